@@ -1,0 +1,53 @@
+"""Errors raised by the engine layer; services translate them for users."""
+
+
+class BpmnProblem:
+    """One thing wrong with a BPMN file, located by element id and line where known."""
+
+    def __init__(self, message: str, element_id: str | None = None, line: int | None = None):
+        self.message = message
+        self.element_id = element_id
+        self.line = line
+
+    def as_dict(self) -> dict:
+        return {"message": self.message, "element_id": self.element_id, "line": self.line}
+
+    def __str__(self) -> str:
+        where = []
+        if self.element_id:
+            where.append(f"element {self.element_id}")
+        if self.line:
+            where.append(f"line {self.line}")
+        return f"{self.message} ({', '.join(where)})" if where else self.message
+
+
+class BpmnInvalid(Exception):
+    """The BPMN file cannot be deployed; `problems` lists every reason found."""
+
+    def __init__(self, problems: list[BpmnProblem]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class ScriptError(Exception):
+    """A BPMN script or condition was refused, failed, or ran out of CPU time."""
+
+
+class ScriptCompileError(ScriptError):
+    pass
+
+
+class ScriptTimeout(ScriptError):
+    pass
+
+
+class EngineError(Exception):
+    """The workflow could not advance (failing script, no outgoing flow, …).
+
+    The case is left as it was before the attempt; `element_id` names the BPMN element.
+    """
+
+    def __init__(self, message: str, element_id: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.element_id = element_id

@@ -1,0 +1,208 @@
+"""The one wrapper around a running SpiffWorkflow instance (the only module, with specs.py and
+scripting.py, that touches SpiffWorkflow objects).
+
+State is serialized without `spec`/`subprocess_specs` (pitfall 5): the converter below drops
+them on the way out and takes them from the procedure cache on the way in, so a case stores only
+its own tasks and data. The restricted script engine is re-attached after every load (pitfall 2).
+"""
+import contextvars
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from .errors import EngineError, ScriptError
+from .scripting import RestrictedScriptEngine
+from .specs import Procedure
+
+# Pitfall 3: SpiffWorkflow stops seeing READY tasks past a task-tree depth of ~1000. A case
+# whose tree grows past this (a loop returned to again and again) is stopped with a clear
+# error long before that happens.
+MAX_TREE_DEPTH = 600
+
+_restoring: contextvars.ContextVar[Procedure] = contextvars.ContextVar("restoring")
+
+
+class SpeclessWorkflowConverter(BpmnWorkflowConverter):
+    """BpmnWorkflowConverter without the specs: they come from the procedure being restored."""
+
+    def to_dict(self, workflow):
+        dct = super().to_dict(workflow)
+        del dct["spec"], dct["subprocess_specs"]
+        return dct
+
+    def from_dict(self, dct):
+        # Mirrors BpmnWorkflowConverter.from_dict (SpiffWorkflow 3.2) with the specs rejoined.
+        procedure = _restoring.get()
+        workflow = self.target_class(procedure.spec, dict(procedure.subprocess_specs), deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _make_serializer() -> BpmnWorkflowSerializer:
+    config = dict(DEFAULT_CONFIG)
+    config[BpmnWorkflow] = SpeclessWorkflowConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+SERIALIZER = _make_serializer()
+SERIALIZER_VERSION = VERSION
+
+
+@dataclass(frozen=True)
+class HumanTask:
+    engine_task_id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+
+
+class WorkflowProcessor:
+    """One case's workflow instance for the length of one service call."""
+
+    def __init__(self, procedure: Procedure, workflow: BpmnWorkflow, cpu_seconds: float):
+        self.procedure = procedure
+        self.workflow = workflow
+        self.workflow.script_engine = RestrictedScriptEngine(cpu_seconds)
+
+    # -- life cycle ---------------------------------------------------------------------------
+    @classmethod
+    def start(cls, procedure: Procedure, data: dict, cpu_seconds: float) -> "WorkflowProcessor":
+        wf = BpmnWorkflow(procedure.spec, procedure.subprocess_specs,
+                          script_engine=RestrictedScriptEngine(cpu_seconds))
+        wf.data.update(data)
+        start = wf.get_tasks(state=TaskState.READY)
+        for task in start:
+            task.data.update(data)
+        processor = cls(procedure, wf, cpu_seconds)
+        processor._advance()
+        return processor
+
+    @classmethod
+    def load(cls, procedure: Procedure, state: str, cpu_seconds: float) -> "WorkflowProcessor":
+        token = _restoring.set(procedure)
+        try:
+            dct = json.loads(state)
+            SERIALIZER.migrate(dct)
+            wf = SERIALIZER.from_dict(dct)
+        finally:
+            _restoring.reset(token)
+        return cls(procedure, wf, cpu_seconds)
+
+    def dump(self) -> str:
+        dct = SERIALIZER.to_dict(self.workflow)
+        dct[SERIALIZER.VERSION_KEY] = SERIALIZER_VERSION
+        return json.dumps(dct, separators=(",", ":"), ensure_ascii=False)
+
+    # -- queries ------------------------------------------------------------------------------
+    def ready_human_tasks(self) -> list[HumanTask]:
+        return [
+            HumanTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                      self.procedure.task_specs.get(t.task_spec.bpmn_id, {}).get("lane"))
+            for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)
+        ]
+
+    def completed_task_ids(self) -> set[str]:
+        return {str(t.id) for t in self.workflow.get_tasks(state=TaskState.COMPLETED)}
+
+    def reached_milestones(self, since_completed: set[str]) -> list[tuple[str, str]]:
+        """(bpmn_id, milestone) of tasks completed since `since_completed` was taken."""
+        reached = []
+        for task in self.workflow.get_tasks(state=TaskState.COMPLETED):
+            if str(task.id) in since_completed:
+                continue
+            meta = self.procedure.task_specs.get(task.task_spec.bpmn_id)
+            if meta and meta.get("milestone"):
+                reached.append((task.task_spec.bpmn_id, meta["milestone"]))
+        return reached
+
+    def data(self) -> dict:
+        """The case's current data: the last completed task's data, or the workflow's."""
+        completed = [t for t in self.workflow.get_tasks(state=TaskState.COMPLETED)
+                     if t.task_spec.bpmn_id is not None]
+        if self.workflow.is_completed():
+            return dict(self.workflow.data)
+        if not completed:
+            return dict(self.workflow.data)
+        latest = max(completed, key=lambda t: t.last_state_change)
+        return dict(latest.data)
+
+    def is_completed(self) -> bool:
+        return self.workflow.is_completed()
+
+    def next_timer_at(self) -> datetime | None:
+        times = []
+        for event in self.workflow.waiting_events():
+            value = event.value if hasattr(event, "value") else None
+            if isinstance(value, str):
+                try:
+                    times.append(datetime.fromisoformat(value).astimezone(UTC))
+                except ValueError:
+                    continue
+        return min(times) if times else None
+
+    # -- the one state change -----------------------------------------------------------------
+    def complete(self, engine_task_id: str, data: dict) -> None:
+        """Run a READY human task with the submitted form data and advance the workflow.
+
+        Pitfall 1: `task.run()` checks nothing, so the state and kind are checked here too (the
+        service already checked permission and the projection).
+        """
+        try:
+            task = self.workflow.get_task_from_id(UUID(engine_task_id))
+        except (SpiffWorkflowException, ValueError, KeyError):
+            task = None
+        if task is None or not task.task_spec.manual:
+            raise EngineError("no such human task in this case")
+        if task.state != TaskState.READY:
+            raise EngineError(f"task {task.task_spec.bpmn_id} is {TaskState.get_name(task.state)}, not READY",
+                              task.task_spec.bpmn_id)
+        task.set_data(**data)
+        try:
+            task.run()
+        except (SpiffWorkflowException, ScriptError) as err:
+            raise _engine_error(err, task.task_spec.bpmn_id) from None
+        self._advance()
+
+    def _advance(self):
+        try:
+            self.workflow.refresh_timers()
+            self.workflow.do_engine_steps()
+        except (SpiffWorkflowException, ScriptError) as err:
+            raise _engine_error(err, None) from None
+        if self.tree_depth() > MAX_TREE_DEPTH:
+            raise EngineError(
+                f"the case's task tree is deeper than {MAX_TREE_DEPTH} levels: a loop in the "
+                "procedure has been taken too many times")
+
+    def tree_depth(self) -> int:
+        depth, level = 0, [self.workflow.task_tree]
+        while level:
+            depth += 1
+            level = [child for task in level for child in task.children]
+        return depth
+
+
+def _engine_error(err: Exception, bpmn_id: str | None) -> EngineError:
+    task = getattr(err, "task", None)
+    element = bpmn_id
+    if task is not None and getattr(task.task_spec, "bpmn_id", None):
+        element = task.task_spec.bpmn_id
+    elif getattr(err, "task_spec", None) is not None:
+        element = getattr(err.task_spec, "bpmn_id", None) or element
+    inner = getattr(err, "exception", None)
+    message = str(err.args[0]) if err.args else type(err).__name__
+    if inner is not None and str(inner) not in message:
+        message = f"{message}: {inner}"
+    return EngineError(message, element)

@@ -1,0 +1,36 @@
+"""The append-only audit trail (执法全过程记录): a SHA-256 hash chain per case."""
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import JSONType, UTCDateTime
+
+
+class TraceChain(db.Model):
+    """Head of one chain ("case:42", "system"): the last sequence number and hash.
+
+    The head lives apart from the events so that deleting the newest event is detected too.
+    """
+
+    __tablename__ = "trace_chain"
+    chain: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    head_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class TraceEvent(db.Model):
+    __tablename__ = "trace_event"
+    __table_args__ = (UniqueConstraint("chain", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int]
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    at = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor: Mapped[str] = mapped_column(String(64))  # username at the time, or "system"
+    action: Mapped[str] = mapped_column(String(64))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("case_task.id"))
+    bpmn_id: Mapped[str | None] = mapped_column(String(128))
+    data = mapped_column(JSONType, default=dict)
+    prev_sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,94 @@
+"""Cases, their serialized workflow state, and the human-task projection."""
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .org import OrgUnit, User
+from .procedures import ProcedureVersion
+from .types import JSONType, UTCDateTime, utcnow
+
+
+class Case(db.Model):
+    """The business record of one enforcement case (案件).
+
+    `version` is the optimistic-concurrency counter: every state change updates the row with
+    `WHERE version = <read version>`, so of two concurrent changes exactly one wins.
+    """
+
+    __tablename__ = "enforcement_case"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    party_name: Mapped[str] = mapped_column(String(200))
+    party_kind: Mapped[str] = mapped_column(String(16))  # person|organization
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+    updated_at = mapped_column(UTCDateTime, default=utcnow)
+    filed_at = mapped_column(UTCDateTime, nullable=True)
+    decided_at = mapped_column(UTCDateTime, nullable=True)
+    served_at = mapped_column(UTCDateTime, nullable=True)
+    closed_at = mapped_column(UTCDateTime, nullable=True)
+    next_due_at = mapped_column(UTCDateTime, nullable=True, index=True)
+    next_timer_at = mapped_column(UTCDateTime, nullable=True, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    procedure_version: Mapped[ProcedureVersion] = relationship()
+    department: Mapped[OrgUnit] = relationship()
+    created_by: Mapped[User] = relationship()
+
+
+class WorkflowState(db.Model):
+    """The SpiffWorkflow instance of a case, serialized *without* its spec (rejoined on load)."""
+
+    __tablename__ = "workflow_state"
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), primary_key=True)
+    serializer_version: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(Text)
+    updated_at = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Task(db.Model):
+    """One human task of a case, kept in step with the engine in the same transaction.
+
+    Inboxes, dashboards and the oversight scanner read this table and never deserialize a
+    workflow.
+    """
+
+    __tablename__ = "case_task"
+    __table_args__ = (Index("ix_case_task_state_lane", "state", "lane"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    engine_task_id: Mapped[str] = mapped_column(String(36), unique=True)
+    bpmn_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(32))
+    form_key: Mapped[str | None] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(16))  # ready|completed|cancelled
+    ready_at = mapped_column(UTCDateTime, default=utcnow)
+    deadline: Mapped[str | None] = mapped_column(String(200))
+    due_at = mapped_column(UTCDateTime, nullable=True, index=True)
+    due_provisional: Mapped[bool] = mapped_column(default=False)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    completed_at = mapped_column(UTCDateTime, nullable=True)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    data = mapped_column(JSONType, nullable=True)
+
+    case: Mapped[Case] = relationship()
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+
+
+class LegalReview(db.Model):
+    """法制审核 (legal review) of a major decision, APL Art. 58 and 国办发〔2018〕118号."""
+
+    __tablename__ = "legal_review"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("case_task.id"), unique=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    outcome: Mapped[str] = mapped_column(String(16))  # approve|return
+    findings = mapped_column(JSONType, default=dict)
+    opinions: Mapped[str | None] = mapped_column(Text)
+    created_at = mapped_column(UTCDateTime, default=utcnow)

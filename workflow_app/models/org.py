@@ -1,0 +1,102 @@
+"""Organisation tree, users, roles, enforcement certificates and API tokens."""
+from datetime import date
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+# Lanes in BPMN are these roles; the other two act outside procedures.
+LANE_ROLES = ("officer", "legal_reviewer", "department_head", "supervisor")
+ROLES = LANE_ROLES + ("bpmn_author", "admin")
+
+
+class OrgUnit(db.Model):
+    """A node of the org tree: province → city → district → bureau/department.
+
+    `path` is the chain of ids from the root ("/1/4/9/"), so "this unit and everything below it"
+    is one indexed prefix query.
+    """
+
+    __tablename__ = "org_unit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))  # province|city|district|bureau|department
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    path: Mapped[str] = mapped_column(String(400), index=True, default="/")
+
+    parent = relationship("OrgUnit", remote_side=[id])
+
+    def contains(self, other: "OrgUnit") -> bool:
+        return other.path.startswith(self.path)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+
+    org_unit: Mapped[OrgUnit] = relationship()
+    role_rows = relationship("UserRole", cascade="all, delete-orphan", lazy="selectin")
+    certificates = relationship("Certificate", cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def roles(self) -> set[str]:
+        return {r.role for r in self.role_rows}
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def valid_certificate(self, on: date) -> "Certificate | None":
+        for cert in self.certificates:
+            if cert.status == "valid" and cert.issued_on <= on <= cert.expires_on:
+                return cert
+        return None
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_role"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+
+
+class Certificate(db.Model):
+    """Administrative enforcement certificate (行政执法证), APL Art. 42."""
+
+    __tablename__ = "certificate"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    domain: Mapped[str] = mapped_column(String(100))
+    issued_on: Mapped[date]
+    expires_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(16), default="valid")  # valid|suspended|revoked
+
+
+class ApiToken(db.Model):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+    expires_at = mapped_column(UTCDateTime)
+    revoked_at = mapped_column(UTCDateTime, nullable=True)
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,42 @@
+"""Procedures (e.g. general_penalty, 普通程序) and their immutable deployed versions."""
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import JSONType, UTCDateTime, utcnow
+
+
+class Procedure(db.Model):
+    __tablename__ = "procedure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(128), unique=True)  # the BPMN process id
+    name: Mapped[str] = mapped_column(String(200))
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+
+    versions = relationship(
+        "ProcedureVersion", back_populates="procedure", order_by="ProcedureVersion.version"
+    )
+
+
+class ProcedureVersion(db.Model):
+    """One deployed BPMN file, never changed after insert; keyed by the SHA-256 of its bytes.
+
+    `forms` snapshots the JSON Schemas of the version's form keys at deploy time and
+    `task_specs` the per-task metadata we read from the BPMN (lane, formKey, deadline, …), so
+    a running case keeps the rules it started with even when forms/ changes later.
+    """
+
+    __tablename__ = "procedure_version"
+    __table_args__ = (UniqueConstraint("procedure_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"), index=True)
+    version: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(String(200))
+    forms = mapped_column(JSONType, default=dict)
+    task_specs = mapped_column(JSONType, default=dict)
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    deployed_at = mapped_column(UTCDateTime, default=utcnow)
+
+    procedure: Mapped[Procedure] = relationship(back_populates="versions")
