@@ -153,7 +153,7 @@ class WorkflowProcessor:
         return min(times) if times else None
 
     # -- the one state change -----------------------------------------------------------------
-    def complete(self, engine_task_id: str, data: dict) -> None:
+    def complete(self, engine_task_id: str, data: dict) -> dict:
         """Run a READY human task with the submitted form data and advance the workflow.
 
         Pitfall 1: `task.run()` checks nothing, so the state and kind are checked here too (the
@@ -168,12 +168,15 @@ class WorkflowProcessor:
         if task.state != TaskState.READY:
             raise EngineError(f"task {task.task_spec.bpmn_id} is {TaskState.get_name(task.state)}, not READY",
                               task.task_spec.bpmn_id)
+        before = dict(task.data)
         task.set_data(**data)
+        changes = {k: {"old": before.get(k), "new": v} for k, v in data.items() if before.get(k) != v}
         try:
             task.run()
         except (SpiffWorkflowException, ScriptError) as err:
             raise _engine_error(err, task.task_spec.bpmn_id) from None
         self._advance()
+        return changes
 
     def _advance(self):
         try:

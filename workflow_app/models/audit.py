@@ -1,9 +1,9 @@
 """The append-only audit trail (执法全过程记录): a SHA-256 hash chain per case."""
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .types import JSONType, UTCDateTime
+from .types import UTCDateTime
 
 
 class TraceChain(db.Model):
@@ -31,6 +31,7 @@ class TraceEvent(db.Model):
     action: Mapped[str] = mapped_column(String(64))
     task_id: Mapped[int | None] = mapped_column(ForeignKey("case_task.id"))
     bpmn_id: Mapped[str | None] = mapped_column(String(128))
-    data = mapped_column(JSONType, default=dict)
+    # Stored as the exact JSON text that was hashed: a JSONB round trip may reformat numbers.
+    data_json: Mapped[str] = mapped_column(Text, default="{}")
     prev_sha256: Mapped[str] = mapped_column(String(64))
     sha256: Mapped[str] = mapped_column(String(64))

@@ -34,6 +34,8 @@ class Case(db.Model):
     next_due_at = mapped_column(UTCDateTime, nullable=True, index=True)
     next_timer_at = mapped_column(UTCDateTime, nullable=True, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # SQLAlchemy's optimistic concurrency: an UPDATE matching no row raises StaleDataError.
+    __mapper_args__ = {"version_id_col": version}
 
     procedure_version: Mapped[ProcedureVersion] = relationship()
     department: Mapped[OrgUnit] = relationship()

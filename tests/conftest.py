@@ -1,0 +1,132 @@
+"""Test fixtures: a real app on a real, migrated database, on SQLite and (when DATABASE_URL is a
+PostgreSQL URL) on PostgreSQL too. Cases are built through the services and the API, never by
+hand-made rows that skip the engine.
+"""
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from workflow_app import create_app
+from workflow_app.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "test-password-1"
+PG_URL = os.environ.get("DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL.startswith(("postgres://", "postgresql")) else [])
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test",
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    "RATELIMIT_ENABLED": False,
+    "SCRIPT_CPU_SECONDS": 0.5,
+}
+
+
+def _prepare(app):
+    """Migrate, seed the demo org and deploy the shipped procedures, through the real code."""
+    from flask_migrate import upgrade
+
+    from workflow_app.demo.seed import seed_demo
+    from workflow_app.services import procedures
+
+    with app.app_context():
+        upgrade()
+        seed_demo(PASSWORD)
+        for path in sorted((ROOT / "bpmn").glob("*.bpmn")):
+            procedures.deploy(path.read_bytes(), None)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _pg_url(name: str) -> str:
+    url = make_url(PG_URL.replace("postgres://", "postgresql://", 1)).set(drivername="postgresql+psycopg")
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    _prepare(create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    """A fresh PostgreSQL database for this run, dropped at the end. Unreachable under CI = error."""
+    admin = create_engine(_pg_url(make_url(PG_URL.replace("postgres://", "postgresql://", 1)).database
+                                  or "postgres"), isolation_level="AUTOCOMMIT")
+    name = f"zhifaflow_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as err:  # noqa: BLE001 - report any connection failure the same way
+        pytest.exit(f"DATABASE_URL is set but PostgreSQL is unreachable: {err}", returncode=3)
+    url = _pg_url(name)
+    _prepare(create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url}))
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        tables = [r[0] for r in conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
+        conn.execute(text(f"CREATE SCHEMA template"))
+        for t in tables:
+            conn.execute(text(f'CREATE TABLE template."{t}" AS TABLE public."{t}"'))
+        conn.commit()
+    yield url, engine, tables
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _restore_postgres(engine, tables):
+    """Back to the seeded state: TRUNCATE (fires no row triggers) and copy the template rows."""
+    quoted = ", ".join(f'public."{t}"' for t in tables)
+    with engine.connect() as conn:
+        conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        conn.execute(text("SET session_replication_role = replica"))  # FKs: load in any order
+        for t in tables:
+            conn.execute(text(f'INSERT INTO public."{t}" SELECT * FROM template."{t}"'))
+        conn.execute(text("SET session_replication_role = DEFAULT"))
+        for t in tables:
+            seq = conn.execute(text(f"SELECT pg_get_serial_sequence('public.\"{t}\"', 'id')")).scalar()
+            if seq:
+                conn.execute(text(f"SELECT setval('{seq}', COALESCE((SELECT MAX(id) FROM public.\"{t}\"), 0) + 1, false)"))
+        conn.commit()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        path = tmp_path / "case.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url, engine, tables = request.getfixturevalue("postgres_database")
+    _restore_postgres(engine, tables)
+    return url
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def api(client):
+    from tests.helpers import Api
+
+    return Api(client)

@@ -1,0 +1,99 @@
+"""Driving cases through the real API, the way a client would."""
+from tests.conftest import PASSWORD
+
+# Valid form data for each step of general_penalty, and who does it by default.
+STEPS = {
+    "clue_intake": ("officer1", {"source": "complaint", "received_on": "2026-11-02",
+                                 "violation_date": "2026-10-20", "summary": "群众投诉超市销售过期食品"}),
+    "filing_approval": ("head1", {"filing_decision": "file", "reason": "有违法事实，符合立案条件",
+                                  "limitation_checked": True}),
+    "investigation": ("officer1", {"officers": ["officer1", "officer2"], "credentials_shown": True,
+                                   "evidence": [{"kind": "documentary", "description": "进货台账复印件"}],
+                                   "preservation_applied": False}),
+    "investigation_report": ("officer1", {
+        "facts": "当事人未履行进货查验义务", "proposal": "penalty",
+        "violated_provision": "《食品安全法》第五十三条", "penalty_provision": "《食品安全法》第一百二十六条",
+        "benchmark_tier": "ordinary", "proposed_penalty_kinds": ["fine"], "proposed_fine": 20000,
+        "major_case": False, "complex_case": False}),
+    "penalty_notice": ("officer1", {"notice_number": "清市监罚告〔2026〕1号", "notified_penalty": "罚款20000元",
+                                    "notified_fine": 20000, "hearing_offered": True,
+                                    "served_on": "2026-11-10", "service_method": "direct"}),
+    "statement_defence": ("officer1", {"statement_made": False, "hearing_requested": False, "waived": False,
+                                       "answered_on": "2026-11-17"}),
+    "hearing_notice": ("officer1", {"hearing_date": "2026-11-30", "notice_served_on": "2026-11-18",
+                                    "presiding_officer": "officer3", "location": "局三楼听证室", "public": True}),
+    "hearing_record": ("officer1", {"held_on": "2026-11-30", "record": "听证笔录", "presiding_opinion": "维持",
+                                    "party_attended": True}),
+    "legal_review": ("reviewer1", {
+        "findings": {k: {"result": "pass"} for k in (
+            "body_competent", "officers_certified", "facts_and_evidence", "procedure_lawful", "law_applied",
+            "discretion_within_benchmark", "documents_complete", "criminal_transfer")},
+        "review_outcome": "approve", "opinions": "同意"}),
+    "collective_discussion": ("head1", {"held_on": "2026-12-01", "members": ["head1", "officer1", "officer2"],
+                                        "opinions": "同意处罚", "conclusion": "给予罚款"}),
+    "penalty_decision": ("head1", {"decision_number": "清市监罚〔2026〕1号", "penalty_kinds": ["fine"],
+                                   "fine_amount": 20000, "legal_basis": "《食品安全法》第一百二十六条",
+                                   "benchmark_tier": "ordinary", "decided_on": "2026-12-02"}),
+    "no_penalty_decision": ("head1", {"decision_number": "清市监不罚〔2026〕1号", "reasons": "首违不罚",
+                                      "legal_basis": "《行政处罚法》第三十三条", "decided_on": "2026-12-02"}),
+    "service": ("officer1", {"method": "direct", "served_on": "2026-12-03", "recipient": "店长"}),
+    "execution": ("officer1", {"outcome": "paid", "paid_on": "2026-12-10", "amount_paid": 20000}),
+    "disclosure": ("officer2", {"public_text": "某超市未履行进货查验义务，罚款20000元。", "published_on": "2026-12-04",
+                                "channel": "区政府网站"}),
+    "closing": ("head1", {"closing_report": "已执行完毕", "record_complete": True, "closed_on": "2026-12-11"}),
+}
+
+
+class Api:
+    def __init__(self, client):
+        self.client = client
+        self._tokens: dict[str, str] = {}
+
+    def headers(self, username: str) -> dict:
+        if username not in self._tokens:
+            r = self.client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+            assert r.status_code == 201, r.json
+            self._tokens[username] = r.json["token"]
+        return {"Authorization": f"Bearer {self._tokens[username]}"}
+
+    def get(self, url, as_="officer1", **kw):
+        return self.client.get(url, headers=self.headers(as_), **kw)
+
+    def post(self, url, as_="officer1", **kw):
+        return self.client.post(url, headers=self.headers(as_), **kw)
+
+    def open_case(self, as_="officer1", **overrides):
+        body = {"procedure_id": "general_penalty", "title": "某超市销售过期食品案", "department": "market",
+                "party": {"name": "清河某超市有限公司", "kind": "organization"}}
+        body.update(overrides)
+        r = self.post("/api/v1/cases", as_=as_, json=body)
+        assert r.status_code == 201, r.json
+        return r.json
+
+    def task(self, case: dict, bpmn_id: str) -> dict:
+        matches = [t for t in case["tasks"] if t["bpmn_id"] == bpmn_id]
+        assert matches, f"{bpmn_id} not ready; ready: {[t['bpmn_id'] for t in case['tasks']]}"
+        return matches[0]
+
+    def complete(self, case: dict, bpmn_id: str, as_: str | None = None, expect=200, **changes):
+        default_user, data = STEPS[bpmn_id]
+        data = {**data, **changes}
+        data = {k: v for k, v in data.items() if v is not None}
+        task = self.task(case, bpmn_id)
+        r = self.post(f"/api/v1/tasks/{task['id']}/complete", as_=as_ or default_user, json={"data": data})
+        assert r.status_code == expect, (bpmn_id, r.status_code, r.json)
+        return r.json if expect == 200 else r
+
+    def run(self, case: dict, *steps: str | tuple) -> dict:
+        """Complete steps in order; a step is a bpmn id or (bpmn id, {field overrides})."""
+        for step in steps:
+            bpmn_id, changes = (step, {}) if isinstance(step, str) else step
+            case = self.complete(case, bpmn_id, **changes)
+        return case
+
+    def ready(self, case: dict) -> list[str]:
+        return sorted(t["bpmn_id"] for t in case["tasks"])
+
+
+TO_DECISION = ("clue_intake", "filing_approval", "investigation", "investigation_report", "penalty_notice",
+               "statement_defence")

@@ -1,0 +1,51 @@
+"""One mapping from service errors (and HTTP errors) to JSON responses."""
+from flask import jsonify, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from ..services.errors import ServiceError
+from . import bp
+
+
+def error_response(status: int, code: str, message: str, errors: dict | None = None,
+                   details: dict | None = None):
+    body = {"error": code, "message": message}
+    if errors:
+        body["errors"] = errors
+    if details:
+        body["details"] = details
+    return jsonify(body), status
+
+
+def _flatten(messages, prefix="") -> dict[str, list[str]]:
+    """marshmallow's nested messages -> {"party.kind": ["..."]}."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, dict):
+                out.update(_flatten(value, name))
+            else:
+                out[name] = [str(v) for v in (value if isinstance(value, list) else [value])]
+    else:
+        out[prefix or "_body"] = [str(m) for m in messages]
+    return out
+
+
+@bp.app_errorhandler(ServiceError)
+def _service_error(err: ServiceError):
+    return error_response(err.status, err.code, err.message, err.errors, err.details)
+
+
+@bp.errorhandler(ValidationError)
+def _validation_error(err: ValidationError):
+    return error_response(422, "invalid", "the request is not valid", _flatten(err.messages))
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(err: HTTPException):
+    return error_response(err.code or 500, err.name.lower().replace(" ", "_"), err.description or err.name)
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(bp.url_prefix)

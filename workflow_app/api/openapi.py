@@ -1,0 +1,84 @@
+"""The OpenAPI 3 document at /api/v1/openapi.json, built from the routes' marshmallow schemas."""
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import current_app, jsonify
+
+from . import bp
+
+
+def operation(summary: str, *, body=None, response=None, auth: bool = True, tag: str = "",
+              params: dict | None = None):
+    """Attach OpenAPI metadata to a view; the document is generated from it."""
+
+    def decorate(view):
+        view.openapi = {"summary": summary, "body": body, "response": response, "auth": auth,
+                        "tag": tag, "params": params or {}}
+        return view
+
+    return decorate
+
+
+_ERRORS = {
+    "401": "not logged in, or the token is invalid",
+    "403": "your role or org scope does not allow this",
+    "404": "not found (or outside your scope)",
+    "409": "the task is not ready, or another request changed the case first",
+    "422": "invalid input: `errors` maps each field to its messages",
+}
+
+
+def build_spec(app) -> dict:
+    from .schemas import ErrorSchema
+
+    spec = APISpec(title="ZhifaFlow API", version="1.0.0", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()],
+                   info={"description": "行政执法案件办理与执法监督 — case processing and oversight"})
+    spec.components.schema("Error", schema=ErrorSchema)
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api."):
+            continue
+        view = app.view_functions[rule.endpoint]
+        meta = getattr(view, "openapi", None)
+        if meta is None:
+            continue
+        path = str(rule.rule).removeprefix("/api/v1")
+        for arg in rule.arguments:
+            path = path.replace(f"<int:{arg}>", f"{{{arg}}}").replace(f"<{arg}>", f"{{{arg}}}")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            op = {"summary": meta["summary"], "tags": [meta["tag"]] if meta["tag"] else [],
+                  "responses": {}}
+            params = [{"in": "path", "name": a, "required": True, "schema": {"type": "integer"}}
+                      for a in rule.arguments]
+            params += [{"in": "query", "name": n, "required": False, "description": d,
+                        "schema": {"type": "string"}} for n, d in meta["params"].items()]
+            if params:
+                op["parameters"] = params
+            if meta["body"] == "multipart":
+                op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+            elif meta["body"] is not None:
+                op["requestBody"] = {"required": True,
+                                     "content": {"application/json": {"schema": meta["body"]}}}
+            ok = "201" if method == "POST" and rule.endpoint in ("api.create_case", "api.create_token") else "200"
+            op["responses"][ok] = {"description": "OK"}
+            if meta["response"] is not None:
+                op["responses"][ok]["content"] = {"application/json": {"schema": meta["response"]}}
+            for code, text in _ERRORS.items():
+                if code == "401" and not meta["auth"]:
+                    continue
+                op["responses"][code] = {"description": text, "content": {
+                    "application/json": {"schema": "Error"}}}
+            if meta["auth"]:
+                op["security"] = [{"bearer": []}]
+            spec.path(path=path, operations={method.lower(): op})
+    return spec.to_dict()
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    doc = current_app.extensions.get("zhifaflow_openapi")
+    if doc is None:
+        doc = current_app.extensions["zhifaflow_openapi"] = build_spec(current_app)
+    return jsonify(doc)

@@ -1,0 +1,158 @@
+"""API endpoints. Each one: authenticate, parse with a schema, call one service, dump."""
+from flask import current_app, jsonify, request
+
+from ..extensions import limiter
+from ..services import auth, cases, procedures
+from ..services.errors import Invalid, Unauthorized
+from . import bp
+from .openapi import operation
+from .schemas import (
+    CaseCreateSchema,
+    CaseSchema,
+    ProcedureListSchema,
+    ProcedureVersionSchema,
+    TaskCompleteSchema,
+    TaskDetailSchema,
+    TaskPageSchema,
+    TaskSchema,
+    TokenRequestSchema,
+    TokenSchema,
+    TraceEventSchema,
+    TraceSchema,
+)
+
+
+def current_user():
+    """The user of a bearer token (API clients) or of the login session (pages)."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        user = auth.user_for_token(header[7:].strip())
+        if user is not None:
+            return user
+        raise Unauthorized("the bearer token is invalid or expired")
+    from flask_login import current_user as session_user
+
+    if session_user.is_authenticated:
+        return session_user
+    raise Unauthorized("log in first: POST /api/v1/auth/token, then send Authorization: Bearer <token>")
+
+
+def json_body(schema):
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise Invalid({"_body": ["the request body must be a JSON object"]})
+    return schema.load(payload)
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Invalid({name: ["must be an integer"]}) from None
+    if not low <= value <= high:
+        raise Invalid({name: [f"must be between {low} and {high}"]})
+    return value
+
+
+def dump_case(case):
+    body = CaseSchema(exclude=("tasks",)).dump(case)
+    body["tasks"] = TaskSchema(many=True).dump(cases.ready_tasks(case))
+    return body
+
+
+@bp.post("/auth/token")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@operation("Exchange a username and password for a bearer token", body=TokenRequestSchema,
+           response=TokenSchema, auth=False, tag="auth")
+def create_token():
+    creds = json_body(TokenRequestSchema())
+    user = auth.authenticate(creds["username"], creds["password"])
+    token, row = auth.issue_token(user)
+    return jsonify(TokenSchema().dump({"token": token, "expires_at": row.expires_at, "user": user})), 201
+
+
+@bp.get("/procedures")
+@operation("List deployed procedure versions", response=ProcedureListSchema, tag="procedures")
+def list_procedures():
+    current_user()
+    versions = procedures.list_versions()
+    return jsonify({"items": ProcedureVersionSchema(many=True).dump(versions)})
+
+
+@bp.post("/procedures")
+@operation("Deploy a BPMN file (multipart field `file`) as a new immutable version",
+           body="multipart", response=ProcedureVersionSchema, tag="procedures")
+def deploy_procedure():
+    user = current_user()
+    upload = request.files.get("file")
+    if upload is None:
+        raise Invalid({"file": ["send the BPMN XML as the multipart file field 'file'"]})
+    data = upload.stream.read(current_app.config["BPMN_MAX_BYTES"] + 1)
+    version, created = procedures.deploy(data, user)
+    body = ProcedureVersionSchema().dump(version)
+    body["created"] = created
+    return jsonify(body), 201 if created else 200
+
+
+@bp.post("/cases")
+@operation("Open a case on the latest version of a procedure", body=CaseCreateSchema,
+           response=CaseSchema, tag="cases")
+def create_case():
+    user = current_user()
+    payload = json_body(CaseCreateSchema())
+    case = cases.open_case(user, process_id=payload["procedure_id"], title=payload["title"],
+                           department_code=payload["department"], party=payload["party"])
+    return jsonify(dump_case(case)), 201
+
+
+@bp.get("/cases/<int:case_id>")
+@operation("A case with its ready human tasks", response=CaseSchema, tag="cases")
+def get_case(case_id: int):
+    return jsonify(dump_case(cases.get_case(current_user(), case_id)))
+
+
+@bp.get("/cases/<int:case_id>/trace")
+@operation("The case's audit trail, in order", response=TraceSchema, tag="cases")
+def get_trace(case_id: int):
+    events = cases.trace(current_user(), case_id)
+    return jsonify({"items": TraceEventSchema(many=True).dump(events)})
+
+
+@bp.get("/tasks")
+@operation("Tasks in your org scope (mine=1: those of your roles), due first", response=TaskPageSchema,
+           tag="tasks", params={"mine": "1 for your roles' tasks", "state": "ready|completed|cancelled",
+                                "page": "page number", "per_page": "page size"})
+def list_tasks():
+    user = current_user()
+    state = request.args.get("state", "ready")
+    if state not in ("ready", "completed", "cancelled"):
+        raise Invalid({"state": ["must be one of ready, completed, cancelled"]})
+    page = _int_arg("page", 1, 1, 10**6)
+    per_page = _int_arg("per_page", 50, 1, current_app.config["API_PAGE_SIZE_MAX"])
+    mine = request.args.get("mine", "0") in ("1", "true", "yes")
+    items, total = cases.list_tasks(user, mine=mine, state=state, page=page, per_page=per_page)
+    return jsonify({"items": TaskSchema(many=True).dump(items), "total": total, "page": page,
+                    "per_page": per_page})
+
+
+@bp.get("/tasks/<int:task_id>")
+@operation("One task with the JSON Schema of its form", response=TaskDetailSchema, tag="tasks")
+def get_task(task_id: int):
+    task, form = cases.task_with_form(current_user(), task_id)
+    body = TaskDetailSchema().dump(task)
+    body["form"] = form
+    body["case_number"] = task.case.number
+    return jsonify(body)
+
+
+@bp.post("/tasks/<int:task_id>/complete")
+@operation("Complete a ready task with its form data; returns the case and its next ready tasks",
+           body=TaskCompleteSchema, response=CaseSchema, tag="tasks")
+def complete_task(task_id: int):
+    user = current_user()
+    payload = json_body(TaskCompleteSchema())
+    case = cases.complete_task(user, task_id, payload["data"])
+    return jsonify(dump_case(case))

@@ -1,0 +1,130 @@
+"""Marshmallow schemas of the JSON API: request parsing and response shapes (and OpenAPI)."""
+import json
+
+from marshmallow import Schema, fields, validate
+
+from ..services.cases import PARTY_KINDS
+
+
+class ErrorSchema(Schema):
+    error = fields.String(required=True, metadata={"description": "machine-readable code"})
+    message = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "field -> messages"})
+    details = fields.Dict()
+
+
+class TokenRequestSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(1, 64))
+    password = fields.String(required=True, validate=validate.Length(1, 256), load_only=True)
+
+
+class UserSchema(Schema):
+    username = fields.String()
+    full_name = fields.String()
+    roles = fields.Function(lambda u: sorted(u.roles))
+    org_unit = fields.Function(lambda u: u.org_unit.code)
+
+
+class TokenSchema(Schema):
+    token = fields.String(required=True)
+    expires_at = fields.DateTime()
+    user = fields.Nested(UserSchema)
+
+
+class ProcedureVersionSchema(Schema):
+    id = fields.Integer()
+    procedure_id = fields.Function(lambda v: v.procedure.process_id,
+                                   metadata={"description": "the BPMN process id"})
+    name = fields.String()
+    version = fields.Integer()
+    sha256 = fields.String()
+    deployed_at = fields.DateTime()
+    created = fields.Boolean(metadata={"description": "false when identical content was already deployed"})
+
+
+class ProcedureListSchema(Schema):
+    items = fields.List(fields.Nested(ProcedureVersionSchema))
+
+
+class PartySchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    kind = fields.String(required=True, validate=validate.OneOf(PARTY_KINDS))
+
+
+class CaseCreateSchema(Schema):
+    procedure_id = fields.String(required=True, validate=validate.Length(1, 128))
+    title = fields.String(required=True, validate=validate.Length(1, 300))
+    department = fields.String(required=True, validate=validate.Length(1, 64),
+                               metadata={"description": "department code, e.g. market"})
+    party = fields.Nested(PartySchema, required=True)
+
+
+class TaskSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    bpmn_id = fields.String()
+    name = fields.String()
+    lane = fields.String(allow_none=True)
+    form_key = fields.String(allow_none=True)
+    state = fields.String()
+    ready_at = fields.DateTime()
+    deadline = fields.String(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    due_provisional = fields.Boolean()
+    completed_at = fields.DateTime(allow_none=True)
+    completed_by = fields.Function(lambda t: t.completed_by.username if t.completed_by else None)
+
+
+class TaskDetailSchema(TaskSchema):
+    form = fields.Dict(allow_none=True, metadata={"description": "the JSON Schema of the task's form"})
+    case_number = fields.String()
+
+
+class TaskPageSchema(Schema):
+    items = fields.List(fields.Nested(TaskSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class TaskCompleteSchema(Schema):
+    data = fields.Dict(keys=fields.String(), load_default=dict,
+                       metadata={"description": "the form's fields"})
+
+
+class CaseSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    title = fields.String()
+    status = fields.String()
+    procedure_id = fields.Function(lambda c: c.procedure_version.procedure.process_id)
+    procedure_version = fields.Function(lambda c: c.procedure_version.version)
+    department = fields.Function(lambda c: c.department.code)
+    department_name = fields.Function(lambda c: c.department.name)
+    party = fields.Function(lambda c: {"name": c.party_name, "kind": c.party_kind})
+    created_by = fields.Function(lambda c: c.created_by.username)
+    created_at = fields.DateTime()
+    filed_at = fields.DateTime(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    served_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    next_due_at = fields.DateTime(allow_none=True)
+    version = fields.Integer()
+    tasks = fields.List(fields.Nested(TaskSchema), metadata={"description": "the ready human tasks"})
+
+
+class TraceEventSchema(Schema):
+    seq = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String()
+    action = fields.String()
+    task_id = fields.Integer(allow_none=True)
+    bpmn_id = fields.String(allow_none=True)
+    data = fields.Function(lambda e: json.loads(e.data_json))
+    prev_sha256 = fields.String()
+    sha256 = fields.String()
+
+
+class TraceSchema(Schema):
+    items = fields.List(fields.Nested(TraceEventSchema))

@@ -1,0 +1,63 @@
+"""The demo district: 示范市清河区, its justice bureau and ~40 enforcement departments."""
+
+PROVINCE = ("demo_province", "示范省", "Demo Province")
+CITY = ("demo_city", "示范市", "Demo City")
+DISTRICT = ("qinghe", "清河区", "Qinghe District")
+JUSTICE = ("justice", "清河区司法局", "Qinghe District Justice Bureau")
+
+# (code, name, English name); `market` first: the demo users of the API contract live there.
+DEPARTMENTS = [
+    ("market", "市场监督管理局", "Market Regulation Bureau"),
+    ("environment", "生态环境分局", "Ecology and Environment Branch"),
+    ("transport", "交通运输局", "Transport Bureau"),
+    ("urban", "综合行政执法局", "Comprehensive Administrative Enforcement Bureau"),
+    ("health", "卫生健康局", "Health Bureau"),
+    ("emergency", "应急管理局", "Emergency Management Bureau"),
+    ("natural_resources", "自然资源和规划分局", "Natural Resources and Planning Branch"),
+    ("housing", "住房和城乡建设局", "Housing and Urban-Rural Development Bureau"),
+    ("culture", "文化和旅游局", "Culture and Tourism Bureau"),
+    ("agriculture", "农业农村局", "Agriculture and Rural Affairs Bureau"),
+    ("water", "水利局", "Water Resources Bureau"),
+    ("hrss", "人力资源和社会保障局", "Human Resources and Social Security Bureau"),
+    ("education", "教育局", "Education Bureau"),
+    ("police", "公安分局", "Public Security Branch"),
+    ("civil_affairs", "民政局", "Civil Affairs Bureau"),
+    ("commerce", "商务局", "Commerce Bureau"),
+    ("development_reform", "发展和改革局", "Development and Reform Bureau"),
+    ("finance", "财政局", "Finance Bureau"),
+    ("audit", "审计局", "Audit Bureau"),
+    ("statistics", "统计局", "Statistics Bureau"),
+    ("forestry", "林业局", "Forestry Bureau"),
+    ("sports", "体育局", "Sports Bureau"),
+    ("medical_security", "医疗保障局", "Healthcare Security Bureau"),
+    ("veterans", "退役军人事务局", "Veterans Affairs Bureau"),
+    ("ethnic_religious", "民族宗教事务局", "Ethnic and Religious Affairs Bureau"),
+    ("science_tech", "科学技术局", "Science and Technology Bureau"),
+    ("economy_it", "经济和信息化局", "Economy and Information Technology Bureau"),
+    ("fire", "消防救援大队", "Fire and Rescue Brigade"),
+    ("meteorology", "气象局", "Meteorological Bureau"),
+    ("archives", "档案馆", "Archives"),
+    ("tobacco", "烟草专卖局", "Tobacco Monopoly Bureau"),
+    ("civil_air_defense", "人民防空办公室", "Civil Air Defence Office"),
+    ("confidentiality", "保密局", "State Secrets Protection Bureau"),
+    ("publishing", "新闻出版局", "Press and Publication Bureau"),
+    ("radio_tv", "广播电视局", "Radio and Television Bureau"),
+    ("grain_reserves", "粮食和物资储备局", "Grain and Material Reserves Bureau"),
+    ("fisheries", "海洋与渔业局", "Ocean and Fisheries Bureau"),
+    ("cyberspace", "网信办", "Cyberspace Affairs Office"),
+    ("landscaping", "园林绿化局", "Landscaping Bureau"),
+    ("energy", "能源局", "Energy Bureau"),
+]
+
+# The users named by the API contract: (username, full name, roles, unit code, certified).
+CONTRACT_USERS = [
+    ("officer1", "张明", ("officer",), "market", True),
+    ("officer2", "李华", ("officer",), "market", True),
+    ("officer3", "王芳", ("officer",), "market", True),
+    ("reviewer1", "陈静", ("legal_reviewer",), "market", False),
+    ("reviewer2", "刘洋", ("legal_reviewer",), "market", False),
+    ("head1", "赵强", ("department_head",), "market", False),
+    ("supervisor1", "孙丽", ("supervisor",), "qinghe", False),
+    ("author1", "周杰", ("bpmn_author",), "qinghe", False),
+    ("admin", "系统管理员", ("admin",), "qinghe", False),
+]

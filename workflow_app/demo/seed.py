@@ -1,0 +1,59 @@
+"""`flask demo seed`: the demo org tree and users, created through the same models as real data."""
+from datetime import date
+
+from ..extensions import db
+from ..models import Certificate, OrgUnit, User, UserRole
+from ..services.auth import hash_password
+from .org import CITY, CONTRACT_USERS, DEPARTMENTS, DISTRICT, JUSTICE, PROVINCE
+
+CERT_ISSUED = date(2024, 1, 1)
+CERT_EXPIRES = date(2029, 12, 31)
+
+
+def _unit(code, name, name_en, kind, parent: OrgUnit | None, counts) -> OrgUnit:
+    unit = db.session.execute(db.select(OrgUnit).where(OrgUnit.code == code)).scalar_one_or_none()
+    if unit is not None:
+        return unit
+    unit = OrgUnit(code=code, name=name, name_en=name_en, kind=kind, parent=parent, path="/")
+    db.session.add(unit)
+    db.session.flush()
+    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+    counts["units"] += 1
+    return unit
+
+
+def _user(username, full_name, roles, unit: OrgUnit, password_hash, certified, counts):
+    if db.session.execute(db.select(User.id).where(User.username == username)).scalar() is not None:
+        return
+    user = User(username=username, full_name=full_name, password_hash=password_hash, org_unit=unit)
+    user.role_rows = [UserRole(role=r) for r in roles]
+    if certified:
+        user.certificates = [Certificate(
+            number=f"ZF-{unit.id:03d}-{username}", domain=unit.name,
+            issued_on=CERT_ISSUED, expires_on=CERT_EXPIRES)]
+    db.session.add(user)
+    counts["users"] += 1
+
+
+def seed_demo(password: str, *, if_empty: bool = False) -> dict | None:
+    if if_empty and db.session.execute(db.select(User.id).limit(1)).scalar() is not None:
+        return None
+    counts = {"units": 0, "users": 0}
+    # One hash for all demo users: they share the password, and scrypt is slow by design.
+    password_hash = hash_password(password)
+    province = _unit(*PROVINCE, "province", None, counts)
+    city = _unit(*CITY, "city", province, counts)
+    district = _unit(*DISTRICT, "district", city, counts)
+    units = {district.code: district, "justice": _unit(*JUSTICE, "bureau", district, counts)}
+    for code, name, name_en in DEPARTMENTS:
+        units[code] = _unit(code, name, name_en, "department", district, counts)
+    for username, full_name, roles, unit_code, certified in CONTRACT_USERS:
+        _user(username, full_name, roles, units[unit_code], password_hash, certified, counts)
+    for code, name, _ in DEPARTMENTS[1:]:
+        unit = units[code]
+        for n in (1, 2):
+            _user(f"{code}_officer{n}", f"{name}执法人员{n}", ("officer",), unit, password_hash, True, counts)
+        _user(f"{code}_head", f"{name}负责人", ("department_head",), unit, password_hash, False, counts)
+        _user(f"{code}_reviewer", f"{name}法制审核员", ("legal_reviewer",), unit, password_hash, False, counts)
+    db.session.commit()
+    return counts

@@ -1,0 +1,39 @@
+"""Who may see and do what: roles and org scope, enforced here for pages, API and CLI alike.
+
+A user acts in their own org unit and every unit below it (province → city → district →
+department). Lanes in BPMN are roles.
+"""
+from ..extensions import db
+from ..models import Case, OrgUnit, Task, User
+from .errors import Forbidden, NotFound
+
+
+def in_scope(user: User, unit: OrgUnit) -> bool:
+    return user.org_unit.contains(unit)
+
+
+def scope_filter(user: User):
+    """SQL condition: the case's department is the user's unit or below it."""
+    return Case.department_id.in_(
+        db.select(OrgUnit.id).where(OrgUnit.path.startswith(user.org_unit.path))
+    )
+
+
+def visible_case(user: User, case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None or not in_scope(user, case.department):
+        raise NotFound(f"case {case_id} not found")  # outside scope looks the same as absent
+    return case
+
+
+def require_role(user: User, role: str, what: str):
+    if not user.has_role(role):
+        raise Forbidden(f"{what} requires the role {role}")
+
+
+def check_may_act(user: User, task: Task, case: Case):
+    """The user's role must match the task's lane, in the case's department or above it."""
+    if task.lane is None or not user.has_role(task.lane):
+        raise Forbidden(f"task {task.bpmn_id} is for the role {task.lane}; you do not have it")
+    if not in_scope(user, case.department):
+        raise Forbidden("the case's department is outside your org scope")

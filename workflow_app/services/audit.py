@@ -1,0 +1,131 @@
+"""执法全过程记录 (full-process record): the append-only, hash-chained trace of every action.
+
+Each event carries the SHA-256 of the previous event of its chain ("case:<id>" or "system") and
+its own hash over a canonical JSON of its fields; the chain head (last seq and hash) is kept in
+`trace_chain`, so an edited, inserted, reordered or deleted event - the newest included - breaks
+`verify()`. Events are appended inside the caller's transaction.
+"""
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..extensions import db
+from ..models import TraceChain, TraceEvent, User
+from ..models.types import utcnow
+
+GENESIS = "0" * 64
+SYSTEM_CHAIN = "system"
+
+
+def case_chain(case_id: int) -> str:
+    return f"case:{case_id}"
+
+
+def canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _event_hash(*, chain, seq, case_id, at: datetime, actor_id, actor, action, task_id, bpmn_id,
+                data_json, prev) -> str:
+    body = canonical_json({
+        "chain": chain, "seq": seq, "case_id": case_id, "at": at.isoformat(timespec="microseconds"),
+        "actor_id": actor_id, "actor": actor, "action": action, "task_id": task_id,
+        "bpmn_id": bpmn_id, "data": data_json, "prev": prev,
+    })
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _head(chain: str) -> TraceChain:
+    query = db.select(TraceChain).where(TraceChain.chain == chain)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    head = db.session.execute(query).scalar_one_or_none()
+    if head is None:
+        head = TraceChain(chain=chain, seq=0, head_sha256=GENESIS)
+        db.session.add(head)
+    return head
+
+
+def record(action: str, *, actor: User | None, case_id: int | None = None, task_id: int | None = None,
+           bpmn_id: str | None = None, data: dict | None = None, at: datetime | None = None) -> TraceEvent:
+    """Append one event to the case's chain (or the system chain) in the current transaction."""
+    chain = case_chain(case_id) if case_id is not None else SYSTEM_CHAIN
+    head = _head(chain)
+    at = at or utcnow()
+    fields = dict(
+        chain=chain, seq=head.seq + 1, case_id=case_id, at=at,
+        actor_id=actor.id if actor else None, actor=actor.username if actor else "system",
+        action=action, task_id=task_id, bpmn_id=bpmn_id, data_json=canonical_json(data or {}),
+    )
+    digest = _event_hash(**fields, prev=head.head_sha256)
+    event = TraceEvent(**fields, prev_sha256=head.head_sha256, sha256=digest)
+    db.session.add(event)
+    head.seq = event.seq
+    head.head_sha256 = digest
+    return event
+
+
+def events_for_case(case_id: int) -> list[TraceEvent]:
+    return list(db.session.execute(
+        db.select(TraceEvent).where(TraceEvent.chain == case_chain(case_id)).order_by(TraceEvent.seq)
+    ).scalars())
+
+
+@dataclass
+class ChainProblem:
+    chain: str
+    seq: int | None
+    problem: str
+
+    def __str__(self):
+        return f"{self.chain} #{self.seq}: {self.problem}" if self.seq else f"{self.chain}: {self.problem}"
+
+
+@dataclass
+class VerifyReport:
+    chains: int
+    events: int
+    problems: list[ChainProblem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(chain: str | None = None) -> VerifyReport:
+    """Recompute every chain; report each edited, inserted, reordered or missing event."""
+    heads = {h.chain: h for h in db.session.execute(db.select(TraceChain)).scalars()}
+    event_chains = set(db.session.execute(db.select(TraceEvent.chain).distinct()).scalars())
+    names = sorted(set(heads) | event_chains)
+    if chain is not None:
+        names = [c for c in names if c == chain]
+    problems: list[ChainProblem] = []
+    total = 0
+    for name in names:
+        head = heads.get(name)
+        if head is None:
+            problems.append(ChainProblem(name, None, "events exist but the chain head is missing"))
+        prev, expected_seq = GENESIS, 1
+        rows = db.session.execute(
+            db.select(TraceEvent).where(TraceEvent.chain == name).order_by(TraceEvent.seq)
+            .execution_options(yield_per=500)
+        ).scalars()
+        for ev in rows:
+            total += 1
+            if ev.seq != expected_seq:
+                problems.append(ChainProblem(name, expected_seq, f"event missing (next found is #{ev.seq})"))
+            if ev.prev_sha256 != prev:
+                problems.append(ChainProblem(name, ev.seq, "previous-hash link broken"))
+            digest = _event_hash(
+                chain=ev.chain, seq=ev.seq, case_id=ev.case_id, at=ev.at, actor_id=ev.actor_id,
+                actor=ev.actor, action=ev.action, task_id=ev.task_id, bpmn_id=ev.bpmn_id,
+                data_json=ev.data_json, prev=ev.prev_sha256)
+            if digest != ev.sha256:
+                problems.append(ChainProblem(name, ev.seq, "content does not match its hash (edited)"))
+            prev, expected_seq = ev.sha256, ev.seq + 1
+        if head is not None and (head.seq != expected_seq - 1 or head.head_sha256 != prev):
+            problems.append(ChainProblem(
+                name, head.seq, f"chain head says #{head.seq} but the last event is #{expected_seq - 1} "
+                "(events deleted or head altered)"))
+    return VerifyReport(chains=len(names), events=total, problems=problems)

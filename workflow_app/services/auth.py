@@ -1,0 +1,51 @@
+"""Passwords and API bearer tokens."""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..models import ApiToken, User
+from ..models.types import utcnow
+from .errors import Unauthorized
+
+# Compared against when the user does not exist, so timing does not reveal valid usernames.
+_DUMMY_HASH = generate_password_hash("not-a-password", method="pbkdf2:sha256:1000")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def authenticate(username: str, password: str) -> User:
+    user = db.session.execute(db.select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        raise Unauthorized("wrong username or password")
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        raise Unauthorized("wrong username or password")
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(user: User) -> tuple[str, ApiToken]:
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, token_sha256=_digest(token),
+                   expires_at=utcnow() + timedelta(hours=current_app.config["API_TOKEN_HOURS"]))
+    db.session.add(row)
+    db.session.commit()
+    return token, row
+
+
+def user_for_token(token: str) -> User | None:
+    row = db.session.execute(
+        db.select(ApiToken).where(ApiToken.token_sha256 == _digest(token))
+    ).scalar_one_or_none()
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.active:
+        return None
+    return row.user

@@ -1,0 +1,255 @@
+"""Cases: opening one on a procedure and moving it through its steps.
+
+Every state change of a case is one transaction: workflow state, task projection, case fields,
+legal review rows and trace events commit together or not at all. Concurrent changes of one case
+are serialized by the case's version counter: exactly one wins, the others get Conflict (409).
+"""
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..engine.errors import EngineError
+from ..engine.processor import SERIALIZER_VERSION, WorkflowProcessor
+from ..extensions import db
+from ..models import Case, OrgUnit, Task, User, WorkflowState
+from ..models.types import utcnow
+from ..oversight.deadlines import parse_deadline
+from . import audit, legal_review
+from .access import check_may_act, require_role, scope_filter, visible_case
+from .errors import Conflict, Invalid, NotFound, NotReady
+from .forms import validate_form
+from .procedures import latest_version, runnable
+
+# What reaching a milestone does to the case: (timestamp field, new status).
+MILESTONE_EFFECTS = {
+    "filed": ("filed_at", "investigating"),
+    "not_filed": ("closed_at", "not_filed"),
+    "decided": ("decided_at", "decided"),
+    "served": ("served_at", "served"),
+    "closed": ("closed_at", "closed"),
+}
+PARTY_KINDS = ("person", "organization")
+
+
+def _cpu_seconds() -> float:
+    return current_app.config["SCRIPT_CPU_SECONDS"]
+
+
+# -- opening a case -------------------------------------------------------------------------------
+def open_case(user: User, *, process_id: str, title: str, department_code: str, party: dict) -> Case:
+    """立案前线索登记: an officer opens a case on the latest version of a procedure."""
+    require_role(user, "officer", "opening a case")
+    department = db.session.execute(
+        db.select(OrgUnit).where(OrgUnit.code == department_code)).scalar_one_or_none()
+    if department is None:
+        raise Invalid({"department": [f"no department with code {department_code!r}"]})
+    if not user.org_unit.contains(department):
+        raise Invalid({"department": ["outside your org scope"]})
+    version = latest_version(process_id)
+    procedure = runnable(version)
+    now = utcnow()
+    initial = {"party_kind": party["kind"], "party_name": party["name"],
+               "department": department.code, "case_title": title}
+    try:
+        processor = WorkflowProcessor.start(procedure, initial, _cpu_seconds())
+    except EngineError as err:
+        raise _engine_invalid(err) from None
+    for attempt in range(5):
+        case = Case(
+            number=_next_number(department, now, attempt), title=title, procedure_version_id=version.id,
+            department_id=department.id, party_name=party["name"], party_kind=party["kind"],
+            status="intake", created_by_id=user.id, created_at=now, updated_at=now,
+        )
+        db.session.add(case)
+        try:
+            db.session.flush()
+            break
+        except IntegrityError:  # another case took the number: count again
+            db.session.rollback()
+    else:
+        raise Conflict("could not allocate a case number; try again")
+    audit.record("case.opened", actor=user, case_id=case.id, at=now, data={
+        "number": case.number, "title": title, "procedure": process_id, "version": version.version,
+        "department": department.code, "party": {"name": party["name"], "kind": party["kind"]}})
+    _after_engine_step(case, processor, now, set(), actor=user)
+    db.session.add(WorkflowState(case_id=case.id, serializer_version=SERIALIZER_VERSION,
+                                 state=processor.dump(), updated_at=now))
+    _commit()
+    return case
+
+
+def _next_number(department: OrgUnit, now: datetime, attempt: int) -> str:
+    prefix = f"{department.code.upper()}-{now.year}-"
+    count = db.session.execute(
+        db.select(db.func.count(Case.id)).where(Case.number.startswith(prefix))).scalar()
+    return f"{prefix}{count + 1 + attempt:05d}"
+
+
+# -- completing a task ----------------------------------------------------------------------------
+def complete_task(user: User, task_id: int, data: dict) -> Case:
+    """Complete one READY human task with its form data and advance the case."""
+    task = db.session.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"task {task_id} not found")
+    case = visible_case(user, task.case_id)
+    if task.state != "ready":
+        raise NotReady(f"task {task_id} is {task.state}, not ready")
+    check_may_act(user, task, case)
+    version = case.procedure_version
+    data = validate_form(version.forms.get(task.form_key) if task.form_key else None, data)
+    if task.lane == "legal_reviewer":
+        refusal = legal_review.conflict_of(user, case)
+        if refusal is not None:
+            _trace_attempt(case, user, task, "step.refused", {"code": refusal.code, "reason": refusal.message})
+            raise refusal
+
+    state = db.session.get(WorkflowState, case.id)
+    processor = WorkflowProcessor.load(runnable(version), state.state, _cpu_seconds())
+    completed_before = processor.completed_task_ids()
+    try:
+        changes = processor.complete(task.engine_task_id, data)
+    except EngineError as err:
+        db.session.rollback()
+        _trace_attempt(db.session.get(Case, case.id), user, task, "task.failed",
+                       {"element": err.element_id, "error": err.message})
+        raise _engine_invalid(err) from None
+    now = utcnow()
+    task.state = "completed"
+    task.completed_at = now
+    task.completed_by_id = user.id
+    task.data = data
+    state.state = processor.dump()
+    state.updated_at = now
+    case.updated_at = now
+    # UPDATE the case row first: the version check fails fast for the loser of a race, and the
+    # row lock is always taken before the trace-chain lock (no deadlock on PostgreSQL).
+    db.session.flush()
+    audit.record("task.completed", actor=user, case_id=case.id, task_id=task.id, bpmn_id=task.bpmn_id,
+                 at=now, data={"task": task.name, "changes": changes})
+    if task.lane == "legal_reviewer":
+        legal_review.record(case, task, user, data, now)
+    _after_engine_step(case, processor, now, completed_before, actor=user)
+    _commit()
+    return case
+
+
+def _after_engine_step(case: Case, processor: WorkflowProcessor, now: datetime,
+                       completed_before: set[str], actor: User) -> None:
+    """Apply milestones, bring the task projection in step with the engine, update the case."""
+    for bpmn_id, milestone in processor.reached_milestones(completed_before):
+        field, status = MILESTONE_EFFECTS[milestone]
+        setattr(case, field, now)
+        case.status = status
+        audit.record(f"case.{milestone}", actor=actor, case_id=case.id, bpmn_id=bpmn_id, at=now,
+                     data={"status": status})
+    if processor.is_completed() and case.status not in ("closed", "not_filed"):
+        case.status, case.closed_at = "closed", case.closed_at or now
+    case.updated_at = now
+    case.next_timer_at = processor.next_timer_at()
+    new_tasks = _sync_tasks(case, processor, now)
+    open_due = [t.due_at for t in _ready_tasks(case.id) if t.due_at is not None]
+    case.next_due_at = min(open_due) if open_due else None
+    for t in new_tasks:
+        audit.record("task.ready", actor=None, case_id=case.id, task_id=t.id, bpmn_id=t.bpmn_id, at=now,
+                     data={"task": t.name, "lane": t.lane,
+                           "due_at": t.due_at.isoformat() if t.due_at else None})
+
+
+def _ready_tasks(case_id: int) -> list[Task]:
+    return list(db.session.execute(
+        db.select(Task).where(Task.case_id == case_id, Task.state == "ready").order_by(Task.id)
+    ).scalars())
+
+
+def _sync_tasks(case: Case, processor: WorkflowProcessor, now: datetime) -> list[Task]:
+    ready = {t.engine_task_id: t for t in processor.ready_human_tasks()}
+    for row in _ready_tasks(case.id):
+        if row.engine_task_id not in ready:
+            row.state = "cancelled"  # withdrawn by the engine (e.g. a boundary event)
+            row.completed_at = now
+    known = set(db.session.execute(
+        db.select(Task.engine_task_id).where(Task.case_id == case.id)).scalars())
+    anchors = {"task.ready": now, "case.filed_at": case.filed_at,
+               "case.decided_at": case.decided_at, "case.served_at": case.served_at}
+    task_specs = case.procedure_version.task_specs
+    created = []
+    for engine_id, human in ready.items():
+        if engine_id in known:
+            continue
+        meta = task_specs.get(human.bpmn_id, {})
+        due = parse_deadline(meta["deadline"]).due(anchors) if meta.get("deadline") else None
+        row = Task(case_id=case.id, engine_task_id=engine_id, bpmn_id=human.bpmn_id, name=human.name,
+                   lane=meta.get("lane", human.lane), form_key=meta.get("form_key"), state="ready",
+                   ready_at=now, deadline=meta.get("deadline"), due_at=due.at if due else None,
+                   due_provisional=bool(due and due.provisional))
+        db.session.add(row)
+        created.append(row)
+    db.session.flush()
+    return created
+
+
+def _commit():
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError) as err:
+        db.session.rollback()
+        raise Conflict("the case was changed by another request; reload it and try again") from err
+    except OperationalError as err:
+        db.session.rollback()
+        if "locked" in str(err).lower() or "could not serialize" in str(err).lower():
+            raise Conflict("the case is being changed by another request; try again") from err
+        raise
+
+
+def _trace_attempt(case: Case, user: User, task: Task, action: str, data: dict):
+    """A refused or failed attempt is itself part of the record, in its own transaction."""
+    db.session.rollback()
+    audit.record(action, actor=user, case_id=case.id, task_id=task.id, bpmn_id=task.bpmn_id, data=data)
+    db.session.commit()
+
+
+def _engine_invalid(err: EngineError) -> Invalid:
+    where = f" (BPMN element {err.element_id})" if err.element_id else ""
+    return Invalid({"_engine": [f"the procedure could not continue{where}: {err.message}"]},
+                   "the procedure could not continue; the case is unchanged", code="engine_error",
+                   details={"element_id": err.element_id})
+
+
+# -- reading ---------------------------------------------------------------------------------------
+def get_case(user: User, case_id: int) -> Case:
+    return visible_case(user, case_id)
+
+
+def ready_tasks(case: Case) -> list[Task]:
+    return _ready_tasks(case.id)
+
+
+def trace(user: User, case_id: int):
+    case = visible_case(user, case_id)
+    return audit.events_for_case(case.id)
+
+
+def task_with_form(user: User, task_id: int) -> tuple[Task, dict | None]:
+    task = db.session.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"task {task_id} not found")
+    case = visible_case(user, task.case_id)
+    form = case.procedure_version.forms.get(task.form_key) if task.form_key else None
+    return task, form
+
+
+def list_tasks(user: User, *, mine: bool, state: str = "ready", page: int = 1, per_page: int = 50):
+    """Inbox: tasks in the user's scope; `mine` keeps those whose lane is one of the user's roles."""
+    query = db.select(Task).join(Case, Task.case_id == Case.id).where(scope_filter(user))
+    if state:
+        query = query.where(Task.state == state)
+    if mine:
+        query = query.where(Task.lane.in_(sorted(user.roles)))
+    total = db.session.execute(db.select(db.func.count()).select_from(query.subquery())).scalar()
+    items = db.session.execute(
+        query.order_by(Task.due_at.is_(None), Task.due_at, Task.id)
+        .offset((page - 1) * per_page).limit(per_page)
+    ).scalars().all()
+    return items, total

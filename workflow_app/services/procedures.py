@@ -1,0 +1,106 @@
+"""Deploying procedures: validated, immutable versions keyed by content hash."""
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from ..engine.errors import BpmnInvalid
+from ..engine.specs import Procedure, build_procedure, procedure_cache, sha256_of
+from ..extensions import db
+from ..models import Procedure as ProcedureRow
+from ..models import ProcedureVersion, User
+from . import audit
+from .errors import Forbidden, Invalid, NotFound
+from .forms import load_forms
+
+
+def deploy(data: bytes, actor: User | None) -> tuple[ProcedureVersion, bool]:
+    """Validate and store a BPMN file; returns (version, created). Identical content is a no-op.
+
+    `actor` None means the server operator at the CLI.
+    """
+    if actor is not None and not (actor.has_role("bpmn_author") or actor.has_role("admin")):
+        raise Forbidden("deploying procedures requires the role bpmn_author")
+    sha = sha256_of(data)
+    existing = version_by_sha(sha)
+    if existing is not None:
+        return existing, False
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise _invalid([{"message": f"file is not UTF-8 ({err.reason} at byte {err.start})",
+                         "element_id": None, "line": None}]) from None
+    forms = load_forms(current_app.config["FORMS_DIR"])
+    try:
+        procedure = build_procedure(data, max_bytes=current_app.config["BPMN_MAX_BYTES"],
+                                    known_forms=set(forms))
+    except BpmnInvalid as err:
+        raise _invalid([p.as_dict() for p in err.problems]) from None
+
+    row = db.session.execute(
+        db.select(ProcedureRow).where(ProcedureRow.process_id == procedure.process_id)
+    ).scalar_one_or_none()
+    if row is None:
+        row = ProcedureRow(process_id=procedure.process_id, name=procedure.name)
+        db.session.add(row)
+        db.session.flush()
+    last = db.session.execute(
+        db.select(db.func.max(ProcedureVersion.version)).where(ProcedureVersion.procedure_id == row.id)
+    ).scalar()
+    version = ProcedureVersion(
+        procedure_id=row.id, version=(last or 0) + 1, sha256=sha, bpmn_xml=text, name=procedure.name,
+        forms={key: forms[key] for key in sorted(procedure.form_keys)},
+        task_specs=procedure.task_specs, deployed_by_id=actor.id if actor else None,
+    )
+    row.name = procedure.name
+    db.session.add(version)
+    try:
+        db.session.flush()
+        audit.record("procedure.deployed", actor=actor, data={
+            "process_id": procedure.process_id, "version": version.version, "sha256": sha})
+        db.session.commit()
+    except IntegrityError:  # the same file deployed concurrently: the other request won
+        db.session.rollback()
+        existing = version_by_sha(sha)
+        if existing is None:
+            raise
+        return existing, False
+    procedure_cache.put(procedure)
+    return version, True
+
+
+def _invalid(problems: list[dict]) -> Invalid:
+    messages = [
+        p["message"] + "".join(
+            f" [{label} {p[key]}]" for key, label in (("element_id", "element"), ("line", "line")) if p.get(key))
+        for p in problems
+    ]
+    return Invalid({"file": messages}, "the BPMN file cannot be deployed", code="bpmn_invalid",
+                   details={"problems": problems})
+
+
+def version_by_sha(sha: str) -> ProcedureVersion | None:
+    return db.session.execute(
+        db.select(ProcedureVersion).where(ProcedureVersion.sha256 == sha)
+    ).scalar_one_or_none()
+
+
+def latest_version(process_id: str) -> ProcedureVersion:
+    version = db.session.execute(
+        db.select(ProcedureVersion).join(ProcedureRow)
+        .where(ProcedureRow.process_id == process_id)
+        .order_by(ProcedureVersion.version.desc()).limit(1)
+    ).scalar_one_or_none()
+    if version is None:
+        raise NotFound(f"no procedure {process_id!r} is deployed")
+    return version
+
+
+def list_versions() -> list[ProcedureVersion]:
+    return list(db.session.execute(
+        db.select(ProcedureVersion).join(ProcedureRow)
+        .order_by(ProcedureRow.process_id, ProcedureVersion.version)
+    ).scalars())
+
+
+def runnable(version: ProcedureVersion) -> Procedure:
+    """The parsed procedure for a stored version, from the in-process cache."""
+    return procedure_cache.get(version.sha256, lambda: version.bpmn_xml)
