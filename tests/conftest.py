@@ -73,7 +73,7 @@ def postgres_database():
     with engine.connect() as conn:
         tables = [r[0] for r in conn.execute(text(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
-        conn.execute(text(f"CREATE SCHEMA template"))
+        conn.execute(text("CREATE SCHEMA template"))
         for t in tables:
             conn.execute(text(f'CREATE TABLE template."{t}" AS TABLE public."{t}"'))
         conn.commit()
@@ -93,10 +93,11 @@ def _restore_postgres(engine, tables):
         for t in tables:
             conn.execute(text(f'INSERT INTO public."{t}" SELECT * FROM template."{t}"'))
         conn.execute(text("SET session_replication_role = DEFAULT"))
-        for t in tables:
-            seq = conn.execute(text(f"SELECT pg_get_serial_sequence('public.\"{t}\"', 'id')")).scalar()
-            if seq:
-                conn.execute(text(f"SELECT setval('{seq}', COALESCE((SELECT MAX(id) FROM public.\"{t}\"), 0) + 1, false)"))
+        for t, seq in conn.execute(text(
+                "SELECT table_name, pg_get_serial_sequence('public.' || quote_ident(table_name), column_name) "
+                "FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'id'")):
+            if seq and t in tables:
+                conn.execute(text(f'SELECT setval(\'{seq}\', COALESCE((SELECT MAX(id) FROM public."{t}"), 0) + 1, false)'))
         conn.commit()
 
 
@@ -113,11 +114,29 @@ def database_url(request, tmp_path):
 
 @pytest.fixture
 def app(database_url):
+    """The app, with no context pushed: each request gets its own, as in production."""
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for tests that call services or query the database directly."""
     with app.app_context():
         yield app
         db.session.remove()
-        db.engine.dispose()
+
+
+@pytest.fixture
+def user(ctx):
+    from workflow_app.models import User
+
+    def get(username: str) -> User:
+        return db.session.execute(db.select(User).where(User.username == username)).scalar_one()
+
+    return get
 
 
 @pytest.fixture

@@ -62,7 +62,8 @@ def procedures_deploy(files: tuple[str, ...], username: str | None):
             failed = True
             click.echo(f"{name}: {err.message}", err=True)
             for problem in err.details.get("problems", []):
-                where = ", ".join(f"{k} {problem[k]}" for k in ("element_id", "line") if problem.get(k))
+                where = ", ".join(f"{label} {problem[key]}" for key, label in
+                                  (("element_id", "element"), ("line", "line")) if problem.get(key))
                 click.echo(f"  - {problem['message']}" + (f" ({where})" if where else ""), err=True)
             continue
         state = "deployed" if created else "unchanged (already deployed)"

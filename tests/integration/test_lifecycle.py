@@ -14,3 +14,88 @@ def test_penalty_without_review_goes_from_intake_to_closing(api):
     assert case["status"] == "served" and api.ready(case) == ["execution"]
     case = api.run(case, "execution", "closing")
     assert case["status"] == "closed" and case["closed_at"] and case["tasks"] == []
+
+
+def test_a_clue_not_filed_ends_the_case_as_not_filed(api):
+    case = api.run(api.open_case(), "clue_intake", ("filing_approval", {"filing_decision": "not_file",
+                                                                         "reason": "不属于本机关管辖"}))
+    assert case["status"] == "not_filed" and case["closed_at"] and case["tasks"] == []
+    assert case["filed_at"] is None
+
+
+def test_a_proposal_not_to_penalize_goes_to_a_no_penalty_decision_and_closing(api):
+    case = api.run(api.open_case(), "clue_intake", "filing_approval", "investigation",
+                   ("investigation_report", {"proposal": "no_penalty", "no_penalty_reason": "首违且及时改正",
+                                             "proposed_penalty_kinds": None, "proposed_fine": None,
+                                             "violated_provision": None, "penalty_provision": None,
+                                             "benchmark_tier": None}))
+    assert api.ready(case) == ["no_penalty_decision"]
+    case = api.run(case, "no_penalty_decision")
+    assert case["status"] == "decided" and api.ready(case) == ["closing"]
+    assert api.run(case, "closing")["status"] == "closed"
+
+
+def test_a_requested_hearing_is_held_and_makes_review_and_discussion_required(api):
+    case = api.run(api.open_case(), *TO_DECISION[:-1], ("statement_defence", {"hearing_requested": True}))
+    assert api.ready(case) == ["hearing_notice"]
+    case = api.run(case, "hearing_notice")
+    assert api.ready(case) == ["hearing_record"]
+    case = api.run(case, "hearing_record")
+    assert api.ready(case) == ["legal_review"]  # APL 58: a hearing was held
+    case = api.run(case, "legal_review")
+    assert api.ready(case) == ["collective_discussion"]
+    case = api.run(case, "collective_discussion")
+    assert api.ready(case) == ["penalty_decision"]
+
+
+def test_a_large_fine_for_an_individual_requires_legal_review(api):
+    case = api.open_case(party={"name": "张某", "kind": "person"})
+    case = api.run(case, *TO_DECISION[:3], ("investigation_report", {"proposed_fine": 10000}),
+                   *TO_DECISION[4:])
+    assert api.ready(case) == ["legal_review"]
+
+
+def test_the_same_fine_for_an_organization_needs_no_review(api):
+    case = api.run(api.open_case(), *TO_DECISION[:3], ("investigation_report", {"proposed_fine": 10000}),
+                   *TO_DECISION[4:])
+    assert api.ready(case) == ["penalty_decision"]
+
+
+def test_licence_revocation_requires_review(api):
+    case = api.run(api.open_case(), *TO_DECISION[:3],
+                   ("investigation_report", {"proposed_penalty_kinds": ["fine", "revoke_licence"]}),
+                   *TO_DECISION[4:])
+    assert api.ready(case) == ["legal_review"]
+
+
+def test_a_complex_case_goes_to_collective_discussion_without_review(api):
+    case = api.run(api.open_case(), *TO_DECISION[:3], ("investigation_report", {"complex_case": True}),
+                   *TO_DECISION[4:])
+    assert api.ready(case) == ["collective_discussion"]
+
+
+def test_a_returned_review_sends_the_case_back_to_investigation_with_opinions(api):
+    case = api.run(api.open_case(), *TO_DECISION[:3], ("investigation_report", {"major_case": True}),
+                   *TO_DECISION[4:])
+    case = api.run(case, ("legal_review", {"review_outcome": "return", "opinions": "证据不足，补充调查"}))
+    assert api.ready(case) == ["investigation"]
+    # investigate again, new report (still major), new notice and answer
+    case = api.run(case, "investigation", ("investigation_report", {"major_case": True}), *TO_DECISION[4:])
+    assert api.ready(case) == ["legal_review"]
+    case = api.run(case, "legal_review", "collective_discussion", "penalty_decision")
+    assert case["status"] == "decided"
+    actions = [e["action"] for e in api.get(f"/api/v1/cases/{case['id']}/trace").json["items"]]
+    assert actions.count("legal_review.returned") == 1 and actions.count("legal_review.approved") == 1
+    returned = next(e for e in api.get(f"/api/v1/cases/{case['id']}/trace").json["items"]
+                    if e["action"] == "legal_review.returned")
+    assert returned["data"]["opinions"] == "证据不足，补充调查" and returned["actor"] == "reviewer1"
+
+
+def test_deadlines_are_set_from_the_bpmn(api):
+    case = api.run(api.open_case(), "clue_intake")
+    approval = api.task(case, "filing_approval")
+    assert approval["deadline"] == "15 working days from task.ready" and approval["due_at"]
+    case = api.run(case, *TO_DECISION[1:])
+    decision = api.task(case, "penalty_decision")
+    assert decision["deadline"] == "90 calendar days from case.filed_at" and decision["due_at"]
+    assert case["next_due_at"] == decision["due_at"]

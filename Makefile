@@ -1,0 +1,35 @@
+# The two commands of the README: `make run` and `make test`. Each installs what it needs into
+# .venv on first use (and again when setup.cfg changes).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+STAMP := $(VENV)/.installed
+DEMO_PASSWORD ?= zhifaflow-demo
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test bench lint
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(FLASK) db upgrade
+	$(FLASK) demo seed --password '$(DEMO_PASSWORD)' --if-empty
+	$(FLASK) procedures deploy bpmn/*.bpmn
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) bench/bench_cases.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check workflow_app tests bench

@@ -1,0 +1,120 @@
+"""Deploying procedures: safe parsing, validation with located errors, immutable versions."""
+import io
+from pathlib import Path
+
+import pytest
+
+from tests.samples import sequential
+
+ROOT = Path(__file__).resolve().parents[2]
+GENERAL = (ROOT / "bpmn" / "general_penalty.bpmn").read_bytes()
+
+
+def deploy(api, data: bytes, as_="author1", name="p.bpmn"):
+    return api.post("/api/v1/procedures", as_=as_, data={"file": (io.BytesIO(data), name)},
+                    content_type="multipart/form-data")
+
+
+def problems(r):
+    return r.json["details"]["problems"]
+
+
+def test_a_new_file_becomes_version_1_and_identical_content_is_a_no_op(api):
+    r = deploy(api, sequential("tiny", [("user", "t1", {"formKey": "closing"})]))
+    assert r.status_code == 201
+    body = r.json
+    assert (body["procedure_id"], body["version"], body["created"]) == ("tiny", 1, True)
+    assert len(body["sha256"]) == 64
+    again = deploy(api, sequential("tiny", [("user", "t1", {"formKey": "closing"})]))
+    assert again.status_code == 200 and again.json["id"] == body["id"] and again.json["created"] is False
+    listed = api.get("/api/v1/procedures").json["items"]
+    assert {(v["procedure_id"], v["version"]) for v in listed} >= {("tiny", 1), ("general_penalty", 1)}
+
+
+def test_a_running_case_stays_on_its_version_and_new_cases_take_the_latest(api):
+    old = api.open_case()
+    changed = GENERAL.replace(b'name="\xe7\xba\xbf\xe7\xb4\xa2\xe7\x99\xbb\xe8\xae\xb0"',
+                              b'name="\xe7\xba\xbf\xe7\xb4\xa2\xe7\x99\xbb\xe8\xae\xb0 v2"')
+    assert changed != GENERAL
+    r = deploy(api, changed)
+    assert r.status_code == 201 and r.json["version"] == 2
+    new = api.open_case()
+    assert (old["procedure_version"], new["procedure_version"]) == (1, 2)
+    assert api.get(f"/api/v1/cases/{old['id']}").json["procedure_version"] == 1
+    assert api.task(new, "clue_intake")["name"] == "线索登记 v2"
+    assert api.task(api.get(f"/api/v1/cases/{old['id']}").json, "clue_intake")["name"] == "线索登记"
+
+
+@pytest.mark.parametrize("payload, needle", [
+    (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+     b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&e;</bpmn:definitions>',
+     "DOCTYPE"),
+    (b"<bpmn:definitions xmlns:bpmn='http://www.omg.org/spec/BPMN/20100524/MODEL'><unclosed>", "well-formed"),
+    (b"<notbpmn/>", "bpmn:definitions"),
+    (b"\xff\xfe<x/>", "UTF-8"),
+])
+def test_unsafe_or_malformed_files_are_refused_with_a_reason(api, payload, needle):
+    r = deploy(api, payload)
+    assert r.status_code == 422
+    assert r.json["error"] == "bpmn_invalid"
+    assert any(needle in p["message"] for p in problems(r)), problems(r)
+
+
+def test_the_size_cap_applies_before_parsing(api, app):
+    app.config["BPMN_MAX_BYTES"] = 1000
+    r = deploy(api, sequential("big", [("user", f"t{i}", {}) for i in range(40)]))
+    assert r.status_code == 422 and "limit" in problems(r)[0]["message"]
+
+
+def test_every_problem_is_reported_with_element_and_line(api):
+    bad = sequential("bad", [
+        ("user", "needs_form", {"formKey": "no_such_form"}),
+        ("user", "bad_deadline", {"deadline": "soon"}),
+        ("user", "bad_lane", {"lane": "janitor"}),
+        ("script", "evil", "x = __import__('os').getcwd()"),
+    ])
+    r = deploy(api, bad)
+    assert r.status_code == 422
+    found = {p["element_id"]: p for p in problems(r)}
+    assert "no_such_form" in found["needs_form"]["message"]
+    assert "deadline" in found["bad_deadline"]["message"]
+    assert "janitor" in found["lane_janitor"]["message"]
+    assert "__import__" in found["evil"]["message"]
+    assert all(p["line"] for p in problems(r))
+    assert r.json["errors"]["file"]  # the same messages, flattened for simple clients
+
+
+def test_a_flow_to_a_missing_node_is_named(api):
+    bad = sequential("dangling", [("user", "t1", {})]).replace(b'targetRef="end"', b'targetRef="nowhere"')
+    r = deploy(api, bad)
+    assert r.status_code == 422
+    assert any("nowhere" in p["message"] for p in problems(r))
+
+
+def test_chinese_lane_labels_are_roles(api):
+    data = sequential("zh_lanes", [("user", "t1", {})], lane_names={"officer": "执法人员"})
+    assert deploy(api, data).status_code == 201
+
+
+def test_only_bpmn_authors_deploy(api):
+    r = deploy(api, sequential("tiny2", [("user", "t1", {})]), as_="officer1")
+    assert r.status_code == 403
+
+
+def test_deploy_without_a_file_names_the_field(api):
+    r = api.post("/api/v1/procedures", as_="author1", data={}, content_type="multipart/form-data")
+    assert r.status_code == 422 and "file" in r.json["errors"]
+
+
+def test_cli_deploy_reports_problems_and_exits_non_zero(app, tmp_path):
+    good, bad = tmp_path / "good.bpmn", tmp_path / "bad.bpmn"
+    good.write_bytes(sequential("cli_good", [("user", "t1", {})]))
+    bad.write_bytes(sequential("cli_bad", [("user", "t1", {"deadline": "tomorrow"})]))
+    runner = app.test_cli_runner()
+    ok = runner.invoke(args=["procedures", "deploy", str(good), "--as", "author1"])
+    assert ok.exit_code == 0 and "cli_good v1 deployed" in ok.output
+    failed = runner.invoke(args=["procedures", "deploy", str(bad)])
+    assert failed.exit_code == 1
+    assert "element t1" in failed.output and "Traceback" not in failed.output
+    missing = runner.invoke(args=["procedures", "deploy", str(tmp_path / "nope.bpmn")])
+    assert missing.exit_code == 1 and "no such file" in missing.output
