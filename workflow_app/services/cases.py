@@ -4,6 +4,7 @@ Every state change of a case is one transaction: workflow state, task projection
 legal review rows and trace events commit together or not at all. Concurrent changes of one case
 are serialized by the case's version counter: exactly one wins, the others get Conflict (409).
 """
+from contextlib import contextmanager
 from datetime import datetime
 
 from flask import current_app
@@ -70,13 +71,13 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
             db.session.rollback()
     else:
         raise Conflict("could not allocate a case number; try again")
-    audit.record("case.opened", actor=user, case_id=case.id, at=now, data={
-        "number": case.number, "title": title, "procedure": process_id, "version": version.version,
-        "department": department.code, "party": {"name": party["name"], "kind": party["kind"]}})
-    _after_engine_step(case, processor, now, set(), actor=user)
-    db.session.add(WorkflowState(case_id=case.id, serializer_version=SERIALIZER_VERSION,
-                                 state=processor.dump(), updated_at=now))
-    _commit()
+    with _one_transaction():
+        audit.record("case.opened", actor=user, case_id=case.id, at=now, data={
+            "number": case.number, "title": title, "procedure": process_id, "version": version.version,
+            "department": department.code, "party": {"name": party["name"], "kind": party["kind"]}})
+        _after_engine_step(case, processor, now, set(), actor=user)
+        db.session.add(WorkflowState(case_id=case.id, serializer_version=SERIALIZER_VERSION,
+                                     state=processor.dump(), updated_at=now))
     return case
 
 
@@ -116,22 +117,22 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
                        {"element": err.element_id, "error": err.message})
         raise _engine_invalid(err) from None
     now = utcnow()
-    task.state = "completed"
-    task.completed_at = now
-    task.completed_by_id = user.id
-    task.data = data
-    state.state = processor.dump()
-    state.updated_at = now
-    case.updated_at = now
-    # UPDATE the case row first: the version check fails fast for the loser of a race, and the
-    # row lock is always taken before the trace-chain lock (no deadlock on PostgreSQL).
-    db.session.flush()
-    audit.record("task.completed", actor=user, case_id=case.id, task_id=task.id, bpmn_id=task.bpmn_id,
-                 at=now, data={"task": task.name, "changes": changes})
-    if task.lane == "legal_reviewer":
-        legal_review.record(case, task, user, data, now)
-    _after_engine_step(case, processor, now, completed_before, actor=user)
-    _commit()
+    with _one_transaction():
+        task.state = "completed"
+        task.completed_at = now
+        task.completed_by_id = user.id
+        task.data = data
+        state.state = processor.dump()
+        state.updated_at = now
+        case.updated_at = now
+        # UPDATE the case row first: the version check fails fast for the loser of a race, and
+        # the row lock is always taken before the trace-chain lock (no deadlock on PostgreSQL).
+        db.session.flush()
+        audit.record("task.completed", actor=user, case_id=case.id, task_id=task.id,
+                     bpmn_id=task.bpmn_id, at=now, data={"task": task.name, "changes": changes})
+        if task.lane == "legal_reviewer":
+            legal_review.record(case, task, user, data, now)
+        _after_engine_step(case, processor, now, completed_before, actor=user)
     return case
 
 
@@ -190,8 +191,11 @@ def _sync_tasks(case: Case, processor: WorkflowProcessor, now: datetime) -> list
     return created
 
 
-def _commit():
+@contextmanager
+def _one_transaction():
+    """Flush and commit the block's changes as one transaction; a lost race becomes Conflict."""
     try:
+        yield
         db.session.commit()
     except (StaleDataError, IntegrityError) as err:
         db.session.rollback()
@@ -200,6 +204,9 @@ def _commit():
         db.session.rollback()
         if "locked" in str(err).lower() or "could not serialize" in str(err).lower():
             raise Conflict("the case is being changed by another request; try again") from err
+        raise
+    except BaseException:
+        db.session.rollback()
         raise
 
 

@@ -1,0 +1,177 @@
+"""Task completion rules: who may act, what is checked, and the error of every refusal."""
+import threading
+import time
+
+from workflow_app.engine.processor import WorkflowProcessor
+from workflow_app.extensions import db
+from workflow_app.models import Task, TraceEvent
+
+
+def test_no_token_or_a_bad_token_is_401(client, api):
+    case = api.open_case()
+    assert client.get(f"/api/v1/cases/{case['id']}").status_code == 401
+    r = client.get(f"/api/v1/cases/{case['id']}", headers={"Authorization": "Bearer forged"})
+    assert r.status_code == 401 and r.json["error"] == "unauthorized"
+
+
+def test_wrong_password_is_401_and_names_no_user(client):
+    r = client.post("/api/v1/auth/token", json={"username": "officer1", "password": "wrong"})
+    assert r.status_code == 401
+    r2 = client.post("/api/v1/auth/token", json={"username": "ghost", "password": "wrong"})
+    assert r2.status_code == 401 and r.json["message"] == r2.json["message"]
+
+
+def test_token_request_validation_names_the_fields(client):
+    r = client.post("/api/v1/auth/token", json={"username": ""})
+    assert r.status_code == 422 and set(r.json["errors"]) == {"username", "password"}
+
+
+def test_login_is_rate_limited(database_url):
+    from tests.conftest import BASE_CONFIG
+    from workflow_app import create_app
+    from workflow_app.extensions import limiter
+
+    app = create_app({**BASE_CONFIG, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "10 per minute",
+                      "SQLALCHEMY_DATABASE_URI": database_url})
+    limiter.reset()
+    client = app.test_client()
+    codes = [client.post("/api/v1/auth/token", json={"username": "officer1", "password": "x"}).status_code
+             for _ in range(12)]
+    assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
+    limiter.reset()
+
+
+def test_only_the_lane_role_may_complete_a_task(api):
+    case = api.run(api.open_case(), "clue_intake")
+    r = api.complete(case, "filing_approval", as_="officer1", expect=403)
+    assert r.json["error"] == "forbidden" and "department_head" in r.json["message"]
+    r = api.complete(case, "filing_approval", as_="supervisor1", expect=403)
+
+
+def test_a_user_outside_the_department_cannot_see_or_act(api):
+    case = api.open_case()
+    assert api.get(f"/api/v1/cases/{case['id']}", as_="environment_officer1").status_code == 404
+    api.complete(case, "clue_intake", as_="environment_officer1", expect=404)
+    assert api.get(f"/api/v1/cases/{case['id']}", as_="supervisor1").status_code == 200  # district scope
+
+
+def test_opening_a_case_checks_role_scope_and_input(api):
+    assert api.post("/api/v1/cases", as_="head1", json={
+        "procedure_id": "general_penalty", "title": "t", "department": "market",
+        "party": {"name": "p", "kind": "person"}}).status_code == 403
+    r = api.post("/api/v1/cases", json={"procedure_id": "general_penalty", "title": "",
+                                        "department": "market", "party": {"name": "p", "kind": "robot"}})
+    assert r.status_code == 422 and set(r.json["errors"]) == {"title", "party.kind"}
+    r = api.post("/api/v1/cases", json={"procedure_id": "general_penalty", "title": "t",
+                                        "department": "environment", "party": {"name": "p", "kind": "person"}})
+    assert r.status_code == 422 and "department" in r.json["errors"]
+    r = api.post("/api/v1/cases", json={"procedure_id": "nope", "title": "t", "department": "market",
+                                        "party": {"name": "p", "kind": "person"}})
+    assert r.status_code == 404
+    r = api.post("/api/v1/cases", data="not json", content_type="application/json")
+    assert r.status_code == 422 and "_body" in r.json["errors"]
+
+
+def test_form_errors_name_each_field(api):
+    case = api.open_case()
+    task = api.task(case, "clue_intake")
+    r = api.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {
+        "source": "rumour", "received_on": "not-a-date", "violation_date": "2026-10-01", "extra": 1}})
+    assert r.status_code == 422
+    assert set(r.json["errors"]) == {"source", "received_on", "summary", "extra"}
+    r = api.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": []})
+    assert r.status_code == 422 and "data" in r.json["errors"]
+    assert api.get(f"/api/v1/cases/{case['id']}").json["tasks"][0]["id"] == task["id"]  # unchanged
+
+
+def test_conditional_form_rules_apply(api):
+    case = api.run(api.open_case(), *["clue_intake", "filing_approval", "investigation",
+                                      "investigation_report", "penalty_notice", "statement_defence",
+                                      "penalty_decision"])
+    r = api.complete(case, "service", method="electronic", expect=422)
+    assert "electronic_consent" in r.json["errors"]
+
+
+def test_a_completed_task_cannot_be_completed_again(api):
+    case = api.open_case()
+    task = api.task(case, "clue_intake")
+    api.complete(case, "clue_intake")
+    r = api.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {}})
+    assert r.status_code == 409 and r.json["error"] == "task_not_ready"
+    assert api.post("/api/v1/tasks/999999/complete", json={"data": {}}).status_code == 404
+
+
+def test_inbox_lists_my_ready_tasks_with_paging(api):
+    for _ in range(3):
+        api.run(api.open_case(), "clue_intake")
+    r = api.get("/api/v1/tasks?mine=1&per_page=2", as_="head1")
+    assert r.status_code == 200 and r.json["total"] == 3 and len(r.json["items"]) == 2
+    assert {t["bpmn_id"] for t in r.json["items"]} == {"filing_approval"}
+    assert api.get("/api/v1/tasks?mine=1", as_="officer1").json["total"] == 0
+    assert api.get("/api/v1/tasks?mine=1", as_="environment_head").json["total"] == 0
+    assert api.get("/api/v1/tasks?per_page=0", as_="head1").status_code == 422
+    assert api.get("/api/v1/tasks?state=weird", as_="head1").status_code == 422
+
+
+def test_task_detail_carries_its_form_schema(api):
+    case = api.open_case()
+    r = api.get(f"/api/v1/tasks/{api.task(case, 'clue_intake')['id']}")
+    assert r.status_code == 200 and r.json["form"]["title"] == "线索登记"
+    assert "summary" in r.json["form"]["required"]
+
+
+def test_the_projection_matches_the_engine_after_every_step(api, ctx):
+    from workflow_app.models import WorkflowState
+    from workflow_app.services.procedures import runnable
+
+    case = api.open_case()
+    for step in ["clue_intake", "filing_approval", "investigation", "investigation_report", "penalty_notice",
+                 "statement_defence", "penalty_decision", "service"]:
+        case = api.complete(case, step)
+        db.session.expire_all()
+        state = db.session.get(WorkflowState, case["id"])
+        from workflow_app.models import Case
+
+        version = db.session.get(Case, case["id"]).procedure_version
+        engine = WorkflowProcessor.load(runnable(version), state.state, 1.0)
+        rows = db.session.execute(db.select(Task).where(Task.case_id == case["id"], Task.state == "ready")).scalars()
+        assert {t.engine_task_id for t in engine.ready_human_tasks()} == {r.engine_task_id for r in rows}
+
+
+def test_two_concurrent_completions_of_one_task_one_wins_the_other_gets_409(app, api, ctx, monkeypatch):
+    case = api.open_case()
+    task = api.task(case, "clue_intake")
+    headers = api.headers("officer1")
+    from tests.helpers import STEPS
+
+    original = WorkflowProcessor.complete
+    barrier = threading.Barrier(2)
+
+    def slow_complete(self, *args, **kwargs):
+        barrier.wait(timeout=10)  # both requests have read the same case version
+        result = original(self, *args, **kwargs)
+        time.sleep(0.2)
+        return result
+
+    monkeypatch.setattr(WorkflowProcessor, "complete", slow_complete)
+    results = []
+
+    def attempt():
+        client = app.test_client()
+        r = client.post(f"/api/v1/tasks/{task['id']}/complete", headers=headers,
+                        json={"data": STEPS["clue_intake"][1]})
+        results.append((r.status_code, r.json))
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(code for code, _ in results) == [200, 409], results
+    db.session.expire_all()
+    completed = db.session.execute(db.select(TraceEvent).where(
+        TraceEvent.case_id == case["id"], TraceEvent.action == "task.completed")).scalars().all()
+    assert len(completed) == 1
+    ready = db.session.execute(db.select(Task.bpmn_id).where(
+        Task.case_id == case["id"], Task.state == "ready")).scalars().all()
+    assert ready == ["filing_approval"]
