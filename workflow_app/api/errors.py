@@ -1,7 +1,7 @@
 """One mapping from service errors (and HTTP errors) to JSON responses."""
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..services.errors import ServiceError
 from . import bp
@@ -42,9 +42,20 @@ def _validation_error(err: ValidationError):
     return error_response(422, "invalid", "the request is not valid", _flatten(err.messages))
 
 
-@bp.errorhandler(HTTPException)
+@bp.app_errorhandler(HTTPException)
 def _http_error(err: HTTPException):
+    if not is_api_request():
+        return err
     return error_response(err.code or 500, err.name.lower().replace(" ", "_"), err.description or err.name)
+
+
+@bp.app_errorhandler(Exception)
+def _unexpected(err: Exception):
+    """Last resort: log the traceback for operators, give the client JSON, never a stack trace."""
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    if is_api_request():
+        return error_response(500, "internal_error", "an internal error occurred; it has been logged")
+    return InternalServerError()
 
 
 def is_api_request() -> bool:

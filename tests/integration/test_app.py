@@ -1,0 +1,48 @@
+"""The app's outer contract: factory, OpenAPI document, CLI seeding on a fresh database."""
+from workflow_app import create_app
+
+
+def test_openapi_document_lists_the_contract(client):
+    doc = client.get("/api/v1/openapi.json").json
+    assert doc["openapi"].startswith("3.")
+    paths = doc["paths"]
+    for path, method in [("/auth/token", "post"), ("/procedures", "get"), ("/procedures", "post"),
+                         ("/cases", "post"), ("/cases/{case_id}", "get"), ("/cases/{case_id}/trace", "get"),
+                         ("/tasks", "get"), ("/tasks/{task_id}/complete", "post")]:
+        assert method in paths[path], (path, method)
+    complete = paths["/tasks/{task_id}/complete"]["post"]
+    assert {"401", "403", "404", "409", "422"} <= set(complete["responses"])
+    assert "CaseCreate" in doc["components"]["schemas"]
+
+
+def test_unknown_api_paths_are_json_404(client):
+    r = client.get("/api/v1/nothing-here")
+    assert r.status_code == 404 and r.json["error"] == "not_found"
+
+
+def test_fresh_database_migrate_and_seed_by_cli(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}",
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "RATELIMIT_ENABLED": False})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    short = runner.invoke(args=["demo", "seed", "--password", "short"])
+    assert short.exit_code == 1 and "8 characters" in short.output
+    seeded = runner.invoke(args=["demo", "seed", "--password", "long-enough-pw"])
+    assert seeded.exit_code == 0 and "Created" in seeded.output
+    again = runner.invoke(args=["demo", "seed", "--password", "long-enough-pw", "--if-empty"])
+    assert "nothing changed" in again.output
+    from workflow_app.extensions import db
+    from workflow_app.models import OrgUnit, User
+
+    with app.app_context():
+        users = {u.username: u for u in db.session.execute(db.select(User)).scalars()}
+        market = db.session.execute(db.select(OrgUnit).where(OrgUnit.code == "market")).scalar_one()
+        for name in ("officer1", "officer2", "reviewer1", "head1", "supervisor1", "author1", "admin"):
+            assert users[name].org_unit.contains(market), name
+        assert users["officer1"].valid_certificate(__import__("datetime").date(2026, 11, 25))
+        departments = db.session.execute(db.select(OrgUnit).where(OrgUnit.kind == "department")).scalars().all()
+        assert len(departments) >= 40
+        db.engine.dispose()
+    client = app.test_client()
+    r = client.post("/api/v1/auth/token", json={"username": "officer1", "password": "long-enough-pw"})
+    assert r.status_code == 201

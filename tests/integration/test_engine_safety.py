@@ -1,0 +1,91 @@
+"""Engine requirements: restricted scripts, clean failures, formless tasks, spec-free state."""
+import io
+import json
+
+from tests.samples import sequential
+from workflow_app.extensions import db
+from workflow_app.models import Case, Task, TraceEvent, WorkflowState
+
+
+def deploy(api, data):
+    r = api.post("/api/v1/procedures", as_="author1", data={"file": (io.BytesIO(data), "x.bpmn")},
+                 content_type="multipart/form-data")
+    assert r.status_code in (200, 201), r.json
+    return r.json
+
+
+def open_case(api, process_id):
+    return api.open_case(procedure_id=process_id)
+
+
+def test_a_script_escaping_through_subclasses_is_rejected_at_deploy(api):
+    data = sequential("escape", [("user", "t1", {}),
+                                 ("script", "s1", "x = ().__class__.__base__.__subclasses__()")])
+    r = api.post("/api/v1/procedures", as_="author1", data={"file": (io.BytesIO(data), "x.bpmn")},
+                 content_type="multipart/form-data")
+    assert r.status_code == 422
+    assert [p["element_id"] for p in r.json["details"]["problems"]] == ["s1"]
+
+
+def test_a_runaway_script_fails_the_task_cleanly_and_leaves_the_case_unharmed(api, ctx):
+    deploy(api, sequential("runaway", [("user", "t1", {}), ("script", "spin", "while True:\n    pass"),
+                                       ("user", "t2", {})]))
+    case = open_case(api, "runaway")
+    before = db.session.get(WorkflowState, case["id"]).state
+    r = api.post(f"/api/v1/tasks/{api.task(case, 't1')['id']}/complete", json={"data": {}})
+    assert r.status_code == 422 and r.json["error"] == "engine_error"
+    assert r.json["details"]["element_id"] == "spin" and "CPU" in r.json["errors"]["_engine"][0]
+    db.session.expire_all()
+    assert db.session.get(WorkflowState, case["id"]).state == before
+    assert api.ready(api.get(f"/api/v1/cases/{case['id']}").json) == ["t1"]
+    failed = db.session.execute(db.select(TraceEvent).where(
+        TraceEvent.case_id == case["id"], TraceEvent.action == "task.failed")).scalars().all()
+    assert len(failed) == 1 and json.loads(failed[0].data_json)["element"] == "spin"
+
+
+def test_a_script_error_names_the_element(api):
+    deploy(api, sequential("broken", [("user", "t1", {}), ("script", "divide", "x = 1 / 0")]))
+    case = open_case(api, "broken")
+    r = api.post(f"/api/v1/tasks/{api.task(case, 't1')['id']}/complete", json={"data": {}})
+    assert r.status_code == 422 and "divide" in r.json["errors"]["_engine"][0]
+    assert "ZeroDivisionError" in r.json["errors"]["_engine"][0]
+
+
+def test_a_user_task_without_form_key_completes_with_an_empty_form(api):
+    deploy(api, sequential("formless", [("user", "t1", {}), ("user", "t2", {})]))
+    case = open_case(api, "formless")
+    task = api.task(case, "t1")
+    assert task["form_key"] is None
+    r = api.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {"x": 1}})
+    assert r.status_code == 422 and "x" in r.json["errors"]
+    r = api.post(f"/api/v1/tasks/{task['id']}/complete", json={})
+    assert r.status_code == 200 and api.ready(r.json) == ["t2"]
+
+
+def test_instance_state_is_stored_without_the_spec(api, ctx):
+    case = api.run(api.open_case(), "clue_intake", "filing_approval")
+    state = json.loads(db.session.get(WorkflowState, case["id"]).state)
+    assert "spec" not in state and "subprocess_specs" not in state
+    assert len(json.dumps(state)) < 20_000
+    version = db.session.get(Case, case["id"]).procedure_version
+    assert version.bpmn_xml.count("investigation") > 0  # the spec lives once, with the version
+
+
+def test_the_engine_refuses_a_task_that_is_not_ready(api, ctx):
+    """Pitfall 1: even if the projection were wrong, the engine checks READY itself."""
+    from workflow_app.engine.errors import EngineError
+    from workflow_app.engine.processor import WorkflowProcessor
+    from workflow_app.services.procedures import runnable
+
+    case = api.run(api.open_case(), "clue_intake")
+    done = db.session.execute(db.select(Task).where(Task.case_id == case["id"], Task.bpmn_id == "clue_intake")
+                              ).scalar_one()
+    row = db.session.get(Case, case["id"])
+    processor = WorkflowProcessor.load(runnable(row.procedure_version),
+                                       db.session.get(WorkflowState, row.id).state, 1.0)
+    try:
+        processor.complete(done.engine_task_id, {})
+    except EngineError as err:
+        assert "not READY" in err.message
+    else:
+        raise AssertionError("a completed task was run again")

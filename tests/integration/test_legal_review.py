@@ -1,0 +1,53 @@
+"""法制审核: a reviewer who handled the case is refused (APL 58; 国办发〔2018〕118号)."""
+from tests.helpers import TO_DECISION
+
+
+def reviewable_case(api, officers=("officer1", "officer2")):
+    case = api.open_case()
+    return api.run(case, *TO_DECISION[:2], ("investigation", {"officers": list(officers)}),
+                   ("investigation_report", {"major_case": True}), *TO_DECISION[4:])
+
+
+def test_a_reviewer_named_as_investigating_officer_is_refused_and_the_attempt_traced(api):
+    case = reviewable_case(api, officers=("officer1", "reviewer2"))
+    r = api.complete(case, "legal_review", as_="reviewer2", expect=422)
+    assert r.json["error"] == "REVIEWER_CONFLICT"
+    assert "第58条" in r.json["errors"]["_task"][0]
+    trace = api.get(f"/api/v1/cases/{case['id']}/trace").json["items"]
+    refused = [e for e in trace if e["action"] == "step.refused"]
+    assert len(refused) == 1 and refused[0]["actor"] == "reviewer2"
+    assert refused[0]["data"]["code"] == "REVIEWER_CONFLICT"
+    assert api.ready(api.get(f"/api/v1/cases/{case['id']}").json) == ["legal_review"]  # unchanged
+    approved = api.complete(case, "legal_review", as_="reviewer1")
+    assert api.ready(approved) == ["collective_discussion"]
+
+
+def test_a_reviewer_who_completed_a_step_is_refused(api, ctx):
+    from workflow_app.extensions import db
+    from workflow_app.models import User, UserRole
+
+    both = db.session.execute(db.select(User).where(User.username == "officer3")).scalar_one()
+    both.role_rows.append(UserRole(role="legal_reviewer"))
+    db.session.commit()
+    case = api.open_case(as_="officer3")
+    case = api.run(case, *TO_DECISION[:2], "investigation", ("investigation_report", {"major_case": True}),
+                   *TO_DECISION[4:])
+    r = api.complete(case, "legal_review", as_="officer3", expect=422)
+    assert r.json["error"] == "REVIEWER_CONFLICT"
+
+
+def test_the_review_is_recorded_with_its_findings(api, ctx):
+    from workflow_app.extensions import db
+    from workflow_app.models import LegalReview
+
+    case = reviewable_case(api)
+    api.complete(case, "legal_review", review_outcome="return", opinions="适用法律错误")
+    reviews = db.session.execute(db.select(LegalReview).where(LegalReview.case_id == case["id"])).scalars().all()
+    assert [(r.outcome, r.opinions) for r in reviews] == [("return", "适用法律错误")]
+    assert reviews[0].findings["law_applied"] == {"result": "pass"}
+
+
+def test_a_return_requires_opinions(api):
+    case = reviewable_case(api)
+    r = api.complete(case, "legal_review", review_outcome="return", opinions="", expect=422)
+    assert "opinions" in r.json["errors"]
