@@ -38,7 +38,7 @@ class Case(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     procedure_version: Mapped[ProcedureVersion] = relationship()
-    department: Mapped[OrgUnit] = relationship()
+    department: Mapped[OrgUnit] = relationship(lazy="joined")
     created_by: Mapped[User] = relationship()
 
 

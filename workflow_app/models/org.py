@@ -45,9 +45,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at = mapped_column(UTCDateTime, default=utcnow)
 
-    org_unit: Mapped[OrgUnit] = relationship()
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
     role_rows = relationship("UserRole", cascade="all, delete-orphan", lazy="selectin")
-    certificates = relationship("Certificate", cascade="all, delete-orphan", lazy="selectin")
+    certificates = relationship("Certificate", cascade="all, delete-orphan")
 
     @property
     def roles(self) -> set[str]:
@@ -99,4 +99,4 @@ class ApiToken(db.Model):
     expires_at = mapped_column(UTCDateTime)
     revoked_at = mapped_column(UTCDateTime, nullable=True)
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(lazy="joined")

@@ -10,6 +10,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from ..extensions import db
 from ..models import TraceChain, TraceEvent, User
 from ..models.types import utcnow
@@ -37,14 +40,26 @@ def _event_hash(*, chain, seq, case_id, at: datetime, actor_id, actor, action, t
 
 
 def _head(chain: str) -> TraceChain:
+    """The chain head, read (and on PostgreSQL row-locked) once per transaction."""
+    heads = db.session.info.setdefault("trace_heads", {})
+    if chain in heads:
+        return heads[chain]
     query = db.select(TraceChain).where(TraceChain.chain == chain)
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
-    head = db.session.execute(query).scalar_one_or_none()
+    with db.session.no_autoflush:
+        head = db.session.execute(query).scalar_one_or_none()
     if head is None:
         head = TraceChain(chain=chain, seq=0, head_sha256=GENESIS)
         db.session.add(head)
+    heads[chain] = head
     return head
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_heads(session, transaction):
+    if transaction.parent is None:  # the outermost transaction ended: heads may be stale now
+        session.info.pop("trace_heads", None)
 
 
 def record(action: str, *, actor: User | None, case_id: int | None = None, task_id: int | None = None,

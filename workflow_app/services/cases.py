@@ -129,7 +129,8 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         # the row lock is always taken before the trace-chain lock (no deadlock on PostgreSQL).
         db.session.flush()
         audit.record("task.completed", actor=user, case_id=case.id, task_id=task.id,
-                     bpmn_id=task.bpmn_id, at=now, data={"task": task.name, "changes": changes})
+                     bpmn_id=task.bpmn_id, at=now,
+                     data={"task": task.name, "form": data, "changes": changes})
         if task.lane == "legal_reviewer":
             legal_review.record(case, task, user, data, now)
         _after_engine_step(case, processor, now, completed_before, actor=user)
@@ -149,8 +150,8 @@ def _after_engine_step(case: Case, processor: WorkflowProcessor, now: datetime,
         case.status, case.closed_at = "closed", case.closed_at or now
     case.updated_at = now
     case.next_timer_at = processor.next_timer_at()
-    new_tasks = _sync_tasks(case, processor, now)
-    open_due = [t.due_at for t in _ready_tasks(case.id) if t.due_at is not None]
+    new_tasks, open_tasks = _sync_tasks(case, processor, now)
+    open_due = [t.due_at for t in open_tasks if t.due_at is not None]
     case.next_due_at = min(open_due) if open_due else None
     for t in new_tasks:
         audit.record("task.ready", actor=None, case_id=case.id, task_id=t.id, bpmn_id=t.bpmn_id, at=now,
@@ -164,14 +165,23 @@ def _ready_tasks(case_id: int) -> list[Task]:
     ).scalars())
 
 
-def _sync_tasks(case: Case, processor: WorkflowProcessor, now: datetime) -> list[Task]:
+def _sync_tasks(case: Case, processor: WorkflowProcessor, now: datetime) -> tuple[list[Task], list[Task]]:
+    """Make the projection's ready rows equal the engine's READY human tasks.
+
+    Returns (rows created now, all ready rows).
+    """
     ready = {t.engine_task_id: t for t in processor.ready_human_tasks()}
-    for row in _ready_tasks(case.id):
-        if row.engine_task_id not in ready:
+    rows = db.session.execute(db.select(Task).where(Task.case_id == case.id)).scalars().all()
+    known = {row.engine_task_id for row in rows}
+    still_ready = []
+    for row in rows:
+        if row.state != "ready":
+            continue
+        if row.engine_task_id in ready:
+            still_ready.append(row)
+        else:
             row.state = "cancelled"  # withdrawn by the engine (e.g. a boundary event)
             row.completed_at = now
-    known = set(db.session.execute(
-        db.select(Task.engine_task_id).where(Task.case_id == case.id)).scalars())
     anchors = {"task.ready": now, "case.filed_at": case.filed_at,
                "case.decided_at": case.decided_at, "case.served_at": case.served_at}
     task_specs = case.procedure_version.task_specs
@@ -187,8 +197,9 @@ def _sync_tasks(case: Case, processor: WorkflowProcessor, now: datetime) -> list
                    due_provisional=bool(due and due.provisional))
         db.session.add(row)
         created.append(row)
-    db.session.flush()
-    return created
+    if created:
+        db.session.flush()  # ids for the trace events
+    return created, still_ready + created
 
 
 @contextmanager
