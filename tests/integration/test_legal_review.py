@@ -1,4 +1,6 @@
 """法制审核: a reviewer who handled the case is refused (APL 58; 国办发〔2018〕118号)."""
+import pytest
+
 from tests.helpers import TO_DECISION
 
 
@@ -8,27 +10,32 @@ def reviewable_case(api, officers=("officer1", "officer2")):
                    ("investigation_report", {"major_case": True}), *TO_DECISION[4:])
 
 
-def test_a_reviewer_named_as_investigating_officer_is_refused_and_the_attempt_traced(api):
-    case = reviewable_case(api, officers=("officer1", "reviewer2"))
-    r = api.complete(case, "legal_review", as_="reviewer2", expect=422)
-    assert r.json["error"] == "REVIEWER_CONFLICT"
-    assert "第58条" in r.json["errors"]["_task"][0]
-    trace = api.get(f"/api/v1/cases/{case['id']}/trace").json["items"]
-    refused = [e for e in trace if e["action"] == "step.refused"]
-    assert len(refused) == 1 and refused[0]["actor"] == "reviewer2"
-    assert refused[0]["data"]["code"] == "REVIEWER_CONFLICT"
-    assert api.ready(api.get(f"/api/v1/cases/{case['id']}").json) == ["legal_review"]  # unchanged
-    approved = api.complete(case, "legal_review", as_="reviewer1")
-    assert api.ready(approved) == ["collective_discussion"]
-
-
-def test_a_reviewer_who_completed_a_step_is_refused(api, ctx):
+@pytest.fixture
+def officer3_also_reviews(ctx):
+    """officer3 is certified and, like some staff in small departments, also a legal reviewer."""
     from workflow_app.extensions import db
     from workflow_app.models import User, UserRole
 
     both = db.session.execute(db.select(User).where(User.username == "officer3")).scalar_one()
     both.role_rows.append(UserRole(role="legal_reviewer"))
     db.session.commit()
+
+
+def test_a_reviewer_named_as_investigating_officer_is_refused_and_the_attempt_traced(api, officer3_also_reviews):
+    case = reviewable_case(api, officers=("officer1", "officer3"))
+    r = api.complete(case, "legal_review", as_="officer3", expect=422)
+    assert r.json["error"] == "REVIEWER_CONFLICT"
+    assert "第58条" in r.json["errors"]["_task"][0]
+    trace = api.get(f"/api/v1/cases/{case['id']}/trace").json["items"]
+    refused = [e for e in trace if e["action"] == "step.refused"]
+    assert len(refused) == 1 and refused[0]["actor"] == "officer3"
+    assert refused[0]["data"]["code"] == "REVIEWER_CONFLICT"
+    assert api.ready(api.get(f"/api/v1/cases/{case['id']}").json) == ["legal_review"]  # unchanged
+    approved = api.complete(case, "legal_review", as_="reviewer1")
+    assert api.ready(approved) == ["collective_discussion"]
+
+
+def test_a_reviewer_who_completed_a_step_is_refused(api, officer3_also_reviews):
     case = api.open_case(as_="officer3")
     case = api.run(case, *TO_DECISION[:2], "investigation", ("investigation_report", {"major_case": True}),
                    *TO_DECISION[4:])

@@ -17,9 +17,9 @@ from ..extensions import db
 from ..models import Case, OrgUnit, Task, User, WorkflowState
 from ..models.types import utcnow
 from ..oversight.deadlines import parse_deadline
-from . import audit, legal_review
+from . import audit, legal_review, people
 from .access import check_may_act, require_role, scope_filter, visible_case
-from .errors import Conflict, Invalid, NotFound, NotReady
+from .errors import Conflict, Invalid, NotFound, NotReady, StepRefused
 from .forms import validate_form
 from .procedures import latest_version, runnable
 
@@ -99,12 +99,15 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         raise NotReady(f"task {task_id} is {task.state}, not ready")
     check_may_act(user, task, case)
     version = case.procedure_version
-    data = validate_form(version.forms.get(task.form_key) if task.form_key else None, data)
-    if task.lane == "legal_reviewer":
-        refusal = legal_review.conflict_of(user, case)
-        if refusal is not None:
-            _trace_attempt(case, user, task, "step.refused", {"code": refusal.code, "reason": refusal.message})
-            raise refusal
+    schema = version.forms.get(task.form_key) if task.form_key else None
+    data = validate_form(schema, data)
+    try:
+        people.check_named_people(schema, data, case, utcnow())
+        if task.lane == "legal_reviewer":
+            legal_review.check_reviewer(user, case)
+    except StepRefused as refusal:
+        _trace_attempt(case, user, task, "step.refused", {"code": refusal.code, "reason": refusal.message})
+        raise
 
     state = db.session.get(WorkflowState, case.id)
     processor = WorkflowProcessor.load(runnable(version), state.state, _cpu_seconds())

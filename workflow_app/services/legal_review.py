@@ -29,12 +29,11 @@ def handlers_of(case: Case) -> set[str]:
     return names
 
 
-def conflict_of(user: User, case: Case) -> StepRefused | None:
-    if user.username not in handlers_of(case):
-        return None
-    message = (f"{REVIEWER_CONFLICT}: {user.username} handled this case and may not review it "
-               "(《行政处罚法》第58条; 国办发〔2018〕118号)")
-    return StepRefused({"_task": [message]}, message, code=REVIEWER_CONFLICT)
+def check_reviewer(user: User, case: Case) -> None:
+    if user.username in handlers_of(case):
+        message = (f"{REVIEWER_CONFLICT}: {user.username} handled this case and may not review it "
+                   "(《行政处罚法》第58条; 国办发〔2018〕118号)")
+        raise StepRefused({"_task": [message]}, message, code=REVIEWER_CONFLICT)
 
 
 def record(case: Case, task: Task, reviewer: User, data: dict, at: datetime) -> LegalReview:
