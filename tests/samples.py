@@ -34,7 +34,7 @@ def sequential(process_id: str, steps: list[tuple], lane_names: dict | None = No
         + "".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes) + "</bpmn:lane>"
         for role, nodes in lanes.items())
     flows = "".join(f'<bpmn:sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}"/>'
-                    for i, (a, b) in enumerate(zip(ids, ids[1:])))
+                    for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False)))
     xml = (HEADER + f'<bpmn:process id="{process_id}" name="{process_id}" isExecutable="true">'
            f'<bpmn:laneSet id="ls">{lane_xml}</bpmn:laneSet>'
            '<bpmn:startEvent id="start"/>' + "".join(body) + '<bpmn:endEvent id="end"/>'

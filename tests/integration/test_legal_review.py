@@ -58,3 +58,12 @@ def test_a_return_requires_opinions(api):
     case = reviewable_case(api)
     r = api.complete(case, "legal_review", review_outcome="return", opinions="", expect=422)
     assert "opinions" in r.json["errors"]
+
+
+def test_the_case_shows_review_opinions_to_the_officer_who_reinvestigates(api):
+    case = reviewable_case(api)
+    case = api.complete(case, "legal_review", review_outcome="return", opinions="补充当事人询问笔录")
+    assert api.ready(case) == ["investigation"]
+    reviews = api.get(f"/api/v1/cases/{case['id']}", as_="officer1").json["legal_reviews"]
+    assert [(r["outcome"], r["opinions"], r["reviewer"]) for r in reviews] == [
+        ("return", "补充当事人询问笔录", "reviewer1")]

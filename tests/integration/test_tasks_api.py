@@ -175,3 +175,14 @@ def test_two_concurrent_completions_of_one_task_one_wins_the_other_gets_409(app,
     ready = db.session.execute(db.select(Task.bpmn_id).where(
         Task.case_id == case["id"], Task.state == "ready")).scalars().all()
     assert ready == ["filing_approval"]
+
+
+def test_case_list_is_scoped_filtered_and_paged(api):
+    first = api.open_case()
+    api.run(api.open_case(), "clue_intake", ("filing_approval", {"filing_decision": "not_file"}))
+    r = api.get("/api/v1/cases?per_page=1")
+    assert r.status_code == 200 and r.json["total"] == 2 and len(r.json["items"]) == 1
+    assert [c["id"] for c in api.get("/api/v1/cases?status=intake").json["items"]] == [first["id"]]
+    assert api.get("/api/v1/cases?status=bogus").status_code == 422
+    assert api.get("/api/v1/cases", as_="environment_officer1").json["total"] == 0
+    assert api.get("/api/v1/cases?department=market", as_="supervisor1").json["total"] == 2

@@ -8,7 +8,10 @@ from . import bp
 from .openapi import operation
 from .schemas import (
     CaseCreateSchema,
+    CasePageSchema,
     CaseSchema,
+    CaseSummarySchema,
+    LegalReviewSchema,
     ProcedureListSchema,
     ProcedureVersionSchema,
     TaskCompleteSchema,
@@ -58,8 +61,9 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 def dump_case(case):
-    body = CaseSchema(exclude=("tasks",)).dump(case)
+    body = CaseSummarySchema().dump(case)
     body["tasks"] = TaskSchema(many=True).dump(cases.ready_tasks(case))
+    body["legal_reviews"] = LegalReviewSchema(many=True).dump(cases.legal_reviews(case))
     return body
 
 
@@ -106,6 +110,23 @@ def create_case():
     case = cases.open_case(user, process_id=payload["procedure_id"], title=payload["title"],
                            department_code=payload["department"], party=payload["party"])
     return jsonify(dump_case(case)), 201
+
+
+@bp.get("/cases")
+@operation("Cases in your org scope, newest first", response=CasePageSchema, tag="cases",
+           params={"status": "intake|investigating|decided|served|closed|not_filed",
+                   "department": "department code", "page": "page number", "per_page": "page size"})
+def list_cases():
+    user = current_user()
+    status = request.args.get("status") or None
+    if status is not None and status not in cases.STATUSES:
+        raise Invalid({"status": [f"must be one of {', '.join(cases.STATUSES)}"]})
+    page = _int_arg("page", 1, 1, 10**6)
+    per_page = _int_arg("per_page", 50, 1, current_app.config["API_PAGE_SIZE_MAX"])
+    items, total = cases.list_cases(user, status=status, department_code=request.args.get("department"),
+                                    page=page, per_page=per_page)
+    return jsonify({"items": CaseSummarySchema(many=True).dump(items), "total": total,
+                    "page": page, "per_page": per_page})
 
 
 @bp.get("/cases/<int:case_id>")

@@ -93,6 +93,16 @@ class TaskCompleteSchema(Schema):
                        metadata={"description": "the form's fields"})
 
 
+class LegalReviewSchema(Schema):
+    id = fields.Integer()
+    task_id = fields.Integer()
+    reviewer = fields.Function(lambda r: r.reviewer.username)
+    outcome = fields.String()
+    findings = fields.Dict()
+    opinions = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
 class CaseSchema(Schema):
     id = fields.Integer()
     number = fields.String()
@@ -112,6 +122,20 @@ class CaseSchema(Schema):
     next_due_at = fields.DateTime(allow_none=True)
     version = fields.Integer()
     tasks = fields.List(fields.Nested(TaskSchema), metadata={"description": "the ready human tasks"})
+    legal_reviews = fields.List(fields.Nested(LegalReviewSchema),
+                                metadata={"description": "法制审核 results, oldest first"})
+
+
+class CaseSummarySchema(CaseSchema):
+    class Meta:
+        exclude = ("tasks", "legal_reviews")
+
+
+class CasePageSchema(Schema):
+    items = fields.List(fields.Nested(CaseSummarySchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
 
 
 class TraceEventSchema(Schema):

@@ -94,3 +94,5 @@ class LegalReview(db.Model):
     findings = mapped_column(JSONType, default=dict)
     opinions: Mapped[str | None] = mapped_column(Text)
     created_at = mapped_column(UTCDateTime, default=utcnow)
+
+    reviewer: Mapped[User] = relationship()

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..engine.errors import EngineError
 from ..engine.processor import SERIALIZER_VERSION, WorkflowProcessor
 from ..extensions import db
-from ..models import Case, OrgUnit, Task, User, WorkflowState
+from ..models import Case, LegalReview, OrgUnit, Task, User, WorkflowState
 from ..models.types import utcnow
 from ..oversight.deadlines import parse_deadline
 from . import audit, legal_review, people
@@ -32,6 +32,7 @@ MILESTONE_EFFECTS = {
     "closed": ("closed_at", "closed"),
 }
 PARTY_KINDS = ("person", "organization")
+STATUSES = ("intake", "investigating", "decided", "served", "closed", "not_filed")
 
 
 def _cpu_seconds() -> float:
@@ -250,6 +251,26 @@ def ready_tasks(case: Case) -> list[Task]:
 def trace(user: User, case_id: int):
     case = visible_case(user, case_id)
     return audit.events_for_case(case.id)
+
+
+def list_cases(user: User, *, status: str | None = None, department_code: str | None = None,
+               page: int = 1, per_page: int = 50):
+    """Cases in the user's scope, newest first."""
+    query = db.select(Case).where(scope_filter(user))
+    if status:
+        query = query.where(Case.status == status)
+    if department_code:
+        query = query.join(OrgUnit, Case.department_id == OrgUnit.id).where(OrgUnit.code == department_code)
+    total = db.session.execute(db.select(db.func.count()).select_from(query.subquery())).scalar()
+    items = db.session.execute(
+        query.order_by(Case.created_at.desc(), Case.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).scalars().all()
+    return items, total
+
+
+def legal_reviews(case: Case) -> list[LegalReview]:
+    return list(db.session.execute(
+        db.select(LegalReview).where(LegalReview.case_id == case.id).order_by(LegalReview.id)).scalars())
 
 
 def task_with_form(user: User, task_id: int) -> tuple[Task, dict | None]:
