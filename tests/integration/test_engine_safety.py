@@ -60,6 +60,8 @@ def test_a_user_task_without_form_key_completes_with_an_empty_form(api):
     assert r.status_code == 422 and "x" in r.json["errors"]
     r = api.post(f"/api/v1/tasks/{task['id']}/complete", json={})
     assert r.status_code == 200 and api.ready(r.json) == ["t2"]
+    r = api.post(f"/api/v1/tasks/{api.task(r.json, 't2')['id']}/complete")  # no body at all
+    assert r.status_code == 200 and r.json["status"] == "closed"
 
 
 def test_instance_state_is_stored_without_the_spec(api, ctx):
@@ -89,3 +91,42 @@ def test_the_engine_refuses_a_task_that_is_not_ready(api, ctx):
         assert "not READY" in err.message
     else:
         raise AssertionError("a completed task was run again")
+
+
+TIMER_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="http://zhifaflow.local/test">
+  <bpmn:process id="timed" name="timed" isExecutable="true">
+    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="officer">
+      <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>t1</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>wait</bpmn:flowNodeRef><bpmn:flowNodeRef>t2</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>end</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start"/>
+    <bpmn:userTask id="t1" name="t1"/>
+    <bpmn:intermediateCatchEvent id="wait" name="wait 5 days">
+      <bpmn:timerEventDefinition id="td"><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P5D"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:userTask id="t2" name="t2"/>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="t1"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="t1" targetRef="wait"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="t2"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="t2" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_waiting_timer_is_indexed_on_the_case_for_the_worker(api):
+    from datetime import UTC, datetime, timedelta
+
+    deploy(api, TIMER_BPMN)
+    case = open_case(api, "timed")
+    assert case["tasks"] and api.ready(case) == ["t1"]
+    r = api.post(f"/api/v1/tasks/{api.task(case, 't1')['id']}/complete", json={"data": {}})
+    assert r.status_code == 200 and r.json["tasks"] == []
+    with api.client.application.app_context():
+        row = db.session.get(Case, case["id"])
+        due = row.next_timer_at
+    assert due is not None
+    assert abs(due - (datetime.now(UTC) + timedelta(days=5))) < timedelta(minutes=5)

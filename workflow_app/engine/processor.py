@@ -127,17 +127,6 @@ class WorkflowProcessor:
                 reached.append((task.task_spec.bpmn_id, meta["milestone"]))
         return reached
 
-    def data(self) -> dict:
-        """The case's current data: the last completed task's data, or the workflow's."""
-        completed = [t for t in self.workflow.get_tasks(state=TaskState.COMPLETED)
-                     if t.task_spec.bpmn_id is not None]
-        if self.workflow.is_completed():
-            return dict(self.workflow.data)
-        if not completed:
-            return dict(self.workflow.data)
-        latest = max(completed, key=lambda t: t.last_state_change)
-        return dict(latest.data)
-
     def is_completed(self) -> bool:
         return self.workflow.is_completed()
 
