@@ -151,7 +151,7 @@ def make_app(db_path: Path):
                 handler.setStream(sys.stderr)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
         seed_demo(PASSWORD)
-        procedures.deploy(BPMN_FILE.read_bytes(), None)
+        procedures.deploy(BPMN_FILE.read_bytes(), "cli:bench")
         db.session.remove()
     return app
 

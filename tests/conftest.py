@@ -39,7 +39,7 @@ def _prepare(app):
         upgrade()
         seed_demo(PASSWORD)
         for path in sorted((ROOT / "bpmn").glob("*.bpmn")):
-            procedures.deploy(path.read_bytes(), None)
+            procedures.deploy(path.read_bytes(), "cli:test-setup")
         db.session.remove()
         db.engine.dispose()
 

@@ -7,14 +7,14 @@ from sqlalchemy.engine import Engine
 
 from .config import Config
 from .extensions import db, limiter, login_manager, migrate
+from .strict_input import ZhifaFlask
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = ZhifaFlask(__name__, instance_relative_config=True)
     app.config.from_object(Config)
     if config:
         app.config.update(config)
-    app.json.ensure_ascii = False
     _normalize_database_url(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(

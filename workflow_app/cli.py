@@ -1,4 +1,5 @@
 """Command-line interface: `flask --app wsgi <group> <command>`."""
+import getpass
 import sys
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def procedures_deploy(files: tuple[str, ...], username: str | None):
     """Validate and deploy BPMN FILES as new procedure versions (identical content: no-op)."""
     from .models import User
 
-    actor = None
+    actor = f"cli:{getpass.getuser()}"
     if username:
         actor = db.session.execute(db.select(User).where(User.username == username)).scalar_one_or_none()
         if actor is None:

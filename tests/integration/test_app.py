@@ -15,6 +15,12 @@ def test_openapi_document_lists_the_contract(client):
     assert "CaseCreate" in doc["components"]["schemas"]
 
 
+def test_openapi_document_is_valid_openapi_3(client):
+    from openapi_spec_validator import validate
+
+    validate(client.get("/api/v1/openapi.json").json)
+
+
 def test_unknown_api_paths_are_json_404(client):
     r = client.get("/api/v1/nothing-here")
     assert r.status_code == 404 and r.json["error"] == "not_found"

@@ -74,3 +74,4 @@ def test_deployments_are_traced_on_the_system_chain(app, ctx):
 
     events = db.session.execute(db.select(TraceEvent).where(TraceEvent.chain == "system")).scalars().all()
     assert [e.action for e in events] == ["procedure.deployed"] * len(events) and events
+    assert {e.actor for e in events} == {"cli:test-setup"}

@@ -113,6 +113,16 @@ def test_cli_deploy_reports_problems_and_exits_non_zero(app, tmp_path):
     runner = app.test_cli_runner()
     ok = runner.invoke(args=["procedures", "deploy", str(good), "--as", "author1"])
     assert ok.exit_code == 0 and "cli_good v1 deployed" in ok.output
+    anonymous = tmp_path / "anon.bpmn"
+    anonymous.write_bytes(sequential("cli_anon", [("user", "t1", {})]))
+    assert runner.invoke(args=["procedures", "deploy", str(anonymous)]).exit_code == 0
+    from workflow_app.extensions import db
+    from workflow_app.models import TraceEvent
+
+    with app.app_context():
+        actors = [e.actor for e in db.session.execute(
+            db.select(TraceEvent).where(TraceEvent.chain == "system").order_by(TraceEvent.seq)).scalars()]
+    assert actors[-2] == "author1" and actors[-1].startswith("cli:")
     failed = runner.invoke(args=["procedures", "deploy", str(bad)])
     assert failed.exit_code == 1
     assert "element t1" in failed.output and "Traceback" not in failed.output

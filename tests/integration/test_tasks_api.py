@@ -186,3 +186,11 @@ def test_case_list_is_scoped_filtered_and_paged(api):
     assert api.get("/api/v1/cases?status=bogus").status_code == 422
     assert api.get("/api/v1/cases", as_="environment_officer1").json["total"] == 0
     assert api.get("/api/v1/cases?department=market", as_="supervisor1").json["total"] == 2
+
+
+def test_me_and_logout(api, client):
+    headers = api.headers("head1")
+    me = client.get("/api/v1/me", headers=headers)
+    assert me.status_code == 200 and me.json["username"] == "head1" and me.json["roles"] == ["department_head"]
+    assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
+    assert client.get("/api/v1/me", headers=headers).status_code == 401

@@ -1,4 +1,6 @@
 """The OpenAPI 3 document at /api/v1/openapi.json, built from the routes' marshmallow schemas."""
+import re
+
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, jsonify
@@ -44,7 +46,7 @@ def build_spec(app) -> dict:
             continue
         path = str(rule.rule).removeprefix("/api/v1")
         for arg in rule.arguments:
-            path = path.replace(f"<int:{arg}>", f"{{{arg}}}").replace(f"<{arg}>", f"{{{arg}}}")
+            path = re.sub(rf"<(?:\w+:)?{arg}>", f"{{{arg}}}", path)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             op = {"summary": meta["summary"], "tags": [meta["tag"]] if meta["tag"] else [],
                   "responses": {}}
@@ -61,7 +63,8 @@ def build_spec(app) -> dict:
             elif meta["body"] is not None:
                 op["requestBody"] = {"required": True,
                                      "content": {"application/json": {"schema": meta["body"]}}}
-            ok = "201" if method == "POST" and rule.endpoint in ("api.create_case", "api.create_token") else "200"
+            ok = {"api.create_case": "201", "api.create_token": "201", "api.revoke_token": "204"}.get(
+                rule.endpoint, "200")
             op["responses"][ok] = {"description": "OK"}
             if meta["response"] is not None:
                 op["responses"][ok]["content"] = {"application/json": {"schema": meta["response"]}}

@@ -22,6 +22,7 @@ from .schemas import (
     TokenSchema,
     TraceEventSchema,
     TraceSchema,
+    UserSchema,
 )
 
 
@@ -80,6 +81,20 @@ def create_token():
     return jsonify(TokenSchema().dump({"token": token, "expires_at": row.expires_at, "user": user})), 201
 
 
+@bp.delete("/auth/token")
+@operation("Log out: revoke the bearer token of this request", tag="auth")
+def revoke_token():
+    current_user()
+    auth.revoke_token(request.headers["Authorization"][7:].strip())
+    return "", 204
+
+
+@bp.get("/me")
+@operation("The logged-in user", response=UserSchema, tag="auth")
+def me():
+    return jsonify(UserSchema().dump(current_user()))
+
+
 @bp.get("/procedures")
 @operation("List deployed procedure versions", response=ProcedureListSchema, tag="procedures")
 def list_procedures():
@@ -131,13 +146,13 @@ def list_cases():
                     "page": page, "per_page": per_page})
 
 
-@bp.get("/cases/<int:case_id>")
+@bp.get("/cases/<id:case_id>")
 @operation("A case with its ready human tasks", response=CaseSchema, tag="cases")
 def get_case(case_id: int):
     return jsonify(dump_case(cases.get_case(current_user(), case_id)))
 
 
-@bp.get("/cases/<int:case_id>/trace")
+@bp.get("/cases/<id:case_id>/trace")
 @operation("The case's audit trail, in order", response=TraceSchema, tag="cases")
 def get_trace(case_id: int):
     events = cases.trace(current_user(), case_id)
@@ -161,7 +176,7 @@ def list_tasks():
                     "per_page": per_page})
 
 
-@bp.get("/tasks/<int:task_id>")
+@bp.get("/tasks/<id:task_id>")
 @operation("One task with the JSON Schema of its form", response=TaskDetailSchema, tag="tasks")
 def get_task(task_id: int):
     task, form = cases.task_with_form(current_user(), task_id)
@@ -171,7 +186,7 @@ def get_task(task_id: int):
     return jsonify(body)
 
 
-@bp.post("/tasks/<int:task_id>/complete")
+@bp.post("/tasks/<id:task_id>/complete")
 @operation("Complete a ready task with its form data; returns the case and its next ready tasks",
            body=TaskCompleteSchema, response=CaseSchema, tag="tasks")
 def complete_task(task_id: int):

@@ -24,6 +24,7 @@ class UserSchema(Schema):
     full_name = fields.String()
     roles = fields.Function(lambda u: sorted(u.roles))
     org_unit = fields.Function(lambda u: u.org_unit.code)
+    org_unit_name = fields.Function(lambda u: u.org_unit.name)
 
 
 class TokenSchema(Schema):

@@ -62,15 +62,20 @@ def _forget_heads(session, transaction):
         session.info.pop("trace_heads", None)
 
 
-def record(action: str, *, actor: User | None, case_id: int | None = None, task_id: int | None = None,
+def record(action: str, *, actor: User | str | None, case_id: int | None = None, task_id: int | None = None,
            bpmn_id: str | None = None, data: dict | None = None, at: datetime | None = None) -> TraceEvent:
-    """Append one event to the case's chain (or the system chain) in the current transaction."""
+    """Append one event to the case's chain (or the system chain) in the current transaction.
+
+    `actor` is the user who acted, or a label for a non-user actor ("cli:root", "worker"), or
+    None for the engine itself ("system").
+    """
     chain = case_chain(case_id) if case_id is not None else SYSTEM_CHAIN
     head = _head(chain)
     at = at or utcnow()
     fields = dict(
         chain=chain, seq=head.seq + 1, case_id=case_id, at=at,
-        actor_id=actor.id if actor else None, actor=actor.username if actor else "system",
+        actor_id=actor.id if isinstance(actor, User) else None,
+        actor=actor.username if isinstance(actor, User) else (actor or "system"),
         action=action, task_id=task_id, bpmn_id=bpmn_id, data_json=canonical_json(data or {}),
     )
     digest = _event_hash(**fields, prev=head.head_sha256)

@@ -42,6 +42,14 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     return token, row
 
 
+def revoke_token(token: str) -> None:
+    row = db.session.execute(
+        db.select(ApiToken).where(ApiToken.token_sha256 == _digest(token))).scalar_one_or_none()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        db.session.commit()
+
+
 def user_for_token(token: str) -> User | None:
     row = db.session.execute(
         db.select(ApiToken).where(ApiToken.token_sha256 == _digest(token))

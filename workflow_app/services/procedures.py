@@ -12,12 +12,12 @@ from .errors import Forbidden, Invalid, NotFound
 from .forms import load_forms
 
 
-def deploy(data: bytes, actor: User | None) -> tuple[ProcedureVersion, bool]:
+def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
     """Validate and store a BPMN file; returns (version, created). Identical content is a no-op.
 
-    `actor` None means the server operator at the CLI.
+    `actor` is the deploying user, or a label such as "cli:root" for the server operator.
     """
-    if actor is not None and not (actor.has_role("bpmn_author") or actor.has_role("admin")):
+    if isinstance(actor, User) and not (actor.has_role("bpmn_author") or actor.has_role("admin")):
         raise Forbidden("deploying procedures requires the role bpmn_author")
     sha = sha256_of(data)
     existing = version_by_sha(sha)
@@ -48,7 +48,7 @@ def deploy(data: bytes, actor: User | None) -> tuple[ProcedureVersion, bool]:
     version = ProcedureVersion(
         procedure_id=row.id, version=(last or 0) + 1, sha256=sha, bpmn_xml=text, name=procedure.name,
         forms={key: forms[key] for key in sorted(procedure.form_keys)},
-        task_specs=procedure.task_specs, deployed_by_id=actor.id if actor else None,
+        task_specs=procedure.task_specs, deployed_by_id=actor.id if isinstance(actor, User) else None,
     )
     row.name = procedure.name
     db.session.add(version)
