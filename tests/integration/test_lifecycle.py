@@ -99,3 +99,55 @@ def test_deadlines_are_set_from_the_bpmn(api):
     decision = api.task(case, "penalty_decision")
     assert decision["deadline"] == "90 calendar days from case.filed_at" and decision["due_at"]
     assert case["next_due_at"] == decision["due_at"]
+
+
+def test_the_parallel_branches_join_in_either_order(api):
+    case = api.run(api.open_case(), *TO_DECISION, "penalty_decision", "service", "execution")
+    assert case["status"] == "served" and api.ready(case) == ["disclosure"]  # the join waits
+    case = api.run(case, "disclosure")
+    assert api.ready(case) == ["closing"]
+
+
+LATE_ANCHOR = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="http://t">
+  <bpmn:process id="late_anchor" isExecutable="true">
+    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="officer">
+      <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>fork</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>report</bpmn:flowNodeRef><bpmn:flowNodeRef>file</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>filed</bpmn:flowNodeRef><bpmn:flowNodeRef>join</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>end</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start"/>
+    <bpmn:parallelGateway id="fork"/>
+    <bpmn:userTask id="report" name="report"><bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="deadline" value="90 calendar days from case.filed_at"/>
+    </spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:userTask id="file" name="file"/>
+    <bpmn:intermediateThrowEvent id="filed"><bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="milestone" value="filed"/>
+    </spiffworkflow:properties></bpmn:extensionElements></bpmn:intermediateThrowEvent>
+    <bpmn:parallelGateway id="join"/>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="fork"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="fork" targetRef="report"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="fork" targetRef="file"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="file" targetRef="filed"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="filed" targetRef="join"/>
+    <bpmn:sequenceFlow id="f6" sourceRef="report" targetRef="join"/>
+    <bpmn:sequenceFlow id="f7" sourceRef="join" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_deadline_whose_anchor_comes_later_is_set_when_it_arrives(api):
+    import io
+
+    r = api.post("/api/v1/procedures", as_="author1", data={"file": (io.BytesIO(LATE_ANCHOR.encode()), "x.bpmn")},
+                 content_type="multipart/form-data")
+    assert r.status_code == 201, r.json
+    case = api.open_case(procedure_id="late_anchor")
+    assert api.task(case, "report")["due_at"] is None and case["next_due_at"] is None
+    case = api.post(f"/api/v1/tasks/{api.task(case, 'file')['id']}/complete").json
+    assert case["filed_at"] and api.task(case, "report")["due_at"]
+    assert case["next_due_at"] == api.task(case, "report")["due_at"]

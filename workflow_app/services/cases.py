@@ -183,27 +183,37 @@ def _sync_tasks(case: Case, processor: WorkflowProcessor, now: datetime) -> tupl
             continue
         if row.engine_task_id in ready:
             still_ready.append(row)
+            if row.deadline and row.due_at is None:  # its anchor (e.g. case.filed_at) may exist now
+                _set_due(row, case, row.ready_at)
         else:
             row.state = "cancelled"  # withdrawn by the engine (e.g. a boundary event)
             row.completed_at = now
-    anchors = {"task.ready": now, "case.filed_at": case.filed_at,
-               "case.decided_at": case.decided_at, "case.served_at": case.served_at}
     task_specs = case.procedure_version.task_specs
     created = []
     for engine_id, human in ready.items():
         if engine_id in known:
             continue
         meta = task_specs.get(human.bpmn_id, {})
-        due = parse_deadline(meta["deadline"]).due(anchors) if meta.get("deadline") else None
         row = Task(case_id=case.id, engine_task_id=engine_id, bpmn_id=human.bpmn_id, name=human.name,
                    lane=meta.get("lane", human.lane), form_key=meta.get("form_key"), state="ready",
-                   ready_at=now, deadline=meta.get("deadline"), due_at=due.at if due else None,
-                   due_provisional=bool(due and due.provisional))
+                   ready_at=now, deadline=meta.get("deadline"))
+        _set_due(row, case, now)
         db.session.add(row)
         created.append(row)
     if created:
         db.session.flush()  # ids for the trace events
     return created, still_ready + created
+
+
+def _set_due(row: Task, case: Case, ready_at: datetime) -> None:
+    """The statutory due time of a task from its BPMN deadline, once its anchor has happened."""
+    if not row.deadline:
+        return
+    due = parse_deadline(row.deadline).due({
+        "task.ready": ready_at, "case.filed_at": case.filed_at,
+        "case.decided_at": case.decided_at, "case.served_at": case.served_at})
+    row.due_at = due.at if due else None
+    row.due_provisional = bool(due and due.provisional)
 
 
 @contextmanager
