@@ -52,3 +52,21 @@ def test_fresh_database_migrate_and_seed_by_cli(tmp_path):
     client = app.test_client()
     r = client.post("/api/v1/auth/token", json={"username": "officer1", "password": "long-enough-pw"})
     assert r.status_code == 201
+
+
+def test_migrations_are_reversible_and_match_the_models(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from workflow_app.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"})
+    runner = app.test_cli_runner()
+    for args in (["db", "upgrade"], ["db", "downgrade", "base"], ["db", "upgrade"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, (args, result.output)
+    with app.app_context():
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        db.engine.dispose()
+    assert diff == [], diff

@@ -194,3 +194,24 @@ def test_me_and_logout(api, client):
     assert me.status_code == 200 and me.json["username"] == "head1" and me.json["roles"] == ["department_head"]
     assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
     assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_concurrent_openings_get_distinct_consecutive_numbers(app, api):
+    api.open_case()  # the department-year counter exists
+    headers = api.headers("officer1")
+    body = {"procedure_id": "general_penalty", "title": "并发立案", "department": "market",
+            "party": {"name": "某公司", "kind": "organization"}}
+    results = []
+
+    def attempt():
+        r = app.test_client().post("/api/v1/cases", headers=headers, json=body)
+        results.append((r.status_code, r.json.get("number")))
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert [code for code, _ in results] == [201] * 4, results
+    numbers = sorted(n for _, n in results)
+    assert [int(n.rsplit("-", 1)[1]) for n in numbers] == [2, 3, 4, 5]

@@ -82,11 +82,15 @@ class TaskDetailSchema(TaskSchema):
     case_number = fields.String()
 
 
-class TaskPageSchema(Schema):
-    items = fields.List(fields.Nested(TaskSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+def _page_of(item_schema, name: str):
+    """A paginated list of `item_schema` (named for the OpenAPI document)."""
+    return Schema.from_dict({
+        "items": fields.List(fields.Nested(item_schema)), "total": fields.Integer(),
+        "page": fields.Integer(), "per_page": fields.Integer(),
+    }, name=name)
+
+
+TaskPageSchema = _page_of(TaskSchema, "TaskPageSchema")
 
 
 class TaskCompleteSchema(Schema):
@@ -132,11 +136,7 @@ class CaseSummarySchema(CaseSchema):
         exclude = ("tasks", "legal_reviews")
 
 
-class CasePageSchema(Schema):
-    items = fields.List(fields.Nested(CaseSummarySchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+CasePageSchema = _page_of(CaseSummarySchema, "CasePageSchema")
 
 
 class TraceEventSchema(Schema):

@@ -42,6 +42,15 @@ class Case(db.Model):
     created_by: Mapped[User] = relationship()
 
 
+class CaseNumberCounter(db.Model):
+    """The last case number given out per department and year (案件编号)."""
+
+    __tablename__ = "case_number_counter"
+    department_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class WorkflowState(db.Model):
     """The SpiffWorkflow instance of a case, serialized *without* its spec (rejoined on load)."""
 

@@ -14,8 +14,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..engine.errors import EngineError
 from ..engine.processor import SERIALIZER_VERSION, WorkflowProcessor
 from ..extensions import db
-from ..models import Case, LegalReview, OrgUnit, Task, User, WorkflowState
+from ..models import Case, CaseNumberCounter, LegalReview, OrgUnit, Task, User, WorkflowState
 from ..models.types import utcnow
+from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import parse_deadline
 from . import audit, legal_review, people
 from .access import check_may_act, require_role, scope_filter, visible_case
@@ -58,21 +59,14 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
         processor = WorkflowProcessor.start(procedure, initial, _cpu_seconds())
     except EngineError as err:
         raise _engine_invalid(err) from None
-    for attempt in range(5):
+    with _one_transaction():
         case = Case(
-            number=_next_number(department, now, attempt), title=title, procedure_version_id=version.id,
+            number=_next_number(department, now), title=title, procedure_version_id=version.id,
             department_id=department.id, party_name=party["name"], party_kind=party["kind"],
             status="intake", created_by_id=user.id, created_at=now, updated_at=now,
         )
         db.session.add(case)
-        try:
-            db.session.flush()
-            break
-        except IntegrityError:  # another case took the number: count again
-            db.session.rollback()
-    else:
-        raise Conflict("could not allocate a case number; try again")
-    with _one_transaction():
+        db.session.flush()
         audit.record("case.opened", actor=user, case_id=case.id, at=now, data={
             "number": case.number, "title": title, "procedure": process_id, "version": version.version,
             "department": department.code, "party": {"name": party["name"], "kind": party["kind"]}})
@@ -82,11 +76,22 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
     return case
 
 
-def _next_number(department: OrgUnit, now: datetime, attempt: int) -> str:
-    prefix = f"{department.code.upper()}-{now.year}-"
-    count = db.session.execute(
-        db.select(db.func.count(Case.id)).where(Case.number.startswith(prefix))).scalar()
-    return f"{prefix}{count + 1 + attempt:05d}"
+def _next_number(department: OrgUnit, now: datetime) -> str:
+    """MARKET-2026-00042: per department and year. The counter is bumped by one atomic UPDATE, so
+    concurrent openings wait for each other instead of colliding (only the very first case of a
+    department-year can lose a race on inserting the row: a 409, to be retried)."""
+    year = now.astimezone(LOCAL_TZ).year
+    last = db.session.execute(
+        db.update(CaseNumberCounter)
+        .where(CaseNumberCounter.department_id == department.id, CaseNumberCounter.year == year)
+        .values(last=CaseNumberCounter.last + 1)
+        .returning(CaseNumberCounter.last),
+        execution_options={"synchronize_session": False},
+    ).scalar_one_or_none()
+    if last is None:
+        last = 1
+        db.session.add(CaseNumberCounter(department_id=department.id, year=year, last=last))
+    return f"{department.code.upper()}-{year}-{last:05d}"
 
 
 # -- completing a task ----------------------------------------------------------------------------
