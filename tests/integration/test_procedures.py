@@ -128,3 +128,25 @@ def test_cli_deploy_reports_problems_and_exits_non_zero(app, tmp_path):
     assert "element t1" in failed.output and "Traceback" not in failed.output
     missing = runner.invoke(args=["procedures", "deploy", str(tmp_path / "nope.bpmn")])
     assert missing.exit_code == 1 and "no such file" in missing.output
+
+
+def test_a_deployed_version_cannot_be_changed_in_place(api, ctx):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    from workflow_app.extensions import db
+
+    for statement in ("UPDATE procedure_version SET bpmn_xml = 'x'", "DELETE FROM procedure_version"):
+        with pytest.raises(DatabaseError):
+            db.session.execute(text(statement))
+        db.session.rollback()
+
+
+def test_a_version_is_parsed_once_and_then_served_from_the_cache(api, ctx):
+    from workflow_app.engine.specs import procedure_cache
+    from workflow_app.services.procedures import latest_version, runnable
+
+    version = latest_version("general_penalty")
+    procedure_cache._items.pop(version.sha256, None)
+    first = runnable(version)
+    assert runnable(version) is first and first.sha256 == version.sha256

@@ -215,3 +215,16 @@ def test_concurrent_openings_get_distinct_consecutive_numbers(app, api):
     assert [code for code, _ in results] == [201] * 4, results
     numbers = sorted(n for _, n in results)
     assert [int(n.rsplit("-", 1)[1]) for n in numbers] == [2, 3, 4, 5]
+
+
+def test_inboxes_and_case_pages_never_deserialize_a_workflow(api, monkeypatch):
+    case = api.run(api.open_case(), "clue_intake")
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a read deserialized a workflow")
+
+    monkeypatch.setattr(WorkflowProcessor, "load", forbidden)
+    assert api.get("/api/v1/tasks?mine=1", as_="head1").json["total"] == 1
+    assert api.get(f"/api/v1/cases/{case['id']}").status_code == 200
+    assert api.get("/api/v1/cases").status_code == 200
+    assert api.get(f"/api/v1/cases/{case['id']}/trace").status_code == 200
