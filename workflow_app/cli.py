@@ -14,6 +14,22 @@ from .services.errors import ServiceError
 demo_cli = AppGroup("demo", help="Demo data for trying the system out.")
 procedures_cli = AppGroup("procedures", help="Deploy and list BPMN procedures.")
 audit_cli = AppGroup("audit", help="Audit trail checks.")
+users_cli = AppGroup("users", help="Users, roles and enforcement certificates.")
+org_cli = AppGroup("org", help="The org tree: province → city → district → departments.")
+
+
+def _operator() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _run(action, *args, **kwargs):
+    """Call a service; turn its errors into a message and exit 1 (never a traceback)."""
+    try:
+        return action(*args, **kwargs)
+    except ServiceError as err:
+        db.session.rollback()
+        details = "; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in err.errors.items())
+        _fail(f"{err.message}" + (f" ({details})" if details else ""))
 
 
 def _fail(message: str, code: int = 1):
@@ -95,6 +111,118 @@ def audit_verify(case_id: int | None):
         sys.exit(1)
 
 
+@org_cli.command("add")
+@click.argument("code")
+@click.argument("name")
+@click.option("--kind", default="department", show_default=True,
+              type=click.Choice(["province", "city", "district", "bureau", "department"]))
+@click.option("--parent", "parent_code", help="Code of the parent unit.")
+@click.option("--name-en", help="English name.")
+def org_add(code, name, kind, parent_code, name_en):
+    """Add an org unit CODE named NAME."""
+    from .services import users
+
+    unit = _run(users.add_unit, _operator(), code=code, name=name, kind=kind, parent_code=parent_code,
+                name_en=name_en)
+    click.echo(f"Added {unit.kind} {unit.code} {unit.name}")
+
+
+@org_cli.command("list")
+def org_list():
+    """Print the org tree."""
+    from .models import OrgUnit
+
+    for unit in db.session.execute(db.select(OrgUnit).order_by(OrgUnit.path)).scalars():
+        click.echo(f"{'  ' * (unit.path.count('/') - 2)}{unit.code}\t{unit.name}\t{unit.kind}")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--name", "full_name", required=True, help="Full name, e.g. 张明.")
+@click.option("--unit", "unit_code", required=True, help="Org unit code, e.g. market.")
+@click.option("--role", "roles", multiple=True, required=True, help="Repeat for several roles.")
+@click.password_option(help="Prompted for when not given.")
+def users_create(username, full_name, unit_code, roles, password):
+    """Create a user."""
+    from .services import users
+
+    user = _run(users.create_user, _operator(), username=username, full_name=full_name,
+                unit_code=unit_code, roles=roles, password=password)
+    click.echo(f"Created {user.username} ({', '.join(sorted(user.roles))}) in {unit_code}")
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+@click.password_option(help="Prompted for when not given.")
+def users_set_password(username, password):
+    """Set a user's password (their API tokens are revoked)."""
+    from .services import users
+
+    _run(users.set_password, _operator(), username, password)
+    click.echo(f"Password of {username} changed.")
+
+
+@users_cli.command("roles")
+@click.argument("username")
+@click.option("--grant", multiple=True)
+@click.option("--revoke", multiple=True)
+def users_roles(username, grant, revoke):
+    """Grant or revoke roles."""
+    from .services import users
+
+    user = _run(users.change_roles, _operator(), username, grant=grant, revoke=revoke)
+    click.echo(f"{username}: {', '.join(sorted(user.roles)) or '(no roles)'}")
+
+
+@users_cli.command("deactivate")
+@click.argument("username")
+def users_deactivate(username):
+    """Stop a user from logging in (their tokens are revoked; their record stays)."""
+    from .services import users
+
+    _run(users.set_active, _operator(), username, False)
+    click.echo(f"{username} deactivated.")
+
+
+@users_cli.command("activate")
+@click.argument("username")
+def users_activate(username):
+    from .services import users
+
+    _run(users.set_active, _operator(), username, True)
+    click.echo(f"{username} activated.")
+
+
+@users_cli.command("certify")
+@click.argument("username")
+@click.option("--number", required=True, help="Certificate number (执法证号).")
+@click.option("--domain", required=True, help="Enforcement domain, e.g. 市场监管.")
+@click.option("--issued", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--expires", type=click.DateTime(["%Y-%m-%d"]), required=True)
+def users_certify(username, number, domain, issued, expires):
+    """Register an enforcement certificate (行政执法证) for an officer."""
+    from .services import users
+
+    cert = _run(users.add_certificate, _operator(), username, number=number, domain=domain,
+                issued_on=issued.date(), expires_on=expires.date())
+    click.echo(f"Certificate {cert.number} registered for {username}, valid until {cert.expires_on}.")
+
+
+@users_cli.command("list")
+@click.option("--unit", "unit_code", help="Only this unit and the units below it.")
+def users_list(unit_code):
+    from .models import OrgUnit, User
+    from .services import users
+
+    query = db.select(User).join(OrgUnit, User.org_unit_id == OrgUnit.id).order_by(User.username)
+    if unit_code:
+        unit = _run(users.unit_by_code, unit_code)
+        query = query.where(OrgUnit.path.startswith(unit.path))
+    for user in db.session.execute(query).scalars():
+        state = "" if user.active else "\t(inactive)"
+        click.echo(f"{user.username}\t{user.full_name}\t{user.org_unit.code}\t{','.join(sorted(user.roles))}{state}")
+
+
 def register_cli(app: Flask):
-    for group in (demo_cli, procedures_cli, audit_cli):
+    for group in (demo_cli, procedures_cli, audit_cli, users_cli, org_cli):
         app.cli.add_command(group)

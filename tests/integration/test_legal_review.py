@@ -67,3 +67,16 @@ def test_the_case_shows_review_opinions_to_the_officer_who_reinvestigates(api):
     reviews = api.get(f"/api/v1/cases/{case['id']}", as_="officer1").json["legal_reviews"]
     assert [(r["outcome"], r["opinions"], r["reviewer"]) for r in reviews] == [
         ("return", "补充当事人询问笔录", "reviewer1")]
+
+
+def test_the_reviewer_reads_the_case_file_with_what_each_step_recorded(api):
+    case = reviewable_case(api)
+    r = api.get(f"/api/v1/cases/{case['id']}/tasks", as_="reviewer1")
+    assert r.status_code == 200
+    items = r.json["items"]
+    assert [t["bpmn_id"] for t in items][:3] == ["clue_intake", "filing_approval", "investigation"]
+    report = next(t for t in items if t["bpmn_id"] == "investigation_report")
+    assert report["state"] == "completed" and report["completed_by"] == "officer1"
+    assert report["data"]["major_case"] is True
+    assert items[-1]["bpmn_id"] == "legal_review" and items[-1]["state"] == "ready"
+    assert api.get(f"/api/v1/cases/{case['id']}/tasks", as_="environment_officer1").status_code == 404

@@ -8,12 +8,14 @@ from . import bp
 from .openapi import operation
 from .schemas import (
     CaseCreateSchema,
+    CaseFileSchema,
     CasePageSchema,
     CaseSchema,
     CaseSummarySchema,
     LegalReviewSchema,
     ProcedureListSchema,
     ProcedureVersionSchema,
+    RecordedTaskSchema,
     TaskCompleteSchema,
     TaskDetailSchema,
     TaskPageSchema,
@@ -150,6 +152,14 @@ def list_cases():
 @operation("A case with its ready human tasks", response=CaseSchema, tag="cases")
 def get_case(case_id: int):
     return jsonify(dump_case(cases.get_case(current_user(), case_id)))
+
+
+@bp.get("/cases/<id:case_id>/tasks")
+@operation("The case file: every task of the case, oldest first, with the data recorded",
+           response=CaseFileSchema, tag="cases")
+def get_case_file(case_id: int):
+    _, tasks = cases.case_file(current_user(), case_id)
+    return jsonify({"items": RecordedTaskSchema(many=True).dump(tasks)})
 
 
 @bp.get("/cases/<id:case_id>/trace")

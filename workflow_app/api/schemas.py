@@ -77,6 +77,14 @@ class TaskSchema(Schema):
     completed_by = fields.Function(lambda t: t.completed_by.username if t.completed_by else None)
 
 
+class RecordedTaskSchema(TaskSchema):
+    data = fields.Dict(allow_none=True, metadata={"description": "the form data it was completed with"})
+
+
+class CaseFileSchema(Schema):
+    items = fields.List(fields.Nested(RecordedTaskSchema))
+
+
 class TaskDetailSchema(TaskSchema):
     form = fields.Dict(allow_none=True, metadata={"description": "the JSON Schema of the task's form"})
     case_number = fields.String()

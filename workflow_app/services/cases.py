@@ -283,6 +283,14 @@ def list_cases(user: User, *, status: str | None = None, department_code: str | 
     return items, total
 
 
+def case_file(user: User, case_id: int) -> tuple[Case, list[Task]]:
+    """卷宗: every task of the case, oldest first, with the data recorded at each completed one."""
+    case = visible_case(user, case_id)
+    tasks = db.session.execute(
+        db.select(Task).where(Task.case_id == case.id).order_by(Task.ready_at, Task.id)).scalars().all()
+    return case, tasks
+
+
 def legal_reviews(case: Case) -> list[LegalReview]:
     return list(db.session.execute(
         db.select(LegalReview).where(LegalReview.case_id == case.id).order_by(LegalReview.id)).scalars())

@@ -1,0 +1,145 @@
+"""Administering the org tree, users, roles and enforcement certificates (traced on the system chain)."""
+import re
+from datetime import date
+
+from ..extensions import db
+from ..models import ROLES, ApiToken, Certificate, OrgUnit, User, UserRole
+from ..models.types import utcnow
+from . import audit
+from .auth import hash_password
+from .errors import Invalid, NotFound
+
+UNIT_KINDS = ("province", "city", "district", "bureau", "department")
+_CODE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{1,63}$")
+MIN_PASSWORD = 8
+
+
+def unit_by_code(code: str) -> OrgUnit:
+    unit = db.session.execute(db.select(OrgUnit).where(OrgUnit.code == code)).scalar_one_or_none()
+    if unit is None:
+        raise NotFound(f"no org unit {code!r}")
+    return unit
+
+
+def user_by_name(username: str) -> User:
+    user = db.session.execute(db.select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    return user
+
+
+def add_unit(actor, *, code: str, name: str, kind: str, parent_code: str | None,
+             name_en: str | None = None) -> OrgUnit:
+    errors = {}
+    if not _CODE.match(code or ""):
+        errors["code"] = ["2-64 lower-case letters, digits or _, starting with a letter"]
+    elif db.session.execute(db.select(OrgUnit.id).where(OrgUnit.code == code)).scalar() is not None:
+        errors["code"] = [f"{code!r} already exists"]
+    if kind not in UNIT_KINDS:
+        errors["kind"] = [f"must be one of {', '.join(UNIT_KINDS)}"]
+    if not (name or "").strip():
+        errors["name"] = ["required"]
+    if errors:
+        raise Invalid(errors)
+    parent = unit_by_code(parent_code) if parent_code else None
+    unit = OrgUnit(code=code, name=name.strip(), name_en=name_en, kind=kind, parent=parent, path="/")
+    db.session.add(unit)
+    db.session.flush()
+    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+    audit.record("org_unit.added", actor=actor, data={"code": code, "name": unit.name, "kind": kind,
+                                                      "parent": parent_code})
+    db.session.commit()
+    return unit
+
+
+def _check_password(password: str):
+    if len(password or "") < MIN_PASSWORD:
+        raise Invalid({"password": [f"at least {MIN_PASSWORD} characters"]})
+
+
+def _check_roles(roles) -> list[str]:
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown:
+        raise Invalid({"role": [f"unknown role(s) {', '.join(unknown)}; roles are {', '.join(ROLES)}"]})
+    return sorted(set(roles))
+
+
+def create_user(actor, *, username: str, full_name: str, unit_code: str, roles, password: str) -> User:
+    if not _USERNAME.match(username or ""):
+        raise Invalid({"username": ["2-64 letters, digits, _ . or -, starting with a letter"]})
+    if db.session.execute(db.select(User.id).where(User.username == username)).scalar() is not None:
+        raise Invalid({"username": [f"{username!r} already exists"]})
+    if not (full_name or "").strip():
+        raise Invalid({"name": ["required"]})
+    roles = _check_roles(roles)
+    _check_password(password)
+    unit = unit_by_code(unit_code)
+    user = User(username=username, full_name=full_name.strip(), org_unit=unit,
+                password_hash=hash_password(password))
+    user.role_rows = [UserRole(role=r) for r in roles]
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", actor=actor, data={"username": username, "unit": unit_code, "roles": roles})
+    db.session.commit()
+    return user
+
+
+def set_password(actor, username: str, password: str) -> None:
+    _check_password(password)
+    user = user_by_name(username)
+    user.password_hash = hash_password(password)
+    _revoke_tokens(user)
+    audit.record("user.password_set", actor=actor, data={"username": username})
+    db.session.commit()
+
+
+def change_roles(actor, username: str, *, grant=(), revoke=()) -> User:
+    user = user_by_name(username)
+    grant, revoke = _check_roles(grant), _check_roles(revoke)
+    for role in grant:
+        if role not in user.roles:
+            user.role_rows.append(UserRole(role=role))
+    user.role_rows = [r for r in user.role_rows if r.role not in revoke]
+    audit.record("user.roles_changed", actor=actor,
+                 data={"username": username, "granted": grant, "revoked": revoke, "roles": sorted(user.roles)})
+    db.session.commit()
+    return user
+
+
+def set_active(actor, username: str, active: bool) -> None:
+    user = user_by_name(username)
+    user.active = active
+    if not active:
+        _revoke_tokens(user)
+    audit.record("user.activated" if active else "user.deactivated", actor=actor, data={"username": username})
+    db.session.commit()
+
+
+def add_certificate(actor, username: str, *, number: str, domain: str, issued_on: date,
+                    expires_on: date) -> Certificate:
+    user = user_by_name(username)
+    errors = {}
+    if not (number or "").strip():
+        errors["number"] = ["required"]
+    elif db.session.execute(db.select(Certificate.id).where(Certificate.number == number)).scalar():
+        errors["number"] = [f"certificate {number!r} is already registered"]
+    if expires_on <= issued_on:
+        errors["expires"] = ["must be after the issue date"]
+    if errors:
+        raise Invalid(errors)
+    cert = Certificate(user_id=user.id, number=number.strip(), domain=domain, issued_on=issued_on,
+                       expires_on=expires_on)
+    db.session.add(cert)
+    audit.record("certificate.added", actor=actor, data={
+        "username": username, "number": cert.number, "domain": domain,
+        "issued_on": issued_on.isoformat(), "expires_on": expires_on.isoformat()})
+    db.session.commit()
+    return cert
+
+
+def _revoke_tokens(user: User) -> None:
+    now = utcnow()
+    for token in db.session.execute(db.select(ApiToken).where(
+            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).scalars():
+        token.revoked_at = now
