@@ -150,3 +150,17 @@ def test_a_version_is_parsed_once_and_then_served_from_the_cache(api, ctx):
     procedure_cache._items.pop(version.sha256, None)
     first = runnable(version)
     assert runnable(version) is first and first.sha256 == version.sha256
+
+
+def test_a_version_can_be_read_back_byte_for_byte_with_its_metadata(api):
+    import hashlib
+
+    listed = api.get("/api/v1/procedures").json["items"]
+    general = next(v for v in listed if v["procedure_id"] == "general_penalty")
+    xml = api.get(f"/api/v1/procedures/{general['id']}/bpmn")
+    assert xml.status_code == 200 and xml.mimetype == "application/xml"
+    assert hashlib.sha256(xml.data).hexdigest() == general["sha256"] and xml.data == GENERAL
+    detail = api.get(f"/api/v1/procedures/{general['id']}").json
+    assert detail["task_specs"]["legal_review"]["lane"] == "legal_reviewer"
+    assert detail["forms"]["legal_review"]["title"] == "法制审核"
+    assert api.get("/api/v1/procedures/999999").status_code == 404

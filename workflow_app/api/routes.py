@@ -14,6 +14,7 @@ from .schemas import (
     CaseSummarySchema,
     LegalReviewSchema,
     ProcedureListSchema,
+    ProcedureVersionDetailSchema,
     ProcedureVersionSchema,
     RecordedTaskSchema,
     TaskCompleteSchema,
@@ -118,6 +119,23 @@ def deploy_procedure():
     body = ProcedureVersionSchema().dump(version)
     body["created"] = created
     return jsonify(body), 201 if created else 200
+
+
+@bp.get("/procedures/<id:version_id>")
+@operation("One deployed version with its task metadata and form schemas",
+           response=ProcedureVersionDetailSchema, tag="procedures")
+def get_procedure(version_id: int):
+    current_user()
+    return jsonify(ProcedureVersionDetailSchema().dump(procedures.get_version(version_id)))
+
+
+@bp.get("/procedures/<id:version_id>/bpmn")
+@operation("The deployed BPMN XML of one version, byte for byte", tag="procedures")
+def get_procedure_bpmn(version_id: int):
+    current_user()
+    version = procedures.get_version(version_id)
+    return current_app.response_class(version.bpmn_xml, mimetype="application/xml",
+                                      headers={"ETag": f'"{version.sha256}"'})
 
 
 @bp.post("/cases")

@@ -44,6 +44,11 @@ class ProcedureVersionSchema(Schema):
     created = fields.Boolean(metadata={"description": "false when identical content was already deployed"})
 
 
+class ProcedureVersionDetailSchema(ProcedureVersionSchema):
+    task_specs = fields.Dict(metadata={"description": "per BPMN task: name, lane, form_key, deadline, milestone"})
+    forms = fields.Dict(metadata={"description": "the JSON Schemas of its forms, as deployed"})
+
+
 class ProcedureListSchema(Schema):
     items = fields.List(fields.Nested(ProcedureVersionSchema))
 

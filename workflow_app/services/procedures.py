@@ -94,6 +94,13 @@ def latest_version(process_id: str) -> ProcedureVersion:
     return version
 
 
+def get_version(version_id: int) -> ProcedureVersion:
+    version = db.session.get(ProcedureVersion, version_id)
+    if version is None:
+        raise NotFound(f"procedure version {version_id} not found")
+    return version
+
+
 def list_versions() -> list[ProcedureVersion]:
     return list(db.session.execute(
         db.select(ProcedureVersion).join(ProcedureRow)
