@@ -16,6 +16,7 @@ procedures_cli = AppGroup("procedures", help="Deploy and list BPMN procedures.")
 audit_cli = AppGroup("audit", help="Audit trail checks.")
 users_cli = AppGroup("users", help="Users, roles and enforcement certificates.")
 org_cli = AppGroup("org", help="The org tree: province → city → district → departments.")
+cases_cli = AppGroup("cases", help="Operations on running cases.")
 
 
 def _operator() -> str:
@@ -223,6 +224,21 @@ def users_list(unit_code):
         click.echo(f"{user.username}\t{user.full_name}\t{user.org_unit.code}\t{','.join(sorted(user.roles))}{state}")
 
 
+@cases_cli.command("migrate")
+@click.argument("case_id", type=int)
+@click.option("--to-version-id", type=int, help="Target procedure version id (default: the latest).")
+@click.option("--as", "username", required=True, help="The bpmn_author or admin taking the action.")
+def cases_migrate(case_id, to_version_id, username):
+    """Move a running case to another version of its procedure (checked and traced)."""
+    from .services import users
+    from .services.case_migration import migrate_case
+
+    actor = _run(users.user_by_name, username)
+    case = _run(migrate_case, actor, case_id, to_version_id)
+    click.echo(f"{case.number} is now on {case.procedure_version.procedure.process_id} "
+               f"v{case.procedure_version.version}.")
+
+
 def register_cli(app: Flask):
-    for group in (demo_cli, procedures_cli, audit_cli, users_cli, org_cli):
+    for group in (demo_cli, procedures_cli, audit_cli, users_cli, org_cli, cases_cli):
         app.cli.add_command(group)

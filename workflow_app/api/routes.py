@@ -2,13 +2,14 @@
 from flask import current_app, jsonify, request
 
 from ..extensions import limiter
-from ..services import auth, cases, procedures
+from ..services import auth, case_migration, cases, procedures
 from ..services.errors import Invalid, Unauthorized
 from . import bp
 from .openapi import operation
 from .schemas import (
     CaseCreateSchema,
     CaseFileSchema,
+    CaseMigrateSchema,
     CasePageSchema,
     CaseSchema,
     CaseSummarySchema,
@@ -170,6 +171,16 @@ def list_cases():
 @operation("A case with its ready human tasks", response=CaseSchema, tag="cases")
 def get_case(case_id: int):
     return jsonify(dump_case(cases.get_case(current_user(), case_id)))
+
+
+@bp.post("/cases/<id:case_id>/migrate")
+@operation("Move a running case to another version of its procedure (bpmn_author, admin)",
+           body=CaseMigrateSchema, response=CaseSchema, tag="cases")
+def migrate_case(case_id: int):
+    user = current_user()
+    payload = json_body(CaseMigrateSchema(), empty_ok=True)
+    case = case_migration.migrate_case(user, case_id, payload["version_id"])
+    return jsonify(dump_case(case))
 
 
 @bp.get("/cases/<id:case_id>/tasks")

@@ -152,6 +152,11 @@ class CaseSummarySchema(CaseSchema):
 CasePageSchema = _page_of(CaseSummarySchema, "CasePageSchema")
 
 
+class CaseMigrateSchema(Schema):
+    version_id = fields.Integer(load_default=None, validate=validate.Range(min=1),
+                                metadata={"description": "target procedure version id; default: the latest"})
+
+
 class TraceEventSchema(Schema):
     seq = fields.Integer()
     at = fields.DateTime()

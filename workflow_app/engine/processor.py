@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from .errors import EngineError, ScriptError
@@ -51,7 +52,7 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
 
 
 def _make_serializer() -> BpmnWorkflowSerializer:
-    config = dict(DEFAULT_CONFIG)
+    config = dict(SPIFF_CONFIG)  # converters for the Spiff task specs too (used to diff versions)
     config[BpmnWorkflow] = SpeclessWorkflowConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
@@ -141,6 +142,37 @@ class WorkflowProcessor:
                     continue
         return min(times) if times else None
 
+    # -- moving to another version of the procedure -----------------------------------------
+    def migration_blockers(self, target: Procedure) -> list[str]:
+        """Why this instance cannot move to `target` (empty when it can).
+
+        Every step the case has reached (completed, started, ready or waiting) must exist in the
+        target with the same BPMN id and the same kind of task. SpiffWorkflow's diff would also
+        align a reached step with a differently named or different kind of step in the same
+        position (a ready user task turning into a script task); for a legal record that is never
+        acceptable, so such an alignment blocks the move. Steps not reached yet may change freely.
+        """
+        top, subs = diff_workflow(SERIALIZER.registry, self.workflow, target.spec, target.subprocess_specs)
+        blockers = _reached_step_blockers(top, "")
+        for sp_id, sp_diff in subs.items():
+            subprocess = self.workflow.subprocesses[sp_id]
+            if sp_diff is None:
+                blockers.append(f"subprocess {subprocess.spec.name} does not exist in the new version")
+            else:
+                blockers += _reached_step_blockers(sp_diff, f" of {subprocess.spec.name}")
+        return blockers
+
+    def migrate_to(self, target: Procedure) -> None:
+        """Re-point every task at the target's specs and re-predict what is not done yet."""
+        top, subs = diff_workflow(SERIALIZER.registry, self.workflow, target.spec, target.subprocess_specs)
+        migrate_workflow(top, self.workflow, target.spec)
+        for sp_id, sp_diff in subs.items():
+            subprocess = self.workflow.subprocesses[sp_id]
+            migrate_workflow(sp_diff, subprocess, target.subprocess_specs[subprocess.spec.name])
+        self.workflow.subprocess_specs = dict(target.subprocess_specs)
+        self.procedure = target
+        self._advance()
+
     # -- the one state change -----------------------------------------------------------------
     def complete(self, engine_task_id: str, data: dict) -> dict:
         """Run a READY human task with the submitted form data and advance the workflow.
@@ -184,6 +216,27 @@ class WorkflowProcessor:
             depth += 1
             level = [child for task in level for child in task.children]
         return depth
+
+
+_REACHED = TaskState.FINISHED_MASK | TaskState.STARTED | TaskState.READY | TaskState.WAITING
+
+
+def _reached_step_blockers(diff, where: str) -> list[str]:
+    blockers = []
+    for task, new_spec in diff.alignment.items():
+        old_spec = task.task_spec
+        if not (task.state & _REACHED) or old_spec.bpmn_id is None:
+            continue
+        if new_spec is None:
+            blockers.append(f"step {old_spec.bpmn_id}{where} ({TaskState.get_name(task.state)}) "
+                            "does not exist in the new version")
+        elif new_spec.bpmn_id != old_spec.bpmn_id or type(new_spec) is not type(old_spec):
+            blockers.append(f"step {old_spec.bpmn_id}{where} ({TaskState.get_name(task.state)}) would become "
+                            f"{new_spec.bpmn_id or new_spec.name} ({type(new_spec).__name__})")
+    for task in diff.removed:
+        if task.state & _REACHED and task.task_spec.bpmn_id and task not in diff.alignment:
+            blockers.append(f"step {task.task_spec.bpmn_id}{where} does not exist in the new version")
+    return blockers
 
 
 def _engine_error(err: Exception, bpmn_id: str | None) -> EngineError:

@@ -1,0 +1,62 @@
+"""Moving a running case to another version of its procedure: an explicit, audited action.
+
+A case stays on the version it started on (ARCHITECTURE.md). When a procedure is corrected, a
+BPMN author or administrator may move a running case to a newer (or older) version of the same
+procedure, provided every step the case has already reached still exists there.
+"""
+from flask import current_app
+
+from ..engine.errors import EngineError
+from ..engine.processor import WorkflowProcessor
+from ..extensions import db
+from ..models import ProcedureVersion, User, WorkflowState
+from ..models.types import utcnow
+from . import audit
+from .access import visible_case
+from .cases import _after_engine_step, _engine_invalid, _one_transaction
+from .errors import Conflict, Forbidden, Invalid
+from .procedures import latest_version, runnable
+
+
+def migrate_case(user: User, case_id: int, to_version_id: int | None = None):
+    if not (user.has_role("bpmn_author") or user.has_role("admin")):
+        raise Forbidden("moving a case to another procedure version requires bpmn_author or admin")
+    case = visible_case(user, case_id)
+    current = case.procedure_version
+    if case.status in ("closed", "not_filed"):
+        raise Conflict(f"case {case.number} is {case.status}; only running cases move")
+    if to_version_id is None:
+        target = latest_version(current.procedure.process_id)
+    else:
+        target = db.session.get(ProcedureVersion, to_version_id)
+        if target is None or target.procedure_id != current.procedure_id:
+            raise Invalid({"version_id": [f"not a version of {current.procedure.process_id}"]})
+    if target.id == current.id:
+        raise Invalid({"version_id": [f"the case is already on version {current.version}"]})
+
+    state = db.session.get(WorkflowState, case.id)
+    cpu = current_app.config["SCRIPT_CPU_SECONDS"]
+    processor = WorkflowProcessor.load(runnable(current), state.state, cpu)
+    new_procedure = runnable(target)
+    blockers = processor.migration_blockers(new_procedure)
+    if blockers:
+        raise Invalid({"version_id": blockers}, f"case {case.number} cannot move to version {target.version}",
+                      code="migration_blocked")
+    completed_before = processor.completed_task_ids()
+    try:
+        processor.migrate_to(new_procedure)
+    except EngineError as err:
+        raise _engine_invalid(err) from None
+    now = utcnow()
+    with _one_transaction():
+        case.procedure_version_id = target.id
+        case.procedure_version = target
+        case.updated_at = now
+        state.state = processor.dump()
+        state.updated_at = now
+        db.session.flush()
+        audit.record("case.migrated", actor=user, case_id=case.id, at=now, data={
+            "from_version": current.version, "to_version": target.version,
+            "from_sha256": current.sha256, "to_sha256": target.sha256})
+        _after_engine_step(case, processor, now, completed_before, actor=user)
+    return case
