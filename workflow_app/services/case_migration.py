@@ -13,9 +13,10 @@ from ..models import ProcedureVersion, User, WorkflowState
 from ..models.types import utcnow
 from . import audit
 from .access import visible_case
-from .cases import _after_engine_step, _engine_invalid, _one_transaction
+from .cases import CASE_RACE, after_engine_step, engine_invalid
 from .errors import Conflict, Forbidden, Invalid
 from .procedures import latest_version, runnable
+from .transactions import one_transaction
 
 
 def migrate_case(user: User, case_id: int, to_version_id: int | None = None):
@@ -46,9 +47,9 @@ def migrate_case(user: User, case_id: int, to_version_id: int | None = None):
     try:
         processor.migrate_to(new_procedure)
     except EngineError as err:
-        raise _engine_invalid(err) from None
+        raise engine_invalid(err) from None
     now = utcnow()
-    with _one_transaction():
+    with one_transaction(CASE_RACE):
         case.procedure_version_id = target.id
         case.procedure_version = target
         case.updated_at = now
@@ -58,5 +59,5 @@ def migrate_case(user: User, case_id: int, to_version_id: int | None = None):
         audit.record("case.migrated", actor=user, case_id=case.id, at=now, data={
             "from_version": current.version, "to_version": target.version,
             "from_sha256": current.sha256, "to_sha256": target.sha256})
-        _after_engine_step(case, processor, now, completed_before, actor=user)
+        after_engine_step(case, processor, now, completed_before, actor=user)
     return case

@@ -4,12 +4,9 @@ Every state change of a case is one transaction: workflow state, task projection
 legal review rows and trace events commit together or not at all. Concurrent changes of one case
 are serialized by the case's version counter: exactly one wins, the others get Conflict (409).
 """
-from contextlib import contextmanager
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..engine.errors import EngineError
 from ..engine.processor import SERIALIZER_VERSION, WorkflowProcessor
@@ -20,9 +17,10 @@ from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import parse_deadline
 from . import audit, legal_review, people
 from .access import check_may_act, require_role, scope_filter, visible_case
-from .errors import Conflict, Invalid, NotFound, NotReady, StepRefused
+from .errors import Invalid, NotFound, NotReady, StepRefused
 from .forms import validate_form
 from .procedures import latest_version, runnable
+from .transactions import one_transaction
 
 # What reaching a milestone does to the case: (timestamp field, new status).
 MILESTONE_EFFECTS = {
@@ -33,6 +31,7 @@ MILESTONE_EFFECTS = {
     "closed": ("closed_at", "closed"),
 }
 PARTY_KINDS = ("person", "organization")
+CASE_RACE = "the case was changed by another request; reload it and try again"
 STATUSES = ("intake", "investigating", "decided", "served", "closed", "not_filed")
 
 
@@ -58,8 +57,8 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
     try:
         processor = WorkflowProcessor.start(procedure, initial, _cpu_seconds())
     except EngineError as err:
-        raise _engine_invalid(err) from None
-    with _one_transaction():
+        raise engine_invalid(err) from None
+    with one_transaction(CASE_RACE):
         case = Case(
             number=_next_number(department, now), title=title, procedure_version_id=version.id,
             department_id=department.id, party_name=party["name"], party_kind=party["kind"],
@@ -70,7 +69,7 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
         audit.record("case.opened", actor=user, case_id=case.id, at=now, data={
             "number": case.number, "title": title, "procedure": process_id, "version": version.version,
             "department": department.code, "party": {"name": party["name"], "kind": party["kind"]}})
-        _after_engine_step(case, processor, now, set(), actor=user)
+        after_engine_step(case, processor, now, set(), actor=user)
         db.session.add(WorkflowState(case_id=case.id, serializer_version=SERIALIZER_VERSION,
                                      state=processor.dump(), updated_at=now))
     return case
@@ -124,9 +123,9 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         db.session.rollback()
         _trace_attempt(db.session.get(Case, case.id), user, task, "task.failed",
                        {"element": err.element_id, "error": err.message})
-        raise _engine_invalid(err) from None
+        raise engine_invalid(err) from None
     now = utcnow()
-    with _one_transaction():
+    with one_transaction(CASE_RACE):
         task.state = "completed"
         task.completed_at = now
         task.completed_by_id = user.id
@@ -142,11 +141,11 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
                      data={"task": task.name, "form": data, "changes": changes})
         if task.lane == "legal_reviewer":
             legal_review.record(case, task, user, data, now)
-        _after_engine_step(case, processor, now, completed_before, actor=user)
+        after_engine_step(case, processor, now, completed_before, actor=user)
     return case
 
 
-def _after_engine_step(case: Case, processor: WorkflowProcessor, now: datetime,
+def after_engine_step(case: Case, processor: WorkflowProcessor, now: datetime,
                        completed_before: set[str], actor: User) -> None:
     """Apply milestones, bring the task projection in step with the engine, update the case."""
     for bpmn_id, milestone in processor.reached_milestones(completed_before):
@@ -221,25 +220,6 @@ def _set_due(row: Task, case: Case, ready_at: datetime) -> None:
     row.due_provisional = bool(due and due.provisional)
 
 
-@contextmanager
-def _one_transaction():
-    """Flush and commit the block's changes as one transaction; a lost race becomes Conflict."""
-    try:
-        yield
-        db.session.commit()
-    except (StaleDataError, IntegrityError) as err:
-        db.session.rollback()
-        raise Conflict("the case was changed by another request; reload it and try again") from err
-    except OperationalError as err:
-        db.session.rollback()
-        if "locked" in str(err).lower() or "could not serialize" in str(err).lower():
-            raise Conflict("the case is being changed by another request; try again") from err
-        raise
-    except BaseException:
-        db.session.rollback()
-        raise
-
-
 def _trace_attempt(case: Case, user: User, task: Task, action: str, data: dict):
     """A refused or failed attempt is itself part of the record, in its own transaction."""
     db.session.rollback()
@@ -247,7 +227,7 @@ def _trace_attempt(case: Case, user: User, task: Task, action: str, data: dict):
     db.session.commit()
 
 
-def _engine_invalid(err: EngineError) -> Invalid:
+def engine_invalid(err: EngineError) -> Invalid:
     where = f" (BPMN element {err.element_id})" if err.element_id else ""
     return Invalid({"_engine": [f"the procedure could not continue{where}: {err.message}"]},
                    "the procedure could not continue; the case is unchanged", code="engine_error",

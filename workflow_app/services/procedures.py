@@ -8,7 +8,7 @@ from ..extensions import db
 from ..models import Procedure as ProcedureRow
 from ..models import ProcedureVersion, User
 from . import audit
-from .errors import Forbidden, Invalid, NotFound
+from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import load_forms
 
 
@@ -57,12 +57,12 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
         audit.record("procedure.deployed", actor=actor, data={
             "process_id": procedure.process_id, "version": version.version, "sha256": sha})
         db.session.commit()
-    except IntegrityError:  # the same file deployed concurrently: the other request won
+    except IntegrityError:
         db.session.rollback()
         existing = version_by_sha(sha)
-        if existing is None:
-            raise
-        return existing, False
+        if existing is None:  # another deployment took the version number or audit sequence
+            raise Conflict("another deployment happened at the same time; deploy again") from None
+        return existing, False  # the same file, deployed concurrently: the other request won
     procedure_cache.put(procedure)
     return version, True
 

@@ -8,6 +8,7 @@ from ..models.types import utcnow
 from . import audit
 from .auth import hash_password
 from .errors import Invalid, NotFound
+from .transactions import one_transaction
 
 UNIT_KINDS = ("province", "city", "district", "bureau", "department")
 _CODE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
@@ -43,13 +44,13 @@ def add_unit(actor, *, code: str, name: str, kind: str, parent_code: str | None,
     if errors:
         raise Invalid(errors)
     parent = unit_by_code(parent_code) if parent_code else None
-    unit = OrgUnit(code=code, name=name.strip(), name_en=name_en, kind=kind, parent=parent, path="/")
-    db.session.add(unit)
-    db.session.flush()
-    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
-    audit.record("org_unit.added", actor=actor, data={"code": code, "name": unit.name, "kind": kind,
-                                                      "parent": parent_code})
-    db.session.commit()
+    with one_transaction():
+        unit = OrgUnit(code=code, name=name.strip(), name_en=name_en, kind=kind, parent=parent, path="/")
+        db.session.add(unit)
+        db.session.flush()
+        unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+        audit.record("org_unit.added", actor=actor, data={"code": code, "name": unit.name, "kind": kind,
+                                                          "parent": parent_code})
     return unit
 
 
@@ -75,45 +76,46 @@ def create_user(actor, *, username: str, full_name: str, unit_code: str, roles, 
     roles = _check_roles(roles)
     _check_password(password)
     unit = unit_by_code(unit_code)
-    user = User(username=username, full_name=full_name.strip(), org_unit=unit,
-                password_hash=hash_password(password))
-    user.role_rows = [UserRole(role=r) for r in roles]
-    db.session.add(user)
-    db.session.flush()
-    audit.record("user.created", actor=actor, data={"username": username, "unit": unit_code, "roles": roles})
-    db.session.commit()
+    with one_transaction():
+        user = User(username=username, full_name=full_name.strip(), org_unit=unit,
+                    password_hash=hash_password(password))
+        user.role_rows = [UserRole(role=r) for r in roles]
+        db.session.add(user)
+        audit.record("user.created", actor=actor,
+                     data={"username": username, "unit": unit_code, "roles": roles})
     return user
 
 
 def set_password(actor, username: str, password: str) -> None:
     _check_password(password)
     user = user_by_name(username)
-    user.password_hash = hash_password(password)
-    _revoke_tokens(user)
-    audit.record("user.password_set", actor=actor, data={"username": username})
-    db.session.commit()
+    with one_transaction():
+        user.password_hash = hash_password(password)
+        _revoke_tokens(user)
+        audit.record("user.password_set", actor=actor, data={"username": username})
 
 
 def change_roles(actor, username: str, *, grant=(), revoke=()) -> User:
     user = user_by_name(username)
     grant, revoke = _check_roles(grant), _check_roles(revoke)
-    for role in grant:
-        if role not in user.roles:
-            user.role_rows.append(UserRole(role=role))
-    user.role_rows = [r for r in user.role_rows if r.role not in revoke]
-    audit.record("user.roles_changed", actor=actor,
-                 data={"username": username, "granted": grant, "revoked": revoke, "roles": sorted(user.roles)})
-    db.session.commit()
+    with one_transaction():
+        for role in grant:
+            if role not in user.roles:
+                user.role_rows.append(UserRole(role=role))
+        user.role_rows = [r for r in user.role_rows if r.role not in revoke]
+        audit.record("user.roles_changed", actor=actor, data={
+            "username": username, "granted": grant, "revoked": revoke, "roles": sorted(user.roles)})
     return user
 
 
 def set_active(actor, username: str, active: bool) -> None:
     user = user_by_name(username)
-    user.active = active
-    if not active:
-        _revoke_tokens(user)
-    audit.record("user.activated" if active else "user.deactivated", actor=actor, data={"username": username})
-    db.session.commit()
+    with one_transaction():
+        user.active = active
+        if not active:
+            _revoke_tokens(user)
+        audit.record("user.activated" if active else "user.deactivated", actor=actor,
+                     data={"username": username})
 
 
 def add_certificate(actor, username: str, *, number: str, domain: str, issued_on: date,
@@ -128,13 +130,13 @@ def add_certificate(actor, username: str, *, number: str, domain: str, issued_on
         errors["expires"] = ["must be after the issue date"]
     if errors:
         raise Invalid(errors)
-    cert = Certificate(user_id=user.id, number=number.strip(), domain=domain, issued_on=issued_on,
-                       expires_on=expires_on)
-    db.session.add(cert)
-    audit.record("certificate.added", actor=actor, data={
-        "username": username, "number": cert.number, "domain": domain,
-        "issued_on": issued_on.isoformat(), "expires_on": expires_on.isoformat()})
-    db.session.commit()
+    with one_transaction():
+        cert = Certificate(user_id=user.id, number=number.strip(), domain=domain, issued_on=issued_on,
+                           expires_on=expires_on)
+        db.session.add(cert)
+        audit.record("certificate.added", actor=actor, data={
+            "username": username, "number": cert.number, "domain": domain,
+            "issued_on": issued_on.isoformat(), "expires_on": expires_on.isoformat()})
     return cert
 
 
