@@ -80,3 +80,43 @@ def test_the_reviewer_reads_the_case_file_with_what_each_step_recorded(api):
     assert report["data"]["major_case"] is True
     assert items[-1]["bpmn_id"] == "legal_review" and items[-1]["state"] == "ready"
     assert api.get(f"/api/v1/cases/{case['id']}/tasks", as_="environment_officer1").status_code == 404
+
+
+def test_concurrent_refused_attempts_are_both_traced(app, api, officer3_also_reviews, monkeypatch):
+    import threading
+
+    from tests.helpers import STEPS
+    from workflow_app.services import audit
+
+    case = reviewable_case(api, officers=("officer1", "officer3"))
+    task = api.task(case, "legal_review")
+    headers = api.headers("officer3")
+    original = audit._head
+    barrier = threading.Barrier(2)
+
+    def racing_head(chain):
+        head = original(chain)
+        try:
+            barrier.wait(timeout=2)  # both have read the same head (SQLite); PostgreSQL locks it
+        except threading.BrokenBarrierError:
+            pass
+        return head
+
+    monkeypatch.setattr(audit, "_head", racing_head)
+    codes = []
+
+    def attempt():
+        r = app.test_client().post(f"/api/v1/tasks/{task['id']}/complete", headers=headers,
+                                   json={"data": STEPS["legal_review"][1]})
+        codes.append(r.status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    monkeypatch.setattr(audit, "_head", original)
+    assert codes == [422, 422]
+    trace = api.get(f"/api/v1/cases/{case['id']}/trace").json["items"]
+    assert [e["action"] for e in trace].count("step.refused") == 2
+    assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0

@@ -164,3 +164,41 @@ def test_a_version_can_be_read_back_byte_for_byte_with_its_metadata(api):
     assert detail["task_specs"]["legal_review"]["lane"] == "legal_reviewer"
     assert detail["forms"]["legal_review"]["title"] == "法制审核"
     assert api.get("/api/v1/procedures/999999").status_code == 404
+
+
+def test_concurrent_deployments_never_break_the_system_chain(app, api, monkeypatch):
+    import threading
+
+    from workflow_app.services import audit
+
+    original = audit._head
+    barrier = threading.Barrier(2)
+
+    def racing_head(chain):
+        if chain == audit.SYSTEM_CHAIN:
+            # Both deployments read the chain head at the same moment, where the database lets
+            # them (SQLite serializes writers, so there the wait times out and they go in turn).
+            try:
+                barrier.wait(timeout=2)
+            except threading.BrokenBarrierError:
+                pass
+        return original(chain)
+
+    monkeypatch.setattr(audit, "_head", racing_head)
+    headers = api.headers("author1")
+    codes = []
+
+    def attempt(name):
+        r = app.test_client().post("/api/v1/procedures", headers=headers, content_type="multipart/form-data",
+                                   data={"file": (io.BytesIO(sequential(name, [("user", "t1", {})])), "x.bpmn")})
+        codes.append(r.status_code)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in ("race_a", "race_b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(codes) in ([201, 201], [201, 409]), codes
+    monkeypatch.setattr(audit, "_head", original)
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..models import TraceChain, TraceEvent, User
 from ..models.types import utcnow
+from .errors import Conflict
+from .transactions import one_transaction
 
 GENESIS = "0" * 64
 SYSTEM_CHAIN = "system"
@@ -84,6 +86,20 @@ def record(action: str, *, actor: User | str | None, case_id: int | None = None,
     head.seq = event.seq
     head.head_sha256 = digest
     return event
+
+
+def record_alone(action: str, *, attempts: int = 3, **fields) -> None:
+    """Append one event in a transaction of its own (e.g. a refused attempt, after the action's
+    own transaction was rolled back). Losing a race for the next sequence number is retried: the
+    record of an attempt must not be lost because another request appended first."""
+    for attempt in range(attempts):
+        try:
+            with one_transaction():
+                record(action, **fields)
+            return
+        except Conflict:
+            if attempt == attempts - 1:
+                raise
 
 
 def events_for_case(case_id: int) -> list[TraceEvent]:

@@ -223,8 +223,7 @@ def _set_due(row: Task, case: Case, ready_at: datetime) -> None:
 def _trace_attempt(case: Case, user: User, task: Task, action: str, data: dict):
     """A refused or failed attempt is itself part of the record, in its own transaction."""
     db.session.rollback()
-    audit.record(action, actor=user, case_id=case.id, task_id=task.id, bpmn_id=task.bpmn_id, data=data)
-    db.session.commit()
+    audit.record_alone(action, actor=user, case_id=case.id, task_id=task.id, bpmn_id=task.bpmn_id, data=data)
 
 
 def engine_invalid(err: EngineError) -> Invalid:
