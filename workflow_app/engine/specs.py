@@ -56,6 +56,8 @@ class Procedure:
     subprocess_specs: dict
     # bpmn_id -> {name, lane, form_key, deadline, milestone, human}
     task_specs: dict = field(default_factory=dict)
+    # form key -> JSON Schema, as snapshotted when the version was deployed
+    forms: dict = field(default_factory=dict)
 
     @property
     def form_keys(self) -> set[str]:
@@ -278,12 +280,13 @@ class ProcedureCache:
         self._items: OrderedDict[str, Procedure] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, sha256: str, load_xml) -> Procedure:
+    def get(self, sha256: str, load) -> Procedure:
+        """The procedure of a stored version; `load()` gives (bpmn_xml, forms) on a cache miss."""
         with self._lock:
             if sha256 in self._items:
                 self._items.move_to_end(sha256)
                 return self._items[sha256]
-        xml = load_xml()
+        xml, forms = load()
         data = xml.encode("utf-8") if isinstance(xml, str) else xml
         # Already validated at deploy: skip XSD and forms, keep the hardened XML parse.
         tree = parse_xml(data, max_bytes=len(data) + 1)
@@ -291,7 +294,7 @@ class ProcedureCache:
                        if p.get("isExecutable") == "true")
         spec, subs = _spiff_parse(tree, process.get("id"))
         procedure = Procedure(process.get("id"), process.get("name") or process.get("id"), sha256,
-                              spec, subs, _task_meta([spec, *subs.values()]))
+                              spec, subs, _task_meta([spec, *subs.values()]), dict(forms or {}))
         with self._lock:
             self._items[sha256] = procedure
             while len(self._items) > self.size:

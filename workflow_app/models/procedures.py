@@ -32,10 +32,11 @@ class ProcedureVersion(db.Model):
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"), index=True)
     version: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    bpmn_xml: Mapped[str] = mapped_column(Text)
+    # Large and immutable: loaded only when asked for; the hot path uses the in-process cache.
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
     name: Mapped[str] = mapped_column(String(200))
-    forms = mapped_column(JSONType, default=dict)
-    task_specs = mapped_column(JSONType, default=dict)
+    forms = mapped_column(JSONType, default=dict, deferred=True)
+    task_specs = mapped_column(JSONType, default=dict, deferred=True)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     deployed_at = mapped_column(UTCDateTime, default=utcnow)
 

@@ -104,7 +104,8 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         raise NotReady(f"task {task_id} is {task.state}, not ready")
     check_may_act(user, task, case)
     version = case.procedure_version
-    schema = version.forms.get(task.form_key) if task.form_key else None
+    procedure = runnable(version)
+    schema = procedure.forms.get(task.form_key) if task.form_key else None
     data = validate_form(schema, data)
     try:
         people.check_named_people(schema, data, case, utcnow())
@@ -115,7 +116,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         raise
 
     state = db.session.get(WorkflowState, case.id)
-    processor = WorkflowProcessor.load(runnable(version), state.state, _cpu_seconds())
+    processor = WorkflowProcessor.load(procedure, state.state, _cpu_seconds())
     completed_before = processor.completed_task_ids()
     try:
         changes = processor.complete(task.engine_task_id, data)
@@ -192,7 +193,7 @@ def _sync_tasks(case: Case, processor: WorkflowProcessor, now: datetime) -> tupl
         else:
             row.state = "cancelled"  # withdrawn by the engine (e.g. a boundary event)
             row.completed_at = now
-    task_specs = case.procedure_version.task_specs
+    task_specs = processor.procedure.task_specs
     created = []
     for engine_id, human in ready.items():
         if engine_id in known:
@@ -280,7 +281,7 @@ def task_with_form(user: User, task_id: int) -> tuple[Task, dict | None]:
     if task is None:
         raise NotFound(f"task {task_id} not found")
     case = visible_case(user, task.case_id)
-    form = case.procedure_version.forms.get(task.form_key) if task.form_key else None
+    form = runnable(case.procedure_version).forms.get(task.form_key) if task.form_key else None
     return task, form
 
 

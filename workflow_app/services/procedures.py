@@ -51,6 +51,7 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
         task_specs=procedure.task_specs, deployed_by_id=actor.id if isinstance(actor, User) else None,
     )
     row.name = procedure.name
+    procedure.forms = dict(version.forms)
     db.session.add(version)
     try:
         db.session.flush()
@@ -110,4 +111,4 @@ def list_versions() -> list[ProcedureVersion]:
 
 def runnable(version: ProcedureVersion) -> Procedure:
     """The parsed procedure for a stored version, from the in-process cache."""
-    return procedure_cache.get(version.sha256, lambda: version.bpmn_xml)
+    return procedure_cache.get(version.sha256, lambda: (version.bpmn_xml, version.forms))
