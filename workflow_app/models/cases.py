@@ -37,7 +37,7 @@ class Case(db.Model):
     # SQLAlchemy's optimistic concurrency: an UPDATE matching no row raises StaleDataError.
     __mapper_args__ = {"version_id_col": version}
 
-    procedure_version: Mapped[ProcedureVersion] = relationship()
+    procedure_version: Mapped[ProcedureVersion] = relationship(lazy="joined")
     department: Mapped[OrgUnit] = relationship(lazy="joined")
     created_by: Mapped[User] = relationship()
 

@@ -46,7 +46,7 @@ class User(UserMixin, db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow)
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
-    role_rows = relationship("UserRole", cascade="all, delete-orphan", lazy="selectin")
+    role_rows = relationship("UserRole", cascade="all, delete-orphan")
     certificates = relationship("Certificate", cascade="all, delete-orphan")
 
     @property

@@ -40,4 +40,4 @@ class ProcedureVersion(db.Model):
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     deployed_at = mapped_column(UTCDateTime, default=utcnow)
 
-    procedure: Mapped[Procedure] = relationship(back_populates="versions")
+    procedure: Mapped[Procedure] = relationship(back_populates="versions", lazy="joined")
