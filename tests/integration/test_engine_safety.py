@@ -130,3 +130,43 @@ def test_a_waiting_timer_is_indexed_on_the_case_for_the_worker(api):
         due = row.next_timer_at
     assert due is not None
     assert abs(due - (datetime.now(UTC) + timedelta(days=5))) < timedelta(minutes=5)
+
+
+LOOP_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="http://t">
+  <bpmn:process id="looping" isExecutable="true">
+    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="officer">
+      <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>work</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>again</bpmn:flowNodeRef><bpmn:flowNodeRef>end</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start"/>
+    <bpmn:userTask id="work" name="work"/>
+    <bpmn:exclusiveGateway id="again" default="f_done"/>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="again"/>
+    <bpmn:sequenceFlow id="f_back" sourceRef="again" targetRef="work">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">True</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_done" sourceRef="again" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_loop_taken_too_often_stops_with_a_clear_error_before_the_engine_loses_tasks(api, monkeypatch):
+    """Pitfall 3: each pass of a back-edge deepens the task tree; SpiffWorkflow stops seeing READY
+    tasks at depth ~1000. The engine refuses to go past its guard instead (lowered here)."""
+    from workflow_app.engine import processor
+
+    monkeypatch.setattr(processor, "MAX_TREE_DEPTH", 40)
+    deploy(api, LOOP_BPMN)
+    case = open_case(api, "looping")
+    for _ in range(100):
+        task = api.task(case, "work")
+        r = api.post(f"/api/v1/tasks/{task['id']}/complete")
+        if r.status_code != 200:
+            break
+        case = r.json
+    assert r.status_code == 422 and "loop" in r.json["errors"]["_engine"][0]
+    assert api.ready(api.get(f"/api/v1/cases/{case['id']}").json) == ["work"]  # still workable
