@@ -23,8 +23,8 @@ def authenticate(username: str, password: str) -> User:
     user = db.session.execute(db.select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
-        raise Unauthorized("wrong username or password")
-    if not check_password_hash(user.password_hash, password) or not user.active:
+    if user is None or not check_password_hash(user.password_hash, password) or not user.active:
+        current_app.logger.warning("login refused for %r", username)  # for the security log
         raise Unauthorized("wrong username or password")
     return user
 
