@@ -75,3 +75,18 @@ def test_deployments_are_traced_on_the_system_chain(app, ctx):
     events = db.session.execute(db.select(TraceEvent).where(TraceEvent.chain == "system")).scalars().all()
     assert [e.action for e in events] == ["procedure.deployed"] * len(events) and events
     assert {e.actor for e in events} == {"cli:test-setup"}
+
+
+def test_audit_verify_reports_a_case_whose_every_event_was_deleted(api, app, ctx):
+    case = api.open_case()
+    _bypass_append_only_triggers()
+    db.session.execute(text(f"DELETE FROM trace_event WHERE chain = 'case:{case['id']}'"))
+    db.session.commit()
+    result = verify(app)
+    assert result.exit_code == 1 and f"case:{case['id']}" in result.output and "no events remain" in result.output
+
+
+def test_audit_verify_can_check_one_case(api, app):
+    case = api.open_case()
+    result = app.test_cli_runner().invoke(args=["audit", "verify", "--case", str(case["id"])])
+    assert result.exit_code == 0 and "in 1 chains" in result.output

@@ -130,38 +130,53 @@ class VerifyReport:
 
 
 def verify(chain: str | None = None) -> VerifyReport:
-    """Recompute every chain; report each edited, inserted, reordered or missing event."""
-    heads = {h.chain: h for h in db.session.execute(db.select(TraceChain)).scalars()}
-    event_chains = set(db.session.execute(db.select(TraceEvent.chain).distinct()).scalars())
-    names = sorted(set(heads) | event_chains)
+    """Recompute every chain; report each edited, inserted, reordered or missing event.
+
+    One streaming pass over trace_event ordered by (chain, seq): O(events) time, O(1) memory per
+    chain, one query however many cases there are.
+    """
+    head_query = db.select(TraceChain)
+    event_query = db.select(TraceEvent).order_by(TraceEvent.chain, TraceEvent.seq)
     if chain is not None:
-        names = [c for c in names if c == chain]
+        head_query = head_query.where(TraceChain.chain == chain)
+        event_query = event_query.where(TraceEvent.chain == chain)
+    heads = {h.chain: (h.seq, h.head_sha256) for h in db.session.execute(head_query).scalars()}
     problems: list[ChainProblem] = []
+    seen: set[str] = set()
     total = 0
-    for name in names:
+    current, prev, expected_seq = None, GENESIS, 1
+
+    def close_chain(name, last_seq, last_hash):
         head = heads.get(name)
         if head is None:
             problems.append(ChainProblem(name, None, "events exist but the chain head is missing"))
-        prev, expected_seq = GENESIS, 1
-        rows = db.session.execute(
-            db.select(TraceEvent).where(TraceEvent.chain == name).order_by(TraceEvent.seq)
-            .execution_options(yield_per=500)
-        ).scalars()
-        for ev in rows:
-            total += 1
-            if ev.seq != expected_seq:
-                problems.append(ChainProblem(name, expected_seq, f"event missing (next found is #{ev.seq})"))
-            if ev.prev_sha256 != prev:
-                problems.append(ChainProblem(name, ev.seq, "previous-hash link broken"))
-            digest = _event_hash(
-                chain=ev.chain, seq=ev.seq, case_id=ev.case_id, at=ev.at, actor_id=ev.actor_id,
-                actor=ev.actor, action=ev.action, task_id=ev.task_id, bpmn_id=ev.bpmn_id,
-                data_json=ev.data_json, prev=ev.prev_sha256)
-            if digest != ev.sha256:
-                problems.append(ChainProblem(name, ev.seq, "content does not match its hash (edited)"))
-            prev, expected_seq = ev.sha256, ev.seq + 1
-        if head is not None and (head.seq != expected_seq - 1 or head.head_sha256 != prev):
+        elif head != (last_seq, last_hash):
             problems.append(ChainProblem(
-                name, head.seq, f"chain head says #{head.seq} but the last event is #{expected_seq - 1} "
+                name, head[0], f"chain head says #{head[0]} but the last event is #{last_seq} "
                 "(events deleted or head altered)"))
-    return VerifyReport(chains=len(names), events=total, problems=problems)
+
+    rows = db.session.execute(event_query.execution_options(yield_per=1000)).scalars()
+    for ev in rows:
+        total += 1
+        if ev.chain != current:
+            if current is not None:
+                close_chain(current, expected_seq - 1, prev)
+            current, prev, expected_seq = ev.chain, GENESIS, 1
+            seen.add(current)
+        if ev.seq != expected_seq:
+            problems.append(ChainProblem(current, expected_seq, f"event missing (next found is #{ev.seq})"))
+        if ev.prev_sha256 != prev:
+            problems.append(ChainProblem(current, ev.seq, "previous-hash link broken"))
+        digest = _event_hash(
+            chain=ev.chain, seq=ev.seq, case_id=ev.case_id, at=ev.at, actor_id=ev.actor_id,
+            actor=ev.actor, action=ev.action, task_id=ev.task_id, bpmn_id=ev.bpmn_id,
+            data_json=ev.data_json, prev=ev.prev_sha256)
+        if digest != ev.sha256:
+            problems.append(ChainProblem(current, ev.seq, "content does not match its hash (edited)"))
+        prev, expected_seq = ev.sha256, ev.seq + 1
+    if current is not None:
+        close_chain(current, expected_seq - 1, prev)
+    for name, (seq, _) in heads.items():
+        if name not in seen and seq > 0:
+            problems.append(ChainProblem(name, seq, f"chain head says #{seq} but no events remain (deleted)"))
+    return VerifyReport(chains=len(seen | set(heads)), events=total, problems=problems)
