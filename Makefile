@@ -23,6 +23,7 @@ run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) demo seed --password '$(DEMO_PASSWORD)' --if-empty
 	$(FLASK) procedures deploy bpmn/*.bpmn
+	$(FLASK) demo cases --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(STAMP)

@@ -54,6 +54,20 @@ def demo_seed(password: str, if_empty: bool):
         click.echo(f"Created {created['units']} org units and {created['users']} users.")
 
 
+@demo_cli.command("cases")
+@click.option("--count", default=14, show_default=True, type=click.IntRange(1, 500))
+@click.option("--if-empty", is_flag=True, help="Do nothing when cases already exist.")
+def demo_cases(count: int, if_empty: bool):
+    """Open sample cases at every stage of general_penalty (needs demo seed and the deployed BPMN)."""
+    from .demo.cases import has_cases, seed_demo_cases
+
+    if if_empty and has_cases():
+        click.echo("Cases already present; nothing changed.")
+        return
+    _run(seed_demo_cases, count)
+    click.echo(f"Opened {count} demo cases in 市场监督管理局 (market), at every stage of general_penalty.")
+
+
 @procedures_cli.command("deploy")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--as", "username", help="Record the deployment as this user (must be a bpmn_author).")

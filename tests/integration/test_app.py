@@ -70,3 +70,29 @@ def test_migrations_are_reversible_and_match_the_models(tmp_path):
             diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
         db.engine.dispose()
     assert diff == [], diff
+
+
+def test_demo_cases_cover_every_stage_and_keep_a_valid_trail(app):
+    runner = app.test_cli_runner()
+    r = runner.invoke(args=["demo", "cases", "--count", "7"])
+    assert r.exit_code == 0, r.output
+    from workflow_app.extensions import db
+    from workflow_app.models import Case, Task
+
+    with app.app_context():
+        statuses = sorted(c.status for c in db.session.execute(db.select(Case)).scalars())
+        assert statuses == sorted(["intake", "intake", "not_filed", "investigating", "investigating",
+                                   "decided", "closed"])
+        review = db.session.execute(db.select(Task).where(Task.bpmn_id == "legal_review",
+                                                          Task.state == "ready")).scalars().all()
+        assert len(review) == 1
+    assert "nothing changed" in runner.invoke(args=["demo", "cases", "--if-empty"]).output
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_demo_cases_need_the_demo_users(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.db'}"})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    r = runner.invoke(args=["demo", "cases"])
+    assert r.exit_code == 1 and "demo seed" in r.output and "Traceback" not in r.output
