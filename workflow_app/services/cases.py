@@ -7,6 +7,7 @@ are serialized by the case's version counter: exactly one wins, the others get C
 from datetime import datetime
 
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from ..engine.errors import EngineError
 from ..engine.processor import SERIALIZER_VERSION, WorkflowProcessor
@@ -267,7 +268,8 @@ def case_file(user: User, case_id: int) -> tuple[Case, list[Task]]:
     """卷宗: every task of the case, oldest first, with the data recorded at each completed one."""
     case = visible_case(user, case_id)
     tasks = db.session.execute(
-        db.select(Task).where(Task.case_id == case.id).order_by(Task.ready_at, Task.id)).scalars().all()
+        db.select(Task).options(joinedload(Task.completed_by))
+        .where(Task.case_id == case.id).order_by(Task.ready_at, Task.id)).scalars().all()
     return case, tasks
 
 
@@ -287,7 +289,8 @@ def task_with_form(user: User, task_id: int) -> tuple[Task, dict | None]:
 
 def list_tasks(user: User, *, mine: bool, state: str = "ready", page: int = 1, per_page: int = 50):
     """Inbox: tasks in the user's scope; `mine` keeps those whose lane is one of the user's roles."""
-    query = db.select(Task).join(Case, Task.case_id == Case.id).where(scope_filter(user))
+    query = (db.select(Task).options(joinedload(Task.completed_by))
+             .join(Case, Task.case_id == Case.id).where(scope_filter(user)))
     if state:
         query = query.where(Task.state == state)
     if mine:
