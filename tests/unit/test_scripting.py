@@ -55,3 +55,49 @@ def test_huge_values_are_refused_before_they_are_built(script):
 def test_a_script_may_not_leave_unstorable_values():
     with pytest.raises(ScriptError, match="JSON"):
         env.execute("x = set([1, 2])", {})
+
+
+@pytest.mark.parametrize("script", [
+    "x = 'ab' * 1000\nfor i in range(40):\n    x = x + x",
+    "x = [0] * 1000\nfor i in range(40):\n    x += x",
+    "x = ','.join(['a' * 1000] * 2000)",
+    "x = ('a' * 1000).replace('a', 'b' * 2000)",
+    "x = 'a'.ljust(10 ** 9)",
+    "x = '%1000000000d' % 1",
+    "x = [0] * 1000\nfor i in range(40):\n    x.extend(x)",
+    "x = sum([[0] * 1000] * 2000, [])",
+])
+def test_values_built_in_one_step_are_capped(script):
+    with pytest.raises(ScriptError, match="too large|CPU time"):  # whichever limit is hit first
+        env.execute(script, {})
+
+
+def test_a_script_that_allocates_without_end_is_stopped():
+    with pytest.raises(ScriptError, match="memory"):
+        RestrictedEnvironment(cpu_seconds=30).execute(
+            "x = []\nfor i in range(100000):\n    x.append(('a' * 500000) + str(i))", {})
+
+
+@pytest.mark.parametrize("script, message", [
+    ("x = f'{1:>1000000000}'", "format width"),
+    ("w = 5\nx = f'{1:>{w}}'", "constant"),
+])
+def test_f_string_format_specs_are_small_constants(script, message):
+    with pytest.raises(ScriptCompileError, match=message):
+        env.execute(script, {})
+
+
+@pytest.mark.parametrize("script", ["x = '{}'.format(1)", "x = (1).to_bytes(10, 'big')", "x = 'a'.encode()",
+                                    "x = [].__len__()"])
+def test_only_plain_methods_are_reachable(script):
+    with pytest.raises((ScriptError, ScriptCompileError)):
+        env.execute(script, {})
+
+
+def test_ordinary_string_and_list_work_still_runs():
+    data = {"names": ["张三", "李四"], "text": " 罚款 "}
+    env.execute("joined = '、'.join(names)\nclean = text.strip()\nfixed = clean.replace('罚款', '罚款20000元')\n"
+                "padded = 'A'.zfill(3)\nlabel = f'{len(names):>3}人'\ntotal = sum([1, 2, 3])\n"
+                "pct = '%.2f' % 0.5\nitems = []\nitems.extend(names)\nd = {'a': 1}\nv = d.get('a')", data)
+    assert data["joined"] == "张三、李四" and data["fixed"] == "罚款20000元" and data["padded"] == "00A"
+    assert data["label"] == "  2人" and data["total"] == 6 and data["pct"] == "0.50" and data["items"] == data["names"]

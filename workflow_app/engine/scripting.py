@@ -6,10 +6,18 @@ SpiffWorkflow's default environment is plain eval/exec, so a BPMN upload could r
 (no names or attributes starting with "_", guarded attribute/item access), and the compiled code
 is instrumented so that it cannot run past a CPU-time budget or build huge values:
 
-* every loop body and function/lambda body calls `_tick_()`, which checks the thread's CPU time;
+* every loop body and function/lambda body calls `_tick_()`, which checks the thread's CPU time
+  and, every few hundred ticks, how much the process's memory grew since the script started;
 * iteration goes through `_getiter_`, which ticks too (comprehensions, builtins over iterators);
-* `**`, `*` and `<<` go through guards that refuse results too large to compute quickly;
-* `range` is capped.
+* `**`, `*`, `<<`, `+` and `%` go through guards that refuse results too large to build quickly;
+* attribute access is an allowlist of plain methods of str/list/dict/set/tuple (no `format`,
+  no `to_bytes`), with the ones that can build huge values in one C call (`join`, `replace`,
+  `extend`, padding) guarded; f-string format specs are constant and small;
+* `range` is capped and `sum` is a ticking, guarded loop.
+
+What stays out of reach in-process: one C-level call on values already at the caps can still take
+some milliseconds. Scripts are written by authenticated BPMN authors, and every deployment is
+traced; this layer is there so that neither a mistake nor a probe can take the server down.
 
 The engine object is not serialized by SpiffWorkflow: `processor.py` re-attaches it after every
 deserialization.
@@ -17,6 +25,9 @@ deserialization.
 import ast
 import json
 import math
+import operator
+import os
+import re
 import threading
 import time
 from functools import lru_cache
@@ -41,15 +52,31 @@ from .errors import ScriptCompileError, ScriptError, ScriptTimeout
 
 MAX_SEQUENCE = 1_000_000
 MAX_INT_BITS = 100_000
+MAX_FORMAT_WIDTH = 1000
+MAX_MEMORY_GROWTH = 256 * 1024 * 1024
 _TICK_EVERY = 256
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 _budget = threading.local()
 
 
+def _resident_bytes() -> int:
+    """Current resident memory of the process (Linux /proc); 0 where unavailable."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * _PAGE_SIZE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _tick():
     _budget.count = getattr(_budget, "count", 0) + 1
-    if _budget.count % _TICK_EVERY == 0 and time.thread_time() > getattr(_budget, "deadline", math.inf):
+    if _budget.count % _TICK_EVERY:
+        return
+    if time.thread_time() > getattr(_budget, "deadline", math.inf):
         raise ScriptTimeout("script exceeded its CPU time limit")
+    if _resident_bytes() > getattr(_budget, "memory_limit", math.inf):
+        raise ScriptError("script used too much memory")
 
 
 def _ticking_iter(ob):
@@ -81,21 +108,121 @@ def _lshift(a, b):
     return a << b
 
 
-_BINOP_GUARDS = {ast.Pow: "_pow_", ast.Mult: "_mul_", ast.LShift: "_lshift_"}
-_INPLACE_OPS = {"**=": _pow, "*=": _mul, "<<=": _lshift}
+def _check_length(n: int, what: str):
+    if n > MAX_SEQUENCE:
+        raise ScriptError(f"result of {what} is too large")
+
+
+def _add(a, b):
+    if isinstance(a, (str, bytes, list, tuple)) and isinstance(b, (str, bytes, list, tuple)):
+        _check_length(len(a) + len(b), "+")
+    return a + b
+
+
+_PRINTF_FIELD = re.compile(r"%[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+
+
+def _mod(a, b):
+    if isinstance(a, str):  # printf-style formatting: widths and precisions stay small
+        for width, precision in _PRINTF_FIELD.findall(a):
+            for value in (width, precision):
+                if value == "*" or (value and int(value) > MAX_FORMAT_WIDTH):
+                    raise ScriptError("format width too large")
+    return a % b
+
+
+_BINOP_GUARDS = {ast.Pow: "_pow_", ast.Mult: "_mul_", ast.LShift: "_lshift_", ast.Add: "_add_",
+                 ast.Mod: "_mod_"}
+_INPLACE_OPS = {
+    "**=": _pow, "*=": _mul, "<<=": _lshift, "+=": _add, "%=": _mod,
+    "-=": operator.sub, "/=": operator.truediv, "//=": operator.floordiv, "|=": operator.or_,
+    "&=": operator.and_, "^=": operator.xor, ">>=": operator.rshift,
+}
 
 
 def _inplacevar(op, x, y):
-    if op in _INPLACE_OPS:
-        return _INPLACE_OPS[op](x, y)
-    import operator
-
-    table = {"+=": operator.add, "-=": operator.sub, "/=": operator.truediv,
-             "//=": operator.floordiv, "%=": operator.mod, "|=": operator.or_,
-             "&=": operator.and_, "^=": operator.xor, ">>=": operator.rshift}
-    if op not in table:
+    if op not in _INPLACE_OPS:
         raise ScriptError(f"operator {op} is not allowed")
-    return table[op](x, y)
+    return _INPLACE_OPS[op](x, y)
+
+
+def _sum(iterable, start=0):
+    total = start
+    for item in iterable:
+        _tick()
+        total = _add(total, item)
+    return total
+
+
+# -- attribute access: an allowlist of plain methods ------------------------------------------------
+def _join(sep: str):
+    def join(items):
+        items = list(items)
+        _check_length(sum(len(i) if isinstance(i, str) else 0 for i in items) + len(sep) * len(items), "join")
+        return sep.join(items)
+    return join
+
+
+def _replace(s: str):
+    def replace(old, new, count=-1):
+        hits = s.count(old) if count < 0 else min(count, s.count(old))
+        if old == "":
+            hits = len(s) + 1
+        _check_length(len(s) + hits * max(0, len(new) - len(old)), "replace")
+        return s.replace(old, new, count)
+    return replace
+
+
+def _padding(s: str, name: str):
+    method = getattr(s, name)
+
+    def pad(width, *args):
+        _check_length(width, name)
+        return method(width, *args)
+    return pad
+
+
+def _extend(lst: list):
+    def extend(items):
+        items = list(items)
+        _check_length(len(lst) + len(items), "extend")
+        lst.extend(items)
+    return extend
+
+
+_STR_METHODS = {
+    "capitalize", "casefold", "count", "endswith", "find", "index", "isalnum", "isalpha", "isdecimal",
+    "isdigit", "islower", "isnumeric", "isspace", "istitle", "isupper", "lower", "lstrip", "partition",
+    "removeprefix", "removesuffix", "rfind", "rindex", "rpartition", "rsplit", "rstrip", "split",
+    "splitlines", "startswith", "strip", "swapcase", "title", "upper",
+}
+_STR_GUARDED = {"join": _join, "replace": _replace,
+                **{name: (lambda n: lambda s: _padding(s, n))(name) for name in ("center", "ljust", "rjust", "zfill")}}
+_ALLOWED = {
+    str: _STR_METHODS,
+    list: {"append", "clear", "copy", "count", "index", "insert", "pop", "remove", "reverse", "sort"},
+    dict: {"clear", "copy", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"},
+    tuple: {"count", "index"},
+    set: {"add", "clear", "copy", "difference", "discard", "intersection", "isdisjoint", "issubset",
+          "issuperset", "pop", "remove", "symmetric_difference", "union"},
+    frozenset: {"copy", "difference", "intersection", "isdisjoint", "issubset", "issuperset",
+                "symmetric_difference", "union"},
+    int: {"bit_length", "real", "imag", "numerator", "denominator"},
+    float: {"is_integer", "real", "imag"},
+    bool: set(),
+}
+
+
+def _getattr(obj, name, default=None):
+    """Attribute access in scripts: the allowlist above, nothing else (no dunders, no format)."""
+    kind = type(obj)
+    if kind is str and name in _STR_GUARDED:
+        return _STR_GUARDED[name](obj)
+    if kind is list and name == "extend":
+        return _extend(obj)
+    if name in _ALLOWED.get(kind, ()):
+        return safer_getattr(obj, name)
+    raise ScriptError(f"{kind.__name__}.{name} is not available in scripts")
 
 
 def _capped_range(*args):
@@ -132,6 +259,19 @@ class BudgetedTransformer(RestrictingNodeTransformer):
         node.body = ast.fix_missing_locations(ast.copy_location(body, node.body))
         return node
 
+    def visit_FormattedValue(self, node):
+        node = super().visit_FormattedValue(node)
+        spec = node.format_spec
+        if spec is not None:
+            parts = spec.values if isinstance(spec, ast.JoinedStr) else [spec]
+            if not all(isinstance(p, ast.Constant) for p in parts):
+                self.error(node, "f-string format specs must be constant in scripts")
+            else:
+                text = "".join(str(p.value) for p in parts)
+                if any(int(n) > MAX_FORMAT_WIDTH for n in re.findall(r"\d+", text)):
+                    self.error(node, f"f-string format width above {MAX_FORMAT_WIDTH}")
+        return node
+
     def visit_BinOp(self, node):
         node = super().visit_BinOp(node)
         guard = _BINOP_GUARDS.get(type(node.op))
@@ -153,12 +293,13 @@ def _builtins() -> dict:
     b.update(limited_builtins)
     b.update(_EXTRA_BUILTINS)
     b["range"] = _capped_range
+    b["sum"] = _sum
     return b
 
 
 BASE_GLOBALS = {
     "__builtins__": _builtins(),
-    "_getattr_": safer_getattr,
+    "_getattr_": _getattr,
     "_getitem_": lambda ob, index: ob[index],
     "_getiter_": _ticking_iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
@@ -170,6 +311,8 @@ BASE_GLOBALS = {
     "_pow_": _pow,
     "_mul_": _mul,
     "_lshift_": _lshift,
+    "_add_": _add,
+    "_mod_": _mod,
 }
 
 
@@ -205,11 +348,13 @@ class _Budget:
         self.seconds = seconds
 
     def __enter__(self):
-        self.saved = getattr(_budget, "deadline", math.inf)
-        _budget.deadline = min(self.saved, time.thread_time() + self.seconds)
+        self.saved = (getattr(_budget, "deadline", math.inf), getattr(_budget, "memory_limit", math.inf))
+        _budget.deadline = min(self.saved[0], time.thread_time() + self.seconds)
+        resident = _resident_bytes()
+        _budget.memory_limit = min(self.saved[1], resident + MAX_MEMORY_GROWTH if resident else math.inf)
 
     def __exit__(self, *exc):
-        _budget.deadline = self.saved
+        _budget.deadline, _budget.memory_limit = self.saved
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
