@@ -119,6 +119,10 @@ def _properties(node) -> dict[str, tuple[str, int]]:
     return props
 
 
+def _executable_processes(root) -> list:
+    return [p for p in root.findall(f"{{{BPMN_NS}}}process") if p.get("isExecutable", "false") == "true"]
+
+
 def _structure_problems(root) -> list[BpmnProblem]:
     problems = []
     ids = {n.get("id") for n in root.iter() if isinstance(n.tag, str) and n.get("id")}
@@ -128,8 +132,7 @@ def _structure_problems(root) -> list[BpmnProblem]:
             if ref not in ids:
                 problems.append(BpmnProblem(f"sequence flow {end} {ref!r} names no element",
                                             flow.get("id"), flow.sourceline))
-    processes = root.findall(f"{{{BPMN_NS}}}process")
-    executable = [p for p in processes if p.get("isExecutable", "false") == "true"]
+    executable = _executable_processes(root)
     if len(executable) != 1:
         problems.append(BpmnProblem(
             f"exactly one executable process is required; found {len(executable)}", line=root.sourceline))
@@ -256,7 +259,7 @@ def build_procedure(data: bytes, *, max_bytes: int, known_forms: set[str] | None
     problems += _script_problems(root)
     if problems:
         raise BpmnInvalid(problems)
-    process = next(p for p in root.findall(f"{{{BPMN_NS}}}process") if p.get("isExecutable") == "true")
+    process = _executable_processes(root)[0]
     process_id = process.get("id")
     try:
         spec, subprocess_specs = _spiff_parse(tree, process_id)
@@ -290,8 +293,7 @@ class ProcedureCache:
         data = xml.encode("utf-8") if isinstance(xml, str) else xml
         # Already validated at deploy: skip XSD and forms, keep the hardened XML parse.
         tree = parse_xml(data, max_bytes=len(data) + 1)
-        process = next(p for p in tree.getroot().findall(f"{{{BPMN_NS}}}process")
-                       if p.get("isExecutable") == "true")
+        process = _executable_processes(tree.getroot())[0]
         spec, subs = _spiff_parse(tree, process.get("id"))
         procedure = Procedure(process.get("id"), process.get("name") or process.get("id"), sha256,
                               spec, subs, _task_meta([spec, *subs.values()]), dict(forms or {}))

@@ -26,9 +26,11 @@ def visible_case(user: User, case_id: int) -> Case:
     return case
 
 
-def require_role(user: User, role: str, what: str):
-    if not user.has_role(role):
-        raise Forbidden(f"{what} requires the role {role}")
+def require_role(user: User, role: str, what: str, *others: str):
+    """The user must hold `role` (or one of `others`)."""
+    roles = (role, *others)
+    if not any(user.has_role(r) for r in roles):
+        raise Forbidden(f"{what} requires the role {' or '.join(roles)}")
 
 
 def check_may_act(user: User, task: Task, case: Case):

@@ -12,16 +12,15 @@ from ..extensions import db
 from ..models import ProcedureVersion, User, WorkflowState
 from ..models.types import utcnow
 from . import audit
-from .access import visible_case
+from .access import require_role, visible_case
 from .cases import CASE_RACE, after_engine_step, engine_invalid
-from .errors import Conflict, Forbidden, Invalid
+from .errors import Conflict, Invalid
 from .procedures import latest_version, runnable
 from .transactions import one_transaction
 
 
 def migrate_case(user: User, case_id: int, to_version_id: int | None = None):
-    if not (user.has_role("bpmn_author") or user.has_role("admin")):
-        raise Forbidden("moving a case to another procedure version requires bpmn_author or admin")
+    require_role(user, "bpmn_author", "moving a case to another procedure version", "admin")
     case = visible_case(user, case_id)
     current = case.procedure_version
     if case.status in ("closed", "not_filed"):

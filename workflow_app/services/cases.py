@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Case, CaseNumberCounter, LegalReview, OrgUnit, Task, User, WorkflowState
 from ..models.types import utcnow
 from ..oversight.calendar import LOCAL_TZ
-from ..oversight.deadlines import parse_deadline
+from ..oversight.deadlines import ANCHORS, parse_deadline
 from . import audit, legal_review, people
 from .access import check_may_act, require_role, scope_filter, visible_case
 from .errors import Invalid, NotFound, NotReady, StepRefused
@@ -113,7 +113,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         if task.lane == "legal_reviewer":
             legal_review.check_reviewer(user, case)
     except StepRefused as refusal:
-        _trace_attempt(case, user, task, "step.refused", {"code": refusal.code, "reason": refusal.message})
+        _trace_attempt(case.id, user, task, "step.refused", {"code": refusal.code, "reason": refusal.message})
         raise
 
     state = db.session.get(WorkflowState, case.id)
@@ -123,7 +123,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         changes = processor.complete(task.engine_task_id, data)
     except EngineError as err:
         db.session.rollback()
-        _trace_attempt(db.session.get(Case, case.id), user, task, "task.failed",
+        _trace_attempt(task.case_id, user, task, "task.failed",
                        {"element": err.element_id, "error": err.message})
         raise engine_invalid(err) from None
     now = utcnow()
@@ -216,16 +216,16 @@ def _set_due(row: Task, case: Case, ready_at: datetime) -> None:
     if not row.deadline:
         return
     due = parse_deadline(row.deadline).due({
-        "task.ready": ready_at, "case.filed_at": case.filed_at,
-        "case.decided_at": case.decided_at, "case.served_at": case.served_at})
+        anchor: ready_at if anchor == "task.ready" else getattr(case, anchor.removeprefix("case."))
+        for anchor in ANCHORS})
     row.due_at = due.at if due else None
     row.due_provisional = bool(due and due.provisional)
 
 
-def _trace_attempt(case: Case, user: User, task: Task, action: str, data: dict):
+def _trace_attempt(case_id: int, user: User, task: Task, action: str, data: dict):
     """A refused or failed attempt is itself part of the record, in its own transaction."""
     db.session.rollback()
-    audit.record_alone(action, actor=user, case_id=case.id, task_id=task.id, bpmn_id=task.bpmn_id, data=data)
+    audit.record_alone(action, actor=user, case_id=case_id, task_id=task.id, bpmn_id=task.bpmn_id, data=data)
 
 
 def engine_invalid(err: EngineError) -> Invalid:

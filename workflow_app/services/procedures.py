@@ -8,7 +8,8 @@ from ..extensions import db
 from ..models import Procedure as ProcedureRow
 from ..models import ProcedureVersion, User
 from . import audit
-from .errors import Conflict, Forbidden, Invalid, NotFound
+from .access import require_role
+from .errors import Conflict, Invalid, NotFound
 from .forms import load_forms
 
 
@@ -17,8 +18,8 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
 
     `actor` is the deploying user, or a label such as "cli:root" for the server operator.
     """
-    if isinstance(actor, User) and not (actor.has_role("bpmn_author") or actor.has_role("admin")):
-        raise Forbidden("deploying procedures requires the role bpmn_author")
+    if isinstance(actor, User):
+        require_role(actor, "bpmn_author", "deploying procedures", "admin")
     sha = sha256_of(data)
     existing = version_by_sha(sha)
     if existing is not None:
