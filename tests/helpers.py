@@ -95,5 +95,20 @@ class Api:
         return sorted(t["bpmn_id"] for t in case["tasks"])
 
 
+def load_engine_state(case_id: int):
+    """The case's stored workflow, loaded in this process for inspection (tests only: the app
+    itself runs the engine in its worker processes)."""
+    from workflow_app.engine.limits import DEFAULT_LIMITS
+    from workflow_app.engine.processor import WorkflowProcessor
+    from workflow_app.engine.specs import procedure_cache
+    from workflow_app.extensions import db
+    from workflow_app.models import Case, WorkflowState
+
+    db.session.expire_all()
+    version = db.session.get(Case, case_id).procedure_version
+    procedure = procedure_cache.get(version.sha256, lambda: (version.bpmn_xml, version.forms))
+    return WorkflowProcessor.load(procedure, db.session.get(WorkflowState, case_id).state, DEFAULT_LIMITS)
+
+
 TO_DECISION = ("clue_intake", "filing_approval", "investigation", "investigation_report", "penalty_notice",
                "statement_defence")

@@ -35,6 +35,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_cli(app)
 
+    if not app.config.get("TESTING"):
+        from .engine.pool import engine_for
+
+        engine_for(app.config).start()  # the workers start while the app finishes loading
+
     @login_manager.user_loader
     def _load_user(user_id: str):
         from .models import User

@@ -5,6 +5,11 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def _env_number(name: str, kind=float):
+    value = os.environ.get(name)
+    return kind(value) if value not in (None, "") else None
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
@@ -19,6 +24,16 @@ class Config:
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     # CPU seconds a single script or condition may use before it is stopped.
     SCRIPT_CPU_SECONDS = float(os.environ.get("SCRIPT_CPU_SECONDS", 1.0))
+    # Engine steps run in worker processes (engine/pool.py): how many per web process, and the
+    # limits of one step (None = the default of engine/limits.py EngineLimits).
+    ENGINE_WORKERS = int(os.environ.get("ENGINE_WORKERS", 2))
+    ENGINE_STEP_CPU_SECONDS = _env_number("ENGINE_STEP_CPU_SECONDS")
+    ENGINE_STEP_WALL_SECONDS = _env_number("ENGINE_STEP_WALL_SECONDS")
+    ENGINE_MEMORY_MB = _env_number("ENGINE_MEMORY_MB", int)
+    ENGINE_MAX_STATE_BYTES = _env_number("ENGINE_MAX_STATE_BYTES", int)
+    ENGINE_MAX_NEW_TASKS = _env_number("ENGINE_MAX_NEW_TASKS", int)
+    # Runs procedure code inside the web process, unprotected: for the benchmark's comparison only.
+    ENGINE_INLINE = False
     # API bearer tokens.
     API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", 12))
     # Werkzeug's scrypt by default; tests use a cheaper method to stay fast.

@@ -2,6 +2,7 @@
 import io
 import json
 
+from tests.helpers import STEPS
 from tests.samples import sequential
 from workflow_app.extensions import db
 from workflow_app.models import Case, Task, TraceEvent, WorkflowState
@@ -74,23 +75,22 @@ def test_instance_state_is_stored_without_the_spec(api, ctx):
 
 
 def test_the_engine_refuses_a_task_that_is_not_ready(api, ctx):
-    """Pitfall 1: even if the projection were wrong, the engine checks READY itself."""
-    from workflow_app.engine.errors import EngineError
-    from workflow_app.engine.processor import WorkflowProcessor
-    from workflow_app.services.procedures import runnable
+    """Pitfall 1: even if the projection says ready, the engine checks READY itself. A projection
+    that disagrees with the stored state means another request won: 409, nothing traced."""
+    from sqlalchemy import text
 
     case = api.run(api.open_case(), "clue_intake")
     done = db.session.execute(db.select(Task).where(Task.case_id == case["id"], Task.bpmn_id == "clue_intake")
                               ).scalar_one()
-    row = db.session.get(Case, case["id"])
-    processor = WorkflowProcessor.load(runnable(row.procedure_version),
-                                       db.session.get(WorkflowState, row.id).state, 1.0)
-    try:
-        processor.complete(done.engine_task_id, {})
-    except EngineError as err:
-        assert "not READY" in err.message
-    else:
-        raise AssertionError("a completed task was run again")
+    db.session.execute(text("UPDATE case_task SET state = 'ready' WHERE id = :id"), {"id": done.id})
+    db.session.commit()
+    before = db.session.get(WorkflowState, case["id"]).state
+    events = len(api.get(f"/api/v1/cases/{case['id']}/trace").json["items"])
+    r = api.post(f"/api/v1/tasks/{done.id}/complete", json={"data": STEPS["clue_intake"][1]})
+    assert r.status_code == 409 and r.json["error"] == "task_not_ready"
+    db.session.expire_all()
+    assert db.session.get(WorkflowState, case["id"]).state == before
+    assert len(api.get(f"/api/v1/cases/{case['id']}/trace").json["items"]) == events
 
 
 TIMER_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -157,9 +157,7 @@ LOOP_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
 def test_a_loop_taken_too_often_stops_with_a_clear_error_before_the_engine_loses_tasks(api, monkeypatch):
     """Pitfall 3: each pass of a back-edge deepens the task tree; SpiffWorkflow stops seeing READY
     tasks at depth ~1000. The engine refuses to go past its guard instead (lowered here)."""
-    from workflow_app.engine import processor
-
-    monkeypatch.setattr(processor, "MAX_TREE_DEPTH", 40)
+    api.client.application.config["ENGINE_MAX_TREE_DEPTH"] = 40
     deploy(api, LOOP_BPMN)
     case = open_case(api, "looping")
     for _ in range(100):

@@ -142,14 +142,14 @@ def test_a_deployed_version_cannot_be_changed_in_place(api, ctx):
         db.session.rollback()
 
 
-def test_a_version_is_parsed_once_and_then_served_from_the_cache(api, ctx):
-    from workflow_app.engine.specs import procedure_cache
-    from workflow_app.services.procedures import latest_version, runnable
+def test_a_versions_metadata_is_read_once_and_then_served_from_the_cache(api, ctx):
+    from workflow_app.services import procedures
 
-    version = latest_version("general_penalty")
-    procedure_cache._items.pop(version.sha256, None)
-    first = runnable(version)
-    assert runnable(version) is first and first.sha256 == version.sha256
+    version = procedures.latest_version("general_penalty")
+    procedures._infos.pop(version.sha256, None)
+    first = procedures.procedure_info(version)
+    assert procedures.procedure_info(version) is first and first.sha256 == version.sha256
+    assert first.task_specs["legal_review"]["lane"] == "legal_reviewer" and "legal_review" in first.forms
 
 
 def test_a_version_can_be_read_back_byte_for_byte_with_its_metadata(api):

@@ -2,7 +2,7 @@
 import threading
 import time
 
-from workflow_app.engine.processor import WorkflowProcessor
+from tests.helpers import load_engine_state
 from workflow_app.extensions import db
 from workflow_app.models import Task, TraceEvent
 
@@ -121,19 +121,11 @@ def test_task_detail_carries_its_form_schema(api):
 
 
 def test_the_projection_matches_the_engine_after_every_step(api, ctx):
-    from workflow_app.models import WorkflowState
-    from workflow_app.services.procedures import runnable
-
     case = api.open_case()
     for step in ["clue_intake", "filing_approval", "investigation", "investigation_report", "penalty_notice",
                  "statement_defence", "penalty_decision", "service"]:
         case = api.complete(case, step)
-        db.session.expire_all()
-        state = db.session.get(WorkflowState, case["id"])
-        from workflow_app.models import Case
-
-        version = db.session.get(Case, case["id"]).procedure_version
-        engine = WorkflowProcessor.load(runnable(version), state.state, 1.0)
+        engine = load_engine_state(case["id"])
         rows = db.session.execute(db.select(Task).where(Task.case_id == case["id"], Task.state == "ready")).scalars()
         assert {t.engine_task_id for t in engine.ready_human_tasks()} == {r.engine_task_id for r in rows}
 
@@ -143,17 +135,18 @@ def test_two_concurrent_completions_of_one_task_one_wins_the_other_gets_409(app,
     task = api.task(case, "clue_intake")
     headers = api.headers("officer1")
     from tests.helpers import STEPS
+    from workflow_app.services import cases
 
-    original = WorkflowProcessor.complete
+    original = cases.run_engine_step
     barrier = threading.Barrier(2)
 
-    def slow_complete(self, *args, **kwargs):
-        barrier.wait(timeout=10)  # both requests have read the same case version
-        result = original(self, *args, **kwargs)
+    def slow_step(*args, **kwargs):
+        barrier.wait(timeout=10)  # both requests have read the same case version and state
+        result = original(*args, **kwargs)
         time.sleep(0.2)
         return result
 
-    monkeypatch.setattr(WorkflowProcessor, "complete", slow_complete)
+    monkeypatch.setattr(cases, "run_engine_step", slow_step)
     results = []
 
     def attempt():
@@ -223,7 +216,10 @@ def test_inboxes_and_case_pages_never_deserialize_a_workflow(api, monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("a read deserialized a workflow")
 
-    monkeypatch.setattr(WorkflowProcessor, "load", forbidden)
+    from workflow_app.engine.pool import EnginePool, InlineEngine
+
+    monkeypatch.setattr(EnginePool, "run", forbidden)
+    monkeypatch.setattr(InlineEngine, "run", forbidden)
     assert api.get("/api/v1/tasks?mine=1", as_="head1").json["total"] == 1
     assert api.get(f"/api/v1/cases/{case['id']}").status_code == 200
     assert api.get("/api/v1/cases").status_code == 200

@@ -51,3 +51,27 @@ class EngineError(Exception):
         super().__init__(message)
         self.message = message
         self.element_id = element_id
+
+
+class TaskNotReady(EngineError):
+    """The task is no longer READY in the engine: another request completed it first (a lost race)."""
+
+
+class MigrationBlocked(EngineError):
+    """The case cannot move to the target version; `blockers` says why, step by step."""
+
+    def __init__(self, blockers: list[str]):
+        super().__init__("; ".join(blockers))
+        self.blockers = blockers
+
+
+MAX_MESSAGE = 300
+
+
+def bounded_text(value, limit: int = MAX_MESSAGE) -> str:
+    """str(value) cut to `limit` characters: error messages never echo a huge value whole."""
+    try:
+        text = value if isinstance(value, str) else str(value)
+    except Exception:  # noqa: BLE001 - a broken __str__ must not hide the error being reported
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"

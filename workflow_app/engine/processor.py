@@ -19,14 +19,10 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from .errors import EngineError, ScriptError
-from .scripting import RestrictedScriptEngine
+from .errors import EngineError, ScriptError, TaskNotReady, bounded_text
+from .limits import EngineLimits
+from .scripting import RestrictedScriptEngine, describe_error
 from .specs import Procedure
-
-# Pitfall 3: SpiffWorkflow stops seeing READY tasks past a task-tree depth of ~1000. A case
-# whose tree grows past this (a loop returned to again and again) is stopped with a clear
-# error long before that happens.
-MAX_TREE_DEPTH = 600
 
 _restoring: contextvars.ContextVar[Procedure] = contextvars.ContextVar("restoring")
 
@@ -69,29 +65,42 @@ class HumanTask:
     lane: str | None
 
 
-class WorkflowProcessor:
-    """One case's workflow instance for the length of one service call."""
+@dataclass(frozen=True)
+class StepResult:
+    """What one engine step gives back to the service: the new state and what it means."""
 
-    def __init__(self, procedure: Procedure, workflow: BpmnWorkflow, cpu_seconds: float):
+    state: str
+    ready: list[HumanTask]
+    milestones: list[tuple[str, str]]  # (bpmn_id, milestone) reached during the step
+    completed: bool
+    next_timer_at: datetime | None
+    changes: dict  # field -> {old, new} of the submitted form
+
+
+class WorkflowProcessor:
+    """One case's workflow instance for the length of one engine step (in an engine worker)."""
+
+    def __init__(self, procedure: Procedure, workflow: BpmnWorkflow, limits: EngineLimits):
         self.procedure = procedure
         self.workflow = workflow
-        self.workflow.script_engine = RestrictedScriptEngine(cpu_seconds)
+        self.limits = limits
+        self.workflow.script_engine = RestrictedScriptEngine(limits)
 
     # -- life cycle ---------------------------------------------------------------------------
     @classmethod
-    def start(cls, procedure: Procedure, data: dict, cpu_seconds: float) -> "WorkflowProcessor":
+    def start(cls, procedure: Procedure, data: dict, limits: EngineLimits) -> "WorkflowProcessor":
         wf = BpmnWorkflow(procedure.spec, procedure.subprocess_specs,
-                          script_engine=RestrictedScriptEngine(cpu_seconds))
+                          script_engine=RestrictedScriptEngine(limits))
         wf.data.update(data)
         start = wf.get_tasks(state=TaskState.READY)
         for task in start:
             task.data.update(data)
-        processor = cls(procedure, wf, cpu_seconds)
+        processor = cls(procedure, wf, limits)
         processor._advance()
         return processor
 
     @classmethod
-    def load(cls, procedure: Procedure, state: str, cpu_seconds: float) -> "WorkflowProcessor":
+    def load(cls, procedure: Procedure, state: str, limits: EngineLimits) -> "WorkflowProcessor":
         token = _restoring.set(procedure)
         try:
             dct = json.loads(state)
@@ -99,12 +108,20 @@ class WorkflowProcessor:
             wf = SERIALIZER.from_dict(dct)
         finally:
             _restoring.reset(token)
-        return cls(procedure, wf, cpu_seconds)
+        return cls(procedure, wf, limits)
 
     def dump(self) -> str:
         dct = SERIALIZER.to_dict(self.workflow)
         dct[SERIALIZER.VERSION_KEY] = SERIALIZER_VERSION
-        return json.dumps(dct, separators=(",", ":"), ensure_ascii=False)
+        state = json.dumps(dct, separators=(",", ":"), ensure_ascii=False)
+        if len(state) > self.limits.max_state_bytes:
+            raise EngineError(f"the case's workflow state would be {len(state)} bytes; the limit is "
+                              f"{self.limits.max_state_bytes} (too much data kept in the procedure's variables)")
+        return state
+
+    def result(self, completed_before: set[str], changes: dict | None = None) -> StepResult:
+        return StepResult(self.dump(), self.ready_human_tasks(), self.reached_milestones(completed_before),
+                          self.is_completed(), self.next_timer_at(), changes or {})
 
     # -- queries ------------------------------------------------------------------------------
     def ready_human_tasks(self) -> list[HumanTask]:
@@ -187,27 +204,38 @@ class WorkflowProcessor:
         if task is None or not task.task_spec.manual:
             raise EngineError("no such human task in this case")
         if task.state != TaskState.READY:
-            raise EngineError(f"task {task.task_spec.bpmn_id} is {TaskState.get_name(task.state)}, not READY",
-                              task.task_spec.bpmn_id)
+            raise TaskNotReady(f"task {task.task_spec.bpmn_id} is {TaskState.get_name(task.state)}, not READY",
+                               task.task_spec.bpmn_id)
         before = dict(task.data)
         task.set_data(**data)
         changes = {k: {"old": before.get(k), "new": v} for k, v in data.items() if before.get(k) != v}
+        tasks_before = len(self.workflow.tasks)
         try:
             task.run()
         except (SpiffWorkflowException, ScriptError) as err:
             raise _engine_error(err, task.task_spec.bpmn_id) from None
-        self._advance()
+        except Exception as err:  # noqa: BLE001 - SpiffWorkflow raises plain exceptions too
+            raise EngineError(describe_error(err), task.task_spec.bpmn_id) from None
+        self._advance(tasks_before)
         return changes
 
-    def _advance(self):
+    def _advance(self, tasks_before: int | None = None):
+        tasks_before = len(self.workflow.tasks) if tasks_before is None else tasks_before
         try:
             self.workflow.refresh_timers()
             self.workflow.do_engine_steps()
         except (SpiffWorkflowException, ScriptError) as err:
             raise _engine_error(err, None) from None
-        if self.tree_depth() > MAX_TREE_DEPTH:
+        except EngineError:
+            raise
+        except Exception as err:  # noqa: BLE001
+            raise EngineError(describe_error(err)) from None
+        created = len(self.workflow.tasks) - tasks_before
+        if created > self.limits.max_new_tasks:
+            raise EngineError(f"one step created {created} engine tasks; the limit is {self.limits.max_new_tasks}")
+        if self.tree_depth() > self.limits.max_tree_depth:
             raise EngineError(
-                f"the case's task tree is deeper than {MAX_TREE_DEPTH} levels: a loop in the "
+                f"the case's task tree is deeper than {self.limits.max_tree_depth} levels: a loop in the "
                 "procedure has been taken too many times")
 
     def tree_depth(self) -> int:
@@ -247,7 +275,9 @@ def _engine_error(err: Exception, bpmn_id: str | None) -> EngineError:
     elif getattr(err, "task_spec", None) is not None:
         element = getattr(err.task_spec, "bpmn_id", None) or element
     inner = getattr(err, "exception", None)
-    message = str(err.args[0]) if err.args else type(err).__name__
-    if inner is not None and str(inner) not in message:
-        message = f"{message}: {inner}"
+    message = bounded_text(err.args[0]) if err.args else type(err).__name__
+    if inner is not None:
+        inner_text = bounded_text(inner)
+        if inner_text not in message:
+            message = f"{message}: {inner_text}"
     return EngineError(message, element)

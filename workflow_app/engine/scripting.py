@@ -30,6 +30,7 @@ import os
 import re
 import threading
 import time
+import traceback
 from functools import lru_cache
 
 from RestrictedPython import (
@@ -45,10 +46,13 @@ from RestrictedPython.Guards import (
     guarded_unpack_sequence,
     safer_getattr,
 )
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from .errors import ScriptCompileError, ScriptError, ScriptTimeout
+from .errors import ScriptCompileError, ScriptError, ScriptTimeout, bounded_text
+from .limits import DEFAULT_LIMITS, EngineLimits, check_runtime_value
 
 MAX_SEQUENCE = 1_000_000
 MAX_INT_BITS = 100_000
@@ -90,6 +94,13 @@ def _pow(a, b):
         if abs(a).bit_length() * b > MAX_INT_BITS:
             raise ScriptError("result of ** is too large")
     return a**b
+
+
+def _pow_builtin(base, exp, mod=None):
+    """The built-in pow(): three-argument (modular) pow is cheap; two-argument pow is guarded like **."""
+    if mod is not None:
+        return pow(base, exp, mod)
+    return _pow(base, exp)
 
 
 def _mul(a, b):
@@ -294,6 +305,7 @@ def _builtins() -> dict:
     b.update(_EXTRA_BUILTINS)
     b["range"] = _capped_range
     b["sum"] = _sum
+    b["pow"] = _pow_builtin
     return b
 
 
@@ -360,15 +372,19 @@ class _Budget:
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """Evaluates BPMN expressions and scripts over task data, restricted and CPU-limited."""
 
-    def __init__(self, cpu_seconds: float = 1.0, environment_globals: dict | None = None):
+    def __init__(self, cpu_seconds: float = 1.0, environment_globals: dict | None = None,
+                 max_data_bytes: int = DEFAULT_LIMITS.max_state_bytes):
         super().__init__(environment_globals or {})
         self.cpu_seconds = cpu_seconds
+        self.max_data_bytes = max_data_bytes
 
     def _globals(self, context: dict, external_context: dict | None) -> dict:
-        g = dict(BASE_GLOBALS)
-        g.update(self.globals)
+        """Task data first, the sandbox's guards last: a data key named `_getiter_` or
+        `__builtins__` must never replace a guard."""
+        g = dict(context)
         g.update(external_context or {})
-        g.update(context)
+        g.update(self.globals)
+        g.update(BASE_GLOBALS)
         return g
 
     def evaluate(self, expression, context, external_context=None):
@@ -387,17 +403,74 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             if k not in reserved and not k.startswith("_") and not callable(v)
         }
         try:
-            json.dumps(result)
+            size = len(json.dumps(result, ensure_ascii=False))
         except (TypeError, ValueError) as err:
-            raise ScriptError(f"script left a value that cannot be stored as JSON: {err}") from None
+            raise ScriptError(f"script left a value that cannot be stored as JSON: {bounded_text(err)}") from None
+        if size > self.max_data_bytes:
+            raise ScriptError(f"script left {size} bytes of data; the limit is {self.max_data_bytes}")
         context.clear()
         context.update(result)
         return True
 
 
+# Called with the BPMN id of each element before its script or expression runs. The engine
+# worker points it at shared memory, so that when it has to kill a step it can still say which
+# element was running.
+element_hook = None
+
+
+def _script_line(err: BaseException) -> int | None:
+    line = None
+    for frame in traceback.extract_tb(err.__traceback__):
+        if frame.filename in ("<script>", "<condition>"):
+            line = frame.lineno
+    return line
+
+
+def describe_error(err: BaseException) -> str:
+    """`KeyError: 1`: the type and a bounded text, whatever the exception's arguments are
+    (SpiffWorkflow's own reporter assumes a string and fails on `{}[1]` or `10.0**400`)."""
+    text = bounded_text(err)
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
 class RestrictedScriptEngine(PythonScriptEngine):
-    def __init__(self, cpu_seconds: float = 1.0):
-        super().__init__(environment=RestrictedEnvironment(cpu_seconds))
+    """SpiffWorkflow's script engine, restricted; also checks the values that steer the engine
+    itself (timer expressions, loop cardinalities) before SpiffWorkflow acts on them."""
+
+    def __init__(self, limits: EngineLimits = DEFAULT_LIMITS):
+        super().__init__(environment=RestrictedEnvironment(limits.script_cpu_seconds,
+                                                           max_data_bytes=limits.max_state_bytes))
+        self.limits = limits
 
     def validate(self, expression):
         compile_expression(expression)
+
+    def evaluate(self, task, expression, external_context=None):
+        _note(task)
+        try:
+            value = self.environment.evaluate(expression, task.data, external_context)
+            check_runtime_value(task.task_spec, expression, value, self.limits)
+            return value
+        except SpiffWorkflowException:
+            raise
+        except Exception as err:  # noqa: BLE001 - any failure of author code is the task's error
+            raise WorkflowTaskException(f"{describe_error(err)} (expression {bounded_text(expression, 120)})",
+                                        task=task, exception=err) from None
+
+    def execute(self, task, script, external_context=None):
+        _note(task)
+        try:
+            return self.environment.execute(script, task.data, external_context or {})
+        except SpiffWorkflowException:
+            raise
+        except Exception as err:  # noqa: BLE001
+            line = _script_line(err)
+            where = f" (script line {line})" if line else ""
+            raise WorkflowTaskException(describe_error(err) + where, task=task, exception=err,
+                                        line_number=line) from None
+
+
+def _note(task):
+    if element_hook is not None:
+        element_hook(getattr(task.task_spec, "bpmn_id", None) or "")

@@ -4,6 +4,7 @@ Order matters: our own hardened XML parse first (size cap, no DOCTYPE, no entiti
 pitfall 8), then the BPMN XSD, then our checks (lanes, forms, deadlines, milestones, restricted
 scripts), then SpiffWorkflow's own parse. Every problem found is reported, not just the first.
 """
+import ast
 import hashlib
 import threading
 from collections import OrderedDict
@@ -17,6 +18,14 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from ..oversight.deadlines import DeadlineSyntaxError, parse_deadline
 from .errors import BpmnInvalid, BpmnProblem, ScriptCompileError
+from .limits import (
+    DEFAULT_LIMITS,
+    TIMER_KINDS,
+    EngineLimits,
+    LimitExceeded,
+    check_cardinality,
+    check_timer_value,
+)
 from .scripting import compile_expression, compile_script
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -213,6 +222,51 @@ def _script_problems(root) -> list[BpmnProblem]:
     return problems
 
 
+def _constant(source: str):
+    """The value of an expression that is a plain literal ("P5D", 3), else raises ValueError."""
+    return ast.literal_eval(source.strip())
+
+
+def _limit_problems(root, limits: EngineLimits) -> list[BpmnProblem]:
+    """What the engine's limits refuse, checked now where the BPMN gives it as a constant:
+    timers, loop cardinalities, and how many branches one element fans out to. (Values computed
+    from case data are checked when the engine evaluates them.)"""
+    problems = []
+    for tag, kind in TIMER_KINDS.items():
+        for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
+            source = (node.text or "").strip()
+            if not source:
+                problems.append(BpmnProblem(f"{tag} is empty", _element_id(node), node.sourceline))
+                continue
+            try:
+                value = _constant(source)
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                continue  # an expression over case data: checked at run time
+            try:
+                check_timer_value(kind, value, limits)
+            except LimitExceeded as err:
+                problems.append(BpmnProblem(f"{tag}: {err} (write a quoted ISO 8601 value, e.g. \"P5D\")",
+                                            _element_id(node), node.sourceline))
+    for node in root.iter(f"{{{BPMN_NS}}}loopCardinality"):
+        source = (node.text or "").strip()
+        try:
+            value = _constant(source)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+        try:
+            check_cardinality(value, limits)
+        except LimitExceeded as err:
+            problems.append(BpmnProblem(str(err), _element_id(node), node.sourceline))
+    outgoing: dict[str, int] = {}
+    for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+        outgoing[flow.get("sourceRef")] = outgoing.get(flow.get("sourceRef"), 0) + 1
+    for source, count in outgoing.items():
+        if count > limits.max_fan_out:
+            problems.append(BpmnProblem(f"{count} outgoing sequence flows; the limit is {limits.max_fan_out}",
+                                        source))
+    return problems
+
+
 def _spiff_problem(err: Exception) -> BpmnProblem:
     if isinstance(err, ValidationException):
         return BpmnProblem(str(err.args[0]) if err.args else str(err), err.id or None,
@@ -249,7 +303,8 @@ def _spiff_parse(tree, process_id: str):
     return spec, parser.get_subprocess_specs(process_id)
 
 
-def build_procedure(data: bytes, *, max_bytes: int, known_forms: set[str] | None) -> Procedure:
+def build_procedure(data: bytes, *, max_bytes: int, known_forms: set[str] | None,
+                    limits: EngineLimits = DEFAULT_LIMITS) -> Procedure:
     """Validate a BPMN upload completely; raise BpmnInvalid listing every problem."""
     tree = parse_xml(data, max_bytes)
     root = tree.getroot()
@@ -257,6 +312,7 @@ def build_procedure(data: bytes, *, max_bytes: int, known_forms: set[str] | None
     problems += _structure_problems(root)
     problems += _task_problems(root, known_forms)
     problems += _script_problems(root)
+    problems += _limit_problems(root, limits)
     if problems:
         raise BpmnInvalid(problems)
     process = _executable_processes(root)[0]
@@ -282,6 +338,10 @@ class ProcedureCache:
         self.size = size
         self._items: OrderedDict[str, Procedure] = OrderedDict()
         self._lock = threading.Lock()
+
+    def has(self, sha256: str) -> bool:
+        with self._lock:
+            return sha256 in self._items
 
     def get(self, sha256: str, load) -> Procedure:
         """The procedure of a stored version; `load()` gives (bpmn_xml, forms) on a cache miss."""

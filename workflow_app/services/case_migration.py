@@ -4,10 +4,7 @@ A case stays on the version it started on (ARCHITECTURE.md). When a procedure is
 BPMN author or administrator may move a running case to a newer (or older) version of the same
 procedure, provided every step the case has already reached still exists there.
 """
-from flask import current_app
-
-from ..engine.errors import EngineError
-from ..engine.processor import WorkflowProcessor
+from ..engine.errors import EngineError, MigrationBlocked
 from ..extensions import db
 from ..models import ProcedureVersion, User, WorkflowState
 from ..models.types import utcnow
@@ -15,7 +12,7 @@ from . import audit
 from .access import require_role, visible_case
 from .cases import CASE_RACE, after_engine_step, engine_invalid
 from .errors import Conflict, Invalid
-from .procedures import latest_version, runnable
+from .procedures import latest_version, run_engine_step
 from .transactions import one_transaction
 
 
@@ -35,16 +32,13 @@ def migrate_case(user: User, case_id: int, to_version_id: int | None = None):
         raise Invalid({"version_id": [f"the case is already on version {current.version}"]})
 
     state = db.session.get(WorkflowState, case.id)
-    cpu = current_app.config["SCRIPT_CPU_SECONDS"]
-    processor = WorkflowProcessor.load(runnable(current), state.state, cpu)
-    new_procedure = runnable(target)
-    blockers = processor.migration_blockers(new_procedure)
-    if blockers:
-        raise Invalid({"version_id": blockers}, f"case {case.number} cannot move to version {target.version}",
-                      code="migration_blocked")
-    completed_before = processor.completed_task_ids()
     try:
-        processor.migrate_to(new_procedure)
+        step = run_engine_step("migrate", {"state": state.state, "target_sha256": target.sha256},
+                               current, target)
+    except MigrationBlocked as blocked:
+        raise Invalid({"version_id": blocked.blockers},
+                      f"case {case.number} cannot move to version {target.version}",
+                      code="migration_blocked") from None
     except EngineError as err:
         raise engine_invalid(err) from None
     now = utcnow()
@@ -52,11 +46,11 @@ def migrate_case(user: User, case_id: int, to_version_id: int | None = None):
         case.procedure_version_id = target.id
         case.procedure_version = target
         case.updated_at = now
-        state.state = processor.dump()
+        state.state = step.state
         state.updated_at = now
         db.session.flush()
         audit.record("case.migrated", actor=user, case_id=case.id, at=now, data={
             "from_version": current.version, "to_version": target.version,
             "from_sha256": current.sha256, "to_sha256": target.sha256})
-        after_engine_step(case, processor, now, completed_before, actor=user)
+        after_engine_step(case, step, now, actor=user)
     return case

@@ -6,11 +6,10 @@ are serialized by the case's version counter: exactly one wins, the others get C
 """
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy.orm import joinedload
 
-from ..engine.errors import EngineError
-from ..engine.processor import SERIALIZER_VERSION, WorkflowProcessor
+from ..engine.errors import EngineError, TaskNotReady
+from ..engine.processor import SERIALIZER_VERSION, StepResult
 from ..extensions import db
 from ..models import Case, CaseNumberCounter, LegalReview, OrgUnit, Task, User, WorkflowState
 from ..models.types import utcnow
@@ -20,7 +19,7 @@ from . import audit, legal_review, people
 from .access import check_may_act, require_role, scope_filter, visible_case
 from .errors import Invalid, NotFound, NotReady, StepRefused
 from .forms import validate_form
-from .procedures import latest_version, runnable
+from .procedures import latest_version, procedure_info, run_engine_step
 from .transactions import one_transaction
 
 # What reaching a milestone does to the case: (timestamp field, new status).
@@ -36,10 +35,6 @@ CASE_RACE = "the case was changed by another request; reload it and try again"
 STATUSES = ("intake", "investigating", "decided", "served", "closed", "not_filed")
 
 
-def _cpu_seconds() -> float:
-    return current_app.config["SCRIPT_CPU_SECONDS"]
-
-
 # -- opening a case -------------------------------------------------------------------------------
 def open_case(user: User, *, process_id: str, title: str, department_code: str, party: dict) -> Case:
     """立案前线索登记: an officer opens a case on the latest version of a procedure."""
@@ -51,13 +46,16 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
     if not user.org_unit.contains(department):
         raise Invalid({"department": ["outside your org scope"]})
     version = latest_version(process_id)
-    procedure = runnable(version)
     now = utcnow()
     initial = {"party_kind": party["kind"], "party_name": party["name"],
                "department": department.code, "case_title": title}
     try:
-        processor = WorkflowProcessor.start(procedure, initial, _cpu_seconds())
+        step = run_engine_step("start", {"data": initial}, version)
     except EngineError as err:
+        db.session.rollback()
+        audit.record_alone("case.open_failed", actor=user, data={
+            "procedure": process_id, "version": version.version, "department": department.code,
+            "element": err.element_id, "error": err.message})
         raise engine_invalid(err) from None
     with one_transaction(CASE_RACE):
         case = Case(
@@ -70,9 +68,9 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
         audit.record("case.opened", actor=user, case_id=case.id, at=now, data={
             "number": case.number, "title": title, "procedure": process_id, "version": version.version,
             "department": department.code, "party": {"name": party["name"], "kind": party["kind"]}})
-        after_engine_step(case, processor, now, set(), actor=user)
+        after_engine_step(case, step, now, actor=user)
         db.session.add(WorkflowState(case_id=case.id, serializer_version=SERIALIZER_VERSION,
-                                     state=processor.dump(), updated_at=now))
+                                     state=step.state, updated_at=now))
     return case
 
 
@@ -105,8 +103,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         raise NotReady(f"task {task_id} is {task.state}, not ready")
     check_may_act(user, task, case)
     version = case.procedure_version
-    procedure = runnable(version)
-    schema = procedure.forms.get(task.form_key) if task.form_key else None
+    schema = procedure_info(version).forms.get(task.form_key) if task.form_key else None
     data = validate_form(schema, data)
     try:
         people.check_named_people(schema, data, case, utcnow())
@@ -117,10 +114,14 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         raise
 
     state = db.session.get(WorkflowState, case.id)
-    processor = WorkflowProcessor.load(procedure, state.state, _cpu_seconds())
-    completed_before = processor.completed_task_ids()
     try:
-        changes = processor.complete(task.engine_task_id, data)
+        step = run_engine_step("complete", {"state": state.state, "engine_task_id": task.engine_task_id,
+                                            "data": data}, version)
+    except TaskNotReady:
+        # The projection said ready but the stored state says done: another request completed
+        # the task between our reads. A lost race, not a failure: nothing to trace.
+        db.session.rollback()
+        raise NotReady(f"task {task_id} was completed by another request; reload the case") from None
     except EngineError as err:
         db.session.rollback()
         _trace_attempt(task.case_id, user, task, "task.failed",
@@ -132,7 +133,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         task.completed_at = now
         task.completed_by_id = user.id
         task.data = data
-        state.state = processor.dump()
+        state.state = step.state
         state.updated_at = now
         case.updated_at = now
         # UPDATE the case row first: the version check fails fast for the loser of a race, and
@@ -140,27 +141,26 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         db.session.flush()
         audit.record("task.completed", actor=user, case_id=case.id, task_id=task.id,
                      bpmn_id=task.bpmn_id, at=now,
-                     data={"task": task.name, "form": data, "changes": changes})
+                     data={"task": task.name, "form": data, "changes": step.changes})
         if task.lane == "legal_reviewer":
             legal_review.record(case, task, user, data, now)
-        after_engine_step(case, processor, now, completed_before, actor=user)
+        after_engine_step(case, step, now, actor=user)
     return case
 
 
-def after_engine_step(case: Case, processor: WorkflowProcessor, now: datetime,
-                       completed_before: set[str], actor: User) -> None:
+def after_engine_step(case: Case, step: StepResult, now: datetime, actor: User) -> None:
     """Apply milestones, bring the task projection in step with the engine, update the case."""
-    for bpmn_id, milestone in processor.reached_milestones(completed_before):
+    for bpmn_id, milestone in step.milestones:
         field, status = MILESTONE_EFFECTS[milestone]
         setattr(case, field, now)
         case.status = status
         audit.record(f"case.{milestone}", actor=actor, case_id=case.id, bpmn_id=bpmn_id, at=now,
                      data={"status": status})
-    if processor.is_completed() and case.status not in ("closed", "not_filed"):
+    if step.completed and case.status not in ("closed", "not_filed"):
         case.status, case.closed_at = "closed", case.closed_at or now
     case.updated_at = now
-    case.next_timer_at = processor.next_timer_at()
-    new_tasks, open_tasks = _sync_tasks(case, processor, now)
+    case.next_timer_at = step.next_timer_at
+    new_tasks, open_tasks = _sync_tasks(case, step, now)
     open_due = [t.due_at for t in open_tasks if t.due_at is not None]
     case.next_due_at = min(open_due) if open_due else None
     for t in new_tasks:
@@ -175,12 +175,15 @@ def _ready_tasks(case_id: int) -> list[Task]:
     ).scalars())
 
 
-def _sync_tasks(case: Case, processor: WorkflowProcessor, now: datetime) -> tuple[list[Task], list[Task]]:
+def _sync_tasks(case: Case, step: StepResult, now: datetime) -> tuple[list[Task], list[Task]]:
     """Make the projection's ready rows equal the engine's READY human tasks.
 
+    Rows that stay ready take their lane, form, name and deadline from the case's (possibly new)
+    version: after a move to another version, permission checks and form validation follow it.
     Returns (rows created now, all ready rows).
     """
-    ready = {t.engine_task_id: t for t in processor.ready_human_tasks()}
+    ready = {t.engine_task_id: t for t in step.ready}
+    task_specs = procedure_info(case.procedure_version).task_specs
     rows = db.session.execute(db.select(Task).where(Task.case_id == case.id)).scalars().all()
     known = {row.engine_task_id for row in rows}
     still_ready = []
@@ -189,12 +192,10 @@ def _sync_tasks(case: Case, processor: WorkflowProcessor, now: datetime) -> tupl
             continue
         if row.engine_task_id in ready:
             still_ready.append(row)
-            if row.deadline and row.due_at is None:  # its anchor (e.g. case.filed_at) may exist now
-                _set_due(row, case, row.ready_at)
+            _refresh_from_version(row, ready[row.engine_task_id], task_specs.get(row.bpmn_id, {}), case)
         else:
             row.state = "cancelled"  # withdrawn by the engine (e.g. a boundary event)
             row.completed_at = now
-    task_specs = processor.procedure.task_specs
     created = []
     for engine_id, human in ready.items():
         if engine_id in known:
@@ -209,6 +210,15 @@ def _sync_tasks(case: Case, processor: WorkflowProcessor, now: datetime) -> tupl
     if created:
         db.session.flush()  # ids for the trace events
     return created, still_ready + created
+
+
+def _refresh_from_version(row: Task, human, meta: dict, case: Case) -> None:
+    lane, form_key, deadline = meta.get("lane", human.lane), meta.get("form_key"), meta.get("deadline")
+    if (row.lane, row.form_key, row.name, row.deadline) != (lane, form_key, human.name, deadline):
+        row.lane, row.form_key, row.name, row.deadline = lane, form_key, human.name, deadline
+        row.due_at, row.due_provisional = None, False
+    if row.deadline and row.due_at is None:  # new deadline, or its anchor (e.g. case.filed_at) exists now
+        _set_due(row, case, row.ready_at)
 
 
 def _set_due(row: Task, case: Case, ready_at: datetime) -> None:
@@ -283,7 +293,7 @@ def task_with_form(user: User, task_id: int) -> tuple[Task, dict | None]:
     if task is None:
         raise NotFound(f"task {task_id} not found")
     case = visible_case(user, task.case_id)
-    form = runnable(case.procedure_version).forms.get(task.form_key) if task.form_key else None
+    form = procedure_info(case.procedure_version).forms.get(task.form_key) if task.form_key else None
     return task, form
 
 

@@ -37,6 +37,13 @@ class Conflict(ServiceError):
     code = "conflict"
 
 
+class Unavailable(ServiceError):
+    """The server cannot take the request now (e.g. every engine worker is busy): retry later."""
+
+    status = 503
+    code = "unavailable"
+
+
 class NotReady(Conflict):
     code = "task_not_ready"
 

@@ -1,15 +1,23 @@
-"""Deploying procedures: validated, immutable versions keyed by content hash."""
+"""Deploying procedures: validated, immutable versions keyed by content hash; and running
+their engine steps, which happen in an engine worker process (engine/pool.py), never here."""
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ..engine.errors import BpmnInvalid
-from ..engine.specs import Procedure, build_procedure, procedure_cache, sha256_of
+from ..engine.limits import EngineLimits
+from ..engine.pool import EngineUnavailable, engine_for
+from ..engine.processor import StepResult
+from ..engine.specs import build_procedure, sha256_of
 from ..extensions import db
 from ..models import Procedure as ProcedureRow
 from ..models import ProcedureVersion, User
 from . import audit
 from .access import require_role
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound, Unavailable
 from .forms import load_forms
 
 
@@ -32,7 +40,7 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
     forms = load_forms(current_app.config["FORMS_DIR"])
     try:
         procedure = build_procedure(data, max_bytes=current_app.config["BPMN_MAX_BYTES"],
-                                    known_forms=set(forms))
+                                    known_forms=set(forms), limits=engine_limits())
     except BpmnInvalid as err:
         raise _invalid([p.as_dict() for p in err.problems]) from None
 
@@ -52,7 +60,6 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
         task_specs=procedure.task_specs, deployed_by_id=actor.id if isinstance(actor, User) else None,
     )
     row.name = procedure.name
-    procedure.forms = dict(version.forms)
     db.session.add(version)
     try:
         db.session.flush()
@@ -65,7 +72,6 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
         if existing is None:  # another deployment took the version number or audit sequence
             raise Conflict("another deployment happened at the same time; deploy again") from None
         return existing, False  # the same file, deployed concurrently: the other request won
-    procedure_cache.put(procedure)
     return version, True
 
 
@@ -110,6 +116,48 @@ def list_versions() -> list[ProcedureVersion]:
     ).scalars())
 
 
-def runnable(version: ProcedureVersion) -> Procedure:
-    """The parsed procedure for a stored version, from the in-process cache."""
-    return procedure_cache.get(version.sha256, lambda: (version.bpmn_xml, version.forms))
+@dataclass(frozen=True)
+class ProcedureInfo:
+    """What the web process needs of a version: its task metadata and form schemas (no spec)."""
+
+    sha256: str
+    task_specs: dict
+    forms: dict
+
+
+_infos: OrderedDict[str, ProcedureInfo] = OrderedDict()
+_infos_lock = threading.Lock()
+
+
+def procedure_info(version: ProcedureVersion) -> ProcedureInfo:
+    """Task metadata and forms of a stored version, cached per process by content hash (the
+    columns are immutable and deferred, so a warm cache costs no query)."""
+    with _infos_lock:
+        info = _infos.get(version.sha256)
+        if info is not None:
+            _infos.move_to_end(version.sha256)
+            return info
+    info = ProcedureInfo(version.sha256, dict(version.task_specs or {}), dict(version.forms or {}))
+    with _infos_lock:
+        _infos[version.sha256] = info
+        while len(_infos) > 256:
+            _infos.popitem(last=False)
+    return info
+
+
+def engine_limits() -> EngineLimits:
+    return EngineLimits.from_config(current_app.config)
+
+
+def run_engine_step(op: str, payload: dict, version: ProcedureVersion,
+                    *others: ProcedureVersion) -> StepResult:
+    """One engine step of a case on `version` (and `others`, e.g. a migration's target), in an
+    engine worker under the configured limits. Raises EngineError (the step failed; nothing
+    changed) or Unavailable (no worker free)."""
+    sources = {v.sha256: (lambda v=v: v.bpmn_xml) for v in (version, *others)}
+    try:
+        return engine_for(current_app.config).run(op, sources, {"sha256": version.sha256, **payload},
+                                                  engine_limits())
+    except EngineUnavailable as err:
+        raise Unavailable(err.message) from None
+

@@ -1,0 +1,135 @@
+"""How much engine work one step of a case may do, whatever its BPMN contains.
+
+A BPMN author's script, condition, timer or loop is code written by a person who may make a
+mistake. Two layers bound it:
+
+* the language layer (scripting.py): RestrictedPython with a CPU budget per script and guards on
+  operators that build huge values, so an ordinary mistake fails with a clear message naming the
+  element;
+* the OS layer (pool.py, worker.py): every engine step runs in a separate worker process under
+  RLIMIT_CPU and RLIMIT_AS, and is killed when it outlives its wall-clock limit. Nothing a script
+  does (catching the timeout, one long C call, a huge string) can hold the web process.
+
+The same numbers are checked at deploy where the BPMN gives them as constants (a timer of
+`P99999999999Y`, a loop cardinality of 50,000, a gateway fanning out to 2,000 branches).
+"""
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+
+
+@dataclass(frozen=True)
+class EngineLimits:
+    # Language layer: CPU seconds of one script or condition.
+    script_cpu_seconds: float = 1.0
+    # OS layer: CPU seconds and wall-clock seconds of one whole step (load, run, serialize).
+    step_cpu_seconds: float = 2.0
+    step_wall_seconds: float = 5.0
+    # Address space a worker may grow by beyond what it has after start-up (RLIMIT_AS).
+    memory_mb: int = 512
+    # The serialized workflow state of one case.
+    max_state_bytes: int = 2_000_000
+    # Engine tasks (every kind, not only human tasks) one step may create.
+    max_new_tasks: int = 1000
+    # Multi-instance loop cardinality, and the outgoing flows of one gateway or task.
+    max_instances: int = 200
+    max_fan_out: int = 100
+    # How far ahead a timer may point (a statutory period is never longer).
+    max_timer_days: int = 3660
+    # SpiffWorkflow loses READY tasks near a task-tree depth of 1000 (SPIFFWORKFLOW.md pitfall 3).
+    max_tree_depth: int = 600
+
+    @classmethod
+    def from_config(cls, config) -> "EngineLimits":
+        """ENGINE_<FIELD> keys of the Flask config override the defaults (SCRIPT_CPU_SECONDS too)."""
+        values = {}
+        for f in fields(cls):
+            key = "SCRIPT_CPU_SECONDS" if f.name == "script_cpu_seconds" else f"ENGINE_{f.name.upper()}"
+            if config.get(key) is not None:
+                values[f.name] = type(f.default)(config[key])
+        return cls(**values)
+
+
+DEFAULT_LIMITS = EngineLimits()
+
+
+# -- values that steer the engine itself ------------------------------------------------------------
+_DAYS_PER = {"years": 366, "months": 31, "weeks": 7, "days": 1, "hours": 1 / 24, "minutes": 1 / 1440,
+             "seconds": 1 / 86400}
+TIMER_KINDS = {"timeDuration": "duration", "timeDate": "date", "timeCycle": "cycle"}
+
+
+class LimitExceeded(ValueError):
+    """A value the engine would act on is malformed or beyond the limits."""
+
+
+def _duration_days(text: str) -> float:
+    try:
+        parsed = TimerEventDefinition.parse_iso_duration(text)
+    except Exception:  # noqa: BLE001 - SpiffWorkflow raises a bare Exception
+        raise LimitExceeded(f"{text[:80]!r} is not an ISO 8601 duration such as 'P5D' or 'PT24H'") from None
+    return sum(float(v) * _DAYS_PER[k] for k, v in parsed.items() if k in _DAYS_PER)
+
+
+def _date_days_ahead(text: str) -> float:
+    try:
+        when = TimerEventDefinition.get_datetime(text)
+    except Exception:  # noqa: BLE001
+        raise LimitExceeded(f"{text[:80]!r} is not an ISO 8601 date-time such as '2026-12-01T09:00:00+08:00'") from None
+    return (when - datetime.now(UTC)).total_seconds() / 86400
+
+
+def check_timer_value(kind: str, value, limits: EngineLimits) -> None:
+    """A timer's evaluated value: an ISO 8601 string the engine can act on within the limits.
+
+    SpiffWorkflow walks a duration month by month, outside any script budget: `P99999999999Y`
+    would never return. So the bound is checked here, before SpiffWorkflow parses the value.
+    """
+    if not isinstance(value, str):
+        raise LimitExceeded(f"a timer must give an ISO 8601 text, not {type(value).__name__}")
+    text = value.strip()
+    if len(text) > 100:
+        raise LimitExceeded("a timer value is at most 100 characters")
+    too_far = f"the timer points more than {limits.max_timer_days} days ahead"
+    if kind == "duration":
+        if _duration_days(text) > limits.max_timer_days:
+            raise LimitExceeded(too_far)
+    elif kind == "date":
+        if _date_days_ahead(text) > limits.max_timer_days:
+            raise LimitExceeded(too_far)
+    else:  # cycle: R<n>/<start or duration>[/<end or duration>]
+        parts = text.upper().replace("--", "/").split("/")
+        if len(parts) not in (2, 3) or not parts[0].startswith("R") or not (parts[0][1:] or "0").isdigit():
+            raise LimitExceeded(f"{text[:80]!r} is not an ISO 8601 repeating interval such as 'R3/P1D'")
+        if not any(p.startswith("P") for p in parts[1:]):
+            raise LimitExceeded(f"{text[:80]!r} has no duration")
+        for part in parts[1:]:
+            days = _duration_days(part) if part.startswith("P") else _date_days_ahead(part)
+            if days > limits.max_timer_days:
+                raise LimitExceeded(too_far)
+
+
+def check_cardinality(value, limits: EngineLimits) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise LimitExceeded(f"a loop cardinality must be a whole number, not {type(value).__name__}")
+    if not 0 <= value <= limits.max_instances:
+        raise LimitExceeded(f"a loop cardinality must be between 0 and {limits.max_instances}; got {value}")
+
+
+def check_runtime_value(task_spec, expression: str, value, limits: EngineLimits) -> None:
+    """Called with every evaluated expression: the ones that drive a timer or a multi-instance
+    loop are checked before SpiffWorkflow acts on them."""
+    if getattr(task_spec, "cardinality", None) == expression:
+        check_cardinality(value, limits)
+    event = getattr(task_spec, "event_definition", None)
+    if event is not None and getattr(event, "expression", None) == expression:
+        for cls, kind in ((DurationTimerEventDefinition, "duration"), (TimeDateEventDefinition, "date"),
+                          (CycleTimerEventDefinition, "cycle")):
+            if isinstance(event, cls):
+                check_timer_value(kind, value, limits)

@@ -1,0 +1,215 @@
+"""A small pool of pre-started engine workers (worker.py), replaced when one is killed.
+
+Each web process (a gunicorn worker, or `flask run`) has its own pool of `ENGINE_WORKERS`
+processes, started with the "spawn" method: a fresh interpreter, no copy of the web process's
+threads, locks or database connections. A step is sent to an idle worker and waited for with a
+wall-clock limit; a worker that overruns it is killed (SIGKILL) and a replacement is started in
+the background, so the failed step costs its limit and nothing more. The procedure's BPMN is sent
+to a worker only the first time that worker needs it.
+
+While a worker runs a step the web process only waits on a pipe, so it keeps answering other
+requests.
+"""
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+
+from .errors import EngineError, MigrationBlocked, TaskNotReady
+from .limits import EngineLimits
+from .specs import procedure_cache
+from .worker import perform, worker_main
+
+log = logging.getLogger(__name__)
+_CONTEXT = multiprocessing.get_context("spawn")
+_ERRORS = {cls.__name__: cls for cls in (EngineError, TaskNotReady)}
+
+
+class EngineUnavailable(EngineError):
+    """No engine worker could take the step in time (all busy, or none could be started)."""
+
+
+class _WorkerLost(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _Worker:
+    def __init__(self, memory_mb: int):
+        self.conn, child = _CONTEXT.Pipe()
+        self.element = _CONTEXT.Array("c", 256, lock=False)
+        self.process = _CONTEXT.Process(target=worker_main, args=(child, self.element, memory_mb),
+                                        name="zhifaflow-engine", daemon=True)
+        self.process.start()
+        child.close()
+
+    def running_element(self) -> str | None:
+        try:
+            return self.element.value.decode("utf-8", "replace") or None
+        except (OSError, ValueError):
+            return None
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class EnginePool:
+    def __init__(self, size: int = 2, memory_mb: int = 512, acquire_seconds: float = 30.0):
+        self.size = max(1, size)
+        self.memory_mb = memory_mb
+        self.acquire_seconds = acquire_seconds
+        self._cond = threading.Condition()
+        self._pid = None
+        self._idle: list[_Worker] = []
+        self._live = 0
+        self._starting = 0
+        self.replaced = 0  # workers killed or lost and replaced, since start (for operators and tests)
+
+    # -- workers ------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the workers now (in the background), so the first step does not wait for them."""
+        with self._cond:
+            self._ensure_workers()
+
+    def _ensure_workers(self) -> None:
+        if self._pid != os.getpid():  # a forked copy of the pool: its workers belong to the parent
+            self._pid, self._idle, self._live, self._starting = os.getpid(), [], 0, 0
+        while self._live + self._starting < self.size:
+            self._starting += 1
+            threading.Thread(target=self._spawn, name="zhifaflow-engine-start", daemon=True).start()
+
+    def _spawn(self) -> None:
+        worker = None
+        try:
+            worker = _Worker(self.memory_mb)
+        except Exception:  # noqa: BLE001 - reported to whoever waits, as EngineUnavailable
+            log.exception("could not start an engine worker")
+        with self._cond:
+            self._starting -= 1
+            if worker is not None:
+                self._live += 1
+                self._idle.append(worker)
+            self._cond.notify()
+
+    def _acquire(self) -> _Worker:
+        deadline = time.monotonic() + self.acquire_seconds
+        with self._cond:
+            self._ensure_workers()
+            while not self._idle:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise EngineUnavailable("every engine worker is busy; try again in a moment")
+                self._cond.wait(remaining)
+            return self._idle.pop()
+
+    def _release(self, worker: _Worker) -> None:
+        with self._cond:
+            if self._pid == os.getpid():
+                self._idle.append(worker)
+                self._cond.notify()
+
+    def _discard(self, worker: _Worker) -> None:
+        worker.stop()
+        with self._cond:
+            if self._pid == os.getpid():
+                self._live -= 1
+                self.replaced += 1
+                self._ensure_workers()
+
+    def shutdown(self) -> None:
+        with self._cond:
+            workers, self._idle, self._live = self._idle, [], 0
+        for worker in workers:
+            worker.stop()
+
+    # -- steps --------------------------------------------------------------------------------------
+    def run(self, op: str, procedures: dict, payload: dict, limits: EngineLimits):
+        """Run one engine step in a worker. `procedures` maps each needed procedure's SHA-256 to a
+        function giving its BPMN XML (called only when the worker has not parsed it yet)."""
+        worker = self._acquire()
+        try:
+            result = self._exchange(worker, op, procedures, payload, limits)
+        except _WorkerLost as lost:
+            element = worker.running_element()
+            self._discard(worker)
+            raise EngineError(lost.reason, element) from None
+        except (EngineError, MigrationBlocked) as err:
+            if getattr(err, "recycle", False):
+                self._discard(worker)
+            else:
+                self._release(worker)
+            raise
+        except BaseException:
+            self._discard(worker)  # the conversation is in an unknown state
+            raise
+        self._release(worker)
+        return result
+
+    def _exchange(self, worker: _Worker, op: str, procedures: dict, payload: dict, limits: EngineLimits):
+        deadline = time.monotonic() + limits.step_wall_seconds
+        try:
+            worker.conn.send((op, list(procedures), payload, limits))
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not worker.conn.poll(remaining):
+                    raise _WorkerLost(f"the engine step did not finish within {limits.step_wall_seconds:g} s "
+                                      "and was stopped")
+                reply = worker.conn.recv()
+                if reply[0] == "need":
+                    worker.conn.send(("specs", {sha: procedures[sha]() for sha in reply[1]}))
+                    deadline = time.monotonic() + limits.step_wall_seconds  # parsing is not the step
+                elif reply[0] == "ok":
+                    return reply[1]
+                elif reply[0] == "blocked":
+                    raise MigrationBlocked(reply[1])
+                else:
+                    _, kind, message, element = reply
+                    err = _ERRORS.get(kind, EngineError)(message, element)
+                    err.recycle = "MemoryError" in message
+                    raise err
+        except (EOFError, OSError, BrokenPipeError):
+            worker.process.join(timeout=5)
+            raise _WorkerLost(_death_reason(worker.process.exitcode, limits)) from None
+
+
+def _death_reason(exitcode: int | None, limits: EngineLimits) -> str:
+    if exitcode == -signal.SIGXCPU:
+        return f"the engine step used more than its {limits.step_cpu_seconds:g} s of CPU time and was stopped"
+    if exitcode == -signal.SIGKILL:
+        return "the engine step was stopped by the operating system (out of memory)"
+    return f"the engine worker stopped unexpectedly (exit code {exitcode})"
+
+
+class InlineEngine:
+    """Runs steps in the calling process, unprotected: for the benchmark's side-by-side figure
+    only (ENGINE_INLINE). Production never runs procedure code in the web process."""
+
+    def start(self) -> None:
+        pass
+
+    def run(self, op: str, procedures: dict, payload: dict, limits: EngineLimits):
+        loaded = {sha: procedure_cache.get(sha, lambda load=load: (load(), {})) for sha, load in procedures.items()}
+        return perform(op, loaded, payload, limits)
+
+
+_pool: EnginePool | None = None
+_pool_lock = threading.Lock()
+_inline = InlineEngine()
+
+
+def engine_for(config) -> "EnginePool | InlineEngine":
+    """The engine of this process, configured from the Flask config on first use."""
+    global _pool
+    if config.get("ENGINE_INLINE"):
+        return _inline
+    with _pool_lock:
+        if _pool is None:
+            limits = EngineLimits.from_config(config)
+            _pool = EnginePool(size=int(config.get("ENGINE_WORKERS") or 2), memory_mb=limits.memory_mb)
+        return _pool

@@ -1,0 +1,133 @@
+"""The engine worker: a separate process that runs engine steps under OS limits.
+
+The web process never runs procedure code. It sends a step (open a case, complete a task, move
+a case to another version) to a worker of the pool (pool.py) and gets back a StepResult or an
+error. Inside the worker:
+
+* RLIMIT_AS caps the address space at what the worker had after start-up plus the configured
+  memory, so a script building a huge value gets a MemoryError (and the worker is replaced);
+* RLIMIT_CPU is moved before each step to the CPU time used so far plus the step's budget, so
+  a step that burns CPU in one C call (`pow(7, 10**7)`) or catches the script timeout is ended
+  by the kernel;
+* the element whose script or expression is running is written to shared memory, so the pool
+  can name it even after killing the process.
+
+`perform` is the step itself, also used in-process by the benchmark's comparison.
+"""
+import os
+import resource
+import signal
+
+from . import scripting
+from .errors import EngineError, MigrationBlocked
+from .limits import EngineLimits
+from .processor import WorkflowProcessor
+from .specs import Procedure, procedure_cache
+
+
+def perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: EngineLimits):
+    """Run one engine step; returns a StepResult (or, for "blockers", a list of reasons)."""
+    procedure = procedures[payload["sha256"]]
+    if op == "start":
+        processor = WorkflowProcessor.start(procedure, payload["data"], limits)
+        return processor.result(set())
+    processor = WorkflowProcessor.load(procedure, payload["state"], limits)
+    completed_before = processor.completed_task_ids()
+    if op == "complete":
+        changes = processor.complete(payload["engine_task_id"], payload["data"])
+        return processor.result(completed_before, changes)
+    if op == "migrate":
+        target = procedures[payload["target_sha256"]]
+        blockers = processor.migration_blockers(target)
+        if blockers:
+            raise MigrationBlocked(blockers)
+        processor.migrate_to(target)
+        return processor.result(completed_before)
+    raise EngineError(f"unknown engine operation {op!r}")
+
+
+# -- the worker process ---------------------------------------------------------------------------
+def _virtual_memory_bytes() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _limit_address_space(memory_mb: int) -> None:
+    base = _virtual_memory_bytes()
+    if not base:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = base + memory_mb * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _limit_cpu(step_seconds: float) -> None:
+    """The kernel ends this process (SIGXCPU) once it has used `step_seconds` more CPU time."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = usage.ru_utime + usage.ru_stime
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    limit = int(used + step_seconds) + 1
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
+
+
+def _load_procedures(conn, shas: list[str]) -> dict[str, Procedure]:
+    """Procedures from this worker's cache; the BPMN of any it has not parsed yet is asked for."""
+    missing = [sha for sha in shas if not procedure_cache.has(sha)]
+    sources = {}
+    if missing:
+        conn.send(("need", missing))
+        kind, sources = conn.recv()
+        if kind != "specs":
+            raise EngineError("the engine worker was sent no procedure")
+    return {sha: procedure_cache.get(sha, lambda sha=sha: (sources[sha], {})) for sha in shas}
+
+
+def _reply_error(err: BaseException) -> tuple:
+    if isinstance(err, MigrationBlocked):
+        return ("blocked", err.blockers)
+    if isinstance(err, EngineError):
+        return ("error", type(err).__name__, err.message, err.element_id)
+    return ("error", "EngineError", scripting.describe_error(err), None)
+
+
+def worker_main(conn, element, memory_mb: int) -> None:
+    """Serve engine steps until the pipe closes. Runs in its own process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server; it ends its workers
+
+    def note(bpmn_id: str):
+        element.value = bpmn_id.encode("utf-8")[: len(element) - 1]
+
+    scripting.element_hook = note
+    _limit_address_space(memory_mb)
+    while True:
+        try:
+            op, shas, payload, limits = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        element.value = b""
+        recycle = False
+        try:
+            procedures = _load_procedures(conn, shas)
+            _limit_cpu(limits.step_cpu_seconds)
+            reply = ("ok", perform(op, procedures, payload, limits))
+        except MemoryError:
+            reply, recycle = ("error", "EngineError", "the step ran out of memory", element.value.decode() or None), True
+        except Exception as err:  # noqa: BLE001 - every failure goes back to the server as an answer
+            reply = _reply_error(err)
+            recycle = "MemoryError" in str(reply)  # a script hit the memory cap: start afresh
+        try:
+            conn.send(reply)
+        except MemoryError:
+            conn.send(("error", "EngineError", "the step's result is too large", element.value.decode() or None))
+            recycle = True
+        except (OSError, ValueError):
+            return
+        if recycle:
+            return
