@@ -101,3 +101,19 @@ def test_ordinary_string_and_list_work_still_runs():
                 "pct = '%.2f' % 0.5\nitems = []\nitems.extend(names)\nd = {'a': 1}\nv = d.get('a')", data)
     assert data["joined"] == "张三、李四" and data["fixed"] == "罚款20000元" and data["padded"] == "00A"
     assert data["label"] == "  2人" and data["total"] == 6 and data["pct"] == "0.50" and data["items"] == data["names"]
+
+
+@pytest.mark.parametrize("key", ["_getiter_", "_getattr_", "_pow_", "_tick_", "__builtins__", "_write_"])
+def test_task_data_cannot_replace_a_guard_of_the_sandbox(key):
+    """A data key named like a guard would otherwise switch the guard off for the script."""
+    data = {key: lambda *a, **k: None, "items": [1, 2, 3]}
+    env.execute("total = 0\nfor i in items:\n    total += i\nbig = 2 ** 10", data)
+    assert data["total"] == 6 and data["big"] == 1024
+    with pytest.raises(ScriptError, match="too large"):
+        env.execute("x = 7 ** 10000000", {key: lambda *a, **k: 1})
+
+
+def test_the_builtin_pow_is_guarded_like_the_operator():
+    assert env.evaluate("pow(2, 10) + pow(7, 10**7, 13)", {}) == 1024 + pow(7, 10**7, 13)
+    with pytest.raises(ScriptError, match="too large"):
+        env.evaluate("pow(7, 10**7)", {})

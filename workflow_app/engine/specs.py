@@ -236,7 +236,8 @@ def _limit_problems(root, limits: EngineLimits) -> list[BpmnProblem]:
         for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
             source = (node.text or "").strip()
             if not source:
-                problems.append(BpmnProblem(f"{tag} is empty", _element_id(node), node.sourceline))
+                problems.append(BpmnProblem(f"{tag} is empty", _element_id(node.getparent().getparent()),
+                                            node.sourceline))
                 continue
             try:
                 value = _constant(source)
@@ -245,8 +246,9 @@ def _limit_problems(root, limits: EngineLimits) -> list[BpmnProblem]:
             try:
                 check_timer_value(kind, value, limits)
             except LimitExceeded as err:
+                event = node.getparent().getparent()  # timeX → timerEventDefinition → the event
                 problems.append(BpmnProblem(f"{tag}: {err} (write a quoted ISO 8601 value, e.g. \"P5D\")",
-                                            _element_id(node), node.sourceline))
+                                            _element_id(event), node.sourceline))
     for node in root.iter(f"{{{BPMN_NS}}}loopCardinality"):
         source = (node.text or "").strip()
         try:
