@@ -72,3 +72,28 @@ def test_the_cli_moves_a_case_and_explains_refusals(api, app):
     assert again.exit_code == 1 and "already on version 2" in again.output
     denied = runner.invoke(args=["cases", "migrate", str(case["id"]), "--as", "officer1"])
     assert denied.exit_code == 1 and "bpmn_author" in denied.output
+
+
+def test_a_ready_task_follows_the_new_versions_lane_form_name_and_deadline(api):
+    """The ready row must not keep the old lane (permission) or the old form (validation)."""
+    from tests.samples import sequential
+
+    v1 = sequential("moving", [("user", "t1", {"formKey": "closing"}), ("user", "t2", {})])
+    deploy(api, v1)
+    case = api.open_case(procedure_id="moving")
+    v2 = sequential("moving", [("user", "t1", {"formKey": "filing_approval", "lane": "department_head",
+                                               "deadline": "5 working days from task.ready"}),
+                               ("user", "t2", {})])
+    deploy(api, v2)
+    r = api.post(f"/api/v1/cases/{case['id']}/migrate", as_="author1", json={})
+    assert r.status_code == 200, r.json
+    task = api.task(r.json, "t1")
+    assert (task["lane"], task["form_key"]) == ("department_head", "filing_approval") and task["due_at"]
+    from tests.helpers import STEPS
+
+    r = api.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": STEPS["closing"][1]})
+    assert r.status_code == 403  # officer1: the lane is the head's now
+    r = api.post(f"/api/v1/tasks/{task['id']}/complete", as_="head1", json={"data": STEPS["closing"][1]})
+    assert r.status_code == 422 and "filing_decision" in r.json["errors"]  # the new form's fields
+    r = api.post(f"/api/v1/tasks/{task['id']}/complete", as_="head1", json={"data": STEPS["filing_approval"][1]})
+    assert r.status_code == 200 and api.ready(r.json) == ["t2"]
