@@ -15,7 +15,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+# expire_on_commit=False: a response is built from what the transaction wrote, without reading
+# every row back after COMMIT. A request runs one transaction, so nothing goes stale within it.
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION),
+                session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True)  # batch mode: SQLite cannot ALTER most things
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -224,3 +224,36 @@ def test_inboxes_and_case_pages_never_deserialize_a_workflow(api, monkeypatch):
     assert api.get(f"/api/v1/cases/{case['id']}").status_code == 200
     assert api.get("/api/v1/cases").status_code == 200
     assert api.get(f"/api/v1/cases/{case['id']}/trace").status_code == 200
+
+
+def test_a_completion_takes_at_most_twelve_statements_and_one_commit(api, app):
+    """The hot path: token and roles, the task with its case, state and siblings, one flush of the
+    rows, the trace chain, and nothing read back after COMMIT (the response is built from what
+    the transaction holds)."""
+    from sqlalchemy import event
+
+    case = api.run(api.open_case(), "clue_intake")
+    api.headers("head1")
+    with app.app_context():
+        engine = db.engine
+    statements, commits = [], []
+
+    def on_execute(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    def on_commit(conn):
+        commits.append(len(statements))
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    event.listen(engine, "commit", on_commit)
+    try:
+        case = api.complete(case, "filing_approval")
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+        event.remove(engine, "commit", on_commit)
+    assert api.ready(case) == ["investigation"] and case["status"] == "investigating"
+    # SQLite sends one INSERT per trace event where PostgreSQL batches them: count those once.
+    distinct = [s for i, s in enumerate(statements) if not (s.startswith("INSERT INTO trace_event")
+                                                            and statements[i - 1].startswith("INSERT INTO trace_event"))]
+    assert len(distinct) <= 12, distinct
+    assert commits == [len(statements)]  # one commit, and no statement after it

@@ -1,29 +1,33 @@
 """A small pool of pre-started engine workers (worker.py), replaced when one is killed.
 
 Each web process (a gunicorn worker, or `flask run`) has its own pool of `ENGINE_WORKERS`
-processes, started with the "spawn" method: a fresh interpreter, no copy of the web process's
-threads, locks or database connections. A step is sent to an idle worker and waited for with a
-wall-clock limit; a worker that overruns it is killed (SIGKILL) and a replacement is started in
-the background, so the failed step costs its limit and nothing more. The procedure's BPMN is sent
-to a worker only the first time that worker needs it.
+processes, each a fresh interpreter (`python -m workflow_app.engine.worker`) talking over a
+socket pair: no copy of the web process's threads, locks or database connections, and none of
+the caller's own `__main__` re-run (as multiprocessing's "spawn" would). A step is sent to an idle
+worker and waited for with a wall-clock limit; a worker that overruns it is killed (SIGKILL) and a
+replacement is started in the background, so the failed step costs its limit and nothing more.
+The procedure's BPMN is sent to a worker only the first time that worker needs it, and the worker
+says which element it is running, so a killed step can still be named.
 
 While a worker runs a step the web process only waits on a pipe, so it keeps answering other
 requests.
 """
 import logging
-import multiprocessing
 import os
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
+from multiprocessing.connection import Connection
 
 from .errors import EngineError, MigrationBlocked, TaskNotReady
 from .limits import EngineLimits
 from .specs import procedure_cache
-from .worker import perform, worker_main
+from .worker import perform
 
 log = logging.getLogger(__name__)
-_CONTEXT = multiprocessing.get_context("spawn")
 _ERRORS = {cls.__name__: cls for cls in (EngineError, TaskNotReady)}
 
 
@@ -39,23 +43,24 @@ class _WorkerLost(Exception):
 
 class _Worker:
     def __init__(self, memory_mb: int):
-        self.conn, child = _CONTEXT.Pipe()
-        self.element = _CONTEXT.Array("c", 256, lock=False)
-        self.process = _CONTEXT.Process(target=worker_main, args=(child, self.element, memory_mb),
-                                        name="zhifaflow-engine", daemon=True)
-        self.process.start()
-        child.close()
-
-    def running_element(self) -> str | None:
+        ours, theirs = socket.socketpair()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         try:
-            return self.element.value.decode("utf-8", "replace") or None
-        except (OSError, ValueError):
-            return None
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "workflow_app.engine.worker", str(theirs.fileno()), str(memory_mb)],
+                pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL, close_fds=True)
+        finally:
+            theirs.close()
+        self.conn = Connection(ours.detach())
+        self.element: str | None = None  # the element the worker said it is running
 
     def stop(self) -> None:
-        if self.process.is_alive():
+        if self.process.poll() is None:
             self.process.kill()
-        self.process.join(timeout=5)
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            log.error("engine worker %s did not end after SIGKILL", self.process.pid)
         self.conn.close()
 
 
@@ -136,9 +141,8 @@ class EnginePool:
         try:
             result = self._exchange(worker, op, procedures, payload, limits)
         except _WorkerLost as lost:
-            element = worker.running_element()
             self._discard(worker)
-            raise EngineError(lost.reason, element) from None
+            raise EngineError(lost.reason, worker.element) from None
         except (EngineError, MigrationBlocked) as err:
             if getattr(err, "recycle", False):
                 self._discard(worker)
@@ -153,6 +157,7 @@ class EnginePool:
 
     def _exchange(self, worker: _Worker, op: str, procedures: dict, payload: dict, limits: EngineLimits):
         deadline = time.monotonic() + limits.step_wall_seconds
+        worker.element = None
         try:
             worker.conn.send((op, list(procedures), payload, limits))
             while True:
@@ -161,7 +166,9 @@ class EnginePool:
                     raise _WorkerLost(f"the engine step did not finish within {limits.step_wall_seconds:g} s "
                                       "and was stopped")
                 reply = worker.conn.recv()
-                if reply[0] == "need":
+                if reply[0] == "at":
+                    worker.element = reply[1] or None
+                elif reply[0] == "need":
                     worker.conn.send(("specs", {sha: procedures[sha]() for sha in reply[1]}))
                     deadline = time.monotonic() + limits.step_wall_seconds  # parsing is not the step
                 elif reply[0] == "ok":
@@ -173,9 +180,12 @@ class EnginePool:
                     err = _ERRORS.get(kind, EngineError)(message, element)
                     err.recycle = "MemoryError" in message
                     raise err
-        except (EOFError, OSError, BrokenPipeError):
-            worker.process.join(timeout=5)
-            raise _WorkerLost(_death_reason(worker.process.exitcode, limits)) from None
+        except (EOFError, OSError):
+            try:
+                exitcode = worker.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                exitcode = None
+            raise _WorkerLost(_death_reason(exitcode, limits)) from None
 
 
 def _death_reason(exitcode: int | None, limits: EngineLimits) -> str:

@@ -9,14 +9,16 @@ error. Inside the worker:
 * RLIMIT_CPU is moved before each step to the CPU time used so far plus the step's budget, so
   a step that burns CPU in one C call (`pow(7, 10**7)`) or catches the script timeout is ended
   by the kernel;
-* the element whose script or expression is running is written to shared memory, so the pool
-  can name it even after killing the process.
+* before each element's scripts or expressions run, the worker tells the pool which element it
+  is, so the pool can name it even after killing the process.
 
 `perform` is the step itself, also used in-process by the benchmark's comparison.
 """
 import os
 import resource
 import signal
+import sys
+from multiprocessing.connection import Connection
 
 from . import scripting
 from .errors import EngineError, MigrationBlocked
@@ -97,12 +99,15 @@ def _reply_error(err: BaseException) -> tuple:
     return ("error", "EngineError", scripting.describe_error(err), None)
 
 
-def worker_main(conn, element, memory_mb: int) -> None:
-    """Serve engine steps until the pipe closes. Runs in its own process."""
+def worker_main(conn: Connection, memory_mb: int) -> None:
+    """Serve engine steps until the connection closes. Runs in its own process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server; it ends its workers
+    current = {"element": None}
 
     def note(bpmn_id: str):
-        element.value = bpmn_id.encode("utf-8")[: len(element) - 1]
+        if bpmn_id != current["element"]:
+            current["element"] = bpmn_id
+            conn.send(("at", bpmn_id))
 
     scripting.element_hook = note
     _limit_address_space(memory_mb)
@@ -111,23 +116,27 @@ def worker_main(conn, element, memory_mb: int) -> None:
             op, shas, payload, limits = conn.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return
-        element.value = b""
+        current["element"] = None
         recycle = False
         try:
             procedures = _load_procedures(conn, shas)
             _limit_cpu(limits.step_cpu_seconds)
             reply = ("ok", perform(op, procedures, payload, limits))
         except MemoryError:
-            reply, recycle = ("error", "EngineError", "the step ran out of memory", element.value.decode() or None), True
+            reply, recycle = ("error", "EngineError", "the step ran out of memory", current["element"]), True
         except Exception as err:  # noqa: BLE001 - every failure goes back to the server as an answer
             reply = _reply_error(err)
             recycle = "MemoryError" in str(reply)  # a script hit the memory cap: start afresh
         try:
             conn.send(reply)
         except MemoryError:
-            conn.send(("error", "EngineError", "the step's result is too large", element.value.decode() or None))
+            conn.send(("error", "EngineError", "the step's result is too large", current["element"]))
             recycle = True
         except (OSError, ValueError):
             return
         if recycle:
             return
+
+
+if __name__ == "__main__":  # python -m workflow_app.engine.worker FD MEMORY_MB (started by pool.py)
+    worker_main(Connection(int(sys.argv[1])), int(sys.argv[2]))

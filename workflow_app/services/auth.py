@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -51,9 +52,11 @@ def revoke_token(token: str) -> None:
 
 
 def user_for_token(token: str) -> User | None:
+    """The token's user with their roles, in one query (every API request starts here)."""
     row = db.session.execute(
-        db.select(ApiToken).where(ApiToken.token_sha256 == _digest(token))
-    ).scalar_one_or_none()
+        db.select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.role_rows))
+        .where(ApiToken.token_sha256 == _digest(token))
+    ).unique().scalar_one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.active:
         return None
     return row.user

@@ -10,7 +10,7 @@ from ..models import ProcedureVersion, User, WorkflowState
 from ..models.types import utcnow
 from . import audit
 from .access import require_role, visible_case
-from .cases import CASE_RACE, after_engine_step, engine_invalid
+from .cases import CASE_RACE, apply_engine_step, engine_invalid
 from .errors import Conflict, Invalid
 from .procedures import latest_version, run_engine_step
 from .transactions import one_transaction
@@ -48,9 +48,10 @@ def migrate_case(user: User, case_id: int, to_version_id: int | None = None):
         case.updated_at = now
         state.state = step.state
         state.updated_at = now
+        change = apply_engine_step(case, step, now)
         db.session.flush()
         audit.record("case.migrated", actor=user, case_id=case.id, at=now, data={
             "from_version": current.version, "to_version": target.version,
             "from_sha256": current.sha256, "to_sha256": target.sha256})
-        after_engine_step(case, step, now, actor=user)
+        change.trace(case, user, now)
     return case

@@ -4,6 +4,7 @@ Every state change of a case is one transaction: workflow state, task projection
 legal review rows and trace events commit together or not at all. Concurrent changes of one case
 are serialized by the case's version counter: exactly one wins, the others get Conflict (409).
 """
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import joinedload
@@ -63,14 +64,16 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
             department_id=department.id, party_name=party["name"], party_kind=party["kind"],
             status="intake", created_by_id=user.id, created_at=now, updated_at=now,
         )
+        case.open_tasks, case.reviews = [], []  # a new case has no task rows or reviews yet
         db.session.add(case)
-        db.session.flush()
+        db.session.flush()  # the case id, for the state, the task rows and the trace
+        db.session.add(WorkflowState(case_id=case.id, serializer_version=SERIALIZER_VERSION,
+                                     state=step.state, updated_at=now))
+        change = apply_engine_step(case, step, now)
         audit.record("case.opened", actor=user, case_id=case.id, at=now, data={
             "number": case.number, "title": title, "procedure": process_id, "version": version.version,
             "department": department.code, "party": {"name": party["name"], "kind": party["kind"]}})
-        after_engine_step(case, step, now, actor=user)
-        db.session.add(WorkflowState(case_id=case.id, serializer_version=SERIALIZER_VERSION,
-                                     state=step.state, updated_at=now))
+        change.trace(case, user, now)
     return case
 
 
@@ -95,13 +98,12 @@ def _next_number(department: OrgUnit, now: datetime) -> str:
 # -- completing a task ----------------------------------------------------------------------------
 def complete_task(user: User, task_id: int, data: dict) -> Case:
     """Complete one READY human task with its form data and advance the case."""
-    task = db.session.get(Task, task_id)
-    if task is None:
-        raise NotFound(f"task {task_id} not found")
+    task, state, siblings = _task_for_completion(task_id)
     case = visible_case(user, task.case_id)
     if task.state != "ready":
         raise NotReady(f"task {task_id} is {task.state}, not ready")
     check_may_act(user, task, case)
+    case.open_tasks = siblings  # the ready rows, read before anything changes
     version = case.procedure_version
     schema = procedure_info(version).forms.get(task.form_key) if task.form_key else None
     data = validate_form(schema, data)
@@ -113,7 +115,6 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         _trace_attempt(case.id, user, task, "step.refused", {"code": refusal.code, "reason": refusal.message})
         raise
 
-    state = db.session.get(WorkflowState, case.id)
     try:
         step = run_engine_step("complete", {"state": state.state, "engine_task_id": task.engine_task_id,
                                             "data": data}, version)
@@ -135,27 +136,59 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         task.data = data
         state.state = step.state
         state.updated_at = now
-        case.updated_at = now
-        # UPDATE the case row first: the version check fails fast for the loser of a race, and
-        # the row lock is always taken before the trace-chain lock (no deadlock on PostgreSQL).
+        change = apply_engine_step(case, step, now)
+        # One flush: the case row's version check comes first, so the loser of a race fails
+        # fast, and row locks are always taken before the trace-chain lock (no deadlock).
         db.session.flush()
+        case.reviews = _legal_reviews(case.id)  # for the response, read before the trace is written
         audit.record("task.completed", actor=user, case_id=case.id, task_id=task.id,
                      bpmn_id=task.bpmn_id, at=now,
                      data={"task": task.name, "form": data, "changes": step.changes})
         if task.lane == "legal_reviewer":
-            legal_review.record(case, task, user, data, now)
-        after_engine_step(case, step, now, actor=user)
+            case.reviews.append(legal_review.record(case, task, user, data, now))
+        change.trace(case, user, now)
     return case
 
 
-def after_engine_step(case: Case, step: StepResult, now: datetime, actor: User) -> None:
-    """Apply milestones, bring the task projection in step with the engine, update the case."""
-    for bpmn_id, milestone in step.milestones:
+def _task_for_completion(task_id: int) -> tuple[Task, WorkflowState, list[Task]]:
+    """The task, its case (with creator), the case's workflow state and its ready tasks, in one query."""
+    case_of_task = db.select(Task.case_id).where(Task.id == task_id).scalar_subquery()
+    rows = db.session.execute(
+        db.select(Task, WorkflowState).join(WorkflowState, WorkflowState.case_id == Task.case_id)
+        .options(joinedload(Task.case).joinedload(Case.created_by))
+        .where(db.or_(Task.id == task_id, db.and_(Task.case_id == case_of_task, Task.state == "ready")))
+        .order_by(Task.id)).all()
+    task = next((t for t, _ in rows if t.id == task_id), None)
+    if task is None:
+        raise NotFound(f"task {task_id} not found")
+    return task, rows[0][1], [t for t, _ in rows if t.state == "ready"]
+
+
+@dataclass
+class _Applied:
+    """What an engine step changed in the rows, still to be written to the trace (after the
+    flush that gives new task rows their ids), in the order it happened."""
+
+    milestones: list[tuple[str, str]]
+    new_tasks: list[Task]
+
+    def trace(self, case: Case, actor: User, now: datetime) -> None:
+        for bpmn_id, milestone in self.milestones:
+            audit.record(f"case.{milestone}", actor=actor, case_id=case.id, bpmn_id=bpmn_id, at=now,
+                         data={"status": MILESTONE_EFFECTS[milestone][1]})
+        for t in self.new_tasks:
+            audit.record("task.ready", actor=None, case_id=case.id, task_id=t.id, bpmn_id=t.bpmn_id, at=now,
+                         data={"task": t.name, "lane": t.lane,
+                               "due_at": t.due_at.isoformat() if t.due_at else None})
+
+
+def apply_engine_step(case: Case, step: StepResult, now: datetime) -> _Applied:
+    """Apply milestones, bring the task projection in step with the engine, update the case
+    row: every field set before the one flush. The returned record is traced after it."""
+    for _, milestone in step.milestones:
         field, status = MILESTONE_EFFECTS[milestone]
         setattr(case, field, now)
         case.status = status
-        audit.record(f"case.{milestone}", actor=actor, case_id=case.id, bpmn_id=bpmn_id, at=now,
-                     data={"status": status})
     if step.completed and case.status not in ("closed", "not_filed"):
         case.status, case.closed_at = "closed", case.closed_at or now
     case.updated_at = now
@@ -163,10 +196,8 @@ def after_engine_step(case: Case, step: StepResult, now: datetime, actor: User) 
     new_tasks, open_tasks = _sync_tasks(case, step, now)
     open_due = [t.due_at for t in open_tasks if t.due_at is not None]
     case.next_due_at = min(open_due) if open_due else None
-    for t in new_tasks:
-        audit.record("task.ready", actor=None, case_id=case.id, task_id=t.id, bpmn_id=t.bpmn_id, at=now,
-                     data={"task": t.name, "lane": t.lane,
-                           "due_at": t.due_at.isoformat() if t.due_at else None})
+    case.open_tasks = open_tasks
+    return _Applied(list(step.milestones), new_tasks)
 
 
 def _ready_tasks(case_id: int) -> list[Task]:
@@ -184,7 +215,10 @@ def _sync_tasks(case: Case, step: StepResult, now: datetime) -> tuple[list[Task]
     """
     ready = {t.engine_task_id: t for t in step.ready}
     task_specs = procedure_info(case.procedure_version).task_specs
-    rows = db.session.execute(db.select(Task).where(Task.case_id == case.id)).scalars().all()
+    rows = getattr(case, "open_tasks", None)
+    if rows is None:
+        with db.session.no_autoflush:  # the changes made so far go in the one flush, not now
+            rows = _ready_tasks(case.id)
     known = {row.engine_task_id for row in rows}
     still_ready = []
     for row in rows:
@@ -207,8 +241,6 @@ def _sync_tasks(case: Case, step: StepResult, now: datetime) -> tuple[list[Task]
         _set_due(row, case, now)
         db.session.add(row)
         created.append(row)
-    if created:
-        db.session.flush()  # ids for the trace events
     return created, still_ready + created
 
 
@@ -251,7 +283,9 @@ def get_case(user: User, case_id: int) -> Case:
 
 
 def ready_tasks(case: Case) -> list[Task]:
-    return _ready_tasks(case.id)
+    """The case's ready tasks: as this request's change left them, or from the database."""
+    cached = getattr(case, "open_tasks", None)
+    return sorted(cached, key=lambda t: t.id) if cached is not None else _ready_tasks(case.id)
 
 
 def trace(user: User, case_id: int):
@@ -284,8 +318,14 @@ def case_file(user: User, case_id: int) -> tuple[Case, list[Task]]:
 
 
 def legal_reviews(case: Case) -> list[LegalReview]:
+    """The case's legal reviews: as this request's change left them, or from the database."""
+    cached = getattr(case, "reviews", None)
+    return list(cached) if cached is not None else _legal_reviews(case.id)
+
+
+def _legal_reviews(case_id: int) -> list[LegalReview]:
     return list(db.session.execute(
-        db.select(LegalReview).where(LegalReview.case_id == case.id).order_by(LegalReview.id)).scalars())
+        db.select(LegalReview).where(LegalReview.case_id == case_id).order_by(LegalReview.id)).scalars())
 
 
 def task_with_form(user: User, task_id: int) -> tuple[Task, dict | None]:

@@ -4,6 +4,8 @@ to the case's department, and - for officers - hold a valid enforcement certific
 """
 from datetime import datetime
 
+from sqlalchemy.orm import selectinload
+
 from ..extensions import db
 from ..models import Case, User
 from ..oversight.calendar import LOCAL_TZ
@@ -30,7 +32,8 @@ def check_named_people(schema: dict | None, data: dict, case: Case, now: datetim
         return
     usernames = {u for _, names in named.values() for u in names}
     users = {u.username: u for u in db.session.execute(
-        db.select(User).where(User.username.in_(usernames))).scalars()}
+        db.select(User).options(selectinload(User.certificates), selectinload(User.role_rows))
+        .where(User.username.in_(usernames))).scalars()}
     errors: dict[str, list[str]] = {}
     uncertified = []
     today = now.astimezone(LOCAL_TZ).date()
