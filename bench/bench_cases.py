@@ -388,6 +388,12 @@ def measure(n_cases: int) -> dict:
         size_before = db_file_bytes(app, app_db)
         lat, secs, ids, steps = run_in_process(app, n_cases)
         size_after = db_file_bytes(app, app_db)
+        # The same path with the engine step run inside this process (unprotected): the cost of
+        # isolating every engine step in a worker process is the difference.
+        app.config["ENGINE_INLINE"] = True
+        lat_i, secs_i, _, _ = run_in_process(app, n_cases)
+        app.config["ENGINE_INLINE"] = False
+        inline = summary(lat_i, secs_i)
         ours = summary(lat, secs)
         ours_storage = stored_bytes(app, ids)
         ours_storage["db_file_growth"] = (size_after - size_before) / (n_cases + 1)
@@ -410,6 +416,7 @@ def measure(n_cases: int) -> dict:
         "cases": n_cases,
         "completions_per_case": len(PATH),
         "in_process": ours,
+        "in_process_inline_engine": inline,
         "http": http_figs,
         "baseline": base,
         "storage": ours_storage,
@@ -455,6 +462,11 @@ def render(r: dict) -> str:
                  f"{base['db_file_growth']:>16,.0f}{ratio(st['db_file_growth'], base['db_file_growth']):>14}")
     lines.append("(ratio = ours / baseline: above 1 means slower for latency, below 1 means fewer cases/s "
                  "or fewer bytes)")
+    inline = r["in_process_inline_engine"]
+    lines += ["", "engine isolation (in process): each step in a worker process vs in the web process",
+              f"  completion median {ours['median_ms']:.2f} ms isolated vs {inline['median_ms']:.2f} ms inline "
+              f"({ratio(ours['median_ms'], inline['median_ms'])}); p95 {ours['p95_ms']:.2f} vs "
+              f"{inline['p95_ms']:.2f} ms"]
     lines += ["", "ours, stored bytes per finished case by table (median; payload of all columns):"]
     for table, size in st["tables"].items():
         lines.append(f"  {table:<18}{size:>10,.0f} B in {st['rows'][table]:>4.0f} rows")
