@@ -9,12 +9,12 @@ DEMO_PASSWORD ?= zhifaflow-demo
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test bench lint
+.PHONY: install run test bench bench-pg lint
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,prod]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -31,6 +31,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_cases.py
+
+bench-pg: $(STAMP)
+	$(PY) bench/bench_http_pg.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check workflow_app tests bench

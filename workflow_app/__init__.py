@@ -38,7 +38,12 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("TESTING"):
         from .engine.pool import engine_for
 
-        engine_for(app.config).start()  # the workers start while the app finishes loading
+        @app.before_request
+        def _start_engine_workers():
+            # Serving: the engine workers start in the background at the first request (a login,
+            # a page), so they are ready by the first engine step; a lock and a count afterwards.
+            # CLI commands start them only when they run a step.
+            engine_for(app.config).start()
 
     @login_manager.user_loader
     def _load_user(user_id: str):

@@ -33,7 +33,7 @@ class Config:
     ENGINE_MAX_STATE_BYTES = _env_number("ENGINE_MAX_STATE_BYTES", int)
     ENGINE_MAX_NEW_TASKS = _env_number("ENGINE_MAX_NEW_TASKS", int)
     # Runs procedure code inside the web process, unprotected: for the benchmark's comparison only.
-    ENGINE_INLINE = False
+    ENGINE_INLINE = os.environ.get("ENGINE_INLINE") == "1"
     # API bearer tokens.
     API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", 12))
     # Werkzeug's scrypt by default; tests use a cheaper method to stay fast.

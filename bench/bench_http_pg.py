@@ -1,0 +1,219 @@
+"""Benchmark: completions per second over HTTP, on PostgreSQL, served by gunicorn as in production.
+
+What is measured (one run; everything on this machine):
+
+1. A fresh PostgreSQL database (created here, dropped at the end) is migrated, seeded and given
+   general_penalty through the real CLI (`flask --app wsgi db upgrade | demo seed | procedures
+   deploy`), as an operator would.
+2. gunicorn serves `wsgi:app` with `--workers W` sync workers (default 2: on 2 cores, measured
+   best) on a loopback port. Each gunicorn worker has its own pool of engine worker processes.
+3. C client threads (default 8) each drive whole cases through the shortest path of
+   general_penalty (open, then eleven completions) on keep-alive connections for `--seconds`
+   after a warm-up; tokens come from one login per user. Every completion is timed.
+4. The same is repeated with ENGINE_INLINE=1 (the engine step run inside the gunicorn worker,
+   unprotected), so the cost of isolating each engine step in its own process is the ratio of
+   two figures measured in the same run.
+
+Printed: completions per second, completion latency median / p95, errors (non-2xx), per mode.
+The clients share the machine's cores with the server and PostgreSQL: the figures are the
+machine's saturation point with this client, not the server's alone.
+
+Run:  make bench-pg                      (= .venv/bin/python bench/bench_http_pg.py)
+      .venv/bin/python bench/bench_http_pg.py --seconds 30 --clients 8 --workers 2
+      .venv/bin/python bench/bench_http_pg.py --database-url postgresql://postgres@127.0.0.1:5432/test
+"""
+import argparse
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_cases import CASE, PATH, PROCESS_ID, USERS, p95  # noqa: E402
+
+PASSWORD = "bench-password-1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def admin_engine(url: str):
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url.replace("postgres://", "postgresql://", 1)).set(drivername="postgresql+psycopg")
+    return base, create_engine(base, isolation_level="AUTOCOMMIT")
+
+
+def flask(env: dict, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+class Client:
+    def __init__(self, port: int, tokens: dict):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.tokens = tokens
+
+    def post(self, path: str, body: dict, user: str | None = None) -> tuple[int, dict]:
+        headers = {"Content-Type": "application/json"}
+        if user:
+            headers["Authorization"] = f"Bearer {self.tokens[user]}"
+        self.conn.request("POST", path, json.dumps(body), headers)
+        response = self.conn.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+
+
+def login_all(port: int) -> dict:
+    client = Client(port, {})
+    tokens = {}
+    for user in USERS:
+        status, body = client.post("/api/v1/auth/token", {"username": user, "password": PASSWORD})
+        if status != 201:
+            raise RuntimeError(f"login of {user} failed: {status} {body}")
+        tokens[user] = body["token"]
+    return tokens
+
+
+def drive(port: int, tokens: dict, until: float, measure_from: float, out: dict) -> None:
+    client = Client(port, tokens)
+    body = {"procedure_id": PROCESS_ID, **CASE}
+    while time.monotonic() < until:
+        status, case = client.post("/api/v1/cases", body, "officer1")
+        if status != 201:
+            out["errors"] += 1
+            out.setdefault("samples", []).append((status, case))
+            continue
+        for bpmn_id, user, data in PATH:
+            task = next((t for t in case["tasks"] if t["bpmn_id"] == bpmn_id), None)
+            if task is None:
+                out["errors"] += 1
+                break
+            t0 = time.monotonic()
+            status, result = client.post(f"/api/v1/tasks/{task['id']}/complete", {"data": data}, user)
+            t1 = time.monotonic()
+            if status != 200:
+                out["errors"] += 1
+                out.setdefault("samples", []).append((status, result))
+                break
+            case = result
+            if measure_from <= t0 and t1 <= until:
+                out["latencies"].append(t1 - t0)
+            if t1 > until:
+                return
+
+
+def serve_and_measure(env: dict, args, inline: bool) -> dict:
+    port = free_port()
+    env = {**env, "ENGINE_INLINE": "1" if inline else ""}
+    server = subprocess.Popen(
+        [shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn",
+         "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                c.request("GET", "/healthz")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("gunicorn did not start")
+            time.sleep(0.2)
+        tokens = login_all(port)
+        start = time.monotonic()
+        measure_from, until = start + args.warmup, start + args.warmup + args.seconds
+        results = [{"latencies": [], "errors": 0} for _ in range(args.clients)]
+        threads = [threading.Thread(target=drive, args=(port, tokens, until, measure_from, r))
+                   for r in results]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=args.seconds + args.warmup + 120)
+        latencies = [x for r in results for x in r["latencies"]]
+        return {
+            "completions_per_s": len(latencies) / args.seconds,
+            "median_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
+            "p95_ms": p95(latencies) * 1000 if latencies else float("nan"),
+            "completions": len(latencies),
+            "errors": sum(r["errors"] for r in results),
+            "error_samples": [s for r in results for s in r.get("samples", [])][:3],
+        }
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--database-url", default=os.environ.get("DATABASE_URL")
+                    or "postgresql://postgres@127.0.0.1:5432/test",
+                    help="a PostgreSQL server to create the benchmark's own database on")
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--warmup", type=float, default=3)
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+
+    base, admin = admin_engine(args.database_url)
+    name = f"zhifaflow_bench_{uuid.uuid4().hex[:8]}"
+    from sqlalchemy import text
+
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = base.set(database=name).render_as_string(hide_password=False)
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": uuid.uuid4().hex,
+               "LOGIN_RATE_LIMIT": "1000 per minute", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+               "ZHIFAFLOW_ENV": "production"}
+        flask(env, "db", "upgrade")
+        flask(env, "demo", "seed", "--password", PASSWORD)
+        flask(env, "procedures", "deploy", str(ROOT / "bpmn" / f"{PROCESS_ID}.bpmn"))
+        isolated = serve_and_measure(env, args, inline=False)
+        inline = serve_and_measure(env, args, inline=True)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    result = {"workers": args.workers, "clients": args.clients, "seconds": args.seconds,
+              "isolated": isolated, "inline": inline}
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(f"ZhifaFlow bench: completions over HTTP, PostgreSQL, gunicorn -w {args.workers} (sync), "
+          f"{args.clients} client threads, {args.seconds:g} s after {args.warmup:g} s warm-up, "
+          f"{os.cpu_count()} CPUs\n")
+    print(f"{'engine step':<28}{'completions/s':>15}{'median ms':>11}{'p95 ms':>9}{'errors':>8}")
+    for label, r in (("isolated (worker process)", isolated), ("inline (web process)", inline)):
+        print(f"{label:<28}{r['completions_per_s']:>15.1f}{r['median_ms']:>11.1f}{r['p95_ms']:>9.1f}"
+              f"{r['errors']:>8}")
+    for label, r in (("isolated", isolated), ("inline", inline)):
+        for status, body in r["error_samples"]:
+            print(f"  {label} error: HTTP {status} {json.dumps(body, ensure_ascii=False)[:300]}")
+    ratio = isolated["completions_per_s"] / inline["completions_per_s"] if inline["completions_per_s"] else 0
+    print(f"\nisolated / inline throughput: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
