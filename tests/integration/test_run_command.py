@@ -112,4 +112,12 @@ def test_the_readme_says_what_the_demo_holds():
     assert f"opens {DEFAULT_COUNT} sample\ncases" in demo and DEFAULT_COUNT == 2 * len(STAGES)
     for stage in STAGES:
         assert f"\n| {stage.label} |" in demo, stage.label
-    assert "../" not in README  # nothing outside the repository
+
+
+def test_the_readme_links_only_files_in_the_repository():
+    links = re.findall(r"\]\(([^)#]+)", README)
+    assert "docs/architecture.md" in links
+    for link in links:
+        assert not link.startswith(("http:", "https:", "/", "..")), link
+        assert (ROOT / link).is_file(), link
+    assert "../" not in README
