@@ -13,6 +13,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy.exc import DBAPIError
 
+from .demo.cases import DEFAULT_COUNT
 from .extensions import db
 from .services import audit, procedures
 from .services.errors import ServiceError
@@ -103,14 +104,8 @@ def demo_seed(password: str, if_empty: bool):
         click.echo(f"Created {created['units']} org units and {created['users']} users.")
 
 
-def _demo_count_default() -> int:
-    from .demo.cases import DEFAULT_COUNT
-
-    return DEFAULT_COUNT
-
-
 @demo_cli.command("cases")
-@click.option("--count", default=_demo_count_default, show_default="two at each stage",
+@click.option("--count", default=DEFAULT_COUNT, show_default=f"{DEFAULT_COUNT}, two at each stage",
               type=click.IntRange(1, 500), help="Cases to open, spread over the stages in turn.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when cases already exist.")
 def demo_cases(count: int, if_empty: bool):
