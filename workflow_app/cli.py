@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from .demo.cases import DEFAULT_COUNT
 from .extensions import db
@@ -42,9 +42,11 @@ def unexpected_message(err: Exception) -> str:
     cause = err.orig if isinstance(err, DBAPIError) and err.orig is not None else err
     lines = str(cause).strip().splitlines()
     text = f"{type(cause).__name__}: {lines[0].strip()}" if lines else type(cause).__name__
-    if isinstance(err, DBAPIError):
+    if isinstance(err, OperationalError | ProgrammingError):  # cannot connect, or no such table
         text = (f"database error: {text} (is the database reachable and migrated? "
                 "`flask --app wsgi db upgrade`)")
+    elif isinstance(err, DBAPIError):
+        text = f"database error: {text}"
     else:
         text = f"unexpected {text}"
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"

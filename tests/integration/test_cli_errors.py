@@ -58,3 +58,14 @@ def test_an_unexpected_error_in_a_command_is_one_line_and_exit_1(app, monkeypatc
 def test_usage_errors_are_still_clicks_own_messages(app):
     result = app.test_cli_runner().invoke(args=["demo", "cases", "--count", "0"])
     assert result.exit_code == 2 and "Invalid value for '--count'" in result.output
+
+
+def test_a_database_error_other_than_connection_or_schema_gets_no_migration_hint():
+    import sqlite3
+
+    from sqlalchemy.exc import IntegrityError
+
+    from workflow_app.cli import unexpected_message
+
+    err = IntegrityError("INSERT INTO org_unit ...", {}, sqlite3.IntegrityError("UNIQUE constraint failed: x\nmore"))
+    assert unexpected_message(err) == "database error: IntegrityError: UNIQUE constraint failed: x"
