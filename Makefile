@@ -1,5 +1,8 @@
 # The two commands of the README: `make run` and `make test`. Each installs what it needs into
 # .venv on first use (and again when setup.cfg changes).
+#   make run [HOST=127.0.0.1] [PORT=5000] [DEMO_PASSWORD=...] [DATABASE_URL=sqlite:////path/demo.db]
+# DATABASE_URL (from the command line or the environment) picks the database of every step;
+# without it the embedded SQLite database instance/zhifaflow.db is used.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python

@@ -1,4 +1,9 @@
-"""Command-line interface: `flask --app wsgi <group> <command>`."""
+"""Command-line interface: `flask --app wsgi <group> <command>`.
+
+Every group is a GuardedGroup: a command never prints a traceback. A service error becomes its
+message, anything unexpected (an unreachable or unmigrated database, a bug) one line naming the
+error, both on stderr with exit status 1.
+"""
 import getpass
 import sys
 from pathlib import Path
@@ -6,17 +11,65 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
+from .demo.cases import DEFAULT_COUNT
 from .extensions import db
 from .services import audit, procedures
 from .services.errors import ServiceError
 
-demo_cli = AppGroup("demo", help="Demo data for trying the system out.")
-procedures_cli = AppGroup("procedures", help="Deploy and list BPMN procedures.")
-audit_cli = AppGroup("audit", help="Audit trail checks.")
-users_cli = AppGroup("users", help="Users, roles and enforcement certificates.")
-org_cli = AppGroup("org", help="The org tree: province → city → district → departments.")
-cases_cli = AppGroup("cases", help="Operations on running cases.")
+MAX_MESSAGE = 500
+
+
+class GuardedGroup(AppGroup):
+    """An AppGroup whose commands end in one line on stderr and exit 1 when they fail."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, EOFError):
+            raise  # click reports these itself: usage errors, --help, Ctrl-D
+        except ServiceError as err:
+            _rollback_quietly()
+            _fail(_service_message(err))
+        except Exception as err:  # noqa: BLE001 - the point: no traceback, whatever it is
+            _rollback_quietly()
+            _fail(unexpected_message(err))
+
+
+def unexpected_message(err: Exception) -> str:
+    """One line for an error nobody anticipated: its type and the first line of its text."""
+    cause = err.orig if isinstance(err, DBAPIError) and err.orig is not None else err
+    lines = str(cause).strip().splitlines()
+    text = f"{type(cause).__name__}: {lines[0].strip()}" if lines else type(cause).__name__
+    if isinstance(err, OperationalError | ProgrammingError):  # cannot connect, or no such table
+        text = (f"database error: {text} (is the database reachable and migrated? "
+                "`flask --app wsgi db upgrade`)")
+    elif isinstance(err, DBAPIError):
+        text = f"database error: {text}"
+    else:
+        text = f"unexpected {text}"
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def _service_message(err: ServiceError) -> str:
+    details = "; ".join(f"{field}: {', '.join(map(str, msgs))}" for field, msgs in err.errors.items())
+    return err.message + (f" ({details})" if details else "")
+
+
+def _rollback_quietly():
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001, S110 - the database may be the thing that failed
+        pass
+
+
+demo_cli = GuardedGroup("demo", help="Demo data for trying the system out.")
+procedures_cli = GuardedGroup("procedures", help="Deploy and list BPMN procedures.")
+audit_cli = GuardedGroup("audit", help="Audit trail checks.")
+users_cli = GuardedGroup("users", help="Users, roles and enforcement certificates.")
+org_cli = GuardedGroup("org", help="The org tree: province → city → district → departments.")
+cases_cli = GuardedGroup("cases", help="Operations on running cases.")
 
 
 def _operator() -> str:
@@ -29,8 +82,7 @@ def _run(action, *args, **kwargs):
         return action(*args, **kwargs)
     except ServiceError as err:
         db.session.rollback()
-        details = "; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in err.errors.items())
-        _fail(f"{err.message}" + (f" ({details})" if details else ""))
+        _fail(_service_message(err))
 
 
 def _fail(message: str, code: int = 1):
@@ -55,17 +107,23 @@ def demo_seed(password: str, if_empty: bool):
 
 
 @demo_cli.command("cases")
-@click.option("--count", default=14, show_default=True, type=click.IntRange(1, 500))
+@click.option("--count", default=DEFAULT_COUNT, show_default=f"{DEFAULT_COUNT}, two at each stage",
+              type=click.IntRange(1, 500), help="Cases to open, spread over the stages in turn.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when cases already exist.")
 def demo_cases(count: int, if_empty: bool):
-    """Open sample cases at every stage of general_penalty (needs demo seed and the deployed BPMN)."""
-    from .demo.cases import has_cases, seed_demo_cases
+    """Open sample cases of general_penalty at the stages people need to try the system (needs
+    demo seed and the deployed BPMN); each case follows the procedure wherever it routes."""
+    from .demo.cases import STAGES, has_cases, seed_demo_cases
 
     if if_empty and has_cases():
         click.echo("Cases already present; nothing changed.")
         return
-    _run(seed_demo_cases, count)
-    click.echo(f"Opened {count} demo cases in 市场监督管理局 (market), at every stage of general_penalty.")
+    reached = _run(seed_demo_cases, count)
+    click.echo(f"Opened {count} demo cases in 市场监督管理局 (market):")
+    for stage in STAGES:
+        if reached[stage.name]:
+            nxt = f"; next: {stage.inbox}" if stage.inbox else ""
+            click.echo(f"  {reached[stage.name]:3d} {stage.label}{nxt}")
 
 
 @procedures_cli.command("deploy")
@@ -256,3 +314,9 @@ def cases_migrate(case_id, to_version_id, username):
 def register_cli(app: Flask):
     for group in (demo_cli, procedures_cli, audit_cli, users_cli, org_cli, cases_cli):
         app.cli.add_command(group)
+    # Flask-Migrate's `db` group, guarded the same way (a copy: its module-level group is shared).
+    migrate_group = app.cli.commands.get("db")
+    if isinstance(migrate_group, click.Group) and not isinstance(migrate_group, GuardedGroup):
+        app.cli.add_command(GuardedGroup(
+            migrate_group.name, commands=migrate_group.commands, callback=migrate_group.callback,
+            params=migrate_group.params, help=migrate_group.help))

@@ -1,4 +1,5 @@
 """Administering org units, users, roles and certificates from the command line."""
+from datetime import date, timedelta
 
 
 def run(app, *args, input=None):
@@ -11,8 +12,9 @@ def test_a_new_department_and_officer_can_work_a_case(app, client):
     r = run(app, "users", "create", "newofficer", "--name", "新警员", "--unit", "tobacco_branch",
             "--role", "officer", "--password", "a-good-password")
     assert r.exit_code == 0, r.output
+    today = date.today()
     r = run(app, "users", "certify", "newofficer", "--number", "ZF-NEW-1", "--domain", "烟草专卖",
-            "--issued", "2026-01-01", "--expires", "2030-12-31")
+            "--issued", str(today - timedelta(days=30)), "--expires", str(today + timedelta(days=3 * 365)))
     assert r.exit_code == 0, r.output
     token = client.post("/api/v1/auth/token", json={"username": "newofficer", "password": "a-good-password"})
     assert token.status_code == 201

@@ -1,6 +1,12 @@
-"""Working days with China's statutory holidays and 调休 (APL Art. 85)."""
-from datetime import UTC, datetime
+"""Working days with China's statutory holidays and 调休 (APL Art. 85).
 
+Known years are tested with fixed dates from their official tables; the behaviour for a year the
+installed chinese-calendar has no table for is tested in a year computed when the tests run, so
+the suite holds whichever day it runs and whichever release is installed.
+"""
+from datetime import UTC, date, datetime, timedelta
+
+import chinese_calendar
 import pytest
 
 from workflow_app.oversight.calendar import LOCAL_TZ, add_calendar_days, add_working_days
@@ -33,9 +39,41 @@ def test_a_deadline_ends_at_local_midnight():
     assert due.at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") == "2026-12-04 23:59"
 
 
-def test_years_without_an_official_table_are_counted_with_weekends_only_and_marked_provisional():
-    due = add_working_days(local(2026, 12, 30), 3)
-    assert due.provisional and local_day(due) == "2027-01-04"
+def first_year_without_a_table() -> int:
+    """The first year, from this one on, that the installed chinese-calendar has no table for."""
+    year = date.today().year
+    while True:
+        try:
+            chinese_calendar.is_workday(date(year, 7, 1))
+        except NotImplementedError:
+            return year
+        year += 1
+
+
+def first_weekday(year: int, month: int, weekday: int) -> date:
+    day = date(year, month, 1)
+    return day + timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def test_a_year_without_an_official_table_counts_weekends_only_and_is_marked_provisional():
+    year = first_year_without_a_table()
+    friday = first_weekday(year, 3, 4)
+    due = add_working_days(local(friday.year, friday.month, friday.day), 1)
+    assert due.provisional and local_day(due) == (friday + timedelta(days=3)).isoformat()  # Monday
+    monday = first_weekday(year, 6, 0)
+    due = add_working_days(local(monday.year, monday.month, monday.day), 5)
+    assert due.provisional and local_day(due) == (monday + timedelta(days=7)).isoformat()
+
+
+def test_a_deadline_running_into_a_year_without_a_table_is_provisional():
+    year = first_year_without_a_table()
+    due = add_working_days(local(year - 1, 12, 24), 10)
+    assert due.provisional and due.at.astimezone(LOCAL_TZ).year == year
+
+
+def test_a_deadline_within_a_known_year_is_not_provisional():
+    assert not add_working_days(local(2026, 3, 2), 20).provisional
+    assert not add_calendar_days(local(2026, 1, 5), 90).provisional
 
 
 def test_calendar_days_ending_on_a_holiday_move_to_the_next_working_day():

@@ -1,13 +1,29 @@
-"""`flask demo cases`: sample cases at every stage of general_penalty, made through the services
-(so they carry real workflow state, task rows and audit trails, like any other case)."""
+"""`flask demo cases`: sample cases of general_penalty at the stages officers, legal reviewers and
+heads need in order to try the system, made through the services like any other case (real
+workflow state, task rows and audit trails).
+
+The driver does not replay a fixed list of steps: it follows the procedure wherever the BPMN
+routes. After every completion it looks at the case's ready tasks and completes the next one, as
+the user the law puts on it (the head approves filing and decides, a legal reviewer who did not
+handle the case reviews it, the presiding officer records the hearing), with form data valid
+against forms/*.schema.json, until the case stands at its stage. A fine of 20,000 yuan for a
+person therefore passes through legal review and collective discussion on its way to a decision,
+as APL Arts. 57-58 require. When the procedure cannot bring a case to its stage the command
+stops with a message naming the case, the stage and where the case stands.
+"""
 import random
-from datetime import date, timedelta
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from ..extensions import db
 from ..models import Case, User
-from ..services import cases
-from ..services.errors import NotFound
+from ..oversight.calendar import LOCAL_TZ
+from ..services import cases, legal_review
+from ..services.errors import NotFound, ServiceError
 
+DEPARTMENT = "market"
 PARTIES = [
     ("清河区鲜果多超市有限公司", "organization"), ("清河区惠民药房", "organization"),
     ("王某某", "person"), ("清河区味道餐饮管理有限公司", "organization"), ("李某", "person"),
@@ -19,78 +35,276 @@ VIOLATIONS = [
     ("虚假宣传商品功效", "《反不正当竞争法》第八条", "《反不正当竞争法》第二十条"),
     ("未明码标价", "《价格法》第十三条", "《价格违法行为行政处罚规定》第十三条"),
 ]
-# (stage name, the steps completed to reach it)
+# Fines drawn at random: some cross the legal-review threshold (10,000 yuan for a person,
+# 100,000 for an organization), so the demo also shows cases the BPMN routes to review.
+FINES = [3000, 8000, 20000, 50000, 150000]
+
+# Days after the clue was received on which each dated act took place. Statutory spacing:
+# the party answers within 5 days of the notice (APL Art. 64), the hearing is notified 7 days
+# ahead (Art. 64), the decision is served within 7 days (Art. 61), the fine paid within 15
+# days of service (Art. 67). A case's clue is received `Stage.age_days` before today, so every
+# act it has completed lies in the past.
+DAY = {
+    "violation": -12, "received": 0, "notice_served": 21, "answered": 24, "hearing_notified": 25,
+    "hearing": 33, "discussion": 37, "decided": 38, "served": 40, "published": 41, "paid": 47,
+    "closed": 49,
+}
+PRESIDING_OFFICER = "officer3"  # APL Art. 64: not one of the investigating officers
+INVESTIGATORS = ["officer1", "officer2"]
+REVIEWERS = ["reviewer1", "reviewer2"]
+MAX_STEPS = 40  # a case needs at most ~20 completions to reach any stage below
+
+
+@dataclass(frozen=True)
+class Story:
+    """The choices the people in a case make, which decide where the BPMN routes it."""
+
+    file: bool = True
+    major: bool = False             # 情节重大: legal review and collective discussion (Arts. 57-58)
+    complex: bool = False           # 疑难复杂: collective discussion
+    hearing: bool = False           # the party asks for a hearing (Art. 63)
+    first_review_returns: bool = False
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    label: str
+    inbox: str | None               # who has the case's next task in their inbox (None: ended)
+    reached: Callable[[Case, set[str]], bool]
+    age_days: int                   # how long ago the clue came in
+    story: Story = Story()
+
+
+def _ready(*bpmn_ids: str) -> Callable[[Case, set[str]], bool]:
+    return lambda case, ready: set(bpmn_ids) <= ready
+
+
+def _status(status: str) -> Callable[[Case, set[str]], bool]:
+    return lambda case, ready: case.status == status
+
+
+def _returned_for_investigation(case: Case, ready: set[str]) -> bool:
+    return "investigation" in ready and any(r.outcome == "return" for r in cases.legal_reviews(case))
+
+
 STAGES = [
-    ("clue", []),
-    ("awaiting_filing", ["clue_intake"]),
-    ("not_filed", ["clue_intake", "filing_approval:not_file"]),
-    ("investigating", ["clue_intake", "filing_approval"]),
-    ("awaiting_review", ["clue_intake", "filing_approval", "investigation", "investigation_report:major",
-                         "penalty_notice", "statement_defence"]),
-    ("decided", ["clue_intake", "filing_approval", "investigation", "investigation_report", "penalty_notice",
-                 "statement_defence", "penalty_decision"]),
-    ("closed", ["clue_intake", "filing_approval", "investigation", "investigation_report", "penalty_notice",
-                "statement_defence", "penalty_decision", "disclosure", "service", "execution", "closing"]),
+    Stage("clue", "new clue", "officer1 (线索登记)", _ready("clue_intake"), 0),
+    Stage("awaiting_filing", "awaiting filing approval", "head1 (立案审批)", _ready("filing_approval"), 3),
+    Stage("not_filed", "not filed", None, _status("not_filed"), 4, Story(file=False)),
+    Stage("investigating", "investigating", "officer1 (调查取证)", _ready("investigation"), 6),
+    Stage("awaiting_review", "awaiting legal review", "reviewer1 or reviewer2 (法制审核)",
+          _ready("legal_review"), 26, Story(major=True)),
+    Stage("returned", "returned by legal review for further investigation", "officer1 (调查取证)",
+          _returned_for_investigation, 28, Story(major=True, first_review_returns=True)),
+    Stage("in_hearing", "hearing notified, to be held", "officer3, presiding (举行听证)",
+          _ready("hearing_record"), 29, Story(hearing=True)),
+    Stage("awaiting_discussion", "reviewed, awaiting collective discussion", "head1 (集体讨论)",
+          _ready("collective_discussion"), 36, Story(major=True)),
+    Stage("awaiting_decision", "awaiting the penalty decision", "head1 (作出行政处罚决定)",
+          _ready("penalty_decision"), 38),
+    Stage("decided", "decided, to be served and disclosed", "officer1 (送达), officer2 (公示)",
+          _status("decided"), 39),
+    Stage("closed", "closed", None, _status("closed"), 50, Story(complex=True)),
 ]
+DEFAULT_COUNT = 2 * len(STAGES)
 
 
-def _form(step: str, variant: str, n: int, violation, fine: int) -> tuple[str, dict]:
-    today = date.today()
-    d = lambda days: (today - timedelta(days=days)).isoformat()  # noqa: E731
-    what, violated, basis = violation
-    forms = {
-        "clue_intake": ("officer1", {"source": "complaint", "received_on": d(20), "violation_date": d(30),
-                                     "summary": f"群众投诉：{what}"}),
-        "filing_approval": ("head1", {"filing_decision": "not_file" if variant == "not_file" else "file",
-                                      "reason": "不属于本机关管辖" if variant == "not_file" else "有违法事实，予以立案",
-                                      "limitation_checked": True}),
-        "investigation": ("officer1", {"officers": ["officer1", "officer2"], "credentials_shown": True,
-                                       "evidence": [{"kind": "inspection_record", "description": "现场检查笔录"},
-                                                    {"kind": "documentary", "description": "进货票据复印件"}],
-                                       "preservation_applied": False}),
-        "investigation_report": ("officer1", {
-            "facts": f"经查，当事人{what}。", "proposal": "penalty", "violated_provision": violated,
-            "penalty_provision": basis, "benchmark_tier": "ordinary", "proposed_penalty_kinds": ["warning", "fine"],
-            "proposed_fine": fine, "major_case": variant == "major", "complex_case": False}),
-        "penalty_notice": ("officer1", {"notice_number": f"清市监罚告〔{today.year}〕{n}号",
-                                        "notified_penalty": f"警告，并处罚款{fine}元", "notified_fine": fine,
-                                        "hearing_offered": True, "served_on": d(12), "service_method": "direct"}),
-        "statement_defence": ("officer1", {"statement_made": False, "hearing_requested": False, "waived": True,
-                                           "answered_on": d(10)}),
-        "penalty_decision": ("head1", {"decision_number": f"清市监罚〔{today.year}〕{n}号",
-                                       "penalty_kinds": ["warning", "fine"], "fine_amount": fine,
-                                       "legal_basis": basis, "benchmark_tier": "ordinary", "decided_on": d(8)}),
-        "disclosure": ("officer2", {"public_text": f"当事人{what}，依据{basis}给予警告并处罚款{fine}元。",
-                                    "published_on": d(6), "channel": "清河区人民政府门户网站"}),
-        "service": ("officer1", {"method": "direct", "served_on": d(7), "recipient": "当事人"}),
-        "execution": ("officer1", {"outcome": "paid", "paid_on": d(3), "amount_paid": fine}),
-        "closing": ("head1", {"closing_report": "罚款已缴纳，案件执行完毕。", "record_complete": True,
-                              "closed_on": d(1)}),
-    }
-    return forms[step]
+class DemoStageUnreachable(ServiceError):
+    code = "demo_stage_unreachable"
 
 
-def seed_demo_cases(count: int, *, seed: int = 7) -> int:
-    """Open `count` cases in the market department, spread over the stages above."""
+@dataclass
+class DemoCase:
+    """One sample case: its facts, its story and its calendar."""
+
+    n: int
+    stage: Stage
+    party: str
+    party_kind: str
+    violation: tuple[str, str, str]
+    fine: int
+    received: date
+
+    def on(self, act: str) -> str:
+        return (self.received + timedelta(days=DAY[act])).isoformat()
+
+    @property
+    def title(self) -> str:
+        return f"{self.party}{self.violation[0]}案"
+
+
+def local_today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def seed_demo_cases(count: int = DEFAULT_COUNT, *, seed: int = 7) -> Counter:
+    """Open `count` cases in the market department, spread over STAGES in turn; return how many
+    stand at each stage."""
     rng = random.Random(seed)
     users = {u.username: u for u in db.session.execute(db.select(User)).scalars()}
-    missing = {"officer1", "officer2", "head1"} - set(users)
+    needed = {"officer1", "head1", PRESIDING_OFFICER, *INVESTIGATORS, *REVIEWERS}
+    missing = needed - set(users)
     if missing:
         raise NotFound(f"demo users {', '.join(sorted(missing))} are missing: run `flask demo seed` first")
+    today = local_today()
+    reached: Counter = Counter()
     for n in range(1, count + 1):
-        stage, steps = STAGES[(n - 1) % len(STAGES)]
+        stage = STAGES[(n - 1) % len(STAGES)]
         party, kind = rng.choice(PARTIES)
-        violation = rng.choice(VIOLATIONS)
-        fine = rng.choice([3000, 8000, 20000, 50000])
-        case = cases.open_case(users["officer1"], process_id="general_penalty", title=f"{party}{violation[0]}案",
-                               department_code="market", party={"name": party, "kind": kind})
-        for step in steps:
-            name, _, variant = step.partition(":")
-            username, data = _form(name, variant, n, violation, fine)
-            task = next(t for t in cases.ready_tasks(case) if t.bpmn_id == name)
+        demo = DemoCase(n=n, stage=stage, party=party, party_kind=kind, violation=rng.choice(VIOLATIONS),
+                        fine=rng.choice(FINES), received=today - timedelta(days=stage.age_days))
+        case = cases.open_case(users["officer1"], process_id="general_penalty", title=demo.title,
+                               department_code=DEPARTMENT, party={"name": party, "kind": kind})
+        drive_to_stage(case, demo, users)
+        reached[stage.name] += 1
+    return reached
+
+
+def drive_to_stage(case: Case, demo: DemoCase, users: dict[str, User]) -> Case:
+    """Complete whatever the procedure makes ready next until the case stands at its stage."""
+    stage = demo.stage
+    for _ in range(MAX_STEPS):
+        ready = cases.ready_tasks(case)
+        if stage.reached(case, {t.bpmn_id for t in ready}):
+            return case
+        if not ready:
+            _unreachable(case, stage, f"the procedure has no ready task (case status {case.status})")
+        task = ready[0]
+        step = STEPS.get(task.bpmn_id)
+        if step is None:
+            _unreachable(case, stage, f"the demo has no form data for task {task.bpmn_id} ({task.name})")
+        username, data = step(demo, case)
+        try:
             case = cases.complete_task(users[username], task.id, data)
-    return count
+        except ServiceError as err:
+            details = "; ".join(f"{field}: {', '.join(map(str, msgs))}" for field, msgs in err.errors.items())
+            _unreachable(case, stage, f"{username} could not complete {task.bpmn_id}: {err.message}"
+                         + (f" ({details})" if details else ""))
+    _unreachable(case, stage, f"still not there after {MAX_STEPS} steps")
+
+
+def _unreachable(case: Case, stage: Stage, why: str):
+    db.session.rollback()
+    ready = ", ".join(t.bpmn_id for t in cases.ready_tasks(case)) or "none"
+    raise DemoStageUnreachable(f"demo case {case.number} cannot reach the stage '{stage.label}': {why} "
+                               f"(ready tasks: {ready})")
+
+
+# -- who completes each step, with which form data ------------------------------------------------
+def _clue_intake(d: DemoCase, case: Case):
+    return "officer1", {"source": "complaint", "received_on": d.on("received"),
+                        "violation_date": d.on("violation"), "summary": f"群众投诉：{d.party}{d.violation[0]}"}
+
+
+def _filing_approval(d: DemoCase, case: Case):
+    if d.stage.story.file:
+        return "head1", {"filing_decision": "file", "reason": "有违法事实，属于本机关管辖，予以立案",
+                         "limitation_checked": True}
+    return "head1", {"filing_decision": "not_file", "reason": "不属于本机关管辖，已告知举报人向有权机关反映",
+                     "limitation_checked": True}
+
+
+def _investigation(d: DemoCase, case: Case):
+    evidence = [{"kind": "inspection_record", "description": "现场检查笔录"},
+                {"kind": "documentary", "description": "进货票据复印件"}]
+    if any(r.outcome == "return" for r in cases.legal_reviews(case)):
+        evidence.append({"kind": "party_statement", "description": "补充调查：当事人询问笔录"})
+    return "officer1", {"officers": INVESTIGATORS, "credentials_shown": True, "evidence": evidence,
+                        "preservation_applied": False}
+
+
+def _investigation_report(d: DemoCase, case: Case):
+    what, violated, basis = d.violation
+    story = d.stage.story
+    return "officer1", {
+        "facts": f"经查，当事人{what}，事实清楚，证据确凿。", "proposal": "penalty", "violated_provision": violated,
+        "penalty_provision": basis, "benchmark_tier": "ordinary", "proposed_penalty_kinds": ["warning", "fine"],
+        "proposed_fine": d.fine, "major_case": story.major, "complex_case": story.complex}
+
+
+def _penalty_notice(d: DemoCase, case: Case):
+    return "officer1", {"notice_number": f"清市监罚告〔{d.on('notice_served')[:4]}〕{d.n}号",
+                        "notified_penalty": f"警告，并处罚款{d.fine}元", "notified_fine": d.fine,
+                        "hearing_offered": True, "served_on": d.on("notice_served"), "service_method": "direct"}
+
+
+def _statement_defence(d: DemoCase, case: Case):
+    if d.stage.story.hearing:
+        return "officer1", {"statement_made": True, "statement": "当事人认为罚款数额过高，要求听证",
+                            "statement_adopted": "not_adopted", "hearing_requested": True, "waived": False,
+                            "answered_on": d.on("answered")}
+    return "officer1", {"statement_made": False, "hearing_requested": False, "waived": True,
+                        "answered_on": d.on("answered")}
+
+
+def _hearing_notice(d: DemoCase, case: Case):
+    return "officer1", {"hearing_date": d.on("hearing"), "notice_served_on": d.on("hearing_notified"),
+                        "presiding_officer": PRESIDING_OFFICER, "location": "清河区市场监督管理局听证室",
+                        "public": True}
+
+
+def _hearing_record(d: DemoCase, case: Case):
+    return PRESIDING_OFFICER, {"held_on": d.on("hearing"), "record": "听证笔录：调查人员陈述事实、证据及处罚建议，当事人申辩。",
+                               "presiding_opinion": "事实清楚，建议维持拟处罚意见", "party_attended": True}
+
+
+FINDINGS = ("body_competent", "officers_certified", "facts_and_evidence", "procedure_lawful", "law_applied",
+            "discretion_within_benchmark", "documents_complete", "criminal_transfer")
+
+
+def _legal_review(d: DemoCase, case: Case):
+    """By a reviewer who did not handle the case (REVIEWER_CONFLICT otherwise, APL Art. 58)."""
+    handlers = legal_review.handlers_of(case)
+    reviewer = next((r for r in REVIEWERS if r not in handlers), REVIEWERS[0])
+    findings = {item: {"result": "pass"} for item in FINDINGS}
+    returned_before = any(r.outcome == "return" for r in cases.legal_reviews(case))
+    if d.stage.story.first_review_returns and not returned_before:
+        findings["facts_and_evidence"] = {"result": "fail", "comment": "缺少当事人询问笔录，违法所得未查清"}
+        return reviewer, {"findings": findings, "review_outcome": "return", "opinions": "证据不足，退回补充调查"}
+    return reviewer, {"findings": findings, "review_outcome": "approve",
+                      "opinions": "事实清楚，证据确凿，程序合法，适用依据正确，裁量适当，同意。"}
+
+
+def _collective_discussion(d: DemoCase, case: Case):
+    return "head1", {"held_on": d.on("discussion"), "members": ["head1", *INVESTIGATORS],
+                     "opinions": "与会人员一致同意调查终结报告的处理意见", "conclusion": f"给予警告，并处罚款{d.fine}元"}
+
+
+def _penalty_decision(d: DemoCase, case: Case):
+    return "head1", {"decision_number": f"清市监罚〔{d.on('decided')[:4]}〕{d.n}号",
+                     "penalty_kinds": ["warning", "fine"], "fine_amount": d.fine, "legal_basis": d.violation[2],
+                     "benchmark_tier": "ordinary", "decided_on": d.on("decided")}
+
+
+def _service(d: DemoCase, case: Case):
+    return "officer1", {"method": "direct", "served_on": d.on("served"), "recipient": "当事人"}
+
+
+def _disclosure(d: DemoCase, case: Case):
+    who = d.party if d.party_kind == "organization" else "当事人"  # no personal names in public
+    return "officer2", {"public_text": f"{who}{d.violation[0]}，依据{d.violation[2]}给予警告并处罚款{d.fine}元。",
+                        "published_on": d.on("published"), "channel": "清河区人民政府门户网站"}
+
+
+def _execution(d: DemoCase, case: Case):
+    return "officer1", {"outcome": "paid", "paid_on": d.on("paid"), "amount_paid": d.fine}
+
+
+def _closing(d: DemoCase, case: Case):
+    return "head1", {"closing_report": "罚款已缴纳，案件执行完毕。", "record_complete": True, "closed_on": d.on("closed")}
+
+
+STEPS: dict[str, Callable[[DemoCase, Case], tuple[str, dict]]] = {
+    "clue_intake": _clue_intake, "filing_approval": _filing_approval, "investigation": _investigation,
+    "investigation_report": _investigation_report, "penalty_notice": _penalty_notice,
+    "statement_defence": _statement_defence, "hearing_notice": _hearing_notice,
+    "hearing_record": _hearing_record, "legal_review": _legal_review,
+    "collective_discussion": _collective_discussion, "penalty_decision": _penalty_decision,
+    "service": _service, "disclosure": _disclosure, "execution": _execution, "closing": _closing,
+}
 
 
 def has_cases() -> bool:
     return db.session.execute(db.select(Case.id).limit(1)).scalar() is not None
+

@@ -1,13 +1,21 @@
 """`flask demo seed`: the demo org tree and users, created through the same models as real data."""
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from ..extensions import db
 from ..models import Certificate, OrgUnit, User, UserRole
+from ..oversight.calendar import LOCAL_TZ
 from ..services.auth import hash_password
 from .org import CITY, CONTRACT_USERS, DEPARTMENTS, DISTRICT, JUSTICE, PROVINCE
 
-CERT_ISSUED = date(2024, 1, 1)
-CERT_EXPIRES = date(2029, 12, 31)
+# Demo enforcement certificates (执法证) are dated from the day of seeding, so a demo seeded on
+# any day has officers who may act: issued two years before, valid for five years after.
+CERT_ISSUED_DAYS_BEFORE = 2 * 365
+CERT_VALID_DAYS_AFTER = 5 * 365
+
+
+def certificate_period(seeded_on: date) -> tuple[date, date]:
+    return (seeded_on - timedelta(days=CERT_ISSUED_DAYS_BEFORE),
+            seeded_on + timedelta(days=CERT_VALID_DAYS_AFTER))
 
 
 def _unit(code, name, name_en, kind, parent: OrgUnit | None, counts) -> OrgUnit:
@@ -22,15 +30,16 @@ def _unit(code, name, name_en, kind, parent: OrgUnit | None, counts) -> OrgUnit:
     return unit
 
 
-def _user(username, full_name, roles, unit: OrgUnit, password_hash, certified, counts):
+def _user(username, full_name, roles, unit: OrgUnit, password_hash, certificate: tuple[date, date] | None,
+          counts):
     if db.session.execute(db.select(User.id).where(User.username == username)).scalar() is not None:
         return
     user = User(username=username, full_name=full_name, password_hash=password_hash, org_unit=unit)
     user.role_rows = [UserRole(role=r) for r in roles]
-    if certified:
+    if certificate:
         user.certificates = [Certificate(
             number=f"ZF-{unit.id:03d}-{username}", domain=unit.name,
-            issued_on=CERT_ISSUED, expires_on=CERT_EXPIRES)]
+            issued_on=certificate[0], expires_on=certificate[1])]
     db.session.add(user)
     counts["users"] += 1
 
@@ -41,6 +50,7 @@ def seed_demo(password: str, *, if_empty: bool = False) -> dict | None:
     counts = {"units": 0, "users": 0}
     # One hash for all demo users: they share the password, and scrypt is slow by design.
     password_hash = hash_password(password)
+    period = certificate_period(datetime.now(LOCAL_TZ).date())
     province = _unit(*PROVINCE, "province", None, counts)
     city = _unit(*CITY, "city", province, counts)
     district = _unit(*DISTRICT, "district", city, counts)
@@ -48,12 +58,13 @@ def seed_demo(password: str, *, if_empty: bool = False) -> dict | None:
     for code, name, name_en in DEPARTMENTS:
         units[code] = _unit(code, name, name_en, "department", district, counts)
     for username, full_name, roles, unit_code, certified in CONTRACT_USERS:
-        _user(username, full_name, roles, units[unit_code], password_hash, certified, counts)
+        _user(username, full_name, roles, units[unit_code], password_hash,
+              period if certified else None, counts)
     for code, name, _ in DEPARTMENTS[1:]:
         unit = units[code]
         for n in (1, 2):
-            _user(f"{code}_officer{n}", f"{name}执法人员{n}", ("officer",), unit, password_hash, True, counts)
-        _user(f"{code}_head", f"{name}负责人", ("department_head",), unit, password_hash, False, counts)
-        _user(f"{code}_reviewer", f"{name}法制审核员", ("legal_reviewer",), unit, password_hash, False, counts)
+            _user(f"{code}_officer{n}", f"{name}执法人员{n}", ("officer",), unit, password_hash, period, counts)
+        _user(f"{code}_head", f"{name}负责人", ("department_head",), unit, password_hash, None, counts)
+        _user(f"{code}_reviewer", f"{name}法制审核员", ("legal_reviewer",), unit, password_hash, None, counts)
     db.session.commit()
     return counts

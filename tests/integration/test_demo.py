@@ -1,0 +1,146 @@
+"""The demo data `make run` creates: officers whose certificates are valid whatever the day, and
+sample cases that follow general_penalty wherever it routes to the stage each one is named for."""
+import re
+from datetime import date, datetime, timedelta
+
+from tests.samples import sequential
+from workflow_app.demo.cases import DEFAULT_COUNT, STAGES, DemoCase, drive_to_stage, local_today
+from workflow_app.extensions import db
+from workflow_app.oversight.calendar import LOCAL_TZ
+
+# Where a case at each stage stands: (case status, its ready tasks).
+WHERE = {
+    "clue": ("intake", {"clue_intake"}),
+    "awaiting_filing": ("intake", {"filing_approval"}),
+    "not_filed": ("not_filed", set()),
+    "investigating": ("investigating", {"investigation"}),
+    "awaiting_review": ("investigating", {"legal_review"}),
+    "returned": ("investigating", {"investigation"}),
+    "in_hearing": ("investigating", {"hearing_record"}),
+    "awaiting_discussion": ("investigating", {"collective_discussion"}),
+    "awaiting_decision": ("investigating", {"penalty_decision"}),
+    "decided": ("decided", {"service", "disclosure"}),
+    "closed": ("closed", set()),
+}
+
+
+def demo_cases(app, *args):
+    return app.test_cli_runner().invoke(args=["demo", "cases", *args])
+
+
+def cases_with_ready_tasks():
+    from workflow_app.models import Case, Task
+
+    out = []
+    for case in db.session.execute(db.select(Case).order_by(Case.id)).scalars():
+        ready = {t.bpmn_id for t in db.session.execute(
+            db.select(Task).where(Task.case_id == case.id, Task.state == "ready")).scalars()}
+        out.append((case, ready))
+    return out
+
+
+def assert_every_case_at_its_stage(expected_count: int):
+    from workflow_app.services.cases import legal_reviews
+
+    assert set(WHERE) == {s.name for s in STAGES}, "a new stage needs its place in WHERE"
+    found = cases_with_ready_tasks()
+    assert len(found) == expected_count
+    for n, (case, ready) in enumerate(found, start=1):
+        stage = STAGES[(n - 1) % len(STAGES)]
+        assert (case.status, ready) == WHERE[stage.name], (case.number, stage.name)
+        returned = [r for r in legal_reviews(case) if r.outcome == "return"]
+        assert bool(returned) == (stage.name == "returned"), (case.number, stage.name)
+
+
+def test_the_default_demo_brings_every_case_to_its_stage_two_at_each(app, api):
+    r = demo_cases(app)
+    assert r.exit_code == 0, r.output
+    assert f"Opened {DEFAULT_COUNT} demo cases" in r.output and DEFAULT_COUNT == 2 * len(STAGES)
+    for stage in STAGES:
+        assert re.search(rf"^\s+2 {re.escape(stage.label)}", r.output, re.M), stage.label
+    with app.app_context():
+        assert_every_case_at_its_stage(DEFAULT_COUNT)
+    assert "nothing changed" in demo_cases(app, "--if-empty").output
+    verify = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert verify.exit_code == 0, verify.output
+
+
+def test_the_demo_puts_work_in_each_roles_inbox_and_they_can_do_it(app, api):
+    assert demo_cases(app).exit_code == 0
+    inbox = {who: {t["bpmn_id"] for t in api.get("/api/v1/tasks?mine=1", as_=who).json["items"]}
+             for who in ("officer1", "head1", "reviewer1")}
+    assert {"clue_intake", "investigation", "hearing_record", "service", "disclosure"} <= inbox["officer1"]
+    assert {"filing_approval", "collective_discussion", "penalty_decision"} <= inbox["head1"]
+    assert inbox["reviewer1"] == {"legal_review"}
+    review = next(t for t in api.get("/api/v1/tasks?mine=1", as_="reviewer1").json["items"])
+    case = api.get(f"/api/v1/cases/{review['case_id']}").json
+    api.complete(case, "legal_review", as_="reviewer1")  # reviewer1 handled none of the demo cases
+
+
+def test_a_larger_demo_reaches_every_stage_with_lawful_dates_in_the_past(app):
+    count = 3 * len(STAGES) + 1
+    assert demo_cases(app, "--count", str(count)).exit_code == 0
+    from workflow_app.models import Task
+
+    today = datetime.now(LOCAL_TZ).date()
+    with app.app_context():
+        assert_every_case_at_its_stage(count)
+        for task in db.session.execute(db.select(Task).where(Task.state == "completed")).scalars():
+            dates = {k: date.fromisoformat(v) for k, v in task.data.items()
+                     if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v)}
+            for field, day in dates.items():
+                if field == "hearing_date":  # APL Art. 64: notified at least 7 days ahead
+                    assert day >= dates["notice_served_on"] + timedelta(days=7), task.data
+                else:
+                    assert day <= today, (task.bpmn_id, field, day)
+            if "violation_date" in dates:  # within the two-year limitation (APL Art. 36)
+                assert dates["violation_date"] < dates["received_on"]
+                assert dates["violation_date"] > today - timedelta(days=2 * 365)
+    assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_a_person_fined_20000_goes_through_legal_review_and_discussion_to_the_decision(ctx, user):
+    """The case that used to crash `make run`: the BPMN routes it to legal review (APL Art. 58)."""
+    from workflow_app.models import Task
+    from workflow_app.services import cases
+
+    decided = next(s for s in STAGES if s.name == "decided")
+    assert decided.story.major is False and decided.story.hearing is False
+    demo = DemoCase(n=1, stage=decided, party="王某某", party_kind="person",
+                    violation=("未明码标价", "《价格法》第十三条", "《价格违法行为行政处罚规定》第十三条"),
+                    fine=20000, received=local_today() - timedelta(days=decided.age_days))
+    case = cases.open_case(user("officer1"), process_id="general_penalty", title=demo.title,
+                           department_code="market", party={"name": demo.party, "kind": "person"})
+    users = {name: user(name) for name in ("officer1", "officer2", "officer3", "reviewer1", "reviewer2", "head1")}
+    case = drive_to_stage(case, demo, users)
+    assert case.status == "decided"
+    done = {t.bpmn_id: t.completed_by.username for t in db.session.execute(
+        db.select(Task).where(Task.case_id == case.id, Task.state == "completed")).scalars()}
+    assert done["legal_review"] == "reviewer1" and done["collective_discussion"] == "head1"
+    assert done["penalty_decision"] == "head1"
+
+
+def test_a_stage_the_procedure_cannot_reach_stops_the_demo_with_a_clear_message(app):
+    from workflow_app.services import procedures
+
+    with app.app_context():  # a new version of general_penalty that ends after the clue
+        procedures.deploy(sequential("general_penalty", [("user", "clue_intake", {"formKey": "clue_intake"})]),
+                          "cli:test")
+    r = demo_cases(app, "--count", "2")
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert re.search(r"^Error: demo case MARKET-\d{4}-00002 cannot reach the stage 'awaiting filing "
+                     r"approval': the procedure has no ready task \(case status closed\)", r.output, re.M), r.output
+
+
+def test_demo_certificates_are_valid_from_the_day_of_seeding_for_years(ctx, user):
+    """No time bomb: officers seeded on any day may act that day and for years after."""
+    from workflow_app.demo.seed import certificate_period
+
+    today = datetime.now(LOCAL_TZ).date()
+    for name in ("officer1", "officer2", "officer3", "environment_officer1"):
+        cert = user(name).valid_certificate(today)
+        assert cert is not None, name
+        assert cert.issued_on < today and cert.expires_on >= today + timedelta(days=4 * 365)
+    for seeded_on in (date(2031, 2, 28), date(2048, 2, 29), date(2099, 12, 31)):
+        issued, expires = certificate_period(seeded_on)
+        assert issued < seeded_on < expires

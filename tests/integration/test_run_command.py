@@ -1,0 +1,123 @@
+"""The README's run command, `make run`, as a new user runs it: on a fresh database it migrates,
+seeds, deploys, opens the demo cases and serves them; the README's API examples then work against
+it as written, and the README says truthfully what the demo holds."""
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from workflow_app.demo.cases import DEFAULT_COUNT, STAGES
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+STARTUP_SECONDS = 180
+
+
+def free_port() -> int:
+    """ZHIFAFLOW_TEST_PORT when set (shared machines hand out port ranges), else one the OS picks."""
+    if os.environ.get("ZHIFAFLOW_TEST_PORT"):
+        return int(os.environ["ZHIFAFLOW_TEST_PORT"])
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(url: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict]:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers), timeout=10) as r:
+            return r.status, json.load(r)
+    except urllib.error.HTTPError as err:
+        return err.code, json.load(err)
+
+
+@pytest.fixture
+def served(tmp_path):
+    """`make run` on a fresh SQLite database, in its own process group; stopped by its id."""
+    venv = Path(sys.prefix)
+    port = free_port()
+    log = tmp_path / "make-run.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
+    # -o: the test runs inside the installed .venv; do not reinstall it even if setup.cfg is newer.
+    cmd = ["make", "-o", f"{venv}/.installed", "run", f"VENV={venv}", f"PORT={port}",
+           f"DATABASE_URL=sqlite:///{tmp_path / 'demo.db'}"]
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            assert proc.poll() is None, f"make run exited with {proc.returncode}:\n{log.read_text()}"
+            assert time.monotonic() < deadline, f"no answer within {STARTUP_SECONDS}s:\n{log.read_text()}"
+            try:
+                if request(f"{base}/healthz")[1] == {"status": "ok"}:
+                    break
+            except (urllib.error.URLError, ConnectionError, json.JSONDecodeError):
+                time.sleep(0.5)
+        yield base, log
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)  # make, its shell and the server it started
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def readme_api_examples(base: str) -> str:
+    section = README[README.index("## Using the API"):]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    assert "API=http://127.0.0.1:5000/api/v1" in block
+    return block.replace("http://127.0.0.1:5000", base)
+
+
+def test_make_run_serves_the_demo_and_the_readme_examples_work_against_it(served):
+    base, log = served
+    output = log.read_text()
+    assert f"Opened {DEFAULT_COUNT} demo cases" in output and "Traceback" not in output
+    status, token = request(f"{base}/api/v1/auth/token", {"username": "officer1", "password": "zhifaflow-demo"})
+    assert status == 201
+    status, page = request(f"{base}/api/v1/cases?per_page=100", token=token["token"])
+    assert status == 200 and page["total"] == DEFAULT_COUNT
+    assert {c["status"] for c in page["items"]} == {"intake", "not_filed", "investigating", "decided", "closed"}
+
+    run = subprocess.run(["bash", "-euo", "pipefail", "-c", readme_api_examples(base)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    replies = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
+    task, completed, inbox, case_file, trace = replies
+    assert task["bpmn_id"] == "clue_intake" and task["form"]["title"] == "线索登记"
+    assert [t["bpmn_id"] for t in completed["tasks"]] == ["filing_approval"]
+    assert completed["id"] > DEFAULT_COUNT  # the reader's new case, not a demo case
+    assert inbox["total"] > 0
+    assert [t["bpmn_id"] for t in case_file["items"]] == ["clue_intake", "filing_approval"]
+    assert [e["action"] for e in trace["items"]][:2] == ["case.opened", "task.ready"]
+
+
+def test_the_readme_says_what_the_demo_holds():
+    demo = README[README.index("## Demo data"):README.index("## Using the API")]
+    assert f"opens {DEFAULT_COUNT} sample\ncases" in demo and DEFAULT_COUNT == 2 * len(STAGES)
+    for stage in STAGES:
+        assert f"\n| {stage.label} |" in demo, stage.label
+
+
+def test_the_readme_links_only_files_in_the_repository():
+    links = re.findall(r"\]\(([^)#]+)", README)
+    assert "docs/architecture.md" in links
+    for link in links:
+        assert not link.startswith(("http:", "https:", "/", "..")), link
+        assert (ROOT / link).is_file(), link
+    assert "../" not in README
