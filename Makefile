@@ -12,7 +12,7 @@ DEMO_PASSWORD ?= zhifaflow-demo
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test bench bench-pg lint
+.PHONY: install run test bench bench-pg bench-hostile lint
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ bench: $(STAMP)
 
 bench-pg: $(STAMP)
 	$(PY) bench/bench_http_pg.py
+
+bench-hostile: $(STAMP)
+	$(PY) bench/bench_hostile.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check workflow_app tests bench
