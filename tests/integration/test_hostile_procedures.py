@@ -126,3 +126,23 @@ def test_a_failing_case_opening_is_refused_and_traced_on_the_system_chain(api, c
     failed = db.session.execute(db.select(TraceEvent).where(TraceEvent.action == "case.open_failed")).scalars().all()
     assert len(failed) == 1 and json.loads(failed[0].data_json)["element"] == "boom"
     assert api.get("/api/v1/cases").json["total"] == 0
+
+
+def test_no_engine_worker_is_a_503_and_the_case_is_untouched(api, ctx, monkeypatch):
+    """If no worker can start (a broken install), the request is refused as unavailable; the
+    task did not fail, so nothing is traced against it."""
+    from workflow_app.engine import pool
+
+    case = api.open_case()
+    broken = pool.EnginePool(size=1, acquire_seconds=1.0)
+    monkeypatch.setattr(pool, "_pool", broken)
+    monkeypatch.setattr(pool.sys, "executable", "/bin/false")
+    from tests.helpers import STEPS
+
+    r = api.post(f"/api/v1/tasks/{api.task(case, 'clue_intake')['id']}/complete",
+                 json={"data": STEPS["clue_intake"][1]})
+    assert r.status_code == 503 and r.json["error"] == "unavailable"
+    actions = [e["action"] for e in api.get(f"/api/v1/cases/{case['id']}/trace").json["items"]]
+    assert "task.failed" not in actions and "task.completed" not in actions
+    monkeypatch.undo()
+    assert api.complete(case, "clue_intake")["tasks"]  # the real pool still serves

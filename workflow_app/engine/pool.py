@@ -29,6 +29,7 @@ from .worker import perform
 
 log = logging.getLogger(__name__)
 _ERRORS = {cls.__name__: cls for cls in (EngineError, TaskNotReady)}
+_START_SECONDS = 60
 
 
 class EngineUnavailable(EngineError):
@@ -53,6 +54,15 @@ class _Worker:
             theirs.close()
         self.conn = Connection(ours.detach())
         self.element: str | None = None  # the element the worker said it is running
+        # A worker that cannot start (a broken install, no memory) must not take a step: it says
+        # "ready" once it has imported everything, or it is not a worker.
+        try:
+            ready = self.conn.poll(_START_SECONDS) and self.conn.recv()
+        except (EOFError, OSError):
+            ready = None
+        if not (isinstance(ready, tuple) and ready[0] == "ready"):
+            self.stop()
+            raise RuntimeError(f"the engine worker did not start (exit code {self.process.poll()})")
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -105,11 +115,12 @@ class EnginePool:
     def _acquire(self) -> _Worker:
         deadline = time.monotonic() + self.acquire_seconds
         with self._cond:
-            self._ensure_workers()
             while not self._idle:
+                self._ensure_workers()  # again after a failed start, so a transient failure heals
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise EngineUnavailable("every engine worker is busy; try again in a moment")
+                    raise EngineUnavailable("every engine worker is busy or none could be started; "
+                                            "try again in a moment")
                 self._cond.wait(remaining)
             return self._idle.pop()
 

@@ -111,6 +111,7 @@ def worker_main(conn: Connection, memory_mb: int) -> None:
 
     scripting.element_hook = note
     _limit_address_space(memory_mb)
+    conn.send(("ready", os.getpid()))
     while True:
         try:
             op, shas, payload, limits = conn.recv()
