@@ -5,9 +5,9 @@ token). Every other view finds its user in `g.user`, set here from one of:
 
 - `Authorization: Bearer <token>` (API clients; `g.bearer_token` keeps the token);
 - the Flask-Login session cookie of the pages, and only with a valid CSRF token in the
-  `X-CSRFToken` header (from GET /api/v1/auth/csrf-token): a cookie is sent by the browser on any site's behalf, the header only by
-  our own pages' scripts. Reads need it too, so another site cannot even make a logged-in
-  browser fetch case data for it.
+  `X-CSRFToken` header (from GET /api/v1/auth/csrf-token): the browser sends the cookie on any
+  site's behalf, the header only for our own pages' scripts. Reads need it too, so another site
+  cannot even make a logged-in browser fetch case data for it.
 """
 from flask import current_app, g, request
 from flask_login import current_user as session_user
