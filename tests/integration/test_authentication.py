@@ -31,6 +31,8 @@ def test_every_api_route_but_the_marked_public_ones_answers_401_without_credenti
     assert len(calls) >= 15
     public = {endpoint for _, _, endpoint in calls if is_public(app.view_functions[endpoint])}
     assert public == PUBLIC_ENDPOINTS  # making a route public is a decision this test must be told of
+    session_only = app.test_client()
+    log_in_session(session_only, app, "admin")  # a session cookie without its CSRF token
     for method, url, endpoint in calls:
         if endpoint in PUBLIC_ENDPOINTS:
             continue
@@ -38,6 +40,8 @@ def test_every_api_route_but_the_marked_public_ones_answers_401_without_credenti
             r = client.open(url, method=method, headers=headers, json={})
             assert r.status_code == 401, (method, url, headers, r.status_code)
             assert r.json["error"] == "unauthorized" and r.headers["WWW-Authenticate"].startswith("Bearer")
+        r = session_only.open(url, method=method, json={})
+        assert r.status_code == 401 and r.json["error"] == "csrf_failed", (method, url, r.status_code)
 
 
 def test_the_public_routes_answer_without_credentials(client):
@@ -78,12 +82,12 @@ def count_cases(app) -> int:
         return db.session.execute(db.select(db.func.count(Case.id))).scalar()
 
 
-def test_a_session_without_its_csrf_token_may_neither_read_nor_write(app, client):
+def test_a_session_without_its_csrf_token_is_no_credential_for_reads_or_writes(app, client):
     log_in_session(client, app, "officer1")
     before = count_cases(app)
     for r in (client.get("/api/v1/me"), client.get("/api/v1/cases"), client.post("/api/v1/cases", json=CASE),
               client.get("/api/v1/me", headers={"X-CSRFToken": "made-up"})):
-        assert r.status_code == 403 and r.json["error"] == "csrf_failed", r.json
+        assert r.status_code == 401 and r.json["error"] == "csrf_failed", r.json
         assert "X-CSRFToken" in r.json["message"] and "/api/v1/auth/csrf-token" in r.json["message"]
     assert count_cases(app) == before
 
@@ -101,17 +105,17 @@ def test_the_csrf_token_of_another_session_is_refused(app):
     victim, attacker = app.test_client(), app.test_client()
     log_in_session(victim, app, "officer1")
     r = victim.post("/api/v1/cases", json=CASE, headers=csrf_header(attacker))
-    assert r.status_code == 403 and r.json["error"] == "csrf_failed"
+    assert r.status_code == 401 and r.json["error"] == "csrf_failed"
 
 
 def test_under_https_a_session_write_also_needs_a_same_origin_referer(app, client):
     log_in_session(client, app, "officer1")
     headers = {"X-CSRFToken": client.get("/api/v1/auth/csrf-token", base_url="https://localhost").json["csrf_token"]}
     r = client.post("/api/v1/cases", json=CASE, headers=headers, base_url="https://localhost")
-    assert r.status_code == 403 and "referrer" in r.json["message"]
+    assert r.status_code == 401 and "referrer" in r.json["message"]
     r = client.post("/api/v1/cases", json=CASE, base_url="https://localhost",
                     headers={**headers, "Referer": "https://evil.example/"})
-    assert r.status_code == 403 and "referrer does not match" in r.json["message"]
+    assert r.status_code == 401 and "referrer does not match" in r.json["message"]
     r = client.post("/api/v1/cases", json=CASE, base_url="https://localhost",
                     headers={**headers, "Referer": "https://localhost/cases/new"})
     assert r.status_code == 201
@@ -149,7 +153,8 @@ def test_logging_out_revokes_the_bearer_token(client, api):
 
 def test_logging_out_a_session_needs_its_csrf_token_and_ends_it(app, client):
     log_in_session(client, app, "officer1")
-    assert client.delete("/api/v1/auth/token").status_code == 403
+    r = client.delete("/api/v1/auth/token")  # the request that answered 500 before
+    assert r.status_code == 401 and r.json["error"] == "csrf_failed"
     headers = csrf_header(client)
     assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
     assert client.get("/api/v1/me", headers=headers).status_code == 401

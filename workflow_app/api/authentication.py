@@ -60,15 +60,20 @@ def _bearer_user(header: str):
 
 
 def _require_csrf_token():
-    """Writes: Flask-WTF's full check (token, and under HTTPS a same-origin Referer). Reads: the token."""
-    if request.method in current_app.config["WTF_CSRF_METHODS"]:
-        csrf.protect()
-        return
-    token = next(filter(None, map(request.headers.get, current_app.config["WTF_CSRF_HEADERS"])), None)
+    """Without its CSRF token a session cookie is no credential at all: 401, saying what is missing.
+
+    Writes get Flask-WTF's full check (the token, and under HTTPS a same-origin Referer); reads the token.
+    """
     try:
-        validate_csrf(token)
-    except ValidationError as err:
-        raise CSRFError(err.args[0]) from None
+        if request.method in current_app.config["WTF_CSRF_METHODS"]:
+            csrf.protect()
+        else:
+            validate_csrf(next(filter(None, map(request.headers.get, current_app.config["WTF_CSRF_HEADERS"])), None))
+    except (CSRFError, ValidationError) as err:
+        reason = err.description if isinstance(err, CSRFError) else err.args[0]
+        raise Unauthorized(f"{reason} A request with the login session must send the token of "
+                           f"GET {bp.url_prefix}/auth/csrf-token in the {CSRF_HEADER} header "
+                           "(or use a bearer token instead).", code="csrf_failed") from None
 
 
 LIMIT_REASONS = {

@@ -3,14 +3,13 @@ import time
 
 from flask import current_app, jsonify, request
 from flask_limiter.errors import RateLimitExceeded
-from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..extensions import limiter
 from ..services.errors import ServiceError
 from . import bp
-from .authentication import CSRF_HEADER, limit_reason
+from .authentication import limit_reason
 
 
 def error_response(status: int, code: str, message: str, errors: dict | None = None,
@@ -44,15 +43,6 @@ def _service_error(err: ServiceError):
     if err.status == 401:
         response[0].headers["WWW-Authenticate"] = 'Bearer realm="ZhifaFlow"'
     return response
-
-
-@bp.app_errorhandler(CSRFError)
-def _csrf_error(err: CSRFError):
-    if not is_api_request():
-        return err
-    return error_response(403, "csrf_failed", f"{err.description} A request with the login session "
-                          f"must send the token of GET {bp.url_prefix}/auth/csrf-token in the "
-                          f"{CSRF_HEADER} header (or use a bearer token instead).")
 
 
 @bp.app_errorhandler(RateLimitExceeded)

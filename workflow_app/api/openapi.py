@@ -21,7 +21,7 @@ def operation(summary: str, *, body=None, response=None, tag: str = "", params: 
 
 
 _ERRORS = {
-    "401": "not logged in, or the token is invalid",
+    "401": "not logged in, the token is invalid, or a session request lacks its CSRF token",
     "403": "your role or org scope does not allow this",
     "404": "not found (or outside your scope)",
     "409": "the task is not ready, or another request changed the case first",
