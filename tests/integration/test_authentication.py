@@ -139,6 +139,15 @@ def test_a_deactivated_users_session_ends(app, client):
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
+def test_a_session_naming_no_valid_user_is_no_credential(app, client):
+    headers = csrf_header(client)
+    for user_id in ("not-a-number", "999999"):
+        with client.session_transaction() as session:
+            session["_user_id"] = user_id
+        r = client.get("/api/v1/me", headers=headers)
+        assert r.status_code == 401 and r.json["error"] == "unauthorized", user_id
+
+
 # -- logging out -------------------------------------------------------------------------------------
 def test_logging_out_without_credentials_is_401(client):
     r = client.delete("/api/v1/auth/token")
