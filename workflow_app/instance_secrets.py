@@ -1,7 +1,8 @@
 """Instance secrets: keys that sign or seal something and must never be a public default.
 
 A secret has a name (`secret_key`, `audit_hmac_key`, ...). Its value is the setting of the same
-name in upper case (an environment variable, or create_app(config)). When that is unset:
+name in upper case: from create_app(config) or Config, else the environment variable of that
+name. When it is unset (or None):
 
 - embedded default (SQLite, `make run`): a random key is generated once into
   `<instance folder>/<name>` (mode 0600) and read back on every start, so sessions survive a
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 
 def instance_secret(app: Flask, name: str) -> str:
     setting = name.upper()
-    value = app.config.get(setting)
+    value = app.config[setting] if setting in app.config else os.environ.get(setting)
     if value:
         if len(value) < MIN_LENGTH:
             raise ConfigurationError(

@@ -106,11 +106,14 @@ def test_a_key_file_readable_by_others_is_restricted_to_its_owner(tmp_path):
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
 
-def test_other_instance_secrets_follow_the_same_rules(tmp_path):
+def test_other_instance_secrets_follow_the_same_rules(tmp_path, monkeypatch):
     key = instance_secret(bare_app(tmp_path), "audit_hmac_key")
     assert key == (tmp_path / "instance" / "audit_hmac_key").read_text().strip()
     assert key != instance_secret(bare_app(tmp_path), "secret_key")
     assert instance_secret(bare_app(tmp_path, AUDIT_HMAC_KEY="a" * 40), "audit_hmac_key") == "a" * 40
+    monkeypatch.setenv("AUDIT_HMAC_KEY", "e" * 40)  # no setting in the config: the environment's
+    assert instance_secret(bare_app(tmp_path), "audit_hmac_key") == "e" * 40
+    monkeypatch.delenv("AUDIT_HMAC_KEY")
     with pytest.raises(ConfigurationError, match="AUDIT_HMAC_KEY is not set; production needs it"):
         instance_secret(bare_app(tmp_path, ZHIFAFLOW_ENV="production"), "audit_hmac_key")
 
