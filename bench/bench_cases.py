@@ -96,7 +96,7 @@ USERS = sorted({user for _, user, _ in PATH})
 
 CONFIG = {
     "TESTING": True,
-    "SECRET_KEY": "bench",
+    "SECRET_KEY": "bench-only-secret-key-of-32-characters-or-more",
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     "RATELIMIT_ENABLED": False,
 }

@@ -173,6 +173,8 @@ def main(argv=None):
     ap.add_argument("--warmup", type=float, default=3)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--redis-url", default="redis://127.0.0.1:6379",
+                    help="the login limits' shared store (production refuses to run without one)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
@@ -184,9 +186,9 @@ def main(argv=None):
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         url = base.set(database=name).render_as_string(hide_password=False)
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": uuid.uuid4().hex,
-               "LOGIN_RATE_LIMIT": "1000 per minute", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-               "ZHIFAFLOW_ENV": "production"}
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
+               "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "ZHIFAFLOW_ENV": "production",
+               "RATELIMIT_STORAGE_URI": args.redis_url, "RATELIMIT_KEY_PREFIX": name}
         flask(env, "db", "upgrade")
         flask(env, "demo", "seed", "--password", PASSWORD)
         flask(env, "procedures", "deploy", str(ROOT / "bpmn" / f"{PROCESS_ID}.bpmn"))

@@ -21,7 +21,7 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL.startswith(("postgres://", "po
 
 BASE_CONFIG = {
     "TESTING": True,
-    "SECRET_KEY": "test",
+    "SECRET_KEY": "test-only-secret-key-of-32-characters-or-more",
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     "RATELIMIT_ENABLED": False,
     "SCRIPT_CPU_SECONDS": 0.5,

@@ -5,17 +5,21 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from . import security
 from .config import Config
-from .extensions import db, limiter, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
+from .instance_secrets import instance_secret
 from .strict_input import ZhifaFlask
 
 
-def create_app(config: dict | None = None) -> Flask:
-    app = ZhifaFlask(__name__, instance_relative_config=True)
+def create_app(config: dict | None = None, *, instance_path: str | None = None) -> Flask:
+    """The application; raises config.ConfigurationError when its settings are unsafe."""
+    app = ZhifaFlask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_object(Config)
     if config:
         app.config.update(config)
     _normalize_database_url(app)
+    app.config["SECRET_KEY"] = instance_secret(app, "secret_key")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
             parents=True, exist_ok=True)
@@ -26,10 +30,12 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     login_manager.init_app(app)
     limiter.init_app(app)
+    security.init_app(app)
 
     from .api import bp as api_bp
 
     app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # the API checks CSRF itself, for session-authenticated requests only
 
     from .cli import register_cli
 
@@ -49,7 +55,8 @@ def create_app(config: dict | None = None) -> Flask:
     def _load_user(user_id: str):
         from .models import User
 
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None  # deactivation ends sessions
 
     @app.get("/healthz")
     def healthz():

@@ -3,6 +3,11 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("production", "development")
+
+
+class ConfigurationError(RuntimeError):
+    """The settings cannot run safely (a missing or weak secret, an unshared rate-limit store)."""
 
 
 def _env_number(name: str, kind=float):
@@ -11,7 +16,11 @@ def _env_number(name: str, kind=float):
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # Unset: generated once into instance/ (embedded default) or refused (production); see
+    # instance_secrets.py. Sessions and CSRF tokens are signed with it.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    # "production" or "development"; unset, a PostgreSQL database means production.
+    ZHIFAFLOW_ENV = os.environ.get("ZHIFAFLOW_ENV") or None
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'instance' / 'zhifaflow.db'}"
     )
@@ -38,9 +47,39 @@ class Config:
     API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", 12))
     # Werkzeug's scrypt by default; tests use a cheaper method to stay fast.
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Login attempts (POST /api/v1/auth/token), counted across all workers in RATELIMIT_STORAGE_URI.
+    # Per account: slows guessing one password; the hourly window ends a lockout an hour after
+    # an attack stops. Per address: higher, since a whole bureau may share one NAT address.
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per minute; 50 per hour")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "100 per minute")
+    RATELIMIT_ENABLED = True  # explicit: Flask-Limiter otherwise keeps the previous app's value
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "zhifaflow")
+    RATELIMIT_STRATEGY = "moving-window"  # no double burst at a fixed window's edge
+    # Redis down: keep limiting in each worker's memory (and log it) rather than answer 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    # Reverse proxies in front of the app that append X-Forwarded-For/-Proto; 0 = none, and
+    # those headers are ignored (a client could write anything in them).
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "0")
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes")
+    # CSRF tokens live as long as the login session they are bound to.
+    WTF_CSRF_TIME_LIMIT = None
     # Local time zone of the enforcement bodies: deadlines end at local midnight.
     LOCAL_TIMEZONE = "Asia/Shanghai"
     API_PAGE_SIZE_MAX = 200
+
+
+def is_production(config) -> bool:
+    """ZHIFAFLOW_ENV decides; unset, any database but the embedded SQLite means production.
+
+    A PostgreSQL deployment runs several workers, often on several hosts or in containers: a key
+    generated on one host's disk would differ between hosts and vanish with the container.
+    """
+    env = config.get("ZHIFAFLOW_ENV")
+    if env is not None:
+        if env not in ENVIRONMENTS:
+            raise ConfigurationError(f"ZHIFAFLOW_ENV={env!r}: must be one of {', '.join(ENVIRONMENTS)}")
+        return env == "production"
+    return not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")

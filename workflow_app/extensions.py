@@ -4,6 +4,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
 # Constraint names are fixed so that migrations are identical on SQLite and PostgreSQL.
@@ -21,4 +22,6 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION),
                 session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True)  # batch mode: SQLite cannot ALTER most things
 login_manager = LoginManager()
+# The client address as the WSGI server saw it, or as TRUSTED_PROXIES reported it (ProxyFix).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+csrf = CSRFProtect()

@@ -28,7 +28,8 @@ def test_unknown_api_paths_are_json_404(client):
 
 def test_fresh_database_migrate_and_seed_by_cli(tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}",
-                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "RATELIMIT_ENABLED": False})
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "RATELIMIT_ENABLED": False},
+                     instance_path=str(tmp_path / "instance"))  # its key is generated there
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     short = runner.invoke(args=["demo", "seed", "--password", "short"])
@@ -59,7 +60,8 @@ def test_migrations_are_reversible_and_match_the_models(tmp_path):
 
     from workflow_app.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"},
+                     instance_path=str(tmp_path / "instance"))
     runner = app.test_cli_runner()
     for args in (["db", "upgrade"], ["db", "downgrade", "base"], ["db", "upgrade"]):
         result = runner.invoke(args=args)
@@ -72,7 +74,8 @@ def test_migrations_are_reversible_and_match_the_models(tmp_path):
 
 
 def test_demo_cases_need_the_demo_users(tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.db'}"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.db'}"},
+                     instance_path=str(tmp_path / "instance"))
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     r = runner.invoke(args=["demo", "cases"])

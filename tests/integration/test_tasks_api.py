@@ -26,21 +26,6 @@ def test_token_request_validation_names_the_fields(client):
     assert r.status_code == 422 and set(r.json["errors"]) == {"username", "password"}
 
 
-def test_login_is_rate_limited(database_url):
-    from tests.conftest import BASE_CONFIG
-    from workflow_app import create_app
-    from workflow_app.extensions import limiter
-
-    app = create_app({**BASE_CONFIG, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "10 per minute",
-                      "SQLALCHEMY_DATABASE_URI": database_url})
-    limiter.reset()
-    client = app.test_client()
-    codes = [client.post("/api/v1/auth/token", json={"username": "officer1", "password": "x"}).status_code
-             for _ in range(12)]
-    assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
-    limiter.reset()
-
-
 def test_only_the_lane_role_may_complete_a_task(api):
     case = api.run(api.open_case(), "clue_intake")
     r = api.complete(case, "filing_approval", as_="officer1", expect=403)

@@ -1,10 +1,15 @@
 """One mapping from service errors (and HTTP errors) to JSON responses."""
+import time
+
 from flask import current_app, jsonify, request
+from flask_limiter.errors import RateLimitExceeded
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..extensions import limiter
 from ..services.errors import ServiceError
 from . import bp
+from .authentication import limit_reason
 
 
 def error_response(status: int, code: str, message: str, errors: dict | None = None,
@@ -34,7 +39,29 @@ def _flatten(messages, prefix="") -> dict[str, list[str]]:
 
 @bp.app_errorhandler(ServiceError)
 def _service_error(err: ServiceError):
-    return error_response(err.status, err.code, err.message, err.errors, err.details)
+    response = error_response(err.status, err.code, err.message, err.errors, err.details)
+    if err.status == 401:
+        response[0].headers["WWW-Authenticate"] = 'Bearer realm="ZhifaFlow"'
+    return response
+
+
+@bp.app_errorhandler(RateLimitExceeded)
+def _rate_limited(err: RateLimitExceeded):
+    """Say which limit, and when the next attempt will be let through (also as Retry-After)."""
+    if not is_api_request():
+        return err
+    breached = [lim for lim in limiter.current_limits if lim.breached]
+    try:
+        reset_at = max(lim.reset_at for lim in breached)
+    except Exception:  # noqa: BLE001 - the store failed mid-request: the longest window is safe
+        reset_at = time.time() + err.limit.limit.get_expiry()
+    seconds = max(1, int(reset_at - time.time()))
+    reasons = list(dict.fromkeys(map(limit_reason, breached))) or [err.description]
+    response, status = error_response(429, "too_many_requests",
+                                      f"{' and '.join(reasons)}; try again in {seconds} seconds",
+                                      details={"retry_after": seconds})
+    response.headers["Retry-After"] = str(seconds)
+    return response, status
 
 
 @bp.errorhandler(ValidationError)

@@ -6,14 +6,14 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, jsonify
 
 from . import bp
+from .authentication import CSRF_HEADER, is_public, public
 
 
-def operation(summary: str, *, body=None, response=None, auth: bool = True, tag: str = "",
-              params: dict | None = None):
+def operation(summary: str, *, body=None, response=None, tag: str = "", params: dict | None = None):
     """Attach OpenAPI metadata to a view; the document is generated from it."""
 
     def decorate(view):
-        view.openapi = {"summary": summary, "body": body, "response": response, "auth": auth,
+        view.openapi = {"summary": summary, "body": body, "response": response,
                         "tag": tag, "params": params or {}}
         return view
 
@@ -21,7 +21,7 @@ def operation(summary: str, *, body=None, response=None, auth: bool = True, tag:
 
 
 _ERRORS = {
-    "401": "not logged in, or the token is invalid",
+    "401": "not logged in, the token is invalid, or a session request lacks its CSRF token",
     "403": "your role or org scope does not allow this",
     "404": "not found (or outside your scope)",
     "409": "the task is not ready, or another request changed the case first",
@@ -37,6 +37,10 @@ def build_spec(app) -> dict:
                    info={"description": "行政执法案件办理与执法监督 — case processing and oversight"})
     spec.components.schema("Error", schema=ErrorSchema)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session",
+                                                "description": "the login session of the pages"})
+    spec.components.security_scheme("csrf", {"type": "apiKey", "in": "header", "name": CSRF_HEADER,
+                                             "description": "GET /auth/csrf-token; required with the session"})
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("api."):
             continue
@@ -44,6 +48,7 @@ def build_spec(app) -> dict:
         meta = getattr(view, "openapi", None)
         if meta is None:
             continue
+        needs_login = not is_public(view)
         path = str(rule.rule).removeprefix("/api/v1")
         for arg in rule.arguments:
             path = re.sub(rf"<(?:\w+:)?{arg}>", f"{{{arg}}}", path)
@@ -69,17 +74,20 @@ def build_spec(app) -> dict:
             if meta["response"] is not None:
                 op["responses"][ok]["content"] = {"application/json": {"schema": meta["response"]}}
             for code, text in _ERRORS.items():
-                if code == "401" and not meta["auth"]:
+                if code == "401" and not needs_login:
                     continue
                 op["responses"][code] = {"description": text, "content": {
                     "application/json": {"schema": "Error"}}}
-            if meta["auth"]:
-                op["security"] = [{"bearer": []}]
+            if needs_login:
+                op["security"] = [{"bearer": []}, {"session": [], "csrf": []}]
+            else:
+                op["security"] = []
             spec.path(path=path, operations={method.lower(): op})
     return spec.to_dict()
 
 
 @bp.get("/openapi.json")
+@public
 def openapi_document():
     doc = current_app.extensions.get("zhifaflow_openapi")
     if doc is None:

@@ -1,10 +1,17 @@
-"""API endpoints. Each one: authenticate, parse with a schema, call one service, dump."""
-from flask import current_app, jsonify, request
+"""API endpoints. Each one: parse with a schema, call one service as `g.user`, dump.
+
+Authentication happened before the view (authentication.py); views marked @public have no user.
+"""
+from flask import current_app, g, jsonify, request
+from flask_login import logout_user
+from flask_wtf.csrf import generate_csrf
 
 from ..extensions import limiter
 from ..services import auth, case_migration, cases, procedures
-from ..services.errors import Invalid, Unauthorized
+from ..services.access import visible_task
+from ..services.errors import Invalid
 from . import bp
+from .authentication import CSRF_HEADER, LIMIT_REASONS, login_account_key, login_address_key, public
 from .openapi import operation
 from .schemas import (
     CaseCreateSchema,
@@ -13,6 +20,7 @@ from .schemas import (
     CasePageSchema,
     CaseSchema,
     CaseSummarySchema,
+    CsrfTokenSchema,
     LegalReviewSchema,
     ProcedureListSchema,
     ProcedureVersionDetailSchema,
@@ -28,21 +36,6 @@ from .schemas import (
     TraceSchema,
     UserSchema,
 )
-
-
-def current_user():
-    """The user of a bearer token (API clients) or of the login session (pages)."""
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        user = auth.user_for_token(header[7:].strip())
-        if user is not None:
-            return user
-        raise Unauthorized("the bearer token is invalid or expired")
-    from flask_login import current_user as session_user
-
-    if session_user.is_authenticated:
-        return session_user
-    raise Unauthorized("log in first: POST /api/v1/auth/token, then send Authorization: Bearer <token>")
 
 
 def json_body(schema, *, empty_ok: bool = False):
@@ -75,9 +68,13 @@ def dump_case(case):
 
 
 @bp.post("/auth/token")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=login_account_key,
+               error_message=LIMIT_REASONS["account"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], key_func=login_address_key,
+               error_message=LIMIT_REASONS["address"])
 @operation("Exchange a username and password for a bearer token", body=TokenRequestSchema,
-           response=TokenSchema, auth=False, tag="auth")
+           response=TokenSchema, tag="auth")
 def create_token():
     creds = json_body(TokenRequestSchema())
     user = auth.authenticate(creds["username"], creds["password"])
@@ -86,23 +83,33 @@ def create_token():
 
 
 @bp.delete("/auth/token")
-@operation("Log out: revoke the bearer token of this request", tag="auth")
+@operation("Log out: revoke the bearer token of this request, or end its login session", tag="auth")
 def revoke_token():
-    current_user()
-    auth.revoke_token(request.headers["Authorization"][7:].strip())
+    if g.bearer_token:
+        auth.revoke_token(g.bearer_token)
+    else:
+        logout_user()
     return "", 204
+
+
+@bp.get("/auth/csrf-token")
+@public
+@operation(f"The CSRF token of this browser session: requests that ride the login session send it "
+           f"in the {CSRF_HEADER} header (bearer-token requests need none)", response=CsrfTokenSchema,
+           tag="auth")
+def csrf_token():
+    return jsonify({"csrf_token": generate_csrf(), "header": CSRF_HEADER})
 
 
 @bp.get("/me")
 @operation("The logged-in user", response=UserSchema, tag="auth")
 def me():
-    return jsonify(UserSchema().dump(current_user()))
+    return jsonify(UserSchema().dump(g.user))
 
 
 @bp.get("/procedures")
 @operation("List deployed procedure versions", response=ProcedureListSchema, tag="procedures")
 def list_procedures():
-    current_user()
     versions = procedures.list_versions()
     return jsonify({"items": ProcedureVersionSchema(many=True).dump(versions)})
 
@@ -111,7 +118,7 @@ def list_procedures():
 @operation("Deploy a BPMN file (multipart field `file`) as a new immutable version",
            body="multipart", response=ProcedureVersionSchema, tag="procedures")
 def deploy_procedure():
-    user = current_user()
+    user = g.user
     upload = request.files.get("file")
     if upload is None:
         raise Invalid({"file": ["send the BPMN XML as the multipart file field 'file'"]})
@@ -126,14 +133,12 @@ def deploy_procedure():
 @operation("One deployed version with its task metadata and form schemas",
            response=ProcedureVersionDetailSchema, tag="procedures")
 def get_procedure(version_id: int):
-    current_user()
     return jsonify(ProcedureVersionDetailSchema().dump(procedures.get_version(version_id)))
 
 
 @bp.get("/procedures/<id:version_id>/bpmn")
 @operation("The deployed BPMN XML of one version, byte for byte", tag="procedures")
 def get_procedure_bpmn(version_id: int):
-    current_user()
     version = procedures.get_version(version_id)
     return current_app.response_class(version.bpmn_xml, mimetype="application/xml",
                                       headers={"ETag": f'"{version.sha256}"'})
@@ -143,7 +148,7 @@ def get_procedure_bpmn(version_id: int):
 @operation("Open a case on the latest version of a procedure", body=CaseCreateSchema,
            response=CaseSchema, tag="cases")
 def create_case():
-    user = current_user()
+    user = g.user
     payload = json_body(CaseCreateSchema())
     case = cases.open_case(user, process_id=payload["procedure_id"], title=payload["title"],
                            department_code=payload["department"], party=payload["party"])
@@ -155,7 +160,7 @@ def create_case():
            params={"status": "intake|investigating|decided|served|closed|not_filed",
                    "department": "department code", "page": "page number", "per_page": "page size"})
 def list_cases():
-    user = current_user()
+    user = g.user
     status = request.args.get("status") or None
     if status is not None and status not in cases.STATUSES:
         raise Invalid({"status": [f"must be one of {', '.join(cases.STATUSES)}"]})
@@ -170,14 +175,14 @@ def list_cases():
 @bp.get("/cases/<id:case_id>")
 @operation("A case with its ready human tasks", response=CaseSchema, tag="cases")
 def get_case(case_id: int):
-    return jsonify(dump_case(cases.get_case(current_user(), case_id)))
+    return jsonify(dump_case(cases.get_case(g.user, case_id)))
 
 
 @bp.post("/cases/<id:case_id>/migrate")
 @operation("Move a running case to another version of its procedure (bpmn_author, admin)",
            body=CaseMigrateSchema, response=CaseSchema, tag="cases")
 def migrate_case(case_id: int):
-    user = current_user()
+    user = g.user
     payload = json_body(CaseMigrateSchema(), empty_ok=True)
     case = case_migration.migrate_case(user, case_id, payload["version_id"])
     return jsonify(dump_case(case))
@@ -187,14 +192,14 @@ def migrate_case(case_id: int):
 @operation("The case file: every task of the case, oldest first, with the data recorded",
            response=CaseFileSchema, tag="cases")
 def get_case_file(case_id: int):
-    _, tasks = cases.case_file(current_user(), case_id)
+    _, tasks = cases.case_file(g.user, case_id)
     return jsonify({"items": RecordedTaskSchema(many=True).dump(tasks)})
 
 
 @bp.get("/cases/<id:case_id>/trace")
 @operation("The case's audit trail, in order", response=TraceSchema, tag="cases")
 def get_trace(case_id: int):
-    events = cases.trace(current_user(), case_id)
+    events = cases.trace(g.user, case_id)
     return jsonify({"items": TraceEventSchema(many=True).dump(events)})
 
 
@@ -203,7 +208,7 @@ def get_trace(case_id: int):
            tag="tasks", params={"mine": "1 for your roles' tasks", "state": "ready|completed|cancelled",
                                 "page": "page number", "per_page": "page size"})
 def list_tasks():
-    user = current_user()
+    user = g.user
     state = request.args.get("state", "ready")
     if state not in ("ready", "completed", "cancelled"):
         raise Invalid({"state": ["must be one of ready, completed, cancelled"]})
@@ -218,7 +223,8 @@ def list_tasks():
 @bp.get("/tasks/<id:task_id>")
 @operation("One task with the JSON Schema of its form", response=TaskDetailSchema, tag="tasks")
 def get_task(task_id: int):
-    task, form = cases.task_with_form(current_user(), task_id)
+    visible_task(g.user, task_id)
+    task, form = cases.task_with_form(g.user, task_id)
     body = TaskDetailSchema().dump(task)
     body["form"] = form
     body["case_number"] = task.case.number
@@ -229,7 +235,8 @@ def get_task(task_id: int):
 @operation("Complete a ready task with its form data; returns the case and its next ready tasks",
            body=TaskCompleteSchema, response=CaseSchema, tag="tasks")
 def complete_task(task_id: int):
-    user = current_user()
+    user = g.user
+    visible_task(user, task_id)
     payload = json_body(TaskCompleteSchema(), empty_ok=True)  # a formless task needs no body
     case = cases.complete_task(user, task_id, payload["data"])
     return jsonify(dump_case(case))

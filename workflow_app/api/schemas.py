@@ -33,6 +33,11 @@ class TokenSchema(Schema):
     user = fields.Nested(UserSchema)
 
 
+class CsrfTokenSchema(Schema):
+    csrf_token = fields.String(required=True)
+    header = fields.String(required=True, metadata={"description": "the request header to send it in"})
+
+
 class ProcedureVersionSchema(Schema):
     id = fields.Integer()
     procedure_id = fields.Function(lambda v: v.procedure.process_id,

@@ -26,6 +26,15 @@ def visible_case(user: User, case_id: int) -> Case:
     return case
 
 
+def visible_task(user: User, task_id: int) -> Task:
+    """The task, if its case is in the user's scope; otherwise the 404 of a task that does not
+    exist, naming neither its case nor that it exists."""
+    task = db.session.get(Task, task_id)
+    if task is None or not in_scope(user, task.case.department):
+        raise NotFound(f"task {task_id} not found")
+    return task
+
+
 def require_role(user: User, role: str, what: str, *others: str):
     """The user must hold `role` (or one of `others`)."""
     roles = (role, *others)

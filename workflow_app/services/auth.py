@@ -1,4 +1,5 @@
 """Passwords and API bearer tokens."""
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -12,18 +13,22 @@ from ..models import ApiToken, User
 from ..models.types import utcnow
 from .errors import Unauthorized
 
-# Compared against when the user does not exist, so timing does not reveal valid usernames.
-_DUMMY_HASH = generate_password_hash("not-a-password", method="pbkdf2:sha256:1000")
-
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
+@functools.cache
+def dummy_hash(method: str) -> str:
+    """Checked when the username does not exist: the same method and cost as a real user's hash,
+    so the time of a refusal does not tell whether the account exists."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
 def authenticate(username: str, password: str) -> User:
     user = db.session.execute(db.select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
     if user is None or not check_password_hash(user.password_hash, password) or not user.active:
         current_app.logger.warning("login refused for %r", username)  # for the security log
         raise Unauthorized("wrong username or password")

@@ -1,0 +1,103 @@
+"""Deny by default: every API request is authenticated before its view runs.
+
+Views that anyone may call are marked `@public` (logging in, the OpenAPI document, the CSRF
+token). Every other view finds its user in `g.user`, set here from one of:
+
+- `Authorization: Bearer <token>` (API clients; `g.bearer_token` keeps the token);
+- the Flask-Login session cookie of the pages, and only with a valid CSRF token in the
+  `X-CSRFToken` header (from GET /api/v1/auth/csrf-token): the browser sends the cookie on any
+  site's behalf, the header only for our own pages' scripts. Reads need it too, so another site
+  cannot even make a logged-in browser fetch case data for it.
+"""
+from flask import current_app, g, request
+from flask_login import current_user as session_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
+
+from ..extensions import csrf
+from ..services import auth
+from ..services.errors import Unauthorized
+from . import bp
+
+CSRF_HEADER = "X-CSRFToken"
+
+
+def public(view):
+    """Mark a view as callable without logging in."""
+    view.public = True
+    return view
+
+
+def is_public(view) -> bool:
+    return getattr(view, "public", False)
+
+
+@bp.before_request
+def authenticate_request():
+    if is_public(current_app.view_functions[request.endpoint]):
+        return
+    g.bearer_token = None
+    header = request.headers.get("Authorization")
+    if header is not None:
+        g.user = _bearer_user(header)
+    elif session_user.is_authenticated:
+        _require_csrf_token()
+        g.user = session_user._get_current_object()
+    else:
+        raise Unauthorized("log in first: POST /api/v1/auth/token, then send Authorization: Bearer <token>")
+
+
+def _bearer_user(header: str):
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("the Authorization header must be 'Bearer <token>'")
+    user = auth.user_for_token(token)
+    if user is None:
+        raise Unauthorized("the bearer token is invalid or expired")
+    g.bearer_token = token
+    return user
+
+
+def _require_csrf_token():
+    """Without its CSRF token a session cookie is no credential at all: 401, saying what is missing.
+
+    Writes get Flask-WTF's full check (the token, and under HTTPS a same-origin Referer); reads the token.
+    """
+    try:
+        if request.method in current_app.config["WTF_CSRF_METHODS"]:
+            csrf.protect()
+        else:
+            validate_csrf(next(filter(None, map(request.headers.get, current_app.config["WTF_CSRF_HEADERS"])), None))
+    except (CSRFError, ValidationError) as err:
+        reason = err.description if isinstance(err, CSRFError) else err.args[0]
+        raise Unauthorized(f"{reason} A request with the login session must send the token of "
+                           f"GET {bp.url_prefix}/auth/csrf-token in the {CSRF_HEADER} header "
+                           "(or use a bearer token instead).", code="csrf_failed") from None
+
+
+LIMIT_REASONS = {
+    "account": "too many login attempts for this account",
+    "address": "too many login attempts from this address",
+}
+
+
+def limit_reason(limit) -> str:
+    """The words for a breached flask_limiter RequestLimit, from the kind its key starts with."""
+    for arg in limit.request_args:
+        kind = str(arg).partition(":")[0]
+        if kind in LIMIT_REASONS:
+            return LIMIT_REASONS[kind]
+    return f"rate limit {limit.limit} exceeded"
+
+
+def login_account_key() -> str:
+    """The account a login attempt is for, whatever the address it comes from."""
+    body = request.get_json(silent=True)
+    username = body.get("username") if isinstance(body, dict) else None
+    return "account:" + (username.strip().lower()[:64] if isinstance(username, str) else "")
+
+
+def login_address_key() -> str:
+    """The client address (the WSGI peer, or what TRUSTED_PROXIES reported via ProxyFix)."""
+    return "address:" + (request.remote_addr or "unknown")
