@@ -9,9 +9,10 @@ import pytest
 from tests.conftest import ROOT
 
 
-def flask(*args: str, database_url: str) -> subprocess.CompletedProcess:
+def flask(*args: str, database_url: str, **extra_env: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
     env["DATABASE_URL"] = database_url
+    env.update(extra_env)
     return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
@@ -39,7 +40,9 @@ def test_commands_on_an_unmigrated_database_print_one_line_and_exit_1(tmp_path, 
 
 def test_migrating_an_unreachable_database_prints_one_line_and_exits_1():
     # Nothing listens on port 9 of localhost (discard): the connection is refused at once.
-    result = flask("db", "upgrade", database_url="postgresql://nobody@127.0.0.1:9/nowhere")
+    # (as a developer: production settings would stop it before it tries the database)
+    result = flask("db", "upgrade", database_url="postgresql://nobody@127.0.0.1:9/nowhere",
+                   ZHIFAFLOW_ENV="development")
     assert_one_line_error(result, "database error", "OperationalError")
 
 
