@@ -30,9 +30,15 @@ def visible_task(user: User, task_id: int) -> Task:
     """The task, if its case is in the user's scope; otherwise the 404 of a task that does not
     exist, naming neither its case nor that it exists."""
     task = db.session.get(Task, task_id)
-    if task is None or not in_scope(user, task.case.department):
+    if task is None:
         raise NotFound(f"task {task_id} not found")
+    require_task_in_scope(user, task)
     return task
+
+
+def require_task_in_scope(user: User, task: Task) -> None:
+    if not in_scope(user, task.case.department):
+        raise NotFound(f"task {task.id} not found")  # as if it did not exist: no case, no hint
 
 
 def require_role(user: User, role: str, what: str, *others: str):

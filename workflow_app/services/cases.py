@@ -17,7 +17,14 @@ from ..models.types import utcnow
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import ANCHORS, parse_deadline
 from . import audit, legal_review, people
-from .access import check_may_act, require_role, scope_filter, visible_case
+from .access import (
+    check_may_act,
+    require_role,
+    require_task_in_scope,
+    scope_filter,
+    visible_case,
+    visible_task,
+)
 from .errors import Invalid, NotFound, NotReady, StepRefused
 from .forms import validate_form
 from .procedures import latest_version, procedure_info, run_engine_step
@@ -99,7 +106,8 @@ def _next_number(department: OrgUnit, now: datetime) -> str:
 def complete_task(user: User, task_id: int, data: dict) -> Case:
     """Complete one READY human task with its form data and advance the case."""
     task, state, siblings = _task_for_completion(task_id)
-    case = visible_case(user, task.case_id)
+    require_task_in_scope(user, task)
+    case = task.case
     if task.state != "ready":
         raise NotReady(f"task {task_id} is {task.state}, not ready")
     check_may_act(user, task, case)
@@ -329,11 +337,8 @@ def _legal_reviews(case_id: int) -> list[LegalReview]:
 
 
 def task_with_form(user: User, task_id: int) -> tuple[Task, dict | None]:
-    task = db.session.get(Task, task_id)
-    if task is None:
-        raise NotFound(f"task {task_id} not found")
-    case = visible_case(user, task.case_id)
-    form = procedure_info(case.procedure_version).forms.get(task.form_key) if task.form_key else None
+    task = visible_task(user, task_id)
+    form = procedure_info(task.case.procedure_version).forms.get(task.form_key) if task.form_key else None
     return task, form
 
 
