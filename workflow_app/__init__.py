@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 
 from .config import Config
 from .extensions import db, limiter, login_manager, migrate
-from .strict_input import ZhifaFlask
+from .strict_input import ZhifaFlask, refuse_unstorable_fields
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     login_manager.init_app(app)
     limiter.init_app(app)
+    app.before_request(refuse_unstorable_fields)
 
     from .api import bp as api_bp
 

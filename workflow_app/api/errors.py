@@ -3,7 +3,7 @@ from flask import current_app, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..services.errors import ServiceError
+from ..services.errors import ServiceError, bounded_errors
 from . import bp
 
 
@@ -39,7 +39,7 @@ def _service_error(err: ServiceError):
 
 @bp.errorhandler(ValidationError)
 def _validation_error(err: ValidationError):
-    return error_response(422, "invalid", "the request is not valid", _flatten(err.messages))
+    return error_response(422, "invalid", "the request is not valid", bounded_errors(_flatten(err.messages)))
 
 
 @bp.app_errorhandler(HTTPException)

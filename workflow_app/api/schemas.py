@@ -4,6 +4,7 @@ import json
 from marshmallow import Schema, fields, validate
 
 from ..services.cases import PARTY_KINDS
+from ..strict_input import ID_MAX
 
 
 class ErrorSchema(Schema):
@@ -153,7 +154,7 @@ CasePageSchema = _page_of(CaseSummarySchema, "CasePageSchema")
 
 
 class CaseMigrateSchema(Schema):
-    version_id = fields.Integer(load_default=None, validate=validate.Range(min=1),
+    version_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=ID_MAX),
                                 metadata={"description": "target procedure version id; default: the latest"})
 
 

@@ -110,7 +110,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
     data = validate_form(schema, data)
     try:
         people.check_named_people(schema, data, case, utcnow())
-        if task.lane == "legal_reviewer":
+        if legal_review.is_legal_review(procedure, task):
             legal_review.check_reviewer(user, case)
     except StepRefused as refusal:
         _trace_attempt(case.id, user, task, "step.refused", {"code": refusal.code, "reason": refusal.message})
@@ -141,7 +141,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         audit.record("task.completed", actor=user, case_id=case.id, task_id=task.id,
                      bpmn_id=task.bpmn_id, at=now,
                      data={"task": task.name, "form": data, "changes": changes})
-        if task.lane == "legal_reviewer":
+        if legal_review.is_legal_review(procedure, task):
             legal_review.record(case, task, user, data, now)
         after_engine_step(case, processor, now, completed_before, actor=user)
     return case
