@@ -97,12 +97,12 @@ def refuse_unstorable_fields() -> None:
         sources.append(request.form)
     for fields in sources:
         for key, value in fields.items(multi=True):
-            _check({key: value}, "", 0, errors)
+            _check({key or "_unnamed": value}, "", 0, errors)  # a multipart part may have no name
     if request.mimetype == "multipart/form-data":
         for key, upload in request.files.items(multi=True):
             problem = text_problem(upload.filename or "")
             if problem:
-                errors.setdefault(_printable(key), []).append(f"the file name {problem}")
+                errors.setdefault(_printable(key or "_unnamed"), []).append(f"the file name {problem}")
     if errors:
         raise Invalid(errors, "the request contains text that cannot be stored")
 

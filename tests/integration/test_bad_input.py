@@ -157,6 +157,12 @@ def test_a_surrogate_encoded_in_an_upload_is_no_server_error(api, disposition):
     assert r.status_code == 422 and "file" in r.json["errors"]
 
 
+def test_a_multipart_part_without_a_name_is_no_server_error(api):
+    body = b'--B\r\nContent-Disposition: form-data\r\n\r\nv\x00\r\n--B--\r\n'
+    r = api.post("/api/v1/procedures", as_="author1", data=body, content_type="multipart/form-data; boundary=B")
+    assert r.status_code == 422 and r.json["errors"]["_unnamed"] == ["contains a NUL character"]
+
+
 @pytest.mark.parametrize("body", [b'{"data": {"proposed_fine": 1e400}}', b'{"data": {"x": -1e999}}'])
 def test_numbers_out_of_range_are_refused_as_invalid_json(api, body):
     case = api.open_case()
