@@ -45,12 +45,14 @@ DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/zhifaflow_fuzz"
 class FuzzReport:
     requests: int = 0
     statuses: Counter = field(default_factory=Counter)
+    by_operation: Counter = field(default_factory=Counter)
     server_errors: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
     def record(self, case, response) -> None:
         self.requests += 1
         self.statuses[response.status_code] += 1
+        self.by_operation[(case.operation.label, response.status_code)] += 1
         if response.status_code >= 500:
             self.server_errors.append(
                 f"{case.operation.label} -> {response.status_code}: {case.as_curl_command()}")
@@ -186,6 +188,9 @@ def main(argv=None) -> int:
         report = fuzz(schema, lambda user: _token(url, user, args.password), args.examples,
                       known_ids=_known_ids(url, _token(url, DEFAULT_ACTOR, args.password)),
                       derandomize=False, base_url=f"{url}/api/v1")
+    for label in sorted({label for label, _ in report.by_operation}):
+        codes = {code: n for (other, code), n in sorted(report.by_operation.items()) if other == label}
+        print(f"{label:36} {sum(codes.values()):6} requests  " + " ".join(f"{c}: {n}" for c, n in codes.items()))
     for line in report.server_errors:
         print(line)
     for line in report.skipped:
