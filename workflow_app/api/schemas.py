@@ -46,7 +46,7 @@ class ProcedureVersionSchema(Schema):
 
 
 class ProcedureVersionDetailSchema(ProcedureVersionSchema):
-    task_specs = fields.Dict(metadata={"description": "per BPMN task: name, lane, form_key, deadline, milestone"})
+    task_specs = fields.Dict(metadata={"description": "per BPMN task: name, lane, form_key, deadline, milestone, legal_review"})
     forms = fields.Dict(metadata={"description": "the JSON Schemas of its forms, as deployed"})
 
 

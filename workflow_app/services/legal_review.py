@@ -49,7 +49,7 @@ def handlers_of(case: Case) -> set[str]:
 
 class _FormSnapshots:
     """The form schemas a case's tasks were completed with: those of the case's version, and for a
-    form that version no longer has (the case was moved), the newest earlier snapshot of it."""
+    form that version does not have (the case was moved), its newest snapshot in another version."""
 
     def __init__(self, version: ProcedureVersion):
         self.version = version
