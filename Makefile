@@ -11,8 +11,10 @@ STAMP := $(VENV)/.installed
 DEMO_PASSWORD ?= zhifaflow-demo
 HOST ?= 127.0.0.1
 PORT ?= 5000
+FUZZ_PORT ?= 5121
+FUZZ_EXAMPLES ?= 200
 
-.PHONY: install run test bench bench-pg bench-hostile lint
+.PHONY: install run test bench bench-pg bench-hostile lint fuzz
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +42,11 @@ bench-pg: $(STAMP)
 
 bench-hostile: $(STAMP)
 	$(PY) bench/bench_hostile.py
+
+# Fuzz the API over HTTP from its OpenAPI document, on PostgreSQL (FUZZ_DATABASE_URL: a scratch
+# database, created if missing); prints every 5xx and the request count. See tests/fuzzing.py.
+fuzz: $(STAMP)
+	$(PY) -m tests.fuzzing --port $(FUZZ_PORT) --examples $(FUZZ_EXAMPLES) --password '$(DEMO_PASSWORD)'
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check workflow_app tests bench

@@ -9,7 +9,7 @@ from . import security
 from .config import Config
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .instance_secrets import instance_secret
-from .strict_input import ZhifaFlask
+from .strict_input import ZhifaFlask, refuse_unstorable_fields
 
 
 def create_app(config: dict | None = None, *, instance_path: str | None = None) -> Flask:
@@ -31,6 +31,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     login_manager.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
+    app.before_request(refuse_unstorable_fields)
 
     from .api import bp as api_bp
 

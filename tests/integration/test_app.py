@@ -13,6 +13,9 @@ def test_openapi_document_lists_the_contract(client):
     complete = paths["/tasks/{task_id}/complete"]["post"]
     assert {"401", "403", "404", "409", "422"} <= set(complete["responses"])
     assert "CaseCreate" in doc["components"]["schemas"]
+    assert doc["servers"] == [{"url": "/api/v1"}]  # the paths above are relative to it
+    case_id = paths["/cases/{case_id}"]["get"]["parameters"][0]
+    assert case_id["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 
 
 def test_openapi_document_is_valid_openapi_3(client):

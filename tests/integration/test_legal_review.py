@@ -124,3 +124,80 @@ def test_concurrent_refused_attempts_are_both_traced(app, api, officer3_also_rev
     trace = api.get(f"/api/v1/cases/{case['id']}/trace").json["items"]
     assert [e["action"] for e in trace].count("step.refused") == 2
     assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def _deploy(api, data: bytes):
+    import io
+
+    r = api.post("/api/v1/procedures", as_="author1", data={"file": (io.BytesIO(data), "p.bpmn")},
+                 content_type="multipart/form-data")
+    assert r.status_code == 201, r.json
+
+
+def test_a_task_in_the_reviewers_lane_without_the_marker_is_an_ordinary_step(api, ctx):
+    """Only the BPMN's legalReview marker makes a review: a reviewer's other work records none."""
+    from tests.helpers import STEPS
+    from tests.samples import sequential
+    from workflow_app.extensions import db
+    from workflow_app.models import LegalReview
+
+    _deploy(api, sequential("reviewer_closes", [("user", "close", {"formKey": "closing", "lane": "legal_reviewer"})]))
+    case = api.open_case(procedure_id="reviewer_closes")
+    task = api.task(case, "close")
+    r = api.post(f"/api/v1/tasks/{task['id']}/complete", as_="reviewer1", json={"data": STEPS["closing"][1]})
+    assert r.status_code == 200 and r.json["status"] == "closed" and r.json["legal_reviews"] == []
+    assert db.session.execute(db.select(LegalReview)).scalars().all() == []
+
+
+def test_a_task_marked_legal_review_records_the_review_in_whichever_lane(api):
+    from tests.helpers import STEPS
+    from tests.samples import sequential
+
+    _deploy(api, sequential("head_reviews", [
+        ("user", "review", {"formKey": "legal_review", "lane": "department_head", "legalReview": "true"})]))
+    case = api.open_case(procedure_id="head_reviews")
+    task = api.task(case, "review")
+    r = api.post(f"/api/v1/tasks/{task['id']}/complete", as_="head1", json={"data": STEPS["legal_review"][1]})
+    assert r.status_code == 200
+    assert [(v["reviewer"], v["outcome"]) for v in r.json["legal_reviews"]] == [("head1", "approve")]
+
+
+def test_the_presiding_officer_of_the_hearing_may_not_review(api, officer3_also_reviews):
+    """Every form field marked x-user-role names a handler, not only the investigating officers."""
+    case = api.run(api.open_case(), *TO_DECISION[:-1], ("statement_defence", {"hearing_requested": True}),
+                   ("hearing_notice", {"presiding_officer": "officer3"}), "hearing_record")
+    r = api.complete(case, "legal_review", as_="officer3", expect=422)
+    assert r.json["error"] == "REVIEWER_CONFLICT"
+    assert api.complete(case, "legal_review", as_="reviewer1")["legal_reviews"][0]["reviewer"] == "reviewer1"
+
+
+def test_who_handled_the_case_comes_from_the_forms_of_the_version(api, ctx):
+    from workflow_app.extensions import db
+    from workflow_app.models import Case
+    from workflow_app.services.legal_review import handlers_of
+
+    case = api.run(api.open_case(), *TO_DECISION[:-1], ("statement_defence", {"hearing_requested": True}),
+                   ("hearing_notice", {"presiding_officer": "officer3"}), "hearing_record")
+    row = db.session.get(Case, case["id"])
+    assert handlers_of(row) == {"officer1", "officer2", "officer3", "head1"}
+
+
+def test_a_moved_case_keeps_the_people_named_in_forms_its_new_version_no_longer_has(api, app, ctx, tmp_path):
+    """investigation's form is renamed in version 2; the officers named under version 1 still count."""
+    import shutil
+    from pathlib import Path
+
+    from workflow_app.extensions import db
+    from workflow_app.models import Case
+    from workflow_app.services.legal_review import handlers_of
+
+    case = reviewable_case(api, officers=("officer1", "officer3"))
+    forms = tmp_path / "forms"
+    shutil.copytree(app.config["FORMS_DIR"], forms)
+    shutil.copy(forms / "investigation.schema.json", forms / "investigation_team.schema.json")
+    app.config["FORMS_DIR"] = str(forms)
+    bpmn = (Path(app.config["BPMN_DIR"]) / "general_penalty.bpmn").read_bytes()
+    _deploy(api, bpmn.replace(b'name="formKey" value="investigation"', b'name="formKey" value="investigation_team"'))
+    r = api.post(f"/api/v1/cases/{case['id']}/migrate", as_="author1", json={})
+    assert r.status_code == 200 and r.json["procedure_version"] == 2
+    assert handlers_of(db.session.get(Case, case["id"])) == {"officer1", "officer3", "head1"}

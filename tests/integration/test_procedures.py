@@ -84,6 +84,50 @@ def test_every_problem_is_reported_with_element_and_line(api):
     assert r.json["errors"]["file"]  # the same messages, flattened for simple clients
 
 
+@pytest.mark.parametrize("name", ["requiresLegalReview", "disclosure", "legal_review"])
+def test_a_property_nothing_reads_is_refused(api, name):
+    r = deploy(api, sequential("unread", [("user", "t1", {"formKey": "closing", name: "true"})]))
+    assert r.status_code == 422
+    assert [(p["element_id"], p["message"]) for p in problems(r)] == [("t1", f"unknown property {name!r}")]
+
+
+@pytest.mark.parametrize("props, needles", [
+    ({"formKey": "closing"}, ["must require the string field 'review_outcome'",
+                              "must require the object field 'findings'", "review_outcome must list its outcomes"]),
+    ({}, ["needs a formKey"]),
+    ({"formKey": "legal_review", "lane": "legal_reviewer", "legalReview": "yes"}, ["'true' or 'false'"]),
+])
+def test_a_legal_review_task_must_have_a_form_that_records_the_review(api, props, needles):
+    r = deploy(api, sequential("bad_review", [("user", "review", {"legalReview": "true", **props})]))
+    assert r.status_code == 422
+    messages = [p["message"] for p in problems(r) if p["element_id"] == "review"]
+    assert len(messages) == len(needles)
+    for needle, message in zip(needles, messages, strict=True):
+        assert needle in message
+
+
+def test_legal_review_is_declared_on_a_user_task_only(api):
+    data = sequential("review_script", [("user", "t1", {"formKey": "closing"})]).replace(
+        b'<bpmn:endEvent id="end"/>',
+        b'<bpmn:endEvent id="end"><bpmn:extensionElements><spiffworkflow:properties>'
+        b'<spiffworkflow:property name="legalReview" value="true"/></spiffworkflow:properties>'
+        b'</bpmn:extensionElements></bpmn:endEvent>')
+    r = deploy(api, data)
+    assert r.status_code == 422 and problems(r)[0]["message"] == "legalReview marks a user task"
+
+
+def test_a_file_with_fifty_thousand_problems_gets_a_bounded_answer(api):
+    """Each task without a lane is a problem: the answer lists the first 100 and counts them all."""
+    tasks = "".join(f'<bpmn:userTask id="t{i}"/>' for i in range(50_000))
+    data = sequential("many", [("user", "t", {})]).replace(b'<bpmn:startEvent id="start"/>',
+                                                         b'<bpmn:startEvent id="start"/>' + tasks.encode())
+    assert len(data) > 1_000_000
+    r = deploy(api, data)
+    assert r.status_code == 422 and len(r.get_data()) < 60_000
+    assert r.json["details"]["problem_count"] == 50_000 and len(problems(r)) == 100
+    assert len(r.json["errors"]["file"]) == 101 and r.json["errors"]["file"][-1] == "and 49900 more"
+
+
 def test_a_flow_to_a_missing_node_is_named(api):
     bad = sequential("dangling", [("user", "t1", {})]).replace(b'targetRef="end"', b'targetRef="nowhere"')
     r = deploy(api, bad)
@@ -162,6 +206,7 @@ def test_a_version_can_be_read_back_byte_for_byte_with_its_metadata(api):
     assert hashlib.sha256(xml.data).hexdigest() == general["sha256"] and xml.data == GENERAL
     detail = api.get(f"/api/v1/procedures/{general['id']}").json
     assert detail["task_specs"]["legal_review"]["lane"] == "legal_reviewer"
+    assert [k for k, t in detail["task_specs"].items() if t["legal_review"]] == ["legal_review"]
     assert detail["forms"]["legal_review"]["title"] == "法制审核"
     assert api.get("/api/v1/procedures/999999").status_code == 404
 

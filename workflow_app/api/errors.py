@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..extensions import limiter
-from ..services.errors import ServiceError
+from ..services.errors import ServiceError, bounded_errors
 from . import bp
 from .authentication import limit_reason
 
@@ -66,7 +66,7 @@ def _rate_limited(err: RateLimitExceeded):
 
 @bp.errorhandler(ValidationError)
 def _validation_error(err: ValidationError):
-    return error_response(422, "invalid", "the request is not valid", _flatten(err.messages))
+    return error_response(422, "invalid", "the request is not valid", bounded_errors(_flatten(err.messages)))
 
 
 @bp.app_errorhandler(HTTPException)

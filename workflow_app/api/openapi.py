@@ -5,6 +5,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, jsonify
 
+from ..strict_input import ID_MAX
 from . import bp
 from .authentication import CSRF_HEADER, is_public, public
 
@@ -34,7 +35,8 @@ def build_spec(app) -> dict:
 
     spec = APISpec(title="ZhifaFlow API", version="1.0.0", openapi_version="3.0.3",
                    plugins=[MarshmallowPlugin()],
-                   info={"description": "行政执法案件办理与执法监督 — case processing and oversight"})
+                   info={"description": "行政执法案件办理与执法监督 — case processing and oversight"},
+                   servers=[{"url": bp.url_prefix}])
     spec.components.schema("Error", schema=ErrorSchema)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session",
@@ -55,7 +57,8 @@ def build_spec(app) -> dict:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             op = {"summary": meta["summary"], "tags": [meta["tag"]] if meta["tag"] else [],
                   "responses": {}}
-            params = [{"in": "path", "name": a, "required": True, "schema": {"type": "integer"}}
+            params = [{"in": "path", "name": a, "required": True,
+                       "schema": {"type": "integer", "minimum": 1, "maximum": ID_MAX}}
                       for a in rule.arguments]
             params += [{"in": "query", "name": n, "required": False, "description": d,
                         "schema": {"type": "string"}} for n, d in meta["params"].items()]

@@ -40,7 +40,7 @@ from .schemas import (
 def json_body(schema, *, empty_ok: bool = False):
     if empty_ok and not request.get_data(cache=True):
         return schema.load({})
-    payload = request.get_json(silent=True)
+    payload = request.get_json()
     if not isinstance(payload, dict):
         raise Invalid({"_body": ["the request body must be a JSON object"]})
     return schema.load(payload)

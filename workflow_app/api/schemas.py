@@ -4,6 +4,7 @@ import json
 from marshmallow import Schema, fields, validate
 
 from ..services.cases import PARTY_KINDS
+from ..strict_input import ID_MAX
 
 
 class ErrorSchema(Schema):
@@ -50,7 +51,7 @@ class ProcedureVersionSchema(Schema):
 
 
 class ProcedureVersionDetailSchema(ProcedureVersionSchema):
-    task_specs = fields.Dict(metadata={"description": "per BPMN task: name, lane, form_key, deadline, milestone"})
+    task_specs = fields.Dict(metadata={"description": "per BPMN task: name, lane, form_key, deadline, milestone, legal_review"})
     forms = fields.Dict(metadata={"description": "the JSON Schemas of its forms, as deployed"})
 
 
@@ -158,7 +159,7 @@ CasePageSchema = _page_of(CaseSummarySchema, "CasePageSchema")
 
 
 class CaseMigrateSchema(Schema):
-    version_id = fields.Integer(load_default=None, validate=validate.Range(min=1),
+    version_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=ID_MAX),
                                 metadata={"description": "target procedure version id; default: the latest"})
 
 

@@ -44,7 +44,13 @@ _LANE_BY_NAME = {**{code: code for code in LANE_LABELS}, **{v: k for k, v in LAN
 # Milestones a BPMN element may mark (`spiffworkflow:property name="milestone"`): reaching it
 # stamps the case (filed_at, decided_at, …) and moves its status.
 MILESTONES = ("filed", "not_filed", "decided", "served", "closed")
-KNOWN_PROPERTIES = {"formKey", "deadline", "milestone", "requiresLegalReview", "disclosure"}
+# Every property a BPMN element may carry is read by something; any other is refused at deploy.
+KNOWN_PROPERTIES = {"formKey", "deadline", "milestone", "legalReview"}
+# 法制审核 (legal review, APL Art. 58) is declared on its task: `legalReview` = "true". Completing
+# such a task records a LegalReview from these form fields, so its form must require them.
+LEGAL_REVIEW_FIELDS = {"review_outcome": "string", "findings": "object"}
+LEGAL_REVIEW_APPROVE = "approve"
+LEGAL_REVIEW_OUTCOME_MAX = 16  # legal_review.outcome is a varchar(16)
 HUMAN_TASK_TAGS = ("userTask", "manualTask")
 
 
@@ -63,7 +69,7 @@ class Procedure:
     sha256: str
     spec: object
     subprocess_specs: dict
-    # bpmn_id -> {name, lane, form_key, deadline, milestone, human}
+    # bpmn_id -> {name, lane, form_key, deadline, milestone, legal_review, human}
     task_specs: dict = field(default_factory=dict)
     # form key -> JSON Schema, as snapshotted when the version was deployed
     forms: dict = field(default_factory=dict)
@@ -157,7 +163,28 @@ def _lane_of(node, lanes):
     return None
 
 
-def _task_problems(root, known_forms: set[str] | None) -> list[BpmnProblem]:
+def _legal_review_form_problems(form_key: str | None, forms: dict | None) -> list[str]:
+    """What the form of a task marked legalReview lacks for the legal-review record."""
+    if not form_key:
+        return ["a legalReview task needs a formKey whose form records the review"]
+    if forms is None or form_key not in forms:
+        return []  # an unknown formKey is reported on its own
+    schema = forms[form_key]
+    properties, required = schema.get("properties", {}), set(schema.get("required", []))
+    problems = [
+        f"form {form_key!r} of a legalReview task must require the {kind} field {name!r}"
+        for name, kind in LEGAL_REVIEW_FIELDS.items()
+        if name not in required or properties.get(name, {}).get("type") != kind]
+    outcomes = properties.get("review_outcome", {}).get("enum")
+    if not outcomes or LEGAL_REVIEW_APPROVE not in outcomes or any(
+            not isinstance(o, str) or len(o) > LEGAL_REVIEW_OUTCOME_MAX for o in outcomes):
+        problems.append(f"form {form_key!r}: review_outcome must list its outcomes (enum), including "
+                        f"{LEGAL_REVIEW_APPROVE!r}, each at most {LEGAL_REVIEW_OUTCOME_MAX} characters")
+    return problems
+
+
+def _task_problems(root, known_forms: dict[str, dict] | None) -> list[BpmnProblem]:
+    """Lanes, properties and forms of every element. `known_forms`: form key -> JSON Schema."""
     problems = []
     lanes = {}
     for ref in root.iter(f"{{{BPMN_NS}}}flowNodeRef"):
@@ -189,6 +216,15 @@ def _task_problems(root, known_forms: set[str] | None) -> list[BpmnProblem]:
                 parse_deadline(text)
             except DeadlineSyntaxError as err:
                 problems.append(BpmnProblem(str(err), node_id, line))
+        if "legalReview" in props:
+            value, line = props["legalReview"]
+            if value not in ("true", "false"):
+                problems.append(BpmnProblem(f"legalReview must be 'true' or 'false', not {value!r}", node_id, line))
+            elif tag != "userTask":
+                problems.append(BpmnProblem("legalReview marks a user task", node_id, line))
+            elif value == "true":
+                problems += [BpmnProblem(m, node_id, line) for m in _legal_review_form_problems(
+                    props.get("formKey", ("", 0))[0], known_forms)]
         if "milestone" in props:
             value, line = props["milestone"]
             if value not in MILESTONES:
@@ -293,6 +329,7 @@ def _task_meta(procedure_specs) -> dict:
                 "form_key": props.get("formKey"),
                 "deadline": props.get("deadline"),
                 "milestone": props.get("milestone"),
+                "legal_review": props.get("legalReview") == "true",
                 "human": human,
             }
     return meta
@@ -305,7 +342,7 @@ def _spiff_parse(tree, process_id: str):
     return spec, parser.get_subprocess_specs(process_id)
 
 
-def build_procedure(data: bytes, *, max_bytes: int, known_forms: set[str] | None,
+def build_procedure(data: bytes, *, max_bytes: int, known_forms: dict[str, dict] | None,
                     limits: EngineLimits = DEFAULT_LIMITS) -> Procedure:
     """Validate a BPMN upload completely; raise BpmnInvalid listing every problem."""
     tree = parse_xml(data, max_bytes)

@@ -113,11 +113,12 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
     check_may_act(user, task, case)
     case.open_tasks = siblings  # the ready rows, read before anything changes
     version = case.procedure_version
-    schema = procedure_info(version).forms.get(task.form_key) if task.form_key else None
+    info = procedure_info(version)
+    schema = info.forms.get(task.form_key) if task.form_key else None
     data = validate_form(schema, data)
     try:
         people.check_named_people(schema, data, case, utcnow())
-        if task.lane == "legal_reviewer":
+        if legal_review.is_legal_review(info, task):
             legal_review.check_reviewer(user, case)
     except StepRefused as refusal:
         _trace_attempt(case.id, user, task, "step.refused", {"code": refusal.code, "reason": refusal.message})
@@ -152,7 +153,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         audit.record("task.completed", actor=user, case_id=case.id, task_id=task.id,
                      bpmn_id=task.bpmn_id, at=now,
                      data={"task": task.name, "form": data, "changes": step.changes})
-        if task.lane == "legal_reviewer":
+        if legal_review.is_legal_review(info, task):
             case.reviews.append(legal_review.record(case, task, user, data, now))
         change.trace(case, user, now)
     return case

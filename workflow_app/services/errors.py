@@ -1,4 +1,42 @@
-"""Errors raised by services, mapped once to HTTP statuses (api/errors.py) and CLI messages."""
+"""Errors raised by services, mapped once to HTTP statuses (api/errors.py) and CLI messages.
+
+An error is bounded whatever caused it: a BPMN file with 50,000 faults or a 1 MB field value must
+not come back as a 16 MB answer. At most MAX_MESSAGES messages are kept (the rest are counted),
+and every message and field name is clipped.
+"""
+
+MAX_MESSAGES = 100
+MAX_MESSAGE_CHARS = 300
+MAX_FIELD_CHARS = 200
+MORE_FIELDS = "_more"
+
+
+def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """`text`, or its start and how long it was."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text)} characters)"
+
+
+def bounded_errors(errors: dict) -> dict[str, list[str]]:
+    """field -> messages, the first MAX_MESSAGES in all; "and N more" says what was left out."""
+    out: dict[str, list[str]] = {}
+    budget = MAX_MESSAGES
+    fields_left_out = 0
+    for field, messages in errors.items():
+        messages = list(messages) if isinstance(messages, list | tuple) else [messages]
+        if budget <= 0:
+            fields_left_out += 1
+            continue
+        kept = [clip(m) for m in messages[:budget]]
+        budget -= len(kept)
+        if len(messages) > len(kept):
+            kept.append(f"and {len(messages) - len(kept)} more")
+        out.setdefault(clip(field, MAX_FIELD_CHARS), []).extend(kept)
+    if fields_left_out:
+        out[MORE_FIELDS] = [f"and {fields_left_out} more fields with errors"]
+    return out
 
 
 class ServiceError(Exception):
@@ -7,11 +45,12 @@ class ServiceError(Exception):
 
     def __init__(self, message: str, *, code: str | None = None, errors: dict | None = None,
                  details: dict | None = None):
+        message = clip(message, 1000)
         super().__init__(message)
         self.message = message
         if code:
             self.code = code
-        self.errors = errors or {}
+        self.errors = bounded_errors(errors or {})
         self.details = details or {}
 
 

@@ -37,6 +37,23 @@ def _field_name(error) -> str:
     return ".".join(str(p) for p in path) or "_form"
 
 
+SHOWN_VALUE_CHARS = 60
+
+
+def _message(error) -> str:
+    """jsonschema's message, with the value it quotes shortened: "'aaaa…' (1048576 characters) is
+    too long", not the whole megabyte back."""
+    if len(error.message) <= SHOWN_VALUE_CHARS * 2:
+        return error.message
+    quoted = repr(error.instance)
+    if len(quoted) <= SHOWN_VALUE_CHARS or quoted not in error.message:
+        return error.message  # too long for another reason: Invalid clips it
+    value = error.instance
+    size = {str: "characters", list: "items", dict: "fields"}.get(type(value))
+    size = f"{len(value)} {size}" if size else f"{len(quoted)} characters"
+    return error.message.replace(quoted, f"{quoted[:SHOWN_VALUE_CHARS]}… ({size})")
+
+
 def validate_form(schema: dict | None, data) -> dict:
     """Return the data if it fits the schema; else raise Invalid naming each bad field."""
     if not isinstance(data, dict):
@@ -51,7 +68,7 @@ def validate_form(schema: dict | None, data) -> dict:
         raise Invalid({"_form": [f"the form schema is broken: {err.message}"]}) from None
     errors: dict[str, list[str]] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
-        errors.setdefault(_field_name(error), []).append(error.message)
+        errors.setdefault(_field_name(error), []).append(_message(error))
     if errors:
         raise Invalid(errors)
     return data

@@ -1,32 +1,75 @@
 """法制审核 (legal review), APL Art. 58 and 国办发〔2018〕118号.
 
+Which task is a legal review is declared in the BPMN (`spiffworkflow:property name="legalReview"
+value="true"`), and deploy makes sure its form records what the review needs.
+
 Separation of duties: whoever handled the case (opened it, completed any of its other steps, or
-is named as an investigating officer) must not review it. The step is refused, not just flagged.
+is named in a form field marked `x-user-role`, e.g. the investigating officers or the presiding
+officer of a hearing) must not review it. The step is refused, not just flagged.
 """
 from datetime import datetime
 
+from sqlalchemy.orm import joinedload
+
+from ..engine.specs import LEGAL_REVIEW_APPROVE
 from ..extensions import db
-from ..models import Case, LegalReview, Task, User
+from ..models import Case, LegalReview, ProcedureVersion, Task, User
 from . import audit
 from .errors import StepRefused
+from .people import named_people
+from .procedures import ProcedureInfo, procedure_info
 
 REVIEWER_CONFLICT = "REVIEWER_CONFLICT"
 
 
+def is_legal_review(procedure: ProcedureInfo, task: Task) -> bool:
+    """Whether the BPMN marks this task as the legal review."""
+    return bool(procedure.task_specs.get(task.bpmn_id, {}).get("legal_review"))
+
+
 def handlers_of(case: Case) -> set[str]:
     """Usernames of everyone who handled the case, from the task projection (no workflow load)."""
+    procedure = procedure_info(case.procedure_version)
     rows = db.session.execute(
-        db.select(Task).where(Task.case_id == case.id, Task.state == "completed",
-                              Task.lane != "legal_reviewer")
+        db.select(Task).options(joinedload(Task.completed_by))
+        .where(Task.case_id == case.id, Task.state == "completed")
     ).scalars()
     names = {case.created_by.username}
+    forms = _FormSnapshots(case.procedure_version)
     for task in rows:
+        if is_legal_review(procedure, task):
+            continue
         if task.completed_by is not None:
             names.add(task.completed_by.username)
-        officers = (task.data or {}).get("officers")
-        if isinstance(officers, list):
-            names.update(str(o) for o in officers)
+        schema = forms.get(task.form_key)
+        for _, usernames in named_people(schema, task.data or {}).values():
+            names.update(str(u) for u in usernames)
     return names
+
+
+class _FormSnapshots:
+    """The form schemas a case's tasks were completed with: those of the case's version, and for a
+    form that version does not have (the case was moved), its newest snapshot in another version."""
+
+    def __init__(self, version: ProcedureVersion):
+        self.version = version
+        self.forms = dict(version.forms or {})
+        self.older_loaded = False
+
+    def get(self, form_key: str | None) -> dict | None:
+        if not form_key:
+            return None
+        if form_key not in self.forms and not self.older_loaded:
+            self.older_loaded = True
+            others = db.session.execute(
+                db.select(ProcedureVersion)
+                .where(ProcedureVersion.procedure_id == self.version.procedure_id)
+                .order_by(ProcedureVersion.version)).scalars()
+            for other in others:  # oldest first, so the newest snapshot of each form wins
+                for key, schema in (other.forms or {}).items():
+                    if key not in (self.version.forms or {}):
+                        self.forms[key] = schema
+        return self.forms.get(form_key)
 
 
 def check_reviewer(user: User, case: Case) -> None:
@@ -37,11 +80,12 @@ def check_reviewer(user: User, case: Case) -> None:
 
 
 def record(case: Case, task: Task, reviewer: User, data: dict, at: datetime) -> LegalReview:
+    """The review, from the fields deploy made sure the task's form requires."""
     review = LegalReview(case_id=case.id, task_id=task.id, reviewer_id=reviewer.id,
-                         outcome=data["review_outcome"], findings=data.get("findings", {}),
+                         outcome=data["review_outcome"], findings=data["findings"],
                          opinions=data.get("opinions"), created_at=at)
     db.session.add(review)
-    audit.record(f"legal_review.{'approved' if review.outcome == 'approve' else 'returned'}",
+    audit.record(f"legal_review.{'approved' if review.outcome == LEGAL_REVIEW_APPROVE else 'returned'}",
                  actor=reviewer, case_id=case.id, task_id=task.id, bpmn_id=task.bpmn_id, at=at,
                  data={"opinions": review.opinions, "findings": review.findings})
     return review

@@ -14,7 +14,7 @@ from .errors import Invalid, StepRefused
 UNCERTIFIED_OFFICER = "UNCERTIFIED_OFFICER"
 
 
-def _named(schema: dict, data: dict) -> dict[str, tuple[str, list[str]]]:
+def named_people(schema: dict | None, data: dict) -> dict[str, tuple[str, list[str]]]:
     """field -> (role, usernames) for every field of the form that names users."""
     out = {}
     for field, prop in (schema or {}).get("properties", {}).items():
@@ -27,7 +27,7 @@ def _named(schema: dict, data: dict) -> dict[str, tuple[str, list[str]]]:
 
 
 def check_named_people(schema: dict | None, data: dict, case: Case, now: datetime) -> None:
-    named = _named(schema, data)
+    named = named_people(schema, data)
     if not named:
         return
     usernames = {u for _, names in named.values() for u in names}

@@ -17,7 +17,7 @@ from ..models import Procedure as ProcedureRow
 from ..models import ProcedureVersion, User
 from . import audit
 from .access import require_role
-from .errors import Conflict, Invalid, NotFound, Unavailable
+from .errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound, Unavailable, clip
 from .forms import load_forms
 
 
@@ -40,7 +40,7 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
     forms = load_forms(current_app.config["FORMS_DIR"])
     try:
         procedure = build_procedure(data, max_bytes=current_app.config["BPMN_MAX_BYTES"],
-                                    known_forms=set(forms), limits=engine_limits())
+                                    known_forms=forms, limits=engine_limits())
     except BpmnInvalid as err:
         raise _invalid([p.as_dict() for p in err.problems]) from None
 
@@ -76,13 +76,18 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
 
 
 def _invalid(problems: list[dict]) -> Invalid:
+    """Every problem as a message of the field `file` (Invalid keeps the first MAX_MESSAGES), and
+    the first MAX_MESSAGES located problems, clipped, with their count."""
     messages = [
         p["message"] + "".join(
             f" [{label} {p[key]}]" for key, label in (("element_id", "element"), ("line", "line")) if p.get(key))
         for p in problems
     ]
+    shown = [{**p, "message": clip(p["message"]),
+              "element_id": clip(p["element_id"], MAX_FIELD_CHARS) if p["element_id"] else None}
+             for p in problems[:MAX_MESSAGES]]
     return Invalid({"file": messages}, "the BPMN file cannot be deployed", code="bpmn_invalid",
-                   details={"problems": problems})
+                   details={"problems": shown, "problem_count": len(problems)})
 
 
 def version_by_sha(sha: str) -> ProcedureVersion | None:
