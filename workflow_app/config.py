@@ -29,3 +29,18 @@ class Config:
     # Local time zone of the enforcement bodies: deadlines end at local midnight.
     LOCAL_TIMEZONE = "Asia/Shanghai"
     API_PAGE_SIZE_MAX = 200
+    # "production" (never generate a secret; refuse to start without it): see is_production.
+    ZHIFAFLOW_ENV = os.environ.get("ZHIFAFLOW_ENV", "development")
+    # Audit trail keys, kept outside the database (services/audit_keys.py, docs/audit.md). The
+    # embedded default generates them into AUDIT_KEY_DIR (default: the Flask instance folder).
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY")
+    AUDIT_HMAC_RETIRED_KEYS = os.environ.get("AUDIT_HMAC_RETIRED_KEYS", "")
+    AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY")
+    AUDIT_SIGNING_KEY_FILE = os.environ.get("AUDIT_SIGNING_KEY_FILE")
+    AUDIT_KEY_DIR = os.environ.get("AUDIT_KEY_DIR")
+
+
+def is_production(config) -> bool:
+    """Production: ZHIFAFLOW_ENV=production, or any database other than the embedded SQLite."""
+    return (config.get("ZHIFAFLOW_ENV") == "production"
+            or not str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"))

@@ -158,6 +158,8 @@ def after_engine_step(case: Case, processor: WorkflowProcessor, now: datetime,
                      data={"status": status})
     if processor.is_completed() and case.status not in ("closed", "not_filed"):
         case.status, case.closed_at = "closed", case.closed_at or now
+        audit.record("case.ended", actor=actor, case_id=case.id, at=now,  # no closing milestone in the BPMN
+                     data={"status": case.status, "closed_at": case.closed_at.isoformat()})
     case.updated_at = now
     case.next_timer_at = processor.next_timer_at()
     new_tasks, open_tasks = _sync_tasks(case, processor, now)
@@ -194,6 +196,8 @@ def _sync_tasks(case: Case, processor: WorkflowProcessor, now: datetime) -> tupl
         else:
             row.state = "cancelled"  # withdrawn by the engine (e.g. a boundary event)
             row.completed_at = now
+            audit.record("task.cancelled", actor=None, case_id=case.id, task_id=row.id, bpmn_id=row.bpmn_id,
+                         at=now, data={"task": row.name})
     task_specs = processor.procedure.task_specs
     created = []
     for engine_id, human in ready.items():
