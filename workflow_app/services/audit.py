@@ -32,8 +32,11 @@ def case_chain(case_id: int) -> str:
     return f"case:{case_id}"
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def canonical_json(value) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _CANONICAL.encode(value)
 
 
 def event_digest(key: bytes | None, *, key_id: str | None, chain, seq, case_id, at: datetime, actor_id, actor,

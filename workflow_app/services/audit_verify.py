@@ -169,12 +169,12 @@ def _streams(case_id: int | None) -> list[_Stream]:
     def chain_rows(query, column, *then):
         if case_id is not None:
             query = query.where(column == case_chain(case_id))
-        return db.session.execute(query.order_by(*_chain_order(column), *then).execution_options(yield_per=2000))
+        return db.session.execute(query.order_by(*_chain_order(column), *then).execution_options(yield_per=500))
 
     def case_rows(query, column):
         if case_id is not None:
             query = query.where(column == case_id)
-        return db.session.execute(query.execution_options(yield_per=2000))
+        return db.session.execute(query.execution_options(yield_per=500))
 
     event_cols = [TraceEvent.id, TraceEvent.chain, TraceEvent.seq, TraceEvent.case_id, TraceEvent.at,
                   TraceEvent.actor_id, TraceEvent.actor, TraceEvent.action, TraceEvent.task_id,
@@ -201,47 +201,48 @@ def _streams(case_id: int | None) -> list[_Stream]:
 def _check_chain(chain, events, head, keys: audit_keys.ChainKeys, first_keyed_id, points: dict,
                  report: VerifyReport, replay) -> tuple | None:
     """Recompute one chain's links and digests; returns its last (chain, seq, digest, at) or None."""
-    prev, expected, keyed_seen, last = GENESIS, 1, False, None
+    prev, expected, keyed_seen, last_event = GENESIS, 1, False, None
     for ev in events:
+        (event_id, ev_chain, seq, case_id, at, actor_id, actor, action, task_id, bpmn_id, data_json,
+         prev_digest, digest_stored, key_id) = ev
         report.events += 1
-        if ev.seq != expected:
-            report.add(chain, expected, f"event missing (next found is #{ev.seq})")
-        if ev.prev_sha256 != prev:
-            report.add(chain, ev.seq, "previous-digest link broken")
-        if (ev.chain[:5] == "case:") != (ev.case_id is not None) or (
-                ev.case_id is not None and ev.chain != case_chain(ev.case_id)):
-            report.add(chain, ev.seq, f"the event names case {ev.case_id}, not this chain's case")
-        fields = dict(chain=ev.chain, seq=ev.seq, case_id=ev.case_id, at=ev.at, actor_id=ev.actor_id,
-                      actor=ev.actor, action=ev.action, task_id=ev.task_id, bpmn_id=ev.bpmn_id,
-                      data_json=ev.data_json, prev=ev.prev_sha256)
-        if ev.key_id is None:
+        if seq != expected:
+            report.add(chain, expected, f"event missing (next found is #{seq})")
+        if prev_digest != prev:
+            report.add(chain, seq, "previous-digest link broken")
+        if (ev_chain[:5] == "case:") != (case_id is not None) or (
+                case_id is not None and ev_chain != case_chain(case_id)):
+            report.add(chain, seq, f"the event names case {case_id}, not this chain's case")
+        fields = dict(chain=ev_chain, seq=seq, case_id=case_id, at=at, actor_id=actor_id, actor=actor,
+                      action=action, task_id=task_id, bpmn_id=bpmn_id, data_json=data_json, prev=prev_digest)
+        if key_id is None:
             report.unkeyed_events += 1
-            if keyed_seen or (first_keyed_id is not None and ev.id > first_keyed_id):
-                report.add(chain, ev.seq, "not keyed, though written after the chain was keyed "
-                                          "(rewritten and re-hashed without the key?)")
+            if keyed_seen or (first_keyed_id is not None and event_id > first_keyed_id):
+                report.add(chain, seq, "not keyed, though written after the chain was keyed "
+                                       "(rewritten and re-hashed without the key?)")
             digest = event_digest(None, key_id=None, **fields)
-        elif ev.key_id in keys.by_id:
+        elif key_id in keys.by_id:
             keyed_seen = True
-            digest = event_digest(keys.by_id[ev.key_id], key_id=ev.key_id, **fields)
+            digest = event_digest(keys.by_id[key_id], key_id=key_id, **fields)
         else:
             keyed_seen = True
             digest = None
-            report.add(chain, ev.seq, f"keyed with unknown key {ev.key_id!r} (a retired key missing from "
-                                      "AUDIT_HMAC_RETIRED_KEYS, or a forged event)")
-        if digest is not None and digest != ev.sha256:
-            report.add(chain, ev.seq, "content does not match its digest (edited, or re-hashed without the key)")
-        for claimed, where in points.pop(ev.seq, ()):
-            if claimed != ev.sha256:
-                report.add(chain, ev.seq, f"changed since {where} (its digest then was {claimed[:16]}…)")
+            report.add(chain, seq, f"keyed with unknown key {key_id!r} (a retired key missing from "
+                                   "AUDIT_HMAC_RETIRED_KEYS, or a forged event)")
+        if digest is not None and digest != digest_stored:
+            report.add(chain, seq, "content does not match its digest (edited, or re-hashed without the key)")
+        if points:
+            for claimed, where in points.pop(seq, ()):
+                if claimed != digest_stored:
+                    report.add(chain, seq, f"changed since {where} (its digest then was {claimed[:16]}…)")
         if replay is not None:
             replay.feed(ev)
-        prev, expected = ev.sha256, ev.seq + 1
-        last = (chain, ev.seq, ev.sha256, ev.at.isoformat(timespec="microseconds"))
+        prev, expected, last_event = digest_stored, seq + 1, ev
     last_seq = expected - 1
-    if head is None and last is not None:
+    if head is None and last_event is not None:
         report.add(chain, None, "events exist but the chain head is missing")
     elif head is not None and (head.seq, head.head_sha256) != (last_seq, prev):
-        if last is None:
+        if last_event is None:
             report.add(chain, head.seq, f"chain head says #{head.seq} but no events remain (deleted)")
         else:
             report.add(chain, head.seq, f"chain head says #{head.seq} but the last event is #{last_seq} "
@@ -250,7 +251,9 @@ def _check_chain(chain, events, head, keys: audit_keys.ChainKeys, first_keyed_id
         for _claimed, where in claims:
             report.add(chain, seq, f"recorded in {where} but the chain now ends at #{last_seq} "
                                    "(rolled back: events deleted since)")
-    return last
+    if last_event is None:
+        return None
+    return (chain, last_event.seq, last_event.sha256, last_event.at.isoformat(timespec="microseconds"))
 
 
 # -- the case and its tasks against the trace -----------------------------------------------------
