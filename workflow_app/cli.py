@@ -145,6 +145,8 @@ def audit_verify(case_id: int | None, checkpoint_files: tuple[str, ...], public_
     if checkpoint_files:
         _audit(audit_checkpoints.add_files, found, list(checkpoint_files), trusted)
     report = _audit(audit_verify.verify, case_id, checkpoint_points=found.points)
+    if case_id is not None and report.chains == 0:
+        _fail(f"no case {case_id}: neither a case row nor a trace chain")
     for problem in found.problems:
         report.add("checkpoint", None, problem)
     for problem in report.problems:

@@ -98,6 +98,20 @@ def test_audit_verify_can_check_one_case(api, app):
     case = api.open_case()
     result = app.test_cli_runner().invoke(args=["audit", "verify", "--case", str(case["id"])])
     assert result.exit_code == 0 and "in 1 chains" in result.output
+    result = app.test_cli_runner().invoke(args=["audit", "verify", "--case", "99999"])
+    assert result.exit_code == 1 and "no case 99999" in result.output
+
+
+def test_events_written_before_the_chain_was_keyed_still_verify_and_keyed_ones_may_follow(api, app, ctx):
+    """A trail from before the upgrade: the system chain's events carry no key id and plain
+    SHA-256 digests, all older than the first keyed event."""
+    rewrite_chain("system", key=None, key_id=None)
+    unkeyed = db.session.execute(db.select(db.func.count(TraceEvent.id)).where(TraceEvent.key_id.is_(None))).scalar()
+    assert unkeyed > 0
+    api.open_case()
+    assert app.test_cli_runner().invoke(args=["org", "add", "tax", "税务局", "--parent", "qinghe"]).exit_code == 0
+    result = verify(app)
+    assert result.exit_code == 0 and f"({unkeyed} unkeyed, from before keying)" in result.output, result.output
 
 
 def failed(result, *expected: str):

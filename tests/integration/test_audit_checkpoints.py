@@ -226,3 +226,15 @@ def test_a_fresh_embedded_default_writes_a_new_chain_key_file(tmp_path):
     with app.app_context():
         assert chain_keys().current == path.read_text().strip().encode()
     assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_the_database_refuses_to_update_or_delete_checkpoints(app, ctx):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    assert cli(app, "checkpoint").exit_code == 0
+    for statement in ("UPDATE audit_checkpoint SET chains = 0", "DELETE FROM audit_checkpoint"):
+        with pytest.raises(DatabaseError):
+            db.session.execute(text(statement))
+        db.session.rollback()
+    assert db.session.execute(db.select(db.func.count(AuditCheckpoint.id))).scalar() == 1

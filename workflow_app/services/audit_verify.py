@@ -124,7 +124,11 @@ def _snapshot() -> None:
 # -- the pass --------------------------------------------------------------------------------------
 def verify(case_id: int | None = None, checkpoint_points: CheckpointPoints | None = None,
            collect_heads: bool = False) -> VerifyReport:
-    """Check every chain (or one case's) and the case and task rows against it."""
+    """Check every chain (or one case's) and the case and task rows against it.
+
+    Reads in a transaction of its own (the session's current one is rolled back first), so that
+    all four tables are seen as of one moment.
+    """
     report = VerifyReport(heads=[] if collect_heads else None)
     points = {chain: dict(seqs) for chain, seqs in (checkpoint_points or {}).items()
               if case_id is None or chain == case_chain(case_id)}  # a copy: consumed as it is checked
