@@ -144,8 +144,8 @@ def export(path: str) -> int:
     count = 0
     try:
         with open(path, "w", encoding="utf-8") as out:
-            out.write(json.dumps({"format": FILE_FORMAT, "exported_at": utcnow().isoformat()})[:-1])
-            out.write(', "checkpoints": [\n')
+            out.write(f'{{"format": {json.dumps(FILE_FORMAT)}, "exported_at": {json.dumps(utcnow().isoformat())}, '
+                      '"checkpoints": [\n')
             for row in rows:
                 out.write(",\n" if count else "")
                 out.write(json.dumps({

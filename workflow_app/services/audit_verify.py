@@ -72,6 +72,7 @@ CheckpointPoints = dict[str, dict[int, list[tuple[str, str]]]]
 # -- the shared order of the four streams ---------------------------------------------------------
 def _chain_key(chain: str) -> tuple:
     """Non-case chains first, then case chains in numeric order ("case:9" < "case:10")."""
+    chain = str(chain)
     return (1 if chain[:5] == "case:" else 0, len(chain), chain)
 
 
@@ -318,7 +319,8 @@ def _check_case(chain: str, row, tasks: list, trace: _CaseTrace, report: VerifyR
     if row is None:
         if tasks:
             report.add(chain, None, f"{len(tasks)} task row(s) belong to a case that does not exist")
-        report.add(chain, None, "the chain belongs to no case (the case row is gone)")
+        if has_chain:
+            report.add(chain, None, "the chain belongs to no case (the case row is gone)")
         return
     report.cases += 1
     if not has_chain:
