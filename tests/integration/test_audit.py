@@ -199,14 +199,22 @@ def _open_task_withdrawn(case_id):
             "is cancelled but the trace recorded it ready")
 
 
+def _ready_moved(case_id):
+    ready = db.session.execute(db.select(Task).where(Task.case_id == case_id, Task.state == "ready")).scalars().first()
+    from datetime import timedelta
+
+    return update(Task).where(Task.id == ready.id).values(ready_at=ready.ready_at + timedelta(days=3)), "ready_at is"
+
+
 @pytest.mark.parametrize("change", [
     lambda case_id: (update(Case).where(Case.id == case_id).values(party_name="张三"),
                      "case party_name is '张三' but the trace recorded '清河某超市有限公司'"),
     lambda case_id: (update(Case).where(Case.id == case_id).values(title="另一案"), "case title is '另一案'"),
     lambda case_id: (update(Case).where(Case.id == case_id).values(status="closed"), "case status is 'closed'"),
     lambda case_id: (update(Case).where(Case.id == case_id).values(filed_at=None), "case filed_at is None"),
-    _fine_lowered, _completer_changed, _open_task_withdrawn,
-], ids=["party_name", "title", "status", "filed_at", "fine_in_task_data", "completed_by", "task_withdrawn"])
+    _fine_lowered, _completer_changed, _open_task_withdrawn, _ready_moved,
+], ids=["party_name", "title", "status", "filed_at", "fine_in_task_data", "completed_by", "task_withdrawn",
+        "ready_at"])
 def test_a_case_or_task_row_edited_behind_the_trace_is_caught(api, app, ctx, change):
     case = api.run(api.open_case(), *TO_DECISION)
     statement, expected = change(case["id"])

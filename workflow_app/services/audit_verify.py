@@ -197,7 +197,7 @@ def _streams(case_id: int | None) -> list[_Stream]:
         .join(Procedure, ProcedureVersion.procedure_id == Procedure.id)
         .order_by(Case.id), Case.id)
     tasks = case_rows(
-        db.select(Task.id, Task.case_id, Task.bpmn_id, Task.name, Task.state, Task.completed_by_id,
+        db.select(Task.id, Task.case_id, Task.bpmn_id, Task.name, Task.state, Task.ready_at, Task.completed_by_id,
                   Task.completed_at, Task.data).order_by(Task.case_id, Task.id), Task.case_id)
     return [_Stream(events, lambda r: _chain_key(r.chain)), _Stream(heads, lambda r: _chain_key(r.chain)),
             _Stream(cases, lambda r: _case_key(r.id)), _Stream(tasks, lambda r: _case_key(r.case_id))]
@@ -270,9 +270,9 @@ class _CaseTrace:
         self.procedure: tuple | None = None  # (process_id, version number, sha256 or None)
         self.status = None
         self.times: dict[str, datetime | None] = {f: None for f, _ in MILESTONE_EFFECTS.values()}
-        self.ready: dict[int, str] = {}
+        self.ready: dict[int, tuple] = {}
         self.completed: dict[int, tuple] = {}
-        self.cancelled: set[int] = set()
+        self.cancelled: dict[int, datetime] = {}
 
     def feed(self, ev) -> None:
         action = ev.action
@@ -293,11 +293,11 @@ class _CaseTrace:
             self.status = data.get("status")
             self.times["closed_at"] = _parse_time(data.get("closed_at"))
         elif action == "task.ready" and ev.task_id is not None:
-            self.ready[ev.task_id] = ev.bpmn_id
+            self.ready[ev.task_id] = (ev.bpmn_id, ev.at)
         elif action == "task.completed" and ev.task_id is not None:
             self.completed[ev.task_id] = (ev.actor_id, ev.at, canonical_json(_data(ev).get("form")))
         elif action == "task.cancelled" and ev.task_id is not None:
-            self.cancelled.add(ev.task_id)
+            self.cancelled[ev.task_id] = ev.at
 
 
 def _data(ev) -> dict:
@@ -350,13 +350,21 @@ def _check_case(chain: str, row, tasks: list, trace: _CaseTrace, report: VerifyR
 def _check_tasks(chain: str, tasks: list, trace: _CaseTrace, report: VerifyReport) -> None:
     for task in tasks:
         where = f"task {task.id} ({task.bpmn_id})"
-        if trace.ready.get(task.id) != task.bpmn_id:
+        announced = trace.ready.get(task.id)
+        if announced is None or announced[0] != task.bpmn_id:
             report.add(chain, None, f"{where} was never announced by a task.ready event (row inserted or edited)")
+        elif task.ready_at != announced[1]:
+            report.add(chain, None, f"{where} ready_at is {_show(task.ready_at)} but the trace recorded "
+                                    f"{_show(announced[1])}")
         done = trace.completed.pop(task.id, None)
         if done is None:
-            state = "cancelled" if task.id in trace.cancelled else "ready"
+            cancelled_at = trace.cancelled.get(task.id)
+            state = "ready" if cancelled_at is None else "cancelled"
             if task.state != state:
                 report.add(chain, None, f"{where} is {task.state} but the trace recorded it {state}")
+            elif task.completed_at != cancelled_at:
+                report.add(chain, None, f"{where} ended at {_show(task.completed_at)} but the trace recorded "
+                                        f"{_show(cancelled_at)}")
             continue
         actor_id, at, form = done
         if task.state != "completed":
