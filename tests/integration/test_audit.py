@@ -277,3 +277,18 @@ def _complete(api, case, bpmn_id):
     r = api.post(f"/api/v1/tasks/{api.task(case, bpmn_id)['id']}/complete", json={"data": {}})
     assert r.status_code == 200, r.json
     return r.json
+
+
+@pytest.mark.parametrize("change, expected", [
+    ("UPDATE legal_review SET outcome = 'approve', opinions = '同意' WHERE case_id = :case",
+     "approval differs from what its legal_review event recorded"),
+    ("DELETE FROM legal_review WHERE case_id = :case", "is in the trace but its row is gone"),
+])
+def test_a_legal_review_row_edited_behind_the_trace_is_caught(api, app, ctx, change, expected):
+    """法制审核: a returned review turned into an approval, or removed, in the table alone."""
+    case = api.run(api.open_case(), *TO_DECISION[:3], ("investigation_report", {"major_case": True}),
+                   *TO_DECISION[4:])
+    api.complete(case, "legal_review", review_outcome="return", opinions="适用法律错误")
+    assert verify(app).exit_code == 0
+    tamper((change, {"case": case["id"]}))
+    failed(verify(app), f"TAMPERED case:{case['id']}", expected)

@@ -1,8 +1,9 @@
 """`audit verify`: is the trace intact, and does the rest of the record agree with it?
 
-One streaming pass, O(events) time: trace_event, trace_chain, enforcement_case and case_task are
-each read once, in the same chain order, and merged like a sorted merge join, so memory holds one
-chain (one case: its events' facts and its task rows) at a time, however many cases there are.
+One streaming pass, O(events) time: trace_event, trace_chain, enforcement_case, case_task and
+legal_review are each read once, in the same chain order, and merged like a sorted merge join, so
+memory holds one chain (one case: its events' facts, its task and review rows) at a time, however
+many cases there are.
 It finds:
 - in every chain: an edited, inserted, reordered or missing event; a digest that is not the HMAC
   under a known chain key (re-hashed by someone without the key); an unkeyed event written after
@@ -12,7 +13,8 @@ It finds:
   department, party, procedure version, opener, status, milestone times) that differ from what
   case.opened / case.<milestone> / case.migrated / case.ended recorded; task rows whose state,
   completer, completion time or form data differ from their task.completed event, or that no
-  task.ready event announced;
+  task.ready event announced; legal review rows (法制审核) that differ from their legal_review.*
+  event;
 - against signed checkpoints (the newest stored one, and any exported files given): a chain head
   that was rolled back, rewritten or deleted since the checkpoint was signed.
 """
@@ -25,12 +27,14 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, text
 
 from ..extensions import db
-from ..models import Case, OrgUnit, Procedure, ProcedureVersion, Task, TraceChain, TraceEvent
+from ..models import Case, LegalReview, OrgUnit, Procedure, ProcedureVersion, Task, TraceChain, TraceEvent
 from . import audit_keys
 from .audit import GENESIS, SYSTEM_CHAIN, canonical_json, case_chain, event_digest
 from .cases import MILESTONE_EFFECTS
 
 MAX_PROBLEMS_KEPT = 1000
+# The event names whether the review approved (services/legal_review.py: outcome "approve").
+REVIEW_APPROVED = {"legal_review.approved": True, "legal_review.returned": False}
 NON_CASE_CHAINS = {SYSTEM_CHAIN}
 
 
@@ -69,7 +73,7 @@ class VerifyReport:
 CheckpointPoints = dict[str, dict[int, list[tuple[str, str]]]]
 
 
-# -- the shared order of the four streams ---------------------------------------------------------
+# -- the shared order of the streams ---------------------------------------------------------
 def _chain_key(chain: str) -> tuple:
     """Non-case chains first, then case chains in numeric order ("case:9" < "case:10")."""
     chain = str(chain)
@@ -115,7 +119,7 @@ class _Stream:
 
 
 def _snapshot() -> None:
-    """Read all four tables as of one moment, so a concurrent append is not taken for tampering."""
+    """Read every table as of one moment, so a concurrent append is not taken for tampering."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     else:
@@ -128,7 +132,7 @@ def verify(case_id: int | None = None, checkpoint_points: CheckpointPoints | Non
     """Check every chain (or one case's) and the case and task rows against it.
 
     Reads in a transaction of its own (the session's current one is rolled back first), so that
-    all four tables are seen as of one moment.
+    every table is seen as of one moment.
     """
     report = VerifyReport(heads=[] if collect_heads else None)
     points = {chain: dict(seqs) for chain, seqs in (checkpoint_points or {}).items()
@@ -141,7 +145,7 @@ def verify(case_id: int | None = None, checkpoint_points: CheckpointPoints | Non
         first_keyed_id = db.session.execute(
             db.select(func.min(TraceEvent.id)).where(TraceEvent.key_id.is_not(None))).scalar()
         streams = _streams(case_id)
-        events, heads, cases, tasks = streams
+        events, heads, cases, tasks, reviews = streams
         while True:
             pending = [s.next_key for s in streams if s.next_key is not None]
             if not pending:
@@ -152,13 +156,15 @@ def verify(case_id: int | None = None, checkpoint_points: CheckpointPoints | Non
             head = next(heads.take(key), None)
             case_row = next(cases.take(key), None)
             task_rows = list(tasks.take(key))
+            review_rows = list(reviews.take(key))
             replay = _CaseTrace() if key[0] == 1 else None
             last = _check_chain(chain, events.take(key), head, keys, first_keyed_id, points.pop(chain, {}),
                                 report, replay)
             if report.heads is not None and last is not None:
                 report.heads.append(last)
             if key[0] == 1:
-                _check_case(chain, case_row, task_rows, replay, report, has_chain=last is not None or head is not None)
+                _check_case(chain, case_row, task_rows, review_rows, replay, report,
+                            has_chain=last is not None or head is not None)
             elif chain not in NON_CASE_CHAINS:
                 report.add(chain, None, "a chain that belongs to no case and is not the system chain")
         for chain, seqs in points.items():
@@ -199,8 +205,13 @@ def _streams(case_id: int | None) -> list[_Stream]:
     tasks = case_rows(
         db.select(Task.id, Task.case_id, Task.bpmn_id, Task.name, Task.state, Task.ready_at, Task.completed_by_id,
                   Task.completed_at, Task.data).order_by(Task.case_id, Task.id), Task.case_id)
+    reviews = case_rows(
+        db.select(LegalReview.id, LegalReview.case_id, LegalReview.task_id, LegalReview.reviewer_id,
+                  LegalReview.outcome, LegalReview.findings, LegalReview.opinions, LegalReview.created_at)
+        .order_by(LegalReview.case_id, LegalReview.id), LegalReview.case_id)
     return [_Stream(events, lambda r: _chain_key(r.chain)), _Stream(heads, lambda r: _chain_key(r.chain)),
-            _Stream(cases, lambda r: _case_key(r.id)), _Stream(tasks, lambda r: _case_key(r.case_id))]
+            _Stream(cases, lambda r: _case_key(r.id)), _Stream(tasks, lambda r: _case_key(r.case_id)),
+            _Stream(reviews, lambda r: _case_key(r.case_id))]
 
 
 def _check_chain(chain, events, head, keys: audit_keys.ChainKeys, first_keyed_id, points: dict,
@@ -273,6 +284,7 @@ class _CaseTrace:
         self.ready: dict[int, tuple] = {}
         self.completed: dict[int, tuple] = {}
         self.cancelled: dict[int, datetime] = {}
+        self.reviews: dict[int, tuple] = {}
 
     def feed(self, ev) -> None:
         action = ev.action
@@ -298,6 +310,10 @@ class _CaseTrace:
             self.completed[ev.task_id] = (ev.actor_id, ev.at, canonical_json(_data(ev).get("form")))
         elif action == "task.cancelled" and ev.task_id is not None:
             self.cancelled[ev.task_id] = ev.at
+        elif action in REVIEW_APPROVED and ev.task_id is not None:
+            data = _data(ev)
+            self.reviews[ev.task_id] = (REVIEW_APPROVED[action], ev.actor_id, ev.at,
+                                        canonical_json(data.get("findings")), data.get("opinions"))
 
 
 def _data(ev) -> dict:
@@ -315,10 +331,12 @@ def _parse_time(value) -> datetime | None:
         return None
 
 
-def _check_case(chain: str, row, tasks: list, trace: _CaseTrace, report: VerifyReport, has_chain) -> None:
+def _check_case(chain: str, row, tasks: list, reviews: list, trace: _CaseTrace, report: VerifyReport,
+                has_chain) -> None:
     if row is None:
-        if tasks:
-            report.add(chain, None, f"{len(tasks)} task row(s) belong to a case that does not exist")
+        if tasks or reviews:
+            report.add(chain, None, f"{len(tasks) + len(reviews)} task or legal review row(s) belong to a "
+                                    "case that does not exist")
         if has_chain:
             report.add(chain, None, "the chain belongs to no case (the case row is gone)")
         return
@@ -345,6 +363,7 @@ def _check_case(chain: str, row, tasks: list, trace: _CaseTrace, report: VerifyR
         report.add(chain, None, f"case procedure is {row.process_id} v{row.version} but the trace recorded "
                                 f"{process_id} v{version} (case row edited)")
     _check_tasks(chain, tasks, trace, report)
+    _check_reviews(chain, reviews, trace, report)
 
 
 def _check_tasks(chain: str, tasks: list, trace: _CaseTrace, report: VerifyReport) -> None:
@@ -380,6 +399,25 @@ def _check_tasks(chain: str, tasks: list, trace: _CaseTrace, report: VerifyRepor
                                     "(task data edited)")
     for task_id in trace.completed:
         report.add(chain, None, f"task {task_id} was completed in the trace but its task row is gone")
+
+
+def _check_reviews(chain: str, reviews: list, trace: _CaseTrace, report: VerifyReport) -> None:
+    """法制审核 records against their legal_review.approved / legal_review.returned events."""
+    for review in reviews:
+        where = f"legal review {review.id} (task {review.task_id})"
+        recorded = trace.reviews.pop(review.task_id, None)
+        if recorded is None:
+            report.add(chain, None, f"{where} has no legal_review event (row inserted)")
+            continue
+        row = (review.outcome == "approve", review.reviewer_id, review.created_at, canonical_json(review.findings),
+               review.opinions)
+        for name, value, expected in zip(("approval", "reviewer", "time", "findings", "opinions"), row, recorded,
+                                         strict=True):
+            if value != expected:
+                report.add(chain, None, f"{where} {name} differs from what its legal_review event recorded "
+                                        "(legal review row edited)")
+    for task_id in trace.reviews:
+        report.add(chain, None, f"the legal review of task {task_id} is in the trace but its row is gone")
 
 
 def _show(value) -> str:
