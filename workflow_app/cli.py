@@ -130,25 +130,13 @@ def _audit(action, *args, **kwargs):
 def audit_verify(case_id: int | None, checkpoint_files: tuple[str, ...], public_key_files: tuple[str, ...]):
     """Check every trace chain, the case and task rows against it, and the signed checkpoints;
     exit 1 naming each event, field or chain that was edited, deleted or rolled back."""
-    from .services import audit_checkpoints, audit_verify
-    from .services.audit_keys import AuditKeyError
+    from .services import audit_checkpoints
 
-    found = audit_checkpoints.Checkpoints()
-    try:
-        trusted = audit_checkpoints.trusted_keys(list(public_key_files))
-    except AuditKeyError as err:
-        if public_key_files or checkpoint_files:
-            _fail(str(err))
-        trusted = {}
-        click.echo(f"Note: stored checkpoints not checked ({err})", err=True)
-    _audit(audit_checkpoints.add_latest_stored, found, trusted)
-    if checkpoint_files:
-        _audit(audit_checkpoints.add_files, found, list(checkpoint_files), trusted)
-    report = _audit(audit_verify.verify, case_id, checkpoint_points=found.points)
+    report, found = _audit(audit_checkpoints.verify_trail, case_id, list(checkpoint_files), list(public_key_files))
     if case_id is not None and report.chains == 0:
         _fail(f"no case {case_id}: neither a case row nor a trace chain")
-    for problem in found.problems:
-        report.add("checkpoint", None, problem)
+    for note in found.notes:
+        click.echo(f"Note: {note}", err=True)
     for problem in report.problems:
         click.echo(f"TAMPERED {problem}", err=True)
     if report.problem_count > len(report.problems):

@@ -43,6 +43,7 @@ class Checkpoints:
     points: audit_verify.CheckpointPoints = field(default_factory=dict)
     checked: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def add(self, body: dict, where: str) -> None:
         for chain, seq, digest, _at in body["heads"]:
@@ -50,6 +51,26 @@ class Checkpoints:
             if all(claimed != digest for claimed, _ in claims):
                 claims.append((digest, where))
         self.checked.append(where)
+
+
+def verify_trail(case_id: int | None, checkpoint_files: list[str], public_key_files: list[str]
+                 ) -> tuple[audit_verify.VerifyReport, Checkpoints]:
+    """`audit verify`: the trail, the rows, the newest stored checkpoint and the auditor's files."""
+    found = Checkpoints()
+    try:
+        trusted = trusted_keys(public_key_files)
+    except audit_keys.AuditKeyError as err:
+        if public_key_files or checkpoint_files:
+            raise
+        trusted = {}
+        found.notes.append(f"stored checkpoints not checked ({err})")
+    add_latest_stored(found, trusted)
+    if checkpoint_files:
+        add_files(found, checkpoint_files, trusted)
+    report = audit_verify.verify(case_id, checkpoint_points=found.points)
+    for problem in found.problems:
+        report.add("checkpoint", None, problem)
+    return report, found
 
 
 def create_checkpoint(operator: str) -> AuditCheckpoint:
