@@ -38,6 +38,8 @@ class Config:
     AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY")
     AUDIT_SIGNING_KEY_FILE = os.environ.get("AUDIT_SIGNING_KEY_FILE")
     AUDIT_KEY_DIR = os.environ.get("AUDIT_KEY_DIR")
+    # A trail begun before keying (migration 0005): events up to this id may be unkeyed SHA-256.
+    AUDIT_UNKEYED_UNTIL_ID = int(os.environ.get("AUDIT_UNKEYED_UNTIL_ID") or 0)
 
 
 def is_production(config) -> bool:

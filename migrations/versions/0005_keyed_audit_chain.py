@@ -3,10 +3,12 @@
 Revision ID: 0005
 Revises: 0004
 
-Events written before this migration keep key_id NULL and their plain SHA-256 digests; every
-later event is keyed (HMAC-SHA256, key outside the database). Checkpoints, like trace events, are
+Events written before this migration keep key_id NULL and their plain SHA-256 digests (accepted up
+to the id the operator sets in AUDIT_UNKEYED_UNTIL_ID, outside the database); every later event is keyed (HMAC-SHA256, key outside the database). Checkpoints, like trace events, are
 never updated or deleted through the application's connection.
 """
+import logging
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -19,6 +21,10 @@ depends_on = None
 def upgrade():
     # Plain ALTER TABLE on both databases: a batch copy of trace_event would drop its triggers.
     op.add_column("trace_event", sa.Column("key_id", sa.String(16), nullable=True))
+    last = op.get_bind().execute(sa.text("SELECT MAX(id) FROM trace_event")).scalar()
+    if last:
+        logging.getLogger("alembic.runtime.migration").warning(
+            "%s trace events predate the keyed chain: set AUDIT_UNKEYED_UNTIL_ID=%s (docs/audit.md)", last, last)
     op.create_table(
         "audit_checkpoint",
         sa.Column("id", sa.Integer(), nullable=False),

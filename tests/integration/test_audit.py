@@ -102,16 +102,21 @@ def test_audit_verify_can_check_one_case(api, app):
     assert result.exit_code == 1 and "no case 99999" in result.output
 
 
-def test_events_written_before_the_chain_was_keyed_still_verify_and_keyed_ones_may_follow(api, app, ctx):
+def test_events_written_before_the_chain_was_keyed_verify_up_to_the_configured_id(api, app, ctx):
     """A trail from before the upgrade: the system chain's events carry no key id and plain
-    SHA-256 digests, all older than the first keyed event."""
+    SHA-256 digests. The operator names the last of them outside the database; a forger who
+    strips the keys from the whole trail is caught beyond it."""
     rewrite_chain("system", key=None, key_id=None)
-    unkeyed = db.session.execute(db.select(db.func.count(TraceEvent.id)).where(TraceEvent.key_id.is_(None))).scalar()
-    assert unkeyed > 0
+    last_unkeyed = db.session.execute(db.select(db.func.max(TraceEvent.id))).scalar()
     api.open_case()
     assert app.test_cli_runner().invoke(args=["org", "add", "tax", "税务局", "--parent", "qinghe"]).exit_code == 0
+    failed(verify(app), "TAMPERED system #1: not keyed", "AUDIT_UNKEYED_UNTIL_ID is 0")
+    app.config["AUDIT_UNKEYED_UNTIL_ID"] = last_unkeyed
     result = verify(app)
+    unkeyed = db.session.execute(db.select(db.func.count(TraceEvent.id)).where(TraceEvent.key_id.is_(None))).scalar()
     assert result.exit_code == 0 and f"({unkeyed} unkeyed, from before keying)" in result.output, result.output
+    rewrite_chain(f"case:{api.get('/api/v1/cases').json['items'][0]['id']}", key=None, key_id=None)
+    failed(verify(app), "not keyed, though written after the chain was keyed")
 
 
 def failed(result, *expected: str):

@@ -6,8 +6,8 @@ memory holds one chain (one case: its events' facts, its task and review rows) a
 many cases there are.
 It finds:
 - in every chain: an edited, inserted, reordered or missing event; a digest that is not the HMAC
-  under a known chain key (re-hashed by someone without the key); an unkeyed event written after
-  keying began; a head (trace_chain) that does not match the last event, or a chain whose events
+  under a known chain key (re-hashed by someone without the key); an unkeyed event that is not
+  one of those written before keying (AUDIT_UNKEYED_UNTIL_ID); a head (trace_chain) that does not match the last event, or a chain whose events
   or head are gone;
 - for every case: a case row with no chain, a chain with no case row; case fields (number, title,
   department, party, procedure version, opener, status, milestone times) that differ from what
@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, text
 
@@ -142,8 +143,7 @@ def verify(case_id: int | None = None, checkpoint_points: CheckpointPoints | Non
     db.session.rollback()
     _snapshot()
     try:
-        first_keyed_id = db.session.execute(
-            db.select(func.min(TraceEvent.id)).where(TraceEvent.key_id.is_not(None))).scalar()
+        unkeyed_until = current_app.config.get("AUDIT_UNKEYED_UNTIL_ID") or 0
         streams = _streams(case_id)
         events, heads, cases, tasks, reviews = streams
         while True:
@@ -158,7 +158,7 @@ def verify(case_id: int | None = None, checkpoint_points: CheckpointPoints | Non
             task_rows = list(tasks.take(key))
             review_rows = list(reviews.take(key))
             replay = _CaseTrace() if key[0] == 1 else None
-            last = _check_chain(chain, events.take(key), head, keys, first_keyed_id, points.pop(chain, {}),
+            last = _check_chain(chain, events.take(key), head, keys, unkeyed_until, points.pop(chain, {}),
                                 report, replay)
             if report.heads is not None and last is not None:
                 report.heads.append(last)
@@ -214,7 +214,7 @@ def _streams(case_id: int | None) -> list[_Stream]:
             _Stream(reviews, lambda r: _case_key(r.case_id))]
 
 
-def _check_chain(chain, events, head, keys: audit_keys.ChainKeys, first_keyed_id, points: dict,
+def _check_chain(chain, events, head, keys: audit_keys.ChainKeys, unkeyed_until: int, points: dict,
                  report: VerifyReport, replay) -> tuple | None:
     """Recompute one chain's links and digests; returns its last (chain, seq, digest, at) or None."""
     prev, expected, keyed_seen, last_event = GENESIS, 1, False, None
@@ -233,9 +233,9 @@ def _check_chain(chain, events, head, keys: audit_keys.ChainKeys, first_keyed_id
                       action=action, task_id=task_id, bpmn_id=bpmn_id, data_json=data_json, prev=prev_digest)
         if key_id is None:
             report.unkeyed_events += 1
-            if keyed_seen or (first_keyed_id is not None and event_id > first_keyed_id):
-                report.add(chain, seq, "not keyed, though written after the chain was keyed "
-                                       "(rewritten and re-hashed without the key?)")
+            if keyed_seen or event_id > unkeyed_until:
+                report.add(chain, seq, "not keyed, though written after the chain was keyed (rewritten and "
+                                       f"re-hashed without the key?; AUDIT_UNKEYED_UNTIL_ID is {unkeyed_until})")
             digest = event_digest(None, key_id=None, **fields)
         elif key_id in keys.by_id:
             keyed_seen = True
