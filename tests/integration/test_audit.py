@@ -297,3 +297,24 @@ def test_a_legal_review_row_edited_behind_the_trace_is_caught(api, app, ctx, cha
     assert verify(app).exit_code == 0
     tamper((change, {"case": case["id"]}))
     failed(verify(app), f"TAMPERED case:{case['id']}", expected)
+
+
+def test_an_event_appended_while_verify_reads_is_not_taken_for_tampering(api, app, ctx, monkeypatch):
+    """verify queries the events, then the heads: an append committed in between must not look
+    like a deleted event (it reads every table in one snapshot)."""
+    from workflow_app.services import audit, audit_verify
+
+    case = api.open_case()
+    original, appended = db.session.execute, []
+
+    def execute_then_append(statement, *args, **kwargs):
+        result = original(statement, *args, **kwargs)
+        if not appended and "FROM trace_event" in str(statement):  # the event stream is open
+            appended.append(True)
+            with app.app_context():  # another session and connection, committed meanwhile
+                audit.record_alone("case.noted", actor="cli:test", case_id=case["id"], data={})
+        return result
+
+    monkeypatch.setattr(db.session, "execute", execute_then_append)
+    report = audit_verify.verify()
+    assert appended and report.ok, report.problems
