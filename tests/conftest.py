@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from workflow_app import create_app
 from workflow_app.extensions import db
+from workflow_app.services.audit_keys import new_signing_key_pem
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "test-password-1"
@@ -22,6 +23,9 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL.startswith(("postgres://", "po
 BASE_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-only-secret-key-of-32-characters-or-more",
+    # The audit keys, as production passes them (outside the database); a fresh signing key per run.
+    "AUDIT_HMAC_KEY": "test-audit-chain-key-0123456789abcdef",
+    "AUDIT_SIGNING_KEY": new_signing_key_pem(),
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     "RATELIMIT_ENABLED": False,
     "SCRIPT_CPU_SECONDS": 0.5,

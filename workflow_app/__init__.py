@@ -25,6 +25,9 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
             parents=True, exist_ok=True)
 
     from . import models  # noqa: F401  (register tables)
+    from .services import audit_keys
+
+    audit_keys.init_app(app)  # before anything can write a trace event; production needs the key
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from .demo.cases import DEFAULT_COUNT
 from .extensions import db
-from .services import audit, procedures
+from .services import procedures
 from .services.errors import ServiceError
 
 MAX_MESSAGE = 500
@@ -169,19 +169,92 @@ def procedures_list():
         click.echo(f"{v.procedure.process_id}\tv{v.version}\t{v.sha256[:12]}\t{v.deployed_at:%Y-%m-%d %H:%M}\t{v.name}")
 
 
+def _audit(action, *args, **kwargs):
+    """_run, and a missing or unusable audit key is one line too."""
+    from .services.audit_keys import AuditKeyError
+
+    try:
+        return _run(action, *args, **kwargs)
+    except AuditKeyError as err:
+        _fail(str(err))
+
+
 @audit_cli.command("verify")
 @click.option("--case", "case_id", type=int, help="Only this case's chain.")
-def audit_verify(case_id: int | None):
-    """Recompute every trace hash chain; exit 1 if any event was edited or deleted."""
-    report = audit.verify(audit.case_chain(case_id) if case_id else None)
+@click.option("--checkpoints", "checkpoint_files", multiple=True, type=click.Path(dir_okay=False),
+              help="An exported checkpoint file kept by the auditor (repeatable).")
+@click.option("--public-key", "public_key_files", multiple=True, type=click.Path(dir_okay=False),
+              help="The auditor's copy of a checkpoint public key (repeatable; default: the server's).")
+def audit_verify(case_id: int | None, checkpoint_files: tuple[str, ...], public_key_files: tuple[str, ...]):
+    """Check every trace chain, the case and task rows against it, and the signed checkpoints;
+    exit 1 naming each event, field or chain that was edited, deleted or rolled back."""
+    from .services import audit_checkpoints
+
+    report, found = _audit(audit_checkpoints.verify_trail, case_id, list(checkpoint_files), list(public_key_files))
+    if case_id is not None and report.chains == 0:
+        _fail(f"no case {case_id}: neither a case row nor a trace chain")
+    for note in found.notes:
+        click.echo(f"Note: {note}", err=True)
     for problem in report.problems:
         click.echo(f"TAMPERED {problem}", err=True)
+    if report.problem_count > len(report.problems):
+        click.echo(f"... and {report.problem_count - len(report.problems)} more", err=True)
+    summary = (f"{report.events} events in {report.chains} chains ({report.unkeyed_events} unkeyed, from "
+               f"before keying), {report.cases} cases and their tasks, "
+               f"{report.checkpoint_points} checkpointed heads from {len(found.checked)} checkpoint(s)")
     if report.ok:
-        click.echo(f"OK: {report.events} events in {report.chains} chains verified.")
+        click.echo(f"OK: {summary} verified.")
     else:
-        click.echo(f"FAILED: {len(report.problems)} problem(s) in {report.events} events, "
-                   f"{report.chains} chains.", err=True)
+        click.echo(f"FAILED: {report.problem_count} problem(s) in {summary}.", err=True)
         sys.exit(1)
+
+
+@audit_cli.command("checkpoint")
+def audit_checkpoint():
+    """Verify the whole trail, then sign and store a checkpoint of every chain head."""
+    from .services import audit_checkpoints
+
+    def create():
+        try:
+            return audit_checkpoints.create_checkpoint(_operator())
+        except audit_checkpoints.TrailNotIntact as err:
+            for problem in err.report.problems:
+                click.echo(f"TAMPERED {problem}", err=True)
+            raise
+
+    checkpoint = _audit(create)
+    click.echo(f"Checkpoint #{checkpoint.id} signed by key {checkpoint.public_key_id}: "
+               f"{checkpoint.chains} chains, {checkpoint.events} events.")
+
+
+@audit_cli.command("export-checkpoints")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+def audit_export_checkpoints(file: str):
+    """Write every signed checkpoint to FILE, for an auditor to keep outside the system."""
+    from .services import audit_checkpoints
+
+    count = _audit(audit_checkpoints.export, file)
+    click.echo(f"Exported {count} checkpoint(s) to {file}.")
+
+
+@audit_cli.command("public-key")
+def audit_public_key():
+    """Print the checkpoint signing key's public half (PEM), for auditors to keep."""
+    from .services import audit_keys
+
+    key = _audit(audit_keys.signing_key)
+    click.echo(audit_keys.public_key_pem(key.public_key()), nl=False)
+
+
+@audit_cli.command("rotate-chain-key")
+def audit_rotate_chain_key():
+    """Key new trace events with a fresh chain key (embedded default; production: see docs/audit.md)."""
+    from flask import current_app
+
+    from .services import audit_keys
+
+    new_id = _audit(audit_keys.rotate_chain_key, current_app._get_current_object())
+    click.echo(f"New events are keyed with {new_id}; earlier keys stay in the key file to verify theirs.")
 
 
 @org_cli.command("add")

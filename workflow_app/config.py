@@ -69,6 +69,16 @@ class Config:
     # Local time zone of the enforcement bodies: deadlines end at local midnight.
     LOCAL_TIMEZONE = "Asia/Shanghai"
     API_PAGE_SIZE_MAX = 200
+    # Audit trail keys, kept outside the database (services/audit_keys.py, docs/audit.md). The
+    # embedded default generates them into AUDIT_KEY_DIR (default: the Flask instance folder).
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY")
+    AUDIT_HMAC_RETIRED_KEYS = os.environ.get("AUDIT_HMAC_RETIRED_KEYS", "")
+    AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY")
+    AUDIT_SIGNING_KEY_FILE = os.environ.get("AUDIT_SIGNING_KEY_FILE")
+    AUDIT_KEY_DIR = os.environ.get("AUDIT_KEY_DIR")
+    # A trail begun before keying (migration 0005): events up to this id may be unkeyed SHA-256.
+    AUDIT_UNKEYED_UNTIL_ID = int(os.environ.get("AUDIT_UNKEYED_UNTIL_ID") or 0)
+
 
 
 def is_production(config) -> bool:

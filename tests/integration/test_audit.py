@@ -1,10 +1,18 @@
-"""The trace: who, when, what, data diff; an append-only per-case SHA-256 chain."""
+"""The trace: who, when, what, data diff; an append-only, keyed chain per case; and `audit
+verify`, which catches an edited or deleted event - also when the forger re-hashed the chain
+without the key or rolled its head back - and a case or task row that disagrees with the trace."""
+import json
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.exc import DatabaseError
 
-from tests.helpers import TO_DECISION
+from tests.helpers import STEPS, TO_DECISION
+from tests.tampering import rewrite_chain, roll_back_chain, tamper
 from workflow_app.extensions import db
+from workflow_app.models import Case, Task, TraceEvent
+from workflow_app.services.audit import canonical_json
+from workflow_app.services.audit_keys import chain_keys
 
 
 def test_every_action_is_traced_in_order_with_who_and_what_changed(api):
@@ -90,3 +98,223 @@ def test_audit_verify_can_check_one_case(api, app):
     case = api.open_case()
     result = app.test_cli_runner().invoke(args=["audit", "verify", "--case", str(case["id"])])
     assert result.exit_code == 0 and "in 1 chains" in result.output
+    result = app.test_cli_runner().invoke(args=["audit", "verify", "--case", "99999"])
+    assert result.exit_code == 1 and "no case 99999" in result.output
+
+
+def test_events_written_before_the_chain_was_keyed_verify_up_to_the_configured_id(api, app, ctx):
+    """A trail from before the upgrade: the system chain's events carry no key id and plain
+    SHA-256 digests. The operator names the last of them outside the database; a forger who
+    strips the keys from the whole trail is caught beyond it."""
+    rewrite_chain("system", key=None, key_id=None)
+    last_unkeyed = db.session.execute(db.select(db.func.max(TraceEvent.id))).scalar()
+    api.open_case()
+    assert app.test_cli_runner().invoke(args=["org", "add", "tax", "税务局", "--parent", "qinghe"]).exit_code == 0
+    failed(verify(app), "TAMPERED system #1: not keyed", "AUDIT_UNKEYED_UNTIL_ID is 0")
+    app.config["AUDIT_UNKEYED_UNTIL_ID"] = last_unkeyed
+    result = verify(app)
+    unkeyed = db.session.execute(db.select(db.func.count(TraceEvent.id)).where(TraceEvent.key_id.is_(None))).scalar()
+    assert result.exit_code == 0 and f"({unkeyed} unkeyed, from before keying)" in result.output, result.output
+    rewrite_chain(f"case:{api.get('/api/v1/cases').json['items'][0]['id']}", key=None, key_id=None)
+    failed(verify(app), "not keyed, though written after the chain was keyed")
+
+
+def failed(result, *expected: str):
+    assert result.exit_code == 1, result.output
+    missing = [e for e in expected if e not in result.output]
+    assert not missing, (missing, result.output)
+    return result.output
+
+
+def test_each_event_is_keyed_with_the_chain_key_named_on_it(api, ctx):
+    api.open_case()
+    events = db.session.execute(db.select(TraceEvent)).scalars().all()
+    assert events and {e.key_id for e in events} == {chain_keys().current_id}
+
+
+def _rename_party(row):
+    if row["action"] == "case.opened":
+        data = json.loads(row["data_json"])
+        data["party"]["name"] = "另一家公司"
+        row["data_json"] = canonical_json(data)
+
+
+@pytest.mark.parametrize("key_id, expected", [
+    ("kept", "content does not match its digest"),
+    (None, "not keyed, though written after the chain was keyed"),
+])
+def test_a_chain_rewritten_and_rehashed_with_plain_sha256_is_caught(api, app, ctx, key_id, expected):
+    """The forger changes the party in the trace and in the case row alike, then re-links the
+    chain and moves its head: every link holds, but without the key no digest is right."""
+    case = api.run(api.open_case(), "clue_intake", "filing_approval")
+    rewrite_chain(f"case:{case['id']}", key=None, key_id=chain_keys().current_id if key_id else None,
+                  edit=_rename_party)
+    tamper(update(Case).where(Case.id == case["id"]).values(party_name="另一家公司"))
+    failed(verify(app), f"TAMPERED case:{case['id']} #1: {expected}")
+
+
+@pytest.mark.parametrize("events_removed, expected", [
+    (1, "task {investigation} (investigation) was never announced by a task.ready event"),
+    (3, "case status is 'investigating' but the trace recorded 'intake'"),
+])
+def test_deleting_the_newest_events_and_rolling_the_head_back_is_caught(api, app, ctx, events_removed, expected):
+    """No link breaks when the newest events go and the head moves back with them; the case and
+    task rows still show what the deleted events recorded."""
+    case = api.run(api.open_case(), "clue_intake", "filing_approval")
+    seq = db.session.execute(db.select(db.func.max(TraceEvent.seq)).where(
+        TraceEvent.chain == f"case:{case['id']}")).scalar()
+    roll_back_chain(f"case:{case['id']}", seq - events_removed)
+    failed(verify(app), f"TAMPERED case:{case['id']}",
+           expected.format(investigation=api.task(case, "investigation")["id"]))
+
+
+def test_deleting_a_whole_case_chain_with_its_head_is_caught(api, app, ctx):
+    case = api.run(api.open_case(), "clue_intake")
+    tamper(f"DELETE FROM trace_event WHERE chain = 'case:{case['id']}'",
+           f"DELETE FROM trace_chain WHERE chain = 'case:{case['id']}'")
+    failed(verify(app), f"case:{case['id']}: case {case['number']} has no trace chain")
+
+
+def test_a_chain_whose_case_row_is_gone_is_caught(api, app, ctx):
+    case = api.open_case()
+    tamper(*(f"DELETE FROM {table} WHERE case_id = {case['id']}" for table in ("workflow_state", "case_task")),
+           f"DELETE FROM enforcement_case WHERE id = {case['id']}")
+    failed(verify(app), f"case:{case['id']}: the chain belongs to no case")
+
+
+def _task_id(case_id, bpmn_id):
+    return db.session.execute(db.select(Task.id).where(Task.case_id == case_id, Task.bpmn_id == bpmn_id)).scalar()
+
+
+def _fine_lowered(case_id):
+    task_id = _task_id(case_id, "investigation_report")
+    data = {**STEPS["investigation_report"][1], "proposed_fine": 200}
+    return update(Task).where(Task.id == task_id).values(data=data), "form data differ"
+
+
+def _completer_changed(case_id):
+    task_id = _task_id(case_id, "penalty_notice")
+    officer2 = db.session.execute(text("SELECT id FROM user_account WHERE username = 'officer2'")).scalar()
+    return update(Task).where(Task.id == task_id).values(completed_by_id=officer2), "completed_by is user"
+
+
+def _open_task_withdrawn(case_id):
+    ready = db.session.execute(db.select(Task.id).where(Task.case_id == case_id, Task.state == "ready")).scalar()
+    return (update(Task).where(Task.id == ready).values(state="cancelled"),
+            "is cancelled but the trace recorded it ready")
+
+
+def _ready_moved(case_id):
+    ready = db.session.execute(db.select(Task).where(Task.case_id == case_id, Task.state == "ready")).scalars().first()
+    from datetime import timedelta
+
+    return update(Task).where(Task.id == ready.id).values(ready_at=ready.ready_at + timedelta(days=3)), "ready_at is"
+
+
+@pytest.mark.parametrize("change", [
+    lambda case_id: (update(Case).where(Case.id == case_id).values(party_name="张三"),
+                     "case party_name is '张三' but the trace recorded '清河某超市有限公司'"),
+    lambda case_id: (update(Case).where(Case.id == case_id).values(title="另一案"), "case title is '另一案'"),
+    lambda case_id: (update(Case).where(Case.id == case_id).values(status="closed"), "case status is 'closed'"),
+    lambda case_id: (update(Case).where(Case.id == case_id).values(filed_at=None), "case filed_at is None"),
+    _fine_lowered, _completer_changed, _open_task_withdrawn, _ready_moved,
+], ids=["party_name", "title", "status", "filed_at", "fine_in_task_data", "completed_by", "task_withdrawn",
+        "ready_at"])
+def test_a_case_or_task_row_edited_behind_the_trace_is_caught(api, app, ctx, change):
+    case = api.run(api.open_case(), *TO_DECISION)
+    statement, expected = change(case["id"])
+    tamper(statement)
+    failed(verify(app), f"TAMPERED case:{case['id']}", expected)
+
+
+ENDS_WITHOUT_CLOSING = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="http://zhifaflow.local/test">
+  <bpmn:process id="withdrawn" name="withdrawn" isExecutable="true">
+    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="officer">
+      <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>split</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>a</bpmn:flowNodeRef><bpmn:flowNodeRef>b</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>expired</bpmn:flowNodeRef><bpmn:flowNodeRef>end_a</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>end_b</bpmn:flowNodeRef><bpmn:flowNodeRef>end_expired</bpmn:flowNodeRef>
+    </bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start"/>
+    <bpmn:parallelGateway id="split"/>
+    <bpmn:userTask id="a" name="a"/>
+    <bpmn:userTask id="b" name="b"/>
+    <bpmn:boundaryEvent id="expired" attachedToRef="b" cancelActivity="true">
+      <bpmn:timerEventDefinition id="td"><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"PT1S"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:endEvent id="end_a"/><bpmn:endEvent id="end_b"/><bpmn:endEvent id="end_expired"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="split" targetRef="a"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="b"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="a" targetRef="end_a"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="b" targetRef="end_b"/>
+    <bpmn:sequenceFlow id="f6" sourceRef="expired" targetRef="end_expired"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_withdrawn_task_and_a_procedure_ending_without_a_closing_milestone_are_traced(api, app, ctx):
+    """Task b's timer withdraws it when a is done, and the process ends with no `closed`
+    milestone: the trace records both, so the closed case and the cancelled task verify."""
+    import io
+    import time
+
+    r = api.post("/api/v1/procedures", as_="author1", data={"file": (io.BytesIO(ENDS_WITHOUT_CLOSING), "w.bpmn")},
+                 content_type="multipart/form-data")
+    assert r.status_code == 201, r.json
+    case = api.open_case(procedure_id="withdrawn")
+    assert api.ready(case) == ["a", "b"]
+    time.sleep(1.1)  # b's timer is due: it fires when the engine next runs, after a is completed
+    case = _complete(api, case, "a")
+    assert case["status"] == "closed"
+    actions = [e["action"] for e in api.get(f"/api/v1/cases/{case['id']}/trace").json["items"]]
+    assert actions[-3:] == ["task.completed", "case.ended", "task.cancelled"]
+    result = verify(app)
+    assert result.exit_code == 0, result.output
+    tamper(update(Case).where(Case.id == case["id"]).values(closed_at=None))
+    failed(verify(app), "case closed_at is None but the trace recorded")
+
+
+def _complete(api, case, bpmn_id):
+    r = api.post(f"/api/v1/tasks/{api.task(case, bpmn_id)['id']}/complete", json={"data": {}})
+    assert r.status_code == 200, r.json
+    return r.json
+
+
+@pytest.mark.parametrize("change, expected", [
+    ("UPDATE legal_review SET outcome = 'approve', opinions = '同意' WHERE case_id = :case",
+     "approval differs from what its legal_review event recorded"),
+    ("DELETE FROM legal_review WHERE case_id = :case", "is in the trace but its row is gone"),
+])
+def test_a_legal_review_row_edited_behind_the_trace_is_caught(api, app, ctx, change, expected):
+    """法制审核: a returned review turned into an approval, or removed, in the table alone."""
+    case = api.run(api.open_case(), *TO_DECISION[:3], ("investigation_report", {"major_case": True}),
+                   *TO_DECISION[4:])
+    api.complete(case, "legal_review", review_outcome="return", opinions="适用法律错误")
+    assert verify(app).exit_code == 0
+    tamper((change, {"case": case["id"]}))
+    failed(verify(app), f"TAMPERED case:{case['id']}", expected)
+
+
+def test_an_event_appended_while_verify_reads_is_not_taken_for_tampering(api, app, ctx, monkeypatch):
+    """verify queries the events, then the heads: an append committed in between must not look
+    like a deleted event (it reads every table in one snapshot)."""
+    from workflow_app.services import audit, audit_verify
+
+    case = api.open_case()
+    original, appended = db.session.execute, []
+
+    def execute_then_append(statement, *args, **kwargs):
+        result = original(statement, *args, **kwargs)
+        if not appended and "FROM trace_event" in str(statement):  # the event stream is open
+            appended.append(True)
+            with app.app_context():  # another session and connection, committed meanwhile
+                audit.record_alone("case.noted", actor="cli:test", case_id=case["id"], data={})
+        return result
+
+    monkeypatch.setattr(db.session, "execute", execute_then_append)
+    report = audit_verify.verify()
+    assert appended and report.ok, report.problems

@@ -1,11 +1,11 @@
 """SQLAlchemy models; importing this package registers every table."""
-from .audit import TraceChain, TraceEvent
+from .audit import AuditCheckpoint, TraceChain, TraceEvent
 from .cases import Case, CaseNumberCounter, LegalReview, Task, WorkflowState
 from .org import LANE_ROLES, ROLES, ApiToken, Certificate, OrgUnit, User, UserRole
 from .procedures import Procedure, ProcedureVersion
 
 __all__ = [
-    "ApiToken", "Case", "CaseNumberCounter", "Certificate", "LANE_ROLES", "LegalReview", "OrgUnit", "Procedure",
+    "ApiToken", "AuditCheckpoint", "Case", "CaseNumberCounter", "Certificate", "LANE_ROLES", "LegalReview", "OrgUnit", "Procedure",
     "ProcedureVersion", "ROLES", "Task", "TraceChain", "TraceEvent", "User", "UserRole",
     "WorkflowState",
 ]

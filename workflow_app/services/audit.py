@@ -1,13 +1,17 @@
-"""执法全过程记录 (full-process record): the append-only, hash-chained trace of every action.
+"""执法全过程记录 (full-process record): the append-only, keyed hash chain of every action.
 
-Each event carries the SHA-256 of the previous event of its chain ("case:<id>" or "system") and
-its own hash over a canonical JSON of its fields; the chain head (last seq and hash) is kept in
-`trace_chain`, so an edited, inserted, reordered or deleted event - the newest included - breaks
-`verify()`. Events are appended inside the caller's transaction.
+Each event carries the digest of the previous event of its chain ("case:<id>" or "system") and
+its own digest over a canonical JSON of its fields: HMAC-SHA256 under the chain key, which lives
+outside the database (audit_keys.py), so whoever can write to the database cannot re-hash what
+they rewrote. The chain head (last seq and digest) is kept in `trace_chain`, so an edited,
+inserted, reordered or deleted event - the newest included - breaks verification
+(audit_verify.py); signed checkpoints of all heads (audit_checkpoints.py), exported and kept by
+auditors, also expose a rollback made consistently by someone holding the keys. Events are
+appended inside the caller's transaction.
 """
 import hashlib
+import hmac
 import json
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import event
@@ -16,6 +20,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..models import TraceChain, TraceEvent, User
 from ..models.types import utcnow
+from . import audit_keys
 from .errors import Conflict
 from .transactions import one_transaction
 
@@ -27,18 +32,26 @@ def case_chain(case_id: int) -> str:
     return f"case:{case_id}"
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def canonical_json(value) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _CANONICAL.encode(value)
 
 
-def _event_hash(*, chain, seq, case_id, at: datetime, actor_id, actor, action, task_id, bpmn_id,
-                data_json, prev) -> str:
-    body = canonical_json({
+def event_digest(key: bytes | None, *, key_id: str | None, chain, seq, case_id, at: datetime, actor_id, actor,
+                 action, task_id, bpmn_id, data_json, prev) -> str:
+    """HMAC-SHA256 under `key` (whose id is part of what is signed); plain SHA-256 for the events
+    written before the chain was keyed (key and key_id None)."""
+    fields = {
         "chain": chain, "seq": seq, "case_id": case_id, "at": at.isoformat(timespec="microseconds"),
         "actor_id": actor_id, "actor": actor, "action": action, "task_id": task_id,
         "bpmn_id": bpmn_id, "data": data_json, "prev": prev,
-    })
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    }
+    if key is None:
+        return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
+    body = canonical_json({**fields, "key": key_id}).encode("utf-8")
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
 def _head(chain: str) -> TraceChain:
@@ -80,8 +93,9 @@ def record(action: str, *, actor: User | str | None, case_id: int | None = None,
         actor=actor.username if isinstance(actor, User) else (actor or "system"),
         action=action, task_id=task_id, bpmn_id=bpmn_id, data_json=canonical_json(data or {}),
     )
-    digest = _event_hash(**fields, prev=head.head_sha256)
-    event = TraceEvent(**fields, prev_sha256=head.head_sha256, sha256=digest)
+    keys = audit_keys.chain_keys()
+    digest = event_digest(keys.current, key_id=keys.current_id, **fields, prev=head.head_sha256)
+    event = TraceEvent(**fields, prev_sha256=head.head_sha256, sha256=digest, key_id=keys.current_id)
     db.session.add(event)
     head.seq = event.seq
     head.head_sha256 = digest
@@ -106,77 +120,3 @@ def events_for_case(case_id: int) -> list[TraceEvent]:
     return list(db.session.execute(
         db.select(TraceEvent).where(TraceEvent.chain == case_chain(case_id)).order_by(TraceEvent.seq)
     ).scalars())
-
-
-@dataclass
-class ChainProblem:
-    chain: str
-    seq: int | None
-    problem: str
-
-    def __str__(self):
-        return f"{self.chain} #{self.seq}: {self.problem}" if self.seq else f"{self.chain}: {self.problem}"
-
-
-@dataclass
-class VerifyReport:
-    chains: int
-    events: int
-    problems: list[ChainProblem]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def verify(chain: str | None = None) -> VerifyReport:
-    """Recompute every chain; report each edited, inserted, reordered or missing event.
-
-    One streaming pass over trace_event ordered by (chain, seq): O(events) time, O(1) memory per
-    chain, one query however many cases there are.
-    """
-    head_query = db.select(TraceChain)
-    event_query = db.select(TraceEvent).order_by(TraceEvent.chain, TraceEvent.seq)
-    if chain is not None:
-        head_query = head_query.where(TraceChain.chain == chain)
-        event_query = event_query.where(TraceEvent.chain == chain)
-    heads = {h.chain: (h.seq, h.head_sha256) for h in db.session.execute(head_query).scalars()}
-    problems: list[ChainProblem] = []
-    seen: set[str] = set()
-    total = 0
-    current, prev, expected_seq = None, GENESIS, 1
-
-    def close_chain(name, last_seq, last_hash):
-        head = heads.get(name)
-        if head is None:
-            problems.append(ChainProblem(name, None, "events exist but the chain head is missing"))
-        elif head != (last_seq, last_hash):
-            problems.append(ChainProblem(
-                name, head[0], f"chain head says #{head[0]} but the last event is #{last_seq} "
-                "(events deleted or head altered)"))
-
-    rows = db.session.execute(event_query.execution_options(yield_per=1000)).scalars()
-    for ev in rows:
-        total += 1
-        if ev.chain != current:
-            if current is not None:
-                close_chain(current, expected_seq - 1, prev)
-            current, prev, expected_seq = ev.chain, GENESIS, 1
-            seen.add(current)
-        if ev.seq != expected_seq:
-            problems.append(ChainProblem(current, expected_seq, f"event missing (next found is #{ev.seq})"))
-        if ev.prev_sha256 != prev:
-            problems.append(ChainProblem(current, ev.seq, "previous-hash link broken"))
-        digest = _event_hash(
-            chain=ev.chain, seq=ev.seq, case_id=ev.case_id, at=ev.at, actor_id=ev.actor_id,
-            actor=ev.actor, action=ev.action, task_id=ev.task_id, bpmn_id=ev.bpmn_id,
-            data_json=ev.data_json, prev=ev.prev_sha256)
-        if digest != ev.sha256:
-            problems.append(ChainProblem(current, ev.seq, "content does not match its hash (edited)"))
-        prev, expected_seq = ev.sha256, ev.seq + 1
-    if current is not None:
-        close_chain(current, expected_seq - 1, prev)
-    for name, (seq, _) in heads.items():
-        if name not in seen and seq > 0:
-            problems.append(ChainProblem(name, seq, f"chain head says #{seq} but no events remain (deleted)"))
-    return VerifyReport(chains=len(seen | set(heads)), events=total, problems=problems)

@@ -179,12 +179,20 @@ class _Applied:
     flush that gives new task rows their ids), in the order it happened."""
 
     milestones: list[tuple[str, str]]
+    ended: bool  # closed because the process ended, with no closing milestone
+    cancelled: list[Task]  # withdrawn by the engine (e.g. a boundary event)
     new_tasks: list[Task]
 
     def trace(self, case: Case, actor: User, now: datetime) -> None:
         for bpmn_id, milestone in self.milestones:
             audit.record(f"case.{milestone}", actor=actor, case_id=case.id, bpmn_id=bpmn_id, at=now,
                          data={"status": MILESTONE_EFFECTS[milestone][1]})
+        if self.ended:
+            audit.record("case.ended", actor=actor, case_id=case.id, at=now,
+                         data={"status": case.status, "closed_at": case.closed_at.isoformat()})
+        for t in self.cancelled:
+            audit.record("task.cancelled", actor=None, case_id=case.id, task_id=t.id, bpmn_id=t.bpmn_id,
+                         at=now, data={"task": t.name})
         for t in self.new_tasks:
             audit.record("task.ready", actor=None, case_id=case.id, task_id=t.id, bpmn_id=t.bpmn_id, at=now,
                          data={"task": t.name, "lane": t.lane,
@@ -198,15 +206,16 @@ def apply_engine_step(case: Case, step: StepResult, now: datetime) -> _Applied:
         field, status = MILESTONE_EFFECTS[milestone]
         setattr(case, field, now)
         case.status = status
-    if step.completed and case.status not in ("closed", "not_filed"):
+    ended = step.completed and case.status not in ("closed", "not_filed")
+    if ended:  # the process ended with no closing milestone in the BPMN
         case.status, case.closed_at = "closed", case.closed_at or now
     case.updated_at = now
     case.next_timer_at = step.next_timer_at
-    new_tasks, open_tasks = _sync_tasks(case, step, now)
+    new_tasks, open_tasks, cancelled = _sync_tasks(case, step, now)
     open_due = [t.due_at for t in open_tasks if t.due_at is not None]
     case.next_due_at = min(open_due) if open_due else None
     case.open_tasks = open_tasks
-    return _Applied(list(step.milestones), new_tasks)
+    return _Applied(list(step.milestones), ended, cancelled, new_tasks)
 
 
 def _ready_tasks(case_id: int) -> list[Task]:
@@ -215,12 +224,12 @@ def _ready_tasks(case_id: int) -> list[Task]:
     ).scalars())
 
 
-def _sync_tasks(case: Case, step: StepResult, now: datetime) -> tuple[list[Task], list[Task]]:
+def _sync_tasks(case: Case, step: StepResult, now: datetime) -> tuple[list[Task], list[Task], list[Task]]:
     """Make the projection's ready rows equal the engine's READY human tasks.
 
     Rows that stay ready take their lane, form, name and deadline from the case's (possibly new)
     version: after a move to another version, permission checks and form validation follow it.
-    Returns (rows created now, all ready rows).
+    Returns (rows created now, all ready rows, rows withdrawn now).
     """
     ready = {t.engine_task_id: t for t in step.ready}
     task_specs = procedure_info(case.procedure_version).task_specs
@@ -229,7 +238,7 @@ def _sync_tasks(case: Case, step: StepResult, now: datetime) -> tuple[list[Task]
         with db.session.no_autoflush:  # the changes made so far go in the one flush, not now
             rows = _ready_tasks(case.id)
     known = {row.engine_task_id for row in rows}
-    still_ready = []
+    still_ready, cancelled = [], []
     for row in rows:
         if row.state != "ready":
             continue
@@ -239,6 +248,7 @@ def _sync_tasks(case: Case, step: StepResult, now: datetime) -> tuple[list[Task]
         else:
             row.state = "cancelled"  # withdrawn by the engine (e.g. a boundary event)
             row.completed_at = now
+            cancelled.append(row)
     created = []
     for engine_id, human in ready.items():
         if engine_id in known:
@@ -250,7 +260,7 @@ def _sync_tasks(case: Case, step: StepResult, now: datetime) -> tuple[list[Task]
         _set_due(row, case, now)
         db.session.add(row)
         created.append(row)
-    return created, still_ready + created
+    return created, still_ready + created, cancelled
 
 
 def _refresh_from_version(row: Task, human, meta: dict, case: Case) -> None:
