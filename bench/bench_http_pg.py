@@ -188,7 +188,8 @@ def main(argv=None):
         url = base.set(database=name).render_as_string(hide_password=False)
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "ZHIFAFLOW_ENV": "production",
-               "RATELIMIT_STORAGE_URI": args.redis_url, "RATELIMIT_KEY_PREFIX": name}
+               "RATELIMIT_STORAGE_URI": args.redis_url, "RATELIMIT_KEY_PREFIX": name,
+               "AUDIT_HMAC_KEY": uuid.uuid4().hex + uuid.uuid4().hex}
         flask(env, "db", "upgrade")
         flask(env, "demo", "seed", "--password", PASSWORD)
         flask(env, "procedures", "deploy", str(ROOT / "bpmn" / f"{PROCESS_ID}.bpmn"))

@@ -165,6 +165,10 @@ def test_events_keyed_before_a_key_rotation_verify_only_with_the_retired_key(api
             db.engine.dispose()
 
 
+# What production needs besides the audit keys (checked first), so that the keys' check is reached.
+PRODUCTION_SETTINGS = {"SECRET_KEY": "s" * 40, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"}
+
+
 @pytest.mark.parametrize("config", [
     {"SQLALCHEMY_DATABASE_URI": "postgresql://nobody@127.0.0.1:1/none"},
     {"ZHIFAFLOW_ENV": "production"},
@@ -172,14 +176,14 @@ def test_events_keyed_before_a_key_rotation_verify_only_with_the_retired_key(api
 def test_production_refuses_to_start_without_the_chain_key(tmp_path, config):
     with pytest.raises(AuditKeyError, match="AUDIT_HMAC_KEY is not set"):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", "AUDIT_HMAC_KEY": None,
-                    "AUDIT_KEY_DIR": str(tmp_path), **config})
+                    "AUDIT_KEY_DIR": str(tmp_path), **PRODUCTION_SETTINGS, **config})
     assert not (tmp_path / "audit_hmac.keys").exists()
 
 
 def test_production_never_generates_a_signing_key(tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", "ZHIFAFLOW_ENV": "production",
                       "AUDIT_HMAC_KEY": "k" * 40, "AUDIT_SIGNING_KEY": None, "AUDIT_SIGNING_KEY_FILE": None,
-                      "AUDIT_KEY_DIR": str(tmp_path)})
+                      "AUDIT_KEY_DIR": str(tmp_path), **PRODUCTION_SETTINGS})
     result = cli(app, "public-key")
     assert result.exit_code == 1 and "AUDIT_SIGNING_KEY_FILE" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "audit_signing_key.pem").exists()

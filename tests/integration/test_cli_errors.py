@@ -47,12 +47,12 @@ def test_migrating_an_unreachable_database_prints_one_line_and_exits_1():
 
 
 def test_an_unexpected_error_in_a_command_is_one_line_and_exit_1(app, monkeypatch):
-    from workflow_app.services import audit
+    from workflow_app.services import audit_checkpoints
 
-    def broken(chain=None):
+    def broken(*args, **kwargs):
         raise RuntimeError("the verifier broke\nsecond line of detail")
 
-    monkeypatch.setattr(audit, "verify", broken)
+    monkeypatch.setattr(audit_checkpoints, "verify_trail", broken)
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr == "Error: unexpected RuntimeError: the verifier broke\n"

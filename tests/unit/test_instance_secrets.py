@@ -71,8 +71,8 @@ def test_development_against_postgresql_may_use_a_generated_key(tmp_path):
 
 def test_a_configured_key_is_used_as_given_and_nothing_is_written(tmp_path):
     key = "k" * MIN_LENGTH
-    app = create_app({**POSTGRES, "SECRET_KEY": key, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"},
-                     instance_path=str(tmp_path / "instance"))
+    app = create_app({**POSTGRES, "SECRET_KEY": key, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+                      "AUDIT_HMAC_KEY": "a" * MIN_LENGTH}, instance_path=str(tmp_path / "instance"))
     assert app.secret_key == key and not (tmp_path / "instance").exists()
 
 

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import Flask, current_app
 
-from ..config import is_production
+from ..config import ConfigurationError, is_production
 
 HMAC_KEY_FILE = "audit_hmac.keys"
 SIGNING_KEY_FILE = "audit_signing_key.pem"
@@ -35,7 +35,7 @@ MIN_KEY_CHARS = 32
 EXTENSION = "zhifaflow_audit_keys"
 
 
-class AuditKeyError(RuntimeError):
+class AuditKeyError(ConfigurationError):
     """A key is missing or unusable: the app (or the command) must not go on without it."""
 
 

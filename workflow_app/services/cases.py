@@ -77,6 +77,7 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
         db.session.add(WorkflowState(case_id=case.id, serializer_version=SERIALIZER_VERSION,
                                      state=step.state, updated_at=now))
         change = apply_engine_step(case, step, now)
+        db.session.flush()  # the new task rows' ids, for their task.ready events
         audit.record("case.opened", actor=user, case_id=case.id, at=now, data={
             "number": case.number, "title": title, "procedure": process_id, "version": version.version,
             "department": department.code, "party": {"name": party["name"], "kind": party["kind"]}})
