@@ -150,6 +150,9 @@ def test_two_concurrent_completions_of_one_task_one_wins_the_other_gets_409(app,
     completed = db.session.execute(db.select(TraceEvent).where(
         TraceEvent.case_id == case["id"], TraceEvent.action == "task.completed")).scalars().all()
     assert len(completed) == 1
+    failed = db.session.execute(db.select(TraceEvent).where(
+        TraceEvent.case_id == case["id"], TraceEvent.action == "task.failed")).scalars().all()
+    assert failed == []  # a lost race is a 409, not a failure of the task
     ready = db.session.execute(db.select(Task.bpmn_id).where(
         Task.case_id == case["id"], Task.state == "ready")).scalars().all()
     assert ready == ["filing_approval"]
