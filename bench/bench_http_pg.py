@@ -26,6 +26,7 @@ import argparse
 import http.client
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -43,6 +44,42 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_cases import CASE, PATH, PROCESS_ID, USERS, p95  # noqa: E402
 
 PASSWORD = "bench-password-1"
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine spent not idle, from /proc/stat (all cores)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_kind() -> dict[str, float]:
+    """CPU seconds used so far by the server's processes, by kind, from /proc (all live processes):
+    the web workers (gunicorn), the engine workers and PostgreSQL's backends."""
+    kinds = {"web": 0.0, "engine": 0.0, "postgres": 0.0}
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ")
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if b"workflow_app.engine.worker" in cmd:
+            kinds["engine"] += seconds
+        elif b"gunicorn" in cmd:
+            kinds["web"] += seconds
+        elif cmd.startswith(b"postgres"):
+            kinds["postgres"] += seconds
+    return kinds
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def free_port() -> int:
@@ -122,7 +159,8 @@ def serve_and_measure(env: dict, args, inline: bool) -> dict:
     env = {**env, "ENGINE_INLINE": "1" if inline else ""}
     server = subprocess.Popen(
         [shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn",
-         "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+         "-w", str(args.workers), *(["--threads", str(args.threads)] if args.threads > 1 else []),
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
@@ -145,14 +183,23 @@ def serve_and_measure(env: dict, args, inline: bool) -> dict:
                    for r in results]
         for t in threads:
             t.start()
+        time.sleep(max(0.0, measure_from - time.monotonic()))
+        busy0, own0, kinds0 = machine_busy_seconds(), own_cpu_seconds(), cpu_by_kind()
+        time.sleep(max(0.0, until - time.monotonic()))
+        busy1, own1, kinds1 = machine_busy_seconds(), own_cpu_seconds(), cpu_by_kind()
         for t in threads:
             t.join(timeout=args.seconds + args.warmup + 120)
         latencies = [x for r in results for x in r["latencies"]]
+        server_cpu = (busy1 - busy0) - (own1 - own0)  # the machine less this client
         return {
             "completions_per_s": len(latencies) / args.seconds,
             "median_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
             "p95_ms": p95(latencies) * 1000 if latencies else float("nan"),
             "completions": len(latencies),
+            "server_cpu_ms_per_completion": server_cpu * 1000 / len(latencies) if latencies else float("nan"),
+            "cpu_ms_per_completion_by_kind": {
+                kind: (kinds1[kind] - kinds0[kind]) * 1000 / len(latencies) if latencies else float("nan")
+                for kind in kinds0},
             "errors": sum(r["errors"] for r in results),
             "error_samples": [s for r in results for s in r.get("samples", [])][:3],
         }
@@ -173,6 +220,7 @@ def main(argv=None):
     ap.add_argument("--warmup", type=float, default=3)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (1: sync workers)")
     ap.add_argument("--redis-url", default="redis://127.0.0.1:6379",
                     help="the login limits' shared store (production refuses to run without one)")
     ap.add_argument("--json", action="store_true")
@@ -204,13 +252,20 @@ def main(argv=None):
     if args.json:
         print(json.dumps(result, indent=2))
         return
-    print(f"ZhifaFlow bench: completions over HTTP, PostgreSQL, gunicorn -w {args.workers} (sync), "
+    kind = "sync" if args.threads == 1 else f"gthread, {args.threads} threads"
+    print(f"ZhifaFlow bench: completions over HTTP, PostgreSQL, gunicorn -w {args.workers} ({kind}), "
           f"{args.clients} client threads, {args.seconds:g} s after {args.warmup:g} s warm-up, "
           f"{os.cpu_count()} CPUs\n")
-    print(f"{'engine step':<28}{'completions/s':>15}{'median ms':>11}{'p95 ms':>9}{'errors':>8}")
+    print(f"{'engine step':<28}{'completions/s':>15}{'median ms':>11}{'p95 ms':>9}{'CPU ms/compl.':>15}"
+          f"{'errors':>8}")
     for label, r in (("isolated (worker process)", isolated), ("inline (web process)", inline)):
         print(f"{label:<28}{r['completions_per_s']:>15.1f}{r['median_ms']:>11.1f}{r['p95_ms']:>9.1f}"
-              f"{r['errors']:>8}")
+              f"{r['server_cpu_ms_per_completion']:>15.1f}{r['errors']:>8}")
+    print("(CPU ms/compl.: the machine's busy CPU time during the measurement, less this client's, per "
+          "completion: server, engine workers and PostgreSQL together; opening cases included)")
+    for label, r in (("isolated", isolated), ("inline", inline)):
+        parts = ", ".join(f"{kind} {ms:.1f}" for kind, ms in r["cpu_ms_per_completion_by_kind"].items())
+        print(f"  {label}: CPU ms per completion by process: {parts}")
     for label, r in (("isolated", isolated), ("inline", inline)):
         for status, body in r["error_samples"]:
             print(f"  {label} error: HTTP {status} {json.dumps(body, ensure_ascii=False)[:300]}")

@@ -18,6 +18,7 @@ import os
 import resource
 import signal
 import sys
+import time
 from multiprocessing.connection import Connection
 
 from . import scripting
@@ -68,15 +69,21 @@ def _limit_address_space(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+_cpu_limit = {"soft": None}
+
+
 def _limit_cpu(step_seconds: float) -> None:
-    """The kernel ends this process (SIGXCPU) once it has used `step_seconds` more CPU time."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    used = usage.ru_utime + usage.ru_stime
+    """The kernel ends this process (SIGXCPU) once it has used `step_seconds` (rounded up to the
+    next whole second, RLIMIT_CPU's unit) more CPU time. The limit only moves when that second
+    changes, so most steps make no system call for it."""
+    limit = int(time.process_time() + step_seconds) + 1
+    if limit == _cpu_limit["soft"]:
+        return
     soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    limit = int(used + step_seconds) + 1
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
+    _cpu_limit["soft"] = limit
 
 
 def _load_procedures(conn, shas: list[str]) -> dict[str, Procedure]:
