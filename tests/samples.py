@@ -125,6 +125,9 @@ HOSTILE_AT_DEPLOY = [
     ("big_loop", multi_instance("big_loop", "50000"), "many", "between 0 and"),
     ("text_loop", multi_instance("text_loop", '"many"'), "many", "whole number"),
     ("wide", fan_out("wide", 2000), "split", "outgoing sequence flows"),
+    # Python's own parser gives up on these with MemoryError / RecursionError, not SyntaxError.
+    ("deep_unary", script("deep_unary", "x = " + "-" * 100_000 + "1"), "bad", "cannot be compiled"),
+    ("long_sum", script("long_sum", "x = 1" + " + 1" * 200_000), "bad", "cannot be compiled"),
 ]
 
 # (process id, bpmn, element named in the error or None, words of the message; "a|b": either):

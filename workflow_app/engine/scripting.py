@@ -341,6 +341,8 @@ def compile_expression(source: str):
         result = compile_restricted_eval(source, "<condition>", policy=BudgetedTransformer)
     except SyntaxError as err:  # RestrictedPython reports most, but not all, as errors
         raise ScriptCompileError(f"syntax error: {err.msg}") from None
+    except (MemoryError, RecursionError, ValueError) as err:  # e.g. 100,000 nested operators
+        raise ScriptCompileError(_too_complex(err)) from None
     return _raise_compile_errors(result, source)
 
 
@@ -350,7 +352,14 @@ def compile_script(source: str):
         result = compile_restricted_exec(source, "<script>", policy=BudgetedTransformer)
     except SyntaxError as err:
         raise ScriptCompileError(f"syntax error: {err.msg}") from None
+    except (MemoryError, RecursionError, ValueError) as err:
+        raise ScriptCompileError(_too_complex(err)) from None
     return _raise_compile_errors(result, source)
+
+
+def _too_complex(err: BaseException) -> str:
+    """Python's own parser gives up on some sources with these, not a SyntaxError."""
+    return f"the script cannot be compiled ({type(err).__name__}: {bounded_text(err, 120) or 'too deeply nested'})"
 
 
 class _Budget:
