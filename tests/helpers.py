@@ -106,7 +106,7 @@ def load_engine_state(case_id: int):
 
     db.session.expire_all()
     version = db.session.get(Case, case_id).procedure_version
-    procedure = procedure_cache.get(version.sha256, lambda: (version.bpmn_xml, version.forms))
+    procedure = procedure_cache.get(version.sha256, lambda: version.bpmn_xml)
     return WorkflowProcessor.load(procedure, db.session.get(WorkflowState, case_id).state, DEFAULT_LIMITS)
 
 

@@ -215,7 +215,7 @@ class InlineEngine:
         pass
 
     def run(self, op: str, procedures: dict, payload: dict, limits: EngineLimits):
-        loaded = {sha: procedure_cache.get(sha, lambda load=load: (load(), {})) for sha, load in procedures.items()}
+        loaded = {sha: procedure_cache.get(sha, load) for sha, load in procedures.items()}
         return perform(op, loaded, payload, limits)
 
 

@@ -71,8 +71,6 @@ class Procedure:
     subprocess_specs: dict
     # bpmn_id -> {name, lane, form_key, deadline, milestone, legal_review, human}
     task_specs: dict = field(default_factory=dict)
-    # form key -> JSON Schema, as snapshotted when the version was deployed
-    forms: dict = field(default_factory=dict)
 
     @property
     def form_keys(self) -> set[str]:
@@ -383,28 +381,24 @@ class ProcedureCache:
             return sha256 in self._items
 
     def get(self, sha256: str, load) -> Procedure:
-        """The procedure of a stored version; `load()` gives (bpmn_xml, forms) on a cache miss."""
+        """The procedure of a stored version; `load()` gives its BPMN XML on a cache miss."""
         with self._lock:
             if sha256 in self._items:
                 self._items.move_to_end(sha256)
                 return self._items[sha256]
-        xml, forms = load()
+        xml = load()
         data = xml.encode("utf-8") if isinstance(xml, str) else xml
         # Already validated at deploy: skip XSD and forms, keep the hardened XML parse.
         tree = parse_xml(data, max_bytes=len(data) + 1)
         process = _executable_processes(tree.getroot())[0]
         spec, subs = _spiff_parse(tree, process.get("id"))
         procedure = Procedure(process.get("id"), process.get("name") or process.get("id"), sha256,
-                              spec, subs, _task_meta([spec, *subs.values()]), dict(forms or {}))
+                              spec, subs, _task_meta([spec, *subs.values()]))
         with self._lock:
             self._items[sha256] = procedure
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return procedure
-
-    def put(self, procedure: Procedure):
-        with self._lock:
-            self._items[procedure.sha256] = procedure
 
 
 procedure_cache = ProcedureCache()

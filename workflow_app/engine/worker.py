@@ -95,7 +95,7 @@ def _load_procedures(conn, shas: list[str]) -> dict[str, Procedure]:
         kind, sources = conn.recv()
         if kind != "specs":
             raise EngineError("the engine worker was sent no procedure")
-    return {sha: procedure_cache.get(sha, lambda sha=sha: (sources[sha], {})) for sha in shas}
+    return {sha: procedure_cache.get(sha, lambda sha=sha: sources[sha]) for sha in shas}
 
 
 def _reply_error(err: BaseException) -> tuple:
