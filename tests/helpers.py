@@ -4,7 +4,8 @@ from tests.conftest import PASSWORD
 # Valid form data for each step of general_penalty, and who does it by default.
 STEPS = {
     "clue_intake": ("officer1", {"source": "complaint", "received_on": "2026-11-02",
-                                 "violation_date": "2026-10-20", "summary": "群众投诉超市销售过期食品"}),
+                                 "violation_date": "2026-10-20", "summary": "群众投诉超市销售过期食品",
+                                 "party_id_number": "91110105MA01ABCD2X", "party_address": "清河区兴华路18号"}),
     "filing_approval": ("head1", {"filing_decision": "file", "reason": "有违法事实，符合立案条件",
                                   "limitation_checked": True}),
     "investigation": ("officer1", {"officers": ["officer1", "officer2"], "credentials_shown": True,
@@ -33,7 +34,9 @@ STEPS = {
                                         "opinions": "同意处罚", "conclusion": "给予罚款"}),
     "penalty_decision": ("head1", {"decision_number": "清市监罚〔2026〕1号", "penalty_kinds": ["fine"],
                                    "fine_amount": 20000, "legal_basis": "《食品安全法》第一百二十六条",
-                                   "benchmark_tier": "ordinary", "decided_on": "2026-12-02"}),
+                                   "benchmark_tier": "ordinary", "decided_on": "2026-12-02",
+                                   "performance_manner": "自收到本决定书之日起十五日内，到清河区农商银行各网点缴纳罚款",
+                                   "reconsideration_body": "清河市市场监督管理局", "litigation_court": "清河区人民法院"}),
     "no_penalty_decision": ("head1", {"decision_number": "清市监不罚〔2026〕1号", "reasons": "首违不罚",
                                       "legal_basis": "《行政处罚法》第三十三条", "decided_on": "2026-12-02"}),
     "service": ("officer1", {"method": "direct", "served_on": "2026-12-03", "recipient": "店长"}),

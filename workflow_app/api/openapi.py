@@ -10,12 +10,15 @@ from . import bp
 from .authentication import CSRF_HEADER, is_public, public
 
 
-def operation(summary: str, *, body=None, response=None, tag: str = "", params: dict | None = None):
-    """Attach OpenAPI metadata to a view; the document is generated from it."""
+def operation(summary: str, *, body=None, response=None, tag: str = "", params: dict | None = None,
+              path_params: dict | None = None, produces: str | None = None):
+    """Attach OpenAPI metadata to a view; the document is generated from it. Path arguments are
+    ids unless `path_params` gives their schema; `produces` names a non-JSON response type."""
 
     def decorate(view):
         view.openapi = {"summary": summary, "body": body, "response": response,
-                        "tag": tag, "params": params or {}}
+                        "tag": tag, "params": params or {}, "path_params": path_params or {},
+                        "produces": produces}
         return view
 
     return decorate
@@ -58,7 +61,7 @@ def build_spec(app) -> dict:
             op = {"summary": meta["summary"], "tags": [meta["tag"]] if meta["tag"] else [],
                   "responses": {}}
             params = [{"in": "path", "name": a, "required": True,
-                       "schema": {"type": "integer", "minimum": 1, "maximum": ID_MAX}}
+                       "schema": meta["path_params"].get(a, {"type": "integer", "minimum": 1, "maximum": ID_MAX})}
                       for a in rule.arguments]
             params += [{"in": "query", "name": n, "required": False, "description": d,
                         "schema": {"type": "string"}} for n, d in meta["params"].items()]
@@ -76,6 +79,9 @@ def build_spec(app) -> dict:
             op["responses"][ok] = {"description": "OK"}
             if meta["response"] is not None:
                 op["responses"][ok]["content"] = {"application/json": {"schema": meta["response"]}}
+            elif meta["produces"] is not None:
+                op["responses"][ok]["content"] = {meta["produces"]: {"schema": {"type": "string",
+                                                                                 "format": "binary"}}}
             for code, text in _ERRORS.items():
                 if code == "401" and not needs_login:
                     continue

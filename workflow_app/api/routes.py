@@ -7,7 +7,7 @@ from flask_login import logout_user
 from flask_wtf.csrf import generate_csrf
 
 from ..extensions import limiter
-from ..services import auth, case_migration, cases, procedures
+from ..services import auth, case_migration, cases, documents, procedures
 from ..services.errors import Invalid
 from . import bp
 from .authentication import CSRF_HEADER, LIMIT_REASONS, login_account_key, login_address_key, public
@@ -20,6 +20,7 @@ from .schemas import (
     CaseSchema,
     CaseSummarySchema,
     CsrfTokenSchema,
+    DocumentListSchema,
     LegalReviewSchema,
     ProcedureListSchema,
     ProcedureVersionDetailSchema,
@@ -200,6 +201,39 @@ def get_case_file(case_id: int):
 def get_trace(case_id: int):
     events = cases.trace(g.user, case_id)
     return jsonify({"items": TraceEventSchema(many=True).dump(events)})
+
+
+@bp.get("/cases/<id:case_id>/documents")
+@operation("The documents the case's completed steps make available (立案审批表, 告知书, 听证通知书, 决定书, "
+           "送达回证), with their download links", response=DocumentListSchema, tag="documents")
+def list_documents(case_id: int):
+    return jsonify(DocumentListSchema().dump({"items": documents.list_documents(g.user, case_id)}))
+
+
+DOCUMENT_KIND = {"kind": {"type": "string", "enum": sorted(documents.KINDS)}}
+
+
+@bp.get("/cases/<id:case_id>/documents/<kind>.docx")
+@operation("Download a document as .docx, generated from the case's record; its SHA-256 is traced "
+           "(document.generated); 404 until its step is completed", tag="documents", path_params=DOCUMENT_KIND,
+           produces=documents.FORMATS["docx"])
+def download_document_docx(case_id: int, kind: str):
+    return _document(case_id, kind, "docx")
+
+
+@bp.get("/cases/<id:case_id>/documents/<kind>.html")
+@operation("The document as a print-ready HTML page; its SHA-256 is traced (document.generated); "
+           "404 until its step is completed", tag="documents", path_params=DOCUMENT_KIND,
+           produces=documents.FORMATS["html"])
+def download_document_html(case_id: int, kind: str):
+    return _document(case_id, kind, "html")
+
+
+def _document(case_id: int, kind: str, fmt: str):
+    content, mimetype, filename = documents.generate(g.user, case_id, kind, fmt)
+    disposition = "attachment" if fmt == "docx" else "inline"
+    return current_app.response_class(content, mimetype=mimetype, headers={
+        "Content-Disposition": f'{disposition}; filename="{filename}"'})
 
 
 @bp.get("/tasks")

@@ -177,3 +177,17 @@ class TraceEventSchema(Schema):
 
 class TraceSchema(Schema):
     items = fields.List(fields.Nested(TraceEventSchema))
+
+
+class DocumentSchema(Schema):
+    kind = fields.String(metadata={"description": "filing_approval | penalty_notice | hearing_notice | "
+                                                  "penalty_decision | service_receipt"})
+    title = fields.String(metadata={"description": "the document's Chinese title, e.g. 行政处罚决定书"})
+    step = fields.String(metadata={"description": "the bpmn id of the step whose completion makes it available"})
+    step_completed_at = fields.DateTime()
+    links = fields.Dict(keys=fields.String(), values=fields.String(),
+                        metadata={"description": "download path per format: docx, html"})
+
+
+class DocumentListSchema(Schema):
+    items = fields.List(fields.Nested(DocumentSchema))

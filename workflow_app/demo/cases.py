@@ -274,7 +274,9 @@ def _collective_discussion(d: DemoCase, case: Case):
 def _penalty_decision(d: DemoCase, case: Case):
     return "head1", {"decision_number": f"清市监罚〔{d.on('decided')[:4]}〕{d.n}号",
                      "penalty_kinds": ["warning", "fine"], "fine_amount": d.fine, "legal_basis": d.violation[2],
-                     "benchmark_tier": "ordinary", "decided_on": d.on("decided")}
+                     "benchmark_tier": "ordinary", "decided_on": d.on("decided"),
+                     "performance_manner": "自收到本决定书之日起十五日内，到清河区农商银行各网点缴纳罚款",
+                     "reconsideration_body": "清河市市场监督管理局", "litigation_court": "清河区人民法院"}
 
 
 def _service(d: DemoCase, case: Case):

@@ -1,0 +1,174 @@
+"""The documents the law prescribes, generated from what the case recorded (APL 44, 59, 64)."""
+import hashlib
+import io
+
+import docx
+
+from tests.helpers import STEPS, TO_DECISION
+
+
+def docx_text(body: bytes) -> str:
+    """Every paragraph and table cell of a .docx, as an officer opening it in Word would read it."""
+    document = docx.Document(io.BytesIO(body))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def documents(api, case, as_="officer1") -> dict:
+    r = api.get(f"/api/v1/cases/{case['id']}/documents", as_=as_)
+    assert r.status_code == 200, r.json
+    return {d["kind"]: d for d in r.json["items"]}
+
+
+def download(api, case, kind, fmt="docx", as_="officer1"):
+    return api.get(f"/api/v1/cases/{case['id']}/documents/{kind}.{fmt}", as_=as_)
+
+
+def generated(api, case) -> list[dict]:
+    trace = api.get(f"/api/v1/cases/{case['id']}/trace").json["items"]
+    return [e["data"] for e in trace if e["action"] == "document.generated"]
+
+
+def decided_case(api, **decision):
+    return api.run(api.open_case(), *TO_DECISION, ("penalty_decision", decision))
+
+
+def test_the_decision_states_what_apl_59_requires_from_the_record(api):
+    case = decided_case(api)
+    r = download(api, case, "penalty_decision")
+    assert r.status_code == 200
+    assert r.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert 'filename="MARKET-' in r.headers["Content-Disposition"]
+    text = docx_text(r.data)
+    intake, report = STEPS["clue_intake"][1], STEPS["investigation_report"][1]
+    decision = STEPS["penalty_decision"][1]
+    for recorded in ("清河某超市有限公司", intake["party_id_number"], intake["party_address"],  # the party
+                     report["facts"], "进货台账复印件",  # facts and evidence
+                     report["violated_provision"], decision["legal_basis"],  # provisions violated, basis
+                     "罚款", "20000元",  # kind and amount
+                     decision["performance_manner"],  # manner and deadline of performance
+                     "六十日内", decision["reconsideration_body"], "六个月内", decision["litigation_court"],
+                     "清河区市场监督管理局", "2026年12月2日", decision["decision_number"]):
+        assert recorded in text, recorded
+
+
+def test_the_notice_states_facts_basis_penalty_rights_and_their_deadlines(api):
+    case = api.run(api.open_case(), *TO_DECISION[:5])
+    text = docx_text(download(api, case, "penalty_notice").data)
+    report, notice = STEPS["investigation_report"][1], STEPS["penalty_notice"][1]
+    for recorded in (report["facts"], report["violated_provision"], report["penalty_provision"],
+                     notice["notified_penalty"], "20000元", notice["notice_number"], "陈述和申辩", "要求举行听证",
+                     "2026年11月17日前"):  # 5 working days after service on 2026-11-10
+        assert recorded in text, recorded
+
+
+def test_the_hearing_notice_names_date_place_and_presiding_officer(api):
+    case = api.run(api.open_case(), *TO_DECISION[:-1], ("statement_defence", {"hearing_requested": True}),
+                   "hearing_notice")
+    assert "hearing_notice" in documents(api, case)
+    text = docx_text(download(api, case, "hearing_notice").data)
+    for recorded in ("2026年11月30日", "局三楼听证室", "王芳", "申请回避"):
+        assert recorded in text, recorded
+
+
+def test_the_filing_approval_form_and_the_service_receipt_come_from_the_record(api):
+    case = api.run(api.open_case(), "clue_intake", "filing_approval")
+    text = docx_text(download(api, case, "filing_approval").data)
+    for recorded in ("群众投诉超市销售过期食品", "2026年11月2日", "2026年10月20日", "有违法事实，符合立案条件", "赵强", "立案"):
+        assert recorded in text, recorded
+    case = api.run(api.open_case(), *TO_DECISION, "penalty_decision", "service")
+    text = docx_text(download(api, case, "service_receipt").data)
+    for recorded in ("清市监罚〔2026〕1号", "直接送达", "2026年12月3日", "店长"):
+        assert recorded in text, recorded
+
+
+def test_each_document_is_refused_until_its_step_is_completed(api):
+    case = api.run(api.open_case(), *TO_DECISION[:4])  # investigated, notice not yet made
+    assert set(documents(api, case)) == {"filing_approval"}
+    for kind in ("penalty_notice", "hearing_notice", "penalty_decision", "service_receipt"):
+        for fmt in ("docx", "html"):
+            assert download(api, case, kind, fmt).status_code == 404, (kind, fmt)
+    case = api.run(case, *TO_DECISION[4:])
+    assert set(documents(api, case)) == {"filing_approval", "penalty_notice"}
+    assert download(api, case, "penalty_decision").status_code == 404
+    case = api.run(case, "penalty_decision")
+    listed = documents(api, case)
+    assert set(listed) == {"filing_approval", "penalty_notice", "penalty_decision", "service_receipt"}
+    assert listed["penalty_decision"]["step"] == "penalty_decision"
+    assert listed["penalty_decision"]["title"] == "行政处罚决定书"
+    assert download(api, case, "no_such_document").status_code == 404
+    assert generated(api, case) == []  # refusals generate nothing
+
+
+def test_a_clue_not_filed_has_no_filing_approval_form(api):
+    case = api.run(api.open_case(), "clue_intake", ("filing_approval", {"filing_decision": "not_file",
+                                                                         "reason": "不属于本机关管辖"}))
+    assert documents(api, case) == {}
+    assert download(api, case, "filing_approval").status_code == 404
+
+
+def test_documents_of_a_case_outside_your_scope_do_not_exist(api):
+    case = decided_case(api)
+    assert api.get(f"/api/v1/cases/{case['id']}/documents", as_="environment_officer1").status_code == 404
+    for fmt in ("docx", "html"):
+        assert download(api, case, "penalty_decision", fmt, as_="environment_officer1").status_code == 404
+    assert generated(api, case) == []
+    assert api.client.get(f"/api/v1/cases/{case['id']}/documents/penalty_decision.docx").status_code == 401
+
+
+def test_each_download_traces_its_hash_and_changed_data_gives_a_new_hash(api):
+    first = decided_case(api)
+    a = download(api, first, "penalty_decision").data
+    assert download(api, first, "penalty_decision").data == a  # same record, same bytes
+    page = download(api, first, "penalty_decision", "html")
+    assert generated(api, first) == [
+        {"kind": "penalty_decision", "format": "docx", "sha256": hashlib.sha256(a).hexdigest()},
+        {"kind": "penalty_decision", "format": "docx", "sha256": hashlib.sha256(a).hexdigest()},
+        {"kind": "penalty_decision", "format": "html", "sha256": hashlib.sha256(page.data).hexdigest()}]
+    second = decided_case(api, fine_amount=15000, decision_number="清市监罚〔2026〕2号")
+    b = download(api, second, "penalty_decision").data
+    assert "15000元" in docx_text(b) and "20000元" not in docx_text(b)
+    assert generated(api, second)[0]["sha256"] == hashlib.sha256(b).hexdigest() != hashlib.sha256(a).hexdigest()
+
+
+def test_the_receipt_changes_hash_once_the_service_is_recorded(api):
+    case = decided_case(api)
+    before = download(api, case, "service_receipt").data
+    case = api.run(case, "service")
+    after = download(api, case, "service_receipt").data
+    assert "店长" in docx_text(after) and "店长" not in docx_text(before)
+    hashes = [e["sha256"] for e in generated(api, case)]
+    assert hashes == [hashlib.sha256(before).hexdigest(), hashlib.sha256(after).hexdigest()]
+    assert hashes[0] != hashes[1]
+
+
+def test_the_print_page_is_plain_html_under_the_content_security_policy(api):
+    case = decided_case(api)
+    r = download(api, case, "penalty_decision", "html")
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    page = r.get_data(as_text=True)
+    assert "行政处罚决定书" in page and "清河某超市有限公司" in page and "清河区人民法院" in page
+    assert "<script" not in page and "style=" not in page and "<style" not in page
+    assert "style-src 'self'" in r.headers["Content-Security-Policy"]
+    assert '<link rel="stylesheet" href="/static/documents.css">' in page
+    css = api.client.get("/static/documents.css")
+    assert css.status_code == 200 and css.mimetype == "text/css"
+
+
+def test_text_recorded_by_an_officer_is_escaped_in_the_page(api):
+    case = api.run(api.open_case(), *TO_DECISION[:3], ("investigation_report", {"facts": "<script>x()</script>"}),
+                   *TO_DECISION[4:], "penalty_decision")
+    page = download(api, case, "penalty_decision", "html").get_data(as_text=True)
+    assert "<script>" not in page and "&lt;script&gt;x()&lt;/script&gt;" in page
+
+
+def test_the_documents_are_in_the_openapi_document(api):
+    paths = api.client.get("/api/v1/openapi.json").json["paths"]
+    assert "/cases/{case_id}/documents" in paths
+    docx_op = paths["/cases/{case_id}/documents/{kind}.docx"]["get"]
+    kind = next(p for p in docx_op["parameters"] if p["name"] == "kind")
+    assert kind["schema"]["enum"] == sorted(["filing_approval", "penalty_notice", "hearing_notice",
+                                             "penalty_decision", "service_receipt"])
+    assert "/cases/{case_id}/documents/{kind}.html" in paths
