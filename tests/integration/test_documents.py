@@ -118,7 +118,7 @@ def test_documents_of_a_case_outside_your_scope_do_not_exist(api):
     assert api.client.get(f"/api/v1/cases/{case['id']}/documents/penalty_decision.docx").status_code == 401
 
 
-def test_each_download_traces_its_hash_and_changed_data_gives_a_new_hash(api):
+def test_each_download_traces_its_hash_and_changed_data_gives_a_new_hash(api, app):
     first = decided_case(api)
     a = download(api, first, "penalty_decision").data
     assert download(api, first, "penalty_decision").data == a  # same record, same bytes
@@ -131,6 +131,8 @@ def test_each_download_traces_its_hash_and_changed_data_gives_a_new_hash(api):
     b = download(api, second, "penalty_decision").data
     assert "15000元" in docx_text(b) and "20000元" not in docx_text(b)
     assert generated(api, second)[0]["sha256"] == hashlib.sha256(b).hexdigest() != hashlib.sha256(a).hexdigest()
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])  # the events sit in intact chains
+    assert result.exit_code == 0, result.output
 
 
 def test_the_receipt_changes_hash_once_the_service_is_recorded(api):

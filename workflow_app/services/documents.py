@@ -181,7 +181,7 @@ def _penalty_notice(r: Record) -> Document:
 def _hearing_notice(r: Record) -> Document:
     """听证通知书 (APL 64): at least 7 days before the hearing, its time, place, presiding officer."""
     hearing = r.data("hearing_notice")
-    doc = Document("hearing_notice", "听证通知书", r.authority, r.data("penalty_notice").get("notice_number", ""))
+    doc = Document("hearing_notice", "听证通知书", r.authority, "")
     doc.fields(*_party_rows(r))
     doc.para(f"根据你（单位）的申请，本机关决定就{r.case.title}举行听证。")
     doc.fields(("听证日期", _date_cn(hearing.get("hearing_date"))), ("听证地点", hearing.get("location")),
