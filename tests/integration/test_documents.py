@@ -55,6 +55,13 @@ def test_the_decision_states_what_apl_59_requires_from_the_record(api):
         assert recorded in text, recorded
 
 
+def test_a_late_fee_is_announced_only_with_a_fine(api):
+    assert "加处罚款" in docx_text(download(api, decided_case(api), "penalty_decision").data)
+    warned = decided_case(api, penalty_kinds=["warning"], fine_amount=None)
+    text = docx_text(download(api, warned, "penalty_decision").data)
+    assert "警告" in text and "加处罚款" not in text and "罚款金额" not in text
+
+
 def test_the_notice_states_facts_basis_penalty_rights_and_their_deadlines(api):
     case = api.run(api.open_case(), *TO_DECISION[:5])
     text = docx_text(download(api, case, "penalty_notice").data)
@@ -143,6 +150,7 @@ def test_the_receipt_changes_hash_once_the_service_is_recorded(api):
     case = api.run(case, "service")
     after = download(api, case, "service_receipt").data
     assert "店长" in docx_text(after) and "店长" not in docx_text(before)
+    assert "签收人" in docx_text(before)  # the blank line the recipient signs on
     hashes = [e["sha256"] for e in generated(api, case)]
     assert hashes == [hashlib.sha256(before).hexdigest(), hashlib.sha256(after).hexdigest()]
     assert hashes[0] != hashes[1]
@@ -154,6 +162,7 @@ def test_the_print_page_is_plain_html_under_the_content_security_policy(api):
     assert r.status_code == 200 and r.mimetype == "text/html"
     page = r.get_data(as_text=True)
     assert "行政处罚决定书" in page and "清河某超市有限公司" in page and "清河区人民法院" in page
+    assert "没收内容" not in page  # nothing confiscated: no empty row
     assert "<script" not in page and "style=" not in page and "<style" not in page
     assert "style-src 'self'" in r.headers["Content-Security-Policy"]
     assert '<link rel="stylesheet" href="/static/documents.css">' in page

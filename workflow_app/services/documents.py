@@ -30,6 +30,7 @@ FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessing
 # APL 45 and the market-regulation rules: statement and defence within 5 working days of service;
 # APL 64(1): a hearing is requested within 5 days of the notice (market regulation: working days).
 DEFENCE_WORKING_DAYS = 5
+DEFENCE_PERIOD_CN = "五个工作日"
 
 
 @dataclass
@@ -41,8 +42,11 @@ class Document:
     blocks: list[tuple] = field(default_factory=list)  # ("fields", [(label, value)]) | ("para", text)
     signed_on: str = ""
 
-    def fields(self, *rows: tuple[str, object]) -> None:
-        self.blocks.append(("fields", [(label, _text(value)) for label, value in rows]))
+    def fields(self, *rows: tuple[str, object], blanks: bool = False) -> None:
+        """Labelled values; a row with nothing recorded is left out, unless `blanks` keeps it to be
+        filled in by hand (a receipt before its service)."""
+        rows = [(label, _text(value)) for label, value in rows]
+        self.blocks.append(("fields", [(label, text) for label, text in rows if text or blanks]))
 
     def para(self, text: str) -> None:
         self.blocks.append(("para", text))
@@ -166,11 +170,11 @@ def _penalty_notice(r: Record) -> Document:
     served = notice.get("served_on")
     deadline = _working_days_after(served, DEFENCE_WORKING_DAYS) if served else ""
     doc.para("根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，你（单位）有权进行陈述和申辩，"
-             f"请于收到本告知书之日起{DEFENCE_WORKING_DAYS}个工作日内（{_date_cn(deadline)}前）提出；"
+             f"请于收到本告知书之日起{DEFENCE_PERIOD_CN}内（{_date_cn(deadline)}前）提出；"
              "逾期未提出的，视为放弃此权利。")
     if notice.get("hearing_offered"):
         doc.para("根据《中华人民共和国行政处罚法》第六十三条、第六十四条的规定，你（单位）有权要求举行听证，"
-                 f"请于收到本告知书之日起{DEFENCE_WORKING_DAYS}个工作日内（{_date_cn(deadline)}前）提出；"
+                 f"请于收到本告知书之日起{DEFENCE_PERIOD_CN}内（{_date_cn(deadline)}前）提出；"
                  "逾期未提出的，视为放弃此权利。")
     doc.fields(("送达方式", r.label("penalty_notice", "service_method", notice.get("service_method"))),
                ("送达日期", _date_cn(served)))
@@ -209,8 +213,9 @@ def _penalty_decision(r: Record) -> Document:
     doc.fields(("处罚种类", kinds), ("罚款金额", _yuan(decision.get("fine_amount"))),
                ("没收内容", decision.get("confiscation")),
                ("裁量阶次", r.label("penalty_decision", "benchmark_tier", decision.get("benchmark_tier"))))
-    doc.para("履行方式和期限：" + decision.get("performance_manner", "")
-             + "。到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款（《中华人民共和国行政处罚法》第七十二条）。")
+    late_fee = ("到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款（《中华人民共和国行政处罚法》第七十二条）。"
+                if "fine" in decision.get("penalty_kinds", []) else "")
+    doc.para(f"履行方式和期限：{decision.get('performance_manner', '')}。{late_fee}")
     doc.para(f"当事人如不服本决定，可以在收到本决定书之日起六十日内向{decision.get('reconsideration_body', '')}"
              f"申请行政复议，或者在六个月内依法向{decision.get('litigation_court', '')}提起行政诉讼。")
     doc.signed_on = _date_cn(decision.get("decided_on"))
@@ -221,12 +226,13 @@ def _service_receipt(r: Record) -> Document:
     """送达回证 of the decision: the service record once made, blank lines to fill by hand before."""
     decision, service = r.data("penalty_decision"), r.data("service")
     doc = Document("service_receipt", "送达回证", r.authority, decision.get("decision_number", ""))
-    doc.fields(("送达文书", f"行政处罚决定书（{decision.get('decision_number', '')}）"),
-               ("受送达人", r.case.party_name), ("送达地点", r.data("clue_intake").get("party_address")),
-               ("送达方式", r.label("service", "method", service.get("method"))),
-               ("送达日期", _date_cn(service.get("served_on"))), ("签收人", service.get("recipient")),
-               ("电子送达经当事人书面同意（《行政处罚法》第六十一条）",
-                service.get("electronic_consent") if service.get("method") == "electronic" else None))
+    rows = [("送达文书", f"行政处罚决定书（{decision.get('decision_number', '')}）"),
+            ("受送达人", r.case.party_name), ("送达地点", r.data("clue_intake").get("party_address")),
+            ("送达方式", r.label("service", "method", service.get("method"))),
+            ("送达日期", _date_cn(service.get("served_on"))), ("签收人", service.get("recipient"))]
+    if service.get("method") == "electronic":
+        rows.append(("当事人书面同意电子送达（《行政处罚法》第六十一条）", service.get("electronic_consent")))
+    doc.fields(*rows, blanks=True)
     doc.signed_on = _date_cn(decision.get("decided_on"))
     return doc
 
