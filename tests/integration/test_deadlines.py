@@ -143,3 +143,31 @@ def test_earlier_follows_the_sequence_flows_through_gateways_and_subprocesses(ap
     else:
         assert r.status_code == 422, r.json
         assert "not an earlier step" in {p["element_id"]: p["message"] for p in problems(r)}[task]
+
+
+def test_reading_the_stored_anchor_dates_keeps_a_completion_within_twelve_statements(api, app):
+    """Completing disclosure while service is ready: service's due time is recomputed from the
+    stored decision date, one more SELECT on the hot path, still within the budget."""
+    from sqlalchemy import event
+
+    from workflow_app.extensions import db
+
+    case = api.run(api.open_case(), *TO_DECISION, "penalty_decision")
+    api.headers("officer2")
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def on_execute(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        case = api.complete(case, "disclosure")
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert api.task(case, "service")["due_at"] == "2026-12-11T23:59:59+08:00"
+    assert sum("case_task.data" in s and s.lstrip().startswith("SELECT case_task.bpmn_id") for s in statements) == 1
+    distinct = [s for i, s in enumerate(statements) if not (s.startswith("INSERT INTO trace_event")
+                                                            and statements[i - 1].startswith("INSERT INTO trace_event"))]
+    assert len(distinct) <= 12, distinct
