@@ -3,8 +3,17 @@ import json
 
 from marshmallow import Schema, fields, validate
 
+from ..oversight.calendar import LOCAL_TZ
 from ..services.cases import PARTY_KINDS
 from ..strict_input import ID_MAX
+
+
+class BeijingDateTime(fields.DateTime):
+    """A due time as the officer reads it: Beijing time to the second, with its offset,
+    "2026-10-27T23:59:59+08:00" (stored in UTC; a period ends at the last instant of its day)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.astimezone(LOCAL_TZ).isoformat(timespec="seconds")
 
 
 class ErrorSchema(Schema):
@@ -82,7 +91,7 @@ class TaskSchema(Schema):
     state = fields.String()
     ready_at = fields.DateTime()
     deadline = fields.String(allow_none=True)
-    due_at = fields.DateTime(allow_none=True)
+    due_at = BeijingDateTime(allow_none=True, metadata={"description": "Beijing time, +08:00"})
     due_provisional = fields.Boolean()
     completed_at = fields.DateTime(allow_none=True)
     completed_by = fields.Function(lambda t: t.completed_by.username if t.completed_by else None)
@@ -143,7 +152,7 @@ class CaseSchema(Schema):
     decided_at = fields.DateTime(allow_none=True)
     served_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
-    next_due_at = fields.DateTime(allow_none=True)
+    next_due_at = BeijingDateTime(allow_none=True, metadata={"description": "Beijing time, +08:00"})
     version = fields.Integer()
     tasks = fields.List(fields.Nested(TaskSchema), metadata={"description": "the ready human tasks"})
     legal_reviews = fields.List(fields.Nested(LegalReviewSchema),

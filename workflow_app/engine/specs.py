@@ -231,6 +231,109 @@ def _task_problems(root, known_forms: dict[str, dict] | None) -> list[BpmnProble
     return problems
 
 
+_SUBPROCESS_TAGS = ("subProcess", "transaction", "adHocSubProcess")
+
+
+def _is_flow_node(node) -> bool:
+    if not isinstance(node.tag, str) or not node.tag.startswith(f"{{{BPMN_NS}}}") or not node.get("id"):
+        return False
+    tag = etree.QName(node).localname
+    return (tag.endswith(("Task", "Event", "Gateway")) or tag in ("task", "callActivity")
+            or tag in _SUBPROCESS_TAGS)
+
+
+def _flow_graph(root) -> dict[str, set[str]]:
+    """Which flow node can come right after which: sequence flows; a task to its boundary events;
+    a subprocess to its first nodes (those no flow enters), and its last nodes (those no flow
+    leaves) to whatever follows the subprocess."""
+    after: dict[str, set[str]] = {}
+    entered, left = set(), set()
+    for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+        after.setdefault(flow.get("sourceRef"), set()).add(flow.get("targetRef"))
+        entered.add(flow.get("targetRef"))
+        left.add(flow.get("sourceRef"))
+    for event in root.iter(f"{{{BPMN_NS}}}boundaryEvent"):
+        after.setdefault(event.get("attachedToRef"), set()).add(event.get("id"))
+        entered.add(event.get("id"))
+    for tag in _SUBPROCESS_TAGS:
+        for sub in root.iter(f"{{{BPMN_NS}}}{tag}"):
+            following = after.get(sub.get("id"), set()).copy()
+            for child in sub:
+                if not _is_flow_node(child):
+                    continue
+                if child.get("id") not in entered:
+                    after.setdefault(sub.get("id"), set()).add(child.get("id"))
+                if child.get("id") not in left:
+                    after.setdefault(child.get("id"), set()).update(following)
+    return after
+
+
+def _reachable(after: dict[str, set[str]], start: str, goal: str) -> bool:
+    seen, todo = set(), list(after.get(start, ()))
+    while todo:
+        node = todo.pop()
+        if node == goal:
+            return True
+        if node not in seen:
+            seen.add(node)
+            todo.extend(after.get(node, ()))
+    return False
+
+
+def _deadline_anchor_problems(root, known_forms: dict[str, dict] | None) -> list[BpmnProblem]:
+    """A deadline running from a form date `<task id>.<field>` must name an earlier step's date:
+    the task exists and is a human task (userTask/manualTask) other than the one carrying the
+    deadline; its formKey's form has `field` as a string of format "date"; and the deadline's
+    element can be reached from that task along sequence flows (through gateways, into and out
+    of subprocesses, and through boundary events). Reachability is necessary, not sufficient:
+    on a path that skips the named task the due time stays unset until its date is recorded."""
+    problems = []
+    nodes = {n.get("id"): n for n in root.iter() if _is_flow_node(n)}
+    after = None
+    for node in nodes.values():
+        props = _properties(node)
+        if "deadline" not in props:
+            continue
+        text, line = props["deadline"]
+        try:
+            anchor = parse_deadline(text).form_anchor
+        except DeadlineSyntaxError:
+            continue  # reported by _task_problems
+        if anchor is None:
+            continue
+        task_id, field_name = anchor
+        source = nodes.get(task_id)
+        where = f"deadline anchor '{task_id}.{field_name}'"
+        if source is None or etree.QName(source).localname not in HUMAN_TASK_TAGS:
+            problems.append(BpmnProblem(f"{where} names no user task {task_id!r} of this procedure",
+                                        node.get("id"), line))
+            continue
+        if task_id == node.get("id"):
+            problems.append(BpmnProblem(f"{where}: a deadline runs from a date of an earlier step, "
+                                        "not of the task itself", node.get("id"), line))
+            continue
+        form_key = _properties(source).get("formKey", ("", 0))[0]
+        if not form_key:
+            problems.append(BpmnProblem(f"{where}: task {task_id!r} has no form (formKey)", node.get("id"), line))
+            continue
+        if known_forms is not None and form_key in known_forms:
+            spec = known_forms[form_key].get("properties", {}).get(field_name)
+            if spec is None:
+                problems.append(BpmnProblem(f"{where}: form {form_key!r} of task {task_id!r} has no field "
+                                            f"{field_name!r}", node.get("id"), line))
+                continue
+            if spec.get("type") != "string" or spec.get("format") != "date":
+                problems.append(BpmnProblem(f"{where}: field {field_name!r} of form {form_key!r} is not a "
+                                            "date (type string, format date)", node.get("id"), line))
+                continue
+        if after is None:
+            after = _flow_graph(root)
+        if not _reachable(after, task_id, node.get("id")):
+            problems.append(BpmnProblem(f"{where}: task {task_id!r} is not an earlier step (no sequence "
+                                        f"flow leads from it to {node.get('id')!r})", node.get("id"), line))
+    return problems
+
+
 _EXPRESSION_TAGS = ("conditionExpression", "loopCondition", "completionCondition", "timeDate",
                     "timeDuration", "timeCycle", "loopCardinality")
 
@@ -348,6 +451,7 @@ def build_procedure(data: bytes, *, max_bytes: int, known_forms: dict[str, dict]
     problems = _xsd_problems(tree)
     problems += _structure_problems(root)
     problems += _task_problems(root, known_forms)
+    problems += _deadline_anchor_problems(root, known_forms)
     problems += _script_problems(root)
     problems += _limit_problems(root, limits)
     if problems:

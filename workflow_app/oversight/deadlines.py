@@ -1,20 +1,33 @@
 """Statutory time limits written on BPMN tasks (`spiffworkflow:property name="deadline"`).
 
-Grammar: "<n> working days from <anchor>", "<n> calendar days from <anchor>",
-"<n> hours from <anchor>"; anchors are `task.ready` or a case milestone time
-(`case.filed_at`, `case.decided_at`, `case.served_at`).
+Grammar: "<n> working days from <anchor>", "<n> calendar days from <anchor>" ("<n> days" are
+calendar days, APL Art. 85), "<n> hours from <anchor>". An anchor is one of:
+
+- a date recorded in the form of an earlier step: `<bpmn task id>.<field>`, e.g.
+  `clue_intake.received_on`, `penalty_decision.decided_on`, `service.served_on`. The task is
+  named by its BPMN id (not its formKey): one form may serve several tasks, and the value is read
+  from the case's completed task rows of that BPMN id (the latest completed one, so a date
+  corrected when a step is done again moves the deadline). Deploy checks the rule stated in
+  engine/specs.py `_deadline_anchor_problems`. The period runs from that local (Beijing) date.
+- a case milestone time (`case.filed_at`, `case.decided_at`, `case.served_at`), for acts done in
+  the system itself (the head's filing approval is the filing);
+- `task.ready`, the time the task became ready: only where the law names no date.
+
+The period ends at 23:59:59 Beijing time of its last day (oversight/calendar.py).
 """
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 
 from . import calendar
 
 ANCHORS = ("task.ready", "case.filed_at", "case.decided_at", "case.served_at")
 _GRAMMAR = re.compile(
     r"^\s*(?P<n>\d{1,4})\s+(?P<unit>working days?|calendar days?|days?|hours?)\s+from\s+"
-    r"(?P<anchor>[a-z_.]+)\s*$"
+    r"(?P<anchor>\S+)\s*$"
 )
+# A BPMN id (an XML NCName, without the dots our anchor uses as separator) and a form field name.
+_FORM_ANCHOR = re.compile(r"^(?P<task>[A-Za-z_][\w-]{0,254})\.(?P<field>[A-Za-z_]\w{0,127})$")
 
 
 class DeadlineSyntaxError(ValueError):
@@ -28,8 +41,16 @@ class Deadline:
     anchor: str
     text: str
 
+    @property
+    def form_anchor(self) -> tuple[str, str] | None:
+        """(bpmn task id, field) when the period runs from a date recorded in a form."""
+        if self.anchor in ANCHORS:
+            return None
+        task_id, _, field = self.anchor.partition(".")
+        return task_id, field
+
     def due(self, anchors: dict[str, datetime | None]) -> calendar.Due | None:
-        """The due time, or None while the anchor has not happened yet."""
+        """The due time, or None while the anchor has not happened (or been recorded) yet."""
         start = anchors.get(self.anchor)
         if start is None:
             return None
@@ -38,6 +59,18 @@ class Deadline:
         if self.unit == "calendar_days":
             return calendar.add_calendar_days(start, self.amount)
         return calendar.add_hours(start, self.amount)
+
+
+def form_date(value) -> datetime | None:
+    """A form's ISO date ("2026-09-30") as the start of that day in Beijing; None if absent or
+    not a date (forms are validated, so only an optional field left empty gives None)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return datetime.combine(day, time.min, tzinfo=calendar.LOCAL_TZ)
 
 
 def parse_deadline(text: str) -> Deadline:
@@ -55,5 +88,11 @@ def parse_deadline(text: str) -> Deadline:
         unit = "calendar_days"
     anchor = match["anchor"]
     if anchor not in ANCHORS:
-        raise DeadlineSyntaxError(f"deadline anchor {anchor!r} is not one of {', '.join(ANCHORS)}")
+        if anchor.startswith(("task.", "case.")) or not _FORM_ANCHOR.match(anchor):
+            raise DeadlineSyntaxError(
+                f"deadline anchor {anchor!r} is neither a form date '<task id>.<field>' of an earlier "
+                f"step nor one of {', '.join(ANCHORS)}")
+        if unit == "hours":
+            raise DeadlineSyntaxError(
+                f"deadline {text.strip()!r}: a form date has no time of day; count days from it")
     return Deadline(int(match["n"]), unit, anchor, text.strip())

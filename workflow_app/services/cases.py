@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Case, CaseNumberCounter, LegalReview, OrgUnit, Task, User, WorkflowState
 from ..models.types import utcnow
 from ..oversight.calendar import LOCAL_TZ
-from ..oversight.deadlines import ANCHORS, parse_deadline
+from ..oversight.deadlines import ANCHORS, form_date, parse_deadline
 from . import audit, legal_review, people
 from .access import (
     check_may_act,
@@ -146,7 +146,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         task.data = data
         state.state = step.state
         state.updated_at = now
-        change = apply_engine_step(case, step, now)
+        change = apply_engine_step(case, step, now, completed=task)
         # One flush: the case row's version check comes first, so the loser of a race fails
         # fast, and row locks are always taken before the trace-chain lock (no deadlock).
         db.session.flush()
@@ -200,9 +200,10 @@ class _Applied:
                                "due_at": t.due_at.isoformat() if t.due_at else None})
 
 
-def apply_engine_step(case: Case, step: StepResult, now: datetime) -> _Applied:
+def apply_engine_step(case: Case, step: StepResult, now: datetime, completed: Task | None = None) -> _Applied:
     """Apply milestones, bring the task projection in step with the engine, update the case
-    row: every field set before the one flush. The returned record is traced after it."""
+    row: every field set before the one flush. The returned record is traced after it.
+    `completed`: the task this step completed (its form data may be a deadline's anchor)."""
     for _, milestone in step.milestones:
         field, status = MILESTONE_EFFECTS[milestone]
         setattr(case, field, now)
@@ -213,6 +214,7 @@ def apply_engine_step(case: Case, step: StepResult, now: datetime) -> _Applied:
     case.updated_at = now
     case.next_timer_at = step.next_timer_at
     new_tasks, open_tasks, cancelled = _sync_tasks(case, step, now)
+    _set_due_times(case, open_tasks, completed)
     open_due = [t.due_at for t in open_tasks if t.due_at is not None]
     case.next_due_at = min(open_due) if open_due else None
     case.open_tasks = open_tasks
@@ -258,7 +260,6 @@ def _sync_tasks(case: Case, step: StepResult, now: datetime) -> tuple[list[Task]
         row = Task(case_id=case.id, engine_task_id=engine_id, bpmn_id=human.bpmn_id, name=human.name,
                    lane=meta.get("lane", human.lane), form_key=meta.get("form_key"), state="ready",
                    ready_at=now, deadline=meta.get("deadline"))
-        _set_due(row, case, now)
         db.session.add(row)
         created.append(row)
     return created, still_ready + created, cancelled
@@ -269,19 +270,43 @@ def _refresh_from_version(row: Task, human, meta: dict, case: Case) -> None:
     if (row.lane, row.form_key, row.name, row.deadline) != (lane, form_key, human.name, deadline):
         row.lane, row.form_key, row.name, row.deadline = lane, form_key, human.name, deadline
         row.due_at, row.due_provisional = None, False
-    if row.deadline and row.due_at is None:  # new deadline, or its anchor (e.g. case.filed_at) exists now
-        _set_due(row, case, row.ready_at)
 
 
-def _set_due(row: Task, case: Case, ready_at: datetime) -> None:
-    """The statutory due time of a task from its BPMN deadline, once its anchor has happened."""
-    if not row.deadline:
-        return
-    due = parse_deadline(row.deadline).due({
-        anchor: ready_at if anchor == "task.ready" else getattr(case, anchor.removeprefix("case."))
-        for anchor in ANCHORS})
-    row.due_at = due.at if due else None
-    row.due_provisional = bool(due and due.provisional)
+def _set_due_times(case: Case, rows: list[Task], completed: Task | None) -> None:
+    """The statutory due time of every ready task from its BPMN deadline, recomputed at every
+    step: it appears once its anchor has happened (a milestone, or the date recorded in an
+    earlier step's form) and moves when that date is corrected (the step done again)."""
+    deadlines = {row: parse_deadline(row.deadline) for row in rows if row.deadline}
+    forms = _anchor_forms(case, {d.form_anchor[0] for d in deadlines.values() if d.form_anchor}, completed)
+    for row, deadline in deadlines.items():
+        if deadline.form_anchor:
+            task_id, field = deadline.form_anchor
+            anchors = {deadline.anchor: form_date((forms.get(task_id) or {}).get(field))}
+        else:
+            anchors = {anchor: row.ready_at if anchor == "task.ready"
+                       else getattr(case, anchor.removeprefix("case.")) for anchor in ANCHORS}
+        due = deadline.due(anchors)
+        due_at, provisional = (due.at, due.provisional) if due else (None, False)
+        if (row.due_at, row.due_provisional) != (due_at, provisional):
+            row.due_at, row.due_provisional = due_at, provisional
+
+
+def _anchor_forms(case: Case, task_ids: set[str], completed: Task | None) -> dict[str, dict]:
+    """bpmn id -> the form data of the case's latest completed task of that id. The task this
+    step completed is the latest of its id: when it is the only one needed, nothing is read."""
+    forms = {}
+    if completed is not None and completed.bpmn_id in task_ids:
+        forms[completed.bpmn_id] = completed.data or {}
+    missing = task_ids - forms.keys()
+    if missing:
+        with db.session.no_autoflush:  # the changes made so far go in the one flush, not now
+            rows = db.session.execute(
+                db.select(Task.bpmn_id, Task.data)
+                .where(Task.case_id == case.id, Task.state == "completed", Task.bpmn_id.in_(sorted(missing)))
+                .order_by(Task.completed_at, Task.id)).all()
+        for bpmn_id, data in rows:  # oldest first: the latest completion wins
+            forms[bpmn_id] = data or {}
+    return forms
 
 
 def _trace_attempt(case_id: int, user: User, task: Task, action: str, data: dict):

@@ -1,0 +1,173 @@
+"""Deadlines run from the dates the law names (recorded in the forms), not from clicks; deploy
+refuses an anchor that names no date of an earlier step; the API shows due times in Beijing time."""
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import TO_DECISION
+from tests.integration.test_procedures import deploy, problems
+from tests.samples import sequential
+
+GENERAL = (Path(__file__).resolve().parents[2] / "bpmn" / "general_penalty.bpmn").read_text(encoding="utf-8")
+
+
+# -- computed from the recorded date ---------------------------------------------------------------
+def test_the_filing_limit_runs_from_the_day_the_clue_was_received_not_from_the_click(api):
+    """15 working days from received_on 2026-09-30 (National Day holiday skipped, the adjusted
+    Saturday 10-10 counted) is 2026-10-27; the intake was submitted weeks later."""
+    case = api.run(api.open_case(), ("clue_intake", {"received_on": "2026-09-30", "violation_date": "2026-09-28"}))
+    approval = api.task(case, "filing_approval")
+    assert approval["deadline"] == "15 working days from clue_intake.received_on"
+    assert approval["due_at"] == "2026-10-27T23:59:59+08:00"
+    assert case["next_due_at"] == "2026-10-27T23:59:59+08:00"
+    assert approval["ready_at"][:10] != "2026-09-30"  # the click was another day
+
+
+def test_service_and_disclosure_run_from_the_decision_date_and_payment_from_service(api):
+    case = api.run(api.open_case(), *TO_DECISION, ("penalty_decision", {"decided_on": "2026-12-02"}))
+    # 7 working days from Wednesday 12-02: 12-03, 04, 07, 08, 09, 10, 11
+    assert api.task(case, "service")["due_at"] == "2026-12-11T23:59:59+08:00"
+    assert api.task(case, "disclosure")["due_at"] == "2026-12-11T23:59:59+08:00"
+    # disclosure first: service's due time is recomputed from the stored decision, unchanged
+    case = api.run(case, "disclosure")
+    assert api.task(case, "service")["due_at"] == "2026-12-11T23:59:59+08:00"
+    case = api.run(case, ("service", {"served_on": "2026-12-16"}))
+    # 15 (calendar) days from 12-16 is 12-31
+    assert api.task(case, "execution")["due_at"] == "2026-12-31T23:59:59+08:00"
+    assert case["next_due_at"] == "2026-12-31T23:59:59+08:00"
+
+
+def test_the_hearing_request_period_runs_from_the_notices_service(api):
+    case = api.run(api.open_case(), *TO_DECISION[:4], ("penalty_notice", {"served_on": "2026-11-10"}))
+    # 5 working days from Tuesday 11-10: 11, 12, 13, 16, 17
+    assert api.task(case, "statement_defence")["due_at"] == "2026-11-17T23:59:59+08:00"
+
+
+def test_a_corrected_date_moves_the_deadline_that_hangs_on_it(api):
+    """The review returns the case; the notice is served again (a corrected date): the party's
+    period runs from the new service, not from the first one nor from the click."""
+    case = api.run(api.open_case(), *TO_DECISION[:3], ("investigation_report", {"major_case": True}),
+                   ("penalty_notice", {"served_on": "2026-11-10"}))
+    assert api.task(case, "statement_defence")["due_at"] == "2026-11-17T23:59:59+08:00"
+    case = api.run(case, "statement_defence",
+                   ("legal_review", {"review_outcome": "return", "opinions": "告知书送达有误，重新送达"}))
+    case = api.run(case, "investigation", ("investigation_report", {"major_case": True}),
+                   ("penalty_notice", {"served_on": "2026-11-20"}))
+    # 5 working days from Friday 11-20: 23, 24, 25, 26, 27
+    assert api.task(case, "statement_defence")["due_at"] == "2026-11-27T23:59:59+08:00"
+
+
+def test_milestone_and_ready_time_anchors_are_shown_in_beijing_time_too(api):
+    case = api.run(api.open_case(), *TO_DECISION)
+    decision = api.task(case, "penalty_decision")
+    assert decision["deadline"] == "90 calendar days from case.filed_at"
+    assert decision["due_at"].endswith("T23:59:59+08:00") and case["next_due_at"] == decision["due_at"]
+    listed = api.get("/api/v1/tasks?mine=1", as_="head1").json["items"]
+    assert [t["due_at"] for t in listed if t["id"] == decision["id"]] == [decision["due_at"]]
+
+
+# -- deploy refuses an anchor that names no date of an earlier step --------------------------------
+def refused(api, steps) -> dict:
+    r = deploy(api, sequential("anchored", steps))
+    assert r.status_code == 422, r.json
+    return {p["element_id"]: p["message"] for p in problems(r)}
+
+
+def test_an_anchor_on_a_task_the_procedure_does_not_have_is_refused_naming_the_element(api):
+    found = refused(api, [("user", "intake", {"formKey": "clue_intake"}),
+                          ("user", "approve", {"deadline": "15 working days from clue.received_on"})])
+    assert "names no user task 'clue'" in found["approve"]
+
+
+def test_an_anchor_on_the_tasks_own_form_is_refused(api):
+    found = refused(api, [("user", "intake", {"formKey": "clue_intake",
+                                               "deadline": "15 working days from intake.received_on"})])
+    assert "earlier step" in found["intake"]
+
+
+def test_an_anchor_on_a_field_the_form_does_not_have_is_refused(api):
+    found = refused(api, [("user", "intake", {"formKey": "clue_intake"}),
+                          ("user", "approve", {"deadline": "15 working days from intake.served_on"})])
+    assert "form 'clue_intake' of task 'intake' has no field 'served_on'" in found["approve"]
+
+
+def test_an_anchor_on_a_field_that_is_not_a_date_is_refused(api):
+    found = refused(api, [("user", "intake", {"formKey": "clue_intake"}),
+                          ("user", "approve", {"deadline": "15 working days from intake.summary"})])
+    assert "'summary' of form 'clue_intake' is not a date" in found["approve"]
+
+
+def test_an_anchor_on_a_task_without_a_form_is_refused(api):
+    found = refused(api, [("user", "intake", {}),
+                          ("user", "approve", {"deadline": "15 working days from intake.received_on"})])
+    assert "has no form" in found["approve"]
+
+
+def test_an_anchor_on_a_later_step_is_refused(api):
+    found = refused(api, [("user", "approve", {"deadline": "15 working days from intake.received_on"}),
+                          ("user", "intake", {"formKey": "clue_intake"})])
+    assert "'intake' is not an earlier step" in found["approve"]
+
+
+def test_an_anchor_on_an_earlier_step_deploys(api):
+    r = deploy(api, sequential("anchored", [("user", "intake", {"formKey": "clue_intake"}),
+                                            ("user", "approve", {"deadline": "15 working days from intake.received_on"})]))
+    assert r.status_code == 201, r.json
+
+
+def with_deadline(task: str, deadline: str) -> bytes:
+    """general_penalty with `task` carrying `deadline` (in place of the one it had, if any)."""
+    start = GENERAL.index(f'<bpmn:userTask id="{task}" ')
+    end = GENERAL.index("</bpmn:userTask>", start)
+    element = re.sub(r'\s*<spiffworkflow:property name="deadline" value="[^"]*" />', "", GENERAL[start:end])
+    element = element.replace("<spiffworkflow:properties>", "<spiffworkflow:properties>"
+                              f'<spiffworkflow:property name="deadline" value="{deadline}" />', 1)
+    return (GENERAL[:start] + element + GENERAL[end:]).encode("utf-8")
+
+
+@pytest.mark.parametrize("task, deadline, lawful", [
+    # out of the hearing subprocess, across the merge gateway: earlier
+    ("legal_review", "5 working days from hearing_notice.hearing_date", True),
+    # into the subprocess from before it: earlier
+    ("hearing_record", "5 working days from penalty_notice.served_on", True),
+    # the decision never leads back to the notice (the review's return loop is before it)
+    ("penalty_notice", "5 working days from penalty_decision.decided_on", False),
+    # a parallel branch is not an earlier step
+    ("disclosure", "5 working days from service.served_on", False),
+])
+def test_earlier_follows_the_sequence_flows_through_gateways_and_subprocesses(api, task, deadline, lawful):
+    r = deploy(api, with_deadline(task, deadline))
+    if lawful:
+        assert r.status_code == 201, r.json
+    else:
+        assert r.status_code == 422, r.json
+        assert "not an earlier step" in {p["element_id"]: p["message"] for p in problems(r)}[task]
+
+
+def test_reading_the_stored_anchor_dates_keeps_a_completion_within_twelve_statements(api, app):
+    """Completing disclosure while service is ready: service's due time is recomputed from the
+    stored decision date, one more SELECT on the hot path, still within the budget."""
+    from sqlalchemy import event
+
+    from workflow_app.extensions import db
+
+    case = api.run(api.open_case(), *TO_DECISION, "penalty_decision")
+    api.headers("officer2")
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def on_execute(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        case = api.complete(case, "disclosure")
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert api.task(case, "service")["due_at"] == "2026-12-11T23:59:59+08:00"
+    assert sum("case_task.data" in s and s.lstrip().startswith("SELECT case_task.bpmn_id") for s in statements) == 1
+    distinct = [s for i, s in enumerate(statements) if not (s.startswith("INSERT INTO trace_event")
+                                                            and statements[i - 1].startswith("INSERT INTO trace_event"))]
+    assert len(distinct) <= 12, distinct

@@ -1,0 +1,51 @@
+"""The deadline grammar: periods run from the dates the law names (a form's date), not from clicks."""
+from datetime import UTC, datetime
+
+import pytest
+
+from workflow_app.oversight.deadlines import DeadlineSyntaxError, form_date, parse_deadline
+
+
+@pytest.mark.parametrize("text, unit, anchor", [
+    ("15 working days from clue_intake.received_on", "working_days", ("clue_intake", "received_on")),
+    ("7 working days from penalty_decision.decided_on", "working_days", ("penalty_decision", "decided_on")),
+    ("15 days from service.served_on", "calendar_days", ("service", "served_on")),
+    ("90 calendar days from case.filed_at", "calendar_days", None),
+    ("5 working days from task.ready", "working_days", None),
+])
+def test_a_deadline_names_a_form_date_or_a_case_milestone_or_the_ready_time(text, unit, anchor):
+    deadline = parse_deadline(text)
+    assert (deadline.unit, deadline.form_anchor) == (unit, anchor)
+
+
+@pytest.mark.parametrize("text", [
+    "15 days from received_on",                 # no step named
+    "15 days from clue_intake.received_on.x",   # not <task>.<field>
+    "15 days from task.completed",              # task.* and case.* are reserved for their own anchors
+    "15 days from case.opened_at",
+    "15 days from 1st.received_on",
+    "24 hours from service.served_on",          # a form date has no time of day
+])
+def test_an_anchor_that_is_no_form_date_nor_a_known_anchor_is_refused(text):
+    with pytest.raises(DeadlineSyntaxError, match="anchor|time of day"):
+        parse_deadline(text)
+
+
+def test_a_period_runs_from_the_recorded_date_and_ends_at_midnight_beijing_time():
+    """7 working days from 2026-09-30 is 2026-10-15 (the National Day holiday skipped, the
+    adjusted Saturday 10-10 counted), ending at 23:59:59 Beijing = 15:59:59 UTC."""
+    deadline = parse_deadline("7 working days from penalty_decision.decided_on")
+    due = deadline.due({"penalty_decision.decided_on": form_date("2026-09-30")})
+    assert due.at.replace(microsecond=0) == datetime(2026, 10, 15, 15, 59, 59, tzinfo=UTC)
+
+
+def test_15_days_from_service_is_calendar_days_moved_off_a_holiday():
+    due = parse_deadline("15 days from service.served_on").due({"service.served_on": form_date("2026-09-20")})
+    # 09-20 + 15 = 10-05, in the National Day holiday (10-01..10-07): the period ends on 10-08
+    assert due.at.replace(microsecond=0) == datetime(2026, 10, 8, 15, 59, 59, tzinfo=UTC)
+
+
+def test_no_recorded_date_no_due_time():
+    deadline = parse_deadline("15 days from service.served_on")
+    assert deadline.due({"service.served_on": form_date(None)}) is None
+    assert form_date("") is None and form_date("2026-02-30") is None
