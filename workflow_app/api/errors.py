@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..extensions import limiter
-from ..services.errors import ServiceError, bounded_errors
+from ..services.errors import ServiceError, StepRefused, bounded_errors
 from . import bp
 from .authentication import limit_reason
 
@@ -40,6 +40,10 @@ def _flatten(messages, prefix="") -> dict[str, list[str]]:
 @bp.app_errorhandler(ServiceError)
 def _service_error(err: ServiceError):
     response = error_response(err.status, err.code, err.message, err.errors, err.details)
+    if isinstance(err, StepRefused):
+        body = response[0].get_json()
+        body.update({k: v for k, v in (("article", err.article), ("message_en", err.message_en)) if v})
+        response = jsonify(body), response[1]
     if err.status == 401:
         response[0].headers["WWW-Authenticate"] = 'Bearer realm="ZhifaFlow"'
     return response
