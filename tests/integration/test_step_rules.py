@@ -118,10 +118,15 @@ def test_a_decision_inside_the_five_working_days_after_the_notice_is_refused(api
 
 
 def test_a_written_waiver_lets_the_decision_come_sooner(api):
-    case = api.run(api.open_case(), ("clue_intake", {"violation_date": "2026-09-01", "received_on": "2026-09-10"}),
-                   *TO_DECISION[1:4], ("penalty_notice", {"served_on": "2026-09-30"}),
-                   ("statement_defence", {"answered_on": "2026-09-30", "waived": True}))
-    case = api.complete(case, "penalty_decision", decided_on="2026-10-08")
+    def answered(waived):
+        return api.run(api.open_case(), ("clue_intake", {"violation_date": "2026-09-01", "received_on": "2026-09-10"}),
+                       *TO_DECISION[1:4], ("penalty_notice", {"served_on": "2026-09-30"}),
+                       ("statement_defence", {"answered_on": "2026-09-30", "waived": waived}))
+
+    not_waived = answered(False)
+    r = api.complete(not_waived, "penalty_decision", expect=422, decided_on="2026-10-08")
+    assert_refused(api, not_waived, r, "DEFENCE_PERIOD_CUT", "第45条", "penalty_decision.decided_on")
+    case = api.complete(answered(True), "penalty_decision", decided_on="2026-10-08")
     assert case["status"] == "decided"
 
 
