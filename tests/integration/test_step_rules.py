@@ -197,3 +197,74 @@ def test_five_years_where_life_health_or_financial_safety_was_endangered_with_ha
     case = api.complete(case, "clue_intake", violation_date="2020-03-01", received_on="2025-03-01",
                         endangered_with_harm=True)
     assert api.ready(case) == ["filing_approval"]
+
+
+# -- HEARING_RIGHT_NOT_OFFERED (APL 63) ----------------------------------------------------------------
+def test_a_large_fine_notified_without_the_right_to_a_hearing_is_refused(api):
+    """较大数额罚款: 100,000 yuan for an organization (10,000 for a person)."""
+    case = api.run(api.open_case(), *TO_DECISION[:4])
+    r = api.complete(case, "penalty_notice", expect=422, notified_fine=100000, hearing_offered=False)
+    assert_refused(api, case, r, "HEARING_RIGHT_NOT_OFFERED", "第63条", "penalty_notice.hearing_offered",
+                   "penalty_notice.notified_fine")
+    case = api.complete(case, "penalty_notice", notified_fine=99999, hearing_offered=False)
+    assert api.ready(case) == ["statement_defence"]
+
+
+def test_a_person_fined_ten_thousand_must_be_offered_a_hearing(api):
+    case = api.run(api.open_case(party={"name": "王某某", "kind": "person"}), *TO_DECISION[:4])
+    r = api.complete(case, "penalty_notice", expect=422, notified_fine=10000, hearing_offered=False)
+    assert_refused(api, case, r, "HEARING_RIGHT_NOT_OFFERED", "第63条", "penalty_notice.hearing_offered")
+    case = api.complete(case, "penalty_notice", notified_fine=10000, hearing_offered=True)
+    assert api.ready(case) == ["statement_defence"]
+
+
+def test_a_licence_revocation_notified_without_the_right_to_a_hearing_is_refused(api):
+    case = api.run(api.open_case(), *TO_DECISION[:4])
+    r = api.complete(case, "penalty_notice", expect=422, notified_fine=1000, hearing_offered=False,
+                     notified_penalty_kinds=["fine", "revoke_licence"])
+    assert_refused(api, case, r, "HEARING_RIGHT_NOT_OFFERED", "第63条", "penalty_notice.hearing_offered",
+                   "penalty_notice.notified_penalty_kinds")
+    assert "revoke_licence" in r.json["message_en"]
+    case = api.complete(case, "penalty_notice", notified_fine=1000, hearing_offered=True,
+                        notified_penalty_kinds=["fine", "revoke_licence"])
+    assert api.ready(case) == ["statement_defence"]
+
+
+# -- LATE_FEE_ABOVE_FINE (APL 72), PAYMENT_INCOMPLETE (APL 66, 67) -------------------------------------
+def _served(api):
+    return api.run(api.open_case(), *TO_DECISION, "penalty_decision", "disclosure", "service")  # fine 20,000
+
+
+def test_a_late_fee_above_the_fine_is_refused(api):
+    case = _served(api)
+    r = api.complete(case, "execution", expect=422, outcome="paid_late", late_fee=20001, amount_paid=40001)
+    assert_refused(api, case, r, "LATE_FEE_ABOVE_FINE", "第72条", "execution.late_fee",
+                   "penalty_decision.fine_amount")
+    case = api.complete(case, "execution", outcome="paid_late", late_fee=20000, amount_paid=40000)
+    assert api.ready(case) == ["closing"]
+
+
+def test_a_partial_payment_recorded_as_paid_in_full_is_refused(api):
+    case = _served(api)
+    r = api.complete(case, "execution", expect=422, amount_paid=19999.5)
+    assert_refused(api, case, r, "PAYMENT_INCOMPLETE", "第67条", "execution.amount_paid",
+                   "penalty_decision.fine_amount")
+    case = api.complete(case, "execution", amount_paid=20000)
+    assert api.ready(case) == ["closing"]
+
+
+# -- DEMAND_PERIOD_CUT (行政强制法 Art. 54, 69) ----------------------------------------------------------
+def test_the_court_is_applied_to_only_after_ten_working_days_from_the_demand(api):
+    """Demand served 2026-09-30: ten working days (AC 69) end on 2026-10-20 (National Day, the
+    Saturday 10-10 made a working day), so the court may be applied to from 10-21."""
+    case = api.run(api.open_case(), ("clue_intake", {"violation_date": "2026-07-01", "received_on": "2026-07-10"}),
+                   *TO_DECISION[1:4], ("penalty_notice", {"served_on": "2026-07-20"}),
+                   ("statement_defence", {"answered_on": "2026-07-21"}),
+                   ("penalty_decision", {"decided_on": "2026-08-03"}), ("disclosure", {"published_on": "2026-08-04"}),
+                   ("service", {"served_on": "2026-08-05"}))
+    court = {"outcome": "court_enforcement", "demand_served_on": "2026-09-30", "paid_on": None, "amount_paid": None}
+    r = api.complete(case, "execution", expect=422, **court, court_applied_on="2026-10-20")
+    assert_refused(api, case, r, "DEMAND_PERIOD_CUT", "第54条", "execution.court_applied_on",
+                   "execution.demand_served_on")
+    case = api.complete(case, "execution", **court, court_applied_on="2026-10-21")
+    assert api.ready(case) == ["closing"]

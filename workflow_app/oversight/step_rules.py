@@ -11,7 +11,8 @@ read (one query) only when a rule that runs needs it, so a step no rule governs 
 
 Periods: APL Art. 85 makes the law's "三日、五日、七日" working days, so the defence window
 (Art. 44-45, 64: 5 days) and the hearing notice (Art. 64: 7 days before the hearing) are
-counted with the working-day calendar.
+counted with the working-day calendar; so are the 10 days between a demand and the application
+to the court (行政强制法 Art. 54, 69).
 """
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,10 @@ HEARING_NOTICE_SHORT = "HEARING_NOTICE_SHORT"
 HEARING_CHAIR_CONFLICT = "HEARING_CHAIR_CONFLICT"
 LEGAL_REVIEW_INCONSISTENT = "LEGAL_REVIEW_INCONSISTENT"
 LIMITATION_EXPIRED = "LIMITATION_EXPIRED"
+HEARING_RIGHT_NOT_OFFERED = "HEARING_RIGHT_NOT_OFFERED"
+LATE_FEE_ABOVE_FINE = "LATE_FEE_ABOVE_FINE"
+PAYMENT_INCOMPLETE = "PAYMENT_INCOMPLETE"
+DEMAND_PERIOD_CUT = "DEMAND_PERIOD_CUT"
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class CaseRecord:
     data: dict
     actor: str
     today: date  # Beijing
+    party_kind: str  # person or organization
     earlier: dict[str, dict] = field(default_factory=dict)
 
     def get(self, ref: str):
@@ -284,6 +290,81 @@ def discovered_within_limitation(record: CaseRecord) -> list[Breach]:
         f"{received}, it may no longer be penalized")]
 
 
+# -- HEARING_RIGHT_NOT_OFFERED (APL 63) ------------------------------------------------------------
+# 较大数额罚款 (市场监督管理行政处罚听证办法 Art. 5): 10,000 yuan for a person, 100,000 for an
+# organization; and the kinds APL 63 names (吊销许可证件, 责令停产停业/责令关闭, 限制开展生产经营活动).
+LARGE_FINE = {"person": 10000, "organization": 100000}
+HEARING_KINDS = ("revoke_licence", "order_closure", "restrict_activity")
+
+
+def hearing_offered_where_due(record: CaseRecord) -> list[Breach]:
+    if record.data.get("hearing_offered") is not False:
+        return []
+    fine = record.data.get("notified_fine")
+    threshold = LARGE_FINE.get(record.party_kind, LARGE_FINE["person"])
+    reasons_zh, reasons_en = [], []
+    if fine is not None and fine >= threshold:
+        reasons_zh.append(f"拟罚款{fine:g}元达到较大数额（{threshold}元）")
+        reasons_en.append(f"the proposed fine of {fine:g} yuan reaches the large amount ({threshold} yuan)")
+    kinds = [k for k in record.data.get("notified_penalty_kinds") or [] if k in HEARING_KINDS]
+    if kinds:
+        reasons_zh.append(f"拟作出{'、'.join(kinds)}")
+        reasons_en.append(f"the proposed penalty includes {', '.join(kinds)}")
+    if not reasons_zh:
+        return []
+    return [Breach(
+        ("penalty_notice.hearing_offered", "penalty_notice.notified_fine" if fine is not None and fine >= threshold
+         else "penalty_notice.notified_penalty_kinds"),
+        f"{'；'.join(reasons_zh)}，应当告知当事人有要求听证的权利",
+        f"{'; '.join(reasons_en)}: the party must be told of the right to a hearing")]
+
+
+# -- LATE_FEE_ABOVE_FINE (APL 72), PAYMENT_INCOMPLETE (APL 66, 67) ------------------------------------
+def late_fee_within_fine(record: CaseRecord) -> list[Breach]:
+    fee, fine = record.get("execution.late_fee"), record.get("penalty_decision.fine_amount")
+    if fee is None or fine is None or fee <= fine:
+        return []
+    return [Breach(
+        ("execution.late_fee", "penalty_decision.fine_amount"),
+        f"加处罚款{fee:g}元超出罚款数额{fine:g}元",
+        f"the late fee ({fee:g} yuan) exceeds the fine ({fine:g} yuan)")]
+
+
+def paid_in_full(record: CaseRecord) -> list[Breach]:
+    outcome, paid = record.data.get("outcome"), record.data.get("amount_paid")
+    fine = record.get("penalty_decision.fine_amount")
+    if outcome not in ("paid", "paid_late") or paid is None or fine is None:
+        return []
+    due = fine  # the late fee (APL 72) is recorded on its own
+    if paid >= due:
+        return []
+    return [Breach(
+        ("execution.amount_paid", "penalty_decision.fine_amount"),
+        f"实缴{paid:g}元少于应缴{due:g}元，不得记为缴纳完毕；暂缓或者分期缴纳须经行政机关批准",
+        f"{paid:g} yuan paid is less than the {due:g} yuan due: it cannot be recorded as paid in full; deferred "
+        "or instalment payment needs the agency's approval")]
+
+
+# -- DEMAND_PERIOD_CUT (行政强制法 Art. 54, 69) -------------------------------------------------------
+DEMAND_WORKING_DAYS = 10
+
+
+def court_applied_after_demand_period(record: CaseRecord) -> list[Breach]:
+    demanded, applied = record.day("execution.demand_served_on"), record.day("execution.court_applied_on")
+    if demanded is None or applied is None:
+        return []
+    start = datetime.combine(demanded, time(12), tzinfo=UTC)
+    period_end = add_working_days(start, DEMAND_WORKING_DAYS).at.astimezone(LOCAL_TZ).date()
+    if applied > period_end:
+        return []
+    return [Breach(
+        ("execution.court_applied_on", "execution.demand_served_on"),
+        f"催告书于{demanded}送达，{DEMAND_WORKING_DAYS}个工作日至{period_end}届满后方可申请法院强制执行，"
+        f"不得于{applied}申请",
+        f"the demand was served on {demanded}; the court may be applied to only after its "
+        f"{DEMAND_WORKING_DAYS} working days end on {period_end}, not on {applied}")]
+
+
 RULES = [
     StepRule(DATES_OUT_OF_ORDER, "《行政处罚法》第44条、第57条、第61条、第64条", DATED_FORMS, dates_in_order),
     StepRule(HEAVIER_AFTER_DEFENCE, "《行政处罚法》第45条", frozenset({"penalty_decision"}),
@@ -300,6 +381,12 @@ RULES = [
              review_agrees_with_findings, needs_record=False),
     StepRule(LIMITATION_EXPIRED, "《行政处罚法》第36条", frozenset({"clue_intake"}),
              discovered_within_limitation, needs_record=False),
+    StepRule(HEARING_RIGHT_NOT_OFFERED, "《行政处罚法》第63条", frozenset({"penalty_notice"}),
+             hearing_offered_where_due, needs_record=False),
+    StepRule(LATE_FEE_ABOVE_FINE, "《行政处罚法》第72条", frozenset({"execution"}), late_fee_within_fine),
+    StepRule(PAYMENT_INCOMPLETE, "《行政处罚法》第66条、第67条", frozenset({"execution"}), paid_in_full),
+    StepRule(DEMAND_PERIOD_CUT, "《行政强制法》第54条、第69条", frozenset({"execution"}),
+             court_applied_after_demand_period, needs_record=False),
 ]
 
 
@@ -313,14 +400,14 @@ def rules_for(form_key: str | None) -> list[StepRule]:
     return [rule for rule in RULES if form_key in rule.forms]
 
 
-def check(form_key: str | None, data: dict, *, actor: str, today: date,
+def check(form_key: str | None, data: dict, *, actor: str, today: date, party_kind: str,
           load_record: Callable[[], dict[str, dict]]) -> list[Refusal]:
     """Every rule that governs the form, over the case's record (read once, only if needed)."""
     rules = rules_for(form_key)
     if not rules:
         return []
     earlier = load_record() if any(rule.needs_record for rule in rules) else {}
-    record = CaseRecord(form_key, data, actor, today, earlier)
+    record = CaseRecord(form_key, data, actor, today, party_kind, earlier)
     refusals = []
     for rule in rules:
         breaches = list(rule.check(record))

@@ -168,7 +168,7 @@ def check_step_rules(task: Task, data: dict, user: User) -> None:
     """The law's step rules (oversight/step_rules.py) over the case's record: the first rule
     broken refuses the step; every breach found is listed in `errors`."""
     refusals = step_rules.check(task.form_key, data, actor=user.username,
-                                today=utcnow().astimezone(LOCAL_TZ).date(),
+                                today=utcnow().astimezone(LOCAL_TZ).date(), party_kind=task.case.party_kind,
                                 load_record=lambda: _completed_forms(task.case_id))
     if not refusals:
         return
