@@ -13,8 +13,8 @@ from .authentication import limit_reason
 
 
 def error_response(status: int, code: str, message: str, errors: dict | None = None,
-                   details: dict | None = None):
-    body = {"error": code, "message": message}
+                   details: dict | None = None, extra: dict | None = None):
+    body = {"error": code, "message": message, **(extra or {})}
     if errors:
         body["errors"] = errors
     if details:
@@ -39,11 +39,10 @@ def _flatten(messages, prefix="") -> dict[str, list[str]]:
 
 @bp.app_errorhandler(ServiceError)
 def _service_error(err: ServiceError):
-    response = error_response(err.status, err.code, err.message, err.errors, err.details)
-    if isinstance(err, StepRefused):
-        body = response[0].get_json()
-        body.update({k: v for k, v in (("article", err.article), ("message_en", err.message_en)) if v})
-        response = jsonify(body), response[1]
+    extra = None
+    if isinstance(err, StepRefused):  # the law's refusal: which article, and in English too
+        extra = {k: v for k, v in (("article", err.article), ("message_en", err.message_en)) if v}
+    response = error_response(err.status, err.code, err.message, err.errors, err.details, extra)
     if err.status == 401:
         response[0].headers["WWW-Authenticate"] = 'Bearer realm="ZhifaFlow"'
     return response
