@@ -268,3 +268,23 @@ def test_the_court_is_applied_to_only_after_ten_working_days_from_the_demand(api
                    "execution.demand_served_on")
     case = api.complete(case, "execution", **court, court_applied_on="2026-10-21")
     assert api.ready(case) == ["closing"]
+
+
+# -- EVIDENCE_PRESERVATION_LATE (APL 56) -------------------------------------------------------------
+def test_preserved_evidence_is_decided_on_within_seven_working_days(api):
+    """Preserved on 2026-09-30: the 7th working day after is 2026-10-15 (APL 56, 85)."""
+    case = api.run(api.open_case(), ("clue_intake", {"violation_date": "2026-09-01", "received_on": "2026-09-10"}),
+                   "filing_approval")
+    preserved = {"preservation_applied": True, "preserved_on": "2026-09-30"}
+    r = api.complete(case, "investigation", expect=422, **preserved, preservation_decided_on="2026-10-16")
+    assert_refused(api, case, r, "EVIDENCE_PRESERVATION_LATE", "第56条", "investigation.preservation_decided_on",
+                   "investigation.preserved_on")
+    assert "2026-10-15" in r.json["message"]
+    case = api.complete(case, "investigation", **preserved, preservation_decided_on="2026-10-15")
+    assert api.ready(case) == ["investigation_report"]
+
+
+def test_preserved_evidence_without_the_decision_on_record_is_refused(api):
+    case = api.run(api.open_case(), "clue_intake", "filing_approval")
+    r = api.complete(case, "investigation", expect=422, preservation_applied=True, preserved_on=days_ago(100))
+    assert_refused(api, case, r, "EVIDENCE_PRESERVATION_LATE", "第56条", "investigation.preservation_decided_on")

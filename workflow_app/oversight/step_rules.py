@@ -31,6 +31,7 @@ HEARING_RIGHT_NOT_OFFERED = "HEARING_RIGHT_NOT_OFFERED"
 LATE_FEE_ABOVE_FINE = "LATE_FEE_ABOVE_FINE"
 PAYMENT_INCOMPLETE = "PAYMENT_INCOMPLETE"
 DEMAND_PERIOD_CUT = "DEMAND_PERIOD_CUT"
+EVIDENCE_PRESERVATION_LATE = "EVIDENCE_PRESERVATION_LATE"
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ class StepRule:
 # transitive closure, so a step that did not happen (no hearing) does not break the chain.
 DATE_ORDER = [
     ("clue_intake.violation_date", "clue_intake.received_on"),
-    ("clue_intake.received_on", "investigation.preservation_decided_on"),
+    ("clue_intake.received_on", "investigation.preserved_on"),
+    ("investigation.preserved_on", "investigation.preservation_decided_on"),
     ("clue_intake.received_on", "penalty_notice.served_on"),
     ("clue_intake.received_on", "no_penalty_decision.decided_on"),
     ("penalty_notice.served_on", "statement_defence.answered_on"),
@@ -104,6 +106,7 @@ SCHEDULED = {"hearing_notice.hearing_date"}
 
 DATE_LABELS = {
     "clue_intake.violation_date": "违法行为发生日期", "clue_intake.received_on": "收到线索日期",
+    "investigation.preserved_on": "先行登记保存日期",
     "investigation.preservation_decided_on": "先行登记保存处理决定日期",
     "penalty_notice.served_on": "告知书送达日期", "statement_defence.answered_on": "陈述申辩日期",
     "hearing_notice.notice_served_on": "听证通知送达日期", "hearing_notice.hearing_date": "听证日期",
@@ -365,6 +368,33 @@ def court_applied_after_demand_period(record: CaseRecord) -> list[Breach]:
         f"{DEMAND_WORKING_DAYS} working days end on {period_end}, not on {applied}")]
 
 
+# -- EVIDENCE_PRESERVATION_LATE (APL 56) -------------------------------------------------------------
+PRESERVATION_WORKING_DAYS = 7
+
+
+def preservation_decided_in_time(record: CaseRecord) -> list[Breach]:
+    if record.data.get("preservation_applied") is not True:
+        return []
+    preserved, decided = record.day("investigation.preserved_on"), record.day("investigation.preservation_decided_on")
+    missing = [ref for ref, day in (("investigation.preserved_on", preserved),
+                                    ("investigation.preservation_decided_on", decided)) if day is None]
+    if missing:
+        return [Breach(
+            tuple(missing), "采取先行登记保存的，应当记录保存日期及七个工作日内作出处理决定的日期",
+            "evidence was preserved: the day it was preserved and the day of the decision on it (within 7 "
+            f"working days) must be recorded ({', '.join(missing)} missing)")]
+    start = datetime.combine(preserved, time(12), tzinfo=UTC)
+    limit = add_working_days(start, PRESERVATION_WORKING_DAYS).at.astimezone(LOCAL_TZ).date()
+    if decided <= limit:
+        return []
+    return [Breach(
+        ("investigation.preservation_decided_on", "investigation.preserved_on"),
+        f"证据于{preserved}先行登记保存，应在{PRESERVATION_WORKING_DAYS}个工作日内（至{limit}）作出处理决定，"
+        f"{decided}作出已逾期",
+        f"evidence preserved on {preserved} must be decided on within {PRESERVATION_WORKING_DAYS} working days "
+        f"(by {limit}); the decision of {decided} is late")]
+
+
 RULES = [
     StepRule(DATES_OUT_OF_ORDER, "《行政处罚法》第44条、第57条、第61条、第64条", DATED_FORMS, dates_in_order),
     StepRule(HEAVIER_AFTER_DEFENCE, "《行政处罚法》第45条", frozenset({"penalty_decision"}),
@@ -387,6 +417,8 @@ RULES = [
     StepRule(PAYMENT_INCOMPLETE, "《行政处罚法》第66条、第67条", frozenset({"execution"}), paid_in_full),
     StepRule(DEMAND_PERIOD_CUT, "《行政强制法》第54条、第69条", frozenset({"execution"}),
              court_applied_after_demand_period, needs_record=False),
+    StepRule(EVIDENCE_PRESERVATION_LATE, "《行政处罚法》第56条", frozenset({"investigation"}),
+             preservation_decided_in_time, needs_record=False),
 ]
 
 
