@@ -288,3 +288,16 @@ def test_preserved_evidence_without_the_decision_on_record_is_refused(api):
     case = api.run(api.open_case(), "clue_intake", "filing_approval")
     r = api.complete(case, "investigation", expect=422, preservation_applied=True, preserved_on=days_ago(100))
     assert_refused(api, case, r, "EVIDENCE_PRESERVATION_LATE", "第56条", "investigation.preservation_decided_on")
+
+
+def test_a_case_returned_by_legal_review_is_noticed_again_on_a_later_day(api):
+    """The second round's dates follow the first round's: the old answer is not held against the new notice."""
+    case = api.run(api.open_case(), *TO_DECISION[:3], ("investigation_report", {"major_case": True}),
+                   *TO_DECISION[4:])
+    findings = {**STEPS["legal_review"][1]["findings"], "facts_and_evidence": {"result": "fail"}}
+    case = api.complete(case, "legal_review", findings=findings, review_outcome="return", opinions="补充证据")
+    case = api.run(case, "investigation", ("investigation_report", {"major_case": True}),
+                   ("penalty_notice", {"served_on": days_ago(70)}), ("statement_defence", {"answered_on": days_ago(65)}))
+    assert api.ready(case) == ["legal_review"]
+    case = api.run(case, "legal_review", "collective_discussion", "penalty_decision")
+    assert case["status"] == "decided"

@@ -152,14 +152,16 @@ def dates_in_order(record: CaseRecord) -> list[Breach]:
                 (ref,), f"{_label(ref)}为{day}，晚于今天（{record.today}，北京时间），不得记录将来的日期",
                 f"{ref} is {day}, after today ({record.today}, Beijing time): a date cannot be in the future"))
     for earlier, later in DATE_PAIRS:
-        if record.form_key not in (earlier.split(".")[0], later.split(".")[0]):
+        # The submitted dates against those the legal order puts before them. A later step already
+        # on record belongs to an earlier round (e.g. before legal review returned the case) and
+        # is done again after this one, so it is not held against it.
+        if later.split(".")[0] != record.form_key:
             continue
         first, second = record.day(earlier), record.day(later)
         if first is None or second is None or first <= second:
             continue
-        mine, other = (earlier, later) if earlier.split(".")[0] == record.form_key else (later, earlier)
         breaches.append(Breach(
-            (mine, other), f"{_label(later)}（{second}）早于{_label(earlier)}（{first}），不符合法定程序顺序",
+            (later, earlier), f"{_label(later)}（{second}）早于{_label(earlier)}（{first}），不符合法定程序顺序",
             f"{later} ({second}) is before {earlier} ({first}): out of the legal order of the steps"))
     return breaches
 
