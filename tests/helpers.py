@@ -1,10 +1,25 @@
 """Driving cases through the real API, the way a client would."""
+from datetime import datetime, timedelta
+
 from tests.conftest import PASSWORD
+from workflow_app.oversight.calendar import LOCAL_TZ
+
+
+def days_ago(n: int) -> str:
+    """The Beijing date `n` days before today: recorded dates lie in the past and in the legal
+    order of the steps (the step rules refuse the future and the out of order)."""
+    return (datetime.now(LOCAL_TZ).date() - timedelta(days=n)).isoformat()
+
+
+# Days before today of each dated act, in the legal order, with the statutory spacing to spare
+# whatever holidays fall between (5 working days to answer the notice, 7 to notify the hearing).
+DAY = {"violation": 120, "received": 110, "notice_served": 90, "answered": 84, "hearing_notified": 83,
+       "hearing": 60, "discussion": 50, "decided": 48, "served": 46, "published": 45, "paid": 40, "closed": 35}
 
 # Valid form data for each step of general_penalty, and who does it by default.
 STEPS = {
-    "clue_intake": ("officer1", {"source": "complaint", "received_on": "2026-11-02",
-                                 "violation_date": "2026-10-20", "summary": "群众投诉超市销售过期食品",
+    "clue_intake": ("officer1", {"source": "complaint", "received_on": days_ago(DAY["received"]),
+                                 "violation_date": days_ago(DAY["violation"]), "summary": "群众投诉超市销售过期食品",
                                  "party_id_number": "91110105MA01ABCD2X", "party_address": "清河区兴华路18号"}),
     "filing_approval": ("head1", {"filing_decision": "file", "reason": "有违法事实，符合立案条件",
                                   "limitation_checked": True}),
@@ -17,33 +32,34 @@ STEPS = {
         "benchmark_tier": "ordinary", "proposed_penalty_kinds": ["fine"], "proposed_fine": 20000,
         "major_case": False, "complex_case": False}),
     "penalty_notice": ("officer1", {"notice_number": "清市监罚告〔2026〕1号", "notified_penalty": "罚款20000元",
-                                    "notified_fine": 20000, "hearing_offered": True,
-                                    "served_on": "2026-11-10", "service_method": "direct"}),
+                                    "notified_fine": 20000, "notified_penalty_kinds": ["fine"],
+                                    "hearing_offered": True, "served_on": days_ago(DAY["notice_served"]), "service_method": "direct"}),
     "statement_defence": ("officer1", {"statement_made": False, "hearing_requested": False, "waived": False,
-                                       "answered_on": "2026-11-17"}),
-    "hearing_notice": ("officer1", {"hearing_date": "2026-11-30", "notice_served_on": "2026-11-18",
+                                       "answered_on": days_ago(DAY["answered"])}),
+    "hearing_notice": ("officer1", {"hearing_date": days_ago(DAY["hearing"]),
+                                    "notice_served_on": days_ago(DAY["hearing_notified"]),
                                     "presiding_officer": "officer3", "location": "局三楼听证室", "public": True}),
-    "hearing_record": ("officer1", {"held_on": "2026-11-30", "record": "听证笔录", "presiding_opinion": "维持",
+    "hearing_record": ("officer1", {"held_on": days_ago(DAY["hearing"]), "record": "听证笔录", "presiding_opinion": "维持",
                                     "party_attended": True}),
     "legal_review": ("reviewer1", {
         "findings": {k: {"result": "pass"} for k in (
             "body_competent", "officers_certified", "facts_and_evidence", "procedure_lawful", "law_applied",
             "discretion_within_benchmark", "documents_complete", "criminal_transfer")},
         "review_outcome": "approve", "opinions": "同意"}),
-    "collective_discussion": ("head1", {"held_on": "2026-12-01", "members": ["head1", "officer1", "officer2"],
+    "collective_discussion": ("head1", {"held_on": days_ago(DAY["discussion"]), "members": ["head1", "officer1", "officer2"],
                                         "opinions": "同意处罚", "conclusion": "给予罚款"}),
     "penalty_decision": ("head1", {"decision_number": "清市监罚〔2026〕1号", "penalty_kinds": ["fine"],
                                    "fine_amount": 20000, "legal_basis": "《食品安全法》第一百二十六条",
-                                   "benchmark_tier": "ordinary", "decided_on": "2026-12-02",
+                                   "benchmark_tier": "ordinary", "decided_on": days_ago(DAY["decided"]),
                                    "performance_manner": "自收到本决定书之日起十五日内，到清河区农商银行各网点缴纳罚款",
                                    "reconsideration_body": "清河市市场监督管理局", "litigation_court": "清河区人民法院"}),
     "no_penalty_decision": ("head1", {"decision_number": "清市监不罚〔2026〕1号", "reasons": "首违不罚",
-                                      "legal_basis": "《行政处罚法》第三十三条", "decided_on": "2026-12-02"}),
-    "service": ("officer1", {"method": "direct", "served_on": "2026-12-03", "recipient": "店长"}),
-    "execution": ("officer1", {"outcome": "paid", "paid_on": "2026-12-10", "amount_paid": 20000}),
-    "disclosure": ("officer2", {"public_text": "某超市未履行进货查验义务，罚款20000元。", "published_on": "2026-12-04",
+                                      "legal_basis": "《行政处罚法》第三十三条", "decided_on": days_ago(DAY["decided"])}),
+    "service": ("officer1", {"method": "direct", "served_on": days_ago(DAY["served"]), "recipient": "店长"}),
+    "execution": ("officer1", {"outcome": "paid", "paid_on": days_ago(DAY["paid"]), "amount_paid": 20000}),
+    "disclosure": ("officer2", {"public_text": "某超市未履行进货查验义务，罚款20000元。", "published_on": days_ago(DAY["published"]),
                                 "channel": "区政府网站"}),
-    "closing": ("head1", {"closing_report": "已执行完毕", "record_complete": True, "closed_on": "2026-12-11"}),
+    "closing": ("head1", {"closing_report": "已执行完毕", "record_complete": True, "closed_on": days_ago(DAY["closed"])}),
 }
 
 

@@ -7,14 +7,14 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..extensions import limiter
-from ..services.errors import ServiceError, bounded_errors
+from ..services.errors import ServiceError, StepRefused, bounded_errors
 from . import bp
 from .authentication import limit_reason
 
 
 def error_response(status: int, code: str, message: str, errors: dict | None = None,
-                   details: dict | None = None):
-    body = {"error": code, "message": message}
+                   details: dict | None = None, extra: dict | None = None):
+    body = {"error": code, "message": message, **(extra or {})}
     if errors:
         body["errors"] = errors
     if details:
@@ -39,7 +39,10 @@ def _flatten(messages, prefix="") -> dict[str, list[str]]:
 
 @bp.app_errorhandler(ServiceError)
 def _service_error(err: ServiceError):
-    response = error_response(err.status, err.code, err.message, err.errors, err.details)
+    extra = None
+    if isinstance(err, StepRefused):  # the law's refusal: which article, and in English too
+        extra = {k: v for k, v in (("article", err.article), ("message_en", err.message_en)) if v}
+    response = error_response(err.status, err.code, err.message, err.errors, err.details, extra)
     if err.status == 401:
         response[0].headers["WWW-Authenticate"] = 'Bearer realm="ZhifaFlow"'
     return response

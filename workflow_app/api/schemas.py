@@ -22,6 +22,9 @@ class ErrorSchema(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
                          metadata={"description": "field -> messages"})
     details = fields.Dict()
+    article = fields.String(metadata={"description": "a refused step (422): the article of the law, "
+                                                     "e.g. 《行政处罚法》第45条"})
+    message_en = fields.String(metadata={"description": "a refused step (422): the message in English"})
 
 
 class TokenRequestSchema(Schema):

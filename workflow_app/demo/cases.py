@@ -40,13 +40,13 @@ VIOLATIONS = [
 FINES = [3000, 8000, 20000, 50000, 150000]
 
 # Days after the clue was received on which each dated act took place. Statutory spacing:
-# the party answers within 5 days of the notice (APL Art. 64), the hearing is notified 7 days
-# ahead (Art. 64), the decision is served within 7 days (Art. 61), the fine paid within 15
+# the party answers within 5 working days of the notice (APL Art. 64, 85), the hearing is
+# notified 7 working days ahead (Art. 64: 20 calendar days, whatever holidays fall between), the decision is served within 7 days (Art. 61), the fine paid within 15
 # days of service (Art. 67). A case's clue is received `Stage.age_days` before today, so every
 # act it has completed lies in the past.
 DAY = {
-    "violation": -12, "received": 0, "notice_served": 21, "answered": 24, "hearing_notified": 25,
-    "hearing": 33, "discussion": 37, "decided": 38, "served": 40, "published": 41, "paid": 47,
+    "violation": -12, "received": 0, "notice_served": 10, "answered": 13, "hearing_notified": 14,
+    "hearing": 34, "discussion": 37, "decided": 38, "served": 40, "published": 41, "paid": 47,
     "closed": 49,
 }
 PRESIDING_OFFICER = "officer3"  # APL Art. 64: not one of the investigating officers
@@ -226,7 +226,8 @@ def _investigation_report(d: DemoCase, case: Case):
 def _penalty_notice(d: DemoCase, case: Case):
     return "officer1", {"notice_number": f"清市监罚告〔{d.on('notice_served')[:4]}〕{d.n}号",
                         "notified_penalty": f"警告，并处罚款{d.fine}元", "notified_fine": d.fine,
-                        "hearing_offered": True, "served_on": d.on("notice_served"), "service_method": "direct"}
+                        "notified_penalty_kinds": ["warning", "fine"], "hearing_offered": True,
+                        "served_on": d.on("notice_served"), "service_method": "direct"}
 
 
 def _statement_defence(d: DemoCase, case: Case):

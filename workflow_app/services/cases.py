@@ -14,6 +14,7 @@ from ..engine.processor import SERIALIZER_VERSION, StepResult
 from ..extensions import db
 from ..models import Case, CaseNumberCounter, LegalReview, OrgUnit, Task, User, WorkflowState
 from ..models.types import utcnow
+from ..oversight import step_rules
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import ANCHORS, form_date, parse_deadline
 from . import audit, legal_review, people
@@ -121,8 +122,11 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         people.check_named_people(schema, data, case, utcnow())
         if legal_review.is_legal_review(info, task):
             legal_review.check_reviewer(user, case)
+        check_step_rules(task, data, user)
     except StepRefused as refusal:
-        _trace_attempt(case.id, user, task, "step.refused", {"code": refusal.code, "reason": refusal.message})
+        _trace_attempt(case.id, user, task, "step.refused", {
+            "code": refusal.code, "reason": refusal.message,
+            **({"article": refusal.article} if refusal.article else {}), **refusal.details})
         raise
 
     try:
@@ -158,6 +162,34 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
             case.reviews.append(legal_review.record(case, task, user, data, now))
         change.trace(case, user, now)
     return case
+
+
+def check_step_rules(task: Task, data: dict, user: User) -> None:
+    """The law's step rules (oversight/step_rules.py) over the case's record: the first rule
+    broken refuses the step; every breach found is listed in `errors`."""
+    refusals = step_rules.check(task.form_key, data, actor=user.username,
+                                today=utcnow().astimezone(LOCAL_TZ).date(), party_kind=task.case.party_kind,
+                                load_record=lambda: _completed_forms(task.case_id))
+    if not refusals:
+        return
+    first = refusals[0]
+    errors: dict[str, list[str]] = {}
+    for refusal in refusals:
+        for breach in refusal.breaches:
+            for ref in breach.fields:
+                errors.setdefault(ref, []).append(f"{refusal.rule.code}: {breach.message_en}")
+    raise StepRefused(errors, first.breaches[0].message, code=first.rule.code, article=first.rule.article,
+                      message_en=first.breaches[0].message_en,
+                      details={"rules": [{"code": r.rule.code, "article": r.rule.article} for r in refusals]})
+
+
+def _completed_forms(case_id: int) -> dict[str, dict]:
+    """The latest data of each completed form of the case, by form key (one query)."""
+    rows = db.session.execute(
+        db.select(Task.form_key, Task.data)
+        .where(Task.case_id == case_id, Task.state == "completed", Task.form_key.is_not(None))
+        .order_by(Task.completed_at, Task.id)).all()
+    return {form_key: data or {} for form_key, data in rows}
 
 
 def _task_for_completion(task_id: int) -> tuple[Task, WorkflowState, list[Task]]:

@@ -99,6 +99,13 @@ class Invalid(ServiceError):
 
 
 class StepRefused(Invalid):
-    """The law forbids this step (e.g. REVIEWER_CONFLICT): refused and traced."""
+    """The law forbids this step (e.g. REVIEWER_CONFLICT): refused and traced. `article` names the
+    law, `message_en` says it in English where `message` is Chinese."""
 
     code = "step_refused"
+
+    def __init__(self, errors: dict, message: str = "the law forbids this step", *, code: str | None = None,
+                 details: dict | None = None, article: str | None = None, message_en: str | None = None):
+        super().__init__(errors, message, code=code, details=details)
+        self.article = article
+        self.message_en = clip(message_en, 1000) if message_en else None
