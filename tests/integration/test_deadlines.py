@@ -11,6 +11,25 @@ from tests.samples import sequential
 
 GENERAL = (Path(__file__).resolve().parents[2] / "bpmn" / "general_penalty.bpmn").read_text(encoding="utf-8")
 
+# Fixed dates in the legal order of the steps (the step rules refuse the future and the out of
+# order), in 2026, whose official holiday table the calendar has: the expected due dates below
+# hold whatever day the suite runs.
+DATED = {
+    "clue_intake": {"violation_date": "2026-06-01", "received_on": "2026-06-10"},
+    "penalty_notice": {"served_on": "2026-09-15"},
+    "statement_defence": {"answered_on": "2026-09-17"},
+    "penalty_decision": {"decided_on": "2026-09-30"},
+}
+
+
+def dated(*steps):
+    """TO_DECISION-style step names with the fixed dates above (a tuple step keeps its overrides)."""
+    out = []
+    for step in steps:
+        bpmn_id, changes = (step, {}) if isinstance(step, str) else step
+        out.append((bpmn_id, {**DATED.get(bpmn_id, {}), **changes}))
+    return out
+
 
 # -- computed from the recorded date ---------------------------------------------------------------
 def test_the_filing_limit_runs_from_the_day_the_clue_was_received_not_from_the_click(api):
@@ -25,17 +44,18 @@ def test_the_filing_limit_runs_from_the_day_the_clue_was_received_not_from_the_c
 
 
 def test_service_and_disclosure_run_from_the_decision_date_and_payment_from_service(api):
-    case = api.run(api.open_case(), *TO_DECISION, ("penalty_decision", {"decided_on": "2026-12-02"}))
-    # 7 working days from Wednesday 12-02: 12-03, 04, 07, 08, 09, 10, 11
-    assert api.task(case, "service")["due_at"] == "2026-12-11T23:59:59+08:00"
-    assert api.task(case, "disclosure")["due_at"] == "2026-12-11T23:59:59+08:00"
+    case = api.run(api.open_case(), *dated(*TO_DECISION, "penalty_decision"))
+    # 7 working days from Wednesday 09-30, the National Day holiday skipped and the adjusted
+    # Saturday 10-10 counted: 10-15
+    assert api.task(case, "service")["due_at"] == "2026-10-15T23:59:59+08:00"
+    assert api.task(case, "disclosure")["due_at"] == "2026-10-15T23:59:59+08:00"
     # disclosure first: service's due time is recomputed from the stored decision, unchanged
-    case = api.run(case, "disclosure")
-    assert api.task(case, "service")["due_at"] == "2026-12-11T23:59:59+08:00"
-    case = api.run(case, ("service", {"served_on": "2026-12-16"}))
-    # 15 (calendar) days from 12-16 is 12-31
-    assert api.task(case, "execution")["due_at"] == "2026-12-31T23:59:59+08:00"
-    assert case["next_due_at"] == "2026-12-31T23:59:59+08:00"
+    case = api.run(case, ("disclosure", {"published_on": "2026-10-09"}))
+    assert api.task(case, "service")["due_at"] == "2026-10-15T23:59:59+08:00"
+    case = api.run(case, ("service", {"served_on": "2026-10-16"}))
+    # 15 (calendar) days from 10-16 is Saturday 10-31: the next working day, Monday 11-02
+    assert api.task(case, "execution")["due_at"] == "2026-11-02T23:59:59+08:00"
+    assert case["next_due_at"] == "2026-11-02T23:59:59+08:00"
 
 
 def test_the_hearing_request_period_runs_from_the_notices_service(api):
@@ -47,15 +67,16 @@ def test_the_hearing_request_period_runs_from_the_notices_service(api):
 def test_a_corrected_date_moves_the_deadline_that_hangs_on_it(api):
     """The review returns the case; the notice is served again (a corrected date): the party's
     period runs from the new service, not from the first one nor from the click."""
-    case = api.run(api.open_case(), *TO_DECISION[:3], ("investigation_report", {"major_case": True}),
-                   ("penalty_notice", {"served_on": "2026-11-10"}))
-    assert api.task(case, "statement_defence")["due_at"] == "2026-11-17T23:59:59+08:00"
-    case = api.run(case, "statement_defence",
-                   ("legal_review", {"review_outcome": "return", "opinions": "告知书送达有误，重新送达"}))
+    case = api.run(api.open_case(), *dated(*TO_DECISION[:3], ("investigation_report", {"major_case": True}),
+                                           "penalty_notice"))
+    # 5 working days from Tuesday 09-15: 16, 17, 18, Sunday 20 (an adjusted working day), 21
+    assert api.task(case, "statement_defence")["due_at"] == "2026-09-21T23:59:59+08:00"
+    case = api.run(case, *dated("statement_defence",
+                                ("legal_review", {"review_outcome": "return", "opinions": "告知书送达有误，重新送达"})))
     case = api.run(case, "investigation", ("investigation_report", {"major_case": True}),
-                   ("penalty_notice", {"served_on": "2026-11-20"}))
-    # 5 working days from Friday 11-20: 23, 24, 25, 26, 27
-    assert api.task(case, "statement_defence")["due_at"] == "2026-11-27T23:59:59+08:00"
+                   ("penalty_notice", {"served_on": "2026-11-10"}))
+    # 5 working days from Tuesday 11-10: 11, 12, 13, 16, 17
+    assert api.task(case, "statement_defence")["due_at"] == "2026-11-17T23:59:59+08:00"
 
 
 def test_milestone_and_ready_time_anchors_are_shown_in_beijing_time_too(api):
@@ -152,7 +173,7 @@ def test_reading_the_stored_anchor_dates_keeps_a_completion_within_twelve_statem
 
     from workflow_app.extensions import db
 
-    case = api.run(api.open_case(), *TO_DECISION, "penalty_decision")
+    case = api.run(api.open_case(), *dated(*TO_DECISION, "penalty_decision"))
     api.headers("officer2")
     with app.app_context():
         engine = db.engine
@@ -163,10 +184,10 @@ def test_reading_the_stored_anchor_dates_keeps_a_completion_within_twelve_statem
 
     event.listen(engine, "before_cursor_execute", on_execute)
     try:
-        case = api.complete(case, "disclosure")
+        case = api.complete(case, "disclosure", published_on="2026-10-09")
     finally:
         event.remove(engine, "before_cursor_execute", on_execute)
-    assert api.task(case, "service")["due_at"] == "2026-12-11T23:59:59+08:00"
+    assert api.task(case, "service")["due_at"] == "2026-10-15T23:59:59+08:00"
     assert sum("case_task.data" in s and s.lstrip().startswith("SELECT case_task.bpmn_id") for s in statements) == 1
     distinct = [s for i, s in enumerate(statements) if not (s.startswith("INSERT INTO trace_event")
                                                             and statements[i - 1].startswith("INSERT INTO trace_event"))]

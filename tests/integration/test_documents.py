@@ -2,10 +2,19 @@
 import hashlib
 import io
 import time
+from datetime import date, datetime
 
 import docx
 
 from tests.helpers import STEPS, TO_DECISION
+
+
+def defence_deadline(served_on: str) -> str:
+    """The end of the party's 5 working days after the notice's service (APL 44, 45, 85)."""
+    from workflow_app.oversight.calendar import LOCAL_TZ, add_working_days
+
+    start = datetime.combine(date.fromisoformat(served_on), datetime.min.time(), tzinfo=LOCAL_TZ)
+    return add_working_days(start, 5).at.astimezone(LOCAL_TZ).date().isoformat()
 
 
 def docx_text(body: bytes) -> str:
@@ -32,6 +41,12 @@ def generated(api, case) -> list[dict]:
     return [e["data"] for e in trace if e["action"] == "document.generated"]
 
 
+def cn_date(iso: str) -> str:
+    """A recorded date as the documents print it: 2026-09-03 → 2026年9月3日."""
+    d = date.fromisoformat(iso)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def decided_case(api, **decision):
     return api.run(api.open_case(), *TO_DECISION, ("penalty_decision", decision))
 
@@ -51,13 +66,16 @@ def test_the_decision_states_what_apl_59_requires_from_the_record(api):
                      "罚款", "20000元",  # kind and amount
                      decision["performance_manner"],  # manner and deadline of performance
                      "六十日内", decision["reconsideration_body"], "六个月内", decision["litigation_court"],
-                     "清河区市场监督管理局", "2026年12月2日", decision["decision_number"]):
+                     "清河区市场监督管理局", cn_date(decision["decided_on"]), decision["decision_number"]):
         assert recorded in text, recorded
 
 
 def test_a_late_fee_is_announced_only_with_a_fine(api):
     assert "加处罚款" in docx_text(download(api, decided_case(api), "penalty_decision").data)
-    warned = decided_case(api, penalty_kinds=["warning"], fine_amount=None)
+    warned = api.run(api.open_case(), *TO_DECISION[:4],
+                     ("penalty_notice", {"notified_penalty_kinds": ["warning"], "notified_penalty": "警告",
+                                         "notified_fine": None}),
+                     TO_DECISION[5], ("penalty_decision", {"penalty_kinds": ["warning"], "fine_amount": None}))
     text = docx_text(download(api, warned, "penalty_decision").data)
     assert "警告" in text and "加处罚款" not in text and "罚款金额" not in text
 
@@ -68,7 +86,7 @@ def test_the_notice_states_facts_basis_penalty_rights_and_their_deadlines(api):
     report, notice = STEPS["investigation_report"][1], STEPS["penalty_notice"][1]
     for recorded in (report["facts"], report["violated_provision"], report["penalty_provision"],
                      notice["notified_penalty"], "20000元", notice["notice_number"], "陈述和申辩", "要求举行听证",
-                     "2026年11月17日前"):  # 5 working days after service on 2026-11-10
+                     cn_date(defence_deadline(notice["served_on"])) + "前"):  # 5 working days after service
         assert recorded in text, recorded
 
 
@@ -77,18 +95,20 @@ def test_the_hearing_notice_names_date_place_and_presiding_officer(api):
                    "hearing_notice")
     assert "hearing_notice" in documents(api, case)
     text = docx_text(download(api, case, "hearing_notice").data)
-    for recorded in ("2026年11月30日", "局三楼听证室", "王芳", "申请回避"):
+    for recorded in (cn_date(STEPS["hearing_notice"][1]["hearing_date"]), "局三楼听证室", "王芳", "申请回避"):
         assert recorded in text, recorded
 
 
 def test_the_filing_approval_form_and_the_service_receipt_come_from_the_record(api):
     case = api.run(api.open_case(), "clue_intake", "filing_approval")
     text = docx_text(download(api, case, "filing_approval").data)
-    for recorded in ("群众投诉超市销售过期食品", "2026年11月2日", "2026年10月20日", "有违法事实，符合立案条件", "赵强", "立案"):
+    intake = STEPS["clue_intake"][1]
+    for recorded in ("群众投诉超市销售过期食品", cn_date(intake["received_on"]), cn_date(intake["violation_date"]),
+                     "有违法事实，符合立案条件", "赵强", "立案"):
         assert recorded in text, recorded
     case = api.run(api.open_case(), *TO_DECISION, "penalty_decision", "service")
     text = docx_text(download(api, case, "service_receipt").data)
-    for recorded in ("清市监罚〔2026〕1号", "直接送达", "2026年12月3日", "店长"):
+    for recorded in ("清市监罚〔2026〕1号", "直接送达", cn_date(STEPS["service"][1]["served_on"]), "店长"):
         assert recorded in text, recorded
 
 
