@@ -301,3 +301,15 @@ def test_a_case_returned_by_legal_review_is_noticed_again_on_a_later_day(api):
     assert api.ready(case) == ["legal_review"]
     case = api.run(case, "legal_review", "collective_discussion", "penalty_decision")
     assert case["status"] == "decided"
+
+
+# -- SINGLE_OFFICER ----------------------------------------------------------------------------------
+def test_an_investigation_recorded_by_an_officer_it_does_not_name_is_refused(api):
+    """APL 42, 55: two officers investigate in person; officer3 may not record an investigation
+    that officer1 and officer2 did. One of them records it."""
+    case = api.run(api.open_case(), "clue_intake", "filing_approval")
+    r = api.complete(case, "investigation", as_="officer3", expect=422)
+    assert_refused(api, case, r, "SINGLE_OFFICER", "第42条", "investigation.officers")
+    assert "officer3" in r.json["message"]
+    case = api.complete(case, "investigation", as_="officer2")
+    assert api.ready(case) == ["investigation_report"]

@@ -32,6 +32,7 @@ LATE_FEE_ABOVE_FINE = "LATE_FEE_ABOVE_FINE"
 PAYMENT_INCOMPLETE = "PAYMENT_INCOMPLETE"
 DEMAND_PERIOD_CUT = "DEMAND_PERIOD_CUT"
 EVIDENCE_PRESERVATION_LATE = "EVIDENCE_PRESERVATION_LATE"
+SINGLE_OFFICER = "SINGLE_OFFICER"
 
 
 @dataclass(frozen=True)
@@ -397,6 +398,22 @@ def preservation_decided_in_time(record: CaseRecord) -> list[Breach]:
         f"(by {limit}); the decision of {decided} is late")]
 
 
+# -- SINGLE_OFFICER (APL 42, 55) --------------------------------------------------------------------
+def recorded_by_a_named_officer(record: CaseRecord) -> list[Breach]:
+    """The form names the two (or more) officers who investigated (its schema requires two distinct
+    ones); the person recording it must be one of them: an investigation recorded by someone else
+    does not show that two officers did it in person."""
+    officers = record.data.get("officers")
+    if not isinstance(officers, list) or record.actor in officers:
+        return []
+    named = "、".join(str(o) for o in officers)
+    return [Breach(
+        ("investigation.officers",),
+        f"调查取证应当由两名以上执法人员进行并由其记录；提交人{record.actor}不在列明的执法人员（{named}）之中",
+        f"the investigation must be done and recorded by the two or more officers it names; {record.actor} "
+        f"is not one of them ({', '.join(str(o) for o in officers)})")]
+
+
 RULES = [
     StepRule(DATES_OUT_OF_ORDER, "《行政处罚法》第44条、第57条、第61条、第64条", DATED_FORMS, dates_in_order),
     StepRule(HEAVIER_AFTER_DEFENCE, "《行政处罚法》第45条", frozenset({"penalty_decision"}),
@@ -421,6 +438,8 @@ RULES = [
              court_applied_after_demand_period, needs_record=False),
     StepRule(EVIDENCE_PRESERVATION_LATE, "《行政处罚法》第56条", frozenset({"investigation"}),
              preservation_decided_in_time, needs_record=False),
+    StepRule(SINGLE_OFFICER, "《行政处罚法》第42条、第55条", frozenset({"investigation"}),
+             recorded_by_a_named_officer, needs_record=False),
 ]
 
 
