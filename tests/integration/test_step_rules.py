@@ -313,3 +313,15 @@ def test_an_investigation_recorded_by_an_officer_it_does_not_name_is_refused(api
     assert "officer3" in r.json["message"]
     case = api.complete(case, "investigation", as_="officer2")
     assert api.ready(case) == ["investigation_report"]
+
+
+# -- ELECTRONIC_SERVICE_NO_CONSENT -------------------------------------------------------------------
+def test_electronic_service_without_the_partys_written_consent_is_refused(api):
+    """APL 61: a decision is served electronically only where the party agreed in writing."""
+    case = api.run(api.open_case(), *TO_DECISION, "penalty_decision")
+    r = api.complete(case, "service", expect=422, method="electronic")
+    assert_refused(api, case, r, "ELECTRONIC_SERVICE_NO_CONSENT", "第61条", "service.electronic_consent")
+    r = api.complete(case, "service", expect=422, method="electronic", electronic_consent=False)
+    assert r.json["error"] == "ELECTRONIC_SERVICE_NO_CONSENT"
+    case = api.complete(case, "service", method="electronic", electronic_consent=True)
+    assert case["status"] == "served"

@@ -73,8 +73,9 @@ def test_conditional_form_rules_apply(api):
     case = api.run(api.open_case(), *["clue_intake", "filing_approval", "investigation",
                                       "investigation_report", "penalty_notice", "statement_defence",
                                       "penalty_decision"])
-    r = api.complete(case, "service", method="electronic", expect=422)
-    assert "electronic_consent" in r.json["errors"]
+    case = api.run(case, "disclosure", "service")
+    r = api.complete(case, "execution", outcome="paid", paid_on=None, expect=422)  # paid: when?
+    assert r.json["error"] == "invalid" and "paid_on" in r.json["errors"]
 
 
 def test_a_completed_task_cannot_be_completed_again(api):

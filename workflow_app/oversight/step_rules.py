@@ -33,6 +33,7 @@ PAYMENT_INCOMPLETE = "PAYMENT_INCOMPLETE"
 DEMAND_PERIOD_CUT = "DEMAND_PERIOD_CUT"
 EVIDENCE_PRESERVATION_LATE = "EVIDENCE_PRESERVATION_LATE"
 SINGLE_OFFICER = "SINGLE_OFFICER"
+ELECTRONIC_SERVICE_NO_CONSENT = "ELECTRONIC_SERVICE_NO_CONSENT"
 
 
 @dataclass(frozen=True)
@@ -414,6 +415,16 @@ def recorded_by_a_named_officer(record: CaseRecord) -> list[Breach]:
         f"is not one of them ({', '.join(str(o) for o in officers)})")]
 
 
+# -- ELECTRONIC_SERVICE_NO_CONSENT (APL 61) -----------------------------------------------------------
+def electronic_service_consented(record: CaseRecord) -> list[Breach]:
+    if record.data.get("method") != "electronic" or record.data.get("electronic_consent") is True:
+        return []
+    return [Breach(
+        ("service.electronic_consent", "service.method"),
+        "电子送达须经当事人书面同意并签订确认书；未记录当事人同意的，不得电子送达",
+        "electronic service needs the party's written consent, and none is recorded")]
+
+
 RULES = [
     StepRule(DATES_OUT_OF_ORDER, "《行政处罚法》第44条、第57条、第61条、第64条", DATED_FORMS, dates_in_order),
     StepRule(HEAVIER_AFTER_DEFENCE, "《行政处罚法》第45条", frozenset({"penalty_decision"}),
@@ -440,6 +451,8 @@ RULES = [
              preservation_decided_in_time, needs_record=False),
     StepRule(SINGLE_OFFICER, "《行政处罚法》第42条、第55条", frozenset({"investigation"}),
              recorded_by_a_named_officer, needs_record=False),
+    StepRule(ELECTRONIC_SERVICE_NO_CONSENT, "《行政处罚法》第61条", frozenset({"service"}),
+             electronic_service_consented, needs_record=False),
 ]
 
 
