@@ -59,6 +59,12 @@ def add_working_days(start: datetime, days: int) -> Due:
     return Due(_end_of_local_day(day), provisional)
 
 
+def working_days_after(day: date, days: int) -> date:
+    """The `days`-th working day after `day` (that day not counted): the last day of a period
+    the law counts in working days from a recorded date."""
+    return add_working_days(datetime.combine(day, time(12), tzinfo=LOCAL_TZ), days).at.astimezone(LOCAL_TZ).date()
+
+
 def add_calendar_days(start: datetime, days: int) -> Due:
     """Calendar days; a period ending on a non-working day ends on the next working day."""
     day = start.astimezone(LOCAL_TZ).date() + timedelta(days=days)

@@ -16,9 +16,9 @@ to the court (行政强制法 Art. 54, 69).
 """
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date
 
-from .calendar import LOCAL_TZ, add_working_days
+from .calendar import working_days_after
 
 DATES_OUT_OF_ORDER = "DATES_OUT_OF_ORDER"
 HEAVIER_AFTER_DEFENCE = "HEAVIER_AFTER_DEFENCE"
@@ -200,8 +200,7 @@ DEFENCE_WORKING_DAYS = 5
 
 def defence_window_end(served_on: date) -> date:
     """The last day on which the party may still state, defend and request a hearing."""
-    start = datetime.combine(served_on, time(12), tzinfo=UTC)  # noon UTC is the same day in Beijing
-    return add_working_days(start, DEFENCE_WORKING_DAYS).at.astimezone(LOCAL_TZ).date()
+    return working_days_after(served_on, DEFENCE_WORKING_DAYS)
 
 
 def decision_after_defence_window(record: CaseRecord) -> list[Breach]:
@@ -237,8 +236,7 @@ def hearing_notified_in_time(record: CaseRecord) -> list[Breach]:
     notified, held = record.day("hearing_notice.notice_served_on"), record.day("hearing_notice.hearing_date")
     if notified is None or held is None:
         return []
-    start = datetime.combine(notified, time(12), tzinfo=UTC)
-    earliest = add_working_days(start, HEARING_NOTICE_WORKING_DAYS).at.astimezone(LOCAL_TZ).date()
+    earliest = working_days_after(notified, HEARING_NOTICE_WORKING_DAYS)
     if held >= earliest:
         return []
     return [Breach(
@@ -360,8 +358,7 @@ def court_applied_after_demand_period(record: CaseRecord) -> list[Breach]:
     demanded, applied = record.day("execution.demand_served_on"), record.day("execution.court_applied_on")
     if demanded is None or applied is None:
         return []
-    start = datetime.combine(demanded, time(12), tzinfo=UTC)
-    period_end = add_working_days(start, DEMAND_WORKING_DAYS).at.astimezone(LOCAL_TZ).date()
+    period_end = working_days_after(demanded, DEMAND_WORKING_DAYS)
     if applied > period_end:
         return []
     return [Breach(
@@ -387,8 +384,7 @@ def preservation_decided_in_time(record: CaseRecord) -> list[Breach]:
             tuple(missing), "采取先行登记保存的，应当记录保存日期及七个工作日内作出处理决定的日期",
             "evidence was preserved: the day it was preserved and the day of the decision on it (within 7 "
             f"working days) must be recorded ({', '.join(missing)} missing)")]
-    start = datetime.combine(preserved, time(12), tzinfo=UTC)
-    limit = add_working_days(start, PRESERVATION_WORKING_DAYS).at.astimezone(LOCAL_TZ).date()
+    limit = working_days_after(preserved, PRESERVATION_WORKING_DAYS)
     if decided <= limit:
         return []
     return [Breach(

@@ -12,13 +12,13 @@ import hashlib
 import io
 import zipfile
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 
 from flask import render_template
 
 from ..extensions import db
 from ..models import Case, Task, User
-from ..oversight.calendar import LOCAL_TZ, add_working_days
+from ..oversight.calendar import LOCAL_TZ, working_days_after
 from . import audit
 from .access import visible_case
 from .errors import NotFound
@@ -122,8 +122,7 @@ def _date_cn(iso: str | None) -> str:
 
 
 def _working_days_after(iso: str, days: int) -> str:
-    start = datetime.combine(date.fromisoformat(iso), time(12), tzinfo=LOCAL_TZ)
-    return add_working_days(start, days).at.astimezone(LOCAL_TZ).date().isoformat()
+    return working_days_after(date.fromisoformat(iso), days).isoformat()
 
 
 def _yuan(amount) -> str:
