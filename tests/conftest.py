@@ -32,6 +32,26 @@ BASE_CONFIG = {
 }
 
 
+def _compile_catalogues():
+    """The pages' .mo catalogues, as `make translations` compiles them, for a pytest run started
+    without make (a stale or missing .mo would show English where the tests expect Chinese)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (ROOT / "workflow_app" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            partial = mo.with_name(f"{mo.name}.{os.getpid()}")  # pytest-xdist workers: no half-written file
+            with partial.open("wb") as target:
+                write_mo(target, catalog)
+            os.replace(partial, mo)
+
+
+_compile_catalogues()
+
+
 def _prepare(app):
     """Migrate, seed the demo org and deploy the shipped procedures, through the real code."""
     from flask_migrate import upgrade
