@@ -52,6 +52,22 @@ def _compile_catalogues():
 _compile_catalogues()
 
 
+# ZHIFAFLOW_REQUIRE_BROWSER=1 (.ci/run): a browser test that was skipped fails the run.
+_browser_skips: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if os.environ.get("ZHIFAFLOW_REQUIRE_BROWSER") == "1" and report.skipped and "tests/browser/" in report.nodeid:
+        _browser_skips.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _browser_skips:
+        print(f"\nZHIFAFLOW_REQUIRE_BROWSER=1 but {len(_browser_skips)} browser tests were skipped: "
+              + ", ".join(_browser_skips))
+        session.exitstatus = 1
+
+
 def _prepare(app):
     """Migrate, seed the demo org and deploy the shipped procedures, through the real code."""
     from flask_migrate import upgrade

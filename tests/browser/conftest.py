@@ -37,8 +37,11 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _free_port() -> int:
+    """ZHIFAFLOW_BROWSER_PORT when set (shared machines hand out port ranges; each pytest-xdist
+    worker takes the next one: gw1 the port + 1), else one the OS picks."""
     if os.environ.get("ZHIFAFLOW_BROWSER_PORT"):
-        return int(os.environ["ZHIFAFLOW_BROWSER_PORT"])
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+        return int(os.environ["ZHIFAFLOW_BROWSER_PORT"]) + int(worker.removeprefix("gw") or 0)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

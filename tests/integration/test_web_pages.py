@@ -5,6 +5,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from flask import url_for
 
 from tests.conftest import BASE_CONFIG, PASSWORD
 from tests.helpers import TO_DECISION, days_ago
@@ -335,3 +336,23 @@ def test_a_case_outside_the_users_scope_is_the_same_404_as_no_case(client, api):
 def test_unknown_pages_are_an_html_404_and_unknown_api_paths_stay_json(client):
     assert "页面不存在" in html(client.get("/nowhere"))
     assert client.get("/api/v1/nowhere").json["error"] == "not_found"
+
+
+PUBLIC_PAGES = {"web.index", "web.login", "web.set_language"}
+
+
+def test_every_page_but_login_language_and_the_root_asks_for_a_login_first(app, client):
+    pages = [(rule, method) for rule in app.url_map.iter_rules() if rule.endpoint.startswith("web.")
+             for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    assert {rule.endpoint for rule, _ in pages} >= {"web.inbox", "web.cases", "web.case_page", "web.logout"}
+    for rule, method in pages:
+        if rule.endpoint in PUBLIC_PAGES:
+            continue
+        values = {"case_id": 1, "kind": "filing_approval", "fmt": "html"}
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
+        r = client.open(url, method=method)
+        if method == "POST":
+            assert r.status_code == 400, (url, r.status_code)  # no CSRF token: refused before anything
+        else:
+            assert r.status_code == 302 and r.headers["Location"].startswith("/login"), (url, r.status_code)
