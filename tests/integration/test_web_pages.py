@@ -356,3 +356,17 @@ def test_every_page_but_login_language_and_the_root_asks_for_a_login_first(app, 
             assert r.status_code == 400, (url, r.status_code)  # no CSRF token: refused before anything
         else:
             assert r.status_code == 302 and r.headers["Location"].startswith("/login"), (url, r.status_code)
+
+
+def test_the_legal_reviewers_queue_holds_the_reviews_and_is_theirs_only(client, api):
+    review = api.run(api.open_case(), *TO_DECISION[:2], "investigation", ("investigation_report", {"major_case": True}),
+                     *TO_DECISION[4:])
+    assert api.ready(review) == ["legal_review"]
+    other = api.open_case()
+    page_login(client, "reviewer1")
+    page = html(client.get("/inbox?queue=reviews"))
+    assert "法制审核待办" in page and 'data-testid="inbox-count">共 1 项' in page
+    assert review["number"] in page and other["number"] not in page and "法制审核" in page
+    officer = fresh(client)
+    page_login(officer, "officer1")
+    assert officer.get("/inbox?queue=reviews").status_code == 403

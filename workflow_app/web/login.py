@@ -43,20 +43,20 @@ def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(start_page(current_user))
     form = LoginForm()
-    status = 200
+    status, error = 200, None
     if form.validate_on_submit():
         try:
             user = auth.authenticate(form.username.data.strip(), form.password.data)
         except Unauthorized:
-            flash(_("Wrong username or password."), "error")
-            status = 200  # the form again, with the message (the browser treats 4xx documents as errors)
+            # the form again, with the message in the box (200: a browser logs a 4xx page as an error)
+            error = _("Wrong username or password.")
         else:
             session.clear()  # nothing of an earlier session carries over into this login
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or start_page(user))
     elif request.method == "POST":
         status = 400  # a missing field or a stale form (CSRF): the page says which
-    return render_template("web/login.html", form=form), status
+    return render_template("web/login.html", form=form, error=error), status
 
 
 @bp.post("/logout")
