@@ -14,7 +14,7 @@ PORT ?= 5000
 FUZZ_PORT ?= 5121
 FUZZ_EXAMPLES ?= 200
 
-.PHONY: install run test bench bench-pg bench-hostile lint fuzz
+.PHONY: install run test bench bench-pg bench-hostile bench-pages lint fuzz
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ bench-pg: $(STAMP)
 
 bench-hostile: $(STAMP)
 	$(PY) bench/bench_hostile.py
+
+bench-pages: $(STAMP)
+	$(PY) bench/bench_pages.py
 
 # Fuzz the API over HTTP from its OpenAPI document, on PostgreSQL (FUZZ_DATABASE_URL: a scratch
 # database, created if missing); prints every 5xx and the request count. See tests/fuzzing.py.
