@@ -15,6 +15,9 @@ from .errors import Invalid, StepRefused
 
 UNCERTIFIED_OFFICER = "UNCERTIFIED_OFFICER"
 UNCERTIFIED_ARTICLE = "《行政处罚法》第42条、第55条"
+# A field naming department heads names the agency's 负责人 who decide together (APL Art. 57(2)).
+NOT_BY_HEADS = "DISCUSSION_NOT_BY_HEADS"
+NOT_BY_HEADS_ARTICLE = "《行政处罚法》第57条第2款"
 
 
 def named_people(schema: dict | None, data: dict) -> dict[str, tuple[str, list[str]]]:
@@ -65,11 +68,14 @@ def check_named_people(schema: dict | None, data: dict, case: Case, on: date) ->
         .where(User.username.in_(usernames))).scalars()}
     errors: dict[str, list[str]] = {}
     uncertified: dict[str, list[tuple[str, str]]] = {}
+    not_heads: dict[str, list[User]] = {}
     for field, (role, names) in named.items():
         for name in names:
             user = users.get(name)
             if user is None or not user.active:
                 errors.setdefault(field, []).append(f"no active user {name!r}")
+            elif role == "department_head" and not user.has_role(role):
+                not_heads.setdefault(f"{schema_key(schema)}.{field}", []).append(user)
             elif role != "any" and not user.has_role(role):
                 errors.setdefault(field, []).append(f"{name!r} does not have the role {role}")
             elif not case.department.contains(user.org_unit) and not user.org_unit.contains(case.department):
@@ -78,8 +84,23 @@ def check_named_people(schema: dict | None, data: dict, case: Case, on: date) ->
                 uncertified.setdefault(f"{schema_key(schema)}.{field}", []).append(problem)
     if errors:
         raise Invalid(errors)
+    if not_heads:
+        _refuse_not_heads(not_heads)
     if uncertified:
         _refuse_uncertified(uncertified)
+
+
+def _refuse_not_heads(not_heads: dict[str, list[User]]) -> None:
+    people = [u for us in not_heads.values() for u in us]
+    zh = "、".join(f"{u.username}（{u.full_name}）" for u in people)
+    en = ", ".join(u.username for u in people)
+    raise StepRefused(
+        {field: [f"{NOT_BY_HEADS}: {', '.join(u.username for u in us)} is not a head of the department"]
+         for field, us in not_heads.items()},
+        f"{zh}不是行政机关负责人：集体讨论由行政机关负责人进行（《行政处罚法》第57条第2款）",
+        code=NOT_BY_HEADS, article=NOT_BY_HEADS_ARTICLE,
+        message_en=f"{en} is not a head of the agency: the collective discussion is held by its heads "
+                   "(APL Art. 57(2))")
 
 
 def check_acting_officer(user: User, task: Task, case: Case, on: date) -> None:
