@@ -89,16 +89,20 @@ STEP_DATES = {
     "clue_intake": "received_on", "penalty_notice": "served_on", "statement_defence": "answered_on",
     "hearing_notice": "notice_served_on", "hearing_record": "held_on", "collective_discussion": "held_on",
     "penalty_decision": "decided_on", "no_penalty_decision": "decided_on", "service": "served_on",
-    "disclosure": "published_on", "execution": "paid_on", "closing": "closed_on",
+    "disclosure": ("published_on", "decided_on"), "execution": "paid_on", "closing": "closed_on",
 }
 
 
 def step_date(form_key: str | None, data: dict) -> date | None:
-    value = data.get(STEP_DATES.get(form_key or "", ""))
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
+    names = STEP_DATES.get(form_key or "", ())
+    for name in (names,) if isinstance(names, str) else names:
+        value = data.get(name)
+        try:
+            if isinstance(value, str):
+                return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 # -- DATES_OUT_OF_ORDER ----------------------------------------------------------------------------
@@ -124,12 +128,14 @@ DATE_ORDER = [
     ("penalty_decision.decided_on", "service.served_on"),
     ("no_penalty_decision.decided_on", "service.served_on"),
     ("penalty_decision.decided_on", "disclosure.published_on"),
+    ("penalty_decision.decided_on", "disclosure.decided_on"),
     ("service.served_on", "execution.paid_on"),
     ("service.served_on", "execution.demand_served_on"),
     ("execution.demand_served_on", "execution.court_applied_on"),
     ("service.served_on", "closing.closed_on"),
     ("execution.paid_on", "closing.closed_on"),
     ("disclosure.published_on", "closing.closed_on"),
+    ("disclosure.decided_on", "closing.closed_on"),
 ]
 # Dates set for the future when recorded: the day the hearing will be held.
 SCHEDULED = {"hearing_notice.hearing_date"}
@@ -144,6 +150,7 @@ DATE_LABELS = {
     "hearing_record.held_on": "听证举行日期", "collective_discussion.held_on": "集体讨论日期",
     "penalty_decision.decided_on": "处罚决定日期", "no_penalty_decision.decided_on": "不予处罚决定日期",
     "service.served_on": "决定书送达日期", "disclosure.published_on": "公示日期",
+    "disclosure.decided_on": "不予公开决定日期",
     "execution.paid_on": "缴款日期", "execution.demand_served_on": "催告书送达日期",
     "execution.court_applied_on": "申请法院强制执行日期", "closing.closed_on": "结案日期",
 }
@@ -541,6 +548,8 @@ def _why_major(record: CaseRecord) -> list[tuple[str, str, str]]:
     if record.get("investigation_report.complex_case") is True:
         reasons.append(("investigation_report.complex_case", "案情疑难复杂、涉及多个法律关系",
                         "the case is complex, involving several legal relations"))
+    if "hearing_record" in record.earlier:  # APL 58(1)(二); DOMAIN.md counts a hearing held as major
+        reasons.append(("hearing_record.held_on", "经过听证程序", "a hearing was held"))
     return reasons
 
 
@@ -550,8 +559,6 @@ def legal_review_before_major_decision(record: CaseRecord) -> list[Breach]:
     if record.get("legal_review.review_outcome") == "approve":
         return []
     reasons = _why_major(record)
-    if "hearing_record" in record.earlier:
-        reasons.append(("hearing_record.held_on", "经过听证程序", "a hearing was held"))
     if not reasons:
         return []
     return [Breach(
