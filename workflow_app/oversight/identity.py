@@ -29,14 +29,14 @@ def resident_id_valid(value: str) -> bool:
         return False
     if born.year < 1900:
         return False
-    total = sum(int(c) * w for c, w in zip(value[:17], _ID_WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(value[:17], _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11] == value[17]
 
 
 def uscc_valid(value: str) -> bool:
     if not USCC.match(value):
         return False
-    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(value[:17], _USCC_WEIGHTS))
+    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(value[:17], _USCC_WEIGHTS, strict=True))
     return _USCC_CHARS[(31 - total % 31) % 31] == value[17]
 
 
@@ -46,12 +46,12 @@ def party_id_valid(value: str) -> bool:
 
 
 def with_resident_check(first17: str) -> str:
-    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
     return first17 + _ID_CHECK[total % 11]
 
 
 def with_uscc_check(first17: str) -> str:
-    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS))
+    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return first17 + _USCC_CHARS[(31 - total % 31) % 31]
 
 

@@ -6,8 +6,8 @@ from datetime import date
 from ..extensions import db
 from ..models import ROLES, ApiToken, Certificate, OrgUnit, User, UserRole
 from ..models.types import utcnow
-from . import audit
 from ..oversight.powers import ENFORCEMENT_DOMAINS, PENALTY_KINDS, domain_code
+from . import audit
 from .auth import hash_password
 from .errors import Invalid, NotFound
 from .transactions import one_transaction
