@@ -122,10 +122,13 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
     info = procedure_info(version)
     schema = info.forms.get(task.form_key) if task.form_key else None
     data = validate_form(schema, data)
+    today = utcnow().astimezone(LOCAL_TZ).date()
+    on = step_rules.step_date(task.form_key, data) or today  # the day of the step's act
     try:
-        people.check_named_people(schema, data, case, utcnow())
+        people.check_named_people(schema, data, case, on)
+        people.check_acting_officer(user, task, case, on)
         if legal_review.is_legal_review(info, task):
-            legal_review.check_reviewer(user, case)
+            legal_review.check_reviewer(user, case, today)
         check_step_rules(task, data, user)
     except StepRefused as refusal:
         _trace_attempt(case.id, user, task, "step.refused", {
@@ -171,9 +174,11 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
 def check_step_rules(task: Task, data: dict, user: User) -> None:
     """The law's step rules (oversight/step_rules.py) over the case's record: the first rule
     broken refuses the step; every breach found is listed in `errors`."""
+    department = task.case.department
     refusals = step_rules.check(task.form_key, data, actor=user.username,
                                 today=utcnow().astimezone(LOCAL_TZ).date(), party_kind=task.case.party_kind,
-                                load_record=lambda: _completed_forms(task.case_id))
+                                load_record=lambda: _completed_forms(task.case_id),
+                                department=department.name, powers=department.penalty_powers or ())
     if not refusals:
         return
     first = refusals[0]
