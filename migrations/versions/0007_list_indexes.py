@@ -1,7 +1,7 @@
 """list indexes: ready tasks by department (partial) and the case lists' order
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 
 Inboxes and task lists read only ready tasks of the user's departments, due first. Each task row
 now carries its case's department (a case does not change department), so the lists filter and
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
