@@ -22,7 +22,7 @@ ASSETS := $(VENDOR)/.installed
 PO := $(wildcard workflow_app/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: install run test bench bench-pg bench-hostile lint fuzz assets translations extract-messages
+.PHONY: install run test bench bench-pg bench-hostile bench-pages lint fuzz assets translations extract-messages
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,9 @@ bench-pg: $(STAMP)
 
 bench-hostile: $(STAMP)
 	$(PY) bench/bench_hostile.py
+
+bench-pages: $(STAMP)
+	$(PY) bench/bench_pages.py
 
 # Fuzz the API over HTTP from its OpenAPI document, on PostgreSQL (FUZZ_DATABASE_URL: a scratch
 # database, created if missing); prints every 5xx and the request count. See tests/fuzzing.py.

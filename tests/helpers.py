@@ -20,7 +20,7 @@ DAY = {"violation": 120, "received": 110, "notice_served": 90, "answered": 84, "
 STEPS = {
     "clue_intake": ("officer1", {"source": "complaint", "received_on": days_ago(DAY["received"]),
                                  "violation_date": days_ago(DAY["violation"]), "summary": "群众投诉超市销售过期食品",
-                                 "party_id_number": "91110105MA01ABCD2X", "party_address": "清河区兴华路18号"}),
+                                 "party_id_number": "91110105MA01ABCD26", "party_address": "清河区兴华路18号"}),
     "filing_approval": ("head1", {"filing_decision": "file", "reason": "有违法事实，符合立案条件",
                                   "limitation_checked": True}),
     "investigation": ("officer1", {"officers": ["officer1", "officer2"], "credentials_shown": True,
@@ -46,7 +46,7 @@ STEPS = {
             "body_competent", "officers_certified", "facts_and_evidence", "procedure_lawful", "law_applied",
             "discretion_within_benchmark", "documents_complete", "criminal_transfer")},
         "review_outcome": "approve", "opinions": "同意"}),
-    "collective_discussion": ("head1", {"held_on": days_ago(DAY["discussion"]), "members": ["head1", "officer1", "officer2"],
+    "collective_discussion": ("head1", {"held_on": days_ago(DAY["discussion"]), "members": ["head1", "head2", "head3"],
                                         "opinions": "同意处罚", "conclusion": "给予罚款"}),
     "penalty_decision": ("head1", {"decision_number": "清市监罚〔2026〕1号", "penalty_kinds": ["fine"],
                                    "fine_amount": 20000, "legal_basis": "《食品安全法》第一百二十六条",
@@ -57,7 +57,7 @@ STEPS = {
                                       "legal_basis": "《行政处罚法》第三十三条", "decided_on": days_ago(DAY["decided"])}),
     "service": ("officer1", {"method": "direct", "served_on": days_ago(DAY["served"]), "recipient": "店长"}),
     "execution": ("officer1", {"outcome": "paid", "paid_on": days_ago(DAY["paid"]), "amount_paid": 20000}),
-    "disclosure": ("officer2", {"public_text": "某超市未履行进货查验义务，罚款20000元。", "published_on": days_ago(DAY["published"]),
+    "disclosure": ("officer2", {"outcome": "disclosed", "public_text": "某超市未履行进货查验义务，罚款20000元。", "published_on": days_ago(DAY["published"]),
                                 "channel": "区政府网站"}),
     "closing": ("head1", {"closing_report": "已执行完毕", "record_complete": True, "closed_on": days_ago(DAY["closed"])}),
 }

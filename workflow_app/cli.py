@@ -264,13 +264,32 @@ def audit_rotate_chain_key():
               type=click.Choice(["province", "city", "district", "bureau", "department"]))
 @click.option("--parent", "parent_code", help="Code of the parent unit.")
 @click.option("--name-en", help="English name.")
-def org_add(code, name, kind, parent_code, name_en):
-    """Add an org unit CODE named NAME."""
+@click.option("--domain", "domains", multiple=True, help="Enforcement domain (执法领域), code or label; repeat.")
+@click.option("--power", "powers", multiple=True, help="Penalty kind of its powers list (权责清单); repeat.")
+def org_add(code, name, kind, parent_code, name_en, domains, powers):
+    """Add an org unit CODE named NAME (a department with its register: domains and powers)."""
     from .services import users
 
     unit = _run(users.add_unit, _operator(), code=code, name=name, kind=kind, parent_code=parent_code,
                 name_en=name_en)
+    if domains or powers:
+        unit = _run(users.set_register, _operator(), code, domains=domains or None, powers=powers or None)
     click.echo(f"Added {unit.kind} {unit.code} {unit.name}")
+
+
+@org_cli.command("register")
+@click.argument("code")
+@click.option("--domain", "domains", multiple=True, help="Enforcement domain (执法领域), code or label; repeat.")
+@click.option("--power", "powers", multiple=True, help="Penalty kind (APL Art. 9) it may impose; repeat.")
+def org_register(code, domains, powers):
+    """Set a department's register: its enforcement domains and its powers list (each replaced when given);
+    without options, print it."""
+    from .services import users
+
+    unit = (_run(users.set_register, _operator(), code, domains=domains or None, powers=powers or None)
+            if domains or powers else _run(users.unit_by_code, code))
+    click.echo(f"{unit.code}\tdomains: {','.join(unit.enforcement_domains or []) or '-'}"
+               f"\tpowers: {','.join(unit.penalty_powers or []) or '-'}")
 
 
 @org_cli.command("list")
@@ -287,13 +306,16 @@ def org_list():
 @click.option("--name", "full_name", required=True, help="Full name, e.g. 张明.")
 @click.option("--unit", "unit_code", required=True, help="Org unit code, e.g. market.")
 @click.option("--role", "roles", multiple=True, required=True, help="Repeat for several roles.")
+@click.option("--legal-qualification", help="法律职业资格 certificate number (legal reviewers, APL Art. 58).")
+@click.option("--qualified-on", type=click.DateTime(["%Y-%m-%d"]), help="The date it was obtained.")
 @click.password_option(help="Prompted for when not given.")
-def users_create(username, full_name, unit_code, roles, password):
+def users_create(username, full_name, unit_code, roles, legal_qualification, qualified_on, password):
     """Create a user."""
     from .services import users
 
     user = _run(users.create_user, _operator(), username=username, full_name=full_name,
-                unit_code=unit_code, roles=roles, password=password)
+                unit_code=unit_code, roles=roles, password=password, legal_qualification=legal_qualification,
+                qualified_on=qualified_on.date() if qualified_on else None)
     click.echo(f"Created {user.username} ({', '.join(sorted(user.roles))}) in {unit_code}")
 
 
@@ -352,6 +374,18 @@ def users_certify(username, number, domain, issued, expires):
     cert = _run(users.add_certificate, _operator(), username, number=number, domain=domain,
                 issued_on=issued.date(), expires_on=expires.date())
     click.echo(f"Certificate {cert.number} registered for {username}, valid until {cert.expires_on}.")
+
+
+@users_cli.command("qualify")
+@click.argument("username")
+@click.option("--number", required=True, help="法律职业资格 certificate number.")
+@click.option("--obtained", type=click.DateTime(["%Y-%m-%d"]), required=True, help="The date it was obtained.")
+def users_qualify(username, number, obtained):
+    """Record a user's legal professional qualification (法律职业资格, APL Art. 58(2))."""
+    from .services import users
+
+    user = _run(users.set_legal_qualification, _operator(), username, number=number, obtained_on=obtained.date())
+    click.echo(f"Legal qualification {user.legal_qualification_number} recorded for {username}.")
 
 
 @users_cli.command("list")

@@ -4,7 +4,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from tests.samples import sequential
-from workflow_app.demo.cases import DEFAULT_COUNT, STAGES, DemoCase, drive_to_stage, local_today
+from workflow_app.demo.cases import DEFAULT_COUNT, PARTIES, STAGES, DemoCase, drive_to_stage, local_today
 from workflow_app.extensions import db
 from workflow_app.oversight.calendar import LOCAL_TZ
 
@@ -106,7 +106,8 @@ def test_a_person_fined_20000_goes_through_legal_review_and_discussion_to_the_de
 
     decided = next(s for s in STAGES if s.name == "decided")
     assert decided.story.major is False and decided.story.hearing is False
-    demo = DemoCase(n=1, stage=decided, party="王某某", party_kind="person",
+    demo = DemoCase(n=1, stage=decided, party="王某某", party_kind="person", party_id_number=PARTIES[2][2],
+                    party_address=PARTIES[2][3],
                     violation=("未明码标价", "《价格法》第十三条", "《价格违法行为行政处罚规定》第十三条"),
                     fine=20000, received=local_today() - timedelta(days=decided.age_days))
     case = cases.open_case(user("officer1"), process_id="general_penalty", title=demo.title,

@@ -168,3 +168,20 @@ def test_a_loop_taken_too_often_stops_with_a_clear_error_before_the_engine_loses
         case = r.json
     assert r.status_code == 422 and "loop" in r.json["errors"]["_engine"][0]
     assert api.ready(api.get(f"/api/v1/cases/{case['id']}").json) == ["work"]  # still workable
+
+
+def test_a_worker_whose_server_ended_while_it_started_exits_quietly():
+    """A server that stops while a worker is still starting must not leave a traceback behind."""
+    import socket
+    import subprocess
+    import sys
+
+    ours, theirs = socket.socketpair()
+    ours.close()  # the server is gone before the worker says it is ready
+    try:
+        done = subprocess.run([sys.executable, "-m", "workflow_app.engine.worker", str(theirs.fileno()), "512"],
+                              pass_fds=[theirs.fileno()], capture_output=True, text=True, timeout=60)
+    finally:
+        theirs.close()
+    assert done.returncode == 0
+    assert "Traceback" not in done.stderr, done.stderr

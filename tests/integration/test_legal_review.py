@@ -149,9 +149,14 @@ def test_a_task_in_the_reviewers_lane_without_the_marker_is_an_ordinary_step(api
     assert db.session.execute(db.select(LegalReview)).scalars().all() == []
 
 
-def test_a_task_marked_legal_review_records_the_review_in_whichever_lane(api):
-    from tests.helpers import STEPS
+def test_a_task_marked_legal_review_records_the_review_in_whichever_lane(api, app):
+    from tests.helpers import STEPS, days_ago
     from tests.samples import sequential
+
+    # whoever reviews holds the legal professional qualification (APL Art. 58(2))
+    r = app.test_cli_runner().invoke(args=["users", "qualify", "head1", "--number", "A20150000123",
+                                           "--obtained", days_ago(2000)])
+    assert r.exit_code == 0, r.output
 
     _deploy(api, sequential("head_reviews", [
         ("user", "review", {"formKey": "legal_review", "lane": "department_head", "legalReview": "true"})]))

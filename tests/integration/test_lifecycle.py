@@ -68,10 +68,15 @@ def test_licence_revocation_requires_review(api):
     assert api.ready(case) == ["legal_review"]
 
 
-def test_a_complex_case_goes_to_collective_discussion_without_review(api):
+def test_a_complex_case_goes_to_legal_review_and_collective_discussion(api):
+    """APL Art. 58(1)(三): a complex case needs legal review; Art. 57(2): the heads discuss it."""
     case = api.run(api.open_case(), *TO_DECISION[:3], ("investigation_report", {"complex_case": True}),
                    *TO_DECISION[4:])
+    assert api.ready(case) == ["legal_review"]
+    case = api.run(case, "legal_review")
     assert api.ready(case) == ["collective_discussion"]
+    case = api.run(case, "collective_discussion", "penalty_decision")
+    assert case["status"] == "decided"
 
 
 def test_a_returned_review_sends_the_case_back_to_investigation_with_opinions(api):

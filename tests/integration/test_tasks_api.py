@@ -63,7 +63,7 @@ def test_form_errors_name_each_field(api):
     r = api.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {
         "source": "rumour", "received_on": "not-a-date", "violation_date": "2026-10-01", "extra": 1}})
     assert r.status_code == 422
-    assert set(r.json["errors"]) == {"source", "received_on", "summary", "extra"}
+    assert set(r.json["errors"]) == {"source", "received_on", "summary", "extra", "party_id_number", "party_address"}
     r = api.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": []})
     assert r.status_code == 422 and "data" in r.json["errors"]
     assert api.get(f"/api/v1/cases/{case['id']}").json["tasks"][0]["id"] == task["id"]  # unchanged
@@ -246,3 +246,40 @@ def test_a_completion_takes_at_most_twelve_statements_and_one_commit(api, app):
                                                             and statements[i - 1].startswith("INSERT INTO trace_event"))]
     assert len(distinct) <= 12, distinct
     assert commits == [len(statements)]  # one commit, and no statement after it
+
+
+def test_a_step_the_law_governs_reads_the_record_once_and_commits_once(app, api):
+    """The decision is checked by the most rules (dates in order, defence period, heavier penalty,
+    hearing right, ...): they share one read of the case's record, so completing it costs a fixed
+    handful of statements however many rules there are."""
+    from sqlalchemy import event
+
+    case = api.run(api.open_case(), "clue_intake", "filing_approval", "investigation", "investigation_report",
+                   "penalty_notice", "statement_defence")
+    assert "penalty_decision" in api.ready(case)
+    api.headers("head1")
+    with app.app_context():
+        engine = db.engine
+    statements, commits = [], []
+
+    def on_execute(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    def on_commit(conn):
+        commits.append(len(statements))
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    event.listen(engine, "commit", on_commit)
+    try:
+        case = api.complete(case, "penalty_decision")
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+        event.remove(engine, "commit", on_commit)
+    assert case["status"] == "decided"
+    # Batched INSERTs (trace events, new task rows) count once, as PostgreSQL sends them.
+    distinct = [s for i, s in enumerate(statements)
+                if not (i and s.startswith("INSERT INTO") and s.split("(")[0] == statements[i - 1].split("(")[0])]
+    record_reads = [s for s in statements if s.startswith("SELECT case_task.form_key, case_task.data")]
+    assert len(record_reads) == 1, record_reads
+    assert len(distinct) <= 15, distinct
+    assert commits == [len(statements)]

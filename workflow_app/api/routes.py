@@ -154,7 +154,8 @@ def create_case():
 @bp.get("/cases")
 @operation("Cases in your org scope, newest first", response=CasePageSchema, tag="cases",
            params={"status": "intake|investigating|decided|served|closed|not_filed",
-                   "department": "department code", "page": "page number", "per_page": "page size"})
+                   "department": "department code", "after": "cursor: the `next` of the previous page",
+                   "page": "page number (when no cursor is given)", "per_page": "page size"})
 def list_cases():
     user = g.user
     status = request.args.get("status") or None
@@ -162,10 +163,9 @@ def list_cases():
         raise Invalid({"status": [f"must be one of {', '.join(cases.STATUSES)}"]})
     page = _int_arg("page", 1, 1, 10**6)
     per_page = _int_arg("per_page", 50, 1, current_app.config["API_PAGE_SIZE_MAX"])
-    items, total = cases.list_cases(user, status=status, department_code=request.args.get("department"),
-                                    page=page, per_page=per_page)
-    return jsonify({"items": CaseSummarySchema(many=True).dump(items), "total": total,
-                    "page": page, "per_page": per_page})
+    found = cases.list_cases(user, status=status, department_code=request.args.get("department"),
+                             after=request.args.get("after") or None, page=page, per_page=per_page)
+    return jsonify(_page(found, CaseSummarySchema, page, per_page))
 
 
 @bp.get("/cases/<id:case_id>")
@@ -235,7 +235,8 @@ def _document(case_id: int, kind: str, fmt: str):
 @bp.get("/tasks")
 @operation("Tasks in your org scope (mine=1: those of your roles), due first", response=TaskPageSchema,
            tag="tasks", params={"mine": "1 for your roles' tasks", "state": "ready|completed|cancelled",
-                                "page": "page number", "per_page": "page size"})
+                                "after": "cursor: the `next` of the previous page",
+                                "page": "page number (when no cursor is given)", "per_page": "page size"})
 def list_tasks():
     user = g.user
     state = request.args.get("state", "ready")
@@ -244,9 +245,16 @@ def list_tasks():
     page = _int_arg("page", 1, 1, 10**6)
     per_page = _int_arg("per_page", 50, 1, current_app.config["API_PAGE_SIZE_MAX"])
     mine = request.args.get("mine", "0") in ("1", "true", "yes")
-    items, total = cases.list_tasks(user, mine=mine, state=state, page=page, per_page=per_page)
-    return jsonify({"items": TaskSchema(many=True).dump(items), "total": total, "page": page,
-                    "per_page": per_page})
+    found = cases.list_tasks(user, mine=mine, state=state, after=request.args.get("after") or None,
+                             page=page, per_page=per_page)
+    return jsonify(_page(found, TaskSchema, page, per_page))
+
+
+def _page(found, schema, page: int, per_page: int) -> dict:
+    """A list page: `total` counts at most paging.COUNT_CAP matches (`total_capped` says so);
+    `next` is the cursor of the following page, null on the last."""
+    return {"items": schema(many=True).dump(found.items), "total": found.total, "total_capped": found.total_capped,
+            "next": found.next_cursor, "page": page, "per_page": per_page}
 
 
 @bp.get("/tasks/<id:task_id>")

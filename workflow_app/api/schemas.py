@@ -116,7 +116,11 @@ class TaskDetailSchema(TaskSchema):
 def _page_of(item_schema, name: str):
     """A paginated list of `item_schema` (named for the OpenAPI document)."""
     return Schema.from_dict({
-        "items": fields.List(fields.Nested(item_schema)), "total": fields.Integer(),
+        "items": fields.List(fields.Nested(item_schema)),
+        "total": fields.Integer(metadata={"description": "matches, counted up to 10000"}),
+        "total_capped": fields.Boolean(metadata={"description": "true: there are more than `total`"}),
+        "next": fields.String(allow_none=True, metadata={"description": "cursor of the next page (`after`); "
+                                                                          "null on the last page"}),
         "page": fields.Integer(), "per_page": fields.Integer(),
     }, name=name)
 

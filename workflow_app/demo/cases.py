@@ -20,14 +20,22 @@ from datetime import date, datetime, timedelta
 from ..extensions import db
 from ..models import Case, User
 from ..oversight.calendar import LOCAL_TZ
+from ..oversight.identity import with_resident_check, with_uscc_check
 from ..services import cases, legal_review
 from ..services.errors import NotFound, ServiceError
 
 DEPARTMENT = "market"
+# (name, kind, identity number or unified social credit code with its check character, address):
+# the decision names all three (APL Art. 59). Made-up numbers in the valid formats.
 PARTIES = [
-    ("清河区鲜果多超市有限公司", "organization"), ("清河区惠民药房", "organization"),
-    ("王某某", "person"), ("清河区味道餐饮管理有限公司", "organization"), ("李某", "person"),
-    ("示范市宏达建材有限公司", "organization"), ("清河区便民烟酒店", "organization"), ("赵某某", "person"),
+    ("清河区鲜果多超市有限公司", "organization", with_uscc_check("91990105MA01XGD1K"), "清河区兴华路18号"),
+    ("清河区惠民药房", "organization", with_uscc_check("92990105MA02HMY3P"), "清河区人民路6号"),
+    ("王某某", "person", with_resident_check("99010519850312001"), "清河区幸福里3栋2单元501室"),
+    ("清河区味道餐饮管理有限公司", "organization", with_uscc_check("91990105MA03WDC5Q"), "清河区美食街22号"),
+    ("李某", "person", with_resident_check("99010519900718002"), "清河区柳荫巷7号"),
+    ("示范市宏达建材有限公司", "organization", with_uscc_check("91990100MA04HDJ7R"), "示范市建材市场B区12号"),
+    ("清河区便民烟酒店", "organization", with_uscc_check("92990105MA05BMY9T"), "清河区车站路45号"),
+    ("赵某某", "person", with_resident_check("99010519781125003"), "清河区东湖小区9栋101室"),
 ]
 VIOLATIONS = [
     ("销售超过保质期的食品", "《食品安全法》第三十四条", "《食品安全法》第一百二十四条"),
@@ -51,6 +59,7 @@ DAY = {
 }
 PRESIDING_OFFICER = "officer3"  # APL Art. 64: not one of the investigating officers
 INVESTIGATORS = ["officer1", "officer2"]
+HEADS = ["head1", "head2", "head3"]  # APL Art. 57(2): a collective discussion by at least three heads
 REVIEWERS = ["reviewer1", "reviewer2"]
 MAX_STEPS = 40  # a case needs at most ~20 completions to reach any stage below
 
@@ -122,6 +131,8 @@ class DemoCase:
     stage: Stage
     party: str
     party_kind: str
+    party_id_number: str
+    party_address: str
     violation: tuple[str, str, str]
     fine: int
     received: date
@@ -143,7 +154,7 @@ def seed_demo_cases(count: int = DEFAULT_COUNT, *, seed: int = 7) -> Counter:
     stand at each stage."""
     rng = random.Random(seed)
     users = {u.username: u for u in db.session.execute(db.select(User)).scalars()}
-    needed = {"officer1", "head1", PRESIDING_OFFICER, *INVESTIGATORS, *REVIEWERS}
+    needed = {"officer1", *HEADS, PRESIDING_OFFICER, *INVESTIGATORS, *REVIEWERS}
     missing = needed - set(users)
     if missing:
         raise NotFound(f"demo users {', '.join(sorted(missing))} are missing: run `flask demo seed` first")
@@ -151,8 +162,9 @@ def seed_demo_cases(count: int = DEFAULT_COUNT, *, seed: int = 7) -> Counter:
     reached: Counter = Counter()
     for n in range(1, count + 1):
         stage = STAGES[(n - 1) % len(STAGES)]
-        party, kind = rng.choice(PARTIES)
-        demo = DemoCase(n=n, stage=stage, party=party, party_kind=kind, violation=rng.choice(VIOLATIONS),
+        party, kind, id_number, address = rng.choice(PARTIES)
+        demo = DemoCase(n=n, stage=stage, party=party, party_kind=kind, party_id_number=id_number,
+                        party_address=address, violation=rng.choice(VIOLATIONS),
                         fine=rng.choice(FINES), received=today - timedelta(days=stage.age_days))
         case = cases.open_case(users["officer1"], process_id="general_penalty", title=demo.title,
                                department_code=DEPARTMENT, party={"name": party, "kind": kind})
@@ -194,7 +206,8 @@ def _unreachable(case: Case, stage: Stage, why: str):
 # -- who completes each step, with which form data ------------------------------------------------
 def _clue_intake(d: DemoCase, case: Case):
     return "officer1", {"source": "complaint", "received_on": d.on("received"),
-                        "violation_date": d.on("violation"), "summary": f"群众投诉：{d.party}{d.violation[0]}"}
+                        "violation_date": d.on("violation"), "summary": f"群众投诉：{d.party}{d.violation[0]}",
+                        "party_id_number": d.party_id_number, "party_address": d.party_address}
 
 
 def _filing_approval(d: DemoCase, case: Case):
@@ -268,7 +281,7 @@ def _legal_review(d: DemoCase, case: Case):
 
 
 def _collective_discussion(d: DemoCase, case: Case):
-    return "head1", {"held_on": d.on("discussion"), "members": ["head1", *INVESTIGATORS],
+    return "head1", {"held_on": d.on("discussion"), "members": HEADS,
                      "opinions": "与会人员一致同意调查终结报告的处理意见", "conclusion": f"给予警告，并处罚款{d.fine}元"}
 
 
@@ -286,7 +299,7 @@ def _service(d: DemoCase, case: Case):
 
 def _disclosure(d: DemoCase, case: Case):
     who = d.party if d.party_kind == "organization" else "当事人"  # no personal names in public
-    return "officer2", {"public_text": f"{who}{d.violation[0]}，依据{d.violation[2]}给予警告并处罚款{d.fine}元。",
+    return "officer2", {"outcome": "disclosed", "public_text": f"{who}{d.violation[0]}，依据{d.violation[2]}给予警告并处罚款{d.fine}元。",
                         "published_on": d.on("published"), "channel": "清河区人民政府门户网站"}
 
 

@@ -49,6 +49,63 @@ DEPARTMENTS = [
     ("energy", "能源局", "Energy Bureau"),
 ]
 
+# The register of each demo department (oversight/powers.py): its enforcement domains and its
+# powers list (权责清单), the penalty kinds the laws it enforces let it impose (APL Art. 9, 18).
+# Every department may warn, criticize publicly, fine and confiscate; the heavier kinds follow the
+# laws of its domain (e.g. 食品安全法 Art. 135 限制从业, 建筑法 Art. 65 降低资质等级); only public
+# security detains (APL Art. 18(3)).
+BASIC_POWERS = ("warning", "public_criticism", "fine", "confiscation")
+LICENCE_POWERS = ("suspend_licence", "revoke_licence")
+REGISTERS = {
+    "market": (("market_regulation",), BASIC_POWERS + LICENCE_POWERS + (
+        "restrict_activity", "suspend_production", "order_closure", "restrict_practice")),
+    "environment": (("ecology_environment",), BASIC_POWERS + LICENCE_POWERS + (
+        "restrict_activity", "suspend_production")),
+    "transport": (("transport",), BASIC_POWERS + LICENCE_POWERS + ("lower_qualification", "suspend_production")),
+    "urban": (("urban_management",), BASIC_POWERS + ("suspend_production",)),
+    "health": (("health",), BASIC_POWERS + LICENCE_POWERS + ("suspend_production", "restrict_practice")),
+    "emergency": (("emergency_management",), BASIC_POWERS + LICENCE_POWERS + (
+        "suspend_production", "order_closure", "restrict_practice")),
+    "natural_resources": (("natural_resources",), BASIC_POWERS + LICENCE_POWERS + ("lower_qualification",)),
+    "housing": (("housing_construction",), BASIC_POWERS + LICENCE_POWERS + (
+        "lower_qualification", "suspend_production", "restrict_practice")),
+    # 文化市场综合执法: culture and tourism, radio and television, press and publication.
+    "culture": (("culture_tourism", "radio_television", "press_publication"), BASIC_POWERS + LICENCE_POWERS + (
+        "lower_qualification", "suspend_production", "order_closure")),
+    "agriculture": (("agriculture",), BASIC_POWERS + LICENCE_POWERS + ("suspend_production",)),
+    "water": (("water",), BASIC_POWERS + LICENCE_POWERS),
+    "hrss": (("labour_security",), BASIC_POWERS + LICENCE_POWERS),
+    "education": (("education",), BASIC_POWERS + LICENCE_POWERS + ("order_closure",)),
+    "police": (("public_security",), BASIC_POWERS + LICENCE_POWERS + (
+        "suspend_production", "order_closure", "restrict_practice", "detention")),
+    "civil_affairs": (("civil_affairs",), BASIC_POWERS + ("revoke_licence",)),
+    "commerce": (("commerce",), BASIC_POWERS + LICENCE_POWERS),
+    "development_reform": (("development_reform",), BASIC_POWERS + ("suspend_production",)),
+    "finance": (("finance",), BASIC_POWERS),
+    "audit": (("audit",), BASIC_POWERS),
+    "statistics": (("statistics",), BASIC_POWERS),
+    "forestry": (("forestry",), BASIC_POWERS + LICENCE_POWERS),
+    "sports": (("sports",), BASIC_POWERS + ("suspend_production",)),
+    "medical_security": (("medical_security",), BASIC_POWERS + ("restrict_practice",)),
+    "veterans": (("veterans",), BASIC_POWERS),
+    "ethnic_religious": (("ethnic_religious",), BASIC_POWERS + ("revoke_licence",)),
+    "science_tech": (("science_technology",), BASIC_POWERS),
+    "economy_it": (("industry_it",), BASIC_POWERS + LICENCE_POWERS),
+    "fire": (("fire_rescue",), BASIC_POWERS + ("suspend_production",)),
+    "meteorology": (("meteorology",), BASIC_POWERS + LICENCE_POWERS),
+    "archives": (("archives",), BASIC_POWERS),
+    "tobacco": (("tobacco",), BASIC_POWERS + LICENCE_POWERS),
+    "civil_air_defense": (("civil_air_defense",), BASIC_POWERS),
+    "confidentiality": (("state_secrets",), BASIC_POWERS + ("revoke_licence",)),
+    "publishing": (("press_publication",), BASIC_POWERS + LICENCE_POWERS + ("suspend_production",)),
+    "radio_tv": (("radio_television",), BASIC_POWERS + LICENCE_POWERS),
+    "grain_reserves": (("grain_reserves",), BASIC_POWERS + ("revoke_licence",)),
+    "fisheries": (("fisheries",), BASIC_POWERS + LICENCE_POWERS),
+    "cyberspace": (("cyberspace",), BASIC_POWERS + LICENCE_POWERS + ("suspend_production", "order_closure")),
+    "landscaping": (("landscaping",), BASIC_POWERS),
+    "energy": (("energy",), BASIC_POWERS + LICENCE_POWERS),
+}
+
 # The users named by the API contract: (username, full name, roles, unit code, certified).
 CONTRACT_USERS = [
     ("officer1", "张明", ("officer",), "market", True),
@@ -57,6 +114,8 @@ CONTRACT_USERS = [
     ("reviewer1", "陈静", ("legal_reviewer",), "market", False),
     ("reviewer2", "刘洋", ("legal_reviewer",), "market", False),
     ("head1", "赵强", ("department_head",), "market", False),
+    ("head2", "吴刚", ("department_head",), "market", False),
+    ("head3", "郑敏", ("department_head",), "market", False),
     ("supervisor1", "孙丽", ("supervisor",), "qinghe", False),
     ("author1", "周杰", ("bpmn_author",), "qinghe", False),
     ("admin", "系统管理员", ("admin",), "qinghe", False),

@@ -5,12 +5,18 @@ from ..extensions import db
 from ..models import Certificate, OrgUnit, User, UserRole
 from ..oversight.calendar import LOCAL_TZ
 from ..services.auth import hash_password
-from .org import CITY, CONTRACT_USERS, DEPARTMENTS, DISTRICT, JUSTICE, PROVINCE
+from .org import CITY, CONTRACT_USERS, DEPARTMENTS, DISTRICT, JUSTICE, PROVINCE, REGISTERS
 
 # Demo enforcement certificates (执法证) are dated from the day of seeding, so a demo seeded on
 # any day has officers who may act: issued two years before, valid for five years after.
 CERT_ISSUED_DAYS_BEFORE = 2 * 365
 CERT_VALID_DAYS_AFTER = 5 * 365
+QUALIFIED_DAYS_BEFORE = 6 * 365
+
+
+def qualified_on(seeded_on: date) -> date:
+    """The day the demo reviewers obtained their legal professional qualification."""
+    return seeded_on - timedelta(days=QUALIFIED_DAYS_BEFORE)
 
 
 def certificate_period(seeded_on: date) -> tuple[date, date]:
@@ -30,16 +36,29 @@ def _unit(code, name, name_en, kind, parent: OrgUnit | None, counts) -> OrgUnit:
     return unit
 
 
+def _register(unit: OrgUnit) -> None:
+    """The department's enforcement domains and powers list, unless the register already has them."""
+    domains, powers = REGISTERS.get(unit.code, ((), ()))
+    if not unit.enforcement_domains:
+        unit.enforcement_domains = list(domains)
+    if not unit.penalty_powers:
+        unit.penalty_powers = list(powers)
+
+
 def _user(username, full_name, roles, unit: OrgUnit, password_hash, certificate: tuple[date, date] | None,
           counts):
     if db.session.execute(db.select(User.id).where(User.username == username)).scalar() is not None:
         return
     user = User(username=username, full_name=full_name, password_hash=password_hash, org_unit=unit)
     user.role_rows = [UserRole(role=r) for r in roles]
-    if certificate:
+    if certificate:  # in the first domain of the officer's department
         user.certificates = [Certificate(
-            number=f"ZF-{unit.id:03d}-{username}", domain=unit.name,
+            number=f"ZF-{unit.id:03d}-{username}", domain=(unit.enforcement_domains or [""])[0],
             issued_on=certificate[0], expires_on=certificate[1])]
+    if "legal_reviewer" in roles:  # 法律职业资格 (APL Art. 58(2)), dated from the day of seeding
+        obtained = qualified_on(datetime.now(LOCAL_TZ).date())
+        user.legal_qualification_number = f"A{obtained.year}{unit.id:04d}{counts['users']:06d}"
+        user.legal_qualification_obtained_on = obtained
     db.session.add(user)
     counts["users"] += 1
 
@@ -57,6 +76,7 @@ def seed_demo(password: str, *, if_empty: bool = False) -> dict | None:
     units = {district.code: district, "justice": _unit(*JUSTICE, "bureau", district, counts)}
     for code, name, name_en in DEPARTMENTS:
         units[code] = _unit(code, name, name_en, "department", district, counts)
+        _register(units[code])
     for username, full_name, roles, unit_code, certified in CONTRACT_USERS:
         _user(username, full_name, roles, units[unit_code], password_hash,
               period if certified else None, counts)
@@ -64,7 +84,9 @@ def seed_demo(password: str, *, if_empty: bool = False) -> dict | None:
         unit = units[code]
         for n in (1, 2):
             _user(f"{code}_officer{n}", f"{name}执法人员{n}", ("officer",), unit, password_hash, period, counts)
-        _user(f"{code}_head", f"{name}负责人", ("department_head",), unit, password_hash, None, counts)
+        # Three heads: a collective discussion (APL Art. 57(2)) is held by at least three of them.
+        for suffix, title in (("", "负责人"), ("2", "副职负责人2"), ("3", "副职负责人3")):
+            _user(f"{code}_head{suffix}", f"{name}{title}", ("department_head",), unit, password_hash, None, counts)
         _user(f"{code}_reviewer", f"{name}法制审核员", ("legal_reviewer",), unit, password_hash, None, counts)
     db.session.commit()
     return counts

@@ -118,7 +118,10 @@ def worker_main(conn: Connection, memory_mb: int) -> None:
 
     scripting.element_hook = note
     _limit_address_space(memory_mb)
-    conn.send(("ready", os.getpid()))
+    try:
+        conn.send(("ready", os.getpid()))
+    except OSError:  # the server ended while this worker started: nothing to serve
+        return
     while True:
         try:
             op, shas, payload, limits = conn.recv()

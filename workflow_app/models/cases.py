@@ -1,5 +1,5 @@
 """Cases, their serialized workflow state, and the human-task projection."""
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -16,6 +16,9 @@ class Case(db.Model):
     """
 
     __tablename__ = "enforcement_case"
+    # The case lists' order (newest first), in all of a scope and within one department.
+    __table_args__ = (Index("ix_enforcement_case_created", "created_at", "id"),
+                      Index("ix_enforcement_case_department_created", "department_id", "created_at", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(300))
@@ -69,9 +72,19 @@ class Task(db.Model):
     """
 
     __tablename__ = "case_task"
-    __table_args__ = (Index("ix_case_task_state_lane", "state", "lane"),)
+    # Inboxes read ready tasks only, due first: partial indexes keep them as small as the open
+    # work, however long the history of completed tasks grows.
+    __table_args__ = (
+        Index("ix_case_task_ready_due", "due_at", "id", postgresql_where=text("state = 'ready'"),
+              sqlite_where=text("state = 'ready'")),
+        Index("ix_case_task_ready_department_lane", "department_id", "lane", "due_at", "id",
+              postgresql_where=text("state = 'ready'"), sqlite_where=text("state = 'ready'")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    # The case's department, copied when the task is created (a case does not change department):
+    # inboxes filter on it without joining every task to its case.
+    department_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
     engine_task_id: Mapped[str] = mapped_column(String(36), unique=True)
     bpmn_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(200))

@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .types import UTCDateTime, utcnow
+from .types import JSONType, UTCDateTime, utcnow
 
 # Lanes in BPMN are these roles; the other two act outside procedures.
 LANE_ROLES = ("officer", "legal_reviewer", "department_head", "supervisor")
@@ -28,6 +28,10 @@ class OrgUnit(db.Model):
     kind: Mapped[str] = mapped_column(String(32))  # province|city|district|bureau|department
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
     path: Mapped[str] = mapped_column(String(400), index=True, default="/")
+    # The register of a department (oversight/powers.py): the enforcement domains it acts in
+    # (执法领域, codes) and its powers list (权责清单): the penalty kinds it may impose (APL 9, 18).
+    enforcement_domains: Mapped[list | None] = mapped_column(JSONType, default=list)
+    penalty_powers: Mapped[list | None] = mapped_column(JSONType, default=list)
 
     parent = relationship("OrgUnit", remote_side=[id])
 
@@ -44,6 +48,10 @@ class User(UserMixin, db.Model):
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at = mapped_column(UTCDateTime, default=utcnow)
+    # 法律职业资格 (legal professional qualification): required of a legal reviewer who is first
+    # engaged in legal review (APL Art. 58(2)); its certificate number and the date obtained.
+    legal_qualification_number: Mapped[str | None] = mapped_column(String(64))
+    legal_qualification_obtained_on: Mapped[date | None]
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
     role_rows = relationship("UserRole", cascade="all, delete-orphan")
@@ -60,11 +68,17 @@ class User(UserMixin, db.Model):
     def has_role(self, role: str) -> bool:
         return role in self.roles
 
-    def valid_certificate(self, on: date) -> "Certificate | None":
+    def valid_certificate(self, on: date, domains=None) -> "Certificate | None":
+        """A certificate valid on that day; with `domains`, one whose domain is among them."""
         for cert in self.certificates:
-            if cert.status == "valid" and cert.issued_on <= on <= cert.expires_on:
+            if cert.status == "valid" and cert.issued_on <= on <= cert.expires_on and (
+                    domains is None or cert.domain in domains):
                 return cert
         return None
+
+    def legally_qualified(self, on: date) -> bool:
+        return bool(self.legal_qualification_number) and self.legal_qualification_obtained_on is not None \
+            and self.legal_qualification_obtained_on <= on
 
 
 class UserRole(db.Model):
@@ -82,7 +96,7 @@ class Certificate(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     number: Mapped[str] = mapped_column(String(64), unique=True)
-    domain: Mapped[str] = mapped_column(String(100))
+    domain: Mapped[str] = mapped_column(String(100))  # a code of oversight/powers.py ENFORCEMENT_DOMAINS
     issued_on: Mapped[date]
     expires_on: Mapped[date]
     status: Mapped[str] = mapped_column(String(16), default="valid")  # valid|suspended|revoked

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .calendar import working_days_after
+from .identity import party_id_valid, personal_numbers
+from .powers import PUBLIC_SECURITY_ONLY, kind_label
 
 DATES_OUT_OF_ORDER = "DATES_OUT_OF_ORDER"
 HEAVIER_AFTER_DEFENCE = "HEAVIER_AFTER_DEFENCE"
@@ -34,6 +36,11 @@ DEMAND_PERIOD_CUT = "DEMAND_PERIOD_CUT"
 EVIDENCE_PRESERVATION_LATE = "EVIDENCE_PRESERVATION_LATE"
 SINGLE_OFFICER = "SINGLE_OFFICER"
 ELECTRONIC_SERVICE_NO_CONSENT = "ELECTRONIC_SERVICE_NO_CONSENT"
+PENALTY_OUTSIDE_POWERS = "PENALTY_OUTSIDE_POWERS"
+LEGAL_REVIEW_SKIPPED = "LEGAL_REVIEW_SKIPPED"
+COLLECTIVE_DISCUSSION_SKIPPED = "COLLECTIVE_DISCUSSION_SKIPPED"
+PARTY_ID_INVALID = "PARTY_ID_INVALID"
+PERSONAL_INFO_DISCLOSED = "PERSONAL_INFO_DISCLOSED"
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,8 @@ class CaseRecord:
     today: date  # Beijing
     party_kind: str  # person or organization
     earlier: dict[str, dict] = field(default_factory=dict)
+    department: str = ""  # the case's department, by name
+    powers: frozenset[str] = frozenset()  # its powers list (权责清单): penalty kinds it may impose
 
     def get(self, ref: str):
         """`penalty_notice.served_on`: the submitted form's value first, else the record's."""
@@ -74,11 +83,34 @@ class StepRule:
     needs_record: bool = True
 
 
+# The date of each step's act, where its form records one: the day an officer's certificate must be
+# valid on (UNCERTIFIED_OFFICER); a step without one is dated the day it is recorded.
+STEP_DATES = {
+    "clue_intake": "received_on", "penalty_notice": "served_on", "statement_defence": "answered_on",
+    "hearing_notice": "notice_served_on", "hearing_record": "held_on", "collective_discussion": "held_on",
+    "penalty_decision": "decided_on", "no_penalty_decision": "decided_on", "service": "served_on",
+    "disclosure": ("published_on", "decided_on"), "execution": "paid_on", "closing": "closed_on",
+}
+
+
+def step_date(form_key: str | None, data: dict) -> date | None:
+    names = STEP_DATES.get(form_key or "", ())
+    for name in (names,) if isinstance(names, str) else names:
+        value = data.get(name)
+        try:
+            if isinstance(value, str):
+                return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 # -- DATES_OUT_OF_ORDER ----------------------------------------------------------------------------
 # The legal order of the dated acts, as "earlier -> later" edges. Pairs are checked through the
 # transitive closure, so a step that did not happen (no hearing) does not break the chain.
 DATE_ORDER = [
     ("clue_intake.violation_date", "clue_intake.received_on"),
+    ("clue_intake.violation_date", "clue_intake.violation_ended_on"),
     ("clue_intake.received_on", "investigation.preserved_on"),
     ("investigation.preserved_on", "investigation.preservation_decided_on"),
     ("clue_intake.received_on", "penalty_notice.served_on"),
@@ -96,18 +128,21 @@ DATE_ORDER = [
     ("penalty_decision.decided_on", "service.served_on"),
     ("no_penalty_decision.decided_on", "service.served_on"),
     ("penalty_decision.decided_on", "disclosure.published_on"),
+    ("penalty_decision.decided_on", "disclosure.decided_on"),
     ("service.served_on", "execution.paid_on"),
     ("service.served_on", "execution.demand_served_on"),
     ("execution.demand_served_on", "execution.court_applied_on"),
     ("service.served_on", "closing.closed_on"),
     ("execution.paid_on", "closing.closed_on"),
     ("disclosure.published_on", "closing.closed_on"),
+    ("disclosure.decided_on", "closing.closed_on"),
 ]
 # Dates set for the future when recorded: the day the hearing will be held.
 SCHEDULED = {"hearing_notice.hearing_date"}
 
 DATE_LABELS = {
     "clue_intake.violation_date": "违法行为发生日期", "clue_intake.received_on": "收到线索日期",
+    "clue_intake.violation_ended_on": "连续或继续状态终了日期",
     "investigation.preserved_on": "先行登记保存日期",
     "investigation.preservation_decided_on": "先行登记保存处理决定日期",
     "penalty_notice.served_on": "告知书送达日期", "statement_defence.answered_on": "陈述申辩日期",
@@ -115,6 +150,7 @@ DATE_LABELS = {
     "hearing_record.held_on": "听证举行日期", "collective_discussion.held_on": "集体讨论日期",
     "penalty_decision.decided_on": "处罚决定日期", "no_penalty_decision.decided_on": "不予处罚决定日期",
     "service.served_on": "决定书送达日期", "disclosure.published_on": "公示日期",
+    "disclosure.decided_on": "不予公开决定日期",
     "execution.paid_on": "缴款日期", "execution.demand_served_on": "催告书送达日期",
     "execution.court_applied_on": "申请法院强制执行日期", "closing.closed_on": "结案日期",
 }
@@ -281,25 +317,53 @@ def _years_after(day: date, years: int) -> date:
 
 
 def discovered_within_limitation(record: CaseRecord) -> list[Breach]:
+    """Two years from the violation (five where life, health or financial safety was endangered
+    with harmful consequences); for a continuing violation (连续或者继续状态) from the day it ended,
+    and not at all while it goes on."""
     violated, received = record.day("clue_intake.violation_date"), record.day("clue_intake.received_on")
     if violated is None or received is None:
         return []
+    start, start_ref = violated, "clue_intake.violation_date"
+    if record.data.get("violation_continuing") is True:
+        start, start_ref = record.day("clue_intake.violation_ended_on"), "clue_intake.violation_ended_on"
+        if start is None:
+            return []  # still going on when discovered: the period has not begun
     years = 5 if record.data.get("endangered_with_harm") is True else 2
-    limit = _years_after(violated, years)
+    limit = _years_after(start, years)
     if received <= limit:
         return []
+    what_zh = f"违法行为的连续或继续状态于{start}终了" if start_ref != "clue_intake.violation_date" \
+        else f"违法行为发生于{start}"
+    what_en = f"the continuing violation ended on {start}" if start_ref != "clue_intake.violation_date" \
+        else f"the violation of {start}"
     return [Breach(
-        ("clue_intake.received_on", "clue_intake.violation_date"),
-        f"违法行为发生于{violated}，{years}年内（至{limit}）未被发现，{received}发现的不再给予行政处罚",
-        f"the violation of {violated} was not discovered within {years} years (by {limit}); discovered on "
+        ("clue_intake.received_on", start_ref),
+        f"{what_zh}，{years}年内（至{limit}）未被发现，{received}发现的不再给予行政处罚",
+        f"{what_en} was not discovered within {years} years (by {limit}); discovered on "
         f"{received}, it may no longer be penalized")]
+
+
+# -- PARTY_ID_INVALID (APL 59) ----------------------------------------------------------------------
+def party_id_checks(record: CaseRecord) -> list[Breach]:
+    """The decision names the party by identity number or credit code (APL Art. 59): the number
+    recorded at intake must be one, its check character included."""
+    number = record.data.get("party_id_number")
+    if not isinstance(number, str) or party_id_valid(number):
+        return []
+    return [Breach(
+        ("clue_intake.party_id_number",),
+        f"{number}不是有效的居民身份证号码或统一社会信用代码（校验位不符）",
+        f"{number} is not a valid resident identity number or unified social credit code (its check "
+        "character does not match)")]
 
 
 # -- HEARING_RIGHT_NOT_OFFERED (APL 63) ------------------------------------------------------------
 # 较大数额罚款 (市场监督管理行政处罚听证办法 Art. 5): 10,000 yuan for a person, 100,000 for an
-# organization; and the kinds APL 63 names (吊销许可证件, 责令停产停业/责令关闭, 限制开展生产经营活动).
+# organization; and the kinds APL 63 names (降低资质等级, 吊销许可证件, 责令停产停业, 责令关闭,
+# 限制从业), with 限制开展生产经营活动 as one of its "其他较重的行政处罚".
 LARGE_FINE = {"person": 10000, "organization": 100000}
-HEARING_KINDS = ("revoke_licence", "order_closure", "restrict_activity")
+HEARING_KINDS = ("lower_qualification", "revoke_licence", "restrict_activity", "suspend_production",
+                 "order_closure", "restrict_practice")
 
 
 def hearing_offered_where_due(record: CaseRecord) -> list[Breach]:
@@ -421,6 +485,120 @@ def electronic_service_consented(record: CaseRecord) -> list[Breach]:
         "electronic service needs the party's written consent, and none is recorded")]
 
 
+# -- PENALTY_OUTSIDE_POWERS (APL 9, 18) ---------------------------------------------------------------
+PENALTY_KIND_FIELDS = {
+    "investigation_report": "proposed_penalty_kinds",
+    "penalty_notice": "notified_penalty_kinds",
+    "penalty_decision": "penalty_kinds",
+}
+
+
+def within_powers(record: CaseRecord) -> list[Breach]:
+    name = PENALTY_KIND_FIELDS[record.form_key]
+    outside = [k for k in record.data.get(name) or [] if k not in record.powers]
+    if not outside:
+        return []
+    labels = "、".join(kind_label(k) for k in outside)
+    detention = "；行政拘留只能由公安机关决定（第18条第3款）" if set(outside) & PUBLIC_SECURITY_ONLY else ""
+    return [Breach(
+        (f"{record.form_key}.{name}",),
+        f"{record.department or '本部门'}的权责清单不包括{labels}，不得作出该处罚（《行政处罚法》第9条、第18条）{detention}",
+        f"{', '.join(outside)} is not in the powers list of {record.department or 'the department'}: it may not "
+        "impose it (APL Art. 9, 18)" + ("; only public security detains (Art. 18(3))" if detention else ""))]
+
+
+# -- LEGAL_REVIEW_SKIPPED (APL 58), COLLECTIVE_DISCUSSION_SKIPPED (APL 57(2)) -------------------------
+# What makes a penalty heavy enough for legal review and the heads' collective discussion: the
+# kinds APL Art. 63 gives a hearing for (the BPMN's assess_review script routes on the same list;
+# tests/unit/test_step_rules_registers.py holds the two together) and a large fine or confiscation.
+SEVERE_KINDS = ("suspend_licence", "lower_qualification", "revoke_licence", "restrict_activity",
+                "suspend_production", "order_closure", "restrict_practice", "detention")
+
+
+def _major_penalty(record: CaseRecord, kinds_ref: str, fine_ref: str, confiscation_ref: str) -> tuple[str, str] | None:
+    threshold = LARGE_FINE.get(record.party_kind, LARGE_FINE["person"])
+    fine, value = record.get(fine_ref), record.get(confiscation_ref)
+    severe = [k for k in record.get(kinds_ref) or [] if k in SEVERE_KINDS]
+    if severe:
+        return (f"处罚种类含{'、'.join(kind_label(k) for k in severe)}", f"the penalty includes {', '.join(severe)}")
+    if isinstance(fine, (int, float)) and fine >= threshold:
+        return (f"罚款{fine:g}元达到较大数额（{threshold}元）", f"the fine of {fine:g} yuan reaches {threshold} yuan")
+    if isinstance(value, (int, float)) and value >= threshold:
+        return (f"没收财物价值{value:g}元达到较大数额（{threshold}元）",
+                f"the confiscation of {value:g} yuan reaches {threshold} yuan")
+    return None
+
+
+def _why_major(record: CaseRecord) -> list[tuple[str, str, str]]:
+    """(field, zh, en) of each reason the case is major or complex, from the penalty decided as well
+    as the one proposed and the investigation report's own assessment."""
+    reasons = []
+    decided = _major_penalty(record, "penalty_decision.penalty_kinds", "penalty_decision.fine_amount",
+                             "penalty_decision.confiscation_value")
+    if decided:
+        reasons.append(("penalty_decision.penalty_kinds", f"决定的{decided[0]}", f"as decided, {decided[1]}"))
+    proposed = _major_penalty(record, "investigation_report.proposed_penalty_kinds",
+                              "investigation_report.proposed_fine", "investigation_report.confiscation_value")
+    if proposed:
+        reasons.append(("investigation_report.proposed_penalty_kinds", f"拟作出的{proposed[0]}",
+                        f"as proposed, {proposed[1]}"))
+    if record.get("investigation_report.major_case") is True:
+        reasons.append(("investigation_report.major_case", "调查终结报告认定情节重大",
+                        "the investigation report finds the case major"))
+    if record.get("investigation_report.complex_case") is True:
+        reasons.append(("investigation_report.complex_case", "案情疑难复杂、涉及多个法律关系",
+                        "the case is complex, involving several legal relations"))
+    if "hearing_record" in record.earlier:  # APL 58(1)(二); DOMAIN.md counts a hearing held as major
+        reasons.append(("hearing_record.held_on", "经过听证程序", "a hearing was held"))
+    return reasons
+
+
+def legal_review_before_major_decision(record: CaseRecord) -> list[Breach]:
+    """APL Art. 58(1): a decision on a major or complex case (or after a hearing) needs an approved
+    legal review first; evaluated on the penalty actually decided, not only the one proposed."""
+    if record.get("legal_review.review_outcome") == "approve":
+        return []
+    reasons = _why_major(record)
+    if not reasons:
+        return []
+    return [Breach(
+        ("penalty_decision.decided_on", *(r[0] for r in reasons)),
+        f"{'；'.join(r[1] for r in reasons)}：作出决定前应当经法制审核并通过，本案没有通过的法制审核",
+        f"{'; '.join(r[2] for r in reasons)}: the decision needs an approved legal review first, and the "
+        "case has none")]
+
+
+def discussion_before_major_decision(record: CaseRecord) -> list[Breach]:
+    """APL Art. 57(2): penalties for complex or serious violations are decided by the heads'
+    collective discussion."""
+    if "collective_discussion" in record.earlier:
+        return []
+    reasons = _why_major(record)
+    if not reasons:
+        return []
+    return [Breach(
+        ("penalty_decision.decided_on", *(r[0] for r in reasons)),
+        f"{'；'.join(r[1] for r in reasons)}：应当由行政机关负责人集体讨论决定，本案没有集体讨论记录",
+        f"{'; '.join(r[2] for r in reasons)}: the heads must decide by collective discussion, and none is "
+        "recorded")]
+
+
+# -- PERSONAL_INFO_DISCLOSED (APL 48; 国办发〔2018〕118号) ---------------------------------------------
+def no_personal_numbers_disclosed(record: CaseRecord) -> list[Breach]:
+    """Refused, not masked: the officer sees what the public would have seen and words the text
+    (a mask the system applies silently would publish a text nobody read)."""
+    found = personal_numbers(record.data.get("public_text") or "")
+    if not found:
+        return []
+    labels = {"id_number": ("身份证号码", "identity number"), "mobile": ("手机号码", "mobile phone number")}
+    zh = "、".join(f"{labels[kind][0]}{masked}" for kind, masked in found)
+    en = ", ".join(f"{labels[kind][1]} {masked}" for kind, masked in found)
+    return [Breach(
+        ("disclosure.public_text",),
+        f"公示内容含有个人信息（{zh}），应当删除后再公开（《行政处罚法》第48条）",
+        f"the public text contains personal information ({en}); remove it before publishing (APL Art. 48)")]
+
+
 RULES = [
     StepRule(DATES_OUT_OF_ORDER, "《行政处罚法》第44条、第57条、第61条、第64条", DATED_FORMS, dates_in_order),
     StepRule(HEAVIER_AFTER_DEFENCE, "《行政处罚法》第45条", frozenset({"penalty_decision"}),
@@ -449,6 +627,16 @@ RULES = [
              recorded_by_a_named_officer, needs_record=False),
     StepRule(ELECTRONIC_SERVICE_NO_CONSENT, "《行政处罚法》第61条", frozenset({"service"}),
              electronic_service_consented, needs_record=False),
+    StepRule(PARTY_ID_INVALID, "《行政处罚法》第59条", frozenset({"clue_intake"}), party_id_checks,
+             needs_record=False),
+    StepRule(PENALTY_OUTSIDE_POWERS, "《行政处罚法》第9条、第18条", frozenset(PENALTY_KIND_FIELDS), within_powers,
+             needs_record=False),
+    StepRule(LEGAL_REVIEW_SKIPPED, "《行政处罚法》第58条", frozenset({"penalty_decision"}),
+             legal_review_before_major_decision),
+    StepRule(COLLECTIVE_DISCUSSION_SKIPPED, "《行政处罚法》第57条第2款", frozenset({"penalty_decision"}),
+             discussion_before_major_decision),
+    StepRule(PERSONAL_INFO_DISCLOSED, "《行政处罚法》第48条；国办发〔2018〕118号", frozenset({"disclosure"}),
+             no_personal_numbers_disclosed, needs_record=False),
 ]
 
 
@@ -463,13 +651,14 @@ def rules_for(form_key: str | None) -> list[StepRule]:
 
 
 def check(form_key: str | None, data: dict, *, actor: str, today: date, party_kind: str,
-          load_record: Callable[[], dict[str, dict]]) -> list[Refusal]:
+          load_record: Callable[[], dict[str, dict]], department: str = "",
+          powers: Iterable[str] = ()) -> list[Refusal]:
     """Every rule that governs the form, over the case's record (read once, only if needed)."""
     rules = rules_for(form_key)
     if not rules:
         return []
     earlier = load_record() if any(rule.needs_record for rule in rules) else {}
-    record = CaseRecord(form_key, data, actor, today, party_kind, earlier)
+    record = CaseRecord(form_key, data, actor, today, party_kind, earlier, department, frozenset(powers))
     refusals = []
     for rule in rules:
         breaches = list(rule.check(record))

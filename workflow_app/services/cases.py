@@ -7,7 +7,7 @@ are serialized by the case's version counter: exactly one wins, the others get C
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..engine.errors import EngineError, TaskNotReady
 from ..engine.processor import SERIALIZER_VERSION, StepResult
@@ -17,7 +17,7 @@ from ..models.types import utcnow
 from ..oversight import step_rules
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import ANCHORS, form_date, parse_deadline
-from . import audit, legal_review, people
+from . import audit, legal_review, paging, people
 from .access import (
     check_may_act,
     require_role,
@@ -42,6 +42,10 @@ MILESTONE_EFFECTS = {
 PARTY_KINDS = ("person", "organization")
 CASE_RACE = "the case was changed by another request; reload it and try again"
 STATUSES = ("intake", "investigating", "decided", "served", "closed", "not_filed")
+# The lists' orders, matched by their indexes: cases newest first; tasks due first (undated last).
+CASE_ORDER = [paging.SortKey(Case.created_at, descending=True, kind=datetime),
+              paging.SortKey(Case.id, descending=True)]
+TASK_ORDER = [paging.SortKey(Task.due_at, nullable=True, kind=datetime), paging.SortKey(Task.id)]
 
 
 # -- opening a case -------------------------------------------------------------------------------
@@ -118,10 +122,13 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
     info = procedure_info(version)
     schema = info.forms.get(task.form_key) if task.form_key else None
     data = validate_form(schema, data)
+    today = utcnow().astimezone(LOCAL_TZ).date()
+    on = step_rules.step_date(task.form_key, data) or today  # the day of the step's act
     try:
-        people.check_named_people(schema, data, case, utcnow())
+        people.check_named_people(schema, data, case, on)
+        people.check_acting_officer(user, task, case, on)
         if legal_review.is_legal_review(info, task):
-            legal_review.check_reviewer(user, case)
+            legal_review.check_reviewer(user, case, today)
         check_step_rules(task, data, user)
     except StepRefused as refusal:
         _trace_attempt(case.id, user, task, "step.refused", {
@@ -167,9 +174,11 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
 def check_step_rules(task: Task, data: dict, user: User) -> None:
     """The law's step rules (oversight/step_rules.py) over the case's record: the first rule
     broken refuses the step; every breach found is listed in `errors`."""
+    department = task.case.department
     refusals = step_rules.check(task.form_key, data, actor=user.username,
                                 today=utcnow().astimezone(LOCAL_TZ).date(), party_kind=task.case.party_kind,
-                                load_record=lambda: _completed_forms(task.case_id))
+                                load_record=lambda: _completed_forms(task.case_id),
+                                department=department.name, powers=department.penalty_powers or ())
     if not refusals:
         return
     first = refusals[0]
@@ -289,7 +298,7 @@ def _sync_tasks(case: Case, step: StepResult, now: datetime) -> tuple[list[Task]
         if engine_id in known:
             continue
         meta = task_specs.get(human.bpmn_id, {})
-        row = Task(case_id=case.id, engine_task_id=engine_id, bpmn_id=human.bpmn_id, name=human.name,
+        row = Task(case_id=case.id, department_id=case.department_id, engine_task_id=engine_id, bpmn_id=human.bpmn_id, name=human.name,
                    lane=meta.get("lane", human.lane), form_key=meta.get("form_key"), state="ready",
                    ready_at=now, deadline=meta.get("deadline"))
         db.session.add(row)
@@ -371,18 +380,14 @@ def trace(user: User, case_id: int):
 
 
 def list_cases(user: User, *, status: str | None = None, department_code: str | None = None,
-               page: int = 1, per_page: int = 50):
-    """Cases in the user's scope, newest first."""
-    query = db.select(Case).where(scope_filter(user))
+               after: str | None = None, page: int = 1, per_page: int = 50) -> paging.Page:
+    """Cases in the user's scope, newest first (services/paging.py: cursor or page number)."""
+    query = db.select(Case).options(selectinload(Case.created_by)).where(scope_filter(user))
     if status:
         query = query.where(Case.status == status)
     if department_code:
         query = query.join(OrgUnit, Case.department_id == OrgUnit.id).where(OrgUnit.code == department_code)
-    total = db.session.execute(db.select(db.func.count()).select_from(query.subquery())).scalar()
-    items = db.session.execute(
-        query.order_by(Case.created_at.desc(), Case.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).scalars().all()
-    return items, total
+    return paging.fetch_page(query, CASE_ORDER, after=after, page=page, per_page=per_page)
 
 
 def case_file(user: User, case_id: int) -> tuple[Case, list[Task]]:
@@ -411,17 +416,15 @@ def task_with_form(user: User, task_id: int) -> tuple[Task, dict | None]:
     return task, form
 
 
-def list_tasks(user: User, *, mine: bool, state: str = "ready", page: int = 1, per_page: int = 50):
-    """Inbox: tasks in the user's scope; `mine` keeps those whose lane is one of the user's roles."""
-    query = (db.select(Task).options(joinedload(Task.completed_by))
-             .join(Case, Task.case_id == Case.id).where(scope_filter(user)))
+def list_tasks(user: User, *, mine: bool, state: str = "ready", after: str | None = None, page: int = 1,
+               per_page: int = 50) -> paging.Page:
+    """Inbox: tasks in the user's scope, due first; `mine` keeps those whose lane is one of the
+    user's roles. Ready tasks are read through their partial indexes (migration 0007)."""
+    query = db.select(Task).options(joinedload(Task.completed_by)).where(scope_filter(user, Task.department_id))
     if state:
         query = query.where(Task.state == state)
     if mine:
         query = query.where(Task.lane.in_(sorted(user.roles)))
-    total = db.session.execute(db.select(db.func.count()).select_from(query.subquery())).scalar()
-    items = db.session.execute(
-        query.order_by(Task.due_at.is_(None), Task.due_at, Task.id)
-        .offset((page - 1) * per_page).limit(per_page)
-    ).scalars().all()
-    return items, total
+    return paging.fetch_page(query, TASK_ORDER, after=after, page=page, per_page=per_page)
+
+

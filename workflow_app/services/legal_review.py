@@ -7,7 +7,7 @@ Separation of duties: whoever handled the case (opened it, completed any of its 
 is named in a form field marked `x-user-role`, e.g. the investigating officers or the presiding
 officer of a hearing) must not review it. The step is refused, not just flagged.
 """
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import joinedload
 
@@ -20,6 +20,8 @@ from .people import named_people
 from .procedures import ProcedureInfo, procedure_info
 
 REVIEWER_CONFLICT = "REVIEWER_CONFLICT"
+# The issue's code for a review the law does not accept: the reviewer's qualification is part of it.
+LEGAL_REVIEW_INCONSISTENT = "LEGAL_REVIEW_INCONSISTENT"
 
 
 def is_legal_review(procedure: ProcedureInfo, task: Task) -> bool:
@@ -72,11 +74,28 @@ class _FormSnapshots:
         return self.forms.get(form_key)
 
 
-def check_reviewer(user: User, case: Case) -> None:
+def check_reviewer(user: User, case: Case, on: date) -> None:
     if user.username in handlers_of(case):
         message = (f"{REVIEWER_CONFLICT}: {user.username} handled this case and may not review it "
                    "(《行政处罚法》第58条; 国办发〔2018〕118号)")
         raise StepRefused({"_task": [message]}, message, code=REVIEWER_CONFLICT)
+    check_qualified(user, on)
+
+
+def check_qualified(user: User, on: date) -> None:
+    """法律职业资格 (APL Art. 58(2)): the reviewer's legal professional qualification is on record
+    in the user register (number and date obtained, on or before the review). The law requires it
+    of whoever is first engaged in legal review; the register cannot tell a first review from a
+    later one, so every reviewer must have it on record."""
+    if user.legally_qualified(on):
+        return
+    en = (f"{user.username} has no legal professional qualification on record (certificate number and date "
+          f"obtained on or before {on}): legal review is by qualified reviewers (APL Art. 58(2))")
+    raise StepRefused(
+        {"_task": [f"{LEGAL_REVIEW_INCONSISTENT}: {en}"]},
+        f"{user.username}（{user.full_name}）在用户登记中没有{on}前取得的法律职业资格（证书编号及取得日期），"
+        "不得从事法制审核（《行政处罚法》第58条第2款）",
+        code=LEGAL_REVIEW_INCONSISTENT, article="《行政处罚法》第58条第2款", message_en=en)
 
 
 def record(case: Case, task: Task, reviewer: User, data: dict, at: datetime) -> LegalReview:

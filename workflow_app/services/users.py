@@ -1,10 +1,12 @@
-"""Administering the org tree, users, roles and enforcement certificates (traced on the system chain)."""
+"""Administering the org tree and its registers (enforcement domains, powers lists), users, roles,
+enforcement certificates and legal qualifications (traced on the system chain)."""
 import re
 from datetime import date
 
 from ..extensions import db
 from ..models import ROLES, ApiToken, Certificate, OrgUnit, User, UserRole
 from ..models.types import utcnow
+from ..oversight.powers import ENFORCEMENT_DOMAINS, PENALTY_KINDS, domain_code
 from . import audit
 from .auth import hash_password
 from .errors import Invalid, NotFound
@@ -54,6 +56,47 @@ def add_unit(actor, *, code: str, name: str, kind: str, parent_code: str | None,
     return unit
 
 
+def _domain_codes(values, field: str) -> list[str]:
+    codes, unknown = [], []
+    for value in values:
+        code = domain_code(value)
+        (codes if code else unknown).append(code or value)
+    if unknown:
+        raise Invalid({field: [f"not an enforcement domain: {', '.join(unknown)}; domains are "
+                               f"{', '.join(f'{c} ({label})' for c, label in ENFORCEMENT_DOMAINS.items())}"]})
+    return sorted(set(codes))
+
+
+def set_register(actor, code: str, *, domains=None, powers=None) -> OrgUnit:
+    """A department's register: the enforcement domains it acts in (执法领域) and its powers list
+    (权责清单, APL Art. 9, 18), each replaced when given."""
+    unit = unit_by_code(code)
+    errors = {}
+    new_domains = new_powers = None
+    if domains is not None:
+        try:
+            new_domains = _domain_codes(domains, "domain")
+        except Invalid as err:
+            errors.update(err.errors)
+    if powers is not None:
+        unknown = sorted(set(powers) - set(PENALTY_KINDS))
+        if unknown:
+            errors["power"] = [f"not a penalty kind: {', '.join(unknown)}; kinds (APL Art. 9) are "
+                               f"{', '.join(f'{k} ({label})' for k, label in PENALTY_KINDS.items())}"]
+        new_powers = [k for k in PENALTY_KINDS if k in set(powers)]
+    if errors:
+        raise Invalid(errors)
+    with one_transaction():
+        if new_domains is not None:
+            unit.enforcement_domains = new_domains
+        if new_powers is not None:
+            unit.penalty_powers = new_powers
+        audit.record("org_unit.register_set", actor=actor, data={
+            "code": code, "enforcement_domains": unit.enforcement_domains or [],
+            "penalty_powers": unit.penalty_powers or []})
+    return unit
+
+
 def _check_password(password: str):
     if len(password or "") < MIN_PASSWORD:
         raise Invalid({"password": [f"at least {MIN_PASSWORD} characters"]})
@@ -66,7 +109,20 @@ def _check_roles(roles) -> list[str]:
     return sorted(set(roles))
 
 
-def create_user(actor, *, username: str, full_name: str, unit_code: str, roles, password: str) -> User:
+def _check_qualification(number: str | None, obtained_on: date | None) -> None:
+    errors = {}
+    if not (number or "").strip():
+        errors["legal_qualification"] = ["the certificate number of the legal professional qualification is required"]
+    if obtained_on is None:
+        errors["qualified_on"] = ["the date the qualification was obtained is required"]
+    elif obtained_on > utcnow().date():
+        errors["qualified_on"] = ["cannot be in the future"]
+    if errors:
+        raise Invalid(errors)
+
+
+def create_user(actor, *, username: str, full_name: str, unit_code: str, roles, password: str,
+                legal_qualification: str | None = None, qualified_on: date | None = None) -> User:
     if not _USERNAME.match(username or ""):
         raise Invalid({"username": ["2-64 letters, digits, _ . or -, starting with a letter"]})
     if db.session.execute(db.select(User.id).where(User.username == username)).scalar() is not None:
@@ -75,14 +131,34 @@ def create_user(actor, *, username: str, full_name: str, unit_code: str, roles, 
         raise Invalid({"name": ["required"]})
     roles = _check_roles(roles)
     _check_password(password)
+    if legal_qualification is not None or qualified_on is not None:
+        _check_qualification(legal_qualification, qualified_on)
     unit = unit_by_code(unit_code)
     with one_transaction():
         user = User(username=username, full_name=full_name.strip(), org_unit=unit,
                     password_hash=hash_password(password))
         user.role_rows = [UserRole(role=r) for r in roles]
+        if legal_qualification is not None:
+            user.legal_qualification_number = legal_qualification.strip()
+            user.legal_qualification_obtained_on = qualified_on
         db.session.add(user)
         audit.record("user.created", actor=actor,
-                     data={"username": username, "unit": unit_code, "roles": roles})
+                     data={"username": username, "unit": unit_code, "roles": roles,
+                           **({"legal_qualification": user.legal_qualification_number,
+                               "qualified_on": qualified_on.isoformat()} if legal_qualification else {})})
+    return user
+
+
+def set_legal_qualification(actor, username: str, *, number: str, obtained_on: date) -> User:
+    """Record a user's 法律职业资格 (APL Art. 58(2): required of a first-time legal reviewer)."""
+    user = user_by_name(username)
+    _check_qualification(number, obtained_on)
+    with one_transaction():
+        user.legal_qualification_number = number.strip()
+        user.legal_qualification_obtained_on = obtained_on
+        audit.record("user.legal_qualification_set", actor=actor, data={
+            "username": username, "number": user.legal_qualification_number,
+            "obtained_on": obtained_on.isoformat()})
     return user
 
 
@@ -122,6 +198,10 @@ def add_certificate(actor, username: str, *, number: str, domain: str, issued_on
                     expires_on: date) -> Certificate:
     user = user_by_name(username)
     errors = {}
+    code = domain_code(domain or "")
+    if code is None:
+        errors["domain"] = [f"not an enforcement domain: {domain!r}; domains are "
+                            f"{', '.join(f'{c} ({label})' for c, label in ENFORCEMENT_DOMAINS.items())}"]
     if not (number or "").strip():
         errors["number"] = ["required"]
     elif db.session.execute(db.select(Certificate.id).where(Certificate.number == number)).scalar():
@@ -131,11 +211,11 @@ def add_certificate(actor, username: str, *, number: str, domain: str, issued_on
     if errors:
         raise Invalid(errors)
     with one_transaction():
-        cert = Certificate(user_id=user.id, number=number.strip(), domain=domain, issued_on=issued_on,
+        cert = Certificate(user_id=user.id, number=number.strip(), domain=code, issued_on=issued_on,
                            expires_on=expires_on)
         db.session.add(cert)
         audit.record("certificate.added", actor=actor, data={
-            "username": username, "number": cert.number, "domain": domain,
+            "username": username, "number": cert.number, "domain": code,
             "issued_on": issued_on.isoformat(), "expires_on": expires_on.isoformat()})
     return cert
 

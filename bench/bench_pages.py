@@ -1,0 +1,401 @@
+"""Benchmark: the daily pages at a district's scale, on PostgreSQL.
+
+A district's history (issue [4/6]): 100,000 cases and about 1.5 million trace events. Building
+that through the engine would take hours, so the database is built in two stages:
+
+1. Real cases: a fresh PostgreSQL database is migrated, seeded and given general_penalty through
+   the real CLI (`flask --app wsgi db upgrade | demo seed | procedures deploy | demo cases`), so
+   the templates are cases made by the services at every stage the demo knows.
+2. Clones: each template is copied in SQL (COPY) into every department, spread over the last
+   three years (closed history) or the last weeks (open work: about one case in eight), with its
+   tasks, workflow state (engine task ids renewed, so an open clone can still be worked),
+   legal reviews and trace. Every clone's trace is re-chained and re-signed with the audit key
+   (chain "case:<new id>", HMAC-SHA256), so the chains verify: a sample is checked with
+   `audit_verify.verify` after the build and the result printed.
+
+Then each page is requested in-process (Flask test client: server time without the network)
+`--requests` times after a warm-up, as the user who uses it, and its p50/p95 printed. Pages:
+the officer's inbox, the department head's queue, the legal reviewer's queue, the supervisor's
+task list, the case list (page 1 and page 1000), and a case (its record, file and trace).
+
+Run:  make bench-pages          (= .venv/bin/python bench/bench_pages.py)
+      .venv/bin/python bench/bench_pages.py --cases 100000 --requests 50
+      .venv/bin/python bench/bench_pages.py --reuse      (measure an already built database again)
+The database (`--database-url`, default zhifaflow_bench_pages on 127.0.0.1:5432) is dropped and
+re-created unless --reuse is given; it is kept afterwards for EXPLAIN work.
+"""
+import argparse
+import io
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/zhifaflow_bench_pages"
+PASSWORD = "bench-password-1"
+ENV = {
+    "ZHIFAFLOW_ENV": "development",  # PostgreSQL without Redis and without a key file on disk
+    "AUDIT_HMAC_KEY": "bench-pages-audit-key-0123456789abcdef0123456789",
+    "SECRET_KEY": "bench-pages-secret-key-0123456789abcdef0123456789",
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # logins are not what is measured
+    "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
+    "LOGIN_LIMIT_PER_ADDRESS": "100000 per minute",
+}
+OPEN_SHARE = 0.12       # open work among the cases (the rest is closed or not filed)
+HISTORY_DAYS = 3 * 365  # closed cases spread over three years
+MARKET_SHARE = 0.3      # the demo's busiest department, where officer1 works
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# Who stands for the market demo users in another department (demo/seed.py names them).
+USER_ROLES = {"officer1": "officer1", "officer2": "officer2", "officer3": "officer1",
+              "head1": "head", "reviewer1": "reviewer", "reviewer2": "reviewer"}
+
+
+def p(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def admin_url(url: str) -> tuple[str, str]:
+    base, name = url.rsplit("/", 1)
+    return base.replace("postgresql+psycopg://", "postgresql://") + "/postgres", name
+
+
+def plain_url(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+    server, name = admin_url(url)
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def flask(*args: str, env: dict) -> str:
+    out = subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
+                         capture_output=True, text=True)
+    if out.returncode:
+        sys.exit(f"flask {' '.join(args)} failed:\n{out.stdout}{out.stderr}")
+    return out.stdout
+
+
+def build_templates(url: str) -> None:
+    env = {**os.environ, **ENV, "DATABASE_URL": url}
+    flask("db", "upgrade", env=env)
+    flask("demo", "seed", "--password", PASSWORD, env=env)
+    flask("procedures", "deploy", *sorted(str(p) for p in (ROOT / "bpmn").glob("*.bpmn")), env=env)
+    flask("demo", "cases", env=env)
+
+
+# -- cloning -----------------------------------------------------------------------------------------
+class Ids:
+    """The next id of each table, handed out in the build and written to the sequences at the end."""
+
+    def __init__(self, conn, tables):
+        self.next = {t: conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {t}").fetchone()[0] for t in tables}
+
+    def take(self, table: str) -> int:
+        value = self.next[table]
+        self.next[table] = value + 1
+        return value
+
+
+class Copier:
+    """Rows for one table, written with COPY in batches."""
+
+    def __init__(self, conn, table: str, columns: list[str]):
+        self.conn, self.table, self.columns = conn, table, columns
+        self.buffer = io.StringIO()
+        self.rows = 0
+
+    def add(self, row: tuple) -> None:
+        self.buffer.write("\t".join(_copy_text(v) for v in row) + "\n")
+        self.rows += 1
+
+    def flush(self) -> None:
+        if not self.buffer.tell():
+            return
+        with self.conn.cursor().copy(f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN") as copy:
+            copy.write(self.buffer.getvalue())
+        self.buffer = io.StringIO()
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return r"\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def fetch(conn, sql, *args):
+    cur = conn.execute(sql, args)
+    names = [d.name for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def clone_cases(url: str, total: int, seed: int) -> dict:
+    """Copy the template cases until the database holds `total` cases; return what was written."""
+    import psycopg
+
+    from workflow_app.oversight.calendar import LOCAL_TZ
+    from workflow_app.services.audit import canonical_json, event_digest
+
+    rng = random.Random(seed)
+    from workflow_app import create_app
+    from workflow_app.services import audit_keys
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, **ENV})
+    with app.app_context():
+        keys = audit_keys.chain_keys()
+        key, key_id = keys.current, keys.current_id
+
+    conn = psycopg.connect(plain_url(url))
+    cases = fetch(conn, "SELECT * FROM enforcement_case ORDER BY id")
+    needed = total - len(cases)
+    if needed <= 0:
+        return {"cases": 0}
+    tasks = defaultdict(list)
+    for row in fetch(conn, "SELECT * FROM case_task ORDER BY id"):
+        tasks[row["case_id"]].append(row)
+    states = {r["case_id"]: r for r in fetch(conn, "SELECT * FROM workflow_state")}
+    events = defaultdict(list)
+    for row in fetch(conn, "SELECT * FROM trace_event WHERE case_id IS NOT NULL ORDER BY chain, seq"):
+        events[row["case_id"]].append(row)
+    reviews = defaultdict(list)
+    for row in fetch(conn, "SELECT * FROM legal_review ORDER BY id"):
+        reviews[row["case_id"]].append(row)
+    users = {r["username"]: r["id"] for r in fetch(conn, "SELECT id, username FROM user_account")}
+    usernames = {i: n for n, i in users.items()}
+    departments = fetch(conn, "SELECT id, code FROM org_unit WHERE kind = 'department' ORDER BY id")
+    market = next(d for d in departments if d["code"] == "market")
+    others = [d for d in departments if d["code"] != "market"]
+    counters = {(r["department_id"], r["year"]): r["last"]
+                for r in fetch(conn, "SELECT * FROM case_number_counter")}
+
+    closed = [c for c in cases if c["status"] in ("closed", "not_filed")]
+    open_ = [c for c in cases if c["status"] not in ("closed", "not_filed")]
+    # The template's state split once around its engine task ids: a clone joins fresh ids in.
+    state_parts = {cid: UUID_RE.split(s["state"]) for cid, s in states.items()}
+    state_ids = {cid: UUID_RE.findall(s["state"]) for cid, s in states.items()}
+
+    ids = Ids(conn, ["enforcement_case", "case_task", "trace_event", "legal_review"])
+    out = {
+        "case": Copier(conn, "enforcement_case", [k for k in cases[0]]),
+        "state": Copier(conn, "workflow_state", list(next(iter(states.values())))),
+        "task": Copier(conn, "case_task", list(next(iter(tasks.values()))[0])),
+        "event": Copier(conn, "trace_event", list(next(iter(events.values()))[0])),
+        "review": Copier(conn, "legal_review", list(next(iter(reviews.values()))[0])) if reviews else None,
+        "chain": Copier(conn, "trace_chain", ["chain", "seq", "head_sha256"]),
+    }
+    time_columns = {"created_at", "updated_at", "filed_at", "decided_at", "served_at", "closed_at",
+                    "next_due_at", "next_timer_at", "ready_at", "due_at", "completed_at", "at"}
+
+    def shift(row: dict, days: int) -> dict:
+        return {k: (v - timedelta(days=days) if k in time_columns and v is not None else v) for k, v in row.items()}
+
+    def flush_all():  # parents before children (foreign keys)
+        for name in ("case", "state", "task", "review", "event", "chain"):
+            if out[name] is not None:
+                out[name].flush()
+
+    for n in range(needed):
+        if n and n % 2000 == 0:
+            flush_all()
+        is_open = rng.random() < OPEN_SHARE
+        template = rng.choice(open_ if is_open else closed)
+        days = rng.randint(0, 30) if is_open else rng.randint(30, HISTORY_DAYS)
+        department = market if rng.random() < MARKET_SHARE else rng.choice(others)
+        code = department["code"]
+
+        def user(uid, department=department, code=code):
+            if uid is None or department is market:
+                return uid
+            stand_in = USER_ROLES.get(usernames.get(uid))
+            return users.get(f"{code}_{stand_in}", uid) if stand_in else uid
+
+        case = shift(template, days)
+        case_id = ids.take("enforcement_case")
+        year = case["created_at"].astimezone(LOCAL_TZ).year
+        counters[(department["id"], year)] = counters.get((department["id"], year), 0) + 1
+        case.update(id=case_id, department_id=department["id"], created_by_id=user(case["created_by_id"]),
+                    number=f"{code.upper()}-{year}-{counters[(department['id'], year)]:05d}", version=1)
+        out["case"].add(tuple(case.values()))
+
+        renewed = {old: str(uuid.uuid4()) for old in dict.fromkeys(state_ids[template["id"]])}
+        parts, found = state_parts[template["id"]], state_ids[template["id"]]
+        text = "".join(piece + (renewed[found[i]] if i < len(found) else "") for i, piece in enumerate(parts))
+        state = shift(states[template["id"]], days)
+        state.update(case_id=case_id, state=text)
+        out["state"].add(tuple(state.values()))
+
+        task_ids = {}
+        for task in tasks[template["id"]]:
+            row = shift(task, days)
+            task_ids[task["id"]] = ids.take("case_task")
+            row.update(id=task_ids[task["id"]], case_id=case_id, department_id=department["id"],
+                       engine_task_id=renewed.get(task["engine_task_id"], str(uuid.uuid4())),
+                       assignee_id=user(row["assignee_id"]), completed_by_id=user(row["completed_by_id"]),
+                       data=None if row["data"] is None else canonical_json(row["data"]))
+            out["task"].add(tuple(row.values()))
+        for review in reviews.get(template["id"], []):
+            row = shift(review, days)
+            row.update(id=ids.take("legal_review"), case_id=case_id, task_id=task_ids[review["task_id"]],
+                       reviewer_id=user(review["reviewer_id"]), findings=canonical_json(review["findings"]))
+            out["review"].add(tuple(row.values()))
+
+        chain, prev, seq = f"case:{case_id}", "0" * 64, 0
+        for ev in events[template["id"]]:
+            row = shift(ev, days)
+            actor_id = user(row["actor_id"])
+            actor = usernames.get(actor_id, row["actor"]) if actor_id else row["actor"]
+            row["data_json"] = event_data(row["action"], row["data_json"], case, code, days)
+            row.update(id=ids.take("trace_event"), chain=chain, case_id=case_id, actor_id=actor_id, actor=actor,
+                       task_id=task_ids.get(row["task_id"]) if row["task_id"] else None, prev_sha256=prev,
+                       key_id=key_id)
+            row["sha256"] = event_digest(key, key_id=key_id, chain=chain, seq=row["seq"], case_id=case_id,
+                                         at=row["at"].astimezone(UTC), actor_id=actor_id, actor=actor, action=row["action"],
+                                         task_id=row["task_id"], bpmn_id=row["bpmn_id"],
+                                         data_json=row["data_json"], prev=prev)
+            prev, seq = row["sha256"], row["seq"]
+            out["event"].add(tuple(row.values()))
+        out["chain"].add((chain, seq, prev))
+
+    flush_all()
+    for table, value in ids.next.items():
+        conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", (value - 1,))
+    for (department_id, year), last in counters.items():
+        conn.execute("INSERT INTO case_number_counter (department_id, year, last) VALUES (%s, %s, %s) "
+                     "ON CONFLICT (department_id, year) DO UPDATE SET last = excluded.last",
+                     (department_id, year, last))
+    conn.commit()
+    conn.autocommit = True
+    conn.execute("VACUUM ANALYZE")  # as autovacuum would leave a database that grew over years
+    conn.close()
+    return {name: c.rows for name, c in out.items() if c is not None}
+
+
+def event_data(action: str, data_json: str, case: dict, code: str, days: int) -> str:
+    """The event's data as the clone's own trace would hold it: its number and department where
+    the event names them, its times shifted like the rows (the verifier compares the two)."""
+    import json
+
+    from workflow_app.services.audit import canonical_json
+    data = json.loads(data_json)
+    if not isinstance(data, dict):
+        return data_json
+    if action == "case.opened":
+        data.update(number=case["number"], department=code)
+    for k, v in data.items():
+        if k.endswith("_at") and isinstance(v, str):
+            try:
+                data[k] = (datetime.fromisoformat(v) - timedelta(days=days)).isoformat()
+            except ValueError:
+                pass
+    return canonical_json(data)
+
+
+# -- measuring ---------------------------------------------------------------------------------------
+def measure(url: str, requests: int, seed: int) -> list[tuple[str, list[float]]]:
+    from workflow_app import create_app
+    from workflow_app.extensions import db
+    from workflow_app.models import Case
+    from workflow_app.services import audit_verify, paging
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, **ENV})
+    client = app.test_client()
+    rng = random.Random(seed)
+
+    def token(username):
+        r = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+        assert r.status_code == 201, (username, r.status_code, r.get_data(as_text=True)[:200])
+        return {"Authorization": f"Bearer {r.get_json()['token']}"}
+
+    with app.app_context():
+        market_ids = [i for (i,) in db.session.execute(
+            db.select(Case.id).where(Case.number.like("MARKET-%")).order_by(db.func.random()).limit(200))]
+        sample = [i for (i,) in db.session.execute(
+            db.select(Case.id).order_by(db.func.random()).limit(50))]
+        # The cursor a reader following `next` holds on reaching page 1000 of 50 (or the last page of
+        # a smaller database), computed rather than walked.
+        total = db.session.execute(db.select(db.func.count(Case.id))).scalar()
+        deep = max(2, min(1000, (total - 1) // 50 + 1))
+        row = db.session.execute(db.select(Case.created_at, Case.id).order_by(Case.created_at.desc(), Case.id.desc())
+                                 .offset((deep - 1) * 50 - 1).limit(1)).one()
+        deep_cursor = paging.encode_cursor([row.created_at, row.id])
+        bad = [i for i in sample if not audit_verify.verify(case_id=i).ok]
+        print(f"audit chains verified on a sample: {len(sample) - len(bad)}/{len(sample)} ok")
+
+    as_ = {u: token(u) for u in ("officer1", "head1", "reviewer1", "supervisor1")}
+    pages = [
+        ("officer's inbox (GET /api/v1/tasks?mine=1)", "officer1", lambda: "/api/v1/tasks?mine=1"),
+        ("head's queue (GET /api/v1/tasks?mine=1)", "head1", lambda: "/api/v1/tasks?mine=1"),
+        ("review queue (GET /api/v1/tasks?mine=1)", "reviewer1", lambda: "/api/v1/tasks?mine=1"),
+        ("supervisor's task list (GET /api/v1/tasks)", "supervisor1", lambda: "/api/v1/tasks"),
+        ("case list, page 1", "supervisor1", lambda: "/api/v1/cases?page=1"),
+        (f"case list, page {deep} (cursor)", "supervisor1", lambda: f"/api/v1/cases?after={deep_cursor}"),
+        (f"case list, page {deep} (page number: OFFSET)", "supervisor1", lambda: f"/api/v1/cases?page={deep}"),
+        ("case record (GET /api/v1/cases/<id>)", "officer1", lambda: f"/api/v1/cases/{rng.choice(market_ids)}"),
+        ("case file (GET /api/v1/cases/<id>/tasks)", "officer1",
+         lambda: f"/api/v1/cases/{rng.choice(market_ids)}/tasks"),
+        ("case trace (GET /api/v1/cases/<id>/trace)", "officer1",
+         lambda: f"/api/v1/cases/{rng.choice(market_ids)}/trace"),
+    ]
+    results = []
+    for label, user, path in pages:
+        for _ in range(3):
+            client.get(path(), headers=as_[user])
+        times = []
+        for _ in range(requests):
+            url_ = path()
+            start = time.perf_counter()
+            r = client.get(url_, headers=as_[user])
+            times.append((time.perf_counter() - start) * 1000)
+            assert r.status_code == 200, (label, url_, r.status_code, r.get_data(as_text=True)[:300])
+        results.append((label, times))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--reuse", action="store_true", help="measure the database already built")
+    args = parser.parse_args()
+    os.environ.update(ENV)
+    if not args.reuse:
+        start = time.perf_counter()
+        recreate_database(args.database_url)
+        build_templates(args.database_url)
+        templates = time.perf_counter() - start
+        written = clone_cases(args.database_url, args.cases, args.seed)
+        print(f"built in {time.perf_counter() - start:.0f} s (templates through the services {templates:.0f} s): "
+              + ", ".join(f"{n} {k} rows" for k, n in written.items()))
+    import psycopg
+    with psycopg.connect(plain_url(args.database_url)) as conn:
+        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("enforcement_case", "case_task", "trace_event")}
+        ready = conn.execute("SELECT count(*) FROM case_task WHERE state = 'ready'").fetchone()[0]
+    print(f"database: {counts['enforcement_case']} cases, {counts['case_task']} tasks ({ready} ready), "
+          f"{counts['trace_event']} trace events")
+    print(f"{'page':52} {'p50 ms':>8} {'p95 ms':>8}   ({args.requests} requests each, in-process)")
+    for label, times in measure(args.database_url, args.requests, args.seed):
+        print(f"{label:52} {statistics.median(times):8.1f} {p(times, 0.95):8.1f}")
+
+
+if __name__ == "__main__":
+    main()
