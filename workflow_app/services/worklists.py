@@ -1,8 +1,9 @@
 """Worklists of the pages: the inbox (待办) and the case search (案件查询).
 
 Both read the task projection and the case rows only, never a workflow state. Pages are cut by
-keyset ("after" the last row shown), so page 1000 costs what page 1 costs; the count in the
-header is one COUNT over the same filter.
+keyset (services/paging.py: "after" the last row shown), so page 1000 costs what page 1 costs;
+ready tasks are read through their partial indexes (migration 0007) and filtered on the task's
+own department; the count in the header stops at paging.COUNT_CAP.
 """
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -12,13 +13,20 @@ from sqlalchemy.orm import contains_eager
 from ..extensions import db
 from ..models import Case, OrgUnit, Task, User
 from ..oversight.calendar import LOCAL_TZ, check_day
+from . import paging
 from .access import require_role, scope_filter
-from .cases import STATUSES
+from .cases import CASE_ORDER, STATUSES
 from .errors import Invalid
 from .procedures import list_versions, procedure_info
 
 QUEUES = ("mine", "department", "reviews")
-INBOX_SORTS = ("due", "-due", "ready", "-ready")
+INBOX_SORTS = {
+    "due": [paging.SortKey(Task.due_at, nullable=True, kind=datetime), paging.SortKey(Task.id)],
+    "-due": [paging.SortKey(Task.due_at, descending=True, nullable=True, kind=datetime),
+             paging.SortKey(Task.id, descending=True)],
+    "ready": [paging.SortKey(Task.ready_at, kind=datetime), paging.SortKey(Task.id)],
+    "-ready": [paging.SortKey(Task.ready_at, descending=True, kind=datetime), paging.SortKey(Task.id, descending=True)],
+}
 PAGE_SIZE = 25
 
 
@@ -52,40 +60,6 @@ def local_day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
-# -- keyset paging ----------------------------------------------------------------------------------
-def _after(column, id_column, descending: bool, value, row_id: int):
-    """Rows after (value, row_id) in the order: NULLs last, then `column`, then id (same direction)."""
-    if value is None:
-        return db.and_(column.is_(None), id_column < row_id if descending else id_column > row_id)
-    beyond = column < value if descending else column > value
-    tie = id_column < row_id if descending else id_column > row_id
-    return db.or_(column.is_(None), beyond, db.and_(column == value, tie))
-
-
-def _order(column, id_column, descending: bool):
-    return (column.is_(None), column.desc() if descending else column,
-            id_column.desc() if descending else id_column)
-
-
-def encode_cursor(value: datetime | None, row_id: int) -> str:
-    return f"{value.astimezone(UTC).isoformat() if value else ''}~{row_id}"
-
-
-def decode_cursor(raw: str | None, field: str = "after") -> tuple[datetime | None, int] | None:
-    if not raw:
-        return None
-    value, sep, row_id = raw.partition("~")
-    try:
-        if not sep or not row_id.isdigit() or len(raw) > 80:
-            raise ValueError
-        when = datetime.fromisoformat(value) if value else None
-        if when is not None and when.tzinfo is None:
-            raise ValueError
-        return when, int(row_id)
-    except ValueError:
-        raise Invalid({field: ["not a page position this list gave out; start from the first page"]}) from None
-
-
 # -- the inbox --------------------------------------------------------------------------------------
 @dataclass
 class InboxRow:
@@ -94,16 +68,9 @@ class InboxRow:
     left: TimeLeft | None
 
 
-@dataclass
-class Page:
-    items: list
-    total: int
-    next_after: str | None
-
-
 def inbox(user: User, *, queue: str = "mine", step: str | None = None, department: str | None = None,
           due_by: date | None = None, overdue_only: bool = False, sort: str = "due",
-          after: str | None = None, limit: int = PAGE_SIZE, now: datetime | None = None) -> Page:
+          after: str | None = None, limit: int = PAGE_SIZE, now: datetime | None = None) -> paging.Page:
     """Ready tasks in the user's scope: `mine` those of the user's roles (lanes); `department` every
     ready task of the departments in scope (部门负责人's queue); `reviews` the legal reviews."""
     if queue not in QUEUES:
@@ -112,7 +79,7 @@ def inbox(user: User, *, queue: str = "mine", step: str | None = None, departmen
         raise Invalid({"sort": [f"must be one of {', '.join(INBOX_SORTS)}"]})
     now = now or datetime.now(UTC)
     query = (db.select(Task).join(Case, Task.case_id == Case.id).options(contains_eager(Task.case))
-             .where(Task.state == "ready", scope_filter(user)))
+             .where(Task.state == "ready", scope_filter(user, Task.department_id)))
     if queue == "mine":
         query = query.where(Task.lane.in_(sorted(user.roles)))
     elif queue == "department":
@@ -123,24 +90,14 @@ def inbox(user: User, *, queue: str = "mine", step: str | None = None, departmen
     if step:
         query = query.where(Task.bpmn_id == step)
     if department:
-        query = query.where(Case.department_id.in_(db.select(OrgUnit.id).where(OrgUnit.code == department)))
+        query = query.where(Task.department_id.in_(db.select(OrgUnit.id).where(OrgUnit.code == department)))
     if due_by:
         query = query.where(Task.due_at < local_day_start(due_by + timedelta(days=1)))
     if overdue_only:
         query = query.where(Task.due_at < now)
-    total = db.session.execute(db.select(db.func.count()).select_from(query.order_by(None).subquery())).scalar()
-    column = Task.due_at if sort.lstrip("-") == "due" else Task.ready_at
-    descending = sort.startswith("-")
-    cursor = decode_cursor(after)
-    if cursor:
-        query = query.where(_after(column, Task.id, descending, *cursor))
-    rows = db.session.execute(query.order_by(*_order(column, Task.id, descending)).limit(limit + 1)).scalars().all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    items = [InboxRow(t, t.case, time_left(t.due_at, t.due_provisional, now)) for t in rows]
-    last = rows[-1] if rows else None
-    next_after = encode_cursor(getattr(last, column.key), last.id) if more else None
-    return Page(items, total, next_after)
+    page = paging.fetch_page(query, INBOX_SORTS[sort], after=after, page=1, per_page=limit)
+    page.items = [InboxRow(t, t.case, time_left(t.due_at, t.due_provisional, now)) for t in page.items]
+    return page
 
 
 # -- the case search ------------------------------------------------------------------------------
@@ -152,7 +109,7 @@ class CaseRow:
 
 def search_cases(user: User, *, number: str | None = None, party: str | None = None, status: str | None = None,
                  department: str | None = None, step: str | None = None, opened_from: date | None = None,
-                 opened_to: date | None = None, after: str | None = None, limit: int = PAGE_SIZE) -> Page:
+                 opened_to: date | None = None, after: str | None = None, limit: int = PAGE_SIZE) -> paging.Page:
     """Cases in the user's scope, newest first, by number, party, status, department, current step
     and the date they were opened (Beijing dates, both ends included)."""
     if status and status not in STATUSES:
@@ -175,25 +132,14 @@ def search_cases(user: User, *, number: str | None = None, party: str | None = N
         query = query.where(Case.created_at >= local_day_start(opened_from))
     if opened_to:
         query = query.where(Case.created_at < local_day_start(opened_to + timedelta(days=1)))
-    total = db.session.execute(db.select(db.func.count()).select_from(query.subquery())).scalar()
-    cursor = decode_cursor(after)
-    if cursor:
-        when, row_id = cursor
-        if when is None:
-            raise Invalid({"after": ["not a page position this list gave out; start from the first page"]})
-        query = query.where(db.or_(Case.created_at < when, db.and_(Case.created_at == when, Case.id < row_id)))
-    rows = db.session.execute(
-        query.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit + 1)).scalars().all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    steps: dict[int, list[Task]] = {c.id: [] for c in rows}
-    if rows:
+    page = paging.fetch_page(query, CASE_ORDER, after=after, page=1, per_page=limit)
+    steps: dict[int, list[Task]] = {c.id: [] for c in page.items}
+    if steps:
         for task in db.session.execute(db.select(Task).where(
                 Task.case_id.in_(list(steps)), Task.state == "ready").order_by(Task.id)).scalars():
             steps[task.case_id].append(task)
-    items = [CaseRow(c, steps[c.id]) for c in rows]
-    next_after = encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
-    return Page(items, total, next_after)
+    page.items = [CaseRow(c, steps[c.id]) for c in page.items]
+    return page
 
 
 # -- what the filters offer -------------------------------------------------------------------------
