@@ -13,6 +13,15 @@ class Entry:
     label: str
     value: str | None = None  # plain text
     rows: list[list["Entry"]] | None = None  # an array of objects: one list of entries per row
+    children: list["Entry"] | None = None  # an object: its own entries
+    titled: bool = True  # the schema gave the field a title (else the label is its name)
+
+
+def _inline(children: list[Entry]) -> str | None:
+    """An object of plain, untitled fields (a checklist finding: result and comment) as one text."""
+    if any(c.titled or c.value is None for c in children):
+        return None
+    return "；".join(c.value for c in children if c.value not in (None, "—"))
 
 
 def _enum_label(prop: dict, value) -> str | None:
@@ -45,12 +54,16 @@ def entries(schema: dict | None, data: dict, people: dict[str, str]) -> list[Ent
         prop, value = properties.get(name, {}), data[name]
         label = prop.get("title") or name
         if isinstance(value, dict):
-            out.append(Entry(label, rows=[entries(prop, value, people)]))
+            children = entries(prop, value, people)
+            text = _inline(children)
+            out.append(Entry(label, text, titled="title" in prop) if text is not None
+                       else Entry(label, children=children, titled="title" in prop))
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            out.append(Entry(label, rows=[entries(prop.get("items", {}), v, people) for v in value]))
+            out.append(Entry(label, rows=[entries(prop.get("items", {}), v, people) for v in value],
+                             titled="title" in prop))
         elif isinstance(value, list):
             item = {**prop.get("items", {}), **({"x-user-role": prop["x-user-role"]} if prop.get("x-user-role") else {})}
-            out.append(Entry(label, "、".join(_text(item, v, people) for v in value) or "—"))
+            out.append(Entry(label, "、".join(_text(item, v, people) for v in value) or "—", titled="title" in prop))
         else:
-            out.append(Entry(label, _text(prop, value, people)))
+            out.append(Entry(label, _text(prop, value, people), titled="title" in prop))
     return out
