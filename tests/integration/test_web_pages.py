@@ -65,6 +65,7 @@ def test_each_role_lands_on_its_start_page(client, username, start):
 def test_a_page_asked_for_before_login_is_shown_after_it_and_never_another_site(client):
     r = client.get("/cases?status=closed")
     assert r.status_code == 302 and r.headers["Location"].startswith("/login?next=")
+    assert "请先登录。" in html(client.get(r.headers["Location"]))
     token = csrf_of(html(client.get("/login")))
     r = client.post("/login?next=/cases?status%3Dclosed", data={"username": "officer1", "password": PASSWORD,
                                                                "csrf_token": token})
