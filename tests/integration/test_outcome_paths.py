@@ -282,3 +282,30 @@ def test_instalments_without_an_approval_are_not_a_payment(api):
     r = api.complete(case, "execution", expect=422, outcome="instalment_paid", amount_paid=10000,
                      instalments_paid=[{"paid_on": days_ago(40), "amount": 10000}])
     assert_refused(api, case, r, "PAYMENT_INCOMPLETE", "第66条", "execution.outcome")
+
+
+def test_closing_is_refused_while_execution_is_unfinished_whatever_the_procedure(api):
+    """general_penalty loops back to execution; a procedure that does not (an older version, or
+    one an author deploys) still cannot close a case whose fine is only demanded."""
+    import io
+
+    from tests.samples import sequential
+
+    xml = sequential("no_loop", [("user", "decide", {"formKey": "penalty_decision", "lane": "department_head"}),
+                                 ("user", "execute", {"formKey": "execution"}),
+                                 ("user", "close", {"formKey": "closing", "lane": "department_head"})])
+    r = api.post("/api/v1/procedures", as_="author1", data={"file": (io.BytesIO(xml), "no_loop.bpmn")},
+                 content_type="multipart/form-data")
+    assert r.status_code == 201, r.json
+    case = api.open_case(procedure_id="no_loop")
+
+    def complete(case, bpmn_id, step, as_, **changes):
+        task = api.task(case, bpmn_id)
+        data = {k: v for k, v in {**STEPS[step][1], **changes}.items() if v is not None}
+        return api.post(f"/api/v1/tasks/{task['id']}/complete", as_=as_, json={"data": data})
+
+    case = complete(case, "decide", "penalty_decision", "head1").json
+    case = complete(case, "execute", "execution", "officer1", **DEMAND).json
+    r = complete(case, "close", "closing", "head1")
+    assert_refused(api, case, r, "EXECUTION_UNFINISHED", "第66条", "closing.closed_on", "execution.outcome")
+    assert "demanded" in r.json["message_en"]
