@@ -309,3 +309,15 @@ def test_closing_is_refused_while_execution_is_unfinished_whatever_the_procedure
     r = complete(case, "close", "closing", "head1")
     assert_refused(api, case, r, "EXECUTION_UNFINISHED", "第66条", "closing.closed_on", "execution.outcome")
     assert "demanded" in r.json["message_en"]
+
+
+def test_an_instalment_paid_in_the_future_or_before_service_is_refused(api):
+    case = api.run(_plan_requested(api), "payment_plan_approval")
+    r = api.complete(case, "execution_scheduled", expect=422, instalments_paid=[{"paid_on": days_ago(-2),
+                                                                                 "amount": 10000}])
+    assert_refused(api, case, r, "DATES_OUT_OF_ORDER", "第66条", "execution.instalments_paid.0.paid_on")
+    r = api.complete(case, "execution_scheduled", expect=422, instalments_paid=[{"paid_on": days_ago(DAY["served"] + 1),
+                                                                                 "amount": 10000}])
+    assert_refused(api, case, r, "DATES_OUT_OF_ORDER", "第66条", "execution.instalments_paid.0.paid_on",
+                   "service.served_on")
+    api.complete(case, "execution_scheduled")

@@ -188,6 +188,23 @@ def dates_in_order(record: CaseRecord) -> list[Breach]:
     return breaches
 
 
+def instalments_in_order(record: CaseRecord) -> list[Breach]:
+    """Each instalment recorded as paid lies between the decision's service and today."""
+    served = record.day("service.served_on")
+    breaches = []
+    for i, row in enumerate(record.data.get("instalments_paid") or []):
+        day = date.fromisoformat(row["paid_on"])
+        ref = f"execution.instalments_paid.{i}.paid_on"
+        if day > record.today:
+            breaches.append(Breach((ref,), f"第{i + 1}期缴款日期{day}晚于今天（{record.today}），不得记录将来的日期",
+                                   f"instalment {i + 1} paid on {day}, after today ({record.today})"))
+        elif served is not None and day < served:
+            breaches.append(Breach((ref, "service.served_on"),
+                                   f"第{i + 1}期缴款日期{day}早于决定书送达日期{served}，不符合法定程序顺序",
+                                   f"instalment {i + 1} paid on {day}, before the decision was served on {served}"))
+    return breaches
+
+
 # -- HEAVIER_AFTER_DEFENCE (APL 45) -----------------------------------------------------------------
 def not_heavier_than_notified(record: CaseRecord) -> list[Breach]:
     if "penalty_notice" not in record.earlier:
@@ -588,6 +605,8 @@ def electronic_service_consented(record: CaseRecord) -> list[Breach]:
 
 RULES = [
     StepRule(DATES_OUT_OF_ORDER, "《行政处罚法》第44条、第57条、第61条、第64条", DATED_FORMS, dates_in_order),
+    StepRule(DATES_OUT_OF_ORDER, "《行政处罚法》第61条、第66条、第67条", frozenset({"execution"}),
+             instalments_in_order),
     StepRule(HEAVIER_AFTER_DEFENCE, "《行政处罚法》第45条", frozenset({"penalty_decision"}),
              not_heavier_than_notified),
     StepRule(DEFENCE_PERIOD_CUT, "《行政处罚法》第44条、第45条、第64条", frozenset({"penalty_decision"}),
