@@ -13,8 +13,10 @@ def days_ago(n: int) -> str:
 
 # Days before today of each dated act, in the legal order, with the statutory spacing to spare
 # whatever holidays fall between (5 working days to answer the notice, 7 to notify the hearing).
-DAY = {"violation": 120, "received": 110, "notice_served": 90, "answered": 84, "hearing_notified": 83,
-       "hearing": 60, "discussion": 50, "decided": 48, "served": 46, "published": 45, "paid": 40, "closed": 35}
+DAY = {"violation": 120, "received": 110, "reported": 100, "transfer_approved": 99, "transferred": 98,
+       "party_informed": 97, "judicial_feedback": 96, "notice_served": 90, "answered": 84, "hearing_notified": 83,
+       "hearing": 60, "discussion": 50, "decided": 48, "served": 46, "published": 45, "paid": 40, "closed": 35,
+       "plan_applied": 44, "plan_approved": 43, "instalment_1": 42, "instalment_2": 38}
 
 # Valid form data for each step of general_penalty, and who does it by default.
 STEPS = {
@@ -53,8 +55,31 @@ STEPS = {
                                    "benchmark_tier": "ordinary", "decided_on": days_ago(DAY["decided"]),
                                    "performance_manner": "自收到本决定书之日起十五日内，到清河区农商银行各网点缴纳罚款",
                                    "reconsideration_body": "清河市市场监督管理局", "litigation_court": "清河区人民法院"}),
-    "no_penalty_decision": ("head1", {"decision_number": "清市监不罚〔2026〕1号", "reasons": "首违不罚",
-                                      "legal_basis": "《行政处罚法》第三十三条", "decided_on": days_ago(DAY["decided"])}),
+    "no_penalty_decision": ("head1", {"decision_number": "清市监不罚〔2026〕1号", "ground": "first_minor",
+                                      "reasons": "首违不罚：初次违法，危害后果轻微并已及时改正",
+                                      "legal_basis": "《行政处罚法》第三十三条第一款", "education": "已对当事人批评教育",
+                                      "decided_on": days_ago(DAY["decided"]),
+                                      "reconsideration_body": "清河市市场监督管理局", "litigation_court": "清河区人民法院"}),
+    "no_penalty_service": ("officer1", {"method": "direct", "served_on": days_ago(DAY["served"]), "recipient": "店长"}),
+    "transfer_approval": ("head1", {"transfer_decision": "approve", "decided_on": days_ago(DAY["transfer_approved"]),
+                                    "reason": "涉案金额达到刑事立案追诉标准，批准移送"}),
+    "transfer": ("officer1", {"transfer_number": "清市监移〔2026〕1号", "transferred_on": days_ago(DAY["transferred"]),
+                              "receiving_organ": "清河市公安局清河分局", "procuratorate": "清河区人民检察院",
+                              "procuratorate_copied": True,
+                              "materials": ["transfer_letter", "investigation_report", "items_list"]}),
+    "transfer_service": ("officer1", {"method": "direct", "served_on": days_ago(DAY["party_informed"]),
+                                      "recipient": "店长"}),
+    "transfer_feedback": ("officer1", {"judicial_result": "accepted", "notified_on": days_ago(DAY["judicial_feedback"]),
+                                       "notice_number": "清公（经）立字〔2026〕8号"}),
+    "payment_plan_application": ("officer1", {"applied_on": days_ago(DAY["plan_applied"]), "plan_kind": "instalments",
+                                              "hardship": "营业收入锐减，有财务报表为证", "requested": "分两期缴纳"}),
+    "payment_plan_approval": ("head1", {"plan_decision": "approve", "decided_on": days_ago(DAY["plan_approved"]),
+                                        "instalments": [{"due_on": days_ago(DAY["instalment_1"]), "amount": 10000},
+                                                        {"due_on": days_ago(DAY["instalment_2"]), "amount": 10000}],
+                                        "period_ends_on": days_ago(DAY["instalment_2"]),
+                                        "reason": "当事人确有经济困难，准予分两期缴纳"}),
+    "execution_scheduled": ("officer1", {"outcome": "instalment_paid", "amount_paid": 10000,
+                                         "instalments_paid": [{"paid_on": days_ago(DAY["instalment_1"]), "amount": 10000}]}),
     "service": ("officer1", {"method": "direct", "served_on": days_ago(DAY["served"]), "recipient": "店长"}),
     "execution": ("officer1", {"outcome": "paid", "paid_on": days_ago(DAY["paid"]), "amount_paid": 20000}),
     "disclosure": ("officer2", {"outcome": "disclosed", "public_text": "某超市未履行进货查验义务，罚款20000元。", "published_on": days_ago(DAY["published"]),
@@ -128,6 +153,15 @@ def load_engine_state(case_id: int):
     procedure = procedure_cache.get(version.sha256, lambda: version.bpmn_xml)
     return WorkflowProcessor.load(procedure, db.session.get(WorkflowState, case_id).state, DEFAULT_LIMITS)
 
+
+TRANSFER_REPORT = ("investigation_report", {
+    "proposal": "transfer", "reported_on": days_ago(DAY["reported"]),
+    "suspected_crime": "涉嫌生产、销售不符合安全标准的食品罪，涉案金额达到追诉标准",
+    "proposed_penalty_kinds": None, "proposed_fine": None, "violated_provision": None, "penalty_provision": None,
+    "benchmark_tier": None})
+NO_PENALTY_REPORT = ("investigation_report", {
+    "proposal": "no_penalty", "no_penalty_reason": "首违且及时改正", "proposed_penalty_kinds": None,
+    "proposed_fine": None, "violated_provision": None, "penalty_provision": None, "benchmark_tier": None})
 
 TO_DECISION = ("clue_intake", "filing_approval", "investigation", "investigation_report", "penalty_notice",
                "statement_defence")

@@ -3,6 +3,7 @@ sample cases that follow general_penalty wherever it routes to the stage each on
 import re
 from datetime import date, datetime, timedelta
 
+from tests.helpers import days_ago
 from tests.samples import sequential
 from workflow_app.demo.cases import DEFAULT_COUNT, PARTIES, STAGES, DemoCase, drive_to_stage, local_today
 from workflow_app.extensions import db
@@ -21,6 +22,15 @@ WHERE = {
     "awaiting_decision": ("investigating", {"penalty_decision"}),
     "decided": ("decided", {"service", "disclosure"}),
     "closed": ("closed", set()),
+    "no_penalty_decided": ("decided", {"no_penalty_service"}),
+    "awaiting_transfer_approval": ("investigating", {"transfer_approval"}),
+    "transferred": ("investigating", {"transfer_feedback"}),
+    "transfer_closed": ("closed", set()),
+    "transfer_not_accepted": ("investigating", {"investigation"}),
+    "demanded": ("served", {"execution"}),
+    "awaiting_court": ("served", {"execution"}),
+    "awaiting_plan_approval": ("served", {"payment_plan_approval"}),
+    "paying_instalments": ("served", {"execution_scheduled"}),
 }
 
 
@@ -69,8 +79,10 @@ def test_the_demo_puts_work_in_each_roles_inbox_and_they_can_do_it(app, api):
     assert demo_cases(app).exit_code == 0
     inbox = {who: {t["bpmn_id"] for t in api.get("/api/v1/tasks?mine=1", as_=who).json["items"]}
              for who in ("officer1", "head1", "reviewer1")}
-    assert {"clue_intake", "investigation", "hearing_record", "service", "disclosure"} <= inbox["officer1"]
-    assert {"filing_approval", "collective_discussion", "penalty_decision"} <= inbox["head1"]
+    assert {"clue_intake", "investigation", "hearing_record", "service", "disclosure", "no_penalty_service",
+            "transfer_feedback", "execution", "execution_scheduled"} <= inbox["officer1"]
+    assert {"filing_approval", "collective_discussion", "penalty_decision", "transfer_approval",
+            "payment_plan_approval"} <= inbox["head1"]
     assert inbox["reviewer1"] == {"legal_review"}
     review = next(t for t in api.get("/api/v1/tasks?mine=1", as_="reviewer1").json["items"])
     case = api.get(f"/api/v1/cases/{review['case_id']}").json
@@ -91,6 +103,8 @@ def test_a_larger_demo_reaches_every_stage_with_lawful_dates_in_the_past(app):
             for field, day in dates.items():
                 if field == "hearing_date":  # APL Art. 64: notified at least 7 days ahead
                     assert day >= dates["notice_served_on"] + timedelta(days=7), task.data
+                elif field == "period_ends_on":  # an approved instalment period may run on (APL 66(2))
+                    assert day == date.fromisoformat(task.data["instalments"][-1]["due_on"]) > dates["decided_on"]
                 else:
                     assert day <= today, (task.bpmn_id, field, day)
             if "violation_date" in dates:  # within the two-year limitation (APL Art. 36)
@@ -145,3 +159,27 @@ def test_demo_certificates_are_valid_from_the_day_of_seeding_for_years(ctx, user
     for seeded_on in (date(2031, 2, 28), date(2048, 2, 29), date(2099, 12, 31)):
         issued, expires = certificate_period(seeded_on)
         assert issued < seeded_on < expires
+
+
+def test_the_demo_holds_a_case_on_each_outcome_path_with_its_record(app, api):
+    """No penalty, transfer, demand and court, instalments: each stage shows the record that put it
+    there, and its next step can be done lawfully."""
+    assert demo_cases(app).exit_code == 0
+    from workflow_app.models import Task
+
+    with app.app_context():
+        def records(bpmn_id):
+            return [t.data for t in db.session.execute(db.select(Task).where(
+                Task.bpmn_id == bpmn_id, Task.state == "completed").order_by(Task.id)).scalars()]
+        assert {f["judicial_result"] for f in records("transfer_feedback")} == {"accepted", "not_accepted"}
+        outcomes = {e["outcome"] for e in records("execution")}
+        assert {"demanded", "court_enforcement", "deferral_requested", "paid"} <= outcomes
+        plans = records("payment_plan_approval")
+        assert plans and all(sum(i["amount"] for i in p["instalments"]) in (3000, 8000, 20000, 50000, 150000)
+                             for p in plans)
+    tasks = {t["bpmn_id"]: t for t in api.get("/api/v1/tasks?mine=1", as_="head1").json["items"]}
+    case = api.get(f"/api/v1/cases/{tasks['transfer_approval']['case_id']}").json
+    assert api.ready(api.complete(case, "transfer_approval", decided_on=days_ago(0))) == ["transfer"]
+    tasks = {t["bpmn_id"]: t for t in api.get("/api/v1/tasks?mine=1", as_="officer1").json["items"]}
+    case = api.get(f"/api/v1/cases/{tasks['no_penalty_service']['case_id']}").json
+    assert api.ready(api.complete(case, "no_penalty_service", served_on=days_ago(0))) == ["closing"]

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import docx
 
-from tests.helpers import STEPS, TO_DECISION
+from tests.helpers import NO_PENALTY_REPORT, STEPS, TO_DECISION, TRANSFER_REPORT
 
 
 def defence_deadline(served_on: str) -> str:
@@ -203,5 +203,54 @@ def test_the_documents_are_in_the_openapi_document(api):
     docx_op = paths["/cases/{case_id}/documents/{kind}.docx"]["get"]
     kind = next(p for p in docx_op["parameters"] if p["name"] == "kind")
     assert kind["schema"]["enum"] == sorted(["filing_approval", "penalty_notice", "hearing_notice",
-                                             "penalty_decision", "service_receipt"])
+                                             "penalty_decision", "service_receipt", "no_penalty_decision",
+                                             "transfer_letter"])
     assert "/cases/{case_id}/documents/{kind}.html" in paths
+
+
+def test_the_decision_not_to_penalize_states_party_facts_reasons_basis_and_remedies(api):
+    case = api.run(api.open_case(), "clue_intake", "filing_approval", "investigation", NO_PENALTY_REPORT)
+    assert "no_penalty_decision" not in documents(api, case)
+    case = api.run(case, "no_penalty_decision")
+    listed = documents(api, case)
+    assert set(listed) == {"filing_approval", "no_penalty_decision", "service_receipt"}
+    assert listed["no_penalty_decision"]["title"] == "不予行政处罚决定书"
+    assert listed["service_receipt"]["step"] == "no_penalty_decision"
+    text = docx_text(download(api, case, "no_penalty_decision").data)
+    intake, decision = STEPS["clue_intake"][1], STEPS["no_penalty_decision"][1]
+    for recorded in ("不予行政处罚决定书", "清河某超市有限公司", intake["party_id_number"], intake["party_address"],
+                     STEPS["investigation_report"][1]["facts"], "进货台账复印件",
+                     "初次违法且危害后果轻微并及时改正", decision["reasons"], decision["legal_basis"],
+                     "不予行政处罚", "六十日内", decision["reconsideration_body"], "六个月内", decision["litigation_court"],
+                     "清河区市场监督管理局", cn_date(decision["decided_on"]), decision["decision_number"]):
+        assert recorded in text, recorded
+    assert "罚款金额" not in text
+    case = api.run(case, "no_penalty_service")
+    receipt = docx_text(download(api, case, "service_receipt").data)
+    assert f"不予行政处罚决定书（{decision['decision_number']}）" in receipt and "店长" in receipt
+    page = download(api, case, "no_penalty_decision", "html")
+    assert page.status_code == 200 and "不予行政处罚决定书" in page.get_data(as_text=True)
+    assert [g["kind"] for g in generated(api, case)] == ["no_penalty_decision", "service_receipt",
+                                                         "no_penalty_decision"]
+
+
+def test_a_penalty_case_lists_no_decision_not_to_penalize(api):
+    case = decided_case(api)
+    assert "no_penalty_decision" not in documents(api, case)
+    assert download(api, case, "no_penalty_decision").status_code == 404
+    assert download(api, case, "transfer_letter").status_code == 404
+
+
+def test_the_transfer_letter_names_the_police_the_crime_the_materials_and_the_copy(api):
+    case = api.run(api.open_case(), "clue_intake", "filing_approval", "investigation", TRANSFER_REPORT,
+                   "transfer_approval")
+    assert "transfer_letter" not in documents(api, case)
+    case = api.run(case, "transfer")
+    assert documents(api, case)["transfer_letter"]["title"] == "涉嫌犯罪案件移送书"
+    text = docx_text(download(api, case, "transfer_letter").data)
+    transfer = STEPS["transfer"][1]
+    for recorded in ("涉嫌犯罪案件移送书", transfer["transfer_number"], transfer["receiving_organ"],
+                     TRANSFER_REPORT[1]["suspected_crime"], STEPS["investigation_report"][1]["facts"],
+                     "清河某超市有限公司", "涉案物品清单", "抄送", transfer["procuratorate"], "第二十七条",
+                     cn_date(STEPS["transfer_approval"][1]["decided_on"]), cn_date(transfer["transferred_on"])):
+        assert recorded in text, recorded

@@ -1,5 +1,5 @@
 """general_penalty driven through every branch via the API (DOMAIN.md, the general procedure)."""
-from tests.helpers import TO_DECISION
+from tests.helpers import NO_PENALTY_REPORT, TO_DECISION, TRANSFER_REPORT
 
 
 def test_penalty_without_review_goes_from_intake_to_closing(api):
@@ -23,15 +23,21 @@ def test_a_clue_not_filed_ends_the_case_as_not_filed(api):
     assert case["filed_at"] is None
 
 
-def test_a_proposal_not_to_penalize_goes_to_a_no_penalty_decision_and_closing(api):
-    case = api.run(api.open_case(), "clue_intake", "filing_approval", "investigation",
-                   ("investigation_report", {"proposal": "no_penalty", "no_penalty_reason": "首违且及时改正",
-                                             "proposed_penalty_kinds": None, "proposed_fine": None,
-                                             "violated_provision": None, "penalty_provision": None,
-                                             "benchmark_tier": None}))
+def test_a_proposal_not_to_penalize_goes_to_a_no_penalty_decision_served_and_closing(api):
+    case = api.run(api.open_case(), "clue_intake", "filing_approval", "investigation", NO_PENALTY_REPORT)
     assert api.ready(case) == ["no_penalty_decision"]
     case = api.run(case, "no_penalty_decision")
-    assert case["status"] == "decided" and api.ready(case) == ["closing"]
+    assert case["status"] == "decided" and api.ready(case) == ["no_penalty_service"]  # APL 61: served
+    case = api.run(case, "no_penalty_service")
+    assert case["status"] == "served" and api.ready(case) == ["closing"]
+    assert api.run(case, "closing")["status"] == "closed"
+
+
+def test_a_proposal_to_transfer_goes_to_the_heads_approval_the_transfer_and_the_polices_answer(api):
+    case = api.run(api.open_case(), "clue_intake", "filing_approval", "investigation", TRANSFER_REPORT)
+    assert api.ready(case) == ["transfer_approval"]
+    case = api.run(case, "transfer_approval", "transfer", "transfer_service", "transfer_feedback")
+    assert api.ready(case) == ["closing"]
     assert api.run(case, "closing")["status"] == "closed"
 
 

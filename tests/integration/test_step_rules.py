@@ -267,7 +267,7 @@ def test_the_court_is_applied_to_only_after_ten_working_days_from_the_demand(api
     assert_refused(api, case, r, "DEMAND_PERIOD_CUT", "第54条", "execution.court_applied_on",
                    "execution.demand_served_on")
     case = api.complete(case, "execution", **court, court_applied_on="2026-10-21")
-    assert api.ready(case) == ["closing"]
+    assert api.ready(case) == ["execution"]  # applied: the court's result is still to be recorded
 
 
 # -- EVIDENCE_PRESERVATION_LATE (APL 56) -------------------------------------------------------------

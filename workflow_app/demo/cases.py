@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from ..extensions import db
-from ..models import Case, User
+from ..models import Case, Task, User
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.identity import with_resident_check, with_uscc_check
 from ..services import cases, legal_review
@@ -56,6 +56,13 @@ DAY = {
     "violation": -12, "received": 0, "notice_served": 10, "answered": 13, "hearing_notified": 14,
     "hearing": 34, "discussion": 37, "decided": 38, "served": 40, "published": 41, "paid": 47,
     "closed": 49,
+    # the transfer to the judiciary: the report, the head's approval within 3 days (国务院令第310号
+    # Art. 5), the transfer within 24 hours, the party informed, the police's answer
+    "reported": 8, "transfer_approved": 9, "transferred": 10, "party_informed": 11, "judicial_feedback": 12,
+    # execution: the demand after the 15 days to pay (APL 72), the court 10 working days after it
+    # (行政强制法 54); deferred or instalment payment approved by the head (APL 66(2))
+    "demand_served": 57, "court_applied": 72, "plan_applied": 42, "plan_approved": 43,
+    "instalment_1": 50, "instalment_2": 60,
 }
 PRESIDING_OFFICER = "officer3"  # APL Art. 64: not one of the investigating officers
 INVESTIGATORS = ["officer1", "officer2"]
@@ -73,6 +80,9 @@ class Story:
     complex: bool = False           # 疑难复杂: collective discussion
     hearing: bool = False           # the party asks for a hearing (Art. 63)
     first_review_returns: bool = False
+    proposal: str = "penalty"       # or no_penalty (APL 30-33), transfer (APL 27)
+    transfer_accepted: bool = True  # the police open a criminal case on the transfer
+    execution: str = "paid"         # or demand, court (行政强制法 54), instalments (APL 66(2))
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,30 @@ def _returned_for_investigation(case: Case, ready: set[str]) -> bool:
     return "investigation" in ready and any(r.outcome == "return" for r in cases.legal_reviews(case))
 
 
+def _completed(case: Case, bpmn_id: str) -> list[dict]:
+    """The form data of the case's completed tasks of one BPMN id, oldest first."""
+    rows = db.session.execute(db.select(Task.data).where(
+        Task.case_id == case.id, Task.bpmn_id == bpmn_id, Task.state == "completed").order_by(Task.id)).scalars()
+    return [dict(r or {}) for r in rows]
+
+
+def _back_from_the_judiciary(case: Case, ready: set[str]) -> bool:
+    return "investigation" in ready and any(
+        f.get("judicial_result") == "not_accepted" for f in _completed(case, "transfer_feedback"))
+
+
+def _executing_after(outcome: str) -> Callable[[Case, set[str]], bool]:
+    """Execution open again after a record of `outcome` (a demand, an application to the court)."""
+    def reached(case: Case, ready: set[str]) -> bool:
+        done = _completed(case, "execution")
+        return "execution" in ready and bool(done) and done[-1].get("outcome") == outcome
+    return reached
+
+
+def _paying_instalments(case: Case, ready: set[str]) -> bool:
+    return "execution_scheduled" in ready and bool(_completed(case, "execution_scheduled"))
+
+
 STAGES = [
     Stage("clue", "new clue", "officer1 (线索登记)", _ready("clue_intake"), 0),
     Stage("awaiting_filing", "awaiting filing approval", "head1 (立案审批)", _ready("filing_approval"), 3),
@@ -115,6 +149,24 @@ STAGES = [
     Stage("decided", "decided, to be served and disclosed", "officer1 (送达), officer2 (公示)",
           _status("decided"), 39),
     Stage("closed", "closed", None, _status("closed"), 50, Story(complex=True)),
+    Stage("no_penalty_decided", "decided not to penalize, to be served", "officer1 (送达不予行政处罚决定书)",
+          _ready("no_penalty_service"), 39, Story(proposal="no_penalty")),
+    Stage("awaiting_transfer_approval", "transfer to the judiciary proposed, awaiting the head",
+          "head1 (批准移送司法机关)", _ready("transfer_approval"), 8, Story(proposal="transfer")),
+    Stage("transferred", "transferred, awaiting the police's answer", "officer1 (司法机关立案情况)",
+          _ready("transfer_feedback"), 12, Story(proposal="transfer")),
+    Stage("transfer_closed", "accepted by the police, closed", None, _status("closed"), 50,
+          Story(proposal="transfer")),
+    Stage("transfer_not_accepted", "not accepted by the police, back to the administrative path",
+          "officer1 (调查取证)", _back_from_the_judiciary, 13, Story(proposal="transfer", transfer_accepted=False)),
+    Stage("demanded", "fine unpaid, demand served", "officer1 (执行)", _executing_after("demanded"), 60,
+          Story(execution="demand")),
+    Stage("awaiting_court", "applied to the court, awaiting its result", "officer1 (执行)",
+          _executing_after("court_enforcement"), 75, Story(execution="court")),
+    Stage("awaiting_plan_approval", "instalment payment applied for, awaiting the head",
+          "head1 (批准暂缓或者分期缴纳)", _ready("payment_plan_approval"), 43, Story(execution="instalments")),
+    Stage("paying_instalments", "paying approved instalments", "officer1 (按批准的期限缴纳)",
+          _paying_instalments, 52, Story(execution="instalments")),
 ]
 DEFAULT_COUNT = 2 * len(STAGES)
 
@@ -230,6 +282,16 @@ def _investigation(d: DemoCase, case: Case):
 def _investigation_report(d: DemoCase, case: Case):
     what, violated, basis = d.violation
     story = d.stage.story
+    back = any(f.get("judicial_result") == "not_accepted" for f in _completed(case, "transfer_feedback"))
+    if story.proposal == "no_penalty":
+        return "officer1", {"facts": f"经查，当事人{what}，系初次违法，危害后果轻微并已及时改正。", "proposal": "no_penalty",
+                            "no_penalty_reason": "初次违法且危害后果轻微并及时改正，依法可以不予行政处罚",
+                            "benchmark_tier": "no_penalty", "major_case": False, "complex_case": False}
+    if story.proposal == "transfer" and not back:
+        return "officer1", {"facts": f"经查，当事人{what}，涉案货值金额较大。", "proposal": "transfer",
+                            "reported_on": d.on("reported"),
+                            "suspected_crime": "涉案金额达到刑事立案追诉标准，涉嫌生产、销售伪劣产品罪",
+                            "major_case": False, "complex_case": False}
     return "officer1", {
         "facts": f"经查，当事人{what}，事实清楚，证据确凿。", "proposal": "penalty", "violated_provision": violated,
         "penalty_provision": basis, "benchmark_tier": "ordinary", "proposed_penalty_kinds": ["warning", "fine"],
@@ -303,12 +365,81 @@ def _disclosure(d: DemoCase, case: Case):
                         "published_on": d.on("published"), "channel": "清河区人民政府门户网站"}
 
 
+def _no_penalty_decision(d: DemoCase, case: Case):
+    return "head1", {"decision_number": f"清市监不罚〔{d.on('decided')[:4]}〕{d.n}号", "ground": "first_minor",
+                     "reasons": "当事人初次违法，危害后果轻微并已及时改正", "legal_basis": "《行政处罚法》第三十三条第一款",
+                     "education": "已对当事人进行批评教育，责令其规范经营", "decided_on": d.on("decided"),
+                     "reconsideration_body": "清河市市场监督管理局", "litigation_court": "清河区人民法院"}
+
+
+def _transfer_approval(d: DemoCase, case: Case):
+    return "head1", {"transfer_decision": "approve", "decided_on": d.on("transfer_approved"),
+                     "reason": "涉案金额达到刑事立案追诉标准，批准移送公安机关"}
+
+
+def _transfer(d: DemoCase, case: Case):
+    return "officer1", {"transfer_number": f"清市监移〔{d.on('transferred')[:4]}〕{d.n}号",
+                        "transferred_on": d.on("transferred"), "receiving_organ": "清河市公安局清河分局",
+                        "procuratorate": "清河区人民检察院", "procuratorate_copied": True,
+                        "materials": ["transfer_letter", "investigation_report", "items_list"]}
+
+
+def _transfer_service(d: DemoCase, case: Case):
+    return "officer1", {"method": "direct", "served_on": d.on("party_informed"), "recipient": "当事人"}
+
+
+def _transfer_feedback(d: DemoCase, case: Case):
+    if d.stage.story.transfer_accepted:
+        return "officer1", {"judicial_result": "accepted", "notified_on": d.on("judicial_feedback"),
+                            "notice_number": f"清公（经）立字〔{d.on('judicial_feedback')[:4]}〕{d.n}号"}
+    return "officer1", {"judicial_result": "not_accepted", "notified_on": d.on("judicial_feedback"),
+                        "reason": "经审查，涉案金额未达到刑事立案追诉标准，不予立案，退回行政机关依法处理"}
+
+
 def _execution(d: DemoCase, case: Case):
+    story, done = d.stage.story, _completed(case, "execution")
+    if story.execution in ("demand", "court") and not done:
+        return "officer1", {"outcome": "demanded", "demand_served_on": d.on("demand_served"),
+                            "note": "逾期未缴纳罚款，已送达催告书"}
+    if story.execution == "court":
+        return "officer1", {"outcome": "court_enforcement", "demand_served_on": d.on("demand_served"),
+                            "court_applied_on": d.on("court_applied"), "note": "催告期满仍未履行，已申请法院强制执行"}
+    if story.execution == "instalments" and not done:
+        return "officer1", {"outcome": "deferral_requested", "note": "当事人以经济困难为由申请分期缴纳"}
     return "officer1", {"outcome": "paid", "paid_on": d.on("paid"), "amount_paid": d.fine}
 
 
+def _payment_plan_application(d: DemoCase, case: Case):
+    return "officer1", {"applied_on": d.on("plan_applied"), "plan_kind": "instalments",
+                        "hardship": "经营困难，提交了近三个月的财务报表", "requested": "分两期缴纳罚款"}
+
+
+def _halves(fine: int) -> tuple[int, int]:
+    return fine // 2, fine - fine // 2
+
+
+def _payment_plan_approval(d: DemoCase, case: Case):
+    first, second = _halves(d.fine)
+    return "head1", {"plan_decision": "approve", "decided_on": d.on("plan_approved"),
+                     "instalments": [{"due_on": d.on("instalment_1"), "amount": first},
+                                     {"due_on": d.on("instalment_2"), "amount": second}],
+                     "period_ends_on": d.on("instalment_2"), "reason": "当事人确有经济困难，准予分两期缴纳"}
+
+
+def _execution_scheduled(d: DemoCase, case: Case):
+    first, second = _halves(d.fine)
+    paid = [{"paid_on": d.on("instalment_1"), "amount": first}]
+    if not _completed(case, "execution_scheduled"):
+        return "officer1", {"outcome": "instalment_paid", "amount_paid": first, "instalments_paid": paid}
+    paid.append({"paid_on": d.on("instalment_2"), "amount": second})
+    return "officer1", {"outcome": "paid", "paid_on": d.on("instalment_2"), "amount_paid": d.fine,
+                        "instalments_paid": paid}
+
+
 def _closing(d: DemoCase, case: Case):
-    return "head1", {"closing_report": "罚款已缴纳，案件执行完毕。", "record_complete": True, "closed_on": d.on("closed")}
+    report = {"transfer": "已移送公安机关，公安机关决定立案，本案行政程序终结。",
+              "no_penalty": "不予行政处罚决定书已送达，案件办结。"}.get(d.stage.story.proposal, "罚款已缴纳，案件执行完毕。")
+    return "head1", {"closing_report": report, "record_complete": True, "closed_on": d.on("closed")}
 
 
 STEPS: dict[str, Callable[[DemoCase, Case], tuple[str, dict]]] = {
@@ -318,6 +449,10 @@ STEPS: dict[str, Callable[[DemoCase, Case], tuple[str, dict]]] = {
     "hearing_record": _hearing_record, "legal_review": _legal_review,
     "collective_discussion": _collective_discussion, "penalty_decision": _penalty_decision,
     "service": _service, "disclosure": _disclosure, "execution": _execution, "closing": _closing,
+    "no_penalty_decision": _no_penalty_decision, "no_penalty_service": _service,
+    "transfer_approval": _transfer_approval, "transfer": _transfer, "transfer_service": _transfer_service,
+    "transfer_feedback": _transfer_feedback, "payment_plan_application": _payment_plan_application,
+    "payment_plan_approval": _payment_plan_approval, "execution_scheduled": _execution_scheduled,
 }
 
 

@@ -215,17 +215,66 @@ def _penalty_decision(r: Record) -> Document:
     late_fee = ("到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款（《中华人民共和国行政处罚法》第七十二条）。"
                 if "fine" in decision.get("penalty_kinds", []) else "")
     doc.para(f"履行方式和期限：{decision.get('performance_manner', '')}。{late_fee}")
-    doc.para(f"当事人如不服本决定，可以在收到本决定书之日起六十日内向{decision.get('reconsideration_body', '')}"
-             f"申请行政复议，或者在六个月内依法向{decision.get('litigation_court', '')}提起行政诉讼。")
+    doc.para(_remedies(decision))
     doc.signed_on = _date_cn(decision.get("decided_on"))
     return doc
 
 
+def _remedies(decision: dict) -> str:
+    return (f"当事人如不服本决定，可以在收到本决定书之日起六十日内向{decision.get('reconsideration_body', '')}"
+            f"申请行政复议，或者在六个月内依法向{decision.get('litigation_court', '')}提起行政诉讼。")
+
+
+def _no_penalty_decision(r: Record) -> Document:
+    """不予行政处罚决定书 (APL 30-33; its contents follow APL 59: the party, the facts and evidence,
+    the reasons and legal basis for not penalizing, the remedies, the authority and the date)."""
+    report, decision = r.data("investigation_report"), r.data("no_penalty_decision")
+    evidence = [e.get("description", "") for e in r.data("investigation").get("evidence", [])]
+    doc = Document("no_penalty_decision", "不予行政处罚决定书", r.authority, decision.get("decision_number", ""))
+    doc.fields(*_party_rows(r))
+    doc.para(f"经查，{report.get('facts', '')}")
+    doc.fields(("证据", evidence))
+    doc.fields(("不予处罚情形", r.label("no_penalty_decision", "ground", decision.get("ground"))))
+    doc.para(f"{decision.get('reasons', '')}。依据{decision.get('legal_basis', '')}的规定，本机关决定对当事人"
+             "不予行政处罚。")
+    if decision.get("education"):
+        doc.para(f"对当事人的教育：{decision['education']}（《中华人民共和国行政处罚法》第三十三条第三款）。")
+    doc.para(_remedies(decision))
+    doc.signed_on = _date_cn(decision.get("decided_on"))
+    return doc
+
+
+def _transfer_letter(r: Record) -> Document:
+    """涉嫌犯罪案件移送书 (APL 27; 国务院《行政执法机关移送涉嫌犯罪案件的规定》: approved by the
+    head within 3 days of the report, transferred within 24 hours, copied to the procuratorate)."""
+    report, approval, transfer = r.data("investigation_report"), r.data("transfer_approval"), r.data("transfer")
+    materials = [r.label("transfer", "materials", m) for m in transfer.get("materials", [])]
+    doc = Document("transfer_letter", "涉嫌犯罪案件移送书", r.authority, transfer.get("transfer_number", ""))
+    doc.para(f"{transfer.get('receiving_organ', '')}：")
+    doc.para(f"本机关在查处{r.case.title}中，发现当事人的行为涉嫌犯罪。经查，{report.get('facts', '')}")
+    doc.fields(*_party_rows(r), ("涉嫌罪名及移送理由", report.get("suspected_crime")),
+               ("调查终结报告日期", _date_cn(report.get("reported_on"))),
+               ("批准移送日期", _date_cn(approval.get("decided_on"))))
+    doc.para("根据《中华人民共和国行政处罚法》第二十七条和《行政执法机关移送涉嫌犯罪案件的规定》，现将该案移送你单位，"
+             "请依法审查，并将是否立案的决定书面告知本机关。")
+    doc.fields(("随案移送材料", materials), ("抄送", transfer.get("procuratorate")))
+    doc.signed_on = _date_cn(transfer.get("transferred_on"))
+    return doc
+
+
+def _served_decision(r: Record) -> tuple[str, dict]:
+    """The decision the case serves: the penalty decision, or the decision not to penalize."""
+    if r.has("penalty_decision"):
+        return "行政处罚决定书", r.data("penalty_decision")
+    return "不予行政处罚决定书", r.data("no_penalty_decision")
+
+
 def _service_receipt(r: Record) -> Document:
     """送达回证 of the decision: the service record once made, blank lines to fill by hand before."""
-    decision, service = r.data("penalty_decision"), r.data("service")
+    title, decision = _served_decision(r)
+    service = r.data("service") if r.has("penalty_decision") else r.data("no_penalty_service")
     doc = Document("service_receipt", "送达回证", r.authority, decision.get("decision_number", ""))
-    rows = [("送达文书", f"行政处罚决定书（{decision.get('decision_number', '')}）"),
+    rows = [("送达文书", f"{title}（{decision.get('decision_number', '')}）"),
             ("受送达人", r.case.party_name), ("送达地点", r.data("clue_intake").get("party_address")),
             ("送达方式", r.label("service", "method", service.get("method"))),
             ("送达日期", _date_cn(service.get("served_on"))), ("签收人", service.get("recipient"))]
@@ -242,13 +291,22 @@ KINDS = {k.kind: k for k in (
     Kind("hearing_notice", "听证通知书", "hearing_notice", _hearing_notice),
     Kind("penalty_decision", "行政处罚决定书", "penalty_decision", _penalty_decision),
     Kind("service_receipt", "送达回证", "penalty_decision", _service_receipt),
+    Kind("no_penalty_decision", "不予行政处罚决定书", "no_penalty_decision", _no_penalty_decision),
+    Kind("transfer_letter", "涉嫌犯罪案件移送书", "transfer", _transfer_letter),
 )}
+
+
+def _step(kind: Kind, r: Record) -> str:
+    """The step the document comes from in this case: a receipt serves whichever decision was made."""
+    if kind.kind == "service_receipt" and not r.has("penalty_decision"):
+        return "no_penalty_decision"
+    return kind.step
 
 
 def _available(kind: Kind, r: Record) -> bool:
     if kind.kind == "filing_approval":  # an approval not to file has no 立案审批表 to serve
         return r.data("filing_approval").get("filing_decision") == "file"
-    return r.has(kind.step)
+    return r.has(_step(kind, r))
 
 
 # -- the use cases --------------------------------------------------------------------------------
@@ -256,8 +314,8 @@ def list_documents(user: User, case_id: int) -> list[dict]:
     """The documents the case's completed steps make available."""
     case = visible_case(user, case_id)
     record = Record(case)
-    return [{"kind": k.kind, "title": k.title, "step": k.step,
-             "step_completed_at": record.tasks[k.step].completed_at,
+    return [{"kind": k.kind, "title": k.title, "step": _step(k, record),
+             "step_completed_at": record.tasks[_step(k, record)].completed_at,
              "links": {fmt: f"/api/v1/cases/{case.id}/documents/{k.kind}.{fmt}" for fmt in FORMATS}}
             for k in KINDS.values() if _available(k, record)]
 
@@ -273,7 +331,7 @@ def generate(user: User, case_id: int, kind: str, fmt: str) -> tuple[bytes, str,
     content = render_docx(doc) if fmt == "docx" else render_html(doc).encode("utf-8")
     digest = hashlib.sha256(content).hexdigest()
     with one_transaction():
-        audit.record("document.generated", actor=user, case_id=case.id, bpmn_id=spec.step,
+        audit.record("document.generated", actor=user, case_id=case.id, bpmn_id=_step(spec, record),
                      data={"kind": kind, "format": fmt, "sha256": digest})
     return content, FORMATS[fmt], f"{case.number}-{kind}.{fmt}"
 
