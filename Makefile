@@ -50,7 +50,7 @@ translations: $(MO)
 # After changing the pages' words: collect them into messages.pot and merge them into each .po,
 # then translate the new entries (msgstr) and commit the .po files.
 extract-messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k N_ -o workflow_app/translations/messages.pot workflow_app
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k N_ -k tr -o workflow_app/translations/messages.pot workflow_app
 	$(VENV)/bin/pybabel update -i workflow_app/translations/messages.pot -d workflow_app/translations --no-fuzzy-matching
 
 run: $(STAMP) $(ASSETS) $(MO)

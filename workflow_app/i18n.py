@@ -6,7 +6,9 @@ and `make test` run). The choice is remembered in a cookie of the browser for a 
 outlives a logout; a per-user column (remembered on any browser) needs a migration and comes later.
 """
 from flask import Flask, request
-from flask_babel import Babel
+from flask_babel import Babel, gettext
+
+from .services.errors import Phrase, Text
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh"
@@ -18,9 +20,36 @@ LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 babel = Babel()
 
 
+API_PREFIX = "/api/"
+
+
 def page_language() -> str:
-    chosen = request.cookies.get(LANGUAGE_COOKIE) if request else None
+    """The pages: the switch's cookie. The API: the request's Accept-Language. Chinese by default."""
+    if not request:
+        return DEFAULT_LANGUAGE
+    if request.path.startswith(API_PREFIX):
+        return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LANGUAGE)
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def localized(text):
+    """A service's message in the request's language: a Text through its template in the
+    catalogue, a Phrase by its own two languages, any other string through the catalogue when it
+    is there (else as it is: a message nobody translated yet stays readable English)."""
+    if isinstance(text, Phrase):
+        return text.zh if page_language() == "zh" else str(text)
+    if isinstance(text, Text):
+        params = {k: localized(v) if isinstance(v, str) else v for k, v in text.params.items()}
+        return gettext(text.template, **params) if params else gettext(text.template)
+    if isinstance(text, str) and text:
+        return gettext(text)
+    return text
+
+
+def localized_errors(errors: dict) -> dict[str, list[str]]:
+    """field -> messages, each in the request's language."""
+    return {field: [localized(m) for m in messages] for field, messages in (errors or {}).items()}
 
 
 def init_app(app: Flask) -> None:

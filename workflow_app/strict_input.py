@@ -18,7 +18,7 @@ from flask import Flask, Request, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter, Map
 
-from .services.errors import Invalid
+from .services.errors import Invalid, tr
 
 MAX_DEPTH = 32
 # Row ids (PostgreSQL `integer`): an id outside this range names no row and must not reach SQL.
@@ -85,7 +85,7 @@ class StrictJSONProvider(DefaultJSONProvider):
         errors: dict[str, list[str]] = {}
         _check(value, "", 0, errors)
         if errors:  # not a ValueError: `get_json(silent=True)` must not swallow it
-            raise Invalid(errors, "the request contains text that cannot be stored")
+            raise Invalid(errors, tr("the request contains text that cannot be stored"))
         return value
 
 
@@ -104,7 +104,7 @@ def refuse_unstorable_fields() -> None:
             if problem:
                 errors.setdefault(_printable(key or "_unnamed"), []).append(f"the file name {problem}")
     if errors:
-        raise Invalid(errors, "the request contains text that cannot be stored")
+        raise Invalid(errors, tr("the request contains text that cannot be stored"))
 
 
 class IdConverter(IntegerConverter):

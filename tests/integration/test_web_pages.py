@@ -140,7 +140,7 @@ def test_the_catalogue_holds_every_word_the_pages_use():
     from tests.conftest import ROOT
 
     method_map = [("**.py", "python"), ("templates/web/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "N_": None}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "N_": None, "tr": None}
     used = {m[2] if isinstance(m[2], str) else m[2][0]
             for m in extract_from_dir(str(ROOT / "workflow_app"), method_map, keywords=keywords)}
     with open(ROOT / "workflow_app/translations/zh/LC_MESSAGES/messages.po", "rb") as f:

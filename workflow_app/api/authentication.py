@@ -16,7 +16,7 @@ from wtforms import ValidationError
 
 from ..extensions import csrf, limiter
 from ..services import auth
-from ..services.errors import Unauthorized
+from ..services.errors import Unauthorized, tr
 from . import bp
 
 CSRF_HEADER = "X-CSRFToken"
@@ -44,17 +44,17 @@ def authenticate_request():
         _require_csrf_token()
         g.user = session_user._get_current_object()
     else:
-        raise Unauthorized("log in first: POST /api/v1/auth/token, then send Authorization: Bearer <token>")
+        raise Unauthorized(tr("log in first: POST /api/v1/auth/token, then send Authorization: Bearer <token>"))
 
 
 def _bearer_user(header: str):
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise Unauthorized("the Authorization header must be 'Bearer <token>'")
+        raise Unauthorized(tr("the Authorization header must be 'Bearer <token>'"))
     user = auth.user_for_token(token)
     if user is None:
-        raise Unauthorized("the bearer token is invalid or expired")
+        raise Unauthorized(tr("the bearer token is invalid or expired"))
     g.bearer_token = token
     return user
 

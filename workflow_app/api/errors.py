@@ -7,7 +7,8 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..extensions import limiter
-from ..services.errors import ServiceError, StepRefused, bounded_errors
+from ..i18n import localized, localized_errors, page_language
+from ..services.errors import ServiceError, StepRefused, bounded_errors, tr
 from . import bp
 from .authentication import limit_reason
 
@@ -39,10 +40,15 @@ def _flatten(messages, prefix="") -> dict[str, list[str]]:
 
 @bp.app_errorhandler(ServiceError)
 def _service_error(err: ServiceError):
+    """`message` and the field messages in the request's language (Accept-Language, Chinese by
+    default); a refusal of the law keeps both its Chinese `message` and its `message_en`."""
     extra = None
+    message = localized(err.message)
     if isinstance(err, StepRefused):  # the law's refusal: which article, and in English too
         extra = {k: v for k, v in (("article", err.article), ("message_en", err.message_en)) if v}
-    response = error_response(err.status, err.code, err.message, err.errors, err.details, extra)
+        if page_language() == "en" and err.message_en:
+            message = err.message_en
+    response = error_response(err.status, err.code, message, localized_errors(err.errors), err.details, extra)
     if err.status == 401:
         response[0].headers["WWW-Authenticate"] = 'Bearer realm="ZhifaFlow"'
     return response
@@ -69,14 +75,27 @@ def _rate_limited(err: RateLimitExceeded):
 
 @bp.errorhandler(ValidationError)
 def _validation_error(err: ValidationError):
-    return error_response(422, "invalid", "the request is not valid", bounded_errors(_flatten(err.messages)))
+    return error_response(422, "invalid", localized(tr("the request is not valid")),
+                          localized_errors(bounded_errors(_flatten(err.messages))))
+
+
+HTTP_MESSAGES = {
+    400: tr("the request is not valid"),
+    404: tr("the API has no such address"),
+    405: tr("this method is not allowed at this address"),
+    413: tr("the request is too large"),
+    415: tr("the request's content type is not accepted here"),
+}
 
 
 @bp.app_errorhandler(HTTPException)
 def _http_error(err: HTTPException):
     if not is_api_request():
         return err
-    return error_response(err.code or 500, err.name.lower().replace(" ", "_"), err.description or err.name)
+    description = err.description or err.name
+    if err.code in HTTP_MESSAGES and description == type(err).description:  # werkzeug's own words
+        description = localized(HTTP_MESSAGES[err.code])
+    return error_response(err.code or 500, err.name.lower().replace(" ", "_"), description)
 
 
 @bp.app_errorhandler(Exception)
@@ -84,7 +103,7 @@ def _unexpected(err: Exception):
     """Last resort: log the traceback for operators, give the client JSON, never a stack trace."""
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     if is_api_request():
-        return error_response(500, "internal_error", "an internal error occurred; it has been logged")
+        return error_response(500, "internal_error", localized(tr("an internal error occurred; it has been logged")))
     return InternalServerError()
 
 

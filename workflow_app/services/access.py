@@ -5,7 +5,7 @@ department). Lanes in BPMN are roles.
 """
 from ..extensions import db
 from ..models import Case, OrgUnit, Task, User
-from .errors import Forbidden, NotFound
+from .errors import Forbidden, NotFound, tr
 
 
 def in_scope(user: User, unit: OrgUnit) -> bool:
@@ -33,7 +33,7 @@ def scope_filter(user: User, column=Case.department_id):
 def visible_case(user: User, case_id: int) -> Case:
     case = db.session.get(Case, case_id)
     if case is None or not in_scope(user, case.department):
-        raise NotFound(f"case {case_id} not found")  # outside scope looks the same as absent
+        raise NotFound(tr("case %(id)s not found", id=case_id))  # outside scope looks the same as absent
     return case
 
 
@@ -42,26 +42,26 @@ def visible_task(user: User, task_id: int) -> Task:
     exist, naming neither its case nor that it exists."""
     task = db.session.get(Task, task_id)
     if task is None:
-        raise NotFound(f"task {task_id} not found")
+        raise NotFound(tr("task %(id)s not found", id=task_id))
     require_task_in_scope(user, task)
     return task
 
 
 def require_task_in_scope(user: User, task: Task) -> None:
     if not in_scope(user, task.case.department):
-        raise NotFound(f"task {task.id} not found")  # as if it did not exist: no case, no hint
+        raise NotFound(tr("task %(id)s not found", id=task.id))  # as if it did not exist: no case, no hint
 
 
 def require_role(user: User, role: str, what: str, *others: str):
     """The user must hold `role` (or one of `others`)."""
     roles = (role, *others)
     if not any(user.has_role(r) for r in roles):
-        raise Forbidden(f"{what} requires the role {' or '.join(roles)}")
+        raise Forbidden(tr("%(what)s requires the role %(roles)s", what=what, roles=" or ".join(roles)))
 
 
 def check_may_act(user: User, task: Task, case: Case):
     """The user's role must match the task's lane, in the case's department or above it."""
     if task.lane is None or not user.has_role(task.lane):
-        raise Forbidden(f"task {task.bpmn_id} is for the role {task.lane}; you do not have it")
+        raise Forbidden(tr("task %(step)s is for the role %(role)s; you do not have it", step=task.bpmn_id, role=task.lane))
     if not in_scope(user, case.department):
-        raise Forbidden("the case's department is outside your org scope")
+        raise Forbidden(tr("the case's department is outside your org scope"))

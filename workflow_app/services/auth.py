@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from ..models import ApiToken, User
 from ..models.types import utcnow
-from .errors import Unauthorized
+from .errors import Unauthorized, tr
 
 
 def hash_password(password: str) -> str:
@@ -31,7 +31,7 @@ def authenticate(username: str, password: str) -> User:
         check_password_hash(dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
     if user is None or not check_password_hash(user.password_hash, password) or not user.active:
         current_app.logger.warning("login refused for %r", username)  # for the security log
-        raise Unauthorized("wrong username or password")
+        raise Unauthorized(tr("wrong username or password"))
     return user
 
 

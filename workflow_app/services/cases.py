@@ -26,7 +26,7 @@ from .access import (
     visible_case,
     visible_task,
 )
-from .errors import Invalid, NotFound, NotReady, StepRefused
+from .errors import Invalid, NotFound, NotReady, StepRefused, tr
 from .forms import validate_form
 from .procedures import latest_version, procedure_info, run_engine_step
 from .transactions import one_transaction
@@ -40,7 +40,7 @@ MILESTONE_EFFECTS = {
     "closed": ("closed_at", "closed"),
 }
 PARTY_KINDS = ("person", "organization")
-CASE_RACE = "the case was changed by another request; reload it and try again"
+CASE_RACE = tr("the case was changed by another request; reload it and try again")
 STATUSES = ("intake", "investigating", "decided", "served", "closed", "not_filed")
 # The lists' orders, matched by their indexes: cases newest first; tasks due first (undated last).
 CASE_ORDER = [paging.SortKey(Case.created_at, descending=True, kind=datetime),
@@ -115,7 +115,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
     require_task_in_scope(user, task)
     case = task.case
     if task.state != "ready":
-        raise NotReady(f"task {task_id} is {task.state}, not ready")
+        raise NotReady(tr("task %(id)s is %(state)s, not ready", id=task_id, state=task.state))
     check_may_act(user, task, case)
     case.open_tasks = siblings  # the ready rows, read before anything changes
     version = case.procedure_version
@@ -143,7 +143,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         # The projection said ready but the stored state says done: another request completed
         # the task between our reads. A lost race, not a failure: nothing to trace.
         db.session.rollback()
-        raise NotReady(f"task {task_id} was completed by another request; reload the case") from None
+        raise NotReady(tr("task %(id)s was completed by another request; reload the case", id=task_id)) from None
     except EngineError as err:
         db.session.rollback()
         _trace_attempt(task.case_id, user, task, "task.failed",
@@ -211,7 +211,7 @@ def _task_for_completion(task_id: int) -> tuple[Task, WorkflowState, list[Task]]
         .order_by(Task.id)).all()
     task = next((t for t, _ in rows if t.id == task_id), None)
     if task is None:
-        raise NotFound(f"task {task_id} not found")
+        raise NotFound(tr("task %(id)s not found", id=task_id))
     return task, rows[0][1], [t for t, _ in rows if t.state == "ready"]
 
 
@@ -359,7 +359,7 @@ def _trace_attempt(case_id: int, user: User, task: Task, action: str, data: dict
 def engine_invalid(err: EngineError) -> Invalid:
     where = f" (BPMN element {err.element_id})" if err.element_id else ""
     return Invalid({"_engine": [f"the procedure could not continue{where}: {err.message}"]},
-                   "the procedure could not continue; the case is unchanged", code="engine_error",
+                   tr("the procedure could not continue; the case is unchanged"), code="engine_error",
                    details={"element_id": err.element_id})
 
 

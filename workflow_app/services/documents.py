@@ -21,7 +21,7 @@ from ..models import Case, Task, User
 from ..oversight.calendar import LOCAL_TZ, working_days_after
 from . import audit
 from .access import visible_case
-from .errors import NotFound
+from .errors import NotFound, tr
 from .procedures import procedure_info
 from .transactions import one_transaction
 
@@ -326,7 +326,7 @@ def generate(user: User, case_id: int, kind: str, fmt: str) -> tuple[bytes, str,
     spec = KINDS.get(kind)
     record = Record(case)
     if spec is None or fmt not in FORMATS or not _available(spec, record):
-        raise NotFound(f"case {case_id} has no document {kind}.{fmt} (unknown, or its step is not completed)")
+        raise NotFound(tr("case %(id)s has no document %(name)s (unknown, or its step is not completed)", id=case_id, name=f"{kind}.{fmt}"))
     doc = spec.build(record)
     content = render_docx(doc) if fmt == "docx" else render_html(doc).encode("utf-8")
     digest = hashlib.sha256(content).hexdigest()

@@ -11,8 +11,41 @@ MAX_FIELD_CHARS = 200
 MORE_FIELDS = "_more"
 
 
+class Text(str):
+    """A message in English that keeps its gettext template and values, so the API and the pages
+    can say it in the reader's language (workflow_app/i18n.localized: the catalogue messages.po).
+    It is still the plain English string for the CLI, the logs and the trace."""
+
+    template: str
+    params: dict
+
+    def __new__(cls, template: str, **params):
+        text = super().__new__(cls, template % params if params else template)
+        text.template, text.params = template, params
+        return text
+
+
+class Phrase(str):
+    """A value given in both languages by the data itself (a form field's `title` and its
+    `x-title-en`): English as the string, Chinese in `zh`."""
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str):
+        phrase = super().__new__(cls, en)
+        phrase.zh = zh
+        return phrase
+
+
+def tr(template: str, **params) -> Text:
+    """A translatable message (extracted into messages.po by `make extract-messages`)."""
+    return Text(template, **params)
+
+
 def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     """`text`, or its start and how long it was."""
+    if isinstance(text, str) and len(text) <= limit:
+        return text  # a Text keeps its template
     text = str(text)
     if len(text) <= limit:
         return text
@@ -32,10 +65,10 @@ def bounded_errors(errors: dict) -> dict[str, list[str]]:
         kept = [clip(m) for m in messages[:budget]]
         budget -= len(kept)
         if len(messages) > len(kept):
-            kept.append(f"and {len(messages) - len(kept)} more")
+            kept.append(tr("and %(count)d more", count=len(messages) - len(kept)))
         out.setdefault(clip(field, MAX_FIELD_CHARS), []).extend(kept)
     if fields_left_out:
-        out[MORE_FIELDS] = [f"and {fields_left_out} more fields with errors"]
+        out[MORE_FIELDS] = [tr("and %(count)d more fields with errors", count=fields_left_out)]
     return out
 
 
@@ -93,7 +126,7 @@ class Invalid(ServiceError):
     status = 422
     code = "invalid"
 
-    def __init__(self, errors: dict, message: str = "the request is not valid", *, code: str | None = None,
+    def __init__(self, errors: dict, message: str = tr("the request is not valid"), *, code: str | None = None,
                  details: dict | None = None):
         super().__init__(message, code=code, errors=errors, details=details)
 
@@ -104,7 +137,7 @@ class StepRefused(Invalid):
 
     code = "step_refused"
 
-    def __init__(self, errors: dict, message: str = "the law forbids this step", *, code: str | None = None,
+    def __init__(self, errors: dict, message: str = tr("the law forbids this step"), *, code: str | None = None,
                  details: dict | None = None, article: str | None = None, message_en: str | None = None):
         super().__init__(errors, message, code=code, details=details)
         self.article = article

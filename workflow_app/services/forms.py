@@ -6,7 +6,13 @@ from pathlib import Path
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
-from .errors import Invalid
+from .errors import Invalid, Phrase, tr
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue, translated when it is said (tr)."""
+    return message
+
 
 SUFFIX = ".schema.json"
 
@@ -40,9 +46,9 @@ def _field_name(error) -> str:
 SHOWN_VALUE_CHARS = 60
 
 
-def _message(error) -> str:
-    """jsonschema's message, with the value it quotes shortened: "'aaaa…' (1048576 characters) is
-    too long", not the whole megabyte back."""
+def _fallback(error) -> str:
+    """jsonschema's own English message, with the value it quotes shortened: "'aaaa…' (1048576
+    characters) is too long", not the whole megabyte back."""
     if len(error.message) <= SHOWN_VALUE_CHARS * 2:
         return error.message
     quoted = repr(error.instance)
@@ -54,13 +60,87 @@ def _message(error) -> str:
     return error.message.replace(quoted, f"{quoted[:SHOWN_VALUE_CHARS]}… ({size})")
 
 
+def _label(schema: dict | None, name: str) -> Phrase:
+    """How a message names a field: its `title` in Chinese, its `x-title-en` (else its name) in
+    English."""
+    schema = schema if isinstance(schema, dict) else {}
+    return Phrase(schema.get("x-title-en") or name, schema.get("title") or name)
+
+
+def _choices(schema: dict) -> Phrase:
+    values = schema.get("enum") or []
+    labels = schema.get("x-enum-labels") or []
+    en = ", ".join(json.dumps(v, ensure_ascii=False) for v in values)
+    zh = "、".join(str(label) for label in labels) if len(labels) == len(values) else en
+    return Phrase(en, zh)
+
+
+TYPE_MESSAGES = {
+    "string": N_("%(field)s must be text"),
+    "number": N_("%(field)s must be a number"),
+    "integer": N_("%(field)s must be a whole number"),
+    "object": N_("%(field)s must be an object of fields"),
+    "array": N_("%(field)s must be a list"),
+    "boolean": N_("%(field)s must be true or false"),
+    "null": N_("%(field)s must be empty"),
+}
+LIMIT_MESSAGES = {
+    "minimum": N_("%(field)s must be at least %(limit)s"),
+    "maximum": N_("%(field)s must be at most %(limit)s"),
+    "exclusiveMinimum": N_("%(field)s must be more than %(limit)s"),
+    "exclusiveMaximum": N_("%(field)s must be less than %(limit)s"),
+    "minLength": N_("%(field)s must have at least %(limit)s characters"),
+    "maxLength": N_("%(field)s must have at most %(limit)s characters (it has %(size)s)"),
+    "minItems": N_("%(field)s must have at least %(limit)s items"),
+    "maxItems": N_("%(field)s must have at most %(limit)s items (it has %(size)s)"),
+}
+FORMAT_MESSAGES = {
+    "date": N_("%(field)s must be a date, YYYY-MM-DD"),
+    "date-time": N_("%(field)s must be a date and time, YYYY-MM-DDTHH:MM:SS+08:00"),
+    "time": N_("%(field)s must be a time, HH:MM:SS"),
+    "email": N_("%(field)s must be an e-mail address"),
+}
+
+
+def _message(error) -> str:
+    """The message of one validation error, per validator kind, naming the field by its title
+    (a Text: the API and the pages say it in the reader's language)."""
+    kind, schema, name = error.validator, error.schema, str((list(error.absolute_path) or ["_form"])[-1])
+    if kind == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        return tr("%(field)s is required", field=_label(schema.get("properties", {}).get(missing), missing))
+    if kind == "additionalProperties":
+        extra = error.message.split("'")[1] if "'" in error.message else ""
+        return tr("%(field)s is not a field of this form", field=Phrase(extra, extra))
+    field = _label(schema, name)
+    if kind == "type" and isinstance(error.validator_value, str) and error.validator_value in TYPE_MESSAGES:
+        return tr(TYPE_MESSAGES[error.validator_value], field=field)
+    if kind == "enum":
+        return tr("%(field)s must be one of %(choices)s", field=field, choices=_choices(schema))
+    if kind == "const":
+        return tr("%(field)s must be %(value)s", field=field,
+                  value=json.dumps(error.validator_value, ensure_ascii=False))
+    if kind in LIMIT_MESSAGES:
+        size = len(error.instance) if isinstance(error.instance, str | list) else None
+        return tr(LIMIT_MESSAGES[kind], field=field, limit=error.validator_value, size=size)
+    if kind == "pattern":
+        return tr("%(field)s does not have the required form", field=field)
+    if kind == "format":
+        template = FORMAT_MESSAGES.get(error.validator_value)
+        return tr(template, field=field) if template else tr(
+            "%(field)s must be in the format %(format)s", field=field, format=error.validator_value)
+    if kind == "uniqueItems":
+        return tr("%(field)s lists an item twice", field=field)
+    return _fallback(error)
+
+
 def validate_form(schema: dict | None, data) -> dict:
     """Return the data if it fits the schema; else raise Invalid naming each bad field."""
     if not isinstance(data, dict):
-        raise Invalid({"data": ["must be an object"]})
+        raise Invalid({"data": [tr("must be an object")]})
     if schema is None:  # a user task without formKey has no fields
         if data:
-            raise Invalid({name: ["this task has no form fields"] for name in data})
+            raise Invalid({name: [tr("this task has no form fields")] for name in data})
         return {}
     try:
         validator = _validator(json.dumps(schema, sort_keys=True))

@@ -31,22 +31,35 @@ def is_legal_review(procedure: ProcedureInfo, task: Task) -> bool:
 
 def handlers_of(case: Case) -> set[str]:
     """Usernames of everyone who handled the case, from the task projection (no workflow load)."""
+    return set(handling(case))
+
+
+def handling(case: Case) -> dict[str, list[str]]:
+    """username -> how they handled the case: "" for opening it, else the name of each step they
+    completed or are named in (e.g. the investigating officers of 调查取证), oldest first."""
     procedure = procedure_info(case.procedure_version)
     rows = db.session.execute(
         db.select(Task).options(joinedload(Task.completed_by))
-        .where(Task.case_id == case.id, Task.state == "completed")
+        .where(Task.case_id == case.id, Task.state == "completed").order_by(Task.completed_at, Task.id)
     ).scalars()
-    names = {case.created_by.username}
+    how: dict[str, list[str]] = {case.created_by.username: [""]}
     forms = _FormSnapshots(case.procedure_version)
+
+    def add(username: str, step: str) -> None:
+        steps = how.setdefault(username, [])
+        if step not in steps:
+            steps.append(step)
+
     for task in rows:
         if is_legal_review(procedure, task):
             continue
         if task.completed_by is not None:
-            names.add(task.completed_by.username)
+            add(task.completed_by.username, task.name)
         schema = forms.get(task.form_key)
         for _, usernames in named_people(schema, task.data or {}).values():
-            names.update(str(u) for u in usernames)
-    return names
+            for username in usernames:
+                add(str(username), task.name)
+    return how
 
 
 class _FormSnapshots:
@@ -75,11 +88,28 @@ class _FormSnapshots:
 
 
 def check_reviewer(user: User, case: Case, on: date) -> None:
-    if user.username in handlers_of(case):
-        message = (f"{REVIEWER_CONFLICT}: {user.username} handled this case and may not review it "
-                   "(《行政处罚法》第58条; 国办发〔2018〕118号)")
-        raise StepRefused({"_task": [message]}, message, code=REVIEWER_CONFLICT)
+    """The reviewer must not have handled the case (separation of duties) and must be qualified."""
+    steps = handling(case).get(user.username)
+    if steps is not None:
+        raise reviewer_conflict(user, steps)
     check_qualified(user, on)
+
+
+def reviewer_conflict(user: User, steps: list[str]) -> StepRefused:
+    """REVIEWER_CONFLICT, saying how the reviewer handled the case."""
+    zh = "、".join("立案登记（开启本案）" if not s else s for s in steps)
+    en = ", ".join("opening the case" if not s else s for s in steps)
+    message = (f"{REVIEWER_CONFLICT}: {user.username} handled this case and may not review it "
+               "(《行政处罚法》第58条; 国办发〔2018〕118号)")
+    return StepRefused(
+        {"_task": [message]},
+        f"{user.username}（{user.full_name}）办理过本案（{zh}），不得审核本案：法制审核由未参与办理的人员进行"
+        "（《行政处罚法》第58条；国办发〔2018〕118号）",
+        code=REVIEWER_CONFLICT, article="《行政处罚法》第58条；国办发〔2018〕118号",
+        message_en=f"{user.username} ({user.full_name}) handled this case ({en}) and may not review it: legal "
+                   "review is by someone who took no part in handling the case (APL Art. 58; State Council "
+                   "General Office 2018 No. 118)",
+        details={"steps": steps})
 
 
 def check_qualified(user: User, on: date) -> None:

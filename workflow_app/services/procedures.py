@@ -17,7 +17,7 @@ from ..models import Procedure as ProcedureRow
 from ..models import ProcedureVersion, User
 from . import audit
 from .access import require_role
-from .errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound, Unavailable, clip
+from .errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound, Unavailable, clip, tr
 from .forms import load_forms
 
 
@@ -70,7 +70,7 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
         db.session.rollback()
         existing = version_by_sha(sha)
         if existing is None:  # another deployment took the version number or audit sequence
-            raise Conflict("another deployment happened at the same time; deploy again") from None
+            raise Conflict(tr("another deployment happened at the same time; deploy again")) from None
         return existing, False  # the same file, deployed concurrently: the other request won
     return version, True
 
@@ -86,7 +86,7 @@ def _invalid(problems: list[dict]) -> Invalid:
     shown = [{**p, "message": clip(p["message"]),
               "element_id": clip(p["element_id"], MAX_FIELD_CHARS) if p["element_id"] else None}
              for p in problems[:MAX_MESSAGES]]
-    return Invalid({"file": messages}, "the BPMN file cannot be deployed", code="bpmn_invalid",
+    return Invalid({"file": messages}, tr("the BPMN file cannot be deployed"), code="bpmn_invalid",
                    details={"problems": shown, "problem_count": len(problems)})
 
 
@@ -103,14 +103,14 @@ def latest_version(process_id: str) -> ProcedureVersion:
         .order_by(ProcedureVersion.version.desc()).limit(1)
     ).scalar_one_or_none()
     if version is None:
-        raise NotFound(f"no procedure {process_id!r} is deployed")
+        raise NotFound(tr("no procedure %(id)s is deployed", id=repr(process_id)))
     return version
 
 
 def get_version(version_id: int) -> ProcedureVersion:
     version = db.session.get(ProcedureVersion, version_id)
     if version is None:
-        raise NotFound(f"procedure version {version_id} not found")
+        raise NotFound(tr("procedure version %(id)s not found", id=version_id))
     return version
 
 

@@ -5,9 +5,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
-from .errors import Conflict
+from .errors import Conflict, tr
 
-RACE_MESSAGE = "the record was changed by another request at the same time; reload it and try again"
+RACE_MESSAGE = tr("the record was changed by another request at the same time; reload it and try again")
 
 
 @contextmanager

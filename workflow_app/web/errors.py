@@ -8,13 +8,15 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import limiter
+from ..i18n import localized_errors
 from ..services.errors import ServiceError
 from . import bp
 from .login import LoginForm
 
 
 def _error_page(status: int, message: str, errors: dict | None = None):
-    return render_template("web/error.html", status=status, message=message, errors=errors or {}), status
+    return render_template("web/error.html", status=status, message=message,
+                           errors=localized_errors(errors or {})), status
 
 
 @bp.errorhandler(ServiceError)

@@ -1,0 +1,74 @@
+"""The legal reviewer's sheet (法制审核 审核表, APL Art. 58; 国办发〔2018〕118号): a ready legal
+review with what the reviewer reads beside the checklist — the case file, the investigation
+report, earlier reviews of the case — and whether this user may act on it, and if not, why.
+
+Read only: the review itself is recorded by services/cases.complete_task, which checks the same
+rules again (and traces a refusal); here they only tell the page what to say before anyone types.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..models import Task, User
+from ..models.types import utcnow
+from ..oversight.calendar import LOCAL_TZ
+from . import legal_review
+from .access import check_may_act, visible_task
+from .case_overview import CaseOverview, case_overview
+from .errors import Forbidden, NotFound, StepRefused
+from .procedures import procedure_info
+
+REPORT_FORM = "investigation_report"
+
+
+@dataclass
+class ReviewSheet:
+    task: Task
+    schema: dict  # the review form's JSON Schema: the 118号 checklist is its `findings`
+    overview: CaseOverview  # the case, its file, its earlier reviews
+    report: Task | None  # the latest completed investigation report (调查终结报告)
+    refusal: StepRefused | None = None  # the law forbids this user the review (REVIEWER_CONFLICT, …)
+    forbidden: str | None = None  # not the user's task (role or scope), in English
+    not_ready: bool = False  # completed or withdrawn meanwhile
+
+    @property
+    def may_act(self) -> bool:
+        return self.refusal is None and self.forbidden is None and not self.not_ready
+
+    @property
+    def checklist(self) -> list[tuple[str, dict]]:
+        """The checklist items (name, schema) in the form's order."""
+        findings = self.schema.get("properties", {}).get("findings", {})
+        return list(findings.get("properties", {}).items())
+
+
+def is_review_task(user: User, task_id: int) -> bool:
+    """Whether the task (visible to the user) is the BPMN's legal review: /tasks/<id> shows the
+    reviewer's sheet for it instead of the generic form."""
+    task = visible_task(user, task_id)
+    return legal_review.is_legal_review(procedure_info(task.case.procedure_version), task)
+
+
+def review_sheet(user: User, task_id: int, now: datetime | None = None) -> ReviewSheet:
+    task = visible_task(user, task_id)
+    case = task.case
+    info = procedure_info(case.procedure_version)
+    if not legal_review.is_legal_review(info, task):
+        raise NotFound(f"task {task_id} is not a legal review")
+    overview = case_overview(user, case.id, now=now)
+    task = visible_task(user, task_id)  # case_overview's verification rolled the session back
+    report = next((t for t in reversed(overview.completed) if t.form_key == REPORT_FORM), None)
+    sheet = ReviewSheet(task=task, schema=info.forms.get(task.form_key) or {}, overview=overview, report=report)
+    if task.state != "ready":
+        sheet.not_ready = True
+        return sheet
+    try:
+        check_may_act(user, task, task.case)
+    except Forbidden as err:
+        sheet.forbidden = err.message
+        return sheet
+    today = (now or utcnow()).astimezone(LOCAL_TZ).date()
+    try:
+        legal_review.check_reviewer(user, task.case, today)
+    except StepRefused as refusal:
+        sheet.refusal = refusal
+    return sheet

@@ -1,0 +1,88 @@
+"""The legal review page (法制审核, APL Art. 58; 国办发〔2018〕118号): the case file and the
+investigation report beside the checklist, a finding per item, approve or return with opinions.
+
+`/tasks/<id>/review` answers for a ready legal review; the generic task page `/tasks/<id>` hands a
+task the BPMN marks as the legal review to `review_task` (services/review_sheet.is_review_task),
+so both addresses show this page and post the same form.
+
+Thin: the form's fields are read back into the review form's data (its JSON Schema names them),
+services/cases.complete_task validates and decides; refusals come back as a banner with the
+article, field errors next to their item, and what was typed stays on the page.
+"""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..i18n import localized, localized_errors
+from ..services import cases, review_sheet
+from ..services.errors import Invalid, StepRefused
+from . import bp
+
+FORM_PREFIX = "legal_review."  # step rules name fields by form key: legal_review.findings.x
+
+
+def form_data(form, checklist: list[str]) -> dict:
+    """The posted fields as the review form's data: findings.<item>.result / .comment,
+    review_outcome and opinions. An item left unanswered stays out, so the schema names it."""
+    findings = {}
+    for item in checklist:
+        result = form.get(f"findings.{item}.result")
+        comment = (form.get(f"findings.{item}.comment") or "").strip()
+        finding = {}
+        if result:
+            finding["result"] = result
+        if comment:
+            finding["comment"] = comment
+        if finding:
+            findings[item] = finding
+    data = {"findings": findings}
+    if form.get("review_outcome"):
+        data["review_outcome"] = form["review_outcome"]
+    data["opinions"] = (form.get("opinions") or "").strip()
+    return data
+
+
+def field_errors(errors: dict) -> dict[str, list[str]]:
+    """Errors by the page's field names: the finding's item for anything within it
+    (findings.x.result -> findings.x), the form's own fields as they are."""
+    out: dict[str, list[str]] = {}
+    for name, messages in localized_errors(errors).items():
+        name = name.removeprefix(FORM_PREFIX)
+        parts = name.split(".")
+        key = ".".join(parts[:2]) if parts[0] == "findings" and len(parts) > 1 else name
+        out.setdefault(key, []).extend(messages)
+    return out
+
+
+@bp.route("/tasks/<id:task_id>/review", methods=["GET", "POST"])
+@login_required
+def review_task(task_id: int):
+    sheet = review_sheet.review_sheet(current_user, task_id)
+    items = [name for name, _schema in sheet.checklist]
+    typed, errors, refusal, status = None, {}, None, 200
+    if request.method == "POST":
+        typed = form_data(request.form, items)
+        try:
+            cases.complete_task(current_user, task_id, typed)
+        except StepRefused as err:
+            refusal, errors, status = err, field_errors(err.errors), 422
+        except Invalid as err:
+            errors, status = field_errors(err.errors), 422
+        else:
+            flash(_("The legal review is recorded.") if typed.get("review_outcome") == "approve"
+                  else _("The legal review is recorded: the case goes back with your opinions."), "info")
+            return redirect(url_for("web.case_page", case_id=sheet.task.case_id))
+    refusal = refusal or sheet.refusal
+    return render_template(
+        "web/legal_review.html", sheet=sheet, o=sheet.overview, case=sheet.overview.case, task=sheet.task,
+        typed=typed, errors=errors, refusal=refusal,
+        refusal_message=localized_refusal(refusal) if refusal else None), status
+
+
+def localized_refusal(refusal: StepRefused) -> str:
+    """The law's refusal in the page's language: its Chinese message or its English one."""
+    from ..i18n import page_language
+
+    if page_language() == "en" and refusal.message_en:
+        return refusal.message_en
+    return localized(refusal.message)
