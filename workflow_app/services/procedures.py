@@ -1,5 +1,6 @@
 """Deploying procedures: validated, immutable versions keyed by content hash; and running
 their engine steps, which happen in an engine worker process (engine/pool.py), never here."""
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -166,3 +167,72 @@ def run_engine_step(op: str, payload: dict, version: ProcedureVersion,
     except EngineUnavailable as err:
         raise Unavailable(err.message) from None
 
+
+
+# -- reading the catalogue (the procedures page) ----------------------------------------------------
+PROCEDURE_READERS = ("bpmn_author", "admin", "supervisor")
+
+
+@dataclass
+class VersionRow:
+    version: ProcedureVersion
+    deployed_by: str  # the user's name, or the label of who deployed it ("cli:root")
+
+
+def _deployers(versions: list[ProcedureVersion]) -> dict[int, str]:
+    """version id -> who deployed it: the user on record, else the actor of its trace event."""
+    from ..models import TraceEvent
+
+    users = {u.id: u.full_name for u in db.session.execute(
+        db.select(User).where(User.id.in_({v.deployed_by_id for v in versions if v.deployed_by_id}))).scalars()}
+    by_sha: dict[str, str] = {}
+    for actor, data in db.session.execute(
+            db.select(TraceEvent.actor, TraceEvent.data_json)  # the system chain: (chain, seq) is indexed
+            .where(TraceEvent.chain == audit.SYSTEM_CHAIN, TraceEvent.action == "procedure.deployed")):
+        sha = json.loads(data or "{}").get("sha256")
+        if sha:
+            by_sha.setdefault(sha, actor)
+    return {v.id: users.get(v.deployed_by_id) or by_sha.get(v.sha256) or "—" for v in versions}
+
+
+def catalogue(user: User) -> list[tuple[ProcedureRow, list[VersionRow]]]:
+    """Each procedure with its versions, newest first (read only: authors, admins, supervisors)."""
+    require_role(user, PROCEDURE_READERS[0], "reading the procedures", *PROCEDURE_READERS[1:])
+    versions = list_versions()
+    deployers = _deployers(versions)
+    out: dict[int, tuple[ProcedureRow, list[VersionRow]]] = {}
+    for v in versions:
+        out.setdefault(v.procedure_id, (v.procedure, []))[1].insert(0, VersionRow(v, deployers[v.id]))
+    return list(out.values())
+
+
+@dataclass
+class StepSpec:
+    bpmn_id: str
+    name: str
+    lane: str | None
+    form_key: str | None
+    form_title: str | None
+    deadline: str | None
+    milestone: str | None
+    legal_review: bool
+
+
+@dataclass
+class VersionDetail:
+    version: VersionRow
+    others: list[ProcedureVersion]  # the procedure's other versions
+    steps: list[StepSpec]  # in the BPMN's order
+
+
+def version_detail(user: User, version_id: int) -> VersionDetail:
+    """One version: who deployed it, when, its hash, and its steps with lanes, forms and deadlines."""
+    require_role(user, PROCEDURE_READERS[0], "reading the procedures", *PROCEDURE_READERS[1:])
+    version = get_version(version_id)
+    info = procedure_info(version)
+    steps = [StepSpec(bpmn_id, meta.get("name") or bpmn_id, meta.get("lane"), meta.get("form_key"),
+                      (info.forms.get(meta.get("form_key")) or {}).get("title") if meta.get("form_key") else None,
+                      meta.get("deadline"), meta.get("milestone"), bool(meta.get("legal_review")))
+             for bpmn_id, meta in info.task_specs.items()]
+    others = [v for v in list_versions() if v.procedure_id == version.procedure_id and v.id != version.id]
+    return VersionDetail(VersionRow(version, _deployers([version])[version.id]), others, steps)
