@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
@@ -433,6 +435,16 @@ def _task_meta(procedure_specs) -> dict:
                 "legal_review": props.get("legalReview") == "true",
                 "human": human,
             }
+    # An ad-hoc step (services/case_requests.py): the human task right after the message start
+    # event of an event subprocess is started by delivering that message.
+    for spec in procedure_specs:
+        for task_spec in spec.task_specs.values():
+            definition = getattr(task_spec, "event_definition", None)
+            if not isinstance(definition, MessageEventDefinition) or not isinstance(task_spec, StartEvent):
+                continue
+            for output in task_spec.outputs:
+                if getattr(output, "bpmn_id", None) in meta and meta[output.bpmn_id]["human"]:
+                    meta[output.bpmn_id]["request"] = definition.name
     return meta
 
 

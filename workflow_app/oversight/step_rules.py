@@ -102,6 +102,13 @@ DATE_ORDER = [
     ("service.served_on", "closing.closed_on"),
     ("execution.paid_on", "closing.closed_on"),
     ("disclosure.published_on", "closing.closed_on"),
+    # The clock's steps (oversight/clock.py) and the withdrawal of a disclosure (APL 48(2)).
+    ("clue_intake.received_on", "extension_request.requested_on"),
+    ("extension_request.requested_on", "extension_approval.decided_on"),
+    ("excluded_period.start_on", "excluded_period.end_on"),
+    ("penalty_decision.decided_on", "disclosure_revocation.revoked_on"),
+    ("disclosure.published_on", "disclosure_revocation.revoked_on"),
+    ("disclosure_revocation.revoked_on", "disclosure_withdrawal.withdrawn_on"),
 ]
 # Dates set for the future when recorded: the day the hearing will be held.
 SCHEDULED = {"hearing_notice.hearing_date"}
@@ -117,6 +124,9 @@ DATE_LABELS = {
     "service.served_on": "决定书送达日期", "disclosure.published_on": "公示日期",
     "execution.paid_on": "缴款日期", "execution.demand_served_on": "催告书送达日期",
     "execution.court_applied_on": "申请法院强制执行日期", "closing.closed_on": "结案日期",
+    "extension_request.requested_on": "延期申请日期", "extension_approval.decided_on": "延期审批日期",
+    "excluded_period.start_on": "期间开始日期", "excluded_period.end_on": "期间结束日期",
+    "disclosure_revocation.revoked_on": "决定被撤销等的日期", "disclosure_withdrawal.withdrawn_on": "撤回公示日期",
 }
 
 
