@@ -37,7 +37,7 @@ def test_the_filing_limit_runs_from_the_day_the_clue_was_received_not_from_the_c
     Saturday 10-10 counted) is 2026-10-27; the intake was submitted weeks later."""
     case = api.run(api.open_case(), ("clue_intake", {"received_on": "2026-09-30", "violation_date": "2026-09-28"}))
     approval = api.task(case, "filing_approval")
-    assert approval["deadline"] == "15 working days from clue_intake.received_on"
+    assert approval["deadline"] == "15 working days from clue_intake.received_on extendable as filing"
     assert approval["due_at"] == "2026-10-27T23:59:59+08:00"
     assert case["next_due_at"] == "2026-10-27T23:59:59+08:00"
     assert approval["ready_at"][:10] != "2026-09-30"  # the click was another day
@@ -82,7 +82,7 @@ def test_a_corrected_date_moves_the_deadline_that_hangs_on_it(api):
 def test_milestone_and_ready_time_anchors_are_shown_in_beijing_time_too(api):
     case = api.run(api.open_case(), *TO_DECISION)
     decision = api.task(case, "penalty_decision")
-    assert decision["deadline"] == "90 calendar days from case.filed_at"
+    assert decision["deadline"] == "90 calendar days from case.filed_at excluding periods, extendable as decision"
     assert decision["due_at"].endswith("T23:59:59+08:00") and case["next_due_at"] == decision["due_at"]
     listed = api.get("/api/v1/tasks?mine=1", as_="head1").json["items"]
     assert [t["due_at"] for t in listed if t["id"] == decision["id"]] == [decision["due_at"]]
