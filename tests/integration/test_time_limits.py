@@ -274,3 +274,17 @@ def test_a_case_that_was_not_filed_takes_no_ad_hoc_step(api, kind):
             "disclosure_revocation": {**REVOCATION, "revoked_on": days_ago(0)}}[kind]
     r = request(api, case, kind, data, expect=422)
     assert r.json["error"] in ("EXTENSION_NOT_APPLICABLE", "PERIOD_NOT_APPLICABLE", "DISCLOSURE_NOT_MADE")
+
+
+def test_a_correction_must_name_a_recorded_period_of_the_case(api):
+    case = api.run(api.open_case(), *TO_DECISION)
+    r = request(api, case, "excluded_period", {"kind": "testing", "start_on": days_ago(0), "basis": "x",
+                                               "replaces": 999999}, expect=422)
+    assert "replaces" in r.json["errors"]
+
+
+def test_the_openapi_document_describes_the_ad_hoc_steps(api):
+    doc = api.client.get("/api/v1/openapi.json").json
+    operation = doc["paths"]["/cases/{case_id}/requests/{kind}"]["post"]
+    assert {p["name"] for p in operation["parameters"]} == {"case_id", "kind"}
+    assert {"200", "403", "404", "422"} <= set(operation["responses"])
