@@ -12,7 +12,14 @@ from workflow_app.models import types
 from workflow_app.oversight.calendar import LOCAL_TZ, add_calendar_days, working_days_after
 from workflow_app.services import cases as cases_service
 
-INTAKE = ("clue_intake", {"received_on": "2026-09-30", "violation_date": "2026-09-28"})
+RECEIVED = days_ago(2)
+INTAKE = ("clue_intake", {"received_on": RECEIVED, "violation_date": days_ago(5)})
+
+
+def filing_due(working_days: int) -> str:
+    """The end of the n-th working day after the clue was received, as the API shows it."""
+    day = working_days_after(datetime.fromisoformat(RECEIVED).date(), working_days)
+    return f"{day.isoformat()}T23:59:59+08:00"
 
 
 def beijing(due) -> str:
@@ -71,19 +78,21 @@ def decision_due(case_filed_at: str, days: int, excluded=frozenset()) -> str:
 
 # -- the 15-working-day filing limit (Art. 18) -------------------------------------------------------
 def test_an_approved_filing_extension_moves_the_filing_due_time_by_15_working_days(api):
+    """The working days follow China's calendar (tests/unit/test_deadlines.py: received 2026-09-30,
+    due 10-27, extended to 11-17 across the National Day holiday and its adjusted Saturday)."""
     case = api.run(api.open_case(), INTAKE)
-    assert api.task(case, "filing_approval")["due_at"] == "2026-10-27T23:59:59+08:00"
+    assert api.task(case, "filing_approval")["due_at"] == filing_due(15)
     case = request(api, case, "extension_request", extension("filing", 15))
     assert api.ready(case) == ["extension_approval", "filing_approval"]
-    assert api.task(case, "filing_approval")["due_at"] == "2026-10-27T23:59:59+08:00"  # not yet approved
+    assert api.task(case, "filing_approval")["due_at"] == filing_due(15)  # not yet approved
     case = decide(api, case, approve())
-    # 15 more working days after Tuesday 10-27: 28, 29, 30, 11-02 … 11-17
-    assert api.task(case, "filing_approval")["due_at"] == "2026-11-17T23:59:59+08:00"
-    assert case["next_due_at"] == "2026-11-17T23:59:59+08:00"
+    assert api.task(case, "filing_approval")["due_at"] == filing_due(30)
+    assert case["next_due_at"] == filing_due(30)
     [event] = moved(api, case)
     assert event["bpmn_id"] == "filing_approval"
-    assert event["data"]["old_due_at"].startswith("2026-10-27T15:59:59")  # stored in UTC
-    assert event["data"]["new_due_at"].startswith("2026-11-17T15:59:59")
+    old, new = (datetime.fromisoformat(event["data"][k]) for k in ("old_due_at", "new_due_at"))
+    assert old.astimezone(LOCAL_TZ).isoformat()[:19] == filing_due(15)[:19]  # stored in UTC
+    assert new.astimezone(LOCAL_TZ).isoformat()[:19] == filing_due(30)[:19]
     assert "extension_approval: approve" in event["data"]["reason"]
     actions = [(e["action"], e["bpmn_id"]) for e in trace(api, case)]
     assert ("task.completed", "extension_request") in actions and ("task.completed", "extension_approval") in actions
@@ -96,7 +105,7 @@ def test_a_refused_extension_leaves_the_due_time_where_it_was(api):
     case = api.run(api.open_case(), INTAKE)
     case = request(api, case, "extension_request", extension("filing", 10))
     case = decide(api, case, {"decision": "refuse", "decided_on": days_ago(0), "opinion": "理由不充分"})
-    assert api.task(case, "filing_approval")["due_at"] == "2026-10-27T23:59:59+08:00"
+    assert api.task(case, "filing_approval")["due_at"] == filing_due(15)
     assert moved(api, case) == []
     assert "extension_approval" not in api.ready(case)
 
@@ -121,6 +130,18 @@ def test_a_second_request_waits_for_the_heads_decision_on_the_first(api):
     case = request(api, case, "extension_request", extension("filing", 5))
     r = request(api, case, "extension_request", extension("filing", 5), expect=422)
     assert r.json["error"] == "EXTENSION_PENDING"
+
+
+def test_an_extension_after_the_limit_expired_is_refused(api, monkeypatch):
+    """Received 2026-09-30: the filing limit expired at the end of 10-27."""
+    case = api.run(api.open_case(), ("clue_intake", {"received_on": "2026-09-30", "violation_date": "2026-09-28"}))
+    r = request(api, case, "extension_request", extension("filing", 15), expect=422)
+    assert (r.json["error"], r.json["article"]) == ("EXTENSION_LATE", "《市场监督管理行政处罚程序规定》第18条")
+    assert "2026-10-27 23:59:59" in r.json["message"]
+    case = filed_days_ago(api, monkeypatch, 95, *TO_DECISION[2:4])  # decision not reached, 90 days gone
+    r = request(api, case, "extension_request", extension("decision", 30), expect=422)
+    assert r.json["error"] == "EXTENSION_LATE"
+    assert refused(api, case)[-1]["data"]["code"] == "EXTENSION_LATE"
 
 
 def test_an_extension_with_no_running_limit_to_extend_is_refused(api):
@@ -288,3 +309,13 @@ def test_the_openapi_document_describes_the_ad_hoc_steps(api):
     operation = doc["paths"]["/cases/{case_id}/requests/{kind}"]["post"]
     assert {p["name"] for p in operation["parameters"]} == {"case_id", "kind"}
     assert {"200", "403", "404", "422"} <= set(operation["responses"])
+
+
+def test_the_decision_limit_extended_during_the_investigation_governs_the_decision_when_it_comes(api):
+    case = api.run(api.open_case(), *TO_DECISION[:2])
+    filed_at = api.get(f"/api/v1/cases/{case['id']}").json["filed_at"]
+    assert api.ready(case) == ["investigation"]
+    case = decide(api, request(api, case, "extension_request", extension("decision", 30)), approve())
+    assert moved(api, case) == []  # no step of the limit is open yet: nothing moved
+    case = api.run(case, *TO_DECISION[2:])
+    assert api.task(case, "penalty_decision")["due_at"] == decision_due(filed_at, 120)

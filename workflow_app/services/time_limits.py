@@ -7,6 +7,7 @@ from datetime import date
 
 from ..extensions import db
 from ..models import Case, Task
+from ..models.types import utcnow
 from ..oversight import clock
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import parse_deadline
@@ -16,6 +17,7 @@ EXTENSION_NOT_APPLICABLE = "EXTENSION_NOT_APPLICABLE"
 EXTENSION_PENDING = "EXTENSION_PENDING"
 EXTENSION_EXHAUSTED = "EXTENSION_EXHAUSTED"
 EXTENSION_TOO_LONG = "EXTENSION_TOO_LONG"
+EXTENSION_LATE = "EXTENSION_LATE"
 COLLECTIVE_DISCUSSION_REQUIRED = "COLLECTIVE_DISCUSSION_REQUIRED"
 PERIOD_NOT_APPLICABLE = "PERIOD_NOT_APPLICABLE"
 DISCLOSURE_NOT_MADE = "DISCLOSURE_NOT_MADE"
@@ -70,6 +72,35 @@ def _limit_open(case: Case, task_specs: dict, ready: list[Task], governs) -> boo
     return False
 
 
+def _limit_due(case: Case, task_specs: dict, ready: list[Task], limit: str):
+    """When the running limit ends now: the due time of the ready step it governs, else (the step
+    not reached yet) computed from the case milestone it runs from, with what the clock holds."""
+    dues = [row.due_at for row in ready if row.deadline and row.due_at is not None
+            and parse_deadline(row.deadline).extendable_as == limit]
+    if dues:
+        return min(dues)
+    for meta in task_specs.values():
+        deadline = parse_deadline(meta["deadline"]) if meta.get("deadline") else None
+        if deadline is None or deadline.extendable_as != limit or not deadline.anchor.startswith("case."):
+            continue
+        start = getattr(case, deadline.anchor.removeprefix("case."))
+        extensions, excluded = clock_facts(case, None, utcnow().astimezone(LOCAL_TZ).date())
+        due = deadline.due({deadline.anchor: start}, extra=extensions.get(limit, 0), excluded=excluded)
+        return due.at if due else None
+    return None
+
+
+def _check_not_expired(case, task_specs, ready, rule: clock.ExtensionRule, ref: str):
+    """An extension is asked for and granted while the limit runs, not after it has expired."""
+    due = _limit_due(case, task_specs, ready, rule.limit)
+    if due is not None and due < utcnow():
+        shown = due.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S")
+        _refuse(EXTENSION_LATE, rule.article, (ref,),
+                f"{rule.label}已于{shown}（北京时间）届满，延期须在期限届满前申请并批准",
+                f"the {rule.limit} limit expired at {shown} Beijing time: an extension is requested and "
+                "approved before the limit expires")
+
+
 def _filed_on(case: Case) -> date | None:
     return case.filed_at.astimezone(LOCAL_TZ).date() if case.filed_at else None
 
@@ -91,6 +122,7 @@ def _check_extension_request(case, task_specs, data, ready):
                 f"本案{rule.label}未在计算中（相应环节尚未开始或已经完成），无可延长的期限",
                 f"the case's {rule.limit} limit is not running (its step has not started or is done): "
                 "there is nothing to extend")
+    _check_not_expired(case, task_specs, ready, rule, "extension_request.limit")
     rows = clock_rows(case.id)
     if clock.pending_extension(rows) is not None:
         _refuse(EXTENSION_PENDING, rule.article, ("extension_request.limit",),
@@ -157,6 +189,7 @@ def check_completion(task: Task, data: dict, case: Case, task_specs: dict, ready
                 f"本案{rule.label}已不在计算中（相应环节已经完成），不能再批准延期",
                 f"the case's {rule.limit} limit is no longer running (its step is done): the extension "
                 "cannot be approved")
+    _check_not_expired(case, task_specs, [r for r in ready if r.id != task.id], rule, "extension_approval.decision")
     days = clock.granted_days(pending, data)
     if days > pending.days:
         _refuse(EXTENSION_TOO_LONG, rule.article, ("extension_approval.approved_days",),
