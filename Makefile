@@ -14,24 +14,55 @@ PORT ?= 5000
 FUZZ_PORT ?= 5121
 FUZZ_EXAMPLES ?= 200
 
-.PHONY: install run test bench bench-pg bench-hostile bench-pages lint fuzz
+# The pages' front-end packages (bpmn-js) come from npm with the committed package-lock.json and
+# are copied into the static folder (git-ignored); the gettext catalogues (.po, in git) are
+# compiled to .mo (git-ignored). Both happen on first use and again when their sources change.
+VENDOR := workflow_app/static/vendor
+ASSETS := $(VENDOR)/.installed
+PO := $(wildcard workflow_app/translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: install run test bench bench-pg bench-hostile bench-pages lint fuzz assets translations extract-messages
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,prod]'
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e '.[test,prod]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
-run: $(STAMP)
+$(ASSETS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bpmn-js
+	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
+	   node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css \
+	   node_modules/bpmn-js/LICENSE $(VENDOR)/bpmn-js/
+	touch $@
+
+assets: $(ASSETS)
+
+%.mo: %.po $(STAMP)
+	$(VENV)/bin/pybabel compile -i $< -o $@
+
+translations: $(MO)
+
+# After changing the pages' words: collect them into messages.pot and merge them into each .po,
+# then translate the new entries (msgstr) and commit the .po files.
+extract-messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k N_ -o workflow_app/translations/messages.pot workflow_app
+	$(VENV)/bin/pybabel update -i workflow_app/translations/messages.pot -d workflow_app/translations --no-fuzzy-matching
+
+run: $(STAMP) $(ASSETS) $(MO)
 	$(FLASK) db upgrade
 	$(FLASK) demo seed --password '$(DEMO_PASSWORD)' --if-empty
 	$(FLASK) procedures deploy bpmn/*.bpmn
 	$(FLASK) demo cases --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(ASSETS) $(MO)
+	@if [ -x /usr/bin/chromium ]; then echo "Browser tests: run with /usr/bin/chromium."; \
+	 else echo "Browser tests: SKIPPED, /usr/bin/chromium is missing (apt-get install -y chromium fonts-noto-cjk)."; fi
 	$(PY) -m pytest
 
 bench: $(STAMP)

@@ -16,7 +16,10 @@ that through the engine would take hours, so the database is built in two stages
 Then each page is requested in-process (Flask test client: server time without the network)
 `--requests` times after a warm-up, as the user who uses it, and its p50/p95 printed. Pages:
 the officer's inbox, the department head's queue, the legal reviewer's queue, the supervisor's
-task list, the case list (page 1 and page 1000), and a case (its record, file and trace).
+task list, the case list (page 1 and page 1000), and a case (its record, file and trace); then
+the same as HTML pages, as a logged-in browser asks for them (a login session): /inbox (mine,
+the department's queue, the reviews), /cases (page 1 and the deep page by cursor) and /cases/<id>
+(which also verifies the case's hash chain).
 
 Run:  make bench-pages          (= .venv/bin/python bench/bench_pages.py)
       .venv/bin/python bench/bench_pages.py --cases 100000 --requests 50
@@ -339,6 +342,7 @@ def measure(url: str, requests: int, seed: int) -> list[tuple[str, list[float]]]
         print(f"audit chains verified on a sample: {len(sample) - len(bad)}/{len(sample)} ok")
 
     as_ = {u: token(u) for u in ("officer1", "head1", "reviewer1", "supervisor1")}
+    browsers = {u: page_session(app, u) for u in as_}  # the HTML pages ride a login session
     pages = [
         ("officer's inbox (GET /api/v1/tasks?mine=1)", "officer1", lambda: "/api/v1/tasks?mine=1"),
         ("head's queue (GET /api/v1/tasks?mine=1)", "head1", lambda: "/api/v1/tasks?mine=1"),
@@ -352,20 +356,41 @@ def measure(url: str, requests: int, seed: int) -> list[tuple[str, list[float]]]
          lambda: f"/api/v1/cases/{rng.choice(market_ids)}/tasks"),
         ("case trace (GET /api/v1/cases/<id>/trace)", "officer1",
          lambda: f"/api/v1/cases/{rng.choice(market_ids)}/trace"),
+        ("page: officer's inbox (GET /inbox)", "officer1", lambda: "/inbox"),
+        ("page: head's queue (/inbox?queue=department)", "head1", lambda: "/inbox?queue=department"),
+        ("page: review queue (GET /inbox?queue=reviews)", "reviewer1", lambda: "/inbox?queue=reviews"),
+        ("page: cases, page 1 (GET /cases)", "supervisor1", lambda: "/cases"),
+        (f"page: cases, page {deep} (cursor)", "supervisor1", lambda: f"/cases?after={deep_cursor}"),
+        ("page: case (/cases/<id>, chain verified)", "officer1", lambda: f"/cases/{rng.choice(market_ids)}"),
     ]
     results = []
     for label, user, path in pages:
+        session = browsers[user] if label.startswith("page:") else None
+
+        def get(url_, session=session, user=user):
+            return session.get(url_) if session is not None else client.get(url_, headers=as_[user])
+
         for _ in range(3):
-            client.get(path(), headers=as_[user])
+            get(path())
         times = []
         for _ in range(requests):
             url_ = path()
             start = time.perf_counter()
-            r = client.get(url_, headers=as_[user])
+            r = get(url_)
             times.append((time.perf_counter() - start) * 1000)
             assert r.status_code == 200, (label, url_, r.status_code, r.get_data(as_text=True)[:300])
         results.append((label, times))
     return results
+
+
+def page_session(app, username: str):
+    """A test client logged in through the login page (its CSRF token), as a browser is."""
+    browser = app.test_client()
+    form = browser.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    r = browser.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 302, (username, r.status_code)
+    return browser
 
 
 def main() -> None:

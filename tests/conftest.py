@@ -32,6 +32,42 @@ BASE_CONFIG = {
 }
 
 
+def _compile_catalogues():
+    """The pages' .mo catalogues, as `make translations` compiles them, for a pytest run started
+    without make (a stale or missing .mo would show English where the tests expect Chinese)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (ROOT / "workflow_app" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            partial = mo.with_name(f"{mo.name}.{os.getpid()}")  # pytest-xdist workers: no half-written file
+            with partial.open("wb") as target:
+                write_mo(target, catalog)
+            os.replace(partial, mo)
+
+
+_compile_catalogues()
+
+
+# ZHIFAFLOW_REQUIRE_BROWSER=1 (.ci/run): a browser test that was skipped fails the run.
+_browser_skips: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if os.environ.get("ZHIFAFLOW_REQUIRE_BROWSER") == "1" and report.skipped and "tests/browser/" in report.nodeid:
+        _browser_skips.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _browser_skips:
+        print(f"\nZHIFAFLOW_REQUIRE_BROWSER=1 but {len(_browser_skips)} browser tests were skipped: "
+              + ", ".join(_browser_skips))
+        session.exitstatus = 1
+
+
 def _prepare(app):
     """Migrate, seed the demo org and deploy the shipped procedures, through the real code."""
     from flask_migrate import upgrade

@@ -41,6 +41,15 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API checks CSRF itself, for session-authenticated requests only
 
+    from . import i18n
+    from .web import bp as web_bp
+    from .web.templating import init_templating
+
+    i18n.init_app(app)
+    app.register_blueprint(web_bp)
+    init_templating(app)
+    login_manager.login_view = "web.login"
+
     from .cli import register_cli
 
     register_cli(app)
@@ -66,13 +75,6 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     def healthz():
         db.session.execute(db.text("SELECT 1"))
         return {"status": "ok"}
-
-    @app.get("/")
-    def index():
-        return {
-            "name": "ZhifaFlow 行政执法案件办理与监督平台",
-            "api": "/api/v1/openapi.json",
-        }
 
     return app
 

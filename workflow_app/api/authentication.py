@@ -14,7 +14,7 @@ from flask_login import current_user as session_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from ..extensions import csrf
+from ..extensions import csrf, limiter
 from ..services import auth
 from ..services.errors import Unauthorized
 from . import bp
@@ -92,10 +92,22 @@ def limit_reason(limit) -> str:
 
 
 def login_account_key() -> str:
-    """The account a login attempt is for, whatever the address it comes from."""
+    """The account a login attempt is for, whatever the address it comes from (the API's JSON
+    body, or the login page's form)."""
     body = request.get_json(silent=True)
-    username = body.get("username") if isinstance(body, dict) else None
+    username = body.get("username") if isinstance(body, dict) else request.form.get("username")
     return "account:" + (username.strip().lower()[:64] if isinstance(username, str) else "")
+
+
+def login_limits(view):
+    """The login limits, shared by the API's token endpoint and the login page: an attempt on
+    either counts against the same account and address windows."""
+    view = limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], scope="login-address",
+                                key_func=login_address_key, error_message=LIMIT_REASONS["address"],
+                                methods=["POST"])(view)
+    return limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], scope="login-account",
+                                key_func=login_account_key, error_message=LIMIT_REASONS["account"],
+                                methods=["POST"])(view)
 
 
 def login_address_key() -> str:

@@ -6,11 +6,10 @@ from flask import current_app, g, jsonify, request
 from flask_login import logout_user
 from flask_wtf.csrf import generate_csrf
 
-from ..extensions import limiter
 from ..services import auth, case_migration, case_requests, cases, documents, procedures
 from ..services.errors import Invalid
 from . import bp
-from .authentication import CSRF_HEADER, LIMIT_REASONS, login_account_key, login_address_key, public
+from .authentication import CSRF_HEADER, login_limits, public
 from .openapi import operation
 from .schemas import (
     CaseCreateSchema,
@@ -69,10 +68,7 @@ def dump_case(case):
 
 @bp.post("/auth/token")
 @public
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=login_account_key,
-               error_message=LIMIT_REASONS["account"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], key_func=login_address_key,
-               error_message=LIMIT_REASONS["address"])
+@login_limits
 @operation("Exchange a username and password for a bearer token", body=TokenRequestSchema,
            response=TokenSchema, tag="auth")
 def create_token():

@@ -1,0 +1,87 @@
+"""Journeys through the pages in a real browser, on the demo data."""
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in, screenshot
+
+
+def test_an_officer_is_refused_with_a_wrong_password_then_logs_in_and_lands_on_the_inbox(page):
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/login"))
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    log_in(page, "officer1", "not-the-password")
+    expect(page.get_by_role("alert")).to_have_text("用户名或密码错误。")
+    screenshot(page, "01-login-refused")
+    log_in(page, "officer1")
+    expect(page).to_have_url(re.compile(r"/inbox$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("我的待办")
+    count = page.get_by_test_id("inbox-count")
+    expect(count).to_have_text(re.compile(r"共 [1-9]\d* 项"))
+    rows = page.locator('[data-testid="inbox"] tbody tr')
+    assert rows.count() >= 1
+    expect(rows.first.locator("td").nth(0)).to_contain_text("MARKET-")
+    screenshot(page, "02-inbox-officer1")
+
+
+def test_each_role_lands_on_its_start_page(page):
+    for username, url, heading in (("head1", r"/inbox$", "我的待办"),
+                                   ("reviewer1", r"/inbox\?queue=reviews$", "法制审核待办"),
+                                   ("supervisor1", r"/cases$", "案件")):
+        page.context.clear_cookies()
+        log_in(page, username)
+        expect(page).to_have_url(re.compile(url))
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+    screenshot(page, "03-cases-supervisor1")
+
+
+def test_the_case_page_shows_the_diagram_with_its_steps_marked_and_a_click_tells_who_did_a_step(page):
+    log_in(page, "officer1")
+    page.goto("/cases?status=investigating")
+    page.locator('[data-testid="cases"] tbody tr a').first.click()
+    expect(page).to_have_url(re.compile(r"/cases/\d+$"))
+    diagram = page.get_by_test_id("diagram")
+    expect(diagram).to_have_class(re.compile("diagram-ready"), timeout=15000)
+    done = diagram.locator(".djs-element.step-done")
+    expect(done.first).to_be_visible()
+    assert diagram.locator(".djs-element.step-ready, .djs-element.step-overdue").count() >= 1
+    expect(diagram.locator(".bjs-powered-by")).to_be_visible()  # the bpmn.io watermark stays (its license)
+    expect(page.get_by_test_id("chain-status")).to_have_attribute("data-ok", "1")
+    expect(page.get_by_test_id("chain-status")).to_have_text("哈希链校验通过")
+    expect(page.locator(".file-entry").first).to_contain_text("线索登记")
+    # the first step may lie outside the part of a long diagram in view: the click goes to it directly
+    page.locator('.djs-element.step-done[data-element-id="clue_intake"]').dispatch_event("click")
+    expect(diagram.locator(".diagram-detail")).to_contain_text("线索登记 — 已完成")
+    expect(diagram.locator(".diagram-detail a")).to_have_text("查看记录内容")
+    screenshot(page, "04-case-page")
+
+
+def test_without_javascript_the_diagram_is_the_list_of_steps(browser, demo_server):
+    context = browser.new_context(base_url=demo_server, java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, "officer1")
+    page.goto("/cases?status=investigating")
+    page.locator('[data-testid="cases"] tbody tr a').first.click()
+    steps = page.get_by_test_id("step-list")
+    expect(steps).to_be_visible()
+    expect(steps.locator("li.step-done").first).to_contain_text("已完成")
+    screenshot(page, "05-case-page-no-js")
+    context.close()
+
+
+def test_the_language_switch_turns_the_pages_english_and_is_remembered(page):
+    log_in(page, "officer1")
+    page.get_by_test_id("lang-switch").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page).to_have_url(re.compile(r"/inbox$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("My tasks")
+    page.goto("/cases")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Cases")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    screenshot(page, "06-cases-english")
+    page.locator('[data-testid="cases"] tbody tr a').first.click()
+    expect(page.get_by_role("heading", name="Procedure diagram")).to_be_visible()
+    screenshot(page, "07-case-english")
+    page.get_by_test_id("lang-switch").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.get_by_role("heading", name="办案流程图")).to_be_visible()

@@ -1,0 +1,87 @@
+"""The case page (案件详情) in one read: the case, its parties, its file (卷宗), its trace with the
+chain's verification, its documents and which of its steps the user may take now.
+
+Read only; the same permission checks as the API's reads (services/access.py).
+"""
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import Case, LegalReview, Task, TraceEvent, User
+from . import audit, audit_verify, documents
+from .access import visible_case
+from .people import named_people
+from .procedures import procedure_info
+from .worklists import TimeLeft, time_left
+
+
+@dataclass
+class StepOnDiagram:
+    """How one BPMN element of the case stands: done (completed at least once), ready, overdue."""
+
+    bpmn_id: str
+    state: str  # done|ready|overdue
+    name: str
+    completed_by: str | None = None
+    completed_at: datetime | None = None
+    due_at: datetime | None = None
+
+
+@dataclass
+class CaseOverview:
+    case: Case
+    intake: dict  # the clue intake's data: the party's id number and address
+    ready: list[tuple[Task, TimeLeft | None, bool]]  # (task, time left, the user may act on it)
+    completed: list[Task]  # the case file, oldest first
+    forms: dict[str, dict]  # form key -> JSON Schema, for the labels
+    people: dict[str, str]  # username -> full name, of everyone named in the file
+    events: list[TraceEvent]
+    chain_ok: bool
+    chain_problems: list[str]
+    documents: list[dict]
+    reviews: list[LegalReview]
+    steps: dict[str, StepOnDiagram] = field(default_factory=dict)
+
+
+def case_overview(user: User, case_id: int, now: datetime | None = None) -> CaseOverview:
+    visible_case(user, case_id)  # 404 before anything is verified or read
+    report = audit_verify.verify(case_id=case_id)  # in a snapshot of its own (rolls the session back)
+    case = visible_case(user, case_id)
+    now = now or datetime.now(UTC)
+    info = procedure_info(case.procedure_version)
+    tasks = db.session.execute(
+        db.select(Task).options(joinedload(Task.completed_by)).where(Task.case_id == case.id)
+        .order_by(Task.ready_at, Task.id)).scalars().all()
+    completed = sorted((t for t in tasks if t.state == "completed"), key=lambda t: (t.completed_at, t.id))
+    ready = [t for t in tasks if t.state == "ready"]
+    intake = next((t.data or {} for t in reversed(completed) if t.bpmn_id == "clue_intake"), {})
+
+    usernames: set[str] = set()
+    for task in completed:
+        for _, names in named_people(info.forms.get(task.form_key), task.data or {}).values():
+            usernames.update(str(n) for n in names)
+    people = {u.username: u.full_name for u in db.session.execute(
+        db.select(User).where(User.username.in_(sorted(usernames)))).scalars()} if usernames else {}
+
+    steps: dict[str, StepOnDiagram] = {}
+    for task in completed:  # the latest completion of each step wins
+        steps[task.bpmn_id] = StepOnDiagram(
+            task.bpmn_id, "done", task.name, completed_by=task.completed_by.full_name if task.completed_by else None,
+            completed_at=task.completed_at)
+    for task in ready:
+        overdue = task.due_at is not None and task.due_at < now
+        steps[task.bpmn_id] = StepOnDiagram(task.bpmn_id, "overdue" if overdue else "ready", task.name,
+                                            due_at=task.due_at)
+    may_act = {t.id for t in ready if t.lane and user.has_role(t.lane)}
+    return CaseOverview(
+        case=case, intake=intake,
+        ready=[(t, time_left(t.due_at, t.due_provisional, now), t.id in may_act) for t in ready],
+        completed=completed, forms=info.forms, people=people,
+        events=audit.events_for_case(case.id), chain_ok=report.ok,
+        chain_problems=[str(p) for p in report.problems[:20]],
+        documents=documents.list_documents(user, case.id),
+        reviews=list(db.session.execute(db.select(LegalReview).options(joinedload(LegalReview.reviewer))
+                                        .where(LegalReview.case_id == case.id).order_by(LegalReview.id)).scalars()),
+        steps=steps)

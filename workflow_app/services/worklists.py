@@ -1,0 +1,159 @@
+"""Worklists of the pages: the inbox (待办) and the case search (案件查询).
+
+Both read the task projection and the case rows only, never a workflow state. Pages are cut by
+keyset (services/paging.py: "after" the last row shown), so page 1000 costs what page 1 costs;
+ready tasks are read through their partial indexes (migration 0007) and filtered on the task's
+own department; the count in the header stops at paging.COUNT_CAP.
+"""
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy.orm import contains_eager
+
+from ..extensions import db
+from ..models import Case, OrgUnit, Task, User
+from ..oversight.calendar import LOCAL_TZ, check_day
+from . import paging
+from .access import require_role, scope_filter
+from .cases import CASE_ORDER, STATUSES
+from .errors import Invalid
+from .procedures import list_versions, procedure_info
+
+QUEUES = ("mine", "department", "reviews")
+INBOX_SORTS = {
+    "due": [paging.SortKey(Task.due_at, nullable=True, kind=datetime), paging.SortKey(Task.id)],
+    "-due": [paging.SortKey(Task.due_at, descending=True, nullable=True, kind=datetime),
+             paging.SortKey(Task.id, descending=True)],
+    "ready": [paging.SortKey(Task.ready_at, kind=datetime), paging.SortKey(Task.id)],
+    "-ready": [paging.SortKey(Task.ready_at, descending=True, kind=datetime), paging.SortKey(Task.id, descending=True)],
+}
+PAGE_SIZE = 25
+
+
+# -- time left ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TimeLeft:
+    """Working days left until a due date (APL Art. 85), or working days overdue."""
+
+    working_days: int
+    overdue: bool
+    provisional: bool  # the calendar of a year beyond the official tables: weekends only
+
+
+def time_left(due_at: datetime | None, provisional: bool, now: datetime) -> TimeLeft | None:
+    if due_at is None:
+        return None
+    today = now.astimezone(LOCAL_TZ).date()
+    due_day = due_at.astimezone(LOCAL_TZ).date()
+    overdue = due_at < now
+    first, last = (today, due_day) if not overdue else (due_day, today)
+    days, day = 0, first
+    while day < last:  # the days after `first` up to and including `last` that are working days
+        day += timedelta(days=1)
+        check = check_day(day)
+        days += check.working
+        provisional |= check.provisional
+    return TimeLeft(days, overdue, provisional)
+
+
+def local_day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+# -- the inbox --------------------------------------------------------------------------------------
+@dataclass
+class InboxRow:
+    task: Task
+    case: Case
+    left: TimeLeft | None
+
+
+def inbox(user: User, *, queue: str = "mine", step: str | None = None, department: str | None = None,
+          due_by: date | None = None, overdue_only: bool = False, sort: str = "due",
+          after: str | None = None, limit: int = PAGE_SIZE, now: datetime | None = None) -> paging.Page:
+    """Ready tasks in the user's scope: `mine` those of the user's roles (lanes); `department` every
+    ready task of the departments in scope (部门负责人's queue); `reviews` the legal reviews."""
+    if queue not in QUEUES:
+        raise Invalid({"queue": [f"must be one of {', '.join(QUEUES)}"]})
+    if sort not in INBOX_SORTS:
+        raise Invalid({"sort": [f"must be one of {', '.join(INBOX_SORTS)}"]})
+    now = now or datetime.now(UTC)
+    query = (db.select(Task).join(Case, Task.case_id == Case.id).options(contains_eager(Task.case))
+             .where(Task.state == "ready", scope_filter(user, Task.department_id)))
+    if queue == "mine":
+        query = query.where(Task.lane.in_(sorted(user.roles)))
+    elif queue == "department":
+        require_role(user, "department_head", "the department's queue")
+    else:
+        require_role(user, "legal_reviewer", "the legal review queue")
+        query = query.where(Task.lane == "legal_reviewer")
+    if step:
+        query = query.where(Task.bpmn_id == step)
+    if department:
+        query = query.where(Task.department_id.in_(db.select(OrgUnit.id).where(OrgUnit.code == department)))
+    if due_by:
+        query = query.where(Task.due_at < local_day_start(due_by + timedelta(days=1)))
+    if overdue_only:
+        query = query.where(Task.due_at < now)
+    page = paging.fetch_page(query, INBOX_SORTS[sort], after=after, page=1, per_page=limit)
+    page.items = [InboxRow(t, t.case, time_left(t.due_at, t.due_provisional, now)) for t in page.items]
+    return page
+
+
+# -- the case search ------------------------------------------------------------------------------
+@dataclass
+class CaseRow:
+    case: Case
+    steps: list[Task]  # the case's ready tasks
+
+
+def search_cases(user: User, *, number: str | None = None, party: str | None = None, status: str | None = None,
+                 department: str | None = None, step: str | None = None, opened_from: date | None = None,
+                 opened_to: date | None = None, after: str | None = None, limit: int = PAGE_SIZE) -> paging.Page:
+    """Cases in the user's scope, newest first, by number, party, status, department, current step
+    and the date they were opened (Beijing dates, both ends included)."""
+    if status and status not in STATUSES:
+        raise Invalid({"status": [f"must be one of {', '.join(STATUSES)}"]})
+    if opened_from and opened_to and opened_from > opened_to:
+        raise Invalid({"opened_to": ["must not be before opened_from"]})
+    query = db.select(Case).where(scope_filter(user))
+    if number:
+        query = query.where(Case.number.contains(number.strip().upper(), autoescape=True))
+    if party:
+        query = query.where(Case.party_name.contains(party.strip(), autoescape=True))
+    if status:
+        query = query.where(Case.status == status)
+    if department:
+        query = query.where(Case.department_id.in_(db.select(OrgUnit.id).where(OrgUnit.code == department)))
+    if step:
+        query = query.where(db.select(Task.id).where(
+            Task.case_id == Case.id, Task.state == "ready", Task.bpmn_id == step).exists())
+    if opened_from:
+        query = query.where(Case.created_at >= local_day_start(opened_from))
+    if opened_to:
+        query = query.where(Case.created_at < local_day_start(opened_to + timedelta(days=1)))
+    page = paging.fetch_page(query, CASE_ORDER, after=after, page=1, per_page=limit)
+    steps: dict[int, list[Task]] = {c.id: [] for c in page.items}
+    if steps:
+        for task in db.session.execute(db.select(Task).where(
+                Task.case_id.in_(list(steps)), Task.state == "ready").order_by(Task.id)).scalars():
+            steps[task.case_id].append(task)
+    page.items = [CaseRow(c, steps[c.id]) for c in page.items]
+    return page
+
+
+# -- what the filters offer -------------------------------------------------------------------------
+def departments_in_scope(user: User) -> list[OrgUnit]:
+    return list(db.session.execute(
+        db.select(OrgUnit).where(OrgUnit.path.startswith(user.org_unit.path), OrgUnit.kind == "department")
+        .order_by(OrgUnit.code)).scalars())
+
+
+def human_steps() -> list[tuple[str, str]]:
+    """(bpmn id, name) of every human task of the deployed procedures, as the BPMN names them."""
+    steps: dict[str, str] = {}
+    for version in list_versions():
+        for bpmn_id, spec in procedure_info(version).task_specs.items():
+            if spec.get("human"):
+                steps.setdefault(bpmn_id, spec.get("name") or bpmn_id)
+    return list(steps.items())

@@ -1,0 +1,10 @@
+"""The pages (server-rendered Jinja): login, inbox, cases, the case page.
+
+Thin views: parse the query or form, call one service as the logged-in user, render. The same
+services answer the JSON API (api/routes.py), so a page and an API call enforce the same rules.
+"""
+from flask import Blueprint
+
+bp = Blueprint("web", __name__)
+
+from . import errors, login, views  # noqa: E402,F401  (register the views)

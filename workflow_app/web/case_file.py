@@ -1,0 +1,69 @@
+"""The case file (卷宗) made readable: each recorded value under its form's Chinese label.
+
+Presentation only: labels come from the form's JSON Schema (`title`, `enum` + `x-enum-labels`),
+people named by `x-user-role` fields are shown by name. No rule is decided here.
+"""
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+
+@dataclass
+class Entry:
+    label: str
+    value: str | None = None  # plain text
+    rows: list[list["Entry"]] | None = None  # an array of objects: one list of entries per row
+    children: list["Entry"] | None = None  # an object: its own entries
+    titled: bool = True  # the schema gave the field a title (else the label is its name)
+
+
+def _inline(children: list[Entry]) -> str | None:
+    """An object of plain, untitled fields (a checklist finding: result and comment) as one text."""
+    if any(c.titled or c.value is None for c in children):
+        return None
+    return "；".join(c.value for c in children if c.value not in (None, "—"))
+
+
+def _enum_label(prop: dict, value) -> str | None:
+    labels = dict(zip(prop.get("enum") or [], prop.get("x-enum-labels") or [], strict=False))
+    return labels.get(value)
+
+
+def _text(prop: dict, value, people: dict[str, str]) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if value is None or value == "":
+        return "—"
+    if prop.get("x-user-role") and isinstance(value, str):
+        name = people.get(value)
+        return f"{name}（{value}）" if name else value
+    label = _enum_label(prop, value)
+    if label is not None:
+        return label
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def entries(schema: dict | None, data: dict, people: dict[str, str]) -> list[Entry]:
+    """The recorded data in the form's own order, then anything the schema does not name."""
+    properties = (schema or {}).get("properties", {})
+    names = [n for n in properties if n in data] + [n for n in data if n not in properties]
+    out = []
+    for name in names:
+        prop, value = properties.get(name, {}), data[name]
+        label = prop.get("title") or name
+        if isinstance(value, dict):
+            children = entries(prop, value, people)
+            text = _inline(children)
+            out.append(Entry(label, text, titled="title" in prop) if text is not None
+                       else Entry(label, children=children, titled="title" in prop))
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            out.append(Entry(label, rows=[entries(prop.get("items", {}), v, people) for v in value],
+                             titled="title" in prop))
+        elif isinstance(value, list):
+            item = {**prop.get("items", {}), **({"x-user-role": prop["x-user-role"]} if prop.get("x-user-role") else {})}
+            out.append(Entry(label, "、".join(_text(item, v, people) for v in value) or "—", titled="title" in prop))
+        else:
+            out.append(Entry(label, _text(prop, value, people), titled="title" in prop))
+    return out

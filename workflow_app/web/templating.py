@@ -1,0 +1,112 @@
+"""What every page template can use: dates in Beijing time, the words for statuses, roles and
+trace actions in the page's language, the language switch."""
+import json
+from datetime import date, datetime
+
+from flask import Flask, request, url_for
+from flask_babel import gettext, lazy_gettext
+from jinja2.utils import htmlsafe_json_dumps
+
+from ..extensions import login_manager
+from ..i18n import HTML_LANG, LANGUAGES, page_language
+from ..oversight.calendar import LOCAL_TZ
+from .case_file import entries
+
+STATUS_LABELS = {
+    "intake": lazy_gettext("clue, not yet filed"),
+    "investigating": lazy_gettext("filed, under investigation"),
+    "decided": lazy_gettext("decided"),
+    "served": lazy_gettext("decision served"),
+    "closed": lazy_gettext("closed"),
+    "not_filed": lazy_gettext("not filed"),
+}
+ROLE_LABELS = {
+    "officer": lazy_gettext("enforcement officer"),
+    "legal_reviewer": lazy_gettext("legal reviewer"),
+    "department_head": lazy_gettext("department head"),
+    "supervisor": lazy_gettext("supervisor"),
+    "bpmn_author": lazy_gettext("procedure author"),
+    "admin": lazy_gettext("administrator"),
+}
+ACTION_LABELS = {
+    "case.opened": lazy_gettext("case opened"),
+    "task.ready": lazy_gettext("step ready"),
+    "task.completed": lazy_gettext("step completed"),
+    "task.cancelled": lazy_gettext("step withdrawn"),
+    "task.failed": lazy_gettext("step failed"),
+    "step.refused": lazy_gettext("step refused"),
+    "case.filed": lazy_gettext("case filed"),
+    "case.not_filed": lazy_gettext("not filed"),
+    "case.decided": lazy_gettext("decided"),
+    "case.served": lazy_gettext("decision served"),
+    "case.closed": lazy_gettext("case closed"),
+    "case.ended": lazy_gettext("procedure ended"),
+    "case.migrated": lazy_gettext("moved to another procedure version"),
+    "legal_review.approved": lazy_gettext("legal review approved"),
+    "legal_review.returned": lazy_gettext("legal review returned the case"),
+    "document.generated": lazy_gettext("document generated"),
+}
+PARTY_KINDS = {"person": lazy_gettext("natural person"), "organization": lazy_gettext("organization")}
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue whose translation happens later (Flask-Login's flash)."""
+    return message
+
+
+def local_datetime(value: datetime | None) -> str:
+    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+def local_date(value: datetime | date | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_TZ).date()
+    return value.isoformat()
+
+
+def steps_json(steps: dict) -> str:
+    """The diagram's markers, for the page's script: bpmn id -> state, name, who, when."""
+    return htmlsafe_json_dumps({bpmn_id: {
+        "state": s.state, "name": s.name, "by": s.completed_by,
+        "at": local_datetime(s.completed_at) if s.completed_at else None,
+        "due": local_date(s.due_at) if s.due_at else None} for bpmn_id, s in steps.items()})
+
+
+def from_json(text: str) -> dict:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def with_args(**changes) -> str:
+    """This page's URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict()
+    for name, value in changes.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_templating(app: Flask) -> None:
+    login_manager.login_message = N_("Please log in to see this page.")  # translated when flashed
+    login_manager.login_message_category = "info"
+    login_manager.localize_callback = gettext
+    app.jinja_env.filters.update(local_datetime=local_datetime, local_date=local_date, tojson_steps=steps_json,
+                                 from_json=from_json)
+
+    @app.context_processor
+    def _page_context():
+        lang = page_language()
+        return {
+            "page_lang": lang, "html_lang": HTML_LANG[lang], "languages": LANGUAGES,
+            "status_labels": STATUS_LABELS, "role_labels": ROLE_LABELS, "action_labels": ACTION_LABELS,
+            "party_kinds": PARTY_KINDS, "case_file_entries": entries,
+            "here": request.full_path.rstrip("?") if request else "/",
+            "with_args": with_args,
+        }

@@ -1,0 +1,101 @@
+"""The pages' views: parse, call one service as the logged-in user, render."""
+from datetime import date
+
+from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+
+from ..i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_SECONDS, LANGUAGES
+from ..services import case_overview, documents, worklists
+from ..services.errors import Invalid
+from . import bp
+from .login import _safe_next, start_page
+
+
+def _date_arg(args: MultiDict, name: str) -> date | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Invalid({name: ["must be a date, YYYY-MM-DD"]}) from None
+
+
+def _text_arg(args: MultiDict, name: str, limit: int = 100) -> str | None:
+    value = (args.get(name) or "").strip()
+    if len(value) > limit:
+        raise Invalid({name: [f"at most {limit} characters"]})
+    return value or None
+
+
+def wants_html() -> bool:
+    """A browser asks for HTML; API clients and scripts get the JSON index."""
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html" and request.accept_mimetypes[best] > request.accept_mimetypes["application/json"]
+
+
+@bp.get("/")
+def index():
+    if not wants_html():
+        return {"name": "ZhifaFlow 行政执法案件办理与监督平台", "api": "/api/v1/openapi.json"}
+    if current_user.is_authenticated:
+        return redirect(start_page(current_user))
+    return redirect(url_for("web.login"))
+
+
+@bp.post("/language")
+def set_language():
+    """The language switch: remembered in this browser (a cookie), logged in or not."""
+    lang = request.form.get("lang")
+    if lang not in LANGUAGES:
+        raise Invalid({"lang": [f"must be one of {', '.join(LANGUAGES)}"]})
+    response = make_response(redirect(_safe_next(request.form.get("next")) or url_for("web.index")))
+    response.set_cookie(LANGUAGE_COOKIE, lang, max_age=LANGUAGE_COOKIE_SECONDS, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
+    return response
+
+
+@bp.get("/inbox")
+@login_required
+def inbox():
+    args = request.args
+    queue = args.get("queue", "mine")
+    filters = {"queue": queue, "step": _text_arg(args, "step"), "department": _text_arg(args, "department"),
+               "due_by": _date_arg(args, "due_by"), "overdue_only": args.get("overdue") == "1",
+               "sort": args.get("sort", "due")}
+    page = worklists.inbox(current_user, after=args.get("after"), **filters)
+    return render_template("web/inbox.html", page=page, filters=filters, args=args,
+                           steps=worklists.human_steps(),
+                           departments=worklists.departments_in_scope(current_user))
+
+
+@bp.get("/cases")
+@login_required
+def cases():
+    args = request.args
+    filters = {"number": _text_arg(args, "number"), "party": _text_arg(args, "party"),
+               "status": _text_arg(args, "status"), "department": _text_arg(args, "department"),
+               "step": _text_arg(args, "step"), "opened_from": _date_arg(args, "opened_from"),
+               "opened_to": _date_arg(args, "opened_to")}
+    page = worklists.search_cases(current_user, after=args.get("after"), **filters)
+    return render_template("web/cases.html", page=page, filters=filters, args=args,
+                           steps=worklists.human_steps(),
+                           departments=worklists.departments_in_scope(current_user))
+
+
+@bp.get("/cases/<id:case_id>")
+@login_required
+def case_page(case_id: int):
+    overview = case_overview.case_overview(current_user, case_id)
+    return render_template("web/case.html", o=overview, case=overview.case)
+
+
+@bp.get("/cases/<id:case_id>/documents/<kind>.<any(docx, html):fmt>")
+@login_required
+def case_document(case_id: int, kind: str, fmt: str):
+    """A document of the case, as the API gives it (its download is traced with its hash)."""
+    content, mimetype, filename = documents.generate(current_user, case_id, kind, fmt)
+    disposition = "attachment" if fmt == "docx" else "inline"
+    return current_app.response_class(content, mimetype=mimetype, headers={
+        "Content-Disposition": f'{disposition}; filename="{filename}"'})
