@@ -152,6 +152,13 @@ DATE_ORDER = [
     ("execution.paid_on", "closing.closed_on"),
     ("disclosure.published_on", "closing.closed_on"),
     ("disclosure.decided_on", "closing.closed_on"),
+    # The clock's steps (oversight/clock.py) and the withdrawal of a disclosure (APL 48(2)).
+    ("clue_intake.received_on", "extension_request.requested_on"),
+    ("extension_request.requested_on", "extension_approval.decided_on"),
+    ("excluded_period.start_on", "excluded_period.end_on"),
+    ("penalty_decision.decided_on", "disclosure_revocation.revoked_on"),
+    ("disclosure.published_on", "disclosure_revocation.revoked_on"),
+    ("disclosure_revocation.revoked_on", "disclosure_withdrawal.withdrawn_on"),
 ]
 # Dates set for the future when recorded: the day the hearing will be held.
 SCHEDULED = {"hearing_notice.hearing_date"}
@@ -173,6 +180,9 @@ DATE_LABELS = {
     "transfer.transferred_on": "移送日期", "transfer_feedback.notified_on": "立案或者不予立案通知送达日期",
     "execution.court_result_on": "法院裁定或者执行完毕日期", "payment_plan_application.applied_on": "暂缓或者分期缴纳申请日期",
     "payment_plan_approval.decided_on": "暂缓或者分期缴纳审批日期",
+    "extension_request.requested_on": "延期申请日期", "extension_approval.decided_on": "延期审批日期",
+    "excluded_period.start_on": "期间开始日期", "excluded_period.end_on": "期间结束日期",
+    "disclosure_revocation.revoked_on": "决定被撤销等的日期", "disclosure_withdrawal.withdrawn_on": "撤回公示日期",
 }
 
 
@@ -735,19 +745,24 @@ def _why_major(record: CaseRecord) -> list[tuple[str, str, str]]:
     return reasons
 
 
-def legal_review_before_major_decision(record: CaseRecord) -> list[Breach]:
-    """APL Art. 58(1): a decision on a major or complex case (or after a hearing) needs an approved
-    legal review first; evaluated on the penalty actually decided, not only the one proposed."""
-    if record.get("legal_review.review_outcome") == "approve":
-        return []
+def _major_decision_lacks(record: CaseRecord, missing_zh: str, missing_en: str) -> list[Breach]:
+    """The breach of deciding a major case without `missing` (a review, a discussion)."""
     reasons = _why_major(record)
     if not reasons:
         return []
     return [Breach(
         ("penalty_decision.decided_on", *(r[0] for r in reasons)),
-        f"{'；'.join(r[1] for r in reasons)}：作出决定前应当经法制审核并通过，本案没有通过的法制审核",
-        f"{'; '.join(r[2] for r in reasons)}: the decision needs an approved legal review first, and the "
-        "case has none")]
+        f"{'；'.join(r[1] for r in reasons)}：{missing_zh}",
+        f"{'; '.join(r[2] for r in reasons)}: {missing_en}")]
+
+
+def legal_review_before_major_decision(record: CaseRecord) -> list[Breach]:
+    """APL Art. 58(1): a decision on a major or complex case (or after a hearing) needs an approved
+    legal review first; evaluated on the penalty actually decided, not only the one proposed."""
+    if record.get("legal_review.review_outcome") == "approve":
+        return []
+    return _major_decision_lacks(record, "作出决定前应当经法制审核并通过，本案没有通过的法制审核",
+                                 "the decision needs an approved legal review first, and the case has none")
 
 
 def discussion_before_major_decision(record: CaseRecord) -> list[Breach]:
@@ -755,14 +770,8 @@ def discussion_before_major_decision(record: CaseRecord) -> list[Breach]:
     collective discussion."""
     if "collective_discussion" in record.earlier:
         return []
-    reasons = _why_major(record)
-    if not reasons:
-        return []
-    return [Breach(
-        ("penalty_decision.decided_on", *(r[0] for r in reasons)),
-        f"{'；'.join(r[1] for r in reasons)}：应当由行政机关负责人集体讨论决定，本案没有集体讨论记录",
-        f"{'; '.join(r[2] for r in reasons)}: the heads must decide by collective discussion, and none is "
-        "recorded")]
+    return _major_decision_lacks(record, "应当由行政机关负责人集体讨论决定，本案没有集体讨论记录",
+                                 "the heads must decide by collective discussion, and none is recorded")
 
 
 # -- PERSONAL_INFO_DISCLOSED (APL 48; 国办发〔2018〕118号) ---------------------------------------------
