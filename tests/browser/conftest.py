@@ -83,6 +83,7 @@ def demo_server(tmp_path_factory):
                     break
             except OSError:
                 time.sleep(0.3)
+        DEMO_ENVIRONMENTS[base] = env
         yield base
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -92,6 +93,20 @@ def demo_server(tmp_path_factory):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+DEMO_ENVIRONMENTS: dict[str, dict] = {}  # base URL -> the environment of its server's database
+
+
+@pytest.fixture(scope="session")
+def demo_flask(demo_server):
+    """Runs a `flask` command (e.g. `users roles ... --grant ...`) on the demo server's database."""
+    def run(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
+                              env=DEMO_ENVIRONMENTS[demo_server], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, (args, done.stdout, done.stderr)
+        return done.stdout
+    return run
 
 
 @pytest.fixture(scope="session")

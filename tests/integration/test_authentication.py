@@ -212,11 +212,11 @@ def test_a_task_outside_your_scope_answers_like_a_task_that_does_not_exist(api):
     outsider = "environment_officer1"
     hidden = api.get(f"/api/v1/tasks/{task['id']}", as_=outsider)
     same_answer(hidden, task["id"], api.get(f"/api/v1/tasks/{ABSENT}", as_=outsider), ABSENT)
-    assert hidden.json == {"error": "not_found", "message": f"task {task['id']} not found"}
+    assert hidden.json == {"error": "not_found", "message": f"环节 {task['id']} 不存在"}
     body = {"data": {"source": "complaint"}}
     hidden = api.post(f"/api/v1/tasks/{task['id']}/complete", as_=outsider, json=body)
     same_answer(hidden, task["id"], api.post(f"/api/v1/tasks/{ABSENT}/complete", as_=outsider, json=body), ABSENT)
-    assert hidden.json == {"error": "not_found", "message": f"task {task['id']} not found"}
+    assert hidden.json == {"error": "not_found", "message": f"环节 {task['id']} 不存在"}
 
 
 def test_a_case_outside_your_scope_answers_like_a_case_that_does_not_exist(api, ctx):

@@ -92,6 +92,11 @@ HTTP_MESSAGES = {
 def _http_error(err: HTTPException):
     if not is_api_request():
         return err
+    return http_error(err)
+
+
+def http_error(err: HTTPException):
+    """An HTTP error of the API as JSON, werkzeug's own words in the request's language."""
     description = err.description or err.name
     if err.code in HTTP_MESSAGES and description == type(err).description:  # werkzeug's own words
         description = localized(HTTP_MESSAGES[err.code])

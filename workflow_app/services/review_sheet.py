@@ -8,7 +8,7 @@ rules again (and traces a refusal); here they only tell the page what to say bef
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..models import Task, User
+from ..models import LegalReview, Task, User
 from ..models.types import utcnow
 from ..oversight.calendar import LOCAL_TZ
 from . import legal_review
@@ -39,6 +39,12 @@ class ReviewSheet:
         """The checklist items (name, schema) in the form's order."""
         findings = self.schema.get("properties", {}).get("findings", {})
         return list(findings.get("properties", {}).items())
+
+    def failed_findings(self, review: LegalReview) -> list[tuple[dict, dict]]:
+        """An earlier review's failed items: (the item's schema, its finding), in the checklist's order."""
+        findings = review.findings or {}
+        return [(schema, findings[name]) for name, schema in self.checklist
+                if isinstance(findings.get(name), dict) and findings[name].get("result") == "fail"]
 
 
 def is_review_task(user: User, task_id: int) -> bool:

@@ -62,7 +62,7 @@ def rate_limited(err: RateLimitExceeded):
 def not_found(err: HTTPException):
     """A page that does not exist (the API keeps its JSON 404, api/errors.py)."""
     if request.path.startswith("/api/"):
-        from ..api.errors import error_response
+        from ..api.errors import http_error
 
-        return error_response(404, "not_found", err.description or "Not Found")
+        return http_error(err)
     return _error_page(404, _("This page does not exist."))

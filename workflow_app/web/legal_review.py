@@ -59,15 +59,18 @@ def field_errors(errors: dict) -> dict[str, list[str]]:
 def review_task(task_id: int):
     sheet = review_sheet.review_sheet(current_user, task_id)
     items = [name for name, _schema in sheet.checklist]
-    typed, errors, refusal, status = None, {}, None, 200
+    # the form again with its errors answers 200, as the login page does: a browser logs a 4xx page
+    # as a console error, and the page is the answer the reviewer asked for
+    typed, errors, refusal = None, {}, None
     if request.method == "POST":
         typed = form_data(request.form, items)
         try:
             cases.complete_task(current_user, task_id, typed)
         except StepRefused as err:
-            refusal, errors, status = err, field_errors(err.errors), 422
+            # each field the law names carries the refusal, in the page's language
+            refusal, errors = err, {name: [localized_refusal(err)] for name in field_errors(err.errors)}
         except Invalid as err:
-            errors, status = field_errors(err.errors), 422
+            errors = field_errors(err.errors)
         else:
             flash(_("The legal review is recorded.") if typed.get("review_outcome") == "approve"
                   else _("The legal review is recorded: the case goes back with your opinions."), "info")
@@ -76,7 +79,7 @@ def review_task(task_id: int):
     return render_template(
         "web/legal_review.html", sheet=sheet, o=sheet.overview, case=sheet.overview.case, task=sheet.task,
         typed=typed, errors=errors, refusal=refusal,
-        refusal_message=localized_refusal(refusal) if refusal else None), status
+        refusal_message=localized_refusal(refusal) if refusal else None)
 
 
 def localized_refusal(refusal: StepRefused) -> str:
