@@ -74,7 +74,7 @@ def test_an_unknown_field_and_a_missing_nested_field_are_named(api):
     assert r.json["errors"]["extra"] == ["extra不是本表单的字段"]
     assert r.json["errors"]["findings.law_applied"] == ["适用法律依据正确为必填项"]
     r = complete(api, task["id"], data, EN, as_="reviewer1")
-    assert r.json["errors"]["findings.law_applied"] == ["law_applied is required"]
+    assert r.json["errors"]["findings.law_applied"] == ["findings.law_applied is required"]
 
 
 def test_a_refusal_of_the_law_picks_its_message_by_language_and_keeps_both(api):

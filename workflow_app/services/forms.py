@@ -102,13 +102,33 @@ FORMAT_MESSAGES = {
 }
 
 
-def _message(error) -> str:
+def _item_label(root: dict, path: list) -> Phrase | None:
+    """An item of a titled list: "证据清单第3项" / "evidence no. 3"."""
+    if len(path) < 2 or not isinstance(path[-1], int):
+        return None
+    schema = root
+    for step in path[:-1]:
+        schema = (schema.get("items") if isinstance(step, int) else schema.get("properties", {}).get(step)) or {}
+    if not schema.get("title"):
+        return None
+    parent = _label(schema, ".".join(map(str, path[:-1])))
+    return Phrase(f"{parent} no. {path[-1] + 1}", f"{parent.zh}第{path[-1] + 1}项")
+
+
+def _message(error, root: dict) -> str:
     """The message of one validation error, per validator kind, naming the field by its title
     (a Text: the API and the pages say it in the reader's language)."""
-    kind, schema, name = error.validator, error.schema, str((list(error.absolute_path) or ["_form"])[-1])
+    kind, schema = error.validator, error.schema
+    path = [str(p) for p in error.absolute_path]
+    name = ".".join(path) or "_form"  # an untitled field is named by its path (evidence.2.kind)
+    if not schema.get("title") and kind not in ("required", "additionalProperties"):
+        item = _item_label(root, list(error.absolute_path))
+        if item is not None:
+            schema = {**schema, "title": item.zh, "x-title-en": str(item)}
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else ""
-        return tr("%(field)s is required", field=_label(schema.get("properties", {}).get(missing), missing))
+        return tr("%(field)s is required", field=_label(schema.get("properties", {}).get(missing),
+                                                        ".".join([*path, missing])))
     if kind == "additionalProperties":
         extra = error.message.split("'")[1] if "'" in error.message else ""
         return tr("%(field)s is not a field of this form", field=Phrase(extra, extra))
@@ -148,7 +168,7 @@ def validate_form(schema: dict | None, data) -> dict:
         raise Invalid({"_form": [f"the form schema is broken: {err.message}"]}) from None
     errors: dict[str, list[str]] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
-        errors.setdefault(_field_name(error), []).append(_message(error))
+        errors.setdefault(_field_name(error), []).append(_message(error, schema))
     if errors:
         raise Invalid(errors)
     return data
