@@ -2,8 +2,9 @@
 
 Every string of the pages goes through gettext (msgids in English; the Chinese is in
 translations/zh/LC_MESSAGES/messages.po, compiled to .mo by `make translations`, which `make run`
-and `make test` run). The choice is remembered in a cookie of the browser for a year, so it
-outlives a logout; a per-user column (remembered on any browser) needs a migration and comes later.
+and `make test` run). The choice is remembered for the user (user_account.language, so it follows
+them to any browser) and in a cookie of the browser for a year (so the login page, before anyone
+is known, and the page after a logout keep it).
 """
 from flask import Flask, request
 from flask_babel import Babel, gettext
@@ -24,11 +25,16 @@ API_PREFIX = "/api/"
 
 
 def page_language() -> str:
-    """The pages: the switch's cookie. The API: the request's Accept-Language. Chinese by default."""
+    """The API: the request's Accept-Language. The pages: the user's choice, else the switch's
+    cookie. Chinese by default."""
+    from flask_login import current_user
+
     if not request:
         return DEFAULT_LANGUAGE
     if request.path.startswith(API_PREFIX):
         return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LANGUAGE)
+    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 
