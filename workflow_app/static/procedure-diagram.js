@@ -18,6 +18,11 @@
     return viewer.importXML(xml).then(function () {
       var canvas = viewer.get("canvas");
       canvas.zoom("fit-viewport");
+      var fit = canvas.viewbox();
+      if (fit.scale < 0.5) {  // a long procedure: readable labels from its start; pan to read on
+        var scale = 0.6, inner = fit.inner;
+        canvas.viewbox({ x: inner.x - 20, y: inner.y - 20, width: fit.outer.width / scale, height: fit.outer.height / scale });
+      }
       document.querySelectorAll("tr[data-bpmn-id]").forEach(function (row) {
         var id = row.getAttribute("data-bpmn-id");
         if (viewer.get("elementRegistry").get(id)) { canvas.addMarker(id, "step-defined"); }
