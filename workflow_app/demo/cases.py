@@ -146,7 +146,7 @@ STAGES = [
           _ready("penalty_decision"), 38),
     Stage("decided", "decided, to be served and disclosed", "officer1 (送达), officer2 (公示)",
           _status("decided"), 39),
-    Stage("closed", "closed", None, _status("closed"), 50, Story(complex=True)),
+    Stage("closed", "closed", None, _status("closed"), 50, Story(complex=True, hearing=True)),
     Stage("no_penalty_decided", "decided not to penalize, to be served", "officer1 (送达不予行政处罚决定书)",
           _ready("no_penalty_service"), 39, Story(proposal="no_penalty")),
     Stage("awaiting_transfer_approval", "transfer to the judiciary proposed, awaiting the head",
