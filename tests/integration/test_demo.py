@@ -8,7 +8,15 @@ import pytest
 
 from tests.helpers import days_ago
 from tests.samples import sequential
-from workflow_app.demo.cases import DEFAULT_COUNT, FINES, PARTIES, STAGES, DemoCase, drive_to_stage, local_today
+from workflow_app.demo.cases import (
+    DEFAULT_COUNT,
+    FINES,
+    PARTIES,
+    STAGES,
+    DemoCase,
+    drive_to_stage,
+    local_today,
+)
 from workflow_app.extensions import db
 from workflow_app.oversight.calendar import LOCAL_TZ
 
