@@ -173,6 +173,11 @@ class DemoStageUnreachable(ServiceError):
     code = "demo_stage_unreachable"
 
 
+class DemoStepUndeclared(ServiceError):
+    """A step function sets a field its form's example should give (not declared in OWN)."""
+    code = "demo_step_undeclared"
+
+
 @dataclass
 class DemoCase:
     """One sample case: its facts, its story and its calendar."""
@@ -335,10 +340,6 @@ OWN: dict[str, Own] = {
 EXAMPLE_PARTY = "清河区鲜果多超市有限公司"
 
 
-class DemoStepUndeclared(ServiceError):
-    code = "demo_step_undeclared"
-
-
 def own_fields(form_key: str, data: dict, story: Story) -> tuple[set[str], set[str]]:
     """(the fields a case writes itself, the example's fields it drops) in `data` recorded on
     `form_key` by a case with `story`."""
@@ -376,7 +377,7 @@ def _amount(text: str, example_fine: int, fine: int) -> str:
     return _restated(text, f"{example_fine}元", f"{fine}元")
 
 
-def _number(prefix: str, d: "DemoCase", act: str) -> str:
+def _number(prefix: str, d: DemoCase, act: str) -> str:
     return f"{prefix}〔{d.on(act)[:4]}〕{d.n}号"
 
 
