@@ -108,3 +108,14 @@ def test_unauthenticated_and_unknown_addresses_answer_in_the_language_too(client
     assert client.get("/api/v1/cases", headers=EN).json["message"].startswith("log in first")
     assert client.get("/api/v1/no-such-thing").json["message"] == "接口没有这个地址"
     assert client.get("/api/v1/no-such-thing", headers=EN).json["message"] == "the API has no such address"
+
+
+def test_the_request_bodys_field_messages_follow_the_language_too(api):
+    body = {"procedure_id": "general_penalty", "department": "market", "party": {"name": "某公司", "kind": "organization"},
+            "surplus": 1}
+    zh = api.client.post("/api/v1/cases", json=body, headers=api.headers("officer1"))
+    en = api.client.post("/api/v1/cases", json=body, headers={**api.headers("officer1"), **EN})
+    assert zh.status_code == en.status_code == 422
+    assert zh.json["message"] == "请求无效" and en.json["message"] == "the request is not valid"
+    assert zh.json["errors"]["title"] == ["缺少必填字段。"] and zh.json["errors"]["surplus"] == ["未知字段。"]
+    assert en.json["errors"]["title"] == ["Missing data for required field."]

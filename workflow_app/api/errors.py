@@ -73,6 +73,13 @@ def _rate_limited(err: RateLimitExceeded):
     return response, status
 
 
+# marshmallow's fixed messages, for the catalogue: `localized` finds them there by their text
+# (its messages with values, e.g. "Length must be between 1 and 64.", stay English).
+MARSHMALLOW_MESSAGES = (tr("Missing data for required field."), tr("Unknown field."), tr("Not a valid string."),
+                        tr("Not a valid integer."), tr("Not a valid boolean."), tr("Field may not be null."),
+                        tr("Invalid input type."))
+
+
 @bp.errorhandler(ValidationError)
 def _validation_error(err: ValidationError):
     return error_response(422, "invalid", localized(tr("the request is not valid")),
