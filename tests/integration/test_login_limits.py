@@ -37,8 +37,9 @@ def limited(database_url):
 
 
 def attempt(client, username="officer1", password="wrong", address="192.0.2.1", headers=None):
+    """A login attempt through the API, read in English (the Chinese: test_the_limit_speaks_chinese_by_default)."""
     return client.post("/api/v1/auth/token", json={"username": username, "password": password},
-                       environ_base={"REMOTE_ADDR": address}, headers=headers or {})
+                       environ_base={"REMOTE_ADDR": address}, headers={"Accept-Language": "en", **(headers or {})})
 
 
 def assert_says_when_to_retry(r, reason: str, window_seconds: int):

@@ -77,8 +77,8 @@ def _require_csrf_token():
 
 
 LIMIT_REASONS = {
-    "account": "too many login attempts for this account",
-    "address": "too many login attempts from this address",
+    "account": tr("too many login attempts for this account"),
+    "address": tr("too many login attempts from this address"),
 }
 
 

@@ -65,10 +65,10 @@ def _rate_limited(err: RateLimitExceeded):
     except Exception:  # noqa: BLE001 - the store failed mid-request: the longest window is safe
         reset_at = time.time() + err.limit.limit.get_expiry()
     seconds = max(1, int(reset_at - time.time()))
-    reasons = list(dict.fromkeys(map(limit_reason, breached))) or [err.description]
-    response, status = error_response(429, "too_many_requests",
-                                      f"{' and '.join(reasons)}; try again in {seconds} seconds",
-                                      details={"retry_after": seconds})
+    reasons = [localized(r) for r in dict.fromkeys(map(limit_reason, breached))] or [err.description]
+    joined = "，".join(reasons) if page_language() == "zh" else " and ".join(reasons)
+    message = localized(tr("%(reasons)s; try again in %(seconds)s seconds", reasons=joined, seconds=seconds))
+    response, status = error_response(429, "too_many_requests", message, details={"retry_after": seconds})
     response.headers["Retry-After"] = str(seconds)
     return response, status
 
