@@ -38,7 +38,10 @@ def build_spec(app) -> dict:
 
     spec = APISpec(title="ZhifaFlow API", version="1.0.0", openapi_version="3.0.3",
                    plugins=[MarshmallowPlugin()],
-                   info={"description": "行政执法案件办理与执法监督 — case processing and oversight"},
+                   info={"description": "行政执法案件办理与执法监督 — case processing and oversight. Error "
+                                        "messages (`message`, and the field messages in `errors`) follow "
+                                        "`Accept-Language`: Chinese by default, English with `en`; a refusal "
+                                        "of the law always carries `message_en` too."},
                    servers=[{"url": bp.url_prefix}])
     spec.components.schema("Error", schema=ErrorSchema)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
