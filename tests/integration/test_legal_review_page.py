@@ -103,6 +103,8 @@ def test_a_return_goes_back_to_the_officer_and_after_reinvestigation_the_review_
                                                     opinions="补充当事人询问笔录"))
     assert r.status_code == 302 and r.headers["Location"] == f"/cases/{case['id']}"
     assert "已提交" in html(client.get(r.headers["Location"]))
+    done = html(client.get(f"/tasks/{task['id']}/review"))  # the review done: read only, saying so
+    assert 'data-testid="not-ready"' in done and '<fieldset class="plain" disabled>' in done
     case = api.get(f"/api/v1/cases/{case['id']}").json
     assert api.ready(case) == ["investigation"]
     assert [(x["outcome"], x["opinions"]) for x in case["legal_reviews"]] == [("return", "补充当事人询问笔录")]
