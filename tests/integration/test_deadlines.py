@@ -37,7 +37,7 @@ def test_the_filing_limit_runs_from_the_day_the_clue_was_received_not_from_the_c
     Saturday 10-10 counted) is 2026-10-27; the intake was submitted weeks later."""
     case = api.run(api.open_case(), ("clue_intake", {"received_on": "2026-09-30", "violation_date": "2026-09-28"}))
     approval = api.task(case, "filing_approval")
-    assert approval["deadline"] == "15 working days from clue_intake.received_on"
+    assert approval["deadline"] == "15 working days from clue_intake.received_on extendable as filing"
     assert approval["due_at"] == "2026-10-27T23:59:59+08:00"
     assert case["next_due_at"] == "2026-10-27T23:59:59+08:00"
     assert approval["ready_at"][:10] != "2026-09-30"  # the click was another day
@@ -77,12 +77,15 @@ def test_a_corrected_date_moves_the_deadline_that_hangs_on_it(api):
                    ("penalty_notice", {"served_on": "2026-11-10"}))
     # 5 working days from Tuesday 11-10: 11, 12, 13, 16, 17
     assert api.task(case, "statement_defence")["due_at"] == "2026-11-17T23:59:59+08:00"
+    # the statement step is ready again (a new task), so nothing moved under an open task here
+    events = [e for e in api.get(f"/api/v1/cases/{case['id']}/trace").json["items"] if e["action"] == "deadline.moved"]
+    assert events == []
 
 
 def test_milestone_and_ready_time_anchors_are_shown_in_beijing_time_too(api):
     case = api.run(api.open_case(), *TO_DECISION)
     decision = api.task(case, "penalty_decision")
-    assert decision["deadline"] == "90 calendar days from case.filed_at"
+    assert decision["deadline"] == "90 calendar days from case.filed_at excluding periods, extendable as decision"
     assert decision["due_at"].endswith("T23:59:59+08:00") and case["next_due_at"] == decision["due_at"]
     listed = api.get("/api/v1/tasks?mine=1", as_="head1").json["items"]
     assert [t["due_at"] for t in listed if t["id"] == decision["id"]] == [decision["due_at"]]
@@ -192,3 +195,21 @@ def test_reading_the_stored_anchor_dates_keeps_a_completion_within_twelve_statem
     distinct = [s for i, s in enumerate(statements) if not (s.startswith("INSERT INTO trace_event")
                                                             and statements[i - 1].startswith("INSERT INTO trace_event"))]
     assert len(distinct) <= 12, distinct
+
+
+@pytest.mark.parametrize("deadline, message", [
+    ("90 calendar days from case.filed_at extendable as payment", "no extension rule for 'payment'"),
+    ("90 calendar days from case.filed_at excluding", "is not of the form"),
+    ("90 calendar days from case.filed_at extendable as decision excluding periods", "is not of the form"),
+    ("48 hours from case.filed_at excluding periods", "not hours"),
+])
+def test_deploy_refuses_a_malformed_exclusion_or_extension_clause(api, deadline, message):
+    r = deploy(api, with_deadline("penalty_decision", deadline))
+    assert r.status_code == 422, r.json
+    assert message in {p["element_id"]: p["message"] for p in problems(r)}["penalty_decision"]
+
+
+def test_the_withdrawals_anchor_is_an_earlier_step_inside_its_event_subprocess(api):
+    r = deploy(api, with_deadline("disclosure_withdrawal", "3 working days from disclosure.published_on"))
+    assert r.status_code == 422
+    assert "not an earlier step" in {p["element_id"]: p["message"] for p in problems(r)}["disclosure_withdrawal"]

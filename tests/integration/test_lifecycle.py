@@ -105,11 +105,11 @@ def test_a_returned_review_sends_the_case_back_to_investigation_with_opinions(ap
 def test_deadlines_are_set_from_the_bpmn(api):
     case = api.run(api.open_case(), ("clue_intake", {"received_on": "2026-11-02", "violation_date": "2026-10-20"}))
     approval = api.task(case, "filing_approval")
-    assert approval["deadline"] == "15 working days from clue_intake.received_on"
+    assert approval["deadline"] == "15 working days from clue_intake.received_on extendable as filing"
     assert approval["due_at"] == "2026-11-23T23:59:59+08:00"  # received 11-02: the 15th working day
     case = api.run(api.open_case(), *TO_DECISION)  # the recorded dates of the helpers, in legal order
     decision = api.task(case, "penalty_decision")
-    assert decision["deadline"] == "90 calendar days from case.filed_at" and decision["due_at"]
+    assert decision["deadline"] == "90 calendar days from case.filed_at excluding periods, extendable as decision" and decision["due_at"]
     assert case["next_due_at"] == decision["due_at"]
 
 
@@ -163,3 +163,29 @@ def test_a_deadline_whose_anchor_comes_later_is_set_when_it_arrives(api):
     case = api.post(f"/api/v1/tasks/{api.task(case, 'file')['id']}/complete").json
     assert case["filed_at"] and api.task(case, "report")["due_at"]
     assert case["next_due_at"] == api.task(case, "report")["due_at"]
+
+
+def test_the_extension_path_the_officer_requests_the_head_approves_and_the_case_is_decided_in_time(api):
+    """APL 60: the 90-day limit extended by 30 days with the head's approval, the decision made and
+    the case closed; the request and the approval are steps of the case file."""
+    from tests.helpers import days_ago
+
+    case = api.run(api.open_case(), *TO_DECISION)
+    before = api.task(case, "penalty_decision")["due_at"]
+    r = api.post(f"/api/v1/cases/{case['id']}/requests/extension_request", json={"data": {
+        "limit": "decision", "days": 30, "reason": "案情复杂，需补充调查", "requested_on": days_ago(0)}})
+    assert r.status_code == 200, r.json
+    case = r.json
+    assert api.ready(case) == ["extension_approval", "penalty_decision"]
+    approval = api.task(case, "extension_approval")
+    r = api.post(f"/api/v1/tasks/{approval['id']}/complete", as_="head1", json={"data": {
+        "decision": "approve", "decided_on": days_ago(0), "opinion": "同意延长三十日"}})
+    assert r.status_code == 200, r.json
+    case = r.json
+    assert api.ready(case) == ["penalty_decision"] and api.task(case, "penalty_decision")["due_at"] > before
+    case = api.run(case, "penalty_decision", "service", "execution", "disclosure", "closing")
+    assert case["status"] == "closed" and case["tasks"] == []
+    done = sorted((t["completed_at"], t["id"], t["bpmn_id"])
+                  for t in api.get(f"/api/v1/cases/{case['id']}/tasks").json["items"] if t["state"] == "completed")
+    steps = [bpmn_id for _, _, bpmn_id in done]
+    assert steps.index("extension_request") < steps.index("extension_approval") < steps.index("penalty_decision")

@@ -99,12 +99,14 @@ def test_make_run_serves_the_demo_and_the_readme_examples_work_against_it(served
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     replies = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
-    task, completed, inbox, case_file, trace = replies
+    task, completed, requested, inbox, case_file, trace = replies
     assert task["bpmn_id"] == "clue_intake" and task["form"]["title"] == "线索登记"
     assert [t["bpmn_id"] for t in completed["tasks"]] == ["filing_approval"]
+    assert sorted(t["bpmn_id"] for t in requested["tasks"]) == ["extension_approval", "filing_approval"]
     assert completed["id"] > DEFAULT_COUNT  # the reader's new case, not a demo case
     assert inbox["total"] > 0
-    assert [t["bpmn_id"] for t in case_file["items"]] == ["clue_intake", "filing_approval"]
+    assert [t["bpmn_id"] for t in case_file["items"]] == [
+        "clue_intake", "filing_approval", "extension_request", "extension_approval"]
     assert [e["action"] for e in trace["items"]][:2] == ["case.opened", "task.ready"]
 
 

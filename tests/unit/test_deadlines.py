@@ -49,3 +49,44 @@ def test_no_recorded_date_no_due_time():
     deadline = parse_deadline("15 days from service.served_on")
     assert deadline.due({"service.served_on": form_date(None)}) is None
     assert form_date("") is None and form_date("2026-02-30") is None
+
+
+# -- excluded periods and extensions (APL 60; 市场监督管理行政处罚程序规定 Art. 18, 64) -------------------
+def test_excluded_days_are_not_counted_and_an_extension_adds_days_in_the_deadlines_unit():
+    from datetime import date, timedelta
+
+    deadline = parse_deadline("90 calendar days from case.filed_at excluding periods, extendable as decision")
+    assert (deadline.excluding_periods, deadline.extendable_as) == (True, "decision")
+    filed = {"case.filed_at": form_date("2026-07-01")}
+    # 90 days from 07-01 is Tuesday 09-29
+    assert deadline.due(filed).at.date() == date(2026, 9, 29)
+    # ten testing days (07-10..07-19) do not count: 10-09, a Friday
+    testing = frozenset(date(2026, 7, 10) + timedelta(days=n) for n in range(10))
+    assert deadline.due(filed, excluded=testing).at.date() == date(2026, 10, 9)
+    # +30 days approved: 10-29; with the testing days too: 11-08 is a Sunday, so Monday 11-09
+    assert deadline.due(filed, extra=30).at.date() == date(2026, 10, 29)
+    assert deadline.due(filed, extra=30, excluded=testing).at.date() == date(2026, 11, 9)
+    # a deadline that does not say so ignores both
+    plain = parse_deadline("90 calendar days from case.filed_at")
+    assert plain.due(filed, extra=30, excluded=testing).at.date() == date(2026, 9, 29)
+
+
+def test_a_filing_extension_counts_working_days():
+    from datetime import date
+
+    deadline = parse_deadline("15 working days from clue_intake.received_on extendable as filing")
+    received = {"clue_intake.received_on": form_date("2026-09-30")}
+    assert deadline.due(received).at.date() == date(2026, 10, 27)
+    # 15 more working days: 10-28 … 11-17
+    assert deadline.due(received, extra=15).at.date() == date(2026, 11, 17)
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("90 days from case.filed_at extendable as payment", "no extension rule"),
+    ("90 days from case.filed_at excluding", "not of the form"),
+    ("90 days from case.filed_at extendable as decision excluding periods", "not of the form"),
+    ("48 hours from task.ready excluding periods", "not hours"),
+])
+def test_a_malformed_clause_is_refused(text, reason):
+    with pytest.raises(DeadlineSyntaxError, match=reason):
+        parse_deadline(text)

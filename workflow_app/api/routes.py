@@ -6,7 +6,7 @@ from flask import current_app, g, jsonify, request
 from flask_login import logout_user
 from flask_wtf.csrf import generate_csrf
 
-from ..services import auth, case_migration, cases, documents, procedures
+from ..services import auth, case_migration, case_requests, cases, documents, procedures
 from ..services.errors import Invalid
 from . import bp
 from .authentication import CSRF_HEADER, login_limits, public
@@ -181,6 +181,24 @@ def migrate_case(case_id: int):
     user = g.user
     payload = json_body(CaseMigrateSchema(), empty_ok=True)
     case = case_migration.migrate_case(user, case_id, payload["version_id"])
+    return jsonify(dump_case(case))
+
+
+REQUEST_KIND = {"kind": {"type": "string", "pattern": r"^[A-Za-z_][\w-]{0,63}$", "maxLength": 64,
+                         "description": "an ad-hoc step of the case's procedure: extension_request (延长办案期限申请), "
+                                        "excluded_period (不计入期限的期间), disclosure_revocation (决定被撤销，撤回公示)"}}
+
+
+@bp.post("/cases/<id:case_id>/requests/<kind>")
+@operation("Start an ad-hoc step of the case (a non-interrupting event subprocess of its procedure) with its "
+           "request form, e.g. an extension of a time limit, a period not counted in it, or the revocation of "
+           "a disclosed decision; the case's department and the step's role, like completing a task. 404 names "
+           "the steps the procedure has; 422 names the rule when the law does not let the step start now",
+           body=TaskCompleteSchema, response=CaseSchema, tag="cases", path_params=REQUEST_KIND)
+def start_request(case_id: int, kind: str):
+    user = g.user
+    payload = json_body(TaskCompleteSchema(), empty_ok=True)
+    case = case_requests.start_request(user, case_id, case_requests.parse_kind(kind), payload["data"])
     return jsonify(dump_case(case))
 
 

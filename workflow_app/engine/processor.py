@@ -14,9 +14,11 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from .errors import EngineError, ScriptError, TaskNotReady, bounded_text
@@ -218,6 +220,17 @@ class WorkflowProcessor:
             raise EngineError(describe_error(err), task.task_spec.bpmn_id) from None
         self._advance(tasks_before)
         return changes
+
+    def message(self, name: str) -> None:
+        """Deliver a message the process waits for (e.g. the start event of a non-interrupting
+        event subprocess: an ad-hoc step the officer starts while the case is open) and advance.
+        A process not waiting for it (ended, or never listening) refuses it."""
+        tasks_before = len(self.workflow.tasks)
+        try:
+            self.workflow.send_event(BpmnEvent(MessageEventDefinition(name), {}))
+        except SpiffWorkflowException:
+            raise EngineError(f"the procedure is not waiting for the message {name!r} now") from None
+        self._advance(tasks_before)
 
     def _advance(self, tasks_before: int | None = None):
         tasks_before = len(self.workflow.tasks) if tasks_before is None else tasks_before

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
@@ -433,6 +435,16 @@ def _task_meta(procedure_specs) -> dict:
                 "legal_review": props.get("legalReview") == "true",
                 "human": human,
             }
+    # An ad-hoc step (services/case_requests.py): the human task right after the message start
+    # event of an event subprocess is started by delivering that message.
+    for spec in procedure_specs:
+        for task_spec in spec.task_specs.values():
+            definition = getattr(task_spec, "event_definition", None)
+            if not isinstance(definition, MessageEventDefinition) or not isinstance(task_spec, StartEvent):
+                continue
+            for output in task_spec.outputs:
+                if getattr(output, "bpmn_id", None) in meta and meta[output.bpmn_id]["human"]:
+                    meta[output.bpmn_id]["request"] = definition.name
     return meta
 
 
@@ -440,7 +452,30 @@ def _spiff_parse(tree, process_id: str):
     parser = SpiffBpmnParser()
     parser.add_bpmn_xml(tree, filename=f"{process_id}.bpmn")
     spec = parser.get_spec(process_id)
-    return spec, parser.get_subprocess_specs(process_id)
+    subprocess_specs = parser.get_subprocess_specs(process_id)
+    for each in (spec, *subprocess_specs.values()):
+        _connect_event_subprocesses(each)
+    return spec, subprocess_specs
+
+
+def _connect_event_subprocesses(spec) -> None:
+    """Connect each message/signal-started event subprocess as SpiffWorkflow 3.2 would the first
+    time its event arrives (`BpmnStartTask.trigger_wf`), here at parse time instead.
+
+    SpiffWorkflow connects it lazily by mutating the spec (Start -> subprocess -> End), and then
+    relies on it: the subprocess's task must have an input when it becomes ready (`TaskSpec.test`).
+    Specs are cached per engine worker and never stored with a case, so a lazily mutated spec
+    depended on which worker had seen such an event before: a case whose subprocess was started in
+    one worker failed to finish it in another ("No input task connected"), and a worker that had
+    seen one started the subprocess with every new case. Connected here, every worker's spec is the
+    same and `trigger_wf` never mutates it. Start does not list the subprocess among its outputs, so
+    a new case does not start it: only its event does."""
+    for name in getattr(spec.start, "trigger_specs", []):
+        task_spec = spec.task_specs[name]
+        if spec.start.name not in task_spec._inputs:
+            task_spec._inputs.append(spec.start.name)
+        if spec.end.name not in task_spec._outputs:
+            task_spec.connect(spec.end)
 
 
 def build_procedure(data: bytes, *, max_bytes: int, known_forms: dict[str, dict] | None,

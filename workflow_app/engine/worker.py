@@ -1,7 +1,7 @@
 """The engine worker: a separate process that runs engine steps under OS limits.
 
-The web process never runs procedure code. It sends a step (open a case, complete a task, move
-a case to another version) to a worker of the pool (pool.py) and gets back a StepResult or an
+The web process never runs procedure code. It sends a step (open a case, complete a task, deliver
+a message, move a case to another version) to a worker of the pool (pool.py) and gets back a StepResult or an
 error. Inside the worker:
 
 * RLIMIT_AS caps the address space at what the worker had after start-up plus the configured
@@ -39,6 +39,9 @@ def perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: En
     if op == "complete":
         changes = processor.complete(payload["engine_task_id"], payload["data"])
         return processor.result(completed_before, changes)
+    if op == "message":
+        processor.message(payload["message"])
+        return processor.result(completed_before)
     if op == "migrate":
         target = procedures[payload["target_sha256"]]
         blockers = processor.migration_blockers(target)

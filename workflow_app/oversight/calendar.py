@@ -46,8 +46,9 @@ def _end_of_local_day(day: date) -> datetime:
     return (local_midnight - timedelta(microseconds=1)).astimezone(UTC)
 
 
-def add_working_days(start: datetime, days: int) -> Due:
-    """The end of the `days`-th working day after the local day of `start` (that day not counted)."""
+def add_working_days(start: datetime, days: int, excluded: frozenset[date] = frozenset()) -> Due:
+    """The end of the `days`-th working day after the local day of `start` (that day not counted).
+    Days in `excluded` (periods the law does not count, APL Art. 60) are skipped."""
     day = start.astimezone(LOCAL_TZ).date()
     provisional = False
     counted = 0
@@ -55,7 +56,7 @@ def add_working_days(start: datetime, days: int) -> Due:
         day += timedelta(days=1)
         check = check_day(day)
         provisional |= check.provisional
-        counted += check.working
+        counted += check.working and day not in excluded
     return Due(_end_of_local_day(day), provisional)
 
 
@@ -65,9 +66,17 @@ def working_days_after(day: date, days: int) -> date:
     return add_working_days(datetime.combine(day, time(12), tzinfo=LOCAL_TZ), days).at.astimezone(LOCAL_TZ).date()
 
 
-def add_calendar_days(start: datetime, days: int) -> Due:
-    """Calendar days; a period ending on a non-working day ends on the next working day."""
-    day = start.astimezone(LOCAL_TZ).date() + timedelta(days=days)
+def add_calendar_days(start: datetime, days: int, excluded: frozenset[date] = frozenset()) -> Due:
+    """Calendar days; a period ending on a non-working day ends on the next working day. Days in
+    `excluded` (periods the law does not count, APL Art. 60) are not counted."""
+    day = start.astimezone(LOCAL_TZ).date()
+    if excluded:
+        counted = 0
+        while counted < days:
+            day += timedelta(days=1)
+            counted += day not in excluded
+    else:
+        day += timedelta(days=days)
     check = check_day(day)
     provisional = check.provisional
     while not check.working:

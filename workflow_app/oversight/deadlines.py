@@ -13,6 +13,14 @@ calendar days, APL Art. 85), "<n> hours from <anchor>". An anchor is one of:
   the system itself (the head's filing approval is the filing);
 - `task.ready`, the time the task became ready: only where the law names no date.
 
+Two optional clauses follow the anchor, in this order:
+
+- `excluding periods`: the days of the periods the law does not count (APL Art. 60; 市场监督管理
+  行政处罚程序规定 Art. 64: hearing, testing, inspection, expert assessment, announcement) are not
+  counted, e.g. `90 days from case.filed_at excluding periods`;
+- `extendable as <limit>`: the days of the approved extensions of that limit (oversight/clock.py:
+  `filing`, `decision`) are added, in the deadline's own unit.
+
 The period ends at 23:59:59 Beijing time of its last day (oversight/calendar.py).
 """
 import re
@@ -24,8 +32,11 @@ from . import calendar
 ANCHORS = ("task.ready", "case.filed_at", "case.decided_at", "case.served_at")
 _GRAMMAR = re.compile(
     r"^\s*(?P<n>\d{1,4})\s+(?P<unit>working days?|calendar days?|days?|hours?)\s+from\s+"
-    r"(?P<anchor>\S+)\s*$"
+    r"(?P<anchor>[^\s,]+)(?P<excluding>\s+excluding\s+periods)?"
+    r"(?:\s*,?\s+extendable\s+as\s+(?P<limit>[a-z_]{1,40}))?\s*$"
 )
+# The limits an approved extension may lengthen (oversight/clock.py says by how much).
+EXTENDABLE = ("filing", "decision")
 # A BPMN id (an XML NCName, without the dots our anchor uses as separator) and a form field name.
 _FORM_ANCHOR = re.compile(r"^(?P<task>[A-Za-z_][\w-]{0,254})\.(?P<field>[A-Za-z_]\w{0,127})$")
 
@@ -40,6 +51,8 @@ class Deadline:
     unit: str  # working_days|calendar_days|hours
     anchor: str
     text: str
+    excluding_periods: bool = False
+    extendable_as: str | None = None
 
     @property
     def form_anchor(self) -> tuple[str, str] | None:
@@ -49,16 +62,21 @@ class Deadline:
         task_id, _, field = self.anchor.partition(".")
         return task_id, field
 
-    def due(self, anchors: dict[str, datetime | None]) -> calendar.Due | None:
-        """The due time, or None while the anchor has not happened (or been recorded) yet."""
+    def due(self, anchors: dict[str, datetime | None], *, extra: int = 0,
+            excluded: frozenset[date] = frozenset()) -> calendar.Due | None:
+        """The due time, or None while the anchor has not happened (or been recorded) yet.
+        `extra`: approved extension in the deadline's unit; `excluded`: days not counted. Each
+        applies only when the deadline says so (`extendable as`, `excluding periods`)."""
         start = anchors.get(self.anchor)
         if start is None:
             return None
+        amount = self.amount + (extra if self.extendable_as else 0)
+        excluded = excluded if self.excluding_periods else frozenset()
         if self.unit == "working_days":
-            return calendar.add_working_days(start, self.amount)
+            return calendar.add_working_days(start, amount, excluded)
         if self.unit == "calendar_days":
-            return calendar.add_calendar_days(start, self.amount)
-        return calendar.add_hours(start, self.amount)
+            return calendar.add_calendar_days(start, amount, excluded)
+        return calendar.add_hours(start, amount)
 
 
 def form_date(value) -> datetime | None:
@@ -77,7 +95,8 @@ def parse_deadline(text: str) -> Deadline:
     match = _GRAMMAR.match(text or "")
     if not match:
         raise DeadlineSyntaxError(
-            f"deadline {text!r} is not of the form '<n> working days|calendar days|hours from <anchor>'"
+            f"deadline {text!r} is not of the form '<n> working days|calendar days|hours from <anchor>"
+            f"[ excluding periods][ extendable as <limit>]'"
         )
     unit_word = match["unit"]
     if unit_word.startswith("working"):
@@ -95,4 +114,11 @@ def parse_deadline(text: str) -> Deadline:
         if unit == "hours":
             raise DeadlineSyntaxError(
                 f"deadline {text.strip()!r}: a form date has no time of day; count days from it")
-    return Deadline(int(match["n"]), unit, anchor, text.strip())
+    limit = match["limit"]
+    if limit is not None and limit not in EXTENDABLE:
+        raise DeadlineSyntaxError(
+            f"deadline {text.strip()!r}: no extension rule for {limit!r} (one of {', '.join(EXTENDABLE)})")
+    if unit == "hours" and (limit or match["excluding"]):
+        raise DeadlineSyntaxError(
+            f"deadline {text.strip()!r}: periods and extensions are counted in days, not hours")
+    return Deadline(int(match["n"]), unit, anchor, text.strip(), bool(match["excluding"]), limit)

@@ -152,6 +152,13 @@ DATE_ORDER = [
     ("execution.paid_on", "closing.closed_on"),
     ("disclosure.published_on", "closing.closed_on"),
     ("disclosure.decided_on", "closing.closed_on"),
+    # The clock's steps (oversight/clock.py) and the withdrawal of a disclosure (APL 48(2)).
+    ("clue_intake.received_on", "extension_request.requested_on"),
+    ("extension_request.requested_on", "extension_approval.decided_on"),
+    ("excluded_period.start_on", "excluded_period.end_on"),
+    ("penalty_decision.decided_on", "disclosure_revocation.revoked_on"),
+    ("disclosure.published_on", "disclosure_revocation.revoked_on"),
+    ("disclosure_revocation.revoked_on", "disclosure_withdrawal.withdrawn_on"),
 ]
 # Dates set for the future when recorded: the day the hearing will be held.
 SCHEDULED = {"hearing_notice.hearing_date"}
@@ -173,6 +180,9 @@ DATE_LABELS = {
     "transfer.transferred_on": "移送日期", "transfer_feedback.notified_on": "立案或者不予立案通知送达日期",
     "execution.court_result_on": "法院裁定或者执行完毕日期", "payment_plan_application.applied_on": "暂缓或者分期缴纳申请日期",
     "payment_plan_approval.decided_on": "暂缓或者分期缴纳审批日期",
+    "extension_request.requested_on": "延期申请日期", "extension_approval.decided_on": "延期审批日期",
+    "excluded_period.start_on": "期间开始日期", "excluded_period.end_on": "期间结束日期",
+    "disclosure_revocation.revoked_on": "决定被撤销等的日期", "disclosure_withdrawal.withdrawn_on": "撤回公示日期",
 }
 
 

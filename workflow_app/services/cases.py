@@ -17,7 +17,7 @@ from ..models.types import utcnow
 from ..oversight import step_rules
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import ANCHORS, form_date, parse_deadline
-from . import audit, legal_review, paging, people
+from . import audit, legal_review, paging, people, time_limits
 from .access import (
     check_may_act,
     require_role,
@@ -130,6 +130,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         if legal_review.is_legal_review(info, task):
             legal_review.check_reviewer(user, case, today)
         check_step_rules(task, data, user)
+        time_limits.check_completion(task, data, case, info.task_specs, siblings)
     except StepRefused as refusal:
         _trace_attempt(case.id, user, task, "step.refused", {
             "code": refusal.code, "reason": refusal.message,
@@ -174,10 +175,14 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
 def check_step_rules(task: Task, data: dict, user: User) -> None:
     """The law's step rules (oversight/step_rules.py) over the case's record: the first rule
     broken refuses the step; every breach found is listed in `errors`."""
-    department = task.case.department
-    refusals = step_rules.check(task.form_key, data, actor=user.username,
-                                today=utcnow().astimezone(LOCAL_TZ).date(), party_kind=task.case.party_kind,
-                                load_record=lambda: _completed_forms(task.case_id),
+    check_form_rules(task.form_key, task.case, data, user)
+
+
+def check_form_rules(form_key: str | None, case: Case, data: dict, user: User) -> None:
+    department = case.department
+    refusals = step_rules.check(form_key, data, actor=user.username,
+                                today=utcnow().astimezone(LOCAL_TZ).date(), party_kind=case.party_kind,
+                                load_record=lambda: _completed_forms(case.id),
                                 department=department.name, powers=department.penalty_powers or ())
     if not refusals:
         return
@@ -224,6 +229,8 @@ class _Applied:
     ended: bool  # closed because the process ended, with no closing milestone
     cancelled: list[Task]  # withdrawn by the engine (e.g. a boundary event)
     new_tasks: list[Task]
+    moved: list[tuple[Task, datetime, datetime | None]]  # (task, old due, new due)
+    reason: str
 
     def trace(self, case: Case, actor: User, now: datetime) -> None:
         for bpmn_id, milestone in self.milestones:
@@ -239,6 +246,10 @@ class _Applied:
             audit.record("task.ready", actor=None, case_id=case.id, task_id=t.id, bpmn_id=t.bpmn_id, at=now,
                          data={"task": t.name, "lane": t.lane,
                                "due_at": t.due_at.isoformat() if t.due_at else None})
+        for t, old, new in self.moved:
+            audit.record("deadline.moved", actor=None, case_id=case.id, task_id=t.id, bpmn_id=t.bpmn_id, at=now,
+                         data={"task": t.name, "deadline": t.deadline, "old_due_at": old.isoformat(),
+                               "new_due_at": new.isoformat() if new else None, "reason": self.reason})
 
 
 def apply_engine_step(case: Case, step: StepResult, now: datetime, completed: Task | None = None) -> _Applied:
@@ -255,11 +266,13 @@ def apply_engine_step(case: Case, step: StepResult, now: datetime, completed: Ta
     case.updated_at = now
     case.next_timer_at = step.next_timer_at
     new_tasks, open_tasks, cancelled = _sync_tasks(case, step, now)
-    _set_due_times(case, open_tasks, completed)
+    moved = _set_due_times(case, open_tasks, completed, now)
     open_due = [t.due_at for t in open_tasks if t.due_at is not None]
     case.next_due_at = min(open_due) if open_due else None
     case.open_tasks = open_tasks
-    return _Applied(list(step.milestones), ended, cancelled, new_tasks)
+    reason = time_limits.move_reason(completed) if completed is not None else "recomputed"
+    return _Applied(list(step.milestones), ended, cancelled, new_tasks,
+                    [m for m in moved if m[0] not in new_tasks], reason)
 
 
 def _ready_tasks(case_id: int) -> list[Task]:
@@ -298,7 +311,8 @@ def _sync_tasks(case: Case, step: StepResult, now: datetime) -> tuple[list[Task]
         if engine_id in known:
             continue
         meta = task_specs.get(human.bpmn_id, {})
-        row = Task(case_id=case.id, department_id=case.department_id, engine_task_id=engine_id, bpmn_id=human.bpmn_id, name=human.name,
+        row = Task(case_id=case.id, department_id=case.department_id, engine_task_id=engine_id, bpmn_id=human.bpmn_id,
+                   name=human.name,
                    lane=meta.get("lane", human.lane), form_key=meta.get("form_key"), state="ready",
                    ready_at=now, deadline=meta.get("deadline"))
         db.session.add(row)
@@ -313,12 +327,19 @@ def _refresh_from_version(row: Task, human, meta: dict, case: Case) -> None:
         row.due_at, row.due_provisional = None, False
 
 
-def _set_due_times(case: Case, rows: list[Task], completed: Task | None) -> None:
+def _set_due_times(case: Case, rows: list[Task], completed: Task | None,
+                   now: datetime) -> list[tuple[Task, datetime, datetime | None]]:
     """The statutory due time of every ready task from its BPMN deadline, recomputed at every
     step: it appears once its anchor has happened (a milestone, or the date recorded in an
-    earlier step's form) and moves when that date is corrected (the step done again)."""
+    earlier step's form) and moves when that date is corrected (the step done again), when an
+    extension of its limit is approved, or when a period it does not count is recorded.
+    Returns the due times that moved: (task, old, new)."""
     deadlines = {row: parse_deadline(row.deadline) for row in rows if row.deadline}
     forms = _anchor_forms(case, {d.form_anchor[0] for d in deadlines.values() if d.form_anchor}, completed)
+    extensions, excluded = {}, frozenset()
+    if any(d.excluding_periods or d.extendable_as for d in deadlines.values()):
+        extensions, excluded = time_limits.clock_facts(case, completed, now.astimezone(LOCAL_TZ).date())
+    moved = []
     for row, deadline in deadlines.items():
         if deadline.form_anchor:
             task_id, field = deadline.form_anchor
@@ -326,10 +347,13 @@ def _set_due_times(case: Case, rows: list[Task], completed: Task | None) -> None
         else:
             anchors = {anchor: row.ready_at if anchor == "task.ready"
                        else getattr(case, anchor.removeprefix("case.")) for anchor in ANCHORS}
-        due = deadline.due(anchors)
+        due = deadline.due(anchors, extra=extensions.get(deadline.extendable_as, 0), excluded=excluded)
         due_at, provisional = (due.at, due.provisional) if due else (None, False)
+        if row.due_at is not None and row.due_at != due_at:
+            moved.append((row, row.due_at, due_at))
         if (row.due_at, row.due_provisional) != (due_at, provisional):
             row.due_at, row.due_provisional = due_at, provisional
+    return moved
 
 
 def _anchor_forms(case: Case, task_ids: set[str], completed: Task | None) -> dict[str, dict]:

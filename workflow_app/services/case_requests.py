@@ -1,0 +1,94 @@
+"""Ad-hoc steps: steps the officer starts at any time while the case's procedure runs.
+
+In the BPMN each is a non-interrupting event subprocess started by a message; its first task is
+the request itself (e.g. `extension_request`, `excluded_period`, `disclosure_revocation`) and its
+id is the `kind` of `POST /cases/{id}/requests/{kind}`. Starting one is one action: the message
+is delivered and the request's task completed with the submitted form, in the engine worker like
+every other engine step, and everything is written in one transaction and traced (`task.ready` and
+`task.completed` of the request, the next task it makes ready, any due time it moves). The law's
+conditions (services/time_limits.py) and the step rules are checked first; a refusal is traced.
+"""
+from ..engine.errors import EngineError
+from ..extensions import db
+from ..models import Case, Task, User, WorkflowState
+from ..models.types import utcnow
+from . import audit, people, time_limits
+from .access import in_scope, visible_case
+from .cases import CASE_RACE, _ready_tasks, apply_engine_step, check_form_rules, engine_invalid
+from .errors import Forbidden, Invalid, NotFound, StepRefused
+from .forms import validate_form
+from .procedures import procedure_info, run_engine_step
+from .transactions import one_transaction
+
+
+def request_kinds(case: Case) -> list[str]:
+    """The ad-hoc steps of the case's procedure version."""
+    info = procedure_info(case.procedure_version)
+    return sorted(bpmn_id for bpmn_id, meta in info.task_specs.items() if meta.get("request"))
+
+
+def start_request(user: User, case_id: int, kind: str, data: dict) -> Case:
+    """Start the ad-hoc step `kind` on the case with the request's form data."""
+    case = visible_case(user, case_id)
+    version = case.procedure_version
+    info = procedure_info(version)
+    meta = info.task_specs.get(kind)
+    if not meta or not meta.get("request"):
+        kinds = request_kinds(case)
+        raise NotFound(f"the case's procedure has no ad-hoc step {kind[:64]!r}; it has: "
+                       f"{', '.join(kinds) or 'none'}")
+    lane = meta.get("lane")
+    if lane is None or not user.has_role(lane):
+        raise Forbidden(f"the step {kind} is for the role {lane}; you do not have it")
+    if not in_scope(user, case.department):
+        raise Forbidden("the case's department is outside your org scope")
+    schema = info.forms.get(meta["form_key"]) if meta.get("form_key") else None
+    data = validate_form(schema, data)
+    ready = _ready_tasks(case.id)
+    case.open_tasks = ready
+    try:
+        people.check_named_people(schema, data, case, utcnow())
+        time_limits.check_request(case, info.task_specs, kind, data, ready)
+        check_form_rules(meta.get("form_key"), case, data, user)
+    except StepRefused as refusal:
+        db.session.rollback()
+        audit.record_alone("step.refused", actor=user, case_id=case.id, bpmn_id=kind, data={
+            "code": refusal.code, "reason": refusal.message,
+            **({"article": refusal.article} if refusal.article else {}), **refusal.details})
+        raise
+    state = db.session.get(WorkflowState, case.id)
+    known = {row.engine_task_id for row in ready}
+    try:
+        started = run_engine_step("message", {"state": state.state, "message": meta["request"]}, version)
+        new = [t for t in started.ready if t.bpmn_id == kind and t.engine_task_id not in known]
+        if not new:
+            raise EngineError(f"the message {meta['request']!r} did not start the step {kind}", kind)
+        step = run_engine_step("complete", {"state": started.state, "engine_task_id": new[0].engine_task_id,
+                                            "data": data}, version)
+    except EngineError as err:
+        db.session.rollback()
+        audit.record_alone("request.failed", actor=user, case_id=case_id, bpmn_id=kind,
+                           data={"element": err.element_id, "error": err.message})
+        raise engine_invalid(err) from None
+    now = utcnow()
+    with one_transaction(CASE_RACE):
+        row = Task(case_id=case.id, department_id=case.department_id, engine_task_id=new[0].engine_task_id, bpmn_id=kind, name=new[0].name,
+                   lane=lane, form_key=meta.get("form_key"), state="completed", ready_at=now,
+                   deadline=meta.get("deadline"), completed_at=now, completed_by_id=user.id, data=data)
+        db.session.add(row)
+        state.state = step.state
+        state.updated_at = now
+        change = apply_engine_step(case, step, now, completed=row)
+        db.session.flush()
+        audit.record("task.ready", actor=user, case_id=case.id, task_id=row.id, bpmn_id=kind, at=now,
+                     data={"task": row.name, "lane": lane, "due_at": None, "request": meta["request"]})
+        audit.record("task.completed", actor=user, case_id=case.id, task_id=row.id, bpmn_id=kind, at=now,
+                     data={"task": row.name, "form": data, "changes": step.changes})
+        change.trace(case, user, now)
+    return case
+
+
+def parse_kind(kind: str) -> str:
+    if not kind or len(kind) > 64:
+        raise Invalid({"kind": ["must be the id of an ad-hoc step (1-64 characters)"]})
+    return kind

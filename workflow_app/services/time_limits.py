@@ -1,0 +1,215 @@
+"""The law of the decision clock applied to a case: what an extension request, its approval, an
+excluded period or a revocation of a disclosed decision may record (oversight/clock.py holds the
+rules; this module reads the case's record for them). A breach is `StepRefused`: 422 with its
+code and article, traced as `step.refused` by the caller.
+"""
+from datetime import date
+
+from ..extensions import db
+from ..models import Case, Task
+from ..models.types import utcnow
+from ..oversight import clock
+from ..oversight.calendar import LOCAL_TZ
+from ..oversight.deadlines import parse_deadline
+from .errors import Invalid, StepRefused
+
+EXTENSION_NOT_APPLICABLE = "EXTENSION_NOT_APPLICABLE"
+EXTENSION_PENDING = "EXTENSION_PENDING"
+EXTENSION_EXHAUSTED = "EXTENSION_EXHAUSTED"
+EXTENSION_TOO_LONG = "EXTENSION_TOO_LONG"
+EXTENSION_LATE = "EXTENSION_LATE"
+COLLECTIVE_DISCUSSION_REQUIRED = "COLLECTIVE_DISCUSSION_REQUIRED"
+PERIOD_NOT_APPLICABLE = "PERIOD_NOT_APPLICABLE"
+DISCLOSURE_NOT_MADE = "DISCLOSURE_NOT_MADE"
+PERIOD_ARTICLE = "《行政处罚法》第60条；《市场监督管理行政处罚程序规定》第64条"
+DISCLOSURE_ARTICLE = "《行政处罚法》第48条第2款"
+
+
+def _refuse(code: str, article: str, refs: tuple[str, ...], message: str, message_en: str):
+    raise StepRefused({ref: [f"{code}: {message_en}"] for ref in refs}, message, code=code, article=article,
+                      message_en=message_en, details={"rules": [{"code": code, "article": article}]})
+
+
+def clock_rows(case_id: int, completed: Task | None = None) -> list[clock.ClockRow]:
+    """The completed steps the clock reads, oldest first; `completed`: the step completed in this
+    change (not flushed yet), the latest."""
+    with db.session.no_autoflush:
+        rows = db.session.execute(
+            db.select(Task.id, Task.form_key, Task.data)
+            .where(Task.case_id == case_id, Task.state == "completed", Task.form_key.in_(clock.CLOCK_FORMS))
+            .order_by(Task.completed_at, Task.id)).all()
+    found = [clock.ClockRow(task_id, form_key, data or {}) for task_id, form_key, data in rows
+             if completed is None or task_id != completed.id]
+    if completed is not None and completed.form_key in clock.CLOCK_FORMS:
+        found.append(clock.ClockRow(completed.id, completed.form_key, completed.data or {}))
+    return found
+
+
+def clock_facts(case: Case, completed: Task | None, today: date) -> tuple[dict[str, int], frozenset[date]]:
+    """(limit -> approved extension days, the days not counted) of the case."""
+    rows = clock_rows(case.id, completed)
+    return clock.approved_days(rows), clock.excluded_days(clock.excluded_periods(rows), today)
+
+
+def _limit_open(case: Case, task_specs: dict, ready: list[Task], governs) -> bool:
+    """Whether a time limit whose deadline `governs` is running: a step it governs is ready, or
+    none has been done yet and the limit's start (a case milestone) has happened."""
+    governed = {bpmn_id for bpmn_id, meta in task_specs.items()
+                if meta.get("deadline") and governs(parse_deadline(meta["deadline"]))}
+    if not governed or case.status in ("closed", "not_filed"):
+        return False
+    if any(row.bpmn_id in governed for row in ready):
+        return True
+    done = db.session.execute(
+        db.select(Task.id).where(Task.case_id == case.id, Task.state == "completed",
+                                 Task.bpmn_id.in_(sorted(governed))).limit(1)).first()
+    if done is not None:
+        return False
+    for bpmn_id in governed:
+        deadline = parse_deadline(task_specs[bpmn_id]["deadline"])
+        if deadline.anchor.startswith("case.") and getattr(case, deadline.anchor.removeprefix("case.")) is not None:
+            return True
+    return False
+
+
+def _limit_due(case: Case, task_specs: dict, ready: list[Task], limit: str):
+    """When the running limit ends now: the due time of the ready step it governs, else (the step
+    not reached yet) computed from the case milestone it runs from, with what the clock holds."""
+    dues = [row.due_at for row in ready if row.deadline and row.due_at is not None
+            and parse_deadline(row.deadline).extendable_as == limit]
+    if dues:
+        return min(dues)
+    for meta in task_specs.values():
+        deadline = parse_deadline(meta["deadline"]) if meta.get("deadline") else None
+        if deadline is None or deadline.extendable_as != limit or not deadline.anchor.startswith("case."):
+            continue
+        start = getattr(case, deadline.anchor.removeprefix("case."))
+        extensions, excluded = clock_facts(case, None, utcnow().astimezone(LOCAL_TZ).date())
+        due = deadline.due({deadline.anchor: start}, extra=extensions.get(limit, 0), excluded=excluded)
+        return due.at if due else None
+    return None
+
+
+def _check_not_expired(case, task_specs, ready, rule: clock.ExtensionRule, ref: str):
+    """An extension is asked for and granted while the limit runs, not after it has expired."""
+    due = _limit_due(case, task_specs, ready, rule.limit)
+    if due is not None and due < utcnow():
+        shown = due.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S")
+        _refuse(EXTENSION_LATE, rule.article, (ref,),
+                f"{rule.label}已于{shown}（北京时间）届满，延期须在期限届满前申请并批准",
+                f"the {rule.limit} limit expired at {shown} Beijing time: an extension is requested and "
+                "approved before the limit expires")
+
+
+def _filed_on(case: Case) -> date | None:
+    return case.filed_at.astimezone(LOCAL_TZ).date() if case.filed_at else None
+
+
+def check_request(case: Case, task_specs: dict, kind: str, data: dict, ready: list[Task]) -> None:
+    """The law's conditions for starting the ad-hoc step `kind` now."""
+    if kind == clock.EXTENSION_REQUEST:
+        _check_extension_request(case, task_specs, data, ready)
+    elif kind == clock.EXCLUDED_PERIOD:
+        _check_excluded_period(case, task_specs, data, ready)
+    elif kind == "disclosure_revocation":
+        _check_revocation(case)
+
+
+def _check_extension_request(case, task_specs, data, ready):
+    rule = clock.EXTENSION_RULES[data["limit"]]
+    if not _limit_open(case, task_specs, ready, lambda d: d.extendable_as == rule.limit):
+        _refuse(EXTENSION_NOT_APPLICABLE, rule.article, ("extension_request.limit",),
+                f"本案{rule.label}未在计算中（相应环节尚未开始或已经完成），无可延长的期限",
+                f"the case's {rule.limit} limit is not running (its step has not started or is done): "
+                "there is nothing to extend")
+    _check_not_expired(case, task_specs, ready, rule, "extension_request.limit")
+    rows = clock_rows(case.id)
+    if clock.pending_extension(rows) is not None:
+        _refuse(EXTENSION_PENDING, rule.article, ("extension_request.limit",),
+                "本案已有延期申请等待负责人审批，审批后方可再次申请",
+                "an extension request of this case awaits the head's decision; request again after it")
+    _check_days(rule, clock.approved_count(rows, rule.limit), data["days"], "extension_request.days")
+
+
+def _check_days(rule: clock.ExtensionRule, approved_before: int, days: int, ref: str):
+    if approved_before and not rule.further:
+        _refuse(EXTENSION_EXHAUSTED, rule.article, (ref,),
+                f"{rule.label}已经批准延长一次，法律未规定再次延长",
+                f"the {rule.limit} limit has already been extended once; the law allows no further extension")
+    limit = rule.further_max if approved_before else rule.first_max
+    if days > limit:
+        _refuse(EXTENSION_TOO_LONG, rule.article, (ref,),
+                f"{rule.label}{'再次' if approved_before else ''}延长不得超过{limit}日（申请{days}日）",
+                f"the {rule.limit} limit may be extended by at most {limit} days "
+                f"{'again' if approved_before else 'the first time'} ({days} requested)")
+
+
+def _check_excluded_period(case, task_specs, data, ready):
+    if not _limit_open(case, task_specs, ready, lambda d: d.excluding_periods):
+        _refuse(PERIOD_NOT_APPLICABLE, PERIOD_ARTICLE, ("excluded_period.kind",),
+                "本案作出处理决定的期限未在计算中（尚未立案或已作出决定），无须登记不计入期限的期间",
+                "the case's decision limit is not running (not filed yet, or decided): no period to exclude")
+    filed_on = _filed_on(case)
+    start = date.fromisoformat(data["start_on"])
+    if filed_on and start < filed_on:
+        _refuse(PERIOD_NOT_APPLICABLE, PERIOD_ARTICLE, ("excluded_period.start_on",),
+                f"期间开始日期（{start}）早于立案日期（{filed_on}）：立案前的期间不影响期限，请自立案日起登记",
+                f"excluded_period.start_on ({start}) is before the filing ({filed_on}): the limit starts at "
+                "filing, record the period from then")
+    replaces = data.get("replaces")
+    if replaces is not None:
+        rows = clock_rows(case.id)
+        ids = {row.task_id for row in rows if row.form_key == clock.EXCLUDED_PERIOD}
+        if replaces not in ids:
+            raise Invalid({"replaces": [f"{replaces} is not a recorded excluded period of this case"]})
+
+
+def _check_revocation(case):
+    disclosed = db.session.execute(
+        db.select(Task.id).where(Task.case_id == case.id, Task.state == "completed",
+                                 Task.form_key == "disclosure").limit(1)).first()
+    if disclosed is None:
+        _refuse(DISCLOSURE_NOT_MADE, DISCLOSURE_ARTICLE, ("disclosure_revocation.revoked_on",),
+                "本案的处罚决定尚未公示，无须撤回公示",
+                "the case's decision has not been disclosed: there is no disclosure to withdraw")
+
+
+def check_completion(task: Task, data: dict, case: Case, task_specs: dict, ready: list[Task]) -> None:
+    """The head's decision on an extension request (the other clock steps have no rule here)."""
+    if task.form_key != clock.EXTENSION_APPROVAL or data.get("decision") != "approve":
+        return
+    rows = clock_rows(case.id)
+    pending = clock.pending_extension(rows)
+    if pending is None:
+        return
+    rule = clock.EXTENSION_RULES[pending.limit]
+    if not _limit_open(case, task_specs, [r for r in ready if r.id != task.id],
+                       lambda d: d.extendable_as == rule.limit):
+        _refuse(EXTENSION_NOT_APPLICABLE, rule.article, ("extension_approval.decision",),
+                f"本案{rule.label}已不在计算中（相应环节已经完成），不能再批准延期",
+                f"the case's {rule.limit} limit is no longer running (its step is done): the extension "
+                "cannot be approved")
+    _check_not_expired(case, task_specs, [r for r in ready if r.id != task.id], rule, "extension_approval.decision")
+    days = clock.granted_days(pending, data)
+    if days > pending.days:
+        _refuse(EXTENSION_TOO_LONG, rule.article, ("extension_approval.approved_days",),
+                f"批准延长的天数（{days}日）超过申请的天数（{pending.days}日）",
+                f"extension_approval.approved_days ({days}) is more than requested ({pending.days})")
+    before = clock.approved_count(rows, rule.limit)
+    _check_days(rule, before, days, "extension_approval.approved_days")
+    if before and rule.further and not data.get("collective_discussion"):
+        _refuse(COLLECTIVE_DISCUSSION_REQUIRED, rule.article, ("extension_approval.collective_discussion",),
+                f"{rule.label}已延长过一次，继续延长须经负责人集体讨论决定，请记录集体讨论",
+                f"the {rule.limit} limit was extended before: a further extension is decided by the heads' "
+                "collective discussion; record it")
+
+
+def move_reason(task: Task) -> str:
+    """Why a due time moved in this change, for the `deadline.moved` trace event."""
+    data = task.data or {}
+    if task.form_key == clock.EXTENSION_APPROVAL:
+        return f"extension_approval: {data.get('decision')} (延期审批)"
+    if task.form_key == clock.EXCLUDED_PERIOD:
+        return (f"excluded_period: {data.get('kind')} {data.get('start_on')}–{data.get('end_on') or '…'} "
+                "(不计入期限的期间)")
+    return f"{task.bpmn_id} recorded"
