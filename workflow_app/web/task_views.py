@@ -54,6 +54,12 @@ def _problem(err: ServiceError, schema: dict | None, form_key: str | None, data:
             "errors": {}, "refused": set()}
 
 
+def _status(err: ServiceError) -> int:
+    """A form shown again with its errors or the law's refusal answers 200, as the login page does
+    after a wrong password (a browser logs any 4xx page as an error); other failures keep theirs."""
+    return 200 if isinstance(err, Invalid) else err.status
+
+
 def _next_steps(case) -> str:
     names = [t.name for t in cases.ready_tasks(case)]
     return "、".join(names) if names else _("none: the procedure has ended")
@@ -74,7 +80,7 @@ def task_form(task_id: int):
                 case = cases.complete_task(current_user, task_id, data)
             except ServiceError as err:
                 problem = _problem(err, schema, task.form_key, data, task.case)
-                status = err.status
+                status = _status(err)
                 task, schema = cases.task_with_form(current_user, task_id)  # after the rollback
             else:
                 flash(_("“%(step)s” is recorded. Next: %(next)s.", step=task.name, next=_next_steps(case)),
@@ -104,7 +110,7 @@ def case_request(case_id: int, kind: str):
                 case = case_requests.start_request(current_user, case_id, kind, data)
             except ServiceError as err:
                 problem = _problem(err, schema, people.schema_key(schema), data, case)
-                status = err.status
+                status = _status(err)
                 case, name, schema = case_requests.request_form(current_user, case_id, kind)
             else:
                 flash(_("“%(step)s” is recorded. Next: %(next)s.", step=name, next=_next_steps(case)), "success")
@@ -129,7 +135,6 @@ def new_case():
             "party_name": request.form.get("party_name", ""),
             "party_kind": request.form.get("party_kind", "organization")}
     errors: dict[str, list[str]] = {}
-    status = 200
     if request.method == "POST":
         errors = _new_case_errors(form, procs)
         if not errors:
@@ -144,9 +149,8 @@ def new_case():
                 flash(_("Case %(number)s is opened. Next: %(next)s.", number=case.number,
                         next=_next_steps(case)), "success")
                 return redirect(url_for("web.case_page", case_id=case.id))
-        status = 422
     return render_template("web/case_new.html", form=form, errors=errors, procedures=procs,
-                           departments=departments, kinds=PARTY_KINDS), status
+                           departments=departments, kinds=PARTY_KINDS)
 
 
 def _procedures() -> list[tuple[str, str]]:
