@@ -2,8 +2,9 @@
 
 Every string of the pages goes through gettext (msgids in English; the Chinese is in
 translations/zh/LC_MESSAGES/messages.po, compiled to .mo by `make translations`, which `make run`
-and `make test` run). The choice is remembered in a cookie of the browser for a year, so it
-outlives a logout; a per-user column (remembered on any browser) needs a migration and comes later.
+and `make test` run). The choice is remembered for the user (user_account.language, so it follows
+them to any browser) and in a cookie of the browser for a year (so the login page, before anyone
+is known, and the page after a logout keep it).
 """
 from flask import Flask, request
 from flask_babel import Babel
@@ -19,6 +20,10 @@ babel = Babel()
 
 
 def page_language() -> str:
+    from flask_login import current_user
+
+    if request and current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
     chosen = request.cookies.get(LANGUAGE_COOKIE) if request else None
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 

@@ -1,6 +1,7 @@
 """Task completion rules: who may act, what is checked, and the error of every refusal."""
 import threading
 import time
+from contextlib import contextmanager
 
 from tests.helpers import load_engine_state
 from workflow_app.extensions import db
@@ -215,14 +216,11 @@ def test_inboxes_and_case_pages_never_deserialize_a_workflow(api, monkeypatch):
     assert api.get(f"/api/v1/cases/{case['id']}/trace").status_code == 200
 
 
-def test_a_completion_takes_at_most_twelve_statements_and_one_commit(api, app):
-    """The hot path: token and roles, the task with its case, state and siblings, one flush of the
-    rows, the trace chain, and nothing read back after COMMIT (the response is built from what
-    the transaction holds)."""
+@contextmanager
+def statements_sent(app):
+    """The SQL statements sent while the block runs, and the count sent at each COMMIT."""
     from sqlalchemy import event
 
-    case = api.run(api.open_case(), "clue_intake")
-    api.headers("head1")
     with app.app_context():
         engine = db.engine
     statements, commits = [], []
@@ -236,10 +234,20 @@ def test_a_completion_takes_at_most_twelve_statements_and_one_commit(api, app):
     event.listen(engine, "before_cursor_execute", on_execute)
     event.listen(engine, "commit", on_commit)
     try:
-        case = api.complete(case, "filing_approval")
+        yield statements, commits
     finally:
         event.remove(engine, "before_cursor_execute", on_execute)
         event.remove(engine, "commit", on_commit)
+
+
+def test_a_completion_takes_at_most_twelve_statements_and_one_commit(api, app):
+    """The hot path: token and roles, the task with its case, state and siblings, one flush of the
+    rows, the trace chain, and nothing read back after COMMIT (the response is built from what
+    the transaction holds)."""
+    case = api.run(api.open_case(), "clue_intake")
+    api.headers("head1")
+    with statements_sent(app) as (statements, commits):
+        case = api.complete(case, "filing_approval")
     assert api.ready(case) == ["investigation"] and case["status"] == "investigating"
     # SQLite sends one INSERT per trace event where PostgreSQL batches them: count those once.
     distinct = [s for i, s in enumerate(statements) if not (s.startswith("INSERT INTO trace_event")
@@ -252,29 +260,12 @@ def test_a_step_the_law_governs_reads_the_record_once_and_commits_once(app, api)
     """The decision is checked by the most rules (dates in order, defence period, heavier penalty,
     hearing right, ...): they share one read of the case's record, so completing it costs a fixed
     handful of statements however many rules there are."""
-    from sqlalchemy import event
-
     case = api.run(api.open_case(), "clue_intake", "filing_approval", "investigation", "investigation_report",
                    "penalty_notice", "statement_defence")
     assert "penalty_decision" in api.ready(case)
     api.headers("head1")
-    with app.app_context():
-        engine = db.engine
-    statements, commits = [], []
-
-    def on_execute(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    def on_commit(conn):
-        commits.append(len(statements))
-
-    event.listen(engine, "before_cursor_execute", on_execute)
-    event.listen(engine, "commit", on_commit)
-    try:
+    with statements_sent(app) as (statements, commits):
         case = api.complete(case, "penalty_decision")
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
-        event.remove(engine, "commit", on_commit)
     assert case["status"] == "decided"
     # Batched INSERTs (trace events, new task rows) count once, as PostgreSQL sends them.
     distinct = [s for i, s in enumerate(statements)

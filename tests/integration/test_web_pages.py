@@ -119,6 +119,19 @@ def test_the_language_switch_turns_the_pages_english_and_is_remembered_across_a_
     assert client.post("/language", data={"lang": "fr", "csrf_token": csrf_of(login)}).status_code == 422
 
 
+def test_the_language_chosen_follows_the_user_to_another_browser(client):
+    page_login(client, "officer1")
+    client.post("/language", data={"lang": "en", "csrf_token": csrf_of(html(client.get("/inbox")))})
+    elsewhere = fresh(client)  # another browser: no cookie, the user's own choice
+    assert '<html lang="zh-CN">' in html(elsewhere.get("/login"))
+    page_login(elsewhere, "officer1")
+    assert '<html lang="en">' in html(elsewhere.get("/inbox"))
+    assert '<html lang="zh-CN">' in html(fresh(client).get("/login"))  # nobody known: Chinese
+    someone_else = fresh(client)
+    page_login(someone_else, "officer2")
+    assert '<html lang="zh-CN">' in html(someone_else.get("/inbox"))
+
+
 def test_every_word_of_the_pages_has_its_chinese_translation():
     from babel.messages.pofile import read_po
 

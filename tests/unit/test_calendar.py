@@ -93,3 +93,27 @@ def test_deadline_grammar():
 def test_bad_deadlines_are_rejected(text):
     with pytest.raises(DeadlineSyntaxError):
         parse_deadline(text)
+
+
+def test_working_days_between_counts_like_the_day_by_day_walk_across_years_and_holidays():
+    """The inbox's working days left (or overdue): counted from whole-year tables, and equal to
+    checking each day, over spans inside a year, across new year, and over several years."""
+    from datetime import date, timedelta
+
+    from workflow_app.oversight.calendar import check_day, working_days_between
+
+    def walk(first, last):
+        days, provisional, day = 0, False, first
+        while day < last:
+            day += timedelta(days=1)
+            days += check_day(day).working
+            provisional |= check_day(day).provisional
+        return days, provisional
+
+    today = date.today()
+    spans = [(today, today), (today, today + timedelta(days=1)), (today - timedelta(days=40), today),
+             (date(today.year - 1, 12, 20), date(today.year, 1, 10)), (today - timedelta(days=1000), today),
+             (today, today + timedelta(days=800)), (date(today.year, 9, 28), date(today.year, 10, 10))]
+    for first, last in spans:
+        assert working_days_between(first, last) == walk(first, last), (first, last)
+    assert working_days_between(today, today - timedelta(days=3)) == (0, False)

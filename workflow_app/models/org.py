@@ -52,6 +52,9 @@ class User(UserMixin, db.Model):
     # engaged in legal review (APL Art. 58(2)); its certificate number and the date obtained.
     legal_qualification_number: Mapped[str | None] = mapped_column(String(64))
     legal_qualification_obtained_on: Mapped[date | None]
+    # The pages' language the user chose (i18n.LANGUAGES), on whatever browser they log in; None:
+    # the browser's own choice, else Chinese.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
     role_rows = relationship("UserRole", cascade="all, delete-orphan")

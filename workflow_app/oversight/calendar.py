@@ -8,6 +8,7 @@ publishes that year's table.
 """
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -30,9 +31,48 @@ class DayCheck:
 
 
 def check_day(day: date) -> DayCheck:
-    if _table_covers(day):
-        return DayCheck(chinese_calendar.is_workday(day), provisional=False)
-    return DayCheck(day.weekday() < 5, provisional=True)
+    return _year(day.year).days[day.timetuple().tm_yday - 1]
+
+
+@dataclass(frozen=True)
+class _Year:
+    days: tuple[DayCheck, ...]
+    before: tuple[int, ...]  # before[i]: working days of the year before its (i+1)-th day
+    provisional: bool
+
+
+@lru_cache(maxsize=64)
+def _year(year: int) -> _Year:
+    """One year's days, read once from the tables (chinese-calendar checks its table's bounds on
+    every call, which made counting a long overdue period cost milliseconds per row)."""
+    day, days = date(year, 1, 1), []
+    while day.year == year:
+        if _table_covers(day):
+            days.append(DayCheck(chinese_calendar.is_workday(day), provisional=False))
+        else:
+            days.append(DayCheck(day.weekday() < 5, provisional=True))
+        day += timedelta(days=1)
+    before, count = [], 0
+    for check in days:
+        before.append(count)
+        count += check.working
+    return _Year(tuple(days), tuple(before), any(d.provisional for d in days))  # a table covers whole years
+
+
+def working_days_between(first: date, last: date) -> tuple[int, bool]:
+    """How many working days follow `first` up to and including `last`, and whether any of them
+    lies in a year counted provisionally (weekends only: no official table yet)."""
+    count, provisional = 0, False
+    day = first + timedelta(days=1)
+    for year in range(day.year, last.year + 1):
+        info = _year(year)
+        start = day.timetuple().tm_yday - 1 if year == day.year else 0
+        end = last.timetuple().tm_yday if year == last.year else len(info.days)  # days [start, end)
+        if start >= end:
+            continue
+        count += info.before[end - 1] + info.days[end - 1].working - info.before[start]
+        provisional |= info.provisional
+    return count, provisional
 
 
 @dataclass(frozen=True)

@@ -745,19 +745,24 @@ def _why_major(record: CaseRecord) -> list[tuple[str, str, str]]:
     return reasons
 
 
-def legal_review_before_major_decision(record: CaseRecord) -> list[Breach]:
-    """APL Art. 58(1): a decision on a major or complex case (or after a hearing) needs an approved
-    legal review first; evaluated on the penalty actually decided, not only the one proposed."""
-    if record.get("legal_review.review_outcome") == "approve":
-        return []
+def _major_decision_lacks(record: CaseRecord, missing_zh: str, missing_en: str) -> list[Breach]:
+    """The breach of deciding a major case without `missing` (a review, a discussion)."""
     reasons = _why_major(record)
     if not reasons:
         return []
     return [Breach(
         ("penalty_decision.decided_on", *(r[0] for r in reasons)),
-        f"{'；'.join(r[1] for r in reasons)}：作出决定前应当经法制审核并通过，本案没有通过的法制审核",
-        f"{'; '.join(r[2] for r in reasons)}: the decision needs an approved legal review first, and the "
-        "case has none")]
+        f"{'；'.join(r[1] for r in reasons)}：{missing_zh}",
+        f"{'; '.join(r[2] for r in reasons)}: {missing_en}")]
+
+
+def legal_review_before_major_decision(record: CaseRecord) -> list[Breach]:
+    """APL Art. 58(1): a decision on a major or complex case (or after a hearing) needs an approved
+    legal review first; evaluated on the penalty actually decided, not only the one proposed."""
+    if record.get("legal_review.review_outcome") == "approve":
+        return []
+    return _major_decision_lacks(record, "作出决定前应当经法制审核并通过，本案没有通过的法制审核",
+                                 "the decision needs an approved legal review first, and the case has none")
 
 
 def discussion_before_major_decision(record: CaseRecord) -> list[Breach]:
@@ -765,14 +770,8 @@ def discussion_before_major_decision(record: CaseRecord) -> list[Breach]:
     collective discussion."""
     if "collective_discussion" in record.earlier:
         return []
-    reasons = _why_major(record)
-    if not reasons:
-        return []
-    return [Breach(
-        ("penalty_decision.decided_on", *(r[0] for r in reasons)),
-        f"{'；'.join(r[1] for r in reasons)}：应当由行政机关负责人集体讨论决定，本案没有集体讨论记录",
-        f"{'; '.join(r[2] for r in reasons)}: the heads must decide by collective discussion, and none is "
-        "recorded")]
+    return _major_decision_lacks(record, "应当由行政机关负责人集体讨论决定，本案没有集体讨论记录",
+                                 "the heads must decide by collective discussion, and none is recorded")
 
 
 # -- PERSONAL_INFO_DISCLOSED (APL 48; 国办发〔2018〕118号) ---------------------------------------------

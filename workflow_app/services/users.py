@@ -162,6 +162,17 @@ def set_legal_qualification(actor, username: str, *, number: str, obtained_on: d
     return user
 
 
+def set_language(user: User, language: str) -> None:
+    """The pages' language the user chose (a preference of their own: not an act of the case
+    record, so not traced)."""
+    from ..i18n import LANGUAGES
+
+    if language not in LANGUAGES:
+        raise Invalid({"lang": [f"must be one of {', '.join(LANGUAGES)}"]})
+    with one_transaction():
+        user.language = language
+
+
 def set_password(actor, username: str, password: str) -> None:
     _check_password(password)
     user = user_by_name(username)

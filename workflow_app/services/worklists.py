@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
 from ..models import Case, OrgUnit, Task, User
-from ..oversight.calendar import LOCAL_TZ, check_day
+from ..oversight.calendar import LOCAL_TZ, working_days_between
 from . import paging
 from .access import require_role, scope_filter
 from .cases import CASE_ORDER, STATUSES
@@ -47,13 +47,8 @@ def time_left(due_at: datetime | None, provisional: bool, now: datetime) -> Time
     due_day = due_at.astimezone(LOCAL_TZ).date()
     overdue = due_at < now
     first, last = (today, due_day) if not overdue else (due_day, today)
-    days, day = 0, first
-    while day < last:  # the days after `first` up to and including `last` that are working days
-        day += timedelta(days=1)
-        check = check_day(day)
-        days += check.working
-        provisional |= check.provisional
-    return TimeLeft(days, overdue, provisional)
+    days, counted_provisionally = working_days_between(first, last)
+    return TimeLeft(days, overdue, provisional or counted_provisionally)
 
 
 def local_day_start(day: date) -> datetime:

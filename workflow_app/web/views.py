@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from ..i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_SECONDS, LANGUAGES
-from ..services import case_overview, case_requests, documents, worklists
+from ..services import case_overview, case_requests, documents, users, worklists
 from ..services.errors import Invalid
 from . import bp
 from .login import _safe_next, start_page
@@ -46,10 +46,12 @@ def index():
 
 @bp.post("/language")
 def set_language():
-    """The language switch: remembered in this browser (a cookie), logged in or not."""
+    """The language switch: remembered for the user when logged in, and in this browser (a cookie)."""
     lang = request.form.get("lang")
     if lang not in LANGUAGES:
         raise Invalid({"lang": [f"must be one of {', '.join(LANGUAGES)}"]})
+    if current_user.is_authenticated:
+        users.set_language(current_user, lang)
     response = make_response(redirect(_safe_next(request.form.get("next")) or url_for("web.index")))
     response.set_cookie(LANGUAGE_COOKIE, lang, max_age=LANGUAGE_COOKIE_SECONDS, samesite="Lax",
                         secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
