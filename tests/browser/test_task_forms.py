@@ -28,6 +28,7 @@ def test_an_officer_opens_a_case_records_the_clue_past_three_checks_and_a_head_f
     log_in(page, "officer1")
     page.get_by_test_id("new-case").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("新建案件")
+    screenshot(page, "09-new-case")
     page.fill('input[name="title"]', "某便利店销售过期牛奶案")
     page.fill('input[name="party_name"]', "清河某便利店")
     page.get_by_test_id("submit").click()
@@ -74,6 +75,10 @@ def test_an_officer_opens_a_case_records_the_clue_past_three_checks_and_a_head_f
     expect(diagram.locator('.djs-element.step-ready[data-element-id="filing_approval"]')).to_have_count(1)
     expect(diagram.locator('.djs-element.step-done[data-element-id="clue_intake"]')).to_have_count(1)
     screenshot(page, "13-case-after-clue")
+    page.locator('[data-testid="request-link"][data-kind="extension_request"]').click()
+    expect(page.get_by_test_id("form-title")).to_have_text("延长办案期限申请")
+    expect(page.locator('input[name="days"]')).to_have_attribute("max", "365")
+    screenshot(page, "13b-extension-request")
 
     # a head approves filing from the inbox
     page.context.clear_cookies()
@@ -141,3 +146,6 @@ def test_the_task_form_in_english(page):
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("error-summary")).to_have_text("This field is required.")
     screenshot(page, "17-clue-intake-english")
+    page.get_by_test_id("lang-switch").click()  # the language is the account's: back to Chinese for the others
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.get_by_test_id("error-summary")).to_have_count(0)
