@@ -1,11 +1,22 @@
 """The demo data `make run` creates: officers whose certificates are valid whatever the day, and
 sample cases that follow general_penalty wherever it routes to the stage each one is named for."""
 import re
+from collections import Counter
 from datetime import date, datetime, timedelta
+
+import pytest
 
 from tests.helpers import days_ago
 from tests.samples import sequential
-from workflow_app.demo.cases import DEFAULT_COUNT, PARTIES, STAGES, DemoCase, drive_to_stage, local_today
+from workflow_app.demo.cases import (
+    DEFAULT_COUNT,
+    FINES,
+    PARTIES,
+    STAGES,
+    DemoCase,
+    drive_to_stage,
+    local_today,
+)
 from workflow_app.extensions import db
 from workflow_app.oversight.calendar import LOCAL_TZ
 
@@ -121,9 +132,7 @@ def test_a_person_fined_20000_goes_through_legal_review_and_discussion_to_the_de
     decided = next(s for s in STAGES if s.name == "decided")
     assert decided.story.major is False and decided.story.hearing is False
     demo = DemoCase(n=1, stage=decided, party="王某某", party_kind="person", party_id_number=PARTIES[2][2],
-                    party_address=PARTIES[2][3],
-                    violation=("未明码标价", "《价格法》第十三条", "《价格违法行为行政处罚规定》第十三条"),
-                    fine=20000, received=local_today() - timedelta(days=decided.age_days))
+                    party_address=PARTIES[2][3], fine=20000, received=local_today() - timedelta(days=decided.age_days))
     case = cases.open_case(user("officer1"), process_id="general_penalty", title=demo.title,
                            department_code="market", party={"name": demo.party, "kind": "person"})
     users = {name: user(name) for name in ("officer1", "officer2", "officer3", "reviewer1", "reviewer2", "head1")}
@@ -175,7 +184,7 @@ def test_the_demo_holds_a_case_on_each_outcome_path_with_its_record(app, api):
         outcomes = {e["outcome"] for e in records("execution")}
         assert {"demanded", "court_enforcement", "deferral_requested", "paid"} <= outcomes
         plans = records("payment_plan_approval")
-        assert plans and all(sum(i["amount"] for i in p["instalments"]) in (3000, 8000, 20000, 50000, 150000)
+        assert plans and all(sum(i["amount"] for i in p["instalments"]) in FINES
                              for p in plans)
     tasks = {t["bpmn_id"]: t for t in api.get("/api/v1/tasks?mine=1", as_="head1").json["items"]}
     case = api.get(f"/api/v1/cases/{tasks['transfer_approval']['case_id']}").json
@@ -183,3 +192,100 @@ def test_the_demo_holds_a_case_on_each_outcome_path_with_its_record(app, api):
     tasks = {t["bpmn_id"]: t for t in api.get("/api/v1/tasks?mine=1", as_="officer1").json["items"]}
     case = api.get(f"/api/v1/cases/{tasks['no_penalty_service']['case_id']}").json
     assert api.ready(api.complete(case, "no_penalty_service", served_on=days_ago(0))) == ["closing"]
+
+
+def test_every_recorded_value_the_case_does_not_make_its_own_is_the_forms_example(app):
+    """The demo's texts are the schemas' examples (also shown in the API documentation): only the
+    fields OWN declares a case's own (dates, numbers, party, amounts, people, story) differ, and an
+    example's field is missing only where the story's branch declares it dropped."""
+    assert demo_cases(app).exit_code == 0
+    from workflow_app.demo.cases import own_fields
+    from workflow_app.models import Task
+    from workflow_app.services.procedures import procedure_info
+
+    with app.app_context():
+        checked = Counter()
+        for n, (case, _) in enumerate(cases_with_ready_tasks(), start=1):
+            story = STAGES[(n - 1) % len(STAGES)].story
+            forms = procedure_info(case.procedure_version).forms
+            for task in db.session.execute(db.select(Task).where(
+                    Task.case_id == case.id, Task.state == "completed")).scalars():
+                example = forms[task.form_key]["examples"][0]
+                writes, drops = own_fields(task.form_key, task.data, story)
+                for field, value in task.data.items():
+                    if field not in writes:
+                        assert value == example.get(field), (case.number, task.bpmn_id, field, value)
+                        checked[task.form_key, field] += 1
+                missing = set(example) - set(task.data)
+                assert missing <= drops, (case.number, task.bpmn_id, missing)
+        # the texts of every step of the penalty path were compared: none is a case's own
+        for form_key, field in (("clue_intake", "summary"), ("filing_approval", "reason"),
+                                ("investigation", "evidence"), ("investigation_report", "facts"),
+                                ("statement_defence", "statement"), ("hearing_record", "record"),
+                                ("legal_review", "opinions"), ("collective_discussion", "opinions"),
+                                ("penalty_decision", "legal_basis"), ("closing", "closing_report")):
+            assert checked[form_key, field], (form_key, field)
+
+
+def test_a_personal_text_is_the_examples_with_only_the_party_and_the_amount_replaced(app):
+    """The public text, the notified penalty and the discussion's conclusion state this case's party
+    and fine in the example's words."""
+    assert demo_cases(app).exit_code == 0
+    from workflow_app.demo.cases import EXAMPLE_PARTY
+    from workflow_app.models import Case, Task
+    from workflow_app.services.procedures import procedure_info
+
+    with app.app_context():
+        compared = Counter()
+        for case in db.session.execute(db.select(Case)).scalars():
+            forms = procedure_info(case.procedure_version).forms
+            done = {t.form_key: t.data for t in db.session.execute(db.select(Task).where(
+                Task.case_id == case.id, Task.state == "completed")).scalars()}
+            if "penalty_notice" not in done:
+                continue
+            fine, example_fine = done["penalty_notice"]["notified_fine"], forms["penalty_decision"]["examples"][0]["fine_amount"]
+            public_name = case.party_name if case.party_kind == "organization" else "当事人"
+            for form_key, field, party in (("penalty_notice", "notified_penalty", None),
+                                           ("collective_discussion", "conclusion", None),
+                                           ("disclosure", "public_text", public_name)):
+                if form_key not in done:
+                    continue
+                expected = forms[form_key]["examples"][0][field].replace(f"{example_fine}元", f"{fine}元")
+                if party:
+                    expected = expected.replace(EXAMPLE_PARTY, party)
+                assert done[form_key][field] == expected and f"{fine}元" in expected, (case.number, form_key)
+                compared[form_key] += 1
+        assert set(compared) == {"penalty_notice", "collective_discussion", "disclosure"}
+
+
+def test_a_demo_step_that_writes_a_field_the_case_does_not_own_is_refused(ctx, user, monkeypatch):
+    """The demo may not write its own text where the form's example has one: the driver stops."""
+    from workflow_app.demo import cases as demo
+    from workflow_app.services import cases
+
+    clue = next(s for s in STAGES if s.name == "awaiting_filing")
+    monkeypatch.setitem(demo.STEPS, "clue_intake", lambda d, case, example: (
+        "officer1", {"received_on": d.on("received"), "summary": "演示程序自己写的线索内容"}))
+    case_demo = DemoCase(n=1, stage=clue, party=PARTIES[0][0], party_kind="organization",
+                         party_id_number=PARTIES[0][2], party_address=PARTIES[0][3], fine=20000,
+                         received=local_today() - timedelta(days=clue.age_days))
+    case = cases.open_case(user("officer1"), process_id="general_penalty", title=case_demo.title,
+                           department_code="market", party={"name": case_demo.party, "kind": "organization"})
+    users = {name: user(name) for name in ("officer1", "head1")}
+    with pytest.raises(demo.DemoStageUnreachable, match=r"the demo step for form clue_intake sets summary, which a "
+                                                        r"case does not make its own .* declare it in OWN"):
+        drive_to_stage(case, case_demo, users)
+    assert {t.bpmn_id for t in cases.ready_tasks(case)} == {"clue_intake"}
+
+
+def test_a_branch_drops_the_examples_fields_that_do_not_apply_and_no_others():
+    from workflow_app.demo.cases import Story, personalized
+
+    example = {"outcome": "paid", "paid_on": "2026-12-10", "amount_paid": 20000, "note": "已全额缴纳"}
+    assert personalized("execution", example, {"outcome": "demanded", "demand_served_on": "2026-12-20",
+                                                "note": "已送达催告书"}, Story()) == {
+        "outcome": "demanded", "demand_served_on": "2026-12-20", "note": "已送达催告书"}
+    with pytest.raises(Exception, match="sets note"):  # the paid record keeps the example's note
+        personalized("execution", example, {"outcome": "paid", "note": "演示程序自己写的说明"}, Story())
+    with pytest.raises(Exception, match="sets paid_on"):  # a demand records no payment day
+        personalized("execution", example, {"outcome": "demanded", "paid_on": "2026-12-10"}, Story())

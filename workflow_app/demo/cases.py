@@ -5,8 +5,9 @@ workflow state, task rows and audit trails).
 The driver does not replay a fixed list of steps: it follows the procedure wherever the BPMN
 routes. After every completion it looks at the case's ready tasks and completes the next one, as
 the user the law puts on it (the head approves filing and decides, a legal reviewer who did not
-handle the case reviews it, the presiding officer records the hearing), with form data valid
-against forms/*.schema.json, until the case stands at its stage. A fine of 20,000 yuan for a
+handle the case reviews it, the presiding officer records the hearing), until the case stands at
+its stage. The data it records is the form's example from the case's procedure version, changed
+only where the case is its own (its dates, party, amounts, people and story: OWN below). A fine of 20,000 yuan for a
 person therefore passes through legal review and collective discussion on its way to a decision,
 as APL Arts. 57-58 require. When the procedure cannot bring a case to its stage the command
 stops with a message naming the case, the stage and where the case stands.
@@ -21,7 +22,7 @@ from ..extensions import db
 from ..models import Case, Task, User
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.identity import with_resident_check, with_uscc_check
-from ..services import cases, legal_review
+from ..services import cases, legal_review, procedures
 from ..services.errors import NotFound, ServiceError
 
 DEPARTMENT = "market"
@@ -33,19 +34,16 @@ PARTIES = [
     ("王某某", "person", with_resident_check("99010519850312001"), "清河区幸福里3栋2单元501室"),
     ("清河区味道餐饮管理有限公司", "organization", with_uscc_check("91990105MA03WDC5Q"), "清河区美食街22号"),
     ("李某", "person", with_resident_check("99010519900718002"), "清河区柳荫巷7号"),
-    ("示范市宏达建材有限公司", "organization", with_uscc_check("91990100MA04HDJ7R"), "示范市建材市场B区12号"),
+    ("示范市宏达食品贸易有限公司", "organization", with_uscc_check("91990100MA04HDJ7R"), "示范市农副产品批发市场B区12号"),
     ("清河区便民烟酒店", "organization", with_uscc_check("92990105MA05BMY9T"), "清河区车站路45号"),
     ("赵某某", "person", with_resident_check("99010519781125003"), "清河区东湖小区9栋101室"),
 ]
-VIOLATIONS = [
-    ("销售超过保质期的食品", "《食品安全法》第三十四条", "《食品安全法》第一百二十四条"),
-    ("未履行进货查验记录义务", "《食品安全法》第五十三条", "《食品安全法》第一百二十六条"),
-    ("虚假宣传商品功效", "《反不正当竞争法》第八条", "《反不正当竞争法》第二十条"),
-    ("未明码标价", "《价格法》第十三条", "《价格违法行为行政处罚规定》第十三条"),
-]
-# Fines drawn at random: some cross the legal-review threshold (10,000 yuan for a person,
-# 100,000 for an organization), so the demo also shows cases the BPMN routes to review.
-FINES = [3000, 8000, 20000, 50000, 150000]
+# The violation the forms' examples describe (食品安全法 Arts. 53, 126(1)(三)); the case title names it.
+VIOLATION = "未按规定建立并遵守进货查验记录制度"
+# Fines drawn at random within the range of 食品安全法 Art. 126 (5,000 to 50,000 yuan): some cross
+# the legal-review threshold for a person (10,000 yuan), so the demo also shows cases the BPMN
+# routes to review.
+FINES = [5000, 8000, 20000, 50000]
 
 # Days after the clue was received on which each dated act took place. Statutory spacing:
 # the party answers within 5 working days of the notice (APL Art. 64, 85), the hearing is
@@ -148,7 +146,7 @@ STAGES = [
           _ready("penalty_decision"), 38),
     Stage("decided", "decided, to be served and disclosed", "officer1 (送达), officer2 (公示)",
           _status("decided"), 39),
-    Stage("closed", "closed", None, _status("closed"), 50, Story(complex=True)),
+    Stage("closed", "closed", None, _status("closed"), 50, Story(complex=True, hearing=True)),
     Stage("no_penalty_decided", "decided not to penalize, to be served", "officer1 (送达不予行政处罚决定书)",
           _ready("no_penalty_service"), 39, Story(proposal="no_penalty")),
     Stage("awaiting_transfer_approval", "transfer to the judiciary proposed, awaiting the head",
@@ -175,6 +173,11 @@ class DemoStageUnreachable(ServiceError):
     code = "demo_stage_unreachable"
 
 
+class DemoStepUndeclared(ServiceError):
+    """A step function sets a field its form's example should give (not declared in OWN)."""
+    code = "demo_step_undeclared"
+
+
 @dataclass
 class DemoCase:
     """One sample case: its facts, its story and its calendar."""
@@ -185,7 +188,6 @@ class DemoCase:
     party_kind: str
     party_id_number: str
     party_address: str
-    violation: tuple[str, str, str]
     fine: int
     received: date
 
@@ -194,7 +196,7 @@ class DemoCase:
 
     @property
     def title(self) -> str:
-        return f"{self.party}{self.violation[0]}案"
+        return f"{self.party}{VIOLATION}案"
 
 
 def local_today() -> date:
@@ -216,8 +218,7 @@ def seed_demo_cases(count: int = DEFAULT_COUNT, *, seed: int = 7) -> Counter:
         stage = STAGES[(n - 1) % len(STAGES)]
         party, kind, id_number, address = rng.choice(PARTIES)
         demo = DemoCase(n=n, stage=stage, party=party, party_kind=kind, party_id_number=id_number,
-                        party_address=address, violation=rng.choice(VIOLATIONS),
-                        fine=rng.choice(FINES), received=today - timedelta(days=stage.age_days))
+                        party_address=address, fine=rng.choice(FINES), received=today - timedelta(days=stage.age_days))
         case = cases.open_case(users["officer1"], process_id="general_penalty", title=demo.title,
                                department_code=DEPARTMENT, party={"name": party, "kind": kind})
         drive_to_stage(case, demo, users)
@@ -238,7 +239,12 @@ def drive_to_stage(case: Case, demo: DemoCase, users: dict[str, User]) -> Case:
         step = STEPS.get(task.bpmn_id)
         if step is None:
             _unreachable(case, stage, f"the demo has no form data for task {task.bpmn_id} ({task.name})")
-        username, data = step(demo, case)
+        try:
+            example = example_of(case, task.form_key)
+            username, values = step(demo, case, example)
+            data = personalized(task.form_key, example, values, stage.story)
+        except DemoStepUndeclared as err:
+            _unreachable(case, stage, err.message)
         try:
             case = cases.complete_task(users[username], task.id, data)
         except ServiceError as err:
@@ -248,6 +254,20 @@ def drive_to_stage(case: Case, demo: DemoCase, users: dict[str, User]) -> Case:
     _unreachable(case, stage, f"still not there after {MAX_STEPS} steps")
 
 
+def example_of(case: Case, form_key: str) -> dict:
+    """The form's example in the case's deployed procedure version (not the file on disk)."""
+    form = procedures.procedure_info(case.procedure_version).forms.get(form_key) or {}
+    examples = form.get("examples") or [None]
+    if not isinstance(examples[0], dict):
+        raise DemoStepUndeclared(f"form {form_key} of the case's procedure version carries no example")
+    return examples[0]
+
+
+def _example_fine(case: Case) -> int:
+    """The fine the examples' texts state (the penalty decision's), replaced by the case's own."""
+    return example_of(case, "penalty_decision")["fine_amount"]
+
+
 def _unreachable(case: Case, stage: Stage, why: str):
     db.session.rollback()
     ready = ", ".join(t.bpmn_id for t in cases.ready_tasks(case)) or "none"
@@ -255,178 +275,262 @@ def _unreachable(case: Case, stage: Stage, why: str):
                                f"(ready tasks: {ready})")
 
 
-# -- who completes each step, with which form data ------------------------------------------------
-def _clue_intake(d: DemoCase, case: Case):
-    return "officer1", {"source": "complaint", "received_on": d.on("received"),
-                        "violation_date": d.on("violation"), "summary": f"群众投诉：{d.party}{d.violation[0]}",
+# -- what a case makes its own in each form's example ---------------------------------------------
+# The data a step records is the form's example (examples[0] of the schema in the case's deployed
+# procedure version) with only what makes this case its own changed: its dates (the demo's
+# calendar), its document numbers (they carry the year and the case's serial), its party, its
+# amounts, the people the law puts on it, and the choices of its story. OWN declares those fields
+# per form; every other field keeps the example's value, and a step function that sets one is
+# refused (DemoStepUndeclared). A branch of the story may write its own text where the example
+# tells another story (a case not filed gives its reason) and drops the example's fields that do
+# not apply there (no `paid_on` on a demand) — declared here, never left out silently.
+@dataclass(frozen=True)
+class Branch:
+    when: Callable[[dict, Story], bool]  # on the recorded data and the case's story
+    writes: tuple[str, ...] = ()
+    drops: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Own:
+    fields: tuple[str, ...]
+    branches: tuple[Branch, ...] = ()
+
+
+def _is(field: str, *values) -> Callable[[dict, Story], bool]:
+    return lambda data, story: data.get(field) in values
+
+
+OWN: dict[str, Own] = {
+    "clue_intake": Own(("received_on", "violation_date", "party_id_number", "party_address")),
+    "filing_approval": Own(("filing_decision",), (Branch(_is("filing_decision", "not_file"), writes=("reason",)),)),
+    "investigation": Own(("officers",)),
+    "investigation_report": Own(
+        ("reported_on", "proposal", "proposed_fine", "major_case", "complex_case"),
+        (Branch(_is("proposal", "no_penalty"), writes=("facts", "no_penalty_reason", "benchmark_tier"),
+                drops=("penalty_provision", "proposed_penalty_kinds", "proposed_fine")),
+         Branch(_is("proposal", "transfer"), writes=("facts", "suspected_crime"),
+                drops=("violated_provision", "penalty_provision", "benchmark_tier", "proposed_penalty_kinds",
+                       "proposed_fine")))),
+    "penalty_notice": Own(("notice_number", "notified_penalty", "notified_fine", "served_on")),
+    "statement_defence": Own(("hearing_requested", "answered_on"),
+                             (Branch(_is("hearing_requested", True), writes=("statement",)),)),
+    "hearing_notice": Own(("hearing_date", "notice_served_on", "presiding_officer")),
+    "hearing_record": Own(("held_on",)),
+    "legal_review": Own(("review_outcome",), (Branch(_is("review_outcome", "return"), writes=("findings", "opinions")),)),
+    "collective_discussion": Own(("held_on", "members", "conclusion")),
+    "penalty_decision": Own(("decision_number", "fine_amount", "decided_on")),
+    "no_penalty_decision": Own(("decision_number", "decided_on")),
+    "service": Own(("served_on",)),
+    "disclosure": Own(("public_text", "published_on")),
+    "transfer_approval": Own(("decided_on",)),
+    "transfer": Own(("transfer_number", "transferred_on")),
+    "transfer_feedback": Own(("judicial_result", "notified_on", "notice_number"),
+                             (Branch(_is("judicial_result", "not_accepted"), writes=("reason",),
+                                     drops=("notice_number",)),)),
+    "execution": Own(("outcome", "paid_on", "amount_paid", "instalments_paid", "demand_served_on", "court_applied_on"),
+                     (Branch(_is("outcome", "demanded", "court_enforcement", "deferral_requested"), writes=("note",),
+                             drops=("paid_on", "amount_paid")),
+                      Branch(_is("outcome", "instalment_paid"), drops=("paid_on", "note")))),
+    "payment_plan_application": Own(("applied_on",)),
+    "payment_plan_approval": Own(("decided_on", "instalments", "period_ends_on")),
+    "closing": Own(("closed_on",), (Branch(lambda data, story: story.proposal != "penalty", writes=("closing_report",)),)),
+}
+# The party the examples name in their text (disclosure.public_text), replaced by the case's own.
+EXAMPLE_PARTY = "清河区鲜果多超市有限公司"
+
+
+def own_fields(form_key: str, data: dict, story: Story) -> tuple[set[str], set[str]]:
+    """(the fields a case writes itself, the example's fields it drops) in `data` recorded on
+    `form_key` by a case with `story`."""
+    own = OWN.get(form_key)
+    if own is None:
+        raise DemoStepUndeclared(f"the demo declares no personal fields for form {form_key} (OWN)")
+    writes, drops = set(own.fields), set()
+    for branch in own.branches:
+        if branch.when(data, story):
+            writes |= set(branch.writes)
+            drops |= set(branch.drops)
+    return writes, drops
+
+
+def personalized(form_key: str, example: dict, values: dict, story: Story) -> dict:
+    """The form's example with the case's own `values`, less the fields its branch drops."""
+    data = {**example, **values}
+    writes, drops = own_fields(form_key, data, story)
+    stray = sorted(set(values) - writes) + sorted(set(values) & drops)
+    if stray:
+        raise DemoStepUndeclared(
+            f"the demo step for form {form_key} sets {', '.join(stray)}, which a case does not make its own "
+            f"(declared: {', '.join(sorted(writes - drops))}): take it from the form's example or declare it in OWN")
+    return {k: v for k, v in data.items() if k not in drops}
+
+
+def _restated(text: str, old: str, new: str) -> str:
+    """The example's text with its party or amount replaced by the case's."""
+    if old not in text:
+        raise DemoStepUndeclared(f"the example text names no {old!r} to replace: {text}")
+    return text.replace(old, new)
+
+
+def _amount(text: str, example_fine: int, fine: int) -> str:
+    return _restated(text, f"{example_fine}元", f"{fine}元")
+
+
+def _number(prefix: str, d: DemoCase, act: str) -> str:
+    return f"{prefix}〔{d.on(act)[:4]}〕{d.n}号"
+
+
+# -- who completes each step, with which of its own values -----------------------------------------
+# Each step function returns (username, the case's own values); the driver lays them over the example.
+def _clue_intake(d: DemoCase, case: Case, example: dict):
+    return "officer1", {"received_on": d.on("received"), "violation_date": d.on("violation"),
                         "party_id_number": d.party_id_number, "party_address": d.party_address}
 
 
-def _filing_approval(d: DemoCase, case: Case):
+def _filing_approval(d: DemoCase, case: Case, example: dict):
     if d.stage.story.file:
-        return "head1", {"filing_decision": "file", "reason": "有违法事实，属于本机关管辖，予以立案",
-                         "limitation_checked": True}
-    return "head1", {"filing_decision": "not_file", "reason": "不属于本机关管辖，已告知举报人向有权机关反映",
-                     "limitation_checked": True}
+        return "head1", {"filing_decision": "file"}
+    return "head1", {"filing_decision": "not_file",
+                     "reason": "经核查，被投诉的经营场所不在本机关管辖区域内，不予立案，已告知投诉人向有管辖权的市场监督管理部门反映"}
 
 
-def _investigation(d: DemoCase, case: Case):
-    evidence = [{"kind": "inspection_record", "description": "现场检查笔录"},
-                {"kind": "documentary", "description": "进货票据复印件"}]
-    if any(r.outcome == "return" for r in cases.legal_reviews(case)):
-        evidence.append({"kind": "party_statement", "description": "补充调查：当事人询问笔录"})
-    return "officer1", {"officers": INVESTIGATORS, "credentials_shown": True, "evidence": evidence,
-                        "preservation_applied": False}
+def _investigation(d: DemoCase, case: Case, example: dict):
+    return "officer1", {"officers": INVESTIGATORS}
 
 
-def _investigation_report(d: DemoCase, case: Case):
-    what, violated, basis = d.violation
+def _investigation_report(d: DemoCase, case: Case, example: dict):
     story = d.stage.story
     back = any(f.get("judicial_result") == "not_accepted" for f in _completed(case, "transfer_feedback"))
+    own = {"reported_on": d.on("reported"), "major_case": story.major, "complex_case": story.complex}
     if story.proposal == "no_penalty":
-        return "officer1", {"facts": f"经查，当事人{what}，系初次违法，危害后果轻微并已及时改正。", "proposal": "no_penalty",
-                            "no_penalty_reason": "初次违法且危害后果轻微并及时改正，依法可以不予行政处罚",
-                            "benchmark_tier": "no_penalty", "major_case": False, "complex_case": False}
+        return "officer1", {**own, "proposal": "no_penalty", "benchmark_tier": "no_penalty",
+                            "facts": "当事人在其经营场所销售的部分预包装食品未留存进货票据、未建立进货查验记录，系初次违法，"
+                                     "涉及食品数量少、货值低，未造成危害后果，执法人员指出后当事人立即补建了进货查验记录",
+                            "no_penalty_reason": "初次违法且危害后果轻微并及时改正，依照《中华人民共和国行政处罚法》"
+                                                 "第三十三条第一款可以不予行政处罚"}
     if story.proposal == "transfer" and not back:
-        return "officer1", {"facts": f"经查，当事人{what}，涉案货值金额较大。", "proposal": "transfer",
-                            "reported_on": d.on("reported"),
-                            "suspected_crime": "涉案金额达到刑事立案追诉标准，涉嫌生产、销售伪劣产品罪",
-                            "major_case": False, "complex_case": False}
-    return "officer1", {
-        "facts": f"经查，当事人{what}，事实清楚，证据确凿。", "proposal": "penalty", "violated_provision": violated,
-        "penalty_provision": basis, "benchmark_tier": "ordinary", "proposed_penalty_kinds": ["warning", "fine"],
-        "proposed_fine": d.fine, "major_case": story.major, "complex_case": story.complex}
+        return "officer1", {**own, "proposal": "transfer",
+                            "facts": "当事人销售的冷冻肉制品经抽样检验，菌落总数、大肠菌群超出食品安全国家标准，"
+                                     "且无法提供进货查验记录和供货者合格证明，涉案食品已售出数量较大",
+                            "suspected_crime": "涉嫌销售不符合安全标准的食品罪（《中华人民共和国刑法》第一百四十三条）："
+                                               "涉案食品经检验不符合食品安全标准，已达到刑事立案追诉标准"}
+    return "officer1", {**own, "proposal": "penalty", "proposed_fine": d.fine}
 
 
-def _penalty_notice(d: DemoCase, case: Case):
-    return "officer1", {"notice_number": f"清市监罚告〔{d.on('notice_served')[:4]}〕{d.n}号",
-                        "notified_penalty": f"警告，并处罚款{d.fine}元", "notified_fine": d.fine,
-                        "notified_penalty_kinds": ["warning", "fine"], "hearing_offered": True,
-                        "served_on": d.on("notice_served"), "service_method": "direct"}
+def _penalty_notice(d: DemoCase, case: Case, example: dict):
+    return "officer1", {"notice_number": _number("清市监罚告", d, "notice_served"), "notified_fine": d.fine,
+                        "notified_penalty": _amount(example["notified_penalty"], example["notified_fine"], d.fine),
+                        "served_on": d.on("notice_served")}
 
 
-def _statement_defence(d: DemoCase, case: Case):
+def _statement_defence(d: DemoCase, case: Case, example: dict):
     if d.stage.story.hearing:
-        return "officer1", {"statement_made": True, "statement": "当事人认为罚款数额过高，要求听证",
-                            "statement_adopted": "not_adopted", "hearing_requested": True, "waived": False,
-                            "answered_on": d.on("answered")}
-    return "officer1", {"statement_made": False, "hearing_requested": False, "waived": True,
-                        "answered_on": d.on("answered")}
+        return "officer1", {"hearing_requested": True, "answered_on": d.on("answered"),
+                            "statement": "当事人对违法事实无异议，但认为罚款数额过高，要求举行听证"}
+    return "officer1", {"hearing_requested": False, "answered_on": d.on("answered")}
 
 
-def _hearing_notice(d: DemoCase, case: Case):
+def _hearing_notice(d: DemoCase, case: Case, example: dict):
     return "officer1", {"hearing_date": d.on("hearing"), "notice_served_on": d.on("hearing_notified"),
-                        "presiding_officer": PRESIDING_OFFICER, "location": "清河区市场监督管理局听证室",
-                        "public": True}
+                        "presiding_officer": PRESIDING_OFFICER}
 
 
-def _hearing_record(d: DemoCase, case: Case):
-    return PRESIDING_OFFICER, {"held_on": d.on("hearing"), "record": "听证笔录：调查人员陈述事实、证据及处罚建议，当事人申辩。",
-                               "presiding_opinion": "事实清楚，建议维持拟处罚意见", "party_attended": True}
+def _hearing_record(d: DemoCase, case: Case, example: dict):
+    return PRESIDING_OFFICER, {"held_on": d.on("hearing")}
 
 
-FINDINGS = ("body_competent", "officers_certified", "facts_and_evidence", "procedure_lawful", "law_applied",
-            "discretion_within_benchmark", "documents_complete", "criminal_transfer")
-
-
-def _legal_review(d: DemoCase, case: Case):
+def _legal_review(d: DemoCase, case: Case, example: dict):
     """By a reviewer who did not handle the case (REVIEWER_CONFLICT otherwise, APL Art. 58)."""
     handlers = legal_review.handlers_of(case)
     reviewer = next((r for r in REVIEWERS if r not in handlers), REVIEWERS[0])
-    findings = {item: {"result": "pass"} for item in FINDINGS}
     returned_before = any(r.outcome == "return" for r in cases.legal_reviews(case))
     if d.stage.story.first_review_returns and not returned_before:
-        findings["facts_and_evidence"] = {"result": "fail", "comment": "缺少当事人询问笔录，违法所得未查清"}
-        return reviewer, {"findings": findings, "review_outcome": "return", "opinions": "证据不足，退回补充调查"}
-    return reviewer, {"findings": findings, "review_outcome": "approve",
-                      "opinions": "事实清楚，证据确凿，程序合法，适用依据正确，裁量适当，同意。"}
+        findings = {**example["findings"],
+                    "facts_and_evidence": {"result": "fail", "comment": "缺少供货者的销售记录，涉案食品的进货数量和货值未查清"}}
+        return reviewer, {"findings": findings, "review_outcome": "return",
+                          "opinions": "证据不足，退回调查机构补充调查涉案食品的进货数量和货值"}
+    return reviewer, {"review_outcome": "approve"}
 
 
-def _collective_discussion(d: DemoCase, case: Case):
+def _collective_discussion(d: DemoCase, case: Case, example: dict):
+    fine = _example_fine(case)
     return "head1", {"held_on": d.on("discussion"), "members": HEADS,
-                     "opinions": "与会人员一致同意调查终结报告的处理意见", "conclusion": f"给予警告，并处罚款{d.fine}元"}
+                     "conclusion": _amount(example["conclusion"], fine, d.fine)}
 
 
-def _penalty_decision(d: DemoCase, case: Case):
-    return "head1", {"decision_number": f"清市监罚〔{d.on('decided')[:4]}〕{d.n}号",
-                     "penalty_kinds": ["warning", "fine"], "fine_amount": d.fine, "legal_basis": d.violation[2],
-                     "benchmark_tier": "ordinary", "decided_on": d.on("decided"),
-                     "performance_manner": "自收到本决定书之日起十五日内，到清河区农商银行各网点缴纳罚款",
-                     "reconsideration_body": "清河市市场监督管理局", "litigation_court": "清河区人民法院"}
+def _penalty_decision(d: DemoCase, case: Case, example: dict):
+    return "head1", {"decision_number": _number("清市监罚", d, "decided"), "fine_amount": d.fine,
+                     "decided_on": d.on("decided")}
 
 
-def _service(d: DemoCase, case: Case):
-    return "officer1", {"method": "direct", "served_on": d.on("served"), "recipient": "当事人"}
+def _service(d: DemoCase, case: Case, example: dict):
+    return "officer1", {"served_on": d.on("served")}
 
 
-def _disclosure(d: DemoCase, case: Case):
+def _disclosure(d: DemoCase, case: Case, example: dict):
     who = d.party if d.party_kind == "organization" else "当事人"  # no personal names in public
-    return "officer2", {"outcome": "disclosed", "public_text": f"{who}{d.violation[0]}，依据{d.violation[2]}给予警告并处罚款{d.fine}元。",
-                        "published_on": d.on("published"), "channel": "清河区人民政府门户网站"}
+    text = _restated(example["public_text"], EXAMPLE_PARTY, who)
+    return "officer2", {"public_text": _amount(text, _example_fine(case), d.fine), "published_on": d.on("published")}
 
 
-def _no_penalty_decision(d: DemoCase, case: Case):
-    return "head1", {"decision_number": f"清市监不罚〔{d.on('decided')[:4]}〕{d.n}号", "ground": "first_minor",
-                     "reasons": "当事人初次违法，危害后果轻微并已及时改正", "legal_basis": "《行政处罚法》第三十三条第一款",
-                     "education": "已对当事人进行批评教育，责令其规范经营", "decided_on": d.on("decided"),
-                     "reconsideration_body": "清河市市场监督管理局", "litigation_court": "清河区人民法院"}
+def _no_penalty_decision(d: DemoCase, case: Case, example: dict):
+    return "head1", {"decision_number": _number("清市监不罚", d, "decided"), "decided_on": d.on("decided")}
 
 
-def _transfer_approval(d: DemoCase, case: Case):
-    return "head1", {"transfer_decision": "approve", "decided_on": d.on("transfer_approved"),
-                     "reason": "涉案金额达到刑事立案追诉标准，批准移送公安机关"}
+def _transfer_approval(d: DemoCase, case: Case, example: dict):
+    return "head1", {"decided_on": d.on("transfer_approved")}
 
 
-def _transfer(d: DemoCase, case: Case):
-    return "officer1", {"transfer_number": f"清市监移〔{d.on('transferred')[:4]}〕{d.n}号",
-                        "transferred_on": d.on("transferred"), "receiving_organ": "清河市公安局清河分局",
-                        "procuratorate": "清河区人民检察院", "procuratorate_copied": True,
-                        "materials": ["transfer_letter", "investigation_report", "items_list"]}
+def _transfer(d: DemoCase, case: Case, example: dict):
+    return "officer1", {"transfer_number": _number("清市监移", d, "transferred"), "transferred_on": d.on("transferred")}
 
 
-def _transfer_service(d: DemoCase, case: Case):
-    return "officer1", {"method": "direct", "served_on": d.on("party_informed"), "recipient": "当事人"}
+def _transfer_service(d: DemoCase, case: Case, example: dict):
+    return "officer1", {"served_on": d.on("party_informed")}
 
 
-def _transfer_feedback(d: DemoCase, case: Case):
+def _transfer_feedback(d: DemoCase, case: Case, example: dict):
     if d.stage.story.transfer_accepted:
         return "officer1", {"judicial_result": "accepted", "notified_on": d.on("judicial_feedback"),
-                            "notice_number": f"清公（经）立字〔{d.on('judicial_feedback')[:4]}〕{d.n}号"}
+                            "notice_number": _number("清公（经）立字", d, "judicial_feedback")}
     return "officer1", {"judicial_result": "not_accepted", "notified_on": d.on("judicial_feedback"),
-                        "reason": "经审查，涉案金额未达到刑事立案追诉标准，不予立案，退回行政机关依法处理"}
+                        "reason": "经审查，现有证据不能证明涉案食品足以造成严重食物中毒事故或者其他严重食源性疾病，"
+                                  "未达到刑事立案追诉标准，决定不予立案，退回行政机关依法处理"}
 
 
-def _execution(d: DemoCase, case: Case):
+def _execution(d: DemoCase, case: Case, example: dict):
     story, done = d.stage.story, _completed(case, "execution")
     if story.execution in ("demand", "court") and not done:
         return "officer1", {"outcome": "demanded", "demand_served_on": d.on("demand_served"),
-                            "note": "逾期未缴纳罚款，已送达催告书"}
+                            "note": "当事人逾期未缴纳罚款，已依照《中华人民共和国行政强制法》第三十五条送达催告书"}
     if story.execution == "court":
         return "officer1", {"outcome": "court_enforcement", "demand_served_on": d.on("demand_served"),
-                            "court_applied_on": d.on("court_applied"), "note": "催告期满仍未履行，已申请法院强制执行"}
+                            "court_applied_on": d.on("court_applied"),
+                            "note": "催告期满当事人仍未履行，已依照《中华人民共和国行政强制法》第五十三条、第五十四条"
+                                    "申请人民法院强制执行"}
     if story.execution == "instalments" and not done:
-        return "officer1", {"outcome": "deferral_requested", "note": "当事人以经济困难为由申请分期缴纳"}
+        return "officer1", {"outcome": "deferral_requested", "note": "当事人以经济困难为由申请分期缴纳罚款"}
     return "officer1", {"outcome": "paid", "paid_on": d.on("paid"), "amount_paid": d.fine}
 
 
-def _payment_plan_application(d: DemoCase, case: Case):
-    return "officer1", {"applied_on": d.on("plan_applied"), "plan_kind": "instalments",
-                        "hardship": "经营困难，提交了近三个月的财务报表", "requested": "分两期缴纳罚款"}
+def _payment_plan_application(d: DemoCase, case: Case, example: dict):
+    return "officer1", {"applied_on": d.on("plan_applied")}
 
 
 def _halves(fine: int) -> tuple[int, int]:
     return fine // 2, fine - fine // 2
 
 
-def _payment_plan_approval(d: DemoCase, case: Case):
+def _payment_plan_approval(d: DemoCase, case: Case, example: dict):
     first, second = _halves(d.fine)
-    return "head1", {"plan_decision": "approve", "decided_on": d.on("plan_approved"),
+    return "head1", {"decided_on": d.on("plan_approved"),
                      "instalments": [{"due_on": d.on("instalment_1"), "amount": first},
                                      {"due_on": d.on("instalment_2"), "amount": second}],
-                     "period_ends_on": d.on("instalment_2"), "reason": "当事人确有经济困难，准予分两期缴纳"}
+                     "period_ends_on": d.on("instalment_2")}
 
 
-def _execution_scheduled(d: DemoCase, case: Case):
+def _execution_scheduled(d: DemoCase, case: Case, example: dict):
     first, second = _halves(d.fine)
     paid = [{"paid_on": d.on("instalment_1"), "amount": first}]
     if not _completed(case, "execution_scheduled"):
@@ -436,13 +540,16 @@ def _execution_scheduled(d: DemoCase, case: Case):
                         "instalments_paid": paid}
 
 
-def _closing(d: DemoCase, case: Case):
-    report = {"transfer": "已移送公安机关，公安机关决定立案，本案行政程序终结。",
-              "no_penalty": "不予行政处罚决定书已送达，案件办结。"}.get(d.stage.story.proposal, "罚款已缴纳，案件执行完毕。")
-    return "head1", {"closing_report": report, "record_complete": True, "closed_on": d.on("closed")}
+def _closing(d: DemoCase, case: Case, example: dict):
+    report = {"transfer": "本案已依法移送公安机关，公安机关决定立案侦查，并书面告知当事人；本案行政处罚程序终结，"
+                          "案卷材料齐全，报请结案。",
+              "no_penalty": "不予行政处罚决定书已依法送达当事人，并对当事人进行了教育，案卷材料齐全，报请结案。"}
+    if d.stage.story.proposal in report:
+        return "head1", {"closing_report": report[d.stage.story.proposal], "closed_on": d.on("closed")}
+    return "head1", {"closed_on": d.on("closed")}
 
 
-STEPS: dict[str, Callable[[DemoCase, Case], tuple[str, dict]]] = {
+STEPS: dict[str, Callable[[DemoCase, Case, dict], tuple[str, dict]]] = {
     "clue_intake": _clue_intake, "filing_approval": _filing_approval, "investigation": _investigation,
     "investigation_report": _investigation_report, "penalty_notice": _penalty_notice,
     "statement_defence": _statement_defence, "hearing_notice": _hearing_notice,
