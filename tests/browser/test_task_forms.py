@@ -6,9 +6,11 @@ Screenshots at a laptop's 1280px and a tablet's 768px."""
 import re
 from datetime import datetime, timedelta
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, screenshot
+from tests.browser.test_layout import SCREENS, overflows_sideways
 from workflow_app.oversight.calendar import LOCAL_TZ
 
 
@@ -149,3 +151,25 @@ def test_the_task_form_in_english(page):
     page.get_by_test_id("lang-switch").click()  # the language is the account's: back to Chinese for the others
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.get_by_test_id("error-summary")).to_have_count(0)
+
+
+@pytest.mark.parametrize("name,viewport,scale", SCREENS, ids=[s[0] for s in SCREENS])
+def test_a_task_form_with_rows_fits_a_tablet_and_125_percent_zoom(browser, demo_server, name, viewport, scale):
+    context = browser.new_context(base_url=demo_server, viewport=viewport, device_scale_factor=scale, locale="zh-CN")
+    page = context.new_page()
+    try:
+        log_in(page, "officer1")
+        page.goto("/cases/new")
+        page.fill('input[name="title"]', "某便利店销售过期面包案")
+        page.fill('input[name="party_name"]', "清河某面包店")
+        page.get_by_test_id("submit").click()
+        page.locator('[data-testid="task-link"][data-bpmn-id="clue_intake"]').click()
+        assert not overflows_sideways(page), "the clue intake scrolls sideways"
+        page.goto("/inbox?step=investigation")
+        page.locator('[data-testid="inbox"] tbody tr').first.get_by_test_id("task-link").click()
+        page.get_by_test_id("add-evidence").click()
+        expect(page.locator('select[name="evidence-1-kind"]')).to_be_visible()
+        assert not overflows_sideways(page), "the investigation's rows scroll sideways"
+        screenshot(page, f"layout-{name}-investigation")
+    finally:
+        context.close()
