@@ -33,7 +33,8 @@ def _problem(err: ServiceError, schema: dict | None, form_key: str | None, data:
         own, other = tf.refused_fields(form_key, err.errors)
         forms = procedures.procedure_info(case.procedure_version).forms
         other = [tf.reference_label(ref, forms, lang) for ref in other]
-        general = [m for k, ms in err.errors.items() if k.startswith("_") for m in ms]
+        # the law's message says it all; its per-field lines ("CODE: …") are English, for the API
+        general = [m for k, ms in err.errors.items() if k.startswith("_") for m in ms] if lang == "en" else []
         return {"banner": {"kind": "refused", "code": err.code, "article": err.article,
                            "message": err.message_en if lang == "en" and err.message_en else err.message,
                            "others": other, "general": general},
