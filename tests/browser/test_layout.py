@@ -33,7 +33,7 @@ def test_the_daily_pages_fit_a_tablet_and_125_percent_zoom_without_scrolling_sid
         screenshot(page, f"layout-{name}-inbox")
         page.goto("/cases")
         assert not overflows_sideways(page), "the case list scrolls sideways"
-        page.locator('a[href^="/cases/"]').first.click()
+        page.locator('[data-testid="cases"] a[href^="/cases/"]').first.click()  # not the nav's /cases/new
         expect(page.get_by_test_id("diagram")).to_be_visible()
         assert not overflows_sideways(page), "the case page scrolls sideways"
         screenshot(page, f"layout-{name}-case")

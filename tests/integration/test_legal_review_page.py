@@ -24,8 +24,8 @@ def review_form(failed=(), outcome="approve", opinions="同意", comments=None, 
     form = {"review_outcome": outcome, "opinions": opinions}
     for item in ITEMS:
         if item not in skip:
-            form[f"findings.{item}.result"] = "fail" if item in failed else "pass"
-        form[f"findings.{item}.comment"] = (comments or {}).get(item, "")
+            form[f"findings-{item}-result"] = "fail" if item in failed else "pass"
+        form[f"findings-{item}-comment"] = (comments or {}).get(item, "")
     return form
 
 
@@ -54,7 +54,7 @@ def test_the_review_page_shows_the_report_and_the_case_file_beside_the_118_check
     assert 'data-testid="investigation-report"' in page  # the report, in its form's labels
     assert "调查取证" in page and "证据清单" in page  # the case file
     for item in ITEMS:  # one finding per item of the checklist, in the form's Chinese titles
-        assert f'name="findings.{item}.result"' in page and f'name="findings.{item}.comment"' in page
+        assert f'name="findings-{item}-result"' in page and f'name="findings-{item}-comment"' in page
     assert "执法主体合法、未超越职权" in page and "是否涉嫌犯罪需移送司法机关" in page
     assert 'name="review_outcome"' in page and 'name="opinions"' in page
     assert 'data-testid="refusal"' not in page and "disabled" not in page

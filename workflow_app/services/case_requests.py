@@ -92,3 +92,21 @@ def parse_kind(kind: str) -> str:
     if not kind or len(kind) > 64:
         raise Invalid({"kind": ["must be the id of an ad-hoc step (1-64 characters)"]})
     return kind
+
+
+def requests_for(user: User, case: Case) -> list[tuple[str, str]]:
+    """(kind, name) of the ad-hoc steps of the case the user's roles may start (the case page's
+    actions); the law's conditions are checked when one is started."""
+    info = procedure_info(case.procedure_version)
+    return [(kind, info.task_specs[kind].get("name") or kind) for kind in request_kinds(case)
+            if user.has_role(info.task_specs[kind].get("lane") or "") and in_scope(user, case.department)]
+
+
+def request_form(user: User, case_id: int, kind: str) -> tuple[Case, str, dict | None]:
+    """The case, the step's name and its form's JSON Schema, for the page of an ad-hoc step."""
+    case = visible_case(user, case_id)
+    info = procedure_info(case.procedure_version)
+    meta = info.task_specs.get(kind)
+    if not meta or not meta.get("request"):
+        raise NotFound(f"the case's procedure has no ad-hoc step {kind[:64]!r}")
+    return case, meta.get("name") or kind, info.forms.get(meta["form_key"]) if meta.get("form_key") else None

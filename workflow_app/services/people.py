@@ -115,3 +115,22 @@ def check_acting_officer(user: User, task: Task, case: Case, on: date) -> None:
 def schema_key(schema: dict | None) -> str:
     """The form key from a schema's `$id` (zhifaflow:forms/<key>)."""
     return str((schema or {}).get("$id", "")).rsplit("/", 1)[-1] or "form"
+
+
+def eligible(role: str, case: Case, on: date) -> list[User]:
+    """The colleagues a field with `x-user-role: role` may name on the case (the pages' pickers):
+    active, holding the role, in the case's department (or a unit containing it), and - officers -
+    certified for the department's domain on `on`; the same conditions check_named_people applies."""
+    users = db.session.execute(
+        db.select(User).options(selectinload(User.certificates), selectinload(User.role_rows))
+        .where(User.active.is_(True)).order_by(User.username)).scalars()
+    out = []
+    for user in users:
+        if role != "any" and not user.has_role(role):
+            continue
+        if not (case.department.contains(user.org_unit) or user.org_unit.contains(case.department)):
+            continue
+        if role == "officer" and _certificate_problem(user, case, on) is not None:
+            continue
+        out.append(user)
+    return out

@@ -22,12 +22,13 @@ FORM_PREFIX = "legal_review."  # step rules name fields by form key: legal_revie
 
 
 def form_data(form, checklist: list[str]) -> dict:
-    """The posted fields as the review form's data: findings.<item>.result / .comment,
-    review_outcome and opinions. An item left unanswered stays out, so the schema names it."""
+    """The posted fields as the review form's data: findings-<item>-result / -comment (nested
+    fields by their path joined with "-", as the generic task page names them), review_outcome and
+    opinions. An item left unanswered stays out, so the schema names it."""
     findings = {}
     for item in checklist:
-        result = form.get(f"findings.{item}.result")
-        comment = (form.get(f"findings.{item}.comment") or "").strip()
+        result = form.get(f"findings-{item}-result")
+        comment = (form.get(f"findings-{item}-comment") or "").strip()
         finding = {}
         if result:
             finding["result"] = result

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from ..i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_SECONDS, LANGUAGES
-from ..services import case_overview, documents, users, worklists
+from ..services import case_overview, case_requests, documents, users, worklists
 from ..services.errors import Invalid
 from . import bp
 from .login import _safe_next, start_page
@@ -90,7 +90,8 @@ def cases():
 @login_required
 def case_page(case_id: int):
     overview = case_overview.case_overview(current_user, case_id)
-    return render_template("web/case.html", o=overview, case=overview.case)
+    requests = case_requests.requests_for(current_user, overview.case)
+    return render_template("web/case.html", o=overview, case=overview.case, requests=requests)
 
 
 @bp.get("/cases/<id:case_id>/documents/<kind>.<any(docx, html):fmt>")

@@ -1,0 +1,180 @@
+"""The task form page, the ad-hoc requests of a case and the new-case page: thin views. Each
+reads the form (web/task_forms.py), calls the service the API calls (services/cases.complete_task,
+services/case_requests.start_request, services/cases.open_case) and renders; the service's
+refusal comes back on the same page, beside what was typed."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from flask_login import current_user, login_required
+
+from ..i18n import page_language
+from ..models.types import utcnow
+from ..oversight.calendar import LOCAL_TZ
+from ..services import case_requests, cases, people, procedures, review_sheet, worklists
+from ..services.errors import Invalid, NotFound, ServiceError, StepRefused
+from . import bp, legal_review
+from . import task_forms as tf
+
+PARTY_KINDS = ("organization", "person")
+PARTY_NAME_LIMIT = 200  # as the API (api/schemas.py PartySchema)
+TASK_STATES = {"completed": lazy_gettext("completed"), "cancelled": lazy_gettext("withdrawn"),
+               "failed": lazy_gettext("failed")}
+
+
+def _people_for(schema: dict | None, case) -> dict[str, list[tuple[str, str]]]:
+    today = utcnow().astimezone(LOCAL_TZ).date()
+    return tf.people_choices({role: people.eligible(role, case, today) for role in tf.user_roles(schema)})
+
+
+def _problem(err: ServiceError, schema: dict | None, form_key: str | None, data: dict, case) -> dict:
+    """What the page shows of a service's refusal: the banner, and the errors beside the fields."""
+    lang = page_language()
+    if isinstance(err, StepRefused):
+        own, other = tf.refused_fields(form_key, err.errors)
+        forms = procedures.procedure_info(case.procedure_version).forms
+        other = [tf.reference_label(ref, forms, lang) for ref in other]
+        # the law's message says it all; its per-field lines ("CODE: …") are English, for the API
+        general = [m for k, ms in err.errors.items() if k.startswith("_") for m in ms] if lang == "en" else []
+        return {"banner": {"kind": "refused", "code": err.code, "article": err.article,
+                           "message": err.message_en if lang == "en" and err.message_en else err.message,
+                           "others": other, "general": general},
+                "errors": {}, "refused": own}
+    if isinstance(err, Invalid):
+        errors = tf.field_errors(schema, data)
+        for key, messages in err.errors.items():  # what the schema alone does not say (e.g. no such user)
+            if key not in errors:
+                errors[key] = list(messages)
+        general = [m for k, ms in errors.items() if k.startswith("_") for m in ms]
+        return {"banner": {"kind": "invalid", "message": _("Some fields need your attention: see the "
+                                                           "messages beside them."), "general": general},
+                "errors": errors, "refused": set()}
+    messages = {403: _("You may not do this."), 404: _("Not found, or not in your area of responsibility."),
+                409: _("The case was changed meanwhile: the step may have been done already. Reload the "
+                       "case and try again.")}
+    return {"banner": {"kind": "invalid", "message": messages.get(err.status, err.message), "general": []},
+            "errors": {}, "refused": set()}
+
+
+def _status(err: ServiceError) -> int:
+    """A form shown again with its errors or the law's refusal answers 200, as the login page does
+    after a wrong password (a browser logs any 4xx page as an error); other failures keep theirs."""
+    return 200 if isinstance(err, Invalid) else err.status
+
+
+def _next_steps(case) -> str:
+    names = [t.name for t in cases.ready_tasks(case)]
+    return "、".join(names) if names else _("none: the procedure has ended")
+
+
+# -- a task's form --------------------------------------------------------------------------------
+@bp.route("/tasks/<id:task_id>", methods=["GET", "POST"])
+@login_required
+def task_form(task_id: int):
+    if review_sheet.is_review_task(current_user, task_id):  # 法制审核: its own page (web/legal_review.py)
+        return legal_review.review_task(task_id)
+    task, schema = cases.task_with_form(current_user, task_id)
+    values, problem = {}, {"banner": None, "errors": {}, "refused": set()}
+    status = 200
+    if request.method == "POST" and task.state == "ready":
+        values = tf.shown_values(schema, request.form)
+        if not tf.is_row_action(request.form):
+            data = tf.read_form(schema, request.form)
+            try:
+                case = cases.complete_task(current_user, task_id, data)
+            except ServiceError as err:
+                problem = _problem(err, schema, task.form_key, data, task.case)
+                status = _status(err)
+                task, schema = cases.task_with_form(current_user, task_id)  # after the rollback
+            else:
+                flash(_("“%(step)s” is recorded. Next: %(next)s.", step=task.name, next=_next_steps(case)),
+                      "success")
+                return redirect(url_for("web.case_page", case_id=case.id))
+    elif request.method == "GET":
+        values = tf.initial_values(schema)
+    fields = tf.build_fields(schema, values, problem["errors"], _people_for(schema, task.case), problem["refused"])
+    return render_template("web/task.html", task=task, case=task.case, task_states=TASK_STATES, fields=fields, problem=problem,
+                           title=tf.form_title(schema, page_language(), task.name),
+                           action=url_for("web.task_form", task_id=task.id)), status
+
+
+# -- an ad-hoc request of a case ------------------------------------------------------------------
+@bp.route("/cases/<id:case_id>/requests/<kind>", methods=["GET", "POST"])
+@login_required
+def case_request(case_id: int, kind: str):
+    kind = case_requests.parse_kind(kind)
+    case, name, schema = case_requests.request_form(current_user, case_id, kind)
+    values, problem = {}, {"banner": None, "errors": {}, "refused": set()}
+    status = 200
+    if request.method == "POST":
+        values = tf.shown_values(schema, request.form)
+        if not tf.is_row_action(request.form):
+            data = tf.read_form(schema, request.form)
+            try:
+                case = case_requests.start_request(current_user, case_id, kind, data)
+            except ServiceError as err:
+                problem = _problem(err, schema, people.schema_key(schema), data, case)
+                status = _status(err)
+                case, name, schema = case_requests.request_form(current_user, case_id, kind)
+            else:
+                flash(_("“%(step)s” is recorded. Next: %(next)s.", step=name, next=_next_steps(case)), "success")
+                return redirect(url_for("web.case_page", case_id=case.id))
+    else:
+        values = tf.initial_values(schema)
+    fields = tf.build_fields(schema, values, problem["errors"], _people_for(schema, case), problem["refused"])
+    return render_template("web/task.html", task=None, case=case, fields=fields, problem=problem,
+                           title=tf.form_title(schema, page_language(), name), step_name=name,
+                           action=url_for("web.case_request", case_id=case.id, kind=kind)), status
+
+
+# -- a new case -----------------------------------------------------------------------------------
+@bp.route("/cases/new", methods=["GET", "POST"])
+@login_required
+def new_case():
+    procs = _procedures()
+    departments = worklists.departments_in_scope(current_user)
+    form = {"procedure": request.form.get("procedure") or (procs[0][0] if procs else ""),
+            "title": request.form.get("title", ""),
+            "department": request.form.get("department") or current_user.org_unit.code,
+            "party_name": request.form.get("party_name", ""),
+            "party_kind": request.form.get("party_kind", "organization")}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        errors = _new_case_errors(form, procs)
+        if not errors:
+            try:
+                case = cases.open_case(current_user, process_id=form["procedure"], title=form["title"].strip(),
+                                       department_code=form["department"],
+                                       party={"name": form["party_name"].strip(), "kind": form["party_kind"]})
+            except (Invalid, NotFound) as err:
+                errors = {("procedure" if isinstance(err, NotFound) else k): list(v)
+                          for k, v in (err.errors or {"procedure": [err.message]}).items()}
+            else:
+                flash(_("Case %(number)s is opened. Next: %(next)s.", number=case.number,
+                        next=_next_steps(case)), "success")
+                return redirect(url_for("web.case_page", case_id=case.id))
+    return render_template("web/case_new.html", form=form, errors=errors, procedures=procs,
+                           departments=departments, kinds=PARTY_KINDS)
+
+
+def _procedures() -> list[tuple[str, str]]:
+    """(process id, name) of each deployed procedure, by its latest version's name."""
+    latest: dict[str, str] = {}
+    for version in procedures.list_versions():
+        latest[version.procedure.process_id] = version.name
+    return sorted(latest.items())
+
+
+def _new_case_errors(form: dict, procs: list) -> dict[str, list[str]]:
+    """The new-case form's own fields (the API checks them in api/schemas.py the same way)."""
+    errors: dict[str, list[str]] = {}
+    if form["procedure"] not in {p for p, _name in procs}:
+        errors["procedure"] = [_("Choose one of the options.")]
+    for name, limit in (("title", 300), ("party_name", PARTY_NAME_LIMIT)):
+        value = form[name].strip()
+        if not value:
+            errors[name] = [_("This field is required.")]
+        elif len(value) > limit:
+            errors[name] = [_("At most %(n)s characters.", n=limit)]
+    if form["party_kind"] not in PARTY_KINDS:
+        errors["party_kind"] = [_("Choose one of the options.")]
+    return errors
