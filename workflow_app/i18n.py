@@ -58,6 +58,51 @@ def localized_errors(errors: dict) -> dict[str, list[str]]:
     return {field: [localized(m) for m in messages] for field, messages in (errors or {}).items()}
 
 
+def schema_title(schema: dict | None, fallback: str = "", lang: str | None = None) -> str:
+    """A form's or a field's label in the page's language: `x-title-en` on an English page, else
+    (and on a Chinese page) its `title`, else the fallback (its name)."""
+    if not schema:
+        return fallback
+    lang = lang or page_language()
+    return (schema.get("x-title-en") if lang == "en" else None) or schema.get("title") or fallback
+
+
+def enum_labels(schema: dict | None, lang: str | None = None) -> list[str]:
+    """The labels of an enumerated field's values, in the order of its `enum`, in the page's
+    language: `x-enum-labels-en` on an English page when it is complete, else `x-enum-labels`."""
+    schema = schema or {}
+    values = schema.get("enum") or []
+    labels = schema.get("x-enum-labels") or []
+    if (lang or page_language()) == "en":
+        english = schema.get("x-enum-labels-en") or []
+        if len(english) == len(labels):
+            labels = english
+    return [labels[i] if i < len(labels) else str(v) for i, v in enumerate(values)]
+
+
+def step_name(name: str | None, form: dict | None = None, lang: str | None = None) -> str:
+    """A step as the pages name it: the BPMN task's name (Chinese) on a Chinese page; on an
+    English page the English title of the task's form where the task has one, else the BPMN name."""
+    name = name or ""
+    if form and (lang or page_language()) == "en":
+        return form.get("x-title-en") or name
+    return name
+
+
+def task_step_name(task, forms: dict | None = None, lang: str | None = None) -> str:
+    """`step_name` of a case's task (anything with `name` and `form_key`): its form looked up in
+    `forms` when the caller has them, else in its case's procedure version (English pages only;
+    a Chinese page never looks)."""
+    lang = lang or page_language()
+    if lang != "en" or not getattr(task, "form_key", None):
+        return task.name
+    if forms is None:
+        from .services.procedures import procedure_info
+
+        forms = procedure_info(task.case.procedure_version).forms
+    return step_name(task.name, forms.get(task.form_key), lang)
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")

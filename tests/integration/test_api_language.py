@@ -36,9 +36,9 @@ def test_the_same_422_in_english_with_accept_language_en(api):
     zh = complete(api, task["id"], data)
     en = complete(api, task["id"], data, headers=EN)
     assert en.status_code == 422 and en.json["message"] == "the request is not valid"
-    assert en.json["errors"]["summary"] == ["summary is required"]
-    assert en.json["errors"]["received_on"] == ["received_on must be a date, YYYY-MM-DD"]
-    assert en.json["errors"]["source"][0].startswith('source must be one of "inspection", "complaint"')
+    assert en.json["errors"]["summary"] == ["Details of the lead is required"]
+    assert en.json["errors"]["received_on"] == ["Date the lead was received must be a date, YYYY-MM-DD"]
+    assert en.json["errors"]["source"][0].startswith('Source of the lead must be one of "inspection", "complaint"')
     assert sorted(en.json) == sorted(zh.json) and sorted(en.json["errors"]) == sorted(zh.json["errors"])
 
 
@@ -51,9 +51,9 @@ def test_the_language_is_the_best_match_of_accept_language_and_chinese_otherwise
 
 
 @pytest.mark.parametrize("value, zh, en", [
-    ("x" * 5001, "审核意见至多5000个字（现有5001个）", "opinions must have at most 5000 characters (it has 5001)"),
-    ("", "审核意见至少1个字", "opinions must have at least 1 characters"),
-    (7, "审核意见必须为文字", "opinions must be text"),
+    ("x" * 5001, "审核意见至多5000个字（现有5001个）", "Review opinion must have at most 5000 characters (it has 5001)"),
+    ("", "审核意见至少1个字", "Review opinion must have at least 1 characters"),
+    (7, "审核意见必须为文字", "Review opinion must be text"),
 ])
 def test_length_and_type_messages_name_the_field_by_its_title(api, value, zh, en):
     case = api.run(api.open_case(), *TO_DECISION[:2], "investigation", ("investigation_report", {"major_case": True}),
@@ -74,7 +74,7 @@ def test_an_unknown_field_and_a_missing_nested_field_are_named(api):
     assert r.json["errors"]["extra"] == ["extra不是本表单的字段"]
     assert r.json["errors"]["findings.law_applied"] == ["适用法律依据正确为必填项"]
     r = complete(api, task["id"], data, EN, as_="reviewer1")
-    assert r.json["errors"]["findings.law_applied"] == ["findings.law_applied is required"]
+    assert r.json["errors"]["findings.law_applied"] == ["Legal basis correctly applied is required"]
 
 
 def test_a_refusal_of_the_law_picks_its_message_by_language_and_keeps_both(api):

@@ -44,6 +44,42 @@ def test_every_enumerated_value_has_a_chinese_label(key):
         assert all(isinstance(label, str) and CHINESE.search(label) for label in labels), f"{key}{path}"
 
 
+def untranslated(node, path=""):
+    """Paths of every titled schema without `x-title-en`, and of every `x-enum-labels` without an
+    `x-enum-labels-en` of the same length: an English page must never fall back to Chinese."""
+    if isinstance(node, dict):
+        if isinstance(node.get("title"), str) and not (
+                isinstance(node.get("x-title-en"), str) and node["x-title-en"].strip()
+                and not CHINESE.search(node["x-title-en"])):
+            yield f"{path} x-title-en"
+        if "x-enum-labels" in node:
+            english = node.get("x-enum-labels-en")
+            if not (isinstance(english, list) and len(english) == len(node["x-enum-labels"])
+                    and all(isinstance(x, str) and x.strip() and not CHINESE.search(x) for x in english)):
+                yield f"{path} x-enum-labels-en"
+        for key, value in node.items():
+            yield from untranslated(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from untranslated(value, f"{path}/{i}")
+
+
+@pytest.mark.parametrize("key", sorted(FORMS))
+def test_every_title_and_enumerated_label_has_english(key):
+    assert list(untranslated(FORMS[key])) == [], key
+
+
+def test_the_english_check_finds_a_missing_title_and_a_short_label_list():
+    form = {"title": "表", "x-title-en": "Form", "properties": {
+        "a": {"type": "string", "title": "甲"},
+        "b": {"type": "string", "title": "乙", "x-title-en": "B", "enum": ["x", "y"],
+              "x-enum-labels": ["某", "另"], "x-enum-labels-en": ["X"]},
+        "c": {"type": "array", "items": {"type": "object", "properties": {
+            "d": {"type": "string", "title": "丁", "x-title-en": "丁"}}}}}}
+    assert list(untranslated(form)) == ["/properties/a x-title-en", "/properties/b x-enum-labels-en",
+                                        "/properties/c/items/properties/d x-title-en"]
+
+
 def test_the_check_finds_an_enum_without_labels_and_an_example_the_form_refuses():
     form = {"type": "object", "properties": {"kind": {"type": "string", "enum": ["a", "b"]}},
             "required": ["kind"], "examples": [{"kind": "c"}]}

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..i18n import task_step_name
 from ..models import Case, LegalReview, Task, TraceEvent, User
 from . import audit, audit_verify, documents
 from .access import visible_case
@@ -68,11 +69,11 @@ def case_overview(user: User, case_id: int, now: datetime | None = None) -> Case
     steps: dict[str, StepOnDiagram] = {}
     for task in completed:  # the latest completion of each step wins
         steps[task.bpmn_id] = StepOnDiagram(
-            task.bpmn_id, "done", task.name, completed_by=task.completed_by.full_name if task.completed_by else None,
+            task.bpmn_id, "done", task_step_name(task, info.forms), completed_by=task.completed_by.full_name if task.completed_by else None,
             completed_at=task.completed_at)
     for task in ready:
         overdue = task.due_at is not None and task.due_at < now
-        steps[task.bpmn_id] = StepOnDiagram(task.bpmn_id, "overdue" if overdue else "ready", task.name,
+        steps[task.bpmn_id] = StepOnDiagram(task.bpmn_id, "overdue" if overdue else "ready", task_step_name(task, info.forms),
                                             due_at=task.due_at)
     may_act = {t.id for t in ready if t.lane and user.has_role(t.lane)}
     return CaseOverview(

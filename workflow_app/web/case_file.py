@@ -1,4 +1,5 @@
-"""The case file (卷宗) made readable: each recorded value under its form's Chinese label.
+"""The case file (卷宗) made readable: each recorded value under its form's label in the page's
+language (`title`, or `x-title-en` on an English page).
 
 Presentation only: labels come from the form's JSON Schema (`title`, `enum` + `x-enum-labels`),
 people named by `x-user-role` fields are shown by name. No rule is decided here.
@@ -6,6 +7,12 @@ people named by `x-user-role` fields are shown by name. No rule is decided here.
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+
+from ..i18n import enum_labels, page_language, schema_title
+
+
+def _separator(chinese: str, english: str) -> str:
+    return english if page_language() == "en" else chinese
 
 
 @dataclass
@@ -21,12 +28,12 @@ def _inline(children: list[Entry]) -> str | None:
     """An object of plain, untitled fields (a checklist finding: result and comment) as one text."""
     if any(c.titled or c.value is None for c in children):
         return None
-    return "；".join(c.value for c in children if c.value not in (None, "—"))
+    return _separator("；", "; ").join(c.value for c in children if c.value not in (None, "—"))
 
 
 def _enum_label(prop: dict, value) -> str | None:
-    labels = dict(zip(prop.get("enum") or [], prop.get("x-enum-labels") or [], strict=False))
-    return labels.get(value)
+    values = prop.get("enum") or []
+    return dict(zip(values, enum_labels(prop), strict=True)).get(value) if prop.get("x-enum-labels") else None
 
 
 def _text(prop: dict, value, people: dict[str, str]) -> str:
@@ -36,7 +43,7 @@ def _text(prop: dict, value, people: dict[str, str]) -> str:
         return "—"
     if prop.get("x-user-role") and isinstance(value, str):
         name = people.get(value)
-        return f"{name}（{value}）" if name else value
+        return (f"{name}（{value}）" if page_language() != "en" else f"{name} ({value})") if name else value
     label = _enum_label(prop, value)
     if label is not None:
         return label
@@ -52,7 +59,7 @@ def entries(schema: dict | None, data: dict, people: dict[str, str]) -> list[Ent
     out = []
     for name in names:
         prop, value = properties.get(name, {}), data[name]
-        label = prop.get("title") or name
+        label = schema_title(prop, name)
         if isinstance(value, dict):
             children = entries(prop, value, people)
             text = _inline(children)
@@ -63,7 +70,7 @@ def entries(schema: dict | None, data: dict, people: dict[str, str]) -> list[Ent
                              titled="title" in prop))
         elif isinstance(value, list):
             item = {**prop.get("items", {}), **({"x-user-role": prop["x-user-role"]} if prop.get("x-user-role") else {})}
-            out.append(Entry(label, "、".join(_text(item, v, people) for v in value) or "—", titled="title" in prop))
+            out.append(Entry(label, _separator("、", ", ").join(_text(item, v, people) for v in value) or "—", titled="title" in prop))
         else:
             out.append(Entry(label, _text(prop, value, people), titled="title" in prop))
     return out

@@ -23,6 +23,8 @@ from flask_babel import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 from werkzeug.datastructures import MultiDict
 
+from ..i18n import enum_labels, schema_title
+
 ROW_LIMIT = 500  # the most rows a round-trip builds, whatever `<name>-rows` says
 LONG_TEXT = 300  # strings allowed longer than this are text areas
 
@@ -49,13 +51,11 @@ class Field:
 
 
 def _label(prop: dict, name: str) -> str:
-    return prop.get("title") or name
+    return schema_title(prop, name)
 
 
 def _options(prop: dict) -> list[tuple[str, str]]:
-    values = prop.get("enum") or []
-    labels = prop.get("x-enum-labels") or []
-    return [(str(v), labels[i] if i < len(labels) else str(v)) for i, v in enumerate(values)]
+    return [(str(v), label) for v, label in zip(prop.get("enum") or [], enum_labels(prop), strict=True)]
 
 
 def _required(schema: dict) -> set[str]:
@@ -363,9 +363,7 @@ def user_roles(schema: dict | None) -> set[str]:
 
 
 def form_title(schema: dict | None, lang: str, fallback: str) -> str:
-    if not schema:
-        return fallback
-    return (schema.get("x-title-en") if lang == "en" else None) or schema.get("title") or fallback
+    return schema_title(schema, fallback, lang)
 
 
 def initial_values(schema: dict | None) -> dict:
@@ -388,5 +386,5 @@ def reference_label(ref: str, forms: dict[str, dict], lang: str) -> str:
         node = ((node.get("items") or {}) if node.get("type") == "array" else node).get("properties", {}).get(part)
         if node is None:
             break
-        titles.append(node.get("title") or part)
+        titles.append(schema_title(node, part, lang))
     return " · ".join([form_title(schema, lang, form_key), *titles])

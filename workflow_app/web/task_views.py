@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
-from ..i18n import page_language
+from ..i18n import page_language, step_name, task_step_name
 from ..models.types import utcnow
 from ..oversight.calendar import LOCAL_TZ
 from ..services import case_requests, cases, people, procedures, review_sheet, worklists
@@ -62,8 +62,8 @@ def _status(err: ServiceError) -> int:
 
 
 def _next_steps(case) -> str:
-    names = [t.name for t in cases.ready_tasks(case)]
-    return "、".join(names) if names else _("none: the procedure has ended")
+    names = [task_step_name(t) for t in cases.ready_tasks(case)]
+    return ("、" if page_language() != "en" else ", ").join(names) if names else _("none: the procedure has ended")
 
 
 # -- a task's form --------------------------------------------------------------------------------
@@ -86,7 +86,8 @@ def task_form(task_id: int):
                 status = _status(err)
                 task, schema = cases.task_with_form(current_user, task_id)  # after the rollback
             else:
-                flash(_("“%(step)s” is recorded. Next: %(next)s.", step=task.name, next=_next_steps(case)),
+                flash(_("“%(step)s” is recorded. Next: %(next)s.", step=task_step_name(task, {task.form_key: schema} if schema else {}),
+                        next=_next_steps(case)),
                       "success")
                 return redirect(url_for("web.case_page", case_id=case.id))
     elif request.method == "GET":
@@ -116,13 +117,13 @@ def case_request(case_id: int, kind: str):
                 status = _status(err)
                 case, name, schema = case_requests.request_form(current_user, case_id, kind)
             else:
-                flash(_("“%(step)s” is recorded. Next: %(next)s.", step=name, next=_next_steps(case)), "success")
+                flash(_("“%(step)s” is recorded. Next: %(next)s.", step=step_name(name, schema), next=_next_steps(case)), "success")
                 return redirect(url_for("web.case_page", case_id=case.id))
     else:
         values = tf.initial_values(schema)
     fields = tf.build_fields(schema, values, problem["errors"], _people_for(schema, case), problem["refused"])
     return render_template("web/task.html", task=None, case=case, fields=fields, problem=problem,
-                           title=tf.form_title(schema, page_language(), name), step_name=name,
+                           title=tf.form_title(schema, page_language(), name), step_name=step_name(name, schema),
                            action=url_for("web.case_request", case_id=case.id, kind=kind)), status
 
 

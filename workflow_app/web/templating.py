@@ -8,7 +8,7 @@ from flask_babel import gettext, lazy_gettext
 from jinja2.utils import htmlsafe_json_dumps
 
 from ..extensions import login_manager
-from ..i18n import HTML_LANG, LANGUAGES, page_language
+from ..i18n import HTML_LANG, LANGUAGES, page_language, task_step_name
 from ..oversight.calendar import LOCAL_TZ
 from .case_file import entries
 
@@ -108,5 +108,5 @@ def init_templating(app: Flask) -> None:
             "status_labels": STATUS_LABELS, "role_labels": ROLE_LABELS, "action_labels": ACTION_LABELS,
             "party_kinds": PARTY_KINDS, "case_file_entries": entries,
             "here": request.full_path.rstrip("?") if request else "/",
-            "with_args": with_args,
+            "with_args": with_args, "step_label": task_step_name,
         }
