@@ -144,6 +144,9 @@ def test_the_task_form_in_english(page):
     else:
         rows.first.get_by_test_id("task-link").click()
     expect(page.get_by_test_id("form-title")).to_have_text("Clue intake")
+    expect(page.locator('label[for="f-summary"]')).to_contain_text("Details of the clue")
+    expect(page.locator('select[name="source"] option[value="complaint"]')).to_have_text("Complaint or report")
+    expect(page.locator('[data-testid="task-form"]')).not_to_contain_text("线索来源")
     page.locator('[data-testid="task-form"]').evaluate("f => { f.noValidate = true; }")
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("error-summary")).to_have_text("This field is required.")

@@ -36,9 +36,9 @@ def test_the_same_422_in_english_with_accept_language_en(api):
     zh = complete(api, task["id"], data)
     en = complete(api, task["id"], data, headers=EN)
     assert en.status_code == 422 and en.json["message"] == "the request is not valid"
-    assert en.json["errors"]["summary"] == ["Details of the lead is required"]
-    assert en.json["errors"]["received_on"] == ["Date the lead was received must be a date, YYYY-MM-DD"]
-    assert en.json["errors"]["source"][0].startswith('Source of the lead must be one of "inspection", "complaint"')
+    assert en.json["errors"]["summary"] == ["Details of the clue is required"]
+    assert en.json["errors"]["received_on"] == ["Date the clue was received must be a date, YYYY-MM-DD"]
+    assert en.json["errors"]["source"][0].startswith('Source of the clue must be one of "inspection", "complaint"')
     assert sorted(en.json) == sorted(zh.json) and sorted(en.json["errors"]) == sorted(zh.json["errors"])
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
+from ..i18n import step_name
 from ..models import Case, OrgUnit, Task, User
 from ..oversight.calendar import LOCAL_TZ, working_days_between
 from . import paging
@@ -145,10 +146,13 @@ def departments_in_scope(user: User) -> list[OrgUnit]:
 
 
 def human_steps() -> list[tuple[str, str]]:
-    """(bpmn id, name) of every human task of the deployed procedures, as the BPMN names them."""
+    """(bpmn id, name) of every human task of the deployed procedures, named as the pages name a
+    step (i18n.step_name: the BPMN name, on an English page its form's English title)."""
     steps: dict[str, str] = {}
     for version in list_versions():
-        for bpmn_id, spec in procedure_info(version).task_specs.items():
+        info = procedure_info(version)
+        for bpmn_id, spec in info.task_specs.items():
             if spec.get("human"):
-                steps.setdefault(bpmn_id, spec.get("name") or bpmn_id)
+                form = info.forms.get(spec["form_key"]) if spec.get("form_key") else None
+                steps.setdefault(bpmn_id, step_name(spec.get("name") or bpmn_id, form))
     return list(steps.items())
