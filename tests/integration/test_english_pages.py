@@ -35,7 +35,9 @@ def test_the_task_form_the_inbox_and_the_case_file_speak_english_on_an_english_p
     assert '</span>Clue intake —' in page and '</span>Filing approval —' in page  # the diagram's step list
     assert "Source of the clue" in page and "Complaint or report" in page
     assert "Date the clue was received" in page and STEPS["clue_intake"][1]["summary"] in page
-    for chinese in ("线索来源", "投诉举报", "收到线索日期", "<strong>立案审批</strong>"):
+    trace = page.split('data-testid="trace"')[1]
+    assert "<span>Clue intake</span>" in trace and "<span>Filing approval</span>" in trace
+    for chinese in ("线索来源", "投诉举报", "收到线索日期", "<strong>立案审批</strong>", "<span>线索登记</span>"):
         assert chinese not in page
 
 
@@ -54,6 +56,7 @@ def test_the_same_pages_in_chinese_are_unchanged(app, api):
     page = html(head.get(f"/cases/{case['id']}"))
     assert "<strong>立案审批</strong>" in page and "<h3>线索登记</h3>" in page
     assert '</span>线索登记 —' in page and '</span>立案审批 —' in page
+    assert "<span>线索登记</span>" in page.split('data-testid="trace"')[1]
     assert "线索来源" in page and "投诉举报" in page
     for english in ("Filing approval", "Clue intake", "Source of the clue", "Complaint or report"):
         assert english not in page
