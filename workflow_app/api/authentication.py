@@ -9,6 +9,8 @@ token). Every other view finds its user in `g.user`, set here from one of:
   site's behalf, the header only for our own pages' scripts. Reads need it too, so another site
   cannot even make a logged-in browser fetch case data for it.
 """
+import time
+
 from flask import current_app, g, request
 from flask_login import current_user as session_user
 from flask_wtf.csrf import CSRFError, validate_csrf
@@ -89,6 +91,17 @@ def limit_reason(limit) -> str:
         if kind in LIMIT_REASONS:
             return LIMIT_REASONS[kind]
     return f"rate limit {limit.limit} exceeded"
+
+
+def breached_limits(err) -> tuple[list, int]:
+    """The limits a RateLimitExceeded broke, and the seconds until the next attempt is let
+    through (Retry-After): the login page and the API answer it the same way."""
+    breached = [lim for lim in limiter.current_limits if lim.breached]
+    try:
+        reset_at = max(lim.reset_at for lim in breached)
+    except Exception:  # noqa: BLE001 - the store failed mid-request: the longest window is safe
+        reset_at = time.time() + err.limit.limit.get_expiry()
+    return breached, max(1, int(reset_at - time.time()))
 
 
 def login_account_key() -> str:

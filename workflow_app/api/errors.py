@@ -1,16 +1,14 @@
 """One mapping from service errors (and HTTP errors) to JSON responses."""
-import time
 
 from flask import current_app, jsonify, request
 from flask_limiter.errors import RateLimitExceeded
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..extensions import limiter
 from ..i18n import localized, localized_errors, page_language
 from ..services.errors import ServiceError, StepRefused, bounded_errors, tr
 from . import bp
-from .authentication import limit_reason
+from .authentication import breached_limits, limit_reason
 
 
 def error_response(status: int, code: str, message: str, errors: dict | None = None,
@@ -59,12 +57,7 @@ def _rate_limited(err: RateLimitExceeded):
     """Say which limit, and when the next attempt will be let through (also as Retry-After)."""
     if not is_api_request():
         return err
-    breached = [lim for lim in limiter.current_limits if lim.breached]
-    try:
-        reset_at = max(lim.reset_at for lim in breached)
-    except Exception:  # noqa: BLE001 - the store failed mid-request: the longest window is safe
-        reset_at = time.time() + err.limit.limit.get_expiry()
-    seconds = max(1, int(reset_at - time.time()))
+    breached, seconds = breached_limits(err)
     reasons = [localized(r) for r in dict.fromkeys(map(limit_reason, breached))] or [err.description]
     joined = "，".join(reasons) if page_language() == "zh" else " and ".join(reasons)
     message = localized(tr("%(reasons)s; try again in %(seconds)s seconds", reasons=joined, seconds=seconds))

@@ -1,5 +1,4 @@
 """Errors on the pages: an HTML page in the reader's language, never the API's JSON."""
-import time
 
 from flask import render_template, request
 from flask_babel import gettext as _
@@ -7,7 +6,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import limiter
+from ..api.authentication import breached_limits
 from ..i18n import localized_errors
 from ..services.errors import ServiceError
 from . import bp
@@ -42,12 +41,7 @@ def csrf_error(err: CSRFError):
 @bp.errorhandler(RateLimitExceeded)
 def rate_limited(err: RateLimitExceeded):
     """The API's limit, in words: which one, and when the next attempt is let through."""
-    breached = [lim for lim in limiter.current_limits if lim.breached]
-    try:
-        reset_at = max(lim.reset_at for lim in breached)
-    except Exception:  # noqa: BLE001 - the store failed mid-request: the longest window is safe
-        reset_at = time.time() + err.limit.limit.get_expiry()
-    seconds = max(1, int(reset_at - time.time()))
+    breached, seconds = breached_limits(err)
     kinds = {str(arg).partition(":")[0] for lim in breached for arg in lim.request_args}
     if "account" in kinds:
         message = _("Too many login attempts for this account; try again in %(seconds)s seconds.")
