@@ -1,14 +1,10 @@
 // The case page's diagram: bpmn-js (viewer) draws the case's procedure version and marks its
 // steps as the server reported them (data-steps): completed, ready, overdue. The server decides
 // every state; this script only draws. Without it (or if drawing fails) the step list stays.
-(function () {
+window.zhifaDiagram(function (viewer, box, detail) {
   "use strict";
-  var box = document.querySelector('[data-testid="diagram"]');
-  if (!box || !window.BpmnJS || !window.fetch) { return; }
   var steps = JSON.parse(box.getAttribute("data-steps") || "{}");
   var label = function (name) { return box.getAttribute("data-label-" + name) || name; };
-  var detail = box.querySelector(".diagram-detail");
-  var csrf = document.querySelector('meta[name="csrf-token"]');
 
   function show(element) {
     var step = steps[element.id];
@@ -31,53 +27,35 @@
     }
   }
 
-  fetch(box.getAttribute("data-bpmn-url"), {
-    credentials: "same-origin",
-    headers: csrf ? { "X-CSRFToken": csrf.getAttribute("content") } : {}
-  }).then(function (response) {
-    if (!response.ok) { throw new Error("HTTP " + response.status); }
-    return response.text();
-  }).then(function (xml) {
-    box.classList.add("diagram-drawing");  // the canvas takes its height before fit-viewport measures it
-    var viewer = new window.BpmnJS({ container: box.querySelector(".diagram-canvas") });
-    return viewer.importXML(xml).then(function () {
-      var canvas = viewer.get("canvas");
-      var registry = viewer.get("elementRegistry");
-      canvas.zoom("fit-viewport");
-      var fit = canvas.viewbox();
-      if (fit.scale < 0.6) {  // a long procedure: readable labels, the current step in the middle
-        var current = Object.keys(steps).map(function (id) { return registry.get(id); })
-          .filter(function (el, i) { return el && steps[Object.keys(steps)[i]].state !== "done"; })[0];
-        var scale = 0.65, inner = fit.inner;
-        var width = fit.outer.width / scale, height = fit.outer.height / scale;
-        var cx = current ? current.x + current.width / 2 : inner.x + width / 2;
-        var x = Math.max(inner.x - 20, Math.min(cx - width / 2, inner.x + inner.width + 20 - width));
-        var y = inner.y - 20 + Math.min(0, (inner.height + 40 - height) / 2);
-        canvas.viewbox({ x: x, y: y, width: width, height: height });
-      }
-      var rank = { done: 1, ready: 2, overdue: 3 };
-      var collapsed = {};  // a step inside a collapsed subprocess also marks the subprocess
-      Object.keys(steps).forEach(function (id) {
-        var element = registry.get(id);
-        if (!element) { return; }
-        canvas.addMarker(id, "step-" + steps[id].state);
-        var root = element;
-        while (root.parent) { root = root.parent; }
-        var holder = registry.get(String(root.id).replace(/_plane$/, ""));
-        if (holder && holder !== root && (!collapsed[holder.id] || rank[steps[id].state] > rank[collapsed[holder.id]])) {
-          collapsed[holder.id] = steps[id].state;
-        }
-      });
-      Object.keys(collapsed).forEach(function (id) {
-        if (!steps[id]) { canvas.addMarker(id, "step-" + collapsed[id]); }
-      });
-      viewer.get("eventBus").on("element.click", function (event) { show(event.element); });
-      box.classList.add("diagram-ready");
-    });
-  }).catch(function (err) {
-    if (window.console) { console.warn("diagram:", err); }
-    box.classList.remove("diagram-drawing");
-    box.classList.add("diagram-failed");
-    detail.textContent = label("failed");
+  var canvas = viewer.get("canvas");
+  var registry = viewer.get("elementRegistry");
+  canvas.zoom("fit-viewport");
+  var fit = canvas.viewbox();
+  if (fit.scale < 0.6) {  // a long procedure: readable labels, the current step in the middle
+    var current = Object.keys(steps).map(function (id) { return registry.get(id); })
+      .filter(function (el, i) { return el && steps[Object.keys(steps)[i]].state !== "done"; })[0];
+    var scale = 0.65, inner = fit.inner;
+    var width = fit.outer.width / scale, height = fit.outer.height / scale;
+    var cx = current ? current.x + current.width / 2 : inner.x + width / 2;
+    var x = Math.max(inner.x - 20, Math.min(cx - width / 2, inner.x + inner.width + 20 - width));
+    var y = inner.y - 20 + Math.min(0, (inner.height + 40 - height) / 2);
+    canvas.viewbox({ x: x, y: y, width: width, height: height });
+  }
+  var rank = { done: 1, ready: 2, overdue: 3 };
+  var collapsed = {};  // a step inside a collapsed subprocess also marks the subprocess
+  Object.keys(steps).forEach(function (id) {
+    var element = registry.get(id);
+    if (!element) { return; }
+    canvas.addMarker(id, "step-" + steps[id].state);
+    var root = element;
+    while (root.parent) { root = root.parent; }
+    var holder = registry.get(String(root.id).replace(/_plane$/, ""));
+    if (holder && holder !== root && (!collapsed[holder.id] || rank[steps[id].state] > rank[collapsed[holder.id]])) {
+      collapsed[holder.id] = steps[id].state;
+    }
   });
-})();
+  Object.keys(collapsed).forEach(function (id) {
+    if (!steps[id]) { canvas.addMarker(id, "step-" + collapsed[id]); }
+  });
+  viewer.get("eventBus").on("element.click", function (event) { show(event.element); });
+});
