@@ -51,7 +51,7 @@ translations: $(MO)
 # then translate the new entries (msgstr) and commit the .po files.
 extract-messages: $(STAMP)
 	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k N_ -k tr -o workflow_app/translations/messages.pot workflow_app
-	$(VENV)/bin/pybabel update -i workflow_app/translations/messages.pot -d workflow_app/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i workflow_app/translations/messages.pot -d workflow_app/translations --no-fuzzy-matching --ignore-obsolete
 
 run: $(STAMP) $(ASSETS) $(MO)
 	$(FLASK) db upgrade

@@ -58,6 +58,21 @@ def localized_errors(errors: dict) -> dict[str, list[str]]:
     return {field: [localized(m) for m in messages] for field, messages in (errors or {}).items()}
 
 
+THIS_FIELD = Phrase("This field", "此项")
+
+
+def beside_fields(errors: dict) -> dict[str, list[str]]:
+    """`localized_errors` for a page that shows each message beside its field: a message that
+    names its field (a Text with `field`) calls it "this field" there (此项为必填项), the label
+    being right beside it."""
+    def said(message):
+        if isinstance(message, Text) and "field" in message.params:
+            return localized(Text(message.template, **{**message.params, "field": THIS_FIELD}))
+        return localized(message)
+
+    return {field: [said(m) for m in messages] for field, messages in (errors or {}).items()}
+
+
 def schema_title(schema: dict | None, fallback: str = "", lang: str | None = None) -> str:
     """A form's or a field's label in the page's language: `x-title-en` on an English page, else
     (and on a Chinese page) its `title`, else the fallback (its name)."""

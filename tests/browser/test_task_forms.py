@@ -49,7 +49,7 @@ def test_an_officer_opens_a_case_records_the_clue_past_three_checks_and_a_head_f
     # 2. the server's check (the browser's switched off): the error beside its field, in Chinese
     page.locator('[data-testid="task-form"]').evaluate("f => { f.noValidate = true; }")
     page.get_by_test_id("submit").click()
-    expect(page.get_by_test_id("error-party_address")).to_have_text("此项为必填项。")
+    expect(page.get_by_test_id("error-party_address")).to_have_text("此项为必填项")
     expect(page.locator('textarea[name="summary"]')).to_have_value("群众投诉某便利店销售过期牛奶")
     screenshot(page, "10-clue-intake-missing-field")
     # 3. the law: a clue received tomorrow
@@ -149,7 +149,7 @@ def test_the_task_form_in_english(page):
     expect(page.locator('[data-testid="task-form"]')).not_to_contain_text("线索来源")
     page.locator('[data-testid="task-form"]').evaluate("f => { f.noValidate = true; }")
     page.get_by_test_id("submit").click()
-    expect(page.get_by_test_id("error-summary")).to_have_text("This field is required.")
+    expect(page.get_by_test_id("error-summary")).to_have_text("This field is required")
     screenshot(page, "17-clue-intake-english")
     page.get_by_test_id("lang-switch").click()  # the language is the account's: back to Chinese for the others
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")

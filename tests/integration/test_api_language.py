@@ -38,7 +38,9 @@ def test_the_same_422_in_english_with_accept_language_en(api):
     assert en.status_code == 422 and en.json["message"] == "the request is not valid"
     assert en.json["errors"]["summary"] == ["Details of the clue is required"]
     assert en.json["errors"]["received_on"] == ["Date the clue was received must be a date, YYYY-MM-DD"]
-    assert en.json["errors"]["source"][0].startswith('Source of the clue must be one of "inspection", "complaint"')
+    assert en.json["errors"]["source"][0].startswith(
+        'Source of the clue must be one of "inspection" (Supervisory inspection), "complaint" (Complaint or report)')
+    assert zh.json["errors"]["source"][0].startswith('线索来源必须为以下之一："inspection"（监督检查）、')
     assert sorted(en.json) == sorted(zh.json) and sorted(en.json["errors"]) == sorted(zh.json["errors"])
 
 
@@ -52,7 +54,7 @@ def test_the_language_is_the_best_match_of_accept_language_and_chinese_otherwise
 
 @pytest.mark.parametrize("value, zh, en", [
     ("x" * 5001, "审核意见至多5000个字（现有5001个）", "Review opinion must have at most 5000 characters (it has 5001)"),
-    ("", "审核意见至少1个字", "Review opinion must have at least 1 characters"),
+    ("", "审核意见为必填项", "Review opinion is required"),
     (7, "审核意见必须为文字", "Review opinion must be text"),
 ])
 def test_length_and_type_messages_name_the_field_by_its_title(api, value, zh, en):

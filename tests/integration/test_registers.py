@@ -253,6 +253,10 @@ def test_not_disclosing_with_the_legal_reason_is_lawful(api):
     r = api.complete(case, "disclosure", expect=422, outcome="not_disclosed", public_text=None, channel=None,
                      published_on=None)
     assert {"withheld_reason", "withheld_explanation", "decided_on"} <= set(r.json["errors"])
+    # a text to publish is left out of a decision not to disclose: the field is named, by its title
+    r = api.complete(case, "disclosure", expect=422, outcome="not_disclosed", channel=None, published_on=None,
+                     withheld_reason="trade_secret", decided_on=days_ago(45), withheld_explanation="涉及商业秘密")
+    assert r.json["errors"] == {"public_text": ["公示内容（已对个人信息脱敏）在此处应当留空"]}, r.json["errors"]
     case = api.complete(case, "disclosure", outcome="not_disclosed", public_text=None, channel=None,
                         published_on=None, withheld_reason="trade_secret", decided_on=days_ago(45),
                         withheld_explanation="处罚决定涉及当事人配方等商业秘密，依《政府信息公开条例》第十五条不予公开")

@@ -15,9 +15,9 @@ from tests.conftest import ROOT
 from tests.helpers import STEPS, TO_DECISION, days_ago
 from tests.web_session import csrf_of, html, page_login
 from workflow_app.extensions import db
-from workflow_app.i18n import LANGUAGE_COOKIE
+from workflow_app.i18n import LANGUAGE_COOKIE, localized_errors
 from workflow_app.models import Case, Task
-from workflow_app.services.forms import validate_form
+from workflow_app.services.forms import schema_errors, validate_form
 from workflow_app.web import task_forms
 
 FORMS = {p.name.removesuffix(".schema.json"): json.loads(p.read_text(encoding="utf-8"))
@@ -98,14 +98,14 @@ def test_an_empty_post_of_every_form_names_each_missing_required_field_in_chines
     schema = FORMS[form_key]
     with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
         data = task_forms.read_form(schema, MultiDict(encode(schema, {})))
-        errors = task_forms.field_errors(schema, data)
+        errors = localized_errors(schema_errors(schema, data))
     for name in schema.get("required", []):
         prop = schema["properties"][name]
         if prop.get("type") == "object":  # an object's own required fields are named inside it
             for inner in prop["required"]:
                 assert any(k.startswith(f"{name}.{inner}") for k in errors), (inner, errors)
         elif prop.get("type") != "boolean":
-            assert errors.get(name) == ["此项为必填项。"], (name, errors)
+            assert errors.get(name) == [f"{prop['title']}为必填项"], (name, errors)
 
 
 # -- a case through the pages alone ---------------------------------------------------------------
@@ -181,14 +181,14 @@ def test_a_missing_field_and_a_wrong_number_show_beside_their_fields_in_chinese_
     r = client.post(f"/tasks/{task_id}", data=MultiDict([("csrf_token", csrf_of(page)), *posted]))
     assert r.status_code == 200
     page = html(r)
-    assert _errors(page) == {"party_address": "此项为必填项。", "party_id_number": "格式不正确。"}
+    assert _errors(page) == {"party_address": "此项为必填项", "party_id_number": "此项格式不正确"}
     assert 'value="12345"' in page and "群众投诉超市销售过期食品" in page and f'value="{days_ago(110)}"' in page
     assert 'aria-invalid="true" aria-describedby="f-party_address-error"' in page
     english = page_of(app.test_client(), "officer1")
     english.set_cookie(LANGUAGE_COOKIE, "en")
     token = csrf_of(html(english.get(f"/tasks/{task_id}")))
     r = english.post(f"/tasks/{task_id}", data=MultiDict([("csrf_token", token), *posted]))
-    assert _errors(html(r))["party_address"] == "This field is required."
+    assert _errors(html(r))["party_address"] == "This field is required"
     with app.app_context():
         assert db.session.get(Task, task_id).state == "ready"
 
@@ -201,7 +201,7 @@ def test_a_conditional_requirement_of_the_schema_shows_beside_its_field(app, api
     data = {**STEPS["investigation_report"][1], "violated_provision": None}  # a penalty needs its provision
     posted = encode(FORMS["investigation_report"], {k: v for k, v in data.items() if v is not None})
     r = client.post(f"/tasks/{task_id}", data=MultiDict([("csrf_token", csrf_of(page)), *posted]))
-    assert r.status_code == 200 and _errors(html(r)) == {"violated_provision": "此项为必填项。"}
+    assert r.status_code == 200 and _errors(html(r)) == {"violated_provision": "此项为必填项"}
 
 
 def test_a_step_the_law_refuses_shows_a_banner_with_the_article_and_marks_the_field_it_names(app, api):
@@ -351,6 +351,13 @@ def test_the_new_case_page_names_its_missing_fields_and_keeps_the_others(app):
                                          "party_kind": "organization"})
     assert r.status_code == 200
     page = html(r)
-    assert 'id="f-title-error">此项为必填项。' in page and 'value="清河某超市"' in page
+    assert 'id="f-title-error">此项为必填项' in page and 'value="清河某超市"' in page
+    # a value no option offers (a tampered POST) is named beside its field, with the allowed ones
+    r = officer.post("/cases/new", data={"csrf_token": csrf_of(page), "procedure": "no_such_procedure",
+                                         "title": "某案", "department": "market", "party_name": "清河某超市",
+                                         "party_kind": "robot"})
+    errors = {m[0]: unescape(m[1]) for m in re.findall(r'id="f-([a-z_]+)-error">([^<]*)<', html(r))}
+    assert errors["procedure"].startswith('此项必须为以下之一："general_penalty"（') and "party_kind" in errors
+    assert '"person"（自然人）' in errors["party_kind"] and set(errors) == {"procedure", "party_kind"}
     supervisor = page_of(app.test_client(), "supervisor1")
     assert 'data-testid="new-case"' not in html(supervisor.get("/cases"))

@@ -68,11 +68,26 @@ def _label(schema: dict | None, name: str) -> Phrase:
 
 
 def _choices(schema: dict) -> Phrase:
+    """The allowed values as a reader and a client both need them: each code (what is sent) with
+    its label in the reader's language, `"approve" (Approve)` / `"approve"（批准）`."""
     values = schema.get("enum") or []
-    labels = schema.get("x-enum-labels") or []
-    en = ", ".join(json.dumps(v, ensure_ascii=False) for v in values)
-    zh = "、".join(str(label) for label in labels) if len(labels) == len(values) else en
-    return Phrase(en, zh)
+    codes = [json.dumps(v, ensure_ascii=False) for v in values]
+
+    def said(labels, open_, close, sep):
+        if len(labels) != len(values):
+            return sep.join(codes)
+        return sep.join(f"{code}{open_}{label}{close}" if str(label) != str(value) else code
+                        for code, label, value in zip(codes, labels, values, strict=True))
+
+    return Phrase(said(schema.get("x-enum-labels-en") or [], " (", ")", ", "),
+                  said(schema.get("x-enum-labels") or [], "（", "）", "、"))
+
+
+def _number(value) -> str:
+    """A bound as a reader writes it: 0, not 0.0."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 TYPE_MESSAGES = {
@@ -102,13 +117,19 @@ FORMAT_MESSAGES = {
 }
 
 
+def _schema_at(root: dict, path: list) -> dict:
+    """The schema of the value at `path` (property names and item indexes), {} when unknown."""
+    schema = root
+    for step in path:
+        schema = (schema.get("items") if isinstance(step, int) else schema.get("properties", {}).get(step)) or {}
+    return schema
+
+
 def _item_label(root: dict, path: list) -> Phrase | None:
     """An item of a titled list: "证据清单第3项" / "evidence no. 3"."""
     if len(path) < 2 or not isinstance(path[-1], int):
         return None
-    schema = root
-    for step in path[:-1]:
-        schema = (schema.get("items") if isinstance(step, int) else schema.get("properties", {}).get(step)) or {}
+    schema = _schema_at(root, path[:-1])
     if not schema.get("title"):
         return None
     parent = _label(schema, ".".join(map(str, path[:-1])))
@@ -140,9 +161,11 @@ def _message(error, root: dict) -> str:
     if kind == "const":
         return tr("%(field)s must be %(value)s", field=field,
                   value=json.dumps(error.validator_value, ensure_ascii=False))
+    if kind == "minLength" and error.validator_value == 1:
+        return tr("%(field)s is required", field=field)
     if kind in LIMIT_MESSAGES:
         size = len(error.instance) if isinstance(error.instance, str | list) else None
-        return tr(LIMIT_MESSAGES[kind], field=field, limit=error.validator_value, size=size)
+        return tr(LIMIT_MESSAGES[kind], field=field, limit=_number(error.validator_value), size=size)
     if kind == "pattern":
         return tr("%(field)s does not have the required form", field=field)
     if kind == "format":
@@ -151,7 +174,33 @@ def _message(error, root: dict) -> str:
             "%(field)s must be in the format %(format)s", field=field, format=error.validator_value)
     if kind == "uniqueItems":
         return tr("%(field)s lists an item twice", field=field)
+    if kind == "not":
+        return tr("%(field)s must be left empty here", field=field)
     return _fallback(error)
+
+
+def _not_required(error) -> list[str]:
+    """`not: {required: [x]}`: the fields present that must be left out."""
+    names = (error.validator_value or {}).get("required") or [] if isinstance(error.validator_value, dict) else []
+    return [n for n in names if isinstance(error.instance, dict) and n in error.instance]
+
+
+def schema_errors(schema: dict, data) -> dict[str, list[str]]:
+    """field path (`evidence.0.kind`) -> what the schema says of the data there, each message a
+    Text naming the field by its title (said in the reader's language by i18n.localized): the
+    one wording of the API's 422 and of the errors beside a page's fields."""
+    validator = _validator(json.dumps(schema, sort_keys=True))
+    errors: dict[str, list[str]] = {}
+    for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+        left_out = _not_required(error) if error.validator == "not" else []
+        if left_out:  # (the `then` of an `if` has no titles: the field's own schema has)
+            for name in left_out:
+                path = [*error.absolute_path, name]
+                errors.setdefault(".".join(map(str, path)), []).append(tr(
+                    "%(field)s must be left empty here", field=_label(_schema_at(schema, path), ".".join(map(str, path)))))
+            continue
+        errors.setdefault(_field_name(error), []).append(_message(error, schema))
+    return errors
 
 
 def validate_form(schema: dict | None, data) -> dict:
@@ -163,12 +212,9 @@ def validate_form(schema: dict | None, data) -> dict:
             raise Invalid({name: [tr("this task has no form fields")] for name in data})
         return {}
     try:
-        validator = _validator(json.dumps(schema, sort_keys=True))
+        errors = schema_errors(schema, data)
     except SchemaError as err:  # pragma: no cover - schemas are checked when loaded
         raise Invalid({"_form": [f"the form schema is broken: {err.message}"]}) from None
-    errors: dict[str, list[str]] = {}
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
-        errors.setdefault(_field_name(error), []).append(_message(error, schema))
     if errors:
         raise Invalid(errors)
     return data

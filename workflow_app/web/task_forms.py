@@ -13,14 +13,10 @@ remove a row by a round-trip to the server (no JavaScript needed). A boolean is 
 sent means false. An array of strings with `enum` (or of people) is a set of checkboxes sharing
 the field's name; an array of free strings is a text area, one entry per line.
 """
-import json
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from flask_babel import gettext as _
-from jsonschema import Draft202012Validator, FormatChecker
 from werkzeug.datastructures import MultiDict
 
 from ..i18n import enum_labels, schema_title
@@ -168,80 +164,9 @@ def is_row_action(form: MultiDict) -> bool:
     return bool(form.get("_add") or form.get("_remove"))
 
 
-# -- the errors, in the page's language -----------------------------------------------------------
-@lru_cache(maxsize=64)
-def _validator(schema_json: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_json), format_checker=FormatChecker())
-
-
-def _error_key(error) -> str:
-    path = [str(p) for p in error.absolute_path]
-    if error.validator == "required":
-        path.append(error.message.split("'")[1] if "'" in error.message else "")
-    elif error.validator == "additionalProperties" and "'" in error.message:
-        path.append(error.message.split("'")[1])
-    return ".".join(path) or "_form"
-
-
-def _words(error) -> str:
-    """One schema error said in the page's language."""
-    kind, bound, value = error.validator, error.validator_value, error.instance
-    if kind == "required":
-        return _("This field is required.")
-    if kind == "minLength":
-        return _("This field is required.") if bound == 1 else _("At least %(n)s characters.", n=bound)
-    if kind == "maxLength":
-        return _("At most %(n)s characters.", n=bound)
-    if kind == "pattern":
-        return _("Not in the required format.")
-    if kind == "format" and bound == "date":
-        return _("Must be a date (YYYY-MM-DD).")
-    if kind == "type":
-        if bound == "integer":
-            return _("Must be a whole number.")
-        if bound == "number":
-            return _("Must be a number.")
-        return _("The value has the wrong type.")
-    if kind == "minimum":
-        return _("Must be at least %(n)s.", n=_number_text(bound))
-    if kind == "exclusiveMinimum":
-        return _("Must be more than %(n)s.", n=_number_text(bound))
-    if kind == "maximum":
-        return _("Must be at most %(n)s.", n=_number_text(bound))
-    if kind == "exclusiveMaximum":
-        return _("Must be less than %(n)s.", n=_number_text(bound))
-    if kind == "enum":
-        return _("Choose one of the options.")
-    if kind == "const":
-        return _("Must be checked.") if bound is True else _("Must be %(value)s.", value=json.dumps(
-            bound, ensure_ascii=False))
-    if kind == "minItems":
-        return _("Give at least %(n)s.", n=bound)
-    if kind == "maxItems":
-        return _("Give at most %(n)s.", n=bound)
-    if kind == "uniqueItems":
-        return _("Each entry may appear only once.")
-    if kind == "additionalProperties":
-        return _("This is not a field of the form.")
-    if kind == "not":
-        return _("Leave this field empty here.")
-    return error.message if isinstance(value, str | int | float) else _("The value is not valid.")
-
-
-def field_errors(schema: dict | None, data: dict) -> dict[str, list[str]]:
-    """field path -> the schema's complaints about the data, in the page's language."""
-    if not schema:
-        return {}
-    errors: dict[str, list[str]] = {}
-    for error in _validator(json.dumps(schema, sort_keys=True)).iter_errors(data):
-        if error.validator == "not":  # `not: {required: [x]}`: the field that must be left out
-            names = (error.validator_value or {}).get("required") or []
-            for name in names:
-                if isinstance(error.instance, dict) and name in error.instance:
-                    errors.setdefault(".".join([*map(str, error.absolute_path), name]), []).append(_words(error))
-            continue
-        errors.setdefault(_error_key(error), []).append(_words(error))
-    return errors
+# -- the errors ----------------------------------------------------------------------------------
+# The errors beside the fields are the service's own (services/forms.schema_errors, the API's
+# wording), said in the page's language: one wording, checked once, on the server.
 
 
 def refused_fields(form_key: str | None, errors: dict) -> tuple[set[str], list[str]]:

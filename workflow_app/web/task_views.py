@@ -3,19 +3,21 @@ reads the form (web/task_forms.py), calls the service the API calls (services/ca
 services/case_requests.start_request, services/cases.open_case) and renders; the service's
 refusal comes back on the same page, beside what was typed."""
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, gettext, lazy_gettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
-from ..i18n import page_language, step_name, task_step_name
+from ..i18n import beside_fields, localized, page_language, step_name, task_step_name
 from ..models.types import utcnow
 from ..oversight.calendar import LOCAL_TZ
 from ..services import case_requests, cases, people, procedures, review_sheet, worklists
-from ..services.errors import Invalid, NotFound, ServiceError, StepRefused
+from ..services.errors import Invalid, NotFound, Phrase, ServiceError, StepRefused
+from ..services.forms import schema_errors
 from . import bp, legal_review
 from . import task_forms as tf
 
 PARTY_KINDS = ("organization", "person")
+PARTY_KIND_WORDS = {"organization": "organization", "person": "natural person"}  # web/templating.PARTY_KINDS
 PARTY_NAME_LIMIT = 200  # as the API (api/schemas.py PartySchema)
 TASK_STATES = {"completed": lazy_gettext("completed"), "cancelled": lazy_gettext("withdrawn"),
                "failed": lazy_gettext("failed")}
@@ -26,7 +28,7 @@ def _people_for(schema: dict | None, case) -> dict[str, list[tuple[str, str]]]:
     return tf.people_choices({role: people.eligible(role, case, today) for role in tf.user_roles(schema)})
 
 
-def _problem(err: ServiceError, schema: dict | None, form_key: str | None, data: dict, case) -> dict:
+def _problem(err: ServiceError, form_key: str | None, case) -> dict:
     """What the page shows of a service's refusal: the banner, and the errors beside the fields."""
     lang = page_language()
     if isinstance(err, StepRefused):
@@ -40,10 +42,7 @@ def _problem(err: ServiceError, schema: dict | None, form_key: str | None, data:
                            "others": other, "general": general},
                 "errors": {}, "refused": own}
     if isinstance(err, Invalid):
-        errors = tf.field_errors(schema, data)
-        for key, messages in err.errors.items():  # what the schema alone does not say (e.g. no such user)
-            if key not in errors:
-                errors[key] = list(messages)
+        errors = beside_fields(err.errors)
         general = [m for k, ms in errors.items() if k.startswith("_") for m in ms]
         return {"banner": {"kind": "invalid", "message": _("Some fields need your attention: see the "
                                                            "messages beside them."), "general": general},
@@ -82,7 +81,7 @@ def task_form(task_id: int):
             try:
                 case = cases.complete_task(current_user, task_id, data)
             except ServiceError as err:
-                problem = _problem(err, schema, task.form_key, data, task.case)
+                problem = _problem(err, task.form_key, task.case)
                 status = _status(err)
                 task, schema = cases.task_with_form(current_user, task_id)  # after the rollback
             else:
@@ -113,7 +112,7 @@ def case_request(case_id: int, kind: str):
             try:
                 case = case_requests.start_request(current_user, case_id, kind, data)
             except ServiceError as err:
-                problem = _problem(err, schema, people.schema_key(schema), data, case)
+                problem = _problem(err, people.schema_key(schema), case)
                 status = _status(err)
                 case, name, schema = case_requests.request_form(current_user, case_id, kind)
             else:
@@ -140,15 +139,15 @@ def new_case():
             "party_kind": request.form.get("party_kind", "organization")}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        errors = _new_case_errors(form, procs)
+        errors = _new_case_errors(form, procs, departments)
         if not errors:
             try:
                 case = cases.open_case(current_user, process_id=form["procedure"], title=form["title"].strip(),
                                        department_code=form["department"],
                                        party={"name": form["party_name"].strip(), "kind": form["party_kind"]})
             except (Invalid, NotFound) as err:
-                errors = {("procedure" if isinstance(err, NotFound) else k): list(v)
-                          for k, v in (err.errors or {"procedure": [err.message]}).items()}
+                errors = ({"procedure": [localized(err.message)]} if isinstance(err, NotFound) or not err.errors
+                          else beside_fields(err.errors))
             else:
                 flash(_("Case %(number)s is opened. Next: %(next)s.", number=case.number,
                         next=_next_steps(case)), "success")
@@ -165,17 +164,35 @@ def _procedures() -> list[tuple[str, str]]:
     return sorted(latest.items())
 
 
-def _new_case_errors(form: dict, procs: list) -> dict[str, list[str]]:
-    """The new-case form's own fields (the API checks them in api/schemas.py the same way)."""
-    errors: dict[str, list[str]] = {}
-    if form["procedure"] not in {p for p, _name in procs}:
-        errors["procedure"] = [_("Choose one of the options.")]
-    for name, limit in (("title", 300), ("party_name", PARTY_NAME_LIMIT)):
-        value = form[name].strip()
-        if not value:
-            errors[name] = [_("This field is required.")]
-        elif len(value) > limit:
-            errors[name] = [_("At most %(n)s characters.", n=limit)]
-    if form["party_kind"] not in PARTY_KINDS:
-        errors["party_kind"] = [_("Choose one of the options.")]
-    return errors
+def _both(english: str) -> Phrase:
+    """A word of the pages in both languages (the catalogue's Chinese), for the validation
+    messages, which the service says in the reader's language."""
+    with force_locale("zh"):
+        return Phrase(english, gettext(english))
+
+
+def _new_case_schema(procs: list, departments: list) -> dict:
+    """The new-case form as a JSON Schema, so that its fields are checked and their errors worded
+    as every task form's (services/forms.schema_errors); the limits are the API's (api/schemas.py)."""
+    def labelled(en: str, **prop):
+        label = _both(en)
+        return {"title": label.zh, "x-title-en": str(label), **prop}
+
+    return {"type": "object", "required": ["procedure", "title", "department", "party_name", "party_kind"],
+            "properties": {
+                "procedure": labelled("Procedure", enum=[p for p, _name in procs],
+                                      **{"x-enum-labels": [name for _p, name in procs]}),
+                "title": labelled("Case title", type="string", maxLength=300),
+                "department": labelled("Department", enum=[unit.code for unit in departments],
+                                       **{"x-enum-labels": [unit.name for unit in departments]}),
+                "party_name": labelled("Party", type="string", maxLength=PARTY_NAME_LIMIT),
+                "party_kind": labelled("The party is", enum=list(PARTY_KINDS), **{
+                    "x-enum-labels": [_both(PARTY_KIND_WORDS[k]).zh for k in PARTY_KINDS],
+                    "x-enum-labels-en": [PARTY_KIND_WORDS[k] for k in PARTY_KINDS]}),
+            }}
+
+
+def _new_case_errors(form: dict, procs: list, departments: list) -> dict[str, list[str]]:
+    """The new-case form's own fields, in the page's language (blank means not given)."""
+    data = {name: value.strip() for name, value in form.items() if value.strip()}
+    return beside_fields(schema_errors(_new_case_schema(procs, departments), data))
