@@ -91,8 +91,14 @@ def test_a_refusal_of_the_law_picks_its_message_by_language_and_keeps_both(api):
     assert zh.json["error"] == en.json["error"] == "LEGAL_REVIEW_INCONSISTENT"
     assert zh.json["message"] != zh.json["message_en"] and "审核结论不得为同意" in zh.json["message"]
     assert en.json["message"] == en.json["message_en"] == zh.json["message_en"]
-    assert "approves although checklist findings failed" in en.json["message_en"]
+    assert "approves although checklist findings failed (Legal basis correctly applied)" in en.json["message_en"]
+    assert "审核事项“适用法律依据正确”未通过" in zh.json["message"]  # the checklist item by its title
     assert en.json["article"] == zh.json["article"] == "《行政处罚法》第58条"
+    # each field's line: the code, then the reason in the reader's language
+    assert zh.json["errors"]["legal_review.findings.law_applied"][0].startswith(
+        "LEGAL_REVIEW_INCONSISTENT: 审核事项“适用法律依据正确”未通过")
+    assert en.json["errors"]["legal_review.findings.law_applied"][0].startswith(
+        "LEGAL_REVIEW_INCONSISTENT: the review approves")
 
 
 def test_who_may_not_act_is_told_in_either_language(api):
@@ -121,3 +127,18 @@ def test_the_request_bodys_field_messages_follow_the_language_too(api):
     assert zh.json["message"] == "请求无效" and en.json["message"] == "the request is not valid"
     assert zh.json["errors"]["title"] == ["缺少必填字段。"] and zh.json["errors"]["surplus"] == ["未知字段。"]
     assert en.json["errors"]["title"] == ["Missing data for required field."]
+
+
+@pytest.mark.parametrize("body, field, zh, en", [
+    ({"title": "", "party": {"name": "某公司", "kind": "organization"}}, "title", "不得为空", "must not be empty"),
+    ({"title": "某案", "party": {"name": "某" * 201, "kind": "organization"}}, "party.name",
+     "应为1至200个字（现有201个）", "must have 1 to 200 characters (it has 201)"),
+    ({"title": "某案", "party": {"name": "某公司", "kind": "robot"}}, "party.kind",
+     '必须为以下之一："person", "organization"', 'must be one of "person", "organization"'),
+])
+def test_the_request_bodys_limits_are_said_in_the_language_too(api, body, field, zh, en):
+    body = {"procedure_id": "general_penalty", "department": "market", **body}
+    said = {lang: api.client.post("/api/v1/cases", json=body, headers={**api.headers("officer1"), **headers})
+            for lang, headers in (("zh", {}), ("en", EN))}
+    assert said["zh"].status_code == said["en"].status_code == 422
+    assert said["zh"].json["errors"][field] == [zh] and said["en"].json["errors"][field] == [en]

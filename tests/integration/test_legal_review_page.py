@@ -144,7 +144,8 @@ def test_the_refusal_banner_speaks_english_after_the_switch(client, api, officer
     page_login(client, "officer3")
     client.set_cookie("zhifaflow_lang", "en")
     page = html(client.get(f"/tasks/{task['id']}/review"))
-    assert "handled this case (调查取证) and may not review it" in page and "Legal review" in page
+    assert "handled this case (Investigation) and may not review it" in page and "Legal review" in page
+    assert "调查取证" not in page.split("data-testid=\"refusal\"")[-1].split("</div>")[0]
 
 
 def test_an_officer_may_read_but_not_do_the_review(client, api):

@@ -30,10 +30,15 @@ def _flatten(messages, prefix="") -> dict[str, list[str]]:
             if isinstance(value, dict):
                 out.update(_flatten(value, name))
             else:
-                out[name] = [str(v) for v in (value if isinstance(value, list) else [value])]
+                out[name] = [_kept(v) for v in (value if isinstance(value, list) else [value])]
     else:
-        out[prefix or "_body"] = [str(m) for m in messages]
+        out[prefix or "_body"] = [_kept(m) for m in messages]
     return out
+
+
+def _kept(message) -> str:
+    """A message as it is when it is text (a Text keeps its template, to be localized)."""
+    return message if isinstance(message, str) else str(message)
 
 
 @bp.app_errorhandler(ServiceError)
@@ -66,8 +71,8 @@ def _rate_limited(err: RateLimitExceeded):
     return response, status
 
 
-# marshmallow's fixed messages, for the catalogue: `localized` finds them there by their text
-# (its messages with values, e.g. "Length must be between 1 and 64.", stay English).
+# marshmallow's fixed messages, for the catalogue: `localized` finds them there by their text (the
+# validators with values are api/schemas.py's Length, OneOf and Range, whose messages are Texts).
 MARSHMALLOW_MESSAGES = (tr("Missing data for required field."), tr("Unknown field."), tr("Not a valid string."),
                         tr("Not a valid integer."), tr("Not a valid boolean."), tr("Field may not be null."),
                         tr("Invalid input type."))

@@ -5,7 +5,29 @@ from marshmallow import Schema, fields, validate
 
 from ..oversight.calendar import LOCAL_TZ
 from ..services.cases import PARTY_KINDS
+from ..services.errors import tr
 from ..strict_input import ID_MAX
+
+
+# marshmallow's validators, their messages said in the reader's language (a Text: api/errors.py
+# localizes it); marshmallow's own would be English whatever the request's Accept-Language.
+class Length(validate.Length):
+    def _format_error(self, value, message: str) -> str:
+        size = len(value)
+        if size == 0 and self.min:
+            return tr("must not be empty")
+        return tr("must have %(min)s to %(max)s characters (it has %(size)s)", min=self.min, max=self.max, size=size)
+
+
+class OneOf(validate.OneOf):
+    def _format_error(self, value) -> str:
+        return tr("must be one of %(choices)s", choices=", ".join(json.dumps(c, ensure_ascii=False)
+                                                                  for c in self.choices))
+
+
+class Range(validate.Range):
+    def _format_error(self, value, message: str) -> str:
+        return tr("must be from %(min)s to %(max)s", min=self.min, max=self.max)
 
 
 class BeijingDateTime(fields.DateTime):
@@ -28,8 +50,8 @@ class ErrorSchema(Schema):
 
 
 class TokenRequestSchema(Schema):
-    username = fields.String(required=True, validate=validate.Length(1, 64))
-    password = fields.String(required=True, validate=validate.Length(1, 256), load_only=True)
+    username = fields.String(required=True, validate=Length(1, 64))
+    password = fields.String(required=True, validate=Length(1, 256), load_only=True)
 
 
 class UserSchema(Schema):
@@ -72,14 +94,14 @@ class ProcedureListSchema(Schema):
 
 
 class PartySchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(1, 200))
-    kind = fields.String(required=True, validate=validate.OneOf(PARTY_KINDS))
+    name = fields.String(required=True, validate=Length(1, 200))
+    kind = fields.String(required=True, validate=OneOf(PARTY_KINDS))
 
 
 class CaseCreateSchema(Schema):
-    procedure_id = fields.String(required=True, validate=validate.Length(1, 128))
-    title = fields.String(required=True, validate=validate.Length(1, 300))
-    department = fields.String(required=True, validate=validate.Length(1, 64),
+    procedure_id = fields.String(required=True, validate=Length(1, 128))
+    title = fields.String(required=True, validate=Length(1, 300))
+    department = fields.String(required=True, validate=Length(1, 64),
                                metadata={"description": "department code, e.g. market"})
     party = fields.Nested(PartySchema, required=True)
 
@@ -175,7 +197,7 @@ CasePageSchema = _page_of(CaseSummarySchema, "CasePageSchema")
 
 
 class CaseMigrateSchema(Schema):
-    version_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=ID_MAX),
+    version_id = fields.Integer(load_default=None, validate=Range(min=1, max=ID_MAX),
                                 metadata={"description": "target procedure version id; default: the latest"})
 
 

@@ -59,6 +59,18 @@ class CaseRecord:
     earlier: dict[str, dict] = field(default_factory=dict)
     department: str = ""  # the case's department, by name
     powers: frozenset[str] = frozenset()  # its powers list (权责清单): penalty kinds it may impose
+    schema: dict = field(default_factory=dict)  # the submitted form's JSON Schema (its fields' titles)
+
+    def titles(self, path: str, keys: Iterable[str]) -> tuple[list[str], list[str]]:
+        """The Chinese and English titles of the fields `keys` of the submitted form's object field
+        `path` (e.g. the checklist items of `findings`), each its key where the schema has none."""
+        node = self.schema
+        for part in path.split(".") if path else []:
+            node = (node.get("properties") or {}).get(part) or {}
+        props = node.get("properties") or {}
+        zh = [(props.get(k) or {}).get("title") or k for k in keys]
+        en = [(props.get(k) or {}).get("x-title-en") or k for k in keys]
+        return zh, en
 
     def get(self, ref: str):
         """`penalty_notice.served_on`: the submitted form's value first, else the record's."""
@@ -349,10 +361,11 @@ def review_agrees_with_findings(record: CaseRecord) -> list[Breach]:
                     if isinstance(v, dict) and v.get("result") == "fail")
     if not failed:
         return []
+    zh, en = record.titles("findings", failed)
     return [Breach(
         ("legal_review.review_outcome", *(f"legal_review.findings.{k}" for k in failed)),
-        f"审核事项{'、'.join(failed)}未通过，审核结论不得为同意",
-        f"the review approves although checklist findings failed ({', '.join(failed)})")]
+        f"审核事项“{'”“'.join(zh)}”未通过，审核结论不得为同意",
+        f"the review approves although checklist findings failed ({'; '.join(en)})")]
 
 
 # -- LIMITATION_EXPIRED (APL 36) --------------------------------------------------------------------
@@ -853,13 +866,14 @@ def rules_for(form_key: str | None) -> list[StepRule]:
 
 def check(form_key: str | None, data: dict, *, actor: str, today: date, party_kind: str,
           load_record: Callable[[], dict[str, dict]], department: str = "",
-          powers: Iterable[str] = ()) -> list[Refusal]:
+          powers: Iterable[str] = (), schema: dict | None = None) -> list[Refusal]:
     """Every rule that governs the form, over the case's record (read once, only if needed)."""
     rules = rules_for(form_key)
     if not rules:
         return []
     earlier = load_record() if any(rule.needs_record for rule in rules) else {}
-    record = CaseRecord(form_key, data, actor, today, party_kind, earlier, department, frozenset(powers))
+    record = CaseRecord(form_key, data, actor, today, party_kind, earlier, department, frozenset(powers),
+                        schema or {})
     refusals = []
     for rule in rules:
         breaches = list(rule.check(record))

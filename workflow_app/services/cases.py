@@ -26,7 +26,7 @@ from .access import (
     visible_case,
     visible_task,
 )
-from .errors import Invalid, NotFound, NotReady, StepRefused, tr
+from .errors import Invalid, NotFound, NotReady, StepRefused, refusal_line, tr
 from .forms import validate_form
 from .procedures import latest_version, procedure_info, run_engine_step
 from .transactions import one_transaction
@@ -183,7 +183,8 @@ def check_form_rules(form_key: str | None, case: Case, data: dict, user: User) -
     refusals = step_rules.check(form_key, data, actor=user.username,
                                 today=utcnow().astimezone(LOCAL_TZ).date(), party_kind=case.party_kind,
                                 load_record=lambda: _completed_forms(case.id),
-                                department=department.name, powers=department.penalty_powers or ())
+                                department=department.name, powers=department.penalty_powers or (),
+                                schema=procedure_info(case.procedure_version).forms.get(form_key or ""))
     if not refusals:
         return
     first = refusals[0]
@@ -191,7 +192,7 @@ def check_form_rules(form_key: str | None, case: Case, data: dict, user: User) -
     for refusal in refusals:
         for breach in refusal.breaches:
             for ref in breach.fields:
-                errors.setdefault(ref, []).append(f"{refusal.rule.code}: {breach.message_en}")
+                errors.setdefault(ref, []).append(refusal_line(refusal.rule.code, breach.message_en, breach.message))
     raise StepRefused(errors, first.breaches[0].message, code=first.rule.code, article=first.rule.article,
                       message_en=first.breaches[0].message_en,
                       details={"rules": [{"code": r.rule.code, "article": r.rule.article} for r in refusals]})

@@ -37,6 +37,11 @@ class Phrase(str):
         return phrase
 
 
+def refusal_line(code: str, en: str, zh: str) -> Phrase:
+    """A field's line of a refusal of the law: its code and what is wrong, in both languages."""
+    return Phrase(f"{code}: {en}", f"{code}: {zh}")  # one separator: clients read the code off it
+
+
 def tr(template: str, **params) -> Text:
     """A translatable message (extracted into messages.po by `make extract-messages`)."""
     return Text(template, **params)
@@ -45,7 +50,9 @@ def tr(template: str, **params) -> Text:
 def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     """`text`, or its start and how long it was."""
     if isinstance(text, str) and len(text) <= limit:
-        return text  # a Text keeps its template
+        return text  # a Text keeps its template, a Phrase its Chinese
+    if isinstance(text, Phrase):
+        return Phrase(clip(str(text), limit), clip(text.zh, limit))
     text = str(text)
     if len(text) <= limit:
         return text

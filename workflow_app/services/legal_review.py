@@ -15,7 +15,7 @@ from ..engine.specs import LEGAL_REVIEW_APPROVE
 from ..extensions import db
 from ..models import Case, LegalReview, ProcedureVersion, Task, User
 from . import audit
-from .errors import StepRefused
+from .errors import Phrase, StepRefused, refusal_line
 from .people import named_people
 from .procedures import ProcedureInfo, procedure_info
 
@@ -36,7 +36,8 @@ def handlers_of(case: Case) -> set[str]:
 
 def handling(case: Case) -> dict[str, list[str]]:
     """username -> how they handled the case: "" for opening it, else the name of each step they
-    completed or are named in (e.g. the investigating officers of 调查取证), oldest first."""
+    completed or are named in (e.g. the investigating officers of 调查取证), oldest first; a
+    step's name is a Phrase: its BPMN name in Chinese, its form's English title in English."""
     procedure = procedure_info(case.procedure_version)
     rows = db.session.execute(
         db.select(Task).options(joinedload(Task.completed_by))
@@ -53,12 +54,13 @@ def handling(case: Case) -> dict[str, list[str]]:
     for task in rows:
         if is_legal_review(procedure, task):
             continue
-        if task.completed_by is not None:
-            add(task.completed_by.username, task.name)
         schema = forms.get(task.form_key)
+        step = Phrase((schema or {}).get("x-title-en") or task.name, task.name)
+        if task.completed_by is not None:
+            add(task.completed_by.username, step)
         for _, usernames in named_people(schema, task.data or {}).values():
             for username in usernames:
-                add(str(username), task.name)
+                add(str(username), step)
     return how
 
 
@@ -97,19 +99,20 @@ def check_reviewer(user: User, case: Case, on: date) -> None:
 
 def reviewer_conflict(user: User, steps: list[str]) -> StepRefused:
     """REVIEWER_CONFLICT, saying how the reviewer handled the case."""
-    zh = "、".join("立案登记（开启本案）" if not s else s for s in steps)
-    en = ", ".join("opening the case" if not s else s for s in steps)
-    message = (f"{REVIEWER_CONFLICT}: {user.username} handled this case and may not review it "
-               "(《行政处罚法》第58条; 国办发〔2018〕118号)")
+    zh = "、".join("立案登记（开启本案）" if not s else getattr(s, "zh", s) for s in steps)
+    en = ", ".join("opening the case" if not s else str(s) for s in steps)
+    line = refusal_line(REVIEWER_CONFLICT, f"{user.username} handled this case and may not review it "
+                                           "(APL Art. 58; State Council General Office 2018 No. 118)",
+                        f"{user.username}办理过本案，不得审核本案（《行政处罚法》第58条；国办发〔2018〕118号）")
     return StepRefused(
-        {"_task": [message]},
+        {"_task": [line]},
         f"{user.username}（{user.full_name}）办理过本案（{zh}），不得审核本案：法制审核由未参与办理的人员进行"
         "（《行政处罚法》第58条；国办发〔2018〕118号）",
         code=REVIEWER_CONFLICT, article="《行政处罚法》第58条；国办发〔2018〕118号",
         message_en=f"{user.username} ({user.full_name}) handled this case ({en}) and may not review it: legal "
                    "review is by someone who took no part in handling the case (APL Art. 58; State Council "
                    "General Office 2018 No. 118)",
-        details={"steps": steps})
+        details={"steps": [getattr(s, "zh", s) for s in steps]})
 
 
 def check_qualified(user: User, on: date) -> None:
@@ -119,12 +122,12 @@ def check_qualified(user: User, on: date) -> None:
     later one, so every reviewer must have it on record."""
     if user.legally_qualified(on):
         return
+    zh = (f"{user.username}（{user.full_name}）在用户登记中没有{on}前取得的法律职业资格（证书编号及取得日期），"
+          "不得从事法制审核（《行政处罚法》第58条第2款）")
     en = (f"{user.username} has no legal professional qualification on record (certificate number and date "
           f"obtained on or before {on}): legal review is by qualified reviewers (APL Art. 58(2))")
     raise StepRefused(
-        {"_task": [f"{LEGAL_REVIEW_INCONSISTENT}: {en}"]},
-        f"{user.username}（{user.full_name}）在用户登记中没有{on}前取得的法律职业资格（证书编号及取得日期），"
-        "不得从事法制审核（《行政处罚法》第58条第2款）",
+        {"_task": [refusal_line(LEGAL_REVIEW_INCONSISTENT, en, zh)]}, zh,
         code=LEGAL_REVIEW_INCONSISTENT, article="《行政处罚法》第58条第2款", message_en=en)
 
 

@@ -11,7 +11,11 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Case, Task, User
 from ..oversight.powers import domain_label
-from .errors import Invalid, StepRefused
+from .errors import Invalid, StepRefused, refusal_line, tr
+
+# the roles as a message names them (the pages' words, web/templating.ROLE_LABELS)
+ROLE_WORDS = {"officer": tr("enforcement officer"), "legal_reviewer": tr("legal reviewer"),
+              "department_head": tr("department head"), "supervisor": tr("supervisor")}
 
 UNCERTIFIED_OFFICER = "UNCERTIFIED_OFFICER"
 UNCERTIFIED_ARTICLE = "《行政处罚法》第42条、第55条"
@@ -50,7 +54,7 @@ def _refuse_uncertified(problems: dict[str, list[tuple[str, str]]]) -> None:
     zh = "；".join(p[0] for ps in problems.values() for p in ps)
     en = "; ".join(p[1] for ps in problems.values() for p in ps)
     raise StepRefused(
-        {field: [f"{UNCERTIFIED_OFFICER}: {p[1]}" for p in ps] for field, ps in problems.items()},
+        {field: [refusal_line(UNCERTIFIED_OFFICER, p[1], p[0]) for p in ps] for field, ps in problems.items()},
         f"{zh}：执法人员应当持有本领域有效的行政执法证（《行政处罚法》第42条）",
         code=UNCERTIFIED_OFFICER, article=UNCERTIFIED_ARTICLE,
         message_en=f"{en}: enforcement is by officers holding a valid certificate for the department's "
@@ -73,13 +77,15 @@ def check_named_people(schema: dict | None, data: dict, case: Case, on: date) ->
         for name in names:
             user = users.get(name)
             if user is None or not user.active:
-                errors.setdefault(field, []).append(f"no active user {name!r}")
+                errors.setdefault(field, []).append(tr("there is no active user %(name)s", name=repr(name)))
             elif role == "department_head" and not user.has_role(role):
                 not_heads.setdefault(f"{schema_key(schema)}.{field}", []).append(user)
             elif role != "any" and not user.has_role(role):
-                errors.setdefault(field, []).append(f"{name!r} does not have the role {role}")
+                errors.setdefault(field, []).append(tr("%(name)s does not have the role %(role)s", name=repr(name),
+                                                                       role=ROLE_WORDS.get(role, role)))
             elif not case.department.contains(user.org_unit) and not user.org_unit.contains(case.department):
-                errors.setdefault(field, []).append(f"{name!r} is not in {case.department.name}")
+                errors.setdefault(field, []).append(tr("%(name)s is not in %(department)s", name=repr(name),
+                                                                       department=case.department.name))
             elif role == "officer" and (problem := _certificate_problem(user, case, on)):
                 uncertified.setdefault(f"{schema_key(schema)}.{field}", []).append(problem)
     if errors:
@@ -95,7 +101,8 @@ def _refuse_not_heads(not_heads: dict[str, list[User]]) -> None:
     zh = "、".join(f"{u.username}（{u.full_name}）" for u in people)
     en = ", ".join(u.username for u in people)
     raise StepRefused(
-        {field: [f"{NOT_BY_HEADS}: {', '.join(u.username for u in us)} is not a head of the department"]
+        {field: [refusal_line(NOT_BY_HEADS, f"{', '.join(u.username for u in us)} is not a head of the department",
+                              f"{'、'.join(u.username for u in us)}不是行政机关负责人")]
          for field, us in not_heads.items()},
         f"{zh}不是行政机关负责人：集体讨论由行政机关负责人进行（《行政处罚法》第57条第2款）",
         code=NOT_BY_HEADS, article=NOT_BY_HEADS_ARTICLE,

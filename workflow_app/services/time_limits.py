@@ -11,7 +11,7 @@ from ..models.types import utcnow
 from ..oversight import clock
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import parse_deadline
-from .errors import Invalid, StepRefused
+from .errors import Invalid, StepRefused, refusal_line, tr
 
 EXTENSION_NOT_APPLICABLE = "EXTENSION_NOT_APPLICABLE"
 EXTENSION_PENDING = "EXTENSION_PENDING"
@@ -26,7 +26,7 @@ DISCLOSURE_ARTICLE = "《行政处罚法》第48条第2款"
 
 
 def _refuse(code: str, article: str, refs: tuple[str, ...], message: str, message_en: str):
-    raise StepRefused({ref: [f"{code}: {message_en}"] for ref in refs}, message, code=code, article=article,
+    raise StepRefused({ref: [refusal_line(code, message_en, message)] for ref in refs}, message, code=code, article=article,
                       message_en=message_en, details={"rules": [{"code": code, "article": article}]})
 
 
@@ -161,7 +161,7 @@ def _check_excluded_period(case, task_specs, data, ready):
         rows = clock_rows(case.id)
         ids = {row.task_id for row in rows if row.form_key == clock.EXCLUDED_PERIOD}
         if replaces not in ids:
-            raise Invalid({"replaces": [f"{replaces} is not a recorded excluded period of this case"]})
+            raise Invalid({"replaces": [tr("%(id)s is not a recorded excluded period of this case", id=replaces)]})
 
 
 def _check_revocation(case):

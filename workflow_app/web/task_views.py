@@ -35,8 +35,9 @@ def _problem(err: ServiceError, form_key: str | None, case) -> dict:
         own, other = tf.refused_fields(form_key, err.errors)
         forms = procedures.procedure_info(case.procedure_version).forms
         other = [tf.reference_label(ref, forms, lang) for ref in other]
-        # the law's message says it all; its per-field lines ("CODE: …") are English, for the API
-        general = [m for k, ms in err.errors.items() if k.startswith("_") for m in ms] if lang == "en" else []
+        # the banner says the law's message; the refused fields are marked beside them, and the
+        # lines not about a field ("CODE: …") follow on an English page, as before
+        general = [localized(m) for k, ms in err.errors.items() if k.startswith("_") for m in ms] if lang == "en" else []
         return {"banner": {"kind": "refused", "code": err.code, "article": err.article,
                            "message": err.message_en if lang == "en" and err.message_en else err.message,
                            "others": other, "general": general},
