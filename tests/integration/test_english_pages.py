@@ -68,3 +68,37 @@ def test_a_step_without_a_form_keeps_its_bpmn_name_in_english():
     assert step_name("立案审批", {"title": "立案审批", "x-title-en": "Filing approval"}, "en") == "Filing approval"
     assert step_name("立案审批", {"title": "立案审批", "x-title-en": "Filing approval"}, "zh") == "立案审批"
     assert step_name("公示期满", None, "en") == "公示期满"
+
+
+def test_a_version_deployed_before_the_forms_had_english_labels_reads_in_english(app, api, tmp_path):
+    """The forms of forms/ as they were before `x-title-en`: a version deployed then keeps its
+    snapshot, and its pages take the English labels forms/ has now (where the Chinese is the same)."""
+    import json
+
+    from tests.conftest import ROOT
+    from tests.unit.test_forms import FORMS, _without_english
+    from workflow_app.extensions import db
+    from workflow_app.models import ProcedureVersion
+    from workflow_app.services import procedures
+
+    for key, schema in FORMS.items():
+        (tmp_path / f"{key}.schema.json").write_text(json.dumps(_without_english(schema), ensure_ascii=False),
+                                                     encoding="utf-8")
+    bpmn = (ROOT / "bpmn" / "general_penalty.bpmn").read_bytes() + b"\n<!-- deployed before English labels -->\n"
+    forms_dir, app.config["FORMS_DIR"] = app.config["FORMS_DIR"], str(tmp_path)
+    try:
+        with app.app_context():
+            version, created = procedures.deploy(bpmn, "admin")
+            db.session.commit()
+            assert created and "x-title-en" not in version.forms["filing_approval"]
+            version_id, number = version.id, version.version
+    finally:
+        app.config["FORMS_DIR"] = forms_dir
+    case = api.run(api.open_case(), "clue_intake")
+    assert case["procedure_version"] == number  # the case runs on the version without English labels
+    task_id = api.task(api.get(f"/api/v1/cases/{case['id']}").json, "filing_approval")["id"]
+    form = html(_in_english(page_of(app.test_client(), "head1")).get(f"/tasks/{task_id}"))
+    assert "Step: Filing approval" in form and "> File the case</label>" in form
+    assert "立案审批" not in form and "予以立案" not in form
+    with app.app_context():  # the stored snapshot is as deployed
+        assert "x-title-en" not in db.session.get(ProcedureVersion, version_id).forms["filing_approval"]

@@ -6,7 +6,7 @@ import pytest
 
 from workflow_app.config import Config
 from workflow_app.services.errors import Invalid
-from workflow_app.services.forms import load_forms, validate_form
+from workflow_app.services.forms import load_forms, validate_form, with_english_labels
 
 FORMS = load_forms(Config.FORMS_DIR)
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -94,3 +94,36 @@ def test_the_decision_form_asks_for_what_apl_59_requires():
     assert {"performance_manner", "reconsideration_body", "litigation_court", "legal_basis",
             "decided_on", "penalty_kinds"} <= required
     assert all(CHINESE.search(fields[name]["title"]) for name in fields)
+
+
+# -- English labels for versions deployed before forms/ had them -----------------------------------
+def _without_english(node):
+    if isinstance(node, dict):
+        return {k: _without_english(v) for k, v in node.items() if k not in ("x-title-en", "x-enum-labels-en")}
+    if isinstance(node, list):
+        return [_without_english(v) for v in node]
+    return node
+
+
+@pytest.mark.parametrize("form_key", sorted(FORMS))
+def test_a_form_deployed_without_english_labels_gets_every_one_of_them_back_from_forms(form_key):
+    schema = FORMS[form_key]
+    old = _without_english(schema)
+    assert with_english_labels(old, schema) == schema
+    assert with_english_labels(schema, schema) is schema  # nothing to add: the same object
+
+
+def test_an_english_label_is_taken_only_where_the_chinese_it_translates_is_the_same():
+    reference = {"title": "线索登记", "x-title-en": "Clue intake", "properties": {
+        "source": {"title": "线索来源", "x-title-en": "Source", "enum": ["a", "b"],
+                   "x-enum-labels": ["甲", "乙"], "x-enum-labels-en": ["A", "B"]},
+        "summary": {"title": "线索内容", "x-title-en": "Details"}}}
+    deployed = {"title": "线索登记", "properties": {
+        "source": {"title": "来源", "enum": ["a", "b"], "x-enum-labels": ["甲", "丙"]},
+        "summary": {"title": "线索内容", "x-title-en": "Summary of the clue"}}}
+    filled = with_english_labels(deployed, reference)
+    assert filled["x-title-en"] == "Clue intake"
+    assert "x-title-en" not in filled["properties"]["source"]  # its Chinese title changed since
+    assert "x-enum-labels-en" not in filled["properties"]["source"]  # so did a label of its choices
+    assert filled["properties"]["summary"]["x-title-en"] == "Summary of the clue"  # its own is kept
+    assert "x-title-en" not in deployed  # the deployed snapshot itself is not changed

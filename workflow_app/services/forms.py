@@ -27,6 +27,46 @@ def load_forms(forms_dir: str) -> dict[str, dict]:
     return forms
 
 
+ENGLISH_LABELS = ("x-title-en", "x-enum-labels-en")
+
+
+@lru_cache(maxsize=8)
+def reference_forms(forms_dir: str) -> dict[str, dict]:
+    """The forms as they are in forms/ now (read once per process), for `with_english_labels`."""
+    try:
+        return load_forms(forms_dir)
+    except (OSError, ValueError, SchemaError):
+        return {}
+
+
+def with_english_labels(schema: dict, reference: dict | None) -> dict:
+    """A deployed form with the English labels of forms/ filled in where it has none: a version
+    deployed before a field had `x-title-en` (or its choices `x-enum-labels-en`) reads in English
+    once forms/ has them, without a redeploy. A label is taken only where the Chinese it
+    translates is the same (`title`, `x-enum-labels`); nothing else changes and the stored
+    version stays as deployed. Returns `schema` itself when there is nothing to add."""
+    if not isinstance(schema, dict) or not isinstance(reference, dict):
+        return schema
+    out = schema
+    if "x-title-en" not in schema and schema.get("title") and schema.get("title") == reference.get("title") \
+            and reference.get("x-title-en"):
+        out = {**out, "x-title-en": reference["x-title-en"]}
+    if "x-enum-labels-en" not in schema and schema.get("x-enum-labels") \
+            and schema.get("x-enum-labels") == reference.get("x-enum-labels") and reference.get("x-enum-labels-en"):
+        out = {**out, "x-enum-labels-en": reference["x-enum-labels-en"]}
+    for key in ("properties",):
+        children, ref_children = schema.get(key), reference.get(key)
+        if isinstance(children, dict) and isinstance(ref_children, dict):
+            filled = {name: with_english_labels(child, ref_children.get(name)) for name, child in children.items()}
+            if any(filled[name] is not children[name] for name in children):
+                out = {**out, key: filled}
+    if isinstance(schema.get("items"), dict):
+        items = with_english_labels(schema["items"], reference.get("items"))
+        if items is not schema["items"]:
+            out = {**out, "items": items}
+    return out
+
+
 @lru_cache(maxsize=256)
 def _validator(schema_json: str) -> Draft202012Validator:
     return Draft202012Validator(json.loads(schema_json), format_checker=FormatChecker())

@@ -5,7 +5,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy.exc import IntegrityError
 
 from ..engine.errors import BpmnInvalid
@@ -19,7 +19,7 @@ from ..models import ProcedureVersion, User
 from . import audit
 from .access import require_role
 from .errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound, Unavailable, clip, tr
-from .forms import load_forms
+from .forms import load_forms, reference_forms, with_english_labels
 
 
 def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
@@ -143,12 +143,19 @@ def procedure_info(version: ProcedureVersion) -> ProcedureInfo:
         if info is not None:
             _infos.move_to_end(version.sha256)
             return info
-    info = ProcedureInfo(version.sha256, dict(version.task_specs or {}), dict(version.forms or {}))
+    info = ProcedureInfo(version.sha256, dict(version.task_specs or {}), _readable_forms(version.forms or {}))
     with _infos_lock:
         _infos[version.sha256] = info
         while len(_infos) > 256:
             _infos.popitem(last=False)
     return info
+
+
+def _readable_forms(forms: dict) -> dict:
+    """A version's forms, with the English labels forms/ has gained since it was deployed."""
+    forms_dir = current_app.config.get("FORMS_DIR") if has_app_context() else None
+    reference = reference_forms(forms_dir) if forms_dir else {}
+    return {key: with_english_labels(schema, reference.get(key)) for key, schema in forms.items()}
 
 
 def engine_limits() -> EngineLimits:
