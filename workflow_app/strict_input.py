@@ -118,8 +118,8 @@ class StrictRequest(Request):
     def on_json_loading_failed(self, e: ValueError | None):
         """A body that is not JSON: 422 saying why, like any other bad field."""
         if e is None:
-            raise Invalid({"_body": ["send the body as JSON (Content-Type: application/json)"]})
-        raise Invalid({"_body": [f"not valid JSON: {e}"]})
+            raise Invalid({"_body": [tr("send the body as JSON (Content-Type: application/json)")]})
+        raise Invalid({"_body": [tr("not valid JSON: %(reason)s", reason=str(e))]})
 
 
 class ZhifaFlask(Flask):

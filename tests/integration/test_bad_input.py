@@ -172,7 +172,10 @@ def test_numbers_out_of_range_are_refused_as_invalid_json(api, body):
 
 def test_a_body_that_is_not_json_says_so(api):
     r = api.post("/api/v1/cases", data=b"{'title': 1}", content_type="application/json")
-    assert r.status_code == 422 and r.json["errors"]["_body"][0].startswith("not valid JSON")
+    assert r.status_code == 422 and r.json["errors"]["_body"][0].startswith("不是有效的 JSON：")
+    r = api.client.post("/api/v1/cases", data=b"{'title': 1}", content_type="application/json",
+                        headers={**api.headers("officer1"), "Accept-Language": "en"})
+    assert r.status_code == 422 and r.json["errors"]["_body"][0].startswith("not valid JSON: ")
     r = api.post("/api/v1/cases", data=b"title=x", content_type="text/plain")
     assert r.status_code == 422 and "application/json" in r.json["errors"]["_body"][0]
 
@@ -189,7 +192,7 @@ def test_migrating_to_an_id_out_of_range_is_refused_naming_version_id(api, versi
 def test_the_largest_id_is_an_ordinary_not_found(api):
     case = api.open_case()
     r = api.post(f"/api/v1/cases/{case['id']}/migrate", as_="author1", json={"version_id": 2**31 - 1})
-    assert r.status_code == 422 and "not a version of general_penalty" in r.json["errors"]["version_id"][0]
+    assert r.status_code == 422 and "不是程序 general_penalty 的版本" in r.json["errors"]["version_id"][0]
     assert api.get(f"/api/v1/tasks/{2**31 - 1}").status_code == 404
     assert api.get(f"/api/v1/tasks/{2**31}").status_code == 404
 

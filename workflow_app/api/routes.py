@@ -7,7 +7,7 @@ from flask_login import logout_user
 from flask_wtf.csrf import generate_csrf
 
 from ..services import auth, case_migration, case_requests, cases, documents, procedures
-from ..services.errors import Invalid
+from ..services.errors import Invalid, tr
 from . import bp
 from .authentication import CSRF_HEADER, login_limits, public
 from .openapi import operation
@@ -42,7 +42,7 @@ def json_body(schema, *, empty_ok: bool = False):
         return schema.load({})
     payload = request.get_json()
     if not isinstance(payload, dict):
-        raise Invalid({"_body": ["the request body must be a JSON object"]})
+        raise Invalid({"_body": [tr("the request body must be a JSON object")]})
     return schema.load(payload)
 
 
@@ -53,9 +53,9 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise Invalid({name: ["must be an integer"]}) from None
+        raise Invalid({name: [tr("must be a whole number")]}) from None
     if not low <= value <= high:
-        raise Invalid({name: [f"must be between {low} and {high}"]})
+        raise Invalid({name: [tr("must be from %(min)s to %(max)s", min=low, max=high)]})
     return value
 
 
@@ -117,7 +117,7 @@ def deploy_procedure():
     user = g.user
     upload = request.files.get("file")
     if upload is None:
-        raise Invalid({"file": ["send the BPMN XML as the multipart file field 'file'"]})
+        raise Invalid({"file": [tr("send the BPMN XML as the multipart file field 'file'")]})
     data = upload.stream.read(current_app.config["BPMN_MAX_BYTES"] + 1)
     version, created = procedures.deploy(data, user)
     body = ProcedureVersionSchema().dump(version)
@@ -160,7 +160,7 @@ def list_cases():
     user = g.user
     status = request.args.get("status") or None
     if status is not None and status not in cases.STATUSES:
-        raise Invalid({"status": [f"must be one of {', '.join(cases.STATUSES)}"]})
+        raise Invalid({"status": [tr("must be one of %(choices)s", choices=", ".join(cases.STATUSES))]})
     page = _int_arg("page", 1, 1, 10**6)
     per_page = _int_arg("per_page", 50, 1, current_app.config["API_PAGE_SIZE_MAX"])
     found = cases.list_cases(user, status=status, department_code=request.args.get("department"),
@@ -259,7 +259,7 @@ def list_tasks():
     user = g.user
     state = request.args.get("state", "ready")
     if state not in ("ready", "completed", "cancelled"):
-        raise Invalid({"state": ["must be one of ready, completed, cancelled"]})
+        raise Invalid({"state": [tr("must be one of %(choices)s", choices="ready, completed, cancelled")]})
     page = _int_arg("page", 1, 1, 10**6)
     per_page = _int_arg("per_page", 50, 1, current_app.config["API_PAGE_SIZE_MAX"])
     mine = request.args.get("mine", "0") in ("1", "true", "yes")

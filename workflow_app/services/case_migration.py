@@ -11,7 +11,7 @@ from ..models.types import utcnow
 from . import audit
 from .access import require_role, visible_case
 from .cases import CASE_RACE, apply_engine_step, engine_invalid
-from .errors import Conflict, Invalid
+from .errors import Conflict, Invalid, tr
 from .procedures import latest_version, run_engine_step
 from .transactions import one_transaction
 
@@ -21,15 +21,15 @@ def migrate_case(user: User, case_id: int, to_version_id: int | None = None):
     case = visible_case(user, case_id)
     current = case.procedure_version
     if case.status in ("closed", "not_filed"):
-        raise Conflict(f"case {case.number} is {case.status}; only running cases move")
+        raise Conflict(tr("case %(number)s is %(status)s; only running cases move", number=case.number, status=case.status))
     if to_version_id is None:
         target = latest_version(current.procedure.process_id)
     else:
         target = db.session.get(ProcedureVersion, to_version_id)
         if target is None or target.procedure_id != current.procedure_id:
-            raise Invalid({"version_id": [f"not a version of {current.procedure.process_id}"]})
+            raise Invalid({"version_id": [tr("not a version of %(procedure)s", procedure=current.procedure.process_id)]})
     if target.id == current.id:
-        raise Invalid({"version_id": [f"the case is already on version {current.version}"]})
+        raise Invalid({"version_id": [tr("the case is already on version %(version)s", version=current.version)]})
 
     state = db.session.get(WorkflowState, case.id)
     try:
@@ -37,7 +37,7 @@ def migrate_case(user: User, case_id: int, to_version_id: int | None = None):
                                current, target)
     except MigrationBlocked as blocked:
         raise Invalid({"version_id": blocked.blockers},
-                      f"case {case.number} cannot move to version {target.version}",
+                      tr("case %(number)s cannot move to version %(version)s", number=case.number, version=target.version),
                       code="migration_blocked") from None
     except EngineError as err:
         raise engine_invalid(err) from None

@@ -55,9 +55,9 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
     department = db.session.execute(
         db.select(OrgUnit).where(OrgUnit.code == department_code)).scalar_one_or_none()
     if department is None:
-        raise Invalid({"department": [f"no department with code {department_code!r}"]})
+        raise Invalid({"department": [tr("no department with code %(code)s", code=repr(department_code))]})
     if not user.org_unit.contains(department):
-        raise Invalid({"department": ["outside your org scope"]})
+        raise Invalid({"department": [tr("outside your org scope")]})
     version = latest_version(process_id)
     now = utcnow()
     initial = {"party_kind": party["kind"], "party_name": party["name"],

@@ -14,7 +14,7 @@ from ..oversight.calendar import LOCAL_TZ
 from . import legal_review
 from .access import check_may_act, visible_task
 from .case_overview import CaseOverview, case_overview
-from .errors import Forbidden, NotFound, StepRefused
+from .errors import Forbidden, NotFound, StepRefused, tr
 from .procedures import procedure_info
 
 REPORT_FORM = "investigation_report"
@@ -59,7 +59,7 @@ def review_sheet(user: User, task_id: int, now: datetime | None = None) -> Revie
     case = task.case
     info = procedure_info(case.procedure_version)
     if not legal_review.is_legal_review(info, task):
-        raise NotFound(f"task {task_id} is not a legal review")
+        raise NotFound(tr("task %(id)s is not a legal review", id=task_id))
     overview = case_overview(user, case.id, now=now)
     task = visible_task(user, task_id)  # case_overview's verification rolled the session back
     report = next((t for t in reversed(overview.completed) if t.form_key == REPORT_FORM), None)

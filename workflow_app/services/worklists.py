@@ -17,7 +17,7 @@ from ..oversight.calendar import LOCAL_TZ, working_days_between
 from . import paging
 from .access import require_role, scope_filter
 from .cases import CASE_ORDER, STATUSES
-from .errors import Invalid
+from .errors import Invalid, tr
 from .procedures import list_versions, procedure_info
 
 QUEUES = ("mine", "department", "reviews")
@@ -70,9 +70,9 @@ def inbox(user: User, *, queue: str = "mine", step: str | None = None, departmen
     """Ready tasks in the user's scope: `mine` those of the user's roles (lanes); `department` every
     ready task of the departments in scope (部门负责人's queue); `reviews` the legal reviews."""
     if queue not in QUEUES:
-        raise Invalid({"queue": [f"must be one of {', '.join(QUEUES)}"]})
+        raise Invalid({"queue": [tr("must be one of %(choices)s", choices=", ".join(QUEUES))]})
     if sort not in INBOX_SORTS:
-        raise Invalid({"sort": [f"must be one of {', '.join(INBOX_SORTS)}"]})
+        raise Invalid({"sort": [tr("must be one of %(choices)s", choices=", ".join(INBOX_SORTS))]})
     now = now or datetime.now(UTC)
     query = (db.select(Task).join(Case, Task.case_id == Case.id).options(contains_eager(Task.case))
              .where(Task.state == "ready", scope_filter(user, Task.department_id)))
@@ -109,9 +109,9 @@ def search_cases(user: User, *, number: str | None = None, party: str | None = N
     """Cases in the user's scope, newest first, by number, party, status, department, current step
     and the date they were opened (Beijing dates, both ends included)."""
     if status and status not in STATUSES:
-        raise Invalid({"status": [f"must be one of {', '.join(STATUSES)}"]})
+        raise Invalid({"status": [tr("must be one of %(choices)s", choices=", ".join(STATUSES))]})
     if opened_from and opened_to and opened_from > opened_to:
-        raise Invalid({"opened_to": ["must not be before opened_from"]})
+        raise Invalid({"opened_to": [tr("must not be before opened_from")]})
     query = db.select(Case).where(scope_filter(user))
     if number:
         query = query.where(Case.number.contains(number.strip().upper(), autoescape=True))

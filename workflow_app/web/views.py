@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_SECONDS, LANGUAGES
 from ..services import case_overview, case_requests, documents, users, worklists
-from ..services.errors import Invalid
+from ..services.errors import Invalid, tr
 from . import bp
 from .login import _safe_next, start_page
 
@@ -19,13 +19,13 @@ def _date_arg(args: MultiDict, name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise Invalid({name: ["must be a date, YYYY-MM-DD"]}) from None
+        raise Invalid({name: [tr("must be a date, YYYY-MM-DD")]}) from None
 
 
 def _text_arg(args: MultiDict, name: str, limit: int = 100) -> str | None:
     value = (args.get(name) or "").strip()
     if len(value) > limit:
-        raise Invalid({name: [f"at most {limit} characters"]})
+        raise Invalid({name: [tr("must have at most %(limit)s characters", limit=limit)]})
     return value or None
 
 
@@ -49,7 +49,7 @@ def set_language():
     """The language switch: remembered for the user when logged in, and in this browser (a cookie)."""
     lang = request.form.get("lang")
     if lang not in LANGUAGES:
-        raise Invalid({"lang": [f"must be one of {', '.join(LANGUAGES)}"]})
+        raise Invalid({"lang": [tr("must be one of %(choices)s", choices=", ".join(LANGUAGES))]})
     if current_user.is_authenticated:
         users.set_language(current_user, lang)
     response = make_response(redirect(_safe_next(request.form.get("next")) or url_for("web.index")))
