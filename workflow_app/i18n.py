@@ -9,7 +9,7 @@ is known, and the page after a logout keep it).
 from flask import Flask, request
 from flask_babel import Babel, gettext
 
-from .services.errors import Phrase, Text
+from .services.errors import Phrase, StepRefused, Text
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh"
@@ -51,6 +51,14 @@ def localized(text):
     if isinstance(text, str) and text:
         return gettext(text)
     return text
+
+
+def refusal_message(refusal: StepRefused) -> str:
+    """The law's refusal of a step as the page says it: its English `message_en` on an English
+    page, else its own (Chinese) message."""
+    if page_language() == "en" and refusal.message_en:
+        return refusal.message_en
+    return localized(refusal.message)
 
 
 def localized_errors(errors: dict) -> dict[str, list[str]]:

@@ -1,9 +1,11 @@
 """Journeys through the pages in a real browser, on the demo data."""
 import re
+from datetime import datetime
 
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, screenshot
+from workflow_app.oversight.calendar import LOCAL_TZ
 
 
 def test_an_officer_is_refused_with_a_wrong_password_then_logs_in_and_lands_on_the_inbox(page):
@@ -85,3 +87,48 @@ def test_the_language_switch_turns_the_pages_english_and_is_remembered(page):
     page.get_by_test_id("lang-switch").click()
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.get_by_role("heading", name="办案流程图")).to_be_visible()
+
+
+def test_an_officer_sees_why_a_step_is_not_possible_now_and_starts_one_that_is(page):
+    """A demo case awaiting its decision: nothing was disclosed, so the withdrawal of a disclosure
+    is listed with the law's reason and article, not as a link; the extension of the decision limit
+    is offered, and once requested it waits for the head, which the page then says."""
+    log_in(page, "officer2")
+    page.goto("/cases?step=penalty_decision")
+    page.locator('[data-testid="cases"] tbody tr a').first.click()
+    expect(page).to_have_url(re.compile(r"/cases/\d+$"))
+    case_url = page.url
+    actions = page.get_by_test_id("case-actions")
+    revocation = actions.locator('[data-testid="request-unavailable"][data-kind="disclosure_revocation"]')
+    expect(revocation).to_contain_text("本案的处罚决定尚未公示，无须撤回公示")
+    expect(revocation.get_by_test_id("request-article")).to_have_text("《行政处罚法》第48条第2款")
+    expect(revocation.locator("a")).to_have_count(0)
+    expect(actions.locator('[data-testid="request-link"][data-kind="disclosure_revocation"]')).to_have_count(0)
+    extension = actions.locator('[data-testid="request-link"][data-kind="extension_request"]')
+    expect(extension).to_have_text("延长办案期限申请")
+    screenshot(page, "15-case-requests-offered")
+
+    extension.click()
+    expect(page.get_by_test_id("form-title")).to_have_text("延长办案期限申请")
+    expect(page.get_by_test_id("form-banner")).to_have_count(0)
+    page.locator('input[name="limit"][value="decision"]').check()
+    page.fill('input[name="days"]', "30")
+    page.fill('textarea[name="reason"]', "需向外地供货者调取销售记录，不能在九十日内作出处理决定")
+    page.fill('input[name="requested_on"]', datetime.now(LOCAL_TZ).date().isoformat())
+    page.get_by_test_id("submit").click()
+    expect(page).to_have_url(case_url)
+    expect(page.locator(".flash.success")).to_contain_text("“延长办案期限申请”已办理")
+    pending = actions.locator('[data-testid="request-unavailable"][data-kind="extension_request"]')
+    expect(pending).to_have_attribute("data-code", "EXTENSION_PENDING")
+    expect(pending).to_contain_text("延长办案期限申请 — 本案已有延期申请等待负责人审批")
+    expect(actions.locator('[data-testid="request-link"][data-kind="extension_request"]')).to_have_count(0)
+    expect(page.locator(".file-entry").last).to_contain_text("延长办案期限申请")
+    screenshot(page, "16-case-extension-pending")
+
+    page.goto(case_url + "/requests/extension_request")  # the form says it before anything is typed
+    banner = page.get_by_test_id("form-banner")
+    expect(banner).to_contain_text("依法本案现阶段不能办理此步骤")
+    expect(banner).to_have_attribute("data-code", "EXTENSION_PENDING")
+    expect(page.get_by_test_id("refusal-article")).to_have_text("《行政处罚法》第60条；《市场监督管理行政处罚程序规定》第64条")
+    expect(page.get_by_test_id("task-form")).to_be_visible()
+    screenshot(page, "17-extension-request-refused-before-typing")

@@ -5,7 +5,7 @@ from flask_limiter.errors import RateLimitExceeded
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..i18n import localized, localized_errors, page_language
+from ..i18n import localized, localized_errors, page_language, refusal_message
 from ..services.errors import ServiceError, StepRefused, bounded_errors, tr
 from . import bp
 from .authentication import breached_limits, limit_reason
@@ -49,8 +49,7 @@ def _service_error(err: ServiceError):
     message = localized(err.message)
     if isinstance(err, StepRefused):  # the law's refusal: which article, and in English too
         extra = {k: v for k, v in (("article", err.article), ("message_en", err.message_en)) if v}
-        if page_language() == "en" and err.message_en:
-            message = err.message_en
+        message = refusal_message(err)
     response = error_response(err.status, err.code, message, localized_errors(err.errors), err.details, extra)
     if err.status == 401:
         response[0].headers["WWW-Authenticate"] = 'Bearer realm="ZhifaFlow"'

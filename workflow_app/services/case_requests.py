@@ -7,9 +7,16 @@ is delivered and the request's task completed with the submitted form, in the en
 every other engine step, and everything is written in one transaction and traced (`task.ready` and
 `task.completed` of the request, the next task it makes ready, any due time it moves). The law's
 conditions (services/time_limits.py) and the step rules are checked first; a refusal is traced.
+
+The case page offers each ad-hoc step the user's role may start, and says of those the law does
+not let start now (whatever the form would say: `time_limits.check_may_start`) why not, with the
+article; the request's own page says it above the form, before anything is typed.
 """
+from dataclasses import dataclass
+
 from ..engine.errors import EngineError
 from ..extensions import db
+from ..i18n import refusal_message, step_name
 from ..models import Case, Task, User, WorkflowState
 from ..models.types import utcnow
 from . import audit, people, time_limits
@@ -94,12 +101,56 @@ def parse_kind(kind: str) -> str:
     return kind
 
 
-def requests_for(user: User, case: Case) -> list[tuple[str, str]]:
-    """(kind, name) of the ad-hoc steps of the case the user's roles may start (the case page's
-    actions); the law's conditions are checked when one is started."""
+@dataclass(frozen=True)
+class Refusal:
+    """Why the law does not let a step start now: its code, article and message in the page's
+    language."""
+
+    code: str
+    article: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class AdHocStep:
+    """An ad-hoc step of the case the user's role may start, and whether the law lets it start now."""
+
+    kind: str
+    name: str  # in the page's language (i18n.step_name)
+    refusal: Refusal | None  # None: it may be started now
+
+    @property
+    def available(self) -> bool:
+        return self.refusal is None
+
+
+def refusal_now(case: Case, kind: str, ready: list[Task] | None = None) -> StepRefused | None:
+    """The law's refusal of starting the ad-hoc step `kind` on the case now, whatever its form
+    would say (services/time_limits.check_may_start), or None when it may be started. Read only:
+    nothing is traced (nobody tried the step). `ready`: the case's ready tasks, when read already."""
     info = procedure_info(case.procedure_version)
-    return [(kind, info.task_specs[kind].get("name") or kind) for kind in request_kinds(case)
-            if user.has_role(info.task_specs[kind].get("lane") or "") and in_scope(user, case.department)]
+    try:
+        time_limits.check_may_start(case, info.task_specs, kind, _ready_tasks(case.id) if ready is None else ready)
+    except StepRefused as refusal:
+        return refusal
+    return None
+
+
+def requests_for(user: User, case: Case) -> list[AdHocStep]:
+    """The ad-hoc steps of the case the user's roles may start (the case page's actions), each
+    with the law's refusal when it may not be started now."""
+    info = procedure_info(case.procedure_version)
+    ready = _ready_tasks(case.id)
+    found = []
+    for kind in request_kinds(case):
+        meta = info.task_specs[kind]
+        if not (user.has_role(meta.get("lane") or "") and in_scope(user, case.department)):
+            continue
+        refused = refusal_now(case, kind, ready)
+        form = info.forms.get(meta["form_key"]) if meta.get("form_key") else None
+        found.append(AdHocStep(kind, step_name(meta.get("name") or kind, form), None if refused is None else
+                               Refusal(refused.code, refused.article, refusal_message(refused))))
+    return found
 
 
 def request_form(user: User, case_id: int, kind: str) -> tuple[Case, str, dict | None]:

@@ -2,6 +2,10 @@
 excluded period or a revocation of a disclosed decision may record (oversight/clock.py holds the
 rules; this module reads the case's record for them). A breach is `StepRefused`: 422 with its
 code and article, traced as `step.refused` by the caller.
+
+An ad-hoc step's conditions come in two parts: those of the case alone (`check_may_start`: may
+this kind of request be started on this case now?), which the case page asks before it offers the
+step, and those of what the form says; `check_request` checks both, in that order.
 """
 from datetime import date
 
@@ -90,10 +94,16 @@ def _limit_due(case: Case, task_specs: dict, ready: list[Task], limit: str):
     return None
 
 
+def _expired_at(case, task_specs, ready, rule: clock.ExtensionRule):
+    """When the running limit of `rule` expired, or None while it runs."""
+    due = _limit_due(case, task_specs, ready, rule.limit)
+    return due if due is not None and due < utcnow() else None
+
+
 def _check_not_expired(case, task_specs, ready, rule: clock.ExtensionRule, ref: str):
     """An extension is asked for and granted while the limit runs, not after it has expired."""
-    due = _limit_due(case, task_specs, ready, rule.limit)
-    if due is not None and due < utcnow():
+    due = _expired_at(case, task_specs, ready, rule)
+    if due is not None:
         shown = due.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S")
         _refuse(EXTENSION_LATE, rule.article, (ref,),
                 f"{rule.label}已于{shown}（北京时间）届满，延期须在期限届满前申请并批准",
@@ -105,37 +115,97 @@ def _filed_on(case: Case) -> date | None:
     return case.filed_at.astimezone(LOCAL_TZ).date() if case.filed_at else None
 
 
-def check_request(case: Case, task_specs: dict, kind: str, data: dict, ready: list[Task]) -> None:
-    """The law's conditions for starting the ad-hoc step `kind` now."""
+def check_may_start(case: Case, task_specs: dict, kind: str, ready: list[Task]) -> None:
+    """The law's conditions for starting the ad-hoc step `kind` on the case now that do not depend
+    on what its form will say: the case page offers the step only when they hold, and its form
+    page says why before anything is typed (services/case_requests.py)."""
     if kind == clock.EXTENSION_REQUEST:
-        _check_extension_request(case, task_specs, data, ready)
+        _check_extension_possible(case, task_specs, ready)
     elif kind == clock.EXCLUDED_PERIOD:
-        _check_excluded_period(case, task_specs, data, ready)
+        _check_period_possible(case, task_specs, ready)
     elif kind == "disclosure_revocation":
         _check_revocation(case)
 
 
-def _check_extension_request(case, task_specs, data, ready):
-    rule = clock.EXTENSION_RULES[data["limit"]]
-    if not _limit_open(case, task_specs, ready, lambda d: d.extendable_as == rule.limit):
-        _refuse(EXTENSION_NOT_APPLICABLE, rule.article, ("extension_request.limit",),
-                f"本案{rule.label}未在计算中（相应环节尚未开始或已经完成），无可延长的期限",
-                f"the case's {rule.limit} limit is not running (its step has not started or is done): "
-                "there is nothing to extend")
-    _check_not_expired(case, task_specs, ready, rule, "extension_request.limit")
-    rows = clock_rows(case.id)
-    if clock.pending_extension(rows) is not None:
-        _refuse(EXTENSION_PENDING, rule.article, ("extension_request.limit",),
-                "本案已有延期申请等待负责人审批，审批后方可再次申请",
-                "an extension request of this case awaits the head's decision; request again after it")
-    _check_days(rule, clock.approved_count(rows, rule.limit), data["days"], "extension_request.days")
+def check_request(case: Case, task_specs: dict, kind: str, data: dict, ready: list[Task]) -> None:
+    """The law's conditions for starting the ad-hoc step `kind` now with the form data `data`:
+    those of the case (`check_may_start`) first, then those of what the form says."""
+    check_may_start(case, task_specs, kind, ready)
+    if kind == clock.EXTENSION_REQUEST:
+        _check_extension_request(case, task_specs, data, ready)
+    elif kind == clock.EXCLUDED_PERIOD:
+        _check_excluded_period(case, data)
 
 
-def _check_days(rule: clock.ExtensionRule, approved_before: int, days: int, ref: str):
+def _extends(rule: clock.ExtensionRule):
+    return lambda deadline: deadline.extendable_as == rule.limit
+
+
+def _refuse_not_running(rule: clock.ExtensionRule):
+    _refuse(EXTENSION_NOT_APPLICABLE, rule.article, ("extension_request.limit",),
+            f"本案{rule.label}未在计算中（相应环节尚未开始或已经完成），无可延长的期限",
+            f"the case's {rule.limit} limit is not running (its step has not started or is done): "
+            "there is nothing to extend")
+
+
+def _check_not_exhausted(rule: clock.ExtensionRule, approved_before: int, ref: str):
     if approved_before and not rule.further:
         _refuse(EXTENSION_EXHAUSTED, rule.article, (ref,),
                 f"{rule.label}已经批准延长一次，法律未规定再次延长",
                 f"the {rule.limit} limit has already been extended once; the law allows no further extension")
+
+
+def _latest_reached(case: Case, task_specs: dict) -> clock.ExtensionRule:
+    """The limit a case with none running is at, or past: the last, in the law's order, whose
+    start has happened or whose step was reached; the first when none was."""
+    reached = {row[0] for row in db.session.execute(
+        db.select(Task.bpmn_id).where(Task.case_id == case.id).distinct())}
+    found = next(iter(clock.EXTENSION_RULES.values()))
+    for rule in clock.EXTENSION_RULES.values():
+        for bpmn_id, meta in task_specs.items():
+            deadline = parse_deadline(meta["deadline"]) if meta.get("deadline") else None
+            if deadline is None or deadline.extendable_as != rule.limit:
+                continue
+            anchor = deadline.anchor.removeprefix("case.") if deadline.anchor.startswith("case.") else None
+            if bpmn_id in reached or (anchor and getattr(case, anchor) is not None):
+                found = rule
+    return found
+
+
+def _check_extension_possible(case, task_specs, ready):
+    """Some time limit of the case is running, has not expired and may still be extended, and no
+    other request awaits the head's decision (one at a time: oversight/clock.py). When
+    none may be, the refusal names the limit the case is at, in the order the form's own check
+    would find it (not running, expired, a request pending, extended already)."""
+    running = [rule for rule in clock.EXTENSION_RULES.values()
+               if _limit_open(case, task_specs, ready, _extends(rule))]
+    if not running:
+        _refuse_not_running(_latest_reached(case, task_specs))
+    in_time = [rule for rule in running if not _expired_at(case, task_specs, ready, rule)]
+    if not in_time:
+        _check_not_expired(case, task_specs, ready, running[0], "extension_request.limit")
+    rows = clock_rows(case.id)
+    pending = clock.pending_extension(rows)
+    if pending is not None:
+        rule = clock.EXTENSION_RULES.get(pending.limit) or in_time[0]
+        _refuse(EXTENSION_PENDING, rule.article, ("extension_request.limit",),
+                "本案已有延期申请等待负责人审批，审批后方可再次申请",
+                "an extension request of this case awaits the head's decision; request again after it")
+    if not any(rule.further or not clock.approved_count(rows, rule.limit) for rule in in_time):
+        _check_not_exhausted(in_time[0], clock.approved_count(rows, in_time[0].limit), "extension_request.days")
+
+
+def _check_extension_request(case, task_specs, data, ready):
+    """The limit the form names is one that may be extended now, by the days it asks for."""
+    rule = clock.EXTENSION_RULES[data["limit"]]
+    if not _limit_open(case, task_specs, ready, _extends(rule)):
+        _refuse_not_running(rule)
+    _check_not_expired(case, task_specs, ready, rule, "extension_request.limit")
+    _check_days(rule, clock.approved_count(clock_rows(case.id), rule.limit), data["days"], "extension_request.days")
+
+
+def _check_days(rule: clock.ExtensionRule, approved_before: int, days: int, ref: str):
+    _check_not_exhausted(rule, approved_before, ref)
     limit = rule.further_max if approved_before else rule.first_max
     if days > limit:
         _refuse(EXTENSION_TOO_LONG, rule.article, (ref,),
@@ -144,11 +214,16 @@ def _check_days(rule: clock.ExtensionRule, approved_before: int, days: int, ref:
                 f"{'again' if approved_before else 'the first time'} ({days} requested)")
 
 
-def _check_excluded_period(case, task_specs, data, ready):
+def _check_period_possible(case, task_specs, ready):
     if not _limit_open(case, task_specs, ready, lambda d: d.excluding_periods):
         _refuse(PERIOD_NOT_APPLICABLE, PERIOD_ARTICLE, ("excluded_period.kind",),
                 "本案作出处理决定的期限未在计算中（尚未立案或已作出决定），无须登记不计入期限的期间",
                 "the case's decision limit is not running (not filed yet, or decided): no period to exclude")
+
+
+def _check_excluded_period(case, data):
+    """The period the form records starts after the filing, and a correction names a period
+    recorded before."""
     filed_on = _filed_on(case)
     start = date.fromisoformat(data["start_on"])
     if filed_on and start < filed_on:
@@ -183,8 +258,7 @@ def check_completion(task: Task, data: dict, case: Case, task_specs: dict, ready
     if pending is None:
         return
     rule = clock.EXTENSION_RULES[pending.limit]
-    if not _limit_open(case, task_specs, [r for r in ready if r.id != task.id],
-                       lambda d: d.extendable_as == rule.limit):
+    if not _limit_open(case, task_specs, [r for r in ready if r.id != task.id], _extends(rule)):
         _refuse(EXTENSION_NOT_APPLICABLE, rule.article, ("extension_approval.decision",),
                 f"本案{rule.label}已不在计算中（相应环节已经完成），不能再批准延期",
                 f"the case's {rule.limit} limit is no longer running (its step is done): the extension "

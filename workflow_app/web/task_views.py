@@ -7,7 +7,7 @@ from flask_babel import force_locale, gettext, lazy_gettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..i18n import beside_fields, localized, page_language, step_name, task_step_name
+from ..i18n import beside_fields, localized, page_language, refusal_message, step_name, task_step_name
 from ..models.types import utcnow
 from ..oversight.calendar import LOCAL_TZ
 from ..services import case_requests, cases, people, procedures, review_sheet, worklists
@@ -39,8 +39,7 @@ def _problem(err: ServiceError, form_key: str | None, case) -> dict:
         # lines not about a field ("CODE: …") follow on an English page, as before
         general = [localized(m) for k, ms in err.errors.items() if k.startswith("_") for m in ms] if lang == "en" else []
         return {"banner": {"kind": "refused", "code": err.code, "article": err.article,
-                           "message": err.message_en if lang == "en" and err.message_en else err.message,
-                           "others": other, "general": general},
+                           "message": refusal_message(err), "others": other, "general": general},
                 "errors": {}, "refused": own}
     if isinstance(err, Invalid):
         errors = beside_fields(err.errors)
@@ -121,6 +120,10 @@ def case_request(case_id: int, kind: str):
                 return redirect(url_for("web.case_page", case_id=case.id))
     else:
         values = tf.initial_values(schema)
+        refusal = case_requests.refusal_now(case, kind)
+        if refusal is not None:  # said before anything is typed; a POST is still refused as ever
+            banner = _problem(refusal, schema, people.schema_key(schema), {}, case)["banner"]
+            problem["banner"] = {**banner, "heading": _("The law does not allow this step at this stage of the case")}
     fields = tf.build_fields(schema, values, problem["errors"], _people_for(schema, case), problem["refused"])
     return render_template("web/task.html", task=None, case=case, fields=fields, problem=problem,
                            title=tf.form_title(schema, page_language(), name), step_name=step_name(name, schema),
