@@ -107,8 +107,8 @@ def test_who_may_not_act_is_told_in_either_language(api):
     zh = complete(api, task["id"], STEPS["clue_intake"][1], as_="reviewer1")
     en = complete(api, task["id"], STEPS["clue_intake"][1], EN, as_="reviewer1")
     assert zh.status_code == en.status_code == 403
-    assert zh.json["message"] == "环节 clue_intake 由角色 officer 办理，您没有该角色"
-    assert en.json["message"] == "task clue_intake is for the role officer; you do not have it"
+    assert zh.json["message"] == "环节 clue_intake 由执法人员办理，您不是执法人员"
+    assert en.json["message"] == "task clue_intake is for the role enforcement officer; you do not have it"
 
 
 def test_unauthenticated_and_unknown_addresses_answer_in_the_language_too(client):

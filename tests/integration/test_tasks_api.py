@@ -30,7 +30,8 @@ def test_token_request_validation_names_the_fields(client):
 def test_only_the_lane_role_may_complete_a_task(api):
     case = api.run(api.open_case(), "clue_intake")
     r = api.complete(case, "filing_approval", as_="officer1", expect=403)
-    assert r.json["error"] == "forbidden" and "department_head" in r.json["message"]
+    assert r.json["error"] == "forbidden" and r.json["details"] == {"role": "department_head"}
+    assert "部门负责人" in r.json["message"]
     r = api.complete(case, "filing_approval", as_="supervisor1", expect=403)
 
 

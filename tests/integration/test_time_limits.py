@@ -157,7 +157,7 @@ def test_an_extension_with_no_running_limit_to_extend_is_refused(api):
 def test_only_the_head_approves_and_only_an_officer_of_the_department_requests(api):
     case = api.run(api.open_case(), INTAKE)
     r = request(api, case, "extension_request", extension("filing", 5), as_="head1", expect=403)
-    assert "officer" in r.json["message"]
+    assert "执法人员" in r.json["message"]
     case = request(api, case, "extension_request", extension("filing", 5))
     decide(api, case, approve(), as_="officer1", expect=403)
 

@@ -7,6 +7,11 @@ from ..extensions import db
 from ..models import Case, OrgUnit, Task, User
 from .errors import Forbidden, NotFound, tr
 
+# the roles as a message names them (the pages' words, web/templating.ROLE_LABELS)
+ROLE_WORDS = {"officer": tr("enforcement officer"), "legal_reviewer": tr("legal reviewer"),
+              "department_head": tr("department head"), "supervisor": tr("supervisor"),
+              "bpmn_author": tr("procedure author"), "admin": tr("administrator")}
+
 
 def in_scope(user: User, unit: OrgUnit) -> bool:
     return user.org_unit.contains(unit)
@@ -62,6 +67,7 @@ def require_role(user: User, role: str, what: str, *others: str):
 def check_may_act(user: User, task: Task, case: Case):
     """The user's role must match the task's lane, in the case's department or above it."""
     if task.lane is None or not user.has_role(task.lane):
-        raise Forbidden(tr("task %(step)s is for the role %(role)s; you do not have it", step=task.bpmn_id, role=task.lane))
+        raise Forbidden(tr("task %(step)s is for the role %(role)s; you do not have it", step=task.bpmn_id,
+                           role=ROLE_WORDS.get(task.lane, task.lane)), details={"role": task.lane})
     if not in_scope(user, case.department):
         raise Forbidden(tr("the case's department is outside your org scope"))

@@ -20,9 +20,9 @@ from ..i18n import refusal_message, step_name
 from ..models import Case, Task, User, WorkflowState
 from ..models.types import utcnow
 from . import audit, people, time_limits
-from .access import in_scope, visible_case
+from .access import ROLE_WORDS, in_scope, visible_case
 from .cases import CASE_RACE, _ready_tasks, apply_engine_step, check_form_rules, engine_invalid
-from .errors import Forbidden, Invalid, NotFound, StepRefused
+from .errors import Forbidden, Invalid, NotFound, StepRefused, tr
 from .forms import validate_form
 from .procedures import procedure_info, run_engine_step
 from .transactions import one_transaction
@@ -42,13 +42,14 @@ def start_request(user: User, case_id: int, kind: str, data: dict) -> Case:
     meta = info.task_specs.get(kind)
     if not meta or not meta.get("request"):
         kinds = request_kinds(case)
-        raise NotFound(f"the case's procedure has no ad-hoc step {kind[:64]!r}; it has: "
-                       f"{', '.join(kinds) or 'none'}")
+        raise NotFound(tr("the case's procedure has no ad-hoc step %(kind)s; it has: %(kinds)s",
+                          kind=repr(kind[:64]), kinds=", ".join(kinds) or "-"))
     lane = meta.get("lane")
     if lane is None or not user.has_role(lane):
-        raise Forbidden(f"the step {kind} is for the role {lane}; you do not have it")
+        raise Forbidden(tr("task %(step)s is for the role %(role)s; you do not have it", step=kind,
+                           role=ROLE_WORDS.get(lane, lane)), details={"role": lane})
     if not in_scope(user, case.department):
-        raise Forbidden("the case's department is outside your org scope")
+        raise Forbidden(tr("the case's department is outside your org scope"))
     schema = info.forms.get(meta["form_key"]) if meta.get("form_key") else None
     data = validate_form(schema, data)
     ready = _ready_tasks(case.id)
@@ -97,7 +98,7 @@ def start_request(user: User, case_id: int, kind: str, data: dict) -> Case:
 
 def parse_kind(kind: str) -> str:
     if not kind or len(kind) > 64:
-        raise Invalid({"kind": ["must be the id of an ad-hoc step (1-64 characters)"]})
+        raise Invalid({"kind": [tr("must be the id of an ad-hoc step (1-64 characters)")]})
     return kind
 
 
@@ -159,5 +160,5 @@ def request_form(user: User, case_id: int, kind: str) -> tuple[Case, str, dict |
     info = procedure_info(case.procedure_version)
     meta = info.task_specs.get(kind)
     if not meta or not meta.get("request"):
-        raise NotFound(f"the case's procedure has no ad-hoc step {kind[:64]!r}")
+        raise NotFound(tr("the case's procedure has no ad-hoc step %(kind)s", kind=repr(kind[:64])))
     return case, meta.get("name") or kind, info.forms.get(meta["form_key"]) if meta.get("form_key") else None

@@ -11,11 +11,8 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Case, Task, User
 from ..oversight.powers import domain_label
+from .access import ROLE_WORDS
 from .errors import Invalid, StepRefused, refusal_line, tr
-
-# the roles as a message names them (the pages' words, web/templating.ROLE_LABELS)
-ROLE_WORDS = {"officer": tr("enforcement officer"), "legal_reviewer": tr("legal reviewer"),
-              "department_head": tr("department head"), "supervisor": tr("supervisor")}
 
 UNCERTIFIED_OFFICER = "UNCERTIFIED_OFFICER"
 UNCERTIFIED_ARTICLE = "《行政处罚法》第42条、第55条"

@@ -122,7 +122,7 @@ def case_request(case_id: int, kind: str):
         values = tf.initial_values(schema)
         refusal = case_requests.refusal_now(case, kind)
         if refusal is not None:  # said before anything is typed; a POST is still refused as ever
-            banner = _problem(refusal, schema, people.schema_key(schema), {}, case)["banner"]
+            banner = _problem(refusal, people.schema_key(schema), case)["banner"]
             problem["banner"] = {**banner, "heading": _("The law does not allow this step at this stage of the case")}
     fields = tf.build_fields(schema, values, problem["errors"], _people_for(schema, case), problem["refused"])
     return render_template("web/task.html", task=None, case=case, fields=fields, problem=problem,
