@@ -159,6 +159,9 @@ def test_the_reasons_are_english_on_an_english_page_and_only_the_role_that_may_s
     head = html(page_of(app.test_client(), "head1").get(f"/cases/{case['id']}"))  # the officer's steps
     assert 'data-testid="request-link"' not in head and 'data-testid="request-unavailable"' not in head
     assert 'data-testid="task-link" data-bpmn-id="extension_approval"' in head
+    # nor does the request's own page offer the form to a role that may not start it
+    r = page_of(app.test_client(), "head1").get(f"/cases/{case['id']}/requests/excluded_period")
+    assert r.status_code == 403 and 'data-testid="task-form"' not in html(r)
 
 
 def test_the_form_of_a_step_the_law_refuses_now_says_so_above_the_form_and_a_post_is_still_refused(app, api):

@@ -45,11 +45,7 @@ def start_request(user: User, case_id: int, kind: str, data: dict) -> Case:
         raise NotFound(tr("the case's procedure has no ad-hoc step %(kind)s; it has: %(kinds)s",
                           kind=repr(kind[:64]), kinds=", ".join(kinds) or "-"))
     lane = meta.get("lane")
-    if lane is None or not user.has_role(lane):
-        raise Forbidden(tr("task %(step)s is for the role %(role)s; you do not have it", step=kind,
-                           role=ROLE_WORDS.get(lane, lane)), details={"role": lane})
-    if not in_scope(user, case.department):
-        raise Forbidden(tr("the case's department is outside your org scope"))
+    _check_may_start(user, case, kind, lane)
     schema = info.forms.get(meta["form_key"]) if meta.get("form_key") else None
     data = validate_form(schema, data)
     ready = _ready_tasks(case.id)
@@ -154,11 +150,22 @@ def requests_for(user: User, case: Case) -> list[AdHocStep]:
     return found
 
 
+def _check_may_start(user: User, case: Case, kind: str, lane: str | None) -> None:
+    """The step is for its lane's role, on a case in the user's scope."""
+    if lane is None or not user.has_role(lane):
+        raise Forbidden(tr("task %(step)s is for the role %(role)s; you do not have it", step=kind,
+                           role=ROLE_WORDS.get(lane, lane)), details={"role": lane})
+    if not in_scope(user, case.department):
+        raise Forbidden(tr("the case's department is outside your org scope"))
+
+
 def request_form(user: User, case_id: int, kind: str) -> tuple[Case, str, dict | None]:
-    """The case, the step's name and its form's JSON Schema, for the page of an ad-hoc step."""
+    """The case, the step's name and its form's JSON Schema, for the page of an ad-hoc step
+    (a user who may not start it is told so: 403, as the POST would)."""
     case = visible_case(user, case_id)
     info = procedure_info(case.procedure_version)
     meta = info.task_specs.get(kind)
     if not meta or not meta.get("request"):
         raise NotFound(tr("the case's procedure has no ad-hoc step %(kind)s", kind=repr(kind[:64])))
+    _check_may_start(user, case, kind, meta.get("lane"))
     return case, meta.get("name") or kind, info.forms.get(meta["form_key"]) if meta.get("form_key") else None
