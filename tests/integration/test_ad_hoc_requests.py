@@ -115,6 +115,10 @@ def test_the_case_page_offers_what_the_law_lets_start_now_and_the_api_refuses_th
     page = html(page_of(app.test_client(), "officer1").get(f"/cases/{case['id']}"))
     links, listed = offered(page)
     assert links | set(listed) == set(KINDS) and not links & set(listed)
+    steps = api.get(f"/api/v1/cases/{case['id']}/requests").json["items"]  # the API lists the same
+    assert {s["kind"] for s in steps if s["available"] and s["refusal"] is None} == links
+    assert {s["kind"]: s["refusal"]["code"] for s in steps if not s["available"]} == {k: v[0] for k, v in listed.items()}
+    assert all(s["refusal"]["message"] in listed[s["kind"]][1] for s in steps if not s["available"])
     data = {"extension_request": extension(limit), "excluded_period": period(), "disclosure_revocation": REVOCATION}
     for kind in KINDS:
         want = expected.get(kind, "unchanged")
@@ -156,6 +160,12 @@ def test_the_reasons_are_english_on_an_english_page_and_only_the_role_that_may_s
     assert "本案已有延期申请" not in en and "本案的处罚决定尚未公示" not in en
     assert listed["disclosure_revocation"][1].split(" — ")[1].startswith(
         "the case's decision has not been disclosed: there is no disclosure to withdraw")
+    en_steps = api.client.get(f"/api/v1/cases/{case['id']}/requests",
+                              headers={**api.headers("officer1"), "Accept-Language": "en"}).json["items"]
+    pending = next(s for s in en_steps if s["kind"] == "extension_request")
+    assert pending["name"] == "Request to extend a time limit" and pending["refusal"]["message"].startswith(
+        "an extension request of this case awaits the head's decision")
+    assert api.get(f"/api/v1/cases/{case['id']}/requests", as_="head1").json["items"] == []
     head = html(page_of(app.test_client(), "head1").get(f"/cases/{case['id']}"))  # the officer's steps
     assert 'data-testid="request-link"' not in head and 'data-testid="request-unavailable"' not in head
     assert 'data-testid="task-link" data-bpmn-id="extension_approval"' in head

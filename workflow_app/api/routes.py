@@ -12,6 +12,7 @@ from . import bp
 from .authentication import CSRF_HEADER, login_limits, public
 from .openapi import operation
 from .schemas import (
+    AdHocStepsSchema,
     CaseCreateSchema,
     CaseFileSchema,
     CaseMigrateSchema,
@@ -187,6 +188,15 @@ def migrate_case(case_id: int):
 REQUEST_KIND = {"kind": {"type": "string", "pattern": r"^[A-Za-z_][\w-]{0,63}$", "maxLength": 64,
                          "description": "an ad-hoc step of the case's procedure: extension_request (延长办案期限申请), "
                                         "excluded_period (不计入期限的期间), disclosure_revocation (决定被撤销，撤回公示)"}}
+
+
+@bp.get("/cases/<id:case_id>/requests")
+@operation("The ad-hoc steps of the case your role may start, and for each whether the law lets it start "
+           "now, else its refusal (code, article, message): what the case page offers",
+           response=AdHocStepsSchema, tag="cases")
+def list_requests(case_id: int):
+    steps = case_requests.requests_for(g.user, cases.get_case(g.user, case_id))
+    return jsonify(AdHocStepsSchema().dump({"items": steps}))
 
 
 @bp.post("/cases/<id:case_id>/requests/<kind>")

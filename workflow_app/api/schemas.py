@@ -130,6 +130,24 @@ class CaseFileSchema(Schema):
     items = fields.List(fields.Nested(RecordedTaskSchema))
 
 
+class RequestRefusalSchema(Schema):
+    code = fields.String(metadata={"description": "the rule, e.g. EXTENSION_PENDING"})
+    article = fields.String(allow_none=True, metadata={"description": "the article of the law"})
+    message = fields.String(metadata={"description": "why, in the request's language"})
+
+
+class AdHocStepSchema(Schema):
+    kind = fields.String(metadata={"description": "the step's id: POST /cases/{id}/requests/{kind} starts it"})
+    name = fields.String(metadata={"description": "the step's name in the request's language"})
+    available = fields.Boolean(metadata={"description": "whether the law lets it start now"})
+    refusal = fields.Nested(RequestRefusalSchema, allow_none=True,
+                            metadata={"description": "why not, when it may not start now"})
+
+
+class AdHocStepsSchema(Schema):
+    items = fields.List(fields.Nested(AdHocStepSchema))
+
+
 class TaskDetailSchema(TaskSchema):
     form = fields.Dict(allow_none=True, metadata={"description": "the JSON Schema of the task's form"})
     case_number = fields.String()
