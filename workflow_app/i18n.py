@@ -73,12 +73,13 @@ def beside_fields(errors: dict) -> dict[str, list[str]]:
     """`localized_errors` for a page that shows each message beside its field: a message that
     names its field (a Text with `field`) calls it "this field" there (此项为必填项), the label
     being right beside it."""
-    def said(message):
-        if isinstance(message, Text) and "field" in message.params:
+    def said(message, beside: bool):
+        if beside and isinstance(message, Text) and "field" in message.params:
             return localized(Text(message.template, **{**message.params, "field": THIS_FIELD}))
         return localized(message)
 
-    return {field: [said(m) for m in messages] for field, messages in (errors or {}).items()}
+    # `_form`, `_task`…: not beside a field (the banner lists them), so they keep the field's name
+    return {field: [said(m, not field.startswith("_")) for m in messages] for field, messages in (errors or {}).items()}
 
 
 def schema_title(schema: dict | None, fallback: str = "", lang: str | None = None) -> str:
