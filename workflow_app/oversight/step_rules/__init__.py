@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from .calendar import working_days_after
-from .identity import party_id_valid, personal_numbers
-from .powers import PUBLIC_SECURITY_ONLY, kind_label
+from ..calendar import working_days_after
+from ..identity import party_id_valid, personal_numbers
+from ..powers import PUBLIC_SECURITY_ONLY, kind_label
 
 DATES_OUT_OF_ORDER = "DATES_OUT_OF_ORDER"
 HEAVIER_AFTER_DEFENCE = "HEAVIER_AFTER_DEFENCE"
