@@ -173,7 +173,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
 
 
 def check_step_rules(task: Task, data: dict, user: User) -> None:
-    """The law's step rules (oversight/step_rules.py) over the case's record: the first rule
+    """The law's step rules (oversight/step_rules/) over the case's record: the first rule
     broken refuses the step; every breach found is listed in `errors`."""
     check_form_rules(task.form_key, task.case, data, user)
 
