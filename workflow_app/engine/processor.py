@@ -21,6 +21,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from ..services.errors import tr
 from .errors import EngineError, ScriptError, TaskNotReady, bounded_text
 from .limits import EngineLimits
 from .scripting import RestrictedScriptEngine, describe_error
@@ -117,8 +118,9 @@ class WorkflowProcessor:
         dct[SERIALIZER.VERSION_KEY] = SERIALIZER_VERSION
         state = json.dumps(dct, separators=(",", ":"), ensure_ascii=False)
         if len(state) > self.limits.max_state_bytes:
-            raise EngineError(f"the case's workflow state would be {len(state)} bytes; the limit is "
-                              f"{self.limits.max_state_bytes} (too much data kept in the procedure's variables)")
+            raise EngineError(tr("the case's workflow state would be %(size)d bytes; the limit is %(limit)d (too "
+                                 "much data kept in the procedure's variables)", size=len(state),
+                                 limit=self.limits.max_state_bytes))
         return state
 
     def result(self, completed_before: set[str], changes: dict | None = None) -> StepResult:
@@ -204,10 +206,10 @@ class WorkflowProcessor:
         except (SpiffWorkflowException, ValueError, KeyError):
             task = None
         if task is None or not task.task_spec.manual:
-            raise EngineError("no such human task in this case")
+            raise EngineError(tr("no such human task in this case"))
         if task.state != TaskState.READY:
-            raise TaskNotReady(f"task {task.task_spec.bpmn_id} is {TaskState.get_name(task.state)}, not READY",
-                               task.task_spec.bpmn_id)
+            raise TaskNotReady(tr("task %(task)s is %(state)s, not READY", task=task.task_spec.bpmn_id,
+                                  state=TaskState.get_name(task.state)), task.task_spec.bpmn_id)
         before = dict(task.data)
         task.set_data(**data)
         changes = {k: {"old": before.get(k), "new": v} for k, v in data.items() if before.get(k) != v}
@@ -229,7 +231,8 @@ class WorkflowProcessor:
         try:
             self.workflow.send_event(BpmnEvent(MessageEventDefinition(name), {}))
         except SpiffWorkflowException:
-            raise EngineError(f"the procedure is not waiting for the message {name!r} now") from None
+            raise EngineError(tr("the procedure is not waiting for the message %(message)s now",
+                                 message=bounded_text(repr(name), 120))) from None
         self._advance(tasks_before)
 
     def _advance(self, tasks_before: int | None = None):
@@ -245,11 +248,11 @@ class WorkflowProcessor:
             raise EngineError(describe_error(err)) from None
         created = len(self.workflow.tasks) - tasks_before
         if created > self.limits.max_new_tasks:
-            raise EngineError(f"one step created {created} engine tasks; the limit is {self.limits.max_new_tasks}")
+            raise EngineError(tr("one step created %(count)d engine tasks; the limit is %(limit)d", count=created,
+                                 limit=self.limits.max_new_tasks))
         if self.tree_depth() > self.limits.max_tree_depth:
-            raise EngineError(
-                f"the case's task tree is deeper than {self.limits.max_tree_depth} levels: a loop in the "
-                "procedure has been taken too many times")
+            raise EngineError(tr("the case's task tree is deeper than %(limit)d levels: a loop in the procedure has "
+                                 "been taken too many times", limit=self.limits.max_tree_depth))
 
     def tree_depth(self) -> int:
         depth, level = 0, [self.workflow.task_tree]
@@ -288,9 +291,11 @@ def _engine_error(err: Exception, bpmn_id: str | None) -> EngineError:
     elif getattr(err, "task_spec", None) is not None:
         element = getattr(err.task_spec, "bpmn_id", None) or element
     inner = getattr(err, "exception", None)
-    message = bounded_text(err.args[0]) if err.args else type(err).__name__
+    # A script's failure keeps its Text (ScriptFailed.text; SpiffWorkflow keeps only a str), our
+    # own ScriptError is one; SpiffWorkflow's words are English, framed by services/cases.
+    message = getattr(err, "text", None) or (bounded_text(err.args[0]) if err.args else type(err).__name__)
     if inner is not None:
         inner_text = bounded_text(inner)
         if inner_text not in message:
-            message = f"{message}: {inner_text}"
+            message = tr("%(message)s: %(detail)s", message=message, detail=inner_text)
     return EngineError(message, element)
