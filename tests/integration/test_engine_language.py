@@ -121,6 +121,14 @@ def test_a_failing_script_is_said_in_either_language_with_pythons_own_words(api,
     assert traced_errors(app) == ["KeyError: 1 (script line 2)"] * 2  # the record is English, whoever asked
 
 
+def test_a_long_error_is_clipped_in_its_reason_and_still_said_in_chinese(api, app):
+    zh, en = fail_t1(api, "long_key", script("long_key", "x = {}['k' * 2000]"))
+    [message] = zh["errors"]["_engine"]
+    assert message.startswith("程序无法继续（BPMN 元素 bad）：KeyError: 'kkk") and len(message) <= 300
+    assert message.endswith("个字符）") or message.endswith("行）")  # the clipped reason, or its script line
+    assert en["errors"]["_engine"][0].startswith("the procedure could not continue (BPMN element bad): KeyError: 'kk")
+
+
 @pytest.mark.parametrize("code, zh_reason, en_reason", [
     ("x = pow(7, 10**7)", "** 运算的结果过大", "result of ** is too large"),
     ("x = 'a'.format()", "脚本中不能使用 str.format", "str.format is not available in scripts"),

@@ -174,13 +174,14 @@ class WorkflowProcessor:
         acceptable, so such an alignment blocks the move. Steps not reached yet may change freely.
         """
         top, subs = diff_workflow(SERIALIZER.registry, self.workflow, target.spec, target.subprocess_specs)
-        blockers = _reached_step_blockers(top, "")
+        blockers = _reached_step_blockers(top, None)
         for sp_id, sp_diff in subs.items():
             subprocess = self.workflow.subprocesses[sp_id]
             if sp_diff is None:
-                blockers.append(f"subprocess {subprocess.spec.name} does not exist in the new version")
+                blockers.append(tr("subprocess %(subprocess)s does not exist in the new version",
+                                   subprocess=subprocess.spec.name))
             else:
-                blockers += _reached_step_blockers(sp_diff, f" of {subprocess.spec.name}")
+                blockers += _reached_step_blockers(sp_diff, subprocess.spec.name)
         return blockers
 
     def migrate_to(self, target: Procedure) -> None:
@@ -265,21 +266,25 @@ class WorkflowProcessor:
 _REACHED = TaskState.FINISHED_MASK | TaskState.STARTED | TaskState.READY | TaskState.WAITING
 
 
-def _reached_step_blockers(diff, where: str) -> list[str]:
+def _reached_step_blockers(diff, subprocess: str | None) -> list[str]:
+    def step(bpmn_id: str) -> str:
+        return tr("%(step)s of %(subprocess)s", step=bpmn_id, subprocess=subprocess) if subprocess else bpmn_id
+
     blockers = []
     for task, new_spec in diff.alignment.items():
         old_spec = task.task_spec
         if not (task.state & _REACHED) or old_spec.bpmn_id is None:
             continue
         if new_spec is None:
-            blockers.append(f"step {old_spec.bpmn_id}{where} ({TaskState.get_name(task.state)}) "
-                            "does not exist in the new version")
+            blockers.append(tr("step %(step)s (%(state)s) does not exist in the new version",
+                               step=step(old_spec.bpmn_id), state=TaskState.get_name(task.state)))
         elif new_spec.bpmn_id != old_spec.bpmn_id or type(new_spec) is not type(old_spec):
-            blockers.append(f"step {old_spec.bpmn_id}{where} ({TaskState.get_name(task.state)}) would become "
-                            f"{new_spec.bpmn_id or new_spec.name} ({type(new_spec).__name__})")
+            blockers.append(tr("step %(step)s (%(state)s) would become %(new)s (%(kind)s)",
+                               step=step(old_spec.bpmn_id), state=TaskState.get_name(task.state),
+                               new=new_spec.bpmn_id or new_spec.name, kind=type(new_spec).__name__))
     for task in diff.removed:
         if task.state & _REACHED and task.task_spec.bpmn_id and task not in diff.alignment:
-            blockers.append(f"step {task.task_spec.bpmn_id}{where} does not exist in the new version")
+            blockers.append(tr("step %(step)s does not exist in the new version", step=step(task.task_spec.bpmn_id)))
     return blockers
 
 

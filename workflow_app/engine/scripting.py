@@ -455,9 +455,11 @@ def describe_error(err: BaseException) -> str:
     our own refusals (a limit, a name not allowed) is its message alone, a Text the reader's
     language can say; Python's words stay as they are, as a value of the frame around them."""
     text = bounded_text(err)
-    if isinstance(text, Text):
+    if len(err.args) == 1 and isinstance(err.args[0], Text):
         return text
-    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+    # Python's own words, as Python says them in any language (a Text only so that a long one
+    # is clipped in its words, not in its type)
+    return tr("%(kind)s: %(reason)s", kind=type(err).__name__, reason=text) if text else type(err).__name__
 
 
 class ScriptFailed(WorkflowTaskException):

@@ -54,6 +54,8 @@ def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
         return text  # a Text keeps its template, a Phrase its Chinese
     if isinstance(text, Phrase):
         return Phrase(str(clip(str(text), limit)), str(clip(text.zh, limit)))
+    if isinstance(text, Text) and text.template == CLIPPED:  # clipped before: its start, shorter
+        return tr(CLIPPED, start=text.params["start"][:limit], length=text.params["length"])
     if isinstance(text, Text) and text.params:
         shorter = _clip_values(text, limit)
         if shorter is not None:
@@ -64,6 +66,7 @@ def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     return tr("%(start)s… (%(length)d characters)", start=text[:limit], length=len(text))
 
 
+CLIPPED = "%(start)s… (%(length)d characters)"  # the template of clip()'s note
 _CLIP_NOTE = 24  # room for "… (1000000 characters)"
 
 
