@@ -81,6 +81,14 @@ def test_a_file_that_is_not_xml_is_refused_in_the_readers_language(api):
     assert where(zh.json["details"]["problems"]) == where(en.json["details"]["problems"]) == [(None, 1)]
 
 
+def test_a_deploy_without_a_file_says_where_to_put_it_in_the_readers_language(api):
+    zh = api.post("/api/v1/procedures", as_="author1", data={}, content_type="multipart/form-data")
+    en = api.post("/api/v1/procedures", as_="author1", data={}, content_type="multipart/form-data", headers=EN)
+    assert zh.status_code == en.status_code == 422
+    assert zh.json["errors"] == {"file": ["请以 multipart 表单的 file 字段上传 BPMN XML 文件"]}
+    assert en.json["errors"] == {"file": ["send the BPMN XML as the multipart file field 'file'"]}
+
+
 def test_the_cli_says_a_refused_bpmn_in_english(app, tmp_path):
     path = tmp_path / "many_problems.bpmn"
     path.write_bytes(MANY_PROBLEMS)
