@@ -10,7 +10,9 @@ import json
 
 import pytest
 
+from tests.integration.test_task_forms import _banner, page_of
 from tests.samples import CATCHES_THE_TIMEOUT, process, script, sequential
+from tests.web_session import csrf_of, html
 from workflow_app.extensions import db
 from workflow_app.models import TraceEvent
 
@@ -157,3 +159,13 @@ def test_a_step_killed_at_its_cpu_limit_is_said_in_either_language(api, app):
     assert zh["errors"]["_engine"][0].endswith("已被终止")
     assert en["errors"]["_engine"][0].startswith("the procedure could not continue (BPMN element bad): the engine step ")
     assert en["errors"]["_engine"][0].endswith("and was stopped")
+
+
+def test_the_task_page_says_a_failed_step_in_the_pages_language(api, app):
+    assert deploy(api, script("key_error", "x = 1\ny = {}[1]")).status_code == 201
+    task_id = api.task(api.open_case(procedure_id="key_error"), "t1")["id"]
+    client = page_of(app.test_client(), "officer1")
+    page = html(client.get(f"/tasks/{task_id}"))
+    r = client.post(f"/tasks/{task_id}", data={"csrf_token": csrf_of(page)})
+    assert r.status_code == 200
+    assert "程序无法继续（BPMN 元素 bad）：KeyError: 1（脚本第 2 行）" in _banner(html(r))
