@@ -100,11 +100,12 @@ class Api:
             self._tokens[username] = r.json["token"]
         return {"Authorization": f"Bearer {self._tokens[username]}"}
 
-    def get(self, url, as_="officer1", **kw):
-        return self.client.get(url, headers=self.headers(as_), **kw)
+    def get(self, url, as_="officer1", headers: dict | None = None, **kw):
+        return self.client.get(url, headers={**self.headers(as_), **(headers or {})}, **kw)
 
-    def post(self, url, as_="officer1", **kw):
-        return self.client.post(url, headers=self.headers(as_), **kw)
+    def post(self, url, as_="officer1", headers: dict | None = None, **kw):
+        """`headers` add to the bearer token (e.g. Accept-Language)."""
+        return self.client.post(url, headers={**self.headers(as_), **(headers or {})}, **kw)
 
     def open_case(self, as_="officer1", **overrides):
         body = {"procedure_id": "general_penalty", "title": "某超市销售过期食品案", "department": "market",

@@ -66,6 +66,18 @@ def localized_errors(errors: dict) -> dict[str, list[str]]:
     return {field: [localized(m) for m in messages] for field, messages in (errors or {}).items()}
 
 
+def localized_details(value):
+    """A service error's `details` with each message in it (a Text or a Phrase, e.g. a BPMN
+    problem's) in the request's language; other values (ids, lines, codes) as they are."""
+    if isinstance(value, Text | Phrase):
+        return localized(value)
+    if isinstance(value, dict):
+        return {key: localized_details(v) for key, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [localized_details(v) for v in value]
+    return value
+
+
 THIS_FIELD = Phrase("This field", "此项")
 
 

@@ -45,7 +45,11 @@ def test_a_case_cannot_move_to_a_version_without_a_step_it_has_reached(api):
     deploy(api, sequential("three_steps", [("user", "t1", {}), ("script", "s2", "x = 1"), ("user", "t3", {})]))
     r = api.post(f"/api/v1/cases/{case['id']}/migrate", as_="author1", json={})
     assert r.status_code == 422 and r.json["error"] == "migration_blocked", r.json
-    assert "t2" in r.json["errors"]["version_id"][0]
+    assert r.json["errors"]["version_id"] == ["环节 t2（READY）在新版本中将变为 s2（ScriptTask）"]
+    assert r.json["message"] == f"案件 {case['number']} 不能迁移到第 2 版"
+    en = api.post(f"/api/v1/cases/{case['id']}/migrate", as_="author1", json={}, headers={"Accept-Language": "en"})
+    assert en.json["errors"]["version_id"] == ["step t2 (READY) would become s2 (ScriptTask)"]
+    assert en.json["message"] == f"case {case['number']} cannot move to version 2"
     assert api.get(f"/api/v1/cases/{case['id']}").json["procedure_version"] == 1
 
 

@@ -25,6 +25,8 @@ from workflow_app.models import TraceEvent, WorkflowState
 
 # The OS layer's limits, tightened so that the corpus runs quickly.
 STEP_CPU, STEP_WALL = 1.0, 3.0
+# The words of each refusal are read in English here; test_engine_language.py reads them in both.
+EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture
@@ -35,7 +37,7 @@ def tight(app):
 
 def deploy(api, data: bytes, expect=(200, 201)):
     r = api.post("/api/v1/procedures", as_="author1", data={"file": (io.BytesIO(data), "x.bpmn")},
-                 content_type="multipart/form-data")
+                 content_type="multipart/form-data", headers=EN)
     assert r.status_code in expect if isinstance(expect, tuple) else r.status_code == expect, r.json
     return r
 
@@ -56,7 +58,7 @@ def run_hostile(api, bpmn: bytes, process_id: str):
     case = api.open_case(procedure_id=process_id)
     before = db.session.get(WorkflowState, case["id"]).state
     started = time.monotonic()
-    r = api.post(f"/api/v1/tasks/{api.task(case, 't1')['id']}/complete", json={"data": {}})
+    r = api.post(f"/api/v1/tasks/{api.task(case, 't1')['id']}/complete", json={"data": {}}, headers=EN)
     elapsed = time.monotonic() - started
     assert r.status_code == 422 and r.json["error"] == "engine_error", r.json
     db.session.expire_all()

@@ -8,11 +8,13 @@ from tests.samples import sequential
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERAL = (ROOT / "bpmn" / "general_penalty.bpmn").read_bytes()
+# The problems are read in English here; test_engine_language.py reads them in both languages.
+EN = {"Accept-Language": "en"}
 
 
-def deploy(api, data: bytes, as_="author1", name="p.bpmn"):
+def deploy(api, data: bytes, as_="author1", name="p.bpmn", headers=EN):
     return api.post("/api/v1/procedures", as_=as_, data={"file": (io.BytesIO(data), name)},
-                    content_type="multipart/form-data")
+                    content_type="multipart/form-data", headers=headers)
 
 
 def problems(r):
@@ -122,10 +124,12 @@ def test_a_file_with_fifty_thousand_problems_gets_a_bounded_answer(api):
     data = sequential("many", [("user", "t", {})]).replace(b'<bpmn:startEvent id="start"/>',
                                                          b'<bpmn:startEvent id="start"/>' + tasks.encode())
     assert len(data) > 1_000_000
-    r = deploy(api, data)
+    r = deploy(api, data, headers=None)  # Chinese, the default
     assert r.status_code == 422 and len(r.get_data()) < 60_000
     assert r.json["details"]["problem_count"] == 50_000 and len(problems(r)) == 100
     assert len(r.json["errors"]["file"]) == 101 and r.json["errors"]["file"][-1] == "另有 49900 条"
+    assert problems(r)[0]["message"] == "用户环节必须位于某个泳道中"
+    assert r.json["errors"]["file"][0].startswith("用户环节必须位于某个泳道中 [元素 t0] [第 ")
 
 
 def test_a_flow_to_a_missing_node_is_named(api):

@@ -5,7 +5,7 @@ from flask_limiter.errors import RateLimitExceeded
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..i18n import localized, localized_errors, page_language, refusal_message
+from ..i18n import localized, localized_details, localized_errors, page_language, refusal_message
 from ..services.errors import ServiceError, StepRefused, bounded_errors, tr
 from . import bp
 from .authentication import breached_limits, limit_reason
@@ -43,14 +43,16 @@ def _kept(message) -> str:
 
 @bp.app_errorhandler(ServiceError)
 def _service_error(err: ServiceError):
-    """`message` and the field messages in the request's language (Accept-Language, Chinese by
-    default); a refusal of the law keeps both its Chinese `message` and its `message_en`."""
+    """`message`, the field messages and the messages in `details` in the request's language
+    (Accept-Language, Chinese by default); a refusal of the law keeps both its Chinese `message`
+    and its `message_en`."""
     extra = None
     message = localized(err.message)
     if isinstance(err, StepRefused):  # the law's refusal: which article, and in English too
         extra = {k: v for k, v in (("article", err.article), ("message_en", err.message_en)) if v}
         message = refusal_message(err)
-    response = error_response(err.status, err.code, message, localized_errors(err.errors), err.details, extra)
+    response = error_response(err.status, err.code, message, localized_errors(err.errors),
+                              localized_details(err.details), extra)
     if err.status == 401:
         response[0].headers["WWW-Authenticate"] = 'Bearer realm="ZhifaFlow"'
     return response

@@ -1,10 +1,18 @@
-"""Errors raised by the engine layer; services translate them for users."""
+"""Errors raised by the engine layer; services translate them for users.
+
+Every message meant for a reader is a `Text` (services/errors.tr): English as a string for the
+CLI, the logs and the trace, with its template and values kept so the API and the pages can say
+it in the reader's language. A Text crosses the engine worker's pipe whole (pickle keeps its
+template and values: worker.py); words we do not write (SpiffWorkflow's, lxml's, Python's) are
+only ever a value inside a translated frame.
+"""
+from ..services.errors import Text, clip
 
 
 class BpmnProblem:
     """One thing wrong with a BPMN file, located by element id and line where known."""
 
-    def __init__(self, message: str, element_id: str | None = None, line: int | None = None):
+    def __init__(self, message: Text, element_id: str | None = None, line: int | None = None):
         self.message = message
         self.element_id = element_id
         self.line = line
@@ -12,7 +20,7 @@ class BpmnProblem:
     def as_dict(self) -> dict:
         return {"message": self.message, "element_id": self.element_id, "line": self.line}
 
-    def __str__(self) -> str:
+    def __str__(self) -> str:  # English, for the CLI and the logs
         where = []
         if self.element_id:
             where.append(f"element {self.element_id}")
@@ -69,9 +77,12 @@ MAX_MESSAGE = 300
 
 
 def bounded_text(value, limit: int = MAX_MESSAGE) -> str:
-    """str(value) cut to `limit` characters: error messages never echo a huge value whole."""
+    """str(value) cut to `limit` characters: error messages never echo a huge value whole. An
+    exception carrying one of our own messages gives that Text (still translatable)."""
+    if isinstance(value, BaseException) and len(value.args) == 1 and isinstance(value.args[0], Text):
+        value = value.args[0]
     try:
         text = value if isinstance(value, str) else str(value)
     except Exception:  # noqa: BLE001 - a broken __str__ must not hide the error being reported
         text = f"<{type(value).__name__}>"
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+    return clip(text, limit)

@@ -23,6 +23,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
 
+from ..services.errors import tr
+from .errors import bounded_text
+
 
 @dataclass(frozen=True)
 class EngineLimits:
@@ -73,7 +76,8 @@ def _duration_days(text: str) -> float:
     try:
         parsed = TimerEventDefinition.parse_iso_duration(text)
     except Exception:  # noqa: BLE001 - SpiffWorkflow raises a bare Exception
-        raise LimitExceeded(f"{text[:80]!r} is not an ISO 8601 duration such as 'P5D' or 'PT24H'") from None
+        raise LimitExceeded(tr("%(value)s is not an ISO 8601 duration such as 'P5D' or 'PT24H'",
+                               value=repr(text[:80]))) from None
     return sum(float(v) * _DAYS_PER[k] for k, v in parsed.items() if k in _DAYS_PER)
 
 
@@ -81,7 +85,8 @@ def _date_days_ahead(text: str) -> float:
     try:
         when = TimerEventDefinition.get_datetime(text)
     except Exception:  # noqa: BLE001
-        raise LimitExceeded(f"{text[:80]!r} is not an ISO 8601 date-time such as '2026-12-01T09:00:00+08:00'") from None
+        raise LimitExceeded(tr("%(value)s is not an ISO 8601 date-time such as '2026-12-01T09:00:00+08:00'",
+                               value=repr(text[:80]))) from None
     return (when - datetime.now(UTC)).total_seconds() / 86400
 
 
@@ -92,11 +97,11 @@ def check_timer_value(kind: str, value, limits: EngineLimits) -> None:
     would never return. So the bound is checked here, before SpiffWorkflow parses the value.
     """
     if not isinstance(value, str):
-        raise LimitExceeded(f"a timer must give an ISO 8601 text, not {type(value).__name__}")
+        raise LimitExceeded(tr("a timer must give an ISO 8601 text, not %(type)s", type=type(value).__name__))
     text = value.strip()
     if len(text) > 100:
-        raise LimitExceeded("a timer value is at most 100 characters")
-    too_far = f"the timer points more than {limits.max_timer_days} days ahead"
+        raise LimitExceeded(tr("a timer value is at most %(max)d characters", max=100))
+    too_far = tr("the timer points more than %(days)d days ahead", days=limits.max_timer_days)
     if kind == "duration":
         if _duration_days(text) > limits.max_timer_days:
             raise LimitExceeded(too_far)
@@ -106,9 +111,10 @@ def check_timer_value(kind: str, value, limits: EngineLimits) -> None:
     else:  # cycle: R<n>/<start or duration>[/<end or duration>]
         parts = text.upper().replace("--", "/").split("/")
         if len(parts) not in (2, 3) or not parts[0].startswith("R") or not (parts[0][1:] or "0").isdigit():
-            raise LimitExceeded(f"{text[:80]!r} is not an ISO 8601 repeating interval such as 'R3/P1D'")
+            raise LimitExceeded(tr("%(value)s is not an ISO 8601 repeating interval such as 'R3/P1D'",
+                                   value=repr(text[:80])))
         if not any(p.startswith("P") for p in parts[1:]):
-            raise LimitExceeded(f"{text[:80]!r} has no duration")
+            raise LimitExceeded(tr("%(value)s has no duration", value=repr(text[:80])))
         for part in parts[1:]:
             days = _duration_days(part) if part.startswith("P") else _date_days_ahead(part)
             if days > limits.max_timer_days:
@@ -117,9 +123,10 @@ def check_timer_value(kind: str, value, limits: EngineLimits) -> None:
 
 def check_cardinality(value, limits: EngineLimits) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise LimitExceeded(f"a loop cardinality must be a whole number, not {type(value).__name__}")
+        raise LimitExceeded(tr("a loop cardinality must be a whole number, not %(type)s", type=type(value).__name__))
     if not 0 <= value <= limits.max_instances:
-        raise LimitExceeded(f"a loop cardinality must be between 0 and {limits.max_instances}; got {value}")
+        raise LimitExceeded(tr("a loop cardinality must be between 0 and %(max)d; got %(value)s",
+                               max=limits.max_instances, value=bounded_text(value, 40)))
 
 
 def check_runtime_value(task_spec, expression: str, value, limits: EngineLimits) -> None:

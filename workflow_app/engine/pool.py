@@ -11,6 +11,9 @@ says which element it is running, so a killed step can still be named.
 
 While a worker runs a step the web process only waits on a pipe, so it keeps answering other
 requests.
+
+A failed step comes back as ("error", kind, message, element): `message` is the worker's Text,
+pickled with its template and values, so the API can still say it in the reader's language.
 """
 import logging
 import os
@@ -22,6 +25,7 @@ import threading
 import time
 from multiprocessing.connection import Connection
 
+from ..services.errors import Text, tr
 from .errors import EngineError, MigrationBlocked, TaskNotReady
 from .limits import EngineLimits
 from .specs import procedure_cache
@@ -37,7 +41,7 @@ class EngineUnavailable(EngineError):
 
 
 class _WorkerLost(Exception):
-    def __init__(self, reason: str):
+    def __init__(self, reason: Text):
         super().__init__(reason)
         self.reason = reason
 
@@ -119,8 +123,8 @@ class EnginePool:
                 self._ensure_workers()  # again after a failed start, so a transient failure heals
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise EngineUnavailable("every engine worker is busy or none could be started; "
-                                            "try again in a moment")
+                    raise EngineUnavailable(tr("every engine worker is busy or none could be started; "
+                                               "try again in a moment"))
                 self._cond.wait(remaining)
             return self._idle.pop()
 
@@ -174,8 +178,8 @@ class EnginePool:
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not worker.conn.poll(remaining):
-                    raise _WorkerLost(f"the engine step did not finish within {limits.step_wall_seconds:g} s "
-                                      "and was stopped")
+                    raise _WorkerLost(tr("the engine step did not finish within %(seconds)s s and was stopped",
+                                         seconds=f"{limits.step_wall_seconds:g}"))
                 reply = worker.conn.recv()
                 if reply[0] == "at":
                     worker.element = reply[1] or None
@@ -199,12 +203,13 @@ class EnginePool:
             raise _WorkerLost(_death_reason(exitcode, limits)) from None
 
 
-def _death_reason(exitcode: int | None, limits: EngineLimits) -> str:
+def _death_reason(exitcode: int | None, limits: EngineLimits) -> Text:
     if exitcode == -signal.SIGXCPU:
-        return f"the engine step used more than its {limits.step_cpu_seconds:g} s of CPU time and was stopped"
+        return tr("the engine step used more than its %(seconds)s s of CPU time and was stopped",
+                  seconds=f"{limits.step_cpu_seconds:g}")
     if exitcode == -signal.SIGKILL:
-        return "the engine step was stopped by the operating system (out of memory)"
-    return f"the engine worker stopped unexpectedly (exit code {exitcode})"
+        return tr("the engine step was stopped by the operating system (out of memory)")
+    return tr("the engine worker stopped unexpectedly (exit code %(code)s)", code=str(exitcode))
 
 
 class InlineEngine:

@@ -21,6 +21,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from ..services.errors import tr
 from .errors import EngineError, ScriptError, TaskNotReady, bounded_text
 from .limits import EngineLimits
 from .scripting import RestrictedScriptEngine, describe_error
@@ -117,8 +118,9 @@ class WorkflowProcessor:
         dct[SERIALIZER.VERSION_KEY] = SERIALIZER_VERSION
         state = json.dumps(dct, separators=(",", ":"), ensure_ascii=False)
         if len(state) > self.limits.max_state_bytes:
-            raise EngineError(f"the case's workflow state would be {len(state)} bytes; the limit is "
-                              f"{self.limits.max_state_bytes} (too much data kept in the procedure's variables)")
+            raise EngineError(tr("the case's workflow state would be %(size)d bytes; the limit is %(limit)d (too "
+                                 "much data kept in the procedure's variables)", size=len(state),
+                                 limit=self.limits.max_state_bytes))
         return state
 
     def result(self, completed_before: set[str], changes: dict | None = None) -> StepResult:
@@ -172,13 +174,14 @@ class WorkflowProcessor:
         acceptable, so such an alignment blocks the move. Steps not reached yet may change freely.
         """
         top, subs = diff_workflow(SERIALIZER.registry, self.workflow, target.spec, target.subprocess_specs)
-        blockers = _reached_step_blockers(top, "")
+        blockers = _reached_step_blockers(top, None)
         for sp_id, sp_diff in subs.items():
             subprocess = self.workflow.subprocesses[sp_id]
             if sp_diff is None:
-                blockers.append(f"subprocess {subprocess.spec.name} does not exist in the new version")
+                blockers.append(tr("subprocess %(subprocess)s does not exist in the new version",
+                                   subprocess=subprocess.spec.name))
             else:
-                blockers += _reached_step_blockers(sp_diff, f" of {subprocess.spec.name}")
+                blockers += _reached_step_blockers(sp_diff, subprocess.spec.name)
         return blockers
 
     def migrate_to(self, target: Procedure) -> None:
@@ -204,10 +207,10 @@ class WorkflowProcessor:
         except (SpiffWorkflowException, ValueError, KeyError):
             task = None
         if task is None or not task.task_spec.manual:
-            raise EngineError("no such human task in this case")
+            raise EngineError(tr("no such human task in this case"))
         if task.state != TaskState.READY:
-            raise TaskNotReady(f"task {task.task_spec.bpmn_id} is {TaskState.get_name(task.state)}, not READY",
-                               task.task_spec.bpmn_id)
+            raise TaskNotReady(tr("task %(task)s is %(state)s, not READY", task=task.task_spec.bpmn_id,
+                                  state=TaskState.get_name(task.state)), task.task_spec.bpmn_id)
         before = dict(task.data)
         task.set_data(**data)
         changes = {k: {"old": before.get(k), "new": v} for k, v in data.items() if before.get(k) != v}
@@ -229,7 +232,8 @@ class WorkflowProcessor:
         try:
             self.workflow.send_event(BpmnEvent(MessageEventDefinition(name), {}))
         except SpiffWorkflowException:
-            raise EngineError(f"the procedure is not waiting for the message {name!r} now") from None
+            raise EngineError(tr("the procedure is not waiting for the message %(message)s now",
+                                 message=bounded_text(repr(name), 120))) from None
         self._advance(tasks_before)
 
     def _advance(self, tasks_before: int | None = None):
@@ -245,11 +249,11 @@ class WorkflowProcessor:
             raise EngineError(describe_error(err)) from None
         created = len(self.workflow.tasks) - tasks_before
         if created > self.limits.max_new_tasks:
-            raise EngineError(f"one step created {created} engine tasks; the limit is {self.limits.max_new_tasks}")
+            raise EngineError(tr("one step created %(count)d engine tasks; the limit is %(limit)d", count=created,
+                                 limit=self.limits.max_new_tasks))
         if self.tree_depth() > self.limits.max_tree_depth:
-            raise EngineError(
-                f"the case's task tree is deeper than {self.limits.max_tree_depth} levels: a loop in the "
-                "procedure has been taken too many times")
+            raise EngineError(tr("the case's task tree is deeper than %(limit)d levels: a loop in the procedure has "
+                                 "been taken too many times", limit=self.limits.max_tree_depth))
 
     def tree_depth(self) -> int:
         depth, level = 0, [self.workflow.task_tree]
@@ -262,21 +266,25 @@ class WorkflowProcessor:
 _REACHED = TaskState.FINISHED_MASK | TaskState.STARTED | TaskState.READY | TaskState.WAITING
 
 
-def _reached_step_blockers(diff, where: str) -> list[str]:
+def _reached_step_blockers(diff, subprocess: str | None) -> list[str]:
+    def step(bpmn_id: str) -> str:
+        return tr("%(step)s of %(subprocess)s", step=bpmn_id, subprocess=subprocess) if subprocess else bpmn_id
+
     blockers = []
     for task, new_spec in diff.alignment.items():
         old_spec = task.task_spec
         if not (task.state & _REACHED) or old_spec.bpmn_id is None:
             continue
         if new_spec is None:
-            blockers.append(f"step {old_spec.bpmn_id}{where} ({TaskState.get_name(task.state)}) "
-                            "does not exist in the new version")
+            blockers.append(tr("step %(step)s (%(state)s) does not exist in the new version",
+                               step=step(old_spec.bpmn_id), state=TaskState.get_name(task.state)))
         elif new_spec.bpmn_id != old_spec.bpmn_id or type(new_spec) is not type(old_spec):
-            blockers.append(f"step {old_spec.bpmn_id}{where} ({TaskState.get_name(task.state)}) would become "
-                            f"{new_spec.bpmn_id or new_spec.name} ({type(new_spec).__name__})")
+            blockers.append(tr("step %(step)s (%(state)s) would become %(new)s (%(kind)s)",
+                               step=step(old_spec.bpmn_id), state=TaskState.get_name(task.state),
+                               new=new_spec.bpmn_id or new_spec.name, kind=type(new_spec).__name__))
     for task in diff.removed:
         if task.state & _REACHED and task.task_spec.bpmn_id and task not in diff.alignment:
-            blockers.append(f"step {task.task_spec.bpmn_id}{where} does not exist in the new version")
+            blockers.append(tr("step %(step)s does not exist in the new version", step=step(task.task_spec.bpmn_id)))
     return blockers
 
 
@@ -288,9 +296,11 @@ def _engine_error(err: Exception, bpmn_id: str | None) -> EngineError:
     elif getattr(err, "task_spec", None) is not None:
         element = getattr(err.task_spec, "bpmn_id", None) or element
     inner = getattr(err, "exception", None)
-    message = bounded_text(err.args[0]) if err.args else type(err).__name__
+    # A script's failure keeps its Text (ScriptFailed.text; SpiffWorkflow keeps only a str), our
+    # own ScriptError is one; SpiffWorkflow's words are English, framed by services/cases.
+    message = getattr(err, "text", None) or (bounded_text(err.args[0]) if err.args else type(err).__name__)
     if inner is not None:
         inner_text = bounded_text(inner)
         if inner_text not in message:
-            message = f"{message}: {inner_text}"
+            message = tr("%(message)s: %(detail)s", message=message, detail=inner_text)
     return EngineError(message, element)

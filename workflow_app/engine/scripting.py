@@ -51,6 +51,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from ..services.errors import Text, tr
 from .errors import ScriptCompileError, ScriptError, ScriptTimeout, bounded_text
 from .limits import DEFAULT_LIMITS, EngineLimits, check_runtime_value
 
@@ -78,9 +79,9 @@ def _tick():
     if _budget.count % _TICK_EVERY:
         return
     if time.thread_time() > getattr(_budget, "deadline", math.inf):
-        raise ScriptTimeout("script exceeded its CPU time limit")
+        raise ScriptTimeout(tr("script exceeded its CPU time limit"))
     if _resident_bytes() > getattr(_budget, "memory_limit", math.inf):
-        raise ScriptError("script used too much memory")
+        raise ScriptError(tr("script used too much memory"))
 
 
 def _ticking_iter(ob):
@@ -92,7 +93,7 @@ def _ticking_iter(ob):
 def _pow(a, b):
     if isinstance(a, int) and isinstance(b, int) and b > 0 and a not in (0, 1, -1):
         if abs(a).bit_length() * b > MAX_INT_BITS:
-            raise ScriptError("result of ** is too large")
+            raise _too_large("**")
     return a**b
 
 
@@ -107,21 +108,25 @@ def _mul(a, b):
     for seq, n in ((a, b), (b, a)):
         if isinstance(seq, (str, bytes, list, tuple)) and isinstance(n, int):
             if len(seq) * n > MAX_SEQUENCE:
-                raise ScriptError("result of * is too large")
+                raise _too_large("*")
     if isinstance(a, int) and isinstance(b, int) and a.bit_length() + b.bit_length() > MAX_INT_BITS:
-        raise ScriptError("result of * is too large")
+        raise _too_large("*")
     return a * b
 
 
 def _lshift(a, b):
     if isinstance(b, int) and b > MAX_INT_BITS:
-        raise ScriptError("result of << is too large")
+        raise _too_large("<<")
     return a << b
+
+
+def _too_large(operation: str) -> ScriptError:
+    return ScriptError(tr("result of %(operation)s is too large", operation=operation))
 
 
 def _check_length(n: int, what: str):
     if n > MAX_SEQUENCE:
-        raise ScriptError(f"result of {what} is too large")
+        raise _too_large(what)
 
 
 def _add(a, b):
@@ -138,7 +143,7 @@ def _mod(a, b):
         for width, precision in _PRINTF_FIELD.findall(a):
             for value in (width, precision):
                 if value == "*" or (value and int(value) > MAX_FORMAT_WIDTH):
-                    raise ScriptError("format width too large")
+                    raise ScriptError(tr("format width too large"))
     return a % b
 
 
@@ -153,7 +158,7 @@ _INPLACE_OPS = {
 
 def _inplacevar(op, x, y):
     if op not in _INPLACE_OPS:
-        raise ScriptError(f"operator {op} is not allowed")
+        raise ScriptError(tr("operator %(operator)s is not allowed", operator=op))
     return _INPLACE_OPS[op](x, y)
 
 
@@ -233,13 +238,14 @@ def _getattr(obj, name, default=None):
         return _extend(obj)
     if name in _ALLOWED.get(kind, ()):
         return safer_getattr(obj, name)
-    raise ScriptError(f"{kind.__name__}.{name} is not available in scripts")
+    raise ScriptError(tr("%(type)s.%(name)s is not available in scripts", type=kind.__name__,
+                         name=bounded_text(name, 80)))
 
 
 def _capped_range(*args):
     r = range(*args)
     if len(r) > MAX_SEQUENCE:
-        raise ScriptError("range() is too long")
+        raise ScriptError(tr("range() is too long"))
     return r
 
 
@@ -330,7 +336,9 @@ BASE_GLOBALS = {
 
 def _raise_compile_errors(result, source: str):
     if result.errors or result.code is None:
-        raise ScriptCompileError("; ".join(result.errors) or f"cannot compile {source!r}")
+        # RestrictedPython's own reasons are English: a value of the translated frame at deploy
+        raise ScriptCompileError("; ".join(result.errors) or tr("cannot compile %(source)s",
+                                                                  source=bounded_text(repr(source), 120)))
     return result.code
 
 
@@ -340,7 +348,7 @@ def compile_expression(source: str):
     try:
         result = compile_restricted_eval(source, "<condition>", policy=BudgetedTransformer)
     except SyntaxError as err:  # RestrictedPython reports most, but not all, as errors
-        raise ScriptCompileError(f"syntax error: {err.msg}") from None
+        raise ScriptCompileError(tr("syntax error: %(reason)s", reason=bounded_text(err.msg))) from None
     except (MemoryError, RecursionError, ValueError) as err:  # e.g. 100,000 nested operators
         raise ScriptCompileError(_too_complex(err)) from None
     return _raise_compile_errors(result, source)
@@ -351,15 +359,18 @@ def compile_script(source: str):
     try:
         result = compile_restricted_exec(source, "<script>", policy=BudgetedTransformer)
     except SyntaxError as err:
-        raise ScriptCompileError(f"syntax error: {err.msg}") from None
+        raise ScriptCompileError(tr("syntax error: %(reason)s", reason=bounded_text(err.msg))) from None
     except (MemoryError, RecursionError, ValueError) as err:
         raise ScriptCompileError(_too_complex(err)) from None
     return _raise_compile_errors(result, source)
 
 
-def _too_complex(err: BaseException) -> str:
+def _too_complex(err: BaseException) -> Text:
     """Python's own parser gives up on some sources with these, not a SyntaxError."""
-    return f"the script cannot be compiled ({type(err).__name__}: {bounded_text(err, 120) or 'too deeply nested'})"
+    reason = bounded_text(err, 120)
+    if not reason:
+        return tr("the script cannot be compiled (%(error)s: too deeply nested)", error=type(err).__name__)
+    return tr("the script cannot be compiled (%(error)s)", error=f"{type(err).__name__}: {reason}")
 
 
 class _Budget:
@@ -414,9 +425,11 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         try:
             size = len(json.dumps(result, ensure_ascii=False))
         except (TypeError, ValueError) as err:
-            raise ScriptError(f"script left a value that cannot be stored as JSON: {bounded_text(err)}") from None
+            raise ScriptError(tr("script left a value that cannot be stored as JSON: %(reason)s",
+                                 reason=bounded_text(err))) from None
         if size > self.max_data_bytes:
-            raise ScriptError(f"script left {size} bytes of data; the limit is {self.max_data_bytes}")
+            raise ScriptError(tr("script left %(size)d bytes of data; the limit is %(limit)d", size=size,
+                                 limit=self.max_data_bytes))
         context.clear()
         context.update(result)
         return True
@@ -438,9 +451,24 @@ def _script_line(err: BaseException) -> int | None:
 
 def describe_error(err: BaseException) -> str:
     """`KeyError: 1`: the type and a bounded text, whatever the exception's arguments are
-    (SpiffWorkflow's own reporter assumes a string and fails on `{}[1]` or `10.0**400`)."""
+    (SpiffWorkflow's own reporter assumes a string and fails on `{}[1]` or `10.0**400`). One of
+    our own refusals (a limit, a name not allowed) is its message alone, a Text the reader's
+    language can say; Python's words stay as they are, as a value of the frame around them."""
     text = bounded_text(err)
-    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+    if len(err.args) == 1 and isinstance(err.args[0], Text):
+        return text
+    # Python's own words, as Python says them in any language (a Text only so that a long one
+    # is clipped in its words, not in its type)
+    return tr("%(kind)s: %(reason)s", kind=type(err).__name__, reason=text) if text else type(err).__name__
+
+
+class ScriptFailed(WorkflowTaskException):
+    """A script or expression of a task failed. SpiffWorkflow keeps only str(message): `text`
+    keeps the message itself (a Text), for the reader's language."""
+
+    def __init__(self, message: Text, **kwargs):
+        super().__init__(message, **kwargs)
+        self.text = message
 
 
 class RestrictedScriptEngine(PythonScriptEngine):
@@ -464,8 +492,8 @@ class RestrictedScriptEngine(PythonScriptEngine):
         except SpiffWorkflowException:
             raise
         except Exception as err:  # noqa: BLE001 - any failure of author code is the task's error
-            raise WorkflowTaskException(f"{describe_error(err)} (expression {bounded_text(expression, 120)})",
-                                        task=task, exception=err) from None
+            raise ScriptFailed(tr("%(error)s (expression %(expression)s)", error=describe_error(err),
+                                  expression=bounded_text(expression, 120)), task=task, exception=err) from None
 
     def execute(self, task, script, external_context=None):
         _note(task)
@@ -475,9 +503,10 @@ class RestrictedScriptEngine(PythonScriptEngine):
             raise
         except Exception as err:  # noqa: BLE001
             line = _script_line(err)
-            where = f" (script line {line})" if line else ""
-            raise WorkflowTaskException(describe_error(err) + where, task=task, exception=err,
-                                        line_number=line) from None
+            message = describe_error(err)
+            if line:
+                message = tr("%(error)s (script line %(line)d)", error=message, line=line)
+            raise ScriptFailed(message, task=task, exception=err, line_number=line) from None
 
 
 def _note(task):

@@ -19,7 +19,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from ..oversight.deadlines import DeadlineSyntaxError, parse_deadline
-from .errors import BpmnInvalid, BpmnProblem, ScriptCompileError
+from ..services.errors import tr
+from .errors import BpmnInvalid, BpmnProblem, ScriptCompileError, bounded_text
 from .limits import (
     DEFAULT_LIMITS,
     TIMER_KINDS,
@@ -86,9 +87,10 @@ def sha256_of(data: bytes) -> str:
 def parse_xml(data: bytes, max_bytes: int) -> etree._ElementTree:
     """Parse untrusted BPMN bytes with every external-resource feature of the XML parser off."""
     if len(data) > max_bytes:
-        raise BpmnInvalid([BpmnProblem(f"file is {len(data)} bytes; the limit is {max_bytes}")])
+        raise BpmnInvalid([BpmnProblem(tr("the file is %(size)d bytes; the limit is %(limit)d",
+                                          size=len(data), limit=max_bytes))])
     if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
-        raise BpmnInvalid([BpmnProblem("a DOCTYPE or ENTITY declaration is not allowed in BPMN files")])
+        raise BpmnInvalid([BpmnProblem(tr("a DOCTYPE or ENTITY declaration is not allowed in BPMN files"))])
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
         huge_tree=False, remove_pis=True,
@@ -96,11 +98,12 @@ def parse_xml(data: bytes, max_bytes: int) -> etree._ElementTree:
     try:
         tree = etree.ElementTree(etree.fromstring(data, parser))
     except etree.XMLSyntaxError as err:
-        raise BpmnInvalid([BpmnProblem(f"not well-formed XML: {err.msg}", line=err.lineno)]) from None
+        raise BpmnInvalid([BpmnProblem(tr("not well-formed XML: %(reason)s", reason=bounded_text(err.msg)),
+                                       line=err.lineno)]) from None
     if tree.docinfo.doctype:
-        raise BpmnInvalid([BpmnProblem("a DOCTYPE declaration is not allowed in BPMN files")])
+        raise BpmnInvalid([BpmnProblem(tr("a DOCTYPE declaration is not allowed in BPMN files"))])
     if tree.getroot().tag != f"{{{BPMN_NS}}}definitions":
-        raise BpmnInvalid([BpmnProblem("the root element must be bpmn:definitions", line=1)])
+        raise BpmnInvalid([BpmnProblem(tr("the root element must be bpmn:definitions"), line=1)])
     return tree
 
 
@@ -115,7 +118,8 @@ def _xsd_problems(tree) -> list[BpmnProblem]:
             _xsd = etree.XMLSchema(etree.parse(XSD_PATH))
         if _xsd.validate(tree):
             return []
-        return [BpmnProblem(f"BPMN schema: {e.message}", line=e.line) for e in _xsd.error_log]
+        return [BpmnProblem(tr("BPMN schema: %(reason)s", reason=bounded_text(e.message)), line=e.line)
+                for e in _xsd.error_log]
 
 
 def _element_id(node) -> str | None:
@@ -145,12 +149,12 @@ def _structure_problems(root) -> list[BpmnProblem]:
         for end in ("sourceRef", "targetRef"):
             ref = flow.get(end)
             if ref not in ids:
-                problems.append(BpmnProblem(f"sequence flow {end} {ref!r} names no element",
-                                            flow.get("id"), flow.sourceline))
+                problems.append(BpmnProblem(tr("the %(attribute)s %(ref)s of a sequence flow names no element",
+                                               attribute=end, ref=repr(ref)), flow.get("id"), flow.sourceline))
     executable = _executable_processes(root)
     if len(executable) != 1:
-        problems.append(BpmnProblem(
-            f"exactly one executable process is required; found {len(executable)}", line=root.sourceline))
+        problems.append(BpmnProblem(tr("exactly one executable process is required; found %(count)d",
+                                       count=len(executable)), line=root.sourceline))
     return problems
 
 
@@ -166,20 +170,22 @@ def _lane_of(node, lanes):
 def _legal_review_form_problems(form_key: str | None, forms: dict | None) -> list[str]:
     """What the form of a task marked legalReview lacks for the legal-review record."""
     if not form_key:
-        return ["a legalReview task needs a formKey whose form records the review"]
+        return [tr("a legalReview task needs a formKey whose form records the review")]
     if forms is None or form_key not in forms:
         return []  # an unknown formKey is reported on its own
     schema = forms[form_key]
     properties, required = schema.get("properties", {}), set(schema.get("required", []))
     problems = [
-        f"form {form_key!r} of a legalReview task must require the {kind} field {name!r}"
+        tr("form %(form)s of a legalReview task must require the %(kind)s field %(field)s",
+           form=repr(form_key), kind=kind, field=repr(name))
         for name, kind in LEGAL_REVIEW_FIELDS.items()
         if name not in required or properties.get(name, {}).get("type") != kind]
     outcomes = properties.get("review_outcome", {}).get("enum")
     if not outcomes or LEGAL_REVIEW_APPROVE not in outcomes or any(
             not isinstance(o, str) or len(o) > LEGAL_REVIEW_OUTCOME_MAX for o in outcomes):
-        problems.append(f"form {form_key!r}: review_outcome must list its outcomes (enum), including "
-                        f"{LEGAL_REVIEW_APPROVE!r}, each at most {LEGAL_REVIEW_OUTCOME_MAX} characters")
+        problems.append(tr("form %(form)s: review_outcome must list its outcomes (enum), including %(approve)s, "
+                           "each at most %(max)d characters", form=repr(form_key),
+                           approve=repr(LEGAL_REVIEW_APPROVE), max=LEGAL_REVIEW_OUTCOME_MAX))
     return problems
 
 
@@ -197,39 +203,41 @@ def _task_problems(root, known_forms: dict[str, dict] | None) -> list[BpmnProble
         props = _properties(node)
         for name, (_, line) in props.items():
             if name not in KNOWN_PROPERTIES:
-                problems.append(BpmnProblem(f"unknown property {name!r}", node_id, line))
+                problems.append(BpmnProblem(tr("unknown property %(name)s", name=repr(name)), node_id, line))
         if tag in HUMAN_TASK_TAGS:
             lane_node = _lane_of(node, lanes)
             if lane_node is None:
-                problems.append(BpmnProblem("a user task must be in a lane", node_id, node.sourceline))
+                problems.append(BpmnProblem(tr("a user task must be in a lane"), node_id, node.sourceline))
             elif lane_role(lane_node.get("name")) is None:
                 problems.append(BpmnProblem(
-                    f"lane {lane_node.get('name')!r} is not a known role "
-                    f"({', '.join(LANE_LABELS)})", lane_node.get("id"), lane_node.sourceline))
+                    tr("lane %(lane)s is not a known role (%(roles)s)", lane=repr(lane_node.get("name")),
+                       roles=", ".join(LANE_LABELS)), lane_node.get("id"), lane_node.sourceline))
             if "formKey" in props and known_forms is not None:
                 key, line = props["formKey"]
                 if key not in known_forms:
-                    problems.append(BpmnProblem(f"formKey {key!r} has no form in forms/", node_id, line))
+                    problems.append(BpmnProblem(tr("formKey %(key)s has no form in forms/", key=repr(key)),
+                                                node_id, line))
         if "deadline" in props:
             text, line = props["deadline"]
             try:
                 parse_deadline(text)
             except DeadlineSyntaxError as err:
-                problems.append(BpmnProblem(str(err), node_id, line))
+                problems.append(BpmnProblem(bounded_text(err), node_id, line))
         if "legalReview" in props:
             value, line = props["legalReview"]
             if value not in ("true", "false"):
-                problems.append(BpmnProblem(f"legalReview must be 'true' or 'false', not {value!r}", node_id, line))
+                problems.append(BpmnProblem(tr("legalReview must be 'true' or 'false', not %(value)s",
+                                               value=repr(value)), node_id, line))
             elif tag != "userTask":
-                problems.append(BpmnProblem("legalReview marks a user task", node_id, line))
+                problems.append(BpmnProblem(tr("legalReview marks a user task"), node_id, line))
             elif value == "true":
                 problems += [BpmnProblem(m, node_id, line) for m in _legal_review_form_problems(
                     props.get("formKey", ("", 0))[0], known_forms)]
         if "milestone" in props:
             value, line = props["milestone"]
             if value not in MILESTONES:
-                problems.append(BpmnProblem(
-                    f"milestone {value!r} is not one of {', '.join(MILESTONES)}", node_id, line))
+                problems.append(BpmnProblem(tr("milestone %(value)s is not one of %(milestones)s",
+                                               value=repr(value), milestones=", ".join(MILESTONES)), node_id, line))
     return problems
 
 
@@ -305,34 +313,39 @@ def _deadline_anchor_problems(root, known_forms: dict[str, dict] | None) -> list
             continue
         task_id, field_name = anchor
         source = nodes.get(task_id)
-        where = f"deadline anchor '{task_id}.{field_name}'"
+        element = node.get("id")
+        where = repr(f"{task_id}.{field_name}")
         if source is None or etree.QName(source).localname not in HUMAN_TASK_TAGS:
-            problems.append(BpmnProblem(f"{where} names no user task {task_id!r} of this procedure",
-                                        node.get("id"), line))
+            problems.append(BpmnProblem(tr("deadline anchor %(anchor)s names no user task %(task)s of this procedure",
+                                           anchor=where, task=repr(task_id)), element, line))
             continue
-        if task_id == node.get("id"):
-            problems.append(BpmnProblem(f"{where}: a deadline runs from a date of an earlier step, "
-                                        "not of the task itself", node.get("id"), line))
+        if task_id == element:
+            problems.append(BpmnProblem(tr("deadline anchor %(anchor)s: a deadline runs from a date of an earlier "
+                                           "step, not of the task itself", anchor=where), element, line))
             continue
         form_key = _properties(source).get("formKey", ("", 0))[0]
         if not form_key:
-            problems.append(BpmnProblem(f"{where}: task {task_id!r} has no form (formKey)", node.get("id"), line))
+            problems.append(BpmnProblem(tr("deadline anchor %(anchor)s: task %(task)s has no form (formKey)",
+                                           anchor=where, task=repr(task_id)), element, line))
             continue
         if known_forms is not None and form_key in known_forms:
             spec = known_forms[form_key].get("properties", {}).get(field_name)
             if spec is None:
-                problems.append(BpmnProblem(f"{where}: form {form_key!r} of task {task_id!r} has no field "
-                                            f"{field_name!r}", node.get("id"), line))
+                problems.append(BpmnProblem(tr("deadline anchor %(anchor)s: form %(form)s of task %(task)s has no "
+                                               "field %(field)s", anchor=where, form=repr(form_key),
+                                               task=repr(task_id), field=repr(field_name)), element, line))
                 continue
             if spec.get("type") != "string" or spec.get("format") != "date":
-                problems.append(BpmnProblem(f"{where}: field {field_name!r} of form {form_key!r} is not a "
-                                            "date (type string, format date)", node.get("id"), line))
+                problems.append(BpmnProblem(tr("deadline anchor %(anchor)s: field %(field)s of form %(form)s is not "
+                                               "a date (type string, format date)", anchor=where,
+                                               field=repr(field_name), form=repr(form_key)), element, line))
                 continue
         if after is None:
             after = _flow_graph(root)
-        if not _reachable(after, task_id, node.get("id")):
-            problems.append(BpmnProblem(f"{where}: task {task_id!r} is not an earlier step (no sequence "
-                                        f"flow leads from it to {node.get('id')!r})", node.get("id"), line))
+        if not _reachable(after, task_id, element):
+            problems.append(BpmnProblem(tr("deadline anchor %(anchor)s: task %(task)s is not an earlier step (no "
+                                           "sequence flow leads from it to %(element)s)", anchor=where,
+                                           task=repr(task_id), element=repr(element)), element, line))
     return problems
 
 
@@ -349,7 +362,8 @@ def _script_problems(root) -> list[BpmnProblem]:
         try:
             compiler(source)
         except ScriptCompileError as err:
-            problems.append(BpmnProblem(f"script not allowed: {err}", _element_id(node), node.sourceline))
+            problems.append(BpmnProblem(tr("script not allowed: %(reason)s", reason=bounded_text(err)),
+                                        _element_id(node), node.sourceline))
 
     for tag in _EXPRESSION_TAGS:
         for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
@@ -375,7 +389,7 @@ def _limit_problems(root, limits: EngineLimits) -> list[BpmnProblem]:
         for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
             source = (node.text or "").strip()
             if not source:
-                problems.append(BpmnProblem(f"{tag} is empty", _element_id(node.getparent().getparent()),
+                problems.append(BpmnProblem(tr("%(tag)s is empty", tag=tag), _element_id(node.getparent().getparent()),
                                             node.sourceline))
                 continue
             try:
@@ -386,8 +400,8 @@ def _limit_problems(root, limits: EngineLimits) -> list[BpmnProblem]:
                 check_timer_value(kind, value, limits)
             except LimitExceeded as err:
                 event = node.getparent().getparent()  # timeX → timerEventDefinition → the event
-                problems.append(BpmnProblem(f"{tag}: {err} (write a quoted ISO 8601 value, e.g. \"P5D\")",
-                                            _element_id(event), node.sourceline))
+                problems.append(BpmnProblem(tr('%(tag)s: %(reason)s (write a quoted ISO 8601 value, e.g. "P5D")',
+                                               tag=tag, reason=bounded_text(err)), _element_id(event), node.sourceline))
     for node in root.iter(f"{{{BPMN_NS}}}loopCardinality"):
         source = (node.text or "").strip()
         try:
@@ -397,22 +411,25 @@ def _limit_problems(root, limits: EngineLimits) -> list[BpmnProblem]:
         try:
             check_cardinality(value, limits)
         except LimitExceeded as err:
-            problems.append(BpmnProblem(str(err), _element_id(node), node.sourceline))
+            problems.append(BpmnProblem(bounded_text(err), _element_id(node), node.sourceline))
     outgoing: dict[str, int] = {}
     for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
         outgoing[flow.get("sourceRef")] = outgoing.get(flow.get("sourceRef"), 0) + 1
     for source, count in outgoing.items():
         if count > limits.max_fan_out:
-            problems.append(BpmnProblem(f"{count} outgoing sequence flows; the limit is {limits.max_fan_out}",
-                                        source))
+            problems.append(BpmnProblem(tr("%(count)d outgoing sequence flows; the limit is %(limit)d",
+                                           count=count, limit=limits.max_fan_out), source))
     return problems
 
 
 def _spiff_problem(err: Exception) -> BpmnProblem:
+    """SpiffWorkflow's own words (English) as the reason inside a translated frame."""
     if isinstance(err, ValidationException):
-        return BpmnProblem(str(err.args[0]) if err.args else str(err), err.id or None,
+        reason = bounded_text(err.args[0] if err.args else err)
+        return BpmnProblem(tr("the BPMN parser refused the file: %(reason)s", reason=reason), err.id or None,
                            err.line_number or None)
-    return BpmnProblem(f"{type(err).__name__}: {err}")
+    return BpmnProblem(tr("the BPMN parser refused the file: %(reason)s",
+                          reason=f"{type(err).__name__}: {bounded_text(err)}"))
 
 
 def _task_meta(procedure_specs) -> dict:

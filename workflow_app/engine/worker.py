@@ -21,6 +21,7 @@ import sys
 import time
 from multiprocessing.connection import Connection
 
+from ..services.errors import tr
 from . import scripting
 from .errors import EngineError, MigrationBlocked
 from .limits import EngineLimits
@@ -49,7 +50,7 @@ def perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: En
             raise MigrationBlocked(blockers)
         processor.migrate_to(target)
         return processor.result(completed_before)
-    raise EngineError(f"unknown engine operation {op!r}")
+    raise EngineError(tr("unknown engine operation %(op)s", op=repr(op)))
 
 
 # -- the worker process ---------------------------------------------------------------------------
@@ -73,6 +74,9 @@ def _limit_address_space(memory_mb: int) -> None:
 
 
 _cpu_limit = {"soft": None}
+# Made before any step: when memory has run out, there may be none left to make a message.
+_OUT_OF_MEMORY = tr("the step ran out of memory")
+_RESULT_TOO_LARGE = tr("the step's result is too large")
 
 
 def _limit_cpu(step_seconds: float) -> None:
@@ -97,11 +101,13 @@ def _load_procedures(conn, shas: list[str]) -> dict[str, Procedure]:
         conn.send(("need", missing))
         kind, sources = conn.recv()
         if kind != "specs":
-            raise EngineError("the engine worker was sent no procedure")
+            raise EngineError(tr("the engine worker was sent no procedure"))
     return {sha: procedure_cache.get(sha, lambda sha=sha: sources[sha]) for sha in shas}
 
 
 def _reply_error(err: BaseException) -> tuple:
+    """The error as the pool reads it. Its message (a Text) is pickled whole, template and values,
+    and rebuilt as a Text in the web process."""
     if isinstance(err, MigrationBlocked):
         return ("blocked", err.blockers)
     if isinstance(err, EngineError):
@@ -137,14 +143,14 @@ def worker_main(conn: Connection, memory_mb: int) -> None:
             _limit_cpu(limits.step_cpu_seconds)
             reply = ("ok", perform(op, procedures, payload, limits))
         except MemoryError:
-            reply, recycle = ("error", "EngineError", "the step ran out of memory", current["element"]), True
+            reply, recycle = ("error", "EngineError", _OUT_OF_MEMORY, current["element"]), True
         except Exception as err:  # noqa: BLE001 - every failure goes back to the server as an answer
             reply = _reply_error(err)
             recycle = "MemoryError" in str(reply)  # a script hit the memory cap: start afresh
         try:
             conn.send(reply)
         except MemoryError:
-            conn.send(("error", "EngineError", "the step's result is too large", current["element"]))
+            conn.send(("error", "EngineError", _RESULT_TOO_LARGE, current["element"]))
             recycle = True
         except (OSError, ValueError):
             return

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from ..services.errors import tr
 from . import calendar
 
 ANCHORS = ("task.ready", "case.filed_at", "case.decided_at", "case.served_at")
@@ -94,10 +95,9 @@ def form_date(value) -> datetime | None:
 def parse_deadline(text: str) -> Deadline:
     match = _GRAMMAR.match(text or "")
     if not match:
-        raise DeadlineSyntaxError(
-            f"deadline {text!r} is not of the form '<n> working days|calendar days|hours from <anchor>"
-            f"[ excluding periods][ extendable as <limit>]'"
-        )
+        raise DeadlineSyntaxError(tr(
+            "deadline %(text)s is not of the form '<n> working days|calendar days|hours from <anchor>"
+            "[ excluding periods][ extendable as <limit>]'", text=repr(text)))
     unit_word = match["unit"]
     if unit_word.startswith("working"):
         unit = "working_days"
@@ -108,17 +108,17 @@ def parse_deadline(text: str) -> Deadline:
     anchor = match["anchor"]
     if anchor not in ANCHORS:
         if anchor.startswith(("task.", "case.")) or not _FORM_ANCHOR.match(anchor):
-            raise DeadlineSyntaxError(
-                f"deadline anchor {anchor!r} is neither a form date '<task id>.<field>' of an earlier "
-                f"step nor one of {', '.join(ANCHORS)}")
+            raise DeadlineSyntaxError(tr(
+                "deadline anchor %(anchor)s is neither a form date '<task id>.<field>' of an earlier step nor "
+                "one of %(anchors)s", anchor=repr(anchor), anchors=", ".join(ANCHORS)))
         if unit == "hours":
-            raise DeadlineSyntaxError(
-                f"deadline {text.strip()!r}: a form date has no time of day; count days from it")
+            raise DeadlineSyntaxError(tr("deadline %(text)s: a form date has no time of day; count days from it",
+                                         text=repr(text.strip())))
     limit = match["limit"]
     if limit is not None and limit not in EXTENDABLE:
-        raise DeadlineSyntaxError(
-            f"deadline {text.strip()!r}: no extension rule for {limit!r} (one of {', '.join(EXTENDABLE)})")
+        raise DeadlineSyntaxError(tr("deadline %(text)s: no extension rule for %(limit)s (one of %(rules)s)",
+                                     text=repr(text.strip()), limit=repr(limit), rules=", ".join(EXTENDABLE)))
     if unit == "hours" and (limit or match["excluding"]):
-        raise DeadlineSyntaxError(
-            f"deadline {text.strip()!r}: periods and extensions are counted in days, not hours")
+        raise DeadlineSyntaxError(tr("deadline %(text)s: periods and extensions are counted in days, not hours",
+                                     text=repr(text.strip())))
     return Deadline(int(match["n"]), unit, anchor, text.strip(), bool(match["excluding"]), limit)

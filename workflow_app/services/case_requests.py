@@ -66,7 +66,8 @@ def start_request(user: User, case_id: int, kind: str, data: dict) -> Case:
         started = run_engine_step("message", {"state": state.state, "message": meta["request"]}, version)
         new = [t for t in started.ready if t.bpmn_id == kind and t.engine_task_id not in known]
         if not new:
-            raise EngineError(f"the message {meta['request']!r} did not start the step {kind}", kind)
+            raise EngineError(tr("the message %(message)s did not start the step %(step)s",
+                                 message=repr(meta["request"]), step=kind), kind)
         step = run_engine_step("complete", {"state": started.state, "engine_task_id": new[0].engine_task_id,
                                             "data": data}, version)
     except EngineError as err:

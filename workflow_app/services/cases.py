@@ -382,8 +382,13 @@ def _trace_attempt(case_id: int, user: User, task: Task, action: str, data: dict
 
 
 def engine_invalid(err: EngineError) -> Invalid:
-    where = f" (BPMN element {err.element_id})" if err.element_id else ""
-    return Invalid({"_engine": [f"the procedure could not continue{where}: {err.message}"]},
+    """The engine's message (a Text, or SpiffWorkflow's English words) inside a translated frame."""
+    if err.element_id:
+        reason = tr("the procedure could not continue (BPMN element %(element)s): %(reason)s",
+                    element=err.element_id, reason=err.message)
+    else:
+        reason = tr("the procedure could not continue: %(reason)s", reason=err.message)
+    return Invalid({"_engine": [reason]},
                    tr("the procedure could not continue; the case is unchanged"), code="engine_error",
                    details={"element_id": err.element_id})
 

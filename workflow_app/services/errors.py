@@ -48,15 +48,39 @@ def tr(template: str, **params) -> Text:
 
 
 def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
-    """`text`, or its start and how long it was."""
+    """`text`, or its start and how long it was. A Text too long is shortened in its values (the
+    longest first), so it keeps its template and is still said in the reader's language."""
     if isinstance(text, str) and len(text) <= limit:
         return text  # a Text keeps its template, a Phrase its Chinese
     if isinstance(text, Phrase):
-        return Phrase(clip(str(text), limit), clip(text.zh, limit))
+        return Phrase(str(clip(str(text), limit)), str(clip(text.zh, limit)))
+    if isinstance(text, Text) and text.template == CLIPPED:  # clipped before: its start, shorter
+        return tr(CLIPPED, start=text.params["start"][:limit], length=text.params["length"])
+    if isinstance(text, Text) and text.params:
+        shorter = _clip_values(text, limit)
+        if shorter is not None:
+            return shorter
     text = str(text)
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}… ({len(text)} characters)"
+    return tr("%(start)s… (%(length)d characters)", start=text[:limit], length=len(text))
+
+
+CLIPPED = "%(start)s… (%(length)d characters)"  # the template of clip()'s note
+_CLIP_NOTE = 24  # room for "… (1000000 characters)"
+
+
+def _clip_values(text: Text, limit: int) -> Text | None:
+    params = dict(text.params)
+    for key in sorted((k for k, v in params.items() if isinstance(v, str)), key=lambda k: -len(params[k])):
+        excess = len(Text(text.template, **params)) - limit
+        if excess <= 0:
+            break
+        keep = len(params[key]) - excess - _CLIP_NOTE
+        if keep >= 10:
+            params[key] = clip(params[key], keep)
+    shorter = Text(text.template, **params)
+    return shorter if len(shorter) <= limit else None
 
 
 def bounded_errors(errors: dict) -> dict[str, list[str]]:

@@ -18,7 +18,7 @@ from ..models import Procedure as ProcedureRow
 from ..models import ProcedureVersion, User
 from . import audit
 from .access import require_role
-from .errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound, Unavailable, clip, tr
+from .errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound, Text, Unavailable, clip, tr
 from .forms import load_forms, reference_forms, with_english_labels
 
 
@@ -36,8 +36,8 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise _invalid([{"message": f"file is not UTF-8 ({err.reason} at byte {err.start})",
-                         "element_id": None, "line": None}]) from None
+        raise _invalid([{"message": tr("the file is not UTF-8 (%(reason)s at byte %(byte)d)", reason=err.reason,
+                                       byte=err.start), "element_id": None, "line": None}]) from None
     forms = load_forms(current_app.config["FORMS_DIR"])
     try:
         procedure = build_procedure(data, max_bytes=current_app.config["BPMN_MAX_BYTES"],
@@ -76,14 +76,24 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
     return version, True
 
 
+def _located(problem: dict) -> Text:
+    """A problem's message with where it is: `… [element Task_1] [line 12]`."""
+    element, line = problem.get("element_id"), problem.get("line")
+    if element and line:
+        return tr("%(problem)s [element %(element)s] [line %(line)d]", problem=problem["message"],
+                  element=element, line=line)
+    if element:
+        return tr("%(problem)s [element %(element)s]", problem=problem["message"], element=element)
+    if line:
+        return tr("%(problem)s [line %(line)d]", problem=problem["message"], line=line)
+    return problem["message"]
+
+
 def _invalid(problems: list[dict]) -> Invalid:
     """Every problem as a message of the field `file` (Invalid keeps the first MAX_MESSAGES), and
-    the first MAX_MESSAGES located problems, clipped, with their count."""
-    messages = [
-        p["message"] + "".join(
-            f" [{label} {p[key]}]" for key, label in (("element_id", "element"), ("line", "line")) if p.get(key))
-        for p in problems
-    ]
+    the first MAX_MESSAGES located problems, clipped, with their count. Each message is a Text:
+    the API says it in the reader's language (the deploy's `details` too), the CLI in English."""
+    messages = [_located(p) for p in problems]
     shown = [{**p, "message": clip(p["message"]),
               "element_id": clip(p["element_id"], MAX_FIELD_CHARS) if p["element_id"] else None}
              for p in problems[:MAX_MESSAGES]]
