@@ -1,12 +1,12 @@
 """Errors raised by the engine layer; services translate them for users.
 
-Every message meant for a reader is a `Text` (services/errors.tr): English as a string for the
+Every message meant for a reader is a `Text` (workflow_app/messages.tr): English as a string for the
 CLI, the logs and the trace, with its template and values kept so the API and the pages can say
 it in the reader's language. A Text crosses the engine worker's pipe whole (pickle keeps its
 template and values: worker.py); words we do not write (SpiffWorkflow's, lxml's, Python's) are
 only ever a value inside a translated frame.
 """
-from ..services.errors import Text, clip
+from ..messages import Text, clip
 
 
 class BpmnProblem:

@@ -23,7 +23,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
 
-from ..services.errors import tr
+from ..messages import tr
 from .errors import bounded_text
 
 

@@ -25,7 +25,7 @@ import threading
 import time
 from multiprocessing.connection import Connection
 
-from ..services.errors import Text, tr
+from ..messages import Text, tr
 from .errors import EngineError, MigrationBlocked, TaskNotReady
 from .limits import EngineLimits
 from .specs import procedure_cache

@@ -21,7 +21,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from ..services.errors import tr
+from ..messages import tr
 from .errors import EngineError, ScriptError, TaskNotReady, bounded_text
 from .limits import EngineLimits
 from .scripting import RestrictedScriptEngine, describe_error

@@ -51,7 +51,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from ..services.errors import Text, tr
+from ..messages import Text, tr
 from .errors import ScriptCompileError, ScriptError, ScriptTimeout, bounded_text
 from .limits import DEFAULT_LIMITS, EngineLimits, check_runtime_value
 

@@ -18,8 +18,8 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from ..messages import tr
 from ..oversight.deadlines import DeadlineSyntaxError, parse_deadline
-from ..services.errors import tr
 from .errors import BpmnInvalid, BpmnProblem, ScriptCompileError, bounded_text
 from .limits import (
     DEFAULT_LIMITS,

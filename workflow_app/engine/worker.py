@@ -21,7 +21,7 @@ import sys
 import time
 from multiprocessing.connection import Connection
 
-from ..services.errors import tr
+from ..messages import tr
 from . import scripting
 from .errors import EngineError, MigrationBlocked
 from .limits import EngineLimits

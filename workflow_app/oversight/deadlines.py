@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from ..services.errors import tr
+from ..messages import tr
 from . import calendar
 
 ANCHORS = ("task.ready", "case.filed_at", "case.decided_at", "case.served_at")
