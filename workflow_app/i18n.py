@@ -9,7 +9,8 @@ is known, and the page after a logout keep it).
 from flask import Flask, request
 from flask_babel import Babel, gettext
 
-from .services.errors import Phrase, StepRefused, Text
+from .messages import Phrase, Text
+from .services.errors import StepRefused
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh"
