@@ -411,7 +411,12 @@ def main() -> None:
         print(f"built in {time.perf_counter() - start:.0f} s (templates through the services {templates:.0f} s): "
               + ", ".join(f"{n} {k} rows" for k, n in written.items()))
     import psycopg
-    with psycopg.connect(plain_url(args.database_url)) as conn:
+    try:
+        conn = psycopg.connect(plain_url(args.database_url))
+    except psycopg.OperationalError as err:
+        sys.exit(f"cannot open the benchmark database ({str(err).strip().splitlines()[-1]}); "
+                 + ("run without --reuse to build it" if args.reuse else "is PostgreSQL running?"))
+    with conn:
         counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("enforcement_case", "case_task", "trace_event")}
         ready = conn.execute("SELECT count(*) FROM case_task WHERE state = 'ready'").fetchone()[0]
