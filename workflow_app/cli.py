@@ -70,6 +70,7 @@ audit_cli = GuardedGroup("audit", help="Audit trail checks.")
 users_cli = GuardedGroup("users", help="Users, roles and enforcement certificates.")
 org_cli = GuardedGroup("org", help="The org tree: province → city → district → departments.")
 cases_cli = GuardedGroup("cases", help="Operations on running cases.")
+timers_cli = GuardedGroup("timers", help="The timer worker: BPMN timers fire when they are due.")
 
 
 def _operator() -> str:
@@ -418,8 +419,56 @@ def cases_migrate(case_id, to_version_id, username):
                f"v{case.procedure_version.version}.")
 
 
+@timers_cli.command("fire")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True,
+              help="The most cases advanced in this pass.")
+def timers_fire(limit):
+    """One pass: advance every case whose BPMN timer is due (exit 1 if a case failed)."""
+    from .services import timers
+
+    _report(timers.fire_due(limit=limit))
+
+
+@timers_cli.command("run")
+@click.option("--every", type=click.IntRange(1, 3600), default=30, show_default=True,
+              help="Seconds between passes.")
+def timers_run(every):
+    """The worker: a pass every --every seconds until stopped (Ctrl-C or SIGTERM)."""
+    import signal
+    import time
+
+    from .services import timers
+
+    stop = {"now": False}
+    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    click.echo(f"Timer worker: a pass every {every} s; Ctrl-C or SIGTERM stops it.")
+    try:
+        while not stop["now"]:
+            done = timers.fire_due()
+            if done.fired or done.failed or done.busy:
+                _report(done, exit_on_failure=False)
+            db.session.remove()
+            for _ in range(every * 10):
+                if stop["now"]:
+                    break
+                time.sleep(0.1)
+    except KeyboardInterrupt:
+        pass
+    click.echo("Timer worker stopped.")
+
+
+def _report(done, exit_on_failure: bool = True) -> None:
+    click.echo(f"Timers: {len(done.fired)} case(s) advanced" + (f" ({', '.join(done.fired)})" if done.fired else "")
+               + (f", {len(done.skipped)} advanced by another worker" if done.skipped else "")
+               + (", the engine workers were busy: the rest waits for the next pass" if done.busy else "") + ".")
+    for number, why in done.failed:
+        click.echo(f"FAILED {number}: {why} (retried later)", err=True)
+    if done.failed and exit_on_failure:
+        sys.exit(1)
+
+
 def register_cli(app: Flask):
-    for group in (demo_cli, procedures_cli, audit_cli, users_cli, org_cli, cases_cli):
+    for group in (demo_cli, procedures_cli, audit_cli, users_cli, org_cli, cases_cli, timers_cli):
         app.cli.add_command(group)
     # Flask-Migrate's `db` group, guarded the same way (a copy: its module-level group is shared).
     migrate_group = app.cli.commands.get("db")

@@ -236,6 +236,10 @@ class WorkflowProcessor:
                                  message=bounded_text(repr(name), 120))) from None
         self._advance(tasks_before)
 
+    def fire_timers(self) -> None:
+        """Let the timers that are due fire and advance (the timer worker: services/timers.py)."""
+        self._advance()
+
     def _advance(self, tasks_before: int | None = None):
         tasks_before = len(self.workflow.tasks) if tasks_before is None else tasks_before
         try:

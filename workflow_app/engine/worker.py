@@ -43,6 +43,9 @@ def perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: En
     if op == "message":
         processor.message(payload["message"])
         return processor.result(completed_before)
+    if op == "timers":
+        processor.fire_timers()
+        return processor.result(completed_before)
     if op == "migrate":
         target = procedures[payload["target_sha256"]]
         blockers = processor.migration_blockers(target)

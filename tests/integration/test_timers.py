@@ -1,0 +1,116 @@
+"""The timer worker (services/timers.py, `flask timers fire|run`): a BPMN timer fires when it is
+due, through the indexed next_timer_at, in one transaction with its trace; a failing step changes
+nothing but the retry time; two workers at once advance a case once. On SQLite and PostgreSQL."""
+import io
+import json
+import threading
+import time
+from datetime import timedelta
+
+from tests.samples import process
+from workflow_app.extensions import db
+from workflow_app.models import Case, TraceEvent, WorkflowState
+from workflow_app.models.types import utcnow
+from workflow_app.services import audit_verify, timers
+
+WAIT = ('<bpmn:intermediateCatchEvent id="wait" name="wait"><bpmn:timerEventDefinition id="td">'
+        '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"PT1S"</bpmn:timeDuration>'
+        "</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>")
+
+
+def waiting(process_id: str, after: str, after_id: str) -> bytes:
+    """start → t1 → wait (a one-second timer) → <after> → end."""
+    body = (f'<bpmn:startEvent id="start"/><bpmn:userTask id="t1" name="t1"/>{WAIT}{after}'
+            '<bpmn:endEvent id="end"/>')
+    return process(process_id, body, ["start", "t1", "wait", after_id, "end"],
+                   [("f1", "start", "t1"), ("f2", "t1", "wait"), ("f3", "wait", after_id), ("f4", after_id, "end")])
+
+
+def case_waiting(api, process_id: str, after: str, after_id: str) -> dict:
+    r = api.post("/api/v1/procedures", as_="author1", content_type="multipart/form-data",
+                 data={"file": (io.BytesIO(waiting(process_id, after, after_id)), "t.bpmn")})
+    assert r.status_code in (200, 201), r.json
+    case = api.open_case(procedure_id=process_id)
+    r = api.post(f"/api/v1/tasks/{api.task(case, 't1')['id']}/complete", json={"data": {}})
+    assert r.status_code == 200, r.json
+    assert r.json["tasks"] == []  # waiting on the timer
+    return r.json
+
+
+def actions(case_id: int) -> list[str]:
+    return list(db.session.execute(db.select(TraceEvent.action).where(TraceEvent.case_id == case_id)
+                                   .order_by(TraceEvent.seq)).scalars())
+
+
+def test_a_timer_fires_when_due_and_not_before_in_one_traced_step(api, ctx):
+    case = case_waiting(api, "p_timer", '<bpmn:userTask id="t2" name="t2"/>', "t2")
+    row = db.session.get(Case, case["id"])
+    due = row.next_timer_at
+    assert due is not None and utcnow() - timedelta(seconds=5) < due < utcnow() + timedelta(seconds=5)
+    early = timers.fire_due(now=due - timedelta(seconds=1))  # not due yet: not even looked at
+    assert (early.fired, early.failed, early.skipped) == ([], [], [])
+    time.sleep(max(0.0, (due - utcnow()).total_seconds()) + 0.3)
+    done = timers.fire_due()
+    assert done.fired == [case["number"]] and not done.failed
+    after = api.get(f"/api/v1/cases/{case['id']}").json
+    assert [t["bpmn_id"] for t in after["tasks"]] == ["t2"]  # the step after the timer is ready
+    db.session.expire_all()
+    assert db.session.get(Case, case["id"]).next_timer_at is None
+    assert actions(case["id"])[-2:] == ["timer.fired", "task.ready"]
+    fired = db.session.execute(db.select(TraceEvent).where(TraceEvent.case_id == case["id"],
+                                                           TraceEvent.action == "timer.fired")).scalar_one()
+    assert fired.actor == timers.ACTOR and json.loads(fired.data_json)["due_at"] == due.isoformat()
+    assert audit_verify.verify(case["id"]).ok
+    assert timers.fire_due().fired == []  # nothing due any more
+
+
+def test_a_failing_step_after_a_timer_changes_nothing_but_the_retry_time_and_is_traced(api, ctx):
+    boom = '<bpmn:scriptTask id="boom" name="boom"><bpmn:script>x = 1 / 0</bpmn:script></bpmn:scriptTask>'
+    case = case_waiting(api, "p_timer_boom", boom, "boom")
+    state = db.session.get(WorkflowState, case["id"]).state
+    time.sleep(1.3)
+    now = utcnow()
+    done = timers.fire_due(now=now)
+    assert done.fired == [] and [n for n, _why in done.failed] == [case["number"]]
+    assert "ZeroDivisionError" in done.failed[0][1]
+    db.session.expire_all()
+    row = db.session.get(Case, case["id"])
+    assert row.next_timer_at == now + timers.RETRY_AFTER and row.status == case["status"]
+    assert db.session.get(WorkflowState, case["id"]).state == state
+    assert actions(case["id"])[-1] == "timer.failed"
+    assert timers.fire_due(now=now + timedelta(minutes=1)).failed == []  # not retried before its time
+    assert audit_verify.verify(case["id"]).ok
+
+
+def test_two_workers_at_once_advance_a_case_once(app, api, ctx):
+    case = case_waiting(api, "p_timer_race", '<bpmn:userTask id="t2" name="t2"/>', "t2")
+    time.sleep(1.3)
+    results, start = [], threading.Barrier(2)
+
+    def worker():
+        with app.app_context():
+            start.wait()
+            results.append(timers.fire_due())
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(len(r.fired) for r in results) == [0, 1], results
+    db.session.expire_all()
+    assert actions(case["id"]).count("timer.fired") == 1
+    assert [t["bpmn_id"] for t in api.get(f"/api/v1/cases/{case['id']}").json["tasks"]] == ["t2"]
+    assert audit_verify.verify(case["id"]).ok
+
+
+def test_the_cli_fires_the_due_timers_and_says_which(app, api, ctx):
+    case = case_waiting(api, "p_timer_cli", '<bpmn:userTask id="t2" name="t2"/>', "t2")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["timers", "fire"]).output.startswith("Timers: 0 case(s) advanced")
+    time.sleep(1.3)
+    out = runner.invoke(args=["timers", "fire", "--limit", "5"])
+    assert out.exit_code == 0 and f"1 case(s) advanced ({case['number']})" in out.output, out.output
+    bad = runner.invoke(args=["timers", "fire", "--limit", "0"])
+    assert bad.exit_code == 2 and "--limit" in bad.output
