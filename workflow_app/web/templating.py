@@ -45,6 +45,10 @@ ACTION_LABELS = {
     "legal_review.approved": lazy_gettext("legal review approved"),
     "legal_review.returned": lazy_gettext("legal review returned the case"),
     "document.generated": lazy_gettext("document generated"),
+    "deadline.moved": lazy_gettext("due date moved"),
+    "request.failed": lazy_gettext("request failed"),
+    "timer.fired": lazy_gettext("time limit reached (timer)"),
+    "timer.failed": lazy_gettext("timer step failed"),
 }
 PARTY_KINDS = {"person": lazy_gettext("natural person"), "organization": lazy_gettext("organization")}
 
