@@ -70,7 +70,9 @@ audit_cli = GuardedGroup("audit", help="Audit trail checks.")
 users_cli = GuardedGroup("users", help="Users, roles and enforcement certificates.")
 org_cli = GuardedGroup("org", help="The org tree: province → city → district → departments.")
 cases_cli = GuardedGroup("cases", help="Operations on running cases.")
-timers_cli = GuardedGroup("timers", help="The timer worker: BPMN timers fire when they are due.")
+timers_cli = GuardedGroup("timers", help="BPMN timers: fire those that are due (one pass).")
+oversight_cli = GuardedGroup("oversight", help="Oversight alerts: the time rules (one pass).")
+worker_cli = GuardedGroup("worker", help="The background worker: timers and oversight alerts.")
 
 
 def _operator() -> str:
@@ -429,24 +431,38 @@ def timers_fire(limit):
     _report(timers.fire_due(limit=limit))
 
 
-@timers_cli.command("run")
+@oversight_cli.command("scan")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=500, show_default=True,
+              help="The most alerts raised in this pass.")
+def oversight_scan(limit):
+    """One pass of the time rules: raise the alerts of the steps past (or near) their due time."""
+    from .services import alerts
+
+    _report_scan(alerts.scan(limit=limit))
+
+
+@worker_cli.command("run")
 @click.option("--every", type=click.IntRange(1, 3600), default=30, show_default=True,
               help="Seconds between passes.")
-def timers_run(every):
-    """The worker: a pass every --every seconds until stopped (Ctrl-C or SIGTERM)."""
+def worker_run(every):
+    """The background worker: every --every seconds, fire the due BPMN timers, then apply the
+    oversight time rules; until stopped (Ctrl-C or SIGTERM)."""
     import signal
     import time
 
-    from .services import timers
+    from .services import alerts, timers
 
     stop = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
-    click.echo(f"Timer worker: a pass every {every} s; Ctrl-C or SIGTERM stops it.")
+    click.echo(f"Worker: a pass every {every} s (timers, then oversight alerts); Ctrl-C or SIGTERM stops it.")
     try:
         while not stop["now"]:
             done = timers.fire_due()
             if done.fired or done.failed or done.busy:
                 _report(done, exit_on_failure=False)
+            scanned = alerts.scan()
+            if scanned.raised or scanned.cleared:
+                _report_scan(scanned)
             db.session.remove()
             for _ in range(every * 10):
                 if stop["now"]:
@@ -454,7 +470,13 @@ def timers_run(every):
                 time.sleep(0.1)
     except KeyboardInterrupt:
         pass
-    click.echo("Timer worker stopped.")
+    click.echo("Worker stopped.")
+
+
+def _report_scan(scanned) -> None:
+    raised = ", ".join(f"{number} {code}" for number, code in scanned.raised)
+    click.echo(f"Oversight: {len(scanned.raised)} alert(s) raised" + (f" ({raised})" if raised else "")
+               + (f", {len(scanned.cleared)} cleared" if scanned.cleared else "") + ".")
 
 
 def _report(done, exit_on_failure: bool = True) -> None:
@@ -468,7 +490,8 @@ def _report(done, exit_on_failure: bool = True) -> None:
 
 
 def register_cli(app: Flask):
-    for group in (demo_cli, procedures_cli, audit_cli, users_cli, org_cli, cases_cli, timers_cli):
+    for group in (demo_cli, procedures_cli, audit_cli, users_cli, org_cli, cases_cli, timers_cli, oversight_cli,
+                  worker_cli):
         app.cli.add_command(group)
     # Flask-Migrate's `db` group, guarded the same way (a copy: its module-level group is shared).
     migrate_group = app.cli.commands.get("db")

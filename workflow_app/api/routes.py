@@ -6,13 +6,16 @@ from flask import current_app, g, jsonify, request
 from flask_login import logout_user
 from flask_wtf.csrf import generate_csrf
 
-from ..services import auth, case_migration, case_requests, cases, documents, procedures
+from ..services import alerts, auth, case_migration, case_requests, cases, documents, procedures
 from ..services.errors import Invalid, tr
 from . import bp
 from .authentication import CSRF_HEADER, login_limits, public
 from .openapi import operation
 from .schemas import (
     AdHocStepsSchema,
+    AlertPageSchema,
+    AlertReasonSchema,
+    AlertSchema,
     CaseCreateSchema,
     CaseFileSchema,
     CaseMigrateSchema,
@@ -283,6 +286,54 @@ def _page(found, schema, page: int, per_page: int) -> dict:
     `next` is the cursor of the following page, null on the last."""
     return {"items": schema(many=True).dump(found.items), "total": found.total, "total_capped": found.total_capped,
             "next": found.next_cursor, "page": page, "per_page": per_page}
+
+
+# -- oversight alerts ------------------------------------------------------------------------------
+@bp.get("/alerts")
+@operation("Oversight alerts in your org scope, newest first (supervisor, admin, department_head)",
+           response=AlertPageSchema, tag="oversight",
+           params={"status": "active (open or acknowledged; the default), open, acknowledged, resolved, dismissed, all",
+                   "severity": "high|medium|low", "code": "the rule, e.g. SERVICE_LATE", "department": "department code",
+                   "after": "cursor: the `next` of the previous page", "page": "page number (when no cursor is given)",
+                   "per_page": "page size"})
+def list_alerts():
+    status = request.args.get("status") or "active"
+    page = _int_arg("page", 1, 1, 10**6)
+    per_page = _int_arg("per_page", 50, 1, current_app.config["API_PAGE_SIZE_MAX"])
+    found = alerts.list_alerts(g.user, status=None if status == "all" else status,
+                               severity=request.args.get("severity") or None, code=request.args.get("code") or None,
+                               department_code=request.args.get("department") or None,
+                               after=request.args.get("after") or None, page=page, per_page=per_page)
+    return jsonify(_page(found, AlertSchema, page, per_page))
+
+
+@bp.get("/alerts/<id:alert_id>")
+@operation("One oversight alert", response=AlertSchema, tag="oversight")
+def get_alert(alert_id: int):
+    return jsonify(AlertSchema().dump(alerts.get_alert(g.user, alert_id)))
+
+
+@bp.post("/alerts/<id:alert_id>/acknowledge")
+@operation("Acknowledge an open alert: a supervisor has seen it (supervisor, admin); traced on the case",
+           response=AlertSchema, tag="oversight")
+def acknowledge_alert(alert_id: int):
+    return jsonify(AlertSchema().dump(alerts.acknowledge(g.user, alert_id)))
+
+
+@bp.post("/alerts/<id:alert_id>/resolve")
+@operation("Resolve an alert: the matter is rectified (supervisor, admin), with the reason; traced on the case",
+           body=AlertReasonSchema, response=AlertSchema, tag="oversight")
+def resolve_alert(alert_id: int):
+    payload = json_body(AlertReasonSchema())
+    return jsonify(AlertSchema().dump(alerts.resolve(g.user, alert_id, payload["reason"])))
+
+
+@bp.post("/alerts/<id:alert_id>/dismiss")
+@operation("Dismiss an alert with the reason it needs no action (supervisor, admin); traced on the case",
+           body=AlertReasonSchema, response=AlertSchema, tag="oversight")
+def dismiss_alert(alert_id: int):
+    payload = json_body(AlertReasonSchema())
+    return jsonify(AlertSchema().dump(alerts.dismiss(g.user, alert_id, payload["reason"])))
 
 
 @bp.get("/tasks/<id:task_id>")

@@ -3,6 +3,8 @@ import json
 
 from marshmallow import Schema, fields, validate
 
+from ..i18n import page_language
+from ..oversight.alert_rules import CATALOGUE
 from ..oversight.calendar import LOCAL_TZ
 from ..services.cases import PARTY_KINDS
 from ..services.errors import tr
@@ -212,6 +214,39 @@ class CaseSummarySchema(CaseSchema):
 
 
 CasePageSchema = _page_of(CaseSummarySchema, "CasePageSchema")
+
+
+def _alert_name(alert) -> str:
+    kind = CATALOGUE.get(alert.code)
+    return (kind.en if page_language() == "en" else kind.zh) if kind else alert.code
+
+
+class AlertSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    case_number = fields.Function(lambda a: a.case.number)
+    department = fields.Function(lambda a: a.case.department.code)
+    task_id = fields.Integer(allow_none=True)
+    code = fields.String(metadata={"description": "the rule, e.g. SERVICE_LATE (DOMAIN.md, oversight alerts)"})
+    name = fields.Function(_alert_name, metadata={"description": "what the rule found, in the request's language"})
+    severity = fields.String(metadata={"description": "high (unlawful), medium (deadline risk), low (quality)"})
+    basis = fields.Function(lambda a: getattr(CATALOGUE.get(a.code), "basis", None),
+                            metadata={"description": "the legal basis"})
+    status = fields.String(metadata={"description": "open, acknowledged, resolved or dismissed"})
+    details = fields.Dict(metadata={"description": "what the rule found: the step, its due time"})
+    raised_at = BeijingDateTime()
+    raised_by = fields.String()
+    handled_by = fields.Function(lambda a: a.handled_by.username if a.handled_by else None)
+    handled_at = BeijingDateTime(allow_none=True)
+    reason = fields.String(allow_none=True)
+
+
+AlertPageSchema = _page_of(AlertSchema, "AlertPageSchema")
+
+
+class AlertReasonSchema(Schema):
+    reason = fields.String(required=True, validate=Length(1, 2000),
+                           metadata={"description": "why the alert is resolved or dismissed"})
 
 
 class CaseMigrateSchema(Schema):

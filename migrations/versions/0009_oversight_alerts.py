@@ -1,0 +1,46 @@
+"""oversight alerts: one row per alert, at most one active per (case, code)
+
+Revision ID: 0009
+Revises: 0008
+"""
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+ACTIVE = sa.text("status IN ('open', 'acknowledged')")
+
+
+def upgrade():
+    op.create_table(
+        "oversight_alert",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("case_id", sa.Integer(), sa.ForeignKey("enforcement_case.id"), nullable=False),
+        sa.Column("department_id", sa.Integer(), sa.ForeignKey("org_unit.id"), nullable=False),
+        sa.Column("task_id", sa.Integer(), sa.ForeignKey("case_task.id"), nullable=True),
+        sa.Column("code", sa.String(64), nullable=False),
+        sa.Column("severity", sa.String(8), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("details", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True),
+        sa.Column("raised_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("raised_by", sa.String(64), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("handled_by_id", sa.Integer(), sa.ForeignKey("user_account.id"), nullable=True),
+        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+    )
+    op.create_index("ix_oversight_alert_case_id", "oversight_alert", ["case_id"])
+    op.create_index("ix_oversight_alert_department_id", "oversight_alert", ["department_id"])
+    op.create_index("ix_oversight_alert_task_id", "oversight_alert", ["task_id"])
+    op.create_index("ix_oversight_alert_status_raised", "oversight_alert", ["status", "raised_at", "id"])
+    op.create_index("uq_oversight_alert_active", "oversight_alert", ["case_id", "code"], unique=True,
+                    sqlite_where=ACTIVE, postgresql_where=ACTIVE)
+
+
+def downgrade():
+    op.drop_table("oversight_alert")

@@ -1,0 +1,121 @@
+"""Oversight alerts (DOMAIN.md 预警; services/alerts.py): the worker's time rules raise an alert of a
+step past its due time once, traced on the case; the decision's approaching due time is a risk
+that clears itself when the overdue alert takes over; supervisors acknowledge, resolve and dismiss
+with a reason, each traced; heads read, officers may not. Through the API, on SQLite and PostgreSQL."""
+import threading
+from datetime import timedelta
+
+from tests.helpers import TO_DECISION
+from workflow_app.extensions import db
+from workflow_app.models import Alert, Case, TraceEvent
+from workflow_app.models.types import utcnow
+from workflow_app.services import alerts, audit_verify
+
+EN = {"Accept-Language": "en"}
+
+
+def actions(case_id: int) -> list[str]:
+    return list(db.session.execute(db.select(TraceEvent.action).where(TraceEvent.case_id == case_id)
+                                   .order_by(TraceEvent.seq)).scalars())
+
+
+def filing_late(api) -> dict:
+    """A case whose clue came in 110 days ago: its filing decision is long overdue."""
+    return api.run(api.open_case(), "clue_intake")
+
+
+def test_a_step_past_its_due_time_raises_its_alert_once_traced_on_the_case(api, ctx):
+    case = filing_late(api)
+    first = alerts.scan()
+    assert (case["number"], "FILING_LATE") in first.raised
+    assert (case["number"], "FILING_LATE") not in alerts.scan().raised  # once, however many passes
+    rows = db.session.execute(db.select(Alert).where(Alert.case_id == case["id"])).scalars().all()
+    assert [(a.code, a.severity, a.status) for a in rows] == [("FILING_LATE", "medium", "open")]
+    assert actions(case["id"]).count("alert.raised") == 1
+    assert audit_verify.verify(case["id"]).ok
+
+    listed = api.get("/api/v1/alerts?code=FILING_LATE", as_="supervisor1").json
+    mine = [a for a in listed["items"] if a["case_id"] == case["id"]]
+    assert len(mine) == 1 and mine[0]["name"].startswith("立案超期") and mine[0]["details"]["step"] == "filing_approval"
+    assert mine[0]["basis"] == "《市场监督管理行政处罚程序规定》第18条" and mine[0]["case_number"] == case["number"]
+    en = api.client.get(f"/api/v1/alerts/{mine[0]['id']}", headers={**api.headers("supervisor1"), **EN}).json
+    assert en["name"].startswith("filing late") and en["status"] == "open"
+
+
+def test_supervisors_acknowledge_then_resolve_or_dismiss_with_a_reason_and_a_step_is_not_asked_about_again(api, ctx):
+    case = filing_late(api)
+    alerts.scan()
+    alert_id = db.session.execute(db.select(Alert.id).where(Alert.case_id == case["id"])).scalar_one()
+    url = f"/api/v1/alerts/{alert_id}"
+    assert api.post(f"{url}/acknowledge", as_="head1").status_code == 403  # heads read, supervisors act
+    assert api.post(f"{url}/acknowledge", as_="officer1").status_code == 403
+    r = api.post(f"{url}/acknowledge", as_="supervisor1")
+    assert r.status_code == 200 and r.json["status"] == "acknowledged" and r.json["handled_by"] == "supervisor1"
+    assert api.post(f"{url}/acknowledge", as_="supervisor1").status_code == 409
+    r = api.post(f"{url}/resolve", as_="supervisor1", json={"reason": "  "})
+    assert r.status_code == 422 and "reason" in r.json["errors"]
+    r = api.post(f"{url}/resolve", as_="supervisor1", json={})
+    assert r.status_code == 422 and "reason" in r.json["errors"]
+    r = api.post(f"{url}/resolve", as_="supervisor1", json={"reason": "已督促部门于当日作出立案决定"})
+    assert r.status_code == 200 and r.json["status"] == "resolved" and r.json["reason"] == "已督促部门于当日作出立案决定"
+    assert api.post(f"{url}/dismiss", as_="supervisor1", json={"reason": "x"}).status_code == 409
+    assert actions(case["id"])[-2:] == ["alert.acknowledged", "alert.resolved"]
+    assert (case["number"], "FILING_LATE") not in alerts.scan().raised  # the same step: not again
+    assert api.get("/api/v1/alerts?status=resolved&code=FILING_LATE", as_="supervisor1").json["total"] >= 1
+    assert audit_verify.verify(case["id"]).ok
+
+
+def test_who_reads_the_alerts_and_bad_filters_are_named(api, ctx):
+    filing_late(api)
+    alerts.scan()
+    assert api.get("/api/v1/alerts", as_="officer1").status_code == 403
+    assert api.get("/api/v1/alerts", as_="head1").json["total"] >= 1
+    r = api.get("/api/v1/alerts?status=maybe&severity=huge&code=NOPE", as_="supervisor1")
+    assert r.status_code == 422 and set(r.json["errors"]) == {"status", "severity", "code"}
+    medium = api.get("/api/v1/alerts?severity=medium", as_="supervisor1").json["items"]
+    assert medium and all(a["severity"] == "medium" for a in medium)
+    assert api.get("/api/v1/alerts?severity=high", as_="supervisor1").json["items"] == []
+    assert api.get("/api/v1/alerts/999999", as_="supervisor1").status_code == 404
+
+
+def test_the_decisions_approaching_due_time_is_a_risk_that_the_overdue_alert_takes_over(api, ctx):
+    case = api.run(api.open_case(), *TO_DECISION)
+    assert [t["bpmn_id"] for t in case["tasks"]] == ["penalty_decision"]
+    filed = db.session.get(Case, case["id"]).filed_at
+    soon = alerts.scan(now=filed + timedelta(days=85))
+    assert (case["number"], "DECISION_DUE_SOON") in soon.raised
+    late = alerts.scan(now=filed + timedelta(days=92))
+    assert (case["number"], "DECISION_OVERDUE") in late.raised and (case["number"], "DECISION_DUE_SOON") in late.cleared
+    states = {a.code: a.status for a in db.session.execute(
+        db.select(Alert).where(Alert.case_id == case["id"])).scalars()}
+    assert states == {"DECISION_DUE_SOON": "resolved", "DECISION_OVERDUE": "open"}
+
+
+def test_two_workers_at_once_raise_an_alert_once(app, api, ctx):
+    case = filing_late(api)
+    results, start = [], threading.Barrier(2)
+
+    def worker():
+        with app.app_context():
+            start.wait()
+            results.append(alerts.scan(now=utcnow()))
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    db.session.expire_all()
+    raised = [r for res in results for r in res.raised if r[0] == case["number"]]
+    assert raised == [(case["number"], "FILING_LATE")]
+    assert actions(case["id"]).count("alert.raised") == 1
+    assert audit_verify.verify(case["id"]).ok
+
+
+def test_the_cli_scans_and_says_what_it_raised(app, api, ctx):
+    case = filing_late(api)
+    out = app.test_cli_runner().invoke(args=["oversight", "scan"])
+    assert out.exit_code == 0 and f"{case['number']} FILING_LATE" in out.output, out.output
+    again = app.test_cli_runner().invoke(args=["oversight", "scan", "--limit", "0"])
+    assert again.exit_code == 2

@@ -1,0 +1,45 @@
+"""Oversight alerts (预警): a case deviating from the law or its deadlines, for the supervisors."""
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .cases import Case, Task
+from .org import User
+from .types import JSONType, UTCDateTime, utcnow
+
+# An alert's life: open → acknowledged (a supervisor has seen it) → resolved, or dismissed with a
+# reason. While it is open or acknowledged it is "active": one per (case, code).
+ACTIVE = ("open", "acknowledged")
+STATUSES = (*ACTIVE, "resolved", "dismissed")
+
+
+class Alert(db.Model):
+    __tablename__ = "oversight_alert"
+    __table_args__ = (
+        # raised once per (case, code) while active: the database itself refuses a second
+        Index("uq_oversight_alert_active", "case_id", "code", unique=True,
+              sqlite_where=text("status IN ('open', 'acknowledged')"),
+              postgresql_where=text("status IN ('open', 'acknowledged')")),
+        # the supervisors' list: newest first within a status
+        Index("ix_oversight_alert_status_raised", "status", "raised_at", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("case_task.id"), index=True)  # the step it is about
+    code: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(8))  # high|medium|low
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    details = mapped_column(JSONType, default=dict)  # what the rule found (due time, step, …)
+    raised_at = mapped_column(UTCDateTime, default=utcnow)
+    raised_by: Mapped[str] = mapped_column(String(64))  # the rule's runner, e.g. worker:oversight
+    updated_at = mapped_column(UTCDateTime, default=utcnow)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    handled_at = mapped_column(UTCDateTime, nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text)  # why resolved or dismissed
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    case: Mapped[Case] = relationship(lazy="joined")
+    task: Mapped[Task | None] = relationship()
+    handled_by: Mapped[User | None] = relationship()

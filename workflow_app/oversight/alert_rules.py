@@ -1,0 +1,70 @@
+"""The oversight alerts' catalogue (DOMAIN.md, 预警) and the time rules the worker applies.
+
+Each alert has a code, a severity (`high` = unlawful, `medium` = deadline risk, `low` =
+quality), its legal basis, and a name in both languages. What the system can prevent at the step
+it refuses (oversight/step_rules/); an alert covers what only shows later: a deadline passing with
+the step not done.
+
+Time rules (`OVERDUE_BY_FORM`, `DUE_SOON`): a ready step whose due time has passed raises the
+alert of its form's deadline; the decision's due time approaching (within DUE_SOON_DAYS) raises
+DECISION_DUE_SOON, which clears itself once the decision is made or the alert turns into
+DECISION_OVERDUE. The worker reads only the ready steps due by then (an index on the ready
+steps' due times), so a pass costs O(steps due), not O(cases).
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class AlertKind:
+    code: str
+    severity: str  # high|medium|low
+    basis: str  # the legal basis, as the supervisors cite it
+    zh: str
+    en: str
+    clears_itself: bool = False  # a risk that is over once the step is done (closed by the worker)
+
+
+def _kinds(*rows: AlertKind) -> dict[str, AlertKind]:
+    return {row.code: row for row in rows}
+
+
+CATALOGUE = _kinds(
+    AlertKind("FILING_LATE", "medium", "《市场监督管理行政处罚程序规定》第18条",
+              "立案超期：收到线索15个工作日内未作出立案决定", "filing late: no filing decision 15 working days after the clue"),
+    AlertKind("DECISION_DUE_SOON", "low", "《行政处罚法》第60条",
+              "处理决定即将到期：作出决定的期限不足10日", "decision due soon: fewer than 10 days left to decide",
+              clears_itself=True),
+    AlertKind("DECISION_OVERDUE", "high", "《行政处罚法》第60条",
+              "决定超期：立案之日起90日（含批准延长）内未作出处理决定",
+              "decision overdue: no decision within 90 days of filing (with any approved extension)"),
+    AlertKind("SERVICE_LATE", "high", "《行政处罚法》第61条",
+              "送达超期：决定作出后7个工作日内未送达", "service late: the decision not served 7 working days after it was made"),
+    AlertKind("DISCLOSURE_LATE", "medium", "国办发〔2018〕118号",
+              "公示超期：决定作出后7个工作日内未公示", "disclosure late: the decision not disclosed 7 working days after it was made"),
+    AlertKind("DISCLOSURE_NOT_WITHDRAWN", "high", "《行政处罚法》第48条第2款",
+              "公示未撤回：决定被撤销后3个工作日内仍未撤回公示",
+              "disclosure not withdrawn: a revoked decision still public 3 working days later"),
+    AlertKind("LEGAL_REVIEW_OVERDUE", "medium", "国办发〔2018〕118号",
+              "法制审核超期：审核未在期限内完成", "legal review overdue: the review not finished in its limit"),
+    AlertKind("PAYMENT_OVERDUE", "medium", "《行政处罚法》第67条、第72条",
+              "罚款逾期未缴：送达后15日仍未缴纳（加处罚款）", "payment overdue: the fine unpaid 15 days after service (late fee accrues)"),
+)
+
+# The alert of a ready step whose due time has passed, by the step's form.
+OVERDUE_BY_FORM = {
+    "filing_approval": "FILING_LATE",
+    "penalty_decision": "DECISION_OVERDUE",
+    "no_penalty_decision": "DECISION_OVERDUE",
+    "service": "SERVICE_LATE",
+    "no_penalty_service": "SERVICE_LATE",
+    "disclosure": "DISCLOSURE_LATE",
+    "disclosure_withdrawal": "DISCLOSURE_NOT_WITHDRAWN",
+    "legal_review": "LEGAL_REVIEW_OVERDUE",
+    "execution": "PAYMENT_OVERDUE",
+    "execution_scheduled": "PAYMENT_OVERDUE",
+}
+DUE_SOON = {"penalty_decision": "DECISION_DUE_SOON", "no_penalty_decision": "DECISION_DUE_SOON"}
+DUE_SOON_DAYS = timedelta(days=10)
+# An alert that clears itself, and the one that takes its place when the time is up.
+SUPERSEDED_BY = {"DECISION_DUE_SOON": "DECISION_OVERDUE"}

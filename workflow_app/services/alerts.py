@@ -1,0 +1,208 @@
+"""Oversight alerts: raised by the worker's time rules, handled by the supervisors.
+
+`scan` is the worker's pass (oversight/alert_rules.py): for each time rule, the ready steps whose
+due time has come and that have had no alert of that rule yet, read through the index on the
+ready steps' due times (O(steps due)); each alert is written in a transaction of its own with
+`alert.raised` on the case's trace. An alert is raised once per (case, code) while active (a
+partial unique index refuses a second, so two workers at once raise it once) and once per step
+ever: a supervisor who resolved or dismissed it is not asked again about the same step.
+
+The supervisors (and admins) acknowledge an alert, then resolve it or dismiss it with a reason;
+each action is traced on the case's chain. Department heads read the alerts of their departments.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, exists
+
+from ..extensions import db
+from ..models import Alert, Case, OrgUnit, Task, User
+from ..models.oversight import ACTIVE, STATUSES
+from ..models.types import utcnow
+from ..oversight.alert_rules import CATALOGUE, DUE_SOON, DUE_SOON_DAYS, OVERDUE_BY_FORM, SUPERSEDED_BY
+from . import audit, paging
+from .access import in_scope, require_role, scope_filter
+from .errors import Conflict, Invalid, NotFound, tr
+from .transactions import one_transaction
+
+SCANNER = "worker:oversight"  # who raised an alert, in the trace
+BATCH = 500
+REASON_MAX = 2000
+ALERT_RACE = tr("the alert was changed by someone else at the same time; reload it and try again")
+READERS = ("supervisor", "admin", "department_head")
+HANDLERS = ("supervisor", "admin")
+SEVERITIES = ("high", "medium", "low")
+STATUS_WORDS = {"open": tr("open"), "acknowledged": tr("acknowledged"), "resolved": tr("resolved"),
+                "dismissed": tr("dismissed")}
+ALERT_ORDER = [paging.SortKey(Alert.raised_at, descending=True, kind=datetime),
+               paging.SortKey(Alert.id, descending=True)]
+
+
+@dataclass
+class ScanResult:
+    raised: list[tuple[str, str]] = field(default_factory=list)  # (case number, code)
+    cleared: list[tuple[str, str]] = field(default_factory=list)
+
+
+# -- the worker's pass ----------------------------------------------------------------------------
+def scan(now: datetime | None = None, limit: int = BATCH) -> ScanResult:
+    now = now or utcnow()
+    result = ScanResult()
+    _clear_passed_risks(now, result)
+    rules = [(code, [f for f, c in OVERDUE_BY_FORM.items() if c == code], Task.due_at <= now)
+             for code in dict.fromkeys(OVERDUE_BY_FORM.values())]
+    rules += [(code, [f for f, c in DUE_SOON.items() if c == code],
+               and_(Task.due_at > now, Task.due_at <= now + DUE_SOON_DAYS)) for code in dict.fromkeys(DUE_SOON.values())]
+    for code, forms, when in rules:
+        for task in _steps_to_alert(code, forms, when, limit - len(result.raised)):
+            if _raise(task, code, now):
+                result.raised.append((task.case.number, code))
+        if len(result.raised) >= limit:
+            break
+    return result
+
+
+def _steps_to_alert(code: str, forms: list[str], when, limit: int) -> list[Task]:
+    """Ready steps of `forms` due as `when` says, with no alert of `code` for them yet and none
+    active of `code` on their case."""
+    if limit <= 0:
+        return []
+    same_step = exists().where(Alert.task_id == Task.id, Alert.code == code)
+    active_on_case = exists().where(Alert.case_id == Task.case_id, Alert.code == code, Alert.status.in_(ACTIVE))
+    return list(db.session.execute(
+        db.select(Task).join(Case, Task.case_id == Case.id)
+        .where(Task.state == "ready", Task.due_at.is_not(None), Task.form_key.in_(forms), when,
+               ~same_step, ~active_on_case)
+        .order_by(Task.due_at, Task.id).limit(limit)).scalars())
+
+
+def _raise(task: Task, code: str, now: datetime) -> bool:
+    kind = CATALOGUE[code]
+    details = {"step": task.bpmn_id, "step_name": task.name, "due_at": task.due_at.isoformat()}
+    try:
+        with one_transaction(ALERT_RACE):
+            alert = Alert(case_id=task.case_id, department_id=task.department_id, task_id=task.id, code=code,
+                          severity=kind.severity, status="open", details=details, raised_at=now, raised_by=SCANNER,
+                          updated_at=now)
+            db.session.add(alert)
+            db.session.flush()  # the unique index first: a second worker stops here
+            audit.record("alert.raised", actor=SCANNER, case_id=task.case_id, task_id=task.id, bpmn_id=task.bpmn_id,
+                         at=now, data={"alert": alert.id, "code": code, "severity": kind.severity,
+                                       "basis": kind.basis, **details})
+    except Conflict:
+        return False
+    return True
+
+
+def _clear_passed_risks(now: datetime, result: ScanResult) -> None:
+    """Risk alerts (DECISION_DUE_SOON) whose step is done, or whose time is up (the overdue
+    alert takes over), are closed by the worker."""
+    for code, successor in SUPERSEDED_BY.items():
+        rows = db.session.execute(
+            db.select(Alert).join(Task, Alert.task_id == Task.id)
+            .where(Alert.code == code, Alert.status.in_(ACTIVE),
+                   (Task.state != "ready") | (Task.due_at <= now)).limit(BATCH)).scalars().all()
+        for alert in rows:
+            why = "the step is done" if alert.task.state != "ready" else f"its time is up: {successor} takes over"
+            if _close(alert, "resolved", SCANNER, None, why, now):
+                result.cleared.append((alert.case.number, code))
+
+
+# -- the supervisors' actions ---------------------------------------------------------------------
+def acknowledge(user: User, alert_id: int) -> Alert:
+    alert = _handled_alert(user, alert_id)
+    if alert.status != "open":
+        raise Conflict(tr("the alert is %(status)s; only an open alert is acknowledged",
+                            status=STATUS_WORDS[alert.status]))
+    now = utcnow()
+    with one_transaction(ALERT_RACE):
+        alert.status, alert.updated_at = "acknowledged", now
+        alert.handled_by_id, alert.handled_at = user.id, now
+        db.session.flush()
+        audit.record("alert.acknowledged", actor=user, case_id=alert.case_id, task_id=alert.task_id, at=now,
+                     data={"alert": alert.id, "code": alert.code})
+    return alert
+
+
+def resolve(user: User, alert_id: int, reason) -> Alert:
+    return _finish(user, alert_id, "resolved", reason)
+
+
+def dismiss(user: User, alert_id: int, reason) -> Alert:
+    return _finish(user, alert_id, "dismissed", reason)
+
+
+def _finish(user: User, alert_id: int, status: str, reason) -> Alert:
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason or len(reason) > REASON_MAX:
+        raise Invalid({"reason": [tr("give the reason (1 to %(max)d characters)", max=REASON_MAX)]})
+    alert = _handled_alert(user, alert_id)
+    if alert.status not in ACTIVE:
+        raise Conflict(tr("the alert is %(status)s already", status=STATUS_WORDS[alert.status]))
+    if not _close(alert, status, user, user.id, reason, utcnow()):
+        raise Conflict(ALERT_RACE)
+    return alert
+
+
+def _close(alert: Alert, status: str, actor, actor_id: int | None, reason: str, now: datetime) -> bool:
+    try:
+        with one_transaction(ALERT_RACE):
+            alert.status, alert.reason, alert.updated_at = status, reason, now
+            alert.handled_by_id, alert.handled_at = actor_id, now
+            db.session.flush()
+            audit.record(f"alert.{status}", actor=actor, case_id=alert.case_id, task_id=alert.task_id, at=now,
+                         data={"alert": alert.id, "code": alert.code, "reason": reason})
+    except Conflict:
+        return False
+    return True
+
+
+def _handled_alert(user: User, alert_id: int) -> Alert:
+    require_role(user, HANDLERS[0], tr("handling oversight alerts"), *HANDLERS[1:])
+    return get_alert(user, alert_id)
+
+
+# -- reading --------------------------------------------------------------------------------------
+def get_alert(user: User, alert_id: int) -> Alert:
+    require_role(user, READERS[0], tr("reading oversight alerts"), *READERS[1:])
+    alert = db.session.get(Alert, alert_id)
+    if alert is None or not in_scope(user, alert.case.department):
+        raise NotFound(tr("alert %(id)s not found", id=alert_id))
+    return alert
+
+
+def list_alerts(user: User, *, status: str | None = "active", severity: str | None = None, code: str | None = None,
+                department_code: str | None = None, after: str | None = None, page: int = 1,
+                per_page: int = 50) -> paging.Page:
+    """The alerts in the user's scope, newest first; `status`: one of STATUSES, "active" (open or
+    acknowledged, the default) or None (all)."""
+    require_role(user, READERS[0], tr("reading oversight alerts"), *READERS[1:])
+    errors = {}
+    if status not in (None, "active", *STATUSES):
+        errors["status"] = [tr("must be one of %(choices)s", choices=", ".join(("active", *STATUSES)))]
+    if severity not in (None, *SEVERITIES):
+        errors["severity"] = [tr("must be one of %(choices)s", choices=", ".join(SEVERITIES))]
+    if code is not None and code not in CATALOGUE:
+        errors["code"] = [tr("must be one of %(choices)s", choices=", ".join(CATALOGUE))]
+    if errors:
+        raise Invalid(errors)
+    query = db.select(Alert).where(scope_filter(user, Alert.department_id))
+    if status == "active":
+        query = query.where(Alert.status.in_(ACTIVE))
+    elif status:
+        query = query.where(Alert.status == status)
+    if severity:
+        query = query.where(Alert.severity == severity)
+    if code:
+        query = query.where(Alert.code == code)
+    if department_code:
+        query = query.join(OrgUnit, Alert.department_id == OrgUnit.id).where(OrgUnit.code == department_code)
+    return paging.fetch_page(query, ALERT_ORDER, after=after, page=page, per_page=per_page)
+
+
+def case_alerts(case: Case, active_only: bool = True) -> list[Alert]:
+    """A case's alerts (for its page: anyone who may see the case sees them), newest first."""
+    query = db.select(Alert).where(Alert.case_id == case.id)
+    if active_only:
+        query = query.where(Alert.status.in_(ACTIVE))
+    return list(db.session.execute(query.order_by(Alert.raised_at.desc(), Alert.id.desc())).scalars())
