@@ -1,4 +1,4 @@
-"""oversight alerts: one row per alert, at most one active per (case, code)
+"""oversight alerts: one row per alert, at most one active per (case, code); open cases by last change
 
 Revision ID: 0009
 Revises: 0008
@@ -13,6 +13,7 @@ branch_labels = None
 depends_on = None
 
 ACTIVE = sa.text("status IN ('open', 'acknowledged')")
+OPEN_CASE = sa.text("status NOT IN ('closed', 'not_filed')")
 
 
 def upgrade():
@@ -40,7 +41,10 @@ def upgrade():
     op.create_index("ix_oversight_alert_status_raised", "oversight_alert", ["status", "raised_at", "id"])
     op.create_index("uq_oversight_alert_active", "oversight_alert", ["case_id", "code"], unique=True,
                     sqlite_where=ACTIVE, postgresql_where=ACTIVE)
+    op.create_index("ix_enforcement_case_open_updated", "enforcement_case", ["updated_at", "id"],
+                    sqlite_where=OPEN_CASE, postgresql_where=OPEN_CASE)
 
 
 def downgrade():
+    op.drop_index("ix_enforcement_case_open_updated", table_name="enforcement_case")
     op.drop_table("oversight_alert")

@@ -87,7 +87,7 @@ def test_the_decisions_approaching_due_time_is_a_risk_that_the_overdue_alert_tak
     late = alerts.scan(now=filed + timedelta(days=92))
     assert (case["number"], "DECISION_OVERDUE") in late.raised and (case["number"], "DECISION_DUE_SOON") in late.cleared
     states = {a.code: a.status for a in db.session.execute(
-        db.select(Alert).where(Alert.case_id == case["id"])).scalars()}
+        db.select(Alert).where(Alert.case_id == case["id"], Alert.code.like("DECISION_%"))).scalars()}
     assert states == {"DECISION_DUE_SOON": "resolved", "DECISION_OVERDUE": "open"}
 
 
@@ -119,3 +119,35 @@ def test_the_cli_scans_and_says_what_it_raised(app, api, ctx):
     assert out.exit_code == 0 and f"{case['number']} FILING_LATE" in out.output, out.output
     again = app.test_cli_runner().invoke(args=["oversight", "scan", "--limit", "0"])
     assert again.exit_code == 2
+
+
+def test_the_third_return_of_the_legal_review_raises_its_alert_in_the_same_step(api, ctx):
+    again = ("investigation", ("investigation_report", {"major_case": True}), *TO_DECISION[4:])
+    case = api.run(api.open_case(), *TO_DECISION[:2], *again)
+    for n in range(1, 4):
+        case = api.complete(case, "legal_review", review_outcome="return", opinions=f"第{n}次退回：补充证据")
+        found = db.session.execute(db.select(Alert).where(Alert.case_id == case["id"])).scalars().all()
+        assert [a.code for a in found] == (["RETURNED_REPEATEDLY"] if n == 3 else []), n
+        if n < 3:
+            case = api.run(case, *again)
+    alert = found[0]
+    assert (alert.severity, alert.raised_by, alert.details) == ("low", alerts.STEP_RULES, {"returns": 3})
+    trail = actions(case["id"])
+    assert trail.count("alert.raised") == 1 and trail.count("legal_review.returned") == 3
+    assert trail.index("alert.raised") > max(i for i, a in enumerate(trail) if a == "legal_review.returned")
+    assert audit_verify.verify(case["id"]).ok
+
+
+def test_an_open_case_untouched_for_30_days_is_idle_until_it_moves(api, ctx):
+    case = api.run(api.open_case(), *TO_DECISION)
+    db.session.execute(db.update(Case).where(Case.id == case["id"])  # its last change 31 days ago
+                       .values(updated_at=utcnow() - timedelta(days=31)).execution_options(synchronize_session=False))
+    db.session.commit()
+    assert (case["number"], "CASE_IDLE") in alerts.scan().raised
+    assert (case["number"], "CASE_IDLE") not in alerts.scan().raised  # once while idle
+    api.complete(case, "penalty_decision")  # the case moves
+    assert (case["number"], "CASE_IDLE") in alerts.scan().cleared
+    db.session.expire_all()
+    states = [a.status for a in db.session.execute(
+        db.select(Alert).where(Alert.case_id == case["id"], Alert.code == "CASE_IDLE")).scalars()]
+    assert states == ["resolved"]

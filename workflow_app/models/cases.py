@@ -18,7 +18,11 @@ class Case(db.Model):
     __tablename__ = "enforcement_case"
     # The case lists' order (newest first), in all of a scope and within one department.
     __table_args__ = (Index("ix_enforcement_case_created", "created_at", "id"),
-                      Index("ix_enforcement_case_department_created", "department_id", "created_at", "id"))
+                      Index("ix_enforcement_case_department_created", "department_id", "created_at", "id"),
+                      # open cases by their last change: the idle-case rule reads these only
+                      Index("ix_enforcement_case_open_updated", "updated_at", "id",
+                            sqlite_where=text("status NOT IN ('closed', 'not_filed')"),
+                            postgresql_where=text("status NOT IN ('closed', 'not_filed')")))
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(300))

@@ -9,7 +9,11 @@ Time rules (`OVERDUE_BY_FORM`, `DUE_SOON`): a ready step whose due time has pass
 alert of its form's deadline; the decision's due time approaching (within DUE_SOON_DAYS) raises
 DECISION_DUE_SOON, which clears itself once the decision is made or the alert turns into
 DECISION_OVERDUE. The worker reads only the ready steps due by then (an index on the ready
-steps' due times), so a pass costs O(steps due), not O(cases).
+steps' due times), so a pass costs O(steps due), not O(cases). CASE_IDLE: an open case untouched for
+IDLE_AFTER (a partial index on the open cases' last change); it clears itself when the case moves.
+
+Step alerts are raised in the transaction of the step that shows them (services/cases.py):
+RETURNED_REPEATEDLY when a legal review returns the case for the RETURNS_BEFORE_ALERT-th time.
 """
 from dataclasses import dataclass
 from datetime import timedelta
@@ -49,6 +53,11 @@ CATALOGUE = _kinds(
               "法制审核超期：审核未在期限内完成", "legal review overdue: the review not finished in its limit"),
     AlertKind("PAYMENT_OVERDUE", "medium", "《行政处罚法》第67条、第72条",
               "罚款逾期未缴：送达后15日仍未缴纳（加处罚款）", "payment overdue: the fine unpaid 15 days after service (late fee accrues)"),
+    AlertKind("CASE_IDLE", "low", "执法监督工作规范",
+              "案件停滞：办理中的案件30日无任何办理活动", "case idle: an open case with no activity for 30 days",
+              clears_itself=True),
+    AlertKind("RETURNED_REPEATEDLY", "low", "执法监督工作规范",
+              "多次退回：法制审核已3次退回本案", "returned repeatedly: the legal review has returned the case 3 times"),
 )
 
 # The alert of a ready step whose due time has passed, by the step's form.
@@ -66,5 +75,7 @@ OVERDUE_BY_FORM = {
 }
 DUE_SOON = {"penalty_decision": "DECISION_DUE_SOON", "no_penalty_decision": "DECISION_DUE_SOON"}
 DUE_SOON_DAYS = timedelta(days=10)
+IDLE_AFTER = timedelta(days=30)
+RETURNS_BEFORE_ALERT = 3  # RETURNED_REPEATEDLY: raised by the review that returns the case the 3rd time
 # An alert that clears itself, and the one that takes its place when the time is up.
 SUPERSEDED_BY = {"DECISION_DUE_SOON": "DECISION_OVERDUE"}

@@ -19,13 +19,22 @@ from ..extensions import db
 from ..models import Alert, Case, OrgUnit, Task, User
 from ..models.oversight import ACTIVE, STATUSES
 from ..models.types import utcnow
-from ..oversight.alert_rules import CATALOGUE, DUE_SOON, DUE_SOON_DAYS, OVERDUE_BY_FORM, SUPERSEDED_BY
+from ..oversight.alert_rules import (
+    CATALOGUE,
+    DUE_SOON,
+    DUE_SOON_DAYS,
+    IDLE_AFTER,
+    OVERDUE_BY_FORM,
+    RETURNS_BEFORE_ALERT,
+    SUPERSEDED_BY,
+)
 from . import audit, paging
 from .access import in_scope, require_role, scope_filter
 from .errors import Conflict, Invalid, NotFound, tr
 from .transactions import one_transaction
 
-SCANNER = "worker:oversight"  # who raised an alert, in the trace
+SCANNER = "worker:oversight"  # who raised an alert, in the trace: the worker's time rules
+STEP_RULES = "rule:step"  # … or the rules run in the step that showed it
 BATCH = 500
 REASON_MAX = 2000
 ALERT_RACE = tr("the alert was changed by someone else at the same time; reload it and try again")
@@ -59,7 +68,33 @@ def scan(now: datetime | None = None, limit: int = BATCH) -> ScanResult:
                 result.raised.append((task.case.number, code))
         if len(result.raised) >= limit:
             break
+    _idle_cases(now, limit - len(result.raised), result)
     return result
+
+
+def _idle_cases(now: datetime, limit: int, result: ScanResult) -> None:
+    """CASE_IDLE: open cases unchanged for IDLE_AFTER, with no such alert since their last change;
+    an active one whose case has moved since is closed (it clears itself)."""
+    moved = db.session.execute(
+        db.select(Alert).join(Case, Alert.case_id == Case.id)
+        .where(Alert.code == "CASE_IDLE", Alert.status.in_(ACTIVE),
+               (Case.updated_at > Alert.raised_at) | Case.status.in_(("closed", "not_filed"))).limit(BATCH)
+    ).scalars().all()
+    for alert in moved:
+        if _close(alert, "resolved", SCANNER, None, "案件已有新的办理活动（the case has moved since）", now):
+            result.cleared.append((alert.case.number, "CASE_IDLE"))
+    if limit <= 0:
+        return
+    since_change = exists().where(Alert.case_id == Case.id, Alert.code == "CASE_IDLE",
+                                  Alert.raised_at >= Case.updated_at)
+    idle = db.session.execute(
+        db.select(Case).where(Case.status.not_in(("closed", "not_filed")), Case.updated_at <= now - IDLE_AFTER,
+                              ~since_change)
+        .order_by(Case.updated_at, Case.id).limit(limit)).scalars().all()
+    for case in idle:
+        details = {"last_change": case.updated_at.isoformat()}
+        if _write(case.id, case.department_id, None, None, "CASE_IDLE", details, now):
+            result.raised.append((case.number, "CASE_IDLE"))
 
 
 def _steps_to_alert(code: str, forms: list[str], when, limit: int) -> list[Task]:
@@ -77,21 +112,48 @@ def _steps_to_alert(code: str, forms: list[str], when, limit: int) -> list[Task]
 
 
 def _raise(task: Task, code: str, now: datetime) -> bool:
-    kind = CATALOGUE[code]
     details = {"step": task.bpmn_id, "step_name": task.name, "due_at": task.due_at.isoformat()}
+    return _write(task.case_id, task.department_id, task.id, task.bpmn_id, code, details, now)
+
+
+def _write(case_id: int, department_id: int, task_id: int | None, bpmn_id: str | None, code: str, details: dict,
+           now: datetime) -> bool:
+    """One alert in a transaction of its own (the worker's); False when another got there first."""
     try:
         with one_transaction(ALERT_RACE):
-            alert = Alert(case_id=task.case_id, department_id=task.department_id, task_id=task.id, code=code,
-                          severity=kind.severity, status="open", details=details, raised_at=now, raised_by=SCANNER,
-                          updated_at=now)
-            db.session.add(alert)
-            db.session.flush()  # the unique index first: a second worker stops here
-            audit.record("alert.raised", actor=SCANNER, case_id=task.case_id, task_id=task.id, bpmn_id=task.bpmn_id,
-                         at=now, data={"alert": alert.id, "code": code, "severity": kind.severity,
-                                       "basis": kind.basis, **details})
+            add(case_id, department_id, task_id, bpmn_id, code, details, now, SCANNER)
     except Conflict:
         return False
     return True
+
+
+def add(case_id: int, department_id: int, task_id: int | None, bpmn_id: str | None, code: str, details: dict,
+        now: datetime, raised_by: str) -> Alert:
+    """Write an alert and its `alert.raised` in the current transaction (a step's, or the
+    worker's own). The partial unique index refuses a second active one of (case, code)."""
+    kind = CATALOGUE[code]
+    alert = Alert(case_id=case_id, department_id=department_id, task_id=task_id, code=code, severity=kind.severity,
+                  status="open", details=details, raised_at=now, updated_at=now,
+                  raised_by=raised_by)
+    db.session.add(alert)
+    db.session.flush()  # the unique index first: a second writer stops here
+    audit.record("alert.raised", actor=raised_by, case_id=case_id, task_id=task_id, bpmn_id=bpmn_id, at=now,
+                 data={"alert": alert.id, "code": code, "severity": kind.severity, "basis": kind.basis, **details})
+    return alert
+
+
+# -- step alerts (raised in the step's own transaction) ------------------------------------------
+def after_review(case: Case, task: Task, reviews: list, now: datetime) -> None:
+    """RETURNED_REPEATEDLY: the review just recorded returns the case for the 3rd time (or more),
+    and no such alert is active."""
+    returns = sum(1 for r in reviews if r.outcome != "approve")
+    if returns < RETURNS_BEFORE_ALERT or reviews[-1].outcome == "approve":
+        return
+    active = db.session.execute(db.select(Alert.id).where(
+        Alert.case_id == case.id, Alert.code == "RETURNED_REPEATEDLY", Alert.status.in_(ACTIVE))).first()
+    if active is None:
+        add(case.id, case.department_id, task.id, task.bpmn_id, "RETURNED_REPEATEDLY", {"returns": returns}, now,
+            STEP_RULES)
 
 
 def _clear_passed_risks(now: datetime, result: ScanResult) -> None:
@@ -103,7 +165,8 @@ def _clear_passed_risks(now: datetime, result: ScanResult) -> None:
             .where(Alert.code == code, Alert.status.in_(ACTIVE),
                    (Task.state != "ready") | (Task.due_at <= now)).limit(BATCH)).scalars().all()
         for alert in rows:
-            why = "the step is done" if alert.task.state != "ready" else f"its time is up: {successor} takes over"
+            why = ("该环节已办理（the step is done）" if alert.task.state != "ready"
+                   else f"期限已届满，由 {successor} 接续（its time is up: {successor} takes over）")
             if _close(alert, "resolved", SCANNER, None, why, now):
                 result.cleared.append((alert.case.number, code))
 

@@ -17,7 +17,7 @@ from ..models.types import utcnow
 from ..oversight import step_rules
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import ANCHORS, form_date, parse_deadline
-from . import audit, legal_review, paging, people, time_limits
+from . import alerts, audit, legal_review, paging, people, time_limits
 from .access import (
     check_may_act,
     require_role,
@@ -168,6 +168,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
                      data={"task": task.name, "form": data, "changes": step.changes})
         if legal_review.is_legal_review(info, task):
             case.reviews.append(legal_review.record(case, task, user, data, now))
+            alerts.after_review(case, task, case.reviews, now)
         change.trace(case, user, now)
     return case
 
