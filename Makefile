@@ -77,6 +77,9 @@ bench-hostile: $(STAMP)
 bench-pages: $(STAMP)
 	$(PY) bench/bench_pages.py
 
+bench-worker: $(STAMP)
+	$(PY) bench/bench_worker.py
+
 # Fuzz the API over HTTP from its OpenAPI document, on PostgreSQL (FUZZ_DATABASE_URL: a scratch
 # database, created if missing); prints every 5xx and the request count. See tests/fuzzing.py.
 fuzz: $(STAMP)
