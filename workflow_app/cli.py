@@ -70,6 +70,7 @@ audit_cli = GuardedGroup("audit", help="Audit trail checks.")
 users_cli = GuardedGroup("users", help="Users, roles and enforcement certificates.")
 org_cli = GuardedGroup("org", help="The org tree: province → city → district → departments.")
 cases_cli = GuardedGroup("cases", help="Operations on running cases.")
+benchmarks_cli = GuardedGroup("benchmarks", help="The discretion benchmarks register (行政裁量权基准).")
 timers_cli = GuardedGroup("timers", help="BPMN timers: fire those that are due (one pass).")
 oversight_cli = GuardedGroup("oversight", help="Oversight alerts: the time rules (one pass).")
 worker_cli = GuardedGroup("worker", help="The background worker: timers and oversight alerts.")
@@ -106,7 +107,8 @@ def demo_seed(password: str, if_empty: bool):
     if created is None:
         click.echo("Demo data already present; nothing changed.")
     else:
-        click.echo(f"Created {created['units']} org units and {created['users']} users.")
+        click.echo(f"Created {created['units']} org units, {created['users']} users and {created['benchmarks']} "
+                   "discretion benchmark items.")
 
 
 @demo_cli.command("cases")
@@ -421,6 +423,31 @@ def cases_migrate(case_id, to_version_id, username):
                f"v{case.procedure_version.version}.")
 
 
+@benchmarks_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def benchmarks_import(file):
+    """Import benchmark items from a CSV file (code,title,violated_provision,penalty_provision,
+    tier,min_fine,max_fine,circumstances; one row per tier). Checked whole; traced."""
+    from .services import benchmarks
+
+    try:
+        data = file.read_bytes()
+    except OSError as err:
+        _fail(f"{file}: {err.strerror}")
+    created, updated = _run(benchmarks.import_csv, data, _operator())
+    click.echo(f"Benchmarks: {created} item(s) added, {updated} updated.")
+
+
+@benchmarks_cli.command("list")
+def benchmarks_list():
+    """Every benchmark item and its tiers' fine ranges."""
+    from .services import benchmarks
+
+    for item in benchmarks.all_items():
+        tiers = "  ".join(f"{t['tier']} {t['min_fine']}-{t['max_fine']}" for t in item.tiers or [])
+        click.echo(f"{item.code}\t{item.title}\t{tiers}")
+
+
 @timers_cli.command("fire")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True,
               help="The most cases advanced in this pass.")
@@ -490,7 +517,7 @@ def _report(done, exit_on_failure: bool = True) -> None:
 
 
 def register_cli(app: Flask):
-    for group in (demo_cli, procedures_cli, audit_cli, users_cli, org_cli, cases_cli, timers_cli, oversight_cli,
+    for group in (demo_cli, procedures_cli, audit_cli, users_cli, org_cli, cases_cli, benchmarks_cli, timers_cli, oversight_cli,
                   worker_cli):
         app.cli.add_command(group)
     # Flask-Migrate's `db` group, guarded the same way (a copy: its module-level group is shared).

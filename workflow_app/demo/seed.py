@@ -89,4 +89,10 @@ def seed_demo(password: str, *, if_empty: bool = False) -> dict | None:
             _user(f"{code}_head{suffix}", f"{name}{title}", ("department_head",), unit, password_hash, None, counts)
         _user(f"{code}_reviewer", f"{name}法制审核员", ("legal_reviewer",), unit, password_hash, None, counts)
     db.session.commit()
+    # a small discretion benchmarks register (demo/benchmarks.csv), imported as an administrator would
+    from pathlib import Path
+
+    from ..services.benchmarks import import_csv
+
+    counts["benchmarks"], _updated = import_csv((Path(__file__).parent / "benchmarks.csv").read_bytes(), "demo:seed")
     return counts

@@ -2,11 +2,11 @@
 from .audit import AuditCheckpoint, TraceChain, TraceEvent
 from .cases import Case, CaseNumberCounter, LegalReview, Task, WorkflowState
 from .org import LANE_ROLES, ROLES, ApiToken, Certificate, OrgUnit, User, UserRole
-from .oversight import Alert
+from .oversight import Alert, DiscretionBenchmark
 from .procedures import Procedure, ProcedureVersion
 
 __all__ = [
-    "Alert", "ApiToken", "AuditCheckpoint", "Case", "CaseNumberCounter", "Certificate", "LANE_ROLES", "LegalReview", "OrgUnit", "Procedure",
+    "Alert", "ApiToken", "AuditCheckpoint", "Case", "CaseNumberCounter", "Certificate", "DiscretionBenchmark", "LANE_ROLES", "LegalReview", "OrgUnit", "Procedure",
     "ProcedureVersion", "ROLES", "Task", "TraceChain", "TraceEvent", "User", "UserRole",
     "WorkflowState",
 ]

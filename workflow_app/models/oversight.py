@@ -43,3 +43,21 @@ class Alert(db.Model):
     case: Mapped[Case] = relationship(lazy="joined")
     task: Mapped[Task | None] = relationship()
     handled_by: Mapped[User | None] = relationship()
+
+
+class DiscretionBenchmark(db.Model):
+    """An item of the discretion benchmarks (行政裁量权基准, 国办发〔2022〕27号): a violation and, for
+    each tier (从轻, 一般, 从重, …), the fine range it allows (yuan) and the circumstances that select it."""
+
+    __tablename__ = "discretion_benchmark"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    violated_provision: Mapped[str] = mapped_column(String(500))
+    penalty_provision: Mapped[str] = mapped_column(String(500))
+    # [{"tier": "lighter", "min_fine": 5000, "max_fine": 18500, "circumstances": "…"}, …]
+    tiers = mapped_column(JSONType, default=list)
+    updated_at = mapped_column(UTCDateTime, default=utcnow)
+
+    def tier(self, name: str) -> dict | None:
+        return next((t for t in self.tiers or [] if t.get("tier") == name), None)

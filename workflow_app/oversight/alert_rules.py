@@ -13,7 +13,9 @@ steps' due times), so a pass costs O(steps due), not O(cases). CASE_IDLE: an ope
 IDLE_AFTER (a partial index on the open cases' last change); it clears itself when the case moves.
 
 Step alerts are raised in the transaction of the step that shows them (services/cases.py):
-RETURNED_REPEATEDLY when a legal review returns the case for the RETURNS_BEFORE_ALERT-th time.
+RETURNED_REPEATEDLY when a legal review returns the case for the RETURNS_BEFORE_ALERT-th time;
+FINE_OUTSIDE_BENCHMARK when a decision's fine is outside its benchmark tier's range
+(services/benchmarks.py: the law lets the agency depart from its benchmark with reasons).
 """
 from dataclasses import dataclass
 from datetime import timedelta
@@ -53,6 +55,9 @@ CATALOGUE = _kinds(
               "法制审核超期：审核未在期限内完成", "legal review overdue: the review not finished in its limit"),
     AlertKind("PAYMENT_OVERDUE", "medium", "《行政处罚法》第67条、第72条",
               "罚款逾期未缴：送达后15日仍未缴纳（加处罚款）", "payment overdue: the fine unpaid 15 days after service (late fee accrues)"),
+    AlertKind("FINE_OUTSIDE_BENCHMARK", "medium", "国办发〔2022〕27号",
+              "罚款超出裁量基准：决定的罚款不在所选裁量阶次的幅度内",
+              "fine outside the benchmark: the decided fine is outside the range of the chosen tier"),
     AlertKind("CASE_IDLE", "low", "执法监督工作规范",
               "案件停滞：办理中的案件30日无任何办理活动", "case idle: an open case with no activity for 30 days",
               clears_itself=True),

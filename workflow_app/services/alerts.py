@@ -143,6 +143,31 @@ def add(case_id: int, department_id: int, task_id: int | None, bpmn_id: str | No
 
 
 # -- step alerts (raised in the step's own transaction) ------------------------------------------
+def after_step(case: Case, task: Task, data: dict, now: datetime) -> None:
+    """The step alerts of a completed step (services/cases.complete_task calls it in the step's
+    transaction, so the alert commits with the step or not at all)."""
+    if task.form_key == "penalty_decision":
+        _fine_within_benchmark(case, task, data, now)
+
+
+def _fine_within_benchmark(case: Case, task: Task, data: dict, now: datetime) -> None:
+    from .benchmarks import fine_outside
+
+    if "fine" not in (data.get("penalty_kinds") or []):
+        return
+    report = db.session.execute(
+        db.select(Task.data).where(Task.case_id == case.id, Task.state == "completed",
+                                   Task.form_key == "investigation_report")
+        .order_by(Task.completed_at.desc(), Task.id.desc()).limit(1)).scalar()
+    found = fine_outside((report or {}).get("benchmark_item"), data.get("benchmark_tier"), data.get("fine_amount"))
+    if found is None:
+        return
+    active = db.session.execute(db.select(Alert.id).where(
+        Alert.case_id == case.id, Alert.code == "FINE_OUTSIDE_BENCHMARK", Alert.status.in_(ACTIVE))).first()
+    if active is None:
+        add(case.id, case.department_id, task.id, task.bpmn_id, "FINE_OUTSIDE_BENCHMARK", found, now, STEP_RULES)
+
+
 def after_review(case: Case, task: Task, reviews: list, now: datetime) -> None:
     """RETURNED_REPEATEDLY: the review just recorded returns the case for the 3rd time (or more),
     and no such alert is active."""

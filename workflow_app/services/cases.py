@@ -169,6 +169,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         if legal_review.is_legal_review(info, task):
             case.reviews.append(legal_review.record(case, task, user, data, now))
             alerts.after_review(case, task, case.reviews, now)
+        alerts.after_step(case, task, data, now)
         change.trace(case, user, now)
     return case
 
