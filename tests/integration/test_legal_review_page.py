@@ -178,3 +178,22 @@ def test_the_generic_task_page_can_tell_a_legal_review_from_other_tasks(app, api
         reviewer = db.session.execute(db.select(User).where(User.username == "reviewer1")).scalar_one()
         assert is_review_task(reviewer, review) is True
         assert is_review_task(reviewer, other) is False
+
+
+@pytest.mark.parametrize("fine, verdict, says", [
+    (20000, "yes", "拟罚款数额（20000元）在拟适用裁量阶次的幅度内"),
+    (40000, "no", "拟罚款数额（40000元）超出拟适用裁量阶次的幅度"),
+])
+def test_the_reviewer_sees_the_reports_benchmark_with_the_proposed_tier_and_whether_the_fine_fits(
+        client, api, fine, verdict, says):
+    case = api.run(api.open_case(), *TO_DECISION[:2], "investigation", ("investigation_report", {
+        "major_case": True, "benchmark_item": "SCJG-SP-126-03", "proposed_fine": fine}), *TO_DECISION[4:])
+    task = api.task(case, "legal_review")
+    page_login(client, "reviewer1")
+    page = html(client.get(f"/tasks/{task['id']}/review"))
+    block = page.split('data-testid="benchmark"')[1].split("</div>")[0]
+    assert block.startswith(f' data-within="{verdict}"')
+    assert "SCJG-SP-126-03" in block and "18500–36500" in block and "一般 ← 拟适用" in block and says in block
+    client.set_cookie("zhifaflow_lang", "en")
+    english = html(client.get(f"/tasks/{task['id']}/review")).split('data-testid="benchmark"')[1].split("</div>")[0]
+    assert "← proposed" in english and "一般" not in english and "yuan" in english

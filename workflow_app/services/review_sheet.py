@@ -8,7 +8,8 @@ rules again (and traces a refusal); here they only tell the page what to say bef
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..models import LegalReview, Task, User
+from ..extensions import db
+from ..models import DiscretionBenchmark, LegalReview, Task, User
 from ..models.types import utcnow
 from ..oversight.calendar import LOCAL_TZ
 from . import legal_review
@@ -21,6 +22,25 @@ REPORT_FORM = "investigation_report"
 
 
 @dataclass
+class BenchmarkCheck:
+    """The discretion benchmark the investigation report names, beside what it proposes: the
+    reviewer checks the proposal against the tier's range (the decision is checked again when it
+    is made: FINE_OUTSIDE_BENCHMARK)."""
+
+    code: str
+    item: DiscretionBenchmark | None  # None: the register has no such item
+    tier: str | None  # the proposed tier
+    fine: float | int | None  # the proposed fine
+    range: dict | None  # the proposed tier's {min_fine, max_fine, circumstances}
+
+    @property
+    def within(self) -> bool | None:
+        if self.range is None or not isinstance(self.fine, int | float) or isinstance(self.fine, bool):
+            return None
+        return self.range["min_fine"] <= self.fine <= self.range["max_fine"]
+
+
+@dataclass
 class ReviewSheet:
     task: Task
     schema: dict  # the review form's JSON Schema: the 118号 checklist is its `findings`
@@ -29,6 +49,7 @@ class ReviewSheet:
     refusal: StepRefused | None = None  # the law forbids this user the review (REVIEWER_CONFLICT, …)
     forbidden: str | None = None  # not the user's task (role or scope), in English
     not_ready: bool = False  # completed or withdrawn meanwhile
+    benchmark: BenchmarkCheck | None = None  # the report's benchmark item, for 裁量适当、符合裁量基准
 
     @property
     def may_act(self) -> bool:
@@ -47,6 +68,16 @@ class ReviewSheet:
                 if isinstance(findings.get(name), dict) and findings[name].get("result") == "fail"]
 
 
+def _benchmark(report: Task | None) -> BenchmarkCheck | None:
+    data = (report.data or {}) if report else {}
+    code = data.get("benchmark_item")
+    if not code:
+        return None
+    item = db.session.execute(db.select(DiscretionBenchmark).where(DiscretionBenchmark.code == code)).scalar()
+    tier = data.get("benchmark_tier")
+    return BenchmarkCheck(code, item, tier, data.get("proposed_fine"), item.tier(tier) if item and tier else None)
+
+
 def is_review_task(user: User, task_id: int) -> bool:
     """Whether the task (visible to the user) is the BPMN's legal review: /tasks/<id> shows the
     reviewer's sheet for it instead of the generic form."""
@@ -63,7 +94,8 @@ def review_sheet(user: User, task_id: int, now: datetime | None = None) -> Revie
     overview = case_overview(user, case.id, now=now)
     task = visible_task(user, task_id)  # case_overview's verification rolled the session back
     report = next((t for t in reversed(overview.completed) if t.form_key == REPORT_FORM), None)
-    sheet = ReviewSheet(task=task, schema=info.forms.get(task.form_key) or {}, overview=overview, report=report)
+    sheet = ReviewSheet(task=task, schema=info.forms.get(task.form_key) or {}, overview=overview, report=report,
+                        benchmark=_benchmark(report))
     if task.state != "ready":
         sheet.not_ready = True
         return sheet

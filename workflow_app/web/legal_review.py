@@ -13,7 +13,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..i18n import localized, localized_errors
+from ..i18n import enum_labels, localized_errors, refusal_message
 from ..services import cases, review_sheet
 from ..services.errors import Invalid, StepRefused
 from . import bp
@@ -69,7 +69,7 @@ def review_task(task_id: int):
             cases.complete_task(current_user, task_id, typed)
         except StepRefused as err:
             # each field the law names carries the refusal, in the page's language
-            refusal, errors = err, {name: [localized_refusal(err)] for name in field_errors(err.errors)}
+            refusal, errors = err, {name: [refusal_message(err)] for name in field_errors(err.errors)}
         except Invalid as err:
             errors = field_errors(err.errors)
         else:
@@ -80,13 +80,10 @@ def review_task(task_id: int):
     return render_template(
         "web/legal_review.html", sheet=sheet, o=sheet.overview, case=sheet.overview.case, task=sheet.task,
         typed=typed, errors=errors, refusal=refusal,
-        refusal_message=localized_refusal(refusal) if refusal else None)
+        refusal_message=refusal_message(refusal) if refusal else None, tier_labels=_tier_labels(sheet))
 
 
-def localized_refusal(refusal: StepRefused) -> str:
-    """The law's refusal in the page's language: its Chinese message or its English one."""
-    from ..i18n import page_language
-
-    if page_language() == "en" and refusal.message_en:
-        return refusal.message_en
-    return localized(refusal.message)
+def _tier_labels(sheet) -> dict[str, str]:
+    """The discretion tiers by their labels in the page's language (the report form's choices)."""
+    prop = ((sheet.overview.forms.get(review_sheet.REPORT_FORM) or {}).get("properties") or {}).get("benchmark_tier")
+    return dict(zip(map(str, (prop or {}).get("enum") or []), enum_labels(prop), strict=False)) if prop else {}
