@@ -12,7 +12,8 @@ down_revision = "0008"
 branch_labels = None
 depends_on = None
 
-ACTIVE = sa.text("status IN ('open', 'acknowledged')")
+ACTIVE = sa.text("status IN ('open', 'acknowledged', 'rectification_requested', 'rectification_reported')")
+REQUESTED = sa.text("status = 'rectification_requested'")
 OPEN_CASE = sa.text("status NOT IN ('closed', 'not_filed')")
 
 
@@ -33,6 +34,13 @@ def upgrade():
         sa.Column("handled_by_id", sa.Integer(), sa.ForeignKey("user_account.id"), nullable=True),
         sa.Column("handled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("opinion", sa.Text(), nullable=True),
+        sa.Column("rectification_due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("requested_by_id", sa.Integer(), sa.ForeignKey("user_account.id"), nullable=True),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("report", sa.Text(), nullable=True),
+        sa.Column("reported_by_id", sa.Integer(), sa.ForeignKey("user_account.id"), nullable=True),
+        sa.Column("reported_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
     )
     op.create_index("ix_oversight_alert_case_id", "oversight_alert", ["case_id"])
@@ -41,6 +49,8 @@ def upgrade():
     op.create_index("ix_oversight_alert_status_raised", "oversight_alert", ["status", "raised_at", "id"])
     op.create_index("uq_oversight_alert_active", "oversight_alert", ["case_id", "code"], unique=True,
                     sqlite_where=ACTIVE, postgresql_where=ACTIVE)
+    op.create_index("ix_oversight_alert_rectification_due", "oversight_alert", ["rectification_due_at"],
+                    sqlite_where=REQUESTED, postgresql_where=REQUESTED)
     op.create_index("ix_enforcement_case_open_updated", "enforcement_case", ["updated_at", "id"],
                     sqlite_where=OPEN_CASE, postgresql_where=OPEN_CASE)
 

@@ -9,6 +9,7 @@ from tests.helpers import TO_DECISION
 from workflow_app.extensions import db
 from workflow_app.models import Alert, Case, TraceEvent
 from workflow_app.models.types import utcnow
+from workflow_app.oversight.calendar import LOCAL_TZ
 from workflow_app.services import alerts, audit_verify
 
 EN = {"Accept-Language": "en"}
@@ -151,3 +152,34 @@ def test_an_open_case_untouched_for_30_days_is_idle_until_it_moves(api, ctx):
     states = [a.status for a in db.session.execute(
         db.select(Alert).where(Alert.case_id == case["id"], Alert.code == "CASE_IDLE")).scalars()]
     assert states == ["resolved"]
+
+
+def test_a_rectification_is_requested_reported_and_overdue_when_not_reported_in_time(api, ctx):
+    case = filing_late(api)
+    alerts.scan()
+    alert_id = db.session.execute(db.select(Alert.id).where(Alert.case_id == case["id"])).scalar_one()
+    url = f"/api/v1/alerts/{alert_id}"
+    tomorrow = (utcnow() + timedelta(days=1)).astimezone(LOCAL_TZ).date().isoformat()
+    r = api.post(f"{url}/request-rectification", as_="supervisor1", json={"opinion": " ", "due_on": "2020-01-01"})
+    assert r.status_code == 422 and set(r.json["errors"]) == {"opinion", "due_on"}
+    assert api.post(f"{url}/request-rectification", as_="head1",
+                    json={"opinion": "请整改", "due_on": tomorrow}).status_code == 403
+    assert api.post(f"{url}/report-rectification", as_="head1", json={"report": "已整改"}).status_code == 409
+    r = api.post(f"{url}/request-rectification", as_="supervisor1",
+                 json={"opinion": "请于期限内作出立案决定并报告整改情况", "due_on": tomorrow})
+    assert r.status_code == 200 and r.json["status"] == "rectification_requested"
+    assert r.json["rectification_due_at"].startswith(tomorrow) and r.json["rectification_due_at"].endswith("23:59:59+08:00")
+    # not reported by its deadline: RECTIFICATION_OVERDUE, once
+    after = utcnow() + timedelta(days=3)
+    assert (case["number"], "RECTIFICATION_OVERDUE") in alerts.scan(now=after).raised
+    assert (case["number"], "RECTIFICATION_OVERDUE") not in alerts.scan(now=after).raised
+    assert api.post(f"{url}/report-rectification", as_="officer1", json={"report": "已整改"}).status_code == 403
+    r = api.post(f"{url}/report-rectification", as_="head1", json={"report": "已于次日作出立案决定，并组织全员学习程序规定"})
+    assert r.status_code == 200 and r.json["status"] == "rectification_reported" and r.json["reported_by"] == "head1"
+    r = api.post(f"{url}/resolve", as_="supervisor1", json={"reason": "整改到位"})
+    assert r.status_code == 200 and r.json["status"] == "resolved"
+    trail = actions(case["id"])
+    assert [a for a in trail if a.startswith("alert.")] == [
+        "alert.raised", "alert.rectification_requested", "alert.raised", "alert.rectification_reported",
+        "alert.resolved"]
+    assert audit_verify.verify(case["id"]).ok

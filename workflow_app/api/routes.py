@@ -29,6 +29,8 @@ from .schemas import (
     ProcedureVersionDetailSchema,
     ProcedureVersionSchema,
     RecordedTaskSchema,
+    RectificationReportSchema,
+    RectificationRequestSchema,
     TaskCompleteSchema,
     TaskDetailSchema,
     TaskPageSchema,
@@ -318,6 +320,24 @@ def get_alert(alert_id: int):
            response=AlertSchema, tag="oversight")
 def acknowledge_alert(alert_id: int):
     return jsonify(AlertSchema().dump(alerts.acknowledge(g.user, alert_id)))
+
+
+@bp.post("/alerts/<id:alert_id>/request-rectification")
+@operation("Ask the case's department to rectify, with the supervision opinion and the last day for its report "
+           "(supervisor, admin); traced on the case. Not reported by then: RECTIFICATION_OVERDUE",
+           body=RectificationRequestSchema, response=AlertSchema, tag="oversight")
+def request_rectification(alert_id: int):
+    payload = json_body(RectificationRequestSchema())
+    return jsonify(AlertSchema().dump(alerts.request_rectification(g.user, alert_id, payload["opinion"],
+                                                                   payload["due_on"])))
+
+
+@bp.post("/alerts/<id:alert_id>/report-rectification")
+@operation("The department's report on a requested rectification (a department_head of the case's "
+           "department); traced on the case", body=RectificationReportSchema, response=AlertSchema, tag="oversight")
+def report_rectification(alert_id: int):
+    payload = json_body(RectificationReportSchema())
+    return jsonify(AlertSchema().dump(alerts.report_rectification(g.user, alert_id, payload["report"])))
 
 
 @bp.post("/alerts/<id:alert_id>/resolve")

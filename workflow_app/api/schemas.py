@@ -239,9 +239,28 @@ class AlertSchema(Schema):
     handled_by = fields.Function(lambda a: a.handled_by.username if a.handled_by else None)
     handled_at = BeijingDateTime(allow_none=True)
     reason = fields.String(allow_none=True)
+    opinion = fields.String(allow_none=True, metadata={"description": "the supervision opinion asking to rectify"})
+    rectification_due_at = BeijingDateTime(allow_none=True)
+    requested_by = fields.Function(lambda a: a.requested_by.username if a.requested_by else None)
+    requested_at = BeijingDateTime(allow_none=True)
+    report = fields.String(allow_none=True, metadata={"description": "the department's rectification report"})
+    reported_by = fields.Function(lambda a: a.reported_by.username if a.reported_by else None)
+    reported_at = BeijingDateTime(allow_none=True)
 
 
 AlertPageSchema = _page_of(AlertSchema, "AlertPageSchema")
+
+
+class RectificationRequestSchema(Schema):
+    opinion = fields.String(required=True, validate=Length(1, 2000),
+                            metadata={"description": "the supervision opinion: what the department is to rectify"})
+    due_on = fields.String(required=True, validate=Length(10, 10),
+                           metadata={"description": "the last day (Beijing) for the department's report, YYYY-MM-DD"})
+
+
+class RectificationReportSchema(Schema):
+    report = fields.String(required=True, validate=Length(1, 2000),
+                           metadata={"description": "what the department has rectified"})
 
 
 class AlertReasonSchema(Schema):

@@ -7,10 +7,13 @@ from .cases import Case, Task
 from .org import User
 from .types import JSONType, UTCDateTime, utcnow
 
-# An alert's life: open → acknowledged (a supervisor has seen it) → resolved, or dismissed with a
-# reason. While it is open or acknowledged it is "active": one per (case, code).
-ACTIVE = ("open", "acknowledged")
+# An alert's life: open → acknowledged (a supervisor has seen it) → rectification requested (a
+# supervision opinion to the department, with a deadline) → rectification reported (the
+# department's report back) → resolved, or dismissed with a reason. Until resolved or dismissed it
+# is "active": one per (case, code).
+ACTIVE = ("open", "acknowledged", "rectification_requested", "rectification_reported")
 STATUSES = (*ACTIVE, "resolved", "dismissed")
+ACTIVE_SQL = "status IN ('open', 'acknowledged', 'rectification_requested', 'rectification_reported')"
 
 
 class Alert(db.Model):
@@ -18,8 +21,11 @@ class Alert(db.Model):
     __table_args__ = (
         # raised once per (case, code) while active: the database itself refuses a second
         Index("uq_oversight_alert_active", "case_id", "code", unique=True,
-              sqlite_where=text("status IN ('open', 'acknowledged')"),
-              postgresql_where=text("status IN ('open', 'acknowledged')")),
+              sqlite_where=text(ACTIVE_SQL), postgresql_where=text(ACTIVE_SQL)),
+        # the worker's RECTIFICATION_OVERDUE: the requests not reported on, by their deadline
+        Index("ix_oversight_alert_rectification_due", "rectification_due_at",
+              sqlite_where=text("status = 'rectification_requested'"),
+              postgresql_where=text("status = 'rectification_requested'")),
         # the supervisors' list: newest first within a status
         Index("ix_oversight_alert_status_raised", "status", "raised_at", "id"),
     )
@@ -37,12 +43,22 @@ class Alert(db.Model):
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     handled_at = mapped_column(UTCDateTime, nullable=True)
     reason: Mapped[str | None] = mapped_column(Text)  # why resolved or dismissed
+    # the supervision opinion (执法监督意见) asking the department to rectify, and its report back
+    opinion: Mapped[str | None] = mapped_column(Text)
+    rectification_due_at = mapped_column(UTCDateTime, nullable=True)  # the end of its last day, Beijing
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    requested_at = mapped_column(UTCDateTime, nullable=True)
+    report: Mapped[str | None] = mapped_column(Text)  # the department's rectification report
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reported_at = mapped_column(UTCDateTime, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
 
     case: Mapped[Case] = relationship(lazy="joined")
     task: Mapped[Task | None] = relationship()
-    handled_by: Mapped[User | None] = relationship()
+    handled_by: Mapped[User | None] = relationship(foreign_keys=[handled_by_id])
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    reported_by: Mapped[User | None] = relationship(foreign_keys=[reported_by_id])
 
 
 class DiscretionBenchmark(db.Model):

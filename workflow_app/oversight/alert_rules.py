@@ -58,6 +58,9 @@ CATALOGUE = _kinds(
     AlertKind("FINE_OUTSIDE_BENCHMARK", "medium", "国办发〔2022〕27号",
               "罚款超出裁量基准：决定的罚款不在所选裁量阶次的幅度内",
               "fine outside the benchmark: the decided fine is outside the range of the chosen tier"),
+    AlertKind("RECTIFICATION_OVERDUE", "medium", "《行政执法监督条例》（国务院令第825号）",
+              "整改超期：部门未在执法监督意见确定的期限内报告整改情况",
+              "rectification overdue: the department did not report its rectification by the supervision opinion's deadline"),
     AlertKind("CASE_IDLE", "low", "执法监督工作规范",
               "案件停滞：办理中的案件30日无任何办理活动", "case idle: an open case with no activity for 30 days",
               clears_itself=True),
@@ -81,6 +84,7 @@ OVERDUE_BY_FORM = {
 DUE_SOON = {"penalty_decision": "DECISION_DUE_SOON", "no_penalty_decision": "DECISION_DUE_SOON"}
 DUE_SOON_DAYS = timedelta(days=10)
 IDLE_AFTER = timedelta(days=30)
+RECTIFICATION_MAX_DAYS = 365  # the furthest deadline a supervision opinion may set
 RETURNS_BEFORE_ALERT = 3  # RETURNED_REPEATEDLY: raised by the review that returns the case the 3rd time
 # An alert that clears itself, and the one that takes its place when the time is up.
 SUPERSEDED_BY = {"DECISION_DUE_SOON": "DECISION_OVERDUE"}

@@ -81,7 +81,8 @@ class Due:
     provisional: bool
 
 
-def _end_of_local_day(day: date) -> datetime:
+def end_of_day(day: date) -> datetime:
+    """The last instant of a Beijing day, in UTC (a period or a deadline ends then)."""
     local_midnight = datetime.combine(day + timedelta(days=1), time.min, tzinfo=LOCAL_TZ)
     return (local_midnight - timedelta(microseconds=1)).astimezone(UTC)
 
@@ -97,7 +98,7 @@ def add_working_days(start: datetime, days: int, excluded: frozenset[date] = fro
         check = check_day(day)
         provisional |= check.provisional
         counted += check.working and day not in excluded
-    return Due(_end_of_local_day(day), provisional)
+    return Due(end_of_day(day), provisional)
 
 
 def working_days_after(day: date, days: int) -> date:
@@ -123,7 +124,7 @@ def add_calendar_days(start: datetime, days: int, excluded: frozenset[date] = fr
         day += timedelta(days=1)
         check = check_day(day)
         provisional |= check.provisional
-    return Due(_end_of_local_day(day), provisional)
+    return Due(end_of_day(day), provisional)
 
 
 def add_hours(start: datetime, hours: int) -> Due:

@@ -11,9 +11,10 @@ The supervisors (and admins) acknowledge an alert, then resolve it or dismiss it
 each action is traced on the case's chain. Department heads read the alerts of their departments.
 """
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, exists
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Alert, Case, OrgUnit, Task, User
@@ -25,9 +26,11 @@ from ..oversight.alert_rules import (
     DUE_SOON_DAYS,
     IDLE_AFTER,
     OVERDUE_BY_FORM,
+    RECTIFICATION_MAX_DAYS,
     RETURNS_BEFORE_ALERT,
     SUPERSEDED_BY,
 )
+from ..oversight.calendar import LOCAL_TZ, end_of_day
 from . import audit, paging
 from .access import in_scope, require_role, scope_filter
 from .errors import Conflict, Invalid, NotFound, tr
@@ -41,7 +44,9 @@ ALERT_RACE = tr("the alert was changed by someone else at the same time; reload 
 READERS = ("supervisor", "admin", "department_head")
 HANDLERS = ("supervisor", "admin")
 SEVERITIES = ("high", "medium", "low")
-STATUS_WORDS = {"open": tr("open"), "acknowledged": tr("acknowledged"), "resolved": tr("resolved"),
+STATUS_WORDS = {"open": tr("open"), "acknowledged": tr("acknowledged"),
+                "rectification_requested": tr("rectification requested"),
+                "rectification_reported": tr("rectification reported"), "resolved": tr("resolved"),
                 "dismissed": tr("dismissed")}
 ALERT_ORDER = [paging.SortKey(Alert.raised_at, descending=True, kind=datetime),
                paging.SortKey(Alert.id, descending=True)]
@@ -69,7 +74,26 @@ def scan(now: datetime | None = None, limit: int = BATCH) -> ScanResult:
         if len(result.raised) >= limit:
             break
     _idle_cases(now, limit - len(result.raised), result)
+    _rectifications_overdue(now, limit - len(result.raised), result)
     return result
+
+
+def _rectifications_overdue(now: datetime, limit: int, result: ScanResult) -> None:
+    """RECTIFICATION_OVERDUE: a rectification requested and not reported by its deadline, once per
+    request (read through a partial index on the requests' deadlines)."""
+    if limit <= 0:
+        return
+    other = aliased(Alert)
+    raised_since = exists().where(other.case_id == Alert.case_id, other.code == "RECTIFICATION_OVERDUE",
+                                  other.raised_at >= Alert.requested_at)
+    late = db.session.execute(
+        db.select(Alert).where(Alert.status == "rectification_requested", Alert.rectification_due_at <= now,
+                               ~raised_since).order_by(Alert.rectification_due_at, Alert.id).limit(limit)
+    ).scalars().all()
+    for alert in late:
+        details = {"alert": alert.id, "code": alert.code, "due_at": alert.rectification_due_at.isoformat()}
+        if _write(alert.case_id, alert.department_id, None, None, "RECTIFICATION_OVERDUE", details, now):
+            result.raised.append((alert.case.number, "RECTIFICATION_OVERDUE"))
 
 
 def _idle_cases(now: datetime, limit: int, result: ScanResult) -> None:
@@ -209,6 +233,64 @@ def acknowledge(user: User, alert_id: int) -> Alert:
         db.session.flush()
         audit.record("alert.acknowledged", actor=user, case_id=alert.case_id, task_id=alert.task_id, at=now,
                      data={"alert": alert.id, "code": alert.code})
+    return alert
+
+
+def request_rectification(user: User, alert_id: int, opinion, due_on) -> Alert:
+    """A supervision opinion (执法监督意见) to the case's department: what to rectify, and by
+    which day (Beijing; the end of that day). The department reports back (report_rectification)."""
+    errors = {}
+    opinion = opinion.strip() if isinstance(opinion, str) else ""
+    if not opinion or len(opinion) > REASON_MAX:
+        errors["opinion"] = [tr("give the opinion (1 to %(max)d characters)", max=REASON_MAX)]
+    today = utcnow().astimezone(LOCAL_TZ).date()
+    try:
+        due = date.fromisoformat(due_on) if isinstance(due_on, str) else None
+    except ValueError:
+        due = None
+    if due is None:
+        errors["due_on"] = [tr("must be a date, YYYY-MM-DD")]
+    elif not today <= due <= today + timedelta(days=RECTIFICATION_MAX_DAYS):
+        errors["due_on"] = [tr("must be from today to %(days)d days ahead", days=RECTIFICATION_MAX_DAYS)]
+    if errors:
+        raise Invalid(errors)
+    alert = _handled_alert(user, alert_id)
+    if alert.status not in ("open", "acknowledged"):
+        raise Conflict(tr("the alert is %(status)s; rectification is requested of an open or acknowledged alert",
+                          status=STATUS_WORDS[alert.status]))
+    now = utcnow()
+    with one_transaction(ALERT_RACE):
+        alert.status, alert.updated_at = "rectification_requested", now
+        alert.opinion, alert.rectification_due_at = opinion, end_of_day(due)
+        alert.requested_by_id, alert.requested_at = user.id, now
+        alert.report = alert.reported_by_id = alert.reported_at = None
+        db.session.flush()
+        audit.record("alert.rectification_requested", actor=user, case_id=alert.case_id, task_id=alert.task_id,
+                     at=now, data={"alert": alert.id, "code": alert.code, "opinion": opinion, "due_on": due.isoformat()})
+    return alert
+
+
+def report_rectification(user: User, alert_id: int, report) -> Alert:
+    """The department's report on its rectification, by a head of the case's department: the
+    supervisor then resolves the alert, or dismisses it."""
+    report = report.strip() if isinstance(report, str) else ""
+    if not report or len(report) > REASON_MAX:
+        raise Invalid({"report": [tr("give the report (1 to %(max)d characters)", max=REASON_MAX)]})
+    require_role(user, "department_head", tr("reporting a rectification"))
+    alert = db.session.get(Alert, alert_id)
+    if alert is None or not in_scope(user, alert.case.department):
+        raise NotFound(tr("alert %(id)s not found", id=alert_id))
+    if alert.status != "rectification_requested":
+        raise Conflict(tr("the alert is %(status)s; a report answers a requested rectification",
+                          status=STATUS_WORDS[alert.status]))
+    now = utcnow()
+    with one_transaction(ALERT_RACE):
+        alert.status, alert.updated_at = "rectification_reported", now
+        alert.report, alert.reported_by_id, alert.reported_at = report, user.id, now
+        db.session.flush()
+        audit.record("alert.rectification_reported", actor=user, case_id=alert.case_id, task_id=alert.task_id,
+                     at=now, data={"alert": alert.id, "code": alert.code, "report": report,
+                                   "late": bool(alert.rectification_due_at and now > alert.rectification_due_at)})
     return alert
 
 
