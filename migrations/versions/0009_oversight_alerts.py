@@ -26,7 +26,7 @@ def upgrade():
         sa.Column("task_id", sa.Integer(), sa.ForeignKey("case_task.id"), nullable=True),
         sa.Column("code", sa.String(64), nullable=False),
         sa.Column("severity", sa.String(8), nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("status", sa.String(32), nullable=False),
         sa.Column("details", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True),
         sa.Column("raised_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("raised_by", sa.String(64), nullable=False),

@@ -35,7 +35,7 @@ class Alert(db.Model):
     task_id: Mapped[int | None] = mapped_column(ForeignKey("case_task.id"), index=True)  # the step it is about
     code: Mapped[str] = mapped_column(String(64))
     severity: Mapped[str] = mapped_column(String(8))  # high|medium|low
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(32), default="open")
     details = mapped_column(JSONType, default=dict)  # what the rule found (due time, step, …)
     raised_at = mapped_column(UTCDateTime, default=utcnow)
     raised_by: Mapped[str] = mapped_column(String(64))  # the rule's runner, e.g. worker:oversight
