@@ -218,7 +218,7 @@ CasePageSchema = _page_of(CaseSummarySchema, "CasePageSchema")
 
 def _alert_name(alert) -> str:
     kind = CATALOGUE.get(alert.code)
-    return (kind.en if page_language() == "en" else kind.zh) if kind else alert.code
+    return kind.name(page_language()) if kind else alert.code
 
 
 class AlertSchema(Schema):

@@ -30,6 +30,21 @@ class AlertKind:
     en: str
     clears_itself: bool = False  # a risk that is over once the step is done (closed by the worker)
 
+    def name(self, lang: str) -> str:
+        """What the rule found, in the page's (or the API request's) language."""
+        return self.en if lang == "en" else self.zh
+
+    def title(self, lang: str) -> str:
+        """The name's head, before its colon ("立案超期", "filing late"): a list's label."""
+        return self._parts(lang)[0]
+
+    def finding(self, lang: str) -> str:
+        """The name's rest, after its colon: what the rule found."""
+        return self._parts(lang)[-1].strip()
+
+    def _parts(self, lang: str) -> list[str]:
+        return self.name(lang).split("：" if lang != "en" else ":", 1)
+
 
 def _kinds(*rows: AlertKind) -> dict[str, AlertKind]:
     return {row.code: row for row in rows}

@@ -10,6 +10,7 @@ ever: a supervisor who resolved or dismissed it is not asked again about the sam
 The supervisors (and admins) acknowledge an alert, then resolve it or dismiss it with a reason;
 each action is traced on the case's chain. Department heads read the alerts of their departments.
 """
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -17,7 +18,7 @@ from sqlalchemy import and_, exists
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Alert, Case, OrgUnit, Task, User
+from ..models import Alert, Case, OrgUnit, Task, TraceEvent, User
 from ..models.oversight import ACTIVE, STATUSES
 from ..models.types import utcnow
 from ..oversight.alert_rules import (
@@ -50,6 +51,17 @@ STATUS_WORDS = {"open": tr("open"), "acknowledged": tr("acknowledged"),
                 "dismissed": tr("dismissed")}
 ALERT_ORDER = [paging.SortKey(Alert.raised_at, descending=True, kind=datetime),
                paging.SortKey(Alert.id, descending=True)]
+
+
+@dataclass
+class AlertEvent:
+    """One step of an alert's life, as its case's trace recorded it."""
+
+    action: str  # raised|acknowledged|resolved|dismissed
+    at: datetime
+    actor: str  # the username, or the rule's runner (SCANNER)
+    actor_name: str | None  # the user's full name; None for the scanner
+    reason: str | None
 
 
 @dataclass
@@ -333,6 +345,15 @@ def _handled_alert(user: User, alert_id: int) -> Alert:
 
 
 # -- reading --------------------------------------------------------------------------------------
+def may_handle(user: User) -> bool:
+    """Whether the user acknowledges, resolves and dismisses alerts (the others read them)."""
+    return any(user.has_role(role) for role in HANDLERS)
+
+
+def may_read(user: User) -> bool:
+    return any(user.has_role(role) for role in READERS)
+
+
 def get_alert(user: User, alert_id: int) -> Alert:
     require_role(user, READERS[0], tr("reading oversight alerts"), *READERS[1:])
     alert = db.session.get(Alert, alert_id)
@@ -376,3 +397,22 @@ def case_alerts(case: Case, active_only: bool = True) -> list[Alert]:
     if active_only:
         query = query.where(Alert.status.in_(ACTIVE))
     return list(db.session.execute(query.order_by(Alert.raised_at.desc(), Alert.id.desc())).scalars())
+
+
+HISTORY_ACTIONS = ("alert.raised", "alert.acknowledged", "alert.resolved", "alert.dismissed")
+
+
+def history(alert: Alert) -> list[AlertEvent]:
+    """The alert's life from its case's trace, oldest first: who raised, acknowledged, resolved or
+    dismissed it, when, and why (the alert row keeps only its last handler)."""
+    rows = db.session.execute(
+        db.select(TraceEvent, User.full_name).outerjoin(User, TraceEvent.actor_id == User.id)
+        .where(TraceEvent.chain == audit.case_chain(alert.case_id), TraceEvent.action.in_(HISTORY_ACTIONS))
+        .order_by(TraceEvent.seq)).all()
+    out = []
+    for event, full_name in rows:
+        data = json.loads(event.data_json or "{}")
+        if data.get("alert") == alert.id:
+            out.append(AlertEvent(event.action.removeprefix("alert."), event.at, event.actor, full_name,
+                                  data.get("reason")))
+    return out

@@ -10,8 +10,8 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..i18n import step_name, task_step_name
-from ..models import Case, LegalReview, Task, TraceEvent, User
-from . import audit, audit_verify, documents
+from ..models import Alert, Case, LegalReview, Task, TraceEvent, User
+from . import alerts, audit, audit_verify, documents
 from .access import visible_case
 from .people import named_people
 from .procedures import procedure_info
@@ -44,6 +44,8 @@ class CaseOverview:
     documents: list[dict]
     reviews: list[LegalReview]
     steps: dict[str, StepOnDiagram] = field(default_factory=dict)
+    # the case's active oversight alerts (预警), newest first: anyone who sees the case sees them
+    alerts: list[Alert] = field(default_factory=list)
     # bpmn id -> the step's name in the page's language (i18n.step_name), for the trace's entries,
     # which keep the BPMN name they were recorded with
     step_names: dict[str, str] = field(default_factory=dict)
@@ -88,7 +90,7 @@ def case_overview(user: User, case_id: int, now: datetime | None = None) -> Case
         documents=documents.list_documents(user, case.id),
         reviews=list(db.session.execute(db.select(LegalReview).options(joinedload(LegalReview.reviewer))
                                         .where(LegalReview.case_id == case.id).order_by(LegalReview.id)).scalars()),
-        steps=steps,
+        steps=steps, alerts=alerts.case_alerts(case),
         step_names={bpmn_id: step_name(spec.get("name") or bpmn_id,
                                        info.forms.get(spec["form_key"]) if spec.get("form_key") else None)
                     for bpmn_id, spec in info.task_specs.items()})
