@@ -52,7 +52,7 @@ def test_a_wrong_password_says_so_in_chinese_and_the_right_one_opens_the_inbox(c
 
 
 @pytest.mark.parametrize("username, start", [("officer1", "/inbox"), ("head1", "/inbox"),
-                                             ("reviewer1", "/inbox?queue=reviews"), ("supervisor1", "/cases"),
+                                             ("reviewer1", "/inbox?queue=reviews"), ("supervisor1", "/alerts"),
                                              ("admin", "/cases")])
 def test_each_role_lands_on_its_start_page(client, username, start):
     r = page_login(client, username)
@@ -362,7 +362,7 @@ def test_every_page_but_login_language_and_the_root_asks_for_a_login_first(app, 
     for rule, method in pages:
         if rule.endpoint in PUBLIC_PAGES:
             continue
-        values = {"case_id": 1, "task_id": 1, "kind": "filing_approval", "fmt": "html", "version_id": 1}
+        values = {"case_id": 1, "task_id": 1, "kind": "filing_approval", "fmt": "html", "version_id": 1, "alert_id": 1}
         with app.test_request_context():
             url = url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
         r = client.open(url, method=method)

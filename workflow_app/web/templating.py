@@ -1,15 +1,18 @@
 """What every page template can use: dates in Beijing time, the words for statuses, roles and
-trace actions in the page's language, the language switch."""
+trace actions in the page's language, the language switch, the oversight alerts' names and words."""
 import json
 from datetime import date, datetime
 
 from flask import Flask, request, url_for
 from flask_babel import gettext, lazy_gettext
+from flask_login import current_user
 from jinja2.utils import htmlsafe_json_dumps
 
 from ..extensions import login_manager
-from ..i18n import HTML_LANG, LANGUAGES, page_language, task_step_name
+from ..i18n import HTML_LANG, LANGUAGES, localized, page_language, task_step_name
+from ..oversight.alert_rules import CATALOGUE
 from ..oversight.calendar import LOCAL_TZ
+from ..services import alerts
 from .case_file import entries
 
 STATUS_LABELS = {
@@ -49,7 +52,15 @@ ACTION_LABELS = {
     "request.failed": lazy_gettext("request failed"),
     "timer.fired": lazy_gettext("time limit reached (timer)"),
     "timer.failed": lazy_gettext("timer step failed"),
+    "alert.raised": lazy_gettext("oversight alert raised"),
+    "alert.acknowledged": lazy_gettext("oversight alert acknowledged"),
+    "alert.resolved": lazy_gettext("oversight alert resolved"),
+    "alert.dismissed": lazy_gettext("oversight alert dismissed"),
 }
+# An alert's severity (DOMAIN.md 预警): its word is always shown beside its colour.
+SEVERITY_LABELS = {"high": lazy_gettext("high"), "medium": lazy_gettext("medium"), "low": lazy_gettext("low")}
+SEVERITY_MEANINGS = {"high": lazy_gettext("unlawful"), "medium": lazy_gettext("deadline risk"),
+                     "low": lazy_gettext("quality")}
 PARTY_KINDS = {"person": lazy_gettext("natural person"), "organization": lazy_gettext("organization")}
 
 
@@ -62,12 +73,36 @@ def local_datetime(value: datetime | None) -> str:
     return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
-def local_date(value: datetime | date | None) -> str:
-    if value is None:
+def local_date(value: datetime | date | str | None) -> str:
+    """A day in Beijing time; a string is an ISO time as recorded in JSON (an alert's due time)."""
+    if not value:
         return "—"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, datetime):
         value = value.astimezone(LOCAL_TZ).date()
     return value.isoformat()
+
+
+def alert_name(code: str) -> str:
+    """What an alert's rule found, by the catalogue, in the page's language."""
+    kind = CATALOGUE.get(code)
+    return kind.name(page_language()) if kind else code
+
+
+def alert_title(code: str) -> str:
+    """The rule's short name (立案超期, filing late), for lists."""
+    kind = CATALOGUE.get(code)
+    return kind.title(page_language()) if kind else code
+
+
+def alert_finding(code: str) -> str:
+    """What the rule found, its name without the short name (收到线索15个工作日内未作出立案决定)."""
+    kind = CATALOGUE.get(code)
+    return kind.finding(page_language()) if kind else ""
 
 
 def steps_json(steps: dict) -> str:
@@ -113,4 +148,7 @@ def init_templating(app: Flask) -> None:
             "party_kinds": PARTY_KINDS, "case_file_entries": entries,
             "here": request.full_path.rstrip("?") if request else "/",
             "with_args": with_args, "step_label": task_step_name,
+            "alert_name": alert_name, "alert_title": alert_title, "alert_finding": alert_finding, "severity_labels": SEVERITY_LABELS, "severity_meanings": SEVERITY_MEANINGS,
+            "alert_status_labels": {k: localized(v) for k, v in alerts.STATUS_WORDS.items()},
+            "reads_alerts": current_user.is_authenticated and alerts.may_read(current_user),
         }

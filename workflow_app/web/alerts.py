@@ -1,0 +1,78 @@
+"""The oversight alerts' pages (预警): the supervisors' list, and one alert with its history and
+the handlers' actions (acknowledge; resolve or dismiss with a reason).
+
+Thin: parse the query or the form, call services/alerts.py (the functions the API's
+/api/v1/alerts calls, with the same permission checks) and render. A refusal comes back on the
+same page: a missing reason beside its field with what was typed, an alert someone else handled
+meanwhile (409) as a banner over the alert as it now stands.
+"""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..i18n import beside_fields, localized
+from ..models.oversight import STATUSES
+from ..oversight.alert_rules import CATALOGUE
+from ..services import alerts, worklists
+from ..services.errors import Conflict, Invalid, tr
+from . import bp
+from .views import _text_arg
+
+PER_PAGE = 50
+ALL = "all"
+STATUS_FILTERS = ("active", *STATUSES, ALL)  # "active" (open or acknowledged) by default
+ACTIONS = ("acknowledge", "resolve", "dismiss")
+
+
+@bp.get("/alerts")
+@login_required
+def alert_list():
+    args = request.args
+    filters = {"status": args.get("status") or "active", "severity": _text_arg(args, "severity"),
+               "code": _text_arg(args, "code"), "department": _text_arg(args, "department")}
+    page = alerts.list_alerts(current_user, status=None if filters["status"] == ALL else filters["status"],
+                              severity=filters["severity"], code=filters["code"],
+                              department_code=filters["department"], after=args.get("after") or None,
+                              per_page=PER_PAGE)
+    return render_template("web/alerts.html", page=page, filters=filters, args=args, statuses=STATUS_FILTERS,
+                           severities=alerts.SEVERITIES, codes=list(CATALOGUE),
+                           departments=worklists.departments_in_scope(current_user))
+
+
+@bp.route("/alerts/<id:alert_id>", methods=["GET", "POST"])
+@login_required
+def alert_page(alert_id: int):
+    typed, errors, conflict, status = "", {}, None, 200
+    if request.method == "POST":
+        action = request.form.get("action")
+        typed = request.form.get("reason", "")
+        try:
+            _act(action, alert_id, typed)
+        except Invalid as err:  # the form again, its errors beside the fields (200, as the task forms)
+            errors = beside_fields(err.errors)
+        except Conflict as err:  # handled by someone else meanwhile
+            conflict, status = localized(err.message), 409
+        else:
+            flash(_done(action), "success")
+            return redirect(url_for("web.alert_page", alert_id=alert_id))
+    alert = alerts.get_alert(current_user, alert_id)
+    return render_template("web/alert.html", alert=alert, kind=CATALOGUE.get(alert.code),
+                           history=alerts.history(alert), may_handle=alerts.may_handle(current_user),
+                           typed=typed, errors=errors, conflict=conflict, reason_max=alerts.REASON_MAX), status
+
+
+def _act(action: str | None, alert_id: int, reason: str) -> None:
+    if action == "acknowledge":
+        alerts.acknowledge(current_user, alert_id)
+    elif action == "resolve":
+        alerts.resolve(current_user, alert_id, reason)
+    elif action == "dismiss":
+        alerts.dismiss(current_user, alert_id, reason)
+    else:
+        raise Invalid({"action": [tr("must be one of %(choices)s", choices=", ".join(ACTIONS))]})
+
+
+def _done(action: str) -> str:
+    return {"acknowledge": _("The alert is acknowledged."),
+            "resolve": _("The alert is resolved; the reason is recorded on the case's trace."),
+            "dismiss": _("The alert is dismissed; the reason is recorded on the case's trace.")}[action]
