@@ -117,7 +117,8 @@ def demo_seed(password: str, if_empty: bool):
 @click.option("--if-empty", is_flag=True, help="Do nothing when cases already exist.")
 def demo_cases(count: int, if_empty: bool):
     """Open sample cases of general_penalty at the stages people need to try the system (needs
-    demo seed and the deployed BPMN); each case follows the procedure wherever it routes."""
+    demo seed and the deployed BPMN); each case follows the procedure wherever it routes. Ends
+    with one pass of the oversight scan, which raises the alerts of the steps past their due time."""
     from .demo.cases import STAGES, has_cases, seed_demo_cases
 
     if if_empty and has_cases():
@@ -129,6 +130,10 @@ def demo_cases(count: int, if_empty: bool):
         if reached[stage.name]:
             nxt = f"; next: {stage.inbox}" if stage.inbox else ""
             click.echo(f"  {reached[stage.name]:3d} {stage.label}{nxt}")
+    # the worker's pass, so that the demo's late steps show as alerts (预警) from the start
+    from .services import alerts
+
+    _report_scan(alerts.scan())
 
 
 @procedures_cli.command("deploy")

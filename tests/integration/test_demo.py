@@ -42,6 +42,7 @@ WHERE = {
     "awaiting_court": ("served", {"execution"}),
     "awaiting_plan_approval": ("served", {"payment_plan_approval"}),
     "paying_instalments": ("served", {"execution_scheduled"}),
+    "service_late": ("decided", {"service", "disclosure"}),
 }
 
 
@@ -79,6 +80,10 @@ def test_the_default_demo_brings_every_case_to_its_stage_two_at_each(app, api):
     assert f"Opened {DEFAULT_COUNT} demo cases" in r.output and DEFAULT_COUNT == 2 * len(STAGES)
     for stage in STAGES:
         assert re.search(rf"^\s+2 {re.escape(stage.label)}", r.output, re.M), stage.label
+    # the oversight scan ends the command: the late demo cases' alerts are there from the start
+    scanned = re.search(r"^Oversight: (\d+) alert\(s\) raised \((.*)\)\.$", r.output, re.M)
+    assert scanned, r.output
+    assert "SERVICE_LATE" in scanned.group(2) and "DISCLOSURE_LATE" in scanned.group(2) and "PAYMENT_OVERDUE" in scanned.group(2)
     with app.app_context():
         assert_every_case_at_its_stage(DEFAULT_COUNT)
     assert "nothing changed" in demo_cases(app, "--if-empty").output

@@ -165,6 +165,10 @@ STAGES = [
           "head1 (批准暂缓或者分期缴纳)", _ready("payment_plan_approval"), 43, Story(execution="instalments")),
     Stage("paying_instalments", "paying approved instalments", "officer1 (按批准的期限缴纳)",
           _paying_instalments, 52, Story(execution="instalments")),
+    # decided three weeks ago and neither served nor disclosed: the oversight scan that ends
+    # `flask demo cases` raises SERVICE_LATE (APL 61) and DISCLOSURE_LATE (118号) on it
+    Stage("service_late", "decided three weeks ago, neither served nor disclosed (late)",
+          "officer1 (送达), officer2 (公示)", _status("decided"), 60),
 ]
 DEFAULT_COUNT = 2 * len(STAGES)
 
