@@ -29,12 +29,12 @@ def test_an_officer_is_refused_with_a_wrong_password_then_logs_in_and_lands_on_t
 def test_each_role_lands_on_its_start_page(page):
     for username, url, heading in (("head1", r"/inbox$", "我的待办"),
                                    ("reviewer1", r"/inbox\?queue=reviews$", "法制审核待办"),
-                                   ("supervisor1", r"/cases$", "案件")):
+                                   ("supervisor1", r"/alerts$", "执法监督预警")):
         page.context.clear_cookies()
         log_in(page, username)
         expect(page).to_have_url(re.compile(url))
         expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
-    screenshot(page, "03-cases-supervisor1")
+    screenshot(page, "03-alerts-supervisor1")
 
 
 def test_the_case_page_shows_the_diagram_with_its_steps_marked_and_a_click_tells_who_did_a_step(page):

@@ -37,6 +37,18 @@ def test_the_daily_pages_fit_a_tablet_and_125_percent_zoom_without_scrolling_sid
         expect(page.get_by_test_id("diagram")).to_be_visible()
         assert not overflows_sideways(page), "the case page scrolls sideways"
         screenshot(page, f"layout-{name}-case")
+        context.clear_cookies()  # the supervisors' pages: the alerts and one alert
+        page.goto("/login")
+        page.fill('input[name="username"]', "supervisor1")
+        page.fill('input[name="password"]', DEMO_PASSWORD)
+        page.click('button[type="submit"].primary')
+        expect(page).to_have_url(re.compile(r"/alerts$"))
+        assert not overflows_sideways(page), "the alert list scrolls sideways"
+        screenshot(page, f"layout-{name}-alerts")
+        page.locator('[data-testid="alerts"] [data-testid="alert-link"]').first.click()
+        expect(page.get_by_test_id("alert-title")).to_be_visible()
+        assert not overflows_sideways(page), "the alert page scrolls sideways"
+        screenshot(page, f"layout-{name}-alert")
     finally:
         context.close()
 
