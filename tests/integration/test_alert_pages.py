@@ -52,19 +52,11 @@ def post(client, url: str, **form):
 @pytest.fixture
 def raised(app, api):
     """Two late cases of the market department with their FILING_LATE alerts (medium), and a case
-    past its decision time with its DECISION_OVERDUE alert (high; the DECISION_DUE_SOON before it
-    resolved by the scan)."""
-    from datetime import timedelta
-
-    from workflow_app.models import Case
-
+    decided 48 days ago and neither served nor disclosed: SERVICE_LATE (high), DISCLOSURE_LATE."""
     late = [late_filing(api) for _ in range(2)]
-    deciding = api.run(api.open_case(), *TO_DECISION)
-    with app.app_context():
-        filed = db.session.get(Case, deciding["id"]).filed_at
-    scan(app, now=filed + timedelta(days=85))
-    scan(app, now=filed + timedelta(days=92))
-    return {"late": late, "deciding": deciding}
+    decided = api.run(api.open_case(), *TO_DECISION, "penalty_decision")
+    scan(app)
+    return {"late": late, "decided": decided}
 
 
 # -- the list -------------------------------------------------------------------------------------
@@ -72,7 +64,7 @@ def test_supervisors_land_on_the_active_alerts_newest_first_with_the_count_and_e
     r = page_login(client, "supervisor1")
     assert r.headers["Location"] == "/alerts"
     page = html(client.get("/alerts"))
-    assert "<h1>执法监督预警" in page and 'data-testid="alerts-count">共 3 条' in page
+    assert "<h1>执法监督预警" in page and 'data-testid="alerts-count">共 4 条' in page
     assert 'data-testid="nav-alerts" aria-current="page">预警</a>' in page
     first, second = raised["late"]
     row = re.search(rf'<tr data-alert-id="{alert_of(app, first).id}".*?</tr>', page, re.S).group(0)
@@ -82,16 +74,16 @@ def test_supervisors_land_on_the_active_alerts_newest_first_with_the_count_and_e
     assert re.search(r'<span class="due">\d{4}-\d{2}-\d{2}</span>', row)  # the due date, in Beijing time
     ids = alert_rows(page)
     assert ids == sorted(ids, reverse=True)  # newest first
-    overdue = re.search(rf'<tr data-alert-id="{alert_of(app, raised["deciding"], "DECISION_OVERDUE").id}".*?</tr>',
-                        page, re.S).group(0)
-    assert 'class="sev sev-high"' in overdue and ">高</span>" in overdue and "决定超期" in overdue
+    late = re.search(rf'<tr data-alert-id="{alert_of(app, raised["decided"], "SERVICE_LATE").id}".*?</tr>',
+                     page, re.S).group(0)
+    assert 'class="sev sev-high"' in late and ">高</span>" in late and "送达超期" in late
 
 
 def test_the_list_filters_by_status_severity_rule_and_department(app, client, api, raised):
     page_login(client, "supervisor1")
     resolved = alert_of(app, raised["late"][0])
     assert api.post(f"/api/v1/alerts/{resolved.id}/resolve", as_="supervisor1", json={"reason": "已督促立案"}).status_code == 200
-    deciding = alert_of(app, raised["deciding"], "DECISION_OVERDUE").id
+    service = alert_of(app, raised["decided"], "SERVICE_LATE").id
 
     def listed(query: str) -> set[int]:
         r = client.get(f"/alerts?{query}")
@@ -99,12 +91,12 @@ def test_the_list_filters_by_status_severity_rule_and_department(app, client, ap
         return set(alert_rows(html(r)))
 
     everything = listed("status=all")
-    assert resolved.id in everything and len(everything) == 4  # with the resolved DECISION_DUE_SOON
+    assert resolved.id in everything and len(everything) == 4
     assert resolved.id not in listed("") and listed("") == listed("status=active")
     assert listed("status=resolved") >= {resolved.id}
-    assert listed("severity=high") == {deciding}
-    assert deciding not in listed("severity=medium") and listed("severity=medium")
-    assert listed("code=DECISION_OVERDUE") == {deciding}
+    assert listed("severity=high") == {service}
+    assert service not in listed("severity=medium") and len(listed("severity=medium")) == 2
+    assert listed("code=SERVICE_LATE") == {service}
     assert listed("department=market") == listed("")
     assert listed("department=tax") == set()
     assert listed("status=open&severity=low") == set()
@@ -248,7 +240,7 @@ def test_the_alert_pages_in_english(app, client, raised):
     page_login(client, "supervisor1")
     client.post("/language", data={"lang": "en", "csrf_token": csrf_of(html(client.get("/alerts")))})
     page = html(client.get("/alerts"))
-    assert '<html lang="en">' in page and "<h1>Oversight alerts" in page and "3 alerts" in page
+    assert '<html lang="en">' in page and "<h1>Oversight alerts" in page and "4 alerts" in page
     assert ">medium</span>" in page and "filing late" in page and "Filing approval" in page
     assert "执法监督预警" not in page and "立案超期" not in page
     alert = alert_of(app, raised["late"][0])
@@ -278,3 +270,20 @@ def test_the_case_page_shows_its_active_alerts_linked_for_readers_only(app, clie
                                     .order_by(TraceEvent.id)).scalars().all()
     assert traced[-1] == "alert.dismissed"
 
+
+
+def test_an_alert_about_the_case_not_a_step_shows_what_was_found_instead_of_a_due_date(app, client, api):
+    """CASE_IDLE (no step of its own): its last activity; raised by the scan 31 days on."""
+    from datetime import timedelta
+
+    from workflow_app.models.types import utcnow
+
+    case = api.open_case()
+    scan(app, now=utcnow() + timedelta(days=31))
+    idle = alert_of(app, case, "CASE_IDLE")
+    page_login(client, "supervisor1")
+    row = re.search(rf'<tr data-alert-id="{idle.id}".*?</tr>', html(client.get("/alerts?code=CASE_IDLE")), re.S).group(0)
+    assert "案件停滞" in row and "最近办理" in row and 'class="sev sev-low"' in row and ">低</span>" in row
+    page = html(client.get(f"/alerts/{idle.id}"))
+    assert "最近办理活动" in page and 'data-testid="alert-due"' not in page and "—" in page
+    assert 'data-testid="alert-basis">执法监督工作规范</dd>' in page

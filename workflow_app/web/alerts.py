@@ -57,8 +57,15 @@ def alert_page(alert_id: int):
             return redirect(url_for("web.alert_page", alert_id=alert_id))
     alert = alerts.get_alert(current_user, alert_id)
     return render_template("web/alert.html", alert=alert, kind=CATALOGUE.get(alert.code),
-                           history=alerts.history(alert), may_handle=alerts.may_handle(current_user),
+                           history=alerts.history(alert), automatic=_automatic(),
+                           may_handle=alerts.may_handle(current_user),
                            typed=typed, errors=errors, conflict=conflict, reason_max=alerts.REASON_MAX), status
+
+
+def _automatic() -> dict[str, str]:
+    """Who raised an alert when no person did: the worker's scan, or the rules of a step."""
+    return {alerts.SCANNER: _("the oversight scan (automatic)"),
+            alerts.STEP_RULES: _("the rules checked when the step was done (automatic)")}
 
 
 def _act(action: str | None, alert_id: int, reason: str) -> None:
