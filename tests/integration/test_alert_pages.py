@@ -287,3 +287,28 @@ def test_an_alert_about_the_case_not_a_step_shows_what_was_found_instead_of_a_du
     page = html(client.get(f"/alerts/{idle.id}"))
     assert "最近办理活动" in page and 'data-testid="alert-due"' not in page and "—" in page
     assert 'data-testid="alert-basis">执法监督工作规范</dd>' in page
+
+
+def test_a_requested_and_reported_rectification_shows_in_the_history_and_under_its_status(app, client, api, raised):
+    """Through the API (the pages have no rectification forms yet): the opinion with its day, the
+    department's report; the alert stays active and can still be resolved on the page."""
+    from datetime import datetime, timedelta
+
+    from workflow_app.oversight.calendar import LOCAL_TZ
+
+    alert = alert_of(app, raised["late"][0])
+    due = (datetime.now(LOCAL_TZ).date() + timedelta(days=10)).isoformat()
+    r = api.post(f"/api/v1/alerts/{alert.id}/request-rectification", as_="supervisor1",
+                 json={"opinion": "请于十日内作出立案决定", "due_on": due})
+    assert r.status_code == 200, r.json
+    page_login(client, "supervisor1")
+    assert alert.id in alert_rows(html(client.get("/alerts?status=rectification_requested")))
+    assert alert.id in alert_rows(html(client.get("/alerts")))  # still active
+    assert api.post(f"/api/v1/alerts/{alert.id}/report-rectification", as_="head1",
+                    json={"report": "已于当日作出立案决定"}).status_code == 200
+    page = html(client.get(f"/alerts/{alert.id}"))
+    history = re.search(r'data-testid="alert-history">.*?</ol>', page, re.S).group(0)
+    assert re.findall(r'data-action="(\w+)"', history) == ["raised", "rectification_requested", "rectification_reported"]
+    assert "请于十日内作出立案决定" in history and due in history and "已于当日作出立案决定" in history
+    assert "整改期限" in page and 'data-testid="close-form"' in page
+    assert post(client, f"/alerts/{alert.id}", action="resolve", reason="整改到位").status_code == 302

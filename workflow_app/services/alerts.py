@@ -57,11 +57,12 @@ ALERT_ORDER = [paging.SortKey(Alert.raised_at, descending=True, kind=datetime),
 class AlertEvent:
     """One step of an alert's life, as its case's trace recorded it."""
 
-    action: str  # raised|acknowledged|resolved|dismissed
+    action: str  # raised, or the status it moved the alert to (acknowledged, …, resolved, dismissed)
     at: datetime
-    actor: str  # the username, or the rule's runner (SCANNER)
-    actor_name: str | None  # the user's full name; None for the scanner
-    reason: str | None
+    actor: str  # the username, or the rule's runner (SCANNER, STEP_RULES)
+    actor_name: str | None  # the user's full name; None for the rules
+    reason: str | None  # why resolved or dismissed; the supervision opinion; the department's report
+    due_on: str | None = None  # the day the rectification is due (ISO), when one was requested
 
 
 @dataclass
@@ -399,12 +400,13 @@ def case_alerts(case: Case, active_only: bool = True) -> list[Alert]:
     return list(db.session.execute(query.order_by(Alert.raised_at.desc(), Alert.id.desc())).scalars())
 
 
-HISTORY_ACTIONS = ("alert.raised", "alert.acknowledged", "alert.resolved", "alert.dismissed")
+HISTORY_ACTIONS = ("alert.raised", *(f"alert.{status}" for status in STATUSES[1:]))
 
 
 def history(alert: Alert) -> list[AlertEvent]:
-    """The alert's life from its case's trace, oldest first: who raised, acknowledged, resolved or
-    dismissed it, when, and why (the alert row keeps only its last handler)."""
+    """The alert's life from its case's trace, oldest first: who raised, acknowledged, asked for or
+    reported a rectification, resolved or dismissed it, when, and why (the alert row keeps only its
+    last handler)."""
     rows = db.session.execute(
         db.select(TraceEvent, User.full_name).outerjoin(User, TraceEvent.actor_id == User.id)
         .where(TraceEvent.chain == audit.case_chain(alert.case_id), TraceEvent.action.in_(HISTORY_ACTIONS))
@@ -414,5 +416,5 @@ def history(alert: Alert) -> list[AlertEvent]:
         data = json.loads(event.data_json or "{}")
         if data.get("alert") == alert.id:
             out.append(AlertEvent(event.action.removeprefix("alert."), event.at, event.actor, full_name,
-                                  data.get("reason")))
+                                  data.get("reason") or data.get("opinion") or data.get("report"), data.get("due_on")))
     return out

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..i18n import beside_fields, localized
-from ..models.oversight import STATUSES
+from ..models.oversight import ACTIVE, STATUSES
 from ..oversight.alert_rules import CATALOGUE
 from ..services import alerts, worklists
 from ..services.errors import Conflict, Invalid, tr
@@ -20,7 +20,7 @@ from .views import _text_arg
 
 PER_PAGE = 50
 ALL = "all"
-STATUS_FILTERS = ("active", *STATUSES, ALL)  # "active" (open or acknowledged) by default
+STATUS_FILTERS = ("active", *STATUSES, ALL)  # "active" (not yet resolved or dismissed) by default
 ACTIONS = ("acknowledge", "resolve", "dismiss")
 
 
@@ -59,7 +59,8 @@ def alert_page(alert_id: int):
     return render_template("web/alert.html", alert=alert, kind=CATALOGUE.get(alert.code),
                            history=alerts.history(alert), automatic=_automatic(),
                            may_handle=alerts.may_handle(current_user),
-                           typed=typed, errors=errors, conflict=conflict, reason_max=alerts.REASON_MAX), status
+                           typed=typed, errors=errors, conflict=conflict, reason_max=alerts.REASON_MAX,
+                           active=ACTIVE), status
 
 
 def _automatic() -> dict[str, str]:
