@@ -208,7 +208,7 @@ def test_a_reason_missing_or_too_long_is_said_beside_the_field_and_what_was_type
     r = post(client, url, action="resolve", reason=long)
     assert r.status_code == 200 and 'data-testid="reason-error"' in html(r) and long in html(r)
     r = post(client, url, action="close", reason="x")
-    assert r.status_code == 200 and "必须为以下之一：acknowledge, resolve, dismiss" in html(r)
+    assert r.status_code == 200 and "必须为以下之一：acknowledge, request_rectification, report_rectification, resolve, dismiss" in html(r)
     assert alert_of(app, raised["late"][0]).status == "open"
     r = post(client, url, action="dismiss", reason="系统时间配置错误导致误报")
     assert r.status_code == 302
@@ -312,3 +312,35 @@ def test_a_requested_and_reported_rectification_shows_in_the_history_and_under_i
     assert "请于十日内作出立案决定" in history and due in history and "已于当日作出立案决定" in history
     assert "整改期限" in page and 'data-testid="close-form"' in page
     assert post(client, f"/alerts/{alert.id}", action="resolve", reason="整改到位").status_code == 302
+
+
+def test_the_supervisor_asks_to_rectify_on_the_page_and_the_head_reports_on_it(app, client, raised):
+    from datetime import datetime, timedelta
+
+    from workflow_app.oversight.calendar import LOCAL_TZ
+
+    alert = alert_of(app, raised["late"][0])
+    url = f"/alerts/{alert.id}"
+    supervisor = logged_in(client, "supervisor1")
+    assert 'data-testid="rectify-form"' in html(supervisor.get(url))
+    r = post(supervisor, url, action="request_rectification", opinion="   ", due_on="2020-01-01")
+    page = html(r)
+    assert r.status_code == 200 and 'data-testid="opinion-error"' in page and 'data-testid="due_on-error"' in page
+    assert 'value="2020-01-01"' in page  # what was typed is kept
+    due = (datetime.now(LOCAL_TZ).date() + timedelta(days=7)).isoformat()
+    r = post(supervisor, url, action="request_rectification", opinion="请于七日内作出立案决定并报告", due_on=due)
+    assert r.status_code == 302 and alert_of(app, raised["late"][0]).status == "rectification_requested"
+    assert 'data-testid="rectify-form"' not in html(supervisor.get(url))  # asked once
+    head = logged_in(client, "head1")
+    page = html(head.get(url))
+    assert 'data-testid="report-form"' in page and "请于七日内作出立案决定并报告" in page
+    assert 'data-testid="close-form"' not in page  # heads report; supervisors resolve
+    r = post(head, url, action="report_rectification", report="")
+    assert r.status_code == 200 and 'data-testid="report-error"' in html(r)
+    r = post(head, url, action="report_rectification", report="已于次日作出立案决定")
+    assert r.status_code == 302 and alert_of(app, raised["late"][0]).status == "rectification_reported"
+    assert 'data-testid="report-form"' not in html(head.get(url))
+    officer = logged_in(client, "officer1")
+    assert officer.get(url).status_code == 403
+    with app.app_context():
+        assert audit_verify.verify(raised["late"][0]["id"]).ok

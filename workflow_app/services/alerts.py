@@ -351,6 +351,11 @@ def may_handle(user: User) -> bool:
     return any(user.has_role(role) for role in HANDLERS)
 
 
+def may_report(user: User, alert: Alert) -> bool:
+    """Whether the user reports the rectification of this alert: a head of its case's department."""
+    return user.has_role("department_head") and in_scope(user, alert.case.department)
+
+
 def may_read(user: User) -> bool:
     return any(user.has_role(role) for role in READERS)
 

@@ -1,5 +1,6 @@
 """The oversight alerts' pages (预警): the supervisors' list, and one alert with its history and
-the handlers' actions (acknowledge; resolve or dismiss with a reason).
+the handlers' actions (acknowledge; ask the department to rectify by a day; resolve or dismiss
+with a reason) and the department head's rectification report.
 
 Thin: parse the query or the form, call services/alerts.py (the functions the API's
 /api/v1/alerts calls, with the same permission checks) and render. A refusal comes back on the
@@ -21,7 +22,8 @@ from .views import _text_arg
 PER_PAGE = 50
 ALL = "all"
 STATUS_FILTERS = ("active", *STATUSES, ALL)  # "active" (not yet resolved or dismissed) by default
-ACTIONS = ("acknowledge", "resolve", "dismiss")
+ACTIONS = ("acknowledge", "request_rectification", "report_rectification", "resolve", "dismiss")
+FIELDS = ("reason", "opinion", "due_on", "report")  # what the forms type, kept on an error
 
 
 @bp.get("/alerts")
@@ -42,10 +44,10 @@ def alert_list():
 @bp.route("/alerts/<id:alert_id>", methods=["GET", "POST"])
 @login_required
 def alert_page(alert_id: int):
-    typed, errors, conflict, status = "", {}, None, 200
+    typed, errors, conflict, status = dict.fromkeys(FIELDS, ""), {}, None, 200
     if request.method == "POST":
         action = request.form.get("action")
-        typed = request.form.get("reason", "")
+        typed = {name: request.form.get(name, "") for name in FIELDS}
         try:
             _act(action, alert_id, typed)
         except Invalid as err:  # the form again, its errors beside the fields (200, as the task forms)
@@ -59,6 +61,7 @@ def alert_page(alert_id: int):
     return render_template("web/alert.html", alert=alert, kind=CATALOGUE.get(alert.code),
                            history=alerts.history(alert), automatic=_automatic(),
                            may_handle=alerts.may_handle(current_user),
+                           may_report=alerts.may_report(current_user, alert),
                            typed=typed, errors=errors, conflict=conflict, reason_max=alerts.REASON_MAX,
                            active=ACTIVE), status
 
@@ -69,18 +72,24 @@ def _automatic() -> dict[str, str]:
             alerts.STEP_RULES: _("the rules checked when the step was done (automatic)")}
 
 
-def _act(action: str | None, alert_id: int, reason: str) -> None:
+def _act(action: str | None, alert_id: int, typed: dict) -> None:
     if action == "acknowledge":
         alerts.acknowledge(current_user, alert_id)
+    elif action == "request_rectification":
+        alerts.request_rectification(current_user, alert_id, typed["opinion"], typed["due_on"])
+    elif action == "report_rectification":
+        alerts.report_rectification(current_user, alert_id, typed["report"])
     elif action == "resolve":
-        alerts.resolve(current_user, alert_id, reason)
+        alerts.resolve(current_user, alert_id, typed["reason"])
     elif action == "dismiss":
-        alerts.dismiss(current_user, alert_id, reason)
+        alerts.dismiss(current_user, alert_id, typed["reason"])
     else:
         raise Invalid({"action": [tr("must be one of %(choices)s", choices=", ".join(ACTIONS))]})
 
 
 def _done(action: str) -> str:
     return {"acknowledge": _("The alert is acknowledged."),
+            "request_rectification": _("The department is asked to rectify; the opinion is recorded on the case's trace."),
+            "report_rectification": _("The rectification report is recorded; the supervisors will review it."),
             "resolve": _("The alert is resolved; the reason is recorded on the case's trace."),
             "dismiss": _("The alert is dismissed; the reason is recorded on the case's trace.")}[action]
