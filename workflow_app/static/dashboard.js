@@ -102,6 +102,9 @@
       : chart.kind === "line" ? lineOption(chart)
       : barOption(chart, true, chart.kind === "stacked");
     box.classList.add("chart-ready");  // shown (sized) before ECharts measures it
+    if (chart.kind === "bar" || chart.kind === "stacked") {  // a bar's room for each department or rule
+      box.style.height = Math.max(160, chart.categories.length * 34 + (chart.kind === "stacked" ? 80 : 50)) + "px";
+    }
     var instance = window.echarts.init(box, null, { renderer: "canvas" });
     instance.setOption(option);
     instance.on("click", function (params) {
