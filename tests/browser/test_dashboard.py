@@ -34,6 +34,10 @@ def test_a_supervisor_sees_the_charts_and_follows_a_figure_to_the_filtered_list(
     expect(rules.locator("tbody tr").first).to_be_visible()
     screenshot(page, "dashboard-supervisor")
 
+    # a tooltip on hover (drawn on the canvas: the CSP refuses ECharts' HTML tooltips' inline styles)
+    box = page.locator('[data-chart="alerts_by_rule"]').bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(300)
     overdue = int(page.get_by_test_id("figure-overdue-steps").locator(".figure-value").inner_text())
     page.get_by_test_id("figure-overdue-steps").focus()
     page.keyboard.press("Enter")
@@ -42,6 +46,24 @@ def test_a_supervisor_sees_the_charts_and_follows_a_figure_to_the_filtered_list(
     if overdue:
         expect(page.get_by_test_id("cases").locator("tbody tr").first).to_be_visible()
     screenshot(page, "dashboard-overdue-cases")
+
+
+def test_a_click_on_a_bar_opens_the_list_it_counts(page, demo_flask):
+    log_in(page, "supervisor1")
+    page.goto("/dashboard")
+    chart = page.locator('[data-chart="steps_by_department"]')
+    expect(chart.locator("canvas")).to_have_count(1)
+    data = page.evaluate("JSON.parse(document.getElementById('dashboard-data').textContent).steps_by_department")
+    top = data["series"][0]  # overdue, the first department (drawn at the top: the last category of the axis)
+    assert top["values"][0] > 0, data
+    x, y = page.evaluate("""([value, row]) => {
+        const chart = echarts.getInstanceByDom(document.querySelector('[data-chart="steps_by_department"]'));
+        return chart.convertToPixel({seriesIndex: 0}, [value, row]);
+    }""", [top["values"][0] / 2, len(data["categories"]) - 1])
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    expect(page).to_have_url(re.compile(re.escape(top["links"][0]) + "$"))
+    expect(page.locator('select[name="time_left"]')).to_have_value("overdue")
 
 
 def test_a_department_is_picked_and_the_links_keep_it(page, demo_flask):
