@@ -14,7 +14,7 @@ PORT ?= 5000
 FUZZ_PORT ?= 5121
 FUZZ_EXAMPLES ?= 200
 
-# The pages' front-end packages (bpmn-js) come from npm with the committed package-lock.json and
+# The pages' front-end packages (bpmn-js, ECharts) come from npm with the committed package-lock.json and
 # are copied into the static folder (git-ignored); the gettext catalogues (.po, in git) are
 # compiled to .mo (git-ignored). Both happen on first use and again when their sources change.
 VENDOR := workflow_app/static/vendor
@@ -38,6 +38,9 @@ $(ASSETS): package.json package-lock.json
 	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
 	   node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css \
 	   node_modules/bpmn-js/LICENSE $(VENDOR)/bpmn-js/
+	mkdir -p $(VENDOR)/echarts
+	cp node_modules/echarts/dist/echarts.common.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE \
+	   $(VENDOR)/echarts/
 	touch $@
 
 assets: $(ASSETS)

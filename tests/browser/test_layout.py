@@ -80,3 +80,20 @@ def test_an_officer_logs_in_and_opens_a_case_with_the_keyboard_alone(page):
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/cases/\d+"))
     expect(page.get_by_test_id("diagram")).to_be_visible()
+
+
+@pytest.mark.parametrize("name,viewport,scale", SCREENS, ids=[s[0] for s in SCREENS])
+def test_the_supervision_dashboard_fits_a_tablet_and_125_percent_zoom(browser, demo_server, name, viewport, scale):
+    context = browser.new_context(base_url=demo_server, viewport=viewport, device_scale_factor=scale, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto("/login")
+        page.fill('input[name="username"]', "supervisor1")
+        page.fill('input[name="password"]', DEMO_PASSWORD)
+        page.click('button[type="submit"].primary')
+        page.goto("/dashboard")
+        expect(page.locator('[data-chart="cases_by_status"] canvas')).to_have_count(1)
+        assert not overflows_sideways(page), "the dashboard scrolls sideways"
+        screenshot(page, f"layout-{name}-dashboard")
+    finally:
+        context.close()

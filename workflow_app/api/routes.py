@@ -6,7 +6,7 @@ from flask import current_app, g, jsonify, request
 from flask_login import logout_user
 from flask_wtf.csrf import generate_csrf
 
-from ..services import alerts, auth, case_migration, case_requests, cases, documents, procedures
+from ..services import alerts, auth, case_migration, case_requests, cases, dashboard, documents, procedures
 from ..services.errors import Invalid, tr
 from . import bp
 from .authentication import CSRF_HEADER, login_limits, public
@@ -25,6 +25,7 @@ from .schemas import (
     CsrfTokenSchema,
     DocumentListSchema,
     LegalReviewSchema,
+    OversightSummarySchema,
     ProcedureListSchema,
     ProcedureVersionDetailSchema,
     ProcedureVersionSchema,
@@ -40,6 +41,7 @@ from .schemas import (
     TraceEventSchema,
     TraceSchema,
     UserSchema,
+    oversight_summary,
 )
 
 
@@ -307,6 +309,16 @@ def list_alerts():
                                department_code=request.args.get("department") or None,
                                after=request.args.get("after") or None, page=page, per_page=per_page)
     return jsonify(_page(found, AlertSchema, page, per_page))
+
+
+@bp.get("/oversight/summary")
+@operation("The supervision dashboard's figures in your org scope: active alerts by severity, rule and department, "
+           "cases by status, ready steps by time left and department, alerts raised per week over 12 weeks "
+           "(supervisor, admin, department_head); names in the request's language",
+           response=OversightSummarySchema, tag="oversight",
+           params={"department": "department code: the figures of that department only"})
+def oversight_summary_view():
+    return jsonify(oversight_summary(dashboard.summary(g.user, department=request.args.get("department") or None)))
 
 
 @bp.get("/alerts/<id:alert_id>")

@@ -3,7 +3,7 @@ import json
 
 from marshmallow import Schema, fields, validate
 
-from ..i18n import page_language
+from ..i18n import localized, page_language
 from ..oversight.alert_rules import CATALOGUE
 from ..oversight.calendar import LOCAL_TZ
 from ..services.cases import PARTY_KINDS
@@ -301,3 +301,101 @@ class DocumentSchema(Schema):
 
 class DocumentListSchema(Schema):
     items = fields.List(fields.Nested(DocumentSchema))
+
+
+# -- the supervision dashboard (services/dashboard.py) -----------------------------------------------
+class SeverityCountsSchema(Schema):
+    high = fields.Integer()
+    medium = fields.Integer()
+    low = fields.Integer()
+
+
+class RuleCountSchema(Schema):
+    code = fields.String(metadata={"description": "the rule, e.g. SERVICE_LATE"})
+    name = fields.String(metadata={"description": "the rule's name, in the request's language"})
+    severity = fields.String()
+    basis = fields.String(metadata={"description": "the legal basis"})
+    count = fields.Integer()
+
+
+class DepartmentAlertsSchema(SeverityCountsSchema):
+    department = fields.String(metadata={"description": "department code"})
+    name = fields.String(metadata={"description": "the department's name, in the request's language"})
+    total = fields.Integer()
+
+
+class TimeLeftCountsSchema(Schema):
+    overdue = fields.Integer(metadata={"description": "past their due time"})
+    due_soon = fields.Integer(metadata={"description": "due within `due_soon_days` days"})
+    later = fields.Integer()
+    no_due = fields.Integer(metadata={"description": "with no time limit"})
+
+
+class DepartmentStepsSchema(TimeLeftCountsSchema):
+    department = fields.String(metadata={"description": "department code"})
+    name = fields.String(metadata={"description": "the department's name, in the request's language"})
+    total = fields.Integer()
+
+
+class StatusCountSchema(Schema):
+    status = fields.String()
+    name = fields.String(metadata={"description": "the status, in the request's language"})
+    count = fields.Integer()
+
+
+class WeekCountSchema(Schema):
+    week_start = fields.Date(metadata={"description": "the week's Monday (Beijing)"})
+    count = fields.Integer()
+
+
+class SummaryAlertsSchema(Schema):
+    active = fields.Integer(metadata={"description": "open or acknowledged"})
+    by_severity = fields.Nested(SeverityCountsSchema)
+    by_rule = fields.List(fields.Nested(RuleCountSchema), metadata={"description": "most first"})
+    by_department = fields.List(fields.Nested(DepartmentAlertsSchema), metadata={"description": "most high first"})
+
+
+class SummaryCasesSchema(Schema):
+    total = fields.Integer()
+    in_progress = fields.Integer(metadata={"description": "neither closed nor not filed"})
+    by_status = fields.List(fields.Nested(StatusCountSchema))
+
+
+class SummaryStepsSchema(Schema):
+    due_soon_days = fields.Integer()
+    by_time_left = fields.Nested(TimeLeftCountsSchema)
+    by_department = fields.List(fields.Nested(DepartmentStepsSchema), metadata={"description": "most overdue first"})
+
+
+class OversightSummarySchema(Schema):
+    department = fields.String(allow_none=True, metadata={"description": "the department filter, if any"})
+    as_of = BeijingDateTime()
+    alerts = fields.Nested(SummaryAlertsSchema, metadata={"description": "active alerts"})
+    cases = fields.Nested(SummaryCasesSchema)
+    steps = fields.Nested(SummaryStepsSchema, metadata={"description": "ready steps by their time left"})
+    alerts_per_week = fields.List(fields.Nested(WeekCountSchema),
+                                  metadata={"description": "alerts raised per week, oldest first, this week last"})
+
+
+def oversight_summary(s) -> dict:
+    """The dashboard's Summary as OversightSummarySchema dumps it, names in the request's language."""
+    from ..services.dashboard import STATUS_WORDS, rule_name, unit_name
+    from ..services.worklists import DUE_SOON
+
+    lang = page_language()
+    return OversightSummarySchema().dump({
+        "department": s.department.code if s.department else None, "as_of": s.now,
+        "alerts": {"active": s.active_alerts, "by_severity": s.alerts_by_severity,
+                   "by_rule": [{"code": r.code, "name": rule_name(r.code, lang), "severity": r.severity,
+                                "basis": getattr(CATALOGUE.get(r.code), "basis", None), "count": r.count}
+                               for r in s.alerts_by_rule],
+                   "by_department": [{"department": d.unit.code, "name": unit_name(d.unit, lang), **d.counts,
+                                      "total": d.total} for d in s.alerts_by_department]},
+        "cases": {"total": sum(s.cases_by_status.values()), "in_progress": s.open_cases,
+                  "by_status": [{"status": k, "name": localized(STATUS_WORDS[k]), "count": n}
+                                for k, n in s.cases_by_status.items()]},
+        "steps": {"due_soon_days": DUE_SOON.days, "by_time_left": s.steps_by_time_left,
+                  "by_department": [{"department": d.unit.code, "name": unit_name(d.unit, lang), **d.counts,
+                                     "total": d.total} for d in s.steps_by_department]},
+        "alerts_per_week": [{"week_start": monday, "count": n} for monday, n in s.alerts_per_week],
+    })

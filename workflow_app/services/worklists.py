@@ -8,11 +8,13 @@ own department; the count in the header stops at paging.COUNT_CAP.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
 from ..i18n import step_name
 from ..models import Case, OrgUnit, Task, User
+from ..oversight.alert_rules import DUE_SOON_DAYS
 from ..oversight.calendar import LOCAL_TZ, working_days_between
 from . import paging
 from .access import require_role, scope_filter
@@ -29,6 +31,10 @@ INBOX_SORTS = {
     "-ready": [paging.SortKey(Task.ready_at, descending=True, kind=datetime), paging.SortKey(Task.id, descending=True)],
 }
 PAGE_SIZE = 25
+# A ready step's time left, as the dashboard counts it and the case search filters on it: past its
+# due time, due within DUE_SOON (the horizon of the decision's due-soon alert), later, or no limit.
+TIME_LEFT = ("overdue", "due_soon", "later", "no_due")
+DUE_SOON = DUE_SOON_DAYS
 
 
 # -- time left ------------------------------------------------------------------------------------
@@ -50,6 +56,12 @@ def time_left(due_at: datetime | None, provisional: bool, now: datetime) -> Time
     first, last = (today, due_day) if not overdue else (due_day, today)
     days, counted_provisionally = working_days_between(first, last)
     return TimeLeft(days, overdue, provisional or counted_provisionally)
+
+
+def time_left_of_step(now: datetime):
+    """SQL: the TIME_LEFT of a ready step (Task) at `now`."""
+    return sql_case((Task.due_at.is_(None), "no_due"), (Task.due_at < now, "overdue"),
+                    (Task.due_at <= now + DUE_SOON, "due_soon"), else_="later")
 
 
 def local_day_start(day: date) -> datetime:
@@ -105,11 +117,15 @@ class CaseRow:
 
 def search_cases(user: User, *, number: str | None = None, party: str | None = None, status: str | None = None,
                  department: str | None = None, step: str | None = None, opened_from: date | None = None,
-                 opened_to: date | None = None, after: str | None = None, limit: int = PAGE_SIZE) -> paging.Page:
-    """Cases in the user's scope, newest first, by number, party, status, department, current step
-    and the date they were opened (Beijing dates, both ends included)."""
+                 opened_to: date | None = None, time_left: str | None = None, after: str | None = None,
+                 limit: int = PAGE_SIZE, now: datetime | None = None) -> paging.Page:
+    """Cases in the user's scope, newest first, by number, party, status, department, current step,
+    the time left of a ready step (TIME_LEFT: the dashboard's links) and the date they were opened
+    (Beijing dates, both ends included)."""
     if status and status not in STATUSES:
         raise Invalid({"status": [tr("must be one of %(choices)s", choices=", ".join(STATUSES))]})
+    if time_left and time_left not in TIME_LEFT:
+        raise Invalid({"time_left": [tr("must be one of %(choices)s", choices=", ".join(TIME_LEFT))]})
     if opened_from and opened_to and opened_from > opened_to:
         raise Invalid({"opened_to": [tr("must not be before opened_from")]})
     query = db.select(Case).where(scope_filter(user))
@@ -124,6 +140,10 @@ def search_cases(user: User, *, number: str | None = None, party: str | None = N
     if step:
         query = query.where(db.select(Task.id).where(
             Task.case_id == Case.id, Task.state == "ready", Task.bpmn_id == step).exists())
+    if time_left:
+        query = query.where(db.select(Task.id).where(
+            Task.case_id == Case.id, Task.state == "ready",
+            time_left_of_step(now or datetime.now(UTC)) == time_left).exists())
     if opened_from:
         query = query.where(Case.created_at >= local_day_start(opened_from))
     if opened_to:

@@ -7,8 +7,10 @@ from werkzeug.datastructures import MultiDict
 
 from ..i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_SECONDS, LANGUAGES
 from ..services import case_overview, case_requests, documents, users, worklists
+from ..services import dashboard as dashboard_service
 from ..services.errors import Invalid, tr
 from . import bp
+from .dashboard import TIME_LEFT_LABELS, page_context
 from .login import _safe_next, start_page
 
 
@@ -78,12 +80,21 @@ def cases():
     args = request.args
     filters = {"number": _text_arg(args, "number"), "party": _text_arg(args, "party"),
                "status": _text_arg(args, "status"), "department": _text_arg(args, "department"),
-               "step": _text_arg(args, "step"), "opened_from": _date_arg(args, "opened_from"),
+               "step": _text_arg(args, "step"), "time_left": _text_arg(args, "time_left"),
+               "opened_from": _date_arg(args, "opened_from"),
                "opened_to": _date_arg(args, "opened_to")}
     page = worklists.search_cases(current_user, after=args.get("after"), **filters)
     return render_template("web/cases.html", page=page, filters=filters, args=args,
-                           steps=worklists.human_steps(),
+                           steps=worklists.human_steps(), time_left_labels=TIME_LEFT_LABELS,
                            departments=worklists.departments_in_scope(current_user))
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    """执法监督看板: the figures of the user's scope, charts drawn over tables that work alone."""
+    found = dashboard_service.summary(current_user, department=_text_arg(request.args, "department", 64))
+    return render_template("web/dashboard.html", **page_context(found))
 
 
 @bp.get("/cases/<id:case_id>")

@@ -1,0 +1,79 @@
+"""The supervision dashboard's links and chart data (the page itself: views.dashboard).
+
+Every figure links to the list it counts: the alerts list (/alerts, its filters status, severity,
+code, department), the case search (/cases, status, department and a ready step's time left).
+The charts' data (static/dashboard.js) is the tables' data, with the same words and links.
+"""
+from functools import partial
+from urllib.parse import urlencode
+
+from flask import url_for
+from flask_babel import lazy_gettext
+
+from ..i18n import localized, page_language
+from ..services.dashboard import STATUS_WORDS, Summary, rule_name, unit_name
+from ..services.worklists import TIME_LEFT
+
+TIME_LEFT_LABELS = {"overdue": lazy_gettext("overdue"), "due_soon": lazy_gettext("due within 10 days"),
+                    "later": lazy_gettext("due later"), "no_due": lazy_gettext("no time limit")}
+SEVERITY_LABELS = {"high": lazy_gettext("high"), "medium": lazy_gettext("medium"), "low": lazy_gettext("low")}
+CHART_DEPARTMENTS = 15  # a chart shows the departments with the most; the table lists them all
+
+
+def alerts_url(s: Summary, **filters) -> str:
+    """The alerts list of active alerts, narrowed as the dashboard is (department) and by `filters`."""
+    args = {"status": "active"}
+    if s.department is not None:
+        args["department"] = s.department.code
+    args.update({k: v for k, v in filters.items() if v is not None})
+    return "/alerts?" + urlencode(args)
+
+
+def cases_url(s: Summary, **filters) -> str:
+    if s.department is not None:
+        filters.setdefault("department", s.department.code)
+    return url_for("web.cases", **{k: v for k, v in filters.items() if v is not None})
+
+
+def dashboard_charts(s: Summary) -> dict:
+    """What static/dashboard.js draws: per chart its categories, series (key, name, values) and the
+    link of each bar, in the page's language."""
+    lang = page_language()
+    alert_departments = s.alerts_by_department[:CHART_DEPARTMENTS]
+    step_departments = s.steps_by_department[:CHART_DEPARTMENTS]
+    return {
+        "alerts_by_rule": {
+            "kind": "bar", "categories": [rule_name(r.code, lang).split("：")[0].split(":")[0] for r in s.alerts_by_rule],
+            "series": [{"key": "count", "name": str(lazy_gettext("active alerts")),
+                        "values": [r.count for r in s.alerts_by_rule],
+                        "severities": [r.severity for r in s.alerts_by_rule],
+                        "links": [alerts_url(s, code=r.code) for r in s.alerts_by_rule]}]},
+        "alerts_by_department": {
+            "kind": "stacked", "categories": [unit_name(d.unit, lang) for d in alert_departments],
+            "series": [{"key": sev, "name": str(SEVERITY_LABELS[sev]),
+                        "values": [d.counts[sev] for d in alert_departments],
+                        "links": [alerts_url(s, department=d.unit.code, severity=sev) for d in alert_departments]}
+                       for sev in SEVERITY_LABELS]},
+        "cases_by_status": {
+            "kind": "pie", "categories": [str(localized(STATUS_WORDS[k])) for k in s.cases_by_status],
+            "series": [{"key": "count", "name": str(lazy_gettext("cases")), "values": list(s.cases_by_status.values()),
+                        "keys": list(s.cases_by_status),
+                        "links": [cases_url(s, status=k) for k in s.cases_by_status]}]},
+        "steps_by_department": {
+            "kind": "stacked", "categories": [unit_name(d.unit, lang) for d in step_departments],
+            "series": [{"key": k, "name": str(TIME_LEFT_LABELS[k]), "values": [d.counts[k] for d in step_departments],
+                        "links": [cases_url(s, department=d.unit.code, time_left=k) for d in step_departments]}
+                       for k in TIME_LEFT]},
+        "alerts_per_week": {
+            "kind": "line", "categories": [monday.strftime("%m-%d") for monday, _ in s.alerts_per_week],
+            "series": [{"key": "count", "name": str(lazy_gettext("alerts raised")),
+                        "values": [n for _, n in s.alerts_per_week]}]},
+    }
+
+
+def page_context(s: Summary) -> dict:
+    lang = page_language()
+    return {"s": s, "chart_data": dashboard_charts(s), "alerts_url": partial(alerts_url, s),
+            "cases_url": partial(cases_url, s), "rule_name": partial(rule_name, lang=lang),
+            "unit_name": partial(unit_name, lang=lang), "severity_labels": SEVERITY_LABELS,
+            "time_left_labels": TIME_LEFT_LABELS, "chart_departments": CHART_DEPARTMENTS}
