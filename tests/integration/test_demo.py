@@ -84,6 +84,11 @@ def test_the_default_demo_brings_every_case_to_its_stage_two_at_each(app, api):
     scanned = re.search(r"^Oversight: (\d+) alert\(s\) raised \((.*)\)\.$", r.output, re.M)
     assert scanned, r.output
     assert "SERVICE_LATE" in scanned.group(2) and "DISCLOSURE_LATE" in scanned.group(2) and "PAYMENT_OVERDUE" in scanned.group(2)
+    with app.app_context():  # the demo's decisions follow the benchmark register: their fines fit their tiers
+        from workflow_app.models import Alert
+
+        codes = set(db.session.execute(db.select(Alert.code)).scalars())
+        assert "FINE_OUTSIDE_BENCHMARK" not in codes, codes
     with app.app_context():
         assert_every_case_at_its_stage(DEFAULT_COUNT)
     assert "nothing changed" in demo_cases(app, "--if-empty").output

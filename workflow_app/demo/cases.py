@@ -310,7 +310,7 @@ OWN: dict[str, Own] = {
     "filing_approval": Own(("filing_decision",), (Branch(_is("filing_decision", "not_file"), writes=("reason",)),)),
     "investigation": Own(("officers",)),
     "investigation_report": Own(
-        ("reported_on", "proposal", "proposed_fine", "major_case", "complex_case"),
+        ("reported_on", "proposal", "proposed_fine", "benchmark_tier", "major_case", "complex_case"),
         (Branch(_is("proposal", "no_penalty"), writes=("facts", "no_penalty_reason", "benchmark_tier"),
                 drops=("penalty_provision", "proposed_penalty_kinds", "proposed_fine")),
          Branch(_is("proposal", "transfer"), writes=("facts", "suspected_crime"),
@@ -323,7 +323,7 @@ OWN: dict[str, Own] = {
     "hearing_record": Own(("held_on",)),
     "legal_review": Own(("review_outcome",), (Branch(_is("review_outcome", "return"), writes=("findings", "opinions")),)),
     "collective_discussion": Own(("held_on", "members", "conclusion")),
-    "penalty_decision": Own(("decision_number", "fine_amount", "decided_on")),
+    "penalty_decision": Own(("decision_number", "fine_amount", "benchmark_tier", "decided_on")),
     "no_penalty_decision": Own(("decision_number", "decided_on")),
     "service": Own(("served_on",)),
     "disclosure": Own(("public_text", "published_on")),
@@ -419,7 +419,13 @@ def _investigation_report(d: DemoCase, case: Case, example: dict):
                                      "且无法提供进货查验记录和供货者合格证明，涉案食品已售出数量较大",
                             "suspected_crime": "涉嫌销售不符合安全标准的食品罪（《中华人民共和国刑法》第一百四十三条）："
                                                "涉案食品经检验不符合食品安全标准，已达到刑事立案追诉标准"}
-    return "officer1", {**own, "proposal": "penalty", "proposed_fine": d.fine}
+    return "officer1", {**own, "proposal": "penalty", "proposed_fine": d.fine, "benchmark_tier": _tier(d.fine)}
+
+
+def _tier(fine: int) -> str:
+    """The tier of the demo register's item (demo/benchmarks.csv, SCJG-SP-126-03) whose range the
+    case's fine is in: the demo's officers follow their benchmark (FINE_OUTSIDE_BENCHMARK otherwise)."""
+    return "lighter" if fine < 18500 else "ordinary" if fine <= 36500 else "heavier"
 
 
 def _penalty_notice(d: DemoCase, case: Case, example: dict):
@@ -465,7 +471,7 @@ def _collective_discussion(d: DemoCase, case: Case, example: dict):
 
 def _penalty_decision(d: DemoCase, case: Case, example: dict):
     return "head1", {"decision_number": _number("清市监罚", d, "decided"), "fine_amount": d.fine,
-                     "decided_on": d.on("decided")}
+                     "benchmark_tier": _tier(d.fine), "decided_on": d.on("decided")}
 
 
 def _service(d: DemoCase, case: Case, example: dict):
