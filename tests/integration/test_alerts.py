@@ -2,10 +2,9 @@
 step past its due time once, traced on the case; the decision's approaching due time is a risk
 that clears itself when the overdue alert takes over; supervisors acknowledge, resolve and dismiss
 with a reason, each traced; heads read, officers may not. Through the API, on SQLite and PostgreSQL."""
-import threading
 from datetime import timedelta
 
-from tests.helpers import TO_DECISION
+from tests.helpers import TO_DECISION, at_once
 from workflow_app.extensions import db
 from workflow_app.models import Alert, Case, TraceEvent
 from workflow_app.models.types import utcnow
@@ -94,19 +93,7 @@ def test_the_decisions_approaching_due_time_is_a_risk_that_the_overdue_alert_tak
 
 def test_two_workers_at_once_raise_an_alert_once(app, api, ctx):
     case = filing_late(api)
-    results, start = [], threading.Barrier(2)
-
-    def worker():
-        with app.app_context():
-            start.wait()
-            results.append(alerts.scan(now=utcnow()))
-            db.session.remove()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = at_once(app, lambda: alerts.scan(now=utcnow()))
     db.session.expire_all()
     raised = [r for res in results for r in res.raised if r[0] == case["number"]]
     assert raised == [(case["number"], "FILING_LATE")]

@@ -3,10 +3,10 @@ due, through the indexed next_timer_at, in one transaction with its trace; a fai
 nothing but the retry time; two workers at once advance a case once. On SQLite and PostgreSQL."""
 import io
 import json
-import threading
 import time
 from datetime import timedelta
 
+from tests.helpers import at_once
 from tests.samples import process
 from workflow_app.extensions import db
 from workflow_app.models import Case, TraceEvent, WorkflowState
@@ -85,19 +85,7 @@ def test_a_failing_step_after_a_timer_changes_nothing_but_the_retry_time_and_is_
 def test_two_workers_at_once_advance_a_case_once(app, api, ctx):
     case = case_waiting(api, "p_timer_race", '<bpmn:userTask id="t2" name="t2"/>', "t2")
     time.sleep(1.3)
-    results, start = [], threading.Barrier(2)
-
-    def worker():
-        with app.app_context():
-            start.wait()
-            results.append(timers.fire_due())
-            db.session.remove()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = at_once(app, lambda: timers.fire_due())
     assert sorted(len(r.fired) for r in results) == [0, 1], results
     db.session.expire_all()
     assert actions(case["id"]).count("timer.fired") == 1
