@@ -286,10 +286,10 @@ def request_rectification(user: User, alert_id: int, opinion, due_on) -> Alert:
 def report_rectification(user: User, alert_id: int, report) -> Alert:
     """The department's report on its rectification, by a head of the case's department: the
     supervisor then resolves the alert, or dismisses it."""
+    require_role(user, "department_head", tr("reporting a rectification"))
     report = report.strip() if isinstance(report, str) else ""
     if not report or len(report) > REASON_MAX:
         raise Invalid({"report": [tr("give the report (1 to %(max)d characters)", max=REASON_MAX)]})
-    require_role(user, "department_head", tr("reporting a rectification"))
     alert = db.session.get(Alert, alert_id)
     if alert is None or not in_scope(user, alert.case.department):
         raise NotFound(tr("alert %(id)s not found", id=alert_id))
@@ -316,6 +316,7 @@ def dismiss(user: User, alert_id: int, reason) -> Alert:
 
 
 def _finish(user: User, alert_id: int, status: str, reason) -> Alert:
+    _require_handler(user)  # who may, before what they typed
     reason = reason.strip() if isinstance(reason, str) else ""
     if not reason or len(reason) > REASON_MAX:
         raise Invalid({"reason": [tr("give the reason (1 to %(max)d characters)", max=REASON_MAX)]})
@@ -340,8 +341,12 @@ def _close(alert: Alert, status: str, actor, actor_id: int | None, reason: str, 
     return True
 
 
-def _handled_alert(user: User, alert_id: int) -> Alert:
+def _require_handler(user: User) -> None:
     require_role(user, HANDLERS[0], tr("handling oversight alerts"), *HANDLERS[1:])
+
+
+def _handled_alert(user: User, alert_id: int) -> Alert:
+    _require_handler(user)
     return get_alert(user, alert_id)
 
 
