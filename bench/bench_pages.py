@@ -19,7 +19,8 @@ the officer's inbox, the department head's queue, the legal reviewer's queue, th
 task list, the case list (page 1 and page 1000), and a case (its record, file and trace); then
 the same as HTML pages, as a logged-in browser asks for them (a login session): /inbox (mine,
 the department's queue, the reviews), /cases (page 1 and the deep page by cursor) and /cases/<id>
-(which also verifies the case's hash chain).
+(which also verifies the case's hash chain), and the supervisors' alerts page, dashboard and its
+API summary (with the alerts `make bench-worker` raises over the history; none before it runs).
 
 Run:  make bench-pages          (= .venv/bin/python bench/bench_pages.py)
       .venv/bin/python bench/bench_pages.py --cases 100000 --requests 50
@@ -362,6 +363,10 @@ def measure(url: str, requests: int, seed: int) -> list[tuple[str, list[float]]]
         ("page: cases, page 1 (GET /cases)", "supervisor1", lambda: "/cases"),
         (f"page: cases, page {deep} (cursor)", "supervisor1", lambda: f"/cases?after={deep_cursor}"),
         ("page: case (/cases/<id>, chain verified)", "officer1", lambda: f"/cases/{rng.choice(market_ids)}"),
+        # the supervisors' pages read the alerts the worker raised (make bench-worker: a pass over the history)
+        ("page: alerts (GET /alerts)", "supervisor1", lambda: "/alerts"),
+        ("page: supervision dashboard (GET /dashboard)", "supervisor1", lambda: "/dashboard"),
+        ("oversight summary (GET /api/v1/oversight/summary)", "supervisor1", lambda: "/api/v1/oversight/summary"),
     ]
     results = []
     for label, user, path in pages:
