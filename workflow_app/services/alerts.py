@@ -197,25 +197,25 @@ def _fine_within_benchmark(case: Case, task: Task, data: dict, now: datetime) ->
                                    Task.form_key == "investigation_report")
         .order_by(Task.completed_at.desc(), Task.id.desc()).limit(1)).scalar()
     found = fine_outside((report or {}).get("benchmark_item"), data.get("benchmark_tier"), data.get("fine_amount"))
-    if found is None:
-        return
-    active = db.session.execute(db.select(Alert.id).where(
-        Alert.case_id == case.id, Alert.code == "FINE_OUTSIDE_BENCHMARK", Alert.status.in_(ACTIVE))).first()
-    if active is None:
-        add(case.id, case.department_id, task.id, task.bpmn_id, "FINE_OUTSIDE_BENCHMARK", found, now, STEP_RULES)
+    if found is not None:
+        _add_unless_active(case, task, "FINE_OUTSIDE_BENCHMARK", found, now)
 
 
 def after_review(case: Case, task: Task, reviews: list, now: datetime) -> None:
     """RETURNED_REPEATEDLY: the review just recorded returns the case for the 3rd time (or more),
     and no such alert is active."""
     returns = sum(1 for r in reviews if r.outcome != "approve")
-    if returns < RETURNS_BEFORE_ALERT or reviews[-1].outcome == "approve":
-        return
+    if returns >= RETURNS_BEFORE_ALERT and reviews[-1].outcome != "approve":
+        _add_unless_active(case, task, "RETURNED_REPEATEDLY", {"returns": returns}, now)
+
+
+def _add_unless_active(case: Case, task: Task, code: str, details: dict, now: datetime) -> None:
+    """A step alert, unless one of its code is active on the case: asked first, since the unique
+    index refusing it would fail the step it belongs to."""
     active = db.session.execute(db.select(Alert.id).where(
-        Alert.case_id == case.id, Alert.code == "RETURNED_REPEATEDLY", Alert.status.in_(ACTIVE))).first()
+        Alert.case_id == case.id, Alert.code == code, Alert.status.in_(ACTIVE))).first()
     if active is None:
-        add(case.id, case.department_id, task.id, task.bpmn_id, "RETURNED_REPEATEDLY", {"returns": returns}, now,
-            STEP_RULES)
+        add(case.id, case.department_id, task.id, task.bpmn_id, code, details, now, STEP_RULES)
 
 
 def _clear_passed_risks(now: datetime, result: ScanResult) -> None:
@@ -253,8 +253,8 @@ def request_rectification(user: User, alert_id: int, opinion, due_on) -> Alert:
     """A supervision opinion (执法监督意见) to the case's department: what to rectify, and by
     which day (Beijing; the end of that day). The department reports back (report_rectification)."""
     errors = {}
-    opinion = opinion.strip() if isinstance(opinion, str) else ""
-    if not opinion or len(opinion) > REASON_MAX:
+    opinion = _written(opinion)
+    if opinion is None:
         errors["opinion"] = [tr("give the opinion (1 to %(max)d characters)", max=REASON_MAX)]
     today = utcnow().astimezone(LOCAL_TZ).date()
     try:
@@ -287,12 +287,10 @@ def report_rectification(user: User, alert_id: int, report) -> Alert:
     """The department's report on its rectification, by a head of the case's department: the
     supervisor then resolves the alert, or dismisses it."""
     require_role(user, "department_head", tr("reporting a rectification"))
-    report = report.strip() if isinstance(report, str) else ""
-    if not report or len(report) > REASON_MAX:
+    report = _written(report)
+    if report is None:
         raise Invalid({"report": [tr("give the report (1 to %(max)d characters)", max=REASON_MAX)]})
-    alert = db.session.get(Alert, alert_id)
-    if alert is None or not in_scope(user, alert.case.department):
-        raise NotFound(tr("alert %(id)s not found", id=alert_id))
+    alert = get_alert(user, alert_id)  # heads read the alerts of their departments
     if alert.status != "rectification_requested":
         raise Conflict(tr("the alert is %(status)s; a report answers a requested rectification",
                           status=STATUS_WORDS[alert.status]))
@@ -317,8 +315,8 @@ def dismiss(user: User, alert_id: int, reason) -> Alert:
 
 def _finish(user: User, alert_id: int, status: str, reason) -> Alert:
     _require_handler(user)  # who may, before what they typed
-    reason = reason.strip() if isinstance(reason, str) else ""
-    if not reason or len(reason) > REASON_MAX:
+    reason = _written(reason)
+    if reason is None:
         raise Invalid({"reason": [tr("give the reason (1 to %(max)d characters)", max=REASON_MAX)]})
     alert = _handled_alert(user, alert_id)
     if alert.status not in ACTIVE:
@@ -326,6 +324,12 @@ def _finish(user: User, alert_id: int, status: str, reason) -> Alert:
     if not _close(alert, status, user, user.id, reason, utcnow()):
         raise Conflict(ALERT_RACE)
     return alert
+
+
+def _written(text) -> str | None:
+    """A reason, opinion or report as typed, trimmed; None when empty or longer than REASON_MAX."""
+    text = text.strip() if isinstance(text, str) else ""
+    return text if 0 < len(text) <= REASON_MAX else None
 
 
 def _close(alert: Alert, status: str, actor, actor_id: int | None, reason: str, now: datetime) -> bool:
@@ -365,8 +369,12 @@ def may_read(user: User) -> bool:
     return any(user.has_role(role) for role in READERS)
 
 
-def get_alert(user: User, alert_id: int) -> Alert:
+def _require_reader(user: User) -> None:
     require_role(user, READERS[0], tr("reading oversight alerts"), *READERS[1:])
+
+
+def get_alert(user: User, alert_id: int) -> Alert:
+    _require_reader(user)
     alert = db.session.get(Alert, alert_id)
     if alert is None or not in_scope(user, alert.case.department):
         raise NotFound(tr("alert %(id)s not found", id=alert_id))
@@ -376,9 +384,9 @@ def get_alert(user: User, alert_id: int) -> Alert:
 def list_alerts(user: User, *, status: str | None = "active", severity: str | None = None, code: str | None = None,
                 department_code: str | None = None, after: str | None = None, page: int = 1,
                 per_page: int = 50) -> paging.Page:
-    """The alerts in the user's scope, newest first; `status`: one of STATUSES, "active" (open or
-    acknowledged, the default) or None (all)."""
-    require_role(user, READERS[0], tr("reading oversight alerts"), *READERS[1:])
+    """The alerts in the user's scope, newest first; `status`: one of STATUSES, "active" (ACTIVE: not
+    yet resolved or dismissed; the default) or None (all)."""
+    _require_reader(user)
     errors = {}
     if status not in (None, "active", *STATUSES):
         errors["status"] = [tr("must be one of %(choices)s", choices=", ".join(("active", *STATUSES)))]
