@@ -4,7 +4,7 @@ import json
 from marshmallow import Schema, fields, validate
 
 from ..i18n import localized, page_language
-from ..oversight.alert_rules import CATALOGUE
+from ..oversight.alert_rules import CATALOGUE, rule_name
 from ..oversight.calendar import LOCAL_TZ
 from ..services.cases import PARTY_KINDS
 from ..services.errors import tr
@@ -217,8 +217,7 @@ CasePageSchema = _page_of(CaseSummarySchema, "CasePageSchema")
 
 
 def _alert_name(alert) -> str:
-    kind = CATALOGUE.get(alert.code)
-    return kind.name(page_language()) if kind else alert.code
+    return rule_name(alert.code, page_language())
 
 
 class AlertSchema(Schema):
@@ -379,7 +378,7 @@ class OversightSummarySchema(Schema):
 
 def oversight_summary(s) -> dict:
     """The dashboard's Summary as OversightSummarySchema dumps it, names in the request's language."""
-    from ..services.dashboard import STATUS_WORDS, rule_name, unit_name
+    from ..services.dashboard import STATUS_WORDS, unit_name
     from ..services.worklists import DUE_SOON
 
     lang = page_language()

@@ -46,6 +46,18 @@ class AlertKind:
         return self.name(lang).split("：" if lang != "en" else ":", 1)
 
 
+def rule_name(code: str, lang: str) -> str:
+    """What the rule of `code` finds, in `lang` (the code itself for a rule the catalogue lacks)."""
+    kind = CATALOGUE.get(code)
+    return kind.name(lang) if kind else code
+
+
+def rule_title(code: str, lang: str) -> str:
+    """The rule's short name (立案超期, filing late), for lists and charts."""
+    kind = CATALOGUE.get(code)
+    return kind.title(lang) if kind else code
+
+
 def _kinds(*rows: AlertKind) -> dict[str, AlertKind]:
     return {row.code: row for row in rows}
 

@@ -22,7 +22,6 @@ from sqlalchemy import func
 from ..extensions import db
 from ..models import Alert, Case, OrgUnit, Task, User
 from ..models.oversight import ACTIVE
-from ..oversight.alert_rules import CATALOGUE
 from ..oversight.calendar import LOCAL_TZ
 from .access import in_scope, require_role, scope_unit_ids
 from .alerts import READERS, SEVERITIES
@@ -182,11 +181,6 @@ def _ranked(counts: dict[int, dict[str, int]], units: dict[int, OrgUnit], order:
     """Departments, the most of the first kinds first (high alerts, then medium …), then by code."""
     rows = [DepartmentFigures(units[i], c) for i, c in counts.items()]
     return sorted(rows, key=lambda r: (*(-r.counts[k] for k in order), r.unit.code))
-
-
-def rule_name(code: str, lang: str) -> str:
-    kind = CATALOGUE.get(code)
-    return (kind.en if lang == "en" else kind.zh) if kind else code
 
 
 def unit_name(unit: OrgUnit, lang: str) -> str:

@@ -11,7 +11,8 @@ from flask import url_for
 from flask_babel import lazy_gettext
 
 from ..i18n import localized, page_language
-from ..services.dashboard import STATUS_WORDS, Summary, rule_name, unit_name
+from ..oversight.alert_rules import rule_name, rule_title
+from ..services.dashboard import STATUS_WORDS, Summary, unit_name
 from ..services.worklists import TIME_LEFT
 
 TIME_LEFT_LABELS = {"overdue": lazy_gettext("overdue"), "due_soon": lazy_gettext("due within 10 days"),
@@ -43,7 +44,7 @@ def dashboard_charts(s: Summary) -> dict:
     step_departments = s.steps_by_department[:CHART_DEPARTMENTS]
     return {
         "alerts_by_rule": {
-            "kind": "bar", "categories": [rule_name(r.code, lang).split("：")[0].split(":")[0] for r in s.alerts_by_rule],
+            "kind": "bar", "categories": [rule_title(r.code, lang) for r in s.alerts_by_rule],
             "series": [{"key": "count", "name": str(lazy_gettext("active alerts")),
                         "values": [r.count for r in s.alerts_by_rule],
                         "severities": [r.severity for r in s.alerts_by_rule],

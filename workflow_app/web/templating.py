@@ -10,7 +10,7 @@ from jinja2.utils import htmlsafe_json_dumps
 
 from ..extensions import login_manager
 from ..i18n import HTML_LANG, LANGUAGES, localized, page_language, task_step_name
-from ..oversight.alert_rules import CATALOGUE
+from ..oversight.alert_rules import CATALOGUE, rule_name, rule_title
 from ..oversight.calendar import LOCAL_TZ
 from ..services import alerts
 from .case_file import entries
@@ -89,14 +89,12 @@ def local_date(value: datetime | date | str | None) -> str:
 
 def alert_name(code: str) -> str:
     """What an alert's rule found, by the catalogue, in the page's language."""
-    kind = CATALOGUE.get(code)
-    return kind.name(page_language()) if kind else code
+    return rule_name(code, page_language())
 
 
 def alert_title(code: str) -> str:
     """The rule's short name (立案超期, filing late), for lists."""
-    kind = CATALOGUE.get(code)
-    return kind.title(page_language()) if kind else code
+    return rule_title(code, page_language())
 
 
 def alert_finding(code: str) -> str:
