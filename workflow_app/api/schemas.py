@@ -378,7 +378,8 @@ class OversightSummarySchema(Schema):
 
 def oversight_summary(s) -> dict:
     """The dashboard's Summary as OversightSummarySchema dumps it, names in the request's language."""
-    from ..services.dashboard import STATUS_WORDS, unit_name
+    from ..services.cases import STATUS_WORDS
+    from ..services.dashboard import unit_name
     from ..services.worklists import DUE_SOON
 
     lang = page_language()

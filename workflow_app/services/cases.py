@@ -42,6 +42,10 @@ MILESTONE_EFFECTS = {
 PARTY_KINDS = ("person", "organization")
 CASE_RACE = tr("the case was changed by another request; reload it and try again")
 STATUSES = ("intake", "investigating", "decided", "served", "closed", "not_filed")
+# a case's status as the pages and the API name it (said in the reader's language by i18n.localized)
+STATUS_WORDS = {"intake": tr("clue, not yet filed"), "investigating": tr("filed, under investigation"),
+                "decided": tr("decided"), "served": tr("decision served"), "closed": tr("closed"),
+                "not_filed": tr("not filed")}
 # The lists' orders, matched by their indexes: cases newest first; tasks due first (undated last).
 CASE_ORDER = [paging.SortKey(Case.created_at, descending=True, kind=datetime),
               paging.SortKey(Case.id, descending=True)]

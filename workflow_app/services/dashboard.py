@@ -32,9 +32,6 @@ from .worklists import TIME_LEFT, departments_in_scope, time_left_of_step
 WEEKS = 12
 DEPARTMENT_CODE_MAX = 64  # OrgUnit.code
 CLOSED_STATUSES = ("closed", "not_filed")
-STATUS_WORDS = {"intake": tr("clue, not yet filed"), "investigating": tr("filed, under investigation"),
-                "decided": tr("decided"), "served": tr("decision served"), "closed": tr("closed"),
-                "not_filed": tr("not filed")}
 
 
 @dataclass

@@ -12,7 +12,8 @@ from flask_babel import lazy_gettext
 
 from ..i18n import localized, page_language
 from ..oversight.alert_rules import rule_name, rule_title
-from ..services.dashboard import STATUS_WORDS, Summary, unit_name
+from ..services.cases import STATUS_WORDS
+from ..services.dashboard import Summary, unit_name
 from ..services.worklists import TIME_LEFT
 
 TIME_LEFT_LABELS = {"overdue": lazy_gettext("overdue"), "due_soon": lazy_gettext("due within 10 days"),

@@ -13,16 +13,10 @@ from ..i18n import HTML_LANG, LANGUAGES, localized, page_language, task_step_nam
 from ..oversight.alert_rules import CATALOGUE, rule_name, rule_title
 from ..oversight.calendar import LOCAL_TZ
 from ..services import alerts
+from ..services.cases import STATUS_WORDS
 from .case_file import entries
 
-STATUS_LABELS = {
-    "intake": lazy_gettext("clue, not yet filed"),
-    "investigating": lazy_gettext("filed, under investigation"),
-    "decided": lazy_gettext("decided"),
-    "served": lazy_gettext("decision served"),
-    "closed": lazy_gettext("closed"),
-    "not_filed": lazy_gettext("not filed"),
-}
+STATUS_LABELS = {status: lazy_gettext(word) for status, word in STATUS_WORDS.items()}  # services/cases.py
 ROLE_LABELS = {
     "officer": lazy_gettext("enforcement officer"),
     "legal_reviewer": lazy_gettext("legal reviewer"),
