@@ -317,10 +317,14 @@ class RuleCountSchema(Schema):
     count = fields.Integer()
 
 
-class DepartmentAlertsSchema(SeverityCountsSchema):
+class DepartmentRowSchema(Schema):
     department = fields.String(metadata={"description": "department code"})
     name = fields.String(metadata={"description": "the department's name, in the request's language"})
     total = fields.Integer()
+
+
+class DepartmentAlertsSchema(SeverityCountsSchema, DepartmentRowSchema):
+    pass
 
 
 class TimeLeftCountsSchema(Schema):
@@ -330,10 +334,8 @@ class TimeLeftCountsSchema(Schema):
     no_due = fields.Integer(metadata={"description": "with no time limit"})
 
 
-class DepartmentStepsSchema(TimeLeftCountsSchema):
-    department = fields.String(metadata={"description": "department code"})
-    name = fields.String(metadata={"description": "the department's name, in the request's language"})
-    total = fields.Integer()
+class DepartmentStepsSchema(TimeLeftCountsSchema, DepartmentRowSchema):
+    pass
 
 
 class StatusCountSchema(Schema):
