@@ -125,14 +125,27 @@ def all_items() -> list[DiscretionBenchmark]:
     return list(db.session.execute(db.select(DiscretionBenchmark).order_by(DiscretionBenchmark.code)).scalars())
 
 
+def find(code: str | None) -> DiscretionBenchmark | None:
+    """The register's item of `code`, or None."""
+    if not code:
+        return None
+    return db.session.execute(db.select(DiscretionBenchmark).where(DiscretionBenchmark.code == code)).scalar()
+
+
+def fits(tier_range: dict | None, fine) -> bool | None:
+    """Whether `fine` is within a tier's range; None when there is nothing to compare (no tier,
+    no amount)."""
+    if tier_range is None or isinstance(fine, bool) or not isinstance(fine, int | float):
+        return None
+    return tier_range["min_fine"] <= fine <= tier_range["max_fine"]
+
+
 def fine_outside(item_code: str | None, tier: str | None, fine) -> dict | None:
     """What is wrong with `fine` for the item and tier, or None (within its range, or nothing to
     compare: no such item in the register, the tier not in it, no fine)."""
-    if not item_code or not tier or isinstance(fine, bool) or not isinstance(fine, int | float):
-        return None
-    item = db.session.execute(db.select(DiscretionBenchmark).where(DiscretionBenchmark.code == item_code)).scalar()
-    found = item.tier(tier) if item else None
-    if found is None or found["min_fine"] <= fine <= found["max_fine"]:
+    item = find(item_code)
+    found = item.tier(tier) if item and tier else None
+    if fits(found, fine) is not False:
         return None
     return {"item": item_code, "tier": tier, "fine": fine, "min_fine": found["min_fine"], "max_fine": found["max_fine"]}
 

@@ -8,11 +8,10 @@ rules again (and traces a refusal); here they only tell the page what to say bef
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..extensions import db
 from ..models import DiscretionBenchmark, LegalReview, Task, User
 from ..models.types import utcnow
 from ..oversight.calendar import LOCAL_TZ
-from . import legal_review
+from . import benchmarks, legal_review
 from .access import check_may_act, visible_task
 from .case_overview import CaseOverview, case_overview
 from .errors import Forbidden, NotFound, StepRefused, tr
@@ -35,9 +34,7 @@ class BenchmarkCheck:
 
     @property
     def within(self) -> bool | None:
-        if self.range is None or not isinstance(self.fine, int | float) or isinstance(self.fine, bool):
-            return None
-        return self.range["min_fine"] <= self.fine <= self.range["max_fine"]
+        return benchmarks.fits(self.range, self.fine)
 
 
 @dataclass
@@ -73,7 +70,7 @@ def _benchmark(report: Task | None) -> BenchmarkCheck | None:
     code = data.get("benchmark_item")
     if not code:
         return None
-    item = db.session.execute(db.select(DiscretionBenchmark).where(DiscretionBenchmark.code == code)).scalar()
+    item = benchmarks.find(code)
     tier = data.get("benchmark_tier")
     return BenchmarkCheck(code, item, tier, data.get("proposed_fine"), item.tier(tier) if item and tier else None)
 
