@@ -59,7 +59,7 @@ extract-messages: $(STAMP)
 run: $(STAMP) $(ASSETS) $(MO)
 	$(FLASK) db upgrade
 	$(FLASK) demo seed --password '$(DEMO_PASSWORD)' --if-empty
-	$(FLASK) procedures deploy bpmn/*.bpmn
+	$(FLASK) procedures deploy .
 	$(FLASK) demo cases --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

@@ -57,7 +57,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
-BPMN_FILE = ROOT / "bpmn" / "general_penalty.bpmn"
+BPMN_FILE = ROOT / "bpmn" / "general_penalty" / "general_penalty.bpmn"
 PROCESS_ID = "general_penalty"
 PASSWORD = "bench-password-1"
 CASE = {"title": "某超市销售过期食品案", "department": "market",

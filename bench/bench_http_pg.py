@@ -240,7 +240,7 @@ def main(argv=None):
                "AUDIT_HMAC_KEY": uuid.uuid4().hex + uuid.uuid4().hex}
         flask(env, "db", "upgrade")
         flask(env, "demo", "seed", "--password", PASSWORD)
-        flask(env, "procedures", "deploy", str(ROOT / "bpmn" / f"{PROCESS_ID}.bpmn"))
+        flask(env, "procedures", "deploy", str(ROOT / "bpmn" / PROCESS_ID))
         isolated = serve_and_measure(env, args, inline=False)
         inline = serve_and_measure(env, args, inline=True)
     finally:

@@ -98,7 +98,7 @@ def build_templates(url: str) -> None:
     env = {**os.environ, **ENV, "DATABASE_URL": url}
     flask("db", "upgrade", env=env)
     flask("demo", "seed", "--password", PASSWORD, env=env)
-    flask("procedures", "deploy", *sorted(str(p) for p in (ROOT / "bpmn").glob("*.bpmn")), env=env)
+    flask("procedures", "deploy", str(ROOT), env=env)
     flask("demo", "cases", env=env)
 
 

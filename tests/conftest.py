@@ -73,13 +73,13 @@ def _prepare(app):
     from flask_migrate import upgrade
 
     from workflow_app.demo.seed import seed_demo
-    from workflow_app.services import procedures
+    from workflow_app.services import packages, procedures
 
     with app.app_context():
         upgrade()
         seed_demo(PASSWORD)
-        for path in sorted((ROOT / "bpmn").glob("*.bpmn")):
-            procedures.deploy(path.read_bytes(), "cli:test-setup")
+        for package in packages.read_folder(ROOT):
+            procedures.deploy_package(package, "cli:test-setup")
         db.session.remove()
         db.engine.dispose()
 

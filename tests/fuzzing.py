@@ -146,7 +146,7 @@ def _live_server(database_url: str, port: int, password: str):
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     env = {**os.environ, "DATABASE_URL": database_url, "LOGIN_RATE_LIMIT": "100000 per minute"}
     for step in (["db", "upgrade"], ["demo", "seed", "--password", password, "--if-empty"],
-                 ["procedures", "deploy", *sorted(str(p) for p in (ROOT / "bpmn").glob("*.bpmn"))]):
+                 ["procedures", "deploy", str(ROOT)]):
         subprocess.run(flask + step, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     server = subprocess.Popen(flask + ["run", "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -137,11 +137,14 @@ def demo_cases(count: int, if_empty: bool):
 
 
 @procedures_cli.command("deploy")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--as", "username", help="Record the deployment as this user (must be a bpmn_author).")
-def procedures_deploy(files: tuple[str, ...], username: str | None):
-    """Validate and deploy BPMN FILES as new procedure versions (identical content: no-op)."""
+def procedures_deploy(paths: tuple[str, ...], username: str | None):
+    """Validate and deploy procedures as new versions (identical content: no-op). Each PATH is a
+    package folder (bpmn/<id>), a folder holding bpmn/ and forms/ (every package in it), a deploy
+    archive (.zip with bpmn/<id>/… and forms/<id>/… at its top level) or a single .bpmn file."""
     from .models import User
+    from .services import packages
 
     actor = f"cli:{getpass.getuser()}"
     if username:
@@ -149,27 +152,47 @@ def procedures_deploy(files: tuple[str, ...], username: str | None):
         if actor is None:
             _fail(f"no user {username!r}")
     failed = False
-    for name in files:
+    for name in paths:
         path = Path(name)
-        if not path.is_file():
-            click.echo(f"{name}: no such file", err=True)
-            failed = True
-            continue
         try:
-            version, created = procedures.deploy(path.read_bytes(), actor)
+            if path.is_dir():
+                jobs = [(f"{name} [{p.procedure_id}]", lambda p=p: procedures.deploy_package(p, actor))
+                        for p in packages.read_folder(path)]
+            elif path.is_file():
+                data = path.read_bytes()
+                jobs = [(name, lambda data=data: procedures.deploy(data, actor))]
+                if packages.is_zip(data):
+                    jobs = [(f"{name} [{p.procedure_id}]", lambda p=p: procedures.deploy_package(p, actor))
+                            for p in packages.packages_in(packages.read_zip(data))]
+            else:
+                click.echo(f"{name}: no such file or folder", err=True)
+                failed = True
+                continue
         except ServiceError as err:
-            db.session.rollback()
             failed = True
-            click.echo(f"{name}: {err.message}", err=True)
-            for problem in err.details.get("problems", []):
-                where = ", ".join(f"{label} {problem[key]}" for key, label in
-                                  (("element_id", "element"), ("line", "line")) if problem.get(key))
-                click.echo(f"  - {problem['message']}" + (f" ({where})" if where else ""), err=True)
+            _echo_problems(name, err)
             continue
-        state = "deployed" if created else "unchanged (already deployed)"
-        click.echo(f"{name}: {version.procedure.process_id} v{version.version} {state} sha256={version.sha256}")
+        for label, job in jobs:
+            try:
+                version, created = job()
+            except ServiceError as err:
+                db.session.rollback()
+                failed = True
+                _echo_problems(label, err)
+                continue
+            state = "deployed" if created else "unchanged (already deployed)"
+            click.echo(f"{label}: {version.procedure.process_id} v{version.version} {state} sha256={version.sha256}")
     if failed:
         sys.exit(1)
+
+
+def _echo_problems(label: str, err: ServiceError) -> None:
+    click.echo(f"{label}: {err.message}", err=True)
+    problems = err.details.get("problems") or [{"message": m} for msgs in err.errors.values() for m in msgs]
+    for problem in problems:
+        where = ", ".join(f"{label_} {problem[key]}" for key, label_ in
+                          (("file", "file"), ("element_id", "element"), ("line", "line")) if problem.get(key))
+        click.echo(f"  - {problem['message']}" + (f" ({where})" if where else ""), err=True)
 
 
 @procedures_cli.command("list")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from tests.helpers import TO_DECISION
 
-GENERAL = (Path(__file__).resolve().parents[2] / "bpmn" / "general_penalty.bpmn").read_bytes()
+GENERAL = (Path(__file__).resolve().parents[2] / "bpmn" / "general_penalty" / "general_penalty.bpmn").read_bytes()
 
 
 def deploy(api, data: bytes) -> dict:

@@ -31,7 +31,7 @@ def assert_one_line_error(result: subprocess.CompletedProcess, *expected: str):
     ["demo", "cases"],
     ["audit", "verify"],
     ["users", "list"],
-    ["procedures", "deploy", "bpmn/general_penalty.bpmn"],
+    ["procedures", "deploy", "bpmn/general_penalty/general_penalty.bpmn"],
 ])
 def test_commands_on_an_unmigrated_database_print_one_line_and_exit_1(tmp_path, args):
     result = flask(*args, database_url=f"sqlite:///{tmp_path / 'unmigrated.db'}")

@@ -9,7 +9,7 @@ from tests.helpers import TO_DECISION
 from tests.integration.test_procedures import deploy, problems
 from tests.samples import sequential
 
-GENERAL = (Path(__file__).resolve().parents[2] / "bpmn" / "general_penalty.bpmn").read_text(encoding="utf-8")
+GENERAL = (Path(__file__).resolve().parents[2] / "bpmn" / "general_penalty" / "general_penalty.bpmn").read_text(encoding="utf-8")
 
 # Fixed dates in the legal order of the steps (the step rules refuse the future and the out of
 # order), in 2026, whose official holiday table the calendar has: the expected due dates below

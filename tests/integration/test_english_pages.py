@@ -84,7 +84,7 @@ def test_a_version_deployed_before_the_forms_had_english_labels_reads_in_english
     for key, schema in FORMS.items():
         (tmp_path / f"{key}.schema.json").write_text(json.dumps(_without_english(schema), ensure_ascii=False),
                                                      encoding="utf-8")
-    bpmn = (ROOT / "bpmn" / "general_penalty.bpmn").read_bytes() + b"\n<!-- deployed before English labels -->\n"
+    bpmn = (ROOT / "bpmn" / "general_penalty" / "general_penalty.bpmn").read_bytes() + b"\n<!-- deployed before English labels -->\n"
     forms_dir, app.config["FORMS_DIR"] = app.config["FORMS_DIR"], str(tmp_path)
     try:
         with app.app_context():

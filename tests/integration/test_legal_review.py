@@ -201,7 +201,7 @@ def test_a_moved_case_keeps_the_people_named_in_forms_its_new_version_no_longer_
     shutil.copytree(app.config["FORMS_DIR"], forms)
     shutil.copy(forms / "investigation.schema.json", forms / "investigation_team.schema.json")
     app.config["FORMS_DIR"] = str(forms)
-    bpmn = (Path(app.config["BPMN_DIR"]) / "general_penalty.bpmn").read_bytes()
+    bpmn = (Path(app.config["BPMN_DIR"]) / "general_penalty" / "general_penalty.bpmn").read_bytes()
     _deploy(api, bpmn.replace(b'name="formKey" value="investigation"', b'name="formKey" value="investigation_team"'))
     r = api.post(f"/api/v1/cases/{case['id']}/migrate", as_="author1", json={})
     assert r.status_code == 200 and r.json["procedure_version"] == 2

@@ -1,5 +1,6 @@
 """Deploying procedures: safe parsing, validation with located errors, immutable versions."""
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from tests.samples import sequential
 
 ROOT = Path(__file__).resolve().parents[2]
-GENERAL = (ROOT / "bpmn" / "general_penalty.bpmn").read_bytes()
+GENERAL = (ROOT / "bpmn" / "general_penalty" / "general_penalty.bpmn").read_bytes()
 # The problems are read in English here; test_engine_language.py reads them in both languages.
 EN = {"Accept-Language": "en"}
 
@@ -207,7 +208,17 @@ def test_a_version_can_be_read_back_byte_for_byte_with_its_metadata(api):
     general = next(v for v in listed if v["procedure_id"] == "general_penalty")
     xml = api.get(f"/api/v1/procedures/{general['id']}/bpmn")
     assert xml.status_code == 200 and xml.mimetype == "application/xml"
-    assert hashlib.sha256(xml.data).hexdigest() == general["sha256"] and xml.data == GENERAL
+    assert xml.data == GENERAL and xml.headers["ETag"] == f'"{general["sha256"]}"'
+    package = api.get(f"/api/v1/procedures/{general['id']}/package")
+    assert package.status_code == 200 and package.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(package.data)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    # The version's hash is over every file of the package: its path and the SHA-256 of its bytes.
+    manifest = "".join(f"{path}\0{hashlib.sha256(content).hexdigest()}\n" for path, content in sorted(files.items()))
+    assert hashlib.sha256(manifest.encode()).hexdigest() == general["sha256"]
+    assert files["bpmn/general_penalty/general_penalty.bpmn"] == GENERAL
+    assert files["forms/general_penalty/legal_review.schema.json"] == (
+        ROOT / "forms" / "general_penalty" / "legal_review.schema.json").read_bytes()
     detail = api.get(f"/api/v1/procedures/{general['id']}").json
     assert detail["task_specs"]["legal_review"]["lane"] == "legal_reviewer"
     assert [k for k, t in detail["task_specs"].items() if t["legal_review"]] == ["legal_review"]

@@ -127,7 +127,7 @@ def test_a_decision_on_a_complex_case_needs_an_approved_review(api, app, ctx):
 
     from workflow_app.services import procedures
 
-    xml = (Path(app.config["BPMN_DIR"]) / "general_penalty.bpmn").read_text(encoding="utf-8")
+    xml = (Path(app.config["BPMN_DIR"]) / "general_penalty" / "general_penalty.bpmn").read_text(encoding="utf-8")
     old = xml.replace("bool(major_case) or bool(complex_case) or", "bool(major_case) or") \
              .replace("collective_discussion_required = legal_review_required",
                       "collective_discussion_required = legal_review_required or bool(complex_case)")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from lxml import etree
 
-BPMN = Path(__file__).resolve().parents[2] / "bpmn" / "general_penalty.bpmn"
+BPMN = Path(__file__).resolve().parents[2] / "bpmn" / "general_penalty" / "general_penalty.bpmn"
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
       "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
 TREE = etree.parse(str(BPMN))

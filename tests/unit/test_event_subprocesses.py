@@ -14,12 +14,12 @@ from workflow_app.engine.processor import WorkflowProcessor
 from workflow_app.engine.specs import build_procedure
 from workflow_app.services.forms import load_forms
 
-BPMN = (Path(__file__).resolve().parents[2] / "bpmn" / "general_penalty.bpmn").read_bytes()
+BPMN = (Path(__file__).resolve().parents[2] / "bpmn" / "general_penalty" / "general_penalty.bpmn").read_bytes()
 INIT = {"party_kind": "organization", "party_name": "x", "department": "market", "case_title": "t"}
 
 
 def two_workers():
-    forms = load_forms(Config.FORMS_DIR)
+    forms = load_forms(Path(Config.FORMS_DIR) / "general_penalty")
     return [build_procedure(BPMN, max_bytes=10**7, known_forms=forms) for _ in range(2)]
 
 

@@ -1,6 +1,7 @@
 """Every form documents itself: one complete valid example, and a Chinese label for every
 enumerated value, so no officer has to guess an English code."""
 import re
+from pathlib import Path
 
 import pytest
 
@@ -8,7 +9,7 @@ from workflow_app.config import Config
 from workflow_app.services.errors import Invalid
 from workflow_app.services.forms import load_forms, validate_form, with_english_labels
 
-FORMS = load_forms(Config.FORMS_DIR)
+FORMS = load_forms(Path(Config.FORMS_DIR) / "general_penalty")
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 

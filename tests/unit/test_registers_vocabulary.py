@@ -18,7 +18,7 @@ from workflow_app.oversight.powers import ENFORCEMENT_DOMAINS, PENALTY_KINDS
 from workflow_app.oversight.step_rules import HEARING_KINDS, SEVERE_KINDS
 from workflow_app.services.forms import load_forms
 
-FORMS = load_forms(Config.FORMS_DIR)
+FORMS = load_forms(Path(Config.FORMS_DIR) / "general_penalty")
 
 
 @pytest.mark.parametrize("key,field", [("investigation_report", "proposed_penalty_kinds"),
@@ -31,7 +31,7 @@ def test_every_penalty_kind_field_offers_the_kinds_of_apl_9(key, field):
 
 
 def test_the_bpmn_routes_to_review_on_the_step_rules_severe_kinds():
-    xml = (Path(Config.BPMN_DIR) / "general_penalty.bpmn").read_text(encoding="utf-8")
+    xml = (Path(Config.BPMN_DIR) / "general_penalty" / "general_penalty.bpmn").read_text(encoding="utf-8")
     listed = re.search(r"severe_kinds = \[([^\]]*)\]", xml).group(1)
     assert sorted(re.findall(r"'(\w+)'", listed)) == sorted(SEVERE_KINDS)
     assert set(HEARING_KINDS) <= set(SEVERE_KINDS) <= set(PENALTY_KINDS)

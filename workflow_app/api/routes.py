@@ -6,7 +6,7 @@ from flask import current_app, g, jsonify, request
 from flask_login import logout_user
 from flask_wtf.csrf import generate_csrf
 
-from ..services import alerts, auth, case_migration, case_requests, cases, dashboard, documents, procedures
+from ..services import alerts, auth, case_migration, case_requests, cases, dashboard, documents, packages, procedures
 from ..services.errors import Invalid, tr
 from . import bp
 from .authentication import CSRF_HEADER, login_limits, public
@@ -119,14 +119,16 @@ def list_procedures():
 
 
 @bp.post("/procedures")
-@operation("Deploy a BPMN file (multipart field `file`) as a new immutable version",
+@operation("Deploy a procedure package (a .zip holding bpmn/<id>/… and forms/<id>/…) or a single BPMN file "
+           "(multipart field `file`) as a new immutable version",
            body="multipart", response=ProcedureVersionSchema, tag="procedures")
 def deploy_procedure():
     user = g.user
     upload = request.files.get("file")
     if upload is None:
         raise Invalid({"file": [tr("send the BPMN XML as the multipart file field 'file'")]})
-    data = upload.stream.read(current_app.config["BPMN_MAX_BYTES"] + 1)
+    # A BPMN file over BPMN_MAX_BYTES is refused by the parse; an archive's own limits are checked on reading it.
+    data = upload.stream.read(max(current_app.config["BPMN_MAX_BYTES"], current_app.config["MAX_CONTENT_LENGTH"]) + 1)
     version, created = procedures.deploy(data, user)
     body = ProcedureVersionSchema().dump(version)
     body["created"] = created
@@ -146,6 +148,17 @@ def get_procedure_bpmn(version_id: int):
     version = procedures.get_version(version_id)
     return current_app.response_class(version.bpmn_xml, mimetype="application/xml",
                                       headers={"ETag": f'"{version.sha256}"'})
+
+
+@bp.get("/procedures/<id:version_id>/package")
+@operation("The deployed package of one version as a deploy archive (.zip: bpmn/<id>/…, forms/<id>/…)",
+           tag="procedures")
+def get_procedure_package(version_id: int):
+    version = procedures.get_version(version_id)
+    archive = packages.to_zip(procedures.version_files(version))
+    name = f"{version.procedure.process_id}-v{version.version}.zip"
+    return current_app.response_class(archive, mimetype="application/zip", headers={
+        "ETag": f'"{version.sha256}"', "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.post("/cases")

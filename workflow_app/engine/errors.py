@@ -12,16 +12,22 @@ from ..messages import Text, clip
 class BpmnProblem:
     """One thing wrong with a BPMN file, located by element id and line where known."""
 
-    def __init__(self, message: Text, element_id: str | None = None, line: int | None = None):
+    def __init__(self, message: Text, element_id: str | None = None, line: int | None = None,
+                 file: str | None = None):
         self.message = message
         self.element_id = element_id
         self.line = line
+        self.file = file or None  # the package's file, where a deploy has several
+
+    def in_file(self, path: str) -> "BpmnProblem":
+        return BpmnProblem(self.message, self.element_id, self.line, path or None)
 
     def as_dict(self) -> dict:
-        return {"message": self.message, "element_id": self.element_id, "line": self.line}
+        located = {"message": self.message, "element_id": self.element_id, "line": self.line}
+        return {**located, "file": self.file} if self.file else located
 
     def __str__(self) -> str:  # English, for the CLI and the logs
-        where = []
+        where = [f"file {self.file}"] if self.file else []
         if self.element_id:
             where.append(f"element {self.element_id}")
         if self.line:

@@ -74,6 +74,7 @@ class Procedure:
     subprocess_specs: dict
     # bpmn_id -> {name, lane, form_key, deadline, milestone, legal_review, human}
     task_specs: dict = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)  # the BPMN files it was built from (a package's paths)
 
     @property
     def form_keys(self) -> set[str]:
@@ -142,7 +143,7 @@ def _executable_processes(root) -> list:
     return [p for p in root.findall(f"{{{BPMN_NS}}}process") if p.get("isExecutable", "false") == "true"]
 
 
-def _structure_problems(root) -> list[BpmnProblem]:
+def _structure_problems(root, main: bool = True) -> list[BpmnProblem]:
     problems = []
     ids = {n.get("id") for n in root.iter() if isinstance(n.tag, str) and n.get("id")}
     for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
@@ -152,6 +153,10 @@ def _structure_problems(root) -> list[BpmnProblem]:
                 problems.append(BpmnProblem(tr("the %(attribute)s %(ref)s of a sequence flow names no element",
                                                attribute=end, ref=repr(ref)), flow.get("id"), flow.sourceline))
     executable = _executable_processes(root)
+    if not main:  # a file of called processes (bpmn/shared/): any number of them
+        if not root.findall(f"{{{BPMN_NS}}}process"):
+            problems.append(BpmnProblem(tr("the file holds no process"), line=root.sourceline))
+        return problems
     if len(executable) != 1:
         problems.append(BpmnProblem(tr("exactly one executable process is required; found %(count)d",
                                        count=len(executable)), line=root.sourceline))
@@ -465,9 +470,12 @@ def _task_meta(procedure_specs) -> dict:
     return meta
 
 
-def _spiff_parse(tree, process_id: str):
+def _spiff_parse(trees: dict[str, object], process_id: str):
+    """SpiffWorkflow's specs of `process_id` and of every process it calls, from the package's
+    files (path -> parsed tree): a call activity resolves into any file of the same deploy."""
     parser = SpiffBpmnParser()
-    parser.add_bpmn_xml(tree, filename=f"{process_id}.bpmn")
+    for path, tree in trees.items():
+        parser.add_bpmn_xml(tree, filename=path)
     spec = parser.get_spec(process_id)
     subprocess_specs = parser.get_subprocess_specs(process_id)
     for each in (spec, *subprocess_specs.values()):
@@ -497,30 +505,123 @@ def _connect_event_subprocesses(spec) -> None:
 
 def build_procedure(data: bytes, *, max_bytes: int, known_forms: dict[str, dict] | None,
                     limits: EngineLimits = DEFAULT_LIMITS) -> Procedure:
-    """Validate a BPMN upload completely; raise BpmnInvalid listing every problem."""
-    tree = parse_xml(data, max_bytes)
-    root = tree.getroot()
-    problems = _xsd_problems(tree)
-    problems += _structure_problems(root)
-    problems += _task_problems(root, known_forms)
-    problems += _deadline_anchor_problems(root, known_forms)
-    problems += _script_problems(root)
-    problems += _limit_problems(root, limits)
+    """Validate a single BPMN upload completely; raise BpmnInvalid listing every problem."""
+    return build_package({"": data}, max_bytes=max_bytes, known_forms=known_forms, limits=limits)
+
+
+def _process_ids(root) -> list[str]:
+    return [p.get("id") for p in root.findall(f"{{{BPMN_NS}}}process") if p.get("id")]
+
+
+def _calls(root) -> dict[str, set[str]]:
+    """process id -> the processes its call activities name (in its subprocesses too)."""
+    calls = {}
+    for process in root.findall(f"{{{BPMN_NS}}}process"):
+        calls[process.get("id")] = {node.get("calledElement") for node in process.iter(f"{{{BPMN_NS}}}callActivity")
+                                    if node.get("calledElement")}
+    return calls
+
+
+def _call_problems(roots: dict[str, object], main_id: str) -> tuple[list[BpmnProblem], set[str]]:
+    """Every call activity names a process of this deploy, and no process calls itself, directly
+    or through others (SpiffWorkflow would build a spec that recurses for ever). Returns the
+    problems and the processes the main one reaches (itself included)."""
+    calls: dict[str, set[str]] = {}
+    where: dict[str, tuple[str, int]] = {}
+    problems = []
+    for path, root in roots.items():
+        for process_id, called in _calls(root).items():
+            if process_id in calls:
+                problems.append(BpmnProblem(tr("process %(process)s is defined in two files of the package",
+                                               process=repr(process_id)), process_id))
+            calls[process_id] = called
+        for node in root.iter(f"{{{BPMN_NS}}}callActivity"):
+            where[node.get("calledElement") or ""] = (node.get("id"), node.sourceline)
+            if not node.get("calledElement"):
+                problems.append(BpmnProblem(tr("a call activity must name the process it calls (calledElement)"),
+                                            node.get("id"), node.sourceline))
+    for called, (element, line) in where.items():
+        if called and called not in calls:
+            problems.append(BpmnProblem(tr("the call activity calls process %(process)s, which is not in this deploy",
+                                           process=repr(called)), element, line))
+    # A cycle: a depth-first walk that meets a process on its own path.
+    reached, reported = set(), set()
+
+    def walk(process_id: str, path: tuple[str, ...]):
+        if process_id in path:
+            cycle = path[path.index(process_id):] + (process_id,)
+            key = frozenset(cycle)
+            if key not in reported:
+                reported.add(key)
+                problems.append(BpmnProblem(tr("a cycle of calls: %(cycle)s (a process may not call itself, directly "
+                                               "or through others)", cycle=" → ".join(cycle)), process_id))
+            return
+        if process_id in reached or process_id not in calls:
+            return
+        reached.add(process_id)
+        for called in sorted(calls[process_id]):
+            walk(called, path + (process_id,))
+
+    for process_id in sorted(calls):
+        walk(process_id, ())
+    reached.clear()
+    walk(main_id, ())
+    return problems, reached
+
+
+def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: dict[str, dict] | None,
+                  limits: EngineLimits = DEFAULT_LIMITS, process_id: str | None = None,
+                  main_path: str | None = None) -> Procedure:
+    """Validate the BPMN files of one deploy (path -> bytes) completely; raise BpmnInvalid listing
+    every problem, each located by file, element and line.
+
+    `main_path` names the file of the procedure's own process (the only one of the package that
+    must have exactly one executable process), `process_id` the id that process must have (the
+    package's name). The other files hold processes the procedure calls (bpmn/shared/): only
+    those it reaches are kept (`Procedure.files`)."""
+    main_path = main_path if main_path is not None else next(iter(bpmn_files))
+    trees, problems = {}, []
+    for path, data in bpmn_files.items():
+        try:
+            tree = parse_xml(data, max_bytes)
+        except BpmnInvalid as err:
+            problems += [p.in_file(path) for p in err.problems]
+            continue
+        trees[path] = tree
+        root = tree.getroot()
+        found = _xsd_problems(tree)
+        found += _structure_problems(root, main=path == main_path)
+        found += _task_problems(root, known_forms)
+        found += _deadline_anchor_problems(root, known_forms)
+        found += _script_problems(root)
+        found += _limit_problems(root, limits)
+        problems += [p.in_file(path) for p in found]
     if problems:
         raise BpmnInvalid(problems)
-    process = _executable_processes(root)[0]
-    process_id = process.get("id")
+    main_root = trees[main_path].getroot()
+    process = _executable_processes(main_root)[0]
+    if process_id is not None and process.get("id") != process_id:
+        raise BpmnInvalid([BpmnProblem(tr("the package %(package)s must hold the process %(package)s; its executable "
+                                          "process is %(process)s", package=repr(process_id),
+                                          process=repr(process.get("id"))), process.get("id"),
+                                       process.sourceline).in_file(main_path)])
+    call_problems, reached = _call_problems({p: t.getroot() for p, t in trees.items()}, process.get("id"))
+    if call_problems:
+        raise BpmnInvalid(call_problems)
+    used = {path: tree for path, tree in trees.items()
+            if path == main_path or reached & set(_process_ids(tree.getroot()))}
     try:
-        spec, subprocess_specs = _spiff_parse(tree, process_id)
+        spec, subprocess_specs = _spiff_parse(used, process.get("id"))
     except (SpiffWorkflowException, etree.LxmlError, KeyError, ValueError, TypeError) as err:
         raise BpmnInvalid([_spiff_problem(err)]) from None
     return Procedure(
-        process_id=process_id,
-        name=process.get("name") or process_id,
-        sha256=sha256_of(data),
+        process_id=process.get("id"),
+        name=process.get("name") or process.get("id"),
+        sha256=sha256_of(bpmn_files[main_path]),
         spec=spec,
         subprocess_specs=subprocess_specs,
         task_specs=_task_meta([spec, *subprocess_specs.values()]),
+        files=sorted(used),
     )
 
 
@@ -542,12 +643,16 @@ class ProcedureCache:
             if sha256 in self._items:
                 self._items.move_to_end(sha256)
                 return self._items[sha256]
-        xml = load()
-        data = xml.encode("utf-8") if isinstance(xml, str) else xml
-        # Already validated at deploy: skip XSD and forms, keep the hardened XML parse.
-        tree = parse_xml(data, max_bytes=len(data) + 1)
-        process = _executable_processes(tree.getroot())[0]
-        spec, subs = _spiff_parse(tree, process.get("id"))
+        loaded = load()
+        # One file (its XML), or a package's BPMN files by path, its own process's file first.
+        files = loaded if isinstance(loaded, dict) else {"": loaded}
+        trees = {}
+        for path, xml in files.items():
+            data = xml.encode("utf-8") if isinstance(xml, str) else xml
+            # Already validated at deploy: skip XSD and forms, keep the hardened XML parse.
+            trees[path] = parse_xml(data, max_bytes=len(data) + 1)
+        process = _executable_processes(next(iter(trees.values())).getroot())[0]
+        spec, subs = _spiff_parse(trees, process.get("id"))
         procedure = Procedure(process.get("id"), process.get("name") or process.get("id"), sha256,
                               spec, subs, _task_meta([spec, *subs.values()]))
         with self._lock:

@@ -3,10 +3,10 @@ from .audit import AuditCheckpoint, TraceChain, TraceEvent
 from .cases import Case, CaseNumberCounter, LegalReview, Task, WorkflowState
 from .org import LANE_ROLES, ROLES, ApiToken, Certificate, OrgUnit, User, UserRole
 from .oversight import Alert, DiscretionBenchmark
-from .procedures import Procedure, ProcedureVersion
+from .procedures import Procedure, ProcedureFile, ProcedureVersion
 
 __all__ = [
     "Alert", "ApiToken", "AuditCheckpoint", "Case", "CaseNumberCounter", "Certificate", "DiscretionBenchmark", "LANE_ROLES", "LegalReview", "OrgUnit", "Procedure",
-    "ProcedureVersion", "ROLES", "Task", "TraceChain", "TraceEvent", "User", "UserRole",
+    "ProcedureFile", "ProcedureVersion", "ROLES", "Task", "TraceChain", "TraceEvent", "User", "UserRole",
     "WorkflowState",
 ]

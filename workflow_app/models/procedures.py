@@ -1,5 +1,5 @@
 """Procedures (e.g. general_penalty, 普通程序) and their immutable deployed versions."""
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -37,7 +37,23 @@ class ProcedureVersion(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     forms = mapped_column(JSONType, default=dict, deferred=True)
     task_specs = mapped_column(JSONType, default=dict, deferred=True)
+    # The package's rule bindings (bpmn/<id>/rules.json, checked at deploy); None: a file
+    # deployed alone, bound to no rule.
+    rules = mapped_column(JSONType, nullable=True, deferred=True)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     deployed_at = mapped_column(UTCDateTime, default=utcnow)
 
     procedure: Mapped[Procedure] = relationship(back_populates="versions", lazy="joined")
+
+
+class ProcedureFile(db.Model):
+    """One file of a deployed package (BPMN, form, rule bindings, Word template) by its path in
+    the repository's layout (`bpmn/general_penalty/documents/decision.docx`); immutable."""
+
+    __tablename__ = "procedure_file"
+    __table_args__ = (UniqueConstraint("version_id", "path"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"))
+    path: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)

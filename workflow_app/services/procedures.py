@@ -2,49 +2,108 @@
 their engine steps, which happen in an engine worker process (engine/pool.py), never here."""
 import json
 import threading
+from pathlib import Path
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import current_app, has_app_context
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import undefer
 
 from ..engine.errors import BpmnInvalid
 from ..engine.limits import EngineLimits
 from ..engine.pool import EngineUnavailable, engine_for
 from ..engine.processor import StepResult
-from ..engine.specs import build_procedure, sha256_of
+from ..engine.specs import BPMN_NS, build_package, parse_xml, sha256_of
 from ..extensions import db
 from ..models import Procedure as ProcedureRow
-from ..models import ProcedureVersion, User
-from . import audit
+from ..models import ProcedureFile, ProcedureVersion, User
+from ..oversight import bindings
+from . import audit, packages
 from .access import require_role
 from .errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound, Text, Unavailable, clip, tr
 from .forms import load_forms, reference_forms, with_english_labels
 
 
 def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
-    """Validate and store a BPMN file; returns (version, created). Identical content is a no-op.
+    """Validate and store an upload: a deploy archive (.zip) of one package, or a single BPMN
+    file; returns (version, created). Identical content is a no-op.
 
+    A single .bpmn file is a package of one file: when the repository (BPMN_DIR, FORMS_DIR) has a
+    package of the same process id, the file takes the place of that package's diagram and the
+    package's forms, rule bindings and templates come with it (an author's edited diagram);
+    otherwise its forms are looked up among all of the repository's forms.
     `actor` is the deploying user, or a label such as "cli:root" for the server operator.
     """
     if isinstance(actor, User):
         require_role(actor, "bpmn_author", "deploying procedures", "admin")
-    sha = sha256_of(data)
-    existing = version_by_sha(sha)
-    if existing is not None:
-        return existing, False
+    if packages.is_zip(data):
+        found = packages.packages_in(packages.read_zip(data))
+        if len(found) != 1:
+            raise Invalid({"file": [tr("the archive holds %(count)d packages (%(names)s); deploy one at a time",
+                                       count=len(found), names=", ".join(p.procedure_id for p in found))]},
+                          tr("the package cannot be deployed"), code="package_invalid")
+        return deploy_package(found[0], actor)
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise _invalid([{"message": tr("the file is not UTF-8 (%(reason)s at byte %(byte)d)", reason=err.reason,
                                        byte=err.start), "element_id": None, "line": None}]) from None
-    forms = load_forms(current_app.config["FORMS_DIR"])
-    try:
-        procedure = build_procedure(data, max_bytes=current_app.config["BPMN_MAX_BYTES"],
-                                    known_forms=forms, limits=engine_limits())
-    except BpmnInvalid as err:
-        raise _invalid([p.as_dict() for p in err.problems]) from None
+    return deploy_package(_single_file_package(data), actor)
 
+
+def deploy_package(package: packages.Package, actor: User | str) -> tuple[ProcedureVersion, bool]:
+    """Validate a whole package and store it as one immutable version, hashed over its files."""
+    if isinstance(actor, User):
+        require_role(actor, "bpmn_author", "deploying procedures", "admin")
+    forms, form_paths, problems = _package_forms(package)
+    bpmn = package.bpmn_files()
+    if package.main_path not in bpmn:
+        problems.append({"message": tr("the package has no %(path)s (its own process, with the id %(id)s)",
+                                       path=package.main_path, id=repr(package.procedure_id)),
+                         "element_id": None, "line": None, "file": package.main_path})
+    for path, content in bpmn.items():
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError as err:
+            problems.append({"message": tr("the file is not UTF-8 (%(reason)s at byte %(byte)d)", reason=err.reason,
+                                           byte=err.start), "element_id": None, "line": None, "file": path})
+    if problems:
+        raise _invalid(problems)
+    try:
+        procedure = build_package(bpmn, max_bytes=current_app.config["BPMN_MAX_BYTES"], known_forms=forms,
+                                  limits=engine_limits(),
+                                  process_id=None if package.single_file else package.procedure_id,
+                                  main_path=package.main_path)
+    except BpmnInvalid as err:
+        # A file deployed alone is the only file: its problems need no file name.
+        raise _invalid([p.in_file("").as_dict() if package.single_file and p.file == package.main_path
+                        else p.as_dict() for p in err.problems]) from None
+    rules, rule_problems = _package_rules(package, forms, procedure)
+    if rule_problems:
+        raise _invalid(rule_problems)
+    used_forms = sorted(procedure.form_keys)
+    kept = {path: content for path, content in package.files.items()
+            if (package.own(path) and not path.endswith((".bpmn", packages.FORM_SUFFIX)))
+            or path in procedure.files
+            or (path.endswith(packages.FORM_SUFFIX) and form_paths.get(packages.form_key(path)) == path
+                and (package.own(path) or packages.form_key(path) in procedure.form_keys))}
+    return _store(procedure, kept, {key: forms[key] for key in used_forms}, rules, package_sha(kept), actor)
+
+
+def package_sha(files: dict[str, bytes]) -> str:
+    """The version's hash: SHA-256 over each file's path and the SHA-256 of its bytes, by path."""
+    manifest = "".join(f"{path}\0{sha256_of(content)}\n" for path, content in sorted(files.items()))
+    return sha256_of(manifest.encode("utf-8"))
+
+
+def _store(procedure, files: dict[str, bytes], forms: dict, rules: dict | None, sha: str,
+           actor: User | str) -> tuple[ProcedureVersion, bool]:
+    existing = version_by_sha(sha)
+    if existing is not None:
+        return existing, False
     row = db.session.execute(
         db.select(ProcedureRow).where(ProcedureRow.process_id == procedure.process_id)
     ).scalar_one_or_none()
@@ -55,29 +114,101 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
     last = db.session.execute(
         db.select(db.func.max(ProcedureVersion.version)).where(ProcedureVersion.procedure_id == row.id)
     ).scalar()
+    main = files[procedure.files[0]]
     version = ProcedureVersion(
-        procedure_id=row.id, version=(last or 0) + 1, sha256=sha, bpmn_xml=text, name=procedure.name,
-        forms={key: forms[key] for key in sorted(procedure.form_keys)},
-        task_specs=procedure.task_specs, deployed_by_id=actor.id if isinstance(actor, User) else None,
+        procedure_id=row.id, version=(last or 0) + 1, sha256=sha, bpmn_xml=main.decode("utf-8"), name=procedure.name,
+        forms=forms, task_specs=procedure.task_specs, rules=rules,
+        deployed_by_id=actor.id if isinstance(actor, User) else None,
     )
     row.name = procedure.name
     db.session.add(version)
     try:
         db.session.flush()
+        for path, content in sorted(files.items()):
+            db.session.add(ProcedureFile(version_id=version.id, path=path, sha256=sha256_of(content), content=content))
         audit.record("procedure.deployed", actor=actor, data={
-            "process_id": procedure.process_id, "version": version.version, "sha256": sha})
+            "process_id": procedure.process_id, "version": version.version, "sha256": sha,
+            "files": {path: sha256_of(content) for path, content in sorted(files.items())}})
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         existing = version_by_sha(sha)
         if existing is None:  # another deployment took the version number or audit sequence
             raise Conflict(tr("another deployment happened at the same time; deploy again")) from None
-        return existing, False  # the same file, deployed concurrently: the other request won
+        return existing, False  # the same package, deployed concurrently: the other request won
     return version, True
 
 
+def _package_forms(package: packages.Package) -> tuple[dict[str, dict], dict[str, str], list[dict]]:
+    """The package's forms by key (its own, then the shared ones), the path each key came from,
+    and the problems: a file that is not a JSON Schema, a key defined twice."""
+    forms, paths, problems = {}, {}, []
+    for path, content in package.form_files().items():
+        key = packages.form_key(path)
+        try:
+            schema = json.loads(content.decode("utf-8"))
+            if not isinstance(schema, dict):
+                raise ValueError("a form is a JSON object")
+            Draft202012Validator.check_schema(schema)
+        except (UnicodeDecodeError, ValueError, SchemaError, RecursionError) as err:
+            problems.append({"message": tr("the form is not a valid JSON Schema: %(reason)s",
+                                           reason=clip(str(getattr(err, "message", err)), 300)),
+                             "element_id": None, "line": None, "file": path})
+            continue
+        if key in forms:
+            if package.own(paths[key]) and not package.own(path):
+                continue  # the package's own form of a key stands before a shared one
+            problems.append({"message": tr("form %(key)s is defined twice (%(first)s)", key=repr(key),
+                                           first=paths[key]), "element_id": None, "line": None, "file": path})
+            continue
+        forms[key], paths[key] = schema, path
+    return forms, paths, problems
+
+
+def _package_rules(package: packages.Package, forms: dict, procedure) -> tuple[dict | None, list[dict]]:
+    """The package's rule bindings (bpmn/<id>/rules.json), checked against its forms and steps."""
+    content = package.files.get(package.rules_path)
+    if content is None:
+        return None, []
+    where = {"element_id": None, "line": None, "file": package.rules_path}
+    try:
+        rules = json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as err:
+        return None, [{"message": tr("the rule bindings are not JSON: %(reason)s", reason=clip(str(err), 300)),
+                       **where}]
+    return rules, [{"message": m, **where} for m in bindings.problems(rules, forms, procedure.task_specs)]
+
+
+def _single_file_package(data: bytes) -> packages.Package:
+    """A BPMN file deployed alone, as a package (see `deploy`)."""
+    process_id = _executable_process_id(data)
+    config = current_app.config
+    repository = packages.read_tree_parts(config["BPMN_DIR"], config["FORMS_DIR"])
+    found = next((p for p in packages.packages_in_or_none(repository) if p.procedure_id == process_id), None)
+    if found is None:
+        found = packages.with_all_forms(process_id or "procedure", repository)
+    found.files[found.main_path] = data
+    found.single_file = True
+    return found
+
+
+def _executable_process_id(data: bytes) -> str | None:
+    """The id of the file's executable process, when the file is XML with one (else the full
+    validation reports what is wrong)."""
+    try:
+        root = parse_xml(data, current_app.config["BPMN_MAX_BYTES"]).getroot()
+    except BpmnInvalid as err:
+        raise _invalid([p.as_dict() for p in err.problems]) from None
+    ids = [p.get("id") for p in root.findall(f"{{{BPMN_NS}}}process") if p.get("isExecutable") == "true"]
+    return ids[0] if len(ids) == 1 and ids[0] and packages.PACKAGE_NAME.match(ids[0]) else None
+
+
 def _located(problem: dict) -> Text:
-    """A problem's message with where it is: `… [element Task_1] [line 12]`."""
+    """A problem's message with where it is: `… [element Task_1] [line 12]` (and the file, in a
+    package of several)."""
+    if problem.get("file") and problem["file"].count("/") > 0:
+        inner = _located({**problem, "file": None})
+        return tr("%(file)s: %(problem)s", file=problem["file"], problem=inner)
     element, line = problem.get("element_id"), problem.get("line")
     if element and line:
         return tr("%(problem)s [element %(element)s] [line %(line)d]", problem=problem["message"],
@@ -139,6 +270,7 @@ class ProcedureInfo:
     sha256: str
     task_specs: dict
     forms: dict
+    rules: dict | None = None  # the package's rule bindings (oversight/bindings.py)
 
 
 _infos: OrderedDict[str, ProcedureInfo] = OrderedDict()
@@ -153,7 +285,8 @@ def procedure_info(version: ProcedureVersion) -> ProcedureInfo:
         if info is not None:
             _infos.move_to_end(version.sha256)
             return info
-    info = ProcedureInfo(version.sha256, dict(version.task_specs or {}), _readable_forms(version.forms or {}))
+    info = ProcedureInfo(version.sha256, dict(version.task_specs or {}),
+                         _readable_forms(version.forms or {}, version.procedure.process_id), version.rules)
     with _infos_lock:
         _infos[version.sha256] = info
         while len(_infos) > 256:
@@ -161,11 +294,37 @@ def procedure_info(version: ProcedureVersion) -> ProcedureInfo:
     return info
 
 
-def _readable_forms(forms: dict) -> dict:
-    """A version's forms, with the English labels forms/ has gained since it was deployed."""
+def _readable_forms(forms: dict, process_id: str) -> dict:
+    """A version's forms, with the English labels forms/ has gained since it was deployed (its
+    package's forms/<id>/, then forms/shared/)."""
     forms_dir = current_app.config.get("FORMS_DIR") if has_app_context() else None
-    reference = reference_forms(forms_dir) if forms_dir else {}
+    reference = {}
+    if forms_dir:
+        for folder in (packages.SHARED, process_id):
+            if packages.PACKAGE_NAME.match(process_id or ""):
+                reference.update(reference_forms(str(Path(forms_dir) / folder)))
     return {key: with_english_labels(schema, reference.get(key)) for key, schema in forms.items()}
+
+
+def bpmn_sources(version: ProcedureVersion) -> str | dict[str, str]:
+    """What the engine parses a version from: its BPMN XML, or, for a package whose procedure
+    calls processes of other files, every BPMN file by path, its own process's first. Read only
+    when an engine worker has not parsed the version yet."""
+    paths = db.session.execute(
+        db.select(ProcedureFile.path, ProcedureFile.id).where(
+            ProcedureFile.version_id == version.id, ProcedureFile.path.like("%.bpmn"))).all()
+    if len(paths) <= 1:
+        return version.bpmn_xml
+    files = {path: db.session.get(ProcedureFile, file_id).content.decode("utf-8") for path, file_id in paths}
+    main = next(path for path, xml in files.items() if xml == version.bpmn_xml)
+    return {main: files.pop(main), **files}
+
+
+def version_files(version: ProcedureVersion) -> dict[str, bytes]:
+    """Every file of a deployed version (the package as deployed), by path."""
+    rows = db.session.execute(db.select(ProcedureFile).where(ProcedureFile.version_id == version.id)
+                              .options(undefer(ProcedureFile.content))).scalars()
+    return {row.path: row.content for row in rows}
 
 
 def engine_limits() -> EngineLimits:
@@ -177,7 +336,7 @@ def run_engine_step(op: str, payload: dict, version: ProcedureVersion,
     """One engine step of a case on `version` (and `others`, e.g. a migration's target), in an
     engine worker under the configured limits. Raises EngineError (the step failed; nothing
     changed) or Unavailable (no worker free)."""
-    sources = {v.sha256: (lambda v=v: v.bpmn_xml) for v in (version, *others)}
+    sources = {v.sha256: (lambda v=v: bpmn_sources(v)) for v in (version, *others)}
     try:
         return engine_for(current_app.config).run(op, sources, {"sha256": version.sha256, **payload},
                                                   engine_limits())

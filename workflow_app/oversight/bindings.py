@@ -1,0 +1,207 @@
+"""Rule bindings: a procedure package binds the law's rule kinds to its own forms and fields.
+
+Python keeps the library of rule *kinds* (`KINDS`, registered by oversight/step_rules/): each a
+pure function of the case's record and its parameters, with its code and article. A package says
+in `bpmn/<id>/rules.json` which kinds govern which of its forms, and which of its fields each
+parameter reads, e.g.
+
+    {"rules": [{"kind": "heavier_after_defence", "on": ["penalty_decision"],
+                "params": {"decided_fine": "penalty_decision.fine_amount",
+                           "notified_fine": "penalty_notice.notified_fine"}}]}
+
+`on` names the package's form keys (every step that records one of them is governed); a field
+parameter names `<form key>.<field>` of the package's forms. Nothing is keyed by a form name
+shared across procedures: a procedure that binds no rule is governed by none.
+
+Why a file beside the BPMN rather than extension properties inside it: one rule reads several
+steps' fields (the decision against the notice), so it belongs to no single element; the
+bindings are data with a schema per kind that deploy checks against the package's forms, and
+that the workbench ([8/9]) edits as a form of its own, while diagram edits (layout churn) leave
+them untouched in review.
+"""
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from ..messages import Text, tr
+
+FIELD, FIELDS, FORM, NUMBER, TEXT, PAIRS, MAP = "field", "fields", "form", "number", "text", "pairs", "map"
+PARAM_KINDS = (FIELD, FIELDS, FORM, NUMBER, TEXT, PAIRS, MAP)
+MAX_BINDINGS = 500
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a rule kind. `kind`: a field reference (`form.field`), a list of them, a
+    form key, a number, a text, a list of [earlier, later] field pairs, or a map of form key ->
+    field name(s). `types`: the JSON Schema types a referenced field may have (empty: any);
+    `format`: its string format ("date")."""
+
+    kind: str
+    types: tuple[str, ...] = ()
+    format: str | None = None
+    optional: bool = False
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class RuleKind:
+    name: str  # e.g. heavier_after_defence
+    code: str  # the alert catalogue's code (DOMAIN.md), e.g. HEAVIER_AFTER_DEFENCE
+    article: str  # the legal basis, in Chinese
+    params: Mapping[str, Param]
+    check: Callable  # (record, params) -> Iterable[Breach]
+    needs_record: bool = True  # reads earlier steps' forms (else only the submitted one)
+    doc: str = ""
+
+
+KINDS: dict[str, RuleKind] = {}
+
+
+def register(kind: RuleKind) -> RuleKind:
+    if kind.name in KINDS:
+        raise ValueError(f"rule kind {kind.name} registered twice")
+    KINDS[kind.name] = kind
+    return kind
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A kind bound to a package's forms with its parameters' values."""
+
+    kind: RuleKind
+    on: frozenset[str]
+    params: Mapping = field(default_factory=dict)
+
+
+def _field_schema(forms: dict, ref: str) -> dict | None:
+    form, _, name = ref.partition(".")
+    node = forms.get(form)
+    for part in name.split("."):
+        if not isinstance(node, dict):
+            return None
+        if part.isdigit() or part == "*":
+            node = node.get("items")
+            continue
+        node = (node.get("properties") or {}).get(part)
+    return node if isinstance(node, dict) else None
+
+
+def _type_of(schema: dict) -> set[str]:
+    kind = schema.get("type")
+    return set(kind) if isinstance(kind, list) else {kind} if kind else set()
+
+
+def _ref_problems(forms: dict, ref, param: Param, where: str) -> list[Text]:
+    if not isinstance(ref, str) or "." not in ref:
+        return [tr("%(where)s: %(ref)s is not a field reference (<form key>.<field>)", where=where, ref=repr(ref))]
+    form = ref.split(".", 1)[0]
+    if form not in forms:
+        return [tr("%(where)s: %(ref)s names no form of the package (%(form)s)", where=where, ref=ref, form=form)]
+    schema = _field_schema(forms, ref)
+    if schema is None:
+        return [tr("%(where)s: form %(form)s has no field %(ref)s", where=where, form=form, ref=ref)]
+    if param.types and not (_type_of(schema) & set(param.types)):
+        return [tr("%(where)s: field %(ref)s is %(found)s; the rule needs %(types)s", where=where, ref=ref,
+                   found="/".join(sorted(t for t in _type_of(schema) if t)) or "untyped",
+                   types=" or ".join(param.types))]
+    if param.format and schema.get("format") != param.format:
+        return [tr("%(where)s: field %(ref)s is not of format %(format)s", where=where, ref=ref,
+                   format=param.format)]
+    return []
+
+
+def _param_problems(forms: dict, name: str, param: Param, value, where: str) -> list[Text]:
+    where = tr("%(where)s, parameter %(name)s", where=where, name=name)
+    if param.kind == FIELD:
+        return _ref_problems(forms, value, param, where)
+    if param.kind == FIELDS:
+        if not isinstance(value, list) or not value:
+            return [tr("%(where)s: a non-empty list of field references", where=where)]
+        return [p for ref in value for p in _ref_problems(forms, ref, param, where)]
+    if param.kind == PAIRS:
+        if not isinstance(value, list) or not all(isinstance(v, list) and len(v) == 2 for v in value):
+            return [tr("%(where)s: a list of [earlier, later] field references", where=where)]
+        return [p for pair in value for ref in pair for p in _ref_problems(forms, ref, param, where)]
+    if param.kind == FORM:
+        if value not in forms:
+            return [tr("%(where)s: %(value)s names no form of the package", where=where, value=repr(value))]
+        return []
+    if param.kind == MAP:
+        if not isinstance(value, dict):
+            return [tr("%(where)s: an object of form key -> field name(s)", where=where)]
+        problems = []
+        for form, names in value.items():
+            for name_ in names if isinstance(names, list) else [names]:
+                problems += _ref_problems(forms, f"{form}.{name_}", param, where)
+        return problems
+    if param.kind == NUMBER:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            return [tr("%(where)s: a number", where=where)]
+        return []
+    if param.kind == TEXT:
+        return [] if isinstance(value, str) and value else [tr("%(where)s: a text", where=where)]
+    return [tr("%(where)s: unknown parameter kind", where=where)]
+
+
+def problems(rules, forms: dict, task_specs: dict | None = None) -> list[Text]:
+    """What is wrong with a package's rules.json, against its forms: an unknown kind, a form it
+    is bound on that the package does not have, a missing, unknown or ill-typed parameter."""
+    if not isinstance(rules, dict) or not isinstance(rules.get("rules", []), list):
+        return [tr('the rule bindings are an object with a list "rules"')]
+    unknown_keys = sorted(set(rules) - {"rules", "act_dates", "$comment"})
+    found = [tr("unknown key %(key)s of the rule bindings", key=repr(k)) for k in unknown_keys]
+    entries = rules.get("rules", [])
+    if len(entries) > MAX_BINDINGS:
+        return [tr("%(count)d rule bindings; the limit is %(limit)d", count=len(entries), limit=MAX_BINDINGS)]
+    for i, entry in enumerate(entries):
+        where = tr("rule %(number)d", number=i + 1)
+        if not isinstance(entry, dict):
+            found.append(tr("%(where)s: a binding is an object", where=where))
+            continue
+        kind = KINDS.get(entry.get("kind"))
+        if kind is None:
+            found.append(tr("%(where)s: unknown rule kind %(kind)s (known: %(kinds)s)", where=where,
+                            kind=repr(entry.get("kind")), kinds=", ".join(sorted(KINDS))))
+            continue
+        where = tr("rule %(number)d (%(kind)s)", number=i + 1, kind=kind.name)
+        extra = sorted(set(entry) - {"kind", "on", "params", "$comment"})
+        found += [tr("%(where)s: unknown key %(key)s", where=where, key=repr(k)) for k in extra]
+        on = entry.get("on")
+        if not isinstance(on, list) or not on or not all(isinstance(f, str) for f in on):
+            found.append(tr("%(where)s: \"on\" lists the form keys of the steps it governs", where=where))
+        else:
+            found += [tr("%(where)s: it is bound on form %(form)s, which the package does not have", where=where,
+                         form=repr(f)) for f in on if f not in forms]
+        params = entry.get("params", {})
+        if not isinstance(params, dict):
+            found.append(tr("%(where)s: \"params\" is an object", where=where))
+            continue
+        found += [tr("%(where)s: unknown parameter %(name)s", where=where, name=repr(n))
+                  for n in sorted(set(params) - set(kind.params))]
+        for name, param in kind.params.items():
+            if name not in params:
+                if not param.optional:
+                    found.append(tr("%(where)s: parameter %(name)s is required", where=where, name=name))
+                continue
+            found += _param_problems(forms, name, param, params[name], where)
+    act_dates = rules.get("act_dates", {})
+    if not isinstance(act_dates, dict):
+        found.append(tr('"act_dates" is an object of form key -> its date field(s)'))
+    else:
+        found += _param_problems(forms, "act_dates", Param(MAP, ("string",), "date"), act_dates,
+                                 tr("the act dates"))
+    return found
+
+
+def bound(rules: dict | None) -> list[Binding]:
+    """A deployed version's bindings (checked at deploy) with their kinds."""
+    out = []
+    for entry in (rules or {}).get("rules", []):
+        kind = KINDS.get(entry["kind"])
+        if kind is not None:
+            out.append(Binding(kind, frozenset(entry["on"]), entry.get("params", {})))
+    return out
+
+
+def governing(bindings: Iterable[Binding], form_key: str | None) -> list[Binding]:
+    return [b for b in bindings if form_key in b.on]
