@@ -18,7 +18,7 @@ from tests.web_session import csrf_of, html
 from workflow_app.extensions import db
 from workflow_app.i18n import LANGUAGE_COOKIE
 from workflow_app.models import Task, TraceEvent
-from workflow_app.services import audit_verify, case_requests
+from workflow_app.services import audit_verify, step_path
 
 FILING_ARTICLE = "《市场监督管理行政处罚程序规定》第18条"
 DECISION_ARTICLE = "《行政处罚法》第60条；《市场监督管理行政处罚程序规定》第64条"
@@ -217,7 +217,7 @@ def test_two_ad_hoc_requests_at_once_on_one_case_one_is_recorded_the_other_is_a_
     case = api.run(api.open_case(), *TO_DECISION[:2])  # investigating: the decision limit runs
     data = {"extension_request": extension("decision"), "excluded_period": period()}
     headers = api.headers("officer1")
-    original = case_requests.run_engine_step
+    original = step_path.run_engine_step
     barrier = threading.Barrier(2)
 
     def held_step(operation, *args, **kwargs):
@@ -227,7 +227,7 @@ def test_two_ad_hoc_requests_at_once_on_one_case_one_is_recorded_the_other_is_a_
         time.sleep(0.2)
         return result
 
-    monkeypatch.setattr(case_requests, "run_engine_step", held_step)
+    monkeypatch.setattr(step_path, "run_engine_step", held_step)
     results = []
 
     def attempt(kind):

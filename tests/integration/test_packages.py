@@ -41,7 +41,7 @@ def callee(process_id: str, task_id: str = "b", calls: str | None = None) -> byt
     [→ a call of `calls`] → end."""
     call = f'<bpmn:callActivity id="again" calledElement="{calls}"/>' if calls else ""
     last = "again" if calls else task_id
-    flows = ('<bpmn:sequenceFlow id="g1" sourceRef="start2" targetRef="{t}"/>'.format(t=task_id)
+    flows = (f'<bpmn:sequenceFlow id="g1" sourceRef="start2" targetRef="{task_id}"/>'
              + (f'<bpmn:sequenceFlow id="g3" sourceRef="{task_id}" targetRef="again"/>' if calls else "")
              + f'<bpmn:sequenceFlow id="g2" sourceRef="{last}" targetRef="end2"/>')
     refs = "".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in ("start2", task_id, "end2")

@@ -123,9 +123,9 @@ def test_two_concurrent_completions_of_one_task_one_wins_the_other_gets_409(app,
     task = api.task(case, "clue_intake")
     headers = api.headers("officer1")
     from tests.helpers import STEPS
-    from workflow_app.services import cases
+    from workflow_app.services import step_path
 
-    original = cases.run_engine_step
+    original = step_path.run_engine_step
     barrier = threading.Barrier(2)
 
     def slow_step(*args, **kwargs):
@@ -134,7 +134,7 @@ def test_two_concurrent_completions_of_one_task_one_wins_the_other_gets_409(app,
         time.sleep(0.2)
         return result
 
-    monkeypatch.setattr(cases, "run_engine_step", slow_step)
+    monkeypatch.setattr(step_path, "run_engine_step", slow_step)
     results = []
 
     def attempt():

@@ -6,7 +6,17 @@ from flask import current_app, g, jsonify, request
 from flask_login import logout_user
 from flask_wtf.csrf import generate_csrf
 
-from ..services import alerts, auth, case_migration, case_requests, cases, dashboard, documents, packages, procedures
+from ..services import (
+    alerts,
+    auth,
+    case_migration,
+    case_requests,
+    cases,
+    dashboard,
+    documents,
+    packages,
+    procedures,
+)
 from ..services.errors import Invalid, tr
 from . import bp
 from .authentication import CSRF_HEADER, login_limits, public

@@ -529,7 +529,7 @@ def _call_problems(roots: dict[str, object], main_id: str) -> tuple[list[BpmnPro
     calls: dict[str, set[str]] = {}
     where: dict[str, tuple[str, int]] = {}
     problems = []
-    for path, root in roots.items():
+    for root in roots.values():
         for process_id, called in _calls(root).items():
             if process_id in calls:
                 problems.append(BpmnProblem(tr("process %(process)s is defined in two files of the package",

@@ -31,7 +31,7 @@ from ..extensions import db
 from ..models import Case, LegalReview, OrgUnit, Procedure, ProcedureVersion, Task, TraceChain, TraceEvent
 from . import audit_keys
 from .audit import GENESIS, SYSTEM_CHAIN, canonical_json, case_chain, event_digest
-from .cases import MILESTONE_EFFECTS
+from .step_path import MILESTONE_EFFECTS
 
 MAX_PROBLEMS_KEPT = 1000
 # The event names whether the review approved (services/legal_review.py: outcome "approve").

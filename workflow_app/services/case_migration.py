@@ -4,16 +4,15 @@ A case stays on the version it started on (ARCHITECTURE.md). When a procedure is
 BPMN author or administrator may move a running case to a newer (or older) version of the same
 procedure, provided every step the case has already reached still exists there.
 """
-from ..engine.errors import EngineError, MigrationBlocked
+from ..engine.errors import MigrationBlocked
 from ..extensions import db
 from ..models import ProcedureVersion, User, WorkflowState
 from ..models.types import utcnow
 from . import audit
 from .access import require_role, visible_case
-from .cases import CASE_RACE, apply_engine_step, engine_invalid
 from .errors import Conflict, Invalid, tr
-from .procedures import latest_version, run_engine_step
-from .transactions import one_transaction
+from .procedures import latest_version
+from .step_path import StepPath
 
 
 def migrate_case(user: User, case_id: int, to_version_id: int | None = None):
@@ -32,26 +31,21 @@ def migrate_case(user: User, case_id: int, to_version_id: int | None = None):
         raise Invalid({"version_id": [tr("the case is already on version %(version)s", version=current.version)]})
 
     state = db.session.get(WorkflowState, case.id)
+    path = StepPath(user, failed="case.migration_failed", case_id=case.id, failure_data={
+        "from_version": current.version, "to_version": target.version})
     try:
-        step = run_engine_step("migrate", {"state": state.state, "target_sha256": target.sha256},
-                               current, target)
+        step = path.engine("migrate", {"state": state.state, "target_sha256": target.sha256}, current, target)
     except MigrationBlocked as blocked:
+        db.session.rollback()
         raise Invalid({"version_id": blocked.blockers},
                       tr("case %(number)s cannot move to version %(version)s", number=case.number, version=target.version),
                       code="migration_blocked") from None
-    except EngineError as err:
-        raise engine_invalid(err) from None
     now = utcnow()
-    with one_transaction(CASE_RACE):
-        case.procedure_version_id = target.id
-        case.procedure_version = target
-        case.updated_at = now
-        state.state = step.state
-        state.updated_at = now
-        change = apply_engine_step(case, step, now)
-        db.session.flush()
+    case.procedure_version_id = target.id
+    case.procedure_version = target
+    case.updated_at = now
+    with path.write(case, state, step, now):
         audit.record("case.migrated", actor=user, case_id=case.id, at=now, data={
             "from_version": current.version, "to_version": target.version,
             "from_sha256": current.sha256, "to_sha256": target.sha256})
-        change.trace(case, user, now)
     return case

@@ -21,11 +21,11 @@ from ..models import Case, Task, User, WorkflowState
 from ..models.types import utcnow
 from . import audit, people, time_limits
 from .access import ROLE_WORDS, in_scope, visible_case
-from .cases import CASE_RACE, _ready_tasks, apply_engine_step, check_form_rules, engine_invalid
+from .cases import check_form_rules
 from .errors import Forbidden, Invalid, NotFound, StepRefused, tr
 from .forms import validate_form
-from .procedures import procedure_info, run_engine_step
-from .transactions import one_transaction
+from .procedures import procedure_info
+from .step_path import StepPath, act_day, engine_invalid, ready_task_rows, refusals_traced
 
 
 def request_kinds(case: Case) -> list[str]:
@@ -48,48 +48,34 @@ def start_request(user: User, case_id: int, kind: str, data: dict) -> Case:
     _check_may_start(user, case, kind, lane)
     schema = info.forms.get(meta["form_key"]) if meta.get("form_key") else None
     data = validate_form(schema, data)
-    ready = _ready_tasks(case.id)
+    ready = ready_task_rows(case.id)
     case.open_tasks = ready
-    try:
-        people.check_named_people(schema, data, case, utcnow())
+    with refusals_traced(user, case.id, bpmn_id=kind):
+        people.check_named_people(schema, data, case, act_day(meta.get("form_key"), data))
         time_limits.check_request(case, info.task_specs, kind, data, ready)
         check_form_rules(meta.get("form_key"), case, data, user)
-    except StepRefused as refusal:
-        db.session.rollback()
-        audit.record_alone("step.refused", actor=user, case_id=case.id, bpmn_id=kind, data={
-            "code": refusal.code, "reason": refusal.message,
-            **({"article": refusal.article} if refusal.article else {}), **refusal.details})
-        raise
     state = db.session.get(WorkflowState, case.id)
     known = {row.engine_task_id for row in ready}
-    try:
-        started = run_engine_step("message", {"state": state.state, "message": meta["request"]}, version)
-        new = [t for t in started.ready if t.bpmn_id == kind and t.engine_task_id not in known]
-        if not new:
-            raise EngineError(tr("the message %(message)s did not start the step %(step)s",
-                                 message=repr(meta["request"]), step=kind), kind)
-        step = run_engine_step("complete", {"state": started.state, "engine_task_id": new[0].engine_task_id,
-                                            "data": data}, version)
-    except EngineError as err:
-        db.session.rollback()
-        audit.record_alone("request.failed", actor=user, case_id=case_id, bpmn_id=kind,
-                           data={"element": err.element_id, "error": err.message})
-        raise engine_invalid(err) from None
+    # Two engine steps, one unit of work: the message starts the step, the form completes it.
+    path = StepPath(user, failed="request.failed", case_id=case.id, bpmn_id=kind)
+    started = path.engine("message", {"state": state.state, "message": meta["request"]}, version)
+    new = [t for t in started.ready if t.bpmn_id == kind and t.engine_task_id not in known]
+    if not new:
+        path.trace_failure(EngineError(tr("the message %(message)s did not start the step %(step)s",
+                                          message=repr(meta["request"]), step=kind), kind))
+        raise engine_invalid(EngineError(tr("the message %(message)s did not start the step %(step)s",
+                                            message=repr(meta["request"]), step=kind), kind))
+    step = path.engine("complete", {"state": started.state, "engine_task_id": new[0].engine_task_id, "data": data},
+                       version)
     now = utcnow()
-    with one_transaction(CASE_RACE):
-        row = Task(case_id=case.id, department_id=case.department_id, engine_task_id=new[0].engine_task_id, bpmn_id=kind, name=new[0].name,
-                   lane=lane, form_key=meta.get("form_key"), state="completed", ready_at=now,
-                   deadline=meta.get("deadline"), completed_at=now, completed_by_id=user.id, data=data)
-        db.session.add(row)
-        state.state = step.state
-        state.updated_at = now
-        change = apply_engine_step(case, step, now, completed=row)
-        db.session.flush()
+    row = Task(case_id=case.id, department_id=case.department_id, engine_task_id=new[0].engine_task_id, bpmn_id=kind,
+               name=new[0].name, lane=lane, form_key=meta.get("form_key"), state="completed", ready_at=now,
+               deadline=meta.get("deadline"), completed_at=now, completed_by_id=user.id, data=data)
+    with path.write(case, state, step, now, completed=row, before=lambda: db.session.add(row)):
         audit.record("task.ready", actor=user, case_id=case.id, task_id=row.id, bpmn_id=kind, at=now,
                      data={"task": row.name, "lane": lane, "due_at": None, "request": meta["request"]})
         audit.record("task.completed", actor=user, case_id=case.id, task_id=row.id, bpmn_id=kind, at=now,
                      data={"task": row.name, "form": data, "changes": step.changes})
-        change.trace(case, user, now)
     return case
 
 
@@ -128,7 +114,7 @@ def refusal_now(case: Case, kind: str, ready: list[Task] | None = None) -> StepR
     nothing is traced (nobody tried the step). `ready`: the case's ready tasks, when read already."""
     info = procedure_info(case.procedure_version)
     try:
-        time_limits.check_may_start(case, info.task_specs, kind, _ready_tasks(case.id) if ready is None else ready)
+        time_limits.check_may_start(case, info.task_specs, kind, ready_task_rows(case.id) if ready is None else ready)
     except StepRefused as refusal:
         return refusal
     return None
@@ -138,7 +124,7 @@ def requests_for(user: User, case: Case) -> list[AdHocStep]:
     """The ad-hoc steps of the case the user's roles may start (the case page's actions), each
     with the law's refusal when it may not be started now."""
     info = procedure_info(case.procedure_version)
-    ready = _ready_tasks(case.id)
+    ready = ready_task_rows(case.id)
     found = []
     for kind in request_kinds(case):
         meta = info.task_specs[kind]

@@ -21,9 +21,9 @@ from ..extensions import db
 from ..models import Case, WorkflowState
 from ..models.types import utcnow
 from . import audit
-from .cases import CASE_RACE, apply_engine_step
 from .errors import Conflict, Unavailable
 from .procedures import run_engine_step
+from .step_path import CASE_RACE, StepPath
 from .transactions import one_transaction
 
 RETRY_AFTER = timedelta(minutes=15)
@@ -71,23 +71,20 @@ def _fire(case_id: int, now: datetime, result: TimerPass) -> None:
         return
     state = db.session.get(WorkflowState, case.id)
     due_at = case.next_timer_at
+    path = StepPath(ACTOR, failed="timer.failed", case_id=case.id)
     try:
         step = run_engine_step("timers", {"state": state.state}, case.procedure_version)
     except EngineError as err:
+        # Not the path's own failure: the timer is put back by RETRY_AFTER in the same record.
         db.session.rollback()
         _record_failure(case_id, due_at, now, err, result)
         return
     try:
-        with one_transaction(CASE_RACE):
-            state.state = step.state
-            state.updated_at = now
-            change = apply_engine_step(case, step, now)
-            db.session.flush()  # the version check first: a worker that lost the race stops here
+        with path.write(case, state, step, now):
             audit.record("timer.fired", actor=ACTOR, case_id=case.id, at=now, data={
                 "due_at": due_at.isoformat(),
                 "next_timer_at": case.next_timer_at.isoformat() if case.next_timer_at else None})
-            change.trace(case, ACTOR, now)
-    except Conflict:
+    except Conflict:  # another worker advanced the case first
         result.skipped.append(case.number)
         return
     result.fired.append(case.number)
