@@ -9,6 +9,7 @@ from flask_wtf.csrf import generate_csrf
 from ..services import (
     alerts,
     auth,
+    case_messages,
     case_migration,
     case_requests,
     cases,
@@ -218,6 +219,8 @@ def migrate_case(case_id: int):
 REQUEST_KIND = {"kind": {"type": "string", "pattern": r"^[A-Za-z_][\w-]{0,63}$", "maxLength": 64,
                          "description": "an ad-hoc step of the case's procedure: extension_request (延长办案期限申请), "
                                         "excluded_period (不计入期限的期间), disclosure_revocation (决定被撤销，撤回公示)"}}
+MESSAGE_NAME = {"name": {"type": "string", "minLength": 1, "maxLength": 128,
+                         "description": "the name of a message the case's procedure waits for"}}
 
 
 @bp.get("/cases/<id:case_id>/requests")
@@ -239,6 +242,19 @@ def start_request(case_id: int, kind: str):
     user = g.user
     payload = json_body(TaskCompleteSchema(), empty_ok=True)
     case = case_requests.start_request(user, case_id, case_requests.parse_kind(kind), payload["data"])
+    return jsonify(dump_case(case))
+
+
+@bp.post("/cases/<id:case_id>/messages/<name>")
+@operation("Deliver a message the case's procedure waits for (the party's reply, a judicial organ's answer) with "
+           "its data, which become the process's variables; for the roles the procedure declares for that message "
+           "(its messageSenders, else the lane of the element waiting), in the case's department. 409 when the case "
+           "is not waiting for it now, or when it starts an ad-hoc step (use /requests/{kind})",
+           body=TaskCompleteSchema, response=CaseSchema, tag="cases", path_params=MESSAGE_NAME)
+def deliver_message(case_id: int, name: str):
+    user = g.user
+    payload = json_body(TaskCompleteSchema(), empty_ok=True)
+    case = case_messages.deliver(user, case_id, case_messages.parse_name(name), payload["data"])
     return jsonify(dump_case(case))
 
 

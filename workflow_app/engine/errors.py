@@ -71,6 +71,10 @@ class TaskNotReady(EngineError):
     """The task is no longer READY in the engine: another request completed it first (a lost race)."""
 
 
+class NotWaiting(EngineError):
+    """The process is not waiting for the message sent to it (ended, past that point, or never)."""
+
+
 class MigrationBlocked(EngineError):
     """The case cannot move to the target version; `blockers` says why, step by step."""
 

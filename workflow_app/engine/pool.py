@@ -26,13 +26,13 @@ import time
 from multiprocessing.connection import Connection
 
 from ..messages import Text, tr
-from .errors import EngineError, MigrationBlocked, TaskNotReady
+from .errors import EngineError, MigrationBlocked, NotWaiting, TaskNotReady
 from .limits import EngineLimits
 from .specs import procedure_cache
 from .worker import perform
 
 log = logging.getLogger(__name__)
-_ERRORS = {cls.__name__: cls for cls in (EngineError, TaskNotReady)}
+_ERRORS = {cls.__name__: cls for cls in (EngineError, TaskNotReady, NotWaiting)}
 _START_SECONDS = 60
 
 

@@ -22,7 +22,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from ..messages import tr
-from .errors import EngineError, ScriptError, TaskNotReady, bounded_text
+from .errors import EngineError, NotWaiting, ScriptError, TaskNotReady, bounded_text
 from .limits import EngineLimits
 from .scripting import RestrictedScriptEngine, describe_error
 from .specs import Procedure
@@ -224,16 +224,17 @@ class WorkflowProcessor:
         self._advance(tasks_before)
         return changes
 
-    def message(self, name: str) -> None:
-        """Deliver a message the process waits for (e.g. the start event of a non-interrupting
-        event subprocess: an ad-hoc step the officer starts while the case is open) and advance.
-        A process not waiting for it (ended, or never listening) refuses it."""
+    def message(self, name: str, data: dict | None = None) -> None:
+        """Deliver a message the process waits for (the start event of a non-interrupting event
+        subprocess: an ad-hoc step the officer starts while the case is open; or a catch event:
+        the party's reply, a judicial organ's answer) with its data, and advance. A process not
+        waiting for it (ended, or never listening) refuses it (NotWaiting)."""
         tasks_before = len(self.workflow.tasks)
         try:
-            self.workflow.send_event(BpmnEvent(MessageEventDefinition(name), {}))
+            self.workflow.send_event(BpmnEvent(MessageEventDefinition(name), dict(data or {})))
         except SpiffWorkflowException:
-            raise EngineError(tr("the procedure is not waiting for the message %(message)s now",
-                                 message=bounded_text(repr(name), 120))) from None
+            raise NotWaiting(tr("the procedure is not waiting for the message %(message)s now",
+                                message=bounded_text(repr(name), 120))) from None
         self._advance(tasks_before)
 
     def fire_timers(self) -> None:

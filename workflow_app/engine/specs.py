@@ -48,7 +48,11 @@ _LANE_BY_NAME = {**{code: code for code in LANE_LABELS}, **{v: k for k, v in LAN
 # stamps the case (filed_at, decided_at, …) and moves its status.
 MILESTONES = ("filed", "not_filed", "decided", "served", "closed")
 # Every property a BPMN element may carry is read by something; any other is refused at deploy.
-KNOWN_PROPERTIES = {"formKey", "deadline", "milestone", "legalReview"}
+KNOWN_PROPERTIES = {"formKey", "deadline", "milestone", "legalReview", "messageSenders"}
+# Elements that wait for a message from outside (the party's reply, a judicial organ's answer):
+# someone must be allowed to deliver it (POST /api/v1/cases/<id>/messages/<name>), the roles in
+# `messageSenders` (comma-separated codes or labels) or else the element's lane.
+MESSAGE_CATCH_TAGS = ("intermediateCatchEvent", "boundaryEvent", "receiveTask")
 # 法制审核 (legal review, APL Art. 58) is declared on its task: `legalReview` = "true". Completing
 # such a task records a LegalReview from these form fields, so its form must require them.
 LEGAL_REVIEW_FIELDS = {"review_outcome": "string", "findings": "object"}
@@ -222,6 +226,14 @@ def _task_problems(root, known_forms: dict[str, dict] | None) -> list[BpmnProble
                 if key not in known_forms:
                     problems.append(BpmnProblem(tr("formKey %(key)s has no form in forms/", key=repr(key)),
                                                 node_id, line))
+        catches_message = tag == "receiveTask" or (
+            tag in MESSAGE_CATCH_TAGS and node.find(f"{{{BPMN_NS}}}messageEventDefinition") is not None)
+        if catches_message:
+            problems += [BpmnProblem(m, node_id, node.sourceline)
+                         for m in _sender_problems(props.get("messageSenders", ("", 0))[0], _lane_of(node, lanes))]
+        elif "messageSenders" in props:
+            problems.append(BpmnProblem(tr("messageSenders marks an element that waits for a message"), node_id,
+                                        props["messageSenders"][1]))
         if "deadline" in props:
             text, line = props["deadline"]
             try:
@@ -244,6 +256,24 @@ def _task_problems(root, known_forms: dict[str, dict] | None) -> list[BpmnProble
                 problems.append(BpmnProblem(tr("milestone %(value)s is not one of %(milestones)s",
                                                value=repr(value), milestones=", ".join(MILESTONES)), node_id, line))
     return problems
+
+
+def message_senders(value: str | None, lane: str | None) -> list[str]:
+    """The roles that may deliver a message: `messageSenders` (codes or labels), else the lane's."""
+    if value and value.strip():
+        return [lane_role(v) or v.strip() for v in value.split(",") if v.strip()]
+    role = lane_role(lane)
+    return [role] if role else []
+
+
+def _sender_problems(value: str, lane_node) -> list[str]:
+    senders = message_senders(value, lane_node.get("name") if lane_node is not None else None)
+    if not senders:
+        return [tr("an element waiting for a message needs the roles that may deliver it: a lane, or the property "
+                   "messageSenders (%(roles)s)", roles=", ".join(LANE_LABELS))]
+    unknown = [r for r in senders if r not in LANE_LABELS]
+    return [tr("messageSenders: %(role)s is not a known role (%(roles)s)", role=repr(r), roles=", ".join(LANE_LABELS))
+            for r in unknown]
 
 
 _SUBPROCESS_TAGS = ("subProcess", "transaction", "adHocSubProcess")
@@ -457,6 +487,18 @@ def _task_meta(procedure_specs) -> dict:
                 "legal_review": props.get("legalReview") == "true",
                 "human": human,
             }
+    # A message the case may wait for, from outside: who may deliver it (services/case_messages.py).
+    for spec in procedure_specs:
+        for task_spec in spec.task_specs.values():
+            definition = getattr(task_spec, "event_definition", None)
+            bpmn_id = getattr(task_spec, "bpmn_id", None)
+            if not isinstance(definition, MessageEventDefinition) or isinstance(task_spec, StartEvent) or not bpmn_id:
+                continue
+            props = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+            meta[bpmn_id] = {"name": task_spec.bpmn_name or bpmn_id, "lane": lane_role(task_spec.lane),
+                             "form_key": None, "deadline": None, "milestone": props.get("milestone"),
+                             "legal_review": False, "human": False, "message": definition.name,
+                             "senders": message_senders(props.get("messageSenders"), task_spec.lane)}
     # An ad-hoc step (services/case_requests.py): the human task right after the message start
     # event of an event subprocess is started by delivering that message.
     for spec in procedure_specs:

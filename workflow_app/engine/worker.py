@@ -41,7 +41,7 @@ def perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: En
         changes = processor.complete(payload["engine_task_id"], payload["data"])
         return processor.result(completed_before, changes)
     if op == "message":
-        processor.message(payload["message"])
+        processor.message(payload["message"], payload.get("data"))
         return processor.result(completed_before)
     if op == "timers":
         processor.fire_timers()

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ..engine.errors import EngineError, MigrationBlocked, TaskNotReady
+from ..engine.errors import EngineError, MigrationBlocked, NotWaiting, TaskNotReady
 from ..engine.processor import SERIALIZER_VERSION, StepResult
 from ..extensions import db
 from ..models import Case, ProcedureVersion, Task, User, WorkflowState
@@ -83,12 +83,13 @@ class StepPath:
         self.failure_data = failure_data or {}
 
     def engine(self, op: str, payload: dict, version: ProcedureVersion, *others: ProcedureVersion) -> StepResult:
-        """One engine step. A lost race (the task was completed meanwhile: TaskNotReady) and a
-        move the target version refuses (MigrationBlocked) are answers, not failures: nothing is
+        """One engine step. A lost race (the task was completed meanwhile: TaskNotReady), a move
+        the target version refuses (MigrationBlocked) and a message the process is not waiting for
+        (NotWaiting) are answers, not failures: nothing is
         traced and they are raised on; any other failure is traced and raised as Invalid."""
         try:
             return run_engine_step(op, payload, version, *others)
-        except (TaskNotReady, MigrationBlocked):
+        except (TaskNotReady, MigrationBlocked, NotWaiting):
             db.session.rollback()
             raise
         except EngineError as err:
