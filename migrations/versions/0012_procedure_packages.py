@@ -49,5 +49,5 @@ def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER procedure_file_immutable ON procedure_file")
     op.drop_table("procedure_file")
-    with op.batch_alter_table("procedure_version") as batch:
-        batch.drop_column("rules")
+    # Not batch mode: on SQLite it would rebuild the table without 0004's immutability triggers.
+    op.drop_column("procedure_version", "rules")

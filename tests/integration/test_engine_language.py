@@ -25,11 +25,16 @@ MANY_PROBLEMS = sequential("many_problems", [
     ("script", "s1", "x = ().__class__"),
 ])
 # Passes our checks; SpiffWorkflow's parser refuses it (in English, which we cannot translate).
-CALLS_A_MISSING_PROCESS = process(
-    "calls_missing",
-    '<bpmn:startEvent id="start"/><bpmn:callActivity id="call" calledElement="missing_process"/>'
+# A call into a process of the file that is not executable: our checks let it through (the callee
+# is in the deploy), SpiffWorkflow's parser refuses it.
+CALLS_A_PROCESS_IT_CANNOT_RUN = process(
+    "calls_draft",
+    '<bpmn:startEvent id="start"/><bpmn:callActivity id="call" calledElement="draft_process"/>'
     '<bpmn:endEvent id="end"/>',
-    ["start", "call", "end"], [("f1", "start", "call"), ("f2", "call", "end")])
+    ["start", "call", "end"], [("f1", "start", "call"), ("f2", "call", "end")]).replace(
+    b"</bpmn:definitions>", b'<bpmn:process id="draft_process" isExecutable="false"><bpmn:startEvent id="s2"/>'
+    b'<bpmn:endEvent id="e2"/><bpmn:sequenceFlow id="g1" sourceRef="s2" targetRef="e2"/></bpmn:process>'
+    b"</bpmn:definitions>")
 
 
 def deploy(api, data: bytes, headers: dict | None = None):
@@ -68,11 +73,11 @@ def test_a_refused_bpmn_lists_its_problems_in_chinese_by_default_and_in_english_
 
 
 def test_the_bpmn_parsers_own_refusal_is_its_english_reason_in_a_translated_frame(api):
-    zh, en = deploy(api, CALLS_A_MISSING_PROCESS), deploy(api, CALLS_A_MISSING_PROCESS, EN)
+    zh, en = deploy(api, CALLS_A_PROCESS_IT_CANNOT_RUN), deploy(api, CALLS_A_PROCESS_IT_CANNOT_RUN, EN)
     assert zh.status_code == en.status_code == 422
     [zh_problem], [en_problem] = zh.json["details"]["problems"], en.json["details"]["problems"]
-    assert zh_problem["message"].startswith("BPMN 解析器拒绝了该文件：The process 'missing_process' was not found")
-    assert en_problem["message"].startswith("the BPMN parser refused the file: The process 'missing_process' was not")
+    assert zh_problem["message"].startswith("BPMN 解析器拒绝了该文件：Process draft_process is not executable")
+    assert en_problem["message"].startswith("the BPMN parser refused the file: Process draft_process is not executable")
     assert where([zh_problem]) == where([en_problem])
 
 

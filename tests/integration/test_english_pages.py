@@ -81,8 +81,9 @@ def test_a_version_deployed_before_the_forms_had_english_labels_reads_in_english
     from workflow_app.models import ProcedureVersion
     from workflow_app.services import procedures
 
+    (tmp_path / "general_penalty").mkdir()
     for key, schema in FORMS.items():
-        (tmp_path / f"{key}.schema.json").write_text(json.dumps(_without_english(schema), ensure_ascii=False),
+        (tmp_path / "general_penalty" / f"{key}.schema.json").write_text(json.dumps(_without_english(schema), ensure_ascii=False),
                                                      encoding="utf-8")
     bpmn = (ROOT / "bpmn" / "general_penalty" / "general_penalty.bpmn").read_bytes() + b"\n<!-- deployed before English labels -->\n"
     forms_dir, app.config["FORMS_DIR"] = app.config["FORMS_DIR"], str(tmp_path)
