@@ -6,8 +6,18 @@ LEGAL_REVIEW_SKIPPED, APL 58; `discussion_before_major_decision`: COLLECTIVE_DIS
 APL 57(2))."""
 from ..bindings import FORM, TEXT, Param, RuleKind, register
 from ..powers import PUBLIC_SECURITY_ONLY, kind_label
-from .record import (Breach, CaseRecord, bool_field, date_field, form_of, kinds_fields, large_fine, list_field,
-                     number_field, text_field)
+from .record import (
+    Breach,
+    CaseRecord,
+    bool_field,
+    date_field,
+    form_of,
+    kinds_fields,
+    large_fine,
+    list_field,
+    number_field,
+    text_field,
+)
 
 
 def _approved(field: str) -> Param:

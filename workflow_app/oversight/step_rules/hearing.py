@@ -9,8 +9,17 @@ Periods: APL Art. 85 makes the law's "三日、五日、七日" working days, so
 with the working-day calendar."""
 from ..bindings import NUMBER, Param, RuleKind, register
 from ..calendar import working_days_after
-from .record import (Breach, CaseRecord, bool_field, date_field, form_of, large_fine, list_field, number_field,
-                     text_field)
+from .record import (
+    Breach,
+    CaseRecord,
+    bool_field,
+    date_field,
+    form_of,
+    large_fine,
+    list_field,
+    number_field,
+    text_field,
+)
 
 
 # -- HEAVIER_AFTER_DEFENCE (APL 45) -----------------------------------------------------------------

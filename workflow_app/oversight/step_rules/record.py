@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from ..bindings import FIELD, FIELDS, RuleKind, Param
+from ..bindings import FIELD, FIELDS, Param, RuleKind
 
 
 class CaseRecord:
