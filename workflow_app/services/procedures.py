@@ -2,9 +2,9 @@
 their engine steps, which happen in an engine worker process (engine/pool.py), never here."""
 import json
 import threading
+from pathlib import Path
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import current_app, has_app_context
 from jsonschema import Draft202012Validator
@@ -24,7 +24,7 @@ from ..oversight import bindings, step_rules  # noqa: F401 - importing step_rule
 from . import audit, packages
 from .access import require_role
 from .errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound, Text, Unavailable, clip, tr
-from .forms import reference_forms, with_english_labels
+from .forms import load_forms, reference_forms, with_english_labels
 
 
 def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
