@@ -199,7 +199,8 @@ def test_a_moved_case_keeps_the_people_named_in_forms_its_new_version_no_longer_
     case = reviewable_case(api, officers=("officer1", "officer3"))
     forms = tmp_path / "forms"
     shutil.copytree(app.config["FORMS_DIR"], forms)
-    shutil.copy(forms / "investigation.schema.json", forms / "investigation_team.schema.json")
+    shutil.copy(forms / "general_penalty" / "investigation.schema.json",
+                forms / "general_penalty" / "investigation_team.schema.json")
     app.config["FORMS_DIR"] = str(forms)
     bpmn = (Path(app.config["BPMN_DIR"]) / "general_penalty" / "general_penalty.bpmn").read_bytes()
     _deploy(api, bpmn.replace(b'name="formKey" value="investigation"', b'name="formKey" value="investigation_team"'))

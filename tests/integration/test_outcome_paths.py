@@ -284,17 +284,28 @@ def test_instalments_without_an_approval_are_not_a_payment(api):
     assert_refused(api, case, r, "PAYMENT_INCOMPLETE", "第66条", "execution.outcome")
 
 
-def test_closing_is_refused_while_execution_is_unfinished_whatever_the_procedure(api):
+def test_closing_is_refused_while_execution_is_unfinished_in_any_procedure_that_binds_the_rule(api):
     """general_penalty loops back to execution; a procedure that does not (an older version, or
-    one an author deploys) still cannot close a case whose fine is only demanded."""
+    one an author deploys) still cannot close a case whose fine is only demanded, once its
+    package binds the rule to its own forms."""
     import io
+    import json
+    from pathlib import Path
 
     from tests.samples import sequential
+    from workflow_app.services.packages import to_zip
 
+    forms = Path(__file__).resolve().parents[2] / "forms" / "general_penalty"
     xml = sequential("no_loop", [("user", "decide", {"formKey": "penalty_decision", "lane": "department_head"}),
                                  ("user", "execute", {"formKey": "execution"}),
                                  ("user", "close", {"formKey": "closing", "lane": "department_head"})])
-    r = api.post("/api/v1/procedures", as_="author1", data={"file": (io.BytesIO(xml), "no_loop.bpmn")},
+    rules = {"rules": [{"kind": "nothing_left_to_execute", "on": ["execution", "closing"], "params": {
+        "decided_kinds": "penalty_decision.penalty_kinds", "outcome": "execution.outcome",
+        "court_result": "execution.court_outcome", "closed": "closing.closed_on"}}]}
+    package = {"bpmn/no_loop/no_loop.bpmn": xml, "bpmn/no_loop/rules.json": json.dumps(rules).encode(),
+               **{f"forms/no_loop/{key}.schema.json": (forms / f"{key}.schema.json").read_bytes()
+                  for key in ("penalty_decision", "execution", "closing")}}
+    r = api.post("/api/v1/procedures", as_="author1", data={"file": (io.BytesIO(to_zip(package)), "no_loop.zip")},
                  content_type="multipart/form-data")
     assert r.status_code == 201, r.json
     case = api.open_case(procedure_id="no_loop")
@@ -308,7 +319,7 @@ def test_closing_is_refused_while_execution_is_unfinished_whatever_the_procedure
     case = complete(case, "execute", "execution", "officer1", **DEMAND).json
     r = complete(case, "close", "closing", "head1")
     assert_refused(api, case, r, "EXECUTION_UNFINISHED", "第66条", "closing.closed_on", "execution.outcome")
-    assert "demanded" in r.json["message_en"]
+    assert "demanded" in r.json["message_en"] and "执行情况" in r.json["message"]  # the field by its title
 
 
 def test_an_instalment_paid_in_the_future_or_before_service_is_refused(api):

@@ -21,26 +21,36 @@ them untouched in review.
 """
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from ..messages import Text, tr
 
-FIELD, FIELDS, FORM, NUMBER, TEXT, PAIRS, MAP = "field", "fields", "form", "number", "text", "pairs", "map"
-PARAM_KINDS = (FIELD, FIELDS, FORM, NUMBER, TEXT, PAIRS, MAP)
+FIELD, FIELDS, FORM, NUMBER, TEXT, TEXTS, PAIRS, MAP = (
+    "field", "fields", "form", "number", "text", "texts", "pairs", "map")
+PARAM_KINDS = (FIELD, FIELDS, FORM, NUMBER, TEXT, TEXTS, PAIRS, MAP)
 MAX_BINDINGS = 500
 
 
 @dataclass(frozen=True)
 class Param:
     """One parameter of a rule kind. `kind`: a field reference (`form.field`), a list of them, a
-    form key, a number, a text, a list of [earlier, later] field pairs, or a map of form key ->
-    field name(s). `types`: the JSON Schema types a referenced field may have (empty: any);
-    `format`: its string format ("date")."""
+    form key, a number, a text, a list of texts, a list of [earlier, later] field pairs, or a map
+    of form key -> field name(s). A field reference may go into a field's rows or items with `*`
+    (`execution.instalments_paid.*.paid_on`: the date of every row).
+
+    `types`: the JSON Schema types a referenced field may have (empty: any; for a number,
+    ("integer",) asks a whole number); `format`: its string format ("date"). `default`: the value
+    of an optional parameter the binding leaves out (a period the law sets, a form's choice).
+    `enum_of`: a text naming one of the choices (`enum`) of the field another parameter names,
+    checked at deploy (a misspelt choice would silently switch the rule off)."""
 
     kind: str
     types: tuple[str, ...] = ()
     format: str | None = None
     optional: bool = False
     doc: str = ""
+    default: object = None
+    enum_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,9 +59,15 @@ class RuleKind:
     code: str  # the alert catalogue's code (DOMAIN.md), e.g. HEAVIER_AFTER_DEFENCE
     article: str  # the legal basis, in Chinese
     params: Mapping[str, Param]
-    check: Callable  # (record, params) -> Iterable[Breach]
-    needs_record: bool = True  # reads earlier steps' forms (else only the submitted one)
+    check: Callable  # (record, params) -> list[Breach], params completed with their defaults
     doc: str = ""
+
+    def complete(self, params: Mapping) -> dict:
+        """The binding's parameters with the defaults of those it leaves out."""
+        return {**{name: p.default for name, p in self.params.items() if p.default is not None}, **params}
+
+    def run(self, record, params: Mapping) -> list:
+        return list(self.check(record, self.complete(params)))
 
 
 KINDS: dict[str, RuleKind] = {}
@@ -75,15 +91,32 @@ class Binding:
 
 def _field_schema(forms: dict, ref: str) -> dict | None:
     form, _, name = ref.partition(".")
-    node = forms.get(form)
-    for part in name.split("."):
+    return _schema_at(forms.get(form), name.split(".")) if name else None
+
+
+def _schema_at(node, parts: list[str]) -> dict | None:
+    """The schema at a path of a form's fields: `*` (or a row's number) goes into an array's
+    items, or into every property of an object of like items (a checklist), all of which must
+    have the rest of the path."""
+    for i, part in enumerate(parts):
         if not isinstance(node, dict):
             return None
-        if part.isdigit() or part == "*":
+        if (part.isdigit() or part == "*") and "items" in node:
             node = node.get("items")
-            continue
-        node = (node.get("properties") or {}).get(part)
+        elif part == "*" and isinstance(node.get("properties"), dict) and node["properties"]:
+            found = [_schema_at(child, parts[i + 1:]) for child in node["properties"].values()]
+            return found[0] if all(f is not None for f in found) else None
+        else:
+            node = (node.get("properties") or {}).get(part)
     return node if isinstance(node, dict) else None
+
+
+def _choices(schema: dict) -> list | None:
+    """The values a field may take (its `enum`, or its items' for a list)."""
+    enum = schema.get("enum")
+    if enum is None and isinstance(schema.get("items"), dict):
+        enum = schema["items"].get("enum")
+    return enum if isinstance(enum, list) else None
 
 
 def _type_of(schema: dict) -> set[str]:
@@ -137,9 +170,15 @@ def _param_problems(forms: dict, name: str, param: Param, value, where: str) -> 
     if param.kind == NUMBER:
         if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
             return [tr("%(where)s: a number", where=where)]
+        if "integer" in param.types and (value < 0 or value != int(value) or value > 10000):
+            return [tr("%(where)s: a whole number from 0 to 10000", where=where)]
         return []
     if param.kind == TEXT:
         return [] if isinstance(value, str) and value else [tr("%(where)s: a text", where=where)]
+    if param.kind == TEXTS:
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+            return [tr("%(where)s: a non-empty list of texts", where=where)]
+        return []
     return [tr("%(where)s: unknown parameter kind", where=where)]
 
 
@@ -178,12 +217,20 @@ def problems(rules, forms: dict, task_specs: dict | None = None) -> list[Text]:
             continue
         found += [tr("%(where)s: unknown parameter %(name)s", where=where, name=repr(n))
                   for n in sorted(set(params) - set(kind.params))]
+        mine = []
         for name, param in kind.params.items():
             if name not in params:
                 if not param.optional:
-                    found.append(tr("%(where)s: parameter %(name)s is required", where=where, name=name))
+                    mine.append(tr("%(where)s: parameter %(name)s is required", where=where, name=name))
                 continue
-            found += _param_problems(forms, name, param, params[name], where)
+            mine += _param_problems(forms, name, param, params[name], where)
+        found += mine
+        if not mine:
+            found += _choice_problems(kind, params, forms, where)
+            if isinstance(on, list):
+                read = _forms_read(kind, params)
+                found += [tr("%(where)s: it is bound on form %(form)s, but reads no field of it", where=where,
+                             form=repr(f)) for f in on if f in forms and f not in read]
     act_dates = rules.get("act_dates", {})
     if not isinstance(act_dates, dict):
         found.append(tr('"act_dates" is an object of form key -> its date field(s)'))
@@ -193,15 +240,72 @@ def problems(rules, forms: dict, task_specs: dict | None = None) -> list[Text]:
     return found
 
 
+def _choice_problems(kind: RuleKind, params: dict, forms: dict, where: Text) -> list[Text]:
+    """A text parameter naming a choice of a field (its `enum_of`), the default included, that the
+    field does not offer."""
+    found = []
+    for name, param in kind.params.items():
+        ref = params.get(param.enum_of) if param.enum_of else None
+        value = params.get(name, param.default)
+        schema = _field_schema(forms, ref) if isinstance(ref, str) else None
+        choices = _choices(schema) if schema else None
+        if value is None or choices is None:
+            continue
+        wrong = [v for v in (value if isinstance(value, list) else [value]) if v not in choices]
+        if wrong and name in params:
+            found.append(tr("%(where)s, parameter %(name)s: %(value)s is not a choice of field %(ref)s (%(choices)s)",
+                            where=where, name=name, value=", ".join(map(repr, wrong)), ref=ref,
+                            choices=", ".join(map(str, choices))))
+        elif wrong:
+            found.append(tr("%(where)s, parameter %(name)s: its default %(value)s is not a choice of field %(ref)s "
+                            "(%(choices)s); set it", where=where, name=name, value=", ".join(map(repr, wrong)),
+                            ref=ref, choices=", ".join(map(str, choices))))
+    return found
+
+
+def _forms_read(kind: RuleKind, params: dict) -> set[str]:
+    """The forms a binding's parameters name."""
+    read = set()
+    for name, param in kind.params.items():
+        value = params.get(name)
+        if param.kind == FIELD and isinstance(value, str):
+            read.add(value.split(".", 1)[0])
+        elif param.kind in (FIELDS, PAIRS) and isinstance(value, list):
+            refs = [r for v in value for r in (v if isinstance(v, list) else [v])]
+            read |= {r.split(".", 1)[0] for r in refs if isinstance(r, str)}
+        elif param.kind == FORM and isinstance(value, str):
+            read.add(value)
+        elif param.kind == MAP and isinstance(value, dict):
+            read |= set(value)
+    return read
+
+
 def bound(rules: dict | None) -> list[Binding]:
-    """A deployed version's bindings (checked at deploy) with their kinds."""
+    """A deployed version's bindings (checked at deploy) with their kinds, their parameters
+    completed with the defaults, in the order of the file (the first rule broken is the one a
+    refusal leads with). A version without bindings is governed by no rule."""
     out = []
     for entry in (rules or {}).get("rules", []):
         kind = KINDS.get(entry["kind"])
         if kind is not None:
-            out.append(Binding(kind, frozenset(entry["on"]), entry.get("params", {})))
+            out.append(Binding(kind, frozenset(entry["on"]), kind.complete(entry.get("params", {}))))
     return out
 
 
 def governing(bindings: Iterable[Binding], form_key: str | None) -> list[Binding]:
     return [b for b in bindings if form_key in b.on]
+
+
+def act_date(rules: dict | None, form_key: str | None, data: dict) -> date | None:
+    """The date of a step's act, where its form records one (`act_dates` of the bindings: form
+    key -> its date field, or several, the first present wins): the day an officer's certificate
+    must be valid on (UNCERTIFIED_OFFICER). None: the step is dated the day it is recorded."""
+    names = ((rules or {}).get("act_dates") or {}).get(form_key or "")
+    for name in [names] if isinstance(names, str) else names or ():
+        value = data.get(name)
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                return None
+    return None

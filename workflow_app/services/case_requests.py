@@ -51,7 +51,7 @@ def start_request(user: User, case_id: int, kind: str, data: dict) -> Case:
     ready = ready_task_rows(case.id)
     case.open_tasks = ready
     with refusals_traced(user, case.id, bpmn_id=kind):
-        people.check_named_people(schema, data, case, act_day(meta.get("form_key"), data))
+        people.check_named_people(schema, data, case, act_day(info.rules, meta.get("form_key"), data))
         time_limits.check_request(case, info.task_specs, kind, data, ready)
         check_form_rules(meta.get("form_key"), case, data, user)
     state = db.session.get(WorkflowState, case.id)

@@ -14,7 +14,7 @@ from ..engine.errors import TaskNotReady
 from ..extensions import db
 from ..models import Case, CaseNumberCounter, LegalReview, OrgUnit, Task, User, WorkflowState
 from ..models.types import utcnow
-from ..oversight import step_rules
+from ..oversight import bindings, step_rules
 from ..oversight.calendar import LOCAL_TZ
 from . import alerts, audit, legal_review, paging, people, time_limits
 from .access import (
@@ -101,7 +101,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
     info = procedure_info(version)
     schema = info.forms.get(task.form_key) if task.form_key else None
     data = validate_form(schema, data)
-    on = act_day(task.form_key, data)
+    on = act_day(info.rules, task.form_key, data)
     with refusals_traced(user, case.id, bpmn_id=task.bpmn_id, task_id=task.id):
         people.check_named_people(schema, data, case, on)
         people.check_acting_officer(user, task, case, on)
@@ -136,18 +136,25 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
 
 
 def check_step_rules(task: Task, data: dict, user: User) -> None:
-    """The law's step rules (oversight/step_rules/) over the case's record: the first rule
-    broken refuses the step; every breach found is listed in `errors`."""
+    """The law's rule kinds (oversight/step_rules/) bound by the case's procedure package over the
+    case's record: the first rule broken refuses the step; every breach found is listed in `errors`."""
     check_form_rules(task.form_key, task.case, data, user)
 
 
 def check_form_rules(form_key: str | None, case: Case, data: dict, user: User) -> None:
+    """The bindings of the case's version (its package's rules.json) that govern `form_key`; a
+    version without bindings is governed by no rule. The record of earlier steps is read only
+    when a rule asks for it."""
+    info = procedure_info(case.procedure_version)
+    governing = bindings.governing(bindings.bound(info.rules), form_key)
+    if not governing:
+        return
     department = case.department
-    refusals = step_rules.check(form_key, data, actor=user.username,
-                                today=today(), party_kind=case.party_kind,
-                                load_record=lambda: _completed_forms(case.id),
-                                department=department.name, powers=department.penalty_powers or (),
-                                schema=procedure_info(case.procedure_version).forms.get(form_key or ""))
+    record = step_rules.CaseRecord(
+        form_key, data, actor=user.username, today=today(),
+        party_kind=case.party_kind, earlier=lambda: _completed_forms(case.id), department=department.name,
+        powers=department.penalty_powers or (), forms=info.forms)
+    refusals = step_rules.check(governing, record)
     if not refusals:
         return
     first = refusals[0]
@@ -155,10 +162,10 @@ def check_form_rules(form_key: str | None, case: Case, data: dict, user: User) -
     for refusal in refusals:
         for breach in refusal.breaches:
             for ref in breach.fields:
-                errors.setdefault(ref, []).append(refusal_line(refusal.rule.code, breach.message_en, breach.message))
-    raise StepRefused(errors, first.breaches[0].message, code=first.rule.code, article=first.rule.article,
+                errors.setdefault(ref, []).append(refusal_line(refusal.kind.code, breach.message_en, breach.message))
+    raise StepRefused(errors, first.breaches[0].message, code=first.kind.code, article=first.kind.article,
                       message_en=first.breaches[0].message_en,
-                      details={"rules": [{"code": r.rule.code, "article": r.rule.article} for r in refusals]})
+                      details={"rules": [{"code": r.kind.code, "article": r.kind.article} for r in refusals]})
 
 
 def _completed_forms(case_id: int) -> dict[str, dict]:

@@ -5,7 +5,7 @@ Camunda's and Flowable's deployment archives hold their resources:
 
     bpmn/<id>/<id>.bpmn           the procedure's own process (its id is the package's name)
     bpmn/<id>/*.bpmn              other processes it calls
-    bpmn/<id>/rules.json          its rule bindings (oversight/rule_kinds.py)
+    bpmn/<id>/rules.json          its rule bindings (oversight/bindings.py)
     bpmn/<id>/documents/*.docx    its Word templates
     forms/<id>/*.schema.json      its forms, one JSON Schema per form key
     bpmn/shared/*.bpmn            subprocesses several procedures call (hearing, service, …)

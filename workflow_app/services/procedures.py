@@ -20,7 +20,7 @@ from ..engine.specs import BPMN_NS, build_package, parse_xml, sha256_of
 from ..extensions import db
 from ..models import Procedure as ProcedureRow
 from ..models import ProcedureFile, ProcedureVersion, User
-from ..oversight import bindings
+from ..oversight import bindings, step_rules  # noqa: F401 - importing step_rules registers the rule kinds
 from . import audit, packages
 from .access import require_role
 from .errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound, Text, Unavailable, clip, tr

@@ -23,7 +23,7 @@ from ..engine.processor import SERIALIZER_VERSION, StepResult
 from ..extensions import db
 from ..models import Case, ProcedureVersion, Task, User, WorkflowState
 from ..models.types import utcnow
-from ..oversight import step_rules
+from ..oversight import bindings
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import ANCHORS, form_date, parse_deadline
 from . import audit, time_limits
@@ -47,9 +47,10 @@ def today() -> date:
     return utcnow().astimezone(LOCAL_TZ).date()
 
 
-def act_day(form_key: str | None, data: dict) -> date:
-    """The day of a step's act: the date its form records for it, else today (Beijing)."""
-    return step_rules.step_date(form_key, data) or today()
+def act_day(rules: dict | None, form_key: str | None, data: dict) -> date:
+    """The day of a step's act: the date its form records for it (the package's act dates),
+    else today (Beijing)."""
+    return bindings.act_date(rules, form_key, data) or today()
 
 
 @contextmanager

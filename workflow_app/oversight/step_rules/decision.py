@@ -1,46 +1,83 @@
-"""Step rules on the decision and its review: the legal review agrees with its findings
-(LEGAL_REVIEW_INCONSISTENT, APL 58), the penalty is within the department's powers
-(PENALTY_OUTSIDE_POWERS, APL 9, 18), and a major case is reviewed and discussed by the heads before
-it is decided (LEGAL_REVIEW_SKIPPED, APL 58; COLLECTIVE_DISCUSSION_SKIPPED, APL 57(2))."""
+"""Rule kinds on the decision and its review: the legal review agrees with its findings
+(`review_agrees_with_findings`: LEGAL_REVIEW_INCONSISTENT, APL 58), the penalty is within the
+department's powers (`within_powers`: PENALTY_OUTSIDE_POWERS, APL 9, 18), and a major case is
+reviewed and discussed by the heads before it is decided (`legal_review_before_major_decision`:
+LEGAL_REVIEW_SKIPPED, APL 58; `discussion_before_major_decision`: COLLECTIVE_DISCUSSION_SKIPPED,
+APL 57(2))."""
+from ..bindings import FORM, TEXT, Param, RuleKind, register
 from ..powers import PUBLIC_SECURITY_ONLY, kind_label
-from .record import LARGE_FINE, Breach, CaseRecord
+from .record import (
+    Breach,
+    CaseRecord,
+    bool_field,
+    date_field,
+    form_of,
+    kinds_fields,
+    large_fine,
+    list_field,
+    number_field,
+    text_field,
+)
+
+
+def _approved(field: str) -> Param:
+    return Param(TEXT, optional=True, default="approve", enum_of=field,
+                 doc=f"the choice of `{field}` that approves (default: approve)")
 
 
 # -- LEGAL_REVIEW_INCONSISTENT (APL 58) -------------------------------------------------------------
-def review_agrees_with_findings(record: CaseRecord) -> list[Breach]:
-    if record.data.get("review_outcome") != "approve":
+def review_agrees_with_findings(record: CaseRecord, params: dict) -> list[Breach]:
+    if record.get(params["outcome"]) != params["approved"]:
         return []
-    failed = sorted(k for k, v in (record.data.get("findings") or {}).items()
-                    if isinstance(v, dict) and v.get("result") == "fail")
+    failed = sorted(ref.rsplit(".", 1)[0] for ref, value in record.each(params["findings"])
+                    if value == params["failed"])
     if not failed:
         return []
-    zh, en = record.titles("findings", failed)
+    titles = [record.title(ref) for ref in failed]
     return [Breach(
-        ("legal_review.review_outcome", *(f"legal_review.findings.{k}" for k in failed)),
-        f"审核事项“{'”“'.join(zh)}”未通过，审核结论不得为同意",
-        f"the review approves although checklist findings failed ({'; '.join(en)})")]
+        (params["outcome"], *failed),
+        f"审核事项“{'”“'.join(zh for zh, _ in titles)}”未通过，审核结论不得为同意",
+        f"the review approves although checklist findings failed ({'; '.join(en for _, en in titles)})")]
+
+
+register(RuleKind(
+    "review_agrees_with_findings", "LEGAL_REVIEW_INCONSISTENT", "《行政处罚法》第58条",
+    {"outcome": text_field("the review's conclusion"),
+     "approved": _approved("outcome"),
+     "findings": text_field("the result of each checklist item (`form.findings.*.result`)"),
+     "failed": Param(TEXT, optional=True, default="fail", enum_of="findings",
+                     doc="the result of an item that failed (default: fail)")},
+    review_agrees_with_findings,
+    doc="A review does not approve where one of its checklist findings failed."))
 
 
 # -- PENALTY_OUTSIDE_POWERS (APL 9, 18) ---------------------------------------------------------------
-PENALTY_KIND_FIELDS = {
-    "investigation_report": "proposed_penalty_kinds",
-    "penalty_notice": "notified_penalty_kinds",
-    "penalty_decision": "penalty_kinds",
-}
+def within_powers(record: CaseRecord, params: dict) -> list[Breach]:
+    breaches = []
+    for ref in params["kinds"]:
+        if form_of(ref) != record.form_key:
+            continue
+        outside = [k for k in record.get(ref) or [] if k not in record.powers]
+        if not outside:
+            continue
+        zh, en = record.label(ref)
+        labels = "、".join(kind_label(k) for k in outside)
+        detention = "；行政拘留只能由公安机关决定（第18条第3款）" if set(outside) & PUBLIC_SECURITY_ONLY else ""
+        breaches.append(Breach(
+            (ref,),
+            f"{zh}含{labels}：{record.department or '本部门'}的权责清单不包括{labels}，不得作出该处罚"
+            f"（《行政处罚法》第9条、第18条）{detention}",
+            f"{en}: {', '.join(outside)} is not in the powers list of {record.department or 'the department'}: "
+            "it may not impose it (APL Art. 9, 18)" + ("; only public security detains (Art. 18(3))" if detention
+                                                        else "")))
+    return breaches
 
 
-def within_powers(record: CaseRecord) -> list[Breach]:
-    name = PENALTY_KIND_FIELDS[record.form_key]
-    outside = [k for k in record.data.get(name) or [] if k not in record.powers]
-    if not outside:
-        return []
-    labels = "、".join(kind_label(k) for k in outside)
-    detention = "；行政拘留只能由公安机关决定（第18条第3款）" if set(outside) & PUBLIC_SECURITY_ONLY else ""
-    return [Breach(
-        (f"{record.form_key}.{name}",),
-        f"{record.department or '本部门'}的权责清单不包括{labels}，不得作出该处罚（《行政处罚法》第9条、第18条）{detention}",
-        f"{', '.join(outside)} is not in the powers list of {record.department or 'the department'}: it may not "
-        "impose it (APL Art. 9, 18)" + ("; only public security detains (Art. 18(3))" if detention else ""))]
+register(RuleKind(
+    "within_powers", "PENALTY_OUTSIDE_POWERS", "《行政处罚法》第9条、第18条",
+    {"kinds": kinds_fields("the penalty kinds proposed, notified or decided, one field per form it is bound on")},
+    within_powers,
+    doc="A penalty kind proposed, notified or decided is in the department's powers list (权责清单)."))
 
 
 # -- LEGAL_REVIEW_SKIPPED (APL 58), COLLECTIVE_DISCUSSION_SKIPPED (APL 57(2)) -------------------------
@@ -50,69 +87,100 @@ def within_powers(record: CaseRecord) -> list[Breach]:
 SEVERE_KINDS = ("suspend_licence", "lower_qualification", "revoke_licence", "restrict_activity",
                 "suspend_production", "order_closure", "restrict_practice", "detention")
 
+MAJOR_CASE_PARAMS = {
+    "decided": date_field("the day of the decision (the field a refusal names first)"),
+    "decided_kinds": list_field("the penalty kinds decided"),
+    "decided_fine": number_field("the fine decided", optional=True),
+    "decided_confiscation": number_field("the value confiscated", optional=True),
+    "proposed_kinds": list_field("the penalty kinds proposed (the investigation report)", optional=True),
+    "proposed_fine": number_field("the fine proposed", optional=True),
+    "proposed_confiscation": number_field("the value proposed for confiscation", optional=True),
+    "major": bool_field("the report finds the case major (重大)", optional=True),
+    "complex": bool_field("the report finds the case complex (疑难复杂)", optional=True),
+    "hearing_held": date_field("a field of the hearing's record: its form on record means a hearing was held "
+                               "(APL 58(1)(二))", optional=True),
+}
 
-def _major_penalty(record: CaseRecord, kinds_ref: str, fine_ref: str, confiscation_ref: str) -> tuple[str, str] | None:
-    threshold = LARGE_FINE.get(record.party_kind, LARGE_FINE["person"])
+
+def _major_penalty(record: CaseRecord, kinds_ref, fine_ref, confiscation_ref) -> tuple[str, str] | None:
+    threshold = large_fine(record.party_kind)
     fine, value = record.get(fine_ref), record.get(confiscation_ref)
     severe = [k for k in record.get(kinds_ref) or [] if k in SEVERE_KINDS]
     if severe:
-        return (f"处罚种类含{'、'.join(kind_label(k) for k in severe)}", f"the penalty includes {', '.join(severe)}")
-    if isinstance(fine, (int, float)) and fine >= threshold:
-        return (f"罚款{fine:g}元达到较大数额（{threshold}元）", f"the fine of {fine:g} yuan reaches {threshold} yuan")
-    if isinstance(value, (int, float)) and value >= threshold:
-        return (f"没收财物价值{value:g}元达到较大数额（{threshold}元）",
-                f"the confiscation of {value:g} yuan reaches {threshold} yuan")
+        zh, en = record.label(kinds_ref)
+        return f"{zh}含{'、'.join(kind_label(k) for k in severe)}", f"{en} includes {', '.join(severe)}"
+    if isinstance(fine, int | float) and fine >= threshold:
+        zh, en = record.label(fine_ref)
+        return f"{zh}{fine:g}元达到较大数额（{threshold}元）", f"{en} of {fine:g} yuan reaches {threshold} yuan"
+    if isinstance(value, int | float) and value >= threshold:
+        zh, en = record.label(confiscation_ref)
+        return f"{zh}{value:g}元达到较大数额（{threshold}元）", f"{en} of {value:g} yuan reaches {threshold} yuan"
     return None
 
 
-def _why_major(record: CaseRecord) -> list[tuple[str, str, str]]:
+def _why_major(record: CaseRecord, params: dict) -> list[tuple[str, str, str]]:
     """(field, zh, en) of each reason the case is major or complex, from the penalty decided as well
     as the one proposed and the investigation report's own assessment."""
     reasons = []
-    decided = _major_penalty(record, "penalty_decision.penalty_kinds", "penalty_decision.fine_amount",
-                             "penalty_decision.confiscation_value")
+    decided = _major_penalty(record, params["decided_kinds"], params.get("decided_fine"),
+                             params.get("decided_confiscation"))
     if decided:
-        reasons.append(("penalty_decision.penalty_kinds", f"决定的{decided[0]}", f"as decided, {decided[1]}"))
-    proposed = _major_penalty(record, "investigation_report.proposed_penalty_kinds",
-                              "investigation_report.proposed_fine", "investigation_report.confiscation_value")
+        reasons.append((params["decided_kinds"], *decided))
+    proposed = _major_penalty(record, params.get("proposed_kinds"), params.get("proposed_fine"),
+                              params.get("proposed_confiscation"))
     if proposed:
-        reasons.append(("investigation_report.proposed_penalty_kinds", f"拟作出的{proposed[0]}",
-                        f"as proposed, {proposed[1]}"))
-    if record.get("investigation_report.major_case") is True:
-        reasons.append(("investigation_report.major_case", "调查终结报告认定情节重大",
-                        "the investigation report finds the case major"))
-    if record.get("investigation_report.complex_case") is True:
-        reasons.append(("investigation_report.complex_case", "案情疑难复杂、涉及多个法律关系",
-                        "the case is complex, involving several legal relations"))
-    if "hearing_record" in record.earlier:  # APL 58(1)(二); DOMAIN.md counts a hearing held as major
-        reasons.append(("hearing_record.held_on", "经过听证程序", "a hearing was held"))
+        reasons.append((params["proposed_kinds"], *proposed))
+    for name, zh, en in (("major", "认定情节重大", "finds the case major"),
+                         ("complex", "认定案情疑难复杂、涉及多个法律关系", "finds the case complex, involving several "
+                                                                          "legal relations")):
+        if params.get(name) and record.get(params[name]) is True:
+            form_zh, form_en = record.label(form_of(params[name]))
+            reasons.append((params[name], f"{form_zh}{zh}", f"{form_en} {en}"))
+    if params.get("hearing_held") and record.recorded(form_of(params["hearing_held"])):
+        reasons.append((params["hearing_held"], "经过听证程序", "a hearing was held"))  # DOMAIN.md: a hearing held is major
     return reasons
 
 
-def _major_decision_lacks(record: CaseRecord, missing_zh: str, missing_en: str) -> list[Breach]:
+def _major_decision_lacks(record: CaseRecord, params: dict, missing_zh: str, missing_en: str) -> list[Breach]:
     """The breach of deciding a major case without `missing` (a review, a discussion)."""
-    reasons = _why_major(record)
+    reasons = _why_major(record, params)
     if not reasons:
         return []
     return [Breach(
-        ("penalty_decision.decided_on", *(r[0] for r in reasons)),
+        (params["decided"], *(r[0] for r in reasons)),
         f"{'；'.join(r[1] for r in reasons)}：{missing_zh}",
         f"{'; '.join(r[2] for r in reasons)}: {missing_en}")]
 
 
-def legal_review_before_major_decision(record: CaseRecord) -> list[Breach]:
+def legal_review_before_major_decision(record: CaseRecord, params: dict) -> list[Breach]:
     """APL Art. 58(1): a decision on a major or complex case (or after a hearing) needs an approved
     legal review first; evaluated on the penalty actually decided, not only the one proposed."""
-    if record.get("legal_review.review_outcome") == "approve":
+    if record.get(params["review_outcome"]) == params["approved"]:
         return []
-    return _major_decision_lacks(record, "作出决定前应当经法制审核并通过，本案没有通过的法制审核",
+    return _major_decision_lacks(record, params, "作出决定前应当经法制审核并通过，本案没有通过的法制审核",
                                  "the decision needs an approved legal review first, and the case has none")
 
 
-def discussion_before_major_decision(record: CaseRecord) -> list[Breach]:
+register(RuleKind(
+    "legal_review_before_major_decision", "LEGAL_REVIEW_SKIPPED", "《行政处罚法》第58条",
+    {**MAJOR_CASE_PARAMS, "review_outcome": text_field("the legal review's conclusion"),
+     "approved": _approved("review_outcome")},
+    legal_review_before_major_decision,
+    doc="A major or complex case (on the penalty decided or proposed, or after a hearing) is decided only "
+        "after an approved legal review."))
+
+
+def discussion_before_major_decision(record: CaseRecord, params: dict) -> list[Breach]:
     """APL Art. 57(2): penalties for complex or serious violations are decided by the heads'
     collective discussion."""
-    if "collective_discussion" in record.earlier:
+    if record.recorded(params["discussion"]):
         return []
-    return _major_decision_lacks(record, "应当由行政机关负责人集体讨论决定，本案没有集体讨论记录",
+    return _major_decision_lacks(record, params, "应当由行政机关负责人集体讨论决定，本案没有集体讨论记录",
                                  "the heads must decide by collective discussion, and none is recorded")
+
+
+register(RuleKind(
+    "discussion_before_major_decision", "COLLECTIVE_DISCUSSION_SKIPPED", "《行政处罚法》第57条第2款",
+    {**MAJOR_CASE_PARAMS, "discussion": Param(FORM, doc="the form of the heads' collective discussion")},
+    discussion_before_major_decision,
+    doc="A major or complex case is decided by the heads' collective discussion, on record before the decision."))

@@ -1,188 +1,287 @@
-"""Step rules on executing the decision: payment in full or on an approved schedule
-(PAYMENT_INCOMPLETE, PAYMENT_SCHEDULE_MISMATCH, APL 66, 67), the late fee (LATE_FEE_ABOVE_FINE,
-LATE_FEE_IN_DEFERRAL, APL 66(2), 72), the court after a demand's period (DEMAND_PERIOD_CUT, 行政强制法
-Art. 54, 69) and closing only once executed (EXECUTION_UNFINISHED)."""
+"""Rule kinds on executing the decision: payment in full or on an approved schedule
+(`paid_in_full`: PAYMENT_INCOMPLETE; `schedule_covers_the_fine`: PAYMENT_SCHEDULE_MISMATCH; APL 66,
+67), the late fee (`late_fee_within_fine`: LATE_FEE_ABOVE_FINE; `no_late_fee_within_deferral`:
+LATE_FEE_IN_DEFERRAL; APL 66(2), 72), the court after a demand's period
+(`court_applied_after_demand_period`: DEMAND_PERIOD_CUT, 行政强制法 Art. 54, 69) and closing only
+once executed (`nothing_left_to_execute`: EXECUTION_UNFINISHED)."""
 from datetime import date
 
+from ..bindings import NUMBER, TEXT, TEXTS, Param, RuleKind, register
 from ..calendar import working_days_after
-from .record import Breach, CaseRecord
+from .record import Breach, CaseRecord, date_field, form_of, list_field, number_field, rows_of, text_field
 
 
-# -- LATE_FEE_ABOVE_FINE (APL 72), PAYMENT_INCOMPLETE (APL 66, 67) ------------------------------------
-def late_fee_within_fine(record: CaseRecord) -> list[Breach]:
-    fee, fine = record.get("execution.late_fee"), record.get("penalty_decision.fine_amount")
-    if fee is None or fine is None or fee <= fine:
-        return []
-    return [Breach(
-        ("execution.late_fee", "penalty_decision.fine_amount"),
-        f"加处罚款{fee:g}元超出罚款数额{fine:g}元",
-        f"the late fee ({fee:g} yuan) exceeds the fine ({fine:g} yuan)")]
-
-
-def approved_plan(record: CaseRecord) -> dict | None:
-    """The head's approval of deferred or instalment payment (APL 66(2)), if one is on record."""
-    plan = record.earlier.get("payment_plan_approval")
-    return plan if plan and plan.get("plan_decision") == "approve" else None
+def _approved(field: str) -> Param:
+    return Param(TEXT, optional=True, default="approve", enum_of=field,
+                 doc=f"the choice of `{field}` that approves (default: approve)")
 
 
 def _fen(amount) -> int:
     return round(float(amount) * 100)
 
 
-def _payments(data: dict) -> list[tuple[date, float]]:
-    """The payments an execution record shows: its instalments, else its one payment."""
-    rows = data.get("instalments_paid") or []
-    if rows:
-        return [(date.fromisoformat(r["paid_on"]), r["amount"]) for r in rows]
-    if data.get("paid_on") and data.get("amount_paid") is not None:
-        return [(date.fromisoformat(data["paid_on"]), data["amount_paid"])]
-    return []
+def _day(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
-def paid_in_full(record: CaseRecord) -> list[Breach]:
+# -- LATE_FEE_ABOVE_FINE (APL 72), PAYMENT_INCOMPLETE (APL 66, 67) ------------------------------------
+def late_fee_within_fine(record: CaseRecord, params: dict) -> list[Breach]:
+    fee, fine = record.get(params["late_fee"]), record.get(params["fine"])
+    if not isinstance(fee, int | float) or not isinstance(fine, int | float) or fee <= fine:
+        return []
+    (fee_zh, fee_en), (fine_zh, fine_en) = record.label(params["late_fee"]), record.label(params["fine"])
+    return [Breach(
+        (params["late_fee"], params["fine"]),
+        f"{fee_zh}{fee:g}元超出{fine_zh}{fine:g}元",
+        f"{fee_en} ({fee:g} yuan) exceeds {fine_en} ({fine:g} yuan)")]
+
+
+register(RuleKind(
+    "late_fee_within_fine", "LATE_FEE_ABOVE_FINE", "《行政处罚法》第72条",
+    {"late_fee": number_field("the late fee (加处罚款)"), "fine": number_field("the fine decided")},
+    late_fee_within_fine,
+    doc="The late fee does not exceed the fine."))
+
+
+def _plan_approved(record: CaseRecord, params: dict) -> bool:
+    """The head's approval of deferred or instalment payment (APL 66(2)) is on record."""
+    return record.get(params["plan_decision"]) == params["plan_approved"]
+
+
+PLAN_PARAMS = {
+    "plan_decision": text_field("the head's decision on deferred or instalment payment"),
+    "plan_approved": _approved("plan_decision"),
+}
+
+
+def paid_in_full(record: CaseRecord, params: dict) -> list[Breach]:
     """Paid in full only when the payments add up to the fine; instalments short of it only under
     an approved schedule (APL 66(2)), and then recorded as instalments, not as paid."""
-    outcome, paid = record.data.get("outcome"), record.data.get("amount_paid")
-    fine = record.get("penalty_decision.fine_amount")
-    instalments = record.data.get("instalments_paid") or []
+    outcome, paid = record.get(params["outcome"]), record.get(params["amount_paid"])
+    fine = record.get(params["fine"])
+    instalments = [amount for _, amount in record.each(params["instalment_amounts"])]
+    (paid_zh, paid_en), (outcome_zh, outcome_en) = record.label(params["amount_paid"]), record.label(params["outcome"])
     breaches = []
-    if instalments and paid is not None and _fen(sum(r["amount"] for r in instalments)) != _fen(paid):
-        total = sum(r["amount"] for r in instalments)
+    if instalments and paid is not None and _fen(sum(instalments)) != _fen(paid):
+        total = sum(instalments)
+        rows_zh, rows_en = record.label(rows_of(params["instalment_amounts"]))
         breaches.append(Breach(
-            ("execution.instalments_paid", "execution.amount_paid"),
-            f"各期缴纳金额合计{total:g}元，与累计缴纳金额{paid:g}元不符",
-            f"the instalments recorded add up to {total:g} yuan, not the {paid:g} yuan recorded as paid"))
-    if outcome == "instalment_paid" and approved_plan(record) is None:
+            (rows_of(params["instalment_amounts"]), params["amount_paid"]),
+            f"{rows_zh}合计{total:g}元，与{paid_zh}{paid:g}元不符",
+            f"{rows_en} add up to {total:g} yuan, not the {paid:g} yuan of {paid_en}"))
+    if outcome == params["instalment_outcome"] and not _plan_approved(record, params):
         breaches.append(Breach(
-            ("execution.outcome", "payment_plan_approval.plan_decision"),
-            "未经行政机关批准分期缴纳，不得按分期记录部分缴纳",
-            "payment by instalments needs the agency's approval, and none is on record"))
-    if outcome not in ("paid", "paid_late") or paid is None or fine is None:
+            (params["outcome"], params["plan_decision"]),
+            f"未经行政机关批准分期缴纳，{outcome_zh}不得按分期记录部分缴纳",
+            f"payment by instalments needs the agency's approval, and none is on record ({outcome_en})"))
+    if outcome not in params["paid_outcomes"] or not isinstance(paid, int | float) \
+            or not isinstance(fine, int | float):
         return breaches
-    due = fine  # the late fee (APL 72) is recorded on its own
-    if _fen(paid) >= _fen(due):
+    if _fen(paid) >= _fen(fine):  # the late fee (APL 72) is recorded on its own
         return breaches
     breaches.append(Breach(
-        ("execution.amount_paid", "penalty_decision.fine_amount"),
-        f"实缴{paid:g}元少于应缴{due:g}元，不得记为缴纳完毕；暂缓或者分期缴纳须经行政机关批准",
-        f"{paid:g} yuan paid is less than the {due:g} yuan due: it cannot be recorded as paid in full; deferred "
-        "or instalment payment needs the agency's approval"))
+        (params["amount_paid"], params["fine"]),
+        f"{paid_zh}{paid:g}元少于应缴{fine:g}元，不得记为缴纳完毕；暂缓或者分期缴纳须经行政机关批准",
+        f"{paid_en} ({paid:g} yuan) is less than the {fine:g} yuan due: it cannot be recorded as paid in full; "
+        "deferred or instalment payment needs the agency's approval"))
     return breaches
+
+
+register(RuleKind(
+    "paid_in_full", "PAYMENT_INCOMPLETE", "《行政处罚法》第66条、第67条",
+    {"outcome": text_field("the state of execution"),
+     "paid_outcomes": Param(TEXTS, optional=True, default=["paid", "paid_late"], enum_of="outcome",
+                            doc="the choices of `outcome` that record the fine paid in full (default: paid, "
+                                "paid_late)"),
+     "instalment_outcome": Param(TEXT, optional=True, default="instalment_paid", enum_of="outcome",
+                                 doc="the choice of `outcome` that records instalments paid under a schedule "
+                                     "(default: instalment_paid)"),
+     "amount_paid": number_field("the total paid"),
+     "instalment_amounts": number_field("the amount of each instalment paid, through its rows "
+                                        "(`form.rows.*.amount`)"),
+     "fine": number_field("the fine decided"),
+     **PLAN_PARAMS},
+    paid_in_full,
+    doc="A fine is recorded as paid only when paid in full; instalments only under an approved schedule."))
 
 
 # -- PAYMENT_SCHEDULE_MISMATCH, LATE_FEE_IN_DEFERRAL (APL 66(2), 72) ----------------------------------
-def schedule_covers_the_fine(record: CaseRecord) -> list[Breach]:
+def schedule_covers_the_fine(record: CaseRecord, params: dict) -> list[Breach]:
     """An approved schedule: instalments in date order, none before the approval, adding up to the
     fine, the period ending with the last one."""
-    if record.data.get("plan_decision") != "approve":
+    if record.get(params["plan_decision"]) != params["plan_approved"]:
         return []
-    rows = record.data.get("instalments") or []
-    fine = record.get("penalty_decision.fine_amount")
+    rows = rows_of(params["due_dates"])
+    amounts = [amount for _, amount in record.each(params["due_amounts"])]
+    fine = record.get(params["fine"])
+    (rows_zh, rows_en), (fine_zh, fine_en) = record.label(rows), record.label(params["fine"])
+    if not isinstance(fine, int | float):
+        return [Breach((params["plan_decision"], params["fine"]),
+                       f"本案未决定罚款（{fine_zh}），无可暂缓或者分期缴纳的罚款",
+                       f"the decision imposes no fine ({fine_en}): there is nothing to defer or pay by instalments")]
     breaches = []
-    if fine is None:
-        return [Breach(("payment_plan_approval.plan_decision", "penalty_decision.fine_amount"),
-                       "本案未决定罚款，无可暂缓或者分期缴纳的罚款",
-                       "the decision imposes no fine: there is nothing to defer or pay by instalments")]
-    total = sum(r["amount"] for r in rows)
+    total = sum(amounts)
     if _fen(total) != _fen(fine):
         breaches.append(Breach(
-            ("payment_plan_approval.instalments", "penalty_decision.fine_amount"),
-            f"批准的各期金额合计{total:g}元，与罚款数额{fine:g}元不符",
-            f"the approved instalments add up to {total:g} yuan, not to the fine of {fine:g} yuan"))
-    days = [date.fromisoformat(r["due_on"]) for r in rows]
-    decided = record.day("payment_plan_approval.decided_on")
+            (rows, params["fine"]),
+            f"{rows_zh}合计{total:g}元，与{fine_zh}{fine:g}元不符",
+            f"{rows_en} add up to {total:g} yuan, not to {fine_en} ({fine:g} yuan)"))
+    days = [d for d in (_day(v) for _, v in record.each(params["due_dates"])) if d is not None]
+    decided = record.day(params["decided"])
     if any(b <= a for a, b in zip(days, days[1:], strict=False)) or (decided and days and days[0] < decided):
+        decided_zh, decided_en = record.label(params["decided"])
         breaches.append(Breach(
-            ("payment_plan_approval.instalments", "payment_plan_approval.decided_on"),
-            "各期缴纳期限应晚于批准日期并依次递增",
-            "the instalments' due dates must follow the approval and each other"))
-    ends = record.day("payment_plan_approval.period_ends_on")
+            (rows, params["decided"]),
+            f"{rows_zh}的各期缴纳期限应晚于{decided_zh}并依次递增",
+            f"the due dates of {rows_en} must follow {decided_en} and each other"))
+    ends = record.day(params["period_ends"])
     if days and ends != days[-1]:
+        ends_zh, ends_en = record.label(params["period_ends"])
         breaches.append(Breach(
-            ("payment_plan_approval.period_ends_on", "payment_plan_approval.instalments"),
-            f"暂缓或者分期缴纳期限届满日应为最后一期的缴纳期限（{days[-1]}）",
-            f"the period ends with the last instalment's due date ({days[-1]}), not on {ends}"))
+            (params["period_ends"], rows),
+            f"{ends_zh}应为最后一期的缴纳期限（{days[-1]}）",
+            f"{ends_en} is the last instalment's due date ({days[-1]}), not {ends}"))
     return breaches
 
 
-def paid_on_schedule(schedule: list[dict], payments: list[tuple[date, float]]) -> bool:
+SCHEDULE_PARAMS = {
+    "due_dates": date_field("the due date of each approved instalment, through its rows (`form.rows.*.date`)"),
+    "due_amounts": number_field("the amount of each approved instalment (`form.rows.*.amount`)"),
+}
+
+register(RuleKind(
+    "schedule_covers_the_fine", "PAYMENT_SCHEDULE_MISMATCH", "《行政处罚法》第66条第2款",
+    {**PLAN_PARAMS, **SCHEDULE_PARAMS,
+     "decided": date_field("the day of the approval"),
+     "period_ends": date_field("the day the deferral or instalment period ends"),
+     "fine": number_field("the fine decided")},
+    schedule_covers_the_fine,
+    doc="An approved schedule adds up to the fine, its instalments follow the approval and each other, and "
+        "its period ends with the last one."))
+
+
+def paid_on_schedule(schedule: list[tuple[date, float]], payments: list[tuple[date, float]]) -> bool:
     """Every instalment paid by its due date: by each due date, the payments made so far cover
     the instalments due so far."""
     due_so_far = 0
-    for row in schedule:
-        due_on = date.fromisoformat(row["due_on"])
-        due_so_far += _fen(row["amount"])
-        if sum(_fen(amount) for day, amount in payments if day <= due_on) < due_so_far:
+    for due_on, amount in schedule:
+        due_so_far += _fen(amount)
+        if sum(_fen(paid) for day, paid in payments if day <= due_on) < due_so_far:
             return False
     return True
 
 
-def no_late_fee_within_deferral(record: CaseRecord) -> list[Breach]:
-    fee, plan = record.data.get("late_fee"), approved_plan(record)
-    if not fee or plan is None:
+def _pairs(record: CaseRecord, dates_ref: str, amounts_ref: str) -> list[tuple[date, float]]:
+    days = [_day(v) for _, v in record.each(dates_ref)]
+    amounts = [v for _, v in record.each(amounts_ref)]
+    return [(d, a) for d, a in zip(days, amounts, strict=False) if d is not None and isinstance(a, int | float)]
+
+
+def no_late_fee_within_deferral(record: CaseRecord, params: dict) -> list[Breach]:
+    fee = record.get(params["late_fee"])
+    if not fee or not _plan_approved(record, params):
         return []
-    if not paid_on_schedule(plan.get("instalments") or [], _payments(record.data)):
+    payments = _pairs(record, params["paid_dates"], params["paid_amounts"])  # its instalments, else its one payment
+    if not payments and record.day(params["paid_on"]) and isinstance(record.get(params["amount_paid"]), int | float):
+        payments = [(record.day(params["paid_on"]), record.get(params["amount_paid"]))]
+    if not paid_on_schedule(_pairs(record, params["due_dates"], params["due_amounts"]), payments):
         return []
+    zh, en = record.label(params["late_fee"])
     return [Breach(
-        ("execution.late_fee", "payment_plan_approval.instalments"),
-        f"当事人已按批准的暂缓或者分期缴纳期限缴纳，期限内不得加处罚款（加处{fee:g}元）",
+        (params["late_fee"], rows_of(params["due_dates"])),
+        f"当事人已按批准的暂缓或者分期缴纳期限缴纳，期限内不得加处罚款（{zh}{fee:g}元）",
         f"the party paid within the approved deferral or instalment schedule: no late fee runs within it "
-        f"({fee:g} yuan recorded)")]
+        f"({en}: {fee:g} yuan)")]
+
+
+register(RuleKind(
+    "no_late_fee_within_deferral", "LATE_FEE_IN_DEFERRAL", "《行政处罚法》第66条第2款、第72条",
+    {"late_fee": number_field("the late fee (加处罚款)"), **PLAN_PARAMS, **SCHEDULE_PARAMS,
+     "paid_dates": date_field("the date of each instalment paid (`form.rows.*.date`)"),
+     "paid_amounts": number_field("the amount of each instalment paid (`form.rows.*.amount`)"),
+     "paid_on": date_field("the day of a single payment (where no instalments are recorded)"),
+     "amount_paid": number_field("the amount of a single payment")},
+    no_late_fee_within_deferral,
+    doc="No late fee runs while the approved deferral or instalments are paid on time."))
 
 
 # -- EXECUTION_UNFINISHED (APL 66, 72; the case closes once the decision is executed) ------------------
-FINISHED_OUTCOMES = ("paid", "paid_late", "coercive_execution")
+def _needs_execution(kinds) -> bool:
+    return any(k in (kinds or []) for k in ("fine", "confiscation"))
 
 
-def _needs_execution(decision: dict) -> bool:
-    return any(k in (decision.get("penalty_kinds") or []) for k in ("fine", "confiscation"))
-
-
-def execution_finished(execution: dict | None, decision: dict) -> bool:
-    if not _needs_execution(decision):
-        return True
-    if not execution:
-        return False
-    outcome = execution.get("outcome")
-    return outcome in FINISHED_OUTCOMES or (outcome == "court_enforcement" and bool(execution.get("court_outcome")))
-
-
-def nothing_left_to_execute(record: CaseRecord) -> list[Breach]:
-    decision = record.earlier.get("penalty_decision")
-    if not decision:
+def nothing_left_to_execute(record: CaseRecord, params: dict) -> list[Breach]:
+    if not record.recorded(form_of(params["decided_kinds"])):
         return []  # no penalty, or the case went to the judiciary: nothing to execute
-    if record.form_key == "execution":
-        if record.data.get("outcome") != "not_applicable" or not _needs_execution(decision):
+    kinds = record.get(params["decided_kinds"])
+    outcome = record.get(params["outcome"])
+    outcome_zh, outcome_en = record.label(params["outcome"])
+    if record.form_key == form_of(params["outcome"]):
+        if outcome != params["not_applicable"] or not _needs_execution(kinds):
             return []
+        kinds_zh, kinds_en = record.label(params["decided_kinds"])
         return [Breach(
-            ("execution.outcome", "penalty_decision.penalty_kinds"),
-            "处罚决定包含罚款或者没收，须执行，不得记为无须执行",
-            "the decision imposes a fine or confiscation: it must be executed, not recorded as needing no execution")]
-    execution = record.earlier.get("execution")
-    if execution_finished(execution, decision):
+            (params["outcome"], params["decided_kinds"]),
+            f"{kinds_zh}包含罚款或者没收，须执行，{outcome_zh}不得记为无须执行",
+            f"{kinds_en} includes a fine or confiscation: it must be executed, and {outcome_en} cannot say it "
+            "needs no execution")]
+    if not _needs_execution(kinds):
         return []
-    outcome = (execution or {}).get("outcome") or "none"
+    if outcome in params["finished"] or (outcome == params["court"] and record.get(params.get("court_result"))):
+        return []
     return [Breach(
-        ("closing.closed_on", "execution.outcome"),
-        f"处罚决定尚未执行完毕（执行情况：{outcome}），须缴清罚款、依法强制执行或者取得法院执行结果后方可结案",
-        f"the decision is not executed yet (execution: {outcome}): the case closes once the fine is paid in full, "
-        "coercive execution is done or the court's result is recorded")]
+        (params["closed"], params["outcome"]),
+        f"处罚决定尚未执行完毕（{outcome_zh}：{outcome or '无'}），须缴清罚款、依法强制执行或者取得法院执行结果后方可结案",
+        f"the decision is not executed yet ({outcome_en}: {outcome or 'none'}): the case closes once the fine is "
+        "paid in full, coercive execution is done or the court's result is recorded")]
+
+
+register(RuleKind(
+    "nothing_left_to_execute", "EXECUTION_UNFINISHED", "《行政处罚法》第66条、第72条；《行政强制法》第53条、第54条",
+    {"decided_kinds": list_field("the penalty kinds decided (its form on record: a penalty was decided)"),
+     "outcome": text_field("the state of execution"),
+     "not_applicable": Param(TEXT, optional=True, default="not_applicable", enum_of="outcome",
+                             doc="the choice of `outcome` that says no execution is needed (default: not_applicable)"),
+     "finished": Param(TEXTS, optional=True, default=["paid", "paid_late", "coercive_execution"], enum_of="outcome",
+                       doc="the choices of `outcome` that finish execution (default: paid, paid_late, "
+                           "coercive_execution)"),
+     "court": Param(TEXT, optional=True, default="court_enforcement", enum_of="outcome",
+                    doc="the choice of `outcome` that applies to the court, finished once its result is recorded "
+                        "(default: court_enforcement)"),
+     "court_result": text_field("the court's result", optional=True),
+     "closed": date_field("the closing date (the field a refusal of closing names)")},
+    nothing_left_to_execute,
+    doc="A fine or confiscation is not recorded as needing no execution, and the case closes only once it "
+        "is executed. Bind it on the execution's form and the closing's."))
 
 
 # -- DEMAND_PERIOD_CUT (行政强制法 Art. 54, 69) -------------------------------------------------------
-DEMAND_WORKING_DAYS = 10
-
-
-def court_applied_after_demand_period(record: CaseRecord) -> list[Breach]:
-    demanded, applied = record.day("execution.demand_served_on"), record.day("execution.court_applied_on")
+def court_applied_after_demand_period(record: CaseRecord, params: dict) -> list[Breach]:
+    demanded, applied = record.day(params["demand_served"]), record.day(params["court_applied"])
     if demanded is None or applied is None:
         return []
-    period_end = working_days_after(demanded, DEMAND_WORKING_DAYS)
+    days = int(params["working_days"])
+    period_end = working_days_after(demanded, days)
     if applied > period_end:
         return []
+    (applied_zh, applied_en), (demand_zh, demand_en) = record.label(params["court_applied"]), record.label(
+        params["demand_served"])
     return [Breach(
-        ("execution.court_applied_on", "execution.demand_served_on"),
-        f"催告书于{demanded}送达，{DEMAND_WORKING_DAYS}个工作日至{period_end}届满后方可申请法院强制执行，"
-        f"不得于{applied}申请",
-        f"the demand was served on {demanded}; the court may be applied to only after its "
-        f"{DEMAND_WORKING_DAYS} working days end on {period_end}, not on {applied}")]
+        (params["court_applied"], params["demand_served"]),
+        f"{demand_zh}为{demanded}，{days}个工作日至{period_end}届满后方可申请法院强制执行，"
+        f"{applied_zh}不得为{applied}",
+        f"{demand_en} is {demanded}; the court may be applied to only after its {days} working days end on "
+        f"{period_end}: {applied_en} cannot be {applied}")]
+
+
+register(RuleKind(
+    "court_applied_after_demand_period", "DEMAND_PERIOD_CUT", "《行政强制法》第54条、第69条",
+    {"demand_served": date_field("the day the demand (催告书) was served"),
+     "court_applied": date_field("the day the court was applied to"),
+     "working_days": Param(NUMBER, ("integer",), optional=True, default=10,
+                           doc="working days after the demand (行政强制法 Art. 54, 69: 10)")},
+    court_applied_after_demand_period,
+    doc="The court is applied to only after the demand's period has run."))

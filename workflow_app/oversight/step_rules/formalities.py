@@ -1,73 +1,122 @@
-"""Step rules on the form of single acts: the party is named by a valid number (PARTY_ID_INVALID,
-APL 59), two officers investigate and record (SINGLE_OFFICER, APL 42, 55), electronic service has
-the party's consent (ELECTRONIC_SERVICE_NO_CONSENT, APL 61), a disclosure publishes no personal
-numbers (PERSONAL_INFO_DISCLOSED, APL 48) and a transfer of a suspected crime is copied to the
-procuratorate (TRANSFER_NOT_COPIED, 国务院令第310号)."""
+"""Rule kinds on the form of single acts: the party is named by a valid number (`party_id_valid`:
+PARTY_ID_INVALID, APL 59), two officers investigate and record (`recorded_by_named_officer`:
+SINGLE_OFFICER, APL 42, 55), electronic service has the party's consent
+(`electronic_service_consented`: ELECTRONIC_SERVICE_NO_CONSENT, APL 61), a disclosure publishes no
+personal numbers (`no_personal_numbers_disclosed`: PERSONAL_INFO_DISCLOSED, APL 48) and a transfer
+of a suspected crime is copied to the procuratorate (`transfer_copied_to_procuratorate`:
+TRANSFER_NOT_COPIED, 国务院令第310号)."""
+from ..bindings import TEXT, Param, RuleKind, register
 from ..identity import party_id_valid, personal_numbers
-from .record import Breach, CaseRecord
+from .record import Breach, CaseRecord, bool_field, list_field, text_field
 
 
 # -- PARTY_ID_INVALID (APL 59) ----------------------------------------------------------------------
-def party_id_checks(record: CaseRecord) -> list[Breach]:
+def party_id_checks(record: CaseRecord, params: dict) -> list[Breach]:
     """The decision names the party by identity number or credit code (APL Art. 59): the number
-    recorded at intake must be one, its check character included."""
-    number = record.data.get("party_id_number")
+    recorded must be one, its check character included."""
+    number = record.get(params["id_number"])
     if not isinstance(number, str) or party_id_valid(number):
         return []
+    zh, en = record.label(params["id_number"])
     return [Breach(
-        ("clue_intake.party_id_number",),
-        f"{number}不是有效的居民身份证号码或统一社会信用代码（校验位不符）",
-        f"{number} is not a valid resident identity number or unified social credit code (its check "
+        (params["id_number"],),
+        f"{zh}{number}不是有效的居民身份证号码或统一社会信用代码（校验位不符）",
+        f"{en} {number} is not a valid resident identity number or unified social credit code (its check "
         "character does not match)")]
 
 
+register(RuleKind(
+    "party_id_valid", "PARTY_ID_INVALID", "《行政处罚法》第59条",
+    {"id_number": text_field("the party's resident identity number or unified social credit code")},
+    party_id_checks,
+    doc="The party's number is a valid identity number or credit code, its check character included."))
+
+
 # -- SINGLE_OFFICER (APL 42, 55) --------------------------------------------------------------------
-def recorded_by_a_named_officer(record: CaseRecord) -> list[Breach]:
+def recorded_by_named_officer(record: CaseRecord, params: dict) -> list[Breach]:
     """The form names the two (or more) officers who investigated (its schema requires two distinct
     ones); the person recording it must be one of them: an investigation recorded by someone else
     does not show that two officers did it in person."""
-    officers = record.data.get("officers")
+    officers = record.get(params["officers"])
     if not isinstance(officers, list) or record.actor in officers:
         return []
-    named = "、".join(str(o) for o in officers)
+    zh, en = record.label(params["officers"])
     return [Breach(
-        ("investigation.officers",),
-        f"调查取证应当由两名以上执法人员进行并由其记录；提交人{record.actor}不在列明的执法人员（{named}）之中",
+        (params["officers"],),
+        f"调查取证应当由两名以上执法人员进行并由其记录；提交人{record.actor}不在{zh}（{'、'.join(map(str, officers))}）之中",
         f"the investigation must be done and recorded by the two or more officers it names; {record.actor} "
-        f"is not one of them ({', '.join(str(o) for o in officers)})")]
+        f"is not one of {en} ({', '.join(map(str, officers))})")]
+
+
+register(RuleKind(
+    "recorded_by_named_officer", "SINGLE_OFFICER", "《行政处罚法》第42条、第55条",
+    {"officers": list_field("the officers who did the act (usernames)")},
+    recorded_by_named_officer,
+    doc="The act is recorded by one of the two or more officers who did it."))
 
 
 # -- ELECTRONIC_SERVICE_NO_CONSENT (APL 61) -----------------------------------------------------------
-def electronic_service_consented(record: CaseRecord) -> list[Breach]:
-    if record.data.get("method") != "electronic" or record.data.get("electronic_consent") is True:
+def electronic_service_consented(record: CaseRecord, params: dict) -> list[Breach]:
+    if record.get(params["method"]) != params["electronic"] or record.get(params["consent"]) is True:
         return []
+    (consent_zh, consent_en), (method_zh, method_en) = record.label(params["consent"]), record.label(params["method"])
     return [Breach(
-        ("service.electronic_consent", "service.method"),
-        "电子送达须经当事人书面同意并签订确认书；未记录当事人同意的，不得电子送达",
-        "electronic service needs the party's written consent, and none is recorded")]
+        (params["consent"], params["method"]),
+        f"{method_zh}为电子送达，须经当事人书面同意并签订确认书；未记录{consent_zh}的，不得电子送达",
+        f"{method_en} is electronic service, which needs the party's written consent, and none is recorded "
+        f"({consent_en})")]
+
+
+register(RuleKind(
+    "electronic_service_consented", "ELECTRONIC_SERVICE_NO_CONSENT", "《行政处罚法》第61条",
+    {"method": text_field("the method of service"),
+     "electronic": Param(TEXT, optional=True, default="electronic", enum_of="method",
+                         doc="the choice of `method` that is electronic service (default: electronic)"),
+     "consent": bool_field("the party's written consent to electronic service")},
+    electronic_service_consented,
+    doc="A document is served electronically only with the party's written consent."))
 
 
 # -- PERSONAL_INFO_DISCLOSED (APL 48; 国办发〔2018〕118号) ---------------------------------------------
-def no_personal_numbers_disclosed(record: CaseRecord) -> list[Breach]:
+def no_personal_numbers_disclosed(record: CaseRecord, params: dict) -> list[Breach]:
     """Refused, not masked: the officer sees what the public would have seen and words the text
     (a mask the system applies silently would publish a text nobody read)."""
-    found = personal_numbers(record.data.get("public_text") or "")
+    found = personal_numbers(record.get(params["text"]) or "")
     if not found:
         return []
     labels = {"id_number": ("身份证号码", "identity number"), "mobile": ("手机号码", "mobile phone number")}
     zh = "、".join(f"{labels[kind][0]}{masked}" for kind, masked in found)
     en = ", ".join(f"{labels[kind][1]} {masked}" for kind, masked in found)
+    text_zh, text_en = record.label(params["text"])
     return [Breach(
-        ("disclosure.public_text",),
-        f"公示内容含有个人信息（{zh}），应当删除后再公开（《行政处罚法》第48条）",
-        f"the public text contains personal information ({en}); remove it before publishing (APL Art. 48)")]
+        (params["text"],),
+        f"{text_zh}含有个人信息（{zh}），应当删除后再公开（《行政处罚法》第48条）",
+        f"{text_en} contains personal information ({en}); remove it before publishing (APL Art. 48)")]
+
+
+register(RuleKind(
+    "no_personal_numbers_disclosed", "PERSONAL_INFO_DISCLOSED", "《行政处罚法》第48条；国办发〔2018〕118号",
+    {"text": text_field("the text to be published")},
+    no_personal_numbers_disclosed,
+    doc="A text for the public holds no identity or mobile phone number."))
 
 
 # -- TRANSFER_NOT_COPIED (国务院令第310号) --------------------------------------------------------------
-def transfer_copied_to_procuratorate(record: CaseRecord) -> list[Breach]:
-    if record.data.get("procuratorate_copied") is True:
+def transfer_copied_to_procuratorate(record: CaseRecord, params: dict) -> list[Breach]:
+    if record.get(params["copied"]) is True:
         return []
+    zh, en = record.label(params["copied"])
     return [Breach(
-        ("transfer.procuratorate_copied", "transfer.procuratorate"),
-        "移送涉嫌犯罪案件，涉嫌犯罪案件移送书应当抄送同级人民检察院",
-        "a transfer of a suspected crime is copied to the procuratorate at the same level, and this one is not")]
+        (params["copied"], *([params["procuratorate"]] if params.get("procuratorate") else [])),
+        f"移送涉嫌犯罪案件，涉嫌犯罪案件移送书应当抄送同级人民检察院（{zh}）",
+        f"a transfer of a suspected crime is copied to the procuratorate at the same level, and this one is not "
+        f"({en})")]
+
+
+register(RuleKind(
+    "transfer_copied_to_procuratorate", "TRANSFER_NOT_COPIED",
+    "《行政处罚法》第27条；《行政执法机关移送涉嫌犯罪案件的规定》第12条",
+    {"copied": bool_field("the transfer letter was copied to the procuratorate"),
+     "procuratorate": text_field("the procuratorate copied", optional=True)},
+    transfer_copied_to_procuratorate,
+    doc="A transfer of a suspected crime is copied to the procuratorate at the same level."))

@@ -1,100 +1,162 @@
-"""Step rules on the party's say before the decision: its statement and defence (陈述、申辩) and
-its hearing (听证) — HEAVIER_AFTER_DEFENCE, DEFENCE_PERIOD_CUT, HEARING_NOTICE_SHORT,
-HEARING_CHAIR_CONFLICT, HEARING_RIGHT_NOT_OFFERED (APL 44, 45, 63, 64)."""
-from datetime import date
+"""Rule kinds on the party's say before the decision: its statement and defence (陈述、申辩) and
+its hearing (听证) — `heavier_after_defence` (HEAVIER_AFTER_DEFENCE), `decision_after_defence_window`
+and `hearing_request_not_waived` (DEFENCE_PERIOD_CUT), `hearing_notified_in_time`
+(HEARING_NOTICE_SHORT), `hearing_chair_not_investigator` (HEARING_CHAIR_CONFLICT),
+`hearing_offered_where_due` (HEARING_RIGHT_NOT_OFFERED) (APL 44, 45, 63, 64).
 
+Periods: APL Art. 85 makes the law's "三日、五日、七日" working days, so the defence window
+(Art. 44-45, 64: 5 days) and the hearing notice (Art. 64: 7 days before the hearing) are counted
+with the working-day calendar."""
+from ..bindings import NUMBER, Param, RuleKind, register
 from ..calendar import working_days_after
-from .record import LARGE_FINE, Breach, CaseRecord
+from .record import (
+    Breach,
+    CaseRecord,
+    bool_field,
+    date_field,
+    form_of,
+    large_fine,
+    list_field,
+    number_field,
+    text_field,
+)
 
 
 # -- HEAVIER_AFTER_DEFENCE (APL 45) -----------------------------------------------------------------
-def not_heavier_than_notified(record: CaseRecord) -> list[Breach]:
-    if "penalty_notice" not in record.earlier:
+def heavier_after_defence(record: CaseRecord, params: dict) -> list[Breach]:
+    if not record.recorded(form_of(params["notified_fine"])):
         return []  # a decision without a notice is NOTICE_SKIPPED's matter, not this rule's
     breaches = []
-    fine, notified = record.get("penalty_decision.fine_amount"), record.get("penalty_notice.notified_fine")
-    if fine is not None and notified is not None and fine > notified:
+    fine, notified = record.get(params["decided_fine"]), record.get(params["notified_fine"])
+    if isinstance(fine, int | float) and isinstance(notified, int | float) and fine > notified:
+        (fine_zh, fine_en), (notified_zh, notified_en) = (record.label(params["decided_fine"]),
+                                                          record.label(params["notified_fine"]))
         breaches.append(Breach(
-            ("penalty_decision.fine_amount", "penalty_notice.notified_fine"),
-            f"决定罚款{fine:g}元高于告知的{notified:g}元：不得因当事人陈述、申辩而给予更重的处罚；"
+            (params["decided_fine"], params["notified_fine"]),
+            f"{fine_zh}{fine:g}元高于{notified_zh}{notified:g}元：不得因当事人陈述、申辩而给予更重的处罚；"
             "变更处罚须重新告知（《行政处罚法》第44条）",
-            f"the decided fine ({fine:g} yuan) is above the notified fine ({notified:g} yuan): a penalty may not "
+            f"{fine_en} ({fine:g} yuan) is above {notified_en} ({notified:g} yuan): a penalty may not "
             "be made heavier after the party's defence; a change needs a new notice (APL Art. 44)"))
-    kinds = record.get("penalty_decision.penalty_kinds") or []
-    notified_kinds = record.get("penalty_notice.notified_penalty_kinds")
-    if notified_kinds is not None:
+    kinds_ref, notified_ref = params.get("decided_kinds"), params.get("notified_kinds")
+    kinds, notified_kinds = record.get(kinds_ref) or [], record.get(notified_ref)
+    if kinds_ref and notified_ref and isinstance(notified_kinds, list):
         added = [k for k in kinds if k not in notified_kinds]
         if added:
+            (kinds_zh, kinds_en), (notified_zh, notified_en) = record.label(kinds_ref), record.label(notified_ref)
             breaches.append(Breach(
-                ("penalty_decision.penalty_kinds", "penalty_notice.notified_penalty_kinds"),
-                f"决定增加了告知书未载明的处罚种类（{'、'.join(added)}）：须重新告知（《行政处罚法》第44条）",
-                f"the decision adds penalty kinds the notice did not name ({', '.join(added)}): "
+                (kinds_ref, notified_ref),
+                f"{kinds_zh}增加了{notified_zh}未载明的处罚种类（{'、'.join(added)}）：须重新告知（《行政处罚法》第44条）",
+                f"{kinds_en} adds penalty kinds {notified_en} did not name ({', '.join(added)}): "
                 "a change needs a new notice (APL Art. 44)"))
     return breaches
 
 
+register(RuleKind(
+    "heavier_after_defence", "HEAVIER_AFTER_DEFENCE", "《行政处罚法》第45条",
+    {"decided_fine": number_field("the fine decided"),
+     "notified_fine": number_field("the fine the notice proposed (its form on record: the notice was given)"),
+     "decided_kinds": list_field("the penalty kinds decided", optional=True),
+     "notified_kinds": list_field("the penalty kinds the notice proposed", optional=True)},
+    heavier_after_defence,
+    doc="The decision is not heavier than the notice: no higher fine, no kind the notice did not name."))
+
+
 # -- DEFENCE_PERIOD_CUT (APL 44, 45, 64) ------------------------------------------------------------
-DEFENCE_WORKING_DAYS = 5
-
-
-def defence_window_end(served_on: date) -> date:
-    """The last day on which the party may still state, defend and request a hearing."""
-    return working_days_after(served_on, DEFENCE_WORKING_DAYS)
-
-
-def decision_after_defence_window(record: CaseRecord) -> list[Breach]:
-    served, decided = record.day("penalty_notice.served_on"), record.day("penalty_decision.decided_on")
-    if served is None or decided is None or record.get("statement_defence.waived") is True:
+def decision_after_defence_window(record: CaseRecord, params: dict) -> list[Breach]:
+    served, decided = record.day(params["notice_served"]), record.day(params["decided"])
+    if served is None or decided is None or record.get(params.get("waived")) is True:
         return []
-    window_end = defence_window_end(served)
+    days = int(params["working_days"])
+    window_end = working_days_after(served, days)
     if decided > window_end:
         return []
+    (decided_zh, decided_en), (served_zh, served_en) = record.label(params["decided"]), record.label(
+        params["notice_served"])
     return [Breach(
-        ("penalty_decision.decided_on", "penalty_notice.served_on"),
-        f"告知书于{served}送达，当事人陈述、申辩及申请听证的{DEFENCE_WORKING_DAYS}个工作日至{window_end}届满；"
-        f"{decided}作出决定剥夺了其权利，且当事人未书面放弃",
-        f"the notice was served on {served}; the party's {DEFENCE_WORKING_DAYS} working days to state, defend "
-        f"and request a hearing run until {window_end}; a decision on {decided} cuts them short, and the party "
+        (params["decided"], params["notice_served"]),
+        f"{served_zh}为{served}，当事人陈述、申辩及申请听证的{days}个工作日至{window_end}届满；"
+        f"{decided_zh}为{decided}，剥夺了其权利，且当事人未书面放弃",
+        f"{served_en} is {served}; the party's {days} working days to state, defend "
+        f"and request a hearing run until {window_end}; {decided_en} {decided} cuts them short, and the party "
         "did not waive them in writing")]
 
 
-def hearing_request_not_waived(record: CaseRecord) -> list[Breach]:
-    if record.data.get("hearing_requested") is True and record.data.get("waived") is True:
+register(RuleKind(
+    "decision_after_defence_window", "DEFENCE_PERIOD_CUT", "《行政处罚法》第44条、第45条、第64条",
+    {"notice_served": date_field("the day the notice was served"),
+     "decided": date_field("the day of the decision"),
+     "waived": bool_field("the party waived its rights in writing", optional=True),
+     "working_days": Param(NUMBER, ("integer",), optional=True, default=5,
+                           doc="working days to state, defend and request a hearing (APL 64: 5)")},
+    decision_after_defence_window,
+    doc="No decision before the party's window to state, defend and request a hearing has closed, "
+        "unless it waived them in writing."))
+
+
+def hearing_request_not_waived(record: CaseRecord, params: dict) -> list[Breach]:
+    if record.get(params["requested"]) is True and record.get(params["waived"]) is True:
+        (waived_zh, waived_en), (requested_zh, requested_en) = record.label(params["waived"]), record.label(
+            params["requested"])
         return [Breach(
-            ("statement_defence.waived", "statement_defence.hearing_requested"),
-            "同一份记录既申请听证又放弃陈述、申辩和听证权利，前后矛盾",
-            "the same record both requests a hearing and waives the right to one")]
+            (params["waived"], params["requested"]),
+            f"同一份记录既选择“{requested_zh}”又选择“{waived_zh}”，前后矛盾",
+            f"the same record both says “{requested_en}” and “{waived_en}”: it contradicts itself")]
     return []
 
 
+register(RuleKind(
+    "hearing_request_not_waived", "DEFENCE_PERIOD_CUT", "《行政处罚法》第44条、第45条、第64条",
+    {"requested": bool_field("the party requested a hearing"),
+     "waived": bool_field("the party waived its rights to statement, defence and hearing")},
+    hearing_request_not_waived,
+    doc="A record does not both request a hearing and waive it."))
+
+
 # -- HEARING_NOTICE_SHORT, HEARING_CHAIR_CONFLICT (APL 64) ------------------------------------------
-HEARING_NOTICE_WORKING_DAYS = 7
-
-
-def hearing_notified_in_time(record: CaseRecord) -> list[Breach]:
-    notified, held = record.day("hearing_notice.notice_served_on"), record.day("hearing_notice.hearing_date")
+def hearing_notified_in_time(record: CaseRecord, params: dict) -> list[Breach]:
+    notified, held = record.day(params["notified"]), record.day(params["hearing"])
     if notified is None or held is None:
         return []
-    earliest = working_days_after(notified, HEARING_NOTICE_WORKING_DAYS)
+    days = int(params["working_days"])
+    earliest = working_days_after(notified, days)
     if held >= earliest:
         return []
+    (held_zh, held_en), (notified_zh, notified_en) = record.label(params["hearing"]), record.label(params["notified"])
     return [Breach(
-        ("hearing_notice.hearing_date", "hearing_notice.notice_served_on"),
-        f"听证通知于{notified}送达，应在举行听证的{HEARING_NOTICE_WORKING_DAYS}个工作日前通知，"
-        f"听证最早可于{earliest}举行，不得定于{held}",
-        f"the hearing notice was served on {notified}; the party must be notified "
-        f"{HEARING_NOTICE_WORKING_DAYS} working days before the hearing, so it can be held on {earliest} at "
-        f"the earliest, not on {held}")]
+        (params["hearing"], params["notified"]),
+        f"{notified_zh}为{notified}，应在举行听证的{days}个工作日前通知，"
+        f"听证最早可于{earliest}举行，{held_zh}不得定于{held}",
+        f"{notified_en} is {notified}; the party must be notified {days} working days before the hearing, "
+        f"so it can be held on {earliest} at the earliest: {held_en} cannot be {held}")]
 
 
-def chair_did_not_investigate(record: CaseRecord) -> list[Breach]:
-    chair = record.get("hearing_notice.presiding_officer")
-    if chair is None or chair not in (record.get("investigation.officers") or []):
+register(RuleKind(
+    "hearing_notified_in_time", "HEARING_NOTICE_SHORT", "《行政处罚法》第64条",
+    {"notified": date_field("the day the hearing notice was served"),
+     "hearing": date_field("the day of the hearing"),
+     "working_days": Param(NUMBER, ("integer",), optional=True, default=7,
+                           doc="working days' notice before the hearing (APL 64: 7)")},
+    hearing_notified_in_time,
+    doc="The party is notified of the hearing the working days the law gives before it."))
+
+
+def hearing_chair_not_investigator(record: CaseRecord, params: dict) -> list[Breach]:
+    chair = record.get(params["chair"])
+    if chair is None or chair not in (record.get(params["investigators"]) or []):
         return []
+    (chair_zh, chair_en), (inv_zh, inv_en) = record.label(params["chair"]), record.label(params["investigators"])
     return [Breach(
-        ("hearing_notice.presiding_officer", "investigation.officers"),
-        f"听证主持人{chair}是本案调查人员，听证应由非本案调查人员主持",
-        f"the presiding officer {chair} investigated the case: a hearing is presided over by someone who did not")]
+        (params["chair"], params["investigators"]),
+        f"{chair_zh}{chair}是本案调查人员（{inv_zh}），听证应由非本案调查人员主持",
+        f"{chair_en} {chair} investigated the case ({inv_en}): a hearing is presided over by someone who did not")]
+
+
+register(RuleKind(
+    "hearing_chair_not_investigator", "HEARING_CHAIR_CONFLICT", "《行政处罚法》第64条",
+    {"chair": text_field("the presiding officer (a username)"),
+     "investigators": list_field("the officers who investigated (usernames)")},
+    hearing_chair_not_investigator,
+    doc="The hearing is presided over by someone who did not investigate the case."))
 
 
 # -- HEARING_RIGHT_NOT_OFFERED (APL 63) ------------------------------------------------------------
@@ -104,23 +166,33 @@ HEARING_KINDS = ("lower_qualification", "revoke_licence", "restrict_activity", "
                  "order_closure", "restrict_practice")
 
 
-def hearing_offered_where_due(record: CaseRecord) -> list[Breach]:
-    if record.data.get("hearing_offered") is not False:
+def hearing_offered_where_due(record: CaseRecord, params: dict) -> list[Breach]:
+    if record.get(params["offered"]) is not False:
         return []
-    fine = record.data.get("notified_fine")
-    threshold = LARGE_FINE.get(record.party_kind, LARGE_FINE["person"])
+    fine = record.get(params["fine"])
+    threshold = large_fine(record.party_kind)
     reasons_zh, reasons_en = [], []
-    if fine is not None and fine >= threshold:
+    large = isinstance(fine, int | float) and fine >= threshold
+    if large:
         reasons_zh.append(f"拟罚款{fine:g}元达到较大数额（{threshold}元）")
         reasons_en.append(f"the proposed fine of {fine:g} yuan reaches the large amount ({threshold} yuan)")
-    kinds = [k for k in record.data.get("notified_penalty_kinds") or [] if k in HEARING_KINDS]
+    kinds = [k for k in record.get(params["kinds"]) or [] if k in HEARING_KINDS]
     if kinds:
         reasons_zh.append(f"拟作出{'、'.join(kinds)}")
         reasons_en.append(f"the proposed penalty includes {', '.join(kinds)}")
     if not reasons_zh:
         return []
+    zh, en = record.label(params["offered"])
     return [Breach(
-        ("penalty_notice.hearing_offered", "penalty_notice.notified_fine" if fine is not None and fine >= threshold
-         else "penalty_notice.notified_penalty_kinds"),
-        f"{'；'.join(reasons_zh)}，应当告知当事人有要求听证的权利",
-        f"{'; '.join(reasons_en)}: the party must be told of the right to a hearing")]
+        (params["offered"], params["fine"] if large else params["kinds"]),
+        f"{'；'.join(reasons_zh)}，应当告知当事人有要求听证的权利（{zh}）",
+        f"{'; '.join(reasons_en)}: the party must be told of the right to a hearing ({en})")]
+
+
+register(RuleKind(
+    "hearing_offered_where_due", "HEARING_RIGHT_NOT_OFFERED", "《行政处罚法》第63条",
+    {"offered": bool_field("the notice told the party of the right to a hearing"),
+     "fine": number_field("the fine proposed"),
+     "kinds": list_field("the penalty kinds proposed")},
+    hearing_offered_where_due,
+    doc="A notice of a large fine or of a kind APL 63 names tells the party of the right to a hearing."))

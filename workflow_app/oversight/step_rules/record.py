@@ -1,45 +1,142 @@
-"""What every step rule reads and returns: the case's record (`CaseRecord`), a breach of the law
-(`Breach`), a rule (`StepRule`) and the refusal of a step (`Refusal`); the date of each step's act
-(`STEP_DATES`, `step_date`) and the large fine (`LARGE_FINE`) that several families of rules use."""
+"""What every rule kind reads and returns: the case's record (`CaseRecord`), a breach of the law
+(`Breach`) and the refusal of a step (`Refusal`); the parameter shapes the kinds share and the
+large fine (`LARGE_FINE`) that several families of rules use.
+
+A kind reads the record only through its parameters: `record.get("penalty_notice.served_on")`
+with the reference the package bound, never a form key or field name of its own. It names a
+field to the user by the package's titles (`record.label`), never by its reference; the
+references go in `Breach.fields`, the keys of the refusal's `errors`.
+"""
+import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
+
+from ..bindings import FIELD, FIELDS, Param, RuleKind
 
 
-@dataclass(frozen=True)
 class CaseRecord:
-    """What a rule sees: the form being submitted and the latest data of each completed form."""
+    """What a rule sees: the form being submitted and the latest data of each completed form (by
+    form key), who acts, the Beijing date, the party's kind, the department and its powers, and the
+    forms of the case's procedure version (their titles name the fields in messages).
 
-    form_key: str
-    data: dict
-    actor: str
-    today: date  # Beijing
-    party_kind: str  # person or organization
-    earlier: dict[str, dict] = field(default_factory=dict)
-    department: str = ""  # the case's department, by name
-    powers: frozenset[str] = frozenset()  # its powers list (权责清单): penalty kinds it may impose
-    schema: dict = field(default_factory=dict)  # the submitted form's JSON Schema (its fields' titles)
+    `earlier` is the record itself or a function reading it: it is read once, when a rule first
+    asks for a form other than the submitted one, so a step whose rules read only its own form
+    costs no query."""
 
-    def titles(self, path: str, keys: Iterable[str]) -> tuple[list[str], list[str]]:
-        """The Chinese and English titles of the fields `keys` of the submitted form's object field
-        `path` (e.g. the checklist items of `findings`), each its key where the schema has none."""
-        node = self.schema
-        for part in path.split(".") if path else []:
-            node = (node.get("properties") or {}).get(part) or {}
-        props = node.get("properties") or {}
-        zh = [(props.get(k) or {}).get("title") or k for k in keys]
-        en = [(props.get(k) or {}).get("x-title-en") or k for k in keys]
-        return zh, en
+    def __init__(self, form_key: str | None, data: dict, *, today: date, actor: str = "",
+                 party_kind: str = "person", earlier: dict[str, dict] | Callable[[], dict[str, dict]] | None = None,
+                 department: str = "", powers: Iterable[str] = (), forms: dict[str, dict] | None = None):
+        self.form_key, self.data, self.today, self.actor = form_key, data, today, actor
+        self.party_kind, self.department, self.powers = party_kind, department, frozenset(powers)
+        self.forms = forms or {}
+        self._earlier = earlier
 
-    def get(self, ref: str):
-        """`penalty_notice.served_on`: the submitted form's value first, else the record's."""
-        form, name = ref.split(".", 1)
-        source = self.data if form == self.form_key else self.earlier.get(form, {})
-        return source.get(name)
+    @cached_property
+    def earlier(self) -> dict[str, dict]:
+        source = self._earlier
+        return dict((source() if callable(source) else source) or {})
 
-    def day(self, ref: str) -> date | None:
+    def _source(self, form: str) -> dict:
+        return self.data if form == self.form_key else self.earlier.get(form) or {}
+
+    def get(self, ref: str | None):
+        """`penalty_notice.served_on`: the submitted form's value if it is that form, else the
+        record's; None where the binding leaves the parameter out or nothing is recorded."""
+        if not ref:
+            return None
+        form, *path = ref.split(".")
+        node = self._source(form)
+        for part in path:
+            if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            elif isinstance(node, dict):
+                node = node.get(part)
+            else:
+                return None
+        return node
+
+    def day(self, ref: str | None) -> date | None:
         value = self.get(ref)
-        return date.fromisoformat(value) if isinstance(value, str) else None
+        try:
+            return date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
+
+    def each(self, ref: str | None) -> list[tuple[str, object]]:
+        """Every value a reference with `*` reaches, with its own reference: for
+        `execution.instalments_paid.*.paid_on`, (`execution.instalments_paid.0.paid_on`, its date)
+        for each row; for `legal_review.findings.*.result`, one per checklist item."""
+        if not ref:
+            return []
+        form, *path = ref.split(".")
+        found: list[tuple[str, object]] = []
+
+        def walk(node, at: str, rest: list[str]):
+            if not rest:
+                if node is not None:
+                    found.append((at, node))
+                return
+            part, rest = rest[0], rest[1:]
+            if part == "*":
+                items = enumerate(node) if isinstance(node, list) else node.items() if isinstance(node, dict) else ()
+                for key, child in items:
+                    walk(child, f"{at}.{key}", rest)
+            elif isinstance(node, dict):
+                walk(node.get(part), f"{at}.{part}", rest)
+
+        walk(self._source(form), form, path)
+        return found
+
+    def recorded(self, form: str | None) -> bool:
+        """Whether the case has completed a step of the form."""
+        return bool(form) and form in self.earlier
+
+    def label(self, ref: str) -> tuple[str, str]:
+        """A field in the user's words, (Chinese, English): its form's title and its own
+        (`线索登记·收到线索日期`, `Clue intake · Date the clue was received`), each without its
+        closing note in brackets; a form or field without a title is named by its key."""
+        form, *path = ref.split(".")
+        node = self.forms.get(form) or {}
+        zh, en = [_short(node.get("title")) or form], [_short(node.get("x-title-en") or node.get("title")) or form]
+        for part in path:
+            if part.isdigit() or part == "*":
+                node = node.get("items") or {}
+                if part.isdigit():
+                    zh.append(f"第{int(part) + 1}项")
+                    en.append(f"item {int(part) + 1}")
+                continue
+            node = (node.get("properties") or {}).get(part) or {}
+            zh.append(_short(node.get("title")) or part)
+            en.append(_short(node.get("x-title-en") or node.get("title")) or part)
+        return "·".join(zh), " · ".join(en)
+
+    def title(self, ref: str) -> tuple[str, str]:
+        """The field's own title, (Chinese, English), without its form's (a checklist item)."""
+        zh, en = self.label(ref)
+        return zh.rsplit("·", 1)[-1], en.rsplit(" · ", 1)[-1]
+
+
+_NOTE = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
+
+
+def _short(title) -> str:
+    """A title without its closing note in brackets: `罚款金额（元）` -> `罚款金额`."""
+    if not isinstance(title, str):
+        return ""
+    short = _NOTE.sub("", title)
+    return short or title
+
+
+def form_of(ref: str | None) -> str:
+    return (ref or "").split(".", 1)[0]
+
+
+def rows_of(ref: str | None) -> str:
+    """The list a row reference goes through: `execution.instalments_paid.*.paid_on` ->
+    `execution.instalments_paid` (the field a refusal of the rows names)."""
+    return (ref or "").split(".*", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -50,42 +147,40 @@ class Breach:
 
 
 @dataclass(frozen=True)
-class StepRule:
-    code: str
-    article: str
-    forms: frozenset[str]
-    check: Callable[[CaseRecord], Iterable[Breach]]
-    needs_record: bool = True
-
-
-@dataclass(frozen=True)
 class Refusal:
-    rule: StepRule
+    kind: RuleKind
     breaches: list[Breach]
 
 
-# The date of each step's act, where its form records one: the day an officer's certificate must be
-# valid on (UNCERTIFIED_OFFICER); a step without one is dated the day it is recorded.
-STEP_DATES = {
-    "clue_intake": "received_on", "penalty_notice": "served_on", "statement_defence": "answered_on",
-    "hearing_notice": "notice_served_on", "hearing_record": "held_on", "collective_discussion": "held_on",
-    "penalty_decision": "decided_on", "no_penalty_decision": "decided_on", "service": "served_on",
-    "disclosure": ("published_on", "decided_on"), "execution": "paid_on", "closing": "closed_on",
-}
+# The shapes of the kinds' parameters: a reference to a field of these JSON types.
+def date_field(doc: str, optional: bool = False) -> Param:
+    return Param(FIELD, ("string",), "date", optional, doc)
 
 
-def step_date(form_key: str | None, data: dict) -> date | None:
-    names = STEP_DATES.get(form_key or "", ())
-    for name in (names,) if isinstance(names, str) else names:
-        value = data.get(name)
-        try:
-            if isinstance(value, str):
-                return date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
+def number_field(doc: str, optional: bool = False) -> Param:
+    return Param(FIELD, ("number", "integer"), None, optional, doc)
+
+
+def bool_field(doc: str, optional: bool = False) -> Param:
+    return Param(FIELD, ("boolean",), None, optional, doc)
+
+
+def text_field(doc: str, optional: bool = False) -> Param:
+    return Param(FIELD, ("string",), None, optional, doc)
+
+
+def list_field(doc: str, optional: bool = False) -> Param:
+    return Param(FIELD, ("array",), None, optional, doc)
+
+
+def kinds_fields(doc: str) -> Param:
+    return Param(FIELDS, ("array",), None, False, doc)
 
 
 # 较大数额罚款 (市场监督管理行政处罚听证办法 Art. 5): 10,000 yuan for a person, 100,000 for an
 # organization. It gives the party a hearing (APL 63) and makes the case major (APL 57(2), 58).
 LARGE_FINE = {"person": 10000, "organization": 100000}
+
+
+def large_fine(party_kind: str) -> int:
+    return LARGE_FINE.get(party_kind, LARGE_FINE["person"])

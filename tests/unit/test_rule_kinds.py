@@ -1,0 +1,536 @@
+"""The law's rule kinds as pure functions of a case's record and their parameters (no HTTP, no
+engine, no database): each refuses the unlawful and lets the lawful pass.
+
+The record here is a made-up procedure's (pinyin form keys and fields: `gaozhi.amount_proposed`,
+`jueding.amount`…), and the general procedure's own names are given data the kinds must ignore:
+a kind reads only what its parameters name. Fixed dates around the 2026 National Day holiday
+(10-01 to 10-07; Saturday 10-10 a working day) show the working-day periods of APL 85.
+"""
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from workflow_app.oversight import bindings, step_rules
+from workflow_app.oversight.bindings import KINDS
+from workflow_app.oversight.step_rules import CaseRecord
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = date(2026, 11, 20)
+
+
+def _f(kind, title, en, **extra):
+    types = {"date": {"type": "string", "format": "date"}, "number": {"type": "number"},
+             "bool": {"type": "boolean"}, "text": {"type": "string"}, "list": {"type": "array", "items": {"type": "string"}}}
+    return {**types[kind], "title": title, "x-title-en": en, **extra}
+
+
+def _form(title, en, **fields):
+    return {"type": "object", "title": title, "x-title-en": en, "properties": fields}
+
+
+_ITEM = {"type": "object", "properties": {"jieguo": {"type": "string", "enum": ["guo", "buguo"]}}}
+FORMS = {
+    "xiansuo": _form("线索", "Clue", faxian=_f("date", "发现日期", "Day discovered"),
+                     weifa=_f("date", "违法日期", "Day of the violation"), chixu=_f("bool", "持续", "Continuing"),
+                     zhongliao=_f("date", "终了日期（仍持续的不填）", "Day it ended (blank if ongoing)"),
+                     weihai=_f("bool", "危害", "Harm"), haoma=_f("text", "证件号码", "ID number")),
+    "diaocha": _form("调查", "Inquiry", renyuan=_f("list", "执法人员", "Officers"), baocun=_f("bool", "保存", "Preserved"),
+                     baocun_ri=_f("date", "保存日期", "Day preserved"), chuli_ri=_f("date", "处理日期", "Day decided on")),
+    "gaozhi": _form("告知", "Notice", amount_proposed=_f("number", "拟罚款（元）", "Fine proposed (yuan)"),
+                    kinds_proposed=_f("list", "拟处罚种类", "Kinds proposed"),
+                    songda=_f("date", "告知送达日期", "Day the notice was served"),
+                    tingzheng=_f("bool", "已告知听证权利", "Hearing offered")),
+    "shenbian": _form("申辩", "Defence", fangqi=_f("bool", "书面放弃", "Waived"),
+                      shenqing=_f("bool", "申请听证", "Hearing requested")),
+    "tongzhi": _form("听证通知", "Hearing notice", tongzhi_ri=_f("date", "通知日期", "Day notified"),
+                     juxing_ri=_f("date", "举行日期", "Day of the hearing"), zhuchi=_f("text", "主持人", "Chair")),
+    "tingzheng": _form("听证", "Hearing", ri=_f("date", "听证日", "Day held")),
+    "shenhe": _form("审核", "Review", jielun={"type": "string", "enum": ["tongyi", "tuihui"], "title": "结论"},
+                    shixiang={"type": "object", "title": "事项", "properties": {
+                        "zhuti": {**_ITEM, "title": "主体合法", "x-title-en": "Body lawful"},
+                        "chengxu": {**_ITEM, "title": "程序合法", "x-title-en": "Procedure lawful"}}}),
+    "taolun": _form("讨论", "Discussion", ri=_f("date", "讨论日", "Day held")),
+    "jueding": _form("决定", "Decision", amount=_f("number", "罚款金额（元）", "Fine (yuan)"),
+                     kinds=_f("list", "处罚种类", "Kinds"), riqi=_f("date", "决定日期", "Decision date"),
+                     moshou=_f("number", "没收价值", "Value confiscated")),
+    "songda": _form("送达", "Service", fangshi={"type": "string", "enum": ["zhijie", "dianzi"], "title": "方式",
+                                                "x-title-en": "Method"},
+                    tongyi=_f("bool", "同意电子送达", "Consent"), riqi=_f("date", "送达日期", "Day served")),
+    "gongshi": _form("公示", "Disclosure", neirong=_f("text", "公示内容", "Public text")),
+    "yisong": _form("移送", "Transfer", chaosong=_f("bool", "已抄送", "Copied"), jcy=_f("text", "检察院", "Procuratorate")),
+    "zhixing": _form("执行", "Execution", qingkuang={
+        "type": "string", "title": "执行情况", "x-title-en": "Execution",
+        "enum": ["jiaoqing", "yuqi", "cuigao", "fayuan", "qiangzhi", "wuxu", "fenqi"]},
+        jiaokuan=_f("number", "已缴金额", "Paid"), jiaokuan_ri=_f("date", "缴款日", "Day paid"),
+        ge_qi={"type": "array", "title": "各期", "x-title-en": "Instalments", "items": {"type": "object", "properties": {
+            "ri": _f("date", "缴款日", "Day paid"), "jine": _f("number", "金额", "Amount")}}},
+        jiachu=_f("number", "加处罚款", "Late fee"), cuigao_ri=_f("date", "催告送达日", "Day demand served"),
+        fayuan_ri=_f("date", "申请法院日", "Day applied to court"), fayuan_jieguo=_f("text", "法院结果", "Court result")),
+    "fenqi": _form("分期审批", "Instalments approved", yijian={"type": "string", "enum": ["pizhun", "bupizhun"]},
+                   ri=_f("date", "审批日", "Day approved"), jieshu=_f("date", "期满日", "Period ends"),
+                   qi={"type": "array", "title": "分期", "x-title-en": "Schedule", "items": {"type": "object", "properties": {
+                       "daoqi": _f("date", "到期日", "Due"), "jine": _f("number", "金额", "Amount")}}}),
+    "jiean": _form("结案", "Closing", ri=_f("date", "结案日", "Day closed")),
+}
+
+MAJOR = {"decided": "jueding.riqi", "decided_kinds": "jueding.kinds", "decided_fine": "jueding.amount",
+         "decided_confiscation": "jueding.moshou", "proposed_kinds": "gaozhi.kinds_proposed",
+         "proposed_fine": "gaozhi.amount_proposed", "hearing_held": "tingzheng.ri"}
+# The made-up procedure's bindings: kind -> (forms it governs, params).
+BOUND = {
+    "dates_in_order": (["xiansuo", "gaozhi", "jueding", "tongzhi"], {
+        "order": [["xiansuo.weifa", "xiansuo.faxian"], ["xiansuo.faxian", "gaozhi.songda"],
+                  ["gaozhi.songda", "tongzhi.tongzhi_ri"], ["tongzhi.tongzhi_ri", "tongzhi.juxing_ri"],
+                  ["tongzhi.juxing_ri", "jueding.riqi"], ["gaozhi.songda", "jueding.riqi"]],
+        "scheduled": ["tongzhi.juxing_ri"]}),
+    "instalments_in_order": (["zhixing"], {"paid_on": "zhixing.ge_qi.*.ri", "served": "songda.riqi"}),
+    "within_limitation": (["xiansuo"], {"violated": "xiansuo.weifa", "discovered": "xiansuo.faxian",
+                                        "continuing": "xiansuo.chixu", "ended": "xiansuo.zhongliao",
+                                        "endangered": "xiansuo.weihai"}),
+    "preservation_decided_in_time": (["diaocha"], {"applied": "diaocha.baocun", "preserved": "diaocha.baocun_ri",
+                                                   "decided": "diaocha.chuli_ri"}),
+    "heavier_after_defence": (["jueding"], {"decided_fine": "jueding.amount", "notified_fine": "gaozhi.amount_proposed",
+                                            "decided_kinds": "jueding.kinds", "notified_kinds": "gaozhi.kinds_proposed"}),
+    "decision_after_defence_window": (["jueding"], {"notice_served": "gaozhi.songda", "decided": "jueding.riqi",
+                                                    "waived": "shenbian.fangqi"}),
+    "hearing_request_not_waived": (["shenbian"], {"requested": "shenbian.shenqing", "waived": "shenbian.fangqi"}),
+    "hearing_notified_in_time": (["tongzhi"], {"notified": "tongzhi.tongzhi_ri", "hearing": "tongzhi.juxing_ri"}),
+    "hearing_chair_not_investigator": (["tongzhi"], {"chair": "tongzhi.zhuchi", "investigators": "diaocha.renyuan"}),
+    "hearing_offered_where_due": (["gaozhi"], {"offered": "gaozhi.tingzheng", "fine": "gaozhi.amount_proposed",
+                                               "kinds": "gaozhi.kinds_proposed"}),
+    "review_agrees_with_findings": (["shenhe"], {"outcome": "shenhe.jielun", "approved": "tongyi",
+                                                 "findings": "shenhe.shixiang.*.jieguo", "failed": "buguo"}),
+    "within_powers": (["gaozhi", "jueding"], {"kinds": ["gaozhi.kinds_proposed", "jueding.kinds"]}),
+    "legal_review_before_major_decision": (["jueding"], {**MAJOR, "review_outcome": "shenhe.jielun",
+                                                         "approved": "tongyi"}),
+    "discussion_before_major_decision": (["jueding"], {**MAJOR, "discussion": "taolun"}),
+    "party_id_valid": (["xiansuo"], {"id_number": "xiansuo.haoma"}),
+    "recorded_by_named_officer": (["diaocha"], {"officers": "diaocha.renyuan"}),
+    "electronic_service_consented": (["songda"], {"method": "songda.fangshi", "electronic": "dianzi",
+                                                  "consent": "songda.tongyi"}),
+    "no_personal_numbers_disclosed": (["gongshi"], {"text": "gongshi.neirong"}),
+    "transfer_copied_to_procuratorate": (["yisong"], {"copied": "yisong.chaosong", "procuratorate": "yisong.jcy"}),
+    "late_fee_within_fine": (["zhixing"], {"late_fee": "zhixing.jiachu", "fine": "jueding.amount"}),
+    "paid_in_full": (["zhixing"], {"outcome": "zhixing.qingkuang", "paid_outcomes": ["jiaoqing", "yuqi"],
+                                   "instalment_outcome": "fenqi", "amount_paid": "zhixing.jiaokuan",
+                                   "instalment_amounts": "zhixing.ge_qi.*.jine", "fine": "jueding.amount",
+                                   "plan_decision": "fenqi.yijian", "plan_approved": "pizhun"}),
+    "schedule_covers_the_fine": (["fenqi"], {"plan_decision": "fenqi.yijian", "plan_approved": "pizhun",
+                                             "due_dates": "fenqi.qi.*.daoqi", "due_amounts": "fenqi.qi.*.jine",
+                                             "decided": "fenqi.ri", "period_ends": "fenqi.jieshu",
+                                             "fine": "jueding.amount"}),
+    "no_late_fee_within_deferral": (["zhixing"], {
+        "late_fee": "zhixing.jiachu", "plan_decision": "fenqi.yijian", "plan_approved": "pizhun",
+        "due_dates": "fenqi.qi.*.daoqi", "due_amounts": "fenqi.qi.*.jine", "paid_dates": "zhixing.ge_qi.*.ri",
+        "paid_amounts": "zhixing.ge_qi.*.jine", "paid_on": "zhixing.jiaokuan_ri", "amount_paid": "zhixing.jiaokuan"}),
+    "nothing_left_to_execute": (["zhixing", "jiean"], {
+        "decided_kinds": "jueding.kinds", "outcome": "zhixing.qingkuang", "not_applicable": "wuxu",
+        "finished": ["jiaoqing", "yuqi", "qiangzhi"], "court": "fayuan", "court_result": "zhixing.fayuan_jieguo",
+        "closed": "jiean.ri"}),
+    "court_applied_after_demand_period": (["zhixing"], {"demand_served": "zhixing.cuigao_ri",
+                                                        "court_applied": "zhixing.fayuan_ri"}),
+}
+
+
+def record(form_key, data, earlier=None, **kw) -> CaseRecord:
+    return CaseRecord(form_key, data, today=kw.pop("today", TODAY), earlier=earlier or {}, forms=FORMS, **kw)
+
+
+def breaches(kind: str, rec: CaseRecord, **params):
+    on, bound = BOUND[kind]
+    assert rec.form_key in on
+    return KINDS[kind].run(rec, {**bound, **params})
+
+
+def only(kind: str, rec: CaseRecord, **params):
+    """The one breach the kind finds."""
+    found = breaches(kind, rec, **params)
+    assert len(found) == 1, found
+    return found[0]
+
+
+# -- the catalogue ----------------------------------------------------------------------------------
+def test_every_kind_is_registered_with_its_code_and_article():
+    assert set(BOUND) == set(KINDS)  # the tests below cover every kind
+    for kind in KINDS.values():
+        assert kind.code.isupper() and "第" in kind.article and kind.params, kind.name
+        assert all(p.kind in bindings.PARAM_KINDS for p in kind.params.values())
+
+
+def test_the_made_up_procedures_bindings_pass_the_deploy_checks():
+    rules = {"rules": [{"kind": k, "on": on, "params": params} for k, (on, params) in BOUND.items()]}
+    assert bindings.problems(rules, FORMS) == []
+
+
+def test_the_general_procedures_bindings_pass_the_deploy_checks_and_bind_every_kind():
+    forms = {p.name[: -len(".schema.json")]: json.loads(p.read_text(encoding="utf-8"))
+             for p in (ROOT / "forms" / "general_penalty").glob("*.schema.json")}
+    rules = json.loads((ROOT / "bpmn" / "general_penalty" / "rules.json").read_text(encoding="utf-8"))
+    assert bindings.problems(rules, forms) == []
+    assert {b.kind.name for b in bindings.bound(rules)} == set(KINDS)
+
+
+def _problems(kind, on, params, forms=FORMS):
+    return [str(p) for p in bindings.problems({"rules": [{"kind": kind, "on": on, "params": params}]}, forms)]
+
+
+def test_deploy_names_what_is_wrong_with_a_binding():
+    on, params = BOUND["heavier_after_defence"]
+    assert "unknown rule kind 'heavier'" in _problems("heavier", on, params)[0]
+    missing = {k: v for k, v in params.items() if k != "notified_fine"}
+    assert "parameter notified_fine is required" in _problems("heavier_after_defence", on, missing)[0]
+    assert "the rule needs number" in _problems("heavier_after_defence", on, {**params, "decided_fine": "jueding.riqi"})[0]
+    assert "has no field jueding.fine" in _problems("heavier_after_defence", on, {**params, "decided_fine": "jueding.fine"})[0]
+    assert "which the package does not have" in _problems("heavier_after_defence", ["penalty_decision"], params)[0]
+    assert "reads no field of it" in _problems("heavier_after_defence", ["jueding", "songda"], params)[0]
+
+
+def test_deploy_refuses_a_choice_the_field_does_not_offer_even_as_a_default():
+    on, params = BOUND["electronic_service_consented"]
+    assert "'electronic' is not a choice of field songda.fangshi" in _problems(
+        "electronic_service_consented", on, {**params, "electronic": "electronic"})[0]
+    default = {k: v for k, v in params.items() if k != "electronic"}
+    assert "its default 'electronic' is not a choice of field songda.fangshi" in _problems(
+        "electronic_service_consented", on, default)[0]
+    on, params = BOUND["nothing_left_to_execute"]
+    assert "'paid' is not a choice" in _problems("nothing_left_to_execute", on, {**params, "finished": ["paid"]})[0]
+
+
+def test_a_period_the_law_sets_is_a_whole_number_of_days():
+    on, params = BOUND["hearing_notified_in_time"]
+    assert _problems("hearing_notified_in_time", on, {**params, "working_days": 7}) == []
+    assert "a whole number" in _problems("hearing_notified_in_time", on, {**params, "working_days": 6.5})[0]
+
+
+def test_the_act_date_is_the_first_of_its_fields_recorded():
+    rules = {"act_dates": {"gongshi": ["fabu", "jueding"], "songda": "riqi"}}
+    assert bindings.act_date(rules, "songda", {"riqi": "2026-09-30"}) == date(2026, 9, 30)
+    assert bindings.act_date(rules, "gongshi", {"jueding": "2026-09-29"}) == date(2026, 9, 29)
+    assert bindings.act_date(rules, "gongshi", {"fabu": "2026-09-28", "jueding": "2026-09-29"}) == date(2026, 9, 28)
+    assert bindings.act_date(rules, "jiean", {"riqi": "2026-09-30"}) is None
+    assert bindings.act_date(None, "songda", {"riqi": "2026-09-30"}) is None
+
+
+def test_a_binding_governs_only_the_forms_it_is_bound_on():
+    rules = {"rules": [{"kind": k, "on": on, "params": p} for k, (on, p) in BOUND.items()]}
+    governing = bindings.governing(bindings.bound(rules), "songda")
+    assert [b.kind.name for b in governing] == ["electronic_service_consented"]
+    # the general procedure's form key of the same act is not governed here
+    assert bindings.governing(bindings.bound(rules), "service") == []
+    assert step_rules.check(bindings.bound(rules), record("service", {"method": "electronic"})) == []
+
+
+# -- the record names fields by their titles ------------------------------------------------------------
+def test_a_field_is_named_by_its_forms_title_and_its_own_without_the_note():
+    rec = record("xiansuo", {})
+    assert rec.label("xiansuo.zhongliao") == ("线索·终了日期", "Clue · Day it ended")
+    assert rec.label("zhixing.ge_qi.0.ri") == ("执行·各期·第1项·缴款日", "Execution · Instalments · item 1 · Day paid")
+    assert rec.label("nowhere.x") == ("nowhere·x", "nowhere · x")
+
+
+def test_the_record_of_earlier_steps_is_read_only_when_a_rule_asks_for_it():
+    reads = []
+
+    def load():
+        reads.append(1)
+        return {"gaozhi": {"songda": "2026-09-30"}}
+
+    rec = CaseRecord("shenbian", {"shenqing": True, "fangqi": False}, today=TODAY, earlier=load, forms=FORMS)
+    assert breaches("hearing_request_not_waived", rec) == [] and reads == []
+    assert rec.get("gaozhi.songda") == "2026-09-30" and rec.get("gaozhi.songda") and reads == [1]
+
+
+# -- DATES_OUT_OF_ORDER --------------------------------------------------------------------------------
+def test_dates_in_the_future_or_out_of_order_are_refused_naming_the_fields_by_title():
+    b = only("dates_in_order", record("xiansuo", {"weifa": "2026-09-01", "faxian": "2026-11-21"}))
+    assert b.fields == ("xiansuo.faxian",) and "线索·发现日期" in b.message and "晚于今天" in b.message
+    assert "Clue · Day discovered" in b.message_en and "xiansuo.faxian" not in b.message + b.message_en
+    b = only("dates_in_order", record("xiansuo", {"weifa": "2026-09-02", "faxian": "2026-09-01"}))
+    assert b.fields == ("xiansuo.faxian", "xiansuo.weifa") and "早于线索·违法日期（2026-09-02）" in b.message
+    assert breaches("dates_in_order", record("xiansuo", {"weifa": "2026-09-01", "faxian": "2026-09-01"})) == []
+
+
+def test_the_order_holds_through_a_step_that_did_not_happen_and_a_hearing_may_be_scheduled():
+    earlier = {"gaozhi": {"songda": "2026-09-30"}}
+    b = only("dates_in_order", record("jueding", {"riqi": "2026-09-29"}, earlier))
+    assert b.fields == ("jueding.riqi", "gaozhi.songda")
+    assert breaches("dates_in_order", record("jueding", {"riqi": "2026-10-30"}, earlier)) == []
+    # no hearing notice on record: the decision is still held against the notice through it
+    b = breaches("dates_in_order", record("jueding", {"riqi": "2026-09-29"}, {"xiansuo": {"faxian": "2026-09-30"}}))
+    assert [x.fields for x in b] == [("jueding.riqi", "xiansuo.faxian")]
+    assert breaches("dates_in_order", record("tongzhi", {"tongzhi_ri": "2026-11-01", "juxing_ri": "2026-12-01"},
+                                             earlier)) == []
+
+
+def test_the_general_procedures_names_are_not_read():
+    """Data under the general procedure's form keys and fields, which the bindings do not name."""
+    earlier = {"penalty_notice": {"served_on": "2026-11-01", "notified_fine": 1}, "gaozhi": {"songda": "2026-09-30"}}
+    rec = record("jueding", {"riqi": "2026-10-30", "decided_on": "2026-10-01", "fine_amount": 99999}, earlier)
+    assert breaches("dates_in_order", rec) == [] and breaches("heavier_after_defence", rec) == []
+
+
+def test_each_instalment_lies_between_the_service_and_today():
+    earlier = {"songda": {"riqi": "2026-10-10"}}
+    rows = [{"ri": "2026-10-12", "jine": 1}, {"ri": "2026-10-09", "jine": 1}, {"ri": "2026-11-21", "jine": 1}]
+    found = breaches("instalments_in_order", record("zhixing", {"ge_qi": rows}, earlier))
+    assert [b.fields for b in found] == [("zhixing.ge_qi.1.ri", "songda.riqi"), ("zhixing.ge_qi.2.ri",)]
+    assert "第2期缴款日2026-10-09早于送达·送达日期（2026-10-10）" in found[0].message
+    assert breaches("instalments_in_order", record("zhixing", {"ge_qi": rows[:1]}, earlier)) == []
+
+
+# -- LIMITATION_EXPIRED (APL 36) -----------------------------------------------------------------------
+def test_a_violation_discovered_after_two_years_is_not_penalized_five_where_harm_was_done():
+    late = {"weifa": "2023-03-01", "faxian": "2025-03-02"}
+    b = only("within_limitation", record("xiansuo", late))
+    assert b.fields == ("xiansuo.faxian", "xiansuo.weifa") and "2年" in b.message and "线索·发现日期" in b.message
+    assert breaches("within_limitation", record("xiansuo", {**late, "faxian": "2025-03-01"})) == []
+    assert breaches("within_limitation", record("xiansuo", {**late, "weihai": True})) == []
+    assert breaches("within_limitation", record("xiansuo", {**late, "weihai": True}), years_endangered=1) != []
+
+
+def test_a_continuing_violation_runs_from_its_end():
+    going_on = {"weifa": "2020-01-01", "faxian": "2026-01-01", "chixu": True}
+    assert breaches("within_limitation", record("xiansuo", going_on)) == []
+    assert breaches("within_limitation", record("xiansuo", {**going_on, "zhongliao": "2024-06-01"})) == []
+    b = only("within_limitation", record("xiansuo", {**going_on, "zhongliao": "2023-06-01"}))
+    assert b.fields == ("xiansuo.faxian", "xiansuo.zhongliao") and "终了" in b.message
+
+
+# -- EVIDENCE_PRESERVATION_LATE (APL 56) -------------------------------------------------------------
+def test_preserved_evidence_is_decided_on_within_seven_working_days():
+    preserved = {"baocun": True, "baocun_ri": "2026-09-30"}
+    b = only("preservation_decided_in_time", record("diaocha", {**preserved, "chuli_ri": "2026-10-16"}))
+    assert b.fields == ("diaocha.chuli_ri", "diaocha.baocun_ri") and "2026-10-15" in b.message
+    assert breaches("preservation_decided_in_time", record("diaocha", {**preserved, "chuli_ri": "2026-10-15"})) == []
+    b = only("preservation_decided_in_time", record("diaocha", preserved))
+    assert b.fields == ("diaocha.chuli_ri",) and "调查·处理日期" in b.message
+    assert breaches("preservation_decided_in_time", record("diaocha", {"baocun": False})) == []
+
+
+# -- HEAVIER_AFTER_DEFENCE (APL 45) -----------------------------------------------------------------
+def test_a_decision_heavier_than_the_notice_is_refused():
+    earlier = {"gaozhi": {"amount_proposed": 20000, "kinds_proposed": ["fine"]}}
+    found = breaches("heavier_after_defence", record("jueding", {"amount": 30000, "kinds": ["fine", "suspend_licence"]},
+                                                     earlier))
+    assert [b.fields for b in found] == [("jueding.amount", "gaozhi.amount_proposed"),
+                                         ("jueding.kinds", "gaozhi.kinds_proposed")]
+    assert "决定·罚款金额30000元高于告知·拟罚款20000元" in found[0].message and "suspend_licence" in found[1].message
+    assert breaches("heavier_after_defence", record("jueding", {"amount": 15000, "kinds": ["fine"]}, earlier)) == []
+    assert breaches("heavier_after_defence", record("jueding", {"amount": 30000, "kinds": ["fine"]})) == []  # no notice
+
+
+# -- DEFENCE_PERIOD_CUT (APL 44, 45, 64) ------------------------------------------------------------
+def test_no_decision_inside_the_five_working_days_unless_waived():
+    """Served 2026-09-30: the five working days are 10-08, 09, 10 (a Saturday made a working day), 12, 13."""
+    earlier = {"gaozhi": {"songda": "2026-09-30"}}
+    b = only("decision_after_defence_window", record("jueding", {"riqi": "2026-10-13"}, earlier))
+    assert b.fields == ("jueding.riqi", "gaozhi.songda") and "2026-10-13" in b.message_en
+    assert "告知·告知送达日期为2026-09-30" in b.message
+    assert breaches("decision_after_defence_window", record("jueding", {"riqi": "2026-10-14"}, earlier)) == []
+    waived = {**earlier, "shenbian": {"fangqi": True}}
+    assert breaches("decision_after_defence_window", record("jueding", {"riqi": "2026-10-08"}, waived)) == []
+    assert breaches("decision_after_defence_window", record("jueding", {"riqi": "2026-10-14"}, earlier),
+                    working_days=6) != []
+
+
+def test_a_record_that_both_requests_a_hearing_and_waives_it_is_refused():
+    b = only("hearing_request_not_waived", record("shenbian", {"shenqing": True, "fangqi": True}))
+    assert b.fields == ("shenbian.fangqi", "shenbian.shenqing") and "申辩·申请听证" in b.message
+    assert breaches("hearing_request_not_waived", record("shenbian", {"shenqing": True, "fangqi": False})) == []
+
+
+# -- HEARING_NOTICE_SHORT, HEARING_CHAIR_CONFLICT (APL 64) ------------------------------------------
+def test_a_hearing_is_notified_seven_working_days_ahead():
+    b = only("hearing_notified_in_time", record("tongzhi", {"tongzhi_ri": "2026-09-30", "juxing_ri": "2026-10-14"}))
+    assert b.fields == ("tongzhi.juxing_ri", "tongzhi.tongzhi_ri") and "2026-10-15" in b.message
+    assert breaches("hearing_notified_in_time", record("tongzhi", {"tongzhi_ri": "2026-09-30",
+                                                                   "juxing_ri": "2026-10-15"})) == []
+
+
+def test_an_investigator_does_not_preside_over_the_hearing():
+    earlier = {"diaocha": {"renyuan": ["officer1", "officer2"]}}
+    b = only("hearing_chair_not_investigator", record("tongzhi", {"zhuchi": "officer2"}, earlier))
+    assert b.fields == ("tongzhi.zhuchi", "diaocha.renyuan") and "officer2" in b.message
+    assert breaches("hearing_chair_not_investigator", record("tongzhi", {"zhuchi": "officer3"}, earlier)) == []
+
+
+# -- HEARING_RIGHT_NOT_OFFERED (APL 63) ------------------------------------------------------------
+def test_a_large_fine_or_a_severe_kind_needs_the_hearing_offered():
+    large = {"tingzheng": False, "amount_proposed": 100000, "kinds_proposed": ["fine"]}
+    b = only("hearing_offered_where_due", record("gaozhi", large, party_kind="organization"))
+    assert b.fields == ("gaozhi.tingzheng", "gaozhi.amount_proposed") and "告知·已告知听证权利" in b.message
+    assert breaches("hearing_offered_where_due", record("gaozhi", {**large, "amount_proposed": 99999},
+                                                         party_kind="organization")) == []
+    assert breaches("hearing_offered_where_due", record("gaozhi", {**large, "amount_proposed": 10000},
+                                                         party_kind="person")) != []
+    revoke = {"tingzheng": False, "amount_proposed": 1000, "kinds_proposed": ["fine", "revoke_licence"]}
+    b = only("hearing_offered_where_due", record("gaozhi", revoke, party_kind="organization"))
+    assert b.fields == ("gaozhi.tingzheng", "gaozhi.kinds_proposed") and "revoke_licence" in b.message_en
+    assert breaches("hearing_offered_where_due", record("gaozhi", {**revoke, "tingzheng": True})) == []
+
+
+# -- LEGAL_REVIEW_INCONSISTENT (APL 58) -------------------------------------------------------------
+def test_a_review_does_not_approve_a_failed_finding():
+    findings = {"zhuti": {"jieguo": "guo"}, "chengxu": {"jieguo": "buguo"}}
+    b = only("review_agrees_with_findings", record("shenhe", {"jielun": "tongyi", "shixiang": findings}))
+    assert b.fields == ("shenhe.jielun", "shenhe.shixiang.chengxu")
+    assert "审核事项“程序合法”未通过" in b.message and "(Procedure lawful)" in b.message_en
+    assert breaches("review_agrees_with_findings", record("shenhe", {"jielun": "tuihui", "shixiang": findings})) == []
+    passed = {"zhuti": {"jieguo": "guo"}, "chengxu": {"jieguo": "guo"}}
+    assert breaches("review_agrees_with_findings", record("shenhe", {"jielun": "tongyi", "shixiang": passed})) == []
+
+
+# -- PENALTY_OUTSIDE_POWERS (APL 9, 18) ---------------------------------------------------------------
+def test_a_penalty_outside_the_departments_powers_is_refused():
+    rec = record("gaozhi", {"kinds_proposed": ["fine", "detention"]}, powers=("warning", "fine"), department="市场监管局")
+    b = only("within_powers", rec)
+    assert b.fields == ("gaozhi.kinds_proposed",) and "行政拘留" in b.message and "公安" in b.message
+    assert "告知·拟处罚种类" in b.message
+    assert breaches("within_powers", record("gaozhi", {"kinds_proposed": ["fine"]}, powers=("fine",))) == []
+    b = only("within_powers", record("jueding", {"kinds": ["lower_qualification"]}, powers=("fine",)))
+    assert b.fields == ("jueding.kinds",) and "降低资质等级" in b.message
+
+
+# -- LEGAL_REVIEW_SKIPPED (APL 58), COLLECTIVE_DISCUSSION_SKIPPED (APL 57(2)) -------------------------
+def test_a_major_decision_needs_an_approved_review_and_a_discussion():
+    decided = {"riqi": "2026-10-30", "kinds": ["fine", "confiscation"], "amount": 1000, "moshou": 200000}
+    rec = record("jueding", decided, {"gaozhi": {"kinds_proposed": ["fine"], "amount_proposed": 1000}},
+                 party_kind="organization")
+    for kind in ("legal_review_before_major_decision", "discussion_before_major_decision"):
+        b = only(kind, rec)
+        assert b.fields == ("jueding.riqi", "jueding.kinds") and "决定·没收价值200000元" in b.message
+    done = {"shenhe": {"jielun": "tongyi"}, "taolun": {"ri": "2026-10-29"}}
+    rec = record("jueding", decided, done, party_kind="organization")
+    assert breaches("legal_review_before_major_decision", rec) == []
+    assert breaches("discussion_before_major_decision", rec) == []
+    minor = record("jueding", {**decided, "moshou": 1000}, party_kind="organization")
+    assert breaches("legal_review_before_major_decision", minor) == []
+
+
+def test_a_hearing_held_or_a_severe_kind_proposed_makes_the_case_major():
+    b = only("legal_review_before_major_decision",
+             record("jueding", {"riqi": "2026-10-30", "kinds": ["fine"]}, {"tingzheng": {"ri": "2026-10-20"}}))
+    assert b.fields == ("jueding.riqi", "tingzheng.ri") and "经过听证程序" in b.message
+    b = only("discussion_before_major_decision",
+             record("jueding", {"riqi": "2026-10-30", "kinds": ["warning"]}, {"gaozhi": {"kinds_proposed": ["revoke_licence"]}}))
+    assert b.fields == ("jueding.riqi", "gaozhi.kinds_proposed")
+
+
+# -- PARTY_ID_INVALID, SINGLE_OFFICER, ELECTRONIC_SERVICE, PERSONAL_INFO, TRANSFER --------------------------
+def test_the_partys_number_has_a_valid_check_character():
+    b = only("party_id_valid", record("xiansuo", {"haoma": "91110105MA01ABCD27"}))
+    assert b.fields == ("xiansuo.haoma",) and "线索·证件号码" in b.message
+    assert breaches("party_id_valid", record("xiansuo", {"haoma": "91110105MA01ABCD26"})) == []
+
+
+def test_the_officer_recording_is_one_of_those_who_did_the_act():
+    b = only("recorded_by_named_officer", record("diaocha", {"renyuan": ["officer1", "officer2"]}, actor="officer3"))
+    assert b.fields == ("diaocha.renyuan",) and "officer3" in b.message
+    assert breaches("recorded_by_named_officer", record("diaocha", {"renyuan": ["officer1", "officer2"]},
+                                                        actor="officer2")) == []
+
+
+def test_electronic_service_needs_the_partys_consent():
+    b = only("electronic_service_consented", record("songda", {"fangshi": "dianzi"}))
+    assert b.fields == ("songda.tongyi", "songda.fangshi") and "送达·同意电子送达" in b.message
+    assert breaches("electronic_service_consented", record("songda", {"fangshi": "dianzi", "tongyi": True})) == []
+    assert breaches("electronic_service_consented", record("songda", {"fangshi": "zhijie"})) == []
+    # the general procedure's choice means nothing here
+    assert breaches("electronic_service_consented", record("songda", {"fangshi": "electronic"})) == []
+
+
+def test_a_public_text_holds_no_personal_numbers():
+    b = only("no_personal_numbers_disclosed", record("gongshi", {"neirong": "当事人手机13812345678"}))
+    assert b.fields == ("gongshi.neirong",) and "13812345678" not in b.message and "手机号码" in b.message
+    assert breaches("no_personal_numbers_disclosed", record("gongshi", {"neirong": "某超市罚款20000元"})) == []
+
+
+def test_a_transfer_is_copied_to_the_procuratorate():
+    b = only("transfer_copied_to_procuratorate", record("yisong", {"chaosong": False}))
+    assert b.fields == ("yisong.chaosong", "yisong.jcy") and "移送·已抄送" in b.message
+    assert breaches("transfer_copied_to_procuratorate", record("yisong", {"chaosong": True})) == []
+
+
+# -- execution ----------------------------------------------------------------------------------------
+DECIDED = {"jueding": {"amount": 20000, "kinds": ["fine"]}}
+
+
+def test_the_late_fee_does_not_exceed_the_fine():
+    b = only("late_fee_within_fine", record("zhixing", {"jiachu": 20001}, DECIDED))
+    assert b.fields == ("zhixing.jiachu", "jueding.amount") and "执行·加处罚款20001元" in b.message
+    assert breaches("late_fee_within_fine", record("zhixing", {"jiachu": 20000}, DECIDED)) == []
+
+
+def test_a_fine_is_paid_in_full_and_instalments_need_an_approval():
+    b = only("paid_in_full", record("zhixing", {"qingkuang": "jiaoqing", "jiaokuan": 19999.5}, DECIDED))
+    assert b.fields == ("zhixing.jiaokuan", "jueding.amount")
+    assert breaches("paid_in_full", record("zhixing", {"qingkuang": "jiaoqing", "jiaokuan": 20000}, DECIDED)) == []
+    rows = [{"ri": "2026-10-12", "jine": 10000}]
+    b = only("paid_in_full", record("zhixing", {"qingkuang": "fenqi", "jiaokuan": 10000, "ge_qi": rows}, DECIDED))
+    assert b.fields == ("zhixing.qingkuang", "fenqi.yijian")
+    approved = {**DECIDED, "fenqi": {"yijian": "pizhun"}}
+    assert breaches("paid_in_full", record("zhixing", {"qingkuang": "fenqi", "jiaokuan": 10000, "ge_qi": rows},
+                                           approved)) == []
+    b = only("paid_in_full", record("zhixing", {"qingkuang": "fenqi", "jiaokuan": 20000, "ge_qi": rows}, approved))
+    assert b.fields == ("zhixing.ge_qi", "zhixing.jiaokuan") and "执行·各期合计10000元" in b.message
+
+
+def test_an_approved_schedule_covers_the_fine_in_order():
+    plan = {"yijian": "pizhun", "ri": "2026-10-01", "jieshu": "2026-11-01",
+            "qi": [{"daoqi": "2026-10-15", "jine": 10000}, {"daoqi": "2026-11-01", "jine": 10000}]}
+    assert breaches("schedule_covers_the_fine", record("fenqi", plan, DECIDED)) == []
+    b = only("schedule_covers_the_fine", record("fenqi", {**plan, "qi": [plan["qi"][0], {"daoqi": "2026-11-01",
+                                                                                     "jine": 5000}]}, DECIDED))
+    assert b.fields == ("fenqi.qi", "jueding.amount") and "15000" in b.message and "20000" in b.message
+    b = only("schedule_covers_the_fine", record("fenqi", {**plan, "jieshu": "2026-10-15"}, DECIDED))
+    assert b.fields == ("fenqi.jieshu", "fenqi.qi")
+    b = only("schedule_covers_the_fine", record("fenqi", {**plan, "ri": "2026-10-20"}, DECIDED))
+    assert b.fields == ("fenqi.qi", "fenqi.ri")
+    b = only("schedule_covers_the_fine", record("fenqi", plan))
+    assert b.fields == ("fenqi.yijian", "jueding.amount")
+    assert breaches("schedule_covers_the_fine", record("fenqi", {"yijian": "bupizhun"})) == []
+
+
+def test_no_late_fee_while_the_approved_schedule_is_kept():
+    approved = {**DECIDED, "fenqi": {"yijian": "pizhun", "qi": [{"daoqi": "2026-10-15", "jine": 10000},
+                                                                {"daoqi": "2026-11-01", "jine": 10000}]}}
+    on_time = [{"ri": "2026-10-15", "jine": 10000}, {"ri": "2026-11-01", "jine": 10000}]
+    b = only("no_late_fee_within_deferral", record("zhixing", {"jiachu": 600, "ge_qi": on_time}, approved))
+    assert b.fields == ("zhixing.jiachu", "fenqi.qi")
+    late = [on_time[0], {"ri": "2026-11-04", "jine": 10000}]
+    assert breaches("no_late_fee_within_deferral", record("zhixing", {"jiachu": 600, "ge_qi": late}, approved)) == []
+    one = {"jiachu": 600, "jiaokuan_ri": "2026-10-15", "jiaokuan": 20000}  # one payment, all of it in time
+    assert breaches("no_late_fee_within_deferral", record("zhixing", one, approved)) != []
+    assert breaches("no_late_fee_within_deferral", record("zhixing", one, DECIDED)) == []  # no approval
+
+
+def test_a_fine_must_be_executed_before_the_case_closes():
+    b = only("nothing_left_to_execute", record("zhixing", {"qingkuang": "wuxu"}, DECIDED))
+    assert b.fields == ("zhixing.qingkuang", "jueding.kinds")
+    warning = {"jueding": {"kinds": ["warning"]}}
+    assert breaches("nothing_left_to_execute", record("zhixing", {"qingkuang": "wuxu"}, warning)) == []
+    b = only("nothing_left_to_execute", record("jiean", {"ri": "2026-11-01"}, {**DECIDED, "zhixing": {"qingkuang": "cuigao"}}))
+    assert b.fields == ("jiean.ri", "zhixing.qingkuang") and "cuigao" in b.message_en and "执行·执行情况" in b.message
+    court = {**DECIDED, "zhixing": {"qingkuang": "fayuan"}}
+    assert breaches("nothing_left_to_execute", record("jiean", {}, court)) != []
+    court["zhixing"]["fayuan_jieguo"] = "执行完毕"
+    assert breaches("nothing_left_to_execute", record("jiean", {}, court)) == []
+    assert breaches("nothing_left_to_execute", record("jiean", {}, {**DECIDED, "zhixing": {"qingkuang": "jiaoqing"}})) == []
+    assert breaches("nothing_left_to_execute", record("jiean", {})) == []  # no penalty decided
+
+
+def test_the_court_is_applied_to_only_after_ten_working_days_from_the_demand():
+    b = only("court_applied_after_demand_period", record("zhixing", {"cuigao_ri": "2026-09-30", "fayuan_ri": "2026-10-20"}))
+    assert b.fields == ("zhixing.fayuan_ri", "zhixing.cuigao_ri") and "执行·催告送达日为2026-09-30" in b.message
+    assert breaches("court_applied_after_demand_period",
+                    record("zhixing", {"cuigao_ri": "2026-09-30", "fayuan_ri": "2026-10-21"})) == []
+
+
+@pytest.mark.parametrize("kind", sorted(set(BOUND) - {"transfer_copied_to_procuratorate"}))
+def test_a_kind_given_nothing_of_its_forms_finds_nothing(kind):
+    """A step whose form records none of the fields a kind reads is no breach of it (but a
+    transfer not recorded as copied to the procuratorate is not copied: refused above)."""
+    on, _ = BOUND[kind]
+    assert breaches(kind, record(on[0], {})) == []
