@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from workflow_app import create_app
+from workflow_app import create_app, wall_clock
 from workflow_app.extensions import db
 from workflow_app.services.audit_keys import new_signing_key_pem
 
@@ -50,6 +50,26 @@ def _compile_catalogues():
 
 
 _compile_catalogues()
+
+
+def pytest_configure(config):
+    if wall_clock.environment_error:
+        raise pytest.UsageError(wall_clock.environment_error)
+
+
+def pytest_report_header(config):
+    """The day the suite runs as of: the real one, or the one ZHIFAFLOW_CLOCK pins (a failure that
+    depends on the date is reproduced with ZHIFAFLOW_CLOCK=<that day>)."""
+    return wall_clock.describe()
+
+
+@pytest.fixture
+def clock():
+    """The app's clock (workflow_app/wall_clock.py) for a test to move: `clock.set_now(at)`,
+    `clock.advance(delta)`, `with clock.frozen(at): ...`; put back after the test."""
+    setting = wall_clock.saved()
+    yield wall_clock
+    wall_clock.restore(setting)
 
 
 # ZHIFAFLOW_REQUIRE_BROWSER=1 (.ci/run): a browser test that was skipped fails the run.

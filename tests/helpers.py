@@ -1,14 +1,15 @@
 """Driving cases through the real API, the way a client would."""
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from tests.conftest import PASSWORD
-from workflow_app.oversight.calendar import LOCAL_TZ
+from workflow_app.wall_clock import local_today
 
 
 def days_ago(n: int) -> str:
-    """The Beijing date `n` days before today: recorded dates lie in the past and in the legal
-    order of the steps (the step rules refuse the future and the out of order)."""
-    return (datetime.now(LOCAL_TZ).date() - timedelta(days=n)).isoformat()
+    """The Beijing date `n` days before today (the app's clock: ZHIFAFLOW_CLOCK pins it): recorded
+    dates lie in the past and in the legal order of the steps (the step rules refuse the future
+    and the out of order)."""
+    return (local_today() - timedelta(days=n)).isoformat()
 
 
 # Days before today of each dated act, in the legal order, with the statutory spacing to spare

@@ -2,7 +2,7 @@
 sample cases that follow general_penalty wherever it routes to the stage each one is named for."""
 import re
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -15,10 +15,9 @@ from workflow_app.demo.cases import (
     STAGES,
     DemoCase,
     drive_to_stage,
-    local_today,
 )
 from workflow_app.extensions import db
-from workflow_app.oversight.calendar import LOCAL_TZ
+from workflow_app.wall_clock import local_today
 
 # Where a case at each stage stands: (case status, its ready tasks).
 WHERE = {
@@ -115,7 +114,7 @@ def test_a_larger_demo_reaches_every_stage_with_lawful_dates_in_the_past(app):
     assert demo_cases(app, "--count", str(count)).exit_code == 0
     from workflow_app.models import Task
 
-    today = datetime.now(LOCAL_TZ).date()
+    today = local_today()
     with app.app_context():
         assert_every_case_at_its_stage(count)
         for task in db.session.execute(db.select(Task).where(Task.state == "completed")).scalars():
@@ -170,7 +169,7 @@ def test_demo_certificates_are_valid_from_the_day_of_seeding_for_years(ctx, user
     """No time bomb: officers seeded on any day may act that day and for years after."""
     from workflow_app.demo.seed import certificate_period
 
-    today = datetime.now(LOCAL_TZ).date()
+    today = local_today()
     for name in ("officer1", "officer2", "officer3", "environment_officer1"):
         cert = user(name).valid_certificate(today)
         assert cert is not None, name

@@ -16,14 +16,14 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from ..extensions import db
 from ..models import Case, Task, User
-from ..oversight.calendar import LOCAL_TZ
 from ..oversight.identity import with_resident_check, with_uscc_check
 from ..services import cases, legal_review, procedures
 from ..services.errors import NotFound, ServiceError
+from ..wall_clock import local_today
 
 DEPARTMENT = "market"
 # (name, kind, identity number or unified social credit code with its check character, address):
@@ -201,10 +201,6 @@ class DemoCase:
     @property
     def title(self) -> str:
         return f"{self.party}{VIOLATION}案"
-
-
-def local_today() -> date:
-    return datetime.now(LOCAL_TZ).date()
 
 
 def seed_demo_cases(count: int = DEFAULT_COUNT, *, seed: int = 7) -> Counter:

@@ -16,6 +16,7 @@ from ..engine.specs import build_procedure, sha256_of
 from ..extensions import db
 from ..models import Procedure as ProcedureRow
 from ..models import ProcedureVersion, User
+from ..models.types import utcnow
 from . import audit
 from .access import require_role
 from .errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound, Text, Unavailable, clip, tr
@@ -176,11 +177,12 @@ def run_engine_step(op: str, payload: dict, version: ProcedureVersion,
                     *others: ProcedureVersion) -> StepResult:
     """One engine step of a case on `version` (and `others`, e.g. a migration's target), in an
     engine worker under the configured limits. Raises EngineError (the step failed; nothing
-    changed) or Unavailable (no worker free)."""
+    changed) or Unavailable (no worker free). The step runs at `payload["now"]` when given (a
+    timer pass's instant), else now: its timers read that instant (engine/timer_clock.py)."""
     sources = {v.sha256: (lambda v=v: v.bpmn_xml) for v in (version, *others)}
     try:
-        return engine_for(current_app.config).run(op, sources, {"sha256": version.sha256, **payload},
-                                                  engine_limits())
+        return engine_for(current_app.config).run(
+            op, sources, {"sha256": version.sha256, "now": utcnow(), **payload}, engine_limits())
     except EngineUnavailable as err:
         raise Unavailable(err.message) from None
 

@@ -72,7 +72,7 @@ def _fire(case_id: int, now: datetime, result: TimerPass) -> None:
     state = db.session.get(WorkflowState, case.id)
     due_at = case.next_timer_at
     try:
-        step = run_engine_step("timers", {"state": state.state}, case.procedure_version)
+        step = run_engine_step("timers", {"state": state.state, "now": now}, case.procedure_version)
     except EngineError as err:
         db.session.rollback()
         _record_failure(case_id, due_at, now, err, result)
