@@ -15,6 +15,7 @@ from workflow_app.demo.cases import (
     STAGES,
     DemoCase,
     drive_to_stage,
+    received_for,
 )
 from workflow_app.extensions import db
 from workflow_app.wall_clock import local_today
@@ -141,7 +142,7 @@ def test_a_person_fined_20000_goes_through_legal_review_and_discussion_to_the_de
     decided = next(s for s in STAGES if s.name == "decided")
     assert decided.story.major is False and decided.story.hearing is False
     demo = DemoCase(n=1, stage=decided, party="王某某", party_kind="person", party_id_number=PARTIES[2][2],
-                    party_address=PARTIES[2][3], fine=20000, received=local_today() - timedelta(days=decided.age_days))
+                    party_address=PARTIES[2][3], fine=20000, received=received_for(decided, local_today()))
     case = cases.open_case(user("officer1"), process_id="general_penalty", title=demo.title,
                            department_code="market", party={"name": demo.party, "kind": "person"})
     users = {name: user(name) for name in ("officer1", "officer2", "officer3", "reviewer1", "reviewer2", "head1")}
@@ -277,7 +278,7 @@ def test_a_demo_step_that_writes_a_field_the_case_does_not_own_is_refused(ctx, u
         "officer1", {"received_on": d.on("received"), "summary": "演示程序自己写的线索内容"}))
     case_demo = DemoCase(n=1, stage=clue, party=PARTIES[0][0], party_kind="organization",
                          party_id_number=PARTIES[0][2], party_address=PARTIES[0][3], fine=20000,
-                         received=local_today() - timedelta(days=clue.age_days))
+                         received=received_for(clue, local_today()))
     case = cases.open_case(user("officer1"), process_id="general_penalty", title=case_demo.title,
                            department_code="market", party={"name": case_demo.party, "kind": "organization"})
     users = {name: user(name) for name in ("officer1", "head1")}

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.helpers import DAY, TO_DECISION, days_ago
+from tests.helpers import DAY, FIXED_DATES_AS_OF, TO_DECISION, days_ago
 from workflow_app.oversight.calendar import LOCAL_TZ, add_calendar_days, working_days_after
 
 RECEIVED = days_ago(2)
@@ -129,6 +129,7 @@ def test_a_second_request_waits_for_the_heads_decision_on_the_first(api):
     assert r.json["error"] == "EXTENSION_PENDING"
 
 
+@pytest.mark.as_of(FIXED_DATES_AS_OF)
 def test_an_extension_after_the_limit_expired_is_refused(api, clock):
     """Received 2026-09-30: the filing limit expired at the end of 10-27."""
     case = api.run(api.open_case(), ("clue_intake", {"received_on": "2026-09-30", "violation_date": "2026-09-28"}))
