@@ -2,6 +2,7 @@
 PostgreSQL URL) on PostgreSQL too. Cases are built through the services and the API, never by
 hand-made rows that skip the engine.
 """
+import contextlib
 import os
 import shutil
 import uuid
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from workflow_app import create_app
+from workflow_app import create_app, wall_clock
 from workflow_app.extensions import db
 from workflow_app.services.audit_keys import new_signing_key_pem
 
@@ -52,6 +53,26 @@ def _compile_catalogues():
 _compile_catalogues()
 
 
+def pytest_configure(config):
+    if wall_clock.environment_error:
+        raise pytest.UsageError(wall_clock.environment_error)
+
+
+def pytest_report_header(config):
+    """The day the suite runs as of: the real one, or the one ZHIFAFLOW_CLOCK pins (a failure that
+    depends on the date is reproduced with ZHIFAFLOW_CLOCK=<that day>)."""
+    return wall_clock.describe()
+
+
+@pytest.fixture
+def clock():
+    """The app's clock (workflow_app/wall_clock.py) for a test to move: `clock.set_now(at)`,
+    `clock.advance(delta)`, `with clock.frozen(at): ...`; put back after the test."""
+    setting = wall_clock.saved()
+    yield wall_clock
+    wall_clock.restore(setting)
+
+
 # ZHIFAFLOW_REQUIRE_BROWSER=1 (.ci/run): a browser test that was skipped fails the run.
 _browser_skips: list[str] = []
 
@@ -89,38 +110,89 @@ def _pg_url(name: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("db") / "template.db"
-    _prepare(create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}))
-    return path
+def as_of_day(node) -> str | None:
+    """The day of the test's `as_of` marker (None: the suite's own clock)."""
+    marker = node.get_closest_marker("as_of")
+    return marker.args[0] if marker else None
+
+
+@contextlib.contextmanager
+def clock_as_of(day: str | None):
+    """The app's clock at `day` (its 10:00 in Beijing, then running) within the block; None: unchanged."""
+    if day is None:
+        yield
+        return
+    setting = wall_clock.saved()
+    wall_clock.set_now(wall_clock.parse(day))
+    try:
+        yield
+    finally:
+        wall_clock.restore(setting)
+
+
+@pytest.fixture(autouse=True)
+def as_of(request):
+    """`@pytest.mark.as_of("2026-12-01")`: a test written with fixed dates runs as of that day,
+    whatever day the suite runs as of: its database seeded then (the officers' certificates date
+    from the seeding) and the app's clock at that day during the test."""
+    day = as_of_day(request.node)
+    with clock_as_of(day):
+        yield day
 
 
 @pytest.fixture(scope="session")
-def postgres_database():
-    """A fresh PostgreSQL database for this run, dropped at the end. Unreachable under CI = error."""
+def sqlite_templates(tmp_path_factory):
+    """A migrated, seeded, deployed SQLite database per day it was made as of (None: the suite's
+    clock), made on first use and copied for each test."""
+    made: dict[str | None, Path] = {}
+
+    def template(day: str | None) -> Path:
+        if day not in made:
+            path = tmp_path_factory.mktemp("db") / "template.db"
+            with clock_as_of(day):
+                _prepare(create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}))
+            made[day] = path
+        return made[day]
+
+    return template
+
+
+@pytest.fixture(scope="session")
+def postgres_databases():
+    """Fresh PostgreSQL databases for this run, one per day they were prepared as of (as
+    sqlite_templates), dropped at the end. Unreachable under CI = error."""
     admin = create_engine(_pg_url(make_url(PG_URL.replace("postgres://", "postgresql://", 1)).database
                                   or "postgres"), isolation_level="AUTOCOMMIT")
-    name = f"zhifaflow_test_{uuid.uuid4().hex[:10]}"
-    try:
+    made: dict[str | None, tuple] = {}
+
+    def database(day: str | None) -> tuple:
+        if day not in made:
+            name = f"zhifaflow_test_{uuid.uuid4().hex[:10]}"
+            try:
+                with admin.connect() as conn:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+            except Exception as err:  # noqa: BLE001 - report any connection failure the same way
+                pytest.exit(f"DATABASE_URL is set but PostgreSQL is unreachable: {err}", returncode=3)
+            url = _pg_url(name)
+            with clock_as_of(day):
+                _prepare(create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url}))
+            engine = create_engine(url)
+            with engine.connect() as conn:
+                tables = [r[0] for r in conn.execute(text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
+                conn.execute(text("CREATE SCHEMA template"))
+                for t in tables:
+                    conn.execute(text(f'CREATE TABLE template."{t}" AS TABLE public."{t}"'))
+                conn.commit()
+            made[day] = (name, url, engine, tables)
+        _name, url, engine, tables = made[day]
+        return url, engine, tables
+
+    yield database
+    for name, _url, engine, _tables in made.values():
+        engine.dispose()
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as err:  # noqa: BLE001 - report any connection failure the same way
-        pytest.exit(f"DATABASE_URL is set but PostgreSQL is unreachable: {err}", returncode=3)
-    url = _pg_url(name)
-    _prepare(create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url}))
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        tables = [r[0] for r in conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
-        conn.execute(text("CREATE SCHEMA template"))
-        for t in tables:
-            conn.execute(text(f'CREATE TABLE template."{t}" AS TABLE public."{t}"'))
-        conn.commit()
-    yield url, engine, tables
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 
@@ -142,12 +214,12 @@ def _restore_postgres(engine, tables):
 
 
 @pytest.fixture(params=BACKENDS)
-def database_url(request, tmp_path):
+def database_url(request, tmp_path, as_of):
     if request.param == "sqlite":
         path = tmp_path / "case.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        shutil.copy(request.getfixturevalue("sqlite_templates")(as_of), path)
         return f"sqlite:///{path}"
-    url, engine, tables = request.getfixturevalue("postgres_database")
+    url, engine, tables = request.getfixturevalue("postgres_databases")(as_of)
     _restore_postgres(engine, tables)
     return url
 

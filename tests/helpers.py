@@ -1,15 +1,22 @@
 """Driving cases through the real API, the way a client would."""
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import timedelta
 
 from tests.conftest import PASSWORD
-from workflow_app.oversight.calendar import LOCAL_TZ
+from workflow_app.wall_clock import local_today
 
 
 def days_ago(n: int) -> str:
-    """The Beijing date `n` days before today: recorded dates lie in the past and in the legal
-    order of the steps (the step rules refuse the future and the out of order)."""
-    return (datetime.now(LOCAL_TZ).date() - timedelta(days=n)).isoformat()
+    """The Beijing date `n` days before today (the app's clock: ZHIFAFLOW_CLOCK pins it): recorded
+    dates lie in the past and in the legal order of the steps (the step rules refuse the future
+    and the out of order)."""
+    return (local_today() - timedelta(days=n)).isoformat()
 
+
+# The day tests written with fixed dates (the 2026 National Day holiday, its adjusted Saturday)
+# run as of (`@pytest.mark.as_of(FIXED_DATES_AS_OF)`): after their last date, and in 2026, whose
+# official holiday table the calendar has.
+FIXED_DATES_AS_OF = "2026-12-01"
 
 # Days before today of each dated act, in the legal order, with the statutory spacing to spare
 # whatever holidays fall between (5 working days to answer the notice, 7 to notify the hearing).
@@ -18,74 +25,91 @@ DAY = {"violation": 120, "received": 110, "reported": 100, "transfer_approved": 
        "hearing": 60, "discussion": 50, "decided": 48, "served": 46, "published": 45, "paid": 40, "closed": 35,
        "plan_applied": 44, "plan_approved": 43, "instalment_1": 42, "instalment_2": 38}
 
-# Valid form data for each step of general_penalty, and who does it by default.
-STEPS = {
-    "clue_intake": ("officer1", {"source": "complaint", "received_on": days_ago(DAY["received"]),
-                                 "violation_date": days_ago(DAY["violation"]), "summary": "群众投诉超市销售过期食品",
-                                 "party_id_number": "91110105MA01ABCD26", "party_address": "清河区兴华路18号"}),
-    "filing_approval": ("head1", {"filing_decision": "file", "reason": "有违法事实，符合立案条件",
-                                  "limitation_checked": True}),
-    "investigation": ("officer1", {"officers": ["officer1", "officer2"], "credentials_shown": True,
-                                   "evidence": [{"kind": "documentary", "description": "进货台账复印件"}],
-                                   "preservation_applied": False}),
-    "investigation_report": ("officer1", {
-        "facts": "当事人未履行进货查验义务", "proposal": "penalty",
-        "violated_provision": "《食品安全法》第五十三条", "penalty_provision": "《食品安全法》第一百二十六条",
-        "benchmark_tier": "ordinary", "proposed_penalty_kinds": ["fine"], "proposed_fine": 20000,
-        "major_case": False, "complex_case": False}),
-    "penalty_notice": ("officer1", {"notice_number": "清市监罚告〔2026〕1号", "notified_penalty": "罚款20000元",
-                                    "notified_fine": 20000, "notified_penalty_kinds": ["fine"],
-                                    "hearing_offered": True, "served_on": days_ago(DAY["notice_served"]), "service_method": "direct"}),
-    "statement_defence": ("officer1", {"statement_made": False, "hearing_requested": False, "waived": False,
-                                       "answered_on": days_ago(DAY["answered"])}),
-    "hearing_notice": ("officer1", {"hearing_date": days_ago(DAY["hearing"]),
-                                    "notice_served_on": days_ago(DAY["hearing_notified"]),
-                                    "presiding_officer": "officer3", "location": "局三楼听证室", "public": True}),
-    "hearing_record": ("officer1", {"held_on": days_ago(DAY["hearing"]), "record": "听证笔录", "presiding_opinion": "维持",
-                                    "party_attended": True}),
-    "legal_review": ("reviewer1", {
-        "findings": {k: {"result": "pass"} for k in (
-            "body_competent", "officers_certified", "facts_and_evidence", "procedure_lawful", "law_applied",
-            "discretion_within_benchmark", "documents_complete", "criminal_transfer")},
-        "review_outcome": "approve", "opinions": "同意"}),
-    "collective_discussion": ("head1", {"held_on": days_ago(DAY["discussion"]), "members": ["head1", "head2", "head3"],
-                                        "opinions": "同意处罚", "conclusion": "给予罚款"}),
-    "penalty_decision": ("head1", {"decision_number": "清市监罚〔2026〕1号", "penalty_kinds": ["fine"],
-                                   "fine_amount": 20000, "legal_basis": "《食品安全法》第一百二十六条",
-                                   "benchmark_tier": "ordinary", "decided_on": days_ago(DAY["decided"]),
-                                   "performance_manner": "自收到本决定书之日起十五日内，到清河区农商银行各网点缴纳罚款",
-                                   "reconsideration_body": "清河市市场监督管理局", "litigation_court": "清河区人民法院"}),
-    "no_penalty_decision": ("head1", {"decision_number": "清市监不罚〔2026〕1号", "ground": "first_minor",
-                                      "reasons": "首违不罚：初次违法，危害后果轻微并已及时改正",
-                                      "legal_basis": "《行政处罚法》第三十三条第一款", "education": "已对当事人批评教育",
-                                      "decided_on": days_ago(DAY["decided"]),
-                                      "reconsideration_body": "清河市市场监督管理局", "litigation_court": "清河区人民法院"}),
-    "no_penalty_service": ("officer1", {"method": "direct", "served_on": days_ago(DAY["served"]), "recipient": "店长"}),
-    "transfer_approval": ("head1", {"transfer_decision": "approve", "decided_on": days_ago(DAY["transfer_approved"]),
-                                    "reason": "涉案金额达到刑事立案追诉标准，批准移送"}),
-    "transfer": ("officer1", {"transfer_number": "清市监移〔2026〕1号", "transferred_on": days_ago(DAY["transferred"]),
-                              "receiving_organ": "清河市公安局清河分局", "procuratorate": "清河区人民检察院",
-                              "procuratorate_copied": True,
-                              "materials": ["transfer_letter", "investigation_report", "items_list"]}),
-    "transfer_service": ("officer1", {"method": "direct", "served_on": days_ago(DAY["party_informed"]),
-                                      "recipient": "店长"}),
-    "transfer_feedback": ("officer1", {"judicial_result": "accepted", "notified_on": days_ago(DAY["judicial_feedback"]),
-                                       "notice_number": "清公（经）立字〔2026〕8号"}),
-    "payment_plan_application": ("officer1", {"applied_on": days_ago(DAY["plan_applied"]), "plan_kind": "instalments",
-                                              "hardship": "营业收入锐减，有财务报表为证", "requested": "分两期缴纳"}),
-    "payment_plan_approval": ("head1", {"plan_decision": "approve", "decided_on": days_ago(DAY["plan_approved"]),
-                                        "instalments": [{"due_on": days_ago(DAY["instalment_1"]), "amount": 10000},
-                                                        {"due_on": days_ago(DAY["instalment_2"]), "amount": 10000}],
-                                        "period_ends_on": days_ago(DAY["instalment_2"]),
-                                        "reason": "当事人确有经济困难，准予分两期缴纳"}),
-    "execution_scheduled": ("officer1", {"outcome": "instalment_paid", "amount_paid": 10000,
-                                         "instalments_paid": [{"paid_on": days_ago(DAY["instalment_1"]), "amount": 10000}]}),
-    "service": ("officer1", {"method": "direct", "served_on": days_ago(DAY["served"]), "recipient": "店长"}),
-    "execution": ("officer1", {"outcome": "paid", "paid_on": days_ago(DAY["paid"]), "amount_paid": 20000}),
-    "disclosure": ("officer2", {"outcome": "disclosed", "public_text": "某超市未履行进货查验义务，罚款20000元。", "published_on": days_ago(DAY["published"]),
-                                "channel": "区政府网站"}),
-    "closing": ("head1", {"closing_report": "已执行完毕", "record_complete": True, "closed_on": days_ago(DAY["closed"])}),
-}
+
+def _steps() -> dict:
+    """Valid form data for each step of general_penalty, and who does it by default, dated from
+    today by the app's clock as it reads now (a test that moves the clock gets dates from its day)."""
+    return {
+        "clue_intake": ("officer1", {"source": "complaint", "received_on": days_ago(DAY["received"]),
+                                     "violation_date": days_ago(DAY["violation"]), "summary": "群众投诉超市销售过期食品",
+                                     "party_id_number": "91110105MA01ABCD26", "party_address": "清河区兴华路18号"}),
+        "filing_approval": ("head1", {"filing_decision": "file", "reason": "有违法事实，符合立案条件",
+                                      "limitation_checked": True}),
+        "investigation": ("officer1", {"officers": ["officer1", "officer2"], "credentials_shown": True,
+                                       "evidence": [{"kind": "documentary", "description": "进货台账复印件"}],
+                                       "preservation_applied": False}),
+        "investigation_report": ("officer1", {
+            "facts": "当事人未履行进货查验义务", "proposal": "penalty",
+            "violated_provision": "《食品安全法》第五十三条", "penalty_provision": "《食品安全法》第一百二十六条",
+            "benchmark_tier": "ordinary", "proposed_penalty_kinds": ["fine"], "proposed_fine": 20000,
+            "major_case": False, "complex_case": False}),
+        "penalty_notice": ("officer1", {"notice_number": "清市监罚告〔2026〕1号", "notified_penalty": "罚款20000元",
+                                        "notified_fine": 20000, "notified_penalty_kinds": ["fine"],
+                                        "hearing_offered": True, "served_on": days_ago(DAY["notice_served"]), "service_method": "direct"}),
+        "statement_defence": ("officer1", {"statement_made": False, "hearing_requested": False, "waived": False,
+                                           "answered_on": days_ago(DAY["answered"])}),
+        "hearing_notice": ("officer1", {"hearing_date": days_ago(DAY["hearing"]),
+                                        "notice_served_on": days_ago(DAY["hearing_notified"]),
+                                        "presiding_officer": "officer3", "location": "局三楼听证室", "public": True}),
+        "hearing_record": ("officer1", {"held_on": days_ago(DAY["hearing"]), "record": "听证笔录", "presiding_opinion": "维持",
+                                        "party_attended": True}),
+        "legal_review": ("reviewer1", {
+            "findings": {k: {"result": "pass"} for k in (
+                "body_competent", "officers_certified", "facts_and_evidence", "procedure_lawful", "law_applied",
+                "discretion_within_benchmark", "documents_complete", "criminal_transfer")},
+            "review_outcome": "approve", "opinions": "同意"}),
+        "collective_discussion": ("head1", {"held_on": days_ago(DAY["discussion"]), "members": ["head1", "head2", "head3"],
+                                            "opinions": "同意处罚", "conclusion": "给予罚款"}),
+        "penalty_decision": ("head1", {"decision_number": "清市监罚〔2026〕1号", "penalty_kinds": ["fine"],
+                                       "fine_amount": 20000, "legal_basis": "《食品安全法》第一百二十六条",
+                                       "benchmark_tier": "ordinary", "decided_on": days_ago(DAY["decided"]),
+                                       "performance_manner": "自收到本决定书之日起十五日内，到清河区农商银行各网点缴纳罚款",
+                                       "reconsideration_body": "清河市市场监督管理局", "litigation_court": "清河区人民法院"}),
+        "no_penalty_decision": ("head1", {"decision_number": "清市监不罚〔2026〕1号", "ground": "first_minor",
+                                          "reasons": "首违不罚：初次违法，危害后果轻微并已及时改正",
+                                          "legal_basis": "《行政处罚法》第三十三条第一款", "education": "已对当事人批评教育",
+                                          "decided_on": days_ago(DAY["decided"]),
+                                          "reconsideration_body": "清河市市场监督管理局", "litigation_court": "清河区人民法院"}),
+        "no_penalty_service": ("officer1", {"method": "direct", "served_on": days_ago(DAY["served"]), "recipient": "店长"}),
+        "transfer_approval": ("head1", {"transfer_decision": "approve", "decided_on": days_ago(DAY["transfer_approved"]),
+                                        "reason": "涉案金额达到刑事立案追诉标准，批准移送"}),
+        "transfer": ("officer1", {"transfer_number": "清市监移〔2026〕1号", "transferred_on": days_ago(DAY["transferred"]),
+                                  "receiving_organ": "清河市公安局清河分局", "procuratorate": "清河区人民检察院",
+                                  "procuratorate_copied": True,
+                                  "materials": ["transfer_letter", "investigation_report", "items_list"]}),
+        "transfer_service": ("officer1", {"method": "direct", "served_on": days_ago(DAY["party_informed"]),
+                                          "recipient": "店长"}),
+        "transfer_feedback": ("officer1", {"judicial_result": "accepted", "notified_on": days_ago(DAY["judicial_feedback"]),
+                                           "notice_number": "清公（经）立字〔2026〕8号"}),
+        "payment_plan_application": ("officer1", {"applied_on": days_ago(DAY["plan_applied"]), "plan_kind": "instalments",
+                                                  "hardship": "营业收入锐减，有财务报表为证", "requested": "分两期缴纳"}),
+        "payment_plan_approval": ("head1", {"plan_decision": "approve", "decided_on": days_ago(DAY["plan_approved"]),
+                                            "instalments": [{"due_on": days_ago(DAY["instalment_1"]), "amount": 10000},
+                                                            {"due_on": days_ago(DAY["instalment_2"]), "amount": 10000}],
+                                            "period_ends_on": days_ago(DAY["instalment_2"]),
+                                            "reason": "当事人确有经济困难，准予分两期缴纳"}),
+        "execution_scheduled": ("officer1", {"outcome": "instalment_paid", "amount_paid": 10000,
+                                             "instalments_paid": [{"paid_on": days_ago(DAY["instalment_1"]), "amount": 10000}]}),
+        "service": ("officer1", {"method": "direct", "served_on": days_ago(DAY["served"]), "recipient": "店长"}),
+        "execution": ("officer1", {"outcome": "paid", "paid_on": days_ago(DAY["paid"]), "amount_paid": 20000}),
+        "disclosure": ("officer2", {"outcome": "disclosed", "public_text": "某超市未履行进货查验义务，罚款20000元。", "published_on": days_ago(DAY["published"]),
+                                    "channel": "区政府网站"}),
+        "closing": ("head1", {"closing_report": "已执行完毕", "record_complete": True, "closed_on": days_ago(DAY["closed"])}),
+    }
+
+
+class _Steps(Mapping):
+    def __getitem__(self, bpmn_id: str) -> tuple[str, dict]:
+        return _steps()[bpmn_id]
+
+    def __iter__(self):
+        return iter(_steps())
+
+    def __len__(self) -> int:
+        return len(_steps())
+
+
+STEPS = _Steps()
 
 
 class Api:

@@ -5,8 +5,8 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from . import security
-from .config import Config
+from . import security, wall_clock
+from .config import Config, ConfigurationError, is_production
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .instance_secrets import instance_secret
 from .strict_input import ZhifaFlask, refuse_unstorable_fields
@@ -28,6 +28,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     from .services import audit_keys
 
     audit_keys.init_app(app)  # before anything can write a trace event; production needs the key
+    _check_clock(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
@@ -77,6 +78,16 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
         return {"status": "ok"}
 
     return app
+
+
+def _check_clock(app: Flask):
+    """A pinned clock (ZHIFAFLOW_CLOCK, wall_clock.py) is for tests, demos and training: production
+    counts the law's deadlines on the real clock, so it refuses one."""
+    if wall_clock.environment_error:
+        raise ConfigurationError(wall_clock.environment_error)
+    if wall_clock.is_pinned() and is_production(app.config) and not app.config.get("TESTING"):
+        raise ConfigurationError(f"{wall_clock.ENV} pins the clock; production runs on the real clock "
+                                 "(unset it, or set ZHIFAFLOW_ENV=development for a demo or training server)")
 
 
 def _normalize_database_url(app: Flask):

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from workflow_app import wall_clock
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -47,6 +48,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def with_clock(env: dict) -> dict:
+    """`env` with this process's clock as it stands now: a server or command started under a pinned
+    clock (ZHIFAFLOW_CLOCK) runs as of the same moment as the tests."""
+    return {**env, **wall_clock.environment()}
+
+
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory):
     """A server on a fresh SQLite demo database: migrated, seeded, procedures deployed, demo cases
@@ -66,11 +73,12 @@ def demo_server(tmp_path_factory):
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for args in (["db", "upgrade"], ["demo", "seed", "--password", DEMO_PASSWORD],
                  ["procedures", "deploy", str(ROOT)], ["demo", "cases"]):
-        done = subprocess.run(flask + args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(flask + args, cwd=ROOT, env=with_clock(env), capture_output=True, text=True,
+                              timeout=300)
         assert done.returncode == 0, (args, done.stdout, done.stderr)
     port = _free_port()
     log = open(tmp / "server.log", "w")
-    proc = subprocess.Popen(flask + ["run", "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env,
+    proc = subprocess.Popen(flask + ["run", "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=with_clock(env),
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -103,7 +111,8 @@ def demo_flask(demo_server):
     """Runs a `flask` command (e.g. `users roles ... --grant ...`) on the demo server's database."""
     def run(*args: str) -> str:
         done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
-                              env=DEMO_ENVIRONMENTS[demo_server], capture_output=True, text=True, timeout=120)
+                              env=with_clock(DEMO_ENVIRONMENTS[demo_server]), capture_output=True, text=True,
+                              timeout=120)
         assert done.returncode == 0, (args, done.stdout, done.stderr)
         return done.stdout
     return run

@@ -1,11 +1,10 @@
 """Journeys through the pages in a real browser, on the demo data."""
 import re
-from datetime import datetime
 
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, screenshot
-from workflow_app.oversight.calendar import LOCAL_TZ
+from workflow_app.wall_clock import local_today
 
 
 def test_an_officer_is_refused_with_a_wrong_password_then_logs_in_and_lands_on_the_inbox(page):
@@ -114,7 +113,7 @@ def test_an_officer_sees_why_a_step_is_not_possible_now_and_starts_one_that_is(p
     page.locator('input[name="limit"][value="decision"]').check()
     page.fill('input[name="days"]', "30")
     page.fill('textarea[name="reason"]', "需向外地供货者调取销售记录，不能在九十日内作出处理决定")
-    page.fill('input[name="requested_on"]', datetime.now(LOCAL_TZ).date().isoformat())
+    page.fill('input[name="requested_on"]', local_today().isoformat())
     page.get_by_test_id("submit").click()
     expect(page).to_have_url(case_url)
     expect(page.locator(".flash.success")).to_contain_text("“延长办案期限申请”已办理")

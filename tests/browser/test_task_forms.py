@@ -4,18 +4,18 @@ approves filing from the inbox, an investigation the law refuses shows the banne
 article, and keeps the rows added by a round-trip to the server (no script needed).
 Screenshots at a laptop's 1280px and a tablet's 768px."""
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, screenshot
 from tests.browser.test_layout import SCREENS, overflows_sideways
-from workflow_app.oversight.calendar import LOCAL_TZ
+from workflow_app.wall_clock import local_today
 
 
 def day(offset: int) -> str:
-    return (datetime.now(LOCAL_TZ).date() + timedelta(days=offset)).isoformat()
+    return (local_today() + timedelta(days=offset)).isoformat()
 
 
 def fill_clue(page, received_on: str):

@@ -1,5 +1,7 @@
 """Administering org units, users, roles and certificates from the command line."""
-from datetime import date, timedelta
+from datetime import timedelta
+
+from workflow_app.wall_clock import local_today
 
 
 def run(app, *args, input=None):
@@ -12,7 +14,7 @@ def test_a_new_department_and_officer_can_work_a_case(app, client):
     r = run(app, "users", "create", "newofficer", "--name", "新警员", "--unit", "tobacco_branch",
             "--role", "officer", "--password", "a-good-password")
     assert r.exit_code == 0, r.output
-    today = date.today()
+    today = local_today()
     r = run(app, "users", "certify", "newofficer", "--number", "ZF-NEW-1", "--domain", "烟草专卖",
             "--issued", str(today - timedelta(days=30)), "--expires", str(today + timedelta(days=3 * 365)))
     assert r.exit_code == 0, r.output

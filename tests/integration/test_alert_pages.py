@@ -292,12 +292,12 @@ def test_an_alert_about_the_case_not_a_step_shows_what_was_found_instead_of_a_du
 def test_a_requested_and_reported_rectification_shows_in_the_history_and_under_its_status(app, client, api, raised):
     """Through the API (the pages have no rectification forms yet): the opinion with its day, the
     department's report; the alert stays active and can still be resolved on the page."""
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
-    from workflow_app.oversight.calendar import LOCAL_TZ
+    from workflow_app.wall_clock import local_today
 
     alert = alert_of(app, raised["late"][0])
-    due = (datetime.now(LOCAL_TZ).date() + timedelta(days=10)).isoformat()
+    due = (local_today() + timedelta(days=10)).isoformat()
     r = api.post(f"/api/v1/alerts/{alert.id}/request-rectification", as_="supervisor1",
                  json={"opinion": "请于十日内作出立案决定", "due_on": due})
     assert r.status_code == 200, r.json
@@ -315,9 +315,9 @@ def test_a_requested_and_reported_rectification_shows_in_the_history_and_under_i
 
 
 def test_the_supervisor_asks_to_rectify_on_the_page_and_the_head_reports_on_it(app, client, raised):
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
-    from workflow_app.oversight.calendar import LOCAL_TZ
+    from workflow_app.wall_clock import local_today
 
     alert = alert_of(app, raised["late"][0])
     url = f"/alerts/{alert.id}"
@@ -327,7 +327,7 @@ def test_the_supervisor_asks_to_rectify_on_the_page_and_the_head_reports_on_it(a
     page = html(r)
     assert r.status_code == 200 and 'data-testid="opinion-error"' in page and 'data-testid="due_on-error"' in page
     assert 'value="2020-01-01"' in page  # what was typed is kept
-    due = (datetime.now(LOCAL_TZ).date() + timedelta(days=7)).isoformat()
+    due = (local_today() + timedelta(days=7)).isoformat()
     r = post(supervisor, url, action="request_rectification", opinion="请于七日内作出立案决定并报告", due_on=due)
     assert r.status_code == 302 and alert_of(app, raised["late"][0]).status == "rectification_requested"
     assert 'data-testid="rectify-form"' not in html(supervisor.get(url))  # asked once

@@ -11,6 +11,7 @@ from workflow_app.models import Alert, Task
 from workflow_app.oversight.calendar import LOCAL_TZ
 from workflow_app.services import alerts, dashboard
 from workflow_app.services.worklists import DUE_SOON
+from workflow_app.wall_clock import local_today, utcnow
 
 SUMMARY = "/api/v1/oversight/summary"
 EN = {"Accept-Language": "en"}
@@ -53,14 +54,14 @@ def test_the_figures_count_a_known_set_of_alerts_cases_and_steps(api, ctx):
     assert statuses == {"intake": 3, "investigating": 0, "decided": 0, "served": 0, "closed": 0, "not_filed": 0}
     assert s["cases"]["total"] == 3 and s["cases"]["in_progress"] == 3
 
-    oracle = time_left_by_department(datetime.now(UTC))
+    oracle = time_left_by_department(utcnow())
     assert {d["department"]: {k: d[k] for k in ("overdue", "due_soon", "later", "no_due")}
             for d in s["steps"]["by_department"]} == oracle
     assert s["steps"]["by_time_left"]["overdue"] == 2  # the two filings past their 15 working days
     assert sum(s["steps"]["by_time_left"].values()) == 3 and s["steps"]["due_soon_days"] == 10
 
     weeks = s["alerts_per_week"]
-    monday = datetime.now(LOCAL_TZ).date() - timedelta(days=datetime.now(LOCAL_TZ).weekday())
+    monday = local_today() - timedelta(days=local_today().weekday())
     assert len(weeks) == 12 and weeks[-1] == {"week_start": monday.isoformat(), "count": 2}
     assert [w["count"] for w in weeks[:-1]] == [0] * 11
     assert weeks[0]["week_start"] == (monday - timedelta(weeks=11)).isoformat()

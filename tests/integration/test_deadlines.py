@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import TO_DECISION
+from tests.helpers import FIXED_DATES_AS_OF, TO_DECISION
 from tests.integration.test_procedures import deploy, problems
 from tests.samples import sequential
 
@@ -13,7 +13,8 @@ GENERAL = (Path(__file__).resolve().parents[2] / "bpmn" / "general_penalty" / "g
 
 # Fixed dates in the legal order of the steps (the step rules refuse the future and the out of
 # order), in 2026, whose official holiday table the calendar has: the expected due dates below
-# hold whatever day the suite runs.
+# hold whatever day the suite runs as of, since these tests run as of FIXED_DATES_AS_OF.
+pytestmark = pytest.mark.as_of(FIXED_DATES_AS_OF)
 DATED = {
     "clue_intake": {"violation_date": "2026-06-01", "received_on": "2026-06-10"},
     "penalty_notice": {"served_on": "2026-09-15"},

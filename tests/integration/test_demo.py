@@ -2,7 +2,7 @@
 sample cases that follow general_penalty wherever it routes to the stage each one is named for."""
 import re
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -15,10 +15,10 @@ from workflow_app.demo.cases import (
     STAGES,
     DemoCase,
     drive_to_stage,
-    local_today,
+    received_for,
 )
 from workflow_app.extensions import db
-from workflow_app.oversight.calendar import LOCAL_TZ
+from workflow_app.wall_clock import local_today
 
 # Where a case at each stage stands: (case status, its ready tasks).
 WHERE = {
@@ -115,7 +115,7 @@ def test_a_larger_demo_reaches_every_stage_with_lawful_dates_in_the_past(app):
     assert demo_cases(app, "--count", str(count)).exit_code == 0
     from workflow_app.models import Task
 
-    today = datetime.now(LOCAL_TZ).date()
+    today = local_today()
     with app.app_context():
         assert_every_case_at_its_stage(count)
         for task in db.session.execute(db.select(Task).where(Task.state == "completed")).scalars():
@@ -142,7 +142,7 @@ def test_a_person_fined_20000_goes_through_legal_review_and_discussion_to_the_de
     decided = next(s for s in STAGES if s.name == "decided")
     assert decided.story.major is False and decided.story.hearing is False
     demo = DemoCase(n=1, stage=decided, party="王某某", party_kind="person", party_id_number=PARTIES[2][2],
-                    party_address=PARTIES[2][3], fine=20000, received=local_today() - timedelta(days=decided.age_days))
+                    party_address=PARTIES[2][3], fine=20000, received=received_for(decided, local_today()))
     case = cases.open_case(user("officer1"), process_id="general_penalty", title=demo.title,
                            department_code="market", party={"name": demo.party, "kind": "person"})
     users = {name: user(name) for name in ("officer1", "officer2", "officer3", "reviewer1", "reviewer2", "head1")}
@@ -170,7 +170,7 @@ def test_demo_certificates_are_valid_from_the_day_of_seeding_for_years(ctx, user
     """No time bomb: officers seeded on any day may act that day and for years after."""
     from workflow_app.demo.seed import certificate_period
 
-    today = datetime.now(LOCAL_TZ).date()
+    today = local_today()
     for name in ("officer1", "officer2", "officer3", "environment_officer1"):
         cert = user(name).valid_certificate(today)
         assert cert is not None, name
@@ -278,7 +278,7 @@ def test_a_demo_step_that_writes_a_field_the_case_does_not_own_is_refused(ctx, u
         "officer1", {"received_on": d.on("received"), "summary": "演示程序自己写的线索内容"}))
     case_demo = DemoCase(n=1, stage=clue, party=PARTIES[0][0], party_kind="organization",
                          party_id_number=PARTIES[0][2], party_address=PARTIES[0][3], fine=20000,
-                         received=local_today() - timedelta(days=clue.age_days))
+                         received=received_for(clue, local_today()))
     case = cases.open_case(user("officer1"), process_id="general_penalty", title=case_demo.title,
                            department_code="market", party={"name": case_demo.party, "kind": "organization"})
     users = {name: user(name) for name in ("officer1", "head1")}

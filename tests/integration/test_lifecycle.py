@@ -1,5 +1,7 @@
 """general_penalty driven through every branch via the API (DOMAIN.md, the general procedure)."""
-from tests.helpers import NO_PENALTY_REPORT, TO_DECISION, TRANSFER_REPORT
+import pytest
+
+from tests.helpers import FIXED_DATES_AS_OF, NO_PENALTY_REPORT, TO_DECISION, TRANSFER_REPORT
 
 
 def test_penalty_without_review_goes_from_intake_to_closing(api):
@@ -102,6 +104,7 @@ def test_a_returned_review_sends_the_case_back_to_investigation_with_opinions(ap
     assert returned["data"]["opinions"] == "证据不足，补充调查" and returned["actor"] == "reviewer1"
 
 
+@pytest.mark.as_of(FIXED_DATES_AS_OF)
 def test_deadlines_are_set_from_the_bpmn(api):
     case = api.run(api.open_case(), ("clue_intake", {"received_on": "2026-11-02", "violation_date": "2026-10-20"}))
     approval = api.task(case, "filing_approval")

@@ -1,8 +1,9 @@
 """People named in forms must be real, in the department, and (officers) certified (APL 42)."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from tests.helpers import TO_DECISION
 from workflow_app.extensions import db
+from workflow_app.wall_clock import local_today
 
 
 def at_investigation(api):
@@ -27,7 +28,7 @@ def test_an_officer_with_an_expired_certificate_cannot_act_and_the_attempt_is_tr
 
     officer2 = db.session.execute(db.select(User).where(User.username == "officer2")).scalar_one()
     for cert in db.session.execute(db.select(Certificate).where(Certificate.user_id == officer2.id)).scalars():
-        cert.expires_on = date.today() - timedelta(days=2)  # expired, whatever the day
+        cert.expires_on = local_today() - timedelta(days=2)  # expired, whatever the day
     db.session.commit()
     case = at_investigation(api)
     r = api.complete(case, "investigation", expect=422)

@@ -11,6 +11,7 @@ from tests.helpers import TO_DECISION, days_ago
 from tests.integration.test_step_rules import assert_refused
 from workflow_app.extensions import db
 from workflow_app.oversight.identity import with_resident_check
+from workflow_app.wall_clock import local_today
 
 
 def cli(app, *args):
@@ -37,7 +38,7 @@ def test_a_transport_certificate_does_not_work_on_a_market_case(api, app, ctx):
     assert "交通运输" in r.json["message"] and "市场监管" in r.json["message"]
     # lawful: the officer is certified for market regulation as well
     cli(app, "users", "certify", "officer2", "--number", "ZF-MKT-2", "--domain", "市场监管",
-        "--issued", days_ago(400), "--expires", (date.today() + timedelta(days=700)).isoformat())
+        "--issued", days_ago(400), "--expires", (local_today() + timedelta(days=700)).isoformat())
     assert api.ready(api.complete(case, "investigation")) == ["investigation_report"]
 
 

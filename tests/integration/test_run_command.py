@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from workflow_app import wall_clock
 from workflow_app.demo.cases import DEFAULT_COUNT, STAGES
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -50,6 +51,7 @@ def served(tmp_path):
     port = free_port()
     log = tmp_path / "make-run.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
+    env.update(wall_clock.environment())  # a pinned clock (ZHIFAFLOW_CLOCK): where it stands now
     # -o: the test runs inside the installed .venv; do not reinstall it even if setup.cfg is newer.
     cmd = ["make", "-o", f"{venv}/.installed", "run", f"VENV={venv}", f"PORT={port}",
            f"DATABASE_URL=sqlite:///{tmp_path / 'demo.db'}"]

@@ -3,9 +3,12 @@
 Each test walks a case as an officer would, shows the step the law forbids refused (422 with the
 code, the article and the message in Chinese and English, a `step.refused` trace event, the case
 unchanged) and the lawful step next to it accepted. Fixed dates around the 2026 National Day
-holiday (10-01 to 10-07, Saturday 10-10 a working day) show the working-day periods of APL 85.
+holiday (10-01 to 10-07, Saturday 10-10 a working day) show the working-day periods of APL 85:
+those tests run as of FIXED_DATES_AS_OF, the others as of the suite's day (`dates`).
 """
-from tests.helpers import STEPS, TO_DECISION, days_ago
+import pytest
+
+from tests.helpers import FIXED_DATES_AS_OF, STEPS, TO_DECISION, days_ago
 
 
 def assert_refused(api, case, response, code, article, *fields):
@@ -36,6 +39,7 @@ def test_a_clue_received_in_the_future_is_refused_and_today_is_accepted(api):
     assert api.ready(case) == ["filing_approval"]
 
 
+@pytest.mark.as_of(FIXED_DATES_AS_OF)
 def test_a_clue_received_before_the_violation_is_refused_naming_both_dates(api):
     case = api.open_case()
     r = api.complete(case, "clue_intake", expect=422, violation_date="2026-09-11", received_on="2026-09-10")
@@ -107,6 +111,7 @@ def _notice_served_on_30_september(api):
                    ("statement_defence", {"answered_on": "2026-10-08"}))
 
 
+@pytest.mark.as_of(FIXED_DATES_AS_OF)
 def test_a_decision_inside_the_five_working_days_after_the_notice_is_refused(api):
     case = _notice_served_on_30_september(api)
     r = api.complete(case, "penalty_decision", expect=422, decided_on="2026-10-13")
@@ -117,6 +122,7 @@ def test_a_decision_inside_the_five_working_days_after_the_notice_is_refused(api
     assert case["status"] == "decided"
 
 
+@pytest.mark.as_of(FIXED_DATES_AS_OF)
 def test_a_written_waiver_lets_the_decision_come_sooner(api):
     def answered(waived):
         return api.run(api.open_case(), ("clue_intake", {"violation_date": "2026-09-01", "received_on": "2026-09-10"}),
@@ -146,6 +152,7 @@ def _hearing_requested(api):
                    ("statement_defence", {"answered_on": "2026-09-25", "hearing_requested": True}))
 
 
+@pytest.mark.as_of(FIXED_DATES_AS_OF)
 def test_a_hearing_notified_fewer_than_seven_working_days_ahead_is_refused(api):
     """Notified on 2026-09-30, the 7th working day after is 2026-10-15 (APL 64, 85)."""
     case = _hearing_requested(api)
@@ -180,6 +187,7 @@ def test_a_review_approving_a_failed_finding_is_refused_and_returning_it_accepte
 
 
 # -- LIMITATION_EXPIRED (APL 36) ---------------------------------------------------------------------
+@pytest.mark.as_of(FIXED_DATES_AS_OF)
 def test_a_violation_discovered_more_than_two_years_later_is_not_penalized(api):
     case = api.open_case()
     r = api.complete(case, "clue_intake", expect=422, violation_date="2023-03-01", received_on="2025-03-02")
@@ -189,6 +197,7 @@ def test_a_violation_discovered_more_than_two_years_later_is_not_penalized(api):
     assert api.ready(case) == ["filing_approval"]
 
 
+@pytest.mark.as_of(FIXED_DATES_AS_OF)
 def test_five_years_where_life_health_or_financial_safety_was_endangered_with_harm(api):
     case = api.open_case()
     r = api.complete(case, "clue_intake", expect=422, violation_date="2020-03-01", received_on="2025-03-02",
@@ -254,6 +263,7 @@ def test_a_partial_payment_recorded_as_paid_in_full_is_refused(api):
 
 
 # -- DEMAND_PERIOD_CUT (行政强制法 Art. 54, 69) ----------------------------------------------------------
+@pytest.mark.as_of(FIXED_DATES_AS_OF)
 def test_the_court_is_applied_to_only_after_ten_working_days_from_the_demand(api):
     """Demand served 2026-09-30: ten working days (AC 69) end on 2026-10-20 (National Day, the
     Saturday 10-10 made a working day), so the court may be applied to from 10-21."""
@@ -271,6 +281,7 @@ def test_the_court_is_applied_to_only_after_ten_working_days_from_the_demand(api
 
 
 # -- EVIDENCE_PRESERVATION_LATE (APL 56) -------------------------------------------------------------
+@pytest.mark.as_of(FIXED_DATES_AS_OF)
 def test_preserved_evidence_is_decided_on_within_seven_working_days(api):
     """Preserved on 2026-09-30: the 7th working day after is 2026-10-15 (APL 56, 85)."""
     case = api.run(api.open_case(), ("clue_intake", {"violation_date": "2026-09-01", "received_on": "2026-09-10"}),

@@ -7,10 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.helpers import DAY, TO_DECISION, days_ago
-from workflow_app.models import types
+from tests.helpers import DAY, FIXED_DATES_AS_OF, TO_DECISION, days_ago
 from workflow_app.oversight.calendar import LOCAL_TZ, add_calendar_days, working_days_after
-from workflow_app.services import cases as cases_service
 
 RECEIVED = days_ago(2)
 INTAKE = ("clue_intake", {"received_on": RECEIVED, "violation_date": days_ago(5)})
@@ -61,14 +59,13 @@ def extension(limit, days, reason="案情复杂，需要补充调查"):
     return {"limit": limit, "days": days, "reason": reason, "requested_on": days_ago(0)}
 
 
-def filed_days_ago(api, monkeypatch, n, *steps):
-    """The case opened and filed through the API, the head's filing approval `n` days ago (the
-    90-day limit runs from it); then `steps`."""
+def filed_days_ago(api, clock, n, *steps):
+    """The case opened and filed through the API, the head's filing approval `n` days ago by the
+    app's clock (the 90-day limit runs from it); then `steps`, today."""
     case = api.run(api.open_case(), "clue_intake")
-    then = types.utcnow() - timedelta(days=n)
-    monkeypatch.setattr(cases_service, "utcnow", lambda: then)
-    case = api.run(case, "filing_approval")
-    monkeypatch.undo()
+    api.headers("head1")  # logged in today: a token issued n days ago would have expired by now
+    with clock.frozen(clock.utcnow() - timedelta(days=n)):
+        case = api.run(case, "filing_approval")
     return api.run(case, *steps)
 
 
@@ -132,13 +129,14 @@ def test_a_second_request_waits_for_the_heads_decision_on_the_first(api):
     assert r.json["error"] == "EXTENSION_PENDING"
 
 
-def test_an_extension_after_the_limit_expired_is_refused(api, monkeypatch):
+@pytest.mark.as_of(FIXED_DATES_AS_OF)
+def test_an_extension_after_the_limit_expired_is_refused(api, clock):
     """Received 2026-09-30: the filing limit expired at the end of 10-27."""
     case = api.run(api.open_case(), ("clue_intake", {"received_on": "2026-09-30", "violation_date": "2026-09-28"}))
     r = request(api, case, "extension_request", extension("filing", 15), expect=422)
     assert (r.json["error"], r.json["article"]) == ("EXTENSION_LATE", "《市场监督管理行政处罚程序规定》第18条")
     assert "2026-10-27 23:59:59" in r.json["message"]
-    case = filed_days_ago(api, monkeypatch, 95, *TO_DECISION[2:4])  # decision not reached, 90 days gone
+    case = filed_days_ago(api, clock, 95, *TO_DECISION[2:4])  # decision not reached, 90 days gone
     r = request(api, case, "extension_request", extension("decision", 30), expect=422)
     assert r.json["error"] == "EXTENSION_LATE"
     assert refused(api, case)[-1]["data"]["code"] == "EXTENSION_LATE"
@@ -196,8 +194,8 @@ def test_the_head_may_grant_fewer_days_than_requested_but_not_more(api):
 
 
 # -- periods not counted (APL 60; Art. 64) -----------------------------------------------------------
-def test_a_testing_period_is_not_counted_in_the_90_days_and_a_correction_moves_it_again(api, monkeypatch):
-    case = filed_days_ago(api, monkeypatch, 30, *TO_DECISION[2:])
+def test_a_testing_period_is_not_counted_in_the_90_days_and_a_correction_moves_it_again(api, clock):
+    case = filed_days_ago(api, clock, 30, *TO_DECISION[2:])
     filed_at = api.get(f"/api/v1/cases/{case['id']}").json["filed_at"]
     assert api.task(case, "penalty_decision")["due_at"] == decision_due(filed_at, 90)
     period = {"kind": "testing", "start_on": days_ago(20), "end_on": days_ago(11), "basis": "委托检验通知书"}
@@ -214,10 +212,10 @@ def test_a_testing_period_is_not_counted_in_the_90_days_and_a_correction_moves_i
     assert len(moved(api, case)) == 2
 
 
-def test_the_hearing_period_is_not_counted_in_the_90_days(api, monkeypatch):
+def test_the_hearing_period_is_not_counted_in_the_90_days(api, clock):
     """Filed 100 days ago; the party asked for a hearing DAY['answered'] days ago and it was held
     DAY['hearing'] days ago: those days, both ends included, stop the clock."""
-    case = filed_days_ago(api, monkeypatch, 100, *TO_DECISION[2:-1], ("statement_defence", {"hearing_requested": True}),
+    case = filed_days_ago(api, clock, 100, *TO_DECISION[2:-1], ("statement_defence", {"hearing_requested": True}),
                           "hearing_notice", "hearing_record", "legal_review", "collective_discussion")
     filed_at = api.get(f"/api/v1/cases/{case['id']}").json["filed_at"]
     hearing_days = DAY["answered"] - DAY["hearing"] + 1
@@ -237,8 +235,8 @@ def test_a_period_is_refused_when_the_decision_limit_is_not_running_or_before_fi
     assert r.json["error"] == "DATES_OUT_OF_ORDER"
 
 
-def test_an_ongoing_period_runs_through_today(api, monkeypatch):
-    case = filed_days_ago(api, monkeypatch, 30, *TO_DECISION[2:])
+def test_an_ongoing_period_runs_through_today(api, clock):
+    case = filed_days_ago(api, clock, 30, *TO_DECISION[2:])
     filed_at = api.get(f"/api/v1/cases/{case['id']}").json["filed_at"]
     case = request(api, case, "excluded_period", {"kind": "announcement", "start_on": days_ago(5), "basis": "公告"})
     assert api.task(case, "penalty_decision")["due_at"] == decision_due(filed_at, 96)  # 5 days ago … today

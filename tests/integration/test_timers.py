@@ -3,7 +3,6 @@ due, through the indexed next_timer_at, in one transaction with its trace; a fai
 nothing but the retry time; two workers at once advance a case once. On SQLite and PostgreSQL."""
 import io
 import json
-import time
 from datetime import timedelta
 
 from tests.helpers import at_once
@@ -13,6 +12,7 @@ from workflow_app.models import Case, TraceEvent, WorkflowState
 from workflow_app.models.types import utcnow
 from workflow_app.services import audit_verify, timers
 
+PAST_DUE = timedelta(seconds=2)  # the clock moved past the one-second timer (the `clock` fixture)
 WAIT = ('<bpmn:intermediateCatchEvent id="wait" name="wait"><bpmn:timerEventDefinition id="td">'
         '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"PT1S"</bpmn:timeDuration>'
         "</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>")
@@ -42,14 +42,14 @@ def actions(case_id: int) -> list[str]:
                                    .order_by(TraceEvent.seq)).scalars())
 
 
-def test_a_timer_fires_when_due_and_not_before_in_one_traced_step(api, ctx):
+def test_a_timer_fires_when_due_and_not_before_in_one_traced_step(api, ctx, clock):
     case = case_waiting(api, "p_timer", '<bpmn:userTask id="t2" name="t2"/>', "t2")
     row = db.session.get(Case, case["id"])
     due = row.next_timer_at
     assert due is not None and utcnow() - timedelta(seconds=5) < due < utcnow() + timedelta(seconds=5)
     early = timers.fire_due(now=due - timedelta(seconds=1))  # not due yet: not even looked at
     assert (early.fired, early.failed, early.skipped) == ([], [], [])
-    time.sleep(max(0.0, (due - utcnow()).total_seconds()) + 0.3)
+    clock.advance(PAST_DUE)
     done = timers.fire_due()
     assert done.fired == [case["number"]] and not done.failed
     after = api.get(f"/api/v1/cases/{case['id']}").json
@@ -64,11 +64,11 @@ def test_a_timer_fires_when_due_and_not_before_in_one_traced_step(api, ctx):
     assert timers.fire_due().fired == []  # nothing due any more
 
 
-def test_a_failing_step_after_a_timer_changes_nothing_but_the_retry_time_and_is_traced(api, ctx):
+def test_a_failing_step_after_a_timer_changes_nothing_but_the_retry_time_and_is_traced(api, ctx, clock):
     boom = '<bpmn:scriptTask id="boom" name="boom"><bpmn:script>x = 1 / 0</bpmn:script></bpmn:scriptTask>'
     case = case_waiting(api, "p_timer_boom", boom, "boom")
     state = db.session.get(WorkflowState, case["id"]).state
-    time.sleep(1.3)
+    clock.advance(PAST_DUE)
     now = utcnow()
     done = timers.fire_due(now=now)
     assert done.fired == [] and [n for n, _why in done.failed] == [case["number"]]
@@ -82,9 +82,9 @@ def test_a_failing_step_after_a_timer_changes_nothing_but_the_retry_time_and_is_
     assert audit_verify.verify(case["id"]).ok
 
 
-def test_two_workers_at_once_advance_a_case_once(app, api, ctx):
+def test_two_workers_at_once_advance_a_case_once(app, api, ctx, clock):
     case = case_waiting(api, "p_timer_race", '<bpmn:userTask id="t2" name="t2"/>', "t2")
-    time.sleep(1.3)
+    clock.advance(PAST_DUE)
     results = at_once(app, lambda: timers.fire_due())
     assert sorted(len(r.fired) for r in results) == [0, 1], results
     db.session.expire_all()
@@ -93,11 +93,11 @@ def test_two_workers_at_once_advance_a_case_once(app, api, ctx):
     assert audit_verify.verify(case["id"]).ok
 
 
-def test_the_cli_fires_the_due_timers_and_says_which(app, api, ctx):
+def test_the_cli_fires_the_due_timers_and_says_which(app, api, ctx, clock):
     case = case_waiting(api, "p_timer_cli", '<bpmn:userTask id="t2" name="t2"/>', "t2")
     runner = app.test_cli_runner()
     assert runner.invoke(args=["timers", "fire"]).output.startswith("Timers: 0 case(s) advanced")
-    time.sleep(1.3)
+    clock.advance(PAST_DUE)
     out = runner.invoke(args=["timers", "fire", "--limit", "5"])
     assert out.exit_code == 0 and f"1 case(s) advanced ({case['number']})" in out.output, out.output
     bad = runner.invoke(args=["timers", "fire", "--limit", "0"])

@@ -2,7 +2,7 @@
 role's start page, the inbox and the case search with their filters and keyset pages, the case
 page, the language. The same journeys in a real browser: tests/browser."""
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import url_for
@@ -14,7 +14,7 @@ from workflow_app import create_app
 from workflow_app.extensions import db
 from workflow_app.i18n import LANGUAGE_COOKIE
 from workflow_app.models import Task
-from workflow_app.oversight.calendar import LOCAL_TZ
+from workflow_app.wall_clock import local_today
 
 
 def fresh(client):
@@ -275,7 +275,7 @@ def test_cases_are_found_by_number_party_status_step_and_date_range(client, api)
     assert found("party=王某") == {person["number"]}
     assert found("status=investigating") == {grocer["number"]}
     assert found("step=clue_intake") == {person["number"]}
-    today = datetime.now(LOCAL_TZ).date()
+    today = local_today()
     assert found(f"opened_from={today}&opened_to={today}") == {grocer["number"], person["number"]}
     assert found(f"opened_to={today - timedelta(days=1)}") == set()
     assert found("number=%25") == set()  # a LIKE wildcard is searched for, not expanded

@@ -1,8 +1,9 @@
 """Working days with China's statutory holidays and 调休 (APL Art. 85).
 
 Known years are tested with fixed dates from their official tables; the behaviour for a year the
-installed chinese-calendar has no table for is tested in a year computed when the tests run, so
-the suite holds whichever day it runs and whichever release is installed.
+installed chinese-calendar has no table for is tested in a year computed from the app's clock
+(ZHIFAFLOW_CLOCK pins it), so the suite holds whichever day it runs as of and whichever release is
+installed.
 """
 from datetime import UTC, date, datetime, timedelta
 
@@ -11,6 +12,7 @@ import pytest
 
 from workflow_app.oversight.calendar import LOCAL_TZ, add_calendar_days, add_working_days
 from workflow_app.oversight.deadlines import DeadlineSyntaxError, parse_deadline
+from workflow_app.wall_clock import local_today
 
 
 def local(y, m, d, h=10):
@@ -41,7 +43,7 @@ def test_a_deadline_ends_at_local_midnight():
 
 def first_year_without_a_table() -> int:
     """The first year, from this one on, that the installed chinese-calendar has no table for."""
-    year = date.today().year
+    year = local_today().year
     while True:
         try:
             chinese_calendar.is_workday(date(year, 7, 1))
@@ -110,7 +112,7 @@ def test_working_days_between_counts_like_the_day_by_day_walk_across_years_and_h
             provisional |= check_day(day).provisional
         return days, provisional
 
-    today = date.today()
+    today = local_today()
     spans = [(today, today), (today, today + timedelta(days=1)), (today - timedelta(days=40), today),
              (date(today.year - 1, 12, 20), date(today.year, 1, 10)), (today - timedelta(days=1000), today),
              (today, today + timedelta(days=800)), (date(today.year, 9, 28), date(today.year, 10, 10))]

@@ -97,6 +97,7 @@ def breached_limits(err) -> tuple[list, int]:
     """The limits a RateLimitExceeded broke, and the seconds until the next attempt is let
     through (Retry-After): the login page and the API answer it the same way."""
     breached = [lim for lim in limiter.current_limits if lim.breached]
+    # The real clock, not wall_clock: the limits package keeps its windows in real epoch seconds.
     try:
         reset_at = max(lim.reset_at for lim in breached)
     except Exception:  # noqa: BLE001 - the store failed mid-request: the longest window is safe

@@ -16,14 +16,18 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
+from functools import cached_property
 
 from ..extensions import db
 from ..models import Case, Task, User
-from ..oversight.calendar import LOCAL_TZ
+from ..oversight.calendar import working_days_after
 from ..oversight.identity import with_resident_check, with_uscc_check
+from ..oversight.step_rules.execution import DEMAND_WORKING_DAYS
+from ..oversight.step_rules.hearing import HEARING_NOTICE_WORKING_DAYS
 from ..services import cases, legal_review, procedures
 from ..services.errors import NotFound, ServiceError
+from ..wall_clock import local_today
 
 DEPARTMENT = "market"
 # (name, kind, identity number or unified social credit code with its check character, address):
@@ -61,6 +65,14 @@ DAY = {
     # (行政强制法 54); deferred or instalment payment approved by the head (APL 66(2))
     "demand_served": 57, "court_applied": 72, "plan_applied": 42, "plan_approved": 43,
     "instalment_1": 50, "instalment_2": 60,
+}
+# The periods the law counts in working days between two of these acts (APL 64, 85; 行政强制法
+# 54): (the act it runs from, its working days, days after its last day the act may come). A
+# holiday or a weekend can make such a period longer than DAY's spacing: the act then falls on the
+# first day the law allows, and the acts after it move on with it (demo_calendar).
+WORKING_DAY_PERIODS = {
+    "hearing": ("hearing_notified", HEARING_NOTICE_WORKING_DAYS, 0),  # held on the 7th working day at the earliest
+    "court_applied": ("demand_served", DEMAND_WORKING_DAYS, 1),      # after the 10th working day
 }
 PRESIDING_OFFICER = "officer3"  # APL Art. 64: not one of the investigating officers
 INVESTIGATORS = ["officer1", "officer2"]
@@ -195,16 +207,47 @@ class DemoCase:
     fine: int
     received: date
 
+    @cached_property
+    def calendar(self) -> dict[str, date]:
+        return demo_calendar(self.received)
+
     def on(self, act: str) -> str:
-        return (self.received + timedelta(days=DAY[act])).isoformat()
+        return self.calendar[act].isoformat()
 
     @property
     def title(self) -> str:
         return f"{self.party}{VIOLATION}案"
 
 
-def local_today() -> date:
-    return datetime.now(LOCAL_TZ).date()
+def demo_calendar(received: date) -> dict[str, date]:
+    """The day of each act of a case whose clue came in on `received`: DAY's days after it, except
+    that an act the law spaces in working days from an earlier one (WORKING_DAY_PERIODS) comes no
+    sooner than the calendar allows, and every act after it moves on by as many days."""
+    days: dict[str, date] = {}
+    delay = timedelta(0)
+    for act, offset in sorted(DAY.items(), key=lambda item: item[1]):
+        day = received + timedelta(days=offset) + delay
+        if act in WORKING_DAY_PERIODS:
+            since, working_days, after = WORKING_DAY_PERIODS[act]
+            earliest = working_days_after(days[since], working_days) + timedelta(days=after)
+            if day < earliest:
+                delay += earliest - day
+                day = earliest
+        days[act] = day
+    return days
+
+
+def received_for(stage: Stage, today: date) -> date:
+    """The day the clue of a case at `stage` came in: `stage.age_days` before today, or earlier
+    when holidays moved an act the case has taken by then (DAY up to its age) past today."""
+    received = today - timedelta(days=stage.age_days)
+    for _ in range(10):  # each round moves the case back by its overshoot; holidays end soon
+        taken = [day for act, day in demo_calendar(received).items() if DAY[act] <= stage.age_days]
+        overshoot = max(taken) - today
+        if overshoot <= timedelta(0):
+            break
+        received -= overshoot
+    return received
 
 
 def seed_demo_cases(count: int = DEFAULT_COUNT, *, seed: int = 7) -> Counter:
@@ -222,7 +265,7 @@ def seed_demo_cases(count: int = DEFAULT_COUNT, *, seed: int = 7) -> Counter:
         stage = STAGES[(n - 1) % len(STAGES)]
         party, kind, id_number, address = rng.choice(PARTIES)
         demo = DemoCase(n=n, stage=stage, party=party, party_kind=kind, party_id_number=id_number,
-                        party_address=address, fine=rng.choice(FINES), received=today - timedelta(days=stage.age_days))
+                        party_address=address, fine=rng.choice(FINES), received=received_for(stage, today))
         case = cases.open_case(users["officer1"], process_id="general_penalty", title=demo.title,
                                department_code=DEPARTMENT, party={"name": party, "kind": kind})
         drive_to_stage(case, demo, users)

@@ -1,10 +1,10 @@
 """`flask demo seed`: the demo org tree and users, created through the same models as real data."""
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from ..extensions import db
 from ..models import Certificate, OrgUnit, User, UserRole
-from ..oversight.calendar import LOCAL_TZ
 from ..services.auth import hash_password
+from ..wall_clock import local_today
 from .org import CITY, CONTRACT_USERS, DEPARTMENTS, DISTRICT, JUSTICE, PROVINCE, REGISTERS
 
 # Demo enforcement certificates (执法证) are dated from the day of seeding, so a demo seeded on
@@ -56,7 +56,7 @@ def _user(username, full_name, roles, unit: OrgUnit, password_hash, certificate:
             number=f"ZF-{unit.id:03d}-{username}", domain=(unit.enforcement_domains or [""])[0],
             issued_on=certificate[0], expires_on=certificate[1])]
     if "legal_reviewer" in roles:  # 法律职业资格 (APL Art. 58(2)), dated from the day of seeding
-        obtained = qualified_on(datetime.now(LOCAL_TZ).date())
+        obtained = qualified_on(local_today())
         user.legal_qualification_number = f"A{obtained.year}{unit.id:04d}{counts['users']:06d}"
         user.legal_qualification_obtained_on = obtained
     db.session.add(user)
@@ -69,7 +69,7 @@ def seed_demo(password: str, *, if_empty: bool = False) -> dict | None:
     counts = {"units": 0, "users": 0}
     # One hash for all demo users: they share the password, and scrypt is slow by design.
     password_hash = hash_password(password)
-    period = certificate_period(datetime.now(LOCAL_TZ).date())
+    period = certificate_period(local_today())
     province = _unit(*PROVINCE, "province", None, counts)
     city = _unit(*CITY, "city", province, counts)
     district = _unit(*DISTRICT, "district", city, counts)

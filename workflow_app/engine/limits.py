@@ -14,7 +14,6 @@ The same numbers are checked at deploy where the BPMN gives them as constants (a
 `P99999999999Y`, a loop cardinality of 50,000, a gateway fanning out to 2,000 branches).
 """
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -23,6 +22,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
 
+from .. import wall_clock
 from ..messages import tr
 from .errors import bounded_text
 
@@ -87,7 +87,7 @@ def _date_days_ahead(text: str) -> float:
     except Exception:  # noqa: BLE001
         raise LimitExceeded(tr("%(value)s is not an ISO 8601 date-time such as '2026-12-01T09:00:00+08:00'",
                                value=repr(text[:80]))) from None
-    return (when - datetime.now(UTC)).total_seconds() / 86400
+    return (when - wall_clock.utcnow()).total_seconds() / 86400
 
 
 def check_timer_value(kind: str, value, limits: EngineLimits) -> None:

@@ -27,10 +27,17 @@ from .errors import EngineError, MigrationBlocked
 from .limits import EngineLimits
 from .processor import WorkflowProcessor
 from .specs import Procedure, procedure_cache
+from .timer_clock import step_at
 
 
 def perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: EngineLimits):
-    """Run one engine step; returns a StepResult (or, for "blockers", a list of reasons)."""
+    """Run one engine step; returns a StepResult (or, for "blockers", a list of reasons). The
+    step runs at the instant the service gave it (payload["now"]): its timers read that."""
+    with step_at(payload):
+        return _perform(op, procedures, payload, limits)
+
+
+def _perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: EngineLimits):
     procedure = procedures[payload["sha256"]]
     if op == "start":
         processor = WorkflowProcessor.start(procedure, payload["data"], limits)

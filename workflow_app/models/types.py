@@ -1,9 +1,11 @@
 """Column types shared by the models."""
-from datetime import UTC, datetime
+from datetime import UTC
 
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
+
+from ..wall_clock import utcnow  # noqa: F401 - the app's one clock, also the columns' default time
 
 # JSONB on PostgreSQL (indexable, compact), plain JSON text on SQLite.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
@@ -33,7 +35,3 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

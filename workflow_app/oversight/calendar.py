@@ -9,11 +9,10 @@ publishes that year's table.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+from ..wall_clock import LOCAL_TZ  # noqa: F401 - Beijing time, where the law's days begin and end
 
 
 def _table_covers(day: date) -> bool:

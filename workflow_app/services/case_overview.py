@@ -4,13 +4,14 @@ chain's verification, its documents and which of its steps the user may take now
 Read only; the same permission checks as the API's reads (services/access.py).
 """
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..i18n import step_name, task_step_name
 from ..models import Alert, Case, LegalReview, Task, TraceEvent, User
+from ..models.types import utcnow
 from . import alerts, audit, audit_verify, documents
 from .access import visible_case
 from .people import named_people
@@ -55,7 +56,7 @@ def case_overview(user: User, case_id: int, now: datetime | None = None) -> Case
     visible_case(user, case_id)  # 404 before anything is verified or read
     report = audit_verify.verify(case_id=case_id)  # in a snapshot of its own (rolls the session back)
     case = visible_case(user, case_id)
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     info = procedure_info(case.procedure_version)
     tasks = db.session.execute(
         db.select(Task).options(joinedload(Task.completed_by)).where(Task.case_id == case.id)

@@ -22,6 +22,7 @@ from sqlalchemy import func
 from ..extensions import db
 from ..models import Alert, Case, OrgUnit, Task, User
 from ..models.oversight import ACTIVE
+from ..models.types import utcnow
 from ..oversight.calendar import LOCAL_TZ
 from .access import in_scope, require_role, scope_unit_ids
 from .alerts import READERS, SEVERITIES
@@ -79,7 +80,7 @@ class Summary:
 
 def summary(user: User, department: str | None = None, now: datetime | None = None) -> Summary:
     require_role(user, READERS[0], tr("the supervision dashboard"), *READERS[1:])
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     unit, unit_ids = _scope(user, department)
     by_department, by_rule, by_severity = _active_alerts(unit_ids)
     steps_by_department, steps_total = _ready_steps(unit_ids, now)

@@ -20,6 +20,7 @@ from ..engine.specs import BPMN_NS, build_package, parse_xml, sha256_of
 from ..extensions import db
 from ..models import Procedure as ProcedureRow
 from ..models import ProcedureFile, ProcedureVersion, User
+from ..models.types import utcnow
 from ..oversight import bindings, step_rules  # noqa: F401 - importing step_rules registers the rule kinds
 from . import audit, packages
 from .access import require_role
@@ -335,11 +336,12 @@ def run_engine_step(op: str, payload: dict, version: ProcedureVersion,
                     *others: ProcedureVersion) -> StepResult:
     """One engine step of a case on `version` (and `others`, e.g. a migration's target), in an
     engine worker under the configured limits. Raises EngineError (the step failed; nothing
-    changed) or Unavailable (no worker free)."""
+    changed) or Unavailable (no worker free). The step runs at `payload["now"]` when given (a
+    timer pass's instant), else now: its timers read that instant (engine/timer_clock.py)."""
     sources = {v.sha256: (lambda v=v: bpmn_sources(v)) for v in (version, *others)}
     try:
-        return engine_for(current_app.config).run(op, sources, {"sha256": version.sha256, **payload},
-                                                  engine_limits())
+        return engine_for(current_app.config).run(
+            op, sources, {"sha256": version.sha256, "now": utcnow(), **payload}, engine_limits())
     except EngineUnavailable as err:
         raise Unavailable(err.message) from None
 

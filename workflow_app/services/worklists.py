@@ -14,6 +14,7 @@ from sqlalchemy.orm import contains_eager
 from ..extensions import db
 from ..i18n import step_name
 from ..models import Case, OrgUnit, Task, User
+from ..models.types import utcnow
 from ..oversight.alert_rules import DUE_SOON_DAYS
 from ..oversight.calendar import LOCAL_TZ, working_days_between
 from . import paging
@@ -85,7 +86,7 @@ def inbox(user: User, *, queue: str = "mine", step: str | None = None, departmen
         raise Invalid({"queue": [tr("must be one of %(choices)s", choices=", ".join(QUEUES))]})
     if sort not in INBOX_SORTS:
         raise Invalid({"sort": [tr("must be one of %(choices)s", choices=", ".join(INBOX_SORTS))]})
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     query = (db.select(Task).join(Case, Task.case_id == Case.id).options(contains_eager(Task.case))
              .where(Task.state == "ready", scope_filter(user, Task.department_id)))
     if queue == "mine":
@@ -143,7 +144,7 @@ def search_cases(user: User, *, number: str | None = None, party: str | None = N
     if time_left:
         query = query.where(db.select(Task.id).where(
             Task.case_id == Case.id, Task.state == "ready",
-            time_left_of_step(now or datetime.now(UTC)) == time_left).exists())
+            time_left_of_step(now or utcnow()) == time_left).exists())
     if opened_from:
         query = query.where(Case.created_at >= local_day_start(opened_from))
     if opened_to:
