@@ -6,7 +6,17 @@ from flask import current_app, g, jsonify, request
 from flask_login import logout_user
 from flask_wtf.csrf import generate_csrf
 
-from ..services import alerts, auth, case_migration, case_requests, cases, dashboard, documents, procedures
+from ..services import (
+    alerts,
+    auth,
+    case_migration,
+    case_requests,
+    cases,
+    dashboard,
+    documents,
+    procedures,
+    users,
+)
 from ..services.errors import Invalid, tr
 from . import bp
 from .authentication import CSRF_HEADER, login_limits, public
@@ -87,11 +97,14 @@ def create_token():
 
 
 @bp.delete("/auth/token")
-@operation("Log out: revoke the bearer token of this request, or end its login session", tag="auth")
+@operation("Log out: revoke the bearer token of this request (the user's other tokens and login sessions "
+           "stay), or, riding a login session, end every login session of the user (their tokens stay)",
+           tag="auth")
 def revoke_token():
     if g.bearer_token:
         auth.revoke_token(g.bearer_token)
     else:
+        users.log_out(g.user)
         logout_user()
     return "", 204
 
