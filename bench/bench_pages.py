@@ -181,6 +181,9 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
     reviews = defaultdict(list)
     for row in fetch(conn, "SELECT * FROM legal_review ORDER BY id"):
         reviews[row["case_id"]].append(row)
+    alerts = defaultdict(list)  # the alerts the demo's oversight scan raised (audit verify reads them back)
+    for row in fetch(conn, "SELECT * FROM oversight_alert ORDER BY id"):
+        alerts[row["case_id"]].append(row)
     users = {r["username"]: r["id"] for r in fetch(conn, "SELECT id, username FROM user_account")}
     usernames = {i: n for n, i in users.items()}
     departments = fetch(conn, "SELECT id, code FROM org_unit WHERE kind = 'department' ORDER BY id")
@@ -195,7 +198,7 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
     state_parts = {cid: UUID_RE.split(s["state"]) for cid, s in states.items()}
     state_ids = {cid: UUID_RE.findall(s["state"]) for cid, s in states.items()}
 
-    ids = Ids(conn, ["enforcement_case", "case_task", "trace_event", "legal_review"])
+    ids = Ids(conn, ["enforcement_case", "case_task", "trace_event", "legal_review", "oversight_alert"])
     out = {
         "case": Copier(conn, "enforcement_case", [k for k in cases[0]]),
         "state": Copier(conn, "workflow_state", list(next(iter(states.values())))),
@@ -203,15 +206,17 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
         "event": Copier(conn, "trace_event", list(next(iter(events.values()))[0])),
         "review": Copier(conn, "legal_review", list(next(iter(reviews.values()))[0])) if reviews else None,
         "chain": Copier(conn, "trace_chain", ["chain", "seq", "head_sha256"]),
+        "alert": Copier(conn, "oversight_alert", list(next(iter(alerts.values()))[0])) if alerts else None,
     }
     time_columns = {"created_at", "updated_at", "filed_at", "decided_at", "served_at", "closed_at",
-                    "next_due_at", "next_timer_at", "ready_at", "due_at", "completed_at", "at"}
+                    "next_due_at", "next_timer_at", "ready_at", "due_at", "completed_at", "at", "raised_at",
+                    "handled_at", "requested_at", "reported_at", "rectification_due_at"}
 
     def shift(row: dict, days: int) -> dict:
         return {k: (v - timedelta(days=days) if k in time_columns and v is not None else v) for k, v in row.items()}
 
     def flush_all():  # parents before children (foreign keys)
-        for name in ("case", "state", "task", "review", "event", "chain"):
+        for name in ("case", "state", "task", "review", "alert", "event", "chain"):
             if out[name] is not None:
                 out[name].flush()
 
@@ -259,13 +264,24 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
             row.update(id=ids.take("legal_review"), case_id=case_id, task_id=task_ids[review["task_id"]],
                        reviewer_id=user(review["reviewer_id"]), findings=canonical_json(review["findings"]))
             out["review"].add(tuple(row.values()))
+        alert_ids = {}
+        for alert in alerts.get(template["id"], []):
+            alert_ids[alert["id"]] = ids.take("oversight_alert")
+        for alert in alerts.get(template["id"], []):
+            row = shift(alert, days)
+            row.update(id=alert_ids[alert["id"]], case_id=case_id, department_id=department["id"],
+                       task_id=task_ids.get(row["task_id"]) if row["task_id"] else None,
+                       handled_by_id=user(row["handled_by_id"]), requested_by_id=user(row["requested_by_id"]),
+                       reported_by_id=user(row["reported_by_id"]),
+                       details=canonical_json(shift_data(row["details"] or {}, days, alert_ids)))
+            out["alert"].add(tuple(row.values()))
 
         chain, prev, seq = f"case:{case_id}", "0" * 64, 0
         for ev in events[template["id"]]:
             row = shift(ev, days)
             actor_id = user(row["actor_id"])
             actor = usernames.get(actor_id, row["actor"]) if actor_id else row["actor"]
-            row["data_json"] = event_data(row["action"], row["data_json"], case, code, days)
+            row["data_json"] = event_data(row["action"], row["data_json"], case, code, days, alert_ids)
             row.update(id=ids.take("trace_event"), chain=chain, case_id=case_id, actor_id=actor_id, actor=actor,
                        task_id=task_ids.get(row["task_id"]) if row["task_id"] else None, prev_sha256=prev,
                        key_id=key_id)
@@ -291,9 +307,10 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
     return {name: c.rows for name, c in out.items() if c is not None}
 
 
-def event_data(action: str, data_json: str, case: dict, code: str, days: int) -> str:
+def event_data(action: str, data_json: str, case: dict, code: str, days: int, alert_ids: dict) -> str:
     """The event's data as the clone's own trace would hold it: its number and department where
-    the event names them, its times shifted like the rows (the verifier compares the two)."""
+    the event names them, its alerts' ids, its times shifted like the rows (the verifier compares
+    the two)."""
     import json
 
     from workflow_app.services.audit import canonical_json
@@ -302,13 +319,23 @@ def event_data(action: str, data_json: str, case: dict, code: str, days: int) ->
         return data_json
     if action == "case.opened":
         data.update(number=case["number"], department=code)
+    return canonical_json(shift_data(data, days, alert_ids))
+
+
+def shift_data(data: dict, days: int, alert_ids: dict) -> dict:
+    """An event's data or an alert's details, for a clone: times (`…_at`) and days (`…_on`, an
+    alert's rectification deadline) `days` earlier, alert ids the clone's own."""
+    data = dict(data)
     for k, v in data.items():
-        if k.endswith("_at") and isinstance(v, str):
+        if k in ("alert", "rectification_of") and v in alert_ids:
+            data[k] = alert_ids[v]
+        elif k.endswith(("_at", "_on")) and isinstance(v, str):
             try:
-                data[k] = (datetime.fromisoformat(v) - timedelta(days=days)).isoformat()
+                moved = datetime.fromisoformat(v) - timedelta(days=days)
             except ValueError:
-                pass
-    return canonical_json(data)
+                continue
+            data[k] = moved.isoformat() if k.endswith("_at") else moved.date().isoformat()
+    return data
 
 
 # -- measuring ---------------------------------------------------------------------------------------

@@ -66,11 +66,10 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
             engine_for(app.config).start()
 
     @login_manager.user_loader
-    def _load_user(user_id: str):
-        from .models import User
+    def _load_user(session_user_id: str):
+        from .services.auth import user_for_session
 
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None  # deactivation ends sessions
+        return user_for_session(session_user_id)
 
     @app.get("/healthz")
     def healthz():

@@ -356,7 +356,7 @@ def users_create(username, full_name, unit_code, roles, legal_qualification, qua
 @click.argument("username")
 @click.password_option(help="Prompted for when not given.")
 def users_set_password(username, password):
-    """Set a user's password (their API tokens are revoked)."""
+    """Set a user's password (their login sessions end and their API tokens are revoked)."""
     from .services import users
 
     _run(users.set_password, _operator(), username, password)
@@ -378,7 +378,7 @@ def users_roles(username, grant, revoke):
 @users_cli.command("deactivate")
 @click.argument("username")
 def users_deactivate(username):
-    """Stop a user from logging in (their tokens are revoked; their record stays)."""
+    """Stop a user from logging in (their sessions end, their tokens are revoked; their record stays)."""
     from .services import users
 
     _run(users.set_active, _operator(), username, False)

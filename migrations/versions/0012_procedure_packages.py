@@ -2,7 +2,7 @@
 version's rule bindings (procedure_version.rules)
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 
 A procedure is a package (ARCHITECTURE.md "Procedure packages"): its BPMN files, forms, rule
 bindings and Word templates are deployed together as one immutable version, hashed over all of
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -321,3 +321,99 @@ def test_an_event_appended_while_verify_reads_is_not_taken_for_tampering(api, ap
     monkeypatch.setattr(db.session, "execute", execute_then_append)
     report = audit_verify.verify()
     assert appended and report.ok, report.problems
+
+
+# -- oversight alerts (预警) against their traced history -----------------------------------------------
+def _alert_life(api):
+    """A case with three alerts: FILING_LATE taken through its whole life (acknowledged, a
+    rectification requested, reported, resolved), RECTIFICATION_OVERDUE raised on the way, and a
+    second case's FILING_LATE left open."""
+    from datetime import timedelta
+
+    from workflow_app.models import Alert
+    from workflow_app.models.types import utcnow
+    from workflow_app.oversight.calendar import LOCAL_TZ
+    from workflow_app.services import alerts
+
+    handled, left_open = (api.run(api.open_case(), "clue_intake") for _ in range(2))
+    alerts.scan()
+    ids = {case["id"]: db.session.execute(db.select(Alert.id).where(Alert.case_id == case["id"])).scalar_one()
+           for case in (handled, left_open)}
+    url = f"/api/v1/alerts/{ids[handled['id']]}"
+    tomorrow = (utcnow() + timedelta(days=1)).astimezone(LOCAL_TZ).date().isoformat()
+    assert api.post(f"{url}/acknowledge", as_="supervisor1").status_code == 200
+    assert api.post(f"{url}/request-rectification", as_="supervisor1",
+                    json={"opinion": "请于期限内作出立案决定", "due_on": tomorrow}).status_code == 200
+    assert (handled["number"], "RECTIFICATION_OVERDUE") in alerts.scan(now=utcnow() + timedelta(days=3)).raised
+    assert api.post(f"{url}/report-rectification", as_="head1", json={"report": "已作出立案决定"}).status_code == 200
+    assert api.post(f"{url}/resolve", as_="supervisor1", json={"reason": "整改到位"}).status_code == 200
+    return handled, ids[handled["id"]], left_open, ids[left_open["id"]]
+
+
+def test_every_step_of_an_alerts_life_verifies(api, app, ctx):
+    handled, alert_id, _, _ = _alert_life(api)
+    events = db.session.execute(db.select(TraceEvent.data_json).where(
+        TraceEvent.chain == f"case:{handled['id']}", TraceEvent.action == "alert.raised")).scalars().all()
+    # each alert.raised names its own alert, RECTIFICATION_OVERDUE too (its details name the request's)
+    raised = [json.loads(data) for data in events]
+    assert [(r["code"], r["alert"] == alert_id) for r in raised] == [("FILING_LATE", True),
+                                                                     ("RECTIFICATION_OVERDUE", False)]
+    assert raised[1]["rectification_of"] == alert_id
+    result = verify(app)
+    assert result.exit_code == 0, result.output
+
+
+def _user_id(username):
+    return db.session.execute(text("SELECT id FROM user_account WHERE username = :u"), {"u": username}).scalar()
+
+
+@pytest.mark.parametrize("change, expected", [
+    # an open alert dismissed in the table alone: no alert.dismissed event
+    (lambda ids: ("UPDATE oversight_alert SET status = 'dismissed', reason = '误报', handled_at = raised_at "
+                  "WHERE id = :open", ids),
+     "alert {open} (FILING_LATE) is dismissed but the trace recorded it open (status changed without a traced event)"),
+    (lambda ids: ("UPDATE oversight_alert SET status = 'acknowledged' WHERE id = :open", ids),
+     "alert {open} (FILING_LATE) is acknowledged but the trace recorded it open"),
+    # the resolved alert: another handler, another reason, another opinion or report
+    (lambda ids: ("UPDATE oversight_alert SET handled_by_id = :admin WHERE id = :handled",
+                  {**ids, "admin": _user_id("admin")}),
+     "alert {handled} (FILING_LATE) handled_by_id is {admin} but the trace recorded {supervisor1}"),
+    (lambda ids: ("UPDATE oversight_alert SET reason = '无需整改' WHERE id = :handled", ids),
+     "alert {handled} (FILING_LATE) reason is '无需整改' but the trace recorded '整改到位' (alert row edited)"),
+    (lambda ids: ("UPDATE oversight_alert SET opinion = NULL, rectification_due_at = NULL WHERE id = :handled", ids),
+     "alert {handled} (FILING_LATE) opinion is None but the trace recorded '请于期限内作出立案决定'"),
+    (lambda ids: ("UPDATE oversight_alert SET report = '已整改完毕' WHERE id = :handled", ids),
+     "alert {handled} (FILING_LATE) report is '已整改完毕'"),
+    (lambda ids: ("UPDATE oversight_alert SET severity = 'low', code = 'CASE_IDLE' WHERE id = :open", ids),
+     "alert {open} (CASE_IDLE) code is 'CASE_IDLE' but the trace recorded 'FILING_LATE'"),
+    (lambda ids: ("UPDATE oversight_alert SET department_id = (SELECT id FROM org_unit WHERE code = 'police') "
+                  "WHERE id = :open", ids),
+     "alert {open} (FILING_LATE) department is"),
+    # deleted, or inserted with no event
+    (lambda ids: ("DELETE FROM oversight_alert WHERE id = :handled", ids),
+     "alert {handled} (FILING_LATE) was raised in the trace but its row is gone (deleted)"),
+    (lambda ids: ("INSERT INTO oversight_alert (id, case_id, department_id, task_id, code, severity, status, details, "
+                  "raised_at, raised_by, updated_at, version) SELECT 99999, case_id, department_id, task_id, "
+                  "'CASE_IDLE', 'low', 'resolved', details, raised_at, raised_by, updated_at, 1 "
+                  "FROM oversight_alert WHERE id = :open", ids),
+     "alert 99999 (CASE_IDLE) has no alert.raised event (row inserted)"),
+], ids=["silently_dismissed", "silently_acknowledged", "handler", "reason", "opinion", "report", "code",
+        "department", "deleted", "inserted"])
+def test_an_alert_row_edited_deleted_or_silently_dismissed_behind_the_trace_is_caught(api, app, ctx, change,
+                                                                                      expected):
+    handled, handled_id, left_open, open_id = _alert_life(api)
+    ids = {"handled": handled_id, "open": open_id}
+    statement, params = change(ids)
+    names = {**ids, "admin": _user_id("admin"), "supervisor1": _user_id("supervisor1")}
+    case = handled if ":handled" in statement else left_open
+    tamper((statement, params))
+    failed(verify(app), f"TAMPERED case:{case['id']}: " + expected.format(**names))
+
+
+def test_an_alert_event_deleted_with_its_row_changes_is_caught(api, app, ctx):
+    """The resolution's event rolled back, its row left resolved: the row says what no event does."""
+    handled, alert_id, _, _ = _alert_life(api)
+    seq = db.session.execute(db.select(db.func.max(TraceEvent.seq)).where(
+        TraceEvent.chain == f"case:{handled['id']}")).scalar()
+    roll_back_chain(f"case:{handled['id']}", seq - 1)
+    failed(verify(app), f"alert {alert_id} (FILING_LATE) is resolved but the trace recorded it rectification_reported")

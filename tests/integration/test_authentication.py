@@ -61,11 +61,13 @@ def test_the_openapi_document_marks_exactly_the_public_operations(client):
 
 # -- login sessions (the pages) and CSRF ---------------------------------------------------------------
 def log_in_session(client, app, username: str):
-    """What the pages' login does: Flask-Login's user id in the signed session cookie."""
+    """What the pages' login does: Flask-Login's user id (with the user's session version) in the
+    signed session cookie."""
     with app.app_context():
-        user_id = db.session.execute(db.select(User.id).where(User.username == username)).scalar_one()
+        user = db.session.execute(db.select(User).where(User.username == username)).scalar_one()
+        session_user_id = user.get_id()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = session_user_id
         session["_fresh"] = True
 
 
@@ -141,7 +143,10 @@ def test_a_deactivated_users_session_ends(app, client):
 
 def test_a_session_naming_no_valid_user_is_no_credential(app, client):
     headers = csrf_header(client)
-    for user_id in ("not-a-number", "999999"):
+    with app.app_context():
+        officer_id = db.session.execute(db.select(User.id).where(User.username == "officer1")).scalar_one()
+    # not a number; no such user; a session from before session versions; a version never issued
+    for user_id in ("not-a-number", "999999:0", str(officer_id), f"{officer_id}:7", f"{officer_id}:-1"):
         with client.session_transaction() as session:
             session["_user_id"] = user_id
         r = client.get("/api/v1/me", headers=headers)
@@ -175,7 +180,7 @@ def forged_session(secret_key: str, user_id: int) -> tuple[str, str]:
     signer = Flask("forger")
     signer.secret_key = secret_key
     cookie = SecureCookieSessionInterface().get_signing_serializer(signer).dumps(
-        {"_user_id": str(user_id), "_fresh": True, "csrf_token": "f" * 40})
+        {"_user_id": f"{user_id}:0", "_fresh": True, "csrf_token": "f" * 40})
     token = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token").dumps("f" * 40)
     return cookie, token
 

@@ -17,6 +17,7 @@ from ..services import (
     documents,
     packages,
     procedures,
+    users,
 )
 from ..services.errors import Invalid, tr
 from . import bp
@@ -98,11 +99,14 @@ def create_token():
 
 
 @bp.delete("/auth/token")
-@operation("Log out: revoke the bearer token of this request, or end its login session", tag="auth")
+@operation("Log out: revoke the bearer token of this request (the user's other tokens and login sessions "
+           "stay), or, riding a login session, end every login session of the user (their tokens stay)",
+           tag="auth")
 def revoke_token():
     if g.bearer_token:
         auth.revoke_token(g.bearer_token)
     else:
+        users.log_out(g.user)
         logout_user()
     return "", 204
 

@@ -55,6 +55,9 @@ class User(UserMixin, db.Model):
     # The pages' language the user chose (i18n.LANGUAGES), on whatever browser they log in; None:
     # the browser's own choice, else Chinese.
     language: Mapped[str | None] = mapped_column(String(8))
+    # Part of every login session's user id (get_id): raised when the user logs out, their
+    # password changes or they are deactivated, which ends every session of theirs at once.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
     role_rows = relationship("UserRole", cascade="all, delete-orphan")
@@ -67,6 +70,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and the session version, so a session
+        started before the version was raised no longer loads its user (see load_session_user)."""
+        return f"{self.id}:{self.session_version}"
 
     def has_role(self, role: str) -> bool:
         return role in self.roles

@@ -13,6 +13,9 @@ from .types import JSONType, UTCDateTime, utcnow
 # is "active": one per (case, code).
 ACTIVE = ("open", "acknowledged", "rectification_requested", "rectification_reported")
 STATUSES = (*ACTIVE, "resolved", "dismissed")
+# What an alert's `alert.raised` trace event records of the alert itself; the rest of its data
+# are the alert's details (services/alerts.add; audit verify reads the row back from them).
+RAISED_FIELDS = frozenset({"alert", "code", "severity", "basis"})
 ACTIVE_SQL = "status IN ('open', 'acknowledged', 'rectification_requested', 'rectification_reported')"
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Alert, Case, OrgUnit, Task, TraceEvent, User
-from ..models.oversight import ACTIVE, STATUSES
+from ..models.oversight import ACTIVE, RAISED_FIELDS, STATUSES
 from ..models.types import utcnow
 from ..oversight.alert_rules import (
     CATALOGUE,
@@ -104,7 +104,8 @@ def _rectifications_overdue(now: datetime, limit: int, result: ScanResult) -> No
                                ~raised_since).order_by(Alert.rectification_due_at, Alert.id).limit(limit)
     ).scalars().all()
     for alert in late:
-        details = {"alert": alert.id, "code": alert.code, "due_at": alert.rectification_due_at.isoformat()}
+        details = {"rectification_of": alert.id, "rectification_of_code": alert.code,
+                   "due_at": alert.rectification_due_at.isoformat()}
         if _write(alert.case_id, alert.department_id, None, None, "RECTIFICATION_OVERDUE", details, now):
             result.raised.append((alert.case.number, "RECTIFICATION_OVERDUE"))
 
@@ -167,16 +168,21 @@ def _write(case_id: int, department_id: int, task_id: int | None, bpmn_id: str |
 def add(case_id: int, department_id: int, task_id: int | None, bpmn_id: str | None, code: str, details: dict,
         now: datetime, raised_by: str) -> Alert:
     """Write an alert and its `alert.raised` in the current transaction (a step's, or the
-    worker's own). The partial unique index refuses a second active one of (case, code)."""
+    worker's own). The partial unique index refuses a second active one of (case, code). The
+    event's data is the details beside the alert's own id, code, severity and basis (RAISED_FIELDS,
+    which no details may name): `audit verify` reads the row's details back from it."""
     kind = CATALOGUE[code]
+    if not RAISED_FIELDS.isdisjoint(details):
+        raise ValueError(f"an alert's details cannot name {', '.join(RAISED_FIELDS)}: {sorted(details)}")
     alert = Alert(case_id=case_id, department_id=department_id, task_id=task_id, code=code, severity=kind.severity,
                   status="open", details=details, raised_at=now, updated_at=now,
                   raised_by=raised_by)
     db.session.add(alert)
     db.session.flush()  # the unique index first: a second writer stops here
     audit.record("alert.raised", actor=raised_by, case_id=case_id, task_id=task_id, bpmn_id=bpmn_id, at=now,
-                 data={"alert": alert.id, "code": code, "severity": kind.severity, "basis": kind.basis, **details})
+                 data={**details, "alert": alert.id, "code": code, "severity": kind.severity, "basis": kind.basis})
     return alert
+
 
 
 # -- step alerts (raised in the step's own transaction) ------------------------------------------

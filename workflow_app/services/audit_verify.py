@@ -1,7 +1,7 @@
 """`audit verify`: is the trace intact, and does the rest of the record agree with it?
 
-One streaming pass, O(events) time: trace_event, trace_chain, enforcement_case, case_task and
-legal_review are each read once, in the same chain order, and merged like a sorted merge join, so
+One streaming pass, O(events) time: trace_event, trace_chain, enforcement_case, case_task,
+legal_review and oversight_alert are each read once, in the same chain order, and merged like a sorted merge join, so
 memory holds one chain (one case: its events' facts, its task and review rows) at a time, however
 many cases there are.
 It finds:
@@ -14,21 +14,35 @@ It finds:
   case.opened / case.<milestone> / case.migrated / case.ended recorded; task rows whose state,
   completer, completion time or form data differ from their task.completed event, or that no
   task.ready event announced; legal review rows (法制审核) that differ from their legal_review.*
-  event;
+  event; oversight alert rows (预警) that differ from the last of their alert.* events (status,
+  handler, reason, opinion, report, times, details), that no alert.raised announced, or that
+  are gone though raised;
 - against signed checkpoints (the newest stored one, and any exported files given): a chain head
   that was rolled back, rewritten or deleted since the checkpoint was signed.
 """
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, text
 
 from ..extensions import db
-from ..models import Case, LegalReview, OrgUnit, Procedure, ProcedureVersion, Task, TraceChain, TraceEvent
+from ..models import (
+    Alert,
+    Case,
+    LegalReview,
+    OrgUnit,
+    Procedure,
+    ProcedureVersion,
+    Task,
+    TraceChain,
+    TraceEvent,
+)
+from ..models.oversight import RAISED_FIELDS
+from ..oversight.calendar import end_of_day
 from . import audit_keys
 from .audit import GENESIS, SYSTEM_CHAIN, canonical_json, case_chain, event_digest
 from .step_path import MILESTONE_EFFECTS
@@ -145,7 +159,7 @@ def verify(case_id: int | None = None, checkpoint_points: CheckpointPoints | Non
     try:
         unkeyed_until = current_app.config.get("AUDIT_UNKEYED_UNTIL_ID") or 0
         streams = _streams(case_id)
-        events, heads, cases, tasks, reviews = streams
+        events, heads, cases, tasks, reviews, alert_rows = streams
         while True:
             pending = [s.next_key for s in streams if s.next_key is not None]
             if not pending:
@@ -157,13 +171,14 @@ def verify(case_id: int | None = None, checkpoint_points: CheckpointPoints | Non
             case_row = next(cases.take(key), None)
             task_rows = list(tasks.take(key))
             review_rows = list(reviews.take(key))
+            alerts = list(alert_rows.take(key))
             replay = _CaseTrace() if key[0] == 1 else None
             last = _check_chain(chain, events.take(key), head, keys, unkeyed_until, points.pop(chain, {}),
                                 report, replay)
             if report.heads is not None and last is not None:
                 report.heads.append(last)
             if key[0] == 1:
-                _check_case(chain, case_row, task_rows, review_rows, replay, report,
+                _check_case(chain, case_row, task_rows, review_rows, alerts, replay, report,
                             has_chain=last is not None or head is not None)
             elif chain not in NON_CASE_CHAINS:
                 report.add(chain, None, "a chain that belongs to no case and is not the system chain")
@@ -194,7 +209,7 @@ def _streams(case_id: int | None) -> list[_Stream]:
     events = chain_rows(db.select(*event_cols), TraceEvent.chain, TraceEvent.seq)
     heads = chain_rows(db.select(TraceChain.chain, TraceChain.seq, TraceChain.head_sha256), TraceChain.chain)
     cases = case_rows(
-        db.select(Case.id, Case.number, Case.title, Case.party_name, Case.party_kind, Case.status,
+        db.select(Case.id, Case.number, Case.title, Case.party_name, Case.party_kind, Case.status, Case.department_id,
                   Case.created_by_id, Case.created_at, Case.filed_at, Case.decided_at, Case.served_at,
                   Case.closed_at, OrgUnit.code.label("department"), ProcedureVersion.version,
                   ProcedureVersion.sha256.label("version_sha256"), Procedure.process_id)
@@ -209,9 +224,12 @@ def _streams(case_id: int | None) -> list[_Stream]:
         db.select(LegalReview.id, LegalReview.case_id, LegalReview.task_id, LegalReview.reviewer_id,
                   LegalReview.outcome, LegalReview.findings, LegalReview.opinions, LegalReview.created_at)
         .order_by(LegalReview.case_id, LegalReview.id), LegalReview.case_id)
+    alerts = case_rows(
+        db.select(Alert.id, Alert.case_id, *(getattr(Alert, name) for name in ALERT_FIELDS))
+        .order_by(Alert.case_id, Alert.id), Alert.case_id)
     return [_Stream(events, lambda r: _chain_key(r.chain)), _Stream(heads, lambda r: _chain_key(r.chain)),
             _Stream(cases, lambda r: _case_key(r.id)), _Stream(tasks, lambda r: _case_key(r.case_id)),
-            _Stream(reviews, lambda r: _case_key(r.case_id))]
+            _Stream(reviews, lambda r: _case_key(r.case_id)), _Stream(alerts, lambda r: _case_key(r.case_id))]
 
 
 def _check_chain(chain, events, head, keys: audit_keys.ChainKeys, unkeyed_until: int, points: dict,
@@ -285,10 +303,14 @@ class _CaseTrace:
         self.completed: dict[int, tuple] = {}
         self.cancelled: dict[int, datetime] = {}
         self.reviews: dict[int, tuple] = {}
+        self.alerts: dict[int, dict] = {}  # alert id -> the row its events say it must be
+        self.alert_problems: list[str] = []
 
     def feed(self, ev) -> None:
         action = ev.action
-        if action == "case.opened":
+        if action[:6] == "alert.":
+            self._feed_alert(ev)
+        elif action == "case.opened":
             self.opened = (ev, _data(ev))
             data = self.opened[1]
             self.procedure = (data.get("procedure"), data.get("version"), None)
@@ -316,6 +338,55 @@ class _CaseTrace:
                                         canonical_json(data.get("findings")), data.get("opinions"))
 
 
+    def _feed_alert(self, ev) -> None:
+        """An oversight alert's life (services/alerts.py), each step what it writes to the row."""
+        data = _data(ev)
+        alert_id, step = data.get("alert"), ev.action[6:]
+        if not isinstance(alert_id, int) or step not in ALERT_STEPS:
+            return
+        if step == "raised":
+            if alert_id in self.alerts:
+                self.alert_problems.append(f"alert {alert_id} raised twice in the trace")
+            self.alerts[alert_id] = {
+                **ALERT_NOT_HANDLED, "code": data.get("code"), "severity": data.get("severity"),
+                "task_id": ev.task_id, "raised_at": ev.at, "raised_by": ev.actor, "status": "open",
+                "details": canonical_json({k: v for k, v in data.items() if k not in RAISED_FIELDS})}
+            return
+        alert = self.alerts.get(alert_id)
+        if alert is None:
+            self.alert_problems.append(f"alert {alert_id}: {ev.action} in the trace, but it was never raised")
+            return
+        alert["status"] = step
+        if step == "rectification_requested":
+            alert.update(opinion=data.get("opinion"), rectification_due_at=_end_of_day(data.get("due_on")),
+                         requested_by_id=ev.actor_id, requested_at=ev.at, report=None, reported_by_id=None,
+                         reported_at=None)
+        elif step == "rectification_reported":
+            alert.update(report=data.get("report"), reported_by_id=ev.actor_id, reported_at=ev.at)
+        else:  # acknowledged, resolved, dismissed: by whom and when; why, when closed
+            alert.update(handled_by_id=ev.actor_id, handled_at=ev.at)
+            if step != "acknowledged":
+                alert["reason"] = data.get("reason")
+
+
+# The steps of an alert's life as trace actions (alert.<step>) and the columns its events decide:
+# everything but its department (the case's), updated_at and its version counter.
+ALERT_STEPS = ("raised", "acknowledged", "rectification_requested", "rectification_reported", "resolved",
+               "dismissed")
+ALERT_NOT_HANDLED = {"handled_by_id": None, "handled_at": None, "reason": None, "opinion": None,
+                     "rectification_due_at": None, "requested_by_id": None, "requested_at": None, "report": None,
+                     "reported_by_id": None, "reported_at": None}
+ALERT_FIELDS = ("department_id", "code", "severity", "task_id", "raised_at", "raised_by", "status", "details",
+                *ALERT_NOT_HANDLED)
+
+
+def _end_of_day(day) -> datetime | None:
+    try:
+        return end_of_day(date.fromisoformat(day))
+    except (TypeError, ValueError):
+        return None
+
+
 def _data(ev) -> dict:
     try:
         data = json.loads(ev.data_json)
@@ -331,12 +402,12 @@ def _parse_time(value) -> datetime | None:
         return None
 
 
-def _check_case(chain: str, row, tasks: list, reviews: list, trace: _CaseTrace, report: VerifyReport,
-                has_chain) -> None:
+def _check_case(chain: str, row, tasks: list, reviews: list, alerts: list, trace: _CaseTrace,
+                report: VerifyReport, has_chain) -> None:
     if row is None:
-        if tasks or reviews:
-            report.add(chain, None, f"{len(tasks) + len(reviews)} task or legal review row(s) belong to a "
-                                    "case that does not exist")
+        if tasks or reviews or alerts:
+            report.add(chain, None, f"{len(tasks) + len(reviews) + len(alerts)} task, legal review or alert "
+                                    "row(s) belong to a case that does not exist")
         if has_chain:
             report.add(chain, None, "the chain belongs to no case (the case row is gone)")
         return
@@ -364,6 +435,7 @@ def _check_case(chain: str, row, tasks: list, reviews: list, trace: _CaseTrace, 
                                 f"{process_id} v{version} (case row edited)")
     _check_tasks(chain, tasks, trace, report)
     _check_reviews(chain, reviews, trace, report)
+    _check_alerts(chain, row, alerts, trace, report)
 
 
 def _check_tasks(chain: str, tasks: list, trace: _CaseTrace, report: VerifyReport) -> None:
@@ -418,6 +490,34 @@ def _check_reviews(chain: str, reviews: list, trace: _CaseTrace, report: VerifyR
                                         "(legal review row edited)")
     for task_id in trace.reviews:
         report.add(chain, None, f"the legal review of task {task_id} is in the trace but its row is gone")
+
+
+def _check_alerts(chain: str, case_row, alerts: list, trace: _CaseTrace, report: VerifyReport) -> None:
+    """Oversight alerts (预警) against their alert.* events: a row edited (its status, handler,
+    reason, opinion, report, dates …), a row inserted, a row deleted, a status changed with no
+    event (an alert silently dismissed)."""
+    for problem in trace.alert_problems:
+        report.add(chain, None, problem)
+    for alert in alerts:
+        where = f"alert {alert.id} ({alert.code})"
+        expected = trace.alerts.pop(alert.id, None)
+        if expected is None:
+            report.add(chain, None, f"{where} has no alert.raised event (row inserted)")
+            continue
+        if alert.status != expected["status"]:
+            report.add(chain, None, f"{where} is {alert.status} but the trace recorded it {expected['status']} "
+                                    "(status changed without a traced event)")
+        if alert.department_id != case_row.department_id:
+            report.add(chain, None, f"{where} department is {alert.department_id}, not its case's "
+                                    f"{case_row.department_id} (alert row edited)")
+        for name in ALERT_FIELDS[1:]:
+            value = canonical_json(alert.details) if name == "details" else getattr(alert, name)
+            if name != "status" and value != expected[name]:
+                report.add(chain, None, f"{where} {name} is {_show(value)} but the trace recorded "
+                                        f"{_show(expected[name])} (alert row edited)")
+    for alert_id, expected in trace.alerts.items():
+        report.add(chain, None, f"alert {alert_id} ({expected['code']}) was raised in the trace but its row is "
+                                "gone (deleted)")
 
 
 def _show(value) -> str:

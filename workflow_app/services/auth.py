@@ -35,6 +35,26 @@ def authenticate(username: str, password: str) -> User:
     return user
 
 
+def user_for_session(session_user_id: str) -> User | None:
+    """The user of a login session (Flask-Login's user loader, every page request), from the
+    "<id>:<session version>" that User.get_id put in it at login: None, so no login, when the user
+    was deactivated or their session version was raised since (a logout, a new password, a
+    deactivation: end_sessions)."""
+    user_id, _, version = session_user_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None  # also a session from before session versions: log in again
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """End every login session of the user, on every browser, in the current transaction. The
+    raise is done in SQL (version + 1), so of two concurrent ends neither is lost."""
+    user.session_version = User.session_version + 1
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 

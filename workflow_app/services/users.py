@@ -8,7 +8,7 @@ from ..models import ROLES, ApiToken, Certificate, OrgUnit, User, UserRole
 from ..models.types import utcnow
 from ..oversight.powers import ENFORCEMENT_DOMAINS, PENALTY_KINDS, domain_code
 from . import audit
-from .auth import hash_password
+from .auth import end_sessions, hash_password
 from .errors import Invalid, NotFound
 from .transactions import one_transaction
 
@@ -174,12 +174,27 @@ def set_language(user: User, language: str) -> None:
 
 
 def set_password(actor, username: str, password: str) -> None:
+    """A new password ends everything the old one opened: every login session of the user and
+    every API token of theirs."""
     _check_password(password)
     user = user_by_name(username)
     with one_transaction():
         user.password_hash = hash_password(password)
-        _revoke_tokens(user)
-        audit.record("user.password_set", actor=actor, data={"username": username})
+        end_sessions(user)
+        revoked = _revoke_tokens(user)
+        audit.record("user.password_set", actor=actor, data={
+            "username": username, "sessions_ended": True, "tokens_revoked": revoked})
+
+
+def log_out(user: User) -> None:
+    """Logging out (the pages' button, or the API's DELETE /auth/token riding a login session)
+    ends every login session of the user, on every browser: whoever else holds one of their
+    session cookies is logged out too. Their API tokens stay: a token is had only for the password
+    (a session cannot make one), each is ended by its own DELETE /auth/token, and all of them by a
+    new password or a deactivation."""
+    with one_transaction():
+        end_sessions(user)
+        audit.record("user.logged_out", actor=user, data={"username": user.username, "sessions_ended": True})
 
 
 def change_roles(actor, username: str, *, grant=(), revoke=()) -> User:
@@ -199,10 +214,13 @@ def set_active(actor, username: str, active: bool) -> None:
     user = user_by_name(username)
     with one_transaction():
         user.active = active
-        if not active:
-            _revoke_tokens(user)
-        audit.record("user.activated" if active else "user.deactivated", actor=actor,
-                     data={"username": username})
+        if active:
+            audit.record("user.activated", actor=actor, data={"username": username})
+        else:  # and stays so when they are activated again: a new login is needed
+            end_sessions(user)
+            revoked = _revoke_tokens(user)
+            audit.record("user.deactivated", actor=actor, data={
+                "username": username, "sessions_ended": True, "tokens_revoked": revoked})
 
 
 def add_certificate(actor, username: str, *, number: str, domain: str, issued_on: date,
@@ -231,8 +249,12 @@ def add_certificate(actor, username: str, *, number: str, domain: str, issued_on
     return cert
 
 
-def _revoke_tokens(user: User) -> None:
+def _revoke_tokens(user: User) -> int:
+    """Revoke every live API token of the user (not revoked, not expired); how many there were."""
     now = utcnow()
+    revoked = 0
     for token in db.session.execute(db.select(ApiToken).where(
-            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).scalars():
+            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)).scalars():
         token.revoked_at = now
+        revoked += 1
+    return revoked

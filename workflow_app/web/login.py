@@ -9,7 +9,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..api.authentication import login_limits
-from ..services import auth
+from ..services import auth, users
 from ..services.errors import Unauthorized
 from . import bp
 
@@ -64,6 +64,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    users.log_out(current_user._get_current_object())  # every session of the user, on every browser
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
