@@ -68,8 +68,6 @@ SERIALIZER = _make_serializer()
 SERIALIZER_VERSION = VERSION
 # The dicts SpiffWorkflow's serializer reads back as its own objects carry "typename".
 _TYPENAMES = frozenset(SERIALIZER.registry.convert_from_dict)
-# The serializer's own nesting above a task's data: state > subprocesses > id > tasks > id > data.
-_STATE_NESTING = 5
 # Rounds of refresh_timers + do_engine_steps in one step: a timer that falls due while the
 # engine runs becomes READY only at the end of do_engine_steps (SPIFFWORKFLOW.md pitfall 4).
 _ADVANCE_ROUNDS = 10
@@ -143,7 +141,7 @@ class WorkflowProcessor:
         except Exception as err:  # noqa: BLE001 - SpiffWorkflow's registry raises whatever a value raises
             raise EngineError(tr("the case's state cannot be stored: %(reason)s", reason=describe_error(err))) from None
         dct[SERIALIZER.VERSION_KEY] = SERIALIZER_VERSION
-        problem = storable_problem(dct, self.limits.max_data_depth, "typename", _TYPENAMES, depth=1 - _STATE_NESTING)
+        problem = _state_problem(dct, self.limits.max_data_depth)
         if problem:
             raise EngineError(tr("the step would leave data the case cannot store: %(problem)s", problem=problem))
         try:
@@ -344,6 +342,35 @@ class WorkflowProcessor:
             depth += 1
             level = [child for task in level for child in task.children]
         return depth
+
+
+def _state_problem(dct: dict, max_depth: int):
+    """Why a serialized workflow could not be stored and loaded again (limits.storable_problem over
+    everything it holds), or None. Depth counts from the data of each task and workflow, as a
+    script's data does: a task is level 0, its data level 1 (SpiffWorkflow 3.2 stores a task's data
+    as a delta, {"updates": {...}, "deletions": [...]}: the updates are level 1 too), whether it is
+    in the main process or a subprocess."""
+    for workflow in (dct, *dct.get("subprocesses", {}).values()):
+        for key, value in workflow.items():
+            if key == "subprocesses":
+                continue
+            if key == "tasks":
+                for task in value.values():
+                    delta = task.get("delta")
+                    parts = [({k: v for k, v in task.items() if k != "delta"}, 0)]
+                    if isinstance(delta, dict):
+                        parts += [(delta.get("updates"), 1), (delta.get("deletions"), 1)]
+                    else:
+                        parts.append((delta, 1))
+                    for part, depth in parts:
+                        problem = storable_problem(part, max_depth, "typename", _TYPENAMES, depth=depth)
+                        if problem:
+                            return problem
+            else:
+                problem = storable_problem(value, max_depth, "typename", _TYPENAMES)
+                if problem:
+                    return problem
+    return None
 
 
 def _timers_of(definition) -> list:
