@@ -109,8 +109,11 @@ class WorkflowProcessor:
     # -- life cycle ---------------------------------------------------------------------------
     @classmethod
     def start(cls, procedure: Procedure, data: dict, limits: EngineLimits) -> "WorkflowProcessor":
-        wf = BpmnWorkflow(procedure.spec, procedure.subprocess_specs,
-                          script_engine=RestrictedScriptEngine(limits))
+        try:
+            wf = BpmnWorkflow(procedure.spec, procedure.subprocess_specs,
+                              script_engine=RestrictedScriptEngine(limits))
+        except Exception as err:  # noqa: BLE001 - SpiffWorkflow raises plain exceptions for broken specs
+            raise EngineError(tr("the procedure cannot start: %(reason)s", reason=describe_error(err))) from None
         wf.data.update(data)
         start = wf.get_tasks(state=TaskState.READY)
         for task in start:

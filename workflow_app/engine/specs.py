@@ -142,7 +142,17 @@ def _properties(node) -> dict[str, tuple[str, int]]:
 
 
 def _executable_processes(root) -> list:
-    return [p for p in root.findall(f"{{{BPMN_NS}}}process") if p.get("isExecutable", "false") == "true"]
+    """The executable processes a case may start on: those no call activity of the file calls
+    (SpiffWorkflow runs a called process only when it is executable too)."""
+    called = {node.get("calledElement") for node in root.iter(f"{{{BPMN_NS}}}callActivity")}
+    return [p for p in root.findall(f"{{{BPMN_NS}}}process")
+            if p.get("isExecutable", "false") == "true" and p.get("id") not in called]
+
+
+# Names SpiffWorkflow 3.2 gives its own task specs in every process: an element with one of these
+# ids replaces the engine's task (an element "Start" leaves the process with no way in).
+_RESERVED_IDS = {"Start", "End", "Root"}
+_RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin")
 
 
 def _structure_problems(root) -> list[BpmnProblem]:
@@ -154,10 +164,15 @@ def _structure_problems(root) -> list[BpmnProblem]:
             if ref not in ids:
                 problems.append(BpmnProblem(tr("the %(attribute)s %(ref)s of a sequence flow names no element",
                                                attribute=end, ref=repr(ref)), flow.get("id"), flow.sourceline))
+    for node in root.iter():
+        node_id = node.get("id") if isinstance(node.tag, str) else None
+        if node_id and (node_id in _RESERVED_IDS or node_id.endswith(_RESERVED_SUFFIXES)):
+            problems.append(BpmnProblem(tr("the id %(id)s is a name the engine gives its own tasks; rename the "
+                                           "element", id=repr(node_id)), node_id, node.sourceline))
     executable = _executable_processes(root)
     if len(executable) != 1:
-        problems.append(BpmnProblem(tr("exactly one executable process is required; found %(count)d",
-                                       count=len(executable)), line=root.sourceline))
+        problems.append(BpmnProblem(tr("exactly one executable process that no call activity calls is required; "
+                                       "found %(count)d", count=len(executable)), line=root.sourceline))
     return problems
 
 
