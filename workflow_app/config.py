@@ -41,6 +41,11 @@ class Config:
     ENGINE_MEMORY_MB = _env_number("ENGINE_MEMORY_MB", int)
     ENGINE_MAX_STATE_BYTES = _env_number("ENGINE_MAX_STATE_BYTES", int)
     ENGINE_MAX_NEW_TASKS = _env_number("ENGINE_MAX_NEW_TASKS", int)
+    ENGINE_MAX_DATA_DEPTH = _env_number("ENGINE_MAX_DATA_DEPTH", int)
+    # The share of a web process's engine workers one user's steps may hold at once (rounded up,
+    # at least one), and how long a step over that share waits before it is refused (503).
+    ENGINE_USER_SHARE = float(os.environ.get("ENGINE_USER_SHARE", 0.5))
+    ENGINE_USER_WAIT_SECONDS = float(os.environ.get("ENGINE_USER_WAIT_SECONDS", 2.0))
     # Runs procedure code inside the web process, unprotected: for the benchmark's comparison only.
     ENGINE_INLINE = os.environ.get("ENGINE_INLINE") == "1"
     # API bearer tokens.

@@ -129,8 +129,8 @@ def test_a_file_with_fifty_thousand_problems_gets_a_bounded_answer(api):
     assert r.status_code == 422 and len(r.get_data()) < 60_000
     assert r.json["details"]["problem_count"] == 50_000 and len(problems(r)) == 100
     assert len(r.json["errors"]["file"]) == 101 and r.json["errors"]["file"][-1] == "另有 49900 条"
-    assert problems(r)[0]["message"] == "用户环节必须位于某个泳道中"
-    assert r.json["errors"]["file"][0].startswith("用户环节必须位于某个泳道中 [元素 t0] [第 ")
+    assert problems(r)[0]["message"] == "userTask 是由人办理的环节，必须位于代表角色的泳道中（officer, legal_reviewer, department_head, supervisor）"
+    assert r.json["errors"]["file"][0].startswith("userTask 是由人办理的环节，必须位于代表角色的泳道中（officer, legal_reviewer, department_head, supervisor） [元素 t0] [第 ")
 
 
 def test_a_flow_to_a_missing_node_is_named(api):

@@ -117,3 +117,85 @@ def test_the_builtin_pow_is_guarded_like_the_operator():
     assert env.evaluate("pow(2, 10) + pow(7, 10**7, 13)", {}) == 1024 + pow(7, 10**7, 13)
     with pytest.raises(ScriptError, match="too large"):
         env.evaluate("pow(7, 10**7)", {})
+
+
+# -- string formatting cannot build a huge value, however it is spelled -------------------------------
+@pytest.mark.parametrize("script, message", [
+    # %-formatting: widths and precisions in the format, from the values, behind a mapping key
+    ("x = '%1000000000d' % 1", "format width"),
+    ("x = '%.1000000000f' % 1.0", "format width"),
+    ("x = '%*d' % (10**9, 1)", r"\('\*'\)"),
+    ("x = '%.*f' % (10**9, 1.0)", r"\('\*'\)"),
+    ("x = '%(a)1000000000s' % {'a': 1}", "format width"),
+    ("x = '%((a))1000000000s' % {'(a)': 1}", "format width"),
+    ("x = '%-01000000000d' % 1", "format width"),
+    ("x = '%' + '9' * 5000 + 'd'\ny = x % 1", "format width"),
+    # %-formatting that reuses one value in many fields, or fills many fields with large values
+    ("x = '%(a)s' * 100000 % {'a': 'y' * 1000}", "too large"),
+    ("x = '%(a)s%(a)s' % {'a': 'z' * 700000}", "too large"),
+    ("x = '%(a)1000s' * 100000 % {'a': 1}", "too large"),
+    ("x = '%s%s' % ('a' * 600000, 'b' * 600000)", "too large"),
+    ("l = ['a' * 1000] * 1000\nx = '%s' % (l,)", "too large"),
+    ("x = '%s'\nx %= (['b' * 1000] * 1001,)", "too large"),
+    # bytes formatting and repetition
+    ("x = b'%1000000000d' % 1", "format width"),
+    ("x = b'%(a)s' * 100000 % {b'a': b'y' * 1000}", "too large"),
+    ("x = b'x' * 10**9", "too large"),
+    ("x = 10**9 * b'x'", "too large"),
+    # str.format and format(): not reachable at all (format fields could also reach attributes)
+    ("x = '{:>1000000000}'.format(1)", "not available"),
+    ("x = '{0.__class__}'.format(1)", "not available"),
+    ("x = '{a:>1000000000}'.format_map({'a': 1})", "not available"),
+    # f-strings: a width from a value, a huge constant width, many padded fields in one f-string
+    ("n = 10**9\nx = f'{1:>{n}}'", "constant"),
+    ("x = f'{1:>1000000000}'", "format width"),
+    ("x = f'" + "{1:999}" * 20 + "'", "together"),
+    # padding and tab expansion
+    ("x = 'x'.ljust(10**9)", "too large"),
+    ("x = 'x'.rjust(10**9)", "too large"),
+    ("x = 'x'.center(10**9)", "too large"),
+    ("x = 'x'.zfill(10**9)", "too large"),
+    ("x = 'x\\t'.expandtabs(10**9)", "not available"),
+    # repetition of text, lists and tuples
+    ("x = 'x' * 10**9", "too large"),
+    ("x = 10**9 * 'x'", "too large"),
+    ("x = [0] * 10**9", "too large"),
+    ("x = (0,) * 10**9", "too large"),
+    ("x = 'ab'\nx *= 10**9", "too large"),
+])
+def test_no_spelling_of_string_formatting_builds_a_huge_value(script, message):
+    with pytest.raises((ScriptError, ScriptCompileError, NameError), match=message):
+        env.execute(script, {})
+
+
+def test_format_is_not_a_builtin():
+    with pytest.raises(NameError):
+        env.execute("x = format(1, '>1000000000')", {})
+
+
+def test_ordinary_formatting_still_runs():
+    data = {"fine": 20000, "name": "某公司", "items": ["a", "b"]}
+    env.execute("a = '%s罚款%d元' % (name, fine)\nb = '%(name)s：%(fine)08.2f' % {'name': name, 'fine': fine}\n"
+                "c = '100%%' % ()\nd = '%s' % items\ne = f'{fine:>10,}|{0.5:.1%}'\nf = '%-5s|' % 'ab'\n"
+                "g = '%c%c' % (72, 105)\nh = str(b'%s-%d' % (b'x', 3))", data)
+    assert data["a"] == "某公司罚款20000元" and data["b"] == "某公司：20000.00" and data["c"] == "100%"
+    assert data["d"] == "['a', 'b']" and data["e"] == "    20,000|50.0%" and data["f"] == "ab   |"
+    assert data["g"] == "Hi" and data["h"] == "b'x-3'"
+
+
+# -- a script leaves only values the case can store and load again -----------------------------------
+@pytest.mark.parametrize("script, message", [
+    ("x = float('nan')", "not a JSON number"),
+    ("x = float('inf')", "not a JSON number"),
+    ("x = -float('inf')", "not a JSON number"),
+    ("x = {1: 'a'}", "key that is not text"),
+    ("x = {'typename': 'datetime', 'value': 'x'}", "reserves"),
+    ("x = 2 ** 64", "whole number beyond"),
+    ("x = b'bytes'", "bytes"),
+    ("x = range(3)", "range"),
+    ("x = []\nfor i in range(40):\n    x = [x]", "levels deep"),
+    ("x = chr(0xd800)", "JSON"),
+])
+def test_a_script_may_leave_only_plain_json(script, message):
+    with pytest.raises(ScriptError, match=message):
+        env.execute(script, {})

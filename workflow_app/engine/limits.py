@@ -12,7 +12,12 @@ mistake. Two layers bound it:
 
 The same numbers are checked at deploy where the BPMN gives them as constants (a timer of
 `P99999999999Y`, a loop cardinality of 50,000, a gateway fanning out to 2,000 branches).
+
+Whatever a step leaves in a case's state must be stored and loaded again (`storable_problem`):
+plain JSON values only (no NaN or infinities, no sets or bytes, text keys), integers a database
+keeps exactly, and data nested no deeper than SpiffWorkflow copies and serializes it safely.
 """
+import math
 from dataclasses import dataclass, fields
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -47,6 +52,10 @@ class EngineLimits:
     max_timer_days: int = 3660
     # SpiffWorkflow loses READY tasks near a task-tree depth of 1000 (SPIFFWORKFLOW.md pitfall 3).
     max_tree_depth: int = 600
+    # How deep task data may nest (each dict or list a level). SpiffWorkflow copies and
+    # serializes data recursively and fails near Python's recursion limit (about 300 levels for
+    # copy.deepcopy): data deeper than that could be stored but never loaded again.
+    max_data_depth: int = 32
 
     @classmethod
     def from_config(cls, config) -> "EngineLimits":
@@ -140,3 +149,51 @@ def check_runtime_value(task_spec, expression: str, value, limits: EngineLimits)
                           (CycleTimerEventDefinition, "cycle")):
             if isinstance(event, cls):
                 check_timer_value(kind, value, limits)
+
+
+# -- what a case's state may hold ----------------------------------------------------------------------
+# The largest integer stored exactly by every place a value may go (a 64-bit database integer,
+# SQLite's JSON functions); Python itself would write 4,300 digits and refuse more.
+MAX_STORED_INT = 2**63 - 1
+
+
+def storable_problem(value, max_depth: int, reserved_key: str | None = None,
+                     reserved_allowed: frozenset = frozenset(), depth: int = 1):
+    """Why `value` cannot be stored as JSON and loaded back as the same value, or None.
+
+    Plain JSON only: dicts with text keys, lists (tuples come back as lists), text, booleans,
+    None, finite floats and integers within MAX_STORED_INT, nested at most `max_depth` levels
+    (the value itself is level `depth`: 1, or less when the value wraps the data in levels of its
+    own, as a serialized workflow does). `reserved_key`: a dict carrying it is read back by the engine's
+    serializer as one of its own objects (SpiffWorkflow's "typename"), so only the values in
+    `reserved_allowed` may appear there. Walks without recursion, however deep the value is.
+    """
+    todo = [(value, depth, None)]
+    while todo:
+        item, depth, name = todo.pop()
+        kind = type(item)
+        if isinstance(item, str) or kind is bool or item is None:
+            continue
+        where = repr(name) if name is not None else tr("the data")
+        if depth > max_depth:
+            return tr("%(name)s nests more than %(limit)d levels deep", name=where, limit=max_depth)
+        if kind is int:
+            if abs(item) > MAX_STORED_INT:
+                return tr("%(name)s holds a whole number beyond %(limit)s", name=where, limit="2**63 - 1")
+        elif kind is float:
+            if not math.isfinite(item):
+                return tr("%(name)s holds %(value)s, which is not a JSON number", name=where, value=repr(item))
+        elif kind is dict:
+            for key, child in item.items():
+                if type(key) is not str:
+                    return tr("%(name)s has a key that is not text: %(key)s", name=where,
+                              key=bounded_text(repr(key), 60))
+                todo.append((child, depth + 1, key))
+            if reserved_key is not None and reserved_key in item and item[reserved_key] not in reserved_allowed:
+                return tr("%(name)s has the key %(key)s, which the engine reserves for its own objects",
+                          name=where, key=repr(reserved_key))
+        elif kind is list or kind is tuple:
+            todo.extend((child, depth + 1, name) for child in item)
+        else:
+            return tr("%(name)s holds a %(type)s, which is not a JSON value", name=where, type=kind.__name__)
+    return None

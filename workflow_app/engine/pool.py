@@ -12,10 +12,19 @@ says which element it is running, so a killed step can still be named.
 While a worker runs a step the web process only waits on a pipe, so it keeps answering other
 requests.
 
+One user's steps may hold at most a share of the workers at once (`user_share` of the pool,
+rounded up: with 2 workers, 1; with 4, 2): whatever one user's runaway steps do, the other workers
+stay free for everyone else. A step of a user already at their share waits briefly
+(`user_wait_seconds`) for one of their own steps to end, then is refused as unavailable (HTTP 503)
+saying so. Steps without an actor key (the CLI, tests) count against no share; the timer worker
+runs under its own key. The share is per pool, that is per web process: each process's pool keeps
+the same proportion free.
+
 A failed step comes back as ("error", kind, message, element): `message` is the worker's Text,
 pickled with its template and values, so the API can still say it in the reader's language.
 """
 import logging
+import math
 import os
 import signal
 import socket
@@ -79,16 +88,26 @@ class _Worker:
 
 
 class EnginePool:
-    def __init__(self, size: int = 2, memory_mb: int = 512, acquire_seconds: float = 30.0):
+    def __init__(self, size: int = 2, memory_mb: int = 512, acquire_seconds: float = 30.0,
+                 user_share: float = 0.5, user_wait_seconds: float = 2.0):
         self.size = max(1, size)
         self.memory_mb = memory_mb
         self.acquire_seconds = acquire_seconds
+        # The most workers one actor's steps may hold at once (at least one).
+        self.per_actor = max(1, math.ceil(self.size * min(1.0, max(0.0, user_share))))
+        self.user_wait_seconds = user_wait_seconds
         self._cond = threading.Condition()
         self._pid = None
         self._idle: list[_Worker] = []
         self._live = 0
         self._starting = 0
+        self._held: dict[str, int] = {}  # actor key -> workers its steps hold now
         self.replaced = 0  # workers killed or lost and replaced, since start (for operators and tests)
+
+    def held(self, actor_key: str) -> int:
+        """How many workers `actor_key`'s steps hold now (for operators and tests)."""
+        with self._cond:
+            return self._held.get(actor_key, 0)
 
     # -- workers ------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -116,23 +135,48 @@ class EnginePool:
                 self._idle.append(worker)
             self._cond.notify()
 
-    def _acquire(self) -> _Worker:
-        deadline = time.monotonic() + self.acquire_seconds
+    def _acquire(self, actor_key: str | None = None) -> _Worker:
+        now = time.monotonic()
+        deadline, own_deadline = now + self.acquire_seconds, now + self.user_wait_seconds
         with self._cond:
-            while not self._idle:
-                self._ensure_workers()  # again after a failed start, so a transient failure heals
+            while True:
                 remaining = deadline - time.monotonic()
+                if actor_key is not None and self._held.get(actor_key, 0) >= self.per_actor:
+                    own = own_deadline - time.monotonic()
+                    if own <= 0:
+                        raise EngineUnavailable(tr(
+                            "your earlier steps already occupy %(count)d of this server's %(size)d engine workers, "
+                            "the most one user may hold at once; try again when they have finished",
+                            count=self.per_actor, size=self.size))
+                    self._cond.wait(own)
+                    continue
+                if self._idle:
+                    break
+                self._ensure_workers()  # again after a failed start, so a transient failure heals
                 if remaining <= 0:
                     raise EngineUnavailable(tr("every engine worker is busy or none could be started; "
                                                "try again in a moment"))
                 self._cond.wait(remaining)
+            if actor_key is not None:
+                self._held[actor_key] = self._held.get(actor_key, 0) + 1
             return self._idle.pop()
+
+    def _unhold(self, actor_key: str | None) -> None:
+        if actor_key is None:
+            return
+        with self._cond:
+            left = self._held.get(actor_key, 0) - 1
+            if left > 0:
+                self._held[actor_key] = left
+            else:
+                self._held.pop(actor_key, None)
+            self._cond.notify_all()  # a step of this actor may be waiting for its share
 
     def _release(self, worker: _Worker) -> None:
         with self._cond:
             if self._pid == os.getpid():
                 self._idle.append(worker)
-                self._cond.notify()
+                self._cond.notify_all()  # waiters wait for different things (a worker, their share)
 
     def _discard(self, worker: _Worker) -> None:
         worker.stop()
@@ -149,26 +193,31 @@ class EnginePool:
             worker.stop()
 
     # -- steps --------------------------------------------------------------------------------------
-    def run(self, op: str, procedures: dict, payload: dict, limits: EngineLimits):
+    def run(self, op: str, procedures: dict, payload: dict, limits: EngineLimits, actor_key: str | None = None):
         """Run one engine step in a worker. `procedures` maps each needed procedure's SHA-256 to a
-        function giving its BPMN XML (called only when the worker has not parsed it yet)."""
-        worker = self._acquire()
+        function giving its BPMN XML (called only when the worker has not parsed it yet).
+        `actor_key` names whose step it is (a user, the timer worker): it holds a worker of that
+        actor's share until it ends."""
+        worker = self._acquire(actor_key)
         try:
-            result = self._exchange(worker, op, procedures, payload, limits)
-        except _WorkerLost as lost:
-            self._discard(worker)
-            raise EngineError(lost.reason, worker.element) from None
-        except (EngineError, MigrationBlocked) as err:
-            if getattr(err, "recycle", False):
+            try:
+                result = self._exchange(worker, op, procedures, payload, limits)
+            except _WorkerLost as lost:
                 self._discard(worker)
-            else:
-                self._release(worker)
-            raise
-        except BaseException:
-            self._discard(worker)  # the conversation is in an unknown state
-            raise
-        self._release(worker)
-        return result
+                raise EngineError(lost.reason, worker.element) from None
+            except (EngineError, MigrationBlocked) as err:
+                if getattr(err, "recycle", False):
+                    self._discard(worker)
+                else:
+                    self._release(worker)
+                raise
+            except BaseException:
+                self._discard(worker)  # the conversation is in an unknown state
+                raise
+            self._release(worker)
+            return result
+        finally:
+            self._unhold(actor_key)
 
     def _exchange(self, worker: _Worker, op: str, procedures: dict, payload: dict, limits: EngineLimits):
         deadline = time.monotonic() + limits.step_wall_seconds
@@ -219,7 +268,7 @@ class InlineEngine:
     def start(self) -> None:
         pass
 
-    def run(self, op: str, procedures: dict, payload: dict, limits: EngineLimits):
+    def run(self, op: str, procedures: dict, payload: dict, limits: EngineLimits, actor_key: str | None = None):
         loaded = {sha: procedure_cache.get(sha, load) for sha, load in procedures.items()}
         return perform(op, loaded, payload, limits)
 
@@ -237,5 +286,7 @@ def engine_for(config) -> "EnginePool | InlineEngine":
     with _pool_lock:
         if _pool is None:
             limits = EngineLimits.from_config(config)
-            _pool = EnginePool(size=int(config.get("ENGINE_WORKERS") or 2), memory_mb=limits.memory_mb)
+            _pool = EnginePool(size=int(config.get("ENGINE_WORKERS") or 2), memory_mb=limits.memory_mb,
+                               user_share=float(config.get("ENGINE_USER_SHARE") or 0.5),
+                               user_wait_seconds=float(config.get("ENGINE_USER_WAIT_SECONDS") or 2.0))
         return _pool

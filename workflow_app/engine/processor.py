@@ -4,6 +4,12 @@ scripting.py, that touches SpiffWorkflow objects).
 State is serialized without `spec`/`subprocess_specs` (pitfall 5): the converter below drops
 them on the way out and takes them from the procedure cache on the way in, so a case stores only
 its own tasks and data. The restricted script engine is re-attached after every load (pitfall 2).
+
+Every step ends in `result()`, whatever it was (opening a case, completing a task, a message, the
+timers, a move to another version), and `result()` accepts the step only when the case can go on:
+its state is plain JSON that loads again (`dump`), and it is ended, has a ready human task, or
+waits for a timer the worker can read or a message (`stranded_at`). Otherwise the step fails like
+any other engine error, and the case stays as it was.
 """
 import contextvars
 import json
@@ -13,6 +19,8 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as BpmnMessageDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -23,7 +31,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..messages import tr
 from .errors import EngineError, NotWaiting, ScriptError, TaskNotReady, bounded_text
-from .limits import EngineLimits
+from .limits import EngineLimits, storable_problem
 from .scripting import RestrictedScriptEngine, describe_error
 from .specs import Procedure
 
@@ -58,6 +66,15 @@ def _make_serializer() -> BpmnWorkflowSerializer:
 
 SERIALIZER = _make_serializer()
 SERIALIZER_VERSION = VERSION
+# The dicts SpiffWorkflow's serializer reads back as its own objects carry "typename".
+_TYPENAMES = frozenset(SERIALIZER.registry.convert_from_dict)
+# Rounds of refresh_timers + do_engine_steps in one step: a timer that falls due while the
+# engine runs becomes READY only at the end of do_engine_steps (SPIFFWORKFLOW.md pitfall 4).
+_ADVANCE_ROUNDS = 10
+
+
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
 
 
 @dataclass(frozen=True)
@@ -92,8 +109,11 @@ class WorkflowProcessor:
     # -- life cycle ---------------------------------------------------------------------------
     @classmethod
     def start(cls, procedure: Procedure, data: dict, limits: EngineLimits) -> "WorkflowProcessor":
-        wf = BpmnWorkflow(procedure.spec, procedure.subprocess_specs,
-                          script_engine=RestrictedScriptEngine(limits))
+        try:
+            wf = BpmnWorkflow(procedure.spec, procedure.subprocess_specs,
+                              script_engine=RestrictedScriptEngine(limits))
+        except Exception as err:  # noqa: BLE001 - SpiffWorkflow raises plain exceptions for broken specs
+            raise EngineError(tr("the procedure cannot start: %(reason)s", reason=describe_error(err))) from None
         wf.data.update(data)
         start = wf.get_tasks(state=TaskState.READY)
         for task in start:
@@ -106,7 +126,7 @@ class WorkflowProcessor:
     def load(cls, procedure: Procedure, state: str, limits: EngineLimits) -> "WorkflowProcessor":
         token = _restoring.set(procedure)
         try:
-            dct = json.loads(state)
+            dct = json.loads(state, parse_constant=_not_json)
             SERIALIZER.migrate(dct)
             wf = SERIALIZER.from_dict(dct)
         finally:
@@ -114,18 +134,45 @@ class WorkflowProcessor:
         return cls(procedure, wf, limits)
 
     def dump(self) -> str:
-        dct = SERIALIZER.to_dict(self.workflow)
+        """The state to store, once it is known to load again: a step that would leave anything
+        else (NaN, a set, data nested too deep, a key SpiffWorkflow would misread) fails here,
+        whichever step it is, and the case keeps the state it had."""
+        try:
+            dct = SERIALIZER.to_dict(self.workflow)
+        except RecursionError:
+            raise EngineError(tr("the case's data nests too deeply to be stored")) from None
+        except Exception as err:  # noqa: BLE001 - SpiffWorkflow's registry raises whatever a value raises
+            raise EngineError(tr("the case's state cannot be stored: %(reason)s", reason=describe_error(err))) from None
         dct[SERIALIZER.VERSION_KEY] = SERIALIZER_VERSION
-        state = json.dumps(dct, separators=(",", ":"), ensure_ascii=False)
-        if len(state) > self.limits.max_state_bytes:
+        problem = _state_problem(dct, self.limits.max_data_depth)
+        if problem:
+            raise EngineError(tr("the step would leave data the case cannot store: %(problem)s", problem=problem))
+        try:
+            state = json.dumps(dct, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+            size = len(state.encode("utf-8"))
+        except (TypeError, ValueError, RecursionError) as err:  # UnicodeEncodeError is a ValueError
+            raise EngineError(tr("the case's state cannot be stored: %(reason)s", reason=describe_error(err))) from None
+        if size > self.limits.max_state_bytes:
             raise EngineError(tr("the case's workflow state would be %(size)d bytes; the limit is %(limit)d (too "
-                                 "much data kept in the procedure's variables)", size=len(state),
+                                 "much data kept in the procedure's variables)", size=size,
                                  limit=self.limits.max_state_bytes))
+        try:
+            WorkflowProcessor.load(self.procedure, state, self.limits)
+        except Exception as err:  # noqa: BLE001 - whatever stops the next step from loading it
+            raise EngineError(tr("the case's state would not load again: %(reason)s",
+                                 reason=describe_error(err))) from None
         return state
 
     def result(self, completed_before: set[str], changes: dict | None = None) -> StepResult:
-        return StepResult(self.dump(), self.ready_human_tasks(), self.reached_milestones(completed_before),
-                          self.is_completed(), self.next_timer_at(), changes or {})
+        ready = self.ready_human_tasks()
+        next_timer_at = self.next_timer_at()
+        if not ready:
+            stuck, element = self.stranded_at()
+            if stuck:
+                raise EngineError(tr("the step would leave the case with nothing to do: no step is ready, and it "
+                                     "waits for no timer and no message"), element)
+        return StepResult(self.dump(), ready, self.reached_milestones(completed_before),
+                          self.is_completed(), next_timer_at, changes or {})
 
     # -- queries ------------------------------------------------------------------------------
     def ready_human_tasks(self) -> list[HumanTask]:
@@ -153,15 +200,45 @@ class WorkflowProcessor:
         return self.workflow.is_completed()
 
     def next_timer_at(self) -> datetime | None:
+        """When the earliest timer the case waits for falls due (the timer worker's index).
+
+        Read from the waiting tasks themselves, not from `waiting_events()`: an event-based gateway
+        waits as one task whose event is a MultipleEventDefinition, and SpiffWorkflow gives no
+        time for it there, though its timer has one. A timer with no time the worker can read would
+        never fire: the step that reaches it fails instead."""
         times = []
-        for event in self.workflow.waiting_events():
-            value = event.value if hasattr(event, "value") else None
-            if isinstance(value, str):
-                try:
-                    times.append(datetime.fromisoformat(value).astimezone(UTC))
-                except ValueError:
-                    continue
+        for task in self._waiting_tasks():
+            if not _timers_of(task.task_spec.event_definition):
+                continue
+            due = _timer_due(task)
+            if due is None:
+                raise EngineError(tr("the timer has no due time the timer worker can read (%(value)s)",
+                                     value=bounded_text(repr(task._get_internal_data("event_value")), 80)),
+                                  task.task_spec.bpmn_id)
+            times.append(due)
         return min(times) if times else None
+
+    def stranded_at(self) -> tuple[bool, str | None]:
+        """(True, element) when the case could never move again: not ended, and no human task is
+        ready, no timer will fire, no message can arrive (what remains waits for a signal nobody
+        sends, a condition no step can change, a branch that never comes). The element is where it
+        waits, when one can be named."""
+        if self.workflow.is_completed() or self.workflow.get_tasks(state=TaskState.READY, manual=True):
+            return False, None
+        waiting = self._waiting_tasks()
+        for task in waiting:
+            definition = task.task_spec.event_definition
+            if _timers_of(definition) or _messages_of(definition):
+                return False, None
+        named = [t.task_spec.bpmn_id for t in waiting if t.task_spec.bpmn_id]
+        if not named:
+            named = [t.task_spec.bpmn_id for t in self.workflow.get_tasks(state=TaskState.WAITING | TaskState.STARTED)
+                     if t.task_spec.bpmn_id]
+        return True, (named[0] if named else None)
+
+    def _waiting_tasks(self) -> list:
+        """The tasks waiting for an event, in the main process and every subprocess."""
+        return list(self.workflow.event_manager.tasks.values())
 
     # -- moving to another version of the procedure -----------------------------------------
     def migration_blockers(self, target: Procedure) -> list[str]:
@@ -244,8 +321,11 @@ class WorkflowProcessor:
     def _advance(self, tasks_before: int | None = None):
         tasks_before = len(self.workflow.tasks) if tasks_before is None else tasks_before
         try:
-            self.workflow.refresh_timers()
-            self.workflow.do_engine_steps()
+            for _ in range(_ADVANCE_ROUNDS):
+                self.workflow.refresh_timers()
+                self.workflow.do_engine_steps()
+                if all(t.task_spec.manual for t in self.workflow.get_tasks(state=TaskState.READY)):
+                    break
         except (SpiffWorkflowException, ScriptError) as err:
             raise _engine_error(err, None) from None
         except EngineError:
@@ -266,6 +346,63 @@ class WorkflowProcessor:
             depth += 1
             level = [child for task in level for child in task.children]
         return depth
+
+
+def _state_problem(dct: dict, max_depth: int):
+    """Why a serialized workflow could not be stored and loaded again (limits.storable_problem over
+    everything it holds), or None. Depth counts from the data of each task and workflow, as a
+    script's data does: a task is level 0, its data level 1 (SpiffWorkflow 3.2 stores a task's data
+    as a delta, {"updates": {...}, "deletions": [...]}: the updates are level 1 too), whether it is
+    in the main process or a subprocess."""
+    for workflow in (dct, *dct.get("subprocesses", {}).values()):
+        for key, value in workflow.items():
+            if key == "subprocesses":
+                continue
+            if key == "tasks":
+                for task in value.values():
+                    delta = task.get("delta")
+                    parts = [({k: v for k, v in task.items() if k != "delta"}, 0)]
+                    if isinstance(delta, dict):
+                        parts += [(delta.get("updates"), 1), (delta.get("deletions"), 1)]
+                    else:
+                        parts.append((delta, 1))
+                    for part, depth in parts:
+                        problem = storable_problem(part, max_depth, "typename", _TYPENAMES, depth=depth)
+                        if problem:
+                            return problem
+            else:
+                problem = storable_problem(value, max_depth, "typename", _TYPENAMES)
+                if problem:
+                    return problem
+    return None
+
+
+def _timers_of(definition) -> list:
+    """The timers of an event definition: itself, or those of an event-based gateway's events."""
+    if isinstance(definition, TimerEventDefinition):
+        return [definition]
+    return [d for d in getattr(definition, "event_definitions", None) or [] if isinstance(d, TimerEventDefinition)]
+
+
+def _messages_of(definition) -> list:
+    if isinstance(definition, BpmnMessageDefinition):
+        return [definition]
+    return [d for d in getattr(definition, "event_definitions", None) or [] if isinstance(d, BpmnMessageDefinition)]
+
+
+def _timer_due(task) -> datetime | None:
+    """When a waiting timer fires, read as SpiffWorkflow reads it (3.2: `event_value` in the task's
+    internal data: an ISO text, or for a cycle a dict with the next time)."""
+    value = task._get_internal_data("event_value")
+    if isinstance(value, dict):
+        value = value.get("next")
+    if not isinstance(value, str):
+        return None
+    try:
+        when = TimerEventDefinition.parse_time_or_duration(value)
+    except Exception:  # noqa: BLE001 - SpiffWorkflow raises bare exceptions for bad values
+        return None
+    return when.astimezone(UTC) if isinstance(when, datetime) else None
 
 
 _REACHED = TaskState.FINISHED_MASK | TaskState.STARTED | TaskState.READY | TaskState.WAITING

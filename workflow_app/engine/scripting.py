@@ -10,9 +10,14 @@ is instrumented so that it cannot run past a CPU-time budget or build huge value
   and, every few hundred ticks, how much the process's memory grew since the script started;
 * iteration goes through `_getiter_`, which ticks too (comprehensions, builtins over iterators);
 * `**`, `*`, `<<`, `+` and `%` go through guards that refuse results too large to build quickly;
+  `%` formatting (text and bytes) is read field by field: no width or precision from an argument
+  (`*`), none above MAX_FORMAT_WIDTH, and the result's size is estimated from the values each
+  field takes (a mapping's value used by many fields counts each time) before it is built;
 * attribute access is an allowlist of plain methods of str/list/dict/set/tuple (no `format`,
-  no `to_bytes`), with the ones that can build huge values in one C call (`join`, `replace`,
-  `extend`, padding) guarded; f-string format specs are constant and small;
+  `format_map`, `expandtabs`, `to_bytes`: `str.format` could also reach attributes through its
+  fields), with the ones that can build huge values in one C call (`join`, `replace`, `extend`,
+  padding) guarded; f-string format specs are constant, each width at most MAX_FORMAT_WIDTH and
+  an f-string's widths together at most MAX_FSTRING_WIDTH; there is no `format()` builtin;
 * `range` is capped and `sum` is a ticking, guarded loop.
 
 What stays out of reach in-process: one C-level call on values already at the caps can still take
@@ -53,11 +58,12 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from ..messages import Text, tr
 from .errors import ScriptCompileError, ScriptError, ScriptTimeout, bounded_text
-from .limits import DEFAULT_LIMITS, EngineLimits, check_runtime_value
+from .limits import DEFAULT_LIMITS, EngineLimits, check_runtime_value, storable_problem
 
 MAX_SEQUENCE = 1_000_000
 MAX_INT_BITS = 100_000
 MAX_FORMAT_WIDTH = 1000
+MAX_FSTRING_WIDTH = 10 * MAX_FORMAT_WIDTH
 MAX_MEMORY_GROWTH = 256 * 1024 * 1024
 _TICK_EVERY = 256
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -135,15 +141,107 @@ def _add(a, b):
     return a + b
 
 
-_PRINTF_FIELD = re.compile(r"%[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+def _text_size(value, limit: int) -> int:
+    """An upper estimate of len(str(value)), walked without recursion; stops once above `limit`.
+    A value referenced many times counts each time, as str() would write it each time."""
+    size, todo = 0, [value]
+    while todo:
+        item = todo.pop()
+        kind = type(item)
+        if kind is str or kind is bytes:
+            size += len(item) + 3
+        elif kind is int:
+            size += item.bit_length() // 3 + 2  # decimal digits <= bits * 0.302
+        elif kind is list or kind is tuple or kind is set or kind is frozenset:
+            size += 2 + 2 * len(item)
+            todo.extend(item)
+        elif kind is dict:
+            size += 2 + 4 * len(item)
+            todo.extend(item.keys())
+            todo.extend(item.values())
+        else:
+            size += 32  # float, bool, None, anything else: repr of bounded length
+        if size > limit:
+            return size
+    return size
+
+
+def _printf_fields(text: str):
+    """(key, width, precision, conversion) of each field of a %-format, as CPython reads them:
+    a mapping key in balanced parentheses, flags, width and precision (digits or '*'), a length
+    modifier, the conversion."""
+    pos, end = 0, len(text)
+    while True:
+        pos = text.find("%", pos)
+        if pos < 0 or pos + 1 >= end:
+            return
+        i, key = pos + 1, None
+        if text[i] == "(":
+            depth, start = 1, i + 1
+            while i + 1 < end and depth:
+                i += 1
+                depth += {"(": 1, ")": -1}.get(text[i], 0)
+            key, i = text[start:i], i + 1
+        while i < end and text[i] in "-+ #0":
+            i += 1
+        width, precision = "", ""
+        if i < end and text[i] == "*":
+            width, i = "*", i + 1
+        else:
+            while i < end and text[i].isdigit():
+                width, i = width + text[i], i + 1
+        if i < end and text[i] == ".":
+            i += 1
+            if i < end and text[i] == "*":
+                precision, i = "*", i + 1
+            else:
+                while i < end and text[i].isdigit():
+                    precision, i = precision + text[i], i + 1
+        while i < end and text[i] in "hlL":
+            i += 1
+        conversion = text[i] if i < end else ""
+        yield key, width, precision, conversion
+        pos = i + 1
+
+
+def _number(digits: str) -> int:
+    if digits == "*":
+        raise ScriptError(tr("a format width or precision taken from the values ('*') is not allowed in scripts"))
+    if len(digits) > 6 or (digits and int(digits) > MAX_FORMAT_WIDTH):
+        raise ScriptError(tr("format width too large (at most %(max)d)", max=MAX_FORMAT_WIDTH))
+    return int(digits) if digits else 0
+
+
+def _check_printf(fmt, args) -> None:
+    """Refuse a %-format whose widths come from the values or exceed MAX_FORMAT_WIDTH, or whose
+    result would be longer than MAX_SEQUENCE, before Python builds it."""
+    text = fmt if isinstance(fmt, str) else fmt.decode("latin-1")
+    mapping = args if isinstance(args, dict) else None
+    positional = args if isinstance(args, tuple) else (args,)
+    total, index, sizes = len(text), 0, {}
+    for key, width, precision, conversion in _printf_fields(text):
+        _tick()
+        padding = _number(width) + _number(precision)
+        if conversion == "%":
+            total += padding
+            continue
+        if key is not None:
+            if key not in sizes:
+                value = mapping.get(key) if mapping is not None else None
+                sizes[key] = _text_size(value, MAX_SEQUENCE)
+            size = sizes[key]
+        else:
+            value = positional[index] if index < len(positional) else None
+            index += 1
+            size = _text_size(value, MAX_SEQUENCE)
+        total += size + padding
+        if total > MAX_SEQUENCE:
+            raise _too_large("%")
 
 
 def _mod(a, b):
-    if isinstance(a, str):  # printf-style formatting: widths and precisions stay small
-        for width, precision in _PRINTF_FIELD.findall(a):
-            for value in (width, precision):
-                if value == "*" or (value and int(value) > MAX_FORMAT_WIDTH):
-                    raise ScriptError(tr("format width too large"))
+    if isinstance(a, (str, bytes)):  # printf-style formatting
+        _check_printf(a, b)
     return a % b
 
 
@@ -285,8 +383,20 @@ class BudgetedTransformer(RestrictingNodeTransformer):
                 self.error(node, "f-string format specs must be constant in scripts")
             else:
                 text = "".join(str(p.value) for p in parts)
-                if any(int(n) > MAX_FORMAT_WIDTH for n in re.findall(r"\d+", text)):
+                widths = [len(n) > 6 and MAX_SEQUENCE or int(n) for n in re.findall(r"\d+", text)]
+                if any(w > MAX_FORMAT_WIDTH for w in widths):
                     self.error(node, f"f-string format width above {MAX_FORMAT_WIDTH}")
+                self._fstring_width = getattr(self, "_fstring_width", 0) + sum(widths)
+        return node
+
+    def visit_JoinedStr(self, node):
+        """An f-string's fields may pad at most MAX_FSTRING_WIDTH characters together (one
+        f-string of many padded fields is one C call)."""
+        outer, self._fstring_width = getattr(self, "_fstring_width", 0), 0
+        node = self.node_contents_visit(node)
+        if self._fstring_width > MAX_FSTRING_WIDTH:
+            self.error(node, f"f-string format widths above {MAX_FSTRING_WIDTH} together")
+        self._fstring_width = outer + self._fstring_width
         return node
 
     def visit_BinOp(self, node):
@@ -393,10 +503,12 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """Evaluates BPMN expressions and scripts over task data, restricted and CPU-limited."""
 
     def __init__(self, cpu_seconds: float = 1.0, environment_globals: dict | None = None,
-                 max_data_bytes: int = DEFAULT_LIMITS.max_state_bytes):
+                 max_data_bytes: int = DEFAULT_LIMITS.max_state_bytes,
+                 max_data_depth: int = DEFAULT_LIMITS.max_data_depth):
         super().__init__(environment_globals or {})
         self.cpu_seconds = cpu_seconds
         self.max_data_bytes = max_data_bytes
+        self.max_data_depth = max_data_depth
 
     def _globals(self, context: dict, external_context: dict | None) -> dict:
         """Task data first, the sandbox's guards last: a data key named `_getiter_` or
@@ -422,9 +534,14 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             k: v for k, v in g.items()
             if k not in reserved and not k.startswith("_") and not callable(v)
         }
+        # The case stores its data as JSON and loads it again at the next step: only plain JSON
+        # values (no NaN, sets, bytes or number keys), no key SpiffWorkflow reads as its own object.
+        problem = storable_problem(result, self.max_data_depth, reserved_key="typename")
+        if problem:
+            raise ScriptError(tr("script left a value that cannot be stored as JSON: %(reason)s", reason=problem))
         try:
-            size = len(json.dumps(result, ensure_ascii=False))
-        except (TypeError, ValueError) as err:
+            size = len(json.dumps(result, ensure_ascii=False, allow_nan=False).encode("utf-8"))
+        except (TypeError, ValueError, RecursionError) as err:  # UnicodeEncodeError: a lone surrogate
             raise ScriptError(tr("script left a value that cannot be stored as JSON: %(reason)s",
                                  reason=bounded_text(err))) from None
         if size > self.max_data_bytes:
@@ -477,7 +594,8 @@ class RestrictedScriptEngine(PythonScriptEngine):
 
     def __init__(self, limits: EngineLimits = DEFAULT_LIMITS):
         super().__init__(environment=RestrictedEnvironment(limits.script_cpu_seconds,
-                                                           max_data_bytes=limits.max_state_bytes))
+                                                           max_data_bytes=limits.max_state_bytes,
+                                                           max_data_depth=limits.max_data_depth))
         self.limits = limits
 
     def validate(self, expression):

@@ -58,7 +58,10 @@ MESSAGE_CATCH_TAGS = ("intermediateCatchEvent", "boundaryEvent", "receiveTask")
 LEGAL_REVIEW_FIELDS = {"review_outcome": "string", "findings": "object"}
 LEGAL_REVIEW_APPROVE = "approve"
 LEGAL_REVIEW_OUTCOME_MAX = 16  # legal_review.outcome is a varchar(16)
-HUMAN_TASK_TAGS = ("userTask", "manualTask")
+# The steps a person does: SpiffWorkflow treats a plain bpmn:task as a manual task too, so it waits
+# in someone's inbox like the others; each must be in a lane that is a role (a task nobody may
+# complete would leave the case stuck there).
+HUMAN_TASK_TAGS = ("userTask", "manualTask", "task")
 
 
 def lane_role(lane_name: str | None) -> str | None:
@@ -144,7 +147,17 @@ def _properties(node) -> dict[str, tuple[str, int]]:
 
 
 def _executable_processes(root) -> list:
-    return [p for p in root.findall(f"{{{BPMN_NS}}}process") if p.get("isExecutable", "false") == "true"]
+    """The executable processes a case may start on: those no call activity of the file calls
+    (SpiffWorkflow runs a called process only when it is executable too)."""
+    called = {node.get("calledElement") for node in root.iter(f"{{{BPMN_NS}}}callActivity")}
+    return [p for p in root.findall(f"{{{BPMN_NS}}}process")
+            if p.get("isExecutable", "false") == "true" and p.get("id") not in called]
+
+
+# Names SpiffWorkflow 3.2 gives its own task specs in every process: an element with one of these
+# ids replaces the engine's task (an element "Start" leaves the process with no way in).
+_RESERVED_IDS = {"Start", "End", "Root"}
+_RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin")
 
 
 def _structure_problems(root, main: bool = True) -> list[BpmnProblem]:
@@ -156,14 +169,19 @@ def _structure_problems(root, main: bool = True) -> list[BpmnProblem]:
             if ref not in ids:
                 problems.append(BpmnProblem(tr("the %(attribute)s %(ref)s of a sequence flow names no element",
                                                attribute=end, ref=repr(ref)), flow.get("id"), flow.sourceline))
+    for node in root.iter():
+        node_id = node.get("id") if isinstance(node.tag, str) else None
+        if node_id and (node_id in _RESERVED_IDS or node_id.endswith(_RESERVED_SUFFIXES)):
+            problems.append(BpmnProblem(tr("the id %(id)s is a name the engine gives its own tasks; rename the "
+                                           "element", id=repr(node_id)), node_id, node.sourceline))
     executable = _executable_processes(root)
     if not main:  # a file of called processes (bpmn/shared/): any number of them
         if not root.findall(f"{{{BPMN_NS}}}process"):
             problems.append(BpmnProblem(tr("the file holds no process"), line=root.sourceline))
         return problems
     if len(executable) != 1:
-        problems.append(BpmnProblem(tr("exactly one executable process is required; found %(count)d",
-                                       count=len(executable)), line=root.sourceline))
+        problems.append(BpmnProblem(tr("exactly one executable process that no call activity calls is required; "
+                                       "found %(count)d", count=len(executable)), line=root.sourceline))
     return problems
 
 
@@ -216,7 +234,9 @@ def _task_problems(root, known_forms: dict[str, dict] | None) -> list[BpmnProble
         if tag in HUMAN_TASK_TAGS:
             lane_node = _lane_of(node, lanes)
             if lane_node is None:
-                problems.append(BpmnProblem(tr("a user task must be in a lane"), node_id, node.sourceline))
+                problems.append(BpmnProblem(tr("a %(kind)s is a step a person does: it must be in a lane that is a role "
+                                               "(%(roles)s)", kind=tag, roles=", ".join(LANE_LABELS)),
+                                            node_id, node.sourceline))
             elif lane_role(lane_node.get("name")) is None:
                 problems.append(BpmnProblem(
                     tr("lane %(lane)s is not a known role (%(roles)s)", lane=repr(lane_node.get("name")),
@@ -420,7 +440,19 @@ def _limit_problems(root, limits: EngineLimits) -> list[BpmnProblem]:
     timers, loop cardinalities, and how many branches one element fans out to. (Values computed
     from case data are checked when the engine evaluates them.)"""
     problems = []
+    # A repeating timer is refused, not capped: in SpiffWorkflow 3.2 each repetition sends one more
+    # token down the flow after the timer (an intermediate or interrupting boundary event: the same
+    # legal step several times in one case) or adds a task to an inbox (a non-interrupting boundary
+    # event). A legal step happens once per case; the reminders of a statutory limit are the
+    # deadline property and the oversight alerts (working days, raised once per step).
+    for node in root.iter(f"{{{BPMN_NS}}}timeCycle"):
+        problems.append(BpmnProblem(tr("a repeating timer (timeCycle) is not allowed: each repetition would start the "
+                                       "steps after it again; use a timeDuration or timeDate timer, or a deadline "
+                                       "property for a statutory time limit"),
+                                    _element_id(node.getparent().getparent()), node.sourceline))
     for tag, kind in TIMER_KINDS.items():
+        if tag == "timeCycle":
+            continue
         for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
             source = (node.text or "").strip()
             if not source:
@@ -510,6 +542,26 @@ def _task_meta(procedure_specs) -> dict:
                 if getattr(output, "bpmn_id", None) in meta and meta[output.bpmn_id]["human"]:
                     meta[output.bpmn_id]["request"] = definition.name
     return meta
+
+
+def _engine_lane_problems(procedure_specs, root) -> list[BpmnProblem]:
+    """Every task the engine will wait on a person for has a lane that is a role, as the engine
+    itself assigns lanes: it may differ from the diagram's own reading (a task in a subprocess
+    takes the subprocess's lane; the last of nested lanes naming a task wins), and a task whose
+    lane is no role would be in nobody's inbox."""
+    problems, lines = [], {}
+    for spec in procedure_specs:
+        for task_spec in spec.task_specs.values():
+            bpmn_id = getattr(task_spec, "bpmn_id", None)
+            if bpmn_id is None or not getattr(task_spec, "manual", False) or lane_role(task_spec.lane):
+                continue
+            if not lines:
+                lines = {n.get("id"): n.sourceline for n in root.iter() if isinstance(n.tag, str) and n.get("id")}
+            problems.append(BpmnProblem(
+                tr("step %(step)s is done by a person, but the engine puts it in lane %(lane)s, which is not a known "
+                   "role (%(roles)s)", step=repr(bpmn_id), lane=repr(task_spec.lane), roles=", ".join(LANE_LABELS)),
+                bpmn_id, lines.get(bpmn_id)))
+    return problems
 
 
 def _spiff_parse(trees: dict[str, object], process_id: str):
@@ -656,6 +708,9 @@ def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: 
         spec, subprocess_specs = _spiff_parse(used, process.get("id"))
     except (SpiffWorkflowException, etree.LxmlError, KeyError, ValueError, TypeError) as err:
         raise BpmnInvalid([_spiff_problem(err)]) from None
+    problems = _engine_lane_problems([spec, *subprocess_specs.values()], main_root)
+    if problems:
+        raise BpmnInvalid(problems)
     return Procedure(
         process_id=process.get("id"),
         name=process.get("name") or process.get("id"),

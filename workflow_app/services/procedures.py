@@ -328,20 +328,28 @@ def version_files(version: ProcedureVersion) -> dict[str, bytes]:
     return {row.path: row.content for row in rows}
 
 
+def actor_key_of(actor: User | str) -> str:
+    """The key a user's (or a named worker's) engine steps are counted under in the pool."""
+    return f"user:{actor.id}" if isinstance(actor, User) else str(actor)
+
+
 def engine_limits() -> EngineLimits:
     return EngineLimits.from_config(current_app.config)
 
 
 def run_engine_step(op: str, payload: dict, version: ProcedureVersion,
-                    *others: ProcedureVersion) -> StepResult:
+                    *others: ProcedureVersion, actor_key: str | None = None) -> StepResult:
     """One engine step of a case on `version` (and `others`, e.g. a migration's target), in an
     engine worker under the configured limits. Raises EngineError (the step failed; nothing
-    changed) or Unavailable (no worker free). The step runs at `payload["now"]` when given (a
-    timer pass's instant), else now: its timers read that instant (engine/timer_clock.py)."""
+    changed) or Unavailable (no worker free, or the actor's steps already hold their share of the
+    workers: ENGINE_USER_SHARE). The step runs at `payload["now"]` when given (a timer pass's
+    instant), else now: its timers read that instant (engine/timer_clock.py). `actor_key`: whose
+    step it is (`actor_key_of(user)`, or the timer worker's own name); None counts against no share."""
     sources = {v.sha256: (lambda v=v: bpmn_sources(v)) for v in (version, *others)}
     try:
         return engine_for(current_app.config).run(
-            op, sources, {"sha256": version.sha256, "now": utcnow(), **payload}, engine_limits())
+            op, sources, {"sha256": version.sha256, "now": utcnow(), **payload}, engine_limits(),
+            actor_key=actor_key)
     except EngineUnavailable as err:
         raise Unavailable(err.message) from None
 

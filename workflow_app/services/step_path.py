@@ -28,7 +28,7 @@ from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import ANCHORS, form_date, parse_deadline
 from . import audit, time_limits
 from .errors import Invalid, StepRefused, tr
-from .procedures import procedure_info, run_engine_step
+from .procedures import actor_key_of, procedure_info, run_engine_step
 from .transactions import one_transaction
 
 # What reaching a milestone does to the case: (timestamp field, new status).
@@ -89,7 +89,7 @@ class StepPath:
         (NotWaiting) are answers, not failures: nothing is
         traced and they are raised on; any other failure is traced and raised as Invalid."""
         try:
-            return run_engine_step(op, payload, version, *others)
+            return run_engine_step(op, payload, version, *others, actor_key=actor_key_of(self.actor))
         except (TaskNotReady, MigrationBlocked, NotWaiting):
             db.session.rollback()
             raise
