@@ -73,7 +73,8 @@ def _fire(case_id: int, now: datetime, result: TimerPass) -> None:
     due_at = case.next_timer_at
     path = StepPath(ACTOR, failed="timer.failed", case_id=case.id)
     try:
-        step = run_engine_step("timers", {"state": state.state, "now": now}, case.procedure_version)
+        step = run_engine_step("timers", {"state": state.state, "now": now}, case.procedure_version,
+                               actor_key=ACTOR)
     except EngineError as err:
         # Not the path's own failure: the timer is put back by RETRY_AFTER in the same record.
         db.session.rollback()
