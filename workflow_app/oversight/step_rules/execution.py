@@ -277,11 +277,14 @@ def court_applied_after_demand_period(record: CaseRecord, params: dict) -> list[
         f"{period_end}: {applied_en} cannot be {applied}")]
 
 
+# 行政强制法 Art. 54, 69: the court is applied to 10 working days after the demand at the earliest.
+DEMAND_WORKING_DAYS = 10
+
 register(RuleKind(
     "court_applied_after_demand_period", "DEMAND_PERIOD_CUT", "《行政强制法》第54条、第69条",
     {"demand_served": date_field("the day the demand (催告书) was served"),
      "court_applied": date_field("the day the court was applied to"),
-     "working_days": Param(NUMBER, ("integer",), optional=True, default=10,
+     "working_days": Param(NUMBER, ("integer",), optional=True, default=DEMAND_WORKING_DAYS,
                            doc="working days after the demand (行政强制法 Art. 54, 69: 10)")},
     court_applied_after_demand_period,
     doc="The court is applied to only after the demand's period has run."))

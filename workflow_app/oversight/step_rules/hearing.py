@@ -130,11 +130,14 @@ def hearing_notified_in_time(record: CaseRecord, params: dict) -> list[Breach]:
         f"so it can be held on {earliest} at the earliest: {held_en} cannot be {held}")]
 
 
+# APL Art. 64: the party is notified 7 working days before the hearing.
+HEARING_NOTICE_WORKING_DAYS = 7
+
 register(RuleKind(
     "hearing_notified_in_time", "HEARING_NOTICE_SHORT", "《行政处罚法》第64条",
     {"notified": date_field("the day the hearing notice was served"),
      "hearing": date_field("the day of the hearing"),
-     "working_days": Param(NUMBER, ("integer",), optional=True, default=7,
+     "working_days": Param(NUMBER, ("integer",), optional=True, default=HEARING_NOTICE_WORKING_DAYS,
                            doc="working days' notice before the hearing (APL 64: 7)")},
     hearing_notified_in_time,
     doc="The party is notified of the hearing the working days the law gives before it."))
