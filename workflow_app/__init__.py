@@ -80,11 +80,16 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
 
 
 def _check_clock(app: Flask):
-    """A pinned clock (ZHIFAFLOW_CLOCK, wall_clock.py) is for tests, demos and training: production
-    counts the law's deadlines on the real clock, so it refuses one."""
+    """An unreadable ZHIFAFLOW_CLOCK stops the app rather than leave it on another clock than meant."""
     if wall_clock.environment_error:
         raise ConfigurationError(wall_clock.environment_error)
-    if wall_clock.is_pinned() and is_production(app.config) and not app.config.get("TESTING"):
+
+
+def refuse_a_pinned_clock_in_production(app: Flask):
+    """A pinned clock (ZHIFAFLOW_CLOCK, wall_clock.py) is for tests, demos and training: production
+    counts the law's deadlines on the real clock. Checked where a server or the CLI starts
+    (wsgi.py), so that tests may still build production-configured apps as of a pinned day."""
+    if wall_clock.is_pinned() and is_production(app.config):
         raise ConfigurationError(f"{wall_clock.ENV} pins the clock; production runs on the real clock "
                                  "(unset it, or set ZHIFAFLOW_ENV=development for a demo or training server)")
 

@@ -102,3 +102,17 @@ def test_the_cli_fires_the_due_timers_and_says_which(app, api, ctx, clock):
     assert out.exit_code == 0 and f"1 case(s) advanced ({case['number']})" in out.output, out.output
     bad = runner.invoke(args=["timers", "fire", "--limit", "0"])
     assert bad.exit_code == 2 and "--limit" in bad.output
+
+
+def test_a_timer_started_as_of_another_day_falls_due_by_the_apps_clock_in_the_engine_worker_too(api, ctx, clock):
+    """The engine runs in worker processes: its timers read the instant the service gave the step
+    (engine/timer_clock.py), so a clock pinned years away from the real one still times them."""
+    from datetime import UTC, datetime
+
+    clock.set_now(datetime(2031, 3, 3, 2, tzinfo=UTC))
+    case = case_waiting(api, "p_timer_day", '<bpmn:userTask id="t2" name="t2"/>', "t2")
+    due = db.session.get(Case, case["id"]).next_timer_at
+    assert timedelta(0) < due - datetime(2031, 3, 3, 2, tzinfo=UTC) < timedelta(seconds=30)
+    clock.advance(PAST_DUE)
+    assert timers.fire_due().fired == [case["number"]]
+    assert [t["bpmn_id"] for t in api.get(f"/api/v1/cases/{case['id']}").json["tasks"]] == ["t2"]
