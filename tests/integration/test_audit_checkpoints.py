@@ -201,10 +201,10 @@ def test_a_short_chain_key_is_refused(tmp_path):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", "AUDIT_HMAC_KEY": "short"})
 
 
-def test_the_embedded_default_generates_its_keys_once_readable_by_the_owner_only(tmp_path, sqlite_template):
+def test_the_embedded_default_generates_its_keys_once_readable_by_the_owner_only(tmp_path, sqlite_templates):
     """And rotating the chain key keeps the old one in the key file, to verify what it keyed."""
     db_path = tmp_path / "embedded.db"
-    shutil.copy(sqlite_template, db_path)
+    shutil.copy(sqlite_templates(None), db_path)
     keys = tmp_path / "keys"
     keys.mkdir()
     (keys / "audit_hmac.keys").write_text(BASE_CONFIG["AUDIT_HMAC_KEY"] + "\n")  # the template's events

@@ -111,7 +111,7 @@ def test_the_server_answers_other_requests_while_a_step_is_killed(api, tight, ap
     time.sleep(0.3)  # the hostile step is running in a worker now
     other = api.get("/api/v1/cases?per_page=5")
     answered = time.monotonic()
-    opened = api.open_case()  # an engine step on the other worker
+    opened = api.open_case(as_="officer2")  # another user's engine step, on the other worker
     thread.join(timeout=STEP_WALL + 30)
     assert other.status_code == 200 and opened["tasks"]
     assert done["hostile"][1] == 422 and answered < done["hostile"][0]

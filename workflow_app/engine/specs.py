@@ -690,6 +690,9 @@ def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: 
         found += _script_problems(root)
         found += _limit_problems(root, limits)
         problems += [p.in_file(path) for p in found]
+    if trees:  # calls across the files, reported with the files' own problems (a self-call makes both)
+        call_problems, _ = _call_problems({p: t.getroot() for p, t in trees.items()}, process_id or "")
+        problems += [p for p in call_problems if p not in problems]
     if problems:
         raise BpmnInvalid(problems)
     main_root = trees[main_path].getroot()
