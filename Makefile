@@ -13,6 +13,15 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 FUZZ_PORT ?= 5121
 FUZZ_EXAMPLES ?= 200
+# pytest-xdist workers of `make test`: the suite is sized for 2 cores (the browser tests stay
+# together on one worker: one demo server). TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+# `make test-dates`: the date-sensitive tests (marker `dates`) as of each of these days, on the
+# app's own clock (ZHIFAFLOW_CLOCK): a Sunday whose 90-day limit ends on a Saturday, the Spring
+# Festival's adjusted working Saturday, the New Year into a year without an official holiday
+# table. `make test` runs them as of the real day.
+TEST_DATES ?= 2026-03-08 2026-02-14 2026-12-28
 
 # The pages' front-end packages (bpmn-js, ECharts) come from npm with the committed package-lock.json and
 # are copied into the static folder (git-ignored); the gettext catalogues (.po, in git) are
@@ -22,7 +31,7 @@ ASSETS := $(VENDOR)/.installed
 PO := $(wildcard workflow_app/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: install run test bench bench-pg bench-hostile bench-pages lint fuzz assets translations extract-messages
+.PHONY: install run test test-dates bench bench-pg bench-hostile bench-pages lint fuzz assets translations extract-messages
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,7 +75,13 @@ run: $(STAMP) $(ASSETS) $(MO)
 test: $(STAMP) $(ASSETS) $(MO)
 	@if [ -x /usr/bin/chromium ]; then echo "Browser tests: run with /usr/bin/chromium."; \
 	 else echo "Browser tests: SKIPPED, /usr/bin/chromium is missing (apt-get install -y chromium fonts-noto-cjk)."; fi
-	$(PY) -m pytest
+	$(PYTEST)
+
+test-dates: $(STAMP) $(ASSETS) $(MO)
+	@for day in $(TEST_DATES); do \
+	  echo "== the date-sensitive tests as of $$day (ZHIFAFLOW_CLOCK=$$day)"; \
+	  ZHIFAFLOW_CLOCK=$$day $(PYTEST) -m dates || exit 1; \
+	done
 
 bench: $(STAMP)
 	$(PY) bench/bench_cases.py

@@ -3,9 +3,12 @@ oversight scan, so the late demo cases carry their alerts (SERVICE_LATE high, DI
 PAYMENT_OVERDUE medium)."""
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENSHOTS, log_in, screenshot
+
+pytestmark = [pytest.mark.dates, pytest.mark.xdist_group("browser")]
 
 
 def test_a_supervisor_lands_on_the_alerts_filters_opens_acknowledges_and_resolves_one(page):

@@ -3,9 +3,12 @@ tables (no console error: the conftest fails on any, a CSP refusal included), a 
 keyboard to the list it counts; the page in English; without JavaScript the tables alone."""
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, screenshot
+
+pytestmark = [pytest.mark.dates, pytest.mark.xdist_group("browser")]
 
 CHARTS = ("alerts_by_rule", "alerts_by_department", "cases_by_status", "steps_by_department", "alerts_per_week")
 

@@ -1,10 +1,13 @@
 """Journeys through the pages in a real browser, on the demo data."""
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, screenshot
 from workflow_app.wall_clock import local_today
+
+pytestmark = [pytest.mark.dates, pytest.mark.xdist_group("browser")]
 
 
 def test_an_officer_is_refused_with_a_wrong_password_then_logs_in_and_lands_on_the_inbox(page):

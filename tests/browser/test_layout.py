@@ -7,6 +7,8 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import DEMO_PASSWORD, screenshot
 
+pytestmark = [pytest.mark.dates, pytest.mark.xdist_group("browser")]
+
 # (name, viewport in CSS pixels, device scale): a 768-pixel tablet held upright, and a 1280-pixel
 # laptop screen at 125% zoom (1024 CSS pixels wide, drawn at 1.25).
 SCREENS = [("tablet", {"width": 768, "height": 1024}, 1), ("zoom125", {"width": 1024, "height": 720}, 1.25)]

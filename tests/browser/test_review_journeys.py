@@ -6,9 +6,12 @@ import json
 import re
 import urllib.request
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DEMO_PASSWORD, log_in, screenshot
+
+pytestmark = [pytest.mark.dates, pytest.mark.xdist_group("browser")]
 
 
 class Api:

@@ -13,6 +13,8 @@ from tests.browser.conftest import log_in, screenshot
 from tests.browser.test_layout import SCREENS, overflows_sideways
 from workflow_app.wall_clock import local_today
 
+pytestmark = [pytest.mark.dates, pytest.mark.xdist_group("browser")]
+
 
 def day(offset: int) -> str:
     return (local_today() + timedelta(days=offset)).isoformat()

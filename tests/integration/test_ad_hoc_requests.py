@@ -20,6 +20,8 @@ from workflow_app.i18n import LANGUAGE_COOKIE
 from workflow_app.models import Task, TraceEvent
 from workflow_app.services import audit_verify, step_path
 
+pytestmark = pytest.mark.dates
+
 FILING_ARTICLE = "《市场监督管理行政处罚程序规定》第18条"
 DECISION_ARTICLE = "《行政处罚法》第60条；《市场监督管理行政处罚程序规定》第64条"
 DISCLOSURE_ARTICLE = "《行政处罚法》第48条第2款"

@@ -17,6 +17,8 @@ from workflow_app.extensions import db
 from workflow_app.models import Alert, TraceEvent
 from workflow_app.services import alerts, audit_verify
 
+pytestmark = pytest.mark.dates
+
 
 def late_filing(api) -> dict:
     """A case whose clue came in 110 days ago: its filing decision is long overdue (FILING_LATE)."""

@@ -4,12 +4,16 @@ that clears itself when the overdue alert takes over; supervisors acknowledge, r
 with a reason, each traced; heads read, officers may not. Through the API, on SQLite and PostgreSQL."""
 from datetime import timedelta
 
+import pytest
+
 from tests.helpers import TO_DECISION, at_once
 from workflow_app.extensions import db
 from workflow_app.models import Alert, Case, TraceEvent
 from workflow_app.models.types import utcnow
 from workflow_app.oversight.calendar import LOCAL_TZ
 from workflow_app.services import alerts, audit_verify
+
+pytestmark = pytest.mark.dates
 
 EN = {"Accept-Language": "en"}
 

@@ -2,7 +2,11 @@
 import io
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import TO_DECISION
+
+pytestmark = pytest.mark.dates
 
 GENERAL = (Path(__file__).resolve().parents[2] / "bpmn" / "general_penalty" / "general_penalty.bpmn").read_bytes()
 

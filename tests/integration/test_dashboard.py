@@ -3,6 +3,8 @@ cases and alerts, each reader's scope, the page in both languages with its table
 API in both languages. Through the API and the pages, on SQLite and PostgreSQL."""
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests.integration.test_alerts import filing_late
 from tests.web_session import html, page_login
 from workflow_app.extensions import db
@@ -12,6 +14,8 @@ from workflow_app.oversight.calendar import LOCAL_TZ
 from workflow_app.services import alerts, dashboard
 from workflow_app.services.worklists import DUE_SOON
 from workflow_app.wall_clock import local_today, utcnow
+
+pytestmark = pytest.mark.dates
 
 SUMMARY = "/api/v1/oversight/summary"
 EN = {"Accept-Language": "en"}

@@ -20,6 +20,8 @@ from workflow_app.demo.cases import (
 from workflow_app.extensions import db
 from workflow_app.wall_clock import local_today
 
+pytestmark = pytest.mark.dates
+
 # Where a case at each stage stands: (case status, its ready tasks).
 WHERE = {
     "clue": ("intake", {"clue_intake"}),

@@ -5,8 +5,11 @@ import time
 from datetime import date, datetime
 
 import docx
+import pytest
 
 from tests.helpers import NO_PENALTY_REPORT, STEPS, TO_DECISION, TRANSFER_REPORT
+
+pytestmark = pytest.mark.dates
 
 
 def defence_deadline(served_on: str) -> str:

@@ -2,10 +2,14 @@
 file's labels and recorded choices, and the steps' names (the English title of the step's form)
 are English; the same pages in Chinese are as they were. Through the Flask test client, on SQLite
 and PostgreSQL."""
+import pytest
+
 from tests.helpers import STEPS
 from tests.integration.test_task_forms import page_of
 from tests.web_session import html
 from workflow_app.i18n import LANGUAGE_COOKIE
+
+pytestmark = pytest.mark.dates
 
 
 def _in_english(client):

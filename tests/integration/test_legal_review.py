@@ -4,6 +4,8 @@ import pytest
 from tests.helpers import TO_DECISION
 from workflow_app.extensions import db
 
+pytestmark = pytest.mark.dates
+
 
 def reviewable_case(api, officers=("officer1", "officer2")):
     case = api.open_case()

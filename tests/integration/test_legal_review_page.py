@@ -10,6 +10,8 @@ from tests.web_session import csrf_of, html, page_login
 from workflow_app.extensions import db
 from workflow_app.models import User, UserRole
 
+pytestmark = pytest.mark.dates
+
 ITEMS = ("body_competent", "officers_certified", "facts_and_evidence", "procedure_lawful", "law_applied",
          "discretion_within_benchmark", "documents_complete", "criminal_transfer")
 

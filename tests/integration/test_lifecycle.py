@@ -3,6 +3,8 @@ import pytest
 
 from tests.helpers import FIXED_DATES_AS_OF, NO_PENALTY_REPORT, TO_DECISION, TRANSFER_REPORT
 
+pytestmark = pytest.mark.dates
+
 
 def test_penalty_without_review_goes_from_intake_to_closing(api):
     case = api.open_case()

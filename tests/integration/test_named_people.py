@@ -1,9 +1,13 @@
 """People named in forms must be real, in the department, and (officers) certified (APL 42)."""
 from datetime import timedelta
 
+import pytest
+
 from tests.helpers import TO_DECISION
 from workflow_app.extensions import db
 from workflow_app.wall_clock import local_today
+
+pytestmark = pytest.mark.dates
 
 
 def at_investigation(api):

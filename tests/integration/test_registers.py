@@ -7,11 +7,15 @@ violation (APL 36), the party's identity on record (APL 59), and no personal num
 next to it."""
 from datetime import date, timedelta
 
+import pytest
+
 from tests.helpers import TO_DECISION, days_ago
 from tests.integration.test_step_rules import assert_refused
 from workflow_app.extensions import db
 from workflow_app.oversight.identity import with_resident_check
 from workflow_app.wall_clock import local_today
+
+pytestmark = pytest.mark.dates
 
 
 def cli(app, *args):

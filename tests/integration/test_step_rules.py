@@ -10,6 +10,8 @@ import pytest
 
 from tests.helpers import FIXED_DATES_AS_OF, STEPS, TO_DECISION, days_ago
 
+pytestmark = pytest.mark.dates
+
 
 def assert_refused(api, case, response, code, article, *fields):
     """The step is refused with `code` and `article`, names `fields`, is traced, changes nothing."""

@@ -20,6 +20,8 @@ from workflow_app.models import Case, Task
 from workflow_app.services.forms import schema_errors, validate_form
 from workflow_app.web import task_forms
 
+pytestmark = pytest.mark.dates
+
 FORMS = {p.name.removesuffix(".schema.json"): json.loads(p.read_text(encoding="utf-8"))
          for p in sorted((ROOT / "forms").glob("*/*.schema.json"))}
 INPUT_NAME = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')

@@ -3,9 +3,13 @@ import threading
 import time
 from contextlib import contextmanager
 
+import pytest
+
 from tests.helpers import load_engine_state
 from workflow_app.extensions import db
 from workflow_app.models import Task, TraceEvent
+
+pytestmark = pytest.mark.dates
 
 
 def test_no_token_or_a_bad_token_is_401(client, api):

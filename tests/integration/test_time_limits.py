@@ -10,6 +10,8 @@ import pytest
 from tests.helpers import DAY, FIXED_DATES_AS_OF, TO_DECISION, days_ago
 from workflow_app.oversight.calendar import LOCAL_TZ, add_calendar_days, working_days_after
 
+pytestmark = pytest.mark.dates
+
 RECEIVED = days_ago(2)
 INTAKE = ("clue_intake", {"received_on": RECEIVED, "violation_date": days_ago(5)})
 

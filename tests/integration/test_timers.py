@@ -5,12 +5,16 @@ import io
 import json
 from datetime import timedelta
 
+import pytest
+
 from tests.helpers import at_once
 from tests.samples import process
 from workflow_app.extensions import db
 from workflow_app.models import Case, TraceEvent, WorkflowState
 from workflow_app.models.types import utcnow
 from workflow_app.services import audit_verify, timers
+
+pytestmark = pytest.mark.dates
 
 PAST_DUE = timedelta(seconds=2)  # the clock moved past the one-second timer (the `clock` fixture)
 WAIT = ('<bpmn:intermediateCatchEvent id="wait" name="wait"><bpmn:timerEventDefinition id="td">'

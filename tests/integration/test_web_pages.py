@@ -16,6 +16,8 @@ from workflow_app.i18n import LANGUAGE_COOKIE
 from workflow_app.models import Task
 from workflow_app.wall_clock import local_today
 
+pytestmark = pytest.mark.dates
+
 
 def fresh(client):
     return client.application.test_client()

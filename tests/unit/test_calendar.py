@@ -14,6 +14,8 @@ from workflow_app.oversight.calendar import LOCAL_TZ, add_calendar_days, add_wor
 from workflow_app.oversight.deadlines import DeadlineSyntaxError, parse_deadline
 from workflow_app.wall_clock import local_today
 
+pytestmark = pytest.mark.dates
+
 
 def local(y, m, d, h=10):
     return datetime(y, m, d, h, tzinfo=LOCAL_TZ).astimezone(UTC)
