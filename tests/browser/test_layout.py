@@ -15,7 +15,9 @@ SCREENS = [("tablet", {"width": 768, "height": 1024}, 1), ("zoom125", {"width": 
 
 
 def overflows_sideways(page) -> bool:
-    """Whether the page itself scrolls sideways (a wide table or diagram may scroll in its own box)."""
+    """Whether the page itself scrolls sideways (a wide table or diagram may scroll in its own box).
+    Read once the page a click led to has loaded (during the navigation there is no document)."""
+    page.wait_for_load_state("load")
     return page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth + 1")
 
 
