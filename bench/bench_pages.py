@@ -87,8 +87,8 @@ def recreate_database(url: str) -> None:
 
 
 def flask(*args: str, env: dict) -> str:
-    out = subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
-                         capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
+                         capture_output=True, text=True)  # this venv's flask, whichever it is
     if out.returncode:
         sys.exit(f"flask {' '.join(args)} failed:\n{out.stdout}{out.stderr}")
     return out.stdout

@@ -218,12 +218,17 @@ def _audit(action, *args, **kwargs):
               help="An exported checkpoint file kept by the auditor (repeatable).")
 @click.option("--public-key", "public_key_files", multiple=True, type=click.Path(dir_okay=False),
               help="The auditor's copy of a checkpoint public key (repeatable; default: the server's).")
-def audit_verify(case_id: int | None, checkpoint_files: tuple[str, ...], public_key_files: tuple[str, ...]):
-    """Check every trace chain, the case and task rows against it, and the signed checkpoints;
-    exit 1 naming each event, field or chain that was edited, deleted or rolled back."""
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes that check the trail (default: one per core on a large trail, else 1).")
+def audit_verify(case_id: int | None, checkpoint_files: tuple[str, ...], public_key_files: tuple[str, ...],
+                 workers: int | None):
+    """Check every trace chain, the case, task, legal review and alert rows against it, and the
+    signed checkpoints; exit 1 naming each event, field or chain that was edited, deleted or
+    rolled back."""
     from .services import audit_checkpoints
 
-    report, found = _audit(audit_checkpoints.verify_trail, case_id, list(checkpoint_files), list(public_key_files))
+    report, found = _audit(audit_checkpoints.verify_trail, case_id, list(checkpoint_files), list(public_key_files),
+                           workers=workers)
     if case_id is not None and report.chains == 0:
         _fail(f"no case {case_id}: neither a case row nor a trace chain")
     for note in found.notes:

@@ -1,6 +1,7 @@
 """The trace: who, when, what, data diff; an append-only, keyed chain per case; and `audit
 verify`, which catches an edited or deleted event - also when the forger re-hashed the chain
 without the key or rolled its head back - and a case or task row that disagrees with the trace."""
+import functools
 import json
 
 import pytest
@@ -103,6 +104,18 @@ def test_audit_verify_can_check_one_case(api, app):
     assert result.exit_code == 0 and "in 1 chains" in result.output
     result = app.test_cli_runner().invoke(args=["audit", "verify", "--case", "99999"])
     assert result.exit_code == 1 and "no case 99999" in result.output
+
+
+def test_audit_verify_takes_the_number_of_worker_processes(api, app, monkeypatch):
+    from workflow_app.services import audit_verify
+
+    api.run(api.open_case(), "clue_intake")
+    api.open_case()
+    monkeypatch.setattr(audit_verify, "GROUP_EVENTS", 3)  # several groups of chains, for several processes
+    result = app.test_cli_runner().invoke(args=["audit", "verify", "--workers", "2"])
+    assert result.exit_code == 0 and result.output.startswith("OK:"), result.output
+    result = app.test_cli_runner().invoke(args=["audit", "verify", "--workers", "0"])
+    assert result.exit_code == 2 and "--workers" in result.output and "Traceback" not in result.output
 
 
 def test_events_written_before_the_chain_was_keyed_verify_up_to_the_configured_id(api, app, ctx):
@@ -302,24 +315,27 @@ def test_a_legal_review_row_edited_behind_the_trace_is_caught(api, app, ctx, cha
     failed(verify(app), f"TAMPERED case:{case['id']}", expected)
 
 
-def test_an_event_appended_while_verify_reads_is_not_taken_for_tampering(api, app, ctx, monkeypatch):
-    """verify queries the events, then the heads: an append committed in between must not look
-    like a deleted event (it reads every table in one snapshot)."""
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_event_appended_while_verify_reads_is_not_taken_for_tampering(api, app, ctx, monkeypatch, workers):
+    """verify plans its groups of chains, then reads their events and heads: an append committed in
+    between must not look like a deleted or an extra event (the reads of a chain share one
+    snapshot; on PostgreSQL every worker process reads the one the pass began with)."""
     from workflow_app.services import audit, audit_verify
 
-    case = api.open_case()
-    original, appended = db.session.execute, []
+    case, _other = api.open_case(), api.open_case()
+    monkeypatch.setattr(audit_verify, "GROUP_EVENTS", 2)  # a group a chain: both processes have work
+    plan, appended = audit_verify._plan, []
 
-    def execute_then_append(statement, *args, **kwargs):
-        result = original(statement, *args, **kwargs)
-        if not appended and "FROM trace_event" in str(statement):  # the event stream is open
-            appended.append(True)
-            with app.app_context():  # another session and connection, committed meanwhile
-                audit.record_alone("case.noted", actor="cli:test", case_id=case["id"], data={})
-        return result
+    def plan_then_append(*args, **kwargs):
+        groups = plan(*args, **kwargs)
+        with app.app_context():  # another session and connection, committed meanwhile
+            audit.record_alone("case.noted", actor="cli:test", case_id=case["id"], data={})
+        with app.app_context():  # and a case opened meanwhile: its rows and its chain, or neither
+            appended.append(api.open_case())
+        return groups
 
-    monkeypatch.setattr(db.session, "execute", execute_then_append)
-    report = audit_verify.verify()
+    monkeypatch.setattr(audit_verify, "_plan", plan_then_append)
+    report = audit_verify.verify(workers=workers)
     assert appended and report.ok, report.problems
 
 
@@ -417,3 +433,50 @@ def test_an_alert_event_deleted_with_its_row_changes_is_caught(api, app, ctx):
         TraceEvent.chain == f"case:{handled['id']}")).scalar()
     roll_back_chain(f"case:{handled['id']}", seq - 1)
     failed(verify(app), f"alert {alert_id} (FILING_LATE) is resolved but the trace recorded it rectification_reported")
+
+
+# -- the pass in groups of chains, in one process or several -----------------------------------------------
+def _report(report):
+    return (report.chains, report.events, report.unkeyed_events, report.cases, report.checkpoint_points,
+            report.problem_count, [str(p) for p in report.problems], report.heads)
+
+
+def test_the_findings_are_the_same_in_one_group_in_many_and_in_worker_processes(api, app, ctx, monkeypatch):
+    """A tampered trail of several cases: the whole report (every problem, in order, the counts and
+    the heads a checkpoint would sign) is the same whether the pass reads it as one group, as
+    groups of a few chains, or as those groups in two worker processes."""
+    from workflow_app.services import alerts, audit_checkpoints, audit_verify
+
+    cases = [api.run(api.open_case(), "clue_intake") for _ in range(6)]
+    decided = api.run(api.open_case(), *TO_DECISION)
+    alerts.scan()
+    from workflow_app.services import audit_keys
+
+    audit_checkpoints.create_checkpoint("cli:test")
+    public = audit_keys.signing_key().public_key()
+    points = audit_checkpoints.Checkpoints()  # the signed heads a checkpoint holds the trail to
+    audit_checkpoints.add_latest_stored(points, {audit_keys.public_key_id(public): public})
+    ids = [c["id"] for c in cases]
+    tamper(f"UPDATE trace_event SET actor = 'officer9' WHERE chain = 'case:{ids[0]}' AND seq = 2",
+           f"DELETE FROM trace_event WHERE chain = 'case:{ids[1]}' AND seq = 3",
+           f"DELETE FROM trace_event WHERE chain = 'case:{ids[2]}'",
+           f"DELETE FROM trace_chain WHERE chain = 'case:{ids[2]}'",
+           f"UPDATE oversight_alert SET status = 'dismissed' WHERE case_id = {ids[3]}",
+           *(f"DELETE FROM {table} WHERE case_id = {ids[4]}" for table in (
+               "oversight_alert", "trace_event", "workflow_state", "case_task")),
+           f"DELETE FROM trace_chain WHERE chain = 'case:{ids[4]}'",
+           f"DELETE FROM enforcement_case WHERE id = {ids[4]}",
+           f"UPDATE trace_chain SET chain = 'case:0{ids[5]}' WHERE chain = 'case:{ids[5]}'",
+           f"UPDATE case_task SET state = 'cancelled' WHERE case_id = {decided['id']} AND state = 'ready'")
+    verify = functools.partial(audit_verify.verify, checkpoint_points=points.points, collect_heads=True)
+    monkeypatch.setattr(audit_verify, "GROUP_EVENTS", 10**9)
+    assert len(audit_verify._plan(db.session.connection(), None, points.points)[0]) == 1
+    whole = _report(verify(workers=1))
+    assert whole[5] >= 9 and any("no longer exists" in p for p in whole[6]), whole
+    monkeypatch.setattr(audit_verify, "GROUP_EVENTS", 4)
+    groups = audit_verify._plan(db.session.connection(), None, points.points)[0]
+    db.session.rollback()
+    assert len(groups) >= 4, groups
+    assert _report(verify(workers=1)) == whole
+    assert _report(verify(workers=2)) == whole
+    assert _report(verify(workers=3)) == whole

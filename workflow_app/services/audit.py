@@ -33,25 +33,47 @@ def case_chain(case_id: int) -> str:
 
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+_string = json.encoder.encode_basestring  # how _CANONICAL writes a string (ensure_ascii=False)
 
 
 def canonical_json(value) -> str:
     return _CANONICAL.encode(value)
 
 
+def event_body(key_id: str | None, chain, seq, case_id, at: datetime, actor_id, actor, action, task_id, bpmn_id,
+               data_json, prev) -> bytes:
+    """What an event's digest is taken over: canonical_json of its fields (with the key id when
+    keyed), written out here key by key in their sorted order when the fields have the types the
+    columns hold, which is several times faster (`audit verify` computes this for every event of
+    the trail); canonical_json itself otherwise. A test holds the two together."""
+    at = at.isoformat(timespec="microseconds")
+    if (type(action) is str and type(actor) is str and type(chain) is str and type(data_json) is str
+            and type(prev) is str and type(seq) is int and (bpmn_id is None or type(bpmn_id) is str)
+            and (case_id is None or type(case_id) is int) and (actor_id is None or type(actor_id) is int)
+            and (task_id is None or type(task_id) is int) and (key_id is None or type(key_id) is str)):
+        key = "" if key_id is None else f'"key":{_string(key_id)},'
+        return (f'{{"action":{_string(action)},"actor":{_string(actor)},'
+                f'"actor_id":{"null" if actor_id is None else actor_id},"at":{_string(at)},'
+                f'"bpmn_id":{"null" if bpmn_id is None else _string(bpmn_id)},'
+                f'"case_id":{"null" if case_id is None else case_id},"chain":{_string(chain)},'
+                f'"data":{_string(data_json)},{key}"prev":{_string(prev)},"seq":{seq},'
+                f'"task_id":{"null" if task_id is None else task_id}}}').encode()
+    fields = {"chain": chain, "seq": seq, "case_id": case_id, "at": at, "actor_id": actor_id, "actor": actor,
+              "action": action, "task_id": task_id, "bpmn_id": bpmn_id, "data": data_json, "prev": prev}
+    if key_id is not None:
+        fields["key"] = key_id
+    return canonical_json(fields).encode()
+
+
 def event_digest(key: bytes | None, *, key_id: str | None, chain, seq, case_id, at: datetime, actor_id, actor,
                  action, task_id, bpmn_id, data_json, prev) -> str:
     """HMAC-SHA256 under `key` (whose id is part of what is signed); plain SHA-256 for the events
     written before the chain was keyed (key and key_id None)."""
-    fields = {
-        "chain": chain, "seq": seq, "case_id": case_id, "at": at.isoformat(timespec="microseconds"),
-        "actor_id": actor_id, "actor": actor, "action": action, "task_id": task_id,
-        "bpmn_id": bpmn_id, "data": data_json, "prev": prev,
-    }
+    body = event_body(key_id if key is not None else None, chain, seq, case_id, at, actor_id, actor, action,
+                      task_id, bpmn_id, data_json, prev)
     if key is None:
-        return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
-    body = canonical_json({**fields, "key": key_id}).encode("utf-8")
-    return hmac.new(key, body, hashlib.sha256).hexdigest()
+        return hashlib.sha256(body).hexdigest()
+    return hmac.digest(key, body, "sha256").hex()
 
 
 def _head(chain: str) -> TraceChain:

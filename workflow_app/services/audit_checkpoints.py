@@ -53,8 +53,8 @@ class Checkpoints:
         self.checked.append(where)
 
 
-def verify_trail(case_id: int | None, checkpoint_files: list[str], public_key_files: list[str]
-                 ) -> tuple[audit_verify.VerifyReport, Checkpoints]:
+def verify_trail(case_id: int | None, checkpoint_files: list[str], public_key_files: list[str],
+                 workers: int | None = None) -> tuple[audit_verify.VerifyReport, Checkpoints]:
     """`audit verify`: the trail, the rows, the newest stored checkpoint and the auditor's files."""
     found = Checkpoints()
     try:
@@ -67,7 +67,7 @@ def verify_trail(case_id: int | None, checkpoint_files: list[str], public_key_fi
     add_latest_stored(found, trusted)
     if checkpoint_files:
         add_files(found, checkpoint_files, trusted)
-    report = audit_verify.verify(case_id, checkpoint_points=found.points)
+    report = audit_verify.verify(case_id, checkpoint_points=found.points, workers=workers)
     for problem in found.problems:
         report.add("checkpoint", None, problem)
     return report, found

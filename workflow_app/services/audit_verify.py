@@ -1,14 +1,18 @@
 """`audit verify`: is the trace intact, and does the rest of the record agree with it?
 
-One streaming pass, O(events) time: trace_event, trace_chain, enforcement_case, case_task,
-legal_review and oversight_alert are each read once, in the same chain order, and merged like a sorted merge join, so
-memory holds one chain (one case: its events' facts, its task and review rows) at a time, however
-many cases there are.
+One pass, O(events) time, in groups of chains: a plan (the chains and their event counts, from
+the index on trace_event) cuts the chain order into groups of about GROUP_EVENTS events; each
+group's trace_event and trace_chain rows are read by chain name and its enforcement_case,
+case_task, legal_review and oversight_alert rows by a range of case ids, each through an index,
+so memory holds one group whatever the size of the trail, and no table is sorted whole. Groups
+are checked in this process or in worker processes (one per core on a large trail), each with a
+connection of its own reading the same snapshot; the report is the same either way, in the
+chain order.
 It finds:
 - in every chain: an edited, inserted, reordered or missing event; a digest that is not the HMAC
   under a known chain key (re-hashed by someone without the key); an unkeyed event that is not
-  one of those written before keying (AUDIT_UNKEYED_UNTIL_ID); a head (trace_chain) that does not match the last event, or a chain whose events
-  or head are gone;
+  one of those written before keying (AUDIT_UNKEYED_UNTIL_ID); a head (trace_chain) that does
+  not match the last event, or a chain whose events or head are gone;
 - for every case: a case row with no chain, a chain with no case row; case fields (number, title,
   department, party, procedure version, opener, status, milestone times) that differ from what
   case.opened / case.<milestone> / case.migrated / case.ended recorded; task rows whose state,
@@ -20,14 +24,22 @@ It finds:
 - against signed checkpoints (the newest stored one, and any exported files given): a chain head
   that was rolled back, rewritten or deleted since the checkpoint was signed.
 """
+import bisect
+import hashlib
+import hmac
 import json
-from collections.abc import Iterable, Iterator
+import multiprocessing as mp
+import operator
+import os
+import threading
+from collections import namedtuple
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import case as sql_case
-from sqlalchemy import func, text
+from sqlalchemy import Text, cast, create_engine, func
+from sqlalchemy.pool import NullPool
 
 from ..extensions import db
 from ..models import (
@@ -44,7 +56,7 @@ from ..models import (
 from ..models.oversight import RAISED_FIELDS
 from ..oversight.calendar import end_of_day
 from . import audit_keys
-from .audit import GENESIS, SYSTEM_CHAIN, canonical_json, case_chain, event_digest
+from .audit import GENESIS, SYSTEM_CHAIN, canonical_json, case_chain, event_body
 from .step_path import MILESTONE_EFFECTS
 
 MAX_PROBLEMS_KEPT = 1000
@@ -88,7 +100,7 @@ class VerifyReport:
 CheckpointPoints = dict[str, dict[int, list[tuple[str, str]]]]
 
 
-# -- the shared order of the streams ---------------------------------------------------------
+# -- the order of the chains, and their groups -------------------------------------------------------
 def _chain_key(chain: str) -> tuple:
     """Non-case chains first, then case chains in numeric order ("case:9" < "case:10")."""
     chain = str(chain)
@@ -99,165 +111,331 @@ def _case_key(case_id: int) -> tuple:
     return _chain_key(case_chain(case_id))
 
 
-def _chain_order(column) -> tuple:
-    """_chain_key in SQL. PostgreSQL compares with the C collation, as Python compares strings."""
-    exact = column.collate("C") if db.session.get_bind().dialect.name == "postgresql" else column
-    return (sql_case((func.substr(column, 1, 5) == "case:", 1), else_=0), func.length(column), exact)
+def _case_id_of(chain: str) -> int | None:
+    """The case id a chain is named for ("case:42" -> 42), or None (the system chain, or a name no
+    case would have: "case:042", "case:x")."""
+    digits = chain[5:]
+    if chain[:5] == "case:" and digits.isdigit() and digits.isascii() and str(int(digits)) == digits:
+        return int(digits)
+    return None
 
 
-class _Stream:
-    """Rows of one query in _chain_key order, consumed in step with the other streams."""
+@dataclass
+class _Group:
+    """A stretch of the chain order: the case ids from `low` (None: from the start, with every
+    chain not named for a case) to `high` (exclusive; None: to the end), and the chains in it."""
 
-    _END = object()
-
-    def __init__(self, rows: Iterable, key):
-        self._rows, self._key = iter(rows), key
-        self._next, self._next_key = self._END, None
-        self._advance()
-
-    def _advance(self):
-        previous = self._next_key
-        self._next = next(self._rows, self._END)
-        self._next_key = None if self._next is self._END else self._key(self._next)
-        if previous is not None and self._next_key is not None and self._next_key < previous:
-            raise RuntimeError(f"audit verify: rows out of order ({previous} after {self._next_key})")
-
-    @property
-    def next_key(self):
-        return self._next_key
-
-    def take(self, key) -> Iterator:
-        while self._next_key == key:
-            row = self._next
-            self._advance()
-            yield row
+    low: int | None
+    high: int | None
+    chains: list[str]
+    points: CheckpointPoints
 
 
-def _snapshot() -> None:
-    """Read every table as of one moment, so a concurrent append is not taken for tampering."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-    else:
-        db.session.execute(text("BEGIN"))  # pysqlite starts no transaction for reads on its own
+@dataclass
+class _GroupResult:
+    report: VerifyReport
+    unchecked_points: list[str]  # chains of the group's checkpoint points that no longer exist
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """What a pass needs besides the database (sent to each worker process)."""
+
+    keys: audit_keys.ChainKeys
+    unkeyed_until: int
+    collect_heads: bool
+
+
+def _snapshot(connection):
+    """`connection` in a transaction that reads every table as of one moment, so that a concurrent
+    append is not taken for tampering. No statement may have run on it yet."""
+    if connection.dialect.name == "postgresql":
+        return connection.execution_options(isolation_level="REPEATABLE READ")
+    connection.exec_driver_sql("BEGIN")  # pysqlite starts no transaction for reads on its own
+    return connection
+
+
+def _read_settings(connection) -> None:
+    """PostgreSQL, for this transaction: times in UTC; a group's rows through the indexes (the
+    planner takes a scan of the whole trail for a thousand chain names), and no parallel query
+    (the pass runs its own worker processes)."""
+    if connection.dialect.name == "postgresql":
+        for setting in ("TIME ZONE 'UTC'", "enable_seqscan = off", "max_parallel_workers_per_gather = 0"):
+            connection.exec_driver_sql(f"SET LOCAL {setting}")
 
 
 # -- the pass --------------------------------------------------------------------------------------
 def verify(case_id: int | None = None, checkpoint_points: CheckpointPoints | None = None,
-           collect_heads: bool = False) -> VerifyReport:
-    """Check every chain (or one case's) and the case and task rows against it.
+           collect_heads: bool = False, workers: int | None = None) -> VerifyReport:
+    """Check every chain (or one case's) and the case, task, legal review and alert rows against it.
 
     Reads in a transaction of its own (the session's current one is rolled back first), so that
-    every table is seen as of one moment.
+    every table is seen as of one moment. The trail is checked in groups of chains of about
+    GROUP_EVENTS events each (memory holds one group), in this process or, with `workers` > 1, in
+    that many worker processes, each on a connection of its own that reads the same snapshot
+    (PostgreSQL: the snapshot this transaction exports; SQLite shares none, so each worker reads
+    a later one, and the plan bounds what they take in). `workers` None: one process per core
+    when the trail has PARALLEL_FROM_EVENTS events or more, else this one. The report is the
+    same either way, problem for problem and in the same order.
     """
-    report = VerifyReport(heads=[] if collect_heads else None)
     points = {chain: dict(seqs) for chain, seqs in (checkpoint_points or {}).items()
-              if case_id is None or chain == case_chain(case_id)}  # a copy: consumed as it is checked
-    report.checkpoint_points = sum(len(seqs) for seqs in points.values())
-    keys = audit_keys.chain_keys()
+              if case_id is None or chain == case_chain(case_id)}
+    settings = _Settings(audit_keys.chain_keys(), current_app.config.get("AUDIT_UNKEYED_UNTIL_ID") or 0,
+                         collect_heads)
     db.session.rollback()
-    _snapshot()
+    if db.session.get_bind().dialect.name == "postgresql":
+        connection = db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    else:
+        connection = _snapshot(db.session.connection())
     try:
-        unkeyed_until = current_app.config.get("AUDIT_UNKEYED_UNTIL_ID") or 0
-        streams = _streams(case_id)
-        events, heads, cases, tasks, reviews, alert_rows = streams
-        while True:
-            pending = [s.next_key for s in streams if s.next_key is not None]
-            if not pending:
-                break
-            key = min(pending)
-            chain = key[2]
-            report.chains += 1
-            head = next(heads.take(key), None)
-            case_row = next(cases.take(key), None)
-            task_rows = list(tasks.take(key))
-            review_rows = list(reviews.take(key))
-            alerts = list(alert_rows.take(key))
-            replay = _CaseTrace() if key[0] == 1 else None
-            last = _check_chain(chain, events.take(key), head, keys, unkeyed_until, points.pop(chain, {}),
-                                report, replay)
-            if report.heads is not None and last is not None:
-                report.heads.append(last)
-            if key[0] == 1:
-                _check_case(chain, case_row, task_rows, review_rows, alerts, replay, report,
-                            has_chain=last is not None or head is not None)
-            elif chain not in NON_CASE_CHAINS:
-                report.add(chain, None, "a chain that belongs to no case and is not the system chain")
-        for chain, seqs in points.items():
+        _read_settings(connection)
+        groups, events = _plan(connection, case_id, points)
+        if workers is None:
+            workers = (os.cpu_count() or 1) if events >= PARALLEL_FROM_EVENTS else 1
+        workers = max(1, min(workers, len(groups)))
+        if workers == 1:
+            results = [_check_group(connection, group, settings) for group in groups]
+        else:
+            results = _in_workers(connection, groups, settings, workers)
+        report = _merged(results, settings)
+    finally:
+        db.session.rollback()
+    report.checkpoint_points = sum(len(seqs) for seqs in points.values())  # each group consumed a copy
+    unchecked = {chain for result in results for chain in result.unchecked_points}
+    for chain, seqs in points.items():
+        if chain in unchecked:
             for seq, claims in sorted(seqs.items()):
                 for _digest, where in claims:
                     report.add(chain, seq, f"recorded in {where} but the chain no longer exists (deleted)")
-    finally:
-        db.session.rollback()
     return report
 
 
-def _streams(case_id: int | None) -> list[_Stream]:
-    def chain_rows(query, column, *then):
-        if case_id is not None:
-            query = query.where(column == case_chain(case_id))
-        return db.session.execute(query.order_by(*_chain_order(column), *then).execution_options(yield_per=500))
+GROUP_EVENTS = 20_000  # events of a group: what one read holds in memory, and a worker's unit of work
+PARALLEL_FROM_EVENTS = 100_000  # below this, starting worker processes costs more than it saves
 
-    def case_rows(query, column):
-        if case_id is not None:
-            query = query.where(column == case_id)
-        return db.session.execute(query.execution_options(yield_per=500))
 
-    event_cols = [TraceEvent.id, TraceEvent.chain, TraceEvent.seq, TraceEvent.case_id, TraceEvent.at,
-                  TraceEvent.actor_id, TraceEvent.actor, TraceEvent.action, TraceEvent.task_id,
-                  TraceEvent.bpmn_id, TraceEvent.data_json, TraceEvent.prev_sha256, TraceEvent.sha256,
-                  TraceEvent.key_id]
-    events = chain_rows(db.select(*event_cols), TraceEvent.chain, TraceEvent.seq)
-    heads = chain_rows(db.select(TraceChain.chain, TraceChain.seq, TraceChain.head_sha256), TraceChain.chain)
-    cases = case_rows(
-        db.select(Case.id, Case.number, Case.title, Case.party_name, Case.party_kind, Case.status, Case.department_id,
-                  Case.created_by_id, Case.created_at, Case.filed_at, Case.decided_at, Case.served_at,
-                  Case.closed_at, OrgUnit.code.label("department"), ProcedureVersion.version,
-                  ProcedureVersion.sha256.label("version_sha256"), Procedure.process_id)
+def _plan(connection, case_id: int | None, points: CheckpointPoints) -> tuple[list[_Group], int]:
+    """The groups of chains to check, in the chain order, and the number of events in all.
+
+    Every chain with an event or a head, and every case id any row names, falls in exactly one
+    group: case rows, tasks, reviews and alerts are read by ranges of case id, events and heads by
+    the names of the group's chains."""
+    if case_id is not None:
+        return [_Group(case_id, case_id + 1, [case_chain(case_id)],
+                       {chain: dict(seqs) for chain, seqs in points.items()})], 0
+    events = dict(connection.execute(
+        db.select(TraceEvent.chain, func.count()).group_by(TraceEvent.chain)).all())  # an index-only scan
+    chains = set(events) | set(connection.execute(db.select(TraceChain.chain)).scalars()) | set(points)
+    # Cut the case ids into stretches of about GROUP_EVENTS events, in the chain order.
+    cuts, weight = [], 0
+    for chain in sorted((c for c in chains if _case_id_of(c) is not None), key=_case_id_of):
+        if weight >= GROUP_EVENTS:
+            cuts.append(_case_id_of(chain))
+            weight = 0
+        weight += events.get(chain, 0) + 1
+    # The last group ends after the highest case id any row names now: a case opened after this
+    # snapshot is not half seen by a worker reading a later one (SQLite shares no snapshot).
+    highest = [connection.execute(db.select(func.max(column))).scalar() for column in (
+        Case.id, Task.case_id, LegalReview.case_id, Alert.case_id)]
+    highest = max((i for i in [*highest, *map(_case_id_of, chains)] if i is not None), default=None)
+    bounds = [None, *cuts, None if highest is None else highest + 1]
+    groups = [_Group(low, high, [], {}) for low, high in zip(bounds, bounds[1:], strict=False)]
+    cut_keys = [_case_key(cut) for cut in cuts]
+    for chain in sorted(chains, key=_chain_key):
+        group = groups[bisect.bisect_right(cut_keys, _chain_key(chain))]
+        group.chains.append(chain)
+        if chain in points:
+            group.points[chain] = dict(points[chain])  # a copy: consumed as it is checked
+    return groups, sum(events.values())
+
+
+def _in_workers(connection, groups: list[_Group], settings: _Settings, workers: int) -> list[_GroupResult]:
+    """The groups checked by `workers` processes, each on its own connection, results in order."""
+    snapshot = None
+    if connection.dialect.name == "postgresql":
+        snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
+    url = connection.engine.url.render_as_string(hide_password=False)
+    # fork starts at once and shares the loaded code; a process with threads (a server) spawns
+    method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context(method), initializer=_start_worker,
+                             initargs=(url, snapshot, settings)) as pool:
+        return list(pool.map(_worker_check_group, groups))
+
+
+_worker: tuple | None = None  # in a worker process: its connection and settings
+
+
+def _start_worker(url: str, snapshot: str | None, settings: _Settings) -> None:
+    global _worker
+    connection = _snapshot(create_engine(url, poolclass=NullPool).connect())
+    if snapshot is not None:  # the leader's snapshot: first thing in this transaction
+        connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+    _read_settings(connection)
+    _worker = (connection, settings)
+
+
+def _worker_check_group(group: _Group) -> _GroupResult:
+    connection, settings = _worker
+    return _check_group(connection, group, settings)
+
+
+def _merged(results: list[_GroupResult], settings: _Settings) -> VerifyReport:
+    report = VerifyReport(heads=[] if settings.collect_heads else None)
+    for result in results:
+        part = result.report
+        report.chains += part.chains
+        report.events += part.events
+        report.unkeyed_events += part.unkeyed_events
+        report.cases += part.cases
+        report.problem_count += part.problem_count
+        report.problems.extend(part.problems[:MAX_PROBLEMS_KEPT - len(report.problems)])
+        if report.heads is not None:
+            report.heads.extend(part.heads)
+    return report
+
+
+def _check_group(connection, group: _Group, settings: _Settings) -> _GroupResult:
+    """Read one group's rows and check each of its chains, in the chain order."""
+    report = VerifyReport(heads=[] if settings.collect_heads else None)
+    events, heads, cases, tasks, reviews, alerts = _read_group(connection, group)
+    keys = sorted({*map(_chain_key, events), *map(_chain_key, heads), *map(_case_key, cases),
+                   *map(_case_key, tasks), *map(_case_key, reviews), *map(_case_key, alerts)})
+    points = dict(group.points)
+    for key in keys:
+        chain = key[2]
+        case_id = _case_id_of(chain)
+        report.chains += 1
+        replay = _CaseTrace() if key[0] == 1 else None
+        head = heads.get(chain)
+        last = _check_chain(chain, events.get(chain, ()), head, settings.keys, settings.unkeyed_until,
+                            points.pop(chain, {}), report, replay)
+        if report.heads is not None and last is not None:
+            report.heads.append(last)
+        if key[0] == 1:
+            _check_case(chain, cases.get(case_id), tasks.get(case_id, []), reviews.get(case_id, []),
+                        alerts.get(case_id, []), replay, report, has_chain=last is not None or head is not None)
+        elif chain not in NON_CASE_CHAINS:
+            report.add(chain, None, "a chain that belongs to no case and is not the system chain")
+    return _GroupResult(report, list(points))
+
+
+EVENT_COLUMNS = (TraceEvent.id, TraceEvent.chain, TraceEvent.seq, TraceEvent.case_id, TraceEvent.at,
+                 TraceEvent.actor_id, TraceEvent.actor, TraceEvent.action, TraceEvent.task_id, TraceEvent.bpmn_id,
+                 TraceEvent.data_json, TraceEvent.prev_sha256, TraceEvent.sha256, TraceEvent.key_id)
+_Event = namedtuple("_Event", [column.key for column in EVENT_COLUMNS])  # an event row read as a plain tuple
+
+
+def _read_group(connection, group: _Group) -> tuple[dict, ...]:
+    """The group's events and heads by chain, its case rows by id, its task, review and alert rows
+    by case id; each table read once, in a few large batches (a server-side cursor on PostgreSQL)."""
+    def rows(query):
+        return connection.execute(query)
+
+    def tuples(query):
+        """The query's rows as plain tuples, through psycopg's own cursor on PostgreSQL (making
+        SQLAlchemy's rows costs as much again as reading them); SQLAlchemy's rows (tuples too)
+        elsewhere. Only for columns whose values need no SQLAlchemy type: times come in UTC
+        (_read_settings), JSON as text."""
+        if connection.dialect.name != "postgresql":
+            return connection.execute(query)
+        compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+        cursor = connection.connection.driver_connection.cursor()
+        cursor.execute(str(compiled), compiled.params)
+        return cursor
+
+    def in_range(column, query):
+        if group.low is not None:
+            query = query.where(column >= group.low)
+        if group.high is not None:
+            query = query.where(column < group.high)
+        return query
+
+    events: dict[str, list] = {}
+    for name in range(0, len(group.chains), CHAINS_PER_QUERY):
+        names = group.chains[name:name + CHAINS_PER_QUERY]
+        # in no order: sorted here, chain by chain (nearly sorted already), rather than on the server
+        for row in tuples(db.select(*EVENT_COLUMNS).where(TraceEvent.chain.in_(names))):
+            chain_events = events.get(row[1])
+            if chain_events is None:
+                chain_events = events[row[1]] = []
+            chain_events.append(row)
+    for chain_events in events.values():
+        chain_events.sort(key=_SEQ)
+    heads = {}
+    for name in range(0, len(group.chains), CHAINS_PER_QUERY):
+        names = group.chains[name:name + CHAINS_PER_QUERY]
+        heads.update((row.chain, row) for row in rows(
+            db.select(TraceChain.chain, TraceChain.seq, TraceChain.head_sha256).where(TraceChain.chain.in_(names))))
+    cases = {row.id: row for row in rows(in_range(Case.id, db.select(
+        Case.id, Case.number, Case.title, Case.party_name, Case.party_kind, Case.status, Case.department_id,
+        Case.created_by_id, Case.created_at, Case.filed_at, Case.decided_at, Case.served_at, Case.closed_at,
+        OrgUnit.code.label("department"), ProcedureVersion.version, ProcedureVersion.sha256.label("version_sha256"),
+        Procedure.process_id)
         .join(OrgUnit, Case.department_id == OrgUnit.id)
         .join(ProcedureVersion, Case.procedure_version_id == ProcedureVersion.id)
-        .join(Procedure, ProcedureVersion.procedure_id == Procedure.id)
-        .order_by(Case.id), Case.id)
-    tasks = case_rows(
-        db.select(Task.id, Task.case_id, Task.bpmn_id, Task.name, Task.state, Task.ready_at, Task.completed_by_id,
-                  Task.completed_at, Task.data).order_by(Task.case_id, Task.id), Task.case_id)
-    reviews = case_rows(
-        db.select(LegalReview.id, LegalReview.case_id, LegalReview.task_id, LegalReview.reviewer_id,
-                  LegalReview.outcome, LegalReview.findings, LegalReview.opinions, LegalReview.created_at)
-        .order_by(LegalReview.case_id, LegalReview.id), LegalReview.case_id)
-    alerts = case_rows(
-        db.select(Alert.id, Alert.case_id, *(getattr(Alert, name) for name in ALERT_FIELDS))
-        .order_by(Alert.case_id, Alert.id), Alert.case_id)
-    return [_Stream(events, lambda r: _chain_key(r.chain)), _Stream(heads, lambda r: _chain_key(r.chain)),
-            _Stream(cases, lambda r: _case_key(r.id)), _Stream(tasks, lambda r: _case_key(r.case_id)),
-            _Stream(reviews, lambda r: _case_key(r.case_id)), _Stream(alerts, lambda r: _case_key(r.case_id))]
+        .join(Procedure, ProcedureVersion.procedure_id == Procedure.id)))}
+    return (events, heads, cases,
+            _by_case(tuples(in_range(Task.case_id, db.select(
+                Task.id, Task.case_id, Task.bpmn_id, Task.name, Task.state, Task.ready_at, Task.completed_by_id,
+                # the form as text, read here (psycopg's own reading of jsonb takes twice as long)
+                Task.completed_at, cast(Task.data, Text).label("data")).order_by(Task.case_id, Task.id)))),
+            _by_case(rows(in_range(LegalReview.case_id, db.select(
+                LegalReview.id, LegalReview.case_id, LegalReview.task_id, LegalReview.reviewer_id,
+                LegalReview.outcome, LegalReview.findings, LegalReview.opinions, LegalReview.created_at)
+                .order_by(LegalReview.case_id, LegalReview.id)))),
+            _by_case(rows(in_range(Alert.case_id, db.select(
+                Alert.id, Alert.case_id, *(getattr(Alert, name) for name in ALERT_FIELDS))
+                .order_by(Alert.case_id, Alert.id)))))
+
+
+_SEQ = operator.itemgetter(2)  # an event row's seq
+READ_BATCH = 2000
+CHAINS_PER_QUERY = 1000  # names in one IN (…): well under SQLite's limit of bound parameters
+
+
+def _by_case(rows) -> dict[int, list]:
+    """Rows whose second column is their case id, by case."""
+    grouped: dict[int, list] = {}
+    for row in rows:
+        rows_of_case = grouped.get(row[1])
+        if rows_of_case is None:
+            rows_of_case = grouped[row[1]] = []
+        rows_of_case.append(row)
+    return grouped
 
 
 def _check_chain(chain, events, head, keys: audit_keys.ChainKeys, unkeyed_until: int, points: dict,
                  report: VerifyReport, replay) -> tuple | None:
     """Recompute one chain's links and digests; returns its last (chain, seq, digest, at) or None."""
     prev, expected, keyed_seen, last_event = GENESIS, 1, False, None
+    is_case, chain_case = chain[:5] == "case:", _case_id_of(chain)
+    by_id, count = keys.by_id, 0
     for ev in events:
         (event_id, ev_chain, seq, case_id, at, actor_id, actor, action, task_id, bpmn_id, data_json,
          prev_digest, digest_stored, key_id) = ev
-        report.events += 1
+        count += 1
         if seq != expected:
             report.add(chain, expected, f"event missing (next found is #{seq})")
         if prev_digest != prev:
             report.add(chain, seq, "previous-digest link broken")
-        if (ev_chain[:5] == "case:") != (case_id is not None) or (
-                case_id is not None and ev_chain != case_chain(case_id)):
+        if case_id is None:
+            if is_case:
+                report.add(chain, seq, f"the event names case {case_id}, not this chain's case")
+        elif not (type(case_id) is int and case_id == chain_case) and (
+                not is_case or ev_chain != case_chain(case_id)):
             report.add(chain, seq, f"the event names case {case_id}, not this chain's case")
-        fields = dict(chain=ev_chain, seq=seq, case_id=case_id, at=at, actor_id=actor_id, actor=actor,
-                      action=action, task_id=task_id, bpmn_id=bpmn_id, data_json=data_json, prev=prev_digest)
-        if key_id is None:
+        key = None if key_id is None else by_id.get(key_id)
+        if key is not None:  # audit.event_digest, inline: this runs for every event of the trail
+            keyed_seen = True
+            digest = hmac.digest(key, event_body(key_id, ev_chain, seq, case_id, at, actor_id, actor, action,
+                                                 task_id, bpmn_id, data_json, prev_digest), "sha256").hex()
+        elif key_id is None:
             report.unkeyed_events += 1
             if keyed_seen or event_id > unkeyed_until:
                 report.add(chain, seq, "not keyed, though written after the chain was keyed (rewritten and "
                                        f"re-hashed without the key?; AUDIT_UNKEYED_UNTIL_ID is {unkeyed_until})")
-            digest = event_digest(None, key_id=None, **fields)
-        elif key_id in keys.by_id:
-            keyed_seen = True
-            digest = event_digest(keys.by_id[key_id], key_id=key_id, **fields)
+            digest = hashlib.sha256(event_body(None, ev_chain, seq, case_id, at, actor_id, actor, action, task_id,
+                                               bpmn_id, data_json, prev_digest)).hexdigest()
         else:
             keyed_seen = True
             digest = None
@@ -269,9 +447,17 @@ def _check_chain(chain, events, head, keys: audit_keys.ChainKeys, unkeyed_until:
             for claimed, where in points.pop(seq, ()):
                 if claimed != digest_stored:
                     report.add(chain, seq, f"changed since {where} (its digest then was {claimed[:16]}…)")
-        if replay is not None:
-            replay.feed(ev)
+        if replay is not None:  # _CaseTrace.feed, with its two commonest actions inline
+            if action == "task.ready":
+                if task_id is not None:
+                    replay.ready[task_id] = (bpmn_id, at)
+            elif action == "task.completed":
+                if task_id is not None:
+                    replay.completed[task_id] = (actor_id, at, data_json, key is not None and digest == digest_stored)
+            else:
+                replay.feed(_Event._make(ev), key is not None and digest == digest_stored)
         prev, expected, last_event = digest_stored, seq + 1, ev
+    report.events += count
     last_seq = expected - 1
     if head is None and last_event is not None:
         report.add(chain, None, "events exist but the chain head is missing")
@@ -287,7 +473,7 @@ def _check_chain(chain, events, head, keys: audit_keys.ChainKeys, unkeyed_until:
                                    "(rolled back: events deleted since)")
     if last_event is None:
         return None
-    return (chain, last_event.seq, last_event.sha256, last_event.at.isoformat(timespec="microseconds"))
+    return (chain, last_event[2], last_event[12], last_event[4].isoformat(timespec="microseconds"))
 
 
 # -- the case and its tasks against the trace -----------------------------------------------------
@@ -306,39 +492,52 @@ class _CaseTrace:
         self.alerts: dict[int, dict] = {}  # alert id -> the row its events say it must be
         self.alert_problems: list[str] = []
 
-    def feed(self, ev) -> None:
-        action = ev.action
-        if action[:6] == "alert.":
-            self._feed_alert(ev)
-        elif action == "case.opened":
-            self.opened = (ev, _data(ev))
-            data = self.opened[1]
-            self.procedure = (data.get("procedure"), data.get("version"), None)
-            self.status = "intake"
-        elif action == "case.migrated" and self.procedure:
+    def feed(self, ev, verified: bool) -> None:
+        """Take in one event of the case's chain; `verified`: its keyed digest holds."""
+        handler = _FEED.get(ev.action)
+        if handler is not None:
+            handler(self, ev, verified)
+
+    def _opened(self, ev, verified) -> None:
+        self.opened = (ev, _data(ev))
+        data = self.opened[1]
+        self.procedure = (data.get("procedure"), data.get("version"), None)
+        self.status = "intake"
+
+    def _migrated(self, ev, verified) -> None:
+        if self.procedure:
             data = _data(ev)
             self.procedure = (self.procedure[0], data.get("to_version"), data.get("to_sha256"))
-        elif action.startswith("case.") and action[5:] in MILESTONE_EFFECTS:
-            time_field, _ = MILESTONE_EFFECTS[action[5:]]
-            self.status = _data(ev).get("status")
-            self.times[time_field] = ev.at
-        elif action == "case.ended":
-            data = _data(ev)
-            self.status = data.get("status")
-            self.times["closed_at"] = _parse_time(data.get("closed_at"))
-        elif action == "task.ready" and ev.task_id is not None:
+
+    def _milestone(self, ev, verified) -> None:
+        time_field, _ = MILESTONE_EFFECTS[ev.action[5:]]
+        self.status = _data(ev).get("status")
+        self.times[time_field] = ev.at
+
+    def _ended(self, ev, verified) -> None:
+        data = _data(ev)
+        self.status = data.get("status")
+        self.times["closed_at"] = _parse_time(data.get("closed_at"))
+
+    def _task_ready(self, ev, verified) -> None:
+        if ev.task_id is not None:
             self.ready[ev.task_id] = (ev.bpmn_id, ev.at)
-        elif action == "task.completed" and ev.task_id is not None:
-            self.completed[ev.task_id] = (ev.actor_id, ev.at, canonical_json(_data(ev).get("form")))
-        elif action == "task.cancelled" and ev.task_id is not None:
+
+    def _task_completed(self, ev, verified) -> None:
+        if ev.task_id is not None:  # the form is read when the task row is checked (_recorded_form)
+            self.completed[ev.task_id] = (ev.actor_id, ev.at, ev.data_json, verified)
+
+    def _task_cancelled(self, ev, verified) -> None:
+        if ev.task_id is not None:
             self.cancelled[ev.task_id] = ev.at
-        elif action in REVIEW_APPROVED and ev.task_id is not None:
+
+    def _review(self, ev, verified) -> None:
+        if ev.task_id is not None:
             data = _data(ev)
-            self.reviews[ev.task_id] = (REVIEW_APPROVED[action], ev.actor_id, ev.at,
+            self.reviews[ev.task_id] = (REVIEW_APPROVED[ev.action], ev.actor_id, ev.at,
                                         canonical_json(data.get("findings")), data.get("opinions"))
 
-
-    def _feed_alert(self, ev) -> None:
+    def _feed_alert(self, ev, verified=False) -> None:
         """An oversight alert's life (services/alerts.py), each step what it writes to the row."""
         data = _data(ev)
         alert_id, step = data.get("alert"), ev.action[6:]
@@ -380,11 +579,51 @@ ALERT_FIELDS = ("department_id", "code", "severity", "task_id", "raised_at", "ra
                 *ALERT_NOT_HANDLED)
 
 
+# What each action of a case's chain tells about its rows (the others tell nothing checked).
+_FEED = {"case.opened": _CaseTrace._opened, "case.migrated": _CaseTrace._migrated,
+         **{f"case.{milestone}": _CaseTrace._milestone for milestone in MILESTONE_EFFECTS},
+         "case.ended": _CaseTrace._ended, "task.ready": _CaseTrace._task_ready,
+         "task.completed": _CaseTrace._task_completed, "task.cancelled": _CaseTrace._task_cancelled,
+         **{action: _CaseTrace._review for action in REVIEW_APPROVED},
+         **{f"alert.{step}": _CaseTrace._feed_alert for step in ALERT_STEPS}}
+
+
+def _recorded_form(data_json: str, verified: bool, row_form: str) -> str:
+    """The canonical JSON of the form a task.completed event recorded, given the task row's
+    (`row_form`, canonical JSON): that same text when the event holds it, found without parsing
+    the event where that is certain, else read from the event.
+
+    services/cases.py writes {"changes": …, "form": …, "task": "<name>"} as canonical JSON, so the
+    form's text ends where `,"task":` begins. When the event's keyed digest holds, its data is that
+    writer's (valid, canonical JSON); if it then ends with `,"form":<row_form>,"task":<a string>}`,
+    that is the top-level form (a valid JSON `row_form` cannot end inside a nested value there),
+    and canonical JSON read back and written again is the same text. Anything else is parsed."""
+    if verified and data_json[-1:] == "}":
+        at = data_json.rfind(',"task":"')
+        if at > 0 and data_json[at - len(row_form) - 8:at] == ',"form":' + row_form:
+            try:
+                name = json.loads(data_json[at + 8:-1])
+            except ValueError:
+                name = None
+            if type(name) is str:
+                return row_form
+    try:
+        data = json.loads(data_json)
+    except ValueError:
+        data = {}
+    return canonical_json(data.get("form") if isinstance(data, dict) else None)
+
+
 def _end_of_day(day) -> datetime | None:
     try:
         return end_of_day(date.fromisoformat(day))
     except (TypeError, ValueError):
         return None
+
+
+def _json_column(text: str | None):
+    """A JSON column read as text (None: SQL NULL), as the column itself would give it."""
+    return None if text is None else json.loads(text)
 
 
 def _data(ev) -> dict:
@@ -439,37 +678,39 @@ def _check_case(chain: str, row, tasks: list, reviews: list, alerts: list, trace
 
 
 def _check_tasks(chain: str, tasks: list, trace: _CaseTrace, report: VerifyReport) -> None:
-    for task in tasks:
-        where = f"task {task.id} ({task.bpmn_id})"
-        announced = trace.ready.get(task.id)
-        if announced is None or announced[0] != task.bpmn_id:
-            report.add(chain, None, f"{where} was never announced by a task.ready event (row inserted or edited)")
-        elif task.ready_at != announced[1]:
-            report.add(chain, None, f"{where} ready_at is {_show(task.ready_at)} but the trace recorded "
-                                    f"{_show(announced[1])}")
-        done = trace.completed.pop(task.id, None)
+    ready, completed, cancelled = trace.ready, trace.completed, trace.cancelled
+    for task_id, _case_id, bpmn_id, _name, state, ready_at, completed_by_id, completed_at, data in tasks:
+        announced = ready.get(task_id)
+        if announced is None or announced[0] != bpmn_id:
+            report.add(chain, None, f"task {task_id} ({bpmn_id}) was never announced by a task.ready event "
+                                    "(row inserted or edited)")
+        elif ready_at != announced[1]:
+            report.add(chain, None, f"task {task_id} ({bpmn_id}) ready_at is {_show(ready_at)} but the trace "
+                                    f"recorded {_show(announced[1])}")
+        done = completed.pop(task_id, None)
         if done is None:
-            cancelled_at = trace.cancelled.get(task.id)
-            state = "ready" if cancelled_at is None else "cancelled"
-            if task.state != state:
-                report.add(chain, None, f"{where} is {task.state} but the trace recorded it {state}")
-            elif task.completed_at != cancelled_at:
-                report.add(chain, None, f"{where} ended at {_show(task.completed_at)} but the trace recorded "
-                                        f"{_show(cancelled_at)}")
+            cancelled_at = cancelled.get(task_id)
+            expected = "ready" if cancelled_at is None else "cancelled"
+            if state != expected:
+                report.add(chain, None, f"task {task_id} ({bpmn_id}) is {state} but the trace recorded it {expected}")
+            elif completed_at != cancelled_at:
+                report.add(chain, None, f"task {task_id} ({bpmn_id}) ended at {_show(completed_at)} but the trace "
+                                        f"recorded {_show(cancelled_at)}")
             continue
-        actor_id, at, form = done
-        if task.state != "completed":
-            report.add(chain, None, f"{where} is {task.state} but the trace recorded it completed")
-        if task.completed_by_id != actor_id:
-            report.add(chain, None, f"{where} completed_by is user {task.completed_by_id} but the trace "
-                                    f"recorded user {actor_id}")
-        if task.completed_at != at:
-            report.add(chain, None, f"{where} completed_at is {_show(task.completed_at)} but the trace "
-                                    f"recorded {_show(at)}")
-        if canonical_json(task.data) != form:
-            report.add(chain, None, f"{where} form data differ from what its task.completed event recorded "
-                                    "(task data edited)")
-    for task_id in trace.completed:
+        actor_id, at, data_json, verified = done
+        if state != "completed":
+            report.add(chain, None, f"task {task_id} ({bpmn_id}) is {state} but the trace recorded it completed")
+        if completed_by_id != actor_id:
+            report.add(chain, None, f"task {task_id} ({bpmn_id}) completed_by is user {completed_by_id} but the "
+                                    f"trace recorded user {actor_id}")
+        if completed_at != at:
+            report.add(chain, None, f"task {task_id} ({bpmn_id}) completed_at is {_show(completed_at)} but the "
+                                    f"trace recorded {_show(at)}")
+        row_form = canonical_json(_json_column(data))
+        if row_form != _recorded_form(data_json, verified, row_form):
+            report.add(chain, None, f"task {task_id} ({bpmn_id}) form data differ from what its task.completed "
+                                    "event recorded (task data edited)")
+    for task_id in completed:
         report.add(chain, None, f"task {task_id} was completed in the trace but its task row is gone")
 
 
