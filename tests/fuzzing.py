@@ -11,9 +11,11 @@ on each database. Over HTTP, against a live server on PostgreSQL:
     make fuzz        # FUZZ_DATABASE_URL (default: database zhifaflow_fuzz on 127.0.0.1:5432, created if
                      # missing, a scratch database: it fills with fuzz data), FUZZ_PORT, FUZZ_EXAMPLES
 
-migrates, seeds and deploys as `make run` does, serves on FUZZ_PORT (login rate limit lifted: the
-run logs in for each token it revokes), fuzzes, stops the server, and prints every 5xx with a curl
-command, then "N requests, M server errors (5xx)". `--url URL` fuzzes a server already running.
+migrates, seeds and deploys as `make run` does, serves on FUZZ_PORT (as a development server:
+PostgreSQL would otherwise count as production and ask for its keys; with the login limits
+lifted, since the run logs in for each token it revokes: server_env), fuzzes, stops the server,
+and prints every 5xx with a curl command, then "N requests, M server errors (5xx)". `--url URL`
+fuzzes a server already running.
 """
 import argparse
 import contextlib
@@ -39,6 +41,15 @@ DEFAULT_ACTOR = "officer1"
 REVOKING = {("DELETE", "/auth/token")}
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/zhifaflow_fuzz"
+# Both login limits lifted for the run's server (thousands of logins a minute, one address, one account).
+SERVER_ENV = {"LOGIN_LIMIT_PER_ACCOUNT": "1000000 per minute", "LOGIN_LIMIT_PER_ADDRESS": "1000000 per minute"}
+
+
+def server_env(database_url: str) -> dict:
+    """The environment of the run's server and its set-up commands (config.py reads it): the
+    scratch database, SERVER_ENV, and ZHIFAFLOW_ENV=development unless set (a scratch PostgreSQL
+    database is no production: its keys are generated into instance/)."""
+    return {"ZHIFAFLOW_ENV": "development", **os.environ, "DATABASE_URL": database_url, **SERVER_ENV}
 
 
 @dataclass
@@ -144,10 +155,12 @@ def _ensure_database(url: str) -> None:
 def _live_server(database_url: str, port: int, password: str):
     """Migrate, seed and deploy as the README's run command does, then serve on `port` until done."""
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    env = {**os.environ, "DATABASE_URL": database_url, "LOGIN_RATE_LIMIT": "100000 per minute"}
+    env = server_env(database_url)
     for step in (["db", "upgrade"], ["demo", "seed", "--password", password, "--if-empty"],
                  ["procedures", "deploy", str(ROOT)]):
-        subprocess.run(flask + step, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        done = subprocess.run(flask + step, env=env, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(f"Error: flask {step[0]} {step[1]} failed:\n{done.stdout}{done.stderr}")
     server = subprocess.Popen(flask + ["run", "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base_url = f"http://127.0.0.1:{port}"

@@ -24,3 +24,23 @@ def test_generated_requests_get_no_server_error(app, api):
     print(report.summary())
     assert report.requests > 13 * 2 * EXAMPLES
     assert report.server_errors == [], "\n".join(report.server_errors[:10])
+
+
+def test_the_fuzz_server_is_a_development_server_with_the_login_limits_lifted(monkeypatch):
+    """`make fuzz` serves a scratch PostgreSQL database: without ZHIFAFLOW_ENV it was refused as
+    production (no keys), and a misnamed setting left the login limits in place (429s). What the
+    app reads from the run's environment, in a fresh interpreter as the server's."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.fuzzing import DEFAULT_DATABASE, ROOT, SERVER_ENV, server_env
+
+    monkeypatch.delenv("ZHIFAFLOW_ENV", raising=False)
+    read = subprocess.run([sys.executable, "-c", (
+        "import json; from workflow_app.config import Config, is_production; "
+        "config = {k: v for k, v in vars(Config).items() if k.isupper()}; "
+        "print(json.dumps({'production': is_production(config), "
+        f"**{{k: config.get(k) for k in {sorted(SERVER_ENV)!r}}}}}))")],
+        env=server_env(DEFAULT_DATABASE), cwd=ROOT, capture_output=True, text=True, check=True)
+    assert json.loads(read.stdout) == {"production": False, **SERVER_ENV}
