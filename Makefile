@@ -70,6 +70,11 @@ run: $(STAMP) $(ASSETS) $(MO)
 	$(FLASK) demo seed --password '$(DEMO_PASSWORD)' --if-empty
 	$(FLASK) procedures deploy .
 	$(FLASK) demo cases --if-empty
+# The server, and beside it the background worker (timers, oversight alerts). Ctrl-C or SIGTERM to
+# make's process group stops both (the shell's traps end the worker: a background job of a script
+# ignores Ctrl-C); the server ending for any other reason ends the worker too.
+	$(FLASK) worker run & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(STAMP) $(ASSETS) $(MO)

@@ -1,6 +1,8 @@
 """The README's run command, `make run`, as a new user runs it: on a fresh database it migrates,
-seeds, deploys, opens the demo cases and serves them; the README's API examples then work against
-it as written, and the README says truthfully what the demo holds."""
+seeds, deploys, opens the demo cases and serves them, with the background worker beside the
+server; the README's API examples then work against it as written; Ctrl-C or SIGTERM to its
+process group stops the server and the worker, leaving no process behind; and the README says
+truthfully what the demo holds."""
 import json
 import os
 import re
@@ -44,9 +46,40 @@ def request(url: str, body: dict | None = None, token: str | None = None) -> tup
         return err.code, json.load(err)
 
 
+def running(process_group: int) -> dict[int, str]:
+    """The live processes of a process group (zombies left for init to reap do not count): pid ->
+    command line."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[2]) == process_group and fields[0] != "Z":
+            found[int(stat.parent.name)] = cmdline.strip()
+    return found
+
+
+def the_worker(process_group: int) -> list[int]:
+    return [pid for pid, cmd in running(process_group).items() if cmd.endswith("--app wsgi worker run")]
+
+
+def stop(proc, sig) -> dict[int, str]:
+    """Send `sig` to make's process group, as a terminal's Ctrl-C (SIGINT) or `kill -TERM -- -PGID`
+    does; wait for make; the group's processes still running after."""
+    os.killpg(proc.pid, sig)
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 10
+    while running(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return running(proc.pid)
+
+
 @pytest.fixture
 def served(tmp_path):
-    """`make run` on a fresh SQLite database, in its own process group; stopped by its id."""
+    """`make run` on a fresh SQLite database, in its own process group; stopped by its id (a test
+    may stop it first, with a signal of its choice)."""
     venv = Path(sys.prefix)
     port = free_port()
     log = tmp_path / "make-run.log"
@@ -69,14 +102,15 @@ def served(tmp_path):
                     break
             except (urllib.error.URLError, ConnectionError, json.JSONDecodeError):
                 time.sleep(0.5)
-        yield base, log
+        yield base, log, proc
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)  # make, its shell and the server it started
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)  # make, its shell, the server and the worker
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
 
 
 def readme_api_examples(base: str) -> str:
@@ -87,9 +121,10 @@ def readme_api_examples(base: str) -> str:
 
 
 def test_make_run_serves_the_demo_and_the_readme_examples_work_against_it(served):
-    base, log = served
+    base, log, proc = served
     output = log.read_text()
     assert f"Opened {DEFAULT_COUNT} demo cases" in output and "Traceback" not in output
+    assert len(the_worker(proc.pid)) == 1, running(proc.pid)  # the background worker, beside the server
     status, token = request(f"{base}/api/v1/auth/token", {"username": "officer1", "password": "zhifaflow-demo"})
     assert status == 201
     status, page = request(f"{base}/api/v1/cases?per_page=100", token=token["token"])
@@ -110,6 +145,24 @@ def test_make_run_serves_the_demo_and_the_readme_examples_work_against_it(served
     assert [t["bpmn_id"] for t in case_file["items"]] == [
         "clue_intake", "filing_approval", "extension_request", "extension_approval"]
     assert [e["action"] for e in trace["items"]][:2] == ["case.opened", "task.ready"]
+
+    left = stop(proc, signal.SIGTERM)  # as .ci/run and a service manager stop it
+    assert left == {}, left
+    output = log.read_text()
+    assert "Worker: a pass every 30 s" in output and output.rstrip().count("Worker stopped.") == 1, output[-2000:]
+    assert "Traceback" not in output
+
+
+def test_ctrl_c_stops_the_server_and_the_worker_of_make_run(served):
+    base, log, proc = served
+    worker = the_worker(proc.pid)
+    assert len(worker) == 1, running(proc.pid)
+    left = stop(proc, signal.SIGINT)  # Ctrl-C in the terminal: SIGINT to the foreground process group
+    assert left == {}, left
+    with pytest.raises((urllib.error.URLError, ConnectionError)):
+        request(f"{base}/healthz")
+    output = log.read_text()
+    assert "Worker stopped." in output and "Traceback" not in output, output[-2000:]
 
 
 def test_the_readme_says_what_the_demo_holds():

@@ -60,9 +60,13 @@ class _Worker:
         ours, theirs = socket.socketpair()
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         try:
+            # A session of its own: a terminal's Ctrl-C, or a signal to the server's process group
+            # (make run), is the server's to act on; a worker ends when its socket closes, however
+            # the server ended. (In the group, a Ctrl-C while it imports would kill it mid-start.)
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "workflow_app.engine.worker", str(theirs.fileno()), str(memory_mb)],
-                pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL, close_fds=True)
+                pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL, close_fds=True,
+                start_new_session=True)
         finally:
             theirs.close()
         self.conn = Connection(ours.detach())

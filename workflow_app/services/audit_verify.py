@@ -327,7 +327,9 @@ _Event = namedtuple("_Event", [column.key for column in EVENT_COLUMNS])  # an ev
 
 def _read_group(connection, group: _Group) -> tuple[dict, ...]:
     """The group's events and heads by chain, its case rows by id, its task, review and alert rows
-    by case id; each table read once, in a few large batches (a server-side cursor on PostgreSQL)."""
+    by case id: each table's rows of the group read whole, in one query (a thousand chains a query
+    for events and heads), since a group is bounded (GROUP_EVENTS); a server-side cursor would
+    only add round trips."""
     def rows(query):
         return connection.execute(query)
 
@@ -389,7 +391,6 @@ def _read_group(connection, group: _Group) -> tuple[dict, ...]:
 
 
 _SEQ = operator.itemgetter(2)  # an event row's seq
-READ_BATCH = 2000
 CHAINS_PER_QUERY = 1000  # names in one IN (…): well under SQLite's limit of bound parameters
 
 
