@@ -123,10 +123,11 @@ class WorkflowProcessor:
         return processor
 
     @classmethod
-    def load(cls, procedure: Procedure, state: str, limits: EngineLimits, strict: bool = False) -> "WorkflowProcessor":
+    def load(cls, procedure: Procedure, state: str, limits: EngineLimits,
+             strict: bool = False) -> "WorkflowProcessor":
         """The stored state, with its specs rejoined. `strict`: refuse NaN and Infinity, as `dump`
-        does when it proves a new state loads again (a state stored before that check may hold
-        them; it still loads, and its next step is refused until the value is gone)."""
+        does when it proves a new state loads again. A state stored before that check may hold
+        them: it still loads, and its steps are refused naming the value until it is corrected."""
         token = _restoring.set(procedure)
         try:
             dct = json.loads(state, parse_constant=_not_json) if strict else json.loads(state)
