@@ -42,7 +42,8 @@ def chain(process_id: str, elements: list[tuple[str, str]], declarations: str = 
     """start → each (id, xml) in order → end, in the officer lane."""
     ids = ["start", *(i for i, _ in elements), "end"]
     body = '<bpmn:startEvent id="start"/>' + "".join(x for _, x in elements) + '<bpmn:endEvent id="end"/>'
-    xml = process(process_id, body, ids, [(f"f{n}", a, b) for n, (a, b) in enumerate(zip(ids, ids[1:], strict=False))])
+    flows = [(f"f{n}", a, b) for n, (a, b) in enumerate(zip(ids, ids[1:], strict=False))]
+    xml = process(process_id, body, ids, flows)
     return declare(xml, declarations) if declarations else xml
 
 

@@ -101,6 +101,19 @@ def test_data_the_serializer_would_read_as_its_own_object_is_refused():
         complete(processor, "t1", {"x": {"typename": "datetime", "value": "not a date"}})
 
 
+def test_a_state_stored_before_the_check_with_nan_still_loads_and_its_steps_say_why_they_are_refused():
+    """Scripts could leave NaN before (their JSON check let it through): such a case still loads,
+    and its steps are refused naming the value (completed tasks keep their data, so the stored
+    state must be corrected) rather than failing on load with a parse error."""
+    step = complete(WorkflowProcessor.start(two_tasks(), {}, DEFAULT_LIMITS), "t1", {"x": 1})
+    legacy = step.state.replace('"x":1', '"x":NaN')
+    assert legacy != step.state
+    loaded = WorkflowProcessor.load(two_tasks(), legacy, DEFAULT_LIMITS)
+    assert ready(loaded) == ["t2"]
+    with pytest.raises(EngineError, match="'x' holds nan"):
+        complete(loaded, "t2")
+
+
 def test_plain_json_data_is_stored_and_loads_again():
     processor = WorkflowProcessor.start(two_tasks(), {}, DEFAULT_LIMITS)
     data = {"fine": 20000, "ratio": 0.5, "kinds": ["fine", "warning"], "party": {"name": "某公司", "id": None},

@@ -123,10 +123,14 @@ class WorkflowProcessor:
         return processor
 
     @classmethod
-    def load(cls, procedure: Procedure, state: str, limits: EngineLimits) -> "WorkflowProcessor":
+    def load(cls, procedure: Procedure, state: str, limits: EngineLimits,
+             strict: bool = False) -> "WorkflowProcessor":
+        """The stored state, with its specs rejoined. `strict`: refuse NaN and Infinity, as `dump`
+        does when it proves a new state loads again. A state stored before that check may hold
+        them: it still loads, and its steps are refused naming the value until it is corrected."""
         token = _restoring.set(procedure)
         try:
-            dct = json.loads(state, parse_constant=_not_json)
+            dct = json.loads(state, parse_constant=_not_json) if strict else json.loads(state)
             SERIALIZER.migrate(dct)
             wf = SERIALIZER.from_dict(dct)
         finally:
@@ -157,7 +161,7 @@ class WorkflowProcessor:
                                  "much data kept in the procedure's variables)", size=size,
                                  limit=self.limits.max_state_bytes))
         try:
-            WorkflowProcessor.load(self.procedure, state, self.limits)
+            WorkflowProcessor.load(self.procedure, state, self.limits, strict=True)
         except Exception as err:  # noqa: BLE001 - whatever stops the next step from loading it
             raise EngineError(tr("the case's state would not load again: %(reason)s",
                                  reason=describe_error(err))) from None
