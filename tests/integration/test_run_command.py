@@ -19,6 +19,8 @@ from tests.conftest import ROOT
 from workflow_app import wall_clock
 from workflow_app.demo.cases import DEFAULT_COUNT, STAGES
 
+pytestmark = pytest.mark.dates
+
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 STARTUP_SECONDS = 180
 
