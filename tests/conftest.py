@@ -157,6 +157,12 @@ def sqlite_templates(tmp_path_factory):
     return template
 
 
+@pytest.fixture
+def sqlite_template(sqlite_templates, as_of) -> Path:
+    """The seeded SQLite template of the test's day: copy it before writing to it."""
+    return sqlite_templates(as_of)
+
+
 @pytest.fixture(scope="session")
 def postgres_databases():
     """Fresh PostgreSQL databases for this run, one per day they were prepared as of (as

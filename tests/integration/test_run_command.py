@@ -21,6 +21,8 @@ from tests.conftest import ROOT
 from workflow_app import wall_clock
 from workflow_app.demo.cases import DEFAULT_COUNT, STAGES
 
+pytestmark = pytest.mark.dates
+
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 STARTUP_SECONDS = 180
 
@@ -113,10 +115,17 @@ def served(tmp_path):
                 proc.wait()
 
 
+TODAY_IN_THE_SHELL = "TODAY=$(TZ=Asia/Shanghai date +%F)"
+
+
 def readme_api_examples(base: str) -> str:
+    """The README's commands against `base`; under a pinned clock (ZHIFAFLOW_CLOCK), "today" is the
+    server's day, not the shell's."""
     section = README[README.index("## Using the API"):]
     block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
-    assert "API=http://127.0.0.1:5000/api/v1" in block
+    assert "API=http://127.0.0.1:5000/api/v1" in block and TODAY_IN_THE_SHELL in block
+    if wall_clock.is_pinned():
+        block = block.replace(TODAY_IN_THE_SHELL, f"TODAY={wall_clock.local_today()}")
     return block.replace("http://127.0.0.1:5000", base)
 
 
