@@ -19,6 +19,7 @@ from ..extensions import db
 from ..i18n import refusal_message, step_name
 from ..models import Case, Task, User, WorkflowState
 from ..models.types import utcnow
+from ..wall_clock import local_today
 from . import audit, people, time_limits
 from .access import ROLE_WORDS, in_scope, visible_case
 from .cases import CASE_RACE, _ready_tasks, apply_engine_step, check_form_rules, engine_invalid
@@ -51,7 +52,7 @@ def start_request(user: User, case_id: int, kind: str, data: dict) -> Case:
     ready = _ready_tasks(case.id)
     case.open_tasks = ready
     try:
-        people.check_named_people(schema, data, case, utcnow())
+        people.check_named_people(schema, data, case, local_today())  # a date: certificates run by day
         time_limits.check_request(case, info.task_specs, kind, data, ready)
         check_form_rules(meta.get("form_key"), case, data, user)
     except StepRefused as refusal:
