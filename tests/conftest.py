@@ -1,6 +1,10 @@
 """Test fixtures: a real app on a real, migrated database, on SQLite and (when DATABASE_URL is a
 PostgreSQL URL) on PostgreSQL too. Cases are built through the services and the API, never by
 hand-made rows that skip the engine.
+
+Time: the app's clock (workflow_app/wall_clock.py), never the wall clock. ZHIFAFLOW_CLOCK runs the
+suite as of a day; the `clock` fixture moves it for one test; `@pytest.mark.as_of(day)` runs a
+test written with fixed dates as of its day (DEVELOPERS.md, "Time in tests").
 """
 import contextlib
 import os

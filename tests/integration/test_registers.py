@@ -13,7 +13,7 @@ from tests.helpers import TO_DECISION, days_ago
 from tests.integration.test_step_rules import assert_refused
 from workflow_app.extensions import db
 from workflow_app.oversight.identity import with_resident_check
-from workflow_app.wall_clock import local_today
+from workflow_app.wall_clock import LOCAL_TZ, local_today
 
 pytestmark = pytest.mark.dates
 
@@ -87,6 +87,19 @@ def test_a_qualification_needs_its_number_and_a_past_date(app):
                  ["users", "qualify", "reviewer1", "--number", "A1", "--obtained", days_ago(-3)]):
         r = app.test_cli_runner().invoke(args=args)
         assert r.exit_code == 1 and r.output.startswith("Error:"), r.output
+
+
+def test_a_qualification_obtained_today_in_beijing_is_not_in_the_future_before_eight_in_the_morning(app, clock):
+    """At 01:00 in Beijing the UTC date is still yesterday: today is the Beijing date."""
+    from datetime import datetime
+
+    with clock.frozen(datetime(2026, 12, 6, 1, tzinfo=LOCAL_TZ)):
+        r = app.test_cli_runner().invoke(args=["users", "qualify", "reviewer1", "--number", "A20261206",
+                                               "--obtained", "2026-12-06"])
+        assert r.exit_code == 0, r.output
+        r = app.test_cli_runner().invoke(args=["users", "qualify", "reviewer1", "--number", "A20261207",
+                                               "--obtained", "2026-12-07"])
+        assert r.exit_code == 1 and "future" in r.output, r.output
 
 
 # -- LEGAL_REVIEW_SKIPPED, COLLECTIVE_DISCUSSION_SKIPPED (APL 57, 58) on the penalty decided ----------------

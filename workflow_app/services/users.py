@@ -7,6 +7,7 @@ from ..extensions import db
 from ..models import ROLES, ApiToken, Certificate, OrgUnit, User, UserRole
 from ..models.types import utcnow
 from ..oversight.powers import ENFORCEMENT_DOMAINS, PENALTY_KINDS, domain_code
+from ..wall_clock import local_today
 from . import audit
 from .auth import end_sessions, hash_password
 from .errors import Invalid, NotFound
@@ -115,7 +116,7 @@ def _check_qualification(number: str | None, obtained_on: date | None) -> None:
         errors["legal_qualification"] = ["the certificate number of the legal professional qualification is required"]
     if obtained_on is None:
         errors["qualified_on"] = ["the date the qualification was obtained is required"]
-    elif obtained_on > utcnow().date():
+    elif obtained_on > local_today():  # the Beijing date: until 08:00 the UTC one is yesterday
         errors["qualified_on"] = ["cannot be in the future"]
     if errors:
         raise Invalid(errors)
