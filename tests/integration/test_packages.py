@@ -195,3 +195,18 @@ def test_hostile_archives_are_refused_before_unpacking(api):
     assert "not a readable .zip" in " ".join(messages(deploy(api, b"PK\x03\x04 truncated")))
     # Nothing was stored by any of them.
     assert not [v for v in api.get("/api/v1/procedures").json["items"] if v["procedure_id"] == "pkg_demo"]
+
+
+def test_a_single_file_whose_procedure_calls_a_process_of_the_same_file_is_its_caller_s_package(api):
+    """A file deployed alone may hold its own process and one it calls (both executable, as
+    SpiffWorkflow needs): the package is named after the process a case starts on, the caller."""
+    data = caller("solo_caller", "solo_callee").replace(
+        b"</bpmn:definitions>", callee("solo_callee").split(b'id="defs"', 1)[1].split(b">", 1)[1]
+        .replace(b"</bpmn:definitions>\n", b"") + b"</bpmn:definitions>")
+    data = data.replace(b'value="rec"', b'value="closing"').replace(b'value="shared_rec"', b'value="closing"')
+    r = api.post("/api/v1/procedures", as_="author1", data={"file": (io.BytesIO(data), "solo.bpmn")},
+                 content_type="multipart/form-data", headers=EN)
+    assert r.status_code in (200, 201), r.json
+    assert r.json["procedure_id"] == "solo_caller"
+    with zipfile.ZipFile(io.BytesIO(api.get(f"/api/v1/procedures/{r.json['id']}/package").data)) as z:
+        assert "bpmn/solo_caller/solo_caller.bpmn" in z.namelist(), z.namelist()

@@ -146,7 +146,7 @@ def _properties(node) -> dict[str, tuple[str, int]]:
     return props
 
 
-def _executable_processes(root) -> list:
+def executable_processes(root) -> list:
     """The executable processes a case may start on: those no call activity of the file calls
     (SpiffWorkflow runs a called process only when it is executable too)."""
     called = {node.get("calledElement") for node in root.iter(f"{{{BPMN_NS}}}callActivity")}
@@ -174,7 +174,7 @@ def _structure_problems(root, main: bool = True) -> list[BpmnProblem]:
         if node_id and (node_id in _RESERVED_IDS or node_id.endswith(_RESERVED_SUFFIXES)):
             problems.append(BpmnProblem(tr("the id %(id)s is a name the engine gives its own tasks; rename the "
                                            "element", id=repr(node_id)), node_id, node.sourceline))
-    executable = _executable_processes(root)
+    executable = executable_processes(root)
     if not main:  # a file of called processes (bpmn/shared/): any number of them
         if not root.findall(f"{{{BPMN_NS}}}process"):
             problems.append(BpmnProblem(tr("the file holds no process"), line=root.sourceline))
@@ -696,7 +696,7 @@ def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: 
     if problems:
         raise BpmnInvalid(problems)
     main_root = trees[main_path].getroot()
-    process = _executable_processes(main_root)[0]
+    process = executable_processes(main_root)[0]
     if process_id is not None and process.get("id") != process_id:
         raise BpmnInvalid([BpmnProblem(tr("the package %(package)s must hold the process %(package)s; its executable "
                                           "process is %(process)s", package=repr(process_id),
@@ -751,7 +751,7 @@ class ProcedureCache:
             data = xml.encode("utf-8") if isinstance(xml, str) else xml
             # Already validated at deploy: skip XSD and forms, keep the hardened XML parse.
             trees[path] = parse_xml(data, max_bytes=len(data) + 1)
-        process = _executable_processes(next(iter(trees.values())).getroot())[0]
+        process = executable_processes(next(iter(trees.values())).getroot())[0]
         spec, subs = _spiff_parse(trees, process.get("id"))
         procedure = Procedure(process.get("id"), process.get("name") or process.get("id"), sha256,
                               spec, subs, _task_meta([spec, *subs.values()]))

@@ -16,7 +16,7 @@ from ..engine.errors import BpmnInvalid
 from ..engine.limits import EngineLimits
 from ..engine.pool import EngineUnavailable, engine_for
 from ..engine.processor import StepResult
-from ..engine.specs import BPMN_NS, build_package, parse_xml, sha256_of
+from ..engine.specs import build_package, executable_processes, parse_xml, sha256_of
 from ..extensions import db
 from ..models import Procedure as ProcedureRow
 from ..models import ProcedureFile, ProcedureVersion, User
@@ -200,7 +200,7 @@ def _executable_process_id(data: bytes) -> str | None:
         root = parse_xml(data, current_app.config["BPMN_MAX_BYTES"]).getroot()
     except BpmnInvalid as err:
         raise _invalid([p.as_dict() for p in err.problems]) from None
-    ids = [p.get("id") for p in root.findall(f"{{{BPMN_NS}}}process") if p.get("isExecutable") == "true"]
+    ids = [p.get("id") for p in executable_processes(root)]
     return ids[0] if len(ids) == 1 and ids[0] and packages.PACKAGE_NAME.match(ids[0]) else None
 
 
