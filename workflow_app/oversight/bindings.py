@@ -182,7 +182,7 @@ def _param_problems(forms: dict, name: str, param: Param, value, where: str) -> 
     return [tr("%(where)s: unknown parameter kind", where=where)]
 
 
-def problems(rules, forms: dict, task_specs: dict | None = None) -> list[Text]:
+def problems(rules, forms: dict) -> list[Text]:
     """What is wrong with a package's rules.json, against its forms: an unknown kind, a form it
     is bound on that the package does not have, a missing, unknown or ill-typed parameter."""
     if not isinstance(rules, dict) or not isinstance(rules.get("rules", []), list):

@@ -47,11 +47,9 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
                                        count=len(found), names=", ".join(p.procedure_id for p in found))]},
                           tr("the package cannot be deployed"), code="package_invalid")
         return deploy_package(found[0], actor)
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise _invalid([{"message": tr("the file is not UTF-8 (%(reason)s at byte %(byte)d)", reason=err.reason,
-                                       byte=err.start), "element_id": None, "line": None}]) from None
+    problem = _not_utf8(data)  # before the file is read for its process id
+    if problem:
+        raise _invalid([problem])
     return deploy_package(_single_file_package(data), actor)
 
 
@@ -65,12 +63,7 @@ def deploy_package(package: packages.Package, actor: User | str) -> tuple[Proced
         problems.append({"message": tr("the package has no %(path)s (its own process, with the id %(id)s)",
                                        path=package.main_path, id=repr(package.procedure_id)),
                          "element_id": None, "line": None, "file": package.main_path})
-    for path, content in bpmn.items():
-        try:
-            content.decode("utf-8")
-        except UnicodeDecodeError as err:
-            problems.append({"message": tr("the file is not UTF-8 (%(reason)s at byte %(byte)d)", reason=err.reason,
-                                           byte=err.start), "element_id": None, "line": None, "file": path})
+    problems += [p for p in (_not_utf8(content, path) for path, content in bpmn.items()) if p]
     if problems:
         raise _invalid(problems)
     try:
@@ -82,7 +75,7 @@ def deploy_package(package: packages.Package, actor: User | str) -> tuple[Proced
         # A file deployed alone is the only file: its problems need no file name.
         raise _invalid([p.in_file("").as_dict() if package.single_file and p.file == package.main_path
                         else p.as_dict() for p in err.problems]) from None
-    rules, rule_problems = _package_rules(package, forms, procedure)
+    rules, rule_problems = _package_rules(package, forms)
     if rule_problems:
         raise _invalid(rule_problems)
     used_forms = sorted(procedure.form_keys)
@@ -92,6 +85,17 @@ def deploy_package(package: packages.Package, actor: User | str) -> tuple[Proced
             or (path.endswith(packages.FORM_SUFFIX) and form_paths.get(packages.form_key(path)) == path
                 and (package.own(path) or packages.form_key(path) in procedure.form_keys))}
     return _store(procedure, kept, {key: forms[key] for key in used_forms}, rules, package_sha(kept), actor)
+
+
+def _not_utf8(data: bytes, path: str | None = None) -> dict | None:
+    """The problem of a BPMN file that is not UTF-8, or None."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        problem = {"message": tr("the file is not UTF-8 (%(reason)s at byte %(byte)d)", reason=err.reason,
+                                 byte=err.start), "element_id": None, "line": None}
+        return {**problem, "file": path} if path else problem
+    return None
 
 
 def package_sha(files: dict[str, bytes]) -> str:
@@ -166,8 +170,8 @@ def _package_forms(package: packages.Package) -> tuple[dict[str, dict], dict[str
     return forms, paths, problems
 
 
-def _package_rules(package: packages.Package, forms: dict, procedure) -> tuple[dict | None, list[dict]]:
-    """The package's rule bindings (bpmn/<id>/rules.json), checked against its forms and steps."""
+def _package_rules(package: packages.Package, forms: dict) -> tuple[dict | None, list[dict]]:
+    """The package's rule bindings (bpmn/<id>/rules.json), checked against its forms."""
     content = package.files.get(package.rules_path)
     if content is None:
         return None, []
@@ -177,7 +181,7 @@ def _package_rules(package: packages.Package, forms: dict, procedure) -> tuple[d
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
         return None, [{"message": tr("the rule bindings are not JSON: %(reason)s", reason=clip(str(err), 300)),
                        **where}]
-    return rules, [{"message": m, **where} for m in bindings.problems(rules, forms, procedure.task_specs)]
+    return rules, [{"message": m, **where} for m in bindings.problems(rules, forms)]
 
 
 def _single_file_package(data: bytes) -> packages.Package:
@@ -300,10 +304,9 @@ def _readable_forms(forms: dict, process_id: str) -> dict:
     package's forms/<id>/, then forms/shared/)."""
     forms_dir = current_app.config.get("FORMS_DIR") if has_app_context() else None
     reference = {}
-    if forms_dir:
+    if forms_dir and packages.PACKAGE_NAME.match(process_id or ""):  # a name, never a path
         for folder in (packages.SHARED, process_id):
-            if packages.PACKAGE_NAME.match(process_id or ""):
-                reference.update(reference_forms(str(Path(forms_dir) / folder)))
+            reference.update(reference_forms(str(Path(forms_dir) / folder)))
     return {key: with_english_labels(schema, reference.get(key)) for key, schema in forms.items()}
 
 
@@ -311,12 +314,11 @@ def bpmn_sources(version: ProcedureVersion) -> str | dict[str, str]:
     """What the engine parses a version from: its BPMN XML, or, for a package whose procedure
     calls processes of other files, every BPMN file by path, its own process's first. Read only
     when an engine worker has not parsed the version yet."""
-    paths = db.session.execute(
-        db.select(ProcedureFile.path, ProcedureFile.id).where(
-            ProcedureFile.version_id == version.id, ProcedureFile.path.like("%.bpmn"))).all()
-    if len(paths) <= 1:
+    files = {path: content.decode("utf-8") for path, content in db.session.execute(
+        db.select(ProcedureFile.path, ProcedureFile.content).where(
+            ProcedureFile.version_id == version.id, ProcedureFile.path.like("%.bpmn")))}
+    if len(files) <= 1:
         return version.bpmn_xml
-    files = {path: db.session.get(ProcedureFile, file_id).content.decode("utf-8") for path, file_id in paths}
     main = next(path for path, xml in files.items() if xml == version.bpmn_xml)
     return {main: files.pop(main), **files}
 
