@@ -616,10 +616,11 @@ def _calls(root) -> dict[str, set[str]]:
     return calls
 
 
-def _call_problems(roots: dict[str, object], main_id: str) -> tuple[list[BpmnProblem], set[str]]:
-    """Every call activity names a process of this deploy, and no process calls itself, directly
-    or through others (SpiffWorkflow would build a spec that recurses for ever). Returns the
-    problems and the processes the main one reaches (itself included)."""
+def _call_graph(roots: dict[str, object]) -> tuple[dict[str, set[str]], list[BpmnProblem]]:
+    """Which process calls which, over every file of the deploy, and what is wrong with it: a
+    process defined twice, a call activity naming no process or one not in this deploy, a process
+    calling itself, directly or through others (SpiffWorkflow would build a spec that recurses for
+    ever)."""
     calls: dict[str, set[str]] = {}
     where: dict[str, tuple[str, int]] = {}
     problems = []
@@ -639,28 +640,36 @@ def _call_problems(roots: dict[str, object], main_id: str) -> tuple[list[BpmnPro
             problems.append(BpmnProblem(tr("the call activity calls process %(process)s, which is not in this deploy",
                                            process=repr(called)), element, line))
     # A cycle: a depth-first walk that meets a process on its own path.
-    reached, reported = set(), set()
+    walked, reported = set(), set()
 
     def walk(process_id: str, path: tuple[str, ...]):
         if process_id in path:
             cycle = path[path.index(process_id):] + (process_id,)
-            key = frozenset(cycle)
-            if key not in reported:
-                reported.add(key)
+            if frozenset(cycle) not in reported:
+                reported.add(frozenset(cycle))
                 problems.append(BpmnProblem(tr("a cycle of calls: %(cycle)s (a process may not call itself, directly "
                                                "or through others)", cycle=" → ".join(cycle)), process_id))
             return
-        if process_id in reached or process_id not in calls:
+        if process_id in walked or process_id not in calls:
             return
-        reached.add(process_id)
+        walked.add(process_id)
         for called in sorted(calls[process_id]):
             walk(called, path + (process_id,))
 
     for process_id in sorted(calls):
         walk(process_id, ())
-    reached.clear()
-    walk(main_id, ())
-    return problems, reached
+    return calls, problems
+
+
+def _reached(calls: dict[str, set[str]], start: str) -> set[str]:
+    """The processes a case on `start` can run: itself and what it calls, through any depth."""
+    reached, todo = set(), [start]
+    while todo:
+        process_id = todo.pop()
+        if process_id not in reached and process_id in calls:
+            reached.add(process_id)
+            todo.extend(calls[process_id])
+    return reached
 
 
 def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: dict[str, dict] | None,
@@ -690,9 +699,9 @@ def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: 
         found += _script_problems(root)
         found += _limit_problems(root, limits)
         problems += [p.in_file(path) for p in found]
-    if trees:  # calls across the files, reported with the files' own problems (a self-call makes both)
-        call_problems, _ = _call_problems({p: t.getroot() for p, t in trees.items()}, process_id or "")
-        problems += [p for p in call_problems if p not in problems]
+    # Calls across the files, reported with the files' own problems (a self-call makes both).
+    calls, call_problems = _call_graph({p: t.getroot() for p, t in trees.items()})
+    problems += call_problems
     if problems:
         raise BpmnInvalid(problems)
     main_root = trees[main_path].getroot()
@@ -702,9 +711,7 @@ def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: 
                                           "process is %(process)s", package=repr(process_id),
                                           process=repr(process.get("id"))), process.get("id"),
                                        process.sourceline).in_file(main_path)])
-    call_problems, reached = _call_problems({p: t.getroot() for p, t in trees.items()}, process.get("id"))
-    if call_problems:
-        raise BpmnInvalid(call_problems)
+    reached = _reached(calls, process.get("id"))
     used = {path: tree for path, tree in trees.items()
             if path == main_path or reached & set(_process_ids(tree.getroot()))}
     try:
