@@ -72,6 +72,11 @@ class Package:
         return {p: d for p, d in sorted(self.files.items()) if p.startswith(prefix)}
 
 
+def package_invalid(message) -> Invalid:
+    """A package that cannot be deployed: the message belongs to the upload (`file`)."""
+    return Invalid({"file": [message]}, tr("the package cannot be deployed"), code="package_invalid")
+
+
 def form_key(path: str) -> str:
     return PurePosixPath(path).name[: -len(FORM_SUFFIX)]
 
@@ -83,12 +88,10 @@ def packages_in(layout: dict[str, bytes]) -> list[Package]:
                     if len(parts) >= 3 and parts[0] == "bpmn" and parts[1] != SHARED})
     bad = [n for n in names if not PACKAGE_NAME.match(n)]
     if bad:
-        raise Invalid({"file": [tr("%(name)s is not a package name (a BPMN process id: letters, digits, _ - .)"
-                                   "", name=repr(bad[0]))]}, tr("the package cannot be deployed"),
-                      code="package_invalid")
+        raise package_invalid(tr("%(name)s is not a package name (a BPMN process id: letters, digits, _ - .)",
+                                 name=repr(bad[0])))
     if not names:
-        raise Invalid({"file": [tr("no package: expected files under bpmn/<procedure id>/ (and forms/<procedure "
-                                   "id>/)")]}, tr("the package cannot be deployed"), code="package_invalid")
+        raise package_invalid(tr("no package: expected files under bpmn/<procedure id>/ (and forms/<procedure id>/)"))
     shared = {p: d for p, d in layout.items() if p.startswith((f"bpmn/{SHARED}/", f"forms/{SHARED}/"))}
     return [Package(name, {**{p: d for p, d in layout.items()
                               if p.startswith((f"bpmn/{name}/", f"forms/{name}/"))}, **shared})
@@ -143,58 +146,56 @@ def read_folder(path: Path) -> list[Package]:
         root = path.parent.parent
         layout = read_tree(root)
         return [p for p in packages_in(layout) if p.procedure_id == path.name]
-    raise Invalid({"file": [tr("%(path)s is neither a package folder (bpmn/<procedure id>) nor a folder holding "
-                               "bpmn/ and forms/", path=str(path))]}, tr("the package cannot be deployed"),
-                  code="package_invalid")
+    raise package_invalid(tr("%(path)s is neither a package folder (bpmn/<procedure id>) nor a folder holding "
+                             "bpmn/ and forms/", path=str(path)))
 
 
 def read_zip(data: bytes) -> dict[str, bytes]:
     """The layout inside a deploy archive, read with its paths, sizes and ratios checked first."""
-    def refuse(message) -> Invalid:
-        return Invalid({"file": [message]}, tr("the package cannot be deployed"), code="package_invalid")
-
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as err:
-        raise refuse(tr("not a readable .zip archive (%(reason)s)", reason=str(err)[:200])) from None
+        raise package_invalid(tr("not a readable .zip archive (%(reason)s)", reason=str(err)[:200])) from None
     files = [e for e in entries if not e.is_dir()]
     if len(files) > MAX_FILES:
-        raise refuse(tr("the archive holds %(count)d files; the limit is %(limit)d", count=len(files), limit=MAX_FILES))
+        raise package_invalid(tr("the archive holds %(count)d files; the limit is %(limit)d", count=len(files),
+                                 limit=MAX_FILES))
     total = sum(e.file_size for e in files)
     if total > MAX_TOTAL_BYTES:
-        raise refuse(tr("the archive unpacks to %(size)d bytes; the limit is %(limit)d", size=total,
-                        limit=MAX_TOTAL_BYTES))
+        raise package_invalid(tr("the archive unpacks to %(size)d bytes; the limit is %(limit)d", size=total,
+                                 limit=MAX_TOTAL_BYTES))
     layout = {}
     for entry in files:
         name = entry.filename
         parts = PurePosixPath(name).parts
-        if (name.startswith("/") or "\\" in name or ".." in parts or "\x00" in name or ":" in name
-                or not parts or parts[0] not in ("bpmn", "forms")):
-            if parts and parts[0] in ("bpmn", "forms") or name.startswith("/") or ".." in parts:
-                raise refuse(tr("the archive's path %(path)s is not allowed (paths are relative, under bpmn/ or "
-                                "forms/)", path=repr(name[:200])))
+        escapes = name.startswith("/") or ".." in parts
+        in_layout = bool(parts) and parts[0] in ("bpmn", "forms")
+        if escapes or in_layout and ("\\" in name or "\x00" in name or ":" in name):
+            raise package_invalid(tr("the archive's path %(path)s is not allowed (paths are relative, under bpmn/ or "
+                                     "forms/)", path=repr(name[:200])))
+        if not in_layout:
             continue  # a README, __MACOSX/…: not part of any package
         if stat.S_ISLNK(entry.external_attr >> 16):
-            raise refuse(tr("the archive's entry %(path)s is a symbolic link", path=repr(name[:200])))
+            raise package_invalid(tr("the archive's entry %(path)s is a symbolic link", path=repr(name[:200])))
         if parts[-1].startswith((".", "~$")) or not name.endswith(ALLOWED_SUFFIXES):
             continue  # editor leftovers (.DS_Store, ~$decision.docx) and other files
         if entry.file_size > MAX_FILE_BYTES:
-            raise refuse(tr("%(path)s is %(size)d bytes; the limit is %(limit)d", path=name, size=entry.file_size,
-                            limit=MAX_FILE_BYTES))
+            raise package_invalid(tr("%(path)s is %(size)d bytes; the limit is %(limit)d", path=name,
+                                     size=entry.file_size, limit=MAX_FILE_BYTES))
         if entry.compress_size and entry.file_size / entry.compress_size > MAX_RATIO:
-            raise refuse(tr("%(path)s is compressed %(ratio)d to 1; such an archive is refused",
-                            path=name, ratio=entry.file_size // entry.compress_size))
+            raise package_invalid(tr("%(path)s is compressed %(ratio)d to 1; such an archive is refused",
+                                     path=name, ratio=entry.file_size // entry.compress_size))
         if name in layout:
-            raise refuse(tr("the archive holds %(path)s twice", path=name))
+            raise package_invalid(tr("the archive holds %(path)s twice", path=name))
         try:
             with archive.open(entry) as member:
                 content = member.read(MAX_FILE_BYTES + 1)
         except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as err:
-            raise refuse(tr("%(path)s cannot be read from the archive (%(reason)s)", path=name,
-                            reason=str(err)[:200])) from None
+            raise package_invalid(tr("%(path)s cannot be read from the archive (%(reason)s)", path=name,
+                                     reason=str(err)[:200])) from None
         if len(content) != entry.file_size:
-            raise refuse(tr("%(path)s is not the size the archive says", path=name))
+            raise package_invalid(tr("%(path)s is not the size the archive says", path=name))
         layout[name] = content
     return layout
 

@@ -43,9 +43,8 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
     if packages.is_zip(data):
         found = packages.packages_in(packages.read_zip(data))
         if len(found) != 1:
-            raise Invalid({"file": [tr("the archive holds %(count)d packages (%(names)s); deploy one at a time",
-                                       count=len(found), names=", ".join(p.procedure_id for p in found))]},
-                          tr("the package cannot be deployed"), code="package_invalid")
+            raise packages.package_invalid(tr("the archive holds %(count)d packages (%(names)s); deploy one at a time",
+                                              count=len(found), names=", ".join(p.procedure_id for p in found)))
         return deploy_package(found[0], actor)
     problem = _not_utf8(data)  # before the file is read for its process id
     if problem:
