@@ -36,7 +36,6 @@ def migrate_case(user: User, case_id: int, to_version_id: int | None = None):
     try:
         step = path.engine("migrate", {"state": state.state, "target_sha256": target.sha256}, current, target)
     except MigrationBlocked as blocked:
-        db.session.rollback()
         raise Invalid({"version_id": blocked.blockers},
                       tr("case %(number)s cannot move to version %(version)s", number=case.number, version=target.version),
                       code="migration_blocked") from None

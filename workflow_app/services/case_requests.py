@@ -25,7 +25,7 @@ from .cases import check_form_rules
 from .errors import Forbidden, Invalid, NotFound, StepRefused, tr
 from .forms import validate_form
 from .procedures import procedure_info
-from .step_path import StepPath, act_day, engine_invalid, ready_task_rows, refusals_traced
+from .step_path import StepPath, act_day, ready_task_rows, refusals_traced
 
 
 def request_kinds(case: Case) -> list[str]:
@@ -61,10 +61,8 @@ def start_request(user: User, case_id: int, kind: str, data: dict) -> Case:
     started = path.engine("message", {"state": state.state, "message": meta["request"]}, version)
     new = [t for t in started.ready if t.bpmn_id == kind and t.engine_task_id not in known]
     if not new:
-        path.trace_failure(EngineError(tr("the message %(message)s did not start the step %(step)s",
+        raise path.failure(EngineError(tr("the message %(message)s did not start the step %(step)s",
                                           message=repr(meta["request"]), step=kind), kind))
-        raise engine_invalid(EngineError(tr("the message %(message)s did not start the step %(step)s",
-                                            message=repr(meta["request"]), step=kind), kind))
     step = path.engine("complete", {"state": started.state, "engine_task_id": new[0].engine_task_id, "data": data},
                        version)
     now = utcnow()

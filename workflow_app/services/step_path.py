@@ -22,10 +22,10 @@ from ..engine.errors import EngineError, MigrationBlocked, NotWaiting, TaskNotRe
 from ..engine.processor import SERIALIZER_VERSION, StepResult
 from ..extensions import db
 from ..models import Case, ProcedureVersion, Task, User, WorkflowState
-from ..models.types import utcnow
 from ..oversight import bindings
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import ANCHORS, form_date, parse_deadline
+from ..wall_clock import local_today
 from . import audit, time_limits
 from .errors import Invalid, StepRefused, tr
 from .procedures import actor_key_of, procedure_info, run_engine_step
@@ -42,15 +42,10 @@ MILESTONE_EFFECTS = {
 CASE_RACE = tr("the case was changed by another request; reload it and try again")
 
 
-def today() -> date:
-    """Today in Beijing (the law's days)."""
-    return utcnow().astimezone(LOCAL_TZ).date()
-
-
 def act_day(rules: dict | None, form_key: str | None, data: dict) -> date:
     """The day of a step's act: the date its form records for it (the package's act dates),
     else today (Beijing)."""
-    return bindings.act_date(rules, form_key, data) or today()
+    return bindings.act_date(rules, form_key, data) or local_today()
 
 
 @contextmanager
@@ -94,14 +89,16 @@ class StepPath:
             db.session.rollback()
             raise
         except EngineError as err:
-            db.session.rollback()
-            self.trace_failure(err)
-            raise engine_invalid(err) from None
+            raise self.failure(err) from None
 
-    def trace_failure(self, err: EngineError) -> None:
+    def failure(self, err: EngineError) -> Invalid:
+        """A failed engine step: nothing of it is kept, it is traced (`failed`, in a transaction of
+        its own) and answered as the engine's error, to be raised."""
+        db.session.rollback()
         audit.record_alone(self.failed, actor=self.actor, case_id=self.case_id, task_id=self.task_id,
                            bpmn_id=self.bpmn_id,
                            data={**self.failure_data, "element": err.element_id, "error": err.message})
+        return engine_invalid(err)
 
     @contextmanager
     def write(self, case: Case, state: WorkflowState | None, step: StepResult, now: datetime,
