@@ -31,7 +31,8 @@ from ..oversight.alert_rules import (
     RETURNS_BEFORE_ALERT,
     SUPERSEDED_BY,
 )
-from ..oversight.calendar import LOCAL_TZ, end_of_day
+from ..oversight.calendar import end_of_day
+from ..wall_clock import local_today
 from . import audit, paging
 from .access import in_scope, require_role, scope_filter
 from .errors import Conflict, Invalid, NotFound, tr
@@ -262,7 +263,7 @@ def request_rectification(user: User, alert_id: int, opinion, due_on) -> Alert:
     opinion = _written(opinion)
     if opinion is None:
         errors["opinion"] = [tr("give the opinion (1 to %(max)d characters)", max=REASON_MAX)]
-    today = utcnow().astimezone(LOCAL_TZ).date()
+    today = local_today()
     try:
         due = date.fromisoformat(due_on) if isinstance(due_on, str) else None
     except ValueError:

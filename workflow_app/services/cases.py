@@ -16,6 +16,7 @@ from ..models import Case, CaseNumberCounter, LegalReview, OrgUnit, Task, User, 
 from ..models.types import utcnow
 from ..oversight import bindings, step_rules
 from ..oversight.calendar import LOCAL_TZ
+from ..wall_clock import local_today
 from . import alerts, audit, legal_review, paging, people, time_limits
 from .access import (
     check_may_act,
@@ -28,7 +29,7 @@ from .access import (
 from .errors import Invalid, NotFound, NotReady, StepRefused, refusal_line, tr
 from .forms import validate_form
 from .procedures import latest_version, procedure_info
-from .step_path import StepPath, act_day, ready_task_rows, refusals_traced, today
+from .step_path import StepPath, act_day, ready_task_rows, refusals_traced
 
 PARTY_KINDS = ("person", "organization")
 STATUSES = ("intake", "investigating", "decided", "served", "closed", "not_filed")
@@ -106,7 +107,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
         people.check_named_people(schema, data, case, on)
         people.check_acting_officer(user, task, case, on)
         if legal_review.is_legal_review(info, task):
-            legal_review.check_reviewer(user, case, today())
+            legal_review.check_reviewer(user, case, local_today())
         check_step_rules(task, data, user)
         time_limits.check_completion(task, data, case, info.task_specs, siblings)
 
@@ -151,7 +152,7 @@ def check_form_rules(form_key: str | None, case: Case, data: dict, user: User) -
         return
     department = case.department
     record = step_rules.CaseRecord(
-        form_key, data, actor=user.username, today=today(),
+        form_key, data, actor=user.username, today=local_today(),
         party_kind=case.party_kind, earlier=lambda: _completed_forms(case.id), department=department.name,
         powers=department.penalty_powers or (), forms=info.forms)
     refusals = step_rules.check(governing, record)

@@ -15,6 +15,7 @@ from ..models.types import utcnow
 from ..oversight import clock
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import parse_deadline
+from ..wall_clock import local_today
 from .errors import Invalid, StepRefused, refusal_line, tr
 
 EXTENSION_NOT_APPLICABLE = "EXTENSION_NOT_APPLICABLE"
@@ -88,7 +89,7 @@ def _limit_due(case: Case, task_specs: dict, ready: list[Task], limit: str):
         if deadline is None or deadline.extendable_as != limit or not deadline.anchor.startswith("case."):
             continue
         start = getattr(case, deadline.anchor.removeprefix("case."))
-        extensions, excluded = clock_facts(case, None, utcnow().astimezone(LOCAL_TZ).date())
+        extensions, excluded = clock_facts(case, None, local_today())
         due = deadline.due({deadline.anchor: start}, extra=extensions.get(limit, 0), excluded=excluded)
         return due.at if due else None
     return None

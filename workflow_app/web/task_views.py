@@ -8,11 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..i18n import beside_fields, localized, page_language, refusal_message, step_name, task_step_name
-from ..models.types import utcnow
-from ..oversight.calendar import LOCAL_TZ
 from ..services import case_requests, cases, people, procedures, review_sheet, worklists
 from ..services.errors import Invalid, NotFound, Phrase, ServiceError, StepRefused
 from ..services.forms import schema_errors
+from ..wall_clock import local_today
 from . import bp, legal_review
 from . import task_forms as tf
 
@@ -24,7 +23,7 @@ TASK_STATES = {"completed": lazy_gettext("completed"), "cancelled": lazy_gettext
 
 
 def _people_for(schema: dict | None, case) -> dict[str, list[tuple[str, str]]]:
-    today = utcnow().astimezone(LOCAL_TZ).date()
+    today = local_today()
     return tf.people_choices({role: people.eligible(role, case, today) for role in tf.user_roles(schema)})
 
 
