@@ -19,6 +19,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from ..messages import tr
+from ..oversight.alert_rules import CATALOGUE
 from ..oversight.deadlines import DeadlineSyntaxError, parse_deadline
 from .errors import BpmnInvalid, BpmnProblem, ScriptCompileError, bounded_text
 from .limits import (
@@ -48,7 +49,10 @@ _LANE_BY_NAME = {**{code: code for code in LANE_LABELS}, **{v: k for k, v in LAN
 # stamps the case (filed_at, decided_at, …) and moves its status.
 MILESTONES = ("filed", "not_filed", "decided", "served", "closed")
 # Every property a BPMN element may carry is read by something; any other is refused at deploy.
-KNOWN_PROPERTIES = {"formKey", "deadline", "milestone", "legalReview", "messageSenders"}
+KNOWN_PROPERTIES = {"formKey", "deadline", "milestone", "legalReview", "messageSenders", "overdueAlert"}
+# `overdueAlert` on a step with a deadline: the oversight alert (a code of oversight/alert_rules.py)
+# raised when the step is still open at its due time, or is recorded with an act date past it
+# (services/alerts.py), e.g. SUMMARY_FINE_NOT_HANDED_OVER on the hand-over of a fine (APL 71).
 # Elements that wait for a message from outside (the party's reply, a judicial organ's answer):
 # someone must be allowed to deliver it (POST /api/v1/cases/<id>/messages/<name>), the roles in
 # `messageSenders` (comma-separated codes or labels) or else the element's lane.
@@ -260,6 +264,9 @@ def _task_problems(root, known_forms: dict[str, dict] | None) -> list[BpmnProble
                 parse_deadline(text)
             except DeadlineSyntaxError as err:
                 problems.append(BpmnProblem(bounded_text(err), node_id, line))
+        if "overdueAlert" in props:
+            problems += [BpmnProblem(m, node_id, props["overdueAlert"][1])
+                         for m in _overdue_alert_problems(props["overdueAlert"][0], tag, "deadline" in props)]
         if "legalReview" in props:
             value, line = props["legalReview"]
             if value not in ("true", "false"):
@@ -276,6 +283,15 @@ def _task_problems(root, known_forms: dict[str, dict] | None) -> list[BpmnProble
                 problems.append(BpmnProblem(tr("milestone %(value)s is not one of %(milestones)s",
                                                value=repr(value), milestones=", ".join(MILESTONES)), node_id, line))
     return problems
+
+
+def _overdue_alert_problems(code: str, tag: str, has_deadline: bool) -> list:
+    if code not in CATALOGUE:
+        return [tr("overdueAlert %(code)s is not an alert of the catalogue (%(codes)s)", code=repr(code),
+                   codes=", ".join(CATALOGUE))]
+    if tag not in HUMAN_TASK_TAGS or not has_deadline:
+        return [tr("overdueAlert marks a step a person does that has a deadline")]
+    return []
 
 
 def message_senders(value: str | None, lane: str | None) -> list[str]:
@@ -518,6 +534,7 @@ def _task_meta(procedure_specs) -> dict:
                 "milestone": props.get("milestone"),
                 "legal_review": props.get("legalReview") == "true",
                 "human": human,
+                **({"overdue_alert": props["overdueAlert"]} if props.get("overdueAlert") else {}),
             }
     # A message the case may wait for, from outside: who may deliver it (services/case_messages.py).
     for spec in procedure_specs:

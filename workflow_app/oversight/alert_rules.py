@@ -12,6 +12,10 @@ DECISION_OVERDUE. The worker reads only the ready steps due by then (an index on
 steps' due times), so a pass costs O(steps due), not O(cases). CASE_IDLE: an open case untouched for
 IDLE_AFTER (a partial index on the open cases' last change); it clears itself when the case moves.
 
+A package declares the alert of a step of its own on the step itself (the BPMN property
+`overdueAlert`, engine/specs.py): raised by the worker when the step is still open at its due time,
+and in the step's own transaction when it is recorded with an act date past it (services/alerts.py).
+
 Step alerts are raised in the transaction of the step that shows them (services/cases.py):
 RETURNED_REPEATEDLY when a legal review returns the case for the RETURNS_BEFORE_ALERT-th time;
 FINE_OUTSIDE_BENCHMARK when a decision's fine is outside its benchmark tier's range
@@ -93,6 +97,9 @@ CATALOGUE = _kinds(
               clears_itself=True),
     AlertKind("RETURNED_REPEATEDLY", "low", "执法监督工作规范",
               "多次退回：法制审核已3次退回本案", "returned repeatedly: the legal review has returned the case 3 times"),
+    AlertKind("SUMMARY_FINE_NOT_HANDED_OVER", "medium", "《行政处罚法》第71条",
+              "当场收缴的罚款未按期交至行政机关：自收缴之日起2日内未交至行政机关",
+              "fine not handed over: money collected on the spot not handed to the agency within 2 days"),
 )
 
 # The alert of a ready step whose due time has passed, by the step's form.

@@ -26,6 +26,8 @@ Where each family lives in this package:
 - `formalities.py`: the form of single acts (`party_id_valid`, `recorded_by_named_officer`,
   `electronic_service_consented`, `no_personal_numbers_disclosed`,
   `transfer_copied_to_procuratorate`);
+- `summary.py`: the summary procedure's decision on the spot (`summary_within_limit`) and collection
+  on the spot (`on_spot_collection_allowed`);
 - `execution.py`: payment, late fee, the court and closing (`late_fee_within_fine`,
   `paid_in_full`, `schedule_covers_the_fine`, `no_late_fee_within_deferral`,
   `nothing_left_to_execute`, `court_applied_after_demand_period`);
@@ -34,7 +36,7 @@ Where each family lives in this package:
 from collections.abc import Iterable
 
 from ..bindings import Binding, governing
-from . import dates, decision, execution, formalities, hearing  # noqa: F401 - each registers its kinds
+from . import dates, decision, execution, formalities, hearing, summary  # noqa: F401 - each registers its kinds
 
 # Re-exported (`name as name`) for the code that reads them from here: the tests.
 from .decision import SEVERE_KINDS as SEVERE_KINDS
