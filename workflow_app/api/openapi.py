@@ -77,7 +77,8 @@ def build_spec(app) -> dict:
             elif meta["body"] is not None:
                 op["requestBody"] = {"required": True,
                                      "content": {"application/json": {"schema": meta["body"]}}}
-            ok = {"api.create_case": "201", "api.create_token": "201", "api.revoke_token": "204"}.get(
+            ok = {"api.create_case": "201", "api.create_token": "201", "api.revoke_token": "204",
+                  "api.store_signature": "201"}.get(
                 rule.endpoint, "200")
             op["responses"][ok] = {"description": "OK"}
             if meta["response"] is not None:

@@ -8,6 +8,7 @@ from flask_wtf.csrf import generate_csrf
 
 from ..services import (
     alerts,
+    attachments,
     auth,
     case_messages,
     case_migration,
@@ -28,6 +29,7 @@ from .schemas import (
     AlertPageSchema,
     AlertReasonSchema,
     AlertSchema,
+    AttachmentSchema,
     CaseCreateSchema,
     CaseFileSchema,
     CaseMigrateSchema,
@@ -275,6 +277,31 @@ def get_case_file(case_id: int):
 def get_trace(case_id: int):
     events = cases.trace(g.user, case_id)
     return jsonify({"items": TraceEventSchema(many=True).dump(events)})
+
+
+@bp.post("/cases/<id:case_id>/signatures")
+@operation("Store the party's signature drawn on the screen (a PNG image, multipart field `file`, at most "
+           f"{attachments.MAX_SIGNATURE_BYTES} bytes) for the case's open step that takes one; the step's "
+           "form then names it by its SHA-256. Traced (attachment.stored); the same drawing again is the one "
+           "stored (200)", body="multipart", response=AttachmentSchema, tag="cases")
+def store_signature(case_id: int):
+    upload = request.files.get("file")
+    if upload is None:
+        raise Invalid({"file": [tr("send the PNG image as the multipart file field 'file'")]})
+    data = upload.stream.read(attachments.MAX_SIGNATURE_BYTES + 1)
+    row, created = attachments.store_signature(g.user, case_id, data)
+    body = AttachmentSchema().dump(row)
+    body["created"] = created
+    return jsonify(body), 201 if created else 200
+
+
+@bp.get("/cases/<id:case_id>/attachments/<sha256>")
+@operation("A file kept with the case (a drawn signature), byte for byte", tag="cases",
+           path_params={"sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}, produces=attachments.PNG)
+def read_attachment(case_id: int, sha256: str):
+    row = attachments.read(g.user, case_id, sha256)
+    return current_app.response_class(row.content, mimetype=row.media_type, headers={
+        "ETag": f'"{row.sha256}"', "Content-Disposition": f'inline; filename="{row.kind}-{row.sha256[:12]}.png"'})
 
 
 @bp.get("/cases/<id:case_id>/documents")

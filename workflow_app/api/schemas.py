@@ -302,6 +302,20 @@ class DocumentListSchema(Schema):
     items = fields.List(fields.Nested(DocumentSchema))
 
 
+class AttachmentSchema(Schema):
+    """A file kept with the case (services/attachments.py): a signature drawn on the screen."""
+
+    kind = fields.String(metadata={"description": "signature"})
+    sha256 = fields.String(metadata={"description": "the SHA-256 of its bytes: a step's form names it by this"})
+    media_type = fields.String(metadata={"description": "image/png"})
+    size = fields.Integer(metadata={"description": "bytes"})
+    stored_at = fields.DateTime()
+    stored_by = fields.Function(lambda a: a.stored_by.username)
+    link = fields.Function(lambda a: f"/api/v1/cases/{a.case_id}/attachments/{a.sha256}",
+                           metadata={"description": "where to read its bytes"})
+    created = fields.Boolean(metadata={"description": "false: the same drawing was stored before"})
+
+
 # -- the supervision dashboard (services/dashboard.py) -----------------------------------------------
 class SeverityCountsSchema(Schema):
     high = fields.Integer()

@@ -1,5 +1,5 @@
 """Cases, their serialized workflow state, and the human-task projection."""
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -122,3 +122,24 @@ class LegalReview(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow)
 
     reviewer: Mapped[User] = relationship()
+
+
+class CaseAttachment(db.Model):
+    """A file kept with a case's record, immutable once stored (database triggers refuse UPDATE and
+    DELETE): the party's signature drawn on the screen when a decision is handed over (APL 52).
+    Keyed within its case by the SHA-256 of its bytes, which the step's form data names, so the
+    hash stands on the trail (`task.completed`) beside what was signed."""
+
+    __tablename__ = "case_attachment"
+    __table_args__ = (UniqueConstraint("case_id", "sha256"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # signature
+    sha256: Mapped[str] = mapped_column(String(64))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    stored_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    stored_at = mapped_column(UTCDateTime, default=utcnow)
+
+    stored_by: Mapped[User] = relationship()

@@ -3,7 +3,8 @@
 `scan` is the worker's pass (oversight/alert_rules.py): for each time rule, the ready steps whose
 due time has come and that have had no alert of that rule yet, read through the index on the
 ready steps' due times (O(steps due)); each alert is written in a transaction of its own with
-`alert.raised` on the case's trace. An alert is raised once per (case, code) while active (a
+`alert.raised` on the case's trace. The time rules are those of OVERDUE_BY_FORM and those a
+package declares on its own steps (the BPMN property `overdueAlert`). An alert is raised once per (case, code) while active (a
 partial unique index refuses a second, so two workers at once raise it once) and once per step
 ever: a supervisor who resolved or dismissed it is not asked again about the same step.
 
@@ -18,9 +19,10 @@ from sqlalchemy import and_, exists
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Alert, Case, OrgUnit, Task, TraceEvent, User
+from ..models import Alert, Case, OrgUnit, ProcedureVersion, Task, TraceEvent, User
 from ..models.oversight import ACTIVE, RAISED_FIELDS, STATUSES
 from ..models.types import utcnow
+from ..oversight import bindings
 from ..oversight.alert_rules import (
     CATALOGUE,
     DUE_SOON,
@@ -31,11 +33,12 @@ from ..oversight.alert_rules import (
     RETURNS_BEFORE_ALERT,
     SUPERSEDED_BY,
 )
-from ..oversight.calendar import end_of_day
+from ..oversight.calendar import LOCAL_TZ, end_of_day
 from ..wall_clock import local_today
 from . import audit, paging
 from .access import in_scope, require_role, scope_filter
 from .errors import Conflict, Invalid, NotFound, tr
+from .procedures import procedure_info
 from .transactions import one_transaction
 
 SCANNER = "worker:oversight"  # who raised an alert, in the trace: the worker's time rules
@@ -87,6 +90,7 @@ def scan(now: datetime | None = None, limit: int = BATCH) -> ScanResult:
                 result.raised.append((task.case.number, code))
         if len(result.raised) >= limit:
             break
+    _declared_overdue(now, limit - len(result.raised), result)
     _idle_cases(now, limit - len(result.raised), result)
     _rectifications_overdue(now, limit - len(result.raised), result)
     return result
@@ -134,6 +138,52 @@ def _idle_cases(now: datetime, limit: int, result: ScanResult) -> None:
         details = {"last_change": case.updated_at.isoformat()}
         if _write(case.id, case.department_id, None, None, "CASE_IDLE", details, now):
             result.raised.append((case.number, "CASE_IDLE"))
+
+
+# version sha256 -> {bpmn id: the alert its step declares}: a version's task specs never change.
+_declared: dict[str, dict[str, str]] = {}
+
+
+def _declared_steps() -> dict[str, list[tuple[int, list[str]]]]:
+    """code -> [(version id, the bpmn ids of its steps declaring that code)], over every deployed
+    version (their task specs read once per process)."""
+    versions = db.session.execute(db.select(ProcedureVersion.id, ProcedureVersion.sha256)).all()
+    missing = [sha for _, sha in versions if sha not in _declared]
+    if missing:
+        for sha, specs in db.session.execute(
+                db.select(ProcedureVersion.sha256, ProcedureVersion.task_specs)
+                .where(ProcedureVersion.sha256.in_(missing))):
+            _declared[sha] = {bpmn_id: meta["overdue_alert"] for bpmn_id, meta in (specs or {}).items()
+                              if isinstance(meta, dict) and meta.get("overdue_alert") in CATALOGUE}
+    by_code: dict[str, list[tuple[int, list[str]]]] = {}
+    for version_id, sha in versions:
+        steps: dict[str, list[str]] = {}
+        for bpmn_id, code in _declared.get(sha, {}).items():
+            steps.setdefault(code, []).append(bpmn_id)
+        for code, ids in steps.items():
+            by_code.setdefault(code, []).append((version_id, sorted(ids)))
+    return by_code
+
+
+def _declared_overdue(now: datetime, limit: int, result: ScanResult) -> None:
+    """The overdue alerts packages declare on their own steps (`overdueAlert`): a ready step of
+    such a version whose due time has passed, with no alert of its code for it yet and none
+    active on its case."""
+    for code, steps in _declared_steps().items():
+        if limit - len(result.raised) <= 0:
+            return
+        of_version = db.or_(*(db.and_(Case.procedure_version_id == version_id, Task.bpmn_id.in_(ids))
+                              for version_id, ids in steps))
+        same_step = exists().where(Alert.task_id == Task.id, Alert.code == code)
+        active_on_case = exists().where(Alert.case_id == Task.case_id, Alert.code == code, Alert.status.in_(ACTIVE))
+        due = db.session.execute(
+            db.select(Task).join(Case, Task.case_id == Case.id)
+            .where(Task.state == "ready", Task.due_at.is_not(None), Task.due_at <= now, of_version,
+                   ~same_step, ~active_on_case)
+            .order_by(Task.due_at, Task.id).limit(limit - len(result.raised))).scalars().all()
+        for task in due:
+            if _raise(task, code, now):
+                result.raised.append((task.case.number, code))
 
 
 def _steps_to_alert(code: str, forms: list[str], when, limit: int) -> list[Task]:
@@ -192,6 +242,25 @@ def after_step(case: Case, task: Task, data: dict, now: datetime) -> None:
     transaction, so the alert commits with the step or not at all)."""
     if task.form_key == "penalty_decision":
         _fine_within_benchmark(case, task, data, now)
+    _done_late(case, task, data, now)
+
+
+def _done_late(case: Case, task: Task, data: dict, now: datetime) -> None:
+    """The alert a package declares on the step (`overdueAlert`), when the act the step records
+    (its act date, else today) came after the step's due time: the money handed over on the
+    third working day is as late as money never handed over. Once per step."""
+    info = procedure_info(case.procedure_version)
+    code = (info.task_specs.get(task.bpmn_id) or {}).get("overdue_alert")
+    if code not in CATALOGUE or task.due_at is None:
+        return
+    done = bindings.act_date(info.rules, task.form_key, data) or now.astimezone(LOCAL_TZ).date()
+    due = task.due_at.astimezone(LOCAL_TZ)
+    if done <= due.date():
+        return
+    alerted = db.session.execute(db.select(Alert.id).where(Alert.task_id == task.id, Alert.code == code)).first()
+    if alerted is None:
+        _add_unless_active(case, task, code, {"step": task.bpmn_id, "step_name": task.name,
+                                              "due_at": task.due_at.isoformat(), "done_on": done.isoformat()}, now)
 
 
 def _fine_within_benchmark(case: Case, task: Task, data: dict, now: datetime) -> None:

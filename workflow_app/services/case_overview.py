@@ -34,7 +34,7 @@ class StepOnDiagram:
 @dataclass
 class CaseOverview:
     case: Case
-    intake: dict  # the clue intake's data: the party's id number and address
+    intake: dict  # the data of the latest step naming the party's id number (and address)
     ready: list[tuple[Task, TimeLeft | None, bool]]  # (task, time left, the user may act on it)
     completed: list[Task]  # the case file, oldest first
     forms: dict[str, dict]  # form key -> JSON Schema, for the labels
@@ -63,7 +63,7 @@ def case_overview(user: User, case_id: int, now: datetime | None = None) -> Case
         .order_by(Task.ready_at, Task.id)).scalars().all()
     completed = sorted((t for t in tasks if t.state == "completed"), key=lambda t: (t.completed_at, t.id))
     ready = [t for t in tasks if t.state == "ready"]
-    intake = next((t.data or {} for t in reversed(completed) if t.bpmn_id == "clue_intake"), {})
+    intake = next((t.data for t in reversed(completed) if (t.data or {}).get("party_id_number")), {})
 
     usernames: set[str] = set()
     for task in completed:

@@ -17,7 +17,7 @@ from ..models.types import utcnow
 from ..oversight import bindings, step_rules
 from ..oversight.calendar import LOCAL_TZ
 from ..wall_clock import local_today
-from . import alerts, audit, legal_review, paging, people, time_limits
+from . import alerts, attachments, audit, legal_review, paging, people, time_limits
 from .access import (
     check_may_act,
     require_role,
@@ -102,6 +102,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
     info = procedure_info(version)
     schema = info.forms.get(task.form_key) if task.form_key else None
     data = validate_form(schema, data)
+    attachments.check_signatures(schema, data, case)
     on = act_day(info.rules, task.form_key, data)
     with refusals_traced(user, case.id, bpmn_id=task.bpmn_id, task_id=task.id):
         people.check_named_people(schema, data, case, on)

@@ -6,6 +6,7 @@ people named by `x-user-role` fields are shown by name. No rule is decided here.
 """
 from dataclasses import dataclass
 
+from flask import url_for
 from flask_babel import gettext as _
 
 from ..i18n import enum_labels, page_language, schema_title
@@ -22,6 +23,7 @@ class Entry:
     rows: list[list["Entry"]] | None = None  # an array of objects: one list of entries per row
     children: list["Entry"] | None = None  # an object: its own entries
     titled: bool = True  # the schema gave the field a title (else the label is its name)
+    image: str | None = None  # a drawn signature (`x-signature`): where the page reads it; value: its SHA-256
 
 
 def _inline(children: list[Entry]) -> str | None:
@@ -52,21 +54,24 @@ def _text(prop: dict, value, people: dict[str, str]) -> str:
     return str(value)
 
 
-def entries(schema: dict | None, data: dict, people: dict[str, str]) -> list[Entry]:
-    """The recorded data in the form's own order, then anything the schema does not name."""
+def entries(schema: dict | None, data: dict, people: dict[str, str], case_id: int | None = None) -> list[Entry]:
+    """The recorded data in the form's own order, then anything the schema does not name; with
+    `case_id`, a drawn signature is shown as the image kept with the case."""
     properties = (schema or {}).get("properties", {})
     names = [n for n in properties if n in data] + [n for n in data if n not in properties]
     out = []
     for name in names:
         prop, value = properties.get(name, {}), data[name]
         label = schema_title(prop, name)
-        if isinstance(value, dict):
-            children = entries(prop, value, people)
+        if prop.get("x-signature") is True and case_id is not None and isinstance(value, str):
+            out.append(Entry(label, value, image=url_for("web.case_attachment", case_id=case_id, sha256=value)))
+        elif isinstance(value, dict):
+            children = entries(prop, value, people, case_id)
             text = _inline(children)
             out.append(Entry(label, text, titled="title" in prop) if text is not None
                        else Entry(label, children=children, titled="title" in prop))
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            out.append(Entry(label, rows=[entries(prop.get("items", {}), v, people) for v in value],
+            out.append(Entry(label, rows=[entries(prop.get("items", {}), v, people, case_id) for v in value],
                              titled="title" in prop))
         elif isinstance(value, list):
             item = {**prop.get("items", {}), **({"x-user-role": prop["x-user-role"]} if prop.get("x-user-role") else {})}

@@ -2,7 +2,7 @@
 
 Presentation only: what a field looks like comes from the schema (`title`, `enum` +
 `x-enum-labels`, `format: date`, `minimum`/`maximum`, `maxLength`/`pattern`, arrays, objects,
-`x-user-role`); whether the data is valid and lawful is decided by the services
+`x-user-role`, `x-signature`: a pad the party signs on); whether the data is valid and lawful is decided by the services
 (services/forms.validate_form, the step rules), which the views call.
 
 Input names (a stable hook): a top-level property is named by its own name (`summary`,
@@ -30,7 +30,7 @@ class Field:
     name: str  # the input's name
     key: str  # the path the validation errors use: evidence.0.kind
     label: str
-    widget: str  # text textarea date number select radio checkbox checks person people lines rows group
+    widget: str  # text textarea date number select radio checkbox checks person people lines rows group signature
     value: object = None
     required: bool = False
     attrs: dict = field(default_factory=dict)
@@ -201,7 +201,9 @@ def _fields(schema: dict, values: dict, errors, people, refused, prefix: str, ke
                   required=name in required, errors=list(errors.get(key, [])), refused=key in refused)
         kind = prop.get("type")
         role = prop.get("x-user-role")
-        if kind == "boolean":
+        if prop.get("x-signature") is True:
+            f.widget = "signature"  # the drawing comes as `<name>-png`; the value is a stored one's SHA-256
+        elif kind == "boolean":
             f.widget = "checkbox"
             f.required = prop.get("const") is True and name in required
             f.value = value is True

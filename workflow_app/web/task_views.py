@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..i18n import beside_fields, localized, page_language, refusal_message, step_name, task_step_name
-from ..services import case_requests, cases, people, procedures, review_sheet, worklists
+from ..services import attachments, case_requests, cases, people, procedures, review_sheet, worklists
 from ..services.errors import Invalid, NotFound, Phrase, ServiceError, StepRefused
 from ..services.forms import schema_errors
 from ..wall_clock import local_today
@@ -78,6 +78,7 @@ def task_form(task_id: int):
         if not tf.is_row_action(request.form):
             data = tf.read_form(schema, request.form)
             try:
+                _store_drawn_signatures(schema, task.case_id, data, values)
                 case = cases.complete_task(current_user, task_id, data)
             except ServiceError as err:
                 problem = _problem(err, task.form_key, task.case)
@@ -91,9 +92,24 @@ def task_form(task_id: int):
     elif request.method == "GET":
         values = tf.initial_values(schema)
     fields = tf.build_fields(schema, values, problem["errors"], _people_for(schema, task.case), problem["refused"])
+    for f in fields:
+        if f.widget == "signature" and isinstance(f.value, str) and attachments.SHA256.match(f.value):
+            f.attrs["data-current-url"] = url_for("web.case_attachment", case_id=task.case_id, sha256=f.value)
     return render_template("web/task.html", task=task, case=task.case, task_states=TASK_STATES, fields=fields, problem=problem,
                            title=tf.form_title(schema, page_language(), task.name),
                            action=url_for("web.task_form", task_id=task.id)), status
+
+
+def _store_drawn_signatures(schema: dict | None, case_id: int, data: dict, values: dict) -> None:
+    """A signature drawn on the page comes as a PNG data URL (`<field>-png`): it is stored with the
+    case first (services/attachments.py), and the step names it by its SHA-256; the page shows it
+    again if the step is refused. Drawn again, the new drawing replaces it."""
+    for name in attachments.signature_fields(schema):
+        drawn = request.form.get(f"{name}-png", "")
+        if drawn.strip():
+            row, _created = attachments.store_signature(current_user, case_id, attachments.from_data_url(drawn, name),
+                                                        field=name)
+            data[name] = values[name] = row.sha256
 
 
 # -- an ad-hoc request of a case ------------------------------------------------------------------

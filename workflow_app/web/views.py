@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from ..i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_SECONDS, LANGUAGES
-from ..services import case_overview, case_requests, documents, users, worklists
+from ..services import attachments, case_overview, case_requests, documents, users, worklists
 from ..services import dashboard as dashboard_service
 from ..services.errors import Invalid, tr
 from . import bp
@@ -103,6 +103,16 @@ def case_page(case_id: int):
     overview = case_overview.case_overview(current_user, case_id)
     requests = case_requests.requests_for(current_user, overview.case)
     return render_template("web/case.html", o=overview, case=overview.case, requests=requests)
+
+
+@bp.get("/cases/<id:case_id>/attachments/<sha256>.png")
+@login_required
+def case_attachment(case_id: int, sha256: str):
+    """A file kept with the case (a drawn signature), for the case file and the step's form."""
+    row = attachments.read(current_user, case_id, sha256)
+    return current_app.response_class(row.content, mimetype=row.media_type, headers={
+        "Content-Disposition": f'inline; filename="{row.kind}-{row.sha256[:12]}.png"',
+        "Cache-Control": "private, max-age=86400"})
 
 
 @bp.get("/cases/<id:case_id>/documents/<kind>.<any(docx, html):fmt>")
