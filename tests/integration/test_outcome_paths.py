@@ -312,7 +312,8 @@ def test_closing_is_refused_while_execution_is_unfinished_in_any_procedure_that_
         "court_result": "execution.court_outcome", "closed": "closing.closed_on"}}]}
     package = {"bpmn/no_loop/no_loop.bpmn": xml, "bpmn/no_loop/rules.json": json.dumps(rules).encode(),
                **{f"forms/no_loop/{key}.schema.json": (forms / f"{key}.schema.json").read_bytes()
-                  for key in ("penalty_decision", "execution", "closing")}}
+                  for key in ("penalty_decision", "execution")},
+               "forms/no_loop/closing.schema.json": (forms.parent / "shared" / "closing.schema.json").read_bytes()}
     r = api.post("/api/v1/procedures", as_="author1", data={"file": (io.BytesIO(to_zip(package)), "no_loop.zip")},
                  content_type="multipart/form-data")
     assert r.status_code == 201, r.json

@@ -19,7 +19,7 @@ INIT = {"party_kind": "organization", "party_name": "x", "department": "market",
 
 
 def two_workers():
-    forms = load_forms(Path(Config.FORMS_DIR) / "general_penalty")
+    forms = {**load_forms(Path(Config.FORMS_DIR) / "shared"), **load_forms(Path(Config.FORMS_DIR) / "general_penalty")}
     return [build_procedure(BPMN, max_bytes=10**7, known_forms=forms) for _ in range(2)]
 
 

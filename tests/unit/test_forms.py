@@ -9,7 +9,9 @@ from workflow_app.config import Config
 from workflow_app.services.errors import Invalid
 from workflow_app.services.forms import load_forms, validate_form, with_english_labels
 
-FORMS = load_forms(Path(Config.FORMS_DIR) / "general_penalty")
+# every shipped package's forms and the shared ones (a key is defined in one folder only)
+FORMS = {key: schema for folder in sorted(p for p in Path(Config.FORMS_DIR).iterdir() if p.is_dir())
+         for key, schema in load_forms(folder).items()}
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -26,7 +28,8 @@ def enums(node, path="", in_condition=False):
 
 
 def test_every_form_is_checked():
-    assert len(FORMS) >= 16 and {"penalty_notice", "penalty_decision", "service"} <= set(FORMS)
+    assert len(FORMS) >= 16 and {"penalty_notice", "penalty_decision", "service", "closing",
+                                 "summary_decision", "summary_service"} <= set(FORMS)
 
 
 @pytest.mark.parametrize("key", sorted(FORMS))

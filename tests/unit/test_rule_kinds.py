@@ -73,6 +73,15 @@ FORMS = {
                    qi={"type": "array", "title": "分期", "x-title-en": "Schedule", "items": {"type": "object", "properties": {
                        "daoqi": _f("date", "到期日", "Due"), "jine": _f("number", "金额", "Amount")}}}),
     "jiean": _form("结案", "Closing", ri=_f("date", "结案日", "Day closed")),
+    "dangchang": _form("当场处罚", "On the spot", fakuan=_f("number", "罚款金额（元）", "Fine (yuan)"),
+                       zhonglei={"type": "array", "title": "处罚种类", "x-title-en": "Kinds", "items": {
+                           "type": "string", "enum": ["jinggao", "fakuan", "moshou"]}},
+                       leixing={"type": "string", "title": "当事人类型", "x-title-en": "Party", "enum": ["ziranren", "qiye", "shehui"]},
+                       falv=_f("text", "另有规定的法律", "Other law"), xiane=_f("number", "该法律的限额", "Its limit")),
+    "shoujiao": _form("收缴", "Collection", dangchang=_f("bool", "当场收缴", "Collected on the spot"),
+                      qingxing={"type": "string", "title": "情形", "x-title-en": "Ground",
+                                "enum": ["xiao_e", "nan_zhixing", "bianyuan"]},
+                      liyou=_f("text", "具体情况", "Why"), jine=_f("number", "收缴金额", "Amount collected")),
 }
 
 MAJOR = {"decided": "jueding.riqi", "decided_kinds": "jueding.kinds", "decided_fine": "jueding.amount",
@@ -131,6 +140,13 @@ BOUND = {
         "closed": "jiean.ri"}),
     "court_applied_after_demand_period": (["zhixing"], {"demand_served": "zhixing.cuigao_ri",
                                                         "court_applied": "zhixing.fayuan_ri"}),
+    "summary_within_limit": (["dangchang"], {"fine": "dangchang.fakuan", "kinds": "dangchang.zhonglei",
+                                             "allowed_kinds": ["jinggao", "fakuan"], "party_kind": "dangchang.leixing",
+                                             "organization_kinds": ["qiye", "shehui"], "other_law": "dangchang.falv",
+                                             "other_limit": "dangchang.xiane"}),
+    "on_spot_collection_allowed": (["shoujiao"], {"collected": "shoujiao.dangchang", "fine": "dangchang.fakuan",
+                                                  "ground": "shoujiao.qingxing", "small_fine": "xiao_e",
+                                                  "reason": "shoujiao.liyou", "amount": "shoujiao.jine"}),
 }
 
 
@@ -164,12 +180,22 @@ def test_the_made_up_procedures_bindings_pass_the_deploy_checks():
     assert bindings.problems(rules, FORMS) == []
 
 
-def test_the_general_procedures_bindings_pass_the_deploy_checks_and_bind_every_kind():
+def _package(procedure_id: str) -> tuple[dict, dict]:
+    """A shipped package's rule bindings and forms (its own and the shared ones)."""
     forms = {p.name[: -len(".schema.json")]: json.loads(p.read_text(encoding="utf-8"))
-             for p in (ROOT / "forms" / "general_penalty").glob("*.schema.json")}
-    rules = json.loads((ROOT / "bpmn" / "general_penalty" / "rules.json").read_text(encoding="utf-8"))
-    assert bindings.problems(rules, forms) == []
-    assert {b.kind.name for b in bindings.bound(rules)} == set(KINDS)
+             for folder in ("shared", procedure_id) for p in (ROOT / "forms" / folder).glob("*.schema.json")}
+    return json.loads((ROOT / "bpmn" / procedure_id / "rules.json").read_text(encoding="utf-8")), forms
+
+
+def test_the_shipped_packages_bindings_pass_the_deploy_checks_and_bind_every_kind():
+    bound = set()
+    for procedure_id in ("general_penalty", "summary_penalty"):
+        rules, forms = _package(procedure_id)
+        assert bindings.problems(rules, forms) == [], procedure_id
+        bound |= {b.kind.name for b in bindings.bound(rules)}
+    assert bound == set(KINDS)
+    general, _ = _package("general_penalty")  # the summary procedure's kinds govern no general step
+    assert not {"summary_within_limit", "on_spot_collection_allowed"} & {b.kind.name for b in bindings.bound(general)}
 
 
 def _problems(kind, on, params, forms=FORMS):
@@ -526,6 +552,64 @@ def test_the_court_is_applied_to_only_after_ten_working_days_from_the_demand():
     assert b.fields == ("zhixing.fayuan_ri", "zhixing.cuigao_ri") and "执行·催告送达日为2026-09-30" in b.message
     assert breaches("court_applied_after_demand_period",
                     record("zhixing", {"cuigao_ri": "2026-09-30", "fayuan_ri": "2026-10-21"})) == []
+
+
+# -- SUMMARY_OVER_LIMIT (APL 51), ON_SPOT_COLLECTION_NOT_ALLOWED (APL 68, 69) ------------------------------
+def test_a_fine_on_the_spot_is_at_most_200_yuan_for_a_person_and_3000_for_an_organisation():
+    person = {"zhonglei": ["fakuan"], "leixing": "ziranren"}
+    assert breaches("summary_within_limit", record("dangchang", {**person, "fakuan": 200})) == []
+    b = only("summary_within_limit", record("dangchang", {**person, "fakuan": 200.5}))
+    assert b.fields == ("dangchang.fakuan",) and "当场处罚·罚款金额200.5元超过当场处罚的限额：对公民当场只能处以200元以下罚款" in b.message
+    assert "for a person at most 200 yuan" in b.message_en
+    for kind in ("qiye", "shehui"):
+        organisation = {**person, "leixing": kind}
+        assert breaches("summary_within_limit", record("dangchang", {**organisation, "fakuan": 3000})) == []
+        assert "法人或者其他组织当场只能处以3000元以下" in only(
+            "summary_within_limit", record("dangchang", {**organisation, "fakuan": 3001})).message
+
+
+def test_the_party_is_the_cases_where_no_field_records_its_kind():
+    on, params = BOUND["summary_within_limit"]
+    unbound = {k: v for k, v in params.items() if k not in ("party_kind", "organization_kinds")}
+    data = {"zhonglei": ["fakuan"], "fakuan": 1000}
+    assert KINDS["summary_within_limit"].run(record("dangchang", data, party_kind="organization"), unbound) == []
+    assert len(KINDS["summary_within_limit"].run(record("dangchang", data, party_kind="person"), unbound)) == 1
+
+
+def test_the_limits_are_the_bindings_and_a_law_may_provide_another():
+    data = {"zhonglei": ["fakuan"], "leixing": "ziranren", "fakuan": 150}
+    assert breaches("summary_within_limit", record("dangchang", data), person_limit=100) != []
+    assert breaches("summary_within_limit", record("dangchang", {**data, "falv": "《某法》第十条", "xiane": 500}),
+                    person_limit=100) == []
+    b = only("summary_within_limit", record("dangchang", {**data, "falv": "《某法》第十条", "xiane": 50}))
+    assert "依照《某法》第十条当场只能处以50元以下罚款" in b.message
+    # a law named without its limit changes nothing
+    assert breaches("summary_within_limit", record("dangchang", {**data, "fakuan": 250, "falv": "《某法》"})) != []
+
+
+def test_a_decision_on_the_spot_is_a_warning_or_a_fine():
+    b = only("summary_within_limit", record("dangchang", {"zhonglei": ["jinggao", "moshou"]}))
+    assert b.fields == ("dangchang.zhonglei",) and "moshou" in b.message and "警告或者罚款" in b.message
+    assert breaches("summary_within_limit", record("dangchang", {"zhonglei": ["jinggao"]})) == []
+
+
+def test_a_fine_is_collected_on_the_spot_only_on_a_ground_of_the_law():
+    fine = {"dangchang": {"fakuan": 100}}
+    spot = {"dangchang": True, "qingxing": "xiao_e", "jine": 100}
+    assert breaches("on_spot_collection_allowed", record("shoujiao", spot, fine)) == []
+    assert breaches("on_spot_collection_allowed", record("shoujiao", {"dangchang": False}, fine)) == []
+    big = {"dangchang": {"fakuan": 150}}
+    b = only("on_spot_collection_allowed", record("shoujiao", {**spot, "jine": 150}, big))
+    assert b.fields == ("shoujiao.qingxing", "dangchang.fakuan") and "超过100元" in b.message
+    b = only("on_spot_collection_allowed", record("shoujiao", {**spot, "qingxing": "nan_zhixing", "jine": 150}, big))
+    assert b.fields == ("shoujiao.liyou", "shoujiao.qingxing") and "第68条第2项" in b.message
+    assert breaches("on_spot_collection_allowed", record(
+        "shoujiao", {**spot, "qingxing": "bianyuan", "liyou": "水上作业，无法到银行缴纳", "jine": 150}, big)) == []
+    b = only("on_spot_collection_allowed", record("shoujiao", {"dangchang": True, "jine": 100}, fine))
+    assert b.fields == ("shoujiao.qingxing", "shoujiao.dangchang")
+    b = only("on_spot_collection_allowed", record("shoujiao", {**spot, "jine": 80}, fine))
+    assert b.fields == ("shoujiao.jine", "dangchang.fakuan") and "80元与" in b.message
+    assert breaches("on_spot_collection_allowed", record("shoujiao", spot, fine), small_limit=50) != []
 
 
 @pytest.mark.parametrize("kind", sorted(set(BOUND) - {"transfer_copied_to_procuratorate"}))

@@ -188,8 +188,10 @@ def _message(error, root: dict) -> str:
             schema = {**schema, "title": item.zh, "x-title-en": str(item)}
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else ""
-        return tr("%(field)s is required", field=_label(schema.get("properties", {}).get(missing),
-                                                        ".".join([*path, missing])))
+        prop = schema.get("properties", {}).get(missing)
+        if not (prop or {}).get("title"):  # a condition's `then` requires it: the field's own title
+            prop = _schema_at(root, [*error.absolute_path, missing]) or prop
+        return tr("%(field)s is required", field=_label(prop, ".".join([*path, missing])))
     if kind == "additionalProperties":
         extra = error.message.split("'")[1] if "'" in error.message else ""
         return tr("%(field)s is not a field of this form", field=Phrase(extra, extra))
