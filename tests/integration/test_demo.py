@@ -45,6 +45,13 @@ WHERE = {
     "awaiting_plan_approval": ("served", {"payment_plan_approval"}),
     "paying_instalments": ("served", {"execution_scheduled"}),
     "service_late": ("decided", {"service", "disclosure"}),
+    "summary_on_spot": ("intake", {"notify"}),
+    "summary_to_sign": ("decided", {"serve"}),
+    "summary_collected": ("served", {"hand_over", "file_record"}),
+    "summary_paying_at_bank": ("served", {"payment", "file_record"}),
+    "summary_refused_to_sign": ("served", {"file_record"}),
+    "summary_not_handed_over": ("served", {"hand_over", "file_record"}),
+    "summary_closed": ("closed", set()),
 }
 
 
@@ -86,6 +93,7 @@ def test_the_default_demo_brings_every_case_to_its_stage_two_at_each(app, api):
     scanned = re.search(r"^Oversight: (\d+) alert\(s\) raised \((.*)\)\.$", r.output, re.M)
     assert scanned, r.output
     assert "SERVICE_LATE" in scanned.group(2) and "DISCLOSURE_LATE" in scanned.group(2) and "PAYMENT_OVERDUE" in scanned.group(2)
+    assert "SUMMARY_FINE_NOT_HANDED_OVER" in scanned.group(2)
     with app.app_context():  # the demo's decisions follow the benchmark register: their fines fit their tiers
         from workflow_app.models import Alert
 

@@ -1,6 +1,7 @@
-"""`flask demo cases`: sample cases of general_penalty at the stages officers, legal reviewers and
-heads need in order to try the system, made through the services like any other case (real
-workflow state, task rows and audit trails).
+"""`flask demo cases`: sample cases of general_penalty and of the summary procedure (简易程序,
+summary_penalty) at the stages officers, legal reviewers and heads need in order to try the
+system, made through the services like any other case (real workflow state, task rows and audit
+trails).
 
 The driver does not replay a fixed list of steps: it follows the procedure wherever the BPMN
 routes. After every completion it looks at the case's ready tasks and completes the next one, as
@@ -25,9 +26,10 @@ from ..oversight.calendar import working_days_after
 from ..oversight.identity import with_resident_check, with_uscc_check
 from ..oversight.step_rules.execution import DEMAND_WORKING_DAYS
 from ..oversight.step_rules.hearing import HEARING_NOTICE_WORKING_DAYS
-from ..services import cases, legal_review, procedures
+from ..services import attachments, cases, legal_review, procedures
 from ..services.errors import NotFound, ServiceError
 from ..wall_clock import local_today
+from .signature import drawn_signature
 
 DEPARTMENT = "market"
 # (name, kind, identity number or unified social credit code with its check character, address):
@@ -44,6 +46,9 @@ PARTIES = [
 ]
 # The violation the forms' examples describe (食品安全法 Arts. 53, 126(1)(三)); the case title names it.
 VIOLATION = "未按规定建立并遵守进货查验记录制度"
+# The summary procedure's: expired prepacked food on the shelf (食品安全法 Arts. 34(10), 124), fined
+# on the spot within the limit of APL 51 (200 yuan for a person, 3,000 for an organisation).
+SUMMARY_VIOLATION = "销售超过保质期的预包装食品"
 # Fines drawn at random within the range of 食品安全法 Art. 126 (5,000 to 50,000 yuan): some cross
 # the legal-review threshold for a person (10,000 yuan), so the demo also shows cases the BPMN
 # routes to review.
@@ -65,6 +70,10 @@ DAY = {
     # (行政强制法 54); deferred or instalment payment approved by the head (APL 66(2))
     "demand_served": 57, "court_applied": 72, "plan_applied": 42, "plan_approved": 43,
     "instalment_1": 50, "instalment_2": 60,
+    # the summary procedure: everything on the spot the day the officers find it, filed with the
+    # agency and the money handed over the next day (3 and 2 working days allowed), paid at a bank
+    # within the 15 days (APL 67), closed after
+    "on_spot": 0, "summary_filed": 1, "handed_over": 1, "paid_at_bank": 5, "summary_closed": 7,
 }
 # The periods the law counts in working days between two of these acts (APL 64, 85; 行政强制法
 # 54): (the act it runs from, its working days, days after its last day the act may come). A
@@ -93,6 +102,10 @@ class Story:
     proposal: str = "penalty"       # or no_penalty (APL 30-33), transfer (APL 27)
     transfer_accepted: bool = True  # the police open a criminal case on the transfer
     execution: str = "paid"         # or demand, court (行政强制法 54), instalments (APL 66(2))
+    # a case of the summary procedure (简易程序): its fine collected on the spot ("spot"), to be
+    # paid at a bank ("bank"), or a warning ("warning"); "" is a case of the general procedure
+    on_the_spot: str = ""
+    refuses_to_sign: bool = False   # APL 52: the refusal noted instead of the party's signature
 
 
 @dataclass(frozen=True)
@@ -103,6 +116,10 @@ class Stage:
     reached: Callable[[Case, set[str]], bool]
     age_days: int                   # how long ago the clue came in
     story: Story = Story()
+
+    @property
+    def procedure(self) -> str:
+        return "summary_penalty" if self.story.on_the_spot else "general_penalty"
 
 
 def _ready(*bpmn_ids: str) -> Callable[[Case, set[str]], bool]:
@@ -181,6 +198,22 @@ STAGES = [
     # `flask demo cases` raises SERVICE_LATE (APL 61) and DISCLOSURE_LATE (118号) on it
     Stage("service_late", "decided three weeks ago, neither served nor disclosed (late)",
           "officer1 (送达), officer2 (公示)", _status("decided"), 60),
+    # 简易程序 (summary procedure, APL 51-53, 68-71): decided and handed over on the spot
+    Stage("summary_on_spot", "summary procedure: certificates shown on the spot, the party to be told",
+          "officer1 (当场告知)", _ready("notify"), 0, Story(on_the_spot="spot")),
+    Stage("summary_to_sign", "summary procedure: decided on the spot, to be handed over against the party's signature",
+          "officer1 (当场交付决定书)", _ready("serve"), 0, Story(on_the_spot="spot")),
+    Stage("summary_collected", "summary procedure: fine collected on the spot, to be handed to the agency",
+          "officer1 (罚款交至行政机关)", _ready("hand_over"), 1, Story(on_the_spot="spot")),
+    Stage("summary_paying_at_bank", "summary procedure: fine to be paid at a bank, decision to be filed",
+          "officer1 (罚款缴纳), head1 (备案)", _ready("payment", "file_record"), 2, Story(on_the_spot="bank")),
+    Stage("summary_refused_to_sign", "summary procedure: warning handed over, the party refused to sign; to be filed",
+          "head1 (备案)", _ready("file_record"), 1, Story(on_the_spot="warning", refuses_to_sign=True)),
+    # collected two weeks ago and still not handed over: the scan ending `flask demo cases` raises
+    # SUMMARY_FINE_NOT_HANDED_OVER (APL 71: within 2 working days)
+    Stage("summary_not_handed_over", "summary procedure: fine collected two weeks ago, not handed over (late)",
+          "officer1 (罚款交至行政机关)", _ready("hand_over"), 14, Story(on_the_spot="spot")),
+    Stage("summary_closed", "summary procedure: closed", None, _status("closed"), 10, Story(on_the_spot="spot")),
 ]
 DEFAULT_COUNT = 2 * len(STAGES)
 
@@ -216,7 +249,7 @@ class DemoCase:
 
     @property
     def title(self) -> str:
-        return f"{self.party}{VIOLATION}案"
+        return f"{self.party}{SUMMARY_VIOLATION if self.stage.story.on_the_spot else VIOLATION}案"
 
 
 def demo_calendar(received: date) -> dict[str, date]:
@@ -264,13 +297,26 @@ def seed_demo_cases(count: int = DEFAULT_COUNT, *, seed: int = 7) -> Counter:
     for n in range(1, count + 1):
         stage = STAGES[(n - 1) % len(STAGES)]
         party, kind, id_number, address = rng.choice(PARTIES)
+        fine = rng.choice(FINES)
+        if stage.story.on_the_spot:
+            fine = summary_fine(stage.story, kind)
         demo = DemoCase(n=n, stage=stage, party=party, party_kind=kind, party_id_number=id_number,
-                        party_address=address, fine=rng.choice(FINES), received=received_for(stage, today))
-        case = cases.open_case(users["officer1"], process_id="general_penalty", title=demo.title,
+                        party_address=address, fine=fine, received=received_for(stage, today))
+        case = cases.open_case(users["officer1"], process_id=stage.procedure, title=demo.title,
                                department_code=DEPARTMENT, party={"name": party, "kind": kind})
         drive_to_stage(case, demo, users)
         reached[stage.name] += 1
     return reached
+
+
+def summary_fine(story: Story, party_kind: str) -> int:
+    """A fine within the summary procedure's limits (APL 51): 100 yuan where collected on the spot
+    (APL 68(1)), the most for the party's kind where paid at a bank, none for a warning."""
+    if story.on_the_spot == "warning":
+        return 0
+    if story.on_the_spot == "spot":
+        return 100
+    return 200 if party_kind == "person" else 2000
 
 
 def drive_to_stage(case: Case, demo: DemoCase, users: dict[str, User]) -> Case:
@@ -381,7 +427,23 @@ OWN: dict[str, Own] = {
                       Branch(_is("outcome", "instalment_paid"), drops=("paid_on", "note")))),
     "payment_plan_application": Own(("applied_on",)),
     "payment_plan_approval": Own(("decided_on", "instalments", "period_ends_on")),
-    "closing": Own(("closed_on",), (Branch(lambda data, story: story.proposal != "penalty", writes=("closing_report",)),)),
+    "closing": Own(("closed_on",), (Branch(lambda data, story: story.proposal != "penalty" or bool(story.on_the_spot),
+                                           writes=("closing_report",)),)),
+    # the summary procedure (summary_penalty)
+    "summary_identification": Own(("checked_on", "party_id_number", "party_address")),
+    "summary_notice": Own(("notified_on", "notified_penalty_kinds", "notified_fine"),
+                          (Branch(lambda data, story: story.on_the_spot == "warning", drops=("notified_fine",)),)),
+    "summary_statement": Own(("answered_on",)),
+    "summary_decision": Own(("decision_number", "decided_on", "penalty_kinds", "fine_amount"),
+                            (Branch(_is("penalty_kinds", ["warning"]), drops=("fine_amount", "performance_manner")),)),
+    "summary_service": Own(("served_on", "party_signature", "refused_to_sign"),
+                           (Branch(_is("refused_to_sign", False), drops=("refusal_note",)),)),
+    "summary_filing": Own(("filed_on", "filing_number")),
+    "summary_payment": Own(("collected_on", "amount_collected"),
+                           (Branch(_is("collected_on_the_spot", False),
+                                   writes=("collected_on_the_spot", "paid_on", "amount_paid"),
+                                   drops=("collection_ground", "receipt_number", "collected_on", "amount_collected")),)),
+    "summary_handover": Own(("handed_over_on", "amount_handed_over")),
 }
 # The party the examples name in their text (disclosure.public_text), replaced by the case's own.
 EXAMPLE_PARTY = "清河区鲜果多超市有限公司"
@@ -594,12 +656,64 @@ def _execution_scheduled(d: DemoCase, case: Case, example: dict):
 
 
 def _closing(d: DemoCase, case: Case, example: dict):
+    if d.stage.story.on_the_spot:
+        return "head1", {"closed_on": d.on("summary_closed"), "closing_report": (
+            "当场处罚决定书已当场交付当事人并报本机关备案，罚款已当场收缴并按期交至本机关，案卷材料齐全，报请结案。")}
     report = {"transfer": "本案已依法移送公安机关，公安机关决定立案侦查，并书面告知当事人；本案行政处罚程序终结，"
                           "案卷材料齐全，报请结案。",
               "no_penalty": "不予行政处罚决定书已依法送达当事人，并对当事人进行了教育，案卷材料齐全，报请结案。"}
     if d.stage.story.proposal in report:
         return "head1", {"closing_report": report[d.stage.story.proposal], "closed_on": d.on("closed")}
     return "head1", {"closed_on": d.on("closed")}
+
+
+# -- the summary procedure (简易程序): the officers on the spot, the head files it --------------------------
+def _identify(d: DemoCase, case: Case, example: dict):
+    return "officer1", {"checked_on": d.on("on_spot"), "party_id_number": d.party_id_number,
+                        "party_address": d.party_address}
+
+
+def _summary_kinds(d: DemoCase) -> list[str]:
+    return ["warning"] if d.stage.story.on_the_spot == "warning" else ["fine"]
+
+
+def _notify(d: DemoCase, case: Case, example: dict):
+    fine = {} if d.stage.story.on_the_spot == "warning" else {"notified_fine": d.fine}
+    return "officer1", {"notified_on": d.on("on_spot"), "notified_penalty_kinds": _summary_kinds(d), **fine}
+
+
+def _hear_statement(d: DemoCase, case: Case, example: dict):
+    return "officer1", {"answered_on": d.on("on_spot")}
+
+
+def _decide(d: DemoCase, case: Case, example: dict):
+    fine = {} if d.stage.story.on_the_spot == "warning" else {"fine_amount": d.fine}
+    return "officer1", {"decision_number": f"清市监当罚〔{d.on('on_spot')[:4]}〕{d.n:04d}号", "decided_on": d.on("on_spot"),
+                        "penalty_kinds": _summary_kinds(d), **fine}
+
+
+def _serve(d: DemoCase, case: Case, example: dict):
+    """The party signs on the officer's phone (the drawing kept with the case first, as the page
+    does), or refuses to, and the refusal is noted (APL 52)."""
+    if d.stage.story.refuses_to_sign:
+        return "officer1", {"served_on": d.on("on_spot"), "refused_to_sign": True}
+    officer = db.session.execute(db.select(User).where(User.username == "officer1")).scalar_one()
+    signature, _created = attachments.store_signature(officer, case.id, drawn_signature(d.n))
+    return "officer1", {"served_on": d.on("on_spot"), "refused_to_sign": False, "party_signature": signature.sha256}
+
+
+def _file_record(d: DemoCase, case: Case, example: dict):
+    return "head1", {"filed_on": d.on("summary_filed"), "filing_number": f"清市监简备〔{d.on('on_spot')[:4]}〕{d.n:04d}号"}
+
+
+def _payment(d: DemoCase, case: Case, example: dict):
+    if d.stage.story.on_the_spot == "bank":
+        return "officer1", {"collected_on_the_spot": False, "paid_on": d.on("paid_at_bank"), "amount_paid": d.fine}
+    return "officer1", {"collected_on": d.on("on_spot"), "amount_collected": d.fine}
+
+
+def _hand_over(d: DemoCase, case: Case, example: dict):
+    return "officer1", {"handed_over_on": d.on("handed_over"), "amount_handed_over": d.fine}
 
 
 STEPS: dict[str, Callable[[DemoCase, Case, dict], tuple[str, dict]]] = {
@@ -613,6 +727,8 @@ STEPS: dict[str, Callable[[DemoCase, Case, dict], tuple[str, dict]]] = {
     "transfer_approval": _transfer_approval, "transfer": _transfer, "transfer_service": _transfer_service,
     "transfer_feedback": _transfer_feedback, "payment_plan_application": _payment_plan_application,
     "payment_plan_approval": _payment_plan_approval, "execution_scheduled": _execution_scheduled,
+    "identify": _identify, "notify": _notify, "hear_statement": _hear_statement, "decide": _decide, "serve": _serve,
+    "file_record": _file_record, "payment": _payment, "hand_over": _hand_over,
 }
 
 
