@@ -67,10 +67,11 @@ class Summary:
             case = self.complete(case, bpmn_id, **changes)
         return case
 
-    def sign(self, case: dict, png: bytes = SIGNATURE, as_: str = "officer1", expect: int | tuple = (200, 201)):
+    def sign(self, case: dict, png: bytes = SIGNATURE, as_: str = "officer1", expect: int | tuple = (200, 201),
+             headers: dict | None = None):
         from io import BytesIO
 
-        r = self.api.post(f"/api/v1/cases/{case['id']}/signatures", as_=as_,
+        r = self.api.post(f"/api/v1/cases/{case['id']}/signatures", as_=as_, headers=headers,
                           data={"file": (BytesIO(png), "signature.png", "image/png")},
                           content_type="multipart/form-data")
         assert r.status_code in (expect if isinstance(expect, tuple) else (expect,)), (r.status_code, r.json)

@@ -193,8 +193,10 @@ def test_the_step_names_a_signature_stored_with_the_case(api, summary):
 ])
 def test_junk_is_refused_with_the_field_and_the_reason(api, summary, junk, reason):
     case = summary.run(summary.open(), *ON_THE_SPOT)
-    r = summary.sign(case, junk, expect=422)
+    r = summary.sign(case, junk, expect=422, headers={"Accept-Language": "en"})
     assert reason in " ".join(r.json["errors"]["file"]), r.json
+    said = summary.sign(case, junk, expect=422).json["errors"]["file"][0]  # Chinese by default
+    assert "PNG" in said or "字节" in said
     r = api.post(f"/api/v1/cases/{case['id']}/signatures", data={}, content_type="multipart/form-data")
     assert r.status_code == 422 and "file" in r.json["errors"]
     assert not [e for e in trace(api, case) if e["action"] == "attachment.stored"]
