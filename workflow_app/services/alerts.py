@@ -117,7 +117,7 @@ def _idle_cases(now: datetime, limit: int, result: ScanResult) -> None:
     moved = db.session.execute(
         db.select(Alert).join(Case, Alert.case_id == Case.id)
         .where(Alert.code == "CASE_IDLE", Alert.status.in_(ACTIVE),
-               (Case.updated_at > Alert.raised_at) | Case.status.in_(("closed", "not_filed"))).limit(BATCH)
+               (Case.updated_at > Alert.raised_at) | Case.closed_at.is_not(None)).limit(BATCH)
     ).scalars().all()
     for alert in moved:
         if _close(alert, "resolved", SCANNER, None, "案件已有新的办理活动（the case has moved since）", now):
@@ -127,7 +127,7 @@ def _idle_cases(now: datetime, limit: int, result: ScanResult) -> None:
     since_change = exists().where(Alert.case_id == Case.id, Alert.code == "CASE_IDLE",
                                   Alert.raised_at >= Case.updated_at)
     idle = db.session.execute(
-        db.select(Case).where(Case.status.not_in(("closed", "not_filed")), Case.updated_at <= now - IDLE_AFTER,
+        db.select(Case).where(Case.closed_at.is_(None), Case.updated_at <= now - IDLE_AFTER,
                               ~since_change)
         .order_by(Case.updated_at, Case.id).limit(limit)).scalars().all()
     for case in idle:
