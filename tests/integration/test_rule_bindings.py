@@ -152,6 +152,13 @@ def test_the_packages_own_milestones_give_its_statuses_deadlines_and_closing(api
     assert (reached["milestone"], reached["status"], reached["bpmn_id"]) == ("yijueding", "yijueding", "jueding")
     due = add_working_days(datetime.fromisoformat(reached["at"]), 7).at.replace(microsecond=0)
     assert datetime.fromisoformat(api.task(case, "songda")["due_at"]) == due
+    # its own overdue alert: the worker raises what the package's task names, past its due time
+    from datetime import timedelta
+
+    from workflow_app.services import alerts
+    with api.client.application.app_context():
+        assert (case["number"], "SERVICE_LATE") not in alerts.scan(now=due - timedelta(hours=1)).raised
+        assert (case["number"], "SERVICE_LATE") in alerts.scan(now=due + timedelta(hours=1)).raised
     case = complete(api, case, "songda").json
     assert case["status"] == "zhixing" and case["closed_at"] is None
     assert [m["milestone"] for m in case["milestones"]] == ["yijueding", "yisongda"]
@@ -169,13 +176,20 @@ def test_the_packages_own_milestones_give_its_statuses_deadlines_and_closing(api
     assert by_status["zhixing"]["name"] == "执行中"
 
 
-def test_a_deadline_from_a_milestone_the_procedure_does_not_declare_is_refused_at_deploy(api):
+@pytest.mark.parametrize("old, new, said", [
+    (b"from milestone.yijueding", b"from milestone.filed", "milestone.filed"),
+    (b'"overdueAlert" value="SERVICE_LATE"', b'"overdueAlert" value="NO_SUCH_ALERT"', "NO_SUCH_ALERT"),
+    (b'name="milestone" value="yisongda"', b'name="milestone" value="Yi Songda"', "Yi Songda"),
+    (b'name="closesCase" value="true"', b'name="closesCase" value="yes"', "closesCase"),
+], ids=["undeclared_milestone", "unknown_alert", "bad_code", "bad_closes"])
+def test_a_package_whose_milestones_or_alerts_do_not_hold_is_refused_at_deploy(api, old, new, said):
     files = layout()
     bpmn = "bpmn/other_penalty/other_penalty.bpmn"
-    files[bpmn] = files[bpmn].replace(b"from milestone.yijueding", b"from milestone.filed")
+    assert old in files[bpmn]
+    files[bpmn] = files[bpmn].replace(old, new)
     r = deploy(api, files)
     assert r.status_code == 422
-    assert "milestone.filed" in json.dumps(r.json, ensure_ascii=False)
+    assert said in json.dumps(r.json, ensure_ascii=False)
 
 
 # -- a form key shared with the general procedure inherits none of its rules ---------------------------

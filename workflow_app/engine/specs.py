@@ -20,6 +20,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from ..messages import tr
+from ..oversight import alert_rules
 from ..oversight.deadlines import DeadlineSyntaxError, parse_deadline
 from .errors import BpmnInvalid, BpmnProblem, ScriptCompileError, bounded_text
 from .limits import (
@@ -54,7 +55,10 @@ MILESTONE_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")
 MILESTONE_LABEL_MAX = 64
 # Every property a BPMN element may carry is read by something; any other is refused at deploy.
 KNOWN_PROPERTIES = {"formKey", "deadline", "milestone", "status", "statusLabel", "closesCase", "legalReview",
-                    "messageSenders"}
+                    "messageSenders", "overdueAlert", "dueSoonAlert"}
+# The oversight alert a step's deadline raises (oversight/alert_rules.py CATALOGUE): `overdueAlert`
+# once its due time has passed while it is still to be done, `dueSoonAlert` in the days before.
+TIME_ALERT_PROPERTIES = ("overdueAlert", "dueSoonAlert")
 MILESTONE_COMPANIONS = ("status", "statusLabel", "closesCase")
 # A case's status before its first milestone; its label is the process's own `statusLabel`.
 INITIAL_STATUS = "intake"
@@ -285,6 +289,14 @@ def _task_problems(root, known_forms: dict[str, dict] | None) -> list[BpmnProble
                 problems += [BpmnProblem(m, node_id, line) for m in _legal_review_form_problems(
                     props.get("formKey", ("", 0))[0], known_forms)]
         problems += _milestone_problems(props, node_id, process=tag == "process")
+        for name in TIME_ALERT_PROPERTIES:
+            if name in props:
+                value, line = props[name]
+                if value not in alert_rules.CATALOGUE:
+                    problems.append(BpmnProblem(tr("%(name)s %(value)s is not an alert of the catalogue",
+                                                   name=name, value=repr(value[:40])), node_id, line))
+                elif "deadline" not in props:
+                    problems.append(BpmnProblem(tr("%(name)s needs the step's deadline", name=name), node_id, line))
     return problems
 
 
@@ -561,6 +573,8 @@ def _task_meta(procedure_specs) -> dict:
                 **_milestone_meta(props, task_spec.bpmn_name or bpmn_id),
                 "legal_review": props.get("legalReview") == "true",
                 "human": human,
+                "overdue_alert": props.get("overdueAlert"),
+                "due_soon_alert": props.get("dueSoonAlert"),
             }
     # A message the case may wait for, from outside: who may deliver it (services/case_messages.py).
     for spec in procedure_specs:
