@@ -63,7 +63,7 @@ class CaseMilestone(db.Model):
     milestone: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(32))
     bpmn_id: Mapped[str] = mapped_column(String(255))
-    at = mapped_column(UTCDateTime, default=utcnow)
+    at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
 class CaseNumberCounter(db.Model):
