@@ -34,7 +34,7 @@ class StepOnDiagram:
 @dataclass
 class CaseOverview:
     case: Case
-    intake: dict  # the clue intake's data: the party's id number and address
+    intake: dict  # what the steps recorded of the party (party_facts): id_number, address
     ready: list[tuple[Task, TimeLeft | None, bool]]  # (task, time left, the user may act on it)
     completed: list[Task]  # the case file, oldest first
     forms: dict[str, dict]  # form key -> JSON Schema, for the labels
@@ -54,6 +54,25 @@ class CaseOverview:
     milestones: list[tuple[CaseMilestone, object]] = field(default_factory=list)
 
 
+# What a form field may record of the party (`"x-party"` on the field): the case page shows it
+# beside the party's name, whichever step of the procedure records it.
+PARTY_FACTS = ("id_number", "address")
+
+
+def party_facts(completed: list[Task], forms: dict) -> dict[str, str]:
+    """x-party -> the latest value recorded in a field so marked (the party's ID number or credit
+    code, address)."""
+    facts = {}
+    for task in completed:  # oldest first: the latest wins
+        fields = ((forms.get(task.form_key) or {}).get("properties") or {}) if task.form_key else {}
+        for name, spec in fields.items():
+            fact = spec.get("x-party") if isinstance(spec, dict) else None
+            value = (task.data or {}).get(name)
+            if fact in PARTY_FACTS and isinstance(value, str) and value:
+                facts[fact] = value
+    return facts
+
+
 def case_overview(user: User, case_id: int, now: datetime | None = None) -> CaseOverview:
     visible_case(user, case_id)  # 404 before anything is verified or read
     report = audit_verify.verify(case_id=case_id)  # in a snapshot of its own (rolls the session back)
@@ -65,7 +84,7 @@ def case_overview(user: User, case_id: int, now: datetime | None = None) -> Case
         .order_by(Task.ready_at, Task.id)).scalars().all()
     completed = sorted((t for t in tasks if t.state == "completed"), key=lambda t: (t.completed_at, t.id))
     ready = [t for t in tasks if t.state == "ready"]
-    intake = next((t.data or {} for t in reversed(completed) if t.bpmn_id == "clue_intake"), {})
+    intake = party_facts(completed, info.forms)
 
     usernames: set[str] = set()
     for task in completed:
