@@ -55,7 +55,7 @@ MILESTONE_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")
 MILESTONE_LABEL_MAX = 64
 # Every property a BPMN element may carry is read by something; any other is refused at deploy.
 KNOWN_PROPERTIES = {"formKey", "deadline", "milestone", "status", "statusLabel", "closesCase", "legalReview",
-                    "messageSenders", "overdueAlert", "dueSoonAlert"}
+                    "messageSenders", "overdueAlert", "dueSoonAlert", "reviewedReport"}
 # The oversight alert a step's deadline raises (oversight/alert_rules.py CATALOGUE): `overdueAlert`
 # once its due time has passed while it is still to be done, `dueSoonAlert` in the days before.
 TIME_ALERT_PROPERTIES = ("overdueAlert", "dueSoonAlert")
@@ -288,6 +288,14 @@ def _task_problems(root, known_forms: dict[str, dict] | None) -> list[BpmnProble
             elif value == "true":
                 problems += [BpmnProblem(m, node_id, line) for m in _legal_review_form_problems(
                     props.get("formKey", ("", 0))[0], known_forms)]
+        if "reviewedReport" in props:  # the form of the report the legal reviewer reads beside the checklist
+            value, line = props["reviewedReport"]
+            if props.get("legalReview", ("", 0))[0] != "true":
+                problems.append(BpmnProblem(tr("reviewedReport marks the legal review task (legalReview true)"),
+                                            node_id, line))
+            elif known_forms is not None and value not in known_forms:
+                problems.append(BpmnProblem(tr("reviewedReport %(key)s has no form in forms/", key=repr(value[:60])),
+                                            node_id, line))
         problems += _milestone_problems(props, node_id, process=tag == "process")
         for name in TIME_ALERT_PROPERTIES:
             if name in props:
@@ -573,6 +581,7 @@ def _task_meta(procedure_specs) -> dict:
                 **_milestone_meta(props, task_spec.bpmn_name or bpmn_id),
                 "legal_review": props.get("legalReview") == "true",
                 "human": human,
+                "reviewed_report": props.get("reviewedReport"),
                 "overdue_alert": props.get("overdueAlert"),
                 "due_soon_alert": props.get("dueSoonAlert"),
             }
