@@ -2,7 +2,7 @@
 immutable: the database refuses UPDATE and DELETE on them
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 
 A signature is evidence that the party received the decision (APL Art. 52): once stored it is never
 changed or removed. Each row is keyed within its case by the SHA-256 of its bytes, which the
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

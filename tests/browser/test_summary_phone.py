@@ -159,7 +159,7 @@ def test_an_officer_decides_on_the_spot_on_a_phone_the_party_signs_with_a_finger
     screenshot(page, "summary-phone-03-decision-refused")
     page.fill('input[name="fine_amount"]', "100")
     submit(page, "下一步：当场交付决定书")
-    expect(page.get_by_test_id("case-status")).to_have_text("已作出决定")
+    expect(page.get_by_test_id("case-status")).to_have_text("已当场作出决定")
 
     open_step(page, "serve", "当场交付决定书")
     page.fill('input[name="served_on"]', day())
@@ -177,7 +177,7 @@ def test_an_officer_decides_on_the_spot_on_a_phone_the_party_signs_with_a_finger
     fits(page, "the signature")
     screenshot(page, "summary-phone-04-signed")
     submit(page, "下一步")
-    expect(page.get_by_test_id("case-status")).to_have_text("决定已送达")
+    expect(page.get_by_test_id("case-status")).to_have_text("决定书已当场交付")
 
     image = page.get_by_test_id("signature-image")
     image.scroll_into_view_if_needed()
@@ -231,4 +231,4 @@ def test_a_party_who_refuses_to_sign_is_recorded_instead(phone):
     page.check('input[name="refused_to_sign"]')
     page.fill('textarea[name="refusal_note"]', "当事人拒绝签名，已在决定书上注明并录像")
     submit(page, "下一步")
-    expect(page.get_by_test_id("case-status")).to_have_text("决定已送达")
+    expect(page.get_by_test_id("case-status")).to_have_text("决定书已当场交付")

@@ -3,8 +3,7 @@
 `scan` is the worker's pass (oversight/alert_rules.py): for each time rule, the ready steps whose
 due time has come and that have had no alert of that rule yet, read through the index on the
 ready steps' due times (O(steps due)); each alert is written in a transaction of its own with
-`alert.raised` on the case's trace. The time rules are those of OVERDUE_BY_FORM and those a
-package declares on its own steps (the BPMN property `overdueAlert`). An alert is raised once per (case, code) while active (a
+`alert.raised` on the case's trace. An alert is raised once per (case, code) while active (a
 partial unique index refuses a second, so two workers at once raise it once) and once per step
 ever: a supervisor who resolved or dismissed it is not asked again about the same step.
 
@@ -15,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists
+from sqlalchemy import and_, exists, or_
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -25,10 +24,8 @@ from ..models.types import utcnow
 from ..oversight import bindings
 from ..oversight.alert_rules import (
     CATALOGUE,
-    DUE_SOON,
     DUE_SOON_DAYS,
     IDLE_AFTER,
-    OVERDUE_BY_FORM,
     RECTIFICATION_MAX_DAYS,
     RETURNS_BEFORE_ALERT,
     SUPERSEDED_BY,
@@ -80,17 +77,16 @@ def scan(now: datetime | None = None, limit: int = BATCH) -> ScanResult:
     now = now or utcnow()
     result = ScanResult()
     _clear_passed_risks(now, result)
-    rules = [(code, [f for f, c in OVERDUE_BY_FORM.items() if c == code], Task.due_at <= now)
-             for code in dict.fromkeys(OVERDUE_BY_FORM.values())]
-    rules += [(code, [f for f, c in DUE_SOON.items() if c == code],
-               and_(Task.due_at > now, Task.due_at <= now + DUE_SOON_DAYS)) for code in dict.fromkeys(DUE_SOON.values())]
-    for code, forms, when in rules:
-        for task in _steps_to_alert(code, forms, when, limit - len(result.raised)):
+    overdue, due_soon = time_alert_steps()
+    rules = [(code, steps, Task.due_at <= now) for code, steps in overdue.items()]
+    rules += [(code, steps, and_(Task.due_at > now, Task.due_at <= now + DUE_SOON_DAYS))
+              for code, steps in due_soon.items()]
+    for code, steps, when in rules:
+        for task in _steps_to_alert(code, steps, when, limit - len(result.raised)):
             if _raise(task, code, now):
                 result.raised.append((task.case.number, code))
         if len(result.raised) >= limit:
             break
-    _declared_overdue(now, limit - len(result.raised), result)
     _idle_cases(now, limit - len(result.raised), result)
     _rectifications_overdue(now, limit - len(result.raised), result)
     return result
@@ -121,7 +117,7 @@ def _idle_cases(now: datetime, limit: int, result: ScanResult) -> None:
     moved = db.session.execute(
         db.select(Alert).join(Case, Alert.case_id == Case.id)
         .where(Alert.code == "CASE_IDLE", Alert.status.in_(ACTIVE),
-               (Case.updated_at > Alert.raised_at) | Case.status.in_(("closed", "not_filed"))).limit(BATCH)
+               (Case.updated_at > Alert.raised_at) | Case.closed_at.is_not(None)).limit(BATCH)
     ).scalars().all()
     for alert in moved:
         if _close(alert, "resolved", SCANNER, None, "案件已有新的办理活动（the case has moved since）", now):
@@ -131,7 +127,7 @@ def _idle_cases(now: datetime, limit: int, result: ScanResult) -> None:
     since_change = exists().where(Alert.case_id == Case.id, Alert.code == "CASE_IDLE",
                                   Alert.raised_at >= Case.updated_at)
     idle = db.session.execute(
-        db.select(Case).where(Case.status.not_in(("closed", "not_filed")), Case.updated_at <= now - IDLE_AFTER,
+        db.select(Case).where(Case.closed_at.is_(None), Case.updated_at <= now - IDLE_AFTER,
                               ~since_change)
         .order_by(Case.updated_at, Case.id).limit(limit)).scalars().all()
     for case in idle:
@@ -140,63 +136,31 @@ def _idle_cases(now: datetime, limit: int, result: ScanResult) -> None:
             result.raised.append((case.number, "CASE_IDLE"))
 
 
-# version sha256 -> {bpmn id: the alert its step declares}: a version's task specs never change.
-_declared: dict[str, dict[str, str]] = {}
+def time_alert_steps() -> tuple[dict, dict]:
+    """code -> {version id: [bpmn ids]} of the steps whose deadline raises it, once passed
+    (`overdueAlert`) and when near (`dueSoonAlert`), from every deployed version's BPMN."""
+    overdue: dict[str, dict[int, list[str]]] = {}
+    due_soon: dict[str, dict[int, list[str]]] = {}
+    for version in db.session.execute(db.select(ProcedureVersion)).scalars():
+        for bpmn_id, meta in procedure_info(version).task_specs.items():
+            for key, out in (("overdue_alert", overdue), ("due_soon_alert", due_soon)):
+                if meta.get(key):
+                    out.setdefault(meta[key], {}).setdefault(version.id, []).append(bpmn_id)
+    return overdue, due_soon
 
 
-def _declared_steps() -> dict[str, list[tuple[int, list[str]]]]:
-    """code -> [(version id, the bpmn ids of its steps declaring that code)], over every deployed
-    version (their task specs read once per process)."""
-    versions = db.session.execute(db.select(ProcedureVersion.id, ProcedureVersion.sha256)).all()
-    missing = [sha for _, sha in versions if sha not in _declared]
-    if missing:
-        for sha, specs in db.session.execute(
-                db.select(ProcedureVersion.sha256, ProcedureVersion.task_specs)
-                .where(ProcedureVersion.sha256.in_(missing))):
-            _declared[sha] = {bpmn_id: meta["overdue_alert"] for bpmn_id, meta in (specs or {}).items()
-                              if isinstance(meta, dict) and meta.get("overdue_alert") in CATALOGUE}
-    by_code: dict[str, list[tuple[int, list[str]]]] = {}
-    for version_id, sha in versions:
-        steps: dict[str, list[str]] = {}
-        for bpmn_id, code in _declared.get(sha, {}).items():
-            steps.setdefault(code, []).append(bpmn_id)
-        for code, ids in steps.items():
-            by_code.setdefault(code, []).append((version_id, sorted(ids)))
-    return by_code
-
-
-def _declared_overdue(now: datetime, limit: int, result: ScanResult) -> None:
-    """The overdue alerts packages declare on their own steps (`overdueAlert`): a ready step of
-    such a version whose due time has passed, with no alert of its code for it yet and none
-    active on its case."""
-    for code, steps in _declared_steps().items():
-        if limit - len(result.raised) <= 0:
-            return
-        of_version = db.or_(*(db.and_(Case.procedure_version_id == version_id, Task.bpmn_id.in_(ids))
-                              for version_id, ids in steps))
-        same_step = exists().where(Alert.task_id == Task.id, Alert.code == code)
-        active_on_case = exists().where(Alert.case_id == Task.case_id, Alert.code == code, Alert.status.in_(ACTIVE))
-        due = db.session.execute(
-            db.select(Task).join(Case, Task.case_id == Case.id)
-            .where(Task.state == "ready", Task.due_at.is_not(None), Task.due_at <= now, of_version,
-                   ~same_step, ~active_on_case)
-            .order_by(Task.due_at, Task.id).limit(limit - len(result.raised))).scalars().all()
-        for task in due:
-            if _raise(task, code, now):
-                result.raised.append((task.case.number, code))
-
-
-def _steps_to_alert(code: str, forms: list[str], when, limit: int) -> list[Task]:
-    """Ready steps of `forms` due as `when` says, with no alert of `code` for them yet and none
-    active of `code` on their case."""
-    if limit <= 0:
+def _steps_to_alert(code: str, steps: dict[int, list[str]], when, limit: int) -> list[Task]:
+    """Ready steps among `steps` ({version id: [bpmn ids]}) due as `when` says, with no alert of
+    `code` for them yet and none active of `code` on their case."""
+    if limit <= 0 or not steps:
         return []
     same_step = exists().where(Alert.task_id == Task.id, Alert.code == code)
     active_on_case = exists().where(Alert.case_id == Task.case_id, Alert.code == code, Alert.status.in_(ACTIVE))
+    which = or_(*(and_(Case.procedure_version_id == version_id, Task.bpmn_id.in_(ids))
+                  for version_id, ids in steps.items()))
     return list(db.session.execute(
         db.select(Task).join(Case, Task.case_id == Case.id)
-        .where(Task.state == "ready", Task.due_at.is_not(None), Task.form_key.in_(forms), when,
-               ~same_step, ~active_on_case)
+        .where(Task.state == "ready", Task.due_at.is_not(None), which, when, ~same_step, ~active_on_case)
         .order_by(Task.due_at, Task.id).limit(limit)).scalars())
 
 
