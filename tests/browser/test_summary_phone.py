@@ -119,6 +119,7 @@ def test_an_officer_decides_on_the_spot_on_a_phone_the_party_signs_with_a_finger
     page.fill('textarea[name="party_address"], input[name="party_address"]', "清河区幸福里3栋")
     screenshot(page, "summary-phone-02-identify")
     submit(page, "下一步：当场告知")
+    expect(page.get_by_test_id("case-status")).to_have_text("当场执法中")
 
     open_step(page, "notify", "当场告知")
     page.fill('textarea[name="facts"]', "当事人销售的3包预包装饼干已超过保质期")
@@ -159,7 +160,7 @@ def test_an_officer_decides_on_the_spot_on_a_phone_the_party_signs_with_a_finger
     screenshot(page, "summary-phone-03-decision-refused")
     page.fill('input[name="fine_amount"]', "100")
     submit(page, "下一步：当场交付决定书")
-    expect(page.get_by_test_id("case-status")).to_have_text("已当场作出决定")
+    expect(page.get_by_test_id("case-status")).to_have_text("已作出决定")
 
     open_step(page, "serve", "当场交付决定书")
     page.fill('input[name="served_on"]', day())
@@ -177,7 +178,7 @@ def test_an_officer_decides_on_the_spot_on_a_phone_the_party_signs_with_a_finger
     fits(page, "the signature")
     screenshot(page, "summary-phone-04-signed")
     submit(page, "下一步")
-    expect(page.get_by_test_id("case-status")).to_have_text("决定书已当场交付")
+    expect(page.get_by_test_id("case-status")).to_have_text("决定已送达")
 
     image = page.get_by_test_id("signature-image")
     image.scroll_into_view_if_needed()
@@ -231,4 +232,4 @@ def test_a_party_who_refuses_to_sign_is_recorded_instead(phone):
     page.check('input[name="refused_to_sign"]')
     page.fill('textarea[name="refusal_note"]', "当事人拒绝签名，已在决定书上注明并录像")
     submit(page, "下一步")
-    expect(page.get_by_test_id("case-status")).to_have_text("决定书已当场交付")
+    expect(page.get_by_test_id("case-status")).to_have_text("决定已送达")

@@ -45,7 +45,7 @@ WHERE = {
     "awaiting_plan_approval": ("served", {"payment_plan_approval"}),
     "paying_instalments": ("served", {"execution_scheduled"}),
     "service_late": ("decided", {"service", "disclosure"}),
-    "summary_on_spot": ("intake", {"notify"}),
+    "summary_on_spot": ("on_the_spot", {"notify"}),
     "summary_to_sign": ("decided", {"serve"}),
     "summary_collected": ("served", {"hand_over", "file_record"}),
     "summary_paying_at_bank": ("served", {"payment", "file_record"}),
