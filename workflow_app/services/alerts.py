@@ -21,7 +21,6 @@ from ..extensions import db
 from ..models import Alert, Case, OrgUnit, ProcedureVersion, Task, TraceEvent, User
 from ..models.oversight import ACTIVE, RAISED_FIELDS, STATUSES
 from ..models.types import utcnow
-from ..oversight import bindings
 from ..oversight.alert_rules import (
     CATALOGUE,
     DUE_SOON_DAYS,
@@ -30,7 +29,7 @@ from ..oversight.alert_rules import (
     RETURNS_BEFORE_ALERT,
     SUPERSEDED_BY,
 )
-from ..oversight.calendar import LOCAL_TZ, end_of_day
+from ..oversight.calendar import end_of_day
 from ..wall_clock import local_today
 from . import audit, paging
 from .access import in_scope, require_role, scope_filter
@@ -206,25 +205,6 @@ def after_step(case: Case, task: Task, data: dict, now: datetime) -> None:
     transaction, so the alert commits with the step or not at all)."""
     if task.form_key == "penalty_decision":
         _fine_within_benchmark(case, task, data, now)
-    _done_late(case, task, data, now)
-
-
-def _done_late(case: Case, task: Task, data: dict, now: datetime) -> None:
-    """The alert a package declares on the step (`overdueAlert`), when the act the step records
-    (its act date, else today) came after the step's due time: the money handed over on the
-    third working day is as late as money never handed over. Once per step."""
-    info = procedure_info(case.procedure_version)
-    code = (info.task_specs.get(task.bpmn_id) or {}).get("overdue_alert")
-    if code not in CATALOGUE or task.due_at is None:
-        return
-    done = bindings.act_date(info.rules, task.form_key, data) or now.astimezone(LOCAL_TZ).date()
-    due = task.due_at.astimezone(LOCAL_TZ)
-    if done <= due.date():
-        return
-    alerted = db.session.execute(db.select(Alert.id).where(Alert.task_id == task.id, Alert.code == code)).first()
-    if alerted is None:
-        _add_unless_active(case, task, code, {"step": task.bpmn_id, "step_name": task.name,
-                                              "due_at": task.due_at.isoformat(), "done_on": done.isoformat()}, now)
 
 
 def _fine_within_benchmark(case: Case, task: Task, data: dict, now: datetime) -> None:
