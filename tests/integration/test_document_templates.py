@@ -13,7 +13,15 @@ import pytest
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from tests.helpers import DAY, FIXED_DATES_AS_OF, NO_PENALTY_REPORT, STEPS, TO_DECISION, TRANSFER_REPORT, days_ago
+from tests.helpers import (
+    DAY,
+    FIXED_DATES_AS_OF,
+    NO_PENALTY_REPORT,
+    STEPS,
+    TO_DECISION,
+    TRANSFER_REPORT,
+    days_ago,
+)
 
 EXPECTED = Path(__file__).parent.parent / "fixtures" / "documents" / "general_penalty.json"
 pytestmark = pytest.mark.as_of(FIXED_DATES_AS_OF)
