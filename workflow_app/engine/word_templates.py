@@ -156,9 +156,12 @@ class _Environment(ImmutableSandboxedEnvironment):
         return "".join(out)
 
 
+_FILTERS = {"date_cn": date_cn, "working_days_after": working_days_after, "days_after": days_after, "yuan": yuan}
+
+
 def environment() -> _Environment:
     env = _Environment(autoescape=True, undefined=ChainableUndefined, finalize=text)
-    env.filters.update(date_cn=date_cn, working_days_after=working_days_after, days_after=days_after, yuan=yuan)
+    env.filters.update(_FILTERS)
     env.tests["filled"] = filled
     env.globals["range"] = _range
     return env
@@ -184,6 +187,9 @@ def render(template: bytes, context: dict, *, title: str, author: str, cpu_secon
         raise DocumentError(tr("the template cannot be rendered: %(reason)s", reason=_reason(err))) from None
     except (ValueError, KeyError, TypeError, zipfile.BadZipFile) as err:  # a broken .docx, XML the output broke
         raise DocumentError(tr("the template cannot be rendered: %(reason)s", reason=_reason(err))) from None
+    except MemoryError:  # the worker's RLIMIT_AS; "MemoryError" in the message has the pool replace the worker
+        raise DocumentError(tr("the template cannot be rendered: %(reason)s", reason="out of memory (MemoryError)")
+                            ) from None
     finally:
         _budget.deadline = math.inf
     content = fixed_zip(raw.getvalue())
@@ -266,6 +272,11 @@ def problems(template: bytes, names: set[str]) -> list[Text]:
         except TemplateError as err:
             found.append(tr("the template is not valid Jinja: %(reason)s", reason=_reason(err)))
             continue
+        unknown_calls = sorted({f"|{n.name}" for n in tree.find_all(nodes.Filter) if n.name not in env.filters}
+                               | {f"is {n.name}" for n in tree.find_all(nodes.Test) if n.name not in env.tests})
+        if unknown_calls:  # Jinja leaves those in a branch to fail when the branch runs
+            found.append(tr("the template uses %(names)s, which no template has (filters: %(filters)s)",
+                            names=", ".join(unknown_calls), filters=", ".join(sorted(_FILTERS))))
         unsafe = sorted({n.attr for n in tree.find_all(nodes.Getattr) if n.attr.startswith("_")}
                         | {n.arg.value for n in tree.find_all(nodes.Getitem)
                            if isinstance(n.arg, nodes.Const) and str(n.arg.value).startswith("_")})

@@ -90,8 +90,8 @@ def parse(content: bytes, procedure_id: str) -> tuple[list[DocumentSpec], list[T
         name = template[len(SHARED) + 1:] if isinstance(template, str) and template.startswith(f"{SHARED}/") else template
         if not isinstance(name, str) or not name.endswith(TEMPLATE_SUFFIX) or PurePosixPath(name).name != name \
                 or name.startswith(".") or "\\" in name:
-            mine.append(tr("%(where)s: template %(template)s is not a .docx file of the folder (or shared/<name>.docx)",
-                           where=where, template=repr(template)))
+            mine.append(tr("%(where)s: template %(file)s is not a .docx file of the folder (or shared/<name>.docx)",
+                           where=where, file=repr(template)))
         steps = entry.get("step")
         steps = [steps] if isinstance(steps, str) else steps
         if not isinstance(steps, list) or not steps or not all(isinstance(s, str) and s for s in steps):
