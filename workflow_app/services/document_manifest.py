@@ -21,6 +21,7 @@ forms and every template (word_templates.problems); a problem names its file.
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from ..engine import word_templates
@@ -120,7 +121,7 @@ def check(package: Package, forms: dict[str, dict], task_specs: dict) -> tuple[l
         return [], [_problem(p, tr("no %(manifest)s declares this template", manifest=path)) for p in sorted(templates)]
     specs, shape = parse(content, package.procedure_id)
     problems = [_problem(path, message) for message in shape]
-    checked: dict[str, list[Text]] = {}
+    checked: dict[str, tuple[Text, ...]] = {}
     for spec in specs:
         where = tr("document %(kind)s", kind=spec.kind)
         for step in spec.steps:
@@ -134,12 +135,19 @@ def check(package: Package, forms: dict[str, dict], task_specs: dict) -> tuple[l
             problems.append(_problem(path, tr("%(where)s: its template %(file)s is not in the package", where=where,
                                               file=spec.template)))
         elif spec.template not in checked:
-            checked[spec.template] = word_templates.problems(template, set(forms))
+            checked[spec.template] = _template_problems(template, frozenset(forms))
             problems += [_problem(spec.template, m) for m in checked[spec.template]]
     used = {spec.template for spec in specs}
     problems += [_problem(p, tr("no document of %(manifest)s uses this template", manifest=path))
                  for p in sorted(templates - used)]
     return specs, problems
+
+
+@lru_cache(maxsize=64)
+def _template_problems(template: bytes, forms: frozenset[str]) -> tuple[Text, ...]:
+    """word_templates.problems, once per template and forms (a package deployed again, a test
+    database made per day, checks nothing twice)."""
+    return tuple(word_templates.problems(template, set(forms)))
 
 
 def _when_problems(when: tuple[str, object], forms: dict, where: Text) -> list[Text]:
