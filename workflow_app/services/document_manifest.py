@@ -113,7 +113,11 @@ def check(package: Package, forms: dict[str, dict], task_specs: dict) -> tuple[l
     """The package's documents, and its problems as deploy reports them (each with its file): the
     list's shape; a template missing, broken, or naming what the context does not have; a step
     that is no user task of the procedure; a `when` on no field or on a choice the field lacks; a
-    template of the folder no document uses."""
+    template of the folder no document uses.
+
+    A BPMN file deployed alone takes the repository's package around it (procedures.deploy): an
+    author's edited diagram may lack a step the package's documents come from, and is not refused
+    for it; such a document is never available."""
     path = manifest_path(package.procedure_id)
     templates = {p for p in package.documents() if p.endswith(TEMPLATE_SUFFIX)}
     content = package.files.get(path)
@@ -124,7 +128,7 @@ def check(package: Package, forms: dict[str, dict], task_specs: dict) -> tuple[l
     checked: dict[str, tuple[Text, ...]] = {}
     for spec in specs:
         where = tr("document %(kind)s", kind=spec.kind)
-        for step in spec.steps:
+        for step in spec.steps if not package.single_file else ():
             if not (task_specs.get(step) or {}).get("human"):
                 problems.append(_problem(path, tr("%(where)s: step %(step)s is no user task of the procedure",
                                                   where=where, step=repr(step))))
