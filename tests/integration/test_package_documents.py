@@ -187,3 +187,14 @@ def test_a_runaway_template_stops_in_its_worker_and_the_next_document_is_made(ap
     assert again.status_code == 200, again.json
     trace = api.get(f"/api/v1/cases/{case['id']}/trace").json["items"]
     assert [e["data"]["kind"] for e in trace if e["action"] == "document.generated"] == ["chufa_jueding"]
+
+
+def test_a_version_deployed_before_its_package_had_documents_prints_the_repositorys(app, api):
+    """Cases on a version stored without documents/ (deployed before templates existed) keep their
+    documents: the repository's package of the same procedure (BPMN_DIR) gives them."""
+    app.config["BPMN_DIR"] = str(FIXTURE / "bpmn")
+    files = {p: c for p, c in layout().items() if "/documents/" not in p}
+    case = walk(api, open_other_case(api, files), "songda")
+    case = complete(api, case, "songda", fangshi="dianzi", tongyi=True).json
+    assert list(listed(api, case)) == ["chufa_jueding", "dianzi_songda"]
+    assert "电子送达确认书" in text_of(download(api, case, "dianzi_songda").data)
