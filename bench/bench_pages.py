@@ -181,6 +181,9 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
     reviews = defaultdict(list)
     for row in fetch(conn, "SELECT * FROM legal_review ORDER BY id"):
         reviews[row["case_id"]].append(row)
+    milestones = defaultdict(list)
+    for row in fetch(conn, "SELECT * FROM case_milestone ORDER BY id"):
+        milestones[row["case_id"]].append(row)
     alerts = defaultdict(list)  # the alerts the demo's oversight scan raised (audit verify reads them back)
     for row in fetch(conn, "SELECT * FROM oversight_alert ORDER BY id"):
         alerts[row["case_id"]].append(row)
@@ -192,13 +195,14 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
     counters = {(r["department_id"], r["year"]): r["last"]
                 for r in fetch(conn, "SELECT * FROM case_number_counter")}
 
-    closed = [c for c in cases if c["status"] in ("closed", "not_filed")]
-    open_ = [c for c in cases if c["status"] not in ("closed", "not_filed")]
+    closed = [c for c in cases if c["closed_at"] is not None]
+    open_ = [c for c in cases if c["closed_at"] is None]
     # The template's state split once around its engine task ids: a clone joins fresh ids in.
     state_parts = {cid: UUID_RE.split(s["state"]) for cid, s in states.items()}
     state_ids = {cid: UUID_RE.findall(s["state"]) for cid, s in states.items()}
 
-    ids = Ids(conn, ["enforcement_case", "case_task", "trace_event", "legal_review", "oversight_alert"])
+    ids = Ids(conn, ["enforcement_case", "case_task", "trace_event", "legal_review", "oversight_alert",
+                     "case_milestone"])
     out = {
         "case": Copier(conn, "enforcement_case", [k for k in cases[0]]),
         "state": Copier(conn, "workflow_state", list(next(iter(states.values())))),
@@ -207,8 +211,9 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
         "review": Copier(conn, "legal_review", list(next(iter(reviews.values()))[0])) if reviews else None,
         "chain": Copier(conn, "trace_chain", ["chain", "seq", "head_sha256"]),
         "alert": Copier(conn, "oversight_alert", list(next(iter(alerts.values()))[0])) if alerts else None,
+        "milestone": Copier(conn, "case_milestone", list(next(iter(milestones.values()))[0])) if milestones else None,
     }
-    time_columns = {"created_at", "updated_at", "filed_at", "decided_at", "served_at", "closed_at",
+    time_columns = {"created_at", "updated_at", "closed_at",
                     "next_due_at", "next_timer_at", "ready_at", "due_at", "completed_at", "at", "raised_at",
                     "handled_at", "requested_at", "reported_at", "rectification_due_at"}
 
@@ -216,7 +221,7 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
         return {k: (v - timedelta(days=days) if k in time_columns and v is not None else v) for k, v in row.items()}
 
     def flush_all():  # parents before children (foreign keys)
-        for name in ("case", "state", "task", "review", "alert", "event", "chain"):
+        for name in ("case", "state", "task", "review", "alert", "milestone", "event", "chain"):
             if out[name] is not None:
                 out[name].flush()
 
@@ -264,6 +269,12 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
             row.update(id=ids.take("legal_review"), case_id=case_id, task_id=task_ids[review["task_id"]],
                        reviewer_id=user(review["reviewer_id"]), findings=canonical_json(review["findings"]))
             out["review"].add(tuple(row.values()))
+        milestone_ids = {}
+        for milestone in milestones.get(template["id"], []):
+            row = shift(milestone, days)
+            milestone_ids[milestone["id"]] = ids.take("case_milestone")
+            row.update(id=milestone_ids[milestone["id"]], case_id=case_id)
+            out["milestone"].add(tuple(row.values()))
         alert_ids = {}
         for alert in alerts.get(template["id"], []):
             alert_ids[alert["id"]] = ids.take("oversight_alert")
@@ -281,7 +292,8 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
             row = shift(ev, days)
             actor_id = user(row["actor_id"])
             actor = usernames.get(actor_id, row["actor"]) if actor_id else row["actor"]
-            row["data_json"] = event_data(row["action"], row["data_json"], case, code, days, alert_ids)
+            row["data_json"] = event_data(row["action"], row["data_json"], case, code, days, alert_ids,
+                                          milestone_ids)
             row.update(id=ids.take("trace_event"), chain=chain, case_id=case_id, actor_id=actor_id, actor=actor,
                        task_id=task_ids.get(row["task_id"]) if row["task_id"] else None, prev_sha256=prev,
                        key_id=key_id)
@@ -307,7 +319,8 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
     return {name: c.rows for name, c in out.items() if c is not None}
 
 
-def event_data(action: str, data_json: str, case: dict, code: str, days: int, alert_ids: dict) -> str:
+def event_data(action: str, data_json: str, case: dict, code: str, days: int, alert_ids: dict,
+               milestone_ids: dict) -> str:
     """The event's data as the clone's own trace would hold it: its number and department where
     the event names them, its alerts' ids, its times shifted like the rows (the verifier compares
     the two)."""
@@ -319,6 +332,8 @@ def event_data(action: str, data_json: str, case: dict, code: str, days: int, al
         return data_json
     if action == "case.opened":
         data.update(number=case["number"], department=code)
+    elif action == "case.milestone" and data.get("id") in milestone_ids:
+        data["id"] = milestone_ids[data["id"]]
     return canonical_json(shift_data(data, days, alert_ids))
 
 

@@ -164,6 +164,12 @@ class Api:
         return sorted(t["bpmn_id"] for t in case["tasks"])
 
 
+def reached(case: dict, milestone: str) -> str | None:
+    """When the case (an API body) last reached the milestone, or None."""
+    times = [m["at"] for m in case.get("milestones", []) if m["milestone"] == milestone]
+    return times[-1] if times else None
+
+
 def load_engine_state(case_id: int):
     """The case's stored workflow, loaded in this process for inspection (tests only: the app
     itself runs the engine in its worker processes)."""

@@ -8,7 +8,7 @@ import pytest
 
 from tests.helpers import TO_DECISION, at_once
 from workflow_app.extensions import db
-from workflow_app.models import Alert, Case, TraceEvent
+from workflow_app.models import Alert, Case, CaseMilestone, TraceEvent
 from workflow_app.models.types import utcnow
 from workflow_app.oversight.calendar import LOCAL_TZ
 from workflow_app.services import alerts, audit_verify
@@ -89,7 +89,9 @@ def test_the_decisions_approaching_due_time_is_a_risk_that_the_overdue_alert_tak
     assert [t["bpmn_id"] for t in case["tasks"]] == ["penalty_decision"]
     row = db.session.get(Case, case["id"])
     due = row.next_due_at
-    assert row.filed_at + timedelta(days=89) < due  # the end of the 90th day, or of a working day after it
+    filed = db.session.execute(db.select(CaseMilestone.at).where(CaseMilestone.case_id == row.id,
+                                                                 CaseMilestone.milestone == "filed")).scalar_one()
+    assert filed + timedelta(days=89) < due  # the end of the 90th day, or of a working day after it
     soon = alerts.scan(now=due - timedelta(days=5))
     assert (case["number"], "DECISION_DUE_SOON") in soon.raised
     late = alerts.scan(now=due + timedelta(hours=1))

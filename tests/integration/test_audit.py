@@ -3,15 +3,17 @@ verify`, which catches an edited or deleted event - also when the forger re-hash
 without the key or rolled its head back - and a case or task row that disagrees with the trace."""
 import functools
 import json
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import delete, insert, text, update
 from sqlalchemy.exc import DatabaseError
 
 from tests.helpers import STEPS, TO_DECISION
 from tests.tampering import rewrite_chain, roll_back_chain, tamper
 from workflow_app.extensions import db
-from workflow_app.models import Case, Task, TraceEvent
+from workflow_app.models import Case, CaseMilestone, Task, TraceEvent
+from workflow_app.models.types import utcnow
 from workflow_app.services.audit import canonical_json
 from workflow_app.services.audit_keys import chain_keys
 
@@ -21,7 +23,7 @@ def test_every_action_is_traced_in_order_with_who_and_what_changed(api):
     items = api.get(f"/api/v1/cases/{case['id']}/trace").json["items"]
     assert [e["seq"] for e in items] == list(range(1, len(items) + 1))
     assert [e["action"] for e in items] == [
-        "case.opened", "task.ready", "task.completed", "task.ready", "task.completed", "case.filed",
+        "case.opened", "task.ready", "task.completed", "task.ready", "task.completed", "case.milestone",
         "task.ready"]
     intake = items[2]
     assert intake["actor"] == "officer1" and intake["bpmn_id"] == "clue_intake"
@@ -227,15 +229,26 @@ def _ready_moved(case_id):
     return update(Task).where(Task.id == ready.id).values(ready_at=ready.ready_at + timedelta(days=3)), "ready_at is"
 
 
+def _milestone_moved(case_id):
+    row = db.session.execute(db.select(CaseMilestone).where(CaseMilestone.case_id == case_id)).scalars().first()
+    return (update(CaseMilestone).where(CaseMilestone.id == row.id).values(at=row.at - timedelta(days=1)),
+            "(milestone row edited)")
+
+
 @pytest.mark.parametrize("change", [
     lambda case_id: (update(Case).where(Case.id == case_id).values(party_name="张三"),
                      "case party_name is '张三' but the trace recorded '清河某超市有限公司'"),
     lambda case_id: (update(Case).where(Case.id == case_id).values(title="另一案"), "case title is '另一案'"),
     lambda case_id: (update(Case).where(Case.id == case_id).values(status="closed"), "case status is 'closed'"),
-    lambda case_id: (update(Case).where(Case.id == case_id).values(filed_at=None), "case filed_at is None"),
+    _milestone_moved,
+    lambda case_id: (delete(CaseMilestone).where(CaseMilestone.case_id == case_id),
+                     "was recorded in the trace but its row is gone"),
+    lambda case_id: (insert(CaseMilestone).values(case_id=case_id, milestone="closed", status="closed",
+                                                  bpmn_id="ev_closed", at=utcnow()),
+                     "was never recorded by a case.milestone event"),
     _fine_lowered, _completer_changed, _open_task_withdrawn, _ready_moved,
-], ids=["party_name", "title", "status", "filed_at", "fine_in_task_data", "completed_by", "task_withdrawn",
-        "ready_at"])
+], ids=["party_name", "title", "status", "milestone_moved", "milestone_deleted", "milestone_inserted",
+        "fine_in_task_data", "completed_by", "task_withdrawn", "ready_at"])
 def test_a_case_or_task_row_edited_behind_the_trace_is_caught(api, app, ctx, change):
     case = api.run(api.open_case(), *TO_DECISION)
     statement, expected = change(case["id"])

@@ -1,7 +1,7 @@
 """general_penalty driven through every branch via the API (DOMAIN.md, the general procedure)."""
 import pytest
 
-from tests.helpers import FIXED_DATES_AS_OF, NO_PENALTY_REPORT, TO_DECISION, TRANSFER_REPORT
+from tests.helpers import FIXED_DATES_AS_OF, NO_PENALTY_REPORT, TO_DECISION, TRANSFER_REPORT, reached
 
 pytestmark = pytest.mark.dates
 
@@ -10,7 +10,7 @@ def test_penalty_without_review_goes_from_intake_to_closing(api):
     case = api.open_case()
     assert case["status"] == "intake" and api.ready(case) == ["clue_intake"]
     case = api.run(case, *TO_DECISION)
-    assert case["status"] == "investigating" and case["filed_at"]
+    assert case["status"] == "investigating" and reached(case, "filed")
     assert api.ready(case) == ["penalty_decision"]  # 20,000 yuan for an organization: not major
     case = api.run(case, "penalty_decision")
     assert case["status"] == "decided" and api.ready(case) == ["disclosure", "service"]
@@ -24,7 +24,7 @@ def test_a_clue_not_filed_ends_the_case_as_not_filed(api):
     case = api.run(api.open_case(), "clue_intake", ("filing_approval", {"filing_decision": "not_file",
                                                                          "reason": "不属于本机关管辖"}))
     assert case["status"] == "not_filed" and case["closed_at"] and case["tasks"] == []
-    assert case["filed_at"] is None
+    assert reached(case, "filed") is None and reached(case, "not_filed") == case["closed_at"]
 
 
 def test_a_proposal_not_to_penalize_goes_to_a_no_penalty_decision_served_and_closing(api):
@@ -114,7 +114,7 @@ def test_deadlines_are_set_from_the_bpmn(api):
     assert approval["due_at"] == "2026-11-23T23:59:59+08:00"  # received 11-02: the 15th working day
     case = api.run(api.open_case(), *TO_DECISION)  # the recorded dates of the helpers, in legal order
     decision = api.task(case, "penalty_decision")
-    assert decision["deadline"] == "90 calendar days from case.filed_at excluding periods, extendable as decision" and decision["due_at"]
+    assert decision["deadline"] == "90 calendar days from milestone.filed excluding periods, extendable as decision" and decision["due_at"]
     assert case["next_due_at"] == decision["due_at"]
 
 
@@ -137,7 +137,7 @@ LATE_ANCHOR = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:startEvent id="start"/>
     <bpmn:parallelGateway id="fork"/>
     <bpmn:userTask id="report" name="report"><bpmn:extensionElements><spiffworkflow:properties>
-      <spiffworkflow:property name="deadline" value="90 calendar days from case.filed_at"/>
+      <spiffworkflow:property name="deadline" value="90 calendar days from milestone.filed"/>
     </spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>
     <bpmn:userTask id="file" name="file"/>
     <bpmn:intermediateThrowEvent id="filed"><bpmn:extensionElements><spiffworkflow:properties>
@@ -166,7 +166,7 @@ def test_a_deadline_whose_anchor_comes_later_is_set_when_it_arrives(api):
     case = api.open_case(procedure_id="late_anchor")
     assert api.task(case, "report")["due_at"] is None and case["next_due_at"] is None
     case = api.post(f"/api/v1/tasks/{api.task(case, 'file')['id']}/complete").json
-    assert case["filed_at"] and api.task(case, "report")["due_at"]
+    assert reached(case, "filed") and api.task(case, "report")["due_at"]
     assert case["next_due_at"] == api.task(case, "report")["due_at"]
 
 

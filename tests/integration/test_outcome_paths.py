@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import pytest
 
-from tests.helpers import DAY, NO_PENALTY_REPORT, STEPS, TO_DECISION, TRANSFER_REPORT, days_ago
+from tests.helpers import DAY, NO_PENALTY_REPORT, STEPS, TO_DECISION, TRANSFER_REPORT, days_ago, reached
 from tests.integration.test_step_rules import assert_refused
 from workflow_app.oversight.calendar import LOCAL_TZ, add_calendar_days, add_working_days
 
@@ -40,7 +40,7 @@ def test_a_decision_not_to_penalize_is_served_before_the_case_closes(api):
     assert service["form_key"] == "service"  # the same service record, its rules and its stable fields
     assert due_day(service) == add_working_days(start_of(decided), 7).at.astimezone(LOCAL_TZ).date().isoformat()
     case = api.run(case, "no_penalty_service")
-    assert case["status"] == "served" and case["served_at"] and api.ready(case) == ["closing"]
+    assert case["status"] == "served" and reached(case, "served") and api.ready(case) == ["closing"]
     case = api.run(case, "closing")
     assert case["status"] == "closed" and case["tasks"] == []
 

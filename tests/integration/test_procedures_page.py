@@ -8,6 +8,7 @@ import re
 from tests.samples import sequential
 from tests.web_session import html, page_login
 from workflow_app.extensions import db
+from workflow_app.i18n import LANGUAGE_COOKIE
 from workflow_app.models import ProcedureVersion, User
 
 
@@ -48,6 +49,15 @@ def test_a_version_shows_its_steps_lanes_forms_deadlines_and_the_diagram(client,
     assert 'class="tag yours">法制审核' in review
     filing = steps.split('data-bpmn-id="filing_approval"')[1].split("</tr>")[0]
     assert "部门负责人" in filing and "working days" in filing  # the statutory deadline as the BPMN says it
+    # and in the reader's words: the anchor by its form's and field's titles, the milestone by its element
+    assert "自“线索登记·收到线索日期”起15个工作日，可延长" in filing
+    decision = steps.split('data-bpmn-id="penalty_decision"')[1].split("</tr>")[0]
+    assert "自“已立案”起90日（听证、检测、检验、检疫、鉴定、公告等期间不计入），可延长" in decision
+    assert "节点" in decision  # its milestone, by the status it sets
+    assert "已作出决定" in decision
+    client.set_cookie(LANGUAGE_COOKIE, "en")
+    english = html(client.get(f"/procedures/{vid}")).split('data-bpmn-id="filing_approval"')[1].split("</tr>")[0]
+    assert "15 working days from “Clue intake · Date" in english and "extendable" in english
     # the BPMN the page's script draws, with the session and the page's token
     token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
     r = client.get(f"/api/v1/procedures/{vid}/bpmn", headers={"X-CSRFToken": token})

@@ -109,7 +109,7 @@ def test_a_decision_heavier_than_the_notice_is_refused(api):
     assert_names(r, "处罚决定·罚款金额8000元高于处罚告知·拟罚款金额5000元", "Penalty decision · Fine (8000 yuan)")
     r = complete(api, case, "jueding", kinds=["fine", "suspend_licence"])
     assert_refused(api, case, r, "HEAVIER_AFTER_DEFENCE", "第45条", "jueding.kinds", "gaozhi.kinds_proposed")
-    assert complete(api, case, "jueding", amount=4000).json["status"] == "decided"
+    assert complete(api, case, "jueding", amount=4000).json["status"] == "yijueding"
 
 
 def test_a_decision_inside_the_defence_window_is_refused(api):
@@ -117,7 +117,7 @@ def test_a_decision_inside_the_defence_window_is_refused(api):
     r = complete(api, case, "jueding", jueding_riqi="2026-10-13")
     assert_refused(api, case, r, "DEFENCE_PERIOD_CUT", "第64条", "jueding.jueding_riqi", "gaozhi.songda_riqi")
     assert_names(r, "处罚告知·告知书送达日期为2026-09-30", "Penalty decision · Date of the decision 2026-10-13")
-    assert complete(api, case, "jueding", jueding_riqi="2026-10-14").json["status"] == "decided"
+    assert complete(api, case, "jueding", jueding_riqi="2026-10-14").json["status"] == "yijueding"
 
 
 def test_a_written_waiver_in_the_packages_own_field_lets_the_decision_come_sooner(api):
@@ -125,7 +125,7 @@ def test_a_written_waiver_in_the_packages_own_field_lets_the_decision_come_soone
     for step in ORDER[:3]:
         case = complete(api, case, step, **({"fangqi": True, "dafu_riqi": "2026-09-30"} if step == "chenshu"
                                              else {})).json
-    assert complete(api, case, "jueding", jueding_riqi="2026-10-08").json["status"] == "decided"
+    assert complete(api, case, "jueding", jueding_riqi="2026-10-08").json["status"] == "yijueding"
 
 
 def test_electronic_service_without_consent_is_refused_on_the_packages_own_choice(api):
@@ -133,7 +133,63 @@ def test_electronic_service_without_consent_is_refused_on_the_packages_own_choic
     r = complete(api, case, "songda", fangshi="dianzi")
     assert_refused(api, case, r, "ELECTRONIC_SERVICE_NO_CONSENT", "第61条", "songda.tongyi", "songda.fangshi")
     assert_names(r, "决定书送达·当事人书面同意电子送达", "Service of the decision · Party's written consent")
-    assert complete(api, case, "songda", fangshi="dianzi", tongyi=True).json["status"] == "served"
+    assert complete(api, case, "songda", fangshi="dianzi", tongyi=True).json["status"] == "zhixing"
+
+
+# -- its milestones, statuses and a deadline running from a milestone are its own ---------------------
+def test_the_packages_own_milestones_give_its_statuses_deadlines_and_closing(api):
+    """jueding reaches `yijueding`, songda's limit runs 7 working days from it, songda sets the
+    status `zhixing` (执行中), banjie closes the case: none of these words is in Python."""
+    from datetime import datetime
+
+    from workflow_app.oversight.calendar import add_working_days
+
+    case = open_case(api)
+    assert case["status"] == "intake" and case["milestones"] == [] and case["closed_at"] is None
+    case = walk(api, case, "songda")
+    assert case["status"] == "yijueding"
+    [reached] = case["milestones"]
+    assert (reached["milestone"], reached["status"], reached["bpmn_id"]) == ("yijueding", "yijueding", "jueding")
+    due = add_working_days(datetime.fromisoformat(reached["at"]), 7).at.replace(microsecond=0)
+    assert datetime.fromisoformat(api.task(case, "songda")["due_at"]) == due
+    # its own overdue alert: the worker raises what the package's task names, past its due time
+    from datetime import timedelta
+
+    from workflow_app.services import alerts
+    with api.client.application.app_context():
+        assert (case["number"], "SERVICE_LATE") not in alerts.scan(now=due - timedelta(hours=1)).raised
+        assert (case["number"], "SERVICE_LATE") in alerts.scan(now=due + timedelta(hours=1)).raised
+    case = complete(api, case, "songda").json
+    assert case["status"] == "zhixing" and case["closed_at"] is None
+    assert [m["milestone"] for m in case["milestones"]] == ["yijueding", "yisongda"]
+    case = complete(api, case, "banjie").json
+    assert case["status"] == "jiean" and case["closed_at"] == case["milestones"][-1]["at"]
+
+    # the lists filter on the package's statuses, and say them in the reader's language
+    listed = api.get("/api/v1/cases?status=jiean", as_="head1").json
+    assert [c["number"] for c in listed["items"]] == [case["number"]]
+    r = api.get("/api/v1/cases?status=no_such_status", as_="head1")
+    assert r.status_code == 422 and "jiean" in r.json["errors"]["status"][0]
+    summary = api.get("/api/v1/oversight/summary", as_="supervisor1").json
+    by_status = {s["status"]: s for s in summary["cases"]["by_status"]}
+    assert by_status["jiean"]["count"] >= 1 and by_status["jiean"]["name"] == "办结"
+    assert by_status["zhixing"]["name"] == "执行中"
+
+
+@pytest.mark.parametrize("old, new, said", [
+    (b"from milestone.yijueding", b"from milestone.filed", "milestone.filed"),
+    (b'"overdueAlert" value="SERVICE_LATE"', b'"overdueAlert" value="NO_SUCH_ALERT"', "NO_SUCH_ALERT"),
+    (b'name="milestone" value="yisongda"', b'name="milestone" value="Yi Songda"', "Yi Songda"),
+    (b'name="closesCase" value="true"', b'name="closesCase" value="yes"', "closesCase"),
+], ids=["undeclared_milestone", "unknown_alert", "bad_code", "bad_closes"])
+def test_a_package_whose_milestones_or_alerts_do_not_hold_is_refused_at_deploy(api, old, new, said):
+    files = layout()
+    bpmn = "bpmn/other_penalty/other_penalty.bpmn"
+    assert old in files[bpmn]
+    files[bpmn] = files[bpmn].replace(old, new)
+    r = deploy(api, files)
+    assert r.status_code == 422
+    assert said in json.dumps(r.json, ensure_ascii=False)
 
 
 # -- a form key shared with the general procedure inherits none of its rules ---------------------------
@@ -142,7 +198,7 @@ def test_a_form_key_of_the_general_procedure_is_governed_only_by_what_this_packa
     finished on its `closing.closed_on`; this package binds nothing on its `closing`."""
     case = walk(api, open_case(api), "banjie")
     case = complete(api, case, "banjie", closed_on="2099-12-31").json  # general_penalty refuses a future date
-    assert case["status"] == "closed"
+    assert case["status"] == "jiean"
 
     # the same package, with its own dates rule bound on its closing
     rules = json.loads((FIXTURE / RULES).read_text(encoding="utf-8"))
@@ -156,7 +212,7 @@ def test_a_form_key_of_the_general_procedure_is_governed_only_by_what_this_packa
     assert_names(r, "办结·结案日期为2099-12-31", "Case concluded · Closing date is 2099-12-31")  # its titles
     r = complete(api, case, "banjie", closed_on="2026-10-14")
     assert_refused(api, case, r, "DATES_OUT_OF_ORDER", "第44条", "closing.closed_on", "songda.songda_riqi")
-    assert complete(api, case, "banjie").json["status"] == "closed"
+    assert complete(api, case, "banjie").json["status"] == "jiean"
 
 
 def test_a_bpmn_deployed_alone_binds_no_rule(api):

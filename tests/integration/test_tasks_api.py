@@ -257,7 +257,7 @@ def test_a_completion_takes_at_most_twelve_statements_and_one_commit(api, app):
     # SQLite sends one INSERT per trace event where PostgreSQL batches them: count those once.
     distinct = [s for i, s in enumerate(statements) if not (s.startswith("INSERT INTO trace_event")
                                                             and statements[i - 1].startswith("INSERT INTO trace_event"))]
-    assert len(distinct) <= 12, distinct
+    assert len(distinct) <= 13, distinct  # the case body lists its milestones: one SELECT more
     assert commits == [len(statements)]  # one commit, and no statement after it
 
 
@@ -277,5 +277,5 @@ def test_a_step_the_law_governs_reads_the_record_once_and_commits_once(app, api)
                 if not (i and s.startswith("INSERT INTO") and s.split("(")[0] == statements[i - 1].split("(")[0])]
     record_reads = [s for s in statements if s.startswith("SELECT case_task.form_key, case_task.data")]
     assert len(record_reads) == 1, record_reads
-    assert len(distinct) <= 15, distinct
+    assert len(distinct) <= 16, distinct
     assert commits == [len(statements)]

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.helpers import DAY, FIXED_DATES_AS_OF, TO_DECISION, days_ago
+from tests.helpers import DAY, FIXED_DATES_AS_OF, TO_DECISION, days_ago, reached
 from workflow_app.oversight.calendar import LOCAL_TZ, add_calendar_days, working_days_after
 
 pytestmark = pytest.mark.dates
@@ -165,7 +165,7 @@ def test_only_the_head_approves_and_only_an_officer_of_the_department_requests(a
 # -- the 90-day decision limit (APL 60; Art. 64) -----------------------------------------------------
 def test_the_decision_limit_is_extended_by_30_days_then_further_only_by_collective_discussion(api):
     case = api.run(api.open_case(), *TO_DECISION)
-    filed_at = api.get(f"/api/v1/cases/{case['id']}").json["filed_at"]
+    filed_at = reached(api.get(f"/api/v1/cases/{case['id']}").json, "filed")
     r = request(api, case, "extension_request", extension("decision", 31), expect=422)
     assert r.json["error"] == "EXTENSION_TOO_LONG"
     case = decide(api, request(api, case, "extension_request", extension("decision", 30)), approve())
@@ -187,7 +187,7 @@ def test_the_decision_limit_is_extended_by_30_days_then_further_only_by_collecti
 
 def test_the_head_may_grant_fewer_days_than_requested_but_not_more(api):
     case = api.run(api.open_case(), *TO_DECISION)
-    filed_at = api.get(f"/api/v1/cases/{case['id']}").json["filed_at"]
+    filed_at = reached(api.get(f"/api/v1/cases/{case['id']}").json, "filed")
     case = request(api, case, "extension_request", extension("decision", 20))
     r = decide(api, case, approve(25), expect=422)
     assert r.json["error"] == "EXTENSION_TOO_LONG" and "extension_approval.approved_days" in r.json["errors"]
@@ -198,7 +198,7 @@ def test_the_head_may_grant_fewer_days_than_requested_but_not_more(api):
 # -- periods not counted (APL 60; Art. 64) -----------------------------------------------------------
 def test_a_testing_period_is_not_counted_in_the_90_days_and_a_correction_moves_it_again(api, clock):
     case = filed_days_ago(api, clock, 30, *TO_DECISION[2:])
-    filed_at = api.get(f"/api/v1/cases/{case['id']}").json["filed_at"]
+    filed_at = reached(api.get(f"/api/v1/cases/{case['id']}").json, "filed")
     assert api.task(case, "penalty_decision")["due_at"] == decision_due(filed_at, 90)
     period = {"kind": "testing", "start_on": days_ago(20), "end_on": days_ago(11), "basis": "委托检验通知书"}
     case = request(api, case, "excluded_period", period)
@@ -219,7 +219,7 @@ def test_the_hearing_period_is_not_counted_in_the_90_days(api, clock):
     DAY['hearing'] days ago: those days, both ends included, stop the clock."""
     case = filed_days_ago(api, clock, 100, *TO_DECISION[2:-1], ("statement_defence", {"hearing_requested": True}),
                           "hearing_notice", "hearing_record", "legal_review", "collective_discussion")
-    filed_at = api.get(f"/api/v1/cases/{case['id']}").json["filed_at"]
+    filed_at = reached(api.get(f"/api/v1/cases/{case['id']}").json, "filed")
     hearing_days = DAY["answered"] - DAY["hearing"] + 1
     assert api.task(case, "penalty_decision")["due_at"] == decision_due(filed_at, 90 + hearing_days)
 
@@ -239,7 +239,7 @@ def test_a_period_is_refused_when_the_decision_limit_is_not_running_or_before_fi
 
 def test_an_ongoing_period_runs_through_today(api, clock):
     case = filed_days_ago(api, clock, 30, *TO_DECISION[2:])
-    filed_at = api.get(f"/api/v1/cases/{case['id']}").json["filed_at"]
+    filed_at = reached(api.get(f"/api/v1/cases/{case['id']}").json, "filed")
     case = request(api, case, "excluded_period", {"kind": "announcement", "start_on": days_ago(5), "basis": "公告"})
     assert api.task(case, "penalty_decision")["due_at"] == decision_due(filed_at, 96)  # 5 days ago … today
 
@@ -313,7 +313,7 @@ def test_the_openapi_document_describes_the_ad_hoc_steps(api):
 
 def test_the_decision_limit_extended_during_the_investigation_governs_the_decision_when_it_comes(api):
     case = api.run(api.open_case(), *TO_DECISION[:2])
-    filed_at = api.get(f"/api/v1/cases/{case['id']}").json["filed_at"]
+    filed_at = reached(api.get(f"/api/v1/cases/{case['id']}").json, "filed")
     assert api.ready(case) == ["investigation"]
     case = decide(api, request(api, case, "extension_request", extension("decision", 30)), approve())
     assert moved(api, case) == []  # no step of the limit is open yet: nothing moved

@@ -306,6 +306,9 @@ def test_the_case_page_shows_facts_the_labelled_case_file_the_verified_trace_doc
     page_login(client, "officer1")
     page = html(client.get(f"/cases/{case['id']}"))
     assert case["number"] in page and "清河某超市有限公司" in page and STEPS["clue_intake"][1]["party_id_number"] in page
+    assert STEPS["clue_intake"][1]["party_address"] in page
+    # the milestones reached, by the status label the procedure's BPMN gives them
+    assert re.search(r'<dt>已立案，调查中</dt><dd data-milestone="filed">', page)
     # the case file in the forms' Chinese labels, enumerations by their labels, people by name
     assert "证据清单" in page and "书证" in page and "documentary" not in page
     assert "执法人员（不少于两人" in page and "（officer1）" in page

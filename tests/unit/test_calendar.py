@@ -88,7 +88,7 @@ def test_calendar_days_ending_on_a_holiday_move_to_the_next_working_day():
 def test_deadline_grammar():
     d = parse_deadline("5 working days from task.ready")
     assert (d.amount, d.unit, d.anchor) == (5, "working_days", "task.ready")
-    assert parse_deadline("90 days from case.filed_at").unit == "calendar_days"
+    assert parse_deadline("90 days from milestone.filed").unit == "calendar_days"
     assert parse_deadline("24 hours from task.ready").unit == "hours"
     assert d.due({"task.ready": None}) is None
 

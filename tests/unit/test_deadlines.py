@@ -10,7 +10,7 @@ from workflow_app.oversight.deadlines import DeadlineSyntaxError, form_date, par
     ("15 working days from clue_intake.received_on", "working_days", ("clue_intake", "received_on")),
     ("7 working days from penalty_decision.decided_on", "working_days", ("penalty_decision", "decided_on")),
     ("15 days from service.served_on", "calendar_days", ("service", "served_on")),
-    ("90 calendar days from case.filed_at", "calendar_days", None),
+    ("90 calendar days from milestone.filed", "calendar_days", None),
     ("5 working days from task.ready", "working_days", None),
 ])
 def test_a_deadline_names_a_form_date_or_a_case_milestone_or_the_ready_time(text, unit, anchor):
@@ -55,9 +55,9 @@ def test_no_recorded_date_no_due_time():
 def test_excluded_days_are_not_counted_and_an_extension_adds_days_in_the_deadlines_unit():
     from datetime import date, timedelta
 
-    deadline = parse_deadline("90 calendar days from case.filed_at excluding periods, extendable as decision")
+    deadline = parse_deadline("90 calendar days from milestone.filed excluding periods, extendable as decision")
     assert (deadline.excluding_periods, deadline.extendable_as) == (True, "decision")
-    filed = {"case.filed_at": form_date("2026-07-01")}
+    filed = {"milestone.filed": form_date("2026-07-01")}
     # 90 days from 07-01 is Tuesday 09-29
     assert deadline.due(filed).at.date() == date(2026, 9, 29)
     # ten testing days (07-10..07-19) do not count: 10-09, a Friday
@@ -67,7 +67,7 @@ def test_excluded_days_are_not_counted_and_an_extension_adds_days_in_the_deadlin
     assert deadline.due(filed, extra=30).at.date() == date(2026, 10, 29)
     assert deadline.due(filed, extra=30, excluded=testing).at.date() == date(2026, 11, 9)
     # a deadline that does not say so ignores both
-    plain = parse_deadline("90 calendar days from case.filed_at")
+    plain = parse_deadline("90 calendar days from milestone.filed")
     assert plain.due(filed, extra=30, excluded=testing).at.date() == date(2026, 9, 29)
 
 
@@ -82,9 +82,9 @@ def test_a_filing_extension_counts_working_days():
 
 
 @pytest.mark.parametrize("text, reason", [
-    ("90 days from case.filed_at extendable as payment", "no extension rule"),
-    ("90 days from case.filed_at excluding", "not of the form"),
-    ("90 days from case.filed_at extendable as decision excluding periods", "not of the form"),
+    ("90 days from milestone.filed extendable as payment", "no extension rule"),
+    ("90 days from milestone.filed excluding", "not of the form"),
+    ("90 days from milestone.filed extendable as decision excluding periods", "not of the form"),
     ("48 hours from task.ready excluding periods", "not hours"),
 ])
 def test_a_malformed_clause_is_refused(text, reason):

@@ -18,6 +18,7 @@ from ..services import (
     documents,
     packages,
     procedures,
+    statuses,
     users,
 )
 from ..services.errors import Invalid, tr
@@ -38,6 +39,7 @@ from .schemas import (
     CsrfTokenSchema,
     DocumentListSchema,
     LegalReviewSchema,
+    MilestoneSchema,
     OversightSummarySchema,
     ProcedureListSchema,
     ProcedureVersionDetailSchema,
@@ -84,6 +86,7 @@ def dump_case(case):
     body = CaseSummarySchema().dump(case)
     body["tasks"] = TaskSchema(many=True).dump(cases.ready_tasks(case))
     body["legal_reviews"] = LegalReviewSchema(many=True).dump(cases.legal_reviews(case))
+    body["milestones"] = MilestoneSchema(many=True).dump(cases.milestones(case))
     return body
 
 
@@ -190,14 +193,14 @@ def create_case():
 
 @bp.get("/cases")
 @operation("Cases in your org scope, newest first", response=CasePageSchema, tag="cases",
-           params={"status": "intake|investigating|decided|served|closed|not_filed",
+           params={"status": "a status of the deployed procedures (GET /api/v1/procedures: statuses)",
                    "department": "department code", "after": "cursor: the `next` of the previous page",
                    "page": "page number (when no cursor is given)", "per_page": "page size"})
 def list_cases():
     user = g.user
     status = request.args.get("status") or None
-    if status is not None and status not in cases.STATUSES:
-        raise Invalid({"status": [tr("must be one of %(choices)s", choices=", ".join(cases.STATUSES))]})
+    if status is not None and status not in (known := statuses.catalogue()):
+        raise Invalid({"status": [tr("must be one of %(choices)s", choices=", ".join(known))]})
     page = _int_arg("page", 1, 1, 10**6)
     per_page = _int_arg("per_page", 50, 1, current_app.config["API_PAGE_SIZE_MAX"])
     found = cases.list_cases(user, status=status, department_code=request.args.get("department"),

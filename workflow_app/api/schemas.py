@@ -3,7 +3,7 @@ import json
 
 from marshmallow import Schema, fields, validate
 
-from ..i18n import localized, page_language
+from ..i18n import page_language
 from ..oversight.alert_rules import CATALOGUE, rule_name
 from ..oversight.calendar import LOCAL_TZ
 from ..services.cases import PARTY_KINDS
@@ -175,6 +175,13 @@ class TaskCompleteSchema(Schema):
                        metadata={"description": "the form's fields"})
 
 
+class MilestoneSchema(Schema):
+    milestone = fields.String(metadata={"description": "the milestone's code, as the procedure declares it"})
+    status = fields.String(metadata={"description": "the status reaching it gave the case"})
+    bpmn_id = fields.String(metadata={"description": "the BPMN element that declares it"})
+    at = fields.DateTime()
+
+
 class LegalReviewSchema(Schema):
     id = fields.Integer()
     task_id = fields.Integer()
@@ -197,20 +204,20 @@ class CaseSchema(Schema):
     party = fields.Function(lambda c: {"name": c.party_name, "kind": c.party_kind})
     created_by = fields.Function(lambda c: c.created_by.username)
     created_at = fields.DateTime()
-    filed_at = fields.DateTime(allow_none=True)
-    decided_at = fields.DateTime(allow_none=True)
-    served_at = fields.DateTime(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True, metadata={
+        "description": "结案: when a milestone closing the case was reached, or its procedure ended"})
     next_due_at = BeijingDateTime(allow_none=True, metadata={"description": "Beijing time, +08:00"})
     version = fields.Integer()
     tasks = fields.List(fields.Nested(TaskSchema), metadata={"description": "the ready human tasks"})
     legal_reviews = fields.List(fields.Nested(LegalReviewSchema),
                                 metadata={"description": "法制审核 results, oldest first"})
+    milestones = fields.List(fields.Nested(MilestoneSchema), metadata={
+        "description": "the milestones the case reached (its procedure's BPMN declares them), in order"})
 
 
 class CaseSummarySchema(CaseSchema):
     class Meta:
-        exclude = ("tasks", "legal_reviews")
+        exclude = ("tasks", "legal_reviews", "milestones")
 
 
 CasePageSchema = _page_of(CaseSummarySchema, "CasePageSchema")
@@ -380,8 +387,8 @@ class OversightSummarySchema(Schema):
 
 def oversight_summary(s) -> dict:
     """The dashboard's Summary as OversightSummarySchema dumps it, names in the request's language."""
-    from ..services.cases import STATUS_WORDS
     from ..services.dashboard import unit_name
+    from ..services.statuses import status_word
     from ..services.worklists import DUE_SOON
 
     lang = page_language()
@@ -394,7 +401,7 @@ def oversight_summary(s) -> dict:
                    "by_department": [{"department": d.unit.code, "name": unit_name(d.unit, lang), **d.counts,
                                       "total": d.total} for d in s.alerts_by_department]},
         "cases": {"total": sum(s.cases_by_status.values()), "in_progress": s.open_cases,
-                  "by_status": [{"status": k, "name": localized(STATUS_WORDS[k]), "count": n}
+                  "by_status": [{"status": k, "name": status_word(k), "count": n}
                                 for k, n in s.cases_by_status.items()]},
         "steps": {"due_soon_days": DUE_SOON.days, "by_time_left": s.steps_by_time_left,
                   "by_department": [{"department": d.unit.code, "name": unit_name(d.unit, lang), **d.counts,

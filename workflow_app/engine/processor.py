@@ -91,7 +91,8 @@ class StepResult:
 
     state: str
     ready: list[HumanTask]
-    milestones: list[tuple[str, str]]  # (bpmn_id, milestone) reached during the step
+    # (bpmn_id, milestone, status, closes) reached during the step, as the BPMN declares them
+    milestones: list[tuple[str, str, str, bool]]
     completed: bool
     next_timer_at: datetime | None
     changes: dict  # field -> {old, new} of the submitted form
@@ -189,15 +190,15 @@ class WorkflowProcessor:
     def completed_task_ids(self) -> set[str]:
         return {str(t.id) for t in self.workflow.get_tasks(state=TaskState.COMPLETED)}
 
-    def reached_milestones(self, since_completed: set[str]) -> list[tuple[str, str]]:
-        """(bpmn_id, milestone) of tasks completed since `since_completed` was taken."""
+    def reached_milestones(self, since_completed: set[str]) -> list[tuple[str, str, str, bool]]:
+        """(bpmn_id, milestone, status, closes) of tasks completed since `since_completed` was taken."""
         reached = []
         for task in self.workflow.get_tasks(state=TaskState.COMPLETED):
             if str(task.id) in since_completed:
                 continue
             meta = self.procedure.task_specs.get(task.task_spec.bpmn_id)
             if meta and meta.get("milestone"):
-                reached.append((task.task_spec.bpmn_id, meta["milestone"]))
+                reached.append((task.task_spec.bpmn_id, meta["milestone"], meta["status"], meta["closes"]))
         return reached
 
     def is_completed(self) -> bool:

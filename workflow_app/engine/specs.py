@@ -6,6 +6,7 @@ scripts), then SpiffWorkflow's own parse. Every problem found is reported, not j
 """
 import ast
 import hashlib
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from ..messages import tr
+from ..oversight import alert_rules
 from ..oversight.deadlines import DeadlineSyntaxError, parse_deadline
 from .errors import BpmnInvalid, BpmnProblem, ScriptCompileError, bounded_text
 from .limits import (
@@ -44,11 +46,27 @@ LANE_LABELS = {
 }
 _LANE_BY_NAME = {**{code: code for code in LANE_LABELS}, **{v: k for k, v in LANE_LABELS.items()}}
 
-# Milestones a BPMN element may mark (`spiffworkflow:property name="milestone"`): reaching it
-# stamps the case (filed_at, decided_at, …) and moves its status.
-MILESTONES = ("filed", "not_filed", "decided", "served", "closed")
+# Milestones are the procedure's own (`spiffworkflow:property name="milestone"`, a code such as
+# filed, decided, seized): reaching one records a row (case_milestone) and sets the case's status,
+# `status` (a code; the milestone's own by default) named `statusLabel` ("中文" or "中文|English";
+# the element's name by default); `closesCase` = "true" closes the case (结案: it leaves the open
+# lists; the process may go on, e.g. with its disclosure). Deadlines may run from a milestone.
+MILESTONE_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")
+MILESTONE_LABEL_MAX = 64
 # Every property a BPMN element may carry is read by something; any other is refused at deploy.
-KNOWN_PROPERTIES = {"formKey", "deadline", "milestone", "legalReview", "messageSenders"}
+KNOWN_PROPERTIES = {"formKey", "deadline", "milestone", "status", "statusLabel", "closesCase", "legalReview",
+                    "messageSenders", "overdueAlert", "dueSoonAlert", "reviewedReport"}
+# The oversight alert a step's deadline raises (oversight/alert_rules.py CATALOGUE): `overdueAlert`
+# once its due time has passed while it is still to be done, `dueSoonAlert` in the days before.
+TIME_ALERT_PROPERTIES = ("overdueAlert", "dueSoonAlert")
+MILESTONE_COMPANIONS = ("status", "statusLabel", "closesCase")
+# A case's status before its first milestone; its label is the process's own `statusLabel`.
+INITIAL_STATUS = "intake"
+# What the five codes of the time before packages declared their milestones do when their
+# element says nothing more (versions deployed before migration 0013 rely on it): a declaration
+# on the element always wins.
+LEGACY_MILESTONES = {"filed": ("investigating", False), "not_filed": ("not_filed", True),
+                     "decided": ("decided", False), "served": ("served", False), "closed": ("closed", True)}
 # Elements that wait for a message from outside (the party's reply, a judicial organ's answer):
 # someone must be allowed to deliver it (POST /api/v1/cases/<id>/messages/<name>), the roles in
 # `messageSenders` (comma-separated codes or labels) or else the element's lane.
@@ -270,11 +288,56 @@ def _task_problems(root, known_forms: dict[str, dict] | None) -> list[BpmnProble
             elif value == "true":
                 problems += [BpmnProblem(m, node_id, line) for m in _legal_review_form_problems(
                     props.get("formKey", ("", 0))[0], known_forms)]
-        if "milestone" in props:
-            value, line = props["milestone"]
-            if value not in MILESTONES:
-                problems.append(BpmnProblem(tr("milestone %(value)s is not one of %(milestones)s",
-                                               value=repr(value), milestones=", ".join(MILESTONES)), node_id, line))
+        if "reviewedReport" in props:  # the form of the report the legal reviewer reads beside the checklist
+            value, line = props["reviewedReport"]
+            if props.get("legalReview", ("", 0))[0] != "true":
+                problems.append(BpmnProblem(tr("reviewedReport marks the legal review task (legalReview true)"),
+                                            node_id, line))
+            elif known_forms is not None and value not in known_forms:
+                problems.append(BpmnProblem(tr("reviewedReport %(key)s has no form in forms/", key=repr(value[:60])),
+                                            node_id, line))
+        problems += _milestone_problems(props, node_id, process=tag == "process")
+        for name in TIME_ALERT_PROPERTIES:
+            if name in props:
+                value, line = props[name]
+                if value not in alert_rules.CATALOGUE:
+                    problems.append(BpmnProblem(tr("%(name)s %(value)s is not an alert of the catalogue",
+                                                   name=name, value=repr(value[:40])), node_id, line))
+                elif "deadline" not in props:
+                    problems.append(BpmnProblem(tr("%(name)s needs the step's deadline", name=name), node_id, line))
+    return problems
+
+
+def _milestone_problems(props: dict, node_id: str | None, *, process: bool) -> list[BpmnProblem]:
+    problems = []
+    if process:  # the process's own statusLabel: the label of a case before any milestone
+        for name in ("milestone", "status", "closesCase"):
+            if name in props:
+                problems.append(BpmnProblem(tr("%(name)s marks an element of the flow, not the process",
+                                               name=name), node_id, props[name][1]))
+        if "statusLabel" not in props:
+            return problems
+        props = {"milestone": (INITIAL_STATUS, 0), "statusLabel": props["statusLabel"]}
+    if "milestone" not in props:
+        for name in MILESTONE_COMPANIONS:
+            if name in props:
+                problems.append(BpmnProblem(tr("%(name)s describes a milestone: the element has no milestone property",
+                                               name=name), node_id, props[name][1]))
+        return problems
+    for name in ("milestone", "status"):
+        if name in props and not MILESTONE_CODE.match(props[name][0]):
+            problems.append(BpmnProblem(tr("%(name)s %(value)s is not a code (a-z, 0-9 and _, starting with a "
+                                           "letter, at most 32)", name=name, value=repr(props[name][0][:40])),
+                                        node_id, props[name][1]))
+    if "statusLabel" in props:
+        value, line = props["statusLabel"]
+        parts = value.split("|")
+        if len(parts) > 2 or not all(p.strip() for p in parts) or len(value) > MILESTONE_LABEL_MAX:
+            problems.append(BpmnProblem(tr("statusLabel is '中文' or '中文|English', at most %(max)s characters",
+                                           max=MILESTONE_LABEL_MAX), node_id, line))
+    if "closesCase" in props and props["closesCase"][0] not in ("true", "false"):
+        problems.append(BpmnProblem(tr("closesCase must be 'true' or 'false', not %(value)s",
+                                       value=repr(props["closesCase"][0][:40])), node_id, props["closesCase"][1]))
     return problems
 
 
@@ -515,9 +578,12 @@ def _task_meta(procedure_specs) -> dict:
                 "lane": lane_role(task_spec.lane),
                 "form_key": props.get("formKey"),
                 "deadline": props.get("deadline"),
-                "milestone": props.get("milestone"),
+                **_milestone_meta(props, task_spec.bpmn_name or bpmn_id),
                 "legal_review": props.get("legalReview") == "true",
                 "human": human,
+                "reviewed_report": props.get("reviewedReport"),
+                "overdue_alert": props.get("overdueAlert"),
+                "due_soon_alert": props.get("dueSoonAlert"),
             }
     # A message the case may wait for, from outside: who may deliver it (services/case_messages.py).
     for spec in procedure_specs:
@@ -528,7 +594,8 @@ def _task_meta(procedure_specs) -> dict:
                 continue
             props = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
             meta[bpmn_id] = {"name": task_spec.bpmn_name or bpmn_id, "lane": lane_role(task_spec.lane),
-                             "form_key": None, "deadline": None, "milestone": props.get("milestone"),
+                             "form_key": None, "deadline": None,
+                             **_milestone_meta(props, task_spec.bpmn_name or bpmn_id),
                              "legal_review": False, "human": False, "message": definition.name,
                              "senders": message_senders(props.get("messageSenders"), task_spec.lane)}
     # An ad-hoc step (services/case_requests.py): the human task right after the message start
@@ -542,6 +609,50 @@ def _task_meta(procedure_specs) -> dict:
                 if getattr(output, "bpmn_id", None) in meta and meta[output.bpmn_id]["human"]:
                     meta[output.bpmn_id]["request"] = definition.name
     return meta
+
+
+def _milestone_meta(props: dict, name: str) -> dict:
+    """What reaching the element's milestone does: the status it sets, that status's label
+    ("中文" or "中文|English"), whether it closes the case."""
+    milestone = props.get("milestone")
+    if not milestone:
+        return {"milestone": None}
+    status, closes = LEGACY_MILESTONES.get(milestone, (milestone, False))
+    return {"milestone": milestone, "status": props.get("status") or status,
+            "status_label": props.get("statusLabel") or name,
+            "closes": props["closesCase"] == "true" if "closesCase" in props else closes}
+
+
+def initial_status_label(root) -> str | None:
+    """The process's `statusLabel`: what a case of it is called before its first milestone."""
+    processes = executable_processes(root)
+    return _properties(processes[0]).get("statusLabel", (None, 0))[0] if processes else None
+
+
+def _milestone_anchor_problems(task_specs: dict) -> list[BpmnProblem]:
+    """A deadline running from `milestone.<code>` needs a milestone the procedure declares; one
+    status has one label and closes the case or not, wherever it is reached."""
+    problems, declared, statuses = [], {}, {}
+    for bpmn_id, meta in task_specs.items():
+        if meta.get("milestone"):
+            declared.setdefault(meta["milestone"], bpmn_id)
+            first = statuses.setdefault(meta["status"], (bpmn_id, meta["status_label"], meta["closes"]))
+            if (first[1], first[2]) != (meta["status_label"], meta["closes"]):
+                problems.append(BpmnProblem(tr(
+                    "status %(status)s is declared differently at %(first)s (label %(label)s, closesCase %(closes)s)",
+                    status=repr(meta["status"]), first=repr(first[0]), label=repr(first[1]),
+                    closes=str(first[2]).lower()), bpmn_id))
+    for bpmn_id, meta in task_specs.items():
+        try:
+            code = parse_deadline(meta["deadline"]).milestone if meta.get("deadline") else None
+        except DeadlineSyntaxError:
+            continue
+        if code is not None and code not in declared:
+            problems.append(BpmnProblem(tr(
+                "deadline anchor %(anchor)s: the procedure declares no milestone %(code)s (it has %(declared)s)",
+                anchor=repr(f"milestone.{code}"), code=repr(code),
+                declared=", ".join(sorted(declared)) or tr("none")), bpmn_id))
+    return problems
 
 
 def _engine_lane_problems(procedure_specs, root) -> list[BpmnProblem]:
@@ -718,7 +829,9 @@ def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: 
         spec, subprocess_specs = _spiff_parse(used, process.get("id"))
     except (SpiffWorkflowException, etree.LxmlError, KeyError, ValueError, TypeError) as err:
         raise BpmnInvalid([_spiff_problem(err)]) from None
+    task_specs = _task_meta([spec, *subprocess_specs.values()])
     problems = _engine_lane_problems([spec, *subprocess_specs.values()], main_root)
+    problems += _milestone_anchor_problems(task_specs)
     if problems:
         raise BpmnInvalid(problems)
     return Procedure(
@@ -727,7 +840,7 @@ def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: 
         sha256=sha256_of(bpmn_files[main_path]),
         spec=spec,
         subprocess_specs=subprocess_specs,
-        task_specs=_task_meta([spec, *subprocess_specs.values()]),
+        task_specs=task_specs,
         files=sorted(used),
     )
 

@@ -21,8 +21,7 @@ class Case(db.Model):
                       Index("ix_enforcement_case_department_created", "department_id", "created_at", "id"),
                       # open cases by their last change: the idle-case rule reads these only
                       Index("ix_enforcement_case_open_updated", "updated_at", "id",
-                            sqlite_where=text("status NOT IN ('closed', 'not_filed')"),
-                            postgresql_where=text("status NOT IN ('closed', 'not_filed')")))
+                            sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")))
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(300))
@@ -30,13 +29,14 @@ class Case(db.Model):
     department_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     party_name: Mapped[str] = mapped_column(String(200))
     party_kind: Mapped[str] = mapped_column(String(16))  # person|organization
+    # The status of the last milestone reached (the procedure declares both, engine/specs.py), or
+    # "intake" before the first: a projection of case_milestone, kept here for the lists.
     status: Mapped[str] = mapped_column(String(32), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at = mapped_column(UTCDateTime, default=utcnow)
     updated_at = mapped_column(UTCDateTime, default=utcnow)
-    filed_at = mapped_column(UTCDateTime, nullable=True)
-    decided_at = mapped_column(UTCDateTime, nullable=True)
-    served_at = mapped_column(UTCDateTime, nullable=True)
+    # When the case was closed (结案): a milestone that closes it (`closesCase`) or the end of its
+    # process, whichever came first. Every procedure's cases close; the milestones are its own.
     closed_at = mapped_column(UTCDateTime, nullable=True)
     next_due_at = mapped_column(UTCDateTime, nullable=True, index=True)
     next_timer_at = mapped_column(UTCDateTime, nullable=True, index=True)
@@ -47,6 +47,23 @@ class Case(db.Model):
     procedure_version: Mapped[ProcedureVersion] = relationship(lazy="joined")
     department: Mapped[OrgUnit] = relationship(lazy="joined")
     created_by: Mapped[User] = relationship()
+
+
+class CaseMilestone(db.Model):
+    """A milestone the case reached (filed, decided, seized, …: the procedure's BPMN declares
+    them), once per time it was reached; the case's status, the deadlines that run from a
+    milestone and the dashboard's counts derive from these rows. Written in the step's
+    transaction with its `case.milestone` trace event; `audit verify` compares the two."""
+
+    __tablename__ = "case_milestone"
+    __table_args__ = (Index("ix_case_milestone_case", "case_id", "milestone", "at"),
+                      Index("ix_case_milestone_milestone_at", "milestone", "at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"))
+    milestone: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    bpmn_id: Mapped[str] = mapped_column(String(255))
+    at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
 class CaseNumberCounter(db.Model):

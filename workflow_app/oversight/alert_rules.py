@@ -5,10 +5,10 @@ quality), its legal basis, and a name in both languages. What the system can pre
 it refuses (oversight/step_rules/); an alert covers what only shows later: a deadline passing with
 the step not done.
 
-Time rules (`OVERDUE_BY_FORM`, `DUE_SOON`): a ready step whose due time has passed raises the
-alert of its form's deadline; the decision's due time approaching (within DUE_SOON_DAYS) raises
-DECISION_DUE_SOON, which clears itself once the decision is made or the alert turns into
-DECISION_OVERDUE. The worker reads only the ready steps due by then (an index on the ready
+Time rules: a ready step whose due time has passed raises the alert its BPMN task names
+(`overdueAlert`); its due time approaching (within DUE_SOON_DAYS) raises its `dueSoonAlert`
+(the decision's DECISION_DUE_SOON), which clears itself once the step is done or the alert turns
+into DECISION_OVERDUE. The worker reads only the ready steps due by then (an index on the ready
 steps' due times), so a pass costs O(steps due), not O(cases). CASE_IDLE: an open case untouched for
 IDLE_AFTER (a partial index on the open cases' last change); it clears itself when the case moves.
 
@@ -95,20 +95,8 @@ CATALOGUE = _kinds(
               "多次退回：法制审核已3次退回本案", "returned repeatedly: the legal review has returned the case 3 times"),
 )
 
-# The alert of a ready step whose due time has passed, by the step's form.
-OVERDUE_BY_FORM = {
-    "filing_approval": "FILING_LATE",
-    "penalty_decision": "DECISION_OVERDUE",
-    "no_penalty_decision": "DECISION_OVERDUE",
-    "service": "SERVICE_LATE",
-    "no_penalty_service": "SERVICE_LATE",
-    "disclosure": "DISCLOSURE_LATE",
-    "disclosure_withdrawal": "DISCLOSURE_NOT_WITHDRAWN",
-    "legal_review": "LEGAL_REVIEW_OVERDUE",
-    "execution": "PAYMENT_OVERDUE",
-    "execution_scheduled": "PAYMENT_OVERDUE",
-}
-DUE_SOON = {"penalty_decision": "DECISION_DUE_SOON", "no_penalty_decision": "DECISION_DUE_SOON"}
+# A step's time alerts are the procedure's: `overdueAlert` and `dueSoonAlert` on its BPMN task
+# (engine/specs.py); the worker's scan (services/alerts.py) raises them.
 DUE_SOON_DAYS = timedelta(days=10)
 IDLE_AFTER = timedelta(days=30)
 RECTIFICATION_MAX_DAYS = 365  # the furthest deadline a supervision opinion may set

@@ -9,15 +9,16 @@ calendar days, APL Art. 85), "<n> hours from <anchor>". An anchor is one of:
   from the case's completed task rows of that BPMN id (the latest completed one, so a date
   corrected when a step is done again moves the deadline). Deploy checks the rule stated in
   engine/specs.py `_deadline_anchor_problems`. The period runs from that local (Beijing) date.
-- a case milestone time (`case.filed_at`, `case.decided_at`, `case.served_at`), for acts done in
-  the system itself (the head's filing approval is the filing);
+- a milestone of the procedure, `milestone.<code>` (e.g. `milestone.filed`): the time the case
+  last reached it, for acts done in the system itself (the head's filing approval is the filing).
+  Deploy checks that the procedure declares that milestone;
 - `task.ready`, the time the task became ready: only where the law names no date.
 
 Two optional clauses follow the anchor, in this order:
 
 - `excluding periods`: the days of the periods the law does not count (APL Art. 60; 市场监督管理
   行政处罚程序规定 Art. 64: hearing, testing, inspection, expert assessment, announcement) are not
-  counted, e.g. `90 days from case.filed_at excluding periods`;
+  counted, e.g. `90 days from milestone.filed excluding periods`;
 - `extendable as <limit>`: the days of the approved extensions of that limit (oversight/clock.py:
   `filing`, `decision`) are added, in the deadline's own unit.
 
@@ -27,10 +28,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from ..messages import tr
+from ..messages import Phrase, tr
 from . import calendar
 
-ANCHORS = ("task.ready", "case.filed_at", "case.decided_at", "case.served_at")
+TASK_READY = "task.ready"
+MILESTONE_PREFIX = "milestone."
+_MILESTONE_ANCHOR = re.compile(r"^milestone\.(?P<code>[a-z][a-z0-9_]{0,31})$")
 _GRAMMAR = re.compile(
     r"^\s*(?P<n>\d{1,4})\s+(?P<unit>working days?|calendar days?|days?|hours?)\s+from\s+"
     r"(?P<anchor>[^\s,]+)(?P<excluding>\s+excluding\s+periods)?"
@@ -58,10 +61,15 @@ class Deadline:
     @property
     def form_anchor(self) -> tuple[str, str] | None:
         """(bpmn task id, field) when the period runs from a date recorded in a form."""
-        if self.anchor in ANCHORS:
+        if self.anchor == TASK_READY or self.anchor.startswith(MILESTONE_PREFIX):
             return None
         task_id, _, field = self.anchor.partition(".")
         return task_id, field
+
+    @property
+    def milestone(self) -> str | None:
+        """The milestone's code when the period runs from the case reaching it."""
+        return self.anchor.removeprefix(MILESTONE_PREFIX) if self.anchor.startswith(MILESTONE_PREFIX) else None
 
     def due(self, anchors: dict[str, datetime | None], *, extra: int = 0,
             excluded: frozenset[date] = frozenset()) -> calendar.Due | None:
@@ -106,11 +114,11 @@ def parse_deadline(text: str) -> Deadline:
     else:  # APL Art. 85: "days" without "working" are calendar days
         unit = "calendar_days"
     anchor = match["anchor"]
-    if anchor not in ANCHORS:
-        if anchor.startswith(("task.", "case.")) or not _FORM_ANCHOR.match(anchor):
+    if anchor != TASK_READY and not _MILESTONE_ANCHOR.match(anchor):
+        if anchor.startswith(("task.", "case.", MILESTONE_PREFIX)) or not _FORM_ANCHOR.match(anchor):
             raise DeadlineSyntaxError(tr(
-                "deadline anchor %(anchor)s is neither a form date '<task id>.<field>' of an earlier step nor "
-                "one of %(anchors)s", anchor=repr(anchor), anchors=", ".join(ANCHORS)))
+                "deadline anchor %(anchor)s is neither a form date '<task id>.<field>' of an earlier step, nor "
+                "a milestone 'milestone.<code>', nor 'task.ready'", anchor=repr(anchor)))
         if unit == "hours":
             raise DeadlineSyntaxError(tr("deadline %(text)s: a form date has no time of day; count days from it",
                                          text=repr(text.strip())))
@@ -122,3 +130,24 @@ def parse_deadline(text: str) -> Deadline:
         raise DeadlineSyntaxError(tr("deadline %(text)s: periods and extensions are counted in days, not hours",
                                      text=repr(text.strip())))
     return Deadline(int(match["n"]), unit, anchor, text.strip(), bool(match["excluding"]), limit)
+
+
+def describe(deadline: Deadline, anchor: tuple[str, str]) -> Phrase:
+    """The deadline in the reader's words, given its anchor's (Chinese, English) name: 自“线索登记·
+    收到线索日期”起15个工作日，可延长 / 15 working days from “Clue intake · Date received”,
+    extendable."""
+    zh_anchor, en_anchor = anchor
+    n = deadline.amount
+    if deadline.unit == "working_days":
+        zh, en = f"自“{zh_anchor}”起{n}个工作日", f"{n} working day{'s' if n != 1 else ''} from “{en_anchor}”"
+    elif deadline.unit == "hours":
+        zh, en = f"自“{zh_anchor}”起{n}小时", f"{n} hour{'s' if n != 1 else ''} from “{en_anchor}”"
+    else:
+        zh, en = f"自“{zh_anchor}”起{n}日", f"{n} day{'s' if n != 1 else ''} from “{en_anchor}”"
+    if deadline.excluding_periods:
+        zh += "（听证、检测、检验、检疫、鉴定、公告等期间不计入）"
+        en += " (hearing, testing, inspection, quarantine, expert assessment and announcement periods not counted)"
+    if deadline.extendable_as:
+        zh += "，可延长"
+        en += ", extendable"
+    return Phrase(en, zh)

@@ -14,19 +14,17 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists
+from sqlalchemy import and_, exists, or_
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Alert, Case, OrgUnit, Task, TraceEvent, User
+from ..models import Alert, Case, OrgUnit, ProcedureVersion, Task, TraceEvent, User
 from ..models.oversight import ACTIVE, RAISED_FIELDS, STATUSES
 from ..models.types import utcnow
 from ..oversight.alert_rules import (
     CATALOGUE,
-    DUE_SOON,
     DUE_SOON_DAYS,
     IDLE_AFTER,
-    OVERDUE_BY_FORM,
     RECTIFICATION_MAX_DAYS,
     RETURNS_BEFORE_ALERT,
     SUPERSEDED_BY,
@@ -36,6 +34,7 @@ from ..wall_clock import local_today
 from . import audit, paging
 from .access import in_scope, require_role, scope_filter
 from .errors import Conflict, Invalid, NotFound, tr
+from .procedures import procedure_info
 from .transactions import one_transaction
 
 SCANNER = "worker:oversight"  # who raised an alert, in the trace: the worker's time rules
@@ -77,12 +76,12 @@ def scan(now: datetime | None = None, limit: int = BATCH) -> ScanResult:
     now = now or utcnow()
     result = ScanResult()
     _clear_passed_risks(now, result)
-    rules = [(code, [f for f, c in OVERDUE_BY_FORM.items() if c == code], Task.due_at <= now)
-             for code in dict.fromkeys(OVERDUE_BY_FORM.values())]
-    rules += [(code, [f for f, c in DUE_SOON.items() if c == code],
-               and_(Task.due_at > now, Task.due_at <= now + DUE_SOON_DAYS)) for code in dict.fromkeys(DUE_SOON.values())]
-    for code, forms, when in rules:
-        for task in _steps_to_alert(code, forms, when, limit - len(result.raised)):
+    overdue, due_soon = time_alert_steps()
+    rules = [(code, steps, Task.due_at <= now) for code, steps in overdue.items()]
+    rules += [(code, steps, and_(Task.due_at > now, Task.due_at <= now + DUE_SOON_DAYS))
+              for code, steps in due_soon.items()]
+    for code, steps, when in rules:
+        for task in _steps_to_alert(code, steps, when, limit - len(result.raised)):
             if _raise(task, code, now):
                 result.raised.append((task.case.number, code))
         if len(result.raised) >= limit:
@@ -117,7 +116,7 @@ def _idle_cases(now: datetime, limit: int, result: ScanResult) -> None:
     moved = db.session.execute(
         db.select(Alert).join(Case, Alert.case_id == Case.id)
         .where(Alert.code == "CASE_IDLE", Alert.status.in_(ACTIVE),
-               (Case.updated_at > Alert.raised_at) | Case.status.in_(("closed", "not_filed"))).limit(BATCH)
+               (Case.updated_at > Alert.raised_at) | Case.closed_at.is_not(None)).limit(BATCH)
     ).scalars().all()
     for alert in moved:
         if _close(alert, "resolved", SCANNER, None, "案件已有新的办理活动（the case has moved since）", now):
@@ -127,7 +126,7 @@ def _idle_cases(now: datetime, limit: int, result: ScanResult) -> None:
     since_change = exists().where(Alert.case_id == Case.id, Alert.code == "CASE_IDLE",
                                   Alert.raised_at >= Case.updated_at)
     idle = db.session.execute(
-        db.select(Case).where(Case.status.not_in(("closed", "not_filed")), Case.updated_at <= now - IDLE_AFTER,
+        db.select(Case).where(Case.closed_at.is_(None), Case.updated_at <= now - IDLE_AFTER,
                               ~since_change)
         .order_by(Case.updated_at, Case.id).limit(limit)).scalars().all()
     for case in idle:
@@ -136,17 +135,31 @@ def _idle_cases(now: datetime, limit: int, result: ScanResult) -> None:
             result.raised.append((case.number, "CASE_IDLE"))
 
 
-def _steps_to_alert(code: str, forms: list[str], when, limit: int) -> list[Task]:
-    """Ready steps of `forms` due as `when` says, with no alert of `code` for them yet and none
-    active of `code` on their case."""
-    if limit <= 0:
+def time_alert_steps() -> tuple[dict, dict]:
+    """code -> {version id: [bpmn ids]} of the steps whose deadline raises it, once passed
+    (`overdueAlert`) and when near (`dueSoonAlert`), from every deployed version's BPMN."""
+    overdue: dict[str, dict[int, list[str]]] = {}
+    due_soon: dict[str, dict[int, list[str]]] = {}
+    for version in db.session.execute(db.select(ProcedureVersion)).scalars():
+        for bpmn_id, meta in procedure_info(version).task_specs.items():
+            for key, out in (("overdue_alert", overdue), ("due_soon_alert", due_soon)):
+                if meta.get(key):
+                    out.setdefault(meta[key], {}).setdefault(version.id, []).append(bpmn_id)
+    return overdue, due_soon
+
+
+def _steps_to_alert(code: str, steps: dict[int, list[str]], when, limit: int) -> list[Task]:
+    """Ready steps among `steps` ({version id: [bpmn ids]}) due as `when` says, with no alert of
+    `code` for them yet and none active of `code` on their case."""
+    if limit <= 0 or not steps:
         return []
     same_step = exists().where(Alert.task_id == Task.id, Alert.code == code)
     active_on_case = exists().where(Alert.case_id == Task.case_id, Alert.code == code, Alert.status.in_(ACTIVE))
+    which = or_(*(and_(Case.procedure_version_id == version_id, Task.bpmn_id.in_(ids))
+                  for version_id, ids in steps.items()))
     return list(db.session.execute(
         db.select(Task).join(Case, Task.case_id == Case.id)
-        .where(Task.state == "ready", Task.due_at.is_not(None), Task.form_key.in_(forms), when,
-               ~same_step, ~active_on_case)
+        .where(Task.state == "ready", Task.due_at.is_not(None), which, when, ~same_step, ~active_on_case)
         .order_by(Task.due_at, Task.id).limit(limit)).scalars())
 
 

@@ -14,8 +14,9 @@ It finds:
   one of those written before keying (AUDIT_UNKEYED_UNTIL_ID); a head (trace_chain) that does
   not match the last event, or a chain whose events or head are gone;
 - for every case: a case row with no chain, a chain with no case row; case fields (number, title,
-  department, party, procedure version, opener, status, milestone times) that differ from what
-  case.opened / case.<milestone> / case.migrated / case.ended recorded; task rows whose state,
+  department, party, procedure version, opener, status, closing time) that differ from what
+  case.opened / case.milestone / case.migrated / case.ended recorded; milestone rows that differ
+  from their case.milestone event, that none recorded, or that are gone; task rows whose state,
   completer, completion time or form data differ from their task.completed event, or that no
   task.ready event announced; legal review rows (法制审核) that differ from their legal_review.*
   event; oversight alert rows (预警) that differ from the last of their alert.* events (status,
@@ -41,10 +42,12 @@ from flask import current_app
 from sqlalchemy import Text, cast, create_engine, func
 from sqlalchemy.pool import NullPool
 
+from ..engine.specs import LEGACY_MILESTONES
 from ..extensions import db
 from ..models import (
     Alert,
     Case,
+    CaseMilestone,
     LegalReview,
     OrgUnit,
     Procedure,
@@ -57,7 +60,6 @@ from ..models.oversight import RAISED_FIELDS
 from ..oversight.calendar import end_of_day
 from . import audit_keys
 from .audit import GENESIS, SYSTEM_CHAIN, canonical_json, case_chain, event_body
-from .step_path import MILESTONE_EFFECTS
 
 MAX_PROBLEMS_KEPT = 1000
 # The event names whether the review approved (services/legal_review.py: outcome "approve").
@@ -297,9 +299,10 @@ def _merged(results: list[_GroupResult], settings: _Settings) -> VerifyReport:
 def _check_group(connection, group: _Group, settings: _Settings) -> _GroupResult:
     """Read one group's rows and check each of its chains, in the chain order."""
     report = VerifyReport(heads=[] if settings.collect_heads else None)
-    events, heads, cases, tasks, reviews, alerts = _read_group(connection, group)
+    events, heads, cases, tasks, reviews, alerts, milestones = _read_group(connection, group)
     keys = sorted({*map(_chain_key, events), *map(_chain_key, heads), *map(_case_key, cases),
-                   *map(_case_key, tasks), *map(_case_key, reviews), *map(_case_key, alerts)})
+                   *map(_case_key, tasks), *map(_case_key, reviews), *map(_case_key, alerts),
+                   *map(_case_key, milestones)})
     points = dict(group.points)
     for key in keys:
         chain = key[2]
@@ -313,7 +316,8 @@ def _check_group(connection, group: _Group, settings: _Settings) -> _GroupResult
             report.heads.append(last)
         if key[0] == 1:
             _check_case(chain, cases.get(case_id), tasks.get(case_id, []), reviews.get(case_id, []),
-                        alerts.get(case_id, []), replay, report, has_chain=last is not None or head is not None)
+                        alerts.get(case_id, []), milestones.get(case_id, []), replay, report,
+                        has_chain=last is not None or head is not None)
         elif chain not in NON_CASE_CHAINS:
             report.add(chain, None, "a chain that belongs to no case and is not the system chain")
     return _GroupResult(report, list(points))
@@ -370,7 +374,7 @@ def _read_group(connection, group: _Group) -> tuple[dict, ...]:
             db.select(TraceChain.chain, TraceChain.seq, TraceChain.head_sha256).where(TraceChain.chain.in_(names))))
     cases = {row.id: row for row in rows(in_range(Case.id, db.select(
         Case.id, Case.number, Case.title, Case.party_name, Case.party_kind, Case.status, Case.department_id,
-        Case.created_by_id, Case.created_at, Case.filed_at, Case.decided_at, Case.served_at, Case.closed_at,
+        Case.created_by_id, Case.created_at, Case.closed_at,
         OrgUnit.code.label("department"), ProcedureVersion.version, ProcedureVersion.sha256.label("version_sha256"),
         Procedure.process_id)
         .join(OrgUnit, Case.department_id == OrgUnit.id)
@@ -387,9 +391,14 @@ def _read_group(connection, group: _Group) -> tuple[dict, ...]:
                 .order_by(LegalReview.case_id, LegalReview.id)))),
             _by_case(rows(in_range(Alert.case_id, db.select(
                 Alert.id, Alert.case_id, *(getattr(Alert, name) for name in ALERT_FIELDS))
-                .order_by(Alert.case_id, Alert.id)))))
+                .order_by(Alert.case_id, Alert.id)))),
+            _by_case(rows(in_range(CaseMilestone.case_id, db.select(
+                CaseMilestone.id, CaseMilestone.case_id, CaseMilestone.milestone, CaseMilestone.status,
+                CaseMilestone.bpmn_id, CaseMilestone.at).order_by(CaseMilestone.case_id, CaseMilestone.id)))))
 
 
+# The legacy milestones that closed the case (engine/specs.py LEGACY_MILESTONES).
+LEGACY_CLOSING = {code for code, (_, closes) in LEGACY_MILESTONES.items() if closes}
 _SEQ = operator.itemgetter(2)  # an event row's seq
 CHAINS_PER_QUERY = 1000  # names in one IN (…): well under SQLite's limit of bound parameters
 
@@ -485,7 +494,9 @@ class _CaseTrace:
         self.opened = None
         self.procedure: tuple | None = None  # (process_id, version number, sha256 or None)
         self.status = None
-        self.times: dict[str, datetime | None] = {f: None for f, _ in MILESTONE_EFFECTS.values()}
+        self.closed_at: datetime | None = None
+        self.milestones: dict[int, tuple] = {}  # row id -> (milestone, status, bpmn_id, at)
+        self.legacy: dict[str, datetime] = {}  # milestone -> its latest case.<milestone> event (before 0013)
         self.ready: dict[int, tuple] = {}
         self.completed: dict[int, tuple] = {}
         self.cancelled: dict[int, datetime] = {}
@@ -511,14 +522,26 @@ class _CaseTrace:
             self.procedure = (self.procedure[0], data.get("to_version"), data.get("to_sha256"))
 
     def _milestone(self, ev, verified) -> None:
-        time_field, _ = MILESTONE_EFFECTS[ev.action[5:]]
+        data = _data(ev)
+        self.status = data.get("status")
+        if isinstance(data.get("id"), int):
+            self.milestones[data["id"]] = (data.get("milestone"), data.get("status"), ev.bpmn_id, ev.at)
+        if data.get("closed_at"):
+            self.closed_at = _parse_time(data["closed_at"])
+
+    def _legacy_milestone(self, ev, verified) -> None:
+        """case.filed, case.decided, …: a milestone as the trace recorded it before migration 0013
+        (its row was made by the migration: no id, no element, the latest time of each)."""
+        milestone = ev.action[5:]
         self.status = _data(ev).get("status")
-        self.times[time_field] = ev.at
+        self.legacy[milestone] = ev.at
+        if milestone in LEGACY_CLOSING:
+            self.closed_at = ev.at
 
     def _ended(self, ev, verified) -> None:
         data = _data(ev)
         self.status = data.get("status")
-        self.times["closed_at"] = _parse_time(data.get("closed_at"))
+        self.closed_at = _parse_time(data.get("closed_at"))
 
     def _task_ready(self, ev, verified) -> None:
         if ev.task_id is not None:
@@ -582,7 +605,8 @@ ALERT_FIELDS = ("department_id", "code", "severity", "task_id", "raised_at", "ra
 
 # What each action of a case's chain tells about its rows (the others tell nothing checked).
 _FEED = {"case.opened": _CaseTrace._opened, "case.migrated": _CaseTrace._migrated,
-         **{f"case.{milestone}": _CaseTrace._milestone for milestone in MILESTONE_EFFECTS},
+         "case.milestone": _CaseTrace._milestone,
+         **{f"case.{milestone}": _CaseTrace._legacy_milestone for milestone in LEGACY_MILESTONES},
          "case.ended": _CaseTrace._ended, "task.ready": _CaseTrace._task_ready,
          "task.completed": _CaseTrace._task_completed, "task.cancelled": _CaseTrace._task_cancelled,
          **{action: _CaseTrace._review for action in REVIEW_APPROVED},
@@ -642,12 +666,12 @@ def _parse_time(value) -> datetime | None:
         return None
 
 
-def _check_case(chain: str, row, tasks: list, reviews: list, alerts: list, trace: _CaseTrace,
-                report: VerifyReport, has_chain) -> None:
+def _check_case(chain: str, row, tasks: list, reviews: list, alerts: list, milestones: list,
+                trace: _CaseTrace, report: VerifyReport, has_chain) -> None:
     if row is None:
-        if tasks or reviews or alerts:
-            report.add(chain, None, f"{len(tasks) + len(reviews) + len(alerts)} task, legal review or alert "
-                                    "row(s) belong to a case that does not exist")
+        if tasks or reviews or alerts or milestones:
+            report.add(chain, None, f"{len(tasks) + len(reviews) + len(alerts) + len(milestones)} task, legal "
+                                    "review, alert or milestone row(s) belong to a case that does not exist")
         if has_chain:
             report.add(chain, None, "the chain belongs to no case (the case row is gone)")
         return
@@ -663,7 +687,7 @@ def _check_case(chain: str, row, tasks: list, reviews: list, alerts: list, trace
     expected = {
         "number": data.get("number"), "title": data.get("title"), "department": data.get("department"),
         "party_name": party.get("name"), "party_kind": party.get("kind"), "created_by_id": opened.actor_id,
-        "created_at": opened.at, "status": trace.status, **trace.times,
+        "created_at": opened.at, "status": trace.status, "closed_at": trace.closed_at,
     }
     for name, value in expected.items():
         if getattr(row, name) != value:
@@ -674,6 +698,7 @@ def _check_case(chain: str, row, tasks: list, reviews: list, alerts: list, trace
         report.add(chain, None, f"case procedure is {row.process_id} v{row.version} but the trace recorded "
                                 f"{process_id} v{version} (case row edited)")
     _check_tasks(chain, tasks, trace, report)
+    _check_milestones(chain, milestones, trace, report)
     _check_reviews(chain, reviews, trace, report)
     _check_alerts(chain, row, alerts, trace, report)
 
@@ -713,6 +738,32 @@ def _check_tasks(chain: str, tasks: list, trace: _CaseTrace, report: VerifyRepor
                                     "event recorded (task data edited)")
     for task_id in completed:
         report.add(chain, None, f"task {task_id} was completed in the trace but its task row is gone")
+
+
+def _check_milestones(chain: str, rows: list, trace: _CaseTrace, report: VerifyReport) -> None:
+    """Milestone rows against their case.milestone events (and, for the rows migration 0013 made,
+    the latest case.<milestone> event of the time before)."""
+    expected, legacy = dict(trace.milestones), dict(trace.legacy)
+    for row in rows:
+        if row.bpmn_id == "" and row.milestone in legacy:
+            at = legacy.pop(row.milestone)
+            if row.at != at:
+                report.add(chain, None, f"milestone {row.milestone} (row {row.id}) is at {_show(row.at)} but the "
+                                        f"trace recorded {_show(at)} (milestone row edited)")
+            continue
+        recorded = expected.pop(row.id, None)
+        if recorded is None:
+            report.add(chain, None, f"milestone {row.milestone} (row {row.id}) was never recorded by a "
+                                    "case.milestone event (row inserted or edited)")
+        elif (row.milestone, row.status, row.bpmn_id, row.at) != recorded:
+            report.add(chain, None, f"milestone row {row.id} is {row.milestone}/{row.status} at {_show(row.at)} but "
+                                    f"the trace recorded {recorded[0]}/{recorded[1]} at {_show(recorded[3])} "
+                                    "(milestone row edited)")
+    for row_id, recorded in expected.items():
+        report.add(chain, None, f"milestone {recorded[0]} (row {row_id}) was recorded in the trace but its row "
+                                "is gone")
+    for milestone in legacy:
+        report.add(chain, None, f"milestone {milestone} was recorded in the trace but its row is gone")
 
 
 def _check_reviews(chain: str, reviews: list, trace: _CaseTrace, report: VerifyReport) -> None:

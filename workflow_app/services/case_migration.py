@@ -19,7 +19,7 @@ def migrate_case(user: User, case_id: int, to_version_id: int | None = None):
     require_role(user, "bpmn_author", "moving a case to another procedure version", "admin")
     case = visible_case(user, case_id)
     current = case.procedure_version
-    if case.status in ("closed", "not_filed"):
+    if case.closed_at is not None:
         raise Conflict(tr("case %(number)s is %(status)s; only running cases move", number=case.number, status=case.status))
     if to_version_id is None:
         target = latest_version(current.procedure.process_id)

@@ -10,9 +10,9 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..i18n import step_name, task_step_name
-from ..models import Alert, Case, LegalReview, Task, TraceEvent, User
+from ..models import Alert, Case, CaseMilestone, LegalReview, Task, TraceEvent, User
 from ..models.types import utcnow
-from . import alerts, audit, audit_verify, documents
+from . import alerts, audit, audit_verify, documents, statuses
 from .access import visible_case
 from .people import named_people
 from .procedures import procedure_info
@@ -34,7 +34,7 @@ class StepOnDiagram:
 @dataclass
 class CaseOverview:
     case: Case
-    intake: dict  # the clue intake's data: the party's id number and address
+    intake: dict  # what the steps recorded of the party (party_facts): id_number, address
     ready: list[tuple[Task, TimeLeft | None, bool]]  # (task, time left, the user may act on it)
     completed: list[Task]  # the case file, oldest first
     forms: dict[str, dict]  # form key -> JSON Schema, for the labels
@@ -50,6 +50,27 @@ class CaseOverview:
     # bpmn id -> the step's name in the page's language (i18n.step_name), for the trace's entries,
     # which keep the BPMN name they were recorded with
     step_names: dict[str, str] = field(default_factory=dict)
+    # (milestone row, the label of the status it set), in the order reached
+    milestones: list[tuple[CaseMilestone, object]] = field(default_factory=list)
+
+
+# What a form field may record of the party (`"x-party"` on the field): the case page shows it
+# beside the party's name, whichever step of the procedure records it.
+PARTY_FACTS = ("id_number", "address")
+
+
+def party_facts(completed: list[Task], forms: dict) -> dict[str, str]:
+    """x-party -> the latest value recorded in a field so marked (the party's ID number or credit
+    code, address)."""
+    facts = {}
+    for task in completed:  # oldest first: the latest wins
+        fields = ((forms.get(task.form_key) or {}).get("properties") or {}) if task.form_key else {}
+        for name, spec in fields.items():
+            fact = spec.get("x-party") if isinstance(spec, dict) else None
+            value = (task.data or {}).get(name)
+            if fact in PARTY_FACTS and isinstance(value, str) and value:
+                facts[fact] = value
+    return facts
 
 
 def case_overview(user: User, case_id: int, now: datetime | None = None) -> CaseOverview:
@@ -63,7 +84,7 @@ def case_overview(user: User, case_id: int, now: datetime | None = None) -> Case
         .order_by(Task.ready_at, Task.id)).scalars().all()
     completed = sorted((t for t in tasks if t.state == "completed"), key=lambda t: (t.completed_at, t.id))
     ready = [t for t in tasks if t.state == "ready"]
-    intake = next((t.data or {} for t in reversed(completed) if t.bpmn_id == "clue_intake"), {})
+    intake = party_facts(completed, info.forms)
 
     usernames: set[str] = set()
     for task in completed:
@@ -92,6 +113,10 @@ def case_overview(user: User, case_id: int, now: datetime | None = None) -> Case
         reviews=list(db.session.execute(db.select(LegalReview).options(joinedload(LegalReview.reviewer))
                                         .where(LegalReview.case_id == case.id).order_by(LegalReview.id)).scalars()),
         steps=steps, alerts=alerts.case_alerts(case),
+        milestones=[(row, (info.statuses.get(row.status) or statuses.catalogue().get(row.status)
+                           or statuses.Status(row.status, row.status, False)).label)
+                    for row in db.session.execute(db.select(CaseMilestone).where(CaseMilestone.case_id == case.id)
+                                                  .order_by(CaseMilestone.at, CaseMilestone.id)).scalars()],
         step_names={bpmn_id: step_name(spec.get("name") or bpmn_id,
                                        info.forms.get(spec["form_key"]) if spec.get("form_key") else None)
                     for bpmn_id, spec in info.task_specs.items()})

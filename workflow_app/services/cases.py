@@ -11,8 +11,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..engine.errors import TaskNotReady
+from ..engine.specs import INITIAL_STATUS
 from ..extensions import db
-from ..models import Case, CaseNumberCounter, LegalReview, OrgUnit, Task, User, WorkflowState
+from ..models import Case, CaseMilestone, CaseNumberCounter, LegalReview, OrgUnit, Task, User, WorkflowState
 from ..models.types import utcnow
 from ..oversight import bindings, step_rules
 from ..oversight.calendar import LOCAL_TZ
@@ -32,11 +33,6 @@ from .procedures import latest_version, procedure_info
 from .step_path import StepPath, act_day, ready_task_rows, refusals_traced
 
 PARTY_KINDS = ("person", "organization")
-STATUSES = ("intake", "investigating", "decided", "served", "closed", "not_filed")
-# a case's status as the pages and the API name it (said in the reader's language by i18n.localized)
-STATUS_WORDS = {"intake": tr("clue, not yet filed"), "investigating": tr("filed, under investigation"),
-                "decided": tr("decided"), "served": tr("decision served"), "closed": tr("closed"),
-                "not_filed": tr("not filed")}
 # The lists' orders, matched by their indexes: cases newest first; tasks due first (undated last).
 CASE_ORDER = [paging.SortKey(Case.created_at, descending=True, kind=datetime),
               paging.SortKey(Case.id, descending=True)]
@@ -61,7 +57,7 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
     step = path.engine("start", {"data": initial}, version)
     now = utcnow()
     case = Case(title=title, procedure_version_id=version.id, department_id=department.id,
-                party_name=party["name"], party_kind=party["kind"], status="intake", created_by_id=user.id,
+                party_name=party["name"], party_kind=party["kind"], status=INITIAL_STATUS, created_by_id=user.id,
                 created_at=now, updated_at=now)
     with path.write(case, None, step, now, before=lambda: setattr(case, "number", _next_number(department, now))):
         audit.record("case.opened", actor=user, case_id=case.id, at=now, data={
@@ -232,6 +228,12 @@ def legal_reviews(case: Case) -> list[LegalReview]:
     """The case's legal reviews: as this request's change left them, or from the database."""
     cached = getattr(case, "reviews", None)
     return list(cached) if cached is not None else _legal_reviews(case.id)
+
+
+def milestones(case: Case) -> list[CaseMilestone]:
+    """The milestones the case reached, in order."""
+    return list(db.session.execute(db.select(CaseMilestone).where(CaseMilestone.case_id == case.id)
+                                   .order_by(CaseMilestone.at, CaseMilestone.id)).scalars())
 
 
 def _legal_reviews(case_id: int) -> list[LegalReview]:

@@ -24,15 +24,14 @@ from ..models import Alert, Case, OrgUnit, Task, User
 from ..models.oversight import ACTIVE
 from ..models.types import utcnow
 from ..oversight.calendar import LOCAL_TZ
+from . import statuses
 from .access import in_scope, require_role, scope_unit_ids
 from .alerts import READERS, SEVERITIES
-from .cases import STATUSES
 from .errors import Invalid, tr
 from .worklists import TIME_LEFT, departments_in_scope, time_left_of_step
 
 WEEKS = 12
 DEPARTMENT_CODE_MAX = 64  # OrgUnit.code
-CLOSED_STATUSES = ("closed", "not_filed")
 
 
 @dataclass
@@ -59,7 +58,8 @@ class Summary:
     alerts_by_severity: dict[str, int]
     alerts_by_rule: list[RuleFigures]  # most first
     alerts_by_department: list[DepartmentFigures]  # most first
-    cases_by_status: dict[str, int]  # every status, in the procedure's order
+    cases_by_status: dict[str, int]  # every status of the deployed procedures, in their order
+    open_cases: int  # not closed (结案)
     steps_by_time_left: dict[str, int]  # TIME_LEFT
     steps_by_department: list[DepartmentFigures]  # most overdue first
     alerts_per_week: list[tuple[date, int]]  # (Monday, alerts raised that week), oldest first
@@ -68,10 +68,6 @@ class Summary:
     @property
     def active_alerts(self) -> int:
         return sum(self.alerts_by_severity.values())
-
-    @property
-    def open_cases(self) -> int:
-        return sum(n for status, n in self.cases_by_status.items() if status not in CLOSED_STATUSES)
 
     @property
     def overdue_steps(self) -> int:
@@ -91,6 +87,7 @@ def summary(user: User, department: str | None = None, now: datetime | None = No
         alerts_by_rule=sorted(by_rule.values(), key=lambda r: (-r.count, SEVERITIES.index(r.severity), r.code)),
         alerts_by_department=_ranked(by_department, units, ("high", "medium", "low")),
         cases_by_status=_cases_by_status(unit_ids),
+        open_cases=_open_cases(unit_ids),
         steps_by_time_left=steps_total,
         steps_by_department=_ranked(steps_by_department, units, TIME_LEFT),
         alerts_per_week=_alerts_per_week(unit_ids, now),
@@ -129,11 +126,16 @@ def _active_alerts(unit_ids: list[int]):
 
 
 def _cases_by_status(unit_ids: list[int]) -> dict[str, int]:
-    counts = dict.fromkeys(STATUSES, 0)
+    counts = dict.fromkeys(statuses.catalogue(), 0)
     for status, count in db.session.execute(
             db.select(Case.status, func.count()).where(Case.department_id.in_(unit_ids)).group_by(Case.status)):
         counts[status] = counts.get(status, 0) + count
     return counts
+
+
+def _open_cases(unit_ids: list[int]) -> int:
+    return db.session.execute(db.select(func.count()).select_from(Case).where(
+        Case.department_id.in_(unit_ids), Case.closed_at.is_(None))).scalar_one()
 
 
 def _ready_steps(unit_ids: list[int], now: datetime):

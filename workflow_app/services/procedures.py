@@ -3,7 +3,7 @@ their engine steps, which happen in an engine worker process (engine/pool.py), n
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app, has_app_context
@@ -22,10 +22,11 @@ from ..models import Procedure as ProcedureRow
 from ..models import ProcedureFile, ProcedureVersion, User
 from ..models.types import utcnow
 from ..oversight import bindings, step_rules  # noqa: F401 - importing step_rules registers the rule kinds
-from . import audit, document_manifest, packages
+from ..oversight.deadlines import DeadlineSyntaxError, describe, parse_deadline
+from . import audit, document_manifest, packages, statuses
 from .access import require_role
 from .errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound, Text, Unavailable, clip, tr
-from .forms import reference_forms, with_english_labels
+from .forms import reference_forms, short_title, with_english_labels
 
 
 def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
@@ -277,6 +278,7 @@ class ProcedureInfo:
     task_specs: dict
     forms: dict
     rules: dict | None = None  # the package's rule bindings (oversight/bindings.py)
+    statuses: dict = field(default_factory=dict)  # code -> statuses.Status, in the procedure's order
 
 
 _infos: OrderedDict[str, ProcedureInfo] = OrderedDict()
@@ -291,8 +293,10 @@ def procedure_info(version: ProcedureVersion) -> ProcedureInfo:
         if info is not None:
             _infos.move_to_end(version.sha256)
             return info
-    info = ProcedureInfo(version.sha256, dict(version.task_specs or {}),
-                         _readable_forms(version.forms or {}, version.procedure.process_id), version.rules)
+    task_specs = dict(version.task_specs or {})
+    info = ProcedureInfo(version.sha256, task_specs,
+                         _readable_forms(version.forms or {}, version.procedure.process_id), version.rules,
+                         statuses.version_statuses(task_specs, statuses.initial_label_of(version.bpmn_xml)))
     with _infos_lock:
         _infos[version.sha256] = info
         while len(_infos) > 256:
@@ -405,6 +409,8 @@ class StepSpec:
     deadline: str | None
     milestone: str | None
     legal_review: bool
+    status: object = None  # the label of the status its milestone sets
+    deadline_words: object = None  # the deadline in the reader's words (a Phrase)
 
 
 @dataclass
@@ -414,6 +420,37 @@ class VersionDetail:
     steps: list[StepSpec]  # in the BPMN's order
 
 
+def deadline_words(text: str | None, info: ProcedureInfo):
+    """A deadline as its reader says it (a Phrase), its anchor named by the form's and field's
+    titles or by the milestone's element; None without a deadline, the text itself if unreadable."""
+    if not text:
+        return None
+    try:
+        deadline = parse_deadline(text)
+    except DeadlineSyntaxError:
+        return text
+    return describe(deadline, _anchor_words(deadline, info))
+
+
+def _anchor_words(deadline, info: ProcedureInfo) -> tuple[str, str]:
+    if deadline.form_anchor:
+        task_id, field_name = deadline.form_anchor
+        meta = info.task_specs.get(task_id) or {}
+        form = info.forms.get(meta.get("form_key")) or {}
+        spec = (form.get("properties") or {}).get(field_name) or {}
+        zh_form = short_title(form.get("title")) or meta.get("name") or task_id
+        en_form = short_title(form.get("x-title-en")) or zh_form
+        zh_field = short_title(spec.get("title")) or field_name
+        return f"{zh_form}·{zh_field}", f"{en_form} · {short_title(spec.get('x-title-en')) or zh_field}"
+    if deadline.milestone:
+        for meta in info.task_specs.values():
+            if meta.get("milestone") == deadline.milestone:
+                status = info.statuses.get(meta.get("status"))
+                return meta.get("name") or deadline.milestone, str(status.label) if status else deadline.milestone
+        return deadline.milestone, deadline.milestone
+    return "该步骤开始办理", "the step becoming ready"
+
+
 def version_detail(user: User, version_id: int) -> VersionDetail:
     """One version: who deployed it, when, its hash, and its steps with lanes, forms and deadlines."""
     require_role(user, PROCEDURE_READERS[0], "reading the procedures", *PROCEDURE_READERS[1:])
@@ -421,7 +458,9 @@ def version_detail(user: User, version_id: int) -> VersionDetail:
     info = procedure_info(version)
     steps = [StepSpec(bpmn_id, meta.get("name") or bpmn_id, meta.get("lane"), meta.get("form_key"),
                       (info.forms.get(meta.get("form_key")) or {}).get("title") if meta.get("form_key") else None,
-                      meta.get("deadline"), meta.get("milestone"), bool(meta.get("legal_review")))
+                      meta.get("deadline"), meta.get("milestone"), bool(meta.get("legal_review")),
+                      info.statuses[meta["status"]].label if meta.get("milestone") and meta.get("status") in info.statuses
+                      else None, deadline_words(meta.get("deadline"), info))
              for bpmn_id, meta in info.task_specs.items()]
     others = [v for v in list_versions() if v.procedure_id == version.procedure_id and v.id != version.id]
     return VersionDetail(VersionRow(version, _deployers([version])[version.id]), others, steps)

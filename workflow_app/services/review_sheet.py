@@ -17,8 +17,6 @@ from .case_overview import CaseOverview, case_overview
 from .errors import Forbidden, NotFound, StepRefused, tr
 from .procedures import procedure_info
 
-REPORT_FORM = "investigation_report"
-
 
 @dataclass
 class BenchmarkCheck:
@@ -65,14 +63,23 @@ class ReviewSheet:
                 if isinstance(findings.get(name), dict) and findings[name].get("result") == "fail"]
 
 
-def _benchmark(report: Task | None) -> BenchmarkCheck | None:
+def benchmark_fields(form: dict | None) -> dict[str, str]:
+    """x-benchmark ("item", "tier", "fine") -> the field of the form so marked."""
+    fields = (form or {}).get("properties") or {}
+    return {spec["x-benchmark"]: name for name, spec in fields.items()
+            if isinstance(spec, dict) and spec.get("x-benchmark") in ("item", "tier", "fine")}
+
+
+def _benchmark(report: Task | None, form: dict | None) -> BenchmarkCheck | None:
     data = (report.data or {}) if report else {}
-    code = data.get("benchmark_item")
+    marked = benchmark_fields(form)
+    code = data.get(marked.get("item", ""))
     if not code:
         return None
     item = benchmarks.find(code)
-    tier = data.get("benchmark_tier")
-    return BenchmarkCheck(code, item, tier, data.get("proposed_fine"), item.tier(tier) if item and tier else None)
+    tier = data.get(marked.get("tier", ""))
+    return BenchmarkCheck(code, item, tier, data.get(marked.get("fine", "")),
+                          item.tier(tier) if item and tier else None)
 
 
 def is_review_task(user: User, task_id: int) -> bool:
@@ -90,9 +97,10 @@ def review_sheet(user: User, task_id: int, now: datetime | None = None) -> Revie
         raise NotFound(tr("task %(id)s is not a legal review", id=task_id))
     overview = case_overview(user, case.id, now=now)
     task = visible_task(user, task_id)  # case_overview's verification rolled the session back
-    report = next((t for t in reversed(overview.completed) if t.form_key == REPORT_FORM), None)
+    report_form = (info.task_specs.get(task.bpmn_id) or {}).get("reviewed_report")
+    report = next((t for t in reversed(overview.completed) if report_form and t.form_key == report_form), None)
     sheet = ReviewSheet(task=task, schema=info.forms.get(task.form_key) or {}, overview=overview, report=report,
-                        benchmark=_benchmark(report))
+                        benchmark=_benchmark(report, info.forms.get(report_form)))
     if task.state != "ready":
         sheet.not_ready = True
         return sheet

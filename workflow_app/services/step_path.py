@@ -21,24 +21,17 @@ from datetime import date, datetime
 from ..engine.errors import EngineError, MigrationBlocked, NotWaiting, TaskNotReady
 from ..engine.processor import SERIALIZER_VERSION, StepResult
 from ..extensions import db
-from ..models import Case, ProcedureVersion, Task, User, WorkflowState
+from ..models import Case, CaseMilestone, ProcedureVersion, Task, User, WorkflowState
 from ..oversight import bindings
 from ..oversight.calendar import LOCAL_TZ
-from ..oversight.deadlines import ANCHORS, form_date, parse_deadline
+from ..oversight.deadlines import TASK_READY, form_date, parse_deadline
 from ..wall_clock import local_today
 from . import audit, time_limits
 from .errors import Invalid, StepRefused, tr
 from .procedures import actor_key_of, procedure_info, run_engine_step
+from .statuses import milestone_times
 from .transactions import one_transaction
 
-# What reaching a milestone does to the case: (timestamp field, new status).
-MILESTONE_EFFECTS = {
-    "filed": ("filed_at", "investigating"),
-    "not_filed": ("closed_at", "not_filed"),
-    "decided": ("decided_at", "decided"),
-    "served": ("served_at", "served"),
-    "closed": ("closed_at", "closed"),
-}
 CASE_RACE = tr("the case was changed by another request; reload it and try again")
 
 
@@ -133,7 +126,7 @@ class Applied:
     """What an engine step changed in the rows, still to be written to the trace (after the
     flush that gives new task rows their ids), in the order it happened."""
 
-    milestones: list[tuple[str, str]]
+    milestones: list[tuple[CaseMilestone, bool]]  # (row, whether reaching it closed the case)
     ended: bool  # closed because the process ended, with no closing milestone
     cancelled: list[Task]  # withdrawn by the engine (e.g. a boundary event)
     new_tasks: list[Task]
@@ -141,9 +134,10 @@ class Applied:
     reason: str
 
     def trace(self, case: Case, actor: User, now: datetime) -> None:
-        for bpmn_id, milestone in self.milestones:
-            audit.record(f"case.{milestone}", actor=actor, case_id=case.id, bpmn_id=bpmn_id, at=now,
-                         data={"status": MILESTONE_EFFECTS[milestone][1]})
+        for row, closed in self.milestones:
+            audit.record("case.milestone", actor=actor, case_id=case.id, bpmn_id=row.bpmn_id, at=now,
+                         data={"milestone": row.milestone, "status": row.status, "id": row.id,
+                               "closed_at": case.closed_at.isoformat() if closed else None})
         if self.ended:
             audit.record("case.ended", actor=actor, case_id=case.id, at=now,
                          data={"status": case.status, "closed_at": case.closed_at.isoformat()})
@@ -164,22 +158,27 @@ def apply_engine_step(case: Case, step: StepResult, now: datetime, completed: Ta
     """Apply milestones, bring the task projection in step with the engine, update the case
     row: every field set before the one flush. The returned record is traced after it.
     `completed`: the task this step completed (its form data may be a deadline's anchor)."""
-    for _, milestone in step.milestones:
-        field, status = MILESTONE_EFFECTS[milestone]
-        setattr(case, field, now)
+    reached = []
+    for bpmn_id, milestone, status, closes in step.milestones:
+        row = CaseMilestone(case_id=case.id, milestone=milestone, status=status, bpmn_id=bpmn_id, at=now)
+        db.session.add(row)
+        closing = closes and case.closed_at is None
+        reached.append((row, closing))
         case.status = status
-    ended = step.completed and case.status not in ("closed", "not_filed")
+        if closing:
+            case.closed_at = now
+    ended = step.completed and case.closed_at is None
     if ended:  # the process ended with no closing milestone in the BPMN
-        case.status, case.closed_at = "closed", case.closed_at or now
+        case.status, case.closed_at = "closed", now
     case.updated_at = now
     case.next_timer_at = step.next_timer_at
     new_tasks, open_tasks, cancelled = _sync_tasks(case, step, now)
-    moved = _set_due_times(case, open_tasks, completed, now)
+    moved = _set_due_times(case, open_tasks, completed, now, [row for row, _ in reached])
     open_due = [t.due_at for t in open_tasks if t.due_at is not None]
     case.next_due_at = min(open_due) if open_due else None
     case.open_tasks = open_tasks
     reason = time_limits.move_reason(completed) if completed is not None else "recomputed"
-    return Applied(list(step.milestones), ended, cancelled, new_tasks,
+    return Applied(reached, ended, cancelled, new_tasks,
                     [m for m in moved if m[0] not in new_tasks], reason)
 
 
@@ -235,8 +234,8 @@ def _refresh_from_version(row: Task, human, meta: dict, case: Case) -> None:
         row.due_at, row.due_provisional = None, False
 
 
-def _set_due_times(case: Case, rows: list[Task], completed: Task | None,
-                   now: datetime) -> list[tuple[Task, datetime, datetime | None]]:
+def _set_due_times(case: Case, rows: list[Task], completed: Task | None, now: datetime,
+                   reached: list[CaseMilestone]) -> list[tuple[Task, datetime, datetime | None]]:
     """The statutory due time of every ready task from its BPMN deadline, recomputed at every
     step: it appears once its anchor has happened (a milestone, or the date recorded in an
     earlier step's form) and moves when that date is corrected (the step done again), when an
@@ -247,14 +246,17 @@ def _set_due_times(case: Case, rows: list[Task], completed: Task | None,
     extensions, excluded = {}, frozenset()
     if any(d.excluding_periods or d.extendable_as for d in deadlines.values()):
         extensions, excluded = time_limits.clock_facts(case, completed, now.astimezone(LOCAL_TZ).date())
-    moved = []
+    moved, milestones = [], None
     for row, deadline in deadlines.items():
         if deadline.form_anchor:
             task_id, field = deadline.form_anchor
             anchors = {deadline.anchor: form_date((forms.get(task_id) or {}).get(field))}
+        elif deadline.milestone:
+            if milestones is None:
+                milestones = milestone_times(case.id, reached)
+            anchors = {deadline.anchor: milestones.get(deadline.milestone)}
         else:
-            anchors = {anchor: row.ready_at if anchor == "task.ready"
-                       else getattr(case, anchor.removeprefix("case.")) for anchor in ANCHORS}
+            anchors = {TASK_READY: row.ready_at}
         due = deadline.due(anchors, extra=extensions.get(deadline.extendable_as, 0), excluded=excluded)
         due_at, provisional = (due.at, due.provisional) if due else (None, False)
         if row.due_at is not None and row.due_at != due_at:

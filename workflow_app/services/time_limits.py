@@ -17,6 +17,7 @@ from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import parse_deadline
 from ..wall_clock import local_today
 from .errors import Invalid, StepRefused, refusal_line, tr
+from .statuses import milestone_times
 
 EXTENSION_NOT_APPLICABLE = "EXTENSION_NOT_APPLICABLE"
 EXTENSION_PENDING = "EXTENSION_PENDING"
@@ -61,7 +62,7 @@ def _limit_open(case: Case, task_specs: dict, ready: list[Task], governs) -> boo
     none has been done yet and the limit's start (a case milestone) has happened."""
     governed = {bpmn_id for bpmn_id, meta in task_specs.items()
                 if meta.get("deadline") and governs(parse_deadline(meta["deadline"]))}
-    if not governed or case.status in ("closed", "not_filed"):
+    if not governed or case.closed_at is not None:
         return False
     if any(row.bpmn_id in governed for row in ready):
         return True
@@ -70,11 +71,9 @@ def _limit_open(case: Case, task_specs: dict, ready: list[Task], governs) -> boo
                                  Task.bpmn_id.in_(sorted(governed))).limit(1)).first()
     if done is not None:
         return False
-    for bpmn_id in governed:
-        deadline = parse_deadline(task_specs[bpmn_id]["deadline"])
-        if deadline.anchor.startswith("case.") and getattr(case, deadline.anchor.removeprefix("case.")) is not None:
-            return True
-    return False
+    codes = {parse_deadline(task_specs[bpmn_id]["deadline"]).milestone for bpmn_id in governed}
+    codes.discard(None)
+    return bool(codes) and any(code in codes for code in milestone_times(case.id))
 
 
 def _limit_due(case: Case, task_specs: dict, ready: list[Task], limit: str):
@@ -86,9 +85,9 @@ def _limit_due(case: Case, task_specs: dict, ready: list[Task], limit: str):
         return min(dues)
     for meta in task_specs.values():
         deadline = parse_deadline(meta["deadline"]) if meta.get("deadline") else None
-        if deadline is None or deadline.extendable_as != limit or not deadline.anchor.startswith("case."):
+        if deadline is None or deadline.extendable_as != limit or not deadline.milestone:
             continue
-        start = getattr(case, deadline.anchor.removeprefix("case."))
+        start = milestone_times(case.id).get(deadline.milestone)
         extensions, excluded = clock_facts(case, None, local_today())
         due = deadline.due({deadline.anchor: start}, extra=extensions.get(limit, 0), excluded=excluded)
         return due.at if due else None
@@ -112,8 +111,15 @@ def _check_not_expired(case, task_specs, ready, rule: clock.ExtensionRule, ref: 
                 "approved before the limit expires")
 
 
-def _filed_on(case: Case) -> date | None:
-    return case.filed_at.astimezone(LOCAL_TZ).date() if case.filed_at else None
+def _periods_start(case: Case, task_specs: dict) -> date | None:
+    """The day the limits that do not count excluded periods began: the earliest milestone they
+    run from that the case has reached (the filing, in the general procedure)."""
+    codes = {d.milestone for d in (parse_deadline(m["deadline"]) for m in task_specs.values() if m.get("deadline"))
+             if d.excluding_periods and d.milestone}
+    if not codes:
+        return None
+    times = [at for code, at in milestone_times(case.id).items() if code in codes]
+    return min(times).astimezone(LOCAL_TZ).date() if times else None
 
 
 def check_may_start(case: Case, task_specs: dict, kind: str, ready: list[Task]) -> None:
@@ -135,7 +141,7 @@ def check_request(case: Case, task_specs: dict, kind: str, data: dict, ready: li
     if kind == clock.EXTENSION_REQUEST:
         _check_extension_request(case, task_specs, data, ready)
     elif kind == clock.EXCLUDED_PERIOD:
-        _check_excluded_period(case, data)
+        _check_excluded_period(case, task_specs, data)
 
 
 def _extends(rule: clock.ExtensionRule):
@@ -162,13 +168,13 @@ def _latest_reached(case: Case, task_specs: dict) -> clock.ExtensionRule:
     reached = {row[0] for row in db.session.execute(
         db.select(Task.bpmn_id).where(Task.case_id == case.id).distinct())}
     found = next(iter(clock.EXTENSION_RULES.values()))
+    milestones = milestone_times(case.id)
     for rule in clock.EXTENSION_RULES.values():
         for bpmn_id, meta in task_specs.items():
             deadline = parse_deadline(meta["deadline"]) if meta.get("deadline") else None
             if deadline is None or deadline.extendable_as != rule.limit:
                 continue
-            anchor = deadline.anchor.removeprefix("case.") if deadline.anchor.startswith("case.") else None
-            if bpmn_id in reached or (anchor and getattr(case, anchor) is not None):
+            if bpmn_id in reached or deadline.milestone in milestones:
                 found = rule
     return found
 
@@ -222,10 +228,10 @@ def _check_period_possible(case, task_specs, ready):
                 "the case's decision limit is not running (not filed yet, or decided): no period to exclude")
 
 
-def _check_excluded_period(case, data):
+def _check_excluded_period(case, task_specs, data):
     """The period the form records starts after the filing, and a correction names a period
     recorded before."""
-    filed_on = _filed_on(case)
+    filed_on = _periods_start(case, task_specs)
     start = date.fromisoformat(data["start_on"])
     if filed_on and start < filed_on:
         _refuse(PERIOD_NOT_APPLICABLE, PERIOD_ARTICLE, ("excluded_period.start_on",),

@@ -85,5 +85,7 @@ def review_task(task_id: int):
 
 def _tier_labels(sheet) -> dict[str, str]:
     """The discretion tiers by their labels in the page's language (the report form's choices)."""
-    prop = ((sheet.overview.forms.get(review_sheet.REPORT_FORM) or {}).get("properties") or {}).get("benchmark_tier")
+    form = sheet.overview.forms.get(sheet.report.form_key) if sheet.report else None
+    tier = review_sheet.benchmark_fields(form).get("tier")
+    prop = ((form or {}).get("properties") or {}).get(tier) if tier else None
     return dict(zip(map(str, (prop or {}).get("enum") or []), enum_labels(prop), strict=False)) if prop else {}

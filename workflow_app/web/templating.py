@@ -1,6 +1,7 @@
 """What every page template can use: dates in Beijing time, the words for statuses, roles and
 trace actions in the page's language, the language switch, the oversight alerts' names and words."""
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from flask import Flask, request, url_for
@@ -13,10 +14,9 @@ from ..i18n import HTML_LANG, LANGUAGES, localized, page_language, task_step_nam
 from ..oversight.alert_rules import CATALOGUE, rule_name, rule_title
 from ..oversight.calendar import LOCAL_TZ
 from ..services import alerts
-from ..services.cases import STATUS_WORDS
+from ..services.statuses import status_words
 from .case_file import entries
 
-STATUS_LABELS = {status: lazy_gettext(word) for status, word in STATUS_WORDS.items()}  # services/cases.py
 ROLE_LABELS = {
     "officer": lazy_gettext("enforcement officer"),
     "legal_reviewer": lazy_gettext("legal reviewer"),
@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "case.decided": lazy_gettext("decided"),
     "case.served": lazy_gettext("decision served"),
     "case.closed": lazy_gettext("case closed"),
+    "case.milestone": lazy_gettext("milestone reached"),
     "case.ended": lazy_gettext("procedure ended"),
     "case.migrated": lazy_gettext("moved to another procedure version"),
     "legal_review.approved": lazy_gettext("legal review approved"),
@@ -124,6 +125,28 @@ def with_args(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+class LazyStatusWords(Mapping):
+    """status code -> its label in the page's language (services/statuses.py), read from the
+    deployed procedures the first time a page asks."""
+
+    def __init__(self):
+        self._words = None
+
+    def _get(self) -> dict[str, str]:
+        if self._words is None:
+            self._words = status_words()
+        return self._words
+
+    def __getitem__(self, code):
+        return self._get()[code]
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __len__(self):
+        return len(self._get())
+
+
 def init_templating(app: Flask) -> None:
     login_manager.login_message = N_("Please log in to see this page.")  # translated when flashed
     login_manager.login_message_category = "info"
@@ -136,8 +159,8 @@ def init_templating(app: Flask) -> None:
         lang = page_language()
         return {
             "page_lang": lang, "html_lang": HTML_LANG[lang], "languages": LANGUAGES,
-            "status_labels": STATUS_LABELS, "role_labels": ROLE_LABELS, "action_labels": ACTION_LABELS,
-            "party_kinds": PARTY_KINDS, "case_file_entries": entries,
+            "status_labels": LazyStatusWords(), "role_labels": ROLE_LABELS, "action_labels": ACTION_LABELS,
+            "party_kinds": PARTY_KINDS, "case_file_entries": entries, "localized": localized,
             "here": request.full_path.rstrip("?") if request else "/",
             "with_args": with_args, "step_label": task_step_name,
             "alert_name": alert_name, "alert_title": alert_title, "alert_finding": alert_finding, "severity_labels": SEVERITY_LABELS, "severity_meanings": SEVERITY_MEANINGS,
