@@ -15,6 +15,7 @@ from ..services import (
     case_requests,
     cases,
     dashboard,
+    document_manifest,
     documents,
     packages,
     procedures,
@@ -309,12 +310,15 @@ def read_attachment(case_id: int, sha256: str):
 
 @bp.get("/cases/<id:case_id>/documents")
 @operation("The documents the case's completed steps make available (立案审批表, 告知书, 听证通知书, 决定书, "
-           "送达回证), with their download links", response=DocumentListSchema, tag="documents")
+           "送达回证 …, as its procedure's package declares them), with their download links",
+           response=DocumentListSchema, tag="documents")
 def list_documents(case_id: int):
     return jsonify(DocumentListSchema().dump({"items": documents.list_documents(g.user, case_id)}))
 
 
-DOCUMENT_KIND = {"kind": {"type": "string", "enum": sorted(documents.KINDS)}}
+DOCUMENT_KIND = {"kind": {"type": "string", "pattern": document_manifest.KIND.pattern,
+                          "description": "a document of the case's procedure, as its package declares it "
+                                         "(bpmn/<id>/documents/documents.json), e.g. penalty_decision"}}
 
 
 @bp.get("/cases/<id:case_id>/documents/<kind>.docx")

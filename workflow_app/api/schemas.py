@@ -296,8 +296,8 @@ class TraceSchema(Schema):
 
 
 class DocumentSchema(Schema):
-    kind = fields.String(metadata={"description": "filing_approval | penalty_notice | hearing_notice | "
-                                                  "penalty_decision | service_receipt"})
+    kind = fields.String(metadata={"description": "the document's kind, as the procedure's package declares it "
+                                                  "(bpmn/<id>/documents/documents.json), e.g. penalty_decision"})
     title = fields.String(metadata={"description": "the document's Chinese title, e.g. 行政处罚决定书"})
     step = fields.String(metadata={"description": "the bpmn id of the step whose completion makes it available"})
     step_completed_at = fields.DateTime()

@@ -1,8 +1,9 @@
 """The engine worker: a separate process that runs engine steps under OS limits.
 
 The web process never runs procedure code. It sends a step (open a case, complete a task, deliver
-a message, move a case to another version) to a worker of the pool (pool.py) and gets back a StepResult or an
-error. Inside the worker:
+a message, move a case to another version) to a worker of the pool (pool.py) and gets back a
+StepResult or an error; a document's Word template is filled there too (word_templates.py).
+Inside the worker:
 
 * RLIMIT_AS caps the address space at what the worker had after start-up plus the configured
   memory, so a script building a huge value gets a MemoryError (and the worker is replaced);
@@ -22,7 +23,7 @@ import time
 from multiprocessing.connection import Connection
 
 from ..messages import tr
-from . import scripting
+from . import scripting, word_templates
 from .errors import EngineError, MigrationBlocked
 from .limits import EngineLimits
 from .processor import WorkflowProcessor
@@ -38,6 +39,9 @@ def perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: En
 
 
 def _perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: EngineLimits):
+    if op == "document":  # a package's Word template filled from a case's record
+        return word_templates.render(payload["template"], payload["context"], title=payload["title"],
+                                     author=payload["author"], cpu_seconds=limits.script_cpu_seconds)
     procedure = procedures[payload["sha256"]]
     if op == "start":
         processor = WorkflowProcessor.start(procedure, payload["data"], limits)

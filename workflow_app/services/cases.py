@@ -30,6 +30,7 @@ from .access import (
 from .errors import Invalid, NotFound, NotReady, StepRefused, refusal_line, tr
 from .forms import validate_form
 from .procedures import latest_version, procedure_info
+from .statuses import reached_milestones
 from .step_path import StepPath, act_day, ready_task_rows, refusals_traced
 
 PARTY_KINDS = ("person", "organization")
@@ -232,9 +233,9 @@ def legal_reviews(case: Case) -> list[LegalReview]:
 
 
 def milestones(case: Case) -> list[CaseMilestone]:
-    """The milestones the case reached, in order."""
-    return list(db.session.execute(db.select(CaseMilestone).where(CaseMilestone.case_id == case.id)
-                                   .order_by(CaseMilestone.at, CaseMilestone.id)).scalars())
+    """The milestones the case reached, in order: as this request's step left them, or read."""
+    cached = getattr(case, "milestone_rows", None)
+    return list(cached) if cached is not None else reached_milestones(case.id)
 
 
 def _legal_reviews(case_id: int) -> list[LegalReview]:

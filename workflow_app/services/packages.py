@@ -6,14 +6,17 @@ Camunda's and Flowable's deployment archives hold their resources:
     bpmn/<id>/<id>.bpmn           the procedure's own process (its id is the package's name)
     bpmn/<id>/*.bpmn              other processes it calls
     bpmn/<id>/rules.json          its rule bindings (oversight/bindings.py)
-    bpmn/<id>/documents/*.docx    its Word templates
+    bpmn/<id>/documents/*.docx    its Word templates, listed in documents/documents.json
+                                  (document_manifest.py)
     forms/<id>/*.schema.json      its forms, one JSON Schema per form key
     bpmn/shared/*.bpmn            subprocesses several procedures call (hearing, service, …)
+    bpmn/shared/documents/*.docx  Word templates several procedures print
     forms/shared/*.schema.json    forms several procedures use
 
-A package carries every shared file; deploy keeps those its procedure uses. Reading never
-trusts the input: an archive's paths, sizes, entry count and compression ratio are checked
-before anything is unpacked, and a problem names the file.
+A package carries every shared file; deploy keeps those its procedure uses (the processes it
+calls, its forms and templates). Reading never trusts the input: an archive's paths, sizes,
+entry count and compression ratio are checked before anything is unpacked, and a problem names
+the file.
 """
 import io
 import re

@@ -23,7 +23,7 @@ from ..models import ProcedureFile, ProcedureVersion, User
 from ..models.types import utcnow
 from ..oversight import bindings, step_rules  # noqa: F401 - importing step_rules registers the rule kinds
 from ..oversight.deadlines import DeadlineSyntaxError, describe, parse_deadline
-from . import audit, packages, statuses
+from . import audit, document_manifest, packages, statuses
 from .access import require_role
 from .errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound, Text, Unavailable, clip, tr
 from .forms import reference_forms, short_title, with_english_labels
@@ -76,12 +76,14 @@ def deploy_package(package: packages.Package, actor: User | str) -> tuple[Proced
         raise _invalid([p.in_file("").as_dict() if package.single_file and p.file == package.main_path
                         else p.as_dict() for p in err.problems]) from None
     rules, rule_problems = _package_rules(package, forms)
-    if rule_problems:
-        raise _invalid(rule_problems)
+    documents, document_problems = document_manifest.check(package, forms, procedure.task_specs)
+    if rule_problems or document_problems:
+        raise _invalid(rule_problems + document_problems)
     used_forms = sorted(procedure.form_keys)
+    templates = {document.template for document in documents}
     kept = {path: content for path, content in package.files.items()
             if (package.own(path) and not path.endswith((".bpmn", packages.FORM_SUFFIX)))
-            or path in procedure.files
+            or path in procedure.files or path in templates
             or (path.endswith(packages.FORM_SUFFIX) and form_paths.get(packages.form_key(path)) == path
                 and (package.own(path) or packages.form_key(path) in procedure.form_keys))}
     return _store(procedure, kept, {key: forms[key] for key in used_forms}, rules, package_sha(kept), actor)

@@ -100,3 +100,9 @@ def milestone_times(case_id: int, reached: list[CaseMilestone] = ()) -> dict[str
     for row in reached:
         times[row.milestone] = row.at
     return times
+
+
+def reached_milestones(case_id: int) -> list[CaseMilestone]:
+    """The milestones the case reached, in order."""
+    return list(db.session.execute(db.select(CaseMilestone).where(CaseMilestone.case_id == case_id)
+                                   .order_by(CaseMilestone.at, CaseMilestone.id)).scalars())

@@ -29,7 +29,7 @@ from ..wall_clock import local_today
 from . import audit, time_limits
 from .errors import Invalid, StepRefused, tr
 from .procedures import actor_key_of, procedure_info, run_engine_step
-from .statuses import milestone_times
+from .statuses import milestone_times, reached_milestones
 from .transactions import one_transaction
 
 CASE_RACE = tr("the case was changed by another request; reload it and try again")
@@ -117,6 +117,8 @@ class StepPath:
             # fast, and row locks are always taken before the trace-chain lock (no deadlock).
             db.session.flush()
             self.case_id = case.id
+            # the case's milestones as this step leaves them, read before the commit for its answer
+            case.milestone_rows = reached_milestones(case.id)
             yield change
             change.trace(case, self.actor, now)
 

@@ -1,0 +1,290 @@
+"""Word templates (docxtpl: Jinja inside a .docx) rendered from a case's record.
+
+A package's document templates are written by its authors and legal staff, in Word or WPS, so a
+template is code from outside, as a script is, and is bounded the same way (limits.py):
+
+* the language layer: Jinja's immutable sandbox, where an attribute reaching Python's internals
+  (`''.__class__`, `x.__globals__`, anything starting with `_`) is refused, nothing recorded can
+  be changed, and a rendering stops with a clear message once its output passes
+  MAX_OUTPUT_CHARS, its CPU time its budget, or a `range` its length;
+* the OS layer: a document renders in an engine worker (worker.py, op "document"), under the
+  worker's RLIMIT_CPU and RLIMIT_AS and the pool's wall-clock limit, so whatever a template does
+  (a loop over a loop that prints nothing) cannot hold the web process.
+
+What a template sees (its context, filters and tests) is documented for its authors in
+docs/documents.md; services/documents.py builds the context.
+"""
+import io
+import math
+import re
+import threading
+import time
+import zipfile
+from datetime import UTC, date, datetime, timedelta
+
+from docx.oxml import parse_xml
+from docxtpl import DocxTemplate
+from jinja2 import ChainableUndefined, TemplateError, Undefined, meta, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup
+
+from ..messages import Text, tr
+from ..oversight import calendar
+from .errors import EngineError, bounded_text
+
+MAX_OUTPUT_CHARS = 4_000_000  # the XML of one part of the document (its body, a header …)
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
+MAX_RANGE = 10_000
+MAX_PERIOD_DAYS = 3660  # a period counted by a filter: the law's are far shorter
+# A template is a .docx (a zip): what it may unpack to, checked before it is read.
+MAX_TEMPLATE_ENTRIES = 500
+MAX_TEMPLATE_UNPACKED = 32 * 1024 * 1024
+MAX_TEMPLATE_RATIO = 200
+# Fixed zip entry times and core properties: the same record gives the same bytes (and hash).
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_FIXED_CORE_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+# Characters XML 1.0 cannot hold (a recorded text may have one): left out of the document.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CTX_NAMES = ("case", "authority", "department", "document", "forms", "labels", "steps", "step")
+CONTEXT_NAMES = frozenset(_CTX_NAMES)
+
+_budget = threading.local()
+
+
+class DocumentError(EngineError):
+    """A template could not be rendered (broken, refused by the sandbox, or over its limits)."""
+
+
+# -- what a template prints -----------------------------------------------------------------------
+def text(value) -> str:
+    """A value as a document prints it: nothing for nothing, 是/否 for a yes/no, 20000 for
+    20000.0, a list joined with 、; a line break stays one (a break in the line)."""
+    if value is None or value == "" or isinstance(value, Undefined):
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (list, tuple)):
+        return "、".join(text(v) for v in value)
+    if isinstance(value, Markup):
+        return value
+    return _NOT_XML.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def filled(value) -> bool:
+    """`{%tr if x is filled %}`: the value prints as something (a row with nothing is left out)."""
+    return text(value) != ""
+
+
+def _day(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+def date_cn(value) -> str:
+    """2026-09-03 → 2026年9月3日 (anything not a date as it is)."""
+    day = _day(value)
+    return f"{day.year}年{day.month}月{day.day}日" if day else text(value)
+
+
+def _period(days) -> int:
+    if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= MAX_PERIOD_DAYS:
+        raise SecurityError(f"a period is a whole number of days from 0 to {MAX_PERIOD_DAYS}")
+    return days
+
+
+def working_days_after(value, days) -> str:
+    """The `days`-th working day after a recorded date (APL Art. 85: holidays do not count,
+    adjusted working days do), as a date (2026-09-10); nothing for no date."""
+    day = _day(value)
+    return calendar.working_days_after(day, _period(days)).isoformat() if day else ""
+
+
+def days_after(value, days) -> str:
+    """The date `days` calendar days after a recorded date; nothing for no date."""
+    day = _day(value)
+    return (day + timedelta(days=_period(days))).isoformat() if day else ""
+
+
+def yuan(value) -> str:
+    """20000 → 20000元; nothing for no amount."""
+    return f"{text(value)}元" if filled(value) else ""
+
+
+def _range(*args):
+    """range() of at most MAX_RANGE numbers, checking the budget as it goes."""
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise SecurityError(f"a range may have at most {MAX_RANGE} numbers")
+    for i, n in enumerate(numbers):
+        if not i % 256:
+            _check_time()
+        yield n
+
+
+def _check_time() -> None:
+    if time.thread_time() > getattr(_budget, "deadline", math.inf):
+        raise SecurityError("the template used more than its CPU time")
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """The sandbox documents render in. A recorded field is read before a method of the same name
+    (`decision.items` is the field `items`, not dict.items); an unsafe attribute stops the
+    rendering (Jinja's sandbox would print nothing); every piece of output counts against
+    MAX_OUTPUT_CHARS and the CPU budget."""
+
+    def getattr(self, obj, attribute):
+        if isinstance(obj, dict) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+    def unsafe_undefined(self, obj, attribute):
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
+
+    def concat(self, chunks) -> str:
+        out, size = [], 0
+        for chunk in chunks:
+            size += len(chunk)
+            if size > MAX_OUTPUT_CHARS:
+                raise SecurityError(f"the template's output passed {MAX_OUTPUT_CHARS} characters")
+            out.append(chunk)
+            if len(out) % 256 == 0:
+                _check_time()
+        return "".join(out)
+
+
+_FILTERS = {"date_cn": date_cn, "working_days_after": working_days_after, "days_after": days_after, "yuan": yuan}
+
+
+def environment() -> _Environment:
+    env = _Environment(autoescape=True, undefined=ChainableUndefined, finalize=text)
+    env.filters.update(_FILTERS)
+    env.tests["filled"] = filled
+    env.globals["range"] = _range
+    return env
+
+
+# -- rendering (in an engine worker) -----------------------------------------------------------------
+def render(template: bytes, context: dict, *, title: str, author: str, cpu_seconds: float = 2.0) -> bytes:
+    """The .docx of `template` filled from `context`: the same context, the same bytes."""
+    problem = archive_problem(template)
+    if problem:
+        raise DocumentError(problem)
+    _budget.deadline = time.thread_time() + cpu_seconds
+    try:
+        document = DocxTemplate(io.BytesIO(template))
+        document.render(context, environment(), autoescape=True)
+        props = document.docx.core_properties
+        props.title, props.author, props.last_modified_by = title, author, author
+        props.created = props.modified = props.last_printed = _FIXED_CORE_TIME
+        props.revision = 1
+        raw = io.BytesIO()
+        document.save(raw)
+    except (TemplateError, RecursionError) as err:
+        raise DocumentError(tr("the template cannot be rendered: %(reason)s", reason=_reason(err))) from None
+    except (ValueError, KeyError, TypeError, zipfile.BadZipFile) as err:  # a broken .docx, XML the output broke
+        raise DocumentError(tr("the template cannot be rendered: %(reason)s", reason=_reason(err))) from None
+    except MemoryError:  # the worker's RLIMIT_AS; "MemoryError" in the message has the pool replace the worker
+        raise DocumentError(tr("the template cannot be rendered: %(reason)s", reason="out of memory (MemoryError)")
+                            ) from None
+    finally:
+        _budget.deadline = math.inf
+    content = fixed_zip(raw.getvalue())
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise DocumentError(tr("the document is %(size)d bytes; the limit is %(limit)d", size=len(content),
+                               limit=MAX_DOCUMENT_BYTES))
+    return content
+
+
+def _reason(err: BaseException) -> str:
+    return f"{bounded_text(getattr(err, 'message', None) or err)} ({type(err).__name__})"
+
+
+def fixed_zip(data: bytes) -> bytes:
+    """python-docx stamps each zip entry with the current time; rewrite them with a fixed one."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    result = io.BytesIO()
+    with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(zipfile.ZipInfo(info.filename, _FIXED_ZIP_TIME), source.read(info.filename),
+                            compress_type=zipfile.ZIP_DEFLATED)
+    return result.getvalue()
+
+
+# -- checking a template (at deploy) -------------------------------------------------------------------
+def archive_problem(template: bytes) -> Text | None:
+    """Why the .docx cannot be opened safely (not a zip, too many entries, unpacking too large or
+    compressed like a bomb), or None."""
+    try:
+        entries = zipfile.ZipFile(io.BytesIO(template)).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as err:
+        return tr("the template is not a Word document (.docx): %(reason)s", reason=bounded_text(err))
+    if len(entries) > MAX_TEMPLATE_ENTRIES:
+        return tr("the template holds %(count)d parts; the limit is %(limit)d", count=len(entries),
+                  limit=MAX_TEMPLATE_ENTRIES)
+    total = sum(e.file_size for e in entries)
+    if total > MAX_TEMPLATE_UNPACKED:
+        return tr("the template unpacks to %(size)d bytes; the limit is %(limit)d", size=total,
+                  limit=MAX_TEMPLATE_UNPACKED)
+    if any(e.compress_size and e.file_size / e.compress_size > MAX_TEMPLATE_RATIO for e in entries):
+        return tr("the template is compressed more than %(ratio)d to 1; such a file is refused", ratio=MAX_TEMPLATE_RATIO)
+    return None
+
+
+def sources(template: bytes) -> list[str]:
+    """The Jinja source of each part docxtpl renders (body, headers, footers, footnotes, core
+    properties), as docxtpl prepares it."""
+    document = DocxTemplate(io.BytesIO(template))
+    docx = document.get_docx()
+    parts = [document.patch_xml(document.get_xml())]
+    for uri in (document.HEADER_URI, document.FOOTER_URI):
+        for _key, part in document.get_headers_footers(uri):
+            parts.append(document.patch_xml(document.xml_to_string(parse_xml(part.blob))))
+    for part in docx.part.package.parts:
+        if part.content_type.endswith(".footnotes+xml"):
+            parts.append(document.patch_xml(part.blob.decode("utf-8")))
+    props = docx.core_properties
+    parts += [getattr(props, name) or "" for name in ("author", "comments", "identifier", "language", "subject", "title")]
+    return parts
+
+
+def problems(template: bytes, names: set[str]) -> list[Text]:
+    """What is wrong with a template: it cannot be opened, it is not Jinja (a syntax error, an
+    unknown filter), it reaches for an attribute the sandbox refuses, or it names something that
+    is neither a name of the context nor one of `names` (the package's form keys). Nothing of
+    the template runs here."""
+    problem = archive_problem(template)
+    if problem:
+        return [problem]
+    try:
+        parts = sources(template)
+    except Exception as err:  # noqa: BLE001 - python-docx's and lxml's errors of a broken file are many
+        return [tr("the template cannot be read as a Word document: %(reason)s", reason=bounded_text(err))]
+    env, found = environment(), []
+    known = CONTEXT_NAMES | set(names) | set(env.globals)
+    for source in parts:
+        try:
+            tree = env.parse(source)
+            env.compile(tree)  # an unknown filter or test is refused when compiled
+        except TemplateError as err:
+            found.append(tr("the template is not valid Jinja: %(reason)s", reason=_reason(err)))
+            continue
+        unknown_calls = sorted({f"|{n.name}" for n in tree.find_all(nodes.Filter) if n.name not in env.filters}
+                               | {f"is {n.name}" for n in tree.find_all(nodes.Test) if n.name not in env.tests})
+        if unknown_calls:  # Jinja leaves those in a branch to fail when the branch runs
+            found.append(tr("the template uses %(names)s, which no template has (filters: %(filters)s)",
+                            names=", ".join(unknown_calls), filters=", ".join(sorted(_FILTERS))))
+        unsafe = sorted({n.attr for n in tree.find_all(nodes.Getattr) if n.attr.startswith("_")}
+                        | {n.arg.value for n in tree.find_all(nodes.Getitem)
+                           if isinstance(n.arg, nodes.Const) and str(n.arg.value).startswith("_")})
+        if unsafe:
+            found.append(tr("the template reaches for %(names)s, which a template may not (names starting with _)",
+                            names=", ".join(map(str, unsafe))))
+        unknown = sorted(meta.find_undeclared_variables(tree) - known)
+        if unknown:
+            found.append(tr("the template names %(names)s, which is neither a form of the package nor a name of the "
+                            "document context (%(context)s)", names=", ".join(unknown), context=", ".join(_CTX_NAMES)))
+    return found
