@@ -279,3 +279,25 @@ def test_the_clock_moving_past_the_due_time_raises_the_alert(app, api, clock):
     clock.advance(timedelta(days=12))
     with app.app_context():
         assert (case["number"], "SUMMARY_FINE_NOT_HANDED_OVER") in alerts.scan().raised
+
+
+def test_the_decision_on_the_spot_prints_from_the_packages_template_with_the_signatures_hash(api, summary):
+    case = summary.run(summary.open(), *ON_THE_SPOT)
+    listed = api.get(f"/api/v1/cases/{case['id']}/documents").json["items"]
+    assert [d["kind"] for d in listed] == ["summary_decision"] and listed[0]["title"] == "当场行政处罚决定书"
+    page = api.get(f"/api/v1/cases/{case['id']}/documents/summary_decision.html").data.decode()
+    assert "当场行政处罚决定书" in page and "清市监当罚〔2026〕0001号" in page and "100元" in page
+    assert "SHA-256" not in page  # not handed over yet
+    sha = summary.sign(case).json["sha256"]
+    summary.complete(case, "serve", party_signature=sha)
+    page = api.get(f"/api/v1/cases/{case['id']}/documents/summary_decision.html").data.decode()
+    assert sha in page and "在执法终端上签名签收" in page
+    docx = api.get(f"/api/v1/cases/{case['id']}/documents/summary_decision.docx")
+    assert docx.status_code == 200 and docx.data[:2] == b"PK"
+
+
+def test_a_refusal_to_sign_is_noted_on_the_decision(api, summary):
+    case = summary.run(summary.open(), *ON_THE_SPOT)
+    summary.complete(case, "serve", refused_to_sign=True, refusal_note="当事人拒绝签名，已录像")
+    page = api.get(f"/api/v1/cases/{case['id']}/documents/summary_decision.html").data.decode()
+    assert "当事人拒绝签收" in page and "当事人拒绝签名，已录像" in page
