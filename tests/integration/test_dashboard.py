@@ -55,7 +55,9 @@ def test_the_figures_count_a_known_set_of_alerts_cases_and_steps(api, ctx):
     assert sorted((d["department"], d["medium"], d["total"]) for d in s["alerts"]["by_department"]) == [
         ("environment", 1, 1), ("market", 1, 1)]
     statuses = {row["status"]: row["count"] for row in s["cases"]["by_status"]}
-    assert statuses == {"intake": 3, "investigating": 0, "decided": 0, "served": 0, "closed": 0, "not_filed": 0}
+    # every status of the deployed procedures (the summary procedure's on_the_spot too), in their order
+    assert statuses == {"intake": 3, "investigating": 0, "decided": 0, "served": 0, "closed": 0, "not_filed": 0,
+                        "on_the_spot": 0}
     assert s["cases"]["total"] == 3 and s["cases"]["in_progress"] == 3
 
     oracle = time_left_by_department(utcnow())

@@ -139,7 +139,7 @@ def test_make_run_serves_the_demo_and_the_readme_examples_work_against_it(served
     status, page = request(f"{base}/api/v1/cases?per_page=100", token=token["token"])
     assert status == 200 and page["total"] == DEFAULT_COUNT
     assert {c["status"] for c in page["items"]} == {"intake", "not_filed", "investigating", "decided", "served",
-                                                 "closed"}
+                                                 "closed", "on_the_spot"}  # the summary procedure's too
 
     run = subprocess.run(["bash", "-euo", "pipefail", "-c", readme_api_examples(base)],
                          capture_output=True, text=True, timeout=60)
