@@ -58,7 +58,7 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from bench.latency import p95  # noqa: E402
-from tests.helpers import STEPS  # noqa: E402
+from tests.helpers import SHORTEST_PATH, STEPS  # noqa: E402
 
 BPMN_FILE = ROOT / "bpmn" / "general_penalty" / "general_penalty.bpmn"
 PROCESS_ID = "general_penalty"
@@ -66,11 +66,9 @@ PASSWORD = "bench-password-1"
 CASE = {"title": "某超市销售过期食品案", "department": "market",
         "party": {"name": "清河某超市有限公司", "kind": "organization"}}
 
-# The shortest path to "closed" (no legal review): disclosure and service become ready together
-# after penalty_decision. Each step's user and form data are the tests' (tests/helpers.py STEPS, dated
-# from today), so the bench cannot fall behind the forms and the step rules.
-SHORTEST_PATH = ("clue_intake", "filing_approval", "investigation", "investigation_report", "penalty_notice",
-                 "statement_defence", "penalty_decision", "disclosure", "service", "execution", "closing")
+# The shortest path to "closed" (no legal review), each step's user and form data as the tests
+# have them (tests/helpers.py SHORTEST_PATH and STEPS, dated from today): the bench cannot fall
+# behind the forms and the step rules.
 PATH = [(bpmn_id, *STEPS[bpmn_id]) for bpmn_id in SHORTEST_PATH]  # (bpmn id, user, form data)
 USERS = sorted({user for _, user, _ in PATH})
 

@@ -9,8 +9,8 @@ is, in `perform`). Prints the CPU ms per completion and the functions by own and
 Run:  .venv/bin/python bench/profile_completion.py [--cases 20] [--inline] [--top 40]
 """
 import argparse
-import cProfile
 import contextlib
+import cProfile
 import io
 import logging
 import os

@@ -26,7 +26,7 @@ from ..oversight import bindings
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import ANCHORS, form_date, parse_deadline
 from ..wall_clock import local_today
-from . import audit, time_limits
+from . import audit, case_record, time_limits
 from .errors import Invalid, StepRefused, tr
 from .procedures import actor_key_of, procedure_info, run_engine_step
 from .transactions import one_transaction
@@ -120,9 +120,11 @@ class StepPath:
             state.state = step.state
             state.updated_at = now
             change = apply_engine_step(case, step, now, completed=completed)
+            version = case.version
             # One flush: the case row's version check comes first, so the loser of a race fails
             # fast, and row locks are always taken before the trace-chain lock (no deadlock).
             db.session.flush()
+            case_record.stepped(case, version, completed)
             self.case_id = case.id
             yield change
             change.trace(case, self.actor, now)
@@ -271,14 +273,10 @@ def _anchor_forms(case: Case, task_ids: set[str], completed: Task | None) -> dic
     if completed is not None and completed.bpmn_id in task_ids:
         forms[completed.bpmn_id] = completed.data or {}
     missing = task_ids - forms.keys()
-    if missing:
-        with db.session.no_autoflush:  # the changes made so far go in the one flush, not now
-            rows = db.session.execute(
-                db.select(Task.bpmn_id, Task.data)
-                .where(Task.case_id == case.id, Task.state == "completed", Task.bpmn_id.in_(sorted(missing)))
-                .order_by(Task.completed_at, Task.id)).all()
-        for bpmn_id, data in rows:  # oldest first: the latest completion wins
-            forms[bpmn_id] = data or {}
+    if missing and case.id is not None:
+        for step in case_record.completed_steps(case):  # oldest first: the latest completion wins
+            if step.bpmn_id in missing:
+                forms[step.bpmn_id] = step.data
     return forms
 
 
