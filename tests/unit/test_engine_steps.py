@@ -270,3 +270,19 @@ def test_a_case_waiting_for_a_message_can_move():
                        messages=("answer",))
     step = complete(WorkflowProcessor.start(procedure, {}, DEFAULT_LIMITS), "t1")
     assert step.ready == [] and step.next_timer_at is None and not step.completed
+
+
+def test_the_stored_state_is_spiffworkflows_own_serialization_less_the_specs():
+    """The converter writes no spec (it is rejoined from the procedure on load) and builds none to
+    throw away; everything else is exactly what SpiffWorkflow's own converter writes."""
+    from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+    from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+    from workflow_app.engine.processor import SERIALIZER
+
+    processor = WorkflowProcessor.start(two_tasks(), {"party": "某公司"}, DEFAULT_LIMITS)
+    complete(processor, "t1", {"facts": ["a", "b"], "fine": 200})
+    ours = SERIALIZER.to_dict(processor.workflow)
+    stock = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG)).to_dict(processor.workflow)
+    del stock["spec"], stock["subprocess_specs"]
+    assert ours == stock and "spec" not in ours

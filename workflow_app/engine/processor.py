@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as BpmnMessageDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -42,8 +42,11 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
     """BpmnWorkflowConverter without the specs: they come from the procedure being restored."""
 
     def to_dict(self, workflow):
-        dct = super().to_dict(workflow)
-        del dct["spec"], dct["subprocess_specs"]
+        # Mirrors BpmnWorkflowConverter.to_dict (SpiffWorkflow 3.2) without the specs: converting
+        # them to be thrown away was a third of the serialization.
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
     def from_dict(self, dct):
