@@ -173,23 +173,25 @@ def check_form_rules(form_key: str | None, case: Case, data: dict, user: User) -
 def _task_for_completion(task_id: int) -> tuple[Task, WorkflowState, list[Task]]:
     """The task, its case (with creator), the case's workflow state, its ready tasks and its
     record (the completed tasks with their legal reviews, services/case_record.py), in one query.
-    The state (tens of KB) comes on the task's own row only, not on every row."""
+    The case and the state (tens of KB) come on the task's own row only, not on every row (the
+    other rows find their case in the session)."""
     case_of_task = db.select(Task.case_id).where(Task.id == task_id).scalar_subquery()
+    on_the_task = Task.id == task_id
     rows = db.session.execute(
-        db.select(Task, WorkflowState, LegalReview)
-        .outerjoin(WorkflowState, db.and_(WorkflowState.case_id == Task.case_id, Task.id == task_id))
+        db.select(Task, Case, WorkflowState, LegalReview)
+        .outerjoin(Case, db.and_(Case.id == Task.case_id, on_the_task))
+        .outerjoin(WorkflowState, db.and_(WorkflowState.case_id == Task.case_id, on_the_task))
         .outerjoin(LegalReview, LegalReview.task_id == Task.id)
-        .options(joinedload(Task.case).joinedload(Case.created_by))
-        .where(db.or_(Task.id == task_id,
-                      db.and_(Task.case_id == case_of_task, Task.state.in_(("ready", "completed")))))
+        .options(joinedload(Case.created_by))
+        .where(db.or_(on_the_task, db.and_(Task.case_id == case_of_task, Task.state.in_(("ready", "completed")))))
         .order_by(Task.id)).all()
-    found = next(((t, state) for t, state, _ in rows if t.id == task_id), None)
+    found = next(((t, state) for t, _, state, _ in rows if t.id == task_id), None)
     if found is None:
         raise NotFound(tr("task %(id)s not found", id=task_id))
     task, state = found
     if task.state == "ready":
-        case_record.remember(task.case, [(t, review) for t, _, review in rows if t.state == "completed"])
-    return task, state, [t for t, _, _ in rows if t.state == "ready"]
+        case_record.remember(task.case, [(t, review) for t, _, _, review in rows if t.state == "completed"])
+    return task, state, [t for t, _, _, _ in rows if t.state == "ready"]
 
 
 # -- reading ---------------------------------------------------------------------------------------
