@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 import pytest
 
+from tests.conftest import PASSWORD
 from tests.helpers import SHORTEST_PATH, STEPS, load_engine_state
 from workflow_app.extensions import db
 from workflow_app.models import Task, TraceEvent
@@ -203,6 +204,38 @@ def test_concurrent_openings_get_distinct_consecutive_numbers(app, api):
     assert [code for code, _ in results] == [201] * 4, results
     numbers = sorted(n for _, n in results)
     assert [int(n.rsplit("-", 1)[1]) for n in numbers] == [2, 3, 4, 5]
+
+
+def test_eight_clients_opening_the_first_cases_of_fresh_years_all_succeed(app, api, clock):
+    """No counter row exists for a new year: eight openings released at once each get a number
+    (INSERT ... ON CONFLICT DO NOTHING makes the year's row without a unique-key failure, then
+    one atomic UPDATE numbers them), none a 409. On PostgreSQL the requests run truly
+    concurrently, each on its own connection; several fresh years, so the race is really run."""
+    from datetime import datetime
+
+    from workflow_app.oversight.calendar import LOCAL_TZ
+
+    body = {"procedure_id": "general_penalty", "title": "并发立案", "department": "market",
+            "party": {"name": "某公司", "kind": "organization"}}
+    for year in (2031, 2032, 2033):
+        clock.set_now(datetime(year, 1, 2, 9, 0, tzinfo=LOCAL_TZ))
+        token = api.client.post("/api/v1/auth/token", json={"username": "officer1", "password": PASSWORD}).json
+        headers = {"Authorization": f"Bearer {token['token']}"}
+        start, results = threading.Barrier(8), []
+
+        def attempt(start=start, headers=headers, results=results):
+            client = app.test_client()
+            start.wait()
+            r = client.post("/api/v1/cases", headers=headers, json=body)
+            results.append((r.status_code, r.json.get("number")))
+
+        threads = [threading.Thread(target=attempt) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert [code for code, _ in results] == [201] * 8, (year, results)
+        assert sorted(n for _, n in results) == [f"MARKET-{year}-{i:05d}" for i in range(1, 9)]
 
 
 def test_inboxes_and_case_pages_never_deserialize_a_workflow(api, monkeypatch):
