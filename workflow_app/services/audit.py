@@ -46,14 +46,14 @@ def event_body(key_id: str | None, chain, seq, case_id, at: datetime, actor_id, 
     keyed), written out here key by key in their sorted order when the fields have the types the
     columns hold, which is several times faster (`audit verify` computes this for every event of
     the trail); canonical_json itself otherwise. A test holds the two together."""
-    at = at.isoformat(timespec="microseconds")
+    at = at.isoformat(timespec="microseconds")  # digits, "-", "T", ":", "." and "+": nothing to escape
     if (type(action) is str and type(actor) is str and type(chain) is str and type(data_json) is str
             and type(prev) is str and type(seq) is int and (bpmn_id is None or type(bpmn_id) is str)
             and (case_id is None or type(case_id) is int) and (actor_id is None or type(actor_id) is int)
             and (task_id is None or type(task_id) is int) and (key_id is None or type(key_id) is str)):
         key = "" if key_id is None else f'"key":{_string(key_id)},'
         return (f'{{"action":{_string(action)},"actor":{_string(actor)},'
-                f'"actor_id":{"null" if actor_id is None else actor_id},"at":{_string(at)},'
+                f'"actor_id":{"null" if actor_id is None else actor_id},"at":"{at}",'
                 f'"bpmn_id":{"null" if bpmn_id is None else _string(bpmn_id)},'
                 f'"case_id":{"null" if case_id is None else case_id},"chain":{_string(chain)},'
                 f'"data":{_string(data_json)},{key}"prev":{_string(prev)},"seq":{seq},'
