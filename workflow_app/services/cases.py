@@ -148,7 +148,7 @@ def check_form_rules(form_key: str | None, case: Case, data: dict, user: User) -
     version without bindings is governed by no rule. The record of earlier steps is read only
     when a rule asks for it."""
     info = procedure_info(case.procedure_version)
-    governing = bindings.governing(bindings.bound(info.rules), form_key)
+    governing = bindings.governing(info.bindings, form_key)
     if not governing:
         return
     department = case.department

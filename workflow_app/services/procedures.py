@@ -4,6 +4,7 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from flask import current_app, has_app_context
@@ -275,6 +276,11 @@ class ProcedureInfo:
     task_specs: dict
     forms: dict
     rules: dict | None = None  # the package's rule bindings (oversight/bindings.py)
+
+    @cached_property
+    def bindings(self) -> list:
+        """The rule bindings with their kinds and completed parameters (bindings.bound), once."""
+        return bindings.bound(self.rules)
 
 
 _infos: OrderedDict[str, ProcedureInfo] = OrderedDict()
