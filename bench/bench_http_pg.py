@@ -54,10 +54,10 @@ def machine_busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_by_kind() -> dict[str, float]:
-    """CPU seconds used so far by the server's processes, by kind, from /proc (all live processes):
-    the web workers (gunicorn), the engine workers and PostgreSQL's backends."""
-    kinds = {"web": 0.0, "engine": 0.0, "postgres": 0.0}
+def cpu_by_process() -> dict[int, tuple[str, float]]:
+    """pid -> (kind, CPU seconds used so far) of the server's live processes, from /proc: the web
+    workers (gunicorn), the engine workers and PostgreSQL's backends."""
+    found = {}
     tick = os.sysconf("SC_CLK_TCK")
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -69,11 +69,22 @@ def cpu_by_kind() -> dict[str, float]:
             continue
         seconds = (int(fields[11]) + int(fields[12])) / tick
         if b"workflow_app.engine.worker" in cmd:
-            kinds["engine"] += seconds
+            found[int(pid)] = ("engine", seconds)
         elif b"gunicorn" in cmd:
-            kinds["web"] += seconds
+            found[int(pid)] = ("web", seconds)
         elif cmd.startswith(b"postgres"):
-            kinds["postgres"] += seconds
+            found[int(pid)] = ("postgres", seconds)
+    return found
+
+
+def cpu_by_kind(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds each kind of process used between two cpu_by_process() readings: a process
+    that ended meanwhile (an earlier server's engine worker) is not counted, one that started is
+    counted from zero."""
+    kinds = {"web": 0.0, "engine": 0.0, "postgres": 0.0}
+    for pid, (kind, seconds) in after.items():
+        start = before.get(pid)
+        kinds[kind] += seconds - (start[1] if start is not None and start[0] == kind else 0.0)
     return kinds
 
 
@@ -184,9 +195,9 @@ def serve_and_measure(env: dict, args, inline: bool) -> dict:
         for t in threads:
             t.start()
         time.sleep(max(0.0, measure_from - time.monotonic()))
-        busy0, own0, kinds0 = machine_busy_seconds(), own_cpu_seconds(), cpu_by_kind()
+        busy0, own0, procs0 = machine_busy_seconds(), own_cpu_seconds(), cpu_by_process()
         time.sleep(max(0.0, until - time.monotonic()))
-        busy1, own1, kinds1 = machine_busy_seconds(), own_cpu_seconds(), cpu_by_kind()
+        busy1, own1, procs1 = machine_busy_seconds(), own_cpu_seconds(), cpu_by_process()
         for t in threads:
             t.join(timeout=args.seconds + args.warmup + 120)
         latencies = [x for r in results for x in r["latencies"]]
@@ -198,8 +209,8 @@ def serve_and_measure(env: dict, args, inline: bool) -> dict:
             "completions": len(latencies),
             "server_cpu_ms_per_completion": server_cpu * 1000 / len(latencies) if latencies else float("nan"),
             "cpu_ms_per_completion_by_kind": {
-                kind: (kinds1[kind] - kinds0[kind]) * 1000 / len(latencies) if latencies else float("nan")
-                for kind in kinds0},
+                kind: seconds * 1000 / len(latencies) if latencies else float("nan")
+                for kind, seconds in cpu_by_kind(procs0, procs1).items()},
             "errors": sum(r["errors"] for r in results),
             "error_samples": [s for r in results for s in r.get("samples", [])][:3],
         }
@@ -262,10 +273,12 @@ def main(argv=None):
         print(f"{label:<28}{r['completions_per_s']:>15.1f}{r['median_ms']:>11.1f}{r['p95_ms']:>9.1f}"
               f"{r['server_cpu_ms_per_completion']:>15.1f}{r['errors']:>8}")
     print("(CPU ms/compl.: the machine's busy CPU time during the measurement, less this client's, per "
-          "completion: server, engine workers and PostgreSQL together; opening cases included)")
+          "completion: server, engine workers and PostgreSQL together, opening cases included, and whatever "
+          "else the machine ran meanwhile; by process: only the server's own processes, read from /proc)")
     for label, r in (("isolated", isolated), ("inline", inline)):
-        parts = ", ".join(f"{kind} {ms:.1f}" for kind, ms in r["cpu_ms_per_completion_by_kind"].items())
-        print(f"  {label}: CPU ms per completion by process: {parts}")
+        by_kind = r["cpu_ms_per_completion_by_kind"]
+        parts = ", ".join(f"{kind} {ms:.1f}" for kind, ms in by_kind.items())
+        print(f"  {label}: CPU ms per completion by process: {parts} (together {sum(by_kind.values()):.1f})")
     for label, r in (("isolated", isolated), ("inline", inline)):
         for status, body in r["error_samples"]:
             print(f"  {label} error: HTTP {status} {json.dumps(body, ensure_ascii=False)[:300]}")

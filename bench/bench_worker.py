@@ -23,11 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_pages import DEFAULT_URL, ENV, plain_url  # noqa: E402
-
-
-def p(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+from bench.latency import p95  # noqa: E402
 
 
 def main():
@@ -82,8 +78,8 @@ def main():
             fires.append((time.perf_counter() - start) * 1000)
             db.session.remove()
         print(f"{'steady pass (nothing new due)':40} {'p50 ms':>8} {'p95 ms':>8}   ({args.passes} passes)")
-        print(f"{'oversight time rules (alerts.scan)':40} {statistics.median(scans):8.1f} {p(scans, 0.95):8.1f}")
-        print(f"{'timers (timers.fire_due)':40} {statistics.median(fires):8.1f} {p(fires, 0.95):8.1f}")
+        print(f"{'oversight time rules (alerts.scan)':40} {statistics.median(scans):8.1f} {p95(scans):8.1f}")
+        print(f"{'timers (timers.fire_due)':40} {statistics.median(fires):8.1f} {p95(fires):8.1f}")
 
 
 if __name__ == "__main__":

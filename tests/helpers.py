@@ -196,6 +196,9 @@ NO_PENALTY_REPORT = ("investigation_report", {
 
 TO_DECISION = ("clue_intake", "filing_approval", "investigation", "investigation_report", "penalty_notice",
                "statement_defence")
+# The shortest path to "closed" (no hearing, no legal review): disclosure and service become ready
+# together after the decision. The benches (bench/bench_cases.py) drive it too, with STEPS' data.
+SHORTEST_PATH = (*TO_DECISION, "penalty_decision", "disclosure", "service", "execution", "closing")
 
 
 def at_once(app, action, workers: int = 2) -> list:

@@ -9,13 +9,18 @@ milestones without a column or a migration (ARCHITECTURE.md "Procedure packages"
 filled from the columns they replace, at the times they hold; a time reached more than once
 before is kept once (its latest, which is all the column held).
 """
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
+
+JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 # (column, milestone, the status it set): what the general procedure's milestones stamped.
 MOVED = (("filed_at", "filed", "investigating"), ("decided_at", "decided", "decided"),
@@ -46,13 +51,32 @@ def upgrade():
     with op.batch_alter_table("enforcement_case") as batch:
         for column, _, _ in MOVED:
             batch.drop_column(column)
+        batch.add_column(sa.Column("milestones", JSON, nullable=True))
+    _project()
     op.create_index("ix_enforcement_case_open_updated", "enforcement_case", ["updated_at", "id"],
                     sqlite_where=sa.text("closed_at IS NULL"), postgresql_where=sa.text("closed_at IS NULL"))
+
+
+def _project():
+    """enforcement_case.milestones: each case's rows, in order, as the application writes them."""
+    conn = op.get_bind()
+    cases: dict[int, list] = {}
+    for case_id, milestone, status, bpmn_id, at in conn.execute(sa.text(
+            "SELECT case_id, milestone, status, bpmn_id, at FROM case_milestone ORDER BY case_id, at, id")):
+        if isinstance(at, str):  # SQLite hands back text
+            at = datetime.fromisoformat(at)
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+        cases.setdefault(case_id, []).append(
+            {"milestone": milestone, "status": status, "bpmn_id": bpmn_id, "at": at.isoformat()})
+    table = sa.table("enforcement_case", sa.column("id", sa.Integer), sa.column("milestones", JSON))
+    for case_id, items in cases.items():
+        conn.execute(table.update().where(table.c.id == case_id).values(milestones=items))
 
 
 def downgrade():
     op.drop_index("ix_enforcement_case_open_updated", table_name="enforcement_case")
     with op.batch_alter_table("enforcement_case") as batch:
+        batch.drop_column("milestones")
         for column, _, _ in MOVED:
             batch.add_column(sa.Column(column, sa.DateTime(timezone=True), nullable=True))
     for column, milestone, _ in MOVED:

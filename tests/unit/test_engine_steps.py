@@ -270,3 +270,50 @@ def test_a_case_waiting_for_a_message_can_move():
                        messages=("answer",))
     step = complete(WorkflowProcessor.start(procedure, {}, DEFAULT_LIMITS), "t1")
     assert step.ready == [] and step.next_timer_at is None and not step.completed
+
+
+def test_the_stored_state_is_spiffworkflows_own_serialization_less_the_specs():
+    """The converter writes no spec (it is rejoined from the procedure on load) and builds none to
+    throw away; everything else is exactly what SpiffWorkflow's own converter writes."""
+    from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+    from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+    from workflow_app.engine.processor import SERIALIZER
+
+    processor = WorkflowProcessor.start(two_tasks(), {"party": "某公司"}, DEFAULT_LIMITS)
+    complete(processor, "t1", {"facts": ["a", "b"], "fine": 200})
+    ours = SERIALIZER.to_dict(processor.workflow)
+    stock = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG)).to_dict(processor.workflow)
+    del stock["spec"], stock["subprocess_specs"]
+    assert ours == stock and "spec" not in ours
+
+
+def test_a_state_loads_to_the_same_tasks_and_data_as_with_spiffworkflows_own_task_converter():
+    """The task converter's load copies each task's inherited data in one pass (no DeepMerge);
+    every task comes back with the same state and the same data as SpiffWorkflow's own converter
+    gives, and a task's data is its own (changing it changes no other task's)."""
+    import json
+
+    from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+    from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+    from workflow_app.engine import processor as engine
+
+    stock = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(
+        {**SPIFF_CONFIG, BpmnWorkflow: engine.SpeclessWorkflowConverter}))
+    procedure = two_tasks()
+    running = WorkflowProcessor.start(procedure, {"party": {"name": "某公司", "ids": [1, 2]}}, DEFAULT_LIMITS)
+    complete(running, "t1", {"facts": ["a", "b"], "findings": {"x": {"result": "pass"}}, "fine": 200})
+    state = running.dump()
+    ours = WorkflowProcessor.load(procedure, state, DEFAULT_LIMITS).workflow
+    token = engine._restoring.set(procedure)
+    try:
+        theirs = stock.from_dict(json.loads(state))
+    finally:
+        engine._restoring.reset(token)
+    assert {t.id: (t.state, t.data) for t in ours.tasks.values()} == {
+        t.id: (t.state, t.data) for t in theirs.tasks.values()}
+    task = next(t for t in ours.tasks.values() if t.data.get("facts"))
+    task.data["facts"].append("c")
+    assert all(t.data.get("facts") in (None, ["a", "b"]) for t in ours.tasks.values() if t is not task)

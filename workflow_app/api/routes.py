@@ -84,11 +84,18 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+# The step path's schemas, made once (a marshmallow schema holds no state of a call; building
+# one copies every field, four times a completion).
+CASE_SUMMARY, TASKS, LEGAL_REVIEWS = CaseSummarySchema(), TaskSchema(many=True), LegalReviewSchema(many=True)
+MILESTONES = MilestoneSchema(many=True)
+TASK_COMPLETE = TaskCompleteSchema()
+
+
 def dump_case(case):
-    body = CaseSummarySchema().dump(case)
-    body["tasks"] = TaskSchema(many=True).dump(cases.ready_tasks(case))
-    body["legal_reviews"] = LegalReviewSchema(many=True).dump(cases.legal_reviews(case))
-    body["milestones"] = MilestoneSchema(many=True).dump(cases.milestones(case))
+    body = CASE_SUMMARY.dump(case)
+    body["tasks"] = TASKS.dump(cases.ready_tasks(case))
+    body["legal_reviews"] = LEGAL_REVIEWS.dump(cases.legal_reviews(case))
+    body["milestones"] = MILESTONES.dump(cases.milestones(case))
     return body
 
 
@@ -250,7 +257,7 @@ def list_requests(case_id: int):
            body=TaskCompleteSchema, response=CaseSchema, tag="cases", path_params=REQUEST_KIND)
 def start_request(case_id: int, kind: str):
     user = g.user
-    payload = json_body(TaskCompleteSchema(), empty_ok=True)
+    payload = json_body(TASK_COMPLETE, empty_ok=True)
     case = case_requests.start_request(user, case_id, case_requests.parse_kind(kind), payload["data"])
     return jsonify(dump_case(case))
 
@@ -263,7 +270,7 @@ def start_request(case_id: int, kind: str):
            body=TaskCompleteSchema, response=CaseSchema, tag="cases", path_params=MESSAGE_NAME)
 def deliver_message(case_id: int, name: str):
     user = g.user
-    payload = json_body(TaskCompleteSchema(), empty_ok=True)
+    payload = json_body(TASK_COMPLETE, empty_ok=True)
     case = case_messages.deliver(user, case_id, case_messages.parse_name(name), payload["data"])
     return jsonify(dump_case(case))
 
@@ -460,6 +467,6 @@ def get_task(task_id: int):
            body=TaskCompleteSchema, response=CaseSchema, tag="tasks")
 def complete_task(task_id: int):
     user = g.user
-    payload = json_body(TaskCompleteSchema(), empty_ok=True)  # a formless task needs no body
+    payload = json_body(TASK_COMPLETE, empty_ok=True)  # a formless task needs no body
     case = cases.complete_task(user, task_id, payload["data"])
     return jsonify(dump_case(case))

@@ -155,6 +155,7 @@ def check_runtime_value(task_spec, expression: str, value, limits: EngineLimits)
 # The largest integer stored exactly by every place a value may go (a 64-bit database integer,
 # SQLite's JSON functions); Python itself would write 4,300 digits and refuse more.
 MAX_STORED_INT = 2**63 - 1
+_LEAVES = frozenset((str, bool, type(None)))
 
 
 def storable_problem(value, max_depth: int, reserved_key: str | None = None,
@@ -172,28 +173,34 @@ def storable_problem(value, max_depth: int, reserved_key: str | None = None,
     while todo:
         item, depth, name = todo.pop()
         kind = type(item)
-        if isinstance(item, str) or kind is bool or item is None:
+        if kind is str or kind is bool or item is None or isinstance(item, str):
             continue
-        where = repr(name) if name is not None else tr("the data")
         if depth > max_depth:
-            return tr("%(name)s nests more than %(limit)d levels deep", name=where, limit=max_depth)
+            return tr("%(name)s nests more than %(limit)d levels deep", name=_where(name), limit=max_depth)
         if kind is int:
             if abs(item) > MAX_STORED_INT:
-                return tr("%(name)s holds a whole number beyond %(limit)s", name=where, limit="2**63 - 1")
+                return tr("%(name)s holds a whole number beyond %(limit)s", name=_where(name), limit="2**63 - 1")
         elif kind is float:
             if not math.isfinite(item):
-                return tr("%(name)s holds %(value)s, which is not a JSON number", name=where, value=repr(item))
+                return tr("%(name)s holds %(value)s, which is not a JSON number", name=_where(name),
+                          value=repr(item))
         elif kind is dict:
             for key, child in item.items():
                 if type(key) is not str:
-                    return tr("%(name)s has a key that is not text: %(key)s", name=where,
+                    return tr("%(name)s has a key that is not text: %(key)s", name=_where(name),
                               key=bounded_text(repr(key), 60))
-                todo.append((child, depth + 1, key))
+                if type(child) not in _LEAVES:  # text, booleans and None are fine at any depth
+                    todo.append((child, depth + 1, key))
             if reserved_key is not None and reserved_key in item and item[reserved_key] not in reserved_allowed:
                 return tr("%(name)s has the key %(key)s, which the engine reserves for its own objects",
-                          name=where, key=repr(reserved_key))
+                          name=_where(name), key=repr(reserved_key))
         elif kind is list or kind is tuple:
-            todo.extend((child, depth + 1, name) for child in item)
+            todo.extend((child, depth + 1, name) for child in item if type(child) not in _LEAVES)
         else:
-            return tr("%(name)s holds a %(type)s, which is not a JSON value", name=where, type=kind.__name__)
+            return tr("%(name)s holds a %(type)s, which is not a JSON value", name=_where(name), type=kind.__name__)
     return None
+
+
+def _where(name):
+    """The value a problem is in, by its key (built only when there is a problem)."""
+    return repr(name) if name is not None else tr("the data")

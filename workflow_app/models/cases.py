@@ -38,6 +38,10 @@ class Case(db.Model):
     # When the case was closed (结案): a milestone that closes it (`closesCase`) or the end of its
     # process, whichever came first. Every procedure's cases close; the milestones are its own.
     closed_at = mapped_column(UTCDateTime, nullable=True)
+    # The milestones reached, in order ([{milestone, status, bpmn_id, at}]): a projection of its
+    # case_milestone rows written with them, so a step answers with them without reading the rows
+    # (audit verify compares the two). One list for every milestone, not a column per milestone.
+    milestones = mapped_column(JSONType, nullable=True)
     next_due_at = mapped_column(UTCDateTime, nullable=True, index=True)
     next_timer_at = mapped_column(UTCDateTime, nullable=True, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -31,7 +31,7 @@ from ..oversight.alert_rules import (
 )
 from ..oversight.calendar import end_of_day
 from ..wall_clock import local_today
-from . import audit, paging
+from . import audit, case_record, paging
 from .access import in_scope, require_role, scope_filter
 from .errors import Conflict, Invalid, NotFound, tr
 from .procedures import procedure_info
@@ -212,10 +212,7 @@ def _fine_within_benchmark(case: Case, task: Task, data: dict, now: datetime) ->
 
     if "fine" not in (data.get("penalty_kinds") or []):
         return
-    report = db.session.execute(
-        db.select(Task.data).where(Task.case_id == case.id, Task.state == "completed",
-                                   Task.form_key == "investigation_report")
-        .order_by(Task.completed_at.desc(), Task.id.desc()).limit(1)).scalar()
+    report = case_record.latest_forms(case).get("investigation_report")
     found = fine_outside((report or {}).get("benchmark_item"), data.get("benchmark_tier"), data.get("fine_amount"))
     if found is not None:
         _add_unless_active(case, task, "FINE_OUTSIDE_BENCHMARK", found, now)

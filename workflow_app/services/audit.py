@@ -46,14 +46,14 @@ def event_body(key_id: str | None, chain, seq, case_id, at: datetime, actor_id, 
     keyed), written out here key by key in their sorted order when the fields have the types the
     columns hold, which is several times faster (`audit verify` computes this for every event of
     the trail); canonical_json itself otherwise. A test holds the two together."""
-    at = at.isoformat(timespec="microseconds")
+    at = at.isoformat(timespec="microseconds")  # digits, "-", "T", ":", "." and "+": nothing to escape
     if (type(action) is str and type(actor) is str and type(chain) is str and type(data_json) is str
             and type(prev) is str and type(seq) is int and (bpmn_id is None or type(bpmn_id) is str)
             and (case_id is None or type(case_id) is int) and (actor_id is None or type(actor_id) is int)
             and (task_id is None or type(task_id) is int) and (key_id is None or type(key_id) is str)):
         key = "" if key_id is None else f'"key":{_string(key_id)},'
         return (f'{{"action":{_string(action)},"actor":{_string(actor)},'
-                f'"actor_id":{"null" if actor_id is None else actor_id},"at":{_string(at)},'
+                f'"actor_id":{"null" if actor_id is None else actor_id},"at":"{at}",'
                 f'"bpmn_id":{"null" if bpmn_id is None else _string(bpmn_id)},'
                 f'"case_id":{"null" if case_id is None else case_id},"chain":{_string(chain)},'
                 f'"data":{_string(data_json)},{key}"prev":{_string(prev)},"seq":{seq},'
@@ -97,14 +97,27 @@ def _head(chain: str) -> TraceChain:
 def _forget_heads(session, transaction):
     if transaction.parent is None:  # the outermost transaction ended: heads may be stale now
         session.info.pop("trace_heads", None)
+        session.info.pop("trace_rows", None)  # written, or rolled back with the transaction
+
+
+@event.listens_for(Session, "after_flush")
+def _write_events(session, flush_context):
+    """The events recorded since the last flush, in one INSERT after the flush's own rows (their
+    cases and tasks) and with the chain heads they moved: rows, not objects (no one reads an
+    event back as an object in the transaction that wrote it, and building and flushing objects
+    was a fifth of a step's CPU)."""
+    rows = session.info.pop("trace_rows", None)
+    if rows:
+        session.connection().execute(TraceEvent.__table__.insert(), rows)
 
 
 def record(action: str, *, actor: User | str | None, case_id: int | None = None, task_id: int | None = None,
-           bpmn_id: str | None = None, data: dict | None = None, at: datetime | None = None) -> TraceEvent:
+           bpmn_id: str | None = None, data: dict | None = None, at: datetime | None = None) -> None:
     """Append one event to the case's chain (or the system chain) in the current transaction.
 
     `actor` is the user who acted, or a label for a non-user actor ("cli:root", "worker"), or
-    None for the engine itself ("system").
+    None for the engine itself ("system"). The event is written at the next flush, with the
+    chain head it moves (_write_events).
     """
     chain = case_chain(case_id) if case_id is not None else SYSTEM_CHAIN
     head = _head(chain)
@@ -117,11 +130,10 @@ def record(action: str, *, actor: User | str | None, case_id: int | None = None,
     )
     keys = audit_keys.chain_keys()
     digest = event_digest(keys.current, key_id=keys.current_id, **fields, prev=head.head_sha256)
-    event = TraceEvent(**fields, prev_sha256=head.head_sha256, sha256=digest, key_id=keys.current_id)
-    db.session.add(event)
-    head.seq = event.seq
+    db.session.info.setdefault("trace_rows", []).append(
+        {**fields, "prev_sha256": head.head_sha256, "sha256": digest, "key_id": keys.current_id})
+    head.seq = fields["seq"]
     head.head_sha256 = digest
-    return event
 
 
 def record_alone(action: str, *, attempts: int = 3, **fields) -> None:

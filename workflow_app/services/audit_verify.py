@@ -39,7 +39,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import Text, cast, create_engine, func
+from sqlalchemy import String, Text, any_, bindparam, cast, create_engine, func
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.pool import NullPool
 
 from ..engine.specs import LEGACY_MILESTONES
@@ -196,7 +197,7 @@ def verify(case_id: int | None = None, checkpoint_points: CheckpointPoints | Non
             workers = (os.cpu_count() or 1) if events >= PARALLEL_FROM_EVENTS else 1
         workers = max(1, min(workers, len(groups)))
         if workers == 1:
-            results = [_check_group(connection, group, settings) for group in groups]
+            results = _check_groups(connection, groups, settings)
         else:
             results = _in_workers(connection, groups, settings, workers)
         report = _merged(results, settings)
@@ -261,7 +262,9 @@ def _in_workers(connection, groups: list[_Group], settings: _Settings, workers: 
     method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(workers, mp_context=mp.get_context(method), initializer=_start_worker,
                              initargs=(url, snapshot, settings)) as pool:
-        return list(pool.map(_worker_check_group, groups))
+        shares = list(pool.map(_worker_check_groups, [groups[k::workers] for k in range(workers)]))
+    # back in the chain order: group i was the (i // workers)-th of share i % workers
+    return [shares[i % workers][i // workers] for i in range(len(groups))]
 
 
 _worker: tuple | None = None  # in a worker process: its connection and settings
@@ -276,9 +279,49 @@ def _start_worker(url: str, snapshot: str | None, settings: _Settings) -> None:
     _worker = (connection, settings)
 
 
-def _worker_check_group(group: _Group) -> _GroupResult:
+def _worker_check_groups(groups: list[_Group]) -> list[_GroupResult]:
     connection, settings = _worker
-    return _check_group(connection, group, settings)
+    return _check_groups(connection, groups, settings)
+
+
+def _check_groups(connection, groups: list[_Group], settings: _Settings) -> list[_GroupResult]:
+    """The groups checked in turn, each group's rows read while the one before is checked (a
+    thread of this process waits for the database meanwhile, so the database's work and ours
+    overlap instead of taking turns). The connection serves one read at a time."""
+    results, ahead = [], None
+    for i, group in enumerate(groups):
+        rows = ahead.result() if ahead is not None else _read_group(connection, group)
+        ahead = None
+        if i + 1 < len(groups):
+            ahead = _ReadAhead(connection, groups[i + 1])
+        try:
+            results.append(_check_rows(group, rows, settings))
+        except BaseException:
+            if ahead is not None:
+                ahead.result()  # the connection is free again before anything else uses it
+            raise
+    return results
+
+
+class _ReadAhead(threading.Thread):
+    """One group's rows read in a thread of its own."""
+
+    def __init__(self, connection, group: _Group):
+        super().__init__(name="zhifaflow-audit-read", daemon=True)
+        self.connection, self.group, self.rows, self.error = connection, group, None, None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.rows = _read_group(self.connection, self.group)
+        except BaseException as err:  # noqa: BLE001 - raised in the checking thread
+            self.error = err
+
+    def result(self) -> tuple:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.rows
 
 
 def _merged(results: list[_GroupResult], settings: _Settings) -> VerifyReport:
@@ -296,10 +339,10 @@ def _merged(results: list[_GroupResult], settings: _Settings) -> VerifyReport:
     return report
 
 
-def _check_group(connection, group: _Group, settings: _Settings) -> _GroupResult:
-    """Read one group's rows and check each of its chains, in the chain order."""
+def _check_rows(group: _Group, rows: tuple, settings: _Settings) -> _GroupResult:
+    """Check each chain of one group (its rows read by _read_group), in the chain order."""
     report = VerifyReport(heads=[] if settings.collect_heads else None)
-    events, heads, cases, tasks, reviews, alerts, milestones = _read_group(connection, group)
+    events, heads, cases, tasks, reviews, alerts, milestones = rows
     keys = sorted({*map(_chain_key, events), *map(_chain_key, heads), *map(_case_key, cases),
                    *map(_case_key, tasks), *map(_case_key, reviews), *map(_case_key, alerts),
                    *map(_case_key, milestones)})
@@ -349,6 +392,13 @@ def _read_group(connection, group: _Group) -> tuple[dict, ...]:
         cursor.execute(str(compiled), compiled.params)
         return cursor.fetchall()  # made in C at once (row by row, each is a Python call)
 
+    def named(column, names: list[str]):
+        """`column` IN names: on PostgreSQL one array parameter (a thousand bound parameters cost
+        the driver more to parse and send than the rows they select)."""
+        if connection.dialect.name == "postgresql":
+            return column == any_(bindparam("names", names, type_=ARRAY(String)))
+        return column.in_(names)
+
     def in_range(column, query):
         if group.low is not None:
             query = query.where(column >= group.low)
@@ -360,7 +410,7 @@ def _read_group(connection, group: _Group) -> tuple[dict, ...]:
     for name in range(0, len(group.chains), CHAINS_PER_QUERY):
         names = group.chains[name:name + CHAINS_PER_QUERY]
         # in no order: sorted here, chain by chain (nearly sorted already), rather than on the server
-        for row in tuples(db.select(*EVENT_COLUMNS).where(TraceEvent.chain.in_(names))):
+        for row in tuples(db.select(*EVENT_COLUMNS).where(named(TraceEvent.chain, names))):
             chain_events = events.get(row[1])
             if chain_events is None:
                 chain_events = events[row[1]] = []
@@ -371,10 +421,10 @@ def _read_group(connection, group: _Group) -> tuple[dict, ...]:
     for name in range(0, len(group.chains), CHAINS_PER_QUERY):
         names = group.chains[name:name + CHAINS_PER_QUERY]
         heads.update((row.chain, row) for row in rows(
-            db.select(TraceChain.chain, TraceChain.seq, TraceChain.head_sha256).where(TraceChain.chain.in_(names))))
+            db.select(TraceChain.chain, TraceChain.seq, TraceChain.head_sha256).where(named(TraceChain.chain, names))))
     cases = {row.id: row for row in rows(in_range(Case.id, db.select(
         Case.id, Case.number, Case.title, Case.party_name, Case.party_kind, Case.status, Case.department_id,
-        Case.created_by_id, Case.created_at, Case.closed_at,
+        Case.created_by_id, Case.created_at, Case.closed_at, cast(Case.milestones, Text).label("milestones"),
         OrgUnit.code.label("department"), ProcedureVersion.version, ProcedureVersion.sha256.label("version_sha256"),
         Procedure.process_id)
         .join(OrgUnit, Case.department_id == OrgUnit.id)
@@ -626,17 +676,20 @@ def _recorded_form(data_json: str, verified: bool, row_form: str) -> str:
     if verified and data_json[-1:] == "}":
         at = data_json.rfind(',"task":"')
         if at > 0 and data_json[at - len(row_form) - 8:at] == ',"form":' + row_form:
-            try:
-                name = json.loads(data_json[at + 8:-1])
+            try:  # the name is one whole JSON string, its closing quote just before the last "}"
+                whole = _scan_string(data_json, at + 9)[1] == len(data_json) - 1
             except ValueError:
-                name = None
-            if type(name) is str:
+                whole = False
+            if whole:
                 return row_form
     try:
         data = json.loads(data_json)
     except ValueError:
         data = {}
     return canonical_json(data.get("form") if isinstance(data, dict) else None)
+
+
+_scan_string = json.decoder.scanstring  # (text, index after the opening quote) -> (value, index after the closing)
 
 
 def _end_of_day(day) -> datetime | None:
@@ -699,6 +752,7 @@ def _check_case(chain: str, row, tasks: list, reviews: list, alerts: list, miles
                                 f"{process_id} v{version} (case row edited)")
     _check_tasks(chain, tasks, trace, report)
     _check_milestones(chain, milestones, trace, report)
+    _check_projection(chain, row, milestones, report)
     _check_reviews(chain, reviews, trace, report)
     _check_alerts(chain, row, alerts, trace, report)
 
@@ -764,6 +818,20 @@ def _check_milestones(chain: str, rows: list, trace: _CaseTrace, report: VerifyR
                                 "is gone")
     for milestone in legacy:
         report.add(chain, None, f"milestone {milestone} was recorded in the trace but its row is gone")
+
+
+def _check_projection(chain: str, row, milestones: list, report: VerifyReport) -> None:
+    """The case row's list of its milestones is its milestone rows, in order."""
+    rows = sorted(milestones, key=lambda m: (m.at, m.id))
+    expected = [[m.milestone, m.status, m.bpmn_id, m.at] for m in rows]
+    try:
+        listed = [[i["milestone"], i["status"], i["bpmn_id"], _parse_time(i["at"])]
+                  for i in (json.loads(row.milestones) if row.milestones else None) or []]
+    except (TypeError, KeyError, ValueError):
+        listed = None
+    if listed != expected:
+        report.add(chain, None, f"case {row.number} lists milestones {_show(listed)} but its milestone rows are "
+                                f"{_show(expected)} (case row edited)")
 
 
 def _check_reviews(chain: str, reviews: list, trace: _CaseTrace, report: VerifyReport) -> None:

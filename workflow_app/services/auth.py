@@ -77,9 +77,11 @@ def revoke_token(token: str) -> None:
 
 
 def user_for_token(token: str) -> User | None:
-    """The token's user with their roles, in one query (every API request starts here)."""
+    """The token's user with their roles and certificates (the acting officer's check of every
+    step reads them), in one query (every API request starts here)."""
     row = db.session.execute(
-        db.select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.role_rows))
+        db.select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.role_rows),
+                                    joinedload(ApiToken.user).joinedload(User.certificates))
         .where(ApiToken.token_sha256 == _digest(token))
     ).unique().scalar_one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.active:

@@ -13,12 +13,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..engine.errors import TaskNotReady
 from ..engine.specs import INITIAL_STATUS
 from ..extensions import db
-from ..models import Case, CaseMilestone, CaseNumberCounter, LegalReview, OrgUnit, Task, User, WorkflowState
+from ..models import Case, CaseNumberCounter, LegalReview, OrgUnit, Task, User, WorkflowState
 from ..models.types import utcnow
 from ..oversight import bindings, step_rules
 from ..oversight.calendar import LOCAL_TZ
 from ..wall_clock import local_today
-from . import alerts, attachments, audit, legal_review, paging, people, time_limits
+from . import alerts, attachments, audit, case_record, legal_review, paging, people, time_limits
 from .access import (
     check_may_act,
     require_role,
@@ -30,7 +30,6 @@ from .access import (
 from .errors import Invalid, NotFound, NotReady, StepRefused, refusal_line, tr
 from .forms import validate_form
 from .procedures import latest_version, procedure_info
-from .statuses import reached_milestones
 from .step_path import StepPath, act_day, ready_task_rows, refusals_traced
 
 PARTY_KINDS = ("person", "organization")
@@ -122,13 +121,14 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
     task.completed_at = now
     task.completed_by_id = user.id
     task.data = data
+    case.reviews = case_record.legal_reviews(case)  # for the response
     with path.write(case, state, step, now, completed=task):
-        case.reviews = _legal_reviews(case.id)  # for the response, read before the trace is written
         audit.record("task.completed", actor=user, case_id=case.id, task_id=task.id,
                      bpmn_id=task.bpmn_id, at=now,
                      data={"task": task.name, "form": data, "changes": step.changes})
         if legal_review.is_legal_review(info, task):
             case.reviews.append(legal_review.record(case, task, user, data, now))
+            case_record.forget(case)
             alerts.after_review(case, task, case.reviews, now)
         alerts.after_step(case, task, data, now)
     return case
@@ -145,13 +145,13 @@ def check_form_rules(form_key: str | None, case: Case, data: dict, user: User) -
     version without bindings is governed by no rule. The record of earlier steps is read only
     when a rule asks for it."""
     info = procedure_info(case.procedure_version)
-    governing = bindings.governing(bindings.bound(info.rules), form_key)
+    governing = bindings.governing(info.bindings, form_key)
     if not governing:
         return
     department = case.department
     record = step_rules.CaseRecord(
         form_key, data, actor=user.username, today=local_today(),
-        party_kind=case.party_kind, earlier=lambda: _completed_forms(case.id), department=department.name,
+        party_kind=case.party_kind, earlier=lambda: case_record.latest_forms(case), department=department.name,
         powers=department.penalty_powers or (), forms=info.forms)
     refusals = step_rules.check(governing, record)
     if not refusals:
@@ -167,27 +167,28 @@ def check_form_rules(form_key: str | None, case: Case, data: dict, user: User) -
                       details={"rules": [{"code": r.kind.code, "article": r.kind.article} for r in refusals]})
 
 
-def _completed_forms(case_id: int) -> dict[str, dict]:
-    """The latest data of each completed form of the case, by form key (one query)."""
-    rows = db.session.execute(
-        db.select(Task.form_key, Task.data)
-        .where(Task.case_id == case_id, Task.state == "completed", Task.form_key.is_not(None))
-        .order_by(Task.completed_at, Task.id)).all()
-    return {form_key: data or {} for form_key, data in rows}
-
-
 def _task_for_completion(task_id: int) -> tuple[Task, WorkflowState, list[Task]]:
-    """The task, its case (with creator), the case's workflow state and its ready tasks, in one query."""
+    """The task, its case (with creator), the case's workflow state, its ready tasks and its
+    record (the completed tasks with their legal reviews, services/case_record.py), in one query.
+    The case and the state (tens of KB) come on the task's own row only, not on every row (the
+    other rows find their case in the session)."""
     case_of_task = db.select(Task.case_id).where(Task.id == task_id).scalar_subquery()
+    on_the_task = Task.id == task_id
     rows = db.session.execute(
-        db.select(Task, WorkflowState).join(WorkflowState, WorkflowState.case_id == Task.case_id)
-        .options(joinedload(Task.case).joinedload(Case.created_by))
-        .where(db.or_(Task.id == task_id, db.and_(Task.case_id == case_of_task, Task.state == "ready")))
+        db.select(Task, Case, WorkflowState, LegalReview)
+        .outerjoin(Case, db.and_(Case.id == Task.case_id, on_the_task))
+        .outerjoin(WorkflowState, db.and_(WorkflowState.case_id == Task.case_id, on_the_task))
+        .outerjoin(LegalReview, LegalReview.task_id == Task.id)
+        .options(joinedload(Case.created_by))
+        .where(db.or_(on_the_task, db.and_(Task.case_id == case_of_task, Task.state.in_(("ready", "completed")))))
         .order_by(Task.id)).all()
-    task = next((t for t, _ in rows if t.id == task_id), None)
-    if task is None:
+    found = next(((t, state) for t, _, state, _ in rows if t.id == task_id), None)
+    if found is None:
         raise NotFound(tr("task %(id)s not found", id=task_id))
-    return task, rows[0][1], [t for t, _ in rows if t.state == "ready"]
+    task, state = found
+    if task.state == "ready":
+        case_record.remember(task.case, [(t, review) for t, _, _, review in rows if t.state == "completed"])
+    return task, state, [t for t, _, _, _ in rows if t.state == "ready"]
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -232,10 +233,10 @@ def legal_reviews(case: Case) -> list[LegalReview]:
     return list(cached) if cached is not None else _legal_reviews(case.id)
 
 
-def milestones(case: Case) -> list[CaseMilestone]:
-    """The milestones the case reached, in order: as this request's step left them, or read."""
-    cached = getattr(case, "milestone_rows", None)
-    return list(cached) if cached is not None else reached_milestones(case.id)
+def milestones(case: Case) -> list[dict]:
+    """The milestones the case reached, in order ({milestone, status, bpmn_id, at}), from the
+    case row's projection of its case_milestone rows."""
+    return [{**item, "at": datetime.fromisoformat(item["at"])} for item in case.milestones or []]
 
 
 def _legal_reviews(case_id: int) -> list[LegalReview]:

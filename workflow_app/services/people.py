@@ -6,7 +6,7 @@ a 交通运输 certificate does not work on a market-regulation case).
 """
 from datetime import date
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import Case, Task, User
@@ -64,9 +64,9 @@ def check_named_people(schema: dict | None, data: dict, case: Case, on: date) ->
     if not named:
         return
     usernames = {u for _, names in named.values() for u in names}
-    users = {u.username: u for u in db.session.execute(
-        db.select(User).options(selectinload(User.certificates), selectinload(User.role_rows))
-        .where(User.username.in_(usernames))).scalars()}
+    users = {u.username: u for u in db.session.execute(  # one query: few people, few roles and certificates
+        db.select(User).options(joinedload(User.certificates), joinedload(User.role_rows))
+        .where(User.username.in_(usernames))).unique().scalars()}
     errors: dict[str, list[str]] = {}
     uncertified: dict[str, list[tuple[str, str]]] = {}
     not_heads: dict[str, list[User]] = {}

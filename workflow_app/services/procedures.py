@@ -4,6 +4,7 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from flask import current_app, has_app_context
@@ -279,6 +280,11 @@ class ProcedureInfo:
     forms: dict
     rules: dict | None = None  # the package's rule bindings (oversight/bindings.py)
     statuses: dict = field(default_factory=dict)  # code -> statuses.Status, in the procedure's order
+
+    @cached_property
+    def bindings(self) -> list:
+        """The rule bindings with their kinds and completed parameters (bindings.bound), once."""
+        return bindings.bound(self.rules)
 
 
 _infos: OrderedDict[str, ProcedureInfo] = OrderedDict()

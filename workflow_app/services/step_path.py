@@ -16,7 +16,7 @@ The day a step's act happened (`act_day`) is the one date every check of the ste
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from ..engine.errors import EngineError, MigrationBlocked, NotWaiting, TaskNotReady
 from ..engine.processor import SERIALIZER_VERSION, StepResult
@@ -26,10 +26,10 @@ from ..oversight import bindings
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import TASK_READY, form_date, parse_deadline
 from ..wall_clock import local_today
-from . import audit, time_limits
+from . import audit, case_record, time_limits
 from .errors import Invalid, StepRefused, tr
 from .procedures import actor_key_of, procedure_info, run_engine_step
-from .statuses import milestone_times, reached_milestones
+from .statuses import milestone_times
 from .transactions import one_transaction
 
 CASE_RACE = tr("the case was changed by another request; reload it and try again")
@@ -113,12 +113,12 @@ class StepPath:
             state.state = step.state
             state.updated_at = now
             change = apply_engine_step(case, step, now, completed=completed)
+            version = case.version
             # One flush: the case row's version check comes first, so the loser of a race fails
             # fast, and row locks are always taken before the trace-chain lock (no deadlock).
             db.session.flush()
+            case_record.stepped(case, version, completed)
             self.case_id = case.id
-            # the case's milestones as this step leaves them, read before the commit for its answer
-            case.milestone_rows = reached_milestones(case.id)
             yield change
             change.trace(case, self.actor, now)
 
@@ -164,6 +164,8 @@ def apply_engine_step(case: Case, step: StepResult, now: datetime, completed: Ta
     for bpmn_id, milestone, status, closes in step.milestones:
         row = CaseMilestone(case_id=case.id, milestone=milestone, status=status, bpmn_id=bpmn_id, at=now)
         db.session.add(row)
+        case.milestones = [*(case.milestones or []), {"milestone": milestone, "status": status, "bpmn_id": bpmn_id,
+                                                      "at": now.astimezone(UTC).isoformat()}]
         closing = closes and case.closed_at is None
         reached.append((row, closing))
         case.status = status
@@ -275,14 +277,10 @@ def _anchor_forms(case: Case, task_ids: set[str], completed: Task | None) -> dic
     if completed is not None and completed.bpmn_id in task_ids:
         forms[completed.bpmn_id] = completed.data or {}
     missing = task_ids - forms.keys()
-    if missing:
-        with db.session.no_autoflush:  # the changes made so far go in the one flush, not now
-            rows = db.session.execute(
-                db.select(Task.bpmn_id, Task.data)
-                .where(Task.case_id == case.id, Task.state == "completed", Task.bpmn_id.in_(sorted(missing)))
-                .order_by(Task.completed_at, Task.id)).all()
-        for bpmn_id, data in rows:  # oldest first: the latest completion wins
-            forms[bpmn_id] = data or {}
+    if missing and case.id is not None:
+        for step in case_record.completed_steps(case):  # oldest first: the latest completion wins
+            if step.bpmn_id in missing:
+                forms[step.bpmn_id] = step.data
     return forms
 
 

@@ -16,6 +16,7 @@ from ..oversight import clock
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import parse_deadline
 from ..wall_clock import local_today
+from . import case_record
 from .errors import Invalid, StepRefused, refusal_line, tr
 from .statuses import milestone_times
 
@@ -36,16 +37,11 @@ def _refuse(code: str, article: str, refs: tuple[str, ...], message: str, messag
                       message_en=message_en, details={"rules": [{"code": code, "article": article}]})
 
 
-def clock_rows(case_id: int, completed: Task | None = None) -> list[clock.ClockRow]:
+def clock_rows(case: Case, completed: Task | None = None) -> list[clock.ClockRow]:
     """The completed steps the clock reads, oldest first; `completed`: the step completed in this
-    change (not flushed yet), the latest."""
-    with db.session.no_autoflush:
-        rows = db.session.execute(
-            db.select(Task.id, Task.form_key, Task.data)
-            .where(Task.case_id == case_id, Task.state == "completed", Task.form_key.in_(clock.CLOCK_FORMS))
-            .order_by(Task.completed_at, Task.id)).all()
-    found = [clock.ClockRow(task_id, form_key, data or {}) for task_id, form_key, data in rows
-             if completed is None or task_id != completed.id]
+    change, the latest."""
+    found = [clock.ClockRow(step.task_id, step.form_key, step.data) for step in case_record.completed_steps(case)
+             if step.form_key in clock.CLOCK_FORMS and (completed is None or step.task_id != completed.id)]
     if completed is not None and completed.form_key in clock.CLOCK_FORMS:
         found.append(clock.ClockRow(completed.id, completed.form_key, completed.data or {}))
     return found
@@ -53,7 +49,7 @@ def clock_rows(case_id: int, completed: Task | None = None) -> list[clock.ClockR
 
 def clock_facts(case: Case, completed: Task | None, today: date) -> tuple[dict[str, int], frozenset[date]]:
     """(limit -> approved extension days, the days not counted) of the case."""
-    rows = clock_rows(case.id, completed)
+    rows = clock_rows(case, completed)
     return clock.approved_days(rows), clock.excluded_days(clock.excluded_periods(rows), today)
 
 
@@ -191,7 +187,7 @@ def _check_extension_possible(case, task_specs, ready):
     in_time = [rule for rule in running if not _expired_at(case, task_specs, ready, rule)]
     if not in_time:
         _check_not_expired(case, task_specs, ready, running[0], "extension_request.limit")
-    rows = clock_rows(case.id)
+    rows = clock_rows(case)
     pending = clock.pending_extension(rows)
     if pending is not None:
         rule = clock.EXTENSION_RULES.get(pending.limit) or in_time[0]
@@ -208,7 +204,7 @@ def _check_extension_request(case, task_specs, data, ready):
     if not _limit_open(case, task_specs, ready, _extends(rule)):
         _refuse_not_running(rule)
     _check_not_expired(case, task_specs, ready, rule, "extension_request.limit")
-    _check_days(rule, clock.approved_count(clock_rows(case.id), rule.limit), data["days"], "extension_request.days")
+    _check_days(rule, clock.approved_count(clock_rows(case), rule.limit), data["days"], "extension_request.days")
 
 
 def _check_days(rule: clock.ExtensionRule, approved_before: int, days: int, ref: str):
@@ -240,7 +236,7 @@ def _check_excluded_period(case, task_specs, data):
                 "filing, record the period from then")
     replaces = data.get("replaces")
     if replaces is not None:
-        rows = clock_rows(case.id)
+        rows = clock_rows(case)
         ids = {row.task_id for row in rows if row.form_key == clock.EXCLUDED_PERIOD}
         if replaces not in ids:
             raise Invalid({"replaces": [tr("%(id)s is not a recorded excluded period of this case", id=replaces)]})
@@ -260,7 +256,7 @@ def check_completion(task: Task, data: dict, case: Case, task_specs: dict, ready
     """The head's decision on an extension request (the other clock steps have no rule here)."""
     if task.form_key != clock.EXTENSION_APPROVAL or data.get("decision") != "approve":
         return
-    rows = clock_rows(case.id)
+    rows = clock_rows(case)
     pending = clock.pending_extension(rows)
     if pending is None:
         return

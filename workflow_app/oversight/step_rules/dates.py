@@ -30,11 +30,22 @@ def _closure(edges: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs))
 
 
+@lru_cache(maxsize=64)
+def _by_form(pairs: tuple[tuple[str, str], ...]) -> dict[str, tuple[list[str], list[tuple[str, str]]]]:
+    """form -> (its dates that the order names, sorted; the pairs whose later date is its own)."""
+    forms: dict[str, tuple[set[str], list[tuple[str, str]]]] = {}
+    for pair in pairs:
+        for ref in pair:
+            forms.setdefault(form_of(ref), (set(), []))[0].add(ref)
+        forms[form_of(pair[1])][1].append(pair)
+    return {form: (sorted(own), later) for form, (own, later) in forms.items()}
+
+
 def dates_in_order(record: CaseRecord, params: dict) -> list[Breach]:
     pairs = _closure(tuple(tuple(p) for p in params["order"]))
     scheduled = set(params.get("scheduled") or ())
     breaches = []
-    own = sorted({ref for pair in pairs for ref in pair if form_of(ref) == record.form_key})
+    own, later_here = _by_form(pairs).get(record.form_key, ([], []))
     for ref in own:
         day = record.day(ref)
         if day is not None and day > record.today and ref not in scheduled:
@@ -42,12 +53,10 @@ def dates_in_order(record: CaseRecord, params: dict) -> list[Breach]:
             breaches.append(Breach(
                 (ref,), f"{zh}为{day}，晚于今天（{record.today}，北京时间），不得记录将来的日期",
                 f"{en} is {day}, after today ({record.today}, Beijing time): a date cannot be in the future"))
-    for earlier, later in pairs:
+    for earlier, later in later_here:
         # The submitted dates against those the legal order puts before them. A later step already
         # on record belongs to an earlier round (e.g. before legal review returned the case) and
         # is done again after this one, so it is not held against it.
-        if form_of(later) != record.form_key:
-            continue
         first, second = record.day(earlier), record.day(later)
         if first is None or second is None or first <= second:
             continue
