@@ -54,26 +54,39 @@ def machine_busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_by_process() -> dict[int, tuple[str, float]]:
-    """pid -> (kind, CPU seconds used so far) of the server's live processes, from /proc: the web
-    workers (gunicorn), the engine workers and PostgreSQL's backends."""
-    found = {}
+def cpu_by_process(server_pid: int, database_pids: set[int]) -> dict[int, tuple[str, float]]:
+    """pid -> (kind, CPU seconds used so far) of this server's live processes, from /proc: its
+    web workers (gunicorn, under `server_pid`), their engine workers, and the PostgreSQL backends
+    serving the bench's database (`database_pids`). Other work on the machine (another server, a
+    test run's engine workers and databases) is not counted."""
     tick = os.sysconf("SC_CLK_TCK")
-    for pid in filter(str.isdigit, os.listdir("/proc")):
+    parents, seconds, commands = {}, {}, {}
+    for pid in map(int, filter(str.isdigit, os.listdir("/proc"))):
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as f:
-                cmd = f.read().replace(b"\0", b" ")
+                commands[pid] = f.read().replace(b"\0", b" ")
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        seconds = (int(fields[11]) + int(fields[12])) / tick
-        if b"workflow_app.engine.worker" in cmd:
-            found[int(pid)] = ("engine", seconds)
-        elif b"gunicorn" in cmd:
-            found[int(pid)] = ("web", seconds)
-        elif cmd.startswith(b"postgres"):
-            found[int(pid)] = ("postgres", seconds)
+        parents[pid] = int(fields[1])
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / tick
+
+    def under_server(pid: int) -> bool:
+        while pid > 1:
+            if pid == server_pid:
+                return True
+            pid = parents.get(pid, 0)
+        return False
+
+    found = {}
+    for pid, cmd in commands.items():
+        if pid not in seconds:
+            continue
+        if pid in database_pids:
+            found[pid] = ("postgres", seconds[pid])
+        elif under_server(pid):
+            found[pid] = ("engine" if b"workflow_app.engine.worker" in cmd else "web", seconds[pid])
     return found
 
 
@@ -165,7 +178,7 @@ def drive(port: int, tokens: dict, until: float, measure_from: float, out: dict)
                 return
 
 
-def serve_and_measure(env: dict, args, inline: bool) -> dict:
+def serve_and_measure(env: dict, args, inline: bool, database_pids) -> dict:
     port = free_port()
     env = {**env, "ENGINE_INLINE": "1" if inline else ""}
     server = subprocess.Popen(
@@ -195,9 +208,9 @@ def serve_and_measure(env: dict, args, inline: bool) -> dict:
         for t in threads:
             t.start()
         time.sleep(max(0.0, measure_from - time.monotonic()))
-        busy0, own0, procs0 = machine_busy_seconds(), own_cpu_seconds(), cpu_by_process()
+        busy0, own0, procs0 = machine_busy_seconds(), own_cpu_seconds(), cpu_by_process(server.pid, database_pids())
         time.sleep(max(0.0, until - time.monotonic()))
-        busy1, own1, procs1 = machine_busy_seconds(), own_cpu_seconds(), cpu_by_process()
+        busy1, own1, procs1 = machine_busy_seconds(), own_cpu_seconds(), cpu_by_process(server.pid, database_pids())
         for t in threads:
             t.join(timeout=args.seconds + args.warmup + 120)
         latencies = [x for r in results for x in r["latencies"]]
@@ -252,8 +265,13 @@ def main(argv=None):
         flask(env, "db", "upgrade")
         flask(env, "demo", "seed", "--password", PASSWORD)
         flask(env, "procedures", "deploy", str(ROOT / "bpmn" / PROCESS_ID))
-        isolated = serve_and_measure(env, args, inline=False)
-        inline = serve_and_measure(env, args, inline=True)
+        def database_pids() -> set[int]:
+            with admin.connect() as conn:
+                return set(conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :name"),
+                                        {"name": name}).scalars())
+
+        isolated = serve_and_measure(env, args, False, database_pids)
+        inline = serve_and_measure(env, args, True, database_pids)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

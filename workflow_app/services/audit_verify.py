@@ -388,7 +388,8 @@ def _read_group(connection, group: _Group) -> tuple[dict, ...]:
         if connection.dialect.name != "postgresql":
             return connection.execute(query)
         compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-        cursor = connection.connection.driver_connection.cursor()
+        # binary: numbers and times come as they are stored, not as text to parse (a fifth less)
+        cursor = connection.connection.driver_connection.cursor(binary=True)
         cursor.execute(str(compiled), compiled.params)
         return cursor.fetchall()  # made in C at once (row by row, each is a Python call)
 
