@@ -27,6 +27,7 @@ The period ends at 23:59:59 Beijing time of its last day (oversight/calendar.py)
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from ..messages import Phrase, tr
 from . import calendar
@@ -100,6 +101,7 @@ def form_date(value) -> datetime | None:
     return datetime.combine(day, time.min, tzinfo=calendar.LOCAL_TZ)
 
 
+@lru_cache(maxsize=1024)  # a version's few deadlines, read at every step: parsed once
 def parse_deadline(text: str) -> Deadline:
     match = _GRAMMAR.match(text or "")
     if not match:
