@@ -493,3 +493,22 @@ def test_the_findings_are_the_same_in_one_group_in_many_and_in_worker_processes(
     assert _report(verify(workers=1)) == whole
     assert _report(verify(workers=2)) == whole
     assert _report(verify(workers=3)) == whole
+
+
+def test_postgresql_writes_an_event_time_as_the_digest_body_does(ctx):
+    """audit verify has PostgreSQL write each event's time for the digest's body (audit_verify
+    _AT_TEXT, in the pass's UTC): the same text as datetime.isoformat(timespec="microseconds")."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from workflow_app.services import audit_verify
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("elsewhere the pass formats the time itself")
+    db.session.execute(text("SET LOCAL TIME ZONE 'UTC'"))
+    beijing = timezone(timedelta(hours=8))
+    for at in (datetime(2026, 1, 2, 3, 4, 5, tzinfo=beijing), datetime(2026, 12, 31, 23, 59, 59, 1, tzinfo=UTC),
+               datetime(1999, 7, 1, 0, 0, tzinfo=UTC), datetime(2031, 2, 28, 12, 30, 45, 999999, tzinfo=UTC)):
+        written = db.session.execute(text("SELECT to_char(CAST(:at AS timestamptz), :format)"),
+                                     {"at": at, "format": audit_verify._AT_TEXT}).scalar()
+        assert written == at.astimezone(UTC).isoformat(timespec="microseconds")
+    db.session.rollback()

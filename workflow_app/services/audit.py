@@ -46,7 +46,8 @@ def event_body(key_id: str | None, chain, seq, case_id, at: datetime, actor_id, 
     keyed), written out here key by key in their sorted order when the fields have the types the
     columns hold, which is several times faster (`audit verify` computes this for every event of
     the trail); canonical_json itself otherwise. A test holds the two together."""
-    at = at.isoformat(timespec="microseconds")  # digits, "-", "T", ":", "." and "+": nothing to escape
+    if type(at) is not str:  # `audit verify` may hand the time already written so
+        at = at.isoformat(timespec="microseconds")  # digits, "-", "T", ":", "." and "+": nothing to escape
     if (type(action) is str and type(actor) is str and type(chain) is str and type(data_json) is str
             and type(prev) is str and type(seq) is int and (bpmn_id is None or type(bpmn_id) is str)
             and (case_id is None or type(case_id) is int) and (actor_id is None or type(actor_id) is int)

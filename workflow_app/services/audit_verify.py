@@ -369,7 +369,11 @@ def _check_rows(group: _Group, rows: tuple, settings: _Settings) -> _GroupResult
 EVENT_COLUMNS = (TraceEvent.id, TraceEvent.chain, TraceEvent.seq, TraceEvent.case_id, TraceEvent.at,
                  TraceEvent.actor_id, TraceEvent.actor, TraceEvent.action, TraceEvent.task_id, TraceEvent.bpmn_id,
                  TraceEvent.data_json, TraceEvent.prev_sha256, TraceEvent.sha256, TraceEvent.key_id)
-_Event = namedtuple("_Event", [column.key for column in EVENT_COLUMNS])  # an event row read as a plain tuple
+# The event's time as its digest's body writes it (datetime.isoformat(timespec="microseconds") in
+# UTC), written by PostgreSQL (the pass's times are in UTC: _read_settings); elsewhere the time
+# itself, formatted by audit.event_body.
+_AT_TEXT = 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
+_Event = namedtuple("_Event", [*(column.key for column in EVENT_COLUMNS), "at_text"])  # an event row as a tuple
 
 
 def _read_group(connection, group: _Group) -> tuple[dict, ...]:
@@ -408,10 +412,12 @@ def _read_group(connection, group: _Group) -> tuple[dict, ...]:
         return query
 
     events: dict[str, list] = {}
+    at_text = (func.to_char(TraceEvent.at, _AT_TEXT) if connection.dialect.name == "postgresql"
+               else TraceEvent.at).label("at_text")
     for name in range(0, len(group.chains), CHAINS_PER_QUERY):
         names = group.chains[name:name + CHAINS_PER_QUERY]
         # in no order: sorted here, chain by chain (nearly sorted already), rather than on the server
-        for row in tuples(db.select(*EVENT_COLUMNS).where(named(TraceEvent.chain, names))):
+        for row in tuples(db.select(*EVENT_COLUMNS, at_text).where(named(TraceEvent.chain, names))):
             chain_events = events.get(row[1])
             if chain_events is None:
                 chain_events = events[row[1]] = []
@@ -473,7 +479,7 @@ def _check_chain(chain, events, head, keys: audit_keys.ChainKeys, unkeyed_until:
     by_id, count = keys.by_id, 0
     for ev in events:
         (event_id, ev_chain, seq, case_id, at, actor_id, actor, action, task_id, bpmn_id, data_json,
-         prev_digest, digest_stored, key_id) = ev
+         prev_digest, digest_stored, key_id, at_text) = ev
         count += 1
         if seq != expected:
             report.add(chain, expected, f"event missing (next found is #{seq})")
@@ -488,14 +494,14 @@ def _check_chain(chain, events, head, keys: audit_keys.ChainKeys, unkeyed_until:
         key = None if key_id is None else by_id.get(key_id)
         if key is not None:  # audit.event_digest, inline: this runs for every event of the trail
             keyed_seen = True
-            digest = hmac.digest(key, event_body(key_id, ev_chain, seq, case_id, at, actor_id, actor, action,
+            digest = hmac.digest(key, event_body(key_id, ev_chain, seq, case_id, at_text, actor_id, actor, action,
                                                  task_id, bpmn_id, data_json, prev_digest), "sha256").hex()
         elif key_id is None:
             report.unkeyed_events += 1
             if keyed_seen or event_id > unkeyed_until:
                 report.add(chain, seq, "not keyed, though written after the chain was keyed (rewritten and "
                                        f"re-hashed without the key?; AUDIT_UNKEYED_UNTIL_ID is {unkeyed_until})")
-            digest = hashlib.sha256(event_body(None, ev_chain, seq, case_id, at, actor_id, actor, action, task_id,
+            digest = hashlib.sha256(event_body(None, ev_chain, seq, case_id, at_text, actor_id, actor, action, task_id,
                                                bpmn_id, data_json, prev_digest)).hexdigest()
         else:
             keyed_seen = True
