@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import delete, insert, text, update
 from sqlalchemy.exc import DatabaseError
 
+from tests.conftest import PG_URL
 from tests.helpers import STEPS, TO_DECISION
 from tests.tampering import rewrite_chain, roll_back_chain, tamper
 from workflow_app.extensions import db
@@ -495,20 +496,28 @@ def test_the_findings_are_the_same_in_one_group_in_many_and_in_worker_processes(
     assert _report(verify(workers=3)) == whole
 
 
-def test_postgresql_writes_an_event_time_as_the_digest_body_does(ctx):
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL.startswith(("postgres://", "postgresql")), reason="DATABASE_URL is not PostgreSQL")
+def test_postgresql_writes_an_event_time_as_the_digest_body_does():
     """audit verify has PostgreSQL write each event's time for the digest's body (audit_verify
     _AT_TEXT, in the pass's UTC): the same text as datetime.isoformat(timespec="microseconds")."""
     from datetime import UTC, datetime, timedelta, timezone
 
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
     from workflow_app.services import audit_verify
 
-    if db.session.get_bind().dialect.name != "postgresql":
-        pytest.skip("elsewhere the pass formats the time itself")
-    db.session.execute(text("SET LOCAL TIME ZONE 'UTC'"))
+    engine = create_engine(make_url(PG_URL.replace("postgres://", "postgresql://", 1))
+                           .set(drivername="postgresql+psycopg"))
     beijing = timezone(timedelta(hours=8))
-    for at in (datetime(2026, 1, 2, 3, 4, 5, tzinfo=beijing), datetime(2026, 12, 31, 23, 59, 59, 1, tzinfo=UTC),
-               datetime(1999, 7, 1, 0, 0, tzinfo=UTC), datetime(2031, 2, 28, 12, 30, 45, 999999, tzinfo=UTC)):
-        written = db.session.execute(text("SELECT to_char(CAST(:at AS timestamptz), :format)"),
-                                     {"at": at, "format": audit_verify._AT_TEXT}).scalar()
-        assert written == at.astimezone(UTC).isoformat(timespec="microseconds")
-    db.session.rollback()
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SET TIME ZONE 'UTC'"))
+            for at in (datetime(2026, 1, 2, 3, 4, 5, tzinfo=beijing), datetime(2026, 12, 31, 23, 59, 59, 1, tzinfo=UTC),
+                       datetime(1999, 7, 1, 0, 0, tzinfo=UTC), datetime(2031, 2, 28, 12, 30, 45, 999999, tzinfo=UTC)):
+                written = conn.execute(text("SELECT to_char(CAST(:at AS timestamptz), :format)"),
+                                       {"at": at, "format": audit_verify._AT_TEXT}).scalar()
+                assert written == at.astimezone(UTC).isoformat(timespec="microseconds")
+    finally:
+        engine.dispose()
