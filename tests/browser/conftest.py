@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -128,11 +129,11 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, demo_server):
-    """A fresh browser context (no cookies) with the server as its base URL; console errors (a CSP
-    violation, a script error) are collected and fail the test."""
-    context = browser.new_context(base_url=demo_server, viewport={"width": 1280, "height": 900}, locale="zh-CN")
+@contextmanager
+def fresh_page(browser, base_url: str, **options):
+    """A page of a fresh browser context (no cookies) with the server as its base URL; console
+    errors (a CSP violation, a script error) are collected and fail the test when it ends."""
+    context = browser.new_context(base_url=base_url, locale="zh-CN", **options)
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
@@ -140,6 +141,12 @@ def page(browser, demo_server):
     yield page
     context.close()
     assert page.console_errors == [], page.console_errors
+
+
+@pytest.fixture
+def page(browser, demo_server):
+    with fresh_page(browser, demo_server, viewport={"width": 1280, "height": 900}) as page:
+        yield page
 
 
 def screenshot(page, name: str) -> Path:

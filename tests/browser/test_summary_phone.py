@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, screenshot
+from tests.browser.conftest import DEMO_PASSWORD, fresh_page, screenshot
 from tests.browser.test_layout import overflows_sideways
 from workflow_app.wall_clock import local_today
 
@@ -29,15 +29,9 @@ def day(offset: int = 0) -> str:
 
 @pytest.fixture
 def phone(browser, demo_server):
-    context = browser.new_context(base_url=demo_server, viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN")
-    page = context.new_page()
-    page.console_errors = []
-    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
-    page.on("pageerror", lambda err: page.console_errors.append(str(err)))
-    yield page
-    context.close()
-    assert page.console_errors == [], page.console_errors
+    with fresh_page(browser, demo_server, viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                    has_touch=True) as page:
+        yield page
 
 
 def log_in(page, username: str):

@@ -95,7 +95,7 @@ def dump_case(case):
     body = CASE_SUMMARY.dump(case)
     body["tasks"] = TASKS.dump(cases.ready_tasks(case))
     body["legal_reviews"] = LEGAL_REVIEWS.dump(cases.legal_reviews(case))
-    body["milestones"] = MILESTONES.dump(cases.milestones(case))
+    body["milestones"] = MILESTONES.dump(statuses.case_milestones(case))
     return body
 
 

@@ -402,10 +402,11 @@ class OversightSummarySchema(Schema):
 def oversight_summary(s) -> dict:
     """The dashboard's Summary as OversightSummarySchema dumps it, names in the request's language."""
     from ..services.dashboard import unit_name
-    from ..services.statuses import status_word
+    from ..services.statuses import status_words
     from ..services.worklists import DUE_SOON
 
     lang = page_language()
+    words = status_words()
     return OversightSummarySchema().dump({
         "department": s.department.code if s.department else None, "as_of": s.now,
         "alerts": {"active": s.active_alerts, "by_severity": s.alerts_by_severity,
@@ -415,7 +416,7 @@ def oversight_summary(s) -> dict:
                    "by_department": [{"department": d.unit.code, "name": unit_name(d.unit, lang), **d.counts,
                                       "total": d.total} for d in s.alerts_by_department]},
         "cases": {"total": sum(s.cases_by_status.values()), "in_progress": s.open_cases,
-                  "by_status": [{"status": k, "name": status_word(k), "count": n}
+                  "by_status": [{"status": k, "name": words.get(k, k), "count": n}
                                 for k, n in s.cases_by_status.items()]},
         "steps": {"due_soon_days": DUE_SOON.days, "by_time_left": s.steps_by_time_left,
                   "by_department": [{"department": d.unit.code, "name": unit_name(d.unit, lang), **d.counts,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..i18n import step_name, task_step_name
-from ..models import Alert, Case, CaseMilestone, LegalReview, Task, TraceEvent, User
+from ..models import Alert, Case, LegalReview, Task, TraceEvent, User
 from ..models.types import utcnow
 from . import alerts, audit, audit_verify, documents, statuses
 from .access import visible_case
@@ -50,8 +50,8 @@ class CaseOverview:
     # bpmn id -> the step's name in the page's language (i18n.step_name), for the trace's entries,
     # which keep the BPMN name they were recorded with
     step_names: dict[str, str] = field(default_factory=dict)
-    # (milestone row, the label of the status it set), in the order reached
-    milestones: list[tuple[CaseMilestone, object]] = field(default_factory=list)
+    # ({milestone, status, bpmn_id, at}, the label of the status it set), in the order reached
+    milestones: list[tuple[dict, object]] = field(default_factory=list)
 
 
 # What a form field may record of the party (`"x-party"` on the field): the case page shows it
@@ -113,10 +113,9 @@ def case_overview(user: User, case_id: int, now: datetime | None = None) -> Case
         reviews=list(db.session.execute(db.select(LegalReview).options(joinedload(LegalReview.reviewer))
                                         .where(LegalReview.case_id == case.id).order_by(LegalReview.id)).scalars()),
         steps=steps, alerts=alerts.case_alerts(case),
-        milestones=[(row, (info.statuses.get(row.status) or statuses.catalogue().get(row.status)
-                           or statuses.Status(row.status, row.status, False)).label)
-                    for row in db.session.execute(db.select(CaseMilestone).where(CaseMilestone.case_id == case.id)
-                                                  .order_by(CaseMilestone.at, CaseMilestone.id)).scalars()],
+        milestones=[(item, (info.statuses.get(item["status"]) or statuses.catalogue().get(item["status"])
+                            or statuses.Status(item["status"], item["status"], False)).label)
+                    for item in statuses.case_milestones(case)],
         step_names={bpmn_id: step_name(spec.get("name") or bpmn_id,
                                        info.forms.get(spec["form_key"]) if spec.get("form_key") else None)
                     for bpmn_id, spec in info.task_specs.items()})

@@ -233,12 +233,6 @@ def legal_reviews(case: Case) -> list[LegalReview]:
     return list(cached) if cached is not None else _legal_reviews(case.id)
 
 
-def milestones(case: Case) -> list[dict]:
-    """The milestones the case reached, in order ({milestone, status, bpmn_id, at}), from the
-    case row's projection of its case_milestone rows."""
-    return [{**item, "at": datetime.fromisoformat(item["at"])} for item in case.milestones or []]
-
-
 def _legal_reviews(case_id: int) -> list[LegalReview]:
     return list(db.session.execute(
         db.select(LegalReview).where(LegalReview.case_id == case_id).order_by(LegalReview.id)).scalars())

@@ -1,6 +1,5 @@
 """User-task forms: one JSON Schema per form key in forms/, validated server-side."""
 import json
-import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -99,14 +98,6 @@ def _fallback(error) -> str:
     size = {str: "characters", list: "items", dict: "fields"}.get(type(value))
     size = f"{len(value)} {size}" if size else f"{len(quoted)} characters"
     return error.message.replace(quoted, f"{quoted[:SHOWN_VALUE_CHARS]}… ({size})")
-
-
-_TITLE_NOTE = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
-
-
-def short_title(title) -> str:
-    """A title without its closing note in brackets: `罚款金额（元）` -> `罚款金额`."""
-    return _TITLE_NOTE.sub("", title).strip() if isinstance(title, str) else ""
 
 
 def _label(schema: dict | None, name: str) -> Phrase:

@@ -24,10 +24,11 @@ from ..models import ProcedureFile, ProcedureVersion, User
 from ..models.types import utcnow
 from ..oversight import bindings, step_rules  # noqa: F401 - importing step_rules registers the rule kinds
 from ..oversight.deadlines import DeadlineSyntaxError, describe, parse_deadline
+from ..oversight.step_rules.record import short_title
 from . import audit, document_manifest, packages, statuses
 from .access import require_role
 from .errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound, Text, Unavailable, clip, tr
-from .forms import reference_forms, short_title, with_english_labels
+from .forms import reference_forms, with_english_labels
 
 
 def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:

@@ -5,13 +5,11 @@ filters and dashboard read the catalogue of the deployed versions."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from lxml import etree
-from sqlalchemy import func
-
-from ..engine.specs import INITIAL_STATUS, initial_status_label
+from ..engine.errors import BpmnInvalid
+from ..engine.specs import INITIAL_STATUS, initial_status_label, parse_xml
 from ..extensions import db
 from ..messages import Phrase
-from ..models import CaseMilestone, ProcedureVersion
+from ..models import ProcedureVersion
 from .errors import tr
 
 # A procedure that names no label for a case before its first milestone.
@@ -42,12 +40,14 @@ def version_statuses(task_specs: dict, initial_label: str | None) -> dict[str, S
 
 
 def initial_label_of(bpmn_xml: str | None) -> str | None:
+    """The stored version's process `statusLabel` (validated at deploy: parsed with the hardened
+    parser, no size limit of its own)."""
     if not bpmn_xml:
         return None
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    data = bpmn_xml.encode("utf-8")
     try:
-        return initial_status_label(etree.fromstring(bpmn_xml.encode("utf-8"), parser))
-    except etree.LxmlError:
+        return initial_status_label(parse_xml(data, max_bytes=len(data) + 1).getroot())
+    except BpmnInvalid:
         return None
 
 
@@ -77,32 +77,18 @@ def catalogue() -> dict[str, Status]:
     return out
 
 
-def status_word(code: str) -> str:
-    """A status's label in the request's language (its code when no deployed procedure has it)."""
-    from ..i18n import localized
-    status = catalogue().get(code)
-    return localized(status.label) if status is not None else code
-
-
 def status_words() -> dict[str, str]:
     """code -> label in the request's language, of every status of the deployed procedures."""
     from ..i18n import localized
     return {code: localized(status.label) for code, status in catalogue().items()}
 
 
-def milestone_times(case_id: int, reached: list[CaseMilestone] = ()) -> dict[str, datetime]:
-    """milestone -> the time the case last reached it: its rows, and `reached` (this step's,
-    not flushed yet)."""
-    with db.session.no_autoflush:
-        times = dict(db.session.execute(
-            db.select(CaseMilestone.milestone, func.max(CaseMilestone.at))
-            .where(CaseMilestone.case_id == case_id).group_by(CaseMilestone.milestone)).all())
-    for row in reached:
-        times[row.milestone] = row.at
-    return times
+def case_milestones(case) -> list[dict]:
+    """The milestones the case reached, in order ({milestone, status, bpmn_id, at}): the case
+    row's projection of its case_milestone rows, this step's included (no query)."""
+    return [{**item, "at": datetime.fromisoformat(item["at"])} for item in case.milestones or []]
 
 
-def reached_milestones(case_id: int) -> list[CaseMilestone]:
-    """The milestones the case reached, in order."""
-    return list(db.session.execute(db.select(CaseMilestone).where(CaseMilestone.case_id == case_id)
-                                   .order_by(CaseMilestone.at, CaseMilestone.id)).scalars())
+def milestone_times(case) -> dict[str, datetime]:
+    """milestone -> the time the case last reached it."""
+    return {item["milestone"]: item["at"] for item in case_milestones(case)}  # in order: the latest wins

@@ -177,7 +177,7 @@ def apply_engine_step(case: Case, step: StepResult, now: datetime, completed: Ta
     case.updated_at = now
     case.next_timer_at = step.next_timer_at
     new_tasks, open_tasks, cancelled = _sync_tasks(case, step, now)
-    moved = _set_due_times(case, open_tasks, completed, now, [row for row, _ in reached])
+    moved = _set_due_times(case, open_tasks, completed, now)
     open_due = [t.due_at for t in open_tasks if t.due_at is not None]
     case.next_due_at = min(open_due) if open_due else None
     case.open_tasks = open_tasks
@@ -238,8 +238,8 @@ def _refresh_from_version(row: Task, human, meta: dict, case: Case) -> None:
         row.due_at, row.due_provisional = None, False
 
 
-def _set_due_times(case: Case, rows: list[Task], completed: Task | None, now: datetime,
-                   reached: list[CaseMilestone]) -> list[tuple[Task, datetime, datetime | None]]:
+def _set_due_times(case: Case, rows: list[Task], completed: Task | None,
+                   now: datetime) -> list[tuple[Task, datetime, datetime | None]]:
     """The statutory due time of every ready task from its BPMN deadline, recomputed at every
     step: it appears once its anchor has happened (a milestone, or the date recorded in an
     earlier step's form) and moves when that date is corrected (the step done again), when an
@@ -257,7 +257,7 @@ def _set_due_times(case: Case, rows: list[Task], completed: Task | None, now: da
             anchors = {deadline.anchor: form_date((forms.get(task_id) or {}).get(field))}
         elif deadline.milestone:
             if milestones is None:
-                milestones = milestone_times(case.id, reached)
+                milestones = milestone_times(case)
             anchors = {deadline.anchor: milestones.get(deadline.milestone)}
         else:
             anchors = {TASK_READY: row.ready_at}

@@ -69,7 +69,7 @@ def _limit_open(case: Case, task_specs: dict, ready: list[Task], governs) -> boo
         return False
     codes = {parse_deadline(task_specs[bpmn_id]["deadline"]).milestone for bpmn_id in governed}
     codes.discard(None)
-    return bool(codes) and any(code in codes for code in milestone_times(case.id))
+    return bool(codes) and any(code in codes for code in milestone_times(case))
 
 
 def _limit_due(case: Case, task_specs: dict, ready: list[Task], limit: str):
@@ -83,7 +83,7 @@ def _limit_due(case: Case, task_specs: dict, ready: list[Task], limit: str):
         deadline = parse_deadline(meta["deadline"]) if meta.get("deadline") else None
         if deadline is None or deadline.extendable_as != limit or not deadline.milestone:
             continue
-        start = milestone_times(case.id).get(deadline.milestone)
+        start = milestone_times(case).get(deadline.milestone)
         extensions, excluded = clock_facts(case, None, local_today())
         due = deadline.due({deadline.anchor: start}, extra=extensions.get(limit, 0), excluded=excluded)
         return due.at if due else None
@@ -114,7 +114,7 @@ def _periods_start(case: Case, task_specs: dict) -> date | None:
              if d.excluding_periods and d.milestone}
     if not codes:
         return None
-    times = [at for code, at in milestone_times(case.id).items() if code in codes]
+    times = [at for code, at in milestone_times(case).items() if code in codes]
     return min(times).astimezone(LOCAL_TZ).date() if times else None
 
 
@@ -164,7 +164,7 @@ def _latest_reached(case: Case, task_specs: dict) -> clock.ExtensionRule:
     reached = {row[0] for row in db.session.execute(
         db.select(Task.bpmn_id).where(Task.case_id == case.id).distinct())}
     found = next(iter(clock.EXTENSION_RULES.values()))
-    milestones = milestone_times(case.id)
+    milestones = milestone_times(case)
     for rule in clock.EXTENSION_RULES.values():
         for bpmn_id, meta in task_specs.items():
             deadline = parse_deadline(meta["deadline"]) if meta.get("deadline") else None

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext
 from ..i18n import page_language
 from ..oversight.alert_rules import rule_name, rule_title
 from ..services.dashboard import Summary, unit_name
-from ..services.statuses import status_word
+from ..services.statuses import status_words
 from ..services.worklists import TIME_LEFT
 
 TIME_LEFT_LABELS = {"overdue": lazy_gettext("overdue"), "due_soon": lazy_gettext("due within 10 days"),
@@ -43,6 +43,7 @@ def dashboard_charts(s: Summary) -> dict:
     lang = page_language()
     alert_departments = s.alerts_by_department[:CHART_DEPARTMENTS]
     step_departments = s.steps_by_department[:CHART_DEPARTMENTS]
+    words = status_words()
     return {
         "alerts_by_rule": {
             "kind": "bar", "categories": [rule_title(r.code, lang) for r in s.alerts_by_rule],
@@ -57,7 +58,7 @@ def dashboard_charts(s: Summary) -> dict:
                         "links": [alerts_url(s, department=d.unit.code, severity=sev) for d in alert_departments]}
                        for sev in SEVERITY_LABELS]},
         "cases_by_status": {
-            "kind": "pie", "categories": [str(status_word(k)) for k in s.cases_by_status],
+            "kind": "pie", "categories": [str(words.get(k, k)) for k in s.cases_by_status],
             "series": [{"key": "count", "name": str(lazy_gettext("cases")), "values": list(s.cases_by_status.values()),
                         "keys": list(s.cases_by_status),
                         "links": [cases_url(s, status=k) for k in s.cases_by_status]}]},

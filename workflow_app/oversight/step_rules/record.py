@@ -99,7 +99,7 @@ class CaseRecord:
         closing note in brackets; a form or field without a title is named by its key."""
         form, *path = ref.split(".")
         node = self.forms.get(form) or {}
-        zh, en = [_short(node.get("title")) or form], [_short(node.get("x-title-en") or node.get("title")) or form]
+        zh, en = [short_title(node.get("title")) or form], [short_title(node.get("x-title-en") or node.get("title")) or form]
         for part in path:
             if part.isdigit() or part == "*":
                 node = node.get("items") or {}
@@ -108,8 +108,8 @@ class CaseRecord:
                     en.append(f"item {int(part) + 1}")
                 continue
             node = (node.get("properties") or {}).get(part) or {}
-            zh.append(_short(node.get("title")) or part)
-            en.append(_short(node.get("x-title-en") or node.get("title")) or part)
+            zh.append(short_title(node.get("title")) or part)
+            en.append(short_title(node.get("x-title-en") or node.get("title")) or part)
         return "·".join(zh), " · ".join(en)
 
     def title(self, ref: str) -> tuple[str, str]:
@@ -121,7 +121,7 @@ class CaseRecord:
 _NOTE = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
 
 
-def _short(title) -> str:
+def short_title(title) -> str:
     """A title without its closing note in brackets: `罚款金额（元）` -> `罚款金额`."""
     if not isinstance(title, str):
         return ""
