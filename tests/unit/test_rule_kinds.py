@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from workflow_app.oversight import bindings, step_rules
+from workflow_app.oversight.alert_rules import CATALOGUE
 from workflow_app.oversight.bindings import KINDS
 from workflow_app.oversight.step_rules import CaseRecord
 
@@ -54,7 +55,8 @@ FORMS = {
     "taolun": _form("讨论", "Discussion", ri=_f("date", "讨论日", "Day held")),
     "jueding": _form("决定", "Decision", amount=_f("number", "罚款金额（元）", "Fine (yuan)"),
                      kinds=_f("list", "处罚种类", "Kinds"), riqi=_f("date", "决定日期", "Decision date"),
-                     moshou=_f("number", "没收价值", "Value confiscated")),
+                     moshou=_f("number", "没收价值", "Value confiscated"),
+                     jizhun=_f("text", "裁量基准", "Benchmark item"), dangci=_f("text", "裁量档次", "Tier")),
     "songda": _form("送达", "Service", fangshi={"type": "string", "enum": ["zhijie", "dianzi"], "title": "方式",
                                                 "x-title-en": "Method"},
                     tongyi=_f("bool", "同意电子送达", "Consent"), riqi=_f("date", "送达日期", "Day served")),
@@ -112,6 +114,8 @@ BOUND = {
     "review_agrees_with_findings": (["shenhe"], {"outcome": "shenhe.jielun", "approved": "tongyi",
                                                  "findings": "shenhe.shixiang.*.jieguo", "failed": "buguo"}),
     "within_powers": (["gaozhi", "jueding"], {"kinds": ["gaozhi.kinds_proposed", "jueding.kinds"]}),
+    "fine_within_benchmark": (["jueding"], {"item": "jueding.jizhun", "tier": "jueding.dangci",
+                                            "fine": "jueding.amount", "kinds": "jueding.kinds"}),
     "legal_review_before_major_decision": (["jueding"], {**MAJOR, "review_outcome": "shenhe.jielun",
                                                          "approved": "tongyi"}),
     "discussion_before_major_decision": (["jueding"], {**MAJOR, "discussion": "taolun"}),
@@ -173,6 +177,9 @@ def test_every_kind_is_registered_with_its_code_and_article():
     for kind in KINDS.values():
         assert kind.code.isupper() and "第" in kind.article and kind.params, kind.name
         assert all(p.kind in bindings.PARAM_KINDS for p in kind.params.values())
+        assert kind.effect in (bindings.REFUSE, bindings.BEFORE_FORM, bindings.ALERT), kind.name
+        if kind.effect == bindings.ALERT:  # its breach raises the catalogue's alert of its code
+            assert kind.code in CATALOGUE, kind.name
 
 
 def test_the_made_up_procedures_bindings_pass_the_deploy_checks():
@@ -417,6 +424,26 @@ def test_a_penalty_outside_the_departments_powers_is_refused():
     assert breaches("within_powers", record("gaozhi", {"kinds_proposed": ["fine"]}, powers=("fine",))) == []
     b = only("within_powers", record("jueding", {"kinds": ["lower_qualification"]}, powers=("fine",)))
     assert b.fields == ("jueding.kinds",) and "降低资质等级" in b.message
+
+
+# -- FINE_OUTSIDE_BENCHMARK (APL 34): an alert kind, the step is taken ----------------------------------
+def test_a_fine_outside_its_benchmark_tier_is_an_alert_not_a_refusal():
+    register = {("SJ-01", "ordinary"): {"min_fine": 1000, "max_fine": 5000}}
+    def rec(amount, kinds=("fine",), tier="ordinary"):
+        return record("jueding", {"jizhun": "SJ-01", "dangci": tier, "amount": amount, "kinds": list(kinds)},
+                      benchmark=lambda item, t: register.get((item, t)))
+    assert KINDS["fine_within_benchmark"].effect == bindings.ALERT
+    b = only("fine_within_benchmark", rec(8000))
+    assert b.fields == ("jueding.amount",) and "决定·罚款金额8000元不在裁量基准SJ-01“ordinary”档的幅度（1000至5000元）" in b.message
+    assert b.details == {"item": "SJ-01", "tier": "ordinary", "fine": 8000, "min_fine": 1000, "max_fine": 5000}
+    assert only("fine_within_benchmark", rec(999)).details["fine"] == 999
+    for lawful in (rec(1000), rec(5000), rec(8000, kinds=("warning",)), rec(8000, tier="heavy")):
+        assert breaches("fine_within_benchmark", lawful) == []  # in range, no fine, a tier the register lacks
+    # A step is refused only by the refusing kinds: the alert kind does not run there.
+    bound = bindings.bound({"rules": [{"kind": "fine_within_benchmark", "on": ["jueding"],
+                                       "params": BOUND["fine_within_benchmark"][1]}]})
+    assert step_rules.check(bound, rec(8000)) == []
+    assert [r.kind.name for r in step_rules.check(bound, rec(8000), (bindings.ALERT,))] == ["fine_within_benchmark"]
 
 
 # -- LEGAL_REVIEW_SKIPPED (APL 58), COLLECTIVE_DISCUSSION_SKIPPED (APL 57(2)) -------------------------

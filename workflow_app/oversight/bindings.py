@@ -53,6 +53,15 @@ class Param:
     enum_of: str | None = None
 
 
+# What a kind's breach does. REFUSE: the step is refused (422, the case unchanged). BEFORE_FORM:
+# likewise, but the kind reads only the case's earlier record, so it is checked before an ad-hoc
+# step's form is typed (the case page says why the step cannot start now) as well as when it is
+# submitted. ALERT: the step is taken and each breach raises the kind's oversight alert in the
+# step's transaction (services/alerts.after_step): the law leaves the act to the officer but the
+# supervisor must see it (a fine outside its benchmark).
+REFUSE, BEFORE_FORM, ALERT = "refuse", "before_form", "alert"
+
+
 @dataclass(frozen=True)
 class RuleKind:
     name: str  # e.g. heavier_after_defence
@@ -61,6 +70,7 @@ class RuleKind:
     params: Mapping[str, Param]
     check: Callable  # (record, params) -> list[Breach], params completed with their defaults
     doc: str = ""
+    effect: str = REFUSE
 
     def complete(self, params: Mapping) -> dict:
         """The binding's parameters with the defaults of those it leaves out."""
@@ -292,8 +302,9 @@ def bound(rules: dict | None) -> list[Binding]:
     return out
 
 
-def governing(bindings: Iterable[Binding], form_key: str | None) -> list[Binding]:
-    return [b for b in bindings if form_key in b.on]
+def governing(bindings: Iterable[Binding], form_key: str | None, *effects: str) -> list[Binding]:
+    """The bindings on `form_key` (of those effects, when named)."""
+    return [b for b in bindings if form_key in b.on and (not effects or b.kind.effect in effects)]
 
 
 def act_date(rules: dict | None, form_key: str | None, data: dict) -> date | None:

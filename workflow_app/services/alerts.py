@@ -29,6 +29,7 @@ from ..oversight.alert_rules import (
     RETURNS_BEFORE_ALERT,
     SUPERSEDED_BY,
 )
+from ..oversight import bindings, step_rules
 from ..oversight.calendar import end_of_day
 from ..wall_clock import local_today
 from . import audit, case_record, paging
@@ -200,22 +201,19 @@ def add(case_id: int, department_id: int, task_id: int | None, bpmn_id: str | No
 
 
 # -- step alerts (raised in the step's own transaction) ------------------------------------------
-def after_step(case: Case, task: Task, data: dict, now: datetime) -> None:
-    """The step alerts of a completed step (services/cases.complete_task calls it in the step's
-    transaction, so the alert commits with the step or not at all)."""
-    if task.form_key == "penalty_decision":
-        _fine_within_benchmark(case, task, data, now)
-
-
-def _fine_within_benchmark(case: Case, task: Task, data: dict, now: datetime) -> None:
-    from .benchmarks import fine_outside
-
-    if "fine" not in (data.get("penalty_kinds") or []):
+def after_step(case: Case, task: Task, data: dict, now: datetime, user: User, info) -> None:
+    """The step alerts of a completed step: the alert kinds its package binds on its form
+    (oversight/bindings.py, effect ALERT; e.g. `fine_within_benchmark`), each breach its kind's
+    alert. services/cases.complete_task calls it in the step's transaction, so the alert commits
+    with the step or not at all."""
+    bound = bindings.governing(info.bindings, task.form_key, bindings.ALERT)
+    if not bound:
         return
-    report = case_record.latest_forms(case).get("investigation_report")
-    found = fine_outside((report or {}).get("benchmark_item"), data.get("benchmark_tier"), data.get("fine_amount"))
-    if found is not None:
-        _add_unless_active(case, task, "FINE_OUTSIDE_BENCHMARK", found, now)
+    record = case_record.rule_record(task.form_key, case, data, user, info.forms)
+    for found in step_rules.check(bound, record, (bindings.ALERT,)):
+        breach = found.breaches[0]
+        _add_unless_active(case, task, found.kind.code,
+                           breach.details or {"message": breach.message, "message_en": breach.message_en}, now)
 
 
 def after_review(case: Case, task: Task, reviews: list, now: datetime) -> None:

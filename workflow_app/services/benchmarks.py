@@ -140,13 +140,10 @@ def fits(tier_range: dict | None, fine) -> bool | None:
     return tier_range["min_fine"] <= fine <= tier_range["max_fine"]
 
 
-def fine_outside(item_code: str | None, tier: str | None, fine) -> dict | None:
-    """What is wrong with `fine` for the item and tier, or None (within its range, or nothing to
-    compare: no such item in the register, the tier not in it, no fine)."""
+def tier_range(item_code: str | None, tier: str | None) -> dict | None:
+    """The range {"min_fine", "max_fine"} of the item's tier in the register, or None (no such
+    item, or the tier not in it): what the rule kind `fine_within_benchmark` compares a fine with."""
     item = find(item_code)
-    found = item.tier(tier) if item and tier else None
-    if fits(found, fine) is not False:
-        return None
-    return {"item": item_code, "tier": tier, "fine": fine, "min_fine": found["min_fine"], "max_fine": found["max_fine"]}
+    return item.tier(tier) if item and tier else None
 
 

@@ -11,7 +11,9 @@ it: each reader adds the task it is completing itself.
 from dataclasses import dataclass
 
 from ..extensions import db
-from ..models import Case, LegalReview, Task
+from ..models import Case, LegalReview, Task, User
+from ..oversight import step_rules
+from ..wall_clock import local_today
 
 
 @dataclass(frozen=True)
@@ -72,3 +74,16 @@ def stepped(case: Case, version: int | None, completed: Task | None) -> None:
 def forget(case: Case) -> None:
     """The step wrote more of the record than its own row (a legal review): read it again when asked."""
     case._completed_steps = None
+
+
+def rule_record(form_key: str | None, case: Case, data: dict, user: User, forms: dict) -> step_rules.CaseRecord:
+    """What the package's rule kinds see of a step (oversight/step_rules/record.py): the form
+    submitted, the record of earlier steps (read when a rule first asks), the acting user, the
+    Beijing date, the department with its powers and its discretion benchmarks."""
+    from .benchmarks import tier_range  # benchmarks -> audit -> ... imports this module
+
+    department = case.department
+    return step_rules.CaseRecord(
+        form_key, data, actor=user.username, today=local_today(), party_kind=case.party_kind,
+        earlier=lambda: latest_forms(case), department=department.name, powers=department.penalty_powers or (),
+        forms=forms, benchmark=tier_range)

@@ -130,7 +130,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
             case.reviews.append(legal_review.record(case, task, user, data, now))
             case_record.forget(case)
             alerts.after_review(case, task, case.reviews, now)
-        alerts.after_step(case, task, data, now)
+        alerts.after_step(case, task, data, now, user, info)
     return case
 
 
@@ -145,15 +145,10 @@ def check_form_rules(form_key: str | None, case: Case, data: dict, user: User) -
     version without bindings is governed by no rule. The record of earlier steps is read only
     when a rule asks for it."""
     info = procedure_info(case.procedure_version)
-    governing = bindings.governing(info.bindings, form_key)
+    governing = bindings.governing(info.bindings, form_key, bindings.REFUSE, bindings.BEFORE_FORM)
     if not governing:
         return
-    department = case.department
-    record = step_rules.CaseRecord(
-        form_key, data, actor=user.username, today=local_today(),
-        party_kind=case.party_kind, earlier=lambda: case_record.latest_forms(case), department=department.name,
-        powers=department.penalty_powers or (), forms=info.forms)
-    refusals = step_rules.check(governing, record)
+    refusals = step_rules.check(governing, case_record.rule_record(form_key, case, data, user, info.forms))
     if not refusals:
         return
     first = refusals[0]

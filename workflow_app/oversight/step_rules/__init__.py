@@ -35,7 +35,7 @@ Where each family lives in this package:
 """
 from collections.abc import Iterable
 
-from ..bindings import Binding, governing
+from ..bindings import BEFORE_FORM, REFUSE, Binding, governing
 from . import dates, decision, execution, formalities, hearing, summary  # noqa: F401 - each registers its kinds
 
 # Re-exported (`name as name`) for the code that reads them from here: the tests.
@@ -46,11 +46,12 @@ from .record import CaseRecord as CaseRecord
 from .record import Refusal as Refusal
 
 
-def check(bindings: Iterable[Binding], record: CaseRecord) -> list[Refusal]:
-    """Every binding that governs the submitted form (`record.form_key`), over the case's record,
-    in the bindings' order: the refusals of those broken."""
+def check(bindings: Iterable[Binding], record: CaseRecord, effects: tuple[str, ...] = (REFUSE, BEFORE_FORM)
+          ) -> list[Refusal]:
+    """Every binding of those `effects` that governs the submitted form (`record.form_key`), over
+    the case's record, in the bindings' order: the breaches of those broken."""
     refusals = []
-    for binding in governing(bindings, record.form_key):
+    for binding in governing(bindings, record.form_key, *effects):
         breaches = list(binding.kind.check(record, binding.params))
         if breaches:
             refusals.append(Refusal(binding.kind, breaches))

@@ -3,8 +3,9 @@
 department's powers (`within_powers`: PENALTY_OUTSIDE_POWERS, APL 9, 18), and a major case is
 reviewed and discussed by the heads before it is decided (`legal_review_before_major_decision`:
 LEGAL_REVIEW_SKIPPED, APL 58; `discussion_before_major_decision`: COLLECTIVE_DISCUSSION_SKIPPED,
-APL 57(2))."""
-from ..bindings import FORM, TEXT, Param, RuleKind, register
+APL 57(2)); and a fine decided outside its discretion benchmark's range is seen by the supervisor
+(`fine_within_benchmark`: the alert FINE_OUTSIDE_BENCHMARK; the step is taken)."""
+from ..bindings import ALERT, FORM, TEXT, Param, RuleKind, register
 from ..powers import PUBLIC_SECURITY_ONLY, kind_label
 from .record import (
     Breach,
@@ -184,3 +185,43 @@ register(RuleKind(
     {**MAJOR_CASE_PARAMS, "discussion": Param(FORM, doc="the form of the heads' collective discussion")},
     discussion_before_major_decision,
     doc="A major or complex case is decided by the heads' collective discussion, on record before the decision."))
+
+
+# -- FINE_OUTSIDE_BENCHMARK (APL 34; 国办发〔2022〕27号: 行政裁量权基准) ------------------------------------------
+def fine_within_benchmark(record: CaseRecord, params: dict) -> list[Breach]:
+    """A fine decided outside the range of the benchmark item and tier the case applies. The law
+    lets the officer depart from a benchmark with reasons, so the step is taken and the supervisor
+    alerted. Nothing to compare (no fine, no item or tier, one the register does not hold): no
+    breach."""
+    kinds = record.get(params.get("kinds")) if params.get("kinds") else None
+    if params.get("kinds") and (not isinstance(kinds, list) or params["fined"] not in kinds):
+        return []
+    item, tier, fine = record.get(params["item"]), record.get(params["tier"]), record.get(params["fine"])
+    if not (isinstance(item, str) and item and isinstance(tier, str) and tier):
+        return []
+    if isinstance(fine, bool) or not isinstance(fine, int | float):
+        return []
+    found = record.benchmark(item, tier)
+    if found is None or found["min_fine"] <= fine <= found["max_fine"]:
+        return []
+    low, high = f"{found['min_fine']:g}", f"{found['max_fine']:g}"
+    zh, en = record.label(params["fine"])
+    return [Breach(
+        (params["fine"],),
+        f"{zh}{fine:g}元不在裁量基准{item}“{tier}”档的幅度（{low}至{high}元）之内",
+        f"{en} {fine:g} yuan is outside the range of benchmark {item}, tier {tier} ({low} to {high} yuan)",
+        {"item": item, "tier": tier, "fine": fine, "min_fine": found["min_fine"], "max_fine": found["max_fine"]})]
+
+
+register(RuleKind(
+    "fine_within_benchmark", "FINE_OUTSIDE_BENCHMARK", "《行政处罚法》第34条；国办发〔2022〕27号",
+    {"item": text_field("the benchmark item the case applies (its code in the register)"),
+     "tier": text_field("the tier of the item the decision applies"),
+     "fine": number_field("the fine decided"),
+     "kinds": list_field("the penalty kinds decided; the rule applies only where they include a fine",
+                         optional=True),
+     "fined": Param(TEXT, optional=True, default="fine", enum_of="kinds",
+                    doc="the choice of `kinds` that is a fine (default: fine)")},
+    fine_within_benchmark, effect=ALERT,
+    doc="A fine decided outside its benchmark tier's range raises FINE_OUTSIDE_BENCHMARK for the supervisor; "
+        "the step is taken."))

@@ -19,7 +19,9 @@ from ..bindings import FIELD, FIELDS, Param, RuleKind
 class CaseRecord:
     """What a rule sees: the form being submitted and the latest data of each completed form (by
     form key), who acts, the Beijing date, the party's kind, the department and its powers, and the
-    forms of the case's procedure version (their titles name the fields in messages).
+    forms of the case's procedure version (their titles name the fields in messages), and the
+    department's discretion benchmarks (`benchmark(item code, tier)`: the tier's range
+    {"min_fine", "max_fine"}, or None where the register has no such item or tier).
 
     `earlier` is the record itself or a function reading it: it is read once, when a rule first
     asks for a form other than the submitted one, so a step whose rules read only its own form
@@ -27,10 +29,12 @@ class CaseRecord:
 
     def __init__(self, form_key: str | None, data: dict, *, today: date, actor: str = "",
                  party_kind: str = "person", earlier: dict[str, dict] | Callable[[], dict[str, dict]] | None = None,
-                 department: str = "", powers: Iterable[str] = (), forms: dict[str, dict] | None = None):
+                 department: str = "", powers: Iterable[str] = (), forms: dict[str, dict] | None = None,
+                 benchmark: Callable[[str, str], dict | None] | None = None):
         self.form_key, self.data, self.today, self.actor = form_key, data, today, actor
         self.party_kind, self.department, self.powers = party_kind, department, frozenset(powers)
         self.forms = forms or {}
+        self.benchmark = benchmark or (lambda item, tier: None)
         self._earlier = earlier
 
     @cached_property
@@ -144,6 +148,7 @@ class Breach:
     fields: tuple[str, ...]  # form.field references, the submitted form's first
     message: str             # Chinese
     message_en: str
+    details: dict | None = None  # an alert kind's: the alert's details (plain JSON)
 
 
 @dataclass(frozen=True)
