@@ -57,6 +57,8 @@ FORMS = {
                      kinds=_f("list", "处罚种类", "Kinds"), riqi=_f("date", "决定日期", "Decision date"),
                      moshou=_f("number", "没收价值", "Value confiscated"),
                      jizhun=_f("text", "裁量基准", "Benchmark item"), dangci=_f("text", "裁量档次", "Tier")),
+    "gongshi": _form("公示", "Disclosure", riqi=_f("date", "公示日期", "Day disclosed")),
+    "chexiao": _form("撤回公示", "Withdrawal", riqi=_f("date", "撤销日期", "Day revoked")),
     "songda": _form("送达", "Service", fangshi={"type": "string", "enum": ["zhijie", "dianzi"], "title": "方式",
                                                 "x-title-en": "Method"},
                     tongyi=_f("bool", "同意电子送达", "Consent"), riqi=_f("date", "送达日期", "Day served")),
@@ -114,6 +116,7 @@ BOUND = {
     "review_agrees_with_findings": (["shenhe"], {"outcome": "shenhe.jielun", "approved": "tongyi",
                                                  "findings": "shenhe.shixiang.*.jieguo", "failed": "buguo"}),
     "within_powers": (["gaozhi", "jueding"], {"kinds": ["gaozhi.kinds_proposed", "jueding.kinds"]}),
+    "withdrawn_only_if_disclosed": (["chexiao"], {"disclosure": "gongshi", "revoked_on": "chexiao.riqi"}),
     "fine_within_benchmark": (["jueding"], {"item": "jueding.jizhun", "tier": "jueding.dangci",
                                             "fine": "jueding.amount", "kinds": "jueding.kinds"}),
     "legal_review_before_major_decision": (["jueding"], {**MAJOR, "review_outcome": "shenhe.jielun",
@@ -426,6 +429,14 @@ def test_a_penalty_outside_the_departments_powers_is_refused():
     assert b.fields == ("jueding.kinds",) and "降低资质等级" in b.message
 
 
+# -- DISCLOSURE_NOT_MADE (APL 48(2)): checked before the request's form is typed ------------------------
+def test_a_disclosure_is_withdrawn_only_where_one_was_made():
+    assert KINDS["withdrawn_only_if_disclosed"].effect == bindings.BEFORE_FORM
+    b = only("withdrawn_only_if_disclosed", record("chexiao", {}))
+    assert b.fields == ("chexiao.riqi",) and b.message == "本案的处罚决定尚未公示，无须撤回公示"
+    assert breaches("withdrawn_only_if_disclosed", record("chexiao", {}, {"gongshi": {"riqi": "2026-11-02"}})) == []
+
+
 # -- FINE_OUTSIDE_BENCHMARK (APL 34): an alert kind, the step is taken ----------------------------------
 def test_a_fine_outside_its_benchmark_tier_is_an_alert_not_a_refusal():
     register = {("SJ-01", "ordinary"): {"min_fine": 1000, "max_fine": 5000}}
@@ -639,9 +650,10 @@ def test_a_fine_is_collected_on_the_spot_only_on_a_ground_of_the_law():
     assert breaches("on_spot_collection_allowed", record("shoujiao", spot, fine), small_limit=50) != []
 
 
-@pytest.mark.parametrize("kind", sorted(set(BOUND) - {"transfer_copied_to_procuratorate"}))
+@pytest.mark.parametrize("kind", sorted(set(BOUND) - {"transfer_copied_to_procuratorate", "withdrawn_only_if_disclosed"}))
 def test_a_kind_given_nothing_of_its_forms_finds_nothing(kind):
     """A step whose form records none of the fields a kind reads is no breach of it (but a
-    transfer not recorded as copied to the procuratorate is not copied: refused above)."""
+    transfer not recorded as copied to the procuratorate is not copied, and a withdrawal of a disclosure
+    never made has nothing to withdraw: refused above)."""
     on, _ = BOUND[kind]
     assert breaches(kind, record(on[0], {})) == []

@@ -76,7 +76,8 @@ def forget(case: Case) -> None:
     case._completed_steps = None
 
 
-def rule_record(form_key: str | None, case: Case, data: dict, user: User, forms: dict) -> step_rules.CaseRecord:
+def rule_record(form_key: str | None, case: Case, data: dict, user: User | None, forms: dict
+                ) -> step_rules.CaseRecord:
     """What the package's rule kinds see of a step (oversight/step_rules/record.py): the form
     submitted, the record of earlier steps (read when a rule first asks), the acting user, the
     Beijing date, the department with its powers and its discretion benchmarks."""
@@ -84,6 +85,6 @@ def rule_record(form_key: str | None, case: Case, data: dict, user: User, forms:
 
     department = case.department
     return step_rules.CaseRecord(
-        form_key, data, actor=user.username, today=local_today(), party_kind=case.party_kind,
+        form_key, data, actor=user.username if user else "", today=local_today(), party_kind=case.party_kind,
         earlier=lambda: latest_forms(case), department=department.name, powers=department.penalty_powers or (),
         forms=forms, benchmark=tier_range)

@@ -21,7 +21,7 @@ from ..models import Case, Task, User, WorkflowState
 from ..models.types import utcnow
 from . import audit, people, time_limits
 from .access import ROLE_WORDS, in_scope, visible_case
-from .cases import check_form_rules
+from .cases import check_before_form, check_form_rules
 from .errors import Forbidden, Invalid, NotFound, StepRefused, tr
 from .forms import validate_form
 from .procedures import procedure_info
@@ -52,6 +52,7 @@ def start_request(user: User, case_id: int, kind: str, data: dict) -> Case:
     case.open_tasks = ready
     with refusals_traced(user, case.id, bpmn_id=kind):
         people.check_named_people(schema, data, case, act_day(info.rules, meta.get("form_key"), data))
+        _check_before_form(case, info, kind, ready, user)
         time_limits.check_request(case, info.task_specs, kind, data, ready)
         check_form_rules(meta.get("form_key"), case, data, user)
     state = db.session.get(WorkflowState, case.id)
@@ -112,10 +113,18 @@ def refusal_now(case: Case, kind: str, ready: list[Task] | None = None) -> StepR
     nothing is traced (nobody tried the step). `ready`: the case's ready tasks, when read already."""
     info = procedure_info(case.procedure_version)
     try:
-        time_limits.check_may_start(case, info.task_specs, kind, ready_task_rows(case.id) if ready is None else ready)
+        _check_before_form(case, info, kind, ready_task_rows(case.id) if ready is None else ready, None)
     except StepRefused as refusal:
         return refusal
     return None
+
+
+def _check_before_form(case: Case, info, kind: str, ready: list[Task], user: User | None) -> None:
+    """What the law says of starting `kind` now before its form is typed: the decision clock's
+    conditions (services/time_limits.py), then the package's rule kinds that read only the case's
+    record (effect BEFORE_FORM)."""
+    time_limits.check_may_start(case, info.task_specs, kind, ready)
+    check_before_form(info.task_specs[kind].get("form_key"), case, user)
 
 
 def requests_for(user: User, case: Case) -> list[AdHocStep]:

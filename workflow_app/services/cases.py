@@ -146,9 +146,21 @@ def check_form_rules(form_key: str | None, case: Case, data: dict, user: User) -
     when a rule asks for it."""
     info = procedure_info(case.procedure_version)
     governing = bindings.governing(info.bindings, form_key, bindings.REFUSE, bindings.BEFORE_FORM)
-    if not governing:
-        return
-    refusals = step_rules.check(governing, case_record.rule_record(form_key, case, data, user, info.forms))
+    if governing:
+        _refuse(step_rules.check(governing, case_record.rule_record(form_key, case, data, user, info.forms)))
+
+
+def check_before_form(form_key: str | None, case: Case, user: User | None) -> None:
+    """The kinds bound on `form_key` that read only the case's earlier record (effect BEFORE_FORM):
+    whether an ad-hoc step of that form may start now, whatever its form will say."""
+    info = procedure_info(case.procedure_version)
+    governing = bindings.governing(info.bindings, form_key, bindings.BEFORE_FORM)
+    if governing:
+        _refuse(step_rules.check(governing, case_record.rule_record(form_key, case, {}, user, info.forms)))
+
+
+def _refuse(refusals: list[step_rules.Refusal]) -> None:
+    """StepRefused with every breach found, led by the first rule broken; nothing if none."""
     if not refusals:
         return
     first = refusals[0]

@@ -5,7 +5,7 @@ code and article, traced as `step.refused` by the caller.
 
 An ad-hoc step's conditions come in two parts: those of the case alone (`check_may_start`: may
 this kind of request be started on this case now?), which the case page asks before it offers the
-step, and those of what the form says; `check_request` checks both, in that order.
+step, and those of what the form says (`check_request`), checked after them.
 """
 from datetime import date
 
@@ -27,9 +27,7 @@ EXTENSION_TOO_LONG = "EXTENSION_TOO_LONG"
 EXTENSION_LATE = "EXTENSION_LATE"
 COLLECTIVE_DISCUSSION_REQUIRED = "COLLECTIVE_DISCUSSION_REQUIRED"
 PERIOD_NOT_APPLICABLE = "PERIOD_NOT_APPLICABLE"
-DISCLOSURE_NOT_MADE = "DISCLOSURE_NOT_MADE"
 PERIOD_ARTICLE = "《行政处罚法》第60条；《市场监督管理行政处罚程序规定》第64条"
-DISCLOSURE_ARTICLE = "《行政处罚法》第48条第2款"
 
 
 def _refuse(code: str, article: str, refs: tuple[str, ...], message: str, message_en: str):
@@ -126,14 +124,11 @@ def check_may_start(case: Case, task_specs: dict, kind: str, ready: list[Task]) 
         _check_extension_possible(case, task_specs, ready)
     elif kind == clock.EXCLUDED_PERIOD:
         _check_period_possible(case, task_specs, ready)
-    elif kind == "disclosure_revocation":
-        _check_revocation(case)
 
 
 def check_request(case: Case, task_specs: dict, kind: str, data: dict, ready: list[Task]) -> None:
-    """The law's conditions for starting the ad-hoc step `kind` now with the form data `data`:
-    those of the case (`check_may_start`) first, then those of what the form says."""
-    check_may_start(case, task_specs, kind, ready)
+    """The law's conditions on what the form of the ad-hoc step `kind` says (`data`); the caller
+    has checked those of the case alone (`check_may_start`) first."""
     if kind == clock.EXTENSION_REQUEST:
         _check_extension_request(case, task_specs, data, ready)
     elif kind == clock.EXCLUDED_PERIOD:
@@ -240,16 +235,6 @@ def _check_excluded_period(case, task_specs, data):
         ids = {row.task_id for row in rows if row.form_key == clock.EXCLUDED_PERIOD}
         if replaces not in ids:
             raise Invalid({"replaces": [tr("%(id)s is not a recorded excluded period of this case", id=replaces)]})
-
-
-def _check_revocation(case):
-    disclosed = db.session.execute(
-        db.select(Task.id).where(Task.case_id == case.id, Task.state == "completed",
-                                 Task.form_key == "disclosure").limit(1)).first()
-    if disclosed is None:
-        _refuse(DISCLOSURE_NOT_MADE, DISCLOSURE_ARTICLE, ("disclosure_revocation.revoked_on",),
-                "本案的处罚决定尚未公示，无须撤回公示",
-                "the case's decision has not been disclosed: there is no disclosure to withdraw")
 
 
 def check_completion(task: Task, data: dict, case: Case, task_specs: dict, ready: list[Task]) -> None:

@@ -4,10 +4,11 @@ SINGLE_OFFICER, APL 42, 55), electronic service has the party's consent
 (`electronic_service_consented`: ELECTRONIC_SERVICE_NO_CONSENT, APL 61), a disclosure publishes no
 personal numbers (`no_personal_numbers_disclosed`: PERSONAL_INFO_DISCLOSED, APL 48) and a transfer
 of a suspected crime is copied to the procuratorate (`transfer_copied_to_procuratorate`:
-TRANSFER_NOT_COPIED, 国务院令第310号)."""
-from ..bindings import TEXT, Param, RuleKind, register
+TRANSFER_NOT_COPIED, 国务院令第310号); a disclosure is withdrawn only where one was made
+(`withdrawn_only_if_disclosed`: DISCLOSURE_NOT_MADE, APL 48(2), checked before the form is typed)."""
+from ..bindings import BEFORE_FORM, FORM, TEXT, Param, RuleKind, register
 from ..identity import party_id_valid, personal_numbers
-from .record import Breach, CaseRecord, bool_field, list_field, text_field
+from .record import Breach, CaseRecord, bool_field, date_field, list_field, text_field
 
 
 # -- PARTY_ID_INVALID (APL 59) ----------------------------------------------------------------------
@@ -120,3 +121,22 @@ register(RuleKind(
      "procuratorate": text_field("the procuratorate copied", optional=True)},
     transfer_copied_to_procuratorate,
     doc="A transfer of a suspected crime is copied to the procuratorate at the same level."))
+
+
+# -- DISCLOSURE_NOT_MADE (APL 48(2)) --------------------------------------------------------------------
+def withdrawn_only_if_disclosed(record: CaseRecord, params: dict) -> list[Breach]:
+    """APL Art. 48(2): a disclosed decision that is revoked is withdrawn from disclosure; a case
+    whose decision was never disclosed has nothing to withdraw. It reads only the earlier record,
+    so the case page says so before the request's form is typed."""
+    if record.recorded(params["disclosure"]):
+        return []
+    return [Breach((params["revoked_on"],), "本案的处罚决定尚未公示，无须撤回公示",
+                   "the case's decision has not been disclosed: there is no disclosure to withdraw")]
+
+
+register(RuleKind(
+    "withdrawn_only_if_disclosed", "DISCLOSURE_NOT_MADE", "《行政处罚法》第48条第2款",
+    {"disclosure": Param(FORM, doc="the form of the disclosure step"),
+     "revoked_on": date_field("the field of the request the refusal names (the day the decision was revoked)")},
+    withdrawn_only_if_disclosed, effect=BEFORE_FORM,
+    doc="The withdrawal of a disclosure is asked for only where the decision was disclosed."))
