@@ -77,19 +77,37 @@ def event_digest(key: bytes | None, *, key_id: str | None, chain, seq, case_id, 
     return hmac.digest(key, body, "sha256").hex()
 
 
-def _head(chain: str) -> TraceChain:
+class _Head:
+    """A chain's head as this transaction moves it: its last sequence number and digest, and
+    whether its row exists yet (`stored`). A plain value written by a statement of its own, not an
+    ORM object: the step's last flush then has nothing to do but write it and the events."""
+
+    __slots__ = ("chain", "seq", "head_sha256", "stored", "moved")
+
+    def __init__(self, chain: str, seq: int, head_sha256: str, stored: bool):
+        self.chain, self.seq, self.head_sha256, self.stored, self.moved = chain, seq, head_sha256, stored, False
+
+
+_TRACE_CHAIN = TraceChain.__table__
+_READ_HEAD = db.select(_TRACE_CHAIN.c.seq, _TRACE_CHAIN.c.head_sha256).where(
+    _TRACE_CHAIN.c.chain == db.bindparam("chain"))
+_READ_HEAD_LOCKED = _READ_HEAD.with_for_update()
+_INSERT_HEAD = _TRACE_CHAIN.insert()
+_UPDATE_HEAD = _TRACE_CHAIN.update().where(_TRACE_CHAIN.c.chain == db.bindparam("b_chain")).values(
+    seq=db.bindparam("seq"), head_sha256=db.bindparam("head_sha256"))
+_INSERT_EVENTS = TraceEvent.__table__.insert()
+
+
+def _head(chain: str) -> _Head:
     """The chain head, read (and on PostgreSQL row-locked) once per transaction."""
-    heads = db.session.info.setdefault("trace_heads", {})
+    session = db.session()
+    heads = session.info.setdefault("trace_heads", {})
     if chain in heads:
         return heads[chain]
-    query = db.select(TraceChain).where(TraceChain.chain == chain)
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    with db.session.no_autoflush:
-        head = db.session.execute(query).scalar_one_or_none()
-    if head is None:
-        head = TraceChain(chain=chain, seq=0, head_sha256=GENESIS)
-        db.session.add(head)
+    locked = session.get_bind().dialect.name == "postgresql"
+    with session.no_autoflush:
+        row = session.execute(_READ_HEAD_LOCKED if locked else _READ_HEAD, {"chain": chain}).first()
+    head = _Head(chain, 0, GENESIS, False) if row is None else _Head(chain, row[0], row[1], True)
     heads[chain] = head
     return head
 
@@ -104,12 +122,33 @@ def _forget_heads(session, transaction):
 @event.listens_for(Session, "after_flush")
 def _write_events(session, flush_context):
     """The events recorded since the last flush, in one INSERT after the flush's own rows (their
-    cases and tasks) and with the chain heads they moved: rows, not objects (no one reads an
-    event back as an object in the transaction that wrote it, and building and flushing objects
-    was a fifth of a step's CPU)."""
+    cases and tasks), with the chain heads they moved: rows, not objects (no one reads an event
+    or a head back as an object in the transaction that wrote it, and building and flushing
+    objects was a fifth of a step's CPU)."""
     rows = session.info.pop("trace_rows", None)
-    if rows:
-        session.connection().execute(TraceEvent.__table__.insert(), rows)
+    if not rows:
+        return
+    connection = session.connection()
+    for head in session.info.get("trace_heads", {}).values():
+        if head.moved:
+            values = {"seq": head.seq, "head_sha256": head.head_sha256}
+            if head.stored:
+                connection.execute(_UPDATE_HEAD, {"b_chain": head.chain, **values})
+            else:
+                connection.execute(_INSERT_HEAD, {"chain": head.chain, **values})
+                head.stored = True
+            head.moved = False
+    connection.execute(_INSERT_EVENTS, rows)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_events_before_commit(session):
+    """Events recorded after the session's last flush: a flush with no object to write does not
+    run (nor its after_flush), so they are written here, after whatever objects the session still
+    holds (the rows they name)."""
+    if session.info.get("trace_rows"):
+        session.flush()
+        _write_events(session, None)
 
 
 def record(action: str, *, actor: User | str | None, case_id: int | None = None, task_id: int | None = None,
@@ -135,6 +174,7 @@ def record(action: str, *, actor: User | str | None, case_id: int | None = None,
         {**fields, "prev_sha256": head.head_sha256, "sha256": digest, "key_id": keys.current_id})
     head.seq = fields["seq"]
     head.head_sha256 = digest
+    head.moved = True
 
 
 def record_alone(action: str, *, attempts: int = 3, **fields) -> None:

@@ -76,14 +76,18 @@ def revoke_token(token: str) -> None:
         db.session.commit()
 
 
+# Built once: constructing the statement and its cache key cost as much as running it, and every
+# API request runs it.
+_TOKEN_WITH_USER = (db.select(ApiToken)
+                    .options(joinedload(ApiToken.user).joinedload(User.role_rows),
+                             joinedload(ApiToken.user).joinedload(User.certificates))
+                    .where(ApiToken.token_sha256 == db.bindparam("digest")))
+
+
 def user_for_token(token: str) -> User | None:
     """The token's user with their roles and certificates (the acting officer's check of every
     step reads them), in one query (every API request starts here)."""
-    row = db.session.execute(
-        db.select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.role_rows),
-                                    joinedload(ApiToken.user).joinedload(User.certificates))
-        .where(ApiToken.token_sha256 == _digest(token))
-    ).unique().scalar_one_or_none()
+    row = db.session.execute(_TOKEN_WITH_USER, {"digest": _digest(token)}).unique().scalar_one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.active:
         return None
     return row.user

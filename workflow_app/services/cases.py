@@ -174,21 +174,30 @@ def _refuse(refusals: list[step_rules.Refusal]) -> None:
                       details={"rules": [{"code": r.kind.code, "article": r.kind.article} for r in refusals]})
 
 
+def _task_for_completion_query():
+    """The one query of _task_for_completion, built once: building a statement and its cache key
+    is as much CPU as running it (the task's id is its one parameter)."""
+    task_id = db.bindparam("task_id")
+    case_of_task = db.select(Task.case_id).where(Task.id == task_id).scalar_subquery()
+    on_the_task = Task.id == task_id
+    return (db.select(Task, Case, WorkflowState, LegalReview)
+            .outerjoin(Case, db.and_(Case.id == Task.case_id, on_the_task))
+            .outerjoin(WorkflowState, db.and_(WorkflowState.case_id == Task.case_id, on_the_task))
+            .outerjoin(LegalReview, LegalReview.task_id == Task.id)
+            .options(joinedload(Case.created_by))
+            .where(db.or_(on_the_task, db.and_(Task.case_id == case_of_task, Task.state.in_(("ready", "completed")))))
+            .order_by(Task.id))
+
+
+_TASK_FOR_COMPLETION = _task_for_completion_query()
+
+
 def _task_for_completion(task_id: int) -> tuple[Task, WorkflowState, list[Task]]:
     """The task, its case (with creator), the case's workflow state, its ready tasks and its
     record (the completed tasks with their legal reviews, services/case_record.py), in one query.
     The case and the state (tens of KB) come on the task's own row only, not on every row (the
     other rows find their case in the session)."""
-    case_of_task = db.select(Task.case_id).where(Task.id == task_id).scalar_subquery()
-    on_the_task = Task.id == task_id
-    rows = db.session.execute(
-        db.select(Task, Case, WorkflowState, LegalReview)
-        .outerjoin(Case, db.and_(Case.id == Task.case_id, on_the_task))
-        .outerjoin(WorkflowState, db.and_(WorkflowState.case_id == Task.case_id, on_the_task))
-        .outerjoin(LegalReview, LegalReview.task_id == Task.id)
-        .options(joinedload(Case.created_by))
-        .where(db.or_(on_the_task, db.and_(Task.case_id == case_of_task, Task.state.in_(("ready", "completed")))))
-        .order_by(Task.id)).all()
+    rows = db.session.execute(_TASK_FOR_COMPLETION, {"task_id": task_id}).all()
     found = next(((t, state) for t, _, state, _ in rows if t.id == task_id), None)
     if found is None:
         raise NotFound(tr("task %(id)s not found", id=task_id))
