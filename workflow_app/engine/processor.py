@@ -12,6 +12,7 @@ waits for a timer the worker can read or a message (`stranded_at`). Otherwise th
 any other engine error, and the case stays as it was.
 """
 import contextvars
+import functools
 import json
 from copy import copy
 from dataclasses import dataclass
@@ -60,8 +61,8 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         # Mirrors BpmnWorkflowConverter.from_dict (SpiffWorkflow 3.2) with the specs rejoined.
         procedure = _restoring.get()
         workflow = self.target_class(procedure.spec, dict(procedure.subprocess_specs), deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], task_uuid, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(task_uuid(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
@@ -69,6 +70,14 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
 
 
 _MUTABLE = (dict, list, set)
+
+
+@functools.lru_cache(maxsize=16384)
+def task_uuid(text: str) -> UUID:
+    """UUID(text), once per text: a loaded state names each task three times (its id, its
+    children's parent, its parent's child list), and a UUID is immutable, so one object serves
+    every mention, in this state and the next step's."""
+    return UUID(text)
 
 
 class FastTaskConverter(TaskConverter):
@@ -79,9 +88,9 @@ class FastTaskConverter(TaskConverter):
     def from_dict(self, dct, workflow):
         # Mirrors TaskConverter.from_dict (SpiffWorkflow 3.2) with the merge into {} inlined.
         task_spec = workflow.spec.task_specs.get(dct["task_spec"])
-        task = self.target_class(workflow, task_spec, state=dct["state"], id=UUID(dct["id"]))
-        task._parent = UUID(dct["parent"]) if dct["parent"] is not None else None
-        task._children = [UUID(child) for child in dct["children"]]
+        task = self.target_class(workflow, task_spec, state=dct["state"], id=task_uuid(dct["id"]))
+        task._parent = task_uuid(dct["parent"]) if dct["parent"] is not None else None
+        task._children = [task_uuid(child) for child in dct["children"]]
         task.last_state_change = dct["last_state_change"]
         task.triggered = dct["triggered"]
         task.internal_data = self.registry.restore(dct["internal_data"])
@@ -119,6 +128,11 @@ _ADVANCE_ROUNDS = 10
 
 def _not_json(constant: str):
     raise ValueError(f"{constant} is not JSON")
+
+
+# What json.loads(parse_constant=_not_json) and json.dumps(...) make at every call, made once.
+_STRICT_DECODER = json.JSONDecoder(parse_constant=_not_json)
+_STATE_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 @dataclass(frozen=True)
@@ -175,7 +189,7 @@ class WorkflowProcessor:
         them: it still loads, and its steps are refused naming the value until it is corrected."""
         token = _restoring.set(procedure)
         try:
-            dct = json.loads(state, parse_constant=_not_json) if strict else json.loads(state)
+            dct = _STRICT_DECODER.decode(state) if strict else json.loads(state)
             SERIALIZER.migrate(dct)
             wf = SERIALIZER.from_dict(dct)
         finally:
@@ -197,7 +211,7 @@ class WorkflowProcessor:
         if problem:
             raise EngineError(tr("the step would leave data the case cannot store: %(problem)s", problem=problem))
         try:
-            state = json.dumps(dct, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+            state = _STATE_ENCODER.encode(dct)
             size = len(state.encode("utf-8"))
         except (TypeError, ValueError, RecursionError) as err:  # UnicodeEncodeError is a ValueError
             raise EngineError(tr("the case's state cannot be stored: %(reason)s", reason=describe_error(err))) from None
