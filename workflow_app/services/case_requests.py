@@ -47,7 +47,7 @@ def start_request(user: User, case_id: int, kind: str, data: dict) -> Case:
     lane = meta.get("lane")
     _check_may_start(user, case, kind, lane)
     schema = info.forms.get(meta["form_key"]) if meta.get("form_key") else None
-    data = validate_form(schema, data)
+    data = validate_form(schema, data, info.validators.get(meta["form_key"]) if schema is not None else None)
     ready = ready_task_rows(case.id)
     case.open_tasks = ready
     with refusals_traced(user, case.id, bpmn_id=kind):

@@ -97,7 +97,7 @@ def complete_task(user: User, task_id: int, data: dict) -> Case:
     version = case.procedure_version
     info = procedure_info(version)
     schema = info.forms.get(task.form_key) if task.form_key else None
-    data = validate_form(schema, data)
+    data = validate_form(schema, data, info.validators.get(task.form_key) if schema is not None else None)
     attachments.check_signatures(schema, data, case)
     on = act_day(info.rules, task.form_key, data)
     with refusals_traced(user, case.id, bpmn_id=task.bpmn_id, task_id=task.id):

@@ -232,11 +232,17 @@ def _path_order(error) -> list[tuple[int, int | str]]:
     return [(0, p) if isinstance(p, int) else (1, str(p)) for p in error.absolute_path]
 
 
-def schema_errors(schema: dict, data) -> dict[str, list[str]]:
+def form_validator(schema: dict) -> Draft202012Validator:
+    """The validator of `schema`: one per distinct schema (its text is the cache's key)."""
+    return _validator(json.dumps(schema, sort_keys=True))
+
+
+def schema_errors(schema: dict, data, validator: Draft202012Validator | None = None) -> dict[str, list[str]]:
     """field path (`evidence.0.kind`) -> what the schema says of the data there, each message a
     Text naming the field by its title (said in the reader's language by i18n.localized): the
-    one wording of the API's 422 and of the errors beside a page's fields."""
-    validator = _validator(json.dumps(schema, sort_keys=True))
+    one wording of the API's 422 and of the errors beside a page's fields. `validator`: the
+    schema's own, when the caller keeps it (a version's forms: ProcedureInfo.validators)."""
+    validator = validator or form_validator(schema)
     errors: dict[str, list[str]] = {}
     for error in sorted(validator.iter_errors(data), key=_path_order):
         left_out = _not_required(error) if error.validator == "not" else []
@@ -250,8 +256,9 @@ def schema_errors(schema: dict, data) -> dict[str, list[str]]:
     return errors
 
 
-def validate_form(schema: dict | None, data) -> dict:
-    """Return the data if it fits the schema; else raise Invalid naming each bad field."""
+def validate_form(schema: dict | None, data, validator: Draft202012Validator | None = None) -> dict:
+    """Return the data if it fits the schema; else raise Invalid naming each bad field.
+    `validator`: the schema's, when the caller keeps it (schema_errors)."""
     if not isinstance(data, dict):
         raise Invalid({"data": [tr("must be an object")]})
     if schema is None:  # a user task without formKey has no fields
@@ -259,7 +266,7 @@ def validate_form(schema: dict | None, data) -> dict:
             raise Invalid({name: [tr("this task has no form fields")] for name in data})
         return {}
     try:
-        errors = schema_errors(schema, data)
+        errors = schema_errors(schema, data, validator)
     except SchemaError as err:  # pragma: no cover - schemas are checked when loaded
         raise Invalid({"_form": [f"the form schema is broken: {err.message}"]}) from None
     if errors:

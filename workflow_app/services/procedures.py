@@ -28,7 +28,7 @@ from ..oversight.step_rules.record import short_title
 from . import audit, document_manifest, packages, statuses
 from .access import require_role
 from .errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound, Text, Unavailable, clip, tr
-from .forms import reference_forms, with_english_labels
+from .forms import form_validator, reference_forms, with_english_labels
 
 
 def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
@@ -286,6 +286,12 @@ class ProcedureInfo:
     def bindings(self) -> list:
         """The rule bindings with their kinds and completed parameters (bindings.bound), once."""
         return bindings.bound(self.rules)
+
+    @cached_property
+    def validators(self) -> dict:
+        """form key -> its schema's validator, found once per version: finding it by the schema's
+        text wrote the whole schema out as JSON at every step (a fraction of a millisecond)."""
+        return {key: form_validator(schema) for key, schema in self.forms.items() if isinstance(schema, dict)}
 
 
 _infos: OrderedDict[str, ProcedureInfo] = OrderedDict()
