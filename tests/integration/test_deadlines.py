@@ -200,7 +200,7 @@ def test_reading_the_stored_anchor_dates_costs_a_completion_no_statement(api, ap
 
 
 @pytest.mark.parametrize("deadline, message", [
-    ("90 calendar days from milestone.filed extendable as payment", "no extension rule for 'payment'"),
+    ("90 calendar days from milestone.filed extendable as payment", "declares no time limit 'payment'"),
     ("90 calendar days from milestone.filed excluding", "is not of the form"),
     ("90 calendar days from milestone.filed extendable as decision excluding periods", "is not of the form"),
     ("48 hours from milestone.filed excluding periods", "not hours"),

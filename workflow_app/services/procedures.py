@@ -22,7 +22,7 @@ from ..extensions import db
 from ..models import Procedure as ProcedureRow
 from ..models import ProcedureFile, ProcedureVersion, User
 from ..models.types import utcnow
-from ..oversight import bindings, step_rules  # noqa: F401 - importing step_rules registers the rule kinds
+from ..oversight import bindings, clock, step_rules  # noqa: F401 - importing step_rules registers the rule kinds
 from ..oversight.deadlines import DeadlineSyntaxError, describe, parse_deadline
 from ..oversight.step_rules.record import short_title
 from . import audit, document_manifest, packages, statuses
@@ -77,7 +77,7 @@ def deploy_package(package: packages.Package, actor: User | str) -> tuple[Proced
         # A file deployed alone is the only file: its problems need no file name.
         raise _invalid([p.in_file("").as_dict() if package.single_file and p.file == package.main_path
                         else p.as_dict() for p in err.problems]) from None
-    rules, rule_problems = _package_rules(package, forms)
+    rules, rule_problems = _package_rules(package, forms, procedure.task_specs)
     documents, document_problems = document_manifest.check(package, forms, procedure.task_specs)
     if rule_problems or document_problems:
         raise _invalid(rule_problems + document_problems)
@@ -174,18 +174,32 @@ def _package_forms(package: packages.Package) -> tuple[dict[str, dict], dict[str
     return forms, paths, problems
 
 
-def _package_rules(package: packages.Package, forms: dict) -> tuple[dict | None, list[dict]]:
-    """The package's rule bindings (bpmn/<id>/rules.json), checked against its forms."""
+def _package_rules(package: packages.Package, forms: dict, task_specs: dict) -> tuple[dict | None, list[dict]]:
+    """The package's rule bindings (bpmn/<id>/rules.json), checked against its forms, and the
+    limits its deadlines extend (`extendable as`) against those its clock declares."""
     content = package.files.get(package.rules_path)
-    if content is None:
-        return None, []
-    where = {"element_id": None, "line": None, "file": package.rules_path}
-    try:
-        rules = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as err:
-        return None, [{"message": tr("the rule bindings are not JSON: %(reason)s", reason=clip(str(err), 300)),
-                       **where}]
-    return rules, [{"message": m, **where} for m in bindings.problems(rules, forms)]
+    rules, problems = None, []
+    if content is not None:
+        where = {"element_id": None, "line": None, "file": package.rules_path}
+        try:
+            rules = json.loads(content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as err:
+            return None, [{"message": tr("the rule bindings are not JSON: %(reason)s", reason=clip(str(err), 300)),
+                           **where}]
+        problems = [{"message": m, **where} for m in bindings.problems(rules, forms)]
+        if problems:
+            return rules, problems
+    declared = clock.from_section(rules["clock"]).limits if isinstance(rules, dict) and "clock" in rules else {}
+    for bpmn_id, meta in sorted(task_specs.items()):
+        limit = parse_deadline(meta["deadline"]).extendable_as if meta.get("deadline") else None
+        if limit is not None and limit not in declared:
+            problems.append({"message": tr(
+                "deadline %(text)s: the package declares no time limit %(limit)s that extensions lengthen "
+                "(rules.json: clock.limits; it declares %(limits)s)", text=repr(meta["deadline"]), limit=repr(limit),
+                limits=", ".join(declared) or "-"), "element_id": bpmn_id, "line": None, "file": package.main_path})
+    # Stored with its clock always said (empty: none), so only versions deployed before packages
+    # declared their clock fall back to the legacy one (oversight/clock.py `of_rules`).
+    return {**(rules or {}), "clock": (rules or {}).get("clock", {})}, problems
 
 
 def _single_file_package(data: bytes) -> packages.Package:
@@ -286,6 +300,11 @@ class ProcedureInfo:
     def bindings(self) -> list:
         """The rule bindings with their kinds and completed parameters (bindings.bound), once."""
         return bindings.bound(self.rules)
+
+    @cached_property
+    def clock(self) -> clock.ClockRules:
+        """The decision clock's forms and limits (oversight/clock.py), once."""
+        return clock.of_rules(self.rules, self.forms)
 
 
 _infos: OrderedDict[str, ProcedureInfo] = OrderedDict()
