@@ -498,6 +498,28 @@ def _constant(source: str):
     return ast.literal_eval(source.strip())
 
 
+def _sequential_item_problems(root) -> list[BpmnProblem]:
+    """A sequential multi-instance that gives each instance an input item but collects no output
+    item stops a case at its second instance: SpiffWorkflow 3.2 merges a finished instance's whole
+    data back into the task's, input item included, and refuses to make the next instance while
+    that item exists ("Multiinstance input item … already exists"). Every case that reaches it
+    would wait there for ever, so the deploy refuses it; with an output collection and item only
+    the output item is merged back. (A parallel multi-instance makes every instance first.)"""
+    problems = []
+    for loop in root.iter(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics"):
+        if loop.get("isSequential") != "true" or loop.find(f"{{{BPMN_NS}}}inputDataItem") is None:
+            continue
+        collects = (loop.find(f"{{{BPMN_NS}}}loopDataOutputRef") is not None
+                    and loop.find(f"{{{BPMN_NS}}}outputDataItem") is not None)
+        if not collects:
+            problems.append(BpmnProblem(tr(
+                "a sequential multi-instance with an input item (inputDataItem) must collect an output item "
+                "(loopDataOutputRef and outputDataItem): without one, each instance's data, its input item "
+                "included, merges back and the second instance cannot start, so the case would stop there"),
+                _element_id(loop.getparent()), loop.sourceline))
+    return problems
+
+
 def _limit_problems(root, limits: EngineLimits) -> list[BpmnProblem]:
     """What the engine's limits refuse, checked now where the BPMN gives it as a constant:
     timers, loop cardinalities, and how many branches one element fans out to. (Values computed
@@ -532,6 +554,7 @@ def _limit_problems(root, limits: EngineLimits) -> list[BpmnProblem]:
                 event = node.getparent().getparent()  # timeX → timerEventDefinition → the event
                 problems.append(BpmnProblem(tr('%(tag)s: %(reason)s (write a quoted ISO 8601 value, e.g. "P5D")',
                                                tag=tag, reason=bounded_text(err)), _element_id(event), node.sourceline))
+    problems += _sequential_item_problems(root)
     for node in root.iter(f"{{{BPMN_NS}}}loopCardinality"):
         source = (node.text or "").strip()
         try:
