@@ -254,7 +254,7 @@ def _check_excluded_period(case, task_specs, data):
     if filed_on and start < filed_on:
         _refuse(PERIOD_NOT_APPLICABLE, rules.periods_article, (_ref(rules.period_form, "start_on"),),
                 f"期间开始日期（{start}）早于立案日期（{filed_on}）：立案前的期间不影响期限，请自立案日起登记",
-                f"{rules.period_form}.start_on ({start}) is before the filing ({filed_on}): the limit starts at "
+                f"the period's start ({start}) is before the filing ({filed_on}): the limit starts at "
                 "filing, record the period from then")
     replaces = data.get("replaces")
     if replaces is not None:
@@ -285,7 +285,7 @@ def check_completion(task: Task, data: dict, case: Case, task_specs: dict, ready
     if days > pending.days:
         _refuse(EXTENSION_TOO_LONG, rule.article, (days_ref,),
                 f"批准延长的天数（{days}日）超过申请的天数（{pending.days}日）",
-                f"{days_ref} ({days}) is more than requested ({pending.days})")
+                f"the days approved ({days}) are more than the days requested ({pending.days})")
     before = clock.approved_count(rows, rules, rule.limit)
     _check_days(rule, before, days, days_ref)
     if before and rule.further and not data.get("collective_discussion"):
