@@ -11,14 +11,17 @@ from .authentication import CSRF_HEADER, is_public, public
 
 
 def operation(summary: str, *, body=None, response=None, tag: str = "", params: dict | None = None,
-              path_params: dict | None = None, produces: str | None = None):
+              path_params: dict | None = None, produces: str | None = None, headers: dict | None = None,
+              location: str | None = None):
     """Attach OpenAPI metadata to a view; the document is generated from it. Path arguments are
-    ids unless `path_params` gives their schema; `produces` names a non-JSON response type."""
+    ids unless `path_params` gives their schema; `produces` names a non-JSON response type;
+    `headers`: request headers it reads (name -> description); `location`: what the `Location`
+    header of its 201 names."""
 
     def decorate(view):
         view.openapi = {"summary": summary, "body": body, "response": response,
                         "tag": tag, "params": params or {}, "path_params": path_params or {},
-                        "produces": produces}
+                        "produces": produces, "headers": headers or {}, "location": location}
         return view
 
     return decorate
@@ -68,6 +71,9 @@ def build_spec(app) -> dict:
                       for a in rule.arguments]
             params += [{"in": "query", "name": n, "required": False, "description": d,
                         "schema": {"type": "string"}} for n, d in meta["params"].items()]
+            params += [{"in": "header", "name": n, "required": False, "description": d,
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
+                       for n, d in meta["headers"].items()]
             if params:
                 op["parameters"] = params
             if meta["body"] == "multipart":
@@ -81,6 +87,9 @@ def build_spec(app) -> dict:
                   "api.store_signature": "201"}.get(
                 rule.endpoint, "200")
             op["responses"][ok] = {"description": "OK"}
+            if meta["location"]:
+                op["responses"][ok]["headers"] = {"Location": {"description": meta["location"],
+                                                               "schema": {"type": "string"}}}
             if meta["response"] is not None:
                 op["responses"][ok]["content"] = {"application/json": {"schema": meta["response"]}}
             elif meta["produces"] is not None:

@@ -2,7 +2,7 @@
 
 Authentication happened before the view (authentication.py); views marked @public have no user.
 """
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, jsonify, request, url_for
 from flask_login import logout_user
 from flask_wtf.csrf import generate_csrf
 
@@ -17,12 +17,13 @@ from ..services import (
     dashboard,
     document_manifest,
     documents,
+    idempotency,
     packages,
     procedures,
     statuses,
     users,
 )
-from ..services.errors import Invalid, tr
+from ..services.errors import Conflict, Invalid, tr
 from . import bp
 from .authentication import CSRF_HEADER, login_limits, public
 from .openapi import operation
@@ -190,14 +191,42 @@ def get_procedure_package(version_id: int):
 
 
 @bp.post("/cases")
-@operation("Open a case on the latest version of a procedure", body=CaseCreateSchema,
-           response=CaseSchema, tag="cases")
+@operation("Open a case on the latest version of a procedure. Safe to retry with an `Idempotency-Key`: the "
+           "same request again gets the first answer again (header `Idempotent-Replayed: true`), not a second "
+           "case; the same key with another request is a 422", body=CaseCreateSchema,
+           response=CaseSchema, tag="cases",
+           headers={"Idempotency-Key": "a key of your own for this request (e.g. a UUID), kept with its answer"},
+           location="the new case (GET /cases/{id})")
 def create_case():
+    """With an `Idempotency-Key`, a retry gets the first answer again (services/idempotency.py)."""
     user = g.user
     payload = json_body(CaseCreateSchema())
-    case = cases.open_case(user, process_id=payload["procedure_id"], title=payload["title"],
-                           department_code=payload["department"], party=payload["party"])
-    return jsonify(dump_case(case)), 201
+    key = idempotency.parse_key(request.headers.get(idempotency.HEADER))
+    if key is None:
+        case = cases.open_case(user, process_id=payload["procedure_id"], title=payload["title"],
+                               department_code=payload["department"], party=payload["party"])
+        return jsonify(dump_case(case)), 201, {"Location": _case_location(case.id)}
+    request_sha256 = idempotency.fingerprint(request.method, request.path, request.get_json(silent=True))
+    kept = idempotency.replay(user, key, request_sha256)
+    if kept is None:
+        def answered(case):
+            idempotency.remember(user, key, request_sha256, 201, dump_case(case), _case_location(case.id))
+
+        try:
+            case = cases.open_case(user, process_id=payload["procedure_id"], title=payload["title"],
+                                   department_code=payload["department"], party=payload["party"],
+                                   answered=answered)
+            return jsonify(dump_case(case)), 201, {"Location": _case_location(case.id)}
+        except Conflict:
+            # A twin request with the same key committed first: its answer is ours.
+            kept = idempotency.replay(user, key, request_sha256)
+            if kept is None:
+                raise
+    return jsonify(kept.response), kept.status, {"Location": kept.location, "Idempotent-Replayed": "true"}
+
+
+def _case_location(case_id: int) -> str:
+    return url_for("api.get_case", case_id=case_id)
 
 
 @bp.get("/cases")

@@ -40,8 +40,11 @@ TASK_ORDER = [paging.SortKey(Task.due_at, nullable=True, kind=datetime), paging.
 
 
 # -- opening a case -------------------------------------------------------------------------------
-def open_case(user: User, *, process_id: str, title: str, department_code: str, party: dict) -> Case:
-    """立案前线索登记: an officer opens a case on the latest version of a procedure."""
+def open_case(user: User, *, process_id: str, title: str, department_code: str, party: dict,
+              answered=None) -> Case:
+    """立案前线索登记: an officer opens a case on the latest version of a procedure. `answered`:
+    called with the new case inside its transaction, after its trace (the API keeps its answer to
+    an idempotent request there: services/idempotency.py)."""
     require_role(user, "officer", "opening a case")
     department = db.session.execute(
         db.select(OrgUnit).where(OrgUnit.code == department_code)).scalar_one_or_none()
@@ -63,6 +66,8 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
         audit.record("case.opened", actor=user, case_id=case.id, at=now, data={
             "number": case.number, "title": title, "procedure": process_id, "version": version.version,
             "department": department.code, "party": {"name": party["name"], "kind": party["kind"]}})
+        if answered is not None:
+            answered(case)
     return case
 
 
