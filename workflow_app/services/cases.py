@@ -45,7 +45,7 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
     """立案前线索登记: an officer opens a case on the latest version of a procedure. `answered`:
     called with the new case inside its transaction, after its trace (the API keeps its answer to
     an idempotent request there: services/idempotency.py)."""
-    require_role(user, "officer", "opening a case")
+    require_role(user, "officer", tr("opening a case"))
     department = db.session.execute(
         db.select(OrgUnit).where(OrgUnit.code == department_code)).scalar_one_or_none()
     if department is None:

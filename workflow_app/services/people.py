@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..extensions import db
 from ..models import Case, Task, User
 from ..oversight.powers import domain_label
-from .access import ROLE_WORDS
+from .access import role_words
 from .errors import Invalid, StepRefused, refusal_line, tr
 
 UNCERTIFIED_OFFICER = "UNCERTIFIED_OFFICER"
@@ -41,12 +41,7 @@ def _holds(user: User, key: str) -> bool:
 
 
 def _role_words(key: str) -> str:
-    """The roles of a key in the reader's words (a Text within a Text is said in their language)."""
-    words = [ROLE_WORDS.get(role, role) for role in key.split("|")]
-    said = words[0]
-    for word in words[1:]:
-        said = tr("%(first)s or %(second)s", first=said, second=word)
-    return said
+    return role_words(key.split("|"))
 
 
 def named_people(schema: dict | None, data: dict) -> dict[str, tuple[str, list[str]]]:

@@ -42,7 +42,7 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
     `actor` is the deploying user, or a label such as "cli:root" for the server operator.
     """
     if isinstance(actor, User):
-        require_role(actor, "bpmn_author", "deploying procedures", "admin")
+        require_role(actor, "bpmn_author", tr("deploying procedures"), "admin")
     if packages.is_zip(data):
         found = packages.packages_in(packages.read_zip(data))
         if len(found) != 1:
@@ -58,7 +58,7 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
 def deploy_package(package: packages.Package, actor: User | str) -> tuple[ProcedureVersion, bool]:
     """Validate a whole package and store it as one immutable version, hashed over its files."""
     if isinstance(actor, User):
-        require_role(actor, "bpmn_author", "deploying procedures", "admin")
+        require_role(actor, "bpmn_author", tr("deploying procedures"), "admin")
     forms, form_paths, problems = _package_forms(package)
     bpmn = package.bpmn_files()
     if package.main_path not in bpmn:
@@ -416,7 +416,7 @@ def _deployers(versions: list[ProcedureVersion]) -> dict[int, str]:
 
 def catalogue(user: User) -> list[tuple[ProcedureRow, list[VersionRow]]]:
     """Each procedure with its versions, newest first (read only: authors, admins, supervisors)."""
-    require_role(user, PROCEDURE_READERS[0], "reading the procedures", *PROCEDURE_READERS[1:])
+    require_role(user, PROCEDURE_READERS[0], tr("reading the procedures"), *PROCEDURE_READERS[1:])
     versions = list_versions()
     deployers = _deployers(versions)
     out: dict[int, tuple[ProcedureRow, list[VersionRow]]] = {}
@@ -479,7 +479,7 @@ def _anchor_words(deadline, info: ProcedureInfo) -> tuple[str, str]:
 
 def version_detail(user: User, version_id: int) -> VersionDetail:
     """One version: who deployed it, when, its hash, and its steps with lanes, forms and deadlines."""
-    require_role(user, PROCEDURE_READERS[0], "reading the procedures", *PROCEDURE_READERS[1:])
+    require_role(user, PROCEDURE_READERS[0], tr("reading the procedures"), *PROCEDURE_READERS[1:])
     version = get_version(version_id)
     info = procedure_info(version)
     steps = [StepSpec(bpmn_id, meta.get("name") or bpmn_id, meta.get("lane"), meta.get("form_key"),
