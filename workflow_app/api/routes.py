@@ -72,6 +72,12 @@ def json_body(schema, *, empty_ok: bool = False):
     return schema.load(payload)
 
 
+# The paging parameters as the OpenAPI document types them (a page beyond the size limit is a 422).
+PAGING = {"after": "cursor: the `next` of the previous page",
+          "page": ("page number (when no cursor is given)", {"type": "integer", "minimum": 1, "maximum": 10**6}),
+          "per_page": ("page size (at most API_PAGE_SIZE_MAX, 200 by default)", {"type": "integer", "minimum": 1})}
+
+
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None:
@@ -104,7 +110,10 @@ def dump_case(case):
 @public
 @login_limits
 @operation("Exchange a username and password for a bearer token", body=TokenRequestSchema,
-           response=TokenSchema, tag="auth")
+           response=TokenSchema, tag="auth",
+           errors={"401": "the username or password is wrong, or the user is deactivated",
+                   "429": "too many failed logins for this user or from this address: wait, then try again"},
+           omit=("403", "404", "409"))
 def create_token():
     creds = json_body(TokenRequestSchema())
     user = auth.authenticate(creds["username"], creds["password"])
@@ -115,7 +124,7 @@ def create_token():
 @bp.delete("/auth/token")
 @operation("Log out: revoke the bearer token of this request (the user's other tokens and login sessions "
            "stay), or, riding a login session, end every login session of the user (their tokens stay)",
-           tag="auth")
+           tag="auth", omit=("404", "409", "422"))
 def revoke_token():
     if g.bearer_token:
         auth.revoke_token(g.bearer_token)
@@ -172,7 +181,7 @@ def get_procedure(version_id: int):
 
 
 @bp.get("/procedures/<id:version_id>/bpmn")
-@operation("The deployed BPMN XML of one version, byte for byte", tag="procedures")
+@operation("The deployed BPMN XML of one version, byte for byte", tag="procedures", produces="application/xml")
 def get_procedure_bpmn(version_id: int):
     version = procedures.get_version(version_id)
     return current_app.response_class(version.bpmn_xml, mimetype="application/xml",
@@ -181,7 +190,7 @@ def get_procedure_bpmn(version_id: int):
 
 @bp.get("/procedures/<id:version_id>/package")
 @operation("The deployed package of one version as a deploy archive (.zip: bpmn/<id>/…, forms/<id>/…)",
-           tag="procedures")
+           tag="procedures", produces="application/zip")
 def get_procedure_package(version_id: int):
     version = procedures.get_version(version_id)
     archive = packages.to_zip(procedures.version_files(version))
@@ -232,8 +241,7 @@ def _case_location(case_id: int) -> str:
 @bp.get("/cases")
 @operation("Cases in your org scope, newest first", response=CasePageSchema, tag="cases",
            params={"status": "a status of the deployed procedures (GET /api/v1/procedures: statuses)",
-                   "department": "department code", "after": "cursor: the `next` of the previous page",
-                   "page": "page number (when no cursor is given)", "per_page": "page size"})
+                   "department": "department code", **PAGING})
 def list_cases():
     user = g.user
     status = request.args.get("status") or None
@@ -382,9 +390,11 @@ def _document(case_id: int, kind: str, fmt: str):
 
 @bp.get("/tasks")
 @operation("Tasks in your org scope (mine=1: those of your roles), due first", response=TaskPageSchema,
-           tag="tasks", params={"mine": "1 for your roles' tasks", "state": "ready|completed|cancelled",
-                                "after": "cursor: the `next` of the previous page",
-                                "page": "page number (when no cursor is given)", "per_page": "page size"})
+           tag="tasks", params={"mine": ("1 for your roles' tasks",
+                                         {"type": "string", "enum": ["0", "1", "true", "false", "yes", "no"]}),
+                                "state": ("the tasks' state (ready by default)",
+                                          {"type": "string", "enum": ["ready", "completed", "cancelled"]}),
+                                **PAGING})
 def list_tasks():
     user = g.user
     state = request.args.get("state", "ready")
@@ -410,9 +420,8 @@ def _page(found, schema, page: int, per_page: int) -> dict:
 @operation("Oversight alerts in your org scope, newest first (supervisor, admin, department_head)",
            response=AlertPageSchema, tag="oversight",
            params={"status": "active (open or acknowledged; the default), open, acknowledged, resolved, dismissed, all",
-                   "severity": "high|medium|low", "code": "the rule, e.g. SERVICE_LATE", "department": "department code",
-                   "after": "cursor: the `next` of the previous page", "page": "page number (when no cursor is given)",
-                   "per_page": "page size"})
+                   "severity": ("the alert's severity", {"type": "string", "enum": ["high", "medium", "low"]}),
+                   "code": "the rule, e.g. SERVICE_LATE", "department": "department code", **PAGING})
 def list_alerts():
     status = request.args.get("status") or "active"
     page = _int_arg("page", 1, 1, 10**6)
