@@ -2,6 +2,8 @@
 
 Authentication happened before the view (authentication.py); views marked @public have no user.
 """
+import re
+
 from flask import current_app, g, jsonify, request, url_for
 from flask_login import logout_user
 from flask_wtf.csrf import generate_csrf
@@ -23,7 +25,7 @@ from ..services import (
     statuses,
     users,
 )
-from ..services.errors import Conflict, Invalid, tr
+from ..services.errors import Conflict, Invalid, PreconditionFailed, tr
 from . import bp
 from .authentication import CSRF_HEADER, login_limits, public
 from .openapi import operation
@@ -255,9 +257,30 @@ def list_cases():
 
 
 @bp.get("/cases/<id:case_id>")
-@operation("A case with its ready human tasks", response=CaseSchema, tag="cases")
+@operation("A case with its ready human tasks; its ETag names the case's version (send it as If-Match when "
+           "completing one of its tasks)", response=CaseSchema, tag="cases")
 def get_case(case_id: int):
-    return jsonify(dump_case(cases.get_case(g.user, case_id)))
+    case = cases.get_case(g.user, case_id)
+    return jsonify(dump_case(case)), 200, {"ETag": case_etag(case.version)}
+
+
+def case_etag(version: int) -> str:
+    return f'"case-v{version}"'
+
+
+_ETAG = re.compile(r'^\s*"case-v(\d{1,10})"\s*$')
+
+
+def _if_match() -> int | None:
+    """The case version an If-Match header names (our ETag), None without one; 412 for one that
+    names no version of ours (a client must not get an overwrite it did not ask for)."""
+    value = request.headers.get("If-Match")
+    if value is None:
+        return None
+    found = _ETAG.match(value)
+    if found is None:
+        raise PreconditionFailed(tr("If-Match must be the case's ETag, e.g. \"case-v3\""))
+    return int(found[1])
 
 
 @bp.post("/cases/<id:case_id>/migrate")
@@ -501,10 +524,16 @@ def get_task(task_id: int):
 
 
 @bp.post("/tasks/<id:task_id>/complete")
-@operation("Complete a ready task with its form data; returns the case and its next ready tasks",
-           body=TaskCompleteSchema, response=CaseSchema, tag="tasks")
+@operation("Complete a ready task with its form data; returns the case and its next ready tasks. With "
+           "If-Match (the case's ETag) or `version`, a case changed since you read it is a 412, not overwritten",
+           body=TaskCompleteSchema, response=CaseSchema, tag="tasks",
+           headers={"If-Match": "the case's ETag as GET /cases/{id} gave it"},
+           errors={"412": "the case changed after the version you read: reload it"})
 def complete_task(task_id: int):
     user = g.user
     payload = json_body(TASK_COMPLETE, empty_ok=True)  # a formless task needs no body
-    case = cases.complete_task(user, task_id, payload["data"])
-    return jsonify(dump_case(case))
+    read = _if_match()
+    if read is not None and payload["version"] is not None and read != payload["version"]:
+        raise Invalid({"version": [tr("names another version than If-Match")]})
+    case = cases.complete_task(user, task_id, payload["data"], read if read is not None else payload["version"])
+    return jsonify(dump_case(case)), 200, {"ETag": case_etag(case.version)}

@@ -173,6 +173,9 @@ TaskPageSchema = _page_of(TaskSchema, "TaskPageSchema")
 class TaskCompleteSchema(Schema):
     data = fields.Dict(keys=fields.String(), load_default=dict,
                        metadata={"description": "the form's fields"})
+    version = fields.Integer(load_default=None, validate=Range(min=0, max=2**31 - 1), metadata={
+        "description": "the case's `version` you decided on: a case changed since is a 412, not overwritten "
+                       "(the same as If-Match with the case's ETag)"})
 
 
 class MilestoneSchema(Schema):
