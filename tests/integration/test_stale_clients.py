@@ -40,3 +40,15 @@ def test_an_if_match_that_is_not_our_etag_is_refused_and_two_disagreeing_version
     assert _complete(api, task["id"], {"If-Match": '"case-v1"'}, version=2).status_code == 422
     assert _complete(api, task["id"], version=-1).status_code == 422
     assert _complete(api, task["id"]).status_code == 200  # without either: as before
+
+
+def test_every_time_the_api_gives_has_the_one_offset_the_law_counts_in(api):
+    """Not +08:00 on tasks and +00:00 on the trace: +08:00 everywhere."""
+    case = api.run(api.open_case(), ("clue_intake", {"received_on": days_ago(0), "violation_date": days_ago(0)}))
+    case = api.get(f"/api/v1/cases/{case['id']}", as_="head1").json
+    times = [case["created_at"], *[t["ready_at"] for t in case["tasks"]], *[t["due_at"] for t in case["tasks"]],
+             *[m["at"] for m in case["milestones"]]]
+    times += [e["at"] for e in api.get(f"/api/v1/cases/{case['id']}/trace", as_="head1").json["items"]]
+    times += [t["completed_at"] for t in api.get(f"/api/v1/cases/{case['id']}/tasks", as_="head1").json["items"]
+              if t.get("completed_at")]
+    assert len(times) > 6 and all(t.endswith("+08:00") for t in times if t), times
