@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.summary import ON_THE_SPOT, ORGANIZATION, SIGNATURE, Summary
+from workflow_app.demo.signature import png_rgba
 from workflow_app.extensions import db
 from workflow_app.models import Alert, CaseAttachment
 from workflow_app.oversight.identity import with_uscc_check
@@ -202,6 +203,47 @@ def test_junk_is_refused_with_the_field_and_the_reason(api, summary, junk, reaso
     r = api.post(f"/api/v1/cases/{case['id']}/signatures", data={}, content_type="multipart/form-data")
     assert r.status_code == 422 and "file" in r.json["errors"]
     assert not [e for e in trace(api, case) if e["action"] == "attachment.stored"]
+
+
+def _grey(width: int, height: int, value: int) -> bytes:
+    """An 8-bit greyscale PNG of one shade, Sub-filtered as encoders write it."""
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    rows = b"".join(b"\x01" + bytes([value]) + b"\0" * (width - 1) for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+HIDDEN = bytearray(480 * 160 * 4)
+HIDDEN[0:4 * 480 * 160:4] = bytes(range(256)) * 300  # colours, all at alpha 0: nothing shows
+
+
+@pytest.mark.parametrize("blank, reason", [
+    (png_rgba(480, 160, bytearray(480 * 160 * 4)), "every pixel is transparent"),  # a canvas never touched
+    (png_rgba(480, 160, HIDDEN), "every pixel is transparent"),
+    (png_rgba(480, 160, bytearray(b"\xff" * (480 * 160 * 4))), "every pixel has the same colour"),  # filled white
+    (_grey(300, 100, 200), "every pixel has the same colour"),
+])
+def test_a_blank_canvas_is_refused_naming_the_field_and_the_reason(api, summary, blank, reason):
+    case = summary.run(summary.open(), *ON_THE_SPOT)
+    r = summary.sign(case, blank, expect=422, headers={"Accept-Language": "en"})
+    assert r.json["errors"]["file"] == [f"the signature is blank: {reason}, nothing is drawn"], r.json
+    assert "空白" in summary.sign(case, blank, expect=422).json["errors"]["file"][0]
+    assert not [e for e in trace(api, case) if e["action"] == "attachment.stored"]
+    dotted = bytearray(480 * 160 * 4)
+    dotted[4 * (80 * 480 + 240):4 * (80 * 480 + 241)] = b"\0\0\0\xff"  # one black dot is a drawing
+    assert summary.sign(case, png_rgba(480, 160, dotted), expect=201)
+
+
+@pytest.mark.parametrize("width, height", [(5000, 1), (1, 4097)])
+def test_an_image_of_huge_dimensions_is_refused_before_its_pixels_are_read(api, summary, width, height):
+    case = summary.run(summary.open(), *ON_THE_SPOT)
+    r = summary.sign(case, _grey(width, height, 0), expect=422, headers={"Accept-Language": "en"})
+    assert r.json["errors"]["file"] == [f"the image is {width} × {height} pixels; at most 4096 each way"]
 
 
 def test_a_bomb_inflating_past_the_header_is_refused():
