@@ -41,7 +41,8 @@ def perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: En
 def _perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: EngineLimits):
     if op == "document":  # a package's Word template filled from a case's record
         return word_templates.render(payload["template"], payload["context"], title=payload["title"],
-                                     author=payload["author"], cpu_seconds=limits.script_cpu_seconds)
+                                     author=payload["author"], cpu_seconds=limits.script_cpu_seconds,
+                                     images=payload.get("images"))
     procedure = procedures[payload["sha256"]]
     if op == "start":
         processor = WorkflowProcessor.start(procedure, payload["data"], limits)

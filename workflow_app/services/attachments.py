@@ -184,6 +184,39 @@ def read(user: User, case_id: int, sha: str) -> CaseAttachment:
     return row
 
 
+def content_problem(row: CaseAttachment) -> Text | None:
+    """Why a kept file's bytes are not what was stored, or None: they must hash to the SHA-256 the
+    row (and the trail's `attachment.stored`) records, be as long as recorded, and be a PNG image.
+    The rows are immutable, but whoever reaches the database or its disk can still change them."""
+    content = row.content or b""
+    if hashlib.sha256(content).hexdigest() != row.sha256 or len(content) != row.size:
+        return tr("its bytes do not match the SHA-256 recorded when it was stored (they were changed)")
+    if row.media_type != PNG or png_problem(content) is not None:
+        return tr("it is not the PNG image that was stored")
+    return None
+
+
+def drawings(case: Case, hashes: set[str]) -> dict[str, bytes]:
+    """The signatures of the case named by `hashes`, by SHA-256, each read from storage and checked
+    against its hash before a document prints it: a drawing missing or changed refuses the document
+    (409 signature_damaged) rather than print something the party did not sign."""
+    if not hashes:
+        return {}
+    rows = {row.sha256: row for row in db.session.execute(
+        db.select(CaseAttachment).where(CaseAttachment.case_id == case.id, CaseAttachment.kind == SIGNATURE,
+                                        CaseAttachment.sha256.in_(sorted(hashes)))
+        .options(db.undefer(CaseAttachment.content))).scalars()}
+    found = {}
+    for sha in sorted(hashes):
+        row = rows.get(sha)
+        problem = tr("it is not kept with the case") if row is None else content_problem(row)
+        if problem is not None:
+            raise Conflict(tr("the signature %(sha)s of case %(number)s cannot be printed: %(reason)s", sha=sha,
+                              number=case.number, reason=problem), code="signature_damaged")
+        found[sha] = row.content
+    return found
+
+
 def check_signatures(schema: dict | None, data: dict, case: Case) -> None:
     """Each signature the step names is one stored with this case."""
     errors = {}
