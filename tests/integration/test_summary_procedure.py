@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.tampering import tamper
 from tests.summary import ON_THE_SPOT, ORGANIZATION, SIGNATURE, Summary
+from tests.tampering import tamper
 from workflow_app.demo.signature import png_rgba
 from workflow_app.extensions import db
 from workflow_app.models import Alert, CaseAttachment
