@@ -32,7 +32,8 @@ from .timer_clock import step_at
 
 
 def perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: EngineLimits):
-    """Run one engine step; returns a StepResult (or, for "blockers", a list of reasons). The
+    """Run one engine step; returns a StepResult (for "waiting", the names of the messages the case
+    waits for; a migration's blockers are raised as MigrationBlocked). The
     step runs at the instant the service gave it (payload["now"]): its timers read that."""
     with step_at(payload):
         return _perform(op, procedures, payload, limits)
@@ -52,6 +53,8 @@ def _perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: E
     if op == "complete":
         changes = processor.complete(payload["engine_task_id"], payload["data"])
         return processor.result(completed_before, changes)
+    if op == "waiting":  # read only: nothing is stored
+        return processor.waiting_messages()
     if op == "message":
         processor.message(payload["message"], payload.get("data"))
         return processor.result(completed_before)
