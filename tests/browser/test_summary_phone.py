@@ -184,6 +184,8 @@ def test_an_officer_decides_on_the_spot_on_a_phone_the_party_signs_with_a_finger
     expect(page.locator('[data-bpmn-id="serve"] .hash code')).to_have_text(sha)  # the hash the step recorded
     screenshot(page, "summary-phone-05-signature-in-the-file")
 
+    # the print page is a bare A4 document with no icon: the browser's own /favicon.ico request is not the page's
+    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
     page.get_by_test_id("documents").get_by_role("link", name="打印页").click()  # the decision as printed
     expect(page.locator("h1")).to_have_text("当场行政处罚决定书")
     drawing = page.locator("img.drawing")
