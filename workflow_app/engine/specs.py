@@ -259,13 +259,13 @@ def _task_problems(root, known_forms: dict[str, dict] | None) -> list[BpmnProble
                 problems.append(BpmnProblem(
                     tr("lane %(lane)s is not a known role (%(roles)s)", lane=repr(lane_node.get("name")),
                        roles=", ".join(LANE_LABELS)), lane_node.get("id"), lane_node.sourceline))
-            if "formKey" in props and known_forms is not None:
-                key, line = props["formKey"]
-                if key not in known_forms:
-                    problems.append(BpmnProblem(tr("formKey %(key)s has no form in forms/", key=repr(key)),
-                                                node_id, line))
         catches_message = tag == "receiveTask" or (
             tag in MESSAGE_CATCH_TAGS and node.find(f"{{{BPMN_NS}}}messageEventDefinition") is not None)
+        # a person's step, or a message a person delivers (its data through that form: case_messages.py)
+        if (tag in HUMAN_TASK_TAGS or catches_message) and "formKey" in props and known_forms is not None:
+            key, line = props["formKey"]
+            if key not in known_forms:
+                problems.append(BpmnProblem(tr("formKey %(key)s has no form in forms/", key=repr(key)), node_id, line))
         if catches_message:
             problems += [BpmnProblem(m, node_id, node.sourceline)
                          for m in _sender_problems(props.get("messageSenders", ("", 0))[0], _lane_of(node, lanes))]
@@ -617,7 +617,7 @@ def _task_meta(procedure_specs) -> dict:
                 continue
             props = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
             meta[bpmn_id] = {"name": task_spec.bpmn_name or bpmn_id, "lane": lane_role(task_spec.lane),
-                             "form_key": None, "deadline": None,
+                             "form_key": props.get("formKey"), "deadline": None,
                              **_milestone_meta(props, task_spec.bpmn_name or bpmn_id),
                              "legal_review": False, "human": False, "message": definition.name,
                              "senders": message_senders(props.get("messageSenders"), task_spec.lane)}
