@@ -847,23 +847,24 @@ def _call_graph(roots: dict[str, object]) -> tuple[dict[str, set[str]], list[Bpm
     calling itself, directly or through others (SpiffWorkflow would build a spec that recurses for
     ever)."""
     calls: dict[str, set[str]] = {}
-    where: dict[str, tuple[str, int]] = {}
+    home: dict[str, str] = {}  # process id -> its file
     problems = []
-    for root in roots.values():
+    for path, root in roots.items():
         for process_id, called in _calls(root).items():
             if process_id in calls:
                 problems.append(BpmnProblem(tr("process %(process)s is defined in two files of the package",
-                                               process=repr(process_id)), process_id))
+                                               process=repr(process_id)), process_id).in_file(path))
             calls[process_id] = called
+            home.setdefault(process_id, path)
+    for path, root in roots.items():
         for node in root.iter(f"{{{BPMN_NS}}}callActivity"):
-            where[node.get("calledElement") or ""] = (node.get("id"), node.sourceline)
-            if not node.get("calledElement"):
+            called = node.get("calledElement")
+            if not called:
                 problems.append(BpmnProblem(tr("a call activity must name the process it calls (calledElement)"),
-                                            node.get("id"), node.sourceline))
-    for called, (element, line) in where.items():
-        if called and called not in calls:
-            problems.append(BpmnProblem(tr("the call activity calls process %(process)s, which is not in this deploy",
-                                           process=repr(called)), element, line))
+                                            node.get("id"), node.sourceline).in_file(path))
+            elif called not in calls:
+                problems.append(BpmnProblem(tr("the call activity calls process %(process)s, which is not in this deploy",
+                                               process=repr(called)), node.get("id"), node.sourceline).in_file(path))
     # A cycle: a depth-first walk that meets a process on its own path.
     walked, reported = set(), set()
 
@@ -873,7 +874,8 @@ def _call_graph(roots: dict[str, object]) -> tuple[dict[str, set[str]], list[Bpm
             if frozenset(cycle) not in reported:
                 reported.add(frozenset(cycle))
                 problems.append(BpmnProblem(tr("a cycle of calls: %(cycle)s (a process may not call itself, directly "
-                                               "or through others)", cycle=" → ".join(cycle)), process_id))
+                                               "or through others)", cycle=" → ".join(cycle)), process_id)
+                                .in_file(home.get(process_id, "")))
             return
         if process_id in walked or process_id not in calls:
             return
