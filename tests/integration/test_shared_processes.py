@@ -50,7 +50,7 @@ def test_deploying_general_penalty_without_bpmn_shared_is_refused_naming_the_mis
         assert f"'{process}'" in message and "not in this deploy" in message, message
 
 
-def test_the_general_procedure_keeps_the_shared_files_it_calls_and_the_summary_procedure_none(api):
+def test_the_general_procedure_keeps_the_shared_files_it_calls_and_the_summary_procedure_none(api, client):
     listed = {v["procedure_id"]: v for v in api.get("/api/v1/procedures").json["items"]}
 
     def kept(procedure_id):
@@ -64,9 +64,13 @@ def test_the_general_procedure_keeps_the_shared_files_it_calls_and_the_summary_p
             "forms/shared/legal_review.schema.json", "bpmn/shared/documents/hearing_notice.docx"} <= general
     summary = kept("summary_penalty")
     assert not [p for p in summary if p.startswith("bpmn/shared/")], summary
-    # The summary procedure runs as before: its first steps are its own, in its own lanes.
+    # The summary procedure runs as before: its first steps are its own, in its own lanes, and its
+    # case page draws its own diagram only.
     case = api.open_case(procedure_id="summary_penalty")
     assert [(t["bpmn_id"], t["lane"]) for t in case["tasks"]] == [("identify", "officer")]
+    page_login(client, "officer1")
+    page = html(client.get(f"/cases/{case['id']}"))
+    assert 'data-testid="diagram"' in page and 'data-testid="called-diagram"' not in page
 
 
 @pytest.mark.as_of(FIXED_DATES_AS_OF)

@@ -352,7 +352,9 @@ def called_processes(version: ProcedureVersion) -> list[CalledProcess]:
         db.select(ProcedureFile.path, ProcedureFile.content).where(
             ProcedureFile.version_id == version.id, ProcedureFile.path.like("%.bpmn"))
         .order_by(ProcedureFile.path)).all()
-    main = version.bpmn_xml.encode("utf-8") if len(rows) > 1 else None
+    if len(rows) <= 1:
+        return []  # its own file only (or, deployed before packages, no file rows at all)
+    main = version.bpmn_xml.encode("utf-8")
     found = []
     for path, content in rows:
         if content == main:
