@@ -178,10 +178,11 @@ def load_engine_state(case_id: int):
     from workflow_app.engine.specs import procedure_cache
     from workflow_app.extensions import db
     from workflow_app.models import Case, WorkflowState
+    from workflow_app.services.procedures import bpmn_sources
 
     db.session.expire_all()
     version = db.session.get(Case, case_id).procedure_version
-    procedure = procedure_cache.get(version.sha256, lambda: version.bpmn_xml)
+    procedure = procedure_cache.get(version.sha256, lambda: bpmn_sources(version))  # with the processes it calls
     return WorkflowProcessor.load(procedure, db.session.get(WorkflowState, case_id).state, DEFAULT_LIMITS)
 
 
