@@ -695,6 +695,8 @@ def _task_meta(steps) -> dict:
                 "overdue_alert": props.get("overdueAlert"),
                 "due_soon_alert": props.get("dueSoonAlert"),
             }
+        # Its place in the procedure: PostgreSQL keeps the metadata as JSONB, which does not keep the order.
+        meta[bpmn_id]["position"] = len(meta) - 1
         if via:  # the call activities of the procedure that run the step: the case's diagram marks them
             meta[bpmn_id]["called_by"] = list(via)
     # An ad-hoc step (services/case_requests.py): the human task right after the message start

@@ -512,7 +512,8 @@ def version_detail(user: User, version_id: int) -> VersionDetail:
                       meta.get("deadline"), meta.get("milestone"), bool(meta.get("legal_review")),
                       info.statuses[meta["status"]].label if meta.get("milestone") and meta.get("status") in info.statuses
                       else None, deadline_words(meta.get("deadline"), info))
-             for bpmn_id, meta in info.task_specs.items()]
+             for _, bpmn_id, meta in sorted((meta.get("position", i), bpmn_id, meta)
+                                            for i, (bpmn_id, meta) in enumerate(info.task_specs.items()))]
     others = [v for v in list_versions() if v.procedure_id == version.procedure_id and v.id != version.id]
     return VersionDetail(VersionRow(version, _deployers([version])[version.id]), others, steps,
                          called_processes(version))
