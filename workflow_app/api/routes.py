@@ -2,6 +2,7 @@
 
 Authentication happened before the view (authentication.py); views marked @public have no user.
 """
+import hashlib
 import re
 
 from flask import current_app, g, jsonify, request, url_for
@@ -183,11 +184,16 @@ def get_procedure(version_id: int):
 
 
 @bp.get("/procedures/<id:version_id>/bpmn")
-@operation("The deployed BPMN XML of one version, byte for byte", tag="procedures", produces="application/xml")
+@operation("The deployed BPMN XML of one version, byte for byte: its procedure's own, or with ?file= (a path "
+           "such as bpmn/shared/hearing.bpmn) the file of a process it calls", tag="procedures",
+           params={"file": "the path of a called process's file in the version"}, produces="application/xml")
 def get_procedure_bpmn(version_id: int):
     version = procedures.get_version(version_id)
-    return current_app.response_class(version.bpmn_xml, mimetype="application/xml",
-                                      headers={"ETag": f'"{version.sha256}"'})
+    path = request.args.get("file")
+    xml = procedures.bpmn_file(version, path)
+    # A version's files never change: the version's hash (with the path, for a called file) tags them.
+    etag = version.sha256 if path is None else hashlib.sha256(f"{version.sha256}\0{path}".encode()).hexdigest()
+    return current_app.response_class(xml, mimetype="application/xml", headers={"ETag": f'"{etag}"'})
 
 
 @bp.get("/procedures/<id:version_id>/package")

@@ -354,6 +354,49 @@ def bpmn_sources(version: ProcedureVersion) -> str | dict[str, str]:
     return {main: files.pop(main), **files}
 
 
+@dataclass(frozen=True)
+class CalledProcess:
+    """A process of another file that the version's procedure calls (bpmn/shared/…): its file
+    (the diagram the pages draw below the procedure's own) and its name."""
+
+    path: str
+    process_id: str
+    name: str
+
+
+def called_processes(version: ProcedureVersion) -> list[CalledProcess]:
+    """The processes of the version's other BPMN files (those its procedure calls: deploy keeps
+    no other), by file."""
+    rows = db.session.execute(
+        db.select(ProcedureFile.path, ProcedureFile.content).where(
+            ProcedureFile.version_id == version.id, ProcedureFile.path.like("%.bpmn"))
+        .order_by(ProcedureFile.path)).all()
+    if len(rows) <= 1:
+        return []  # its own file only (or, deployed before packages, no file rows at all)
+    main = version.bpmn_xml.encode("utf-8")
+    found = []
+    for path, content in rows:
+        if content == main:
+            continue
+        root = parse_xml(content, max_bytes=len(content) + 1).getroot()  # validated at deploy
+        found += [CalledProcess(path, p.get("id"), p.get("name") or p.get("id")) for p in executable_processes(root)]
+    return found
+
+
+def bpmn_file(version: ProcedureVersion, path: str | None) -> str:
+    """A BPMN file of the version: its procedure's own (`path` None), or one of the files of the
+    processes it calls (`path` as called_processes gives it)."""
+    if path is None:
+        return version.bpmn_xml
+    content = db.session.execute(
+        db.select(ProcedureFile.content).where(ProcedureFile.version_id == version.id, ProcedureFile.path == path,
+                                               ProcedureFile.path.like("%.bpmn"))).scalar_one_or_none()
+    if content is None:
+        raise NotFound(tr("version %(version)s has no BPMN file %(path)s", version=version.version,
+                          path=repr(clip(path, 200))))
+    return content.decode("utf-8")
+
+
 def version_files(version: ProcedureVersion) -> dict[str, bytes]:
     """Every file of a deployed version (the package as deployed), by path."""
     rows = db.session.execute(db.select(ProcedureFile).where(ProcedureFile.version_id == version.id)
@@ -443,7 +486,8 @@ class StepSpec:
 class VersionDetail:
     version: VersionRow
     others: list[ProcedureVersion]  # the procedure's other versions
-    steps: list[StepSpec]  # in the BPMN's order
+    steps: list[StepSpec]  # in the BPMN's order, a called process's after the call activity that runs it
+    called: list[CalledProcess] = field(default_factory=list)  # drawn below the procedure's own diagram
 
 
 def deadline_words(text: str | None, info: ProcedureInfo):
@@ -487,6 +531,8 @@ def version_detail(user: User, version_id: int) -> VersionDetail:
                       meta.get("deadline"), meta.get("milestone"), bool(meta.get("legal_review")),
                       info.statuses[meta["status"]].label if meta.get("milestone") and meta.get("status") in info.statuses
                       else None, deadline_words(meta.get("deadline"), info))
-             for bpmn_id, meta in info.task_specs.items()]
+             for _, bpmn_id, meta in sorted((meta.get("position", i), bpmn_id, meta)
+                                            for i, (bpmn_id, meta) in enumerate(info.task_specs.items()))]
     others = [v for v in list_versions() if v.procedure_id == version.procedure_id and v.id != version.id]
-    return VersionDetail(VersionRow(version, _deployers([version])[version.id]), others, steps)
+    return VersionDetail(VersionRow(version, _deployers([version])[version.id]), others, steps,
+                         called_processes(version))

@@ -99,11 +99,13 @@ def alert_finding(code: str) -> str:
 
 
 def steps_json(steps: dict) -> str:
-    """The diagram's markers, for the page's script: bpmn id -> state, name, who, when."""
+    """The diagram's markers, for the page's script: bpmn id -> state, name, who, when, and the
+    call activities that run the step (a step of a called process)."""
     return htmlsafe_json_dumps({bpmn_id: {
         "state": s.state, "name": s.name, "by": s.completed_by,
         "at": local_datetime(s.completed_at) if s.completed_at else None,
-        "due": local_date(s.due_at) if s.due_at else None} for bpmn_id, s in steps.items()})
+        "due": local_date(s.due_at) if s.due_at else None, "called_by": list(s.called_by)}
+        for bpmn_id, s in steps.items()})
 
 
 def from_json(text: str) -> dict:
