@@ -178,10 +178,11 @@ def load_engine_state(case_id: int):
     from workflow_app.engine.specs import procedure_cache
     from workflow_app.extensions import db
     from workflow_app.models import Case, WorkflowState
+    from workflow_app.services.procedures import bpmn_sources
 
     db.session.expire_all()
     version = db.session.get(Case, case_id).procedure_version
-    procedure = procedure_cache.get(version.sha256, lambda: version.bpmn_xml)
+    procedure = procedure_cache.get(version.sha256, lambda: bpmn_sources(version))  # with the processes it calls
     return WorkflowProcessor.load(procedure, db.session.get(WorkflowState, case_id).state, DEFAULT_LIMITS)
 
 
@@ -222,3 +223,32 @@ def at_once(app, action, workers: int = 2) -> list:
     for t in threads:
         t.join(60)
     return results
+
+
+def package_files(procedure_id: str = "general_penalty") -> dict[str, bytes]:
+    """The repository's package of `procedure_id` with the shared files (bpmn/shared/, forms/shared/),
+    by path, as a deploy archive lays it out."""
+    from pathlib import Path
+
+    from workflow_app.services import packages
+
+    root = Path(__file__).resolve().parents[1]
+    return next(p for p in packages.packages_in(packages.read_tree(root)) if p.procedure_id == procedure_id).files
+
+
+def bpmn_file_holding(files: Mapping[str, bytes], element_id: str) -> str:
+    """The path of the package's BPMN file in which the element `element_id` is written."""
+    needle = f' id="{element_id}" '.encode()
+    return next(path for path, content in files.items() if path.endswith(".bpmn") and needle in content)
+
+
+def package_archive(files: Mapping[str, bytes]) -> bytes:
+    """A deploy archive (.zip) of these files."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for path, content in files.items():
+            z.writestr(path, content)
+    return out.getvalue()

@@ -12,7 +12,8 @@ from workflow_app.models.types import UTCDateTime
 from workflow_app.services.audit import event_digest
 
 APPEND_ONLY_TRIGGERS = ("trace_event_no_update", "trace_event_no_delete",
-                        "audit_checkpoint_no_update", "audit_checkpoint_no_delete")
+                        "audit_checkpoint_no_update", "audit_checkpoint_no_delete",
+                        "case_attachment_no_update", "case_attachment_no_delete")
 
 
 def tamper(*statements) -> None:

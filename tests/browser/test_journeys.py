@@ -60,6 +60,24 @@ def test_the_case_page_shows_the_diagram_with_its_steps_marked_and_a_click_tells
     screenshot(page, "04-case-page")
 
 
+def test_the_case_page_draws_the_called_processes_and_marks_the_call_of_a_called_step(page):
+    """A case whose legal review (a process of bpmn/shared/ the procedure calls) is to be done: its
+    step is marked on the called process's diagram, and the call activity on the procedure's."""
+    log_in(page, "reviewer1")
+    page.goto("/inbox?queue=reviews")
+    page.locator('[data-testid="inbox"] tbody tr td a[href*="/cases/"]').first.click()
+    expect(page).to_have_url(re.compile(r"/cases/\d+$"))
+    main = page.get_by_test_id("diagram")
+    expect(main).to_have_class(re.compile("diagram-ready"), timeout=15000)
+    pressing = re.compile(r"step-(ready|overdue)")
+    expect(main.locator('.djs-element[data-element-id="call_legal_review"]')).to_have_class(pressing)
+    review = page.locator('[data-testid="called-diagram"][data-process-id="shared_legal_review"]')
+    expect(review).to_have_class(re.compile("diagram-ready"), timeout=15000)
+    expect(review.locator('.djs-element[data-element-id="legal_review"]')).to_have_class(pressing)
+    expect(page.locator('[data-testid="called-diagram"].diagram-ready')).to_have_count(4, timeout=15000)
+    screenshot(page, "04b-case-page-called-processes")
+
+
 def test_without_javascript_the_diagram_is_the_list_of_steps(browser, demo_server):
     context = browser.new_context(base_url=demo_server, java_script_enabled=False)
     page = context.new_page()

@@ -4,6 +4,7 @@ certificates shown, the notice, the party's statement, a decision above the limi
 article and then made, the decision handed over while the party signs on the screen with a finger
 (drawn, cleared, drawn again), the fine collected and handed over - and a head files and closes it.
 Every page fits the width (no sideways scrolling) and its controls are big enough for a finger."""
+import base64
 import hashlib
 import re
 from datetime import timedelta
@@ -182,6 +183,21 @@ def test_an_officer_decides_on_the_spot_on_a_phone_the_party_signs_with_a_finger
     sha = hashlib.sha256(png.body()).hexdigest()
     expect(page.locator('[data-bpmn-id="serve"] .hash code')).to_have_text(sha)  # the hash the step recorded
     screenshot(page, "summary-phone-05-signature-in-the-file")
+
+    # the print page is a bare A4 document with no icon: the browser's own /favicon.ico request is not the page's
+    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
+    page.get_by_test_id("documents").get_by_role("link", name="打印页").click()  # the decision as printed
+    expect(page.locator("h1")).to_have_text("当场行政处罚决定书")
+    drawing = page.locator("img.drawing")
+    drawing.scroll_into_view_if_needed()
+    assert drawing.evaluate("i => i.complete && i.naturalWidth") > 0
+    expect(drawing.locator("xpath=..")).to_contain_text("当事人签名：")
+    printed = base64.b64decode(drawing.get_attribute("src").removeprefix("data:image/png;base64,"))
+    assert printed == png.body()  # byte for byte the drawing the step recorded (its hash checked above)
+    expect(page.locator("p", has_text="SHA-256")).to_contain_text(sha)
+    assert drawing.bounding_box()["y"] < page.locator("p", has_text="SHA-256").bounding_box()["y"]
+    screenshot(page, "summary-phone-05b-signature-on-the-decision")
+    page.go_back()
 
     open_step(page, "payment", "罚款缴纳")
     page.check('input[name="collected_on_the_spot"]')

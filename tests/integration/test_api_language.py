@@ -2,6 +2,8 @@
 PostgreSQL: its error `message`, the field messages of JSON Schema validation (one template per
 validator kind, naming the field by its title), and the law's refusals (`message` by language,
 `message` and `message_en` both kept). The JSON's shape does not change with the language."""
+import io
+
 import pytest
 
 from tests.helpers import STEPS, TO_DECISION
@@ -142,3 +144,19 @@ def test_the_request_bodys_limits_are_said_in_the_language_too(api, body, field,
             for lang, headers in (("zh", {}), ("en", EN))}
     assert said["zh"].status_code == said["en"].status_code == 422
     assert said["zh"].json["errors"][field] == [zh] and said["en"].json["errors"][field] == [en]
+
+
+def test_a_missing_role_is_said_wholly_in_the_readers_language(api):
+    """Not "deploying procedures需要以下角色：bpmn_author or admin": the action and the roles too."""
+    zh = api.post("/api/v1/procedures", as_="officer1", content_type="multipart/form-data",
+                  data={"file": (io.BytesIO(b"<x/>"), "x.bpmn")})
+    assert zh.status_code == 403 and zh.json["message"] == "部署程序需要以下角色：流程设计人员或系统管理员", zh.json
+    assert zh.json["details"]["roles"] == ["bpmn_author", "admin"]
+    en = api.client.post("/api/v1/cases", headers={**api.headers("reviewer1"), **EN},
+                         json={"procedure_id": "general_penalty", "title": "t", "department": "market",
+                               "party": {"name": "某公司", "kind": "organization"}})
+    assert en.status_code == 403 and en.json["message"] == "opening a case requires the role enforcement officer"
+    zh = api.post("/api/v1/cases", as_="reviewer1", json={"procedure_id": "general_penalty", "title": "t",
+                                                          "department": "market",
+                                                          "party": {"name": "某公司", "kind": "organization"}})
+    assert zh.json["message"] == "新建案件需要以下角色：执法人员"

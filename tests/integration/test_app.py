@@ -83,3 +83,24 @@ def test_demo_cases_need_the_demo_users(tmp_path):
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     r = runner.invoke(args=["demo", "cases"])
     assert r.exit_code == 1 and "demo seed" in r.output and "Traceback" not in r.output
+
+
+def test_the_openapi_document_serves_a_generated_client(client):
+    """What a client generated from it needs: an operationId each, typed query parameters, the
+    login's own 401 and 429, no 409 on a read, the content type of each download, and the
+    Idempotency-Key and Location of opening a case."""
+    doc = client.get("/api/v1/openapi.json").json
+    ops = {(path, method): op for path, item in doc["paths"].items() for method, op in item.items()}
+    ids = [op["operationId"] for op in ops.values()]
+    assert len(ids) == len(set(ids)) == len(ops)
+    assert ops[("/cases", "post")]["operationId"] == "create_case"
+    login = ops[("/auth/token", "post")]["responses"]
+    assert {"401", "429"} <= set(login) and not {"403", "404", "409"} & set(login)
+    assert not [path for (path, method), op in ops.items() if method == "get" and "409" in op["responses"]]
+    tasks = {p["name"]: p["schema"] for p in ops[("/tasks", "get")]["parameters"]}
+    assert tasks["page"]["type"] == "integer" and tasks["state"]["enum"] == ["ready", "completed", "cancelled"]
+    assert list(ops[("/procedures/{version_id}/package", "get")]["responses"]["200"]["content"]) == ["application/zip"]
+    assert list(ops[("/procedures/{version_id}/bpmn", "get")]["responses"]["200"]["content"]) == ["application/xml"]
+    opening = ops[("/cases", "post")]
+    assert "Location" in opening["responses"]["201"]["headers"]
+    assert [p["name"] for p in opening["parameters"] if p["in"] == "header"] == ["Idempotency-Key"]

@@ -2,6 +2,7 @@
 verify`, which catches an edited or deleted event - also when the forger re-hashed the chain
 without the key or rolled its head back - and a case or task row that disagrees with the trace."""
 import functools
+import hashlib
 import json
 from datetime import timedelta
 
@@ -11,9 +12,11 @@ from sqlalchemy.exc import DatabaseError
 
 from tests.conftest import PG_URL
 from tests.helpers import STEPS, TO_DECISION
+from tests.summary import ON_THE_SPOT, SIGNATURE, Summary
 from tests.tampering import rewrite_chain, roll_back_chain, tamper
+from workflow_app.demo.signature import drawn_signature
 from workflow_app.extensions import db
-from workflow_app.models import Case, CaseMilestone, Task, TraceEvent
+from workflow_app.models import Case, CaseAttachment, CaseMilestone, Task, TraceEvent
 from workflow_app.models.types import utcnow
 from workflow_app.services.audit import canonical_json
 from workflow_app.services.audit_keys import chain_keys
@@ -449,6 +452,60 @@ def test_an_alert_event_deleted_with_its_row_changes_is_caught(api, app, ctx):
     failed(verify(app), f"alert {alert_id} (FILING_LATE) is resolved but the trace recorded it rectification_reported")
 
 
+# -- files kept with the case (the party's drawn signature) ------------------------------------------------
+OTHER_DRAWING = drawn_signature(5)
+
+
+def _signed_case(api):
+    """A summary case handed over against the party's signature: (case, the signature's row)."""
+    summary = Summary(api)
+    case = summary.served(summary.run(summary.open(), *ON_THE_SPOT))
+    row = db.session.execute(db.select(CaseAttachment).where(CaseAttachment.case_id == case["id"])).scalar_one()
+    return case, {"id": row.id, "sha": row.sha256, "size": row.size, "case": case["id"]}
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda f: ("UPDATE case_attachment SET content = :c WHERE id = :id", {**f, "c": SIGNATURE[:-4] + b"XXXX"}),
+     ["file {id} (signature {short}…) bytes do not match their SHA-256 (the file's content was changed)"]),
+    (lambda f: ("UPDATE case_attachment SET size = 1 WHERE id = :id", f),
+     ["file {id} (signature {short}…) size is 1 but the trace recorded {size} (file row edited)",
+      "file {id} (signature {short}…) bytes do not match their SHA-256"]),  # no longer as long as they are
+    (lambda f: ("UPDATE case_attachment SET stored_by_id = (SELECT id FROM user_account WHERE username = 'head1') "
+                "WHERE id = :id", f),
+     ["file {id} (signature {short}…) stored_by is"]),
+    (lambda f: ("UPDATE case_attachment SET content = :c, sha256 = :s, size = :n WHERE id = :id",
+                {**f, "c": OTHER_DRAWING, "s": hashlib.sha256(OTHER_DRAWING).hexdigest(), "n": len(OTHER_DRAWING)}),
+     ["file {id} (signature {other}…) has no attachment.stored event (row inserted, or its hash edited)",
+      "file signature {short}… was stored in the trace but its row is gone (deleted)"]),
+    (lambda f: ("DELETE FROM case_attachment WHERE id = :id", f),
+     ["file signature {short}… was stored in the trace but its row is gone (deleted)"]),
+    (lambda f: ("INSERT INTO case_attachment (id, case_id, kind, sha256, media_type, size, content, stored_by_id, "
+                "stored_at) SELECT 99999, case_id, kind, :s, media_type, :n, :c, stored_by_id, stored_at "
+                "FROM case_attachment WHERE id = :id",
+                {**f, "c": OTHER_DRAWING, "s": hashlib.sha256(OTHER_DRAWING).hexdigest(), "n": len(OTHER_DRAWING)}),
+     ["file 99999 (signature {other}…) has no attachment.stored event (row inserted, or its hash edited)"]),
+], ids=["bytes", "size", "stored_by", "hash_and_bytes", "deleted", "inserted"])
+def test_a_kept_file_edited_deleted_inserted_or_its_bytes_changed_is_caught(api, app, ctx, change, expected):
+    case, file = _signed_case(api)
+    assert verify(app).exit_code == 0
+    tamper(change(file))
+    names = {**file, "short": file["sha"][:16], "other": hashlib.sha256(OTHER_DRAWING).hexdigest()[:16]}
+    output = failed(verify(app), *(f"TAMPERED case:{case['id']}: " + e.format(**names) for e in expected))
+    assert output.count("TAMPERED") == len(expected), output
+    db.session.rollback()
+    one = app.test_cli_runner().invoke(args=["audit", "verify", "--case", str(case["id"])])
+    assert one.exit_code == 1 and expected[0].format(**names) in one.output
+
+
+def test_a_kept_file_whose_case_row_is_gone_is_reported(api, app, ctx):
+    case, _file = _signed_case(api)
+    tamper(*(f"DELETE FROM {table} WHERE case_id = {case['id']}" for table in (
+        "trace_event", "workflow_state", "case_task", "case_milestone", "oversight_alert")),
+        f"DELETE FROM trace_chain WHERE chain = 'case:{case['id']}'", f"DELETE FROM enforcement_case WHERE id = {case['id']}")
+    failed(verify(app), f"TAMPERED case:{case['id']}: 1 task, legal review, alert, milestone or file row(s) belong "
+                        "to a case that does not exist")
+
+
 # -- the pass in groups of chains, in one process or several -----------------------------------------------
 def _report(report):
     return (report.chains, report.events, report.unkeyed_events, report.cases, report.checkpoint_points,
@@ -463,6 +520,7 @@ def test_the_findings_are_the_same_in_one_group_in_many_and_in_worker_processes(
 
     cases = [api.run(api.open_case(), "clue_intake") for _ in range(6)]
     decided = api.run(api.open_case(), *TO_DECISION)
+    _signed, file = _signed_case(api)
     alerts.scan()
     from workflow_app.services import audit_keys
 
@@ -481,12 +539,14 @@ def test_the_findings_are_the_same_in_one_group_in_many_and_in_worker_processes(
            f"DELETE FROM trace_chain WHERE chain = 'case:{ids[4]}'",
            f"DELETE FROM enforcement_case WHERE id = {ids[4]}",
            f"UPDATE trace_chain SET chain = 'case:0{ids[5]}' WHERE chain = 'case:{ids[5]}'",
-           f"UPDATE case_task SET state = 'cancelled' WHERE case_id = {decided['id']} AND state = 'ready'")
+           f"UPDATE case_task SET state = 'cancelled' WHERE case_id = {decided['id']} AND state = 'ready'",
+           ("UPDATE case_attachment SET content = :c WHERE id = :id", {"c": OTHER_DRAWING, "id": file["id"]}))
     verify = functools.partial(audit_verify.verify, checkpoint_points=points.points, collect_heads=True)
     monkeypatch.setattr(audit_verify, "GROUP_EVENTS", 10**9)
     assert len(audit_verify._plan(db.session.connection(), None, points.points)[0]) == 1
     whole = _report(verify(workers=1))
-    assert whole[5] >= 9 and any("no longer exists" in p for p in whole[6]), whole
+    assert whole[5] >= 10 and any("no longer exists" in p for p in whole[6]), whole
+    assert any("bytes do not match their SHA-256" in p for p in whole[6]), whole
     monkeypatch.setattr(audit_verify, "GROUP_EVENTS", 4)
     groups = audit_verify._plan(db.session.connection(), None, points.points)[0]
     db.session.rollback()

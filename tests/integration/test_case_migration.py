@@ -79,7 +79,7 @@ def test_the_cli_moves_a_case_and_explains_refusals(api, app):
     again = runner.invoke(args=["cases", "migrate", str(case["id"]), "--as", "author1"])
     assert again.exit_code == 1 and "already on version 2" in again.output
     denied = runner.invoke(args=["cases", "migrate", str(case["id"]), "--as", "officer1"])
-    assert denied.exit_code == 1 and "bpmn_author" in denied.output
+    assert denied.exit_code == 1 and "procedure author" in denied.output
 
 
 def test_a_ready_task_follows_the_new_versions_lane_form_name_and_deadline(api):

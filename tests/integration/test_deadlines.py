@@ -1,15 +1,12 @@
 """Deadlines run from the dates the law names (recorded in the forms), not from clicks; deploy
 refuses an anchor that names no date of an earlier step; the API shows due times in Beijing time."""
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIXED_DATES_AS_OF, TO_DECISION
+from tests.helpers import FIXED_DATES_AS_OF, TO_DECISION, bpmn_file_holding, package_archive, package_files
 from tests.integration.test_procedures import deploy, problems
 from tests.samples import sequential
-
-GENERAL = (Path(__file__).resolve().parents[2] / "bpmn" / "general_penalty" / "general_penalty.bpmn").read_text(encoding="utf-8")
 
 # Fixed dates in the legal order of the steps (the step rules refuse the future and the out of
 # order), in 2026, whose official holiday table the calendar has: the expected due dates below
@@ -142,20 +139,29 @@ def test_an_anchor_on_an_earlier_step_deploys(api):
 
 
 def with_deadline(task: str, deadline: str) -> bytes:
-    """general_penalty with `task` carrying `deadline` (in place of the one it had, if any)."""
-    start = GENERAL.index(f'<bpmn:userTask id="{task}" ')
-    end = GENERAL.index("</bpmn:userTask>", start)
-    element = re.sub(r'\s*<spiffworkflow:property name="deadline" value="[^"]*" />', "", GENERAL[start:end])
+    """The general_penalty package (a deploy archive) with `task` carrying `deadline` (in place of
+    the one it had, if any), in whichever of its files the task is (its own, bpmn/shared/)."""
+    files = package_files()
+    path = bpmn_file_holding(files, task)
+    xml = files[path].decode("utf-8")
+    start = xml.index(f'<bpmn:userTask id="{task}" ')
+    end = xml.index("</bpmn:userTask>", start)
+    element = re.sub(r'\s*<spiffworkflow:property name="deadline" value="[^"]*" />', "", xml[start:end])
     element = element.replace("<spiffworkflow:properties>", "<spiffworkflow:properties>"
                               f'<spiffworkflow:property name="deadline" value="{deadline}" />', 1)
-    return (GENERAL[:start] + element + GENERAL[end:]).encode("utf-8")
+    files[path] = (xml[:start] + element + xml[end:]).encode("utf-8")
+    return package_archive(files)
 
 
 @pytest.mark.parametrize("task, deadline, lawful", [
-    # out of the hearing subprocess, across the merge gateway: earlier
+    # out of the called hearing, across the merge gateway, into the called legal review: earlier
     ("legal_review", "5 working days from hearing_notice.hearing_date", True),
-    # into the subprocess from before it: earlier
+    # into the called hearing from before its call: earlier
     ("hearing_record", "5 working days from penalty_notice.served_on", True),
+    # out of the called service to the step after its call (as the shipped package's execution)
+    ("execution", "15 days from service.served_on", True),
+    # the decision comes after the called hearing, never before it
+    ("hearing_notice", "5 working days from penalty_decision.decided_on", False),
     # the decision never leads back to the notice (the review's return loop is before it)
     ("penalty_notice", "5 working days from penalty_decision.decided_on", False),
     # a parallel branch is not an earlier step
@@ -200,7 +206,7 @@ def test_reading_the_stored_anchor_dates_costs_a_completion_no_statement(api, ap
 
 
 @pytest.mark.parametrize("deadline, message", [
-    ("90 calendar days from milestone.filed extendable as payment", "no extension rule for 'payment'"),
+    ("90 calendar days from milestone.filed extendable as payment", "declares no time limit 'payment'"),
     ("90 calendar days from milestone.filed excluding", "is not of the form"),
     ("90 calendar days from milestone.filed extendable as decision excluding periods", "is not of the form"),
     ("48 hours from milestone.filed excluding periods", "not hours"),

@@ -24,6 +24,7 @@ REFUSED = {
     "foreign_lane_names.bpmn": "not a known role",  # lanes named for departments, not roles
     "miwg_no_lanes.bpmn": "must be in a lane",  # tasks nobody could be given
     "miwg_not_executable.bpmn": "executable process",  # a drawing
+    "multi_instance_over_a_list.bpmn": "second instance cannot start",  # sequential, no output item
     "reserved_ids.bpmn": "name the engine gives its own tasks",  # ids "Start" and "End"
     "timer_cycle_reminder.bpmn": "repeating timer",  # a reminder every day, forever
 }
@@ -98,7 +99,7 @@ EXPECTED = {
     "event_gateway_timer_message.bpmn": "timer",  # the event-based gateway's timer is indexed
     "loops.bpmn": "ended",  # a standard loop and a gateway back-edge
     "multi_instance.bpmn": "ended",  # parallel and sequential multi-instance
-    "multi_instance_over_a_list.bpmn": "refused at Notify",  # a SpiffWorkflow limit, refused every time
+    "multi_instance_collecting.bpmn": "ended",  # a sequential one over a list, collecting an output item
     "parallel_lanes_and_error.bpmn": "ended",  # two roles' branches, an error caught on a boundary
     "plain_tasks_in_lanes.bpmn": "ended",  # plain tasks, as manual tasks of their lanes
     "receive_task_and_event_subprocess.bpmn": "message",  # the court's answer: a message

@@ -217,10 +217,13 @@ def test_a_version_can_be_read_back_byte_for_byte_with_its_metadata(api):
     manifest = "".join(f"{path}\0{hashlib.sha256(content).hexdigest()}\n" for path, content in sorted(files.items()))
     assert hashlib.sha256(manifest.encode()).hexdigest() == general["sha256"]
     assert files["bpmn/general_penalty/general_penalty.bpmn"] == GENERAL
-    assert files["forms/general_penalty/legal_review.schema.json"] == (
-        ROOT / "forms" / "general_penalty" / "legal_review.schema.json").read_bytes()
+    # The processes it calls and their forms come with it from bpmn/shared/ and forms/shared/.
+    assert files["bpmn/shared/legal_review.bpmn"] == (ROOT / "bpmn" / "shared" / "legal_review.bpmn").read_bytes()
+    assert files["forms/shared/legal_review.schema.json"] == (
+        ROOT / "forms" / "shared" / "legal_review.schema.json").read_bytes()
     detail = api.get(f"/api/v1/procedures/{general['id']}").json
     assert detail["task_specs"]["legal_review"]["lane"] == "legal_reviewer"
+    assert detail["task_specs"]["legal_review"]["called_by"] == ["call_legal_review"]
     assert [k for k, t in detail["task_specs"].items() if t["legal_review"]] == ["legal_review"]
     assert detail["forms"]["legal_review"]["title"] == "法制审核"
     assert api.get("/api/v1/procedures/999999").status_code == 404

@@ -223,6 +223,29 @@ def test_a_bpmn_deployed_alone_binds_no_rule(api):
     assert r.status_code == 200, r.json
 
 
+def test_a_deadline_extends_only_a_limit_its_package_declares(api):
+    """`extendable as <limit>`: the package's clock (rules.json `clock.limits`) declares the limit
+    and the forms of its request and approval; none is assumed from the general procedure."""
+    files = layout()
+    bpmn = "bpmn/other_penalty/other_penalty.bpmn"
+    old = b'value="7 working days from milestone.yijueding"'
+    files[bpmn] = files[bpmn].replace(old, b'value="7 working days from milestone.yijueding, extendable as decision"')
+    r = api.post("/api/v1/procedures", as_="author1", content_type="multipart/form-data",
+                 headers={"Accept-Language": "en"},
+                 data={"file": (io.BytesIO(packages.to_zip(files)), "other_penalty.zip")})
+    assert r.status_code == 422, r.json
+    [problem] = r.json["details"]["problems"]
+    assert "declares no time limit 'decision'" in problem["message"] and problem["file"] == bpmn
+    assert problem["element_id"] == "songda"
+
+    rules = json.loads((FIXTURE / RULES).read_text(encoding="utf-8"))
+    rules["clock"] = {"extension_request": "gaozhi", "extension_approval": "jueding"}
+    r = deploy(api, layout(rules))
+    assert r.status_code == 422
+    said = json.dumps(r.json, ensure_ascii=False)
+    assert "clock" in said and "limit" in said  # its forms lack the fields the clock reads
+
+
 # -- deploy checks the bindings against the package's forms --------------------------------------------
 @pytest.mark.parametrize("change, needle", [
     (lambda rules: rules["rules"][3]["params"].update(decided_fine="jueding.fine_amount"),

@@ -176,6 +176,21 @@ def test_an_investigator_may_not_preside_over_the_hearing(api):
     assert api.ready(case) == ["hearing_record"]
 
 
+@pytest.mark.parametrize("chair", ["reviewer1", "head1"])
+def test_a_legal_reviewer_or_a_head_who_did_not_investigate_may_preside(api, chair):
+    """APL 64: the agency designates a person who did not investigate, not necessarily an officer."""
+    case = api.run(api.open_case(), *TO_DECISION[:-1], ("statement_defence", {"hearing_requested": True}))
+    case = api.complete(case, "hearing_notice", presiding_officer=chair)
+    assert api.ready(case) == ["hearing_record"]
+
+
+def test_a_supervisor_may_not_preside_over_the_hearing(api):
+    case = api.run(api.open_case(), *TO_DECISION[:-1], ("statement_defence", {"hearing_requested": True}))
+    r = api.complete(case, "hearing_notice", expect=422, presiding_officer="supervisor1")
+    [said] = r.json["errors"]["presiding_officer"]
+    assert "supervisor1" in said and "执法人员或法制审核人员或部门负责人" in said, said
+
+
 # -- LEGAL_REVIEW_INCONSISTENT (APL 58) ---------------------------------------------------------------
 def test_a_review_approving_a_failed_finding_is_refused_and_returning_it_accepted(api):
     case = api.run(api.open_case(), *TO_DECISION[:3], ("investigation_report", {"major_case": True}),

@@ -2,12 +2,17 @@
 decided on the spot by two certified officers, handed over against the party's drawn signature or
 a recorded refusal, filed with the agency, the fine collected on the spot only where the law
 allows and handed to the agency within 2 working days (SUMMARY_FINE_NOT_HANDED_OVER when late)."""
+import base64
 import hashlib
+import io
+import zipfile
 from datetime import datetime, timedelta
 
 import pytest
 
 from tests.summary import ON_THE_SPOT, ORGANIZATION, SIGNATURE, Summary
+from tests.tampering import tamper
+from workflow_app.demo.signature import png_rgba
 from workflow_app.extensions import db
 from workflow_app.models import Alert, CaseAttachment
 from workflow_app.oversight.identity import with_uscc_check
@@ -204,6 +209,47 @@ def test_junk_is_refused_with_the_field_and_the_reason(api, summary, junk, reaso
     assert not [e for e in trace(api, case) if e["action"] == "attachment.stored"]
 
 
+def _grey(width: int, height: int, value: int) -> bytes:
+    """An 8-bit greyscale PNG of one shade, Sub-filtered as encoders write it."""
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    rows = b"".join(b"\x01" + bytes([value]) + b"\0" * (width - 1) for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+HIDDEN = bytearray(480 * 160 * 4)
+HIDDEN[0:4 * 480 * 160:4] = bytes(range(256)) * 300  # colours, all at alpha 0: nothing shows
+
+
+@pytest.mark.parametrize("blank, reason", [
+    (png_rgba(480, 160, bytearray(480 * 160 * 4)), "every pixel is transparent"),  # a canvas never touched
+    (png_rgba(480, 160, HIDDEN), "every pixel is transparent"),
+    (png_rgba(480, 160, bytearray(b"\xff" * (480 * 160 * 4))), "every pixel has the same colour"),  # filled white
+    (_grey(300, 100, 200), "every pixel has the same colour"),
+])
+def test_a_blank_canvas_is_refused_naming_the_field_and_the_reason(api, summary, blank, reason):
+    case = summary.run(summary.open(), *ON_THE_SPOT)
+    r = summary.sign(case, blank, expect=422, headers={"Accept-Language": "en"})
+    assert r.json["errors"]["file"] == [f"the signature is blank: {reason}, nothing is drawn"], r.json
+    assert "空白" in summary.sign(case, blank, expect=422).json["errors"]["file"][0]
+    assert not [e for e in trace(api, case) if e["action"] == "attachment.stored"]
+    dotted = bytearray(480 * 160 * 4)
+    dotted[4 * (80 * 480 + 240):4 * (80 * 480 + 241)] = b"\0\0\0\xff"  # one black dot is a drawing
+    assert summary.sign(case, png_rgba(480, 160, dotted), expect=201)
+
+
+@pytest.mark.parametrize("width, height", [(5000, 1), (1, 4097)])
+def test_an_image_of_huge_dimensions_is_refused_before_its_pixels_are_read(api, summary, width, height):
+    case = summary.run(summary.open(), *ON_THE_SPOT)
+    r = summary.sign(case, _grey(width, height, 0), expect=422, headers={"Accept-Language": "en"})
+    assert r.json["errors"]["file"] == [f"the image is {width} × {height} pixels; at most 4096 each way"]
+
+
 def test_a_bomb_inflating_past_the_header_is_refused():
     import struct
     import zlib
@@ -281,19 +327,62 @@ def test_the_clock_moving_past_the_due_time_raises_the_alert(app, api, clock):
         assert (case["number"], "SUMMARY_FINE_NOT_HANDED_OVER") in alerts.scan().raised
 
 
-def test_the_decision_on_the_spot_prints_from_the_packages_template_with_the_signatures_hash(api, summary):
+def test_the_decision_on_the_spot_prints_the_drawn_signature_with_its_hash_underneath(api, summary):
     case = summary.run(summary.open(), *ON_THE_SPOT)
     listed = api.get(f"/api/v1/cases/{case['id']}/documents").json["items"]
     assert [d["kind"] for d in listed] == ["summary_decision"] and listed[0]["title"] == "当场行政处罚决定书"
     page = api.get(f"/api/v1/cases/{case['id']}/documents/summary_decision.html").data.decode()
     assert "当场行政处罚决定书" in page and "清市监当罚〔2026〕0001号" in page and "100元" in page
-    assert "SHA-256" not in page  # not handed over yet
+    assert "SHA-256" not in page and "<img" not in page  # not handed over yet
     sha = summary.sign(case).json["sha256"]
     summary.complete(case, "serve", party_signature=sha)
-    page = api.get(f"/api/v1/cases/{case['id']}/documents/summary_decision.html").data.decode()
-    assert sha in page and "在执法终端上签名签收" in page
-    docx = api.get(f"/api/v1/cases/{case['id']}/documents/summary_decision.docx")
+    url = f"/api/v1/cases/{case['id']}/documents/summary_decision"
+    page = api.get(f"{url}.html").data.decode()
+    drawn = f'当事人签名：<img class="drawing" src="data:image/png;base64,{base64.b64encode(SIGNATURE).decode()}"'
+    assert "在执法终端上签名签收" in page and drawn in page
+    assert page.index(drawn) < page.index(f"其SHA-256为{sha}")  # the hash underneath the drawing
+    assert 'width="189" height="63"' in page  # 50 mm wide, 480 × 160 pixels kept in proportion
+    docx = api.get(f"{url}.docx")
     assert docx.status_code == 200 and docx.data[:2] == b"PK"
+    word = zipfile.ZipFile(io.BytesIO(docx.data))
+    assert [n for n in word.namelist() if n.startswith("word/media/")] == ["word/media/image1.png"]
+    assert word.read("word/media/image1.png") == SIGNATURE
+    body = word.read("word/document.xml").decode()
+    assert '<wp:extent cx="1800000" cy="600000"/>' in body
+    again = api.get(f"{url}.docx").data
+    assert hashlib.sha256(again).hexdigest() == hashlib.sha256(docx.data).hexdigest()  # the same record, the same bytes
+    generated = [e["data"] for e in trace(api, case) if e["action"] == "document.generated" and e["data"]["format"] == "docx"]
+    assert generated[-1]["sha256"] == hashlib.sha256(again).hexdigest()
+
+
+@pytest.mark.parametrize("change", [
+    {"content": SIGNATURE[:-12] + b"tampered!!!!"},  # the bytes changed, the row's hash kept
+    {"content": b"", "size": 0},
+])
+def test_a_signature_whose_bytes_no_longer_match_its_hash_is_not_printed(app, api, summary, change):
+    case = summary.served(summary.run(summary.open(), *ON_THE_SPOT))
+    url = f"/api/v1/cases/{case['id']}/documents/summary_decision"
+    assert api.get(f"{url}.docx").status_code == 200
+    with app.app_context():
+        sets = ", ".join(f"{column} = :{column}" for column in change)
+        tamper((f"UPDATE case_attachment SET {sets}", change))
+    printed = len([e for e in trace(api, case) if e["action"] == "document.generated"])
+    for fmt in ("docx", "html"):
+        r = api.get(f"{url}.{fmt}", headers={"Accept-Language": "en"})
+        assert r.status_code == 409 and r.json["error"] == "signature_damaged", r.json
+        assert r.json["message"] == (f"the signature {hashlib.sha256(SIGNATURE).hexdigest()} of case {case['number']} "
+                                     "cannot be printed: its bytes do not match the SHA-256 recorded when it was "
+                                     "stored (they were changed)")
+    assert "签名" in api.get(f"{url}.docx").json["message"]
+    assert len([e for e in trace(api, case) if e["action"] == "document.generated"]) == printed  # nothing printed
+
+
+def test_a_signature_removed_from_the_case_is_not_printed(app, api, summary):
+    case = summary.served(summary.run(summary.open(), *ON_THE_SPOT))
+    with app.app_context():
+        tamper("DELETE FROM case_attachment")
+    r = api.get(f"/api/v1/cases/{case['id']}/documents/summary_decision.docx", headers={"Accept-Language": "en"})
+    assert r.status_code == 409 and r.json["message"].endswith("cannot be printed: it is not kept with the case")
 
 
 def test_a_refusal_to_sign_is_noted_on_the_decision(api, summary):

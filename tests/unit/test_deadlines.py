@@ -82,7 +82,6 @@ def test_a_filing_extension_counts_working_days():
 
 
 @pytest.mark.parametrize("text, reason", [
-    ("90 days from milestone.filed extendable as payment", "no extension rule"),
     ("90 days from milestone.filed excluding", "not of the form"),
     ("90 days from milestone.filed extendable as decision excluding periods", "not of the form"),
     ("48 hours from task.ready excluding periods", "not hours"),

@@ -6,21 +6,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import STEPS
+from tests.helpers import STEPS, package_files
 from workflow_app.config import Config
 from workflow_app.engine.errors import EngineError
 from workflow_app.engine.limits import DEFAULT_LIMITS
 from workflow_app.engine.processor import WorkflowProcessor
-from workflow_app.engine.specs import build_procedure
+from workflow_app.engine.specs import build_package
 from workflow_app.services.forms import load_forms
 
-BPMN = (Path(__file__).resolve().parents[2] / "bpmn" / "general_penalty" / "general_penalty.bpmn").read_bytes()
+FILES = package_files()
+BPMN = {path: content for path, content in FILES.items() if path.endswith(".bpmn")}
 INIT = {"party_kind": "organization", "party_name": "x", "department": "market", "case_title": "t"}
 
 
 def two_workers():
     forms = {**load_forms(Path(Config.FORMS_DIR) / "shared"), **load_forms(Path(Config.FORMS_DIR) / "general_penalty")}
-    return [build_procedure(BPMN, max_bytes=10**7, known_forms=forms) for _ in range(2)]
+    return [build_package(BPMN, max_bytes=10**7, known_forms=forms, main_path="bpmn/general_penalty/general_penalty.bpmn")
+            for _ in range(2)]
 
 
 def on(procedure, processor, op):

@@ -57,7 +57,6 @@ FORMS = {
                      kinds=_f("list", "处罚种类", "Kinds"), riqi=_f("date", "决定日期", "Decision date"),
                      moshou=_f("number", "没收价值", "Value confiscated"),
                      jizhun=_f("text", "裁量基准", "Benchmark item"), dangci=_f("text", "裁量档次", "Tier")),
-    "gongshi": _form("公示", "Disclosure", riqi=_f("date", "公示日期", "Day disclosed")),
     "chexiao": _form("撤回公示", "Withdrawal", riqi=_f("date", "撤销日期", "Day revoked")),
     "songda": _form("送达", "Service", fangshi={"type": "string", "enum": ["zhijie", "dianzi"], "title": "方式",
                                                 "x-title-en": "Method"},

@@ -162,6 +162,13 @@ def test_the_builtin_pow_is_guarded_like_the_operator():
     ("x = [0] * 10**9", "too large"),
     ("x = (0,) * 10**9", "too large"),
     ("x = 'ab'\nx *= 10**9", "too large"),
+    # the text of a value shared many times: small in memory, a billion characters written
+    ("a = [[[1] * 1000] * 1000] * 1000\nx = str(a)", "too large"),
+    ("a = [[[1] * 1000] * 1000] * 1000\nx = repr(a)", "too large"),
+    ("a = [[[1] * 1000] * 1000] * 1000\nx = f'{a}'", "too large"),
+    ("a = [[[1] * 1000] * 1000] * 1000\nx = f'{a!r}'", "too large"),
+    ("a = [[[1] * 1000] * 1000] * 1000\ns = str\nx = s(a)", "too large"),
+    ("a = {'k': [['v'] * 1000] * 1000}\nx = str([a] * 1000)", "too large"),
 ])
 def test_no_spelling_of_string_formatting_builds_a_huge_value(script, message):
     with pytest.raises((ScriptError, ScriptCompileError, NameError), match=message):
@@ -171,6 +178,14 @@ def test_no_spelling_of_string_formatting_builds_a_huge_value(script, message):
 def test_format_is_not_a_builtin():
     with pytest.raises(NameError):
         env.execute("x = format(1, '>1000000000')", {})
+
+
+def test_str_is_still_the_text_type_to_a_script():
+    data = {"v": "某公司", "n": 3}
+    env.execute("a = isinstance(v, str)\nb = isinstance(n, str)\nc = str(n) + repr(v)\n"
+                "d = [str(i) for i in range(3)]\ne = str()\nf = f'{n}-{v!r}'", data)
+    assert (data["a"], data["b"], data["c"], data["d"], data["e"], data["f"]) == (
+        True, False, "3'某公司'", ["0", "1", "2"], "", "3-'某公司'")
 
 
 def test_ordinary_formatting_still_runs():
@@ -195,6 +210,9 @@ def test_ordinary_formatting_still_runs():
     ("x = range(3)", "range"),
     ("x = []\nfor i in range(40):\n    x = [x]", "levels deep"),
     ("x = chr(0xd800)", "JSON"),
+    # small in memory, a billion values in JSON: counted as written, not written to find out
+    ("x = [[['v'] * 1000] * 1000] * 1000", "more than"),
+    ("a = {'k': [1] * 1000}\nx = [[a] * 1000] * 1000", "more than"),
 ])
 def test_a_script_may_leave_only_plain_json(script, message):
     with pytest.raises(ScriptError, match=message):

@@ -1,11 +1,13 @@
 """Word templates are filled in Jinja's sandbox, bounded in output and CPU time, into the same
 bytes for the same record; deploy refuses a template that is broken or reaches for Python's
 internals (engine/word_templates.py; docs/documents.md)."""
+import hashlib
 import io
 
 import docx
 import pytest
 
+from workflow_app.demo.signature import drawn_signature, png_rgba
 from workflow_app.engine import word_templates
 from workflow_app.engine.word_templates import DocumentError
 
@@ -122,7 +124,7 @@ def test_deploy_refuses_a_template_that_cannot_be_filled(content, needle):
 def test_a_template_naming_the_context_and_its_forms_is_accepted():
     source = template("{{ authority }}{{ case.number }}{{ jueding.amount|yuan }}{{ labels.jueding.kinds }}"
                       "{{ steps.x.completed_by }}{{ step.completed_on|date_cn }}{{ document.title }}"
-                      "{{ forms.jueding.riqi|working_days_after(5) }}{{ department }}"
+                      "{{ forms.jueding.riqi|working_days_after(5) }}{{ department }}{{ jueding.qianming|signature(40) }}"
                       "{% for i in range(3) %}{% set n = namespace(k=i) %}{{ n.k }}{% endfor %}")
     assert word_templates.problems(source, {"jueding"}) == []
 
@@ -136,3 +138,61 @@ def test_a_template_that_unpacks_like_a_bomb_is_refused_unopened():
     assert "unpacks to" in str(word_templates.problems(out.getvalue(), set())[0])
     with pytest.raises(DocumentError, match="unpacks to"):
         word_templates.render(out.getvalue(), {}, title="", author="")
+
+
+# -- a drawn signature printed as its image -------------------------------------------------------------
+DRAWING = drawn_signature(3)  # 480 × 160 pixels
+SHA = hashlib.sha256(DRAWING).hexdigest()
+
+
+def drawn(source: str, images: dict | None = None, **context) -> docx.Document:
+    word = word_templates.render(template(source), {**CONTEXT, "jueding": {"qianming": SHA, **context}},
+                                 title="文书", author="机关", images={SHA: DRAWING} if images is None else images)
+    return docx.Document(io.BytesIO(word))
+
+
+def test_a_signature_prints_as_its_drawing_at_the_width_asked_in_proportion():
+    document = drawn("当事人签名：{{ jueding.qianming|signature(60) }}（{{ jueding.qianming }}）")
+    assert document.paragraphs[0].text == f"当事人签名：（{SHA}）"
+    shape = document.inline_shapes[0]
+    assert (shape.width.mm, round(shape.height.mm, 3)) == (60, 20)
+    assert shape._inline.graphic.graphicData.pic.blipFill.blip.embed in document.part.related_parts
+    assert document.part.related_parts[shape._inline.graphic.graphicData.pic.blipFill.blip.embed].blob == DRAWING
+
+
+def test_a_tall_drawing_is_held_to_the_height_limit_and_no_signature_prints_nothing():
+    tall = png_rgba(40, 400, bytearray(b"\x11\x11\x11\xff" * 40 * 400))
+    sha = hashlib.sha256(tall).hexdigest()
+    word = word_templates.render(template("{{ a|signature(100) }}|{{ nothing|signature }}|{{ ''|signature }}"),
+                                 {"a": sha}, title="", author="", images={sha: tall})
+    document = docx.Document(io.BytesIO(word))
+    assert round(document.inline_shapes[0].height.mm, 3) == 30 and round(document.inline_shapes[0].width.mm, 3) == 3
+    assert document.paragraphs[0].text == "||"
+
+
+@pytest.mark.parametrize("source, reason", [
+    ("{{ ('a' * 64)|signature }}", "no signature of the case's record"),
+    ("{{ '/etc/passwd'|signature }}", "no signature of the case's record"),  # never a path: a key of the drawings
+    ("{{ jueding.qianming|signature(500) }}", "10 to 120 mm"),
+    ("{{ jueding.qianming|signature('40') }}", "10 to 120 mm"),
+])
+def test_a_template_prints_only_the_drawings_of_the_record_at_a_bounded_size(source, reason):
+    with pytest.raises(DocumentError, match=reason):
+        drawn(source)
+
+
+@pytest.mark.parametrize("images, reason", [
+    ({SHA: b"GIF89a" + DRAWING}, "not a PNG image"),
+    ({SHA: DRAWING + b"\0" * word_templates.MAX_IMAGE_BYTES}, "not a PNG image within"),
+    ({f"{i:064x}": DRAWING for i in range(word_templates.MAX_IMAGES + 1)}, "at most 16 signatures"),
+])
+def test_drawings_handed_to_the_worker_are_checked_again(images, reason):
+    with pytest.raises(DocumentError, match=reason):
+        drawn("{{ case.number }}", images=images)
+
+
+def test_the_same_drawing_gives_the_same_bytes():
+    source = template("{{ jueding.qianming|signature }}")
+    context = {**CONTEXT, "jueding": {"qianming": SHA}}
+    one = word_templates.render(source, context, title="文书", author="机关", images={SHA: DRAWING})
+    assert word_templates.render(source, context, title="文书", author="机关", images={SHA: DRAWING}) == one

@@ -11,14 +11,20 @@ from .authentication import CSRF_HEADER, is_public, public
 
 
 def operation(summary: str, *, body=None, response=None, tag: str = "", params: dict | None = None,
-              path_params: dict | None = None, produces: str | None = None):
+              path_params: dict | None = None, produces: str | None = None, headers: dict | None = None,
+              location: str | None = None, errors: dict | None = None, omit: tuple[str, ...] = ()):
     """Attach OpenAPI metadata to a view; the document is generated from it. Path arguments are
-    ids unless `path_params` gives their schema; `produces` names a non-JSON response type."""
+    ids unless `path_params` gives their schema; query `params` are name -> description, or name
+    -> (description, schema) where the value is not just text; `produces` names a non-JSON
+    response type; `headers`: request headers it reads (name -> description); `location`: what
+    the `Location` header of its 201 names; `errors`: answers of its own (code -> description),
+    beside those of every operation; `omit`: those of every operation it never gives."""
 
     def decorate(view):
         view.openapi = {"summary": summary, "body": body, "response": response,
                         "tag": tag, "params": params or {}, "path_params": path_params or {},
-                        "produces": produces}
+                        "produces": produces, "headers": headers or {}, "location": location,
+                        "errors": errors or {}, "omit": omit}
         return view
 
     return decorate
@@ -31,6 +37,10 @@ _ERRORS = {
     "409": "the task is not ready, or another request changed the case first",
     "422": "invalid input: `errors` maps each field to its messages",
 }
+# Reads change nothing, so nothing can have changed it first: no 409 on a GET.
+_NOT_ON_READS = {"409"}
+# Answers with no body of ours to describe.
+_NO_CONTENT = {"204"}
 
 
 def build_spec(app) -> dict:
@@ -62,12 +72,19 @@ def build_spec(app) -> dict:
             path = re.sub(rf"<(?:\w+:)?{arg}>", f"{{{arg}}}", path)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             op = {"summary": meta["summary"], "tags": [meta["tag"]] if meta["tag"] else [],
+                  "operationId": rule.endpoint.removeprefix("api.") + (
+                      f"_{method.lower()}" if len(rule.methods - {"HEAD", "OPTIONS"}) > 1 else ""),
                   "responses": {}}
             params = [{"in": "path", "name": a, "required": True,
                        "schema": meta["path_params"].get(a, {"type": "integer", "minimum": 1, "maximum": ID_MAX})}
                       for a in rule.arguments]
-            params += [{"in": "query", "name": n, "required": False, "description": d,
-                        "schema": {"type": "string"}} for n, d in meta["params"].items()]
+            for name, said in meta["params"].items():
+                description, schema = said if isinstance(said, tuple) else (said, {"type": "string"})
+                params.append({"in": "query", "name": name, "required": False, "description": description,
+                               "schema": schema})
+            params += [{"in": "header", "name": n, "required": False, "description": d,
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
+                       for n, d in meta["headers"].items()]
             if params:
                 op["parameters"] = params
             if meta["body"] == "multipart":
@@ -80,14 +97,21 @@ def build_spec(app) -> dict:
             ok = {"api.create_case": "201", "api.create_token": "201", "api.revoke_token": "204",
                   "api.store_signature": "201"}.get(
                 rule.endpoint, "200")
-            op["responses"][ok] = {"description": "OK"}
+            op["responses"][ok] = {"description": "OK" if ok not in _NO_CONTENT else "done; no content"}
+            if meta["location"]:
+                op["responses"][ok]["headers"] = {"Location": {"description": meta["location"],
+                                                               "schema": {"type": "string"}}}
             if meta["response"] is not None:
                 op["responses"][ok]["content"] = {"application/json": {"schema": meta["response"]}}
             elif meta["produces"] is not None:
                 op["responses"][ok]["content"] = {meta["produces"]: {"schema": {"type": "string",
                                                                                  "format": "binary"}}}
-            for code, text in _ERRORS.items():
-                if code == "401" and not needs_login:
+            for code, text in {**_ERRORS, **meta["errors"]}.items():
+                if code == "401" and not needs_login and code not in meta["errors"]:
+                    continue
+                if code in _NOT_ON_READS and method == "GET" and code not in meta["errors"]:
+                    continue
+                if code in meta["omit"]:
                     continue
                 op["responses"][code] = {"description": text, "content": {
                     "application/json": {"schema": "Error"}}}

@@ -2,7 +2,10 @@
 
 Authentication happened before the view (authentication.py); views marked @public have no user.
 """
-from flask import current_app, g, jsonify, request
+import hashlib
+import re
+
+from flask import current_app, g, jsonify, request, url_for
 from flask_login import logout_user
 from flask_wtf.csrf import generate_csrf
 
@@ -17,12 +20,13 @@ from ..services import (
     dashboard,
     document_manifest,
     documents,
+    idempotency,
     packages,
     procedures,
     statuses,
     users,
 )
-from ..services.errors import Invalid, tr
+from ..services.errors import Conflict, Invalid, PreconditionFailed, tr
 from . import bp
 from .authentication import CSRF_HEADER, login_limits, public
 from .openapi import operation
@@ -71,6 +75,12 @@ def json_body(schema, *, empty_ok: bool = False):
     return schema.load(payload)
 
 
+# The paging parameters as the OpenAPI document types them (a page beyond the size limit is a 422).
+PAGING = {"after": "cursor: the `next` of the previous page",
+          "page": ("page number (when no cursor is given)", {"type": "integer", "minimum": 1, "maximum": 10**6}),
+          "per_page": ("page size (at most API_PAGE_SIZE_MAX, 200 by default)", {"type": "integer", "minimum": 1})}
+
+
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None:
@@ -103,7 +113,10 @@ def dump_case(case):
 @public
 @login_limits
 @operation("Exchange a username and password for a bearer token", body=TokenRequestSchema,
-           response=TokenSchema, tag="auth")
+           response=TokenSchema, tag="auth",
+           errors={"401": "the username or password is wrong, or the user is deactivated",
+                   "429": "too many failed logins for this user or from this address: wait, then try again"},
+           omit=("403", "404", "409"))
 def create_token():
     creds = json_body(TokenRequestSchema())
     user = auth.authenticate(creds["username"], creds["password"])
@@ -114,7 +127,7 @@ def create_token():
 @bp.delete("/auth/token")
 @operation("Log out: revoke the bearer token of this request (the user's other tokens and login sessions "
            "stay), or, riding a login session, end every login session of the user (their tokens stay)",
-           tag="auth")
+           tag="auth", omit=("404", "409", "422"))
 def revoke_token():
     if g.bearer_token:
         auth.revoke_token(g.bearer_token)
@@ -171,16 +184,21 @@ def get_procedure(version_id: int):
 
 
 @bp.get("/procedures/<id:version_id>/bpmn")
-@operation("The deployed BPMN XML of one version, byte for byte", tag="procedures")
+@operation("The deployed BPMN XML of one version, byte for byte: its procedure's own, or with ?file= (a path "
+           "such as bpmn/shared/hearing.bpmn) the file of a process it calls", tag="procedures",
+           params={"file": "the path of a called process's file in the version"}, produces="application/xml")
 def get_procedure_bpmn(version_id: int):
     version = procedures.get_version(version_id)
-    return current_app.response_class(version.bpmn_xml, mimetype="application/xml",
-                                      headers={"ETag": f'"{version.sha256}"'})
+    path = request.args.get("file")
+    xml = procedures.bpmn_file(version, path)
+    # A version's files never change: the version's hash (with the path, for a called file) tags them.
+    etag = version.sha256 if path is None else hashlib.sha256(f"{version.sha256}\0{path}".encode()).hexdigest()
+    return current_app.response_class(xml, mimetype="application/xml", headers={"ETag": f'"{etag}"'})
 
 
 @bp.get("/procedures/<id:version_id>/package")
 @operation("The deployed package of one version as a deploy archive (.zip: bpmn/<id>/…, forms/<id>/…)",
-           tag="procedures")
+           tag="procedures", produces="application/zip")
 def get_procedure_package(version_id: int):
     version = procedures.get_version(version_id)
     archive = packages.to_zip(procedures.version_files(version))
@@ -190,21 +208,48 @@ def get_procedure_package(version_id: int):
 
 
 @bp.post("/cases")
-@operation("Open a case on the latest version of a procedure", body=CaseCreateSchema,
-           response=CaseSchema, tag="cases")
+@operation("Open a case on the latest version of a procedure. Safe to retry with an `Idempotency-Key`: the "
+           "same request again gets the first answer again (header `Idempotent-Replayed: true`), not a second "
+           "case; the same key with another request is a 422", body=CaseCreateSchema,
+           response=CaseSchema, tag="cases",
+           headers={"Idempotency-Key": "a key of your own for this request (e.g. a UUID), kept with its answer"},
+           location="the new case (GET /cases/{id})")
 def create_case():
+    """With an `Idempotency-Key`, a retry gets the first answer again (services/idempotency.py)."""
     user = g.user
     payload = json_body(CaseCreateSchema())
-    case = cases.open_case(user, process_id=payload["procedure_id"], title=payload["title"],
-                           department_code=payload["department"], party=payload["party"])
-    return jsonify(dump_case(case)), 201
+    key = idempotency.parse_key(request.headers.get(idempotency.HEADER))
+    if key is None:
+        case = cases.open_case(user, process_id=payload["procedure_id"], title=payload["title"],
+                               department_code=payload["department"], party=payload["party"])
+        return jsonify(dump_case(case)), 201, {"Location": _case_location(case.id)}
+    request_sha256 = idempotency.fingerprint(request.method, request.path, request.get_json(silent=True))
+    kept = idempotency.replay(user, key, request_sha256)
+    if kept is None:
+        def answered(case):
+            idempotency.remember(user, key, request_sha256, 201, dump_case(case), _case_location(case.id))
+
+        try:
+            case = cases.open_case(user, process_id=payload["procedure_id"], title=payload["title"],
+                                   department_code=payload["department"], party=payload["party"],
+                                   answered=answered)
+            return jsonify(dump_case(case)), 201, {"Location": _case_location(case.id)}
+        except Conflict:
+            # A twin request with the same key committed first: its answer is ours.
+            kept = idempotency.replay(user, key, request_sha256)
+            if kept is None:
+                raise
+    return jsonify(kept.response), kept.status, {"Location": kept.location, "Idempotent-Replayed": "true"}
+
+
+def _case_location(case_id: int) -> str:
+    return url_for("api.get_case", case_id=case_id)
 
 
 @bp.get("/cases")
 @operation("Cases in your org scope, newest first", response=CasePageSchema, tag="cases",
            params={"status": "a status of the deployed procedures (GET /api/v1/procedures: statuses)",
-                   "department": "department code", "after": "cursor: the `next` of the previous page",
-                   "page": "page number (when no cursor is given)", "per_page": "page size"})
+                   "department": "department code", **PAGING})
 def list_cases():
     user = g.user
     status = request.args.get("status") or None
@@ -218,9 +263,30 @@ def list_cases():
 
 
 @bp.get("/cases/<id:case_id>")
-@operation("A case with its ready human tasks", response=CaseSchema, tag="cases")
+@operation("A case with its ready human tasks; its ETag names the case's version (send it as If-Match when "
+           "completing one of its tasks)", response=CaseSchema, tag="cases")
 def get_case(case_id: int):
-    return jsonify(dump_case(cases.get_case(g.user, case_id)))
+    case = cases.get_case(g.user, case_id)
+    return jsonify(dump_case(case)), 200, {"ETag": case_etag(case.version)}
+
+
+def case_etag(version: int) -> str:
+    return f'"case-v{version}"'
+
+
+_ETAG = re.compile(r'^\s*"case-v(\d{1,10})"\s*$')
+
+
+def _if_match() -> int | None:
+    """The case version an If-Match header names (our ETag), None without one; 412 for one that
+    names no version of ours (a client must not get an overwrite it did not ask for)."""
+    value = request.headers.get("If-Match")
+    if value is None:
+        return None
+    found = _ETAG.match(value)
+    if found is None:
+        raise PreconditionFailed(tr("If-Match must be the case's ETag, e.g. \"case-v3\""))
+    return int(found[1])
 
 
 @bp.post("/cases/<id:case_id>/migrate")
@@ -353,9 +419,11 @@ def _document(case_id: int, kind: str, fmt: str):
 
 @bp.get("/tasks")
 @operation("Tasks in your org scope (mine=1: those of your roles), due first", response=TaskPageSchema,
-           tag="tasks", params={"mine": "1 for your roles' tasks", "state": "ready|completed|cancelled",
-                                "after": "cursor: the `next` of the previous page",
-                                "page": "page number (when no cursor is given)", "per_page": "page size"})
+           tag="tasks", params={"mine": ("1 for your roles' tasks",
+                                         {"type": "string", "enum": ["0", "1", "true", "false", "yes", "no"]}),
+                                "state": ("the tasks' state (ready by default)",
+                                          {"type": "string", "enum": ["ready", "completed", "cancelled"]}),
+                                **PAGING})
 def list_tasks():
     user = g.user
     state = request.args.get("state", "ready")
@@ -381,9 +449,8 @@ def _page(found, schema, page: int, per_page: int) -> dict:
 @operation("Oversight alerts in your org scope, newest first (supervisor, admin, department_head)",
            response=AlertPageSchema, tag="oversight",
            params={"status": "active (open or acknowledged; the default), open, acknowledged, resolved, dismissed, all",
-                   "severity": "high|medium|low", "code": "the rule, e.g. SERVICE_LATE", "department": "department code",
-                   "after": "cursor: the `next` of the previous page", "page": "page number (when no cursor is given)",
-                   "per_page": "page size"})
+                   "severity": ("the alert's severity", {"type": "string", "enum": ["high", "medium", "low"]}),
+                   "code": "the rule, e.g. SERVICE_LATE", "department": "department code", **PAGING})
 def list_alerts():
     status = request.args.get("status") or "active"
     page = _int_arg("page", 1, 1, 10**6)
@@ -463,10 +530,16 @@ def get_task(task_id: int):
 
 
 @bp.post("/tasks/<id:task_id>/complete")
-@operation("Complete a ready task with its form data; returns the case and its next ready tasks",
-           body=TaskCompleteSchema, response=CaseSchema, tag="tasks")
+@operation("Complete a ready task with its form data; returns the case and its next ready tasks. With "
+           "If-Match (the case's ETag) or `version`, a case changed since you read it is a 412, not overwritten",
+           body=TaskCompleteSchema, response=CaseSchema, tag="tasks",
+           headers={"If-Match": "the case's ETag as GET /cases/{id} gave it"},
+           errors={"412": "the case changed after the version you read: reload it"})
 def complete_task(task_id: int):
     user = g.user
     payload = json_body(TASK_COMPLETE, empty_ok=True)  # a formless task needs no body
-    case = cases.complete_task(user, task_id, payload["data"])
-    return jsonify(dump_case(case))
+    read = _if_match()
+    if read is not None and payload["version"] is not None and read != payload["version"]:
+        raise Invalid({"version": [tr("names another version than If-Match")]})
+    case = cases.complete_task(user, task_id, payload["data"], read if read is not None else payload["version"])
+    return jsonify(dump_case(case)), 200, {"ETag": case_etag(case.version)}

@@ -40,6 +40,15 @@ class BeijingDateTime(fields.DateTime):
         return None if value is None else value.astimezone(LOCAL_TZ).isoformat(timespec="seconds")
 
 
+class LocalDateTime(fields.DateTime):
+    """An instant as the law counts it, in Beijing time with its offset, to the microsecond it was
+    recorded ("2026-10-27T09:30:12.504113+08:00"): every time the API gives has the one offset
+    (+08:00), due times included (BeijingDateTime, to the second)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.astimezone(LOCAL_TZ).isoformat()
+
+
 class ErrorSchema(Schema):
     error = fields.String(required=True, metadata={"description": "machine-readable code"})
     message = fields.String(required=True)
@@ -66,7 +75,7 @@ class UserSchema(Schema):
 
 class TokenSchema(Schema):
     token = fields.String(required=True)
-    expires_at = fields.DateTime()
+    expires_at = LocalDateTime()
     user = fields.Nested(UserSchema)
 
 
@@ -82,7 +91,7 @@ class ProcedureVersionSchema(Schema):
     name = fields.String()
     version = fields.Integer()
     sha256 = fields.String()
-    deployed_at = fields.DateTime()
+    deployed_at = LocalDateTime()
     created = fields.Boolean(metadata={"description": "false when identical content was already deployed"})
 
 
@@ -116,11 +125,11 @@ class TaskSchema(Schema):
     lane = fields.String(allow_none=True)
     form_key = fields.String(allow_none=True)
     state = fields.String()
-    ready_at = fields.DateTime()
+    ready_at = LocalDateTime()
     deadline = fields.String(allow_none=True)
     due_at = BeijingDateTime(allow_none=True, metadata={"description": "Beijing time, +08:00"})
     due_provisional = fields.Boolean()
-    completed_at = fields.DateTime(allow_none=True)
+    completed_at = LocalDateTime(allow_none=True)
     completed_by = fields.Function(lambda t: t.completed_by.username if t.completed_by else None)
 
 
@@ -173,13 +182,16 @@ TaskPageSchema = _page_of(TaskSchema, "TaskPageSchema")
 class TaskCompleteSchema(Schema):
     data = fields.Dict(keys=fields.String(), load_default=dict,
                        metadata={"description": "the form's fields"})
+    version = fields.Integer(load_default=None, validate=Range(min=0, max=2**31 - 1), metadata={
+        "description": "the case's `version` you decided on: a case changed since is a 412, not overwritten "
+                       "(the same as If-Match with the case's ETag)"})
 
 
 class MilestoneSchema(Schema):
     milestone = fields.String(metadata={"description": "the milestone's code, as the procedure declares it"})
     status = fields.String(metadata={"description": "the status reaching it gave the case"})
     bpmn_id = fields.String(metadata={"description": "the BPMN element that declares it"})
-    at = fields.DateTime()
+    at = LocalDateTime()
 
 
 class LegalReviewSchema(Schema):
@@ -189,7 +201,7 @@ class LegalReviewSchema(Schema):
     outcome = fields.String()
     findings = fields.Dict()
     opinions = fields.String(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = LocalDateTime()
 
 
 class CaseSchema(Schema):
@@ -203,8 +215,8 @@ class CaseSchema(Schema):
     department_name = fields.Function(lambda c: c.department.name)
     party = fields.Function(lambda c: {"name": c.party_name, "kind": c.party_kind})
     created_by = fields.Function(lambda c: c.created_by.username)
-    created_at = fields.DateTime()
-    closed_at = fields.DateTime(allow_none=True, metadata={
+    created_at = LocalDateTime()
+    closed_at = LocalDateTime(allow_none=True, metadata={
         "description": "结案: when a milestone closing the case was reached, or its procedure ended"})
     next_due_at = BeijingDateTime(allow_none=True, metadata={"description": "Beijing time, +08:00"})
     version = fields.Integer()
@@ -281,7 +293,7 @@ class CaseMigrateSchema(Schema):
 
 class TraceEventSchema(Schema):
     seq = fields.Integer()
-    at = fields.DateTime()
+    at = LocalDateTime()
     actor = fields.String()
     action = fields.String()
     task_id = fields.Integer(allow_none=True)
@@ -300,7 +312,7 @@ class DocumentSchema(Schema):
                                                   "(bpmn/<id>/documents/documents.json), e.g. penalty_decision"})
     title = fields.String(metadata={"description": "the document's Chinese title, e.g. 行政处罚决定书"})
     step = fields.String(metadata={"description": "the bpmn id of the step whose completion makes it available"})
-    step_completed_at = fields.DateTime()
+    step_completed_at = LocalDateTime()
     links = fields.Dict(keys=fields.String(), values=fields.String(),
                         metadata={"description": "download path per format: docx, html"})
 
@@ -316,7 +328,7 @@ class AttachmentSchema(Schema):
     sha256 = fields.String(metadata={"description": "the SHA-256 of its bytes: a step's form names it by this"})
     media_type = fields.String(metadata={"description": "image/png"})
     size = fields.Integer(metadata={"description": "bytes"})
-    stored_at = fields.DateTime()
+    stored_at = LocalDateTime()
     stored_by = fields.Function(lambda a: a.stored_by.username)
     link = fields.Function(lambda a: f"/api/v1/cases/{a.case_id}/attachments/{a.sha256}",
                            metadata={"description": "where to read its bytes"})

@@ -159,7 +159,7 @@ _LEAVES = frozenset((str, bool, type(None)))
 
 
 def storable_problem(value, max_depth: int, reserved_key: str | None = None,
-                     reserved_allowed: frozenset = frozenset(), depth: int = 1):
+                     reserved_allowed: frozenset = frozenset(), depth: int = 1, max_values: int | None = None):
     """Why `value` cannot be stored as JSON and loaded back as the same value, or None.
 
     Plain JSON only: dicts with text keys, lists (tuples come back as lists), text, booleans,
@@ -168,8 +168,12 @@ def storable_problem(value, max_depth: int, reserved_key: str | None = None,
     own, as a serialized workflow does). `reserved_key`: a dict carrying it is read back by the engine's
     serializer as one of its own objects (SpiffWorkflow's "typename"), so only the values in
     `reserved_allowed` may appear there. Walks without recursion, however deep the value is.
+    `max_values`: how many values it may hold, each counted every time it is referenced, as JSON
+    writes it (a list holding itself a thousand times, a thousand times over, is small in memory
+    and a billion values in JSON): the walk stops there instead of writing them.
     """
     todo = [(value, depth, None)]
+    seen = 0
     while todo:
         item, depth, name = todo.pop()
         kind = type(item)
@@ -177,6 +181,11 @@ def storable_problem(value, max_depth: int, reserved_key: str | None = None,
             continue
         if depth > max_depth:
             return tr("%(name)s nests more than %(limit)d levels deep", name=_where(name), limit=max_depth)
+        if kind is dict or kind is list or kind is tuple:
+            seen += 1 + len(item)  # the container and what it holds, its leaves too: JSON writes each
+            if max_values is not None and seen > max_values:
+                return tr("%(name)s holds more than %(limit)d values (each counted as often as it is referenced)",
+                          name=_where(name), limit=max_values)
         if kind is int:
             if abs(item) > MAX_STORED_INT:
                 return tr("%(name)s holds a whole number beyond %(limit)s", name=_where(name), limit="2**63 - 1")

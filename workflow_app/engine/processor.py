@@ -299,6 +299,11 @@ class WorkflowProcessor:
                      if t.task_spec.bpmn_id]
         return True, (named[0] if named else None)
 
+    def waiting_messages(self) -> list[str]:
+        """The names of the messages the instance waits for now (what `message` would accept),
+        in the main process and every subprocess: the case page offers those it may send."""
+        return sorted({d.name for t in self._waiting_tasks() for d in _messages_of(t.task_spec.event_definition)})
+
     def _waiting_tasks(self) -> list:
         """The tasks waiting for an event, in the main process and every subprocess."""
         return list(self.workflow.event_manager.tasks.values())

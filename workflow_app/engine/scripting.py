@@ -18,7 +18,10 @@ is instrumented so that it cannot run past a CPU-time budget or build huge value
   fields), with the ones that can build huge values in one C call (`join`, `replace`, `extend`,
   padding) guarded; f-string format specs are constant, each width at most MAX_FORMAT_WIDTH and
   an f-string's widths together at most MAX_FSTRING_WIDTH; there is no `format()` builtin;
-* `range` is capped and `sum` is a ticking, guarded loop.
+* `range` is capped and `sum` is a ticking, guarded loop;
+* `str()`, `repr()` and every f-string field estimate the text of their value before writing it
+  (a value referenced many times counts each time), and the data a script leaves is counted the
+  same way before it is stored (engine/limits.py `storable_problem`, `max_values`).
 
 What stays out of reach in-process: one C-level call on values already at the caps can still take
 some milliseconds. Scripts are written by authenticated BPMN authors, and every deployment is
@@ -245,6 +248,40 @@ def _mod(a, b):
     return a % b
 
 
+def _text_(value):
+    """A value about to be written as text (`str()`, `repr()`, an f-string field): refused when
+    its text would be too long to build. Containers count every reference to a shared value, as
+    str() writes it each time: `[[[1] * 1000] * 1000] * 1000` is small in memory and a billion
+    characters long."""
+    if type(value) is not str and _text_size(value, MAX_SEQUENCE) > MAX_SEQUENCE:
+        raise _too_large("text of a value")
+    return value
+
+
+class _TextOf(type):
+    """`str` in scripts: a call checks the value's text size first (`_text_`); it is still the
+    type `str` to `isinstance`. Its attributes are out of reach like any class's (_getattr)."""
+
+    def __call__(cls, *args, **kwargs):
+        if args:
+            _text_(args[0])
+        return str(*args, **kwargs)
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, str)
+
+    def __subclasscheck__(cls, sub):
+        return isinstance(sub, type) and issubclass(sub, str)
+
+
+class _Str(metaclass=_TextOf):
+    pass
+
+
+def _repr(value):
+    return repr(_text_(value))
+
+
 _BINOP_GUARDS = {ast.Pow: "_pow_", ast.Mult: "_mul_", ast.LShift: "_lshift_", ast.Add: "_add_",
                  ast.Mod: "_mod_"}
 _INPLACE_OPS = {
@@ -376,6 +413,8 @@ class BudgetedTransformer(RestrictingNodeTransformer):
 
     def visit_FormattedValue(self, node):
         node = super().visit_FormattedValue(node)
+        call = ast.Call(func=ast.Name("_text_", ast.Load()), args=[node.value], keywords=[])
+        node.value = ast.fix_missing_locations(ast.copy_location(call, node.value))
         spec = node.format_spec
         if spec is not None:
             parts = spec.values if isinstance(spec, ast.JoinedStr) else [spec]
@@ -422,6 +461,8 @@ def _builtins() -> dict:
     b["range"] = _capped_range
     b["sum"] = _sum
     b["pow"] = _pow_builtin
+    b["str"] = _Str
+    b["repr"] = _repr
     return b
 
 
@@ -441,6 +482,7 @@ BASE_GLOBALS = {
     "_lshift_": _lshift,
     "_add_": _add,
     "_mod_": _mod,
+    "_text_": _text_,
 }
 
 
@@ -536,7 +578,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         }
         # The case stores its data as JSON and loads it again at the next step: only plain JSON
         # values (no NaN, sets, bytes or number keys), no key SpiffWorkflow reads as its own object.
-        problem = storable_problem(result, self.max_data_depth, reserved_key="typename")
+        problem = storable_problem(result, self.max_data_depth, reserved_key="typename",
+                                   max_values=self.max_data_bytes)  # a value is at least a byte of JSON
         if problem:
             raise ScriptError(tr("script left a value that cannot be stored as JSON: %(reason)s", reason=problem))
         try:

@@ -16,10 +16,11 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity, SubWorkflowTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from ..messages import tr
+from ..messages import Text, tr
 from ..oversight import alert_rules
 from ..oversight.deadlines import DeadlineSyntaxError, parse_deadline
 from .errors import BpmnInvalid, BpmnProblem, ScriptCompileError, bounded_text
@@ -99,7 +100,8 @@ class Procedure:
     subprocess_specs: dict
     # bpmn_id -> {name, lane, form_key, deadline, milestone, legal_review, human}
     task_specs: dict = field(default_factory=dict)
-    files: list[str] = field(default_factory=list)  # the BPMN files it was built from (a package's paths)
+    # the BPMN files it was built from (a package's paths), its own process's first
+    files: list[str] = field(default_factory=list)
 
     @property
     def form_keys(self) -> set[str]:
@@ -259,13 +261,13 @@ def _task_problems(root, known_forms: dict[str, dict] | None) -> list[BpmnProble
                 problems.append(BpmnProblem(
                     tr("lane %(lane)s is not a known role (%(roles)s)", lane=repr(lane_node.get("name")),
                        roles=", ".join(LANE_LABELS)), lane_node.get("id"), lane_node.sourceline))
-            if "formKey" in props and known_forms is not None:
-                key, line = props["formKey"]
-                if key not in known_forms:
-                    problems.append(BpmnProblem(tr("formKey %(key)s has no form in forms/", key=repr(key)),
-                                                node_id, line))
         catches_message = tag == "receiveTask" or (
             tag in MESSAGE_CATCH_TAGS and node.find(f"{{{BPMN_NS}}}messageEventDefinition") is not None)
+        # a person's step, or a message a person delivers (its data through that form: case_messages.py)
+        if (tag in HUMAN_TASK_TAGS or catches_message) and "formKey" in props and known_forms is not None:
+            key, line = props["formKey"]
+            if key not in known_forms:
+                problems.append(BpmnProblem(tr("formKey %(key)s has no form in forms/", key=repr(key)), node_id, line))
         if catches_message:
             problems += [BpmnProblem(m, node_id, node.sourceline)
                          for m in _sender_problems(props.get("messageSenders", ("", 0))[0], _lane_of(node, lanes))]
@@ -375,28 +377,67 @@ def _flow_graph(root) -> dict[str, set[str]]:
     a subprocess to its first nodes (those no flow enters), and its last nodes (those no flow
     leaves) to whatever follows the subprocess."""
     after: dict[str, set[str]] = {}
-    entered, left = set(), set()
+    entered, left = _flow_ends(root)
     for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
         after.setdefault(flow.get("sourceRef"), set()).add(flow.get("targetRef"))
-        entered.add(flow.get("targetRef"))
-        left.add(flow.get("sourceRef"))
     for event in root.iter(f"{{{BPMN_NS}}}boundaryEvent"):
         after.setdefault(event.get("attachedToRef"), set()).add(event.get("id"))
-        entered.add(event.get("id"))
     for tag in _SUBPROCESS_TAGS:
         for sub in root.iter(f"{{{BPMN_NS}}}{tag}"):
-            following = after.get(sub.get("id"), set()).copy()
-            for child in sub:
-                if not _is_flow_node(child):
-                    continue
-                if child.get("id") not in entered:
-                    after.setdefault(sub.get("id"), set()).add(child.get("id"))
-                if child.get("id") not in left:
-                    after.setdefault(child.get("id"), set()).update(following)
+            _enter_and_leave(after, sub.get("id"), sub, entered, left, lambda node_id: node_id)
     return after
 
 
-def _reachable(after: dict[str, set[str]], start: str, goal: str) -> bool:
+def _flow_ends(root) -> tuple[set[str], set[str]]:
+    """The flow nodes some flow (or attachment) enters, and those some flow leaves."""
+    entered, left = set(), set()
+    for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+        entered.add(flow.get("targetRef"))
+        left.add(flow.get("sourceRef"))
+    for event in root.iter(f"{{{BPMN_NS}}}boundaryEvent"):
+        entered.add(event.get("id"))
+    return entered, left
+
+
+def _enter_and_leave(after: dict, holder, container, entered: set, left: set, key) -> None:
+    """`holder` (a subprocess, or a call activity) runs the flow nodes of `container` (its own
+    children, or the called process): it leads to their first nodes, their last lead on to what
+    follows it. `key` names a node of the container in `after`."""
+    following = after.get(holder, set()).copy()
+    for child in container:
+        if not _is_flow_node(child):
+            continue
+        if child.get("id") not in entered:
+            after.setdefault(holder, set()).add(key(child.get("id")))
+        if child.get("id") not in left:
+            after.setdefault(key(child.get("id")), set()).update(following)
+
+
+def _package_flow_graph(roots: dict[str, object]) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    """`_flow_graph` over the files of one deploy, a node named (file, id): a call activity leads
+    into the process it calls (another file's, or its own file's), whose last nodes lead on to
+    what follows the call activity, as a subprocess's do."""
+    after: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    processes = {}
+    for path, root in roots.items():
+        for source, targets in _flow_graph(root).items():
+            after.setdefault((path, source), set()).update((path, t) for t in targets)
+        for process in root.findall(f"{{{BPMN_NS}}}process"):
+            processes.setdefault(process.get("id"), (path, process, root))
+    ends = {path: _flow_ends(root) for path, root in roots.items()}
+    for path, root in roots.items():
+        for call in root.iter(f"{{{BPMN_NS}}}callActivity"):
+            called = processes.get(call.get("calledElement"))
+            if called is None:
+                continue  # reported by _call_graph
+            called_path, process, _ = called
+            entered, left = ends[called_path]
+            _enter_and_leave(after, (path, call.get("id")), process, entered, left,
+                             lambda node_id, p=called_path: (p, node_id))
+    return after
+
+
+def _reachable(after: dict, start, goal) -> bool:
     seen, todo = set(), list(after.get(start, ()))
     while todo:
         node = todo.pop()
@@ -408,63 +449,73 @@ def _reachable(after: dict[str, set[str]], start: str, goal: str) -> bool:
     return False
 
 
-def _deadline_anchor_problems(root, known_forms: dict[str, dict] | None) -> list[BpmnProblem]:
+def _deadline_anchor_problems(roots: dict[str, object], known_forms: dict[str, dict] | None) -> list[BpmnProblem]:
     """A deadline running from a form date `<task id>.<field>` must name an earlier step's date:
-    the task exists and is a human task (userTask/manualTask) other than the one carrying the
-    deadline; its formKey's form has `field` as a string of format "date"; and the deadline's
-    element can be reached from that task along sequence flows (through gateways, into and out
-    of subprocesses, and through boundary events). Reachability is necessary, not sufficient:
-    on a path that skips the named task the due time stays unset until its date is recorded."""
+    the task exists in a file of the deploy the procedure runs (`roots`: path -> root; a step of a
+    called process may run from a date of its caller's steps, and the other way round) and is a
+    human task (userTask/manualTask) other than the one carrying the deadline; its formKey's form
+    has `field` as a string of format "date"; and the deadline's element can be reached from that
+    task along sequence flows (through gateways, into and out of subprocesses and called
+    processes, and through boundary events). Reachability is necessary, not sufficient: on a
+    path that skips the named task the due time stays unset until its date is recorded.
+    Problems are located in the file of the deadline's element."""
     problems = []
-    nodes = {n.get("id"): n for n in root.iter() if _is_flow_node(n)}
-    after = None
-    for node in nodes.values():
-        props = _properties(node)
-        if "deadline" not in props:
-            continue
-        text, line = props["deadline"]
-        try:
-            anchor = parse_deadline(text).form_anchor
-        except DeadlineSyntaxError:
-            continue  # reported by _task_problems
-        if anchor is None:
-            continue
-        task_id, field_name = anchor
-        source = nodes.get(task_id)
-        element = node.get("id")
-        where = repr(f"{task_id}.{field_name}")
-        if source is None or etree.QName(source).localname not in HUMAN_TASK_TAGS:
-            problems.append(BpmnProblem(tr("deadline anchor %(anchor)s names no user task %(task)s of this procedure",
-                                           anchor=where, task=repr(task_id)), element, line))
-            continue
-        if task_id == element:
-            problems.append(BpmnProblem(tr("deadline anchor %(anchor)s: a deadline runs from a date of an earlier "
-                                           "step, not of the task itself", anchor=where), element, line))
-            continue
-        form_key = _properties(source).get("formKey", ("", 0))[0]
-        if not form_key:
-            problems.append(BpmnProblem(tr("deadline anchor %(anchor)s: task %(task)s has no form (formKey)",
-                                           anchor=where, task=repr(task_id)), element, line))
-            continue
-        if known_forms is not None and form_key in known_forms:
-            spec = known_forms[form_key].get("properties", {}).get(field_name)
-            if spec is None:
-                problems.append(BpmnProblem(tr("deadline anchor %(anchor)s: form %(form)s of task %(task)s has no "
-                                               "field %(field)s", anchor=where, form=repr(form_key),
-                                               task=repr(task_id), field=repr(field_name)), element, line))
+    nodes = {}  # id -> (file, node); a step's id is unique in the deploy (_duplicate_step_problems)
+    for path, root in roots.items():
+        for node in root.iter():
+            if _is_flow_node(node):
+                nodes.setdefault(node.get("id"), (path, node))
+    graph = []  # built once, when a deadline needs it
+
+    def reachable(source, target) -> bool:
+        if not graph:
+            graph.append(_package_flow_graph(roots))
+        return _reachable(graph[0], source, target)
+
+    for path, root in roots.items():
+        for node in root.iter():
+            props = _properties(node) if _is_flow_node(node) else {}
+            if "deadline" not in props:
                 continue
-            if spec.get("type") != "string" or spec.get("format") != "date":
-                problems.append(BpmnProblem(tr("deadline anchor %(anchor)s: field %(field)s of form %(form)s is not "
-                                               "a date (type string, format date)", anchor=where,
-                                               field=repr(field_name), form=repr(form_key)), element, line))
-                continue
-        if after is None:
-            after = _flow_graph(root)
-        if not _reachable(after, task_id, element):
-            problems.append(BpmnProblem(tr("deadline anchor %(anchor)s: task %(task)s is not an earlier step (no "
-                                           "sequence flow leads from it to %(element)s)", anchor=where,
-                                           task=repr(task_id), element=repr(element)), element, line))
+            text, line = props["deadline"]
+            try:
+                anchor = parse_deadline(text).form_anchor
+            except DeadlineSyntaxError:
+                continue  # reported by _task_problems
+            message = anchor and _anchor_problem(anchor, (path, node.get("id")), nodes, known_forms, reachable)
+            if message:
+                problems.append(BpmnProblem(message, node.get("id"), line).in_file(path))
     return problems
+
+
+def _anchor_problem(anchor: tuple[str, str], element: tuple[str, str], nodes: dict, known_forms: dict | None,
+                    reachable) -> Text | None:
+    """What is wrong with the form-date anchor (task id, field) of the deadline of `element`
+    (file, id), or None."""
+    task_id, field_name = anchor
+    source_path, source = nodes.get(task_id, (None, None))
+    where = repr(f"{task_id}.{field_name}")
+    if source is None or etree.QName(source).localname not in HUMAN_TASK_TAGS:
+        return tr("deadline anchor %(anchor)s names no user task %(task)s of this procedure", anchor=where,
+                  task=repr(task_id))
+    if task_id == element[1]:
+        return tr("deadline anchor %(anchor)s: a deadline runs from a date of an earlier step, not of the task "
+                  "itself", anchor=where)
+    form_key = _properties(source).get("formKey", ("", 0))[0]
+    if not form_key:
+        return tr("deadline anchor %(anchor)s: task %(task)s has no form (formKey)", anchor=where, task=repr(task_id))
+    if known_forms is not None and form_key in known_forms:
+        spec = known_forms[form_key].get("properties", {}).get(field_name)
+        if spec is None:
+            return tr("deadline anchor %(anchor)s: form %(form)s of task %(task)s has no field %(field)s",
+                      anchor=where, form=repr(form_key), task=repr(task_id), field=repr(field_name))
+        if spec.get("type") != "string" or spec.get("format") != "date":
+            return tr("deadline anchor %(anchor)s: field %(field)s of form %(form)s is not a date (type string, "
+                      "format date)", anchor=where, field=repr(field_name), form=repr(form_key))
+    if not reachable((source_path, task_id), element):
+        return tr("deadline anchor %(anchor)s: task %(task)s is not an earlier step (no sequence flow leads from "
+                  "it to %(element)s)", anchor=where, task=repr(task_id), element=repr(element[1]))
+    return None
 
 
 _EXPRESSION_TAGS = ("conditionExpression", "loopCondition", "completionCondition", "timeDate",
@@ -496,6 +547,28 @@ def _script_problems(root) -> list[BpmnProblem]:
 def _constant(source: str):
     """The value of an expression that is a plain literal ("P5D", 3), else raises ValueError."""
     return ast.literal_eval(source.strip())
+
+
+def _sequential_item_problems(root) -> list[BpmnProblem]:
+    """A sequential multi-instance that gives each instance an input item but collects no output
+    item stops a case at its second instance: SpiffWorkflow 3.2 merges a finished instance's whole
+    data back into the task's, input item included, and refuses to make the next instance while
+    that item exists ("Multiinstance input item … already exists"). Every case that reaches it
+    would wait there for ever, so the deploy refuses it; with an output collection and item only
+    the output item is merged back. (A parallel multi-instance makes every instance first.)"""
+    problems = []
+    for loop in root.iter(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics"):
+        if loop.get("isSequential") != "true" or loop.find(f"{{{BPMN_NS}}}inputDataItem") is None:
+            continue
+        collects = (loop.find(f"{{{BPMN_NS}}}loopDataOutputRef") is not None
+                    and loop.find(f"{{{BPMN_NS}}}outputDataItem") is not None)
+        if not collects:
+            problems.append(BpmnProblem(tr(
+                "a sequential multi-instance with an input item (inputDataItem) must collect an output item "
+                "(loopDataOutputRef and outputDataItem): without one, each instance's data, its input item "
+                "included, merges back and the second instance cannot start, so the case would stop there"),
+                _element_id(loop.getparent()), loop.sourceline))
+    return problems
 
 
 def _limit_problems(root, limits: EngineLimits) -> list[BpmnProblem]:
@@ -532,6 +605,7 @@ def _limit_problems(root, limits: EngineLimits) -> list[BpmnProblem]:
                 event = node.getparent().getparent()  # timeX → timerEventDefinition → the event
                 problems.append(BpmnProblem(tr('%(tag)s: %(reason)s (write a quoted ISO 8601 value, e.g. "P5D")',
                                                tag=tag, reason=bounded_text(err)), _element_id(event), node.sourceline))
+    problems += _sequential_item_problems(root)
     for node in root.iter(f"{{{BPMN_NS}}}loopCardinality"):
         source = (node.text or "").strip()
         try:
@@ -562,52 +636,102 @@ def _spiff_problem(err: Exception) -> BpmnProblem:
                           reason=f"{type(err).__name__}: {bounded_text(err)}"))
 
 
-def _task_meta(procedure_specs) -> dict:
+def _steps_in_order(spec, subprocess_specs: dict) -> list[tuple[object, tuple[str, ...]]]:
+    """Every task spec the procedure runs, with the call activities that run it (their BPMN ids,
+    outermost first; none for a step of the procedure's own process or of a subprocess drawn in
+    it): the procedure's own process in the parser's order, each subprocess's or called process's
+    steps right after the element that runs it, so a called hearing lists with the steps around
+    its call. A process called from two places lists once, run by both call activities."""
+    steps: dict[int, tuple[object, tuple[str, ...]]] = {}
+
+    def walk(process_spec, via: tuple[str, ...], path: tuple[str, ...]):
+        for task_spec in process_spec.task_specs.values():
+            known = steps.get(id(task_spec))
+            steps[id(task_spec)] = (task_spec, via if known is None else tuple(dict.fromkeys(known[1] + via)))
+            called = task_spec.spec if isinstance(task_spec, SubWorkflowTask) else None
+            if called in subprocess_specs and called not in path:  # a cycle is refused before, but never loop
+                runs = via + (task_spec.bpmn_id,) if isinstance(task_spec, CallActivity) else via
+                walk(subprocess_specs[called], runs, path + (called,))
+
+    walk(spec, (), (spec.name,))
+    return list(steps.values())
+
+
+def _message_definition(task_spec):
+    """The message a task spec waits for from outside (not an ad-hoc step's start), or None."""
+    definition = getattr(task_spec, "event_definition", None)
+    if isinstance(definition, MessageEventDefinition) and not isinstance(task_spec, StartEvent):
+        return definition
+    return None
+
+
+def _is_step(task_spec) -> bool:
+    """Whether the version's task metadata describes the element: a person's step, a milestone,
+    a message from outside."""
+    if getattr(task_spec, "bpmn_id", None) is None:
+        return False
+    props = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+    return bool(getattr(task_spec, "manual", False)) or "milestone" in props or _message_definition(task_spec) is not None
+
+
+def _duplicate_step_problems(steps, lines: dict) -> list[BpmnProblem]:
+    """A step's BPMN id names it in the whole deploy (its task rows, deadline anchors, documents,
+    the case's diagram): two processes the procedure runs may not both have a step of that id."""
+    problems, first = [], {}
+    for task_spec, _ in steps:
+        if not _is_step(task_spec):
+            continue
+        other = first.setdefault(task_spec.bpmn_id, task_spec)
+        if other is not task_spec:
+            path, line = lines.get((task_spec._wf_spec.name, task_spec.bpmn_id), (None, None))
+            problems.append(BpmnProblem(tr(
+                "step id %(id)s is used in process %(first)s and in process %(second)s: a step's id names it in the "
+                "whole deploy; rename one", id=repr(task_spec.bpmn_id), first=repr(other._wf_spec.name),
+                second=repr(task_spec._wf_spec.name)), task_spec.bpmn_id, line).in_file(path or ""))
+    return problems
+
+
+def _task_meta(steps) -> dict:
+    """bpmn id -> what the services read of the step (`steps`: `_steps_in_order`)."""
     meta = {}
-    for spec in procedure_specs:
-        for task_spec in spec.task_specs.values():
-            bpmn_id = getattr(task_spec, "bpmn_id", None)
-            if bpmn_id is None:
-                continue
-            props = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
-            human = bool(getattr(task_spec, "manual", False))
-            if not human and "milestone" not in props:
-                continue
+    for task_spec, via in steps:
+        if not _is_step(task_spec) or task_spec.bpmn_id in meta:
+            continue
+        props = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+        bpmn_id, name = task_spec.bpmn_id, task_spec.bpmn_name or task_spec.bpmn_id
+        definition = _message_definition(task_spec)
+        if definition is not None:  # a message the case may wait for, from outside (services/case_messages.py)
+            meta[bpmn_id] = {"name": name, "lane": lane_role(task_spec.lane), "form_key": props.get("formKey"),
+                             "deadline": None,
+                             **_milestone_meta(props, name), "legal_review": False, "human": False,
+                             "message": definition.name,
+                             "senders": message_senders(props.get("messageSenders"), task_spec.lane)}
+        else:
             meta[bpmn_id] = {
-                "name": task_spec.bpmn_name or bpmn_id,
+                "name": name,
                 "lane": lane_role(task_spec.lane),
                 "form_key": props.get("formKey"),
                 "deadline": props.get("deadline"),
-                **_milestone_meta(props, task_spec.bpmn_name or bpmn_id),
+                **_milestone_meta(props, name),
                 "legal_review": props.get("legalReview") == "true",
-                "human": human,
+                "human": bool(getattr(task_spec, "manual", False)),
                 "reviewed_report": props.get("reviewedReport"),
                 "overdue_alert": props.get("overdueAlert"),
                 "due_soon_alert": props.get("dueSoonAlert"),
             }
-    # A message the case may wait for, from outside: who may deliver it (services/case_messages.py).
-    for spec in procedure_specs:
-        for task_spec in spec.task_specs.values():
-            definition = getattr(task_spec, "event_definition", None)
-            bpmn_id = getattr(task_spec, "bpmn_id", None)
-            if not isinstance(definition, MessageEventDefinition) or isinstance(task_spec, StartEvent) or not bpmn_id:
-                continue
-            props = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
-            meta[bpmn_id] = {"name": task_spec.bpmn_name or bpmn_id, "lane": lane_role(task_spec.lane),
-                             "form_key": None, "deadline": None,
-                             **_milestone_meta(props, task_spec.bpmn_name or bpmn_id),
-                             "legal_review": False, "human": False, "message": definition.name,
-                             "senders": message_senders(props.get("messageSenders"), task_spec.lane)}
+        # Its place in the procedure: PostgreSQL keeps the metadata as JSONB, which does not keep the order.
+        meta[bpmn_id]["position"] = len(meta) - 1
+        if via:  # the call activities of the procedure that run the step: the case's diagram marks them
+            meta[bpmn_id]["called_by"] = list(via)
     # An ad-hoc step (services/case_requests.py): the human task right after the message start
     # event of an event subprocess is started by delivering that message.
-    for spec in procedure_specs:
-        for task_spec in spec.task_specs.values():
-            definition = getattr(task_spec, "event_definition", None)
-            if not isinstance(definition, MessageEventDefinition) or not isinstance(task_spec, StartEvent):
-                continue
-            for output in task_spec.outputs:
-                if getattr(output, "bpmn_id", None) in meta and meta[output.bpmn_id]["human"]:
-                    meta[output.bpmn_id]["request"] = definition.name
+    for task_spec, _ in steps:
+        definition = getattr(task_spec, "event_definition", None)
+        if not isinstance(definition, MessageEventDefinition) or not isinstance(task_spec, StartEvent):
+            continue
+        for output in task_spec.outputs:
+            if getattr(output, "bpmn_id", None) in meta and meta[output.bpmn_id]["human"]:
+                meta[output.bpmn_id]["request"] = definition.name
     return meta
 
 
@@ -655,24 +779,40 @@ def _milestone_anchor_problems(task_specs: dict) -> list[BpmnProblem]:
     return problems
 
 
-def _engine_lane_problems(procedure_specs, root) -> list[BpmnProblem]:
+def _engine_lane_problems(steps, lines: dict) -> list[BpmnProblem]:
     """Every task the engine will wait on a person for has a lane that is a role, as the engine
     itself assigns lanes: it may differ from the diagram's own reading (a task in a subprocess
-    takes the subprocess's lane; the last of nested lanes naming a task wins), and a task whose
-    lane is no role would be in nobody's inbox."""
-    problems, lines = [], {}
-    for spec in procedure_specs:
-        for task_spec in spec.task_specs.values():
-            bpmn_id = getattr(task_spec, "bpmn_id", None)
-            if bpmn_id is None or not getattr(task_spec, "manual", False) or lane_role(task_spec.lane):
-                continue
-            if not lines:
-                lines = {n.get("id"): n.sourceline for n in root.iter() if isinstance(n.tag, str) and n.get("id")}
-            problems.append(BpmnProblem(
-                tr("step %(step)s is done by a person, but the engine puts it in lane %(lane)s, which is not a known "
-                   "role (%(roles)s)", step=repr(bpmn_id), lane=repr(task_spec.lane), roles=", ".join(LANE_LABELS)),
-                bpmn_id, lines.get(bpmn_id)))
+    takes the subprocess's lane; the last of nested lanes naming a task wins; a called process's
+    task takes a lane of its own process, not the call activity's), and a task whose lane is no
+    role would be in nobody's inbox."""
+    problems = []
+    for task_spec, _ in steps:
+        bpmn_id = getattr(task_spec, "bpmn_id", None)
+        if bpmn_id is None or not getattr(task_spec, "manual", False) or lane_role(task_spec.lane):
+            continue
+        path, line = lines.get((task_spec._wf_spec.name, bpmn_id), (None, None))
+        problems.append(BpmnProblem(
+            tr("step %(step)s is done by a person, but the engine puts it in lane %(lane)s, which is not a known "
+               "role (%(roles)s)", step=repr(bpmn_id), lane=repr(task_spec.lane), roles=", ".join(LANE_LABELS)),
+            bpmn_id, line).in_file(path or ""))
     return problems
+
+
+def _element_lines(roots: dict[str, object]) -> dict[tuple[str, str], tuple[str, int]]:
+    """(process or subprocess id, element id) -> (file, line): where the element of an engine
+    task spec is written (SpiffWorkflow names a spec after its process or subprocess)."""
+    lines = {}
+    owners = ("process", *_SUBPROCESS_TAGS)
+    for path, root in roots.items():
+        for node in root.iter():
+            if not isinstance(node.tag, str) or not node.get("id"):
+                continue
+            owner = node.getparent()
+            while owner is not None and etree.QName(owner).localname not in owners:
+                owner = owner.getparent()
+            if owner is not None:
+                lines[(owner.get("id"), node.get("id"))] = (path, node.sourceline)
+    return lines
 
 
 def _spiff_parse(trees: dict[str, object], process_id: str):
@@ -733,23 +873,24 @@ def _call_graph(roots: dict[str, object]) -> tuple[dict[str, set[str]], list[Bpm
     calling itself, directly or through others (SpiffWorkflow would build a spec that recurses for
     ever)."""
     calls: dict[str, set[str]] = {}
-    where: dict[str, tuple[str, int]] = {}
+    home: dict[str, str] = {}  # process id -> its file
     problems = []
-    for root in roots.values():
+    for path, root in roots.items():
         for process_id, called in _calls(root).items():
             if process_id in calls:
                 problems.append(BpmnProblem(tr("process %(process)s is defined in two files of the package",
-                                               process=repr(process_id)), process_id))
+                                               process=repr(process_id)), process_id).in_file(path))
             calls[process_id] = called
+            home.setdefault(process_id, path)
+    for path, root in roots.items():
         for node in root.iter(f"{{{BPMN_NS}}}callActivity"):
-            where[node.get("calledElement") or ""] = (node.get("id"), node.sourceline)
-            if not node.get("calledElement"):
+            called = node.get("calledElement")
+            if not called:
                 problems.append(BpmnProblem(tr("a call activity must name the process it calls (calledElement)"),
-                                            node.get("id"), node.sourceline))
-    for called, (element, line) in where.items():
-        if called and called not in calls:
-            problems.append(BpmnProblem(tr("the call activity calls process %(process)s, which is not in this deploy",
-                                           process=repr(called)), element, line))
+                                            node.get("id"), node.sourceline).in_file(path))
+            elif called not in calls:
+                problems.append(BpmnProblem(tr("the call activity calls process %(process)s, which is not in this deploy",
+                                               process=repr(called)), node.get("id"), node.sourceline).in_file(path))
     # A cycle: a depth-first walk that meets a process on its own path.
     walked, reported = set(), set()
 
@@ -759,7 +900,8 @@ def _call_graph(roots: dict[str, object]) -> tuple[dict[str, set[str]], list[Bpm
             if frozenset(cycle) not in reported:
                 reported.add(frozenset(cycle))
                 problems.append(BpmnProblem(tr("a cycle of calls: %(cycle)s (a process may not call itself, directly "
-                                               "or through others)", cycle=" → ".join(cycle)), process_id))
+                                               "or through others)", cycle=" → ".join(cycle)), process_id)
+                                .in_file(home.get(process_id, "")))
             return
         if process_id in walked or process_id not in calls:
             return
@@ -792,46 +934,53 @@ def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: 
     `main_path` names the file of the procedure's own process (the only one of the package that
     must have exactly one executable process), `process_id` the id that process must have (the
     package's name). The other files hold processes the procedure calls (bpmn/shared/): only
-    those it reaches are kept (`Procedure.files`)."""
+    those it reaches are checked and kept (`Procedure.files`), as one procedure with its own: a
+    called process's steps may run their deadlines from the caller's dates, name the caller's
+    forms, and the other way round. A shared file no call reaches is another procedure's
+    business (what it names need not exist here)."""
     main_path = main_path if main_path is not None else next(iter(bpmn_files))
     trees, problems = {}, []
     for path, data in bpmn_files.items():
         try:
-            tree = parse_xml(data, max_bytes)
+            trees[path] = parse_xml(data, max_bytes)
         except BpmnInvalid as err:
             problems += [p.in_file(path) for p in err.problems]
-            continue
-        trees[path] = tree
-        root = tree.getroot()
-        found = _xsd_problems(tree)
+    roots = {path: tree.getroot() for path, tree in trees.items()}
+    # Calls across the files, reported with the files' own problems (a self-call makes both).
+    calls, call_problems = _call_graph(roots)
+    reached = set()
+    for process in executable_processes(roots[main_path]) if main_path in roots else []:
+        reached |= _reached(calls, process.get("id"))
+    used = {path: root for path, root in roots.items()
+            if path == main_path or reached & set(_process_ids(root))}
+    for path, root in used.items():
+        found = _xsd_problems(trees[path])
         found += _structure_problems(root, main=path == main_path)
         found += _task_problems(root, known_forms)
-        found += _deadline_anchor_problems(root, known_forms)
         found += _script_problems(root)
         found += _limit_problems(root, limits)
         problems += [p.in_file(path) for p in found]
-    # Calls across the files, reported with the files' own problems (a self-call makes both).
-    calls, call_problems = _call_graph({p: t.getroot() for p, t in trees.items()})
+    problems += _deadline_anchor_problems(used, known_forms)
     problems += call_problems
     if problems:
         raise BpmnInvalid(problems)
-    main_root = trees[main_path].getroot()
-    process = executable_processes(main_root)[0]
+    process = executable_processes(used[main_path])[0]
     if process_id is not None and process.get("id") != process_id:
         raise BpmnInvalid([BpmnProblem(tr("the package %(package)s must hold the process %(package)s; its executable "
                                           "process is %(process)s", package=repr(process_id),
                                           process=repr(process.get("id"))), process.get("id"),
                                        process.sourceline).in_file(main_path)])
-    reached = _reached(calls, process.get("id"))
-    used = {path: tree for path, tree in trees.items()
-            if path == main_path or reached & set(_process_ids(tree.getroot()))}
     try:
-        spec, subprocess_specs = _spiff_parse(used, process.get("id"))
+        spec, subprocess_specs = _spiff_parse({path: trees[path] for path in used}, process.get("id"))
     except (SpiffWorkflowException, etree.LxmlError, KeyError, ValueError, TypeError) as err:
         raise BpmnInvalid([_spiff_problem(err)]) from None
-    task_specs = _task_meta([spec, *subprocess_specs.values()])
-    problems = _engine_lane_problems([spec, *subprocess_specs.values()], main_root)
-    problems += _milestone_anchor_problems(task_specs)
+    steps = _steps_in_order(spec, subprocess_specs)
+    lines = _element_lines(used)
+    problems = _duplicate_step_problems(steps, lines) + _engine_lane_problems(steps, lines)
+    if problems:
+        raise BpmnInvalid(problems)
+    task_specs = _task_meta(steps)
+    problems = _milestone_anchor_problems(task_specs)
     if problems:
         raise BpmnInvalid(problems)
     return Procedure(
@@ -841,7 +990,7 @@ def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: 
         spec=spec,
         subprocess_specs=subprocess_specs,
         task_specs=task_specs,
-        files=sorted(used),
+        files=[main_path, *sorted(path for path in used if path != main_path)],
     )
 
 
@@ -874,7 +1023,7 @@ class ProcedureCache:
         process = executable_processes(next(iter(trees.values())).getroot())[0]
         spec, subs = _spiff_parse(trees, process.get("id"))
         procedure = Procedure(process.get("id"), process.get("name") or process.get("id"), sha256,
-                              spec, subs, _task_meta([spec, *subs.values()]))
+                              spec, subs, _task_meta(_steps_in_order(spec, subs)))
         with self._lock:
             self._items[sha256] = procedure
             while len(self._items) > self.size:

@@ -11,19 +11,26 @@ template is code from outside, as a script is, and is bounded the same way (limi
   worker's RLIMIT_CPU and RLIMIT_AS and the pool's wall-clock limit, so whatever a template does
   (a loop over a loop that prints nothing) cannot hold the web process.
 
+A signature drawn on the screen prints as its image (`|signature`): the service hands the worker
+the drawings the case's record names, already read from the case's attachments and checked against
+their SHA-256 (services/attachments.py); a template names a drawing by its hash and can reach no
+other file, and the image is placed at a bounded size.
+
 What a template sees (its context, filters and tests) is documented for its authors in
 docs/documents.md; services/documents.py builds the context.
 """
 import io
 import math
 import re
+import struct
 import threading
 import time
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 
 from docx.oxml import parse_xml
-from docxtpl import DocxTemplate
+from docx.shared import Emu, Mm
+from docxtpl import DocxTemplate, InlineImage
 from jinja2 import ChainableUndefined, TemplateError, Undefined, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
@@ -40,6 +47,13 @@ MAX_PERIOD_DAYS = 3660  # a period counted by a filter: the law's are far shorte
 MAX_TEMPLATE_ENTRIES = 500
 MAX_TEMPLATE_UNPACKED = 32 * 1024 * 1024
 MAX_TEMPLATE_RATIO = 200
+# The drawings one document may print (a case's signatures), and how large each prints.
+MAX_IMAGES = 16
+MAX_IMAGE_BYTES = 512 * 1024
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SIGNATURE_WIDTH_MM = (10, 120)
+SIGNATURE_DEFAULT_WIDTH_MM = 50
+SIGNATURE_MAX_HEIGHT_MM = 30
 # Fixed zip entry times and core properties: the same record gives the same bytes (and hash).
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _FIXED_CORE_TIME = datetime(2000, 1, 1, tzinfo=UTC)
@@ -49,6 +63,7 @@ _CTX_NAMES = ("case", "authority", "department", "document", "forms", "labels", 
 CONTEXT_NAMES = frozenset(_CTX_NAMES)
 
 _budget = threading.local()
+_rendering = threading.local()  # the document being filled and the drawings it may print
 
 
 class DocumentError(EngineError):
@@ -114,6 +129,38 @@ def yuan(value) -> str:
     return f"{text(value)}元" if filled(value) else ""
 
 
+def signature(value, width_mm=SIGNATURE_DEFAULT_WIDTH_MM):
+    """`{{ summary_service.party_signature|signature(40) }}`: the drawing whose SHA-256 the field
+    records, `width_mm` wide (10-120) and at most SIGNATURE_MAX_HEIGHT_MM tall, its proportions
+    kept; nothing for no signature. Only the drawings the case's record names are there to print."""
+    if not filled(value):
+        return ""
+    drawing = getattr(_rendering, "images", {}).get(value) if isinstance(value, str) else None
+    if drawing is None:
+        raise SecurityError(f"no signature of the case's record has the SHA-256 {text(value)[:64]!r}")
+    low, high = SIGNATURE_WIDTH_MM
+    if not isinstance(width_mm, (int, float)) or isinstance(width_mm, bool) or not low <= width_mm <= high:
+        raise SecurityError(f"a signature prints {low} to {high} mm wide")
+    pixels_wide, pixels_high = struct.unpack(">II", drawing[16:24])
+    width, height = Mm(width_mm), Mm(width_mm) * pixels_high // pixels_wide
+    if height > Mm(SIGNATURE_MAX_HEIGHT_MM):
+        width, height = Mm(SIGNATURE_MAX_HEIGHT_MM) * pixels_wide // pixels_high, Mm(SIGNATURE_MAX_HEIGHT_MM)
+    image = InlineImage(_rendering.document, io.BytesIO(drawing), width=Emu(max(width, 1)), height=Emu(max(height, 1)))
+    return Markup(image._insert_image())  # the run's XML, which docxtpl's own InlineImage prints as well
+
+
+def _drawings_problem(images: dict) -> Text | None:
+    """Why the drawings the service handed over cannot be printed (each a PNG within the limits)."""
+    if len(images) > MAX_IMAGES:
+        return tr("a document prints at most %(limit)d signatures", limit=MAX_IMAGES)
+    for sha, drawing in images.items():
+        if not isinstance(drawing, bytes) or len(drawing) > MAX_IMAGE_BYTES or not drawing.startswith(PNG_MAGIC) \
+                or drawing[12:16] != b"IHDR" or 0 in struct.unpack(">II", drawing[16:24]):
+            return tr("the signature %(sha)s is not a PNG image within %(limit)d bytes", sha=str(sha)[:64],
+                      limit=MAX_IMAGE_BYTES)
+    return None
+
+
 def _range(*args):
     """range() of at most MAX_RANGE numbers, checking the budget as it goes."""
     numbers = range(*args)
@@ -156,7 +203,8 @@ class _Environment(ImmutableSandboxedEnvironment):
         return "".join(out)
 
 
-_FILTERS = {"date_cn": date_cn, "working_days_after": working_days_after, "days_after": days_after, "yuan": yuan}
+_FILTERS = {"date_cn": date_cn, "working_days_after": working_days_after, "days_after": days_after, "yuan": yuan,
+            "signature": signature}
 
 
 def environment() -> _Environment:
@@ -168,14 +216,17 @@ def environment() -> _Environment:
 
 
 # -- rendering (in an engine worker) -----------------------------------------------------------------
-def render(template: bytes, context: dict, *, title: str, author: str, cpu_seconds: float = 2.0) -> bytes:
-    """The .docx of `template` filled from `context`: the same context, the same bytes."""
-    problem = archive_problem(template)
+def render(template: bytes, context: dict, *, title: str, author: str, cpu_seconds: float = 2.0,
+           images: dict[str, bytes] | None = None) -> bytes:
+    """The .docx of `template` filled from `context`: the same context, the same bytes. `images`:
+    the drawings `|signature` may print, by SHA-256 (checked against it by the service)."""
+    problem = archive_problem(template) or _drawings_problem(images or {})
     if problem:
         raise DocumentError(problem)
     _budget.deadline = time.thread_time() + cpu_seconds
     try:
         document = DocxTemplate(io.BytesIO(template))
+        _rendering.document, _rendering.images = document, dict(images or {})
         document.render(context, environment(), autoescape=True)
         props = document.docx.core_properties
         props.title, props.author, props.last_modified_by = title, author, author
@@ -192,6 +243,7 @@ def render(template: bytes, context: dict, *, title: str, author: str, cpu_secon
                             ) from None
     finally:
         _budget.deadline = math.inf
+        _rendering.document, _rendering.images = None, {}
     content = fixed_zip(raw.getvalue())
     if len(content) > MAX_DOCUMENT_BYTES:
         raise DocumentError(tr("the document is %(size)d bytes; the limit is %(limit)d", size=len(content),

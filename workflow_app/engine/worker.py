@@ -32,7 +32,8 @@ from .timer_clock import step_at
 
 
 def perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: EngineLimits):
-    """Run one engine step; returns a StepResult (or, for "blockers", a list of reasons). The
+    """Run one engine step; returns a StepResult (for "waiting", the names of the messages the case
+    waits for; a migration's blockers are raised as MigrationBlocked). The
     step runs at the instant the service gave it (payload["now"]): its timers read that."""
     with step_at(payload):
         return _perform(op, procedures, payload, limits)
@@ -41,7 +42,8 @@ def perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: En
 def _perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: EngineLimits):
     if op == "document":  # a package's Word template filled from a case's record
         return word_templates.render(payload["template"], payload["context"], title=payload["title"],
-                                     author=payload["author"], cpu_seconds=limits.script_cpu_seconds)
+                                     author=payload["author"], cpu_seconds=limits.script_cpu_seconds,
+                                     images=payload.get("images"))
     procedure = procedures[payload["sha256"]]
     if op == "start":
         processor = WorkflowProcessor.start(procedure, payload["data"], limits)
@@ -51,6 +53,8 @@ def _perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: E
     if op == "complete":
         changes = processor.complete(payload["engine_task_id"], payload["data"])
         return processor.result(completed_before, changes)
+    if op == "waiting":  # read only: nothing is stored
+        return processor.waiting_messages()
     if op == "message":
         processor.message(payload["message"], payload.get("data"))
         return processor.result(completed_before)

@@ -164,3 +164,23 @@ class CaseAttachment(db.Model):
     stored_at = mapped_column(UTCDateTime, default=utcnow)
 
     stored_by: Mapped[User] = relationship()
+
+
+class IdempotentRequest(db.Model):
+    """The first answer to a request sent with an `Idempotency-Key` (opening a case), kept so that
+    the same request sent again - a retry over a site's flaky mobile network - gets that answer
+    again instead of opening a second case. Written in the transaction of what it answers, so a
+    case and its key commit together or not at all; the key is the user's own (two users' keys
+    never meet). `request_sha256` fingerprints the method, path and body: the same key with
+    another request is refused."""
+
+    __tablename__ = "idempotent_request"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    location: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    response = mapped_column(JSONType)
+    created_at = mapped_column(UTCDateTime, default=utcnow)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..messages import Text, tr
+from . import clock
 
 FIELD, FIELDS, FORM, NUMBER, TEXT, TEXTS, PAIRS, MAP = (
     "field", "fields", "form", "number", "text", "texts", "pairs", "map")
@@ -197,7 +198,7 @@ def problems(rules, forms: dict) -> list[Text]:
     is bound on that the package does not have, a missing, unknown or ill-typed parameter."""
     if not isinstance(rules, dict) or not isinstance(rules.get("rules", []), list):
         return [tr('the rule bindings are an object with a list "rules"')]
-    unknown_keys = sorted(set(rules) - {"rules", "act_dates", "$comment"})
+    unknown_keys = sorted(set(rules) - {"rules", "act_dates", "clock", "$comment"})
     found = [tr("unknown key %(key)s of the rule bindings", key=repr(k)) for k in unknown_keys]
     entries = rules.get("rules", [])
     if len(entries) > MAX_BINDINGS:
@@ -247,6 +248,9 @@ def problems(rules, forms: dict) -> list[Text]:
     else:
         found += _param_problems(forms, "act_dates", Param(MAP, ("string",), "date"), act_dates,
                                  tr("the act dates"))
+    if "clock" in rules:
+        found += clock.problems(rules["clock"], forms, lambda ref, types, format_, where: _ref_problems(
+            forms, ref, Param(FIELD, types, format_), where))
     return found
 
 

@@ -2,49 +2,221 @@
 
 Pure functions over the case's recorded forms (the data of its completed steps, oldest first), so
 the same facts give the same due times wherever they are computed (services/cases.py recomputes
-every due time at every step).
+every due time at every step). What the clock reads is the package's: the `clock` section of
+`bpmn/<id>/rules.json` names its forms, its extendable limits and its hearing period
+(`ClockRules`; deploy checks it against the package's forms and deadlines), so a procedure whose
+law extends other limits (a seizure's 30 days, AC 25) declares them without Python.
 
-- Extensions (APL Art. 60; 市场监督管理行政处罚程序规定 Art. 18, 64): the 15-working-day filing
-  limit may be extended once, by at most 15 working days, with the head's approval; the 90-day
-  decision limit by at most 30 days with the agency head's approval, and further only by the
-  heads' collective discussion, which fixes a reasonable period. Each extension is two steps: the
-  officer's request (`extension_request`: limit, days, reason) and the head's decision
-  (`extension_approval`: approve or refuse, the days granted, the discussion record when one is
-  needed). One request of a case waits for its decision at a time, so a decision belongs to the
-  request before it.
+- Extensions (the general procedure: APL Art. 60; 市场监督管理行政处罚程序规定 Art. 18, 64): a
+  limit a deadline names (`extendable as <limit>`) may be extended by at most `first_max` days
+  with the head's approval; where `further_max` is more than 0, further, only by the heads'
+  collective discussion, which fixes a reasonable period of at most that. Each extension is two
+  steps: the officer's request (the request form: `limit`, `days`, `reason`) and the head's
+  decision (the approval form: `decision` approve or refuse, `approved_days`, and
+  `collective_discussion` when one is needed). One request of a case waits for its decision at a
+  time, so a decision belongs to the request before it.
 - Excluded periods (APL Art. 60; 市场监督管理行政处罚程序规定 Art. 64): hearing, testing,
   inspection, quarantine, expert assessment, identification by the right holder and announcement
-  do not count in the decision limit. The hearing period runs from the party's request (the
-  recorded answer to the notice) to the day the hearing was held; the others are recorded by the
-  officer (`excluded_period`: kind, start, end, basis), a correction naming the record it
-  replaces. A period not ended yet runs through today.
+  do not count in a limit `excluding periods`. The hearing period runs from the party's request
+  (the first date present of those `hearing_period.from` names) to the day the hearing was held;
+  the others are recorded by the officer (the period form: `kind`, `start_on`, `end_on`, `basis`),
+  a correction naming the record it replaces (`replaces`). A period not ended yet runs through
+  today.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-EXTENSION_REQUEST = "extension_request"
-EXTENSION_APPROVAL = "extension_approval"
-EXCLUDED_PERIOD = "excluded_period"
-# The forms the clock reads (by form key), besides the request/decision pair.
-HEARING_FORMS = ("statement_defence", "hearing_notice", "hearing_record")
-CLOCK_FORMS = (EXTENSION_REQUEST, EXTENSION_APPROVAL, EXCLUDED_PERIOD, *HEARING_FORMS)
+from ..messages import Text, tr
+
+# The fields the clock reads of the forms its section names (the mechanism's own contract: a
+# package's forms have them, with these JSON types, or the deploy is refused).
+REQUEST_FIELDS = {"limit": "string", "days": "integer", "reason": "string"}
+APPROVAL_FIELDS = {"decision": "string", "approved_days": "integer", "collective_discussion": None}
+PERIOD_FIELDS = {"kind": "string", "start_on": "string", "end_on": "string", "basis": "string", "replaces": "integer"}
+APPROVE = "approve"
+MAX_DAYS = 3650
+KEYS = {"extension_request", "extension_approval", "excluded_period", "limits", "periods_article",
+        "hearing_period", "$comment"}
 
 
 @dataclass(frozen=True)
 class ExtensionRule:
     limit: str
-    label: str
+    label: str               # Chinese, e.g. 立案期限
+    label_en: str            # e.g. filing limit
     first_max: int           # days (in the limit's own unit) the head may grant the first time
-    further: bool            # whether a further extension is possible (by collective discussion)
-    further_max: int         # an upper bound on a further extension's "reasonable period"
+    further_max: int         # an upper bound on a further extension's "reasonable period"; 0: none
     article: str
 
+    @property
+    def further(self) -> bool:
+        """Whether a further extension is possible (by collective discussion)."""
+        return self.further_max > 0
 
-EXTENSION_RULES = {
-    "filing": ExtensionRule("filing", "立案期限", 15, False, 0, "《市场监督管理行政处罚程序规定》第18条"),
-    "decision": ExtensionRule("decision", "作出处理决定期限", 30, True, 365,
-                              "《行政处罚法》第60条；《市场监督管理行政处罚程序规定》第64条"),
-}
+
+@dataclass(frozen=True)
+class HearingPeriod:
+    requested: str               # <form>.<field>: whether the party asked for a hearing
+    starts: tuple[str, ...]      # <form>.<field> dates: the first present is the request's day
+    held: str                    # <form>.<field>: the day the hearing was held
+    article: str
+
+    @property
+    def forms(self) -> frozenset[str]:
+        return frozenset(ref.split(".", 1)[0] for ref in (self.requested, *self.starts, self.held))
+
+
+@dataclass(frozen=True)
+class ClockRules:
+    """A version's clock: the forms it reads and its extendable limits, in the law's order."""
+
+    request_form: str | None = None
+    approval_form: str | None = None
+    period_form: str | None = None
+    limits: dict[str, ExtensionRule] = field(default_factory=dict)
+    periods_article: str = ""
+    hearing: HearingPeriod | None = None
+
+    @property
+    def forms(self) -> frozenset[str]:
+        """Every form the clock reads."""
+        named = {self.request_form, self.approval_form, self.period_form} - {None}
+        return frozenset(named) | (self.hearing.forms if self.hearing else frozenset())
+
+
+def _label(value: str) -> tuple[str, str]:
+    zh, _, en = value.partition("|")
+    return zh.strip(), (en or zh).strip()
+
+
+def from_section(section: dict) -> ClockRules:
+    """A `clock` section checked at deploy (`problems`) as the clock's rules."""
+    limits = {}
+    for limit, spec in section.get("limits", {}).items():
+        zh, en = _label(spec["label"])
+        limits[limit] = ExtensionRule(limit, zh, en, spec["first_max"], spec.get("further_max", 0), spec["article"])
+    hearing = section.get("hearing_period")
+    return ClockRules(
+        section.get("extension_request"), section.get("extension_approval"), section.get("excluded_period"), limits,
+        section.get("periods_article", ""),
+        HearingPeriod(hearing["requested"], tuple(hearing["from"]), hearing["held"], hearing["article"])
+        if hearing else None)
+
+
+# The clock of the versions deployed before packages declared theirs (their rules.json has no
+# `clock` section: the general procedure's law, which Python held then). A section always wins.
+LEGACY = from_section({
+    "extension_request": "extension_request", "extension_approval": "extension_approval",
+    "excluded_period": "excluded_period",
+    "limits": {
+        "filing": {"label": "立案期限|filing limit", "first_max": 15, "article": "《市场监督管理行政处罚程序规定》第18条"},
+        "decision": {"label": "作出处理决定期限|decision limit", "first_max": 30, "further_max": 365,
+                     "article": "《行政处罚法》第60条；《市场监督管理行政处罚程序规定》第64条"}},
+    "periods_article": "《行政处罚法》第60条；《市场监督管理行政处罚程序规定》第64条",
+    "hearing_period": {"requested": "statement_defence.hearing_requested",
+                       "from": ["statement_defence.answered_on", "hearing_notice.notice_served_on"],
+                       "held": "hearing_record.held_on", "article": "《行政处罚法》第64条（听证期间）"}})
+
+
+def of_rules(rules: dict | None, forms: dict) -> ClockRules:
+    """The clock of a version: its package's section (deploy stores one for every version, empty
+    where the package declares none); the legacy clock for a version stored before, when it has
+    the legacy request form; else none (nothing extends)."""
+    if isinstance(rules, dict) and "clock" in rules:
+        return from_section(rules["clock"])
+    return LEGACY if LEGACY.request_form in forms else ClockRules()
+
+
+def _field(forms: dict, form: str, name: str) -> dict | None:
+    node = ((forms.get(form) or {}).get("properties") or {}).get(name)
+    return node if isinstance(node, dict) else None
+
+
+def _form_problems(forms: dict, key: str, form, fields_: dict[str, str | None]) -> list[Text]:
+    if form is None:
+        return []
+    if not isinstance(form, str) or form not in forms:
+        return [tr("clock: %(key)s %(form)s names no form of the package", key=key, form=repr(form))]
+    found = []
+    for name, kind in fields_.items():
+        schema = _field(forms, form, name)
+        if schema is None:
+            found.append(tr("clock: form %(form)s has no field %(field)s, which the clock reads", form=form,
+                            field=name))
+        elif kind and schema.get("type") not in (kind, [kind, "null"], ["null", kind]):
+            found.append(tr("clock: field %(form)s.%(field)s is not of type %(type)s", form=form, field=name,
+                            type=kind))
+    return found
+
+
+def _days_problem(value, where: str, *, minimum: int) -> list[Text]:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_DAYS:
+        return [tr("clock: %(where)s is a whole number of days from %(min)d to %(max)d", where=where, min=minimum,
+                   max=MAX_DAYS)]
+    return []
+
+
+def problems(section, forms: dict, ref_problems) -> list[Text]:
+    """What is wrong with a package's `clock` section, against its forms: an unknown key, a form
+    it names that the package lacks or that lacks a field the clock reads, a limit without its
+    label, days or article, a request form offering a limit not declared (or the other way
+    round), a hearing period reading fields that are not there. `ref_problems(ref, types,
+    format, where)` checks a field reference (oversight/bindings.py)."""
+    if not isinstance(section, dict):
+        return [tr("clock: an object (its forms, limits and hearing period)")]
+    found = [tr("clock: unknown key %(key)s", key=repr(k)) for k in sorted(set(section) - KEYS)]
+    request, approval = section.get("extension_request"), section.get("extension_approval")
+    if (request is None) != (approval is None):
+        found.append(tr("clock: extension_request and extension_approval come together"))
+    found += _form_problems(forms, "extension_request", request, REQUEST_FIELDS)
+    found += _form_problems(forms, "extension_approval", approval, APPROVAL_FIELDS)
+    found += _form_problems(forms, "excluded_period", section.get("excluded_period"), PERIOD_FIELDS)
+    limits = section.get("limits", {})
+    if not isinstance(limits, dict) or len(limits) > 20:
+        return found + [tr("clock: limits is an object of at most 20 limits: name -> its rule")]
+    for limit, spec in limits.items():
+        where = tr("limit %(limit)s", limit=repr(limit))
+        if not (isinstance(limit, str) and limit.replace("_", "a").isalpha() and limit.islower() and len(limit) <= 40):
+            found.append(tr("clock: %(where)s: a name of lowercase letters and _ (at most 40)", where=where))
+        if not isinstance(spec, dict):
+            found.append(tr("clock: %(where)s is an object (label, first_max, further_max, article)", where=where))
+            continue
+        found += [tr("clock: %(where)s: unknown key %(key)s", where=where, key=repr(k))
+                  for k in sorted(set(spec) - {"label", "first_max", "further_max", "article", "$comment"})]
+        for key in ("label", "article"):
+            if not isinstance(spec.get(key), str) or not spec[key].strip() or len(spec[key]) > 200:
+                found.append(tr("clock: %(where)s: %(key)s is a text (at most 200 characters)", where=where, key=key))
+        found += _days_problem(spec.get("first_max"), tr("%(where)s first_max", where=where), minimum=1)
+        found += _days_problem(spec.get("further_max", 0), tr("%(where)s further_max", where=where), minimum=0)
+    if limits and request is None:
+        found.append(tr("clock: limits need the extension_request and extension_approval forms"))
+    offered = (_field(forms, request, "limit") or {}).get("enum") if isinstance(request, str) else None
+    if isinstance(offered, list) and isinstance(limits, dict) and set(offered) != set(limits):
+        found.append(tr("clock: the request form's limit offers %(offered)s, the clock declares %(declared)s",
+                        offered=", ".join(map(str, offered)) or "-", declared=", ".join(limits) or "-"))
+    for key in ("periods_article",):
+        if key in section and (not isinstance(section[key], str) or not section[key].strip()):
+            found.append(tr("clock: %(key)s is a text", key=key))
+    hearing = section.get("hearing_period")
+    if hearing is not None:
+        found += _hearing_problems(hearing, ref_problems)
+    return found
+
+
+def _hearing_problems(hearing, ref_problems) -> list[Text]:
+    where = tr("clock: hearing_period")
+    if not isinstance(hearing, dict) or set(hearing) - {"requested", "from", "held", "article", "$comment"}:
+        return [tr("%(where)s is an object of requested, from, held and article", where=where)]
+    found = ref_problems(hearing.get("requested"), ("boolean",), None, where)
+    starts = hearing.get("from")
+    if not isinstance(starts, list) or not starts:
+        found.append(tr("%(where)s: from is a non-empty list of date fields", where=where))
+    else:
+        found += [p for ref in starts for p in ref_problems(ref, ("string",), "date", where)]
+    found += ref_problems(hearing.get("held"), ("string",), "date", where)
+    if not isinstance(hearing.get("article"), str) or not hearing["article"].strip():
+        found.append(tr("%(where)s: article is a text", where=where))
+    return found
 
 
 @dataclass(frozen=True)
@@ -67,18 +239,20 @@ class Extension:
     approval_task_id: int | None = None
 
 
-def extensions(rows: list[ClockRow]) -> list[Extension]:
+def extensions(rows: list[ClockRow], rules: ClockRules) -> list[Extension]:
     """Every extension request of the case, oldest first, with the head's decision on it."""
     found: list[Extension] = []
+    if rules.request_form is None:
+        return found
     for row in rows:
-        if row.form_key == EXTENSION_REQUEST:
+        if row.form_key == rules.request_form:
             found.append(Extension(row.task_id, row.data.get("limit"), int(row.data.get("days") or 0),
                                    row.data.get("reason") or ""))
-        elif row.form_key == EXTENSION_APPROVAL and found and found[-1].decision is None:
+        elif row.form_key == rules.approval_form and found and found[-1].decision is None:
             ext = found[-1]
             ext.decision = row.data.get("decision")
             ext.approval_task_id = row.task_id
-            if ext.decision == "approve":
+            if ext.decision == APPROVE:
                 ext.approved_days = granted_days(ext, row.data)
     return found
 
@@ -89,22 +263,22 @@ def granted_days(ext: Extension, approval: dict) -> int:
     return int(days) if isinstance(days, int) else ext.days
 
 
-def approved_days(rows: list[ClockRow]) -> dict[str, int]:
+def approved_days(rows: list[ClockRow], rules: ClockRules) -> dict[str, int]:
     """limit -> the days of its approved extensions."""
     total: dict[str, int] = {}
-    for ext in extensions(rows):
-        if ext.decision == "approve":
+    for ext in extensions(rows, rules):
+        if ext.decision == APPROVE:
             total[ext.limit] = total.get(ext.limit, 0) + ext.approved_days
     return total
 
 
-def pending_extension(rows: list[ClockRow]) -> Extension | None:
-    found = extensions(rows)
+def pending_extension(rows: list[ClockRow], rules: ClockRules) -> Extension | None:
+    found = extensions(rows, rules)
     return found[-1] if found and found[-1].decision is None else None
 
 
-def approved_count(rows: list[ClockRow], limit: str) -> int:
-    return sum(1 for ext in extensions(rows) if ext.limit == limit and ext.decision == "approve")
+def approved_count(rows: list[ClockRow], rules: ClockRules, limit: str) -> int:
+    return sum(1 for ext in extensions(rows, rules) if ext.limit == limit and ext.decision == APPROVE)
 
 
 @dataclass(frozen=True)
@@ -123,26 +297,31 @@ def _day(value) -> date | None:
         return None
 
 
-def hearing_period(latest: dict[str, dict]) -> Period | None:
-    """From the party's request for a hearing to the day it was held (APL Art. 64)."""
-    answer = latest.get("statement_defence") or {}
-    if not answer.get("hearing_requested"):
+def _get(latest: dict[str, dict], ref: str):
+    form, _, name = ref.partition(".")
+    return (latest.get(form) or {}).get(name)
+
+
+def hearing_period(latest: dict[str, dict], hearing: HearingPeriod) -> Period | None:
+    """From the party's request for a hearing to the day it was held (APL Art. 64); `latest`: the
+    latest data of each form the period reads."""
+    if not _get(latest, hearing.requested):
         return None
-    start = _day(answer.get("answered_on")) or _day((latest.get("hearing_notice") or {}).get("notice_served_on"))
+    start = next((day for day in (_day(_get(latest, ref)) for ref in hearing.starts) if day), None)
     if start is None:
         return None
-    held = _day((latest.get("hearing_record") or {}).get("held_on"))
-    return Period("hearing", start, held, "《行政处罚法》第64条（听证期间）")
+    return Period("hearing", start, _day(_get(latest, hearing.held)), hearing.article)
 
 
-def excluded_periods(rows: list[ClockRow]) -> list[Period]:
+def excluded_periods(rows: list[ClockRow], rules: ClockRules) -> list[Period]:
     """The periods not counted: the recorded ones (a correction replaces the record it names)
     and the hearing's."""
     recorded: dict[int | None, Period] = {}
     replaced: set[int] = set()
     latest: dict[str, dict] = {}
+    hearing_forms = rules.hearing.forms if rules.hearing else frozenset()
     for row in rows:
-        if row.form_key == EXCLUDED_PERIOD:
+        if row.form_key == rules.period_form:
             start = _day(row.data.get("start_on"))
             if start is None:
                 continue
@@ -150,10 +329,10 @@ def excluded_periods(rows: list[ClockRow]) -> list[Period]:
                 replaced.add(row.data["replaces"])
             recorded[row.task_id] = Period(row.data.get("kind", ""), start, _day(row.data.get("end_on")),
                                            row.data.get("basis", ""), row.task_id)
-        elif row.form_key in HEARING_FORMS:
+        if row.form_key in hearing_forms:
             latest[row.form_key] = row.data
     periods = [p for task_id, p in recorded.items() if task_id not in replaced]
-    hearing = hearing_period(latest)
+    hearing = hearing_period(latest, rules.hearing) if rules.hearing else None
     return periods + ([hearing] if hearing else [])
 
 

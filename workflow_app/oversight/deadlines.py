@@ -19,8 +19,9 @@ Two optional clauses follow the anchor, in this order:
 - `excluding periods`: the days of the periods the law does not count (APL Art. 60; 市场监督管理
   行政处罚程序规定 Art. 64: hearing, testing, inspection, expert assessment, announcement) are not
   counted, e.g. `90 days from milestone.filed excluding periods`;
-- `extendable as <limit>`: the days of the approved extensions of that limit (oversight/clock.py:
-  `filing`, `decision`) are added, in the deadline's own unit.
+- `extendable as <limit>`: the days of the approved extensions of that limit are added, in the
+  deadline's own unit; the package declares its limits (`clock.limits` of its rules.json,
+  oversight/clock.py), and deploy refuses a limit it does not declare.
 
 The period ends at 23:59:59 Beijing time of its last day (oversight/calendar.py).
 """
@@ -40,8 +41,6 @@ _GRAMMAR = re.compile(
     r"(?P<anchor>[^\s,]+)(?P<excluding>\s+excluding\s+periods)?"
     r"(?:\s*,?\s+extendable\s+as\s+(?P<limit>[a-z_]{1,40}))?\s*$"
 )
-# The limits an approved extension may lengthen (oversight/clock.py says by how much).
-EXTENDABLE = ("filing", "decision")
 # A BPMN id (an XML NCName, without the dots our anchor uses as separator) and a form field name.
 _FORM_ANCHOR = re.compile(r"^(?P<task>[A-Za-z_][\w-]{0,254})\.(?P<field>[A-Za-z_]\w{0,127})$")
 
@@ -125,9 +124,6 @@ def parse_deadline(text: str) -> Deadline:
             raise DeadlineSyntaxError(tr("deadline %(text)s: a form date has no time of day; count days from it",
                                          text=repr(text.strip())))
     limit = match["limit"]
-    if limit is not None and limit not in EXTENDABLE:
-        raise DeadlineSyntaxError(tr("deadline %(text)s: no extension rule for %(limit)s (one of %(rules)s)",
-                                     text=repr(text.strip()), limit=repr(limit), rules=", ".join(EXTENDABLE)))
     if unit == "hours" and (limit or match["excluding"]):
         raise DeadlineSyntaxError(tr("deadline %(text)s: periods and extensions are counted in days, not hours",
                                      text=repr(text.strip())))

@@ -57,11 +57,22 @@ def require_task_in_scope(user: User, task: Task) -> None:
         raise NotFound(tr("task %(id)s not found", id=task.id))  # as if it did not exist: no case, no hint
 
 
+def role_words(roles) -> str:
+    """Roles in the reader's words, "a or b or c" (a Text within a Text is said in their language:
+    执法人员或法制审核人员)."""
+    words = [ROLE_WORDS.get(role, role) for role in roles]
+    said = words[0]
+    for word in words[1:]:
+        said = tr("%(first)s or %(second)s", first=said, second=word)
+    return said
+
+
 def require_role(user: User, role: str, what: str, *others: str):
-    """The user must hold `role` (or one of `others`)."""
+    """The user must hold `role` (or one of `others`); `what` the action, a tr() text."""
     roles = (role, *others)
     if not any(user.has_role(r) for r in roles):
-        raise Forbidden(tr("%(what)s requires the role %(roles)s", what=what, roles=" or ".join(roles)))
+        raise Forbidden(tr("%(what)s requires the role %(roles)s", what=what, roles=role_words(roles)),
+                        details={"roles": list(roles)})
 
 
 def check_may_act(user: User, task: Task, case: Case):

@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import Alert, Case, OrgUnit, ProcedureVersion, Task, TraceEvent, User
 from ..models.oversight import ACTIVE, RAISED_FIELDS, STATUSES
 from ..models.types import utcnow
+from ..oversight import bindings, step_rules
 from ..oversight.alert_rules import (
     CATALOGUE,
     DUE_SOON_DAYS,
@@ -29,7 +30,6 @@ from ..oversight.alert_rules import (
     RETURNS_BEFORE_ALERT,
     SUPERSEDED_BY,
 )
-from ..oversight import bindings, step_rules
 from ..oversight.calendar import end_of_day
 from ..wall_clock import local_today
 from . import audit, case_record, paging

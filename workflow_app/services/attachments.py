@@ -2,17 +2,20 @@
 screen when a decision is handed over on the spot (APL Art. 52).
 
 A form field marked `"x-signature": true` holds the SHA-256 of a signature stored with the case:
-the drawing is stored first (`store_signature`: a real PNG within the size limit, traced as
-`attachment.stored`), then the step names it by its hash (`check_signatures`), so the hash stands
-in the step's own trace event (`task.completed`) and a document printing the drawing can be matched
-to it. The pages send the drawing with the step's form as a `data:image/png;base64,` URL.
+the drawing is stored first (`store_signature`: a real PNG within the size limit with something
+drawn on it, traced as `attachment.stored`), then the step names it by its hash
+(`check_signatures`), so the hash stands in the step's own trace event (`task.completed`) and a
+document printing the drawing can be matched to it. The pages send the drawing with the step's form as a `data:image/png;base64,` URL.
 """
 import base64
 import binascii
 import hashlib
+import io
 import re
 import struct
 import zlib
+
+from PIL import Image
 
 from ..extensions import db
 from ..models import Case, CaseAttachment, Task, User
@@ -91,6 +94,22 @@ def png_problem(data: bytes) -> Text | None:
     return None
 
 
+def blank_problem(data: bytes) -> Text | None:
+    """Why a PNG that png_problem passed shows nothing drawn, or None: every pixel transparent (a
+    canvas cleared or never touched), or every pixel the same colour (a canvas filled white). The
+    pixels are decoded by Pillow, in C, after png_problem has bounded their size."""
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        if image.mode in ("RGBA", "LA", "PA", "P") or "transparency" in image.info:
+            image = image.convert("RGBA")
+            if image.getextrema()[3][1] == 0:
+                return tr("the signature is blank: every pixel is transparent, nothing is drawn")
+        extrema = image.getextrema()
+        if all(low == high for low, high in (extrema if isinstance(extrema[0], tuple) else (extrema,))):
+            return tr("the signature is blank: every pixel has the same colour, nothing is drawn")
+    return None
+
+
 def from_data_url(text: str, field: str) -> bytes:
     """The bytes of a `data:image/png;base64,…` URL (what a canvas gives), or Invalid naming `field`."""
     match = DATA_URL.match(text or "") if len(text or "") <= MAX_SIGNATURE_BYTES * 4 // 3 + 100 else None
@@ -127,7 +146,7 @@ def store_signature(user: User, case_id: int, data: bytes, field: str = "file") 
     drawing sent again is the row already kept. `field`: the input an error names."""
     case = visible_case(user, case_id)
     step = _signing_step(user, case)
-    problem = png_problem(data)
+    problem = png_problem(data) or blank_problem(data)
     if problem is not None:
         raise Invalid({field: [problem]}, tr("the signature cannot be kept"))
     sha = hashlib.sha256(data).hexdigest()
@@ -163,6 +182,39 @@ def read(user: User, case_id: int, sha: str) -> CaseAttachment:
     if row is None:
         raise NotFound(tr("case %(id)s has no file %(sha)s", id=case_id, sha=(sha or "")[:64]))
     return row
+
+
+def content_problem(row: CaseAttachment) -> Text | None:
+    """Why a kept file's bytes are not what was stored, or None: they must hash to the SHA-256 the
+    row (and the trail's `attachment.stored`) records, be as long as recorded, and be a PNG image.
+    The rows are immutable, but whoever reaches the database or its disk can still change them."""
+    content = row.content or b""
+    if hashlib.sha256(content).hexdigest() != row.sha256 or len(content) != row.size:
+        return tr("its bytes do not match the SHA-256 recorded when it was stored (they were changed)")
+    if row.media_type != PNG or png_problem(content) is not None:
+        return tr("it is not the PNG image that was stored")
+    return None
+
+
+def drawings(case: Case, hashes: set[str]) -> dict[str, bytes]:
+    """The signatures of the case named by `hashes`, by SHA-256, each read from storage and checked
+    against its hash before a document prints it: a drawing missing or changed refuses the document
+    (409 signature_damaged) rather than print something the party did not sign."""
+    if not hashes:
+        return {}
+    rows = {row.sha256: row for row in db.session.execute(
+        db.select(CaseAttachment).where(CaseAttachment.case_id == case.id, CaseAttachment.kind == SIGNATURE,
+                                        CaseAttachment.sha256.in_(sorted(hashes)))
+        .options(db.undefer(CaseAttachment.content))).scalars()}
+    found = {}
+    for sha in sorted(hashes):
+        row = rows.get(sha)
+        problem = tr("it is not kept with the case") if row is None else content_problem(row)
+        if problem is not None:
+            raise Conflict(tr("the signature %(sha)s of case %(number)s cannot be printed: %(reason)s", sha=sha,
+                              number=case.number, reason=problem), code="signature_damaged")
+        found[sha] = row.content
+    return found
 
 
 def check_signatures(schema: dict | None, data: dict, case: Case) -> None:

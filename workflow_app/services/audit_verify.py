@@ -3,7 +3,8 @@
 One pass, O(events) time, in groups of chains: a plan (the chains and their event counts, from
 the index on trace_event) cuts the chain order into groups of about GROUP_EVENTS events; each
 group's trace_event and trace_chain rows are read by chain name and its enforcement_case,
-case_task, legal_review and oversight_alert rows by a range of case ids, each through an index,
+case_task, legal_review, oversight_alert and case_attachment rows by a range of case ids (a file's
+digest computed by the database, not its bytes), each through an index,
 so memory holds one group whatever the size of the trail, and no table is sorted whole. Groups
 are checked in this process or in worker processes (one per core on a large trail), each with a
 connection of its own reading the same snapshot; the report is the same either way, in the
@@ -21,7 +22,9 @@ It finds:
   task.ready event announced; legal review rows (法制审核) that differ from their legal_review.*
   event; oversight alert rows (预警) that differ from the last of their alert.* events (status,
   handler, reason, opinion, report, times, details), that no alert.raised announced, or that
-  are gone though raised;
+  are gone though raised; files kept with the case (case_attachment: drawn signatures) that differ
+  from their attachment.stored event, that none recorded, whose bytes no longer hash to their
+  SHA-256, or that are gone though stored;
 - against signed checkpoints (the newest stored one, and any exported files given): a chain head
   that was rolled back, rewritten or deleted since the checkpoint was signed.
 """
@@ -48,6 +51,7 @@ from ..extensions import db
 from ..models import (
     Alert,
     Case,
+    CaseAttachment,
     CaseMilestone,
     LegalReview,
     OrgUnit,
@@ -161,16 +165,31 @@ def _snapshot(connection):
 def _read_settings(connection) -> None:
     """PostgreSQL, for this transaction: times in UTC; a group's rows through the indexes (the
     planner takes a scan of the whole trail for a thousand chain names), and no parallel query
-    (the pass runs its own worker processes)."""
+    (the pass runs its own worker processes). SQLite: a function hashing a file's bytes where
+    they are read (PostgreSQL has sha256()), so a group's files never sit in memory together."""
     if connection.dialect.name == "postgresql":
         for setting in ("TIME ZONE 'UTC'", "enable_seqscan = off", "max_parallel_workers_per_gather = 0"):
             connection.exec_driver_sql(f"SET LOCAL {setting}")
+    else:
+        connection.connection.driver_connection.create_function(
+            _SQLITE_SHA256, 1, lambda content: None if content is None else hashlib.sha256(content).hexdigest(),
+            deterministic=True)
+
+
+_SQLITE_SHA256 = "zhifaflow_sha256"
+
+
+def _digest_of(column, dialect: str):
+    """The SQL for the hex SHA-256 of a binary column, computed by the database."""
+    if dialect == "postgresql":
+        return func.encode(func.sha256(column), "hex")
+    return getattr(func, _SQLITE_SHA256)(column)
 
 
 # -- the pass --------------------------------------------------------------------------------------
 def verify(case_id: int | None = None, checkpoint_points: CheckpointPoints | None = None,
            collect_heads: bool = False, workers: int | None = None) -> VerifyReport:
-    """Check every chain (or one case's) and the case, task, legal review and alert rows against it.
+    """Check every chain (or one case's) and the case, task, legal review, alert and file rows against it.
 
     Reads in a transaction of its own (the session's current one is rolled back first), so that
     every table is seen as of one moment. The trail is checked in groups of chains of about
@@ -239,7 +258,7 @@ def _plan(connection, case_id: int | None, points: CheckpointPoints) -> tuple[li
     # The last group ends after the highest case id any row names now: a case opened after this
     # snapshot is not half seen by a worker reading a later one (SQLite shares no snapshot).
     highest = [connection.execute(db.select(func.max(column))).scalar() for column in (
-        Case.id, Task.case_id, LegalReview.case_id, Alert.case_id)]
+        Case.id, Task.case_id, LegalReview.case_id, Alert.case_id, CaseAttachment.case_id)]
     highest = max((i for i in [*highest, *map(_case_id_of, chains)] if i is not None), default=None)
     bounds = [None, *cuts, None if highest is None else highest + 1]
     groups = [_Group(low, high, [], {}) for low, high in zip(bounds, bounds[1:], strict=False)]
@@ -342,10 +361,10 @@ def _merged(results: list[_GroupResult], settings: _Settings) -> VerifyReport:
 def _check_rows(group: _Group, rows: tuple, settings: _Settings) -> _GroupResult:
     """Check each chain of one group (its rows read by _read_group), in the chain order."""
     report = VerifyReport(heads=[] if settings.collect_heads else None)
-    events, heads, cases, tasks, reviews, alerts, milestones = rows
+    events, heads, cases, tasks, reviews, alerts, milestones, files = rows
     keys = sorted({*map(_chain_key, events), *map(_chain_key, heads), *map(_case_key, cases),
                    *map(_case_key, tasks), *map(_case_key, reviews), *map(_case_key, alerts),
-                   *map(_case_key, milestones)})
+                   *map(_case_key, milestones), *map(_case_key, files)})
     points = dict(group.points)
     for key in keys:
         chain = key[2]
@@ -359,7 +378,7 @@ def _check_rows(group: _Group, rows: tuple, settings: _Settings) -> _GroupResult
             report.heads.append(last)
         if key[0] == 1:
             _check_case(chain, cases.get(case_id), tasks.get(case_id, []), reviews.get(case_id, []),
-                        alerts.get(case_id, []), milestones.get(case_id, []), replay, report,
+                        alerts.get(case_id, []), milestones.get(case_id, []), files.get(case_id, []), replay, report,
                         has_chain=last is not None or head is not None)
         elif chain not in NON_CASE_CHAINS:
             report.add(chain, None, "a chain that belongs to no case and is not the system chain")
@@ -451,7 +470,13 @@ def _read_group(connection, group: _Group) -> tuple[dict, ...]:
                 .order_by(Alert.case_id, Alert.id)))),
             _by_case(rows(in_range(CaseMilestone.case_id, db.select(
                 CaseMilestone.id, CaseMilestone.case_id, CaseMilestone.milestone, CaseMilestone.status,
-                CaseMilestone.bpmn_id, CaseMilestone.at).order_by(CaseMilestone.case_id, CaseMilestone.id)))))
+                CaseMilestone.bpmn_id, CaseMilestone.at).order_by(CaseMilestone.case_id, CaseMilestone.id)))),
+            _by_case(rows(in_range(CaseAttachment.case_id, db.select(
+                CaseAttachment.id, CaseAttachment.case_id, CaseAttachment.kind, CaseAttachment.sha256,
+                CaseAttachment.media_type, CaseAttachment.size, CaseAttachment.stored_by_id, CaseAttachment.stored_at,
+                _digest_of(CaseAttachment.content, connection.dialect.name).label("content_sha256"),
+                func.length(CaseAttachment.content).label("content_size"))
+                .order_by(CaseAttachment.case_id, CaseAttachment.id)))))
 
 
 # The legacy milestones that closed the case (engine/specs.py LEGACY_MILESTONES).
@@ -560,6 +585,8 @@ class _CaseTrace:
         self.reviews: dict[int, tuple] = {}
         self.alerts: dict[int, dict] = {}  # alert id -> the row its events say it must be
         self.alert_problems: list[str] = []
+        self.files: dict[str, tuple] = {}  # sha256 -> (kind, media_type, size, stored by, at)
+        self.file_problems: list[str] = []
 
     def feed(self, ev, verified: bool) -> None:
         """Take in one event of the case's chain; `verified`: its keyed digest holds."""
@@ -649,6 +676,17 @@ class _CaseTrace:
                 alert["reason"] = data.get("reason")
 
 
+    def _file_stored(self, ev, verified) -> None:
+        """A file kept with the case (services/attachments.py): a case keeps one file per SHA-256."""
+        data = _data(ev)
+        sha = data.get("sha256")
+        if not isinstance(sha, str):
+            return
+        if sha in self.files:
+            self.file_problems.append(f"file {sha[:16]}… stored twice in the trace")
+        self.files[sha] = (data.get("kind"), data.get("media_type"), data.get("size"), ev.actor_id, ev.at)
+
+
 # The steps of an alert's life as trace actions (alert.<step>) and the columns its events decide:
 # everything but its department (the case's), updated_at and its version counter.
 ALERT_STEPS = ("raised", "acknowledged", "rectification_requested", "rectification_reported", "resolved",
@@ -667,7 +705,8 @@ _FEED = {"case.opened": _CaseTrace._opened, "case.migrated": _CaseTrace._migrate
          "case.ended": _CaseTrace._ended, "task.ready": _CaseTrace._task_ready,
          "task.completed": _CaseTrace._task_completed, "task.cancelled": _CaseTrace._task_cancelled,
          **{action: _CaseTrace._review for action in REVIEW_APPROVED},
-         **{f"alert.{step}": _CaseTrace._feed_alert for step in ALERT_STEPS}}
+         **{f"alert.{step}": _CaseTrace._feed_alert for step in ALERT_STEPS},
+         "attachment.stored": _CaseTrace._file_stored}
 
 
 def _recorded_form(data_json: str, verified: bool, row_form: str) -> str:
@@ -726,12 +765,13 @@ def _parse_time(value) -> datetime | None:
         return None
 
 
-def _check_case(chain: str, row, tasks: list, reviews: list, alerts: list, milestones: list,
+def _check_case(chain: str, row, tasks: list, reviews: list, alerts: list, milestones: list, files: list,
                 trace: _CaseTrace, report: VerifyReport, has_chain) -> None:
     if row is None:
-        if tasks or reviews or alerts or milestones:
-            report.add(chain, None, f"{len(tasks) + len(reviews) + len(alerts) + len(milestones)} task, legal "
-                                    "review, alert or milestone row(s) belong to a case that does not exist")
+        if tasks or reviews or alerts or milestones or files:
+            report.add(chain, None, f"{len(tasks) + len(reviews) + len(alerts) + len(milestones) + len(files)} "
+                                    "task, legal review, alert, milestone or file row(s) belong to a case that "
+                                    "does not exist")
         if has_chain:
             report.add(chain, None, "the chain belongs to no case (the case row is gone)")
         return
@@ -762,6 +802,7 @@ def _check_case(chain: str, row, tasks: list, reviews: list, alerts: list, miles
     _check_projection(chain, row, milestones, report)
     _check_reviews(chain, reviews, trace, report)
     _check_alerts(chain, row, alerts, trace, report)
+    _check_files(chain, files, trace, report)
 
 
 def _check_tasks(chain: str, tasks: list, trace: _CaseTrace, report: VerifyReport) -> None:
@@ -886,6 +927,33 @@ def _check_alerts(chain: str, case_row, alerts: list, trace: _CaseTrace, report:
     for alert_id, expected in trace.alerts.items():
         report.add(chain, None, f"alert {alert_id} ({expected['code']}) was raised in the trace but its row is "
                                 "gone (deleted)")
+
+
+def _check_files(chain: str, files: list, trace: _CaseTrace, report: VerifyReport) -> None:
+    """Files kept with the case (case_attachment: the party's drawn signature, APL 52) against their
+    attachment.stored events, and their bytes against the SHA-256 stored with them: a row inserted
+    with no event, a row edited (its hash, kind, type, size, who stored it, when), bytes changed in
+    the database or on its disk, a stored file deleted."""
+    for problem in trace.file_problems:
+        report.add(chain, None, problem)
+    expected = dict(trace.files)
+    for file in files:
+        where = f"file {file.id} ({file.kind} {file.sha256[:16]}…)"
+        recorded = expected.pop(file.sha256, None)
+        if recorded is None:
+            report.add(chain, None, f"{where} has no attachment.stored event (row inserted, or its hash edited)")
+        else:
+            row = (file.kind, file.media_type, file.size, file.stored_by_id, file.stored_at)
+            for name, value, traced in zip(("kind", "media_type", "size", "stored_by", "stored_at"), row, recorded,
+                                           strict=True):
+                if value != traced:
+                    report.add(chain, None, f"{where} {name} is {_show(value)} but the trace recorded {_show(traced)} "
+                                            "(file row edited)")
+        if file.content_sha256 != file.sha256 or file.content_size != file.size:
+            report.add(chain, None, f"{where} bytes do not match their SHA-256 (the file's content was changed)")
+    for sha, recorded in expected.items():
+        report.add(chain, None, f"file {recorded[0]} {sha[:16]}… was stored in the trace but its row is gone "
+                                "(deleted)")
 
 
 def _show(value) -> str:

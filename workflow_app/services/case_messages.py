@@ -6,19 +6,39 @@ deliver each message it waits for (the catching element's `messageSenders`, else
 the case's department or above; the data (a JSON object) becomes the process's variables; the
 delivery is one step of the case (services/step_path.py), traced as `message.delivered`. A
 message the case is not waiting for now is a 409; a message that starts an ad-hoc request must
-come with its request's form (services/case_requests.py), never bare.
+come with its request's form (services/case_requests.py), never bare. Where the catching element
+declares a form (`formKey`), the data is that form's, checked against it (422 naming the field).
+
+The case page offers the messages the case waits for now that the user may deliver
+(`waiting_for`): the engine is asked only for a procedure with such a message.
 """
-from ..engine.errors import NotWaiting
+from dataclasses import dataclass
+
+from ..engine.errors import EngineError, NotWaiting
 from ..extensions import db
 from ..models import Case, User, WorkflowState
 from ..models.types import utcnow
 from . import audit
 from .access import ROLE_WORDS, in_scope, visible_case
-from .errors import Conflict, Forbidden, Invalid, tr
-from .procedures import procedure_info
+from .errors import Conflict, Forbidden, Invalid, ServiceError, tr
+from .forms import validate_form
+from .procedures import actor_key_of, procedure_info, run_engine_step
 from .step_path import StepPath
 
 MAX_NAME = 128
+
+
+@dataclass(frozen=True)
+class MessageAction:
+    """A message a case's procedure waits for, as a page offers it: its name, the name of the
+    element that catches it (当事人答复, as the BPMN gives it), the roles that deliver it, and the
+    form of its data (None: delivered with no data, on a confirmation)."""
+
+    name: str
+    label: str
+    bpmn_id: str
+    senders: tuple[str, ...]
+    schema: dict | None
 
 
 def parse_name(name: str) -> str:
@@ -35,8 +55,23 @@ def senders(case: Case, name: str) -> list[str]:
                    for role in meta.get("senders", [])})
 
 
-def deliver(user: User, case_id: int, name: str, data: dict) -> Case:
-    """Deliver the message `name` with `data` to the case and advance it."""
+def _actions(case: Case) -> dict[str, MessageAction]:
+    """The messages the case's procedure may wait for, by name (the first element catching each,
+    by BPMN id); ad-hoc requests are not among them."""
+    info = procedure_info(case.procedure_version)
+    actions: dict[str, MessageAction] = {}
+    for bpmn_id, meta in sorted(info.task_specs.items()):
+        name = meta.get("message")
+        if name and name not in actions:
+            actions[name] = MessageAction(name, meta.get("name") or name, bpmn_id, tuple(senders(case, name)),
+                                          info.forms.get(meta["form_key"]) if meta.get("form_key") else None)
+    return actions
+
+
+def message_action(user: User, case_id: int, name: str) -> tuple[Case, MessageAction]:
+    """The case and the message `name` its procedure waits for, if the user may deliver it: the
+    same refusals as the delivery (409 an ad-hoc request's or an unknown message, 403 another
+    role's or another department's)."""
     case = visible_case(user, case_id)
     info = procedure_info(case.procedure_version)
     requests = {meta["request"]: bpmn_id for bpmn_id, meta in info.task_specs.items() if meta.get("request")}
@@ -44,15 +79,44 @@ def deliver(user: User, case_id: int, name: str, data: dict) -> Case:
         raise Conflict(tr("the message %(message)s starts the ad-hoc step %(step)s: start it with its form "
                           "(POST /api/v1/cases/%(id)s/requests/%(step)s)", message=repr(name), step=requests[name],
                           id=case.id))
-    roles = senders(case, name)
-    if not roles:
+    action = _actions(case).get(name)
+    if action is None or not action.senders:
         raise Conflict(tr("the case's procedure never waits for the message %(message)s", message=repr(name)))
-    if not any(user.has_role(role) for role in roles):
+    if not _may_deliver(user, case, action):
+        if not in_scope(user, case.department):
+            raise Forbidden(tr("the case's department is outside your org scope"))
         raise Forbidden(tr("the message %(message)s is delivered by the role %(roles)s; you do not have it",
-                           message=repr(name), roles=", ".join(str(ROLE_WORDS.get(r, r)) for r in roles)),
-                        details={"roles": roles})
-    if not in_scope(user, case.department):
-        raise Forbidden(tr("the case's department is outside your org scope"))
+                           message=repr(name), roles=", ".join(str(ROLE_WORDS.get(r, r)) for r in action.senders)),
+                        details={"roles": list(action.senders)})
+    return case, action
+
+
+def _may_deliver(user: User, case: Case, action: MessageAction) -> bool:
+    return any(user.has_role(role) for role in action.senders) and in_scope(user, case.department)
+
+
+def waiting_for(user: User, case: Case) -> list[MessageAction] | None:
+    """The messages the case waits for now that the user may deliver, for the case page; None when
+    the engine cannot say now (every worker busy, a state it cannot read). The engine is asked
+    (a read in a worker; nothing is stored or traced) only when the procedure has a message the
+    user may deliver."""
+    offered = {name: action for name, action in _actions(case).items() if _may_deliver(user, case, action)}
+    state = db.session.get(WorkflowState, case.id) if offered and case.closed_at is None else None
+    if state is None:
+        return []
+    try:
+        waiting = run_engine_step("waiting", {"state": state.state}, case.procedure_version,
+                                  actor_key=actor_key_of(user))
+    except (EngineError, ServiceError):
+        return None
+    return [offered[name] for name in waiting if name in offered]
+
+
+def deliver(user: User, case_id: int, name: str, data: dict) -> Case:
+    """Deliver the message `name` with `data` to the case and advance it."""
+    case, action = message_action(user, case_id, name)
+    if action.schema is not None:
+        data = validate_form(action.schema, data)
     state = db.session.get(WorkflowState, case.id)
     path = StepPath(user, failed="message.failed", case_id=case.id, failure_data={"message": name})
     try:

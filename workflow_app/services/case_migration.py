@@ -16,7 +16,7 @@ from .step_path import StepPath
 
 
 def migrate_case(user: User, case_id: int, to_version_id: int | None = None):
-    require_role(user, "bpmn_author", "moving a case to another procedure version", "admin")
+    require_role(user, "bpmn_author", tr("moving a case to another procedure version"), "admin")
     case = visible_case(user, case_id)
     current = case.procedure_version
     if case.closed_at is not None:

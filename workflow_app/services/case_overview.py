@@ -15,7 +15,7 @@ from ..models.types import utcnow
 from . import alerts, audit, audit_verify, documents, statuses
 from .access import visible_case
 from .people import named_people
-from .procedures import procedure_info
+from .procedures import called_processes, procedure_info
 from .worklists import TimeLeft, time_left
 
 
@@ -29,6 +29,7 @@ class StepOnDiagram:
     completed_by: str | None = None
     completed_at: datetime | None = None
     due_at: datetime | None = None
+    called_by: tuple[str, ...] = ()  # the call activities that run it, when a called process holds it
 
 
 @dataclass
@@ -52,6 +53,8 @@ class CaseOverview:
     step_names: dict[str, str] = field(default_factory=dict)
     # ({milestone, status, bpmn_id, at}, the label of the status it set), in the order reached
     milestones: list[tuple[dict, object]] = field(default_factory=list)
+    # the processes of other files the procedure calls (bpmn/shared/…): their diagrams follow its own
+    called: list = field(default_factory=list)
 
 
 # What a form field may record of the party (`"x-party"` on the field): the case page shows it
@@ -94,14 +97,18 @@ def case_overview(user: User, case_id: int, now: datetime | None = None) -> Case
         db.select(User).where(User.username.in_(sorted(usernames)))).scalars()} if usernames else {}
 
     steps: dict[str, StepOnDiagram] = {}
+
+    def called_by(task: Task) -> tuple[str, ...]:
+        return tuple((info.task_specs.get(task.bpmn_id) or {}).get("called_by") or ())
+
     for task in completed:  # the latest completion of each step wins
         steps[task.bpmn_id] = StepOnDiagram(
             task.bpmn_id, "done", task_step_name(task, info.forms), completed_by=task.completed_by.full_name if task.completed_by else None,
-            completed_at=task.completed_at)
+            completed_at=task.completed_at, called_by=called_by(task))
     for task in ready:
         overdue = task.due_at is not None and task.due_at < now
         steps[task.bpmn_id] = StepOnDiagram(task.bpmn_id, "overdue" if overdue else "ready", task_step_name(task, info.forms),
-                                            due_at=task.due_at)
+                                            due_at=task.due_at, called_by=called_by(task))
     may_act = {t.id for t in ready if t.lane and user.has_role(t.lane)}
     return CaseOverview(
         case=case, intake=intake,
@@ -116,6 +123,7 @@ def case_overview(user: User, case_id: int, now: datetime | None = None) -> Case
         milestones=[(item, (info.statuses.get(item["status"]) or statuses.catalogue().get(item["status"])
                             or statuses.Status(item["status"], item["status"], False)).label)
                     for item in statuses.case_milestones(case)],
+        called=called_processes(case.procedure_version),
         step_names={bpmn_id: step_name(spec.get("name") or bpmn_id,
                                        info.forms.get(spec["form_key"]) if spec.get("form_key") else None)
                     for bpmn_id, spec in info.task_specs.items()})

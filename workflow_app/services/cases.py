@@ -27,7 +27,7 @@ from .access import (
     visible_case,
     visible_task,
 )
-from .errors import Invalid, NotFound, NotReady, StepRefused, refusal_line, tr
+from .errors import Invalid, NotFound, NotReady, PreconditionFailed, StepRefused, refusal_line, tr
 from .forms import validate_form
 from .procedures import latest_version, procedure_info
 from .step_path import StepPath, act_day, ready_task_rows, refusals_traced
@@ -40,9 +40,12 @@ TASK_ORDER = [paging.SortKey(Task.due_at, nullable=True, kind=datetime), paging.
 
 
 # -- opening a case -------------------------------------------------------------------------------
-def open_case(user: User, *, process_id: str, title: str, department_code: str, party: dict) -> Case:
-    """立案前线索登记: an officer opens a case on the latest version of a procedure."""
-    require_role(user, "officer", "opening a case")
+def open_case(user: User, *, process_id: str, title: str, department_code: str, party: dict,
+              answered=None) -> Case:
+    """立案前线索登记: an officer opens a case on the latest version of a procedure. `answered`:
+    called with the new case inside its transaction, after its trace (the API keeps its answer to
+    an idempotent request there: services/idempotency.py)."""
+    require_role(user, "officer", tr("opening a case"))
     department = db.session.execute(
         db.select(OrgUnit).where(OrgUnit.code == department_code)).scalar_one_or_none()
     if department is None:
@@ -63,6 +66,8 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
         audit.record("case.opened", actor=user, case_id=case.id, at=now, data={
             "number": case.number, "title": title, "procedure": process_id, "version": version.version,
             "department": department.code, "party": {"name": party["name"], "kind": party["kind"]}})
+        if answered is not None:
+            answered(case)
     return case
 
 
@@ -85,11 +90,17 @@ def _next_number(department: OrgUnit, now: datetime) -> str:
 
 
 # -- completing a task ----------------------------------------------------------------------------
-def complete_task(user: User, task_id: int, data: dict) -> Case:
-    """Complete one READY human task with its form data and advance the case."""
+def complete_task(user: User, task_id: int, data: dict, read_version: int | None = None) -> Case:
+    """Complete one READY human task with its form data and advance the case. `read_version`: the
+    case's version the client decided on (If-Match, or `version` in the body); a case changed
+    since is refused (412), not changed over what the client has not seen."""
     task, state, siblings = _task_for_completion(task_id)
     require_task_in_scope(user, task)
     case = task.case
+    if read_version is not None and read_version != case.version:
+        raise PreconditionFailed(tr("the case changed after you read it (version %(read)d, now %(now)d): reload "
+                                    "it and check the step again", read=read_version, now=case.version),
+                                 details={"version": case.version})
     if task.state != "ready":
         raise NotReady(tr("task %(id)s is %(state)s, not ready", id=task_id, state=task.state))
     check_may_act(user, task, case)

@@ -9,6 +9,7 @@ two cannot differ. Every download writes `document.generated` (kind, format, SHA
 bytes) to the case's trace, so what was printed can be matched later; the same recorded data
 always gives the same bytes, changed data a new hash.
 """
+import base64
 import hashlib
 import io
 import threading
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import docx
+from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from flask import current_app, render_template
@@ -27,7 +29,7 @@ from ..engine.word_templates import CONTEXT_NAMES
 from ..extensions import db
 from ..models import Case, ProcedureFile, ProcedureVersion, Task, User
 from ..oversight.calendar import LOCAL_TZ
-from . import audit, document_manifest, packages
+from . import attachments, audit, document_manifest, packages
 from .access import visible_case
 from .document_manifest import DocumentSpec
 from .errors import Conflict, NotFound, Unavailable, tr
@@ -105,6 +107,12 @@ class Record:
     def _holds(self, ref: str, value) -> bool:
         form, name = ref.split(".")
         return self.by_form.get(form, {}).get(name) == value
+
+    def signatures(self) -> set[str]:
+        """The SHA-256 of each drawn signature the record names (its forms' x-signature fields)."""
+        return {value for key, data in self.by_form.items()
+                for name in attachments.signature_fields(self.schemas.get(key))
+                if isinstance(value := data.get(name), str) and attachments.SHA256.match(value)}
 
     @property
     def authority(self) -> str:
@@ -203,7 +211,8 @@ def generate(user: User, case_id: int, kind: str, fmt: str) -> tuple[bytes, str,
     if step is None or fmt not in FORMATS:
         raise NotFound(tr("case %(id)s has no document %(name)s (unknown, or its step is not completed)", id=case_id,
                           name=f"{kind}.{fmt}"))
-    word = _fill(user, case, spec, context(record, spec, step), record.authority)
+    word = _fill(user, case, spec, context(record, spec, step), record.authority,
+                 attachments.drawings(case, record.signatures()))
     content = word if fmt == "docx" else render_html(read_back(word)).encode("utf-8")
     digest = hashlib.sha256(content).hexdigest()
     with one_transaction():
@@ -212,14 +221,15 @@ def generate(user: User, case_id: int, kind: str, fmt: str) -> tuple[bytes, str,
     return content, FORMATS[fmt], f"{case.number}-{kind}.{fmt}"
 
 
-def _fill(user: User, case: Case, spec: DocumentSpec, values: dict, authority: str) -> bytes:
+def _fill(user: User, case: Case, spec: DocumentSpec, values: dict, authority: str, images: dict[str, bytes]
+          ) -> bytes:
     """The template filled in an engine worker (engine/word_templates.py), counted against the
-    user's share of the workers."""
+    user's share of the workers; `images`: the drawn signatures it may print, checked."""
     template = _file(case.procedure_version, spec.template)
     if template is None:
         raise Conflict(tr("the template %(file)s of document %(kind)s is missing from its procedure's package",
                           file=spec.template, kind=spec.kind), code="document_template_failed")
-    payload = {"template": template, "context": values, "title": spec.title, "author": authority}
+    payload = {"template": template, "context": values, "title": spec.title, "author": authority, "images": images}
     try:
         return engine_for(current_app.config).run("document", {}, payload, engine_limits(),
                                                   actor_key=actor_key_of(user))
@@ -232,10 +242,21 @@ def _fill(user: User, case: Case, spec: DocumentSpec, values: dict, authority: s
 
 
 # -- the print page -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Picture:
+    """A drawing printed in a paragraph (a signature), as the .docx holds it: a data URL of its PNG
+    and its size on paper in millimetres."""
+
+    src: str
+    width_mm: float
+    height_mm: float
+
+
 @dataclass
 class Page:
     """A filled .docx as the print page shows it: its header (the authority, the title, the
-    number), its body in order ("para", text) | ("fields", rows of cell texts), its signature lines."""
+    number), its body in order ("para", pieces: text and Pictures) | ("fields", rows of cell
+    texts), its signature lines."""
 
     authority: str = ""
     title: str = ""
@@ -247,28 +268,55 @@ class Page:
 def read_back(word: bytes) -> Page:
     """The print page of a filled .docx: the leading paragraphs in the header styles (文书机关,
     文书标题, 文书编号) make the header, the trailing ones in 文书落款 the signature lines; every
-    other paragraph with text, and every table, the body."""
+    other paragraph with text or a drawing, and every table, the body."""
     document = docx.Document(io.BytesIO(word))
     blocks = []
     for element in document.element.body.iterchildren():
         if element.tag.endswith("}p"):
             paragraph = Paragraph(element, document)
-            blocks.append(("para", paragraph.text, paragraph.style.name if paragraph.style is not None else ""))
+            blocks.append(("para", _pieces(paragraph, document), paragraph.style.name if paragraph.style is not None
+                           else ""))
         elif element.tag.endswith("}tbl"):
             rows = [[cell.text for cell in row.cells] for row in Table(element, document).rows]
             blocks.append(("fields", rows, ""))
     page = Page()
     while blocks and (blocks[0][2] in HEADER_STYLES and not getattr(page, HEADER_STYLES[blocks[0][2]])
-                      or blocks[0][:2] == ("para", "")):
-        _, text, style = blocks.pop(0)
+                      or blocks[0][:2] == ("para", [])):
+        _, pieces, style = blocks.pop(0)
         if style in HEADER_STYLES:
-            setattr(page, HEADER_STYLES[style], text)
-    while blocks and (blocks[-1][2] == SIGNATURE_STYLE or blocks[-1][:2] == ("para", "")):
-        _, text, style = blocks.pop()
+            setattr(page, HEADER_STYLES[style], _text(pieces))
+    while blocks and (blocks[-1][2] == SIGNATURE_STYLE or blocks[-1][:2] == ("para", [])):
+        _, pieces, style = blocks.pop()
         if style == SIGNATURE_STYLE:
-            page.signature.insert(0, text)
+            page.signature.insert(0, _text(pieces))
     page.blocks = [(kind, content) for kind, content, _ in blocks if kind == "fields" or content]
     return page
+
+
+_EMU_PER_MM = 36_000
+
+
+def _pieces(paragraph: Paragraph, document) -> list:
+    """A paragraph's text, and its drawings where they stand: [text, Picture, text …] (nothing for
+    an empty paragraph). Only a PNG the document itself holds is shown."""
+    if not paragraph._p.xpath(".//a:blip"):
+        return [paragraph.text] if paragraph.text else []
+    pieces = []
+    for run in paragraph.runs:
+        for blip in run._r.xpath(".//a:blip"):
+            part = document.part.related_parts.get(blip.get(qn("r:embed")))
+            extent = run._r.xpath(".//wp:extent")
+            if part is None or part.content_type != attachments.PNG or not extent:
+                continue
+            pieces.append(Picture(f"data:image/png;base64,{base64.b64encode(part.blob).decode('ascii')}",
+                                  int(extent[0].get("cx")) / _EMU_PER_MM, int(extent[0].get("cy")) / _EMU_PER_MM))
+        if run.text:
+            pieces.append(run.text)
+    return pieces
+
+
+def _text(pieces: list) -> str:
+    return "".join(p for p in pieces if isinstance(p, str))
 
 
 def render_html(page: Page) -> str:

@@ -69,6 +69,14 @@ class Conflict(ServiceError):
     code = "conflict"
 
 
+class PreconditionFailed(ServiceError):
+    """The client acted on a version of the case it read before another change (If-Match or the
+    `version` it sent): refused rather than applied over a change it has not seen."""
+
+    status = 412
+    code = "precondition_failed"
+
+
 class Unavailable(ServiceError):
     """The server cannot take the request now (e.g. every engine worker is busy): retry later."""
 

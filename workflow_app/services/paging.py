@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import and_, literal, or_, tuple_
 
 from ..extensions import db
-from .errors import Invalid
+from .errors import Invalid, tr
 
 COUNT_CAP = 10_000
 
@@ -105,7 +105,7 @@ def encode_cursor(values: list) -> str:
 
 
 def decode_cursor(text: str, keys: list[SortKey]) -> list:
-    problem = Invalid({"after": ["is not a cursor this list handed out"]})
+    problem = Invalid({"after": [tr("is not a cursor this list handed out")]})
     try:
         raw = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
     except (ValueError, UnicodeDecodeError):

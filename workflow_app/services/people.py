@@ -3,6 +3,11 @@ exist, hold the role, belong to the case's department, and - for officers - hold
 certificate (执法证) valid on the step's date in an enforcement domain of the case's department
 (APL Art. 42, 55: only officers certified for the field act on its cases, no exception allowed;
 a 交通运输 certificate does not work on a market-regulation case).
+
+`x-user-role` is one role, or a list of roles any of which will do: the hearing's chair is a
+person the agency designates who did not investigate (APL Art. 64), a legal reviewer or a head as
+well as an officer, so the hearing notice names `["officer", "legal_reviewer", "department_head"]`.
+Only a field that names officers alone asks for the certificate (they act in the officers' stead).
 """
 from datetime import date
 
@@ -11,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..extensions import db
 from ..models import Case, Task, User
 from ..oversight.powers import domain_label
-from .access import ROLE_WORDS
+from .access import role_words
 from .errors import Invalid, StepRefused, refusal_line, tr
 
 UNCERTIFIED_OFFICER = "UNCERTIFIED_OFFICER"
@@ -21,11 +26,29 @@ NOT_BY_HEADS = "DISCUSSION_NOT_BY_HEADS"
 NOT_BY_HEADS_ARTICLE = "《行政处罚法》第57条第2款"
 
 
+def role_key(value) -> str | None:
+    """An `x-user-role` as one text: the role, or the roles of a list joined by "|" (the key of
+    the pages' pickers)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and value and all(isinstance(r, str) for r in value):
+        return "|".join(value)
+    return None
+
+
+def _holds(user: User, key: str) -> bool:
+    return key == "any" or any(user.has_role(role) for role in key.split("|"))
+
+
+def _role_words(key: str) -> str:
+    return role_words(key.split("|"))
+
+
 def named_people(schema: dict | None, data: dict) -> dict[str, tuple[str, list[str]]]:
-    """field -> (role, usernames) for every field of the form that names users."""
+    """field -> (role key, usernames) for every field of the form that names users."""
     out = {}
     for field, prop in (schema or {}).get("properties", {}).items():
-        role = prop.get("x-user-role")
+        role = role_key(prop.get("x-user-role"))
         if role is None or field not in data:
             continue
         value = data[field]
@@ -77,9 +100,9 @@ def check_named_people(schema: dict | None, data: dict, case: Case, on: date) ->
                 errors.setdefault(field, []).append(tr("there is no active user %(name)s", name=repr(name)))
             elif role == "department_head" and not user.has_role(role):
                 not_heads.setdefault(f"{schema_key(schema)}.{field}", []).append(user)
-            elif role != "any" and not user.has_role(role):
+            elif not _holds(user, role):
                 errors.setdefault(field, []).append(tr("%(name)s does not have the role %(role)s", name=repr(name),
-                                                                       role=ROLE_WORDS.get(role, role)))
+                                                                       role=_role_words(role)))
             elif not case.department.contains(user.org_unit) and not user.org_unit.contains(case.department):
                 errors.setdefault(field, []).append(tr("%(name)s is not in %(department)s", name=repr(name),
                                                                        department=case.department.name))
@@ -122,15 +145,16 @@ def schema_key(schema: dict | None) -> str:
 
 
 def eligible(role: str, case: Case, on: date) -> list[User]:
-    """The colleagues a field with `x-user-role: role` may name on the case (the pages' pickers):
-    active, holding the role, in the case's department (or a unit containing it), and - officers -
-    certified for the department's domain on `on`; the same conditions check_named_people applies."""
+    """The colleagues a field with `x-user-role` (its `role_key`) may name on the case (the pages'
+    pickers): active, holding the role (one of them), in the case's department (or a unit
+    containing it), and - officers alone - certified for the department's domain on `on`; the same
+    conditions check_named_people applies."""
     users = db.session.execute(
         db.select(User).options(selectinload(User.certificates), selectinload(User.role_rows))
         .where(User.active.is_(True)).order_by(User.username)).scalars()
     out = []
     for user in users:
-        if role != "any" and not user.has_role(role):
+        if not _holds(user, role):
             continue
         if not (case.department.contains(user.org_unit) or user.org_unit.contains(case.department)):
             continue

@@ -22,7 +22,7 @@ from ..extensions import db
 from ..models import Procedure as ProcedureRow
 from ..models import ProcedureFile, ProcedureVersion, User
 from ..models.types import utcnow
-from ..oversight import bindings, step_rules  # noqa: F401 - importing step_rules registers the rule kinds
+from ..oversight import bindings, clock, step_rules  # noqa: F401 - importing step_rules registers the rule kinds
 from ..oversight.deadlines import DeadlineSyntaxError, describe, parse_deadline
 from ..oversight.step_rules.record import short_title
 from . import audit, document_manifest, packages, statuses
@@ -42,7 +42,7 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
     `actor` is the deploying user, or a label such as "cli:root" for the server operator.
     """
     if isinstance(actor, User):
-        require_role(actor, "bpmn_author", "deploying procedures", "admin")
+        require_role(actor, "bpmn_author", tr("deploying procedures"), "admin")
     if packages.is_zip(data):
         found = packages.packages_in(packages.read_zip(data))
         if len(found) != 1:
@@ -58,7 +58,7 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
 def deploy_package(package: packages.Package, actor: User | str) -> tuple[ProcedureVersion, bool]:
     """Validate a whole package and store it as one immutable version, hashed over its files."""
     if isinstance(actor, User):
-        require_role(actor, "bpmn_author", "deploying procedures", "admin")
+        require_role(actor, "bpmn_author", tr("deploying procedures"), "admin")
     forms, form_paths, problems = _package_forms(package)
     bpmn = package.bpmn_files()
     if package.main_path not in bpmn:
@@ -77,7 +77,7 @@ def deploy_package(package: packages.Package, actor: User | str) -> tuple[Proced
         # A file deployed alone is the only file: its problems need no file name.
         raise _invalid([p.in_file("").as_dict() if package.single_file and p.file == package.main_path
                         else p.as_dict() for p in err.problems]) from None
-    rules, rule_problems = _package_rules(package, forms)
+    rules, rule_problems = _package_rules(package, forms, procedure.task_specs)
     documents, document_problems = document_manifest.check(package, forms, procedure.task_specs)
     if rule_problems or document_problems:
         raise _invalid(rule_problems + document_problems)
@@ -174,18 +174,32 @@ def _package_forms(package: packages.Package) -> tuple[dict[str, dict], dict[str
     return forms, paths, problems
 
 
-def _package_rules(package: packages.Package, forms: dict) -> tuple[dict | None, list[dict]]:
-    """The package's rule bindings (bpmn/<id>/rules.json), checked against its forms."""
+def _package_rules(package: packages.Package, forms: dict, task_specs: dict) -> tuple[dict | None, list[dict]]:
+    """The package's rule bindings (bpmn/<id>/rules.json), checked against its forms, and the
+    limits its deadlines extend (`extendable as`) against those its clock declares."""
     content = package.files.get(package.rules_path)
-    if content is None:
-        return None, []
-    where = {"element_id": None, "line": None, "file": package.rules_path}
-    try:
-        rules = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as err:
-        return None, [{"message": tr("the rule bindings are not JSON: %(reason)s", reason=clip(str(err), 300)),
-                       **where}]
-    return rules, [{"message": m, **where} for m in bindings.problems(rules, forms)]
+    rules, problems = None, []
+    if content is not None:
+        where = {"element_id": None, "line": None, "file": package.rules_path}
+        try:
+            rules = json.loads(content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as err:
+            return None, [{"message": tr("the rule bindings are not JSON: %(reason)s", reason=clip(str(err), 300)),
+                           **where}]
+        problems = [{"message": m, **where} for m in bindings.problems(rules, forms)]
+        if problems:
+            return rules, problems
+    declared = clock.from_section(rules["clock"]).limits if isinstance(rules, dict) and "clock" in rules else {}
+    for bpmn_id, meta in sorted(task_specs.items()):
+        limit = parse_deadline(meta["deadline"]).extendable_as if meta.get("deadline") else None
+        if limit is not None and limit not in declared:
+            problems.append({"message": tr(
+                "deadline %(text)s: the package declares no time limit %(limit)s that extensions lengthen "
+                "(rules.json: clock.limits; it declares %(limits)s)", text=repr(meta["deadline"]), limit=repr(limit),
+                limits=", ".join(declared) or "-"), "element_id": bpmn_id, "line": None, "file": package.main_path})
+    # Stored with its clock always said (empty: none), so only versions deployed before packages
+    # declared their clock fall back to the legacy one (oversight/clock.py `of_rules`).
+    return {**(rules or {}), "clock": (rules or {}).get("clock", {})}, problems
 
 
 def _single_file_package(data: bytes) -> packages.Package:
@@ -288,6 +302,11 @@ class ProcedureInfo:
         return bindings.bound(self.rules)
 
     @cached_property
+    def clock(self) -> clock.ClockRules:
+        """The decision clock's forms and limits (oversight/clock.py), once."""
+        return clock.of_rules(self.rules, self.forms)
+
+    @cached_property
     def validators(self) -> dict:
         """form key -> its schema's validator, found once per version: finding it by the schema's
         text wrote the whole schema out as JSON at every step (a fraction of a millisecond)."""
@@ -339,6 +358,49 @@ def bpmn_sources(version: ProcedureVersion) -> str | dict[str, str]:
         return version.bpmn_xml
     main = next(path for path, xml in files.items() if xml == version.bpmn_xml)
     return {main: files.pop(main), **files}
+
+
+@dataclass(frozen=True)
+class CalledProcess:
+    """A process of another file that the version's procedure calls (bpmn/shared/…): its file
+    (the diagram the pages draw below the procedure's own) and its name."""
+
+    path: str
+    process_id: str
+    name: str
+
+
+def called_processes(version: ProcedureVersion) -> list[CalledProcess]:
+    """The processes of the version's other BPMN files (those its procedure calls: deploy keeps
+    no other), by file."""
+    rows = db.session.execute(
+        db.select(ProcedureFile.path, ProcedureFile.content).where(
+            ProcedureFile.version_id == version.id, ProcedureFile.path.like("%.bpmn"))
+        .order_by(ProcedureFile.path)).all()
+    if len(rows) <= 1:
+        return []  # its own file only (or, deployed before packages, no file rows at all)
+    main = version.bpmn_xml.encode("utf-8")
+    found = []
+    for path, content in rows:
+        if content == main:
+            continue
+        root = parse_xml(content, max_bytes=len(content) + 1).getroot()  # validated at deploy
+        found += [CalledProcess(path, p.get("id"), p.get("name") or p.get("id")) for p in executable_processes(root)]
+    return found
+
+
+def bpmn_file(version: ProcedureVersion, path: str | None) -> str:
+    """A BPMN file of the version: its procedure's own (`path` None), or one of the files of the
+    processes it calls (`path` as called_processes gives it)."""
+    if path is None:
+        return version.bpmn_xml
+    content = db.session.execute(
+        db.select(ProcedureFile.content).where(ProcedureFile.version_id == version.id, ProcedureFile.path == path,
+                                               ProcedureFile.path.like("%.bpmn"))).scalar_one_or_none()
+    if content is None:
+        raise NotFound(tr("version %(version)s has no BPMN file %(path)s", version=version.version,
+                          path=repr(clip(path, 200))))
+    return content.decode("utf-8")
 
 
 def version_files(version: ProcedureVersion) -> dict[str, bytes]:
@@ -403,7 +465,7 @@ def _deployers(versions: list[ProcedureVersion]) -> dict[int, str]:
 
 def catalogue(user: User) -> list[tuple[ProcedureRow, list[VersionRow]]]:
     """Each procedure with its versions, newest first (read only: authors, admins, supervisors)."""
-    require_role(user, PROCEDURE_READERS[0], "reading the procedures", *PROCEDURE_READERS[1:])
+    require_role(user, PROCEDURE_READERS[0], tr("reading the procedures"), *PROCEDURE_READERS[1:])
     versions = list_versions()
     deployers = _deployers(versions)
     out: dict[int, tuple[ProcedureRow, list[VersionRow]]] = {}
@@ -430,7 +492,8 @@ class StepSpec:
 class VersionDetail:
     version: VersionRow
     others: list[ProcedureVersion]  # the procedure's other versions
-    steps: list[StepSpec]  # in the BPMN's order
+    steps: list[StepSpec]  # in the BPMN's order, a called process's after the call activity that runs it
+    called: list[CalledProcess] = field(default_factory=list)  # drawn below the procedure's own diagram
 
 
 def deadline_words(text: str | None, info: ProcedureInfo):
@@ -466,7 +529,7 @@ def _anchor_words(deadline, info: ProcedureInfo) -> tuple[str, str]:
 
 def version_detail(user: User, version_id: int) -> VersionDetail:
     """One version: who deployed it, when, its hash, and its steps with lanes, forms and deadlines."""
-    require_role(user, PROCEDURE_READERS[0], "reading the procedures", *PROCEDURE_READERS[1:])
+    require_role(user, PROCEDURE_READERS[0], tr("reading the procedures"), *PROCEDURE_READERS[1:])
     version = get_version(version_id)
     info = procedure_info(version)
     steps = [StepSpec(bpmn_id, meta.get("name") or bpmn_id, meta.get("lane"), meta.get("form_key"),
@@ -474,6 +537,8 @@ def version_detail(user: User, version_id: int) -> VersionDetail:
                       meta.get("deadline"), meta.get("milestone"), bool(meta.get("legal_review")),
                       info.statuses[meta["status"]].label if meta.get("milestone") and meta.get("status") in info.statuses
                       else None, deadline_words(meta.get("deadline"), info))
-             for bpmn_id, meta in info.task_specs.items()]
+             for _, bpmn_id, meta in sorted((meta.get("position", i), bpmn_id, meta)
+                                            for i, (bpmn_id, meta) in enumerate(info.task_specs.items()))]
     others = [v for v in list_versions() if v.procedure_id == version.procedure_id and v.id != version.id]
-    return VersionDetail(VersionRow(version, _deployers([version])[version.id]), others, steps)
+    return VersionDetail(VersionRow(version, _deployers([version])[version.id]), others, steps,
+                         called_processes(version))

@@ -199,7 +199,7 @@ def apply_engine_step(case: Case, step: StepResult, now: datetime, completed: Ta
     open_due = [t.due_at for t in open_tasks if t.due_at is not None]
     case.next_due_at = min(open_due) if open_due else None
     case.open_tasks = open_tasks
-    reason = time_limits.move_reason(completed) if completed is not None else "recomputed"
+    reason = time_limits.move_reason(case, completed) if completed is not None else "recomputed"
     return Applied(reached, ended, cancelled, new_tasks,
                     [m for m in moved if m[0] not in new_tasks], reason)
 

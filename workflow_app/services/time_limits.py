@@ -1,6 +1,6 @@
-"""The law of the decision clock applied to a case: what an extension request, its approval, an
-excluded period or a revocation of a disclosed decision may record (oversight/clock.py holds the
-rules; this module reads the case's record for them). A breach is `StepRefused`: 422 with its
+"""The law of the decision clock applied to a case: what an extension request, its approval or an
+excluded period may record (oversight/clock.py holds the rules, the case's package names its
+forms and limits: `ProcedureInfo.clock`; this module reads the case's record for them). A breach is `StepRefused`: 422 with its
 code and article, traced as `step.refused` by the caller.
 
 An ad-hoc step's conditions come in two parts: those of the case alone (`check_may_start`: may
@@ -18,6 +18,7 @@ from ..oversight.deadlines import parse_deadline
 from ..wall_clock import local_today
 from . import case_record
 from .errors import Invalid, StepRefused, refusal_line, tr
+from .procedures import procedure_info
 from .statuses import milestone_times
 
 EXTENSION_NOT_APPLICABLE = "EXTENSION_NOT_APPLICABLE"
@@ -27,7 +28,6 @@ EXTENSION_TOO_LONG = "EXTENSION_TOO_LONG"
 EXTENSION_LATE = "EXTENSION_LATE"
 COLLECTIVE_DISCUSSION_REQUIRED = "COLLECTIVE_DISCUSSION_REQUIRED"
 PERIOD_NOT_APPLICABLE = "PERIOD_NOT_APPLICABLE"
-PERIOD_ARTICLE = "《行政处罚法》第60条；《市场监督管理行政处罚程序规定》第64条"
 
 
 def _refuse(code: str, article: str, refs: tuple[str, ...], message: str, message_en: str):
@@ -35,20 +35,30 @@ def _refuse(code: str, article: str, refs: tuple[str, ...], message: str, messag
                       message_en=message_en, details={"rules": [{"code": code, "article": article}]})
 
 
+def rules_of(case: Case) -> clock.ClockRules:
+    """The clock of the case's procedure version (its package's; cached with the version)."""
+    return procedure_info(case.procedure_version).clock
+
+
 def clock_rows(case: Case, completed: Task | None = None) -> list[clock.ClockRow]:
     """The completed steps the clock reads, oldest first; `completed`: the step completed in this
     change, the latest."""
+    forms = rules_of(case).forms
     found = [clock.ClockRow(step.task_id, step.form_key, step.data) for step in case_record.completed_steps(case)
-             if step.form_key in clock.CLOCK_FORMS and (completed is None or step.task_id != completed.id)]
-    if completed is not None and completed.form_key in clock.CLOCK_FORMS:
+             if step.form_key in forms and (completed is None or step.task_id != completed.id)]
+    if completed is not None and completed.form_key in forms:
         found.append(clock.ClockRow(completed.id, completed.form_key, completed.data or {}))
     return found
 
 
 def clock_facts(case: Case, completed: Task | None, today: date) -> tuple[dict[str, int], frozenset[date]]:
     """(limit -> approved extension days, the days not counted) of the case."""
-    rows = clock_rows(case, completed)
-    return clock.approved_days(rows), clock.excluded_days(clock.excluded_periods(rows), today)
+    rules, rows = rules_of(case), clock_rows(case, completed)
+    return clock.approved_days(rows, rules), clock.excluded_days(clock.excluded_periods(rows, rules), today)
+
+
+def _ref(form: str | None, name: str) -> str:
+    return f"{form}.{name}"
 
 
 def _limit_open(case: Case, task_specs: dict, ready: list[Task], governs) -> bool:
@@ -101,7 +111,7 @@ def _check_not_expired(case, task_specs, ready, rule: clock.ExtensionRule, ref: 
         shown = due.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S")
         _refuse(EXTENSION_LATE, rule.article, (ref,),
                 f"{rule.label}已于{shown}（北京时间）届满，延期须在期限届满前申请并批准",
-                f"the {rule.limit} limit expired at {shown} Beijing time: an extension is requested and "
+                f"the {rule.label_en} expired at {shown} Beijing time: an extension is requested and "
                 "approved before the limit expires")
 
 
@@ -120,18 +130,20 @@ def check_may_start(case: Case, task_specs: dict, kind: str, ready: list[Task]) 
     """The law's conditions for starting the ad-hoc step `kind` on the case now that do not depend
     on what its form will say: the case page offers the step only when they hold, and its form
     page says why before anything is typed (services/case_requests.py)."""
-    if kind == clock.EXTENSION_REQUEST:
+    rules, form = rules_of(case), task_specs[kind].get("form_key")
+    if form is not None and form == rules.request_form:
         _check_extension_possible(case, task_specs, ready)
-    elif kind == clock.EXCLUDED_PERIOD:
+    elif form is not None and form == rules.period_form:
         _check_period_possible(case, task_specs, ready)
 
 
 def check_request(case: Case, task_specs: dict, kind: str, data: dict, ready: list[Task]) -> None:
     """The law's conditions on what the form of the ad-hoc step `kind` says (`data`); the caller
     has checked those of the case alone (`check_may_start`) first."""
-    if kind == clock.EXTENSION_REQUEST:
+    rules, form = rules_of(case), task_specs[kind].get("form_key")
+    if form is not None and form == rules.request_form:
         _check_extension_request(case, task_specs, data, ready)
-    elif kind == clock.EXCLUDED_PERIOD:
+    elif form is not None and form == rules.period_form:
         _check_excluded_period(case, task_specs, data)
 
 
@@ -139,10 +151,10 @@ def _extends(rule: clock.ExtensionRule):
     return lambda deadline: deadline.extendable_as == rule.limit
 
 
-def _refuse_not_running(rule: clock.ExtensionRule):
-    _refuse(EXTENSION_NOT_APPLICABLE, rule.article, ("extension_request.limit",),
+def _refuse_not_running(case: Case, rule: clock.ExtensionRule):
+    _refuse(EXTENSION_NOT_APPLICABLE, rule.article, (_ref(rules_of(case).request_form, "limit"),),
             f"本案{rule.label}未在计算中（相应环节尚未开始或已经完成），无可延长的期限",
-            f"the case's {rule.limit} limit is not running (its step has not started or is done): "
+            f"the case's {rule.label_en} is not running (its step has not started or is done): "
             "there is nothing to extend")
 
 
@@ -150,17 +162,21 @@ def _check_not_exhausted(rule: clock.ExtensionRule, approved_before: int, ref: s
     if approved_before and not rule.further:
         _refuse(EXTENSION_EXHAUSTED, rule.article, (ref,),
                 f"{rule.label}已经批准延长一次，法律未规定再次延长",
-                f"the {rule.limit} limit has already been extended once; the law allows no further extension")
+                f"the {rule.label_en} has already been extended once; the law allows no further extension")
 
 
-def _latest_reached(case: Case, task_specs: dict) -> clock.ExtensionRule:
+def _latest_reached(case: Case, task_specs: dict) -> clock.ExtensionRule | None:
     """The limit a case with none running is at, or past: the last, in the law's order, whose
-    start has happened or whose step was reached; the first when none was."""
+    start has happened or whose step was reached; the first when none was (None: the package
+    declares no limit)."""
+    limits = rules_of(case).limits
+    if not limits:
+        return None
     reached = {row[0] for row in db.session.execute(
         db.select(Task.bpmn_id).where(Task.case_id == case.id).distinct())}
-    found = next(iter(clock.EXTENSION_RULES.values()))
+    found = next(iter(limits.values()))
     milestones = milestone_times(case)
-    for rule in clock.EXTENSION_RULES.values():
+    for rule in limits.values():
         for bpmn_id, meta in task_specs.items():
             deadline = parse_deadline(meta["deadline"]) if meta.get("deadline") else None
             if deadline is None or deadline.extendable_as != rule.limit:
@@ -175,31 +191,40 @@ def _check_extension_possible(case, task_specs, ready):
     other request awaits the head's decision (one at a time: oversight/clock.py). When
     none may be, the refusal names the limit the case is at, in the order the form's own check
     would find it (not running, expired, a request pending, extended already)."""
-    running = [rule for rule in clock.EXTENSION_RULES.values()
-               if _limit_open(case, task_specs, ready, _extends(rule))]
+    rules = rules_of(case)
+    running = [rule for rule in rules.limits.values() if _limit_open(case, task_specs, ready, _extends(rule))]
     if not running:
-        _refuse_not_running(_latest_reached(case, task_specs))
+        latest = _latest_reached(case, task_specs)
+        if latest is None:
+            raise Invalid({_ref(rules.request_form, "limit"): [
+                tr("the procedure declares no time limit that may be extended")]})
+        _refuse_not_running(case, latest)
     in_time = [rule for rule in running if not _expired_at(case, task_specs, ready, rule)]
     if not in_time:
-        _check_not_expired(case, task_specs, ready, running[0], "extension_request.limit")
+        _check_not_expired(case, task_specs, ready, running[0], _ref(rules.request_form, "limit"))
     rows = clock_rows(case)
-    pending = clock.pending_extension(rows)
+    pending = clock.pending_extension(rows, rules)
     if pending is not None:
-        rule = clock.EXTENSION_RULES.get(pending.limit) or in_time[0]
-        _refuse(EXTENSION_PENDING, rule.article, ("extension_request.limit",),
+        rule = rules.limits.get(pending.limit) or in_time[0]
+        _refuse(EXTENSION_PENDING, rule.article, (_ref(rules.request_form, "limit"),),
                 "本案已有延期申请等待负责人审批，审批后方可再次申请",
                 "an extension request of this case awaits the head's decision; request again after it")
-    if not any(rule.further or not clock.approved_count(rows, rule.limit) for rule in in_time):
-        _check_not_exhausted(in_time[0], clock.approved_count(rows, in_time[0].limit), "extension_request.days")
+    if not any(rule.further or not clock.approved_count(rows, rules, rule.limit) for rule in in_time):
+        _check_not_exhausted(in_time[0], clock.approved_count(rows, rules, in_time[0].limit),
+                             _ref(rules.request_form, "days"))
 
 
 def _check_extension_request(case, task_specs, data, ready):
     """The limit the form names is one that may be extended now, by the days it asks for."""
-    rule = clock.EXTENSION_RULES[data["limit"]]
+    rules = rules_of(case)
+    rule = rules.limits.get(data.get("limit"))
+    if rule is None:  # the form's choices are the declared limits (checked at deploy)
+        raise Invalid({_ref(rules.request_form, "limit"): [tr("not a time limit of this procedure")]})
     if not _limit_open(case, task_specs, ready, _extends(rule)):
-        _refuse_not_running(rule)
-    _check_not_expired(case, task_specs, ready, rule, "extension_request.limit")
-    _check_days(rule, clock.approved_count(clock_rows(case), rule.limit), data["days"], "extension_request.days")
+        _refuse_not_running(case, rule)
+    _check_not_expired(case, task_specs, ready, rule, _ref(rules.request_form, "limit"))
+    _check_days(rule, clock.approved_count(clock_rows(case), rules, rule.limit), data["days"],
+                _ref(rules.request_form, "days"))
 
 
 def _check_days(rule: clock.ExtensionRule, approved_before: int, days: int, ref: str):
@@ -208,13 +233,14 @@ def _check_days(rule: clock.ExtensionRule, approved_before: int, days: int, ref:
     if days > limit:
         _refuse(EXTENSION_TOO_LONG, rule.article, (ref,),
                 f"{rule.label}{'再次' if approved_before else ''}延长不得超过{limit}日（申请{days}日）",
-                f"the {rule.limit} limit may be extended by at most {limit} days "
+                f"the {rule.label_en} may be extended by at most {limit} days "
                 f"{'again' if approved_before else 'the first time'} ({days} requested)")
 
 
 def _check_period_possible(case, task_specs, ready):
+    rules = rules_of(case)
     if not _limit_open(case, task_specs, ready, lambda d: d.excluding_periods):
-        _refuse(PERIOD_NOT_APPLICABLE, PERIOD_ARTICLE, ("excluded_period.kind",),
+        _refuse(PERIOD_NOT_APPLICABLE, rules.periods_article, (_ref(rules.period_form, "kind"),),
                 "本案作出处理决定的期限未在计算中（尚未立案或已作出决定），无须登记不计入期限的期间",
                 "the case's decision limit is not running (not filed yet, or decided): no period to exclude")
 
@@ -222,56 +248,59 @@ def _check_period_possible(case, task_specs, ready):
 def _check_excluded_period(case, task_specs, data):
     """The period the form records starts after the filing, and a correction names a period
     recorded before."""
+    rules = rules_of(case)
     filed_on = _periods_start(case, task_specs)
     start = date.fromisoformat(data["start_on"])
     if filed_on and start < filed_on:
-        _refuse(PERIOD_NOT_APPLICABLE, PERIOD_ARTICLE, ("excluded_period.start_on",),
+        _refuse(PERIOD_NOT_APPLICABLE, rules.periods_article, (_ref(rules.period_form, "start_on"),),
                 f"期间开始日期（{start}）早于立案日期（{filed_on}）：立案前的期间不影响期限，请自立案日起登记",
-                f"excluded_period.start_on ({start}) is before the filing ({filed_on}): the limit starts at "
+                f"the period's start ({start}) is before the filing ({filed_on}): the limit starts at "
                 "filing, record the period from then")
     replaces = data.get("replaces")
     if replaces is not None:
         rows = clock_rows(case)
-        ids = {row.task_id for row in rows if row.form_key == clock.EXCLUDED_PERIOD}
+        ids = {row.task_id for row in rows if row.form_key == rules.period_form}
         if replaces not in ids:
             raise Invalid({"replaces": [tr("%(id)s is not a recorded excluded period of this case", id=replaces)]})
 
 
 def check_completion(task: Task, data: dict, case: Case, task_specs: dict, ready: list[Task]) -> None:
     """The head's decision on an extension request (the other clock steps have no rule here)."""
-    if task.form_key != clock.EXTENSION_APPROVAL or data.get("decision") != "approve":
+    rules = rules_of(case)
+    if task.form_key is None or task.form_key != rules.approval_form or data.get("decision") != clock.APPROVE:
         return
     rows = clock_rows(case)
-    pending = clock.pending_extension(rows)
-    if pending is None:
+    pending = clock.pending_extension(rows, rules)
+    rule = rules.limits.get(pending.limit) if pending is not None else None
+    if rule is None:
         return
-    rule = clock.EXTENSION_RULES[pending.limit]
+    decision, days_ref = _ref(rules.approval_form, "decision"), _ref(rules.approval_form, "approved_days")
     if not _limit_open(case, task_specs, [r for r in ready if r.id != task.id], _extends(rule)):
-        _refuse(EXTENSION_NOT_APPLICABLE, rule.article, ("extension_approval.decision",),
+        _refuse(EXTENSION_NOT_APPLICABLE, rule.article, (decision,),
                 f"本案{rule.label}已不在计算中（相应环节已经完成），不能再批准延期",
-                f"the case's {rule.limit} limit is no longer running (its step is done): the extension "
+                f"the case's {rule.label_en} is no longer running (its step is done): the extension "
                 "cannot be approved")
-    _check_not_expired(case, task_specs, [r for r in ready if r.id != task.id], rule, "extension_approval.decision")
+    _check_not_expired(case, task_specs, [r for r in ready if r.id != task.id], rule, decision)
     days = clock.granted_days(pending, data)
     if days > pending.days:
-        _refuse(EXTENSION_TOO_LONG, rule.article, ("extension_approval.approved_days",),
+        _refuse(EXTENSION_TOO_LONG, rule.article, (days_ref,),
                 f"批准延长的天数（{days}日）超过申请的天数（{pending.days}日）",
-                f"extension_approval.approved_days ({days}) is more than requested ({pending.days})")
-    before = clock.approved_count(rows, rule.limit)
-    _check_days(rule, before, days, "extension_approval.approved_days")
+                f"the days approved ({days}) are more than the days requested ({pending.days})")
+    before = clock.approved_count(rows, rules, rule.limit)
+    _check_days(rule, before, days, days_ref)
     if before and rule.further and not data.get("collective_discussion"):
-        _refuse(COLLECTIVE_DISCUSSION_REQUIRED, rule.article, ("extension_approval.collective_discussion",),
+        _refuse(COLLECTIVE_DISCUSSION_REQUIRED, rule.article, (_ref(rules.approval_form, "collective_discussion"),),
                 f"{rule.label}已延长过一次，继续延长须经负责人集体讨论决定，请记录集体讨论",
-                f"the {rule.limit} limit was extended before: a further extension is decided by the heads' "
+                f"the {rule.label_en} was extended before: a further extension is decided by the heads' "
                 "collective discussion; record it")
 
 
-def move_reason(task: Task) -> str:
+def move_reason(case: Case, task: Task) -> str:
     """Why a due time moved in this change, for the `deadline.moved` trace event."""
-    data = task.data or {}
-    if task.form_key == clock.EXTENSION_APPROVAL:
-        return f"extension_approval: {data.get('decision')} (延期审批)"
-    if task.form_key == clock.EXCLUDED_PERIOD:
-        return (f"excluded_period: {data.get('kind')} {data.get('start_on')}–{data.get('end_on') or '…'} "
+    data, rules = task.data or {}, rules_of(case)
+    if task.form_key is not None and task.form_key == rules.approval_form:
+        return f"{task.form_key}: {data.get('decision')} (延期审批)"
+    if task.form_key is not None and task.form_key == rules.period_form:
+        return (f"{task.form_key}: {data.get('kind')} {data.get('start_on')}–{data.get('end_on') or '…'} "
                 "(不计入期限的期间)")
     return f"{task.bpmn_id} recorded"

@@ -10,7 +10,7 @@ from ..oversight.powers import ENFORCEMENT_DOMAINS, PENALTY_KINDS, domain_code
 from ..wall_clock import local_today
 from . import audit
 from .auth import end_sessions, hash_password
-from .errors import Invalid, NotFound
+from .errors import Invalid, NotFound, tr
 from .transactions import one_transaction
 
 UNIT_KINDS = ("province", "city", "district", "bureau", "department")
@@ -22,14 +22,14 @@ MIN_PASSWORD = 8
 def unit_by_code(code: str) -> OrgUnit:
     unit = db.session.execute(db.select(OrgUnit).where(OrgUnit.code == code)).scalar_one_or_none()
     if unit is None:
-        raise NotFound(f"no org unit {code!r}")
+        raise NotFound(tr("no org unit %(code)s", code=repr(code)))
     return unit
 
 
 def user_by_name(username: str) -> User:
     user = db.session.execute(db.select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
-        raise NotFound(f"no user {username!r}")
+        raise NotFound(tr("no user %(name)s", name=repr(username)))
     return user
 
 
@@ -37,13 +37,13 @@ def add_unit(actor, *, code: str, name: str, kind: str, parent_code: str | None,
              name_en: str | None = None) -> OrgUnit:
     errors = {}
     if not _CODE.match(code or ""):
-        errors["code"] = ["2-64 lower-case letters, digits or _, starting with a letter"]
+        errors["code"] = [tr("2-64 lower-case letters, digits or _, starting with a letter")]
     elif db.session.execute(db.select(OrgUnit.id).where(OrgUnit.code == code)).scalar() is not None:
-        errors["code"] = [f"{code!r} already exists"]
+        errors["code"] = [tr("%(name)s already exists", name=repr(code))]
     if kind not in UNIT_KINDS:
-        errors["kind"] = [f"must be one of {', '.join(UNIT_KINDS)}"]
+        errors["kind"] = [tr("must be one of %(choices)s", choices=", ".join(UNIT_KINDS))]
     if not (name or "").strip():
-        errors["name"] = ["required"]
+        errors["name"] = [tr("required")]
     if errors:
         raise Invalid(errors)
     parent = unit_by_code(parent_code) if parent_code else None
@@ -57,14 +57,18 @@ def add_unit(actor, *, code: str, name: str, kind: str, parent_code: str | None,
     return unit
 
 
+def _domains() -> str:
+    return ", ".join(f"{c} ({label})" for c, label in ENFORCEMENT_DOMAINS.items())
+
+
 def _domain_codes(values, field: str) -> list[str]:
     codes, unknown = [], []
     for value in values:
         code = domain_code(value)
         (codes if code else unknown).append(code or value)
     if unknown:
-        raise Invalid({field: [f"not an enforcement domain: {', '.join(unknown)}; domains are "
-                               f"{', '.join(f'{c} ({label})' for c, label in ENFORCEMENT_DOMAINS.items())}"]})
+        raise Invalid({field: [tr("not an enforcement domain: %(values)s; domains are %(domains)s",
+                                  values=", ".join(unknown), domains=_domains())]})
     return sorted(set(codes))
 
 
@@ -82,8 +86,9 @@ def set_register(actor, code: str, *, domains=None, powers=None) -> OrgUnit:
     if powers is not None:
         unknown = sorted(set(powers) - set(PENALTY_KINDS))
         if unknown:
-            errors["power"] = [f"not a penalty kind: {', '.join(unknown)}; kinds (APL Art. 9) are "
-                               f"{', '.join(f'{k} ({label})' for k, label in PENALTY_KINDS.items())}"]
+            errors["power"] = [tr("not a penalty kind: %(values)s; kinds (APL Art. 9) are %(kinds)s",
+                                  values=", ".join(unknown),
+                                  kinds=", ".join(f"{k} ({label})" for k, label in PENALTY_KINDS.items()))]
         new_powers = [k for k in PENALTY_KINDS if k in set(powers)]
     if errors:
         raise Invalid(errors)
@@ -100,24 +105,26 @@ def set_register(actor, code: str, *, domains=None, powers=None) -> OrgUnit:
 
 def _check_password(password: str):
     if len(password or "") < MIN_PASSWORD:
-        raise Invalid({"password": [f"at least {MIN_PASSWORD} characters"]})
+        raise Invalid({"password": [tr("at least %(count)d characters", count=MIN_PASSWORD)]})
 
 
 def _check_roles(roles) -> list[str]:
     unknown = sorted(set(roles) - set(ROLES))
     if unknown:
-        raise Invalid({"role": [f"unknown role(s) {', '.join(unknown)}; roles are {', '.join(ROLES)}"]})
+        raise Invalid({"role": [tr("unknown role(s) %(values)s; roles are %(roles)s", values=", ".join(unknown),
+                                   roles=", ".join(ROLES))]})
     return sorted(set(roles))
 
 
 def _check_qualification(number: str | None, obtained_on: date | None) -> None:
     errors = {}
     if not (number or "").strip():
-        errors["legal_qualification"] = ["the certificate number of the legal professional qualification is required"]
+        errors["legal_qualification"] = [tr("the certificate number of the legal professional qualification is "
+                                            "required")]
     if obtained_on is None:
-        errors["qualified_on"] = ["the date the qualification was obtained is required"]
+        errors["qualified_on"] = [tr("the date the qualification was obtained is required")]
     elif obtained_on > local_today():  # the Beijing date: until 08:00 the UTC one is yesterday
-        errors["qualified_on"] = ["cannot be in the future"]
+        errors["qualified_on"] = [tr("cannot be in the future")]
     if errors:
         raise Invalid(errors)
 
@@ -125,11 +132,11 @@ def _check_qualification(number: str | None, obtained_on: date | None) -> None:
 def create_user(actor, *, username: str, full_name: str, unit_code: str, roles, password: str,
                 legal_qualification: str | None = None, qualified_on: date | None = None) -> User:
     if not _USERNAME.match(username or ""):
-        raise Invalid({"username": ["2-64 letters, digits, _ . or -, starting with a letter"]})
+        raise Invalid({"username": [tr("2-64 letters, digits, _ . or -, starting with a letter")]})
     if db.session.execute(db.select(User.id).where(User.username == username)).scalar() is not None:
-        raise Invalid({"username": [f"{username!r} already exists"]})
+        raise Invalid({"username": [tr("%(name)s already exists", name=repr(username))]})
     if not (full_name or "").strip():
-        raise Invalid({"name": ["required"]})
+        raise Invalid({"name": [tr("required")]})
     roles = _check_roles(roles)
     _check_password(password)
     if legal_qualification is not None or qualified_on is not None:
@@ -169,7 +176,7 @@ def set_language(user: User, language: str) -> None:
     from ..i18n import LANGUAGES
 
     if language not in LANGUAGES:
-        raise Invalid({"lang": [f"must be one of {', '.join(LANGUAGES)}"]})
+        raise Invalid({"lang": [tr("must be one of %(choices)s", choices=", ".join(LANGUAGES))]})
     with one_transaction():
         user.language = language
 
@@ -230,14 +237,14 @@ def add_certificate(actor, username: str, *, number: str, domain: str, issued_on
     errors = {}
     code = domain_code(domain or "")
     if code is None:
-        errors["domain"] = [f"not an enforcement domain: {domain!r}; domains are "
-                            f"{', '.join(f'{c} ({label})' for c, label in ENFORCEMENT_DOMAINS.items())}"]
+        errors["domain"] = [tr("not an enforcement domain: %(values)s; domains are %(domains)s", values=repr(domain),
+                               domains=_domains())]
     if not (number or "").strip():
-        errors["number"] = ["required"]
+        errors["number"] = [tr("required")]
     elif db.session.execute(db.select(Certificate.id).where(Certificate.number == number)).scalar():
-        errors["number"] = [f"certificate {number!r} is already registered"]
+        errors["number"] = [tr("certificate %(number)s is already registered", number=repr(number))]
     if expires_on <= issued_on:
-        errors["expires"] = ["must be after the issue date"]
+        errors["expires"] = [tr("must be after the issue date")]
     if errors:
         raise Invalid(errors)
     with one_transaction():

@@ -92,9 +92,9 @@ def inbox(user: User, *, queue: str = "mine", step: str | None = None, departmen
     if queue == "mine":
         query = query.where(Task.lane.in_(sorted(user.roles)))
     elif queue == "department":
-        require_role(user, "department_head", "the department's queue")
+        require_role(user, "department_head", tr("the department's queue"))
     else:
-        require_role(user, "legal_reviewer", "the legal review queue")
+        require_role(user, "legal_reviewer", tr("the legal review queue"))
         query = query.where(Task.lane == "legal_reviewer")
     if step:
         query = query.where(Task.bpmn_id == step)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from werkzeug.datastructures import MultiDict
 
 from ..i18n import enum_labels, schema_title
+from ..services.people import role_key
 
 ROW_LIMIT = 500  # the most rows a round-trip builds, whatever `<name>-rows` says
 LONG_TEXT = 300  # strings allowed longer than this are text areas
@@ -200,7 +201,7 @@ def _fields(schema: dict, values: dict, errors, people, refused, prefix: str, ke
         f = Field(name=input_name, key=key, label=_label(prop, name), widget="text", value=value,
                   required=name in required, errors=list(errors.get(key, [])), refused=key in refused)
         kind = prop.get("type")
-        role = prop.get("x-user-role")
+        role = role_key(prop.get("x-user-role"))
         if prop.get("x-signature") is True:
             f.widget = "signature"  # the drawing comes as `<name>-png`; the value is a stored one's SHA-256
         elif kind == "boolean":
@@ -277,8 +278,8 @@ def user_roles(schema: dict | None) -> set[str]:
 
     def walk(node):
         if isinstance(node, dict):
-            if isinstance(node.get("x-user-role"), str):
-                roles.add(node["x-user-role"])
+            if role_key(node.get("x-user-role")):
+                roles.add(role_key(node["x-user-role"]))
             for child in node.values():
                 walk(child)
         elif isinstance(node, list):

@@ -1,15 +1,25 @@
-"""The task form page, the ad-hoc requests of a case and the new-case page: thin views. Each
-reads the form (web/task_forms.py), calls the service the API calls (services/cases.complete_task,
-services/case_requests.start_request, services/cases.open_case) and renders; the service's
-refusal comes back on the same page, beside what was typed."""
+"""The task form page, the ad-hoc requests of a case, the messages it waits for and the new-case
+page: thin views. Each reads the form (web/task_forms.py), calls the service the API calls
+(services/cases.complete_task, services/case_requests.start_request, services/case_messages.deliver,
+services/cases.open_case) and renders; the service's refusal comes back on the same page, beside
+what was typed."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext, lazy_gettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..i18n import beside_fields, localized, page_language, refusal_message, step_name, task_step_name
-from ..services import attachments, case_requests, cases, people, procedures, review_sheet, worklists
-from ..services.errors import Invalid, NotFound, Phrase, ServiceError, StepRefused
+from ..services import (
+    attachments,
+    case_messages,
+    case_requests,
+    cases,
+    people,
+    procedures,
+    review_sheet,
+    worklists,
+)
+from ..services.errors import Conflict, Invalid, NotFound, Phrase, ServiceError, StepRefused
 from ..services.forms import schema_errors
 from ..wall_clock import local_today
 from . import bp, legal_review
@@ -61,7 +71,11 @@ def _status(err: ServiceError) -> int:
 
 def _next_steps(case) -> str:
     names = [task_step_name(t) for t in cases.ready_tasks(case)]
-    return ("、" if page_language() != "en" else ", ").join(names) if names else _("none: the procedure has ended")
+    if names:
+        return ("、" if page_language() != "en" else ", ").join(names)
+    if case.closed_at is None:  # no step open, but not ended: it waits for a message or a date
+        return _("none yet: the case waits for what comes next")
+    return _("none: the procedure has ended")
 
 
 # -- a task's form --------------------------------------------------------------------------------
@@ -143,6 +157,42 @@ def case_request(case_id: int, kind: str):
     return render_template("web/task.html", task=None, case=case, fields=fields, problem=problem,
                            title=tf.form_title(schema, page_language(), name), step_name=step_name(name, schema),
                            action=url_for("web.case_request", case_id=case.id, kind=kind)), status
+
+
+# -- a message the case waits for -----------------------------------------------------------------
+@bp.route("/cases/<id:case_id>/messages/<name>", methods=["GET", "POST"])
+@login_required
+def case_message(case_id: int, name: str):
+    """Deliver a message the case waits for (the party's reply, another body's answer): its data
+    through the form the catching element declares, else on a confirmation."""
+    name = case_messages.parse_name(name)
+    case, action = case_messages.message_action(current_user, case_id, name)
+    schema, label = action.schema, step_name(action.label, action.schema)
+    values, problem = {}, {"banner": None, "errors": {}, "refused": set()}
+    status = 200
+    if request.method == "POST":
+        values = tf.shown_values(schema, request.form) if schema else {}
+        if not tf.is_row_action(request.form):
+            data = tf.read_form(schema, request.form) if schema else {}
+            try:
+                case = case_messages.deliver(current_user, case_id, name, data)
+            except ServiceError as err:
+                problem = _problem(err, None, case) if isinstance(err, Invalid) else {
+                    "banner": {"kind": "invalid", "message": localized(err.message), "general": []},
+                    "errors": {}, "refused": set()}  # not waiting (any more), or not yours: said in words
+                # the form again with the reason in words answers 200, as a refused step's (_status)
+                status = 200 if isinstance(err, Conflict) else _status(err)
+            else:
+                flash(_("“%(message)s” is delivered. Next: %(next)s.", message=label, next=_next_steps(case)),
+                      "success")
+                return redirect(url_for("web.case_page", case_id=case.id))
+    elif schema:
+        values = tf.initial_values(schema)
+    fields = tf.build_fields(schema, values, problem["errors"], _people_for(schema, case), problem["refused"]) \
+        if schema else []
+    return render_template("web/task.html", task=None, case=case, fields=fields, problem=problem,
+                           title=tf.form_title(schema, page_language(), label) if schema else label,
+                           message=label, action=url_for("web.case_message", case_id=case.id, name=name)), status
 
 
 # -- a new case -----------------------------------------------------------------------------------

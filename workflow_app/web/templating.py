@@ -10,7 +10,7 @@ from flask_login import current_user
 from jinja2.utils import htmlsafe_json_dumps
 
 from ..extensions import login_manager
-from ..i18n import HTML_LANG, LANGUAGES, localized, page_language, task_step_name
+from ..i18n import HTML_LANG, LANGUAGES, localized, page_language, step_name, task_step_name
 from ..oversight.alert_rules import CATALOGUE, rule_name, rule_title
 from ..oversight.calendar import LOCAL_TZ
 from ..services import alerts
@@ -99,11 +99,13 @@ def alert_finding(code: str) -> str:
 
 
 def steps_json(steps: dict) -> str:
-    """The diagram's markers, for the page's script: bpmn id -> state, name, who, when."""
+    """The diagram's markers, for the page's script: bpmn id -> state, name, who, when, and the
+    call activities that run the step (a step of a called process)."""
     return htmlsafe_json_dumps({bpmn_id: {
         "state": s.state, "name": s.name, "by": s.completed_by,
         "at": local_datetime(s.completed_at) if s.completed_at else None,
-        "due": local_date(s.due_at) if s.due_at else None} for bpmn_id, s in steps.items()})
+        "due": local_date(s.due_at) if s.due_at else None, "called_by": list(s.called_by)}
+        for bpmn_id, s in steps.items()})
 
 
 def from_json(text: str) -> dict:
@@ -162,7 +164,7 @@ def init_templating(app: Flask) -> None:
             "status_labels": LazyStatusWords(), "role_labels": ROLE_LABELS, "action_labels": ACTION_LABELS,
             "party_kinds": PARTY_KINDS, "case_file_entries": entries, "localized": localized,
             "here": request.full_path.rstrip("?") if request else "/",
-            "with_args": with_args, "step_label": task_step_name,
+            "with_args": with_args, "step_label": task_step_name, "step_name": step_name,
             "alert_name": alert_name, "alert_title": alert_title, "alert_finding": alert_finding, "severity_labels": SEVERITY_LABELS, "severity_meanings": SEVERITY_MEANINGS,
             "alert_status_labels": {k: localized(v) for k, v in alerts.STATUS_WORDS.items()},
             "reads_alerts": current_user.is_authenticated and alerts.may_read(current_user),
