@@ -5,6 +5,16 @@
 // so and the page's step list or table (the page's content without JavaScript) stays.
 window.zhifaDiagram = function (onDrawn) {
   "use strict";
+  // The drawing is hidden from assistive technology (aria-hidden: the step list beside it says the
+  // same in words), so nothing in it may take the keyboard's focus either: bpmn-js's canvas, its
+  // links and the SVG would otherwise be tab stops a screen reader cannot name (WCAG 4.1.2).
+  function unfocusable(canvas) {
+    if (!canvas) { return; }
+    canvas.querySelectorAll("a, button, svg, [tabindex], [contenteditable]").forEach(function (el) {
+      el.setAttribute("tabindex", "-1");
+      el.setAttribute("focusable", "false");
+    });
+  }
   if (!window.BpmnJS || !window.fetch) { return; }
   var csrf = document.querySelector('meta[name="csrf-token"]');
   var boxes = document.querySelectorAll('[data-testid="diagram"], [data-testid="called-diagram"]');
@@ -21,6 +31,7 @@ window.zhifaDiagram = function (onDrawn) {
       var viewer = new window.BpmnJS({ container: box.querySelector(".diagram-canvas") });
       return viewer.importXML(xml).then(function () {
         onDrawn(viewer, box, detail);
+        unfocusable(box.querySelector(".diagram-canvas"));
         box.classList.add("diagram-ready");
       });
     }).catch(function (err) {
