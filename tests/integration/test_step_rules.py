@@ -270,6 +270,17 @@ def test_a_late_fee_above_the_fine_is_refused(api):
     assert api.ready(case) == ["closing"]
 
 
+def test_a_payment_19_days_after_service_recorded_as_on_time_is_refused(api):
+    """Served 46 days ago: the 15 days ended at the latest on the first working day after the 31st."""
+    case = _served(api)
+    r = api.complete(case, "execution", expect=422, paid_on=days_ago(46 - 19))
+    assert_refused(api, case, r, "PAID_LATE_RECORDED_ON_TIME", "第67条", "execution.outcome", "execution.paid_on")
+    assert "逾期缴纳" in r.json["message"]
+    case = api.complete(case, "execution", outcome="paid_late", paid_on=days_ago(46 - 19), late_fee=10000,
+                        amount_paid=30000)
+    assert api.ready(case) == ["closing"]
+
+
 def test_a_partial_payment_recorded_as_paid_in_full_is_refused(api):
     case = _served(api)
     r = api.complete(case, "execution", expect=422, amount_paid=19999.5)

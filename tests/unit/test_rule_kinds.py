@@ -128,6 +128,9 @@ BOUND = {
     "no_personal_numbers_disclosed": (["gongshi"], {"text": "gongshi.neirong"}),
     "transfer_copied_to_procuratorate": (["yisong"], {"copied": "yisong.chaosong", "procuratorate": "yisong.jcy"}),
     "late_fee_within_fine": (["zhixing"], {"late_fee": "zhixing.jiachu", "fine": "jueding.amount"}),
+    "paid_in_time_when_recorded_so": (["zhixing"], {"outcome": "zhixing.qingkuang", "on_time": "jiaoqing",
+                                                    "paid_on": "zhixing.jiaokuan_ri", "served_on": "songda.riqi",
+                                                    "plan_decision": "fenqi.yijian", "plan_approved": "pizhun"}),
     "paid_in_full": (["zhixing"], {"outcome": "zhixing.qingkuang", "paid_outcomes": ["jiaoqing", "yuqi"],
                                    "instalment_outcome": "fenqi", "amount_paid": "zhixing.jiaokuan",
                                    "instalment_amounts": "zhixing.ge_qi.*.jine", "fine": "jueding.amount",
@@ -434,6 +437,22 @@ def test_a_disclosure_is_withdrawn_only_where_one_was_made():
     b = only("withdrawn_only_if_disclosed", record("chexiao", {}))
     assert b.fields == ("chexiao.riqi",) and b.message == "本案的处罚决定尚未公示，无须撤回公示"
     assert breaches("withdrawn_only_if_disclosed", record("chexiao", {}, {"gongshi": {"riqi": "2026-11-02"}})) == []
+
+
+# -- PAID_LATE_RECORDED_ON_TIME (APL 67(3), 72) -------------------------------------------------------
+def test_a_payment_recorded_as_on_time_lies_within_the_15_days_after_service():
+    served = {"songda": {"riqi": "2026-09-15"}}  # 15 days: 09-30; the next day starts the holiday
+    def rec(paid_on, outcome="jiaoqing", earlier=served):
+        return record("zhixing", {"qingkuang": outcome, "jiaokuan_ri": paid_on}, earlier)
+    assert breaches("paid_in_time_when_recorded_so", rec("2026-09-30")) == []
+    b = only("paid_in_time_when_recorded_so", rec("2026-10-02"))
+    assert b.fields == ("zhixing.qingkuang", "zhixing.jiaokuan_ri") and "最后一日2026-09-30" in b.message
+    assert breaches("paid_in_time_when_recorded_so", rec("2026-10-19", outcome="yuqi")) == []  # recorded late
+    # A period ending in the National Day holiday ends on the next working day (served 09-20: 10-05 -> 10-08).
+    assert breaches("paid_in_time_when_recorded_so", rec("2026-10-08", earlier={"songda": {"riqi": "2026-09-20"}})) == []
+    assert only("paid_in_time_when_recorded_so", rec("2026-10-09", earlier={"songda": {"riqi": "2026-09-20"}}))
+    # An approved plan sets its own dates.
+    assert breaches("paid_in_time_when_recorded_so", rec("2026-11-30", earlier={**served, "fenqi": {"yijian": "pizhun"}})) == []
 
 
 # -- FINE_OUTSIDE_BENCHMARK (APL 34): an alert kind, the step is taken ----------------------------------

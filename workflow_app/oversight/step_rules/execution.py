@@ -2,12 +2,13 @@
 (`paid_in_full`: PAYMENT_INCOMPLETE; `schedule_covers_the_fine`: PAYMENT_SCHEDULE_MISMATCH; APL 66,
 67), the late fee (`late_fee_within_fine`: LATE_FEE_ABOVE_FINE; `no_late_fee_within_deferral`:
 LATE_FEE_IN_DEFERRAL; APL 66(2), 72), the court after a demand's period
-(`court_applied_after_demand_period`: DEMAND_PERIOD_CUT, 行政强制法 Art. 54, 69) and closing only
-once executed (`nothing_left_to_execute`: EXECUTION_UNFINISHED)."""
-from datetime import date
+(`court_applied_after_demand_period`: DEMAND_PERIOD_CUT, 行政强制法 Art. 54, 69), a payment recorded
+as on time only within its 15 days (`paid_in_time_when_recorded_so`: PAID_LATE_RECORDED_ON_TIME,
+APL 67, 72) and closing only once executed (`nothing_left_to_execute`: EXECUTION_UNFINISHED)."""
+from datetime import date, datetime, time
 
 from ..bindings import NUMBER, TEXT, TEXTS, Param, RuleKind, register
-from ..calendar import working_days_after
+from ..calendar import LOCAL_TZ, add_calendar_days, working_days_after
 from .record import Breach, CaseRecord, date_field, form_of, list_field, number_field, rows_of, text_field
 
 
@@ -44,6 +45,31 @@ register(RuleKind(
     {"late_fee": number_field("the late fee (加处罚款)"), "fine": number_field("the fine decided")},
     late_fee_within_fine,
     doc="The late fee does not exceed the fine."))
+
+
+# -- PAID_LATE_RECORDED_ON_TIME (APL 67(3), 72) ------------------------------------------------------
+def paid_in_time_when_recorded_so(record: CaseRecord, params: dict) -> list[Breach]:
+    """APL 67(3): the fine is paid within 15 days of the decision's service; from the 16th day a
+    late fee runs (APL 72). A payment recorded as made in time (the `on_time` outcome) must lie
+    within those days (a period ending on a holiday ends on the next working day); later, it is
+    paid late, and the late fee is the system's to count. An approved deferral or instalment plan
+    sets other dates (its own rules)."""
+    if record.get(params["outcome"]) != params["on_time"] or _plan_approved(record, params):
+        return []
+    served, paid = record.day(params["served_on"]), record.day(params["paid_on"])
+    if served is None or paid is None:
+        return []
+    start = datetime.combine(served, time.min, tzinfo=LOCAL_TZ)
+    last = add_calendar_days(start, params["days"]).at.astimezone(LOCAL_TZ).date()
+    if paid <= last:
+        return []
+    (paid_zh, paid_en), (outcome_zh, outcome_en) = record.label(params["paid_on"]), record.label(params["outcome"])
+    return [Breach(
+        (params["outcome"], params["paid_on"]),
+        f"{paid_zh}{paid}晚于缴纳期限的最后一日{last}（送达后{params['days']}日）：{outcome_zh}不能记为按期缴纳，"
+        "应记为逾期缴纳并加处罚款",
+        f"{paid_en} {paid} is after the last day to pay, {last} ({params['days']} days from service): {outcome_en} "
+        "is not 'paid on time' but paid late, with the late fee")]
 
 
 def _plan_approved(record: CaseRecord, params: dict) -> bool:
@@ -288,3 +314,17 @@ register(RuleKind(
                            doc="working days after the demand (行政强制法 Art. 54, 69: 10)")},
     court_applied_after_demand_period,
     doc="The court is applied to only after the demand's period has run."))
+
+
+register(RuleKind(
+    "paid_in_time_when_recorded_so", "PAID_LATE_RECORDED_ON_TIME", "《行政处罚法》第67条第3款、第72条",
+    {"outcome": text_field("the execution's outcome"),
+     "on_time": Param(TEXT, optional=True, default="paid", enum_of="outcome",
+                      doc="the outcome that records a payment in time (default: paid)"),
+     "paid_on": date_field("the day the fine was paid"),
+     "served_on": date_field("the day the decision was served"),
+     "days": Param(NUMBER, ("integer",), optional=True, default=15, doc="the days to pay (APL 67(3): 15)"),
+     **{name: Param(p.kind, p.types, p.format, True, p.doc, p.default, p.enum_of)
+        for name, p in PLAN_PARAMS.items()}},
+    paid_in_time_when_recorded_so,
+    doc="A payment recorded as made in time lies within the days to pay after service."))
