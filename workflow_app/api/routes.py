@@ -219,16 +219,15 @@ def create_case():
     user = g.user
     payload = json_body(CaseCreateSchema())
     key = idempotency.parse_key(request.headers.get(idempotency.HEADER))
-    if key is None:
-        case = cases.open_case(user, process_id=payload["procedure_id"], title=payload["title"],
-                               department_code=payload["department"], party=payload["party"])
-        return jsonify(dump_case(case)), 201, {"Location": _case_location(case.id)}
-    request_sha256 = idempotency.fingerprint(request.method, request.path, request.get_json(silent=True))
-    kept = idempotency.replay(user, key, request_sha256)
-    if kept is None:
+    kept = answered = None
+    if key is not None:
+        request_sha256 = idempotency.fingerprint(request.method, request.path, request.get_json(silent=True))
+        kept = idempotency.replay(user, key, request_sha256)
+
         def answered(case):
             idempotency.remember(user, key, request_sha256, 201, dump_case(case), _case_location(case.id))
 
+    if kept is None:
         try:
             case = cases.open_case(user, process_id=payload["procedure_id"], title=payload["title"],
                                    department_code=payload["department"], party=payload["party"],
@@ -236,8 +235,7 @@ def create_case():
             return jsonify(dump_case(case)), 201, {"Location": _case_location(case.id)}
         except Conflict:
             # A twin request with the same key committed first: its answer is ours.
-            kept = idempotency.replay(user, key, request_sha256)
-            if kept is None:
+            if key is None or (kept := idempotency.replay(user, key, request_sha256)) is None:
                 raise
     return jsonify(kept.response), kept.status, {"Location": kept.location, "Idempotent-Replayed": "true"}
 

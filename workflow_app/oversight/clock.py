@@ -194,9 +194,9 @@ def problems(section, forms: dict, ref_problems) -> list[Text]:
     if isinstance(offered, list) and isinstance(limits, dict) and set(offered) != set(limits):
         found.append(tr("clock: the request form's limit offers %(offered)s, the clock declares %(declared)s",
                         offered=", ".join(map(str, offered)) or "-", declared=", ".join(limits) or "-"))
-    for key in ("periods_article",):
-        if key in section and (not isinstance(section[key], str) or not section[key].strip()):
-            found.append(tr("clock: %(key)s is a text", key=key))
+    article = section.get("periods_article", "-")
+    if not isinstance(article, str) or not article.strip():
+        found.append(tr("clock: %(key)s is a text", key="periods_article"))
     hearing = section.get("hearing_period")
     if hearing is not None:
         found += _hearing_problems(hearing, ref_problems)

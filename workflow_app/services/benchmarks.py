@@ -132,14 +132,6 @@ def find(code: str | None) -> DiscretionBenchmark | None:
     return db.session.execute(db.select(DiscretionBenchmark).where(DiscretionBenchmark.code == code)).scalar()
 
 
-def fits(tier_range: dict | None, fine) -> bool | None:
-    """Whether `fine` is within a tier's range; None when there is nothing to compare (no tier,
-    no amount)."""
-    if tier_range is None or isinstance(fine, bool) or not isinstance(fine, int | float):
-        return None
-    return tier_range["min_fine"] <= fine <= tier_range["max_fine"]
-
-
 def tier_range(item_code: str | None, tier: str | None) -> dict | None:
     """The range {"min_fine", "max_fine"} of the item's tier in the register, or None (no such
     item, or the tier not in it): what the rule kind `fine_within_benchmark` compares a fine with."""

@@ -19,9 +19,10 @@ from ..extensions import db
 from ..i18n import refusal_message, step_name
 from ..models import Case, Task, User, WorkflowState
 from ..models.types import utcnow
+from ..oversight import bindings
 from . import audit, people, time_limits
 from .access import ROLE_WORDS, in_scope, visible_case
-from .cases import check_before_form, check_form_rules
+from .cases import check_form_rules
 from .errors import Forbidden, Invalid, NotFound, StepRefused, tr
 from .forms import validate_form
 from .procedures import procedure_info
@@ -54,7 +55,7 @@ def start_request(user: User, case_id: int, kind: str, data: dict) -> Case:
         people.check_named_people(schema, data, case, act_day(info.rules, meta.get("form_key"), data))
         _check_before_form(case, info, kind, ready, user)
         time_limits.check_request(case, info.task_specs, kind, data, ready)
-        check_form_rules(meta.get("form_key"), case, data, user)
+        check_form_rules(meta.get("form_key"), case, data, user, (bindings.REFUSE,))  # BEFORE_FORM: just above
     state = db.session.get(WorkflowState, case.id)
     known = {row.engine_task_id for row in ready}
     # Two engine steps, one unit of work: the message starts the step, the form completes it.
@@ -124,7 +125,7 @@ def _check_before_form(case: Case, info, kind: str, ready: list[Task], user: Use
     conditions (services/time_limits.py), then the package's rule kinds that read only the case's
     record (effect BEFORE_FORM)."""
     time_limits.check_may_start(case, info.task_specs, kind, ready)
-    check_before_form(info.task_specs[kind].get("form_key"), case, user)
+    check_form_rules(info.task_specs[kind].get("form_key"), case, {}, user, (bindings.BEFORE_FORM,))
 
 
 def requests_for(user: User, case: Case) -> list[AdHocStep]:

@@ -151,23 +151,17 @@ def check_step_rules(task: Task, data: dict, user: User) -> None:
     check_form_rules(task.form_key, task.case, data, user)
 
 
-def check_form_rules(form_key: str | None, case: Case, data: dict, user: User) -> None:
-    """The bindings of the case's version (its package's rules.json) that govern `form_key`; a
-    version without bindings is governed by no rule. The record of earlier steps is read only
-    when a rule asks for it."""
+def check_form_rules(form_key: str | None, case: Case, data: dict, user: User | None,
+                     effects: tuple[str, ...] = (bindings.REFUSE, bindings.BEFORE_FORM)) -> None:
+    """The bindings of the case's version (its package's rules.json) of those `effects` that
+    govern `form_key`; a version without bindings is governed by no rule. The record of earlier
+    steps is read only when a rule asks for it. With only BEFORE_FORM and no data: whether an
+    ad-hoc step of that form may start now, whatever its form will say."""
     info = procedure_info(case.procedure_version)
-    governing = bindings.governing(info.bindings, form_key, bindings.REFUSE, bindings.BEFORE_FORM)
+    governing = bindings.governing(info.bindings, form_key, *effects)
     if governing:
-        _refuse(step_rules.check(governing, case_record.rule_record(form_key, case, data, user, info.forms)))
-
-
-def check_before_form(form_key: str | None, case: Case, user: User | None) -> None:
-    """The kinds bound on `form_key` that read only the case's earlier record (effect BEFORE_FORM):
-    whether an ad-hoc step of that form may start now, whatever its form will say."""
-    info = procedure_info(case.procedure_version)
-    governing = bindings.governing(info.bindings, form_key, bindings.BEFORE_FORM)
-    if governing:
-        _refuse(step_rules.check(governing, case_record.rule_record(form_key, case, {}, user, info.forms)))
+        _refuse(step_rules.check(governing, case_record.rule_record(form_key, case, data, user, info.forms),
+                                 effects))
 
 
 def _refuse(refusals: list[step_rules.Refusal]) -> None:

@@ -40,10 +40,6 @@ def _holds(user: User, key: str) -> bool:
     return key == "any" or any(user.has_role(role) for role in key.split("|"))
 
 
-def _role_words(key: str) -> str:
-    return role_words(key.split("|"))
-
-
 def named_people(schema: dict | None, data: dict) -> dict[str, tuple[str, list[str]]]:
     """field -> (role key, usernames) for every field of the form that names users."""
     out = {}
@@ -102,7 +98,7 @@ def check_named_people(schema: dict | None, data: dict, case: Case, on: date) ->
                 not_heads.setdefault(f"{schema_key(schema)}.{field}", []).append(user)
             elif not _holds(user, role):
                 errors.setdefault(field, []).append(tr("%(name)s does not have the role %(role)s", name=repr(name),
-                                                                       role=_role_words(role)))
+                                                                       role=role_words(role.split("|"))))
             elif not case.department.contains(user.org_unit) and not user.org_unit.contains(case.department):
                 errors.setdefault(field, []).append(tr("%(name)s is not in %(department)s", name=repr(name),
                                                                        department=case.department.name))

@@ -11,6 +11,7 @@ from datetime import datetime
 from ..models import DiscretionBenchmark, LegalReview, Task, User
 from ..models.types import utcnow
 from ..oversight.calendar import LOCAL_TZ
+from ..oversight.step_rules.decision import fits
 from . import benchmarks, legal_review
 from .access import check_may_act, visible_task
 from .case_overview import CaseOverview, case_overview
@@ -32,7 +33,7 @@ class BenchmarkCheck:
 
     @property
     def within(self) -> bool | None:
-        return benchmarks.fits(self.range, self.fine)
+        return fits(self.range, self.fine)
 
 
 @dataclass

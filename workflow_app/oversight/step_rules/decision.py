@@ -188,6 +188,15 @@ register(RuleKind(
 
 
 # -- FINE_OUTSIDE_BENCHMARK (APL 34; 国办发〔2022〕27号: 行政裁量权基准) ------------------------------------------
+def fits(tier_range: dict | None, fine) -> bool | None:
+    """Whether `fine` is within a benchmark tier's range {"min_fine", "max_fine"}; None when there
+    is nothing to compare (no tier, no amount). The rule kind below and the reviewer's sheet
+    (services/review_sheet.py) judge a fine by it."""
+    if tier_range is None or isinstance(fine, bool) or not isinstance(fine, int | float):
+        return None
+    return tier_range["min_fine"] <= fine <= tier_range["max_fine"]
+
+
 def fine_within_benchmark(record: CaseRecord, params: dict) -> list[Breach]:
     """A fine decided outside the range of the benchmark item and tier the case applies. The law
     lets the officer depart from a benchmark with reasons, so the step is taken and the supervisor
@@ -199,10 +208,8 @@ def fine_within_benchmark(record: CaseRecord, params: dict) -> list[Breach]:
     item, tier, fine = record.get(params["item"]), record.get(params["tier"]), record.get(params["fine"])
     if not (isinstance(item, str) and item and isinstance(tier, str) and tier):
         return []
-    if isinstance(fine, bool) or not isinstance(fine, int | float):
-        return []
     found = record.benchmark(item, tier)
-    if found is None or found["min_fine"] <= fine <= found["max_fine"]:
+    if fits(found, fine) is not False:
         return []
     low, high = f"{found['min_fine']:g}", f"{found['max_fine']:g}"
     zh, en = record.label(params["fine"])
