@@ -6,6 +6,7 @@ import threading
 
 from sqlalchemy import func
 
+from tests.helpers import at_once
 from workflow_app.extensions import db
 from workflow_app.models import Case, CaseNumberCounter, IdempotentRequest
 from workflow_app.services import step_path
@@ -80,17 +81,13 @@ def test_two_retries_at_once_open_one_case_with_one_number(app, api, ctx, monkey
 
     monkeypatch.setattr(step_path, "run_engine_step", together)
     before = db.session.execute(db.select(CaseNumberCounter.last)).scalar()
-    opened, results = _cases(), []
+    opened = _cases()
 
     def attempt():
         r = app.test_client().post("/api/v1/cases", headers=headers, json=BODY)
-        results.append((r.status_code, r.json.get("id"), r.json.get("number")))
+        return r.status_code, r.json.get("id"), r.json.get("number")
 
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    results = at_once(app, attempt)
     assert [code for code, _, _ in results] == [201, 201], results
     assert len({(i, n) for _, i, n in results}) == 1, results  # one case, one answer
     assert _cases() == opened + 1

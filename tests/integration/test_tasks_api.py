@@ -6,7 +6,7 @@ from contextlib import contextmanager
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.helpers import SHORTEST_PATH, STEPS, load_engine_state
+from tests.helpers import SHORTEST_PATH, STEPS, at_once, load_engine_state
 from workflow_app.extensions import db
 from workflow_app.models import Task, TraceEvent
 
@@ -190,17 +190,12 @@ def test_concurrent_openings_get_distinct_consecutive_numbers(app, api):
     headers = api.headers("officer1")
     body = {"procedure_id": "general_penalty", "title": "并发立案", "department": "market",
             "party": {"name": "某公司", "kind": "organization"}}
-    results = []
 
     def attempt():
         r = app.test_client().post("/api/v1/cases", headers=headers, json=body)
-        results.append((r.status_code, r.json.get("number")))
+        return r.status_code, r.json.get("number")
 
-    threads = [threading.Thread(target=attempt) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    results = at_once(app, attempt, workers=4)
     assert [code for code, _ in results] == [201] * 4, results
     numbers = sorted(n for _, n in results)
     assert [int(n.rsplit("-", 1)[1]) for n in numbers] == [2, 3, 4, 5]
@@ -221,19 +216,12 @@ def test_eight_clients_opening_the_first_cases_of_fresh_years_all_succeed(app, a
         clock.set_now(datetime(year, 1, 2, 9, 0, tzinfo=LOCAL_TZ))
         token = api.client.post("/api/v1/auth/token", json={"username": "officer1", "password": PASSWORD}).json
         headers = {"Authorization": f"Bearer {token['token']}"}
-        start, results = threading.Barrier(8), []
 
-        def attempt(start=start, headers=headers, results=results):
-            client = app.test_client()
-            start.wait()
-            r = client.post("/api/v1/cases", headers=headers, json=body)
-            results.append((r.status_code, r.json.get("number")))
+        def attempt(headers=headers):
+            r = app.test_client().post("/api/v1/cases", headers=headers, json=body)
+            return r.status_code, r.json.get("number")
 
-        threads = [threading.Thread(target=attempt) for _ in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=120)
+        results = at_once(app, attempt, workers=8)
         assert [code for code, _ in results] == [201] * 8, (year, results)
         assert sorted(n for _, n in results) == [f"MARKET-{year}-{i:05d}" for i in range(1, 9)]
 
