@@ -156,6 +156,15 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def log_in_as(page, username: str, password: str = DEMO_PASSWORD):
+    """Another user in the same browser: the page is left first (about:blank), so a request the
+    old page still has in flight (the diagram's BPMN) is not answered 401 after its session is
+    dropped, which would log a console error; then the cookies go and the user logs in."""
+    page.goto("about:blank")
+    page.context.clear_cookies()
+    log_in(page, username, password)
+
+
 def log_in(page, username: str, password: str = DEMO_PASSWORD):
     page.goto("/login")
     page.fill('input[name="username"]', username)

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT, log_in, screenshot
+from tests.browser.conftest import ROOT, log_in, log_in_as, screenshot
 
 pytestmark = [pytest.mark.dates, pytest.mark.xdist_group("browser")]
 
@@ -87,8 +87,7 @@ def test_a_head_who_does_not_deliver_the_message_is_not_offered_it(page, party_r
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("message-link")).to_have_count(1)
     case_url = page.url
-    page.context.clear_cookies()
-    log_in(page, "head1")
+    log_in_as(page, "head1")
     page.goto(case_url)
     expect(page.get_by_test_id("case-actions")).to_be_visible()
     expect(page.get_by_test_id("message-link")).to_have_count(0)

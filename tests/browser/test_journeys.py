@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, log_in_as, screenshot
 from workflow_app.wall_clock import local_today
 
 pytestmark = [pytest.mark.dates, pytest.mark.xdist_group("browser")]
@@ -32,8 +32,7 @@ def test_each_role_lands_on_its_start_page(page):
     for username, url, heading in (("head1", r"/inbox$", "我的待办"),
                                    ("reviewer1", r"/inbox\?queue=reviews$", "法制审核待办"),
                                    ("supervisor1", r"/alerts$", "执法监督预警")):
-        page.context.clear_cookies()
-        log_in(page, username)
+        log_in_as(page, username)
         expect(page).to_have_url(re.compile(url))
         expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
     screenshot(page, "03-alerts-supervisor1")

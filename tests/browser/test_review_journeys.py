@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, log_in, screenshot
+from tests.browser.conftest import DEMO_PASSWORD, log_in, log_in_as, screenshot
 
 pytestmark = [pytest.mark.dates, pytest.mark.xdist_group("browser")]
 
@@ -122,8 +122,7 @@ def test_a_reviewer_who_handled_the_case_is_refused_with_the_reason(page, demo_s
     officer = investigation["completed_by"]
     demo_flask("users", "roles", officer, "--grant", "legal_reviewer")  # an officer who also reviews
     try:
-        page.context.clear_cookies()
-        log_in(page, officer)
+        log_in_as(page, officer)
         page.goto(f"/tasks/{task_id}/review")
         banner = page.get_by_test_id("refusal")
         expect(banner).to_have_attribute("data-code", "REVIEWER_CONFLICT")

@@ -36,6 +36,7 @@ def phone(browser, demo_server):
 
 
 def log_in(page, username: str):
+    page.goto("about:blank")  # nothing of the last page still loading when its session goes
     page.context.clear_cookies()
     page.goto("/login")
     page.fill('input[name="username"]', username)

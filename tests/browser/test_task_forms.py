@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, log_in_as, screenshot
 from tests.browser.test_layout import SCREENS, overflows_sideways
 from workflow_app.wall_clock import local_today
 
@@ -85,8 +85,7 @@ def test_an_officer_opens_a_case_records_the_clue_past_three_checks_and_a_head_f
     screenshot(page, "13b-extension-request")
 
     # a head approves filing from the inbox
-    page.context.clear_cookies()
-    log_in(page, "head1")
+    log_in_as(page, "head1")
     row = page.locator('[data-testid="inbox"] tbody tr', has_text=number)
     row.get_by_test_id("task-link").click()
     expect(page.get_by_test_id("form-title")).to_have_text("立案审批")
