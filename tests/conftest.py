@@ -235,9 +235,10 @@ def database_url(request, tmp_path, as_of):
 
 
 @pytest.fixture
-def app(database_url):
+def app(database_url, tmp_path):
     """The app, with no context pushed: each request gets its own, as in production."""
-    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
+                      "EVIDENCE_DIR": str(tmp_path / "evidence")})
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -31,6 +31,11 @@ class Config:
     # BPMN uploads: hard size cap before any parsing (bytes).
     BPMN_MAX_BYTES = int(os.environ.get("BPMN_MAX_BYTES", 2 * 1024 * 1024))
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    # Evidence files (services/evidence_store.py): kept once by SHA-256 under this directory
+    # (default: the instance folder's evidence/; a directory several hosts share in production),
+    # and the largest file one upload may carry (a site's 200 MB video fits the default).
+    EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR")
+    EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 300 * 1024 * 1024))
     # CPU seconds a single script or condition may use before it is stopped.
     SCRIPT_CPU_SECONDS = float(os.environ.get("SCRIPT_CPU_SECONDS", 1.0))
     # Engine steps run in worker processes (engine/pool.py): how many per web process, and the

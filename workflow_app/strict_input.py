@@ -14,7 +14,7 @@ import json
 import math
 import re
 
-from flask import Flask, Request, request
+from flask import Flask, Request, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter, Map
 
@@ -114,7 +114,35 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, min=1, max=ID_MAX)
 
 
+UPLOAD_FORM_ALLOWANCE = 1024 * 1024  # the multipart framing and the description fields beside the file
+
+
+def large_upload(config_key: str):
+    """The view takes a file up to app.config[config_key]: its requests' size limit is that (with
+    the form fields beside it), not MAX_CONTENT_LENGTH. Werkzeug refuses a body over the limit
+    (413) before anything reads it, and every request's form is read before the view
+    (refuse_unstorable_fields), so the limit is known from the route alone (StrictRequest)."""
+    def decorate(view):
+        view.upload_limit_key = config_key
+        return view
+    return decorate
+
+
 class StrictRequest(Request):
+    @property
+    def max_content_length(self) -> int | None:
+        limit = super().max_content_length
+        if self.url_rule is not None and current_app:
+            view = current_app.view_functions.get(self.url_rule.endpoint)
+            key = getattr(view, "upload_limit_key", None)
+            if key is not None:
+                return int(current_app.config[key]) + UPLOAD_FORM_ALLOWANCE
+        return limit
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
     def on_json_loading_failed(self, e: ValueError | None):
         """A body that is not JSON: 422 saying why, like any other bad field."""
         if e is None:

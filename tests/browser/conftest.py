@@ -66,7 +66,7 @@ def demo_server(tmp_path_factory):
     env.update({
         "DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}", "ZHIFAFLOW_ENV": "development",
         "SECRET_KEY": "browser-test-secret-key-of-32-characters-or-more",
-        "AUDIT_HMAC_KEY": "browser-test-audit-chain-key-0123456789", "AUDIT_KEY_DIR": str(tmp),
+        "AUDIT_HMAC_KEY": "browser-test-audit-chain-key-0123456789", "AUDIT_KEY_DIR": str(tmp), "EVIDENCE_DIR": str(tmp / "evidence"),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         # the tests log in often; the limits themselves are tested in tests/integration
         "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute", "LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",

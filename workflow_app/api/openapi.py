@@ -12,19 +12,21 @@ from .authentication import CSRF_HEADER, is_public, public
 
 def operation(summary: str, *, body=None, response=None, tag: str = "", params: dict | None = None,
               path_params: dict | None = None, produces: str | None = None, headers: dict | None = None,
-              location: str | None = None, errors: dict | None = None, omit: tuple[str, ...] = ()):
+              location: str | None = None, errors: dict | None = None, omit: tuple[str, ...] = (),
+              also: dict | None = None):
     """Attach OpenAPI metadata to a view; the document is generated from it. Path arguments are
     ids unless `path_params` gives their schema; query `params` are name -> description, or name
     -> (description, schema) where the value is not just text; `produces` names a non-JSON
     response type; `headers`: request headers it reads (name -> description); `location`: what
     the `Location` header of its 201 names; `errors`: answers of its own (code -> description),
-    beside those of every operation; `omit`: those of every operation it never gives."""
+    beside those of every operation; `omit`: those of every operation it never gives; `also`:
+    another success it gives with the same body (code -> description), e.g. 200 beside 201."""
 
     def decorate(view):
         view.openapi = {"summary": summary, "body": body, "response": response,
                         "tag": tag, "params": params or {}, "path_params": path_params or {},
                         "produces": produces, "headers": headers or {}, "location": location,
-                        "errors": errors or {}, "omit": omit}
+                        "errors": errors or {}, "omit": omit, "also": also or {}}
         return view
 
     return decorate
@@ -87,15 +89,16 @@ def build_spec(app) -> dict:
                        for n, d in meta["headers"].items()]
             if params:
                 op["parameters"] = params
-            if meta["body"] == "multipart":
+            if meta["body"] == "multipart" or isinstance(meta["body"], dict) and "multipart" in meta["body"]:
+                extra = meta["body"]["multipart"] if isinstance(meta["body"], dict) else {}
                 op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
                     "type": "object", "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+                    "properties": {"file": {"type": "string", "format": "binary"}, **extra}}}}}
             elif meta["body"] is not None:
                 op["requestBody"] = {"required": True,
                                      "content": {"application/json": {"schema": meta["body"]}}}
             ok = {"api.create_case": "201", "api.create_token": "201", "api.revoke_token": "204",
-                  "api.store_signature": "201"}.get(
+                  "api.store_signature": "201", "api.store_evidence": "201"}.get(
                 rule.endpoint, "200")
             op["responses"][ok] = {"description": "OK" if ok not in _NO_CONTENT else "done; no content"}
             if meta["location"]:
@@ -106,6 +109,8 @@ def build_spec(app) -> dict:
             elif meta["produces"] is not None:
                 op["responses"][ok]["content"] = {meta["produces"]: {"schema": {"type": "string",
                                                                                  "format": "binary"}}}
+            for code, text in meta["also"].items():
+                op["responses"][code] = {**op["responses"][ok], "description": text}
             for code, text in {**_ERRORS, **meta["errors"]}.items():
                 if code == "401" and not needs_login and code not in meta["errors"]:
                     continue

@@ -335,6 +335,46 @@ class AttachmentSchema(Schema):
     created = fields.Boolean(metadata={"description": "false: the same drawing was stored before"})
 
 
+class EvidenceWithdrawalSchema(Schema):
+    reason = fields.String()
+    withdrawn_by = fields.Function(lambda w: w.withdrawn_by.username)
+    withdrawn_at = LocalDateTime()
+
+
+class EvidenceSchema(Schema):
+    """An item of the case's evidence list (证据清单, services/evidence.py)."""
+
+    id = fields.Integer()
+    case_id = fields.Integer()
+    task_id = fields.Integer(allow_none=True, metadata={"description": "the step that collected it"})
+    bpmn_id = fields.String(allow_none=True)
+    sha256 = fields.String(metadata={"description": "the SHA-256 of its bytes, as the case's trail records it"})
+    size = fields.Integer(metadata={"description": "bytes"})
+    content_type = fields.String(metadata={"description": "sniffed from the bytes, not the file name"})
+    filename = fields.String()
+    title = fields.String()
+    kind = fields.String(metadata={"description": "APL 46: documentary, physical, audiovisual, electronic, "
+                                                  "witness_testimony, party_statement, expert_opinion, "
+                                                  "inspection_record"})
+    source = fields.String(allow_none=True)
+    proves = fields.String(allow_none=True, metadata={"description": "what it proves (证明事项)"})
+    collected_on = fields.Date(allow_none=True)
+    collected_by = fields.Function(lambda e: e.collected_by.username)
+    stored_at = LocalDateTime()
+    withdrawn = fields.Nested(EvidenceWithdrawalSchema, attribute="withdrawal", allow_none=True,
+                              metadata={"description": "null while it stands on the list"})
+    content = fields.Function(lambda e: f"/api/v1/cases/{e.case_id}/evidence/{e.id}/content",
+                              metadata={"description": "where to read its bytes"})
+
+
+class EvidenceListSchema(Schema):
+    items = fields.List(fields.Nested(EvidenceSchema))
+
+
+class EvidenceWithdrawSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
 # -- the supervision dashboard (services/dashboard.py) -----------------------------------------------
 class SeverityCountsSchema(Schema):
     high = fields.Integer()

@@ -10,12 +10,13 @@ from .cases import (
     Task,
     WorkflowState,
 )
+from .evidence import Evidence, EvidenceWithdrawal
 from .org import LANE_ROLES, ROLES, ApiToken, Certificate, OrgUnit, User, UserRole
 from .oversight import Alert, DiscretionBenchmark
 from .procedures import Procedure, ProcedureFile, ProcedureVersion
 
 __all__ = [
-    "Alert", "ApiToken", "AuditCheckpoint", "Case", "CaseAttachment", "CaseMilestone", "CaseNumberCounter", "Certificate", "DiscretionBenchmark", "IdempotentRequest", "LANE_ROLES", "LegalReview", "OrgUnit", "Procedure",
+    "Alert", "ApiToken", "AuditCheckpoint", "Case", "CaseAttachment", "CaseMilestone", "CaseNumberCounter", "Certificate", "DiscretionBenchmark", "Evidence", "EvidenceWithdrawal", "IdempotentRequest", "LANE_ROLES", "LegalReview", "OrgUnit", "Procedure",
     "ProcedureFile", "ProcedureVersion", "ROLES", "Task", "TraceChain", "TraceEvent", "User", "UserRole",
     "WorkflowState",
 ]

@@ -52,6 +52,8 @@ from ..models import (
     Alert,
     Case,
     CaseAttachment,
+    Evidence,
+    EvidenceWithdrawal,
     CaseMilestone,
     LegalReview,
     OrgUnit,
@@ -63,7 +65,7 @@ from ..models import (
 )
 from ..models.oversight import RAISED_FIELDS
 from ..oversight.calendar import end_of_day
-from . import audit_keys
+from . import audit_keys, evidence_store
 from .audit import GENESIS, SYSTEM_CHAIN, canonical_json, case_chain, event_body
 
 MAX_PROBLEMS_KEPT = 1000
@@ -92,6 +94,8 @@ class VerifyReport:
     problem_count: int = 0
     problems: list[ChainProblem] = field(default_factory=list)
     heads: list[tuple[str, int, str, str]] | None = None  # collected for a new checkpoint
+    # evidence files to re-hash on disk once the chains are checked: (chain, item id, sha256, size)
+    kept_files: list[tuple[str, int, str, int]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -222,6 +226,7 @@ def verify(case_id: int | None = None, checkpoint_points: CheckpointPoints | Non
         report = _merged(results, settings)
     finally:
         db.session.rollback()
+    _check_kept_files(report)
     report.checkpoint_points = sum(len(seqs) for seqs in points.values())  # each group consumed a copy
     unchecked = {chain for result in results for chain in result.unchecked_points}
     for chain, seqs in points.items():
@@ -355,16 +360,17 @@ def _merged(results: list[_GroupResult], settings: _Settings) -> VerifyReport:
         report.problems.extend(part.problems[:MAX_PROBLEMS_KEPT - len(report.problems)])
         if report.heads is not None:
             report.heads.extend(part.heads)
+        report.kept_files.extend(part.kept_files)
     return report
 
 
 def _check_rows(group: _Group, rows: tuple, settings: _Settings) -> _GroupResult:
     """Check each chain of one group (its rows read by _read_group), in the chain order."""
     report = VerifyReport(heads=[] if settings.collect_heads else None)
-    events, heads, cases, tasks, reviews, alerts, milestones, files = rows
+    events, heads, cases, tasks, reviews, alerts, milestones, files, evidence = rows
     keys = sorted({*map(_chain_key, events), *map(_chain_key, heads), *map(_case_key, cases),
                    *map(_case_key, tasks), *map(_case_key, reviews), *map(_case_key, alerts),
-                   *map(_case_key, milestones), *map(_case_key, files)})
+                   *map(_case_key, milestones), *map(_case_key, files), *map(_case_key, evidence)})
     points = dict(group.points)
     for key in keys:
         chain = key[2]
@@ -379,7 +385,7 @@ def _check_rows(group: _Group, rows: tuple, settings: _Settings) -> _GroupResult
         if key[0] == 1:
             _check_case(chain, cases.get(case_id), tasks.get(case_id, []), reviews.get(case_id, []),
                         alerts.get(case_id, []), milestones.get(case_id, []), files.get(case_id, []), replay, report,
-                        has_chain=last is not None or head is not None)
+                        has_chain=last is not None or head is not None, evidence=evidence.get(case_id, []))
         elif chain not in NON_CASE_CHAINS:
             report.add(chain, None, "a chain that belongs to no case and is not the system chain")
     return _GroupResult(report, list(points))
@@ -476,7 +482,13 @@ def _read_group(connection, group: _Group) -> tuple[dict, ...]:
                 CaseAttachment.media_type, CaseAttachment.size, CaseAttachment.stored_by_id, CaseAttachment.stored_at,
                 _digest_of(CaseAttachment.content, connection.dialect.name).label("content_sha256"),
                 func.length(CaseAttachment.content).label("content_size"))
-                .order_by(CaseAttachment.case_id, CaseAttachment.id)))))
+                .order_by(CaseAttachment.case_id, CaseAttachment.id)))),
+            _by_case(rows(in_range(Evidence.case_id, db.select(
+                Evidence.id, Evidence.case_id, Evidence.sha256, Evidence.size, Evidence.content_type, Evidence.kind,
+                Evidence.title, Evidence.task_id, Evidence.collected_by_id, Evidence.stored_at,
+                EvidenceWithdrawal.reason, EvidenceWithdrawal.withdrawn_by_id, EvidenceWithdrawal.withdrawn_at)
+                .outerjoin(EvidenceWithdrawal, EvidenceWithdrawal.evidence_id == Evidence.id)
+                .order_by(Evidence.case_id, Evidence.id)))))
 
 
 # The legacy milestones that closed the case (engine/specs.py LEGACY_MILESTONES).
@@ -587,6 +599,8 @@ class _CaseTrace:
         self.alert_problems: list[str] = []
         self.files: dict[str, tuple] = {}  # sha256 -> (kind, media_type, size, stored by, at)
         self.file_problems: list[str] = []
+        self.evidence: dict[int, tuple] = {}  # item id -> its row as evidence.stored recorded it
+        self.withdrawn: dict[int, tuple] = {}  # item id -> (reason, by, at) as evidence.withdrawn recorded it
 
     def feed(self, ev, verified: bool) -> None:
         """Take in one event of the case's chain; `verified`: its keyed digest holds."""
@@ -687,6 +701,19 @@ class _CaseTrace:
         self.files[sha] = (data.get("kind"), data.get("media_type"), data.get("size"), ev.actor_id, ev.at)
 
 
+    def _evidence_stored(self, ev, verified) -> None:
+        """An item of the evidence list (services/evidence.py)."""
+        data = _data(ev)
+        if isinstance(data.get("id"), int):
+            self.evidence[data["id"]] = (data.get("sha256"), data.get("size"), data.get("content_type"),
+                                         data.get("kind"), data.get("title"), ev.task_id, ev.actor_id, ev.at)
+
+    def _evidence_withdrawn(self, ev, verified) -> None:
+        data = _data(ev)
+        if isinstance(data.get("id"), int):
+            self.withdrawn[data["id"]] = (data.get("reason"), ev.actor_id, ev.at)
+
+
 # The steps of an alert's life as trace actions (alert.<step>) and the columns its events decide:
 # everything but its department (the case's), updated_at and its version counter.
 ALERT_STEPS = ("raised", "acknowledged", "rectification_requested", "rectification_reported", "resolved",
@@ -706,7 +733,8 @@ _FEED = {"case.opened": _CaseTrace._opened, "case.migrated": _CaseTrace._migrate
          "task.completed": _CaseTrace._task_completed, "task.cancelled": _CaseTrace._task_cancelled,
          **{action: _CaseTrace._review for action in REVIEW_APPROVED},
          **{f"alert.{step}": _CaseTrace._feed_alert for step in ALERT_STEPS},
-         "attachment.stored": _CaseTrace._file_stored}
+         "attachment.stored": _CaseTrace._file_stored, "evidence.stored": _CaseTrace._evidence_stored,
+         "evidence.withdrawn": _CaseTrace._evidence_withdrawn}
 
 
 def _recorded_form(data_json: str, verified: bool, row_form: str) -> str:
@@ -766,12 +794,12 @@ def _parse_time(value) -> datetime | None:
 
 
 def _check_case(chain: str, row, tasks: list, reviews: list, alerts: list, milestones: list, files: list,
-                trace: _CaseTrace, report: VerifyReport, has_chain) -> None:
+                trace: _CaseTrace, report: VerifyReport, has_chain, evidence: list = ()) -> None:
     if row is None:
-        if tasks or reviews or alerts or milestones or files:
-            report.add(chain, None, f"{len(tasks) + len(reviews) + len(alerts) + len(milestones) + len(files)} "
-                                    "task, legal review, alert, milestone or file row(s) belong to a case that "
-                                    "does not exist")
+        if tasks or reviews or alerts or milestones or files or evidence:
+            count = len(tasks) + len(reviews) + len(alerts) + len(milestones) + len(files) + len(evidence)
+            report.add(chain, None, f"{count} task, legal review, alert, milestone, file or evidence row(s) belong "
+                                    "to a case that does not exist")
         if has_chain:
             report.add(chain, None, "the chain belongs to no case (the case row is gone)")
         return
@@ -803,6 +831,7 @@ def _check_case(chain: str, row, tasks: list, reviews: list, alerts: list, miles
     _check_reviews(chain, reviews, trace, report)
     _check_alerts(chain, row, alerts, trace, report)
     _check_files(chain, files, trace, report)
+    _check_evidence(chain, evidence, trace, report)
 
 
 def _check_tasks(chain: str, tasks: list, trace: _CaseTrace, report: VerifyReport) -> None:
@@ -954,6 +983,54 @@ def _check_files(chain: str, files: list, trace: _CaseTrace, report: VerifyRepor
     for sha, recorded in expected.items():
         report.add(chain, None, f"file {recorded[0]} {sha[:16]}… was stored in the trace but its row is gone "
                                 "(deleted)")
+
+
+EVIDENCE_FIELDS = ("sha256", "size", "content_type", "kind", "title", "task_id", "collected_by", "stored_at")
+
+
+def _check_evidence(chain: str, items: list, trace: _CaseTrace, report: VerifyReport) -> None:
+    """The case's evidence list (case_evidence, evidence_withdrawal) against its evidence.stored and
+    evidence.withdrawn events: an item or a withdrawal inserted with no event, edited, or gone
+    (deleted); each item's file is re-hashed on disk once the chains are checked
+    (_check_kept_files)."""
+    stored, withdrawn = dict(trace.evidence), dict(trace.withdrawn)
+    for (item_id, _case_id, sha, size, content_type, kind, title, task_id, collected_by_id, stored_at,
+         reason, withdrawn_by_id, withdrawn_at) in items:
+        where = f"evidence {item_id} ({sha[:16]}…)"
+        recorded = stored.pop(item_id, None)
+        if recorded is None:
+            report.add(chain, None, f"{where} has no evidence.stored event (row inserted)")
+        else:
+            row = (sha, size, content_type, kind, title, task_id, collected_by_id, stored_at)
+            for name, value, traced in zip(EVIDENCE_FIELDS, row, recorded, strict=True):
+                if value != traced:
+                    report.add(chain, None, f"{where} {name} is {_show(value)} but the trace recorded {_show(traced)} "
+                                            "(evidence row edited)")
+        report.kept_files.append((chain, item_id, sha, size))
+        traced_withdrawal = withdrawn.pop(item_id, None)
+        if (reason is None) != (traced_withdrawal is None):
+            report.add(chain, None, f"{where} is {'withdrawn' if reason is not None else 'not withdrawn'} but the trace "
+                                    f"says {'not withdrawn' if reason is not None else 'withdrawn'} (withdrawal "
+                                    f"{'inserted' if reason is not None else 'deleted'})")
+        elif reason is not None and (reason, withdrawn_by_id, withdrawn_at) != traced_withdrawal:
+            report.add(chain, None, f"{where} withdrawal differs from its evidence.withdrawn event (withdrawal edited)")
+    for item_id, recorded in stored.items():
+        report.add(chain, None, f"evidence {item_id} ({(recorded[0] or '')[:16]}…) was stored in the trace but its "
+                                "row is gone (deleted)")
+
+
+def _check_kept_files(report: VerifyReport) -> None:
+    """Each evidence file re-hashed on disk (once per SHA-256): missing or changed is reported
+    against every item that names it."""
+    seen: dict[str, str | None] = {}
+    for chain, item_id, sha, size in report.kept_files:
+        if sha not in seen:
+            seen[sha] = evidence_store.problem(sha, size)
+        problem = seen[sha]
+        if problem is not None:
+            words = {"missing": "is gone from the evidence store (deleted on disk)",
+                     "changed": "no longer hashes to its SHA-256 (changed on disk)"}.get(problem, problem)
+            report.add(chain, None, f"evidence {item_id} ({sha[:16]}…) file {words}")
 
 
 def _show(value) -> str:

@@ -1,0 +1,297 @@
+"""Evidence (证据), the heart of 全过程记录: the files an officer collects for a case, its 证据清单.
+
+An officer of the case's department uploads a file to the case, optionally naming the step that
+collected it; the file is kept once by SHA-256 (services/evidence_store.py) and its hash, size,
+type (sniffed from the bytes, never the name), who, when and at which step go on the case's chain
+(`evidence.stored`) in the transaction of its row. Nothing is deleted: an item is withdrawn with a
+reason (`evidence.withdrawn`) and stays on the list for reviewers and supervisors. A file is served
+only to readers of its case (services/access.py), as the type it was sniffed as, and inline only
+when that type cannot run script (images, PDF, audio, video).
+"""
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import BinaryIO
+
+import filetype
+from flask import current_app
+
+from ..extensions import db
+from ..models import Case, Evidence, EvidenceWithdrawal, Task, User
+from ..wall_clock import local_today, utcnow
+from . import audit, evidence_store
+from .access import require_role, visible_case
+from .errors import Conflict, Invalid, NotFound, tr
+from .transactions import one_transaction
+
+# APL 46: the kinds of evidence, in the Law's order.
+KINDS = {
+    "documentary": tr("documentary evidence"),            # 书证
+    "physical": tr("physical evidence"),                  # 物证
+    "audiovisual": tr("audio-visual material"),           # 视听资料
+    "electronic": tr("electronic data"),                  # 电子数据
+    "witness_testimony": tr("witness testimony"),         # 证人证言
+    "party_statement": tr("statement of the party"),      # 当事人的陈述
+    "expert_opinion": tr("expert opinion"),               # 鉴定意见
+    "inspection_record": tr("inspection or on-site record"),  # 勘验笔录、现场笔录
+}
+
+# What an officer collects on site and in the office. Anything else (an executable, HTML, an
+# archive whose contents nobody sees) is refused: the list must be readable by the reviewer.
+ACCEPTED = {
+    "image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "image/tiff", "image/heic", "image/avif",
+    "application/pdf",
+    "audio/mpeg", "audio/mp4", "audio/aac", "audio/amr", "audio/ogg", "audio/x-wav", "audio/x-flac",
+    "video/mp4", "video/quicktime", "video/webm", "video/3gpp", "video/x-msvideo", "video/x-matroska",
+    "video/x-m4v", "video/mpeg", "video/x-ms-wmv", "video/x-flv",
+    "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+    "application/rtf", "text/plain",
+}
+# Types a browser shows without running anything of the file's (served inline, sandboxed); others
+# are downloaded.
+INLINE = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "application/pdf",
+          "audio/mpeg", "audio/mp4", "audio/aac", "audio/ogg", "audio/x-wav", "audio/x-flac",
+          "video/mp4", "video/webm", "video/quicktime"}
+THUMBNAILED = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "image/tiff"}
+
+TITLE_MAX, SOURCE_MAX, PROVES_MAX, REASON_MAX, FILENAME_MAX = 200, 200, 500, 500, 200
+
+
+@dataclass(frozen=True)
+class Description:
+    """What the officer says of an item (all optional but the file itself)."""
+
+    title: str | None = None
+    kind: str | None = None
+    source: str | None = None
+    proves: str | None = None
+    collected_on: date | None = None
+    task_id: int | None = None
+
+
+def sniff(head: bytes) -> str | None:
+    """The type the bytes are, from their signature; UTF-8 text without control characters is
+    text/plain, or text/html when it is markup; None when unknown."""
+    kind = filetype.guess(head)
+    if kind is not None:
+        return kind.mime
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if err.start < len(head) - 4:  # a character cut by the sniffing window is fine
+            return None
+        text = head[:err.start].decode("utf-8")
+    if not head or any(unicodedata.category(c) == "Cc" and c not in "\t\r\n\f" for c in text):
+        return None
+    if text.lstrip("\ufeff \t\r\n").startswith("<"):
+        return "text/html"  # markup (HTML, SVG, XML): a page that could run script, never evidence
+    return "text/plain"
+
+
+def default_kind(content_type: str) -> str:
+    """APL 46's kind a file most likely is, until the officer says otherwise: photos, recordings and
+    videos are 视听资料, documents and scans 书证."""
+    if content_type.split("/")[0] in ("image", "audio", "video"):
+        return "audiovisual"
+    return "documentary"
+
+
+def clean_filename(name: str | None) -> str:
+    """The uploaded name without its directories, control characters or excess length."""
+    name = re.split(r"[\\/]", name or "")[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
+    return name[:FILENAME_MAX] or "file"
+
+
+def max_bytes() -> int:
+    return int(current_app.config["EVIDENCE_MAX_BYTES"])
+
+
+def _open_case_for_evidence(user: User, case_id: int, what) -> Case:
+    require_role(user, "officer", what)
+    case = visible_case(user, case_id)
+    if case.closed_at is not None:
+        raise Conflict(tr("case %(number)s is closed: its evidence list can no longer change", number=case.number),
+                       code="case_closed")
+    return case
+
+
+def _description_problems(description: Description) -> dict:
+    errors = {}
+    if description.kind is not None and description.kind not in KINDS:
+        errors["kind"] = [tr("must be one of: %(choices)s", choices=", ".join(KINDS))]
+    for field, limit in (("title", TITLE_MAX), ("source", SOURCE_MAX), ("proves", PROVES_MAX)):
+        value = getattr(description, field)
+        if value is not None and len(value) > limit:
+            errors[field] = [tr("at most %(n)s characters", n=limit)]
+    if description.collected_on is not None and description.collected_on > local_today():
+        errors["collected_on"] = [tr("cannot be after today")]
+    return errors
+
+
+def _checked(case: Case, description: Description) -> tuple[Description, Task | None]:
+    errors = _description_problems(description)
+    task = None
+    if description.task_id is not None:
+        task = db.session.get(Task, description.task_id)
+        if task is None or task.case_id != case.id or task.state == "cancelled":
+            errors["task_id"] = [tr("not a step of case %(number)s", number=case.number)]
+    if errors:
+        raise Invalid(errors, tr("the evidence cannot be kept"))
+    return description, task
+
+
+def store(user: User, case_id: int, stream: BinaryIO, filename: str | None, description: Description,
+          answered=None) -> tuple[Evidence, bool]:
+    """Keep one uploaded file as evidence of the case: (the item, whether it is new). The same bytes
+    already on the case's list (not withdrawn) are that item, not a second one. `answered`: called
+    with the new item inside its transaction (an idempotent request's kept answer)."""
+    case = _open_case_for_evidence(user, case_id, tr("adding evidence"))
+    description, task = _checked(case, description)
+    try:
+        kept = evidence_store.put(stream, max_bytes())
+    except evidence_store.TooLarge:
+        raise Invalid({"file": [tr("larger than the %(mb)s MB an upload may carry",
+                                   mb=max_bytes() // (1024 * 1024))]}, tr("the evidence cannot be kept")) from None
+    if kept.size == 0:
+        raise Invalid({"file": [tr("the file is empty")]}, tr("the evidence cannot be kept"))
+    content_type = sniff(kept.head)
+    if content_type not in ACCEPTED:
+        raise Invalid({"file": [tr("its content is %(type)s, which is not accepted as evidence: send photos, "
+                                   "PDF or scans, audio, video, office documents or plain text",
+                                   type=content_type or tr("of an unknown type"))]},
+                      tr("the evidence cannot be kept"), code="unsupported_media_type")
+    existing = db.session.execute(db.select(Evidence).where(
+        Evidence.case_id == case.id, Evidence.sha256 == kept.sha256).order_by(Evidence.id)).scalars().all()
+    current = next((e for e in existing if e.withdrawal is None), None)
+    if current is not None:
+        return current, False
+    name = clean_filename(filename)
+    now = utcnow()
+    item = Evidence(case_id=case.id, task_id=task.id if task else None, bpmn_id=task.bpmn_id if task else None,
+                    sha256=kept.sha256, size=kept.size, content_type=content_type, filename=name,
+                    title=description.title or name, kind=description.kind or default_kind(content_type),
+                    source=description.source or None, proves=description.proves or None,
+                    collected_on=description.collected_on, collected_by_id=user.id, stored_at=now)
+    with one_transaction():
+        db.session.add(item)
+        db.session.flush()
+        audit.record("evidence.stored", actor=user, case_id=case.id, task_id=item.task_id, bpmn_id=item.bpmn_id,
+                     at=now, data={"id": item.id, "sha256": item.sha256, "size": item.size,
+                                   "content_type": item.content_type, "filename": item.filename,
+                                   "title": item.title, "kind": item.kind, "source": item.source,
+                                   "proves": item.proves,
+                                   "collected_on": item.collected_on.isoformat() if item.collected_on else None})
+        if answered is not None:
+            answered(item)
+    return item, True
+
+
+def withdraw(user: User, case_id: int, evidence_id: int, reason: str) -> Evidence:
+    """Take an item back from the list with the reason (traced); it stays visible."""
+    case = _open_case_for_evidence(user, case_id, tr("withdrawing evidence"))
+    item = _item_of(case, evidence_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid({"reason": [tr("say why the item is withdrawn")]}, tr("the evidence cannot be withdrawn"))
+    if len(reason) > REASON_MAX:
+        raise Invalid({"reason": [tr("at most %(n)s characters", n=REASON_MAX)]},
+                      tr("the evidence cannot be withdrawn"))
+    if item.withdrawal is not None:
+        raise Conflict(tr("this item was already withdrawn"), code="already_withdrawn")
+    now = utcnow()
+    with one_transaction(tr("this item was already withdrawn")):
+        row = EvidenceWithdrawal(evidence_id=item.id, reason=reason, withdrawn_by_id=user.id, withdrawn_at=now)
+        db.session.add(row)
+        db.session.flush()  # the unique evidence_id: a withdrawal at the same moment loses here
+        audit.record("evidence.withdrawn", actor=user, case_id=case.id, task_id=item.task_id, bpmn_id=item.bpmn_id,
+                     at=now, data={"id": item.id, "sha256": item.sha256, "title": item.title, "reason": reason})
+    item.withdrawal = row
+    return item
+
+
+def list_for(user: User, case_id: int) -> tuple[Case, list[Evidence]]:
+    """The case's evidence list, withdrawn items included, in the order collected."""
+    case = visible_case(user, case_id)
+    return case, items_of(case)
+
+
+def items_of(case: Case) -> list[Evidence]:
+    return list(db.session.execute(db.select(Evidence).where(Evidence.case_id == case.id)
+                                   .options(db.selectinload(Evidence.collected_by),
+                                            db.selectinload(Evidence.task)).order_by(Evidence.id)).scalars())
+
+
+def get(user: User, case_id: int, evidence_id: int) -> Evidence:
+    return _item_of(visible_case(user, case_id), evidence_id)
+
+
+def _item_of(case: Case, evidence_id: int) -> Evidence:
+    item = db.session.get(Evidence, evidence_id)
+    if item is None or item.case_id != case.id:
+        raise NotFound(tr("case %(number)s has no evidence item %(id)s", number=case.number, id=evidence_id))
+    return item
+
+
+def inline(item: Evidence) -> bool:
+    return item.content_type in INLINE
+
+
+def counts(case: Case) -> tuple[int, int]:
+    """(items on the list, of which withdrawn)."""
+    total = db.session.scalar(db.select(db.func.count()).select_from(Evidence).where(Evidence.case_id == case.id))
+    withdrawn = db.session.scalar(db.select(db.func.count()).select_from(EvidenceWithdrawal).join(Evidence).where(
+        Evidence.case_id == case.id))
+    return total or 0, withdrawn or 0
+
+
+def description_from_form(form) -> Description:
+    """The description sent beside the file (multipart fields of the API and the page alike):
+    every field optional; 422 naming each field that is malformed."""
+    errors, values = {}, {}
+    for field in ("title", "kind", "source", "proves"):
+        value = (form.get(field) or "").strip()
+        values[field] = value or None
+    raw_task = (form.get("task_id") or "").strip()
+    if raw_task:
+        if not raw_task.isdigit() or not 1 <= int(raw_task) <= 2**31 - 1:
+            errors["task_id"] = [tr("must be the id of a step of the case")]
+        else:
+            values["task_id"] = int(raw_task)
+    raw_day = (form.get("collected_on") or "").strip()
+    if raw_day:
+        try:
+            values["collected_on"] = date.fromisoformat(raw_day) if len(raw_day) == 10 else None
+        except ValueError:
+            values["collected_on"] = None
+        if values["collected_on"] is None:
+            errors["collected_on"] = [tr("must be a date, YYYY-MM-DD")]
+    description = Description(**values)
+    errors = {**_description_problems(description), **errors}
+    if errors:
+        raise Invalid(errors, tr("the evidence cannot be kept"))
+    return description
+
+
+# A kept file answers as what it was sniffed as; nothing of it may run in the app's origin.
+FILE_CSP = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"
+
+
+def send(item: Evidence, *, download: bool = False):
+    """The item's bytes as a response: its sniffed type, inline when that type cannot run script
+    (else, or with `download`, as an attachment), conditional and with ranges (a video seeks)."""
+    from flask import send_file
+
+    as_attachment = download or not inline(item)
+    response = send_file(evidence_store.path_of(item.sha256), mimetype=item.content_type,
+                         as_attachment=as_attachment, download_name=item.filename, conditional=True,
+                         etag=item.sha256, max_age=0)
+    response.headers["Content-Security-Policy"] = FILE_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
