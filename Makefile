@@ -50,6 +50,10 @@ $(ASSETS): package.json package-lock.json
 	mkdir -p $(VENDOR)/echarts
 	cp node_modules/echarts/dist/echarts.common.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE \
 	   $(VENDOR)/echarts/
+	mkdir -p $(VENDOR)/pdfjs
+	cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs \
+	   node_modules/pdfjs-dist/LICENSE $(VENDOR)/pdfjs/
+	cp -r node_modules/pdfjs-dist/cmaps node_modules/pdfjs-dist/standard_fonts $(VENDOR)/pdfjs/
 	touch $@
 
 assets: $(ASSETS)

@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .cases import Task
+from .cases import Case, Task
 from .org import User
 from .types import UTCDateTime, utcnow
 
@@ -33,6 +33,7 @@ class Evidence(db.Model):
     collected_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     stored_at = mapped_column(UTCDateTime, default=utcnow)
 
+    case: Mapped[Case] = relationship()
     collected_by: Mapped[User] = relationship()
     task: Mapped[Task | None] = relationship()
     withdrawal: Mapped["EvidenceWithdrawal | None"] = relationship(back_populates="evidence", uselist=False,

@@ -796,10 +796,12 @@ def _parse_time(value) -> datetime | None:
 def _check_case(chain: str, row, tasks: list, reviews: list, alerts: list, milestones: list, files: list,
                 trace: _CaseTrace, report: VerifyReport, has_chain, evidence: list = ()) -> None:
     if row is None:
-        if tasks or reviews or alerts or milestones or files or evidence:
-            count = len(tasks) + len(reviews) + len(alerts) + len(milestones) + len(files) + len(evidence)
-            report.add(chain, None, f"{count} task, legal review, alert, milestone, file or evidence row(s) belong "
-                                    "to a case that does not exist")
+        if tasks or reviews or alerts or milestones or files:
+            report.add(chain, None, f"{len(tasks) + len(reviews) + len(alerts) + len(milestones) + len(files)} "
+                                    "task, legal review, alert, milestone or file row(s) belong to a case that "
+                                    "does not exist")
+        if evidence:
+            report.add(chain, None, f"{len(evidence)} evidence row(s) belong to a case that does not exist")
         if has_chain:
             report.add(chain, None, "the chain belongs to no case (the case row is gone)")
         return

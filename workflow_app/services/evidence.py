@@ -8,6 +8,7 @@ reason (`evidence.withdrawn`) and stays on the list for reviewers and supervisor
 only to readers of its case (services/access.py), as the type it was sniffed as, and inline only
 when that type cannot run script (images, PDF, audio, video).
 """
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -227,6 +228,12 @@ def items_of(case: Case) -> list[Evidence]:
                                             db.selectinload(Evidence.task)).order_by(Evidence.id)).scalars())
 
 
+def steps_of(case: Case) -> list[Task]:
+    """The case's steps an item may be collected at: those open and those done, in order."""
+    return list(db.session.execute(db.select(Task).where(Task.case_id == case.id, Task.state != "cancelled")
+                                   .order_by(Task.id)).scalars())
+
+
 def get(user: User, case_id: int, evidence_id: int) -> Evidence:
     return _item_of(visible_case(user, case_id), evidence_id)
 
@@ -295,3 +302,32 @@ def send(item: Evidence, *, download: bool = False):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+THUMBNAIL_PX = 320
+THUMBNAIL_MAX_PIXELS = 80_000_000  # a 12-megapixel phone photo is far below; a decompression bomb is not
+
+
+def thumbnail(item: Evidence):
+    """The path of a small JPEG of an image item, made once from the kept file (and kept beside
+    it, by hash); None when the item is not an image Pillow can read safely."""
+    from PIL import Image, ImageOps
+
+    if item.content_type not in THUMBNAILED:
+        return None
+    path = evidence_store.root() / "thumbnails" / f"{item.sha256}.jpg"
+    if path.exists():
+        return path
+    try:
+        with Image.open(evidence_store.path_of(item.sha256)) as image:
+            if image.width * image.height > THUMBNAIL_MAX_PIXELS:
+                return None
+            image = ImageOps.exif_transpose(image)  # a phone's photo the right way up
+            image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.part")
+            image.convert("RGB").save(partial, "JPEG", quality=80)
+            os.replace(partial, path)
+    except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+        return None
+    return path

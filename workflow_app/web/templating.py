@@ -51,6 +51,9 @@ ACTION_LABELS = {
     "alert.acknowledged": lazy_gettext("oversight alert acknowledged"),
     "alert.resolved": lazy_gettext("oversight alert resolved"),
     "alert.dismissed": lazy_gettext("oversight alert dismissed"),
+    "attachment.stored": lazy_gettext("signature kept"),
+    "evidence.stored": lazy_gettext("evidence added"),
+    "evidence.withdrawn": lazy_gettext("evidence withdrawn"),
 }
 # An alert's severity (DOMAIN.md 预警): its word is always shown beside its colour.
 SEVERITY_LABELS = {"high": lazy_gettext("high"), "medium": lazy_gettext("medium"), "low": lazy_gettext("low")}

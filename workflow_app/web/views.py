@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from ..i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_SECONDS, LANGUAGES
-from ..services import attachments, case_messages, case_overview, case_requests, documents, users, worklists
+from ..services import attachments, case_messages, case_overview, case_requests, documents, evidence, users, worklists
 from ..services import dashboard as dashboard_service
 from ..services.errors import Invalid, tr
 from . import bp
@@ -103,7 +103,8 @@ def case_page(case_id: int):
     overview = case_overview.case_overview(current_user, case_id)
     requests = case_requests.requests_for(current_user, overview.case)
     messages = case_messages.waiting_for(current_user, overview.case)
-    return render_template("web/case.html", o=overview, case=overview.case, requests=requests, messages=messages)
+    return render_template("web/case.html", o=overview, case=overview.case, requests=requests, messages=messages,
+                           evidence_counts=evidence.counts(overview.case))
 
 
 @bp.get("/cases/<id:case_id>/attachments/<sha256>.png")
