@@ -224,3 +224,20 @@ def test_an_upload_over_the_limit_is_refused_and_keeps_nothing(app, api):
     r = upload(api, case, JPEG + b"\x00" * 5000 + b"\xff\xd9")
     assert r.status_code == 422 and "file" in r.json["errors"], r.json
     app.config["EVIDENCE_MAX_BYTES"] = 300 * 1024 * 1024
+
+
+def test_the_notice_and_the_decision_cite_the_evidence_list_as_it_stood_when_they_were_made(api):
+    from tests.helpers import TO_DECISION
+
+    case = api.open_case()
+    upload(api, case, JPEG, "IMG_0001.jpg", title="现场货架照片", kind="physical", proves="货架上陈列过期食品")
+    wrong = upload(api, case, PDF, "scan.pdf", title="错误扫描件").json
+    api.post(f"/api/v1/cases/{case['id']}/evidence/{wrong['id']}/withdraw", json={"reason": "扫描错误"})
+    case = api.run(case, *TO_DECISION[:5])  # through the penalty notice
+    upload(api, case, MP4, "later.mp4", title="事后补充录像")  # after the notice was made
+    notice = api.get(f"/api/v1/cases/{case['id']}/documents/penalty_notice.html").get_data(as_text=True)
+    assert "1. 现场货架照片（物证；证明：货架上陈列过期食品）" in notice, notice
+    assert "错误扫描件" not in notice and "事后补充录像" not in notice
+    case = api.run(api.get(f"/api/v1/cases/{case['id']}").json, TO_DECISION[5], "penalty_decision")
+    decision = api.get(f"/api/v1/cases/{case['id']}/documents/penalty_decision.html").get_data(as_text=True)
+    assert "现场货架照片" in decision and "2. 事后补充录像（视听资料）" in decision, decision

@@ -59,7 +59,7 @@ _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _FIXED_CORE_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 # Characters XML 1.0 cannot hold (a recorded text may have one): left out of the document.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_CTX_NAMES = ("case", "authority", "department", "document", "forms", "labels", "steps", "step")
+_CTX_NAMES = ("case", "authority", "department", "document", "forms", "labels", "steps", "step", "evidence_list")
 CONTEXT_NAMES = frozenset(_CTX_NAMES)
 
 _budget = threading.local()

@@ -29,7 +29,7 @@ from ..engine.word_templates import CONTEXT_NAMES
 from ..extensions import db
 from ..models import Case, ProcedureFile, ProcedureVersion, Task, User
 from ..oversight.calendar import LOCAL_TZ
-from . import attachments, audit, document_manifest, packages
+from . import attachments, audit, document_manifest, evidence, packages
 from .access import visible_case
 from .document_manifest import DocumentSpec
 from .errors import Conflict, NotFound, Unavailable, tr
@@ -139,7 +139,8 @@ def context(record: Record, spec: DocumentSpec, step: str) -> dict:
                      "party_kind": case.party_kind},
             "authority": record.authority, "department": case.department.name,
             "document": {"kind": spec.kind, "title": spec.title},
-            "forms": forms, "labels": labels, "steps": steps, "step": steps[step]}
+            "forms": forms, "labels": labels, "steps": steps, "step": steps[step],
+            "evidence_list": evidence.cited(case, record.tasks[step].completed_at)}
 
 
 def _step(row: Task, schema: dict | None, names: dict[str, str]) -> dict:

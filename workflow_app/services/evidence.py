@@ -331,3 +331,34 @@ def thumbnail(item: Evidence):
     except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
         return None
     return path
+
+
+def cited(case: Case, as_of) -> list[dict]:
+    """The evidence list as a document made at `as_of` cites it (the 告知书 and 决定书): the items
+    stored by then and not withdrawn by then, numbered in the order collected, each with a `line`
+    as printed (名称（种类；证明：…）). Items added later do not change a document already made."""
+    if as_of is None:
+        return []
+    rows = db.session.execute(db.select(Evidence).where(Evidence.case_id == case.id, Evidence.stored_at <= as_of)
+                              .order_by(Evidence.id)).scalars().all()
+    out = []
+    for item in rows:
+        if item.withdrawal is not None and item.withdrawal.withdrawn_at <= as_of:
+            continue
+        kind = str(localized_kind(item.kind))
+        details = "；".join(x for x in (kind, f"证明：{item.proves}" if item.proves else None) if x)
+        out.append({"number": len(out) + 1, "title": item.title, "kind": kind, "source": item.source,
+                    "proves": item.proves, "sha256": item.sha256,
+                    "collected_on": item.collected_on.isoformat() if item.collected_on else None,
+                    "line": f"{len(out) + 1}. {item.title}（{details}）"})
+    return out
+
+
+def localized_kind(code: str) -> str:
+    """A kind's name as the documents print it: Chinese, whatever the reader's language."""
+    from flask_babel import force_locale
+
+    from ..i18n import localized
+
+    with force_locale("zh"):
+        return localized(KINDS.get(code, code))
