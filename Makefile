@@ -31,7 +31,7 @@ ASSETS := $(VENDOR)/.installed
 PO := $(wildcard workflow_app/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: install run test test-dates bench bench-pg bench-hostile bench-pages bench-worker bench-audit lint fuzz assets translations extract-messages
+.PHONY: install run test test-dates bench bench-pg bench-hostile bench-pages bench-worker bench-audit bench-evidence lint fuzz assets translations extract-messages
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -106,6 +106,9 @@ bench-pages: $(STAMP)
 
 bench-worker: $(STAMP)
 	$(PY) bench/bench_worker.py
+
+bench-evidence: $(STAMP)
+	$(PY) bench/bench_evidence.py
 
 bench-audit: $(STAMP)
 	$(PY) bench/bench_audit_verify.py

@@ -52,3 +52,10 @@ def test_make_bench_pg_serves_completions_with_no_error():
         assert result["errors"] == 0, result["error_samples"]
         assert result["completions"] > 0 and 0 < result["median_ms"] <= result["p95_ms"], result
         assert set(result["cpu_ms_per_completion_by_kind"]) == {"web", "engine", "postgres"}
+
+
+def test_the_evidence_bench_uploads_its_file_and_prints_its_figures():
+    out = subprocess.run([sys.executable, "bench/bench_evidence.py", "--mb", "3"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=600)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-3000:]
+    assert "over HTTP: ok" in out.stdout and "ratio upload/baseline" in out.stdout, out.stdout

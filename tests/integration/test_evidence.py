@@ -241,3 +241,14 @@ def test_the_notice_and_the_decision_cite_the_evidence_list_as_it_stood_when_the
     case = api.run(api.get(f"/api/v1/cases/{case['id']}").json, TO_DECISION[5], "penalty_decision")
     decision = api.get(f"/api/v1/cases/{case['id']}/documents/penalty_decision.html").get_data(as_text=True)
     assert "现场货架照片" in decision and "2. 事后补充录像（视听资料）" in decision, decision
+
+
+def test_a_file_larger_than_a_json_body_may_be_is_taken_and_one_over_the_evidence_limit_is_413(app, api, ctx):
+    big = JPEG[:-2] + os.urandom(app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024) + b"\xff\xd9"
+    case = api.open_case()
+    r = upload(api, case, big, "现场录像截图.jpg")
+    assert r.status_code == 201 and r.json["size"] == len(big), r.json
+    assert evidence_store.path_of(r.json["sha256"]).stat().st_size == len(big)
+    app.config["EVIDENCE_MAX_BYTES"] = 1024
+    r = upload(api, case, big + b"x", "again.jpg")  # over the route's limit and its form allowance
+    assert r.status_code == 413 and r.json["error"], r.json
