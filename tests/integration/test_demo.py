@@ -101,6 +101,11 @@ def test_the_default_demo_brings_every_case_to_its_stage_two_at_each(app, api):
         assert "FINE_OUTSIDE_BENCHMARK" not in codes, codes
     with app.app_context():
         assert_every_case_at_its_stage(DEFAULT_COUNT)
+        from workflow_app.models import Evidence  # the general procedure's cases have their evidence lists
+
+        listed = db.session.execute(db.select(Evidence.case_id, Evidence.kind)).all()
+        assert len({case_id for case_id, _ in listed}) >= DEFAULT_COUNT // 2
+        assert {kind for _, kind in listed} == {"audiovisual", "inspection_record"}
     assert "nothing changed" in demo_cases(app, "--if-empty").output
     verify = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert verify.exit_code == 0, verify.output

@@ -29,6 +29,7 @@ from ..oversight.step_rules.hearing import HEARING_NOTICE_WORKING_DAYS
 from ..services import attachments, cases, legal_review, procedures
 from ..services.errors import NotFound, ServiceError
 from ..wall_clock import local_today
+from . import evidence as demo_evidence
 from .signature import drawn_signature
 
 DEPARTMENT = "market"
@@ -304,6 +305,9 @@ def seed_demo_cases(count: int = DEFAULT_COUNT, *, seed: int = 7) -> Counter:
                         party_address=address, fine=fine, received=received_for(stage, today))
         case = cases.open_case(users["officer1"], process_id=stage.procedure, title=demo.title,
                                department_code=DEPARTMENT, party={"name": party, "kind": kind})
+        if not stage.story.on_the_spot:  # the general procedure's cases: evidence from the clue on
+            clue = next((t.id for t in cases.ready_tasks(case)), None)
+            demo_evidence.collect(case, users["officer1"], demo.received, clue, n)
         drive_to_stage(case, demo, users)
         reached[stage.name] += 1
     return reached
