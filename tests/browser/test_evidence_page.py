@@ -106,3 +106,33 @@ def test_the_plain_form_without_script_adds_the_files_all_at_once(browser, demo_
         expect(page.get_by_test_id("evidence-row")).to_have_count(before + 1)
     finally:
         context.close()
+
+
+def test_an_officer_on_site_takes_a_photo_with_the_phone_and_the_pages_fit_it(browser, demo_server):
+    from tests.browser.test_layout import overflows_sideways
+
+    context = browser.new_context(base_url=demo_server, locale="zh-CN", viewport={"width": 360, "height": 740},
+                                  device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        log_in(page, "officer1")
+        page.goto("/cases/new")
+        page.fill('input[name="title"]', "某餐馆后厨卫生检查案")
+        page.fill('input[name="party_name"]', "某餐馆")
+        page.get_by_test_id("submit").click()
+        expect(page.locator(".flash.success")).to_be_visible()
+        page.get_by_test_id("evidence-list-link").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("证据清单")
+        assert not overflows_sideways(page), "the evidence list scrolls sideways on a phone"
+        page.set_input_files("#f-camera", [{"name": "IMG_20261206_101500.jpg", "mimeType": "image/jpeg",
+                                            "buffer": photo()}])  # what the camera hands the page
+        page.get_by_test_id("submit").click()
+        expect(page.get_by_test_id("evidence-row")).to_have_count(1, timeout=20000)
+        assert not overflows_sideways(page), "the evidence list scrolls sideways on a phone"
+        screenshot(page, "evidence-04-phone-list")
+        page.get_by_test_id("evidence-link").first.click()
+        expect(page.get_by_test_id("preview-image")).to_be_visible()
+        assert not overflows_sideways(page), "an evidence item scrolls sideways on a phone"
+        screenshot(page, "evidence-05-phone-item")
+    finally:
+        context.close()
