@@ -22,6 +22,7 @@ from ..services import (
     documents,
     idempotency,
     packages,
+    prefill,
     procedures,
     statuses,
     users,
@@ -524,6 +525,9 @@ def get_task(task_id: int):
     body = TaskDetailSchema().dump(task)
     body["form"] = form
     body["case_number"] = task.case.number
+    body["prefill"] = ({name: {"value": value, "source": source}
+                        for name, (value, source) in prefill.values(task.case, form).items()}
+                       if task.state == "ready" else {})
     return jsonify(body)
 
 

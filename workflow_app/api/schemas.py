@@ -162,6 +162,10 @@ class AdHocStepsSchema(Schema):
 class TaskDetailSchema(TaskSchema):
     form = fields.Dict(allow_none=True, metadata={"description": "the JSON Schema of the task's form"})
     case_number = fields.String()
+    prefill = fields.Dict(metadata={"description": "while the task is ready: field -> {value, source}, the values its "
+                                                  "form's fields take from the record (`x-prefill`), for the officer "
+                                                  "to confirm or change; nothing is recorded until the task is "
+                                                  "completed"})
 
 
 def _page_of(item_schema, name: str):

@@ -100,7 +100,7 @@ class Binding:
     params: Mapping = field(default_factory=dict)
 
 
-def _field_schema(forms: dict, ref: str) -> dict | None:
+def field_schema(forms: dict, ref: str) -> dict | None:
     form, _, name = ref.partition(".")
     return _schema_at(forms.get(form), name.split(".")) if name else None
 
@@ -141,7 +141,7 @@ def _ref_problems(forms: dict, ref, param: Param, where: str) -> list[Text]:
     form = ref.split(".", 1)[0]
     if form not in forms:
         return [tr("%(where)s: %(ref)s names no form of the package (%(form)s)", where=where, ref=ref, form=form)]
-    schema = _field_schema(forms, ref)
+    schema = field_schema(forms, ref)
     if schema is None:
         return [tr("%(where)s: form %(form)s has no field %(ref)s", where=where, form=form, ref=ref)]
     if param.types and not (_type_of(schema) & set(param.types)):
@@ -261,7 +261,7 @@ def _choice_problems(kind: RuleKind, params: dict, forms: dict, where: Text) -> 
     for name, param in kind.params.items():
         ref = params.get(param.enum_of) if param.enum_of else None
         value = params.get(name, param.default)
-        schema = _field_schema(forms, ref) if isinstance(ref, str) else None
+        schema = field_schema(forms, ref) if isinstance(ref, str) else None
         choices = _choices(schema) if schema else None
         if value is None or choices is None:
             continue

@@ -25,7 +25,7 @@ from ..models.types import utcnow
 from ..oversight import bindings, clock, step_rules  # noqa: F401 - importing step_rules registers the rule kinds
 from ..oversight.deadlines import DeadlineSyntaxError, describe, parse_deadline
 from ..oversight.step_rules.record import short_title
-from . import audit, document_manifest, packages, statuses
+from . import audit, document_manifest, packages, prefill, statuses
 from .access import require_role
 from .errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound, Text, Unavailable, clip, tr
 from .forms import form_validator, reference_forms, with_english_labels
@@ -79,8 +79,10 @@ def deploy_package(package: packages.Package, actor: User | str) -> tuple[Proced
                         else p.as_dict() for p in err.problems]) from None
     rules, rule_problems = _package_rules(package, forms, procedure.task_specs)
     documents, document_problems = document_manifest.check(package, forms, procedure.task_specs)
-    if rule_problems or document_problems:
-        raise _invalid(rule_problems + document_problems)
+    prefill_problems = [{"message": message, "element_id": None, "line": None, "file": form_paths.get(key)}
+                        for key, message in prefill.problems(forms, procedure.form_keys, bindings.field_schema)]
+    if rule_problems or document_problems or prefill_problems:
+        raise _invalid(rule_problems + document_problems + prefill_problems)
     used_forms = sorted(procedure.form_keys)
     templates = {document.template for document in documents}
     kept = {path: content for path, content in package.files.items()

@@ -41,6 +41,7 @@ class Field:
     children: list["Field"] = field(default_factory=list)
     max_rows: int | None = None
     refused: bool = False  # named by a refusal of the law
+    prefilled: str | None = None  # where the value shown was taken from (x-prefill), for the officer to check
 
     @property
     def input_id(self) -> str:

@@ -15,6 +15,7 @@ from ..services import (
     case_requests,
     cases,
     people,
+    prefill,
     procedures,
     review_sheet,
     worklists,
@@ -103,9 +104,17 @@ def task_form(task_id: int):
                         next=_next_steps(case)),
                       "success")
                 return redirect(url_for("web.case_page", case_id=case.id))
-    elif request.method == "GET":
+    offered = {}
+    if request.method == "GET":
         values = tf.initial_values(schema)
+        if task.state == "ready":
+            offered = prefill.values(task.case, schema)
+            values.update({name: value for name, (value, _source) in offered.items()})
     fields = tf.build_fields(schema, values, problem["errors"], _people_for(schema, task.case), problem["refused"])
+    forms = procedures.procedure_info(task.case.procedure_version).forms if offered else {}
+    for f in fields:
+        if f.name in offered:
+            f.prefilled = tf.reference_label(offered[f.name][1], forms, page_language())
     for f in fields:
         if f.widget == "signature" and isinstance(f.value, str) and attachments.SHA256.match(f.value):
             f.attrs["data-current-url"] = url_for("web.case_attachment", case_id=task.case_id, sha256=f.value)
