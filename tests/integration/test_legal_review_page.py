@@ -5,7 +5,7 @@ refusals as a banner with the article and nothing typed lost; a reviewer who han
 told why before typing. The same journey in a real browser: tests/browser/test_review_journeys.py."""
 import pytest
 
-from tests.helpers import TO_DECISION
+from tests.helpers import DAY, TO_DECISION, days_ago
 from tests.web_session import csrf_of, html, page_login
 from workflow_app.extensions import db
 from workflow_app.models import User, UserRole
@@ -23,7 +23,7 @@ def reviewable(api, officers=("officer1", "officer2"), as_="officer1"):
 
 
 def review_form(failed=(), outcome="approve", opinions="同意", comments=None, skip=()) -> dict:
-    form = {"review_outcome": outcome, "opinions": opinions}
+    form = {"review_outcome": outcome, "opinions": opinions, "reviewed_on": days_ago(DAY["reviewed"])}
     for item in ITEMS:
         if item not in skip:
             form[f"findings-{item}-result"] = "fail" if item in failed else "pass"

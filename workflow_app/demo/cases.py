@@ -61,8 +61,8 @@ FINES = [5000, 8000, 20000, 50000]
 # days of service (Art. 67). A case's clue is received `Stage.age_days` before today, so every
 # act it has completed lies in the past.
 DAY = {
-    "violation": -12, "received": 0, "notice_served": 10, "answered": 13, "hearing_notified": 14,
-    "hearing": 34, "discussion": 37, "decided": 38, "served": 40, "published": 41, "paid": 47,
+    "violation": -12, "received": 0, "filed": 2, "notice_served": 10, "answered": 13, "hearing_notified": 14,
+    "hearing": 34, "reviewed": 15, "discussion": 37, "decided": 38, "served": 40, "published": 41, "paid": 47,
     "closed": 49,
     # the transfer to the judiciary: the report, the head's approval within 3 days (国务院令第310号
     # Art. 5), the transfer within 24 hours, the party informed, the police's answer
@@ -400,7 +400,8 @@ def _is(field: str, *values) -> Callable[[dict, Story], bool]:
 
 OWN: dict[str, Own] = {
     "clue_intake": Own(("received_on", "violation_date", "party_id_number", "party_address")),
-    "filing_approval": Own(("filing_decision",), (Branch(_is("filing_decision", "not_file"), writes=("reason",)),)),
+    "filing_approval": Own(("filing_decision",), (Branch(_is("filing_decision", "not_file"), writes=("reason",)),
+                                                   Branch(_is("filing_decision", "file"), writes=("filed_on",)))),
     "investigation": Own(("officers",)),
     "investigation_report": Own(
         ("reported_on", "proposal", "proposed_fine", "benchmark_tier", "major_case", "complex_case"),
@@ -414,7 +415,7 @@ OWN: dict[str, Own] = {
                              (Branch(_is("hearing_requested", True), writes=("statement",)),)),
     "hearing_notice": Own(("hearing_date", "notice_served_on", "presiding_officer")),
     "hearing_record": Own(("held_on",)),
-    "legal_review": Own(("review_outcome",), (Branch(_is("review_outcome", "return"), writes=("findings", "opinions")),)),
+    "legal_review": Own(("review_outcome", "reviewed_on"), (Branch(_is("review_outcome", "return"), writes=("findings", "opinions")),)),
     "collective_discussion": Own(("held_on", "members", "conclusion")),
     "penalty_decision": Own(("decision_number", "fine_amount", "benchmark_tier", "decided_on")),
     "no_penalty_decision": Own(("decision_number", "decided_on")),
@@ -503,7 +504,7 @@ def _clue_intake(d: DemoCase, case: Case, example: dict):
 
 def _filing_approval(d: DemoCase, case: Case, example: dict):
     if d.stage.story.file:
-        return "head1", {"filing_decision": "file"}
+        return "head1", {"filing_decision": "file", "filed_on": d.on("filed")}
     return "head1", {"filing_decision": "not_file",
                      "reason": "经核查，被投诉的经营场所不在本机关管辖区域内，不予立案，已告知投诉人向有管辖权的市场监督管理部门反映"}
 
@@ -567,9 +568,9 @@ def _legal_review(d: DemoCase, case: Case, example: dict):
     if d.stage.story.first_review_returns and not returned_before:
         findings = {**example["findings"],
                     "facts_and_evidence": {"result": "fail", "comment": "缺少供货者的销售记录，涉案食品的进货数量和货值未查清"}}
-        return reviewer, {"findings": findings, "review_outcome": "return",
+        return reviewer, {"findings": findings, "review_outcome": "return", "reviewed_on": d.on("reviewed"),
                           "opinions": "证据不足，退回调查机构补充调查涉案食品的进货数量和货值"}
-    return reviewer, {"review_outcome": "approve"}
+    return reviewer, {"review_outcome": "approve", "reviewed_on": d.on("reviewed")}
 
 
 def _collective_discussion(d: DemoCase, case: Case, example: dict):

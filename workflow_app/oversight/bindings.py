@@ -198,7 +198,7 @@ def problems(rules, forms: dict) -> list[Text]:
     is bound on that the package does not have, a missing, unknown or ill-typed parameter."""
     if not isinstance(rules, dict) or not isinstance(rules.get("rules", []), list):
         return [tr('the rule bindings are an object with a list "rules"')]
-    unknown_keys = sorted(set(rules) - {"rules", "act_dates", "clock", "$comment"})
+    unknown_keys = sorted(set(rules) - {"rules", "act_dates", "milestone_dates", "clock", "$comment"})
     found = [tr("unknown key %(key)s of the rule bindings", key=repr(k)) for k in unknown_keys]
     entries = rules.get("rules", [])
     if len(entries) > MAX_BINDINGS:
@@ -248,6 +248,13 @@ def problems(rules, forms: dict) -> list[Text]:
     else:
         found += _param_problems(forms, "act_dates", Param(MAP, ("string",), "date"), act_dates,
                                  tr("the act dates"))
+    milestone_dates = rules.get("milestone_dates", {})
+    if not isinstance(milestone_dates, dict):
+        found.append(tr('"milestone_dates" is an object of milestone code -> the date field that records it'))
+    else:
+        for code, ref in sorted(milestone_dates.items()):
+            found += _ref_problems(forms, ref, Param(FIELD, ("string",), "date"),
+                                   tr("the date of milestone %(code)s", code=code))
     if "clock" in rules:
         found += clock.problems(rules["clock"], forms, lambda ref, types, format_, where: _ref_problems(
             forms, ref, Param(FIELD, types, format_), where))
@@ -324,3 +331,19 @@ def act_date(rules: dict | None, form_key: str | None, data: dict) -> date | Non
             except ValueError:
                 return None
     return None
+
+
+def milestone_date(rules: dict | None, milestone: str, forms: dict[str, dict]) -> date | None:
+    """The legal date of a milestone as the step that reached it records it (`milestone_dates`
+    of the bindings: milestone code -> <form key>.<field>, e.g. filed -> filing_approval.filed_on,
+    立案日期), from the case's latest form data by form key; None where the package declares
+    none or the field holds no date."""
+    ref = ((rules or {}).get("milestone_dates") or {}).get(milestone)
+    if not isinstance(ref, str) or "." not in ref:
+        return None
+    form, _dot, name = ref.partition(".")
+    value = (forms.get(form) or {}).get(name)
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None

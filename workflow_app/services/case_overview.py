@@ -12,6 +12,7 @@ from ..extensions import db
 from ..i18n import step_name, task_step_name
 from ..models import Alert, Case, LegalReview, Task, TraceEvent, User
 from ..models.types import utcnow
+from ..oversight import bindings
 from . import alerts, audit, audit_verify, documents, statuses
 from .access import visible_case
 from .people import named_people
@@ -110,6 +111,7 @@ def case_overview(user: User, case_id: int, now: datetime | None = None) -> Case
         steps[task.bpmn_id] = StepOnDiagram(task.bpmn_id, "overdue" if overdue else "ready", task_step_name(task, info.forms),
                                             due_at=task.due_at, called_by=called_by(task))
     may_act = {t.id for t in ready if t.lane and user.has_role(t.lane)}
+    latest = {t.form_key: t.data or {} for t in completed if t.form_key}  # completed is oldest first
     return CaseOverview(
         case=case, intake=intake,
         ready=[(t, time_left(t.due_at, t.due_provisional, now), t.id in may_act) for t in ready],
@@ -120,8 +122,9 @@ def case_overview(user: User, case_id: int, now: datetime | None = None) -> Case
         reviews=list(db.session.execute(db.select(LegalReview).options(joinedload(LegalReview.reviewer))
                                         .where(LegalReview.case_id == case.id).order_by(LegalReview.id)).scalars()),
         steps=steps, alerts=alerts.case_alerts(case),
-        milestones=[(item, (info.statuses.get(item["status"]) or statuses.catalogue().get(item["status"])
-                            or statuses.Status(item["status"], item["status"], False)).label)
+        milestones=[({**item, "recorded_on": bindings.milestone_date(info.rules, item["milestone"], latest)},
+                     (info.statuses.get(item["status"]) or statuses.catalogue().get(item["status"])
+                      or statuses.Status(item["status"], item["status"], False)).label)
                     for item in statuses.case_milestones(case)],
         called=called_processes(case.procedure_version),
         step_names={bpmn_id: step_name(spec.get("name") or bpmn_id,

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from ..i18n import enum_labels, localized_errors, refusal_message
 from ..services import cases, review_sheet
 from ..services.errors import Invalid, StepRefused
+from ..wall_clock import local_today
 from . import bp
 
 FORM_PREFIX = "legal_review."  # step rules name fields by form key: legal_review.findings.x
@@ -40,6 +41,8 @@ def form_data(form, checklist: list[str]) -> dict:
     if form.get("review_outcome"):
         data["review_outcome"] = form["review_outcome"]
     data["opinions"] = (form.get("opinions") or "").strip()
+    if (form.get("reviewed_on") or "").strip():
+        data["reviewed_on"] = form["reviewed_on"].strip()
     return data
 
 
@@ -80,7 +83,8 @@ def review_task(task_id: int):
     return render_template(
         "web/legal_review.html", sheet=sheet, o=sheet.overview, case=sheet.overview.case, task=sheet.task,
         typed=typed, errors=errors, refusal=refusal,
-        refusal_message=refusal_message(refusal) if refusal else None, tier_labels=_tier_labels(sheet))
+        refusal_message=refusal_message(refusal) if refusal else None, tier_labels=_tier_labels(sheet),
+        today=local_today())
 
 
 def _tier_labels(sheet) -> dict[str, str]:
