@@ -14,6 +14,7 @@ from ..services import (
     case_messages,
     case_requests,
     cases,
+    causes,
     people,
     procedures,
     review_sheet,
@@ -23,6 +24,7 @@ from ..services.errors import Conflict, Invalid, NotFound, Phrase, ServiceError,
 from ..services.forms import schema_errors
 from ..wall_clock import local_today
 from . import bp, legal_review
+from .legal_review import tier_labels
 from . import task_forms as tf
 
 PARTY_KINDS = ("organization", "person")
@@ -35,6 +37,19 @@ TASK_STATES = {"completed": lazy_gettext("completed"), "cancelled": lazy_gettext
 def _people_for(schema: dict | None, case) -> dict[str, list[tuple[str, str]]]:
     today = local_today()
     return tf.people_choices({role: people.eligible(role, case, today) for role in tf.user_roles(schema)})
+
+
+def _causes_for(schema: dict | None, case) -> list[tuple[str, str]]:
+    """The department's causes, for a form that chooses one (`x-cause`)."""
+    if not review_sheet.cause_fields(schema):
+        return []
+    return [(c.code, f"{c.code} {c.name}") for c in causes.department_causes(case.department)]
+
+
+def _case_cause(case, schema: dict | None) -> str | None:
+    if not review_sheet.cause_fields(schema):
+        return None
+    return review_sheet.case_cause(case, procedures.procedure_info(case.procedure_version).forms)
 
 
 def _problem(err: ServiceError, form_key: str | None, case) -> dict:
@@ -104,14 +119,19 @@ def task_form(task_id: int):
                       "success")
                 return redirect(url_for("web.case_page", case_id=case.id))
     elif request.method == "GET":
-        values = tf.initial_values(schema)
-    fields = tf.build_fields(schema, values, problem["errors"], _people_for(schema, task.case), problem["refused"])
+        values = tf.initial_values(schema, _case_cause(task.case, schema))
+    fields = tf.build_fields(schema, values, problem["errors"], _people_for(schema, task.case), problem["refused"],
+                             _causes_for(schema, task.case))
     for f in fields:
         if f.widget == "signature" and isinstance(f.value, str) and attachments.SHA256.match(f.value):
             f.attrs["data-current-url"] = url_for("web.case_attachment", case_id=task.case_id, sha256=f.value)
+    forms = procedures.procedure_info(task.case.procedure_version).forms
     return render_template("web/task.html", task=task, case=task.case, task_states=TASK_STATES, fields=fields, problem=problem,
                            title=tf.form_title(schema, page_language(), task.name),
-                           action=url_for("web.task_form", task_id=task.id)), status
+                           action=url_for("web.task_form", task_id=task.id),
+                           cause_sheet=review_sheet.cause_sheet(task.case, schema, values, forms),
+                           tier_labels=tier_labels(schema) or next(
+                               (labels for form in forms.values() if (labels := tier_labels(form))), {})), status
 
 
 def _store_drawn_signatures(schema: dict | None, case_id: int, data: dict, values: dict) -> None:
