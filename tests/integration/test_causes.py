@@ -89,12 +89,16 @@ def test_a_proposed_fine_below_the_statutory_minimum_is_refused_naming_the_provi
     assert "penalty_notice" in api.ready(within)
 
 
-def test_a_recorded_apl_32_circumstance_grounds_a_fine_below_the_minimum_on_every_later_step(api):
+def test_a_recorded_apl_32_circumstance_grounds_a_fine_below_the_minimum_on_every_later_step(app, api):
     case = propose(api, to_report(api), 20000, **MITIGATED)
     # the notice and the decision take the report's cause and circumstance
     case = api.complete(case, "penalty_notice", cause=FSL_124, notified_fine=20000,
                         notified_penalty_kinds=["warning", "fine"])
     case = api.complete(case, "statement_defence")
+    # the head's decision form opens with the case's cause and its penalty provision as the legal basis
+    page = html(page_of(app.test_client(), "head1").get(f"/tasks/{api.task(case, 'penalty_decision')['id']}"))
+    assert f'<option value="{FSL_124}" selected>' in page
+    assert re.search(r'name="legal_basis"[^>]*>《中华人民共和国食品安全法》第一百二十四条第一款第五项</textarea>', page)
     decided = api.complete(case, "penalty_decision", cause=FSL_124, fine_amount=20000, benchmark_tier="mitigated",
                            penalty_kinds=["warning", "fine"])
     assert decided["status"] == "decided"

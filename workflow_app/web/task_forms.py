@@ -2,7 +2,8 @@
 
 Presentation only: what a field looks like comes from the schema (`title`, `enum` +
 `x-enum-labels`, `format: date`, `minimum`/`maximum`, `maxLength`/`pattern`, arrays, objects,
-`x-user-role`, `x-signature`: a pad the party signs on, `x-cause`: a choice of the department's causes register); whether the data is valid and lawful is decided by the services
+`x-user-role`, `x-signature`: a pad the party signs on, `x-cause`: a choice of the department's
+causes register, `x-from-cause`: prefilled with that cause's provision); whether the data is valid and lawful is decided by the services
 (services/forms.validate_form, the step rules), which the views call.
 
 Input names (a stable hook): a top-level property is named by its own name (`summary`,
@@ -298,15 +299,21 @@ def form_title(schema: dict | None, lang: str, fallback: str) -> str:
     return schema_title(schema, fallback, lang)
 
 
-def initial_values(schema: dict | None, cause: str | None = None) -> dict:
+FROM_CAUSE = ("violated_provision", "penalty_provision")
+
+
+def initial_values(schema: dict | None, cause=None) -> dict:
     """A fresh form: as many empty rows as each array of objects needs at least (one at most), and
-    the case's cause (`cause`: chosen by an earlier step) in the field choosing it."""
+    the case's cause (`cause`: the register's Cause an earlier step chose) in the field choosing it
+    (`x-cause`) and its provisions in the fields that take them (`x-from-cause`)."""
     values: dict = {}
     for name, prop in ((schema or {}).get("properties") or {}).items():
         if _is_rows(prop) and (prop.get("minItems") or 0) >= 1:
             values[name] = [{}]
-        elif prop.get("x-cause") is True and cause:
-            values[name] = cause
+        elif prop.get("x-cause") is True and cause is not None:
+            values[name] = cause.code
+        elif prop.get("x-from-cause") in FROM_CAUSE and cause is not None:
+            values[name] = getattr(cause, prop["x-from-cause"])
     return values
 
 

@@ -24,8 +24,8 @@ from ..services.errors import Conflict, Invalid, NotFound, Phrase, ServiceError,
 from ..services.forms import schema_errors
 from ..wall_clock import local_today
 from . import bp, legal_review
-from .legal_review import tier_labels
 from . import task_forms as tf
+from .legal_review import tier_labels
 
 PARTY_KINDS = ("organization", "person")
 PARTY_KIND_WORDS = {"organization": "organization", "person": "natural person"}  # web/templating.PARTY_KINDS
@@ -46,10 +46,14 @@ def _causes_for(schema: dict | None, case) -> list[tuple[str, str]]:
     return [(c.code, f"{c.code} {c.name}") for c in causes.department_causes(case.department)]
 
 
-def _case_cause(case, schema: dict | None) -> str | None:
-    if not review_sheet.cause_fields(schema):
+def _case_cause(case, schema: dict | None):
+    """The register's cause an earlier step of the case chose, for a form that takes it (`x-cause`,
+    `x-from-cause`); None if none (or one the register does not hold)."""
+    props = (schema or {}).get("properties") or {}
+    if not any(isinstance(p, dict) and (p.get("x-cause") is True or p.get("x-from-cause")) for p in props.values()):
         return None
-    return review_sheet.case_cause(case, procedures.procedure_info(case.procedure_version).forms)
+    code = review_sheet.case_cause(case, procedures.procedure_info(case.procedure_version).forms)
+    return causes.find(case.department_id, code)
 
 
 def _problem(err: ServiceError, form_key: str | None, case) -> dict:

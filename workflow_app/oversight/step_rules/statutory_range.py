@@ -35,7 +35,8 @@ def statutory_bounds(cause: dict, basis_amount) -> tuple[float | None, float | N
         zh_basis, en_basis = BASIS_WORDS.get(basis, (basis, basis))
         zh = (f"{zh_basis}{yuan(amount)}元的{yuan(low_x) + '倍以上' if low_x is not None else ''}"
               f"{yuan(high_x)}倍以下，即{yuan(low or 0)}元至{yuan(high)}元")
-        en = (f"{'%s to ' % yuan(low_x) if low_x is not None else 'up to '}{yuan(high_x)} times the {en_basis} of "
+        times = f"{yuan(low_x)} to " if low_x is not None else "up to "
+        en = (f"{times}{yuan(high_x)} times the {en_basis} of "
               f"{yuan(amount)} yuan, i.e. {yuan(low or 0)} to {yuan(high)} yuan")
         return low, high, zh, en
     low, high = cause.get("min_fine"), cause.get("max_fine")
