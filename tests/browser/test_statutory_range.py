@@ -65,3 +65,17 @@ def test_a_fine_below_the_statutory_minimum_is_refused_until_an_apl_32_circumsta
     page.get_by_test_id("submit").click()
     expect(page).to_have_url(re.compile(r"/cases/\d+$"))
     expect(page.locator(".flash.success")).to_contain_text("“调查终结报告”已办理")
+
+
+def test_staff_read_their_departments_causes_register_and_another_departments(page):
+    log_in(page, "officer1")
+    page.get_by_test_id("nav-causes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("案由清单")
+    row = page.locator(f'[data-testid="cause"][data-code="{FSL_124}"]')
+    expect(row).to_contain_text("经营超过保质期的食品")
+    expect(row).to_contain_text("货值金额10000元以上的，货值金额10倍以上20倍以下罚款")
+    screenshot(page, "41-causes-register")
+    page.select_option('select[name="department"]', "environment")
+    page.get_by_role("button", name="显示").click()
+    expect(page.get_by_test_id("causes")).to_have_attribute("data-department", "environment")
+    expect(page.locator('[data-testid="cause"][data-code="STHJ-DQ-99-02"]')).to_contain_text("100000元以上1000000元以下罚款")

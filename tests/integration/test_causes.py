@@ -71,6 +71,9 @@ def test_the_api_lists_a_departments_causes_and_looks_one_up_with_its_benchmark(
     assert api.get("/api/v1/causes/market/NO-SUCH").status_code == 404
     assert api.get("/api/v1/causes?department=nowhere").status_code == 404
     assert api.get("/api/v1/causes?department=%00").status_code == 422
+    for junk in ("%00", "%ED%A0%80", "x" * 5000):  # a NUL, a lone surrogate, a huge code: no such cause
+        assert api.get(f"/api/v1/causes/market/{junk}").status_code == 404
+        assert api.get(f"/api/v1/causes/{junk}/{FSL_124}").status_code == 404
     # a supervisor of the district belongs to no department: they name one
     assert api.get("/api/v1/causes", as_="supervisor1").status_code == 422
     assert api.get("/api/v1/causes?department=market", as_="supervisor1").status_code == 200

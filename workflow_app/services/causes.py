@@ -26,6 +26,7 @@ import csv
 import hashlib
 import io
 import math
+import re
 
 from ..extensions import db
 from ..models import Cause, DiscretionBenchmark, OrgUnit
@@ -46,6 +47,7 @@ MAX_ROWS = 20_000
 MAX_FINE = 10**12
 MAX_MULTIPLE = 1000
 MAX_FILE = 10 * 1024 * 1024
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def import_csv(data: bytes, actor) -> tuple[int, int]:
@@ -189,14 +191,20 @@ def _row(row: dict, units: dict[str, OrgUnit], benchmark_codes: set[str]) -> tup
 
 
 # -- reading the register --------------------------------------------------------------------------
+def _storable(code: str | None) -> bool:
+    """A code the registers could hold: at most 64 characters, no NUL or lone surrogate (a URL's
+    path is not checked before the view, and PostgreSQL refuses such text as a parameter)."""
+    return bool(code) and len(code) <= 64 and not _UNSTORABLE.search(code)
+
+
 def department(code: str | None, fallback: OrgUnit | None = None) -> OrgUnit:
     """The department of that code (a 404 naming it if none), or `fallback` when no code is given."""
     if not code and fallback is not None:
         return fallback
-    unit = db.session.execute(db.select(OrgUnit).where(OrgUnit.code == (code or ""),
-                                                       OrgUnit.kind == "department")).scalar()
+    unit = db.session.execute(db.select(OrgUnit).where(OrgUnit.code == code, OrgUnit.kind == "department")
+                              ).scalar() if _storable(code) else None
     if unit is None:
-        raise NotFound(tr("no department %(code)s", code=(code or "")[:64]))
+        raise NotFound(tr("no department %(code)s", code=_UNSTORABLE.sub("?", (code or "")[:64])))
     return unit
 
 
@@ -211,7 +219,7 @@ def department_causes(unit: OrgUnit) -> list[Cause]:
 
 
 def find(unit_id: int, code: str | None) -> Cause | None:
-    if not code:
+    if not isinstance(code, str) or not _storable(code):
         return None
     return db.session.execute(db.select(Cause).where(Cause.department_id == unit_id, Cause.code == code)).scalar()
 
@@ -220,7 +228,7 @@ def get(department_code: str, code: str) -> Cause:
     unit = department(department_code)
     cause = find(unit.id, code)
     if cause is None:
-        raise NotFound(tr("no cause %(code)s in the register of %(department)s", code=code[:64],
+        raise NotFound(tr("no cause %(code)s in the register of %(department)s", code=_UNSTORABLE.sub("?", code[:64]),
                           department=unit.code))
     return cause
 
