@@ -271,3 +271,18 @@ def range_words(cause: Cause) -> Phrase:
         en.append(when_en + (f"{yuan(cause.min_multiple)} to " if cause.min_multiple is not None else "up to ")
                   + f"{yuan(cause.max_multiple)} times the {basis_en}")
     return Phrase("; ".join(en), "；".join(zh))
+
+
+def check_chosen_cause(schema: dict | None, data: dict, case) -> None:
+    """A form's cause (a field marked `x-cause`) is one of the case's department's register: the
+    page offers only those; a client that sends another is told so beside the field (422)."""
+    props = (schema or {}).get("properties") or {}
+    errors = {}
+    for name, prop in props.items():
+        code = data.get(name)
+        if isinstance(prop, dict) and prop.get("x-cause") is True and isinstance(code, str) and code \
+                and find(case.department_id, code) is None:
+            errors[name] = [tr("%(code)s is not a cause of the causes register of %(department)s",
+                               code=_UNSTORABLE.sub("?", code[:64]), department=case.department.name)]
+    if errors:
+        raise Invalid(errors)
