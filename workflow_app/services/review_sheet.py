@@ -127,7 +127,7 @@ class CauseSheet:
     its discretion benchmark item with the tiers, as the legal reviewer sees it (BenchmarkCheck)."""
 
     code: str
-    cause: Cause | None  # None: the register has no such cause (the step is refused: FINE_OUTSIDE_STATUTORY_RANGE)
+    cause: Cause | None  # None: the register has no such cause (the step is refused beside the field)
     benchmark: BenchmarkCheck | None  # None: the cause names no benchmark item
 
     @property
