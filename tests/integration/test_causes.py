@@ -15,6 +15,7 @@ from tests.integration.test_task_forms import FORMS, _banner, encode, page_of
 from tests.web_session import csrf_of, html
 from workflow_app.extensions import db
 from workflow_app.models import Cause, OrgUnit, TraceEvent
+from workflow_app.web import task_forms
 
 FSL_124 = "SCJG-SP-124-01"
 HEADER = ("department,code,name,violated_provision,penalty_provision,penalty_kinds,min_fine,max_fine,multiple_basis,"
@@ -198,3 +199,14 @@ def test_the_officer_chooses_the_cause_sees_its_benchmark_and_a_fine_below_its_m
     notice = api.task(api.get(f"/api/v1/cases/{case['id']}").json, "penalty_notice")["id"]
     page = html(client.get(f"/tasks/{notice}"))
     assert f'<option value="{FSL_124}" selected>' in page and 'data-testid="cause-sheet"' in page
+
+
+def test_a_fresh_report_opens_with_the_cases_cause_its_provisions_and_its_benchmark_item():
+    fsl = Cause(code=FSL_124, violated_provision="《中华人民共和国食品安全法》第三十四条第十项",
+                penalty_provision="《中华人民共和国食品安全法》第一百二十四条第一款第五项", benchmark_item=FSL_124)
+    assert task_forms.initial_values(FORMS["investigation_report"], fsl) == {
+        "cause": FSL_124, "violated_provision": fsl.violated_provision, "penalty_provision": fsl.penalty_provision,
+        "benchmark_item": FSL_124}
+    fsl.benchmark_item = None  # a cause with no benchmark leaves the field to the officer
+    assert "benchmark_item" not in task_forms.initial_values(FORMS["investigation_report"], fsl)
+    assert task_forms.initial_values(FORMS["investigation_report"]) == {}

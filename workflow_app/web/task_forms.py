@@ -299,7 +299,7 @@ def form_title(schema: dict | None, lang: str, fallback: str) -> str:
     return schema_title(schema, fallback, lang)
 
 
-FROM_CAUSE = ("violated_provision", "penalty_provision")
+FROM_CAUSE = ("violated_provision", "penalty_provision", "benchmark_item")
 
 
 def initial_values(schema: dict | None, cause=None) -> dict:
@@ -313,7 +313,8 @@ def initial_values(schema: dict | None, cause=None) -> dict:
         elif prop.get("x-cause") is True and cause is not None:
             values[name] = cause.code
         elif prop.get("x-from-cause") in FROM_CAUSE and cause is not None:
-            values[name] = getattr(cause, prop["x-from-cause"])
+            if getattr(cause, prop["x-from-cause"]):
+                values[name] = getattr(cause, prop["x-from-cause"])
     return values
 
 
