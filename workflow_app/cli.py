@@ -71,6 +71,7 @@ users_cli = GuardedGroup("users", help="Users, roles and enforcement certificate
 org_cli = GuardedGroup("org", help="The org tree: province → city → district → departments.")
 cases_cli = GuardedGroup("cases", help="Operations on running cases.")
 benchmarks_cli = GuardedGroup("benchmarks", help="The discretion benchmarks register (行政裁量权基准).")
+causes_cli = GuardedGroup("causes", help="The departments' causes registers (案由) and their statutory ranges.")
 timers_cli = GuardedGroup("timers", help="BPMN timers: fire those that are due (one pass).")
 oversight_cli = GuardedGroup("oversight", help="Oversight alerts: the time rules (one pass).")
 worker_cli = GuardedGroup("worker", help="The background worker: timers and oversight alerts.")
@@ -107,8 +108,8 @@ def demo_seed(password: str, if_empty: bool):
     if created is None:
         click.echo("Demo data already present; nothing changed.")
     else:
-        click.echo(f"Created {created['units']} org units, {created['users']} users and {created['benchmarks']} "
-                   "discretion benchmark items.")
+        click.echo(f"Created {created['units']} org units, {created['users']} users, {created['benchmarks']} "
+                   f"discretion benchmark items and {created['causes']} causes.")
 
 
 @demo_cli.command("cases")
@@ -481,6 +482,34 @@ def benchmarks_list():
         click.echo(f"{item.code}\t{item.title}\t{tiers}")
 
 
+@causes_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def causes_import(file):
+    """Import causes from a CSV file (department,code,name,violated_provision,penalty_provision,
+    penalty_kinds,min_fine,max_fine,multiple_basis,min_multiple,max_multiple,multiple_from,
+    benchmark_item; one row per cause). Checked whole; traced."""
+    from .services import causes
+
+    try:
+        data = file.read_bytes()
+    except OSError as err:
+        _fail(f"{file}: {err.strerror}")
+    created, updated = _run(causes.import_csv, data, _operator())
+    click.echo(f"Causes: {created} added, {updated} updated.")
+
+
+@causes_cli.command("list")
+@click.option("--department", help="A department's code (default: every department).")
+def causes_list(department):
+    """The causes of the register and each one's statutory range."""
+    from .services import causes
+
+    units = [causes.department(department)] if department else causes.departments()
+    for unit in units:
+        for cause in causes.department_causes(unit):
+            click.echo(f"{unit.code}\t{cause.code}\t{cause.name}\t{cause.penalty_provision}\t{causes.range_words(cause).zh}")
+
+
 @timers_cli.command("fire")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True,
               help="The most cases advanced in this pass.")
@@ -550,7 +579,7 @@ def _report(done, exit_on_failure: bool = True) -> None:
 
 
 def register_cli(app: Flask):
-    for group in (demo_cli, procedures_cli, audit_cli, users_cli, org_cli, cases_cli, benchmarks_cli, timers_cli, oversight_cli,
+    for group in (demo_cli, procedures_cli, audit_cli, users_cli, org_cli, cases_cli, benchmarks_cli, causes_cli, timers_cli, oversight_cli,
                   worker_cli):
         app.cli.add_command(group)
     # Flask-Migrate's `db` group, guarded the same way (a copy: its module-level group is shared).

@@ -40,6 +40,8 @@ FORMS = {
     "diaocha": _form("调查", "Inquiry", renyuan=_f("list", "执法人员", "Officers"), baocun=_f("bool", "保存", "Preserved"),
                      baocun_ri=_f("date", "保存日期", "Day preserved"), chuli_ri=_f("date", "处理日期", "Day decided on")),
     "gaozhi": _form("告知", "Notice", amount_proposed=_f("number", "拟罚款（元）", "Fine proposed (yuan)"),
+                    anyou=_f("text", "案由", "Cause"), suode=_f("number", "违法所得（元）", "Illegal gain (yuan)"),
+                    huozhi=_f("number", "货值金额（元）", "Value of the goods (yuan)"),
                     kinds_proposed=_f("list", "拟处罚种类", "Kinds proposed"),
                     songda=_f("date", "告知送达日期", "Day the notice was served"),
                     tingzheng=_f("bool", "已告知听证权利", "Hearing offered")),
@@ -56,7 +58,8 @@ FORMS = {
     "jueding": _form("决定", "Decision", amount=_f("number", "罚款金额（元）", "Fine (yuan)"),
                      kinds=_f("list", "处罚种类", "Kinds"), riqi=_f("date", "决定日期", "Decision date"),
                      moshou=_f("number", "没收价值", "Value confiscated"),
-                     jizhun=_f("text", "裁量基准", "Benchmark item"), dangci=_f("text", "裁量档次", "Tier")),
+                     jizhun=_f("text", "裁量基准", "Benchmark item"), dangci=_f("text", "裁量档次", "Tier"),
+                     anyou=_f("text", "案由", "Cause"), jianqing=_f("text", "减轻情形", "Mitigating circumstance")),
     "chexiao": _form("撤回公示", "Withdrawal", riqi=_f("date", "撤销日期", "Day revoked")),
     "songda": _form("送达", "Service", fangshi={"type": "string", "enum": ["zhijie", "dianzi"], "title": "方式",
                                                 "x-title-en": "Method"},
@@ -118,6 +121,10 @@ BOUND = {
     "withdrawn_only_if_disclosed": (["chexiao"], {"disclosure": "gongshi", "revoked_on": "chexiao.riqi"}),
     "fine_within_benchmark": (["jueding"], {"item": "jueding.jizhun", "tier": "jueding.dangci",
                                             "fine": "jueding.amount", "kinds": "jueding.kinds"}),
+    "fine_within_statutory_range": (["gaozhi", "jueding"], {
+        "cause": {"gaozhi": "anyou", "jueding": "anyou"}, "fine": {"gaozhi": "amount_proposed", "jueding": "amount"},
+        "kinds": {"gaozhi": "kinds_proposed", "jueding": "kinds"}, "mitigation": {"jueding": "jianqing"},
+        "illegal_gain": {"gaozhi": "suode"}, "goods_value": {"gaozhi": "huozhi"}}),
     "legal_review_before_major_decision": (["jueding"], {**MAJOR, "review_outcome": "shenhe.jielun",
                                                          "approved": "tongyi"}),
     "discussion_before_major_decision": (["jueding"], {**MAJOR, "discussion": "taolun"}),
@@ -473,6 +480,78 @@ def test_a_fine_outside_its_benchmark_tier_is_an_alert_not_a_refusal():
                                        "params": BOUND["fine_within_benchmark"][1]}]})
     assert step_rules.check(bound, rec(8000)) == []
     assert [r.kind.name for r in step_rules.check(bound, rec(8000), (bindings.ALERT,))] == ["fine_within_benchmark"]
+
+
+# -- FINE_OUTSIDE_STATUTORY_RANGE (APL 32): the cause's penalty provision bounds the fine -------------------
+FSL_124 = {"code": "SP-124", "penalty_provision": "《中华人民共和国食品安全法》第一百二十四条第一款", "min_fine": 50000,
+           "max_fine": 100000, "multiple_basis": "goods_value", "min_multiple": 10, "max_multiple": 20,
+           "multiple_from": 10000}
+TRANSPORT_63 = {"code": "JT-63", "penalty_provision": "《中华人民共和国道路运输条例》第六十三条", "min_fine": 30000,
+                "max_fine": 100000, "multiple_basis": "illegal_gain", "min_multiple": 2, "max_multiple": 10,
+                "multiple_from": 20000}
+CAUSES = {"SP-124": FSL_124, "JT-63": TRANSPORT_63}
+
+
+def ranged(form_key, data, earlier=None) -> CaseRecord:
+    return record(form_key, data, earlier=earlier, department="示范市场监管局", cause=CAUSES.get)
+
+
+def test_a_fine_below_the_statutory_minimum_is_refused_naming_the_penalty_provision_and_apl_32():
+    kind = KINDS["fine_within_statutory_range"]
+    assert (kind.code, kind.effect) == ("FINE_OUTSIDE_STATUTORY_RANGE", bindings.REFUSE) and "第32条" in kind.article
+    b = only("fine_within_statutory_range", ranged("gaozhi", {"anyou": "SP-124", "amount_proposed": 20000,
+                                                               "kinds_proposed": ["warning", "fine"]}))
+    assert b.fields == ("gaozhi.amount_proposed",)
+    assert "告知·拟罚款20000元低于《中华人民共和国食品安全法》第一百二十四条第一款规定的罚款幅度（50000元以上100000元以下）" in b.message
+    assert "《行政处罚法》第32条" in b.message and "APL Art. 32" in b.message_en
+    assert b.details == {"cause": "SP-124", "fine": 20000, "min_fine": 50000, "max_fine": 100000}
+
+
+def test_below_the_minimum_passes_only_with_a_recorded_apl_32_circumstance_and_above_the_maximum_never():
+    notice = {"gaozhi": {"anyou": "SP-124", "amount_proposed": 20000, "kinds_proposed": ["fine"]}}
+    decided = {"amount": 20000, "kinds": ["fine"]}  # the decision's cause: the notice's
+    b = only("fine_within_statutory_range", ranged("jueding", decided, notice))
+    assert b.fields == ("jueding.amount", "jueding.jianqing")
+    assert breaches("fine_within_statutory_range",
+                    ranged("jueding", {**decided, "jianqing": "eliminated_harm"}, notice)) == []
+    above = only("fine_within_statutory_range", ranged("jueding", {**decided, "amount": 100001,
+                                                                   "jianqing": "eliminated_harm"}, notice))
+    assert "超出" in above.message and "不得高于法定最高额" in above.message
+    for lawful in (50000, 75000, 100000):
+        assert breaches("fine_within_statutory_range", ranged("jueding", {**decided, "amount": lawful}, notice)) == []
+
+
+def test_a_range_in_multiples_of_the_goods_value_or_the_illegal_gain_applies_from_the_amount_the_law_names():
+    def proposed(cause, fine, **amounts):
+        return ranged("gaozhi", {"anyou": cause, "amount_proposed": fine, "kinds_proposed": ["fine"], **amounts})
+    # goods worth 30,000 yuan: 10 to 20 times, 300,000 to 600,000 yuan
+    assert breaches("fine_within_statutory_range", proposed("SP-124", 300000, huozhi=30000)) == []
+    low = only("fine_within_statutory_range", proposed("SP-124", 100000, huozhi=30000))
+    assert "货值金额30000元的10倍以上20倍以下，即300000元至600000元" in low.message
+    assert only("fine_within_statutory_range", proposed("SP-124", 600001, huozhi=30000)).details["max_fine"] == 600000
+    # goods worth less than 10,000 yuan: the fixed range
+    assert breaches("fine_within_statutory_range", proposed("SP-124", 60000, huozhi=9999)) == []
+    # the illegal gain, for a transport cause: 2 to 10 times from 20,000 yuan, else 30,000 to 100,000
+    assert breaches("fine_within_statutory_range", proposed("JT-63", 50000, suode=25000)) == []
+    assert only("fine_within_statutory_range", proposed("JT-63", 40000, suode=25000)).details["min_fine"] == 50000
+    assert breaches("fine_within_statutory_range", proposed("JT-63", 30000)) == []
+    assert breaches("fine_within_statutory_range", proposed("JT-63", 30000, huozhi=25000)) == []  # not its basis
+
+
+def test_nothing_to_check_without_a_cause_or_a_fine_and_a_cause_not_in_the_register_is_named():
+    for lawful in ({"amount_proposed": 1, "kinds_proposed": ["fine"]},  # no cause chosen
+                   {"anyou": "SP-124", "amount_proposed": 1, "kinds_proposed": ["warning"]},  # no fine imposed
+                   {"anyou": "SP-124", "kinds_proposed": ["fine"]}):  # no amount (the schema asks it)
+        assert breaches("fine_within_statutory_range", ranged("gaozhi", lawful)) == []
+    b = only("fine_within_statutory_range", ranged("gaozhi", {"anyou": "SP-999", "amount_proposed": 1,
+                                                              "kinds_proposed": ["fine"]}))
+    assert b.fields == ("gaozhi.anyou", "gaozhi.amount_proposed") and "“SP-999”不在示范市场监管局的案由清单中" in b.message
+
+
+def test_the_statutory_range_reads_the_decisions_own_cause_before_the_notices():
+    notice = {"gaozhi": {"anyou": "JT-63", "amount_proposed": 30000, "kinds_proposed": ["fine"]}}
+    assert only("fine_within_statutory_range", ranged("jueding", {"anyou": "SP-124", "amount": 30000, "kinds": ["fine"]},
+                                                      notice)).details["cause"] == "SP-124"
 
 
 # -- LEGAL_REVIEW_SKIPPED (APL 58), COLLECTIVE_DISCUSSION_SKIPPED (APL 57(2)) -------------------------

@@ -17,6 +17,7 @@ from ..services import (
     case_migration,
     case_requests,
     cases,
+    causes,
     dashboard,
     document_manifest,
     documents,
@@ -43,6 +44,8 @@ from .schemas import (
     CasePageSchema,
     CaseSchema,
     CaseSummarySchema,
+    CauseDetailSchema,
+    CauseListSchema,
     CsrfTokenSchema,
     DocumentListSchema,
     LegalReviewSchema,
@@ -441,6 +444,41 @@ def _page(found, schema, page: int, per_page: int) -> dict:
     `next` is the cursor of the following page, null on the last."""
     return {"items": schema(many=True).dump(found.items), "total": found.total, "total_capped": found.total_capped,
             "next": found.next_cursor, "page": page, "per_page": per_page}
+
+
+# -- the causes registers (案由) ----------------------------------------------------------------------
+CAUSE_PATH = {"department": {"type": "string", "minLength": 1, "maxLength": 64, "description": "the department's code"},
+              "code": {"type": "string", "minLength": 1, "maxLength": 64, "description": "the cause's code"}}
+
+
+@bp.get("/causes")
+@operation("A department's causes register (案由, from its powers list): each cause with its provisions and the "
+           "statutory range of its penalty provision; public registers, any logged-in user reads them",
+           response=CauseListSchema, tag="registers",
+           params={"department": "department code (default: your own department)"})
+def list_causes():
+    code = request.args.get("department")
+    unit = causes.department(code) if code else _own_department()
+    return jsonify(CauseListSchema().dump({"department": unit.code, "items": causes.department_causes(unit)}))
+
+
+@bp.get("/causes/<department>/<code>")
+@operation("One cause of a department's register, with its discretion benchmark's tiers", response=CauseDetailSchema,
+           tag="registers", path_params=CAUSE_PATH)
+def get_cause(department: str, code: str):
+    cause = causes.get(department, code)
+    body = CauseDetailSchema().dump(cause)
+    benchmark = causes.benchmark_of(cause)
+    body["benchmark"] = ({"code": benchmark.code, "title": benchmark.title, "tiers": list(benchmark.tiers or [])}
+                         if benchmark else None)
+    return jsonify(body)
+
+
+def _own_department():
+    unit = g.user.org_unit
+    if unit.kind != "department":
+        raise Invalid({"department": [tr("give a department's code: you belong to no department")]})
+    return unit
 
 
 # -- oversight alerts ------------------------------------------------------------------------------

@@ -479,3 +479,53 @@ def oversight_summary(s) -> dict:
                                      "total": d.total} for d in s.steps_by_department]},
         "alerts_per_week": [{"week_start": monday, "count": n} for monday, n in s.alerts_per_week],
     })
+
+
+class BenchmarkTierSchema(Schema):
+    tier = fields.String(metadata={"description": "no_penalty, mitigated, lighter, ordinary or heavier"})
+    min_fine = fields.Float()
+    max_fine = fields.Float()
+    circumstances = fields.String()
+
+
+class BenchmarkItemSchema(Schema):
+    code = fields.String()
+    title = fields.String()
+    tiers = fields.List(fields.Nested(BenchmarkTierSchema))
+
+
+def _range_words(cause) -> str:
+    from ..services.causes import range_words
+
+    words = range_words(cause)
+    return words.zh if page_language() == "zh" else str(words)
+
+
+class CauseSchema(Schema):
+    department = fields.Function(lambda c: c.department.code, metadata={"description": "the department's code"})
+    code = fields.String(metadata={"description": "the cause's code in the department's powers list"})
+    name = fields.String(metadata={"description": "the violation (案由)"})
+    violated_provision = fields.String()
+    penalty_provision = fields.String()
+    penalty_kinds = fields.List(fields.String(), metadata={"description": "APL Art. 9 kinds the provision allows"})
+    min_fine = fields.Float(allow_none=True, metadata={"description": "yuan; null: the law sets no fixed minimum"})
+    max_fine = fields.Float(allow_none=True, metadata={"description": "yuan; null: no fixed maximum"})
+    multiple_basis = fields.String(allow_none=True, metadata={
+        "description": "illegal_gain (违法所得) or goods_value (货值金额): the amount a range in multiples counts"})
+    min_multiple = fields.Float(allow_none=True)
+    max_multiple = fields.Float(allow_none=True)
+    multiple_from = fields.Float(allow_none=True, metadata={
+        "description": "the multiples apply from this amount of their basis (yuan); below it, the fixed range"})
+    statutory_range = fields.Function(_range_words, metadata={"description": "the range in words, in the request's "
+                                                                              "language"})
+    benchmark_item = fields.String(allow_none=True, metadata={"description": "its discretion benchmark's code"})
+
+
+class CauseDetailSchema(CauseSchema):
+    benchmark = fields.Nested(BenchmarkItemSchema, allow_none=True,
+                              metadata={"description": "the discretion benchmark item with its tiers; null if none"})
+
+
+class CauseListSchema(Schema):
+    department = fields.String()
+    items = fields.List(fields.Nested(CauseSchema))

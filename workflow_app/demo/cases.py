@@ -400,7 +400,8 @@ def _is(field: str, *values) -> Callable[[dict, Story], bool]:
 
 OWN: dict[str, Own] = {
     "clue_intake": Own(("received_on", "violation_date", "party_id_number", "party_address")),
-    "filing_approval": Own(("filing_decision",), (Branch(_is("filing_decision", "not_file"), writes=("reason",)),
+    "filing_approval": Own(("filing_decision",), (Branch(_is("filing_decision", "not_file"), writes=("reason",),
+                                                          drops=("filed_on",)),
                                                    Branch(_is("filing_decision", "file"), writes=("filed_on",)))),
     "investigation": Own(("officers",)),
     "investigation_report": Own(

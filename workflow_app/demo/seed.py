@@ -95,4 +95,8 @@ def seed_demo(password: str, *, if_empty: bool = False) -> dict | None:
     from ..services.benchmarks import import_csv
 
     counts["benchmarks"], _updated = import_csv((Path(__file__).parent / "benchmarks.csv").read_bytes(), "demo:seed")
+    # the causes registers (案由) of a few departments (demo/causes.csv), which name those benchmarks
+    from ..services.causes import import_csv as import_causes
+
+    counts["causes"], _updated = import_causes((Path(__file__).parent / "causes.csv").read_bytes(), "demo:seed")
     return counts

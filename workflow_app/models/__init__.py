@@ -12,11 +12,11 @@ from .cases import (
 )
 from .evidence import Evidence, EvidenceWithdrawal
 from .org import LANE_ROLES, ROLES, ApiToken, Certificate, OrgUnit, User, UserRole
-from .oversight import Alert, DiscretionBenchmark
+from .oversight import Alert, Cause, DiscretionBenchmark
 from .procedures import Procedure, ProcedureFile, ProcedureVersion
 
 __all__ = [
-    "Alert", "ApiToken", "AuditCheckpoint", "Case", "CaseAttachment", "CaseMilestone", "CaseNumberCounter", "Certificate", "DiscretionBenchmark", "Evidence", "EvidenceWithdrawal", "IdempotentRequest", "LANE_ROLES", "LegalReview", "OrgUnit", "Procedure",
+    "Alert", "ApiToken", "AuditCheckpoint", "Case", "Cause", "CaseAttachment", "CaseMilestone", "CaseNumberCounter", "Certificate", "DiscretionBenchmark", "Evidence", "EvidenceWithdrawal", "IdempotentRequest", "LANE_ROLES", "LegalReview", "OrgUnit", "Procedure",
     "ProcedureFile", "ProcedureVersion", "ROLES", "Task", "TraceChain", "TraceEvent", "User", "UserRole",
     "WorkflowState",
 ]

@@ -1,10 +1,10 @@
 """Oversight alerts (预警): a case deviating from the law or its deadlines, for the supervisors."""
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .cases import Case, Task
-from .org import User
+from .org import OrgUnit, User
 from .types import JSONType, UTCDateTime, utcnow
 
 # An alert's life: open → acknowledged (a supervisor has seen it) → rectification requested (a
@@ -80,3 +80,41 @@ class DiscretionBenchmark(db.Model):
 
     def tier(self, name: str) -> dict | None:
         return next((t for t in self.tiers or [] if t.get("tier") == name), None)
+
+
+class Cause(db.Model):
+    """An item of a department's causes register (案由, from its powers list 权责清单): the
+    violation, the provision it breaks, the penalty provision and the statutory range that
+    provision sets — the penalty kinds, the fine in yuan [min_fine, max_fine], and, where the law
+    counts the fine in multiples of the illegal gain or the goods' value (e.g. Food Safety Law
+    Art. 124: 10 to 20 times the goods' value from 10,000 yuan), the multiples and the amount of
+    the basis from which they apply (below it, or with no basis recorded, the fixed range).
+
+    The rule kind `fine_within_statutory_range` (FINE_OUTSIDE_STATUTORY_RANGE, APL 32) reads it."""
+
+    __tablename__ = "cause"
+    __table_args__ = (UniqueConstraint("department_id", "code", name="uq_cause_department_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(300))
+    violated_provision: Mapped[str] = mapped_column(String(500))
+    penalty_provision: Mapped[str] = mapped_column(String(500))
+    penalty_kinds = mapped_column(JSONType, default=list)  # codes of oversight/powers.py, e.g. ["warning", "fine"]
+    min_fine = mapped_column(Numeric(15, 2, asdecimal=False), nullable=True)  # yuan; None: no fixed minimum
+    max_fine = mapped_column(Numeric(15, 2, asdecimal=False), nullable=True)  # yuan; None: no fixed maximum
+    multiple_basis: Mapped[str | None] = mapped_column(String(32))  # illegal_gain | goods_value | None
+    min_multiple = mapped_column(Numeric(8, 2, asdecimal=False), nullable=True)
+    max_multiple = mapped_column(Numeric(8, 2, asdecimal=False), nullable=True)
+    multiple_from = mapped_column(Numeric(15, 2, asdecimal=False), nullable=True)  # yuan of the basis; None: any
+    benchmark_item: Mapped[str | None] = mapped_column(String(64))  # the discretion benchmark's code, if any
+    updated_at = mapped_column(UTCDateTime, default=utcnow)
+
+    department = relationship(OrgUnit)
+
+    def statutory_range(self) -> dict:
+        """The range as the rule kind reads it (plain numbers; None where the law sets no bound)."""
+        return {"code": self.code, "name": self.name, "penalty_provision": self.penalty_provision,
+                "min_fine": self.min_fine, "max_fine": self.max_fine, "multiple_basis": self.multiple_basis,
+                "min_multiple": self.min_multiple, "max_multiple": self.max_multiple,
+                "multiple_from": self.multiple_from, "penalty_kinds": list(self.penalty_kinds or [])}

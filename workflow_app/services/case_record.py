@@ -80,11 +80,12 @@ def rule_record(form_key: str | None, case: Case, data: dict, user: User | None,
                 ) -> step_rules.CaseRecord:
     """What the package's rule kinds see of a step (oversight/step_rules/record.py): the form
     submitted, the record of earlier steps (read when a rule first asks), the acting user, the
-    Beijing date, the department with its powers and its discretion benchmarks."""
+    Beijing date, the department with its powers, its causes register and the discretion benchmarks."""
     from .benchmarks import tier_range  # benchmarks -> audit -> ... imports this module
+    from .causes import statutory_range
 
     department = case.department
     return step_rules.CaseRecord(
         form_key, data, actor=user.username if user else "", today=local_today(), party_kind=case.party_kind,
         earlier=lambda: latest_forms(case), department=department.name, powers=department.penalty_powers or (),
-        forms=forms, benchmark=tier_range)
+        forms=forms, benchmark=tier_range, cause=lambda code: statutory_range(department.id, code))

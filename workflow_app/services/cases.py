@@ -18,7 +18,7 @@ from ..models.types import utcnow
 from ..oversight import bindings, step_rules
 from ..oversight.calendar import LOCAL_TZ
 from ..wall_clock import local_today
-from . import alerts, attachments, audit, case_record, legal_review, paging, people, time_limits
+from . import alerts, attachments, audit, case_record, causes, legal_review, paging, people, time_limits
 from .access import (
     check_may_act,
     require_role,
@@ -110,6 +110,7 @@ def complete_task(user: User, task_id: int, data: dict, read_version: int | None
     schema = info.forms.get(task.form_key) if task.form_key else None
     data = validate_form(schema, data, info.validators.get(task.form_key) if schema is not None else None)
     attachments.check_signatures(schema, data, case)
+    causes.check_chosen_cause(schema, data, case)
     on = act_day(info.rules, task.form_key, data)
     with refusals_traced(user, case.id, bpmn_id=task.bpmn_id, task_id=task.id):
         people.check_named_people(schema, data, case, on)

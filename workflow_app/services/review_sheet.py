@@ -8,13 +8,14 @@ rules again (and traces a refusal); here they only tell the page what to say bef
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..models import DiscretionBenchmark, LegalReview, Task, User
+from ..models import Case, Cause, DiscretionBenchmark, LegalReview, Task, User
 from ..models.types import utcnow
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.step_rules.decision import fits
-from . import benchmarks, legal_review
+from . import benchmarks, causes, legal_review
 from .access import check_may_act, visible_task
 from .case_overview import CaseOverview, case_overview
+from .case_record import completed_steps
 from .errors import Forbidden, NotFound, StepRefused, tr
 from .procedures import procedure_info
 
@@ -116,3 +117,60 @@ def review_sheet(user: User, task_id: int, now: datetime | None = None) -> Revie
     except StepRefused as refusal:
         sheet.refusal = refusal
     return sheet
+
+
+# -- the officer's sheet: the cause chosen on a form that fixes a fine ----------------------------------
+@dataclass
+class CauseSheet:
+    """What the officer proposing (notifying, deciding) a fine reads beside the form: the cause (案由)
+    chosen from the department's register with the statutory range of its penalty provision, and
+    its discretion benchmark item with the tiers, as the legal reviewer sees it (BenchmarkCheck)."""
+
+    code: str
+    cause: Cause | None  # None: the register has no such cause (the step is refused beside the field)
+    benchmark: BenchmarkCheck | None  # None: the cause names no benchmark item
+
+    @property
+    def range_words(self):
+        return causes.range_words(self.cause) if self.cause else None
+
+
+def cause_fields(form: dict | None) -> list[str]:
+    """The fields of the form that choose the case's cause from the register (`x-cause`)."""
+    fields = (form or {}).get("properties") or {}
+    return [name for name, spec in fields.items() if isinstance(spec, dict) and spec.get("x-cause") is True]
+
+
+def case_cause(case: Case, forms: dict[str, dict]) -> str | None:
+    """The cause the case's steps chose last (the report's, then the notice's…), or None."""
+    found = None
+    for step in completed_steps(case):
+        for name in cause_fields(forms.get(step.form_key or "")):
+            value = step.data.get(name)
+            if isinstance(value, str) and value:
+                found = value
+    return found
+
+
+def cause_sheet(case: Case, form: dict | None, values: dict, forms: dict[str, dict]) -> CauseSheet | None:
+    """The sheet of the cause chosen on the form (`values`, as typed or prefilled); None where the
+    form chooses no cause or none is chosen yet. The tier and the fine are the form's own (its
+    `x-benchmark` fields), the tier else the one the case's earlier steps chose."""
+    names = cause_fields(form)
+    code = next((values.get(n) for n in names if isinstance(values.get(n), str) and values.get(n)), None)
+    if not code:
+        return None
+    cause = causes.find(case.department_id, code)
+    item = causes.benchmark_of(cause)
+    if item is None:
+        return CauseSheet(code, cause, None)
+    marked = benchmark_fields(form)
+    tier = values.get(marked.get("tier", ""))
+    if not isinstance(tier, str) or not tier:
+        tier = None
+        for step in completed_steps(case):
+            earlier = benchmark_fields(forms.get(step.form_key or "")).get("tier")
+            if earlier and isinstance(step.data.get(earlier), str):
+                tier = step.data[earlier]
+    fine = values.get(marked.get("fine", ""))
+    return CauseSheet(code, cause, BenchmarkCheck(item.code, item, tier, fine, item.tier(tier) if tier else None))

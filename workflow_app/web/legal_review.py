@@ -83,13 +83,14 @@ def review_task(task_id: int):
     return render_template(
         "web/legal_review.html", sheet=sheet, o=sheet.overview, case=sheet.overview.case, task=sheet.task,
         typed=typed, errors=errors, refusal=refusal,
-        refusal_message=refusal_message(refusal) if refusal else None, tier_labels=_tier_labels(sheet),
+        refusal_message=refusal_message(refusal) if refusal else None,
+        tier_labels=tier_labels(sheet.overview.forms.get(sheet.report.form_key) if sheet.report else None),
         today=local_today())
 
 
-def _tier_labels(sheet) -> dict[str, str]:
-    """The discretion tiers by their labels in the page's language (the report form's choices)."""
-    form = sheet.overview.forms.get(sheet.report.form_key) if sheet.report else None
+def tier_labels(form: dict | None) -> dict[str, str]:
+    """The discretion tiers by their labels in the page's language (the form's choices of its
+    `x-benchmark` tier field: the report's for the reviewer, the decision's for the head)."""
     tier = review_sheet.benchmark_fields(form).get("tier")
     prop = ((form or {}).get("properties") or {}).get(tier) if tier else None
     return dict(zip(map(str, (prop or {}).get("enum") or []), enum_labels(prop), strict=False)) if prop else {}

@@ -2,7 +2,8 @@
 
 Presentation only: what a field looks like comes from the schema (`title`, `enum` +
 `x-enum-labels`, `format: date`, `minimum`/`maximum`, `maxLength`/`pattern`, arrays, objects,
-`x-user-role`, `x-signature`: a pad the party signs on); whether the data is valid and lawful is decided by the services
+`x-user-role`, `x-signature`: a pad the party signs on, `x-cause`: a choice of the department's
+causes register, `x-from-cause`: prefilled with that cause's provision); whether the data is valid and lawful is decided by the services
 (services/forms.validate_form, the step rules), which the views call.
 
 Input names (a stable hook): a top-level property is named by its own name (`summary`,
@@ -186,14 +187,15 @@ def refused_fields(form_key: str | None, errors: dict) -> tuple[set[str], list[s
 
 # -- the fields to draw ---------------------------------------------------------------------------
 def build_fields(schema: dict | None, values: dict, errors: dict[str, list[str]], people: dict[str, list],
-                 refused: set[str] = frozenset()) -> list[Field]:
+                 refused: set[str] = frozenset(), causes: list[tuple[str, str]] = ()) -> list[Field]:
     """The form's fields in its order, with the values to show and the errors to show beside them.
-    `people`: role -> [(username, shown name)] of the eligible colleagues, for `x-user-role`."""
-    return _fields(schema or {}, values or {}, errors, people, refused, "", "", True)
+    `people`: role -> [(username, shown name)] of the eligible colleagues, for `x-user-role`;
+    `causes`: (code, shown name) of the department's causes register, for `x-cause`."""
+    return _fields(schema or {}, values or {}, errors, people, refused, "", "", True, list(causes))
 
 
 def _fields(schema: dict, values: dict, errors, people, refused, prefix: str, key_prefix: str,
-            enforce_required: bool) -> list[Field]:
+            enforce_required: bool, causes: list | None = None) -> list[Field]:
     out = []
     required = _required(schema) if enforce_required else set()
     for name, prop in (schema.get("properties") or {}).items():
@@ -236,6 +238,9 @@ def _fields(schema: dict, values: dict, errors, people, refused, prefix: str, ke
         elif role:
             f.widget = "person"
             f.options = _with_current(people.get(role, []), [str(value)] if value else [])
+        elif prop.get("x-cause") is True:
+            f.widget = "select"  # a cause not in the register is kept, and the rule names it
+            f.options = _with_current(causes or [], [str(value)] if value else [])
         elif "enum" in prop:
             f.widget = "radio" if len(prop["enum"]) <= 3 else "select"
             f.options = _options(prop)
@@ -295,12 +300,22 @@ def form_title(schema: dict | None, lang: str, fallback: str) -> str:
     return schema_title(schema, fallback, lang)
 
 
-def initial_values(schema: dict | None) -> dict:
-    """A fresh form: as many empty rows as each array of objects needs at least (one at most)."""
+FROM_CAUSE = ("violated_provision", "penalty_provision", "benchmark_item")
+
+
+def initial_values(schema: dict | None, cause=None) -> dict:
+    """A fresh form: as many empty rows as each array of objects needs at least (one at most), and
+    the case's cause (`cause`: the register's Cause an earlier step chose) in the field choosing it
+    (`x-cause`) and its provisions in the fields that take them (`x-from-cause`)."""
     values: dict = {}
     for name, prop in ((schema or {}).get("properties") or {}).items():
         if _is_rows(prop) and (prop.get("minItems") or 0) >= 1:
             values[name] = [{}]
+        elif prop.get("x-cause") is True and cause is not None:
+            values[name] = cause.code
+        elif prop.get("x-from-cause") in FROM_CAUSE and cause is not None:
+            if getattr(cause, prop["x-from-cause"]):
+                values[name] = getattr(cause, prop["x-from-cause"])
     return values
 
 

@@ -14,6 +14,7 @@ from ..services import (
     case_messages,
     case_requests,
     cases,
+    causes,
     people,
     prefill,
     procedures,
@@ -25,6 +26,7 @@ from ..services.forms import schema_errors
 from ..wall_clock import local_today
 from . import bp, legal_review
 from . import task_forms as tf
+from .legal_review import tier_labels
 
 PARTY_KINDS = ("organization", "person")
 PARTY_KIND_WORDS = {"organization": "organization", "person": "natural person"}  # web/templating.PARTY_KINDS
@@ -36,6 +38,23 @@ TASK_STATES = {"completed": lazy_gettext("completed"), "cancelled": lazy_gettext
 def _people_for(schema: dict | None, case) -> dict[str, list[tuple[str, str]]]:
     today = local_today()
     return tf.people_choices({role: people.eligible(role, case, today) for role in tf.user_roles(schema)})
+
+
+def _causes_for(schema: dict | None, case) -> list[tuple[str, str]]:
+    """The department's causes, for a form that chooses one (`x-cause`)."""
+    if not review_sheet.cause_fields(schema):
+        return []
+    return [(c.code, f"{c.code} {c.name}") for c in causes.department_causes(case.department)]
+
+
+def _case_cause(case, schema: dict | None):
+    """The register's cause an earlier step of the case chose, for a form that takes it (`x-cause`,
+    `x-from-cause`); None if none (or one the register does not hold)."""
+    props = (schema or {}).get("properties") or {}
+    if not any(isinstance(p, dict) and (p.get("x-cause") is True or p.get("x-from-cause")) for p in props.values()):
+        return None
+    code = review_sheet.case_cause(case, procedures.procedure_info(case.procedure_version).forms)
+    return causes.find(case.department_id, code)
 
 
 def _problem(err: ServiceError, form_key: str | None, case) -> dict:
@@ -106,12 +125,13 @@ def task_form(task_id: int):
                 return redirect(url_for("web.case_page", case_id=case.id))
     offered = {}
     if request.method == "GET":
-        values = tf.initial_values(schema)
+        values = tf.initial_values(schema, _case_cause(task.case, schema))
         if task.state == "ready":
             offered = prefill.values(task.case, schema)
             values.update({name: value for name, (value, _source) in offered.items()})
-    fields = tf.build_fields(schema, values, problem["errors"], _people_for(schema, task.case), problem["refused"])
-    forms = procedures.procedure_info(task.case.procedure_version).forms if offered else {}
+    fields = tf.build_fields(schema, values, problem["errors"], _people_for(schema, task.case), problem["refused"],
+                             _causes_for(schema, task.case))
+    forms = procedures.procedure_info(task.case.procedure_version).forms
     for f in fields:
         if f.name in offered:
             f.prefilled = tf.reference_label(offered[f.name][1], forms, page_language())
@@ -120,7 +140,10 @@ def task_form(task_id: int):
             f.attrs["data-current-url"] = url_for("web.case_attachment", case_id=task.case_id, sha256=f.value)
     return render_template("web/task.html", task=task, case=task.case, task_states=TASK_STATES, fields=fields, problem=problem,
                            title=tf.form_title(schema, page_language(), task.name),
-                           action=url_for("web.task_form", task_id=task.id)), status
+                           action=url_for("web.task_form", task_id=task.id),
+                           cause_sheet=review_sheet.cause_sheet(task.case, schema, values, forms),
+                           tier_labels=tier_labels(schema) or next(
+                               (labels for form in forms.values() if (labels := tier_labels(form))), {})), status
 
 
 def _store_drawn_signatures(schema: dict | None, case_id: int, data: dict, values: dict) -> None:

@@ -13,6 +13,7 @@ from ..extensions import login_manager
 from ..i18n import HTML_LANG, LANGUAGES, localized, page_language, step_name, task_step_name
 from ..oversight.alert_rules import CATALOGUE, rule_name, rule_title
 from ..oversight.calendar import LOCAL_TZ
+from ..oversight.powers import kind_label
 from ..services import alerts
 from ..services.statuses import status_words
 from .case_file import entries
@@ -152,12 +153,17 @@ class LazyStatusWords(Mapping):
         return len(self._get())
 
 
+def penalty_kind_label(code: str) -> str:
+    """A penalty kind of APL Art. 9 (oversight/powers.py) in the page's language."""
+    return kind_label(code) if page_language() == "zh" else code.replace("_", " ")
+
+
 def init_templating(app: Flask) -> None:
     login_manager.login_message = N_("Please log in to see this page.")  # translated when flashed
     login_manager.login_message_category = "info"
     login_manager.localize_callback = gettext
     app.jinja_env.filters.update(local_datetime=local_datetime, local_date=local_date, tojson_steps=steps_json,
-                                 from_json=from_json)
+                                 from_json=from_json, penalty_kind_label=penalty_kind_label)
 
     @app.context_processor
     def _page_context():

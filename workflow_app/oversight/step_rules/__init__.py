@@ -31,12 +31,13 @@ Where each family lives in this package:
 - `execution.py`: payment, late fee, the court and closing (`late_fee_within_fine`,
   `paid_in_full`, `schedule_covers_the_fine`, `no_late_fee_within_deferral`,
   `nothing_left_to_execute`, `court_applied_after_demand_period`);
+- `statutory_range.py`: the fine within its cause's statutory range (`fine_within_statutory_range`);
 - here: `check`, running a version's bindings on a step.
 """
 from collections.abc import Iterable
 
 from ..bindings import BEFORE_FORM, REFUSE, Binding, governing
-from . import dates, decision, execution, formalities, hearing, summary  # noqa: F401 - each registers its kinds
+from . import dates, decision, execution, formalities, hearing, statutory_range, summary  # noqa: F401 - each registers its kinds
 
 # Re-exported (`name as name`) for the code that reads them from here: the tests.
 from .decision import SEVERE_KINDS as SEVERE_KINDS

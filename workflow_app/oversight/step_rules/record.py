@@ -21,7 +21,9 @@ class CaseRecord:
     form key), who acts, the Beijing date, the party's kind, the department and its powers, and the
     forms of the case's procedure version (their titles name the fields in messages), and the
     department's discretion benchmarks (`benchmark(item code, tier)`: the tier's range
-    {"min_fine", "max_fine"}, or None where the register has no such item or tier).
+    {"min_fine", "max_fine"}, or None where the register has no such item or tier), and its causes
+    register (`cause(code)`: the statutory range of the department's cause, models.Cause.statutory_range,
+    or None where the register has no such cause).
 
     `earlier` is the record itself or a function reading it: it is read once, when a rule first
     asks for a form other than the submitted one, so a step whose rules read only its own form
@@ -30,11 +32,13 @@ class CaseRecord:
     def __init__(self, form_key: str | None, data: dict, *, today: date, actor: str = "",
                  party_kind: str = "person", earlier: dict[str, dict] | Callable[[], dict[str, dict]] | None = None,
                  department: str = "", powers: Iterable[str] = (), forms: dict[str, dict] | None = None,
-                 benchmark: Callable[[str, str], dict | None] | None = None):
+                 benchmark: Callable[[str, str], dict | None] | None = None,
+                 cause: Callable[[str], dict | None] | None = None):
         self.form_key, self.data, self.today, self.actor = form_key, data, today, actor
         self.party_kind, self.department, self.powers = party_kind, department, frozenset(powers)
         self.forms = forms or {}
         self.benchmark = benchmark or (lambda item, tier: None)
+        self.cause = cause or (lambda code: None)
         self._earlier = earlier
 
     @cached_property

@@ -1,0 +1,142 @@
+"""The statutory range of a fine (FINE_OUTSIDE_STATUTORY_RANGE, APL Art. 32): a fine proposed,
+notified or decided lies within the range the penalty provision of the case's cause (案由, the
+department's causes register) sets — a fixed range in yuan, or multiples of the illegal gain or of
+the goods' value from the amount the law names (Food Safety Law Art. 124: goods worth less than
+10,000 yuan, 50,000–100,000 yuan; from 10,000, 10 to 20 times their value).
+
+Below the minimum only where the record states a circumstance of APL Art. 32 (or 30, 31) for which
+the law says the penalty shall be mitigated (减轻处罚); above the maximum never: no circumstance lets
+an agency exceed what the law allows (APL Art. 4, 5: the penalty has its legal basis). Unlike a
+departure from the discretion benchmark (FINE_OUTSIDE_BENCHMARK, an alert), the step is refused.
+"""
+from ..bindings import MAP, TEXT, Param, RuleKind, register
+from .record import Breach, CaseRecord
+
+BASIS_WORDS = {"illegal_gain": ("违法所得", "illegal gain"), "goods_value": ("货值金额", "value of the goods")}
+
+
+def yuan(value) -> str:
+    """An amount as the register writes it: 50000, 12.5."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) and not value.is_integer() \
+        else f"{int(value)}"
+
+
+def statutory_bounds(cause: dict, basis_amount) -> tuple[float | None, float | None, str, str] | None:
+    """(low, high, the range in Chinese, in English) a cause's provision allows for a fine, given
+    the amount of its multiple's basis recorded (or None): the multiples of the basis where it is
+    recorded and reaches `multiple_from`, else the fixed range. None where the cause sets no bound."""
+    basis = cause.get("multiple_basis")
+    amount = basis_amount if isinstance(basis_amount, int | float) and not isinstance(basis_amount, bool) else None
+    if basis and amount is not None and amount > 0 and (
+            cause.get("multiple_from") is None or amount >= cause["multiple_from"]):
+        low_x, high_x = cause.get("min_multiple"), cause.get("max_multiple")
+        low = round(amount * low_x, 2) if low_x is not None else None
+        high = round(amount * high_x, 2) if high_x is not None else None
+        zh_basis, en_basis = BASIS_WORDS.get(basis, (basis, basis))
+        zh = (f"{zh_basis}{yuan(amount)}元的{yuan(low_x) + '倍以上' if low_x is not None else ''}"
+              f"{yuan(high_x)}倍以下，即{yuan(low or 0)}元至{yuan(high)}元")
+        times = f"{yuan(low_x)} to " if low_x is not None else "up to "
+        en = (f"{times}{yuan(high_x)} times the {en_basis} of "
+              f"{yuan(amount)} yuan, i.e. {yuan(low or 0)} to {yuan(high)} yuan")
+        return low, high, zh, en
+    low, high = cause.get("min_fine"), cause.get("max_fine")
+    if low is None and high is None:
+        return None
+    zh = f"{yuan(low) + '元以上' if low is not None else ''}{yuan(high) + '元以下' if high is not None else ''}"
+    en = (f"{yuan(low) if low is not None else '0'} to {yuan(high)} yuan" if high is not None
+          else f"at least {yuan(low)} yuan")
+    return low, high, zh, en
+
+
+def _own_then_earlier(record: CaseRecord, mapping: dict | None) -> tuple[str | None, object]:
+    """(reference, value) of a mapped field: the submitted form's own if it records one, else the
+    latest-listed earlier form's that does (the decision's cause, else the notice's, else the
+    report's)."""
+    refs = _refs(mapping)
+    own = [r for r in refs if r.split(".", 1)[0] == record.form_key]
+    others = [r for r in reversed(refs) if r.split(".", 1)[0] != record.form_key]
+    for ref in own + others:
+        value = record.get(ref)
+        if value not in (None, "", []):
+            return ref, value
+    return None, None
+
+
+def _refs(mapping: dict | None) -> list[str]:
+    refs = []
+    for form, names in (mapping or {}).items():
+        refs += [f"{form}.{name}" for name in (names if isinstance(names, list) else [names])]
+    return refs
+
+
+def fine_within_statutory_range(record: CaseRecord, params: dict) -> list[Breach]:
+    fine_ref = next((r for r in _refs(params["fine"]) if r.split(".", 1)[0] == record.form_key), None)
+    fine = record.get(fine_ref)
+    if fine_ref is None or isinstance(fine, bool) or not isinstance(fine, int | float):
+        return []
+    kinds_ref = next((r for r in _refs(params.get("kinds")) if r.split(".", 1)[0] == record.form_key), None)
+    if kinds_ref is not None:
+        kinds = record.get(kinds_ref)
+        if not isinstance(kinds, list) or params["fined"] not in kinds:
+            return []  # a fine typed but not imposed: nothing to check
+    cause_ref, code = _own_then_earlier(record, params["cause"])
+    if not isinstance(code, str) or not code:
+        return []
+    zh_fine, en_fine = record.label(fine_ref)
+    found = record.cause(code)
+    if found is None:
+        zh, en = record.label(cause_ref)
+        return [Breach(
+            (cause_ref, fine_ref),
+            f"{zh}“{code}”不在{record.department or '本部门'}的案由清单中，无法核对{zh_fine}是否在法定幅度之内",
+            f"{en} {code} is not in the causes register of {record.department or 'the department'}: "
+            f"{en_fine} cannot be checked against its statutory range")]
+    basis = found.get("multiple_basis")
+    _ref, amount = _own_then_earlier(record, params.get(basis)) if basis in BASIS_WORDS else (None, None)
+    bounds = statutory_bounds(found, amount)
+    if bounds is None:
+        return []
+    low, high, range_zh, range_en = bounds
+    provision = found.get("penalty_provision") or code
+    details = {"cause": code, "fine": fine, "min_fine": low, "max_fine": high}
+    if high is not None and fine > high:
+        return [Breach(
+            (fine_ref,),
+            f"{zh_fine}{yuan(fine)}元超出{provision}规定的罚款幅度（{range_zh}）：罚款不得高于法定最高额，"
+            "《行政处罚法》第32条只许从轻或者减轻",
+            f"{en_fine} of {yuan(fine)} yuan exceeds the range of {provision} ({range_en}): no circumstance "
+            "allows a fine above the statutory maximum (APL Art. 32 only allows a lighter or mitigated penalty)",
+            details)]
+    if low is not None and fine < low:
+        _ref, circumstance = _own_then_earlier(record, params.get("mitigation"))
+        if circumstance not in (None, "", []):
+            return []  # 减轻处罚 grounded in a recorded circumstance of APL Art. 32
+        mitigation = [r for r in _refs(params.get("mitigation")) if r.split(".", 1)[0] == record.form_key]
+        return [Breach(
+            (fine_ref, *mitigation),
+            f"{zh_fine}{yuan(fine)}元低于{provision}规定的罚款幅度（{range_zh}）：低于法定最低额属于减轻处罚，"
+            "应当具有并记录《行政处罚法》第32条规定的应当减轻处罚的情形",
+            f"{en_fine} of {yuan(fine)} yuan is below the range of {provision} ({range_en}): a fine below the "
+            "statutory minimum is a mitigated penalty and needs a recorded circumstance of APL Art. 32",
+            details)]
+    return []
+
+
+register(RuleKind(
+    "fine_within_statutory_range", "FINE_OUTSIDE_STATUTORY_RANGE", "《行政处罚法》第32条",
+    {"cause": Param(MAP, ("string",), doc="form key -> the field naming the case's cause (案由) in the department's "
+                                          "register; the submitted form's own, else the latest earlier one"),
+     "fine": Param(MAP, ("number", "integer"), doc="form key -> the fine it proposes, notifies or decides"),
+     "kinds": Param(MAP, ("array",), optional=True,
+                    doc="form key -> its penalty kinds; the rule applies where they include a fine"),
+     "fined": Param(TEXT, optional=True, default="fine", doc="the penalty kind that is a fine (default: fine)"),
+     "mitigation": Param(MAP, optional=True,
+                         doc="form key -> the field recording the circumstance of APL Art. 32 that mitigates "
+                             "the penalty (减轻); recorded, a fine may go below the minimum"),
+     "illegal_gain": Param(MAP, ("number", "integer"), optional=True,
+                           doc="form key -> the illegal gain (违法所得), for a range in multiples of it"),
+     "goods_value": Param(MAP, ("number", "integer"), optional=True,
+                          doc="form key -> the value of the goods (货值金额), for a range in multiples of it")},
+    fine_within_statutory_range,
+    doc="A fine proposed, notified or decided lies within its cause's statutory range; below the minimum only "
+        "with a recorded APL Art. 32 circumstance (减轻处罚), above the maximum never."))
