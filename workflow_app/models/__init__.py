@@ -4,9 +4,10 @@ from .cases import (
     Case,
     CaseAttachment,
     CaseMilestone,
-    CaseNumberCounter,
     IdempotentRequest,
+    IssuedNumber,
     LegalReview,
+    NumberCounter,
     Task,
     WorkflowState,
 )
@@ -15,7 +16,7 @@ from .oversight import Alert, DiscretionBenchmark
 from .procedures import Procedure, ProcedureFile, ProcedureVersion
 
 __all__ = [
-    "Alert", "ApiToken", "AuditCheckpoint", "Case", "CaseAttachment", "CaseMilestone", "CaseNumberCounter", "Certificate", "DiscretionBenchmark", "IdempotentRequest", "LANE_ROLES", "LegalReview", "OrgUnit", "Procedure",
+    "Alert", "ApiToken", "AuditCheckpoint", "Case", "CaseAttachment", "CaseMilestone", "Certificate", "DiscretionBenchmark", "IdempotentRequest", "IssuedNumber", "LANE_ROLES", "LegalReview", "OrgUnit", "NumberCounter", "Procedure",
     "ProcedureFile", "ProcedureVersion", "ROLES", "Task", "TraceChain", "TraceEvent", "User", "UserRole",
     "WorkflowState",
 ]
