@@ -71,7 +71,7 @@ def test_the_decision_states_what_apl_59_requires_from_the_record(api):
     assert r.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     # the case's number names the file: in UTF-8 (RFC 6266), an ASCII stand-in for old clients
     assert r.headers["Content-Disposition"] == (
-        f'attachment; filename="{re.sub("[^ -~]", "_", case["number"])}-penalty_decision.docx"; '
+        f'attachment; filename="case-{case["id"]}-penalty_decision.docx"; '
         f"filename*=UTF-8''{quote(case['number'] + '-penalty_decision.docx', safe='')}")
     text = docx_text(r.data)
     intake, report = STEPS["clue_intake"][1], STEPS["investigation_report"][1]

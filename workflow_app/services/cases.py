@@ -129,10 +129,10 @@ def complete_task(user: User, task_id: int, data: dict, read_version: int | None
 
     with path.write(case, state, step, now, completed=task, before=take_numbers):
         data = task.data
+        numbering.keep(issued, case=case, task_id=task.id, actor=user, now=now)  # traced before the step
         audit.record("task.completed", actor=user, case_id=case.id, task_id=task.id,
                      bpmn_id=task.bpmn_id, at=now,
                      data={"task": task.name, "form": data, "changes": step.changes})
-        numbering.keep(issued, case=case, task_id=task.id, actor=user, now=now)
         if legal_review.is_legal_review(info, task):
             case.reviews.append(legal_review.record(case, task, user, data, now))
             case_record.forget(case)

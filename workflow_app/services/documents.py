@@ -231,11 +231,10 @@ def generate(user: User, case_id: int, kind: str, fmt: str) -> tuple[bytes, str,
     return content, FORMATS[fmt], f"{case.number}-{kind}.{fmt}"
 
 
-def content_disposition(disposition: str, filename: str) -> str:
+def content_disposition(disposition: str, filename: str, fallback: str) -> str:
     """The Content-Disposition of a document: a case number prints in Chinese (清市监立〔2026〕1号),
-    which an HTTP header cannot carry as it is, so the name is also given RFC 6266's way
-    (filename*, UTF-8) after an ASCII stand-in for old clients."""
-    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in filename)
+    which an HTTP header cannot carry as it is, so the name is given RFC 6266's way (filename*,
+    UTF-8), after an ASCII `fallback` (case-12-penalty_decision.docx) for old clients."""
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
