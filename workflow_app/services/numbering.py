@@ -62,7 +62,7 @@ class Issued:
 
 # -- patterns -----------------------------------------------------------------------------------
 def _junk(value: str) -> bool:
-    """NUL and other control characters, lone surrogates, unassigned private noise: not printed."""
+    """NUL and the other control characters, DEL, lone surrogates and non-characters: never printed."""
     return any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF or ord(c) in (0x7F, 0xFFFE, 0xFFFF) for c in value)
 
 
@@ -112,8 +112,11 @@ class Numbering:
 
 def numbering_of(unit: OrgUnit) -> Numbering | None:
     """The department's numbering, or None while an administrator has not set its short name."""
-    stored = unit.numbering if isinstance(unit.numbering, dict) else None
-    if not stored or not stored.get("abbr"):
+    return _settled(unit.numbering)
+
+
+def _settled(stored) -> Numbering | None:
+    if not isinstance(stored, dict) or not stored.get("abbr"):
         return None
     return Numbering(stored["abbr"], stored.get("pattern") or DEFAULT_PATTERN,
                      {**DEFAULT_CODES, **(stored.get("codes") or {})})
@@ -266,7 +269,7 @@ def _whole_problems(numbering: dict) -> dict:
     (two kinds with one code would print the same numbers), and numbers that fit their column."""
     if not numbering.get("abbr"):
         return {"abbr": [tr("set the department's short name (机关代字) first")]}
-    settled = numbering_of(OrgUnit(numbering=numbering))
+    settled = _settled(numbering)
     by_code: dict[str, list[str]] = {}
     for kind, code in settled.codes.items():
         by_code.setdefault(code, []).append(kind)
