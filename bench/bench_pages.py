@@ -189,7 +189,7 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
     market = next(d for d in departments if d["code"] == "market")
     others = [d for d in departments if d["code"] != "market"]
     counters = {(r["department_id"], r["year"]): r["last"]
-                for r in fetch(conn, "SELECT * FROM case_number_counter")}
+                for r in fetch(conn, "SELECT * FROM number_counter WHERE kind = 'case'")}
 
     closed = [c for c in cases if c["closed_at"] is not None]
     open_ = [c for c in cases if c["closed_at"] is None]
@@ -308,8 +308,8 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
     for table, value in ids.next.items():
         conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", (value - 1,))
     for (department_id, year), last in counters.items():
-        conn.execute("INSERT INTO case_number_counter (department_id, year, last) VALUES (%s, %s, %s) "
-                     "ON CONFLICT (department_id, year) DO UPDATE SET last = excluded.last",
+        conn.execute("INSERT INTO number_counter (department_id, year, kind, last) VALUES (%s, %s, 'case', %s) "
+                     "ON CONFLICT (department_id, year, kind) DO UPDATE SET last = excluded.last",
                      (department_id, year, last))
     conn.commit()
     conn.autocommit = True

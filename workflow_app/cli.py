@@ -331,6 +331,32 @@ def org_register(code, domains, powers):
                f"\tpowers: {','.join(unit.penalty_powers or []) or '-'}")
 
 
+@org_cli.command("numbering")
+@click.argument("code")
+@click.option("--abbr", help="The department's short name (机关代字) its numbers begin with, e.g. 清市监.")
+@click.option("--pattern", help="The pattern of its numbers, naming {kind}, {year} and {seq} (or {seq:0N}); "
+                                "default {abbr}{kind}〔{year}〕{seq}号.")
+@click.option("--code", "codes", multiple=True, metavar="KIND=CODE",
+              help="The code (字) of a kind, e.g. penalty_decision=罚 or case=立; KIND= restores the default; repeat.")
+def org_numbering(code, abbr, pattern, codes):
+    """Set how department CODE numbers its cases (案号) and documents (文号), each option replacing
+    what it names; without options, print it. Numbers already issued stay as printed."""
+    from .services import numbering, users
+
+    pairs = {}
+    for item in codes:
+        kind, sep, value = item.partition("=")
+        if not sep:
+            _fail(f"--code {item!r}: KIND=CODE, e.g. penalty_decision=罚", 2)
+        pairs[kind.strip()] = value.strip()
+    if abbr is None and pattern is None and not pairs:
+        unit = _run(users.unit_by_code, code)
+    else:
+        unit = _run(numbering.set_numbering, _operator(), code, abbr=abbr, pattern=pattern,
+                    codes=pairs if pairs else None)
+    click.echo(numbering.describe(unit))
+
+
 @org_cli.command("list")
 def org_list():
     """Print the org tree."""

@@ -24,7 +24,7 @@ def test_an_officer_is_refused_with_a_wrong_password_then_logs_in_and_lands_on_t
     expect(count).to_have_text(re.compile(r"共 [1-9]\d* 项"))
     rows = page.locator('[data-testid="inbox"] tbody tr')
     assert rows.count() >= 1
-    expect(rows.first.locator("td").nth(0)).to_contain_text("MARKET-")
+    expect(rows.first.locator("td").nth(0)).to_contain_text("清市监立〔")
     screenshot(page, "02-inbox-officer1")
 
 

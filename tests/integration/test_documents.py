@@ -4,6 +4,7 @@ import io
 import re
 import time
 from datetime import date, datetime
+from urllib.parse import quote
 
 import docx
 import pytest
@@ -36,6 +37,14 @@ def documents(api, case, as_="officer1") -> dict:
     return {d["kind"]: d for d in r.json["items"]}
 
 
+def issued(api, case, kind: str, code: str) -> str:
+    """The 文号 the system issued to the case's document, as the document list gives it: the
+    department's pattern (清市监<code>〔<year>〕<n>号)."""
+    number = documents(api, case)[kind]["number"]
+    assert re.fullmatch(rf"清市监{code}〔20\d\d〕[1-9]\d*号", number or ""), number
+    return number
+
+
 def download(api, case, kind, fmt="docx", as_="officer1"):
     return api.get(f"/api/v1/cases/{case['id']}/documents/{kind}.{fmt}", as_=as_)
 
@@ -60,7 +69,10 @@ def test_the_decision_states_what_apl_59_requires_from_the_record(api):
     r = download(api, case, "penalty_decision")
     assert r.status_code == 200
     assert r.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    assert 'filename="MARKET-' in r.headers["Content-Disposition"]
+    # the case's number names the file: in UTF-8 (RFC 6266), an ASCII stand-in for old clients
+    assert r.headers["Content-Disposition"] == (
+        f'attachment; filename="case-{case["id"]}-penalty_decision.docx"; '
+        f"filename*=UTF-8''{quote(case['number'] + '-penalty_decision.docx', safe='')}")
     text = docx_text(r.data)
     intake, report = STEPS["clue_intake"][1], STEPS["investigation_report"][1]
     decision = STEPS["penalty_decision"][1]
@@ -70,7 +82,8 @@ def test_the_decision_states_what_apl_59_requires_from_the_record(api):
                      "罚款", "20000元",  # kind and amount
                      decision["performance_manner"],  # manner and deadline of performance
                      "六十日内", decision["reconsideration_body"], "六个月内", decision["litigation_court"],
-                     "清河区市场监督管理局", cn_date(decision["decided_on"]), decision["decision_number"]):
+                     "清河区市场监督管理局", cn_date(decision["decided_on"]),
+                     issued(api, case, "penalty_decision", "罚")):
         assert recorded in text, recorded
 
 
@@ -89,7 +102,7 @@ def test_the_notice_states_facts_basis_penalty_rights_and_their_deadlines(api):
     text = docx_text(download(api, case, "penalty_notice").data)
     report, notice = STEPS["investigation_report"][1], STEPS["penalty_notice"][1]
     for recorded in (report["facts"], report["violated_provision"], report["penalty_provision"],
-                     notice["notified_penalty"], "20000元", notice["notice_number"], "陈述和申辩", "要求举行听证",
+                     notice["notified_penalty"], "20000元", issued(api, case, "penalty_notice", "罚告"), "陈述和申辩", "要求举行听证",
                      cn_date(defence_deadline(notice["served_on"])) + "前"):  # 5 working days after service
         assert recorded in text, recorded
 
@@ -160,7 +173,7 @@ def test_each_download_traces_its_hash_and_changed_data_gives_a_new_hash(api, ap
         {"kind": "penalty_decision", "format": "docx", "sha256": hashlib.sha256(a).hexdigest()},
         {"kind": "penalty_decision", "format": "docx", "sha256": hashlib.sha256(a).hexdigest()},
         {"kind": "penalty_decision", "format": "html", "sha256": hashlib.sha256(page.data).hexdigest()}]
-    second = decided_case(api, fine_amount=15000, decision_number="清市监罚〔2026〕2号")
+    second = decided_case(api, fine_amount=15000)
     b = download(api, second, "penalty_decision").data
     assert "15000元" in docx_text(b) and "20000元" not in docx_text(b)
     assert generated(api, second)[0]["sha256"] == hashlib.sha256(b).hexdigest() != hashlib.sha256(a).hexdigest()
@@ -229,12 +242,13 @@ def test_the_decision_not_to_penalize_states_party_facts_reasons_basis_and_remed
                      STEPS["investigation_report"][1]["facts"], "进货台账复印件",
                      "初次违法且危害后果轻微并及时改正", decision["reasons"], decision["legal_basis"],
                      "不予行政处罚", "六十日内", decision["reconsideration_body"], "六个月内", decision["litigation_court"],
-                     "清河区市场监督管理局", cn_date(decision["decided_on"]), decision["decision_number"]):
+                     "清河区市场监督管理局", cn_date(decision["decided_on"]),
+                     issued(api, case, "no_penalty_decision", "不罚")):
         assert recorded in text, recorded
     assert "罚款金额" not in text
     case = api.run(case, "no_penalty_service")
     receipt = docx_text(download(api, case, "service_receipt").data)
-    assert f"不予行政处罚决定书（{decision['decision_number']}）" in receipt and "店长" in receipt
+    assert f"不予行政处罚决定书（{issued(api, case, 'no_penalty_decision', '不罚')}）" in receipt and "店长" in receipt
     page = download(api, case, "no_penalty_decision", "html")
     assert page.status_code == 200 and "不予行政处罚决定书" in page.get_data(as_text=True)
     assert [g["kind"] for g in generated(api, case)] == ["no_penalty_decision", "service_receipt",
@@ -256,7 +270,7 @@ def test_the_transfer_letter_names_the_police_the_crime_the_materials_and_the_co
     assert documents(api, case)["transfer_letter"]["title"] == "涉嫌犯罪案件移送书"
     text = docx_text(download(api, case, "transfer_letter").data)
     transfer = STEPS["transfer"][1]
-    for recorded in ("涉嫌犯罪案件移送书", transfer["transfer_number"], transfer["receiving_organ"],
+    for recorded in ("涉嫌犯罪案件移送书", issued(api, case, "transfer_letter", "移"), transfer["receiving_organ"],
                      TRANSFER_REPORT[1]["suspected_crime"], STEPS["investigation_report"][1]["facts"],
                      "清河某超市有限公司", "涉案物品清单", "抄送", transfer["procuratorate"], "第二十七条",
                      cn_date(STEPS["transfer_approval"][1]["decided_on"]), cn_date(transfer["transferred_on"])):

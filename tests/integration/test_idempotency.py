@@ -8,7 +8,7 @@ from sqlalchemy import func
 
 from tests.helpers import at_once
 from workflow_app.extensions import db
-from workflow_app.models import Case, CaseNumberCounter, IdempotentRequest
+from workflow_app.models import Case, IdempotentRequest, NumberCounter
 from workflow_app.services import step_path
 
 BODY = {"procedure_id": "general_penalty", "title": "某超市销售过期食品案", "department": "market",
@@ -80,7 +80,7 @@ def test_two_retries_at_once_open_one_case_with_one_number(app, api, ctx, monkey
         return original(*args, **kwargs)
 
     monkeypatch.setattr(step_path, "run_engine_step", together)
-    before = db.session.execute(db.select(CaseNumberCounter.last)).scalar()
+    before = db.session.execute(db.select(NumberCounter.last)).scalar()
     opened = _cases()
 
     def attempt():
@@ -92,4 +92,4 @@ def test_two_retries_at_once_open_one_case_with_one_number(app, api, ctx, monkey
     assert len({(i, n) for _, i, n in results}) == 1, results  # one case, one answer
     assert _cases() == opened + 1
     db.session.expire_all()
-    assert db.session.execute(db.select(CaseNumberCounter.last)).scalar() == before + 1  # no number lost
+    assert db.session.execute(db.select(NumberCounter.last)).scalar() == before + 1  # no number lost

@@ -77,7 +77,7 @@ def test_a_package_nobody_here_wrote_prints_its_decision_from_its_own_fields(api
     assert list(documents) == ["chufa_jueding"]
     assert documents["chufa_jueding"]["title"] == "处罚决定书" and documents["chufa_jueding"]["step"] == "jueding"
     word = download(api, case, "chufa_jueding")
-    assert word.status_code == 200 and word.headers["Content-Disposition"].endswith('-chufa_jueding.docx"')
+    assert word.status_code == 200 and word.headers["Content-Disposition"].endswith("-chufa_jueding.docx")
     text = text_of(word.data)
     for printed in ("清河区市场监督管理局", "处罚决定书", case["number"], "巡查发现无照经营",
                     "2026年9月1日",  # xiansuo.weifa_riqi

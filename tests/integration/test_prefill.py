@@ -52,7 +52,8 @@ def test_deploy_refuses_a_source_that_names_nothing_or_a_field_of_another_type(a
     path = "forms/general_penalty/penalty_decision.schema.json"
     schema = json.loads(files[path])
     schema["properties"]["fine_amount"]["x-prefill"] = "penalty_notice.notified_penalty"  # a text
-    schema["properties"]["legal_basis"]["x-prefill"] = ["report.penalty_provision", "case.color"]
+    schema["properties"]["legal_basis"]["x-prefill"] = ["investigation_report.penalty_clause", "case.color",
+                                                        "transfer_of_another_package.basis"]
     files[path] = json.dumps(schema, ensure_ascii=False).encode()
     r = api.post("/api/v1/procedures", as_="author1", content_type="multipart/form-data",
                  headers={"Accept-Language": "en"},
@@ -60,6 +61,7 @@ def test_deploy_refuses_a_source_that_names_nothing_or_a_field_of_another_type(a
     assert r.status_code == 422, r.json
     said = [p["message"] for p in r.json["details"]["problems"]]
     assert any("penalty_decision.fine_amount" in m and "string" in m for m in said), said
-    assert any("report.penalty_provision" in m and "no form" in m for m in said), said
+    assert any("investigation_report.penalty_clause" in m and "no such field" in m for m in said), said
+    assert not any("transfer_of_another_package" in m for m in said), said  # a form reused elsewhere
     assert any("case.color" in m for m in said), said
     assert all(p["file"] == path for p in r.json["details"]["problems"])

@@ -21,7 +21,7 @@ def test_a_completion_on_a_version_the_case_has_left_is_412_and_changes_nothing(
 
     def decide(headers=None, **body):
         return api.client.post(f"/api/v1/tasks/{task['id']}/complete", headers={**api.headers("head1"), **(headers or {})},
-                               json={"data": STEPS["filing_approval"][1], **body})
+                               json={"data": {**STEPS["filing_approval"][1], "filed_on": days_ago(0)}, **body})
 
     stale = decide({"If-Match": etag})
     assert stale.status_code == 412 and stale.json["error"] == "precondition_failed", stale.json

@@ -416,7 +416,7 @@ def _document(case_id: int, kind: str, fmt: str):
     content, mimetype, filename = documents.generate(g.user, case_id, kind, fmt)
     disposition = "attachment" if fmt == "docx" else "inline"
     return current_app.response_class(content, mimetype=mimetype, headers={
-        "Content-Disposition": f'{disposition}; filename="{filename}"'})
+        "Content-Disposition": documents.content_disposition(disposition, filename, f"case-{case_id}-{kind}.{fmt}")})
 
 
 @bp.get("/tasks")

@@ -317,6 +317,9 @@ class DocumentSchema(Schema):
     title = fields.String(metadata={"description": "the document's Chinese title, e.g. 行政处罚决定书"})
     step = fields.String(metadata={"description": "the bpmn id of the step whose completion makes it available"})
     step_completed_at = LocalDateTime()
+    number = fields.String(allow_none=True, metadata={
+        "description": "文号 as printed (清市监罚〔2026〕7号): issued by the system from the department's pattern "
+                       "when the step was completed; null for a document whose step issues none"})
     links = fields.Dict(keys=fields.String(), values=fields.String(),
                         metadata={"description": "download path per format: docx, html"})
 

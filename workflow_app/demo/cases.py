@@ -411,19 +411,19 @@ OWN: dict[str, Own] = {
          Branch(_is("proposal", "transfer"), writes=("facts", "suspected_crime"),
                 drops=("violated_provision", "penalty_provision", "benchmark_tier", "proposed_penalty_kinds",
                        "proposed_fine")))),
-    "penalty_notice": Own(("notice_number", "notified_penalty", "notified_fine", "served_on")),
+    "penalty_notice": Own(("notified_penalty", "notified_fine", "served_on")),
     "statement_defence": Own(("hearing_requested", "answered_on"),
                              (Branch(_is("hearing_requested", True), writes=("statement",)),)),
     "hearing_notice": Own(("hearing_date", "notice_served_on", "presiding_officer")),
     "hearing_record": Own(("held_on",)),
     "legal_review": Own(("review_outcome", "reviewed_on"), (Branch(_is("review_outcome", "return"), writes=("findings", "opinions")),)),
     "collective_discussion": Own(("held_on", "members", "conclusion")),
-    "penalty_decision": Own(("decision_number", "fine_amount", "benchmark_tier", "decided_on")),
-    "no_penalty_decision": Own(("decision_number", "decided_on")),
+    "penalty_decision": Own(("fine_amount", "benchmark_tier", "decided_on")),
+    "no_penalty_decision": Own(("decided_on",)),
     "service": Own(("served_on",)),
     "disclosure": Own(("public_text", "published_on")),
     "transfer_approval": Own(("decided_on",)),
-    "transfer": Own(("transfer_number", "transferred_on")),
+    "transfer": Own(("transferred_on",)),
     "transfer_feedback": Own(("judicial_result", "notified_on", "notice_number"),
                              (Branch(_is("judicial_result", "not_accepted"), writes=("reason",),
                                      drops=("notice_number",)),)),
@@ -540,7 +540,7 @@ def _tier(fine: int) -> str:
 
 
 def _penalty_notice(d: DemoCase, case: Case, example: dict):
-    return "officer1", {"notice_number": _number("清市监罚告", d, "notice_served"), "notified_fine": d.fine,
+    return "officer1", {"notified_fine": d.fine,
                         "notified_penalty": _amount(example["notified_penalty"], example["notified_fine"], d.fine),
                         "served_on": d.on("notice_served")}
 
@@ -581,7 +581,7 @@ def _collective_discussion(d: DemoCase, case: Case, example: dict):
 
 
 def _penalty_decision(d: DemoCase, case: Case, example: dict):
-    return "head1", {"decision_number": _number("清市监罚", d, "decided"), "fine_amount": d.fine,
+    return "head1", {"fine_amount": d.fine,
                      "benchmark_tier": _tier(d.fine), "decided_on": d.on("decided")}
 
 
@@ -596,7 +596,7 @@ def _disclosure(d: DemoCase, case: Case, example: dict):
 
 
 def _no_penalty_decision(d: DemoCase, case: Case, example: dict):
-    return "head1", {"decision_number": _number("清市监不罚", d, "decided"), "decided_on": d.on("decided")}
+    return "head1", {"decided_on": d.on("decided")}
 
 
 def _transfer_approval(d: DemoCase, case: Case, example: dict):
@@ -604,7 +604,7 @@ def _transfer_approval(d: DemoCase, case: Case, example: dict):
 
 
 def _transfer(d: DemoCase, case: Case, example: dict):
-    return "officer1", {"transfer_number": _number("清市监移", d, "transferred"), "transferred_on": d.on("transferred")}
+    return "officer1", {"transferred_on": d.on("transferred")}
 
 
 def _transfer_service(d: DemoCase, case: Case, example: dict):

@@ -49,6 +49,21 @@ DEPARTMENTS = [
     ("energy", "能源局", "Energy Bureau"),
 ]
 
+# Each demo department's short name (机关代字) its case and document numbers begin with: 清 for
+# 清河区, then the department's usual abbreviation (清市监立〔2026〕12号, 清市监罚〔2026〕7号); the
+# kinds' codes and the pattern are the defaults (services/numbering.py).
+ABBREVIATIONS = {
+    "market": "清市监", "environment": "清环", "transport": "清交", "urban": "清综执", "health": "清卫健",
+    "emergency": "清应急", "natural_resources": "清自规", "housing": "清住建", "culture": "清文旅",
+    "agriculture": "清农", "water": "清水", "hrss": "清人社", "education": "清教", "police": "清公",
+    "civil_affairs": "清民", "commerce": "清商", "development_reform": "清发改", "finance": "清财",
+    "audit": "清审", "statistics": "清统", "forestry": "清林", "sports": "清体", "medical_security": "清医保",
+    "veterans": "清退役", "ethnic_religious": "清民宗", "science_tech": "清科", "economy_it": "清经信",
+    "fire": "清消", "meteorology": "清气", "archives": "清档", "tobacco": "清烟", "civil_air_defense": "清人防",
+    "confidentiality": "清保密", "publishing": "清新出", "radio_tv": "清广电", "grain_reserves": "清粮储",
+    "fisheries": "清海渔", "cyberspace": "清网信", "landscaping": "清园林", "energy": "清能",
+}
+
 # The register of each demo department (oversight/powers.py): its enforcement domains and its
 # powers list (权责清单), the penalty kinds the laws it enforces let it impose (APL Art. 9, 18).
 # Every department may warn, criticize publicly, fine and confiscate; the heavier kinds follow the

@@ -4,9 +4,10 @@ from .cases import (
     Case,
     CaseAttachment,
     CaseMilestone,
-    CaseNumberCounter,
     IdempotentRequest,
+    IssuedNumber,
     LegalReview,
+    NumberCounter,
     Task,
     WorkflowState,
 )
@@ -16,7 +17,7 @@ from .oversight import Alert, Cause, DiscretionBenchmark
 from .procedures import Procedure, ProcedureFile, ProcedureVersion
 
 __all__ = [
-    "Alert", "ApiToken", "AuditCheckpoint", "Case", "Cause", "CaseAttachment", "CaseMilestone", "CaseNumberCounter", "Certificate", "DiscretionBenchmark", "Evidence", "EvidenceWithdrawal", "IdempotentRequest", "LANE_ROLES", "LegalReview", "OrgUnit", "Procedure",
+    "Alert", "ApiToken", "AuditCheckpoint", "Case", "Cause", "CaseAttachment", "CaseMilestone", "Certificate", "DiscretionBenchmark", "Evidence", "EvidenceWithdrawal", "IdempotentRequest", "IssuedNumber", "LANE_ROLES", "LegalReview", "OrgUnit", "NumberCounter", "Procedure",
     "ProcedureFile", "ProcedureVersion", "ROLES", "Task", "TraceChain", "TraceEvent", "User", "UserRole",
     "WorkflowState",
 ]

@@ -70,13 +70,37 @@ class CaseMilestone(db.Model):
     at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class CaseNumberCounter(db.Model):
-    """The last case number given out per department and year (案件编号)."""
+class NumberCounter(db.Model):
+    """The last number issued per department, year and kind (案号 `case`, 文号 of a document
+    kind: `penalty_decision` …; services/numbering.py). Bumped by one UPDATE … RETURNING inside
+    the transaction that prints the number, so a rolled-back step gives its number back and
+    concurrent steps queue on the row: the numbers are gapless and never issued twice."""
 
-    __tablename__ = "case_number_counter"
+    __tablename__ = "number_counter"
     department_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64), primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IssuedNumber(db.Model):
+    """A number the system issued, as printed, with what it was issued to (the case; the step
+    whose document prints it): written with the counter's bump, never changed. The unique keys
+    make a number printed twice impossible even after an administrator edits the patterns."""
+
+    __tablename__ = "issued_number"
+    __table_args__ = (UniqueConstraint("department_id", "year", "kind", "seq", name="uq_issued_number_department_id"),
+                      UniqueConstraint("department_id", "number", name="uq_issued_number_department_id_number"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("case_task.id"), index=True)
+    field: Mapped[str | None] = mapped_column(String(128))
+    issued_at = mapped_column(UTCDateTime, default=utcnow)
 
 
 class WorkflowState(db.Model):

@@ -32,6 +32,12 @@ class OrgUnit(db.Model):
     # (执法领域, codes) and its powers list (权责清单): the penalty kinds it may impose (APL 9, 18).
     enforcement_domains: Mapped[list | None] = mapped_column(JSONType, default=list)
     penalty_powers: Mapped[list | None] = mapped_column(JSONType, default=list)
+    # How the department numbers its cases and documents (services/numbering.py): {"abbr":
+    # "清市监", "pattern": "{abbr}{kind}〔{year}〕{seq}号", "codes": {"penalty_decision": "罚"}}; None:
+    # not set (its cases keep the register's CODE-YEAR-NNNNN, its documents cannot be numbered).
+    # A column, not a table: read with the unit, set as a whole by an administrator, never
+    # searched; the counters, written concurrently, are rows of their own (number_counter).
+    numbering: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
 
     parent = relationship("OrgUnit", remote_side=[id])
 

@@ -6,19 +6,16 @@ are serialized by the case's version counter: exactly one wins, the others get C
 """
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..engine.errors import TaskNotReady
 from ..engine.specs import INITIAL_STATUS
 from ..extensions import db
-from ..models import Case, CaseNumberCounter, LegalReview, OrgUnit, Task, User, WorkflowState
+from ..models import Case, LegalReview, OrgUnit, Task, User, WorkflowState
 from ..models.types import utcnow
 from ..oversight import bindings, step_rules
-from ..oversight.calendar import LOCAL_TZ
 from ..wall_clock import local_today
-from . import alerts, attachments, audit, case_record, causes, legal_review, paging, people, time_limits
+from . import alerts, attachments, audit, case_record, causes, legal_review, numbering, paging, people, time_limits
 from .access import (
     check_may_act,
     require_role,
@@ -62,31 +59,20 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
     case = Case(title=title, procedure_version_id=version.id, department_id=department.id,
                 party_name=party["name"], party_kind=party["kind"], status=INITIAL_STATUS, created_by_id=user.id,
                 created_at=now, updated_at=now)
-    with path.write(case, None, step, now, before=lambda: setattr(case, "number", _next_number(department, now))):
+    issued = []
+
+    def take_number():
+        issued.append(numbering.case_number(department, now))
+        case.number = issued[0].number
+
+    with path.write(case, None, step, now, before=take_number):
         audit.record("case.opened", actor=user, case_id=case.id, at=now, data={
             "number": case.number, "title": title, "procedure": process_id, "version": version.version,
             "department": department.code, "party": {"name": party["name"], "kind": party["kind"]}})
+        numbering.keep(issued, case=case, task_id=None, actor=user, now=now)
         if answered is not None:
             answered(case)
     return case
-
-
-def _next_number(department: OrgUnit, now: datetime) -> str:
-    """MARKET-2026-00042: per department and year. The year's counter row is made if missing
-    (INSERT … ON CONFLICT DO NOTHING: two first cases of a year wait for each other, neither
-    fails), then bumped by one atomic UPDATE, so concurrent openings queue instead of colliding."""
-    year = now.astimezone(LOCAL_TZ).year
-    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(insert(CaseNumberCounter).values(department_id=department.id, year=year, last=0)
-                       .on_conflict_do_nothing(index_elements=["department_id", "year"]))
-    last = db.session.execute(
-        db.update(CaseNumberCounter)
-        .where(CaseNumberCounter.department_id == department.id, CaseNumberCounter.year == year)
-        .values(last=CaseNumberCounter.last + 1)
-        .returning(CaseNumberCounter.last),
-        execution_options={"synchronize_session": False},
-    ).scalar_one()
-    return f"{department.code.upper()}-{year}-{last:05d}"
 
 
 # -- completing a task ----------------------------------------------------------------------------
@@ -108,7 +94,9 @@ def complete_task(user: User, task_id: int, data: dict, read_version: int | None
     version = case.procedure_version
     info = procedure_info(version)
     schema = info.forms.get(task.form_key) if task.form_key else None
+    numbering.refuse_typed(schema, data)
     data = validate_form(schema, data, info.validators.get(task.form_key) if schema is not None else None)
+    numbering.check_can_number(schema, case.department)
     attachments.check_signatures(schema, data, case)
     causes.check_chosen_cause(schema, data, case)
     on = act_day(info.rules, task.form_key, data)
@@ -134,7 +122,15 @@ def complete_task(user: User, task_id: int, data: dict, read_version: int | None
     task.completed_by_id = user.id
     task.data = data
     case.reviews = case_record.legal_reviews(case)  # for the response
-    with path.write(case, state, step, now, completed=task):
+    issued = []
+
+    def take_numbers():  # the document numbers the step prints, issued inside its transaction
+        task.data, numbers = numbering.issue_for_form(schema, data, case.department, now)
+        issued.extend(numbers)
+
+    with path.write(case, state, step, now, completed=task, before=take_numbers):
+        data = task.data
+        numbering.keep(issued, case=case, task_id=task.id, actor=user, now=now)  # traced before the step
         audit.record("task.completed", actor=user, case_id=case.id, task_id=task.id,
                      bpmn_id=task.bpmn_id, at=now,
                      data={"task": task.name, "form": data, "changes": step.changes})

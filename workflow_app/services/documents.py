@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import docx
 from docx.oxml.ns import qn
@@ -29,7 +30,7 @@ from ..engine.word_templates import CONTEXT_NAMES
 from ..extensions import db
 from ..models import Case, ProcedureFile, ProcedureVersion, Task, User
 from ..oversight.calendar import LOCAL_TZ
-from . import attachments, audit, document_manifest, evidence, packages
+from . import attachments, audit, document_manifest, evidence, numbering, packages
 from .access import visible_case
 from .document_manifest import DocumentSpec
 from .errors import Conflict, NotFound, Unavailable, tr
@@ -107,6 +108,15 @@ class Record:
     def _holds(self, ref: str, value) -> bool:
         form, name = ref.split(".")
         return self.by_form.get(form, {}).get(name) == value
+
+    def number(self, step: str) -> str | None:
+        """The 文号 the system issued when the step was completed (its form's x-document-number
+        field), as printed; None for a step that issues none."""
+        row = self.tasks[step]
+        for name in numbering.numbered_fields(self.schemas.get(row.form_key)):
+            if (row.data or {}).get(name):
+                return row.data[name]
+        return None
 
     def signatures(self) -> set[str]:
         """The SHA-256 of each drawn signature the record names (its forms' x-signature fields)."""
@@ -198,7 +208,7 @@ def list_documents(user: User, case_id: int) -> list[dict]:
     record = Record(case)
     available = [(spec, record.source(spec)) for spec in specs]
     return [{"kind": spec.kind, "title": spec.title, "step": step,
-             "step_completed_at": record.tasks[step].completed_at,
+             "step_completed_at": record.tasks[step].completed_at, "number": record.number(step),
              "links": {fmt: f"/api/v1/cases/{case.id}/documents/{spec.kind}.{fmt}" for fmt in FORMATS}}
             for spec, step in available if step is not None]
 
@@ -220,6 +230,13 @@ def generate(user: User, case_id: int, kind: str, fmt: str) -> tuple[bytes, str,
         audit.record("document.generated", actor=user, case_id=case.id, bpmn_id=step,
                      data={"kind": kind, "format": fmt, "sha256": digest})
     return content, FORMATS[fmt], f"{case.number}-{kind}.{fmt}"
+
+
+def content_disposition(disposition: str, filename: str, fallback: str) -> str:
+    """The Content-Disposition of a document: a case number prints in Chinese (清市监立〔2026〕1号),
+    which an HTTP header cannot carry as it is, so the name is given RFC 6266's way (filename*,
+    UTF-8), after an ASCII `fallback` (case-12-penalty_decision.docx) for old clients."""
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _fill(user: User, case: Case, spec: DocumentSpec, values: dict, authority: str, images: dict[str, bytes]

@@ -12,8 +12,9 @@ accepts wins):
 - `department.name`, `department.code`: the case's department (its settings, as the org register
   grows them).
 A value the field would not accept (another type, a choice it does not have) is not offered.
-Deploy refuses a source that names no form or field of the package, or one of another type
-(`problems`).
+Deploy refuses a source naming a field its form does not have, or one of another type, and an
+unknown field of the case or the department (`problems`); a source naming a form the package does
+not have is allowed (a form reused by a package without that step) and offers nothing there.
 """
 from collections.abc import Iterable
 
@@ -123,8 +124,7 @@ def _ref_problem(forms, field_schema, prop: dict, ref, where: str) -> Text | Non
             "%(field)s: x-prefill %(ref)s is a %(found)s; the field is %(type)s", field=where, ref=ref,
             found=known[rest], type=target)
     if head not in forms:
-        return tr("%(field)s: x-prefill %(ref)s names no form of the package (%(form)s)", field=where, ref=ref,
-                  form=head)
+        return None  # a form reused by a package without that step: the source offers nothing there
     source = field_schema(forms, ref)
     if source is None:
         return tr("%(field)s: x-prefill %(ref)s: form %(form)s has no such field", field=where, ref=ref, form=head)

@@ -3,7 +3,8 @@
 Presentation only: what a field looks like comes from the schema (`title`, `enum` +
 `x-enum-labels`, `format: date`, `minimum`/`maximum`, `maxLength`/`pattern`, arrays, objects,
 `x-user-role`, `x-signature`: a pad the party signs on, `x-cause`: a choice of the department's
-causes register, `x-from-cause`: prefilled with that cause's provision); whether the data is valid and lawful is decided by the services
+causes register, `x-from-cause`: prefilled with that cause's provision, `x-document-number`: a number
+the system issues, shown read-only); whether the data is valid and lawful is decided by the services
 (services/forms.validate_form, the step rules), which the views call.
 
 Input names (a stable hook): a top-level property is named by its own name (`summary`,
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from werkzeug.datastructures import MultiDict
 
 from ..i18n import enum_labels, schema_title
+from ..services.numbering import MARKER as NUMBER_MARKER
 from ..services.people import role_key
 
 ROW_LIMIT = 500  # the most rows a round-trip builds, whatever `<name>-rows` says
@@ -97,6 +99,8 @@ def _read(schema: dict, form: MultiDict, prefix: str, keep_empty_rows: bool) -> 
     for name, prop in (schema.get("properties") or {}).items():
         input_name = f"{prefix}{name}"
         kind = prop.get("type")
+        if prop.get(NUMBER_MARKER):
+            continue  # issued by the system when the step is completed, never read from the page
         if kind == "boolean":
             out[name] = form.get(input_name) == "true"
         elif kind == "object":
@@ -205,7 +209,10 @@ def _fields(schema: dict, values: dict, errors, people, refused, prefix: str, ke
                   required=name in required, errors=list(errors.get(key, [])), refused=key in refused)
         kind = prop.get("type")
         role = role_key(prop.get("x-user-role"))
-        if prop.get("x-signature") is True:
+        if prop.get(NUMBER_MARKER):
+            f.widget = "issued"  # shown, not asked: the system issues the number on completion
+            f.required = False
+        elif prop.get("x-signature") is True:
             f.widget = "signature"  # the drawing comes as `<name>-png`; the value is a stored one's SHA-256
         elif kind == "boolean":
             f.widget = "checkbox"

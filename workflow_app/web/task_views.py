@@ -127,7 +127,10 @@ def task_form(task_id: int):
     if request.method == "GET":
         values = tf.initial_values(schema, _case_cause(task.case, schema))
         if task.state == "ready":
-            offered = prefill.values(task.case, schema)
+            # what the form already opens with (the case's cause's provisions) stays; the record
+            # fills what is still empty
+            offered = {name: found for name, found in prefill.values(task.case, schema).items()
+                       if values.get(name) in (None, "", [])}
             values.update({name: value for name, (value, _source) in offered.items()})
     fields = tf.build_fields(schema, values, problem["errors"], _people_for(schema, task.case), problem["refused"],
                              _causes_for(schema, task.case))

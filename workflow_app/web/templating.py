@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "legal_review.approved": lazy_gettext("legal review approved"),
     "legal_review.returned": lazy_gettext("legal review returned the case"),
     "document.generated": lazy_gettext("document generated"),
+    "number.issued": lazy_gettext("number issued"),
     "deadline.moved": lazy_gettext("due date moved"),
     "request.failed": lazy_gettext("request failed"),
     "timer.fired": lazy_gettext("time limit reached (timer)"),
