@@ -571,7 +571,7 @@ def list_parties():
            body=PartyFieldsSchema, response=PartyRecordSchema, tag="parties", location="the party (GET /parties/{id})")
 def create_party():
     party = parties.register(g.user, json_body(PartyFieldsSchema()))
-    body = PartyRecordSchema().dump(parties.party_record(g.user, party.id))
+    body = PartyRecordSchema().dump(parties.party_record(g.user, party.id).party)
     return jsonify(body), 201, {"Location": url_for("api.get_party", party_id=party.id)}
 
 
@@ -579,7 +579,7 @@ def create_party():
 @operation("A party's record with its cases (number, title, status, decision and fine where decided): a repeat "
            "violation shows when the penalty is proposed", response=PartyRecordSchema, tag="parties")
 def get_party(party_id: int):
-    return jsonify(PartyRecordSchema().dump(parties.party_record(g.user, party_id)))
+    return jsonify(PartyRecordSchema().dump(parties.party_record(g.user, party_id).party))
 
 
 @bp.post("/cases/<id:case_id>/party")
