@@ -282,6 +282,14 @@ def test_the_case_page_identifies_an_anonymous_tips_party(app, api):
     assert 'data-testid="identify-party"' in page and 'data-testid="party-unidentified"' in page
     r = client.post(f"/cases/{case['id']}/party", data=MultiDict({
         "csrf_token": csrf_of(page), "party_kind": "organization", "party_name": "清河某超市有限公司",
+        "party_id_number": COMPANY_ID[:17]}), follow_redirects=True)
+    assert "身份证号码/统一社会信用代码: 统一社会信用代码应为18位（现为17位）" in html(r)
+    r = client.post(f"/cases/{case['id']}/party", data=MultiDict({"csrf_token": csrf_of(page), "party_id": "x"}),
+                    follow_redirects=True)
+    assert "请选择查找到的当事人之一" in html(r)
+    assert api.get(f"/api/v1/cases/{case['id']}").json["party"]["id"] is None
+    r = client.post(f"/cases/{case['id']}/party", data=MultiDict({
+        "csrf_token": csrf_of(page), "party_kind": "organization", "party_name": "清河某超市有限公司",
         "party_id_number": COMPANY_ID}))
     assert r.status_code == 302
     page = html(client.get(f"/cases/{case['id']}"))

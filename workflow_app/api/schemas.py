@@ -6,8 +6,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ..i18n import page_language
 from ..oversight.alert_rules import CATALOGUE, rule_name
 from ..oversight.calendar import LOCAL_TZ
-from ..services.parties import ADDRESS_MAX, NAME_MAX, PARTY_KINDS, PHONE_MAX, QUERY_MAX, REPRESENTATIVE_MAX
 from ..services.errors import tr
+from ..services.parties import ADDRESS_MAX, NAME_MAX, PARTY_KINDS, PHONE_MAX, REPRESENTATIVE_MAX
 from ..strict_input import ID_MAX
 
 

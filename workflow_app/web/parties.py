@@ -48,16 +48,13 @@ def identify_party(case_id: int):
     form = request.form
     chosen = (form.get("party_id") or "").strip()
     if chosen:
-        if not chosen.isdigit() or not 0 < int(chosen) < 2**31:
-            raw = {"party_id": -1}
-        else:
-            raw = {"party_id": int(chosen)}
+        raw = {"party_id": int(chosen) if chosen.isdigit() and 0 < int(chosen) < 2**31 else None}
     else:
         raw = {name: form.get(f"party_{name}") or None
                for name in ("name", "id_number", "address", "legal_representative", "phone")}
         raw["kind"] = form.get("party_kind")
     try:
-        if raw.get("party_id") == -1:
+        if raw.get("party_id", 0) is None:
             raise Invalid({"party_id": [_("Choose one of the parties found.")]})
         parties.identify_party(current_user, case_id, raw)
     except Invalid as err:

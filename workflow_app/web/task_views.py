@@ -216,7 +216,7 @@ def new_case():
     try:
         q, matches = party_views.matches_for(form["party_q"])
     except Invalid as err:
-        errors = beside_fields({"party_q": v for v in err.errors.values()})
+        errors = beside_fields({"party_q": [m for messages in err.errors.values() for m in messages]})
     chosen = None
     try:
         chosen = _chosen_party(form["party_id"], matches)

@@ -6,7 +6,16 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from ..i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_SECONDS, LANGUAGES
-from ..services import attachments, case_messages, case_overview, case_requests, documents, parties, users, worklists
+from ..services import (
+    attachments,
+    case_messages,
+    case_overview,
+    case_requests,
+    documents,
+    parties,
+    users,
+    worklists,
+)
 from ..services import dashboard as dashboard_service
 from ..services.errors import Invalid, tr
 from . import bp
