@@ -35,3 +35,22 @@ def test_an_officer_opens_a_case_on_a_party_found_by_name_and_sees_its_cases(pag
     assert rows.count() >= 2  # and the demo's earlier cases of the party
     expect(page.get_by_test_id("party-repeat")).to_contain_text("再次违法")
     screenshot(page, "parties-02-party-record")
+
+
+def test_an_anonymous_tips_party_is_identified_from_the_register_on_the_case_page(page):
+    log_in(page, "officer1")
+    page.get_by_test_id("new-case").click()
+    page.fill('input[name="title"]', "匿名举报某药房销售过期药品案")
+    page.fill('input[name="party_name"]', "匿名举报所涉药房")  # no number: the party is not identified yet
+    page.get_by_test_id("submit").click()
+    expect(page.get_by_test_id("party-unidentified")).to_be_visible()
+    section = page.get_by_test_id("identify-party")
+    section.locator('input[name="party_q"]').fill("惠民药房")
+    section.get_by_role("button", name="查找").click()
+    section = page.get_by_test_id("identify-party")
+    section.get_by_test_id("party-match").filter(has_text="清河区惠民药房").locator('input[name="party_id"]').check()
+    screenshot(page, "parties-03-identify-on-the-case")
+    section.get_by_test_id("identify-submit").click()
+    expect(page.locator(".flash.success")).to_contain_text("当事人已查明")
+    expect(page.get_by_test_id("case-party-link")).to_have_text("清河区惠民药房")
+    expect(page.get_by_test_id("identify-party")).to_have_count(0)
