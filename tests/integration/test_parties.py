@@ -243,6 +243,8 @@ def test_the_party_page_lists_its_cases_and_says_a_repeat_violation(app, api):
     assert police.get(f"/parties/{case['party']['id']}").status_code == 404
     case_page = html(client.get(f"/cases/{case['id']}"))
     assert f'href="/parties/{case["party"]["id"]}"' in case_page and 'data-testid="party-repeat-tag"' in case_page
+    task_page = html(client.get(f"/tasks/{case['tasks'][0]['id']}"))  # where the penalty is proposed too
+    assert re.search(r'data-testid="task-party-cases">\(该当事人共2件案件\)', task_page)
 
 
 def test_the_new_case_page_finds_a_party_without_script_and_opens_its_case(app, api):
