@@ -2,14 +2,14 @@
 the penalty provision: penalty kinds, fine in yuan, or multiples of the illegal gain / goods' value
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

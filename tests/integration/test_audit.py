@@ -27,9 +27,12 @@ def test_every_action_is_traced_in_order_with_who_and_what_changed(api):
     items = api.get(f"/api/v1/cases/{case['id']}/trace").json["items"]
     assert [e["seq"] for e in items] == list(range(1, len(items) + 1))
     assert [e["action"] for e in items] == [
-        "case.opened", "task.ready", "task.completed", "task.ready", "task.completed", "case.milestone",
-        "task.ready"]
+        "case.opened", "task.ready", "task.completed", "case.party_identified", "task.ready", "task.completed",
+        "case.milestone", "task.ready"]
     intake = items[2]
+    # the clue intake recorded the party's number: the party is identified in the register
+    assert items[3]["data"]["party"]["id_number"] == "91110105MA01ABCD26" and items[3]["data"]["via"] == \
+        "party_id_number"
     assert intake["actor"] == "officer1" and intake["bpmn_id"] == "clue_intake"
     assert intake["data"]["changes"]["summary"] == {"old": None, "new": "群众投诉超市销售过期食品"}
     assert all(e["prev_sha256"] == p["sha256"] for p, e in zip(items, items[1:], strict=False))

@@ -111,6 +111,24 @@ def test_the_default_demo_brings_every_case_to_its_stage_two_at_each(app, api):
     assert verify.exit_code == 0, verify.output
 
 
+def test_the_demo_cases_name_their_parties_in_the_register_some_more_than_once(app):
+    """Every demo case names a party of the register (valid numbers, one row per number), and a
+    party with several cases shows a repeat violation on its record."""
+    from workflow_app.models import Case, Party
+    from workflow_app.oversight.identity import number_problem
+
+    assert demo_cases(app).exit_code == 0
+    with app.app_context():
+        registered = db.session.execute(db.select(Party)).scalars().all()
+        assert {p.name for p in registered} == {name for name, *_ in PARTIES}
+        assert all(number_problem(p.kind, p.id_number) is None for p in registered)
+        assert all(p.legal_representative for p in registered if p.kind == "organization")
+        named = Counter(db.session.execute(db.select(Case.party_id)).scalars())
+        assert None not in named and max(named.values()) >= 2
+        for case in db.session.execute(db.select(Case)).scalars():
+            assert (case.party_name, case.party_kind) == (case.party.name, case.party.kind)
+
+
 def test_the_demo_puts_work_in_each_roles_inbox_and_they_can_do_it(app, api):
     assert demo_cases(app).exit_code == 0
     inbox = {who: {t["bpmn_id"] for t in api.get("/api/v1/tasks?mine=1", as_=who).json["items"]}

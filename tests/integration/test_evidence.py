@@ -8,6 +8,7 @@ import os
 import stat
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 from tests.helpers import at_once
 from workflow_app.extensions import db
@@ -198,7 +199,7 @@ def test_the_rows_cannot_be_changed_or_deleted_in_the_database(api, ctx):
     item = upload(api, case, JPEG).json
     for statement in (f"UPDATE case_evidence SET sha256 = 'x' WHERE id = {item['id']}",
                       f"DELETE FROM case_evidence WHERE id = {item['id']}"):
-        with pytest.raises(Exception):
+        with pytest.raises(DBAPIError, match="immutable"):
             db.session.execute(db.text(statement))
             db.session.flush()
         db.session.rollback()

@@ -2,6 +2,7 @@
 import pytest
 
 from tests.helpers import FIXED_DATES_AS_OF, NO_PENALTY_REPORT, TO_DECISION, TRANSFER_REPORT, reached
+from workflow_app.oversight.identity import with_resident_check
 
 pytestmark = pytest.mark.dates
 
@@ -60,7 +61,8 @@ def test_a_requested_hearing_is_held_and_makes_review_and_discussion_required(ap
 
 def test_a_large_fine_for_an_individual_requires_legal_review(api):
     case = api.open_case(party={"name": "张某", "kind": "person"})
-    case = api.run(case, *TO_DECISION[:3], ("investigation_report", {"proposed_fine": 10000}),
+    case = api.run(case, ("clue_intake", {"party_id_number": with_resident_check("99010519850312001")}),
+                   *TO_DECISION[1:3], ("investigation_report", {"proposed_fine": 10000}),
                    *TO_DECISION[4:])
     assert api.ready(case) == ["legal_review"]
 

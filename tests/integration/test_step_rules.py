@@ -9,6 +9,7 @@ those tests run as of FIXED_DATES_AS_OF, the others as of the suite's day (`date
 import pytest
 
 from tests.helpers import FIXED_DATES_AS_OF, STEPS, TO_DECISION, days_ago
+from workflow_app.oversight.identity import with_resident_check
 
 pytestmark = pytest.mark.dates
 
@@ -237,7 +238,8 @@ def test_a_large_fine_notified_without_the_right_to_a_hearing_is_refused(api):
 
 
 def test_a_person_fined_ten_thousand_must_be_offered_a_hearing(api):
-    case = api.run(api.open_case(party={"name": "王某某", "kind": "person"}), *TO_DECISION[:4])
+    case = api.run(api.open_case(party={"name": "王某某", "kind": "person"}),
+                   ("clue_intake", {"party_id_number": with_resident_check("99010519850312001")}), *TO_DECISION[1:4])
     r = api.complete(case, "penalty_notice", expect=422, notified_fine=10000, hearing_offered=False)
     assert_refused(api, case, r, "HEARING_RIGHT_NOT_OFFERED", "第63条", "penalty_notice.hearing_offered")
     case = api.complete(case, "penalty_notice", notified_fine=10000, hearing_offered=True)

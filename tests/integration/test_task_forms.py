@@ -182,19 +182,19 @@ def test_a_missing_field_and_a_wrong_number_show_beside_their_fields_in_chinese_
     client = page_of(app.test_client(), "officer1")
     task_id = api.task(case, "clue_intake")["id"]
     page = html(client.get(f"/tasks/{task_id}"))
-    data = {**STEPS["clue_intake"][1], "party_address": None, "party_id_number": "12345"}
+    data = {**STEPS["clue_intake"][1], "summary": None, "party_id_number": "12345"}
     posted = encode(FORMS["clue_intake"], {k: v for k, v in data.items() if v is not None})
     r = client.post(f"/tasks/{task_id}", data=MultiDict([("csrf_token", csrf_of(page)), *posted]))
     assert r.status_code == 200
     page = html(r)
-    assert _errors(page) == {"party_address": "此项为必填项", "party_id_number": "此项格式不正确"}
-    assert 'value="12345"' in page and "群众投诉超市销售过期食品" in page and f'value="{days_ago(110)}"' in page
-    assert 'aria-invalid="true" aria-describedby="f-party_address-error"' in page
+    assert _errors(page) == {"summary": "此项为必填项", "party_id_number": "此项格式不正确"}
+    assert 'value="12345"' in page and "清河区兴华路18号" in page and f'value="{days_ago(110)}"' in page
+    assert 'aria-invalid="true" aria-describedby="f-summary-error"' in page
     english = page_of(app.test_client(), "officer1")
     english.set_cookie(LANGUAGE_COOKIE, "en")
     token = csrf_of(html(english.get(f"/tasks/{task_id}")))
     r = english.post(f"/tasks/{task_id}", data=MultiDict([("csrf_token", token), *posted]))
-    assert _errors(html(r))["party_address"] == "This field is required"
+    assert _errors(html(r))["summary"] == "This field is required"
     with app.app_context():
         assert db.session.get(Task, task_id).state == "ready"
 

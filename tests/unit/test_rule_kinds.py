@@ -129,6 +129,7 @@ BOUND = {
                                                          "approved": "tongyi"}),
     "discussion_before_major_decision": (["jueding"], {**MAJOR, "discussion": "taolun"}),
     "party_id_valid": (["xiansuo"], {"id_number": "xiansuo.haoma"}),
+    "party_identified": (["gaozhi"], {"notice": "gaozhi"}),
     "recorded_by_named_officer": (["diaocha"], {"officers": "diaocha.renyuan"}),
     "electronic_service_consented": (["songda"], {"method": "songda.fangshi", "electronic": "dianzi",
                                                   "consent": "songda.tongyi"}),
@@ -586,6 +587,20 @@ def test_the_partys_number_has_a_valid_check_character():
     assert breaches("party_id_valid", record("xiansuo", {"haoma": "91110105MA01ABCD26"})) == []
 
 
+def test_no_notice_before_the_party_is_identified_with_a_valid_number():
+    """告知 (APL 44) names the party by the number its decision will carry (APL 59): an anonymous
+    tip's case reaches it only once its party is identified in the register."""
+    b = only("party_identified", record("gaozhi", {}))
+    assert b.fields == ("gaozhi",) and b.message.startswith("当事人尚未查明：告知前应当查明当事人")
+    assert "not identified" in b.message_en
+    assert breaches("party_identified", record("gaozhi", {}, party_number="91110105MA01ABCD26",
+                                               party_kind="organization")) == []
+    assert breaches("party_identified", record("gaozhi", {}, party_number=lambda: "110105194912310021",
+                                               party_kind="person")) != []  # its check character is wrong
+    assert breaches("party_identified", record("gaozhi", {}, party_number="11010519491231002X",
+                                               party_kind="person")) == []
+
+
 def test_the_officer_recording_is_one_of_those_who_did_the_act():
     b = only("recorded_by_named_officer", record("diaocha", {"renyuan": ["officer1", "officer2"]}, actor="officer3"))
     assert b.fields == ("diaocha.renyuan",) and "officer3" in b.message
@@ -747,10 +762,11 @@ def test_a_fine_is_collected_on_the_spot_only_on_a_ground_of_the_law():
     assert breaches("on_spot_collection_allowed", record("shoujiao", spot, fine), small_limit=50) != []
 
 
-@pytest.mark.parametrize("kind", sorted(set(BOUND) - {"transfer_copied_to_procuratorate", "withdrawn_only_if_disclosed"}))
+@pytest.mark.parametrize("kind", sorted(set(BOUND) - {"transfer_copied_to_procuratorate", "withdrawn_only_if_disclosed",
+                                                     "party_identified"}))
 def test_a_kind_given_nothing_of_its_forms_finds_nothing(kind):
     """A step whose form records none of the fields a kind reads is no breach of it (but a
-    transfer not recorded as copied to the procuratorate is not copied, and a withdrawal of a disclosure
-    never made has nothing to withdraw: refused above)."""
+    transfer not recorded as copied to the procuratorate is not copied, a withdrawal of a disclosure
+    never made has nothing to withdraw, and a party not identified is not identified: refused above)."""
     on, _ = BOUND[kind]
     assert breaches(kind, record(on[0], {})) == []

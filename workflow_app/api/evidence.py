@@ -3,11 +3,11 @@ from flask import g, jsonify, request, url_for
 
 from ..services import evidence, idempotency
 from ..services.errors import Conflict, Invalid, tr
+from ..strict_input import large_upload
 from . import bp
 from .openapi import operation
 from .routes import json_body
 from .schemas import EvidenceListSchema, EvidenceSchema, EvidenceWithdrawSchema
-from ..strict_input import large_upload
 
 EVIDENCE_ID = {"evidence_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
 DESCRIPTION = {

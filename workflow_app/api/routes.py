@@ -23,6 +23,7 @@ from ..services import (
     documents,
     idempotency,
     packages,
+    parties,
     prefill,
     procedures,
     statuses,
@@ -51,6 +52,11 @@ from .schemas import (
     LegalReviewSchema,
     MilestoneSchema,
     OversightSummarySchema,
+    PartyFieldsSchema,
+    PartyIdentifySchema,
+    PartyPageSchema,
+    PartyRecordSchema,
+    PartySummarySchema,
     ProcedureListSchema,
     ProcedureVersionDetailSchema,
     ProcedureVersionSchema,
@@ -582,4 +588,47 @@ def complete_task(task_id: int):
     if read is not None and payload["version"] is not None and read != payload["version"]:
         raise Invalid({"version": [tr("names another version than If-Match")]})
     case = cases.complete_task(user, task_id, payload["data"], read if read is not None else payload["version"])
+    return jsonify(dump_case(case)), 200, {"ETag": case_etag(case.version)}
+
+
+# -- the parties register --------------------------------------------------------------------------
+@bp.get("/parties")
+@operation("Parties of the register you may see (a case of theirs or their registering unit in your org scope; "
+           "supervisors and administrators: all), newest registered first: by name (q: a part of it) or number "
+           "(q: its beginning). A natural person's number is masked unless you are an officer of one of their "
+           "cases", response=PartyPageSchema, tag="parties",
+           params={"q": ("a part of the name, or the beginning of the identity number or credit code",
+                         {"type": "string", "maxLength": parties.QUERY_MAX}), **PAGING})
+def list_parties():
+    page = _int_arg("page", 1, 1, 10**6)
+    per_page = _int_arg("per_page", 50, 1, current_app.config["API_PAGE_SIZE_MAX"])
+    found = parties.search(g.user, request.args.get("q"), after=request.args.get("after") or None, page=page,
+                           per_page=per_page)
+    return jsonify(_page(found, PartySummarySchema, page, per_page))
+
+
+@bp.post("/parties")
+@operation("Register a party (officer): a natural person by the resident identity number, an organisation by the "
+           "unified social credit code, each checked by its check character; a number registered already is a 409",
+           body=PartyFieldsSchema, response=PartyRecordSchema, tag="parties", location="the party (GET /parties/{id})")
+def create_party():
+    party = parties.register(g.user, json_body(PartyFieldsSchema()))
+    body = PartyRecordSchema().dump(parties.party_record(g.user, party.id).party)
+    return jsonify(body), 201, {"Location": url_for("api.get_party", party_id=party.id)}
+
+
+@bp.get("/parties/<id:party_id>")
+@operation("A party's record with its cases (number, title, status, decision and fine where decided): a repeat "
+           "violation shows when the penalty is proposed", response=PartyRecordSchema, tag="parties")
+def get_party(party_id: int):
+    return jsonify(PartyRecordSchema().dump(parties.party_record(g.user, party_id).party))
+
+
+@bp.post("/cases/<id:case_id>/party")
+@operation("Identify the party of a case opened on an anonymous tip (an officer of its department): a party of the "
+           "register (party_id) or a new one (name, kind, id_number …), of the kind the case was opened against; "
+           "the case then prints the party's name. Traced (case.party_identified); 409 once identified",
+           body=PartyIdentifySchema, response=CaseSchema, tag="cases")
+def identify_party(case_id: int):
+    case = parties.identify_party(g.user, case_id, json_body(PartyIdentifySchema()))
     return jsonify(dump_case(case)), 200, {"ETag": case_etag(case.version)}

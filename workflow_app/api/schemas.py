@@ -1,13 +1,13 @@
 """Marshmallow schemas of the JSON API: request parsing and response shapes (and OpenAPI)."""
 import json
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..i18n import page_language
 from ..oversight.alert_rules import CATALOGUE, rule_name
 from ..oversight.calendar import LOCAL_TZ
-from ..services.cases import PARTY_KINDS
 from ..services.errors import tr
+from ..services.parties import ADDRESS_MAX, NAME_MAX, PARTY_KINDS, PHONE_MAX, REPRESENTATIVE_MAX
 from ..strict_input import ID_MAX
 
 
@@ -104,9 +104,67 @@ class ProcedureListSchema(Schema):
     items = fields.List(fields.Nested(ProcedureVersionSchema))
 
 
-class PartySchema(Schema):
-    name = fields.String(required=True, validate=Length(1, 200))
+class PartyFieldsSchema(Schema):
+    """A party as registered (services/parties.py checks the number against its kind)."""
+
+    name = fields.String(required=True, validate=Length(1, NAME_MAX),
+                         metadata={"description": "the name: a person's full name, an organisation's registered name"})
     kind = fields.String(required=True, validate=OneOf(PARTY_KINDS))
+    id_number = fields.String(required=True, validate=Length(1, 64), metadata={
+        "description": "a person's 18-character resident identity number (GB 11643, check character 0-9 or X); "
+                       "an organisation's 18-character unified social credit code (GB 32100); lower case is "
+                       "taken as upper case"})
+    address = fields.String(load_default=None, allow_none=True, validate=Length(0, ADDRESS_MAX))
+    legal_representative = fields.String(load_default=None, allow_none=True, validate=Length(0, REPRESENTATIVE_MAX),
+                                         metadata={"description": "an organisation's legal representative"})
+    phone = fields.String(load_default=None, allow_none=True, validate=Length(0, PHONE_MAX))
+
+
+class PartySchema(Schema):
+    """The party a new case names: `id` (one of the register); or name, kind and id_number (a party
+    registered with the case); or name and kind alone (an anonymous tip's party, identified later:
+    POST /cases/{id}/party)."""
+
+    id = fields.Integer(validate=Range(min=1, max=ID_MAX), metadata={"description": "a party of the register"})
+    name = fields.String(validate=Length(1, NAME_MAX))
+    kind = fields.String(validate=OneOf(PARTY_KINDS))
+    id_number = fields.String(validate=Length(1, 64), metadata={
+        "description": "the party's resident identity number or unified social credit code: registers it"})
+    address = fields.String(allow_none=True, validate=Length(0, ADDRESS_MAX))
+    legal_representative = fields.String(allow_none=True, validate=Length(0, REPRESENTATIVE_MAX))
+    phone = fields.String(allow_none=True, validate=Length(0, PHONE_MAX))
+
+    @validates_schema
+    def _named(self, data, **kwargs):
+        if "id" in data:
+            extra = sorted(set(data) - {"id"})
+            if extra:
+                raise ValidationError({name: [tr("a party of the register is named by its id alone")]
+                                       for name in extra})
+            return
+        missing = {name: [tr("Missing data for required field.")] for name in ("name", "kind") if name not in data}
+        if missing:
+            raise ValidationError(missing)
+
+
+class PartyIdentifySchema(Schema):
+    """The party of an anonymous tip's case: `party_id` (one of the register), or a new party."""
+
+    party_id = fields.Integer(validate=Range(min=1, max=ID_MAX))
+    name = fields.String(validate=Length(1, NAME_MAX))
+    kind = fields.String(validate=OneOf(PARTY_KINDS))
+    id_number = fields.String(validate=Length(1, 64))
+    address = fields.String(allow_none=True, validate=Length(0, ADDRESS_MAX))
+    legal_representative = fields.String(allow_none=True, validate=Length(0, REPRESENTATIVE_MAX))
+    phone = fields.String(allow_none=True, validate=Length(0, PHONE_MAX))
+
+    @validates_schema
+    def _named(self, data, **kwargs):
+        if "party_id" not in data:
+            missing = {name: [tr("Missing data for required field.")] for name in ("name", "kind", "id_number")
+                       if name not in data}
+            if missing:
+                raise ValidationError(missing)
 
 
 class CaseCreateSchema(Schema):
@@ -217,7 +275,9 @@ class CaseSchema(Schema):
     procedure_version = fields.Function(lambda c: c.procedure_version.version)
     department = fields.Function(lambda c: c.department.code)
     department_name = fields.Function(lambda c: c.department.name)
-    party = fields.Function(lambda c: {"name": c.party_name, "kind": c.party_kind})
+    party = fields.Function(lambda c: {"name": c.party_name, "kind": c.party_kind, "id": c.party_id}, metadata={
+        "description": "the name printed on the case, the kind, and the party's id in the register (null while "
+                       "an anonymous tip's party is not identified)"})
     created_by = fields.Function(lambda c: c.created_by.username)
     created_at = LocalDateTime()
     closed_at = LocalDateTime(allow_none=True, metadata={
@@ -229,6 +289,45 @@ class CaseSchema(Schema):
                                 metadata={"description": "法制审核 results, oldest first"})
     milestones = fields.List(fields.Nested(MilestoneSchema), metadata={
         "description": "the milestones the case reached (its procedure's BPMN declares them), in order"})
+
+
+class PartySummarySchema(Schema):
+    """A party as a list shows it: a natural person's number masked unless you are an officer of one
+    of its cases (services/parties.py)."""
+
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "person or organization"})
+    name = fields.String()
+    id_number = fields.Function(lambda p: p.shown_id_number, metadata={
+        "description": "the resident identity number (masked, 4401**********123X, for those who are not "
+                       "officers of the party's cases) or the unified social credit code"})
+    address = fields.String(allow_none=True)
+    legal_representative = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    registered_at = LocalDateTime()
+
+
+class PartyCaseSchema(Schema):
+    id = fields.Function(lambda c: c.case.id)
+    number = fields.Function(lambda c: c.case.number)
+    title = fields.Function(lambda c: c.case.title)
+    status = fields.Function(lambda c: c.case.status)
+    department = fields.Function(lambda c: c.case.department.code)
+    created_at = fields.Function(lambda c: c.case.created_at.astimezone(LOCAL_TZ).isoformat())
+    closed = fields.Function(lambda c: c.case.closed_at is not None)
+    decision = fields.String(allow_none=True, metadata={"description": "the decision's document number, once decided"})
+    fine = fields.Float(allow_none=True, metadata={"description": "the fine decided (yuan)"})
+
+
+class PartyRecordSchema(PartySummarySchema):
+    cases = fields.Function(lambda p: PartyCaseSchema(many=True).dump(p.record.cases), metadata={
+        "description": "its cases in your org scope, newest first (number, title, status, decision and fine): "
+                       "a repeat violation shows here"})
+    cases_elsewhere = fields.Function(lambda p: p.record.elsewhere,
+                                      metadata={"description": "its cases outside your org scope (counted only)"})
+
+
+PartyPageSchema = _page_of(PartySummarySchema, "PartyPageSchema")
 
 
 class CaseSummarySchema(CaseSchema):

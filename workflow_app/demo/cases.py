@@ -45,6 +45,15 @@ PARTIES = [
     ("清河区便民烟酒店", "organization", with_uscc_check("92990105MA05BMY9T"), "清河区车站路45号"),
     ("赵某某", "person", with_resident_check("99010519781125003"), "清河区东湖小区9栋101室"),
 ]
+# What the register holds beside the name and number (services/parties.py): an organisation's legal
+# representative and a telephone number to reach the party (the demo's: 555 numbers, no one's).
+PARTY_DETAILS = {
+    "清河区鲜果多超市有限公司": {"legal_representative": "陈某某", "phone": "0999-5550118"},
+    "清河区惠民药房": {"legal_representative": "刘某", "phone": "0999-5550126"},
+    "清河区味道餐饮管理有限公司": {"legal_representative": "周某某", "phone": "0999-5550135"},
+    "示范市宏达食品贸易有限公司": {"legal_representative": "吴某", "phone": "0999-5550147"},
+    "清河区便民烟酒店": {"legal_representative": "郑某某"},
+}
 # The violation the forms' examples describe (食品安全法 Arts. 53, 126(1)(三)); the case title names it.
 VIOLATION = "未按规定建立并遵守进货查验记录制度"
 # The summary procedure's: expired prepacked food on the shelf (食品安全法 Arts. 34(10), 124), fined
@@ -303,8 +312,11 @@ def seed_demo_cases(count: int = DEFAULT_COUNT, *, seed: int = 7) -> Counter:
             fine = summary_fine(stage.story, kind)
         demo = DemoCase(n=n, stage=stage, party=party, party_kind=kind, party_id_number=id_number,
                         party_address=address, fine=fine, received=received_for(stage, today))
+        # the party of the register (registered with its first case; its later cases name it again,
+        # so a repeat violation shows on its record)
         case = cases.open_case(users["officer1"], process_id=stage.procedure, title=demo.title,
-                               department_code=DEPARTMENT, party={"name": party, "kind": kind})
+                               department_code=DEPARTMENT, party={"name": party, "kind": kind, "id_number": id_number,
+                                                                  "address": address, **PARTY_DETAILS.get(party, {})})
         if not stage.story.on_the_spot:  # the general procedure's cases: evidence from the clue on
             clue = next((t.id for t in cases.ready_tasks(case)), None)
             demo_evidence.collect(case, users["officer1"], demo.received, clue, n)

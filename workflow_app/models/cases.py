@@ -4,6 +4,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .org import OrgUnit, User
+from .parties import Party
 from .procedures import ProcedureVersion
 from .types import JSONType, UTCDateTime, utcnow
 
@@ -29,6 +30,10 @@ class Case(db.Model):
     department_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     party_name: Mapped[str] = mapped_column(String(200))
     party_kind: Mapped[str] = mapped_column(String(16))  # person|organization
+    # The party in the register (models/parties.py); None until an anonymous tip's party is
+    # identified (and on cases opened before the register). `party_name` stays the name printed
+    # on the case.
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"), nullable=True, index=True)
     # The status of the last milestone reached (the procedure declares both, engine/specs.py), or
     # "intake" before the first: a projection of case_milestone, kept here for the lists.
     status: Mapped[str] = mapped_column(String(32), index=True)
@@ -51,6 +56,7 @@ class Case(db.Model):
     procedure_version: Mapped[ProcedureVersion] = relationship(lazy="joined")
     department: Mapped[OrgUnit] = relationship(lazy="joined")
     created_by: Mapped[User] = relationship()
+    party: Mapped[Party | None] = relationship()
 
 
 class CaseMilestone(db.Model):

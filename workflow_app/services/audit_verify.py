@@ -15,8 +15,8 @@ It finds:
   one of those written before keying (AUDIT_UNKEYED_UNTIL_ID); a head (trace_chain) that does
   not match the last event, or a chain whose events or head are gone;
 - for every case: a case row with no chain, a chain with no case row; case fields (number, title,
-  department, party, procedure version, opener, status, closing time) that differ from what
-  case.opened / case.milestone / case.migrated / case.ended recorded; milestone rows that differ
+  department, party (its register row too), procedure version, opener, status, closing time) that differ from what
+  case.opened / case.party_identified / case.milestone / case.migrated / case.ended recorded; milestone rows that differ
   from their case.milestone event, that none recorded, or that are gone; task rows whose state,
   completer, completion time or form data differ from their task.completed event, or that no
   task.ready event announced; legal review rows (法制审核) that differ from their legal_review.*
@@ -52,9 +52,9 @@ from ..models import (
     Alert,
     Case,
     CaseAttachment,
+    CaseMilestone,
     Evidence,
     EvidenceWithdrawal,
-    CaseMilestone,
     LegalReview,
     OrgUnit,
     Procedure,
@@ -455,7 +455,8 @@ def _read_group(connection, group: _Group) -> tuple[dict, ...]:
         heads.update((row.chain, row) for row in rows(
             db.select(TraceChain.chain, TraceChain.seq, TraceChain.head_sha256).where(named(TraceChain.chain, names))))
     cases = {row.id: row for row in rows(in_range(Case.id, db.select(
-        Case.id, Case.number, Case.title, Case.party_name, Case.party_kind, Case.status, Case.department_id,
+        Case.id, Case.number, Case.title, Case.party_name, Case.party_kind, Case.party_id, Case.status,
+        Case.department_id,
         Case.created_by_id, Case.created_at, Case.closed_at, cast(Case.milestones, Text).label("milestones"),
         OrgUnit.code.label("department"), ProcedureVersion.version, ProcedureVersion.sha256.label("version_sha256"),
         Procedure.process_id)
@@ -586,6 +587,7 @@ class _CaseTrace:
 
     def __init__(self):
         self.opened = None
+        self.party: tuple | None = None  # (name printed, kind, party id) as the latest event left them
         self.procedure: tuple | None = None  # (process_id, version number, sha256 or None)
         self.status = None
         self.closed_at: datetime | None = None
@@ -613,6 +615,13 @@ class _CaseTrace:
         data = self.opened[1]
         self.procedure = (data.get("procedure"), data.get("version"), None)
         self.status = "intake"
+        party = data.get("party") or {}
+        self.party = (party.get("name"), party.get("kind"), party.get("id"))
+
+    def _party_identified(self, ev, verified) -> None:
+        data = _data(ev)
+        if self.party is not None:
+            self.party = (data.get("party_name"), self.party[1], (data.get("party") or {}).get("id"))
 
     def _migrated(self, ev, verified) -> None:
         if self.procedure:
@@ -729,7 +738,8 @@ ALERT_FIELDS = ("department_id", "code", "severity", "task_id", "raised_at", "ra
 _FEED = {"case.opened": _CaseTrace._opened, "case.migrated": _CaseTrace._migrated,
          "case.milestone": _CaseTrace._milestone,
          **{f"case.{milestone}": _CaseTrace._legacy_milestone for milestone in LEGACY_MILESTONES},
-         "case.ended": _CaseTrace._ended, "task.ready": _CaseTrace._task_ready,
+         "case.ended": _CaseTrace._ended, "case.party_identified": _CaseTrace._party_identified,
+         "task.ready": _CaseTrace._task_ready,
          "task.completed": _CaseTrace._task_completed, "task.cancelled": _CaseTrace._task_cancelled,
          **{action: _CaseTrace._review for action in REVIEW_APPROVED},
          **{f"alert.{step}": _CaseTrace._feed_alert for step in ALERT_STEPS},
@@ -813,10 +823,10 @@ def _check_case(chain: str, row, tasks: list, reviews: list, alerts: list, miles
         report.add(chain, None, f"case {row.number}: no case.opened event; its row cannot be checked")
         return
     opened, data = trace.opened
-    party = data.get("party") or {}
+    party_name, party_kind, party_id = trace.party
     expected = {
         "number": data.get("number"), "title": data.get("title"), "department": data.get("department"),
-        "party_name": party.get("name"), "party_kind": party.get("kind"), "created_by_id": opened.actor_id,
+        "party_name": party_name, "party_kind": party_kind, "party_id": party_id, "created_by_id": opened.actor_id,
         "created_at": opened.at, "status": trace.status, "closed_at": trace.closed_at,
     }
     for name, value in expected.items():

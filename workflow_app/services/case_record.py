@@ -88,4 +88,5 @@ def rule_record(form_key: str | None, case: Case, data: dict, user: User | None,
     return step_rules.CaseRecord(
         form_key, data, actor=user.username if user else "", today=local_today(), party_kind=case.party_kind,
         earlier=lambda: latest_forms(case), department=department.name, powers=department.penalty_powers or (),
-        forms=forms, benchmark=tier_range, cause=lambda code: statutory_range(department.id, code))
+        forms=forms, benchmark=tier_range, cause=lambda code: statutory_range(department.id, code),
+        party_number=lambda: case.party.id_number if case.party_id is not None else None)

@@ -15,7 +15,19 @@ from ..models import Case, LegalReview, OrgUnit, Task, User, WorkflowState
 from ..models.types import utcnow
 from ..oversight import bindings, step_rules
 from ..wall_clock import local_today
-from . import alerts, attachments, audit, case_record, causes, legal_review, numbering, paging, people, time_limits
+from . import (
+    alerts,
+    attachments,
+    audit,
+    case_record,
+    causes,
+    legal_review,
+    numbering,
+    paging,
+    parties,
+    people,
+    time_limits,
+)
 from .access import (
     check_may_act,
     require_role,
@@ -29,7 +41,7 @@ from .forms import validate_form
 from .procedures import latest_version, procedure_info
 from .step_path import StepPath, act_day, ready_task_rows, refusals_traced
 
-PARTY_KINDS = ("person", "organization")
+PARTY_KINDS = parties.PARTY_KINDS
 # The lists' orders, matched by their indexes: cases newest first; tasks due first (undated last).
 CASE_ORDER = [paging.SortKey(Case.created_at, descending=True, kind=datetime),
               paging.SortKey(Case.id, descending=True)]
@@ -39,10 +51,14 @@ TASK_ORDER = [paging.SortKey(Task.due_at, nullable=True, kind=datetime), paging.
 # -- opening a case -------------------------------------------------------------------------------
 def open_case(user: User, *, process_id: str, title: str, department_code: str, party: dict,
               answered=None) -> Case:
-    """立案前线索登记: an officer opens a case on the latest version of a procedure. `answered`:
+    """立案前线索登记: an officer opens a case on the latest version of a procedure. `party`: one of
+    the register (`id`), a party registered with the case (name, kind, id_number, …), or an
+    anonymous tip's party not yet identified (name and kind only; services/parties.py). `answered`:
     called with the new case inside its transaction, after its trace (the API keeps its answer to
     an idempotent request there: services/idempotency.py)."""
     require_role(user, "officer", tr("opening a case"))
+    named, party = parties.party_for_opening(user, party)
+    registered = named is not None and named.id is None
     department = db.session.execute(
         db.select(OrgUnit).where(OrgUnit.code == department_code)).scalar_one_or_none()
     if department is None:
@@ -59,6 +75,7 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
     case = Case(title=title, procedure_version_id=version.id, department_id=department.id,
                 party_name=party["name"], party_kind=party["kind"], status=INITIAL_STATUS, created_by_id=user.id,
                 created_at=now, updated_at=now)
+    case.party = named  # written in the case's flush (a new party first)
     issued = []
 
     def take_number():
@@ -66,9 +83,12 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
         case.number = issued[0].number
 
     with path.write(case, None, step, now, before=take_number):
+        if registered:
+            audit.record("party.registered", actor=user, data=parties.registered_data(named), at=now)
         audit.record("case.opened", actor=user, case_id=case.id, at=now, data={
             "number": case.number, "title": title, "procedure": process_id, "version": version.version,
-            "department": department.code, "party": {"name": party["name"], "kind": party["kind"]}})
+            "department": department.code, "party": {"name": party["name"], "kind": party["kind"],
+                                                     **({"id": named.id} if named is not None else {})}})
         numbering.keep(issued, case=case, task_id=None, actor=user, now=now)
         if answered is not None:
             answered(case)
@@ -99,6 +119,7 @@ def complete_task(user: User, task_id: int, data: dict, read_version: int | None
     numbering.check_can_number(schema, case.department)
     attachments.check_signatures(schema, data, case)
     causes.check_chosen_cause(schema, data, case)
+    identified = parties.party_from_form(user, case, schema, data)
     on = act_day(info.rules, task.form_key, data)
     with refusals_traced(user, case.id, bpmn_id=task.bpmn_id, task_id=task.id):
         people.check_named_people(schema, data, case, on)
@@ -121,6 +142,7 @@ def complete_task(user: User, task_id: int, data: dict, read_version: int | None
     task.completed_at = now
     task.completed_by_id = user.id
     task.data = data
+    parties.name_from_form(identified, case, now)
     case.reviews = case_record.legal_reviews(case)  # for the response
     issued = []
 
@@ -134,6 +156,7 @@ def complete_task(user: User, task_id: int, data: dict, read_version: int | None
         audit.record("task.completed", actor=user, case_id=case.id, task_id=task.id,
                      bpmn_id=task.bpmn_id, at=now,
                      data={"task": task.name, "form": data, "changes": step.changes})
+        parties.trace_form_identification(identified, case, user, now)
         if legal_review.is_legal_review(info, task):
             case.reviews.append(legal_review.record(case, task, user, data, now))
             case_record.forget(case)

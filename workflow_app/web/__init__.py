@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from . import alerts, causes, errors, evidence, legal_review, login, procedures, task_views, views  # noqa: E402,F401  (register the views)
+from . import alerts, causes, errors, evidence, legal_review, login, parties, procedures, task_views, views  # noqa: E402,F401  (register the views)

@@ -15,6 +15,7 @@ from ..services import (
     case_requests,
     cases,
     causes,
+    parties,
     people,
     prefill,
     procedures,
@@ -25,6 +26,7 @@ from ..services.errors import Conflict, Invalid, NotFound, Phrase, ServiceError,
 from ..services.forms import schema_errors
 from ..wall_clock import local_today
 from . import bp, legal_review
+from . import parties as party_views
 from . import task_forms as tf
 from .legal_review import tier_labels
 
@@ -240,24 +242,66 @@ def new_case():
             "title": request.form.get("title", ""),
             "department": request.form.get("department") or current_user.org_unit.code,
             "party_name": request.form.get("party_name", ""),
-            "party_kind": request.form.get("party_kind", "organization")}
+            "party_kind": request.form.get("party_kind", "organization"),
+            **{f"party_{name}": request.form.get(f"party_{name}", "") for name in PARTY_DETAILS},
+            "party_q": request.form.get("party_q", request.args.get("party_q", "")),
+            "party_id": request.form.get("party_id", "")}
     errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        errors = _new_case_errors(form, procs, departments)
+    q, matches = "", None
+    try:
+        q, matches = party_views.matches_for(form["party_q"])
+    except Invalid as err:
+        errors = beside_fields({"party_q": [m for messages in err.errors.values() for m in messages]})
+    chosen = None
+    try:
+        chosen = _chosen_party(form["party_id"], matches)
+    except Invalid as err:
+        errors = {**errors, **beside_fields(err.errors)}
+    if request.method == "POST" and not request.form.get("find") and not errors:
+        errors = _new_case_errors(form, procs, departments, chosen is not None)
         if not errors:
             try:
                 case = cases.open_case(current_user, process_id=form["procedure"], title=form["title"].strip(),
-                                       department_code=form["department"],
-                                       party={"name": form["party_name"].strip(), "kind": form["party_kind"]})
+                                       department_code=form["department"], party=_party_of(form, chosen))
             except (Invalid, NotFound) as err:
                 errors = ({"procedure": [localized(err.message)]} if isinstance(err, NotFound) or not err.errors
-                          else beside_fields(err.errors))
+                          else party_views.web_party_errors(err.errors))
             else:
                 flash(_("Case %(number)s is opened. Next: %(next)s.", number=case.number,
                         next=_next_steps(case)), "success")
                 return redirect(url_for("web.case_page", case_id=case.id))
     return render_template("web/case_new.html", form=form, errors=errors, procedures=procs,
-                           departments=departments, kinds=PARTY_KINDS)
+                           departments=departments, kinds=PARTY_KINDS, q=q, matches=matches, chosen=chosen)
+
+
+# What the new-case page may record of a party registered with the case, beside its name and kind.
+PARTY_DETAILS = ("id_number", "address", "legal_representative", "phone")
+
+
+def _chosen_party(value: str, matches: list | None):
+    """The party picked from the register (`party_id`), if any: one the user may see."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or not 0 < int(value) < 2**31:
+        raise Invalid({"party_id": [_("Choose one of the parties found.")]})
+    for party in matches or ():
+        if party.id == int(value):
+            return party
+    try:
+        return parties.get_party(current_user, int(value))
+    except NotFound:
+        raise Invalid({"party_id": [_("Choose one of the parties found.")]}) from None
+
+
+def _party_of(form: dict, chosen) -> dict:
+    """The case's party as the service takes it: one of the register, a new one with its number,
+    or an anonymous tip's party by name and kind alone."""
+    if chosen is not None:
+        return {"id": chosen.id}
+    party = {"name": form["party_name"].strip(), "kind": form["party_kind"]}
+    details = {name: form[f"party_{name}"].strip() for name in PARTY_DETAILS if form[f"party_{name}"].strip()}
+    return {**party, **details}
 
 
 def _procedures() -> list[tuple[str, str]]:
@@ -296,7 +340,13 @@ def _new_case_schema(procs: list, departments: list) -> dict:
             }}
 
 
-def _new_case_errors(form: dict, procs: list, departments: list) -> dict[str, list[str]]:
-    """The new-case form's own fields, in the page's language (blank means not given)."""
-    data = {name: value.strip() for name, value in form.items() if value.strip()}
-    return beside_fields(schema_errors(_new_case_schema(procs, departments), data))
+def _new_case_errors(form: dict, procs: list, departments: list, party_chosen: bool) -> dict[str, list[str]]:
+    """The new-case form's own fields, in the page's language (blank means not given); a party
+    picked from the register needs no name and kind typed."""
+    schema = _new_case_schema(procs, departments)
+    fields = set(schema["properties"])
+    if party_chosen:
+        fields -= {"party_name", "party_kind"}
+        schema = {**schema, "required": [f for f in schema["required"] if f in fields]}
+    data = {name: value.strip() for name, value in form.items() if name in fields and value.strip()}
+    return beside_fields(schema_errors(schema, data))

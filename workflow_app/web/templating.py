@@ -14,7 +14,7 @@ from ..i18n import HTML_LANG, LANGUAGES, localized, page_language, step_name, ta
 from ..oversight.alert_rules import CATALOGUE, rule_name, rule_title
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.powers import kind_label
-from ..services import alerts
+from ..services import alerts, parties
 from ..services.statuses import status_words
 from .case_file import entries
 
@@ -172,7 +172,8 @@ def init_templating(app: Flask) -> None:
         return {
             "page_lang": lang, "html_lang": HTML_LANG[lang], "languages": LANGUAGES,
             "status_labels": LazyStatusWords(), "role_labels": ROLE_LABELS, "action_labels": ACTION_LABELS,
-            "party_kinds": PARTY_KINDS, "case_file_entries": entries, "localized": localized,
+            "party_kinds": PARTY_KINDS, "party_cases_of": parties.cases_of, "case_file_entries": entries,
+            "localized": localized,
             "here": request.full_path.rstrip("?") if request else "/",
             "with_args": with_args, "step_label": task_step_name, "step_name": step_name,
             "alert_name": alert_name, "alert_title": alert_title, "alert_finding": alert_finding, "severity_labels": SEVERITY_LABELS, "severity_meanings": SEVERITY_MEANINGS,

@@ -6,10 +6,21 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from ..i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_SECONDS, LANGUAGES
-from ..services import attachments, case_messages, case_overview, case_requests, documents, evidence, users, worklists
+from ..services import (
+    attachments,
+    case_messages,
+    case_overview,
+    case_requests,
+    documents,
+    evidence,
+    parties,
+    users,
+    worklists,
+)
 from ..services import dashboard as dashboard_service
 from ..services.errors import Invalid, tr
 from . import bp
+from . import parties as party_views
 from .dashboard import TIME_LEFT_LABELS, page_context
 from .login import _safe_next, start_page
 
@@ -103,8 +114,14 @@ def case_page(case_id: int):
     overview = case_overview.case_overview(current_user, case_id)
     requests = case_requests.requests_for(current_user, overview.case)
     messages = case_messages.waiting_for(current_user, overview.case)
-    return render_template("web/case.html", o=overview, case=overview.case, requests=requests, messages=messages,
-                           evidence_counts=evidence.counts(overview.case))
+    case = overview.case
+    identify = None
+    if case.party_id is None and case.closed_at is None and current_user.has_role("officer"):
+        q, matches = party_views.matches_for(_text_arg(request.args, "party_q"))
+        identify = {"q": q, "matches": matches}
+    return render_template("web/case.html", o=overview, case=case, requests=requests, messages=messages,
+                           party_cases=parties.cases_of(case.party_id), identify=identify,
+                           evidence_counts=evidence.counts(case))
 
 
 @bp.get("/cases/<id:case_id>/attachments/<sha256>.png")

@@ -7,7 +7,7 @@ of a suspected crime is copied to the procuratorate (`transfer_copied_to_procura
 TRANSFER_NOT_COPIED, 国务院令第310号); a disclosure is withdrawn only where one was made
 (`withdrawn_only_if_disclosed`: DISCLOSURE_NOT_MADE, APL 48(2), checked before the form is typed)."""
 from ..bindings import BEFORE_FORM, FORM, TEXT, Param, RuleKind, register
-from ..identity import party_id_valid, personal_numbers
+from ..identity import number_problem, party_id_valid, personal_numbers
 from .record import Breach, CaseRecord, bool_field, date_field, list_field, text_field
 
 
@@ -31,6 +31,35 @@ register(RuleKind(
     {"id_number": text_field("the party's resident identity number or unified social credit code")},
     party_id_checks,
     doc="The party's number is a valid identity number or credit code, its check character included."))
+
+
+# -- PARTY_NOT_IDENTIFIED (APL 44, 59) ----------------------------------------------------------------
+def party_identified(record: CaseRecord, params: dict) -> list[Breach]:
+    """告知 names the party to whom the penalty is proposed (APL 44) by the number the decision will
+    carry (APL 59): a case opened on an anonymous tip reaches it only once its party is identified
+    in the register with a valid number."""
+    number = record.party_number
+    if number is not None and number_problem(record.party_kind, number) is None:
+        return []
+    zh, en = record.label(params["notice"])
+    if number is None:
+        return [Breach(
+            (params["notice"],),
+            f"当事人尚未查明：{zh}前应当查明当事人，并以有效的身份证号码或统一社会信用代码登记（案件页面“查明当事人”）",
+            f"the party is not identified: before the {en} the party must be identified and registered with a "
+            "valid resident identity number or unified social credit code (\"Identify the party\" on the case page)")]
+    return [Breach(
+        (params["notice"],),
+        f"当事人登记的号码{number}不是有效的身份证号码或统一社会信用代码，{zh}前应当更正",
+        f"the party's registered number {number} is not a valid resident identity number or unified social credit "
+        f"code: correct it before the {en}")]
+
+
+register(RuleKind(
+    "party_identified", "PARTY_NOT_IDENTIFIED", "《行政处罚法》第44条、第59条",
+    {"notice": Param(FORM, doc="the form of the step that needs the party identified (the notice)")},
+    party_identified,
+    doc="The case's party is identified in the register with a valid number before the step (the notice)."))
 
 
 # -- SINGLE_OFFICER (APL 42, 55) --------------------------------------------------------------------

@@ -18,7 +18,8 @@ from ..bindings import FIELD, FIELDS, Param, RuleKind
 
 class CaseRecord:
     """What a rule sees: the form being submitted and the latest data of each completed form (by
-    form key), who acts, the Beijing date, the party's kind, the department and its powers, and the
+    form key), who acts, the Beijing date, the party's kind and its number in the register (None
+    while unidentified), the department and its powers, and the
     forms of the case's procedure version (their titles name the fields in messages), and the
     department's discretion benchmarks (`benchmark(item code, tier)`: the tier's range
     {"min_fine", "max_fine"}, or None where the register has no such item or tier), and its causes
@@ -33,13 +34,22 @@ class CaseRecord:
                  party_kind: str = "person", earlier: dict[str, dict] | Callable[[], dict[str, dict]] | None = None,
                  department: str = "", powers: Iterable[str] = (), forms: dict[str, dict] | None = None,
                  benchmark: Callable[[str, str], dict | None] | None = None,
-                 cause: Callable[[str], dict | None] | None = None):
+                 cause: Callable[[str], dict | None] | None = None,
+                 party_number: str | Callable[[], str | None] | None = None):
         self.form_key, self.data, self.today, self.actor = form_key, data, today, actor
+        self._party_number = party_number
         self.party_kind, self.department, self.powers = party_kind, department, frozenset(powers)
         self.forms = forms or {}
         self.benchmark = benchmark or (lambda item, tier: None)
         self.cause = cause or (lambda code: None)
         self._earlier = earlier
+
+    @cached_property
+    def party_number(self) -> str | None:
+        """The number of the case's party in the register; None while the party is unidentified
+        (read when a rule first asks)."""
+        source = self._party_number
+        return source() if callable(source) else source
 
     @cached_property
     def earlier(self) -> dict[str, dict]:
