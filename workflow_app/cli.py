@@ -131,6 +131,12 @@ def demo_cases(count: int, if_empty: bool):
         if reached[stage.name]:
             nxt = f"; next: {stage.inbox}" if stage.inbox else ""
             click.echo(f"  {reached[stage.name]:3d} {stage.label}{nxt}")
+    from .demo.departments import seed_other_departments
+
+    others = _run(seed_other_departments)
+    if others:
+        click.echo(f"Registered {others} clue(s) in other departments (生态环境, 交通运输, 应急管理), each with its "
+                   "party, number and evidence.")
     # the worker's pass, so that the demo's late steps show as alerts (预警) from the start
     from .services import alerts
 

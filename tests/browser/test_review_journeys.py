@@ -44,7 +44,10 @@ def reinvestigate(api: Api, case_id: int) -> None:
         task = next(t for t in ready if t["lane"] == "officer")
         done = [t for t in api.call("GET", f"/api/v1/cases/{case_id}/tasks", "officer1")["items"]
                 if t["bpmn_id"] == task["bpmn_id"] and t["state"] == "completed"]
-        api.call("POST", f"/api/v1/tasks/{task['id']}/complete", done[-1]["completed_by"], {"data": done[-1]["data"]})
+        form = api.call("GET", f"/api/v1/tasks/{task['id']}", "officer1")["form"] or {}
+        issued = {name for name, prop in form.get("properties", {}).items() if prop.get("x-document-number")}
+        data = {k: v for k, v in done[-1]["data"].items() if k not in issued}  # the system numbers it again
+        api.call("POST", f"/api/v1/tasks/{task['id']}/complete", done[-1]["completed_by"], {"data": data})
     raise AssertionError("the legal review did not come back")
 
 

@@ -92,6 +92,7 @@ def test_an_officer_opens_a_case_records_the_clue_past_three_checks_and_a_head_f
     row.get_by_test_id("task-link").click()
     expect(page.get_by_test_id("form-title")).to_have_text("立案审批")
     page.get_by_label("予以立案", exact=True).check()
+    page.fill('input[name="filed_on"]', local_today().isoformat())  # 立案日期: filed the day it is approved
     page.fill('textarea[name="reason"]', "有违法事实，符合立案条件")
     page.get_by_label(re.compile("已核查未超过行政处罚时效")).check()
     screenshot(page, "14-filing-approval")

@@ -63,7 +63,11 @@ def cases_with_ready_tasks():
     from workflow_app.models import Case, Task
 
     out = []
-    for case in db.session.execute(db.select(Case).order_by(Case.id)).scalars():
+    from workflow_app.demo.cases import DEPARTMENT
+    from workflow_app.models import OrgUnit
+
+    for case in db.session.execute(db.select(Case).join(OrgUnit, Case.department_id == OrgUnit.id)
+                                   .where(OrgUnit.code == DEPARTMENT).order_by(Case.id)).scalars():
         ready = {t.bpmn_id for t in db.session.execute(
             db.select(Task).where(Task.case_id == case.id, Task.state == "ready")).scalars()}
         out.append((case, ready))
@@ -106,6 +110,17 @@ def test_the_default_demo_brings_every_case_to_its_stage_two_at_each(app, api):
         listed = db.session.execute(db.select(Evidence.case_id, Evidence.kind)).all()
         assert len({case_id for case_id, _ in listed}) >= DEFAULT_COUNT // 2
         assert {kind for _, kind in listed} == {"audiovisual", "inspection_record"}
+    with app.app_context():  # the other departments' clues: each its department's number, party and evidence
+        from workflow_app.demo.departments import CLUES
+        from workflow_app.models import Case, Evidence, OrgUnit
+
+        others = db.session.execute(db.select(Case, OrgUnit.code).join(OrgUnit, Case.department_id == OrgUnit.id)
+                                    .where(OrgUnit.code != "market")).all()
+        assert {code for _case, code in others} == {c[0] for c in CLUES}, others
+        for case, _code in others:
+            assert case.party_id is not None and not case.number.startswith("MARKET")
+            assert db.session.scalar(db.select(db.func.count()).select_from(Evidence)
+                                     .where(Evidence.case_id == case.id)) == 2
     assert "nothing changed" in demo_cases(app, "--if-empty").output
     verify = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert verify.exit_code == 0, verify.output
@@ -120,7 +135,9 @@ def test_the_demo_cases_name_their_parties_in_the_register_some_more_than_once(a
     assert demo_cases(app).exit_code == 0
     with app.app_context():
         registered = db.session.execute(db.select(Party)).scalars().all()
-        assert {p.name for p in registered} == {name for name, *_ in PARTIES}
+        from workflow_app.demo.departments import CLUES
+
+        assert {p.name for p in registered} == {name for name, *_ in PARTIES} | {clue[3] for clue in CLUES}
         assert all(number_problem(p.kind, p.id_number) is None for p in registered)
         assert all(p.legal_representative for p in registered if p.kind == "organization")
         named = Counter(db.session.execute(db.select(Case.party_id)).scalars())

@@ -33,13 +33,14 @@ def scanned_record(label: str) -> bytes:
     return out.getvalue()
 
 
-def collect(case: Case, officer: User, received: date, step_id: int | None, n: int) -> int:
+def collect(case: Case, officer: User, received: date, step_id: int | None, n: int,
+            photo: tuple[str, str] = ("现场货架照片", "涉案商品的陈列位置和状态")) -> int:
     """Two items on the case's list, collected on the day the clue came in: the scene's photo and
     the signed on-site record, scanned. Returns how many were added."""
     label = f"{case.number} / {received.isoformat()}"
     items = (
         (site_photo(label, n), "现场照片.jpg", evidence.Description(
-            title="现场货架照片", kind="audiovisual", source="执法人员现场拍摄", proves="涉案商品的陈列位置和状态",
+            title=photo[0], kind="audiovisual", source="执法人员现场拍摄", proves=photo[1],
             collected_on=received, task_id=step_id)),
         (scanned_record(label), "现场笔录.pdf", evidence.Description(
             title="现场笔录（当事人签字）", kind="inspection_record", source="现场检查", proves="现场检查的过程和发现的事实",
