@@ -10,8 +10,9 @@ from tests.browser.conftest import DEMO_PASSWORD, screenshot
 pytestmark = [pytest.mark.dates, pytest.mark.xdist_group("browser")]
 
 # (name, viewport in CSS pixels, device scale): a 768-pixel tablet held upright, and a 1280-pixel
-# laptop screen at 125% zoom (1024 CSS pixels wide, drawn at 1.25).
-SCREENS = [("tablet", {"width": 768, "height": 1024}, 1), ("zoom125", {"width": 1024, "height": 720}, 1.25)]
+# laptop screen at 125% zoom (1024 CSS pixels wide, drawn at 1.25), and a 360-pixel phone on site.
+SCREENS = [("tablet", {"width": 768, "height": 1024}, 1), ("zoom125", {"width": 1024, "height": 720}, 1.25),
+           ("phone", {"width": 360, "height": 740}, 2)]
 
 
 def overflows_sideways(page) -> bool:
