@@ -81,6 +81,14 @@ def _operator() -> str:
     return f"cli:{getpass.getuser()}"
 
 
+def _file_bytes(file: Path) -> bytes:
+    """A file named on the command line, or a message and exit 1 (missing, unreadable)."""
+    try:
+        return file.read_bytes()
+    except OSError as err:
+        _fail(f"{file}: {err.strerror}")
+
+
 def _run(action, *args, **kwargs):
     """Call a service; turn its errors into a message and exit 1 (never a traceback)."""
     try:
@@ -496,11 +504,7 @@ def benchmarks_import(file):
     tier,min_fine,max_fine,circumstances; one row per tier). Checked whole; traced."""
     from .services import benchmarks
 
-    try:
-        data = file.read_bytes()
-    except OSError as err:
-        _fail(f"{file}: {err.strerror}")
-    created, updated = _run(benchmarks.import_csv, data, _operator())
+    created, updated = _run(benchmarks.import_csv, _file_bytes(file), _operator())
     click.echo(f"Benchmarks: {created} item(s) added, {updated} updated.")
 
 
@@ -522,11 +526,7 @@ def causes_import(file):
     benchmark_item; one row per cause). Checked whole; traced."""
     from .services import causes
 
-    try:
-        data = file.read_bytes()
-    except OSError as err:
-        _fail(f"{file}: {err.strerror}")
-    created, updated = _run(causes.import_csv, data, _operator())
+    created, updated = _run(causes.import_csv, _file_bytes(file), _operator())
     click.echo(f"Causes: {created} added, {updated} updated.")
 
 
