@@ -371,6 +371,30 @@ def org_numbering(code, abbr, pattern, codes):
     click.echo(numbering.describe(unit))
 
 
+@org_cli.command("settings")
+@click.argument("code")
+@click.option("--payment-bank", help="The bank where the fine is paid (APL 67), e.g. 清河区农村商业银行.")
+@click.option("--payment-account", help="The account the fine is paid to.")
+@click.option("--payment-place", help="The place of payment (APL 59, 67), e.g. 清河区农商银行各营业网点.")
+@click.option("--reconsideration-body", help="The reconsideration body (行政复议法 Art. 24); default: the people's "
+                                              "government at the department's level. Set it where the law names the "
+                                              "department above (海关, 税务, 国家安全 ...).")
+@click.option("--court", help="The people's court with jurisdiction (行政诉讼法 Art. 18); default for a district's "
+                              "department: the district's people's court.")
+def org_settings(code, payment_bank, payment_account, payment_place, reconsideration_body, court):
+    """Set what department CODE's decisions name, each option replacing what it names ("" removes it:
+    the derived value applies again); without options, print them."""
+    from .services import org_settings as settings, users
+
+    values = {"payment_bank": payment_bank, "payment_account": payment_account, "payment_place": payment_place,
+              "reconsideration_body": reconsideration_body, "court": court}
+    if all(v is None for v in values.values()):
+        unit = _run(users.unit_by_code, code)
+    else:
+        unit = _run(settings.set_settings, _operator(), code, **values)
+    click.echo(settings.describe(unit))
+
+
 @org_cli.command("list")
 def org_list():
     """Print the org tree."""

@@ -6,10 +6,13 @@ unchanged) and the lawful step next to it accepted. Fixed dates around the 2026 
 holiday (10-01 to 10-07, Saturday 10-10 a working day) show the working-day periods of APL 85:
 those tests run as of FIXED_DATES_AS_OF, the others as of the suite's day (`dates`).
 """
+from datetime import date
+
 import pytest
 
 from tests.helpers import FIXED_DATES_AS_OF, STEPS, TO_DECISION, days_ago
 from workflow_app.oversight.identity import with_resident_check
+from workflow_app.oversight.late_fee import late_fee
 
 pytestmark = pytest.mark.dates
 
@@ -263,12 +266,39 @@ def _served(api):
     return api.run(api.open_case(), *TO_DECISION, "penalty_decision", "disclosure", "service")  # fine 20,000
 
 
+def _late_fee_to(paid_on: str) -> float:
+    """The late fee the law runs on the 20,000 fine served 46 days ago, to `paid_on`."""
+    return late_fee(20000, date.fromisoformat(days_ago(46)), date.fromisoformat(paid_on)).yuan
+
+
 def test_a_late_fee_above_the_fine_is_refused(api):
     case = _served(api)
-    r = api.complete(case, "execution", expect=422, outcome="paid_late", late_fee=20001, amount_paid=40001)
+    r = api.complete(case, "execution", expect=422, outcome="paid_late", late_fee=20001, amount_paid=40001,
+                     paid_on=days_ago(0))
     assert_refused(api, case, r, "LATE_FEE_ABOVE_FINE", "第72条", "execution.late_fee",
                    "penalty_decision.fine_amount")
-    case = api.complete(case, "execution", outcome="paid_late", late_fee=20000, amount_paid=40000)
+    fee = _late_fee_to(days_ago(0))
+    assert 0 < fee < 20000
+    case = api.complete(case, "execution", outcome="paid_late", late_fee=fee, amount_paid=20000 + fee,
+                        paid_on=days_ago(0))
+    assert api.ready(case) == ["closing"]
+
+
+def test_a_late_fee_above_the_one_the_law_runs_is_refused_and_a_lower_one_taken(api):
+    """3 % of the fine a day from the day after the 15 days (APL 72) to the day of payment; an
+    enforcement agreement may reduce it (行政强制法 Art. 42), never raise it."""
+    case = _served(api)
+    paid_on = days_ago(46 - 19)
+    fee = _late_fee_to(paid_on)
+    r = api.complete(case, "execution", expect=422, outcome="paid_late", paid_on=paid_on, late_fee=fee + 0.01,
+                     amount_paid=30000)
+    assert_refused(api, case, r, "LATE_FEE_ABOVE_COMPUTED", "第72条", "execution.late_fee")
+    assert f"{fee:g}元" in r.json["message"] and "百分之三" in r.json["message"]
+    r = api.complete(case, "execution", expect=422, outcome="paid_late", paid_on=days_ago(46 - 15), late_fee=600,
+                     amount_paid=20600)  # paid on the 15th day: no fee runs
+    assert_refused(api, case, r, "LATE_FEE_ABOVE_COMPUTED", "第72条", "execution.late_fee")
+    case = api.complete(case, "execution", outcome="paid_late", paid_on=paid_on, late_fee=fee / 2,
+                        amount_paid=20000 + fee / 2)
     assert api.ready(case) == ["closing"]
 
 
@@ -278,8 +308,9 @@ def test_a_payment_19_days_after_service_recorded_as_on_time_is_refused(api):
     r = api.complete(case, "execution", expect=422, paid_on=days_ago(46 - 19))
     assert_refused(api, case, r, "PAID_LATE_RECORDED_ON_TIME", "第67条", "execution.outcome", "execution.paid_on")
     assert "逾期缴纳" in r.json["message"]
-    case = api.complete(case, "execution", outcome="paid_late", paid_on=days_ago(46 - 19), late_fee=10000,
-                        amount_paid=30000)
+    fee = _late_fee_to(days_ago(46 - 19))
+    case = api.complete(case, "execution", outcome="paid_late", paid_on=days_ago(46 - 19), late_fee=fee,
+                        amount_paid=20000 + fee)
     assert api.ready(case) == ["closing"]
 
 

@@ -59,7 +59,8 @@ FORMS = {
                      kinds=_f("list", "处罚种类", "Kinds"), riqi=_f("date", "决定日期", "Decision date"),
                      moshou=_f("number", "没收价值", "Value confiscated"),
                      jizhun=_f("text", "裁量基准", "Benchmark item"), dangci=_f("text", "裁量档次", "Tier"),
-                     anyou=_f("text", "案由", "Cause"), jianqing=_f("text", "减轻情形", "Mitigating circumstance")),
+                     anyou=_f("text", "案由", "Cause"), jianqing=_f("text", "减轻情形", "Mitigating circumstance"),
+                     fuyi=_f("text", "复议机关", "Reconsideration body"), fayuan=_f("text", "诉讼法院", "Court")),
     "chexiao": _form("撤回公示", "Withdrawal", riqi=_f("date", "撤销日期", "Day revoked")),
     "songda": _form("送达", "Service", fangshi={"type": "string", "enum": ["zhijie", "dianzi"], "title": "方式",
                                                 "x-title-en": "Method"},
@@ -136,6 +137,10 @@ BOUND = {
     "no_personal_numbers_disclosed": (["gongshi"], {"text": "gongshi.neirong"}),
     "transfer_copied_to_procuratorate": (["yisong"], {"copied": "yisong.chaosong", "procuratorate": "yisong.jcy"}),
     "late_fee_within_fine": (["zhixing"], {"late_fee": "zhixing.jiachu", "fine": "jueding.amount"}),
+    "late_fee_as_computed": (["zhixing"], {"late_fee": "zhixing.jiachu", "fine": "jueding.amount",
+                                           "served_on": "songda.riqi", "paid_on": "zhixing.jiaokuan_ri",
+                                           "plan_decision": "fenqi.yijian", "plan_approved": "pizhun"}),
+    "remedies_named_as_registered": (["jueding"], {"reconsideration_body": "jueding.fuyi", "court": "jueding.fayuan"}),
     "paid_in_time_when_recorded_so": (["zhixing"], {"outcome": "zhixing.qingkuang", "on_time": "jiaoqing",
                                                     "paid_on": "zhixing.jiaokuan_ri", "served_on": "songda.riqi",
                                                     "plan_decision": "fenqi.yijian", "plan_approved": "pizhun"}),
@@ -637,6 +642,40 @@ def test_the_late_fee_does_not_exceed_the_fine():
     b = only("late_fee_within_fine", record("zhixing", {"jiachu": 20001}, DECIDED))
     assert b.fields == ("zhixing.jiachu", "jueding.amount") and "执行·加处罚款20001元" in b.message
     assert breaches("late_fee_within_fine", record("zhixing", {"jiachu": 20000}, DECIDED)) == []
+
+
+def test_the_late_fee_is_at_most_what_the_law_runs_to_the_day_of_payment():
+    """Served on Monday 2026-03-02: the 15 days end on 03-17; paid on 03-20, 3 days of 3 % of 20,000."""
+    served = {**DECIDED, "songda": {"riqi": "2026-03-02"}}
+    paid = {"qingkuang": "yuqi", "jiaokuan_ri": "2026-03-20"}
+    assert breaches("late_fee_as_computed", record("zhixing", {**paid, "jiachu": 1800}, served)) == []
+    assert breaches("late_fee_as_computed", record("zhixing", {**paid, "jiachu": 900}, served)) == []  # reduced (行政强制法 42)
+    b = only("late_fee_as_computed", record("zhixing", {**paid, "jiachu": 1800.01}, served))
+    assert b.fields == ("zhixing.jiachu",)
+    assert "执行·加处罚款1800.01元超出依法计算的数额1800元" in b.message and "自2026-03-18起至2026-03-20共3日" in b.message
+    b = only("late_fee_as_computed", record("zhixing", {"jiaokuan_ri": "2026-03-17", "jiachu": 600}, served))
+    assert "数额0元" in b.message  # paid on the 15th day: no fee runs
+    # no payment day: counted to today (2026-11-20), capped at the fine
+    assert breaches("late_fee_as_computed", record("zhixing", {"jiachu": 20000}, served)) == []
+    # under an approved deferral the schedule's own rule governs
+    deferred = {**served, "fenqi": {"yijian": "pizhun"}}
+    assert breaches("late_fee_as_computed", record("zhixing", {**paid, "jiachu": 5000}, deferred)) == []
+
+
+def test_a_decision_names_the_reconsideration_body_and_court_of_the_departments_settings():
+    settings = {"reconsideration_body": "清河区人民政府", "court": "清河区人民法院"}
+    ok = {"fuyi": " 清河区人民政府 ", "fayuan": "清河区 人民法院"}
+    assert breaches("remedies_named_as_registered", record("jueding", ok, settings=settings)) == []
+    b = only("remedies_named_as_registered", record("jueding", {**ok, "fuyi": "清河市市场监督管理局"}, settings=settings))
+    assert b.fields == ("jueding.fuyi",) and "应为清河区人民政府" in b.message and "行政复议法》第24条" in b.message
+    b = only("remedies_named_as_registered", record("jueding", {**ok, "fayuan": "清河市中级人民法院"}, settings=settings))
+    assert b.fields == ("jueding.fayuan",) and "应为清河区人民法院" in b.message and "行政诉讼法》第18条" in b.message
+    # full-width letters and digits are their half-width selves
+    wide = {"reconsideration_body": "A市人民政府", "court": "第1人民法院"}
+    assert breaches("remedies_named_as_registered", record("jueding", {"fuyi": "Ａ市人民政府", "fayuan": "第１人民法院"},
+                                                           settings=wide)) == []
+    # a department whose register sets nothing is not checked
+    assert breaches("remedies_named_as_registered", record("jueding", {"fuyi": "任何机关"})) == []
 
 
 def test_a_fine_is_paid_in_full_and_instalments_need_an_approval():

@@ -5,6 +5,16 @@ CITY = ("demo_city", "示范市", "Demo City")
 DISTRICT = ("qinghe", "清河区", "Qinghe District")
 JUSTICE = ("justice", "清河区司法局", "Qinghe District Justice Bureau")
 
+# What every demo department's decisions name (services/org_settings.py): the fine paid at the
+# district's rural commercial bank to the district treasury's non-tax revenue account (each
+# department its own), reconsidered by the district government (行政复议法 Art. 24) and sued at the
+# district court (行政诉讼法 Art. 18).
+def demo_settings(index: int) -> dict:
+    return {"payment_bank": "清河区农村商业银行", "payment_account": f"6230 5100 0000 {1001 + index:04d}",
+            "payment_place": "清河区农商银行各营业网点", "reconsideration_body": "清河区人民政府",
+            "court": "清河区人民法院"}
+
+
 # (code, name, English name); `market` first: the demo users of the API contract live there.
 DEPARTMENTS = [
     ("market", "市场监督管理局", "Market Regulation Bureau"),

@@ -5,7 +5,8 @@ from ..extensions import db
 from ..models import Certificate, OrgUnit, User, UserRole
 from ..services.auth import hash_password
 from ..wall_clock import local_today
-from .org import ABBREVIATIONS, CITY, CONTRACT_USERS, DEPARTMENTS, DISTRICT, JUSTICE, PROVINCE, REGISTERS
+from .org import (ABBREVIATIONS, CITY, CONTRACT_USERS, DEPARTMENTS, DISTRICT, JUSTICE, PROVINCE, REGISTERS,
+                  demo_settings)
 
 # Demo enforcement certificates (执法证) are dated from the day of seeding, so a demo seeded on
 # any day has officers who may act: issued two years before, valid for five years after.
@@ -45,6 +46,9 @@ def _register(unit: OrgUnit) -> None:
         unit.penalty_powers = list(powers)
     if not unit.numbering and unit.code in ABBREVIATIONS:
         unit.numbering = {"abbr": ABBREVIATIONS[unit.code]}
+    codes = [code for code, _name, _en in DEPARTMENTS]
+    if not unit.settings and unit.code in codes:
+        unit.settings = demo_settings(codes.index(unit.code))
 
 
 def _user(username, full_name, roles, unit: OrgUnit, password_hash, certificate: tuple[date, date] | None,

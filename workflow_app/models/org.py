@@ -38,6 +38,13 @@ class OrgUnit(db.Model):
     # A column, not a table: read with the unit, set as a whole by an administrator, never
     # searched; the counters, written concurrently, are rows of their own (number_counter).
     numbering: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
+    # What a department's decisions name (services/org_settings.py, APL 59, 67): where and to
+    # which account the fine is paid, the reconsideration body (行政复议法 Art. 24) and the court
+    # with jurisdiction (行政诉讼法 Art. 18): {"payment_bank": ..., "payment_account": ...,
+    # "payment_place": ..., "reconsideration_body": ..., "court": ...}; a key left out: derived
+    # from the tree (the people's government / court at the department's own level) or not set.
+    # One JSON column like `numbering`: read with the unit, set by an administrator, never searched.
+    settings: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
 
     parent = relationship("OrgUnit", remote_side=[id])
 

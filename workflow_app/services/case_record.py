@@ -82,6 +82,7 @@ def rule_record(form_key: str | None, case: Case, data: dict, user: User | None,
     submitted, the record of earlier steps (read when a rule first asks), the acting user, the
     Beijing date, the department with its powers, its causes register and the discretion benchmarks."""
     from .benchmarks import tier_range  # benchmarks -> audit -> ... imports this module
+    from . import org_settings
     from .causes import statutory_range
 
     department = case.department
@@ -89,4 +90,5 @@ def rule_record(form_key: str | None, case: Case, data: dict, user: User | None,
         form_key, data, actor=user.username if user else "", today=local_today(), party_kind=case.party_kind,
         earlier=lambda: latest_forms(case), department=department.name, powers=department.penalty_powers or (),
         forms=forms, benchmark=tier_range, cause=lambda code: statutory_range(department.id, code),
-        party_number=lambda: case.party.id_number if case.party_id is not None else None)
+        party_number=lambda: case.party.id_number if case.party_id is not None else None,
+        settings=lambda: org_settings.settings_of(department))

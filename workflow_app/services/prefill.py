@@ -9,8 +9,10 @@ accepts wins):
   that form recorded, e.g. the decision's fine from the notice (`penalty_notice.notified_fine`),
   and the notice's from the report (`investigation_report.proposed_fine`);
 - `case.number`, `case.title`, `case.party_name`, `case.party_kind`: the case;
-- `department.name`, `department.code`: the case's department (its settings, as the org register
-  grows them).
+- `department.name`, `department.code`: the case's department; `department.reconsideration_body`,
+  `department.court`, `department.payment_bank`, `department.payment_account`,
+  `department.payment_place` and `department.payment_manner` (the manner of performance built
+  from them): its settings in force (services/org_settings.py).
 A value the field would not accept (another type, a choice it does not have) is not offered.
 Deploy refuses a source naming a field its form does not have, or one of another type, and an
 unknown field of the case or the department (`problems`); a source naming a form the package does
@@ -26,7 +28,9 @@ from .errors import Text, tr
 
 KEY = "x-prefill"
 CASE_FIELDS = {"number": "string", "title": "string", "party_name": "string", "party_kind": "string"}
-DEPARTMENT_FIELDS = {"name": "string", "code": "string"}
+DEPARTMENT_FIELDS = {"name": "string", "code": "string", "payment_bank": "string", "payment_account": "string",
+                     "payment_place": "string", "payment_manner": "string", "reconsideration_body": "string",
+                     "court": "string"}
 
 
 def sources(prop: dict) -> list:
@@ -52,9 +56,20 @@ def _value(case: Case, forms: dict[str, dict], ref: str):
     if head == "case" and rest in CASE_FIELDS:
         return getattr(case, rest)
     if head == "department" and rest in DEPARTMENT_FIELDS:
-        return getattr(case.department, rest)
+        return _department_value(case.department, rest)
     data = forms.get(head)
     return _read(data, rest.split(".")) if data is not None and rest else None
+
+
+def _department_value(unit, name: str):
+    """The department's name or code, or one of its settings in force (services/org_settings.py)."""
+    from . import org_settings
+
+    if name in ("name", "code"):
+        return getattr(unit, name)
+    if name == "payment_manner":
+        return org_settings.payment_manner(unit)
+    return org_settings.settings_of(unit)[name]
 
 
 def _blank(value) -> bool:

@@ -22,13 +22,14 @@ Where each family lives in this package:
   `decision_after_defence_window`, `hearing_request_not_waived`, `hearing_notified_in_time`,
   `hearing_chair_not_investigator`, `hearing_offered_where_due`);
 - `decision.py`: the decision and its review (`review_agrees_with_findings`, `within_powers`,
-  `legal_review_before_major_decision`, `discussion_before_major_decision`);
+  `legal_review_before_major_decision`, `discussion_before_major_decision`,
+  `remedies_named_as_registered`);
 - `formalities.py`: the form of single acts (`party_id_valid`, `recorded_by_named_officer`,
   `electronic_service_consented`, `no_personal_numbers_disclosed`,
   `transfer_copied_to_procuratorate`);
 - `summary.py`: the summary procedure's decision on the spot (`summary_within_limit`) and collection
   on the spot (`on_spot_collection_allowed`);
-- `execution.py`: payment, late fee, the court and closing (`late_fee_within_fine`,
+- `execution.py`: payment, late fee, the court and closing (`late_fee_within_fine`, `late_fee_as_computed`,
   `paid_in_full`, `schedule_covers_the_fine`, `no_late_fee_within_deferral`,
   `nothing_left_to_execute`, `court_applied_after_demand_period`);
 - `statutory_range.py`: the fine within its cause's statutory range (`fine_within_statutory_range`);

@@ -4,7 +4,13 @@ department's powers (`within_powers`: PENALTY_OUTSIDE_POWERS, APL 9, 18), and a 
 reviewed and discussed by the heads before it is decided (`legal_review_before_major_decision`:
 LEGAL_REVIEW_SKIPPED, APL 58; `discussion_before_major_decision`: COLLECTIVE_DISCUSSION_SKIPPED,
 APL 57(2)); and a fine decided outside its discretion benchmark's range is seen by the supervisor
-(`fine_within_benchmark`: the alert FINE_OUTSIDE_BENCHMARK; the step is taken)."""
+(`fine_within_benchmark`: the alert FINE_OUTSIDE_BENCHMARK; the step is taken); and the decision
+names the reconsideration body and the court of the department's settings
+(`remedies_named_as_registered`: REMEDY_BODY_MISNAMED, APL 59(1)(6), 行政复议法 Art. 24, 行政诉讼法
+Art. 18)."""
+import re
+import unicodedata
+
 from ..bindings import ALERT, FORM, TEXT, Param, RuleKind, register
 from ..powers import PUBLIC_SECURITY_ONLY, kind_label
 from .record import (
@@ -232,3 +238,48 @@ register(RuleKind(
     fine_within_benchmark, effect=ALERT,
     doc="A fine decided outside its benchmark tier's range raises FINE_OUTSIDE_BENCHMARK for the supervisor; "
         "the step is taken."))
+
+
+# -- REMEDY_BODY_MISNAMED (APL 59(1)(6); 行政复议法 Art. 24; 行政诉讼法 Art. 18) --------------------------
+_SPACE = re.compile(r"\s+")
+
+
+def _same_name(a, b) -> bool:
+    """One name after full-width/half-width normalisation (NFKC) and without whitespace."""
+    def norm(value):
+        return _SPACE.sub("", unicodedata.normalize("NFKC", value)) if isinstance(value, str) else ""
+    return norm(a) == norm(b)
+
+
+def remedies_named_as_registered(record: CaseRecord, params: dict) -> list[Breach]:
+    """A decision tells the party where to apply for reconsideration and where to sue (APL
+    59(1)(6)); the body and the court are those of the department's settings in the org register
+    (the people's government at its own level unless the law names the department above, 行政复议法
+    Art. 24; the court of the place of the organ, 行政诉讼法 Art. 18), never another. A setting the
+    register does not know (None) is not checked."""
+    breaches = []
+    for ref, key, article, article_en in (
+            (params["reconsideration_body"], "reconsideration_body", "《中华人民共和国行政复议法》第24条",
+             "Administrative Reconsideration Law, Art. 24"),
+            (params["court"], "court", "《中华人民共和国行政诉讼法》第18条", "Administrative Litigation Law, Art. 18")):
+        if not ref or form_of(ref) != record.form_key:
+            continue
+        value, expected = record.get(ref), record.settings.get(key)
+        if not isinstance(value, str) or not value.strip() or not expected or _same_name(value, expected):
+            continue
+        zh, en = record.label(ref)
+        breaches.append(Breach(
+            (ref,),
+            f"{zh}应为{expected}（{article}，按本部门在组织登记中的设置），不得写为{value.strip()}",
+            f"{en} must be {expected} ({article_en}, as the department's settings in the org register say), "
+            f"not {value.strip()}"))
+    return breaches
+
+
+register(RuleKind(
+    "remedies_named_as_registered", "REMEDY_BODY_MISNAMED",
+    "《行政处罚法》第59条、《行政复议法》第24条、《行政诉讼法》第18条",
+    {"reconsideration_body": text_field("the reconsideration body the decision names"),
+     "court": text_field("the people's court the decision names", optional=True)},
+    remedies_named_as_registered,
+    doc="The decision names the reconsideration body and the court of the department's settings."))

@@ -1,6 +1,7 @@
 """Rule kinds on executing the decision: payment in full or on an approved schedule
 (`paid_in_full`: PAYMENT_INCOMPLETE; `schedule_covers_the_fine`: PAYMENT_SCHEDULE_MISMATCH; APL 66,
-67), the late fee (`late_fee_within_fine`: LATE_FEE_ABOVE_FINE; `no_late_fee_within_deferral`:
+67), the late fee (`late_fee_within_fine`: LATE_FEE_ABOVE_FINE; `late_fee_as_computed`:
+LATE_FEE_ABOVE_COMPUTED; `no_late_fee_within_deferral`:
 LATE_FEE_IN_DEFERRAL; APL 66(2), 72), the court after a demand's period
 (`court_applied_after_demand_period`: DEMAND_PERIOD_CUT, 行政强制法 Art. 54, 69), a payment recorded
 as on time only within its 15 days (`paid_in_time_when_recorded_so`: PAID_LATE_RECORDED_ON_TIME,
@@ -45,6 +46,31 @@ register(RuleKind(
     {"late_fee": number_field("the late fee (加处罚款)"), "fine": number_field("the fine decided")},
     late_fee_within_fine,
     doc="The late fee does not exceed the fine."))
+
+
+# -- LATE_FEE_ABOVE_COMPUTED (APL 67(3), 72; 行政强制法 Art. 42) ----------------------------------------
+def late_fee_as_computed(record: CaseRecord, params: dict) -> list[Breach]:
+    """The late fee recorded is at most what the law runs to the day of payment (oversight/late_fee.py:
+    3 % of the fine a day from the day after the 15 days, never above the fine). Less is allowed:
+    an enforcement agreement may reduce or waive it (行政强制法 Art. 42(1)). Not computed while an
+    approved deferral or instalment plan stands (its own rule)."""
+    from ..late_fee import late_fee
+
+    fee, fine = record.get(params["late_fee"]), record.get(params["fine"])
+    served = record.day(params["served_on"])
+    counted_to = record.day(params["paid_on"]) or record.today
+    if not isinstance(fee, int | float) or isinstance(fee, bool) or fee <= 0:
+        return []
+    computed = late_fee(fine, served, counted_to, plan_approved=_plan_approved(record, params))
+    if computed is None or _fen(fee) <= round(computed.amount * 100):
+        return []
+    (fee_zh, fee_en) = record.label(params["late_fee"])
+    return [Breach(
+        (params["late_fee"],),
+        f"{fee_zh}{fee:g}元超出依法计算的数额{computed.yuan:g}元（自{computed.first_day.isoformat()}起"
+        f"至{counted_to.isoformat()}共{computed.days}日，每日按罚款数额的百分之三，不超出罚款数额）",
+        f"{fee_en} ({fee:g} yuan) exceeds the {computed.yuan:g} yuan the law runs ({computed.days} day(s) from "
+        f"{computed.first_day.isoformat()} to {counted_to.isoformat()}, 3% of the fine a day, at most the fine)")]
 
 
 # -- PAID_LATE_RECORDED_ON_TIME (APL 67(3), 72) ------------------------------------------------------
@@ -328,3 +354,13 @@ register(RuleKind(
         for name, p in PLAN_PARAMS.items()}},
     paid_in_time_when_recorded_so,
     doc="A payment recorded as made in time lies within the days to pay after service."))
+
+
+register(RuleKind(
+    "late_fee_as_computed", "LATE_FEE_ABOVE_COMPUTED", "《行政处罚法》第67条第3款、第72条",
+    {"late_fee": number_field("the late fee (加处罚款)"), "fine": number_field("the fine decided"),
+     "served_on": date_field("the day the decision was served"),
+     "paid_on": date_field("the day of payment (the fee is counted to it; else to today)", optional=True),
+     **PLAN_PARAMS},
+    late_fee_as_computed,
+    doc="The late fee recorded is at most the system's: 3% of the fine a day after the 15 days, at most the fine."))

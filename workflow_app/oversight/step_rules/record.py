@@ -24,7 +24,8 @@ class CaseRecord:
     department's discretion benchmarks (`benchmark(item code, tier)`: the tier's range
     {"min_fine", "max_fine"}, or None where the register has no such item or tier), and its causes
     register (`cause(code)`: the statutory range of the department's cause, models.Cause.statutory_range,
-    or None where the register has no such cause).
+    or None where the register has no such cause), and its settings (`settings`: the reconsideration
+    body and court its decisions name).
 
     `earlier` is the record itself or a function reading it: it is read once, when a rule first
     asks for a form other than the submitted one, so a step whose rules read only its own form
@@ -35,7 +36,9 @@ class CaseRecord:
                  department: str = "", powers: Iterable[str] = (), forms: dict[str, dict] | None = None,
                  benchmark: Callable[[str, str], dict | None] | None = None,
                  cause: Callable[[str], dict | None] | None = None,
-                 party_number: str | Callable[[], str | None] | None = None):
+                 party_number: str | Callable[[], str | None] | None = None,
+                 settings: dict | Callable[[], dict] | None = None):
+        self._settings = settings
         self.form_key, self.data, self.today, self.actor = form_key, data, today, actor
         self._party_number = party_number
         self.party_kind, self.department, self.powers = party_kind, department, frozenset(powers)
@@ -50,6 +53,14 @@ class CaseRecord:
         (read when a rule first asks)."""
         source = self._party_number
         return source() if callable(source) else source
+
+    @cached_property
+    def settings(self) -> dict:
+        """The department's settings in force (services/org_settings.py settings_of): its
+        reconsideration body, court and place of payment; a key None where not known (read when
+        a rule first asks)."""
+        source = self._settings
+        return dict((source() if callable(source) else source) or {})
 
     @cached_property
     def earlier(self) -> dict[str, dict]:
