@@ -22,6 +22,8 @@ from ..services import (
     document_manifest,
     documents,
     idempotency,
+    late_fees,
+    org_settings,
     packages,
     parties,
     prefill,
@@ -47,6 +49,7 @@ from .schemas import (
     CaseSummarySchema,
     CauseDetailSchema,
     CauseListSchema,
+    DepartmentSchema,
     CsrfTokenSchema,
     DocumentListSchema,
     LegalReviewSchema,
@@ -116,6 +119,7 @@ def dump_case(case):
     body["tasks"] = TASKS.dump(cases.ready_tasks(case))
     body["legal_reviews"] = LEGAL_REVIEWS.dump(cases.legal_reviews(case))
     body["milestones"] = MILESTONES.dump(statuses.case_milestones(case))
+    body["late_fee"] = late_fees.as_json(late_fees.of_case(case))
     return body
 
 
@@ -466,6 +470,20 @@ def list_causes():
     code = request.args.get("department")
     unit = causes.department(code) if code else _own_department()
     return jsonify(CauseListSchema().dump({"department": unit.code, "items": causes.department_causes(unit)}))
+
+
+@bp.get("/departments/<code>")
+@operation("A department of the org register: its domains, powers list and settings (the place and account of "
+           "payment, the reconsideration body and the court its decisions name; public, as decisions print them)",
+           response=DepartmentSchema, tag="registers",
+           path_params={"code": {"type": "string", "minLength": 1, "maxLength": 64,
+                                 "description": "the department's code"}})
+def get_department(code: str):
+    unit = causes.department(code)
+    return jsonify(DepartmentSchema().dump({
+        "code": unit.code, "name": unit.name, "kind": unit.kind, "parent": unit.parent.code if unit.parent else None,
+        "enforcement_domains": list(unit.enforcement_domains or []), "penalty_powers": list(unit.penalty_powers or []),
+        "settings": org_settings.settings_of(unit), "settings_set": sorted((unit.settings or {}).keys())}))
 
 
 @bp.get("/causes/<department>/<code>")

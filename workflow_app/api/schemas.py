@@ -266,6 +266,18 @@ class LegalReviewSchema(Schema):
     created_at = LocalDateTime()
 
 
+class LateFeeSchema(Schema):
+    amount = fields.Float(metadata={"description": "yuan: 3% of the fine a day from first_day to counted_to, at most "
+                                                   "the fine"})
+    days = fields.Integer(metadata={"description": "the days the fee has run"})
+    first_day = fields.String(metadata={"description": "YYYY-MM-DD, the day after the 15 days following service "
+                                                       "(or after the next working day where they end on a holiday)"})
+    counted_to = fields.String(metadata={"description": "YYYY-MM-DD: the day of payment on record, else today"})
+    capped = fields.Boolean(metadata={"description": "the fee reached the fine"})
+    fine = fields.Float(metadata={"description": "the fine decided, yuan"})
+    to_payment = fields.Boolean(metadata={"description": "counted to the day of payment (false: to today)"})
+
+
 class CaseSchema(Schema):
     id = fields.Integer()
     number = fields.String()
@@ -289,6 +301,9 @@ class CaseSchema(Schema):
                                 metadata={"description": "法制审核 results, oldest first"})
     milestones = fields.List(fields.Nested(MilestoneSchema), metadata={
         "description": "the milestones the case reached (its procedure's BPMN declares them), in order"})
+    late_fee = fields.Nested(LateFeeSchema, allow_none=True, metadata={
+        "description": "加处罚款 as the system counts it (APL 72): null where no fine is decided and served, or an "
+                       "approved deferral or instalment plan governs"})
 
 
 class PartySummarySchema(Schema):
@@ -626,6 +641,29 @@ class CauseSchema(Schema):
 class CauseDetailSchema(CauseSchema):
     benchmark = fields.Nested(BenchmarkItemSchema, allow_none=True,
                               metadata={"description": "the discretion benchmark item with its tiers; null if none"})
+
+
+class DepartmentSettingsSchema(Schema):
+    payment_bank = fields.String(allow_none=True, metadata={"description": "the bank where fines are paid (APL 67)"})
+    payment_account = fields.String(allow_none=True, metadata={"description": "the account fines are paid to"})
+    payment_place = fields.String(allow_none=True, metadata={"description": "the place of payment (APL 59, 67)"})
+    reconsideration_body = fields.String(allow_none=True, metadata={
+        "description": "复议机关 (行政复议法 Art. 24): the people's government at the department's level unless set"})
+    court = fields.String(allow_none=True, metadata={
+        "description": "the people's court with jurisdiction (行政诉讼法 Art. 18): the district's court unless set"})
+
+
+class DepartmentSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    parent = fields.String(allow_none=True, metadata={"description": "the parent unit's code"})
+    enforcement_domains = fields.List(fields.String(), metadata={"description": "执法领域, codes"})
+    penalty_powers = fields.List(fields.String(), metadata={"description": "the penalty kinds of its powers list"})
+    settings = fields.Nested(DepartmentSettingsSchema, metadata={
+        "description": "the settings in force, each set by an administrator or derived from the org tree"})
+    settings_set = fields.List(fields.String(), metadata={
+        "description": "the keys of `settings` an administrator set (the others are derived or not set)"})
 
 
 class CauseListSchema(Schema):

@@ -8,7 +8,9 @@ accepts wins):
 - `<form key>.<field>` (a path, `investigation.evidence`): what the case's latest completed step of
   that form recorded, e.g. the decision's fine from the notice (`penalty_notice.notified_fine`),
   and the notice's from the report (`investigation_report.proposed_fine`);
-- `case.number`, `case.title`, `case.party_name`, `case.party_kind`: the case;
+- `case.number`, `case.title`, `case.party_name`, `case.party_kind`: the case; `case.late_fee`: the
+  late fee the system counts to the day of payment on record, else today (services/late_fees.py,
+  APL 72), offered only once one runs;
 - `department.name`, `department.code`: the case's department; `department.reconsideration_body`,
   `department.court`, `department.payment_bank`, `department.payment_account`,
   `department.payment_place` and `department.payment_manner` (the manner of performance built
@@ -27,7 +29,8 @@ from . import case_record
 from .errors import Text, tr
 
 KEY = "x-prefill"
-CASE_FIELDS = {"number": "string", "title": "string", "party_name": "string", "party_kind": "string"}
+CASE_FIELDS = {"number": "string", "title": "string", "party_name": "string", "party_kind": "string",
+               "late_fee": "number"}
 DEPARTMENT_FIELDS = {"name": "string", "code": "string", "payment_bank": "string", "payment_account": "string",
                      "payment_place": "string", "payment_manner": "string", "reconsideration_body": "string",
                      "court": "string"}
@@ -53,6 +56,11 @@ def _read(node, path: Iterable[str]):
 
 def _value(case: Case, forms: dict[str, dict], ref: str):
     head, _dot, rest = ref.partition(".")
+    if head == "case" and rest == "late_fee":
+        from . import late_fees
+
+        found = late_fees.of_case(case)
+        return found.fee.yuan if found is not None and found.fee.amount > 0 else None  # offered only once one runs
     if head == "case" and rest in CASE_FIELDS:
         return getattr(case, rest)
     if head == "department" and rest in DEPARTMENT_FIELDS:

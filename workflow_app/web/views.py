@@ -13,6 +13,7 @@ from ..services import (
     case_requests,
     documents,
     evidence,
+    late_fees,
     parties,
     users,
     worklists,
@@ -121,7 +122,7 @@ def case_page(case_id: int):
         identify = {"q": q, "matches": matches}
     return render_template("web/case.html", o=overview, case=case, requests=requests, messages=messages,
                            party_cases=parties.cases_of(case.party_id), identify=identify,
-                           evidence_counts=evidence.counts(case))
+                           evidence_counts=evidence.counts(case), late_fee=late_fees.of_case(case))
 
 
 @bp.get("/cases/<id:case_id>/attachments/<sha256>.png")
