@@ -25,5 +25,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("org_unit") as batch:
+    # ALTER TABLE … DROP COLUMN in place (SQLite >= 3.35), not batch mode's copy of the table,
+    # which the org units' referencing rows (users, counters) would refuse
+    with op.batch_alter_table("org_unit", recreate="never") as batch:
         batch.drop_column("settings")

@@ -138,3 +138,43 @@ def test_the_case_shows_the_late_fee_the_law_runs_and_the_execution_form_offers_
 def test_no_late_fee_is_shown_before_the_decision_is_served(api):
     case = api.run(api.open_case(), *TO_DECISION)
     assert api.get(f"/api/v1/cases/{case['id']}").json["late_fee"] is None
+
+
+def test_the_migration_adds_and_drops_the_settings_with_units_in_use(tmp_path):
+    from sqlalchemy import text
+
+    from workflow_app import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"},
+                     instance_path=str(tmp_path / "instance"))
+    runner = app.test_cli_runner()
+
+    def sql(statement: str):
+        with app.app_context(), db.engine.begin() as conn:
+            rows = conn.execute(text(statement))
+            return rows.all() if rows.returns_rows else None
+
+    assert runner.invoke(args=["db", "upgrade", "0019"]).exit_code == 0
+    sql("INSERT INTO org_unit (id, code, name, kind, path) VALUES (1, 'market', '市场监督管理局', 'department', '/1/')")
+    sql("INSERT INTO user_account (id, username, full_name, password_hash, org_unit_id, active, session_version) "
+        "VALUES (1, 'u', 'U', 'x', 1, 1, 0)")
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    assert sql("SELECT code, settings FROM org_unit") == [("market", None)]
+    result = runner.invoke(args=["db", "downgrade", "0019"])
+    assert result.exit_code == 0, result.output
+    assert sql("SELECT code FROM org_unit") == [("market",)]
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_register_page_shows_the_departments_settings_and_which_are_derived(app, client):
+    from tests.web_session import html, page_login
+
+    assert app.test_cli_runner().invoke(args=["org", "settings", "market", "--court", ""]).exit_code == 0
+    page_login(client, "admin")
+    page = html(client.get("/causes?department=market"))
+    assert 'data-testid="department-settings"' in page
+    assert "行政复议机关" in page and "清河区人民政府" in page and "清河区农商银行各营业网点" in page
+    court = page.split('data-testid="setting-court">', 1)[1].split("</dd>", 1)[0]
+    assert "清河区人民法院" in court and "按组织机构层级确定" in court
+    assert "flask org settings market" in page  # an administrator is told how to set them
