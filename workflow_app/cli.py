@@ -384,7 +384,8 @@ def org_numbering(code, abbr, pattern, codes):
 def org_settings(code, payment_bank, payment_account, payment_place, reconsideration_body, court):
     """Set what department CODE's decisions name, each option replacing what it names ("" removes it:
     the derived value applies again); without options, print them."""
-    from .services import org_settings as settings, users
+    from .services import org_settings as settings
+    from .services import users
 
     values = {"payment_bank": payment_bank, "payment_account": payment_account, "payment_place": payment_place,
               "reconsideration_body": reconsideration_body, "court": court}

@@ -5,8 +5,17 @@ from ..extensions import db
 from ..models import Certificate, OrgUnit, User, UserRole
 from ..services.auth import hash_password
 from ..wall_clock import local_today
-from .org import (ABBREVIATIONS, CITY, CONTRACT_USERS, DEPARTMENTS, DISTRICT, JUSTICE, PROVINCE, REGISTERS,
-                  demo_settings)
+from .org import (
+    ABBREVIATIONS,
+    CITY,
+    CONTRACT_USERS,
+    DEPARTMENTS,
+    DISTRICT,
+    JUSTICE,
+    PROVINCE,
+    REGISTERS,
+    demo_settings,
+)
 
 # Demo enforcement certificates (执法证) are dated from the day of seeding, so a demo seeded on
 # any day has officers who may act: issued two years before, valid for five years after.

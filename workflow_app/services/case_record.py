@@ -81,8 +81,8 @@ def rule_record(form_key: str | None, case: Case, data: dict, user: User | None,
     """What the package's rule kinds see of a step (oversight/step_rules/record.py): the form
     submitted, the record of earlier steps (read when a rule first asks), the acting user, the
     Beijing date, the department with its powers, its causes register and the discretion benchmarks."""
-    from .benchmarks import tier_range  # benchmarks -> audit -> ... imports this module
     from . import org_settings
+    from .benchmarks import tier_range  # benchmarks -> audit -> ... imports this module
     from .causes import statutory_range
 
     department = case.department
