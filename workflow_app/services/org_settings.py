@@ -10,10 +10,8 @@ and the setting wins. The court, unless set, is the basic people's court of the 
 district (行政诉讼法 Art. 18: the court where the organ that first acted is located), e.g.
 清河区人民法院; a department of a city or province has no derived court and must have it set.
 """
-import re
-import unicodedata
-
 from ..models import OrgUnit
+from ..oversight.step_rules.decision import normalised_name as normalised  # noqa: F401 - as the rule compares
 from . import audit
 from .errors import Invalid, tr
 from .transactions import one_transaction
@@ -23,20 +21,11 @@ from .transactions import one_transaction
 FIELDS = {"payment_bank": 200, "payment_account": 64, "payment_place": 300, "reconsideration_body": 300,
           "court": 300}
 _LEVEL_GOVERNMENT = {"district": "人民政府", "city": "人民政府", "province": "人民政府"}
-_SPACE = re.compile(r"\s+")
 
 
 def _junk(value: str) -> bool:
     """Control characters, DEL, lone surrogates, non-characters: never printed on a decision."""
     return any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF or ord(c) in (0x7F, 0xFFFE, 0xFFFF) for c in value)
-
-
-def normalised(value) -> str:
-    """A name as compared: full-width letters, digits and brackets as half-width (NFKC), without
-    whitespace anywhere (清河区 人民法院 and 清河区人民法院 are one court)."""
-    if not isinstance(value, str):
-        return ""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", value))
 
 
 def _level_unit(unit: OrgUnit) -> OrgUnit | None:

@@ -244,11 +244,14 @@ register(RuleKind(
 _SPACE = re.compile(r"\s+")
 
 
+def normalised_name(value) -> str:
+    """A name as compared: full-width letters, digits and brackets as half-width (NFKC), without
+    whitespace anywhere (清河区 人民法院 and 清河区人民法院 are one court)."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", value)) if isinstance(value, str) else ""
+
+
 def _same_name(a, b) -> bool:
-    """One name after full-width/half-width normalisation (NFKC) and without whitespace."""
-    def norm(value):
-        return _SPACE.sub("", unicodedata.normalize("NFKC", value)) if isinstance(value, str) else ""
-    return norm(a) == norm(b)
+    return normalised_name(a) == normalised_name(b)
 
 
 def remedies_named_as_registered(record: CaseRecord, params: dict) -> list[Breach]:
