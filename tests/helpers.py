@@ -50,7 +50,8 @@ def _steps() -> dict:
                                            "answered_on": days_ago(DAY["answered"])}),
         "hearing_notice": ("officer1", {"hearing_date": days_ago(DAY["hearing"]),
                                         "notice_served_on": days_ago(DAY["hearing_notified"]),
-                                        "presiding_officer": "officer3", "location": "局三楼听证室", "public": True}),
+                                        "hearing_time": "09:30", "presiding_officer": "officer3", "hearing_members": ["王敏"],
+                                        "clerk": "李华", "location": "局三楼听证室", "public": True}),
         "hearing_record": ("officer1", {"held_on": days_ago(DAY["hearing"]), "record": "听证笔录", "presiding_opinion": "维持",
                                         "party_attended": True}),
         "legal_review": ("reviewer1", {

@@ -116,6 +116,28 @@ def test_the_hearing_notice_names_date_place_and_presiding_officer(api):
         assert recorded in text, recorded
 
 
+def test_the_hearing_notice_names_time_of_day_presiding_officer_members_and_clerk(api):
+    """市场监督管理行政处罚听证办法: the notice states the time and place, the presiding officer, the
+    hearing members (听证员) and the clerk (书记员), so that the party can ask for their withdrawal."""
+    case = api.run(api.open_case(), *TO_DECISION[:-1], ("statement_defence", {"hearing_requested": True}),
+                   ("hearing_notice", {"hearing_time": "14:30", "hearing_members": ["赵明", "钱亮"], "clerk": "孙丽"}))
+    page = download(api, case, "hearing_notice", "html")
+    text = page.get_data(as_text=True)
+    when = cn_date(STEPS["hearing_notice"][1]["hearing_date"]) + " 14:30"
+    for recorded in (when, "王芳", "赵明、钱亮", "孙丽", "听证员", "书记员"):
+        assert recorded in text, recorded
+    assert generated(api, case)[-1] == {"kind": "hearing_notice", "format": "html",
+                                        "sha256": hashlib.sha256(page.data).hexdigest()}
+
+
+def test_a_hearing_notice_without_its_clerk_or_with_a_time_of_day_out_of_range_is_refused(api):
+    case = api.run(api.open_case(), *TO_DECISION[:-1], ("statement_defence", {"hearing_requested": True}))
+    r = api.complete(case, "hearing_notice", expect=422, clerk=None)  # None: left out of the data
+    assert "clerk" in r.get_data(as_text=True)
+    r = api.complete(case, "hearing_notice", expect=422, hearing_time="25:00")
+    assert "hearing_time" in r.get_data(as_text=True)
+
+
 def test_the_filing_approval_form_and_the_service_receipt_come_from_the_record(api):
     case = api.run(api.open_case(), "clue_intake", "filing_approval")
     text = docx_text(download(api, case, "filing_approval").data)
