@@ -39,6 +39,9 @@ def _level_unit(unit: OrgUnit) -> OrgUnit | None:
     return None
 
 
+DERIVED = ("reconsideration_body", "court")  # the settings the tree gives a default for
+
+
 def derived(unit: OrgUnit) -> dict:
     """What the tree says where nothing is set: the reconsideration body (the people's government
     at the department's level) and, for a district's department, the district's people's court."""
@@ -54,7 +57,9 @@ def derived(unit: OrgUnit) -> dict:
 def settings_of(unit: OrgUnit) -> dict:
     """The department's settings in force: each key its set value, else the derived one, else None."""
     stored = unit.settings or {}
-    fallback = derived(unit)
+    # the tree is walked only for what is not set (a step reads the settings: no parent unit read
+    # where the department has its own)
+    fallback = derived(unit) if any(not stored.get(key) for key in DERIVED) else {}
     return {key: stored.get(key) or fallback.get(key) for key in FIELDS}
 
 
