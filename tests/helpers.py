@@ -260,3 +260,23 @@ def package_archive(files: Mapping[str, bytes]) -> bytes:
         for path, content in files.items():
             z.writestr(path, content)
     return out.getvalue()
+
+
+def migration_sandbox(tmp_path):
+    """An app on a database of its own (SQLite in tmp_path) for a migration's test: (the app, the
+    CLI runner to `db upgrade <rev>` / `db downgrade <rev>` with, and `sql(statement)`, which runs
+    one statement in a transaction of its own and returns its rows, if any)."""
+    from sqlalchemy import text
+
+    from workflow_app import create_app
+    from workflow_app.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"},
+                     instance_path=str(tmp_path / "instance"))
+
+    def sql(statement: str):
+        with app.app_context(), db.engine.begin() as conn:
+            rows = conn.execute(text(statement))
+            return rows.all() if rows.returns_rows else None
+
+    return app, app.test_cli_runner(), sql

@@ -2,7 +2,6 @@
 checked by axe-core (npm, injected into the page from node_modules): no violation on any of them.
 A failure lists each violation's rule, its impact and the elements it found."""
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect

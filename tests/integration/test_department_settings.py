@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from tests.helpers import TO_DECISION, days_ago
+from tests.helpers import TO_DECISION, days_ago, migration_sandbox
 from workflow_app.extensions import db
 from workflow_app.models import OrgUnit, TraceEvent
 from workflow_app.oversight.late_fee import late_fee
@@ -141,18 +141,7 @@ def test_no_late_fee_is_shown_before_the_decision_is_served(api):
 
 
 def test_the_migration_adds_and_drops_the_settings_with_units_in_use(tmp_path):
-    from sqlalchemy import text
-
-    from workflow_app import create_app
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"},
-                     instance_path=str(tmp_path / "instance"))
-    runner = app.test_cli_runner()
-
-    def sql(statement: str):
-        with app.app_context(), db.engine.begin() as conn:
-            rows = conn.execute(text(statement))
-            return rows.all() if rows.returns_rows else None
+    app, runner, sql = migration_sandbox(tmp_path)
 
     assert runner.invoke(args=["db", "upgrade", "0019"]).exit_code == 0
     sql("INSERT INTO org_unit (id, code, name, kind, path) VALUES (1, 'market', '市场监督管理局', 'department', '/1/')")

@@ -9,7 +9,7 @@ from datetime import datetime
 import docx
 import pytest
 
-from tests.helpers import STEPS, TO_DECISION, at_once
+from tests.helpers import STEPS, TO_DECISION, at_once, migration_sandbox
 from workflow_app.extensions import db
 from workflow_app.models import IssuedNumber, NumberCounter, OrgUnit
 from workflow_app.oversight.calendar import LOCAL_TZ
@@ -208,18 +208,7 @@ def test_an_unknown_department_is_named(app):
 def test_the_migration_keeps_each_departments_case_counter_both_ways(tmp_path):
     """Existing cases keep their numbers and a department's yearly case counter continues: the
     counters move to number_counter as kind `case`, and back on a downgrade."""
-    from sqlalchemy import text
-
-    from workflow_app import create_app
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"},
-                     instance_path=str(tmp_path / "instance"))
-    runner = app.test_cli_runner()
-
-    def sql(statement: str):
-        with app.app_context(), db.engine.begin() as conn:
-            rows = conn.execute(text(statement))
-            return rows.all() if rows.returns_rows else None
+    app, runner, sql = migration_sandbox(tmp_path)
 
     assert runner.invoke(args=["db", "upgrade", "0015"]).exit_code == 0
     sql("INSERT INTO org_unit (id, code, name, kind, path) VALUES (1, 'market', '市场监督管理局', 'department', '/1/')")
