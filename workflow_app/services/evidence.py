@@ -251,10 +251,11 @@ def inline(item: Evidence) -> bool:
 
 def counts(case: Case) -> tuple[int, int]:
     """(items on the list, of which withdrawn)."""
-    total = db.session.scalar(db.select(db.func.count()).select_from(Evidence).where(Evidence.case_id == case.id))
-    withdrawn = db.session.scalar(db.select(db.func.count()).select_from(EvidenceWithdrawal).join(Evidence).where(
-        Evidence.case_id == case.id))
-    return total or 0, withdrawn or 0
+    total, withdrawn = db.session.execute(
+        db.select(db.func.count(Evidence.id), db.func.count(EvidenceWithdrawal.id))
+        .outerjoin(EvidenceWithdrawal, EvidenceWithdrawal.evidence_id == Evidence.id)
+        .where(Evidence.case_id == case.id)).one()
+    return total, withdrawn
 
 
 def description_from_form(form) -> Description:
