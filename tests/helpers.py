@@ -205,6 +205,23 @@ NO_PENALTY_REPORT = ("investigation_report", {
 
 TO_DECISION = ("clue_intake", "filing_approval", "investigation", "investigation_report", "penalty_notice",
                "statement_defence")
+
+
+def to_decision_after(n: int) -> tuple:
+    """The steps from the investigation to the party's statement, dated after a filing n days ago
+    (n >= 10): the report 2 days after it, the notice 3, the statement 6. The decision limit
+    (90 days from the recorded filing date, APL 60) then still runs; the default history of STEPS,
+    filed DAY["filed"] days ago, is long past it."""
+    return ("investigation", ("investigation_report", {"reported_on": days_ago(n - 2)}),
+            ("penalty_notice", {"served_on": days_ago(n - 3)}), ("statement_defence", {"answered_on": days_ago(n - 6)}))
+
+
+def to_decision_filed(n: int) -> tuple:
+    """TO_DECISION for a case whose clue came in n + 2 days ago and which was filed (立案日期) n days ago."""
+    return (("clue_intake", {"received_on": days_ago(n + 2), "violation_date": days_ago(n + 5)}),
+            ("filing_approval", {"filed_on": days_ago(n)}), *to_decision_after(n))
+
+
 # The shortest path to "closed" (no hearing, no legal review): disclosure and service become ready
 # together after the decision. The benches (bench/bench_cases.py) drive it too, with STEPS' data.
 SHORTEST_PATH = (*TO_DECISION, "penalty_decision", "disclosure", "service", "execution", "closing")

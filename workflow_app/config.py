@@ -53,6 +53,9 @@ class Config:
     ENGINE_USER_WAIT_SECONDS = float(os.environ.get("ENGINE_USER_WAIT_SECONDS", 2.0))
     # Runs procedure code inside the web process, unprotected: for the benchmark's comparison only.
     ENGINE_INLINE = os.environ.get("ENGINE_INLINE") == "1"
+    # A case entered from its paper file (补录, services/paper_entry.py): the days the worker's time
+    # alerts leave it alone at most, unless the officer finishes the entry first.
+    PAPER_ENTRY_DAYS = int(os.environ.get("PAPER_ENTRY_DAYS", 15))
     # API bearer tokens.
     API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", 12))
     # Werkzeug's scrypt by default; tests use a cheaper method to stay fast.

@@ -12,7 +12,7 @@ from html import unescape
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from tests.helpers import TO_DECISION, days_ago
+from tests.helpers import TO_DECISION, days_ago, to_decision_filed
 from tests.integration.test_task_forms import FORMS, _banner, encode, page_of
 from tests.web_session import csrf_of, html
 from workflow_app.extensions import db
@@ -83,7 +83,7 @@ STAGES = {
          "disclosure_revocation": ("DISCLOSURE_NOT_MADE", DISCLOSURE_ARTICLE, "本案的处罚决定尚未公示")},
         "filing"),
     "investigating": (
-        lambda api, case: api.run(case, *TO_DECISION[:2]),
+        lambda api, case: api.run(case, *to_decision_filed(20)[:2]),
         {"extension_request": None, "excluded_period": None,
          "disclosure_revocation": ("DISCLOSURE_NOT_MADE", DISCLOSURE_ARTICLE, "本案的处罚决定尚未公示")},
         "decision"),
@@ -216,7 +216,7 @@ def test_two_ad_hoc_requests_at_once_on_one_case_one_is_recorded_the_other_is_a_
     """Both requests pass the law's checks on the same state of the case before either is written
     (a barrier holds each in the engine step): the case row's version lets one write, the other is
     told to reload (409), and nothing of it is kept."""
-    case = api.run(api.open_case(), *TO_DECISION[:2])  # investigating: the decision limit runs
+    case = api.run(api.open_case(), *to_decision_filed(20)[:2])  # investigating: the decision limit runs
     data = {"extension_request": extension("decision"), "excluded_period": period()}
     headers = api.headers("officer1")
     original = step_path.run_engine_step

@@ -2,11 +2,11 @@
 step past its due time once, traced on the case; the decision's approaching due time is a risk
 that clears itself when the overdue alert takes over; supervisors acknowledge, resolve and dismiss
 with a reason, each traced; heads read, officers may not. Through the API, on SQLite and PostgreSQL."""
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from tests.helpers import TO_DECISION, at_once
+from tests.helpers import TO_DECISION, at_once, days_ago, to_decision_filed
 from workflow_app.extensions import db
 from workflow_app.models import Alert, Case, CaseMilestone, TraceEvent
 from workflow_app.models.types import utcnow
@@ -85,12 +85,13 @@ def test_who_reads_the_alerts_and_bad_filters_are_named(api, ctx):
 def test_the_decisions_approaching_due_time_is_a_risk_that_the_overdue_alert_takes_over(api, ctx):
     """The due time is read, not assumed: 90 days ending on a weekend or a holiday run on to the
     next working day (filed on a Sunday, the 90th day is a Saturday)."""
-    case = api.run(api.open_case(), *TO_DECISION)
+    case = api.run(api.open_case(), *to_decision_filed(20))
     assert [t["bpmn_id"] for t in case["tasks"]] == ["penalty_decision"]
     row = db.session.get(Case, case["id"])
     due = row.next_due_at
-    filed = db.session.execute(db.select(CaseMilestone.at).where(CaseMilestone.case_id == row.id,
-                                                                 CaseMilestone.milestone == "filed")).scalar_one()
+    filed = datetime.combine(date.fromisoformat(days_ago(20)), time.min, tzinfo=LOCAL_TZ)  # 立案日期 as recorded
+    assert db.session.execute(db.select(CaseMilestone.id).where(CaseMilestone.case_id == row.id,
+                                                                CaseMilestone.milestone == "filed")).scalar_one()
     assert filed + timedelta(days=89) < due  # the end of the 90th day, or of a working day after it
     soon = alerts.scan(now=due - timedelta(days=5))
     assert (case["number"], "DECISION_DUE_SOON") in soon.raised

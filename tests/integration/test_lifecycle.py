@@ -175,9 +175,9 @@ def test_a_deadline_whose_anchor_comes_later_is_set_when_it_arrives(api):
 def test_the_extension_path_the_officer_requests_the_head_approves_and_the_case_is_decided_in_time(api):
     """APL 60: the 90-day limit extended by 30 days with the head's approval, the decision made and
     the case closed; the request and the approval are steps of the case file."""
-    from tests.helpers import days_ago
+    from tests.helpers import days_ago, to_decision_filed
 
-    case = api.run(api.open_case(), *TO_DECISION)
+    case = api.run(api.open_case(), *to_decision_filed(60))  # the decision (DAY["decided"]) follows
     before = api.task(case, "penalty_decision")["due_at"]
     r = api.post(f"/api/v1/cases/{case['id']}/requests/extension_request", json={"data": {
         "limit": "decision", "days": 30, "reason": "案情复杂，需补充调查", "requested_on": days_ago(0)}})

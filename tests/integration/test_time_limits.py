@@ -7,7 +7,15 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.helpers import DAY, FIXED_DATES_AS_OF, TO_DECISION, days_ago, reached
+from tests.helpers import (
+    DAY,
+    FIXED_DATES_AS_OF,
+    TO_DECISION,
+    days_ago,
+    reached,
+    to_decision_after,
+    to_decision_filed,
+)
 from workflow_app.oversight.calendar import LOCAL_TZ, add_calendar_days, working_days_after
 
 pytestmark = pytest.mark.dates
@@ -62,13 +70,19 @@ def extension(limit, days, reason="案情复杂，需要补充调查"):
 
 
 def filed_days_ago(api, clock, n, *steps):
-    """The case opened and filed through the API, the head's filing approval `n` days ago by the
-    app's clock (the 90-day limit runs from it); then `steps`, today."""
-    case = api.run(api.open_case(), "clue_intake")
+    """The case opened and filed through the API, the clue received n + 2 days ago and the head's
+    filing approval `n` days ago by the app's clock and its recorded 立案日期 (the 90-day limit
+    runs from it); then `steps`, today."""
+    case = api.run(api.open_case(), ("clue_intake", {"received_on": days_ago(n + 2), "violation_date": days_ago(n + 5)}))
     api.headers("head1")  # logged in today: a token issued n days ago would have expired by now
     with clock.frozen(clock.utcnow() - timedelta(days=n)):
-        case = api.run(case, "filing_approval")
+        case = api.run(case, ("filing_approval", {"filed_on": days_ago(0)}))
     return api.run(case, *steps)
+
+
+def recorded_filing(n: int) -> str:
+    """The start of the day of a filing recorded n days ago, as decision_due reads it."""
+    return f"{days_ago(n)}T00:00:00+08:00"
 
 
 def decision_due(case_filed_at: str, days: int, excluded=frozenset()) -> str:
@@ -138,7 +152,7 @@ def test_an_extension_after_the_limit_expired_is_refused(api, clock):
     r = request(api, case, "extension_request", extension("filing", 15), expect=422)
     assert (r.json["error"], r.json["article"]) == ("EXTENSION_LATE", "《市场监督管理行政处罚程序规定》第18条")
     assert "2026-10-27 23:59:59" in r.json["message"]
-    case = filed_days_ago(api, clock, 95, *TO_DECISION[2:4])  # decision not reached, 90 days gone
+    case = filed_days_ago(api, clock, 95, *to_decision_after(95)[:2])  # decision not reached, 90 days gone
     r = request(api, case, "extension_request", extension("decision", 30), expect=422)
     assert r.json["error"] == "EXTENSION_LATE"
     assert refused(api, case)[-1]["data"]["code"] == "EXTENSION_LATE"
@@ -164,8 +178,8 @@ def test_only_the_head_approves_and_only_an_officer_of_the_department_requests(a
 
 # -- the 90-day decision limit (APL 60; Art. 64) -----------------------------------------------------
 def test_the_decision_limit_is_extended_by_30_days_then_further_only_by_collective_discussion(api):
-    case = api.run(api.open_case(), *TO_DECISION)
-    filed_at = reached(api.get(f"/api/v1/cases/{case['id']}").json, "filed")
+    case = api.run(api.open_case(), *to_decision_filed(20))
+    filed_at = recorded_filing(20)
     r = request(api, case, "extension_request", extension("decision", 31), expect=422)
     assert r.json["error"] == "EXTENSION_TOO_LONG"
     case = decide(api, request(api, case, "extension_request", extension("decision", 30)), approve())
@@ -186,8 +200,8 @@ def test_the_decision_limit_is_extended_by_30_days_then_further_only_by_collecti
 
 
 def test_the_head_may_grant_fewer_days_than_requested_but_not_more(api):
-    case = api.run(api.open_case(), *TO_DECISION)
-    filed_at = reached(api.get(f"/api/v1/cases/{case['id']}").json, "filed")
+    case = api.run(api.open_case(), *to_decision_filed(20))
+    filed_at = recorded_filing(20)
     case = request(api, case, "extension_request", extension("decision", 20))
     r = decide(api, case, approve(25), expect=422)
     assert r.json["error"] == "EXTENSION_TOO_LONG" and "extension_approval.approved_days" in r.json["errors"]
@@ -197,8 +211,9 @@ def test_the_head_may_grant_fewer_days_than_requested_but_not_more(api):
 
 # -- periods not counted (APL 60; Art. 64) -----------------------------------------------------------
 def test_a_testing_period_is_not_counted_in_the_90_days_and_a_correction_moves_it_again(api, clock):
-    case = filed_days_ago(api, clock, 30, *TO_DECISION[2:])
+    case = filed_days_ago(api, clock, 30, *to_decision_after(30))
     filed_at = reached(api.get(f"/api/v1/cases/{case['id']}").json, "filed")
+    assert filed_at[:10] == days_ago(30)  # clicked on the day it records
     assert api.task(case, "penalty_decision")["due_at"] == decision_due(filed_at, 90)
     period = {"kind": "testing", "start_on": days_ago(20), "end_on": days_ago(11), "basis": "委托检验通知书"}
     case = request(api, case, "excluded_period", period)
@@ -238,7 +253,7 @@ def test_a_period_is_refused_when_the_decision_limit_is_not_running_or_before_fi
 
 
 def test_an_ongoing_period_runs_through_today(api, clock):
-    case = filed_days_ago(api, clock, 30, *TO_DECISION[2:])
+    case = filed_days_ago(api, clock, 30, *to_decision_after(30))
     filed_at = reached(api.get(f"/api/v1/cases/{case['id']}").json, "filed")
     case = request(api, case, "excluded_period", {"kind": "announcement", "start_on": days_ago(5), "basis": "公告"})
     assert api.task(case, "penalty_decision")["due_at"] == decision_due(filed_at, 96)  # 5 days ago … today
@@ -312,10 +327,10 @@ def test_the_openapi_document_describes_the_ad_hoc_steps(api):
 
 
 def test_the_decision_limit_extended_during_the_investigation_governs_the_decision_when_it_comes(api):
-    case = api.run(api.open_case(), *TO_DECISION[:2])
-    filed_at = reached(api.get(f"/api/v1/cases/{case['id']}").json, "filed")
+    case = api.run(api.open_case(), *to_decision_filed(20)[:2])
+    filed_at = recorded_filing(20)
     assert api.ready(case) == ["investigation"]
     case = decide(api, request(api, case, "extension_request", extension("decision", 30)), approve())
     assert moved(api, case) == []  # no step of the limit is open yet: nothing moved
-    case = api.run(case, *TO_DECISION[2:])
+    case = api.run(case, *to_decision_filed(20)[2:])
     assert api.task(case, "penalty_decision")["due_at"] == decision_due(filed_at, 120)

@@ -46,7 +46,7 @@ _NO_CONTENT = {"204"}
 
 
 def build_spec(app) -> dict:
-    from .schemas import ErrorSchema
+    from .schemas import ErrorSchema, PaperEntrySchema
 
     spec = APISpec(title="ZhifaFlow API", version="1.0.0", openapi_version="3.0.3",
                    plugins=[MarshmallowPlugin()],
@@ -56,6 +56,7 @@ def build_spec(app) -> dict:
                                         "of the law always carries `message_en` too."},
                    servers=[{"url": bp.url_prefix}])
     spec.components.schema("Error", schema=ErrorSchema)
+    spec.components.schema("PaperEntry", schema=PaperEntrySchema)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session",
                                                 "description": "the login session of the pages"})

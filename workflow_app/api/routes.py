@@ -25,6 +25,7 @@ from ..services import (
     late_fees,
     org_settings,
     packages,
+    paper_entry,
     parties,
     prefill,
     procedures,
@@ -245,7 +246,7 @@ def create_case():
         try:
             case = cases.open_case(user, process_id=payload["procedure_id"], title=payload["title"],
                                    department_code=payload["department"], party=payload["party"],
-                                   answered=answered)
+                                   answered=answered, paper=payload.get("paper_entry"))
             return jsonify(dump_case(case)), 201, {"Location": _case_location(case.id)}
         except Conflict:
             # A twin request with the same key committed first: its answer is ours.
@@ -309,6 +310,17 @@ def migrate_case(case_id: int):
     payload = json_body(CaseMigrateSchema(), empty_ok=True)
     case = case_migration.migrate_case(user, case_id, payload["version_id"])
     return jsonify(dump_case(case))
+
+
+@bp.post("/cases/<id:case_id>/paper-entry/finish")
+@operation("补录完成: the case's paper file is entered; from now on the worker's time alerts (overdue and due-soon "
+           "steps, idle case) apply to it as to any case. Officers and heads in the case's scope; 409 when the case "
+           "is not being entered from paper. With If-Match, a case changed since you read it is a 412",
+           response=CaseSchema, tag="cases", headers={"If-Match": "the case's ETag as GET /cases/{id} gave it"},
+           errors={"412": "the case changed after the version you read: reload it"})
+def finish_paper_entry(case_id: int):
+    case = paper_entry.finish(g.user, case_id, _if_match())
+    return jsonify(dump_case(case)), 200, {"ETag": case_etag(case.version)}
 
 
 REQUEST_KIND = {"kind": {"type": "string", "pattern": r"^[A-Za-z_][\w-]{0,63}$", "maxLength": 64,

@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ..i18n import page_language
 from ..oversight.alert_rules import CATALOGUE, rule_name
 from ..oversight.calendar import LOCAL_TZ
+from ..services import paper_entry
 from ..services.errors import tr
 from ..services.parties import ADDRESS_MAX, NAME_MAX, PARTY_KINDS, PHONE_MAX, REPRESENTATIVE_MAX
 from ..strict_input import ID_MAX
@@ -167,12 +168,25 @@ class PartyIdentifySchema(Schema):
                 raise ValidationError(missing)
 
 
+class PaperEntryRequestSchema(Schema):
+    reason = fields.String(required=True, validate=Length(1, 500), metadata={
+        "description": "why the case is entered from its paper file (e.g. begun on site while the system could "
+                       "not be reached)"})
+    reference = fields.String(validate=Length(0, 100), metadata={
+        "description": "the paper file's own reference, as written on it"})
+
+
 class CaseCreateSchema(Schema):
     procedure_id = fields.String(required=True, validate=Length(1, 128))
     title = fields.String(required=True, validate=Length(1, 300))
     department = fields.String(required=True, validate=Length(1, 64),
                                metadata={"description": "department code, e.g. market"})
     party = fields.Nested(PartySchema, required=True)
+    paper_entry = fields.Nested(PaperEntryRequestSchema, metadata={
+        "description": "补录: a case begun on paper, entered with its real dates. Its steps are recorded with the "
+                       "paper file's dates, checked as usual; until the entry is finished (POST "
+                       "/cases/{id}/paper-entry/finish) or PAPER_ENTRY_DAYS have passed, the worker's time alerts "
+                       "leave it alone (a step recorded after its due time still raises its alert)"})
 
 
 class TaskSchema(Schema):
@@ -278,6 +292,24 @@ class LateFeeSchema(Schema):
     to_payment = fields.Boolean(metadata={"description": "counted to the day of payment (false: to today)"})
 
 
+class PaperEntrySchema(Schema):
+    reason = fields.String()
+    reference = fields.String(allow_none=True)
+    started_at = LocalDateTime(allow_none=True)
+    in_progress = fields.Boolean(metadata={"description": "the worker's time alerts leave the case alone"})
+    until = LocalDateTime(allow_none=True, metadata={"description": "while in progress: when it ends at the latest"})
+    finished_at = LocalDateTime(allow_none=True)
+    finished_by = fields.String(allow_none=True)
+
+
+PAPER_ENTRY = PaperEntrySchema()
+
+
+def _paper_entry(case):
+    shown = paper_entry.view(case)
+    return PAPER_ENTRY.dump(shown) if shown else None
+
+
 class CaseSchema(Schema):
     id = fields.Integer()
     number = fields.String()
@@ -301,6 +333,10 @@ class CaseSchema(Schema):
                                 metadata={"description": "法制审核 results, oldest first"})
     milestones = fields.List(fields.Nested(MilestoneSchema), metadata={
         "description": "the milestones the case reached (its procedure's BPMN declares them), in order"})
+    paper_entry = fields.Function(_paper_entry, allow_none=True, metadata={
+        "description": "补录: null for a case opened in the system; else why it was entered from paper, and whether "
+                       "the entry is still in progress",
+        "nullable": True, "allOf": [{"$ref": "#/components/schemas/PaperEntry"}]})
     late_fee = fields.Nested(LateFeeSchema, allow_none=True, metadata={
         "description": "加处罚款 as the system counts it (APL 72): null where no fine is decided and served, or an "
                        "approved deferral or instalment plan governs"})

@@ -49,6 +49,12 @@ class Case(db.Model):
     milestones = mapped_column(JSONType, nullable=True)
     next_due_at = mapped_column(UTCDateTime, nullable=True, index=True)
     next_timer_at = mapped_column(UTCDateTime, nullable=True, index=True)
+    # A case begun on paper and entered with its real dates (补录, services/paper_entry.py): why,
+    # the paper file's reference, and once finished who finished it and when; None for a case
+    # opened in the system. `paper_entry_until`: while the entry is in progress, when it ends at
+    # the latest (the worker's time alerts leave the case alone until then).
+    paper_entry = mapped_column(JSONType, nullable=True)
+    paper_entry_until = mapped_column(UTCDateTime, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     # SQLAlchemy's optimistic concurrency: an UPDATE matching no row raises StaleDataError.
     __mapper_args__ = {"version_id_col": version}

@@ -333,6 +333,12 @@ def act_date(rules: dict | None, form_key: str | None, data: dict) -> date | Non
     return None
 
 
+def milestone_date_refs(rules: dict | None) -> dict[str, str]:
+    """milestone code -> the <form key>.<field> that records its legal date (`milestone_dates`)."""
+    refs = (rules or {}).get("milestone_dates") or {}
+    return {code: ref for code, ref in refs.items() if isinstance(ref, str) and "." in ref}
+
+
 def milestone_date(rules: dict | None, milestone: str, forms: dict[str, dict]) -> date | None:
     """The legal date of a milestone as the step that reached it records it (`milestone_dates`
     of the bindings: milestone code -> <form key>.<field>, e.g. filed -> filing_approval.filed_on,

@@ -30,7 +30,7 @@ from ..oversight.alert_rules import (
     RETURNS_BEFORE_ALERT,
     SUPERSEDED_BY,
 )
-from ..oversight.calendar import end_of_day
+from ..oversight.calendar import LOCAL_TZ, end_of_day
 from ..wall_clock import local_today
 from . import audit, case_record, paging
 from .access import in_scope, require_role, scope_filter
@@ -81,8 +81,10 @@ def scan(now: datetime | None = None, limit: int = BATCH) -> ScanResult:
     rules = [(code, steps, Task.due_at <= now) for code, steps in overdue.items()]
     rules += [(code, steps, and_(Task.due_at > now, Task.due_at <= now + DUE_SOON_DAYS))
               for code, steps in due_soon.items()]
+    # a case being entered from its paper file is keyed in, not neglected (services/paper_entry.py)
+    not_entering = or_(Case.paper_entry_until.is_(None), Case.paper_entry_until <= now)
     for code, steps, when in rules:
-        for task in _steps_to_alert(code, steps, when, limit - len(result.raised)):
+        for task in _steps_to_alert(code, steps, and_(when, not_entering), limit - len(result.raised)):
             if _raise(task, code, now):
                 result.raised.append((task.case.number, code))
         if len(result.raised) >= limit:
@@ -128,6 +130,7 @@ def _idle_cases(now: datetime, limit: int, result: ScanResult) -> None:
                                   Alert.raised_at >= Case.updated_at)
     idle = db.session.execute(
         db.select(Case).where(Case.closed_at.is_(None), Case.updated_at <= now - IDLE_AFTER,
+                              or_(Case.paper_entry_until.is_(None), Case.paper_entry_until <= now),
                               ~since_change)
         .order_by(Case.updated_at, Case.id).limit(limit)).scalars().all()
     for case in idle:
@@ -214,6 +217,24 @@ def after_step(case: Case, task: Task, data: dict, now: datetime, user: User, in
         breach = found.breaches[0]
         _add_unless_active(case, task, found.kind.code,
                            breach.details or {"message": breach.message, "message_en": breach.message_en}, now)
+
+
+def after_late_act(case: Case, task: Task, on: date, now: datetime, info) -> None:
+    """A step done after its due time raises the alert its BPMN names for it (`overdueAlert`), in
+    the step's own transaction: its act (the date its form records, else today, services/step_path
+    `act_day`) fell after the last day of its limit. The worker raises the same alert while such a
+    step is still open past its due time; this catches the step recorded late before a pass saw it
+    open — a case entered from paper, or an act dated back — unless the step already has one."""
+    code = (info.task_specs.get(task.bpmn_id) or {}).get("overdue_alert")
+    if not code or task.due_at is None or on <= task.due_at.astimezone(LOCAL_TZ).date():
+        return
+    raised = db.session.execute(db.select(Alert.id).where(
+        Alert.case_id == case.id, Alert.code == code,
+        (Alert.task_id == task.id) | Alert.status.in_(ACTIVE)).limit(1)).first()
+    if raised is None:
+        add(case.id, case.department_id, task.id, task.bpmn_id, code,
+            {"step": task.bpmn_id, "step_name": task.name, "due_at": task.due_at.isoformat(), "act_on": on.isoformat()},
+            now, STEP_RULES)
 
 
 def after_review(case: Case, task: Task, reviews: list, now: datetime) -> None:

@@ -24,6 +24,7 @@ from . import (
     legal_review,
     numbering,
     paging,
+    paper_entry,
     parties,
     people,
     time_limits,
@@ -50,13 +51,15 @@ TASK_ORDER = [paging.SortKey(Task.due_at, nullable=True, kind=datetime), paging.
 
 # -- opening a case -------------------------------------------------------------------------------
 def open_case(user: User, *, process_id: str, title: str, department_code: str, party: dict,
-              answered=None) -> Case:
+              answered=None, paper: dict | None = None) -> Case:
     """立案前线索登记: an officer opens a case on the latest version of a procedure. `party`: one of
     the register (`id`), a party registered with the case (name, kind, id_number, …), or an
     anonymous tip's party not yet identified (name and kind only; services/parties.py). `answered`:
     called with the new case inside its transaction, after its trace (the API keeps its answer to
-    an idempotent request there: services/idempotency.py)."""
+    an idempotent request there: services/idempotency.py). `paper`: a case begun on paper, entered
+    with its real dates ({reason, reference?}, services/paper_entry.py)."""
     require_role(user, "officer", tr("opening a case"))
+    paper = paper_entry.parse(paper)
     named, party = parties.party_for_opening(user, party)
     registered = named is not None and named.id is None
     department = db.session.execute(
@@ -76,6 +79,7 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
                 party_name=party["name"], party_kind=party["kind"], status=INITIAL_STATUS, created_by_id=user.id,
                 created_at=now, updated_at=now)
     case.party = named  # written in the case's flush (a new party first)
+    paper_traced = paper_entry.start(case, paper, now) if paper is not None else None
     issued = []
 
     def take_number():
@@ -88,7 +92,8 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
         audit.record("case.opened", actor=user, case_id=case.id, at=now, data={
             "number": case.number, "title": title, "procedure": process_id, "version": version.version,
             "department": department.code, "party": {"name": party["name"], "kind": party["kind"],
-                                                     **({"id": named.id} if named is not None else {})}})
+                                                     **({"id": named.id} if named is not None else {})},
+            **({"paper_entry": paper_traced} if paper_traced else {})})
         numbering.keep(issued, case=case, task_id=None, actor=user, now=now)
         if answered is not None:
             answered(case)
@@ -162,6 +167,7 @@ def complete_task(user: User, task_id: int, data: dict, read_version: int | None
             case_record.forget(case)
             alerts.after_review(case, task, case.reviews, now)
         alerts.after_step(case, task, data, now, user, info)
+        alerts.after_late_act(case, task, on, now, info)
     return case
 
 

@@ -31,7 +31,6 @@ from ..wall_clock import local_today
 from . import audit, case_record, time_limits
 from .errors import Invalid, StepRefused, tr
 from .procedures import actor_key_of, procedure_info, run_engine_step
-from .statuses import milestone_times
 from .transactions import one_transaction
 
 CASE_RACE = tr("the case was changed by another request; reload it and try again")
@@ -275,7 +274,7 @@ def _set_due_times(case: Case, rows: list[Task], completed: Task | None,
             anchors = {deadline.anchor: form_date((forms.get(task_id) or {}).get(field))}
         elif deadline.milestone:
             if milestones is None:
-                milestones = milestone_times(case)
+                milestones = time_limits.milestone_anchors(case, completed)
             anchors = {deadline.anchor: milestones.get(deadline.milestone)}
         else:
             anchors = {TASK_READY: row.ready_at}

@@ -7,12 +7,12 @@ An ad-hoc step's conditions come in two parts: those of the case alone (`check_m
 this kind of request be started on this case now?), which the case page asks before it offers the
 step, and those of what the form says (`check_request`), checked after them.
 """
-from datetime import date
+from datetime import date, datetime, time
 
 from ..extensions import db
 from ..models import Case, Task
 from ..models.types import utcnow
-from ..oversight import clock
+from ..oversight import bindings, clock
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import parse_deadline
 from ..wall_clock import local_today
@@ -33,6 +33,28 @@ PERIOD_NOT_APPLICABLE = "PERIOD_NOT_APPLICABLE"
 def _refuse(code: str, article: str, refs: tuple[str, ...], message: str, message_en: str):
     raise StepRefused({ref: [refusal_line(code, message_en, message)] for ref in refs}, message, code=code, article=article,
                       message_en=message_en, details={"rules": [{"code": code, "article": article}]})
+
+
+def milestone_anchors(case: Case, completed: Task | None = None) -> dict[str, datetime]:
+    """milestone -> the time a deadline running from it starts: the legal date the step that
+    reached it recorded (the package's `milestone_dates`, e.g. filed -> filing_approval.filed_on,
+    立案日期), as the start of that day in Beijing, else the moment the case reached it. A case
+    entered from paper, or a filing approved on Friday and submitted on Monday, counts its limits
+    from the date of the act, not of the click. `completed`: the task this step completed (its
+    form is the latest of its key)."""
+    times = milestone_times(case)
+    rules = procedure_info(case.procedure_version).rules
+    refs = bindings.milestone_date_refs(rules)
+    if not any(code in times for code in refs):
+        return times
+    forms = case_record.latest_forms(case)
+    if completed is not None and completed.form_key:
+        forms = {**forms, completed.form_key: completed.data or {}}
+    for code in refs.keys() & times.keys():
+        recorded = bindings.milestone_date(rules, code, forms)
+        if recorded is not None:
+            times[code] = datetime.combine(recorded, time.min, tzinfo=LOCAL_TZ)
+    return times
 
 
 def rules_of(case: Case) -> clock.ClockRules:
@@ -91,7 +113,7 @@ def _limit_due(case: Case, task_specs: dict, ready: list[Task], limit: str):
         deadline = parse_deadline(meta["deadline"]) if meta.get("deadline") else None
         if deadline is None or deadline.extendable_as != limit or not deadline.milestone:
             continue
-        start = milestone_times(case).get(deadline.milestone)
+        start = milestone_anchors(case).get(deadline.milestone)
         extensions, excluded = clock_facts(case, None, local_today())
         due = deadline.due({deadline.anchor: start}, extra=extensions.get(limit, 0), excluded=excluded)
         return due.at if due else None
@@ -122,7 +144,7 @@ def _periods_start(case: Case, task_specs: dict) -> date | None:
              if d.excluding_periods and d.milestone}
     if not codes:
         return None
-    times = [at for code, at in milestone_times(case).items() if code in codes]
+    times = [at for code, at in milestone_anchors(case).items() if code in codes]
     return min(times).astimezone(LOCAL_TZ).date() if times else None
 
 

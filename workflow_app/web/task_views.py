@@ -15,6 +15,7 @@ from ..services import (
     case_requests,
     cases,
     causes,
+    paper_entry,
     parties,
     people,
     prefill,
@@ -245,7 +246,10 @@ def new_case():
             "party_kind": request.form.get("party_kind", "organization"),
             **{f"party_{name}": request.form.get(f"party_{name}", "") for name in PARTY_DETAILS},
             "party_q": request.form.get("party_q", request.args.get("party_q", "")),
-            "party_id": request.form.get("party_id", "")}
+            "party_id": request.form.get("party_id", ""),
+            "paper": request.form.get("paper") == "1",
+            "paper_reason": request.form.get("paper_reason", ""),
+            "paper_reference": request.form.get("paper_reference", "")}
     errors: dict[str, list[str]] = {}
     q, matches = "", None
     try:
@@ -262,16 +266,18 @@ def new_case():
         if not errors:
             try:
                 case = cases.open_case(current_user, process_id=form["procedure"], title=form["title"].strip(),
-                                       department_code=form["department"], party=_party_of(form, chosen))
+                                       department_code=form["department"], party=_party_of(form, chosen),
+                                       paper=_paper_of(form))
             except (Invalid, NotFound) as err:
                 errors = ({"procedure": [localized(err.message)]} if isinstance(err, NotFound) or not err.errors
-                          else party_views.web_party_errors(err.errors))
+                          else party_views.web_party_errors(_paper_fields(err.errors)))
             else:
                 flash(_("Case %(number)s is opened. Next: %(next)s.", number=case.number,
                         next=_next_steps(case)), "success")
                 return redirect(url_for("web.case_page", case_id=case.id))
     return render_template("web/case_new.html", form=form, errors=errors, procedures=procs,
-                           departments=departments, kinds=PARTY_KINDS, q=q, matches=matches, chosen=chosen)
+                           departments=departments, kinds=PARTY_KINDS, q=q, matches=matches, chosen=chosen,
+                           paper_days=paper_entry.entry_days())
 
 
 # What the new-case page may record of a party registered with the case, beside its name and kind.
@@ -304,6 +310,20 @@ def _party_of(form: dict, chosen) -> dict:
     return {**party, **details}
 
 
+def _paper_of(form: dict) -> dict | None:
+    """补录: the paper entry asked for on the page, as the service takes it."""
+    if not form["paper"]:
+        return None
+    return {"reason": form["paper_reason"].strip(),
+            **({"reference": form["paper_reference"].strip()} if form["paper_reference"].strip() else {})}
+
+
+def _paper_fields(errors: dict) -> dict:
+    """The service's names of the paper entry's fields (paper_entry.reason) as the page's inputs."""
+    return {{"paper_entry.reason": "paper_reason", "paper_entry.reference": "paper_reference",
+             "paper_entry": "paper_reason"}.get(name, name): messages for name, messages in errors.items()}
+
+
 def _procedures() -> list[tuple[str, str]]:
     """(process id, name) of each deployed procedure, by its latest version's name."""
     latest: dict[str, str] = {}
@@ -331,6 +351,8 @@ def _new_case_schema(procs: list, departments: list) -> dict:
                 "procedure": labelled("Procedure", enum=[p for p, _name in procs],
                                       **{"x-enum-labels": [name for _p, name in procs]}),
                 "title": labelled("Case title", type="string", maxLength=300),
+                "paper_reason": labelled("Why it is entered from paper", type="string", maxLength=500),
+                "paper_reference": labelled("The paper file's reference", type="string", maxLength=100),
                 "department": labelled("Department", enum=[unit.code for unit in departments],
                                        **{"x-enum-labels": [unit.name for unit in departments]}),
                 "party_name": labelled("Party", type="string", maxLength=PARTY_NAME_LIMIT),
@@ -348,5 +370,9 @@ def _new_case_errors(form: dict, procs: list, departments: list, party_chosen: b
     if party_chosen:
         fields -= {"party_name", "party_kind"}
         schema = {**schema, "required": [f for f in schema["required"] if f in fields]}
-    data = {name: value.strip() for name, value in form.items() if name in fields and value.strip()}
-    return beside_fields(schema_errors(schema, data))
+    data = {name: value.strip() for name, value in form.items()
+            if name in fields and isinstance(value, str) and value.strip()}
+    errors = beside_fields(schema_errors(schema, data))
+    if form["paper"] and not form["paper_reason"].strip():
+        errors["paper_reason"] = [_("Say why the case is entered from its paper file.")]
+    return errors

@@ -1,11 +1,12 @@
 """The pages' views: parse, call one service as the logged-in user, render."""
 from datetime import date
 
-from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from ..i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_SECONDS, LANGUAGES
+from ..i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_SECONDS, LANGUAGES, localized
 from ..services import (
     attachments,
     case_messages,
@@ -14,12 +15,13 @@ from ..services import (
     documents,
     evidence,
     late_fees,
+    paper_entry,
     parties,
     users,
     worklists,
 )
 from ..services import dashboard as dashboard_service
-from ..services.errors import Invalid, tr
+from ..services.errors import Conflict, Invalid, tr
 from . import bp
 from . import parties as party_views
 from .dashboard import TIME_LEFT_LABELS, page_context
@@ -122,7 +124,21 @@ def case_page(case_id: int):
         identify = {"q": q, "matches": matches}
     return render_template("web/case.html", o=overview, case=case, requests=requests, messages=messages,
                            party_cases=parties.cases_of(case.party_id), identify=identify,
-                           evidence_counts=evidence.counts(case), late_fee=late_fees.of_case(case))
+                           evidence_counts=evidence.counts(case), late_fee=late_fees.of_case(case),
+                           paper=paper_entry.view(case))
+
+
+@bp.post("/cases/<id:case_id>/paper-entry/finish")
+@login_required
+def finish_paper_entry(case_id: int):
+    """补录完成 on the case page (the API's POST /cases/{id}/paper-entry/finish)."""
+    try:
+        paper_entry.finish(current_user, case_id)
+    except Conflict as err:
+        flash(localized(err.message), "error")
+    else:
+        flash(_("The paper file is entered: the case's time limits are now watched as any case's."), "success")
+    return redirect(url_for("web.case_page", case_id=case_id))
 
 
 @bp.get("/cases/<id:case_id>/attachments/<sha256>.png")
