@@ -27,6 +27,10 @@ CLUES = [
      "执法检查发现该公司新入职叉车作业人员未经安全生产教育和培训即上岗作业", 5),
 ]
 
+# A clue begun on paper at the weighing station at night and keyed in later (补录, services/paper_entry.py)
+PAPER = {"清河区某货运公司车辆超限运输案": {"reason": "治超检测站夜间现场查处，系统维护期间纸质办理，依纸质案卷补录",
+                                      "reference": "清交治超纸〔2026〕031号"}}
+
 REPRESENTATIVES = {"清河区恒源化工有限公司": "孙某某", "清河区锦绣印染厂": "钱某", "清河区顺达货运有限公司": "冯某某",
                    "清河区宏基建材有限公司": "韩某"}
 
@@ -43,7 +47,8 @@ def seed_other_departments() -> int:
             continue  # a demo without that department's officers
         case = cases.open_case(officer, process_id="general_penalty", title=title, department_code=department,
                                party={"name": party, "kind": "organization", "id_number": code, "address": address,
-                                      "legal_representative": REPRESENTATIVES[party]})
+                                      "legal_representative": REPRESENTATIVES[party]},
+                               paper=PAPER.get(title))
         received = today - timedelta(days=days)
         clue = cases.ready_tasks(case)[0]
         cases.complete_task(officer, clue.id, {
