@@ -64,6 +64,7 @@ def _steps() -> dict:
         "penalty_decision": ("head1", {"penalty_kinds": ["fine"],
                                        "fine_amount": 20000, "legal_basis": "《食品安全法》第一百二十六条",
                                        "benchmark_tier": "ordinary", "decided_on": days_ago(DAY["decided"]),
+                                       "statement_adopted": "none_made",
                                        "performance_manner": "自收到本决定书之日起十五日内，到清河区农商银行各网点缴纳罚款",
                                        "reconsideration_body": "清河区人民政府", "litigation_court": "清河区人民法院"}),
         "no_penalty_decision": ("head1", {"ground": "first_minor",
@@ -202,6 +203,11 @@ TRANSFER_REPORT = ("investigation_report", {
 NO_PENALTY_REPORT = ("investigation_report", {
     "proposal": "no_penalty", "no_penalty_reason": "首违且及时改正", "proposed_penalty_kinds": None,
     "proposed_fine": None, "violated_provision": None, "penalty_provision": None, "benchmark_tier": None})
+
+# The decision's answer to the party's statement, defence or hearing opinions (APL 45, 65), for a
+# case where the party made them (STEPS' decision says it made none: PARTY_OPINIONS_UNANSWERED otherwise).
+ANSWERED = {"statement_adopted": "not_adopted",
+            "statement_reasons": "当事人称已完成整改，但复查时仍未建立进货查验记录，不符合减轻处罚的情形。"}
 
 TO_DECISION = ("clue_intake", "filing_approval", "investigation", "investigation_report", "penalty_notice",
                "statement_defence")

@@ -33,6 +33,10 @@ def test_a_head_finds_the_remedies_filled_in_from_the_departments_settings_and_a
     page.fill('textarea[name="legal_basis"], input[name="legal_basis"]', "《中华人民共和国食品安全法》第一百二十六条第一款第三项")
     page.select_option('select[name="benchmark_tier"]', "lighter")
     page.fill('input[name="decided_on"]', local_today().isoformat())
+    # the party's statement (the demo's statement_defence) is answered: not adopted, as the review offered
+    expect(page.locator('select[name="statement_adopted"]')).to_have_value("not_adopted")
+    page.fill('textarea[name="statement_reasons"], input[name="statement_reasons"]',
+              "当事人所称已补建进货台账，不影响违法事实的认定，已在裁量中考虑，不予采纳。")
     court.fill("清河市中级人民法院")
     page.get_by_test_id("submit").click()
     banner = page.get_by_test_id("form-banner")

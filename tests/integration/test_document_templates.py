@@ -134,3 +134,21 @@ def test_the_expected_texts_are_the_records_not_blanks():
     assert "行政处罚决定书" in decision and "清市监罚〔2026〕1号" in decision  # the number the system issued
     assert any(isinstance(b, list) and ["罚款金额", "20000元"] in b for b in decision)
     assert "&lt;2单元&gt; &amp; 后院" in expected["person_warned"]["0/filing_approval"]["html"]
+
+
+def test_the_general_procedures_templates_are_on_a4_paper():
+    """Chinese enforcement documents print on A4 (GB/T 9704): each template of the package and of
+    the shared processes it calls, with its tables inside the text width."""
+    root = Path(__file__).resolve().parents[2] / "bpmn"
+    templates = sorted([*(root / "general_penalty" / "documents").glob("*.docx"),
+                        *(root / "shared" / "documents").glob("*.docx")])
+    assert len(templates) >= 15
+    for path in templates:
+        document = docx.Document(str(path))
+        section = document.sections[0]
+        assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297), path.name
+        text_width = section.page_width - section.left_margin - section.right_margin
+        for table in document.tables:
+            widths = [int(c.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w"))
+                      for c in table._tbl.tblGrid.iterchildren()]
+            assert sum(widths) * 635 <= text_width, (path.name, widths)  # twips to EMU

@@ -151,18 +151,22 @@ def test_the_filing_approval_form_and_the_service_receipt_come_from_the_record(a
         assert recorded in text, recorded
 
 
+# Printed from the filing on (the records filled in on the spot), and the report once made.
+INVESTIGATED = {"filing_approval", "inquiry_record", "site_record", "investigation_report"}
+
+
 def test_each_document_is_refused_until_its_step_is_completed(api):
     case = api.run(api.open_case(), *TO_DECISION[:4])  # investigated, notice not yet made
-    assert set(documents(api, case)) == {"filing_approval"}
+    assert set(documents(api, case)) == INVESTIGATED
     for kind in ("penalty_notice", "hearing_notice", "penalty_decision", "service_receipt"):
         for fmt in ("docx", "html"):
             assert download(api, case, kind, fmt).status_code == 404, (kind, fmt)
     case = api.run(case, *TO_DECISION[4:])
-    assert set(documents(api, case)) == {"filing_approval", "penalty_notice"}
+    assert set(documents(api, case)) == INVESTIGATED | {"penalty_notice"}
     assert download(api, case, "penalty_decision").status_code == 404
     case = api.run(case, "penalty_decision")
     listed = documents(api, case)
-    assert set(listed) == {"filing_approval", "penalty_notice", "penalty_decision", "service_receipt"}
+    assert set(listed) == INVESTIGATED | {"penalty_notice", "penalty_decision", "service_receipt"}
     assert listed["penalty_decision"]["step"] == "penalty_decision"
     assert listed["penalty_decision"]["title"] == "行政处罚决定书"
     assert download(api, case, "no_such_document").status_code == 404
@@ -243,8 +247,10 @@ def test_the_documents_are_in_the_openapi_document(api):
     kind = next(p for p in docx_op["parameters"] if p["name"] == "kind")
     # the kinds are the packages' own (documents/documents.json): a name, not a list fixed in the API
     assert kind["schema"]["type"] == "string" and "enum" not in kind["schema"]
-    for name in ("filing_approval", "penalty_notice", "hearing_notice", "penalty_decision", "service_receipt",
-                 "no_penalty_decision", "transfer_letter"):
+    for name in ("filing_approval", "inquiry_record", "site_record", "investigation_report", "penalty_notice",
+                 "hearing_notice", "hearing_record", "legal_review_opinion", "collective_discussion_record",
+                 "penalty_decision", "service_receipt", "no_penalty_decision", "transfer_letter", "payment_reminder",
+                 "closing_approval"):
         assert re.fullmatch(kind["schema"]["pattern"], name), name
     assert not re.fullmatch(kind["schema"]["pattern"], "../x")
     assert "/cases/{case_id}/documents/{kind}.html" in paths
@@ -255,7 +261,7 @@ def test_the_decision_not_to_penalize_states_party_facts_reasons_basis_and_remed
     assert "no_penalty_decision" not in documents(api, case)
     case = api.run(case, "no_penalty_decision")
     listed = documents(api, case)
-    assert set(listed) == {"filing_approval", "no_penalty_decision", "service_receipt"}
+    assert set(listed) == INVESTIGATED | {"no_penalty_decision", "service_receipt"}
     assert listed["no_penalty_decision"]["title"] == "不予行政处罚决定书"
     assert listed["service_receipt"]["step"] == "no_penalty_decision"
     text = docx_text(download(api, case, "no_penalty_decision").data)

@@ -106,6 +106,24 @@ def test_a_document_declared_with_when_exists_only_while_its_field_has_the_value
     assert "送达方式\n电子送达" in text and "当事人书面同意电子送达\n是" in text and "2026年10月15日" in text
 
 
+def test_a_document_declared_with_when_filled_exists_only_while_its_field_holds_something(api):
+    """`{"field": …, "filled": true}`: the document exists once the act its field records was
+    recorded, whatever the form's choices said (a consent recorded with any method of service)."""
+    files = with_documents({MANIFEST: manifest(
+        {"kind": "chufa_jueding", "title": "处罚决定书", "template": "jueding.docx", "step": "jueding"},
+        {"kind": "dianzi_songda", "title": "电子送达确认书", "template": "dianzi_songda.docx", "step": "songda",
+         "when": {"field": "songda.tongyi", "filled": True}})})
+    r = deploy_files(api, files)
+    assert r.status_code == 201, r.json
+    direct = complete(api, walk(api, open_other_case(api, files), "songda"), "songda").json
+    assert list(listed(api, direct)) == ["chufa_jueding"]
+    assert download(api, direct, "dianzi_songda").status_code == 404
+    consented = complete(api, walk(api, open_other_case(api, files), "songda"), "songda", fangshi="dianzi",
+                         tongyi=True).json
+    assert list(listed(api, consented)) == ["chufa_jueding", "dianzi_songda"]
+    assert "当事人书面同意电子送达\n是" in text_of(download(api, consented, "dianzi_songda").data)
+
+
 def test_a_template_shared_by_procedures_deploys_with_the_package_that_uses_it(api):
     files = with_documents({MANIFEST: manifest({"kind": "huizheng", "title": "送达回证",
                                                 "template": "shared/receipt.docx", "step": "songda"}),
@@ -143,6 +161,14 @@ def test_a_template_shared_by_procedures_deploys_with_the_package_that_uses_it(a
                          {"kind": "b", "title": "乙", "template": "dianzi_songda.docx", "step": "songda",
                           "when": {"field": "songda.method", "equals": "x"}})},
      MANIFEST, "when names songda.method, which is no field"),
+    ({MANIFEST: manifest({"kind": "a", "title": "甲", "template": "jueding.docx", "step": "jueding"},
+                         {"kind": "b", "title": "乙", "template": "dianzi_songda.docx", "step": "songda",
+                          "when": {"field": "songda.consent", "filled": True}})},
+     MANIFEST, "when names songda.consent, which is no field"),  # checked as `equals` is
+    ({MANIFEST: manifest({"kind": "a", "title": "甲", "template": "jueding.docx", "step": "jueding"},
+                         {"kind": "b", "title": "乙", "template": "dianzi_songda.docx", "step": "songda",
+                          "when": {"field": "songda.tongyi", "filled": "yes"}})},
+     MANIFEST, '"filled": true or false'),
     ({f"{DOCUMENTS}/extra.docx": template("x")}, f"{DOCUMENTS}/extra.docx", "no document of"),
     ({f"{DOCUMENTS}/jueding.docx": b"PK\x03\x04 not really a zip"}, f"{DOCUMENTS}/jueding.docx",
      "not a Word document"),

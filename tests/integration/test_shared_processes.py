@@ -10,6 +10,7 @@ import zipfile
 import pytest
 
 from tests.helpers import (
+    ANSWERED,
     FIXED_DATES_AS_OF,
     TO_DECISION,
     bpmn_file_holding,
@@ -31,7 +32,7 @@ DATED = {
     "hearing_notice": {"notice_served_on": "2026-09-18", "hearing_date": "2026-09-29"},
     "hearing_record": {"held_on": "2026-09-29"},
     "collective_discussion": {"held_on": "2026-10-15"},
-    "penalty_decision": {"decided_on": "2026-10-16"},
+    "penalty_decision": {"decided_on": "2026-10-16", **ANSWERED},  # the party attended its hearing
     "service": {"served_on": "2026-10-20"},
 }
 

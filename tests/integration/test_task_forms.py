@@ -12,7 +12,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from tests.conftest import ROOT
-from tests.helpers import STEPS, TO_DECISION, days_ago
+from tests.helpers import ANSWERED, STEPS, TO_DECISION, days_ago
 from tests.web_session import csrf_of, html, page_login
 from workflow_app.extensions import db
 from workflow_app.i18n import LANGUAGE_COOKIE, localized_errors
@@ -170,7 +170,7 @@ def test_a_case_goes_from_the_new_case_page_through_a_hearing_and_review_to_clos
     browsers = {"officer1": officer}
     for step in (*TO_DECISION[:-1], "statement_defence", "hearing_notice", "hearing_record", "legal_review",
                  "collective_discussion", "penalty_decision", "disclosure", "service", "execution", "closing"):
-        changes = {"hearing_requested": True} if step == "statement_defence" else {}
+        changes = {"statement_defence": {"hearing_requested": True}, "penalty_decision": ANSWERED}.get(step, {})
         client = submit_step(app, browsers, case_id, step, **changes)
     assert "“结案”已办理" in html(client.get(f"/cases/{case_id}"))
     with app.app_context():

@@ -46,10 +46,12 @@ FORMS = {
                     songda=_f("date", "告知送达日期", "Day the notice was served"),
                     tingzheng=_f("bool", "已告知听证权利", "Hearing offered")),
     "shenbian": _form("申辩", "Defence", fangqi=_f("bool", "书面放弃", "Waived"),
-                      shenqing=_f("bool", "申请听证", "Hearing requested")),
+                      shenqing=_f("bool", "申请听证", "Hearing requested"),
+                      chenshu=_f("bool", "提出陈述申辩", "Statement made")),
     "tongzhi": _form("听证通知", "Hearing notice", tongzhi_ri=_f("date", "通知日期", "Day notified"),
                      juxing_ri=_f("date", "举行日期", "Day of the hearing"), zhuchi=_f("text", "主持人", "Chair")),
-    "tingzheng": _form("听证", "Hearing", ri=_f("date", "听证日", "Day held")),
+    "tingzheng": _form("听证", "Hearing", ri=_f("date", "听证日", "Day held"),
+                       daochang=_f("bool", "当事人到场", "Party present")),
     "shenhe": _form("审核", "Review", jielun={"type": "string", "enum": ["tongyi", "tuihui"], "title": "结论"},
                     shixiang={"type": "object", "title": "事项", "properties": {
                         "zhuti": {**_ITEM, "title": "主体合法", "x-title-en": "Body lawful"},
@@ -60,7 +62,9 @@ FORMS = {
                      moshou=_f("number", "没收价值", "Value confiscated"),
                      jizhun=_f("text", "裁量基准", "Benchmark item"), dangci=_f("text", "裁量档次", "Tier"),
                      anyou=_f("text", "案由", "Cause"), jianqing=_f("text", "减轻情形", "Mitigating circumstance"),
-                     fuyi=_f("text", "复议机关", "Reconsideration body"), fayuan=_f("text", "诉讼法院", "Court")),
+                     fuyi=_f("text", "复议机关", "Reconsideration body"), fayuan=_f("text", "诉讼法院", "Court"),
+                     caina={"type": "string", "title": "采纳情况", "x-title-en": "Adopted",
+                            "enum": ["caina", "bufen", "bucaina", "wei_tichu"]}),
     "chexiao": _form("撤回公示", "Withdrawal", riqi=_f("date", "撤销日期", "Day revoked")),
     "songda": _form("送达", "Service", fangshi={"type": "string", "enum": ["zhijie", "dianzi"], "title": "方式",
                                                 "x-title-en": "Method"},
@@ -112,6 +116,9 @@ BOUND = {
     "decision_after_defence_window": (["jueding"], {"notice_served": "gaozhi.songda", "decided": "jueding.riqi",
                                                     "waived": "shenbian.fangqi"}),
     "hearing_request_not_waived": (["shenbian"], {"requested": "shenbian.shenqing", "waived": "shenbian.fangqi"}),
+    "decision_answers_the_party": (["jueding"], {"answer": "jueding.caina", "none_made": "wei_tichu",
+                                                 "statement_made": "shenbian.chenshu",
+                                                 "hearing_attended": "tingzheng.daochang"}),
     "hearing_notified_in_time": (["tongzhi"], {"notified": "tongzhi.tongzhi_ri", "hearing": "tongzhi.juxing_ri"}),
     "hearing_chair_not_investigator": (["tongzhi"], {"chair": "tongzhi.zhuchi", "investigators": "diaocha.renyuan"}),
     "hearing_offered_where_due": (["gaozhi"], {"offered": "gaozhi.tingzheng", "fine": "gaozhi.amount_proposed",
@@ -390,6 +397,23 @@ def test_a_record_that_both_requests_a_hearing_and_waives_it_is_refused():
     b = only("hearing_request_not_waived", record("shenbian", {"shenqing": True, "fangqi": True}))
     assert b.fields == ("shenbian.fangqi", "shenbian.shenqing") and "申辩·申请听证" in b.message
     assert breaches("hearing_request_not_waived", record("shenbian", {"shenqing": True, "fangqi": False})) == []
+
+
+# -- PARTY_OPINIONS_UNANSWERED (APL 45, 62, 65) ----------------------------------------------------
+def test_a_decision_answers_the_statement_or_hearing_the_record_has():
+    said = {"shenbian": {"chenshu": True}}
+    b = only("decision_answers_the_party", record("jueding", {"caina": "wei_tichu"}, said))
+    assert b.fields == ("jueding.caina", "shenbian.chenshu")
+    assert "“申辩·提出陈述申辩”" in b.message and "决定·采纳情况" in b.message and "why" in b.message_en
+    heard = {"shenbian": {"chenshu": False}, "tingzheng": {"daochang": True}}
+    assert only("decision_answers_the_party", record("jueding", {"caina": "wei_tichu"}, heard)).fields == (
+        "jueding.caina", "tingzheng.daochang")
+    for answer in ("caina", "bufen", "bucaina"):  # answered, whatever the answer
+        assert breaches("decision_answers_the_party", record("jueding", {"caina": answer}, said)) == []
+    silent = {"shenbian": {"chenshu": False}, "tingzheng": {"daochang": False}}  # absent from its hearing
+    assert breaches("decision_answers_the_party", record("jueding", {"caina": "wei_tichu"}, silent)) == []
+    assert breaches("decision_answers_the_party", record("jueding", {"caina": "wei_tichu"}, said),
+                    none_made="bucaina") == []  # the choice the binding names, not a word of its own
 
 
 # -- HEARING_NOTICE_SHORT, HEARING_CHAIR_CONFLICT (APL 64) ------------------------------------------

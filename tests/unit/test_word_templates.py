@@ -196,3 +196,48 @@ def test_the_same_drawing_gives_the_same_bytes():
     context = {**CONTEXT, "jueding": {"qianming": SHA}}
     one = word_templates.render(source, context, title="文书", author="机关", images={SHA: DRAWING})
     assert word_templates.render(source, context, title="文书", author="机关", images={SHA: DRAWING}) == one
+
+
+# -- the late fee (加处罚款, APL 72) a date runs to: the system's, on the basis the service hands over --------------
+BASIS = {"fine": 20000.0, "served_on": "2026-09-01", "plan_approved": False}  # the 15 days end on 2026-09-16
+
+
+def counted(source: str, basis=BASIS, context=None) -> list[str]:
+    word = word_templates.render(template(source), context or CONTEXT, title="文书", author="机关",
+                                 late_fee_basis=basis)
+    return [p.text for p in docx.Document(io.BytesIO(word)).paragraphs]
+
+
+def test_the_late_fee_to_a_recorded_date_is_the_systems_three_percent_a_day_never_above_the_fine():
+    source = ("{% set fee = jueding.riqi|late_fee %}{{ fee.first_day|date_cn }}起{{ fee.days }}日"
+              "{{ fee.amount|yuan }}/{{ fee.fine|yuan }}/{{ fee.capped }}")
+    assert counted(source) == ["2026年9月17日起14日8400元/20000元/否"]  # to 2026-09-30: 14 days of 600 yuan
+    late = {**CONTEXT, "jueding": {"riqi": "2026-12-31"}}
+    assert counted(source, context=late) == ["2026年9月17日起106日20000元/20000元/是"]
+
+
+@pytest.mark.parametrize("basis, context", [
+    (None, CONTEXT),  # no fine decided and served
+    ({**BASIS, "plan_approved": True}, CONTEXT),  # an approved deferral or instalment plan sets the dates
+    (BASIS, {**CONTEXT, "jueding": {}}),  # no date to count to
+])
+def test_no_late_fee_prints_where_the_system_counts_none(basis, context):
+    assert counted("[{{ jueding.riqi|late_fee }}]{% if jueding.riqi|late_fee is filled %}有{% endif %}",
+                   basis, context) == ["[]"]
+
+
+@pytest.mark.parametrize("basis", [{"fine": 0, "served_on": "2026-09-01", "plan_approved": False},
+                                   {"fine": 1.0, "served_on": "九月一日", "plan_approved": False},
+                                   {"fine": 1.0, "served_on": "2026-09-01"}, "20000"])
+def test_a_late_fee_basis_that_is_not_one_is_refused(basis):
+    with pytest.raises(DocumentError, match="late fee's basis"):
+        counted("{{ case.number }}", basis)
+
+
+def test_the_officers_on_record_are_a_name_of_the_context():
+    source = template("{% for o in officers %}{{ o.name }}（{{ o.certificate }}）{% endfor %}"
+                      "{{ jueding.riqi|late_fee }}")
+    assert word_templates.problems(source, {"jueding"}) == []
+    context = {**CONTEXT, "officers": [{"name": "张明", "certificate": "ZF-1"}, {"name": "李华", "certificate": ""}]}
+    assert counted("{% for o in officers %}{{ o.name }}（{{ o.certificate }}）{% endfor %}", None, context) == [
+        "张明（ZF-1）李华（）"]

@@ -430,7 +430,8 @@ OWN: dict[str, Own] = {
     "hearing_record": Own(("held_on",)),
     "legal_review": Own(("review_outcome", "reviewed_on"), (Branch(_is("review_outcome", "return"), writes=("findings", "opinions")),)),
     "collective_discussion": Own(("held_on", "members", "conclusion")),
-    "penalty_decision": Own(("fine_amount", "benchmark_tier", "decided_on")),
+    "penalty_decision": Own(("fine_amount", "benchmark_tier", "decided_on"),
+                            (Branch(lambda data, story: bool(story.hearing), writes=("statement_reasons",)),)),
     "no_penalty_decision": Own(("decided_on",)),
     "service": Own(("served_on",)),
     "disclosure": Own(("public_text", "published_on")),
@@ -593,8 +594,11 @@ def _collective_discussion(d: DemoCase, case: Case, example: dict):
 
 
 def _penalty_decision(d: DemoCase, case: Case, example: dict):
-    return "head1", {"fine_amount": d.fine,
-                     "benchmark_tier": _tier(d.fine), "decided_on": d.on("decided")}
+    """The party's statement (the statement_defence example's, or its reasons for a hearing) is
+    answered as the hearing's presiding officer proposed where one was held (APL 45, 65)."""
+    answered = {"statement_reasons": example_of(case, "hearing_record")["presiding_opinion"]} if d.stage.story.hearing \
+        else {}
+    return "head1", {"fine_amount": d.fine, "benchmark_tier": _tier(d.fine), "decided_on": d.on("decided"), **answered}
 
 
 def _service(d: DemoCase, case: Case, example: dict):

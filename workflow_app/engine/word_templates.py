@@ -11,6 +11,10 @@ template is code from outside, as a script is, and is bounded the same way (limi
   worker's RLIMIT_CPU and RLIMIT_AS and the pool's wall-clock limit, so whatever a template does
   (a loop over a loop that prints nothing) cannot hold the web process.
 
+The late fee a date runs to (`|late_fee`) is the system's (oversight/late_fee.py), on the fine,
+service date and deferral the service read from the case's record through the procedure's own
+binding of the rule that checks it (services/late_fees.py): a template names only the date.
+
 A signature drawn on the screen prints as its image (`|signature`): the service hands the worker
 the drawings the case's record names, already read from the case's attachments and checked against
 their SHA-256 (services/attachments.py); a template names a drawing by its hash and can reach no
@@ -37,6 +41,7 @@ from markupsafe import Markup
 
 from ..messages import Text, tr
 from ..oversight import calendar
+from ..oversight.late_fee import late_fee as computed_late_fee
 from .errors import EngineError, bounded_text
 
 MAX_OUTPUT_CHARS = 4_000_000  # the XML of one part of the document (its body, a header …)
@@ -59,11 +64,12 @@ _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _FIXED_CORE_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 # Characters XML 1.0 cannot hold (a recorded text may have one): left out of the document.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_CTX_NAMES = ("case", "authority", "department", "document", "forms", "labels", "steps", "step", "evidence_list")
+_CTX_NAMES = ("case", "authority", "department", "document", "forms", "labels", "steps", "step", "evidence_list",
+              "officers")
 CONTEXT_NAMES = frozenset(_CTX_NAMES)
 
 _budget = threading.local()
-_rendering = threading.local()  # the document being filled and the drawings it may print
+_rendering = threading.local()  # the document being filled, the drawings it may print, its late fee's basis
 
 
 class DocumentError(EngineError):
@@ -149,6 +155,33 @@ def signature(value, width_mm=SIGNATURE_DEFAULT_WIDTH_MM):
     return Markup(image._insert_image())  # the run's XML, which docxtpl's own InlineImage prints as well
 
 
+def late_fee(value):
+    """`{% set fee = execution.demand_served_on|late_fee %}`: the late fee (加处罚款, APL 72) the
+    system counts on the case's fine to that date, as {amount, days, first_day, counted_to, capped,
+    fine} (yuan; ISO dates); nothing for no date, and where none is counted (no fine decided and
+    served, an approved deferral or instalment plan)."""
+    basis, day = getattr(_rendering, "late_fee", None), _day(value)
+    if not basis or day is None:
+        return ""
+    fee = computed_late_fee(basis["fine"], date.fromisoformat(basis["served_on"]), day,
+                            plan_approved=basis["plan_approved"])
+    if fee is None:
+        return ""
+    return {"amount": fee.yuan, "days": fee.days, "first_day": fee.first_day.isoformat(),
+            "counted_to": fee.counted_to.isoformat(), "capped": fee.capped, "fine": basis["fine"]}
+
+
+def _late_fee_problem(basis) -> Text | None:
+    """Why the late fee's basis the service handed over cannot be counted on, or None."""
+    if basis is None:
+        return None
+    fine, served = (basis.get("fine"), basis.get("served_on")) if isinstance(basis, dict) else (None, None)
+    if not isinstance(fine, int | float) or isinstance(fine, bool) or not math.isfinite(fine) or fine <= 0 \
+            or _day(served) is None or not isinstance(basis.get("plan_approved"), bool):
+        return tr("the late fee's basis is not a fine, a service date and whether a plan was approved")
+    return None
+
+
 def _drawings_problem(images: dict) -> Text | None:
     """Why the drawings the service handed over cannot be printed (each a PNG within the limits)."""
     if len(images) > MAX_IMAGES:
@@ -204,7 +237,7 @@ class _Environment(ImmutableSandboxedEnvironment):
 
 
 _FILTERS = {"date_cn": date_cn, "working_days_after": working_days_after, "days_after": days_after, "yuan": yuan,
-            "signature": signature}
+            "signature": signature, "late_fee": late_fee}
 
 
 def environment() -> _Environment:
@@ -217,16 +250,19 @@ def environment() -> _Environment:
 
 # -- rendering (in an engine worker) -----------------------------------------------------------------
 def render(template: bytes, context: dict, *, title: str, author: str, cpu_seconds: float = 2.0,
-           images: dict[str, bytes] | None = None) -> bytes:
+           images: dict[str, bytes] | None = None, late_fee_basis: dict | None = None) -> bytes:
     """The .docx of `template` filled from `context`: the same context, the same bytes. `images`:
-    the drawings `|signature` may print, by SHA-256 (checked against it by the service)."""
-    problem = archive_problem(template) or _drawings_problem(images or {})
+    the drawings `|signature` may print, by SHA-256 (checked against it by the service);
+    `late_fee_basis`: what `|late_fee` counts on ({"fine", "served_on", "plan_approved"}), None
+    where the case has no fine decided and served."""
+    problem = archive_problem(template) or _drawings_problem(images or {}) or _late_fee_problem(late_fee_basis)
     if problem:
         raise DocumentError(problem)
     _budget.deadline = time.thread_time() + cpu_seconds
     try:
         document = DocxTemplate(io.BytesIO(template))
         _rendering.document, _rendering.images = document, dict(images or {})
+        _rendering.late_fee = late_fee_basis
         document.render(context, environment(), autoescape=True)
         props = document.docx.core_properties
         props.title, props.author, props.last_modified_by = title, author, author
@@ -243,7 +279,7 @@ def render(template: bytes, context: dict, *, title: str, author: str, cpu_secon
                             ) from None
     finally:
         _budget.deadline = math.inf
-        _rendering.document, _rendering.images = None, {}
+        _rendering.document, _rendering.images, _rendering.late_fee = None, {}, None
     content = fixed_zip(raw.getvalue())
     if len(content) > MAX_DOCUMENT_BYTES:
         raise DocumentError(tr("the document is %(size)d bytes; the limit is %(limit)d", size=len(content),

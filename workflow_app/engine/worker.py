@@ -43,7 +43,7 @@ def _perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: E
     if op == "document":  # a package's Word template filled from a case's record
         return word_templates.render(payload["template"], payload["context"], title=payload["title"],
                                      author=payload["author"], cpu_seconds=limits.script_cpu_seconds,
-                                     images=payload.get("images"))
+                                     images=payload.get("images"), late_fee_basis=payload.get("late_fee"))
     procedure = procedures[payload["sha256"]]
     if op == "start":
         processor = WorkflowProcessor.start(procedure, payload["data"], limits)

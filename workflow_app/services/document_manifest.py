@@ -10,7 +10,10 @@ templates (ARCHITECTURE.md "Procedure packages"; docs/documents.md for template 
 `kind` names the document in its URL (…/documents/<kind>.docx), `title` on the case page;
 `template` is a file of the folder, or `shared/<name>.docx` for one of bpmn/shared/documents/;
 `step` is the bpmn id of the user task the document comes from (of a list, the first completed),
-and `when` a field of the latest completion of a form that must equal a value.
+and `when` a condition on a field of the latest completion of a form: that it equal a value
+(`{"field": "filing_approval.filing_decision", "equals": "file"}`), or that it be filled or not
+(`{"field": "execution.demand_served_on", "filled": true}`: a document that exists once an act was
+recorded, whatever the form's choices said after it).
 
 Why a file beside the templates rather than properties in the BPMN or entries in rules.json:
 the templates and their list belong together (legal staff own both; a document may come from
@@ -34,6 +37,31 @@ KIND = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MAX_DOCUMENTS = 100
 MAX_TITLE = 100
 _KEYS = {"kind", "title", "template", "step", "when", "$comment"}
+EQUALS, FILLED = "equals", "filled"  # the tests of a `when`
+
+
+@dataclass(frozen=True)
+class When:
+    """The condition a document exists under, on the latest completion of a form: its field
+    `ref` (<form key>.<field>) equals `value` (test EQUALS), or is filled (FILLED: `value` True) or
+    not (`value` False)."""
+
+    ref: str
+    test: str
+    value: object
+
+    def holds(self, by_form: dict[str, dict]) -> bool:
+        """Whether the condition holds for the record's latest completion of each form (by form key)."""
+        form, name = self.ref.split(".")
+        recorded = (by_form.get(form) or {}).get(name)
+        if self.test == EQUALS:
+            return recorded == self.value
+        return filled(recorded) is self.value
+
+
+def filled(value) -> bool:
+    """A recorded value that is something: not missing, not an empty text, list or object."""
+    return value is not None and value != "" and value != [] and value != {}
 
 
 @dataclass(frozen=True)
@@ -42,7 +70,7 @@ class DocumentSpec:
     title: str
     template: str  # the template's path in the layout (bpmn/<id>/documents/x.docx)
     steps: tuple[str, ...]  # bpmn ids; the document comes from the first completed
-    when: tuple[str, object] | None = None  # (<form key>.<field>, the value it must equal)
+    when: When | None = None
 
 
 def manifest_path(procedure_id: str) -> str:
@@ -97,22 +125,33 @@ def parse(content: bytes, procedure_id: str) -> tuple[list[DocumentSpec], list[T
         steps = [steps] if isinstance(steps, str) else steps
         if not isinstance(steps, list) or not steps or not all(isinstance(s, str) and s for s in steps):
             mine.append(tr("%(where)s: step is the bpmn id of a user task, or a list of them", where=where))
-        when = entry.get("when")
-        if when is not None and not (isinstance(when, dict) and set(when) == {"field", "equals"}
-                                     and isinstance(when["field"], str) and when["field"].count(".") == 1):
-            mine.append(tr('%(where)s: when is {"field": "<form key>.<field>", "equals": <value>}', where=where))
+        when = _when(entry["when"]) if entry.get("when") is not None else None
+        if when is False:
+            mine.append(tr('%(where)s: when is {"field": "<form key>.<field>", "equals": <value>} or '
+                           '{"field": "<form key>.<field>", "filled": true or false}', where=where))
         if mine:
             found += mine
             continue
-        specs.append(DocumentSpec(kind, title, template_path(procedure_id, template), tuple(steps),
-                                  (when["field"], when["equals"]) if when else None))
+        specs.append(DocumentSpec(kind, title, template_path(procedure_id, template), tuple(steps), when))
     return specs, found
+
+
+def _when(when) -> When | bool:
+    """The condition an entry's `when` states, or False for one that is not of either shape."""
+    if not isinstance(when, dict) or not isinstance(when.get("field"), str) or when["field"].count(".") != 1 \
+            or not all(when["field"].split(".")):
+        return False
+    if set(when) == {"field", EQUALS}:
+        return When(when["field"], EQUALS, when[EQUALS])
+    if set(when) == {"field", FILLED} and isinstance(when[FILLED], bool):
+        return When(when["field"], FILLED, when[FILLED])
+    return False
 
 
 def check(package: Package, forms: dict[str, dict], task_specs: dict) -> tuple[list[DocumentSpec], list[dict]]:
     """The package's documents, and its problems as deploy reports them (each with its file): the
     list's shape; a template missing, broken, or naming what the context does not have; a step
-    that is no user task of the procedure; a `when` on no field or on a choice the field lacks; a
+    that is no user task of the procedure; a `when` on no field, or equal to a choice the field lacks; a
     template of the folder no document uses.
 
     A BPMN file deployed alone takes the repository's package around it (procedures.deploy): an
@@ -154,14 +193,15 @@ def _template_problems(template: bytes, forms: frozenset[str]) -> tuple[Text, ..
     return tuple(word_templates.problems(template, set(forms)))
 
 
-def _when_problems(when: tuple[str, object], forms: dict, where: Text) -> list[Text]:
-    ref, value = when
+def _when_problems(when: When, forms: dict, where: Text) -> list[Text]:
+    """A `when` names a field of the package's forms; one that `equals` names a choice it has."""
+    ref, value = when.ref, when.value
     form, name = ref.split(".")
     field = ((forms.get(form) or {}).get("properties") or {}).get(name)
     if not isinstance(field, dict):
         return [tr("%(where)s: when names %(ref)s, which is no field of the package's forms", where=where, ref=ref)]
     choices = field.get("enum")
-    if isinstance(choices, list) and value not in choices:
+    if when.test == EQUALS and isinstance(choices, list) and value not in choices:
         return [tr("%(where)s: %(ref)s has no choice %(value)s (%(choices)s)", where=where, ref=ref,
                    value=repr(value), choices=", ".join(map(str, choices)))]
     return []

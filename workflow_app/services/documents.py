@@ -15,6 +15,7 @@ import io
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,6 +24,7 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from flask import current_app, render_template
+from sqlalchemy.orm import selectinload
 
 from ..engine.errors import EngineError
 from ..engine.pool import EngineUnavailable, engine_for
@@ -30,10 +32,11 @@ from ..engine.word_templates import CONTEXT_NAMES
 from ..extensions import db
 from ..models import Case, ProcedureFile, ProcedureVersion, Task, User
 from ..oversight.calendar import LOCAL_TZ
-from . import attachments, audit, document_manifest, evidence, numbering, packages
+from . import attachments, audit, document_manifest, evidence, late_fees, numbering, packages
 from .access import visible_case
 from .document_manifest import DocumentSpec
 from .errors import Conflict, NotFound, Unavailable, tr
+from .people import role_key
 from .procedures import actor_key_of, engine_limits, procedure_info
 from .transactions import one_transaction
 
@@ -101,13 +104,9 @@ class Record:
         """The step the document comes from in this case (the first of its steps completed), or
         None while it is not available."""
         step = next((s for s in spec.steps if s in self.tasks), None)
-        if step is None or (spec.when and not self._holds(*spec.when)):
+        if step is None or (spec.when is not None and not spec.when.holds(self.by_form)):
             return None
         return step
-
-    def _holds(self, ref: str, value) -> bool:
-        form, name = ref.split(".")
-        return self.by_form.get(form, {}).get(name) == value
 
     def number(self, step: str) -> str | None:
         """The 文号 the system issued when the step was completed (its form's x-document-number
@@ -150,7 +149,42 @@ def context(record: Record, spec: DocumentSpec, step: str) -> dict:
             "authority": record.authority, "department": case.department.name,
             "document": {"kind": spec.kind, "title": spec.title},
             "forms": forms, "labels": labels, "steps": steps, "step": steps[step],
-            "evidence_list": evidence.cited(case, record.tasks[step].completed_at)}
+            "evidence_list": evidence.cited(case, record.tasks[step].completed_at), "officers": officers(record)}
+
+
+OFFICER = "officer"
+
+
+def officers(record: Record) -> list[dict]:
+    """The enforcement officers the record names (the fields of its completed steps that name
+    officers alone, `"x-user-role": "officer"`: the investigation's), in the order the steps were
+    completed and the fields list them, each once: their full name and the number of their
+    enforcement certificate (执法证) valid on the day that step was completed, in one of the
+    department's domains where they hold one; an empty number where they held none that day."""
+    named: dict[str, date] = {}
+    for row in sorted(record.tasks.values(), key=lambda r: (r.completed_at, r.id)):
+        schema = record.schemas.get(row.form_key) or {}
+        on = row.completed_at.astimezone(LOCAL_TZ).date()
+        for name, prop in (schema.get("properties") or {}).items():
+            value = (row.data or {}).get(name)
+            if not isinstance(prop, dict) or role_key(prop.get("x-user-role")) != OFFICER:
+                continue
+            for username in value if isinstance(value, list) else [value]:
+                if isinstance(username, str) and username not in named:
+                    named[username] = on
+    if not named:
+        return []
+    users = {u.username: u for u in db.session.execute(
+        db.select(User).options(selectinload(User.certificates)).where(User.username.in_(sorted(named)))).scalars()}
+    domains = record.case.department.enforcement_domains or []
+    found = []
+    for username, on in named.items():
+        user = users.get(username)
+        if user is None:
+            continue
+        certificate = user.valid_certificate(on, domains) or user.valid_certificate(on)
+        found.append({"name": user.full_name, "certificate": certificate.number if certificate else ""})
+    return found
 
 
 def _step(row: Task, schema: dict | None, names: dict[str, str]) -> dict:
@@ -170,7 +204,7 @@ def _shown(schema, value, names: dict[str, str]):
         props = schema.get("properties") or {}
         return {key: _shown(props.get(key), item, names) for key, item in value.items()}
     if isinstance(value, list):
-        return [_shown(schema.get("items"), item, names) for item in value]
+        return [_shown(_items(schema), item, names) for item in value]
     choices, labels = schema.get("enum"), schema.get("x-enum-labels")
     if isinstance(choices, list) and isinstance(labels, list):
         return next((label for choice, label in zip(choices, labels, strict=False) if choice == value), value)
@@ -187,8 +221,17 @@ def _users(schema, value) -> set[str]:
         props = schema.get("properties") or {}
         return set().union(*(_users(props.get(key), item) for key, item in value.items()))
     if isinstance(value, list):
-        return set().union(*(_users(schema.get("items"), item) for item in value))
+        return set().union(*(_users(_items(schema), item) for item in value))
     return {value} if schema.get("x-user-role") and isinstance(value, str) else set()
+
+
+def _items(schema: dict):
+    """The schema of a list's items; a list marked x-user-role (`investigation.officers`) names users
+    in each of its items."""
+    items = schema.get("items")
+    if schema.get("x-user-role") and isinstance(items, dict) and not items.get("x-user-role"):
+        return {**items, "x-user-role": schema["x-user-role"]}
+    return items
 
 
 def _full_names(usernames: set[str]) -> dict[str, str]:
@@ -223,7 +266,7 @@ def generate(user: User, case_id: int, kind: str, fmt: str) -> tuple[bytes, str,
         raise NotFound(tr("case %(id)s has no document %(name)s (unknown, or its step is not completed)", id=case_id,
                           name=f"{kind}.{fmt}"))
     word = _fill(user, case, spec, context(record, spec, step), record.authority,
-                 attachments.drawings(case, record.signatures()))
+                 attachments.drawings(case, record.signatures()), late_fees.for_documents(case))
     content = word if fmt == "docx" else render_html(read_back(word)).encode("utf-8")
     digest = hashlib.sha256(content).hexdigest()
     with one_transaction():
@@ -239,15 +282,17 @@ def content_disposition(disposition: str, filename: str, fallback: str) -> str:
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def _fill(user: User, case: Case, spec: DocumentSpec, values: dict, authority: str, images: dict[str, bytes]
-          ) -> bytes:
+def _fill(user: User, case: Case, spec: DocumentSpec, values: dict, authority: str, images: dict[str, bytes],
+          late_fee_basis: dict | None) -> bytes:
     """The template filled in an engine worker (engine/word_templates.py), counted against the
-    user's share of the workers; `images`: the drawn signatures it may print, checked."""
+    user's share of the workers; `images`: the drawn signatures it may print, checked;
+    `late_fee_basis`: what its `|late_fee` counts on (services/late_fees.py)."""
     template = _file(case.procedure_version, spec.template)
     if template is None:
         raise Conflict(tr("the template %(file)s of document %(kind)s is missing from its procedure's package",
                           file=spec.template, kind=spec.kind), code="document_template_failed")
-    payload = {"template": template, "context": values, "title": spec.title, "author": authority, "images": images}
+    payload = {"template": template, "context": values, "title": spec.title, "author": authority, "images": images,
+               "late_fee": late_fee_basis}
     try:
         return engine_for(current_app.config).run("document", {}, payload, engine_limits(),
                                                   actor_key=actor_key_of(user))

@@ -21,19 +21,48 @@ class CaseLateFee:
     paid: bool  # counted to the day of payment (else to today)
 
 
-def of_case(case: Case, on: date | None = None) -> CaseLateFee | None:
-    """The late fee the law runs on the case's fine, counted to the day of payment on record, else
-    to `on` (today); None where no fine is decided and served, or an approved plan governs."""
+@dataclass(frozen=True)
+class Basis:
+    """What the late fee is counted on, as the case's record gives it through the binding."""
+
+    fine: object  # as recorded: a number where a fine was decided
+    served_on: date | None  # the day the decision was served
+    paid_on: date | None  # the day of payment on record
+    plan_approved: bool  # the head approved deferred or instalment payment (APL 66(2))
+
+
+def basis(case: Case) -> Basis | None:
+    """The record's fine, service date, day of payment and deferral approval, read through the
+    package's binding of `late_fee_as_computed`; None for a procedure that binds no such rule."""
     info = procedure_info(case.procedure_version)
     binding = next((b for b in info.bindings if b.kind.name == KIND), None)
     if binding is None:
         return None
     params = binding.kind.complete(binding.params)
     record = case_record.rule_record(None, case, {}, None, info.forms)
-    fine, served, paid_on = record.get(params["fine"]), record.day(params["served_on"]), record.day(params.get("paid_on"))
-    plan = record.get(params["plan_decision"]) == params["plan_approved"]
-    fee = late_fee(fine, served, paid_on or on or local_today(), plan_approved=plan)
-    return CaseLateFee(fee, float(fine), paid_on is not None) if fee is not None else None
+    return Basis(record.get(params["fine"]), record.day(params["served_on"]), record.day(params.get("paid_on")),
+                 record.get(params["plan_decision"]) == params["plan_approved"])
+
+
+def of_case(case: Case, on: date | None = None) -> CaseLateFee | None:
+    """The late fee the law runs on the case's fine, counted to the day of payment on record, else
+    to `on` (today); None where no fine is decided and served, or an approved plan governs."""
+    found = basis(case)
+    if found is None:
+        return None
+    fee = late_fee(found.fine, found.served_on, found.paid_on or on or local_today(), plan_approved=found.plan_approved)
+    return CaseLateFee(fee, float(found.fine), found.paid_on is not None) if fee is not None else None
+
+
+def for_documents(case: Case) -> dict | None:
+    """The basis a document's `|late_fee` counts on (engine/word_templates.py), as plain data: the
+    fine, the service date and whether a plan was approved; None where no fine is decided and served."""
+    found = basis(case)
+    fine = found.fine if found is not None else None
+    if found is None or found.served_on is None or isinstance(fine, bool) or not isinstance(fine, int | float) \
+            or fine <= 0:
+        return None
+    return {"fine": float(fine), "served_on": found.served_on.isoformat(), "plan_approved": found.plan_approved}
 
 
 def as_json(found: CaseLateFee | None) -> dict | None:

@@ -2,12 +2,13 @@
 its hearing (听证) — `heavier_after_defence` (HEAVIER_AFTER_DEFENCE), `decision_after_defence_window`
 and `hearing_request_not_waived` (DEFENCE_PERIOD_CUT), `hearing_notified_in_time`
 (HEARING_NOTICE_SHORT), `hearing_chair_not_investigator` (HEARING_CHAIR_CONFLICT),
-`hearing_offered_where_due` (HEARING_RIGHT_NOT_OFFERED) (APL 44, 45, 63, 64).
+`hearing_offered_where_due` (HEARING_RIGHT_NOT_OFFERED), `decision_answers_the_party`
+(PARTY_OPINIONS_UNANSWERED) (APL 44, 45, 62, 63, 64, 65).
 
 Periods: APL Art. 85 makes the law's "三日、五日、七日" working days, so the defence window
 (Art. 44-45, 64: 5 days) and the hearing notice (Art. 64: 7 days before the hearing) are counted
 with the working-day calendar."""
-from ..bindings import NUMBER, Param, RuleKind, register
+from ..bindings import NUMBER, TEXT, Param, RuleKind, register
 from ..calendar import working_days_after
 from .record import (
     Breach,
@@ -199,3 +200,36 @@ register(RuleKind(
      "kinds": list_field("the penalty kinds proposed")},
     hearing_offered_where_due,
     doc="A notice of a large fine or of a kind APL 63 names tells the party of the right to a hearing."))
+
+
+# -- PARTY_OPINIONS_UNANSWERED (APL 45, 62, 65) ----------------------------------------------------
+def decision_answers_the_party(record: CaseRecord, params: dict) -> list[Breach]:
+    """APL 45: the agency hears the party's statement and defence and reviews them; APL 65: after a
+    hearing it decides on the hearing's record; a decision that says the party made neither,
+    while the record has a statement or a hearing the party attended, does not answer them."""
+    if record.get(params["answer"]) != params["none_made"]:
+        return []
+    said = [ref for ref in (params["statement_made"], params.get("hearing_attended"))
+            if ref and record.get(ref) is True]
+    if not said:
+        return []
+    (answer_zh, answer_en) = record.label(params["answer"])
+    said_zh = "、".join(f"“{record.label(ref)[0]}”" for ref in said)
+    said_en = ", ".join(f"“{record.label(ref)[1]}”" for ref in said)
+    return [Breach(
+        (params["answer"], *said),
+        f"记录表明{said_zh}，{answer_zh}不能选择当事人未提出意见：应当写明对当事人陈述、申辩和听证意见复核后是否采纳及理由",
+        f"the record says {said_en}: {answer_en} cannot say the party made none; state whether the party's "
+        "statement, defence and hearing opinions were adopted after review, and why")]
+
+
+register(RuleKind(
+    "decision_answers_the_party", "PARTY_OPINIONS_UNANSWERED", "《行政处罚法》第45条、第62条、第65条",
+    {"answer": text_field("the decision's answer to the party's statement, defence and hearing opinions (a choice)"),
+     "none_made": Param(TEXT, optional=True, default="none_made", enum_of="answer",
+                        doc="the choice of `answer` that says the party made none (default: none_made)"),
+     "statement_made": bool_field("the party made a statement or defence"),
+     "hearing_attended": bool_field("the party attended its hearing", optional=True)},
+    decision_answers_the_party,
+    doc="A decision does not say the party made no statement, defence or hearing opinion where the record "
+        "has one: it states whether they were adopted and why."))
