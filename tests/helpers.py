@@ -39,8 +39,9 @@ def _steps() -> dict:
                                        "evidence": [{"kind": "documentary", "description": "进货台账复印件"}],
                                        "preservation_applied": False}),
         "investigation_report": ("officer1", {
-            "facts": "当事人未履行进货查验义务", "proposal": "penalty",
+            "facts": "当事人未履行进货查验义务", "proposal": "penalty", "cause": "SCJG-SP-126-03",
             "violated_provision": "《食品安全法》第五十三条", "penalty_provision": "《食品安全法》第一百二十六条",
+            "penalty_list_item": "SCJG-BCF-001", "meets_penalty_list": "no",
             "benchmark_tier": "ordinary", "proposed_penalty_kinds": ["fine"], "proposed_fine": 20000,
             "major_case": False, "complex_case": False}),
         "penalty_notice": ("officer1", {"notified_penalty": "罚款20000元",
@@ -200,6 +201,13 @@ TRANSFER_REPORT = ("investigation_report", {
     "suspected_crime": "涉嫌生产、销售不符合安全标准的食品罪，涉案金额达到追诉标准",
     "proposed_penalty_kinds": None, "proposed_fine": None, "violated_provision": None, "penalty_provision": None,
     "benchmark_tier": None})
+# The report under the demo register's Food Safety Law Art. 124 cause (经营超过保质期的食品: confiscation, a
+# fine of 50,000 to 100,000 yuan, production suspended, the licence revoked; on no list of the demo),
+# for a test whose fines or kinds lie outside those of STEPS' cause (Art. 126: 5,000 to 50,000 yuan).
+FSL_124_REPORT = ("investigation_report", {
+    "cause": "SCJG-SP-124-01", "penalty_list_item": None, "meets_penalty_list": None,
+    "violated_provision": "《中华人民共和国食品安全法》第三十四条第十项",
+    "penalty_provision": "《中华人民共和国食品安全法》第一百二十四条第一款第五项", "proposed_fine": 60000})
 NO_PENALTY_REPORT = ("investigation_report", {
     "proposal": "no_penalty", "no_penalty_reason": "首违且及时改正", "proposed_penalty_kinds": None,
     "proposed_fine": None, "violated_provision": None, "penalty_provision": None, "benchmark_tier": None})

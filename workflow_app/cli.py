@@ -72,6 +72,8 @@ org_cli = GuardedGroup("org", help="The org tree: province → city → district
 cases_cli = GuardedGroup("cases", help="Operations on running cases.")
 benchmarks_cli = GuardedGroup("benchmarks", help="The discretion benchmarks register (行政裁量权基准).")
 causes_cli = GuardedGroup("causes", help="The departments' causes registers (案由) and their statutory ranges.")
+penalty_lists_cli = GuardedGroup("penalty-lists", help="The departments' no-penalty lists (首违不罚清单) and "
+                                                      "light-penalty lists (从轻减轻处罚清单).")
 timers_cli = GuardedGroup("timers", help="BPMN timers: fire those that are due (one pass).")
 oversight_cli = GuardedGroup("oversight", help="Oversight alerts: the time rules (one pass).")
 worker_cli = GuardedGroup("worker", help="The background worker: timers and oversight alerts.")
@@ -117,7 +119,8 @@ def demo_seed(password: str, if_empty: bool):
         click.echo("Demo data already present; nothing changed.")
     else:
         click.echo(f"Created {created['units']} org units, {created['users']} users, {created['benchmarks']} "
-                   f"discretion benchmark items and {created['causes']} causes.")
+                   f"discretion benchmark items, {created['causes']} causes and {created['list_items']} items of "
+                   "the no-penalty and light-penalty lists.")
 
 
 @demo_cli.command("cases")
@@ -567,6 +570,37 @@ def causes_list(department):
             click.echo(f"{unit.code}\t{cause.code}\t{cause.name}\t{cause.penalty_provision}\t{causes.range_words(cause).zh}")
 
 
+@penalty_lists_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def penalty_lists_import(file):
+    """Import list items from a CSV file (department,code,cause,kind,conditions,legal_ground,
+    first_violation,look_back_months,valid_from,valid_to,document; one row per item). Checked whole;
+    traced."""
+    from .services import penalty_lists
+
+    created, updated = _run(penalty_lists.import_csv, _file_bytes(file), _operator())
+    click.echo(f"List items: {created} added, {updated} updated.")
+
+
+@penalty_lists_cli.command("list")
+@click.option("--department", help="A department's code (default: every department).")
+@click.option("--cause", help="A cause of the department's register (with --department).")
+def penalty_lists_list(department, cause):
+    """The items of the lists: department, code, cause, kind, validity, conditions."""
+    from .services import causes, penalty_lists
+
+    if cause and not department:
+        _fail("--cause needs --department")
+    units = [causes.department(department)] if department else causes.departments()
+    for unit in units:
+        if cause:
+            _run(causes.get, unit.code, cause)
+        for item in penalty_lists.items_of(unit, cause or None):
+            until = item.valid_to.isoformat() if item.valid_to else ""
+            click.echo(f"{unit.code}\t{item.code}\t{item.cause.code}\t{item.kind}\t"
+                       f"{item.valid_from.isoformat()}..{until}\t{item.conditions}")
+
+
 @timers_cli.command("fire")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True,
               help="The most cases advanced in this pass.")
@@ -636,7 +670,8 @@ def _report(done, exit_on_failure: bool = True) -> None:
 
 
 def register_cli(app: Flask):
-    for group in (demo_cli, procedures_cli, audit_cli, users_cli, org_cli, cases_cli, benchmarks_cli, causes_cli, timers_cli, oversight_cli,
+    for group in (demo_cli, procedures_cli, audit_cli, users_cli, org_cli, cases_cli, benchmarks_cli, causes_cli,
+                  penalty_lists_cli, timers_cli, oversight_cli,
                   worker_cli):
         app.cli.add_command(group)
     # Flask-Migrate's `db` group, guarded the same way (a copy: its module-level group is shared).

@@ -51,7 +51,7 @@ def test_every_page_has_no_wcag_21_aa_violation(page):
         problems["/login"] = found
     log_in(page, "officer1")
     expect(page).to_have_url(re.compile(r"/inbox$"))
-    for url in ("/inbox", "/cases", "/cases/new", "/causes"):
+    for url in ("/inbox", "/cases", "/cases/new", "/causes", "/penalty-lists"):
         check(page, url, problems)
     page.goto("/cases")
     case_url = first_link(page, '[data-testid="cases"] a[href^="/cases/"]')

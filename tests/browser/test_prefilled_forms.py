@@ -1,6 +1,7 @@
 """Forms that fill themselves, in a real browser: a head opens a decision waiting in the inbox and
-finds the fine, the penalty kinds and the legal basis already filled in from the notice and the
-report, each saying where it came from; the values are there to check and change."""
+finds the fine and the penalty kinds already filled in from the notice and the report, each saying
+where it came from, and the case's cause with its legal basis from the causes register; the values
+are there to check and change."""
 import re
 
 import pytest
@@ -20,7 +21,10 @@ def test_a_head_finds_the_decision_filled_in_from_the_notice_and_the_report(page
     assert fine.input_value() not in ("", "0"), "the fine is filled in"
     expect(page.get_by_test_id("prefilled-fine_amount")).to_contain_text("已根据")
     expect(page.get_by_test_id("prefilled-fine_amount")).to_contain_text("告知")
-    expect(page.get_by_test_id("prefilled-legal_basis")).to_contain_text("调查终结报告")
+    # the report named its cause: the decision opens with it and the register's penalty provision
+    expect(page.locator('select[name="cause"]')).to_have_value("SCJG-SP-126-03")
+    expect(page.locator('textarea[name="legal_basis"]')).to_have_value(
+        "《中华人民共和国食品安全法》第一百二十六条第一款第三项")
     expect(page.locator('input[name="penalty_kinds"][value="fine"]')).to_be_checked()
     screenshot(page, "prefill-01-decision")
     fine.fill("12345")  # the head may change what was offered

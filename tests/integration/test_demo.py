@@ -11,6 +11,7 @@ from tests.samples import sequential
 from workflow_app.demo.cases import (
     DEFAULT_COUNT,
     FINES,
+    FIRST_VIOLATOR,
     PARTIES,
     STAGES,
     DemoCase,
@@ -52,6 +53,7 @@ WHERE = {
     "summary_refused_to_sign": ("served", {"file_record"}),
     "summary_not_handed_over": ("served", {"hand_over", "file_record"}),
     "summary_closed": ("closed", set()),
+    "list_penalized": ("decided", {"service", "disclosure"}),
 }
 
 
@@ -107,6 +109,10 @@ def test_the_default_demo_brings_every_case_to_its_stage_two_at_each(app, api):
         # demand (its act after the due time), before any scan
         late = db.session.execute(db.select(Alert.raised_by).where(Alert.code == "PAYMENT_OVERDUE")).scalars().all()
         assert late and set(late) == {"rule:step"}, late
+        # the cases found on the no-penalty list and fined all the same raise MINOR_FIRST_VIOLATION_PENALIZED
+        penalized = db.session.execute(db.select(Alert).where(Alert.code == "MINOR_FIRST_VIOLATION_PENALIZED")
+                                       ).scalars().all()
+        assert len(penalized) == 2 and {a.details["item"] for a in penalized} == {"SCJG-BCF-002"}
     with app.app_context():
         assert_every_case_at_its_stage(DEFAULT_COUNT)
         from workflow_app.models import Evidence  # the general procedure's cases have their evidence lists
@@ -141,7 +147,8 @@ def test_the_demo_cases_name_their_parties_in_the_register_some_more_than_once(a
         registered = db.session.execute(db.select(Party)).scalars().all()
         from workflow_app.demo.departments import CLUES
 
-        assert {p.name for p in registered} == {name for name, *_ in PARTIES} | {clue[3] for clue in CLUES}
+        assert {p.name for p in registered} == ({name for name, *_ in PARTIES} | {clue[3] for clue in CLUES}
+                                                | {FIRST_VIOLATOR[0]})
         assert all(number_problem(p.kind, p.id_number) is None for p in registered)
         assert all(p.legal_representative for p in registered if p.kind == "organization")
         named = Counter(db.session.execute(db.select(Case.party_id)).scalars())

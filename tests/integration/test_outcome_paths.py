@@ -324,7 +324,8 @@ def test_closing_is_refused_while_execution_is_unfinished_in_any_procedure_that_
         data = {k: v for k, v in {**STEPS[step][1], **changes}.items() if v is not None}
         return api.post(f"/api/v1/tasks/{task['id']}/complete", as_=as_, json={"data": data})
 
-    case = complete(case, "decide", "penalty_decision", "head1").json
+    # the decision is the first step to name a cause: the market bureau's register has one
+    case = complete(case, "decide", "penalty_decision", "head1", cause="SCJG-SP-126-03").json
     case = complete(case, "execute", "execution", "officer1", **DEMAND).json
     r = complete(case, "close", "closing", "head1")
     assert_refused(api, case, r, "EXECUTION_UNFINISHED", "第66条", "closing.closed_on", "execution.outcome")

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.helpers import TO_DECISION, days_ago
+from tests.helpers import FSL_124_REPORT, TO_DECISION, days_ago
 from tests.integration.test_step_rules import assert_refused
 from workflow_app.extensions import db
 from workflow_app.oversight.identity import with_resident_check
@@ -126,15 +126,16 @@ def test_a_decided_confiscation_of_high_value_without_review_or_discussion_is_re
 
 
 def test_a_notice_heavier_than_the_proposal_goes_to_review_and_discussion(api):
-    """5,000 proposed, 500,000 and the licence revoked notified: the BPMN routes on the notified
-    penalty too, so the decision comes after legal review and the heads' discussion."""
+    """50,000 proposed (an organisation's fine below 100,000 is not a large one), 100,000 and the
+    licence revoked notified (Food Safety Law Art. 124): the BPMN routes on the notified penalty too,
+    so the decision comes after legal review and the heads' discussion."""
     kinds = ["fine", "revoke_licence"]
-    case = api.run(api.open_case(), *TO_DECISION[:3], ("investigation_report", {"proposed_fine": 5000}),
-                   ("penalty_notice", {"notified_fine": 500000, "notified_penalty_kinds": kinds}),
+    case = api.run(api.open_case(), *TO_DECISION[:3], (FSL_124_REPORT[0], {**FSL_124_REPORT[1], "proposed_fine": 50000}),
+                   ("penalty_notice", {"notified_fine": 100000, "notified_penalty_kinds": kinds}),
                    "statement_defence")
     assert api.ready(case) == ["legal_review"]
     case = api.run(case, "legal_review", "collective_discussion",
-                   ("penalty_decision", {"fine_amount": 500000, "penalty_kinds": kinds}))
+                   ("penalty_decision", {"fine_amount": 100000, "penalty_kinds": kinds}))
     assert case["status"] == "decided"
 
 
@@ -182,8 +183,9 @@ def test_detention_by_market_regulation_is_refused_and_by_public_security_accept
     police = api.complete(police, "filing_approval", as_="police_head")
     police = api.complete(police, "investigation", as_="police_officer1",
                           officers=["police_officer1", "police_officer2"])
-    police = api.complete(police, "investigation_report", as_="police_officer1",
-                          proposed_penalty_kinds=["detention"], proposed_fine=None)
+    police = api.complete(police, "investigation_report", as_="police_officer1",  # no causes register: no cause
+                          proposed_penalty_kinds=["detention"], proposed_fine=None, cause=None,
+                          penalty_list_item=None, meets_penalty_list=None)
     police = api.complete(police, "penalty_notice", as_="police_officer1", notified_penalty_kinds=["detention"],
                           notified_fine=None, notified_penalty="行政拘留五日")
     assert api.ready(police) == ["statement_defence"]
@@ -194,7 +196,7 @@ def test_a_proposal_outside_the_powers_list_is_refused(api):
     r = api.complete(case, "investigation_report", expect=422, proposed_penalty_kinds=["lower_qualification"])
     assert_refused(api, case, r, "PENALTY_OUTSIDE_POWERS", "第9条", "investigation_report.proposed_penalty_kinds")
     assert "降低资质等级" in r.json["message"]
-    case = api.complete(case, "investigation_report", proposed_penalty_kinds=["public_criticism"], proposed_fine=None)
+    case = api.complete(case, "investigation_report", proposed_penalty_kinds=["warning"], proposed_fine=None)
     assert api.ready(case) == ["penalty_notice"]
 
 

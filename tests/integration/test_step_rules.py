@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from tests.helpers import FIXED_DATES_AS_OF, STEPS, TO_DECISION, days_ago
+from tests.helpers import FIXED_DATES_AS_OF, FSL_124_REPORT, STEPS, TO_DECISION, days_ago
 from workflow_app.oversight.identity import with_resident_check
 from workflow_app.oversight.late_fee import late_fee
 
@@ -231,8 +231,9 @@ def test_five_years_where_life_health_or_financial_safety_was_endangered_with_ha
 
 # -- HEARING_RIGHT_NOT_OFFERED (APL 63) ----------------------------------------------------------------
 def test_a_large_fine_notified_without_the_right_to_a_hearing_is_refused(api):
-    """较大数额罚款: 100,000 yuan for an organization (10,000 for a person)."""
-    case = api.run(api.open_case(), *TO_DECISION[:4])
+    """较大数额罚款: 100,000 yuan for an organization (10,000 for a person); under the Food Safety Law
+    Art. 124 cause, whose range (50,000 to 100,000 yuan) holds both."""
+    case = api.run(api.open_case(), *TO_DECISION[:3], FSL_124_REPORT)
     r = api.complete(case, "penalty_notice", expect=422, notified_fine=100000, hearing_offered=False)
     assert_refused(api, case, r, "HEARING_RIGHT_NOT_OFFERED", "第63条", "penalty_notice.hearing_offered",
                    "penalty_notice.notified_fine")
@@ -250,13 +251,14 @@ def test_a_person_fined_ten_thousand_must_be_offered_a_hearing(api):
 
 
 def test_a_licence_revocation_notified_without_the_right_to_a_hearing_is_refused(api):
-    case = api.run(api.open_case(), *TO_DECISION[:4])
-    r = api.complete(case, "penalty_notice", expect=422, notified_fine=1000, hearing_offered=False,
+    """A fine an organisation's hearing would not need (60,000 yuan), with the licence revoked."""
+    case = api.run(api.open_case(), *TO_DECISION[:3], FSL_124_REPORT)
+    r = api.complete(case, "penalty_notice", expect=422, notified_fine=60000, hearing_offered=False,
                      notified_penalty_kinds=["fine", "revoke_licence"])
     assert_refused(api, case, r, "HEARING_RIGHT_NOT_OFFERED", "第63条", "penalty_notice.hearing_offered",
                    "penalty_notice.notified_penalty_kinds")
     assert "revoke_licence" in r.json["message_en"]
-    case = api.complete(case, "penalty_notice", notified_fine=1000, hearing_offered=True,
+    case = api.complete(case, "penalty_notice", notified_fine=60000, hearing_offered=True,
                         notified_penalty_kinds=["fine", "revoke_licence"])
     assert api.ready(case) == ["statement_defence"]
 

@@ -44,7 +44,9 @@ FORMS = {
                     huozhi=_f("number", "货值金额（元）", "Value of the goods (yuan)"),
                     kinds_proposed=_f("list", "拟处罚种类", "Kinds proposed"),
                     songda=_f("date", "告知送达日期", "Day the notice was served"),
-                    tingzheng=_f("bool", "已告知听证权利", "Hearing offered")),
+                    tingzheng=_f("bool", "已告知听证权利", "Hearing offered"),
+                    qingdan=_f("text", "清单事项", "List item"),
+                    fuhe={"type": "string", "enum": ["shi", "fou"], "title": "是否符合", "x-title-en": "Meets it"}),
     "shenbian": _form("申辩", "Defence", fangqi=_f("bool", "书面放弃", "Waived"),
                       shenqing=_f("bool", "申请听证", "Hearing requested"),
                       chenshu=_f("bool", "提出陈述申辩", "Statement made")),
@@ -133,6 +135,10 @@ BOUND = {
         "cause": {"gaozhi": "anyou", "jueding": "anyou"}, "fine": {"gaozhi": "amount_proposed", "jueding": "amount"},
         "kinds": {"gaozhi": "kinds_proposed", "jueding": "kinds"}, "mitigation": {"jueding": "jianqing"},
         "illegal_gain": {"gaozhi": "suode"}, "goods_value": {"gaozhi": "huozhi"}}),
+    "kinds_within_cause": (["gaozhi", "jueding"], {"cause": {"gaozhi": "anyou", "jueding": "anyou"},
+                                                   "kinds": {"gaozhi": "kinds_proposed", "jueding": "kinds"}}),
+    "no_penalty_list_respected": (["jueding"], {"item": "gaozhi.qingdan", "meets": "gaozhi.fuhe", "met": "shi",
+                                                "decided_kinds": "jueding.kinds", "decided_fine": "jueding.amount"}),
     "legal_review_before_major_decision": (["jueding"], {**MAJOR, "review_outcome": "shenhe.jielun",
                                                          "approved": "tongyi"}),
     "discussion_before_major_decision": (["jueding"], {**MAJOR, "discussion": "taolun"}),
@@ -515,11 +521,13 @@ def test_a_fine_outside_its_benchmark_tier_is_an_alert_not_a_refusal():
 # -- FINE_OUTSIDE_STATUTORY_RANGE (APL 32): the cause's penalty provision bounds the fine -------------------
 FSL_124 = {"code": "SP-124", "penalty_provision": "《中华人民共和国食品安全法》第一百二十四条第一款", "min_fine": 50000,
            "max_fine": 100000, "multiple_basis": "goods_value", "min_multiple": 10, "max_multiple": 20,
-           "multiple_from": 10000}
+           "multiple_from": 10000, "penalty_kinds": ["confiscation", "fine", "suspend_production", "revoke_licence"]}
 TRANSPORT_63 = {"code": "JT-63", "penalty_provision": "《中华人民共和国道路运输条例》第六十三条", "min_fine": 30000,
                 "max_fine": 100000, "multiple_basis": "illegal_gain", "min_multiple": 2, "max_multiple": 10,
-                "multiple_from": 20000}
-CAUSES = {"SP-124": FSL_124, "JT-63": TRANSPORT_63}
+                "multiple_from": 20000}  # its kinds not in the register: not checked
+FSL_126 = {"code": "SP-126", "penalty_provision": "《中华人民共和国食品安全法》第一百二十六条第一款", "min_fine": 5000,
+           "max_fine": 50000, "penalty_kinds": ["warning", "fine", "suspend_production", "revoke_licence"]}
+CAUSES = {"SP-124": FSL_124, "JT-63": TRANSPORT_63, "SP-126": FSL_126}
 
 
 def ranged(form_key, data, earlier=None) -> CaseRecord:
@@ -823,6 +831,71 @@ def test_a_fine_is_collected_on_the_spot_only_on_a_ground_of_the_law():
     b = only("on_spot_collection_allowed", record("shoujiao", {**spot, "jine": 80}, fine))
     assert b.fields == ("shoujiao.jine", "dangchang.fakuan") and "80元与" in b.message
     assert breaches("on_spot_collection_allowed", record("shoujiao", spot, fine), small_limit=50) != []
+
+
+# -- PENALTY_KIND_NOT_IN_PROVISION (APL 4, 38(1)): the kinds the cause's penalty provision provides ----------
+def test_a_penalty_kind_the_causes_provision_does_not_provide_is_refused_naming_the_provision():
+    kind = KINDS["kinds_within_cause"]
+    assert (kind.code, kind.effect) == ("PENALTY_KIND_NOT_IN_PROVISION", bindings.REFUSE) and "第38条" in kind.article
+    b = only("kinds_within_cause", ranged("gaozhi", {"anyou": "SP-124", "kinds_proposed": ["warning", "fine"]}))
+    assert b.fields == ("gaozhi.kinds_proposed",)
+    assert b.message.startswith("告知·拟处罚种类含警告：《中华人民共和国食品安全法》第一百二十四条第一款规定的处罚种类为"
+                                "没收违法所得、没收非法财物、罚款、责令停产停业、吊销许可证件，不包括警告")
+    assert "《行政处罚法》第4条、第38条第1款" in b.message and "APL Art. 4, 38(1)" in b.message_en
+    assert b.details == {"cause": "SP-124", "kinds": ["warning"], "provided": FSL_124["penalty_kinds"]}
+    # the decision under the notice's cause; confiscating the illegal gain is lawful whatever the provision
+    notice = {"gaozhi": {"anyou": "SP-124"}}
+    assert only("kinds_within_cause", ranged("jueding", {"kinds": ["public_criticism"]}, notice)).fields == ("jueding.kinds",)
+    assert breaches("kinds_within_cause", ranged("jueding", {"kinds": ["fine", "revoke_licence"]}, notice)) == []
+    art_126 = {"anyou": "SP-126", "kinds": ["warning", "confiscation"]}  # no confiscation in Art. 126
+    assert breaches("kinds_within_cause", ranged("jueding", art_126)) == []
+    assert only("kinds_within_cause", ranged("jueding", art_126), always=[]).details["kinds"] == ["confiscation"]
+
+
+def test_kinds_are_not_checked_without_a_cause_or_its_kinds_in_the_register():
+    for lawful in ({"kinds_proposed": ["warning"]},  # no cause chosen
+                   {"anyou": "SP-999", "kinds_proposed": ["warning"]},  # not in the register: the range rule says so
+                   {"anyou": "JT-63", "kinds_proposed": ["warning"]},  # the register lists no kinds for it
+                   {"anyou": "SP-124", "kinds_proposed": []}):
+        assert breaches("kinds_within_cause", ranged("gaozhi", lawful)) == []
+
+
+# -- MINOR_FIRST_VIOLATION_PENALIZED (APL 33): an alert kind, the decision is taken -------------------------------
+LISTS = {"BCF-1": {"code": "BCF-1", "kind": "no_penalty", "cause": "SP-126", "conditions": "初次违法、危害后果轻微并及时改正",
+                   "legal_ground": "《中华人民共和国行政处罚法》第三十三条第一款", "first_violation": True},
+         "CQ-1": {"code": "CQ-1", "kind": "light", "cause": "SP-126", "conditions": "主动消除危害后果",
+                  "legal_ground": "《中华人民共和国行政处罚法》第三十二条第一项", "first_violation": False}}
+
+
+def listed(decided, finding) -> CaseRecord:
+    return record("jueding", decided, earlier={"gaozhi": finding}, list_item=LISTS.get)
+
+
+def test_a_case_found_on_the_no_penalty_list_and_decided_with_a_penalty_raises_an_alert_not_a_refusal():
+    kind = KINDS["no_penalty_list_respected"]
+    assert (kind.code, kind.effect) == ("MINOR_FIRST_VIOLATION_PENALIZED", bindings.ALERT)
+    assert CATALOGUE[kind.code].severity == "medium" and "第33条" in CATALOGUE[kind.code].basis
+    meets = {"qingdan": "BCF-1", "fuhe": "shi"}
+    b = only("no_penalty_list_respected", listed({"kinds": ["warning", "fine"], "amount": 5000}, meets))
+    assert b.fields == ("jueding.kinds",)
+    assert "告知·清单事项记载本案符合不予处罚清单事项BCF-1（初次违法、危害后果轻微并及时改正），决定·处罚种类仍为警告、罚款" in b.message
+    assert "《行政处罚法》第33条第1款" in b.message and "APL Art. 33(1)" in b.message_en
+    assert b.details == {"item": "BCF-1", "cause": "SP-126", "kinds": ["warning", "fine"], "fine": 5000,
+                         "conditions": "初次违法、危害后果轻微并及时改正",
+                         "legal_ground": "《中华人民共和国行政处罚法》第三十三条第一款"}
+    assert only("no_penalty_list_respected", listed({"amount": 5000}, meets)).details["fine"] == 5000  # a fine alone
+    for lawful in (listed({"kinds": ["fine"], "amount": 5000}, {**meets, "fuhe": "fou"}),  # found not to meet it
+                   listed({"kinds": ["fine"]}, {"qingdan": "CQ-1", "fuhe": "shi"}),  # the light-penalty list
+                   listed({"kinds": ["fine"]}, {"qingdan": "BCF-9", "fuhe": "shi"}),  # not in the register
+                   listed({"kinds": [], "amount": 0}, meets),  # no penalty decided
+                   listed({"kinds": ["fine"]}, {})):  # no finding recorded
+        assert breaches("no_penalty_list_respected", lawful) == []
+    # the decision is taken: the kind runs with the alert kinds only
+    bound = bindings.bound({"rules": [{"kind": "no_penalty_list_respected", "on": ["jueding"],
+                                       "params": BOUND["no_penalty_list_respected"][1]}]})
+    rec = listed({"kinds": ["fine"]}, meets)
+    assert step_rules.check(bound, rec) == []
+    assert [r.kind.name for r in step_rules.check(bound, rec, (bindings.ALERT,))] == ["no_penalty_list_respected"]
 
 
 @pytest.mark.parametrize("kind", sorted(set(BOUND) - {"transfer_copied_to_procuratorate", "withdrawn_only_if_disclosed",

@@ -27,6 +27,7 @@ from ..services import (
     packages,
     paper_entry,
     parties,
+    penalty_lists,
     prefill,
     procedures,
     statuses,
@@ -61,6 +62,8 @@ from .schemas import (
     PartyPageSchema,
     PartyRecordSchema,
     PartySummarySchema,
+    PenaltyListItemSchema,
+    PenaltyListSchema,
     ProcedureListSchema,
     ProcedureVersionDetailSchema,
     ProcedureVersionSchema,
@@ -508,6 +511,35 @@ def get_cause(department: str, code: str):
     body["benchmark"] = ({"code": benchmark.code, "title": benchmark.title, "tiers": list(benchmark.tiers or [])}
                          if benchmark else None)
     return jsonify(body)
+
+
+# -- the no-penalty and light-penalty lists (首违不罚清单, 从轻减轻处罚清单) -------------------------------------
+LIST_PATH = {"department": CAUSE_PATH["department"],
+             "code": {"type": "string", "minLength": 1, "maxLength": 64, "description": "the item's code"}}
+
+
+@bp.get("/penalty-lists")
+@operation("A department's no-penalty list (首违不罚清单, APL Art. 33) and light-penalty list (从轻减轻处罚清单, "
+           "APL Art. 32): each item with its cause, conditions, legal ground, validity and issuing document; "
+           "published registers, any logged-in user reads them", response=PenaltyListSchema, tag="registers",
+           params={"department": "department code (default: your own department)",
+                   "cause": "a cause of the department's causes register: its items only",
+                   "kind": ("no_penalty or light: that list only", {"type": "string", "enum": list(penalty_lists.KINDS)}),
+                   "on": ("a day (YYYY-MM-DD): the items valid on it", {"type": "string", "format": "date"})})
+def list_penalty_lists():
+    own = g.user.org_unit if g.user.org_unit.kind == "department" else None
+    unit, cause, kind, on = penalty_lists.parse_filters(
+        request.args.get("department"), request.args.get("cause"), request.args.get("kind"),
+        request.args.get("on"), own)
+    return jsonify(PenaltyListSchema().dump({"department": unit.code,
+                                             "items": penalty_lists.items_of(unit, cause, kind, on)}))
+
+
+@bp.get("/penalty-lists/<department>/<code>")
+@operation("One item of a department's no-penalty or light-penalty list", response=PenaltyListItemSchema,
+           tag="registers", path_params=LIST_PATH)
+def get_penalty_list_item(department: str, code: str):
+    return jsonify(PenaltyListItemSchema().dump(penalty_lists.get(department, code)))
 
 
 def _own_department():

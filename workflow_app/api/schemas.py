@@ -705,3 +705,28 @@ class DepartmentSchema(Schema):
 class CauseListSchema(Schema):
     department = fields.String()
     items = fields.List(fields.Nested(CauseSchema))
+
+
+class PenaltyListItemSchema(Schema):
+    department = fields.Function(lambda i: i.department.code, metadata={"description": "the department's code"})
+    code = fields.String(metadata={"description": "the item's code in the department's lists"})
+    cause = fields.Function(lambda i: i.cause.code, metadata={
+        "description": "the cause (案由) of the department's causes register the item applies to"})
+    cause_name = fields.Function(lambda i: i.cause.name, metadata={"description": "the violation"})
+    kind = fields.String(metadata={"description": "no_penalty (首违不罚 / 不予处罚清单, APL Art. 33) or light "
+                                                  "(从轻减轻处罚清单, APL Art. 32)"})
+    conditions = fields.String(metadata={"description": "what the case must meet"})
+    legal_ground = fields.String(metadata={"description": "the provision the item rests on"})
+    first_violation = fields.Boolean(metadata={"description": "the item applies only to a first violation"})
+    look_back_months = fields.Function(
+        lambda i: (i.look_back_months or 12) if i.first_violation else None, allow_none=True,
+        metadata={"description": "over how many months a first violation is judged (12 unless the item says); "
+                                 "null for an item not limited to a first violation"})
+    valid_from = fields.Date()
+    valid_to = fields.Date(allow_none=True, metadata={"description": "null: no end set"})
+    document = fields.String(metadata={"description": "the document that issued the item"})
+
+
+class PenaltyListSchema(Schema):
+    department = fields.String()
+    items = fields.List(fields.Nested(PenaltyListItemSchema))

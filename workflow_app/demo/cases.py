@@ -53,12 +53,16 @@ PARTY_DETAILS = {
     "清河区味道餐饮管理有限公司": {"legal_representative": "周某某", "phone": "0999-5550135"},
     "示范市宏达食品贸易有限公司": {"legal_representative": "吴某", "phone": "0999-5550147"},
     "清河区便民烟酒店": {"legal_representative": "郑某某"},
+    "清河区邻里便利店": {"legal_representative": "孙某某", "phone": "0999-5550152"},
 }
 # The violation the forms' examples describe (食品安全法 Arts. 53, 126(1)(三)); the case title names it.
 VIOLATION = "未按规定建立并遵守进货查验记录制度"
 # The summary procedure's: expired prepacked food on the shelf (食品安全法 Arts. 34(10), 124), fined
 # on the spot within the limit of APL 51 (200 yuan for a person, 3,000 for an organisation).
 SUMMARY_VIOLATION = "销售超过保质期的预包装食品"
+# The party of the cases the report finds on the first-violation item of the no-penalty list
+# (demo/penalty_lists.csv SCJG-BCF-001): a shop no demo case penalizes, so it stays a first violator.
+FIRST_VIOLATOR = ("清河区邻里便利店", "organization", with_uscc_check("92990105MA10LLB2P"), "清河区槐荫街3号")
 # Fines drawn at random within the range of 食品安全法 Art. 126 (5,000 to 50,000 yuan): some cross
 # the legal-review threshold for a person (10,000 yuan), so the demo also shows cases the BPMN
 # routes to review.
@@ -116,6 +120,10 @@ class Story:
     # paid at a bank ("bank"), or a warning ("warning"); "" is a case of the general procedure
     on_the_spot: str = ""
     refuses_to_sign: bool = False   # APL 52: the refusal noted instead of the party's signature
+    # the item of the no-penalty list (demo/penalty_lists.csv) the report finds the case meets; ""
+    # keeps the example's finding (the case does not meet SCJG-BCF-001)
+    on_the_list: str = ""
+    party: tuple[str, str, str, str] | None = None  # the case's party, where not one drawn from PARTIES
 
 
 @dataclass(frozen=True)
@@ -186,8 +194,10 @@ STAGES = [
     Stage("decided", "decided, to be served and disclosed", "officer1 (送达), officer2 (公示)",
           _status("decided"), 39),
     Stage("closed", "closed", None, _status("closed"), 50, Story(complex=True, hearing=True)),
+    # a first violation on the market bureau's no-penalty list (首违不罚, APL 33(1)): decided not to penalize
     Stage("no_penalty_decided", "decided not to penalize, to be served", "officer1 (送达不予行政处罚决定书)",
-          _ready("no_penalty_service"), 39, Story(proposal="no_penalty")),
+          _ready("no_penalty_service"), 39,
+          Story(proposal="no_penalty", on_the_list="SCJG-BCF-001", party=FIRST_VIOLATOR)),
     Stage("awaiting_transfer_approval", "transfer to the judiciary proposed, awaiting the head",
           "head1 (批准移送司法机关)", _ready("transfer_approval"), 8, Story(proposal="transfer")),
     Stage("transferred", "transferred, awaiting the police's answer", "officer1 (司法机关立案情况)",
@@ -224,6 +234,10 @@ STAGES = [
     Stage("summary_not_handed_over", "summary procedure: fine collected two weeks ago, not handed over (late)",
           "officer1 (罚款交至行政机关)", _ready("hand_over"), 14, Story(on_the_spot="spot")),
     Stage("summary_closed", "summary procedure: closed", None, _status("closed"), 10, Story(on_the_spot="spot")),
+    # found on the no-penalty list (SCJG-BCF-002: minor, corrected on the spot, no harm) and decided with
+    # a fine all the same: the decision raises MINOR_FIRST_VIOLATION_PENALIZED (APL 33) for the supervisors
+    Stage("list_penalized", "found on the no-penalty list, decided with a fine all the same (alert)",
+          "officer1 (送达), officer2 (公示)", _status("decided"), 39, Story(on_the_list="SCJG-BCF-002")),
 ]
 DEFAULT_COUNT = 2 * len(STAGES)
 
@@ -307,6 +321,8 @@ def seed_demo_cases(count: int = DEFAULT_COUNT, *, seed: int = 7) -> Counter:
     for n in range(1, count + 1):
         stage = STAGES[(n - 1) % len(STAGES)]
         party, kind, id_number, address = rng.choice(PARTIES)
+        if stage.story.party:  # drawn all the same: the later cases draw as before
+            party, kind, id_number, address = stage.story.party
         fine = rng.choice(FINES)
         if stage.story.on_the_spot:
             fine = summary_fine(stage.story, kind)
@@ -417,7 +433,8 @@ OWN: dict[str, Own] = {
                                                    Branch(_is("filing_decision", "file"), writes=("filed_on",)))),
     "investigation": Own(("officers",)),
     "investigation_report": Own(
-        ("reported_on", "proposal", "proposed_fine", "benchmark_tier", "major_case", "complex_case"),
+        ("reported_on", "proposal", "proposed_fine", "benchmark_tier", "major_case", "complex_case",
+         "penalty_list_item", "meets_penalty_list"),
         (Branch(_is("proposal", "no_penalty"), writes=("facts", "no_penalty_reason", "benchmark_tier"),
                 drops=("penalty_provision", "proposed_penalty_kinds", "proposed_fine")),
          Branch(_is("proposal", "transfer"), writes=("facts", "suspected_crime"),
@@ -531,6 +548,8 @@ def _investigation_report(d: DemoCase, case: Case, example: dict):
     story = d.stage.story
     back = any(f.get("judicial_result") == "not_accepted" for f in _completed(case, "transfer_feedback"))
     own = {"reported_on": d.on("reported"), "major_case": story.major, "complex_case": story.complex}
+    if story.on_the_list:
+        own.update(penalty_list_item=story.on_the_list, meets_penalty_list="yes")
     if story.proposal == "no_penalty":
         return "officer1", {**own, "proposal": "no_penalty", "benchmark_tier": "no_penalty",
                             "facts": "当事人在其经营场所销售的部分预包装食品未留存进货票据、未建立进货查验记录，系初次违法，"

@@ -114,4 +114,9 @@ def seed_demo(password: str, *, if_empty: bool = False) -> dict | None:
     from ..services.causes import import_csv as import_causes
 
     counts["causes"], _updated = import_causes((Path(__file__).parent / "causes.csv").read_bytes(), "demo:seed")
+    # their no-penalty and light-penalty lists (首违不罚清单, 从轻减轻处罚清单; demo/penalty_lists.csv)
+    from ..services.penalty_lists import import_csv as import_lists
+
+    counts["list_items"], _updated = import_lists((Path(__file__).parent / "penalty_lists.csv").read_bytes(),
+                                                  "demo:seed")
     return counts

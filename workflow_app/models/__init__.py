@@ -13,12 +13,12 @@ from .cases import (
 )
 from .evidence import Evidence, EvidenceWithdrawal
 from .org import LANE_ROLES, ROLES, ApiToken, Certificate, OrgUnit, User, UserRole
-from .oversight import Alert, Cause, DiscretionBenchmark
+from .oversight import Alert, Cause, DiscretionBenchmark, PenaltyListItem
 from .parties import Party
 from .procedures import Procedure, ProcedureFile, ProcedureVersion
 
 __all__ = [
-    "Alert", "ApiToken", "AuditCheckpoint", "Case", "Cause", "CaseAttachment", "CaseMilestone", "Certificate", "DiscretionBenchmark", "Evidence", "EvidenceWithdrawal", "IdempotentRequest", "IssuedNumber", "LANE_ROLES", "LegalReview", "OrgUnit", "NumberCounter", "Party", "Procedure",
+    "Alert", "ApiToken", "AuditCheckpoint", "Case", "Cause", "CaseAttachment", "CaseMilestone", "Certificate", "DiscretionBenchmark", "Evidence", "EvidenceWithdrawal", "IdempotentRequest", "IssuedNumber", "LANE_ROLES", "LegalReview", "OrgUnit", "NumberCounter", "Party", "PenaltyListItem", "Procedure",
     "ProcedureFile", "ProcedureVersion", "ROLES", "Task", "TraceChain", "TraceEvent", "User", "UserRole",
     "WorkflowState",
 ]

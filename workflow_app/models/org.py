@@ -45,6 +45,10 @@ class OrgUnit(db.Model):
     # from the tree (the people's government / court at the department's own level) or not set.
     # One JSON column like `numbering`: read with the unit, set by an administrator, never searched.
     settings: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
+    # A fresh random token at every import that changes the department's causes register or
+    # penalty lists (services/registers.py): read with the unit (and so with a case), it tells a
+    # process whether its copy of the registers is current without reading them again.
+    registers_stamp: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
     parent = relationship("OrgUnit", remote_side=[id])
 

@@ -1,4 +1,7 @@
-"""Oversight alerts (预警): a case deviating from the law or its deadlines, for the supervisors."""
+"""Oversight alerts (预警): a case deviating from the law or its deadlines, for the supervisors; and
+the registers the rules read (discretion benchmarks, causes, the no-penalty and light-penalty lists)."""
+from datetime import date
+
 from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -118,3 +121,40 @@ class Cause(db.Model):
                 "min_fine": self.min_fine, "max_fine": self.max_fine, "multiple_basis": self.multiple_basis,
                 "min_multiple": self.min_multiple, "max_multiple": self.max_multiple,
                 "multiple_from": self.multiple_from, "penalty_kinds": list(self.penalty_kinds or [])}
+
+
+class PenaltyListItem(db.Model):
+    """An item of a department's no-penalty list (首违不罚清单 / 轻微违法行为不予行政处罚清单, APL
+    Art. 33(1)) or light-penalty list (从轻减轻处罚清单, APL Art. 32): the cause of the department's
+    register it applies to, the conditions under which it does (初次违法、危害后果轻微并及时改正),
+    its legal ground, its validity and the document that issued it. `first_violation`: the item
+    applies only to a party with no earlier penalty for the same cause within `look_back_months`
+    (None: 12; services/penalty_lists.py `first_violation`).
+
+    The rule kind `no_penalty_list_respected` (MINOR_FIRST_VIOLATION_PENALIZED, APL 33) reads it."""
+
+    __tablename__ = "penalty_list_item"
+    __table_args__ = (UniqueConstraint("department_id", "code", name="uq_penalty_list_item_department_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    cause_id: Mapped[int] = mapped_column(ForeignKey("cause.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # no_penalty | light
+    conditions: Mapped[str] = mapped_column(String(1000))
+    legal_ground: Mapped[str] = mapped_column(String(500))
+    first_violation: Mapped[bool]
+    look_back_months: Mapped[int | None] = mapped_column(Integer)
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None]
+    document: Mapped[str] = mapped_column(String(300))
+    updated_at = mapped_column(UTCDateTime, default=utcnow)
+
+    department = relationship(OrgUnit)
+    cause: Mapped[Cause] = relationship(lazy="joined")
+
+    @property
+    def cause_code(self) -> str:
+        return self.cause.code
+
+    def valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

@@ -19,7 +19,9 @@ and in the step's own transaction when it is recorded with an act date past it (
 Step alerts are raised in the transaction of the step that shows them (services/cases.py):
 RETURNED_REPEATEDLY when a legal review returns the case for the RETURNS_BEFORE_ALERT-th time;
 FINE_OUTSIDE_BENCHMARK when a decision's fine is outside its benchmark tier's range
-(services/benchmarks.py: the law lets the agency depart from its benchmark with reasons).
+(services/benchmarks.py: the law lets the agency depart from its benchmark with reasons);
+MINOR_FIRST_VIOLATION_PENALIZED when a case the report found on the no-penalty list is decided with a
+penalty (services/penalty_lists.py; APL 33(1): the list makes the department's discretion public).
 """
 from dataclasses import dataclass
 from datetime import timedelta
@@ -89,6 +91,10 @@ CATALOGUE = _kinds(
     AlertKind("FINE_OUTSIDE_BENCHMARK", "medium", "国办发〔2022〕27号",
               "罚款超出裁量基准：决定的罚款不在所选裁量阶次的幅度内",
               "fine outside the benchmark: the decided fine is outside the range of the chosen tier"),
+    AlertKind("MINOR_FIRST_VIOLATION_PENALIZED", "medium", "《行政处罚法》第33条",
+              "首违不罚清单案件被处罚：调查终结报告认定本案符合不予处罚清单，决定仍给予行政处罚",
+              "minor first violation penalized: the report finds the case on the no-penalty list, yet the decision "
+              "imposes a penalty"),
     AlertKind("RECTIFICATION_OVERDUE", "medium", "《行政执法监督条例》（国务院令第825号）",
               "整改超期：部门未在执法监督意见确定的期限内报告整改情况",
               "rectification overdue: the department did not report its rectification by the supervision opinion's deadline"),

@@ -80,15 +80,20 @@ def rule_record(form_key: str | None, case: Case, data: dict, user: User | None,
                 ) -> step_rules.CaseRecord:
     """What the package's rule kinds see of a step (oversight/step_rules/record.py): the form
     submitted, the record of earlier steps (read when a rule first asks), the acting user, the
-    Beijing date, the department with its powers, its causes register and the discretion benchmarks."""
-    from . import org_settings
+    Beijing date, the department with its powers, its causes register, its no-penalty and
+    light-penalty lists and the discretion benchmarks."""
+    from . import org_settings, registers
     from .benchmarks import tier_range  # benchmarks -> audit -> ... imports this module
-    from .causes import statutory_range
 
     department = case.department
     return step_rules.CaseRecord(
         form_key, data, actor=user.username if user else "", today=local_today(), party_kind=case.party_kind,
         earlier=lambda: latest_forms(case), department=department.name, powers=department.penalty_powers or (),
-        forms=forms, benchmark=tier_range, cause=lambda code: statutory_range(department.id, code),
+        forms=forms, benchmark=tier_range, cause=lambda code: registers.of(department).causes.get(code),
+        list_item=lambda code: _rule_reads(registers.of(department).items.get(code)),
         party_number=lambda: case.party.id_number if case.party_id is not None else None,
         settings=lambda: org_settings.settings_of(department))
+
+
+def _rule_reads(item) -> dict | None:
+    return item.as_rule_reads() if item is not None else None

@@ -26,6 +26,7 @@ from . import (
     paging,
     paper_entry,
     parties,
+    penalty_lists,
     people,
     time_limits,
 )
@@ -123,7 +124,8 @@ def complete_task(user: User, task_id: int, data: dict, read_version: int | None
     data = validate_form(schema, data, info.validators.get(task.form_key) if schema is not None else None)
     numbering.check_can_number(schema, case.department)
     attachments.check_signatures(schema, data, case)
-    causes.check_chosen_cause(schema, data, case)
+    causes.check_chosen_cause(schema, data, case, info.forms)
+    penalty_lists.check_finding(schema, data, case, info.forms)
     identified = parties.party_from_form(user, case, schema, data)
     on = act_day(info.rules, task.form_key, data)
     with refusals_traced(user, case.id, bpmn_id=task.bpmn_id, task_id=task.id):

@@ -33,7 +33,8 @@ from ..models import Cause, DiscretionBenchmark, OrgUnit
 from ..models.types import utcnow
 from ..oversight.powers import PENALTY_KINDS
 from ..oversight.step_rules.statutory_range import BASIS_WORDS, yuan
-from . import audit
+from . import audit, registers
+from .case_record import completed_steps
 from .errors import Invalid, NotFound, Phrase, tr
 from .transactions import one_transaction
 
@@ -79,6 +80,7 @@ def import_csv(data: bytes, actor) -> tuple[int, int]:
             for name, value in item.items():
                 setattr(row, name, value)
             row.updated_at = now
+        registers.bump(units[department].id for department, _code in causes)
         audit.record("causes.imported", actor=actor, at=now, data={
             "sha256": hashlib.sha256(data).hexdigest(), "created": created, "updated": updated,
             "causes": sorted(f"{d}/{c}" for d, c in causes)[:200]})
@@ -233,13 +235,6 @@ def get(department_code: str, code: str) -> Cause:
     return cause
 
 
-def statutory_range(unit_id: int, code: str | None) -> dict | None:
-    """The range of the department's cause (Cause.statutory_range), or None: what the rule kind
-    `fine_within_statutory_range` compares a fine with."""
-    cause = find(unit_id, code)
-    return cause.statutory_range() if cause else None
-
-
 def benchmark_of(cause: Cause | None) -> DiscretionBenchmark | None:
     if cause is None or not cause.benchmark_item:
         return None
@@ -273,16 +268,42 @@ def range_words(cause: Cause) -> Phrase:
     return Phrase("; ".join(en), "；".join(zh))
 
 
-def check_chosen_cause(schema: dict | None, data: dict, case) -> None:
+def cause_fields(form: dict | None) -> list[str]:
+    """The fields of the form that choose the case's cause from the register (`x-cause`)."""
+    fields = (form or {}).get("properties") or {}
+    return [name for name, spec in fields.items() if isinstance(spec, dict) and spec.get("x-cause") is True]
+
+
+def chosen_in(form: dict | None, data: dict) -> str | None:
+    """The cause the form's data chooses (its first `x-cause` field with a value), or None."""
+    return next((data[n] for n in cause_fields(form) if isinstance(data.get(n), str) and data[n]), None)
+
+
+def case_cause(case, forms: dict[str, dict]) -> str | None:
+    """The cause the case's steps chose last (the report's, then the notice's…), or None."""
+    found = None
+    for step in completed_steps(case):
+        found = chosen_in(forms.get(step.form_key or ""), step.data) or found
+    return found
+
+
+def check_chosen_cause(schema: dict | None, data: dict, case, forms: dict[str, dict]) -> None:
     """A form's cause (a field marked `x-cause`) is one of the case's department's register: the
-    page offers only those; a client that sends another is told so beside the field (422)."""
-    props = (schema or {}).get("properties") or {}
+    page offers only those; a client that sends another is told so beside the field (422). Where
+    the department has a register, the cause is required on the first form that chooses one (the
+    investigation report): a later form takes it from the record unless it names its own."""
+    names = cause_fields(schema)
+    if not names:
+        return
+    register = registers.of(case.department)
     errors = {}
-    for name, prop in props.items():
+    for name in names:
         code = data.get(name)
-        if isinstance(prop, dict) and prop.get("x-cause") is True and isinstance(code, str) and code \
-                and find(case.department_id, code) is None:
+        if isinstance(code, str) and code and code not in register.causes:
             errors[name] = [tr("%(code)s is not a cause of the causes register of %(department)s",
                                code=_UNSTORABLE.sub("?", code[:64]), department=case.department.name)]
+    if not errors and chosen_in(schema, data) is None and case_cause(case, forms) is None and register.causes:
+        errors[names[0]] = [tr("is required: choose the case's cause from the causes register of %(department)s",
+                               department=case.department.name)]
     if errors:
         raise Invalid(errors)

@@ -18,6 +18,7 @@ code is public (it is printed on its business licence) and never masked.
 """
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from sqlalchemy import exists, false, or_, true
 
@@ -414,3 +415,68 @@ def cases_of(party_id: int | None) -> int:
     if party_id is None:
         return 0
     return db.session.execute(db.select(db.func.count()).select_from(Case).where(Case.party_id == party_id)).scalar()
+
+
+@dataclass
+class EarlierPenalty:
+    """Another case of the same party in the same department, decided with a penalty."""
+
+    case: Case
+    cause: str | None  # the cause its steps chose last (`x-cause`)
+    decided_on: date  # the decision's date (its form's act date), else the day it reached `decided`
+    kinds: list[str]  # the penalty kinds decided (`x-decision: kinds`)
+    fine: float | int | None  # yuan (`x-decision: fine`)
+
+
+def earlier_penalties(case: Case) -> list[EarlierPenalty]:
+    """The party's other cases in the case's department decided with a penalty — a decision whose
+    kinds (the field marked `"x-decision": "kinds"`) are not empty or whose fine (`"x-decision":
+    "fine"`) is above nothing; a no-penalty decision is none — oldest decision first. Empty while
+    the case's party is unidentified. What a first violation (初次违法, APL Art. 33(1)) is judged
+    by: services/penalty_lists.py."""
+    from ..oversight.bindings import act_date
+    from ..oversight.calendar import LOCAL_TZ
+    from .causes import chosen_in
+    from .procedures import procedure_info
+
+    if case.party_id is None:
+        return []
+    others = db.session.execute(db.select(Case).where(
+        Case.party_id == case.party_id, Case.department_id == case.department_id, Case.id != case.id)).scalars().all()
+    decided_at = {}
+    for other in others:
+        reached = [m for m in other.milestones or [] if m.get("milestone") == "decided"]
+        if reached:
+            decided_at[other.id] = reached[-1]
+    if not decided_at:
+        return []
+    tasks = db.session.execute(db.select(Task).where(Task.case_id.in_(decided_at), Task.state == "completed")
+                               .order_by(Task.completed_at, Task.id)).scalars().all()
+    found = []
+    for other in others:
+        milestone = decided_at.get(other.id)
+        if milestone is None:
+            continue
+        info = procedure_info(other.procedure_version)
+        own = [t for t in tasks if t.case_id == other.id]
+        cause = None
+        for task in own:
+            cause = chosen_in(info.forms.get(task.form_key or ""), task.data or {}) or cause
+        decision = next((t for t in reversed(own) if t.bpmn_id == milestone.get("bpmn_id")), None)
+        if decision is None:
+            continue
+        data = decision.data or {}
+        kinds, fine = [], None
+        fields = (info.forms.get(decision.form_key or "") or {}).get("properties") or {}
+        for name, spec in fields.items():
+            marker, value = spec.get("x-decision") if isinstance(spec, dict) else None, data.get(name)
+            if marker == "kinds" and isinstance(value, list):
+                kinds = [k for k in value if isinstance(k, str)]
+            elif marker == "fine" and isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+                fine = value
+        if not kinds and fine is None:
+            continue
+        day = act_date(info.rules, decision.form_key, data) or \
+            datetime.fromisoformat(milestone["at"]).astimezone(LOCAL_TZ).date()
+        found.append(EarlierPenalty(other, cause, day, kinds, fine))
+    return sorted(found, key=lambda p: (p.decided_on, p.case.id))

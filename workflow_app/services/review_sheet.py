@@ -5,18 +5,20 @@ report, earlier reviews of the case — and whether this user may act on it, and
 Read only: the review itself is recorded by services/cases.complete_task, which checks the same
 rules again (and traces a refusal); here they only tell the page what to say before anyone types.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..models import Case, Cause, DiscretionBenchmark, LegalReview, Task, User
+from ..models import Case, Cause, DiscretionBenchmark, LegalReview, PenaltyListItem, Task, User
 from ..models.types import utcnow
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.step_rules.decision import fits
-from . import benchmarks, causes, legal_review
+from ..wall_clock import local_today
+from . import benchmarks, causes, legal_review, penalty_lists
 from .access import check_may_act, visible_task
 from .case_overview import CaseOverview, case_overview
 from .case_record import completed_steps
 from .errors import Forbidden, NotFound, StepRefused, tr
+from .parties import earlier_penalties
 from .procedures import procedure_info
 
 
@@ -121,49 +123,61 @@ def review_sheet(user: User, task_id: int, now: datetime | None = None) -> Revie
 
 # -- the officer's sheet: the cause chosen on a form that fixes a fine ----------------------------------
 @dataclass
+class ListCheck:
+    """An item of the department's no-penalty or light-penalty list for the cause, in force today,
+    and whether the case's party violates for the first time as the item judges it (None for an
+    item not limited to a first violation)."""
+
+    item: PenaltyListItem
+    first: penalty_lists.FirstViolation | None
+
+
+@dataclass
+class ListFinding:
+    """The finding on the lists the form records (or, on a later form, the case's record)."""
+
+    code: str
+    meets: bool
+    item: PenaltyListItem | None  # None: the register has no such item
+    own: bool  # recorded on this form (else by an earlier step)
+
+    @property
+    def on_no_penalty_list(self) -> bool:
+        return self.meets and self.item is not None and self.item.kind == penalty_lists.NO_PENALTY
+
+
+@dataclass
 class CauseSheet:
     """What the officer proposing (notifying, deciding) a fine reads beside the form: the cause (案由)
     chosen from the department's register with the statutory range of its penalty provision, and
-    its discretion benchmark item with the tiers, as the legal reviewer sees it (BenchmarkCheck)."""
+    its discretion benchmark item with the tiers, as the legal reviewer sees it (BenchmarkCheck); the
+    items of the department's no-penalty and light-penalty lists for the cause, with whether the
+    party is a first violator (ListCheck), and the finding recorded on them (ListFinding)."""
 
     code: str
     cause: Cause | None  # None: the register has no such cause (the step is refused beside the field)
     benchmark: BenchmarkCheck | None  # None: the cause names no benchmark item
+    lists: list[ListCheck] = field(default_factory=list)
+    finding: ListFinding | None = None
 
     @property
     def range_words(self):
         return causes.range_words(self.cause) if self.cause else None
 
 
-def cause_fields(form: dict | None) -> list[str]:
-    """The fields of the form that choose the case's cause from the register (`x-cause`)."""
-    fields = (form or {}).get("properties") or {}
-    return [name for name, spec in fields.items() if isinstance(spec, dict) and spec.get("x-cause") is True]
-
-
-def case_cause(case: Case, forms: dict[str, dict]) -> str | None:
-    """The cause the case's steps chose last (the report's, then the notice's…), or None."""
-    found = None
-    for step in completed_steps(case):
-        for name in cause_fields(forms.get(step.form_key or "")):
-            value = step.data.get(name)
-            if isinstance(value, str) and value:
-                found = value
-    return found
-
-
 def cause_sheet(case: Case, form: dict | None, values: dict, forms: dict[str, dict]) -> CauseSheet | None:
     """The sheet of the cause chosen on the form (`values`, as typed or prefilled); None where the
     form chooses no cause or none is chosen yet. The tier and the fine are the form's own (its
     `x-benchmark` fields), the tier else the one the case's earlier steps chose."""
-    names = cause_fields(form)
+    names = causes.cause_fields(form)
     code = next((values.get(n) for n in names if isinstance(values.get(n), str) and values.get(n)), None)
     if not code:
         return None
     cause = causes.find(case.department_id, code)
+    sheet = CauseSheet(code, cause, None, _list_checks(case, cause), _finding(case, form, values, forms))
     item = causes.benchmark_of(cause)
     if item is None:
-        return CauseSheet(code, cause, None)
+        return sheet
     marked = benchmark_fields(form)
     tier = values.get(marked.get("tier", ""))
     if not isinstance(tier, str) or not tier:
@@ -173,4 +187,29 @@ def cause_sheet(case: Case, form: dict | None, values: dict, forms: dict[str, di
             if earlier and isinstance(step.data.get(earlier), str):
                 tier = step.data[earlier]
     fine = values.get(marked.get("fine", ""))
-    return CauseSheet(code, cause, BenchmarkCheck(item.code, item, tier, fine, item.tier(tier) if tier else None))
+    sheet.benchmark = BenchmarkCheck(item.code, item, tier, fine, item.tier(tier) if tier else None)
+    return sheet
+
+
+def _list_checks(case: Case, cause: Cause | None) -> list[ListCheck]:
+    if cause is None:
+        return []
+    today = local_today()
+    items = penalty_lists.items_of(case.department, cause.code, on=today)
+    penalties = earlier_penalties(case) if any(i.first_violation for i in items) else []
+    return [ListCheck(i, penalty_lists.first_violation(case, i, today, penalties) if i.first_violation else None)
+            for i in items]
+
+
+def _finding(case: Case, form: dict | None, values: dict, forms: dict[str, dict]) -> ListFinding | None:
+    marked = penalty_lists.list_fields(form)
+    if "item" in marked:
+        code = values.get(marked["item"])
+        found = (code, values.get(marked.get("meets", "")) in penalty_lists.MET) if isinstance(code, str) and code \
+            else None
+        own = True
+    else:
+        found, own = penalty_lists.recorded_finding(case, forms), False
+    if found is None:
+        return None
+    return ListFinding(found[0], found[1], penalty_lists.find(case.department_id, found[0]), own)

@@ -3,8 +3,9 @@
 Presentation only: what a field looks like comes from the schema (`title`, `enum` +
 `x-enum-labels`, `format: date`, `minimum`/`maximum`, `maxLength`/`pattern`, arrays, objects,
 `x-user-role`, `x-signature`: a pad the party signs on, `x-cause`: a choice of the department's
-causes register, `x-from-cause`: prefilled with that cause's provision, `x-document-number`: a number
-the system issues, shown read-only); whether the data is valid and lawful is decided by the services
+causes register, `x-from-cause`: prefilled with that cause's provision, `"x-penalty-list": "item"`: a
+choice of the items of the department's no-penalty and light-penalty lists in force, `x-document-number`:
+a number the system issues, shown read-only); whether the data is valid and lawful is decided by the services
 (services/forms.validate_form, the step rules), which the views call.
 
 Input names (a stable hook): a top-level property is named by its own name (`summary`,
@@ -191,15 +192,17 @@ def refused_fields(form_key: str | None, errors: dict) -> tuple[set[str], list[s
 
 # -- the fields to draw ---------------------------------------------------------------------------
 def build_fields(schema: dict | None, values: dict, errors: dict[str, list[str]], people: dict[str, list],
-                 refused: set[str] = frozenset(), causes: list[tuple[str, str]] = ()) -> list[Field]:
+                 refused: set[str] = frozenset(), causes: list[tuple[str, str]] = (),
+                 list_items: list[tuple[str, str]] = ()) -> list[Field]:
     """The form's fields in its order, with the values to show and the errors to show beside them.
     `people`: role -> [(username, shown name)] of the eligible colleagues, for `x-user-role`;
-    `causes`: (code, shown name) of the department's causes register, for `x-cause`."""
-    return _fields(schema or {}, values or {}, errors, people, refused, "", "", True, list(causes))
+    `causes`: (code, shown name) of the department's causes register, for `x-cause`; `list_items`:
+    (code, shown name) of the items of its lists, for `"x-penalty-list": "item"`."""
+    return _fields(schema or {}, values or {}, errors, people, refused, "", "", True, list(causes), list(list_items))
 
 
 def _fields(schema: dict, values: dict, errors, people, refused, prefix: str, key_prefix: str,
-            enforce_required: bool, causes: list | None = None) -> list[Field]:
+            enforce_required: bool, causes: list | None = None, list_items: list | None = None) -> list[Field]:
     out = []
     required = _required(schema) if enforce_required else set()
     for name, prop in (schema.get("properties") or {}).items():
@@ -248,6 +251,9 @@ def _fields(schema: dict, values: dict, errors, people, refused, prefix: str, ke
         elif prop.get("x-cause") is True:
             f.widget = "select"  # a cause not in the register is kept, and the rule names it
             f.options = _with_current(causes or [], [str(value)] if value else [])
+        elif prop.get("x-penalty-list") == "item":
+            f.widget = "select"  # an item not in the lists is kept, and the service names it
+            f.options = _with_current(list_items or [], [str(value)] if value else [])
         elif "enum" in prop:
             f.widget = "radio" if len(prop["enum"]) <= 3 else "select"
             f.options = _options(prop)

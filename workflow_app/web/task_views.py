@@ -17,6 +17,7 @@ from ..services import (
     causes,
     paper_entry,
     parties,
+    penalty_lists,
     people,
     prefill,
     procedures,
@@ -30,6 +31,7 @@ from . import bp, legal_review
 from . import parties as party_views
 from . import task_forms as tf
 from .legal_review import tier_labels
+from .templating import list_kind_label
 
 PARTY_KINDS = ("organization", "person")
 PARTY_KIND_WORDS = {"organization": "organization", "person": "natural person"}  # web/templating.PARTY_KINDS
@@ -45,9 +47,18 @@ def _people_for(schema: dict | None, case) -> dict[str, list[tuple[str, str]]]:
 
 def _causes_for(schema: dict | None, case) -> list[tuple[str, str]]:
     """The department's causes, for a form that chooses one (`x-cause`)."""
-    if not review_sheet.cause_fields(schema):
+    if not causes.cause_fields(schema):
         return []
     return [(c.code, f"{c.code} {c.name}") for c in causes.department_causes(case.department)]
+
+
+def _list_items_for(schema: dict | None, case) -> list[tuple[str, str]]:
+    """The items of the department's no-penalty and light-penalty lists in force today, for a form
+    that records a finding on them (`"x-penalty-list": "item"`)."""
+    if "item" not in penalty_lists.list_fields(schema):
+        return []
+    return [(i.code, f"{i.code}（{list_kind_label(i.kind)}·{i.cause.code}）{i.conditions}")
+            for i in penalty_lists.items_of(case.department, on=local_today())]
 
 
 def _case_cause(case, schema: dict | None):
@@ -56,7 +67,7 @@ def _case_cause(case, schema: dict | None):
     props = (schema or {}).get("properties") or {}
     if not any(isinstance(p, dict) and (p.get("x-cause") is True or p.get("x-from-cause")) for p in props.values()):
         return None
-    code = review_sheet.case_cause(case, procedures.procedure_info(case.procedure_version).forms)
+    code = causes.case_cause(case, procedures.procedure_info(case.procedure_version).forms)
     return causes.find(case.department_id, code)
 
 
@@ -136,7 +147,7 @@ def task_form(task_id: int):
                        if values.get(name) in (None, "", [])}
             values.update({name: value for name, (value, _source) in offered.items()})
     fields = tf.build_fields(schema, values, problem["errors"], _people_for(schema, task.case), problem["refused"],
-                             _causes_for(schema, task.case))
+                             _causes_for(schema, task.case), _list_items_for(schema, task.case))
     forms = procedures.procedure_info(task.case.procedure_version).forms
     for f in fields:
         if f.name in offered:

@@ -159,6 +159,14 @@ def penalty_kind_label(code: str) -> str:
     return kind_label(code) if page_language() == "zh" else code.replace("_", " ")
 
 
+LIST_KINDS = {"no_penalty": lazy_gettext("No-penalty list"), "light": lazy_gettext("Light-penalty list")}
+
+
+def list_kind_label(kind: str) -> str:
+    """A list of services/penalty_lists.py (no_penalty, light) in the page's language."""
+    return str(LIST_KINDS.get(kind, kind))
+
+
 def init_templating(app: Flask) -> None:
     login_manager.login_message = N_("Please log in to see this page.")  # translated when flashed
     login_manager.login_message_category = "info"
@@ -173,7 +181,7 @@ def init_templating(app: Flask) -> None:
             "page_lang": lang, "html_lang": HTML_LANG[lang], "languages": LANGUAGES,
             "status_labels": LazyStatusWords(), "role_labels": ROLE_LABELS, "action_labels": ACTION_LABELS,
             "party_kinds": PARTY_KINDS, "party_cases_of": parties.cases_of, "case_file_entries": entries,
-            "localized": localized,
+            "localized": localized, "list_kind_label": list_kind_label,
             "here": request.full_path.rstrip("?") if request else "/",
             "with_args": with_args, "step_label": task_step_name, "step_name": step_name,
             "alert_name": alert_name, "alert_title": alert_title, "alert_finding": alert_finding, "severity_labels": SEVERITY_LABELS, "severity_meanings": SEVERITY_MEANINGS,

@@ -32,13 +32,25 @@ Where each family lives in this package:
 - `execution.py`: payment, late fee, the court and closing (`late_fee_within_fine`, `late_fee_as_computed`,
   `paid_in_full`, `schedule_covers_the_fine`, `no_late_fee_within_deferral`,
   `nothing_left_to_execute`, `court_applied_after_demand_period`);
-- `statutory_range.py`: the fine within its cause's statutory range (`fine_within_statutory_range`);
+- `statutory_range.py`: the fine within its cause's statutory range (`fine_within_statutory_range`)
+  and the kinds among those its penalty provision provides (`kinds_within_cause`);
+- `penalty_lists.py`: a case meeting the no-penalty list decided with a penalty
+  (`no_penalty_list_respected`, an alert);
 - here: `check`, running a version's bindings on a step.
 """
 from collections.abc import Iterable
 
 from ..bindings import BEFORE_FORM, REFUSE, Binding, governing
-from . import dates, decision, execution, formalities, hearing, statutory_range, summary  # noqa: F401 - each registers its kinds
+from . import (  # noqa: F401 - each registers its kinds
+    dates,
+    decision,
+    execution,
+    formalities,
+    hearing,
+    penalty_lists,
+    statutory_range,
+    summary,
+)
 
 # Re-exported (`name as name`) for the code that reads them from here: the tests.
 from .decision import SEVERE_KINDS as SEVERE_KINDS

@@ -24,8 +24,9 @@ class CaseRecord:
     department's discretion benchmarks (`benchmark(item code, tier)`: the tier's range
     {"min_fine", "max_fine"}, or None where the register has no such item or tier), and its causes
     register (`cause(code)`: the statutory range of the department's cause, models.Cause.statutory_range,
-    or None where the register has no such cause), and its settings (`settings`: the reconsideration
-    body and court its decisions name).
+    or None where the register has no such cause), its no-penalty and light-penalty lists
+    (`list_item(code)`: the item, services/registers.ListItem.as_rule_reads, or None), and its settings
+    (`settings`: the reconsideration body and court its decisions name).
 
     `earlier` is the record itself or a function reading it: it is read once, when a rule first
     asks for a form other than the submitted one, so a step whose rules read only its own form
@@ -36,6 +37,7 @@ class CaseRecord:
                  department: str = "", powers: Iterable[str] = (), forms: dict[str, dict] | None = None,
                  benchmark: Callable[[str, str], dict | None] | None = None,
                  cause: Callable[[str], dict | None] | None = None,
+                 list_item: Callable[[str], dict | None] | None = None,
                  party_number: str | Callable[[], str | None] | None = None,
                  settings: dict | Callable[[], dict] | None = None):
         self._settings = settings
@@ -45,6 +47,7 @@ class CaseRecord:
         self.forms = forms or {}
         self.benchmark = benchmark or (lambda item, tier: None)
         self.cause = cause or (lambda code: None)
+        self.list_item = list_item or (lambda code: None)
         self._earlier = earlier
 
     @cached_property

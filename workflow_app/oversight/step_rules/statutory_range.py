@@ -8,8 +8,13 @@ Below the minimum only where the record states a circumstance of APL Art. 32 (or
 the law says the penalty shall be mitigated (减轻处罚); above the maximum never: no circumstance lets
 an agency exceed what the law allows (APL Art. 4, 5: the penalty has its legal basis). Unlike a
 departure from the discretion benchmark (FINE_OUTSIDE_BENCHMARK, an alert), the step is refused.
+
+The penalty kinds proposed, notified or decided are those the cause's penalty provision provides
+(PENALTY_KIND_NOT_IN_PROVISION, APL Art. 4, 38(1): a penalty without a legal basis is invalid),
+beside the confiscation of the illegal gain, which APL Art. 28(2) orders whatever the provision says.
 """
-from ..bindings import MAP, TEXT, Param, RuleKind, register
+from ..bindings import MAP, TEXT, TEXTS, Param, RuleKind, register
+from ..powers import kind_label
 from .record import Breach, CaseRecord
 
 BASIS_WORDS = {"illegal_gain": ("违法所得", "illegal gain"), "goods_value": ("货值金额", "value of the goods")}
@@ -140,3 +145,44 @@ register(RuleKind(
     fine_within_statutory_range,
     doc="A fine proposed, notified or decided lies within its cause's statutory range; below the minimum only "
         "with a recorded APL Art. 32 circumstance (减轻处罚), above the maximum never."))
+
+
+# -- PENALTY_KIND_NOT_IN_PROVISION (APL Art. 4, 38(1)) ------------------------------------------------
+def kinds_within_cause(record: CaseRecord, params: dict) -> list[Breach]:
+    """The kinds of the submitted form (its field of `kinds`) are among those its cause's penalty
+    provision provides (the register's `penalty_kinds`), or among `always`. Nothing to check
+    without a cause, for a cause the register lacks (`fine_within_statutory_range` names it) or
+    one whose kinds the register does not list."""
+    kinds_ref = next((r for r in _refs(params["kinds"]) if r.split(".", 1)[0] == record.form_key), None)
+    kinds = record.get(kinds_ref)
+    if kinds_ref is None or not isinstance(kinds, list) or not kinds:
+        return []
+    _cause_ref, code = _own_then_earlier(record, params["cause"])
+    found = record.cause(code) if isinstance(code, str) and code else None
+    provided = list((found or {}).get("penalty_kinds") or [])
+    if not provided:
+        return []
+    outside = [k for k in kinds if isinstance(k, str) and k not in provided and k not in params["always"]]
+    if not outside:
+        return []
+    zh, en = record.label(kinds_ref)
+    provision = found.get("penalty_provision") or code
+    return [Breach(
+        (kinds_ref,),
+        f"{zh}含{'、'.join(kind_label(k) for k in outside)}：{provision}规定的处罚种类为"
+        f"{'、'.join(kind_label(k) for k in provided)}，不包括{'、'.join(kind_label(k) for k in outside)}"
+        "（《行政处罚法》第4条、第38条第1款：没有法定依据的行政处罚无效）",
+        f"{en} includes {', '.join(outside)}: {provision} provides {', '.join(provided)} only "
+        "(APL Art. 4, 38(1): a penalty without a legal basis is invalid)",
+        {"cause": code, "kinds": outside, "provided": provided})]
+
+
+register(RuleKind(
+    "kinds_within_cause", "PENALTY_KIND_NOT_IN_PROVISION", "《行政处罚法》第4条、第38条第1款",
+    {"cause": Param(MAP, ("string",), doc="form key -> the field naming the case's cause (案由) in the department's "
+                                          "register; the submitted form's own, else the latest earlier one"),
+     "kinds": Param(MAP, ("array",), doc="form key -> the penalty kinds it proposes, notifies or decides"),
+     "always": Param(TEXTS, optional=True, default=("confiscation",),
+                     doc="kinds any provision allows (default: confiscation, of the illegal gain: APL Art. 28(2))")},
+    kinds_within_cause,
+    doc="The penalty kinds proposed, notified or decided are those the cause's penalty provision provides."))
