@@ -125,9 +125,9 @@ def complete_task(user: User, task_id: int, data: dict, read_version: int | None
     numbering.check_can_number(schema, case.department)
     attachments.check_signatures(schema, data, case)
     causes.check_chosen_cause(schema, data, case, info.forms)
-    penalty_lists.check_finding(schema, data, case, info.forms)
-    identified = parties.party_from_form(user, case, schema, data)
     on = act_day(info.rules, task.form_key, data)
+    penalty_lists.check_finding(schema, data, case, info.forms, on)  # judged on the day of the assessment
+    identified = parties.party_from_form(user, case, schema, data)
     with refusals_traced(user, case.id, bpmn_id=task.bpmn_id, task_id=task.id):
         people.check_named_people(schema, data, case, on)
         people.check_acting_officer(user, task, case, on)
