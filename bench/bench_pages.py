@@ -33,9 +33,11 @@ import io
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections import defaultdict
@@ -63,6 +65,10 @@ UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 # Who stands for the market demo users in another department (demo/seed.py names them).
 USER_ROLES = {"officer1": "officer1", "officer2": "officer2", "officer3": "officer1",
               "head1": "head", "reviewer1": "reviewer", "reviewer2": "reviewer"}
+EVIDENCE_ITEMS = 200  # one case's evidence list (证据清单) as a long investigation leaves it
+PHOTO_PX = (3000, 2250)  # a phone's photo (about 3.5 MB as JPEG)
+SCAN_PX = (1240, 1754)   # an A4 page scanned at 150 dpi, as PDF
+SCAN_SHARE = 0.15        # of the items, scanned documents; the rest photos
 
 
 def admin_url(url: str) -> tuple[str, str]:
@@ -72,6 +78,12 @@ def admin_url(url: str) -> tuple[str, str]:
 
 def plain_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def evidence_dir(url: str) -> Path:
+    """The evidence store of the benchmark's database (a temporary directory named for it, made again
+    with the database and kept with it)."""
+    return Path(tempfile.gettempdir()) / f"{admin_url(url)[1]}-evidence"
 
 
 def recreate_database(url: str) -> None:
@@ -136,6 +148,8 @@ def _copy_text(value) -> str:
         return r"\N"
     if isinstance(value, bool):
         return "t" if value else "f"
+    if isinstance(value, bytes | memoryview):
+        value = "\\x" + bytes(value).hex()  # bytea's hex form
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
@@ -183,6 +197,15 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
     alerts = defaultdict(list)  # the alerts the demo's oversight scan raised (audit verify reads them back)
     for row in fetch(conn, "SELECT * FROM oversight_alert ORDER BY id"):
         alerts[row["case_id"]].append(row)
+    # the files kept with the cases (drawn signatures) and their evidence lists: the clones name the
+    # same files (kept once by hash), as the same photos sent to two cases would
+    attachments = defaultdict(list)
+    for row in fetch(conn, "SELECT * FROM case_attachment ORDER BY id"):
+        attachments[row["case_id"]].append(row)
+    evidence = defaultdict(list)
+    for row in fetch(conn, "SELECT * FROM case_evidence ORDER BY id"):
+        evidence[row["case_id"]].append(row)
+    withdrawals = {r["evidence_id"]: r for r in fetch(conn, "SELECT * FROM evidence_withdrawal")}
     users = {r["username"]: r["id"] for r in fetch(conn, "SELECT id, username FROM user_account")}
     usernames = {i: n for n, i in users.items()}
     departments = fetch(conn, "SELECT id, code FROM org_unit WHERE kind = 'department' ORDER BY id")
@@ -198,7 +221,10 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
     state_ids = {cid: UUID_RE.findall(s["state"]) for cid, s in states.items()}
 
     ids = Ids(conn, ["enforcement_case", "case_task", "trace_event", "legal_review", "oversight_alert",
-                     "case_milestone"])
+                     "case_milestone", "case_attachment", "case_evidence", "evidence_withdrawal"])
+
+    def copier(table, rows):
+        return Copier(conn, table, list(rows[0])) if rows else None
     out = {
         "case": Copier(conn, "enforcement_case", [k for k in cases[0]]),
         "state": Copier(conn, "workflow_state", list(next(iter(states.values())))),
@@ -208,16 +234,21 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
         "chain": Copier(conn, "trace_chain", ["chain", "seq", "head_sha256"]),
         "alert": Copier(conn, "oversight_alert", list(next(iter(alerts.values()))[0])) if alerts else None,
         "milestone": Copier(conn, "case_milestone", list(next(iter(milestones.values()))[0])) if milestones else None,
+        "attachment": copier("case_attachment", [r for rows in attachments.values() for r in rows]),
+        "evidence": copier("case_evidence", [r for rows in evidence.values() for r in rows]),
+        "withdrawal": copier("evidence_withdrawal", list(withdrawals.values())),
     }
     time_columns = {"created_at", "updated_at", "closed_at",
                     "next_due_at", "next_timer_at", "ready_at", "due_at", "completed_at", "at", "raised_at",
-                    "handled_at", "requested_at", "reported_at", "rectification_due_at"}
+                    "handled_at", "requested_at", "reported_at", "rectification_due_at", "stored_at",
+                    "withdrawn_at"}
 
     def shift(row: dict, days: int) -> dict:
         return {k: (v - timedelta(days=days) if k in time_columns and v is not None else v) for k, v in row.items()}
 
     def flush_all():  # parents before children (foreign keys)
-        for name in ("case", "state", "task", "review", "alert", "milestone", "event", "chain"):
+        for name in ("case", "state", "task", "review", "alert", "milestone", "attachment", "evidence", "withdrawal",
+                     "event", "chain"):
             if out[name] is not None:
                 out[name].flush()
 
@@ -286,13 +317,31 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
                        details=canonical_json(shift_data(row["details"] or {}, days, alert_ids)))
             out["alert"].add(tuple(row.values()))
 
+        for row in attachments.get(template["id"], []):
+            row = shift(row, days)
+            row.update(id=ids.take("case_attachment"), case_id=case_id, stored_by_id=user(row["stored_by_id"]))
+            out["attachment"].add(tuple(row.values()))
+        evidence_ids = {}
+        for item in evidence.get(template["id"], []):
+            row = shift(item, days)
+            evidence_ids[item["id"]] = ids.take("case_evidence")
+            row.update(id=evidence_ids[item["id"]], case_id=case_id, collected_by_id=user(row["collected_by_id"]),
+                       task_id=task_ids.get(row["task_id"]) if row["task_id"] else None,
+                       collected_on=row["collected_on"] - timedelta(days=days) if row["collected_on"] else None)
+            out["evidence"].add(tuple(row.values()))
+            if item["id"] in withdrawals:
+                withdrawal = shift(withdrawals[item["id"]], days)
+                withdrawal.update(id=ids.take("evidence_withdrawal"), evidence_id=evidence_ids[item["id"]],
+                                  withdrawn_by_id=user(withdrawal["withdrawn_by_id"]))
+                out["withdrawal"].add(tuple(withdrawal.values()))
+
         chain, prev, seq = f"case:{case_id}", "0" * 64, 0
         for ev in events[template["id"]]:
             row = shift(ev, days)
             actor_id = user(row["actor_id"])
             actor = usernames.get(actor_id, row["actor"]) if actor_id else row["actor"]
             row["data_json"] = event_data(row["action"], row["data_json"], case, code, days, alert_ids,
-                                          milestone_ids)
+                                          milestone_ids, evidence_ids)
             row.update(id=ids.take("trace_event"), chain=chain, case_id=case_id, actor_id=actor_id, actor=actor,
                        task_id=task_ids.get(row["task_id"]) if row["task_id"] else None, prev_sha256=prev,
                        key_id=key_id)
@@ -306,7 +355,8 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
 
     flush_all()
     for table, value in ids.next.items():
-        conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", (value - 1,))
+        if value > 1:  # a table still empty keeps its sequence at its start
+            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", (value - 1,))
     for (department_id, year), last in counters.items():
         conn.execute("INSERT INTO number_counter (department_id, year, kind, last) VALUES (%s, %s, 'case', %s) "
                      "ON CONFLICT (department_id, year, kind) DO UPDATE SET last = excluded.last",
@@ -319,10 +369,10 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
 
 
 def event_data(action: str, data_json: str, case: dict, code: str, days: int, alert_ids: dict,
-               milestone_ids: dict) -> str:
+               milestone_ids: dict, evidence_ids: dict) -> str:
     """The event's data as the clone's own trace would hold it: its number and department where
-    the event names them, its alerts' ids, its times shifted like the rows (the verifier compares
-    the two)."""
+    the event names them, its alerts', milestones' and evidence items' ids, its times shifted like
+    the rows (the verifier compares the two)."""
     import json
 
     from workflow_app.services.audit import canonical_json
@@ -333,6 +383,8 @@ def event_data(action: str, data_json: str, case: dict, code: str, days: int, al
         data.update(number=case["number"], department=code)
     elif action == "case.milestone" and data.get("id") in milestone_ids:
         data["id"] = milestone_ids[data["id"]]
+    elif action in ("evidence.stored", "evidence.withdrawn") and data.get("id") in evidence_ids:
+        data["id"] = evidence_ids[data["id"]]
     return canonical_json(shift_data(data, days, alert_ids))
 
 
@@ -352,8 +404,59 @@ def shift_data(data: dict, days: int, alert_ids: dict) -> dict:
     return data
 
 
+# -- one case with a long evidence list ---------------------------------------------------------------
+def evidence_case(conn) -> tuple[int, int]:
+    """(case id, items) of the case with the longest evidence list."""
+    return conn.execute("SELECT case_id, count(*) FROM case_evidence GROUP BY case_id "
+                        "ORDER BY count(*) DESC, case_id LIMIT 1").fetchone() or (None, 0)
+
+
+def add_evidence(url: str, items: int, seed: int) -> tuple[int, int]:
+    """Give the first case of the market department (officer1's) under investigation `items`
+    evidence items through the service an upload calls (services/evidence.store): phone photos and
+    scanned pages, each file of its own bytes kept in the evidence store, each item's
+    `evidence.stored` event on the case's chain. Returns (case id, MB kept)."""
+    from PIL import Image, ImageDraw
+
+    from workflow_app import create_app
+    from workflow_app.extensions import db
+    from workflow_app.models import Case, Task, User
+    from workflow_app.services import evidence
+
+    rng = random.Random(seed)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, **ENV})
+    photos = [Image.effect_noise(PHOTO_PX, rng.randint(30, 50)).convert("RGB") for _ in range(4)]
+    scan = Image.effect_noise(SCAN_PX, 20).point(lambda v: min(255, v + 90))  # a light page with grain
+    kept = 0
+    with app.app_context():
+        officer = db.session.execute(db.select(User).where(User.username == "officer1")).scalar_one()
+        case = db.session.execute(db.select(Case).where(
+            Case.number.like("MARKET-%"), Case.closed_at.is_(None), Case.status == "investigating")
+            .order_by(Case.id).limit(1)).scalar_one()
+        items -= len(evidence.items_of(case))  # the demo's own items, if it has any
+        steps = [t.id for t in db.session.execute(db.select(Task).where(
+            Task.case_id == case.id, Task.state != "cancelled").order_by(Task.id)).scalars()]
+        day = case.created_at.date()
+        for n in range(1, items + 1):
+            is_scan = rng.random() < SCAN_SHARE
+            page = (scan if is_scan else rng.choice(photos)).copy()
+            ImageDraw.Draw(page).text((40, 40), f"ZhifaFlow bench {case.number} #{n}", fill=0 if is_scan else (255, 255, 0))
+            out = io.BytesIO()
+            page.save(out, "PDF" if is_scan else "JPEG", quality=85)
+            kept += out.tell()
+            out.seek(0)
+            description = evidence.Description(
+                title=f"询问笔录 第{n}页" if is_scan else f"现场照片 {n}", kind="documentary" if is_scan else "physical",
+                source="当事人提供" if is_scan else "现场拍摄", proves="货架陈列过期食品及其数量",
+                collected_on=day, task_id=rng.choice(steps) if steps else None)
+            evidence.store(officer, case.id, out, f"{'scan' if is_scan else 'IMG'}_{n:04d}.{'pdf' if is_scan else 'jpg'}",
+                           description)
+        return case.id, kept // (1024 * 1024)
+
+
 # -- measuring ---------------------------------------------------------------------------------------
-def measure(url: str, requests: int, seed: int) -> list[tuple[str, list[float]]]:
+def measure(url: str, requests: int, seed: int, evidence_case_id: int, evidence_items: int
+            ) -> list[tuple[str, list[float]]]:
     from workflow_app import create_app
     from workflow_app.extensions import db
     from workflow_app.models import Case
@@ -382,6 +485,10 @@ def measure(url: str, requests: int, seed: int) -> list[tuple[str, list[float]]]
         deep_cursor = paging.encode_cursor([row.created_at, row.id])
         bad = [i for i in sample if not audit_verify.verify(case_id=i).ok]
         print(f"audit chains verified on a sample: {len(sample) - len(bad)}/{len(sample)} ok")
+        report = audit_verify.verify(case_id=evidence_case_id)
+        print(f"the case with {evidence_items} evidence items ({evidence_case_id}): its chain and files "
+              f"{'verified ok' if report.ok else 'BROKEN: ' + '; '.join(map(str, report.problems[:3]))}")
+        department_code = db.session.get(Case, evidence_case_id).department.code
 
     as_ = {u: token(u) for u in ("officer1", "head1", "reviewer1", "supervisor1")}
     browsers = {u: page_session(app, u) for u in as_}  # the HTML pages ride a login session
@@ -404,8 +511,17 @@ def measure(url: str, requests: int, seed: int) -> list[tuple[str, list[float]]]
         ("page: cases, page 1 (GET /cases)", "supervisor1", lambda: "/cases"),
         (f"page: cases, page {deep} (cursor)", "supervisor1", lambda: f"/cases?after={deep_cursor}"),
         ("page: case (/cases/<id>, chain verified)", "officer1", lambda: f"/cases/{rng.choice(market_ids)}"),
+        (f"page: case with {evidence_items} evidence items", "officer1", lambda: f"/cases/{evidence_case_id}"),
+        ("page: its evidence list (/cases/<id>/evidence)", "officer1",
+         lambda: f"/cases/{evidence_case_id}/evidence"),
+        ("its evidence list (GET /api/v1/cases/<id>/evidence)", "officer1",
+         lambda: f"/api/v1/cases/{evidence_case_id}/evidence"),
         # the supervisors' pages read the alerts the worker raised (make bench-worker: a pass over the history)
         ("page: alerts (GET /alerts)", "supervisor1", lambda: "/alerts"),
+        ("page: alerts, one department's high (filtered)", "supervisor1",
+         lambda: f"/alerts?department={department_code}&severity=high"),
+        ("page: alerts, all statuses (?status=all)", "supervisor1", lambda: "/alerts?status=all"),
+        ("alerts (GET /api/v1/alerts)", "supervisor1", lambda: "/api/v1/alerts"),
         ("page: supervision dashboard (GET /dashboard)", "supervisor1", lambda: "/dashboard"),
         ("oversight summary (GET /api/v1/oversight/summary)", "supervisor1", lambda: "/api/v1/oversight/summary"),
     ]
@@ -445,12 +561,16 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--evidence-items", type=int, default=EVIDENCE_ITEMS,
+                        help="the evidence list of the case that has one")
     parser.add_argument("--reuse", action="store_true", help="measure the database already built")
     args = parser.parse_args()
+    ENV["EVIDENCE_DIR"] = str(evidence_dir(args.database_url))
     os.environ.update(ENV)
     if not args.reuse:
         start = time.perf_counter()
         recreate_database(args.database_url)
+        shutil.rmtree(ENV["EVIDENCE_DIR"], ignore_errors=True)
         build_templates(args.database_url)
         templates = time.perf_counter() - start
         written = clone_cases(args.database_url, args.cases, args.seed)
@@ -466,10 +586,18 @@ def main() -> None:
         counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("enforcement_case", "case_task", "trace_event")}
         ready = conn.execute("SELECT count(*) FROM case_task WHERE state = 'ready'").fetchone()[0]
+        found = evidence_case(conn)
+    if found[1] < args.evidence_items:  # a new database (or one built before the bench made this case)
+        start = time.perf_counter()
+        case_id, mb = add_evidence(args.database_url, args.evidence_items, args.seed)
+        print(f"evidence: case {case_id} given its items through the service in {time.perf_counter() - start:.0f} s "
+              f"({mb} MB kept in {ENV['EVIDENCE_DIR']})")
+        with psycopg.connect(plain_url(args.database_url)) as conn:
+            found = evidence_case(conn)
     print(f"database: {counts['enforcement_case']} cases, {counts['case_task']} tasks ({ready} ready), "
-          f"{counts['trace_event']} trace events")
+          f"{counts['trace_event']} trace events; case {found[0]} has {found[1]} evidence items")
     print(f"{'page':52} {'p50 ms':>8} {'p95 ms':>8}   ({args.requests} requests each, in-process)")
-    for label, times in measure(args.database_url, args.requests, args.seed):
+    for label, times in measure(args.database_url, args.requests, args.seed, found[0], found[1]):
         print(f"{label:52} {statistics.median(times):8.1f} {p95(times):8.1f}")
 
 
