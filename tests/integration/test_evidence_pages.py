@@ -103,3 +103,74 @@ def test_another_departments_officer_finds_no_such_list(client, api):
     case = _case(api)
     page_login(client, "environment_officer1")
     assert client.get(f"/cases/{case['id']}/evidence").status_code == 404
+
+
+def test_the_case_page_finds_a_file_deleted_or_cut_short_and_says_the_rest_waits_for_audit_verify(client, api, app):
+    """The case page checks its evidence files on every view by their directory entries (present,
+    of the recorded size), never by reading 200 photos; a file rewritten to the same length is for
+    `audit verify`, which re-hashes every file, and the page says which check it made."""
+    import os
+
+    from workflow_app.services import audit_verify, evidence_store
+
+    case = _case(api)
+    items = [api.post(f"/api/v1/cases/{case['id']}/evidence", data={"file": (io.BytesIO(jpeg(c)), f"{n}.jpg")},
+                      content_type="multipart/form-data").json for n, c in enumerate([(200, 0, 0), (0, 200, 0), (0, 0, 200)])]
+    page_login(client, "officer1")
+    page = html(client.get(f"/cases/{case['id']}"))
+    assert 'data-testid="chain-status" data-ok="1"' in page
+    assert re.search(r'data-testid="evidence-files-check">3 个证据文件已核对存在和大小', page), page
+
+    with app.app_context():
+        kept = {item["id"]: evidence_store.path_of(item["sha256"]) for item in items}
+    same_length = kept[items[0]["id"]]
+    os.chmod(same_length, 0o644)
+    data = same_length.read_bytes()
+    same_length.write_bytes(data[:-3] + b"\x00\x00\x00")  # rewritten in place: same size, other bytes
+    page = html(client.get(f"/cases/{case['id']}"))
+    assert 'data-testid="chain-status" data-ok="1"' in page  # measured, not re-hashed: audit verify's part
+    with app.app_context():
+        report = audit_verify.verify(case_id=case["id"])
+        assert not report.ok and items[0]["sha256"][:16] in " ".join(map(str, report.problems))
+
+    cut = kept[items[1]["id"]]
+    os.chmod(cut, 0o644)
+    cut.write_bytes(cut.read_bytes()[:100])
+    kept[items[2]["id"]].unlink()
+    page = html(client.get(f"/cases/{case['id']}"))
+    assert 'data-testid="chain-status" data-ok="0"' in page
+    assert f"evidence {items[1]['id']} ({items[1]['sha256'][:16]}…) file is no longer the size recorded" in page
+    assert f"evidence {items[2]['id']} ({items[2]['sha256'][:16]}…) file is gone from the evidence store" in page
+
+
+def test_the_case_page_and_the_evidence_list_send_as_many_statements_for_twelve_items_as_for_one(client, api, app):
+    """A long evidence list costs rows, not statements: the case page and the list read the items,
+    their collectors, steps and withdrawals in a fixed number of queries."""
+    from tests.integration.test_tasks_api import statements_sent
+
+    def statements(case_id, path):
+        client.get(path)  # warm: the procedure's forms and the status words are read once per process
+        with statements_sent(app) as (sent, _commits):
+            r = client.get(path)
+        assert r.status_code == 200, path
+        return len(sent)
+
+    def steps_of(case):
+        return [t["id"] for t in api.get(f"/api/v1/cases/{case['id']}/tasks").json["items"]]
+
+    one, twelve = _case(api), _case(api)
+    # the one item as the twelve are: collected at a step, then withdrawn (the list reads both kinds)
+    item = api.post(f"/api/v1/cases/{one['id']}/evidence", data={"file": (io.BytesIO(jpeg()), "1.jpg"),
+                                                                 "task_id": str(steps_of(one)[0])},
+                    content_type="multipart/form-data").json
+    api.post(f"/api/v1/cases/{one['id']}/evidence/{item['id']}/withdraw", json={"reason": "重复拍摄"})
+    steps = steps_of(twelve)
+    for n in range(12):
+        item = api.post(f"/api/v1/cases/{twelve['id']}/evidence", as_="officer1" if n % 2 else "officer2",
+                        data={"file": (io.BytesIO(jpeg((n * 20, 10, 10))), f"{n}.jpg"), "task_id": str(steps[n % len(steps)])},
+                        content_type="multipart/form-data").json
+        if n % 5 == 0:
+            api.post(f"/api/v1/cases/{twelve['id']}/evidence/{item['id']}/withdraw", json={"reason": "重复拍摄"})
+    page_login(client, "officer1")
+    for path in ("/cases/{id}", "/cases/{id}/evidence"):
+        assert statements(twelve["id"], path.format(id=twelve["id"])) == statements(one["id"], path.format(id=one["id"])), path

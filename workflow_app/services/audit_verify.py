@@ -96,6 +96,8 @@ class VerifyReport:
     heads: list[tuple[str, int, str, str]] | None = None  # collected for a new checkpoint
     # evidence files to re-hash on disk once the chains are checked: (chain, item id, sha256, size)
     kept_files: list[tuple[str, int, str, int]] = field(default_factory=list)
+    # whether those files were re-hashed (False: found and measured only, verify(rehash_files=False))
+    files_rehashed: bool = True
 
     @property
     def ok(self) -> bool:
@@ -171,9 +173,9 @@ def _read_settings(connection) -> None:
     planner takes a scan of the whole trail for a thousand chain names), and no parallel query
     (the pass runs its own worker processes). SQLite: a function hashing a file's bytes where
     they are read (PostgreSQL has sha256()), so a group's files never sit in memory together."""
-    if connection.dialect.name == "postgresql":
-        for setting in ("TIME ZONE 'UTC'", "enable_seqscan = off", "max_parallel_workers_per_gather = 0"):
-            connection.exec_driver_sql(f"SET LOCAL {setting}")
+    if connection.dialect.name == "postgresql":  # SET LOCAL, the three in one statement
+        connection.exec_driver_sql("SELECT set_config('TimeZone', 'UTC', true), set_config('enable_seqscan', 'off', true), "
+                                   "set_config('max_parallel_workers_per_gather', '0', true)")
     else:
         connection.connection.driver_connection.create_function(
             _SQLITE_SHA256, 1, lambda content: None if content is None else hashlib.sha256(content).hexdigest(),
@@ -192,41 +194,44 @@ def _digest_of(column, dialect: str):
 
 # -- the pass --------------------------------------------------------------------------------------
 def verify(case_id: int | None = None, checkpoint_points: CheckpointPoints | None = None,
-           collect_heads: bool = False, workers: int | None = None) -> VerifyReport:
+           collect_heads: bool = False, workers: int | None = None, rehash_files: bool = True) -> VerifyReport:
     """Check every chain (or one case's) and the case, task, legal review, alert and file rows against it.
 
-    Reads in a transaction of its own (the session's current one is rolled back first), so that
-    every table is seen as of one moment. The trail is checked in groups of chains of about
+    Reads in a transaction of its own, on a connection of its own (the session and what it holds,
+    the user and the case a page loaded, are left as they are), so that every table is seen as of
+    one moment. The trail is checked in groups of chains of about
     GROUP_EVENTS events each (memory holds one group), in this process or, with `workers` > 1, in
     that many worker processes, each on a connection of its own that reads the same snapshot
     (PostgreSQL: the snapshot this transaction exports; SQLite shares none, so each worker reads
     a later one, and the plan bounds what they take in). `workers` None: one process per core
     when the trail has PARALLEL_FROM_EVENTS events or more, else this one. The report is the
     same either way, problem for problem and in the same order.
+
+    The evidence files are then re-hashed on disk; with `rehash_files` False (the case page, on
+    every view) each is only found and measured against its recorded size, which reads no file's
+    bytes: a file deleted or cut short shows, one rewritten to the same length waits for the
+    re-hash of `audit verify`, and `files_rehashed` says which check was made.
     """
     points = {chain: dict(seqs) for chain, seqs in (checkpoint_points or {}).items()
               if case_id is None or chain == case_chain(case_id)}
     settings = _Settings(audit_keys.chain_keys(), current_app.config.get("AUDIT_UNKEYED_UNTIL_ID") or 0,
                          collect_heads)
-    db.session.rollback()
-    if db.session.get_bind().dialect.name == "postgresql":
-        connection = db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-    else:
-        connection = _snapshot(db.session.connection())
-    try:
-        _read_settings(connection)
-        groups, events = _plan(connection, case_id, points)
-        if workers is None:
-            workers = (os.cpu_count() or 1) if events >= PARALLEL_FROM_EVENTS else 1
-        workers = max(1, min(workers, len(groups)))
-        if workers == 1:
-            results = _check_groups(connection, groups, settings)
-        else:
-            results = _in_workers(connection, groups, settings, workers)
-        report = _merged(results, settings)
-    finally:
-        db.session.rollback()
-    _check_kept_files(report)
+    with db.session.get_bind().connect() as connection:
+        connection = _snapshot(connection)
+        try:
+            _read_settings(connection)
+            groups, events = _plan(connection, case_id, points)
+            if workers is None:
+                workers = (os.cpu_count() or 1) if events >= PARALLEL_FROM_EVENTS else 1
+            workers = max(1, min(workers, len(groups)))
+            if workers == 1:
+                results = _check_groups(connection, groups, settings)
+            else:
+                results = _in_workers(connection, groups, settings, workers)
+            report = _merged(results, settings)
+        finally:
+            connection.rollback()
+    _check_kept_files(report, rehash_files)
     report.checkpoint_points = sum(len(seqs) for seqs in points.values())  # each group consumed a copy
     unchecked = {chain for result in results for chain in result.unchecked_points}
     for chain, seqs in points.items():
@@ -1031,17 +1036,20 @@ def _check_evidence(chain: str, items: list, trace: _CaseTrace, report: VerifyRe
                                 "row is gone (deleted)")
 
 
-def _check_kept_files(report: VerifyReport) -> None:
-    """Each evidence file re-hashed on disk (once per SHA-256): missing or changed is reported
-    against every item that names it."""
+def _check_kept_files(report: VerifyReport, rehash: bool = True) -> None:
+    """Each evidence file re-hashed on disk (once per SHA-256), or without `rehash` only found and
+    measured: missing or changed is reported against every item that names it."""
+    check = evidence_store.problem if rehash else evidence_store.size_problem
+    report.files_rehashed = rehash
     seen: dict[str, str | None] = {}
     for chain, item_id, sha, size in report.kept_files:
         if sha not in seen:
-            seen[sha] = evidence_store.problem(sha, size)
+            seen[sha] = check(sha, size)
         problem = seen[sha]
         if problem is not None:
             words = {"missing": "is gone from the evidence store (deleted on disk)",
-                     "changed": "no longer hashes to its SHA-256 (changed on disk)"}.get(problem, problem)
+                     "changed": "no longer hashes to its SHA-256 (changed on disk)",
+                     "resized": "is no longer the size recorded (changed on disk)"}.get(problem, problem)
             report.add(chain, None, f"evidence {item_id} ({sha[:16]}…) file {words}")
 
 

@@ -95,3 +95,16 @@ def problem(sha256: str, size: int) -> str | None:
     except OSError:
         return "unreadable"
     return None if (length == size and digest.hexdigest() == sha256) else "changed"
+
+
+def size_problem(sha256: str, size: int) -> str | None:
+    """Why the kept file cannot be the one recorded, from its directory entry alone ("missing",
+    "resized"), or None: what a page can check on every view without reading the bytes (problem()
+    re-hashes them)."""
+    try:
+        length = path_of(sha256).stat().st_size
+    except FileNotFoundError:
+        return "missing"
+    except OSError:
+        return "unreadable"
+    return None if length == size else "resized"
