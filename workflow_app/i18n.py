@@ -25,13 +25,24 @@ babel = Babel()
 API_PREFIX = "/api/"
 
 
+_LANGUAGE_OF_REQUEST = "zhifaflow.page_language"
+
+
 def page_language() -> str:
     """The API: the request's Accept-Language. The pages: the user's choice, else the switch's
-    cookie. Chinese by default."""
-    from flask_login import current_user
-
+    cookie. Chinese by default. Decided once per request, as Flask-Babel decides gettext's
+    locale (a page asks hundreds of times: every label, step and field name)."""
     if not request:
         return DEFAULT_LANGUAGE
+    language = request.environ.get(_LANGUAGE_OF_REQUEST)
+    if language is None:
+        language = request.environ[_LANGUAGE_OF_REQUEST] = _request_language()
+    return language
+
+
+def _request_language() -> str:
+    from flask_login import current_user
+
     if request.path.startswith(API_PREFIX):
         return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LANGUAGE)
     if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:

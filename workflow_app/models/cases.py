@@ -22,7 +22,9 @@ class Case(db.Model):
                       Index("ix_enforcement_case_department_created", "department_id", "created_at", "id"),
                       # open cases by their last change: the idle-case rule reads these only
                       Index("ix_enforcement_case_open_updated", "updated_at", "id",
-                            sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")))
+                            sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
+                      # the dashboard's cases by status and open, counted from the index alone
+                      Index("ix_enforcement_case_department_status", "department_id", "status", "closed_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(300))

@@ -34,6 +34,8 @@ class Alert(db.Model):
               postgresql_where=text("status = 'rectification_requested'")),
         # the supervisors' list: newest first within a status
         Index("ix_oversight_alert_status_raised", "status", "raised_at", "id"),
+        # … and newest first across the active statuses or all of them, read until a page is full
+        Index("ix_oversight_alert_raised", "raised_at", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)

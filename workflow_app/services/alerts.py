@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, exists, or_
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from ..extensions import db
 from ..models import Alert, Case, OrgUnit, ProcedureVersion, Task, TraceEvent, User
@@ -432,7 +432,10 @@ def list_alerts(user: User, *, status: str | None = "active", severity: str | No
         errors["code"] = [tr("must be one of %(choices)s", choices=", ".join(CATALOGUE))]
     if errors:
         raise Invalid(errors)
-    query = db.select(Alert).where(scope_filter(user, Alert.department_id))
+    # each row names its step and, once handled, who did what: read with the page, not row by row
+    query = db.select(Alert).where(scope_filter(user, Alert.department_id)).options(
+        selectinload(Alert.task), selectinload(Alert.handled_by), selectinload(Alert.requested_by),
+        selectinload(Alert.reported_by))
     if status == "active":
         query = query.where(Alert.status.in_(ACTIVE))
     elif status:

@@ -3,7 +3,8 @@ queries, never a row per case.
 
 - active alerts (open or acknowledged) by department, rule and severity: one query, the small
   result (departments × rules) summed here by severity, by rule and by department;
-- cases by status: one query;
+- cases by status, and how many are open: one query, read from the (department, status, closed_at)
+  index alone (migration 0022);
 - ready steps by department and time left (overdue, due within worklists.DUE_SOON, later, no time limit):
   one query over the ready steps' partial index;
 - alerts raised per week (Monday to Sunday, Beijing time) over the last WEEKS weeks, whatever their
@@ -81,13 +82,14 @@ def summary(user: User, department: str | None = None, now: datetime | None = No
     by_department, by_rule, by_severity = _active_alerts(unit_ids)
     steps_by_department, steps_total = _ready_steps(unit_ids, now)
     units = _units({*by_department, *steps_by_department})
+    cases_by_status, open_cases = _cases_by_status(unit_ids)
     return Summary(
         department=unit, now=now,
         alerts_by_severity=by_severity,
         alerts_by_rule=sorted(by_rule.values(), key=lambda r: (-r.count, SEVERITIES.index(r.severity), r.code)),
         alerts_by_department=_ranked(by_department, units, ("high", "medium", "low")),
-        cases_by_status=_cases_by_status(unit_ids),
-        open_cases=_open_cases(unit_ids),
+        cases_by_status=cases_by_status,
+        open_cases=open_cases,
         steps_by_time_left=steps_total,
         steps_by_department=_ranked(steps_by_department, units, TIME_LEFT),
         alerts_per_week=_alerts_per_week(unit_ids, now),
@@ -125,17 +127,17 @@ def _active_alerts(unit_ids: list[int]):
     return by_department, by_rule, by_severity
 
 
-def _cases_by_status(unit_ids: list[int]) -> dict[str, int]:
+def _cases_by_status(unit_ids: list[int]) -> tuple[dict[str, int], int]:
+    """Cases by status, and how many are not closed (结案), counted in one pass."""
     counts = dict.fromkeys(statuses.catalogue(), 0)
-    for status, count in db.session.execute(
-            db.select(Case.status, func.count()).where(Case.department_id.in_(unit_ids)).group_by(Case.status)):
+    is_open = Case.closed_at.is_(None).label("is_open")  # grouped by its name, as _ready_steps' CASE
+    open_cases = 0
+    for status, open_, count in db.session.execute(
+            db.select(Case.status, is_open, func.count()).where(Case.department_id.in_(unit_ids))
+            .group_by(Case.status, is_open)):
         counts[status] = counts.get(status, 0) + count
-    return counts
-
-
-def _open_cases(unit_ids: list[int]) -> int:
-    return db.session.execute(db.select(func.count()).select_from(Case).where(
-        Case.department_id.in_(unit_ids), Case.closed_at.is_(None))).scalar_one()
+        open_cases += count if open_ else 0
+    return counts, open_cases
 
 
 def _ready_steps(unit_ids: list[int], now: datetime):

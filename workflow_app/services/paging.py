@@ -47,9 +47,11 @@ def _check_keys(keys: list[SortKey]) -> None:
 
 
 def capped_count(query, cap: int | None = None) -> tuple[int, bool]:
-    """How many rows `query` has, counting at most `cap + 1` of them."""
+    """How many rows `query` has, counting at most `cap + 1` of them. The rows are counted, not
+    read: the subquery selects a constant, so an index that answers the filters answers the count
+    alone (an index-only scan), without the table's rows."""
     cap = COUNT_CAP if cap is None else cap
-    limited = query.order_by(None).limit(cap + 1).subquery()
+    limited = query.order_by(None).with_only_columns(literal(1), maintain_column_froms=True).limit(cap + 1).subquery()
     count = db.session.execute(db.select(db.func.count()).select_from(limited)).scalar()
     return (cap, True) if count > cap else (count, False)
 

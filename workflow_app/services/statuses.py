@@ -56,12 +56,10 @@ _catalogues: dict[tuple, dict[str, "Status"]] = {}
 
 def catalogue() -> dict[str, Status]:
     """Every status of the deployed procedures: code -> Status, the newest version's word for a
-    code two procedures share, in the procedures' order. One small query; the catalogue is built
-    again only when a version was deployed."""
+    code two procedures share, in the procedures' order. One small query per transaction (a page
+    asks several times); the catalogue is built again only when a version was deployed."""
     from .procedures import procedure_info  # procedures imports this module
-    key = tuple(db.session.execute(
-        db.select(ProcedureVersion.id, ProcedureVersion.sha256)
-        .order_by(ProcedureVersion.procedure_id, ProcedureVersion.id.desc())).all())
+    key = _deployed_versions()
     out = _catalogues.get(key)
     if out is not None:
         return out
@@ -75,6 +73,20 @@ def catalogue() -> dict[str, Status]:
         _catalogues.clear()
     _catalogues[key] = out
     return out
+
+
+def _deployed_versions() -> tuple:
+    """(id, sha256) of every deployed version, read once in the session's transaction: a version
+    deployed meanwhile commits its own, so the next transaction reads it."""
+    session = db.session()  # the request's session itself (the scoped proxy has no transaction)
+    held = session.info.get("deployed_versions")
+    if held is not None and held[0] is session.get_transaction():
+        return held[1]
+    versions = tuple(session.execute(
+        db.select(ProcedureVersion.id, ProcedureVersion.sha256)
+        .order_by(ProcedureVersion.procedure_id, ProcedureVersion.id.desc())).all())
+    session.info["deployed_versions"] = (session.get_transaction(), versions)
+    return versions
 
 
 def status_words() -> dict[str, str]:

@@ -154,6 +154,28 @@ class LazyStatusWords(Mapping):
         return len(self._get())
 
 
+class Translated(Mapping):
+    """A table of words (lazy_gettext) in the page's language, translated once per page when the
+    page first reads one: a trace or a list repeats them on every row."""
+
+    def __init__(self, words: Mapping):
+        self._source, self._words = words, None
+
+    def _get(self) -> dict[str, str]:
+        if self._words is None:
+            self._words = {key: str(word) for key, word in self._source.items()}
+        return self._words
+
+    def __getitem__(self, key):
+        return self._get()[key]
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __len__(self):
+        return len(self._get())
+
+
 def penalty_kind_label(code: str) -> str:
     """A penalty kind of APL Art. 9 (oversight/powers.py) in the page's language."""
     return kind_label(code) if page_language() == "zh" else code.replace("_", " ")
@@ -179,12 +201,14 @@ def init_templating(app: Flask) -> None:
         lang = page_language()
         return {
             "page_lang": lang, "html_lang": HTML_LANG[lang], "languages": LANGUAGES,
-            "status_labels": LazyStatusWords(), "role_labels": ROLE_LABELS, "action_labels": ACTION_LABELS,
+            "status_labels": LazyStatusWords(), "role_labels": Translated(ROLE_LABELS),
+            "action_labels": Translated(ACTION_LABELS),
             "party_kinds": PARTY_KINDS, "party_cases_of": parties.cases_of, "case_file_entries": entries,
             "localized": localized, "list_kind_label": list_kind_label,
             "here": request.full_path.rstrip("?") if request else "/",
             "with_args": with_args, "step_label": task_step_name, "step_name": step_name,
-            "alert_name": alert_name, "alert_title": alert_title, "alert_finding": alert_finding, "severity_labels": SEVERITY_LABELS, "severity_meanings": SEVERITY_MEANINGS,
+            "alert_name": alert_name, "alert_title": alert_title, "alert_finding": alert_finding, "severity_labels": Translated(SEVERITY_LABELS),
+            "severity_meanings": Translated(SEVERITY_MEANINGS),
             "alert_status_labels": {k: localized(v) for k, v in alerts.STATUS_WORDS.items()},
             "reads_alerts": current_user.is_authenticated and alerts.may_read(current_user),
         }
