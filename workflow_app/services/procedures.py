@@ -372,9 +372,27 @@ class CalledProcess:
     name: str
 
 
+_called: OrderedDict[str, list[CalledProcess]] = OrderedDict()  # version's sha256 -> its called processes
+
+
 def called_processes(version: ProcedureVersion) -> list[CalledProcess]:
     """The processes of the version's other BPMN files (those its procedure calls: deploy keeps
-    no other), by file."""
+    no other), by file; cached per process by the version's content hash (its files are
+    immutable), as procedure_info is: a case page asks on every view."""
+    with _infos_lock:
+        found = _called.get(version.sha256)
+        if found is not None:
+            _called.move_to_end(version.sha256)
+            return list(found)
+    found = _read_called_processes(version)
+    with _infos_lock:
+        _called[version.sha256] = found
+        while len(_called) > 256:
+            _called.popitem(last=False)
+    return list(found)
+
+
+def _read_called_processes(version: ProcedureVersion) -> list[CalledProcess]:
     rows = db.session.execute(
         db.select(ProcedureFile.path, ProcedureFile.content).where(
             ProcedureFile.version_id == version.id, ProcedureFile.path.like("%.bpmn"))

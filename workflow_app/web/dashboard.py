@@ -15,6 +15,7 @@ from ..oversight.alert_rules import rule_name, rule_title
 from ..services.dashboard import Summary, unit_name
 from ..services.statuses import status_words
 from ..services.worklists import TIME_LEFT
+from .templating import Translated
 
 TIME_LEFT_LABELS = {"overdue": lazy_gettext("overdue"), "due_soon": lazy_gettext("due within 10 days"),
                     "later": lazy_gettext("due later"), "no_due": lazy_gettext("no time limit")}
@@ -31,10 +32,14 @@ def alerts_url(s: Summary, **filters) -> str:
     return "/alerts?" + urlencode(args)
 
 
-def cases_url(s: Summary, **filters) -> str:
+def cases_url(s: Summary, path: str | None = None, **filters) -> str:
+    """The case search narrowed as the dashboard is (department) and by `filters`; `path`: the
+    search's own, when the caller has it (a page links a figure of every table cell)."""
     if s.department is not None:
         filters.setdefault("department", s.department.code)
-    return url_for("web.cases", **{k: v for k, v in filters.items() if v is not None})
+    args = {k: v for k, v in filters.items() if v is not None}
+    path = path or url_for("web.cases")
+    return f"{path}?{urlencode(args)}" if args else path
 
 
 def dashboard_charts(s: Summary) -> dict:
@@ -44,6 +49,7 @@ def dashboard_charts(s: Summary) -> dict:
     alert_departments = s.alerts_by_department[:CHART_DEPARTMENTS]
     step_departments = s.steps_by_department[:CHART_DEPARTMENTS]
     words = status_words()
+    cases = url_for("web.cases")
     return {
         "alerts_by_rule": {
             "kind": "bar", "categories": [rule_title(r.code, lang) for r in s.alerts_by_rule],
@@ -61,11 +67,11 @@ def dashboard_charts(s: Summary) -> dict:
             "kind": "pie", "categories": [str(words.get(k, k)) for k in s.cases_by_status],
             "series": [{"key": "count", "name": str(lazy_gettext("cases")), "values": list(s.cases_by_status.values()),
                         "keys": list(s.cases_by_status),
-                        "links": [cases_url(s, status=k) for k in s.cases_by_status]}]},
+                        "links": [cases_url(s, cases, status=k) for k in s.cases_by_status]}]},
         "steps_by_department": {
             "kind": "stacked", "categories": [unit_name(d.unit, lang) for d in step_departments],
             "series": [{"key": k, "name": str(TIME_LEFT_LABELS[k]), "values": [d.counts[k] for d in step_departments],
-                        "links": [cases_url(s, department=d.unit.code, time_left=k) for d in step_departments]}
+                        "links": [cases_url(s, cases, department=d.unit.code, time_left=k) for d in step_departments]}
                        for k in TIME_LEFT]},
         "alerts_per_week": {
             "kind": "line", "categories": [monday.strftime("%m-%d") for monday, _ in s.alerts_per_week],
@@ -77,6 +83,6 @@ def dashboard_charts(s: Summary) -> dict:
 def page_context(s: Summary) -> dict:
     lang = page_language()
     return {"s": s, "chart_data": dashboard_charts(s), "alerts_url": partial(alerts_url, s),
-            "cases_url": partial(cases_url, s), "rule_name": partial(rule_name, lang=lang),
-            "unit_name": partial(unit_name, lang=lang), "severity_labels": SEVERITY_LABELS,
-            "time_left_labels": TIME_LEFT_LABELS, "chart_departments": CHART_DEPARTMENTS}
+            "cases_url": partial(cases_url, s, url_for("web.cases")), "rule_name": partial(rule_name, lang=lang),
+            "unit_name": partial(unit_name, lang=lang), "severity_labels": Translated(SEVERITY_LABELS),
+            "time_left_labels": Translated(TIME_LEFT_LABELS), "chart_departments": CHART_DEPARTMENTS}
