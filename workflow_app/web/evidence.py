@@ -18,7 +18,8 @@ def _page(case_id: int, errors: dict | None = None, status: int = 200, form=None
     case, items = evidence.list_for(current_user, case_id)
     steps = evidence.steps_of(case) if _may_add(case) else []
     return render_template("web/evidence.html", case=case, items=items, errors=errors or {}, form=form or {},
-                           kinds=evidence.KINDS, may_add=_may_add(case), steps=steps,
+                           kinds={code: localized(name) for code, name in evidence.KINDS.items()},
+                           may_add=_may_add(case), steps=steps,
                            max_mb=evidence.max_bytes() // (1024 * 1024), today=local_today(),
                            thumbnailed=evidence.THUMBNAILED,
                            accept=",".join(sorted(evidence.ACCEPTED))), status
