@@ -40,6 +40,7 @@ from collections import namedtuple
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import String, Text, any_, bindparam, cast, create_engine, func
@@ -1039,7 +1040,8 @@ def _check_evidence(chain: str, items: list, trace: _CaseTrace, report: VerifyRe
 def _check_kept_files(report: VerifyReport, rehash: bool = True) -> None:
     """Each evidence file re-hashed on disk (once per SHA-256), or without `rehash` only found and
     measured: missing or changed is reported against every item that names it."""
-    check = evidence_store.problem if rehash else evidence_store.size_problem
+    store = str(evidence_store.root())
+    check = evidence_store.problem if rehash else partial(evidence_store.size_problem, store=store)
     report.files_rehashed = rehash
     seen: dict[str, str | None] = {}
     for chain, item_id, sha, size in report.kept_files:

@@ -97,12 +97,13 @@ def problem(sha256: str, size: int) -> str | None:
     return None if (length == size and digest.hexdigest() == sha256) else "changed"
 
 
-def size_problem(sha256: str, size: int) -> str | None:
+def size_problem(sha256: str, size: int, store: str | None = None) -> str | None:
     """Why the kept file cannot be the one recorded, from its directory entry alone ("missing",
     "resized"), or None: what a page can check on every view without reading the bytes (problem()
-    re-hashes them)."""
+    re-hashes them). `store`: root() as a string, when the caller checks many files."""
+    store = store or str(root())
     try:
-        length = path_of(sha256).stat().st_size
+        length = os.stat(os.path.join(store, "sha256", sha256[:2], sha256[2:4], sha256)).st_size
     except FileNotFoundError:
         return "missing"
     except OSError:
