@@ -4,7 +4,7 @@ queries, never a row per case.
 - active alerts (open or acknowledged) by department, rule and severity: one query, the small
   result (departments × rules) summed here by severity, by rule and by department;
 - cases by status, and how many are open: one query, read from the (department, status, closed_at)
-  index alone, in its order (migration 0022);
+  index alone, in its order (migration 0023);
 - ready steps by department and time left (overdue, due within worklists.DUE_SOON, later, no time limit):
   one query over the ready steps' partial index;
 - alerts raised per week (Monday to Sunday, Beijing time) over the last WEEKS weeks, whatever their
