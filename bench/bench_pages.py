@@ -30,6 +30,7 @@ re-created unless --reuse is given; it is kept afterwards for EXPLAIN work.
 """
 import argparse
 import io
+import json
 import os
 import random
 import re
@@ -150,6 +151,8 @@ def _copy_text(value) -> str:
         return "t" if value else "f"
     if isinstance(value, bytes | memoryview):
         value = "\\x" + bytes(value).hex()  # bytea's hex form
+    elif isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))  # a JSON column
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
@@ -241,7 +244,7 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
     time_columns = {"created_at", "updated_at", "closed_at",
                     "next_due_at", "next_timer_at", "ready_at", "due_at", "completed_at", "at", "raised_at",
                     "handled_at", "requested_at", "reported_at", "rectification_due_at", "stored_at",
-                    "withdrawn_at"}
+                    "withdrawn_at", "paper_entry_until"}
 
     def shift(row: dict, days: int) -> dict:
         return {k: (v - timedelta(days=days) if k in time_columns and v is not None else v) for k, v in row.items()}
@@ -275,7 +278,8 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
                     number=f"{code.upper()}-{year}-{counters[(department['id'], year)]:05d}", version=1,
                     milestones=None if not template["milestones"] else canonical_json(
                         [{**item, "at": (datetime.fromisoformat(item["at"]) - timedelta(days=days)).isoformat()}
-                         for item in template["milestones"]]))
+                         for item in template["milestones"]]),
+                    paper_entry=shift_data(template["paper_entry"], days, {}) if template.get("paper_entry") else None)
         out["case"].add(tuple(case.values()))
 
         renewed = {old: str(uuid.uuid4()) for old in dict.fromkeys(state_ids[template["id"]])}
@@ -373,14 +377,14 @@ def event_data(action: str, data_json: str, case: dict, code: str, days: int, al
     """The event's data as the clone's own trace would hold it: its number and department where
     the event names them, its alerts', milestones' and evidence items' ids, its times shifted like
     the rows (the verifier compares the two)."""
-    import json
-
     from workflow_app.services.audit import canonical_json
     data = json.loads(data_json)
     if not isinstance(data, dict):
         return data_json
     if action == "case.opened":
         data.update(number=case["number"], department=code)
+        if isinstance(data.get("paper_entry"), dict):  # entered from paper: when it began, moved with the case
+            data["paper_entry"] = shift_data(data["paper_entry"], days, alert_ids)
     elif action == "case.milestone" and data.get("id") in milestone_ids:
         data["id"] = milestone_ids[data["id"]]
     elif action in ("evidence.stored", "evidence.withdrawn") and data.get("id") in evidence_ids:
