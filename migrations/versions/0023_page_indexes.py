@@ -1,7 +1,7 @@
 """page indexes: the dashboard's cases by status and the alert list's order
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 
 At a district's scale (100,000 cases, `make bench-pages`), two pages read far more than they show:
 
@@ -15,7 +15,7 @@ At a district's scale (100,000 cases, `make bench-pages`), two pages read far mo
 from alembic import op
 
 revision = "0023"
-down_revision = "0021"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
