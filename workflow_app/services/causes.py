@@ -23,20 +23,17 @@ The statutory range is enforced by the rule kind `fine_within_statutory_range`
 (oversight/step_rules/statutory_range.py: FINE_OUTSIDE_STATUTORY_RANGE, APL 32).
 """
 import csv
-import hashlib
 import io
 import math
 import re
 
 from ..extensions import db
 from ..models import Cause, DiscretionBenchmark, OrgUnit
-from ..models.types import utcnow
 from ..oversight.powers import PENALTY_KINDS
 from ..oversight.step_rules.statutory_range import BASIS_WORDS, yuan
-from . import audit, registers
+from . import registers
 from .case_record import completed_steps
 from .errors import Invalid, NotFound, Phrase, tr
-from .transactions import one_transaction
 
 COLUMNS = ("department", "code", "name", "violated_provision", "penalty_provision", "penalty_kinds", "min_fine",
            "max_fine", "multiple_basis", "min_multiple", "max_multiple", "multiple_from", "benchmark_item")
@@ -64,27 +61,8 @@ def import_csv(data: bytes, actor) -> tuple[int, int]:
     units = {u.code: u for u in db.session.execute(db.select(OrgUnit)).scalars()}
     benchmark_codes = set(db.session.execute(db.select(DiscretionBenchmark.code)).scalars())
     causes = _read(text, units, benchmark_codes)
-    created = updated = 0
-    now = utcnow()
-    with one_transaction():
-        existing = {(c.department_id, c.code): c for c in db.session.execute(db.select(Cause)).scalars()}
-        for (department, code), item in causes.items():
-            unit = units[department]
-            row = existing.get((unit.id, code))
-            if row is None:
-                row = Cause(department_id=unit.id, code=code)
-                db.session.add(row)
-                created += 1
-            else:
-                updated += 1
-            for name, value in item.items():
-                setattr(row, name, value)
-            row.updated_at = now
-        registers.bump(units[department].id for department, _code in causes)
-        audit.record("causes.imported", actor=actor, at=now, data={
-            "sha256": hashlib.sha256(data).hexdigest(), "created": created, "updated": updated,
-            "causes": sorted(f"{d}/{c}" for d, c in causes)[:200]})
-    return created, updated
+    return registers.write_import(Cause, causes, units, actor=actor, action="causes.imported", listed="causes",
+                                  content=data)
 
 
 def _read(text: str, units: dict[str, OrgUnit], benchmark_codes: set[str]) -> dict[tuple[str, str], dict]:

@@ -33,7 +33,6 @@ MINOR_FIRST_VIOLATION_PENALIZED (oversight/step_rules/penalty_lists.py, an alert
 """
 import calendar
 import csv
-import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -41,12 +40,10 @@ from datetime import date
 
 from ..extensions import db
 from ..models import Case, Cause, OrgUnit, PenaltyListItem
-from ..models.types import utcnow
 from ..wall_clock import local_today
-from . import audit, causes, registers
+from . import causes, registers
 from .errors import Invalid, NotFound, tr
 from .parties import EarlierPenalty, earlier_penalties
-from .transactions import one_transaction
 
 KINDS = ("no_penalty", "light")
 NO_PENALTY = "no_penalty"
@@ -73,27 +70,8 @@ def import_csv(data: bytes, actor) -> tuple[int, int]:
     units = {u.code: u for u in db.session.execute(db.select(OrgUnit).where(OrgUnit.kind == "department")).scalars()}
     registered = {(c.department_id, c.code): c for c in db.session.execute(db.select(Cause)).scalars()}
     items = _read(text, units, registered)
-    created = updated = 0
-    now = utcnow()
-    with one_transaction():
-        existing = {(i.department_id, i.code): i for i in db.session.execute(db.select(PenaltyListItem)).scalars()}
-        for (department, code), item in items.items():
-            unit = units[department]
-            row = existing.get((unit.id, code))
-            if row is None:
-                row = PenaltyListItem(department_id=unit.id, code=code)
-                db.session.add(row)
-                created += 1
-            else:
-                updated += 1
-            for name, value in item.items():
-                setattr(row, name, value)
-            row.updated_at = now
-        registers.bump(units[department].id for department, _code in items)
-        audit.record("penalty_lists.imported", actor=actor, at=now, data={
-            "sha256": hashlib.sha256(data).hexdigest(), "created": created, "updated": updated,
-            "items": sorted(f"{d}/{c}" for d, c in items)[:200]})
-    return created, updated
+    return registers.write_import(PenaltyListItem, items, units, actor=actor, action="penalty_lists.imported",
+                                  listed="items", content=data)
 
 
 def _text(data: bytes) -> str:

@@ -11,6 +11,7 @@ otherwise it is read again (two statements), whichever process imported.
 The pages and the API read the registers themselves (services/causes.py, services/penalty_lists.py):
 only the step path needs the copy.
 """
+import hashlib
 import threading
 import uuid
 from collections import OrderedDict
@@ -19,6 +20,9 @@ from datetime import date
 
 from ..extensions import db
 from ..models import Cause, OrgUnit, PenaltyListItem
+from ..models.types import utcnow
+from . import audit
+from .transactions import one_transaction
 
 MAX_DEPARTMENTS = 256
 
@@ -81,6 +85,36 @@ def of(unit: OrgUnit) -> Register:
         while len(_copies) > MAX_DEPARTMENTS:
             _copies.popitem(last=False)
     return found
+
+
+def write_import(model, items: dict[tuple[str, str], dict], units: dict[str, OrgUnit], *, actor, action: str,
+                 listed: str, content: bytes) -> tuple[int, int]:
+    """One import of a register (the causes, the lists), checked whole by the caller: each item
+    ((department code, item code) -> its fields) created, or updated in place where the department
+    already has that code; the departments' copies renewed (`bump`); traced as `action` with the
+    file's SHA-256 and the items (`listed`: the event's key for them). One transaction; returns
+    (created, updated)."""
+    created = updated = 0
+    now = utcnow()
+    with one_transaction():
+        existing = {(row.department_id, row.code): row for row in db.session.execute(db.select(model)).scalars()}
+        for (department, code), fields in items.items():
+            unit = units[department]
+            row = existing.get((unit.id, code))
+            if row is None:
+                row = model(department_id=unit.id, code=code)
+                db.session.add(row)
+                created += 1
+            else:
+                updated += 1
+            for name, value in fields.items():
+                setattr(row, name, value)
+            row.updated_at = now
+        bump(units[department].id for department, _code in items)
+        audit.record(action, actor=actor, at=now, data={
+            "sha256": hashlib.sha256(content).hexdigest(), "created": created, "updated": updated,
+            listed: sorted(f"{d}/{c}" for d, c in items)[:200]})
+    return created, updated
 
 
 def bump(unit_ids) -> None:
