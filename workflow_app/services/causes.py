@@ -98,13 +98,15 @@ def _read(text: str, units: dict[str, OrgUnit], benchmark_codes: set[str]) -> di
     return causes
 
 
-def _cell(row: dict, column: str) -> str:
+def csv_cell(row: dict, column: str) -> str:
+    """A CSV row's cell, stripped; "" where the row lacks it (a short line). Shared by the lists'
+    import (services/penalty_lists.py)."""
     value = row.get(column)
     return value.strip() if isinstance(value, str) else ""
 
 
 def _amount(row: dict, column: str, high: float, problems: list) -> float | int | None:
-    raw = _cell(row, column)
+    raw = csv_cell(row, column)
     if not raw:
         return None
     try:
@@ -122,16 +124,16 @@ def _row(row: dict, units: dict[str, OrgUnit], benchmark_codes: set[str]) -> tup
     if None in row:  # more cells than the header has columns
         problems.append(tr("the row has more cells than the header"))
     for column in REQUIRED:
-        if not _cell(row, column):
+        if not csv_cell(row, column):
             problems.append(tr("%(column)s is empty", column=column))
     for column, limit in LIMITS.items():
-        if len(_cell(row, column)) > limit:
+        if len(csv_cell(row, column)) > limit:
             problems.append(tr("%(column)s is longer than %(limit)d characters", column=column, limit=limit))
-    department = _cell(row, "department")
+    department = csv_cell(row, "department")
     unit = units.get(department)
     if department and (unit is None or unit.kind != "department"):
         problems.append(tr("department %(code)s is not a department of the org tree", code=department[:64]))
-    kinds = [k.strip() for k in _cell(row, "penalty_kinds").replace("；", ";").split(";") if k.strip()]
+    kinds = [k.strip() for k in csv_cell(row, "penalty_kinds").replace("；", ";").split(";") if k.strip()]
     unknown = [k for k in kinds if k not in PENALTY_KINDS]
     if unknown:
         problems.append(tr("penalty_kinds: %(kinds)s not among %(choices)s", kinds=", ".join(k[:40] for k in unknown),
@@ -144,7 +146,7 @@ def _row(row: dict, units: dict[str, OrgUnit], benchmark_codes: set[str]) -> tup
     min_fine, max_fine = _amount(row, "min_fine", MAX_FINE, problems), _amount(row, "max_fine", MAX_FINE, problems)
     low, high = _amount(row, "min_multiple", MAX_MULTIPLE, problems), _amount(row, "max_multiple", MAX_MULTIPLE, problems)
     multiple_from = _amount(row, "multiple_from", MAX_FINE, problems)
-    basis = _cell(row, "multiple_basis") or None
+    basis = csv_cell(row, "multiple_basis") or None
     if min_fine is not None and max_fine is not None and min_fine > max_fine:
         problems.append(tr("min_fine is above max_fine"))
     if low is not None and high is not None and low > high:
@@ -160,11 +162,11 @@ def _row(row: dict, units: dict[str, OrgUnit], benchmark_codes: set[str]) -> tup
         problems.append(tr("a cause with a fine sets its maximum: max_fine or max_multiple"))
     if not fined and any(v is not None for v in (min_fine, max_fine, low, high)):
         problems.append(tr("a fine range is given but penalty_kinds has no fine"))
-    benchmark = _cell(row, "benchmark_item") or None
+    benchmark = csv_cell(row, "benchmark_item") or None
     if benchmark is not None and benchmark not in benchmark_codes:
         problems.append(tr("benchmark_item %(code)s is not in the discretion benchmarks register", code=benchmark[:64]))
-    item = {"name": _cell(row, "name"), "violated_provision": _cell(row, "violated_provision"),
-            "penalty_provision": _cell(row, "penalty_provision"), "penalty_kinds": kinds, "min_fine": min_fine,
+    item = {"name": csv_cell(row, "name"), "violated_provision": csv_cell(row, "violated_provision"),
+            "penalty_provision": csv_cell(row, "penalty_provision"), "penalty_kinds": kinds, "min_fine": min_fine,
             "max_fine": max_fine, "multiple_basis": basis, "min_multiple": low, "max_multiple": high,
             "multiple_from": multiple_from, "benchmark_item": benchmark}
     return item, problems

@@ -105,7 +105,7 @@ def _read(text: str, units: dict[str, OrgUnit], registered: dict) -> dict[tuple[
             if len(items) + len(errors) >= MAX_ROWS:
                 raise Invalid({"file": [tr("more than %(max)d rows", max=MAX_ROWS)]})
             item, problems = _row(row, units, registered)
-            key = (_cell(row, "department"), _cell(row, "code"))
+            key = (causes.csv_cell(row, "department"), causes.csv_cell(row, "code"))
             if not problems and key in items:
                 problems = [tr("the item %(code)s of %(department)s is given twice", code=key[1], department=key[0])]
             if problems:
@@ -122,13 +122,8 @@ def _read(text: str, units: dict[str, OrgUnit], registered: dict) -> dict[tuple[
     return items
 
 
-def _cell(row: dict, column: str) -> str:
-    value = row.get(column)
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _day(row: dict, column: str, problems: list) -> date | None:
-    raw = _cell(row, column)
+    raw = causes.csv_cell(row, column)
     if not raw:
         return None
     try:
@@ -145,29 +140,29 @@ def _row(row: dict, units: dict[str, OrgUnit], registered: dict) -> tuple[dict, 
     if None in row:  # more cells than the header has columns
         problems.append(tr("the row has more cells than the header"))
     for column in REQUIRED:
-        if not _cell(row, column):
+        if not causes.csv_cell(row, column):
             problems.append(tr("%(column)s is empty", column=column))
-    too_long = {column for column, limit in LIMITS.items() if len(_cell(row, column)) > limit}
+    too_long = {column for column, limit in LIMITS.items() if len(causes.csv_cell(row, column)) > limit}
     for column in sorted(too_long):
         problems.append(tr("%(column)s is longer than %(limit)d characters", column=column, limit=LIMITS[column]))
-    department = _cell(row, "department")
+    department = causes.csv_cell(row, "department")
     unit = units.get(department)
     if department and "department" not in too_long and unit is None:
         problems.append(tr("department %(code)s is not a department of the org tree", code=department))
-    cause_code = _cell(row, "cause")
+    cause_code = causes.csv_cell(row, "cause")
     cause = registered.get((unit.id, cause_code)) if unit is not None else None
     if unit is not None and cause_code and "cause" not in too_long and cause is None:
         problems.append(tr("cause %(code)s is not in the causes register of %(department)s", code=cause_code,
                            department=department))
-    kind = _cell(row, "kind")
+    kind = causes.csv_cell(row, "kind")
     if kind and kind not in KINDS:
         problems.append(tr("kind must be one of %(choices)s", choices=", ".join(KINDS)))
-    flag = _cell(row, "first_violation").lower()
+    flag = causes.csv_cell(row, "first_violation").lower()
     if flag not in YES + NO:
         problems.append(tr("first_violation must be yes or no"))
     first = flag in YES
     months = None
-    raw_months = _cell(row, "look_back_months")
+    raw_months = causes.csv_cell(row, "look_back_months")
     if raw_months:
         if not re.fullmatch("[0-9]{1,3}", raw_months) or not 1 <= int(raw_months) <= MAX_LOOK_BACK_MONTHS:
             problems.append(tr("look_back_months must be a whole number of months from 1 to %(max)d",
@@ -179,9 +174,9 @@ def _row(row: dict, units: dict[str, OrgUnit], registered: dict) -> tuple[dict, 
     valid_from, valid_to = _day(row, "valid_from", problems), _day(row, "valid_to", problems)
     if valid_from and valid_to and valid_to < valid_from:
         problems.append(tr("valid_to is before valid_from"))
-    item = {"cause_id": cause.id if cause else None, "kind": kind, "conditions": _cell(row, "conditions"),
-            "legal_ground": _cell(row, "legal_ground"), "first_violation": first, "look_back_months": months,
-            "valid_from": valid_from, "valid_to": valid_to, "document": _cell(row, "document")}
+    item = {"cause_id": cause.id if cause else None, "kind": kind, "conditions": causes.csv_cell(row, "conditions"),
+            "legal_ground": causes.csv_cell(row, "legal_ground"), "first_violation": first, "look_back_months": months,
+            "valid_from": valid_from, "valid_to": valid_to, "document": causes.csv_cell(row, "document")}
     return item, problems
 
 
