@@ -15,9 +15,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import ROOT
 from workflow_app import wall_clock
+from workflow_app.wall_clock import local_today
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -154,6 +156,19 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def decide_a_warning(page):
+    """On a demo case's 作出行政处罚决定 page: a warning under Food Safety Law Art. 126, the lighter
+    tier, decided today, and the party's statement (the demo's statement_defence) answered: not
+    adopted, as the statement's review offered, with the reasons."""
+    page.locator('input[name="penalty_kinds"][value="warning"]').check()
+    page.fill('textarea[name="legal_basis"], input[name="legal_basis"]', "《中华人民共和国食品安全法》第一百二十六条第一款第三项")
+    page.select_option('select[name="benchmark_tier"]', "lighter")
+    page.fill('input[name="decided_on"]', local_today().isoformat())
+    expect(page.locator('select[name="statement_adopted"]')).to_have_value("not_adopted")
+    page.fill('textarea[name="statement_reasons"], input[name="statement_reasons"]',
+              "当事人所称已补建进货台账，不影响违法事实的认定，已在裁量中考虑，不予采纳。")
 
 
 def log_in_as(page, username: str, password: str = DEMO_PASSWORD):

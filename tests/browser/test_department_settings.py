@@ -7,8 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, screenshot
-from workflow_app.wall_clock import local_today
+from tests.browser.conftest import decide_a_warning, log_in, screenshot
 
 pytestmark = [pytest.mark.dates, pytest.mark.xdist_group("browser")]
 
@@ -29,14 +28,7 @@ def test_a_head_finds_the_remedies_filled_in_from_the_departments_settings_and_a
     expect(page.get_by_test_id("prefilled-reconsideration_body")).to_contain_text("已根据")
     screenshot(page, "settings-01-decision-remedies-prefilled")
 
-    page.locator('input[name="penalty_kinds"][value="warning"]').check()
-    page.fill('textarea[name="legal_basis"], input[name="legal_basis"]', "《中华人民共和国食品安全法》第一百二十六条第一款第三项")
-    page.select_option('select[name="benchmark_tier"]', "lighter")
-    page.fill('input[name="decided_on"]', local_today().isoformat())
-    # the party's statement (the demo's statement_defence) is answered: not adopted, as the review offered
-    expect(page.locator('select[name="statement_adopted"]')).to_have_value("not_adopted")
-    page.fill('textarea[name="statement_reasons"], input[name="statement_reasons"]',
-              "当事人所称已补建进货台账，不影响违法事实的认定，已在裁量中考虑，不予采纳。")
+    decide_a_warning(page)
     court.fill("清河市中级人民法院")
     page.get_by_test_id("submit").click()
     banner = page.get_by_test_id("form-banner")

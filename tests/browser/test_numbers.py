@@ -6,8 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, screenshot
-from workflow_app.wall_clock import local_today
+from tests.browser.conftest import decide_a_warning, log_in, screenshot
 
 pytestmark = [pytest.mark.dates, pytest.mark.xdist_group("browser")]
 
@@ -28,14 +27,7 @@ def test_a_head_decides_and_sees_the_decision_number_the_system_issued_on_the_ca
     expect(page.locator('[name="decision_number"]')).to_have_count(0)  # nothing to type, nothing sent
     screenshot(page, "40-decision-number-issued-on-completion")
 
-    page.locator('input[name="penalty_kinds"][value="warning"]').check()
-    page.fill('textarea[name="legal_basis"], input[name="legal_basis"]', "《中华人民共和国食品安全法》第一百二十六条第一款第三项")
-    page.select_option('select[name="benchmark_tier"]', "lighter")
-    page.fill('input[name="decided_on"]', local_today().isoformat())
-    # the party's statement (the demo's statement_defence) is answered: not adopted, as the review offered
-    expect(page.locator('select[name="statement_adopted"]')).to_have_value("not_adopted")
-    page.fill('textarea[name="statement_reasons"], input[name="statement_reasons"]',
-              "当事人所称已补建进货台账，不影响违法事实的认定，已在裁量中考虑，不予采纳。")
+    decide_a_warning(page)
     page.fill('textarea[name="performance_manner"], input[name="performance_manner"]', "自收到本决定书之日起履行")
     page.fill('textarea[name="reconsideration_body"], input[name="reconsideration_body"]', "清河区人民政府")
     page.fill('textarea[name="litigation_court"], input[name="litigation_court"]', "清河区人民法院")

@@ -81,10 +81,8 @@ def scan(now: datetime | None = None, limit: int = BATCH) -> ScanResult:
     rules = [(code, steps, Task.due_at <= now) for code, steps in overdue.items()]
     rules += [(code, steps, and_(Task.due_at > now, Task.due_at <= now + DUE_SOON_DAYS))
               for code, steps in due_soon.items()]
-    # a case being entered from its paper file is keyed in, not neglected (services/paper_entry.py)
-    not_entering = or_(Case.paper_entry_until.is_(None), Case.paper_entry_until <= now)
     for code, steps, when in rules:
-        for task in _steps_to_alert(code, steps, and_(when, not_entering), limit - len(result.raised)):
+        for task in _steps_to_alert(code, steps, and_(when, _not_being_entered(now)), limit - len(result.raised)):
             if _raise(task, code, now):
                 result.raised.append((task.case.number, code))
         if len(result.raised) >= limit:
@@ -92,6 +90,12 @@ def scan(now: datetime | None = None, limit: int = BATCH) -> ScanResult:
     _idle_cases(now, limit - len(result.raised), result)
     _rectifications_overdue(now, limit - len(result.raised), result)
     return result
+
+
+def _not_being_entered(now: datetime):
+    """The cases the worker's time alerts apply to: not being entered from their paper file now
+    (keyed in, not neglected: services/paper_entry.py)."""
+    return or_(Case.paper_entry_until.is_(None), Case.paper_entry_until <= now)
 
 
 def _rectifications_overdue(now: datetime, limit: int, result: ScanResult) -> None:
@@ -130,8 +134,7 @@ def _idle_cases(now: datetime, limit: int, result: ScanResult) -> None:
                                   Alert.raised_at >= Case.updated_at)
     idle = db.session.execute(
         db.select(Case).where(Case.closed_at.is_(None), Case.updated_at <= now - IDLE_AFTER,
-                              or_(Case.paper_entry_until.is_(None), Case.paper_entry_until <= now),
-                              ~since_change)
+                              _not_being_entered(now), ~since_change)
         .order_by(Case.updated_at, Case.id).limit(limit)).scalars().all()
     for case in idle:
         details = {"last_change": case.updated_at.isoformat()}
@@ -168,8 +171,12 @@ def _steps_to_alert(code: str, steps: dict[int, list[str]], when, limit: int) ->
 
 
 def _raise(task: Task, code: str, now: datetime) -> bool:
-    details = {"step": task.bpmn_id, "step_name": task.name, "due_at": task.due_at.isoformat()}
-    return _write(task.case_id, task.department_id, task.id, task.bpmn_id, code, details, now)
+    return _write(task.case_id, task.department_id, task.id, task.bpmn_id, code, _step_details(task), now)
+
+
+def _step_details(task: Task) -> dict:
+    """What a time alert records of its step."""
+    return {"step": task.bpmn_id, "step_name": task.name, "due_at": task.due_at.isoformat()}
 
 
 def _write(case_id: int, department_id: int, task_id: int | None, bpmn_id: str | None, code: str, details: dict,
@@ -232,8 +239,7 @@ def after_late_act(case: Case, task: Task, on: date, now: datetime, info) -> Non
         Alert.case_id == case.id, Alert.code == code,
         (Alert.task_id == task.id) | Alert.status.in_(ACTIVE)).limit(1)).first()
     if raised is None:
-        add(case.id, case.department_id, task.id, task.bpmn_id, code,
-            {"step": task.bpmn_id, "step_name": task.name, "due_at": task.due_at.isoformat(), "act_on": on.isoformat()},
+        add(case.id, case.department_id, task.id, task.bpmn_id, code, {**_step_details(task), "act_on": on.isoformat()},
             now, STEP_RULES)
 
 

@@ -38,10 +38,10 @@ from .access import (
     visible_case,
     visible_task,
 )
-from .errors import Invalid, NotFound, NotReady, PreconditionFailed, StepRefused, refusal_line, tr
+from .errors import Invalid, NotFound, NotReady, StepRefused, refusal_line, tr
 from .forms import validate_form
 from .procedures import latest_version, procedure_info
-from .step_path import StepPath, act_day, ready_task_rows, refusals_traced
+from .step_path import StepPath, act_day, check_read_version, ready_task_rows, refusals_traced
 
 PARTY_KINDS = parties.PARTY_KINDS
 # The lists' orders, matched by their indexes: cases newest first; tasks due first (undated last).
@@ -109,10 +109,7 @@ def complete_task(user: User, task_id: int, data: dict, read_version: int | None
     task, state, siblings = _task_for_completion(task_id)
     require_task_in_scope(user, task)
     case = task.case
-    if read_version is not None and read_version != case.version:
-        raise PreconditionFailed(tr("the case changed after you read it (version %(read)d, now %(now)d): reload "
-                                    "it and check the step again", read=read_version, now=case.version),
-                                 details={"version": case.version})
+    check_read_version(case, read_version)
     if task.state != "ready":
         raise NotReady(tr("task %(id)s is %(state)s, not ready", id=task_id, state=task.state))
     check_may_act(user, task, case)

@@ -25,13 +25,13 @@ from ..models import Case, User
 from ..models.types import utcnow
 from . import audit
 from .access import require_role, visible_case
-from .errors import Conflict, Invalid, PreconditionFailed, tr
+from .errors import Conflict, Invalid, tr
+from .step_path import CASE_RACE, check_read_version
 from .transactions import one_transaction
 
 REASON_MAX = 500
 REFERENCE_MAX = 100
 DEFAULT_DAYS = 15
-CASE_RACE = tr("the case was changed by another request; reload it and try again")
 
 
 def entry_days() -> int:
@@ -83,10 +83,7 @@ def finish(user: User, case_id: int, read_version: int | None = None) -> Case:
     apply to the case as to any other. One transaction; traced."""
     require_role(user, "officer", tr("finishing a paper entry"), "department_head")
     case = visible_case(user, case_id)
-    if read_version is not None and read_version != case.version:
-        raise PreconditionFailed(tr("the case changed after you read it (version %(read)d, now %(now)d): reload "
-                                    "it and check the step again", read=read_version, now=case.version),
-                                 details={"version": case.version})
+    check_read_version(case, read_version)
     now = utcnow()
     if not in_progress(case, now):
         raise Conflict(tr("the case is not being entered from paper"), code="not_paper_entry")

@@ -29,11 +29,20 @@ from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import TASK_READY, form_date, parse_deadline
 from ..wall_clock import local_today
 from . import audit, case_record, time_limits
-from .errors import Invalid, StepRefused, tr
+from .errors import Invalid, PreconditionFailed, StepRefused, tr
 from .procedures import actor_key_of, procedure_info, run_engine_step
 from .transactions import one_transaction
 
 CASE_RACE = tr("the case was changed by another request; reload it and try again")
+
+
+def check_read_version(case: Case, read_version: int | None) -> None:
+    """`read_version`: the case's version the client decided on (If-Match, or `version` in the
+    body); a case changed since is refused (412), not changed over what the client has not seen."""
+    if read_version is not None and read_version != case.version:
+        raise PreconditionFailed(tr("the case changed after you read it (version %(read)d, now %(now)d): reload "
+                                    "it and check the step again", read=read_version, now=case.version),
+                                 details={"version": case.version})
 
 
 def act_day(rules: dict | None, form_key: str | None, data: dict) -> date:
