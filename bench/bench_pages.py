@@ -184,30 +184,24 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
     needed = total - len(cases)
     if needed <= 0:
         return {"cases": 0}
-    tasks = defaultdict(list)
-    for row in fetch(conn, "SELECT * FROM case_task ORDER BY id"):
-        tasks[row["case_id"]].append(row)
+    def by_case(sql: str) -> defaultdict:
+        """The rows a query gives, grouped by their case, in the query's order."""
+        grouped = defaultdict(list)
+        for row in fetch(conn, sql):
+            grouped[row["case_id"]].append(row)
+        return grouped
+
+    tasks = by_case("SELECT * FROM case_task ORDER BY id")
     states = {r["case_id"]: r for r in fetch(conn, "SELECT * FROM workflow_state")}
-    events = defaultdict(list)
-    for row in fetch(conn, "SELECT * FROM trace_event WHERE case_id IS NOT NULL ORDER BY chain, seq"):
-        events[row["case_id"]].append(row)
-    reviews = defaultdict(list)
-    for row in fetch(conn, "SELECT * FROM legal_review ORDER BY id"):
-        reviews[row["case_id"]].append(row)
-    milestones = defaultdict(list)
-    for row in fetch(conn, "SELECT * FROM case_milestone ORDER BY id"):
-        milestones[row["case_id"]].append(row)
-    alerts = defaultdict(list)  # the alerts the demo's oversight scan raised (audit verify reads them back)
-    for row in fetch(conn, "SELECT * FROM oversight_alert ORDER BY id"):
-        alerts[row["case_id"]].append(row)
+    events = by_case("SELECT * FROM trace_event WHERE case_id IS NOT NULL ORDER BY chain, seq")
+    reviews = by_case("SELECT * FROM legal_review ORDER BY id")
+    milestones = by_case("SELECT * FROM case_milestone ORDER BY id")
+    # the alerts the demo's oversight scan raised (audit verify reads them back)
+    alerts = by_case("SELECT * FROM oversight_alert ORDER BY id")
     # the files kept with the cases (drawn signatures) and their evidence lists: the clones name the
     # same files (kept once by hash), as the same photos sent to two cases would
-    attachments = defaultdict(list)
-    for row in fetch(conn, "SELECT * FROM case_attachment ORDER BY id"):
-        attachments[row["case_id"]].append(row)
-    evidence = defaultdict(list)
-    for row in fetch(conn, "SELECT * FROM case_evidence ORDER BY id"):
-        evidence[row["case_id"]].append(row)
+    attachments = by_case("SELECT * FROM case_attachment ORDER BY id")
+    evidence = by_case("SELECT * FROM case_evidence ORDER BY id")
     withdrawals = {r["evidence_id"]: r for r in fetch(conn, "SELECT * FROM evidence_withdrawal")}
     users = {r["username"]: r["id"] for r in fetch(conn, "SELECT id, username FROM user_account")}
     usernames = {i: n for n, i in users.items()}
