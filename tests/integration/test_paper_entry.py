@@ -89,11 +89,17 @@ def test_a_case_opened_in_the_system_has_no_paper_entry_to_finish(api, ctx):
     ({"reason": "补录", "reference": "r" * 101}, "reference"),
     ({"reason": "补录", "reference": 5}, "reference"),
     ({"reason": "补录", "when": "yesterday"}, "when"),
+    ({"reason": "纸质\x00案卷"}, "reason"),  # junk the databases cannot store
+    ({"reason": "纸质\ud800案卷"}, "reason"),
+    ({"reason": "补录", "reference": "x" * 100_000}, "reference"),
+    ("补录", "paper_entry"),
 ])
 def test_a_bad_paper_entry_is_named_and_opens_nothing(api, ctx, entry, field):
     before = api.get("/api/v1/cases").json["total"]
-    r = api.post("/api/v1/cases", json={"procedure_id": "general_penalty", "title": "补录案", "department": "market",
-                                        "party": {"name": "某公司", "kind": "organization"}, "paper_entry": entry})
+    body = {"procedure_id": "general_penalty", "title": "补录案", "department": "market",
+            "party": {"name": "某公司", "kind": "organization"}, "paper_entry": entry}
+    # escaped as JSON allows (a lone surrogate as \ud800), as a client would send it
+    r = api.post("/api/v1/cases", data=json.dumps(body), content_type="application/json")
     assert r.status_code == 422, r.json
     assert any(field in key for key in json.dumps(r.json["errors"], ensure_ascii=False).split('"')), r.json
     assert api.get("/api/v1/cases").json["total"] == before
