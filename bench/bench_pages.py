@@ -16,11 +16,15 @@ that through the engine would take hours, so the database is built in two stages
 Then each page is requested in-process (Flask test client: server time without the network)
 `--requests` times after a warm-up, as the user who uses it, and its p50/p95 printed. Pages:
 the officer's inbox, the department head's queue, the legal reviewer's queue, the supervisor's
-task list, the case list (page 1 and page 1000), and a case (its record, file and trace); then
-the same as HTML pages, as a logged-in browser asks for them (a login session): /inbox (mine,
-the department's queue, the reviews), /cases (page 1 and the deep page by cursor) and /cases/<id>
-(which also verifies the case's hash chain), and the supervisors' alerts page, dashboard and its
-API summary (with the alerts `make bench-worker` raises over the history; none before it runs).
+task list, the case list (page 1, page 1000 by cursor and the deepest page a page number reaches),
+and a case (its record, file and trace); then the same as HTML pages, as a logged-in browser asks
+for them (a login session): /inbox (mine, the department's queue, the reviews), /cases (page 1
+and the deep page by cursor) and /cases/<id> (which also verifies the case's hash chain); the
+case with the long evidence list (its page, its evidence list's first and last pages, as a page
+and through the API, and its trace's first and last pages); and the supervisors' alerts page
+(page 1 and page 1000 by cursor), dashboard and its API summary (with the alerts `make
+bench-worker` raises over the history; none before it runs). Last, each deep page is set against
+the first page of its list: a keyset page must cost what the first costs.
 
 Run:  make bench-pages          (= .venv/bin/python bench/bench_pages.py)
       .venv/bin/python bench/bench_pages.py --cases 100000 --requests 50
@@ -431,7 +435,7 @@ def add_evidence(url: str, items: int, seed: int) -> tuple[int, int]:
         case = db.session.execute(db.select(Case).where(
             Case.number.like("MARKET-%"), Case.closed_at.is_(None), Case.status == "investigating")
             .order_by(Case.id).limit(1)).scalar_one()
-        items -= len(evidence.items_of(case))  # the demo's own items, if it has any
+        items -= evidence.counts(case)[0]  # the demo's own items, if it has any
         steps = [t.id for t in db.session.execute(db.select(Task).where(
             Task.case_id == case.id, Task.state != "cancelled").order_by(Task.id)).scalars()]
         day = case.created_at.date()
@@ -457,8 +461,9 @@ def measure(url: str, requests: int, seed: int, evidence_case_id: int, evidence_
             ) -> list[tuple[str, list[float]]]:
     from workflow_app import create_app
     from workflow_app.extensions import db
-    from workflow_app.models import Case
-    from workflow_app.services import audit_verify, paging
+    from workflow_app.models import Alert, Case, Evidence, TraceEvent
+    from workflow_app.models.oversight import ACTIVE
+    from workflow_app.services import audit, audit_verify, paging
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, **ENV})
     client = app.test_client()
@@ -478,9 +483,26 @@ def measure(url: str, requests: int, seed: int, evidence_case_id: int, evidence_
         # a smaller database), computed rather than walked.
         total = db.session.execute(db.select(db.func.count(Case.id))).scalar()
         deep = max(2, min(1000, (total - 1) // 50 + 1))
+        last_number = paging.last_page_number(50)  # a page number reaches no deeper (OFFSET)
         row = db.session.execute(db.select(Case.created_at, Case.id).order_by(Case.created_at.desc(), Case.id.desc())
                                  .offset((deep - 1) * 50 - 1).limit(1)).one()
         deep_cursor = paging.encode_cursor([row.created_at, row.id])
+        # The last page of the long evidence list (50 a page) and of its case's trace (50 a page), and
+        # page 1000 of the active alerts (or their last page), by the cursor a reader would hold.
+        items = db.session.execute(db.select(Evidence.id).where(Evidence.case_id == evidence_case_id)
+                                   .order_by(Evidence.id)).scalars().all()
+        evidence_cursor = paging.encode_cursor([items[(len(items) - 1) // 50 * 50 - 1]]) if len(items) > 50 else None
+        events = db.session.execute(db.select(db.func.max(TraceEvent.seq)).where(
+            TraceEvent.chain == audit.case_chain(evidence_case_id))).scalar() or 0
+        trace_cursor = paging.encode_cursor([(events - 1) // 50 * 50]) if events > 50 else None
+        active = db.session.execute(db.select(db.func.count(Alert.id)).where(Alert.status.in_(ACTIVE))).scalar()
+        alert_page = min(1000, (active - 1) // 50 + 1) if active > 50 else None
+        alert_cursor = None
+        if alert_page:
+            row = db.session.execute(db.select(Alert.raised_at, Alert.id).where(Alert.status.in_(ACTIVE))
+                                     .order_by(Alert.raised_at.desc(), Alert.id.desc())
+                                     .offset((alert_page - 1) * 50 - 1).limit(1)).one()
+            alert_cursor = paging.encode_cursor([row.raised_at, row.id])
         bad = [i for i in sample if not audit_verify.verify(case_id=i).ok]
         print(f"audit chains verified on a sample: {len(sample) - len(bad)}/{len(sample)} ok")
         report = audit_verify.verify(case_id=evidence_case_id)
@@ -496,8 +518,10 @@ def measure(url: str, requests: int, seed: int, evidence_case_id: int, evidence_
         ("review queue (GET /api/v1/tasks?mine=1)", "reviewer1", lambda: "/api/v1/tasks?mine=1"),
         ("supervisor's task list (GET /api/v1/tasks)", "supervisor1", lambda: "/api/v1/tasks"),
         ("case list, page 1", "supervisor1", lambda: "/api/v1/cases?page=1"),
-        (f"case list, page {deep} (cursor)", "supervisor1", lambda: f"/api/v1/cases?after={deep_cursor}"),
-        (f"case list, page {deep} (page number: OFFSET)", "supervisor1", lambda: f"/api/v1/cases?page={deep}"),
+        (f"case list, page {deep} (cursor)", "supervisor1", lambda: f"/api/v1/cases?after={deep_cursor}",
+         "case list, page 1"),
+        (f"case list, page {last_number} (deepest page number)", "supervisor1",
+         lambda: f"/api/v1/cases?page={last_number}", "case list, page 1"),
         ("case record (GET /api/v1/cases/<id>)", "officer1", lambda: f"/api/v1/cases/{rng.choice(market_ids)}"),
         ("case file (GET /api/v1/cases/<id>/tasks)", "officer1",
          lambda: f"/api/v1/cases/{rng.choice(market_ids)}/tasks"),
@@ -507,24 +531,42 @@ def measure(url: str, requests: int, seed: int, evidence_case_id: int, evidence_
         ("page: head's queue (/inbox?queue=department)", "head1", lambda: "/inbox?queue=department"),
         ("page: review queue (GET /inbox?queue=reviews)", "reviewer1", lambda: "/inbox?queue=reviews"),
         ("page: cases, page 1 (GET /cases)", "supervisor1", lambda: "/cases"),
-        (f"page: cases, page {deep} (cursor)", "supervisor1", lambda: f"/cases?after={deep_cursor}"),
+        (f"page: cases, page {deep} (cursor)", "supervisor1", lambda: f"/cases?after={deep_cursor}",
+         "page: cases, page 1 (GET /cases)"),
         ("page: case (/cases/<id>, chain verified)", "officer1", lambda: f"/cases/{rng.choice(market_ids)}"),
         (f"page: case with {evidence_items} evidence items", "officer1", lambda: f"/cases/{evidence_case_id}"),
         ("page: its evidence list (/cases/<id>/evidence)", "officer1",
          lambda: f"/cases/{evidence_case_id}/evidence"),
+        ("page: its evidence list, last page (cursor)", "officer1",
+         lambda: f"/cases/{evidence_case_id}/evidence?after={evidence_cursor}",
+         "page: its evidence list (/cases/<id>/evidence)"),
         ("its evidence list (GET /api/v1/cases/<id>/evidence)", "officer1",
          lambda: f"/api/v1/cases/{evidence_case_id}/evidence"),
+        ("its evidence list, last page (cursor)", "officer1",
+         lambda: f"/api/v1/cases/{evidence_case_id}/evidence?after={evidence_cursor}",
+         "its evidence list (GET /api/v1/cases/<id>/evidence)"),
+        ("its trace, page 1 (GET …/trace?per_page=50)", "officer1",
+         lambda: f"/api/v1/cases/{evidence_case_id}/trace?per_page=50"),
+        ("its trace, last page (cursor)", "officer1",
+         lambda: f"/api/v1/cases/{evidence_case_id}/trace?per_page=50&after={trace_cursor}",
+         "its trace, page 1 (GET …/trace?per_page=50)"),
         # the supervisors' pages read the alerts the worker raised (make bench-worker: a pass over the history)
         ("page: alerts (GET /alerts)", "supervisor1", lambda: "/alerts"),
         ("page: alerts, one department's high (filtered)", "supervisor1",
          lambda: f"/alerts?department={department_code}&severity=high"),
         ("page: alerts, all statuses (?status=all)", "supervisor1", lambda: "/alerts?status=all"),
         ("alerts (GET /api/v1/alerts)", "supervisor1", lambda: "/api/v1/alerts"),
+        (f"alerts, page {alert_page} (cursor)", "supervisor1", lambda: f"/api/v1/alerts?after={alert_cursor}",
+         "alerts (GET /api/v1/alerts)"),
         ("page: supervision dashboard (GET /dashboard)", "supervisor1", lambda: "/dashboard"),
         ("oversight summary (GET /api/v1/oversight/summary)", "supervisor1", lambda: "/api/v1/oversight/summary"),
     ]
+    # the deep pages that cannot be built on this database (a short list) are left out
+    pages = [p for p in pages if not (("evidence list, last page" in p[0] and evidence_cursor is None)
+                                      or ("trace, last page" in p[0] and trace_cursor is None)
+                                      or (p[0].startswith("alerts, page") and alert_cursor is None))]
     results = []
-    for label, user, path in pages:
+    for label, user, path, *first in pages:
         session = browsers[user] if label.startswith("page:") else None
 
         def get(url_, session=session, user=user):
@@ -539,8 +581,23 @@ def measure(url: str, requests: int, seed: int, evidence_case_id: int, evidence_
             r = get(url_)
             times.append((time.perf_counter() - start) * 1000)
             assert r.status_code == 200, (label, url_, r.status_code, r.get_data(as_text=True)[:300])
-        results.append((label, times))
+        results.append((label, times, first[0] if first else None))
     return results
+
+
+def deep_against_first(results) -> list[str]:
+    """Each deep page next to the first page of its list (p50): a keyset page is as fast as the first
+    when it costs at most half as much again, or 5 ms more (the machine is shared); a page number is
+    bounded (paging.PAGE_NUMBER_ROWS), so its deepest page is compared too."""
+    p50 = {label: statistics.median(times) for label, times, _first in results}
+    lines = []
+    for label, _times, first in results:
+        if first is None or first not in p50:
+            continue
+        deep, top = p50[label], p50[first]
+        verdict = "as fast as the first" if deep <= max(1.5 * top, top + 5) else "SLOWER than the first"
+        lines.append(f"{label:52} {deep:8.1f} vs {top:6.1f} ms (x{deep / top:4.2f}): {verdict}")
+    return lines
 
 
 def page_session(app, username: str):
@@ -595,8 +652,12 @@ def main() -> None:
     print(f"database: {counts['enforcement_case']} cases, {counts['case_task']} tasks ({ready} ready), "
           f"{counts['trace_event']} trace events; case {found[0]} has {found[1]} evidence items")
     print(f"{'page':52} {'p50 ms':>8} {'p95 ms':>8}   ({args.requests} requests each, in-process)")
-    for label, times in measure(args.database_url, args.requests, args.seed, found[0], found[1]):
+    results = measure(args.database_url, args.requests, args.seed, found[0], found[1])
+    for label, times, _first in results:
         print(f"{label:52} {statistics.median(times):8.1f} {p95(times):8.1f}")
+    print(f"\n{'deep page against the first page of its list':52} {'p50 ms':>8}")
+    for line in deep_against_first(results):
+        print(line)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """Driving cases through the real API, the way a client would."""
 from collections.abc import Mapping
 from datetime import timedelta
+from io import BytesIO
 
 from tests.conftest import PASSWORD
+from workflow_app.demo.evidence import site_photo
 from workflow_app.wall_clock import local_today
 
 
@@ -115,7 +117,18 @@ class _Steps(Mapping):
 STEPS = _Steps()
 
 
-class Api:
+class Runs:
+    """`run`: complete steps in order through the class's own `complete`."""
+
+    def run(self, case: dict, *steps: str | tuple) -> dict:
+        """Complete steps in order; a step is a bpmn id or (bpmn id, {field overrides})."""
+        for step in steps:
+            bpmn_id, changes = (step, {}) if isinstance(step, str) else step
+            case = self.complete(case, bpmn_id, **changes)
+        return case
+
+
+class Api(Runs):
     def __init__(self, client):
         self.client = client
         self._tokens: dict[str, str] = {}
@@ -156,19 +169,39 @@ class Api:
             data = {**data, "filed_on": self._received[case["id"]]}
         if bpmn_id == "clue_intake":
             self._received[case["id"]] = changes.get("received_on", data.get("received_on"))
-        data = {**data, **changes}
+        return self.submit(case, bpmn_id, as_ or default_user, {**data, **changes}, expect)
+
+    def submit(self, case: dict, bpmn_id: str, as_: str, data: dict, expect: int = 200):
+        """Complete the case's ready step `bpmn_id` with `data` (fields None left out): the case's
+        JSON, or the response where another status is expected."""
         data = {k: v for k, v in data.items() if v is not None}
         task = self.task(case, bpmn_id)
-        r = self.post(f"/api/v1/tasks/{task['id']}/complete", as_=as_ or default_user, json={"data": data})
+        r = self.post(f"/api/v1/tasks/{task['id']}/complete", as_=as_, json={"data": data})
         assert r.status_code == expect, (bpmn_id, r.status_code, r.json)
         return r.json if expect == 200 else r
 
-    def run(self, case: dict, *steps: str | tuple) -> dict:
-        """Complete steps in order; a step is a bpmn id or (bpmn id, {field overrides})."""
-        for step in steps:
-            bpmn_id, changes = (step, {}) if isinstance(step, str) else step
-            case = self.complete(case, bpmn_id, **changes)
-        return case
+    def signature(self, case: dict, png: bytes, as_: str = "officer1", headers: dict | None = None):
+        """The party's signature drawn on the screen, sent as the page sends it (the response)."""
+        return self.post(f"/api/v1/cases/{case['id']}/signatures", as_=as_, headers=headers,
+                         data={"file": (BytesIO(png), "signature.png", "image/png")},
+                         content_type="multipart/form-data")
+
+    def signed(self, case: dict, png: bytes, as_: str = "officer1") -> str:
+        """The SHA-256 of a signature drawn on the screen and stored, as an `x-signature` field records it."""
+        r = self.signature(case, png, as_)
+        assert r.status_code in (200, 201), (r.status_code, r.json)
+        return r.json["sha256"]
+
+    def site_photo(self, case: dict, label: str, step: str | None = None, as_: str = "officer1") -> dict:
+        """A photo taken on the spot, on the case's evidence list (the stored item), collected at the
+        ready step `step` where it is ready."""
+        task = next((t for t in case["tasks"] if t["bpmn_id"] == step), None) if step else None
+        fields = {"file": (BytesIO(site_photo(f"{case['number']} {label}", case["id"])), "photo.jpg", "image/jpeg")}
+        if task is not None:
+            fields["task_id"] = str(task["id"])
+        r = self.post(f"/api/v1/cases/{case['id']}/evidence", as_=as_, data=fields, content_type="multipart/form-data")
+        assert r.status_code in (200, 201), (r.status_code, r.json)
+        return r.json
 
     def ready(self, case: dict) -> list[str]:
         return sorted(t["bpmn_id"] for t in case["tasks"])
@@ -262,6 +295,28 @@ def at_once(app, action, workers: int = 2) -> list:
     for t in threads:
         t.join(60)
     return results
+
+
+def engine_steps_meet(monkeypatch, workers: int = 2, *, after: bool = True):
+    """Concurrent steps wait for each other at their engine step: `after` it (both go on to write
+    together), else before it (both have read the same state and run it). Returns the engine step
+    as it was, for a test that goes on alone to set it back."""
+    import threading
+
+    from workflow_app.services import step_path
+
+    original, barrier = step_path.run_engine_step, threading.Barrier(workers)
+
+    def together(*args, **kwargs):
+        if not after:
+            barrier.wait(timeout=10)
+            return original(*args, **kwargs)
+        result = original(*args, **kwargs)
+        barrier.wait(timeout=10)
+        return result
+
+    monkeypatch.setattr(step_path, "run_engine_step", together)
+    return original
 
 
 def package_files(procedure_id: str = "general_penalty") -> dict[str, bytes]:

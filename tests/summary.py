@@ -1,7 +1,13 @@
 """Driving a case of the summary procedure (简易程序, bpmn/summary_penalty) through the real API:
 the steps' valid data, dated on the app's clock (everything on the spot yesterday, the filing and
-the hand-over of the money today), and the party's signature drawn by code."""
-from tests.helpers import days_ago
+the hand-over of the money today), and the party's signature drawn by code.
+
+The story: goods on sale without their price tags (the market bureau's cause SCJG-JG-13-01 of the
+demo register, 价格法 Art. 13, a fine of up to 5,000 yuan), fined on the spot; a warning is decided
+under SCJG-SP-126-03 (Food Safety Law Art. 126, which provides one), whose no-penalty list the
+notice assesses (WARNING). Each case's pre-printed decision form has a number of its own
+(`decision_number`): a number is used once per department."""
+from tests.helpers import Runs, days_ago
 from workflow_app.demo.signature import drawn_signature
 from workflow_app.oversight.identity import with_resident_check
 
@@ -11,6 +17,19 @@ PARTY_ID = with_resident_check("99010519850312001")
 SIGNATURE = drawn_signature(11)
 # The steps up to the decision handed over, in their order.
 ON_THE_SPOT = ("identify", "notify", "hear_statement", "decide")
+PRICE_TAGS = "SCJG-JG-13-01"  # 经营者不按规定明码标价: confiscation and a fine of up to 5,000 yuan
+PURCHASE_RECORDS = "SCJG-SP-126-03"  # warning, or 5,000 to 50,000 yuan; on the no-penalty list
+# The notice of a warning: its cause provides one; the officers assess it against the no-penalty list.
+WARNING = {"notified_penalty_kinds": ["warning"], "notified_fine": None, "cause": PURCHASE_RECORDS,
+           "facts": "当事人销售散装熟食，未查验供货者的许可证和食品合格证明，未建立进货查验记录",
+           "violated_provision": "《中华人民共和国食品安全法》第五十三条第一款",
+           "penalty_provision": "《中华人民共和国食品安全法》第一百二十六条第一款第三项",
+           "penalty_list_item": "SCJG-BCF-002", "meets_penalty_list": "no"}
+
+
+def decision_number(case: dict) -> str:
+    """The number printed on the case's own decision form (one per case)."""
+    return f"清市监当罚〔2026〕{case['id']:04d}号"
 
 
 def steps(on_spot: int = 1, later: int = 0) -> dict:
@@ -21,14 +40,14 @@ def steps(on_spot: int = 1, later: int = 0) -> dict:
         "identify": ("officer1", {"officers": ["officer1", "officer2"], "credentials_shown": True, "checked_on": spot,
                                   "place": "清河区车站路45号店内", "party_id_number": PARTY_ID,
                                   "party_address": "清河区幸福里3栋2单元501室"}),
-        "notify": ("officer1", {"facts": "当事人销售的3包预包装饼干已超过保质期", "evidence": "现场检查笔录；照片3张",
-                                "violated_provision": "《食品安全法》第三十四条第十项",
-                                "penalty_provision": "《食品安全法》第一百二十四条第一款",
+        "notify": ("officer1", {"facts": "当事人店内销售的12种商品未标明价格", "evidence": "现场检查笔录；照片6张",
+                                "cause": PRICE_TAGS, "violated_provision": "《中华人民共和国价格法》第十三条第一款",
+                                "penalty_provision": "《价格违法行为行政处罚规定》第十三条",
                                 "notified_penalty_kinds": ["fine"], "notified_fine": 100, "rights_told": True,
                                 "notified_on": spot}),
         "hear_statement": ("officer1", {"statement_made": False, "answered_on": spot}),
-        "decide": ("officer1", {"decision_number": "清市监当罚〔2026〕0001号", "penalty_kinds": ["fine"],
-                                "fine_amount": 100, "legal_basis": "《食品安全法》第一百二十四条第一款",
+        "decide": ("officer1", {"penalty_kinds": ["fine"],  # + decision_number: the case's own
+                                "fine_amount": 100, "legal_basis": "《价格违法行为行政处罚规定》第十三条",
                                 "decided_on": spot, "decided_time": "10:30",
                                 "performance_manner": "当场缴纳，或者十五日内到银行缴纳",
                                 "reconsideration_body": "清河区人民政府", "litigation_court": "清河区人民法院"}),
@@ -42,7 +61,7 @@ def steps(on_spot: int = 1, later: int = 0) -> dict:
     }
 
 
-class Summary:
+class Summary(Runs):
     """The API driver (tests.helpers.Api) with the summary procedure's steps."""
 
     def __init__(self, api, **dates):
@@ -50,30 +69,18 @@ class Summary:
         self.dates = dates
 
     def open(self, party=PERSON, as_="officer1") -> dict:
-        return self.api.open_case(as_=as_, procedure_id="summary_penalty", title=f"{party['name']}销售过期食品案",
+        return self.api.open_case(as_=as_, procedure_id="summary_penalty", title=f"{party['name']}不按规定明码标价案",
                                   party=party)
 
     def complete(self, case: dict, bpmn_id: str, expect: int = 200, as_: str | None = None, **changes):
         who, data = steps(**self.dates)[bpmn_id]
-        data = {k: v for k, v in {**data, **changes}.items() if v is not None}
-        task = self.api.task(case, bpmn_id)
-        r = self.api.post(f"/api/v1/tasks/{task['id']}/complete", as_=as_ or who, json={"data": data})
-        assert r.status_code == expect, (bpmn_id, r.status_code, r.json)
-        return r.json if expect == 200 else r
-
-    def run(self, case: dict, *steps_: str | tuple) -> dict:
-        for step in steps_:
-            bpmn_id, changes = (step, {}) if isinstance(step, str) else step
-            case = self.complete(case, bpmn_id, **changes)
-        return case
+        if bpmn_id == "decide":
+            data = {"decision_number": decision_number(case), **data}
+        return self.api.submit(case, bpmn_id, as_ or who, {**data, **changes}, expect)
 
     def sign(self, case: dict, png: bytes = SIGNATURE, as_: str = "officer1", expect: int | tuple = (200, 201),
              headers: dict | None = None):
-        from io import BytesIO
-
-        r = self.api.post(f"/api/v1/cases/{case['id']}/signatures", as_=as_, headers=headers,
-                          data={"file": (BytesIO(png), "signature.png", "image/png")},
-                          content_type="multipart/form-data")
+        r = self.api.signature(case, png, as_, headers)
         assert r.status_code in (expect if isinstance(expect, tuple) else (expect,)), (r.status_code, r.json)
         return r
 

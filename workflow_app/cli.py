@@ -74,6 +74,7 @@ benchmarks_cli = GuardedGroup("benchmarks", help="The discretion benchmarks regi
 causes_cli = GuardedGroup("causes", help="The departments' causes registers (案由) and their statutory ranges.")
 penalty_lists_cli = GuardedGroup("penalty-lists", help="The departments' no-penalty lists (首违不罚清单) and "
                                                       "light-penalty lists (从轻减轻处罚清单).")
+registers_cli = GuardedGroup("registers", help="The register of market entities (市场主体名录) inspections draw from.")
 timers_cli = GuardedGroup("timers", help="BPMN timers: fire those that are due (one pass).")
 oversight_cli = GuardedGroup("oversight", help="Oversight alerts: the time rules (one pass).")
 worker_cli = GuardedGroup("worker", help="The background worker: timers and oversight alerts.")
@@ -119,8 +120,8 @@ def demo_seed(password: str, if_empty: bool):
         click.echo("Demo data already present; nothing changed.")
     else:
         click.echo(f"Created {created['units']} org units, {created['users']} users, {created['benchmarks']} "
-                   f"discretion benchmark items, {created['causes']} causes and {created['list_items']} items of "
-                   "the no-penalty and light-penalty lists.")
+                   f"discretion benchmark items, {created['causes']} causes, {created['list_items']} items of "
+                   f"the no-penalty and light-penalty lists and {created['market_entities']} market entities.")
 
 
 @demo_cli.command("cases")
@@ -128,9 +129,10 @@ def demo_seed(password: str, if_empty: bool):
               type=click.IntRange(1, 500), help="Cases to open, spread over the stages in turn.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when cases already exist.")
 def demo_cases(count: int, if_empty: bool):
-    """Open sample cases of general_penalty at the stages people need to try the system (needs
-    demo seed and the deployed BPMN); each case follows the procedure wherever it routes. Ends
-    with one pass of the oversight scan, which raises the alerts of the steps past their due time."""
+    """Open sample cases of general_penalty and the summary procedure at the stages people need to
+    try the system, of 查封、扣押 (seizure) at each of its stages in two departments, and referrals
+    (线索移送) at each of theirs (needs demo seed and the deployed BPMN); each case follows the procedure wherever it routes. Ends with one
+    pass of the oversight scan, which raises the alerts of the steps past their due time."""
     from .demo.cases import STAGES, has_cases, seed_demo_cases
 
     if if_empty and has_cases():
@@ -148,6 +150,46 @@ def demo_cases(count: int, if_empty: bool):
     if others:
         click.echo(f"Registered {others} clue(s) in other departments (生态环境, 交通运输, 应急管理), each with its "
                    "party, number and evidence.")
+    from .demo import referral
+
+    sent = _run(referral.seed_referral_cases)
+    if sent:
+        click.echo(f"Opened {sum(sent.values())} referrals (线索移送) to 综合行政执法局 (urban):")
+    for stage in referral.STAGES:
+        if sent.get(stage.name):
+            nxt = f"; next: {stage.inbox}" if stage.inbox else ""
+            click.echo(f"  {sent[stage.name]:3d} {stage.label}{nxt}")
+    from .demo import seizure
+
+    held = _run(seizure.seed_seizure_cases)
+    if held:
+        each = sum(held.values()) // len(seizure.DEPARTMENTS)
+        click.echo(f"Opened {sum(held.values())} seizure cases (查封、扣押), {each} in 市场监督管理局 (market) and "
+                   f"{each} in 生态环境分局 (environment):")
+    for stage in seizure.STAGES:
+        if held.get(stage.name):
+            nxt = f"; next: {stage.inbox}" if stage.inbox else ""
+            click.echo(f"  {held[stage.name]:3d} {stage.label}{nxt}")
+    from .demo import inspection
+
+    plans = _run(inspection.seed_inspection_plans)
+    if plans:
+        click.echo(f"Drafted this year's inspection plans (检查计划) of {', '.join(plans)}: market's published, "
+                   "environment's awaiting environment_head's approval, transport's a draft.")
+    inspected = _run(inspection.seed_inspection_cases)
+    if inspected:
+        click.echo(f"Opened {sum(inspected.values())} enterprise inspections (涉企行政检查) in 市场监督管理局 (market), six "
+                   "of them by a random draw under its plan, and one of 生态环境分局 (environment) visiting jointly:")
+        for name, label, inbox in inspection.STAGES:
+            if inspected.get(name):
+                nxt = f"; next: {inbox}" if inbox else ""
+                click.echo(f"  {inspected[name]:3d} {label}{nxt}")
+    from .demo.cases import DEPARTMENT
+    from .models import Case, OrgUnit
+
+    market = db.session.scalar(db.select(db.func.count()).select_from(Case).join(
+        OrgUnit, Case.department_id == OrgUnit.id).where(OrgUnit.code == DEPARTMENT))
+    click.echo(f"{market} demo cases in 市场监督管理局 (market) in all, the cases officer1 sees.")
     # the worker's pass, so that the demo's late steps show as alerts (预警) from the start
     from .services import alerts
 
@@ -321,7 +363,8 @@ def audit_rotate_chain_key():
 @click.option("--parent", "parent_code", help="Code of the parent unit.")
 @click.option("--name-en", help="English name.")
 @click.option("--domain", "domains", multiple=True, help="Enforcement domain (执法领域), code or label; repeat.")
-@click.option("--power", "powers", multiple=True, help="Penalty kind of its powers list (权责清单); repeat.")
+@click.option("--power", "powers", multiple=True,
+              help="Penalty kind or coercive measure (seal, seize, freeze) of its powers list (权责清单); repeat.")
 def org_add(code, name, kind, parent_code, name_en, domains, powers):
     """Add an org unit CODE named NAME (a department with its register: domains and powers)."""
     from .services import users
@@ -336,7 +379,10 @@ def org_add(code, name, kind, parent_code, name_en, domains, powers):
 @org_cli.command("register")
 @click.argument("code")
 @click.option("--domain", "domains", multiple=True, help="Enforcement domain (执法领域), code or label; repeat.")
-@click.option("--power", "powers", multiple=True, help="Penalty kind (APL Art. 9) it may impose; repeat.")
+@click.option("--power", "powers", multiple=True,
+              help="Penalty kind (APL Art. 9) it may impose, coercive measure (行政强制法 Art. 9: seal, seize, "
+                   "freeze) it may take, or means of coercive execution a law gives it (行政强制法 Art. 12, 13: "
+                   "transfer_deposit, auction, remove_obstruction, substitute_performance); repeat.")
 def org_register(code, domains, powers):
     """Set a department's register: its enforcement domains and its powers list (each replaced when given);
     without options, print it."""
@@ -354,7 +400,8 @@ def org_register(code, domains, powers):
 @click.option("--pattern", help="The pattern of its numbers, naming {kind}, {year} and {seq} (or {seq:0N}); "
                                 "default {abbr}{kind}〔{year}〕{seq}号.")
 @click.option("--code", "codes", multiple=True, metavar="KIND=CODE",
-              help="The code (字) of a kind, e.g. penalty_decision=罚 or case=立; KIND= restores the default; repeat.")
+              help="The code (字) of a kind, e.g. penalty_decision=罚, case=立 or inspection_case=检; KIND= restores the "
+                   "default; repeat.")
 def org_numbering(code, abbr, pattern, codes):
     """Set how department CODE numbers its cases (案号) and documents (文号), each option replacing
     what it names; without options, print it. Numbers already issued stay as printed."""
@@ -601,6 +648,40 @@ def penalty_lists_list(department, cause):
                        f"{item.valid_from.isoformat()}..{until}\t{item.conditions}")
 
 
+@registers_cli.command("import-entities")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def registers_import_entities(file):
+    """Import market entities from a CSV file (credit_code,name,address,industry,risk_grade,region;
+    UTF-8 with or without a BOM, or GBK). All or nothing: every wrong line is named on stderr with
+    its line number, and nothing is imported; traced."""
+    from .services import market_entities
+    from .services.errors import Invalid
+
+    try:
+        created, updated = market_entities.import_csv(_file_bytes(file), _operator())
+    except Invalid as err:
+        _rollback_quietly()
+        click.echo(f"Error: {err.message}", err=True)
+        for where, messages in err.errors.items():
+            click.echo(f"  {where}: {'; '.join(map(str, messages))}", err=True)
+        sys.exit(1)
+    click.echo(f"Market entities: {created} added, {updated} updated.")
+
+
+@registers_cli.command("entities")
+@click.option("--q", "query", help="Part of the name, or the start of the credit code.")
+@click.option("--industry", help="A section of GB/T 4754-2017 (A..T).")
+@click.option("--risk", "risk_grade", help="A credit risk grade (A..D).")
+@click.option("--region", help="An org unit's code (a district, city or province).")
+def registers_entities(query, industry, risk_grade, region):
+    """The market entities of the register (at most the first 1,000 matches, by name)."""
+    from .services import market_entities
+
+    page = _run(market_entities.search, query, industry, risk_grade, region, per_page=1000)
+    for e in page.items:
+        click.echo(f"{e.credit_code}\t{e.name}\t{e.industry}\t{e.risk_grade}\t{e.region.code}\t{e.address}")
+
+
 @timers_cli.command("fire")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True,
               help="The most cases advanced in this pass.")
@@ -671,8 +752,7 @@ def _report(done, exit_on_failure: bool = True) -> None:
 
 def register_cli(app: Flask):
     for group in (demo_cli, procedures_cli, audit_cli, users_cli, org_cli, cases_cli, benchmarks_cli, causes_cli,
-                  penalty_lists_cli, timers_cli, oversight_cli,
-                  worker_cli):
+                  registers_cli, penalty_lists_cli, timers_cli, oversight_cli, worker_cli):
         app.cli.add_command(group)
     # Flask-Migrate's `db` group, guarded the same way (a copy: its module-level group is shared).
     migrate_group = app.cli.commands.get("db")

@@ -145,6 +145,17 @@ def fresh_page(browser, base_url: str, **options):
     assert page.console_errors == [], page.console_errors
 
 
+PHONE = {"width": 360, "height": 740}  # a phone's screen, CSS pixels
+
+
+@pytest.fixture
+def phone(browser, demo_server):
+    """A fresh page sized and touching like a phone (the on-site steps' pages)."""
+    with fresh_page(browser, demo_server, viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                    has_touch=True) as page:
+        yield page
+
+
 @pytest.fixture
 def page(browser, demo_server):
     with fresh_page(browser, demo_server, viewport={"width": 1280, "height": 900}) as page:

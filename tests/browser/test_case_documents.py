@@ -1,7 +1,8 @@
 """The documents the law prescribes, in a real browser on the demo data: a case whose fine went
 unpaid lists, beside its decision, the records printed from the filing on to be filled in on the
-spot and the 催告书 of its demand to pay (行政强制法 Art. 35); its print page states the fine, the late
-fee the system counts and the ten days to pay."""
+spot and the 催告书 of its demand to pay (行政强制法 Art. 35) with the demand's own number (催); its
+print page prints that number and states the fine, the late fee the system counts and the ten days
+to pay."""
 import re
 
 import pytest
@@ -24,6 +25,10 @@ def test_an_officer_opens_the_documents_of_a_case_with_a_demand_and_prints_the_r
     expect(listed.locator("li", has_text="结案审批表")).to_have_count(0)  # not closed yet
     reminder = listed.locator("li", has_text="催告书")
     expect(reminder.locator('a[href$="/documents/payment_reminder.docx"]')).to_have_count(1)
+    # the demand's own number (催), issued by the execution record that recorded it, beside its title
+    number = reminder.get_by_test_id("document-number-payment_reminder")
+    expect(number).to_have_text(re.compile(r"^清市监催〔\d{4}〕[1-9]\d*号$"))
+    demand_number = number.inner_text()
     screenshot(page, "50-case-documents-with-reminder")
 
     # the print page, opened from the list: it has no icon of its own, so the browser's request for one is answered empty
@@ -31,6 +36,7 @@ def test_an_officer_opens_the_documents_of_a_case_with_a_demand_and_prints_the_r
     reminder.locator('a[href$="/documents/payment_reminder.html"]').click()
     expect(page).to_have_url(re.compile(r"/cases/\d+/documents/payment_reminder\.html$"))
     expect(page.locator("h1")).to_have_text("催告书")
+    expect(page.locator("header .number")).to_have_text(demand_number)  # the same number, printed
     expect(page.locator("header .authority")).to_have_text("清河区市场监督管理局")
     document = page.locator("main.document")
     expect(document).to_contain_text("加处罚款")

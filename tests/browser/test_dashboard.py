@@ -56,6 +56,7 @@ def test_a_click_on_a_bar_opens_the_list_it_counts(page, demo_flask):
     page.goto("/dashboard")
     chart = page.locator('[data-chart="steps_by_department"]')
     expect(chart.locator("canvas")).to_have_count(1)
+    chart.scroll_into_view_if_needed()  # the mouse clicks within the viewport
     data = page.evaluate("JSON.parse(document.getElementById('dashboard-data').textContent).steps_by_department")
     top = data["series"][0]  # overdue, the first department (drawn at the top: the last category of the axis)
     assert top["values"][0] > 0, data

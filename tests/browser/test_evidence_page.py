@@ -96,7 +96,7 @@ def test_the_plain_form_without_script_adds_the_files_all_at_once(browser, demo_
     page = context.new_page()
     try:
         log_in(page, "officer1")
-        page.goto("/cases")
+        page.goto("/cases?status=investigating")  # an open case of the general procedure, its clue's evidence listed
         page.locator('[data-testid="cases"] a[href^="/cases/"]').first.click()
         page.get_by_test_id("evidence-list-link").click()
         before = page.get_by_test_id("evidence-row").count()

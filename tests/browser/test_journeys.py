@@ -73,7 +73,7 @@ def test_the_case_page_draws_the_called_processes_and_marks_the_call_of_a_called
     review = page.locator('[data-testid="called-diagram"][data-process-id="shared_legal_review"]')
     expect(review).to_have_class(re.compile("diagram-ready"), timeout=15000)
     expect(review.locator('.djs-element[data-element-id="legal_review"]')).to_have_class(pressing)
-    expect(page.locator('[data-testid="called-diagram"].diagram-ready')).to_have_count(4, timeout=15000)
+    expect(page.locator('[data-testid="called-diagram"].diagram-ready')).to_have_count(5, timeout=15000)  # hearing, review, discussion, service, coercive execution
     screenshot(page, "04b-case-page-called-processes")
 
 

@@ -1,9 +1,11 @@
 """The summary procedure (简易程序) on an officer's phone, in a real browser on the demo data: a
 360 x 740 touch screen. An officer opens a case on the spot and records every step - the
-certificates shown, the notice, the party's statement, a decision above the limit refused with its
-article and then made, the decision handed over while the party signs on the screen with a finger
-(drawn, cleared, drawn again), the fine collected and handed over - and a head files and closes it.
-Every page fits the width (no sideways scrolling) and its controls are big enough for a finger."""
+certificates shown, the notice with its cause picked from the department's register (案由), the
+party's statement, a decision whose pre-printed number a demo case already holds refused beside the
+number naming that case, one above the limit refused with its article and then made, the decision
+handed over while the party signs on the screen with a finger (drawn, cleared, drawn again), the
+fine collected and handed over - and a head files and closes it. Every page fits the width (no
+sideways scrolling) and its controls are big enough for a finger."""
 import base64
 import hashlib
 import re
@@ -12,13 +14,13 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, fresh_page, screenshot
+from tests.browser.conftest import DEMO_PASSWORD, PHONE, screenshot
 from tests.browser.test_layout import overflows_sideways
+from tests.browser.test_review_journeys import Api
 from workflow_app.wall_clock import local_today
 
 pytestmark = [pytest.mark.dates, pytest.mark.xdist_group("browser")]
 
-PHONE = {"width": 360, "height": 740}
 FINGER = 43  # px: a control a finger hits (44 CSS px, less rounding)
 INK = """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
                let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i]) { n++; } } return n; }"""
@@ -26,13 +28,6 @@ INK = """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.heigh
 
 def day(offset: int = 0) -> str:
     return (local_today() + timedelta(days=offset)).isoformat()
-
-
-@pytest.fixture
-def phone(browser, demo_server):
-    with fresh_page(browser, demo_server, viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                    has_touch=True) as page:
-        yield page
 
 
 def log_in(page, username: str):
@@ -90,13 +85,25 @@ def draw_with_a_finger(page, canvas, wave: int = 18):
     cdp.detach()
 
 
-def test_an_officer_decides_on_the_spot_on_a_phone_the_party_signs_with_a_finger_and_a_head_closes(phone):
+def a_number_a_demo_case_holds(demo_server) -> tuple[str, str]:
+    """(the number printed on a demo case's decision on the spot, that case's number)."""
+    api = Api(demo_server)
+    for case in api.call("GET", "/api/v1/cases?status=decided&per_page=100", "officer1")["items"]:
+        steps = api.call("GET", f"/api/v1/cases/{case['id']}/tasks", "officer1")["items"]
+        decided = next((t for t in steps if t["bpmn_id"] == "decide" and t["state"] == "completed"), None)
+        if decided is not None:
+            return decided["data"]["decision_number"], case["number"]
+    raise AssertionError("no demo case of the summary procedure is decided")
+
+
+def test_an_officer_decides_on_the_spot_on_a_phone_the_party_signs_with_a_finger_and_a_head_closes(phone, demo_server):
     page = phone
+    held, holder = a_number_a_demo_case_holds(demo_server)
     log_in(page, "officer1")
     assert not overflows_sideways(page), "the inbox scrolls sideways"
     page.get_by_test_id("new-case").click()
     page.select_option('select[name="procedure"]', "summary_penalty")
-    page.fill('input[name="title"]', "王某销售过期饼干案")
+    page.fill('input[name="title"]', "王某不按规定明码标价案")
     page.fill('input[name="party_name"]', "王某")
     page.check('input[name="party_kind"][value="person"]')
     fits(page, "the new case")
@@ -118,14 +125,19 @@ def test_an_officer_decides_on_the_spot_on_a_phone_the_party_signs_with_a_finger
     expect(page.get_by_test_id("case-status")).to_have_text("当场执法中")
 
     open_step(page, "notify", "当场告知")
-    page.fill('textarea[name="facts"]', "当事人销售的3包预包装饼干已超过保质期")
-    page.fill('textarea[name="evidence"]', "现场检查笔录；照片3张")
-    page.fill('textarea[name="violated_provision"]', "《食品安全法》第三十四条第十项")
-    page.fill('textarea[name="penalty_provision"]', "《食品安全法》第一百二十四条第一款")
+    page.fill('textarea[name="facts"]', "当事人店内销售的12种商品未标明价格")
+    page.fill('textarea[name="evidence"]', "现场检查笔录；照片6张")
+    cause = page.locator('select[name="cause"]')  # the market bureau's causes register (案由)
+    expect(cause.locator('option[value="SCJG-JG-13-01"]')).to_have_text("SCJG-JG-13-01 经营者不按规定明码标价")
+    cause.select_option("SCJG-JG-13-01")
+    page.fill('textarea[name="violated_provision"]', "《中华人民共和国价格法》第十三条第一款")
+    page.fill('textarea[name="penalty_provision"]', "《价格违法行为行政处罚规定》第十三条")
     page.check('input[name="notified_penalty_kinds"][value="fine"]')
     page.fill('input[name="notified_fine"]', "100")
     page.check('input[name="rights_told"]')
     page.fill('input[name="notified_on"]', day())
+    fits(page, "the notice with its cause")
+    screenshot(page, "summary-phone-02b-notice-cause")
     submit(page, "下一步：当场陈述申辩")
 
     open_step(page, "hear_statement", "当场陈述申辩")
@@ -137,15 +149,24 @@ def test_an_officer_decides_on_the_spot_on_a_phone_the_party_signs_with_a_finger
     submit(page, "下一步：当场作出处罚决定")
 
     open_step(page, "decide", "当场处罚决定")
-    page.fill('input[name="decision_number"]', "清市监当罚〔2026〕9001号")
+    # the legal basis comes prefilled with the penalty provision of the cause the notice chose
+    expect(page.locator('textarea[name="legal_basis"]')).to_have_value("《价格违法行为行政处罚规定》第十三条")
+    page.fill('input[name="decision_number"]', held)  # the number of another case's form
     page.check('input[name="penalty_kinds"][value="fine"]')
     page.fill('input[name="fine_amount"]', "250")
-    page.fill('textarea[name="legal_basis"]', "《食品安全法》第一百二十四条第一款")
     page.fill('input[name="decided_on"]', day())
     page.fill('input[name="decided_time"]', "10:30")
     page.fill('textarea[name="performance_manner"]', "当场缴纳")
     page.fill('input[name="reconsideration_body"], textarea[name="reconsideration_body"]', "清河区人民政府")
     page.fill('input[name="litigation_court"], textarea[name="litigation_court"]', "清河区人民法院")
+    page.get_by_test_id("submit").click()  # the number is used: refused beside it, naming the case
+    reused = page.get_by_test_id("error-decision_number")
+    expect(reused).to_contain_text(f"{held}已被案件{holder}")
+    expect(reused).to_contain_text("每个编号只能使用一次")
+    expect(page.locator('input[name="decision_number"]')).to_have_value(held)  # what was typed is kept
+    fits(page, "the number already used")
+    screenshot(page, "summary-phone-03a-number-used")
+    page.fill('input[name="decision_number"]', "清市监当罚〔2026〕9001号")
     page.get_by_test_id("submit").click()  # above the limit for a person: refused with the article
     banner = page.get_by_test_id("form-banner")
     expect(banner).to_have_attribute("data-code", "SUMMARY_OVER_LIMIT")

@@ -91,11 +91,13 @@ def test_deployments_are_traced_on_the_system_chain(app, ctx):
     from workflow_app.models import TraceEvent
 
     events = db.session.execute(db.select(TraceEvent).where(TraceEvent.chain == "system")).scalars().all()
-    # the demo seed's benchmark and causes registers and penalty lists first, then each deployment
-    assert [(e.action, e.actor) for e in events[:3]] == [("benchmarks.imported", "demo:seed"),
+    # the demo seed's benchmark and causes registers, penalty lists and market entities first, then
+    # each deployment
+    assert [(e.action, e.actor) for e in events[:4]] == [("benchmarks.imported", "demo:seed"),
                                                          ("causes.imported", "demo:seed"),
-                                                         ("penalty_lists.imported", "demo:seed")]
-    deployed = events[3:]
+                                                         ("penalty_lists.imported", "demo:seed"),
+                                                         ("market_entities.imported", "demo:seed")]
+    deployed = events[4:]
     assert [e.action for e in deployed] == ["procedure.deployed"] * len(deployed) and deployed
     assert {e.actor for e in deployed} == {"cli:test-setup"}
 

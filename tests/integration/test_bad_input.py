@@ -126,9 +126,10 @@ def test_a_nul_in_a_query_parameter_is_refused_naming_it(api, url, field):
     assert r.status_code == 422 and r.json["errors"][field][0].endswith("contains a NUL character")
 
 
-def test_query_bytes_that_are_not_utf8_are_no_server_error(api):
-    r = api.get("/api/v1/cases?department=%ED%A0%80%FF")  # an encoded surrogate and a stray byte
-    assert r.status_code == 200 and r.json["total"] == 0
+def test_query_bytes_that_are_not_utf8_are_refused_naming_the_parameter(api):
+    r = api.get("/api/v1/cases?department=%ED%A0%80%FF", headers={"Accept-Language": "en"})  # a surrogate, a stray byte
+    assert r.status_code == 422 and r.json["errors"]["department"] == [
+        "is not UTF-8 text (byte 0xED at 0): send it as UTF-8"], r.json
 
 
 @pytest.mark.parametrize("fields, named, reason", [
@@ -149,12 +150,16 @@ def test_a_nul_in_an_upload_is_refused_naming_the_field(api, fields, named, reas
 
 @pytest.mark.parametrize("disposition", [b'name="file"; filename="p\xed\xa0\x80.bpmn"',
                                          b'name="file\xed\xa0\x80"; filename="p.bpmn"'])
-def test_a_surrogate_encoded_in_an_upload_is_no_server_error(api, disposition):
-    """A lone surrogate has no UTF-8 form; its CESU-8 bytes make the multipart body unreadable."""
+def test_a_surrogate_encoded_in_an_upload_is_refused_naming_the_part(api, disposition):
+    """A lone surrogate has no UTF-8 form; its CESU-8 bytes in a part's headers are refused,
+    named by the part's field as sent (its bytes that are not UTF-8 shown as U+FFFD)."""
     body = (b"--B\r\nContent-Disposition: form-data; " + disposition + b"\r\n"
             b"Content-Type: application/xml\r\n\r\n<x/>\r\n--B--\r\n")
-    r = api.post("/api/v1/procedures", as_="author1", data=body, content_type="multipart/form-data; boundary=B")
-    assert r.status_code == 422 and "file" in r.json["errors"]
+    r = api.post("/api/v1/procedures", as_="author1", data=body, content_type="multipart/form-data; boundary=B",
+                 headers={"Accept-Language": "en"})
+    assert r.status_code == 422, r.json
+    [(named, reasons)] = r.json["errors"].items()
+    assert named.startswith("file") and reasons == ["the part's field name or file name is not UTF-8 text"]
 
 
 def test_a_multipart_part_without_a_name_is_no_server_error(api):
@@ -205,8 +210,16 @@ def test_page_numbers_are_bounded(api, query):
         assert r.status_code == 422 and set(r.json["errors"]) <= {"page", "per_page"}, (url, r.json)
 
 
-def test_the_last_allowed_page_is_empty_not_an_error(api):
-    assert api.get("/api/v1/cases?page=1000000&per_page=200").json["items"] == []
+def test_the_last_allowed_page_number_is_empty_not_an_error_and_the_next_is_refused(api):
+    """A page number reaches the first paging.PAGE_NUMBER_ROWS rows (OFFSET reads every row before
+    the page); beyond them the list is followed by cursor."""
+    assert api.get("/api/v1/cases?page=5&per_page=200").json["items"] == []
+    assert api.get("/api/v1/cases?page=20").json["items"] == []
+    for query in ("page=6&per_page=200", "page=21", "page=1000&per_page=2"):
+        r = api.get(f"/api/v1/cases?{query}")
+        assert r.status_code == 422 and list(r.json["errors"]) == ["page"], (query, r.json)
+    assert "follow `next`" in api.get("/api/v1/cases?page=21", headers={"Accept-Language": "en"}).json["errors"][
+        "page"][0]
 
 
 # -- error bodies are bounded ----------------------------------------------------------------------

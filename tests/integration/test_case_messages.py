@@ -145,3 +145,22 @@ def test_deploy_refuses_a_message_form_that_does_not_exist(api):
                                                   b'value="no_such_form"/>')
     r = deploy(api, bpmn)
     assert r.status_code == 422 and "formKey 'no_such_form' has no form in forms/" in str(r.json), r.json
+
+
+def test_the_messages_data_becomes_the_process_variables_the_next_step_reads(api, ctx):
+    """A catching element that names no variable of its own (spiffworkflow:messageVariable): the
+    data delivered goes on with the process, the next step's task data holds it (SpiffWorkflow
+    would have kept it in the element's internal data, out of reach)."""
+    from tests.helpers import load_engine_state
+    from workflow_app.engine.processor import WorkflowProcessor
+
+    assert deploy(api, waiting()).status_code == 201
+    case = api.open_case(procedure_id="await_reply")
+    case = api.post(f"/api/v1/tasks/{api.task(case, 't1')['id']}/complete").json
+    r = api.post(f"/api/v1/cases/{case['id']}/messages/party_reply",
+                 json={"data": {"reply_text": "同意", "replied_on": "2026-11-02"}})
+    assert r.status_code == 200, r.json
+    engine = load_engine_state(case["id"])
+    assert isinstance(engine, WorkflowProcessor)
+    [t2] = [t for t in engine.workflow.get_tasks() if t.task_spec.bpmn_id == "t2"]
+    assert t2.data["reply_text"] == "同意" and t2.data["replied_on"] == "2026-11-02"

@@ -57,7 +57,12 @@ def test_the_figures_count_a_known_set_of_alerts_cases_and_steps(api, ctx):
     statuses = {row["status"]: row["count"] for row in s["cases"]["by_status"]}
     # every status of the deployed procedures (the summary procedure's on_the_spot too), in their order
     assert statuses == {"intake": 3, "investigating": 0, "decided": 0, "served": 0, "closed": 0, "not_filed": 0,
-                        "on_the_spot": 0}
+                        "on_the_spot": 0, "not_approved": 0, "seized": 0, "released": 0,  # the seizure's too
+                        "confiscation_referred": 0, "destroyed": 0,
+                        "referral_drafting": 0, "not_referred": 0, "referred": 0, "feedback_overdue": 0,
+                        "accepted": 0, "returned": 0,  # the referral's
+                        "referral_received": 0, "receipt_accepted": 0, "receipt_returned": 0,  # its receipt's own
+                        "registered": 0, "inspected": 0, "result": 0}  # the enterprise inspection's
     assert s["cases"]["total"] == 3 and s["cases"]["in_progress"] == 3
 
     oracle = time_left_by_department(utcnow())

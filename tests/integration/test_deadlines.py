@@ -210,6 +210,7 @@ def test_reading_the_stored_anchor_dates_costs_a_completion_no_statement(api, ap
     ("90 calendar days from milestone.filed excluding", "is not of the form"),
     ("90 calendar days from milestone.filed extendable as decision excluding periods", "is not of the form"),
     ("48 hours from milestone.filed excluding periods", "not hours"),
+    ("24 hours from penalty_notice.served_on", "a date without a time of day"),  # hours need a date and time
 ])
 def test_deploy_refuses_a_malformed_exclusion_or_extension_clause(api, deadline, message):
     r = deploy(api, with_deadline("penalty_decision", deadline))

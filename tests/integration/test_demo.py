@@ -43,6 +43,7 @@ WHERE = {
     "transfer_not_accepted": ("investigating", {"investigation"}),
     "demanded": ("served", {"execution"}),
     "awaiting_court": ("served", {"execution"}),
+    "executing_coercively": ("served", {"coercive_execution_record"}),
     "awaiting_plan_approval": ("served", {"payment_plan_approval"}),
     "paying_instalments": ("served", {"execution_scheduled"}),
     "service_late": ("decided", {"service", "disclosure"}),
@@ -54,11 +55,25 @@ WHERE = {
     "summary_not_handed_over": ("served", {"hand_over", "file_record"}),
     "summary_closed": ("closed", set()),
     "list_penalized": ("decided", {"service", "disclosure"}),
+    "light_list_review": ("investigating", {"legal_review"}),
 }
 
 
 def demo_cases(app, *args):
     return app.test_cli_runner().invoke(args=["demo", "cases", *args])
+
+
+def penalty_cases():
+    """The demo's penalty cases (general and summary procedure), not its seizures (demo/seizure.py)
+    nor its referrals (demo/referral.py), nor its inspections (demo/inspection.py), nor the cases
+    opened from others (linked to them: a confiscation's penalty case, a referral's receipt and the
+    case it filed, the penalty cases its inspections opened at the clue)."""
+    from workflow_app.models import Case, CaseLink, Procedure, ProcedureVersion
+
+    return (db.select(Case).join(ProcedureVersion, Case.procedure_version_id == ProcedureVersion.id)
+            .join(Procedure, ProcedureVersion.procedure_id == Procedure.id)
+            .where(Procedure.process_id.not_in(("seizure", "referral", "referral_receipt", "inspection")),
+                   Case.id.not_in(db.select(CaseLink.to_case_id))))
 
 
 def cases_with_ready_tasks():
@@ -68,7 +83,7 @@ def cases_with_ready_tasks():
     from workflow_app.demo.cases import DEPARTMENT
     from workflow_app.models import OrgUnit
 
-    for case in db.session.execute(db.select(Case).join(OrgUnit, Case.department_id == OrgUnit.id)
+    for case in db.session.execute(penalty_cases().join(OrgUnit, Case.department_id == OrgUnit.id)
                                    .where(OrgUnit.code == DEPARTMENT).order_by(Case.id)).scalars():
         ready = {t.bpmn_id for t in db.session.execute(
             db.select(Task).where(Task.case_id == case.id, Task.state == "ready")).scalars()}
@@ -113,8 +128,15 @@ def test_the_default_demo_brings_every_case_to_its_stage_two_at_each(app, api):
         penalized = db.session.execute(db.select(Alert).where(Alert.code == "MINOR_FIRST_VIOLATION_PENALIZED")
                                        ).scalars().all()
         assert len(penalized) == 2 and {a.details["item"] for a in penalized} == {"SCJG-BCF-002"}
+        assert "LIGHT_LIST_NOT_APPLIED" not in codes  # the light-list cases propose a lighter fine
     with app.app_context():
         assert_every_case_at_its_stage(DEFAULT_COUNT)
+        # each seizure handed on for confiscation names the penalty case opened from it (AC 27)
+        from workflow_app.models import Case, CaseLink
+
+        referred = db.session.execute(db.select(Case.id).where(Case.status == "confiscation_referred")).scalars().all()
+        linked = set(db.session.execute(db.select(CaseLink.from_case_id).where(CaseLink.kind == "confiscation")).scalars())
+        assert referred and set(referred) <= linked, (referred, linked)
         from workflow_app.models import Evidence  # the general procedure's cases have their evidence lists
 
         listed = db.session.execute(db.select(Evidence.case_id, Evidence.kind)).all()
@@ -124,13 +146,20 @@ def test_the_default_demo_brings_every_case_to_its_stage_two_at_each(app, api):
         from workflow_app.demo.departments import CLUES
         from workflow_app.models import Case, Evidence, OrgUnit
 
-        others = db.session.execute(db.select(Case, OrgUnit.code).join(OrgUnit, Case.department_id == OrgUnit.id)
+        others = db.session.execute(penalty_cases().add_columns(OrgUnit.code)
+                                    .join(OrgUnit, Case.department_id == OrgUnit.id)
                                     .where(OrgUnit.code != "market")).all()
         assert {code for _case, code in others} == {c[0] for c in CLUES}, others
         for case, _code in others:
             assert case.party_id is not None and not case.number.startswith("MARKET")
             assert db.session.scalar(db.select(db.func.count()).select_from(Evidence)
                                      .where(Evidence.case_id == case.id)) == 2
+    # the reviewer's sheet of the cases found on the light-penalty list shows the finding, consistent
+    reviews = [t for t in api.get("/api/v1/tasks?mine=1&per_page=100", as_="reviewer1").json["items"]]
+    findings = [api.get(f"/api/v1/tasks/{t['id']}/review-sheet", as_="reviewer1").json["penalty_list"] for t in reviews]
+    light = [f for f in findings if f and f["item"] and f["item"]["kind"] == "light"]
+    assert len(light) == 2 and all(f["code"] == "SCJG-CQ-003" and f["meets"] and f["consistent"] for f in light)
+    assert all(f["first_violation"]["first"] is True for f in light)
     assert "nothing changed" in demo_cases(app, "--if-empty").output
     verify = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert verify.exit_code == 0, verify.output
@@ -144,8 +173,13 @@ def test_the_demo_cases_name_their_parties_in_the_register_some_more_than_once(a
 
     assert demo_cases(app).exit_code == 0
     with app.app_context():
-        registered = db.session.execute(db.select(Party)).scalars().all()
         from workflow_app.demo.departments import CLUES
+        from workflow_app.models import Procedure, ProcedureVersion
+
+        # the enterprises the demo inspects (demo/inspection.py) come from the register of market entities
+        inspected = set(db.session.execute(db.select(Case.party_id).join(ProcedureVersion).join(Procedure).where(
+            Procedure.process_id == "inspection")).scalars())
+        registered = [p for p in db.session.execute(db.select(Party)).scalars() if p.id not in inspected]
 
         assert {p.name for p in registered} == ({name for name, *_ in PARTIES} | {clue[3] for clue in CLUES}
                                                 | {FIRST_VIOLATOR[0]})
@@ -186,6 +220,10 @@ def test_a_larger_demo_reaches_every_stage_with_lawful_dates_in_the_past(app):
             for field, day in dates.items():
                 if field == "hearing_date":  # APL Art. 64: notified at least 7 days ahead
                     assert day >= dates["notice_served_on"] + timedelta(days=7), task.data
+                elif field == "feedback_due_on":  # a referral's feedback is due by a date to come
+                    assert day > date.fromisoformat(task.data["referred_on"]), task.data
+                elif field == "rectify_by":  # an inspection's rectification period runs on (demo/inspection.py)
+                    assert day > dates["result_on"]
                 elif field == "period_ends_on":  # an approved instalment period may run on (APL 66(2))
                     assert day == date.fromisoformat(task.data["instalments"][-1]["due_on"]) > dates["decided_on"]
                 else:
@@ -363,3 +401,37 @@ def test_a_branch_drops_the_examples_fields_that_do_not_apply_and_no_others():
         personalized("execution", example, {"outcome": "paid", "note": "演示程序自己写的说明"}, Story())
     with pytest.raises(Exception, match="sets paid_on"):  # a demand records no payment day
         personalized("execution", example, {"outcome": "demanded", "paid_on": "2026-12-10"}, Story())
+
+
+def test_the_demo_holds_a_referral_at_each_stage_each_side_in_its_own_inbox(app, api):
+    """线索移送 (demo/referral.py): each stage reached, the sent ones in the receiving department's inbox
+    and nothing of them in the referring officers' (their wait is a receive task), the one past its
+    date marked and raising REFERRAL_FEEDBACK_OVERDUE in its sending, and the outcome on the origin
+    penalty cases' pages."""
+    from workflow_app.demo.referral import STAGES as REFERRAL_STAGES
+
+    r = demo_cases(app)
+    assert r.exit_code == 0, r.output
+    for stage in REFERRAL_STAGES:
+        assert re.search(rf"^\s+1 {re.escape(stage.label)}", r.output, re.M), stage.label
+    with app.app_context():
+        from workflow_app.models import Alert, Case, Referral
+
+        statuses = Counter(db.session.execute(db.select(Case.status).join(
+            Referral, Referral.referral_case_id == Case.id)).scalars())
+        # the one past its date was sent after it: its wait's timer fired in the sending (逾期未反馈)
+        assert statuses == {"referred": 2, "feedback_overdue": 1, "accepted": 1, "returned": 1}, statuses
+        overdue = db.session.execute(db.select(Alert.case_id).where(Alert.code == "REFERRAL_FEEDBACK_OVERDUE")).scalars().all()
+        assert len(overdue) == 1
+        from workflow_app.models import Procedure, ProcedureVersion
+
+        drafting = db.session.execute(db.select(Case.id).join(ProcedureVersion).join(Procedure).where(
+            Procedure.process_id == "referral", Case.status == "referral_drafting")).all()
+        assert len(drafting) == 2  # the letter to be drafted, awaiting approval
+    answers = [t for t in api.get("/api/v1/tasks", as_="urban_officer1").json["items"] if t["bpmn_id"] == "referral_answer"]
+    assert len(answers) == 4  # three departments' referrals and the supervision's
+    sent = api.get("/api/v1/referrals", as_="supervisor1").json["items"]
+    assert [(r["by_supervision"], r["from_department"], r["outcome"]) for r in sent] == [(True, "清河区司法局", None)]
+    assert sent[0]["origin_case"]["id"] and sent[0]["receipt_case"]["id"] in {t["case_id"] for t in answers}
+    assert not [t for t in api.get("/api/v1/tasks", as_="officer1").json["items"]
+                if t["bpmn_id"] in ("referral_answer", "referral_feedback")]

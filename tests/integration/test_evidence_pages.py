@@ -174,3 +174,47 @@ def test_the_case_page_and_the_evidence_list_send_as_many_statements_for_twelve_
     page_login(client, "officer1")
     for path in ("/cases/{id}", "/cases/{id}/evidence"):
         assert statements(twelve["id"], path.format(id=twelve["id"])) == statements(one["id"], path.format(id=one["id"])), path
+
+
+def test_a_long_list_is_shown_a_page_at_a_time_numbered_through(client, api):
+    """The list pages by cursor: each page numbers its items on from the page before, links the
+    next and the first page, and adding to a long list shows the page the new file is on."""
+    case = _case(api)
+    for n in range(5):
+        api.post(f"/api/v1/cases/{case['id']}/evidence", data={"file": (io.BytesIO(jpeg((n * 40, 0, 0))), f"{n + 1}.jpg")},
+                 content_type="multipart/form-data")
+    page_login(client, "officer1")
+    url = f"/cases/{case['id']}/evidence"
+    first = html(client.get(f"{url}?per_page=2"))
+    assert re.findall(r'data-testid="evidence-number">(\d+)<', first) == ["1", "2"]
+    assert 'data-testid="evidence-total">(5)' in first
+    assert re.findall(r"\d+", re.search(r'data-testid="evidence-range">([^<]*)<', first).group(1)) == ["1", "2", "5"]
+    assert "第一页" not in first
+    seen, link = [], re.search(r'href="([^"]+)" rel="next"', first)
+    while link:
+        assert "per_page=2" in link.group(1)  # the page's length goes along
+        page = html(client.get(link.group(1).replace("&amp;", "&")))
+        seen += re.findall(r'data-testid="evidence-number">(\d+)<', page)
+        assert "第一页" in page
+        link = re.search(r'href="([^"]+)" rel="next"', page)
+    assert seen == ["3", "4", "5"]
+    bad = client.get(f"{url}?after=nonsense")
+    assert bad.status_code == 422 and "after" in html(bad)
+    assert client.get(f"{url}?per_page=0").status_code == 422
+
+    # 51 items on the list: a file sent from its first page is shown on the page it lands on
+    for n in range(46):
+        api.post(f"/api/v1/cases/{case['id']}/evidence", data={"file": (io.BytesIO(f"笔录 {n}".encode()), f"{n}.txt")},
+                 content_type="multipart/form-data")
+    listed = client.get(url)
+    assert len(re.findall(r'data-testid="evidence-row"', html(listed))) == evidence.PAGE_SIZE
+    r = client.post(url, data={"csrf_token": csrf_of(html(listed)), "file": (io.BytesIO(jpeg((1, 2, 3))), "新照片.jpg")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 302 and "after=" in r.headers["Location"]
+    landed = html(client.get(r.headers["Location"]))
+    assert re.findall(r'data-testid="evidence-number">(\d+)<', landed) == ["52"] and "新照片.jpg" in landed
+    token = csrf_of(landed)
+    again = client.post(url, data={"file": (io.BytesIO(jpeg((9, 9, 9))), "再一张.jpg")}, content_type="multipart/form-data",
+                        headers={"X-CSRFToken": token, "X-Requested-With": "fetch"})
+    assert again.status_code == 201 and "after=" in again.json["list"]
+    assert "再一张.jpg" in html(client.get(again.json["list"]))

@@ -2,14 +2,12 @@
 again gets the first answer again - the same case, number and body - and no second case; the same
 key with another request is refused; two retries at once open one case; a 201 says where the case
 is (`Location`)."""
-import threading
 
 from sqlalchemy import func
 
-from tests.helpers import at_once
+from tests.helpers import at_once, engine_steps_meet
 from workflow_app.extensions import db
 from workflow_app.models import Case, IdempotentRequest, NumberCounter
-from workflow_app.services import step_path
 
 BODY = {"procedure_id": "general_penalty", "title": "某超市销售过期食品案", "department": "market",
         "party": {"name": "清河某超市有限公司", "kind": "organization"}}
@@ -73,13 +71,7 @@ def test_a_refused_opening_keeps_no_answer_so_the_corrected_request_may_use_a_ne
 def test_two_retries_at_once_open_one_case_with_one_number(app, api, ctx, monkeypatch):
     api.open_case()  # the department-year counter exists
     headers = {**api.headers("officer1"), "Idempotency-Key": "flaky-network-7"}
-    original, barrier = step_path.run_engine_step, threading.Barrier(2)
-
-    def together(*args, **kwargs):
-        barrier.wait(timeout=10)  # both have found no kept answer and run the opening
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(step_path, "run_engine_step", together)
+    engine_steps_meet(monkeypatch, after=False)  # both have found no kept answer and run the opening
     before = db.session.execute(db.select(NumberCounter.last)).scalar()
     opened = _cases()
 

@@ -9,7 +9,7 @@ from datetime import datetime
 import docx
 import pytest
 
-from tests.helpers import STEPS, TO_DECISION, at_once, migration_sandbox
+from tests.helpers import STEPS, TO_DECISION, at_once, engine_steps_meet, migration_sandbox
 from workflow_app.extensions import db
 from workflow_app.models import IssuedNumber, NumberCounter, OrgUnit
 from workflow_app.oversight.calendar import LOCAL_TZ
@@ -137,14 +137,7 @@ def test_a_step_that_loses_its_race_gives_its_number_back(app, api, ctx, monkeyp
     case = api.run(api.open_case(), *TO_DECISION)
     task_id = api.task(case, "penalty_decision")["id"]
     headers = api.headers("head1")
-    original, barrier = step_path.run_engine_step, threading.Barrier(2)
-
-    def together(*args, **kwargs):
-        result = original(*args, **kwargs)
-        barrier.wait(timeout=10)  # both have run the engine and go on to write
-        return result
-
-    monkeypatch.setattr(step_path, "run_engine_step", together)
+    original = engine_steps_meet(monkeypatch)  # both have run the engine and go on to write
 
     def attempt():
         r = app.test_client().post(f"/api/v1/tasks/{task_id}/complete", headers=headers,

@@ -297,3 +297,46 @@ def test_the_case_page_identifies_an_anonymous_tips_party(app, api):
     page = html(client.get(f"/cases/{case['id']}"))
     assert 'data-testid="identify-party"' not in page and "清河某超市有限公司" in page
     assert api.get(f"/api/v1/cases/{case['id']}").json["party"]["id"] is not None
+
+
+def test_two_cases_opened_at_once_against_one_new_party_both_name_it(app, api, monkeypatch):
+    """Two officers open cases against the same new party at once, each having found no party of
+    the number: both cases are opened and name the one party, registered once (the second waits
+    for the first's insert and finds it), instead of one of them getting a conflict."""
+    import json
+    import threading
+
+    from tests.helpers import at_once
+    from workflow_app.extensions import db
+    from workflow_app.models import Party, TraceEvent
+    from workflow_app.services import parties
+
+    looked_up, barrier, seen = parties.by_number, threading.Barrier(2), threading.local()
+
+    def both_find_nothing_first(number):
+        found = looked_up(number)
+        if not getattr(seen, "once", False):
+            seen.once = True
+            barrier.wait(timeout=10)
+        return found
+
+    monkeypatch.setattr(parties, "by_number", both_find_nothing_first)
+    headers = api.headers("officer1")
+    body = {"procedure_id": "general_penalty", "title": "某超市销售过期食品案", "department": "market",
+            "party": COMPANY}
+
+    def attempt():
+        r = app.test_client().post("/api/v1/cases", headers=headers, json=body)
+        return r.status_code, r.json
+
+    results = at_once(app, attempt)
+    assert [status for status, _ in results] == [201, 201], results
+    monkeypatch.setattr(parties, "by_number", looked_up)
+    with app.app_context():
+        party_ids = {answer["party"]["id"] for _, answer in results}
+        assert len(party_ids) == 1
+        assert db.session.execute(db.select(db.func.count()).select_from(Party)
+                                  .where(Party.id_number == COMPANY_ID)).scalar_one() == 1
+        registered = [json.loads(e.data_json) for e in db.session.execute(
+            db.select(TraceEvent).where(TraceEvent.action == "party.registered")).scalars()]
+        assert [d["id"] for d in registered] == list(party_ids)

@@ -137,9 +137,24 @@ def test_make_run_serves_the_demo_and_the_readme_examples_work_against_it(served
     status, token = request(f"{base}/api/v1/auth/token", {"username": "officer1", "password": "zhifaflow-demo"})
     assert status == 201
     status, page = request(f"{base}/api/v1/cases?per_page=100", token=token["token"])
-    assert status == 200 and page["total"] == DEFAULT_COUNT
+    from workflow_app.demo import inspection, referral, seizure
+
+    # the market's seizures too, and the penalty case its seizure handed on for confiscation opened; its
+    # enterprise inspections (one of the stages is the environment branch's case) and the penalty case
+    # one of them opened on its clue; its referrals (not the environment branch's bare clue, nor the
+    # supervision's, which has no referral case: its receipt is the receiving department's)
+    market_inspections = len(inspection.STAGES) - 1
+    market_referrals = sum(not stage.bare and not stage.supervision for stage in referral.STAGES)
+    assert status == 200 and page["total"] == (DEFAULT_COUNT + len(seizure.STAGES) + 1 + market_inspections + 1
+                                               + market_referrals)
+    assert f"\n{page['total']} demo cases in 市场监督管理局 (market) in all" in output  # what the CI compares
     assert {c["status"] for c in page["items"]} == {"intake", "not_filed", "investigating", "decided", "served",
-                                                 "closed", "on_the_spot"}  # the summary procedure's too
+                                                 "closed", "on_the_spot",  # the summary procedure's too
+                                                 "seized", "released", "confiscation_referred",  # the seizures'
+                                                 "registered", "inspected", "result",  # the inspections'
+                                                 "referral_drafting", "referred", "feedback_overdue",
+                                                 "accepted", "returned"}  # and the referrals'
+    assert f"Opened {2 * len(seizure.STAGES)} seizure cases" in output
 
     run = subprocess.run(["bash", "-euo", "pipefail", "-c", readme_api_examples(base)],
                          capture_output=True, text=True, timeout=60)
@@ -179,6 +194,11 @@ def test_the_readme_says_what_the_demo_holds():
     assert f"opens {DEFAULT_COUNT} sample\ncases" in demo and DEFAULT_COUNT == 2 * len(STAGES)
     for stage in STAGES:
         assert f"\n| {stage.label} |" in demo, stage.label
+    from workflow_app.demo import seizure
+
+    assert f"opens {2 * len(seizure.STAGES)} cases of 查封、扣押" in demo.replace("\n", " ")
+    for stage in seizure.STAGES:  # the seizure's table names its stages without their "seizure: "
+        assert f"\n| {stage.label.removeprefix('seizure: ')} |" in demo, stage.label
 
 
 def test_the_readme_links_only_files_in_the_repository():

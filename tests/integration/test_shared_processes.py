@@ -21,7 +21,8 @@ from tests.integration.test_procedures import deploy, problems
 from tests.web_session import html, page_login
 
 CALLED = {"call_hearing": "shared_hearing", "call_legal_review": "shared_legal_review",
-          "call_collective_discussion": "shared_collective_discussion", "call_service": "shared_service"}
+          "call_collective_discussion": "shared_collective_discussion", "call_service": "shared_service",
+          "call_coercive_execution": "shared_coercive_execution"}
 
 # Fixed dates in the legal order, in 2026 (its holiday table is known): the hearing notified 11
 # days ahead, held, the decision after it.
@@ -108,7 +109,7 @@ def test_a_case_goes_through_the_called_hearing_and_legal_review_and_runs_deadli
     assert '"hearing_record": {"state": "done"' in steps and '"called_by": ["call_hearing"]' in steps
     urls = re.findall(r'data-testid="called-diagram"[^>]*data-bpmn-url="([^"]+)"', page)
     assert sorted(u.rsplit("=", 1)[1].replace("%2F", "/") for u in urls) == sorted(
-        f"bpmn/shared/{name}.bpmn" for name in ("collective_discussion", "hearing", "legal_review", "service"))
+        f"bpmn/shared/{name}.bpmn" for name in ("coercive_execution", "collective_discussion", "hearing", "legal_review", "service"))
     csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)  # as the page's script sends it
     drawn = client.get(urls[0].replace("&amp;", "&"), headers={"X-CSRFToken": csrf})
     assert drawn.status_code == 200 and b"isExecutable=\"true\"" in drawn.data
@@ -128,7 +129,7 @@ def test_the_procedure_page_draws_each_called_process_below_its_own(api, client)
     listed = {v["procedure_id"]: v for v in api.get("/api/v1/procedures").json["items"]}
     page_login(client, "author1")
     page = html(client.get(f"/procedures/{listed['general_penalty']['id']}"))
-    assert page.count('data-testid="called-diagram"') == 4
+    assert page.count('data-testid="called-diagram"') == len(CALLED)
     for process in CALLED.values():
         assert f'data-process-id="{process}"' in page
     # The called steps list with their lanes and deadlines, after the steps that lead to their call.

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.summary import ON_THE_SPOT, ORGANIZATION, SIGNATURE, Summary
+from tests.summary import ON_THE_SPOT, ORGANIZATION, SIGNATURE, WARNING, Summary, decision_number
 from tests.tampering import tamper
 from workflow_app.demo.signature import png_rgba
 from workflow_app.extensions import db
@@ -56,8 +56,7 @@ def test_a_fine_collected_on_the_spot_goes_from_the_certificates_to_closing(api,
 
 
 def test_a_warning_needs_no_payment(api, summary):
-    case = summary.run(summary.open(), "identify",
-                       ("notify", {"notified_penalty_kinds": ["warning"], "notified_fine": None}), "hear_statement",
+    case = summary.run(summary.open(), "identify", ("notify", WARNING), "hear_statement",
                        ("decide", {"penalty_kinds": ["warning"], "fine_amount": None, "performance_manner": None}))
     case = summary.complete(case, "serve", refused_to_sign=True, refusal_note="当事人拒绝签名，已在决定书上注明")
     assert api.ready(case) == ["file_record"]
@@ -150,6 +149,87 @@ def test_more_than_100_yuan_is_not_collected_as_a_small_fine(api, summary):
     case = summary.served(case)
     r = summary.complete(case, "payment", expect=422, amount_collected=150)
     assert r.json["error"] == "ON_SPOT_COLLECTION_NOT_ALLOWED" and "超过100元" in r.json["message"]
+
+
+# -- the cause (案由) and the no-penalty list, as in the general procedure ----------------------------------
+def test_the_notice_names_a_cause_of_the_departments_register(api, summary):
+    case = summary.run(summary.open(), "identify")
+    r = summary.complete(case, "notify", expect=422, cause=None)  # the market bureau has a register
+    assert list(r.json["errors"]) == ["cause"] and "案由" in r.json["errors"]["cause"][0]
+    r = summary.complete(case, "notify", expect=422, cause="NO-SUCH")
+    assert "NO-SUCH" in r.json["errors"]["cause"][0]
+    assert api.ready(api.get(f"/api/v1/cases/{case['id']}").json) == ["notify"]
+
+
+def test_a_fine_below_the_causes_statutory_minimum_is_refused_with_the_article(api, summary):
+    """Art. 126 of the Food Safety Law: 5,000 to 50,000 yuan. A 100-yuan fine on the spot is below it
+    (减轻处罚) and needs a recorded circumstance of APL Art. 32; recorded, the fine stands."""
+    case = summary.run(summary.open(), "identify")
+    below = {**WARNING, "notified_penalty_kinds": ["fine"], "notified_fine": 100}
+    r = summary.complete(case, "notify", expect=422, **below)
+    body = r.json
+    assert body["error"] == "FINE_OUTSIDE_STATUTORY_RANGE" and body["article"] == "《行政处罚法》第32条"
+    assert "summary_notice.notified_fine" in body["errors"]
+    assert "当场告知·拟罚款金额100元低于《中华人民共和国食品安全法》第一百二十六条第一款第三项规定的罚款幅度（5000元以上" \
+        "50000元以下）" in body["message"]
+    refused = [e for e in trace(api, case) if e["action"] == "step.refused"]
+    assert refused[-1]["data"]["code"] == "FINE_OUTSIDE_STATUTORY_RANGE"
+    case = summary.complete(case, "notify", **below, mitigating_circumstance="eliminated_harm",
+                            mitigation_facts="当事人当场补建进货查验记录，未造成危害后果")
+    case = summary.run(case, "hear_statement", ("decide", {"legal_basis": WARNING["penalty_provision"]}))
+    assert case["status"] == "decided"  # the decision's 100 yuan rests on the notice's circumstance
+
+
+def test_a_penalty_kind_the_causes_provision_does_not_provide_is_refused(api, summary):
+    """Price tags (价格法 Art. 42): confiscation and a fine, no warning — on the notice and on the decision."""
+    case = summary.run(summary.open(), "identify")
+    r = summary.complete(case, "notify", expect=422, notified_penalty_kinds=["warning"], notified_fine=None)
+    assert r.json["error"] == "PENALTY_KIND_NOT_IN_PROVISION" and r.json["article"] == "《行政处罚法》第4条、第38条第1款"
+    assert "summary_notice.notified_penalty_kinds" in r.json["errors"]
+    case = summary.run(case, "notify", "hear_statement")
+    r = summary.complete(case, "decide", expect=422, penalty_kinds=["warning"], fine_amount=None,
+                         performance_manner=None)
+    assert r.json["error"] == "PENALTY_KIND_NOT_IN_PROVISION" and "summary_decision.penalty_kinds" in r.json["errors"]
+
+
+def test_a_case_found_on_the_no_penalty_list_and_warned_on_the_spot_raises_the_alert(api, summary):
+    """SCJG-BCF-001: a first violation of the purchase records, corrected, no harm (APL 33(1)). The
+    notice finds the case meets it, the officers warn all the same: the step is taken, and the
+    supervisors see MINOR_FIRST_VIOLATION_PENALIZED."""
+    on_the_list = {**WARNING, "penalty_list_item": "SCJG-BCF-001", "meets_penalty_list": "yes"}
+    case = summary.run(summary.open(), "identify", ("notify", on_the_list), "hear_statement",
+                       ("decide", {"penalty_kinds": ["warning"], "fine_amount": None, "performance_manner": None,
+                                   "legal_basis": WARNING["penalty_provision"]}))
+    assert case["status"] == "decided"
+    found = api.get("/api/v1/alerts?code=MINOR_FIRST_VIOLATION_PENALIZED", as_="supervisor1").json["items"]
+    alert = next(a for a in found if a["case_id"] == case["id"])
+    assert (alert["details"]["item"], alert["details"]["kinds"]) == ("SCJG-BCF-001", ["warning"])
+    assert "第33条" in alert["basis"]
+
+
+def test_a_party_warned_on_the_spot_before_is_no_first_violator(api, summary):
+    """The decision on the spot counts in the parties register (its kinds are marked as a
+    decision's): the party's second case cannot be found a first violation of the cause."""
+    warned = ("decide", {"penalty_kinds": ["warning"], "fine_amount": None, "performance_manner": None,
+                         "legal_basis": WARNING["penalty_provision"]})
+    first = summary.run(summary.open(), "identify", ("notify", WARNING), "hear_statement", warned)
+    case = summary.run(summary.open(), "identify")
+    r = summary.complete(case, "notify", expect=422, **{**WARNING, "penalty_list_item": "SCJG-BCF-001",
+                                                         "meets_penalty_list": "yes"})
+    assert list(r.json["errors"]) == ["meets_penalty_list"] and first["number"] in r.json["errors"]["meets_penalty_list"][0]
+
+
+def test_the_notice_page_offers_the_departments_causes_and_list_items(app, api, summary):
+    from tests.web_session import html, page_login
+
+    case = summary.run(summary.open(), "identify")
+    browser = app.test_client()
+    page_login(browser, "officer1")
+    page = html(browser.get(f"/tasks/{api.task(case, 'notify')['id']}"))
+    picker = page[page.index('<select id="f-cause" name="cause"'):]
+    picker = picker[:picker.index("</select>")]
+    assert 'value="SCJG-JG-13-01"' in picker and "经营者不按规定明码标价" in picker and 'value="SCJG-SP-126-03"' in picker
+    assert 'name="penalty_list_item"' in page and 'value="SCJG-BCF-001"' in page
 
 
 # -- the signature ----------------------------------------------------------------------------------------
@@ -332,7 +412,7 @@ def test_the_decision_on_the_spot_prints_the_drawn_signature_with_its_hash_under
     listed = api.get(f"/api/v1/cases/{case['id']}/documents").json["items"]
     assert [d["kind"] for d in listed] == ["summary_decision"] and listed[0]["title"] == "当场行政处罚决定书"
     page = api.get(f"/api/v1/cases/{case['id']}/documents/summary_decision.html").data.decode()
-    assert "当场行政处罚决定书" in page and "清市监当罚〔2026〕0001号" in page and "100元" in page
+    assert "当场行政处罚决定书" in page and decision_number(case) in page and "100元" in page
     assert "SHA-256" not in page and "<img" not in page  # not handed over yet
     sha = summary.sign(case).json["sha256"]
     summary.complete(case, "serve", party_signature=sha)

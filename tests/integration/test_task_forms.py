@@ -49,7 +49,8 @@ def encode(schema: dict, data: dict, prefix: str = "") -> list[tuple[str, str]]:
             for i, row in enumerate(value):
                 out += encode(prop["items"], row, f"{key}-{i}-")
         elif prop.get("type") == "array":
-            if "enum" in prop.get("items", {}) or prop.get("x-user-role"):
+            if "enum" in prop.get("items", {}) or prop.get("x-user-role") or prop.get("x-evidence") \
+                    or prop.get("x-origin-evidence"):
                 out += [(key, str(v)) for v in value]
             else:
                 out.append((key, "\n".join(value)))
@@ -84,8 +85,9 @@ def test_every_form_renders_and_its_example_comes_back_from_a_post_of_the_render
     posted = encode(schema, example)
     names = rendered_names(app, schema, task_forms.read_form(schema, MultiDict(posted)), people)
     assert {name for name, _value in posted} <= names, f"the page does not render {sorted({n for n, _ in posted} - names)}"
-    # every top-level field, by its name; but a number the system issues is shown, never sent
-    issued = set(numbered_fields(schema))
+    # every top-level field, by its name; but a number the system issues, or a field it fills in
+    # (readOnly: a referral letter's department name), is shown, never sent
+    issued = set(numbered_fields(schema)) | {n for n, p in schema["properties"].items() if p.get("readOnly") is True}
     assert set(schema["properties"]) - issued <= {n.split("-", 1)[0] for n in names}
     assert not issued & names
     with app.test_request_context("/"):

@@ -120,3 +120,35 @@ def test_a_timer_started_as_of_another_day_falls_due_by_the_apps_clock_in_the_en
     clock.advance(PAST_DUE)
     assert timers.fire_due().fired == [case["number"]]
     assert [t["bpmn_id"] for t in api.get(f"/api/v1/cases/{case['id']}").json["tasks"]] == ["t2"]
+
+
+def test_a_foreign_diagrams_boundary_timers_fire_through_the_worker(api, ctx, clock):
+    """A diagram in another modeller's style (tests/fixtures/foreign/boundary_timers.bpmn, Camunda
+    Modeler's export): its task's non-interrupting one-day timer and interrupting five-day timer
+    fire through the timer worker like a shipped procedure's — the reminder after a day, beside
+    the reply still open; after five days the reply withdrawn and the head's step ready."""
+    from pathlib import Path
+
+    name = "boundary_timers.bpmn"
+    xml = (Path(__file__).resolve().parents[1] / "fixtures" / "foreign" / name).read_bytes()
+    r = api.post("/api/v1/procedures", as_="author1", content_type="multipart/form-data",
+                 data={"file": (io.BytesIO(xml), name)})
+    assert r.status_code == 201, r.json
+    case = api.open_case(procedure_id=r.json["procedure_id"])
+    assert [t["bpmn_id"] for t in case["tasks"]] == ["Activity_reply"]
+
+    def ready() -> list[str]:
+        api._tokens.clear()  # days have passed: the morning's API token has expired; log in again
+        return sorted(t["bpmn_id"] for t in api.get(f"/api/v1/cases/{case['id']}").json["tasks"])
+
+    clock.advance(timedelta(hours=23))
+    assert timers.fire_due().fired == []  # nothing due within the first day
+    clock.advance(timedelta(hours=1, seconds=5))
+    assert timers.fire_due().fired == [case["number"]]
+    assert ready() == sorted(["Activity_reply", "Activity_remind"])  # the reminder, the reply still open
+    clock.advance(timedelta(days=4))
+    assert timers.fire_due().fired == [case["number"]]
+    assert ready() == ["Activity_escalated", "Activity_remind"]  # the reply withdrawn, the head's step
+    trail = actions(case["id"])
+    assert trail.count("timer.fired") == 2 and "task.cancelled" in trail
+    assert audit_verify.verify(case["id"]).ok

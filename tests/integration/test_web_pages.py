@@ -358,7 +358,8 @@ def test_unknown_pages_are_an_html_404_and_unknown_api_paths_stay_json(client):
     assert client.get("/api/v1/nowhere").json["error"] == "not_found"
 
 
-PUBLIC_PAGES = {"web.index", "web.login", "web.set_language"}
+# the enterprise inspections' public pages: the published plans, a visit's check (docs/inspections.md)
+PUBLIC_PAGES = {"web.index", "web.login", "web.set_language", "web.public_inspection_plans", "web.public_visit"}
 
 
 def test_every_page_but_login_language_and_the_root_asks_for_a_login_first(app, client):
@@ -369,7 +370,8 @@ def test_every_page_but_login_language_and_the_root_asks_for_a_login_first(app, 
         if rule.endpoint in PUBLIC_PAGES:
             continue
         values = {"case_id": 1, "task_id": 1, "kind": "filing_approval", "fmt": "html", "version_id": 1, "alert_id": 1,
-                  "sha256": "0" * 64, "name": "party_reply", "evidence_id": 1, "party_id": 1}
+                  "sha256": "0" * 64, "name": "party_reply", "evidence_id": 1, "party_id": 1, "plan_id": 1,
+                  "draw_id": 1, "action": "submit"}
         with app.test_request_context():
             url = url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
         r = client.open(url, method=method)

@@ -122,3 +122,16 @@ def test_deploy_checks_the_clock_against_the_packages_forms():
     assert any("boolean" in p for p in _problems({**SECTION, "hearing_period": {
         **SECTION["hearing_period"], "requested": "shenbian.riqi"}}))
     assert _problems("x") and _problems({**SECTION, "limits": []})
+
+
+def test_a_collective_discussion_is_asked_for_only_where_a_limit_may_be_extended_further():
+    """行政强制法 Art. 25 extends a seizure once: a package whose limits allow no further extension
+    need not record a discussion on its approval form; one with a further extension must."""
+    without = {**FORMS, "pizhun": {"type": "object", "properties": {
+        "decision": _f("string", enum=["approve", "refuse"]), "approved_days": _f("integer")}}}
+    once = {**SECTION, "limits": {"chafeng": SECTION["limits"]["chafeng"]},
+            "extension_request": "yanqi_once"}
+    forms = {**without, "yanqi_once": {"type": "object", "properties": {
+        "limit": _f("string", enum=["chafeng"]), "days": _f("integer"), "reason": _f("string")}}}
+    assert _problems(once, forms) == []
+    assert any("has no field collective_discussion" in p for p in _problems(SECTION, without))

@@ -24,10 +24,9 @@ def test_a_deadline_names_a_form_date_or_a_case_milestone_or_the_ready_time(text
     "15 days from task.completed",              # task.* and case.* are reserved for their own anchors
     "15 days from case.opened_at",
     "15 days from 1st.received_on",
-    "24 hours from service.served_on",          # a form date has no time of day
 ])
 def test_an_anchor_that_is_no_form_date_nor_a_known_anchor_is_refused(text):
-    with pytest.raises(DeadlineSyntaxError, match="anchor|time of day"):
+    with pytest.raises(DeadlineSyntaxError, match="anchor"):
         parse_deadline(text)
 
 
@@ -89,3 +88,39 @@ def test_a_filing_extension_counts_working_days():
 def test_a_malformed_clause_is_refused(text, reason):
     with pytest.raises(DeadlineSyntaxError, match=reason):
         parse_deadline(text)
+
+
+# -- hours from a date and time (行政强制法 Art. 19: an urgent measure reported within 24 hours) ---------
+def test_hours_run_from_a_recorded_date_and_time_to_the_minute():
+    deadline = parse_deadline("24 hours from seizure_onsite.seized_at")
+    assert (deadline.unit, deadline.form_anchor) == ("hours", ("seizure_onsite", "seized_at"))
+    due = deadline.due({deadline.anchor: form_date("2026-09-30T22:15:00+08:00")})
+    assert due.at == datetime(2026, 10, 1, 14, 15, tzinfo=UTC) and not due.provisional  # holidays count: hours are hours
+
+
+def test_days_from_a_date_and_time_run_from_its_beijing_date():
+    """30 days from a measure taken at 23:30 Beijing time on 2026-09-03 (15:30 UTC): the 3rd, not the
+    4th; 10-03 is in the National Day holiday, so the period ends on Thursday 10-08."""
+    deadline = parse_deadline("30 days from seizure_onsite.seized_at excluding periods, extendable as seizure")
+    due = deadline.due({deadline.anchor: form_date("2026-09-03T15:30:00+00:00")})
+    assert due.at.replace(microsecond=0) == datetime(2026, 10, 8, 15, 59, 59, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2026-09-30T10:30:00+08:00", datetime(2026, 9, 30, 2, 30, tzinfo=UTC)),
+    ("2026-09-30T10:30:00Z", datetime(2026, 9, 30, 10, 30, tzinfo=UTC)),
+    ("2026-09-30T10:30", None),        # no offset: no instant
+    ("2026-09-31T10:30:00+08:00", None),
+    ("not a time", None),
+])
+def test_a_date_and_time_is_an_instant_only_with_its_offset(value, expected):
+    from workflow_app.oversight.deadlines import form_instant
+
+    assert form_instant(value) == expected
+    assert form_date(value) == expected
+
+
+def test_a_date_anchors_days_but_hours_are_for_the_deploy_to_hold_to_a_date_and_time():
+    """The grammar takes hours from any form anchor; the deploy, which knows the field's format,
+    refuses hours from a plain date (tests/integration/test_deadlines.py)."""
+    assert parse_deadline("24 hours from service.served_on").unit == "hours"

@@ -183,6 +183,41 @@ def test_the_message_of_an_event_based_gateway_still_wins_before_the_timer(clock
     assert [t.bpmn_id for t in answered.ready] == ["t_answer"] and answered.next_timer_at is None
 
 
+def milestone(code: str) -> str:
+    return ('<bpmn:extensionElements><spiffworkflow:properties>'
+            f'<spiffworkflow:property name="milestone" value="{code}"/>'
+            '</spiffworkflow:properties></bpmn:extensionElements>')
+
+
+def wait_watched_by_a_timer():
+    """t1 → a receive task waiting for `answer`, a non-interrupting boundary timer on it an hour after
+    (milestone `late`, then its branch ends) → the end (milestone `done`): a referral's wait."""
+    body = ('<bpmn:startEvent id="start"/><bpmn:userTask id="t1"/>'
+            '<bpmn:receiveTask id="wait" messageRef="answer"/>'
+            f'<bpmn:boundaryEvent id="due" cancelActivity="false" attachedToRef="wait">{milestone("late")}'
+            '<bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"PT1H"'
+            '</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>'
+            f'<bpmn:endEvent id="noted"/><bpmn:endEvent id="end">{milestone("done")}</bpmn:endEvent>')
+    return deploy(body, ["start", "t1", "wait", "due", "noted", "end"],
+                  [("f1", "start", "t1"), ("f2", "t1", "wait"), ("f3", "wait", "end"), ("f4", "due", "noted")],
+                  messages=("answer",))
+
+
+def test_milestones_of_one_step_come_in_the_order_reached_not_the_trees(clock):
+    """The answer delivered after the timer's time, before the timer worker fired it: the engine fires
+    the timer first, then the answer ends the wait; the last milestone reached (the case's status)
+    is the end's, though the tree holds the timer's branch after it."""
+    processor = WorkflowProcessor.start(wait_watched_by_a_timer(), {}, DEFAULT_LIMITS)
+    step = complete(processor, "t1")
+    assert step.ready == [] and step.next_timer_at == NOW + timedelta(hours=1)
+    clock.at = NOW + timedelta(hours=2)
+    loaded = WorkflowProcessor.load(processor.procedure, step.state, DEFAULT_LIMITS)
+    before = loaded.completed_task_ids()
+    loaded.message("answer")
+    answered = loaded.result(before)
+    assert [m[1] for m in answered.milestones] == ["late", "done"] and answered.completed
+
+
 @pytest.mark.parametrize("kind, value, due", [
     ("timeDuration", '"P5D"', NOW + timedelta(days=5)),
     ("timeDate", '"2026-03-10T09:00:00+08:00"', datetime(2026, 3, 10, 1, 0, tzinfo=UTC)),

@@ -1,7 +1,15 @@
 """The departments' numbering patterns (案号, 文号): how a number prints, and which patterns are refused."""
 import pytest
 
-from workflow_app.services.numbering import DEFAULT_PATTERN, numbered_fields, pattern_problems, render
+from workflow_app.services.numbering import (
+    DEFAULT_PATTERN,
+    _numbers_due,
+    marker_problems,
+    markers,
+    numbered_fields,
+    pattern_problems,
+    render,
+)
 
 
 def test_the_default_pattern_prints_the_departments_numbers():
@@ -61,3 +69,96 @@ def test_the_numbered_fields_are_those_a_form_marks():
                              "odd": {"type": "string", "x-document-number": 7}}}
     assert numbered_fields(schema) == {"decision_number": "penalty_decision"}
     assert numbered_fields(None) == {}
+
+
+def test_a_number_per_another_field_is_issued_once_per_value_of_it():
+    schema = {"properties": {"cuigao_hao": {"type": "string",
+                                            "x-document-number": {"kind": "demand", "per": "cuigao_ri"}},
+                             "cuigao_ri": {"type": "string", "format": "date"}}}
+    assert markers(schema)["cuigao_hao"].per == "cuigao_ri" and numbered_fields(schema) == {"cuigao_hao": "demand"}
+    assert _numbers_due(schema, {}, []) == ({}, {})  # no demand recorded: no number
+    assert _numbers_due(schema, {"cuigao_ri": ""}, []) == ({}, {})
+    assert _numbers_due(schema, {"cuigao_ri": "2026-10-01"}, []) == ({"cuigao_hao": "demand"}, {})
+    earlier = [{"cuigao_ri": "2026-10-01", "cuigao_hao": "清市监催〔2026〕3号"}]
+    assert _numbers_due(schema, {"cuigao_ri": "2026-10-01"}, earlier) == ({}, {"cuigao_hao": "清市监催〔2026〕3号"})
+    assert _numbers_due(schema, {"cuigao_ri": "2026-10-09"}, earlier) == ({"cuigao_hao": "demand"}, {})
+    # a demand recorded before its form numbered it keeps none: its number is not issued late
+    assert _numbers_due(schema, {"cuigao_ri": "2026-10-01"}, [{"cuigao_ri": "2026-10-01"}]) == ({}, {})
+
+
+@pytest.mark.parametrize("marker, said", [
+    ({"kind": "demand", "per": "nowhere"}, "names no other field"),
+    ({"kind": "demand", "per": "cuigao_hao"}, "names no other field"),
+    ({"kind": "demand"}, 'is "<kind>" or'),
+    ({"kind": "Demand", "per": "cuigao_ri"}, 'is "<kind>" or'),
+    (["demand"], 'is "<kind>" or'),
+    ("", 'is "<kind>" or'),
+])
+def test_deploy_names_a_marker_that_cannot_number(marker, said):
+    schema = {"properties": {"cuigao_hao": {"type": "string", "x-document-number": marker},
+                             "cuigao_ri": {"type": "string", "format": "date"}}}
+    [problem] = marker_problems(schema)
+    assert said in problem and "cuigao_hao" in problem
+
+
+def test_a_marker_below_the_top_level_is_named():
+    schema = {"properties": {"fenqi": {"type": "array", "items": {"type": "object", "properties": {
+        "hao": {"type": "string", "x-document-number": "demand"}}}}}}
+    assert [str(p) for p in marker_problems(schema)] == [
+        "field fenqi.hao: x-document-number is read on a top-level field only"]
+
+
+# -- the markers, as deploy checks them ------------------------------------------------------------------
+def typed_problems(**props) -> str:
+    from workflow_app.services.numbering import form_problems
+
+    return " ".join(str(problem) for _key, problem in form_problems({"f": {"properties": props}}, ["f"]))
+
+
+def test_a_typed_number_is_a_top_level_string_that_fits_its_column():
+    assert typed_problems(number={"type": "string", "maxLength": 64, "x-printed-number": "summary_decision"}) == ""
+    assert typed_problems(number={"type": "string", "x-document-number": "penalty_decision"}) == ""
+    assert "maxLength" in typed_problems(number={"type": "string", "maxLength": 100,
+                                                  "x-printed-number": "summary_decision"})
+    assert "maxLength" in typed_problems(number={"type": "string", "x-printed-number": "summary_decision"})
+    assert "a number is a string" in typed_problems(number={"type": "integer", "maxLength": 10,
+                                                             "x-printed-number": "summary_decision"})
+
+
+@pytest.mark.parametrize("prop, said", [
+    ({"type": "string", "maxLength": 64, "x-printed-number": "Summary Decision"}, "names the kind"),
+    ({"type": "string", "maxLength": 64, "x-printed-number": 7}, "names the kind"),
+    ({"type": "string", "maxLength": 64, "x-printed-number": "case"}, "case number is the system's"),
+    ({"type": "string", "maxLength": 64, "x-printed-number": "a", "x-document-number": "b"}, "not both"),
+    ({"type": "array", "items": {"type": "object", "properties": {
+        "number": {"type": "string", "maxLength": 64, "x-printed-number": "receipt"}}}}, "f.number.*.number"),
+    ({"type": "object", "properties": {"number": {"type": "string", "x-document-number": "penalty_decision"}}},
+     "a top-level field only"),
+])
+def test_a_marker_the_step_would_not_read_as_meant_is_refused(prop, said):
+    assert said in typed_problems(number=prop)
+
+
+def test_the_shipped_forms_mark_their_numbers_as_deploy_asks():
+    import json
+
+    from tests.conftest import ROOT
+    from workflow_app.services.numbering import form_problems
+
+    forms = {p.name.removesuffix(".schema.json"): json.loads(p.read_text(encoding="utf-8"))
+             for p in (ROOT / "forms").glob("*/*.schema.json")}
+    assert form_problems(forms, forms) == []
+    assert {"decision_number": "summary_decision"} == {
+        name: prop["x-printed-number"] for name, prop in forms["summary_decision"]["properties"].items()
+        if "x-printed-number" in prop}
+
+
+def test_each_procedure_kind_with_a_case_number_kind_of_its_own_is_a_kind_and_has_a_default_code():
+    from workflow_app.oversight import procedure_kinds
+    from workflow_app.services.numbering import CASE, CASE_KINDS, DEFAULT_CODES, case_kind
+
+    assert case_kind("inspection") == "inspection_case" and DEFAULT_CODES["inspection_case"] == "检"
+    assert {case_kind(kind) for kind in ("penalty", "coercion", "referral", "other", None)} == {CASE}
+    for kind, number_kind in CASE_KINDS.items():
+        assert kind in procedure_kinds.KINDS and number_kind in DEFAULT_CODES
+    assert len(set(DEFAULT_CODES.values())) == len(DEFAULT_CODES)  # no two kinds print the same

@@ -62,12 +62,18 @@ FORMS = {
     "jueding": _form("决定", "Decision", amount=_f("number", "罚款金额（元）", "Fine (yuan)"),
                      kinds=_f("list", "处罚种类", "Kinds"), riqi=_f("date", "决定日期", "Decision date"),
                      moshou=_f("number", "没收价值", "Value confiscated"),
-                     jizhun=_f("text", "裁量基准", "Benchmark item"), dangci=_f("text", "裁量档次", "Tier"),
+                     jizhun=_f("text", "裁量基准", "Benchmark item"),
+                     dangci={"type": "string", "title": "裁量档次", "x-title-en": "Tier",
+                             "enum": ["jianqing", "congqing", "yiban", "congzhong"],
+                             "x-enum-labels": ["减轻", "从轻", "一般", "从重"],
+                             "x-enum-labels-en": ["Mitigated", "Lenient", "Ordinary", "Aggravated"]},
                      anyou=_f("text", "案由", "Cause"), jianqing=_f("text", "减轻情形", "Mitigating circumstance"),
                      fuyi=_f("text", "复议机关", "Reconsideration body"), fayuan=_f("text", "诉讼法院", "Court"),
                      caina={"type": "string", "title": "采纳情况", "x-title-en": "Adopted",
                             "enum": ["caina", "bufen", "bucaina", "wei_tichu"]}),
     "chexiao": _form("撤回公示", "Withdrawal", riqi=_f("date", "撤销日期", "Day revoked")),
+    "chuli": _form("查封扣押处理决定", "Handling of the seized items",
+                   jieguo={"type": "string", "enum": ["moshou", "jiechu"], "title": "处理结果", "x-title-en": "Outcome"}),
     "songda": _form("送达", "Service", fangshi={"type": "string", "enum": ["zhijie", "dianzi"], "title": "方式",
                                                 "x-title-en": "Method"},
                     tongyi=_f("bool", "同意电子送达", "Consent"), riqi=_f("date", "送达日期", "Day served")),
@@ -91,10 +97,31 @@ FORMS = {
                            "type": "string", "enum": ["jinggao", "fakuan", "moshou"]}},
                        leixing={"type": "string", "title": "当事人类型", "x-title-en": "Party", "enum": ["ziranren", "qiye", "shehui"]},
                        falv=_f("text", "另有规定的法律", "Other law"), xiane=_f("number", "该法律的限额", "Its limit")),
+    "chafeng": _form("查封扣押", "Sealing up", cuoshi=_f("list", "措施", "Measures"),
+                     daochang=_f("bool", "当事人到场", "Party present"), qianming=_f("text", "当事人签名", "Signature"),
+                     jujue=_f("bool", "拒绝签名", "Refused"), zhuming=_f("text", "拒绝情况", "Refusal noted"),
+                     jianzheng=_f("text", "见证人", "Witness"), jz_qianming=_f("text", "见证人签名", "Witness signature"),
+                     qingdan={"type": "array", "title": "清单", "x-title-en": "List", "items": {
+                         "type": "object", "properties": {"name": _f("text", "名称", "Name"),
+                                                          "quantity": _f("number", "数量", "Quantity")}}}),
+    "jiechu": _form("解除", "Release", tuihuan={"type": "array", "title": "退还清单", "x-title-en": "Returned", "items": {
+        "type": "object", "properties": {"name": _f("text", "名称", "Name"), "quantity": _f("number", "数量", "Quantity"),
+                                         "proceeds": _f("number", "变卖所得", "Proceeds")}}}),
     "shoujiao": _form("收缴", "Collection", dangchang=_f("bool", "当场收缴", "Collected on the spot"),
                       qingxing={"type": "string", "title": "情形", "x-title-en": "Ground",
                                 "enum": ["xiao_e", "nan_zhixing", "bianyuan"]},
                       liyou=_f("text", "具体情况", "Why"), jine=_f("number", "收缴金额", "Amount collected")),
+    "qzjueding": _form("强制执行决定", "Execution decision", ri=_f("date", "决定日期", "Day decided"),
+                       fangshi=_f("list", "执行方式", "Means"), liji=_f("bool", "立即执行", "At once")),
+    "qzshishi": _form("实施强制执行", "Execution", kaishi=_f("text", "开始时间", "Began", format="date-time"),
+                      jieshu=_f("text", "结束时间", "Ended", format="date-time"), jinji=_f("bool", "紧急", "Emergency"),
+                      liyou=_f("text", "紧急理由", "Why urgent")),
+    "jiancha": _form("涉企检查", "Enterprise inspection",
+                     yiju={"type": "string", "enum": ["jihua", "tousu"], "title": "检查依据", "x-title-en": "Trigger"},
+                     niandu={"type": "integer", "title": "计划年度", "x-title-en": "Plan year"},
+                     shixiang=_f("text", "检查事项", "Plan item"), xiansuo=_f("text", "线索", "Clue"),
+                     shoudao=_f("date", "收到日期", "Day received"), rujian=_f("date", "入企日期", "Day of the visit"),
+                     yijiao=_f("date", "移交日期", "Day handed on")),
 }
 
 MAJOR = {"decided": "jueding.riqi", "decided_kinds": "jueding.kinds", "decided_fine": "jueding.amount",
@@ -134,15 +161,28 @@ BOUND = {
     "fine_within_statutory_range": (["gaozhi", "jueding"], {
         "cause": {"gaozhi": "anyou", "jueding": "anyou"}, "fine": {"gaozhi": "amount_proposed", "jueding": "amount"},
         "kinds": {"gaozhi": "kinds_proposed", "jueding": "kinds"}, "mitigation": {"jueding": "jianqing"},
+        "list_item": "gaozhi.qingdan", "list_meets": "gaozhi.fuhe", "list_met": "shi",
         "illegal_gain": {"gaozhi": "suode"}, "goods_value": {"gaozhi": "huozhi"}}),
     "kinds_within_cause": (["gaozhi", "jueding"], {"cause": {"gaozhi": "anyou", "jueding": "anyou"},
                                                    "kinds": {"gaozhi": "kinds_proposed", "jueding": "kinds"}}),
     "no_penalty_list_respected": (["jueding"], {"item": "gaozhi.qingdan", "meets": "gaozhi.fuhe", "met": "shi",
                                                 "decided_kinds": "jueding.kinds", "decided_fine": "jueding.amount"}),
+    "light_list_applied": (["jueding"], {"item": "gaozhi.qingdan", "meets": "gaozhi.fuhe", "met": "shi",
+                                         "tier": "jueding.dangci", "fine": "jueding.amount", "kinds": "jueding.kinds",
+                                         "benchmark_item": "jueding.jizhun", "light_tiers": ["jianqing", "congqing"],
+                                         "heavier_tiers": ["yiban", "congzhong"]}),
     "legal_review_before_major_decision": (["jueding"], {**MAJOR, "review_outcome": "shenhe.jielun",
                                                          "approved": "tongyi"}),
     "discussion_before_major_decision": (["jueding"], {**MAJOR, "discussion": "taolun"}),
     "party_id_valid": (["xiansuo"], {"id_number": "xiansuo.haoma"}),
+    "confiscated_in_linked_case": (["chuli"], {"outcome": "chuli.jieguo", "confiscation": "moshou"}),
+    # enterprise inspections (their own tests: tests/unit/test_inspection_rules.py)
+    "inspection_triggered": (["jiancha"], {"trigger": "jiancha.yiju", "planned": "jihua", "plan_year": "jiancha.niandu",
+                                           "plan_item": "jiancha.shixiang", "reference": "jiancha.xiansuo",
+                                           "received_on": "jiancha.shoudao"}),
+    "inspection_within_frequency": (["jiancha"], {"visit_on": "jiancha.rujian"}),
+    "clue_opened_in_linked_case": (["jiancha"], {"handed_on": "jiancha.yijiao"}),
+    "on_joint_visit_day": (["jiancha"], {"visit_on": "jiancha.rujian"}),
     "party_identified": (["gaozhi"], {"notice": "gaozhi"}),
     "recorded_by_named_officer": (["diaocha"], {"officers": "diaocha.renyuan"}),
     "electronic_service_consented": (["songda"], {"method": "songda.fangshi", "electronic": "dianzi",
@@ -182,6 +222,18 @@ BOUND = {
     "on_spot_collection_allowed": (["shoujiao"], {"collected": "shoujiao.dangchang", "fine": "dangchang.fakuan",
                                                   "ground": "shoujiao.qingxing", "small_fine": "xiao_e",
                                                   "reason": "shoujiao.liyou", "amount": "shoujiao.jine"}),
+    "measures_within_powers": (["chafeng"], {"measures": ["chafeng.cuoshi"]}),
+    "record_signed_or_witnessed": (["chafeng"], {"present": "chafeng.daochang", "signature": "chafeng.qianming",
+                                                 "refused": "chafeng.jujue", "refusal_note": "chafeng.zhuming",
+                                                 "witness": "chafeng.jianzheng",
+                                                 "witness_signature": "chafeng.jz_qianming"}),
+    "items_all_returned": (["jiechu"], {"seized": "chafeng.qingdan", "returned": "jiechu.tuihuan"}),
+    "execution_power_held": (["zhixing"], {"outcome": "zhixing.qingkuang", "value": "qiangzhi"}),
+    "execution_methods_within_powers": (["qzjueding"], {"methods": "qzjueding.fangshi"}),
+    "decided_after_demand_period": (["qzjueding"], {"demand_served": "zhixing.cuigao_ri", "decided": "qzjueding.ri",
+                                                    "immediate": "qzjueding.liji"}),
+    "executed_in_lawful_hours": (["qzshishi"], {"started": "qzshishi.kaishi", "ended": "qzshishi.jieshu",
+                                                "urgent": "qzshishi.jinji", "urgent_reason": "qzshishi.liyou"}),
 }
 
 
@@ -227,7 +279,9 @@ def _package(procedure_id: str) -> tuple[dict, dict]:
 
 def test_the_shipped_packages_bindings_pass_the_deploy_checks_and_bind_every_kind():
     bound = set()
-    for procedure_id in ("general_penalty", "summary_penalty"):
+    packages = sorted(p.parent.name for p in (ROOT / "bpmn").glob("*/rules.json"))
+    assert {"general_penalty", "summary_penalty", "seizure"} <= set(packages)
+    for procedure_id in packages:
         rules, forms = _package(procedure_id)
         assert bindings.problems(rules, forms) == [], procedure_id
         bound |= {b.kind.name for b in bindings.bound(rules)}
@@ -260,6 +314,10 @@ def test_deploy_refuses_a_choice_the_field_does_not_offer_even_as_a_default():
         "electronic_service_consented", on, default)[0]
     on, params = BOUND["nothing_left_to_execute"]
     assert "'paid' is not a choice" in _problems("nothing_left_to_execute", on, {**params, "finished": ["paid"]})[0]
+    on, params = BOUND["light_list_applied"]  # a default list of choices, each checked
+    default = {k: v for k, v in params.items() if k != "light_tiers"}
+    assert "its default 'mitigated', 'lighter' is not a choice of field jueding.dangci" in _problems(
+        "light_list_applied", on, default)[0]
 
 
 def test_a_period_the_law_sets_is_a_whole_number_of_days():
@@ -898,11 +956,297 @@ def test_a_case_found_on_the_no_penalty_list_and_decided_with_a_penalty_raises_a
     assert [r.kind.name for r in step_rules.check(bound, rec, (bindings.ALERT,))] == ["no_penalty_list_respected"]
 
 
+# -- LIGHT_LIST_NOT_APPLIED (APL 32): an alert kind, the step is taken ------------------------------------------
+TIERS = {("SJ-01", "congqing"): {"min_fine": 5000, "max_fine": 18500},
+         ("SJ-01", "yiban"): {"min_fine": 18500, "max_fine": 36500}}  # no range for 减轻 (below the minimum)
+
+
+def lightened(decided, finding=None) -> CaseRecord:
+    """The decision of a case the notice found meeting the light-penalty list's CQ-1, unless `finding` says otherwise."""
+    return record("jueding", {"jizhun": "SJ-01", "kinds": ["fine"], **decided},
+                  earlier={"gaozhi": {"qingdan": "CQ-1", "fuhe": "shi"} if finding is None else finding},
+                  list_item=LISTS.get, benchmark=lambda item, tier: TIERS.get((item, tier)))
+
+
+def test_a_case_found_on_the_light_list_and_given_a_heavier_tier_or_a_fine_above_its_lighter_tiers_raises_an_alert():
+    kind = KINDS["light_list_applied"]
+    assert (kind.code, kind.effect) == ("LIGHT_LIST_NOT_APPLIED", bindings.ALERT) and "第32条" in kind.article
+    assert CATALOGUE[kind.code].severity == "medium" and "第32条" in CATALOGUE[kind.code].basis
+    both = only("light_list_applied", lightened({"dangci": "yiban", "amount": 20000}))
+    assert both.fields == ("jueding.dangci", "jueding.amount")
+    assert both.message.startswith("告知·清单事项记载本案符合从轻减轻处罚清单事项CQ-1（主动消除危害后果），决定·裁量档次却为“一般”，"
+                                   "决定·罚款金额20000元高于裁量基准SJ-01“从轻”档的上限18500元：")
+    assert "《行政处罚法》第32条" in both.message and "《中华人民共和国行政处罚法》第三十二条第一项" in both.message
+    assert "Decision · Tier is Ordinary and Decision · Fine of 20000 yuan is above the top of the Lenient tiers" \
+        in both.message_en and "APL Art. 32" in both.message_en
+    assert {k: both.details[k] for k in ("item", "list_kind", "tier", "fine", "ceiling", "benchmark_item")} == {
+        "item": "CQ-1", "list_kind": "light", "tier": "yiban", "fine": 20000, "ceiling": 18500, "benchmark_item": "SJ-01"}
+    assert both.details["message"] == both.message
+    # the tier alone, or the fine alone, departs
+    assert only("light_list_applied", lightened({"dangci": "congzhong", "amount": 9000})).fields == ("jueding.dangci",)
+    assert only("light_list_applied", lightened({"dangci": "congqing", "amount": 18501})).fields == ("jueding.amount",)
+    assert only("light_list_applied", lightened({"amount": 36500})).fields == ("jueding.amount",)  # no tier recorded
+    for lawful in (lightened({"dangci": "congqing", "amount": 18500}),  # the top of the lighter tier
+                   lightened({"dangci": "jianqing", "amount": 3000}),  # mitigated: below the statutory minimum
+                   lightened({"dangci": "congqing", "kinds": ["warning"], "amount": 20000}),  # no fine imposed
+                   lightened({"dangci": "congqing", "amount": 20000, "jizhun": "SJ-99"}),  # a benchmark the register lacks
+                   lightened({"dangci": "yiban", "amount": 20000}, {"qingdan": "CQ-1", "fuhe": "fou"}),  # not met
+                   lightened({"dangci": "yiban", "amount": 20000}, {"qingdan": "BCF-1", "fuhe": "shi"}),  # no-penalty list
+                   lightened({"dangci": "yiban", "amount": 20000}, {"qingdan": "CQ-9", "fuhe": "shi"}),  # not in the register
+                   lightened({"dangci": "yiban", "amount": 20000}, {})):  # no finding recorded
+        assert breaches("light_list_applied", lawful) == []
+    # no benchmark item recorded: the one the causes register gives the list item's cause, where it gives one
+    def unnamed(causes):
+        return record("jueding", {"kinds": ["fine"], "dangci": "congqing", "amount": 20000},
+                      earlier={"gaozhi": {"qingdan": "CQ-1", "fuhe": "shi"}}, list_item=LISTS.get, cause=causes.get,
+                      benchmark=lambda item, tier: TIERS.get((item, tier)))
+    assert only("light_list_applied", unnamed({"SP-126": {**FSL_126, "benchmark_item": "SJ-01"}})).details[
+        "benchmark_item"] == "SJ-01"
+    assert breaches("light_list_applied", unnamed(CAUSES)) == []
+    # the step is taken: the kind runs with the alert kinds only
+    bound = bindings.bound({"rules": [{"kind": "light_list_applied", "on": ["jueding"],
+                                       "params": BOUND["light_list_applied"][1]}]})
+    rec = lightened({"dangci": "yiban", "amount": 20000})
+    assert step_rules.check(bound, rec) == []
+    assert [r.kind.name for r in step_rules.check(bound, rec, (bindings.ALERT,))] == ["light_list_applied"]
+
+
+def test_the_judgement_of_a_penalty_against_either_list_says_whether_it_is_consistent():
+    """What the reviewer's sheet shows: the same judgement, consistent or not, for both kinds of item."""
+    from workflow_app.oversight.step_rules.penalty_lists import judged
+
+    params = KINDS["light_list_applied"].complete(BOUND["light_list_applied"][1])
+    light = judged(lightened({"dangci": "congqing", "amount": 8000}), params)
+    assert (light.code, light.meets, light.consistent) == ("CQ-1", True, True)
+    assert light.message == "裁量阶次为“从轻”，罚款8000元不高于裁量基准SJ-01“从轻”档的上限18500元，与从轻减轻处罚清单事项CQ-1一致"
+    assert judged(lightened({"dangci": "yiban", "amount": 8000}), params).consistent is False
+    first = {"qingdan": "BCF-1", "fuhe": "shi"}
+    fined = judged(lightened({"amount": 5000}, first), params)
+    assert fined.consistent is False and "应当作出不予行政处罚决定" in fined.message and "APL Art. 33(1)" in fined.message_en
+    assert judged(lightened({"kinds": [], "amount": None}, first), params).consistent is True
+    not_met = judged(lightened({"amount": 5000}, {**first, "fuhe": "fou"}), params)
+    assert (not_met.meets, not_met.consistent) == (False, None) and "不约束本案的处罚" in not_met.message
+    unknown = judged(lightened({"amount": 5000}, {"qingdan": "CQ-9", "fuhe": "shi"}), params)
+    assert (unknown.item, unknown.consistent) == (None, None)
+    assert judged(lightened({"amount": 5000}, {}), params) is None
+
+
+def test_a_light_list_item_the_case_meets_grounds_a_fine_below_the_statutory_minimum():
+    def below(finding):
+        return record("jueding", {"anyou": "SP-124", "amount": 20000, "kinds": ["fine"]}, earlier={"gaozhi": finding},
+                      cause=CAUSES.get, list_item=LISTS.get)
+    assert breaches("fine_within_statutory_range", below({"qingdan": "CQ-1", "fuhe": "shi"})) == []
+    for no_ground in ({"qingdan": "CQ-1", "fuhe": "fou"},  # found not to meet it
+                      {"qingdan": "BCF-1", "fuhe": "shi"},  # the no-penalty list: APL 33, not a ground of APL 32
+                      {"qingdan": "CQ-9", "fuhe": "shi"},  # not in the register
+                      {}):
+        b = only("fine_within_statutory_range", below(no_ground))
+        assert "或者本案符合的从轻减轻处罚清单事项" in b.message and "light-penalty list" in b.message_en
+    # a kind of item the binding names as a ground; above the maximum never
+    assert breaches("fine_within_statutory_range", below({"qingdan": "BCF-1", "fuhe": "shi"}),
+                    mitigating_list_kinds=["light", "no_penalty"]) == []
+    above = record("jueding", {"anyou": "SP-124", "amount": 100001, "kinds": ["fine"]},
+                   earlier={"gaozhi": {"qingdan": "CQ-1", "fuhe": "shi"}}, cause=CAUSES.get, list_item=LISTS.get)
+    assert "不得高于法定最高额" in only("fine_within_statutory_range", above).message
+
+
+def test_a_record_names_a_choice_by_its_label_in_both_languages():
+    rec = record("jueding", {})
+    assert rec.choice("jueding.dangci", "yiban") == ("一般", "Ordinary")
+    assert rec.choice("jueding.dangci", "nowhere") == ("nowhere", "nowhere")
+    assert rec.choice("jueding.amount", 5) == ("5", "5") and rec.choice(None, "x") == ("x", "x")
+
+
 @pytest.mark.parametrize("kind", sorted(set(BOUND) - {"transfer_copied_to_procuratorate", "withdrawn_only_if_disclosed",
-                                                     "party_identified"}))
+                                                     "party_identified", "record_signed_or_witnessed",
+                                                     "inspection_triggered"}))
 def test_a_kind_given_nothing_of_its_forms_finds_nothing(kind):
     """A step whose form records none of the fields a kind reads is no breach of it (but a
     transfer not recorded as copied to the procuratorate is not copied, a withdrawal of a disclosure
-    never made has nothing to withdraw, and a party not identified is not identified: refused above)."""
+    never made has nothing to withdraw, a party not identified is not identified, a record
+    nobody signed is not signed: refused above, and an inspection that records no trigger has
+    none: tests/unit/test_inspection_rules.py)."""
     on, _ = BOUND[kind]
     assert breaches(kind, record(on[0], {})) == []
+
+
+# -- administrative coercion (行政强制法) -------------------------------------------------------------------
+SHA = "a" * 64
+
+
+def test_a_coercive_measure_is_taken_only_within_the_departments_powers():
+    rec = record("chafeng", {"cuoshi": ["seal", "seize"]}, powers=["fine", "seize"], department="某局")
+    found = only("measures_within_powers", rec)
+    assert found.fields == ("chafeng.cuoshi",) and "查封场所、设施或者财物" in found.message and "某局" in found.message
+    assert breaches("measures_within_powers", record("chafeng", {"cuoshi": ["seize"]}, powers=["seize"])) == []
+
+
+@pytest.mark.parametrize("data, fields", [
+    ({"daochang": True}, ("chafeng.qianming", "chafeng.jujue")),                 # neither signed nor refused
+    ({"daochang": True, "jujue": True}, ("chafeng.zhuming",)),                    # refused, not noted
+    ({"daochang": True, "qianming": SHA, "jujue": True}, ("chafeng.jujue", "chafeng.qianming")),  # both
+    ({"daochang": False}, ("chafeng.jianzheng", "chafeng.jz_qianming")),          # absent, no witness
+    ({"daochang": False, "jianzheng": "赵某"}, ("chafeng.jz_qianming",)),          # the witness did not sign
+    ({"daochang": False, "qianming": SHA, "jianzheng": "赵某", "jz_qianming": SHA}, ("chafeng.qianming", "chafeng.daochang")),
+])
+def test_a_record_is_signed_by_the_party_its_refusal_noted_or_a_witness_signs(data, fields):
+    assert only("record_signed_or_witnessed", record("chafeng", data)).fields == fields
+
+
+@pytest.mark.parametrize("data", [
+    {"daochang": True, "qianming": SHA},
+    {"daochang": True, "jujue": True, "zhuming": "拒绝签名，已录像"},
+    {"daochang": False, "jianzheng": "赵某", "jz_qianming": SHA},
+])
+def test_a_signed_noted_or_witnessed_record_passes(data):
+    assert breaches("record_signed_or_witnessed", record("chafeng", data)) == []
+
+
+def test_without_a_presence_field_the_party_is_present():
+    rec = record("chafeng", {})
+    assert KINDS["record_signed_or_witnessed"].run(rec, {"signature": "chafeng.qianming"})[0].fields == \
+        ("chafeng.qianming",)
+
+
+def test_a_release_returns_every_item_in_full_or_its_proceeds():
+    seized = {"qingdan": [{"name": "饼干", "quantity": 120}, {"name": "封口机", "quantity": 1}]}
+    short = record("jiechu", {"tuihuan": [{"name": "饼干", "quantity": 100}]}, earlier={"chafeng": seized})
+    found = only("items_all_returned", short)
+    assert "饼干查封（扣押）120，退还100" in found.message and "封口机" in found.message
+    stranger = record("jiechu", {"tuihuan": [{"name": "饼干", "quantity": 120}, {"name": "封口机", "quantity": 1},
+                                              {"name": "电脑", "quantity": 1}]}, earlier={"chafeng": seized})
+    assert "电脑不在" in only("items_all_returned", stranger).message
+    whole = record("jiechu", {"tuihuan": [{"name": "饼干", "quantity": 0, "proceeds": 900},
+                                           {"name": "封口机", "quantity": 1}]}, earlier={"chafeng": seized})
+    assert breaches("items_all_returned", whole) == []
+
+
+def test_two_dates_and_times_are_held_to_their_order_by_the_minute_and_none_may_be_ahead_of_now():
+    """An urgent measure at 10:30 and its report at 09:00 the same day are out of order, though their
+    days are equal; a date against a date and time is compared by day; a time later than now is
+    refused, a phone's clock a few minutes ahead is not."""
+    from datetime import UTC, datetime
+
+    forms = {**FORMS, "cuoshi": _form("当场实施", "Measure", shijian={"type": "string", "format": "date-time",
+                                                                  "title": "实施时间", "x-title-en": "Taken at"}),
+             "baogao": _form("报告", "Report", shijian={"type": "string", "format": "date-time", "title": "报告时间",
+                                                      "x-title-en": "Reported at"}, ri=_f("date", "日", "Day"))}
+    params = {"order": [["cuoshi.shijian", "baogao.shijian"], ["cuoshi.shijian", "baogao.ri"]]}
+    assert bindings.problems({"rules": [{"kind": "dates_in_order", "on": ["baogao"], "params": params}]}, forms) == []
+    now = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)  # 12:00 Beijing time
+    taken = {"cuoshi": {"shijian": "2026-11-20T10:30:00+08:00"}}
+
+    def run(data):
+        rec = CaseRecord("baogao", data, today=TODAY, now=now, earlier=taken, forms=forms)
+        return KINDS["dates_in_order"].run(rec, params)
+
+    early = run({"shijian": "2026-11-20T09:00:00+08:00"})
+    assert len(early) == 1 and "2026-11-20 09:00" in early[0].message and "2026-11-20 10:30" in early[0].message
+    assert run({"shijian": "2026-11-20T11:00:00+08:00", "ri": "2026-11-20"}) == []
+    assert run({"shijian": "2026-11-20T12:03:00+08:00"}) == []  # within the phone's slack
+    ahead = run({"shijian": "2026-11-20T13:00:00+08:00"})
+    assert len(ahead) == 1 and "晚于现在" in ahead[0].message
+
+
+def test_confiscation_is_refused_until_the_penalty_case_is_opened_from_the_seizure():
+    kind = KINDS["confiscated_in_linked_case"]
+    assert (kind.code, kind.article, kind.effect) == ("CONFISCATION_WITHOUT_PENALTY_CASE",
+                                                      "《中华人民共和国行政强制法》第27条", bindings.REFUSE)
+    b = only("confiscated_in_linked_case", record("chuli", {"jieguo": "moshou"}))
+    assert b.fields == ("chuli.jieguo",) and b.details == {"link": "confiscation"}
+    assert b.message.startswith("查封扣押处理决定·处理结果为没收：应当先从本案立案") and "第27条" in b.message
+    assert "Art. 27" in b.message_en
+    # a link the other way round (this case opened from another), or of another kind, is not the penalty case
+    for links in ([{"kind": "confiscation", "outgoing": False, "case_id": 7}],
+                  [{"kind": "related", "outgoing": True, "case_id": 7}]):
+        assert len(breaches("confiscated_in_linked_case", record("chuli", {"jieguo": "moshou"}, links=links))) == 1
+    opened = [{"kind": "confiscation", "outgoing": True, "case_id": 7}]
+    assert breaches("confiscated_in_linked_case", record("chuli", {"jieguo": "moshou"}, links=opened)) == []
+    assert breaches("confiscated_in_linked_case", record("chuli", {"jieguo": "jiechu"})) == []  # released
+    assert breaches("confiscated_in_linked_case", record("chuli", {"jieguo": "moshou"}, links=opened),
+                    link="referral") != []  # the binding names the kind of link
+    # the links are read only when a rule asks
+    asked = []
+    rec = record("chuli", {"jieguo": "jiechu"}, links=lambda: asked.append(1) or [])
+    assert breaches("confiscated_in_linked_case", rec) == [] and asked == []
+
+
+def test_an_act_date_under_a_condition_dates_the_act_only_where_the_steps_record_meets_it():
+    rules = {"act_dates": {"zhixing": [{"field": "jiaokuan_ri", "when": {"field": "zhixing.qingkuang",
+                                                                         "in": ["anqi", "yuqi"]}}]}}
+    paid = {"qingkuang": "yuqi", "jiaokuan_ri": "2026-10-19"}
+    assert bindings.act_date(rules, "zhixing", paid) == date(2026, 10, 19)
+    # a demand with a payment date typed beside it: the demand is dated the day it is recorded
+    assert bindings.act_date(rules, "zhixing", {**paid, "qingkuang": "cuigao"}) is None
+    assert bindings.act_date(rules, "zhixing", {"jiaokuan_ri": "2026-10-19"}) is None
+
+
+def test_an_overdue_alert_is_excused_by_the_first_declared_condition_that_holds():
+    rules = {"overdue_alert_unless": {"zhixing": [{"field": "jueding.zhonglei", "excludes": "fine"},
+                                                  {"field": "zhixing.qingkuang", "equals": "wuxu"}]}}
+    fined = {"jueding": {"zhonglei": ["warning", "fine"]}}
+    assert bindings.overdue_alert_excused(rules, "zhixing", {**fined, "zhixing": {}}) is None
+    assert bindings.overdue_alert_excused(rules, "zhixing", {**fined, "zhixing": {"qingkuang": "wuxu"}}).ref == \
+        "zhixing.qingkuang"
+    assert bindings.overdue_alert_excused(rules, "zhixing", {"jueding": {"zhonglei": ["warning"]}}).ref == \
+        "jueding.zhonglei"
+    assert bindings.overdue_alert_excused(rules, "songda", {"jueding": {"zhonglei": ["warning"]}}) is None
+    assert bindings.overdue_alert_excused(None, "zhixing", {}) is None
+
+
+# -- coercive execution by the agency itself (行政强制法 Arts. 13, 37, 43) --------------------------------------
+def test_the_agency_executes_itself_only_with_a_means_of_execution_in_its_powers_list():
+    rec = record("zhixing", {"qingkuang": "qiangzhi"}, department="某局", powers=["fine", "freeze"])
+    found = only("execution_power_held", rec)
+    assert found.fields == ("zhixing.qingkuang",) and "人民法院" in found.message and "某局" in found.message
+    assert breaches("execution_power_held", record("zhixing", {"qingkuang": "qiangzhi"}, powers=["auction"])) == []
+    # AC 46(3): a department that may seal up or seize auctions what it seized
+    assert breaches("execution_power_held", record("zhixing", {"qingkuang": "qiangzhi"}, powers=["seize"])) == []
+    assert breaches("execution_power_held", record("zhixing", {"qingkuang": "fayuan"}, powers=[])) == []
+
+
+def test_each_means_of_execution_decided_is_in_the_powers_list():
+    rec = record("qzjueding", {"fangshi": ["transfer_deposit", "auction"]}, powers=["transfer_deposit"])
+    found = only("execution_methods_within_powers", rec)
+    assert "拍卖" in found.message and "划拨存款、汇款" in found.message  # what is outside, and what it holds
+    ok = record("qzjueding", {"fangshi": ["transfer_deposit"]}, powers=["transfer_deposit"])
+    assert breaches("execution_methods_within_powers", ok) == []
+    seized = record("qzjueding", {"fangshi": ["auction", "transfer_deposit"]}, powers=["seal"])  # AC 46(3)
+    assert "划拨" in only("execution_methods_within_powers", seized).message
+
+
+@pytest.mark.parametrize("decided, immediate, refused", [
+    ("2026-10-16", None, True),    # served 09-28: ten working days (the holiday not counted, 10-10 counted) end 10-16
+    ("2026-10-17", None, False),   # the day after
+    ("2026-10-08", True, False),   # at once on recorded evidence (AC 37(3))
+    ("2026-10-08", False, True),
+])
+def test_the_execution_is_decided_only_after_the_demands_ten_working_days(decided, immediate, refused):
+    data = {"ri": decided, **({"liji": immediate} if immediate is not None else {})}
+    rec = record("qzjueding", data, earlier={"zhixing": {"cuigao_ri": "2026-09-28"}})
+    found = breaches("decided_after_demand_period", rec)
+    assert bool(found) is refused, found
+    if refused:
+        assert "2026-10-16" in found[0].message and found[0].fields == ("qzjueding.ri",)
+
+
+@pytest.mark.parametrize("began, ended, codes", [
+    ("2026-11-19T10:00:00+08:00", "2026-11-19T11:30:00+08:00", 0),   # a Thursday morning
+    ("2026-11-19T22:00:00+08:00", None, 1),                          # 22:00 is night
+    ("2026-11-19T05:59:00+08:00", None, 1),                          # before 06:00
+    ("2026-11-19T06:00:00+08:00", None, 0),
+    ("2026-11-19T20:00:00+08:00", "2026-11-19T22:10:00+08:00", 1),   # ran into the night
+    ("2026-11-19T14:00:00Z", None, 1),                               # 22:00 in Beijing, given in UTC
+    ("2026-10-03T10:00:00+08:00", None, 1),                          # National Day holiday
+    ("2026-11-21T10:00:00+08:00", None, 1),                          # a Saturday
+    ("2026-10-10T10:00:00+08:00", None, 0),                          # a Saturday made a working day
+])
+def test_no_execution_at_night_or_on_a_day_off(began, ended, codes):
+    data = {"kaishi": began, **({"jieshu": ended} if ended else {})}
+    assert len(breaches("executed_in_lawful_hours", record("qzshishi", data))) == codes
+
+
+def test_an_emergency_recorded_with_its_reason_allows_execution_at_night():
+    night = {"kaishi": "2026-11-19T23:00:00+08:00", "jinji": True}
+    assert len(breaches("executed_in_lawful_hours", record("qzshishi", night))) == 1  # no reason, no emergency
+    assert breaches("executed_in_lawful_hours", record("qzshishi", {**night, "liyou": "污染物持续排放"})) == []

@@ -217,3 +217,29 @@ def test_ordinary_formatting_still_runs():
 def test_a_script_may_leave_only_plain_json(script, message):
     with pytest.raises(ScriptError, match=message):
         env.execute(script, {})
+
+
+# -- a timer's time from the case's data (add_days, add_hours) -----------------------------------------
+@pytest.mark.parametrize("expression, expected", [
+    ("add_days(seized_at, 25)", "2026-03-26T10:30:00+08:00"),
+    ("add_days(day, -1)", "2026-02-28"),
+    ("add_hours(seized_at, 24)", "2026-03-02T10:30:00+08:00"),
+    ("add_days(add_hours(seized_at, 14), 1)", "2026-03-03T00:30:00+08:00"),
+])
+def test_a_script_moves_a_recorded_date_or_time_as_text(expression, expected):
+    data = {"seized_at": "2026-03-01T10:30:00+08:00", "day": "2026-03-01"}
+    assert env.evaluate(expression, data) == expected
+
+
+@pytest.mark.parametrize("expression, message", [
+    ("add_days(seized_at, 10 ** 9)", "whole number up to"),
+    ("add_days(seized_at, 1.5)", "whole number up to"),
+    ("add_days(seized_at, True)", "whole number up to"),
+    ("add_days(12, 1)", "as text"),
+    ("add_days('yesterday', 1)", "not 'yesterday'"),
+    ("add_hours(day, 3)", "whole days"),
+    ("add_days('9999-12-31', 1)", "out of the calendar"),
+])
+def test_a_date_moved_wrongly_is_the_scripts_error(expression, message):
+    with pytest.raises(ScriptError, match=message):
+        env.evaluate(expression, {"seized_at": "2026-03-01T10:30:00+08:00", "day": "2026-03-01"})

@@ -52,6 +52,13 @@ def test_dates_print_in_chinese_and_working_days_skip_the_national_day_holiday()
         "2026年9月30日，2026年10月13日，2026-10-10，[]"]
 
 
+def test_a_date_and_time_prints_in_beijing_time_and_its_day_is_the_beijing_date():
+    """A measure taken at 23:30 Beijing time on 09-30 (15:30 UTC): its day is the 30th in Beijing."""
+    assert fill("{{ '2026-09-30T15:30:00+00:00'|date_cn }}；{{ '2026-09-30T15:30:00+00:00'|day|date_cn }}；"
+                "{{ '2026-09-30T15:30:00+00:00'|day|days_after(30) }}；[{{ 'soon'|day }}]") == [
+        "2026年9月30日23时30分；2026年9月30日；2026-10-30；[]"]
+
+
 def test_a_field_is_read_before_a_method_of_the_same_name():
     assert fill("{{ jueding.items }}") == ["字段 items"]
 

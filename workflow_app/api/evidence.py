@@ -6,7 +6,7 @@ from ..services.errors import Conflict, Invalid, tr
 from ..strict_input import large_upload
 from . import bp
 from .openapi import operation
-from .routes import json_body
+from .routes import cursor_page, json_body, paging_params, per_page_arg
 from .schemas import EvidenceListSchema, EvidenceSchema, EvidenceWithdrawSchema
 
 EVIDENCE_ID = {"evidence_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
@@ -75,11 +75,13 @@ def _location(item) -> str:
 
 
 @bp.get("/cases/<id:case_id>/evidence")
-@operation("The case's evidence list (证据清单), withdrawn items included, in the order collected",
-           response=EvidenceListSchema, tag="evidence")
+@operation(f"The case's evidence list (证据清单), withdrawn items included, in the order collected, a page at a "
+           f"time ({evidence.PAGE_SIZE} items by default): follow `next` for the rest",
+           response=EvidenceListSchema, tag="evidence", params=paging_params(evidence.PAGE_SIZE, numbers=False))
 def list_evidence(case_id: int):
-    _case, items = evidence.list_for(g.user, case_id)
-    return jsonify(EvidenceListSchema().dump({"items": items}))
+    per_page = per_page_arg(evidence.PAGE_SIZE)
+    found = evidence.list_page(g.user, case_id, after=request.args.get("after") or None, per_page=per_page)
+    return jsonify(cursor_page(found.page, EvidenceSchema, per_page))
 
 
 @bp.get("/cases/<id:case_id>/evidence/<id:evidence_id>")

@@ -99,7 +99,9 @@ def build_spec(app) -> dict:
                 op["requestBody"] = {"required": True,
                                      "content": {"application/json": {"schema": meta["body"]}}}
             ok = {"api.create_case": "201", "api.create_token": "201", "api.revoke_token": "204",
-                  "api.store_signature": "201", "api.store_evidence": "201", "api.create_party": "201"}.get(
+                  "api.store_signature": "201", "api.store_evidence": "201", "api.create_party": "201",
+                  "api.draft_inspection_plan": "201", "api.make_inspection_draw": "201",
+                  "api.start_joint_visit": "201"}.get(
                 rule.endpoint, "200")
             op["responses"][ok] = {"description": "OK" if ok not in _NO_CONTENT else "done; no content"}
             if meta["location"]:

@@ -9,10 +9,13 @@ from flask import current_app, g, jsonify, request, url_for
 from flask_login import logout_user
 from flask_wtf.csrf import generate_csrf
 
+from ..i18n import page_language
+from ..oversight import procedure_kinds
 from ..services import (
     alerts,
     attachments,
     auth,
+    case_links,
     case_messages,
     case_migration,
     case_requests,
@@ -25,11 +28,14 @@ from ..services import (
     late_fees,
     org_settings,
     packages,
+    paging,
     paper_entry,
     parties,
     penalty_lists,
     prefill,
     procedures,
+    referrals,
+    review_sheet,
     statuses,
     users,
 )
@@ -45,12 +51,16 @@ from .schemas import (
     AttachmentSchema,
     CaseCreateSchema,
     CaseFileSchema,
+    CaseLinkListSchema,
+    CaseLinkRequestSchema,
+    CaseLinkSchema,
     CaseMigrateSchema,
     CasePageSchema,
     CaseSchema,
     CaseSummarySchema,
     CauseDetailSchema,
     CauseListSchema,
+    CauseSchema,
     CsrfTokenSchema,
     DepartmentSchema,
     DocumentListSchema,
@@ -70,6 +80,8 @@ from .schemas import (
     RecordedTaskSchema,
     RectificationReportSchema,
     RectificationRequestSchema,
+    ReferralListSchema,
+    ReviewSheetSchema,
     TaskCompleteSchema,
     TaskDetailSchema,
     TaskPageSchema,
@@ -93,9 +105,20 @@ def json_body(schema, *, empty_ok: bool = False):
 
 
 # The paging parameters as the OpenAPI document types them (a page beyond the size limit is a 422).
-PAGING = {"after": "cursor: the `next` of the previous page",
-          "page": ("page number (when no cursor is given)", {"type": "integer", "minimum": 1, "maximum": 10**6}),
-          "per_page": ("page size (at most API_PAGE_SIZE_MAX, 200 by default)", {"type": "integer", "minimum": 1})}
+# A list is followed by its cursors; a page number reaches only its first rows (services/paging.py).
+def paging_params(default: int = 50, *, numbers: bool = True) -> dict:
+    params = {"after": "cursor: the `next` of the previous page",
+              "per_page": (f"rows a page: {default} by default, at most API_PAGE_SIZE_MAX (200 unless configured)",
+                           {"type": "integer", "minimum": 1})}
+    if numbers:
+        params["page"] = (f"page number when no cursor is given, for a page near the start: (page - 1) × per_page "
+                          f"must stay below {paging.PAGE_NUMBER_ROWS} (page {paging.last_page_number(50)} at 50 a "
+                          f"page); further on, follow `next`",
+                          {"type": "integer", "minimum": 1, "maximum": paging.PAGE_NUMBER_ROWS})
+    return params
+
+
+PAGING = paging_params()
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -249,7 +272,8 @@ def create_case():
         try:
             case = cases.open_case(user, process_id=payload["procedure_id"], title=payload["title"],
                                    department_code=payload["department"], party=payload["party"],
-                                   answered=answered, paper=payload.get("paper_entry"))
+                                   answered=answered, paper=payload.get("paper_entry"),
+                                   linked_from=payload.get("linked_from"))
             return jsonify(dump_case(case)), 201, {"Location": _case_location(case.id)}
         except Conflict:
             # A twin request with the same key committed first: its answer is ours.
@@ -265,16 +289,23 @@ def _case_location(case_id: int) -> str:
 @bp.get("/cases")
 @operation("Cases in your org scope, newest first", response=CasePageSchema, tag="cases",
            params={"status": "a status of the deployed procedures (GET /api/v1/procedures: statuses)",
-                   "department": "department code", **PAGING})
+                   "department": "department code",
+                   "procedure_kind": ("the kind of procedure: " + ", ".join(
+                       f"{code} ({zh})" for code, (zh, _en) in procedure_kinds.KINDS.items()),
+                       {"type": "string", "enum": list(procedure_kinds.KINDS)}), **PAGING})
 def list_cases():
     user = g.user
     status = request.args.get("status") or None
     if status is not None and status not in (known := statuses.catalogue()):
         raise Invalid({"status": [tr("must be one of %(choices)s", choices=", ".join(known))]})
-    page = _int_arg("page", 1, 1, 10**6)
-    per_page = _int_arg("per_page", 50, 1, current_app.config["API_PAGE_SIZE_MAX"])
+    kind = request.args.get("procedure_kind") or None
+    if kind is not None and kind not in procedure_kinds.KINDS:
+        raise Invalid({"procedure_kind": [tr("must be one of %(choices)s", choices=", ".join(procedure_kinds.KINDS))]})
+    page = _int_arg("page", 1, 1, paging.PAGE_NUMBER_ROWS)
+    per_page = per_page_arg()
     found = cases.list_cases(user, status=status, department_code=request.args.get("department"),
-                             after=request.args.get("after") or None, page=page, per_page=per_page)
+                             after=request.args.get("after") or None, page=page, per_page=per_page,
+                             procedure_kind=kind)
     return jsonify(_page(found, CaseSummarySchema, page, per_page))
 
 
@@ -303,6 +334,48 @@ def _if_match() -> int | None:
     if found is None:
         raise PreconditionFailed(tr("If-Match must be the case's ETag, e.g. \"case-v3\""))
     return int(found[1])
+
+
+@bp.get("/cases/<id:case_id>/links")
+@operation("The case's linked cases (a seizure and its penalty case, an inspection and the case its clue opened, a "
+           "referral and the receiving case) that you may read, oldest first", response=CaseLinkListSchema,
+           tag="cases")
+def case_links_list(case_id: int):
+    case = cases.get_case(g.user, case_id)
+    return jsonify({"items": [dump_link(shown) for shown in case_links.shown(g.user, case)]})
+
+
+@bp.post("/cases/<id:case_id>/links")
+@operation("Link this case (the origin) to another existing case you may read; officers and heads of the case's "
+           "department or above. A link is traced on both cases and never removed",
+           body=CaseLinkRequestSchema, response=CaseLinkSchema, tag="cases",
+           errors={"409": "the two cases are already linked"})
+def case_links_add(case_id: int):
+    user = g.user
+    payload = json_body(CaseLinkRequestSchema())
+    row = case_links.link_cases(user, case_id, case_links.parse(payload, field=""))
+    case = cases.get_case(user, case_id)
+    shown = next(s for s in case_links.shown(user, case) if s.id == row.id)
+    return jsonify(dump_link(shown)), 201
+
+
+@bp.get("/cases/<id:case_id>/referrals")
+@operation("The referrals (线索移送) this case takes part in: as the referral case (the letter, where it was sent, "
+           "the answer), as the receipt in the receiving department (a copy of what was sent), or as the case a "
+           "referral was opened from (the outcome). A case of the other side is named by its number, with its id "
+           "only where you may read it", response=ReferralListSchema, tag="cases")
+def case_referrals(case_id: int):
+    case = cases.get_case(g.user, case_id)
+    return jsonify(ReferralListSchema().dump({"items": [r.as_json() for r in referrals.shown(g.user, case)]}))
+
+
+def dump_link(shown) -> dict:
+    return CaseLinkSchema().dump({
+        "id": shown.id, "kind": shown.kind, "label": shown.label(page_language()),
+        "direction": "to" if shown.outgoing else "from",
+        "case": {"id": shown.other_id, "number": shown.other_number, "title": shown.other_title,
+                 "status": shown.other_status, "department": shown.other_department},
+        "reason": shown.reason, "created_at": shown.created_at, "created_by": shown.created_by})
 
 
 @bp.post("/cases/<id:case_id>/migrate")
@@ -377,10 +450,12 @@ def get_case_file(case_id: int):
 
 
 @bp.get("/cases/<id:case_id>/trace")
-@operation("The case's audit trail, in order", response=TraceSchema, tag="cases")
+@operation("The case's audit trail, in order, a page at a time (200 events by default): follow `next` for the "
+           "rest", response=TraceSchema, tag="cases", params=paging_params(200, numbers=False))
 def get_trace(case_id: int):
-    events = cases.trace(g.user, case_id)
-    return jsonify({"items": TraceEventSchema(many=True).dump(events)})
+    per_page = per_page_arg(current_app.config["API_PAGE_SIZE_MAX"])
+    found = cases.trace(g.user, case_id, after=request.args.get("after") or None, per_page=per_page)
+    return jsonify(cursor_page(found, TraceEventSchema, per_page))
 
 
 @bp.post("/cases/<id:case_id>/signatures")
@@ -456,19 +531,28 @@ def list_tasks():
     state = request.args.get("state", "ready")
     if state not in ("ready", "completed", "cancelled"):
         raise Invalid({"state": [tr("must be one of %(choices)s", choices="ready, completed, cancelled")]})
-    page = _int_arg("page", 1, 1, 10**6)
-    per_page = _int_arg("per_page", 50, 1, current_app.config["API_PAGE_SIZE_MAX"])
+    page = _int_arg("page", 1, 1, paging.PAGE_NUMBER_ROWS)
+    per_page = per_page_arg()
     mine = request.args.get("mine", "0") in ("1", "true", "yes")
     found = cases.list_tasks(user, mine=mine, state=state, after=request.args.get("after") or None,
                              page=page, per_page=per_page)
     return jsonify(_page(found, TaskSchema, page, per_page))
 
 
-def _page(found, schema, page: int, per_page: int) -> dict:
+def per_page_arg(default: int = 50) -> int:
+    return _int_arg("per_page", default, 1, current_app.config["API_PAGE_SIZE_MAX"])
+
+
+def cursor_page(found, schema, per_page: int) -> dict:
     """A list page: `total` counts at most paging.COUNT_CAP matches (`total_capped` says so);
     `next` is the cursor of the following page, null on the last."""
     return {"items": schema(many=True).dump(found.items), "total": found.total, "total_capped": found.total_capped,
-            "next": found.next_cursor, "page": page, "per_page": per_page}
+            "next": found.next_cursor, "per_page": per_page}
+
+
+def _page(found, schema, page: int, per_page: int) -> dict:
+    """A list page that may also be asked for by its number (`page`)."""
+    return {**cursor_page(found, schema, per_page), "page": page}
 
 
 # -- the causes registers (案由) ----------------------------------------------------------------------
@@ -478,13 +562,17 @@ CAUSE_PATH = {"department": {"type": "string", "minLength": 1, "maxLength": 64, 
 
 @bp.get("/causes")
 @operation("A department's causes register (案由, from its powers list): each cause with its provisions and the "
-           "statutory range of its penalty provision; public registers, any logged-in user reads them",
+           "statutory range of its penalty provision, by code, a page at a time (200 causes by default: follow "
+           "`next` for the rest); public registers, any logged-in user reads them",
            response=CauseListSchema, tag="registers",
-           params={"department": "department code (default: your own department)"})
+           params={"department": "department code (default: your own department)",
+                   **paging_params(200, numbers=False)})
 def list_causes():
     code = request.args.get("department")
     unit = causes.department(code) if code else _own_department()
-    return jsonify(CauseListSchema().dump({"department": unit.code, "items": causes.department_causes(unit)}))
+    per_page = per_page_arg(current_app.config["API_PAGE_SIZE_MAX"])
+    found = causes.register_page(unit, after=request.args.get("after") or None, per_page=per_page)
+    return jsonify({"department": unit.code, **cursor_page(found, CauseSchema, per_page)})
 
 
 @bp.get("/departments/<code>")
@@ -558,8 +646,8 @@ def _own_department():
                    "code": "the rule, e.g. SERVICE_LATE", "department": "department code", **PAGING})
 def list_alerts():
     status = request.args.get("status") or "active"
-    page = _int_arg("page", 1, 1, 10**6)
-    per_page = _int_arg("per_page", 50, 1, current_app.config["API_PAGE_SIZE_MAX"])
+    page = _int_arg("page", 1, 1, paging.PAGE_NUMBER_ROWS)
+    per_page = per_page_arg()
     found = alerts.list_alerts(g.user, status=None if status == "all" else status,
                                severity=request.args.get("severity") or None, code=request.args.get("code") or None,
                                department_code=request.args.get("department") or None,
@@ -637,6 +725,16 @@ def get_task(task_id: int):
     return jsonify(body)
 
 
+@bp.get("/tasks/<id:task_id>/review-sheet")
+@operation("The legal reviewer's sheet of a legal review (法制审核, APL Art. 58): the investigation report's "
+           "discretion benchmark and its finding on the no-penalty and light-penalty lists — the item, the "
+           "officer's finding, whether the party is a first violator per the parties register, whether the "
+           "proposed penalty agrees with it — and whether you may act on it; the page /tasks/{id}/review shows "
+           "the same. A task that is not a legal review is a 404", response=ReviewSheetSchema, tag="tasks")
+def get_review_sheet(task_id: int):
+    return jsonify(ReviewSheetSchema().dump(review_sheet.review_sheet(g.user, task_id)))
+
+
 @bp.post("/tasks/<id:task_id>/complete")
 @operation("Complete a ready task with its form data; returns the case and its next ready tasks. With "
            "If-Match (the case's ETag) or `version`, a case changed since you read it is a 412, not overwritten",
@@ -662,8 +760,8 @@ def complete_task(task_id: int):
            params={"q": ("a part of the name, or the beginning of the identity number or credit code",
                          {"type": "string", "maxLength": parties.QUERY_MAX}), **PAGING})
 def list_parties():
-    page = _int_arg("page", 1, 1, 10**6)
-    per_page = _int_arg("per_page", 50, 1, current_app.config["API_PAGE_SIZE_MAX"])
+    page = _int_arg("page", 1, 1, paging.PAGE_NUMBER_ROWS)
+    per_page = per_page_arg()
     found = parties.search(g.user, request.args.get("q"), after=request.args.get("after") or None, page=page,
                            per_page=per_page)
     return jsonify(_page(found, PartySummarySchema, page, per_page))

@@ -3,10 +3,10 @@ import json
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..i18n import page_language
+from ..i18n import localized, page_language, refusal_message
 from ..oversight.alert_rules import CATALOGUE, rule_name
 from ..oversight.calendar import LOCAL_TZ
-from ..services import paper_entry
+from ..services import case_links, paper_entry
 from ..services.errors import tr
 from ..services.parties import ADDRESS_MAX, NAME_MAX, PARTY_KINDS, PHONE_MAX, REPRESENTATIVE_MAX
 from ..strict_input import ID_MAX
@@ -176,6 +176,73 @@ class PaperEntryRequestSchema(Schema):
         "description": "the paper file's own reference, as written on it"})
 
 
+class CaseLinkRequestSchema(Schema):
+    case_id = fields.Integer(required=True, strict=True, validate=Range(1, 2**31 - 1), metadata={
+        "description": "the other case (one you may read)"})
+    kind = fields.String(required=True, validate=OneOf(tuple(case_links.KINDS)), metadata={
+        "description": "confiscation (a seizure's items confiscated by a penalty case), inspection_clue (a case "
+                       "opened on an inspection's clue), referred (a referral case opened from the case whose clue it "
+                       "refers), referral_receipt (a referral and its receipt in the receiving department, made by "
+                       "the sending), referral (the receiving department's case of a referred clue), related"})
+    reason = fields.String(validate=Length(0, case_links.REASON_MAX))
+
+
+class CaseLinkSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    label = fields.String(metadata={"description": "the relation in the reader's language, as this case names the other"})
+    direction = fields.String(metadata={"description": "to: this case is the origin; from: the other case is"})
+    case = fields.Dict(metadata={"description": "the other case: id, number, title, status, department"})
+    reason = fields.String(allow_none=True)
+    created_at = LocalDateTime()
+    created_by = fields.String()
+
+
+class CaseLinkListSchema(Schema):
+    items = fields.List(fields.Nested(CaseLinkSchema), metadata={
+        "description": "the case's links to cases you may read, oldest first"})
+
+
+class ReferralCaseRefSchema(Schema):
+    number = fields.String()
+    id = fields.Integer(allow_none=True, metadata={"description": "null where you may not read that case"})
+
+
+class ReferralSchema(Schema):
+    side = fields.String(metadata={"description": "referring (this is the referral case), receiving (this is the "
+                                                  "receipt in the receiving department), origin (the referral was "
+                                                  "opened from this case, or the supervision referred this case), "
+                                                  "supervision (the supervision's list of what it sent)"})
+    from_department = fields.String(metadata={"description": "the sender as the letter names it: the referring "
+                                                             "department, or the supervising unit"})
+    to_department = fields.String()
+    by_supervision = fields.Boolean(metadata={"description": "sent by the justice bureau's supervision (执法监督): "
+                                                             "no referral case of its own"})
+    sent_by = fields.String(allow_none=True, metadata={"description": "the supervisor who sent it (by_supervision)"})
+    referral_case = fields.Nested(ReferralCaseRefSchema, allow_none=True, metadata={
+        "description": "the referring department's referral case; null when the supervision sent it"})
+    receipt_case = fields.Nested(ReferralCaseRefSchema)
+    origin_case = fields.Nested(ReferralCaseRefSchema, allow_none=True, metadata={
+        "description": "the case the supervision referred (by_supervision), if any"})
+    letter = fields.Dict(metadata={"description": "what was sent (a copy): clue, reasons, materials, contact, "
+                                                  "referred_on, feedback_due_on, feedback_due_at, from_department, "
+                                                  "party, enclosed evidence titles"})
+    due_on = fields.Date()
+    due_at = BeijingDateTime(allow_none=True, metadata={"description": "when the answer is due: due_on counted by the "
+                                                                      "law (the next working day, its end in Beijing)"})
+    sent_at = LocalDateTime()
+    outcome = fields.String(allow_none=True, metadata={"description": "accepted, returned, or null while unanswered"})
+    reasons = fields.String(allow_none=True)
+    answered_on = fields.Date(allow_none=True)
+    accepted_case = fields.Nested(ReferralCaseRefSchema, allow_none=True, metadata={
+        "description": "the case the receiving department filed (accepted)"})
+
+
+class ReferralListSchema(Schema):
+    items = fields.List(fields.Nested(ReferralSchema), metadata={
+        "description": "the referrals this case takes part in, oldest first"})
+
+
 class CaseCreateSchema(Schema):
     procedure_id = fields.String(required=True, validate=Length(1, 128))
     title = fields.String(required=True, validate=Length(1, 300))
@@ -187,6 +254,9 @@ class CaseCreateSchema(Schema):
                        "paper file's dates, checked as usual; until the entry is finished (POST "
                        "/cases/{id}/paper-entry/finish) or PAPER_ENTRY_DAYS have passed, the worker's time alerts "
                        "leave it alone (a step recorded after its due time still raises its alert)"})
+    linked_from = fields.Nested(CaseLinkRequestSchema, metadata={
+        "description": "the case this one is opened from (a seizure whose items a penalty case confiscates, an "
+                       "inspection's clue, a referral): linked in the opening transaction, traced on both cases"})
 
 
 class TaskSchema(Schema):
@@ -240,16 +310,26 @@ class TaskDetailSchema(TaskSchema):
                                                   "completed"})
 
 
-def _page_of(item_schema, name: str):
-    """A paginated list of `item_schema` (named for the OpenAPI document)."""
-    return Schema.from_dict({
+def _cursor_page_fields(item_schema) -> dict:
+    return {
         "items": fields.List(fields.Nested(item_schema)),
         "total": fields.Integer(metadata={"description": "matches, counted up to 10000"}),
         "total_capped": fields.Boolean(metadata={"description": "true: there are more than `total`"}),
         "next": fields.String(allow_none=True, metadata={"description": "cursor of the next page (`after`); "
                                                                           "null on the last page"}),
-        "page": fields.Integer(), "per_page": fields.Integer(),
-    }, name=name)
+        "per_page": fields.Integer(),
+    }
+
+
+def _page_of(item_schema, name: str):
+    """A paginated list of `item_schema` (named for the OpenAPI document): by cursor, or by a page
+    number near the start."""
+    return Schema.from_dict({**_cursor_page_fields(item_schema), "page": fields.Integer()}, name=name)
+
+
+def _cursor_page_of(item_schema, name: str):
+    """A list of `item_schema` paged by cursor only (`next` -> `after`)."""
+    return Schema.from_dict(_cursor_page_fields(item_schema), name=name)
 
 
 TaskPageSchema = _page_of(TaskSchema, "TaskPageSchema")
@@ -317,6 +397,9 @@ class CaseSchema(Schema):
     status = fields.String()
     procedure_id = fields.Function(lambda c: c.procedure_version.procedure.process_id)
     procedure_version = fields.Function(lambda c: c.procedure_version.version)
+    procedure_kind = fields.Function(lambda c: c.procedure_version.kind, metadata={
+        "description": "penalty (行政处罚), coercion (行政强制), inspection (行政检查), referral (线索移送) or other: the "
+                       "procedure's procedureKind"})
     department = fields.Function(lambda c: c.department.code)
     department_name = fields.Function(lambda c: c.department.name)
     party = fields.Function(lambda c: {"name": c.party_name, "kind": c.party_kind, "id": c.party_id}, metadata={
@@ -457,8 +540,7 @@ class TraceEventSchema(Schema):
     sha256 = fields.String()
 
 
-class TraceSchema(Schema):
-    items = fields.List(fields.Nested(TraceEventSchema))
+TraceSchema = _cursor_page_of(TraceEventSchema, "TraceSchema")
 
 
 class DocumentSchema(Schema):
@@ -524,8 +606,7 @@ class EvidenceSchema(Schema):
                               metadata={"description": "where to read its bytes"})
 
 
-class EvidenceListSchema(Schema):
-    items = fields.List(fields.Nested(EvidenceSchema))
+EvidenceListSchema = _cursor_page_of(EvidenceSchema, "EvidenceListSchema")
 
 
 class EvidenceWithdrawSchema(Schema):
@@ -586,10 +667,26 @@ class SummaryAlertsSchema(Schema):
     by_department = fields.List(fields.Nested(DepartmentAlertsSchema), metadata={"description": "most high first"})
 
 
+class KindCountSchema(Schema):
+    kind = fields.String(metadata={"description": "penalty, coercion, inspection, referral or other"})
+    name = fields.String(metadata={"description": "行政处罚, 行政强制, … in the request's language"})
+    total = fields.Integer()
+    open = fields.Integer(metadata={"description": "not closed (结案)"})
+
+
+class DepartmentKindsSchema(DepartmentRowSchema):
+    total = fields.Integer()
+    by_kind = fields.List(fields.Nested(KindCountSchema), metadata={"description": "the kinds it has cases of"})
+
+
 class SummaryCasesSchema(Schema):
     total = fields.Integer()
     in_progress = fields.Integer(metadata={"description": "neither closed nor not filed"})
     by_status = fields.List(fields.Nested(StatusCountSchema))
+    by_kind = fields.List(fields.Nested(KindCountSchema), metadata={
+        "description": "by kind of procedure (行政处罚, 行政强制, 行政检查, …), every kind"})
+    by_department = fields.List(fields.Nested(DepartmentKindsSchema), metadata={
+        "description": "each department's cases by kind of procedure, most cases first"})
 
 
 class SummaryStepsSchema(Schema):
@@ -626,12 +723,22 @@ def oversight_summary(s) -> dict:
                                       "total": d.total} for d in s.alerts_by_department]},
         "cases": {"total": sum(s.cases_by_status.values()), "in_progress": s.open_cases,
                   "by_status": [{"status": k, "name": words.get(k, k), "count": n}
-                                for k, n in s.cases_by_status.items()]},
+                                for k, n in s.cases_by_status.items()],
+                  "by_kind": _kind_counts(s.cases_by_kind.counts, lang),
+                  "by_department": [{"department": d.unit.code, "name": unit_name(d.unit, lang), "total": d.total,
+                                     "by_kind": _kind_counts(d.counts, lang)} for d in s.kinds_by_department]},
         "steps": {"due_soon_days": DUE_SOON.days, "by_time_left": s.steps_by_time_left,
                   "by_department": [{"department": d.unit.code, "name": unit_name(d.unit, lang), **d.counts,
                                      "total": d.total} for d in s.steps_by_department]},
         "alerts_per_week": [{"week_start": monday, "count": n} for monday, n in s.alerts_per_week],
     })
+
+
+def _kind_counts(counts: dict[str, tuple[int, int]], lang: str) -> list[dict]:
+    from ..oversight import procedure_kinds
+
+    return [{"kind": kind, "name": procedure_kinds.label(kind, lang), "total": total, "open": still_open}
+            for kind, (total, still_open) in counts.items()]
 
 
 class BenchmarkTierSchema(Schema):
@@ -702,9 +809,8 @@ class DepartmentSchema(Schema):
         "description": "the keys of `settings` an administrator set (the others are derived or not set)"})
 
 
-class CauseListSchema(Schema):
-    department = fields.String()
-    items = fields.List(fields.Nested(CauseSchema))
+CauseListSchema = Schema.from_dict({"department": fields.String(), **_cursor_page_fields(CauseSchema)},
+                                   name="CauseListSchema")
 
 
 class PenaltyListItemSchema(Schema):
@@ -730,3 +836,83 @@ class PenaltyListItemSchema(Schema):
 class PenaltyListSchema(Schema):
     department = fields.String()
     items = fields.List(fields.Nested(PenaltyListItemSchema))
+
+
+# -- the legal reviewer's sheet (法制审核, services/review_sheet.py) --------------------------------------
+def _said(phrase) -> str | None:
+    """A message given in both languages, in the request's."""
+    if phrase is None:
+        return None
+    return phrase.zh if page_language() == "zh" and hasattr(phrase, "zh") else str(phrase)
+
+
+class EarlierPenaltySchema(Schema):
+    case_id = fields.Function(lambda p: p.case.id)
+    case_number = fields.Function(lambda p: p.case.number)
+    decided_on = fields.Date()
+
+
+class FirstViolationSchema(Schema):
+    first = fields.Boolean(allow_none=True, metadata={
+        "description": "true: the parties register shows the party penalized for the item's cause in the department "
+                       "on no day of the look-back; false: it does (`earlier`); null: the case's party is not identified "
+                       "in the register, so it cannot be judged"})
+    months = fields.Integer(metadata={"description": "the look-back (the item's, 12 where it gives none)"})
+    since = fields.Date(metadata={"description": "the look-back's first day"})
+    until = fields.Date(metadata={"description": "the day judged on (today)"})
+    earlier = fields.List(fields.Nested(EarlierPenaltySchema), metadata={
+        "description": "the party's cases decided with a penalty for the cause within the look-back"})
+
+
+class ListFindingSchema(Schema):
+    code = fields.String(metadata={"description": "the list item the case was assessed against"})
+    meets = fields.Boolean(metadata={"description": "the officer's finding: the case meets the item's conditions"})
+    item = fields.Nested(PenaltyListItemSchema, allow_none=True, metadata={
+        "description": "the item in the department's lists (its kind, conditions, legal ground); null: not in them"})
+    first_violation = fields.Nested(FirstViolationSchema, attribute="first", allow_none=True, metadata={
+        "description": "whether the party is a first violator per the parties register; null: no such item"})
+    consistent = fields.Boolean(allow_none=True, metadata={
+        "description": "whether the penalty proposed agrees with the item the case meets (a no-penalty item: no "
+                       "penalty; a light item: no tier or fine heavier than 从轻/减轻 of the benchmark, else "
+                       "LIGHT_LIST_NOT_APPLIED); null: nothing to judge (the case does not meet the item, or it is "
+                       "not in the lists)"})
+    consistency = fields.Function(lambda f: _said(f.consistency), allow_none=True, metadata={
+        "description": "why, in the request's language"})
+
+
+class ReviewBenchmarkSchema(Schema):
+    code = fields.String(metadata={"description": "the benchmark item the report names"})
+    title = fields.Function(lambda b: b.item.title if b.item else None, allow_none=True, metadata={
+        "description": "null: the register has no such item"})
+    tier = fields.String(allow_none=True, metadata={"description": "the tier the report proposes"})
+    fine = fields.Float(allow_none=True, metadata={"description": "the fine the report proposes (yuan)"})
+    range = fields.Nested(BenchmarkTierSchema, allow_none=True, metadata={
+        "description": "the proposed tier's range; null: the register has none for it"})
+    within = fields.Boolean(allow_none=True, metadata={
+        "description": "the proposed fine lies in the proposed tier's range; null: nothing to compare"})
+
+
+class ReviewRefusalSchema(Schema):
+    code = fields.String()
+    article = fields.String(allow_none=True)
+    message = fields.Function(refusal_message, metadata={"description": "in the request's language"})
+
+
+class ReviewSheetSchema(Schema):
+    task_id = fields.Function(lambda s: s.task.id)
+    case_id = fields.Function(lambda s: s.task.case_id)
+    case_number = fields.Function(lambda s: s.overview.case.number)
+    may_act = fields.Boolean(metadata={"description": "you may record this review now"})
+    not_ready = fields.Boolean(metadata={"description": "the review was completed or withdrawn meanwhile"})
+    forbidden = fields.Function(lambda s: localized(s.forbidden) if s.forbidden else None, allow_none=True,
+                                metadata={"description": "not your review (role or org scope): why, in the request's "
+                                                         "language"})
+    refusal = fields.Nested(ReviewRefusalSchema, allow_none=True, metadata={
+        "description": "the law forbids you this review (REVIEWER_CONFLICT, …): the code, article and message"})
+    report_task_id = fields.Function(lambda s: s.report.id if s.report else None, allow_none=True, metadata={
+        "description": "the investigation report reviewed (its task; its data: GET /tasks/{id})"})
+    benchmark = fields.Nested(ReviewBenchmarkSchema, allow_none=True, metadata={
+        "description": "the report's discretion benchmark item, tier and fine; null: it names none"})
+    penalty_list = fields.Nested(ListFindingSchema, allow_none=True, metadata={
+        "description": "the report's finding on the no-penalty and light-penalty lists (首违不罚 / 从轻减轻处罚清单, "
+                       "APL 32, 33) and its proposal against it; null: it records none"})

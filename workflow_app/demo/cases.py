@@ -26,7 +26,7 @@ from ..oversight.calendar import working_days_after
 from ..oversight.identity import with_resident_check, with_uscc_check
 from ..oversight.step_rules.execution import DEMAND_WORKING_DAYS
 from ..oversight.step_rules.hearing import HEARING_NOTICE_WORKING_DAYS
-from ..services import attachments, cases, legal_review, procedures
+from ..services import attachments, cases, late_fees, legal_review, procedures
 from ..services.errors import NotFound, ServiceError
 from ..wall_clock import local_today
 from . import evidence as demo_evidence
@@ -57,11 +57,20 @@ PARTY_DETAILS = {
 }
 # The violation the forms' examples describe (食品安全法 Arts. 53, 126(1)(三)); the case title names it.
 VIOLATION = "未按规定建立并遵守进货查验记录制度"
-# The summary procedure's: expired prepacked food on the shelf (食品安全法 Arts. 34(10), 124), fined
-# on the spot within the limit of APL 51 (200 yuan for a person, 3,000 for an organisation).
-SUMMARY_VIOLATION = "销售超过保质期的预包装食品"
+# The summary procedure's: goods on sale without their price tags (价格法 Art. 13; the register's
+# cause SCJG-JG-13-01, a fine of up to 5,000 yuan: the summary forms' examples), fined on the spot
+# within the limit of APL 51 (200 yuan for a person, 3,000 for an organisation). Its warning is
+# given for the violation of the general procedure's cases (食品安全法 Art. 126(1)(三) provides a
+# warning; price tags do not), assessed against the no-penalty list and found not to meet it.
+SUMMARY_VIOLATION = "不按规定明码标价"
+WARNING_NOTICE = {"cause": "SCJG-SP-126-03",
+                  "facts": "当事人销售散装熟食，未查验供货者的许可证和食品合格证明，未建立进货查验记录，经执法人员当场指出",
+                  "violated_provision": "《中华人民共和国食品安全法》第五十三条第一款",
+                  "penalty_provision": "《中华人民共和国食品安全法》第一百二十六条第一款第三项",
+                  "penalty_list_item": "SCJG-BCF-002", "meets_penalty_list": "no"}
 # The party of the cases the report finds on the first-violation item of the no-penalty list
-# (demo/penalty_lists.csv SCJG-BCF-001): a shop no demo case penalizes, so it stays a first violator.
+# (demo/penalty_lists.csv SCJG-BCF-001), and on the light-penalty list's SCJG-CQ-003 at legal review:
+# a shop no demo case penalizes, so it stays a first violator.
 FIRST_VIOLATOR = ("清河区邻里便利店", "organization", with_uscc_check("92990105MA10LLB2P"), "清河区槐荫街3号")
 # Fines drawn at random within the range of 食品安全法 Art. 126 (5,000 to 50,000 yuan): some cross
 # the legal-review threshold for a person (10,000 yuan), so the demo also shows cases the BPMN
@@ -83,6 +92,9 @@ DAY = {
     # execution: the demand after the 15 days to pay (APL 72), the court 10 working days after it
     # (行政强制法 54); deferred or instalment payment approved by the head (APL 66(2))
     "demand_served": 57, "court_applied": 72, "plan_applied": 42, "plan_approved": 43,
+    # or the bureau executes itself, auctioning what it seized (行政强制法 46(3)): the party's statement
+    # after the demand, the decision once the demand's 10 working days have passed (Art. 37)
+    "coercive_statement": 60, "execution_decided": 72,
     "instalment_1": 50, "instalment_2": 60,
     # the summary procedure: everything on the spot the day the officers find it, filed with the
     # agency and the money handed over the next day (3 and 2 working days allowed), paid at a bank
@@ -96,6 +108,7 @@ DAY = {
 WORKING_DAY_PERIODS = {
     "hearing": ("hearing_notified", HEARING_NOTICE_WORKING_DAYS, 0),  # held on the 7th working day at the earliest
     "court_applied": ("demand_served", DEMAND_WORKING_DAYS, 1),      # after the 10th working day
+    "execution_decided": ("demand_served", DEMAND_WORKING_DAYS, 1),  # likewise (行政强制法 37, 69)
 }
 PRESIDING_OFFICER = "officer3"  # APL Art. 64: not one of the investigating officers
 INVESTIGATORS = ["officer1", "officer2"]
@@ -115,14 +128,15 @@ class Story:
     first_review_returns: bool = False
     proposal: str = "penalty"       # or no_penalty (APL 30-33), transfer (APL 27)
     transfer_accepted: bool = True  # the police open a criminal case on the transfer
-    execution: str = "paid"         # or demand, court (行政强制法 54), instalments (APL 66(2))
+    execution: str = "paid"         # or demand, court (行政强制法 54), coercive (46(3)), instalments (APL 66(2))
     # a case of the summary procedure (简易程序): its fine collected on the spot ("spot"), to be
     # paid at a bank ("bank"), or a warning ("warning"); "" is a case of the general procedure
     on_the_spot: str = ""
     refuses_to_sign: bool = False   # APL 52: the refusal noted instead of the party's signature
-    # the item of the no-penalty list (demo/penalty_lists.csv) the report finds the case meets; ""
-    # keeps the example's finding (the case does not meet SCJG-BCF-001)
+    # the item of the no-penalty or light-penalty list (demo/penalty_lists.csv) the report finds the
+    # case meets; "" keeps the example's finding (the case does not meet SCJG-BCF-001)
     on_the_list: str = ""
+    fine: int = 0                   # the fine the story proposes; 0: one drawn from FINES
     party: tuple[str, str, str, str] | None = None  # the case's party, where not one drawn from PARTIES
 
 
@@ -210,6 +224,10 @@ STAGES = [
           Story(execution="demand")),
     Stage("awaiting_court", "applied to the court, awaiting its result", "officer1 (执行)",
           _executing_after("court_enforcement"), 75, Story(execution="court")),
+    # the bureau executes its decision itself (行政强制法 46(3)): it decided to auction the goods it
+    # seized in the course of its administration, to pay the fine; the auction is to be carried out
+    Stage("executing_coercively", "executing itself: auction of the goods it seized decided, to be carried out",
+          "officer1 (实施强制执行)", _ready("coercive_execution_record"), 75, Story(execution="coercive")),
     Stage("awaiting_plan_approval", "instalment payment applied for, awaiting the head",
           "head1 (批准暂缓或者分期缴纳)", _ready("payment_plan_approval"), 43, Story(execution="instalments")),
     Stage("paying_instalments", "paying approved instalments", "officer1 (按批准的期限缴纳)",
@@ -238,6 +256,12 @@ STAGES = [
     # a fine all the same: the decision raises MINOR_FIRST_VIOLATION_PENALIZED (APL 33) for the supervisors
     Stage("list_penalized", "found on the no-penalty list, decided with a fine all the same (alert)",
           "officer1 (送达), officer2 (公示)", _status("decided"), 39, Story(on_the_list="SCJG-BCF-002")),
+    # found on the light-penalty list (SCJG-CQ-003: records made up and the goods taken off the shelf
+    # during the investigation, APL 32(1)) with a fine in the benchmark's lighter tier: the reviewer's
+    # sheet shows the item, the party a first violator and the proposal consistent with it
+    Stage("light_list_review", "found on the light-penalty list, a lighter fine proposed, awaiting legal review",
+          "reviewer1 or reviewer2 (法制审核)", _ready("legal_review"), 26,
+          Story(major=True, on_the_list="SCJG-CQ-003", fine=8000, party=FIRST_VIOLATOR)),
 ]
 DEFAULT_COUNT = 2 * len(STAGES)
 
@@ -273,7 +297,8 @@ class DemoCase:
 
     @property
     def title(self) -> str:
-        return f"{self.party}{SUMMARY_VIOLATION if self.stage.story.on_the_spot else VIOLATION}案"
+        summary = self.stage.story.on_the_spot and self.stage.story.on_the_spot != "warning"
+        return f"{self.party}{SUMMARY_VIOLATION if summary else VIOLATION}案"
 
 
 def demo_calendar(received: date) -> dict[str, date]:
@@ -323,7 +348,9 @@ def seed_demo_cases(count: int = DEFAULT_COUNT, *, seed: int = 7) -> Counter:
         party, kind, id_number, address = rng.choice(PARTIES)
         if stage.story.party:  # drawn all the same: the later cases draw as before
             party, kind, id_number, address = stage.story.party
-        fine = rng.choice(FINES)
+        fine = rng.choice(FINES)  # drawn all the same: the later cases draw as before
+        if stage.story.fine:
+            fine = stage.story.fine
         if stage.story.on_the_spot:
             fine = summary_fine(stage.story, kind)
         demo = DemoCase(n=n, stage=stage, party=party, party_kind=kind, party_id_number=id_number,
@@ -458,20 +485,25 @@ OWN: dict[str, Own] = {
                              (Branch(_is("judicial_result", "not_accepted"), writes=("reason",),
                                      drops=("notice_number",)),)),
     "execution": Own(("outcome", "paid_on", "amount_paid", "instalments_paid", "demand_served_on", "court_applied_on"),
-                     (Branch(_is("outcome", "demanded", "court_enforcement", "deferral_requested"), writes=("note",),
+                     (Branch(_is("outcome", "demanded", "court_enforcement", "deferral_requested", "coercive_execution"),
+                             writes=("note",),
                              drops=("paid_on", "amount_paid")),
                       Branch(_is("outcome", "instalment_paid"), drops=("paid_on", "note")))),
     "payment_plan_application": Own(("applied_on",)),
+    "coercive_statement": Own(("statement_on",)),
+    "coercive_execution_decision": Own(("decided_on", "obligation", "amount_owed", "late_fee", "seized_items_decision")),
     "payment_plan_approval": Own(("decided_on", "instalments", "period_ends_on")),
-    "closing": Own(("closed_on",), (Branch(lambda data, story: story.proposal != "penalty" or bool(story.on_the_spot),
-                                           writes=("closing_report",)),)),
+    "closing": Own(("closed_on",), (Branch(lambda data, story: getattr(story, "proposal", "") != "penalty"
+                                           or bool(getattr(story, "on_the_spot", "")), writes=("closing_report",)),)),
     # the summary procedure (summary_penalty)
     "summary_identification": Own(("checked_on", "party_id_number", "party_address")),
     "summary_notice": Own(("notified_on", "notified_penalty_kinds", "notified_fine"),
-                          (Branch(lambda data, story: story.on_the_spot == "warning", drops=("notified_fine",)),)),
+                          (Branch(lambda data, story: story.on_the_spot == "warning", writes=tuple(WARNING_NOTICE),
+                                  drops=("notified_fine",)),)),
     "summary_statement": Own(("answered_on",)),
     "summary_decision": Own(("decision_number", "decided_on", "penalty_kinds", "fine_amount"),
-                            (Branch(_is("penalty_kinds", ["warning"]), drops=("fine_amount", "performance_manner")),)),
+                            (Branch(_is("penalty_kinds", ["warning"]), writes=("legal_basis",),
+                                    drops=("fine_amount", "performance_manner")),)),
     "summary_service": Own(("served_on", "party_signature", "refused_to_sign"),
                            (Branch(_is("refused_to_sign", False), drops=("refusal_note",)),)),
     "summary_filing": Own(("filed_on", "filing_number")),
@@ -480,7 +512,44 @@ OWN: dict[str, Own] = {
                                    writes=("collected_on_the_spot", "paid_on", "amount_paid"),
                                    drops=("collection_ground", "receipt_number", "collected_on", "amount_collected")),)),
     "summary_handover": Own(("handed_over_on", "amount_handed_over")),
+    # 查封、扣押 (seizure, demo/seizure.py): the environment branch's cases tell their own story
+    "seizure_application": Own(("applied_on", "urgent", "party_id_number", "party_address"), (
+        Branch(_is("urgent", True), writes=("urgent_reason",)),
+        Branch(lambda data, story: _environment(story), writes=("measures", "facts", "reasons", "legal_basis",
+                                                                 "objects")))),
+    "seizure_approval": Own(("decided_on",), (Branch(lambda data, story: _environment(story), writes=("opinion",)),)),
+    "seizure_onsite": Own(("officers", "seized_at", "photos", "party_signature", "refused_to_sign"), (
+        Branch(_is("refused_to_sign", False), drops=("refusal_note",)),
+        Branch(lambda data, story: _environment(story), writes=("place", "record", "statement", "items",
+                                                                 "storage_place", "refusal_note")))),
+    "seizure_report": Own(("reported_at", "reported_to"), (
+        Branch(lambda data, story: _environment(story), writes=("report",)),)),
+    "seizure_ratification": Own(("decided_on",), (
+        Branch(_is("ratification", "disagree"), writes=("ratification", "opinion")),
+        Branch(lambda data, story: _environment(story), writes=("opinion",)))),
+    "seizure_disposition": Own(("decided_on",), (
+        Branch(_is("disposition", "confiscation"), writes=("disposition", "facts_found", "reasons"),
+               drops=("release_ground",)),
+        Branch(lambda data, story: _environment(story), writes=("release_ground", "facts_found", "reasons")))),
+    "seizure_release": Own(("released_on", "returned_items", "party_signature", "refused_to_sign"), (
+        Branch(_is("refused_to_sign", False), drops=("refusal_note",)),)),
+    "seizure_confiscation": Own(("referred_on",), (Branch(lambda data, story: _environment(story),
+                                                          writes=("reasons",)),)),
+    "seizure_warning": Own(("noted_on",)),
+    "seizure_extension_request": Own(("requested_on",), (Branch(lambda data, story: _environment(story),
+                                                                writes=("reason",)),)),
+    "seizure_extension_approval": Own(("decided_on",), (Branch(lambda data, story: _environment(story),
+                                                               writes=("opinion",)),)),
+    "seizure_extension_notice": Own(("served_on",), (Branch(lambda data, story: _environment(story),
+                                                            writes=("recipient",)),)),
+    "seizure_excluded_period": Own(("start_on", "end_on", "notified_on"), (
+        Branch(lambda data, story: _environment(story), writes=("kind", "agency", "basis")),)),
 }
+
+
+def _environment(story) -> bool:
+    """A seizure of the environment branch (demo/seizure.py): its own story over the market's example."""
+    return bool(getattr(story, "environment", False))
 # The party the examples name in their text (disclosure.public_text), replaced by the case's own.
 EXAMPLE_PARTY = "清河区鲜果多超市有限公司"
 
@@ -657,7 +726,7 @@ def _transfer_feedback(d: DemoCase, case: Case, example: dict):
 
 def _execution(d: DemoCase, case: Case, example: dict):
     story, done = d.stage.story, _completed(case, "execution")
-    if story.execution in ("demand", "court") and not done:
+    if story.execution in ("demand", "court", "coercive") and not done:
         return "officer1", {"outcome": "demanded", "demand_served_on": d.on("demand_served"),
                             "note": "当事人逾期未缴纳罚款，已依照《中华人民共和国行政强制法》第三十五条送达催告书"}
     if story.execution == "court":
@@ -665,9 +734,28 @@ def _execution(d: DemoCase, case: Case, example: dict):
                             "court_applied_on": d.on("court_applied"),
                             "note": "催告期满当事人仍未履行，已依照《中华人民共和国行政强制法》第五十三条、第五十四条"
                                     "申请人民法院强制执行"}
+    if story.execution == "coercive":
+        return "officer1", {"outcome": "coercive_execution", "demand_served_on": d.on("demand_served"),
+                            "note": "催告期满当事人仍未履行，未申请行政复议或者提起行政诉讼，本局依照《中华人民共和国行政强制法》"
+                                    "第四十六条第三款将扣押的财物依法拍卖抵缴罚款"}
     if story.execution == "instalments" and not done:
         return "officer1", {"outcome": "deferral_requested", "note": "当事人以经济困难为由申请分期缴纳罚款"}
     return "officer1", {"outcome": "paid", "paid_on": d.on("paid"), "amount_paid": d.fine}
+
+
+def _coercive_statement(d: DemoCase, case: Case, example: dict):
+    return "officer1", {"statement_on": d.on("coercive_statement")}
+
+
+def _coercive_execution_decision(d: DemoCase, case: Case, example: dict):
+    """The fine and its late fee as the system counts it to the decision's day (APL 72: never above the
+    fine), paid from the auction of the goods the bureau seized (行政强制法 46(3)), named by their
+    seizure decision."""
+    counted = late_fees.of_case(case, d.calendar["execution_decided"])
+    fee = round(float(counted.fee.amount), 2) if counted else 0
+    return "head1", {"decided_on": d.on("execution_decided"), "amount_owed": d.fine, "late_fee": fee,
+                     "obligation": f"缴纳罚款{d.fine}元及加处罚款{fee:g}元",
+                     "seized_items_decision": _number("清市监封扣", d, "demand_served")}
 
 
 def _payment_plan_application(d: DemoCase, case: Case, example: dict):
@@ -719,8 +807,8 @@ def _summary_kinds(d: DemoCase) -> list[str]:
 
 
 def _notify(d: DemoCase, case: Case, example: dict):
-    fine = {} if d.stage.story.on_the_spot == "warning" else {"notified_fine": d.fine}
-    return "officer1", {"notified_on": d.on("on_spot"), "notified_penalty_kinds": _summary_kinds(d), **fine}
+    own = WARNING_NOTICE if d.stage.story.on_the_spot == "warning" else {"notified_fine": d.fine}
+    return "officer1", {"notified_on": d.on("on_spot"), "notified_penalty_kinds": _summary_kinds(d), **own}
 
 
 def _hear_statement(d: DemoCase, case: Case, example: dict):
@@ -728,7 +816,8 @@ def _hear_statement(d: DemoCase, case: Case, example: dict):
 
 
 def _decide(d: DemoCase, case: Case, example: dict):
-    fine = {} if d.stage.story.on_the_spot == "warning" else {"fine_amount": d.fine}
+    fine = {"legal_basis": WARNING_NOTICE["penalty_provision"]} if d.stage.story.on_the_spot == "warning" \
+        else {"fine_amount": d.fine}
     return "officer1", {"decision_number": f"清市监当罚〔{d.on('on_spot')[:4]}〕{d.n:04d}号", "decided_on": d.on("on_spot"),
                         "penalty_kinds": _summary_kinds(d), **fine}
 
@@ -768,6 +857,7 @@ STEPS: dict[str, Callable[[DemoCase, Case, dict], tuple[str, dict]]] = {
     "transfer_approval": _transfer_approval, "transfer": _transfer, "transfer_service": _transfer_service,
     "transfer_feedback": _transfer_feedback, "payment_plan_application": _payment_plan_application,
     "payment_plan_approval": _payment_plan_approval, "execution_scheduled": _execution_scheduled,
+    "coercive_statement": _coercive_statement, "coercive_execution_decision": _coercive_execution_decision,
     "identify": _identify, "notify": _notify, "hear_statement": _hear_statement, "decide": _decide, "serve": _serve,
     "file_record": _file_record, "payment": _payment, "hand_over": _hand_over,
 }

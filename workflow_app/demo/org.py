@@ -75,34 +75,48 @@ ABBREVIATIONS = {
 }
 
 # The register of each demo department (oversight/powers.py): its enforcement domains and its
-# powers list (权责清单), the penalty kinds the laws it enforces let it impose (APL Art. 9, 18).
+# powers list (权责清单), the penalty kinds the laws it enforces let it impose (APL Art. 9, 18) and
+# the coercive measures they let it take (行政强制法 Art. 9, 17).
 # Every department may warn, criticize publicly, fine and confiscate; the heavier kinds follow the
 # laws of its domain (e.g. 食品安全法 Art. 135 限制从业, 建筑法 Art. 65 降低资质等级); only public
 # security detains (APL Art. 18(3)).
 BASIC_POWERS = ("warning", "public_criticism", "fine", "confiscation")
 LICENCE_POWERS = ("suspend_licence", "revoke_licence")
+# 查封、扣押 (行政强制法 Art. 9, 17) where the laws of the domain give it: 食品安全法 Art. 110, 产品质量法
+# Art. 18 (market), 环境保护法 Art. 25 (environment), 安全生产法 Art. 65 (emergency), 农产品质量安全法
+# Art. 71 and 种子法 Art. 50 (agriculture), 传染病防治法 Art. 55 (health), 烟草专卖法实施条例 (tobacco); a
+# vehicle or goods seized only (道路运输条例 Art. 68, 城市管理执法办法, 出版管理条例 Art. 63, 渔业法 …);
+# public security also freezes (Art. 9(4)).
+SEIZURE = ("seal", "seize")
+# Coercive execution by the department itself (行政强制法 Arts. 12, 13) where a law gives it a means: 代为治理
+# (代履行, Art. 50) under 水污染防治法 Art. 85 and 大气污染防治法 Art. 116 (environment), 排除妨碍 and 代履行 of
+# the city's appearance rules (城市市容和环境卫生管理条例 Art. 37, urban management). The others apply to the
+# court (Art. 53).
+SEIZE_ONLY = ("seize",)
 REGISTERS = {
     "market": (("market_regulation",), BASIC_POWERS + LICENCE_POWERS + (
-        "restrict_activity", "suspend_production", "order_closure", "restrict_practice")),
+        "restrict_activity", "suspend_production", "order_closure", "restrict_practice") + SEIZURE),
     "environment": (("ecology_environment",), BASIC_POWERS + LICENCE_POWERS + (
-        "restrict_activity", "suspend_production")),
-    "transport": (("transport",), BASIC_POWERS + LICENCE_POWERS + ("lower_qualification", "suspend_production")),
-    "urban": (("urban_management",), BASIC_POWERS + ("suspend_production",)),
-    "health": (("health",), BASIC_POWERS + LICENCE_POWERS + ("suspend_production", "restrict_practice")),
+        "restrict_activity", "suspend_production") + SEIZURE + ("substitute_performance",)),
+    "transport": (("transport",), BASIC_POWERS + LICENCE_POWERS + ("lower_qualification", "suspend_production")
+                  + SEIZE_ONLY),
+    "urban": (("urban_management",), BASIC_POWERS + ("suspend_production",) + SEIZE_ONLY
+              + ("remove_obstruction", "substitute_performance")),
+    "health": (("health",), BASIC_POWERS + LICENCE_POWERS + ("suspend_production", "restrict_practice") + SEIZURE),
     "emergency": (("emergency_management",), BASIC_POWERS + LICENCE_POWERS + (
-        "suspend_production", "order_closure", "restrict_practice")),
+        "suspend_production", "order_closure", "restrict_practice") + SEIZURE),
     "natural_resources": (("natural_resources",), BASIC_POWERS + LICENCE_POWERS + ("lower_qualification",)),
     "housing": (("housing_construction",), BASIC_POWERS + LICENCE_POWERS + (
         "lower_qualification", "suspend_production", "restrict_practice")),
     # 文化市场综合执法: culture and tourism, radio and television, press and publication.
     "culture": (("culture_tourism", "radio_television", "press_publication"), BASIC_POWERS + LICENCE_POWERS + (
-        "lower_qualification", "suspend_production", "order_closure")),
-    "agriculture": (("agriculture",), BASIC_POWERS + LICENCE_POWERS + ("suspend_production",)),
+        "lower_qualification", "suspend_production", "order_closure") + SEIZE_ONLY),
+    "agriculture": (("agriculture",), BASIC_POWERS + LICENCE_POWERS + ("suspend_production",) + SEIZURE),
     "water": (("water",), BASIC_POWERS + LICENCE_POWERS),
     "hrss": (("labour_security",), BASIC_POWERS + LICENCE_POWERS),
     "education": (("education",), BASIC_POWERS + LICENCE_POWERS + ("order_closure",)),
     "police": (("public_security",), BASIC_POWERS + LICENCE_POWERS + (
-        "suspend_production", "order_closure", "restrict_practice", "detention")),
+        "suspend_production", "order_closure", "restrict_practice", "detention") + SEIZURE + ("freeze",)),
     "civil_affairs": (("civil_affairs",), BASIC_POWERS + ("revoke_licence",)),
     "commerce": (("commerce",), BASIC_POWERS + LICENCE_POWERS),
     "development_reform": (("development_reform",), BASIC_POWERS + ("suspend_production",)),
@@ -119,13 +133,13 @@ REGISTERS = {
     "fire": (("fire_rescue",), BASIC_POWERS + ("suspend_production",)),
     "meteorology": (("meteorology",), BASIC_POWERS + LICENCE_POWERS),
     "archives": (("archives",), BASIC_POWERS),
-    "tobacco": (("tobacco",), BASIC_POWERS + LICENCE_POWERS),
+    "tobacco": (("tobacco",), BASIC_POWERS + LICENCE_POWERS + SEIZURE),
     "civil_air_defense": (("civil_air_defense",), BASIC_POWERS),
     "confidentiality": (("state_secrets",), BASIC_POWERS + ("revoke_licence",)),
     "publishing": (("press_publication",), BASIC_POWERS + LICENCE_POWERS + ("suspend_production",)),
     "radio_tv": (("radio_television",), BASIC_POWERS + LICENCE_POWERS),
     "grain_reserves": (("grain_reserves",), BASIC_POWERS + ("revoke_licence",)),
-    "fisheries": (("fisheries",), BASIC_POWERS + LICENCE_POWERS),
+    "fisheries": (("fisheries",), BASIC_POWERS + LICENCE_POWERS + SEIZE_ONLY),
     "cyberspace": (("cyberspace",), BASIC_POWERS + LICENCE_POWERS + ("suspend_production", "order_closure")),
     "landscaping": (("landscaping",), BASIC_POWERS),
     "energy": (("energy",), BASIC_POWERS + LICENCE_POWERS),

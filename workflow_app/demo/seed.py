@@ -119,4 +119,10 @@ def seed_demo(password: str, *, if_empty: bool = False) -> dict | None:
 
     counts["list_items"], _updated = import_lists((Path(__file__).parent / "penalty_lists.csv").read_bytes(),
                                                   "demo:seed")
+    # the register of market entities of the district (demo/market_entities.py), which inspections draw from
+    from ..services.market_entities import as_csv
+    from ..services.market_entities import import_csv as import_entities
+    from .market_entities import entities
+
+    counts["market_entities"], _updated = import_entities(as_csv(entities()), "demo:seed")
     return counts

@@ -12,6 +12,11 @@ says which element it is running, so a killed step can still be named.
 While a worker runs a step the web process only waits on a pipe, so it keeps answering other
 requests.
 
+A case's next step goes to the worker that ran its last one, when that worker is free: the worker
+keeps the workflow it loaded to prove the state it returned (worker.py, RecentStates), so the
+step need not load it again. Which worker returned which state is remembered by the state's hash
+(a few thousand, the oldest forgotten); a wrong or stale guess only costs that load.
+
 One user's steps may hold at most a share of the workers at once (`user_share` of the pool,
 rounded up: with 2 workers, 1; with 4, 2): whatever one user's runaway steps do, the other workers
 stay free for everyone else. A step of a user already at their share waits briefly
@@ -32,17 +37,20 @@ import subprocess
 import sys
 import threading
 import time
+from collections import OrderedDict
 from multiprocessing.connection import Connection
 
 from ..messages import Text, tr
 from .errors import EngineError, MigrationBlocked, NotWaiting, TaskNotReady
 from .limits import EngineLimits
+from .processor import StepResult
 from .specs import procedure_cache
 from .worker import perform
 
 log = logging.getLogger(__name__)
 _ERRORS = {cls.__name__: cls for cls in (EngineError, TaskNotReady, NotWaiting)}
 _START_SECONDS = 60
+_REMEMBERED_STATES = 4096
 
 
 class EngineUnavailable(EngineError):
@@ -106,6 +114,7 @@ class EnginePool:
         self._live = 0
         self._starting = 0
         self._held: dict[str, int] = {}  # actor key -> workers its steps hold now
+        self._returned: OrderedDict[int, _Worker] = OrderedDict()  # hash of a state -> the worker that returned it
         self.replaced = 0  # workers killed or lost and replaced, since start (for operators and tests)
 
     def held(self, actor_key: str) -> int:
@@ -122,6 +131,7 @@ class EnginePool:
     def _ensure_workers(self) -> None:
         if self._pid != os.getpid():  # a forked copy of the pool: its workers belong to the parent
             self._pid, self._idle, self._live, self._starting = os.getpid(), [], 0, 0
+            self._returned = OrderedDict()
         while self._live + self._starting < self.size:
             self._starting += 1
             threading.Thread(target=self._spawn, name="zhifaflow-engine-start", daemon=True).start()
@@ -139,7 +149,7 @@ class EnginePool:
                 self._idle.append(worker)
             self._cond.notify()
 
-    def _acquire(self, actor_key: str | None = None) -> _Worker:
+    def _acquire(self, actor_key: str | None = None, preferred: "_Worker | None" = None) -> _Worker:
         now = time.monotonic()
         deadline, own_deadline = now + self.acquire_seconds, now + self.user_wait_seconds
         with self._cond:
@@ -163,7 +173,26 @@ class EnginePool:
                 self._cond.wait(remaining)
             if actor_key is not None:
                 self._held[actor_key] = self._held.get(actor_key, 0) + 1
+            if preferred is not None and preferred in self._idle:
+                self._idle.remove(preferred)
+                return preferred
             return self._idle.pop()
+
+    def _returned_by(self, state) -> "_Worker | None":
+        if not isinstance(state, str):
+            return None
+        with self._cond:
+            return self._returned.pop(hash(state), None)
+
+    def _remember(self, result, worker: _Worker) -> None:
+        if not isinstance(result, StepResult):
+            return
+        key = hash(result.state)
+        with self._cond:
+            self._returned[key] = worker
+            self._returned.move_to_end(key)
+            while len(self._returned) > _REMEMBERED_STATES:
+                self._returned.popitem(last=False)
 
     def _unhold(self, actor_key: str | None) -> None:
         if actor_key is None:
@@ -202,7 +231,7 @@ class EnginePool:
         function giving its BPMN XML (called only when the worker has not parsed it yet).
         `actor_key` names whose step it is (a user, the timer worker): it holds a worker of that
         actor's share until it ends."""
-        worker = self._acquire(actor_key)
+        worker = self._acquire(actor_key, self._returned_by(payload.get("state")))
         try:
             try:
                 result = self._exchange(worker, op, procedures, payload, limits)
@@ -218,6 +247,7 @@ class EnginePool:
             except BaseException:
                 self._discard(worker)  # the conversation is in an unknown state
                 raise
+            self._remember(result, worker)
             self._release(worker)
             return result
         finally:

@@ -14,7 +14,7 @@ any other engine error, and the case stays as it was.
 import contextvars
 import functools
 import json
-from copy import copy
+from copy import copy, deepcopy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
@@ -164,6 +164,11 @@ class WorkflowProcessor:
         self.workflow = workflow
         self.limits = limits
         self.workflow.script_engine = RestrictedScriptEngine(limits)
+        self.reloaded: WorkflowProcessor | None = None  # set by dump()
+
+    def with_limits(self, limits: EngineLimits) -> "WorkflowProcessor":
+        """This workflow under `limits` (a fresh script engine), as `load` would give it."""
+        return WorkflowProcessor(self.procedure, self.workflow, limits)
 
     # -- life cycle ---------------------------------------------------------------------------
     @classmethod
@@ -220,7 +225,9 @@ class WorkflowProcessor:
                                  "much data kept in the procedure's variables)", size=size,
                                  limit=self.limits.max_state_bytes))
         try:
-            WorkflowProcessor.load(self.procedure, state, self.limits, strict=True)
+            # Kept: exactly what loading `state` gives, so the worker can start the case's next
+            # step from it instead of loading the same state again (worker.py, RecentStates).
+            self.reloaded = WorkflowProcessor.load(self.procedure, state, self.limits, strict=True)
         except Exception as err:  # noqa: BLE001 - whatever stops the next step from loading it
             raise EngineError(tr("the case's state would not load again: %(reason)s",
                                  reason=describe_error(err))) from None
@@ -249,15 +256,18 @@ class WorkflowProcessor:
         return {str(t.id) for t in self.workflow.get_tasks(state=TaskState.COMPLETED)}
 
     def reached_milestones(self, since_completed: set[str]) -> list[tuple[str, str, str, bool]]:
-        """(bpmn_id, milestone, status, closes) of tasks completed since `since_completed` was taken."""
+        """(bpmn_id, milestone, status, closes) of tasks completed since `since_completed` was taken,
+        in the order they were reached (the last one sets the case's status): not the tree's order,
+        in which a branch's end can come before a boundary timer that fired first in the same step."""
         reached = []
         for task in self.workflow.get_tasks(state=TaskState.COMPLETED):
             if str(task.id) in since_completed:
                 continue
             meta = self.procedure.task_specs.get(task.task_spec.bpmn_id)
             if meta and meta.get("milestone"):
-                reached.append((task.task_spec.bpmn_id, meta["milestone"], meta["status"], meta["closes"]))
-        return reached
+                reached.append((task.last_state_change, (task.task_spec.bpmn_id, meta["milestone"], meta["status"],
+                                                         meta["closes"])))
+        return [milestone for _, milestone in sorted(reached, key=lambda r: r[0])]
 
     def is_completed(self) -> bool:
         return self.workflow.is_completed()
@@ -375,6 +385,14 @@ class WorkflowProcessor:
         the party's reply, a judicial organ's answer) with its data, and advance. A process not
         waiting for it (ended, or never listening) refuses it (NotWaiting)."""
         tasks_before = len(self.workflow.tasks)
+        # The data becomes the process's variables where the catching element names no variable
+        # of its own (spiffworkflow:messageVariable): SpiffWorkflow 3.2 would keep it in the
+        # element's internal data and drop it. Given to the element before it catches, it goes on
+        # with the element's data to what follows.
+        for task in self._waiting_tasks():
+            if any(d.name == name and getattr(d, "message_var", None) is None
+                   for d in _messages_of(task.task_spec.event_definition)):
+                task.data.update(deepcopy(dict(data or {})))
         try:
             self.workflow.send_event(BpmnEvent(MessageEventDefinition(name), dict(data or {})))
         except SpiffWorkflowException:

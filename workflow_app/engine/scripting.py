@@ -39,6 +39,7 @@ import re
 import threading
 import time
 import traceback
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from RestrictedPython import (
@@ -447,6 +448,49 @@ class BudgetedTransformer(RestrictingNodeTransformer):
         return ast.fix_missing_locations(ast.copy_location(call, node))
 
 
+# -- dates a timer may run to ----------------------------------------------------------------------
+# A timer's time often comes from the case's record: a boundary timer warning before a statutory
+# limit runs out is `add_days(seized_at, 25)` (timeDate), from the date and time a form recorded.
+# Texts in, text out: a script never holds a datetime (task data stays plain JSON).
+MAX_SHIFT_DAYS = 36_600
+
+
+def _moved(value, delta: timedelta, name: str) -> str:
+    if not isinstance(value, str) or len(value) > 40:
+        raise ScriptError(tr("%(name)s takes an ISO 8601 date or date and time as text", name=name))
+    text_ = value.strip()
+    try:
+        if "T" not in text_ and " " not in text_:
+            day = date.fromisoformat(text_)
+            if delta % timedelta(days=1):
+                raise ScriptError(tr("%(name)s of a date moves it by whole days; give a date and time",
+                                     name=name))
+            return (day + delta).isoformat()
+        return (datetime.fromisoformat(text_) + delta).isoformat()
+    except ValueError:
+        raise ScriptError(tr("%(name)s takes an ISO 8601 date or date and time as text, not %(value)s", name=name,
+                             value=bounded_text(repr(value), 60))) from None
+    except OverflowError:
+        raise ScriptError(tr("%(name)s: the result is out of the calendar's range", name=name)) from None
+
+
+def _amount(n, name: str, limit: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or abs(n) > limit:
+        raise ScriptError(tr("%(name)s moves by a whole number up to %(limit)d", name=name, limit=limit))
+    return n
+
+
+def add_days(value, days):
+    """The ISO date, or date and time, `days` calendar days after `value` (before, if negative):
+    `add_days("2026-03-01T10:30:00+08:00", 25)` is "2026-03-26T10:30:00+08:00"."""
+    return _moved(value, timedelta(days=_amount(days, "add_days", MAX_SHIFT_DAYS)), "add_days")
+
+
+def add_hours(value, hours):
+    """The ISO date and time `hours` hours after `value`."""
+    return _moved(value, timedelta(hours=_amount(hours, "add_hours", MAX_SHIFT_DAYS * 24)), "add_hours")
+
+
 _EXTRA_BUILTINS = {
     name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
     for name in ("all", "any", "sum", "min", "max", "enumerate", "dict", "list", "set", "map",
@@ -463,6 +507,8 @@ def _builtins() -> dict:
     b["pow"] = _pow_builtin
     b["str"] = _Str
     b["repr"] = _repr
+    b["add_days"] = add_days
+    b["add_hours"] = add_hours
     return b
 
 

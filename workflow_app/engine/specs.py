@@ -21,7 +21,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from ..messages import Text, tr
-from ..oversight import alert_rules
+from ..oversight import alert_rules, procedure_kinds
 from ..oversight.deadlines import DeadlineSyntaxError, parse_deadline
 from .errors import BpmnInvalid, BpmnProblem, ScriptCompileError, bounded_text
 from .limits import (
@@ -56,7 +56,17 @@ MILESTONE_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")
 MILESTONE_LABEL_MAX = 64
 # Every property a BPMN element may carry is read by something; any other is refused at deploy.
 KNOWN_PROPERTIES = {"formKey", "deadline", "milestone", "status", "statusLabel", "closesCase", "legalReview",
-                    "messageSenders", "overdueAlert", "dueSoonAlert", "reviewedReport"}
+                    "messageSenders", "overdueAlert", "dueSoonAlert", "reviewedReport", "procedureKind",
+                    "crossDepartment"}
+# A step whose completion reaches another department's case (线索移送, services/referrals.py):
+# `crossDepartment` names its part. `referral_letter`: the letter, checked against the org tree and
+# the origin case's evidence; `referral_send`: its approval, which sends the letter (a receipt case
+# opened in the receiving department, in the same transaction); `referral_feedback`: the referring
+# case's wait for the answer, which only the receiving department's answer completes (the element
+# waiting for the answer's message; a user task in versions before 0033);
+# `referral_answer`: the receiving department's answer, written back onto the referring case. A
+# process with a `referral_answer` step is opened only by a sending, never by hand.
+CROSS_DEPARTMENT_STEPS = ("referral_letter", "referral_send", "referral_feedback", "referral_answer")
 # The oversight alert a step's deadline raises (oversight/alert_rules.py CATALOGUE): `overdueAlert`
 # once its due time has passed while it is still to be done, `dueSoonAlert` in the days before.
 TIME_ALERT_PROPERTIES = ("overdueAlert", "dueSoonAlert")
@@ -299,6 +309,24 @@ def _task_problems(root, known_forms: dict[str, dict] | None) -> list[BpmnProble
                 problems.append(BpmnProblem(tr("reviewedReport %(key)s has no form in forms/", key=repr(value[:60])),
                                             node_id, line))
         problems += _milestone_problems(props, node_id, process=tag == "process")
+        if "procedureKind" in props:  # oversight/procedure_kinds.py: what the supervision counts it as
+            value, line = props["procedureKind"]
+            if tag != "process":
+                problems.append(BpmnProblem(tr("procedureKind marks the process, not an element of its flow"),
+                                            node_id, line))
+            elif value not in procedure_kinds.KINDS:
+                problems.append(BpmnProblem(tr("procedureKind %(value)s is not one of %(choices)s",
+                                               value=repr(value[:40]), choices=", ".join(procedure_kinds.KINDS)),
+                                            node_id, line))
+        if "crossDepartment" in props:
+            value, line = props["crossDepartment"]
+            if tag != "userTask" and not (catches_message and value == CROSS_DEPARTMENT_STEPS[2]):
+                problems.append(BpmnProblem(tr("crossDepartment marks a user task, or (referral_feedback) the element "
+                                               "waiting for the answer's message"), node_id, line))
+            elif value not in CROSS_DEPARTMENT_STEPS:
+                problems.append(BpmnProblem(tr("crossDepartment %(value)s is not one of %(choices)s",
+                                               value=repr(value[:40]), choices=", ".join(CROSS_DEPARTMENT_STEPS)),
+                                            node_id, line))
         for name in TIME_ALERT_PROPERTIES:
             if name in props:
                 value, line = props[name]
@@ -454,9 +482,9 @@ def _deadline_anchor_problems(roots: dict[str, object], known_forms: dict[str, d
     the task exists in a file of the deploy the procedure runs (`roots`: path -> root; a step of a
     called process may run from a date of its caller's steps, and the other way round) and is a
     human task (userTask/manualTask) other than the one carrying the deadline; its formKey's form
-    has `field` as a string of format "date"; and the deadline's element can be reached from that
-    task along sequence flows (through gateways, into and out of subprocesses and called
-    processes, and through boundary events). Reachability is necessary, not sufficient: on a
+    has `field` as a string of format "date" (or "date-time", which hours need); and the
+    deadline's element can be reached from that task along sequence flows (through gateways, into
+    and out of subprocesses and called processes, and through boundary events). Reachability is necessary, not sufficient: on a
     path that skips the named task the due time stays unset until its date is recorded.
     Problems are located in the file of the deadline's element."""
     problems = []
@@ -479,19 +507,22 @@ def _deadline_anchor_problems(roots: dict[str, object], known_forms: dict[str, d
                 continue
             text, line = props["deadline"]
             try:
-                anchor = parse_deadline(text).form_anchor
+                deadline = parse_deadline(text)
             except DeadlineSyntaxError:
                 continue  # reported by _task_problems
-            message = anchor and _anchor_problem(anchor, (path, node.get("id")), nodes, known_forms, reachable)
+            anchor = deadline.form_anchor
+            message = anchor and _anchor_problem(anchor, (path, node.get("id")), nodes, known_forms, reachable,
+                                                 hours=deadline.unit == "hours")
             if message:
                 problems.append(BpmnProblem(message, node.get("id"), line).in_file(path))
     return problems
 
 
 def _anchor_problem(anchor: tuple[str, str], element: tuple[str, str], nodes: dict, known_forms: dict | None,
-                    reachable) -> Text | None:
+                    reachable, hours: bool = False) -> Text | None:
     """What is wrong with the form-date anchor (task id, field) of the deadline of `element`
-    (file, id), or None."""
+    (file, id), or None. Days run from a date or a date and time; `hours` only from a date and
+    time (a date has no time of day)."""
     task_id, field_name = anchor
     source_path, source = nodes.get(task_id, (None, None))
     where = repr(f"{task_id}.{field_name}")
@@ -509,9 +540,13 @@ def _anchor_problem(anchor: tuple[str, str], element: tuple[str, str], nodes: di
         if spec is None:
             return tr("deadline anchor %(anchor)s: form %(form)s of task %(task)s has no field %(field)s",
                       anchor=where, form=repr(form_key), task=repr(task_id), field=repr(field_name))
-        if spec.get("type") != "string" or spec.get("format") != "date":
+        if spec.get("type") != "string" or spec.get("format") not in ("date", "date-time"):
             return tr("deadline anchor %(anchor)s: field %(field)s of form %(form)s is not a date (type string, "
                       "format date)", anchor=where, field=repr(field_name), form=repr(form_key))
+        if hours and spec.get("format") != "date-time":
+            return tr("deadline anchor %(anchor)s: field %(field)s of form %(form)s is a date without a time of day; "
+                      "count days from it, or hours from a date and time (format date-time)", anchor=where,
+                      field=repr(field_name), form=repr(form_key))
     if not reachable((source_path, task_id), element):
         return tr("deadline anchor %(anchor)s: task %(task)s is not an earlier step (no sequence flow leads from "
                   "it to %(element)s)", anchor=where, task=repr(task_id), element=repr(element[1]))
@@ -705,7 +740,8 @@ def _task_meta(steps) -> dict:
                              "deadline": None,
                              **_milestone_meta(props, name), "legal_review": False, "human": False,
                              "message": definition.name,
-                             "senders": message_senders(props.get("messageSenders"), task_spec.lane)}
+                             "senders": message_senders(props.get("messageSenders"), task_spec.lane),
+                             **({"cross_department": props["crossDepartment"]} if props.get("crossDepartment") else {})}
         else:
             meta[bpmn_id] = {
                 "name": name,
@@ -718,6 +754,7 @@ def _task_meta(steps) -> dict:
                 "reviewed_report": props.get("reviewedReport"),
                 "overdue_alert": props.get("overdueAlert"),
                 "due_soon_alert": props.get("dueSoonAlert"),
+                **({"cross_department": props["crossDepartment"]} if props.get("crossDepartment") else {}),
             }
         # Its place in the procedure: PostgreSQL keeps the metadata as JSONB, which does not keep the order.
         meta[bpmn_id]["position"] = len(meta) - 1
@@ -745,6 +782,13 @@ def _milestone_meta(props: dict, name: str) -> dict:
     return {"milestone": milestone, "status": props.get("status") or status,
             "status_label": props.get("statusLabel") or name,
             "closes": props["closesCase"] == "true" if "closesCase" in props else closes}
+
+
+def procedure_kind(root) -> str:
+    """The process's `procedureKind` (oversight/procedure_kinds.py), a penalty procedure by default."""
+    processes = executable_processes(root)
+    value = _properties(processes[0]).get("procedureKind", (None, 0))[0] if processes else None
+    return value if value in procedure_kinds.KINDS else procedure_kinds.DEFAULT
 
 
 def initial_status_label(root) -> str | None:

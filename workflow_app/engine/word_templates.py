@@ -41,6 +41,7 @@ from markupsafe import Markup
 
 from ..messages import Text, tr
 from ..oversight import calendar
+from ..oversight.deadlines import form_day, form_instant
 from ..oversight.late_fee import late_fee as computed_late_fee
 from .errors import EngineError, bounded_text
 
@@ -99,16 +100,26 @@ def filled(value) -> bool:
 
 
 def _day(value) -> date | None:
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) and value else None
-    except ValueError:
-        return None
+    """A recorded date, or the Beijing date of a recorded date and time."""
+    return form_day(value) if isinstance(value, str) and value else None
 
 
 def date_cn(value) -> str:
-    """2026-09-03 → 2026年9月3日 (anything not a date as it is)."""
+    """2026-09-03 → 2026年9月3日; a date and time → 2026年9月3日10时30分, Beijing time (anything
+    else as it is)."""
+    at = form_instant(value) if isinstance(value, str) and "T" in value else None
+    if at is not None:
+        local = at.astimezone(calendar.LOCAL_TZ)
+        return f"{local.year}年{local.month}月{local.day}日{local.hour}时{local.minute:02d}分"
     day = _day(value)
     return f"{day.year}年{day.month}月{day.day}日" if day else text(value)
+
+
+def day(value) -> str:
+    """The Beijing date of a recorded date and time (2026-09-03T23:30:00+08:00 → 2026-09-03), a
+    date as it is; nothing for anything else: `{{ seizure.taken_at|day|date_cn }}`."""
+    found = _day(value)
+    return found.isoformat() if found else ""
 
 
 def _period(days) -> int:
@@ -236,7 +247,7 @@ class _Environment(ImmutableSandboxedEnvironment):
         return "".join(out)
 
 
-_FILTERS = {"date_cn": date_cn, "working_days_after": working_days_after, "days_after": days_after, "yuan": yuan,
+_FILTERS = {"date_cn": date_cn, "day": day, "working_days_after": working_days_after, "days_after": days_after, "yuan": yuan,
             "signature": signature, "late_fee": late_fee}
 
 

@@ -14,12 +14,23 @@ Inside the worker:
   is, so the pool can name it even after killing the process.
 
 `perform` is the step itself, also used in-process by the benchmark's comparison.
+
+Loading a case's state is a third of a step, and every step already loads the state it leaves
+once, to prove it loads (processor.dump). That loaded workflow is kept (`RecentStates`, a few per
+worker) under the exact state text it was loaded from, and the case's next step, when it comes
+to this worker with that very state (the pool sends a case's steps to the worker that ran its
+last one when it is free), starts from it instead of loading the state again. A kept workflow is
+taken out to be stepped, so it is never stepped twice, and a step that fails keeps nothing; a
+state the database holds that differs in any byte (a step not committed, another process's step)
+is simply loaded.
 """
 import os
 import resource
 import signal
 import sys
+import threading
 import time
+from collections import OrderedDict
 from multiprocessing.connection import Connection
 
 from ..messages import tr
@@ -29,6 +40,52 @@ from .limits import EngineLimits
 from .processor import WorkflowProcessor
 from .specs import Procedure, procedure_cache
 from .timer_clock import step_at
+
+
+class RecentStates:
+    """Workflows as loaded from a state, by (procedure SHA-256, the state's exact text): at most
+    `entries`, and at most `max_bytes` of state text in all; the least recently kept go first."""
+
+    def __init__(self, entries: int = 8, max_bytes: int = 2 * 1024 * 1024):
+        self.entries, self.max_bytes = entries, max_bytes
+        self._items: OrderedDict[tuple[str, str], WorkflowProcessor] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()  # the inline engine runs in a threaded web process
+        self.hits = self.misses = 0
+
+    def take(self, procedure: Procedure, state: str, limits: EngineLimits) -> WorkflowProcessor:
+        """The workflow of `state`: the kept one, taken out (no other step can have it), or loaded."""
+        with self._lock:
+            kept = self._items.pop((procedure.sha256, state), None)
+            if kept is not None:
+                self._bytes -= len(state)
+                self.hits += 1
+            else:
+                self.misses += 1
+        if kept is not None:
+            return kept.with_limits(limits)
+        return WorkflowProcessor.load(procedure, state, limits)
+
+    def keep(self, state: str, processor: WorkflowProcessor | None) -> None:
+        if processor is None or len(state) > self.max_bytes:
+            return
+        key = (processor.procedure.sha256, state)
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = processor
+            self._bytes += len(state)
+            while len(self._items) > self.entries or self._bytes > self.max_bytes:
+                (_, old), _ = self._items.popitem(last=False)
+                self._bytes -= len(old)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+
+recent_states = RecentStates()
 
 
 def perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: EngineLimits):
@@ -47,28 +104,38 @@ def _perform(op: str, procedures: dict[str, Procedure], payload: dict, limits: E
     procedure = procedures[payload["sha256"]]
     if op == "start":
         processor = WorkflowProcessor.start(procedure, payload["data"], limits)
-        return processor.result(set())
-    processor = WorkflowProcessor.load(procedure, payload["state"], limits)
+        result = processor.result(set())
+        recent_states.keep(result.state, processor.reloaded)
+        return result
+    if op not in _STATE_OPS:
+        raise EngineError(tr("unknown engine operation %(op)s", op=repr(op)))
+    processor = recent_states.take(procedure, payload["state"], limits)
+    if op == "waiting":  # read only: nothing is stored, and the workflow is as loaded still
+        messages = processor.waiting_messages()
+        recent_states.keep(payload["state"], processor)
+        return messages
     completed_before = processor.completed_task_ids()
     if op == "complete":
         changes = processor.complete(payload["engine_task_id"], payload["data"])
-        return processor.result(completed_before, changes)
-    if op == "waiting":  # read only: nothing is stored
-        return processor.waiting_messages()
-    if op == "message":
+        result = processor.result(completed_before, changes)
+    elif op == "message":
         processor.message(payload["message"], payload.get("data"))
-        return processor.result(completed_before)
-    if op == "timers":
+        result = processor.result(completed_before)
+    elif op == "timers":
         processor.fire_timers()
-        return processor.result(completed_before)
-    if op == "migrate":
+        result = processor.result(completed_before)
+    else:  # migrate
         target = procedures[payload["target_sha256"]]
         blockers = processor.migration_blockers(target)
         if blockers:
             raise MigrationBlocked(blockers)
         processor.migrate_to(target)
-        return processor.result(completed_before)
-    raise EngineError(tr("unknown engine operation %(op)s", op=repr(op)))
+        result = processor.result(completed_before)
+    recent_states.keep(result.state, processor.reloaded)
+    return result
+
+
+_STATE_OPS = ("complete", "waiting", "message", "timers", "migrate")
 
 
 # -- the worker process ---------------------------------------------------------------------------

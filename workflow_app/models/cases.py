@@ -1,5 +1,5 @@
 """Cases, their serialized workflow state, and the human-task projection."""
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -24,7 +24,10 @@ class Case(db.Model):
                       Index("ix_enforcement_case_open_updated", "updated_at", "id",
                             sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
                       # the dashboard's cases by status and open, counted from the index alone
-                      Index("ix_enforcement_case_department_status", "department_id", "status", "closed_at"))
+                      Index("ix_enforcement_case_department_status", "department_id", "status", "closed_at"),
+                      # the dashboard's cases by department and kind of procedure, from the index alone
+                      Index("ix_enforcement_case_department_version", "department_id", "procedure_version_id",
+                            "closed_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(300))
@@ -84,6 +87,25 @@ class CaseMilestone(db.Model):
     at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
+class CaseLink(db.Model):
+    """Two cases that belong together, one opened from or for the other (services/case_links.py):
+    a seizure and the penalty case that confiscates its items, an inspection and the case its clue
+    opened, a referral and the case the receiving department filed. A relation of its own, never
+    changed or removed once made (a link made in error is traced and stays, as every act does);
+    the trace records it on both cases' chains."""
+
+    __tablename__ = "case_link"
+    __table_args__ = (UniqueConstraint("from_case_id", "to_case_id", name="uq_case_link_cases"),
+                      Index("ix_case_link_to", "to_case_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"))  # the origin
+    to_case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"))  # the case opened from or for it
+    kind: Mapped[str] = mapped_column(String(32))  # services/case_links.py KINDS
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+
+
 class NumberCounter(db.Model):
     """The last number issued per department, year and kind (案号 `case`, 文号 of a document
     kind: `penalty_decision` …; services/numbering.py). Bumped by one UPDATE … RETURNING inside
@@ -100,7 +122,11 @@ class NumberCounter(db.Model):
 class IssuedNumber(db.Model):
     """A number the system issued, as printed, with what it was issued to (the case; the step
     whose document prints it): written with the counter's bump, never changed. The unique keys
-    make a number printed twice impossible even after an administrator edits the patterns."""
+    make a number printed twice impossible even after an administrator edits the patterns.
+
+    A number printed on a pre-printed, numbered form (当场处罚决定书, APL Art. 52) that the officer
+    types is recorded here too, with no `seq` (services/printed_numbers.py): the unique
+    (department, number) then keeps it from a second case and from the system's own numbers."""
 
     __tablename__ = "issued_number"
     __table_args__ = (UniqueConstraint("department_id", "year", "kind", "seq", name="uq_issued_number_department_id"),
@@ -109,7 +135,7 @@ class IssuedNumber(db.Model):
     department_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
     year: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(64))
-    seq: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int | None] = mapped_column(Integer)  # None: a pre-printed form's number, typed
     number: Mapped[str] = mapped_column(String(64))
     case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("case_task.id"), index=True)
@@ -222,3 +248,48 @@ class IdempotentRequest(db.Model):
     location: Mapped[str | None] = mapped_column(String(300), nullable=True)
     response = mapped_column(JSONType)
     created_at = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Referral(db.Model):
+    """A clue or case sent by one department to another (线索移送, services/referrals.py): the
+    referring department's own `referral` case, the receipt case opened in the receiving department
+    when the sending was approved, a copy of what was sent, the day the feedback is due, and the
+    answer (accepted, with the case the receiving department filed; or returned with reasons). Each
+    side reads only its own case; this row is what passes between them."""
+
+    __tablename__ = "referral"
+    __table_args__ = (UniqueConstraint("referral_case_id", name="uq_referral_referral_case"),
+                      UniqueConstraint("receipt_case_id", name="uq_referral_receipt_case"),
+                      Index("ix_referral_to_department", "to_department_id", "sent_at"),
+                      # the supervision's unanswered ones by due time: the worker's watch of them (a
+                      # department's referral is watched by its own case's timer)
+                      Index("ix_referral_awaiting_due", "due_at", "id",
+                            postgresql_where=text("outcome IS NULL AND referral_case_id IS NULL"),
+                            sqlite_where=text("outcome IS NULL AND referral_case_id IS NULL")))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # None: sent by the justice bureau's supervision (执法监督), which has no referral case of its own
+    referral_case_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_case.id"))
+    receipt_case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"))
+    from_department_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    to_department_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    letter = mapped_column(JSONType, nullable=False)  # the copy sent: what the receiving department reads
+    due_on = mapped_column(Date, nullable=False)
+    due_at = mapped_column(UTCDateTime, nullable=True)  # due_on counted by the law (None: rows of 0032)
+    # the case the supervision sent it from (the case it audits), if any; a department's referral
+    # names its origin by the link `referred` to its referral case
+    origin_case_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_case.id"))
+    sent_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    sent_at = mapped_column(UTCDateTime, nullable=False)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # accepted|returned
+    reasons: Mapped[str | None] = mapped_column(Text)
+    answered_on = mapped_column(Date, nullable=True)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    answered_at = mapped_column(UTCDateTime, nullable=True)
+    accepted_case_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_case.id"))
+
+    referral_case: Mapped[Case | None] = relationship(foreign_keys=[referral_case_id])
+    origin_case: Mapped[Case | None] = relationship(foreign_keys=[origin_case_id])
+    receipt_case: Mapped[Case] = relationship(foreign_keys=[receipt_case_id])
+    accepted_case: Mapped[Case | None] = relationship(foreign_keys=[accepted_case_id])
+    from_department: Mapped[OrgUnit] = relationship(foreign_keys=[from_department_id])
+    to_department: Mapped[OrgUnit] = relationship(foreign_keys=[to_department_id])

@@ -6,7 +6,7 @@ an item taken back is withdrawn by a row of its own (`EvidenceWithdrawal`, immut
 visible to reviewers and supervisors."""
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, ForeignKey, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -17,8 +17,10 @@ from .types import UTCDateTime, utcnow
 
 class Evidence(db.Model):
     __tablename__ = "case_evidence"
+    # a case's list in the order collected, read a page at a time (services/evidence.list_page)
+    __table_args__ = (Index("ix_case_evidence_case", "case_id", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"))
     task_id: Mapped[int | None] = mapped_column(ForeignKey("case_task.id"))  # the step that collected it
     bpmn_id: Mapped[str | None] = mapped_column(String(100))
     sha256: Mapped[str] = mapped_column(String(64), index=True)

@@ -118,11 +118,13 @@ class Cause(db.Model):
     department = relationship(OrgUnit)
 
     def statutory_range(self) -> dict:
-        """The range as the rule kind reads it (plain numbers; None where the law sets no bound)."""
+        """The cause as the rule kinds read it: its range (plain numbers; None where the law sets no
+        bound) and its benchmark item (None: none)."""
         return {"code": self.code, "name": self.name, "penalty_provision": self.penalty_provision,
                 "min_fine": self.min_fine, "max_fine": self.max_fine, "multiple_basis": self.multiple_basis,
                 "min_multiple": self.min_multiple, "max_multiple": self.max_multiple,
-                "multiple_from": self.multiple_from, "penalty_kinds": list(self.penalty_kinds or [])}
+                "multiple_from": self.multiple_from, "penalty_kinds": list(self.penalty_kinds or []),
+                "benchmark_item": self.benchmark_item}
 
 
 class PenaltyListItem(db.Model):
@@ -133,7 +135,9 @@ class PenaltyListItem(db.Model):
     applies only to a party with no earlier penalty for the same cause within `look_back_months`
     (None: 12; services/penalty_lists.py `first_violation`).
 
-    The rule kind `no_penalty_list_respected` (MINOR_FIRST_VIOLATION_PENALIZED, APL 33) reads it."""
+    The rule kinds `no_penalty_list_respected` (MINOR_FIRST_VIOLATION_PENALIZED, APL 33),
+    `light_list_applied` (LIGHT_LIST_NOT_APPLIED, APL 32) and `fine_within_statutory_range` (a
+    light-list item met grounds a mitigated fine) read it."""
 
     __tablename__ = "penalty_list_item"
     __table_args__ = (UniqueConstraint("department_id", "code", name="uq_penalty_list_item_department_code"),)

@@ -35,6 +35,9 @@ class ProcedureVersion(db.Model):
     # Large and immutable: loaded only when asked for; the hot path uses the in-process cache.
     bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
     name: Mapped[str] = mapped_column(String(200))
+    # What the supervision counts its cases as (oversight/procedure_kinds.py): the process's
+    # `procedureKind`, a penalty procedure where it declares none.
+    kind: Mapped[str] = mapped_column(String(16), default="penalty", server_default="penalty")
     forms = mapped_column(JSONType, default=dict, deferred=True)
     task_specs = mapped_column(JSONType, default=dict, deferred=True)
     # The package's rule bindings (bpmn/<id>/rules.json, checked at deploy); None: a file

@@ -21,7 +21,12 @@ RETURNED_REPEATEDLY when a legal review returns the case for the RETURNS_BEFORE_
 FINE_OUTSIDE_BENCHMARK when a decision's fine is outside its benchmark tier's range
 (services/benchmarks.py: the law lets the agency depart from its benchmark with reasons);
 MINOR_FIRST_VIOLATION_PENALIZED when a case the report found on the no-penalty list is decided with a
-penalty (services/penalty_lists.py; APL 33(1): the list makes the department's discretion public).
+penalty (services/penalty_lists.py; APL 33(1): the list makes the department's discretion public);
+LIGHT_LIST_NOT_APPLIED when a case the report found on the light-penalty list is proposed or decided a
+penalty in a tier heavier than 从轻/减轻 of its benchmark (APL 32; oversight/step_rules/penalty_lists.py);
+INSPECTION_WITHOUT_PLAN and INSPECTION_TOO_FREQUENT by an enterprise inspection's trigger and visit
+(oversight/step_rules/inspection.py), its INSPECTION_RESULT_NOT_DISCLOSED by the worker (the
+disclosure step's `overdueAlert`, 20 working days from the inspection).
 """
 from dataclasses import dataclass
 from datetime import timedelta
@@ -95,6 +100,10 @@ CATALOGUE = _kinds(
               "首违不罚清单案件被处罚：调查终结报告认定本案符合不予处罚清单，决定仍给予行政处罚",
               "minor first violation penalized: the report finds the case on the no-penalty list, yet the decision "
               "imposes a penalty"),
+    AlertKind("LIGHT_LIST_NOT_APPLIED", "medium", "《行政处罚法》第32条；国办发〔2022〕27号",
+              "从轻减轻清单未落实：认定本案符合从轻减轻处罚清单事项，拟处或者决定的处罚仍重于从轻、减轻档",
+              "light-penalty list not applied: the case was found to meet an item of the light-penalty list, yet the "
+              "proposed or decided penalty sits in a tier heavier than a lighter or mitigated one"),
     AlertKind("RECTIFICATION_OVERDUE", "medium", "《行政执法监督条例》（国务院令第825号）",
               "整改超期：部门未在执法监督意见确定的期限内报告整改情况",
               "rectification overdue: the department did not report its rectification by the supervision opinion's deadline"),
@@ -106,6 +115,28 @@ CATALOGUE = _kinds(
     AlertKind("SUMMARY_FINE_NOT_HANDED_OVER", "medium", "《行政处罚法》第71条",
               "当场收缴的罚款未按期交至行政机关：自收缴之日起2日内未交至行政机关",
               "fine not handed over: money collected on the spot not handed to the agency within 2 days"),
+    AlertKind("SEIZURE_OVERDUE", "high", "《中华人民共和国行政强制法》第25条",
+              "查封扣押超期：查封、扣押超过30日（经批准延长的，超过延长后的期限）仍未作出处理决定",
+              "seizure overdue: sealed or seized items held past 30 days (or past the approved extension) without a "
+              "decision on them"),
+    AlertKind("URGENT_MEASURE_UNREPORTED", "high", "《中华人民共和国行政强制法》第19条",
+              "当场采取的行政强制措施未按时报告：情况紧急当场实施后24小时内未向行政机关负责人报告",
+              "urgent measure unreported: a coercive measure taken on the spot not reported to the agency head "
+              "within 24 hours"),
+    AlertKind("REFERRAL_FEEDBACK_OVERDUE", "medium", "地方执法协作规定（线索移送）",
+              "移送反馈超期：移送的线索在确定的反馈期限内未收到受移送部门的反馈",
+              "referral feedback overdue: no feedback from the receiving department on a referred clue by the date set"),
+    AlertKind("INSPECTION_WITHOUT_PLAN", "high", "国办发〔2024〕54号",
+              "计划外涉企检查：既不在公布的检查计划内，也没有登记的投诉举报、转办交办、移送或者线索",
+              "inspection without a plan: an enterprise inspection neither under a published plan nor triggered by a "
+              "recorded complaint, referral or clue"),
+    AlertKind("INSPECTION_TOO_FREQUENT", "medium", "国办发〔2024〕54号",
+              "涉企检查过于频繁：同一部门一年内对同一企业的检查次数超过检查计划规定的次数",
+              "inspected too often: the same department inspected the same enterprise more often in a year than its "
+              "plan allows"),
+    AlertKind("INSPECTION_RESULT_NOT_DISCLOSED", "medium", "国发〔2019〕5号（“双随机、一公开”监管）",
+              "检查结果未按期公示：检查后20个工作日内未公示检查结果",
+              "inspection result not disclosed: the result not made public 20 working days after the inspection"),
 )
 
 # A step's time alerts are the procedure's: `overdueAlert` and `dueSoonAlert` on its BPMN task

@@ -24,12 +24,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..messages import Text, tr
-from . import clock
+from . import clock, conditions
+from .deadlines import form_day, form_instant
 
 FIELD, FIELDS, FORM, NUMBER, TEXT, TEXTS, PAIRS, MAP = (
     "field", "fields", "form", "number", "text", "texts", "pairs", "map")
 PARAM_KINDS = (FIELD, FIELDS, FORM, NUMBER, TEXT, TEXTS, PAIRS, MAP)
 MAX_BINDINGS = 500
+MAX_CONDITIONS = 20
+WHEN = "when"  # the condition of an act date given under one
+# rules.json: form key -> the conditions under which the overdue alert of a step of that form does
+# not apply (services/alerts.py).
+OVERDUE_ALERT_UNLESS = "overdue_alert_unless"
 
 
 @dataclass(frozen=True)
@@ -148,7 +154,8 @@ def _ref_problems(forms: dict, ref, param: Param, where: str) -> list[Text]:
         return [tr("%(where)s: field %(ref)s is %(found)s; the rule needs %(types)s", where=where, ref=ref,
                    found="/".join(sorted(t for t in _type_of(schema) if t)) or "untyped",
                    types=" or ".join(param.types))]
-    if param.format and schema.get("format") != param.format:
+    if param.format and schema.get("format") != param.format and not (
+            param.format == "date" and schema.get("format") == "date-time"):  # a date and time has its date
         return [tr("%(where)s: field %(ref)s is not of format %(format)s", where=where, ref=ref,
                    format=param.format)]
     return []
@@ -198,7 +205,8 @@ def problems(rules, forms: dict) -> list[Text]:
     is bound on that the package does not have, a missing, unknown or ill-typed parameter."""
     if not isinstance(rules, dict) or not isinstance(rules.get("rules", []), list):
         return [tr('the rule bindings are an object with a list "rules"')]
-    unknown_keys = sorted(set(rules) - {"rules", "act_dates", "milestone_dates", "clock", "$comment"})
+    unknown_keys = sorted(set(rules) - {"rules", "act_dates", "milestone_dates", OVERDUE_ALERT_UNLESS, "clock",
+                                        "$comment"})
     found = [tr("unknown key %(key)s of the rule bindings", key=repr(k)) for k in unknown_keys]
     entries = rules.get("rules", [])
     if len(entries) > MAX_BINDINGS:
@@ -246,8 +254,9 @@ def problems(rules, forms: dict) -> list[Text]:
     if not isinstance(act_dates, dict):
         found.append(tr('"act_dates" is an object of form key -> its date field(s)'))
     else:
-        found += _param_problems(forms, "act_dates", Param(MAP, ("string",), "date"), act_dates,
-                                 tr("the act dates"))
+        found += _act_date_problems(forms, act_dates)
+    if OVERDUE_ALERT_UNLESS in rules:
+        found += _unless_problems(forms, rules[OVERDUE_ALERT_UNLESS])
     milestone_dates = rules.get("milestone_dates", {})
     if not isinstance(milestone_dates, dict):
         found.append(tr('"milestone_dates" is an object of milestone code -> the date field that records it'))
@@ -261,6 +270,71 @@ def problems(rules, forms: dict) -> list[Text]:
     return found
 
 
+def _act_date_problems(forms: dict, act_dates: dict) -> list[Text]:
+    """Each form's act date: a date field of it, or a list of them, each a name or {"field": <name>,
+    "when": <condition>} on a field of the same form (it is read on the step's own data)."""
+    found = []
+    for form, entries in sorted(act_dates.items()):
+        where = tr("the act dates, form %(form)s", form=form)
+        plain = [] if isinstance(entries, str | dict) else entries if isinstance(entries, list) else None
+        if plain is None or (isinstance(entries, list) and not entries):
+            found.append(tr("%(where)s: a date field, or a list of them", where=where))
+            continue
+        for entry in [entries] if isinstance(entries, str | dict) else plain:
+            if isinstance(entry, dict):
+                when = conditions.parse(entry.get(WHEN))
+                if set(entry) != {conditions.FIELD, WHEN} or not isinstance(entry.get(conditions.FIELD), str) \
+                        or when is None:
+                    found.append(tr('%(where)s: a date given under a condition is {"field": <date field>, '
+                                    '"when": %(shapes)s}', where=where, shapes=conditions.SHAPES))
+                    continue
+                if when.form != form:
+                    found.append(tr("%(where)s: the condition of a date reads the step's own form %(form)s, "
+                                    "not %(ref)s", where=where, form=form, ref=when.ref))
+                    continue
+                found += conditions.problems(when, forms, where)
+                entry = entry[conditions.FIELD]
+            found += _ref_problems(forms, f"{form}.{entry}" if isinstance(entry, str) else entry,
+                                   Param(FIELD, ("string",), "date"), where)
+    return found
+
+
+def _unless_problems(forms: dict, unless) -> list[Text]:
+    """`overdue_alert_unless`: form key -> a non-empty list of conditions (oversight/conditions.py)."""
+    if not isinstance(unless, dict):
+        return [tr('"%(key)s" is an object of form key -> the conditions under which the overdue alert of its '
+                   'steps does not apply', key=OVERDUE_ALERT_UNLESS)]
+    found = []
+    for form, declared in sorted(unless.items()):
+        if form == "$comment":
+            continue
+        where = tr("%(key)s, form %(form)s", key=OVERDUE_ALERT_UNLESS, form=form)
+        if form not in forms:
+            found.append(tr("%(where)s: the package has no form %(form)s", where=where, form=repr(form)))
+            continue
+        if not isinstance(declared, list) or not declared or len(declared) > MAX_CONDITIONS:
+            found.append(tr("%(where)s: a list of 1 to %(limit)d conditions", where=where, limit=MAX_CONDITIONS))
+            continue
+        for i, entry in enumerate(declared):
+            place = tr("%(where)s, condition %(number)d", where=where, number=i + 1)
+            condition = conditions.parse(entry)
+            if condition is None:
+                found.append(tr("%(where)s: a condition is %(shapes)s", where=place, shapes=conditions.SHAPES))
+            else:
+                found += conditions.problems(condition, forms, place)
+    return found
+
+
+def overdue_alert_excused(rules: dict | None, form_key: str | None, forms: Mapping[str, dict | None]
+                          ) -> conditions.Condition | None:
+    """The first of the conditions the package declares for the steps of `form_key`
+    (`overdue_alert_unless`) that holds on `forms` (form key -> data: the record as the step sees it,
+    its own form being what it records), under which its overdue alert does not apply; None: it
+    applies."""
+    declared = ((rules or {}).get(OVERDUE_ALERT_UNLESS) or {}).get(form_key or "") or ()
+    return next((c for c in map(conditions.parse, declared) if c is not None and c.holds(forms)), None)
+
+
 def _choice_problems(kind: RuleKind, params: dict, forms: dict, where: Text) -> list[Text]:
     """A text parameter naming a choice of a field (its `enum_of`), the default included, that the
     field does not offer."""
@@ -272,7 +346,7 @@ def _choice_problems(kind: RuleKind, params: dict, forms: dict, where: Text) -> 
         choices = _choices(schema) if schema else None
         if value is None or choices is None:
             continue
-        wrong = [v for v in (value if isinstance(value, list) else [value]) if v not in choices]
+        wrong = [v for v in (value if isinstance(value, list | tuple) else [value]) if v not in choices]
         if wrong and name in params:
             found.append(tr("%(where)s, parameter %(name)s: %(value)s is not a choice of field %(ref)s (%(choices)s)",
                             where=where, name=name, value=", ".join(map(repr, wrong)), ref=ref,
@@ -318,18 +392,39 @@ def governing(bindings: Iterable[Binding], form_key: str | None, *effects: str) 
     return [b for b in bindings if form_key in b.on and (not effects or b.kind.effect in effects)]
 
 
-def act_date(rules: dict | None, form_key: str | None, data: dict) -> date | None:
-    """The date of a step's act, where its form records one (`act_dates` of the bindings: form
-    key -> its date field, or several, the first present wins): the day an officer's certificate
-    must be valid on (UNCERTIFIED_OFFICER). None: the step is dated the day it is recorded."""
+def _act_values(rules: dict | None, form_key: str | None, data: dict):
+    """The values of the step's act-date fields, in the order `act_dates` names them (form key ->
+    its date field, or several; a field given as {"field": <name>, "when": <condition on the same
+    form>} counts only where the step's data meets the condition, oversight/conditions.py)."""
     names = ((rules or {}).get("act_dates") or {}).get(form_key or "")
-    for name in [names] if isinstance(names, str) else names or ():
-        value = data.get(name)
+    for entry in [names] if isinstance(names, str | dict) else names or ():
+        name = entry
+        if isinstance(entry, dict):
+            when = conditions.parse(entry.get(WHEN))
+            if when is None or not when.holds({form_key: data}):
+                continue
+            name = entry.get(conditions.FIELD)
+        value = data.get(name) if isinstance(name, str) else None
         if isinstance(value, str):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                return None
+            yield value
+
+
+def act_date(rules: dict | None, form_key: str | None, data: dict) -> date | None:
+    """The date of a step's act, where its form records one (`act_dates` of the bindings, the
+    first present wins): the day an officer's certificate must be valid on (UNCERTIFIED_OFFICER),
+    and the day a late act is judged on (services/alerts.after_late_act). None: the step is dated
+    the day it is recorded."""
+    for value in _act_values(rules, form_key, data):
+        return form_day(value)  # a date, or the Beijing date of a date and time
+    return None
+
+
+def act_instant(rules: dict | None, form_key: str | None, data: dict):
+    """The moment of a step's act where its form records a date and time for it (the first
+    `act_dates` field present holding one): what a limit counted in hours is held to. None: the
+    form records a date only, or nothing."""
+    for value in _act_values(rules, form_key, data):
+        return form_instant(value)
     return None
 
 
@@ -348,8 +443,4 @@ def milestone_date(rules: dict | None, milestone: str, forms: dict[str, dict]) -
     if not isinstance(ref, str) or "." not in ref:
         return None
     form, _dot, name = ref.partition(".")
-    value = (forms.get(form) or {}).get(name)
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
+    return form_day((forms.get(form) or {}).get(name))

@@ -169,7 +169,14 @@ def problems(section, forms: dict, ref_problems) -> list[Text]:
     if (request is None) != (approval is None):
         found.append(tr("clock: extension_request and extension_approval come together"))
     found += _form_problems(forms, "extension_request", request, REQUEST_FIELDS)
-    found += _form_problems(forms, "extension_approval", approval, APPROVAL_FIELDS)
+    limits_ = section.get("limits", {})
+    further = not isinstance(limits_, dict) or any(
+        isinstance(spec, dict) and spec.get("further_max", 0) for spec in limits_.values())
+    # a collective discussion decides only a further extension: a package whose limits allow none
+    # (行政强制法 Art. 25: once, by at most 30 days) need not ask for it
+    found += _form_problems(forms, "extension_approval", approval,
+                            APPROVAL_FIELDS if further else {k: v for k, v in APPROVAL_FIELDS.items()
+                                                              if k != "collective_discussion"})
     found += _form_problems(forms, "excluded_period", section.get("excluded_period"), PERIOD_FIELDS)
     limits = section.get("limits", {})
     if not isinstance(limits, dict) or len(limits) > 20:

@@ -8,7 +8,11 @@ calendar days, APL Art. 85), "<n> hours from <anchor>". An anchor is one of:
   named by its BPMN id (not its formKey): one form may serve several tasks, and the value is read
   from the case's completed task rows of that BPMN id (the latest completed one, so a date
   corrected when a step is done again moves the deadline). Deploy checks the rule stated in
-  engine/specs.py `_deadline_anchor_problems`. The period runs from that local (Beijing) date.
+  engine/specs.py `_deadline_anchor_problems`. Days run from that local (Beijing) date. A field
+  of `format: date-time` (the moment an on-the-spot measure was taken) anchors hours too: "24
+  hours from <task id>.<date-time field>" (行政强制法 Art. 19: an urgent measure reported within 24
+  hours) runs from that instant; days from it run from its Beijing date. Hours from a plain date are refused at deploy (a date has no time of
+  day).
 - a milestone of the procedure, `milestone.<code>` (e.g. `milestone.filed`): the time the case
   last reached it, for acts done in the system itself (the head's filing approval is the filing).
   Deploy checks that the procedure declares that milestone;
@@ -89,15 +93,38 @@ class Deadline:
 
 
 def form_date(value) -> datetime | None:
-    """A form's ISO date ("2026-09-30") as the start of that day in Beijing; None if absent or
-    not a date (forms are validated, so only an optional field left empty gives None)."""
+    """A form's ISO date ("2026-09-30") as the start of that day in Beijing, or its date and time
+    with an offset ("2026-09-30T10:30:00+08:00", a `format: date-time` field) as that instant; None
+    if absent, not a date, or a time without its offset (forms are validated, so only an optional
+    field left empty gives None)."""
     if not isinstance(value, str):
         return None
+    if "T" in value or " " in value.strip():
+        return form_instant(value)
     try:
         day = date.fromisoformat(value)
     except ValueError:
         return None
     return datetime.combine(day, time.min, tzinfo=calendar.LOCAL_TZ)
+
+
+def form_instant(value) -> datetime | None:
+    """A form's date and time with its offset (RFC 3339, `format: date-time`) as an aware instant;
+    None for anything else (a time without an offset is no instant: where in the world?)."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        at = datetime.fromisoformat(value.strip().replace("z", "Z"))
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None and at.utcoffset() is not None else None
+
+
+def form_day(value) -> date | None:
+    """The Beijing date a form's value records: its date, or the Beijing date of its date and time
+    (`2026-09-30T23:30:00+00:00` is 2026-10-01 in Beijing); None for anything else."""
+    at = form_date(value)
+    return at.astimezone(calendar.LOCAL_TZ).date() if at is not None else None
 
 
 @lru_cache(maxsize=1024)  # a version's few deadlines, read at every step: parsed once
@@ -120,9 +147,6 @@ def parse_deadline(text: str) -> Deadline:
             raise DeadlineSyntaxError(tr(
                 "deadline anchor %(anchor)s is neither a form date '<task id>.<field>' of an earlier step, nor "
                 "a milestone 'milestone.<code>', nor 'task.ready'", anchor=repr(anchor)))
-        if unit == "hours":
-            raise DeadlineSyntaxError(tr("deadline %(text)s: a form date has no time of day; count days from it",
-                                         text=repr(text.strip())))
     limit = match["limit"]
     if unit == "hours" and (limit or match["excluding"]):
         raise DeadlineSyntaxError(tr("deadline %(text)s: periods and extensions are counted in days, not hours",

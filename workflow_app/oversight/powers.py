@@ -1,8 +1,10 @@
-"""The vocabularies of the registers: enforcement domains (执法领域) and penalty kinds (APL Art. 9).
+"""The vocabularies of the registers: enforcement domains (执法领域), penalty kinds (APL Art. 9) and
+coercive measures (行政强制法 Art. 9).
 
 A department is entered in the register with the enforcement domain(s) it acts in and its powers
 list (权责清单): the penalty kinds the law lets it impose (APL Art. 18: a power exercised by one
-body; 行政拘留 only by public security, APL Art. 18(3)). An officer's enforcement certificate
+body; 行政拘留 only by public security, APL Art. 18(3)) and the coercive measures a law or
+regulation lets it take (行政强制法 Art. 17: only within its statutory powers, never entrusted). An officer's enforcement certificate
 (行政执法证) names one domain from the same vocabulary, and it is valid only on the cases of a
 department acting in that domain (APL Art. 42: enforcement by officers certified for it).
 """
@@ -69,6 +71,25 @@ PENALTY_KINDS = {
 }
 # APL Art. 18(3): restricting personal freedom is for public security alone.
 PUBLIC_SECURITY_ONLY = frozenset({"detention"})
+# 行政强制法 Art. 9, the measures on property: a department's powers list names those the laws it
+# enforces let it take (食品安全法 Art. 110, 环境保护法 Art. 25, 安全生产法 Art. 65 …).
+COERCIVE_MEASURES = {
+    "seal": "查封场所、设施或者财物",
+    "seize": "扣押财物",
+    "freeze": "冻结存款、汇款",
+}
+# 行政强制法 Art. 12(2)-(5): the means of coercive execution a law may give an agency itself (Art. 13);
+# a department whose powers list names none applies to the court (Art. 53). 加处罚款 (Art. 12(1), APL
+# Art. 72) every agency imposing a fine has. The law giving each: 税收征收管理法 Art. 40 (划拨), 水污染防治法
+# Art. 85 and 大气污染防治法 (代为治理, 代履行, Art. 50), 城乡规划法 Art. 68 (排除妨碍 …).
+EXECUTION_METHODS = {
+    "transfer_deposit": "划拨存款、汇款",
+    "auction": "拍卖或者依法处理查封、扣押的场所、设施或者财物",
+    "remove_obstruction": "排除妨碍、恢复原状",
+    "substitute_performance": "代履行",
+}
+# Every power a powers list may hold, in the laws' order.
+POWERS = {**PENALTY_KINDS, **COERCIVE_MEASURES, **EXECUTION_METHODS}
 
 
 def domain_code(value: str) -> str | None:
@@ -83,4 +104,4 @@ def domain_label(code: str) -> str:
 
 
 def kind_label(code: str) -> str:
-    return PENALTY_KINDS.get(code, code)
+    return POWERS.get(code, code)

@@ -31,6 +31,7 @@ from ..oversight.alert_rules import (
     SUPERSEDED_BY,
 )
 from ..oversight.calendar import LOCAL_TZ, end_of_day
+from ..oversight.deadlines import DeadlineSyntaxError, form_date, parse_deadline
 from ..wall_clock import local_today
 from . import audit, case_record, paging
 from .access import in_scope, require_role, scope_filter
@@ -38,8 +39,11 @@ from .errors import Conflict, Invalid, NotFound, tr
 from .procedures import procedure_info
 from .transactions import one_transaction
 
+# a referral the justice bureau's supervision sent, not answered by its due time (services/referrals.py)
+SUPERVISION_REFERRAL_ALERT = "REFERRAL_FEEDBACK_OVERDUE"
 SCANNER = "worker:oversight"  # who raised an alert, in the trace: the worker's time rules
 STEP_RULES = "rule:step"  # … or the rules run in the step that showed it
+CORRECTABLE = ("open", "acknowledged")  # a step alert a later step meeting its rule resolves
 BATCH = 500
 REASON_MAX = 2000
 ALERT_RACE = tr("the alert was changed by someone else at the same time; reload it and try again")
@@ -89,6 +93,7 @@ def scan(now: datetime | None = None, limit: int = BATCH) -> ScanResult:
             break
     _idle_cases(now, limit - len(result.raised), result)
     _rectifications_overdue(now, limit - len(result.raised), result)
+    _supervision_referrals_overdue(now, limit - len(result.raised), result)
     return result
 
 
@@ -157,17 +162,38 @@ def time_alert_steps() -> tuple[dict, dict]:
 
 def _steps_to_alert(code: str, steps: dict[int, list[str]], when, limit: int) -> list[Task]:
     """Ready steps among `steps` ({version id: [bpmn ids]}) due as `when` says, with no alert of
-    `code` for them yet and none active of `code` on their case."""
+    `code` for them yet and none active of `code` on their case, and to which their alert applies
+    (_alert_applies). The steps it does not apply to are passed over in the order of their due
+    times, so they never stand in the way of the others."""
     if limit <= 0 or not steps:
         return []
     same_step = exists().where(Alert.task_id == Task.id, Alert.code == code)
     active_on_case = exists().where(Alert.case_id == Task.case_id, Alert.code == code, Alert.status.in_(ACTIVE))
     which = or_(*(and_(Case.procedure_version_id == version_id, Task.bpmn_id.in_(ids))
                   for version_id, ids in steps.items()))
-    return list(db.session.execute(
-        db.select(Task).join(Case, Task.case_id == Case.id)
-        .where(Task.state == "ready", Task.due_at.is_not(None), which, when, ~same_step, ~active_on_case)
-        .order_by(Task.due_at, Task.id).limit(limit)).scalars())
+    query = (db.select(Task).join(Case, Task.case_id == Case.id)
+             .where(Task.state == "ready", Task.due_at.is_not(None), which, when, ~same_step, ~active_on_case))
+    found, after = [], None
+    while len(found) < limit:
+        page = query if after is None else query.where(
+            or_(Task.due_at > after[0], and_(Task.due_at == after[0], Task.id > after[1])))
+        batch = list(db.session.execute(page.order_by(Task.due_at, Task.id).limit(limit)).scalars())
+        found += [task for task in batch if _alert_applies(task)]
+        if len(batch) < limit:
+            break
+        after = (batch[-1].due_at, batch[-1].id)
+    return found[:limit]
+
+
+def _alert_applies(task: Task) -> bool:
+    """Whether the time alert of an open step applies: none of the conditions its package declares
+    for the steps of its form (`overdue_alert_unless` of rules.json) holds on the record as the
+    step sees it, its own form recording nothing yet (a warning decided: nothing to pay)."""
+    info = procedure_info(task.case.procedure_version)
+    if not ((info.rules or {}).get(bindings.OVERDUE_ALERT_UNLESS) or {}).get(task.form_key or ""):
+        return True
+    record = {**case_record.latest_forms(task.case), task.form_key: {}}
+    return bindings.overdue_alert_excused(info.rules, task.form_key, record) is None
 
 
 def _raise(task: Task, code: str, now: datetime) -> bool:
@@ -220,27 +246,157 @@ def after_step(case: Case, task: Task, data: dict, now: datetime, user: User, in
     if not bound:
         return
     record = case_record.rule_record(task.form_key, case, data, user, info.forms)
-    for found in step_rules.check(bound, record, (bindings.ALERT,)):
+    breached = step_rules.check(bound, record, (bindings.ALERT,))
+    for found in breached:
         breach = found.breaches[0]
         _add_unless_active(case, task, found.kind.code,
                            breach.details or {"message": breach.message, "message_en": breach.message_en}, now)
+    met = {b.kind.code for b in bound} - {found.kind.code for found in breached}
+    if met:
+        _resolve_corrected(case, task, met, now)
 
 
-def after_late_act(case: Case, task: Task, on: date, now: datetime, info) -> None:
+def _resolve_corrected(case: Case, task: Task, codes: set[str], now: datetime) -> None:
+    """The step alerts of these codes that an earlier step raised on the case and nobody has taken
+    up beyond acknowledging, resolved now that this step meets the same rule (the report done
+    again after the legal review returned it, the decision correcting what the report proposed):
+    a supervisor then sees the deviation and its correction on the trail, not a deviation that is
+    no longer there. An alert under rectification stays with its handlers. Nothing is read when
+    the task's read found the case has none (services/cases.py, `step_alerts_active`)."""
+    if getattr(case, "step_alerts_active", True) is False:
+        return
+    for alert in db.session.execute(db.select(Alert).where(
+            Alert.case_id == case.id, Alert.code.in_(sorted(codes)), Alert.raised_by == STEP_RULES,
+            Alert.status.in_(CORRECTABLE))).scalars():
+        reason = f"{task.name}（{task.bpmn_id}）已依规则办理，偏差已纠正（the step now meets the rule: corrected）"
+        _mark_closed(alert, "resolved", STEP_RULES, None, reason, now, by_task=task.id)
+
+
+def after_late_act(case: Case, task: Task, data: dict, on: date, now: datetime, info,
+                   at: datetime | None = None) -> None:
     """A step done after its due time raises the alert its BPMN names for it (`overdueAlert`), in
     the step's own transaction: its act (the date its form records, else today, services/step_path
-    `act_day`) fell after the last day of its limit. The worker raises the same alert while such a
-    step is still open past its due time; this catches the step recorded late before a pass saw it
-    open — a case entered from paper, or an act dated back — unless the step already has one."""
+    `act_day`) fell after the last day of its limit; where the form records the act's date and
+    time (`at`), after the due instant itself (a limit in hours: an urgent measure reported 25
+    hours after it was taken); and none of the conditions its package declares for the steps of
+    its form (`overdue_alert_unless`) holds on the record with what the step records (an execution
+    that records nothing to execute: no payment overdue). The worker raises the same alert while
+    such a step is still open past its due time (_steps_to_alert); this catches the step recorded
+    late before a pass saw it open — a case entered from paper, or an act dated back — unless the
+    step already has one."""
     code = (info.task_specs.get(task.bpmn_id) or {}).get("overdue_alert")
-    if not code or task.due_at is None or on <= task.due_at.astimezone(LOCAL_TZ).date():
+    if not code or task.due_at is None:
+        return
+    if at is not None:
+        if at <= task.due_at:
+            return
+    elif on <= task.due_at.astimezone(LOCAL_TZ).date():
+        return
+    if bindings.overdue_alert_excused(info.rules, task.form_key,
+                                      {**case_record.latest_forms(case), task.form_key: data}) is not None:
         return
     raised = db.session.execute(db.select(Alert.id).where(
         Alert.case_id == case.id, Alert.code == code,
         (Alert.task_id == task.id) | Alert.status.in_(ACTIVE)).limit(1)).first()
     if raised is None:
-        add(case.id, case.department_id, task.id, task.bpmn_id, code, {**_step_details(task), "act_on": on.isoformat()},
-            now, STEP_RULES)
+        act = {"act_on": on.isoformat(), **({"act_at": at.isoformat()} if at is not None else {})}
+        add(case.id, case.department_id, task.id, task.bpmn_id, code, {**_step_details(task), **act}, now, STEP_RULES)
+
+
+def after_milestones(case: Case, reached: list, now: datetime) -> None:
+    """A timer watching a period fired: the element it reached declares the alert its firing raises
+    (`overdueAlert`, the period its `deadline`; e.g. a referral's wait for the other department's
+    answer, bpmn/referral: nobody's step is late, so no task row carries the due time). Raised in
+    the step that fired it, whichever it is: the timer worker's; the step that reached the wait
+    after its time (a letter sent once its date had passed); or the answer recorded after the due
+    time before the worker's pass (the engine fires a due timer before it lets the answer end the
+    wait: what the worker would have done moments before). Once on the case. `reached`: the
+    step's CaseMilestone rows."""
+    info = procedure_info(case.procedure_version)
+    for row in reached:
+        meta = info.task_specs.get(row.bpmn_id) or {}
+        code = meta.get("overdue_alert")
+        if not code or meta.get("human"):
+            continue
+        if db.session.execute(db.select(Alert.id).where(Alert.case_id == case.id, Alert.code == code)).first():
+            continue  # once on the case: its timer fires once
+        due = _element_due(case, meta)
+        details = {"step": row.bpmn_id, "step_name": meta.get("name") or row.bpmn_id,
+                   **({"due_at": due.isoformat()} if due is not None else {})}
+        add(case.id, case.department_id, None, row.bpmn_id, code, details, now, STEP_RULES)
+
+
+def after_late_supervision_answer(receipt: Case, task: Task, referral, on: date, now: datetime) -> None:
+    """A referral the justice bureau's supervision sent (no referring case: services/referrals.py),
+    answered after its due time before the worker's pass saw it (_supervision_referrals_overdue):
+    REFERRAL_FEEDBACK_OVERDUE on the receipt, in the answer's transaction, once on the case. As a
+    department's referral's timer, it counts when the answer reached the system (`now`), not the
+    date the answer bears (`on`, recorded beside)."""
+    due = referral.due_at
+    if due is None or now <= due:
+        return
+    if db.session.execute(db.select(Alert.id).where(Alert.case_id == receipt.id,
+                                                    Alert.code == SUPERVISION_REFERRAL_ALERT)).first():
+        return
+    add(receipt.id, receipt.department_id, task.id, task.bpmn_id, SUPERVISION_REFERRAL_ALERT,
+        {**_step_details(task), "due_at": due.isoformat(), "act_on": on.isoformat(), "by_supervision": True},
+        now, STEP_RULES)
+
+
+def _supervision_referrals_overdue(now: datetime, limit: int, result: ScanResult) -> None:
+    """REFERRAL_FEEDBACK_OVERDUE of a referral the justice bureau's supervision sent, unanswered past
+    its due time: the supervision has no case of its own whose timer would watch it (a department's
+    referral is watched by its own BPMN timer), so the worker raises it on the receipt, the
+    receiving department's case whose answer is late (as a requested rectification's deadline is
+    watched: _rectifications_overdue). Read through the partial index of the unanswered
+    referrals' due times; once per receipt."""
+    from ..models import Referral
+
+    if limit <= 0:
+        return
+    raised = exists().where(Alert.case_id == Referral.receipt_case_id, Alert.code == SUPERVISION_REFERRAL_ALERT)
+    late = db.session.execute(
+        db.select(Referral).where(Referral.outcome.is_(None), Referral.due_at <= now,
+                                  Referral.referral_case_id.is_(None), ~raised)
+        .order_by(Referral.due_at, Referral.id).limit(limit)).scalars().all()
+    for referral in late:
+        receipt = referral.receipt_case
+        task = db.session.execute(db.select(Task).where(Task.case_id == receipt.id, Task.state == "ready")
+                                  .order_by(Task.id).limit(1)).scalar()
+        details = {**(_step_details(task) if task is not None and task.due_at else {}),
+                   "due_at": referral.due_at.isoformat(), "by_supervision": True}
+        if _write(receipt.id, receipt.department_id, task.id if task is not None else None,
+                  task.bpmn_id if task is not None else None, SUPERVISION_REFERRAL_ALERT, details, now):
+            result.raised.append((receipt.number, SUPERVISION_REFERRAL_ALERT))
+
+
+def _element_due(case: Case, meta: dict) -> datetime | None:
+    """The due time of the period an element (a timer, not a task) declares as its `deadline`, from
+    the case's record: the latest completion of the step whose form date it runs from."""
+    def form_of(task_id: str) -> dict | None:
+        return next((s.data for s in reversed(case_record.completed_steps(case)) if s.bpmn_id == task_id), None)
+
+    return period_due(meta.get("deadline"), form_of, case)
+
+
+def period_due(text: str | None, form_of, case: Case | None = None) -> datetime | None:
+    """When the period `text` (a BPMN deadline) ends: `form_of(bpmn id)` gives the form data its
+    date is read from; a milestone anchor is read from `case`."""
+    from .time_limits import milestone_anchors
+
+    try:
+        deadline = parse_deadline(text or "")
+    except DeadlineSyntaxError:
+        return None
+    if deadline.form_anchor:
+        task_id, name = deadline.form_anchor
+        start = form_date((form_of(task_id) or {}).get(name))
+    elif deadline.milestone and case is not None:
+        start = milestone_anchors(case).get(deadline.milestone)
+    else:
+        return None
+    due = deadline.due({deadline.anchor: start})
+    return due.at if due is not None else None
 
 
 def after_review(case: Case, task: Task, reviews: list, now: datetime) -> None:
@@ -377,14 +533,22 @@ def _written(text) -> str | None:
 def _close(alert: Alert, status: str, actor, actor_id: int | None, reason: str, now: datetime) -> bool:
     try:
         with one_transaction(ALERT_RACE):
-            alert.status, alert.reason, alert.updated_at = status, reason, now
-            alert.handled_by_id, alert.handled_at = actor_id, now
-            db.session.flush()
-            audit.record(f"alert.{status}", actor=actor, case_id=alert.case_id, task_id=alert.task_id, at=now,
-                         data={"alert": alert.id, "code": alert.code, "reason": reason})
+            _mark_closed(alert, status, actor, actor_id, reason, now, flush=True)
     except Conflict:
         return False
     return True
+
+
+def _mark_closed(alert: Alert, status: str, actor, actor_id: int | None, reason: str, now: datetime,
+                 flush: bool = False, **traced) -> None:
+    """The alert closed (resolved or dismissed) and traced, in the caller's transaction; `flush`
+    first when a lost race on the row must fail before the trace (its version check)."""
+    alert.status, alert.reason, alert.updated_at = status, reason, now
+    alert.handled_by_id, alert.handled_at = actor_id, now
+    if flush:
+        db.session.flush()
+    audit.record(f"alert.{status}", actor=actor, case_id=alert.case_id, task_id=alert.task_id, at=now,
+                 data={"alert": alert.id, "code": alert.code, "reason": reason, **traced})
 
 
 def _require_handler(user: User) -> None:

@@ -40,6 +40,21 @@ def canonical_json(value) -> str:
     return _CANONICAL.encode(value)
 
 
+# _CANONICAL's own C encoder, made once (JSONEncoder.encode makes one for every call), without the
+# guard against a value that contains itself: only for values read from JSON text, which cannot.
+_ENCODE_READ = json.encoder.c_make_encoder and json.encoder.c_make_encoder(
+    None, _CANONICAL.default, json.encoder.encode_basestring, None, _CANONICAL.key_separator,
+    _CANONICAL.item_separator, _CANONICAL.sort_keys, _CANONICAL.skipkeys, _CANONICAL.allow_nan)
+
+
+def canonical_json_of_read(value) -> str:
+    """canonical_json(value), for a value read from JSON text (`audit verify` writes every task
+    row's form and every alert's details so; a test holds the two together)."""
+    if _ENCODE_READ is None:  # a Python without the json module's C part
+        return canonical_json(value)
+    return "".join(_ENCODE_READ(value, 0))
+
+
 def event_body(key_id: str | None, chain, seq, case_id, at: datetime, actor_id, actor, action, task_id, bpmn_id,
                data_json, prev) -> bytes:
     """What an event's digest is taken over: canonical_json of its fields (with the key id when
@@ -75,6 +90,25 @@ def event_digest(key: bytes | None, *, key_id: str | None, chain, seq, case_id, 
     if key is None:
         return hashlib.sha256(body).hexdigest()
     return hmac.digest(key, body, "sha256").hex()
+
+
+_IPAD = bytes(byte ^ 0x36 for byte in range(256))
+_OPAD = bytes(byte ^ 0x5C for byte in range(256))
+
+
+def hmac_states(key: bytes) -> tuple:
+    """HMAC-SHA256 under `key` (RFC 2104) as its two keyed SHA-256 states, (inner, outer): the
+    HMAC of a message is the digest of a copy of outer fed the digest of a copy of inner fed the
+    message. `audit verify` takes every event's digest so, keyed once: copying two states costs
+    half of hmac.digest, which keys OpenSSL's HMAC anew for each message. A test holds the two
+    together (event_digest)."""
+    if len(key) > _SHA256_BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_SHA256_BLOCK, b"\0")
+    return hashlib.sha256(key.translate(_IPAD)), hashlib.sha256(key.translate(_OPAD))
+
+
+_SHA256_BLOCK = 64
 
 
 class _Head:
@@ -190,8 +224,3 @@ def record_alone(action: str, *, attempts: int = 3, **fields) -> None:
             if attempt == attempts - 1:
                 raise
 
-
-def events_for_case(case_id: int) -> list[TraceEvent]:
-    return list(db.session.execute(
-        db.select(TraceEvent).where(TraceEvent.chain == case_chain(case_id)).order_by(TraceEvent.seq)
-    ).scalars())

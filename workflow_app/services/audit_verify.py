@@ -6,9 +6,9 @@ group's trace_event and trace_chain rows are read by chain name and its enforcem
 case_task, legal_review, oversight_alert and case_attachment rows by a range of case ids (a file's
 digest computed by the database, not its bytes), each through an index,
 so memory holds one group whatever the size of the trail, and no table is sorted whole. Groups
-are checked in this process or in worker processes (one per core on a large trail), each with a
-connection of its own reading the same snapshot; the report is the same either way, in the
-chain order.
+are checked in this process alone or in it and worker processes beside it (one process per core
+on a large trail), each with a connection of its own reading the same snapshot; the report is
+the same either way, in the chain order.
 It finds:
 - in every chain: an edited, inserted, reordered or missing event; a digest that is not the HMAC
   under a known chain key (re-hashed by someone without the key); an unkeyed event that is not
@@ -28,9 +28,8 @@ It finds:
 - against signed checkpoints (the newest stored one, and any exported files given): a chain head
   that was rolled back, rewritten or deleted since the checkpoint was signed.
 """
-import bisect
+import gc
 import hashlib
-import hmac
 import json
 import multiprocessing as mp
 import operator
@@ -38,12 +37,15 @@ import os
 import threading
 from collections import namedtuple
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import partial
+from functools import lru_cache, partial
+from itertools import groupby
 
 from flask import current_app
-from sqlalchemy import String, Text, any_, bindparam, cast, create_engine, func
+from psycopg.rows import namedtuple_row, tuple_row
+from sqlalchemy import String, Text, bindparam, case, cast, create_engine, func
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.pool import NullPool
 
@@ -67,7 +69,14 @@ from ..models import (
 from ..models.oversight import RAISED_FIELDS
 from ..oversight.calendar import end_of_day
 from . import audit_keys, evidence_store
-from .audit import GENESIS, SYSTEM_CHAIN, canonical_json, case_chain, event_body
+from .audit import GENESIS, SYSTEM_CHAIN, canonical_json_of_read, case_chain, event_body, hmac_states
+
+_string = json.encoder.encode_basestring  # a string's JSON text, as canonical_json writes it (audit._string)
+
+
+def _utf8_json(value: str) -> str:
+    """The JSON text of a string as the latin-1 image of its UTF-8 bytes (_check_chain's bodies)."""
+    return _string(value).encode().decode("latin-1")
 
 MAX_PROBLEMS_KEPT = 1000
 # The event names whether the review approved (services/legal_review.py: outcome "approve").
@@ -158,6 +167,7 @@ class _Settings:
     keys: audit_keys.ChainKeys
     unkeyed_until: int
     collect_heads: bool
+    typed_rows: bool = False  # PostgreSQL's rows: each value of its column's type (_check_chain)
 
 
 def _snapshot(connection):
@@ -202,11 +212,13 @@ def verify(case_id: int | None = None, checkpoint_points: CheckpointPoints | Non
     the user and the case a page loaded, are left as they are), so that every table is seen as of
     one moment. The trail is checked in groups of chains of about
     GROUP_EVENTS events each (memory holds one group), in this process or, with `workers` > 1, in
-    that many worker processes, each on a connection of its own that reads the same snapshot
-    (PostgreSQL: the snapshot this transaction exports; SQLite shares none, so each worker reads
-    a later one, and the plan bounds what they take in). `workers` None: one process per core
-    when the trail has PARALLEL_FROM_EVENTS events or more, else this one. The report is the
-    same either way, problem for problem and in the same order.
+    that many processes (this one and `workers` - 1 started beside it), each on a connection of
+    its own that reads the same snapshot (PostgreSQL: the snapshot this transaction exports;
+    SQLite shares none, so each worker reads a later one, and the plan bounds what they take
+    in). `workers` None: one process per core when the trail has PARALLEL_FROM_EVENTS events or
+    more, else this one. The report is the same either way, problem for problem and in the same
+    order. The cyclic garbage collector is paused while the whole trail is checked
+    (_no_cycle_collection).
 
     The evidence files are then re-hashed on disk; with `rehash_files` False (the case page, on
     every view) each is only found and measured against its recorded size, which reads no file's
@@ -216,8 +228,8 @@ def verify(case_id: int | None = None, checkpoint_points: CheckpointPoints | Non
     points = {chain: dict(seqs) for chain, seqs in (checkpoint_points or {}).items()
               if case_id is None or chain == case_chain(case_id)}
     settings = _Settings(audit_keys.chain_keys(), current_app.config.get("AUDIT_UNKEYED_UNTIL_ID") or 0,
-                         collect_heads)
-    with db.session.get_bind().connect() as connection:
+                         collect_heads, db.session.get_bind().dialect.name == "postgresql")
+    with db.session.get_bind().connect() as connection, _no_cycle_collection(case_id is None):
         connection = _snapshot(connection)
         try:
             _read_settings(connection)
@@ -226,7 +238,7 @@ def verify(case_id: int | None = None, checkpoint_points: CheckpointPoints | Non
                 workers = (os.cpu_count() or 1) if events >= PARALLEL_FROM_EVENTS else 1
             workers = max(1, min(workers, len(groups)))
             if workers == 1:
-                results = _check_groups(connection, groups, settings)
+                results = list(_check_groups(connection, groups, settings).values())
             else:
                 results = _in_workers(connection, groups, settings, workers)
             report = _merged(results, settings)
@@ -243,6 +255,23 @@ def verify(case_id: int | None = None, checkpoint_points: CheckpointPoints | Non
     return report
 
 
+@contextmanager
+def _no_cycle_collection(whole_trail: bool = True):
+    """The cyclic garbage collector paused for a pass over the whole trail (`whole_trail`), then
+    as it was. A group's rows are hundreds of thousands of tuples that live until the group is
+    checked, and the collector, started by every 700 new objects, walked them again and again (a
+    seventh of the pass's CPU); the pass makes no reference cycle to collect, and what it frees
+    goes as it is released (reference counting). One case's pass (the case page) leaves it be."""
+    paused = whole_trail and gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 GROUP_EVENTS = 20_000  # events of a group: what one read holds in memory, and a worker's unit of work
 PARALLEL_FROM_EVENTS = 100_000  # below this, starting worker processes costs more than it saves
 
@@ -256,80 +285,119 @@ def _plan(connection, case_id: int | None, points: CheckpointPoints) -> tuple[li
     if case_id is not None:
         return [_Group(case_id, case_id + 1, [case_chain(case_id)],
                        {chain: dict(seqs) for chain, seqs in points.items()})], 0
-    events = dict(connection.execute(
-        db.select(TraceEvent.chain, func.count()).group_by(TraceEvent.chain)).all())  # an index-only scan
-    chains = set(events) | set(connection.execute(db.select(TraceChain.chain)).scalars()) | set(points)
-    # Cut the case ids into stretches of about GROUP_EVENTS events, in the chain order.
-    cuts, weight = [], 0
-    for chain in sorted((c for c in chains if _case_id_of(c) is not None), key=_case_id_of):
-        if weight >= GROUP_EVENTS:
-            cuts.append(_case_id_of(chain))
-            weight = 0
-        weight += events.get(chain, 0) + 1
-    # The last group ends after the highest case id any row names now: a case opened after this
-    # snapshot is not half seen by a worker reading a later one (SQLite shares no snapshot).
-    highest = [connection.execute(db.select(func.max(column))).scalar() for column in (
-        Case.id, Task.case_id, LegalReview.case_id, Alert.case_id, CaseAttachment.case_id)]
-    highest = max((i for i in [*highest, *map(_case_id_of, chains)] if i is not None), default=None)
-    bounds = [None, *cuts, None if highest is None else highest + 1]
-    groups = [_Group(low, high, [], {}) for low, high in zip(bounds, bounds[1:], strict=False)]
-    cut_keys = [_case_key(cut) for cut in cuts]
-    for chain in sorted(chains, key=_chain_key):
-        group = groups[bisect.bisect_right(cut_keys, _chain_key(chain))]
+    events = dict(_tuples(connection, db.select(TraceEvent.chain, func.count())
+                          .group_by(TraceEvent.chain)))  # an index-only scan
+    chains = set(events)
+    chains.update(row[0] for row in _tuples(connection, db.select(TraceChain.chain)))
+    chains.update(points)
+    # The chain order cut into stretches of about GROUP_EVENTS events, each before a chain named for a
+    # case (in the chain order, those come by their case ids ascending): its id is where the case
+    # ids of the stretch before end. The last 2 * GROUP_EVENTS events go in stretches a quarter
+    # the size, so that the processes, each taking the next group, end within a small group's time.
+    groups, weight, highest = [_Group(None, None, [], {})], 0, None
+    remaining = total = sum(events.values())
+    for key in sorted(map(_chain_key, chains)):
+        chain = key[2]
+        chain_case = _case_id_of(chain) if key[0] == 1 else None
+        if chain_case is not None:
+            if weight >= (GROUP_EVENTS if remaining > 2 * GROUP_EVENTS else GROUP_EVENTS // 4):
+                groups[-1].high = chain_case
+                groups.append(_Group(chain_case, None, [], {}))
+                weight = 0
+            weight += events.get(chain, 0) + 1
+            highest = chain_case
+        remaining -= events.get(chain, 0)
+        group = groups[-1]
         group.chains.append(chain)
         if chain in points:
             group.points[chain] = dict(points[chain])  # a copy: consumed as it is checked
-    return groups, sum(events.values())
+    # The last group ends after the highest case id any row names now: a case opened after this
+    # snapshot is not half seen by a worker reading a later one (SQLite shares no snapshot).
+    highest = max((i for i in (*connection.execute(db.select(*(
+        db.select(func.max(column)).scalar_subquery() for column in (
+            Case.id, Task.case_id, LegalReview.case_id, Alert.case_id, CaseAttachment.case_id)))).one(), highest)
+        if i is not None), default=None)
+    groups[-1].high = None if highest is None else highest + 1
+    return groups, total
 
 
 def _in_workers(connection, groups: list[_Group], settings: _Settings, workers: int) -> list[_GroupResult]:
-    """The groups checked by `workers` processes, each on its own connection, results in order."""
+    """The groups checked by `workers` processes, this one and `workers` - 1 started for the pass,
+    each on its own connection and each taking the next group not yet taken (_take_group); the
+    results in the groups' order. This process checks from the moment the others are started,
+    on the connection that planned the pass, so their start (a fork, a connection) is not waited
+    for, and there is one process fewer to start."""
     snapshot = None
     if connection.dialect.name == "postgresql":
         snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
     url = connection.engine.url.render_as_string(hide_password=False)
     # fork starts at once and shares the loaded code; a process with threads (a server) spawns
     method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context(method), initializer=_start_worker,
-                             initargs=(url, snapshot, settings)) as pool:
-        shares = list(pool.map(_worker_check_groups, [groups[k::workers] for k in range(workers)]))
-    # back in the chain order: group i was the (i // workers)-th of share i % workers
-    return [shares[i % workers][i // workers] for i in range(len(groups))]
+    context = mp.get_context(method)
+    taken = context.Value("i", 0)  # how many groups the processes have taken
+    with ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_start_worker,
+                             initargs=(url, snapshot, settings, taken)) as pool:
+        others = [pool.submit(_worker_check_groups, groups) for _ in range(workers - 1)]
+        try:
+            shares = [_check_groups(connection, groups, settings, partial(_take_group, taken, len(groups)))]
+        except BaseException:
+            with taken.get_lock():  # the others take no further group: the error is not kept waiting
+                taken.value = len(groups)
+            raise
+        shares.extend(share.result() for share in others)
+    results = {i: result for share in shares for i, result in share.items()}
+    return [results[i] for i in range(len(groups))]
 
 
-_worker: tuple | None = None  # in a worker process: its connection and settings
+def _take_group(taken, count: int) -> int | None:
+    """The index of the next group no process has taken yet (`taken`: how many were), or None when
+    none is left: the processes end together, however the groups' costs and the cores' other
+    work fall."""
+    with taken.get_lock():
+        if taken.value >= count:
+            return None
+        taken.value += 1
+        return taken.value - 1
 
 
-def _start_worker(url: str, snapshot: str | None, settings: _Settings) -> None:
+_worker: tuple | None = None  # in a worker process: its connection, the settings, the groups taken
+
+
+def _start_worker(url: str, snapshot: str | None, settings: _Settings, taken) -> None:
     global _worker
+    gc.disable()  # a worker lives for one pass: _no_cycle_collection
     connection = _snapshot(create_engine(url, poolclass=NullPool).connect())
     if snapshot is not None:  # the leader's snapshot: first thing in this transaction
         connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
     _read_settings(connection)
-    _worker = (connection, settings)
+    _worker = (connection, settings, taken)
 
 
-def _worker_check_groups(groups: list[_Group]) -> list[_GroupResult]:
-    connection, settings = _worker
-    return _check_groups(connection, groups, settings)
+def _worker_check_groups(groups: list[_Group]) -> dict[int, _GroupResult]:
+    """A worker process's share: each next group that no process has taken yet (_take_group)."""
+    connection, settings, taken = _worker
+    return _check_groups(connection, groups, settings, partial(_take_group, taken, len(groups)))
 
 
-def _check_groups(connection, groups: list[_Group], settings: _Settings) -> list[_GroupResult]:
-    """The groups checked in turn, each group's rows read while the one before is checked (a
-    thread of this process waits for the database meanwhile, so the database's work and ours
-    overlap instead of taking turns). The connection serves one read at a time."""
-    results, ahead = [], None
-    for i, group in enumerate(groups):
-        rows = ahead.result() if ahead is not None else _read_group(connection, group)
-        ahead = None
-        if i + 1 < len(groups):
-            ahead = _ReadAhead(connection, groups[i + 1])
+def _check_groups(connection, groups: list[_Group], settings: _Settings, take=None) -> dict[int, _GroupResult]:
+    """The groups checked in turn (`take`: returns the index of the next group to check, None when
+    none is left; by default every group in order), each group's rows read while the one before
+    is checked (a thread of this process waits for the database meanwhile, so the database's work
+    and ours overlap instead of taking turns). The connection serves one read at a time."""
+    take = take or partial(next, iter(range(len(groups))), None)
+    results, ahead = {}, None
+    i = take()
+    rows = None if i is None else _read_group(connection, groups[i])
+    while i is not None:
+        following = take()
+        ahead = None if following is None else _ReadAhead(connection, groups[following])
         try:
-            results.append(_check_rows(group, rows, settings))
+            results[i] = _check_rows(groups[i], rows, settings)
         except BaseException:
             if ahead is not None:
                 ahead.result()  # the connection is free again before anything else uses it
             raise
+        i, rows = following, (None if ahead is None else ahead.result())
     return results
 
 
@@ -374,18 +442,19 @@ def _check_rows(group: _Group, rows: tuple, settings: _Settings) -> _GroupResult
     """Check each chain of one group (its rows read by _read_group), in the chain order."""
     report = VerifyReport(heads=[] if settings.collect_heads else None)
     events, heads, cases, tasks, reviews, alerts, milestones, files, evidence = rows
-    keys = sorted({*map(_chain_key, events), *map(_chain_key, heads), *map(_case_key, cases),
-                   *map(_case_key, tasks), *map(_case_key, reviews), *map(_case_key, alerts),
-                   *map(_case_key, milestones), *map(_case_key, files), *map(_case_key, evidence)})
+    keys = sorted({*map(_chain_key, events), *map(_chain_key, heads),
+                   *map(_case_key, set(cases).union(tasks, reviews, alerts, milestones, files, evidence))})
     points = dict(group.points)
+    states = {key_id: hmac_states(key) for key_id, key in settings.keys.by_id.items()}  # keyed once a group
+    texts = {None: "null"} if settings.typed_rows else None  # JSON texts of repeated strings (_check_chain)
     for key in keys:
         chain = key[2]
         case_id = _case_id_of(chain)
         report.chains += 1
         replay = _CaseTrace() if key[0] == 1 else None
         head = heads.get(chain)
-        last = _check_chain(chain, events.get(chain, ()), head, settings.keys, settings.unkeyed_until,
-                            points.pop(chain, {}), report, replay)
+        last = _check_chain(chain, events.get(chain, ()), head, states, settings.unkeyed_until,
+                            points.pop(chain, {}), report, replay, texts)
         if report.heads is not None and last is not None:
             report.heads.append(last)
         if key[0] == 1:
@@ -397,9 +466,12 @@ def _check_rows(group: _Group, rows: tuple, settings: _Settings) -> _GroupResult
     return _GroupResult(report, list(points))
 
 
-EVENT_COLUMNS = (TraceEvent.id, TraceEvent.chain, TraceEvent.seq, TraceEvent.case_id, TraceEvent.at,
-                 TraceEvent.actor_id, TraceEvent.actor, TraceEvent.action, TraceEvent.task_id, TraceEvent.bpmn_id,
-                 TraceEvent.data_json, TraceEvent.prev_sha256, TraceEvent.sha256, TraceEvent.key_id)
+# An event's id is read only where the check needs it, an unkeyed event's (AUDIT_UNKEYED_UNTIL_ID):
+# None for the others costs neither the database nor the driver a number an event.
+EVENT_COLUMNS = (case((TraceEvent.key_id.is_(None), TraceEvent.id)).label("id"), TraceEvent.chain, TraceEvent.seq,
+                 TraceEvent.case_id, TraceEvent.at, TraceEvent.actor_id, TraceEvent.actor, TraceEvent.action,
+                 TraceEvent.task_id, TraceEvent.bpmn_id, TraceEvent.data_json, TraceEvent.prev_sha256,
+                 TraceEvent.sha256, TraceEvent.key_id)
 # The event's time as its digest's body writes it (datetime.isoformat(timespec="microseconds") in
 # UTC), written by PostgreSQL (the pass's times are in UTC: _read_settings); elsewhere the time
 # itself, formatted by audit.event_body.
@@ -407,168 +479,268 @@ _AT_TEXT = 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
 _Event = namedtuple("_Event", [*(column.key for column in EVENT_COLUMNS), "at_text"])  # an event row as a tuple
 
 
+def _tuples(connection, query, row_factory=tuple_row) -> list:
+    """The query's rows as plain tuples (or as `row_factory` makes them: named tuples), through
+    psycopg's own cursor on PostgreSQL (making SQLAlchemy's rows costs as much again as reading
+    them); SQLAlchemy's rows (named tuples too) elsewhere. Only for columns whose values need no
+    SQLAlchemy type: times come in UTC (_read_settings), JSON as psycopg reads it (json.loads, as
+    SQLAlchemy's JSON type does) or as text."""
+    if connection.dialect.name != "postgresql":
+        return connection.execute(query).all()
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    # binary: numbers and times come as they are stored, not as text to parse (a fifth less)
+    cursor = connection.connection.driver_connection.cursor(binary=True, row_factory=row_factory)
+    cursor.execute(str(compiled), compiled.params)
+    return cursor.fetchall()  # made in C at once (row by row, each is a Python call)
+
+
 def _read_group(connection, group: _Group) -> tuple[dict, ...]:
     """The group's events and heads by chain, its case rows by id, its task, review and alert rows
     by case id: each table's rows of the group read whole, in one query (a thousand chains a query
     for events and heads), since a group is bounded (GROUP_EVENTS); a server-side cursor would
-    only add round trips."""
-    def rows(query):
-        return connection.execute(query)
+    only add round trips. Rows come as tuples, or as named tuples (row.number) where the check
+    reads them by name."""
+    queries = _group_queries(connection.dialect, group.low is not None, group.high is not None)
+    bounds = {name: value for name, value in (("low", group.low), ("high", group.high)) if value is not None}
 
-    def tuples(query):
-        """The query's rows as plain tuples, through psycopg's own cursor on PostgreSQL (making
-        SQLAlchemy's rows costs as much again as reading them); SQLAlchemy's rows (tuples too)
-        elsewhere. Only for columns whose values need no SQLAlchemy type: times come in UTC
-        (_read_settings), JSON as text."""
+    def read(name: str, params: dict, row_factory=tuple_row) -> list:
+        """On PostgreSQL through psycopg's own cursor (making SQLAlchemy's rows costs as much again
+        as reading them), in the binary format (numbers and times as stored, not text to parse),
+        each row made in C (a row factory's call aside); SQLAlchemy's rows elsewhere. Only for
+        columns whose values need no SQLAlchemy type: times come in UTC (_read_settings), JSON as
+        psycopg reads it (json.loads, as SQLAlchemy's JSON type does) or as text."""
         if connection.dialect.name != "postgresql":
-            return connection.execute(query)
-        compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-        # binary: numbers and times come as they are stored, not as text to parse (a fifth less)
-        cursor = connection.connection.driver_connection.cursor(binary=True)
-        cursor.execute(str(compiled), compiled.params)
-        return cursor.fetchall()  # made in C at once (row by row, each is a Python call)
-
-    def named(column, names: list[str]):
-        """`column` IN names: on PostgreSQL one array parameter (a thousand bound parameters cost
-        the driver more to parse and send than the rows they select)."""
-        if connection.dialect.name == "postgresql":
-            return column == any_(bindparam("names", names, type_=ARRAY(String)))
-        return column.in_(names)
-
-    def in_range(column, query):
-        if group.low is not None:
-            query = query.where(column >= group.low)
-        if group.high is not None:
-            query = query.where(column < group.high)
-        return query
+            return connection.execute(queries[name], params).all()
+        sql, fixed = queries[name]
+        cursor = connection.connection.driver_connection.cursor(binary=True, row_factory=row_factory)
+        cursor.execute(sql, {**fixed, **params})
+        return cursor.fetchall()
 
     events: dict[str, list] = {}
-    at_text = (func.to_char(TraceEvent.at, _AT_TEXT) if connection.dialect.name == "postgresql"
-               else TraceEvent.at).label("at_text")
-    for name in range(0, len(group.chains), CHAINS_PER_QUERY):
-        names = group.chains[name:name + CHAINS_PER_QUERY]
-        # in no order: sorted here, chain by chain (nearly sorted already), rather than on the server
-        for row in tuples(db.select(*EVENT_COLUMNS, at_text).where(named(TraceEvent.chain, names))):
-            chain_events = events.get(row[1])
-            if chain_events is None:
-                chain_events = events[row[1]] = []
-            chain_events.append(row)
-    for chain_events in events.values():
-        chain_events.sort(key=_SEQ)
     heads = {}
     for name in range(0, len(group.chains), CHAINS_PER_QUERY):
-        names = group.chains[name:name + CHAINS_PER_QUERY]
-        heads.update((row.chain, row) for row in rows(
-            db.select(TraceChain.chain, TraceChain.seq, TraceChain.head_sha256).where(named(TraceChain.chain, names))))
-    cases = {row.id: row for row in rows(in_range(Case.id, db.select(
-        Case.id, Case.number, Case.title, Case.party_name, Case.party_kind, Case.party_id, Case.status,
-        Case.department_id,
-        Case.created_by_id, Case.created_at, Case.closed_at, cast(Case.milestones, Text).label("milestones"),
-        OrgUnit.code.label("department"), ProcedureVersion.version, ProcedureVersion.sha256.label("version_sha256"),
-        Procedure.process_id)
-        .join(OrgUnit, Case.department_id == OrgUnit.id)
-        .join(ProcedureVersion, Case.procedure_version_id == ProcedureVersion.id)
-        .join(Procedure, ProcedureVersion.procedure_id == Procedure.id)))}
-    return (events, heads, cases,
-            _by_case(tuples(in_range(Task.case_id, db.select(
-                Task.id, Task.case_id, Task.bpmn_id, Task.name, Task.state, Task.ready_at, Task.completed_by_id,
-                # the form as text, read here (psycopg's own reading of jsonb takes twice as long)
-                Task.completed_at, cast(Task.data, Text).label("data")).order_by(Task.case_id, Task.id)))),
-            _by_case(rows(in_range(LegalReview.case_id, db.select(
-                LegalReview.id, LegalReview.case_id, LegalReview.task_id, LegalReview.reviewer_id,
-                LegalReview.outcome, LegalReview.findings, LegalReview.opinions, LegalReview.created_at)
-                .order_by(LegalReview.case_id, LegalReview.id)))),
-            _by_case(rows(in_range(Alert.case_id, db.select(
-                Alert.id, Alert.case_id, *(getattr(Alert, name) for name in ALERT_FIELDS))
-                .order_by(Alert.case_id, Alert.id)))),
-            _by_case(rows(in_range(CaseMilestone.case_id, db.select(
-                CaseMilestone.id, CaseMilestone.case_id, CaseMilestone.milestone, CaseMilestone.status,
-                CaseMilestone.bpmn_id, CaseMilestone.at).order_by(CaseMilestone.case_id, CaseMilestone.id)))),
-            _by_case(rows(in_range(CaseAttachment.case_id, db.select(
-                CaseAttachment.id, CaseAttachment.case_id, CaseAttachment.kind, CaseAttachment.sha256,
-                CaseAttachment.media_type, CaseAttachment.size, CaseAttachment.stored_by_id, CaseAttachment.stored_at,
-                _digest_of(CaseAttachment.content, connection.dialect.name).label("content_sha256"),
-                func.length(CaseAttachment.content).label("content_size"))
-                .order_by(CaseAttachment.case_id, CaseAttachment.id)))),
-            _by_case(rows(in_range(Evidence.case_id, db.select(
-                Evidence.id, Evidence.case_id, Evidence.sha256, Evidence.size, Evidence.content_type, Evidence.kind,
-                Evidence.title, Evidence.task_id, Evidence.collected_by_id, Evidence.stored_at,
-                EvidenceWithdrawal.reason, EvidenceWithdrawal.withdrawn_by_id, EvidenceWithdrawal.withdrawn_at)
-                .outerjoin(EvidenceWithdrawal, EvidenceWithdrawal.evidence_id == Evidence.id)
-                .order_by(Evidence.case_id, Evidence.id)))))
+        names = {"names": group.chains[name:name + CHAINS_PER_QUERY]}
+        # in no order: sorted here, chain by chain, rather than on the server; they come a chain at a
+        # time in the order of their seq (each name looked up in the index), so taken in runs
+        for chain, run in groupby(read("events", names), _CHAIN):
+            chain_events = events.get(chain)
+            if chain_events is None:
+                events[chain] = list(run)
+            else:
+                chain_events.extend(run)
+        heads.update((row.chain, row) for row in read("heads", names, namedtuple_row))
+    for chain_events in events.values():
+        chain_events.sort(key=_SEQ)
+    cases = {row.id: row for row in read("cases", bounds, namedtuple_row)}
+    return (events, heads, cases, _by_case(read("tasks", bounds), in_order=False),
+            *(_by_case(read(name, bounds, namedtuple_row)) for name in ("reviews", "alerts")),
+            _by_case(read("milestones", bounds, namedtuple_row), in_order=False),
+            _by_case(read("files", bounds, namedtuple_row)),
+            _by_case(read("evidence", bounds)))
+
+
+@lru_cache(maxsize=32)
+def _group_queries(dialect, low: bool, high: bool) -> dict:
+    """The statements that read a group's rows, by name, with bound parameters: `names` (of up to
+    CHAINS_PER_QUERY chains), and `low` and `high` (the group's case ids) where the group has
+    them. Made once for each shape of group, on PostgreSQL compiled to SQL once (made and compiled
+    for every group, they cost a tenth of reading its rows)."""
+    postgresql = dialect.name == "postgresql"
+
+    def named(query, column):
+        """`query`'s rows whose `column` is one of the names: on PostgreSQL joined to the names as
+        one array parameter (a thousand bound parameters cost the driver more to parse and send
+        than the rows they select), each name looked up in the index (planning `column` =
+        ANY(names) weighed each of a thousand names against the column's statistics, 1.5 ms a
+        statement: the database's work on the events was a twelfth more)."""
+        if postgresql:
+            names = func.unnest(bindparam("names", type_=ARRAY(String))).table_valued("name").render_derived("names")
+            return query.join_from(names, column.table, column == names.c.name)
+        return query.where(column.in_(bindparam("names", expanding=True)))
+
+    def in_range(column, query):
+        if low:
+            query = query.where(column >= bindparam("low"))
+        if high:
+            query = query.where(column < bindparam("high"))
+        return query
+
+    at_text = (func.to_char(TraceEvent.at, _AT_TEXT) if postgresql else TraceEvent.at).label("at_text")
+    events = [func.convert_to(column, "UTF8").label("data_json") if postgresql and column.key == "data_json" else column
+              for column in EVENT_COLUMNS]  # PostgreSQL: the data as its UTF-8 bytes (_check_chain)
+    queries = {
+        "events": named(db.select(*events, at_text), TraceEvent.chain),
+        "heads": named(db.select(TraceChain.chain, TraceChain.seq, TraceChain.head_sha256), TraceChain.chain),
+        "cases": in_range(Case.id, db.select(
+            Case.id, Case.number, Case.title, Case.party_name, Case.party_kind, Case.party_id, Case.status,
+            Case.department_id, Case.created_by_id, Case.created_at, Case.closed_at,
+            cast(Case.milestones, Text).label("milestones"), OrgUnit.code.label("department"),
+            ProcedureVersion.version, ProcedureVersion.sha256.label("version_sha256"), Procedure.process_id)
+            .join(OrgUnit, Case.department_id == OrgUnit.id)
+            .join(ProcedureVersion, Case.procedure_version_id == ProcedureVersion.id)
+            .join(Procedure, ProcedureVersion.procedure_id == Procedure.id)),
+        "tasks": in_range(Task.case_id, db.select(
+            Task.id, Task.case_id, Task.bpmn_id, Task.state, Task.ready_at, Task.completed_by_id,
+            # the form as text, read here (psycopg's own reading of jsonb takes twice as long)
+            Task.completed_at, cast(Task.data, Text).label("data"))),  # in no order: _by_case sorts them
+        "reviews": in_range(LegalReview.case_id, db.select(
+            LegalReview.id, LegalReview.case_id, LegalReview.task_id, LegalReview.reviewer_id,
+            LegalReview.outcome, LegalReview.findings, LegalReview.opinions, LegalReview.created_at)
+            .order_by(LegalReview.case_id, LegalReview.id)),
+        "alerts": in_range(Alert.case_id, db.select(
+            Alert.id, Alert.case_id, *(getattr(Alert, name) for name in ALERT_FIELDS))
+            .order_by(Alert.case_id, Alert.id)),
+        "milestones": in_range(CaseMilestone.case_id, db.select(
+            CaseMilestone.id, CaseMilestone.case_id, CaseMilestone.milestone, CaseMilestone.status,
+            CaseMilestone.bpmn_id, CaseMilestone.at)),  # in no order: _by_case sorts them
+        "files": in_range(CaseAttachment.case_id, db.select(
+            CaseAttachment.id, CaseAttachment.case_id, CaseAttachment.kind, CaseAttachment.sha256,
+            CaseAttachment.media_type, CaseAttachment.size, CaseAttachment.stored_by_id, CaseAttachment.stored_at,
+            _digest_of(CaseAttachment.content, dialect.name).label("content_sha256"),
+            func.length(CaseAttachment.content).label("content_size"))
+            .order_by(CaseAttachment.case_id, CaseAttachment.id)),
+        "evidence": in_range(Evidence.case_id, db.select(
+            Evidence.id, Evidence.case_id, Evidence.sha256, Evidence.size, Evidence.content_type, Evidence.kind,
+            Evidence.title, Evidence.task_id, Evidence.collected_by_id, Evidence.stored_at,
+            EvidenceWithdrawal.reason, EvidenceWithdrawal.withdrawn_by_id, EvidenceWithdrawal.withdrawn_at)
+            .outerjoin(EvidenceWithdrawal, EvidenceWithdrawal.evidence_id == Evidence.id)
+            .order_by(Evidence.case_id, Evidence.id)),
+    }
+    if postgresql:  # the SQL text, with %(name)s for each parameter, and the values of those it fixes
+        compiled = {name: query.compile(dialect=dialect) for name, query in queries.items()}
+        return {name: (str(sql), {key: value for key, value in sql.params.items() if key not in GROUP_PARAMETERS})
+                for name, sql in compiled.items()}
+    return queries
+
+
+GROUP_PARAMETERS = ("names", "low", "high")
 
 
 # The legacy milestones that closed the case (engine/specs.py LEGACY_MILESTONES).
 LEGACY_CLOSING = {code for code, (_, closes) in LEGACY_MILESTONES.items() if closes}
-_SEQ = operator.itemgetter(2)  # an event row's seq
+_CHAIN, _SEQ = operator.itemgetter(1), operator.itemgetter(2)  # an event row's chain, and seq
 CHAINS_PER_QUERY = 1000  # names in one IN (…): well under SQLite's limit of bound parameters
 
 
-def _by_case(rows) -> dict[int, list]:
-    """Rows whose second column is their case id, by case."""
+def _by_case(rows, in_order: bool = True) -> dict[int, list]:
+    """Rows whose second column is their case id, by case, each case's in the order of their ids
+    (the first column): as they come (`in_order`: the statement sorts them), or sorted here (the
+    many task and milestone rows: the database sorted them at a third of its work on the tasks,
+    and they come from the case id's index nearly in order, which costs a sort little)."""
     grouped: dict[int, list] = {}
     for row in rows:
         rows_of_case = grouped.get(row[1])
         if rows_of_case is None:
             rows_of_case = grouped[row[1]] = []
         rows_of_case.append(row)
+    if not in_order:
+        for rows_of_case in grouped.values():
+            if len(rows_of_case) > 1:
+                rows_of_case.sort(key=_ID)
     return grouped
 
 
-def _check_chain(chain, events, head, keys: audit_keys.ChainKeys, unkeyed_until: int, points: dict,
-                 report: VerifyReport, replay) -> tuple | None:
-    """Recompute one chain's links and digests; returns its last (chain, seq, digest, at) or None."""
+_ID = operator.itemgetter(0)  # a row's id
+
+
+def _check_chain(chain, events, head, states: dict[str, tuple], unkeyed_until: int, points: dict,
+                 report: VerifyReport, replay, texts: dict | None = None) -> tuple | None:
+    """Recompute one chain's links and digests (HMAC-SHA256 under each chain key's keyed states,
+    `states`: audit.hmac_states by key id); returns its last (chain, seq, digest, at) or None.
+
+    `texts` (PostgreSQL's rows, whose values have their columns' types, the data as its UTF-8 bytes
+    and the time written as the body writes it): each event's body is written here, as the
+    latin-1 image of its UTF-8 bytes (the data's bytes taken as they came, escaped where JSON
+    escapes, all of which are ASCII; no text decoded or encoded a character at a time), the text
+    of each string that repeats from event to event (action, actor, element, key) taken from
+    `texts` (made once a group); else by audit.event_body, which checks the values' types first."""
     prev, expected, keyed_seen, last_event = GENESIS, 1, False, None
     is_case, chain_case = chain[:5] == "case:", _case_id_of(chain)
-    by_id, count = keys.by_id, 0
+    # The body's text from the chain to the data, the same for all the chain's events (each row was
+    # read by its chain's name: ev_chain is `chain`).
+    chain_text = f',"chain":{_utf8_json(chain)},"data":'
+    hex_prev = True  # `prev` is hex digits (GENESIS, or a digest that was recomputed equal): no escape
+    text_key, key_text = None, ""  # the key id of the last event, and its text in the body
+    quote = '"'
     for ev in events:
         (event_id, ev_chain, seq, case_id, at, actor_id, actor, action, task_id, bpmn_id, data_json,
          prev_digest, digest_stored, key_id, at_text) = ev
-        count += 1
         if seq != expected:
             report.add(chain, expected, f"event missing (next found is #{seq})")
-        if prev_digest != prev:
+        linked = prev_digest == prev
+        if not linked:
             report.add(chain, seq, "previous-digest link broken")
-        if case_id is None:
+        if type(case_id) is int and case_id == chain_case:
+            pass
+        elif case_id is None:
             if is_case:
                 report.add(chain, seq, f"the event names case {case_id}, not this chain's case")
-        elif not (type(case_id) is int and case_id == chain_case) and (
-                not is_case or ev_chain != case_chain(case_id)):
+        elif not is_case or ev_chain != case_chain(case_id):
             report.add(chain, seq, f"the event names case {case_id}, not this chain's case")
-        key = None if key_id is None else by_id.get(key_id)
-        if key is not None:  # audit.event_digest, inline: this runs for every event of the trail
-            keyed_seen = True
-            digest = hmac.digest(key, event_body(key_id, ev_chain, seq, case_id, at_text, actor_id, actor, action,
-                                                 task_id, bpmn_id, data_json, prev_digest), "sha256").hex()
-        elif key_id is None:
-            report.unkeyed_events += 1
-            if keyed_seen or event_id > unkeyed_until:
-                report.add(chain, seq, "not keyed, though written after the chain was keyed (rewritten and "
-                                       f"re-hashed without the key?; AUDIT_UNKEYED_UNTIL_ID is {unkeyed_until})")
-            digest = hashlib.sha256(event_body(None, ev_chain, seq, case_id, at_text, actor_id, actor, action, task_id,
-                                               bpmn_id, data_json, prev_digest)).hexdigest()
-        else:
+        keyed = states.get(key_id)  # None for an unkeyed event (key_id None) as for an unknown key
+        if keyed is None and key_id is not None:
             keyed_seen = True
             digest = None
             report.add(chain, seq, f"keyed with unknown key {key_id!r} (a retired key missing from "
                                    "AUDIT_HMAC_RETIRED_KEYS, or a forged event)")
-        if digest is not None and digest != digest_stored:
+        else:
+            if keyed is not None:
+                keyed_seen = True
+            else:
+                report.unkeyed_events += 1
+                if keyed_seen or event_id > unkeyed_until:
+                    report.add(chain, seq, "not keyed, though written after the chain was keyed (rewritten and "
+                                           f"re-hashed without the key?; AUDIT_UNKEYED_UNTIL_ID is {unkeyed_until})")
+            if texts is not None and at_text is not None:  # audit.event_body's bytes, written here
+                action_text = texts.get(action)
+                if action_text is None:
+                    action_text = texts[action] = _utf8_json(action)
+                actor_text = texts.get(actor)
+                if actor_text is None:
+                    actor_text = texts[actor] = _utf8_json(actor)
+                bpmn_text = texts.get(bpmn_id)  # texts[None] is "null"
+                if bpmn_text is None:
+                    bpmn_text = texts[bpmn_id] = _utf8_json(bpmn_id)
+                if key_id != text_key:
+                    text_key, key_text = key_id, ("" if key_id is None else f'"key":{_utf8_json(key_id)},')
+                body = (f'{{"action":{action_text},"actor":{actor_text},'
+                        f'"actor_id":{"null" if actor_id is None else actor_id},"at":"{at_text}",'
+                        f'"bpmn_id":{bpmn_text},"case_id":{"null" if case_id is None else case_id}{chain_text}'
+                        f'{_string(data_json.decode("latin-1"))},{key_text}"prev":'
+                        f'{(quote + prev_digest + quote) if linked and hex_prev else _utf8_json(prev_digest)},'
+                        f'"seq":{seq},"task_id":{"null" if task_id is None else task_id}}}').encode("latin-1")
+            else:
+                body = event_body(key_id, ev_chain, seq, case_id, at_text, actor_id, actor, action, task_id, bpmn_id,
+                                  data_json if type(data_json) is not bytes else data_json.decode(), prev_digest)
+            if keyed is None:  # written before the chain was keyed: plain SHA-256 (audit.event_digest)
+                digest = hashlib.sha256(body).hexdigest()
+            else:  # audit.event_digest, inline: this runs for every event of the trail
+                inner = keyed[0].copy()
+                inner.update(body)
+                outer = keyed[1].copy()
+                outer.update(inner.digest())
+                digest = outer.hexdigest()
+        verified = hex_prev = digest == digest_stored and digest is not None
+        if not verified and digest is not None:
             report.add(chain, seq, "content does not match its digest (edited, or re-hashed without the key)")
+        verified = verified and keyed is not None
         if points:
             for claimed, where in points.pop(seq, ()):
                 if claimed != digest_stored:
                     report.add(chain, seq, f"changed since {where} (its digest then was {claimed[:16]}…)")
-        if replay is not None:  # _CaseTrace.feed, with its two commonest actions inline
+        if replay is not None:  # the case's trace takes the event in (_FEED), its two commonest actions inline
             if action == "task.ready":
                 if task_id is not None:
                     replay.ready[task_id] = (bpmn_id, at)
             elif action == "task.completed":
                 if task_id is not None:
-                    replay.completed[task_id] = (actor_id, at, data_json, key is not None and digest == digest_stored)
-            else:
-                replay.feed(_Event._make(ev), key is not None and digest == digest_stored)
+                    replay.completed[task_id] = (actor_id, at, data_json, verified)
+            else:  # an action that tells nothing checked (_FEED has no handler) makes no named tuple
+                handler = _FEED.get(action)
+                if handler is not None:
+                    handler(replay, _Event._make(ev), verified)  # `verified`: its keyed digest holds
         prev, expected, last_event = digest_stored, seq + 1, ev
-    report.events += count
+    report.events += len(events)
     last_seq = expected - 1
     if head is None and last_event is not None:
         report.add(chain, None, "events exist but the chain head is missing")
@@ -584,7 +756,9 @@ def _check_chain(chain, events, head, keys: audit_keys.ChainKeys, unkeyed_until:
                                    "(rolled back: events deleted since)")
     if last_event is None:
         return None
-    return (chain, last_event[2], last_event[12], last_event[4].isoformat(timespec="microseconds"))
+    at_text = last_event[14]  # PostgreSQL wrote it as isoformat(timespec="microseconds") writes the UTC time
+    return (chain, last_event[2], last_event[12],
+            at_text if type(at_text) is str else last_event[4].isoformat(timespec="microseconds"))
 
 
 # -- the case and its tasks against the trace -----------------------------------------------------
@@ -609,12 +783,6 @@ class _CaseTrace:
         self.file_problems: list[str] = []
         self.evidence: dict[int, tuple] = {}  # item id -> its row as evidence.stored recorded it
         self.withdrawn: dict[int, tuple] = {}  # item id -> (reason, by, at) as evidence.withdrawn recorded it
-
-    def feed(self, ev, verified: bool) -> None:
-        """Take in one event of the case's chain; `verified`: its keyed digest holds."""
-        handler = _FEED.get(ev.action)
-        if handler is not None:
-            handler(self, ev, verified)
 
     def _opened(self, ev, verified) -> None:
         self.opened = (ev, _data(ev))
@@ -672,7 +840,7 @@ class _CaseTrace:
         if ev.task_id is not None:
             data = _data(ev)
             self.reviews[ev.task_id] = (REVIEW_APPROVED[ev.action], ev.actor_id, ev.at,
-                                        canonical_json(data.get("findings")), data.get("opinions"))
+                                        canonical_json_of_read(data.get("findings")), data.get("opinions"))
 
     def _feed_alert(self, ev, verified=False) -> None:
         """An oversight alert's life (services/alerts.py), each step what it writes to the row."""
@@ -686,7 +854,7 @@ class _CaseTrace:
             self.alerts[alert_id] = {
                 **ALERT_NOT_HANDLED, "code": data.get("code"), "severity": data.get("severity"),
                 "task_id": ev.task_id, "raised_at": ev.at, "raised_by": ev.actor, "status": "open",
-                "details": canonical_json({k: v for k, v in data.items() if k not in RAISED_FIELDS})}
+                "details": canonical_json_of_read({k: v for k, v in data.items() if k not in RAISED_FIELDS})}
             return
         alert = self.alerts.get(alert_id)
         if alert is None:
@@ -753,7 +921,7 @@ _FEED = {"case.opened": _CaseTrace._opened, "case.migrated": _CaseTrace._migrate
          "evidence.withdrawn": _CaseTrace._evidence_withdrawn}
 
 
-def _recorded_form(data_json: str, verified: bool, row_form: str) -> str:
+def _recorded_form(data_json: str | bytes, verified: bool, row_form: str) -> str:
     """The canonical JSON of the form a task.completed event recorded, given the task row's
     (`row_form`, canonical JSON): that same text when the event holds it, found without parsing
     the event where that is certain, else read from the event.
@@ -762,8 +930,23 @@ def _recorded_form(data_json: str, verified: bool, row_form: str) -> str:
     form's text ends where `,"task":` begins. When the event's keyed digest holds, its data is that
     writer's (valid, canonical JSON); if it then ends with `,"form":<row_form>,"task":<a string>}`,
     that is the top-level form (a valid JSON `row_form` cannot end inside a nested value there),
-    and canonical JSON read back and written again is the same text. Anything else is parsed."""
-    if verified and data_json[-1:] == "}":
+    and canonical JSON read back and written again is the same text. Anything else is parsed.
+    The event's data as PostgreSQL's rows bring it, its UTF-8 bytes, is searched so, with the
+    form's bytes, and read as text where it is parsed."""
+    if type(data_json) is bytes:
+        if verified and data_json[-1:] == b"}":
+            at = data_json.rfind(b',"task":"')
+            form = b',"form":' + row_form.encode()
+            if at > 0 and data_json[at - len(form):at] == form:
+                name = data_json[at + 9:].decode()  # the name and the last "}"
+                try:
+                    whole = _scan_string(name, 0)[1] == len(name) - 1
+                except ValueError:
+                    whole = False
+                if whole:
+                    return row_form
+        data_json = data_json.decode()
+    elif verified and data_json[-1:] == "}":
         at = data_json.rfind(',"task":"')
         if at > 0 and data_json[at - len(row_form) - 8:at] == ',"form":' + row_form:
             try:  # the name is one whole JSON string, its closing quote just before the last "}"
@@ -773,10 +956,10 @@ def _recorded_form(data_json: str, verified: bool, row_form: str) -> str:
             if whole:
                 return row_form
     try:
-        data = json.loads(data_json)
+        data = _loads(data_json)
     except ValueError:
         data = {}
-    return canonical_json(data.get("form") if isinstance(data, dict) else None)
+    return canonical_json_of_read(data.get("form") if isinstance(data, dict) else None)
 
 
 _scan_string = json.decoder.scanstring  # (text, index after the opening quote) -> (value, index after the closing)
@@ -791,12 +974,29 @@ def _end_of_day(day) -> datetime | None:
 
 def _json_column(text: str | None):
     """A JSON column read as text (None: SQL NULL), as the column itself would give it."""
-    return None if text is None else json.loads(text)
+    return None if text is None else _loads(text)
+
+
+def _loads(text: str):
+    """json.loads(text): the C scanner alone when `text` is one JSON value from its first character
+    to its last, as the texts written by canonical_json are (json.loads adds a Python wrapper's
+    work to every call: this runs for most events and every task row); json.loads itself
+    otherwise, which reads what it may (spaces around the value) and raises what it must."""
+    try:
+        value, end = _scan_json(text, 0)
+    except StopIteration:
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)
+
+
+_scan_json = json.JSONDecoder().scan_once  # (text, index) -> (value, index after it); clears its memo each call
 
 
 def _data(ev) -> dict:
+    """The event's data (as PostgreSQL's rows bring it, its UTF-8 bytes; else its text) read."""
+    text = ev.data_json
     try:
-        data = json.loads(ev.data_json)
+        data = _loads(text.decode() if type(text) is bytes else text)
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
@@ -854,7 +1054,7 @@ def _check_case(chain: str, row, tasks: list, reviews: list, alerts: list, miles
 
 def _check_tasks(chain: str, tasks: list, trace: _CaseTrace, report: VerifyReport) -> None:
     ready, completed, cancelled = trace.ready, trace.completed, trace.cancelled
-    for task_id, _case_id, bpmn_id, _name, state, ready_at, completed_by_id, completed_at, data in tasks:
+    for task_id, _case_id, bpmn_id, state, ready_at, completed_by_id, completed_at, data in tasks:
         announced = ready.get(task_id)
         if announced is None or announced[0] != bpmn_id:
             report.add(chain, None, f"task {task_id} ({bpmn_id}) was never announced by a task.ready event "
@@ -881,7 +1081,7 @@ def _check_tasks(chain: str, tasks: list, trace: _CaseTrace, report: VerifyRepor
         if completed_at != at:
             report.add(chain, None, f"task {task_id} ({bpmn_id}) completed_at is {_show(completed_at)} but the "
                                     f"trace recorded {_show(at)}")
-        row_form = canonical_json(_json_column(data))
+        row_form = canonical_json_of_read(_json_column(data))
         if row_form != _recorded_form(data_json, verified, row_form):
             report.add(chain, None, f"task {task_id} ({bpmn_id}) form data differ from what its task.completed "
                                     "event recorded (task data edited)")
@@ -921,7 +1121,7 @@ def _check_projection(chain: str, row, milestones: list, report: VerifyReport) -
     expected = [[m.milestone, m.status, m.bpmn_id, m.at] for m in rows]
     try:
         listed = [[i["milestone"], i["status"], i["bpmn_id"], _parse_time(i["at"])]
-                  for i in (json.loads(row.milestones) if row.milestones else None) or []]
+                  for i in (_loads(row.milestones) if row.milestones else None) or []]
     except (TypeError, KeyError, ValueError):
         listed = None
     if listed != expected:
@@ -937,8 +1137,8 @@ def _check_reviews(chain: str, reviews: list, trace: _CaseTrace, report: VerifyR
         if recorded is None:
             report.add(chain, None, f"{where} has no legal_review event (row inserted)")
             continue
-        row = (review.outcome == "approve", review.reviewer_id, review.created_at, canonical_json(review.findings),
-               review.opinions)
+        row = (review.outcome == "approve", review.reviewer_id, review.created_at,
+               canonical_json_of_read(review.findings), review.opinions)
         for name, value, expected in zip(("approval", "reviewer", "time", "findings", "opinions"), row, recorded,
                                          strict=True):
             if value != expected:
@@ -967,7 +1167,7 @@ def _check_alerts(chain: str, case_row, alerts: list, trace: _CaseTrace, report:
             report.add(chain, None, f"{where} department is {alert.department_id}, not its case's "
                                     f"{case_row.department_id} (alert row edited)")
         for name in ALERT_FIELDS[1:]:
-            value = canonical_json(alert.details) if name == "details" else getattr(alert, name)
+            value = canonical_json_of_read(alert.details) if name == "details" else getattr(alert, name)
             if name != "status" and value != expected[name]:
                 report.add(chain, None, f"{where} {name} is {_show(value)} but the trace recorded "
                                         f"{_show(expected[name])} (alert row edited)")

@@ -11,8 +11,16 @@ declares a form (`formKey`), the data is that form's, checked against it (422 na
 
 The case page offers the messages the case waits for now that the user may deliver
 (`waiting_for`): the engine is asked only for a procedure with such a message.
+
+A message another department's step delivers (`crossDepartment` on the catching element: a
+referral's wait for the receiving department's answer, services/referrals.py) is delivered by that
+step only, through `prepare` and `Delivery.write` inside its own transaction; by hand it is
+refused (403) and never offered.
 """
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from ..engine.errors import EngineError, NotWaiting
 from ..extensions import db
@@ -62,7 +70,7 @@ def _actions(case: Case) -> dict[str, MessageAction]:
     actions: dict[str, MessageAction] = {}
     for bpmn_id, meta in sorted(info.task_specs.items()):
         name = meta.get("message")
-        if name and name not in actions:
+        if name and name not in actions and not meta.get("cross_department"):
             actions[name] = MessageAction(name, meta.get("name") or name, bpmn_id, tuple(senders(case, name)),
                                           info.forms.get(meta["form_key"]) if meta.get("form_key") else None)
     return actions
@@ -79,6 +87,9 @@ def message_action(user: User, case_id: int, name: str) -> tuple[Case, MessageAc
         raise Conflict(tr("the message %(message)s starts the ad-hoc step %(step)s: start it with its form "
                           "(POST /api/v1/cases/%(id)s/requests/%(step)s)", message=repr(name), step=requests[name],
                           id=case.id))
+    if any(meta.get("message") == name and meta.get("cross_department") for meta in info.task_specs.values()):
+        raise Forbidden(tr("the feedback is recorded by the receiving department's answer, not by hand"),
+                        code="answered_by_receiving_department")
     action = _actions(case).get(name)
     if action is None or not action.senders:
         raise Conflict(tr("the case's procedure never waits for the message %(message)s", message=repr(name)))
@@ -115,17 +126,45 @@ def waiting_for(user: User, case: Case) -> list[MessageAction] | None:
 def deliver(user: User, case_id: int, name: str, data: dict) -> Case:
     """Deliver the message `name` with `data` to the case and advance it."""
     case, action = message_action(user, case_id, name)
-    if action.schema is not None:
-        data = validate_form(action.schema, data)
+    with prepare(user, case, name, data, action.schema).write(utcnow()):
+        pass
+    return case
+
+
+@dataclass
+class Delivery:
+    """A message's engine step, taken; its one transaction still to be written (`write`)."""
+
+    actor: User
+    case: Case
+    name: str
+    data: dict
+    state: WorkflowState
+    path: StepPath
+    step: object
+
+    @contextmanager
+    def write(self, now: datetime, *, commit: bool = True, traced: dict | None = None) -> Iterator[object]:
+        """The delivery's rows and `message.delivered` (with `traced` beside the message and its
+        data); `commit` False: inside a transaction already begun (another case's step). The
+        caller's own events go in the block."""
+        with self.path.write(self.case, self.state, self.step, now, commit=commit) as change:
+            audit.record("message.delivered", actor=self.actor, case_id=self.case.id, at=now,
+                         data={"message": self.name, "data": self.data, **(traced or {})})
+            yield change
+
+
+def prepare(actor: User, case: Case, name: str, data: dict, schema: dict | None) -> Delivery:
+    """The engine step delivering `name` with `data` (checked against the catching element's form,
+    `schema`) to the case, before the transaction; who may deliver it is the caller's check. A
+    case not waiting for it is a 409."""
+    if schema is not None:
+        data = validate_form(schema, data)
     state = db.session.get(WorkflowState, case.id)
-    path = StepPath(user, failed="message.failed", case_id=case.id, failure_data={"message": name})
+    path = StepPath(actor, failed="message.failed", case_id=case.id, failure_data={"message": name})
     try:
         step = path.engine("message", {"state": state.state, "message": name, "data": data},
                            case.procedure_version)
     except NotWaiting:
         raise Conflict(tr("the case is not waiting for the message %(message)s now", message=repr(name))) from None
-    now = utcnow()
-    with path.write(case, state, step, now):
-        audit.record("message.delivered", actor=user, case_id=case.id, at=now,
-                     data={"message": name, "data": data})
-    return case
+    return Delivery(actor, case, name, data, state, path, step)

@@ -122,7 +122,9 @@ def case_overview(user: User, case_id: int, now: datetime | None = None) -> Case
         overdue = task.due_at is not None and task.due_at < now
         steps[task.bpmn_id] = StepOnDiagram(task.bpmn_id, "overdue" if overdue else "ready", task_step_name(task, info.forms),
                                             due_at=task.due_at, called_by=called_by(task))
-    may_act = {t.id for t in ready if t.lane and user.has_role(t.lane)}
+    # a step the other department's answer completes (a referral's wait for its feedback) is nobody's to do here
+    may_act = {t.id for t in ready if t.lane and user.has_role(t.lane)
+               and not (info.task_specs.get(t.bpmn_id) or {}).get("cross_department") == "referral_feedback"}
     latest = {t.form_key: t.data or {} for t in completed if t.form_key}  # completed is oldest first
     return CaseOverview(
         case=case, intake=intake,

@@ -8,12 +8,13 @@ the case for its current version: the step's flush raises the version, so whatev
 reads again and sees the step's own row. Before the flush the step's own completion is not in
 it: each reader adds the task it is completing itself.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..extensions import db
 from ..models import Case, LegalReview, Task, User
 from ..oversight import step_rules
-from ..wall_clock import local_today
+from ..wall_clock import local_today, utcnow
 
 
 @dataclass(frozen=True)
@@ -76,23 +77,26 @@ def forget(case: Case) -> None:
     case._completed_steps = None
 
 
-def rule_record(form_key: str | None, case: Case, data: dict, user: User | None, forms: dict
-                ) -> step_rules.CaseRecord:
+def rule_record(form_key: str | None, case: Case, data: dict, user: User | None, forms: dict,
+                earlier: Callable[[], dict[str, dict]] | None = None) -> step_rules.CaseRecord:
     """What the package's rule kinds see of a step (oversight/step_rules/record.py): the form
-    submitted, the record of earlier steps (read when a rule first asks), the acting user, the
+    submitted, the record of earlier steps (read when a rule first asks; `earlier`: another reading
+    of it, form key -> data, such as a document's), the acting user, the
     Beijing date, the department with its powers, its causes register, its no-penalty and
     light-penalty lists and the discretion benchmarks."""
-    from . import org_settings, registers
+    from . import case_links, inspections, org_settings, registers
     from .benchmarks import tier_range  # benchmarks -> audit -> ... imports this module
 
     department = case.department
     return step_rules.CaseRecord(
-        form_key, data, actor=user.username if user else "", today=local_today(), party_kind=case.party_kind,
-        earlier=lambda: latest_forms(case), department=department.name, powers=department.penalty_powers or (),
+        form_key, data, actor=user.username if user else "", today=local_today(), now=utcnow(),
+        party_kind=case.party_kind,
+        earlier=earlier or (lambda: latest_forms(case)), department=department.name, powers=department.penalty_powers or (),
         forms=forms, benchmark=tier_range, cause=lambda code: registers.of(department).causes.get(code),
         list_item=lambda code: _rule_reads(registers.of(department).items.get(code)),
         party_number=lambda: case.party.id_number if case.party_id is not None else None,
-        settings=lambda: org_settings.settings_of(department))
+        settings=lambda: org_settings.settings_of(department), links=lambda: case_links.kinds_of(case),
+        inspections=lambda: inspections.history_of(case))
 
 
 def _rule_reads(item) -> dict | None:

@@ -4,14 +4,27 @@ Every state change of a case is one transaction: workflow state, task projection
 legal review rows and trace events commit together or not at all. Concurrent changes of one case
 are serialized by the case's version counter: exactly one wins, the others get Conflict (409).
 """
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..engine.errors import TaskNotReady
 from ..engine.specs import INITIAL_STATUS
 from ..extensions import db
-from ..models import Case, LegalReview, OrgUnit, Task, User, WorkflowState
+from ..models import (
+    Alert,
+    Case,
+    LegalReview,
+    OrgUnit,
+    ProcedureVersion,
+    Task,
+    TraceEvent,
+    User,
+    WorkflowState,
+)
 from ..models.types import utcnow
 from ..oversight import bindings, step_rules
 from ..wall_clock import local_today
@@ -19,8 +32,10 @@ from . import (
     alerts,
     attachments,
     audit,
+    case_links,
     case_record,
     causes,
+    evidence,
     legal_review,
     numbering,
     paging,
@@ -28,6 +43,8 @@ from . import (
     parties,
     penalty_lists,
     people,
+    printed_numbers,
+    referrals,
     time_limits,
 )
 from .access import (
@@ -48,21 +65,25 @@ PARTY_KINDS = parties.PARTY_KINDS
 CASE_ORDER = [paging.SortKey(Case.created_at, descending=True, kind=datetime),
               paging.SortKey(Case.id, descending=True)]
 TASK_ORDER = [paging.SortKey(Task.due_at, nullable=True, kind=datetime), paging.SortKey(Task.id)]
+TRACE_ORDER = [paging.SortKey(TraceEvent.seq)]  # one chain: (chain, seq) is unique
 
 
 # -- opening a case -------------------------------------------------------------------------------
 def open_case(user: User, *, process_id: str, title: str, department_code: str, party: dict,
-              answered=None, paper: dict | None = None) -> Case:
+              answered=None, paper: dict | None = None, linked_from: dict | None = None) -> Case:
     """立案前线索登记: an officer opens a case on the latest version of a procedure. `party`: one of
     the register (`id`), a party registered with the case (name, kind, id_number, …), or an
     anonymous tip's party not yet identified (name and kind only; services/parties.py). `answered`:
     called with the new case inside its transaction, after its trace (the API keeps its answer to
     an idempotent request there: services/idempotency.py). `paper`: a case begun on paper, entered
-    with its real dates ({reason, reference?}, services/paper_entry.py)."""
+    with its real dates ({reason, reference?}, services/paper_entry.py). `linked_from`: the case
+    it is opened from ({case_id, kind, reason?}, services/case_links.py), linked in its opening
+    transaction."""
     require_role(user, "officer", tr("opening a case"))
     paper = paper_entry.parse(paper)
-    named, party = parties.party_for_opening(user, party)
-    registered = named is not None and named.id is None
+    link = case_links.parse(linked_from)
+    origin = case_links.origin_for_opening(user, link) if link is not None else None
+    named, party, to_register = parties.party_for_opening(user, party)
     department = db.session.execute(
         db.select(OrgUnit).where(OrgUnit.code == department_code)).scalar_one_or_none()
     if department is None:
@@ -70,6 +91,7 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
     if not user.org_unit.contains(department):
         raise Invalid({"department": [tr("outside your org scope")]})
     version = latest_version(process_id)
+    referrals.check_opened_by_hand(version)
     initial = {"party_kind": party["kind"], "party_name": party["name"],
                "department": department.code, "case_title": title}
     path = StepPath(user, failed="case.open_failed", failure_data={
@@ -79,12 +101,17 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
     case = Case(title=title, procedure_version_id=version.id, department_id=department.id,
                 party_name=party["name"], party_kind=party["kind"], status=INITIAL_STATUS, created_by_id=user.id,
                 created_at=now, updated_at=now)
-    case.party = named  # written in the case's flush (a new party first)
+    case.party = named
     paper_traced = paper_entry.start(case, paper, now) if paper is not None else None
     issued = []
+    registered = False
 
-    def take_number():
-        issued.append(numbering.case_number(department, now))
+    def take_number():  # and a new party registered: what is written, where it is written
+        nonlocal named, registered
+        if to_register is not None:
+            named, registered = parties.register_new(user, to_register)
+            case.party = named
+        issued.append(numbering.case_number(department, now, version.kind))
         case.number = issued[0].number
 
     with path.write(case, None, step, now, before=take_number):
@@ -94,11 +121,72 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
             "number": case.number, "title": title, "procedure": process_id, "version": version.version,
             "department": department.code, "party": {"name": party["name"], "kind": party["kind"],
                                                      **({"id": named.id} if named is not None else {})},
-            **({"paper_entry": paper_traced} if paper_traced else {})})
+            **({"paper_entry": paper_traced} if paper_traced else {}),
+            **({"linked_from": {"id": origin.id, "number": origin.number, "kind": link["kind"]}} if origin else {})})
         numbering.keep(issued, case=case, task_id=None, actor=user, now=now)
+        if origin is not None:
+            case_links.add(user, origin, case, link["kind"], link["reason"], now)
         if answered is not None:
             answered(case)
     return case
+
+
+@dataclass
+class Opening:
+    """A case opened inside a transaction already begun, by another case's step (a referral's
+    receipt in the receiving department, the case it files: services/referrals.py): its engine
+    step taken before the transaction (`prepare_opening`), its rows written by `write`."""
+
+    actor: User
+    process_id: str
+    version: ProcedureVersion
+    case: Case
+    path: StepPath
+    step: object
+
+    def write(self, now: datetime, traced: dict | None = None):
+        """The case's rows, number and `case.opened` (with `traced` beside what every opening
+        records), in the caller's transaction; yields the case after its flush (the caller's own
+        events and links), the step's events traced when the block ends."""
+        return _write_opening(self, now, traced or {})
+
+
+def prepare_opening(actor: User, process_id: str, department: OrgUnit, title: str, party: dict,
+                    data: dict | None = None, named=None) -> Opening:
+    """The engine step opening a case of `process_id` in `department` on the actor's behalf, the
+    permission being the caller's (a sending the head approved, an answer of the receiving
+    officer). `party`: {name, kind} as the case prints it, `named` the register's party if known;
+    `data`: more of the process's data."""
+    version = latest_version(process_id)
+    initial = {"party_kind": party["kind"], "party_name": party["name"], "department": department.code,
+               "case_title": title, **(data or {})}
+    path = StepPath(actor, failed="case.open_failed", failure_data={
+        "procedure": process_id, "version": version.version, "department": department.code})
+    step = path.engine("start", {"data": initial}, version)
+    case = Case(title=title, procedure_version_id=version.id, department_id=department.id, department=department,
+                party_name=party["name"], party_kind=party["kind"], status=INITIAL_STATUS, created_by_id=actor.id)
+    case.party = named
+    return Opening(actor, process_id, version, case, path, step)
+
+
+@contextmanager
+def _write_opening(opening: Opening, now: datetime, traced: dict):
+    case = opening.case
+    case.created_at = case.updated_at = now
+    issued = []
+
+    def take_number():
+        issued.append(numbering.case_number(case.department, now, opening.version.kind))
+        case.number = issued[0].number
+
+    with opening.path.write(case, None, opening.step, now, before=take_number, commit=False):
+        audit.record("case.opened", actor=opening.actor, case_id=case.id, at=now, data={
+            "number": case.number, "title": case.title, "procedure": opening.process_id,
+            "version": opening.version.version, "department": case.department.code,
+            "party": {"name": case.party_name, "kind": case.party_kind,
+                      **({"id": case.party.id} if case.party is not None else {})}, **traced})
+        numbering.keep(issued, case=case, task_id=None, actor=opening.actor, now=now)
+        yield case
 
 
 # -- completing a task ----------------------------------------------------------------------------
@@ -119,8 +207,12 @@ def complete_task(user: User, task_id: int, data: dict, read_version: int | None
     schema = info.forms.get(task.form_key) if task.form_key else None
     numbering.refuse_typed(schema, data)
     data = validate_form(schema, data, info.validators.get(task.form_key) if schema is not None else None)
-    numbering.check_can_number(schema, case.department)
+    data = printed_numbers.read(schema, data)
+    printed_numbers.check_free(user, schema, data, case)
+    earlier = [s.data for s in case_record.completed_steps(case) if s.form_key == task.form_key]
+    numbering.check_can_number(schema, case.department, data, earlier)
     attachments.check_signatures(schema, data, case)
+    evidence.check_cited(schema, data, case)
     causes.check_chosen_cause(schema, data, case, info.forms)
     on = act_day(info.rules, task.form_key, data)
     penalty_lists.check_finding(schema, data, case, info.forms, on)  # judged on the day of the assessment
@@ -132,6 +224,8 @@ def complete_task(user: User, task_id: int, data: dict, read_version: int | None
             legal_review.check_reviewer(user, case, local_today())
         check_step_rules(task, data, user)
         time_limits.check_completion(task, data, case, info.task_specs, siblings)
+    # a step reaching another department's case (线索移送): checked, and its engine steps taken, first
+    delivery = referrals.prepare(user, task, case, info, data)
 
     path = StepPath(user, failed="task.failed", case_id=case.id, task_id=task.id, bpmn_id=task.bpmn_id)
     try:
@@ -146,16 +240,18 @@ def complete_task(user: User, task_id: int, data: dict, read_version: int | None
     task.completed_at = now
     task.completed_by_id = user.id
     task.data = data
-    parties.name_from_form(identified, case, now)
+    parties.name_from_form(user, identified, case, now)
     case.reviews = case_record.legal_reviews(case)  # for the response
     issued = []
 
     def take_numbers():  # the document numbers the step prints, issued inside its transaction
-        task.data, numbers = numbering.issue_for_form(schema, data, case.department, now)
+        task.data, numbers = numbering.issue_for_form(schema, data, case.department, now, earlier)
         issued.extend(numbers)
 
     with path.write(case, state, step, now, completed=task, before=take_numbers):
         data = task.data
+        # a pre-printed form's number, after the flush: a lost race on the case fails first
+        printed_numbers.record(user, schema, data, case, task_id=task.id, now=now)
         numbering.keep(issued, case=case, task_id=task.id, actor=user, now=now)  # traced before the step
         audit.record("task.completed", actor=user, case_id=case.id, task_id=task.id,
                      bpmn_id=task.bpmn_id, at=now,
@@ -166,7 +262,9 @@ def complete_task(user: User, task_id: int, data: dict, read_version: int | None
             case_record.forget(case)
             alerts.after_review(case, task, case.reviews, now)
         alerts.after_step(case, task, data, now, user, info)
-        alerts.after_late_act(case, task, on, now, info)
+        alerts.after_late_act(case, task, data, on, now, info, bindings.act_instant(info.rules, task.form_key, data))
+        if delivery is not None:
+            delivery.write(now)
     return case
 
 
@@ -210,7 +308,12 @@ def _task_for_completion_query():
     task_id = db.bindparam("task_id")
     case_of_task = db.select(Task.case_id).where(Task.id == task_id).scalar_subquery()
     on_the_task = Task.id == task_id
-    return (db.select(Task, Case, WorkflowState, LegalReview)
+    # whether the case has step alerts a correcting step would resolve (services/alerts.py
+    # `_resolve_corrected`), on the task's row only: the lawful step then reads no alerts at all
+    step_alerts = sql_case((on_the_task, db.exists().where(
+        Alert.case_id == Task.case_id, Alert.raised_by == alerts.STEP_RULES,
+        Alert.status.in_(alerts.CORRECTABLE))), else_=False).label("step_alerts")
+    return (db.select(Task, Case, WorkflowState, LegalReview, step_alerts)
             .outerjoin(Case, db.and_(Case.id == Task.case_id, on_the_task))
             .outerjoin(WorkflowState, db.and_(WorkflowState.case_id == Task.case_id, on_the_task))
             .outerjoin(LegalReview, LegalReview.task_id == Task.id)
@@ -228,13 +331,14 @@ def _task_for_completion(task_id: int) -> tuple[Task, WorkflowState, list[Task]]
     The case and the state (tens of KB) come on the task's own row only, not on every row (the
     other rows find their case in the session)."""
     rows = db.session.execute(_TASK_FOR_COMPLETION, {"task_id": task_id}).all()
-    found = next(((t, state) for t, _, state, _ in rows if t.id == task_id), None)
+    found = next(((t, state, flag) for t, _, state, _, flag in rows if t.id == task_id), None)
     if found is None:
         raise NotFound(tr("task %(id)s not found", id=task_id))
-    task, state = found
+    task, state, step_alerts = found
     if task.state == "ready":
-        case_record.remember(task.case, [(t, review) for t, _, _, review in rows if t.state == "completed"])
-    return task, state, [t for t, _, _, _ in rows if t.state == "ready"]
+        case_record.remember(task.case, [(t, review) for t, _, _, review, _ in rows if t.state == "completed"])
+        task.case.step_alerts_active = bool(step_alerts)
+    return task, state, [t for t, _, _, _, _ in rows if t.state == "ready"]
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -248,20 +352,33 @@ def ready_tasks(case: Case) -> list[Task]:
     return sorted(cached, key=lambda t: t.id) if cached is not None else ready_task_rows(case.id)
 
 
-def trace(user: User, case_id: int):
+def trace(user: User, case_id: int, *, after: str | None = None, per_page: int = 200) -> paging.Page:
+    """A page of the case's audit trail, in order (by cursor: a case's evidence list may put
+    thousands of events on its chain)."""
     case = visible_case(user, case_id)
-    return audit.events_for_case(case.id)
+    query = db.select(TraceEvent).where(TraceEvent.chain == audit.case_chain(case.id))
+    return paging.fetch_page(query, TRACE_ORDER, after=after, per_page=per_page)
 
 
 def list_cases(user: User, *, status: str | None = None, department_code: str | None = None,
-               after: str | None = None, page: int = 1, per_page: int = 50) -> paging.Page:
-    """Cases in the user's scope, newest first (services/paging.py: cursor or page number)."""
+               after: str | None = None, page: int = 1, per_page: int = 50,
+               procedure_kind: str | None = None) -> paging.Page:
+    """Cases in the user's scope, newest first (services/paging.py: cursor or page number);
+    `procedure_kind`: those of procedures of that kind (行政处罚, 行政强制, …)."""
     query = db.select(Case).options(selectinload(Case.created_by)).where(scope_filter(user))
     if status:
         query = query.where(Case.status == status)
+    if procedure_kind:
+        query = query.where(of_kind(procedure_kind))
     if department_code:
         query = query.join(OrgUnit, Case.department_id == OrgUnit.id).where(OrgUnit.code == department_code)
     return paging.fetch_page(query, CASE_ORDER, after=after, page=page, per_page=per_page)
+
+
+def of_kind(procedure_kind: str, column=Case.procedure_version_id):
+    """SQL condition: the case's (or `column`'s) procedure version is of that kind. The versions are
+    few: the case lists keep their order's index and filter the versions' ids."""
+    return column.in_(db.select(ProcedureVersion.id).where(ProcedureVersion.kind == procedure_kind))
 
 
 def case_file(user: User, case_id: int) -> tuple[Case, list[Task]]:

@@ -31,7 +31,7 @@ from ..extensions import db
 from ..models import Cause, DiscretionBenchmark, OrgUnit
 from ..oversight.powers import PENALTY_KINDS
 from ..oversight.step_rules.statutory_range import BASIS_WORDS, yuan
-from . import registers
+from . import paging, registers
 from .case_record import completed_steps
 from .errors import Invalid, NotFound, Phrase, tr
 
@@ -193,6 +193,18 @@ def department(code: str | None, fallback: OrgUnit | None = None) -> OrgUnit:
 def departments() -> list[OrgUnit]:
     return list(db.session.execute(db.select(OrgUnit).where(OrgUnit.kind == "department")
                                    .order_by(OrgUnit.id)).scalars())
+
+
+# The register reads a page at a time by code (unique in a department): a powers list may hold
+# thousands of causes (an import takes up to MAX_ROWS).
+REGISTER_ORDER = [paging.SortKey(Cause.code, kind=str)]
+REGISTER_PAGE = 100
+
+
+def register_page(unit: OrgUnit, *, after: str | None = None, per_page: int = REGISTER_PAGE) -> paging.Page:
+    """A page of the department's causes register by code: those after the cursor `after`."""
+    query = db.select(Cause).where(Cause.department_id == unit.id)
+    return paging.fetch_page(query, REGISTER_ORDER, after=after, per_page=per_page)
 
 
 def department_causes(unit: OrgUnit) -> list[Cause]:

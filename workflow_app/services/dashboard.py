@@ -5,6 +5,9 @@ queries, never a row per case.
   result (departments × rules) summed here by severity, by rule and by department;
 - cases by status, and how many are open: one query, read from the (department, status, closed_at)
   index alone, in its order (migration 0023);
+- cases by department and kind of procedure (行政处罚, 行政强制, …, oversight/procedure_kinds.py), and how
+  many are open: one query grouped by department and procedure version, from the (department,
+  procedure version, closed_at) index alone (migration 0025), the few versions' kinds summed here;
 - ready steps by department and time left (overdue, due within worklists.DUE_SOON, later, no time limit):
   one query over the ready steps' partial index;
 - alerts raised per week (Monday to Sunday, Beijing time) over the last WEEKS weeks, whatever their
@@ -21,9 +24,10 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func
 
 from ..extensions import db
-from ..models import Alert, Case, OrgUnit, Task, User
+from ..models import Alert, Case, OrgUnit, ProcedureVersion, Task, User
 from ..models.oversight import ACTIVE
 from ..models.types import utcnow
+from ..oversight import procedure_kinds
 from ..oversight.calendar import LOCAL_TZ
 from . import statuses
 from .access import in_scope, require_role, scope_unit_ids
@@ -53,6 +57,18 @@ class RuleFigures:
 
 
 @dataclass
+class KindFigures:
+    """Cases of one department (or of the scope: unit None) by kind of procedure: kind -> (all, open)."""
+
+    unit: OrgUnit | None
+    counts: dict[str, tuple[int, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(total for total, _open in self.counts.values())
+
+
+@dataclass
 class Summary:
     department: OrgUnit | None  # the filter, if any
     now: datetime
@@ -65,6 +81,8 @@ class Summary:
     steps_by_department: list[DepartmentFigures]  # most overdue first
     alerts_per_week: list[tuple[date, int]]  # (Monday, alerts raised that week), oldest first
     departments: list[OrgUnit] = field(default_factory=list)  # the departments in scope (the filter's choices)
+    cases_by_kind: KindFigures | None = None  # the scope's cases by kind of procedure
+    kinds_by_department: list[KindFigures] = field(default_factory=list)  # most cases first
 
     @property
     def active_alerts(self) -> int:
@@ -83,6 +101,8 @@ def summary(user: User, department: str | None = None, now: datetime | None = No
     steps_by_department, steps_total = _ready_steps(unit_ids, now)
     units = _units({*by_department, *steps_by_department})
     cases_by_status, open_cases = _cases_by_status(unit_ids)
+    by_kind, kinds_by_department = _cases_by_kind(unit_ids)
+    units = {**units, **_units(set(kinds_by_department) - set(units))}
     return Summary(
         department=unit, now=now,
         alerts_by_severity=by_severity,
@@ -93,7 +113,10 @@ def summary(user: User, department: str | None = None, now: datetime | None = No
         steps_by_time_left=steps_total,
         steps_by_department=_ranked(steps_by_department, units, TIME_LEFT),
         alerts_per_week=_alerts_per_week(unit_ids, now),
-        departments=departments_in_scope(user))
+        departments=departments_in_scope(user),
+        cases_by_kind=KindFigures(None, by_kind),
+        kinds_by_department=sorted((KindFigures(units[d], counts) for d, counts in kinds_by_department.items()),
+                                   key=lambda f: (-f.total, f.unit.code)))
 
 
 def _scope(user: User, department: str | None) -> tuple[OrgUnit | None, list[int]]:
@@ -138,6 +161,21 @@ def _cases_by_status(unit_ids: list[int]) -> tuple[dict[str, int], int]:
         counts[status] = counts.get(status, 0) + cases
         open_cases += cases - closed
     return counts, open_cases
+
+
+def _cases_by_kind(unit_ids: list[int]) -> tuple[dict[str, tuple[int, int]], dict[int, dict[str, tuple[int, int]]]]:
+    """Cases by kind of procedure (all, open): of the scope, with every kind, and by department."""
+    kind_of = dict(db.session.execute(db.select(ProcedureVersion.id, ProcedureVersion.kind)).all())
+    scope = dict.fromkeys(procedure_kinds.KINDS, (0, 0))
+    by_department: dict[int, dict[str, tuple[int, int]]] = {}
+    for department_id, version_id, cases, closed in db.session.execute(
+            db.select(Case.department_id, Case.procedure_version_id, func.count(), func.count(Case.closed_at))
+            .where(Case.department_id.in_(unit_ids)).group_by(Case.department_id, Case.procedure_version_id)):
+        kind = kind_of.get(version_id, procedure_kinds.DEFAULT)
+        for counts in (scope, by_department.setdefault(department_id, {})):
+            total, still_open = counts.get(kind, (0, 0))
+            counts[kind] = (total + cases, still_open + cases - closed)
+    return scope, by_department
 
 
 def _ready_steps(unit_ids: list[int], now: datetime):

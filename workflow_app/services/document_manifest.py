@@ -5,15 +5,17 @@ templates (ARCHITECTURE.md "Procedure packages"; docs/documents.md for template 
       {"kind": "filing_approval", "title": "立案审批表", "template": "filing_approval.docx",
        "step": "filing_approval", "when": {"field": "filing_approval.filing_decision", "equals": "file"}},
       {"kind": "service_receipt", "title": "送达回证", "template": "service_receipt.docx",
-       "step": ["penalty_decision", "no_penalty_decision"]}]}
+       "step": ["penalty_decision", "no_penalty_decision"], "filled_in_by": ["service", "no_penalty_service"]}]}
 
 `kind` names the document in its URL (…/documents/<kind>.docx), `title` on the case page;
 `template` is a file of the folder, or `shared/<name>.docx` for one of bpmn/shared/documents/;
-`step` is the bpmn id of the user task the document comes from (of a list, the first completed),
-and `when` a condition on a field of the latest completion of a form: that it equal a value
-(`{"field": "filing_approval.filing_decision", "equals": "file"}`), or that it be filled or not
-(`{"field": "execution.demand_served_on", "filled": true}`: a document that exists once an act was
-recorded, whatever the form's choices said after it).
+`step` is the bpmn id of the user task the document comes from (or a list of them), and `when` a
+condition (oversight/conditions.py) on the record as it stood at a completion of that step: that
+a field equal a value (`{"field": "filing_approval.filing_decision", "equals": "file"}`), be one of
+several, include or exclude a choice, or be filled or not (`{"field": "execution.demand_served_on",
+"filled": true}`: a document that exists once an act was recorded). The document prints the record
+as it stood at the completion it comes from (services/documents.Record.source), and of the later
+steps `filled_in_by` names, their latest record (the service a 送达回证 records).
 
 Why a file beside the templates rather than properties in the BPMN or entries in rules.json:
 the templates and their list belong together (legal staff own both; a document may come from
@@ -28,6 +30,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 
 from ..engine import word_templates
+from ..oversight import conditions
 from .errors import Text, clip, tr
 from .packages import DOCUMENTS, SHARED, Package
 
@@ -36,32 +39,12 @@ TEMPLATE_SUFFIX = ".docx"
 KIND = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MAX_DOCUMENTS = 100
 MAX_TITLE = 100
-_KEYS = {"kind", "title", "template", "step", "when", "$comment"}
-EQUALS, FILLED = "equals", "filled"  # the tests of a `when`
+_KEYS = {"kind", "title", "template", "step", "when", "filled_in_by", "$comment"}
+EQUALS, IN, FILLED = conditions.EQUALS, conditions.IN, conditions.FILLED  # the tests of a `when`
 
 
-@dataclass(frozen=True)
-class When:
-    """The condition a document exists under, on the latest completion of a form: its field
-    `ref` (<form key>.<field>) equals `value` (test EQUALS), or is filled (FILLED: `value` True) or
-    not (`value` False)."""
-
-    ref: str
-    test: str
-    value: object
-
-    def holds(self, by_form: dict[str, dict]) -> bool:
-        """Whether the condition holds for the record's latest completion of each form (by form key)."""
-        form, name = self.ref.split(".")
-        recorded = (by_form.get(form) or {}).get(name)
-        if self.test == EQUALS:
-            return recorded == self.value
-        return filled(recorded) is self.value
-
-
-def filled(value) -> bool:
-    """A recorded value that is something: not missing, not an empty text, list or object."""
-    return value is not None and value != "" and value != [] and value != {}
+# The condition a document comes under (oversight/conditions.py, one shape for the whole package).
+When = conditions.Condition
 
 
 @dataclass(frozen=True)
@@ -69,8 +52,9 @@ class DocumentSpec:
     kind: str
     title: str
     template: str  # the template's path in the layout (bpmn/<id>/documents/x.docx)
-    steps: tuple[str, ...]  # bpmn ids; the document comes from the first completed
+    steps: tuple[str, ...]  # bpmn ids; the document comes from a completion of one of them
     when: When | None = None
+    filled_in_by: tuple[str, ...] = ()  # bpmn ids of later steps whose records fill the document in
 
 
 def manifest_path(procedure_id: str) -> str:
@@ -125,27 +109,18 @@ def parse(content: bytes, procedure_id: str) -> tuple[list[DocumentSpec], list[T
         steps = [steps] if isinstance(steps, str) else steps
         if not isinstance(steps, list) or not steps or not all(isinstance(s, str) and s for s in steps):
             mine.append(tr("%(where)s: step is the bpmn id of a user task, or a list of them", where=where))
-        when = _when(entry["when"]) if entry.get("when") is not None else None
-        if when is False:
-            mine.append(tr('%(where)s: when is {"field": "<form key>.<field>", "equals": <value>} or '
-                           '{"field": "<form key>.<field>", "filled": true or false}', where=where))
+        when = conditions.parse(entry["when"]) if entry.get("when") is not None else None
+        if entry.get("when") is not None and when is None:
+            mine.append(tr("%(where)s: when is %(shapes)s", where=where, shapes=conditions.SHAPES))
+        later = entry.get("filled_in_by", [])
+        if not isinstance(later, list) or not all(isinstance(s, str) and s for s in later):
+            mine.append(tr("%(where)s: filled_in_by lists the bpmn ids of user tasks", where=where))
         if mine:
             found += mine
             continue
-        specs.append(DocumentSpec(kind, title, template_path(procedure_id, template), tuple(steps), when))
+        specs.append(DocumentSpec(kind, title, template_path(procedure_id, template), tuple(steps), when,
+                                  tuple(later)))
     return specs, found
-
-
-def _when(when) -> When | bool:
-    """The condition an entry's `when` states, or False for one that is not of either shape."""
-    if not isinstance(when, dict) or not isinstance(when.get("field"), str) or when["field"].count(".") != 1 \
-            or not all(when["field"].split(".")):
-        return False
-    if set(when) == {"field", EQUALS}:
-        return When(when["field"], EQUALS, when[EQUALS])
-    if set(when) == {"field", FILLED} and isinstance(when[FILLED], bool):
-        return When(when["field"], FILLED, when[FILLED])
-    return False
 
 
 def check(package: Package, forms: dict[str, dict], task_specs: dict) -> tuple[list[DocumentSpec], list[dict]]:
@@ -167,12 +142,13 @@ def check(package: Package, forms: dict[str, dict], task_specs: dict) -> tuple[l
     checked: dict[str, tuple[Text, ...]] = {}
     for spec in specs:
         where = tr("document %(kind)s", kind=spec.kind)
-        for step in spec.steps if not package.single_file else ():
+        for step in (*spec.steps, *spec.filled_in_by) if not package.single_file else ():
             if not (task_specs.get(step) or {}).get("human"):
                 problems.append(_problem(path, tr("%(where)s: step %(step)s is no user task of the procedure",
                                                   where=where, step=repr(step))))
         if spec.when:
-            problems += [_problem(path, m) for m in _when_problems(spec.when, forms, where)]
+            problems += [_problem(path, m) for m in conditions.problems(spec.when, forms,
+                                                                        tr("%(where)s: when", where=where))]
         template = package.files.get(spec.template)
         if template is None:
             problems.append(_problem(path, tr("%(where)s: its template %(file)s is not in the package", where=where,
@@ -191,20 +167,6 @@ def _template_problems(template: bytes, forms: frozenset[str]) -> tuple[Text, ..
     """word_templates.problems, once per template and forms (a package deployed again, a test
     database made per day, checks nothing twice)."""
     return tuple(word_templates.problems(template, set(forms)))
-
-
-def _when_problems(when: When, forms: dict, where: Text) -> list[Text]:
-    """A `when` names a field of the package's forms; one that `equals` names a choice it has."""
-    ref, value = when.ref, when.value
-    form, name = ref.split(".")
-    field = ((forms.get(form) or {}).get("properties") or {}).get(name)
-    if not isinstance(field, dict):
-        return [tr("%(where)s: when names %(ref)s, which is no field of the package's forms", where=where, ref=ref)]
-    choices = field.get("enum")
-    if when.test == EQUALS and isinstance(choices, list) and value not in choices:
-        return [tr("%(where)s: %(ref)s has no choice %(value)s (%(choices)s)", where=where, ref=ref,
-                   value=repr(value), choices=", ".join(map(str, choices)))]
-    return []
 
 
 def _problem(path: str, message: Text) -> dict:

@@ -1,9 +1,11 @@
 """The documents the law prescribes (执法文书), filled from what the case recorded.
 
 A procedure's package declares its documents (document_manifest.py): each a Word template, the
-step it comes from and its title; a document exists only once that step is completed. The .docx
-is the template filled from the case's record (`context`, documented for template authors in
-docs/documents.md) in an engine worker, under its limits (engine/word_templates.py); the
+step it comes from and its title; a document exists only once that step is completed, and prints
+the record as it stood at the completion it comes from (Record.source), so a reprint prints what
+was first printed and served, whatever was recorded since. The .docx is the template filled from
+that record (`context`, documented for template authors in docs/documents.md) in an engine
+worker, under its limits (engine/word_templates.py); the
 print-ready HTML page is that .docx read back, paragraph by paragraph and table by table, so the
 two cannot differ. Every download writes `document.generated` (kind, format, SHA-256 of the
 bytes) to the case's trace, so what was printed can be matched later; the same recorded data
@@ -31,6 +33,7 @@ from ..engine.pool import EngineUnavailable, engine_for
 from ..engine.word_templates import CONTEXT_NAMES
 from ..extensions import db
 from ..models import Case, ProcedureFile, ProcedureVersion, Task, User
+from ..oversight import conditions
 from ..oversight.calendar import LOCAL_TZ
 from . import attachments, audit, document_manifest, evidence, late_fees, numbering, packages
 from .access import visible_case
@@ -87,39 +90,76 @@ def _stores_documents(version: ProcedureVersion) -> bool:
 
 
 # -- reading the record -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Source:
+    """The completion a document comes from (`row`), and the record as the document reads it: the
+    latest completion of each step (by bpmn id, `tasks`) and of each form (by form key, `by_form`)
+    as they stood when that completion was made, and the latest completion since of each step the
+    document is filled in by (its `filled_in_by`: the service a 送达回证 records, the officers the
+    询问笔录 names once the investigation names them)."""
+
+    row: Task
+    tasks: dict[str, Task]
+    by_form: dict[str, dict]
+
+
 class Record:
-    """The case and its completed steps: the latest completion of each step (by bpmn id) and of
-    each form (by form key)."""
+    """The case and its completed steps, oldest first."""
 
     def __init__(self, case: Case):
         self.case = case
-        rows = db.session.execute(
+        self.rows = db.session.execute(
             db.select(Task).where(Task.case_id == case.id, Task.state == "completed")
             .order_by(Task.completed_at, Task.id).options(db.joinedload(Task.completed_by))).scalars().all()
-        self.tasks = {row.bpmn_id: row for row in rows}
-        self.by_form = {row.form_key: dict(row.data or {}) for row in rows if row.form_key}
         self.schemas = procedure_info(case.procedure_version).forms
 
-    def source(self, spec: DocumentSpec) -> str | None:
-        """The step the document comes from in this case (the first of its steps completed), or
-        None while it is not available."""
-        step = next((s for s in spec.steps if s in self.tasks), None)
-        if step is None or (spec.when is not None and not spec.when.holds(self.by_form)):
+    def source(self, spec: DocumentSpec) -> Source | None:
+        """Where the document comes from in this case, or None while it is not available. It may
+        come from each completion of one of its steps at which its `when` held on the record as it
+        then stood (a field of the step's own form: what that completion recorded), so a document
+        once available stays so; it comes from the latest of them, unless that one records the
+        same act again as an earlier one (the same value of the field its form numbers `per`,
+        services/numbering.py: a later execution record keeping the date of the demand served
+        before), then from the first that recorded it. A reprint prints what that completion
+        printed: a later completion of the same form, or of a form it read, changes nothing, unless
+        the document is filled in by that step (`filled_in_by`)."""
+        candidates, forms = [], {}
+        for row in self.rows:
+            if row.form_key:
+                forms[row.form_key] = row.data or {}
+            if row.bpmn_id in spec.steps and (spec.when is None or spec.when.holds(forms)):
+                candidates.append(row)
+        if not candidates:
             return None
-        return step
+        latest = candidates[-1]
+        return self._as_of(next((row for row in candidates if self._same_act(row, latest)), latest), spec)
 
-    def number(self, step: str) -> str | None:
-        """The 文号 the system issued when the step was completed (its form's x-document-number
-        field), as printed; None for a step that issues none."""
-        row = self.tasks[step]
+    def _same_act(self, row: Task, latest: Task) -> bool:
+        """Whether `row` records the act `latest` records: the same value, filled, of each field
+        its form numbers per (none: every completion is an act of its own)."""
+        pers = [m.per for m in numbering.markers(self.schemas.get(latest.form_key)).values() if m.per]
+        data, seen = latest.data or {}, row.data or {}
+        return bool(pers) and row.form_key == latest.form_key and all(
+            conditions.filled(data.get(per)) and seen.get(per) == data.get(per) for per in pers)
+
+    def _as_of(self, produced: Task, spec: DocumentSpec) -> Source:
+        at = self.rows.index(produced)
+        read = self.rows[:at + 1] + [row for row in self.rows[at + 1:] if row.bpmn_id in spec.filled_in_by]
+        return Source(produced, {row.bpmn_id: row for row in read},
+                      {row.form_key: dict(row.data or {}) for row in read if row.form_key})
+
+    def number(self, source: Source) -> str | None:
+        """The 文号 the system issued when the document's completion was made (its form's
+        x-document-number field), as printed; None for a step that issues none."""
+        row = source.row
         for name in numbering.numbered_fields(self.schemas.get(row.form_key)):
             if (row.data or {}).get(name):
                 return row.data[name]
         return None
 
-    def signatures(self) -> set[str]:
-        """The SHA-256 of each drawn signature the record names (its forms' x-signature fields)."""
-        return {value for key, data in self.by_form.items()
+    def signatures(self, source: Source) -> set[str]:
+        """The SHA-256 of each drawn signature the document's record names (its forms' x-signature fields)."""
+        return {value for key, data in source.by_form.items()
                 for name in attachments.signature_fields(self.schemas.get(key))
                 if isinstance(value := data.get(name), str) and attachments.SHA256.match(value)}
 
@@ -133,36 +173,36 @@ class Record:
         return unit.name
 
 
-def context(record: Record, spec: DocumentSpec, step: str) -> dict:
-    """What a template sees (docs/documents.md): plain data, built from the record alone, so the
-    same record gives the same document. Each form's data is also a name of its own (`clue_intake`),
-    unless its key is a name of the context."""
-    case = record.case
-    names = _full_names({u for row in record.tasks.values()
-                         for u in _users(record.schemas.get(row.form_key), row.data or {})})
-    steps = {bpmn_id: _step(row, record.schemas.get(row.form_key), names) for bpmn_id, row in record.tasks.items()}
-    forms = {key: data for key, data in record.by_form.items()}
+def context(record: Record, spec: DocumentSpec, source: Source) -> dict:
+    """What a template sees (docs/documents.md): plain data, built from the document's record alone
+    (`source`), so the same record gives the same document. Each form's data is also a name of its
+    own (`clue_intake`), unless its key is a name of the context."""
+    case, row = record.case, source.row
+    names = _full_names({u for task in source.tasks.values()
+                         for u in _users(record.schemas.get(task.form_key), task.data or {})})
+    steps = {bpmn_id: _step(task, record.schemas.get(task.form_key), names) for bpmn_id, task in source.tasks.items()}
+    forms = dict(source.by_form)
     labels = {key: _shown(record.schemas.get(key), data, names) for key, data in forms.items()}
     return {**{key: data for key, data in forms.items() if key not in CONTEXT_NAMES},
             "case": {"number": case.number, "title": case.title, "party_name": case.party_name,
                      "party_kind": case.party_kind},
             "authority": record.authority, "department": case.department.name,
             "document": {"kind": spec.kind, "title": spec.title},
-            "forms": forms, "labels": labels, "steps": steps, "step": steps[step],
-            "evidence_list": evidence.cited(case, record.tasks[step].completed_at), "officers": officers(record)}
+            "forms": forms, "labels": labels, "steps": steps, "step": steps[row.bpmn_id],
+            "evidence_list": evidence.cited(case, row.completed_at), "officers": officers(record, source)}
 
 
 OFFICER = "officer"
 
 
-def officers(record: Record) -> list[dict]:
-    """The enforcement officers the record names (the fields of its completed steps that name
+def officers(record: Record, source: Source) -> list[dict]:
+    """The enforcement officers the document's record names (the fields of its completed steps that name
     officers alone, `"x-user-role": "officer"`: the investigation's), in the order the steps were
     completed and the fields list them, each once: their full name and the number of their
     enforcement certificate (执法证) valid on the day that step was completed, in one of the
     department's domains where they hold one; an empty number where they held none that day."""
     named: dict[str, date] = {}
-    for row in sorted(record.tasks.values(), key=lambda r: (r.completed_at, r.id)):
+    for row in sorted(source.tasks.values(), key=lambda r: (r.completed_at, r.id)):
         schema = record.schemas.get(row.form_key) or {}
         on = row.completed_at.astimezone(LOCAL_TZ).date()
         for name, prop in (schema.get("properties") or {}).items():
@@ -250,10 +290,10 @@ def list_documents(user: User, case_id: int) -> list[dict]:
         return []
     record = Record(case)
     available = [(spec, record.source(spec)) for spec in specs]
-    return [{"kind": spec.kind, "title": spec.title, "step": step,
-             "step_completed_at": record.tasks[step].completed_at, "number": record.number(step),
+    return [{"kind": spec.kind, "title": spec.title, "step": source.row.bpmn_id,
+             "step_completed_at": source.row.completed_at, "number": record.number(source),
              "links": {fmt: f"/api/v1/cases/{case.id}/documents/{spec.kind}.{fmt}" for fmt in FORMATS}}
-            for spec, step in available if step is not None]
+            for spec, source in available if source is not None]
 
 
 def generate(user: User, case_id: int, kind: str, fmt: str) -> tuple[bytes, str, str]:
@@ -261,17 +301,17 @@ def generate(user: User, case_id: int, kind: str, fmt: str) -> tuple[bytes, str,
     case = visible_case(user, case_id)
     spec = next((s for s in declared(case.procedure_version) if s.kind == kind), None)
     record = Record(case)
-    step = record.source(spec) if spec is not None else None
-    if step is None or fmt not in FORMATS:
+    source = record.source(spec) if spec is not None else None
+    if source is None or fmt not in FORMATS:
         raise NotFound(tr("case %(id)s has no document %(name)s (unknown, or its step is not completed)", id=case_id,
                           name=f"{kind}.{fmt}"))
-    word = _fill(user, case, spec, context(record, spec, step), record.authority,
-                 attachments.drawings(case, record.signatures()), late_fees.for_documents(case))
+    word = _fill(user, case, spec, context(record, spec, source), record.authority,
+                 attachments.drawings(case, record.signatures(source)), late_fees.for_documents(case, source.by_form))
     content = word if fmt == "docx" else render_html(read_back(word)).encode("utf-8")
     digest = hashlib.sha256(content).hexdigest()
     with one_transaction():
-        audit.record("document.generated", actor=user, case_id=case.id, bpmn_id=step,
-                     data={"kind": kind, "format": fmt, "sha256": digest})
+        audit.record("document.generated", actor=user, case_id=case.id, task_id=source.row.id,
+                     bpmn_id=source.row.bpmn_id, data={"kind": kind, "format": fmt, "sha256": digest})
     return content, FORMATS[fmt], f"{case.number}-{kind}.{fmt}"
 
 

@@ -21,7 +21,7 @@ from flask import current_app
 from ..extensions import db
 from ..models import Case, Evidence, EvidenceWithdrawal, Task, User
 from ..wall_clock import local_today, utcnow
-from . import audit, evidence_store
+from . import audit, evidence_store, paging
 from .access import require_role, visible_case
 from .errors import Conflict, Invalid, NotFound, tr
 from .transactions import one_transaction
@@ -216,16 +216,44 @@ def withdraw(user: User, case_id: int, evidence_id: int, reason: str) -> Evidenc
     return item
 
 
-def list_for(user: User, case_id: int) -> tuple[Case, list[Evidence]]:
-    """The case's evidence list, withdrawn items included, in the order collected."""
+# The list pages by keyset on the item's id (services/paging.py): a case with thousands of CCTV
+# stills reads one page of them, its 2000th item as fast as its first.
+PAGE_SIZE = 50
+ORDER = [paging.SortKey(Evidence.id)]
+
+
+@dataclass
+class ListPage:
+    """A page of the case's evidence list: its items and `first`, the number on the list (1: the
+    first collected, withdrawn items counted) of its first item."""
+
+    case: Case
+    page: paging.Page
+    first: int
+
+
+def list_page(user: User, case_id: int, *, after: str | None = None, per_page: int = PAGE_SIZE) -> ListPage:
+    """A page of the case's evidence list, withdrawn items included, in the order collected: the
+    items after the cursor `after` (the `next` of the page before), the first page without it."""
     case = visible_case(user, case_id)
-    return case, items_of(case)
+    query = (db.select(Evidence).where(Evidence.case_id == case.id)
+             .options(db.selectinload(Evidence.collected_by), db.selectinload(Evidence.task)))
+    page = paging.fetch_page(query, ORDER, after=after, per_page=per_page)
+    return ListPage(case, page, number_of(case, page.items[0]) if after and page.items else 1)
 
 
-def items_of(case: Case) -> list[Evidence]:
-    return list(db.session.execute(db.select(Evidence).where(Evidence.case_id == case.id)
-                                   .options(db.selectinload(Evidence.collected_by),
-                                            db.selectinload(Evidence.task)).order_by(Evidence.id)).scalars())
+def number_of(case: Case, item: Evidence) -> int:
+    """The item's number on the case's list (1: the first collected), as the page numbers it."""
+    return db.session.execute(db.select(db.func.count(Evidence.id))
+                              .where(Evidence.case_id == case.id, Evidence.id <= item.id)).scalar()
+
+
+def page_from(item: Evidence, per_page: int = PAGE_SIZE) -> str | None:
+    """The cursor of the page that begins with `item` (None: it is on the first page), for showing
+    an officer the items just added to a long list."""
+    if number_of(item.case, item) <= per_page:
+        return None
+    return paging.encode_cursor([item.id - 1])
 
 
 def steps_of(case: Case) -> list[Task]:
@@ -334,6 +362,56 @@ def thumbnail(item: Evidence):
     return path
 
 
+# -- photos a step names ----------------------------------------------------------------------------
+# A form field marked `"x-evidence": true` (an array of item ids) names items of the case's evidence
+# list: the photos taken on the spot, uploaded to the list first (the step's page takes them with
+# the phone's camera and sends each as it is taken), then named by the step, so the step's record
+# and the list hold the same files, each kept once by its hash.
+EVIDENCE_MARK = "x-evidence"
+
+
+def cited_fields(schema: dict | None) -> list[str]:
+    """The top-level fields of a form that name items of the evidence list."""
+    return [name for name, prop in ((schema or {}).get("properties") or {}).items()
+            if isinstance(prop, dict) and prop.get(EVIDENCE_MARK) is True]
+
+
+def check_cited(schema: dict | None, data: dict, case: Case) -> None:
+    """Each item a step names is on the case's evidence list and not withdrawn (422 naming the
+    field and the item otherwise)."""
+    errors = {}
+    for name in cited_fields(schema):
+        ids = [i for i in data.get(name) or [] if isinstance(i, int) and not isinstance(i, bool)]
+        if not ids:
+            continue
+        found = {item.id: item for item in db.session.execute(db.select(Evidence).where(
+            Evidence.case_id == case.id, Evidence.id.in_(ids))).scalars()}
+        for i in ids:
+            if i not in found:
+                errors.setdefault(name, []).append(tr("%(id)s is not an item of the evidence list of case %(number)s",
+                                                      id=i, number=case.number))
+            elif found[i].withdrawal is not None:
+                errors.setdefault(name, []).append(tr("item %(id)s was withdrawn from the evidence list", id=i))
+    if errors:
+        raise Invalid(errors)
+
+
+def collected_at(case: Case, task_id: int) -> list[Evidence]:
+    """The items of the case collected at one step and not withdrawn, in the order collected."""
+    return [item for item in db.session.execute(db.select(Evidence).where(
+        Evidence.case_id == case.id, Evidence.task_id == task_id).order_by(Evidence.id)).scalars()
+        if item.withdrawal is None]
+
+
+def named(case: Case, ids) -> list[Evidence]:
+    """The items of the case among `ids`, in the order collected."""
+    ids = [i for i in ids or [] if isinstance(i, int) and not isinstance(i, bool)]
+    if not ids:
+        return []
+    return list(db.session.execute(db.select(Evidence).where(Evidence.case_id == case.id, Evidence.id.in_(ids))
+                                   .order_by(Evidence.id)).scalars())
+
+
 def cited(case: Case, as_of) -> list[dict]:
     """The evidence list as a document made at `as_of` cites it (the 告知书 and 决定书): the items
     stored by then and not withdrawn by then, numbered in the order collected, each with a `line`
@@ -348,7 +426,7 @@ def cited(case: Case, as_of) -> list[dict]:
             continue
         kind = str(localized_kind(item.kind))
         details = "；".join(x for x in (kind, f"证明：{item.proves}" if item.proves else None) if x)
-        out.append({"number": len(out) + 1, "title": item.title, "kind": kind, "source": item.source,
+        out.append({"id": item.id, "number": len(out) + 1, "title": item.title, "kind": kind, "source": item.source,
                     "proves": item.proves, "sha256": item.sha256,
                     "collected_on": item.collected_on.isoformat() if item.collected_on else None,
                     "line": f"{len(out) + 1}. {item.title}（{details}）"})

@@ -31,15 +31,17 @@ class Basis:
     plan_approved: bool  # the head approved deferred or instalment payment (APL 66(2))
 
 
-def basis(case: Case) -> Basis | None:
+def basis(case: Case, forms: dict[str, dict] | None = None) -> Basis | None:
     """The record's fine, service date, day of payment and deferral approval, read through the
-    package's binding of `late_fee_as_computed`; None for a procedure that binds no such rule."""
+    package's binding of `late_fee_as_computed`; None for a procedure that binds no such rule.
+    `forms`: the record as a document reads it (form key -> data), else the case's latest."""
     info = procedure_info(case.procedure_version)
     binding = next((b for b in info.bindings if b.kind.name == KIND), None)
     if binding is None:
         return None
     params = binding.kind.complete(binding.params)
-    record = case_record.rule_record(None, case, {}, None, info.forms)
+    record = case_record.rule_record(None, case, {}, None, info.forms,
+                                     earlier=(lambda: forms) if forms is not None else None)
     return Basis(record.get(params["fine"]), record.day(params["served_on"]), record.day(params.get("paid_on")),
                  record.get(params["plan_decision"]) == params["plan_approved"])
 
@@ -54,10 +56,12 @@ def of_case(case: Case, on: date | None = None) -> CaseLateFee | None:
     return CaseLateFee(fee, float(found.fine), found.paid_on is not None) if fee is not None else None
 
 
-def for_documents(case: Case) -> dict | None:
+def for_documents(case: Case, forms: dict[str, dict] | None = None) -> dict | None:
     """The basis a document's `|late_fee` counts on (engine/word_templates.py), as plain data: the
-    fine, the service date and whether a plan was approved; None where no fine is decided and served."""
-    found = basis(case)
+    fine, the service date and whether a plan was approved, on the record as the document reads it
+    (`forms`, services/documents.Source: a reprint counts as the first print did); None where no
+    fine is decided and served."""
+    found = basis(case, forms)
     fine = found.fine if found is not None else None
     if found is None or found.served_on is None or isinstance(fine, bool) or not isinstance(fine, int | float) \
             or fine <= 0:

@@ -2,9 +2,16 @@
 
 A department's numbering (org_unit.numbering) is its short name (机关代字, `abbr`: 清市监), one
 pattern (`{abbr}{kind}〔{year}〕{seq}号`) and a code per kind (立 for the case, 罚 for the penalty
-decision …; DEFAULT_CODES unless the department sets its own). A package's form marks the field
-that prints a document's number with `"x-document-number": "<kind>"`: the officer does not type
-it; the system issues it when the step is completed, inside the step's one transaction.
+decision …; DEFAULT_CODES unless the department sets its own).
+
+A case's number (案号) is of the kind its procedure's kind chooses (`procedureKind` on the package's
+process, kept on the version: oversight/procedure_kinds.py): an enterprise inspection is no filed
+case, and is numbered `inspection_case` (检: 清市监检〔2026〕3号) with a counter of its own; every
+other procedure kind numbers its cases `case` (立) until CASE_KINDS names a kind of its own for it.
+
+A package's form marks the field that prints a document's number with
+`"x-document-number": "<kind>"` (checked at deploy: marker_problems): the officer does not type it;
+the system issues it when the step is completed, inside the step's one transaction.
 
 Why then and not when the document is downloaded: the completion is the one act that commits the
 document's content; a download changes nothing (and may happen many times, or never). A number
@@ -13,6 +20,18 @@ transaction), so numbers stay gapless per (department, year, kind); a number onc
 step's record and prints the same on every download. Concurrent steps queue on the counter row
 (one UPDATE … RETURNING: a row lock on PostgreSQL, the write lock on SQLite), so none is issued twice.
 The year is the Beijing year of the act (the injected clock's now when the step is completed).
+
+A form completed again and again records the same act again: the execution's later records keep
+the date of the demand to pay (催告书, 行政强制法 Art. 35) served earlier. Its number is marked
+`{"kind": "demand", "per": "demand_served_on"}`: the number of the act that field dates, issued
+only by a completion that records the field, and once per distinct value of it in the case: a later
+completion of the form recording the same date carries the number issued for it (the same document,
+printed from the completion that issued it: services/documents.py), a new date takes a new number.
+So no act has two numbers and no number two acts.
+
+A number printed on a pre-printed, numbered form is typed by the officer instead, in a field
+marked `"x-printed-number": "<kind>"`, and recorded beside the issued ones so that none is used
+twice (services/printed_numbers.py). Deploy checks both markers (`form_problems`).
 """
 import re
 from dataclasses import dataclass
@@ -23,23 +42,36 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
 from ..models import IssuedNumber, NumberCounter, OrgUnit
+from ..oversight import conditions
 from ..oversight.calendar import LOCAL_TZ
 from ..wall_clock import local_today
 from . import audit
-from .errors import Conflict, Invalid, tr
+from .errors import Conflict, Invalid, Text, tr
 from .transactions import one_transaction
 
 CASE = "case"  # the kind of the case number (案号)
+# The kind of a case's number by its procedure's kind (oversight/procedure_kinds.py), where it is
+# not `case`: a new procedure kind with numbers of its own adds itself here and its code below.
+CASE_KINDS = {"inspection": "inspection_case"}
 MARKER = "x-document-number"  # on a form field: the kind of the number the system prints there
+# On a form field: the kind of a pre-printed, numbered form whose number the officer types
+# (当场处罚决定书, APL Art. 52); recorded once per department (services/printed_numbers.py).
+PRINTED_MARKER = "x-printed-number"
 DEFAULT_PATTERN = "{abbr}{kind}〔{year}〕{seq}号"
 # The codes (字) of the kinds the shipped packages number; a department may set its own.
 DEFAULT_CODES = {
     CASE: "立",
+    "inspection_case": "检",  # 涉企行政检查 (an inspection is no filed case: docs/inspections.md)
     "penalty_notice": "罚告",  # 行政处罚告知书
     "hearing_notice": "听",  # 听证通知书
     "penalty_decision": "罚",  # 行政处罚决定书
     "no_penalty_decision": "不罚",  # 不予行政处罚决定书
     "transfer": "移",  # 涉嫌犯罪案件移送书
+    "seizure_decision": "封扣",  # 查封（扣押）决定书, 行政强制法 Art. 24
+    "seizure_extension": "延封扣",  # 延长查封（扣押）期限通知书, Art. 25
+    "seizure_release": "解封扣",  # 解除查封（扣押）决定书, Art. 28
+    "demand": "催",  # 催告书 (行政强制法 Art. 35)
+    "execution_decision": "强执",  # 行政强制执行决定书 (行政强制法 Art. 37)
 }
 KIND_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MAX_ABBR = 20
@@ -61,7 +93,7 @@ class Issued:
 
 
 # -- patterns -----------------------------------------------------------------------------------
-def _junk(value: str) -> bool:
+def unprintable(value: str) -> bool:
     """NUL and the other control characters, DEL, lone surrogates and non-characters: never printed."""
     return any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF or ord(c) in (0x7F, 0xFFFE, 0xFFFF) for c in value)
 
@@ -74,7 +106,7 @@ def pattern_problems(pattern) -> list:
         return [tr("a pattern such as %(example)s", example=DEFAULT_PATTERN)]
     if len(pattern) > MAX_PATTERN:
         return [tr("at most %(count)d characters", count=MAX_PATTERN)]
-    if _junk(pattern):
+    if unprintable(pattern):
         return [tr("control characters and broken text cannot be printed")]
     problems = []
     if "{" in _PLACEHOLDER.sub("", pattern) or "}" in _PLACEHOLDER.sub("", pattern):
@@ -122,6 +154,68 @@ def _settled(stored) -> Numbering | None:
                      {**DEFAULT_CODES, **(stored.get("codes") or {})})
 
 
+# -- the markers, checked at deploy ------------------------------------------------------------------
+def form_problems(forms: dict[str, dict], used) -> list[tuple[str, Text]]:
+    """(form key, what is wrong) of the number markers of the `used` forms: a marker names a kind
+    (a-z, 0-9, _) on a top-level string field (the step reads no other: one deeper would be
+    ignored); a field is numbered by the system or typed from a pre-printed form, not both; a
+    typed number fits the column that keeps it (maxLength at most MAX_NUMBER) and is not the case's."""
+    found = []
+    for key in sorted(set(used) & forms.keys()):
+        for name, prop in ((forms[key] or {}).get("properties") or {}).items():
+            if not isinstance(prop, dict):
+                continue
+            where = f"{key}.{name}"
+            found += [(key, problem) for problem in _marker_problems(prop, where)]
+            found += [(key, tr("%(field)s: only a top-level field may carry %(marker)s", field=inner, marker=marker))
+                      for inner, marker in _nested_typed_markers(prop, f"{where}.")]
+        found += [(key, problem) for problem in marker_problems(forms[key] or {})]
+    return found
+
+
+def _marker_problems(prop: dict, where: str) -> list[Text]:
+    marked = [m for m in (MARKER, PRINTED_MARKER) if m in prop]
+    if not marked:
+        return []
+    if len(marked) == 2:
+        return [tr("%(field)s: a number is issued by the system (%(issued)s) or typed from a pre-printed form "
+                   "(%(printed)s), not both", field=where, issued=MARKER, printed=PRINTED_MARKER)]
+    marker, kind = marked[0], prop[marked[0]]
+    problems = []
+    if marker == PRINTED_MARKER and (not isinstance(kind, str) or not KIND_NAME.match(kind)):
+        problems.append(tr("%(field)s: %(marker)s names the kind of the number (a-z, 0-9, _), not %(value)s",
+                           field=where, marker=marker, value=repr(kind)[:80]))
+    if prop.get("type") != "string":
+        problems.append(tr("%(field)s: %(marker)s is on a field of type %(type)s; a number is a string",
+                           field=where, marker=marker, type=repr(prop.get("type"))[:40]))
+    if marker == PRINTED_MARKER:
+        if kind in (CASE, *CASE_KINDS.values()):
+            problems.append(tr("%(field)s: the case number is the system's; a pre-printed form's kind is another",
+                               field=where))
+        limit = prop.get("maxLength")
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit > MAX_NUMBER:
+            problems.append(tr("%(field)s: a typed number is kept in at most %(limit)d characters: set maxLength "
+                               "to %(limit)d or less", field=where, limit=MAX_NUMBER))
+    return problems
+
+
+def _nested_typed_markers(node, path: str = "") -> list[tuple[str, str]]:
+    """(path, marker) of each typed-number marker below a top-level field (in its items or
+    properties); those of the system's numbers are named by marker_problems."""
+    found = []
+    children = []
+    if isinstance(node, dict):
+        children += [(f"{path}{n}", c) for n, c in (node.get("properties") or {}).items()] \
+            if isinstance(node.get("properties"), dict) else []
+        if isinstance(node.get("items"), dict):
+            children.append((f"{path}*", node["items"]))
+    for child_path, child in children:
+        if isinstance(child, dict):
+            found += [(child_path, PRINTED_MARKER)] if PRINTED_MARKER in child else []
+            found += _nested_typed_markers(child, f"{child_path}.")
+    return found
+
+
 # -- issuing --------------------------------------------------------------------------------------
 def _next_seq(department: OrgUnit, year: int, kind: str) -> int:
     """The next number of the department, year and kind: one atomic UPDATE … RETURNING of its
@@ -143,24 +237,96 @@ def _next_seq(department: OrgUnit, year: int, kind: str) -> int:
     return seq
 
 
-def case_number(department: OrgUnit, now: datetime) -> Issued:
-    """The new case's number (案号): the department's 立 pattern (清市监立〔2026〕12号), or, for a
-    department whose numbering is not set, the register's MARKET-2026-00042. One counter either
-    way, so a department that sets its pattern mid-year continues its sequence."""
+def case_kind(procedure_kind: str | None) -> str:
+    """The kind of number a case of that procedure kind takes (CASE_KINDS; `case` for the rest)."""
+    return CASE_KINDS.get(procedure_kind, CASE)
+
+
+def case_number(department: OrgUnit, now: datetime, procedure_kind: str | None = None) -> Issued:
+    """The new case's number (案号), of the kind its procedure's kind chooses (case_kind): the
+    department's pattern with that kind's code (清市监立〔2026〕12号, an inspection 清市监检〔2026〕3号),
+    or, for a department whose numbering is not set, the register's MARKET-2026-00042 (another
+    kind than `case` with its default code: MARKET-检-2026-00003). One counter per kind either way,
+    so a department that sets its pattern mid-year continues its sequences."""
+    kind = case_kind(procedure_kind)
     year = now.astimezone(LOCAL_TZ).year
-    seq = _next_seq(department, year, CASE)
+    seq = _next_seq(department, year, kind)
     numbering = numbering_of(department)
     if numbering is None:
-        return Issued(CASE, year, seq, f"{department.code.upper()}-{year}-{seq:05d}")
-    return Issued(CASE, year, seq, render(numbering.pattern, abbr=numbering.abbr, code=numbering.code(CASE),
+        tag = "" if kind == CASE else f"{DEFAULT_CODES[kind]}-"
+        return Issued(kind, year, seq, f"{department.code.upper()}-{tag}{year}-{seq:05d}")
+    return Issued(kind, year, seq, render(numbering.pattern, abbr=numbering.abbr, code=numbering.code(kind),
                                           year=year, seq=seq))
+
+
+@dataclass(frozen=True)
+class Marker:
+    """What a form field's `x-document-number` says: the kind of number printed there, and `per`,
+    the field of the same form dating the act the number is for (None: every completion issues one)."""
+
+    kind: str
+    per: str | None = None
+
+
+def _marker(declared) -> Marker | None:
+    """The marker a field declares: "<kind>", or {"kind": "<kind>", "per": "<field>"}; None for
+    any other value (deploy refuses it: marker_problems)."""
+    if isinstance(declared, str):
+        return Marker(declared)
+    if isinstance(declared, dict) and set(declared) == {"kind", "per"} and isinstance(declared["kind"], str) \
+            and isinstance(declared["per"], str):
+        return Marker(declared["kind"], declared["per"])
+    return None
+
+
+def markers(schema: dict | None) -> dict[str, Marker]:
+    """field -> its marker: the top-level fields of a form whose number the system issues."""
+    props = (schema or {}).get("properties") or {}
+    return {name: marker for name, prop in props.items()
+            if isinstance(prop, dict) and (marker := _marker(prop.get(MARKER))) is not None}
 
 
 def numbered_fields(schema: dict | None) -> dict[str, str]:
     """field -> kind: the top-level fields of a form whose number the system issues."""
-    props = (schema or {}).get("properties") or {}
-    return {name: prop[MARKER] for name, prop in props.items()
-            if isinstance(prop, dict) and isinstance(prop.get(MARKER), str)}
+    return {name: marker.kind for name, marker in markers(schema).items()}
+
+
+def marker_problems(schema: dict) -> list:
+    """What deploy refuses in a form's numbered fields: a marker of neither shape or a kind that is no
+    name; `per` naming no other top-level field of the form; a marker below the top level (never
+    issued: the system fills top-level fields only)."""
+    props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    found = []
+    for name, prop in props.items():
+        if not isinstance(prop, dict) or MARKER not in prop:
+            continue
+        marker = _marker(prop[MARKER])
+        if marker is None or not KIND_NAME.match(marker.kind):
+            found.append(tr('field %(field)s: %(marker)s is "<kind>" or {"kind": "<kind>", "per": "<field>"}, '
+                            "a kind being a-z, 0-9 and _ from a letter", field=name, marker=MARKER))
+        elif marker.per is not None and (marker.per == name or not isinstance(props.get(marker.per), dict)
+                                         or MARKER in props[marker.per]):
+            found.append(tr("field %(field)s: %(marker)s per %(per)s names no other field of the form that the "
+                            "officer records", field=name, marker=MARKER, per=repr(marker.per)))
+    found += [tr("field %(field)s: %(marker)s is read on a top-level field only", field=path, marker=MARKER)
+              for path in _nested_markers(props, "")]
+    return found
+
+
+def _nested_markers(props: dict, prefix: str, depth: int = 0) -> list[str]:
+    """The paths of markers below the top level (prefix: the path so far; bounded depth)."""
+    found = []
+    if depth > 20:
+        return found
+    for name, prop in props.items():
+        if not isinstance(prop, dict):
+            continue
+        if prefix and MARKER in prop:
+            found.append(prefix + name)
+        for child in (prop, prop.get("items")):
+            if isinstance(child, dict) and isinstance(child.get("properties"), dict):
+                found += _nested_markers(child["properties"], f"{prefix}{name}.", depth + 1)
+    return found
 
 
 def refuse_typed(schema: dict | None, data) -> None:
@@ -173,10 +339,33 @@ def refuse_typed(schema: dict | None, data) -> None:
                        for name in typed})
 
 
-def check_can_number(schema: dict | None, department: OrgUnit) -> None:
-    """Before the step runs: the department can number what the form prints (its short name set,
+def _numbers_due(schema: dict | None, data: dict, earlier: list[dict]) -> tuple[dict[str, str], dict[str, str]]:
+    """What the step numbers: (field -> kind to issue, field -> number carried). A field numbered
+    `per` another numbers the act that field dates: nothing while it is not recorded; the number
+    issued for the same date by an earlier completion of the form (`earlier`, oldest first), carried
+    (the same demand recorded again); else a new one. A record of that date from before the form
+    numbered it carries none."""
+    issue, carried = {}, {}
+    for name, marker in markers(schema).items():
+        if marker.per is None:
+            issue[name] = marker.kind
+            continue
+        value = data.get(marker.per)
+        if not conditions.filled(value):
+            continue
+        same = next((row for row in earlier if row.get(marker.per) == value), None)
+        if same is None:
+            issue[name] = marker.kind
+        elif isinstance(same.get(name), str):
+            carried[name] = same[name]
+    return issue, carried
+
+
+def check_can_number(schema: dict | None, department: OrgUnit, data: dict | None = None,
+                     earlier: list[dict] = ()) -> None:
+    """Before the step runs: the department can number what the step issues (its short name set,
     a code for each kind), else the step is refused naming what an administrator must set."""
-    kinds = sorted(set(numbered_fields(schema).values()))
+    kinds = sorted(set(_numbers_due(schema, data or {}, list(earlier))[0].values()))
     if not kinds:
         return
     numbering = numbering_of(department)
@@ -187,21 +376,23 @@ def check_can_number(schema: dict | None, department: OrgUnit) -> None:
                        code="numbering_not_set")
 
 
-def issue_for_form(schema: dict | None, data: dict, department: OrgUnit, now: datetime) -> tuple[dict, list[Issued]]:
-    """The form's data with the numbers the step issues filled in, and the numbers. Inside the step's
-    transaction."""
-    fields = numbered_fields(schema)
-    if not fields:
-        return data, []
-    check_can_number(schema, department)  # again: the department's row as the transaction reads it
+def issue_for_form(schema: dict | None, data: dict, department: OrgUnit, now: datetime,
+                   earlier: list[dict] = ()) -> tuple[dict, list[Issued]]:
+    """The form's data with the numbers the step issues (and those it carries, _numbers_due) filled
+    in, and the numbers issued. Inside the step's transaction; `earlier`: the data of the case's
+    earlier completions of the form, oldest first."""
+    issue, carried = _numbers_due(schema, data, list(earlier))
+    if not issue:
+        return ({**data, **carried} if carried else data), []
+    check_can_number(schema, department, data, earlier)  # again: the department's row as the transaction reads it
     numbering = numbering_of(department)
     year = now.astimezone(LOCAL_TZ).year
     issued = []
-    for name, kind in fields.items():
+    for name, kind in issue.items():
         seq = _next_seq(department, year, kind)
         issued.append(Issued(kind, year, seq, render(numbering.pattern, abbr=numbering.abbr,
                                                      code=numbering.code(kind), year=year, seq=seq), name))
-    return {**data, **{i.field: i.number for i in issued}}, issued
+    return {**data, **carried, **{i.field: i.number for i in issued}}, issued
 
 
 def keep(issued: list[Issued], *, case, task_id: int | None, actor, now: datetime) -> None:
@@ -211,7 +402,7 @@ def keep(issued: list[Issued], *, case, task_id: int | None, actor, now: datetim
         db.session.add(IssuedNumber(department_id=case.department_id, year=item.year, kind=item.kind, seq=item.seq,
                                     number=item.number, case_id=case.id, task_id=task_id, field=item.field,
                                     issued_at=now))
-        if item.kind == CASE:
+        if item.field is None:  # the case's number (of whichever kind: case_kind)
             continue
         audit.record("number.issued", actor=actor, case_id=case.id, task_id=task_id, at=now,
                      data={"kind": item.kind, "year": item.year, "seq": item.seq, "number": item.number,
@@ -229,7 +420,7 @@ def set_numbering(actor, code: str, *, abbr=None, pattern=None, codes=None) -> O
     current = dict(unit.numbering or {})
     errors: dict[str, list] = {}
     if abbr is not None:
-        if not isinstance(abbr, str) or not abbr.strip() or len(abbr) > MAX_ABBR or _junk(abbr) \
+        if not isinstance(abbr, str) or not abbr.strip() or len(abbr) > MAX_ABBR or unprintable(abbr) \
                 or any(c in abbr for c in "{}"):
             errors["abbr"] = [tr("the department's short name (机关代字), 1 to %(limit)d characters, no braces",
                                  limit=MAX_ABBR)]
@@ -248,7 +439,7 @@ def set_numbering(actor, code: str, *, abbr=None, pattern=None, codes=None) -> O
                 errors.setdefault("code", []).append(tr("%(kind)s is not a kind's name (a-z, 0-9, _)", kind=repr(kind)))
             elif value in (None, ""):
                 merged.pop(kind, None)
-            elif not isinstance(value, str) or len(value) > MAX_CODE or _junk(value) or any(c in value for c in "{}"):
+            elif not isinstance(value, str) or len(value) > MAX_CODE or unprintable(value) or any(c in value for c in "{}"):
                 errors.setdefault("code", []).append(tr("the code of %(kind)s: 1 to %(limit)d characters, no braces",
                                                         kind=kind, limit=MAX_CODE))
             else:

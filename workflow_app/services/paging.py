@@ -1,9 +1,13 @@
-"""Paging of the long lists (cases, tasks) so that a page costs the same at 100 cases and at 100,000.
+"""Paging of the long lists (cases, tasks, alerts, parties, a case's evidence and trace) so that a
+page costs the same at 100 rows and at 100,000.
 
 Two ways to ask for a page:
 - `after`: a cursor handed out with the previous page (keyset paging: `WHERE (sort key) > cursor
   ORDER BY sort key LIMIT n`, one index range scan whatever the depth);
-- `page`: a page number (OFFSET), kept for jumping to a near page; deep numbers cost a scan.
+- `page`: a page number (OFFSET), kept for jumping to a near page of the API's lists. OFFSET reads
+  and throws away every row before the page (page 1000 of the case list: 50,000 rows, twenty times
+  the cost of page 1), so a page number reaches only the first PAGE_NUMBER_ROWS rows; further on,
+  a list is followed by its cursors.
 
 Counting every match of a district supervisor's list is as costly as the page itself, so the
 count stops at `COUNT_CAP`: a list longer than that reports `total = COUNT_CAP` and
@@ -11,6 +15,7 @@ count stops at `COUNT_CAP`: a list longer than that reports `total = COUNT_CAP` 
 """
 import base64
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +25,9 @@ from ..extensions import db
 from .errors import Invalid, tr
 
 COUNT_CAP = 10_000
+PAGE_NUMBER_ROWS = 1_000
+CODE_MAX = 200  # a text key of a cursor (a register's code)
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # no text a column holds (strict_input.py)
 
 
 @dataclass
@@ -38,7 +46,7 @@ class SortKey:
     column: object
     descending: bool = False
     nullable: bool = False
-    kind: type = int  # int or datetime: how the cursor value is read back
+    kind: type = int  # int, datetime or str (a code): how the cursor value is read back
 
 
 def _check_keys(keys: list[SortKey]) -> None:
@@ -66,9 +74,24 @@ def order_by(keys: list[SortKey]) -> list:
     return clauses
 
 
-def fetch_page(query, keys: list[SortKey], *, after: str | None, page: int, per_page: int) -> Page:
-    """One page of `query` in the order of `keys` (the last key must be unique, e.g. the id)."""
+def last_page_number(per_page: int) -> int:
+    """The deepest page number a list answers at `per_page` rows a page (PAGE_NUMBER_ROWS)."""
+    return max(1, -(-PAGE_NUMBER_ROWS // per_page))
+
+
+def _check_page_number(page: int, per_page: int) -> None:
+    if page > last_page_number(per_page):
+        raise Invalid({"page": [tr("must be at most %(last)s at %(per_page)s rows a page: page numbers reach the "
+                                   "first %(rows)s rows; further on, follow `next` (after=)",
+                                   last=last_page_number(per_page), per_page=per_page, rows=PAGE_NUMBER_ROWS)]})
+
+
+def fetch_page(query, keys: list[SortKey], *, after: str | None, per_page: int, page: int = 1) -> Page:
+    """One page of `query` in the order of `keys` (the last key must be unique, e.g. the id): the
+    rows after the cursor `after`, else page number `page` (at most last_page_number deep)."""
     _check_keys(keys)
+    if not after:
+        _check_page_number(page, per_page)
     total, capped = capped_count(query)
     if after:
         query = query.where(_after(keys, decode_cursor(after, keys)))
@@ -127,6 +150,8 @@ def decode_cursor(text: str, keys: list[SortKey]) -> list:
                 raise problem
             values.append(parsed)
         elif key.kind is int and isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
+            values.append(value)
+        elif key.kind is str and isinstance(value, str) and 0 < len(value) <= CODE_MAX and not _UNSTORABLE.search(value):
             values.append(value)
         else:
             raise problem

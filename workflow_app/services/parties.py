@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import exists, false, or_, true
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
 from ..models import Case, Party, Task, User
@@ -94,13 +96,24 @@ def by_number(number: str) -> Party | None:
     return db.session.execute(db.select(Party).where(Party.id_number == number)).scalar_one_or_none()
 
 
-def _new_party(user: User, fields: dict) -> Party:
-    party = Party(kind=fields["kind"], name=fields["name"], id_number=fields["id_number"],
-                  address=fields.get("address"), legal_representative=fields.get("legal_representative"),
-                  phone=fields.get("phone"), registered_by_id=user.id, registered_unit_id=user.org_unit_id,
-                  registered_at=utcnow())
-    db.session.add(party)
-    return party
+def _new_party(user: User, fields: dict) -> tuple[Party, bool]:
+    """The party of the number, registered now in the caller's transaction (True) or found
+    registered meanwhile (False): INSERT … ON CONFLICT (id_number) DO NOTHING, so two officers
+    opening cases against the same new party at once both name it (the second waits for the
+    first's commit) instead of one of them getting a conflict. Called where the step writes, after
+    its engine step: the key's lock (SQLite's whole write lock) is held only while it commits."""
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    values = {"kind": fields["kind"], "name": fields["name"], "id_number": fields["id_number"],
+              "address": fields.get("address"), "legal_representative": fields.get("legal_representative"),
+              "phone": fields.get("phone"), "registered_by_id": user.id, "registered_unit_id": user.org_unit_id,
+              "registered_at": utcnow()}
+    with db.session.no_autoflush:
+        new_id = db.session.execute(insert(Party).values(**values)
+                                    .on_conflict_do_nothing(index_elements=["id_number"])
+                                    .returning(Party.id)).scalar_one_or_none()
+        if new_id is None:
+            return by_number(fields["id_number"]), False
+        return db.session.get(Party, new_id), True
 
 
 def registered_data(party: Party) -> dict:
@@ -118,8 +131,9 @@ def register(user: User, raw: dict) -> Party:
     if existing is not None:
         raise _taken(user, existing)
     with one_transaction():
-        party = _new_party(user, fields)
-        db.session.flush()
+        party, created = _new_party(user, fields)
+        if not created:  # registered by another request since the check above
+            raise _taken(user, party)
         audit.record("party.registered", actor=user, data=registered_data(party))
     return party
 
@@ -132,29 +146,43 @@ def _taken(user: User, existing: Party) -> Conflict:
                     details={"party_id": existing.id} if visible else {})
 
 
-def party_for_opening(user: User, party: dict, prefix: str = "party.") -> tuple[Party | None, dict]:
+def party_for_opening(user: User, party: dict, prefix: str = "party.") -> tuple[Party | None, dict, dict | None]:
     """The party a new case names: `{"id": n}` one of the register the user may see; `{"name",
     "kind", "id_number", …}` a party registered with the case (its number registered already: that
     party, if of the same kind); `{"name", "kind"}` alone an anonymous tip's party, unidentified.
-    Returns (the party or None, {"name", "kind"} as the case prints it); the new party is added to
-    the session, to be written in the case's transaction."""
+    Returns (the party found or None, {"name", "kind"} as the case prints it, the checked fields of
+    a party to register, or None): `register_new` registers it where the case is written."""
     if party.get("id") is not None:
         found = db.session.get(Party, party["id"])
         if found is None or not may_see(user, found):
             raise Invalid({f"{prefix}id": [tr("no party %(id)s in the register that you may see", id=party["id"])]})
-        return found, {"name": found.name, "kind": found.kind}
+        return found, {"name": found.name, "kind": found.kind}, None
     if party.get("id_number") is None:
         _check_name_and_kind(party, prefix)
         if party.get("address") or party.get("legal_representative") or party.get("phone"):
             raise Invalid({f"{prefix}id_number": [tr("is required: a known party is registered with its number")]})
-        return None, {"name": party["name"].strip(), "kind": party["kind"]}
+        return None, {"name": party["name"].strip(), "kind": party["kind"]}, None
     fields = checked_fields(party, prefix)
+    printed = {"name": fields["name"], "kind": fields["kind"]}
     existing = by_number(fields["id_number"])
-    if existing is not None:
-        if existing.kind != fields["kind"]:
-            raise Invalid({f"{prefix}kind": [tr("the number is registered to a party of the other kind")]})
-        return existing, {"name": fields["name"], "kind": fields["kind"]}
-    return _new_party(user, fields), {"name": fields["name"], "kind": fields["kind"]}
+    if existing is None:
+        return None, printed, {**fields, "prefix": prefix}
+    _check_kind(existing, fields["kind"], prefix)
+    return existing, printed, None
+
+
+def register_new(user: User, fields: dict) -> tuple[Party, bool]:
+    """The party `party_for_opening` left to register, in the caller's transaction: (the party,
+    whether registered now). Registered meanwhile by another request with the other kind: 422."""
+    prefix = fields.get("prefix", "")
+    party, created = _new_party(user, {k: v for k, v in fields.items() if k != "prefix"})
+    _check_kind(party, fields["kind"], prefix)
+    return party, created
+
+
+def _check_kind(party: Party, kind: str, prefix: str) -> None:
+    if party.kind != kind:
+        raise Invalid({f"{prefix}kind": [tr("the number is registered to a party of the other kind")]})
 
 
 def _check_name_and_kind(party: dict, prefix: str) -> None:
@@ -185,16 +213,18 @@ def identify_party(user: User, case_id: int, raw: dict) -> Case:
     if case.party_id is not None:
         raise Conflict(tr("the case's party is identified already"), details={"party_id": case.party_id})
     if raw.get("party_id") is not None:
-        party, _ = party_for_opening(user, {"id": raw["party_id"]}, "party_")
+        party, printed, to_register = party_for_opening(user, {"id": raw["party_id"]}, "party_")
     else:
-        party, _ = party_for_opening(user, {**raw, "id_number": raw.get("id_number") or None}, "")
-        if party is None:
+        party, printed, to_register = party_for_opening(user, {**raw, "id_number": raw.get("id_number") or None}, "")
+        if party is None and to_register is None:
             raise Invalid({"id_number": [tr("is required: a known party is registered with its number")]})
-    created = party.id is None
-    if party.kind != case.party_kind:
+    if printed["kind"] != case.party_kind:
         raise Invalid({"kind": [tr("the case was opened against a party of the other kind")]})
     now = utcnow()
     with one_transaction():
+        created = False
+        if to_register is not None:
+            party, created = register_new(user, to_register)
         db.session.flush()
         if created:
             audit.record("party.registered", actor=user, data=registered_data(party), at=now)
@@ -224,17 +254,19 @@ def _trace_identified(case: Case, party: Party, actor: User, now, via: str) -> N
 
 @dataclass
 class FormIdentification:
-    """A step's form records the party's number (`"x-party": "id_number"`): the party it names."""
+    """A step's form records the party's number (`"x-party": "id_number"`): the party it names,
+    found in the register, or to be registered (`register`: its fields) where the step writes."""
 
-    party: Party
+    party: Party | None
     field: str
-    new: bool  # registered by this step
+    register: dict | None = None
+    new: bool = False  # registered by this step
 
 
 def party_from_form(user: User, case: Case, schema: dict | None, data: dict) -> FormIdentification | None:
     """The party the submitted form identifies, where the case has none yet and the form records a
     number of the case's kind of party (the address it records too, if any): found in the register
-    or added to the session, to be named in the step's transaction. A number recorded on a case
+    or to be registered in the step's transaction (`name_from_form`). A number recorded on a case
     whose party is identified must be that party's. None: nothing to identify."""
     fields = ((schema or {}).get("properties") or {})
     marked = {spec.get("x-party"): name for name, spec in fields.items() if isinstance(spec, dict)}
@@ -254,23 +286,30 @@ def party_from_form(user: User, case: Case, schema: dict | None, data: dict) -> 
     if party is None:
         address = data.get(marked.get("address")) if marked.get("address") else None
         address = address.strip()[:ADDRESS_MAX] if isinstance(address, str) and address.strip() else None
-        return FormIdentification(_new_party(user, {"kind": case.party_kind, "name": case.party_name,
-                                                    "id_number": number, "address": address}), name, True)
+        return FormIdentification(None, name, {"kind": case.party_kind, "name": case.party_name,
+                                               "id_number": number, "address": address})
     if party.kind != case.party_kind:
         return None
-    return FormIdentification(party, name, False)
+    return FormIdentification(party, name)
 
 
-def name_from_form(found: FormIdentification | None, case: Case, now) -> None:
-    """Before the step's flush: the party the form named becomes the case's (the case keeps the
-    name it prints)."""
-    if found is not None:
-        _name(case, found.party, now)
+def name_from_form(user: User, found: FormIdentification | None, case: Case, now) -> None:
+    """Where the step writes, before its flush: the party the form named becomes the case's (the
+    case keeps the name it prints); a new one is registered first. One registered meanwhile with
+    the other kind identifies nothing."""
+    if found is None:
+        return
+    if found.register is not None:
+        found.party, found.new = _new_party(user, found.register)
+        if found.party.kind != case.party_kind:
+            found.party, found.new = None, False
+            return
+    _name(case, found.party, now)
 
 
 def trace_form_identification(found: FormIdentification | None, case: Case, actor: User, now) -> None:
     """After the step's flush, in its transaction: the party registered, the case's party named."""
-    if found is None:
+    if found is None or found.party is None:
         return
     if found.new:
         audit.record("party.registered", actor=actor, data=registered_data(found.party), at=now)

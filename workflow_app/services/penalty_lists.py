@@ -29,7 +29,12 @@ of the no-penalty list valid today, the finding is required; an item of another 
 validity or not in the register, and a finding that the case meets a first-violation item when the
 register shows the party penalized for the cause within the look-back, are refused beside the
 field (422). A case found to meet the no-penalty list and decided with a penalty raises
-MINOR_FIRST_VIOLATION_PENALIZED (oversight/step_rules/penalty_lists.py, an alert: APL 33).
+MINOR_FIRST_VIOLATION_PENALIZED (oversight/step_rules/penalty_lists.py, an alert: APL 33); one found
+to meet the light-penalty list and proposed or decided a penalty in a tier heavier than 从轻/减轻 of
+its benchmark raises LIGHT_LIST_NOT_APPLIED (the same module, an alert: APL 32); and a light-list
+item it meets grounds a fine below the statutory minimum (减轻, step_rules/statutory_range.py). The
+legal reviewer and the officer read the finding with the party's first violation and the penalty
+judged against it on their sheets (services/review_sheet.py).
 """
 import calendar
 import csv

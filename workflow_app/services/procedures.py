@@ -17,7 +17,7 @@ from ..engine.errors import BpmnInvalid
 from ..engine.limits import EngineLimits
 from ..engine.pool import EngineUnavailable, engine_for
 from ..engine.processor import StepResult
-from ..engine.specs import build_package, executable_processes, parse_xml, sha256_of
+from ..engine.specs import build_package, executable_processes, parse_xml, procedure_kind, sha256_of
 from ..extensions import db
 from ..models import Procedure as ProcedureRow
 from ..models import ProcedureFile, ProcedureVersion, User
@@ -25,7 +25,7 @@ from ..models.types import utcnow
 from ..oversight import bindings, clock, step_rules  # noqa: F401 - importing step_rules registers the rule kinds
 from ..oversight.deadlines import DeadlineSyntaxError, describe, parse_deadline
 from ..oversight.step_rules.record import short_title
-from . import audit, document_manifest, packages, prefill, statuses
+from . import audit, document_manifest, numbering, packages, prefill, statuses
 from .access import require_role
 from .errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound, Text, Unavailable, clip, tr
 from .forms import form_validator, reference_forms, with_english_labels
@@ -79,10 +79,11 @@ def deploy_package(package: packages.Package, actor: User | str) -> tuple[Proced
                         else p.as_dict() for p in err.problems]) from None
     rules, rule_problems = _package_rules(package, forms, procedure.task_specs)
     documents, document_problems = document_manifest.check(package, forms, procedure.task_specs)
-    prefill_problems = [{"message": message, "element_id": None, "line": None, "file": form_paths.get(key)}
-                        for key, message in prefill.problems(forms, procedure.form_keys, bindings.field_schema)]
-    if rule_problems or document_problems or prefill_problems:
-        raise _invalid(rule_problems + document_problems + prefill_problems)
+    field_problems = [{"message": message, "element_id": None, "line": None, "file": form_paths.get(key)}
+                      for key, message in [*prefill.problems(forms, procedure.form_keys, bindings.field_schema),
+                                           *numbering.form_problems(forms, procedure.form_keys)]]
+    if rule_problems or document_problems or field_problems:
+        raise _invalid(rule_problems + document_problems + field_problems)
     used_forms = sorted(procedure.form_keys)
     templates = {document.template for document in documents}
     kept = {path: content for path, content in package.files.items()
@@ -128,6 +129,7 @@ def _store(procedure, files: dict[str, bytes], forms: dict, rules: dict | None, 
     main = files[procedure.files[0]]
     version = ProcedureVersion(
         procedure_id=row.id, version=(last or 0) + 1, sha256=sha, bpmn_xml=main.decode("utf-8"), name=procedure.name,
+        kind=procedure_kind(parse_xml(main, max_bytes=len(main) + 1).getroot()),
         forms=forms, task_specs=procedure.task_specs, rules=rules,
         deployed_by_id=actor.id if isinstance(actor, User) else None,
     )

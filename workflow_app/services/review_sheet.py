@@ -1,6 +1,10 @@
 """The legal reviewer's sheet (法制审核 审核表, APL Art. 58; 国办发〔2018〕118号): a ready legal
 review with what the reviewer reads beside the checklist — the case file, the investigation
-report, earlier reviews of the case — and whether this user may act on it, and if not, why.
+report with its discretion benchmark and its finding on the no-penalty and light-penalty lists
+(the item, the officer's finding, whether the party is a first violator, whether the proposed
+penalty agrees with it), earlier reviews of the case — and whether this user may act on it, and if
+not, why. The officer proposing (notifying, deciding) a fine sees the same benchmark and list
+finding beside the form (`cause_sheet`).
 
 Read only: the review itself is recorded by services/cases.complete_task, which checks the same
 rules again (and traces a refusal); here they only tell the page what to say before anyone types.
@@ -8,18 +12,26 @@ rules again (and traces a refusal); here they only tell the page what to say bef
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ..messages import Phrase
 from ..models import Case, Cause, DiscretionBenchmark, LegalReview, PenaltyListItem, Task, User
 from ..models.types import utcnow
+from ..oversight import bindings
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.step_rules.decision import fits
+from ..oversight.step_rules.penalty_lists import Judgement, judged
 from ..wall_clock import local_today
-from . import benchmarks, causes, legal_review, penalty_lists
+from . import benchmarks, case_record, causes, legal_review, penalty_lists
 from .access import check_may_act, visible_task
 from .case_overview import CaseOverview, case_overview
 from .case_record import completed_steps
 from .errors import Forbidden, NotFound, StepRefused, tr
 from .parties import earlier_penalties
 from .procedures import procedure_info
+
+# The rule kind whose binding on a form says which of its fields hold the penalty that a list
+# finding is judged against (oversight/step_rules/penalty_lists.py); its alert raises on the same
+# judgement.
+LIST_JUDGEMENT_KIND = "light_list_applied"
 
 
 @dataclass
@@ -40,6 +52,36 @@ class BenchmarkCheck:
 
 
 @dataclass
+class ListFinding:
+    """The finding on the lists the form records (or, on a later form, the case's record): the item
+    the case was assessed against, whether it meets it, whether the parties register shows the
+    party a first violator (over the item's look-back, 12 months where it gives none: shown for
+    every item, decisive for an item of a first violation only), and the penalty of the form (the
+    report's, for the reviewer) judged against it."""
+
+    code: str
+    meets: bool
+    item: PenaltyListItem | None  # None: the register has no such item
+    own: bool  # recorded on this form (else by an earlier step)
+    first: penalty_lists.FirstViolation | None = None  # None: the register has no such item
+    judgement: Judgement | None = None  # None: the procedure binds no judgement on the form
+
+    @property
+    def on_no_penalty_list(self) -> bool:
+        return self.meets and self.item is not None and self.item.kind == penalty_lists.NO_PENALTY
+
+    @property
+    def consistent(self) -> bool | None:
+        """Whether the penalty agrees with the item the case meets; None: nothing to judge."""
+        return self.judgement.consistent if self.judgement else None
+
+    @property
+    def consistency(self) -> Phrase | None:
+        """Why, in both languages."""
+        return Phrase(self.judgement.message_en, self.judgement.message) if self.judgement else None
+
+
+@dataclass
 class ReviewSheet:
     task: Task
     schema: dict  # the review form's JSON Schema: the 118号 checklist is its `findings`
@@ -49,6 +91,7 @@ class ReviewSheet:
     forbidden: str | None = None  # not the user's task (role or scope), in English
     not_ready: bool = False  # completed or withdrawn meanwhile
     benchmark: BenchmarkCheck | None = None  # the report's benchmark item, for 裁量适当、符合裁量基准
+    penalty_list: ListFinding | None = None  # the report's finding on the lists, and its proposal against it
 
     @property
     def may_act(self) -> bool:
@@ -74,10 +117,15 @@ def benchmark_fields(form: dict | None) -> dict[str, str]:
             if isinstance(spec, dict) and spec.get("x-benchmark") in ("item", "tier", "fine")}
 
 
-def _benchmark(report: Task | None, form: dict | None) -> BenchmarkCheck | None:
+def _benchmark(case: Case, report: Task | None, form: dict | None) -> BenchmarkCheck | None:
+    """The benchmark item the report names, else the one the causes register gives the cause it
+    chose (as the list finding is judged: oversight/step_rules/penalty_lists.benchmark_of)."""
     data = (report.data or {}) if report else {}
     marked = benchmark_fields(form)
     code = data.get(marked.get("item", ""))
+    if not code:
+        of_cause = causes.benchmark_of(causes.find(case.department_id, causes.chosen_in(form, data)))
+        code = of_cause.code if of_cause else None
     if not code:
         return None
     item = benchmarks.find(code)
@@ -104,7 +152,9 @@ def review_sheet(user: User, task_id: int, now: datetime | None = None) -> Revie
     report_form = (info.task_specs.get(task.bpmn_id) or {}).get("reviewed_report")
     report = next((t for t in reversed(overview.completed) if report_form and t.form_key == report_form), None)
     sheet = ReviewSheet(task=task, schema=info.forms.get(task.form_key) or {}, overview=overview, report=report,
-                        benchmark=_benchmark(report, info.forms.get(report_form)))
+                        benchmark=_benchmark(case, report, info.forms.get(report_form)),
+                        penalty_list=_finding(case, report.form_key, info.forms.get(report.form_key), report.data or {},
+                                              info, own_form=False) if report else None)
     if task.state != "ready":
         sheet.not_ready = True
         return sheet
@@ -133,20 +183,6 @@ class ListCheck:
 
 
 @dataclass
-class ListFinding:
-    """The finding on the lists the form records (or, on a later form, the case's record)."""
-
-    code: str
-    meets: bool
-    item: PenaltyListItem | None  # None: the register has no such item
-    own: bool  # recorded on this form (else by an earlier step)
-
-    @property
-    def on_no_penalty_list(self) -> bool:
-        return self.meets and self.item is not None and self.item.kind == penalty_lists.NO_PENALTY
-
-
-@dataclass
 class CauseSheet:
     """What the officer proposing (notifying, deciding) a fine reads beside the form: the cause (案由)
     chosen from the department's register with the statutory range of its penalty provision, and
@@ -165,16 +201,18 @@ class CauseSheet:
         return causes.range_words(self.cause) if self.cause else None
 
 
-def cause_sheet(case: Case, form: dict | None, values: dict, forms: dict[str, dict]) -> CauseSheet | None:
-    """The sheet of the cause chosen on the form (`values`, as typed or prefilled); None where the
-    form chooses no cause or none is chosen yet. The tier and the fine are the form's own (its
-    `x-benchmark` fields), the tier else the one the case's earlier steps chose."""
+def cause_sheet(case: Case, form: dict | None, values: dict, forms: dict[str, dict],
+                form_key: str | None = None) -> CauseSheet | None:
+    """The sheet of the cause chosen on the form `form_key` (`values`, as typed or prefilled); None
+    where the form chooses no cause or none is chosen yet. The tier and the fine are the form's own
+    (its `x-benchmark` fields), the tier else the one the case's earlier steps chose."""
     names = causes.cause_fields(form)
     code = next((values.get(n) for n in names if isinstance(values.get(n), str) and values.get(n)), None)
     if not code:
         return None
     cause = causes.find(case.department_id, code)
-    sheet = CauseSheet(code, cause, None, _list_checks(case, cause), _finding(case, form, values, forms))
+    info = procedure_info(case.procedure_version)
+    sheet = CauseSheet(code, cause, None, _list_checks(case, cause), _finding(case, form_key, form, values, info))
     item = causes.benchmark_of(cause)
     if item is None:
         return sheet
@@ -201,15 +239,33 @@ def _list_checks(case: Case, cause: Cause | None) -> list[ListCheck]:
             for i in items]
 
 
-def _finding(case: Case, form: dict | None, values: dict, forms: dict[str, dict]) -> ListFinding | None:
+def _finding(case: Case, form_key: str | None, form: dict | None, values: dict, info, own_form: bool = True
+             ) -> ListFinding | None:
+    """The finding the form records in its `x-penalty-list` fields (`values`; `own_form`: the form
+    being filled in, not the report the reviewer reads), else the case's record's; with the party
+    judged a first violator or not, and the form's penalty judged against it (`list_judgement`)."""
     marked = penalty_lists.list_fields(form)
     if "item" in marked:
         code = values.get(marked["item"])
         found = (code, values.get(marked.get("meets", "")) in penalty_lists.MET) if isinstance(code, str) and code \
             else None
-        own = True
+        own = own_form
     else:
-        found, own = penalty_lists.recorded_finding(case, forms), False
+        found, own = penalty_lists.recorded_finding(case, info.forms), False
     if found is None:
         return None
-    return ListFinding(found[0], found[1], penalty_lists.find(case.department_id, found[0]), own)
+    item = penalty_lists.find(case.department_id, found[0])
+    return ListFinding(found[0], found[1], item, own,
+                       penalty_lists.first_violation(case, item) if item is not None else None,
+                       list_judgement(case, form_key, values, info))
+
+
+def list_judgement(case: Case, form_key: str | None, data: dict, info) -> Judgement | None:
+    """The penalty the form records (`data`) against the case's finding on the lists, as the
+    package's binding of `light_list_applied` on the form reads them — the judgement its alert
+    raises on; None where the package binds none on the form or no finding is recorded."""
+    binding = next((b for b in bindings.governing(info.bindings, form_key) if b.kind.name == LIST_JUDGEMENT_KIND),
+                   None)
+    if binding is None:
+        return None
+    return judged(case_record.rule_record(form_key, case, data, None, info.forms), binding.params)

@@ -14,7 +14,7 @@ message and moving a case to another version each take the same unit of work:
 The day a step's act happened (`act_day`) is the one date every check of the step reads.
 """
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -28,7 +28,7 @@ from ..oversight import bindings
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import TASK_READY, form_date, parse_deadline
 from ..wall_clock import local_today
-from . import audit, case_record, time_limits
+from . import alerts, audit, case_record, time_limits
 from .errors import Invalid, PreconditionFailed, StepRefused, tr
 from .procedures import actor_key_of, procedure_info, run_engine_step
 from .transactions import one_transaction
@@ -105,12 +105,14 @@ class StepPath:
 
     @contextmanager
     def write(self, case: Case, state: WorkflowState | None, step: StepResult, now: datetime,
-              completed: Task | None = None, before=None) -> Iterator["Applied"]:
+              completed: Task | None = None, before=None, commit: bool = True) -> Iterator["Applied"]:
         """The one transaction of the step. The caller has set its own rows (the completed task,
         the case's new version) just before; `state` None: a new case (its row is made here).
         Inside the block, after the flush, the caller records its own trace events; the step's
-        follow when the block ends, and everything commits together or not at all."""
-        with one_transaction(CASE_RACE):
+        follow when the block ends, and everything commits together or not at all. `commit`
+        False: the step of another case inside a transaction already begun (a referral sent or
+        answered changes the other department's case with this one: services/referrals.py)."""
+        with one_transaction(CASE_RACE) if commit else nullcontext():
             if before is not None:
                 before()  # what must be taken inside the transaction first (a new case's number)
             if case.id is None:
@@ -166,6 +168,8 @@ class Applied:
             audit.record("case.milestone", actor=actor, case_id=case.id, bpmn_id=row.bpmn_id, at=now,
                          data={"milestone": row.milestone, "status": row.status, "id": row.id,
                                "closed_at": case.closed_at.isoformat() if closed else None})
+        if self.milestones:  # a timer that watched a period and fired raises its alert (services/alerts.py)
+            alerts.after_milestones(case, [row for row, _ in self.milestones], now)
         if self.ended:
             audit.record("case.ended", actor=actor, case_id=case.id, at=now,
                          data={"status": case.status, "closed_at": case.closed_at.isoformat()})

@@ -263,8 +263,8 @@ def _check_period_possible(case, task_specs, ready):
     rules = rules_of(case)
     if not _limit_open(case, task_specs, ready, lambda d: d.excluding_periods):
         _refuse(PERIOD_NOT_APPLICABLE, rules.periods_article, (_ref(rules.period_form, "kind"),),
-                "本案作出处理决定的期限未在计算中（尚未立案或已作出决定），无须登记不计入期限的期间",
-                "the case's decision limit is not running (not filed yet, or decided): no period to exclude")
+                "本案作出处理决定的期限未在计算中（尚未开始计算或已作出决定），无须登记不计入期限的期间",
+                "the case's decision limit is not running (not started yet, or decided): no period to exclude")
 
 
 def _check_excluded_period(case, task_specs, data):

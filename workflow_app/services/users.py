@@ -6,7 +6,14 @@ from datetime import date
 from ..extensions import db
 from ..models import ROLES, ApiToken, Certificate, OrgUnit, User, UserRole
 from ..models.types import utcnow
-from ..oversight.powers import ENFORCEMENT_DOMAINS, PENALTY_KINDS, domain_code
+from ..oversight.powers import (
+    COERCIVE_MEASURES,
+    ENFORCEMENT_DOMAINS,
+    EXECUTION_METHODS,
+    PENALTY_KINDS,
+    POWERS,
+    domain_code,
+)
 from ..wall_clock import local_today
 from . import audit
 from .auth import end_sessions, hash_password
@@ -84,12 +91,15 @@ def set_register(actor, code: str, *, domains=None, powers=None) -> OrgUnit:
         except Invalid as err:
             errors.update(err.errors)
     if powers is not None:
-        unknown = sorted(set(powers) - set(PENALTY_KINDS))
+        unknown = sorted(set(powers) - set(POWERS))
         if unknown:
-            errors["power"] = [tr("not a penalty kind: %(values)s; kinds (APL Art. 9) are %(kinds)s",
-                                  values=", ".join(unknown),
-                                  kinds=", ".join(f"{k} ({label})" for k, label in PENALTY_KINDS.items()))]
-        new_powers = [k for k in PENALTY_KINDS if k in set(powers)]
+            errors["power"] = [tr("not a penalty kind: %(values)s; kinds (APL Art. 9) are %(kinds)s, and the "
+                                  "coercive measures (行政强制法 Art. 9) %(measures)s, the means of coercive execution "
+                                  "(行政强制法 Art. 12, 13) %(methods)s", values=", ".join(unknown),
+                                  kinds=", ".join(f"{k} ({label})" for k, label in PENALTY_KINDS.items()),
+                                  measures=", ".join(f"{k} ({label})" for k, label in COERCIVE_MEASURES.items()),
+                                  methods=", ".join(f"{k} ({label})" for k, label in EXECUTION_METHODS.items()))]
+        new_powers = [k for k in POWERS if k in set(powers)]
     if errors:
         raise Invalid(errors)
     with one_transaction():

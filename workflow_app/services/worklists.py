@@ -15,11 +15,12 @@ from ..extensions import db
 from ..i18n import step_name
 from ..models import Case, OrgUnit, Task, User
 from ..models.types import utcnow
+from ..oversight import procedure_kinds
 from ..oversight.alert_rules import DUE_SOON_DAYS
 from ..oversight.calendar import LOCAL_TZ, working_days_between
 from . import paging, statuses
 from .access import require_role, scope_filter
-from .cases import CASE_ORDER
+from .cases import CASE_ORDER, of_kind
 from .errors import Invalid, tr
 from .procedures import list_versions, procedure_info
 
@@ -77,11 +78,18 @@ class InboxRow:
     left: TimeLeft | None
 
 
+def check_kind(kind: str | None) -> None:
+    if kind and kind not in procedure_kinds.KINDS:
+        raise Invalid({"kind": [tr("must be one of %(choices)s", choices=", ".join(procedure_kinds.KINDS))]})
+
+
 def inbox(user: User, *, queue: str = "mine", step: str | None = None, department: str | None = None,
-          due_by: date | None = None, overdue_only: bool = False, sort: str = "due",
+          due_by: date | None = None, overdue_only: bool = False, sort: str = "due", kind: str | None = None,
           after: str | None = None, limit: int = PAGE_SIZE, now: datetime | None = None) -> paging.Page:
     """Ready tasks in the user's scope: `mine` those of the user's roles (lanes); `department` every
-    ready task of the departments in scope (部门负责人's queue); `reviews` the legal reviews."""
+    ready task of the departments in scope (部门负责人's queue); `reviews` the legal reviews. `kind`:
+    those of cases of procedures of that kind (oversight/procedure_kinds.py)."""
+    check_kind(kind)
     if queue not in QUEUES:
         raise Invalid({"queue": [tr("must be one of %(choices)s", choices=", ".join(QUEUES))]})
     if sort not in INBOX_SORTS:
@@ -102,6 +110,8 @@ def inbox(user: User, *, queue: str = "mine", step: str | None = None, departmen
         query = query.where(Task.bpmn_id == step)
     if department:
         query = query.where(Task.department_id.in_(db.select(OrgUnit.id).where(OrgUnit.code == department)))
+    if kind:
+        query = query.where(db.select(Case.id).where(Case.id == Task.case_id, of_kind(kind)).exists())
     if due_by:
         query = query.where(Task.due_at < local_day_start(due_by + timedelta(days=1)))
     if overdue_only:
@@ -120,9 +130,9 @@ class CaseRow:
 
 def search_cases(user: User, *, number: str | None = None, party: str | None = None, status: str | None = None,
                  department: str | None = None, step: str | None = None, opened_from: date | None = None,
-                 opened_to: date | None = None, time_left: str | None = None, after: str | None = None,
-                 limit: int = PAGE_SIZE, now: datetime | None = None) -> paging.Page:
-    """Cases in the user's scope, newest first, by number, party, status, department, current step,
+                 opened_to: date | None = None, time_left: str | None = None, kind: str | None = None,
+                 after: str | None = None, limit: int = PAGE_SIZE, now: datetime | None = None) -> paging.Page:
+    """Cases in the user's scope, newest first, by number, party, status, department, procedure kind, current step,
     the time left of a ready step (TIME_LEFT: the dashboard's links) and the date they were opened
     (Beijing dates, both ends included)."""
     if status:
@@ -133,7 +143,10 @@ def search_cases(user: User, *, number: str | None = None, party: str | None = N
         raise Invalid({"time_left": [tr("must be one of %(choices)s", choices=", ".join(TIME_LEFT))]})
     if opened_from and opened_to and opened_from > opened_to:
         raise Invalid({"opened_to": [tr("must not be before opened_from")]})
+    check_kind(kind)
     query = db.select(Case).where(scope_filter(user))
+    if kind:
+        query = query.where(of_kind(kind))
     if number:
         query = query.where(Case.number.contains(number.strip().upper(), autoescape=True))
     if party:

@@ -12,6 +12,7 @@
     var zone = form.querySelector("[data-testid=drop-zone]");
     var token = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
     var dropped = [];
+    var shownAt = null;  // the list's page that shows the first file sent
 
     function label(name) { return form.getAttribute("data-label-" + name); }
 
@@ -54,6 +55,7 @@
             shown.bar.value = 100;
             shown.state.textContent = answer.created ? label("done") : label("same");
             shown.li.className = "upload-ok";
+            shownAt = shownAt || answer.list;
             resolve(true);
           } else {
             var reasons = [];
@@ -98,6 +100,7 @@
       new FormData(form).forEach(function (value, key) { if (key !== "file") { fields.push([key, value]); } });
       var button = form.querySelector("[type=submit]");
       button.disabled = true;
+      shownAt = null;
       // one after another: a slow site connection gives each file the whole bandwidth
       files.reduce(function (chain, file) {
         return chain.then(function (okSoFar) { return send(file, fields).then(function (ok) { return okSoFar && ok; }); });
@@ -108,7 +111,8 @@
           var done = document.createElement("li");
           done.textContent = label("all-done");
           list.appendChild(done);
-          window.location.reload();
+          // the page of the list that shows the first file sent (the server says which)
+          if (shownAt) { window.location.assign(shownAt); } else { window.location.reload(); }
         }
       });
     });

@@ -7,4 +7,18 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from . import alerts, causes, errors, evidence, legal_review, login, parties, procedures, task_views, views  # noqa: E402,F401  (register the views)
+from . import (  # noqa: E402,F401  (register the views)
+    alerts,
+    causes,
+    errors,
+    evidence,
+    inspection,
+    legal_review,
+    login,
+    market_entities,
+    parties,
+    procedures,
+    referrals,
+    task_views,
+    views,
+)

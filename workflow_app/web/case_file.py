@@ -10,6 +10,8 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from ..i18n import enum_labels, page_language, schema_title
+from ..oversight.calendar import LOCAL_TZ
+from ..oversight.deadlines import form_instant
 
 
 def _separator(chinese: str, english: str) -> str:
@@ -49,6 +51,10 @@ def _text(prop: dict, value, people: dict[str, str]) -> str:
     label = _enum_label(prop, value)
     if label is not None:
         return label
+    if prop.get("format") == "date-time" and isinstance(value, str):
+        at = form_instant(value)  # shown in Beijing time, as every time of the pages
+        if at is not None:
+            return at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value)

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from ..services import causes, org_settings, penalty_lists
 from ..wall_clock import local_today
 from . import bp
+from .views import _per_page_arg
 
 
 def _own_department(departments):
@@ -27,8 +28,10 @@ def cause_list():
     own = _own_department(departments)
     code = request.args.get("department") or None
     unit = causes.department(code, own) if (code or own) else None
-    return render_template("web/causes.html", departments=departments, unit=unit,
-                           causes=causes.department_causes(unit) if unit else [], range_words=causes.range_words,
+    page = causes.register_page(unit, after=request.args.get("after") or None,
+                                per_page=_per_page_arg(request.args, causes.REGISTER_PAGE)) if unit else None
+    return render_template("web/causes.html", departments=departments, unit=unit, page=page, args=request.args,
+                           causes=page.items if page else [], range_words=causes.range_words,
                            settings=org_settings.settings_of(unit) if unit else {},
                            settings_set=set((unit.settings or {}) if unit else ()),
                            list_counts=penalty_lists.counts_by_cause(unit, local_today()) if unit else {})

@@ -12,12 +12,18 @@ from ..services.errors import Conflict, Invalid
 from ..strict_input import large_upload
 from ..wall_clock import local_today
 from . import bp
+from .views import _per_page_arg
 
 
 def _page(case_id: int, errors: dict | None = None, status: int = 200, form=None):
-    case, items = evidence.list_for(current_user, case_id)
+    """A page of the list (`after`: the cursor of the page's link, `per_page`: its length) with the
+    upload form."""
+    listing = evidence.list_page(current_user, case_id, after=request.args.get("after") or None,
+                                 per_page=_per_page_arg(request.args, evidence.PAGE_SIZE))
+    case = listing.case
     steps = evidence.steps_of(case) if _may_add(case) else []
-    return render_template("web/evidence.html", case=case, items=items, errors=errors or {}, form=form or {},
+    return render_template("web/evidence.html", case=case, listing=listing, page=listing.page,
+                           counts=evidence.counts(case), args=request.args, errors=errors or {}, form=form or {},
                            kinds={code: localized(name) for code, name in evidence.KINDS.items()},
                            may_add=_may_add(case), steps=steps,
                            max_mb=evidence.max_bytes() // (1024 * 1024), today=local_today(),
@@ -66,14 +72,16 @@ def evidence_upload(case_id: int):
         if _wants_json():
             return jsonify({"message": localized(err.message), "errors": errors}), err.status
         return _page(case_id, errors, err.status, form=request.form)
+    # the list from the page that shows the first file sent (a long list's newest items are on its last page)
+    shown_at = url_for("web.evidence_list", case_id=case_id, after=evidence.page_from(added[0][0]))
     if _wants_json():
         item, created = added[0]
-        return jsonify({"id": item.id, "created": created,
+        return jsonify({"id": item.id, "created": created, "list": shown_at,
                         "url": url_for("web.evidence_item", case_id=case_id, evidence_id=item.id)}), 201
     new = sum(1 for _item, created in added if created)
     flash(_("%(n)s file(s) added to the evidence list.", n=new) if new == len(added) else
           _("%(n)s file(s) added; %(same)s already on the list.", n=new, same=len(added) - new), "success")
-    return redirect(url_for("web.evidence_list", case_id=case_id))
+    return redirect(shown_at)
 
 
 @bp.get("/cases/<id:case_id>/evidence/<id:evidence_id>")

@@ -1,9 +1,9 @@
 """Task forms rendered on the server from the form's JSON Schema, and read back from the POST.
 
 Presentation only: what a field looks like comes from the schema (`title`, `enum` +
-`x-enum-labels`, `format: date`, `minimum`/`maximum`, `maxLength`/`pattern`, arrays, objects,
-`x-user-role`, `x-signature`: a pad the party signs on, `x-cause`: a choice of the department's
-causes register, `x-from-cause`: prefilled with that cause's provision, `"x-penalty-list": "item"`: a
+`x-enum-labels`, `format: date`, `format: date-time` (a date and time, typed in Beijing time),
+`minimum`/`maximum`, `maxLength`/`pattern`, arrays, objects, `x-user-role`, `x-signature`: a pad
+the party signs on, `x-evidence`: items of the case's evidence list (photos taken in the page), `x-cause`: a choice of the department's causes register, `x-from-cause`: prefilled with that cause's provision, `"x-penalty-list": "item"`: a
 choice of the items of the department's no-penalty and light-penalty lists in force, `x-document-number`:
 a number the system issues, shown read-only); whether the data is valid and lawful is decided by the services
 (services/forms.validate_form, the step rules), which the views call.
@@ -23,7 +23,10 @@ from dataclasses import dataclass, field
 from werkzeug.datastructures import MultiDict
 
 from ..i18n import enum_labels, schema_title
+from ..oversight.calendar import LOCAL_TZ
+from ..oversight.deadlines import form_instant
 from ..services.numbering import MARKER as NUMBER_MARKER
+from ..services.numbering import markers as numbered_markers
 from ..services.people import role_key
 
 ROW_LIMIT = 500  # the most rows a round-trip builds, whatever `<name>-rows` says
@@ -35,7 +38,8 @@ class Field:
     name: str  # the input's name
     key: str  # the path the validation errors use: evidence.0.kind
     label: str
-    widget: str  # text textarea date number select radio checkbox checks person people lines rows group signature
+    widget: str  # text textarea date datetime number select radio checkbox checks person people lines rows group
+    # signature evidence
     value: object = None
     required: bool = False
     attrs: dict = field(default_factory=dict)
@@ -77,11 +81,35 @@ def _number_text(value) -> str:
 
 
 # -- reading the POST -----------------------------------------------------------------------------
+_LOCAL_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2})?$")
+
+
+def _instant_text(raw: str) -> str:
+    """A `datetime-local` input's text (2026-09-30T10:30: no offset, the officer's Beijing time)
+    as the form's date and time with its offset (2026-09-30T10:30:00+08:00); anything else as typed
+    (the validation names it)."""
+    match = _LOCAL_DATETIME.match(raw)
+    if not match:
+        return raw
+    return f"{match[1]}T{match[2]}{match[3] or ':00'}{_BEIJING_OFFSET}"
+
+
+_BEIJING_OFFSET = "+08:00"  # the pages' time is Beijing time (wall_clock.LOCAL_TZ, no daylight saving)
+
+
+def _local_text(value) -> str:
+    """A recorded date and time as a `datetime-local` input shows it: Beijing time to the minute."""
+    at = form_instant(value) if isinstance(value, str) else None
+    return at.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M") if at is not None else (value or "")
+
+
 def _scalar(prop: dict, raw: str):
     """The typed value of one input's text; text that is not a number stays text (the validation
     names it, and the page shows it again as typed)."""
     kind = prop.get("type")
-    raw = raw.strip() if kind in ("number", "integer") or prop.get("format") == "date" else raw
+    raw = raw.strip() if kind in ("number", "integer") or prop.get("format") in ("date", "date-time") else raw
+    if prop.get("format") == "date-time":
+        return _instant_text(raw)
     if kind == "integer":
         return int(raw) if re.fullmatch(r"[+-]?\d{1,18}", raw) else raw
     if kind == "number":
@@ -100,7 +128,7 @@ def _read(schema: dict, form: MultiDict, prefix: str, keep_empty_rows: bool) -> 
     for name, prop in (schema.get("properties") or {}).items():
         input_name = f"{prefix}{name}"
         kind = prop.get("type")
-        if prop.get(NUMBER_MARKER):
+        if prop.get(NUMBER_MARKER) or prop.get("readOnly") is True:
             continue  # issued by the system when the step is completed, never read from the page
         if kind == "boolean":
             out[name] = form.get(input_name) == "true"
@@ -117,7 +145,7 @@ def _read(schema: dict, form: MultiDict, prefix: str, keep_empty_rows: bool) -> 
                 out[name] = rows
         elif kind == "array":
             items = prop.get("items") or {}
-            if "enum" in items or prop.get("x-user-role"):
+            if "enum" in items or prop.get("x-user-role") or prop.get("x-evidence") or prop.get("x-origin-evidence"):
                 values = [v for v in form.getlist(input_name) if v != ""]
             else:
                 values = [line.strip() for line in (form.get(input_name) or "").splitlines() if line.strip()]
@@ -193,16 +221,18 @@ def refused_fields(form_key: str | None, errors: dict) -> tuple[set[str], list[s
 # -- the fields to draw ---------------------------------------------------------------------------
 def build_fields(schema: dict | None, values: dict, errors: dict[str, list[str]], people: dict[str, list],
                  refused: set[str] = frozenset(), causes: list[tuple[str, str]] = (),
-                 list_items: list[tuple[str, str]] = ()) -> list[Field]:
+                 list_items: list[tuple[str, str]] = (), choices: dict | None = None) -> list[Field]:
     """The form's fields in its order, with the values to show and the errors to show beside them.
     `people`: role -> [(username, shown name)] of the eligible colleagues, for `x-user-role`;
     `causes`: (code, shown name) of the department's causes register, for `x-cause`; `list_items`:
     (code, shown name) of the items of its lists, for `"x-penalty-list": "item"`."""
-    return _fields(schema or {}, values or {}, errors, people, refused, "", "", True, list(causes), list(list_items))
+    return _fields(schema or {}, values or {}, errors, people, refused, "", "", True, list(causes), list(list_items),
+                   choices or {})
 
 
 def _fields(schema: dict, values: dict, errors, people, refused, prefix: str, key_prefix: str,
-            enforce_required: bool, causes: list | None = None, list_items: list | None = None) -> list[Field]:
+            enforce_required: bool, causes: list | None = None, list_items: list | None = None,
+            choices: dict | None = None) -> list[Field]:
     out = []
     required = _required(schema) if enforce_required else set()
     for name, prop in (schema.get("properties") or {}).items():
@@ -215,8 +245,19 @@ def _fields(schema: dict, values: dict, errors, people, refused, prefix: str, ke
         if prop.get(NUMBER_MARKER):
             f.widget = "issued"  # shown, not asked: the system issues the number on completion
             f.required = False
+            marker = numbered_markers(schema).get(name)
+            if marker is not None and marker.per:  # one number per value of that field (services/numbering.py)
+                f.attrs = {"per": _label((schema.get("properties") or {}).get(marker.per) or {}, marker.per)}
+        elif prop.get("readOnly") is True:
+            f.widget = "system"  # shown, not asked: the service writes it (the receiving department's name)
+            f.required = False
         elif prop.get("x-signature") is True:
             f.widget = "signature"  # the drawing comes as `<name>-png`; the value is a stored one's SHA-256
+        elif prop.get("x-evidence") is True:
+            f.widget = "evidence"  # items of the evidence list, as checkboxes; photos taken are uploaded first
+            f.value = [str(v) for v in value] if isinstance(value, list) else []
+            f.options = [(v, f"#{v}") for v in f.value]  # what is named stays named (the view adds the rest)
+            f.required = False  # a set of checkboxes has no HTML required; the server checks it
         elif kind == "boolean":
             f.widget = "checkbox"
             f.required = prop.get("const") is True and name in required
@@ -237,6 +278,9 @@ def _fields(schema: dict, values: dict, errors, people, refused, prefix: str, ke
             if role:
                 f.widget = "people"
                 f.options = _with_current(people.get(role, []), chosen)
+            elif prop.get("x-origin-evidence") is True:
+                f.widget = "checks"  # items of the origin case's evidence list and the case's own (a referral's)
+                f.options = _with_current((choices or {}).get("x-origin-evidence", []), chosen)
             elif "enum" in items:
                 f.widget = "checks"
                 f.options = _options(items)
@@ -248,6 +292,9 @@ def _fields(schema: dict, values: dict, errors, people, refused, prefix: str, ke
         elif role:
             f.widget = "person"
             f.options = _with_current(people.get(role, []), [str(value)] if value else [])
+        elif prop.get("x-department") is True:
+            f.widget = "select"  # the org tree's departments (the referral's receiving department)
+            f.options = _with_current((choices or {}).get("x-department", []), [str(value)] if value else [])
         elif prop.get("x-cause") is True:
             f.widget = "select"  # a cause not in the register is kept, and the rule names it
             f.options = _with_current(causes or [], [str(value)] if value else [])
@@ -259,6 +306,9 @@ def _fields(schema: dict, values: dict, errors, people, refused, prefix: str, ke
             f.options = _options(prop)
         elif prop.get("format") == "date":
             f.widget = "date"
+        elif prop.get("format") == "date-time":
+            f.widget = "datetime"  # the officer's Beijing time; read back with its offset
+            f.value = _local_text(value)
         elif kind in ("number", "integer"):
             f.widget = "number"
             f.value = _number_text(value) if not isinstance(value, str) else value

@@ -11,16 +11,21 @@ from flask_login import current_user, login_required
 from ..i18n import beside_fields, localized, page_language, refusal_message, step_name, task_step_name
 from ..services import (
     attachments,
+    case_links,
     case_messages,
     case_requests,
     cases,
     causes,
+    evidence,
+    inspections,
+    joint_visits,
     paper_entry,
     parties,
     penalty_lists,
     people,
     prefill,
     procedures,
+    referrals,
     review_sheet,
     worklists,
 )
@@ -146,8 +151,12 @@ def task_form(task_id: int):
             offered = {name: found for name, found in prefill.values(task.case, schema).items()
                        if values.get(name) in (None, "", [])}
             values.update({name: value for name, (value, _source) in offered.items()})
+    joint_visit = joint_visits.to_register_on(task.case, task.form_key) if task.state == "ready" else None
+    if joint_visit is not None and request.method == "GET" and not values.get(inspections.VISIT_DAY_FIELD):
+        values[inspections.VISIT_DAY_FIELD] = joint_visit.visit_on.isoformat()  # the one day it may be
     fields = tf.build_fields(schema, values, problem["errors"], _people_for(schema, task.case), problem["refused"],
-                             _causes_for(schema, task.case), _list_items_for(schema, task.case))
+                             _causes_for(schema, task.case), _list_items_for(schema, task.case),
+                             _referral_choices(schema, task.case))
     forms = procedures.procedure_info(task.case.procedure_version).forms
     for f in fields:
         if f.name in offered:
@@ -155,12 +164,45 @@ def task_form(task_id: int):
     for f in fields:
         if f.widget == "signature" and isinstance(f.value, str) and attachments.SHA256.match(f.value):
             f.attrs["data-current-url"] = url_for("web.case_attachment", case_id=task.case_id, sha256=f.value)
+        elif f.widget == "evidence":
+            _evidence_choices(f, task)
     return render_template("web/task.html", task=task, case=task.case, task_states=TASK_STATES, fields=fields, problem=problem,
                            title=tf.form_title(schema, page_language(), task.name),
                            action=url_for("web.task_form", task_id=task.id),
-                           cause_sheet=review_sheet.cause_sheet(task.case, schema, values, forms),
+                           joint_visit=joint_visit,
+                           cause_sheet=review_sheet.cause_sheet(task.case, schema, values, forms, task.form_key),
                            tier_labels=tier_labels(schema) or next(
                                (labels for form in forms.values() if (labels := tier_labels(form))), {})), status
+
+
+def _referral_choices(schema: dict | None, case) -> dict:
+    """A referral letter's choices: the departments of the org tree it may go to (`x-department`),
+    the evidence it may enclose (`x-origin-evidence`: the origin case's items and the case's own)."""
+    props = (schema or {}).get("properties") or {}
+    out = {}
+    if any(p.get("x-department") is True for p in props.values()):
+        out["x-department"] = referrals.departments(current_user, case)
+    if any(p.get("x-origin-evidence") is True for p in props.values()):
+        out["x-origin-evidence"] = [(str(item.id), f"{item.title}（{number}）")
+                                    for item, number in referrals.enclosable(case)]
+    return out
+
+
+def _evidence_choices(f, task) -> None:
+    """An `x-evidence` field: the items of the evidence list collected at this step and those the
+    form names, each a checkbox with its thumbnail; photos taken in the page are uploaded to the
+    list first (static/task-photos.js) and come back as checked boxes. Opened afresh, the form
+    names the items collected at the step."""
+    ready = task.state == "ready"
+    collected = evidence.collected_at(task.case, task.id) if ready else []
+    chosen = evidence.named(task.case, [int(v) for v in f.value if str(v).isdigit()])
+    if request.method == "GET" and ready and not f.value:
+        f.value = [str(item.id) for item in collected]
+    items = {item.id: item for item in [*collected, *chosen]}
+    f.options = [(str(i), items[i].title) for i in sorted(items)]
+    f.attrs = {"data-case": str(task.case_id), "data-task": str(task.id),
+               "data-upload-url": url_for("web.evidence_upload", case_id=task.case_id),
+               "data-list-url": url_for("web.evidence_list", case_id=task.case_id)}
 
 
 def _store_drawn_signatures(schema: dict | None, case_id: int, data: dict, values: dict) -> None:
@@ -250,7 +292,9 @@ def case_message(case_id: int, name: str):
 def new_case():
     procs = _procedures()
     departments = worklists.departments_in_scope(current_user)
-    form = {"procedure": request.form.get("procedure") or (procs[0][0] if procs else ""),
+    asked = request.args.get("procedure", "")  # "移送线索" on a case page: the referral, opened from it
+    form = {"procedure": request.form.get("procedure") or (asked if any(p == asked for p, _ in procs) else "")
+            or (procs[0][0] if procs else ""),
             "title": request.form.get("title", ""),
             "department": request.form.get("department") or current_user.org_unit.code,
             "party_name": request.form.get("party_name", ""),
@@ -260,8 +304,14 @@ def new_case():
             "party_id": request.form.get("party_id", ""),
             "paper": request.form.get("paper") == "1",
             "paper_reason": request.form.get("paper_reason", ""),
-            "paper_reference": request.form.get("paper_reference", "")}
+            "paper_reference": request.form.get("paper_reference", ""),
+            "from_case": request.form.get("from_case", request.args.get("from", "")),
+            "link_kind": request.form.get("link_kind", request.args.get("kind", "")),
+            "link_reason": request.form.get("link_reason", "")}
     errors: dict[str, list[str]] = {}
+    origin = _origin_of(form)
+    if origin is not None and request.method == "GET":
+        _prefill_from(form, origin, departments)
     q, matches = "", None
     try:
         q, matches = party_views.matches_for(form["party_q"])
@@ -278,17 +328,59 @@ def new_case():
             try:
                 case = cases.open_case(current_user, process_id=form["procedure"], title=form["title"].strip(),
                                        department_code=form["department"], party=_party_of(form, chosen),
-                                       paper=_paper_of(form))
+                                       paper=_paper_of(form), linked_from=_link_of(form, origin))
             except (Invalid, NotFound) as err:
                 errors = ({"procedure": [localized(err.message)]} if isinstance(err, NotFound) or not err.errors
-                          else party_views.web_party_errors(_paper_fields(err.errors)))
+                          else party_views.web_party_errors(_link_fields(_paper_fields(err.errors))))
             else:
                 flash(_("Case %(number)s is opened. Next: %(next)s.", number=case.number,
                         next=_next_steps(case)), "success")
                 return redirect(url_for("web.case_page", case_id=case.id))
     return render_template("web/case_new.html", form=form, errors=errors, procedures=procs,
                            departments=departments, kinds=PARTY_KINDS, q=q, matches=matches, chosen=chosen,
-                           paper_days=paper_entry.entry_days())
+                           paper_days=paper_entry.entry_days(), origin=origin, link_kinds=_link_kinds())
+
+
+def _origin_of(form: dict):
+    """The case the new one is opened from ("从本案立新案": ?from=<id>), if the user may read it; an
+    id that names no such case is dropped, as a case the user may not read is not named."""
+    value = (form["from_case"] or "").strip()
+    if not value.isdigit() or not 0 < int(value) < 2**31:
+        form["from_case"] = ""
+        return None
+    try:
+        return cases.get_case(current_user, int(value))
+    except NotFound:
+        form["from_case"] = ""
+        return None
+
+
+def _prefill_from(form: dict, origin, departments) -> None:
+    """A case opened from another starts with its party and department (the officer may change them)."""
+    if origin.party_id is not None:  # found in the register and picked, as if the officer had looked it up
+        form["party_id"], form["party_q"] = str(origin.party_id), origin.party.id_number or origin.party.name
+    else:
+        form["party_name"], form["party_kind"] = origin.party_name, origin.party_kind
+    if any(unit.code == origin.department.code for unit in departments):
+        form["department"] = origin.department.code
+
+
+def _link_of(form: dict, origin) -> dict | None:
+    """The link to the case the new one is opened from, as the service takes it."""
+    if origin is None:
+        return None
+    reason = form["link_reason"].strip()
+    return {"case_id": origin.id, "kind": form["link_kind"], **({"reason": reason} if reason else {})}
+
+
+def _link_fields(errors: dict) -> dict:
+    return {{"linked_from.kind": "link_kind", "linked_from.reason": "link_reason", "linked_from.case_id": "from_case",
+             "linked_from": "link_kind"}.get(name, name): messages for name, messages in errors.items()}
+
+
+def _link_kinds() -> list[tuple[str, str]]:
+    lang = page_language()
+    return [(code, kind.label(lang, outgoing=False)) for code, kind in case_links.KINDS.items()]
 
 
 # What the new-case page may record of a party registered with the case, beside its name and kind.
@@ -339,8 +431,10 @@ def _procedures() -> list[tuple[str, str]]:
     """(process id, name) of each deployed procedure, by its latest version's name."""
     latest: dict[str, str] = {}
     for version in procedures.list_versions():
-        latest[version.procedure.process_id] = version.name
-    return sorted(latest.items())
+        latest[version.procedure.process_id] = version
+    # a procedure opened only by another case's step (a referral's receipt) is not offered
+    return sorted((process_id, version.name) for process_id, version in latest.items()
+                  if referrals.opened_by_hand(version))
 
 
 def _both(english: str) -> Phrase:

@@ -2,7 +2,7 @@
 trace actions in the page's language, the language switch, the oversight alerts' names and words."""
 import json
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import Flask, request, url_for
 from flask_babel import gettext, lazy_gettext
@@ -11,6 +11,7 @@ from jinja2.utils import htmlsafe_json_dumps
 
 from ..extensions import login_manager
 from ..i18n import HTML_LANG, LANGUAGES, localized, page_language, step_name, task_step_name
+from ..oversight import procedure_kinds
 from ..oversight.alert_rules import CATALOGUE, rule_name, rule_title
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.powers import kind_label
@@ -45,6 +46,7 @@ ACTION_LABELS = {
     "legal_review.returned": lazy_gettext("legal review returned the case"),
     "document.generated": lazy_gettext("document generated"),
     "number.issued": lazy_gettext("number issued"),
+    "number.recorded": lazy_gettext("pre-printed form's number recorded"),
     "deadline.moved": lazy_gettext("due date moved"),
     "request.failed": lazy_gettext("request failed"),
     "timer.fired": lazy_gettext("time limit reached (timer)"),
@@ -56,6 +58,9 @@ ACTION_LABELS = {
     "attachment.stored": lazy_gettext("signature kept"),
     "evidence.stored": lazy_gettext("evidence added"),
     "evidence.withdrawn": lazy_gettext("evidence withdrawn"),
+    "referral.sent": lazy_gettext("clue referred to another department"),
+    "referral.received": lazy_gettext("referred clue received"),
+    "referral.answered": lazy_gettext("referral answered"),
 }
 # An alert's severity (DOMAIN.md 预警): its word is always shown beside its colour.
 SEVERITY_LABELS = {"high": lazy_gettext("high"), "medium": lazy_gettext("medium"), "low": lazy_gettext("low")}
@@ -87,6 +92,19 @@ def local_date(value: datetime | date | str | None) -> str:
     return value.isoformat()
 
 
+def local_due(value: datetime | str | None) -> str:
+    """A due time in Beijing time: its day where it ends a day (every limit counted in days), the
+    day and the minute where it does not (a limit counted in hours: 24 hours from an urgent
+    measure, 行政强制法 Art. 19)."""
+    at = datetime.fromisoformat(value) if isinstance(value, str) and value else value
+    if not isinstance(at, datetime):
+        return local_date(value)
+    local = at.astimezone(LOCAL_TZ)
+    if (local + timedelta(seconds=1)).date() != local.date():
+        return local.date().isoformat()
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
 def alert_name(code: str) -> str:
     """What an alert's rule found, by the catalogue, in the page's language."""
     return rule_name(code, page_language())
@@ -109,7 +127,7 @@ def steps_json(steps: dict) -> str:
     return htmlsafe_json_dumps({bpmn_id: {
         "state": s.state, "name": s.name, "by": s.completed_by,
         "at": local_datetime(s.completed_at) if s.completed_at else None,
-        "due": local_date(s.due_at) if s.due_at else None, "called_by": list(s.called_by)}
+        "due": local_due(s.due_at) if s.due_at else None, "called_by": list(s.called_by)}
         for bpmn_id, s in steps.items()})
 
 
@@ -193,7 +211,8 @@ def init_templating(app: Flask) -> None:
     login_manager.login_message = N_("Please log in to see this page.")  # translated when flashed
     login_manager.login_message_category = "info"
     login_manager.localize_callback = gettext
-    app.jinja_env.filters.update(local_datetime=local_datetime, local_date=local_date, tojson_steps=steps_json,
+    app.jinja_env.filters.update(local_datetime=local_datetime, local_date=local_date, local_due=local_due,
+                                 tojson_steps=steps_json,
                                  from_json=from_json, penalty_kind_label=penalty_kind_label)
 
     @app.context_processor
@@ -204,6 +223,7 @@ def init_templating(app: Flask) -> None:
             "status_labels": LazyStatusWords(), "role_labels": Translated(ROLE_LABELS),
             "action_labels": Translated(ACTION_LABELS),
             "party_kinds": PARTY_KINDS, "party_cases_of": parties.cases_of, "case_file_entries": entries,
+            "procedure_kind_labels": {code: procedure_kinds.label(code, lang) for code in procedure_kinds.KINDS},
             "localized": localized, "list_kind_label": list_kind_label,
             "here": request.full_path.rstrip("?") if request else "/",
             "with_args": with_args, "step_label": task_step_name, "step_name": step_name,

@@ -1,4 +1,5 @@
 """The pages' views: parse, call one service as the logged-in user, render."""
+import re
 from datetime import date
 
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
@@ -6,9 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from ..i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_SECONDS, LANGUAGES, localized
+from ..i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_SECONDS, LANGUAGES, localized, page_language
 from ..services import (
     attachments,
+    case_links,
     case_messages,
     case_overview,
     case_requests,
@@ -17,6 +19,7 @@ from ..services import (
     late_fees,
     paper_entry,
     parties,
+    referrals,
     users,
     worklists,
 )
@@ -43,6 +46,17 @@ def _text_arg(args: MultiDict, name: str, limit: int = 100) -> str | None:
     if len(value) > limit:
         raise Invalid({name: [tr("must have at most %(limit)s characters", limit=limit)]})
     return value or None
+
+
+def _per_page_arg(args: MultiDict, default: int) -> int:
+    """A list page's length (`per_page`), at most API_PAGE_SIZE_MAX like the API's lists."""
+    raw = args.get("per_page")
+    if raw is None:
+        return default
+    most = current_app.config["API_PAGE_SIZE_MAX"]
+    if not re.fullmatch("[0-9]{1,6}", raw) or not 1 <= int(raw) <= most:
+        raise Invalid({"per_page": [tr("must be from %(min)s to %(max)s", min=1, max=most)]})
+    return int(raw)
 
 
 def wants_html() -> bool:
@@ -81,7 +95,7 @@ def inbox():
     queue = args.get("queue", "mine")
     filters = {"queue": queue, "step": _text_arg(args, "step"), "department": _text_arg(args, "department"),
                "due_by": _date_arg(args, "due_by"), "overdue_only": args.get("overdue") == "1",
-               "sort": args.get("sort", "due")}
+               "sort": args.get("sort", "due"), "kind": _text_arg(args, "kind", 16)}
     page = worklists.inbox(current_user, after=args.get("after"), **filters)
     return render_template("web/inbox.html", page=page, filters=filters, args=args,
                            steps=worklists.human_steps(),
@@ -96,7 +110,7 @@ def cases():
                "status": _text_arg(args, "status"), "department": _text_arg(args, "department"),
                "step": _text_arg(args, "step"), "time_left": _text_arg(args, "time_left"),
                "opened_from": _date_arg(args, "opened_from"),
-               "opened_to": _date_arg(args, "opened_to")}
+               "opened_to": _date_arg(args, "opened_to"), "kind": _text_arg(args, "kind", 16)}
     page = worklists.search_cases(current_user, after=args.get("after"), **filters)
     return render_template("web/cases.html", page=page, filters=filters, args=args,
                            steps=worklists.human_steps(), time_left_labels=TIME_LEFT_LABELS,
@@ -125,7 +139,35 @@ def case_page(case_id: int):
     return render_template("web/case.html", o=overview, case=case, requests=requests, messages=messages,
                            party_cases=parties.cases_of(case.party_id), identify=identify,
                            evidence_counts=evidence.counts(case), late_fee=late_fees.of_case(case),
-                           paper=paper_entry.view(case))
+                           paper=paper_entry.view(case), links=case_links.shown(current_user, case),
+                           may_link=case_links.may_link(current_user, case), link_kinds=_link_kinds(),
+                           referrals=referrals.shown(current_user, case),
+                           may_refer=referrals.may_refer_from(current_user, case),
+                           may_refer_supervision=referrals.may_refer_as_supervision(current_user, case))
+
+
+def _link_kinds() -> list[tuple[str, str]]:
+    """(code, label) of the kinds of link, as the case that is the origin names the other."""
+    lang = page_language()
+    return [(code, kind.label(lang, outgoing=True)) for code, kind in case_links.KINDS.items()]
+
+
+@bp.post("/cases/<id:case_id>/links")
+@login_required
+def link_case(case_id: int):
+    """关联已有案件 on the case page (the API's POST /cases/{id}/links), the other case by its number."""
+    form = request.form
+    try:
+        other = case_links.case_by_number(current_user, _text_arg(form, "case_number", 64) or "")
+        asked = case_links.parse({"case_id": other.id, "kind": form.get("kind", ""),
+                                  **({"reason": form["reason"]} if form.get("reason", "").strip() else {})}, field="")
+        case_links.link_cases(current_user, case_id, asked)
+    except (Invalid, Conflict) as err:
+        messages = [m for ms in (err.errors or {}).values() for m in ms] if isinstance(err, Invalid) else []
+        flash(localized(messages[0] if messages else err.message), "error")
+    else:
+        flash(_("Case %(number)s is linked to this case.", number=other.number), "success")
+    return redirect(url_for("web.case_page", case_id=case_id) + "#links-h")
 
 
 @bp.post("/cases/<id:case_id>/paper-entry/finish")

@@ -34,19 +34,29 @@ Where each family lives in this package:
   `nothing_left_to_execute`, `court_applied_after_demand_period`);
 - `statutory_range.py`: the fine within its cause's statutory range (`fine_within_statutory_range`)
   and the kinds among those its penalty provision provides (`kinds_within_cause`);
+- `links.py`: the linked cases the law asks for (`confiscated_in_linked_case`);
 - `penalty_lists.py`: a case meeting the no-penalty list decided with a penalty
-  (`no_penalty_list_respected`, an alert);
+  (`no_penalty_list_respected`, an alert), or meeting the light-penalty list given a penalty
+  heavier than 从轻/减轻 (`light_list_applied`, an alert);
+- `coercion.py`: administrative coercion (行政强制法): a measure within the department's powers
+  (`measures_within_powers`), a record signed by the party, its refusal noted, or witnessed
+  (`record_signed_or_witnessed`), the items returned on release (`items_all_returned`);
+- `inspection.py`: enterprise inspections (`inspection_triggered`, an alert;
+  `inspection_within_frequency`, an alert; `on_joint_visit_day`; `clue_opened_in_linked_case`);
 - here: `check`, running a version's bindings on a step.
 """
 from collections.abc import Iterable
 
 from ..bindings import BEFORE_FORM, REFUSE, Binding, governing
 from . import (  # noqa: F401 - each registers its kinds
+    coercion,
     dates,
     decision,
     execution,
     formalities,
     hearing,
+    inspection,
+    links,
     penalty_lists,
     statutory_range,
     summary,

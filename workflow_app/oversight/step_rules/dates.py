@@ -2,15 +2,23 @@
 (`dates_in_order`, `instalments_in_order`: DATES_OUT_OF_ORDER), the limitation period
 (`within_limitation`: LIMITATION_EXPIRED, APL 36) and the decision on evidence preserved
 (`preservation_decided_in_time`: EVIDENCE_PRESERVATION_LATE, APL 56)."""
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from ..bindings import FIELDS, NUMBER, PAIRS, Param, RuleKind, register
-from ..calendar import working_days_after
+from ..calendar import LOCAL_TZ, working_days_after
 from .record import Breach, CaseRecord, bool_field, date_field, form_of
 
-
 # -- DATES_OUT_OF_ORDER ----------------------------------------------------------------------------
+# A time recorded on a phone may run a little ahead of the server's clock.
+FUTURE_SLACK = timedelta(minutes=5)
+
+
+def _shown(at: datetime) -> str:
+    """A recorded instant as the reader sees it: Beijing time, to the minute."""
+    return at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
 @lru_cache(maxsize=64)
 def _closure(edges: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     """Every (earlier, later) the edges imply: a step that did not happen (no hearing) does not
@@ -47,16 +55,35 @@ def dates_in_order(record: CaseRecord, params: dict) -> list[Breach]:
     breaches = []
     own, later_here = _by_form(pairs).get(record.form_key, ([], []))
     for ref in own:
-        day = record.day(ref)
-        if day is not None and day > record.today and ref not in scheduled:
+        day, at = record.day(ref), record.instant(ref)
+        if ref in scheduled:
+            continue
+        if day is not None and day > record.today:
             zh, en = record.label(ref)
             breaches.append(Breach(
                 (ref,), f"{zh}为{day}，晚于今天（{record.today}，北京时间），不得记录将来的日期",
                 f"{en} is {day}, after today ({record.today}, Beijing time): a date cannot be in the future"))
+        elif at is not None and record.now is not None and at > record.now + FUTURE_SLACK:
+            zh, en = record.label(ref)
+            shown = _shown(at)
+            breaches.append(Breach(
+                (ref,), f"{zh}为{shown}（北京时间），晚于现在，不得记录将来的时间",
+                f"{en} is {shown} Beijing time, later than now: a time cannot be in the future"))
     for earlier, later in later_here:
         # The submitted dates against those the legal order puts before them. A later step already
         # on record belongs to an earlier round (e.g. before legal review returned the case) and
-        # is done again after this one, so it is not held against it.
+        # is done again after this one, so it is not held against it. Two dates and times (an
+        # urgent measure and its report) are held to their order by the minute; otherwise by day.
+        first_at, second_at = record.instant(earlier), record.instant(later)
+        if first_at is not None and second_at is not None:
+            if first_at <= second_at:
+                continue
+            (later_zh, later_en), (earlier_zh, earlier_en) = record.label(later), record.label(earlier)
+            first, second = _shown(first_at), _shown(second_at)
+            breaches.append(Breach(
+                (later, earlier), f"{later_zh}（{second}）早于{earlier_zh}（{first}），不符合法定程序顺序",
+                f"{later_en} ({second}) is before {earlier_en} ({first}): out of the legal order of the steps"))
+            continue
         first, second = record.day(earlier), record.day(later)
         if first is None or second is None or first <= second:
             continue

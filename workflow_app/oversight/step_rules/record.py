@@ -10,15 +10,39 @@ references go in `Breach.fields`, the keys of the refusal's `errors`.
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 
-from ..bindings import FIELD, FIELDS, Param, RuleKind
+from ..bindings import FIELD, FIELDS, Param, RuleKind, field_schema
+from ..deadlines import form_day, form_instant
+
+
+class InspectionHistory:
+    """What the enterprise-inspection kinds read beyond the case (oversight/step_rules/inspection.py):
+    the department's published plan of a year (its items by code, the yearly frequency it allows
+    per enterprise), how many other visits of the case's party the department carried out in a year,
+    and the day of the joint visit the case takes part in. This one knows of none (a record built
+    without the registers)."""
+
+    def plan_items(self, year: int) -> dict[str, dict] | None:
+        return None
+
+    def max_per_enterprise(self, year: int) -> int | None:
+        return None
+
+    def earlier_visits(self, year: int) -> int:
+        return 0
+
+    def joint_visit_day(self) -> date | None:
+        return None
+
+
+NO_INSPECTIONS = InspectionHistory()
 
 
 class CaseRecord:
     """What a rule sees: the form being submitted and the latest data of each completed form (by
-    form key), who acts, the Beijing date, the party's kind and its number in the register (None
+    form key), who acts, the Beijing date (and the instant, `now`, where known), the party's kind and its number in the register (None
     while unidentified), the department and its powers, and the
     forms of the case's procedure version (their titles name the fields in messages), and the
     department's discretion benchmarks (`benchmark(item code, tier)`: the tier's range
@@ -26,7 +50,8 @@ class CaseRecord:
     register (`cause(code)`: the statutory range of the department's cause, models.Cause.statutory_range,
     or None where the register has no such cause), its no-penalty and light-penalty lists
     (`list_item(code)`: the item, services/registers.ListItem.as_rule_reads, or None), and its settings
-    (`settings`: the reconsideration body and court its decisions name).
+    (`settings`: the reconsideration body and court its decisions name), and its links to other
+    cases (`links`).
 
     `earlier` is the record itself or a function reading it: it is read once, when a rule first
     asks for a form other than the submitted one, so a step whose rules read only its own form
@@ -39,9 +64,14 @@ class CaseRecord:
                  cause: Callable[[str], dict | None] | None = None,
                  list_item: Callable[[str], dict | None] | None = None,
                  party_number: str | Callable[[], str | None] | None = None,
-                 settings: dict | Callable[[], dict] | None = None):
+                 settings: dict | Callable[[], dict] | None = None, now: datetime | None = None,
+                 links: list[dict] | Callable[[], list[dict]] | None = None,
+                 inspections: Callable[[], "InspectionHistory"] | None = None):
         self._settings = settings
+        self._inspections = inspections
+        self._links = links
         self.form_key, self.data, self.today, self.actor = form_key, data, today, actor
+        self.now = now  # the instant of the step (what a recorded date and time may not pass); None: unknown
         self._party_number = party_number
         self.party_kind, self.department, self.powers = party_kind, department, frozenset(powers)
         self.forms = forms or {}
@@ -64,6 +94,20 @@ class CaseRecord:
         a rule first asks)."""
         source = self._settings
         return dict((source() if callable(source) else source) or {})
+
+    @cached_property
+    def links(self) -> list[dict]:
+        """The case's links to other cases ([{kind, outgoing, case_id}], services/case_links.py
+        kinds_of): read when a rule first asks."""
+        source = self._links
+        return list((source() if callable(source) else source) or [])
+
+    @cached_property
+    def inspections(self) -> "InspectionHistory":
+        """The department's published inspection plans and its earlier inspections of the case's
+        party (services/inspections.py `history_of`): read when a rule first asks."""
+        source = self._inspections
+        return source() if callable(source) else NO_INSPECTIONS
 
     @cached_property
     def earlier(self) -> dict[str, dict]:
@@ -90,11 +134,12 @@ class CaseRecord:
         return node
 
     def day(self, ref: str | None) -> date | None:
-        value = self.get(ref)
-        try:
-            return date.fromisoformat(value) if isinstance(value, str) else None
-        except ValueError:
-            return None
+        """The Beijing date a field records: its date, or the date of its date and time."""
+        return form_day(self.get(ref))
+
+    def instant(self, ref: str | None) -> datetime | None:
+        """The moment a date-and-time field records (`format: date-time`), None for a plain date."""
+        return form_instant(self.get(ref))
 
     def each(self, ref: str | None) -> list[tuple[str, object]]:
         """Every value a reference with `*` reaches, with its own reference: for
@@ -148,6 +193,18 @@ class CaseRecord:
         """The field's own title, (Chinese, English), without its form's (a checklist item)."""
         zh, en = self.label(ref)
         return zh.rsplit("·", 1)[-1], en.rsplit(" · ", 1)[-1]
+
+    def choice(self, ref: str | None, value) -> tuple[str, str]:
+        """A choice of a field in the user's words, (Chinese, English): its label in the form
+        (`x-enum-labels`, `x-enum-labels-en`), else the value itself (`ordinary` -> 一般, Ordinary)."""
+        schema = field_schema(self.forms, ref) if ref else None
+        choices = (schema or {}).get("enum") or []
+        if value not in choices:
+            return str(value), str(value)
+        at = choices.index(value)
+        zh_labels, en_labels = (schema.get("x-enum-labels") or []), (schema.get("x-enum-labels-en") or [])
+        zh = zh_labels[at] if at < len(zh_labels) else str(value)
+        return zh, en_labels[at] if at < len(en_labels) else zh
 
 
 _NOTE = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
@@ -217,3 +274,9 @@ LARGE_FINE = {"person": 10000, "organization": 100000}
 
 def large_fine(party_kind: str) -> int:
     return LARGE_FINE.get(party_kind, LARGE_FINE["person"])
+
+
+def yuan(value) -> str:
+    """An amount as the registers and messages write it: 50000, 12.5."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) and not value.is_integer() \
+        else f"{int(value)}"

@@ -5,7 +5,9 @@ the goods' value from the amount the law names (Food Safety Law Art. 124: goods 
 10,000 yuan, 50,000–100,000 yuan; from 10,000, 10 to 20 times their value).
 
 Below the minimum only where the record states a circumstance of APL Art. 32 (or 30, 31) for which
-the law says the penalty shall be mitigated (减轻处罚); above the maximum never: no circumstance lets
+the law says the penalty shall be mitigated (减轻处罚), or finds that the case meets an item of the
+department's light-penalty list (从轻减轻处罚清单: items that state such circumstances, published by the
+department; `mitigating_list_item`); above the maximum never: no circumstance lets
 an agency exceed what the law allows (APL Art. 4, 5: the penalty has its legal basis). Unlike a
 departure from the discretion benchmark (FINE_OUTSIDE_BENCHMARK, an alert), the step is refused.
 
@@ -15,15 +17,9 @@ beside the confiscation of the illegal gain, which APL Art. 28(2) orders whateve
 """
 from ..bindings import MAP, TEXT, TEXTS, Param, RuleKind, register
 from ..powers import kind_label
-from .record import Breach, CaseRecord
+from .record import Breach, CaseRecord, text_field, yuan
 
 BASIS_WORDS = {"illegal_gain": ("违法所得", "illegal gain"), "goods_value": ("货值金额", "value of the goods")}
-
-
-def yuan(value) -> str:
-    """An amount as the register writes it: 50000, 12.5."""
-    return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) and not value.is_integer() \
-        else f"{int(value)}"
 
 
 def statutory_bounds(cause: dict, basis_amount) -> tuple[float | None, float | None, str, str] | None:
@@ -116,15 +112,31 @@ def fine_within_statutory_range(record: CaseRecord, params: dict) -> list[Breach
         _ref, circumstance = _own_then_earlier(record, params.get("mitigation"))
         if circumstance not in (None, "", []):
             return []  # 减轻处罚 grounded in a recorded circumstance of APL Art. 32
+        if mitigating_list_item(record, params) is not None:
+            return []  # grounded in an item of the light-penalty list the case was found to meet
         mitigation = [r for r in _refs(params.get("mitigation")) if r.split(".", 1)[0] == record.form_key]
         return [Breach(
             (fine_ref, *mitigation),
             f"{zh_fine}{yuan(fine)}元低于{provision}规定的罚款幅度（{range_zh}）：低于法定最低额属于减轻处罚，"
-            "应当具有并记录《行政处罚法》第32条规定的应当减轻处罚的情形",
+            "应当具有并记录《行政处罚法》第32条规定的应当减轻处罚的情形（或者本案符合的从轻减轻处罚清单事项）",
             f"{en_fine} of {yuan(fine)} yuan is below the range of {provision} ({range_en}): a fine below the "
-            "statutory minimum is a mitigated penalty and needs a recorded circumstance of APL Art. 32",
+            "statutory minimum is a mitigated penalty and needs a recorded circumstance of APL Art. 32 (or an item "
+            "of the light-penalty list the case meets)",
             details)]
     return []
+
+
+def mitigating_list_item(record: CaseRecord, params: dict) -> str | None:
+    """The code of the item of the department's lists that the record finds the case meets, where
+    its kind allows a mitigated penalty (`mitigating_list_kinds`: the light-penalty list, 从轻减轻
+    处罚清单, whose items state circumstances of APL Art. 32); None otherwise."""
+    if not params.get("list_item") or not params.get("list_meets"):
+        return None
+    code = record.get(params["list_item"])
+    if not isinstance(code, str) or not code or record.get(params["list_meets"]) != params["list_met"]:
+        return None
+    item = record.list_item(code)
+    return code if item is not None and item.get("kind") in params["mitigating_list_kinds"] else None
 
 
 register(RuleKind(
@@ -138,13 +150,22 @@ register(RuleKind(
      "mitigation": Param(MAP, optional=True,
                          doc="form key -> the field recording the circumstance of APL Art. 32 that mitigates "
                              "the penalty (减轻); recorded, a fine may go below the minimum"),
+     "list_item": text_field("the item of the department's no-penalty or light-penalty list the case was assessed "
+                             "against (its code in the register)", optional=True),
+     "list_meets": text_field("the officer's finding whether the case meets that item", optional=True),
+     "list_met": Param(TEXT, optional=True, default="yes", enum_of="list_meets",
+                       doc="the choice of `list_meets` that finds the case meets the item (default: yes)"),
+     "mitigating_list_kinds": Param(TEXTS, optional=True, default=("light",),
+                                    doc="the kinds of list item that ground a mitigated penalty: met, a fine may go "
+                                        "below the minimum (default: light, the light-penalty list)"),
      "illegal_gain": Param(MAP, ("number", "integer"), optional=True,
                            doc="form key -> the illegal gain (违法所得), for a range in multiples of it"),
      "goods_value": Param(MAP, ("number", "integer"), optional=True,
                           doc="form key -> the value of the goods (货值金额), for a range in multiples of it")},
     fine_within_statutory_range,
     doc="A fine proposed, notified or decided lies within its cause's statutory range; below the minimum only "
-        "with a recorded APL Art. 32 circumstance (减轻处罚), above the maximum never."))
+        "with a recorded APL Art. 32 circumstance or a light-penalty list item the case meets (减轻处罚), above the "
+        "maximum never."))
 
 
 # -- PENALTY_KIND_NOT_IN_PROVISION (APL Art. 4, 38(1)) ------------------------------------------------
