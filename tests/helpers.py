@@ -1,10 +1,11 @@
 """Driving cases through the real API, the way a client would."""
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from io import BytesIO
 
 from tests.conftest import PASSWORD
 from workflow_app.demo.evidence import site_photo
+from workflow_app.oversight.calendar import LOCAL_TZ
 from workflow_app.wall_clock import local_today
 
 
@@ -14,6 +15,14 @@ def days_ago(n: int) -> str:
     and the out of order)."""
     return (local_today() - timedelta(days=n)).isoformat()
 
+
+
+def noon_after(instant: datetime, days: int) -> datetime:
+    """Noon in Beijing `days` days after the day of `instant`: where a test moves the app's clock
+    past a due time (a day's last instant, 23:59:59.999), so that the test's own run (the clock
+    runs on from where it is set) does not carry "today" into the next day between two reads."""
+    day = instant.astimezone(LOCAL_TZ).date() + timedelta(days=days)
+    return datetime.combine(day, time(12), tzinfo=LOCAL_TZ)
 
 # The day tests written with fixed dates (the 2026 National Day holiday, its adjusted Saturday)
 # run as of (`@pytest.mark.as_of(FIXED_DATES_AS_OF)`): after their last date, and in 2026, whose

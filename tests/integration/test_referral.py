@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import days_ago, package_files
+from tests.helpers import days_ago, noon_after, package_files
 from tests.referral import RECEIVING_OFFICER, THIRD_OFFICER, Referral
 from tests.web_session import html, page_login
 from workflow_app.extensions import db
@@ -126,9 +126,9 @@ def steps_due() -> str:
 
 
 def past_due(api, case: dict, clock, days: int = 1) -> None:
-    """The app's clock moved `days` days past the feedback's due time (wherever holidays carried it)."""
+    """The app's clock moved to noon `days` days after the feedback's due day (wherever holidays carried it)."""
     due = datetime.fromisoformat(Referral(api).referrals(case)[0]["due_at"])
-    clock.set_now(due + timedelta(days=days))
+    clock.set_now(noon_after(due, days))
     api._tokens.clear()
 
 
@@ -413,7 +413,7 @@ def test_a_referral_waiting_on_the_version_before_0033_is_still_answered(api, ct
     assert r.status_code == 403 and r.json["error"] == "answered_by_receiving_department"
     deploy_referral(api)  # the current version again: new referrals take it, this one stays
     assert answer_task(api)["due_at"] == feedback["due_at"]
-    clock.set_now(datetime.fromisoformat(feedback["due_at"]) + timedelta(days=1))
+    clock.set_now(noon_after(datetime.fromisoformat(feedback["due_at"]), 1))
     api._tokens.clear()
     receipt = receipt_of(api, case)
     referral.complete(receipt, "referral_answer", answered_on=days_ago(0))

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from tests.helpers import days_ago
+from tests.helpers import days_ago, noon_after
 from tests.referral import RECEIVING_OFFICER, THIRD_OFFICER, days_ahead
 from workflow_app.extensions import db
 from workflow_app.models import Alert, Evidence, Referral, TraceEvent
@@ -217,7 +217,7 @@ def test_answered_late_before_the_worker_passed_the_answer_raises_it(api, ctx, c
     sent = refer(api, title="某线索", party={"name": "某店", "kind": "organization"},
                  letter=letter(feedback_due_on=days_ahead(1)))
     receipt_id = sent["receipt_case"]["id"]
-    clock.set_now(datetime.fromisoformat(sent["due_at"]) + timedelta(days=1))
+    clock.set_now(noon_after(datetime.fromisoformat(sent["due_at"]), 1))
     api._tokens.clear()
     answer(api, receipt_id, answer="return", reasons="不属本局管辖", case_title=None)
     assert codes(receipt_id) == ["REFERRAL_FEEDBACK_OVERDUE"]
