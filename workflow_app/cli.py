@@ -620,9 +620,9 @@ def causes_list(department):
 @penalty_lists_cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def penalty_lists_import(file):
-    """Import list items from a CSV file (department,code,cause,kind,conditions,legal_ground,
-    first_violation,look_back_months,valid_from,valid_to,document; one row per item). Checked whole;
-    traced."""
+    """Import list items from a CSV file (department,code,cause,kind,tier,conditions,legal_ground,
+    first_violation,look_back_months,valid_from,valid_to,document; one row per item; tier, of a light
+    item only: lighter, mitigated or lighter_or_mitigated). Checked whole; traced."""
     from .services import penalty_lists
 
     created, updated = _run(penalty_lists.import_csv, _file_bytes(file), _operator())
@@ -633,7 +633,8 @@ def penalty_lists_import(file):
 @click.option("--department", help="A department's code (default: every department).")
 @click.option("--cause", help="A cause of the department's register (with --department).")
 def penalty_lists_list(department, cause):
-    """The items of the lists: department, code, cause, kind, validity, conditions."""
+    """The items of the lists: department, code, cause, kind (a light item's with its tier:
+    light/lighter), validity, conditions."""
     from .services import causes, penalty_lists
 
     if cause and not department:
@@ -644,7 +645,8 @@ def penalty_lists_list(department, cause):
             _run(causes.get, unit.code, cause)
         for item in penalty_lists.items_of(unit, cause or None):
             until = item.valid_to.isoformat() if item.valid_to else ""
-            click.echo(f"{unit.code}\t{item.code}\t{item.cause.code}\t{item.kind}\t"
+            kind = f"{item.kind}/{item.tier}" if item.tier else item.kind
+            click.echo(f"{unit.code}\t{item.code}\t{item.cause.code}\t{kind}\t"
                        f"{item.valid_from.isoformat()}..{until}\t{item.conditions}")
 
 

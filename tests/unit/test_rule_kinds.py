@@ -169,8 +169,8 @@ BOUND = {
                                                 "decided_kinds": "jueding.kinds", "decided_fine": "jueding.amount"}),
     "light_list_applied": (["jueding"], {"item": "gaozhi.qingdan", "meets": "gaozhi.fuhe", "met": "shi",
                                          "tier": "jueding.dangci", "fine": "jueding.amount", "kinds": "jueding.kinds",
-                                         "benchmark_item": "jueding.jizhun", "light_tiers": ["jianqing", "congqing"],
-                                         "heavier_tiers": ["yiban", "congzhong"]}),
+                                         "benchmark_item": "jueding.jizhun", "lighter_tiers": ["congqing"],
+                                         "mitigated_tiers": ["jianqing"], "heavier_tiers": ["yiban", "congzhong"]}),
     "legal_review_before_major_decision": (["jueding"], {**MAJOR, "review_outcome": "shenhe.jielun",
                                                          "approved": "tongyi"}),
     "discussion_before_major_decision": (["jueding"], {**MAJOR, "discussion": "taolun"}),
@@ -315,8 +315,8 @@ def test_deploy_refuses_a_choice_the_field_does_not_offer_even_as_a_default():
     on, params = BOUND["nothing_left_to_execute"]
     assert "'paid' is not a choice" in _problems("nothing_left_to_execute", on, {**params, "finished": ["paid"]})[0]
     on, params = BOUND["light_list_applied"]  # a default list of choices, each checked
-    default = {k: v for k, v in params.items() if k != "light_tiers"}
-    assert "its default 'mitigated', 'lighter' is not a choice of field jueding.dangci" in _problems(
+    default = {k: v for k, v in params.items() if k != "lighter_tiers"}
+    assert "its default 'lighter' is not a choice of field jueding.dangci" in _problems(
         "light_list_applied", on, default)[0]
 
 
@@ -922,7 +922,15 @@ def test_kinds_are_not_checked_without_a_cause_or_its_kinds_in_the_register():
 LISTS = {"BCF-1": {"code": "BCF-1", "kind": "no_penalty", "cause": "SP-126", "conditions": "初次违法、危害后果轻微并及时改正",
                    "legal_ground": "《中华人民共和国行政处罚法》第三十三条第一款", "first_violation": True},
          "CQ-1": {"code": "CQ-1", "kind": "light", "cause": "SP-126", "conditions": "主动消除危害后果",
-                  "legal_ground": "《中华人民共和国行政处罚法》第三十二条第一项", "first_violation": False}}
+                  "legal_ground": "《中华人民共和国行政处罚法》第三十二条第一项", "first_violation": False,
+                  "tier": "lighter_or_mitigated"},
+         # the same circumstance, an item grounding 从轻 only, and one grounding 减轻 only
+         "CQ-L": {"code": "CQ-L", "kind": "light", "cause": "SP-126", "conditions": "立案调查期间主动改正",
+                  "legal_ground": "《中华人民共和国行政处罚法》第三十二条第一项", "first_violation": False,
+                  "tier": "lighter"},
+         "CQ-M": {"code": "CQ-M", "kind": "light", "cause": "SP-126", "conditions": "货值极小并主动召回",
+                  "legal_ground": "《中华人民共和国行政处罚法》第三十二条第一项", "first_violation": False,
+                  "tier": "mitigated"}}
 
 
 def listed(decided, finding) -> CaseRecord:
@@ -1041,13 +1049,107 @@ def test_a_light_list_item_the_case_meets_grounds_a_fine_below_the_statutory_min
                       {"qingdan": "CQ-9", "fuhe": "shi"},  # not in the register
                       {}):
         b = only("fine_within_statutory_range", below(no_ground))
-        assert "或者本案符合的从轻减轻处罚清单事项" in b.message and "light-penalty list" in b.message_en
+        assert "或者本案符合的、规定减轻处罚的从轻减轻处罚清单事项" in b.message and "light-penalty list" in b.message_en
     # a kind of item the binding names as a ground; above the maximum never
     assert breaches("fine_within_statutory_range", below({"qingdan": "BCF-1", "fuhe": "shi"}),
                     mitigating_list_kinds=["light", "no_penalty"]) == []
     above = record("jueding", {"anyou": "SP-124", "amount": 100001, "kinds": ["fine"]},
                    earlier={"gaozhi": {"qingdan": "CQ-1", "fuhe": "shi"}}, cause=CAUSES.get, list_item=LISTS.get)
     assert "不得高于法定最高额" in only("fine_within_statutory_range", above).message
+
+
+def test_only_a_light_list_item_whose_tier_includes_mitigation_grounds_a_fine_below_the_statutory_minimum():
+    def below(finding, amount=20000, items=LISTS, **decided):
+        return record("jueding", {"anyou": "SP-124", "amount": amount, "kinds": ["fine"], **decided},
+                      earlier={"gaozhi": finding}, cause=CAUSES.get, list_item=items.get)
+    for grounds in ("CQ-M", "CQ-1"):  # 减轻; 从轻或者减轻
+        assert breaches("fine_within_statutory_range", below({"qingdan": grounds, "fuhe": "shi"})) == []
+    # an item of 从轻 only: no ground for going below the minimum, and the refusal says why
+    b = only("fine_within_statutory_range", below({"qingdan": "CQ-L", "fuhe": "shi"}))
+    assert b.fields == ("jueding.amount", "jueding.jianqing")
+    assert "本案符合的从轻减轻处罚清单事项CQ-L只规定从轻处罚（在法定幅度内），不是减轻处罚的依据" in b.message
+    assert "低于法定最低额属于减轻处罚" in b.message and "《行政处罚法》第32条" in b.message
+    assert "item CQ-L of the light-penalty list, which the case meets, grounds only a lighter penalty" in b.message_en
+    assert (b.details["list_item"], b.details["list_tier"], b.details["min_fine"]) == ("CQ-L", "lighter", 50000)
+    # within the range it is the lighter penalty the item grounds; a recorded APL 32 circumstance still mitigates
+    assert breaches("fine_within_statutory_range", below({"qingdan": "CQ-L", "fuhe": "shi"}, 50000)) == []
+    assert breaches("fine_within_statutory_range", below({"qingdan": "CQ-L", "fuhe": "shi"},
+                                                         jianqing="eliminated_harm")) == []
+    # found not to meet it: the general refusal, no word of the item
+    b = only("fine_within_statutory_range", below({"qingdan": "CQ-L", "fuhe": "fou"}))
+    assert "CQ-L" not in b.message and "list_item" not in b.details
+    # an item read without a tier grounds both, as every light item did before items named one
+    untiered = {**LISTS, "CQ-L": {k: v for k, v in LISTS["CQ-L"].items() if k != "tier"}}
+    assert breaches("fine_within_statutory_range", below({"qingdan": "CQ-L", "fuhe": "shi"}, items=untiered)) == []
+
+
+MITIGATED_RANGE = {**TIERS, ("SJ-01", "jianqing"): {"min_fine": 1000, "max_fine": 5000}}
+
+
+def tiered(code, decided, ranges=MITIGATED_RANGE) -> CaseRecord:
+    """The decision of a case the notice found meeting the light-penalty list's `code`, the benchmark
+    SJ-01 holding a 减轻 range (1,000–5,000 yuan) beside 从轻 (5,000–18,500) and 一般."""
+    return record("jueding", {"jizhun": "SJ-01", "kinds": ["fine"], **decided},
+                  earlier={"gaozhi": {"qingdan": code, "fuhe": "shi"}}, list_item=LISTS.get,
+                  benchmark=lambda item, tier: ranges.get((item, tier)))
+
+
+def test_a_lighter_only_light_list_item_departs_at_an_ordinary_tier_or_a_fine_above_the_top_of_lighter():
+    b = only("light_list_applied", tiered("CQ-L", {"dangci": "yiban", "amount": 20000}))
+    assert b.fields == ("jueding.dangci", "jueding.amount")
+    assert "决定·罚款金额20000元高于裁量基准SJ-01“从轻”档的上限18500元" in b.message
+    assert "依《行政处罚法》第32条应当从轻处罚（" in b.message and "或者减轻" not in b.message
+    assert "is given a lighter penalty (APL Art. 32)" in b.message_en
+    assert (b.details["list_tier"], b.details["ceiling"]) == ("lighter", 18500)
+    assert only("light_list_applied", tiered("CQ-L", {"dangci": "congqing", "amount": 18501})).fields == (
+        "jueding.amount",)
+    assert only("light_list_applied", tiered("CQ-L", {"amount": 18501})).fields == ("jueding.amount",)  # no tier
+    for lawful in (tiered("CQ-L", {"dangci": "congqing", "amount": 18500}),  # the top of 从轻
+                   tiered("CQ-L", {"dangci": "jianqing", "amount": 3000}),  # lighter still (the range rule judges 减轻)
+                   tiered("CQ-L", {"dangci": "congqing", "kinds": ["warning"], "amount": 20000})):
+        assert breaches("light_list_applied", lawful) == []
+
+
+def test_a_mitigated_only_light_list_item_departs_at_a_lighter_tier_or_a_fine_above_the_top_of_mitigated():
+    b = only("light_list_applied", tiered("CQ-M", {"dangci": "congqing", "amount": 9000}))
+    assert b.fields == ("jueding.dangci", "jueding.amount")
+    assert "决定·裁量档次却为“从轻”" in b.message and "高于裁量基准SJ-01“减轻”档的上限5000元" in b.message
+    assert "依《行政处罚法》第32条应当减轻处罚（" in b.message and "is given a mitigated penalty" in b.message_en
+    assert (b.details["list_tier"], b.details["ceiling"]) == ("mitigated", 5000)
+    assert only("light_list_applied", tiered("CQ-M", {"dangci": "jianqing", "amount": 5001})).fields == (
+        "jueding.amount",)
+    assert only("light_list_applied", tiered("CQ-M", {"dangci": "yiban", "amount": 3000})).fields == ("jueding.dangci",)
+    assert breaches("light_list_applied", tiered("CQ-M", {"dangci": "jianqing", "amount": 5000})) == []
+    # the benchmark holds no 减轻 range: the tier alone is judged
+    assert breaches("light_list_applied", tiered("CQ-M", {"dangci": "jianqing", "amount": 9000}, TIERS)) == []
+    assert only("light_list_applied", tiered("CQ-M", {"dangci": "congqing", "amount": 9000}, TIERS)).fields == (
+        "jueding.dangci",)
+
+
+def test_a_lighter_or_mitigated_item_is_judged_against_the_top_of_both_tiers_as_before_items_named_a_tier():
+    assert breaches("light_list_applied", tiered("CQ-1", {"dangci": "congqing", "amount": 18500})) == []
+    assert breaches("light_list_applied", tiered("CQ-1", {"dangci": "jianqing", "amount": 3000})) == []
+    b = only("light_list_applied", tiered("CQ-1", {"dangci": "congqing", "amount": 18501}))
+    assert b.details["ceiling"] == 18500 and "“减轻”、“从轻”档的上限18500元" in b.message
+    assert "应当从轻或者减轻处罚" in b.message and b.details["list_tier"] == "lighter_or_mitigated"
+    untiered = {k: v for k, v in LISTS["CQ-1"].items() if k != "tier"}  # read without one: both
+    rec = record("jueding", {"jizhun": "SJ-01", "kinds": ["fine"], "dangci": "congqing", "amount": 18501},
+                 earlier={"gaozhi": {"qingdan": "CQ-1", "fuhe": "shi"}}, list_item={"CQ-1": untiered}.get,
+                 benchmark=lambda item, tier: MITIGATED_RANGE.get((item, tier)))
+    assert only("light_list_applied", rec).message == b.message
+
+
+def test_the_judgement_against_a_light_item_names_the_tier_it_grounds():
+    from workflow_app.oversight.step_rules.penalty_lists import judged
+
+    params = KINDS["light_list_applied"].complete(BOUND["light_list_applied"][1])
+    nothing = judged(tiered("CQ-L", {"kinds": ["warning"], "amount": None}), params)
+    assert nothing.consistent is True and nothing.message == "未给予重于从轻的处罚，与从轻减轻处罚清单事项CQ-L一致"
+    assert nothing.message_en == "no penalty heavier than a lighter penalty: consistent with item CQ-L of the light-penalty list"
+    mitigated = judged(tiered("CQ-M", {"dangci": "jianqing", "amount": 4000}), params)
+    assert mitigated.consistent is True
+    assert mitigated.message == "裁量阶次为“减轻”，罚款4000元不高于裁量基准SJ-01“减轻”档的上限5000元，与从轻减轻处罚清单事项CQ-M一致"
+    assert judged(tiered("CQ-M", {"dangci": "congqing", "amount": 4000}), params).consistent is False
 
 
 def test_a_record_names_a_choice_by_its_label_in_both_languages():

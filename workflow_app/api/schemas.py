@@ -821,6 +821,10 @@ class PenaltyListItemSchema(Schema):
     cause_name = fields.Function(lambda i: i.cause.name, metadata={"description": "the violation"})
     kind = fields.String(metadata={"description": "no_penalty (首违不罚 / 不予处罚清单, APL Art. 33) or light "
                                                   "(从轻减轻处罚清单, APL Art. 32)"})
+    tier = fields.String(allow_none=True, metadata={
+        "description": "of a light item, what its circumstance grounds: lighter (从轻, within the statutory range), "
+                       "mitigated (减轻, below the statutory minimum, APL Art. 32) or lighter_or_mitigated (从轻或者减轻); "
+                       "null for a no_penalty item"})
     conditions = fields.String(metadata={"description": "what the case must meet"})
     legal_ground = fields.String(metadata={"description": "the provision the item rests on"})
     first_violation = fields.Boolean(metadata={"description": "the item applies only to a first violation"})
@@ -873,8 +877,8 @@ class ListFindingSchema(Schema):
         "description": "whether the party is a first violator per the parties register; null: no such item"})
     consistent = fields.Boolean(allow_none=True, metadata={
         "description": "whether the penalty proposed agrees with the item the case meets (a no-penalty item: no "
-                       "penalty; a light item: no tier or fine heavier than 从轻/减轻 of the benchmark, else "
-                       "LIGHT_LIST_NOT_APPLIED); null: nothing to judge (the case does not meet the item, or it is "
+                       "penalty; a light item: no tier or fine heavier than the benchmark's tiers the item names, "
+                       "从轻, 减轻 or either, else LIGHT_LIST_NOT_APPLIED); null: nothing to judge (the case does not meet the item, or it is "
                        "not in the lists)"})
     consistency = fields.Function(lambda f: _said(f.consistency), allow_none=True, metadata={
         "description": "why, in the request's language"})

@@ -133,7 +133,9 @@ class PenaltyListItem(db.Model):
     register it applies to, the conditions under which it does (初次违法、危害后果轻微并及时改正),
     its legal ground, its validity and the document that issued it. `first_violation`: the item
     applies only to a party with no earlier penalty for the same cause within `look_back_months`
-    (None: 12; services/penalty_lists.py `first_violation`).
+    (None: 12; services/penalty_lists.py `first_violation`). `tier`, of a light item only (None for
+    a no_penalty one): what the listed circumstance grounds — lighter (从轻, within the statutory
+    range), mitigated (减轻, below its minimum, APL 32) or lighter_or_mitigated (从轻或者减轻).
 
     The rule kinds `no_penalty_list_respected` (MINOR_FIRST_VIOLATION_PENALIZED, APL 33),
     `light_list_applied` (LIGHT_LIST_NOT_APPLIED, APL 32) and `fine_within_statutory_range` (a
@@ -146,6 +148,7 @@ class PenaltyListItem(db.Model):
     code: Mapped[str] = mapped_column(String(64))
     cause_id: Mapped[int] = mapped_column(ForeignKey("cause.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # no_penalty | light
+    tier: Mapped[str | None] = mapped_column(String(24))  # light: lighter | mitigated | lighter_or_mitigated
     conditions: Mapped[str] = mapped_column(String(1000))
     legal_ground: Mapped[str] = mapped_column(String(500))
     first_violation: Mapped[bool]

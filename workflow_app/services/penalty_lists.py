@@ -4,16 +4,22 @@ services/causes.py), each item naming the cause of the department's register it 
 
 Administrators import them from CSV (`flask penalty-lists import FILE`), one row per item:
 
-    department,code,cause,kind,conditions,legal_ground,first_violation,look_back_months,valid_from,
-    valid_to,document
+    department,code,cause,kind,tier,conditions,legal_ground,first_violation,look_back_months,
+    valid_from,valid_to,document
 
 `department` is the org unit's code; `cause` a cause of that department's register; `kind`
-no_penalty or light; `conditions` what the case must meet (初次违法、危害后果轻微并及时改正);
+no_penalty or light; `tier`, required for a light item and blank for a no_penalty one, what the
+listed circumstance grounds: `lighter` (从轻, a lighter penalty within the statutory range),
+`mitigated` (减轻, below the statutory minimum: APL 32, only where the law allows it) or
+`lighter_or_mitigated` (从轻或者减轻); `conditions` what the case must meet (初次违法、危害后果轻微并及时改正);
 `legal_ground` the provision (《中华人民共和国行政处罚法》第三十三条第一款); `first_violation` yes
 where the item applies only to a first violation, judged over `look_back_months` (blank: 12);
 `valid_from`/`valid_to` the item's validity (ISO dates; no end: blank); `document` the issuing
-document. An import is one transaction, checked whole first (a bad line is named and nothing is
-written), and traced on the system chain with the file's SHA-256; an item of the file replaces the
+document. A file without the `tier` column (written before light items named their tier) is
+refused whole, naming the column: every light row of it would need one, and a department's file
+that lists no light item today may list one tomorrow, so the header is the same for every file.
+An import is one transaction, checked whole first (a bad line is named and nothing is written),
+and traced on the system chain with the file's SHA-256; an item of the file replaces the
 register's item of the same department and code (an item is ended by its `valid_to`, never
 deleted: a case's record names it). Anyone logged in may read the lists: they are published (118号).
 
@@ -31,8 +37,10 @@ register shows the party penalized for the cause within the look-back, are refus
 field (422). A case found to meet the no-penalty list and decided with a penalty raises
 MINOR_FIRST_VIOLATION_PENALIZED (oversight/step_rules/penalty_lists.py, an alert: APL 33); one found
 to meet the light-penalty list and proposed or decided a penalty in a tier heavier than 从轻/减轻 of
-its benchmark raises LIGHT_LIST_NOT_APPLIED (the same module, an alert: APL 32); and a light-list
-item it meets grounds a fine below the statutory minimum (减轻, step_rules/statutory_range.py). The
+its benchmark raises LIGHT_LIST_NOT_APPLIED (the same module, an alert: APL 32) — judged against
+the tiers the item names: a 从轻 item against 从轻's top, a 减轻 item against 减轻's, a 从轻或者减轻 one
+against both; and a light-list item it meets grounds a fine below the statutory minimum (减轻,
+step_rules/statutory_range.py) only where its tier includes 减轻. The
 legal reviewer and the officer read the finding with the party's first violation and the penalty
 judged against it on their sheets (services/review_sheet.py).
 """
@@ -45,6 +53,7 @@ from datetime import date
 
 from ..extensions import db
 from ..models import Case, Cause, OrgUnit, PenaltyListItem
+from ..oversight.step_rules.penalty_lists import LIGHT, TIERS
 from ..wall_clock import local_today
 from . import causes, registers
 from .errors import Invalid, NotFound, tr
@@ -52,10 +61,10 @@ from .parties import EarlierPenalty, earlier_penalties
 
 KINDS = ("no_penalty", "light")
 NO_PENALTY = "no_penalty"
-COLUMNS = ("department", "code", "cause", "kind", "conditions", "legal_ground", "first_violation",
+COLUMNS = ("department", "code", "cause", "kind", "tier", "conditions", "legal_ground", "first_violation",
            "look_back_months", "valid_from", "valid_to", "document")
 REQUIRED = ("department", "code", "cause", "kind", "conditions", "legal_ground", "valid_from", "document")
-LIMITS = {"department": 64, "code": 64, "cause": 64, "kind": 16, "conditions": 1000, "legal_ground": 500,
+LIMITS = {"department": 64, "code": 64, "cause": 64, "kind": 16, "tier": 24, "conditions": 1000, "legal_ground": 500,
           "first_violation": 8, "look_back_months": 8, "valid_from": 10, "valid_to": 10, "document": 300}
 YES, NO = ("yes", "true", "1", "是", "y"), ("no", "false", "0", "否", "n", "")
 DEFAULT_LOOK_BACK_MONTHS = 12
@@ -99,6 +108,10 @@ def _read(text: str, units: dict[str, OrgUnit], registered: dict) -> dict[tuple[
     except csv.Error as err:
         raise Invalid({"line 1": [tr("the line is not CSV: %(reason)s", reason=str(err))]}) from None
     missing = [c for c in COLUMNS if c not in fieldnames]
+    if missing == ["tier"]:  # a file of the lists as they were before light items named their tier
+        raise Invalid({"file": [tr(
+            "the header lacks the column tier: a light item names the tier its circumstance grounds (%(tiers)s); "
+            "add the column, blank on the no_penalty rows", tiers=", ".join(TIERS))]})
     if missing:
         raise Invalid({"file": [tr("the header lacks the columns %(columns)s", columns=", ".join(missing))]})
     items: dict[tuple[str, str], dict] = {}
@@ -162,6 +175,14 @@ def _row(row: dict, units: dict[str, OrgUnit], registered: dict) -> tuple[dict, 
     kind = causes.csv_cell(row, "kind")
     if kind and kind not in KINDS:
         problems.append(tr("kind must be one of %(choices)s", choices=", ".join(KINDS)))
+    tier = causes.csv_cell(row, "tier")
+    if kind == LIGHT and not tier:
+        problems.append(tr("tier is empty: a light item names the tier it grounds (%(choices)s)",
+                           choices=", ".join(TIERS)))
+    elif kind == LIGHT and tier not in TIERS and "tier" not in too_long:
+        problems.append(tr("tier must be one of %(choices)s", choices=", ".join(TIERS)))
+    elif kind == NO_PENALTY and tier:
+        problems.append(tr("tier is given, but a no_penalty item grounds no penalty to lighten: leave it blank"))
     flag = causes.csv_cell(row, "first_violation").lower()
     if flag not in YES + NO:
         problems.append(tr("first_violation must be yes or no"))
@@ -179,7 +200,8 @@ def _row(row: dict, units: dict[str, OrgUnit], registered: dict) -> tuple[dict, 
     valid_from, valid_to = _day(row, "valid_from", problems), _day(row, "valid_to", problems)
     if valid_from and valid_to and valid_to < valid_from:
         problems.append(tr("valid_to is before valid_from"))
-    item = {"cause_id": cause.id if cause else None, "kind": kind, "conditions": causes.csv_cell(row, "conditions"),
+    item = {"cause_id": cause.id if cause else None, "kind": kind, "tier": tier if kind == LIGHT else None,
+            "conditions": causes.csv_cell(row, "conditions"),
             "legal_ground": causes.csv_cell(row, "legal_ground"), "first_violation": first, "look_back_months": months,
             "valid_from": valid_from, "valid_to": valid_to, "document": causes.csv_cell(row, "document")}
     return item, problems

@@ -41,6 +41,7 @@ class ListItem:
     valid_from: date
     valid_to: date | None
     document: str
+    tier: str | None  # a light item's: lighter | mitigated | lighter_or_mitigated; None for a no_penalty one
 
     def valid_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
@@ -48,7 +49,7 @@ class ListItem:
     def as_rule_reads(self) -> dict:
         return {"code": self.code, "kind": self.kind, "cause": self.cause_code, "conditions": self.conditions,
                 "legal_ground": self.legal_ground, "first_violation": self.first_violation,
-                "document": self.document}
+                "document": self.document, "tier": self.tier}
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def of(unit: OrgUnit) -> Register:
     causes = {c.code: c.statutory_range()
               for c in db.session.execute(db.select(Cause).where(Cause.department_id == unit.id)).scalars()}
     items = {i.code: ListItem(i.code, i.kind, i.cause.code, i.conditions, i.legal_ground, i.first_violation,
-                              i.look_back_months, i.valid_from, i.valid_to, i.document)
+                              i.look_back_months, i.valid_from, i.valid_to, i.document, i.tier)
              for i in db.session.execute(db.select(PenaltyListItem)
                                          .where(PenaltyListItem.department_id == unit.id)).scalars()}
     found = Register(causes, items)

@@ -207,6 +207,17 @@ def list_kind_label(kind: str) -> str:
     return str(LIST_KINDS.get(kind, kind))
 
 
+LIST_TIERS = {"lighter": lazy_gettext("Lighter (within the statutory range)"),
+              "mitigated": lazy_gettext("Mitigated (below the statutory minimum)"),
+              "lighter_or_mitigated": lazy_gettext("Lighter or mitigated")}
+
+
+def list_tier_label(tier: str | None) -> str:
+    """What a light-list item grounds (services/penalty_lists.py: lighter, mitigated,
+    lighter_or_mitigated) in the page's language; an empty text for none."""
+    return str(LIST_TIERS.get(tier, tier)) if tier else ""
+
+
 def init_templating(app: Flask) -> None:
     login_manager.login_message = N_("Please log in to see this page.")  # translated when flashed
     login_manager.login_message_category = "info"
@@ -224,7 +235,7 @@ def init_templating(app: Flask) -> None:
             "action_labels": Translated(ACTION_LABELS),
             "party_kinds": PARTY_KINDS, "party_cases_of": parties.cases_of, "case_file_entries": entries,
             "procedure_kind_labels": {code: procedure_kinds.label(code, lang) for code in procedure_kinds.KINDS},
-            "localized": localized, "list_kind_label": list_kind_label,
+            "localized": localized, "list_kind_label": list_kind_label, "list_tier_label": list_tier_label,
             "here": request.full_path.rstrip("?") if request else "/",
             "with_args": with_args, "step_label": task_step_name, "step_name": step_name,
             "alert_name": alert_name, "alert_title": alert_title, "alert_finding": alert_finding, "severity_labels": Translated(SEVERITY_LABELS),

@@ -5,9 +5,11 @@ meets an item of them:
 - `no_penalty_list_respected` (MINOR_FIRST_VIOLATION_PENALIZED): a case meeting an item of the
   no-penalty list and decided with a penalty;
 - `light_list_applied` (LIGHT_LIST_NOT_APPLIED): a case meeting an item of the light-penalty list
-  whose proposed or decided penalty sits in a tier heavier than 从轻/减轻 of its discretion
-  benchmark — a heavier tier recorded, or a fine above the top of the benchmark item's 从轻 and 减轻
-  ranges.
+  whose proposed or decided penalty is heavier than the tiers the item names (its `tier`): an item
+  of 从轻 (`lighter`) departs with a 一般/从重 tier recorded or a fine above the top of the benchmark
+  item's 从轻 range; an item of 减轻 only (`mitigated`) with a 从轻, 一般 or 从重 tier or a fine above
+  the top of its 减轻 range; an item of 从轻或者减轻 (`lighter_or_mitigated`) with a 一般/从重 tier or
+  a fine above the top of both.
 
 Alerts, not refusals. APL 33(1) says a minor violation promptly corrected without harm *is not*
 penalized, and a first violation with minor harm promptly corrected *may not* be; APL 32 says the
@@ -23,8 +25,12 @@ The item's kind (no_penalty or light) comes from the department's register throu
 for both kinds of item: the alert kinds raise on it, and the reviewer's and the officer's sheets
 (services/review_sheet.py) show it, consistent or not.
 
-A light-list item the case meets is also a ground for going below the statutory minimum (减轻处罚):
-`fine_within_statutory_range` (statutory_range.py) reads the same finding.
+A light-list item says which tier the listed circumstance grounds (从轻减轻处罚清单 items do: APL 32
+says 从轻或者减轻, and the department's list says which, where the law allows 减轻): `lighter` (从轻, a
+lighter penalty within the statutory range), `mitigated` (减轻, below the statutory minimum) or
+`lighter_or_mitigated` (从轻或者减轻). Only an item whose tier includes 减轻 is a ground for going below
+the statutory minimum (减轻处罚): `fine_within_statutory_range` (statutory_range.py) reads the same
+finding and the same tier (`grounds_mitigated`).
 """
 from dataclasses import dataclass, field
 
@@ -33,6 +39,28 @@ from ..powers import kind_label
 from .record import Breach, CaseRecord, list_field, number_field, text_field, yuan
 
 NO_PENALTY, LIGHT = "no_penalty", "light"
+# The tier a light-list item grounds (services/penalty_lists.py imports them; models.PenaltyListItem.tier)
+LIGHTER, MITIGATED, LIGHTER_OR_MITIGATED = "lighter", "mitigated", "lighter_or_mitigated"
+TIERS = (LIGHTER, MITIGATED, LIGHTER_OR_MITIGATED)
+TIER_WORDS = {LIGHTER: ("从轻", "a lighter penalty"), MITIGATED: ("减轻", "a mitigated penalty"),
+              LIGHTER_OR_MITIGATED: ("从轻或者减轻", "a lighter or mitigated penalty")}
+
+
+def tier_of(item: dict) -> str:
+    """The tier a light-list item grounds. An item read without one grounds both, as every light
+    item did before items named their tier (migration 0034 gives the register's old items that)."""
+    tier = item.get("tier")
+    return tier if tier in TIERS else LIGHTER_OR_MITIGATED
+
+
+def grounds_lighter(tier: str) -> bool:
+    """The tier includes 从轻 (a lighter penalty within the statutory range)."""
+    return tier in (LIGHTER, LIGHTER_OR_MITIGATED)
+
+
+def grounds_mitigated(tier: str) -> bool:
+    """The tier includes 减轻 (below the statutory minimum, APL 32)."""
+    return tier in (MITIGATED, LIGHTER_OR_MITIGATED)
 
 
 def imposed_fine(record: CaseRecord, params: dict, fine_param: str = "fine", kinds_param: str = "kinds"):
@@ -87,12 +115,22 @@ def benchmark_of(record: CaseRecord, params: dict, item: dict) -> str | None:
     return code if isinstance(code, str) and code else None
 
 
-def light_ceiling(record: CaseRecord, params: dict, code: str | None) -> tuple[float, list[str]] | None:
-    """(the highest fine of the benchmark item's light tiers, the tiers the register holds) where
-    the benchmark item `code` has a range in the register for one of `light_tiers`."""
+def named_tiers(params: dict, item: dict) -> tuple[list[str], list[str]]:
+    """(the form's tiers the light-list item names — its 减轻 ones first, then its 从轻 ones —, the
+    form's tiers that depart from it: 一般/从重, and 从轻 for an item of 减轻 only)."""
+    tier = tier_of(item)
+    lighter, mitigated = list(params.get("lighter_tiers") or ()), list(params.get("mitigated_tiers") or ())
+    named = (mitigated if grounds_mitigated(tier) else []) + (lighter if grounds_lighter(tier) else [])
+    departing = list(params.get("heavier_tiers") or ()) + ([] if grounds_lighter(tier) else lighter)
+    return named, departing
+
+
+def light_ceiling(record: CaseRecord, tiers: list[str], code: str | None) -> tuple[float, list[str]] | None:
+    """(the highest fine of the benchmark item's ranges for `tiers`, the tiers the register holds)
+    where the benchmark item `code` has a range in the register for one of them."""
     if not code:
         return None
-    held = [(t, record.benchmark(code, t)) for t in params.get("light_tiers") or ()]
+    held = [(t, record.benchmark(code, t)) for t in tiers]
     held = [(t, r) for t, r in held if r]
     if not held:
         return None
@@ -139,15 +177,18 @@ def _against_light_item(record: CaseRecord, params: dict, code: str, item: dict)
     tier = tier if isinstance(tier, str) and tier else None
     fine = imposed_fine(record, params)
     benchmark = benchmark_of(record, params, item)
-    ceiling = light_ceiling(record, params, benchmark)
-    heavier_tier = tier is not None and tier in (params.get("heavier_tiers") or ())
+    item_tier = tier_of(item)
+    named, departing = named_tiers(params, item)
+    ceiling = light_ceiling(record, named, benchmark)
+    heavier_tier = tier is not None and tier in departing
     above = fine is not None and ceiling is not None and fine > ceiling[0]
-    light_words = [record.choice(tier_ref, t) for t in (ceiling[1] if ceiling else params.get("light_tiers") or ())]
+    light_words = [record.choice(tier_ref, t) for t in (ceiling[1] if ceiling else named)]
     light_zh = "、".join(f"“{zh}”" for zh, _en in light_words)
     light_en = " and ".join(en for _zh, en in light_words)
-    details = {"item": code, "cause": item.get("cause"), "list_kind": LIGHT, "conditions": item.get("conditions"),
-               "legal_ground": item.get("legal_ground"), "tier": tier, "fine": fine,
-               "ceiling": ceiling[0] if ceiling else None, "benchmark_item": benchmark}
+    item_tier_zh, item_tier_en = TIER_WORDS[item_tier]
+    details = {"item": code, "cause": item.get("cause"), "list_kind": LIGHT, "list_tier": item_tier,
+               "conditions": item.get("conditions"), "legal_ground": item.get("legal_ground"), "tier": tier,
+               "fine": fine, "ceiling": ceiling[0] if ceiling else None, "benchmark_item": benchmark}
     if not heavier_tier and not above:
         said_zh, said_en = [], []
         if tier is not None:
@@ -159,8 +200,8 @@ def _against_light_item(record: CaseRecord, params: dict, code: str, item: dict)
             said_en.append(f"the fine of {yuan(fine)} yuan is within the top of the {light_en} tiers of benchmark "
                            f"{benchmark} ({yuan(ceiling[0])} yuan)")
         return Judgement(code, item, True, True,
-                         f"{'，'.join(said_zh) or '未给予重于从轻、减轻的处罚'}，与从轻减轻处罚清单事项{code}一致",
-                         f"{', '.join(said_en) or 'no penalty heavier than a lighter or mitigated one'}: "
+                         f"{'，'.join(said_zh) or f'未给予重于{item_tier_zh}的处罚'}，与从轻减轻处罚清单事项{code}一致",
+                         f"{', '.join(said_en) or f'no penalty heavier than {item_tier_en}'}: "
                          f"consistent with item {code} of the light-penalty list",
                          details=details)
     item_zh, item_en = record.label(params["item"])
@@ -177,11 +218,11 @@ def _against_light_item(record: CaseRecord, params: dict, code: str, item: dict)
                         f"{benchmark} ({yuan(ceiling[0])} yuan)")
         fields.append(params["fine"])
     message = (f"{item_zh}记载本案符合从轻减轻处罚清单事项{code}（{item.get('conditions')}），{'，'.join(parts_zh)}："
-               f"符合清单事项的案件依《行政处罚法》第32条应当从轻或者减轻处罚（{item.get('legal_ground')}），"
+               f"符合该清单事项的案件依《行政处罚法》第32条应当{item_tier_zh}处罚（{item.get('legal_ground')}），"
                "清单是本部门公开的裁量承诺")
     message_en = (f"{item_en} records that the case meets item {code} of the light-penalty list "
-                  f"({item.get('conditions')}), yet {' and '.join(parts_en)}: a case meeting the list is given a "
-                  "lighter or mitigated penalty (APL Art. 32), as the department has published")
+                  f"({item.get('conditions')}), yet {' and '.join(parts_en)}: a case meeting the item is given "
+                  f"{item_tier_en} (APL Art. 32), as the department has published")
     return Judgement(code, item, True, False, message, message_en, tuple(fields),
                      {**details, "message": message, "message_en": message_en})
 
@@ -248,12 +289,17 @@ register(RuleKind(
      "benchmark_item": text_field("the discretion benchmark item the case applies (its code in the register); "
                                   "where none is recorded, the one the causes register gives the item's cause",
                                   optional=True),
-     "light_tiers": Param(TEXTS, optional=True, default=("mitigated", "lighter"), enum_of="tier",
-                          doc="the tiers of a lighter or mitigated penalty (从轻, 减轻): a fine above the top of "
-                              "their ranges in the benchmark departs (default: mitigated, lighter)"),
+     "lighter_tiers": Param(TEXTS, optional=True, default=("lighter",), enum_of="tier",
+                            doc="the tiers of a lighter penalty (从轻): for an item of 从轻, a fine above the top of "
+                                "their ranges in the benchmark departs; for an item of 减轻 only, recorded, they "
+                                "depart (default: lighter)"),
+     "mitigated_tiers": Param(TEXTS, optional=True, default=("mitigated",), enum_of="tier",
+                              doc="the tiers of a mitigated penalty (减轻, below the statutory minimum): for an item "
+                                  "of 减轻, a fine above the top of their ranges in the benchmark departs "
+                                  "(default: mitigated)"),
      "heavier_tiers": Param(TEXTS, optional=True, default=("ordinary", "heavier"), enum_of="tier",
                             doc="the tiers heavier than a lighter penalty (一般, 从重): recorded, they depart "
                                 "(default: ordinary, heavier)")},
     light_list_applied, effect=ALERT,
-    doc="A case recorded as meeting an item of the light-penalty list whose penalty sits in a tier heavier than "
-        "从轻/减轻 of its benchmark raises LIGHT_LIST_NOT_APPLIED for the supervisor; the step is taken."))
+    doc="A case recorded as meeting an item of the light-penalty list whose penalty is heavier than the tiers the "
+        "item names (从轻, 减轻, or either) raises LIGHT_LIST_NOT_APPLIED for the supervisor; the step is taken."))

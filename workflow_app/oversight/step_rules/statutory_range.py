@@ -7,9 +7,11 @@ the goods' value from the amount the law names (Food Safety Law Art. 124: goods 
 Below the minimum only where the record states a circumstance of APL Art. 32 (or 30, 31) for which
 the law says the penalty shall be mitigated (减轻处罚), or finds that the case meets an item of the
 department's light-penalty list (从轻减轻处罚清单: items that state such circumstances, published by the
-department; `mitigating_list_item`); above the maximum never: no circumstance lets
-an agency exceed what the law allows (APL Art. 4, 5: the penalty has its legal basis). Unlike a
-departure from the discretion benchmark (FINE_OUTSIDE_BENCHMARK, an alert), the step is refused.
+department; `met_list_item`) whose tier includes 减轻 (`mitigated`, `lighter_or_mitigated`:
+`mitigates`) — an item of 从轻 only (`lighter`) grounds a lighter penalty within the range, and the
+refusal says so; above the maximum never: no circumstance lets an agency exceed what the law allows
+(APL Art. 4, 5: the penalty has its legal basis). Unlike a departure from the discretion benchmark
+(FINE_OUTSIDE_BENCHMARK, an alert), the step is refused.
 
 The penalty kinds proposed, notified or decided are those the cause's penalty provision provides
 (PENALTY_KIND_NOT_IN_PROVISION, APL Art. 4, 38(1): a penalty without a legal basis is invalid),
@@ -17,6 +19,7 @@ beside the confiscation of the illegal gain, which APL Art. 28(2) orders whateve
 """
 from ..bindings import MAP, TEXT, TEXTS, Param, RuleKind, register
 from ..powers import kind_label
+from .penalty_lists import LIGHT, TIER_WORDS, grounds_mitigated, tier_of
 from .record import Breach, CaseRecord, text_field, yuan
 
 BASIS_WORDS = {"illegal_gain": ("违法所得", "illegal gain"), "goods_value": ("货值金额", "value of the goods")}
@@ -112,31 +115,51 @@ def fine_within_statutory_range(record: CaseRecord, params: dict) -> list[Breach
         _ref, circumstance = _own_then_earlier(record, params.get("mitigation"))
         if circumstance not in (None, "", []):
             return []  # 减轻处罚 grounded in a recorded circumstance of APL Art. 32
-        if mitigating_list_item(record, params) is not None:
+        met = met_list_item(record, params)
+        if met is not None and mitigates(met[1]):
             return []  # grounded in an item of the light-penalty list the case was found to meet
         mitigation = [r for r in _refs(params.get("mitigation")) if r.split(".", 1)[0] == record.form_key]
+        if met is not None:  # an item the case meets, of 从轻 only: no ground for going below the minimum
+            code, item = met
+            tier_zh, tier_en = TIER_WORDS[tier_of(item)]
+            return [Breach(
+                (fine_ref, *mitigation),
+                f"{zh_fine}{yuan(fine)}元低于{provision}规定的罚款幅度（{range_zh}）：低于法定最低额属于减轻处罚，"
+                f"本案符合的从轻减轻处罚清单事项{code}只规定{tier_zh}处罚（在法定幅度内），不是减轻处罚的依据；"
+                "减轻处罚应当具有并记录《行政处罚法》第32条规定的应当减轻处罚的情形",
+                f"{en_fine} of {yuan(fine)} yuan is below the range of {provision} ({range_en}): a fine below the "
+                f"statutory minimum is a mitigated penalty, and item {code} of the light-penalty list, which the "
+                f"case meets, grounds only {tier_en} (within the range), not a mitigated one; a mitigated penalty "
+                "needs a recorded circumstance of APL Art. 32",
+                {**details, "list_item": code, "list_tier": tier_of(item)})]
         return [Breach(
             (fine_ref, *mitigation),
             f"{zh_fine}{yuan(fine)}元低于{provision}规定的罚款幅度（{range_zh}）：低于法定最低额属于减轻处罚，"
-            "应当具有并记录《行政处罚法》第32条规定的应当减轻处罚的情形（或者本案符合的从轻减轻处罚清单事项）",
+            "应当具有并记录《行政处罚法》第32条规定的应当减轻处罚的情形（或者本案符合的、规定减轻处罚的从轻减轻处罚清单事项）",
             f"{en_fine} of {yuan(fine)} yuan is below the range of {provision} ({range_en}): a fine below the "
             "statutory minimum is a mitigated penalty and needs a recorded circumstance of APL Art. 32 (or an item "
-            "of the light-penalty list the case meets)",
+            "of the light-penalty list the case meets that grounds a mitigated penalty)",
             details)]
     return []
 
 
-def mitigating_list_item(record: CaseRecord, params: dict) -> str | None:
-    """The code of the item of the department's lists that the record finds the case meets, where
-    its kind allows a mitigated penalty (`mitigating_list_kinds`: the light-penalty list, 从轻减轻
-    处罚清单, whose items state circumstances of APL Art. 32); None otherwise."""
+def met_list_item(record: CaseRecord, params: dict) -> tuple[str, dict] | None:
+    """(code, item) of the department's lists that the record finds the case meets, where its kind
+    may ground a mitigated penalty (`mitigating_list_kinds`: the light-penalty list, 从轻减轻处罚清单,
+    whose items state circumstances of APL Art. 32); None otherwise."""
     if not params.get("list_item") or not params.get("list_meets"):
         return None
     code = record.get(params["list_item"])
     if not isinstance(code, str) or not code or record.get(params["list_meets"]) != params["list_met"]:
         return None
     item = record.list_item(code)
-    return code if item is not None and item.get("kind") in params["mitigating_list_kinds"] else None
+    return (code, item) if item is not None and item.get("kind") in params["mitigating_list_kinds"] else None
+
+
+def mitigates(item: dict) -> bool:
+    """A light-list item grounds a mitigated penalty only where its tier includes 减轻; an item of
+    another kind a binding names as a ground (`mitigating_list_kinds`) names no tier."""
+    return item.get("kind") != LIGHT or grounds_mitigated(tier_of(item))
 
 
 register(RuleKind(
@@ -157,15 +180,16 @@ register(RuleKind(
                        doc="the choice of `list_meets` that finds the case meets the item (default: yes)"),
      "mitigating_list_kinds": Param(TEXTS, optional=True, default=("light",),
                                     doc="the kinds of list item that ground a mitigated penalty: met, a fine may go "
-                                        "below the minimum (default: light, the light-penalty list)"),
+                                        "below the minimum (default: light, the light-penalty list; of it, only an "
+                                        "item whose tier includes 减轻)"),
      "illegal_gain": Param(MAP, ("number", "integer"), optional=True,
                            doc="form key -> the illegal gain (违法所得), for a range in multiples of it"),
      "goods_value": Param(MAP, ("number", "integer"), optional=True,
                           doc="form key -> the value of the goods (货值金额), for a range in multiples of it")},
     fine_within_statutory_range,
     doc="A fine proposed, notified or decided lies within its cause's statutory range; below the minimum only "
-        "with a recorded APL Art. 32 circumstance or a light-penalty list item the case meets (减轻处罚), above the "
-        "maximum never."))
+        "with a recorded APL Art. 32 circumstance or a light-penalty list item of 减轻 the case meets (减轻处罚), above "
+        "the maximum never."))
 
 
 # -- PENALTY_KIND_NOT_IN_PROVISION (APL Art. 4, 38(1)) ------------------------------------------------
