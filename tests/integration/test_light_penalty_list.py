@@ -10,11 +10,19 @@ lists on the legal reviewer's sheet, on SQLite and PostgreSQL:
   officer's form show the finding: the item, the officer's finding, whether the party is a first
   violator per the parties register, and whether the penalty agrees with it.
 
-The demo's light-penalty item SCJG-CQ-001 (workflow_app/demo/penalty_lists.csv) is for the cause
-SCJG-SP-124-01 (Food Safety Law Art. 124, expired food: 50,000 to 100,000 yuan), whose benchmark item
-has the tiers lighter 50,000–65,000, ordinary 65,000–85,000 and heavier 85,000–100,000 yuan."""
+- each light item names its tier (从轻 `lighter`, 减轻 `mitigated`, 从轻或者减轻 `lighter_or_mitigated`):
+  only an item of 减轻 grounds the fine below the minimum, LIGHT_LIST_NOT_APPLIED judges against the
+  tiers it names, and the sheets, the register page and the API show it.
+
+The demo's light-penalty item SCJG-CQ-001 (workflow_app/demo/penalty_lists.csv, 从轻或者减轻) is for
+the cause SCJG-SP-124-01 (Food Safety Law Art. 124, expired food: 50,000 to 100,000 yuan), whose
+benchmark item has the tiers lighter 50,000–65,000, ordinary 65,000–85,000 and heavier
+85,000–100,000 yuan (no 减轻 range); the tests import it again with another tier where they need one."""
+import csv
+import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -51,6 +59,22 @@ def under_review(api, who: dict | None = None, **proposal) -> dict:
     """A major case whose report proposes `proposal` on the light-penalty list, at its legal review."""
     case = report(api, to_report(api, who), **{**ON_THE_LIGHT_LIST, "major_case": True, **proposal})
     return notified(api, case, proposal.get("proposed_fine", ON_THE_LIGHT_LIST["proposed_fine"]))
+
+
+DEMO_LISTS = Path(__file__).resolve().parents[2] / "workflow_app" / "demo" / "penalty_lists.csv"
+
+
+def retiered(app, tmp_path, code: str, tier: str) -> None:
+    """The demo's item `code` imported again (`flask penalty-lists import`) naming `tier`."""
+    rows = list(csv.DictReader(io.StringIO(DEMO_LISTS.read_text(encoding="utf-8"))))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerow({**next(r for r in rows if r["code"] == code), "tier": tier})
+    (tmp_path / "retiered.csv").write_text(out.getvalue(), encoding="utf-8")
+    with app.app_context():
+        done = app.test_cli_runner().invoke(args=["penalty-lists", "import", str(tmp_path / "retiered.csv")])
+    assert done.exit_code == 0 and "0 added, 1 updated" in done.output, done.output
 
 
 def sheet_of(api, case: dict, as_: str = "reviewer1", **headers):
@@ -98,7 +122,7 @@ def test_a_fine_below_the_statutory_minimum_is_mitigated_on_the_ground_of_the_li
     mitigated = {**ON_THE_LIGHT_LIST, "benchmark_tier": "mitigated", "proposed_fine": 20000}
     r = report(api, case, expect=422, **{**mitigated, "meets_penalty_list": "no"})  # found not to meet it: no ground
     assert_refused(api, case, r, "FINE_OUTSIDE_STATUTORY_RANGE", "第32条", "investigation_report.proposed_fine")
-    assert "或者本案符合的从轻减轻处罚清单事项" in r.json["message"]
+    assert "或者本案符合的、规定减轻处罚的从轻减轻处罚清单事项" in r.json["message"]
     case = report(api, case, **mitigated)  # 20,000 yuan under a minimum of 50,000: 减轻, on the item's ground
     case = notified(api, case, 20000)  # the notice and the decision take the report's ground
     decided = api.complete(case, "penalty_decision", fine_amount=20000, benchmark_tier="mitigated")
@@ -239,3 +263,90 @@ def test_the_report_done_again_after_a_return_meeting_the_list_resolves_the_aler
 
     with app.app_context():
         assert audit_verify.verify(case_id=case["id"]).ok  # the row as its trail says
+
+
+# -- the item's tier: 从轻, 减轻, or either ------------------------------------------------------------------
+def test_an_item_of_lighter_only_grounds_no_fine_below_the_statutory_minimum_and_the_refusal_says_so(app, api, tmp_path):
+    retiered(app, tmp_path, EXPIRED_FOOD, "lighter")
+    case = to_report(api, party("91990105MA0TL1AB3"))
+    mitigated = {**ON_THE_LIGHT_LIST, "benchmark_tier": "mitigated", "proposed_fine": 20000}
+    r = report(api, case, expect=422, **mitigated)
+    assert_refused(api, case, r, "FINE_OUTSIDE_STATUTORY_RANGE", "第32条", "investigation_report.proposed_fine")
+    assert f"本案符合的从轻减轻处罚清单事项{EXPIRED_FOOD}只规定从轻处罚（在法定幅度内），不是减轻处罚的依据" in r.json["message"]
+    assert f"item {EXPIRED_FOOD} of the light-penalty list, which the case meets, grounds only a lighter penalty" \
+        in r.json["message_en"]
+    # within the statutory range it is the lighter penalty the item grounds
+    assert "penalty_notice" in api.ready(report(api, case, **ON_THE_LIGHT_LIST))
+    # the department's list names the item 从轻或者减轻 again: the same fine below the minimum is taken
+    retiered(app, tmp_path, EXPIRED_FOOD, "lighter_or_mitigated")
+    other = to_report(api, party("91990105MA0TL2CD5"))
+    assert "penalty_notice" in api.ready(report(api, other, **mitigated))
+
+
+def test_an_item_of_mitigation_only_raises_light_list_not_applied_for_a_lighter_tier(app, api, tmp_path):
+    retiered(app, tmp_path, EXPIRED_FOOD, "mitigated")
+    case = report(api, to_report(api, party("91990105MA0TM3EF7")), **ON_THE_LIGHT_LIST)  # 从轻, 60,000 yuan
+    assert "penalty_notice" in api.ready(case)  # the step is taken
+    [alert] = alerts_of(api, case)
+    d = alert["details"]
+    assert (d["item"], d["list_tier"], d["tier"], d["fine"]) == (EXPIRED_FOOD, "mitigated", "lighter", 60000)
+    assert "裁量阶次却为“从轻”" in d["message"] and "依《行政处罚法》第32条应当减轻处罚" in d["message"]
+    assert "is given a mitigated penalty" in d["message_en"]
+    # the supervisor reads the tier the item grounds on the alert's page
+    supervisor = page_of(app.test_client(), "supervisor1")
+    page = html(supervisor.get(f"/alerts/{alert['id']}"))
+    supervisor.post("/language", data={"lang": "en", "csrf_token": csrf_of(page)})
+    page = html(supervisor.get(f"/alerts/{alert['id']}"))
+    assert 'data-testid="alert-list-tier" data-tier="mitigated"' in page
+    assert "The item grounds: Mitigated (below the statutory minimum)" in page
+    # the mitigated fine the item grounds: no alert, and below the minimum, taken
+    below = report(api, to_report(api, party("91990105MA0TM4GH9")),
+                   **{**ON_THE_LIGHT_LIST, "benchmark_tier": "mitigated", "proposed_fine": 20000})
+    assert "penalty_notice" in api.ready(below) and alerts_of(api, below) == []
+
+
+def test_an_item_of_lighter_only_raises_light_list_not_applied_above_the_top_of_lighter(app, api, tmp_path):
+    retiered(app, tmp_path, EXPIRED_FOOD, "lighter")
+    case = report(api, to_report(api, party("91990105MA0TL5JK1")), **{**ON_THE_LIGHT_LIST, "proposed_fine": 66000})
+    [alert] = alerts_of(api, case)
+    assert (alert["details"]["list_tier"], alert["details"]["ceiling"]) == ("lighter", 65000)
+    assert "依《行政处罚法》第32条应当从轻处罚" in alert["details"]["message"]
+    assert alerts_of(api, report(api, to_report(api, party("91990105MA0TL6LM3")), **ON_THE_LIGHT_LIST)) == []
+
+
+def test_the_items_tier_is_shown_on_the_sheets_the_register_page_and_in_the_api(app, api):
+    """The pages' words for a tier are read in English here (their Chinese is the catalogue's)."""
+    case = under_review(api, party("91990105MA0TX7NP5"))
+    found = sheet_of(api, case).json["penalty_list"]
+    assert found["item"]["tier"] == "lighter_or_mitigated"
+    assert api.get(f"/api/v1/penalty-lists/market/{EXPIRED_FOOD}").json["tier"] == "lighter_or_mitigated"
+    tiers = {i["code"]: i["tier"] for i in api.get("/api/v1/penalty-lists").json["items"]}
+    assert (tiers["SCJG-CQ-002"], tiers["SCJG-CQ-003"], tiers[MINOR]) == ("mitigated", "lighter", None)
+    reviewer = page_of(app.test_client(), "reviewer1")
+    page = html(reviewer.get(f"/tasks/{api.task(case, 'legal_review')['id']}/review"))
+    assert 'data-testid="list-finding-item" data-kind="light" data-tier="lighter_or_mitigated"' in page
+    reviewer.post("/language", data={"lang": "en", "csrf_token": csrf_of(page)})
+    page = html(reviewer.get(f"/tasks/{api.task(case, 'legal_review')['id']}/review"))
+    assert 'data-testid="list-finding-tier" data-tier="lighter_or_mitigated">Lighter or mitigated</dd>' in page
+    officer = page_of(app.test_client(), "officer1")
+    register = html(officer.get("/penalty-lists?department=market&kind=light"))
+    assert 'data-code="SCJG-CQ-003" data-kind="light" data-valid="yes" data-tier="lighter"' in register
+    assert 'data-code="SCJG-CQ-002" data-kind="light" data-valid="yes" data-tier="mitigated"' in register
+    officer.post("/language", data={"lang": "en", "csrf_token": csrf_of(register)})
+    english = html(officer.get("/penalty-lists?department=market"))
+    light = re.search(r'data-code="SCJG-CQ-003".*?</tr>', english, re.S).group(0)
+    assert 'data-testid="list-item-tier">Lighter (within the statutory range)</td>' in light
+    assert "Mitigated (below the statutory minimum)" in english
+    minor = re.search(rf'data-code="{MINOR}".*?</tr>', english, re.S).group(0)
+    assert 'data-tier=""' in minor and 'data-testid="list-item-tier">—</td>' in minor
+    # the officer's form, its cause chosen (come back refused for a slip), lists the cause's items with their tiers
+    draft = to_report(api, party("91990105MA0TX8QR7"))
+    task_id = api.task(draft, "investigation_report")["id"]
+    form = html(officer.get(f"/tasks/{task_id}"))
+    data = {k: v for k, v in {**STEPS["investigation_report"][1], **ON_THE_LIGHT_LIST, "facts": ""}.items()
+            if v not in (None, "")}
+    page = html(officer.post(f"/tasks/{task_id}", data=MultiDict([("csrf_token", csrf_of(form)),
+                                                                  *encode(FORMS["investigation_report"], data)])))
+    listed = re.search(rf'data-testid="list-item" data-code="{EXPIRED_FOOD}".*?</div>', page, re.S).group(0)
+    assert 'data-testid="list-item-tier" data-tier="lighter_or_mitigated">Lighter or mitigated</span>' in listed
+    assert 'data-testid="list-finding-tier" data-tier="lighter_or_mitigated">Lighter or mitigated</dd>' in page

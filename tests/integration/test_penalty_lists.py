@@ -24,7 +24,9 @@ from workflow_app.models import Alert, PenaltyListItem, TraceEvent
 
 pytestmark = pytest.mark.dates
 
-HEADER = "department,code,cause,kind,conditions,legal_ground,first_violation,look_back_months,valid_from,valid_to,document\n"
+HEADER = ("department,code,cause,kind,tier,conditions,legal_ground,first_violation,look_back_months,valid_from,valid_to,"
+          "document\n")
+OLD_HEADER = HEADER.replace("kind,tier,", "kind,")  # before light items named their tier (migration 0034)
 ART_126 = "SCJG-SP-126-03"
 ART_124 = "SCJG-SP-124-01"
 FIRST_ONLY, MINOR = "SCJG-BCF-001", "SCJG-BCF-002"
@@ -117,8 +119,9 @@ def run_import(app, tmp_path, content: bytes):
 
 
 def test_an_import_is_checked_whole_names_each_bad_line_and_is_traced(app, ctx, tmp_path):
-    row = "market,{code},{cause},{kind},某条件,《中华人民共和国行政处罚法》第三十三条第一款,{first},{months},{start},{end},某清单\n"
-    good = dict(code="X-1", cause=ART_126, kind="no_penalty", first="yes", months="", start="2024-01-01", end="")
+    row = ("market,{code},{cause},{kind},{tier},某条件,《中华人民共和国行政处罚法》第三十三条第一款,{first},{months},{start},"
+           "{end},某清单\n")
+    good = dict(code="X-1", cause=ART_126, kind="no_penalty", tier="", first="yes", months="", start="2024-01-01", end="")
     lines = [row.format(**{**good, **change}) for change in (
         {"cause": ART_124.replace("124", "999")},  # line 2: no such cause in the register
         {"cause": "STHJ-SW-83-02"},                # line 3: another department's cause
@@ -132,19 +135,28 @@ def test_an_import_is_checked_whole_names_each_bad_line_and_is_traced(app, ctx, 
         {},                                        # line 11: good
         {},                                        # line 12: the same item again
     )]
-    lines.append("nowhere,X-2,A,no_penalty,c,g,no,,2024-01-01,,d\n")  # line 13: no such department
-    lines.append("market,X-3,,,,,,,,,\n")  # line 14: the required cells empty
+    lines.append("nowhere,X-2,A,no_penalty,,c,g,no,,2024-01-01,,d\n")  # line 13: no such department
+    lines.append("market,X-3,,,,,,,,,,\n")  # line 14: the required cells empty
     lines.append(row.format(**good).rstrip("\n") + ",extra\n")  # line 15: a cell too many
+    lines += [row.format(**{**good, "code": f"X-{n}", **change}) for n, change in enumerate((
+        {"kind": "light"},                         # line 16: a light item without its tier
+        {"kind": "light", "tier": "heavier"},      # line 17: no such tier
+        {"tier": "lighter"},                       # line 18: a tier on a no_penalty item
+        {"kind": "light", "tier": "x" * 30}), 4)]  # line 19
     out = run_import(app, tmp_path, (HEADER + "".join(lines)).encode())
     assert out.exit_code == 1 and "Traceback" not in out.output, out.output
     named = dict(re.findall(r"line (\d+): ([^;)]+)", out.output))
-    assert set(named) == {str(n) for n in range(2, 16)} - {"11"}, named
+    assert set(named) == {str(n) for n in range(2, 20)} - {"11"}, named
     assert "not in the causes register of market" in named["2"] and "not in the causes register" in named["3"]
     assert "kind must be one of no_penalty, light" in named["4"] and "first_violation must be yes or no" in named["5"]
     assert "not for a first violation only" in named["6"] and "from 1 to 120" in named["7"]
     assert "valid_from must be a date" in named["8"] and "valid_to is before valid_from" in named["9"]
     assert "code is longer than 64 characters" in named["10"] and "given twice" in named["12"]
     assert "not a department" in named["13"] and "is empty" in named["14"] and "more cells" in named["15"]
+    assert "tier is empty: a light item names the tier it grounds (lighter, mitigated, lighter_or_mitigated" in named["16"]
+    assert "tier must be one of lighter, mitigated, lighter_or_mitigated" in named["17"]
+    assert "tier is given, but a no_penalty item" in named["18"] and "leave it blank" in named["18"]
+    assert "tier is longer than 24 characters" in named["19"] and "must be one of" not in named["19"]
     assert item("market", "X-1") is None  # nothing of the file was written
     out = run_import(app, tmp_path, ("\ufeff" + HEADER + row.format(**good) + row.format(
         **{**good, "code": FIRST_ONLY, "months": "24"})).encode())
@@ -156,15 +168,80 @@ def test_an_import_is_checked_whole_names_each_bad_line_and_is_traced(app, ctx, 
     assert event.actor.startswith("cli:") and '"created":1' in event.data_json and "market/X-1" in event.data_json
 
 
+def test_a_file_without_the_tier_column_is_refused_whole_naming_it(app, ctx, tmp_path):
+    """A file of the lists as they were before light items named their tier: refused whole, not
+    line by line, so the administrator adds the column once (blank on the no_penalty rows)."""
+    old = (OLD_HEADER + f"market,X-1,{ART_126},no_penalty,c,g,no,,2024-01-01,,d\n"
+           f"market,{LIGHT_126},{ART_126},light,c,g,no,,2024-01-01,,d\n")
+    out = run_import(app, tmp_path, old.encode())
+    assert out.exit_code == 1 and "Traceback" not in out.output, out.output
+    assert "file: the header lacks the column tier" in out.output and "line " not in out.output
+    assert "(lighter, mitigated, lighter_or_mitigated)" in out.output and "blank on the no_penalty rows" in out.output
+    assert item("market", "X-1") is None and item("market", LIGHT_126).tier == "lighter"  # nothing written
+
+
+def test_an_import_sets_a_light_items_tier_and_a_no_penalty_item_has_none(app, ctx, tmp_path):
+    demo = {i.code: i.tier for i in db.session.execute(db.select(PenaltyListItem)).scalars()}
+    assert (demo["SCJG-CQ-001"], demo["SCJG-CQ-002"], demo[LIGHT_126], demo["STHJ-CQ-001"]) == (
+        "lighter_or_mitigated", "mitigated", "lighter", "lighter")
+    assert demo[FIRST_ONLY] is None and demo["JTYS-BCF-001"] is None
+    out = run_import(app, tmp_path, (HEADER + f"market,X-1,{ART_126},light,mitigated,c,g,no,,2024-01-01,,d\n"
+                                     f"market,{LIGHT_126},{ART_126},light,lighter_or_mitigated,c,g,no,,2024-01-01,,d\n"
+                                     ).encode())
+    assert out.exit_code == 0 and "1 added, 1 updated" in out.output, out.output
+    db.session.expire_all()
+    assert (item("market", "X-1").tier, item("market", LIGHT_126).tier) == ("mitigated", "lighter_or_mitigated")
+    out = run_import(app, tmp_path, (HEADER + f"market,X-1,{ART_126},no_penalty,,c,g,no,,2024-01-01,,d\n").encode())
+    assert out.exit_code == 0, out.output
+    db.session.expire_all()
+    assert (item("market", "X-1").kind, item("market", "X-1").tier) == ("no_penalty", None)  # the kind changed
+    listed = app.test_cli_runner().invoke(args=["penalty-lists", "list", "--department", "market"]).output
+    assert f"market\t{LIGHT_126}\t{ART_126}\tlight/lighter_or_mitigated\t2024-01-01.." in listed
+    assert "market\tX-1\tSCJG-SP-126-03\tno_penalty\t" in listed
+
+
+def test_the_migration_gives_the_registers_light_items_both_tiers_and_no_penalty_items_none(tmp_path):
+    from tests.helpers import migration_sandbox
+
+    app, runner, sql = migration_sandbox(tmp_path)
+    assert runner.invoke(args=["db", "upgrade", "0033"]).exit_code == 0
+    sql("INSERT INTO org_unit (id, code, name, kind, path, registers_stamp) "
+        "VALUES (1, 'market', '市场监督管理局', 'department', '/1/', 'old'), "
+        "(2, 'transport', '交通运输局', 'department', '/2/', 'old')")
+    sql("INSERT INTO cause (id, department_id, code, name, violated_provision, penalty_provision) "
+        "VALUES (1, 1, 'C-1', '某违法行为', '某条', '某条'), (2, 2, 'C-2', '某违法行为', '某条', '某条')")
+    sql("INSERT INTO penalty_list_item (id, department_id, code, cause_id, kind, conditions, legal_ground, "
+        "first_violation, valid_from, document) VALUES "
+        "(1, 1, 'BCF-1', 1, 'no_penalty', 'c', 'g', 1, '2024-01-01', 'd'), "
+        "(2, 1, 'CQ-1', 1, 'light', 'c', 'g', 0, '2024-01-01', 'd'), "
+        "(3, 2, 'BCF-2', 2, 'no_penalty', 'c', 'g', 1, '2024-01-01', 'd')")
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert sql("SELECT code, tier FROM penalty_list_item ORDER BY id") == [
+        ("BCF-1", None), ("CQ-1", "lighter_or_mitigated"), ("BCF-2", None)]
+    stamps = dict(sql("SELECT code, registers_stamp FROM org_unit"))
+    assert stamps["market"] != "old" and stamps["transport"] == "old"  # its lists changed: copies are read again
+    result = runner.invoke(args=["db", "downgrade", "0033"])
+    assert result.exit_code == 0, result.output
+    assert sql("SELECT code, kind FROM penalty_list_item ORDER BY id") == [
+        ("BCF-1", "no_penalty"), ("CQ-1", "light"), ("BCF-2", "no_penalty")]
+    with app.app_context():
+        from workflow_app.extensions import db as sandbox_db
+
+        sandbox_db.engine.dispose()
+
+
 def test_junk_in_an_import_is_named_by_its_line_and_never_a_traceback(app, ctx, tmp_path):
-    ok = f"market,X-1,{ART_126},light,c,g,no,,2024-01-01,,d\n".encode()
+    ok = f"market,X-1,{ART_126},light,lighter,c,g,no,,2024-01-01,,d\n".encode()
     for content, where, says in (
-            (HEADER.encode() + ok + b"market,X-2,\xed\xa0\x80,light,c,g,no,,2024-01-01,,d\n", "line 3", "not UTF-8"),
-            (HEADER.encode() + b"market,X\x00,a,light,c,g,no,,2024-01-01,,d\n", "line 2", "NUL"),
+            (HEADER.encode() + ok + b"market,X-2,\xed\xa0\x80,light,lighter,c,g,no,,2024-01-01,,d\n", "line 3", "not UTF-8"),
+            (HEADER.encode() + b"market,X\x00,a,light,lighter,c,g,no,,2024-01-01,,d\n", "line 2", "NUL"),
             (HEADER.encode() + ok + ok.replace(b"X-1", b"X-2").replace(b",c,", b"," + b"c" * 5000 + b","), "line 3",
              "conditions is longer than 1000 characters"),
             (HEADER.encode() + ok + b'market,"X-2\n', "line 3", "not CSV"),
-            (HEADER.encode() + b'market,"X-1"x,a,light,c,g,no,,2024-01-01,,d\n', "line 2", "not CSV"),
+            (HEADER.encode() + b'market,"X-1"x,a,light,lighter,c,g,no,,2024-01-01,,d\n', "line 2", "not CSV"),
+            (HEADER.encode() + ok.replace(b",lighter,", b",\xe4\xbb\x8e\xe8\xbd\xbb,"), "line 2",  # 从轻: the code is named
+             "tier must be one of lighter, mitigated, lighter_or_mitigated"),
             (b"\xff\xfe", "line 1", "not UTF-8"),
             (b"department,code\nmarket,X\n", "file", "lacks the columns"),
             (HEADER.encode(), "file", "no list items"),
@@ -181,8 +258,8 @@ def test_an_imported_item_is_in_force_on_the_next_step_whichever_process_read_th
     case = to_report(api)
     report(api, case, expect=422, penalty_list_item="X-NEW", meets_penalty_list="no")
     with app.app_context():
-        out = run_import(app, tmp_path, (HEADER + f"market,X-NEW,{ART_126},light,某条件,某依据,no,,2024-01-01,,某清单\n"
-                                         ).encode())
+        out = run_import(app, tmp_path, (HEADER + f"market,X-NEW,{ART_126},light,lighter,某条件,某依据,no,,2024-01-01,,"
+                                                  "某清单\n").encode())
         assert out.exit_code == 0, out.output
     assert "penalty_notice" in api.ready(report(api, case, penalty_list_item="X-NEW", meets_penalty_list="no"))
 
