@@ -4,7 +4,8 @@ reviewer opens, from the review queue, the demo case the report found on the lig
 legal ground, the officer's finding, that the register shows the party a first violator, and that
 the proposed fine agrees with the item; in English too. Then an officer proposing an ordinary fine for
 a case on the same list reads, beside the report's form, that it departs from the item and raises
-LIGHT_LIST_NOT_APPLIED, when the form comes back refused for a slip (a report dated tomorrow)."""
+LIGHT_LIST_NOT_APPLIED, when the form comes back refused for a slip (a report dated tomorrow). The
+item grounds 从轻 only (its tier, `lighter`): the sheets and the lists' register page say so."""
 import re
 from datetime import timedelta
 
@@ -47,6 +48,8 @@ def test_a_reviewer_reads_the_light_list_finding_beside_the_checklist(page, demo
     expect(sheet.get_by_test_id("list-finding")).to_contain_text(f"调查终结报告认定本案符合清单事项{ITEM}")
     expect(sheet.get_by_test_id("list-finding-item")).to_contain_text("从轻减轻处罚清单")
     expect(sheet.get_by_test_id("list-finding-item")).to_contain_text("未按规定建立并遵守进货查验记录制度")
+    expect(sheet.get_by_test_id("list-finding-item")).to_have_attribute("data-tier", "lighter")
+    expect(sheet.get_by_test_id("list-finding-tier")).to_have_attribute("data-tier", "lighter")
     expect(sheet).to_contain_text("主动补建进货查验记录")  # the item's conditions
     expect(sheet).to_contain_text("《中华人民共和国行政处罚法》第三十二条第一项")
     expect(sheet.get_by_test_id("list-finding-first")).to_have_attribute("data-first", "yes")
@@ -64,6 +67,7 @@ def test_a_reviewer_reads_the_light_list_finding_beside_the_checklist(page, demo
     expect(sheet.get_by_test_id("list-finding")).to_contain_text(f"The investigation report found that the case meets item {ITEM}.")
     expect(sheet.get_by_test_id("list-consistency")).to_contain_text(
         f"consistent with item {ITEM} of the light-penalty list")
+    expect(sheet.get_by_test_id("list-finding-tier")).to_have_text("Lighter (within the statutory range)")
     page.get_by_role("button", name="中文").click()
     expect(page.get_by_test_id("list-finding-sheet")).to_contain_text("适用条件")
 
@@ -100,6 +104,8 @@ def test_an_officer_proposing_an_ordinary_fine_on_the_light_list_reads_that_it_d
     page.get_by_test_id("submit").click()  # refused (a date in the future): the form comes back, nothing recorded
 
     expect(page.get_by_test_id("form-banner")).to_be_visible()
+    listed = page.get_by_test_id("penalty-list-sheet").locator(f'[data-testid="list-item"][data-code="{ITEM}"]')
+    expect(listed.get_by_test_id("list-item-tier")).to_have_attribute("data-tier", "lighter")
     sheet = page.get_by_test_id("penalty-list-sheet").get_by_test_id("list-finding-sheet")
     expect(sheet).to_have_attribute("data-consistent", "no")
     expect(sheet.get_by_test_id("list-finding")).to_contain_text(f"本表记载本案符合清单事项{ITEM}")
@@ -109,3 +115,31 @@ def test_an_officer_proposing_an_ordinary_fine_on_the_light_list_reads_that_it_d
     expect(consistency).to_contain_text("LIGHT_LIST_NOT_APPLIED")
     sheet.scroll_into_view_if_needed()
     screenshot(page, "47-light-list-departure-on-the-report")
+
+
+def test_the_lists_register_page_shows_what_each_light_item_grounds(page, demo_server):
+    log_in(page, "officer1")
+    page.goto("/penalty-lists?department=market")
+    lists = page.get_by_test_id("penalty-lists")
+    expect(lists).to_have_attribute("data-department", "market")
+    for code, tier in (("SCJG-CQ-001", "lighter_or_mitigated"), ("SCJG-CQ-002", "mitigated"), (ITEM, "lighter"),
+                       ("SCJG-BCF-001", "")):
+        expect(lists.locator(f'[data-testid="list-item"][data-code="{code}"]')).to_have_attribute("data-tier", tier)
+    no_penalty = lists.locator('[data-testid="list-item"][data-code="SCJG-BCF-001"]')
+    expect(no_penalty.get_by_test_id("list-item-tier")).to_have_text("—")
+    page.select_option("#kind", "light")
+    page.get_by_role("button", name="显示").click()
+    expect(page).to_have_url(re.compile(r"kind=light"))
+    expect(lists.get_by_test_id("list-item")).to_have_count(3)
+    screenshot(page, "48-light-list-tiers-on-the-register")
+
+    page.get_by_role("button", name="English").click()
+    lists = page.get_by_test_id("penalty-lists")
+    expect(lists.locator(f'[data-testid="list-item"][data-code="{ITEM}"]').get_by_test_id("list-item-tier")).to_have_text(
+        "Lighter (within the statutory range)")
+    expect(lists.locator('[data-testid="list-item"][data-code="SCJG-CQ-002"]').get_by_test_id(
+        "list-item-tier")).to_have_text("Mitigated (below the statutory minimum)")
+    expect(lists.locator('[data-testid="list-item"][data-code="SCJG-CQ-001"]').get_by_test_id(
+        "list-item-tier")).to_have_text("Lighter or mitigated")
+    expect(page.get_by_role("columnheader", name="Lighter or mitigated")).to_be_visible()
+    page.get_by_role("button", name="中文").click()
