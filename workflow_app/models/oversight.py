@@ -138,8 +138,9 @@ class PenaltyListItem(db.Model):
     range), mitigated (减轻, below its minimum, APL 32) or lighter_or_mitigated (从轻或者减轻).
 
     The rule kinds `no_penalty_list_respected` (MINOR_FIRST_VIOLATION_PENALIZED, APL 33),
-    `light_list_applied` (LIGHT_LIST_NOT_APPLIED, APL 32) and `fine_within_statutory_range` (a
-    light-list item met grounds a mitigated fine) read it."""
+    `light_list_applied` (LIGHT_LIST_NOT_APPLIED, APL 32: judged against the item's tier) and
+    `fine_within_statutory_range` (a light-list item met whose tier includes 减轻 grounds a
+    mitigated fine) read it."""
 
     __tablename__ = "penalty_list_item"
     __table_args__ = (UniqueConstraint("department_id", "code", name="uq_penalty_list_item_department_code"),)

@@ -23,7 +23,8 @@ FINE_OUTSIDE_BENCHMARK when a decision's fine is outside its benchmark tier's ra
 MINOR_FIRST_VIOLATION_PENALIZED when a case the report found on the no-penalty list is decided with a
 penalty (services/penalty_lists.py; APL 33(1): the list makes the department's discretion public);
 LIGHT_LIST_NOT_APPLIED when a case the report found on the light-penalty list is proposed or decided a
-penalty in a tier heavier than 从轻/减轻 of its benchmark (APL 32; oversight/step_rules/penalty_lists.py);
+penalty heavier than the tiers the item names (从轻, 减轻, or either) of its benchmark (APL 32;
+oversight/step_rules/penalty_lists.py);
 INSPECTION_WITHOUT_PLAN and INSPECTION_TOO_FREQUENT by an enterprise inspection's trigger and visit
 (oversight/step_rules/inspection.py), its INSPECTION_RESULT_NOT_DISCLOSED by the worker (the
 disclosure step's `overdueAlert`, 20 working days from the inspection).
@@ -101,9 +102,9 @@ CATALOGUE = _kinds(
               "minor first violation penalized: the report finds the case on the no-penalty list, yet the decision "
               "imposes a penalty"),
     AlertKind("LIGHT_LIST_NOT_APPLIED", "medium", "《行政处罚法》第32条；国办发〔2022〕27号",
-              "从轻减轻清单未落实：认定本案符合从轻减轻处罚清单事项，拟处或者决定的处罚仍重于从轻、减轻档",
+              "从轻减轻清单未落实：认定本案符合从轻减轻处罚清单事项，拟处或者决定的处罚仍重于该事项规定的从轻、减轻档",
               "light-penalty list not applied: the case was found to meet an item of the light-penalty list, yet the "
-              "proposed or decided penalty sits in a tier heavier than a lighter or mitigated one"),
+              "proposed or decided penalty sits in a tier heavier than the lighter or mitigated one the item names"),
     AlertKind("RECTIFICATION_OVERDUE", "medium", "《行政执法监督条例》（国务院令第825号）",
               "整改超期：部门未在执法监督意见确定的期限内报告整改情况",
               "rectification overdue: the department did not report its rectification by the supervision opinion's deadline"),

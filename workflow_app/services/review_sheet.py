@@ -1,8 +1,8 @@
 """The legal reviewer's sheet (法制审核 审核表, APL Art. 58; 国办发〔2018〕118号): a ready legal
 review with what the reviewer reads beside the checklist — the case file, the investigation
 report with its discretion benchmark and its finding on the no-penalty and light-penalty lists
-(the item, the officer's finding, whether the party is a first violator, whether the proposed
-penalty agrees with it), earlier reviews of the case — and whether this user may act on it, and if
+(the item — a light item with the tier it grounds, 从轻, 减轻 or either —, the officer's finding,
+whether the party is a first violator, whether the proposed penalty agrees with it), earlier reviews of the case — and whether this user may act on it, and if
 not, why. The officer proposing (notifying, deciding) a fine sees the same benchmark and list
 finding beside the form (`cause_sheet`).
 

@@ -37,7 +37,7 @@ Where each family lives in this package:
 - `links.py`: the linked cases the law asks for (`confiscated_in_linked_case`);
 - `penalty_lists.py`: a case meeting the no-penalty list decided with a penalty
   (`no_penalty_list_respected`, an alert), or meeting the light-penalty list given a penalty
-  heavier than 从轻/减轻 (`light_list_applied`, an alert);
+  heavier than the tiers the item names, 从轻, 减轻 or either (`light_list_applied`, an alert);
 - `coercion.py`: administrative coercion (行政强制法): a measure within the department's powers
   (`measures_within_powers`), a record signed by the party, its refusal noted, or witnessed
   (`record_signed_or_witnessed`), the items returned on release (`items_all_returned`);
