@@ -343,6 +343,8 @@ def test_the_items_tier_is_shown_on_the_sheets_the_register_page_and_in_the_api(
     draft = to_report(api, party("91990105MA0TX8QR7"))
     task_id = api.task(draft, "investigation_report")["id"]
     form = html(officer.get(f"/tasks/{task_id}"))
+    assert re.search(rf'<option value="{EXPIRED_FOOD}">{EXPIRED_FOOD}（Light-penalty list·Lighter or mitigated·{ART_124}）',
+                     form), "the item's select names its tier"
     data = {k: v for k, v in {**STEPS["investigation_report"][1], **ON_THE_LIGHT_LIST, "facts": ""}.items()
             if v not in (None, "")}
     page = html(officer.post(f"/tasks/{task_id}", data=MultiDict([("csrf_token", csrf_of(form)),

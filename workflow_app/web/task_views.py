@@ -36,7 +36,7 @@ from . import bp, legal_review
 from . import parties as party_views
 from . import task_forms as tf
 from .legal_review import tier_labels
-from .templating import list_kind_label
+from .templating import list_kind_label, list_tier_label
 
 PARTY_KINDS = ("organization", "person")
 PARTY_KIND_WORDS = {"organization": "organization", "person": "natural person"}  # web/templating.PARTY_KINDS
@@ -59,10 +59,11 @@ def _causes_for(schema: dict | None, case) -> list[tuple[str, str]]:
 
 def _list_items_for(schema: dict | None, case) -> list[tuple[str, str]]:
     """The items of the department's no-penalty and light-penalty lists in force today, for a form
-    that records a finding on them (`"x-penalty-list": "item"`)."""
+    that records a finding on them (`"x-penalty-list": "item"`): a light item with the tier it grounds."""
     if "item" not in penalty_lists.list_fields(schema):
         return []
-    return [(i.code, f"{i.code}（{list_kind_label(i.kind)}·{i.cause.code}）{i.conditions}")
+    return [(i.code, f"{i.code}（{list_kind_label(i.kind)}·{list_tier_label(i.tier) + '·' if i.tier else ''}"
+                     f"{i.cause.code}）{i.conditions}")
             for i in penalty_lists.items_of(case.department, on=local_today())]
 
 
