@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from workflow_app import create_app, wall_clock
 from workflow_app.extensions import db
-from workflow_app.services.audit_keys import new_signing_key_pem
+from workflow_app.services.audit.keys import new_signing_key_pem
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "test-password-1"
@@ -121,7 +121,8 @@ def _prepare(app):
     from flask_migrate import upgrade
 
     from workflow_app.demo.seed import seed_demo
-    from workflow_app.services import packages, procedures
+    from workflow_app.services.procedures import packages
+    from workflow_app.services.procedures import versions as procedures
 
     with app.app_context():
         upgrade()

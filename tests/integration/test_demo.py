@@ -92,7 +92,7 @@ def cases_with_ready_tasks():
 
 
 def assert_every_case_at_its_stage(expected_count: int):
-    from workflow_app.services.cases import legal_reviews
+    from workflow_app.services.cases.lifecycle import legal_reviews
 
     assert set(WHERE) == {s.name for s in STAGES}, "a new stage needs its place in WHERE"
     found = cases_with_ready_tasks()
@@ -237,7 +237,7 @@ def test_a_larger_demo_reaches_every_stage_with_lawful_dates_in_the_past(app):
 def test_a_person_fined_20000_goes_through_legal_review_and_discussion_to_the_decision(ctx, user):
     """The case that used to crash `make run`: the BPMN routes it to legal review (APL Art. 58)."""
     from workflow_app.models import Task
-    from workflow_app.services import cases
+    from workflow_app.services.cases import lifecycle as cases
 
     decided = next(s for s in STAGES if s.name == "decided")
     assert decided.story.major is False and decided.story.hearing is False
@@ -255,7 +255,7 @@ def test_a_person_fined_20000_goes_through_legal_review_and_discussion_to_the_de
 
 
 def test_a_stage_the_procedure_cannot_reach_stops_the_demo_with_a_clear_message(app):
-    from workflow_app.services import procedures
+    from workflow_app.services.procedures import versions as procedures
 
     with app.app_context():  # a new version of general_penalty that ends after the clue
         procedures.deploy(sequential("general_penalty", [("user", "clue_intake", {"formKey": "clue_intake"})]),
@@ -311,8 +311,8 @@ def test_every_recorded_value_the_case_does_not_make_its_own_is_the_forms_exampl
     assert demo_cases(app).exit_code == 0
     from workflow_app.demo.cases import own_fields
     from workflow_app.models import Task
-    from workflow_app.services.numbering import numbered_fields
-    from workflow_app.services.procedures import procedure_info
+    from workflow_app.services.procedures.versions import procedure_info
+    from workflow_app.services.registers.numbering import numbered_fields
 
     with app.app_context():
         checked = Counter()
@@ -345,7 +345,7 @@ def test_a_personal_text_is_the_examples_with_only_the_party_and_the_amount_repl
     assert demo_cases(app).exit_code == 0
     from workflow_app.demo.cases import EXAMPLE_PARTY
     from workflow_app.models import Case, Task
-    from workflow_app.services.procedures import procedure_info
+    from workflow_app.services.procedures.versions import procedure_info
 
     with app.app_context():
         compared = Counter()
@@ -373,7 +373,7 @@ def test_a_personal_text_is_the_examples_with_only_the_party_and_the_amount_repl
 def test_a_demo_step_that_writes_a_field_the_case_does_not_own_is_refused(ctx, user, monkeypatch):
     """The demo may not write its own text where the form's example has one: the driver stops."""
     from workflow_app.demo import cases as demo
-    from workflow_app.services import cases
+    from workflow_app.services.cases import lifecycle as cases
 
     clue = next(s for s in STAGES if s.name == "awaiting_filing")
     monkeypatch.setitem(demo.STEPS, "clue_intake", lambda d, case, example: (

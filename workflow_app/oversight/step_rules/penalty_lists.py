@@ -21,7 +21,7 @@ finding falsely. The supervisor sees the case and asks.
 The item's kind (no_penalty or light) comes from the department's register through the record
 (`record.list_item(code)`). `judged` is the one judgement of a form's penalty against the finding,
 for both kinds of item: the alert kinds raise on it, and the reviewer's and the officer's sheets
-(services/review_sheet.py) show it, consistent or not.
+(services/cases/review_sheet.py) show it, consistent or not.
 
 A light-list item the case meets is also a ground for going below the statutory minimum (减轻处罚):
 `fine_within_statutory_range` (statutory_range.py) reads the same finding.
