@@ -368,16 +368,15 @@ def test_the_decision_and_its_list_are_numbered_and_print_the_record(api, ctx, s
 
 
 # -- the demo ---------------------------------------------------------------------------------------------
-def test_the_demo_holds_seizures_at_each_stage_in_two_departments_with_their_alerts(app, api):
+@pytest.mark.demo_cases
+def test_the_demo_holds_seizures_at_each_stage_in_two_departments_with_their_alerts(app, api, demo_output):
     from workflow_app.demo.cases import own_fields
     from workflow_app.demo.seizure import STAGES
     from workflow_app.models import OrgUnit, Task
     from workflow_app.services.procedures.versions import procedure_info
     from workflow_app.services.registers.numbering import numbered_fields
 
-    r = app.test_cli_runner().invoke(args=["demo", "cases"])
-    assert r.exit_code == 0, r.output
-    assert f"Opened {2 * len(STAGES)} seizure cases (查封、扣押), {len(STAGES)} in 市场监督管理局 (market)" in r.output
+    assert f"Opened {2 * len(STAGES)} seizure cases (查封、扣押), {len(STAGES)} in 市场监督管理局 (market)" in demo_output
     with app.app_context():
         rows = db.session.execute(db.select(Case, OrgUnit.code).join(OrgUnit, Case.department_id == OrgUnit.id)
                                   .where(Case.title.like("%查封案") | Case.title.like("%扣押案"))
