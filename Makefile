@@ -14,9 +14,10 @@ PORT ?= 5000
 FUZZ_PORT ?= 5121
 FUZZ_EXAMPLES ?= 200
 # pytest-xdist workers of `make test`: the suite is sized for 2 cores (the browser tests stay
-# together on one worker: one demo server). TEST_WORKERS=0 runs it in this process.
+# together on one worker: one demo server). TEST_WORKERS=0 runs it in this process. The 25 slowest
+# tests are listed at the end (where the time goes).
 TEST_WORKERS ?= 2
-PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25
 # `make test-dates`: the date-sensitive tests (marker `dates`) as of each of these days, on the
 # app's own clock (ZHIFAFLOW_CLOCK): a Sunday whose 90-day limit ends on a Saturday, the Spring
 # Festival's adjusted working Saturday, the New Year into a year without an official holiday

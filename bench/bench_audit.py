@@ -32,7 +32,7 @@ import bench_cases  # noqa: E402
 def build(app, n_cases: int) -> None:
     from workflow_app.extensions import db
     from workflow_app.models import User
-    from workflow_app.services import cases as svc
+    from workflow_app.services.cases import lifecycle as svc
 
     with app.app_context():
         users = {u: db.session.execute(db.select(User).where(User.username == u)).scalar_one()
@@ -48,7 +48,7 @@ def build(app, n_cases: int) -> None:
 
 
 def measure(app) -> dict:
-    from workflow_app.services.audit_verify import verify
+    from workflow_app.services.audit.verify import verify
 
     with app.app_context():
         best, report = None, None
@@ -79,7 +79,7 @@ def main():
 
             from workflow_app import create_app
             from workflow_app.demo.seed import seed_demo
-            from workflow_app.services import procedures
+            from workflow_app.services.procedures import versions as procedures
 
             app = create_app({**bench_cases.CONFIG, "SQLALCHEMY_DATABASE_URI": args.database_url})
             with app.app_context():
@@ -93,7 +93,7 @@ def main():
             built = time.perf_counter() - t0
             rows.append(measure(app))
             print(f"built {args.cases // 2} cases in {built:.1f} s", file=sys.stderr)
-        from workflow_app.services.audit_checkpoints import create_checkpoint
+        from workflow_app.services.audit.checkpoints import create_checkpoint
 
         with app.app_context():
             t0 = time.perf_counter()

@@ -56,7 +56,7 @@ def measure(url: str, workers: int, repeat: int):
     """`repeat` passes: the best one (seconds, CPU seconds of the pass's own processes, report)
     and the median seconds."""
     from workflow_app import create_app
-    from workflow_app.services import audit_verify
+    from workflow_app.services.audit import verify as audit_verify
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, **ENV})
     runs = []

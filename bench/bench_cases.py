@@ -113,7 +113,7 @@ def make_app(db_path: Path):
     from workflow_app import create_app
     from workflow_app.demo.seed import seed_demo
     from workflow_app.extensions import db
-    from workflow_app.services import procedures
+    from workflow_app.services.procedures import versions as procedures
 
     app = create_app({**CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}"})
     with app.app_context():
@@ -135,7 +135,7 @@ def run_in_process(app, n_cases: int):
     """N cases through the service layer; returns (latencies, seconds per case, case ids)."""
     from workflow_app.extensions import db
     from workflow_app.models import User
-    from workflow_app.services import cases as svc
+    from workflow_app.services.cases import lifecycle as svc
 
     latencies, case_seconds, case_ids, per_step = [], [], [], {}
     with app.app_context():

@@ -98,7 +98,7 @@ def main(argv=None) -> None:
     from workflow_app import create_app
     from workflow_app.demo.seed import seed_demo
     from workflow_app.extensions import db
-    from workflow_app.services import procedures
+    from workflow_app.services.procedures import versions as procedures
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

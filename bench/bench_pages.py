@@ -173,11 +173,11 @@ def clone_cases(url: str, total: int, seed: int) -> dict:
     import psycopg
 
     from workflow_app.oversight.calendar import LOCAL_TZ
-    from workflow_app.services.audit import canonical_json, event_digest
+    from workflow_app.services.audit.trail import canonical_json, event_digest
 
     rng = random.Random(seed)
     from workflow_app import create_app
-    from workflow_app.services import audit_keys
+    from workflow_app.services.audit import keys as audit_keys
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, **ENV})
     with app.app_context():
         keys = audit_keys.chain_keys()
@@ -375,7 +375,7 @@ def event_data(action: str, data_json: str, case: dict, code: str, days: int, al
     """The event's data as the clone's own trace would hold it: its number and department where
     the event names them, its alerts', milestones' and evidence items' ids, its times shifted like
     the rows (the verifier compares the two)."""
-    from workflow_app.services.audit import canonical_json
+    from workflow_app.services.audit.trail import canonical_json
     data = json.loads(data_json)
     if not isinstance(data, dict):
         return data_json
@@ -415,7 +415,7 @@ def evidence_case(conn) -> tuple[int, int]:
 
 def add_evidence(url: str, items: int, seed: int) -> tuple[int, int]:
     """Give the first case of the market department (officer1's) under investigation `items`
-    evidence items through the service an upload calls (services/evidence.store): phone photos and
+    evidence items through the service an upload calls (services/evidence/items.store): phone photos and
     scanned pages, each file of its own bytes kept in the evidence store, each item's
     `evidence.stored` event on the case's chain. Returns (case id, MB kept)."""
     from PIL import Image, ImageDraw
@@ -423,7 +423,7 @@ def add_evidence(url: str, items: int, seed: int) -> tuple[int, int]:
     from workflow_app import create_app
     from workflow_app.extensions import db
     from workflow_app.models import Case, Task, User
-    from workflow_app.services import evidence
+    from workflow_app.services.evidence import items as evidence
 
     rng = random.Random(seed)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, **ENV})
@@ -463,7 +463,9 @@ def measure(url: str, requests: int, seed: int, evidence_case_id: int, evidence_
     from workflow_app.extensions import db
     from workflow_app.models import Alert, Case, Evidence, TraceEvent
     from workflow_app.models.oversight import ACTIVE
-    from workflow_app.services import audit, audit_verify, paging
+    from workflow_app.services import paging
+    from workflow_app.services.audit import trail as audit
+    from workflow_app.services.audit import verify as audit_verify
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, **ENV})
     client = app.test_client()

@@ -45,7 +45,8 @@ def main():
     from workflow_app import create_app
     from workflow_app.extensions import db
     from workflow_app.models import Alert
-    from workflow_app.services import alerts, timers
+    from workflow_app.services.cases import timers
+    from workflow_app.services.oversight import alerts
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, **ENV})
     with app.app_context():

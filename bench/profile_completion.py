@@ -33,16 +33,16 @@ from bench.bench_cases import CASE, PASSWORD, PATH, PROCESS_ID, USERS  # noqa: E
 
 # (module, attribute, label): where a part is looked up when the path calls it.
 SECTIONS = [
-    ("workflow_app.services.auth", "user_for_token", "token and user"),
+    ("workflow_app.services.people.auth", "user_for_token", "token and user"),
     ("workflow_app.api.routes", "json_body", "request body read and checked"),
-    ("workflow_app.services.cases", "_task_for_completion", "task, case, state and record read"),
-    ("workflow_app.services.cases", "validate_form", "form validated"),
-    ("workflow_app.services.cases", "check_step_rules", "rule kinds"),
-    ("workflow_app.services.step_path", "run_engine_step", "engine step (web side: send, wait, receive)"),
-    ("workflow_app.services.step_path", "apply_engine_step", "engine result applied to rows"),
+    ("workflow_app.services.cases.lifecycle", "_task_for_completion", "task, case, state and record read"),
+    ("workflow_app.services.cases.lifecycle", "validate_form", "form validated"),
+    ("workflow_app.services.cases.lifecycle", "check_step_rules", "rule kinds"),
+    ("workflow_app.services.cases.step_path", "run_engine_step", "engine step (web side: send, wait, receive)"),
+    ("workflow_app.services.cases.step_path", "apply_engine_step", "engine result applied to rows"),
     ("sqlalchemy.orm.session:Session", "flush", "ORM flush (+ trace events written after it)"),
     ("sqlalchemy.orm.session:Session", "commit", "commit (its flush included)"),
-    ("workflow_app.services.alerts", "after_step", "alerts after the step"),
+    ("workflow_app.services.oversight.alerts", "after_step", "alerts after the step"),
     ("workflow_app.api.routes", "dump_case", "response: case dumped"),
 ]
 
@@ -105,7 +105,7 @@ def main(argv=None) -> None:
     from workflow_app import create_app
     from workflow_app.demo.seed import seed_demo
     from workflow_app.extensions import db
-    from workflow_app.services import procedures
+    from workflow_app.services.procedures import versions as procedures
 
     base = make_url(args.database_url.replace("postgres://", "postgresql://", 1)).set(drivername="postgresql+psycopg")
     admin = create_engine(base, isolation_level="AUTOCOMMIT")

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from workflow_app import create_app, wall_clock
 from workflow_app.extensions import db
-from workflow_app.services.audit_keys import new_signing_key_pem
+from workflow_app.services.audit.keys import new_signing_key_pem
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "test-password-1"
@@ -121,7 +121,8 @@ def _prepare(app):
     from flask_migrate import upgrade
 
     from workflow_app.demo.seed import seed_demo
-    from workflow_app.services import packages, procedures
+    from workflow_app.services.procedures import packages
+    from workflow_app.services.procedures import versions as procedures
 
     with app.app_context():
         upgrade()
@@ -167,19 +168,40 @@ def as_of(request):
         yield day
 
 
+def _run_demo(url: str, evidence: Path) -> str:
+    """`flask demo cases` (its defaults, as `make run` runs it) on a prepared database; its output."""
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "EVIDENCE_DIR": str(evidence)})
+    result = app.test_cli_runner().invoke(args=["demo", "cases"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return result.output
+
+
+# (backend, day) -> the output of `flask demo cases` on the template of tests marked demo_cases
+_DEMO_OUTPUTS: dict[tuple[str, str | None], str] = {}
+
+
 @pytest.fixture(scope="session")
 def sqlite_templates(tmp_path_factory):
     """A migrated, seeded, deployed SQLite database per day it was made as of (None: the suite's
-    clock), made on first use and copied for each test."""
-    made: dict[str | None, Path] = {}
+    clock), made on first use and copied for each test; `demo` True: one that also holds the demo
+    cases (`flask demo cases`, their evidence files in the folder `evidence` beside it)."""
+    made: dict[tuple[str | None, bool], Path] = {}
 
-    def template(day: str | None) -> Path:
-        if day not in made:
+    def template(day: str | None, demo: bool = False) -> Path:
+        if (day, demo) not in made:
             path = tmp_path_factory.mktemp("db") / "template.db"
-            with clock_as_of(day):
-                _prepare(create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}))
-            made[day] = path
-        return made[day]
+            if demo:
+                shutil.copy(template(day), path)
+                with clock_as_of(day):
+                    _DEMO_OUTPUTS["sqlite", day] = _run_demo(f"sqlite:///{path}", path.parent / "evidence")
+            else:
+                with clock_as_of(day):
+                    _prepare(create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}))
+            made[day, demo] = path
+        return made[day, demo]
 
     return template
 
@@ -191,15 +213,15 @@ def sqlite_template(sqlite_templates, as_of) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_databases():
+def postgres_databases(tmp_path_factory):
     """Fresh PostgreSQL databases for this run, one per day they were prepared as of (as
     sqlite_templates), dropped at the end. Unreachable under CI = error."""
     admin = create_engine(_pg_url(make_url(PG_URL.replace("postgres://", "postgresql://", 1)).database
                                   or "postgres"), isolation_level="AUTOCOMMIT")
-    made: dict[str | None, tuple] = {}
+    made: dict[tuple[str | None, bool], tuple] = {}
 
-    def database(day: str | None) -> tuple:
-        if day not in made:
+    def database(day: str | None, demo: bool = False) -> tuple:
+        if (day, demo) not in made:
             name = f"zhifaflow_test_{uuid.uuid4().hex[:10]}"
             try:
                 with admin.connect() as conn:
@@ -207,8 +229,11 @@ def postgres_databases():
             except Exception as err:  # noqa: BLE001 - report any connection failure the same way
                 pytest.exit(f"DATABASE_URL is set but PostgreSQL is unreachable: {err}", returncode=3)
             url = _pg_url(name)
+            evidence = tmp_path_factory.mktemp("pg-evidence")
             with clock_as_of(day):
                 _prepare(create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url}))
+                if demo:
+                    _DEMO_OUTPUTS["postgresql", day] = _run_demo(url, evidence)
             engine = create_engine(url)
             with engine.connect() as conn:
                 tables = [r[0] for r in conn.execute(text(
@@ -217,12 +242,12 @@ def postgres_databases():
                 for t in tables:
                     conn.execute(text(f'CREATE TABLE template."{t}" AS TABLE public."{t}"'))
                 conn.commit()
-            made[day] = (name, url, engine, tables)
-        _name, url, engine, tables = made[day]
-        return url, engine, tables
+            made[day, demo] = (name, url, engine, tables, evidence)
+        _name, url, engine, tables, evidence = made[day, demo]
+        return url, engine, tables, evidence
 
     yield database
-    for name, _url, engine, _tables in made.values():
+    for name, _url, engine, _tables, _evidence in made.values():
         engine.dispose()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -248,13 +273,29 @@ def _restore_postgres(engine, tables):
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path, as_of):
+    """The test's own database, a copy of the template of its day; a test marked `demo_cases`
+    gets one holding the demo cases `make run` opens (made once per run, as the command makes
+    them), their evidence files copied to the test's evidence folder."""
+    demo = request.node.get_closest_marker("demo_cases") is not None
     if request.param == "sqlite":
         path = tmp_path / "case.db"
-        shutil.copy(request.getfixturevalue("sqlite_templates")(as_of), path)
-        return f"sqlite:///{path}"
-    url, engine, tables = request.getfixturevalue("postgres_databases")(as_of)
-    _restore_postgres(engine, tables)
+        template = request.getfixturevalue("sqlite_templates")(as_of, demo)
+        shutil.copy(template, path)
+        url, evidence = f"sqlite:///{path}", template.parent / "evidence"
+    else:
+        url, engine, tables, evidence = request.getfixturevalue("postgres_databases")(as_of, demo)
+        _restore_postgres(engine, tables)
+    if demo:
+        if evidence.exists():
+            shutil.copytree(evidence, tmp_path / "evidence")
+        request.node.demo_output = _DEMO_OUTPUTS[request.param, as_of]
     return url
+
+
+@pytest.fixture
+def demo_output(request, database_url) -> str:
+    """What `flask demo cases` printed when it opened the demo cases of a `demo_cases` test's database."""
+    return request.node.demo_output
 
 
 @pytest.fixture

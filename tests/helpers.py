@@ -230,7 +230,7 @@ def load_engine_state(case_id: int):
     from workflow_app.engine.specs import procedure_cache
     from workflow_app.extensions import db
     from workflow_app.models import Case, WorkflowState
-    from workflow_app.services.procedures import bpmn_sources
+    from workflow_app.services.procedures.versions import bpmn_sources
 
     db.session.expire_all()
     version = db.session.get(Case, case_id).procedure_version
@@ -312,7 +312,7 @@ def engine_steps_meet(monkeypatch, workers: int = 2, *, after: bool = True):
     as it was, for a test that goes on alone to set it back."""
     import threading
 
-    from workflow_app.services import step_path
+    from workflow_app.services.cases import step_path
 
     original, barrier = step_path.run_engine_step, threading.Barrier(workers)
 
@@ -333,7 +333,7 @@ def package_files(procedure_id: str = "general_penalty") -> dict[str, bytes]:
     by path, as a deploy archive lays it out."""
     from pathlib import Path
 
-    from workflow_app.services import packages
+    from workflow_app.services.procedures import packages
 
     root = Path(__file__).resolve().parents[1]
     return next(p for p in packages.packages_in(packages.read_tree(root)) if p.procedure_id == procedure_id).files

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, text
 from workflow_app.extensions import db
 from workflow_app.models import TraceEvent
 from workflow_app.models.types import UTCDateTime
-from workflow_app.services.audit import event_digest
+from workflow_app.services.audit.trail import event_digest
 
 APPEND_ONLY_TRIGGERS = ("trace_event_no_update", "trace_event_no_delete",
                         "audit_checkpoint_no_update", "audit_checkpoint_no_delete",

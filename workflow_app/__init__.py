@@ -25,7 +25,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
             parents=True, exist_ok=True)
 
     from . import models  # noqa: F401  (register tables)
-    from .services import audit_keys
+    from .services.audit import keys as audit_keys
 
     audit_keys.init_app(app)  # before anything can write a trace event; production needs the key
     _check_clock(app)
@@ -67,7 +67,7 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
 
     @login_manager.user_loader
     def _load_user(session_user_id: str):
-        from .services.auth import user_for_session
+        from .services.people.auth import user_for_session
 
         return user_for_session(session_user_id)
 

@@ -15,8 +15,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from .demo.cases import DEFAULT_COUNT
 from .extensions import db
-from .services import procedures
 from .services.errors import ServiceError
+from .services.procedures import versions as procedures
 
 MAX_MESSAGE = 500
 
@@ -191,7 +191,7 @@ def demo_cases(count: int, if_empty: bool):
         OrgUnit, Case.department_id == OrgUnit.id).where(OrgUnit.code == DEPARTMENT))
     click.echo(f"{market} demo cases in 市场监督管理局 (market) in all, the cases officer1 sees.")
     # the worker's pass, so that the demo's late steps show as alerts (预警) from the start
-    from .services import alerts
+    from .services.oversight import alerts
 
     _report_scan(alerts.scan())
 
@@ -204,7 +204,7 @@ def procedures_deploy(paths: tuple[str, ...], username: str | None):
     package folder (bpmn/<id>), a folder holding bpmn/ and forms/ (every package in it), a deploy
     archive (.zip with bpmn/<id>/… and forms/<id>/… at its top level) or a single .bpmn file."""
     from .models import User
-    from .services import packages
+    from .services.procedures import packages
 
     actor = f"cli:{getpass.getuser()}"
     if username:
@@ -264,7 +264,7 @@ def procedures_list():
 
 def _audit(action, *args, **kwargs):
     """_run, and a missing or unusable audit key is one line too."""
-    from .services.audit_keys import AuditKeyError
+    from .services.audit.keys import AuditKeyError
 
     try:
         return _run(action, *args, **kwargs)
@@ -285,7 +285,7 @@ def audit_verify(case_id: int | None, checkpoint_files: tuple[str, ...], public_
     """Check every trace chain, the case, task, legal review and alert rows against it, and the
     signed checkpoints; exit 1 naming each event, field or chain that was edited, deleted or
     rolled back."""
-    from .services import audit_checkpoints
+    from .services.audit import checkpoints as audit_checkpoints
 
     report, found = _audit(audit_checkpoints.verify_trail, case_id, list(checkpoint_files), list(public_key_files),
                            workers=workers)
@@ -310,7 +310,7 @@ def audit_verify(case_id: int | None, checkpoint_files: tuple[str, ...], public_
 @audit_cli.command("checkpoint")
 def audit_checkpoint():
     """Verify the whole trail, then sign and store a checkpoint of every chain head."""
-    from .services import audit_checkpoints
+    from .services.audit import checkpoints as audit_checkpoints
 
     def create():
         try:
@@ -329,7 +329,7 @@ def audit_checkpoint():
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
 def audit_export_checkpoints(file: str):
     """Write every signed checkpoint to FILE, for an auditor to keep outside the system."""
-    from .services import audit_checkpoints
+    from .services.audit import checkpoints as audit_checkpoints
 
     count = _audit(audit_checkpoints.export, file)
     click.echo(f"Exported {count} checkpoint(s) to {file}.")
@@ -338,7 +338,7 @@ def audit_export_checkpoints(file: str):
 @audit_cli.command("public-key")
 def audit_public_key():
     """Print the checkpoint signing key's public half (PEM), for auditors to keep."""
-    from .services import audit_keys
+    from .services.audit import keys as audit_keys
 
     key = _audit(audit_keys.signing_key)
     click.echo(audit_keys.public_key_pem(key.public_key()), nl=False)
@@ -349,7 +349,7 @@ def audit_rotate_chain_key():
     """Key new trace events with a fresh chain key (embedded default; production: see docs/audit.md)."""
     from flask import current_app
 
-    from .services import audit_keys
+    from .services.audit import keys as audit_keys
 
     new_id = _audit(audit_keys.rotate_chain_key, current_app._get_current_object())
     click.echo(f"New events are keyed with {new_id}; earlier keys stay in the key file to verify theirs.")
@@ -367,7 +367,7 @@ def audit_rotate_chain_key():
               help="Penalty kind or coercive measure (seal, seize, freeze) of its powers list (权责清单); repeat.")
 def org_add(code, name, kind, parent_code, name_en, domains, powers):
     """Add an org unit CODE named NAME (a department with its register: domains and powers)."""
-    from .services import users
+    from .services.people import users
 
     unit = _run(users.add_unit, _operator(), code=code, name=name, kind=kind, parent_code=parent_code,
                 name_en=name_en)
@@ -386,7 +386,7 @@ def org_add(code, name, kind, parent_code, name_en, domains, powers):
 def org_register(code, domains, powers):
     """Set a department's register: its enforcement domains and its powers list (each replaced when given);
     without options, print it."""
-    from .services import users
+    from .services.people import users
 
     unit = (_run(users.set_register, _operator(), code, domains=domains or None, powers=powers or None)
             if domains or powers else _run(users.unit_by_code, code))
@@ -405,7 +405,8 @@ def org_register(code, domains, powers):
 def org_numbering(code, abbr, pattern, codes):
     """Set how department CODE numbers its cases (案号) and documents (文号), each option replacing
     what it names; without options, print it. Numbers already issued stay as printed."""
-    from .services import numbering, users
+    from .services.people import users
+    from .services.registers import numbering
 
     pairs = {}
     for item in codes:
@@ -434,8 +435,8 @@ def org_numbering(code, abbr, pattern, codes):
 def org_settings(code, payment_bank, payment_account, payment_place, reconsideration_body, court):
     """Set what department CODE's decisions name, each option replacing what it names ("" removes it:
     the derived value applies again); without options, print them."""
-    from .services import org_settings as settings
-    from .services import users
+    from .services.people import users
+    from .services.registers import org_settings as settings
 
     values = {"payment_bank": payment_bank, "payment_account": payment_account, "payment_place": payment_place,
               "reconsideration_body": reconsideration_body, "court": court}
@@ -465,7 +466,7 @@ def org_list():
 @click.password_option(help="Prompted for when not given.")
 def users_create(username, full_name, unit_code, roles, legal_qualification, qualified_on, password):
     """Create a user."""
-    from .services import users
+    from .services.people import users
 
     user = _run(users.create_user, _operator(), username=username, full_name=full_name,
                 unit_code=unit_code, roles=roles, password=password, legal_qualification=legal_qualification,
@@ -478,7 +479,7 @@ def users_create(username, full_name, unit_code, roles, legal_qualification, qua
 @click.password_option(help="Prompted for when not given.")
 def users_set_password(username, password):
     """Set a user's password (their login sessions end and their API tokens are revoked)."""
-    from .services import users
+    from .services.people import users
 
     _run(users.set_password, _operator(), username, password)
     click.echo(f"Password of {username} changed.")
@@ -490,7 +491,7 @@ def users_set_password(username, password):
 @click.option("--revoke", multiple=True)
 def users_roles(username, grant, revoke):
     """Grant or revoke roles."""
-    from .services import users
+    from .services.people import users
 
     user = _run(users.change_roles, _operator(), username, grant=grant, revoke=revoke)
     click.echo(f"{username}: {', '.join(sorted(user.roles)) or '(no roles)'}")
@@ -500,7 +501,7 @@ def users_roles(username, grant, revoke):
 @click.argument("username")
 def users_deactivate(username):
     """Stop a user from logging in (their sessions end, their tokens are revoked; their record stays)."""
-    from .services import users
+    from .services.people import users
 
     _run(users.set_active, _operator(), username, False)
     click.echo(f"{username} deactivated.")
@@ -509,7 +510,7 @@ def users_deactivate(username):
 @users_cli.command("activate")
 @click.argument("username")
 def users_activate(username):
-    from .services import users
+    from .services.people import users
 
     _run(users.set_active, _operator(), username, True)
     click.echo(f"{username} activated.")
@@ -523,7 +524,7 @@ def users_activate(username):
 @click.option("--expires", type=click.DateTime(["%Y-%m-%d"]), required=True)
 def users_certify(username, number, domain, issued, expires):
     """Register an enforcement certificate (行政执法证) for an officer."""
-    from .services import users
+    from .services.people import users
 
     cert = _run(users.add_certificate, _operator(), username, number=number, domain=domain,
                 issued_on=issued.date(), expires_on=expires.date())
@@ -536,7 +537,7 @@ def users_certify(username, number, domain, issued, expires):
 @click.option("--obtained", type=click.DateTime(["%Y-%m-%d"]), required=True, help="The date it was obtained.")
 def users_qualify(username, number, obtained):
     """Record a user's legal professional qualification (法律职业资格, APL Art. 58(2))."""
-    from .services import users
+    from .services.people import users
 
     user = _run(users.set_legal_qualification, _operator(), username, number=number, obtained_on=obtained.date())
     click.echo(f"Legal qualification {user.legal_qualification_number} recorded for {username}.")
@@ -546,7 +547,7 @@ def users_qualify(username, number, obtained):
 @click.option("--unit", "unit_code", help="Only this unit and the units below it.")
 def users_list(unit_code):
     from .models import OrgUnit, User
-    from .services import users
+    from .services.people import users
 
     query = db.select(User).join(OrgUnit, User.org_unit_id == OrgUnit.id).order_by(User.username)
     if unit_code:
@@ -563,8 +564,8 @@ def users_list(unit_code):
 @click.option("--as", "username", required=True, help="The bpmn_author or admin taking the action.")
 def cases_migrate(case_id, to_version_id, username):
     """Move a running case to another version of its procedure (checked and traced)."""
-    from .services import users
-    from .services.case_migration import migrate_case
+    from .services.cases.migration import migrate_case
+    from .services.people import users
 
     actor = _run(users.user_by_name, username)
     case = _run(migrate_case, actor, case_id, to_version_id)
@@ -577,7 +578,7 @@ def cases_migrate(case_id, to_version_id, username):
 def benchmarks_import(file):
     """Import benchmark items from a CSV file (code,title,violated_provision,penalty_provision,
     tier,min_fine,max_fine,circumstances; one row per tier). Checked whole; traced."""
-    from .services import benchmarks
+    from .services.oversight import benchmarks
 
     created, updated = _run(benchmarks.import_csv, _file_bytes(file), _operator())
     click.echo(f"Benchmarks: {created} item(s) added, {updated} updated.")
@@ -586,7 +587,7 @@ def benchmarks_import(file):
 @benchmarks_cli.command("list")
 def benchmarks_list():
     """Every benchmark item and its tiers' fine ranges."""
-    from .services import benchmarks
+    from .services.oversight import benchmarks
 
     for item in benchmarks.all_items():
         tiers = "  ".join(f"{t['tier']} {t['min_fine']}-{t['max_fine']}" for t in item.tiers or [])
@@ -599,7 +600,7 @@ def causes_import(file):
     """Import causes from a CSV file (department,code,name,violated_provision,penalty_provision,
     penalty_kinds,min_fine,max_fine,multiple_basis,min_multiple,max_multiple,multiple_from,
     benchmark_item; one row per cause). Checked whole; traced."""
-    from .services import causes
+    from .services.registers import causes
 
     created, updated = _run(causes.import_csv, _file_bytes(file), _operator())
     click.echo(f"Causes: {created} added, {updated} updated.")
@@ -609,7 +610,7 @@ def causes_import(file):
 @click.option("--department", help="A department's code (default: every department).")
 def causes_list(department):
     """The causes of the register and each one's statutory range."""
-    from .services import causes
+    from .services.registers import causes
 
     units = [causes.department(department)] if department else causes.departments()
     for unit in units:
@@ -623,7 +624,7 @@ def penalty_lists_import(file):
     """Import list items from a CSV file (department,code,cause,kind,tier,conditions,legal_ground,
     first_violation,look_back_months,valid_from,valid_to,document; one row per item; tier, of a light
     item only: lighter, mitigated or lighter_or_mitigated). Checked whole; traced."""
-    from .services import penalty_lists
+    from .services.registers import penalty_lists
 
     created, updated = _run(penalty_lists.import_csv, _file_bytes(file), _operator())
     click.echo(f"List items: {created} added, {updated} updated.")
@@ -635,7 +636,7 @@ def penalty_lists_import(file):
 def penalty_lists_list(department, cause):
     """The items of the lists: department, code, cause, kind (a light item's with its tier:
     light/lighter), validity, conditions."""
-    from .services import causes, penalty_lists
+    from .services.registers import causes, penalty_lists
 
     if cause and not department:
         _fail("--cause needs --department")
@@ -656,8 +657,8 @@ def registers_import_entities(file):
     """Import market entities from a CSV file (credit_code,name,address,industry,risk_grade,region;
     UTF-8 with or without a BOM, or GBK). All or nothing: every wrong line is named on stderr with
     its line number, and nothing is imported; traced."""
-    from .services import market_entities
     from .services.errors import Invalid
+    from .services.registers import market_entities
 
     try:
         created, updated = market_entities.import_csv(_file_bytes(file), _operator())
@@ -677,7 +678,7 @@ def registers_import_entities(file):
 @click.option("--region", help="An org unit's code (a district, city or province).")
 def registers_entities(query, industry, risk_grade, region):
     """The market entities of the register (at most the first 1,000 matches, by name)."""
-    from .services import market_entities
+    from .services.registers import market_entities
 
     page = _run(market_entities.search, query, industry, risk_grade, region, per_page=1000)
     for e in page.items:
@@ -689,7 +690,7 @@ def registers_entities(query, industry, risk_grade, region):
               help="The most cases advanced in this pass.")
 def timers_fire(limit):
     """One pass: advance every case whose BPMN timer is due (exit 1 if a case failed)."""
-    from .services import timers
+    from .services.cases import timers
 
     _report(timers.fire_due(limit=limit))
 
@@ -699,7 +700,7 @@ def timers_fire(limit):
               help="The most alerts raised in this pass.")
 def oversight_scan(limit):
     """One pass of the time rules: raise the alerts of the steps past (or near) their due time."""
-    from .services import alerts
+    from .services.oversight import alerts
 
     _report_scan(alerts.scan(limit=limit))
 
@@ -713,7 +714,8 @@ def worker_run(every):
     import signal
     import time
 
-    from .services import alerts, timers
+    from .services.cases import timers
+    from .services.oversight import alerts
 
     stop = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))

@@ -31,7 +31,7 @@ class Config:
     # BPMN uploads: hard size cap before any parsing (bytes).
     BPMN_MAX_BYTES = int(os.environ.get("BPMN_MAX_BYTES", 2 * 1024 * 1024))
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
-    # Evidence files (services/evidence_store.py): kept once by SHA-256 under this directory
+    # Evidence files (services/evidence/store.py): kept once by SHA-256 under this directory
     # (default: the instance folder's evidence/; a directory several hosts share in production),
     # and the largest file one upload may carry (a site's 200 MB video fits the default).
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR")
@@ -53,7 +53,7 @@ class Config:
     ENGINE_USER_WAIT_SECONDS = float(os.environ.get("ENGINE_USER_WAIT_SECONDS", 2.0))
     # Runs procedure code inside the web process, unprotected: for the benchmark's comparison only.
     ENGINE_INLINE = os.environ.get("ENGINE_INLINE") == "1"
-    # A case entered from its paper file (补录, services/paper_entry.py): the days the worker's time
+    # A case entered from its paper file (补录, services/cases/paper_entry.py): the days the worker's time
     # alerts leave it alone at most, unless the officer finishes the entry first.
     PAPER_ENTRY_DAYS = int(os.environ.get("PAPER_ENTRY_DAYS", 15))
     # API bearer tokens.
@@ -82,7 +82,7 @@ class Config:
     # Local time zone of the enforcement bodies: deadlines end at local midnight.
     LOCAL_TIMEZONE = "Asia/Shanghai"
     API_PAGE_SIZE_MAX = 200
-    # Audit trail keys, kept outside the database (services/audit_keys.py, docs/audit.md). The
+    # Audit trail keys, kept outside the database (services/audit/keys.py, docs/audit.md). The
     # embedded default generates them into AUDIT_KEY_DIR (default: the Flask instance folder).
     AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY")
     AUDIT_HMAC_RETIRED_KEYS = os.environ.get("AUDIT_HMAC_RETIRED_KEYS", "")

@@ -145,7 +145,7 @@ def task_step_name(task, forms: dict | None = None, lang: str | None = None) -> 
     if lang != "en" or not getattr(task, "form_key", None):
         return task.name
     if forms is None:
-        from .services.procedures import procedure_info
+        from .services.procedures.versions import procedure_info
 
         forms = procedure_info(task.case.procedure_version).forms
     return step_name(task.name, forms.get(task.form_key), lang)

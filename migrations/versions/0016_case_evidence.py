@@ -5,7 +5,7 @@ Revision ID: 0016
 Revises: 0015
 
 The bytes are not in the database: they are kept once by SHA-256 in the evidence store (a
-directory, services/evidence_store.py); the row records the hash, size and sniffed type, which
+directory, services/evidence/store.py); the row records the hash, size and sniffed type, which
 the case's trail (`evidence.stored`) records too, so `audit verify` can re-hash the file.
 """
 import sqlalchemy as sa

@@ -4,7 +4,7 @@ Revision ID: 0020
 Revises: 0019
 
 org_unit.settings (JSON, nullable): what a department's decisions name (APL 59, 67; 行政复议法
-Art. 24; 行政诉讼法 Art. 18), set by an administrator (services/org_settings.py). Existing units
+Art. 24; 行政诉讼法 Art. 18), set by an administrator (services/registers/org_settings.py). Existing units
 get none: their reconsideration body and court are derived from the tree until set.
 """
 import sqlalchemy as sa

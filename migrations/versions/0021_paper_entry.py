@@ -6,7 +6,7 @@ Revises: 0020
 enforcement_case.paper_entry (JSON, nullable): why the case is entered from its paper file, the
 file's own reference, who finished the entry and when. enforcement_case.paper_entry_until
 (nullable): while the entry is in progress, when it ends at the latest; the worker's time alerts
-leave the case alone until then (services/paper_entry.py). Existing cases were not entered so.
+leave the case alone until then (services/cases/paper_entry.py). Existing cases were not entered so.
 """
 import sqlalchemy as sa
 from alembic import op

@@ -11,7 +11,7 @@ months a first violation is looked back for, its validity and the document that 
 
 `org_unit.registers_stamp` is a fresh random token at every import that changes a department's
 causes register or penalty lists: read with the case's department, it tells a process whether its
-copy of the registers (services/registers.py) is current. Existing units get one token of this
+copy of the registers (services/registers/copies.py) is current. Existing units get one token of this
 database's own, so no copy made from another database is taken for theirs.
 """
 import uuid

@@ -5,7 +5,7 @@ Revision ID: 0024
 Revises: 0023
 
 case_link: from_case_id (the origin), to_case_id (the case opened from or for it), kind
-(services/case_links.py), the reason, who made it and when. One link per pair of cases; the
+(services/cases/links.py), the reason, who made it and when. One link per pair of cases; the
 receiving side is read by its own index.
 """
 import sqlalchemy as sa

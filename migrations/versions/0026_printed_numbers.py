@@ -6,7 +6,7 @@ Revises: 0025
 The officers of the summary procedure fill in a pre-printed, numbered 当场处罚决定书 (APL Art. 52)
 and type its number; a form field marked `"x-printed-number": "<kind>"` records it in issued_number
 beside the numbers the system issues, with no sequence (issued_number.seq becomes nullable), so the
-unique (department_id, number) refuses it on a second case (services/printed_numbers.py).
+unique (department_id, number) refuses it on a second case (services/registers/printed_numbers.py).
 
 The decision numbers typed before this revision are recorded as well, so that a new case cannot
 take one an earlier case holds: those of a form field marked `"x-decision": "number"` that the

@@ -6,7 +6,7 @@ Revises: 0028
 
 inspection_plan: one per (department, year); items and population as JSON (read with the plan,
 never searched); the plan's life in `status` with who drafted and approved it and when; `version`
-for optimistic concurrency. Every change is traced on the system chain (services/inspection_plans.py).
+for optimistic concurrency. Every change is traced on the system chain (services/inspections/plans.py).
 """
 import sqlalchemy as sa
 from alembic import op

@@ -7,7 +7,7 @@ referral: the referring case (its department's own `referral` case), the receipt
 receiving department when the head approved the sending, what was sent (a copy: the letter's
 fields, the party, the materials' titles), the date the feedback is due, and the answer (accepted
 with the case the receiving department filed, or returned with reasons), who and when
-(services/referrals.py). One row per referring case and per receipt case; the receiving
+(services/cases/referrals.py). One row per referring case and per receipt case; the receiving
 department's open referrals are read by its own index.
 """
 import sqlalchemy as sa

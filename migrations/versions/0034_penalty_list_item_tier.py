@@ -9,7 +9,7 @@ statutory range), mitigated (减轻, below the statutory minimum, APL Art. 32) o
 grounded until now (LIGHT_LIST_NOT_APPLIED judged against both tiers, and any met light item grounded
 a fine below the minimum), so nothing changes for them until a department imports their tiers; the
 no-penalty list's items keep NULL. The departments holding light items get a new registers_stamp, so
-no process keeps a copy of their lists without the tier (services/registers.py).
+no process keeps a copy of their lists without the tier (services/registers/copies.py).
 """
 import uuid
 

@@ -1,7 +1,7 @@
 """Issue 7: the ad-hoc steps of a case (延期申请, 不计入期限的期间, 撤回公示) are offered on the case
 page only when the law lets them start now; the others are listed, not as links, with the law's
 reason and article, and their form page says it above the form before anything is typed. The API
-refuses them exactly as the page says (services/time_limits.check_may_start, then the form's own
+refuses them exactly as the page says (services/cases/time_limits.check_may_start, then the form's own
 conditions). Two requests at once on one case: one is recorded, the other is a 409, and the trace
 and the task rows stay whole. Through the Flask test client, on SQLite and PostgreSQL."""
 import re
@@ -18,7 +18,8 @@ from tests.web_session import csrf_of, html
 from workflow_app.extensions import db
 from workflow_app.i18n import LANGUAGE_COOKIE
 from workflow_app.models import Task, TraceEvent
-from workflow_app.services import audit_verify, step_path
+from workflow_app.services.audit import verify as audit_verify
+from workflow_app.services.cases import step_path
 
 pytestmark = pytest.mark.dates
 

@@ -15,7 +15,8 @@ from tests.helpers import TO_DECISION
 from tests.web_session import csrf_of, html, page_login
 from workflow_app.extensions import db
 from workflow_app.models import Alert, TraceEvent
-from workflow_app.services import alerts, audit_verify
+from workflow_app.services.audit import verify as audit_verify
+from workflow_app.services.oversight import alerts
 
 pytestmark = pytest.mark.dates
 

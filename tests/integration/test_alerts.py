@@ -1,4 +1,4 @@
-"""Oversight alerts (DOMAIN.md 预警; services/alerts.py): the worker's time rules raise an alert of a
+"""Oversight alerts (DOMAIN.md 预警; services/oversight/alerts.py): the worker's time rules raise an alert of a
 step past its due time once, traced on the case; the decision's approaching due time is a risk
 that clears itself when the overdue alert takes over; supervisors acknowledge, resolve and dismiss
 with a reason, each traced; heads read, officers may not. Through the API, on SQLite and PostgreSQL."""
@@ -11,7 +11,8 @@ from workflow_app.extensions import db
 from workflow_app.models import Alert, Case, CaseMilestone, TraceEvent
 from workflow_app.models.types import utcnow
 from workflow_app.oversight.calendar import LOCAL_TZ
-from workflow_app.services import alerts, audit_verify
+from workflow_app.services.audit import verify as audit_verify
+from workflow_app.services.oversight import alerts
 
 pytestmark = pytest.mark.dates
 

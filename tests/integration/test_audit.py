@@ -18,8 +18,8 @@ from workflow_app.demo.signature import drawn_signature
 from workflow_app.extensions import db
 from workflow_app.models import Case, CaseAttachment, CaseMilestone, Task, TraceEvent
 from workflow_app.models.types import utcnow
-from workflow_app.services.audit import canonical_json
-from workflow_app.services.audit_keys import chain_keys
+from workflow_app.services.audit.keys import chain_keys
+from workflow_app.services.audit.trail import canonical_json
 
 
 def test_every_action_is_traced_in_order_with_who_and_what_changed(api):
@@ -120,7 +120,7 @@ def test_audit_verify_can_check_one_case(api, app):
 
 
 def test_audit_verify_takes_the_number_of_worker_processes(api, app, monkeypatch):
-    from workflow_app.services import audit_verify
+    from workflow_app.services.audit import verify as audit_verify
 
     api.run(api.open_case(), "clue_intake")
     api.open_case()
@@ -344,7 +344,8 @@ def test_an_event_appended_while_verify_reads_is_not_taken_for_tampering(api, ap
     """verify plans its groups of chains, then reads their events and heads: an append committed in
     between must not look like a deleted or an extra event (the reads of a chain share one
     snapshot; on PostgreSQL every worker process reads the one the pass began with)."""
-    from workflow_app.services import audit, audit_verify
+    from workflow_app.services.audit import trail as audit
+    from workflow_app.services.audit import verify as audit_verify
 
     case, _other = api.open_case(), api.open_case()
     monkeypatch.setattr(audit_verify, "GROUP_EVENTS", 2)  # a group a chain: both processes have work
@@ -373,7 +374,7 @@ def _alert_life(api):
     from workflow_app.models import Alert
     from workflow_app.models.types import utcnow
     from workflow_app.oversight.calendar import LOCAL_TZ
-    from workflow_app.services import alerts
+    from workflow_app.services.oversight import alerts
 
     handled, left_open = (api.run(api.open_case(), "clue_intake") for _ in range(2))
     alerts.scan()
@@ -523,13 +524,15 @@ def test_the_findings_are_the_same_in_one_group_in_many_and_in_worker_processes(
     """A tampered trail of several cases: the whole report (every problem, in order, the counts and
     the heads a checkpoint would sign) is the same whether the pass reads it as one group, as
     groups of a few chains, or as those groups in two worker processes."""
-    from workflow_app.services import alerts, audit_checkpoints, audit_verify
+    from workflow_app.services.audit import checkpoints as audit_checkpoints
+    from workflow_app.services.audit import verify as audit_verify
+    from workflow_app.services.oversight import alerts
 
     cases = [api.run(api.open_case(), "clue_intake") for _ in range(6)]
     decided = api.run(api.open_case(), *TO_DECISION)
     _signed, file = _signed_case(api)
     alerts.scan()
-    from workflow_app.services import audit_keys
+    from workflow_app.services.audit import keys as audit_keys
 
     audit_checkpoints.create_checkpoint("cli:test")
     public = audit_keys.signing_key().public_key()
@@ -573,7 +576,7 @@ def test_postgresql_writes_an_event_time_as_the_digest_body_does():
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
-    from workflow_app.services import audit_verify
+    from workflow_app.services.audit import verify as audit_verify
 
     engine = create_engine(make_url(PG_URL.replace("postgres://", "postgresql://", 1))
                            .set(drivername="postgresql+psycopg"))

@@ -17,8 +17,8 @@ from tests.tampering import rewrite_chain, roll_back_chain, tamper
 from workflow_app import create_app
 from workflow_app.extensions import db
 from workflow_app.models import AuditCheckpoint, Task, TraceEvent
-from workflow_app.services.audit import canonical_json
-from workflow_app.services.audit_keys import AuditKeyError, chain_keys, new_signing_key_pem
+from workflow_app.services.audit.keys import AuditKeyError, chain_keys, new_signing_key_pem
+from workflow_app.services.audit.trail import canonical_json
 
 
 def cli(app, *args):

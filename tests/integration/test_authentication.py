@@ -132,7 +132,7 @@ def test_bearer_requests_need_no_csrf_token_and_the_token_decides_who_acts(app, 
 
 
 def test_a_deactivated_users_session_ends(app, client):
-    from workflow_app.services import users
+    from workflow_app.services.people import users
 
     log_in_session(client, app, "officer2")
     headers = csrf_header(client)
@@ -226,7 +226,7 @@ def test_a_task_outside_your_scope_answers_like_a_task_that_does_not_exist(api):
 
 
 def test_a_case_outside_your_scope_answers_like_a_case_that_does_not_exist(api, ctx):
-    from workflow_app.services import users
+    from workflow_app.services.people import users
 
     case = api.open_case()
     users.create_user("cli:test", username="environment_author", full_name="环境流程管理员",

@@ -1,11 +1,11 @@
-"""The discretion benchmarks register (services/benchmarks.py, `flask benchmarks import|list`) and
+"""The discretion benchmarks register (services/oversight/benchmarks.py, `flask benchmarks import|list`) and
 FINE_OUTSIDE_BENCHMARK: a decided fine outside its tier's range raises the alert in the decision's
 own transaction; within it, nothing. The CSV import is checked whole (a bad row names its line,
 nothing is written) and traced. On SQLite and PostgreSQL."""
 from tests.helpers import TO_DECISION
 from workflow_app.extensions import db
 from workflow_app.models import Alert, DiscretionBenchmark, TraceEvent
-from workflow_app.services import audit_verify
+from workflow_app.services.audit import verify as audit_verify
 
 ITEM = "SCJG-SP-126-03"  # the demo register's item (workflow_app/demo/benchmarks.csv): ordinary 18,500–36,500
 HEADER = "code,title,violated_provision,penalty_provision,tier,min_fine,max_fine,circumstances\n"

@@ -16,7 +16,8 @@ from tests.web_session import html, page_login
 from workflow_app.extensions import db
 from workflow_app.models import Case, TraceEvent, WorkflowState
 from workflow_app.models.types import utcnow
-from workflow_app.services import audit_verify, timers
+from workflow_app.services.audit import verify as audit_verify
+from workflow_app.services.cases import timers
 
 EN = {"Accept-Language": "en"}
 SIGNAL = '<bpmn:signal id="sig" name="sig"/>'

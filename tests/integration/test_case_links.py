@@ -1,4 +1,4 @@
-"""Linked cases (services/case_links.py): a case opened from another, or two existing cases linked,
+"""Linked cases (services/cases/links.py): a case opened from another, or two existing cases linked,
 traced on both chains, shown to readers of each case only, never made twice; bad links are 422s
 naming the field, and nothing is opened. Through the API, on SQLite and PostgreSQL."""
 import json
@@ -7,7 +7,7 @@ import pytest
 
 from workflow_app.extensions import db
 from workflow_app.models import Case, CaseLink, TraceEvent
-from workflow_app.services import audit_verify
+from workflow_app.services.audit import verify as audit_verify
 
 JUNK = ["\x00", "\ud800", "x" * 100_000]
 

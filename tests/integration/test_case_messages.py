@@ -8,7 +8,7 @@ import pytest
 
 from tests.samples import HEADER
 from tests.web_session import csrf_of, html, page_login
-from workflow_app.services import packages
+from workflow_app.services.procedures import packages
 
 EN = {"Accept-Language": "en"}
 

@@ -1,4 +1,4 @@
-"""The causes registers (案由, services/causes.py, `flask causes import|list`, GET /api/v1/causes) and
+"""The causes registers (案由, services/registers/causes.py, `flask causes import|list`, GET /api/v1/causes) and
 FINE_OUTSIDE_STATUTORY_RANGE (APL Art. 32): a fine proposed, notified or decided outside the range
 of its cause's penalty provision is refused, unless going below the minimum is grounded in a
 recorded APL 32 circumstance (减轻处罚); above the maximum never. On SQLite and PostgreSQL.

@@ -47,7 +47,7 @@ def test_migrating_an_unreachable_database_prints_one_line_and_exits_1():
 
 
 def test_an_unexpected_error_in_a_command_is_one_line_and_exit_1(app, monkeypatch):
-    from workflow_app.services import audit_checkpoints
+    from workflow_app.services.audit import checkpoints as audit_checkpoints
 
     def broken(*args, **kwargs):
         raise RuntimeError("the verifier broke\nsecond line of detail")

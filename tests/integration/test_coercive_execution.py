@@ -12,7 +12,7 @@ import pytest
 
 from tests.helpers import TO_DECISION, days_ago
 from workflow_app.oversight.calendar import LOCAL_TZ, check_day, working_days_after
-from workflow_app.services import users
+from workflow_app.services.people import users
 from workflow_app.wall_clock import local_today
 
 pytestmark = pytest.mark.dates

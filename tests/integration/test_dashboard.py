@@ -1,4 +1,4 @@
-"""The supervision dashboard (执法监督看板, services/dashboard.py): its figures for a known set of
+"""The supervision dashboard (执法监督看板, services/oversight/dashboard.py): its figures for a known set of
 cases and alerts, each reader's scope, the page in both languages with its tables and links, the
 API in both languages. Through the API and the pages, on SQLite and PostgreSQL."""
 from datetime import UTC, datetime, timedelta
@@ -11,8 +11,8 @@ from workflow_app.extensions import db
 from workflow_app.i18n import LANGUAGE_COOKIE
 from workflow_app.models import Alert, Task
 from workflow_app.oversight.calendar import LOCAL_TZ
-from workflow_app.services import alerts, dashboard
-from workflow_app.services.worklists import DUE_SOON
+from workflow_app.services.cases.worklists import DUE_SOON
+from workflow_app.services.oversight import alerts, dashboard
 from workflow_app.wall_clock import local_today, utcnow
 
 pytestmark = pytest.mark.dates

@@ -92,7 +92,7 @@ def cases_with_ready_tasks():
 
 
 def assert_every_case_at_its_stage(expected_count: int):
-    from workflow_app.services.cases import legal_reviews
+    from workflow_app.services.cases.lifecycle import legal_reviews
 
     assert set(WHERE) == {s.name for s in STAGES}, "a new stage needs its place in WHERE"
     found = cases_with_ready_tasks()
@@ -104,15 +104,14 @@ def assert_every_case_at_its_stage(expected_count: int):
         assert bool(returned) == (stage.name == "returned"), (case.number, stage.name)
 
 
-def test_the_default_demo_brings_every_case_to_its_stage_two_at_each(app, api):
-    r = demo_cases(app)
-    assert r.exit_code == 0, r.output
-    assert f"Opened {DEFAULT_COUNT} demo cases" in r.output and DEFAULT_COUNT == 2 * len(STAGES)
+@pytest.mark.demo_cases
+def test_the_default_demo_brings_every_case_to_its_stage_two_at_each(app, api, demo_output):
+    assert f"Opened {DEFAULT_COUNT} demo cases" in demo_output and DEFAULT_COUNT == 2 * len(STAGES)
     for stage in STAGES:
-        assert re.search(rf"^\s+2 {re.escape(stage.label)}", r.output, re.M), stage.label
+        assert re.search(rf"^\s+2 {re.escape(stage.label)}", demo_output, re.M), stage.label
     # the oversight scan ends the command: the late demo cases' alerts are there from the start
-    scanned = re.search(r"^Oversight: (\d+) alert\(s\) raised \((.*)\)\.$", r.output, re.M)
-    assert scanned, r.output
+    scanned = re.search(r"^Oversight: (\d+) alert\(s\) raised \((.*)\)\.$", demo_output, re.M)
+    assert scanned, demo_output
     assert "SERVICE_LATE" in scanned.group(2) and "DISCLOSURE_LATE" in scanned.group(2)
     assert "SUMMARY_FINE_NOT_HANDED_OVER" in scanned.group(2)
     with app.app_context():  # the demo's decisions follow the benchmark register: their fines fit their tiers
@@ -165,13 +164,13 @@ def test_the_default_demo_brings_every_case_to_its_stage_two_at_each(app, api):
     assert verify.exit_code == 0, verify.output
 
 
+@pytest.mark.demo_cases
 def test_the_demo_cases_name_their_parties_in_the_register_some_more_than_once(app):
     """Every demo case names a party of the register (valid numbers, one row per number), and a
     party with several cases shows a repeat violation on its record."""
     from workflow_app.models import Case, Party
     from workflow_app.oversight.identity import number_problem
 
-    assert demo_cases(app).exit_code == 0
     with app.app_context():
         from workflow_app.demo.departments import CLUES
         from workflow_app.models import Procedure, ProcedureVersion
@@ -191,8 +190,8 @@ def test_the_demo_cases_name_their_parties_in_the_register_some_more_than_once(a
             assert (case.party_name, case.party_kind) == (case.party.name, case.party.kind)
 
 
+@pytest.mark.demo_cases
 def test_the_demo_puts_work_in_each_roles_inbox_and_they_can_do_it(app, api):
-    assert demo_cases(app).exit_code == 0
     inbox = {who: {t["bpmn_id"] for t in api.get("/api/v1/tasks?mine=1", as_=who).json["items"]}
              for who in ("officer1", "head1", "reviewer1")}
     assert {"clue_intake", "investigation", "hearing_record", "service", "disclosure", "no_penalty_service",
@@ -237,7 +236,7 @@ def test_a_larger_demo_reaches_every_stage_with_lawful_dates_in_the_past(app):
 def test_a_person_fined_20000_goes_through_legal_review_and_discussion_to_the_decision(ctx, user):
     """The case that used to crash `make run`: the BPMN routes it to legal review (APL Art. 58)."""
     from workflow_app.models import Task
-    from workflow_app.services import cases
+    from workflow_app.services.cases import lifecycle as cases
 
     decided = next(s for s in STAGES if s.name == "decided")
     assert decided.story.major is False and decided.story.hearing is False
@@ -255,7 +254,7 @@ def test_a_person_fined_20000_goes_through_legal_review_and_discussion_to_the_de
 
 
 def test_a_stage_the_procedure_cannot_reach_stops_the_demo_with_a_clear_message(app):
-    from workflow_app.services import procedures
+    from workflow_app.services.procedures import versions as procedures
 
     with app.app_context():  # a new version of general_penalty that ends after the clue
         procedures.deploy(sequential("general_penalty", [("user", "clue_intake", {"formKey": "clue_intake"})]),
@@ -280,10 +279,10 @@ def test_demo_certificates_are_valid_from_the_day_of_seeding_for_years(ctx, user
         assert issued < seeded_on < expires
 
 
+@pytest.mark.demo_cases
 def test_the_demo_holds_a_case_on_each_outcome_path_with_its_record(app, api):
     """No penalty, transfer, demand and court, instalments: each stage shows the record that put it
     there, and its next step can be done lawfully."""
-    assert demo_cases(app).exit_code == 0
     from workflow_app.models import Task
 
     with app.app_context():
@@ -304,15 +303,15 @@ def test_the_demo_holds_a_case_on_each_outcome_path_with_its_record(app, api):
     assert api.ready(api.complete(case, "no_penalty_service", served_on=days_ago(0))) == ["closing"]
 
 
+@pytest.mark.demo_cases
 def test_every_recorded_value_the_case_does_not_make_its_own_is_the_forms_example(app):
     """The demo's texts are the schemas' examples (also shown in the API documentation): only the
     fields OWN declares a case's own (dates, numbers, party, amounts, people, story) differ, and an
     example's field is missing only where the story's branch declares it dropped."""
-    assert demo_cases(app).exit_code == 0
     from workflow_app.demo.cases import own_fields
     from workflow_app.models import Task
-    from workflow_app.services.numbering import numbered_fields
-    from workflow_app.services.procedures import procedure_info
+    from workflow_app.services.procedures.versions import procedure_info
+    from workflow_app.services.registers.numbering import numbered_fields
 
     with app.app_context():
         checked = Counter()
@@ -339,13 +338,13 @@ def test_every_recorded_value_the_case_does_not_make_its_own_is_the_forms_exampl
             assert checked[form_key, field], (form_key, field)
 
 
+@pytest.mark.demo_cases
 def test_a_personal_text_is_the_examples_with_only_the_party_and_the_amount_replaced(app):
     """The public text, the notified penalty and the discussion's conclusion state this case's party
     and fine in the example's words."""
-    assert demo_cases(app).exit_code == 0
     from workflow_app.demo.cases import EXAMPLE_PARTY
     from workflow_app.models import Case, Task
-    from workflow_app.services.procedures import procedure_info
+    from workflow_app.services.procedures.versions import procedure_info
 
     with app.app_context():
         compared = Counter()
@@ -373,7 +372,7 @@ def test_a_personal_text_is_the_examples_with_only_the_party_and_the_amount_repl
 def test_a_demo_step_that_writes_a_field_the_case_does_not_own_is_refused(ctx, user, monkeypatch):
     """The demo may not write its own text where the form's example has one: the driver stops."""
     from workflow_app.demo import cases as demo
-    from workflow_app.services import cases
+    from workflow_app.services.cases import lifecycle as cases
 
     clue = next(s for s in STAGES if s.name == "awaiting_filing")
     monkeypatch.setitem(demo.STEPS, "clue_intake", lambda d, case, example: (
@@ -403,17 +402,16 @@ def test_a_branch_drops_the_examples_fields_that_do_not_apply_and_no_others():
         personalized("execution", example, {"outcome": "demanded", "paid_on": "2026-12-10"}, Story())
 
 
-def test_the_demo_holds_a_referral_at_each_stage_each_side_in_its_own_inbox(app, api):
+@pytest.mark.demo_cases
+def test_the_demo_holds_a_referral_at_each_stage_each_side_in_its_own_inbox(app, api, demo_output):
     """线索移送 (demo/referral.py): each stage reached, the sent ones in the receiving department's inbox
     and nothing of them in the referring officers' (their wait is a receive task), the one past its
     date marked and raising REFERRAL_FEEDBACK_OVERDUE in its sending, and the outcome on the origin
     penalty cases' pages."""
     from workflow_app.demo.referral import STAGES as REFERRAL_STAGES
 
-    r = demo_cases(app)
-    assert r.exit_code == 0, r.output
     for stage in REFERRAL_STAGES:
-        assert re.search(rf"^\s+1 {re.escape(stage.label)}", r.output, re.M), stage.label
+        assert re.search(rf"^\s+1 {re.escape(stage.label)}", demo_output, re.M), stage.label
     with app.app_context():
         from workflow_app.models import Alert, Case, Referral
 

@@ -1,4 +1,4 @@
-"""A department's settings on the org register (services/org_settings.py): the bank, account and
+"""A department's settings on the org register (services/registers/org_settings.py): the bank, account and
 place where its fines are paid (APL 59, 67), the body that reconsiders its decisions (the people's
 government at its own level, 行政复议法 Art. 24, unless set to the department above where that law
 names it) and the court with jurisdiction (行政诉讼法 Art. 18). An administrator sets them from the
@@ -14,7 +14,7 @@ from tests.helpers import TO_DECISION, days_ago, migration_sandbox
 from workflow_app.extensions import db
 from workflow_app.models import OrgUnit, TraceEvent
 from workflow_app.oversight.late_fee import late_fee
-from workflow_app.services import org_settings
+from workflow_app.services.registers import org_settings
 
 
 def task_detail(api, case, bpmn_id, as_="officer1"):

@@ -2,7 +2,7 @@
 they replaced printed: the text of each paragraph and table cell of the .docx, in order, and the
 print page, for cases of each shape (penalty, hearing, a person warned, no penalty, transfer).
 tests/fixtures/documents/general_penalty.json holds the builders' output, captured before they
-were removed; since the system issues the numbers (services/numbering.py), the case number and the
+were removed; since the system issues the numbers (services/registers/numbering.py), the case number and the
 hearing notice's number are the department's pattern's (清市监立〔2026〕1号, 清市监听〔2026〕1号)."""
 import io
 import json

@@ -15,7 +15,7 @@ from workflow_app.engine.errors import EngineError
 from workflow_app.extensions import db
 from workflow_app.models import Task, WorkflowState
 from workflow_app.services.errors import Unavailable
-from workflow_app.services.procedures import actor_key_of, latest_version, run_engine_step
+from workflow_app.services.procedures.versions import actor_key_of, latest_version, run_engine_step
 
 INITIAL = {"party_kind": "organization", "party_name": "某公司", "department": "market", "case_title": "t"}
 

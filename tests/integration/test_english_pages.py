@@ -83,7 +83,7 @@ def test_a_version_deployed_before_the_forms_had_english_labels_reads_in_english
     from tests.unit.test_forms import FORMS, _without_english
     from workflow_app.extensions import db
     from workflow_app.models import ProcedureVersion
-    from workflow_app.services import procedures
+    from workflow_app.services.procedures import versions as procedures
 
     (tmp_path / "general_penalty").mkdir()
     for key, schema in FORMS.items():

@@ -1,4 +1,4 @@
-"""Evidence (证据, services/evidence.py) through the API: an officer uploads files to a case and to
+"""Evidence (证据, services/evidence/items.py) through the API: an officer uploads files to a case and to
 the step that collected them; each is kept once by SHA-256, its type sniffed from the bytes, and
 its hash, size, type, who and which step go on the case's trail; readers of the case read it back,
 as a type that cannot run script; nothing is deleted, an item is withdrawn with a reason and stays
@@ -13,7 +13,8 @@ from sqlalchemy.exc import DBAPIError
 from tests.helpers import at_once
 from workflow_app.extensions import db
 from workflow_app.models import Evidence
-from workflow_app.services import audit_verify, evidence_store
+from workflow_app.services.audit import verify as audit_verify
+from workflow_app.services.evidence import store as evidence_store
 
 # Real files' first bytes: what an officer's phone and scanner produce.
 JPEG = (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 200 + b"\xff\xd9")

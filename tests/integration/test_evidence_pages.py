@@ -8,7 +8,7 @@ import re
 from PIL import Image
 
 from tests.web_session import csrf_of, html, page_login
-from workflow_app.services import evidence
+from workflow_app.services.evidence import items as evidence
 
 
 def jpeg(colour=(200, 30, 30), size=(640, 480)) -> bytes:
@@ -111,7 +111,8 @@ def test_the_case_page_finds_a_file_deleted_or_cut_short_and_says_the_rest_waits
     `audit verify`, which re-hashes every file, and the page says which check it made."""
     import os
 
-    from workflow_app.services import audit_verify, evidence_store
+    from workflow_app.services.audit import verify as audit_verify
+    from workflow_app.services.evidence import store as evidence_store
 
     case = _case(api)
     items = [api.post(f"/api/v1/cases/{case['id']}/evidence", data={"file": (io.BytesIO(jpeg(c)), f"{n}.jpg")},

@@ -13,7 +13,7 @@ from tests.web_session import html
 from workflow_app.extensions import db
 from workflow_app.models import Alert
 from workflow_app.oversight.calendar import working_days_after
-from workflow_app.services import alerts
+from workflow_app.services.oversight import alerts
 
 pytestmark = pytest.mark.dates
 
@@ -172,7 +172,7 @@ def test_the_visit_page_shows_the_enterprise_only_the_department_item_officers_a
     assert public.get(path[:-3] + "abc").status_code == 404
     assert public.get("/visit/" + "x" * 500).status_code == 404
     unregistered = inspection.run(inspection.open(), "inspection_trigger")
-    from workflow_app.services import inspections
+    from workflow_app.services.inspections import visits as inspections
 
     with app.app_context():
         token = inspections.visit_token(unregistered["id"])

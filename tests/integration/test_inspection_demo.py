@@ -7,7 +7,8 @@ import pytest
 from workflow_app.demo import inspection
 from workflow_app.extensions import db
 from workflow_app.models import Alert, Case, CaseLink, InspectionPlan, Procedure, ProcedureVersion
-from workflow_app.services import alerts, cases
+from workflow_app.services.cases import lifecycle as cases
+from workflow_app.services.oversight import alerts
 
 pytestmark = pytest.mark.dates
 
@@ -27,7 +28,7 @@ def test_the_demo_plans_stand_at_their_stages_and_the_inspections_at_theirs(ctx)
                      ["inspection_disclosure", "inspection_followup"], ["inspection_clue", "inspection_disclosure"], [],
                      ["inspection_record"], ["inspection_disclosure"], ["visit_registration"], ["inspection_record"]]
     assert found[9].department.code == "environment" and found[9].party_id == found[6].party_id
-    from workflow_app.services import joint_visits
+    from workflow_app.services.inspections import joint_visits
 
     assert joint_visits.cases_visited_with(found[6]) == [found[6], found[9]]
     assert found[5].status == "closed"

@@ -1,4 +1,4 @@
-"""The random draw (双随机, services/inspection_draws.py) under a published plan: targets from the
+"""The random draw (双随机, services/inspections/draws.py) under a published plan: targets from the
 plan's population, two or more certified inspectors each, the seed and the inputs' digest on the
 trail, an inspection case opened for each target with its first step recorded (the enterprise its
 party), a supervisor's re-draw that matches, and one that shows a tampered draw. On SQLite and
@@ -129,7 +129,8 @@ def test_two_requests_opening_a_draws_cases_at_once_open_each_target_once(app, a
 
     from tests.helpers import at_once
     from workflow_app.models import Case, Party
-    from workflow_app.services import cases, inspection_draws
+    from workflow_app.services.cases import lifecycle as cases
+    from workflow_app.services.inspections import draws as inspection_draws
 
     plan = Inspection(api).publish_plan()
     monkeypatch.setattr(inspection_draws, "open_cases", lambda user, draw_id: [])  # drawn, no case opened yet

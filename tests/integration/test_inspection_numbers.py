@@ -1,6 +1,6 @@
 """An enterprise inspection is no filed case (立案): its number (案号) is of a kind of its own,
 `inspection_case` (检: 清市监检〔2027〕1号), which its procedure's kind (procedureKind `inspection`)
-chooses (services/numbering.py CASE_KINDS), gapless per department and year on a counter of its
+chooses (services/registers/numbering.py CASE_KINDS), gapless per department and year on a counter of its
 own beside the penalty cases' 立. On SQLite and PostgreSQL."""
 import re
 from datetime import datetime

@@ -1,4 +1,4 @@
-"""Yearly inspection plans (年度检查计划, services/inspection_plans.py): drafted by an officer or
+"""Yearly inspection plans (年度检查计划, services/inspections/plans.py): drafted by an officer or
 head, items from the department's powers list (its causes register), a target population over the
 register of market entities, the yearly frequency per enterprise; approved by another head or
 returned with a reason; published (immutable, on the public page without login); every act traced

@@ -1,4 +1,4 @@
-"""Joint inspection visits (进一次门、查多项事, services/joint_visits.py): two departments each with
+"""Joint inspection visits (进一次门、查多项事, services/inspections/joint_visits.py): two departments each with
 their own inspection case and record of one enterprise go in once; the enterprise's check page
 lists both departments and their officers; each department registers its visit on the joint visit's
 day; a case of another enterprise, a second case of one department, a case that is no inspection, or
@@ -13,7 +13,7 @@ from tests.integration.test_task_forms import page_of
 from tests.web_session import html
 from workflow_app.extensions import db
 from workflow_app.models import TraceEvent
-from workflow_app.services import inspections
+from workflow_app.services.inspections import visits as inspections
 
 ENVIRONMENT = {"as_": "environment_officer1"}
 ENV_OFFICERS = ["environment_officer1", "environment_officer2"]
@@ -125,7 +125,7 @@ def test_a_registration_for_another_day_and_a_join_at_once_do_not_both_pass(app,
     import threading
 
     from tests.helpers import at_once
-    from workflow_app.services import inspections
+    from workflow_app.services.inspections import visits as inspections
 
     inspection = Inspection(api)
     market = inspection.run(inspection.open(), "inspection_trigger")

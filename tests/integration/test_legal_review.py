@@ -89,7 +89,7 @@ def test_concurrent_refused_attempts_are_both_traced(app, api, officer3_also_rev
     import threading
 
     from tests.helpers import STEPS
-    from workflow_app.services import audit
+    from workflow_app.services.audit import trail as audit
 
     case = reviewable_case(api, officers=("officer1", "officer3"))
     task = api.task(case, "legal_review")
@@ -181,7 +181,7 @@ def test_the_presiding_officer_of_the_hearing_may_not_review(api, officer3_also_
 def test_who_handled_the_case_comes_from_the_forms_of_the_version(api, ctx):
     from workflow_app.extensions import db
     from workflow_app.models import Case
-    from workflow_app.services.legal_review import handlers_of
+    from workflow_app.services.cases.legal_review import handlers_of
 
     case = api.run(api.open_case(), *TO_DECISION[:-1], ("statement_defence", {"hearing_requested": True}),
                    ("hearing_notice", {"presiding_officer": "officer3"}), "hearing_record")
@@ -196,7 +196,7 @@ def test_a_moved_case_keeps_the_people_named_in_forms_its_new_version_no_longer_
 
     from workflow_app.extensions import db
     from workflow_app.models import Case
-    from workflow_app.services.legal_review import handlers_of
+    from workflow_app.services.cases.legal_review import handlers_of
 
     case = reviewable_case(api, officers=("officer1", "officer3"))
     forms = tmp_path / "forms"

@@ -172,7 +172,7 @@ def test_a_task_that_is_no_legal_review_or_outside_scope_is_a_404(client, api):
 
 def test_the_generic_task_page_can_tell_a_legal_review_from_other_tasks(app, api):
     """The hook /tasks/<id> uses to hand a legal review to this page (the BPMN's legalReview mark)."""
-    from workflow_app.services.review_sheet import is_review_task
+    from workflow_app.services.cases.review_sheet import is_review_task
 
     case = reviewable(api)
     review, other = api.task(case, "legal_review")["id"], api.task(api.open_case(), "clue_intake")["id"]

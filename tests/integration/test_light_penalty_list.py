@@ -259,7 +259,7 @@ def test_the_report_done_again_after_a_return_meeting_the_list_resolves_the_aler
     assert alert["status"] == "resolved" and "corrected" in alert["reason"]
     resolved = [e for e in api.get(f"/api/v1/cases/{case['id']}/trace").json["items"] if e["action"] == "alert.resolved"]
     assert [(e["actor"], e["data"]["code"]) for e in resolved] == [("rule:step", CODE)]
-    from workflow_app.services import audit_verify
+    from workflow_app.services.audit import verify as audit_verify
 
     with app.app_context():
         assert audit_verify.verify(case_id=case["id"]).ok  # the row as its trail says

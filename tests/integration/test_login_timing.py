@@ -6,8 +6,8 @@ from werkzeug import security
 from tests.conftest import BASE_CONFIG
 from workflow_app import create_app
 from workflow_app.extensions import db
-from workflow_app.services import auth
 from workflow_app.services.errors import Unauthorized
+from workflow_app.services.people import auth
 
 
 def method_of(password_hash: str) -> str:

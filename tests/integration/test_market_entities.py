@@ -1,4 +1,4 @@
-"""The register of market entities (市场主体名录, services/market_entities.py): imported from CSV
+"""The register of market entities (市场主体名录, services/registers/market_entities.py): imported from CSV
 through `flask registers import-entities`, the register page and `POST /api/v1/market-entities/import`,
 all or nothing with every wrong line named; searched by name, code, industry, risk grade and
 region. On SQLite and PostgreSQL."""

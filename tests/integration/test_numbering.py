@@ -1,4 +1,4 @@
-"""案号 and 文号 the system issues (services/numbering.py): from the department's pattern, gapless per
+"""案号 and 文号 the system issues (services/registers/numbering.py): from the department's pattern, gapless per
 department, year and kind, under concurrency, never reused, printed on the documents and kept with
 the case's record and its trail."""
 import io
@@ -13,7 +13,7 @@ from tests.helpers import STEPS, TO_DECISION, at_once, engine_steps_meet, migrat
 from workflow_app.extensions import db
 from workflow_app.models import IssuedNumber, NumberCounter, OrgUnit
 from workflow_app.oversight.calendar import LOCAL_TZ
-from workflow_app.services import step_path
+from workflow_app.services.cases import step_path
 
 
 def listed(api, case) -> dict:

@@ -301,7 +301,7 @@ def test_closing_is_refused_while_execution_is_unfinished_in_any_procedure_that_
     from pathlib import Path
 
     from tests.samples import sequential
-    from workflow_app.services.packages import to_zip
+    from workflow_app.services.procedures.packages import to_zip
 
     forms = Path(__file__).resolve().parents[2] / "forms" / "general_penalty"
     xml = sequential("no_loop", [("user", "decide", {"formKey": "penalty_decision", "lane": "department_head"}),

@@ -19,7 +19,7 @@ import pytest
 from tests.integration.test_rule_bindings import FIXTURE, complete, layout, walk
 from tests.integration.test_rule_bindings import deploy as deploy_files
 from tests.integration.test_rule_bindings import open_case as open_other_case
-from workflow_app.services import packages
+from workflow_app.services.procedures import packages
 
 DOCUMENTS = "bpmn/other_penalty/documents"
 MANIFEST = f"{DOCUMENTS}/documents.json"

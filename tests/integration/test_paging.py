@@ -8,7 +8,8 @@ import pytest
 
 from workflow_app.extensions import db
 from workflow_app.models import Case, Task
-from workflow_app.services import evidence, paging
+from workflow_app.services import paging
+from workflow_app.services.evidence import items as evidence
 
 
 def walk(api, url, as_, per_page=2):

@@ -1,4 +1,4 @@
-"""A case begun on paper, entered with its real dates (补录, services/paper_entry.py): traced as such,
+"""A case begun on paper, entered with its real dates (补录, services/cases/paper_entry.py): traced as such,
 its limits counted from the recorded dates of its acts, the worker's time alerts waiting for the
 entry to be finished (or PAPER_ENTRY_DAYS), and a step recorded after its due time raising its
 alert in its own transaction. Through the API, on SQLite and PostgreSQL."""
@@ -13,7 +13,8 @@ from workflow_app.models import Alert, TraceEvent
 from workflow_app.models.types import utcnow
 from workflow_app.oversight import calendar
 from workflow_app.oversight.deadlines import form_date
-from workflow_app.services import alerts, audit_verify
+from workflow_app.services.audit import verify as audit_verify
+from workflow_app.services.oversight import alerts
 
 pytestmark = pytest.mark.dates
 

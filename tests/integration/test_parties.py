@@ -309,7 +309,7 @@ def test_two_cases_opened_at_once_against_one_new_party_both_name_it(app, api, m
     from tests.helpers import at_once
     from workflow_app.extensions import db
     from workflow_app.models import Party, TraceEvent
-    from workflow_app.services import parties
+    from workflow_app.services.people import parties
 
     looked_up, barrier, seen = parties.by_number, threading.Barrier(2), threading.local()
 

@@ -15,7 +15,7 @@ from tests.helpers import DAY, TO_DECISION, days_ago, package_archive, package_f
 from workflow_app.extensions import db
 from workflow_app.models import Alert
 from workflow_app.oversight.late_fee import late_fee
-from workflow_app.services import alerts
+from workflow_app.services.oversight import alerts
 
 pytestmark = pytest.mark.dates
 

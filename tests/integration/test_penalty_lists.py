@@ -1,4 +1,4 @@
-"""The no-penalty and light-penalty lists (首违不罚清单 / 从轻减轻处罚清单, services/penalty_lists.py,
+"""The no-penalty and light-penalty lists (首违不罚清单 / 从轻减轻处罚清单, services/registers/penalty_lists.py,
 `flask penalty-lists import|list`, GET /api/v1/penalty-lists, the /penalty-lists page), the report's
 finding on them, the first violation the parties register shows, MINOR_FIRST_VIOLATION_PENALIZED
 (APL 33) and PENALTY_KIND_NOT_IN_PROVISION (APL 4, 38). On SQLite and PostgreSQL.
@@ -254,7 +254,7 @@ def test_junk_in_an_import_is_named_by_its_line_and_never_a_traceback(app, ctx, 
 
 
 def test_an_imported_item_is_in_force_on_the_next_step_whichever_process_read_the_lists(app, api, tmp_path):
-    """The step path reads a copy of the lists (services/registers.py), renewed by the import."""
+    """The step path reads a copy of the lists (services/registers/copies.py), renewed by the import."""
     case = to_report(api)
     report(api, case, expect=422, penalty_list_item="X-NEW", meets_penalty_list="no")
     with app.app_context():

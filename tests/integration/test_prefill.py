@@ -1,4 +1,4 @@
-"""Forms that fill themselves (services/prefill.py, `x-prefill` on a form's field): the notice takes
+"""Forms that fill themselves (services/cases/prefill.py, `x-prefill` on a form's field): the notice takes
 the fine and the penalty kinds the report proposed, the decision those the notice gave; the page
 shows the value with where it came from, and the API gives it beside the form; the officer may
 change it; nothing is recorded until the form is submitted. Deploy refuses a source that names
@@ -8,7 +8,7 @@ import json
 
 from tests.helpers import TO_DECISION, package_files
 from tests.web_session import html, page_login
-from workflow_app.services import packages
+from workflow_app.services.procedures import packages
 
 
 def task_detail(api, case, bpmn_id, as_="officer1"):

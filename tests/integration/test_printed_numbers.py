@@ -1,4 +1,4 @@
-"""The numbers of pre-printed forms (services/printed_numbers.py): the summary procedure's decision
+"""The numbers of pre-printed forms (services/registers/printed_numbers.py): the summary procedure's decision
 form (当场处罚决定书, APL Art. 52) is pre-printed and numbered; the officer types its number, and a
 number recorded for a department is never recorded again, on another case or over a number the
 system issued — refused beside the field naming the case that holds it, under concurrency, and
@@ -14,8 +14,11 @@ from tests.summary import ON_THE_SPOT, Summary, decision_number
 from tests.tampering import tamper
 from workflow_app.extensions import db
 from workflow_app.models import Case, IssuedNumber, Task
-from workflow_app.services import cases, printed_numbers, procedures, step_path
+from workflow_app.services.cases import lifecycle as cases
+from workflow_app.services.cases import step_path
 from workflow_app.services.errors import Invalid
+from workflow_app.services.procedures import versions as procedures
+from workflow_app.services.registers import printed_numbers
 
 pytestmark = pytest.mark.dates
 

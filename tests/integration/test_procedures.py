@@ -192,7 +192,7 @@ def test_a_deployed_version_cannot_be_changed_in_place(api, ctx):
 
 
 def test_a_versions_metadata_is_read_once_and_then_served_from_the_cache(api, ctx):
-    from workflow_app.services import procedures
+    from workflow_app.services.procedures import versions as procedures
 
     version = procedures.latest_version("general_penalty")
     procedures._infos.pop(version.sha256, None)

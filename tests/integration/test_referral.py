@@ -21,7 +21,10 @@ from tests.web_session import html, page_login
 from workflow_app.extensions import db
 from workflow_app.models import Alert, Evidence, TraceEvent
 from workflow_app.oversight.calendar import LOCAL_TZ, add_calendar_days
-from workflow_app.services import alerts, audit_verify, packages, timers
+from workflow_app.services.audit import verify as audit_verify
+from workflow_app.services.cases import timers
+from workflow_app.services.oversight import alerts
+from workflow_app.services.procedures import packages
 
 pytestmark = pytest.mark.dates
 

@@ -144,7 +144,7 @@ def test_a_decision_on_a_complex_case_needs_an_approved_review(api, app, ctx):
     cannot decide them: the step rule reads the record, whatever the BPMN routes."""
     from pathlib import Path
 
-    from workflow_app.services import procedures
+    from workflow_app.services.procedures import versions as procedures
 
     xml = (Path(app.config["BPMN_DIR"]) / "general_penalty" / "general_penalty.bpmn").read_text(encoding="utf-8")
     old = xml.replace("bool(major_case) or bool(complex_case) or", "bool(major_case) or") \

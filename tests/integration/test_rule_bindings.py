@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.test_step_rules import assert_refused
-from workflow_app.services import packages
+from workflow_app.services.procedures import packages
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "packages" / "other_penalty"
 RULES = "bpmn/other_penalty/rules.json"
@@ -155,7 +155,7 @@ def test_the_packages_own_milestones_give_its_statuses_deadlines_and_closing(api
     # its own overdue alert: the worker raises what the package's task names, past its due time
     from datetime import timedelta
 
-    from workflow_app.services import alerts
+    from workflow_app.services.oversight import alerts
     with api.client.application.app_context():
         assert (case["number"], "SERVICE_LATE") not in alerts.scan(now=due - timedelta(hours=1)).raised
         assert (case["number"], "SERVICE_LATE") in alerts.scan(now=due + timedelta(hours=1)).raised

@@ -5,7 +5,7 @@ officers, the party's signature, its refusal noted or a witness; 30 days from th
 extension of at most 30 days, testing periods not counted; a boundary timer warning the head before
 the limit and SEIZURE_OVERDUE past it; release with the items returned, or confiscation; the
 documents printed with their numbers. The worker is driven with the app's clock moved (the `clock`
-fixture): its timers (services/timers.py), then its oversight scan (services/alerts.py)."""
+fixture): its timers (services/cases/timers.py), then its oversight scan (services/oversight/alerts.py)."""
 import json
 import re
 from datetime import date, datetime, timedelta
@@ -17,7 +17,9 @@ from tests.seizure import ITEMS, PRIOR, URGENT, WITNESS_SIGNATURE, Seizure, inst
 from workflow_app.extensions import db
 from workflow_app.models import Alert, Case, TraceEvent
 from workflow_app.oversight.calendar import check_day
-from workflow_app.services import alerts, audit_verify, timers
+from workflow_app.services.audit import verify as audit_verify
+from workflow_app.services.cases import timers
+from workflow_app.services.oversight import alerts
 
 pytestmark = pytest.mark.dates
 
@@ -366,16 +368,15 @@ def test_the_decision_and_its_list_are_numbered_and_print_the_record(api, ctx, s
 
 
 # -- the demo ---------------------------------------------------------------------------------------------
-def test_the_demo_holds_seizures_at_each_stage_in_two_departments_with_their_alerts(app, api):
+@pytest.mark.demo_cases
+def test_the_demo_holds_seizures_at_each_stage_in_two_departments_with_their_alerts(app, api, demo_output):
     from workflow_app.demo.cases import own_fields
     from workflow_app.demo.seizure import STAGES
     from workflow_app.models import OrgUnit, Task
-    from workflow_app.services.numbering import numbered_fields
-    from workflow_app.services.procedures import procedure_info
+    from workflow_app.services.procedures.versions import procedure_info
+    from workflow_app.services.registers.numbering import numbered_fields
 
-    r = app.test_cli_runner().invoke(args=["demo", "cases"])
-    assert r.exit_code == 0, r.output
-    assert f"Opened {2 * len(STAGES)} seizure cases (查封、扣押), {len(STAGES)} in 市场监督管理局 (market)" in r.output
+    assert f"Opened {2 * len(STAGES)} seizure cases (查封、扣押), {len(STAGES)} in 市场监督管理局 (market)" in demo_output
     with app.app_context():
         rows = db.session.execute(db.select(Case, OrgUnit.code).join(OrgUnit, Case.department_id == OrgUnit.id)
                                   .where(Case.title.like("%查封案") | Case.title.like("%扣押案"))
@@ -433,7 +434,7 @@ def test_the_package_deploys_from_its_folder_with_the_cli(app):
     assert r.exit_code == 0, r.output
     assert "[seizure]" in r.output and "unchanged (already deployed)" in r.output
     with app.app_context():
-        from workflow_app.services.procedures import latest_version, procedure_info
+        from workflow_app.services.procedures.versions import latest_version, procedure_info
 
         info = procedure_info(latest_version("seizure"))
         assert {"seizure_onsite", "seizure_extension_request", "closing"} <= set(info.forms)

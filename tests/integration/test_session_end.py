@@ -7,7 +7,7 @@ from tests.conftest import PASSWORD
 from tests.web_session import csrf_of, html, page_login
 from workflow_app.extensions import db
 from workflow_app.models import TraceEvent
-from workflow_app.services import users
+from workflow_app.services.people import users
 
 
 def two_browsers(app, username: str):

@@ -334,7 +334,7 @@ def test_a_bomb_inflating_past_the_header_is_refused():
     import struct
     import zlib
 
-    from workflow_app.services.attachments import png_problem
+    from workflow_app.services.evidence.attachments import png_problem
 
     def chunk(kind, body):
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
@@ -360,7 +360,7 @@ def test_money_not_handed_over_within_two_working_days_raises_the_alert(app, api
     summary = Summary(api, on_spot=10, later=0)
     case = summary.run(summary.served(summary.open()), "payment")
     due = api.task(case, "hand_over")["due_at"]
-    from workflow_app.services import alerts
+    from workflow_app.services.oversight import alerts
 
     with app.app_context():
         raised = alerts.scan()
@@ -378,7 +378,7 @@ def test_money_not_handed_over_within_two_working_days_raises_the_alert(app, api
 def test_money_handed_over_in_time_raises_nothing(app, api):
     summary = Summary(api, on_spot=1, later=0)
     summary.run(summary.served(summary.open()), "payment", "hand_over")
-    from workflow_app.services import alerts
+    from workflow_app.services.oversight import alerts
 
     with app.app_context():
         assert alerts.scan(limit=500).raised == []
@@ -398,7 +398,7 @@ def test_the_clock_moving_past_the_due_time_raises_the_alert(app, api, clock):
     """The worker's pass on the app's clock: two working days after the collection, then past it."""
     summary = Summary(api, on_spot=0, later=0)
     case = summary.run(summary.served(summary.open()), "payment")
-    from workflow_app.services import alerts
+    from workflow_app.services.oversight import alerts
 
     with app.app_context():
         assert alerts.scan().raised == []

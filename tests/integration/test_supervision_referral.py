@@ -1,4 +1,4 @@
-"""执法监督移送线索 (services/referrals.py `refer_by_supervision`, POST /api/v1/referrals) on both
+"""执法监督移送线索 (services/cases/referrals.py `refer_by_supervision`, POST /api/v1/referrals) on both
 databases: the district's supervisor (justice bureau's supervision, no officer role) refers the clue
 of a case it audits, or a bare clue, to the department with jurisdiction. The receiving department
 gets its receipt exactly as from a department's referral, the letter naming the supervising unit
@@ -15,7 +15,8 @@ from tests.referral import RECEIVING_OFFICER, THIRD_OFFICER, days_ahead
 from workflow_app.extensions import db
 from workflow_app.models import Alert, Evidence, Referral, TraceEvent
 from workflow_app.oversight.calendar import LOCAL_TZ, add_calendar_days
-from workflow_app.services import alerts, audit_verify
+from workflow_app.services.audit import verify as audit_verify
+from workflow_app.services.oversight import alerts
 
 pytestmark = pytest.mark.dates
 

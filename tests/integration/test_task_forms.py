@@ -17,8 +17,8 @@ from tests.web_session import csrf_of, html, page_login
 from workflow_app.extensions import db
 from workflow_app.i18n import LANGUAGE_COOKIE, localized_errors
 from workflow_app.models import Case, Task
-from workflow_app.services.forms import schema_errors, validate_form
-from workflow_app.services.numbering import numbered_fields
+from workflow_app.services.procedures.forms import schema_errors, validate_form
+from workflow_app.services.registers.numbering import numbered_fields
 from workflow_app.web import task_forms
 
 pytestmark = pytest.mark.dates

@@ -128,7 +128,7 @@ def test_two_concurrent_completions_of_one_task_one_wins_the_other_gets_409(app,
     task = api.task(case, "clue_intake")
     headers = api.headers("officer1")
     from tests.helpers import STEPS
-    from workflow_app.services import step_path
+    from workflow_app.services.cases import step_path
 
     original = step_path.run_engine_step
     barrier = threading.Barrier(2)
@@ -274,7 +274,7 @@ def batched(statements: list[str]) -> list[str]:
             if not (i and s.startswith("INSERT INTO") and s.split("(")[0] == statements[i - 1].split("(")[0])]
 
 
-# A step that prints a document number (services/numbering.py) issues it in its transaction: the
+# A step that prints a document number (services/registers/numbering.py) issues it in its transaction: the
 # counter's bump (UPDATE … RETURNING; for the first of a year the row is made first: two more) and
 # the number's row; the shortest path's numbered steps are the notice and the decision.
 NUMBER_STATEMENTS = 4
@@ -286,7 +286,7 @@ def test_every_completion_of_the_shortest_path_takes_at_most_ten_statements_and_
     task with its case, state, ready siblings and record (completed steps, legal reviews); people a
     form names; one flush (state, case, task rows); the trace chain's head and the events; one
     COMMIT, and nothing read back after it (the response is built from what the transaction holds)."""
-    # the procedure's forms and rules, and the department's registers (services/registers.py), are cached now
+    # the procedure's forms and rules, and the department's registers (services/registers/copies.py), are cached now
     api.run(api.open_case(), "clue_intake", "filing_approval", "investigation", "investigation_report")
     case = api.open_case()
     for user in {STEPS[bpmn_id][0] for bpmn_id in SHORTEST_PATH}:
@@ -306,7 +306,7 @@ def test_every_completion_of_the_shortest_path_takes_at_most_ten_statements_and_
 def test_a_step_the_law_governs_reads_the_record_once_and_commits_once(app, api):
     """The decision is checked by the most rules (dates in order, defence period, heavier penalty,
     hearing right, ...), its deadlines and its step alerts read the record too: they share the
-    record read with the task (services/case_record.py), so the step reads three things, the token,
+    record read with the task (services/cases/record.py), so the step reads three things, the token,
     the task with everything of its case, and the trace chain's head, however many rules there are."""
     fine = 10000  # below the benchmark item's range (18,500-36,500): the decision raises an alert
     case = api.run(api.open_case(), "clue_intake", "filing_approval", "investigation",

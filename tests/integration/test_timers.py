@@ -1,4 +1,4 @@
-"""The timer worker (services/timers.py, `flask timers fire|run`): a BPMN timer fires when it is
+"""The timer worker (services/cases/timers.py, `flask timers fire|run`): a BPMN timer fires when it is
 due, through the indexed next_timer_at, in one transaction with its trace; a failing step changes
 nothing but the retry time; two workers at once advance a case once. On SQLite and PostgreSQL."""
 import io
@@ -12,7 +12,8 @@ from tests.samples import process
 from workflow_app.extensions import db
 from workflow_app.models import Case, TraceEvent, WorkflowState
 from workflow_app.models.types import utcnow
-from workflow_app.services import audit_verify, timers
+from workflow_app.services.audit import verify as audit_verify
+from workflow_app.services.cases import timers
 
 pytestmark = pytest.mark.dates
 

@@ -229,7 +229,7 @@ def test_the_department_queue_is_the_heads_and_holds_every_ready_task_of_the_dep
 
 
 def test_inbox_pages_follow_each_other_without_gaps_or_repeats_in_every_order(app, api, user):
-    from workflow_app.services import worklists
+    from workflow_app.services.cases import worklists
 
     for _ in range(5):
         api.run(api.open_case(), "clue_intake")
@@ -287,7 +287,7 @@ def test_cases_are_found_by_number_party_status_step_and_date_range(client, api)
 
 
 def test_case_pages_follow_each_other_newest_first(app, api, user):
-    from workflow_app.services import worklists
+    from workflow_app.services.cases import worklists
 
     opened = [api.open_case()["id"] for _ in range(5)]
     seen, after = [], None

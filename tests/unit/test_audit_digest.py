@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from workflow_app.services.audit import canonical_json, event_body, event_digest
+from workflow_app.services.audit.trail import canonical_json, event_body, event_digest
 
 AWKWARD = ["", "case:1", "普通程序 立案", 'quote " and back\\slash', "tab\tnew\nline\r", "\x00\x1f\x7f",
            "\u2028\u2029", "emoji 🧾", "\ud800", "{\"form\":{}}", "null"]
@@ -72,7 +72,7 @@ def test_the_keyed_states_audit_verify_copies_give_the_hmac_of_the_body(key_leng
     for every event: the same digest as HMAC-SHA256 (RFC 2104), hence as event_digest."""
     import hmac
 
-    from workflow_app.services.audit import hmac_states
+    from workflow_app.services.audit.trail import hmac_states
 
     rng = random.Random(key_length)
     key = bytes(rng.randrange(256) for _ in range(key_length))
@@ -113,7 +113,7 @@ def test_values_read_from_json_are_written_as_canonical_json_writes_them():
     """audit verify writes each task row's form (and each alert's details, each review's findings)
     with canonical_json_of_read, canonical_json's encoder made once: the same text, for any value
     a JSON text holds."""
-    from workflow_app.services.audit import canonical_json_of_read
+    from workflow_app.services.audit.trail import canonical_json_of_read
 
     rng = random.Random(11)
     for _ in range(3000):
@@ -127,7 +127,7 @@ def test_values_read_from_json_are_written_as_canonical_json_writes_them():
 def test_audit_verify_reads_json_as_json_loads_does(text):
     """audit verify's reading of a JSON text (its C scanner alone when the text is one value, end
     to end) gives json.loads's value, or fails where json.loads fails."""
-    from workflow_app.services.audit_verify import _loads
+    from workflow_app.services.audit.verify import _loads
 
     try:
         expected = ("value", json.loads(text))
@@ -147,8 +147,8 @@ def test_audit_verify_writes_each_event_body_of_typed_rows_as_event_body_does(se
     text of the strings that repeat: every digest made by event_digest verifies there, keyed or
     not, awkward strings (control characters, quotes, CJK) in every field, key ids, nulls, broken
     links and links to a digest that is not hex included, and a changed field does not."""
-    from workflow_app.services.audit import hmac_states
-    from workflow_app.services.audit_verify import VerifyReport, _check_chain
+    from workflow_app.services.audit.trail import hmac_states
+    from workflow_app.services.audit.verify import VerifyReport, _check_chain
 
     rng = random.Random(seed)
     keys = {"k1": b"first key " * 4, 'k"2\\': b"second"}
@@ -193,8 +193,8 @@ def test_the_form_a_task_completed_event_recorded_is_found_alike_in_its_text_and
     """audit verify finds the form a task.completed event recorded (to compare with the task row's)
     in the event's text, or in its UTF-8 bytes as PostgreSQL's rows bring it: the same form either
     way, whether the event verified or not, whatever the form, the task's name or the changes hold."""
-    from workflow_app.services.audit import canonical_json_of_read
-    from workflow_app.services.audit_verify import _recorded_form
+    from workflow_app.services.audit.trail import canonical_json_of_read
+    from workflow_app.services.audit.verify import _recorded_form
 
     rng = random.Random(5)
     names = ["clue_intake", '名称 "引号" \\ 反斜杠', '","task":"x', "", "\n"]

@@ -1,10 +1,10 @@
-"""A package's list of documents (services/document_manifest.py; docs/documents.md): its shape, and
+"""A package's list of documents (services/procedures/document_manifest.py; docs/documents.md): its shape, and
 the condition a document exists under, read from the latest completion of each form."""
 import json
 
 import pytest
 
-from workflow_app.services.document_manifest import EQUALS, FILLED, When, parse
+from workflow_app.services.procedures.document_manifest import EQUALS, FILLED, When, parse
 
 
 def manifest(**entry) -> bytes:

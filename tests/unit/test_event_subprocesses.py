@@ -12,7 +12,7 @@ from workflow_app.engine.errors import EngineError
 from workflow_app.engine.limits import DEFAULT_LIMITS
 from workflow_app.engine.processor import WorkflowProcessor
 from workflow_app.engine.specs import build_package
-from workflow_app.services.forms import load_forms
+from workflow_app.services.procedures.forms import load_forms
 
 FILES = package_files()
 BPMN = {path: content for path, content in FILES.items() if path.endswith(".bpmn")}

@@ -7,7 +7,7 @@ import pytest
 
 from workflow_app.config import Config
 from workflow_app.services.errors import Invalid
-from workflow_app.services.forms import load_forms, validate_form, with_english_labels
+from workflow_app.services.procedures.forms import load_forms, validate_form, with_english_labels
 
 # every shipped package's forms and the shared ones (a key is defined in one folder only)
 FORMS = {key: schema for folder in sorted(p for p in Path(Config.FORMS_DIR).iterdir() if p.is_dir())

@@ -1,7 +1,7 @@
 """The departments' numbering patterns (案号, 文号): how a number prints, and which patterns are refused."""
 import pytest
 
-from workflow_app.services.numbering import (
+from workflow_app.services.registers.numbering import (
     DEFAULT_PATTERN,
     _numbers_due,
     marker_problems,
@@ -110,7 +110,7 @@ def test_a_marker_below_the_top_level_is_named():
 
 # -- the markers, as deploy checks them ------------------------------------------------------------------
 def typed_problems(**props) -> str:
-    from workflow_app.services.numbering import form_problems
+    from workflow_app.services.registers.numbering import form_problems
 
     return " ".join(str(problem) for _key, problem in form_problems({"f": {"properties": props}}, ["f"]))
 
@@ -143,7 +143,7 @@ def test_the_shipped_forms_mark_their_numbers_as_deploy_asks():
     import json
 
     from tests.conftest import ROOT
-    from workflow_app.services.numbering import form_problems
+    from workflow_app.services.registers.numbering import form_problems
 
     forms = {p.name.removesuffix(".schema.json"): json.loads(p.read_text(encoding="utf-8"))
              for p in (ROOT / "forms").glob("*/*.schema.json")}
@@ -155,7 +155,7 @@ def test_the_shipped_forms_mark_their_numbers_as_deploy_asks():
 
 def test_each_procedure_kind_with_a_case_number_kind_of_its_own_is_a_kind_and_has_a_default_code():
     from workflow_app.oversight import procedure_kinds
-    from workflow_app.services.numbering import CASE, CASE_KINDS, DEFAULT_CODES, case_kind
+    from workflow_app.services.registers.numbering import CASE, CASE_KINDS, DEFAULT_CODES, case_kind
 
     assert case_kind("inspection") == "inspection_case" and DEFAULT_CODES["inspection_case"] == "检"
     assert {case_kind(kind) for kind in ("penalty", "coercion", "referral", "other", None)} == {CASE}

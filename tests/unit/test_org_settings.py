@@ -1,8 +1,8 @@
-"""What a department's decisions name where its settings say nothing (services/org_settings.py):
+"""What a department's decisions name where its settings say nothing (services/registers/org_settings.py):
 the people's government at its own level (行政复议法 Art. 24) and, for a district's department, the
 district's people's court (行政诉讼法 Art. 18); a setting always wins."""
 from workflow_app.models import OrgUnit
-from workflow_app.services.org_settings import normalised, payment_manner, settings_of
+from workflow_app.services.registers.org_settings import normalised, payment_manner, settings_of
 
 
 def tree():

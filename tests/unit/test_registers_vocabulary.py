@@ -22,7 +22,7 @@ from workflow_app.oversight.powers import (
     POWERS,
 )
 from workflow_app.oversight.step_rules import HEARING_KINDS, SEVERE_KINDS
-from workflow_app.services.forms import load_forms
+from workflow_app.services.procedures.forms import load_forms
 
 FORMS = load_forms(Path(Config.FORMS_DIR) / "general_penalty")
 

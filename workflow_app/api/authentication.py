@@ -17,8 +17,8 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
 from ..extensions import csrf, limiter
-from ..services import auth
 from ..services.errors import Unauthorized, tr
+from ..services.people import auth
 from . import bp
 
 CSRF_HEADER = "X-CSRFToken"

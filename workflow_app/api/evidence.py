@@ -1,8 +1,9 @@
-"""The case's evidence list through the API (services/evidence.py): upload, list, read, withdraw."""
+"""The case's evidence list through the API (services/evidence/items.py): upload, list, read, withdraw."""
 from flask import g, jsonify, request, url_for
 
-from ..services import evidence, idempotency
+from ..services import idempotency
 from ..services.errors import Conflict, Invalid, tr
+from ..services.evidence import items as evidence
 from ..strict_input import large_upload
 from . import bp
 from .openapi import operation

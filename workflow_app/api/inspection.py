@@ -1,14 +1,18 @@
 """Enterprise inspections through the API (涉企行政检查): the register of market entities the
-targets are drawn from (services/market_entities.py) and the departments' yearly inspection plans
-(services/inspection_plans.py)."""
+targets are drawn from (services/registers/market_entities.py) and the departments' yearly inspection plans
+(services/inspections/plans.py)."""
 from flask import g, jsonify, request, url_for
 from marshmallow import Schema, fields
 from marshmallow.validate import Length, OneOf, Range
 
 from ..extensions import db
 from ..i18n import localized
-from ..services import inspection_draws, inspection_plans, joint_visits, market_entities, paging
+from ..services import paging
 from ..services.errors import Invalid, tr
+from ..services.inspections import draws as inspection_draws
+from ..services.inspections import joint_visits
+from ..services.inspections import plans as inspection_plans
+from ..services.registers import market_entities
 from . import bp
 from .openapi import operation
 from .routes import PAGING, _int_arg, _page, json_body, per_page_arg

@@ -1,11 +1,11 @@
 """Referrals sent by the justice bureau's supervision through the API (执法监督移送线索,
-services/referrals.py `refer_by_supervision`); a referral's own view from each of its cases is
+services/cases/referrals.py `refer_by_supervision`); a referral's own view from each of its cases is
 GET /cases/{id}/referrals (api/routes.py)."""
 from flask import g, jsonify, url_for
 from marshmallow import Schema, fields
 from marshmallow.validate import Length, Range
 
-from ..services import referrals
+from ..services.cases import referrals
 from . import bp
 from .openapi import operation
 from .routes import json_body

@@ -11,35 +11,20 @@ from flask_wtf.csrf import generate_csrf
 
 from ..i18n import page_language
 from ..oversight import procedure_kinds
-from ..services import (
-    alerts,
-    attachments,
-    auth,
-    case_links,
-    case_messages,
-    case_migration,
-    case_requests,
-    cases,
-    causes,
-    dashboard,
-    document_manifest,
-    documents,
-    idempotency,
-    late_fees,
-    org_settings,
-    packages,
-    paging,
-    paper_entry,
-    parties,
-    penalty_lists,
-    prefill,
-    procedures,
-    referrals,
-    review_sheet,
-    statuses,
-    users,
-)
+from ..services import idempotency, paging
+from ..services.cases import documents, late_fees, paper_entry, prefill, referrals, review_sheet
+from ..services.cases import lifecycle as cases
+from ..services.cases import links as case_links
+from ..services.cases import messages as case_messages
+from ..services.cases import migration as case_migration
+from ..services.cases import requests as case_requests
 from ..services.errors import Conflict, Invalid, PreconditionFailed, tr
+from ..services.evidence import attachments
+from ..services.oversight import alerts, dashboard
+from ..services.people import auth, parties, users
+from ..services.procedures import document_manifest, packages, statuses
+from ..services.procedures import versions as procedures
+from ..services.registers import causes, org_settings, penalty_lists
 from . import bp
 from .authentication import CSRF_HEADER, login_limits, public
 from .openapi import operation

@@ -6,9 +6,10 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ..i18n import localized, page_language, refusal_message
 from ..oversight.alert_rules import CATALOGUE, rule_name
 from ..oversight.calendar import LOCAL_TZ
-from ..services import case_links, paper_entry
+from ..services.cases import links as case_links
+from ..services.cases import paper_entry
 from ..services.errors import tr
-from ..services.parties import ADDRESS_MAX, NAME_MAX, PARTY_KINDS, PHONE_MAX, REPRESENTATIVE_MAX
+from ..services.people.parties import ADDRESS_MAX, NAME_MAX, PARTY_KINDS, PHONE_MAX, REPRESENTATIVE_MAX
 from ..strict_input import ID_MAX
 
 
@@ -106,7 +107,7 @@ class ProcedureListSchema(Schema):
 
 
 class PartyFieldsSchema(Schema):
-    """A party as registered (services/parties.py checks the number against its kind)."""
+    """A party as registered (services/people/parties.py checks the number against its kind)."""
 
     name = fields.String(required=True, validate=Length(1, NAME_MAX),
                          metadata={"description": "the name: a person's full name, an organisation's registered name"})
@@ -427,7 +428,7 @@ class CaseSchema(Schema):
 
 class PartySummarySchema(Schema):
     """A party as a list shows it: a natural person's number masked unless you are an officer of one
-    of its cases (services/parties.py)."""
+    of its cases (services/people/parties.py)."""
 
     id = fields.Integer()
     kind = fields.String(metadata={"description": "person or organization"})
@@ -561,7 +562,7 @@ class DocumentListSchema(Schema):
 
 
 class AttachmentSchema(Schema):
-    """A file kept with the case (services/attachments.py): a signature drawn on the screen."""
+    """A file kept with the case (services/evidence/attachments.py): a signature drawn on the screen."""
 
     kind = fields.String(metadata={"description": "signature"})
     sha256 = fields.String(metadata={"description": "the SHA-256 of its bytes: a step's form names it by this"})
@@ -581,7 +582,7 @@ class EvidenceWithdrawalSchema(Schema):
 
 
 class EvidenceSchema(Schema):
-    """An item of the case's evidence list (证据清单, services/evidence.py)."""
+    """An item of the case's evidence list (证据清单, services/evidence/items.py)."""
 
     id = fields.Integer()
     case_id = fields.Integer()
@@ -613,7 +614,7 @@ class EvidenceWithdrawSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
-# -- the supervision dashboard (services/dashboard.py) -----------------------------------------------
+# -- the supervision dashboard (services/oversight/dashboard.py) -----------------------------------------------
 class SeverityCountsSchema(Schema):
     high = fields.Integer()
     medium = fields.Integer()
@@ -707,9 +708,9 @@ class OversightSummarySchema(Schema):
 
 def oversight_summary(s) -> dict:
     """The dashboard's Summary as OversightSummarySchema dumps it, names in the request's language."""
-    from ..services.dashboard import unit_name
-    from ..services.statuses import status_words
-    from ..services.worklists import DUE_SOON
+    from ..services.cases.worklists import DUE_SOON
+    from ..services.oversight.dashboard import unit_name
+    from ..services.procedures.statuses import status_words
 
     lang = page_language()
     words = status_words()
@@ -755,7 +756,7 @@ class BenchmarkItemSchema(Schema):
 
 
 def _range_words(cause) -> str:
-    from ..services.causes import range_words
+    from ..services.registers.causes import range_words
 
     words = range_words(cause)
     return words.zh if page_language() == "zh" else str(words)
@@ -842,7 +843,7 @@ class PenaltyListSchema(Schema):
     items = fields.List(fields.Nested(PenaltyListItemSchema))
 
 
-# -- the legal reviewer's sheet (法制审核, services/review_sheet.py) --------------------------------------
+# -- the legal reviewer's sheet (法制审核, services/cases/review_sheet.py) --------------------------------------
 def _said(phrase) -> str | None:
     """A message given in both languages, in the request's."""
     if phrase is None:

@@ -26,8 +26,11 @@ from ..oversight.calendar import working_days_after
 from ..oversight.identity import with_resident_check, with_uscc_check
 from ..oversight.step_rules.execution import DEMAND_WORKING_DAYS
 from ..oversight.step_rules.hearing import HEARING_NOTICE_WORKING_DAYS
-from ..services import attachments, cases, late_fees, legal_review, procedures
+from ..services.cases import late_fees, legal_review
+from ..services.cases import lifecycle as cases
 from ..services.errors import NotFound, ServiceError
+from ..services.evidence import attachments
+from ..services.procedures import versions as procedures
 from ..wall_clock import local_today
 from . import evidence as demo_evidence
 from .signature import drawn_signature
@@ -45,7 +48,7 @@ PARTIES = [
     ("清河区便民烟酒店", "organization", with_uscc_check("92990105MA05BMY9T"), "清河区车站路45号"),
     ("赵某某", "person", with_resident_check("99010519781125003"), "清河区东湖小区9栋101室"),
 ]
-# What the register holds beside the name and number (services/parties.py): an organisation's legal
+# What the register holds beside the name and number (services/people/parties.py): an organisation's legal
 # representative and a telephone number to reach the party (the demo's: 555 numbers, no one's).
 PARTY_DETAILS = {
     "清河区鲜果多超市有限公司": {"legal_representative": "陈某某", "phone": "0999-5550118"},

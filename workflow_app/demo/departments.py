@@ -7,7 +7,7 @@ from datetime import timedelta
 from ..extensions import db
 from ..models import Case, User
 from ..oversight.identity import with_uscc_check
-from ..services import cases
+from ..services.cases import lifecycle as cases
 from ..wall_clock import local_today
 from . import evidence as demo_evidence
 
@@ -27,7 +27,7 @@ CLUES = [
      "执法检查发现该公司新入职叉车作业人员未经安全生产教育和培训即上岗作业", 5),
 ]
 
-# A clue begun on paper at the weighing station at night and keyed in later (补录, services/paper_entry.py)
+# A clue begun on paper at the weighing station at night and keyed in later (补录, services/cases/paper_entry.py)
 PAPER = {"清河区某货运公司车辆超限运输案": {"reason": "治超检测站夜间现场查处，系统维护期间纸质办理，依纸质案卷补录",
                                       "reference": "清交治超纸〔2026〕031号"}}
 

@@ -6,7 +6,7 @@ from datetime import date
 from PIL import Image, ImageDraw
 
 from ..models import Case, User
-from ..services import evidence
+from ..services.evidence import items as evidence
 
 
 def site_photo(label: str, shade: int) -> bytes:

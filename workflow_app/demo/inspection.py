@@ -10,15 +10,13 @@ from datetime import date, timedelta
 
 from ..extensions import db
 from ..models import Case, InspectionPlan, MarketEntity, Party, User
-from ..services import (
-    attachments,
-    cases,
-    evidence,
-    inspection_draws,
-    inspection_plans,
-    joint_visits,
-    market_entities,
-)
+from ..services.cases import lifecycle as cases
+from ..services.evidence import attachments
+from ..services.evidence import items as evidence
+from ..services.inspections import draws as inspection_draws
+from ..services.inspections import joint_visits
+from ..services.inspections import plans as inspection_plans
+from ..services.registers import market_entities
 from ..wall_clock import local_today
 from .evidence import site_photo
 from .signature import drawn_signature

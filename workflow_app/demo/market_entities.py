@@ -5,7 +5,7 @@ the demo's administrative division 990105, a 9-character organisation code and i
 character). The parties of the demo's clues in other departments (demo/departments.py) are among
 them, so an inspection of one of them names the party its penalty case names.
 
-`flask demo seed` imports them through the register's own import (services/market_entities.py),
+`flask demo seed` imports them through the register's own import (services/registers/market_entities.py),
 as an administrator's CSV would be."""
 import random
 

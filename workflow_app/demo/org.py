@@ -5,7 +5,7 @@ CITY = ("demo_city", "示范市", "Demo City")
 DISTRICT = ("qinghe", "清河区", "Qinghe District")
 JUSTICE = ("justice", "清河区司法局", "Qinghe District Justice Bureau")
 
-# What every demo department's decisions name (services/org_settings.py): the fine paid at the
+# What every demo department's decisions name (services/registers/org_settings.py): the fine paid at the
 # district's rural commercial bank to the district treasury's non-tax revenue account (each
 # department its own), reconsidered by the district government (行政复议法 Art. 24) and sued at the
 # district court (行政诉讼法 Art. 18).
@@ -61,7 +61,7 @@ DEPARTMENTS = [
 
 # Each demo department's short name (机关代字) its case and document numbers begin with: 清 for
 # 清河区, then the department's usual abbreviation (清市监立〔2026〕12号, 清市监罚〔2026〕7号); the
-# kinds' codes and the pattern are the defaults (services/numbering.py).
+# kinds' codes and the pattern are the defaults (services/registers/numbering.py).
 ABBREVIATIONS = {
     "market": "清市监", "environment": "清环", "transport": "清交", "urban": "清综执", "health": "清卫健",
     "emergency": "清应急", "natural_resources": "清自规", "housing": "清住建", "culture": "清文旅",

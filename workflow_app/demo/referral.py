@@ -3,7 +3,7 @@ stage, made through the services like every demo case. The market bureau refers 
 its demo penalty cases (its origin, linked `referred`) to the comprehensive enforcement bureau
 (`urban`: 占道经营, street vending, is theirs); one more referral starts from a bare clue of the
 ecology and environment branch, and one is sent by the justice bureau's supervision (supervisor1)
-from a market case it audits (services/referrals.refer_by_supervision). The letters are the form's
+from a market case it audits (services/cases/referrals.refer_by_supervision). The letters are the form's
 example with the case's own dates and receiving department; the letter is dated `age` ago, its
 feedback due `due_in` days after it.
 """
@@ -12,8 +12,10 @@ from datetime import timedelta
 
 from ..extensions import db
 from ..models import Case, Party, Procedure, ProcedureVersion, Referral, Task, User
-from ..services import cases, procedures, referrals
+from ..services.cases import lifecycle as cases
+from ..services.cases import referrals
 from ..services.errors import NotFound
+from ..services.procedures import versions as procedures
 from ..wall_clock import local_today
 
 PROCEDURE = "referral"

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from ..extensions import db
 from ..models import Certificate, OrgUnit, User, UserRole
-from ..services.auth import hash_password
+from ..services.people.auth import hash_password
 from ..wall_clock import local_today
 from .org import (
     ABBREVIATIONS,
@@ -107,21 +107,21 @@ def seed_demo(password: str, *, if_empty: bool = False) -> dict | None:
     # a small discretion benchmarks register (demo/benchmarks.csv), imported as an administrator would
     from pathlib import Path
 
-    from ..services.benchmarks import import_csv
+    from ..services.oversight.benchmarks import import_csv
 
     counts["benchmarks"], _updated = import_csv((Path(__file__).parent / "benchmarks.csv").read_bytes(), "demo:seed")
     # the causes registers (案由) of a few departments (demo/causes.csv), which name those benchmarks
-    from ..services.causes import import_csv as import_causes
+    from ..services.registers.causes import import_csv as import_causes
 
     counts["causes"], _updated = import_causes((Path(__file__).parent / "causes.csv").read_bytes(), "demo:seed")
     # their no-penalty and light-penalty lists (首违不罚清单, 从轻减轻处罚清单; demo/penalty_lists.csv)
-    from ..services.penalty_lists import import_csv as import_lists
+    from ..services.registers.penalty_lists import import_csv as import_lists
 
     counts["list_items"], _updated = import_lists((Path(__file__).parent / "penalty_lists.csv").read_bytes(),
                                                   "demo:seed")
     # the register of market entities of the district (demo/market_entities.py), which inspections draw from
-    from ..services.market_entities import as_csv
-    from ..services.market_entities import import_csv as import_entities
+    from ..services.registers.market_entities import as_csv
+    from ..services.registers.market_entities import import_csv as import_entities
     from .market_entities import entities
 
     counts["market_entities"], _updated = import_entities(as_csv(entities()), "demo:seed")

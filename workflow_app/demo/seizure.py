@@ -15,8 +15,12 @@ from datetime import date, timedelta
 from ..extensions import db
 from ..models import Case, Task, User
 from ..oversight.calendar import LOCAL_TZ
-from ..services import attachments, case_requests, cases, evidence, procedures
+from ..services.cases import lifecycle as cases
+from ..services.cases import requests as case_requests
 from ..services.errors import NotFound, ServiceError
+from ..services.evidence import attachments
+from ..services.evidence import items as evidence
+from ..services.procedures import versions as procedures
 from ..wall_clock import utcnow
 from .cases import PARTIES, PARTY_DETAILS, DemoStageUnreachable, DemoStepUndeclared, example_of, personalized
 from .departments import CLUES, REPRESENTATIVES
@@ -244,7 +248,7 @@ def drive(case: Case, demo: DemoSeizure, users: dict[str, User]) -> Case:
 
 def _open_penalty_case(case: Case, demo: DemoSeizure, users: dict[str, User]) -> Case:
     """The general-procedure case that confiscates the items (行政强制法 27), opened from the seizure
-    case (services/case_links.py): the seizure's handing-on is refused until it exists."""
+    case (services/cases/links.py): the seizure's handing-on is refused until it exists."""
     party = {"id": case.party_id} if case.party_id is not None else {"name": case.party_name, "kind": case.party_kind}
     return cases.open_case(users[demo.people["officers"][0]], process_id="general_penalty",
                            title=f"{demo.party[0]}涉案物品没收案", department_code=demo.department, party=party,

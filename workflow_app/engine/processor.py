@@ -401,7 +401,7 @@ class WorkflowProcessor:
         self._advance(tasks_before)
 
     def fire_timers(self) -> None:
-        """Let the timers that are due fire and advance (the timer worker: services/timers.py)."""
+        """Let the timers that are due fire and advance (the timer worker: services/cases/timers.py)."""
         self._advance()
 
     def _advance(self, tasks_before: int | None = None):

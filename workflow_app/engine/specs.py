@@ -58,7 +58,7 @@ MILESTONE_LABEL_MAX = 64
 KNOWN_PROPERTIES = {"formKey", "deadline", "milestone", "status", "statusLabel", "closesCase", "legalReview",
                     "messageSenders", "overdueAlert", "dueSoonAlert", "reviewedReport", "procedureKind",
                     "crossDepartment"}
-# A step whose completion reaches another department's case (线索移送, services/referrals.py):
+# A step whose completion reaches another department's case (线索移送, services/cases/referrals.py):
 # `crossDepartment` names its part. `referral_letter`: the letter, checked against the org tree and
 # the origin case's evidence; `referral_send`: its approval, which sends the letter (a receipt case
 # opened in the receiving department, in the same transaction); `referral_feedback`: the referring
@@ -735,7 +735,7 @@ def _task_meta(steps) -> dict:
         props = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
         bpmn_id, name = task_spec.bpmn_id, task_spec.bpmn_name or task_spec.bpmn_id
         definition = _message_definition(task_spec)
-        if definition is not None:  # a message the case may wait for, from outside (services/case_messages.py)
+        if definition is not None:  # a message the case may wait for, from outside (services/cases/messages.py)
             meta[bpmn_id] = {"name": name, "lane": lane_role(task_spec.lane), "form_key": props.get("formKey"),
                              "deadline": None,
                              **_milestone_meta(props, name), "legal_review": False, "human": False,
@@ -760,7 +760,7 @@ def _task_meta(steps) -> dict:
         meta[bpmn_id]["position"] = len(meta) - 1
         if via:  # the call activities of the procedure that run the step: the case's diagram marks them
             meta[bpmn_id]["called_by"] = list(via)
-    # An ad-hoc step (services/case_requests.py): the human task right after the message start
+    # An ad-hoc step (services/cases/requests.py): the human task right after the message start
     # event of an event subprocess is started by delivering that message.
     for task_spec, _ in steps:
         definition = getattr(task_spec, "event_definition", None)

@@ -13,15 +13,15 @@ template is code from outside, as a script is, and is bounded the same way (limi
 
 The late fee a date runs to (`|late_fee`) is the system's (oversight/late_fee.py), on the fine,
 service date and deferral the service read from the case's record through the procedure's own
-binding of the rule that checks it (services/late_fees.py): a template names only the date.
+binding of the rule that checks it (services/cases/late_fees.py): a template names only the date.
 
 A signature drawn on the screen prints as its image (`|signature`): the service hands the worker
 the drawings the case's record names, already read from the case's attachments and checked against
-their SHA-256 (services/attachments.py); a template names a drawing by its hash and can reach no
+their SHA-256 (services/evidence/attachments.py); a template names a drawing by its hash and can reach no
 other file, and the image is placed at a bounded size.
 
 What a template sees (its context, filters and tests) is documented for its authors in
-docs/documents.md; services/documents.py builds the context.
+docs/documents.md; services/cases/documents.py builds the context.
 """
 import io
 import math

@@ -43,7 +43,7 @@ class TraceEvent(db.Model):
 
 
 class AuditCheckpoint(db.Model):
-    """A signed statement of every chain head at one moment (services/audit_checkpoints.py).
+    """A signed statement of every chain head at one moment (services/audit/checkpoints.py).
 
     `body_json` is the exact text that was signed; auditors export these rows and keep them
     elsewhere, so a later rollback or rewrite of the database shows against their copy.

@@ -54,7 +54,7 @@ class Case(db.Model):
     milestones = mapped_column(JSONType, nullable=True)
     next_due_at = mapped_column(UTCDateTime, nullable=True, index=True)
     next_timer_at = mapped_column(UTCDateTime, nullable=True, index=True)
-    # A case begun on paper and entered with its real dates (补录, services/paper_entry.py): why,
+    # A case begun on paper and entered with its real dates (补录, services/cases/paper_entry.py): why,
     # the paper file's reference, and once finished who finished it and when; None for a case
     # opened in the system. `paper_entry_until`: while the entry is in progress, when it ends at
     # the latest (the worker's time alerts leave the case alone until then).
@@ -88,7 +88,7 @@ class CaseMilestone(db.Model):
 
 
 class CaseLink(db.Model):
-    """Two cases that belong together, one opened from or for the other (services/case_links.py):
+    """Two cases that belong together, one opened from or for the other (services/cases/links.py):
     a seizure and the penalty case that confiscates its items, an inspection and the case its clue
     opened, a referral and the case the receiving department filed. A relation of its own, never
     changed or removed once made (a link made in error is traced and stays, as every act does);
@@ -100,7 +100,7 @@ class CaseLink(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     from_case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"))  # the origin
     to_case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"))  # the case opened from or for it
-    kind: Mapped[str] = mapped_column(String(32))  # services/case_links.py KINDS
+    kind: Mapped[str] = mapped_column(String(32))  # services/cases/links.py KINDS
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at = mapped_column(UTCDateTime, default=utcnow)
@@ -108,7 +108,7 @@ class CaseLink(db.Model):
 
 class NumberCounter(db.Model):
     """The last number issued per department, year and kind (案号 `case`, 文号 of a document
-    kind: `penalty_decision` …; services/numbering.py). Bumped by one UPDATE … RETURNING inside
+    kind: `penalty_decision` …; services/registers/numbering.py). Bumped by one UPDATE … RETURNING inside
     the transaction that prints the number, so a rolled-back step gives its number back and
     concurrent steps queue on the row: the numbers are gapless and never issued twice."""
 
@@ -125,7 +125,7 @@ class IssuedNumber(db.Model):
     make a number printed twice impossible even after an administrator edits the patterns.
 
     A number printed on a pre-printed, numbered form (当场处罚决定书, APL Art. 52) that the officer
-    types is recorded here too, with no `seq` (services/printed_numbers.py): the unique
+    types is recorded here too, with no `seq` (services/registers/printed_numbers.py): the unique
     (department, number) then keeps it from a second case and from the system's own numbers."""
 
     __tablename__ = "issued_number"
@@ -251,7 +251,7 @@ class IdempotentRequest(db.Model):
 
 
 class Referral(db.Model):
-    """A clue or case sent by one department to another (线索移送, services/referrals.py): the
+    """A clue or case sent by one department to another (线索移送, services/cases/referrals.py): the
     referring department's own `referral` case, the receipt case opened in the receiving department
     when the sending was approved, a copy of what was sent, the day the feedback is due, and the
     answer (accepted, with the case the receiving department filed; or returned with reasons). Each

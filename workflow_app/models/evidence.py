@@ -1,7 +1,7 @@
 """Evidence (证据) kept with a case: the files officers collect, listed as the case's 证据清单.
 
 A row is immutable once stored (database triggers refuse UPDATE and DELETE); its bytes live once,
-by SHA-256, in the evidence store (services/evidence_store.py), never rewritten. Nothing is deleted:
+by SHA-256, in the evidence store (services/evidence/store.py), never rewritten. Nothing is deleted:
 an item taken back is withdrawn by a row of its own (`EvidenceWithdrawal`, immutable too) and stays
 visible to reviewers and supervisors."""
 from datetime import date
@@ -17,7 +17,7 @@ from .types import UTCDateTime, utcnow
 
 class Evidence(db.Model):
     __tablename__ = "case_evidence"
-    # a case's list in the order collected, read a page at a time (services/evidence.list_page)
+    # a case's list in the order collected, read a page at a time (services/evidence/items.list_page)
     __table_args__ = (Index("ix_case_evidence_case", "case_id", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"))
@@ -28,7 +28,7 @@ class Evidence(db.Model):
     content_type: Mapped[str] = mapped_column(String(100))  # sniffed from the bytes, not the name
     filename: Mapped[str] = mapped_column(String(200))  # as uploaded, cleaned
     title: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(32))  # APL 46's kinds (services/evidence.py KINDS)
+    kind: Mapped[str] = mapped_column(String(32))  # APL 46's kinds (services/evidence/items.py KINDS)
     source: Mapped[str | None] = mapped_column(String(200))
     proves: Mapped[str | None] = mapped_column(String(500))  # 证明事项
     collected_on: Mapped[date | None] = mapped_column(Date)

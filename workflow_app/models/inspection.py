@@ -7,7 +7,7 @@ unified social credit code: the register of market entities is what the registra
 publishes (industry, risk grade, the region it belongs to), the parties register what cases name.
 They are joined by the code, not by a foreign key, so neither register has to exist first: an
 entity drawn for an inspection becomes the case's party through the parties register (found by
-its code, or registered then), services/market_entities.py `party_fields`.
+its code, or registered then), services/registers/market_entities.py `party_fields`.
 """
 from datetime import date
 
@@ -50,7 +50,7 @@ class InspectionPlan(db.Model):
     population (industries and risk grades of the register of market entities, in a region), and
     how many times a year the department may inspect one enterprise.
 
-    Its life (services/inspection_plans.py): draft (officer or head; changes allowed) → submitted
+    Its life (services/inspections/plans.py): draft (officer or head; changes allowed) → submitted
     → approved by a department head who did not draft it (or returned to draft with a reason) →
     published (immutable; the public page lists it). `version` guards concurrent changes."""
 
@@ -114,7 +114,7 @@ class JointVisit(db.Model):
     """A joint inspection visit (联合检查, 进一次门、查多项事): several departments inspect one
     enterprise in one entry, each with its own inspection case and record. The visit names the
     enterprise (the cases' party) and the day; its cases are rows of joint_visit_case (a case is
-    in one joint visit at most). services/joint_visits.py."""
+    in one joint visit at most). services/inspections/joint_visits.py."""
 
     __tablename__ = "joint_visit"
     id: Mapped[int] = mapped_column(primary_key=True)

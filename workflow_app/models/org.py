@@ -32,13 +32,13 @@ class OrgUnit(db.Model):
     # (执法领域, codes) and its powers list (权责清单): the penalty kinds it may impose (APL 9, 18).
     enforcement_domains: Mapped[list | None] = mapped_column(JSONType, default=list)
     penalty_powers: Mapped[list | None] = mapped_column(JSONType, default=list)
-    # How the department numbers its cases and documents (services/numbering.py): {"abbr":
+    # How the department numbers its cases and documents (services/registers/numbering.py): {"abbr":
     # "清市监", "pattern": "{abbr}{kind}〔{year}〕{seq}号", "codes": {"penalty_decision": "罚"}}; None:
     # not set (its cases keep the register's CODE-YEAR-NNNNN, its documents cannot be numbered).
     # A column, not a table: read with the unit, set as a whole by an administrator, never
     # searched; the counters, written concurrently, are rows of their own (number_counter).
     numbering: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
-    # What a department's decisions name (services/org_settings.py, APL 59, 67): where and to
+    # What a department's decisions name (services/registers/org_settings.py, APL 59, 67): where and to
     # which account the fine is paid, the reconsideration body (行政复议法 Art. 24) and the court
     # with jurisdiction (行政诉讼法 Art. 18): {"payment_bank": ..., "payment_account": ...,
     # "payment_place": ..., "reconsideration_body": ..., "court": ...}; a key left out: derived
@@ -46,7 +46,7 @@ class OrgUnit(db.Model):
     # One JSON column like `numbering`: read with the unit, set by an administrator, never searched.
     settings: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
     # A fresh random token at every import that changes the department's causes register or
-    # penalty lists (services/registers.py): read with the unit (and so with a case), it tells a
+    # penalty lists (services/registers/copies.py): read with the unit (and so with a case), it tells a
     # process whether its copy of the registers is current without reading them again.
     registers_stamp: Mapped[str] = mapped_column(String(32), default="", server_default="")
 

@@ -17,7 +17,7 @@ from .types import JSONType, UTCDateTime, utcnow
 ACTIVE = ("open", "acknowledged", "rectification_requested", "rectification_reported")
 STATUSES = (*ACTIVE, "resolved", "dismissed")
 # What an alert's `alert.raised` trace event records of the alert itself; the rest of its data
-# are the alert's details (services/alerts.add; audit verify reads the row back from them).
+# are the alert's details (services/oversight/alerts.add; audit verify reads the row back from them).
 RAISED_FIELDS = frozenset({"alert", "code", "severity", "basis"})
 ACTIVE_SQL = "status IN ('open', 'acknowledged', 'rectification_requested', 'rectification_reported')"
 
@@ -133,7 +133,7 @@ class PenaltyListItem(db.Model):
     register it applies to, the conditions under which it does (初次违法、危害后果轻微并及时改正),
     its legal ground, its validity and the document that issued it. `first_violation`: the item
     applies only to a party with no earlier penalty for the same cause within `look_back_months`
-    (None: 12; services/penalty_lists.py `first_violation`). `tier`, of a light item only (None for
+    (None: 12; services/registers/penalty_lists.py `first_violation`). `tier`, of a light item only (None for
     a no_penalty one): what the listed circumstance grounds — lighter (从轻, within the statutory
     range), mitigated (减轻, below its minimum, APL 32) or lighter_or_mitigated (从轻或者减轻).
 

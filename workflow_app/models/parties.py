@@ -14,7 +14,7 @@ class Party(db.Model):
     (`Case.party_id`); an anonymous tip's case names none until the party is identified.
 
     `registered_unit_id`: the unit of whoever registered it, whose staff see it before any case of
-    theirs names it (services/parties.py: who may see a party)."""
+    theirs names it (services/people/parties.py: who may see a party)."""
 
     __tablename__ = "party"
     __table_args__ = (Index("ix_party_name", "name"),)

@@ -14,14 +14,14 @@ IDLE_AFTER (a partial index on the open cases' last change); it clears itself wh
 
 A package declares the alert of a step of its own on the step itself (the BPMN property
 `overdueAlert`, engine/specs.py): raised by the worker when the step is still open at its due time,
-and in the step's own transaction when it is recorded with an act date past it (services/alerts.py).
+and in the step's own transaction when it is recorded with an act date past it (services/oversight/alerts.py).
 
-Step alerts are raised in the transaction of the step that shows them (services/cases.py):
+Step alerts are raised in the transaction of the step that shows them (services/cases/lifecycle.py):
 RETURNED_REPEATEDLY when a legal review returns the case for the RETURNS_BEFORE_ALERT-th time;
 FINE_OUTSIDE_BENCHMARK when a decision's fine is outside its benchmark tier's range
-(services/benchmarks.py: the law lets the agency depart from its benchmark with reasons);
+(services/oversight/benchmarks.py: the law lets the agency depart from its benchmark with reasons);
 MINOR_FIRST_VIOLATION_PENALIZED when a case the report found on the no-penalty list is decided with a
-penalty (services/penalty_lists.py; APL 33(1): the list makes the department's discretion public);
+penalty (services/registers/penalty_lists.py; APL 33(1): the list makes the department's discretion public);
 LIGHT_LIST_NOT_APPLIED when a case the report found on the light-penalty list is proposed or decided a
 penalty heavier than the tiers the item names (从轻, 减轻, or either) of its benchmark (APL 32;
 oversight/step_rules/penalty_lists.py);
@@ -141,7 +141,7 @@ CATALOGUE = _kinds(
 )
 
 # A step's time alerts are the procedure's: `overdueAlert` and `dueSoonAlert` on its BPMN task
-# (engine/specs.py); the worker's scan (services/alerts.py) raises them.
+# (engine/specs.py); the worker's scan (services/oversight/alerts.py) raises them.
 DUE_SOON_DAYS = timedelta(days=10)
 IDLE_AFTER = timedelta(days=30)
 RECTIFICATION_MAX_DAYS = 365  # the furthest deadline a supervision opinion may set

@@ -34,7 +34,7 @@ MAX_BINDINGS = 500
 MAX_CONDITIONS = 20
 WHEN = "when"  # the condition of an act date given under one
 # rules.json: form key -> the conditions under which the overdue alert of a step of that form does
-# not apply (services/alerts.py).
+# not apply (services/oversight/alerts.py).
 OVERDUE_ALERT_UNLESS = "overdue_alert_unless"
 
 
@@ -64,7 +64,7 @@ class Param:
 # likewise, but the kind reads only the case's earlier record, so it is checked before an ad-hoc
 # step's form is typed (the case page says why the step cannot start now) as well as when it is
 # submitted. ALERT: the step is taken and each breach raises the kind's oversight alert in the
-# step's transaction (services/alerts.after_step): the law leaves the act to the officer but the
+# step's transaction (services/oversight/alerts.after_step): the law leaves the act to the officer but the
 # supervisor must see it (a fine outside its benchmark).
 REFUSE, BEFORE_FORM, ALERT = "refuse", "before_form", "alert"
 
@@ -412,7 +412,7 @@ def _act_values(rules: dict | None, form_key: str | None, data: dict):
 def act_date(rules: dict | None, form_key: str | None, data: dict) -> date | None:
     """The date of a step's act, where its form records one (`act_dates` of the bindings, the
     first present wins): the day an officer's certificate must be valid on (UNCERTIFIED_OFFICER),
-    and the day a late act is judged on (services/alerts.after_late_act). None: the step is dated
+    and the day a late act is judged on (services/oversight/alerts.after_late_act). None: the step is dated
     the day it is recorded."""
     for value in _act_values(rules, form_key, data):
         return form_day(value)  # a date, or the Beijing date of a date and time

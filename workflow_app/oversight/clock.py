@@ -1,7 +1,7 @@
 """The decision clock: approved extensions and the periods the law does not count.
 
 Pure functions over the case's recorded forms (the data of its completed steps, oldest first), so
-the same facts give the same due times wherever they are computed (services/cases.py recomputes
+the same facts give the same due times wherever they are computed (services/cases/lifecycle.py recomputes
 every due time at every step). What the clock reads is the package's: the `clock` section of
 `bpmn/<id>/rules.json` names its forms, its extendable limits and its hearing period
 (`ClockRules`; deploy checks it against the package's forms and deadlines), so a procedure whose

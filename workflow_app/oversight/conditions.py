@@ -11,7 +11,7 @@ package says "only while the record says so".
 It is read on a form's data by form key (the latest completion of each form, or the record as it
 stood at one completion) and names a top-level field of the package's forms; `equals`, `in`,
 `includes` and `excludes` name choices the field has, when it has choices. Used by documents.json (`when`: the completions a
-document comes from, services/document_manifest.py) and rules.json (`act_dates`: when a date field
+document comes from, services/procedures/document_manifest.py) and rules.json (`act_dates`: when a date field
 is the act's date; `overdue_alert_unless`: when a step's overdue alert does not apply,
 oversight/bindings.py).
 """

@@ -9,7 +9,7 @@ change between versions), and an auditor can redo it with any SHA-256 tool and a
 The seed is drawn by the server (secrets, 128 bits) at the moment of the draw, so nobody picks the
 targets by choosing it; it goes on the trail with the inputs' digest before anyone sees the result.
 
-Pure functions: services/inspection_draws.py supplies the inputs and records the result.
+Pure functions: services/inspections/draws.py supplies the inputs and records the result.
 """
 import hashlib
 

@@ -2,7 +2,7 @@
 the handlers' actions (acknowledge; ask the department to rectify by a day; resolve or dismiss
 with a reason) and the department head's rectification report.
 
-Thin: parse the query or the form, call services/alerts.py (the functions the API's
+Thin: parse the query or the form, call services/oversight/alerts.py (the functions the API's
 /api/v1/alerts calls, with the same permission checks) and render. A refusal comes back on the
 same page: a missing reason beside its field with what was typed, an alert someone else handled
 meanwhile (409) as a banner over the alert as it now stands.
@@ -14,8 +14,9 @@ from flask_login import current_user, login_required
 from ..i18n import beside_fields, localized
 from ..models.oversight import ACTIVE, STATUSES
 from ..oversight.alert_rules import CATALOGUE
-from ..services import alerts, worklists
+from ..services.cases import worklists
 from ..services.errors import Conflict, Invalid, tr
+from ..services.oversight import alerts
 from . import bp
 from .views import _text_arg
 

@@ -10,7 +10,7 @@ legal ground, validity and issuing document (`flask penalty-lists import`)."""
 from flask import render_template, request
 from flask_login import current_user, login_required
 
-from ..services import causes, org_settings, penalty_lists
+from ..services.registers import causes, org_settings, penalty_lists
 from ..wall_clock import local_today
 from . import bp
 from .views import _per_page_arg

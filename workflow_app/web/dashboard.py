@@ -12,9 +12,9 @@ from flask_babel import lazy_gettext
 
 from ..i18n import page_language
 from ..oversight.alert_rules import rule_name, rule_title
-from ..services.dashboard import Summary, unit_name
-from ..services.statuses import status_words
-from ..services.worklists import TIME_LEFT
+from ..services.cases.worklists import TIME_LEFT
+from ..services.oversight.dashboard import Summary, unit_name
+from ..services.procedures.statuses import status_words
 from .templating import Translated
 
 TIME_LEFT_LABELS = {"overdue": lazy_gettext("overdue"), "due_soon": lazy_gettext("due within 10 days"),

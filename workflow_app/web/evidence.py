@@ -1,5 +1,5 @@
 """The case's evidence list (证据清单) as pages: the list with its upload form, one item with its
-preview and its withdrawal, the bytes and the thumbnails. The service (services/evidence.py)
+preview and its withdrawal, the bytes and the thumbnails. The service (services/evidence/items.py)
 decides; the page shows. Uploads work as a plain form (several files at once, all or none); with
 script on, static/evidence-upload.js sends each file on its own with a progress bar."""
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..i18n import beside_fields, localized
-from ..services import evidence
 from ..services.errors import Conflict, Invalid
+from ..services.evidence import items as evidence
 from ..strict_input import large_upload
 from ..wall_clock import local_today
 from . import bp

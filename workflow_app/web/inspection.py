@@ -1,6 +1,6 @@
 """Enterprise inspection pages (涉企行政检查): the departments' yearly inspection plans — drafted,
 submitted, approved or returned, published — and the public page of published plans (no login).
-The service (services/inspection_plans.py) decides; the pages show. The forms work without
+The service (services/inspections/plans.py) decides; the pages show. The forms work without
 script: a plan's items are the department's causes to tick, its population the industries and
 risk grades to tick."""
 import io
@@ -15,9 +15,13 @@ from markupsafe import Markup
 from ..extensions import db
 from ..i18n import localized, localized_errors
 from ..models import OrgUnit, User
-from ..services import causes, inspection_draws, inspection_plans, inspections, joint_visits, market_entities
-from ..services.access import visible_case
 from ..services.errors import Conflict, Forbidden, Invalid, NotFound
+from ..services.inspections import draws as inspection_draws
+from ..services.inspections import joint_visits
+from ..services.inspections import plans as inspection_plans
+from ..services.inspections import visits as inspections
+from ..services.people.access import visible_case
+from ..services.registers import causes, market_entities
 from ..wall_clock import local_today
 from . import bp
 
@@ -307,7 +311,7 @@ def inspection_joint_visit(case_id: int):
 
 @bp.get("/visit/<token>")
 def public_visit(token: str):
-    """扫码入企: the enterprise checks the visit without logging in (services/inspections.py says
+    """扫码入企: the enterprise checks the visit without logging in (services/inspections/visits.py says
     what it sees, and nothing else)."""
     try:
         registrations = inspections.public_visit(token)

@@ -2,11 +2,11 @@
 investigation report beside the checklist, a finding per item, approve or return with opinions.
 
 `/tasks/<id>/review` answers for a ready legal review; the generic task page `/tasks/<id>` hands a
-task the BPMN marks as the legal review to `review_task` (services/review_sheet.is_review_task),
+task the BPMN marks as the legal review to `review_task` (services/cases/review_sheet.is_review_task),
 so both addresses show this page and post the same form.
 
 Thin: the form's fields are read back into the review form's data (its JSON Schema names them),
-services/cases.complete_task validates and decides; refusals come back as a banner with the
+services/cases/lifecycle.complete_task validates and decides; refusals come back as a banner with the
 article, field errors next to their item, and what was typed stays on the page.
 """
 from flask import flash, redirect, render_template, request, url_for
@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..i18n import enum_labels, localized_errors, refusal_message
-from ..services import cases, review_sheet
+from ..services.cases import lifecycle as cases
+from ..services.cases import review_sheet
 from ..services.errors import Invalid, StepRefused
 from ..wall_clock import local_today
 from . import bp

@@ -9,8 +9,8 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..api.authentication import login_limits
-from ..services import auth, users
 from ..services.errors import Unauthorized
+from ..services.people import auth, users
 from . import bp
 
 

@@ -1,14 +1,14 @@
 """The register of market entities page (市场主体名录): search by name or credit code, filter by
 industry, risk grade and region; an administrator uploads a CSV file on the same page, and a
 refused file comes back with every wrong line named by its number (nothing imported: the
-service's rule, services/market_entities.py)."""
+service's rule, services/registers/market_entities.py)."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..i18n import localized, localized_errors
-from ..services import market_entities
 from ..services.errors import Forbidden, Invalid
+from ..services.registers import market_entities
 from . import bp
 from .views import _per_page_arg
 

@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..i18n import beside_fields, localized
-from ..services import parties
 from ..services.errors import Conflict, Invalid
+from ..services.people import parties
 from . import bp
 
 LOOKUP_SIZE = 10  # matches the new-case page offers at once

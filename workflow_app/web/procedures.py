@@ -4,7 +4,7 @@ procedure authors and administrators; supervisors may read it. The editor comes 
 from flask import render_template
 from flask_login import current_user, login_required
 
-from ..services import procedures
+from ..services.procedures import versions as procedures
 from . import bp
 
 

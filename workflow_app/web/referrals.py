@@ -1,6 +1,6 @@
 """The supervision's referrals (执法监督移送线索): the list of what the justice bureau's supervision
 sent, and the letter a supervisor sends, of a case it audits ("执法监督移送" on the case page) or of a
-bare clue. Thin: services/referrals.py `refer_by_supervision` (the function POST /api/v1/referrals
+bare clue. Thin: services/cases/referrals.py `refer_by_supervision` (the function POST /api/v1/referrals
 calls, with the same checks); a refusal comes back on the same page, beside its field, with what
 was typed."""
 from datetime import timedelta
@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..i18n import beside_fields, localized, page_language
-from ..services import referrals
-from ..services.access import require_role, visible_case
+from ..services.cases import referrals
 from ..services.errors import Invalid, ServiceError, tr
+from ..services.people.access import require_role, visible_case
 from ..wall_clock import local_today
 from . import bp
 from . import task_forms as tf

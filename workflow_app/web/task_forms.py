@@ -6,7 +6,7 @@ Presentation only: what a field looks like comes from the schema (`title`, `enum
 the party signs on, `x-evidence`: items of the case's evidence list (photos taken in the page), `x-cause`: a choice of the department's causes register, `x-from-cause`: prefilled with that cause's provision, `"x-penalty-list": "item"`: a
 choice of the items of the department's no-penalty and light-penalty lists in force, `x-document-number`:
 a number the system issues, shown read-only); whether the data is valid and lawful is decided by the services
-(services/forms.validate_form, the step rules), which the views call.
+(services/procedures/forms.validate_form, the step rules), which the views call.
 
 Input names (a stable hook): a top-level property is named by its own name (`summary`,
 `officers`); a nested field joins its path with "-": a row of an array of objects
@@ -25,9 +25,9 @@ from werkzeug.datastructures import MultiDict
 from ..i18n import enum_labels, schema_title
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.deadlines import form_instant
-from ..services.numbering import MARKER as NUMBER_MARKER
-from ..services.numbering import markers as numbered_markers
-from ..services.people import role_key
+from ..services.people.named import role_key
+from ..services.registers.numbering import MARKER as NUMBER_MARKER
+from ..services.registers.numbering import markers as numbered_markers
 
 ROW_LIMIT = 500  # the most rows a round-trip builds, whatever `<name>-rows` says
 LONG_TEXT = 300  # strings allowed longer than this are text areas
@@ -201,7 +201,7 @@ def is_row_action(form: MultiDict) -> bool:
 
 
 # -- the errors ----------------------------------------------------------------------------------
-# The errors beside the fields are the service's own (services/forms.schema_errors, the API's
+# The errors beside the fields are the service's own (services/procedures/forms.schema_errors, the API's
 # wording), said in the page's language: one wording, checked once, on the server.
 
 
@@ -246,7 +246,7 @@ def _fields(schema: dict, values: dict, errors, people, refused, prefix: str, ke
             f.widget = "issued"  # shown, not asked: the system issues the number on completion
             f.required = False
             marker = numbered_markers(schema).get(name)
-            if marker is not None and marker.per:  # one number per value of that field (services/numbering.py)
+            if marker is not None and marker.per:  # one number per value of that field (services/registers/numbering.py)
                 f.attrs = {"per": _label((schema.get("properties") or {}).get(marker.per) or {}, marker.per)}
         elif prop.get("readOnly") is True:
             f.widget = "system"  # shown, not asked: the service writes it (the receiving department's name)

@@ -1,7 +1,7 @@
 """The task form page, the ad-hoc requests of a case, the messages it waits for and the new-case
 page: thin views. Each reads the form (web/task_forms.py), calls the service the API calls
-(services/cases.complete_task, services/case_requests.start_request, services/case_messages.deliver,
-services/cases.open_case) and renders; the service's refusal comes back on the same page, beside
+(services/cases/lifecycle.complete_task, services/cases/requests.start_request, services/cases/messages.deliver,
+services/cases/lifecycle.open_case) and renders; the service's refusal comes back on the same page, beside
 what was typed."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext, lazy_gettext
@@ -9,28 +9,21 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..i18n import beside_fields, localized, page_language, refusal_message, step_name, task_step_name
-from ..services import (
-    attachments,
-    case_links,
-    case_messages,
-    case_requests,
-    cases,
-    causes,
-    evidence,
-    inspections,
-    joint_visits,
-    paper_entry,
-    parties,
-    penalty_lists,
-    people,
-    prefill,
-    procedures,
-    referrals,
-    review_sheet,
-    worklists,
-)
+from ..services.cases import lifecycle as cases
+from ..services.cases import links as case_links
+from ..services.cases import messages as case_messages
+from ..services.cases import paper_entry, prefill, referrals, review_sheet, worklists
+from ..services.cases import requests as case_requests
 from ..services.errors import Conflict, Invalid, NotFound, Phrase, ServiceError, StepRefused
-from ..services.forms import schema_errors
+from ..services.evidence import attachments
+from ..services.evidence import items as evidence
+from ..services.inspections import joint_visits
+from ..services.inspections import visits as inspections
+from ..services.people import named as people
+from ..services.people import parties
+from ..services.procedures import versions as procedures
+from ..services.procedures.forms import schema_errors
+from ..services.registers import causes, penalty_lists
 from ..wall_clock import local_today
 from . import bp, legal_review
 from . import parties as party_views
@@ -208,7 +201,7 @@ def _evidence_choices(f, task) -> None:
 
 def _store_drawn_signatures(schema: dict | None, case_id: int, data: dict, values: dict) -> None:
     """A signature drawn on the page comes as a PNG data URL (`<field>-png`): it is stored with the
-    case first (services/attachments.py), and the step names it by its SHA-256; the page shows it
+    case first (services/evidence/attachments.py), and the step names it by its SHA-256; the page shows it
     again if the step is refused. Drawn again, the new drawing replaces it."""
     for name in attachments.signature_fields(schema):
         drawn = request.form.get(f"{name}-png", "")
@@ -447,7 +440,7 @@ def _both(english: str) -> Phrase:
 
 def _new_case_schema(procs: list, departments: list) -> dict:
     """The new-case form as a JSON Schema, so that its fields are checked and their errors worded
-    as every task form's (services/forms.schema_errors); the limits are the API's (api/schemas.py)."""
+    as every task form's (services/procedures/forms.schema_errors); the limits are the API's (api/schemas.py)."""
     def labelled(en: str, **prop):
         label = _both(en)
         return {"title": label.zh, "x-title-en": str(label), **prop}

@@ -15,8 +15,9 @@ from ..oversight import procedure_kinds
 from ..oversight.alert_rules import CATALOGUE, rule_name, rule_title
 from ..oversight.calendar import LOCAL_TZ
 from ..oversight.powers import kind_label
-from ..services import alerts, parties
-from ..services.statuses import status_words
+from ..services.oversight import alerts
+from ..services.people import parties
+from ..services.procedures.statuses import status_words
 from .case_file import entries
 
 ROLE_LABELS = {
@@ -151,7 +152,7 @@ def with_args(**changes) -> str:
 
 
 class LazyStatusWords(Mapping):
-    """status code -> its label in the page's language (services/statuses.py), read from the
+    """status code -> its label in the page's language (services/procedures/statuses.py), read from the
     deployed procedures the first time a page asks."""
 
     def __init__(self):
@@ -203,7 +204,7 @@ LIST_KINDS = {"no_penalty": lazy_gettext("No-penalty list"), "light": lazy_gette
 
 
 def list_kind_label(kind: str) -> str:
-    """A list of services/penalty_lists.py (no_penalty, light) in the page's language."""
+    """A list of services/registers/penalty_lists.py (no_penalty, light) in the page's language."""
     return str(LIST_KINDS.get(kind, kind))
 
 
@@ -213,7 +214,7 @@ LIST_TIERS = {"lighter": lazy_gettext("Lighter (within the statutory range)"),
 
 
 def list_tier_label(tier: str | None) -> str:
-    """What a light-list item grounds (services/penalty_lists.py: lighter, mitigated,
+    """What a light-list item grounds (services/registers/penalty_lists.py: lighter, mitigated,
     lighter_or_mitigated) in the page's language; an empty text for none."""
     return str(LIST_TIERS.get(tier, tier)) if tier else ""
 

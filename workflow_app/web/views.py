@@ -8,23 +8,16 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from ..i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_SECONDS, LANGUAGES, localized, page_language
-from ..services import (
-    attachments,
-    case_links,
-    case_messages,
-    case_overview,
-    case_requests,
-    documents,
-    evidence,
-    late_fees,
-    paper_entry,
-    parties,
-    referrals,
-    users,
-    worklists,
-)
-from ..services import dashboard as dashboard_service
+from ..services.cases import documents, late_fees, paper_entry, referrals, worklists
+from ..services.cases import links as case_links
+from ..services.cases import messages as case_messages
+from ..services.cases import overview as case_overview
+from ..services.cases import requests as case_requests
 from ..services.errors import Conflict, Invalid, tr
+from ..services.evidence import attachments
+from ..services.evidence import items as evidence
+from ..services.oversight import dashboard as dashboard_service
+from ..services.people import parties, users
 from . import bp
 from . import parties as party_views
 from .dashboard import TIME_LEFT_LABELS, page_context

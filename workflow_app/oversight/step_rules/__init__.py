@@ -6,7 +6,7 @@ list[Breach]`), with a code, the article it enforces and a message in Chinese an
 reads every step and field through its parameters: a procedure package binds it to its own forms
 and fields in `bpmn/<id>/rules.json` (oversight/bindings.py), so no rule is keyed by a form name
 shared across procedures, and a procedure that binds no rule is governed by none. A kind that
-finds the step unlawful returns `Breach`es; services/cases.py refuses the step (422, the case
+finds the step unlawful returns `Breach`es; services/cases/lifecycle.py refuses the step (422, the case
 unchanged) and traces `step.refused`.
 
 Only the bindings on the submitted form run (`bindings.governing`), and the record of earlier

@@ -197,7 +197,7 @@ register(RuleKind(
 def fits(tier_range: dict | None, fine) -> bool | None:
     """Whether `fine` is within a benchmark tier's range {"min_fine", "max_fine"}; None when there
     is nothing to compare (no tier, no amount). The rule kind below and the reviewer's sheet
-    (services/review_sheet.py) judge a fine by it."""
+    (services/cases/review_sheet.py) judge a fine by it."""
     if tier_range is None or isinstance(fine, bool) or not isinstance(fine, int | float):
         return None
     return tier_range["min_fine"] <= fine <= tier_range["max_fine"]

@@ -12,13 +12,13 @@
   took part. Bound on the registration (the visit to come, over those already made) and on the
   record (the visit made, over the others made by then).
 - `on_joint_visit_day` (refusal JOINT_VISIT_DAY_DIFFERS): a department of a joint visit (进一次门、
-  查多项事, services/joint_visits.py) registers its part of the visit on the joint visit's day.
+  查多项事, services/inspections/joint_visits.py) registers its part of the visit on the joint visit's day.
 - `clue_opened_in_linked_case` (refusal INSPECTION_CLUE_WITHOUT_CASE): an inspection that found a
-  violation hands its clue on to a penalty case opened from it (services/case_links.py kind
+  violation hands its clue on to a penalty case opened from it (services/cases/links.py kind
   `inspection_clue`) before the hand-over is recorded.
 
 The plan, the earlier inspections and the joint visit come from `record.inspections` (oversight/step_rules/record.py
-InspectionHistory, services/inspections.py), read only when one of these kinds runs.
+InspectionHistory, services/inspections/visits.py), read only when one of these kinds runs.
 """
 from ..bindings import ALERT, TEXT, Param, RuleKind, register
 from .record import Breach, CaseRecord, date_field, number_field, text_field
@@ -120,7 +120,7 @@ register(RuleKind(
     "clue_opened_in_linked_case", "INSPECTION_CLUE_WITHOUT_CASE", "国办发〔2024〕54号；《行政处罚法》第54条",
     {"handed_on": date_field("the day the clue is handed on (the field the refusal names)"),
      "link": Param(TEXT, optional=True, default="inspection_clue",
-                   doc="the kind of link (services/case_links.py KINDS) the penalty case is opened with")},
+                   doc="the kind of link (services/cases/links.py KINDS) the penalty case is opened with")},
     clue_opened_in_linked_case,
     doc="The hand-over of an inspection's clue is refused until a penalty case is opened from the inspection "
         "with that kind of link."))

@@ -1,4 +1,4 @@
-"""Linked cases (services/case_links.py) the law asks for: a coercive measure ended by confiscation
+"""Linked cases (services/cases/links.py) the law asks for: a coercive measure ended by confiscation
 goes on in the penalty case that confiscates (行政强制法 AC 27: the items are confiscated by a
 decision made in the penalty procedure), so the step recording that outcome is refused until that
 penalty case is opened from this one (`confiscated_in_linked_case`)."""
@@ -28,7 +28,7 @@ register(RuleKind(
      "confiscation": Param(TEXT, optional=True, default="confiscation", enum_of="outcome",
                            doc="the choice of `outcome` that ends the measure by confiscation (default: confiscation)"),
      "link": Param(TEXT, optional=True, default="confiscation",
-                   doc="the kind of link (services/case_links.py KINDS) the penalty case is opened with")},
+                   doc="the kind of link (services/cases/links.py KINDS) the penalty case is opened with")},
     confiscated_in_linked_case,
     doc="A coercive measure ended by confiscation is refused until a penalty case is opened from the case with "
         "that kind of link: the items are confiscated by that case's penalty decision."))

@@ -23,7 +23,7 @@ finding falsely. The supervisor sees the case and asks.
 The item's kind (no_penalty or light) comes from the department's register through the record
 (`record.list_item(code)`). `judged` is the one judgement of a form's penalty against the finding,
 for both kinds of item: the alert kinds raise on it, and the reviewer's and the officer's sheets
-(services/review_sheet.py) show it, consistent or not.
+(services/cases/review_sheet.py) show it, consistent or not.
 
 A light-list item says which tier the listed circumstance grounds (从轻减轻处罚清单 items do: APL 32
 says 从轻或者减轻, and the department's list says which, where the law allows 减轻): `lighter` (从轻, a
@@ -39,7 +39,7 @@ from ..powers import kind_label
 from .record import Breach, CaseRecord, list_field, number_field, text_field, yuan
 
 NO_PENALTY, LIGHT = "no_penalty", "light"
-# The tier a light-list item grounds (services/penalty_lists.py imports them; models.PenaltyListItem.tier)
+# The tier a light-list item grounds (services/registers/penalty_lists.py imports them; models.PenaltyListItem.tier)
 LIGHTER, MITIGATED, LIGHTER_OR_MITIGATED = "lighter", "mitigated", "lighter_or_mitigated"
 TIERS = (LIGHTER, MITIGATED, LIGHTER_OR_MITIGATED)
 TIER_WORDS = {LIGHTER: ("从轻", "a lighter penalty"), MITIGATED: ("减轻", "a mitigated penalty"),

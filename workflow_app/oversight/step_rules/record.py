@@ -49,7 +49,7 @@ class CaseRecord:
     {"min_fine", "max_fine"}, or None where the register has no such item or tier), and its causes
     register (`cause(code)`: the statutory range of the department's cause, models.Cause.statutory_range,
     or None where the register has no such cause), its no-penalty and light-penalty lists
-    (`list_item(code)`: the item, services/registers.ListItem.as_rule_reads, or None), and its settings
+    (`list_item(code)`: the item, services/registers/copies.ListItem.as_rule_reads, or None), and its settings
     (`settings`: the reconsideration body and court its decisions name), and its links to other
     cases (`links`).
 
@@ -89,7 +89,7 @@ class CaseRecord:
 
     @cached_property
     def settings(self) -> dict:
-        """The department's settings in force (services/org_settings.py settings_of): its
+        """The department's settings in force (services/registers/org_settings.py settings_of): its
         reconsideration body, court and place of payment; a key None where not known (read when
         a rule first asks)."""
         source = self._settings
@@ -97,7 +97,7 @@ class CaseRecord:
 
     @cached_property
     def links(self) -> list[dict]:
-        """The case's links to other cases ([{kind, outgoing, case_id}], services/case_links.py
+        """The case's links to other cases ([{kind, outgoing, case_id}], services/cases/links.py
         kinds_of): read when a rule first asks."""
         source = self._links
         return list((source() if callable(source) else source) or [])
@@ -105,7 +105,7 @@ class CaseRecord:
     @cached_property
     def inspections(self) -> "InspectionHistory":
         """The department's published inspection plans and its earlier inspections of the case's
-        party (services/inspections.py `history_of`): read when a rule first asks."""
+        party (services/inspections/visits.py `history_of`): read when a rule first asks."""
         source = self._inspections
         return source() if callable(source) else NO_INSPECTIONS
 

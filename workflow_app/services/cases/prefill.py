@@ -1,0 +1,158 @@
+"""Forms that fill themselves: a field may declare where its value comes from (`"x-prefill"` on the
+field in its form's JSON Schema), and the page and the API offer that value for the officer to
+confirm or change. Nothing is recorded until the officer submits the form: a prefilled value is a
+suggestion, checked like anything typed.
+
+A source is a reference, or a list of them tried in order (the first that gives a value the field
+accepts wins):
+- `<form key>.<field>` (a path, `investigation.evidence`): what the case's latest completed step of
+  that form recorded, e.g. the decision's fine from the notice (`penalty_notice.notified_fine`),
+  and the notice's from the report (`investigation_report.proposed_fine`);
+- `case.number`, `case.title`, `case.party_name`, `case.party_kind`: the case; `case.late_fee`: the
+  late fee the system counts to the day of payment on record, else today (services/cases/late_fees.py,
+  APL 72), offered only once one runs;
+- `department.name`, `department.code`: the case's department; `department.reconsideration_body`,
+  `department.court`, `department.payment_bank`, `department.payment_account`,
+  `department.payment_place` and `department.payment_manner` (the manner of performance built
+  from them): its settings in force (services/registers/org_settings.py).
+A value the field would not accept (another type, a choice it does not have) is not offered.
+Deploy refuses a source naming a field its form does not have, or one of another type, and an
+unknown field of the case or the department (`problems`); a source naming a form the package does
+not have is allowed (a form reused by a package without that step) and offers nothing there.
+"""
+from collections.abc import Iterable
+
+from jsonschema import Draft202012Validator
+
+from ...models import Case
+from ..errors import Text, tr
+from . import record as case_record
+
+KEY = "x-prefill"
+CASE_FIELDS = {"number": "string", "title": "string", "party_name": "string", "party_kind": "string",
+               "late_fee": "number"}
+DEPARTMENT_FIELDS = {"name": "string", "code": "string", "payment_bank": "string", "payment_account": "string",
+                     "payment_place": "string", "payment_manner": "string", "reconsideration_body": "string",
+                     "court": "string"}
+
+
+def sources(prop: dict) -> list:
+    value = prop.get(KEY) if isinstance(prop, dict) else None
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _read(node, path: Iterable[str]):
+    for part in path:
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
+
+
+def _value(case: Case, forms: dict[str, dict], ref: str):
+    head, _dot, rest = ref.partition(".")
+    if head == "case" and rest == "late_fee":
+        from . import late_fees
+
+        found = late_fees.of_case(case)
+        return found.fee.yuan if found is not None and found.fee.amount > 0 else None  # offered only once one runs
+    if head == "case" and rest in CASE_FIELDS:
+        return getattr(case, rest)
+    if head == "department" and rest in DEPARTMENT_FIELDS:
+        return _department_value(case.department, rest)
+    data = forms.get(head)
+    return _read(data, rest.split(".")) if data is not None and rest else None
+
+
+def _department_value(unit, name: str):
+    """The department's name or code, or one of its settings in force (services/registers/org_settings.py)."""
+    from ..registers import org_settings
+
+    if name in ("name", "code"):
+        return getattr(unit, name)
+    if name == "payment_manner":
+        return org_settings.payment_manner(unit)
+    return org_settings.settings_of(unit)[name]
+
+
+def _blank(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _accepts(prop: dict, value) -> bool:
+    schema = {k: v for k, v in prop.items() if not k.startswith("x-")}
+    try:
+        return Draft202012Validator(schema).is_valid(value)
+    except Exception:  # a schema the validator cannot read offers nothing, rather than fail the page
+        return False
+
+
+def values(case: Case, schema: dict | None) -> dict[str, tuple[object, str]]:
+    """field -> (the value offered, the source it came from), for the form's top-level fields
+    that declare a source and find a value there."""
+    properties = (schema or {}).get("properties") or {}
+    if not any(sources(p) for p in properties.values()):
+        return {}
+    forms = case_record.latest_forms(case)
+    offered = {}
+    for name, prop in properties.items():
+        for ref in sources(prop):
+            if not isinstance(ref, str):
+                continue
+            value = _value(case, forms, ref)
+            if not _blank(value) and _accepts(prop, value):
+                offered[name] = (value, ref)
+                break
+    return offered
+
+
+def problems(forms: dict[str, dict], used: Iterable[str], field_schema) -> list[tuple[str, Text]]:
+    """(form key, what is wrong) for every source of the `used` forms that names nothing of the
+    package's `forms`, or a field of another type than the one it fills. `field_schema(forms,
+    ref)`: the schema at a reference."""
+    found = []
+    for key in sorted(set(used) & forms.keys()):
+        schema = forms[key]
+        for name, prop in ((schema or {}).get("properties") or {}).items():
+            if not isinstance(prop, dict) or KEY not in prop:
+                continue
+            refs = prop[KEY] if isinstance(prop[KEY], list) else [prop[KEY]]
+            where = f"{key}.{name}"
+            if not refs:
+                found.append((key, tr("%(field)s: x-prefill names no source", field=where)))
+            for ref in refs:
+                problem = _ref_problem(forms, field_schema, prop, ref, where)
+                if problem is not None:
+                    found.append((key, problem))
+    return found
+
+
+def _ref_problem(forms, field_schema, prop: dict, ref, where: str) -> Text | None:
+    if not isinstance(ref, str) or "." not in ref:
+        return tr("%(field)s: x-prefill %(ref)s is not a source (<form key>.<field>, case.<field> or "
+                  "department.<field>)", field=where, ref=repr(ref))
+    head, _dot, rest = ref.partition(".")
+    target = prop.get("type")
+    if head in ("case", "department") and head not in forms:
+        known = CASE_FIELDS if head == "case" else DEPARTMENT_FIELDS
+        if rest not in known:
+            return tr("%(field)s: x-prefill %(ref)s: the %(what)s has no field %(name)s (it has %(fields)s)",
+                      field=where, ref=ref, what=head, name=repr(rest), fields=", ".join(known))
+        return None if target in (None, known[rest]) else tr(
+            "%(field)s: x-prefill %(ref)s is a %(found)s; the field is %(type)s", field=where, ref=ref,
+            found=known[rest], type=target)
+    if head not in forms:
+        return None  # a form reused by a package without that step: the source offers nothing there
+    source = field_schema(forms, ref)
+    if source is None:
+        return tr("%(field)s: x-prefill %(ref)s: form %(form)s has no such field", field=where, ref=ref, form=head)
+    if target is not None and source.get("type") is not None and source.get("type") != target and not (
+            {source.get("type"), target} <= {"number", "integer"}):
+        return tr("%(field)s: x-prefill %(ref)s is of type %(found)s; the field is %(type)s", field=where, ref=ref,
+                  found=source.get("type"), type=target)
+    return None

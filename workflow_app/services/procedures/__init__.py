@@ -1,0 +1,2 @@
+"""Procedures as packages: reading a package (`packages`), its forms (`forms`), deploying and looking
+up its versions (`versions`)."""
