@@ -157,6 +157,12 @@ class Api(Runs):
         """`headers` add to the bearer token (e.g. Accept-Language)."""
         return self.client.post(url, headers={**self.headers(as_), **(headers or {})}, **kw)
 
+    def put(self, url, as_="officer1", headers: dict | None = None, **kw):
+        return self.client.put(url, headers={**self.headers(as_), **(headers or {})}, **kw)
+
+    def delete(self, url, as_="officer1", headers: dict | None = None, **kw):
+        return self.client.delete(url, headers={**self.headers(as_), **(headers or {})}, **kw)
+
     def open_case(self, as_="officer1", **overrides):
         body = {"procedure_id": "general_penalty", "title": "某超市销售过期食品案", "department": "market",
                 "party": {"name": "清河某超市有限公司", "kind": "organization"}}

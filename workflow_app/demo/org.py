@@ -157,5 +157,6 @@ CONTRACT_USERS = [
     ("head3", "郑敏", ("department_head",), "market", False),
     ("supervisor1", "孙丽", ("supervisor",), "qinghe", False),
     ("author1", "周杰", ("bpmn_author",), "qinghe", False),
+    ("approver1", "冯雪", ("procedure_approver",), "qinghe", False),
     ("admin", "系统管理员", ("admin",), "qinghe", False),
 ]

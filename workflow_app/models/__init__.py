@@ -18,10 +18,10 @@ from .inspection import InspectionDraw, InspectionPlan, JointVisit, JointVisitCa
 from .org import LANE_ROLES, ROLES, ApiToken, Certificate, OrgUnit, User, UserRole
 from .oversight import Alert, Cause, DiscretionBenchmark, PenaltyListItem
 from .parties import Party
-from .procedures import Procedure, ProcedureFile, ProcedureVersion
+from .procedures import Procedure, ProcedureDraft, ProcedureDraftFile, ProcedureFile, ProcedureVersion
 
 __all__ = [
-    "Alert", "ApiToken", "AuditCheckpoint", "Case", "CaseAttachment", "CaseLink", "CaseMilestone", "Cause", "Certificate", "DiscretionBenchmark", "Evidence", "EvidenceWithdrawal", "IdempotentRequest", "InspectionDraw", "InspectionPlan", "IssuedNumber", "JointVisit", "JointVisitCase", "LANE_ROLES", "LegalReview", "MarketEntity", "NumberCounter", "OrgUnit", "Party", "PenaltyListItem", "Procedure", "Referral",
+    "Alert", "ApiToken", "AuditCheckpoint", "Case", "CaseAttachment", "CaseLink", "CaseMilestone", "Cause", "Certificate", "DiscretionBenchmark", "Evidence", "EvidenceWithdrawal", "IdempotentRequest", "InspectionDraw", "InspectionPlan", "IssuedNumber", "JointVisit", "JointVisitCase", "LANE_ROLES", "LegalReview", "MarketEntity", "NumberCounter", "OrgUnit", "Party", "PenaltyListItem", "Procedure", "ProcedureDraft", "ProcedureDraftFile", "Referral",
     "ProcedureFile", "ProcedureVersion", "ROLES", "Task", "TraceChain", "TraceEvent", "User", "UserRole",
     "WorkflowState",
 ]

@@ -10,7 +10,7 @@ from .types import JSONType, UTCDateTime, utcnow
 
 # Lanes in BPMN are these roles; the other two act outside procedures.
 LANE_ROLES = ("officer", "legal_reviewer", "department_head", "supervisor")
-ROLES = LANE_ROLES + ("bpmn_author", "admin")
+ROLES = LANE_ROLES + ("bpmn_author", "procedure_approver", "admin")
 
 
 class OrgUnit(db.Model):

@@ -60,3 +60,48 @@ class ProcedureFile(db.Model):
     path: Mapped[str] = mapped_column(String(300))
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+
+class ProcedureDraft(db.Model):
+    """A procedure package being edited in the workbench ([8/9]): never run, never seen by officers,
+    deployed only when a second person approves it (services/procedures/drafts.py).
+
+    `process_id` is the procedure it would deploy as (a new one, or the one of `base_version`).
+    `revision` counts the draft's changes: every save names the revision it was made on (If-Match)
+    and a stale one is refused, so two authors never overwrite each other silently. `status`:
+    editing, submitted (asked to be published), published, discarded."""
+
+    __tablename__ = "procedure_draft"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("procedure_version.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="editing")
+    revision: Mapped[int] = mapped_column(default=1)
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+    updated_at = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at = mapped_column(UTCDateTime, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)  # the author's words when asking
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at = mapped_column(UTCDateTime, nullable=True)
+    review_reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it was returned
+    published_version_id: Mapped[int | None] = mapped_column(ForeignKey("procedure_version.id"))
+
+    files = relationship("ProcedureDraftFile", back_populates="draft", order_by="ProcedureDraftFile.path",
+                         cascade="all, delete-orphan")
+
+
+class ProcedureDraftFile(db.Model):
+    """One file of a draft, by its path in the repository's layout (as ProcedureFile)."""
+
+    __tablename__ = "procedure_draft_file"
+    __table_args__ = (UniqueConstraint("draft_id", "path"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("procedure_draft.id"), index=True)
+    path: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+    draft = relationship(ProcedureDraft, back_populates="files")

@@ -26,6 +26,7 @@ ROLE_LABELS = {
     "department_head": lazy_gettext("department head"),
     "supervisor": lazy_gettext("supervisor"),
     "bpmn_author": lazy_gettext("procedure author"),
+    "procedure_approver": lazy_gettext("procedure approver"),
     "admin": lazy_gettext("administrator"),
 }
 ACTION_LABELS = {

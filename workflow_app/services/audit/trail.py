@@ -12,6 +12,7 @@ appended inside the caller's transaction.
 import hashlib
 import hmac
 import json
+import re
 from datetime import datetime
 
 from sqlalchemy import event
@@ -30,6 +31,15 @@ SYSTEM_CHAIN = "system"
 
 def case_chain(case_id: int) -> str:
     return f"case:{case_id}"
+
+
+PROCEDURE_CHAIN = re.compile(r"procedure:[a-z][a-z0-9_]{0,63}")
+
+
+def procedure_chain(process_id: str) -> str:
+    """The chain of a procedure's own history: its drafts saved, asked to be published, approved
+    or returned (services/procedures/drafts.py)."""
+    return f"procedure:{process_id}"
 
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
@@ -186,14 +196,19 @@ def _write_events_before_commit(session):
 
 
 def record(action: str, *, actor: User | str | None, case_id: int | None = None, task_id: int | None = None,
-           bpmn_id: str | None = None, data: dict | None = None, at: datetime | None = None) -> None:
-    """Append one event to the case's chain (or the system chain) in the current transaction.
+           bpmn_id: str | None = None, data: dict | None = None, at: datetime | None = None,
+           chain: str | None = None) -> None:
+    """Append one event to the case's chain (or the system chain, or `chain`: a procedure's,
+    procedure_chain) in the current transaction.
 
     `actor` is the user who acted, or a label for a non-user actor ("cli:root", "worker"), or
     None for the engine itself ("system"). The event is written at the next flush, with the
     chain head it moves (_write_events).
     """
-    chain = case_chain(case_id) if case_id is not None else SYSTEM_CHAIN
+    if chain is None:
+        chain = case_chain(case_id) if case_id is not None else SYSTEM_CHAIN
+    elif case_id is not None or not PROCEDURE_CHAIN.fullmatch(chain):
+        raise ValueError(f"an event of case {case_id} on chain {chain!r}")
     head = _head(chain)
     at = at or utcnow()
     fields = dict(

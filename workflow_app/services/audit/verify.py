@@ -70,7 +70,15 @@ from ...models.oversight import RAISED_FIELDS
 from ...oversight.calendar import end_of_day
 from ..evidence import store as evidence_store
 from . import keys as audit_keys
-from .trail import GENESIS, SYSTEM_CHAIN, canonical_json_of_read, case_chain, event_body, hmac_states
+from .trail import (
+    GENESIS,
+    PROCEDURE_CHAIN,
+    SYSTEM_CHAIN,
+    canonical_json_of_read,
+    case_chain,
+    event_body,
+    hmac_states,
+)
 
 _string = json.encoder.encode_basestring  # a string's JSON text, as canonical_json writes it (audit._string)
 
@@ -462,8 +470,8 @@ def _check_rows(group: _Group, rows: tuple, settings: _Settings) -> _GroupResult
             _check_case(chain, cases.get(case_id), tasks.get(case_id, []), reviews.get(case_id, []),
                         alerts.get(case_id, []), milestones.get(case_id, []), files.get(case_id, []), replay, report,
                         has_chain=last is not None or head is not None, evidence=evidence.get(case_id, []))
-        elif chain not in NON_CASE_CHAINS:
-            report.add(chain, None, "a chain that belongs to no case and is not the system chain")
+        elif chain not in NON_CASE_CHAINS and not PROCEDURE_CHAIN.fullmatch(chain):
+            report.add(chain, None, "a chain that belongs to no case and is neither the system chain nor a procedure's")
     return _GroupResult(report, list(points))
 
 

@@ -10,7 +10,8 @@ from ..errors import Forbidden, NotFound, tr
 # the roles as a message names them (the pages' words, web/templating.ROLE_LABELS)
 ROLE_WORDS = {"officer": tr("enforcement officer"), "legal_reviewer": tr("legal reviewer"),
               "department_head": tr("department head"), "supervisor": tr("supervisor"),
-              "bpmn_author": tr("procedure author"), "admin": tr("administrator")}
+              "bpmn_author": tr("procedure author"), "procedure_approver": tr("procedure approver"),
+              "admin": tr("administrator")}
 
 
 def in_scope(user: User, unit: OrgUnit) -> bool:

@@ -58,10 +58,34 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
     return deploy_package(_single_file_package(data), actor)
 
 
-def deploy_package(package: packages.Package, actor: User | str) -> tuple[ProcedureVersion, bool]:
-    """Validate a whole package and store it as one immutable version, hashed over its files."""
-    if isinstance(actor, User):
+def deploy_package(package: packages.Package, actor: User | str, *, approved: bool = False,
+                   before_store=None) -> tuple[ProcedureVersion, bool]:
+    """Validate a whole package and store it as one immutable version, hashed over its files.
+    `approved`: a draft a second person approved (services/procedures/drafts.py): the approval is
+    the deployer's right; `before_store(checked)` then writes the draft's own change in the same
+    transaction."""
+    if isinstance(actor, User) and not approved:
         require_role(actor, "bpmn_author", tr("deploying procedures"), "admin")
+    checked = check_package(package)
+    if before_store is not None:
+        before_store(checked)
+    return _store(checked.procedure, checked.files, checked.forms, checked.rules, checked.sha256, actor)
+
+
+@dataclass(frozen=True)
+class CheckedPackage:
+    """A package that passed every deploy check: what its version would store."""
+
+    procedure: object  # engine.specs' parsed package
+    files: dict[str, bytes]
+    forms: dict
+    rules: dict | None
+    sha256: str
+
+
+def check_package(package: packages.Package) -> CheckedPackage:
+    """Every deploy check of a package, nothing stored: the problems raised as one Invalid
+    (`details["problems"]`: message, element_id, file, line), the same for a deploy and a draft."""
     forms, form_paths, problems = _package_forms(package)
     bpmn = package.bpmn_files()
     if package.main_path not in bpmn:
@@ -94,7 +118,7 @@ def deploy_package(package: packages.Package, actor: User | str) -> tuple[Proced
             or path in procedure.files or path in templates
             or (path.endswith(packages.FORM_SUFFIX) and form_paths.get(packages.form_key(path)) == path
                 and (package.own(path) or packages.form_key(path) in procedure.form_keys))}
-    return _store(procedure, kept, {key: forms[key] for key in used_forms}, rules, package_sha(kept), actor)
+    return CheckedPackage(procedure, kept, {key: forms[key] for key in used_forms}, rules, package_sha(kept))
 
 
 def _not_utf8(data: bytes, path: str | None = None) -> dict | None:

@@ -1,0 +1,218 @@
+"""The BPMN author's workbench through the API ([8/9]): drafts of procedure packages, saved on the
+revision they were read at, checked by the deploy's own code, published only when a second person
+approves (services/procedures/drafts.py, api/drafts.py)."""
+import base64
+import io
+
+from tests.conftest import PASSWORD
+from tests.helpers import days_ago
+from workflow_app.extensions import db
+from workflow_app.models import ProcedureDraft, TraceEvent
+from workflow_app.services.audit import verify as audit_verify
+
+MAIN = "bpmn/small_check/small_check.bpmn"
+
+
+def new_draft(api, process_id="small_check", title="小型检查登记", as_="author1"):
+    r = api.post("/api/v1/drafts", as_=as_, json={"process_id": process_id, "title": title})
+    assert r.status_code == 201, r.json
+    return r
+
+
+def file_of(api, draft_id, path=MAIN, as_="author1") -> str:
+    r = api.get(f"/api/v1/drafts/{draft_id}/file?path={path}", as_=as_)
+    assert r.status_code == 200, r.data
+    return r.data.decode("utf-8")
+
+
+def save(api, draft_id, path, text, revision, as_="author1", expect=200):
+    r = api.put(f"/api/v1/drafts/{draft_id}/file", as_=as_, headers={"If-Match": f'"draft-r{revision}"'},
+                json={"path": path, "content": text})
+    assert r.status_code == expect, r.json
+    return r.json
+
+
+def second_author(ctx):
+    from workflow_app.services.people import users
+
+    users.create_user("cli:test", username="author2", full_name="第二位流程设计人员", unit_code="qinghe",
+                      roles=["bpmn_author"], password=PASSWORD)
+
+
+def chain_actions(process_id: str) -> list[str]:
+    return list(db.session.execute(db.select(TraceEvent.action).where(
+        TraceEvent.chain == f"procedure:{process_id}").order_by(TraceEvent.seq)).scalars())
+
+
+def test_a_new_procedure_from_its_skeleton_is_edited_submitted_returned_approved_and_then_runs(api, ctx):
+    r = new_draft(api)
+    draft = r.json
+    assert r.headers["Location"].endswith(f"/api/v1/drafts/{draft['id']}") and r.headers["ETag"] == '"draft-r1"'
+    assert (draft["status"], draft["owner"], draft["revision"]) == ("editing", "author1", 1)
+    assert {f["path"] for f in draft["files"]} == {MAIN, "forms/small_check/small_check_record.schema.json"}
+    assert api.get(f"/api/v1/drafts/{draft['id']}/problems", as_="author1").json["problem_count"] == 0
+
+    # the author renames the step: saved on the revision read
+    xml = file_of(api, draft["id"]).replace('name="登记"', 'name="检查登记"')
+    saved = save(api, draft["id"], MAIN, xml, 1)
+    assert saved["revision"] == 2 and file_of(api, draft["id"]) == xml
+
+    # the owner asks; frozen while asked
+    asked = api.post(f"/api/v1/drafts/{draft['id']}/submit", as_="author1", json={"revision": 2, "note": "改名"})
+    assert asked.status_code == 200, asked.json
+    assert asked.json["status"] == "submitted" and asked.json["note"] == "改名"
+    frozen = save(api, draft["id"], MAIN, xml + " ", 3, expect=409)
+    assert frozen["error"] == "draft_not_editing"
+    # approved only by an approver who is not the owner
+    assert api.post(f"/api/v1/drafts/{draft['id']}/approve", as_="author1", json={"revision": 3}).status_code == 403
+    deploy = api.post("/api/v1/procedures", as_="approver1", data={"file": (io.BytesIO(xml.encode()), "x.bpmn")},
+                      content_type="multipart/form-data")
+    assert deploy.status_code == 403  # the approver approves drafts; deploying by hand is the authors' right
+
+    returned = api.post(f"/api/v1/drafts/{draft['id']}/return", as_="approver1",
+                        json={"revision": 3, "reason": "步骤名称请与文书一致"})
+    assert returned.status_code == 200, returned.json
+    assert (returned.json["status"], returned.json["review_reason"], returned.json["reviewed_by"]) == (
+        "editing", "步骤名称请与文书一致", "approver1")
+    assert api.post(f"/api/v1/drafts/{draft['id']}/submit", as_="author1", json={"revision": 4}).status_code == 200
+
+    approved = api.post(f"/api/v1/drafts/{draft['id']}/approve", as_="approver1", json={"revision": 5})
+    assert approved.status_code == 200, approved.json
+    version = approved.json["published_version"]
+    assert approved.json["status"] == "published" and approved.json["published_version_id"] == version["id"]
+    assert (version["procedure_id"], version["version"], version["name"]) == ("small_check", 1, "小型检查登记")
+
+    # it runs: an officer opens a case on it and does its step
+    case = api.post("/api/v1/cases", as_="officer1", json={
+        "procedure_id": "small_check", "title": "某店检查", "department": "market",
+        "party": {"name": "清河某店", "kind": "organization"}}).json
+    assert [t["name"] for t in case["tasks"]] == ["检查登记"]
+    done = api.post(f"/api/v1/tasks/{case['tasks'][0]['id']}/complete", as_="officer1",
+                    json={"data": {"recorded_on": days_ago(0), "summary": "现场检查，未发现问题"}})
+    assert done.status_code == 200, done.json
+    assert done.json["closed_at"] is not None
+
+    # every action on the procedure's own chain, the chain whole
+    assert chain_actions("small_check") == ["draft.created", "draft.file_saved", "draft.submitted", "draft.returned",
+                                            "draft.submitted", "draft.approved"]
+    assert audit_verify.verify().ok
+
+
+def test_a_draft_of_a_deployed_version_becomes_its_next_version(api, ctx):
+    version = next(v for v in api.get("/api/v1/procedures", as_="author1").json["items"]
+                   if v["procedure_id"] == "summary_penalty")
+    r = api.post("/api/v1/drafts", as_="author1", json={"from_version_id": version["id"]})
+    assert r.status_code == 201, r.json
+    draft = r.json
+    assert (draft["process_id"], draft["base_version_id"], draft["title"]) == ("summary_penalty", version["id"],
+                                                                               version["name"])
+    main = "bpmn/summary_penalty/summary_penalty.bpmn"
+    package = api.get(f"/api/v1/procedures/{version['id']}/package", as_="author1")
+    assert package.status_code == 200
+    xml = file_of(api, draft["id"], main)
+    changed = xml.replace("</bpmn:definitions>", "<!-- 修订 -->\n</bpmn:definitions>")
+    save(api, draft["id"], main, changed, 1)
+    api.post(f"/api/v1/drafts/{draft['id']}/submit", as_="author1", json={"revision": 2})
+    approved = api.post(f"/api/v1/drafts/{draft['id']}/approve", as_="approver1", json={"revision": 3}).json
+    assert approved["published_version"]["procedure_id"] == "summary_penalty"
+    assert approved["published_version"]["version"] == version["version"] + 1
+
+
+def test_a_stale_save_is_refused_and_the_other_authors_work_is_kept(api, ctx):
+    draft = new_draft(api).json
+    xml = file_of(api, draft["id"])
+    first = xml.replace('name="登记"', 'name="甲"')
+    save(api, draft["id"], MAIN, first, 1)
+    stale = save(api, draft["id"], MAIN, xml.replace('name="登记"', 'name="乙"'), 1, expect=412)
+    assert stale["details"]["revision"] == 2
+    assert file_of(api, draft["id"]) == first
+    # no revision named at all: refused too
+    r = api.put(f"/api/v1/drafts/{draft['id']}/file", as_="author1", json={"path": MAIN, "content": xml})
+    assert r.status_code == 412 and r.json["error"] == "revision_required"
+    # the same content again: no new revision
+    assert save(api, draft["id"], MAIN, first, 2)["revision"] == 2
+
+
+def test_only_the_owner_changes_a_draft_and_officers_see_none(api, ctx):
+    second_author(ctx)
+    draft = new_draft(api).json
+    other = save(api, draft["id"], MAIN, "x", 1, as_="author2", expect=403)
+    assert other["error"] == "not_draft_owner"
+    assert api.get(f"/api/v1/drafts/{draft['id']}", as_="author2").status_code == 200  # authors read each other's
+    for outsider in ("officer1", "head1", "supervisor1"):
+        assert api.get("/api/v1/drafts", as_=outsider).status_code == 403
+        assert api.get(f"/api/v1/drafts/{draft['id']}", as_=outsider).status_code == 403
+    assert [d["id"] for d in api.get("/api/v1/drafts", as_="approver1").json["items"]] == [draft["id"]]
+    # nothing of a draft is a procedure officers could open a case on
+    r = api.post("/api/v1/cases", as_="officer1", json={"procedure_id": "small_check", "title": "x",
+                                                        "department": "market",
+                                                        "party": {"name": "某店", "kind": "organization"}})
+    assert r.status_code in (404, 422)
+
+
+def test_problems_name_the_element_and_a_draft_with_problems_cannot_be_submitted(api, ctx):
+    draft = new_draft(api).json
+    xml = file_of(api, draft["id"]).replace('<bpmn:lane id="lane_officer" name="officer">',
+                                            '<bpmn:lane id="lane_officer" name="nobody_holds_this">')
+    xml = xml.replace('value="small_check_record"', 'value="no_such_form"')
+    save(api, draft["id"], MAIN, xml, 1)
+    problems = api.get(f"/api/v1/drafts/{draft['id']}/problems", as_="author1").json
+    assert problems["problem_count"] == 2 and problems["revision"] == 2
+    assert {p["element_id"] for p in problems["problems"]} == {"lane_officer", "record"}, problems
+    assert {p["file"] for p in problems["problems"]} == {MAIN}
+    refused = api.post(f"/api/v1/drafts/{draft['id']}/submit", as_="author1", json={"revision": 2})
+    assert refused.status_code == 422 and refused.json["error"] == "draft_has_problems"
+    assert refused.json["details"]["problem_count"] == problems["problem_count"]
+    assert db.session.get(ProcedureDraft, draft["id"]).status == "editing"
+
+
+def test_bad_drafts_and_files_are_named_and_change_nothing(api, ctx):
+    for body, field in (({"process_id": "Bad-Id", "title": "x"}, "process_id"),
+                        ({"process_id": "general_penalty", "title": "x"}, "process_id"),
+                        ({"process_id": "ok_id", "title": "  "}, "title"),
+                        ({"title": "没有程序"}, "process_id"),
+                        ({"from_version_id": 999999}, None)):
+        r = api.post("/api/v1/drafts", as_="author1", json=body)
+        assert r.status_code in (404, 422), (body, r.json)
+        if field:
+            assert field in r.json["errors"], (body, r.json)
+    assert api.post("/api/v1/drafts", as_="officer1", json={"process_id": "x_y", "title": "x"}).status_code == 403
+    draft = new_draft(api).json
+    for path in ("../etc/passwd", "bpmn/small_check/../x.bpmn", "/bpmn/small_check/x.bpmn", "bpmn/small_check/x.exe",
+                 "other/small_check/x.bpmn", "bpmn/small_check/" + "a" * 400 + ".bpmn"):
+        r = api.put(f"/api/v1/drafts/{draft['id']}/file", as_="author1", headers={"If-Match": '"draft-r1"'},
+                    json={"path": path, "content": "<x/>"})
+        assert r.status_code == 422 and "path" in r.json["errors"], (path, r.json)
+    for content, encoding, field in (("not base64!", "base64", "content"),
+                                     (base64.b64encode(b"\xff\xfe<x/>").decode(), "base64", "content"),
+                                     ("x" * 3_000_000, "utf-8", "content"),
+                                     ("a\x00b", "utf-8", "content")):
+        r = api.put(f"/api/v1/drafts/{draft['id']}/file", as_="author1", headers={"If-Match": '"draft-r1"'},
+                    json={"path": MAIN, "content": content, "encoding": encoding})
+        assert r.status_code in (400, 413, 422), (encoding, r.status_code)
+    bad = api.put(f"/api/v1/drafts/{draft['id']}/file", as_="author1", headers={"If-Match": "r1"},
+                  json={"path": MAIN, "content": "<x/>"})
+    assert bad.status_code == 412
+    removed = api.delete(f"/api/v1/drafts/{draft['id']}/file?path={MAIN}&revision=1", as_="author1")
+    assert removed.status_code == 422 and "path" in removed.json["errors"]
+    assert api.post(f"/api/v1/drafts/{draft['id']}/return", as_="approver1", json={"revision": 1, "reason": "x"}
+                    ).status_code == 409  # not submitted
+    assert db.session.get(ProcedureDraft, draft["id"]).revision == 1
+    assert chain_actions("small_check") == ["draft.created"]
+
+
+def test_a_file_added_and_removed_and_a_draft_discarded(api, ctx):
+    draft = new_draft(api).json
+    rules = "bpmn/small_check/rules.json"
+    added = save(api, draft["id"], rules, "{}", 1)
+    assert rules in {f["path"] for f in added["files"]}
+    removed = api.delete(f"/api/v1/drafts/{draft['id']}/file?path={rules}", as_="author1",
+                         headers={"If-Match": '"draft-r2"'})
+    assert removed.status_code == 200 and rules not in {f["path"] for f in removed.json["files"]}
+    discarded = api.post(f"/api/v1/drafts/{draft['id']}/discard", as_="author1", json={"revision": 3})
+    assert discarded.json["status"] == "discarded"
+    assert api.get("/api/v1/drafts", as_="author1").json["items"] == []
+    assert [d["id"] for d in api.get("/api/v1/drafts?status=discarded", as_="author1").json["items"]] == [draft["id"]]
+    assert api.get("/api/v1/drafts?status=bogus", as_="author1").status_code == 422
+    assert chain_actions("small_check") == ["draft.created", "draft.file_saved", "draft.file_removed",
+                                            "draft.discarded"]

@@ -1,0 +1,251 @@
+"""The BPMN author's workbench through the API: drafts of procedure packages, their files, their
+problems, and their publication by a second person (services/procedures/drafts.py)."""
+import base64
+import binascii
+import re
+
+from flask import current_app, g, jsonify, request, url_for
+from marshmallow import Schema, fields
+
+from ..services.errors import Invalid, PreconditionFailed, tr
+from ..services.procedures import drafts
+from . import bp
+from .openapi import operation
+from .routes import json_body
+from .schemas import Length, LocalDateTime, OneOf, ProcedureVersionSchema, Range
+
+REVISION = {"revision": "the draft's revision your change was made on (or If-Match: the draft's ETag)"}
+IF_MATCH = {"If-Match": "the draft's ETag as GET /drafts/{id} gave it (\"draft-r3\"), or `revision`"}
+_ETAG = re.compile(r'^\s*"draft-r(\d{1,10})"\s*$')
+_TYPES = {".bpmn": "application/xml", ".json": "application/json",
+          ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+class DraftFileInfoSchema(Schema):
+    path = fields.String()
+    sha256 = fields.String()
+    size = fields.Integer()
+
+
+class DraftSchema(Schema):
+    id = fields.Integer()
+    process_id = fields.String(metadata={"description": "the procedure it deploys as"})
+    title = fields.String()
+    status = fields.String(metadata={"description": "editing, submitted (awaiting approval), published, discarded"})
+    status_label = fields.Function(lambda d: str(drafts.status_words(d.status)))
+    revision = fields.Integer(metadata={"description": "changes with every save; name it when you change the draft"})
+    owner = fields.Function(lambda d: d.owner_username)
+    base_version_id = fields.Integer(allow_none=True)
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
+    submitted_at = LocalDateTime(allow_none=True)
+    note = fields.String(allow_none=True, metadata={"description": "the owner's words when asking to publish"})
+    reviewed_by = fields.Function(lambda d: d.reviewer_username)
+    review_reason = fields.String(allow_none=True, metadata={"description": "why the draft was returned"})
+    published_version_id = fields.Integer(allow_none=True)
+    files = fields.Function(lambda d: DraftFileInfoSchema(many=True).dump(drafts.files_of(d)))
+
+
+class DraftListSchema(Schema):
+    items = fields.List(fields.Nested(DraftSchema(exclude=("files",))))
+
+
+class DraftCreateSchema(Schema):
+    from_version_id = fields.Integer(strict=True, validate=Range(1, 2**31 - 1), metadata={
+        "description": "a deployed version whose package the draft copies"})
+    process_id = fields.String(validate=Length(2, 64), metadata={
+        "description": "a new procedure's id (lower-case letters, digits, _), without from_version_id"})
+    title = fields.String(validate=Length(1, drafts.MAX_TITLE), metadata={"description": "its name (名称)"})
+
+
+class DraftFileSchema(Schema):
+    path = fields.String(required=True, validate=Length(1, 300), metadata={
+        "description": "the file's path in the package's layout: bpmn/<id>/<id>.bpmn, forms/<id>/<key>.schema.json, "
+                       "bpmn/<id>/rules.json, bpmn/<id>/documents/….docx"})
+    content = fields.String(required=True, metadata={"description": "the whole file: its text, or base64"})
+    encoding = fields.String(load_default="utf-8", validate=OneOf(["utf-8", "base64"]), metadata={
+        "description": "utf-8 (the text as is) or base64 (a Word template)"})
+    revision = fields.Integer(strict=True, validate=Range(1, 2**31 - 1), metadata={"description": REVISION["revision"]})
+
+
+class DraftActionSchema(Schema):
+    revision = fields.Integer(strict=True, validate=Range(1, 2**31 - 1), metadata={"description": REVISION["revision"]})
+    note = fields.String(validate=Length(0, drafts.MAX_REASON), metadata={
+        "description": "submit: what changed and why, for the approver"})
+    reason = fields.String(validate=Length(1, drafts.MAX_REASON), metadata={"description": "return: why (required)"})
+
+
+class DraftProblemSchema(Schema):
+    message = fields.String()
+    element_id = fields.String(allow_none=True, metadata={"description": "the BPMN element it concerns"})
+    file = fields.String(allow_none=True)
+    line = fields.Integer(allow_none=True)
+
+
+class DraftProblemsSchema(Schema):
+    draft_id = fields.Integer()
+    revision = fields.Integer()
+    problems = fields.List(fields.Nested(DraftProblemSchema))
+    problem_count = fields.Integer(metadata={"description": "all of them; `problems` holds the first"})
+
+
+def _etag(draft) -> dict:
+    return {"ETag": f'"draft-r{draft.revision}"'}
+
+
+def _revision(body: dict | None = None) -> int | None:
+    """The revision the change was made on: If-Match (our ETag) or the body's/query's `revision`."""
+    value = request.headers.get("If-Match")
+    if value is not None:
+        found = _ETAG.match(value)
+        if found is None:
+            raise PreconditionFailed(tr("If-Match must be the draft's ETag, e.g. \"draft-r3\""))
+        return int(found[1])
+    if body is not None and body.get("revision") is not None:
+        return body["revision"]
+    raw = request.args.get("revision")
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 10:
+        raise Invalid({"revision": [tr("a whole number")]})
+    return int(raw)
+
+
+def _dump(draft) -> dict:
+    from ..extensions import db
+    from ..models import User
+
+    names = {u.id: u.username for u in db.session.execute(db.select(User).where(
+        User.id.in_([i for i in (draft.owner_id, draft.reviewed_by_id) if i is not None]))).scalars()}
+    draft.owner_username = names.get(draft.owner_id)
+    draft.reviewer_username = names.get(draft.reviewed_by_id)
+    return DraftSchema().dump(draft)
+
+
+def _path_arg() -> str:
+    path = request.args.get("path")
+    if not path:
+        raise Invalid({"path": [tr("name the file: ?path=bpmn/<id>/<id>.bpmn")]})
+    return path
+
+
+@bp.get("/drafts")
+@operation("Drafts of procedure packages (the workbench), newest change first: authors, approvers and "
+           "administrators; `status` lists those of one status (discarded ones only so)",
+           response=DraftListSchema, tag="procedures",
+           params={"status": ("editing, submitted, published or discarded",
+                              {"type": "string", "enum": list(drafts.STATUSES)})})
+def list_drafts():
+    found = drafts.list_drafts(g.user, status=request.args.get("status"))
+    return jsonify({"items": [{k: v for k, v in _dump(d).items() if k != "files"} for d in found]})
+
+
+@bp.post("/drafts")
+@operation("A new draft: of a deployed version's package (`from_version_id`), or of a new procedure "
+           "(`process_id`, `title`: one lane of officers, one step with its form, to build on). The author "
+           "owns it; it runs nowhere until a second person approves it. Traced on the procedure's chain",
+           body=DraftCreateSchema, response=DraftSchema, tag="procedures", location="the draft")
+def create_draft():
+    payload = json_body(DraftCreateSchema())
+    if payload.get("from_version_id") is None and payload.get("process_id") is None:
+        raise Invalid({"process_id": [tr("give from_version_id, or a new procedure's process_id and title")]})
+    draft = drafts.create(g.user, from_version_id=payload.get("from_version_id"),
+                          process_id=payload.get("process_id"), title=payload.get("title"))
+    return jsonify(_dump(draft)), 201, {**_etag(draft), "Location": url_for("api.get_draft", draft_id=draft.id)}
+
+
+@bp.get("/drafts/<id:draft_id>")
+@operation("One draft with its files; its ETag names its revision (send it as If-Match with a change)",
+           response=DraftSchema, tag="procedures")
+def get_draft(draft_id: int):
+    draft = drafts.get(g.user, draft_id)
+    return jsonify(_dump(draft)), 200, _etag(draft)
+
+
+@bp.get("/drafts/<id:draft_id>/file")
+@operation("One file of a draft, byte for byte (?path=)", tag="procedures", produces="application/octet-stream",
+           params={"path": "the file's path in the package's layout"})
+def get_draft_file(draft_id: int):
+    draft, content = drafts.read_file(g.user, draft_id, _path_arg())
+    suffix = next((s for s in _TYPES if request.args["path"].endswith(s)), None)
+    return current_app.response_class(content, mimetype=_TYPES.get(suffix, "application/octet-stream"),
+                                      headers={**_etag(draft), "X-Content-Type-Options": "nosniff"})
+
+
+@bp.put("/drafts/<id:draft_id>/file")
+@operation("Save one file of your draft (new or replaced) on the revision you read: a draft changed since "
+           "is a 412 with its revision, nothing saved", body=DraftFileSchema, response=DraftSchema,
+           tag="procedures", headers=IF_MATCH, errors={"412": "the draft changed since the revision you name"})
+def save_draft_file(draft_id: int):
+    payload = json_body(DraftFileSchema())
+    if payload["encoding"] == "base64":
+        try:
+            content = base64.b64decode(payload["content"], validate=True)
+        except (binascii.Error, ValueError):
+            raise Invalid({"content": [tr("not base64")]}) from None
+    else:
+        content = payload["content"].encode("utf-8")
+    draft = drafts.save_file(g.user, draft_id, payload["path"], content, _revision(payload))
+    return jsonify(_dump(draft)), 200, _etag(draft)
+
+
+@bp.delete("/drafts/<id:draft_id>/file")
+@operation("Remove one file of your draft (?path=; not the procedure's own diagram)", response=DraftSchema,
+           tag="procedures", headers=IF_MATCH, params={"path": "the file's path", **REVISION},
+           errors={"412": "the draft changed since the revision you name"})
+def delete_draft_file(draft_id: int):
+    draft = drafts.delete_file(g.user, draft_id, _path_arg(), _revision())
+    return jsonify(_dump(draft)), 200, _etag(draft)
+
+
+@bp.get("/drafts/<id:draft_id>/problems")
+@operation("What the deploy would refuse in the draft as it stands (the deploy's own checks and messages), each "
+           "with the BPMN element, file and line it concerns", response=DraftProblemsSchema, tag="procedures")
+def draft_problems(draft_id: int):
+    draft, found, count = drafts.problems(g.user, draft_id)
+    body = DraftProblemsSchema().dump({"draft_id": draft.id, "revision": draft.revision, "problems": found,
+                                       "problem_count": count})
+    return jsonify(body), 200, _etag(draft)
+
+
+def _action(call):
+    payload = json_body(DraftActionSchema(), empty_ok=True)
+    draft = call(payload)
+    return jsonify(_dump(draft)), 200, _etag(draft)
+
+
+@bp.post("/drafts/<id:draft_id>/submit")
+@operation("Ask for your draft to be published (申请发布): only a draft without problems; it is then frozen until "
+           "an approver answers", body=DraftActionSchema, response=DraftSchema, tag="procedures", headers=IF_MATCH,
+           errors={"412": "the draft changed since the revision you name"})
+def submit_draft(draft_id: int):
+    return _action(lambda p: drafts.submit(g.user, draft_id, _revision(p), p.get("note")))
+
+
+@bp.post("/drafts/<id:draft_id>/approve")
+@operation("Approve a submitted draft (审批发布): a procedure approver other than its owner; it is deployed as the "
+           "procedure's next version in the same transaction (`published_version_id`)", body=DraftActionSchema,
+           response=DraftSchema, tag="procedures", headers=IF_MATCH,
+           errors={"412": "the draft changed since the revision you name"})
+def approve_draft(draft_id: int):
+    payload = json_body(DraftActionSchema(), empty_ok=True)
+    draft, version = drafts.approve(g.user, draft_id, _revision(payload))
+    body = _dump(draft)
+    body["published_version"] = ProcedureVersionSchema().dump(version)
+    return jsonify(body), 200, _etag(draft)
+
+
+@bp.post("/drafts/<id:draft_id>/return")
+@operation("Return a submitted draft to its owner with the reason (退回): a procedure approver other than its "
+           "owner; the draft can be edited again", body=DraftActionSchema, response=DraftSchema, tag="procedures",
+           headers=IF_MATCH, errors={"412": "the draft changed since the revision you name"})
+def return_draft(draft_id: int):
+    return _action(lambda p: drafts.return_draft(g.user, draft_id, _revision(p), p.get("reason")))
+
+
+@bp.post("/drafts/<id:draft_id>/discard")
+@operation("Discard your draft (it stays on the procedure's chain and in the list of discarded drafts)",
+           body=DraftActionSchema, response=DraftSchema, tag="procedures", headers=IF_MATCH,
+           errors={"412": "the draft changed since the revision you name"})
+def discard_draft(draft_id: int):
+    return _action(lambda p: drafts.discard(g.user, draft_id, _revision(p)))

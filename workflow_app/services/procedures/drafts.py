@@ -1,0 +1,456 @@
+"""Drafts of procedure packages: the BPMN author's workbench ([8/9]) edits a package here before it
+runs anywhere.
+
+A draft is a whole package (its BPMN files, forms, rule bindings and Word templates, by their paths
+in the repository's layout, as a deploy archive holds them), taken from a deployed version or made
+from a small skeleton for a new procedure. It has an owner, who alone changes it; other authors and
+the approvers read it; officers never see it (nothing of it runs, and the pages of cases never read
+it). Every save names the draft's `revision` it was made on (If-Match): a save on an older revision
+is refused (412) with the current one, so of two authors editing at once neither loses work silently.
+
+`problems` runs the deploy's own checks (services/procedures/versions.check_package: the same code,
+the same messages, each with the element, file and line it concerns) on the draft as it stands.
+
+Publishing takes two people: the owner asks (`submit`: only a draft without problems; it is then
+frozen), and a `procedure_approver` other than the owner either approves it — the draft is deployed
+as the procedure's next version in the same transaction — or returns it with a reason (editable
+again). Every action is traced on the procedure's own chain (`procedure:<process id>`).
+"""
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from flask import current_app
+from sqlalchemy.orm import undefer
+
+from ...engine.specs import sha256_of
+from ...extensions import db
+from ...models import Procedure as ProcedureRow
+from ...models import ProcedureDraft, ProcedureDraftFile, ProcedureVersion, User
+from ...models.types import utcnow
+from ..audit import trail as audit
+from ..errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed, tr
+from ..people.access import require_role
+from ..transactions import one_transaction
+from . import packages
+from .versions import check_package, deploy_package, version_files
+
+EDITING, SUBMITTED, PUBLISHED, DISCARDED = "editing", "submitted", "published", "discarded"
+STATUSES = (EDITING, SUBMITTED, PUBLISHED, DISCARDED)
+PROCESS_ID = re.compile(r"[a-z][a-z0-9_]{1,63}")
+# a file's path: bpmn/<folder>/... or forms/<folder>/..., plain names, a suffix a package may hold
+PATH = re.compile(r"(bpmn|forms)/[a-z][a-z0-9_]{0,63}(/[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}){1,3}")
+MAX_TITLE = 200
+MAX_REASON = 2000
+MAX_FILES = 300
+RACE = tr("the draft was changed by another request at the same time; reload it and save again")
+
+
+@dataclass(frozen=True)
+class DraftFile:
+    path: str
+    sha256: str
+    size: int
+
+
+def _require_reader(user: User) -> None:
+    require_role(user, "bpmn_author", tr("the procedure workbench"), "procedure_approver", "admin")
+
+
+def _require_author(user: User) -> None:
+    require_role(user, "bpmn_author", tr("editing procedure drafts"), "admin")
+
+
+def _draft(draft_id: int) -> ProcedureDraft:
+    draft = db.session.get(ProcedureDraft, draft_id)
+    if draft is None:
+        raise NotFound(tr("draft %(id)s not found", id=draft_id))
+    return draft
+
+
+def _owned(user: User, draft_id: int, revision: int | None) -> ProcedureDraft:
+    """The user's own draft, still being edited, at the revision the client read."""
+    _require_author(user)
+    draft = _draft(draft_id)
+    if draft.owner_id != user.id:
+        raise Forbidden(tr("only the draft's owner (%(owner)s) may change it", owner=_owner_name(draft)),
+                        code="not_draft_owner")
+    if draft.status != EDITING:
+        raise Conflict(tr("the draft is %(status)s and cannot be changed", status=status_words(draft.status)),
+                       code="draft_not_editing", details={"status": draft.status})
+    check_revision(draft, revision)
+    return draft
+
+
+def check_revision(draft: ProcedureDraft, revision: int | None) -> None:
+    """A change names the revision it was made on (If-Match, or `revision`): required, and equal."""
+    if revision is None:
+        raise PreconditionFailed(tr("name the draft's revision you changed (If-Match or revision); it is now "
+                                    "%(now)d", now=draft.revision), code="revision_required",
+                                 details={"revision": draft.revision})
+    if revision != draft.revision:
+        raise PreconditionFailed(tr("the draft changed after you read it (revision %(read)d, now %(now)d): "
+                                    "reload it; your change was not saved", read=revision, now=draft.revision),
+                                 details={"revision": draft.revision})
+
+
+def _owner_name(draft: ProcedureDraft) -> str:
+    owner = db.session.get(User, draft.owner_id)
+    return owner.full_name if owner is not None else str(draft.owner_id)
+
+
+def status_words(status: str):
+    return {EDITING: tr("being edited"), SUBMITTED: tr("awaiting approval"), PUBLISHED: tr("published"),
+            DISCARDED: tr("discarded")}.get(status, status)
+
+
+def _trace(action: str, user: User, draft: ProcedureDraft, **data) -> None:
+    audit.record(action, actor=user, chain=audit.procedure_chain(draft.process_id),
+                 data={"draft_id": draft.id, "revision": draft.revision, **data})
+
+
+def _bump(draft: ProcedureDraft, read: int) -> None:
+    """The draft's next revision, by one conditional UPDATE: of two saves on the same revision at
+    once, exactly one moves it (the other's transaction is refused, nothing of it written)."""
+    now = utcnow()
+    done = db.session.execute(db.update(ProcedureDraft).where(
+        ProcedureDraft.id == draft.id, ProcedureDraft.revision == read).values(
+        revision=read + 1, updated_at=now).execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        raise PreconditionFailed(RACE, details={"revision": read + 1})
+    draft.revision, draft.updated_at = read + 1, now
+
+
+# -- making one ----------------------------------------------------------------------------------
+def create(user: User, *, from_version_id: int | None = None, process_id: str | None = None,
+           title: str | None = None) -> ProcedureDraft:
+    """A draft of a deployed version's package (`from_version_id`), or of a new procedure
+    (`process_id`, `title`) from the skeleton: a lane of officers, one step with its form."""
+    _require_author(user)
+    errors = {}
+    if from_version_id is not None:
+        version = db.session.get(ProcedureVersion, from_version_id)
+        if version is None:
+            raise NotFound(tr("procedure version %(id)s not found", id=from_version_id))
+        files, process_id = version_files(version), version.procedure.process_id
+        title = _title(title, errors) if title is not None else version.name
+    else:
+        if not isinstance(process_id, str) or not PROCESS_ID.fullmatch(process_id):
+            errors["process_id"] = [tr("a procedure id: 2 to 64 lower-case letters, digits and _, starting with "
+                                       "a letter")]
+        elif db.session.execute(db.select(ProcedureRow.id).where(ProcedureRow.process_id == process_id)).first():
+            errors["process_id"] = [tr("the procedure %(id)s exists: make a draft of one of its versions",
+                                       id=process_id)]
+        title = _title(title, errors)
+        if errors:
+            raise Invalid(errors)
+        files = skeleton(process_id, title)
+    if errors:
+        raise Invalid(errors)
+    now = utcnow()
+    with one_transaction(RACE):
+        draft = ProcedureDraft(process_id=process_id, title=title, base_version_id=from_version_id,
+                               owner_id=user.id, status=EDITING, revision=1, created_at=now, updated_at=now)
+        db.session.add(draft)
+        db.session.flush()
+        for path, content in sorted(files.items()):
+            db.session.add(ProcedureDraftFile(draft_id=draft.id, path=path, sha256=sha256_of(content),
+                                              size=len(content), content=content))
+        _trace("draft.created", user, draft, base_version_id=from_version_id, title=title,
+               files={path: sha256_of(content) for path, content in sorted(files.items())})
+    return draft
+
+
+def _title(title, errors: dict) -> str | None:
+    if not isinstance(title, str) or not title.strip() or len(title) > MAX_TITLE or "\x00" in title:
+        errors["title"] = [tr("a name of 1 to %(max)d characters", max=MAX_TITLE)]
+        return None
+    return title.strip()
+
+
+# -- reading --------------------------------------------------------------------------------------
+def list_drafts(user: User, *, status: str | None = None) -> list[ProcedureDraft]:
+    """The drafts of every author (newest change first); discarded ones only when asked for."""
+    _require_reader(user)
+    query = db.select(ProcedureDraft).order_by(ProcedureDraft.updated_at.desc(), ProcedureDraft.id.desc())
+    if status is not None:
+        if status not in STATUSES:
+            raise Invalid({"status": [tr("one of %(values)s", values=", ".join(STATUSES))]})
+        query = query.where(ProcedureDraft.status == status)
+    else:
+        query = query.where(ProcedureDraft.status != DISCARDED)
+    return list(db.session.execute(query).scalars())
+
+
+def get(user: User, draft_id: int) -> ProcedureDraft:
+    _require_reader(user)
+    return _draft(draft_id)
+
+
+def files_of(draft: ProcedureDraft) -> list[DraftFile]:
+    return [DraftFile(f.path, f.sha256, f.size) for f in draft.files]
+
+
+def read_file(user: User, draft_id: int, path: str) -> tuple[ProcedureDraft, bytes]:
+    draft = get(user, draft_id)
+    row = db.session.execute(db.select(ProcedureDraftFile).where(
+        ProcedureDraftFile.draft_id == draft.id, ProcedureDraftFile.path == path)
+        .options(undefer(ProcedureDraftFile.content))).scalar_one_or_none()
+    if row is None:
+        raise NotFound(tr("the draft has no file %(path)s", path=path))
+    return draft, row.content
+
+
+def layout(draft: ProcedureDraft) -> dict[str, bytes]:
+    rows = db.session.execute(db.select(ProcedureDraftFile.path, ProcedureDraftFile.content).where(
+        ProcedureDraftFile.draft_id == draft.id)).all()
+    return {path: content for path, content in rows}
+
+
+def main_path(draft: ProcedureDraft) -> str:
+    return f"bpmn/{draft.process_id}/{draft.process_id}.bpmn"
+
+
+# -- changing it ----------------------------------------------------------------------------------
+def _check_file(draft: ProcedureDraft, path: str, content: bytes) -> None:
+    if not isinstance(path, str) or not PATH.fullmatch(path) or ".." in path:
+        raise Invalid({"path": [tr("a path of the package's layout: bpmn/<folder>/<file> or forms/<folder>/<file>, "
+                                   "plain names")]})
+    if not path.endswith(packages.ALLOWED_SUFFIXES):
+        raise Invalid({"path": [tr("a package holds only %(suffixes)s files",
+                                   suffixes=", ".join(packages.ALLOWED_SUFFIXES))]})
+    limit = current_app.config["BPMN_MAX_BYTES"]
+    if len(content) > limit:
+        raise Invalid({"content": [tr("at most %(max)d bytes", max=limit)]})
+    if not path.endswith(".docx"):
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise Invalid({"content": [tr("the file is not UTF-8 (%(reason)s at byte %(byte)d)", reason=err.reason,
+                                          byte=err.start)]}) from None
+
+
+def save_file(user: User, draft_id: int, path: str, content: bytes, revision: int | None) -> ProcedureDraft:
+    """Write one file of the user's draft (new or replaced): the draft's next revision."""
+    with one_transaction(RACE):
+        draft = _owned(user, draft_id, revision)
+        _check_file(draft, path, content)
+        row = db.session.execute(db.select(ProcedureDraftFile).where(
+            ProcedureDraftFile.draft_id == draft.id, ProcedureDraftFile.path == path)).scalar_one_or_none()
+        digest = sha256_of(content)
+        if row is None:
+            count = db.session.execute(db.select(db.func.count()).where(
+                ProcedureDraftFile.draft_id == draft.id)).scalar()
+            if count >= MAX_FILES:
+                raise Invalid({"path": [tr("a draft holds at most %(max)d files", max=MAX_FILES)]})
+            db.session.add(ProcedureDraftFile(draft_id=draft.id, path=path, sha256=digest, size=len(content),
+                                              content=content))
+        elif row.sha256 == digest:
+            return draft  # nothing changed: no new revision
+        else:
+            row.sha256, row.size, row.content = digest, len(content), content
+        _bump(draft, revision)
+        _trace("draft.file_saved", user, draft, path=path, sha256=digest, size=len(content))
+    return draft
+
+
+def delete_file(user: User, draft_id: int, path: str, revision: int | None) -> ProcedureDraft:
+    with one_transaction(RACE):
+        draft = _owned(user, draft_id, revision)
+        if path == main_path(draft):
+            raise Invalid({"path": [tr("the procedure's own diagram cannot be removed")]})
+        row = db.session.execute(db.select(ProcedureDraftFile).where(
+            ProcedureDraftFile.draft_id == draft.id, ProcedureDraftFile.path == path)).scalar_one_or_none()
+        if row is None:
+            raise NotFound(tr("the draft has no file %(path)s", path=path))
+        db.session.delete(row)
+        _bump(draft, revision)
+        _trace("draft.file_removed", user, draft, path=path)
+    return draft
+
+
+# -- its problems ---------------------------------------------------------------------------------
+def _package(draft: ProcedureDraft) -> packages.Package:
+    found = [p for p in packages.packages_in(layout(draft)) if p.procedure_id == draft.process_id]
+    if not found:
+        raise packages.package_invalid(tr("the draft has no folder bpmn/%(id)s", id=draft.process_id))
+    return found[0]
+
+
+def problems(user: User, draft_id: int) -> tuple[ProcedureDraft, list[dict], int]:
+    """The deploy's problems of the draft as it stands: (draft, the first of them, how many)."""
+    draft = get(user, draft_id)
+    try:
+        check_package(_package(draft))
+    except Invalid as err:
+        found = err.details.get("problems")
+        if found is None:  # a package-level refusal (no package, a bad name): its messages
+            found = [{"message": m, "element_id": None, "file": None, "line": None}
+                     for messages in err.errors.values() for m in messages]
+        return draft, found, err.details.get("problem_count", len(found))
+    return draft, [], 0
+
+
+# -- publishing -------------------------------------------------------------------------------------
+def submit(user: User, draft_id: int, revision: int | None, note: str | None = None) -> ProcedureDraft:
+    """The owner asks for the draft to be published: only without problems; frozen until answered."""
+    if note is not None and (not isinstance(note, str) or len(note) > MAX_REASON or "\x00" in note):
+        raise Invalid({"note": [tr("at most %(max)d characters", max=MAX_REASON)]})
+    with one_transaction(RACE):
+        draft = _owned(user, draft_id, revision)
+        _, found, count = problems(user, draft_id)
+        if count:
+            raise Invalid({"draft": [tr("the draft has %(count)d problem(s): correct them first", count=count)]},
+                          tr("the draft cannot be submitted"), code="draft_has_problems",
+                          details={"problems": found, "problem_count": count})
+        draft.status, draft.submitted_at, draft.note = SUBMITTED, utcnow(), (note or "").strip() or None
+        draft.review_reason = None
+        _bump(draft, revision)
+        _trace("draft.submitted", user, draft, note=draft.note, files=_file_digests(draft))
+    return draft
+
+
+def _file_digests(draft: ProcedureDraft) -> dict[str, str]:
+    return {f.path: f.sha256 for f in draft.files}
+
+
+def _reviewable(user: User, draft_id: int, revision: int | None) -> ProcedureDraft:
+    require_role(user, "procedure_approver", tr("approving procedure drafts"))
+    draft = _draft(draft_id)
+    if draft.status != SUBMITTED:
+        raise Conflict(tr("the draft is %(status)s, not awaiting approval", status=status_words(draft.status)),
+                       code="draft_not_submitted", details={"status": draft.status})
+    if draft.owner_id == user.id:
+        raise Forbidden(tr("a draft is approved by a second person, not by its owner"), code="own_draft")
+    check_revision(draft, revision)
+    return draft
+
+
+def approve(user: User, draft_id: int, revision: int | None) -> tuple[ProcedureDraft, ProcedureVersion]:
+    """A second person approves: the draft is deployed as the procedure's next version (the
+    deploy's checks again), its status published, in one transaction."""
+    draft = _reviewable(user, draft_id, revision)
+    package = _package(draft)
+
+    def mark(checked) -> None:
+        draft.status, draft.reviewed_by_id, draft.reviewed_at = PUBLISHED, user.id, utcnow()
+        _bump(draft, revision)
+        _trace("draft.approved", user, draft, sha256=checked.sha256, files=_file_digests(draft))
+
+    try:
+        version, _created = deploy_package(package, user, approved=True, before_store=mark)
+    except Exception:
+        db.session.rollback()
+        raise
+    if draft.published_version_id != version.id:  # the version is committed; name it on the draft
+        with one_transaction(RACE):
+            draft = _draft(draft_id)
+            draft.published_version_id = version.id
+            if draft.status != PUBLISHED:  # an identical package was deployed already: nothing was stored
+                draft.status, draft.reviewed_by_id, draft.reviewed_at = PUBLISHED, user.id, utcnow()
+                draft.revision += 1
+                _trace("draft.approved", user, draft, sha256=version.sha256, files=_file_digests(draft),
+                       already_deployed=True)
+    return draft, version
+
+
+def return_draft(user: User, draft_id: int, revision: int | None, reason: str) -> ProcedureDraft:
+    """A second person returns the draft to its owner with the reason; it can be edited again."""
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON or "\x00" in reason:
+        raise Invalid({"reason": [tr("say why, in at most %(max)d characters", max=MAX_REASON)]})
+    with one_transaction(RACE):
+        draft = _reviewable(user, draft_id, revision)
+        draft.status, draft.reviewed_by_id, draft.reviewed_at = EDITING, user.id, utcnow()
+        draft.review_reason = reason.strip()
+        _bump(draft, revision)
+        _trace("draft.returned", user, draft, reason=draft.review_reason)
+    return draft
+
+
+def discard(user: User, draft_id: int, revision: int | None) -> ProcedureDraft:
+    with one_transaction(RACE):
+        draft = _owned(user, draft_id, revision)
+        draft.status = DISCARDED
+        _bump(draft, revision)
+        _trace("draft.discarded", user, draft)
+    return draft
+
+
+# -- a new procedure's skeleton ----------------------------------------------------------------------
+def skeleton(process_id: str, title: str) -> dict[str, bytes]:
+    """The files of a new procedure: one lane of officers, a start, one step with its form
+    (`<id>_record`), an end; with its diagram's layout, so the modeler draws it."""
+    form = f"{process_id}_record"
+    name = _xml_text(title)
+    bpmn = f'''<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+    xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+    id="definitions_{process_id}" targetNamespace="http://zhifaflow.local/bpmn">
+  <bpmn:process id="{process_id}" name="{name}" isExecutable="true">
+    <bpmn:laneSet id="laneset_{process_id}">
+      <bpmn:lane id="lane_officer" name="officer">
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>record</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start" name="开始"/>
+    <bpmn:userTask id="record" name="登记">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formKey" value="{form}"/>
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end" name="结束"/>
+    <bpmn:sequenceFlow id="flow_start_record" sourceRef="start" targetRef="record"/>
+    <bpmn:sequenceFlow id="flow_record_end" sourceRef="record" targetRef="end"/>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="diagram_{process_id}">
+    <bpmndi:BPMNPlane id="plane_{process_id}" bpmnElement="{process_id}">
+      <bpmndi:BPMNShape id="lane_officer_di" bpmnElement="lane_officer" isHorizontal="true">
+        <dc:Bounds x="130" y="80" width="520" height="160"/>
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="start_di" bpmnElement="start">
+        <dc:Bounds x="192" y="142" width="36" height="36"/>
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="record_di" bpmnElement="record">
+        <dc:Bounds x="300" y="120" width="100" height="80"/>
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="end_di" bpmnElement="end">
+        <dc:Bounds x="482" y="142" width="36" height="36"/>
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="flow_start_record_di" bpmnElement="flow_start_record">
+        <di:waypoint x="228" y="160"/>
+        <di:waypoint x="300" y="160"/>
+      </bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="flow_record_end_di" bpmnElement="flow_record_end">
+        <di:waypoint x="400" y="160"/>
+        <di:waypoint x="482" y="160"/>
+      </bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+'''
+    schema = f'''{{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "zhifaflow:forms/{form}",
+  "title": "登记",
+  "x-title-en": "Record",
+  "type": "object",
+  "additionalProperties": false,
+  "required": ["recorded_on", "summary"],
+  "properties": {{
+    "recorded_on": {{"type": "string", "format": "date", "title": "登记日期", "x-title-en": "Recorded on"}},
+    "summary": {{"type": "string", "minLength": 1, "maxLength": 2000, "title": "内容", "x-title-en": "Summary"}}
+  }},
+  "examples": [{{"recorded_on": "2026-12-01", "summary": "登记内容"}}]
+}}
+'''
+    return {f"bpmn/{process_id}/{process_id}.bpmn": bpmn.encode("utf-8"),
+            f"forms/{process_id}/{PurePosixPath(form).name}{packages.FORM_SUFFIX}": schema.encode("utf-8")}
+
+
+def _xml_text(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
