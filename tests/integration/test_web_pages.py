@@ -56,6 +56,7 @@ def test_a_wrong_password_says_so_in_chinese_and_the_right_one_opens_the_inbox(c
 
 @pytest.mark.parametrize("username, start", [("officer1", "/inbox"), ("head1", "/inbox"),
                                              ("reviewer1", "/inbox?queue=reviews"), ("supervisor1", "/alerts"),
+                                             ("author1", "/workbench"), ("approver1", "/workbench"),
                                              ("admin", "/cases")])
 def test_each_role_lands_on_its_start_page(client, username, start):
     r = page_login(client, username)

@@ -21,13 +21,16 @@ class LoginForm(FlaskForm):
 
 def start_page(user) -> str:
     """Where each role starts: officers and heads their inbox, legal reviewers their review queue,
-    supervisors the oversight alerts (预警), everyone else (authors, admins) the cases."""
+    supervisors the oversight alerts (预警), procedure authors and approvers the workbench, everyone
+    else (admins) the cases."""
     if user.has_role("officer") or user.has_role("department_head"):
         return url_for("web.inbox")
     if user.has_role("legal_reviewer"):
         return url_for("web.inbox", queue="reviews")
     if user.has_role("supervisor"):
         return url_for("web.alert_list")
+    if user.has_role("procedure_approver") or user.has_role("bpmn_author"):
+        return url_for("web.workbench")
     return url_for("web.cases")
 
 

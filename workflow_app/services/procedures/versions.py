@@ -487,7 +487,7 @@ def run_engine_step(op: str, payload: dict, version: ProcedureVersion,
 
 
 # -- reading the catalogue (the procedures page) ----------------------------------------------------
-PROCEDURE_READERS = ("bpmn_author", "admin", "supervisor")
+PROCEDURE_READERS = ("bpmn_author", "admin", "supervisor", "procedure_approver")
 
 
 @dataclass

@@ -1,0 +1,137 @@
+"""The BPMN author's workbench ([8/9]): the drafts of procedure packages, a draft's editor, and an
+approver's review of a submitted one.
+
+Thin, like the other pages: services/procedures/drafts.py decides everything (who may read, change,
+submit, approve or return, on which revision) for the pages and the JSON API alike. The editor
+itself is the page's script (static/workbench-editor.js: the bpmn-js Modeler, a properties panel of
+our own, the deploy's problems on the elements), which saves through the API with If-Match; the
+page's forms (start a draft, submit it, approve it, return it) post here and name the revision the
+page showed, so an answer on a stale page is refused as the API refuses it.
+"""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..engine.specs import LANE_LABELS
+from ..i18n import beside_fields, localized
+from ..services.errors import Invalid, ServiceError
+from ..services.procedures import drafts
+from ..services.procedures import versions as procedures
+from . import bp
+from .templating import ROLE_LABELS
+
+FORM_SUFFIX = ".schema.json"
+
+
+def _may_author(user) -> bool:
+    return user.has_role("bpmn_author") or user.has_role("admin")
+
+
+def _latest_versions() -> list:
+    """Each deployed procedure's latest version: what a new draft of an existing procedure starts from."""
+    latest: dict[int, object] = {}
+    for version in procedures.list_versions():
+        latest[version.procedure_id] = version  # ordered by version: the last one wins
+    return sorted(latest.values(), key=lambda v: v.procedure.process_id)
+
+
+def _owners(found) -> dict[int, str]:
+    from ..extensions import db
+    from ..models import User
+
+    ids = {d.owner_id for d in found} | {d.reviewed_by_id for d in found if d.reviewed_by_id}
+    if not ids:
+        return {}
+    return {u.id: u.full_name for u in db.session.execute(db.select(User).where(User.id.in_(ids))).scalars()}
+
+
+@bp.route("/workbench", methods=["GET", "POST"])
+@login_required
+def workbench():
+    found = drafts.list_drafts(current_user)  # authors, approvers, administrators; others 403
+    typed = {name: (request.form.get(name) or "").strip() for name in ("start", "from_version_id", "process_id",
+                                                                      "title")}
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            if typed["start"] == "version":
+                raw = typed["from_version_id"]
+                if not raw.isdigit() or len(raw) > 10:
+                    raise Invalid({"from_version_id": [_("choose a deployed version")]})
+                draft = drafts.create(current_user, from_version_id=int(raw))
+            else:
+                draft = drafts.create(current_user, process_id=typed["process_id"], title=typed["title"])
+        except Invalid as err:
+            errors, status = beside_fields(err.errors), 422
+        except ServiceError as err:
+            errors, status = {"from_version_id": [localized(err.message)]}, err.status
+        else:
+            flash(_("Draft %(title)s started: edit its diagram below.", title=draft.title), "success")
+            return redirect(url_for("web.workbench_draft", draft_id=draft.id))
+    return render_template("web/workbench.html", drafts=found, owners=_owners(found), typed=typed, errors=errors,
+                           may_author=_may_author(current_user), versions=_latest_versions(),
+                           status_word=drafts.status_words), status
+
+
+@bp.get("/workbench/drafts/<id:draft_id>")
+@login_required
+def workbench_draft(draft_id: int):
+    draft = drafts.get(current_user, draft_id)
+    names = _owners([draft])
+    forms = sorted(f.path.rsplit("/", 1)[1][:-len(FORM_SUFFIX)] for f in drafts.files_of(draft)
+                   if f.path.startswith("forms/") and f.path.endswith(FORM_SUFFIX))
+    own = draft.owner_id == current_user.id
+    may_edit = own and draft.status == drafts.EDITING and _may_author(current_user)
+    may_review = (draft.status == drafts.SUBMITTED and not own and current_user.has_role("procedure_approver"))
+    problems = None
+    if may_review:  # the approver sees at once whether approval is possible
+        _, problems, count = drafts.problems(current_user, draft.id)
+        problems = {"items": problems, "count": count}
+    return render_template("web/workbench_draft.html", draft=draft, owner_name=names.get(draft.owner_id, ""),
+                           reviewer_name=names.get(draft.reviewed_by_id, "") if draft.reviewed_by_id else "",
+                           status_word=localized(drafts.status_words(draft.status)), main_path=drafts.main_path(draft),
+                           forms=forms, roles=LANE_LABELS,
+                           role_ui={code: str(ROLE_LABELS[code]) for code in LANE_LABELS}, may_edit=may_edit, may_review=may_review, own=own,
+                           problems=problems)
+
+
+def _revision() -> int | None:
+    raw = request.form.get("revision", "")
+    return int(raw) if raw.isdigit() and len(raw) <= 10 else None
+
+
+def _act(draft_id: int, call, done: str):
+    """One of the page's forms: the service's answer as a message on the draft's page."""
+    try:
+        call()
+    except Invalid as err:
+        reasons = [localized(m) for messages in err.errors.values() for m in messages]
+        said = reasons if err.code == Invalid.code else [localized(err.message)] + reasons
+        flash("；".join(said), "error")
+    except ServiceError as err:
+        flash(localized(err.message), "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("web.workbench_draft", draft_id=draft_id))
+
+
+@bp.post("/workbench/drafts/<id:draft_id>/submit")
+@login_required
+def workbench_submit(draft_id: int):
+    return _act(draft_id, lambda: drafts.submit(current_user, draft_id, _revision(), request.form.get("note") or None),
+                _("The draft is submitted for approval; it cannot be changed until an approver answers."))
+
+
+@bp.post("/workbench/drafts/<id:draft_id>/approve")
+@login_required
+def workbench_approve(draft_id: int):
+    return _act(draft_id, lambda: drafts.approve(current_user, draft_id, _revision()),
+                _("The draft is approved and deployed as the procedure's next version."))
+
+
+@bp.post("/workbench/drafts/<id:draft_id>/return")
+@login_required
+def workbench_return(draft_id: int):
+    return _act(draft_id, lambda: drafts.return_draft(current_user, draft_id, _revision(),
+                                                      request.form.get("reason") or ""),
+                _("The draft is returned to its author with your reason."))
