@@ -54,9 +54,10 @@ def shape(page, element_id: str):
 
 
 def select(page, element_id: str):
-    """A click on the element in the modeler selects it (the panel then shows its properties)."""
-    box = shape(page, element_id).bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 8)
+    """A click on the element in the modeler selects it (the panel then shows its properties); a
+    click on the element already selected would deselect it."""
+    if "selected" not in (shape(page, element_id).get_attribute("class") or "").split():
+        shape(page, element_id).locator(".djs-hit").first.click()
     expect(page.get_by_test_id("selected-id")).to_have_text(element_id)
 
 
@@ -103,6 +104,7 @@ def test_an_author_edits_saves_meets_a_stale_save_and_an_approver_returns_then_a
     select(page, "record")
     expect(page.locator("#prop-form")).to_have_value("wb_check_visit")
     # and by the keyboard, on the canvas
+    page.locator('[data-testid="modeler"] svg[role="application"]').focus()
     page.keyboard.press("Control+z")
     expect(page.locator("#prop-form")).to_have_value("wb_check_record")
     page.keyboard.press("Control+y")
@@ -204,12 +206,12 @@ def test_an_author_edits_saves_meets_a_stale_save_and_an_approver_returns_then_a
     log_in_as(page, "author1")
     page.goto(f"/workbench/drafts/{draft_id}")
     expect(page.get_by_test_id("returned-reason")).to_contain_text("步骤名称请与文书一致")
-    editor_ready(page, 7)
+    editor_ready(page, 8)  # 7 submitted, 8 returned
     select(page, "record")
     page.fill("#prop-name", "现场检查记录")
     page.press("#prop-name", "Tab")
     page.get_by_test_id("save").click()
-    expect(page.get_by_test_id("draft-revision")).to_have_text("8")
+    expect(page.get_by_test_id("draft-revision")).to_have_text("9")
     page.get_by_test_id("submit-draft").click()
     expect(page.get_by_test_id("draft-status")).to_have_class(re.compile("draft-status-submitted"))
 
