@@ -7,6 +7,7 @@ import re
 from flask import current_app, g, jsonify, request, url_for
 from marshmallow import Schema, fields
 
+from ..i18n import localized
 from ..services.errors import Invalid, PreconditionFailed, tr
 from ..services.procedures import drafts
 from . import bp
@@ -203,6 +204,7 @@ def delete_draft_file(draft_id: int):
            "with the BPMN element, file and line it concerns", response=DraftProblemsSchema, tag="procedures")
 def draft_problems(draft_id: int):
     draft, found, count = drafts.problems(g.user, draft_id)
+    found = [{**p, "message": localized(p["message"])} for p in found]  # in the request's language
     body = DraftProblemsSchema().dump({"draft_id": draft.id, "revision": draft.revision, "problems": found,
                                        "problem_count": count})
     return jsonify(body), 200, _etag(draft)

@@ -62,7 +62,10 @@
   }
 
   function api(url, options) {
-    const headers = Object.assign({ "X-CSRFToken": csrf, "X-Requested-With": "fetch" }, (options && options.headers) || {});
+    // the API answers in the page's language (its messages: the problems, a refusal's reasons)
+    const headers = Object.assign({ "X-CSRFToken": csrf, "X-Requested-With": "fetch",
+                                    "Accept-Language": document.documentElement.lang || "zh-CN" },
+                                  (options && options.headers) || {});
     return fetch(url, Object.assign({ credentials: "same-origin" }, options || {}, { headers: headers }));
   }
 
@@ -300,6 +303,7 @@
           saveButton.disabled = false;
           renderPanel();
           updateButtons();
+          say("");
           return loadProblems();
         });
       });
