@@ -15,6 +15,7 @@
   const forms = JSON.parse(root.getAttribute("data-forms") || "[]");
   const roles = JSON.parse(root.getAttribute("data-roles") || "{}");  // code -> the lane name the BPMN writes
   const roleLabels = JSON.parse(root.getAttribute("data-role-labels") || "{}");  // code -> the reader's words
+  const typeLabels = JSON.parse(root.getAttribute("data-type-labels") || "{}");  // bpmn type -> the reader's words
   const HUMAN = ["bpmn:UserTask", "bpmn:ManualTask", "bpmn:Task"];
   const status = root.querySelector('[data-testid="save-status"]');
   const saveButton = root.querySelector('[data-testid="save"]');
@@ -171,11 +172,11 @@
     const bo = element.businessObject;
     panel.setAttribute("data-element-id", element.id);
     const head = document.createElement("p");
-    head.innerHTML = "";
     const code = document.createElement("code");
     code.textContent = element.id;
     code.setAttribute("data-testid", "selected-id");
-    head.appendChild(document.createTextNode(bo.$type.replace("bpmn:", "") + " "));
+    const type = bo.$type.replace("bpmn:", "");
+    head.appendChild(document.createTextNode((typeLabels[type] || type) + " "));
     head.appendChild(code);
     panel.appendChild(head);
     const modeling = modeler.get("modeling");
@@ -366,10 +367,20 @@
     });
   }
 
+  // bpmn-js's own words (palette, context pad) in the page's language: its `translate` service
+  const words = JSON.parse(root.getAttribute("data-bpmn-words") || "{}");
+  function translate(template, replacements) {
+    const values = replacements || {};
+    return (words[template] || template).replace(/{([^}]+)}/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
+    });
+  }
+
   function start(descriptor) {
     modeler = new window.BpmnJS({
       container: root.querySelector(".modeler-canvas"),
-      moddleExtensions: { spiffworkflow: descriptor }
+      moddleExtensions: { spiffworkflow: descriptor },
+      additionalModules: [{ translate: ["value", translate] }]
     });
     const svg = root.querySelector(".modeler-canvas svg");
     if (svg) {

@@ -10,6 +10,7 @@ page showed, so an answer on a stale page is refused as the API refuses it.
 """
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
 from ..engine.specs import LANE_LABELS
@@ -21,6 +22,51 @@ from . import bp
 from .templating import ROLE_LABELS
 
 FORM_SUFFIX = ".schema.json"
+# the BPMN element types the panel names (bpmn:<type>); any other shows its type as BPMN writes it
+ELEMENT_TYPES = {
+    "Process": lazy_gettext("process"), "Lane": lazy_gettext("lane"), "Participant": lazy_gettext("pool"),
+    "UserTask": lazy_gettext("user task"), "ManualTask": lazy_gettext("manual task"), "Task": lazy_gettext("task"),
+    "ServiceTask": lazy_gettext("service task"), "ScriptTask": lazy_gettext("script task"),
+    "ReceiveTask": lazy_gettext("receive task"), "CallActivity": lazy_gettext("call activity"),
+    "SubProcess": lazy_gettext("sub-process"), "StartEvent": lazy_gettext("start event"),
+    "EndEvent": lazy_gettext("end event"), "IntermediateCatchEvent": lazy_gettext("intermediate catch event"),
+    "IntermediateThrowEvent": lazy_gettext("intermediate throw event"), "BoundaryEvent": lazy_gettext("boundary event"),
+    "ExclusiveGateway": lazy_gettext("exclusive gateway"), "ParallelGateway": lazy_gettext("parallel gateway"),
+    "InclusiveGateway": lazy_gettext("inclusive gateway"), "EventBasedGateway": lazy_gettext("event-based gateway"),
+    "SequenceFlow": lazy_gettext("sequence flow"),
+}
+
+# the words of bpmn-js's own palette and context pad, in the reader's language (its `translate` module)
+BPMN_JS_WORDS = {
+    "Activate create/remove space tool": lazy_gettext("Activate create/remove space tool"),
+    "Activate global connect tool": lazy_gettext("Activate global connect tool"),
+    "Activate hand tool": lazy_gettext("Activate hand tool"),
+    "Activate lasso tool": lazy_gettext("Activate lasso tool"),
+    "Add lane above": lazy_gettext("Add lane above"),
+    "Add lane below": lazy_gettext("Add lane below"),
+    "Add text annotation": lazy_gettext("Add text annotation"),
+    "Append end event": lazy_gettext("Append end event"),
+    "Append gateway": lazy_gettext("Append gateway"),
+    "Append intermediate/boundary event": lazy_gettext("Append intermediate/boundary event"),
+    "Append task": lazy_gettext("Append task"),
+    "Change element": lazy_gettext("Change element"),
+    "Connect to other element": lazy_gettext("Connect to other element"),
+    "Connect using association": lazy_gettext("Connect using association"),
+    "Create data object reference": lazy_gettext("Create data object reference"),
+    "Create data store reference": lazy_gettext("Create data store reference"),
+    "Create end event": lazy_gettext("Create end event"),
+    "Create expanded sub-process": lazy_gettext("Create expanded sub-process"),
+    "Create gateway": lazy_gettext("Create gateway"),
+    "Create group": lazy_gettext("Create group"),
+    "Create intermediate/boundary event": lazy_gettext("Create intermediate/boundary event"),
+    "Create pool/participant": lazy_gettext("Create pool/participant"),
+    "Create start event": lazy_gettext("Create start event"),
+    "Create task": lazy_gettext("Create task"),
+    "Delete": lazy_gettext("Delete"),
+    "Divide into three lanes": lazy_gettext("Divide into three lanes"),
+    "Divide into two lanes": lazy_gettext("Divide into two lanes"),
+    "Search in diagram": lazy_gettext("Search in diagram"),
+}
 
 
 def _may_author(user) -> bool:
@@ -91,7 +137,9 @@ def workbench_draft(draft_id: int):
                            reviewer_name=names.get(draft.reviewed_by_id, "") if draft.reviewed_by_id else "",
                            status_word=localized(drafts.status_words(draft.status)), main_path=drafts.main_path(draft),
                            forms=forms, roles=LANE_LABELS,
-                           role_ui={code: str(ROLE_LABELS[code]) for code in LANE_LABELS}, may_edit=may_edit, may_review=may_review, own=own,
+                           role_ui={code: str(ROLE_LABELS[code]) for code in LANE_LABELS},
+                           type_labels={k: str(v) for k, v in ELEMENT_TYPES.items()},
+                           bpmn_words={k: str(v) for k, v in BPMN_JS_WORDS.items()}, may_edit=may_edit, may_review=may_review, own=own,
                            problems=problems)
 
 
