@@ -265,3 +265,31 @@ def test_the_workbench_pages_have_no_wcag_21_aa_violation(axe_page):
     if found:
         problems["review"] = found
     assert problems == {}, problems
+
+
+def test_a_deployed_procedure_round_trips_through_the_modeler_with_its_extension_properties(page):
+    """A draft of the deployed 线索移送 procedure, loaded in the modeler and saved with one step renamed:
+    every spiffworkflow property (and the message variable) is still there, and the deploy's checks pass."""
+    log_in(page, "author1")
+    form = page.get_by_test_id("draft-from-version")
+    value = form.locator("option", has_text="(referral v").first.get_attribute("value")
+    form.locator("select").select_option(value)
+    form.locator('button[type="submit"]').click()
+    expect(page).to_have_url(re.compile(r"/workbench/drafts/\d+$"))
+    draft_id = draft_id_of(page)
+    editor_ready(page, 1)
+    before = main_file(page, draft_id, "referral")
+    select(page, "referral_letter")
+    name = page.locator("#prop-name").input_value()
+    expect(page.locator("#prop-form")).to_have_value("referral_letter")
+    page.fill("#prop-name", name + "（修订）")
+    page.press("#prop-name", "Tab")
+    page.get_by_test_id("save").click()
+    editor_ready(page, 2)
+    expect(page.locator('[data-testid="problems-panel"] [data-testid="problem"]')).to_have_count(0)
+    expect(page.locator('[data-testid="problems-panel"] [data-testid="problems"] li')).to_have_count(0)
+    after = main_file(page, draft_id, "referral")
+    assert name + "（修订）" in after
+    pattern = r'<spiffworkflow:property name="([^"]+)" value="([^"]*)"'
+    assert sorted(re.findall(pattern, after)) == sorted(re.findall(pattern, before))
+    assert "<spiffworkflow:messageVariable>feedback</spiffworkflow:messageVariable>" in after
