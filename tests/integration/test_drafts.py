@@ -217,3 +217,45 @@ def test_a_file_added_and_removed_and_a_draft_discarded(api, ctx):
     assert api.get("/api/v1/drafts?status=bogus", as_="author1").status_code == 422
     assert chain_actions("small_check") == ["draft.created", "draft.file_saved", "draft.file_removed",
                                             "draft.discarded"]
+
+
+def test_the_comparison_names_what_changed_and_which_running_cases_could_move(api, ctx):
+    case = api.open_case()  # a running general-penalty case, its clue intake ready
+    version = next(v for v in api.get("/api/v1/procedures", as_="author1").json["items"]
+                   if v["procedure_id"] == "general_penalty")
+    draft = api.post("/api/v1/drafts", as_="author1", json={"from_version_id": version["id"]}).json
+    main = "bpmn/general_penalty/general_penalty.bpmn"
+    same = api.get(f"/api/v1/drafts/{draft['id']}/compare", as_="author1").json
+    assert same["base_version_id"] == version["id"]
+    assert all(same[part] == {"added": [], "removed": [], "changed": []} for part in ("steps", "flows", "forms",
+                                                                                      "rules"))
+    assert same["cases"]["could_move"] >= 1 and same["cases"]["blocked_count"] == 0
+    # renamed: the clue intake's id and name change, so the running case's ready step is missing
+    xml = file_of(api, draft["id"], main)
+    assert 'id="clue_intake"' in xml
+    renamed = xml
+    for before in ('id="{}"', 'sourceRef="{}"', 'targetRef="{}"', 'bpmnElement="{}"', ">{}<", "from {}."):
+        renamed = renamed.replace(before.format("clue_intake"), before.format("clue_register"))
+    save(api, draft["id"], main, renamed, 1)
+    problems = api.get(f"/api/v1/drafts/{draft['id']}/problems", as_="author1").json
+    assert problems["problem_count"] == 0, problems
+    diff = api.get(f"/api/v1/drafts/{draft['id']}/compare", as_="author1").json
+    assert diff["steps"]["added"] == ["clue_register"] and diff["steps"]["removed"] == ["clue_intake"]
+    blocked = {b["case_id"]: b for b in diff["cases"]["blocked"]}
+    assert blocked[case["id"]]["missing_steps"] == ["clue_intake"]
+    assert diff["step_names"]["clue_intake"] == diff["step_names"]["clue_register"]
+
+
+def test_a_changed_step_lists_its_changed_fields(api, ctx):
+    draft = new_draft(api).json
+    save(api, draft["id"], MAIN, file_of(api, draft["id"]).replace('name="登记"', 'name="检查登记"'), 1)
+    api.post(f"/api/v1/drafts/{draft['id']}/submit", as_="author1", json={"revision": 2})
+    api.post(f"/api/v1/drafts/{draft['id']}/approve", as_="approver1", json={"revision": 3})
+    version = next(v for v in api.get("/api/v1/procedures", as_="author1").json["items"]
+                   if v["procedure_id"] == "small_check")
+    second = api.post("/api/v1/drafts", as_="author1", json={"from_version_id": version["id"]}).json
+    xml = file_of(api, second["id"]).replace('name="检查登记"', 'name="现场检查登记"')
+    save(api, second["id"], MAIN, xml, 1)
+    diff = api.get(f"/api/v1/drafts/{second['id']}/compare", as_="author1").json
+    assert diff["steps"]["changed"] == [{"id": "record", "fields": {"name": ["检查登记", "现场检查登记"]}}]
+    assert diff["flows"] == {"added": [], "removed": [], "changed": []}

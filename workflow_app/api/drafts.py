@@ -249,3 +249,32 @@ def return_draft(draft_id: int):
            errors={"412": "the draft changed since the revision you name"})
 def discard_draft(draft_id: int):
     return _action(lambda p: drafts.discard(g.user, draft_id, _revision(p)))
+
+
+class DraftDiffSchema(Schema):
+    added = fields.List(fields.String())
+    removed = fields.List(fields.String())
+    changed = fields.List(fields.Dict(), metadata={"description": "{id, fields: {field: [old, new]}}"})
+
+
+class DraftCompareSchema(Schema):
+    draft_id = fields.Integer()
+    revision = fields.Integer()
+    base_version_id = fields.Integer(allow_none=True, metadata={"description": "the version compared with"})
+    base_version = fields.Integer(allow_none=True)
+    steps = fields.Nested(DraftDiffSchema, metadata={"description": "people's steps by BPMN id"})
+    flows = fields.Nested(DraftDiffSchema, metadata={"description": "sequence flows by id"})
+    forms = fields.Nested(DraftDiffSchema, metadata={"description": "forms by key"})
+    rules = fields.Nested(DraftDiffSchema, metadata={"description": "rule bindings by kind and forms"})
+    step_names = fields.Dict(metadata={"description": "BPMN id -> the step's name, of both"})
+    cases = fields.Dict(metadata={"description": "running cases in your scope: could_move (count), blocked "
+                                                "(the first 50: case_id, number, missing_steps), blocked_count"})
+
+
+@bp.get("/drafts/<id:draft_id>/compare")
+@operation("The draft against the version it would follow (its base, else the procedure's latest): steps, flows, "
+           "forms and rule bindings added, removed or changed, and which running cases in your scope could move to "
+           "it (their ready steps all in the draft) and what keeps the others; a draft with problems is a 422",
+           response=DraftCompareSchema, tag="procedures")
+def compare_draft(draft_id: int):
+    return jsonify(DraftCompareSchema().dump(drafts.compare(g.user, draft_id)))

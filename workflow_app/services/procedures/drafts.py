@@ -454,3 +454,109 @@ def skeleton(process_id: str, title: str) -> dict[str, bytes]:
 
 def _xml_text(text: str) -> str:
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
+
+
+# -- compared with the deployed version ----------------------------------------------------------------
+STEP_FIELDS = ("name", "lane", "form_key", "deadline", "milestone", "status", "closes", "legal_review",
+               "overdue_alert", "due_soon_alert")
+BPMN_NS = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+MAX_CASES_LISTED = 50
+
+
+def _flows(xml: bytes | str) -> dict[str, dict]:
+    """The sequence flows of a BPMN file's processes: id -> source, target, condition."""
+    from ...engine.specs import parse_xml
+
+    data = xml.encode("utf-8") if isinstance(xml, str) else xml
+    root = parse_xml(data, max_bytes=len(data) + 1).getroot()
+    flows = {}
+    for flow in root.iter(f"{BPMN_NS}sequenceFlow"):
+        condition = flow.find(f"{BPMN_NS}conditionExpression")
+        flows[flow.get("id")] = {"source": flow.get("sourceRef"), "target": flow.get("targetRef"),
+                                 "condition": (condition.text or "").strip() if condition is not None else None}
+    return flows
+
+
+def _diff(old: dict, new: dict, fields=None) -> dict:
+    """added and removed keys; changed ones with each differing field as [old, new]."""
+    changed = []
+    for key in sorted(old.keys() & new.keys()):
+        a, b = old[key], new[key]
+        if fields is not None:
+            differ = {f: [a.get(f), b.get(f)] for f in fields if a.get(f) != b.get(f)}
+        else:
+            differ = {} if a == b else {"content": [None, None]}
+        if differ:
+            changed.append({"id": key, "fields": differ})
+    return {"added": sorted(new.keys() - old.keys()), "removed": sorted(old.keys() - new.keys()), "changed": changed}
+
+
+def compare(user: User, draft_id: int) -> dict:
+    """The draft against the version it would follow (its base, else the procedure's latest): the
+    steps (name, lane, form, deadline, milestone, legal review, alerts), the sequence flows, the
+    forms and the rule bindings added, removed or changed; and the procedure's running cases in
+    the user's scope that could move to it — those whose ready steps all exist in the draft — with
+    the steps that keep the others. Only a draft the deploy accepts is compared (422 otherwise)."""
+    from ...models import Case, Task
+    from ..people.access import scope_filter
+
+    draft = get(user, draft_id)
+    package = _package(draft)
+    checked = check_package(package)
+    base = db.session.get(ProcedureVersion, draft.base_version_id) if draft.base_version_id else None
+    if base is None:
+        base = db.session.execute(db.select(ProcedureVersion).join(ProcedureRow).where(
+            ProcedureRow.process_id == draft.process_id).order_by(ProcedureVersion.version.desc()).limit(1)
+        ).scalar_one_or_none()
+    new_steps = {k: v for k, v in checked.procedure.task_specs.items() if v.get("human")}
+    names = {k: v.get("name") or k for k, v in checked.procedure.task_specs.items()}
+    main = package.files[package.main_path]
+    if base is None:
+        old_steps, old_flows, old_forms, old_rules = {}, {}, {}, {}
+    else:
+        old_steps = {k: v for k, v in (base.task_specs or {}).items() if v.get("human")}
+        names = {**{k: v.get("name") or k for k, v in (base.task_specs or {}).items()}, **names}
+        old_flows, old_forms = _flows(base.bpmn_xml), base.forms or {}
+        old_rules = (base.rules or {}).get("rules") or {}
+    result = {
+        "draft_id": draft.id, "revision": draft.revision,
+        "base_version_id": base.id if base else None, "base_version": base.version if base else None,
+        "steps": _diff(old_steps, new_steps, STEP_FIELDS),
+        "flows": _diff(old_flows, _flows(main), ("source", "target", "condition")),
+        "forms": _diff(old_forms, checked.forms),
+        "rules": _diff(_by_key(old_rules), _by_key((checked.rules or {}).get("rules") or {})),
+        "step_names": {k: names[k] for k in sorted(names)},
+        "cases": {"could_move": 0, "blocked": [], "blocked_count": 0},
+    }
+    if base is not None:
+        ready = db.session.execute(
+            db.select(Case.id, Case.number, Task.bpmn_id).join(Task, Task.case_id == Case.id)
+            .join(ProcedureVersion, Case.procedure_version_id == ProcedureVersion.id)
+            .where(ProcedureVersion.procedure_id == base.procedure_id, Case.closed_at.is_(None),
+                   Task.state == "ready", scope_filter(user)).order_by(Case.id)).all()
+        steps_of: dict[tuple[int, str], list[str]] = {}
+        for case_id, number, bpmn_id in ready:
+            steps_of.setdefault((case_id, number), []).append(bpmn_id)
+        for (case_id, number), steps in steps_of.items():
+            missing = sorted(s for s in steps if s not in checked.procedure.task_specs)
+            if not missing:
+                result["cases"]["could_move"] += 1
+                continue
+            result["cases"]["blocked_count"] += 1
+            if len(result["cases"]["blocked"]) < MAX_CASES_LISTED:
+                result["cases"]["blocked"].append({"case_id": case_id, "number": number, "missing_steps": missing})
+    return result
+
+
+def _by_key(rules) -> dict:
+    """Rule bindings by a stable key: a dict's own keys, a list's items by their `kind` and the
+    forms they are bound `on`."""
+    if isinstance(rules, dict):
+        return rules
+    keyed = {}
+    for n, item in enumerate(rules if isinstance(rules, list) else []):
+        on = item.get("on") if isinstance(item, dict) else None
+        on = ",".join(on) if isinstance(on, list) else on
+        key = f"{item.get('kind')}@{on if on else n}" if isinstance(item, dict) else str(n)
+        keyed[key if key not in keyed else f"{key}#{n}"] = item
+    return keyed
