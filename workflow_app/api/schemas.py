@@ -212,7 +212,9 @@ class ReferralSchema(Schema):
     side = fields.String(metadata={"description": "referring (this is the referral case), receiving (this is the "
                                                   "receipt in the receiving department), origin (the referral was "
                                                   "opened from this case, or the supervision referred this case), "
-                                                  "supervision (the supervision's list of what it sent)"})
+                                                  "supervision (the supervision's list of what it sent), chain (another "
+                                                  "letter of the same clue: one returned and referred again, or the "
+                                                  "one that referred it again)"})
     from_department = fields.String(metadata={"description": "the sender as the letter names it: the referring "
                                                              "department, or the supervising unit"})
     to_department = fields.String()
@@ -236,6 +238,9 @@ class ReferralSchema(Schema):
     answered_on = fields.Date(allow_none=True)
     accepted_case = fields.Nested(ReferralCaseRefSchema, allow_none=True, metadata={
         "description": "the case the receiving department filed (accepted)"})
+    sequence = fields.Integer(allow_none=True, metadata={
+        "description": "its place among the letters of one clue (1: the first; a returned referral referred again "
+                       "from a new referral case, link referred_again), null when the clue was referred once"})
 
 
 class ReferralListSchema(Schema):
