@@ -151,7 +151,7 @@ def test_make_run_serves_the_demo_and_the_readme_examples_work_against_it(served
     assert {c["status"] for c in page["items"]} == {"intake", "not_filed", "investigating", "decided", "served",
                                                  "closed", "on_the_spot",  # the summary procedure's too
                                                  "seized", "released", "confiscation_referred",  # the seizures'
-                                                 "registered", "inspected", "result",  # the inspections'
+                                                 "registered", "inspected", "result", "withdrawn",  # the inspections'
                                                  "referral_drafting", "referred", "feedback_overdue",
                                                  "accepted", "returned"}  # and the referrals'
     assert f"Opened {2 * len(seizure.STAGES)} seizure cases" in output

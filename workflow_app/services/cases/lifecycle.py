@@ -84,6 +84,8 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
         raise Invalid({"department": [tr("outside your org scope")]})
     version = latest_version(process_id)
     referrals.check_opened_by_hand(version)
+    if origin is not None and link["kind"] == referrals.AGAIN:
+        referrals.check_refer_again(origin, process_id, department)
     initial = {"party_kind": party["kind"], "party_name": party["name"],
                "department": department.code, "case_title": title}
     path = StepPath(user, failed="case.open_failed", failure_data={
