@@ -277,11 +277,11 @@ def check_form_rules(form_key: str | None, case: Case, data: dict, user: User | 
     info = procedure_info(case.procedure_version)
     governing = bindings.governing(info.bindings, form_key, *effects)
     if governing:
-        _refuse(step_rules.check(governing, case_record.rule_record(form_key, case, data, user, info.forms),
-                                 effects))
+        raise_refusals(step_rules.check(governing, case_record.rule_record(form_key, case, data, user, info.forms),
+                                      effects))
 
 
-def _refuse(refusals: list[step_rules.Refusal]) -> None:
+def raise_refusals(refusals: list[step_rules.Refusal]) -> None:
     """StepRefused with every breach found, led by the first rule broken; nothing if none."""
     if not refusals:
         return

@@ -73,7 +73,7 @@ def _owned(user: User, draft_id: int, revision: int | None) -> ProcedureDraft:
     _require_author(user)
     draft = _draft(draft_id)
     if draft.owner_id != user.id:
-        raise Forbidden(tr("only the draft's owner (%(owner)s) may change it", owner=_owner_name(draft)),
+        raise Forbidden(tr("only the draft's owner (%(owner)s) may change it", owner=owner_name(draft)),
                         code="not_draft_owner")
     if draft.status != EDITING:
         raise Conflict(tr("the draft is %(status)s and cannot be changed", status=status_words(draft.status)),
@@ -94,7 +94,7 @@ def check_revision(draft: ProcedureDraft, revision: int | None) -> None:
                                  details={"revision": draft.revision})
 
 
-def _owner_name(draft: ProcedureDraft) -> str:
+def owner_name(draft: ProcedureDraft) -> str:
     owner = db.session.get(User, draft.owner_id)
     return owner.full_name if owner is not None else str(draft.owner_id)
 
@@ -270,7 +270,7 @@ def delete_file(user: User, draft_id: int, path: str, revision: int | None) -> P
 
 
 # -- its problems ---------------------------------------------------------------------------------
-def _package(draft: ProcedureDraft) -> packages.Package:
+def package_of(draft: ProcedureDraft) -> packages.Package:
     found = [p for p in packages.packages_in(layout(draft)) if p.procedure_id == draft.process_id]
     if not found:
         raise packages.package_invalid(tr("the draft has no folder bpmn/%(id)s", id=draft.process_id))
@@ -281,7 +281,7 @@ def problems(user: User, draft_id: int) -> tuple[ProcedureDraft, list[dict], int
     """The deploy's problems of the draft as it stands: (draft, the first of them, how many)."""
     draft = get(user, draft_id)
     try:
-        check_package(_package(draft))
+        check_package(package_of(draft))
     except Invalid as err:
         found = err.details.get("problems")
         if found is None:  # a package-level refusal (no package, a bad name): its messages
@@ -330,7 +330,7 @@ def approve(user: User, draft_id: int, revision: int | None) -> tuple[ProcedureD
     """A second person approves: the draft is deployed as the procedure's next version (the
     deploy's checks again), its status published, in one transaction."""
     draft = _reviewable(user, draft_id, revision)
-    package = _package(draft)
+    package = package_of(draft)
 
     def mark(checked) -> None:
         draft.status, draft.reviewed_by_id, draft.reviewed_at = PUBLISHED, user.id, utcnow()
@@ -501,7 +501,7 @@ def compare(user: User, draft_id: int) -> dict:
     from ..people.access import scope_filter
 
     draft = get(user, draft_id)
-    package = _package(draft)
+    package = package_of(draft)
     checked = check_package(package)
     base = db.session.get(ProcedureVersion, draft.base_version_id) if draft.base_version_id else None
     if base is None:
