@@ -344,3 +344,30 @@ def test_a_new_procedures_test_run_ends_and_bad_runs_are_named(api, ctx):
     ended = api.post(f"/api/v1/drafts/{draft['id']}/test-run/steps", as_="author1",
                      json={"engine_task_id": step["engine_task_id"], "data": step["example"]})
     assert ended.status_code == 409 and ended.json["error"] == "test_run_ended"
+
+
+def test_a_word_template_is_checked_against_the_packages_data_before_it_is_saved(api, ctx):
+    version = next(v for v in api.get("/api/v1/procedures", as_="author1").json["items"]
+                   if v["procedure_id"] == "summary_penalty")
+    draft = api.post("/api/v1/drafts", as_="author1", json={"from_version_id": version["id"]}).json
+    path = next(f["path"] for f in draft["files"] if f["path"].endswith(".docx") and "/summary_penalty/" in f["path"])
+    template = api.get(f"/api/v1/drafts/{draft['id']}/file?path={path}", as_="author1").data
+    from tests.helpers import docx_with_text
+
+    for text, problem in (("{{ no_such_form.fine }}", "no_such_form"), ("{{ ''.__class__ }}", None),
+                          ("{% for %}", None)):
+        bad = docx_with_text(template, text)
+        r = api.put(f"/api/v1/drafts/{draft['id']}/file", as_="author1", headers={"If-Match": '"draft-r1"'},
+                    json={"path": path, "content": base64.b64encode(bad).decode(), "encoding": "base64"})
+        assert r.status_code == 422 and r.json["error"] == "template_invalid", (text, r.json)
+        if problem:
+            assert problem in " ".join(r.json["errors"]["content"])
+    not_a_docx = api.put(f"/api/v1/drafts/{draft['id']}/file", as_="author1", headers={"If-Match": '"draft-r1"'},
+                         json={"path": path, "content": base64.b64encode(b"PK not really").decode(),
+                               "encoding": "base64"})
+    assert not_a_docx.status_code == 422
+    good = docx_with_text(template, "{{ summary_decision.fine_amount }}")
+    saved = api.put(f"/api/v1/drafts/{draft['id']}/file", as_="author1", headers={"If-Match": '"draft-r1"'},
+                    json={"path": path, "content": base64.b64encode(good).decode(), "encoding": "base64"})
+    assert saved.status_code == 200, saved.json
+    assert api.get(f"/api/v1/drafts/{draft['id']}/file?path={path}", as_="author1").data == good

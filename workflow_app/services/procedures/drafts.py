@@ -23,6 +23,7 @@ from pathlib import PurePosixPath
 from flask import current_app
 from sqlalchemy.orm import undefer
 
+from ...engine import word_templates
 from ...engine.specs import sha256_of
 from ...extensions import db
 from ...models import Procedure as ProcedureRow
@@ -222,12 +223,23 @@ def _check_file(draft: ProcedureDraft, path: str, content: bytes) -> None:
     limit = current_app.config["BPMN_MAX_BYTES"]
     if len(content) > limit:
         raise Invalid({"content": [tr("at most %(max)d bytes", max=limit)]})
-    if not path.endswith(".docx"):
+    if path.endswith(".docx"):
+        found = word_templates.problems(content, _form_keys(draft, path))
+        if found:
+            raise Invalid({"content": found[:20]}, tr("the Word template cannot be used"), code="template_invalid",
+                          details={"problem_count": len(found)})
+    else:
         try:
             content.decode("utf-8")
         except UnicodeDecodeError as err:
             raise Invalid({"content": [tr("the file is not UTF-8 (%(reason)s at byte %(byte)d)", reason=err.reason,
                                           byte=err.start)]}) from None
+
+
+def _form_keys(draft: ProcedureDraft, path: str) -> set[str]:
+    """The form keys a template of the draft may name: the draft's forms (its own and the shared)."""
+    return {packages.form_key(p) for p in db.session.execute(db.select(ProcedureDraftFile.path).where(
+        ProcedureDraftFile.draft_id == draft.id, ProcedureDraftFile.path.like(f"%{packages.FORM_SUFFIX}"))).scalars()}
 
 
 def save_file(user: User, draft_id: int, path: str, content: bytes, revision: int | None) -> ProcedureDraft:
