@@ -371,3 +371,15 @@ def test_a_word_template_is_checked_against_the_packages_data_before_it_is_saved
                     json={"path": path, "content": base64.b64encode(good).decode(), "encoding": "base64"})
     assert saved.status_code == 200, saved.json
     assert api.get(f"/api/v1/drafts/{draft['id']}/file?path={path}", as_="author1").data == good
+
+
+def test_a_draft_approved_unchanged_names_the_version_it_equals_and_deploys_nothing(api, ctx):
+    version = next(v for v in api.get("/api/v1/procedures", as_="author1").json["items"]
+                   if v["procedure_id"] == "summary_penalty")
+    draft = api.post("/api/v1/drafts", as_="author1", json={"from_version_id": version["id"]}).json
+    assert api.post(f"/api/v1/drafts/{draft['id']}/submit", as_="author1", json={"revision": 1}).status_code == 200
+    approved = api.post(f"/api/v1/drafts/{draft['id']}/approve", as_="approver1", json={"revision": 2}).json
+    assert approved["status"] == "published" and approved["published_version_id"] == version["id"]
+    assert approved["published_version"]["version"] == version["version"]
+    assert chain_actions("summary_penalty") == ["draft.created", "draft.submitted", "draft.approved"]
+    assert audit_verify.verify().ok

@@ -340,29 +340,30 @@ def _reviewable(user: User, draft_id: int, revision: int | None) -> ProcedureDra
 
 def approve(user: User, draft_id: int, revision: int | None) -> tuple[ProcedureDraft, ProcedureVersion]:
     """A second person approves: the draft is deployed as the procedure's next version (the
-    deploy's checks again), its status published, in one transaction."""
+    deploy's checks again), the draft published and naming it, in the version's transaction."""
     draft = _reviewable(user, draft_id, revision)
     package = package_of(draft)
 
-    def mark(checked) -> None:
-        draft.status, draft.reviewed_by_id, draft.reviewed_at = PUBLISHED, user.id, utcnow()
+    def publish(checked, version) -> None:
         _bump(draft, revision)
-        _trace("draft.approved", user, draft, sha256=checked.sha256, files=_file_digests(draft))
+        draft.status, draft.reviewed_by_id, draft.reviewed_at = PUBLISHED, user.id, utcnow()
+        draft.published_version_id = version.id
+        _trace("draft.approved", user, draft, version_id=version.id, version=version.version,
+               sha256=checked.sha256, files=_file_digests(draft))
 
     try:
-        version, _created = deploy_package(package, user, approved=True, before_store=mark)
+        version, created = deploy_package(package, user, approved=True, on_version=publish)
     except Exception:
         db.session.rollback()
         raise
-    if draft.published_version_id != version.id:  # the version is committed; name it on the draft
+    if not created:  # the same package was deployed before: nothing was stored, the draft names that version
         with one_transaction(RACE):
-            draft = _draft(draft_id)
+            draft = _reviewable(user, draft_id, revision)
+            _bump(draft, revision)
+            draft.status, draft.reviewed_by_id, draft.reviewed_at = PUBLISHED, user.id, utcnow()
             draft.published_version_id = version.id
-            if draft.status != PUBLISHED:  # an identical package was deployed already: nothing was stored
-                draft.status, draft.reviewed_by_id, draft.reviewed_at = PUBLISHED, user.id, utcnow()
-                draft.revision += 1
-                _trace("draft.approved", user, draft, sha256=version.sha256, files=_file_digests(draft),
-                       already_deployed=True)
+            _trace("draft.approved", user, draft, version_id=version.id, version=version.version,
+                   sha256=version.sha256, files=_file_digests(draft), already_deployed=True)
     return draft, version
 
 
