@@ -381,3 +381,16 @@ def migration_sandbox(tmp_path):
             return rows.all() if rows.returns_rows else None
 
     return app, app.test_cli_runner(), sql
+
+
+def docx_with_text(template: bytes, text: str) -> bytes:
+    """A Word template with one more paragraph at its end holding `text` (a Jinja expression, say)."""
+    import io
+
+    import docx
+
+    document = docx.Document(io.BytesIO(template))
+    document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

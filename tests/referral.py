@@ -60,7 +60,7 @@ class Referral(Runs):
 
     def receipt(self, referring: dict, as_: str = RECEIVING_OFFICER) -> dict:
         """The receipt case the sending opened in the receiving department, as its officer reads it."""
-        number = self.referrals(referring)[0]["receipt_case"]["number"]
+        number = next(r for r in self.referrals(referring) if r["side"] == "referring")["receipt_case"]["number"]
         found = self.api.get("/api/v1/cases", as_=as_, query_string={"q": number}).json["items"]
         assert found, number
         return self.api.get(f"/api/v1/cases/{found[0]['id']}", as_=as_).json

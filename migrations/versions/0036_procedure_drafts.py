@@ -6,10 +6,15 @@ Revises: 0034
 procedure_draft (the draft: the procedure it would deploy as, the version it was taken from, its
 owner, its status and `revision`, the optimistic-concurrency counter every save names) and
 procedure_draft_file (its files by their path in the repository's layout, as procedure_file).
-Nothing in them runs or is seen by officers (services/procedures/drafts.py).
+Nothing in them runs or is seen by officers (services/procedures/drafts.py); a draft's test run
+(`test_state`, the sandbox workflow's state, and `test_run`, its steps: services/procedures/draft_runs.py)
+touches no case, number or trace.
 """
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
+
+JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 revision = "0036"
 down_revision = "0034"
@@ -35,6 +40,8 @@ def upgrade():
         sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("review_reason", sa.Text(), nullable=True),
         sa.Column("published_version_id", sa.Integer(), sa.ForeignKey("procedure_version.id"), nullable=True),
+        sa.Column("test_state", sa.Text(), nullable=True),
+        sa.Column("test_run", JSON, nullable=True),
     )
     op.create_index("ix_procedure_draft_process_id", "procedure_draft", ["process_id"])
     op.create_index("ix_procedure_draft_owner_id", "procedure_draft", ["owner_id"])

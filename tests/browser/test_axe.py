@@ -79,6 +79,9 @@ def test_every_page_has_no_wcag_21_aa_violation(page):
     alert = first_link(page, '[data-testid="alert-link"]')
     if alert:
         check(page, alert, problems)
+    log_in_as(page, "admin")
+    for url in ("/numbering", "/numbering/market"):
+        check(page, url, problems)
     assert not problems, "\n".join(f"{url}: {v}" for url, found in problems.items() for v in found)
     # the check itself can fail: an image without a text alternative is a violation it reports
     page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"/static/favicon.svg\">')")

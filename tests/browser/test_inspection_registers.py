@@ -116,3 +116,48 @@ def test_the_published_plans_are_public_and_a_joint_visits_page_lists_both_depar
     expect(banner).to_contain_text(f"联合检查的日期{today}")
     expect(page.get_by_test_id("joint-visit-day")).to_have_attribute("data-day", today)
     screenshot(page, "inspection-joint-05-another-day-refused")
+
+
+def _choose(page, name: str, value: str):
+    """A choice field as the form renders it: a select, or radio buttons."""
+    if page.locator(f'select[name="{name}"]').count():
+        page.select_option(f'select[name="{name}"]', value)
+    else:
+        page.check(f'input[name="{name}"][value="{value}"]')
+
+
+def test_an_inspection_is_ended_before_its_visit_with_the_heads_approval(page):
+    """终止检查: an officer asks from the case page with the reason, the head approves, the case closes
+    as 已终止检查 and the inspection's page says its check link lets nobody in."""
+    today = local_today().isoformat()
+    log_in_as(page, "officer1")
+    page.goto("/cases/new?procedure=inspection")
+    page.select_option('select[name="procedure"]', "inspection")
+    page.fill('input[name="title"]', "清河区浏览器终止检查测试商店涉企行政检查")
+    page.fill('input[name="party_name"]', "清河区浏览器终止检查测试商店")
+    page.get_by_test_id("submit").click()
+    expect(page.locator(".flash.success")).to_be_visible()
+    case_url = page.url
+    page.locator('[data-testid="request-link"][data-kind="inspection_withdrawal"]').click()
+    _choose(page, "withdrawal_reason", "deregistered")
+    page.fill('textarea[name="withdrawal_details"], input[name="withdrawal_details"]',
+              "经查询国家企业信用信息公示系统，该企业已办理注销登记。")
+    page.fill('input[name="requested_on"]', today)
+    screenshot(page, "inspection-withdrawal-01-request")
+    page.get_by_test_id("submit").click()
+    expect(page.locator(".flash.success")).to_be_visible()
+
+    log_in_as(page, "head1")
+    page.goto(case_url)
+    page.locator('[data-testid="task-link"][data-bpmn-id="withdrawal_approval"]').click()
+    _choose(page, "withdrawal_decision", "approve")
+    page.fill('textarea[name="opinion"], input[name="opinion"]', "企业已注销，同意终止检查。")
+    page.fill('input[name="decided_on"]', today)
+    page.get_by_test_id("submit").click()
+    expect(page.locator(".flash.success")).to_be_visible()
+    page.goto(case_url)
+    expect(page.get_by_test_id("case-status")).to_have_text("已终止检查")
+    assert page.locator('[data-testid="task-link"]').count() == 0
+    screenshot(page, "inspection-withdrawal-02-withdrawn")
+    page.goto(case_url.replace("/cases/", "/inspection/cases/"))
+    expect(page.get_by_test_id("visit-withdrawn")).to_be_visible()

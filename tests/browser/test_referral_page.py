@@ -164,3 +164,64 @@ def test_the_supervisor_refers_an_audited_cases_clue_and_the_receiving_officer_r
     expect(page.get_by_test_id("case-status")).to_have_text("已接收，待答复")
     assert page.locator(f'a[href="{origin_url}"]').count() == 0  # the audited case is never linked
     screenshot(page, "referral-08-supervision-received")
+
+
+def test_a_returned_referral_is_referred_again_and_its_page_lists_every_letter(page):
+    """The receiving department returned the clue (不属本局管辖): the officer refers it again from the
+    returned referral's page ("再次移送"), a new referral case linked to it; the letter to the
+    department that returned it is refused beside the field until the reason why is given, and is
+    sent to another department instead; both pages list both letters, each with its outcome."""
+    today = local_today()
+    log_in(page, "officer1")
+    page.goto("/cases?kind=referral&status=returned")
+    page.locator('[data-testid="cases"] a[href^="/cases/"]').first.click()
+    first_url, first_number = path_of(page), page.locator("h1").inner_text().split()[0]
+    expect(page.get_by_test_id("referral")).to_have_attribute("data-outcome", "returned")
+    returned_to = page.get_by_test_id("referral").locator("dd").first.inner_text()
+    page.get_by_test_id("refer-again").click()
+
+    expect(page.locator('select[name="link_kind"]')).to_have_value("referred_again")
+    expect(page.locator('select[name="procedure"]')).to_have_value("referral")
+    assert page.locator('input[name="title"]').input_value()  # the same clue's title, offered
+    page.get_by_test_id("submit").click()
+    expect(page.locator(".flash.success")).to_contain_text("制作移送函")
+    second_url = path_of(page)
+    expect(page.locator('[data-testid="referral"][data-sequence="1"]')).to_have_attribute("data-outcome", "returned")
+
+    open_step(page, "referral_letter")
+    receiver = page.locator('select[name="receiving_department"]')
+    code = receiver.locator("option", has_text=returned_to.split(" ")[0]).first.get_attribute("value")
+    page.select_option('select[name="receiving_department"]', code)
+    page.fill('textarea[name="clue"]', "检查中发现当事人在店外人行道上占道经营")
+    page.fill('textarea[name="reasons"]', "占用道路属交通运输部门管辖")
+    page.fill('input[name="referred_on"]', today.isoformat())
+    page.fill('input[name="feedback_due_on"]', (today + timedelta(days=14)).isoformat())
+    page.get_by_test_id("submit").click()
+    refused = page.get_by_test_id("error-receiving_department")
+    expect(refused).to_contain_text("已退回")
+    expect(page.get_by_test_id("error-again_reason")).to_be_visible()
+    screenshot(page, "referral-09-again-to-the-same-refused")
+    page.console_errors[:] = [e for e in page.console_errors if not re.search(r"status of 422", e)]
+    page.select_option('select[name="receiving_department"]', "transport")
+    page.get_by_test_id("submit").click()
+    expect(page.locator(".flash.success")).to_contain_text("移送审批")
+
+    log_in_as(page, "head1")
+    page.goto(second_url)
+    open_step(page, "referral_approval")
+    page.check('input[name="approval_decision"][value="approve"]')
+    page.fill('textarea[name="opinion"], input[name="opinion"]', "同意再次移送")
+    page.fill('input[name="decided_on"]', today.isoformat())
+    page.get_by_test_id("submit").click()
+    expect(page.locator(".flash.success")).to_be_visible()
+    letters = page.get_by_test_id("referral-letter")
+    expect(letters).to_have_count(2)
+    expect(letters.first).to_contain_text(first_number)
+    second = page.locator('[data-testid="referral"][data-sequence="2"]')
+    expect(second).to_have_attribute("data-side", "referring")
+    expect(second).to_contain_text("交通运输局")
+    expect(second.get_by_test_id("referral-outcome")).to_contain_text("待答复")
+    screenshot(page, "referral-10-two-letters")
+    page.goto(first_url)
+    expect(page.locator('[data-testid="referral"][data-sequence="2"]')).to_have_attribute("data-side", "chain")
+    assert page.get_by_test_id("refer-again").count() == 0  # referred again already

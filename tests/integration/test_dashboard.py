@@ -62,7 +62,7 @@ def test_the_figures_count_a_known_set_of_alerts_cases_and_steps(api, ctx):
                         "referral_drafting": 0, "not_referred": 0, "referred": 0, "feedback_overdue": 0,
                         "accepted": 0, "returned": 0,  # the referral's
                         "referral_received": 0, "receipt_accepted": 0, "receipt_returned": 0,  # its receipt's own
-                        "registered": 0, "inspected": 0, "result": 0}  # the enterprise inspection's
+                        "registered": 0, "inspected": 0, "result": 0, "withdrawn": 0}  # the enterprise inspection's
     assert s["cases"]["total"] == 3 and s["cases"]["in_progress"] == 3
 
     oracle = time_left_by_department(utcnow())

@@ -217,3 +217,169 @@ def test_a_file_added_and_removed_and_a_draft_discarded(api, ctx):
     assert api.get("/api/v1/drafts?status=bogus", as_="author1").status_code == 422
     assert chain_actions("small_check") == ["draft.created", "draft.file_saved", "draft.file_removed",
                                             "draft.discarded"]
+
+
+def test_the_comparison_names_what_changed_and_which_running_cases_could_move(api, ctx):
+    case = api.open_case()  # a running general-penalty case, its clue intake ready
+    version = next(v for v in api.get("/api/v1/procedures", as_="author1").json["items"]
+                   if v["procedure_id"] == "general_penalty")
+    draft = api.post("/api/v1/drafts", as_="author1", json={"from_version_id": version["id"]}).json
+    main = "bpmn/general_penalty/general_penalty.bpmn"
+    same = api.get(f"/api/v1/drafts/{draft['id']}/compare", as_="author1").json
+    assert same["base_version_id"] == version["id"]
+    assert all(same[part] == {"added": [], "removed": [], "changed": []} for part in ("steps", "flows", "forms",
+                                                                                      "rules"))
+    assert same["cases"]["could_move"] >= 1 and same["cases"]["blocked_count"] == 0
+    # renamed: the clue intake's id and name change, so the running case's ready step is missing
+    xml = file_of(api, draft["id"], main)
+    assert 'id="clue_intake"' in xml
+    renamed = xml
+    for before in ('id="{}"', 'sourceRef="{}"', 'targetRef="{}"', 'bpmnElement="{}"', ">{}<", "from {}."):
+        renamed = renamed.replace(before.format("clue_intake"), before.format("clue_register"))
+    save(api, draft["id"], main, renamed, 1)
+    problems = api.get(f"/api/v1/drafts/{draft['id']}/problems", as_="author1").json
+    assert problems["problem_count"] == 0, problems
+    diff = api.get(f"/api/v1/drafts/{draft['id']}/compare", as_="author1").json
+    assert diff["steps"]["added"] == ["clue_register"] and diff["steps"]["removed"] == ["clue_intake"]
+    blocked = {b["case_id"]: b for b in diff["cases"]["blocked"]}
+    assert blocked[case["id"]]["missing_steps"] == ["clue_intake"]
+    assert diff["step_names"]["clue_intake"] == diff["step_names"]["clue_register"]
+
+
+def test_a_changed_step_lists_its_changed_fields(api, ctx):
+    draft = new_draft(api).json
+    save(api, draft["id"], MAIN, file_of(api, draft["id"]).replace('name="登记"', 'name="检查登记"'), 1)
+    api.post(f"/api/v1/drafts/{draft['id']}/submit", as_="author1", json={"revision": 2})
+    api.post(f"/api/v1/drafts/{draft['id']}/approve", as_="approver1", json={"revision": 3})
+    version = next(v for v in api.get("/api/v1/procedures", as_="author1").json["items"]
+                   if v["procedure_id"] == "small_check")
+    second = api.post("/api/v1/drafts", as_="author1", json={"from_version_id": version["id"]}).json
+    xml = file_of(api, second["id"]).replace('name="检查登记"', 'name="现场检查登记"')
+    save(api, second["id"], MAIN, xml, 1)
+    diff = api.get(f"/api/v1/drafts/{second['id']}/compare", as_="author1").json
+    assert diff["steps"]["changed"] == [{"id": "record", "fields": {"name": ["检查登记", "现场检查登记"]}}]
+    assert diff["flows"] == {"added": [], "removed": [], "changed": []}
+
+
+# -- the test run -------------------------------------------------------------------------------------
+def counts():
+    from workflow_app.models import Case, IssuedNumber, Task
+
+    return tuple(db.session.execute(db.select(db.func.count()).select_from(model)).scalar()
+                 for model in (Case, Task, TraceEvent, IssuedNumber))
+
+
+def test_a_test_run_steps_through_the_draft_with_its_rules_and_deadlines_and_touches_nothing_real(api, ctx):
+    version = next(v for v in api.get("/api/v1/procedures", as_="author1").json["items"]
+                   if v["procedure_id"] == "general_penalty")
+    draft = api.post("/api/v1/drafts", as_="author1", json={"from_version_id": version["id"]}).json
+    before = counts()
+    r = api.post(f"/api/v1/drafts/{draft['id']}/test-run", as_="author1", json={"department": "market"})
+    assert r.status_code == 201, r.json
+    run = r.json
+    assert run["revision"] == 1 and not run["stale"] and not run["completed"] and run["steps"] == []
+    (intake,) = run["ready"]
+    assert intake["bpmn_id"] == "clue_intake" and intake["example"] and intake["lane"] == "officer"
+
+    # a date in the future is refused by the package's rule kinds, with the law's words; the run is unchanged
+    future = {**intake["example"], "received_on": "2999-01-01"}
+    refused = api.post(f"/api/v1/drafts/{draft['id']}/test-run/steps", as_="author1",
+                       json={"engine_task_id": intake["engine_task_id"], "data": future})
+    assert refused.status_code == 422 and refused.json["article"], refused.json
+    assert "DATES_OUT_OF_ORDER" in {rule["code"] for rule in refused.json["details"]["rules"]}
+    assert api.get(f"/api/v1/drafts/{draft['id']}/test-run", as_="author1").json["steps"] == []
+    # a form missing a required field: named
+    bad = api.post(f"/api/v1/drafts/{draft['id']}/test-run/steps", as_="author1",
+                   json={"engine_task_id": intake["engine_task_id"], "data": {}})
+    assert bad.status_code == 422 and "received_on" in bad.json["errors"]
+
+    data = {**intake["example"], "received_on": days_ago(3), "violation_date": days_ago(5)}
+    data = {k: v for k, v in data.items() if k != "violation_ended_on"}
+    done = api.post(f"/api/v1/drafts/{draft['id']}/test-run/steps", as_="author1",
+                    json={"engine_task_id": intake["engine_task_id"], "data": data})
+    assert done.status_code == 200, done.json
+    run = done.json
+    assert [s["bpmn_id"] for s in run["steps"]] == ["clue_intake"]
+    (filing,) = run["ready"]
+    assert filing["bpmn_id"] == "filing_approval"
+    # its deadline counts from the date the intake recorded: 15 working days (APL 54, 市场监管 rules)
+    assert filing["deadline"] and filing["deadline_words"]["zh"].startswith("自")
+    assert filing["due_at"] is not None and filing["due_at"][:10] > days_ago(3)
+    assert counts() == before  # no case, task, trace event or number
+    approver_view = api.get(f"/api/v1/drafts/{draft['id']}/test-run", as_="approver1")
+    assert approver_view.status_code == 200
+    assert api.post(f"/api/v1/drafts/{draft['id']}/test-run", as_="approver1",
+                    json={"department": "market"}).status_code == 403  # the owner's run
+
+    # the draft changes: the run is stale and refuses steps until started again
+    main = "bpmn/general_penalty/general_penalty.bpmn"
+    save(api, draft["id"], main, file_of(api, draft["id"], main) + "\n", 1)  # (traced on the procedure's chain)
+    before = counts()
+    stale = api.get(f"/api/v1/drafts/{draft['id']}/test-run", as_="author1").json
+    assert stale["stale"] is True
+    again = api.post(f"/api/v1/drafts/{draft['id']}/test-run/steps", as_="author1",
+                     json={"engine_task_id": filing["engine_task_id"], "data": filing["example"]})
+    assert again.status_code == 409 and again.json["error"] == "test_run_stale"
+    assert api.delete(f"/api/v1/drafts/{draft['id']}/test-run", as_="author1").status_code == 204
+    assert api.get(f"/api/v1/drafts/{draft['id']}/test-run", as_="author1").status_code == 404
+    assert counts() == before
+
+
+def test_a_new_procedures_test_run_ends_and_bad_runs_are_named(api, ctx):
+    draft = new_draft(api).json
+    assert api.post(f"/api/v1/drafts/{draft['id']}/test-run", as_="author1",
+                    json={"department": "nowhere"}).json["errors"].keys() == {"department"}
+    assert api.post(f"/api/v1/drafts/{draft['id']}/test-run", as_="author1",
+                    json={"department": "qinghe"}).status_code == 422  # a district, not a department
+    assert api.post(f"/api/v1/drafts/{draft['id']}/test-run", as_="author1",
+                    json={"department": "market", "party": {"name": "", "kind": "robot"}}).status_code == 422
+    run = api.post(f"/api/v1/drafts/{draft['id']}/test-run", as_="author1", json={"department": "market"}).json
+    (step,) = run["ready"]
+    wrong = api.post(f"/api/v1/drafts/{draft['id']}/test-run/steps", as_="author1",
+                     json={"engine_task_id": "no-such-task", "data": {}})
+    assert wrong.status_code == 409 and wrong.json["error"] == "task_not_ready"
+    done = api.post(f"/api/v1/drafts/{draft['id']}/test-run/steps", as_="author1",
+                    json={"engine_task_id": step["engine_task_id"], "data": step["example"]}).json
+    assert done["completed"] is True and done["ready"] == []
+    ended = api.post(f"/api/v1/drafts/{draft['id']}/test-run/steps", as_="author1",
+                     json={"engine_task_id": step["engine_task_id"], "data": step["example"]})
+    assert ended.status_code == 409 and ended.json["error"] == "test_run_ended"
+
+
+def test_a_word_template_is_checked_against_the_packages_data_before_it_is_saved(api, ctx):
+    version = next(v for v in api.get("/api/v1/procedures", as_="author1").json["items"]
+                   if v["procedure_id"] == "summary_penalty")
+    draft = api.post("/api/v1/drafts", as_="author1", json={"from_version_id": version["id"]}).json
+    path = next(f["path"] for f in draft["files"] if f["path"].endswith(".docx") and "/summary_penalty/" in f["path"])
+    template = api.get(f"/api/v1/drafts/{draft['id']}/file?path={path}", as_="author1").data
+    from tests.helpers import docx_with_text
+
+    for text, problem in (("{{ no_such_form.fine }}", "no_such_form"), ("{{ ''.__class__ }}", None),
+                          ("{% for %}", None)):
+        bad = docx_with_text(template, text)
+        r = api.put(f"/api/v1/drafts/{draft['id']}/file", as_="author1", headers={"If-Match": '"draft-r1"'},
+                    json={"path": path, "content": base64.b64encode(bad).decode(), "encoding": "base64"})
+        assert r.status_code == 422 and r.json["error"] == "template_invalid", (text, r.json)
+        if problem:
+            assert problem in " ".join(r.json["errors"]["content"])
+    not_a_docx = api.put(f"/api/v1/drafts/{draft['id']}/file", as_="author1", headers={"If-Match": '"draft-r1"'},
+                         json={"path": path, "content": base64.b64encode(b"PK not really").decode(),
+                               "encoding": "base64"})
+    assert not_a_docx.status_code == 422
+    good = docx_with_text(template, "{{ summary_decision.fine_amount }}")
+    saved = api.put(f"/api/v1/drafts/{draft['id']}/file", as_="author1", headers={"If-Match": '"draft-r1"'},
+                    json={"path": path, "content": base64.b64encode(good).decode(), "encoding": "base64"})
+    assert saved.status_code == 200, saved.json
+    assert api.get(f"/api/v1/drafts/{draft['id']}/file?path={path}", as_="author1").data == good
+
+
+def test_a_draft_approved_unchanged_names_the_version_it_equals_and_deploys_nothing(api, ctx):
+    version = next(v for v in api.get("/api/v1/procedures", as_="author1").json["items"]
+                   if v["procedure_id"] == "summary_penalty")
+    draft = api.post("/api/v1/drafts", as_="author1", json={"from_version_id": version["id"]}).json
+    assert api.post(f"/api/v1/drafts/{draft['id']}/submit", as_="author1", json={"revision": 1}).status_code == 200
+    approved = api.post(f"/api/v1/drafts/{draft['id']}/approve", as_="approver1", json={"revision": 2}).json
+    assert approved["status"] == "published" and approved["published_version_id"] == version["id"]
+    assert approved["published_version"]["version"] == version["version"]
+    assert chain_actions("summary_penalty") == ["draft.created", "draft.submitted", "draft.approved"]
+    assert audit_verify.verify().ok

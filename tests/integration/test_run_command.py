@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -151,7 +152,7 @@ def test_make_run_serves_the_demo_and_the_readme_examples_work_against_it(served
     assert {c["status"] for c in page["items"]} == {"intake", "not_filed", "investigating", "decided", "served",
                                                  "closed", "on_the_spot",  # the summary procedure's too
                                                  "seized", "released", "confiscation_referred",  # the seizures'
-                                                 "registered", "inspected", "result",  # the inspections'
+                                                 "registered", "inspected", "result", "withdrawn",  # the inspections'
                                                  "referral_drafting", "referred", "feedback_overdue",
                                                  "accepted", "returned"}  # and the referrals'
     assert f"Opened {2 * len(seizure.STAGES)} seizure cases" in output
@@ -169,6 +170,19 @@ def test_make_run_serves_the_demo_and_the_readme_examples_work_against_it(served
     assert [t["bpmn_id"] for t in case_file["items"]] == [
         "clue_intake", "filing_approval", "extension_request", "extension_approval"]
     assert [e["action"] for e in trace["items"]][:2] == ["case.opened", "task.ready"]
+
+    # the drafts' commands (the section's second block, after the first's API and field)
+    section = README[README.index("## Using the API"):]
+    drafts_block = re.findall(r"```sh\n(.*?)```", section, re.S)[1]
+    assert "$API/drafts" in drafts_block
+    with tempfile.TemporaryDirectory() as where:
+        run = subprocess.run(["bash", "-euo", "pipefail", "-c", "\n".join(readme_api_examples(base).splitlines()[:2])
+                              + "\n" + drafts_block], capture_output=True, text=True, timeout=120, cwd=where)
+        assert run.returncode == 0, run.stderr
+        assert "<bpmn:userTask" in (Path(where) / "small_check.bpmn").read_text(encoding="utf-8")
+    problems, test_run, compared, submitted = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
+    assert problems["problem_count"] == 0 and [t["bpmn_id"] for t in test_run["ready"]] == ["record"]
+    assert compared["steps"]["added"] == ["record"] and submitted["status"] == "submitted"
 
     left = stop(proc, signal.SIGTERM)  # as .ci/run and a service manager stop it
     assert left == {}, left

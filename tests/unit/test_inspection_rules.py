@@ -1,6 +1,7 @@
 """The enterprise-inspection rule kinds (oversight/step_rules/inspection.py) as pure functions of a
 case record: INSPECTION_WITHOUT_PLAN, INSPECTION_TOO_FREQUENT, a joint visit's department
-registering on the joint visit's day, and the clue handed on only to a linked penalty case."""
+registering on the joint visit's day, the clue handed on only to a linked penalty case, and an
+inspection ended (终止检查) only before its on-site record."""
 from datetime import date
 
 from workflow_app.oversight.bindings import KINDS
@@ -89,3 +90,29 @@ def test_a_clue_is_handed_on_only_once_a_penalty_case_is_linked_as_its_clue():
     assert kind.run(record("c", {"handed_on": "2026-10-01"}, links=linked), params) == []
     incoming = [{"kind": "inspection_clue", "outgoing": False, "case_id": 9}]
     assert kind.run(record("c", {"handed_on": "2026-10-01"}, links=incoming), params)
+
+
+# -- 终止检查 only before the visit is carried out ----------------------------------------------------------------
+WITHDRAWAL = {"record": "r", "field": "w.requested_on"}
+APPROVAL = {"record": "r", "field": "a.decision", "decision": "a.decision", "approve": "approve"}
+
+
+def withdrawn(form, data, earlier, params):
+    rec = CaseRecord(form, data, today=date(2026, 11, 1), earlier=earlier)
+    return KINDS["withdrawn_before_record"].run(rec, params)
+
+
+def test_an_inspection_is_withdrawn_before_its_record_and_refused_after_it():
+    assert KINDS["withdrawn_before_record"].effect == "before_form"
+    assert withdrawn("w", {"requested_on": "2026-10-30"}, {"v": {"visit_on": "2026-10-31"}}, WITHDRAWAL) == []
+    [breach] = withdrawn("w", {}, {"r": {"inspected_on": "2026-10-30"}}, WITHDRAWAL)
+    assert breach.fields == ("w.requested_on",) and "现场检查记录" in breach.message
+
+
+def test_the_head_may_always_refuse_a_withdrawal_but_not_approve_one_after_the_record():
+    made = {"r": {"inspected_on": "2026-10-30"}}
+    assert withdrawn("a", {"decision": "refuse"}, made, APPROVAL) == []
+    assert withdrawn("a", {}, made, APPROVAL) == []  # nothing decided yet (the page before the form is typed)
+    [breach] = withdrawn("a", {"decision": "approve"}, made, APPROVAL)
+    assert breach.fields == ("a.decision",)
+    assert withdrawn("a", {"decision": "approve"}, {}, APPROVAL) == []

@@ -183,6 +183,7 @@ BOUND = {
     "inspection_within_frequency": (["jiancha"], {"visit_on": "jiancha.rujian"}),
     "clue_opened_in_linked_case": (["jiancha"], {"handed_on": "jiancha.yijiao"}),
     "on_joint_visit_day": (["jiancha"], {"visit_on": "jiancha.rujian"}),
+    "withdrawn_before_record": (["chexiao"], {"record": "jiancha", "field": "chexiao.riqi"}),
     "party_identified": (["gaozhi"], {"notice": "gaozhi"}),
     "recorded_by_named_officer": (["diaocha"], {"officers": "diaocha.renyuan"}),
     "electronic_service_consented": (["songda"], {"method": "songda.fangshi", "electronic": "dianzi",

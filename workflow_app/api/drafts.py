@@ -8,6 +8,7 @@ from flask import current_app, g, jsonify, request, url_for
 from marshmallow import Schema, fields
 
 from ..i18n import localized
+from ..services.cases import draft_runs
 from ..services.errors import Invalid, PreconditionFailed, tr
 from ..services.procedures import drafts
 from . import bp
@@ -251,3 +252,99 @@ def return_draft(draft_id: int):
            errors={"412": "the draft changed since the revision you name"})
 def discard_draft(draft_id: int):
     return _action(lambda p: drafts.discard(g.user, draft_id, _revision(p)))
+
+
+class DraftDiffSchema(Schema):
+    added = fields.List(fields.String())
+    removed = fields.List(fields.String())
+    changed = fields.List(fields.Dict(), metadata={"description": "{id, fields: {field: [old, new]}}"})
+
+
+class DraftCompareSchema(Schema):
+    draft_id = fields.Integer()
+    revision = fields.Integer()
+    base_version_id = fields.Integer(allow_none=True, metadata={"description": "the version compared with"})
+    base_version = fields.Integer(allow_none=True)
+    steps = fields.Nested(DraftDiffSchema, metadata={"description": "people's steps by BPMN id"})
+    flows = fields.Nested(DraftDiffSchema, metadata={"description": "sequence flows by id"})
+    forms = fields.Nested(DraftDiffSchema, metadata={"description": "forms by key"})
+    rules = fields.Nested(DraftDiffSchema, metadata={"description": "rule bindings by kind and forms"})
+    step_names = fields.Dict(metadata={"description": "BPMN id -> the step's name, of both"})
+    cases = fields.Dict(metadata={"description": "running cases in your scope: could_move (count), blocked "
+                                                "(the first 50: case_id, number, missing_steps), blocked_count"})
+
+
+@bp.get("/drafts/<id:draft_id>/compare")
+@operation("The draft against the version it would follow (its base, else the procedure's latest): steps, flows, "
+           "forms and rule bindings added, removed or changed, and which running cases in your scope could move to "
+           "it (their ready steps all in the draft) and what keeps the others; a draft with problems is a 422",
+           response=DraftCompareSchema, tag="procedures")
+def compare_draft(draft_id: int):
+    return jsonify(DraftCompareSchema().dump(drafts.compare(g.user, draft_id)))
+
+
+# -- the draft's test run ---------------------------------------------------------------------------
+class TestRunStartSchema(Schema):
+    department = fields.String(required=True, validate=Length(1, 64), metadata={
+        "description": "the department the run is in: its registers, powers and settings are what the rules read"})
+    party = fields.Dict(metadata={"description": "{name, kind: person|organization}; a sample organization if left out"})
+
+
+class TestRunStepSchema(Schema):
+    engine_task_id = fields.String(required=True, validate=Length(1, 100), metadata={
+        "description": "a ready step of the run (its `ready` list)"})
+    data = fields.Dict(required=True, metadata={"description": "the step's form, e.g. its `example`"})
+
+
+class TestRunSchema(Schema):
+    draft_id = fields.Integer()
+    draft_revision = fields.Integer()
+    revision = fields.Integer(metadata={"description": "the draft's revision the run began on"})
+    stale = fields.Boolean(metadata={"description": "the draft changed since: start the run again"})
+    department = fields.String()
+    party = fields.Dict()
+    started_at = fields.String()
+    started_by = fields.String()
+    completed = fields.Boolean(metadata={"description": "the process ended"})
+    steps = fields.List(fields.Dict(), metadata={
+        "description": "done, in order: bpmn_id, name, form_key, data, at, by, alerts (the rule kinds that would "
+                       "raise an oversight alert: code, article, message, message_en), due_at"})
+    milestones = fields.List(fields.Dict())
+    ready = fields.List(fields.Dict(), metadata={
+        "description": "ready steps: engine_task_id, bpmn_id, name, lane, form_key, example, deadline, "
+                       "deadline_words {zh, en}, due_at, ready_at"})
+
+
+@bp.post("/drafts/<id:draft_id>/test-run")
+@operation("Start a test run of your draft (试运行): its procedure as a sandbox case in a department, on the "
+           "engine, forms, rule kinds and deadlines of a real case; no case, number or trace event is made. An "
+           "earlier run is replaced; a draft with problems is a 422", body=TestRunStartSchema,
+           response=TestRunSchema, tag="procedures")
+def start_test_run(draft_id: int):
+    payload = json_body(TestRunStartSchema())
+    run = draft_runs.start(g.user, draft_id, payload["department"], payload.get("party"))
+    return jsonify(TestRunSchema().dump(run)), 201, {"Location": url_for("api.get_test_run", draft_id=draft_id)}
+
+
+@bp.get("/drafts/<id:draft_id>/test-run")
+@operation("The draft's test run: its steps done, the alerts they would raise, the ready steps with their "
+           "deadlines", response=TestRunSchema, tag="procedures")
+def get_test_run(draft_id: int):
+    return jsonify(TestRunSchema().dump(draft_runs.get_run(g.user, draft_id)))
+
+
+@bp.post("/drafts/<id:draft_id>/test-run/steps")
+@operation("Do one ready step of the test run: the form checked (422 naming its fields), the rule kinds the "
+           "package binds to it (a refusal of the law, with its article, leaves the run unchanged), then the engine",
+           body=TestRunStepSchema, response=TestRunSchema, tag="procedures")
+def test_run_step(draft_id: int):
+    payload = json_body(TestRunStepSchema())
+    return jsonify(TestRunSchema().dump(draft_runs.complete(g.user, draft_id, payload["engine_task_id"],
+                                                            payload["data"])))
+
+
+@bp.delete("/drafts/<id:draft_id>/test-run")
+@operation("End the draft's test run (nothing of it is kept)", tag="procedures")
+def discard_test_run(draft_id: int):
+    draft_runs.discard(g.user, draft_id)
+    return "", 204

@@ -101,7 +101,8 @@ def build_spec(app) -> dict:
             ok = {"api.create_case": "201", "api.create_token": "201", "api.revoke_token": "204",
                   "api.store_signature": "201", "api.store_evidence": "201", "api.create_party": "201",
                   "api.draft_inspection_plan": "201", "api.make_inspection_draw": "201",
-                  "api.start_joint_visit": "201", "api.create_draft": "201"}.get(
+                  "api.start_joint_visit": "201", "api.create_draft": "201",
+                  "api.start_test_run": "201", "api.discard_test_run": "204"}.get(
                 rule.endpoint, "200")
             op["responses"][ok] = {"description": "OK" if ok not in _NO_CONTENT else "done; no content"}
             if meta["location"]:

@@ -24,7 +24,7 @@ from ..services.oversight import alerts, dashboard
 from ..services.people import auth, parties, users
 from ..services.procedures import document_manifest, packages, statuses
 from ..services.procedures import versions as procedures
-from ..services.registers import causes, org_settings, penalty_lists
+from ..services.registers import causes, numbering, org_settings, penalty_lists
 from . import bp
 from .authentication import CSRF_HEADER, login_limits, public
 from .openapi import operation
@@ -51,6 +51,8 @@ from .schemas import (
     DocumentListSchema,
     LegalReviewSchema,
     MilestoneSchema,
+    NumberingSchema,
+    NumberingSetSchema,
     OversightSummarySchema,
     PartyFieldsSchema,
     PartyIdentifySchema,
@@ -572,6 +574,31 @@ def get_department(code: str):
         "code": unit.code, "name": unit.name, "kind": unit.kind, "parent": unit.parent.code if unit.parent else None,
         "enforcement_domains": list(unit.enforcement_domains or []), "penalty_powers": list(unit.penalty_powers or []),
         "settings": org_settings.settings_of(unit), "settings_set": sorted((unit.settings or {}).keys())}))
+
+
+DEPARTMENT_PATH = {"code": {"type": "string", "minLength": 1, "maxLength": 64, "description": "the department's code"}}
+
+
+@bp.get("/departments/<code>/numbering")
+@operation("A department's numbering (案号 and 文号): its short name (机关代字), pattern and the code of each kind, "
+           "with the next number of each kind this year as it would print (read without issuing one); "
+           "administrators, in their org scope", response=NumberingSchema, tag="registers",
+           path_params=DEPARTMENT_PATH)
+def get_numbering(code: str):
+    return jsonify(NumberingSchema().dump(numbering.overview(numbering.numbered_department(g.user, code))))
+
+
+@bp.put("/departments/<code>/numbering")
+@operation("Set a department's numbering, as `flask org numbering` does: each of abbr, pattern given replaces it, "
+           "codes are merged (an empty code restores the default); a pattern that could print two numbers the "
+           "same, or a code shared by two kinds, is a 422 naming the field. Numbers already issued stay as "
+           "printed; the counters continue. Administrators, in their org scope; traced",
+           body=NumberingSetSchema, response=NumberingSchema, tag="registers", path_params=DEPARTMENT_PATH)
+def set_numbering(code: str):
+    payload = json_body(NumberingSetSchema())
+    unit = numbering.set_numbering(g.user, code, abbr=payload["abbr"], pattern=payload["pattern"],
+                                   codes=payload["codes"])
+    return jsonify(NumberingSchema().dump(numbering.overview(unit)))
 
 
 @bp.get("/causes/<department>/<code>")

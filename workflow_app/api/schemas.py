@@ -213,7 +213,9 @@ class ReferralSchema(Schema):
     side = fields.String(metadata={"description": "referring (this is the referral case), receiving (this is the "
                                                   "receipt in the receiving department), origin (the referral was "
                                                   "opened from this case, or the supervision referred this case), "
-                                                  "supervision (the supervision's list of what it sent)"})
+                                                  "supervision (the supervision's list of what it sent), chain (another "
+                                                  "letter of the same clue: one returned and referred again, or the "
+                                                  "one that referred it again)"})
     from_department = fields.String(metadata={"description": "the sender as the letter names it: the referring "
                                                              "department, or the supervising unit"})
     to_department = fields.String()
@@ -237,6 +239,9 @@ class ReferralSchema(Schema):
     answered_on = fields.Date(allow_none=True)
     accepted_case = fields.Nested(ReferralCaseRefSchema, allow_none=True, metadata={
         "description": "the case the receiving department filed (accepted)"})
+    sequence = fields.Integer(allow_none=True, metadata={
+        "description": "its place among the letters of one clue (1: the first; a returned referral referred again "
+                       "from a new referral case, link referred_again), null when the clue was referred once"})
 
 
 class ReferralListSchema(Schema):
@@ -808,6 +813,36 @@ class DepartmentSchema(Schema):
         "description": "the settings in force, each set by an administrator or derived from the org tree"})
     settings_set = fields.List(fields.String(), metadata={
         "description": "the keys of `settings` an administrator set (the others are derived or not set)"})
+
+
+class NumberingKindSchema(Schema):
+    kind = fields.String(metadata={"description": "the kind of number: case (案号), inspection_case, penalty_decision …"})
+    code = fields.String(allow_none=True, metadata={"description": "its code (字), e.g. 罚"})
+    own = fields.Boolean(metadata={"description": "the department set this code (else the default)"})
+    next_seq = fields.Integer(metadata={"description": "the seq the next number of this year would take (read "
+                                                       "without issuing it)"})
+    example = fields.String(allow_none=True, metadata={
+        "description": "the next number as it would print; null: the department cannot number this kind yet"})
+
+
+class NumberingSchema(Schema):
+    department = fields.String(metadata={"description": "the department's code"})
+    name = fields.String()
+    abbr = fields.String(allow_none=True, metadata={"description": "机关代字, the short name its numbers begin with; "
+                                                                   "null: not set (documents cannot be numbered)"})
+    pattern = fields.String(metadata={"description": "the pattern naming {kind}, {year} and {seq} (or {seq:0N})"})
+    pattern_set = fields.Boolean(metadata={"description": "the department set its pattern (else the default)"})
+    year = fields.Integer(metadata={"description": "the (Beijing) year of the examples"})
+    kinds = fields.List(fields.Nested(NumberingKindSchema))
+
+
+class NumberingSetSchema(Schema):
+    abbr = fields.String(load_default=None, metadata={"description": "the short name (机关代字), 1 to 20 characters"})
+    pattern = fields.String(load_default=None, metadata={
+        "description": "e.g. {abbr}{kind}〔{year}〕{seq}号; must name {kind}, {year} and {seq} (or {seq:0N})"})
+    codes = fields.Dict(keys=fields.String(validate=Length(min=1, max=64)),
+                        values=fields.String(allow_none=True, validate=Length(max=64)), load_default=None,
+                        metadata={"description": "kind -> code (字); an empty code or null restores the default"})
 
 
 CauseListSchema = Schema.from_dict({"department": fields.String(), **_cursor_page_fields(CauseSchema)},

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from ..extensions import db
 from ..models import Case, InspectionPlan, MarketEntity, Party, User
 from ..services.cases import lifecycle as cases
+from ..services.cases import requests as case_requests
 from ..services.evidence import attachments
 from ..services.evidence import items as evidence
 from ..services.inspections import draws as inspection_draws
@@ -85,6 +86,8 @@ STAGES = [
      "officers (入企检查登记); the supervisors see INSPECTION_WITHOUT_PLAN"),
     ("joint", "inspection: the complaint's enterprise visited jointly with 生态环境分局 (进一次门、查多项事), "
               "each department its own case, both registered", "each department's officers (现场检查记录)"),
+    ("withdrawn", "inspection: ended before the visit (终止检查: the enterprise was deregistered), approved by the head",
+     None),
 ]
 PLANNED_STAGES = ("drawn", "registered", "inspected", "rectification", "clue", "closed")
 
@@ -191,7 +194,27 @@ def seed_inspection_cases() -> dict[str, int]:
             joint_with = case
         reached[stage] = 1
     reached["joint"] = _joint_visit(officer, joint_with, today)
+    reached["withdrawn"] = _withdrawn(officer, head, today)
     return reached
+
+
+def _withdrawn(officer, head, today: str) -> int:
+    """An inspection on a complaint, registered, then ended before the visit (终止检查): the
+    enterprise was deregistered meanwhile; the officer asks with the reason, the head approves."""
+    entity = _entity("withdrawn")
+    case = cases.open_case(officer, process_id="inspection", title=f"{entity.name}涉企行政检查",
+                           department_code="market", party=market_entities.party_fields(entity))
+    case = _step(officer, case, "inspection_trigger", {
+        "trigger": "complaint", "trigger_reference": "12315投诉举报平台转来：群众反映该单位无证经营",
+        "trigger_received_on": today, "party_id_number": entity.credit_code, "party_address": entity.address,
+        "started_on": today})
+    case = _visit(officer, case, today, ["officer1", "officer2"], entity.address)
+    case = case_requests.start_request(officer, case.id, "inspection_withdrawal", {
+        "withdrawal_reason": "deregistered", "requested_on": today,
+        "withdrawal_details": "入企前经查询国家企业信用信息公示系统，该企业已办理注销登记，检查对象不存在。"})
+    _step(head, case, "withdrawal_approval", {"withdrawal_decision": "approve", "decided_on": today,
+                                              "opinion": "企业已注销，同意终止检查。"})
+    return 1
 
 
 def _joint_visit(officer, market_case, today: str) -> int:

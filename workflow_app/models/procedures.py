@@ -87,6 +87,10 @@ class ProcedureDraft(db.Model):
     reviewed_at = mapped_column(UTCDateTime, nullable=True)
     review_reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it was returned
     published_version_id: Mapped[int | None] = mapped_column(ForeignKey("procedure_version.id"))
+    # The draft's test run (services/procedures/draft_runs.py): the sandbox workflow's state and
+    # what was done in it; no case, number or trace event is made.
+    test_state: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
+    test_run = mapped_column(JSONType, nullable=True, deferred=True)
 
     files = relationship("ProcedureDraftFile", back_populates="draft", order_by="ProcedureDraftFile.path",
                          cascade="all, delete-orphan")

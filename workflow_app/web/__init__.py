@@ -16,6 +16,7 @@ from . import (  # noqa: E402,F401  (register the views)
     legal_review,
     login,
     market_entities,
+    numbering,
     parties,
     procedures,
     referrals,

@@ -357,6 +357,8 @@ def _prefill_from(form: dict, origin, departments) -> None:
         form["party_name"], form["party_kind"] = origin.party_name, origin.party_kind
     if any(unit.code == origin.department.code for unit in departments):
         form["department"] = origin.department.code
+    if form["link_kind"] == "referred_again" and not form["title"]:  # the same clue, referred again
+        form["title"] = origin.title
 
 
 def _link_of(form: dict, origin) -> dict | None:

@@ -136,6 +136,7 @@ def case_page(case_id: int):
                            may_link=case_links.may_link(current_user, case), link_kinds=_link_kinds(),
                            referrals=referrals.shown(current_user, case),
                            may_refer=referrals.may_refer_from(current_user, case),
+                           may_refer_again=referrals.may_refer_again(current_user, case),
                            may_refer_supervision=referrals.may_refer_as_supervision(current_user, case))
 
 

@@ -13,6 +13,10 @@
   record (the visit made, over the others made by then).
 - `on_joint_visit_day` (refusal JOINT_VISIT_DAY_DIFFERS): a department of a joint visit (进一次门、
   查多项事, services/inspections/joint_visits.py) registers its part of the visit on the joint visit's day.
+- `withdrawn_before_record` (refusal INSPECTION_ALREADY_CARRIED_OUT): an inspection is ended
+  (终止检查) only before its visit is carried out; once the on-site record is made it ends with its
+  result (and its disclosure). Bound on the request, checked before its form is typed, and on the
+  head's approval when it approves (a record made while the request waited).
 - `clue_opened_in_linked_case` (refusal INSPECTION_CLUE_WITHOUT_CASE): an inspection that found a
   violation hands its clue on to a penalty case opened from it (services/cases/links.py kind
   `inspection_clue`) before the hand-over is recorded.
@@ -20,7 +24,7 @@
 The plan, the earlier inspections and the joint visit come from `record.inspections` (oversight/step_rules/record.py
 InspectionHistory, services/inspections/visits.py), read only when one of these kinds runs.
 """
-from ..bindings import ALERT, TEXT, Param, RuleKind, register
+from ..bindings import ALERT, BEFORE_FORM, FIELD, FORM, TEXT, Param, RuleKind, register
 from .record import Breach, CaseRecord, date_field, number_field, text_field
 
 PLANNED = "plan"
@@ -146,3 +150,27 @@ register(RuleKind(
     on_joint_visit_day,
     doc="A department taking part in a joint visit registers its visit on the joint visit's day; another day is "
         "refused, naming the joint visit's."))
+
+
+# -- 终止检查: only before the visit is carried out ------------------------------------------------------------
+def withdrawn_before_record(record: CaseRecord, params: dict) -> list[Breach]:
+    if params.get("decision") and record.get(params["decision"]) != params["approve"]:
+        return []  # refusing the withdrawal is always open
+    if not record.recorded(params["record"]):
+        return []
+    return [Breach((params["field"],),
+                   "本次检查已经实施（已制作现场检查记录），不能终止检查：应当作出检查结果并依法公示（国办发〔2024〕54号）",
+                   "the visit was carried out (its on-site record is made): the inspection is not ended but closed "
+                   f"with its result, which is disclosed ({EN_BASIS})")]
+
+
+register(RuleKind(
+    "withdrawn_before_record", "INSPECTION_ALREADY_CARRIED_OUT", BASIS,
+    {"record": Param(FORM, doc="the form of the on-site record (现场检查记录)"),
+     "field": Param(FIELD, doc="the field of the step the refusal names"),
+     "decision": text_field("the approval's decision; the rule applies only when it approves", optional=True),
+     "approve": Param(TEXT, optional=True, default="approve", enum_of="decision",
+                      doc="the choice of `decision` that approves (default: approve)")},
+    withdrawn_before_record, effect=BEFORE_FORM,
+    doc="An inspection is ended (终止检查) only before its on-site record is made; after it the inspection ends "
+        "with its result."))

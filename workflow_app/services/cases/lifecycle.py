@@ -84,6 +84,8 @@ def open_case(user: User, *, process_id: str, title: str, department_code: str, 
         raise Invalid({"department": [tr("outside your org scope")]})
     version = latest_version(process_id)
     referrals.check_opened_by_hand(version)
+    if origin is not None and link["kind"] == referrals.AGAIN:
+        referrals.check_refer_again(origin, process_id, department)
     initial = {"party_kind": party["kind"], "party_name": party["name"],
                "department": department.code, "case_title": title}
     path = StepPath(user, failed="case.open_failed", failure_data={
@@ -275,11 +277,11 @@ def check_form_rules(form_key: str | None, case: Case, data: dict, user: User | 
     info = procedure_info(case.procedure_version)
     governing = bindings.governing(info.bindings, form_key, *effects)
     if governing:
-        _refuse(step_rules.check(governing, case_record.rule_record(form_key, case, data, user, info.forms),
-                                 effects))
+        raise_refusals(step_rules.check(governing, case_record.rule_record(form_key, case, data, user, info.forms),
+                                      effects))
 
 
-def _refuse(refusals: list[step_rules.Refusal]) -> None:
+def raise_refusals(refusals: list[step_rules.Refusal]) -> None:
     """StepRefused with every breach found, led by the first rule broken; nothing if none."""
     if not refusals:
         return

@@ -61,8 +61,13 @@ KINDS = {kind.code: kind for kind in (
              "from the referral letter"),
     LinkKind("referral", "移送后受移送部门的案件", "case of the department the clue was referred to",
              "来源：移送的线索", "referred from"),
+    LinkKind("referred_again", "再次移送（前次被退回）", "clue referred again after a return",
+             "前次移送（已被退回）", "earlier referral, returned"),
     LinkKind("related", "关联案件", "related case", "关联案件", "related case"),
 )}
+# Made only by opening a case from another (services/cases/referrals.py checks the referral it follows),
+# never between two existing cases.
+OPENING_ONLY = {"referred_again"}
 
 
 def parse(value, field: str = "linked_from") -> dict | None:
@@ -153,6 +158,9 @@ def link_cases(user: User, case_id: int, asked: dict) -> CaseLink:
     target = _readable(user, asked["case_id"], "case_id")
     if target.id == origin.id:
         raise Invalid({"case_id": [tr("a case cannot be linked to itself")]})
+    if asked["kind"] in OPENING_ONLY:
+        raise Invalid({"kind": [tr("a returned referral is referred again by opening a new referral case from it, "
+                                   "not by linking two cases")]})
     existing = db.session.execute(db.select(CaseLink.id).where(db.or_(
         db.and_(CaseLink.from_case_id == origin.id, CaseLink.to_case_id == target.id),
         db.and_(CaseLink.from_case_id == target.id, CaseLink.to_case_id == origin.id)))).first()

@@ -28,6 +28,14 @@ run here, inside the transaction of the step that makes them (services/cases/lif
   wait and its timer (a timer already due fires first in that step: the alert, as the worker
   would have raised it).
 
+A referral returned by the receiving department (退回, e.g. 不属本局管辖) is referred again from a
+new referral case opened from the returned one (link `referred_again`, `check_refer_again`): one
+letter per referral case, each with its own number, approval, due time and answer, the earlier one
+staying closed as returned. The chain is read both ways (`chain`): its origin and its evidence are
+the first referral's, and every case of it lists every letter with its outcome (`shown`). A letter
+to a department that returned the clue already must state why (`again_reason`); docs/referrals.md
+says why a new case rather than a loop back to the letter step.
+
 The justice bureau's supervision (执法监督, role `supervisor`) refers a clue, or a case it audits,
 by `refer_by_supervision`: no referral case (the supervision is no department with officers and a
 head), the letter sent at once in the supervising unit's name, the receipt opened exactly as above;
@@ -36,7 +44,7 @@ its answer recorded on the row; its period watched by the worker on the row's du
 
 Every step is one transaction over the cases it changes, each traced on its own chain.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from ...engine.specs import CROSS_DEPARTMENT_STEPS
@@ -61,6 +69,8 @@ RECEIPT_PROCESS = "referral_receipt"  # the receiving department's procedure (bp
 FILING_PROCESS = "general_penalty"  # the case an accepted referral is filed as
 LETTER_FORM = "referral_letter"
 OUTCOMES = {"accept": "accepted", "return": "returned"}
+AGAIN = "referred_again"  # the link from a returned referral case to the one that refers its clue again
+MAX_CHAIN = 50  # letters of one clue followed (a bound on the walk; nobody refers a clue 50 times)
 
 
 def part_of(info, task: Task) -> str | None:
@@ -108,9 +118,59 @@ def _receiving_department(case: Case, code, field_name: str = "receiving_departm
 
 
 def origin_of(case: Case) -> Case | None:
-    """The case a referral was opened from (its link of kind `referred`), if any."""
+    """The case a referral was opened from (its link of kind `referred`), if any; for a referral
+    referred again, the first referral's."""
+    first = chain(case)[0]
     return db.session.execute(db.select(Case).join(CaseLink, CaseLink.from_case_id == Case.id).where(
-        CaseLink.to_case_id == case.id, CaseLink.kind == "referred").order_by(CaseLink.id).limit(1)).scalar()
+        CaseLink.to_case_id == first.id, CaseLink.kind == "referred").order_by(CaseLink.id).limit(1)).scalar()
+
+
+def _linked(case_id: int, *, back: bool) -> Case | None:
+    """The referral case before (`back`) or after this one in its chain (link `referred_again`)."""
+    mine, other = (CaseLink.to_case_id, CaseLink.from_case_id) if back else (CaseLink.from_case_id, CaseLink.to_case_id)
+    return db.session.execute(db.select(Case).join(CaseLink, other == Case.id).where(
+        mine == case_id, CaseLink.kind == AGAIN).order_by(CaseLink.id).limit(1)).scalar()
+
+
+def chain(case: Case) -> list[Case]:
+    """The referral cases of one clue, first letter first: the case itself when it was never
+    returned and referred again."""
+    first, seen = case, 0
+    while seen < MAX_CHAIN and (before := _linked(first.id, back=True)) is not None:
+        first, seen = before, seen + 1
+    found = [first]
+    while len(found) < MAX_CHAIN and (after := _linked(found[-1].id, back=False)) is not None:
+        found.append(after)
+    return found
+
+
+def check_refer_again(returned: Case, process_id: str, department: OrgUnit) -> None:
+    """Opening a referral case from a returned one (link `referred_again`): the new case is a
+    referral of the same department, and the one it follows was returned by the receiving
+    department and not referred again already (422 naming the field; 409 for a second time)."""
+    if process_id != REFERRAL_PROCESS:
+        raise Invalid({"linked_from.kind": [tr("a clue is referred again by a new referral case (procedure %(process)s)",
+                                               process=REFERRAL_PROCESS)]})
+    row = db.session.execute(db.select(Referral).where(Referral.referral_case_id == returned.id)).scalar()
+    if row is None or row.outcome != "returned":
+        raise Invalid({"linked_from.case_id": [tr("is no referral returned by the receiving department: only a "
+                                                  "returned referral is referred again")]})
+    if returned.department_id != department.id:
+        raise Invalid({"department": [tr("a clue is referred again by the department that referred it (%(department)s)",
+                                         department=returned.department.name)]})
+    later = _linked(returned.id, back=False)
+    if later is not None:
+        raise Conflict(tr("this referral was referred again already, by %(number)s", number=later.number),
+                       code="already_referred_again")
+
+
+def returned_by(case: Case) -> dict[int, Referral]:
+    """department id -> the referral of this clue it returned, over the earlier letters of the chain."""
+    ids = [c.id for c in chain(case) if c.id != case.id]
+    rows = db.session.execute(db.select(Referral).where(Referral.referral_case_id.in_(ids),
+                                                        Referral.outcome == "returned").order_by(Referral.id)
+                              ).scalars() if ids else []
+    return {row.to_department_id: row for row in rows}
 
 
 def _enclosed(case: Case, ids) -> list[Evidence]:
@@ -119,8 +179,7 @@ def _enclosed(case: Case, ids) -> list[Evidence]:
     ids = [i for i in ids or [] if isinstance(i, int) and not isinstance(i, bool)]
     if not ids:
         return []
-    origin = origin_of(case)
-    cases = [case.id] + ([origin.id] if origin is not None else [])
+    cases = list(_enclosing_cases(case))
     found = {item.id: item for item in db.session.execute(db.select(Evidence).where(
         Evidence.case_id.in_(cases), Evidence.id.in_(ids))).scalars()}
     errors = []
@@ -134,8 +193,21 @@ def _enclosed(case: Case, ids) -> list[Evidence]:
     return [found[i] for i in ids]
 
 
+def _enclosing_cases(case: Case) -> dict[int, str]:
+    """case id -> number of the cases whose evidence a letter may enclose: the referral's own, the
+    earlier letters' of its chain and the origin case's."""
+    origin = origin_of(case)
+    return {**{c.id: c.number for c in chain(case)}, **({origin.id: origin.number} if origin is not None else {})}
+
+
 def _check_letter(case: Case, data: dict, info, letter_id: str) -> None:
     unit = _receiving_department(case, data.get("receiving_department"))
+    earlier = returned_by(case).get(unit.id)
+    if earlier is not None and not (data.get("again_reason") or "").strip():
+        raise Invalid({"receiving_department": [tr(
+            "%(department)s returned this clue already (%(reasons)s): refer it to another department, or state why "
+            "it is referred to it again", department=unit.name, reasons=earlier.reasons or "-")],
+            "again_reason": [tr("is required to refer the clue again to a department that returned it")]})
     _enclosed(case, data.get("origin_evidence"))
     data["receiving_department_name"] = unit.name  # the letter's address line, as the org tree names it
     # the instant the feedback is due, the time of the wait's timer (bpmn/referral: feedback_due)
@@ -181,7 +253,7 @@ class _Sending:
     def write(self, now: datetime) -> None:
         case, letter, origin = self.case, self.letter, self.origin
         by_supervision = case is None
-        copy = {key: letter.get(key) for key in ("clue", "reasons", "materials", "contact", "referred_on",
+        copy = {key: letter.get(key) for key in ("clue", "reasons", "again_reason", "materials", "contact", "referred_on",
                                                   "feedback_due_on") if letter.get(key) not in (None, "")}
         copy["feedback_due_at"] = self.due_at.isoformat()
         copy.update({**({"referral_number": case.number} if case is not None else {}),
@@ -598,6 +670,7 @@ class Shown:
     sent_by: str | None = None
     origin_number: str | None = None
     origin_case_id: int | None = None
+    sequence: int | None = None  # its place among the letters of one clue (第N次移送); None: the only one
 
     def as_json(self) -> dict:
         return {"side": self.side, "from_department": self.from_department, "to_department": self.to_department,
@@ -611,7 +684,8 @@ class Shown:
                 "outcome": self.outcome, "reasons": self.reasons,
                 "answered_on": self.answered_on,
                 "accepted_case": ({"number": self.accepted_number, "id": self.accepted_case_id}
-                                  if self.accepted_number else None)}
+                                  if self.accepted_number else None),
+                "sequence": self.sequence}
 
     @property
     def overdue(self) -> bool:
@@ -621,14 +695,43 @@ class Shown:
 
 def shown(user: User, case: Case) -> list[Shown]:
     """The referrals the case takes part in (as the referral, the receipt, or their origin), as
-    `user`, who reads `case`, may see them."""
-    from_case = db.select(CaseLink.to_case_id).where(CaseLink.from_case_id == case.id, CaseLink.kind == "referred")
+    `user`, who reads `case`, may see them. A referral case lists every letter of its clue's chain
+    (side `chain` for the others, each with its place: 第N次移送), and the origin every letter of
+    each clue it referred."""
+    referring = [c.id for c in chain(case)] if _is_referral_case(case) else []
+    from_case = db.session.execute(db.select(CaseLink.to_case_id).where(
+        CaseLink.from_case_id == case.id, CaseLink.kind == "referred")).scalars().all()
+    for first in from_case[:MAX_CHAIN]:
+        referring += [c.id for c in chain(db.session.get(Case, first))]
     rows = db.session.execute(db.select(Referral).where(db.or_(
         Referral.referral_case_id == case.id, Referral.receipt_case_id == case.id,
-        Referral.referral_case_id.in_(from_case), Referral.origin_case_id == case.id)).order_by(Referral.id)
+        Referral.referral_case_id.in_(referring), Referral.origin_case_id == case.id)).order_by(Referral.id)
     ).scalars().all()
-    return _shown_rows(user, rows, lambda r: "referring" if r.referral_case_id == case.id
-                       else "receiving" if r.receipt_case_id == case.id else "origin")
+    place = {case_id: n for n, case_id in enumerate(referring, 1)} if len(referring) > 1 else {}
+    if from_case:  # the origin's clues: each letter's place in its own chain
+        place = {}
+        for first in from_case[:MAX_CHAIN]:
+            ids = [c.id for c in chain(db.session.get(Case, first))]
+            place.update({i: n for n, i in enumerate(ids, 1)} if len(ids) > 1 else {})
+    found = _shown_rows(user, rows, lambda r: "referring" if r.referral_case_id == case.id
+                        else "receiving" if r.receipt_case_id == case.id
+                        else "chain" if r.referral_case_id in referring and not from_case else "origin")
+    return [replace(s, sequence=place.get(r.referral_case_id)) for s, r in zip(found, rows, strict=True)]
+
+
+def _is_referral_case(case: Case) -> bool:
+    return any(meta.get("cross_department") == LETTER for meta in procedure_info(case.procedure_version).task_specs.values())
+
+
+def may_refer_again(user: User, case: Case) -> bool:
+    """Whether the case page offers "再次移送": an officer of the department on a referral case the
+    receiving department returned, not referred again yet."""
+    from ..people.access import in_scope
+
+    if not user.has_role("officer") or not in_scope(user, case.department) or not _is_referral_case(case):
+        return False
+    row = db.session.execute(db.select(Referral.outcome).where(Referral.referral_case_id == case.id)).scalar()
+    return row == "returned" and _linked(case.id, back=False) is None
 
 
 def _shown_rows(user: User, rows: list[Referral], side_of) -> list[Shown]:
@@ -679,8 +782,7 @@ def may_refer_from(user: User, case: Case) -> bool:
 def enclosable(case: Case) -> list[tuple[Evidence, str]]:
     """The evidence a referral's letter may enclose: the items (not withdrawn) of the origin case's
     list and of the referral's own, each with its case's number."""
-    origin = origin_of(case)
-    cases = {case.id: case.number, **({origin.id: origin.number} if origin is not None else {})}
+    cases = _enclosing_cases(case)
     items = db.session.execute(db.select(Evidence).where(Evidence.case_id.in_(cases)).order_by(Evidence.id)).scalars()
     return [(item, cases[item.case_id]) for item in items if item.withdrawal is None]
 

@@ -31,6 +31,9 @@ from ..errors import NotFound, tr
 PROCEDURE = "inspection"
 TRIGGER_FORM, VISIT_FORM, RECORD_FORM = "inspection_trigger", "inspection_visit", "inspection_record"
 VISIT_DAY_FIELD = "visit_on"  # the registration's day of the visit
+# The status of an inspection ended before its visit (终止检查: bpmn/inspection's milestone `withdrawn`):
+# its registration no longer lets anyone in.
+WITHDRAWN = "withdrawn"
 TOKEN_SALT = "inspection-visit"
 TRIGGER_WORDS = {"complaint": tr("a complaint or report"), "referral": tr("a referral or an assignment"),
                  "clue": tr("a clue found by monitoring or otherwise"), "other": tr("no plan and no recorded clue")}
@@ -163,8 +166,9 @@ def registered_visit_day(case: Case) -> date | None:
 
 
 def registration(case: Case) -> PublicRegistration | None:
-    """The case's registered visit as the public page shows it; None before the visit is registered."""
-    visit = _latest(case.id, VISIT_FORM)
+    """The case's registered visit as the public page shows it; None before the visit is registered,
+    and once the inspection is withdrawn (the visit will not take place: nobody is let in on it)."""
+    visit = _latest(case.id, VISIT_FORM) if case.status != WITHDRAWN else None
     if visit is None:
         return None
     data = visit.data or {}

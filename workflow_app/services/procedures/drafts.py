@@ -23,6 +23,7 @@ from pathlib import PurePosixPath
 from flask import current_app
 from sqlalchemy.orm import undefer
 
+from ...engine import word_templates
 from ...engine.specs import sha256_of
 from ...extensions import db
 from ...models import Procedure as ProcedureRow
@@ -73,7 +74,7 @@ def _owned(user: User, draft_id: int, revision: int | None) -> ProcedureDraft:
     _require_author(user)
     draft = _draft(draft_id)
     if draft.owner_id != user.id:
-        raise Forbidden(tr("only the draft's owner (%(owner)s) may change it", owner=_owner_name(draft)),
+        raise Forbidden(tr("only the draft's owner (%(owner)s) may change it", owner=owner_name(draft)),
                         code="not_draft_owner")
     if draft.status != EDITING:
         raise Conflict(tr("the draft is %(status)s and cannot be changed", status=status_words(draft.status)),
@@ -94,7 +95,7 @@ def check_revision(draft: ProcedureDraft, revision: int | None) -> None:
                                  details={"revision": draft.revision})
 
 
-def _owner_name(draft: ProcedureDraft) -> str:
+def owner_name(draft: ProcedureDraft) -> str:
     owner = db.session.get(User, draft.owner_id)
     return owner.full_name if owner is not None else str(draft.owner_id)
 
@@ -222,12 +223,23 @@ def _check_file(draft: ProcedureDraft, path: str, content: bytes) -> None:
     limit = current_app.config["BPMN_MAX_BYTES"]
     if len(content) > limit:
         raise Invalid({"content": [tr("at most %(max)d bytes", max=limit)]})
-    if not path.endswith(".docx"):
+    if path.endswith(".docx"):
+        found = word_templates.problems(content, _form_keys(draft, path))
+        if found:
+            raise Invalid({"content": found[:20]}, tr("the Word template cannot be used"), code="template_invalid",
+                          details={"problem_count": len(found)})
+    else:
         try:
             content.decode("utf-8")
         except UnicodeDecodeError as err:
             raise Invalid({"content": [tr("the file is not UTF-8 (%(reason)s at byte %(byte)d)", reason=err.reason,
                                           byte=err.start)]}) from None
+
+
+def _form_keys(draft: ProcedureDraft, path: str) -> set[str]:
+    """The form keys a template of the draft may name: the draft's forms (its own and the shared)."""
+    return {packages.form_key(p) for p in db.session.execute(db.select(ProcedureDraftFile.path).where(
+        ProcedureDraftFile.draft_id == draft.id, ProcedureDraftFile.path.like(f"%{packages.FORM_SUFFIX}"))).scalars()}
 
 
 def save_file(user: User, draft_id: int, path: str, content: bytes, revision: int | None) -> ProcedureDraft:
@@ -270,7 +282,7 @@ def delete_file(user: User, draft_id: int, path: str, revision: int | None) -> P
 
 
 # -- its problems ---------------------------------------------------------------------------------
-def _package(draft: ProcedureDraft) -> packages.Package:
+def package_of(draft: ProcedureDraft) -> packages.Package:
     found = [p for p in packages.packages_in(layout(draft)) if p.procedure_id == draft.process_id]
     if not found:
         raise packages.package_invalid(tr("the draft has no folder bpmn/%(id)s", id=draft.process_id))
@@ -281,7 +293,7 @@ def problems(user: User, draft_id: int) -> tuple[ProcedureDraft, list[dict], int
     """The deploy's problems of the draft as it stands: (draft, the first of them, how many)."""
     draft = get(user, draft_id)
     try:
-        check_package(_package(draft))
+        check_package(package_of(draft))
     except Invalid as err:
         found = err.details.get("problems")
         if found is None:  # a package-level refusal (no package, a bad name): its messages
@@ -328,29 +340,30 @@ def _reviewable(user: User, draft_id: int, revision: int | None) -> ProcedureDra
 
 def approve(user: User, draft_id: int, revision: int | None) -> tuple[ProcedureDraft, ProcedureVersion]:
     """A second person approves: the draft is deployed as the procedure's next version (the
-    deploy's checks again), its status published, in one transaction."""
+    deploy's checks again), the draft published and naming it, in the version's transaction."""
     draft = _reviewable(user, draft_id, revision)
-    package = _package(draft)
+    package = package_of(draft)
 
-    def mark(checked) -> None:
-        draft.status, draft.reviewed_by_id, draft.reviewed_at = PUBLISHED, user.id, utcnow()
+    def publish(checked, version) -> None:
         _bump(draft, revision)
-        _trace("draft.approved", user, draft, sha256=checked.sha256, files=_file_digests(draft))
+        draft.status, draft.reviewed_by_id, draft.reviewed_at = PUBLISHED, user.id, utcnow()
+        draft.published_version_id = version.id
+        _trace("draft.approved", user, draft, version_id=version.id, version=version.version,
+               sha256=checked.sha256, files=_file_digests(draft))
 
     try:
-        version, _created = deploy_package(package, user, approved=True, before_store=mark)
+        version, created = deploy_package(package, user, approved=True, on_version=publish)
     except Exception:
         db.session.rollback()
         raise
-    if draft.published_version_id != version.id:  # the version is committed; name it on the draft
+    if not created:  # the same package was deployed before: nothing was stored, the draft names that version
         with one_transaction(RACE):
-            draft = _draft(draft_id)
+            draft = _reviewable(user, draft_id, revision)
+            _bump(draft, revision)
+            draft.status, draft.reviewed_by_id, draft.reviewed_at = PUBLISHED, user.id, utcnow()
             draft.published_version_id = version.id
-            if draft.status != PUBLISHED:  # an identical package was deployed already: nothing was stored
-                draft.status, draft.reviewed_by_id, draft.reviewed_at = PUBLISHED, user.id, utcnow()
-                draft.revision += 1
-                _trace("draft.approved", user, draft, sha256=version.sha256, files=_file_digests(draft),
-                       already_deployed=True)
+            _trace("draft.approved", user, draft, version_id=version.id, version=version.version,
+                   sha256=version.sha256, files=_file_digests(draft), already_deployed=True)
     return draft, version
 
 
@@ -454,3 +467,109 @@ def skeleton(process_id: str, title: str) -> dict[str, bytes]:
 
 def _xml_text(text: str) -> str:
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
+
+
+# -- compared with the deployed version ----------------------------------------------------------------
+STEP_FIELDS = ("name", "lane", "form_key", "deadline", "milestone", "status", "closes", "legal_review",
+               "overdue_alert", "due_soon_alert")
+BPMN_NS = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+MAX_CASES_LISTED = 50
+
+
+def _flows(xml: bytes | str) -> dict[str, dict]:
+    """The sequence flows of a BPMN file's processes: id -> source, target, condition."""
+    from ...engine.specs import parse_xml
+
+    data = xml.encode("utf-8") if isinstance(xml, str) else xml
+    root = parse_xml(data, max_bytes=len(data) + 1).getroot()
+    flows = {}
+    for flow in root.iter(f"{BPMN_NS}sequenceFlow"):
+        condition = flow.find(f"{BPMN_NS}conditionExpression")
+        flows[flow.get("id")] = {"source": flow.get("sourceRef"), "target": flow.get("targetRef"),
+                                 "condition": (condition.text or "").strip() if condition is not None else None}
+    return flows
+
+
+def _diff(old: dict, new: dict, fields=None) -> dict:
+    """added and removed keys; changed ones with each differing field as [old, new]."""
+    changed = []
+    for key in sorted(old.keys() & new.keys()):
+        a, b = old[key], new[key]
+        if fields is not None:
+            differ = {f: [a.get(f), b.get(f)] for f in fields if a.get(f) != b.get(f)}
+        else:
+            differ = {} if a == b else {"content": [None, None]}
+        if differ:
+            changed.append({"id": key, "fields": differ})
+    return {"added": sorted(new.keys() - old.keys()), "removed": sorted(old.keys() - new.keys()), "changed": changed}
+
+
+def compare(user: User, draft_id: int) -> dict:
+    """The draft against the version it would follow (its base, else the procedure's latest): the
+    steps (name, lane, form, deadline, milestone, legal review, alerts), the sequence flows, the
+    forms and the rule bindings added, removed or changed; and the procedure's running cases in
+    the user's scope that could move to it — those whose ready steps all exist in the draft — with
+    the steps that keep the others. Only a draft the deploy accepts is compared (422 otherwise)."""
+    from ...models import Case, Task
+    from ..people.access import scope_filter
+
+    draft = get(user, draft_id)
+    package = package_of(draft)
+    checked = check_package(package)
+    base = db.session.get(ProcedureVersion, draft.base_version_id) if draft.base_version_id else None
+    if base is None:
+        base = db.session.execute(db.select(ProcedureVersion).join(ProcedureRow).where(
+            ProcedureRow.process_id == draft.process_id).order_by(ProcedureVersion.version.desc()).limit(1)
+        ).scalar_one_or_none()
+    new_steps = {k: v for k, v in checked.procedure.task_specs.items() if v.get("human")}
+    names = {k: v.get("name") or k for k, v in checked.procedure.task_specs.items()}
+    main = package.files[package.main_path]
+    if base is None:
+        old_steps, old_flows, old_forms, old_rules = {}, {}, {}, {}
+    else:
+        old_steps = {k: v for k, v in (base.task_specs or {}).items() if v.get("human")}
+        names = {**{k: v.get("name") or k for k, v in (base.task_specs or {}).items()}, **names}
+        old_flows, old_forms = _flows(base.bpmn_xml), base.forms or {}
+        old_rules = (base.rules or {}).get("rules") or {}
+    result = {
+        "draft_id": draft.id, "revision": draft.revision,
+        "base_version_id": base.id if base else None, "base_version": base.version if base else None,
+        "steps": _diff(old_steps, new_steps, STEP_FIELDS),
+        "flows": _diff(old_flows, _flows(main), ("source", "target", "condition")),
+        "forms": _diff(old_forms, checked.forms),
+        "rules": _diff(_by_key(old_rules), _by_key((checked.rules or {}).get("rules") or {})),
+        "step_names": {k: names[k] for k in sorted(names)},
+        "cases": {"could_move": 0, "blocked": [], "blocked_count": 0},
+    }
+    if base is not None:
+        ready = db.session.execute(
+            db.select(Case.id, Case.number, Task.bpmn_id).join(Task, Task.case_id == Case.id)
+            .join(ProcedureVersion, Case.procedure_version_id == ProcedureVersion.id)
+            .where(ProcedureVersion.procedure_id == base.procedure_id, Case.closed_at.is_(None),
+                   Task.state == "ready", scope_filter(user)).order_by(Case.id)).all()
+        steps_of: dict[tuple[int, str], list[str]] = {}
+        for case_id, number, bpmn_id in ready:
+            steps_of.setdefault((case_id, number), []).append(bpmn_id)
+        for (case_id, number), steps in steps_of.items():
+            missing = sorted(s for s in steps if s not in checked.procedure.task_specs)
+            if not missing:
+                result["cases"]["could_move"] += 1
+                continue
+            result["cases"]["blocked_count"] += 1
+            if len(result["cases"]["blocked"]) < MAX_CASES_LISTED:
+                result["cases"]["blocked"].append({"case_id": case_id, "number": number, "missing_steps": missing})
+    return result
+
+
+def _by_key(rules) -> dict:
+    """Rule bindings by a stable key: a dict's own keys, a list's items by their `kind` and the
+    forms they are bound `on`."""
+    if isinstance(rules, dict):
+        return rules
+    keyed = {}
+    for n, item in enumerate(rules if isinstance(rules, list) else []):
+        on = item.get("on") if isinstance(item, dict) else None
+        on = ",".join(on) if isinstance(on, list) else on
+        key = f"{item.get('kind')}@{on if on else n}" if isinstance(item, dict) else str(n)
+        keyed[key if key not in keyed else f"{key}#{n}"] = item
+    return keyed

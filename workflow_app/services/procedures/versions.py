@@ -59,17 +59,16 @@ def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
 
 
 def deploy_package(package: packages.Package, actor: User | str, *, approved: bool = False,
-                   before_store=None) -> tuple[ProcedureVersion, bool]:
+                   on_version=None) -> tuple[ProcedureVersion, bool]:
     """Validate a whole package and store it as one immutable version, hashed over its files.
     `approved`: a draft a second person approved (services/procedures/drafts.py): the approval is
-    the deployer's right; `before_store(checked)` then writes the draft's own change in the same
-    transaction."""
+    the deployer's right; `on_version(checked, version)` then writes the draft's own change in the
+    transaction that stores the version (not called when identical content was deployed before)."""
     if isinstance(actor, User) and not approved:
         require_role(actor, "bpmn_author", tr("deploying procedures"), "admin")
     checked = check_package(package)
-    if before_store is not None:
-        before_store(checked)
-    return _store(checked.procedure, checked.files, checked.forms, checked.rules, checked.sha256, actor)
+    return _store(checked.procedure, checked.files, checked.forms, checked.rules, checked.sha256, actor,
+                  on_version=None if on_version is None else (lambda version: on_version(checked, version)))
 
 
 @dataclass(frozen=True)
@@ -139,7 +138,7 @@ def package_sha(files: dict[str, bytes]) -> str:
 
 
 def _store(procedure, files: dict[str, bytes], forms: dict, rules: dict | None, sha: str,
-           actor: User | str) -> tuple[ProcedureVersion, bool]:
+           actor: User | str, on_version=None) -> tuple[ProcedureVersion, bool]:
     existing = version_by_sha(sha)
     if existing is not None:
         return existing, False
@@ -169,6 +168,8 @@ def _store(procedure, files: dict[str, bytes], forms: dict, rules: dict | None, 
         audit.record("procedure.deployed", actor=actor, data={
             "process_id": procedure.process_id, "version": version.version, "sha256": sha,
             "files": {path: sha256_of(content) for path, content in sorted(files.items())}})
+        if on_version is not None:
+            on_version(version)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -41,12 +41,13 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ...extensions import db
-from ...models import IssuedNumber, NumberCounter, OrgUnit
+from ...models import IssuedNumber, NumberCounter, OrgUnit, User
 from ...oversight import conditions
 from ...oversight.calendar import LOCAL_TZ
 from ...wall_clock import local_today
 from ..audit import trail as audit
-from ..errors import Conflict, Invalid, Text, tr
+from ..errors import Conflict, Invalid, NotFound, Text, tr
+from ..people.access import in_scope, require_role
 from ..transactions import one_transaction
 
 CASE = "case"  # the kind of the case number (案号)
@@ -410,13 +411,78 @@ def keep(issued: list[Issued], *, case, task_id: int | None, actor, now: datetim
 
 
 # -- the administrator's settings ---------------------------------------------------------------
+def numbered_department(actor: User | str, code: str) -> OrgUnit:
+    """The department whose numbering `actor` reads or sets: a user must be an administrator, and
+    the department in their org scope (outside it, the 404 of a unit that does not exist); a label
+    (`cli:root`, `demo:seed`) is the command line's operator."""
+    from ..people.users import unit_by_code
+
+    if isinstance(actor, User):
+        require_role(actor, "admin", tr("setting a department's numbering"))
+    unit = unit_by_code(code)
+    if isinstance(actor, User) and not in_scope(actor, unit):
+        raise NotFound(tr("no org unit %(code)s", code=repr(code)))
+    if unit.kind != "department":
+        raise NotFound(tr("%(code)s is no department: only a department numbers cases", code=repr(code)))
+    return unit
+
+
+def numbered_departments(actor: User) -> list[OrgUnit]:
+    """The departments of the administrator's scope, by path (the numbering page's list)."""
+    from ..people.access import scope_unit_ids
+
+    require_role(actor, "admin", tr("setting a department's numbering"))
+    return list(db.session.execute(db.select(OrgUnit).where(OrgUnit.id.in_(scope_unit_ids(actor)),
+                                                            OrgUnit.kind == "department")
+                                   .order_by(OrgUnit.path)).scalars())
+
+
+def next_seq(department: OrgUnit, year: int, kind: str) -> int:
+    """The seq the next number of that department, year and kind would take, read without issuing
+    it (no counter is bumped: a step in between may take it first, so this is an example only)."""
+    last = db.session.execute(db.select(NumberCounter.last).where(
+        NumberCounter.department_id == department.id, NumberCounter.year == year,
+        NumberCounter.kind == kind)).scalar_one_or_none()
+    return (last or 0) + 1
+
+
+@dataclass(frozen=True)
+class KindExample:
+    """One kind of a department's numbering as the page shows it: its code (`own`: the department
+    set it, else the default) and the number it would print next (None: it cannot number it)."""
+
+    kind: str
+    code: str | None
+    own: bool
+    next_seq: int
+    example: str | None
+
+
+def examples(unit: OrgUnit, year: int) -> list[KindExample]:
+    """Each kind the department numbers (the defaults' and its own), with the next number of the
+    year rendered by `render` (or, unset, the register's case number; documents: none)."""
+    numbering = numbering_of(unit)
+    own = ((unit.numbering or {}).get("codes") or {}) if isinstance(unit.numbering, dict) else {}
+    codes = numbering.codes if numbering else dict(DEFAULT_CODES)
+    out = []
+    for kind in [*DEFAULT_CODES, *sorted(set(codes) - set(DEFAULT_CODES))]:
+        seq = next_seq(unit, year, kind)
+        if numbering is not None:
+            example = render(numbering.pattern, abbr=numbering.abbr, code=codes[kind], year=year, seq=seq)
+        elif kind == CASE or kind in CASE_KINDS.values():
+            tag = "" if kind == CASE else f"{DEFAULT_CODES[kind]}-"
+            example = f"{unit.code.upper()}-{tag}{year}-{seq:05d}"
+        else:
+            example = None
+        out.append(KindExample(kind, codes.get(kind), kind in own, seq, example))
+    return out
+
+
 def set_numbering(actor, code: str, *, abbr=None, pattern=None, codes=None) -> OrgUnit:
     """A department's numbering (admin): its short name, its pattern and its kinds' codes, each
     replaced when given (codes merged: an empty code goes back to the default). The numbers
-    already issued stay as printed; the counters continue."""
-    from ..people.users import unit_by_code
-
-    unit = unit_by_code(code)
+    already issued stay as printed; the counters continue. Traced (`org_unit.numbering_set`)."""
+    unit = numbered_department(actor, code)
     current = dict(unit.numbering or {})
     errors: dict[str, list] = {}
     if abbr is not None:
@@ -485,3 +551,13 @@ def describe(unit: OrgUnit) -> str:
                          for kind, code in sorted(numbering.codes.items()))
     return f"{unit.code}\tabbr: {numbering.abbr}\tpattern: {numbering.pattern}\t{examples}"
 
+
+
+def overview(unit: OrgUnit) -> dict:
+    """The department's numbering as the page and the API show it: what is set and the next number
+    of each kind this (Beijing) year, read without issuing one."""
+    stored = unit.numbering if isinstance(unit.numbering, dict) else {}
+    year = local_today().year
+    return {"department": unit.code, "name": unit.name, "abbr": stored.get("abbr") or None,
+            "pattern": stored.get("pattern") or DEFAULT_PATTERN, "pattern_set": bool(stored.get("pattern")),
+            "year": year, "kinds": examples(unit, year)}
