@@ -256,6 +256,7 @@ def test_the_workbench_pages_have_no_wcag_21_aa_violation(axe_page):
         found = violations(page)
         if found:
             problems[url] = found
+        screenshot(page, "workbench-05-" + ("draft" if "drafts" in url else "list"))
     page.get_by_test_id("submit-draft").click()
     expect(page.get_by_test_id("draft-status")).to_have_class(re.compile("draft-status-submitted"))
     log_in_as(page, "approver1")
