@@ -42,8 +42,10 @@ $(STAMP): setup.cfg pyproject.toml
 
 install: $(STAMP)
 
-$(ASSETS): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+# npm ci only when the lockfile is newer than what node_modules holds; the copies again whenever
+# this file changes what is copied.
+$(ASSETS): package.json package-lock.json Makefile
+	[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bpmn-js
 	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
 	   node_modules/bpmn-js/dist/bpmn-modeler.production.min.js \
