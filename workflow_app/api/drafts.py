@@ -36,13 +36,13 @@ class DraftSchema(Schema):
     status = fields.String(metadata={"description": "editing, submitted (awaiting approval), published, discarded"})
     status_label = fields.Function(lambda d: str(drafts.status_words(d.status)))
     revision = fields.Integer(metadata={"description": "changes with every save; name it when you change the draft"})
-    owner = fields.Function(lambda d: d.owner_username)
+    owner = fields.Function(lambda d: d.owner.username)
     base_version_id = fields.Integer(allow_none=True)
     created_at = LocalDateTime()
     updated_at = LocalDateTime()
     submitted_at = LocalDateTime(allow_none=True)
     note = fields.String(allow_none=True, metadata={"description": "the owner's words when asking to publish"})
-    reviewed_by = fields.Function(lambda d: d.reviewer_username)
+    reviewed_by = fields.Function(lambda d: d.reviewed_by.username if d.reviewed_by else None)
     review_reason = fields.String(allow_none=True, metadata={"description": "why the draft was returned"})
     published_version_id = fields.Integer(allow_none=True)
     files = fields.Function(lambda d: DraftFileInfoSchema(many=True).dump(drafts.files_of(d)))
@@ -113,17 +113,6 @@ def _revision(body: dict | None = None) -> int | None:
     return int(raw)
 
 
-def _dump(draft) -> dict:
-    from ..extensions import db
-    from ..models import User
-
-    names = {u.id: u.username for u in db.session.execute(db.select(User).where(
-        User.id.in_([i for i in (draft.owner_id, draft.reviewed_by_id) if i is not None]))).scalars()}
-    draft.owner_username = names.get(draft.owner_id)
-    draft.reviewer_username = names.get(draft.reviewed_by_id)
-    return DraftSchema().dump(draft)
-
-
 def _path_arg() -> str:
     path = request.args.get("path")
     if not path:
@@ -139,7 +128,7 @@ def _path_arg() -> str:
                               {"type": "string", "enum": list(drafts.STATUSES)})})
 def list_drafts():
     found = drafts.list_drafts(g.user, status=request.args.get("status"))
-    return jsonify({"items": [{k: v for k, v in _dump(d).items() if k != "files"} for d in found]})
+    return jsonify(DraftListSchema().dump({"items": found}))
 
 
 @bp.post("/drafts")
@@ -153,7 +142,7 @@ def create_draft():
         raise Invalid({"process_id": [tr("give from_version_id, or a new procedure's process_id and title")]})
     draft = drafts.create(g.user, from_version_id=payload.get("from_version_id"),
                           process_id=payload.get("process_id"), title=payload.get("title"))
-    return jsonify(_dump(draft)), 201, {**_etag(draft), "Location": url_for("api.get_draft", draft_id=draft.id)}
+    return jsonify(DraftSchema().dump(draft)), 201, {**_etag(draft), "Location": url_for("api.get_draft", draft_id=draft.id)}
 
 
 @bp.get("/drafts/<id:draft_id>")
@@ -161,7 +150,7 @@ def create_draft():
            response=DraftSchema, tag="procedures")
 def get_draft(draft_id: int):
     draft = drafts.get(g.user, draft_id)
-    return jsonify(_dump(draft)), 200, _etag(draft)
+    return jsonify(DraftSchema().dump(draft)), 200, _etag(draft)
 
 
 @bp.get("/drafts/<id:draft_id>/file")
@@ -188,7 +177,7 @@ def save_draft_file(draft_id: int):
     else:
         content = payload["content"].encode("utf-8")
     draft = drafts.save_file(g.user, draft_id, payload["path"], content, _revision(payload))
-    return jsonify(_dump(draft)), 200, _etag(draft)
+    return jsonify(DraftSchema().dump(draft)), 200, _etag(draft)
 
 
 @bp.delete("/drafts/<id:draft_id>/file")
@@ -197,7 +186,7 @@ def save_draft_file(draft_id: int):
            errors={"412": "the draft changed since the revision you name"})
 def delete_draft_file(draft_id: int):
     draft = drafts.delete_file(g.user, draft_id, _path_arg(), _revision())
-    return jsonify(_dump(draft)), 200, _etag(draft)
+    return jsonify(DraftSchema().dump(draft)), 200, _etag(draft)
 
 
 @bp.get("/drafts/<id:draft_id>/problems")
@@ -214,7 +203,7 @@ def draft_problems(draft_id: int):
 def _action(call):
     payload = json_body(DraftActionSchema(), empty_ok=True)
     draft = call(payload)
-    return jsonify(_dump(draft)), 200, _etag(draft)
+    return jsonify(DraftSchema().dump(draft)), 200, _etag(draft)
 
 
 @bp.post("/drafts/<id:draft_id>/submit")
@@ -233,7 +222,7 @@ def submit_draft(draft_id: int):
 def approve_draft(draft_id: int):
     payload = json_body(DraftActionSchema(), empty_ok=True)
     draft, version = drafts.approve(g.user, draft_id, _revision(payload))
-    body = _dump(draft)
+    body = DraftSchema().dump(draft)
     body["published_version"] = ProcedureVersionSchema().dump(version)
     return jsonify(body), 200, _etag(draft)
 

@@ -94,6 +94,9 @@ class ProcedureDraft(db.Model):
 
     files = relationship("ProcedureDraftFile", back_populates="draft", order_by="ProcedureDraftFile.path",
                          cascade="all, delete-orphan")
+    # the people every view of a draft names: read with it
+    owner = relationship("User", foreign_keys=[owner_id], lazy="joined")
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id], lazy="joined")
 
 
 class ProcedureDraftFile(db.Model):

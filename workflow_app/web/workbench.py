@@ -81,15 +81,6 @@ def _latest_versions() -> list:
     return sorted(latest.values(), key=lambda v: v.procedure.process_id)
 
 
-def _owners(found) -> dict[int, str]:
-    from ..extensions import db
-    from ..models import User
-
-    ids = {d.owner_id for d in found} | {d.reviewed_by_id for d in found if d.reviewed_by_id}
-    if not ids:
-        return {}
-    return {u.id: u.full_name for u in db.session.execute(db.select(User).where(User.id.in_(ids))).scalars()}
-
 
 @bp.route("/workbench", methods=["GET", "POST"])
 @login_required
@@ -114,7 +105,7 @@ def workbench():
         else:
             flash(_("Draft %(title)s started: edit its diagram below.", title=draft.title), "success")
             return redirect(url_for("web.workbench_draft", draft_id=draft.id))
-    return render_template("web/workbench.html", drafts=found, owners=_owners(found), typed=typed, errors=errors,
+    return render_template("web/workbench.html", drafts=found, typed=typed, errors=errors,
                            may_author=_may_author(current_user), versions=_latest_versions(),
                            status_word=drafts.status_words), status
 
@@ -123,7 +114,6 @@ def workbench():
 @login_required
 def workbench_draft(draft_id: int):
     draft = drafts.get(current_user, draft_id)
-    names = _owners([draft])
     forms = sorted(f.path.rsplit("/", 1)[1][:-len(FORM_SUFFIX)] for f in drafts.files_of(draft)
                    if f.path.startswith("forms/") and f.path.endswith(FORM_SUFFIX))
     own = draft.owner_id == current_user.id
@@ -133,8 +123,8 @@ def workbench_draft(draft_id: int):
     if may_review:  # the approver sees at once whether approval is possible
         _, problems, count = drafts.problems(current_user, draft.id)
         problems = {"items": problems, "count": count}
-    return render_template("web/workbench_draft.html", draft=draft, owner_name=names.get(draft.owner_id, ""),
-                           reviewer_name=names.get(draft.reviewed_by_id, "") if draft.reviewed_by_id else "",
+    return render_template("web/workbench_draft.html", draft=draft, owner_name=draft.owner.full_name,
+                           reviewer_name=draft.reviewed_by.full_name if draft.reviewed_by else "",
                            status_word=localized(drafts.status_words(draft.status)), main_path=drafts.main_path(draft),
                            forms=forms, roles=LANE_LABELS,
                            role_ui={code: str(ROLE_LABELS[code]) for code in LANE_LABELS},

@@ -74,7 +74,7 @@ def _owned(user: User, draft_id: int, revision: int | None) -> ProcedureDraft:
     _require_author(user)
     draft = _draft(draft_id)
     if draft.owner_id != user.id:
-        raise Forbidden(tr("only the draft's owner (%(owner)s) may change it", owner=owner_name(draft)),
+        raise Forbidden(tr("only the draft's owner (%(owner)s) may change it", owner=draft.owner.full_name),
                         code="not_draft_owner")
     if draft.status != EDITING:
         raise Conflict(tr("the draft is %(status)s and cannot be changed", status=status_words(draft.status)),
@@ -93,11 +93,6 @@ def check_revision(draft: ProcedureDraft, revision: int | None) -> None:
         raise PreconditionFailed(tr("the draft changed after you read it (revision %(read)d, now %(now)d): "
                                     "reload it; your change was not saved", read=revision, now=draft.revision),
                                  details={"revision": draft.revision})
-
-
-def owner_name(draft: ProcedureDraft) -> str:
-    owner = db.session.get(User, draft.owner_id)
-    return owner.full_name if owner is not None else str(draft.owner_id)
 
 
 def status_words(status: str):
@@ -143,22 +138,21 @@ def create(user: User, *, from_version_id: int | None = None, process_id: str | 
             errors["process_id"] = [tr("the procedure %(id)s exists: make a draft of one of its versions",
                                        id=process_id)]
         title = _title(title, errors)
-        if errors:
-            raise Invalid(errors)
-        files = skeleton(process_id, title)
     if errors:
         raise Invalid(errors)
+    if from_version_id is None:
+        files = skeleton(process_id, title)
+    digests = {path: sha256_of(content) for path, content in sorted(files.items())}
     now = utcnow()
     with one_transaction(RACE):
         draft = ProcedureDraft(process_id=process_id, title=title, base_version_id=from_version_id,
-                               owner_id=user.id, status=EDITING, revision=1, created_at=now, updated_at=now)
+                               owner=user, status=EDITING, revision=1, created_at=now, updated_at=now)
         db.session.add(draft)
         db.session.flush()
-        for path, content in sorted(files.items()):
-            db.session.add(ProcedureDraftFile(draft_id=draft.id, path=path, sha256=sha256_of(content),
-                                              size=len(content), content=content))
-        _trace("draft.created", user, draft, base_version_id=from_version_id, title=title,
-               files={path: sha256_of(content) for path, content in sorted(files.items())})
+        for path, digest in digests.items():
+            db.session.add(ProcedureDraftFile(draft_id=draft.id, path=path, sha256=digest,
+                                              size=len(files[path]), content=files[path]))
+        _trace("draft.created", user, draft, base_version_id=from_version_id, title=title, files=digests)
     return draft
 
 
@@ -224,7 +218,7 @@ def _check_file(draft: ProcedureDraft, path: str, content: bytes) -> None:
     if len(content) > limit:
         raise Invalid({"content": [tr("at most %(max)d bytes", max=limit)]})
     if path.endswith(".docx"):
-        found = word_templates.problems(content, _form_keys(draft, path))
+        found = word_templates.problems(content, _form_keys(draft))
         if found:
             raise Invalid({"content": found[:20]}, tr("the Word template cannot be used"), code="template_invalid",
                           details={"problem_count": len(found)})
@@ -236,7 +230,7 @@ def _check_file(draft: ProcedureDraft, path: str, content: bytes) -> None:
                                           byte=err.start)]}) from None
 
 
-def _form_keys(draft: ProcedureDraft, path: str) -> set[str]:
+def _form_keys(draft: ProcedureDraft) -> set[str]:
     """The form keys a template of the draft may name: the draft's forms (its own and the shared)."""
     return {packages.form_key(p) for p in db.session.execute(db.select(ProcedureDraftFile.path).where(
         ProcedureDraftFile.draft_id == draft.id, ProcedureDraftFile.path.like(f"%{packages.FORM_SUFFIX}"))).scalars()}
@@ -342,28 +336,24 @@ def approve(user: User, draft_id: int, revision: int | None) -> tuple[ProcedureD
     """A second person approves: the draft is deployed as the procedure's next version (the
     deploy's checks again), the draft published and naming it, in the version's transaction."""
     draft = _reviewable(user, draft_id, revision)
-    package = package_of(draft)
 
-    def publish(checked, version) -> None:
+    def publish(version: ProcedureVersion, **more) -> None:
         _bump(draft, revision)
-        draft.status, draft.reviewed_by_id, draft.reviewed_at = PUBLISHED, user.id, utcnow()
+        draft.status, draft.reviewed_by, draft.reviewed_at = PUBLISHED, user, utcnow()
         draft.published_version_id = version.id
         _trace("draft.approved", user, draft, version_id=version.id, version=version.version,
-               sha256=checked.sha256, files=_file_digests(draft))
+               sha256=version.sha256, files=_file_digests(draft), **more)
 
     try:
-        version, created = deploy_package(package, user, approved=True, on_version=publish)
+        version, created = deploy_package(package_of(draft), user, approved=True,
+                                          on_version=lambda _checked, version: publish(version))
     except Exception:
         db.session.rollback()
         raise
     if not created:  # the same package was deployed before: nothing was stored, the draft names that version
         with one_transaction(RACE):
             draft = _reviewable(user, draft_id, revision)
-            _bump(draft, revision)
-            draft.status, draft.reviewed_by_id, draft.reviewed_at = PUBLISHED, user.id, utcnow()
-            draft.published_version_id = version.id
-            _trace("draft.approved", user, draft, version_id=version.id, version=version.version,
-                   sha256=version.sha256, files=_file_digests(draft), already_deployed=True)
+            publish(version, already_deployed=True)
     return draft, version
 
 
@@ -373,7 +363,7 @@ def return_draft(user: User, draft_id: int, revision: int | None, reason: str) -
         raise Invalid({"reason": [tr("say why, in at most %(max)d characters", max=MAX_REASON)]})
     with one_transaction(RACE):
         draft = _reviewable(user, draft_id, revision)
-        draft.status, draft.reviewed_by_id, draft.reviewed_at = EDITING, user.id, utcnow()
+        draft.status, draft.reviewed_by, draft.reviewed_at = EDITING, user, utcnow()
         draft.review_reason = reason.strip()
         _bump(draft, revision)
         _trace("draft.returned", user, draft, reason=draft.review_reason)
