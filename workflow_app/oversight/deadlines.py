@@ -75,6 +75,17 @@ class Deadline:
         """The milestone's code when the period runs from the case reaching it."""
         return self.anchor.removeprefix(MILESTONE_PREFIX) if self.anchor.startswith(MILESTONE_PREFIX) else None
 
+    def start(self, form_of, milestone_of, ready_at: datetime | None = None) -> datetime | None:
+        """When the period starts on a case's record: the date its anchor field records
+        (`form_of(bpmn id)`: that step's latest form data, or None), the instant the milestone was
+        reached (`milestone_of(code)`), or the step's ready time (`task.ready`)."""
+        if self.form_anchor:
+            task_id, field = self.form_anchor
+            return form_date((form_of(task_id) or {}).get(field))
+        if self.milestone:
+            return milestone_of(self.milestone)
+        return ready_at
+
     def due(self, anchors: dict[str, datetime | None], *, extra: int = 0,
             excluded: frozenset[date] = frozenset()) -> calendar.Due | None:
         """The due time, or None while the anchor has not happened (or been recorded) yet.

@@ -13,20 +13,17 @@ imports the procedures' checks from below, as the step path does.
 from datetime import datetime
 from types import SimpleNamespace
 
-from flask import current_app
-
 from ...engine.errors import EngineError
-from ...engine.pool import EngineUnavailable, engine_for
 from ...extensions import db
 from ...models import OrgUnit, User
 from ...models.types import utcnow
 from ...oversight import bindings, step_rules
 from ...oversight.calendar import LOCAL_TZ
-from ...oversight.deadlines import TASK_READY, DeadlineSyntaxError, form_date, parse_deadline
-from ..errors import Conflict, Forbidden, Invalid, NotFound, Unavailable, tr
+from ...oversight.deadlines import DeadlineSyntaxError, parse_deadline
+from ..errors import Conflict, Forbidden, Invalid, NotFound, tr
 from ..procedures import drafts
 from ..procedures.forms import validate_form
-from ..procedures.versions import ProcedureInfo, check_package, deadline_words, engine_limits
+from ..procedures.versions import ProcedureInfo, actor_key_of, check_package, deadline_words, run_engine
 from ..transactions import one_transaction
 from .lifecycle import raise_refusals
 from .record import rule_record
@@ -52,13 +49,9 @@ class _Run:
         return files[self.package.main_path] if len(files) <= 1 else files
 
     def engine(self, op: str, payload: dict, user: User):
-        sources = {self.checked.sha256: self.sources}
         try:
-            return engine_for(current_app.config).run(
-                op, sources, {"sha256": self.checked.sha256, "now": utcnow(), **payload}, engine_limits(),
-                actor_key=f"user:{user.id}")
-        except EngineUnavailable as err:
-            raise Unavailable(err.message) from None
+            return run_engine(op, payload, self.checked.sha256, {self.checked.sha256: self.sources},
+                              actor_key=actor_key_of(user))
         except EngineError as err:
             raise engine_invalid(err) from None
 
@@ -66,7 +59,7 @@ class _Run:
 def _writer(user: User, draft_id: int):
     draft = drafts.get(user, draft_id)
     if draft.owner_id != user.id:
-        raise Forbidden(tr("only the draft's owner (%(owner)s) may run it", owner=drafts.owner_name(draft)),
+        raise Forbidden(tr("only the draft's owner (%(owner)s) may run it", owner=draft.owner.full_name),
                                code="not_draft_owner")
     return draft
 
@@ -205,14 +198,7 @@ def _ready(run: _Run, record: dict, step, now: datetime) -> list[dict]:
             except DeadlineSyntaxError:
                 deadline = None
             if deadline is not None:
-                if deadline.form_anchor:
-                    task_id, field_name = deadline.form_anchor
-                    anchors = {deadline.anchor: form_date((by_bpmn.get(task_id) or {}).get(field_name))}
-                elif deadline.milestone:
-                    anchors = {deadline.anchor: milestones.get(deadline.milestone)}
-                else:
-                    anchors = {TASK_READY: ready_at}
-                due = deadline.due(anchors)
+                due = deadline.due({deadline.anchor: deadline.start(by_bpmn.get, milestones.get, ready_at)})
                 due_at = due.at.astimezone(LOCAL_TZ).isoformat() if due else None
         words = deadline_words(text, run.info)
         ready.append({"engine_task_id": human.engine_task_id, "bpmn_id": human.bpmn_id,

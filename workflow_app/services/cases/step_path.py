@@ -26,7 +26,7 @@ from ...extensions import db
 from ...models import Case, CaseMilestone, ProcedureVersion, Task, User, WorkflowState
 from ...oversight import bindings
 from ...oversight.calendar import LOCAL_TZ
-from ...oversight.deadlines import TASK_READY, form_date, parse_deadline
+from ...oversight.deadlines import parse_deadline
 from ...wall_clock import local_today
 from ..audit import trail as audit
 from ..errors import Invalid, PreconditionFailed, StepRefused, tr
@@ -284,17 +284,17 @@ def _set_due_times(case: Case, rows: list[Task], completed: Task | None,
     if any(d.excluding_periods or d.extendable_as for d in deadlines.values()):
         extensions, excluded = time_limits.clock_facts(case, completed, now.astimezone(LOCAL_TZ).date())
     moved, milestones = [], None
+
+    def milestone_of(code: str) -> datetime | None:  # read once, only where a deadline runs from one
+        nonlocal milestones
+        if milestones is None:
+            milestones = time_limits.milestone_anchors(case, completed)
+        return milestones.get(code)
+
     for row, deadline in deadlines.items():
-        if deadline.form_anchor:
-            task_id, field = deadline.form_anchor
-            anchors = {deadline.anchor: form_date((forms.get(task_id) or {}).get(field))}
-        elif deadline.milestone:
-            if milestones is None:
-                milestones = time_limits.milestone_anchors(case, completed)
-            anchors = {deadline.anchor: milestones.get(deadline.milestone)}
-        else:
-            anchors = {TASK_READY: row.ready_at}
-        due = deadline.due(anchors, extra=extensions.get(deadline.extendable_as, 0), excluded=excluded)
+        start = deadline.start(forms.get, milestone_of, row.ready_at)
+        due = deadline.due({deadline.anchor: start}, extra=extensions.get(deadline.extendable_as, 0),
+                           excluded=excluded)
         due_at, provisional = (due.at, due.provisional) if due else (None, False)
         if row.due_at is not None and row.due_at != due_at:
             moved.append((row, row.due_at, due_at))

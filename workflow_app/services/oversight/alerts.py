@@ -31,7 +31,7 @@ from ...oversight.alert_rules import (
     SUPERSEDED_BY,
 )
 from ...oversight.calendar import LOCAL_TZ, end_of_day
-from ...oversight.deadlines import DeadlineSyntaxError, form_date, parse_deadline
+from ...oversight.deadlines import DeadlineSyntaxError, parse_deadline
 from ...wall_clock import local_today
 from .. import paging
 from ..audit import trail as audit
@@ -390,14 +390,9 @@ def period_due(text: str | None, form_of, case: Case | None = None) -> datetime 
         deadline = parse_deadline(text or "")
     except DeadlineSyntaxError:
         return None
-    if deadline.form_anchor:
-        task_id, name = deadline.form_anchor
-        start = form_date((form_of(task_id) or {}).get(name))
-    elif deadline.milestone and case is not None:
-        start = milestone_anchors(case).get(deadline.milestone)
-    else:
+    if not deadline.form_anchor and not (deadline.milestone and case is not None):
         return None
-    due = deadline.due({deadline.anchor: start})
+    due = deadline.due({deadline.anchor: deadline.start(form_of, lambda code: milestone_anchors(case).get(code))})
     return due.at if due is not None else None
 
 

@@ -477,11 +477,16 @@ def run_engine_step(op: str, payload: dict, version: ProcedureVersion,
     workers: ENGINE_USER_SHARE). The step runs at `payload["now"]` when given (a timer pass's
     instant), else now: its timers read that instant (engine/timer_clock.py). `actor_key`: whose
     step it is (`actor_key_of(user)`, or the timer worker's own name); None counts against no share."""
-    sources = {v.sha256: (lambda v=v: bpmn_sources(v)) for v in (version, *others)}
+    return run_engine(op, payload, version.sha256, {v.sha256: (lambda v=v: bpmn_sources(v)) for v in (version, *others)},
+                      actor_key=actor_key)
+
+
+def run_engine(op: str, payload: dict, sha256: str, sources: dict, *, actor_key: str | None = None) -> StepResult:
+    """run_engine_step on procedures given by hash -> a function giving their BPMN (a deployed
+    version's, or a draft's under test: services/cases/draft_runs.py), the step's procedure `sha256`."""
     try:
         return engine_for(current_app.config).run(
-            op, sources, {"sha256": version.sha256, "now": utcnow(), **payload}, engine_limits(),
-            actor_key=actor_key)
+            op, sources, {"sha256": sha256, "now": utcnow(), **payload}, engine_limits(), actor_key=actor_key)
     except EngineUnavailable as err:
         raise Unavailable(err.message) from None
 
