@@ -383,3 +383,48 @@ def test_a_draft_approved_unchanged_names_the_version_it_equals_and_deploys_noth
     assert approved["published_version"]["version"] == version["version"]
     assert chain_actions("summary_penalty") == ["draft.created", "draft.submitted", "draft.approved"]
     assert audit_verify.verify().ok
+
+
+def test_a_hostile_diagram_in_a_draft_is_a_problem_never_a_crash(api, ctx):
+    """What the deploy refuses — entity expansion, a DOCTYPE, a timer ten thousand years ahead —
+    is a problem of the draft, named, and the draft cannot be submitted."""
+    from tests.samples import HOSTILE_AT_DEPLOY
+
+    draft = new_draft(api).json
+    laughs = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+              '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&lol2;</bpmn:definitions>')
+    _name, timer_xml, _element, _words = next(h for h in HOSTILE_AT_DEPLOY if h[0] == "ten_thousand_years")
+    timer_xml = timer_xml.decode().replace('id="ten_thousand_years"', 'id="small_check"')
+    revision = 1
+    for xml in (laughs, timer_xml):
+        revision = save(api, draft["id"], MAIN, xml, revision)["revision"]
+        problems = api.get(f"/api/v1/drafts/{draft['id']}/problems", as_="author1")
+        assert problems.status_code == 200 and problems.json["problem_count"] >= 1, problems.json
+        refused = api.post(f"/api/v1/drafts/{draft['id']}/submit", as_="author1", json={"revision": revision})
+        assert refused.status_code == 422 and refused.json["error"] == "draft_has_problems"
+
+
+def test_two_saves_on_one_revision_at_once_land_one_and_refuse_the_other(api, app, ctx):
+    from tests.helpers import at_once
+
+    draft = new_draft(api).json
+    xml = file_of(api, draft["id"]).replace('name="登记"', 'name="检查登记"')
+    headers = {**api.headers("author1"), "If-Match": '"draft-r1"'}
+
+    results = at_once(app, lambda: app.test_client().put(f"/api/v1/drafts/{draft['id']}/file", headers=headers,
+                                                         json={"path": MAIN, "content": xml}).status_code)
+    assert sorted(results)[0] == 200 and results.count(200) == 1 and set(results) <= {200, 409, 412}, results
+    db.session.expire_all()
+    assert db.session.get(ProcedureDraft, draft["id"]).revision == 2
+    assert chain_actions("small_check") == ["draft.created", "draft.file_saved"]
+
+
+def test_a_title_with_a_lone_surrogate_nul_or_of_any_length_is_named_and_makes_no_draft(api, ctx):
+    import json
+
+    for body in ('{"process_id": "junk_title", "title": "a\\u0000b"}', '{"process_id": "junk_title", "title": "\\ud800"}',
+                 json.dumps({"process_id": "junk_title", "title": "长" * 5000})):
+        r = api.client.post("/api/v1/drafts", headers=api.headers("author1"), data=body,
+                            content_type="application/json")
+        assert r.status_code in (400, 422) and "title" in json.dumps(r.json), (body[:60], r.json)
+    assert db.session.execute(db.select(db.func.count()).select_from(ProcedureDraft)).scalar() == 0
