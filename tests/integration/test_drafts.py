@@ -428,3 +428,34 @@ def test_a_title_with_a_lone_surrogate_nul_or_of_any_length_is_named_and_makes_n
                             content_type="application/json")
         assert r.status_code in (400, 422) and "title" in json.dumps(r.json), (body[:60], r.json)
     assert db.session.execute(db.select(db.func.count()).select_from(ProcedureDraft)).scalar() == 0
+
+
+def test_the_catalogue_offers_the_drafts_fields_the_rule_kinds_and_the_roles_deploy_accepts(api, ctx):
+    version = next(v for v in api.get("/api/v1/procedures", as_="author1").json["items"]
+                   if v["procedure_id"] == "summary_penalty")
+    draft = api.post("/api/v1/drafts", as_="author1", json={"from_version_id": version["id"]}).json
+    r = api.get(f"/api/v1/drafts/{draft['id']}/catalogue", as_="author1")
+    assert r.status_code == 200, r.json
+    found = r.json
+    assert found["rules_path"] == "bpmn/summary_penalty/rules.json"
+    decision = found["forms"]["summary_decision"]
+    refs = {f["ref"]: f for f in decision["fields"]}
+    assert refs["summary_decision.decided_on"]["format"] == "date"
+    assert decision["shared"] is False and decision["title"]
+    kinds = {k["name"]: k for k in found["rule_kinds"]}
+    heavier = kinds["heavier_after_defence"]
+    assert heavier["article"] and {p["name"] for p in heavier["params"]} >= {"decided_fine", "notified_fine"}
+    assert {r["code"] for r in found["roles"]} >= {"officer", "legal_reviewer", "department_head"}
+    assert any(a["code"] == "FILING_LATE" for a in found["alerts"])
+    # the bindings the summary package ships name only fields the catalogue offers
+    import json as _json
+    rules = _json.loads(file_of(api, draft["id"], found["rules_path"]))["rules"]
+    offered = {f["ref"] for form in found["forms"].values() for f in form["fields"]}
+    for binding in rules:
+        for value in binding.get("params", {}).values():
+            refs_ = value if isinstance(value, list) else [value]
+            for ref in (x for r_ in refs_ for x in (r_ if isinstance(r_, list) else [r_])):
+                if isinstance(ref, str) and ref.split(".", 1)[0] in found["forms"] and "." in ref:
+                    assert ref in offered or ref.split(".")[-1].isdigit(), ref
+    # officers read no draft, nor what it offers
+    assert api.get(f"/api/v1/drafts/{draft['id']}/catalogue", as_="officer1").status_code in (403, 404)

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 from ..i18n import localized
 from ..services.cases import draft_runs
 from ..services.errors import Invalid, PreconditionFailed, tr
-from ..services.procedures import drafts
+from ..services.procedures import catalogue, drafts
 from . import bp
 from .openapi import operation
 from .routes import json_body
@@ -198,6 +198,28 @@ def draft_problems(draft_id: int):
     body = DraftProblemsSchema().dump({"draft_id": draft.id, "revision": draft.revision, "problems": found,
                                        "problem_count": count})
     return jsonify(body), 200, _etag(draft)
+
+
+class DraftCatalogueSchema(Schema):
+    draft_id = fields.Integer()
+    revision = fields.Integer()
+    rules_path = fields.String(metadata={"description": "the draft's rule bindings file (bpmn/<id>/rules.json)"})
+    forms = fields.Dict(metadata={"description": "form key -> {path, shared, title, fields: [{ref (<form key>.<field>, "
+                                                "rows' fields through *), title, type, format, enum, enum_labels}]}"})
+    rule_kinds = fields.List(fields.Dict(), metadata={
+        "description": "the law's rule kinds a package may bind: name, code, article, doc, effect, title {zh, en} "
+                       "(the alert catalogue's, where the code is there), params [{name, kind, types, format, optional, "
+                       "doc, default, enum_of}]"})
+    roles = fields.List(fields.Dict(), metadata={"description": "the roles a lane may be: code, lane (its name in BPMN)"})
+    alerts = fields.List(fields.Dict(), metadata={"description": "the alert catalogue: code, zh, en, basis"})
+
+
+@bp.get("/drafts/<id:draft_id>/catalogue")
+@operation("What the workbench's properties panel offers for the draft: its forms and their fields, the rule kinds "
+           "with their parameters and articles, the lane roles, the alert codes a deadline may raise",
+           response=DraftCatalogueSchema, tag="procedures")
+def draft_catalogue(draft_id: int):
+    return jsonify(DraftCatalogueSchema().dump(catalogue.catalogue(g.user, draft_id)))
 
 
 def _action(call):

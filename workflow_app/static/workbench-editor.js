@@ -32,6 +32,10 @@
   let dirty = false;
   let loaded = false;
   let modeler = null;
+  const sections = [];  // the panel's further parts (other scripts: ZhifaWorkbench.addSection)
+  const staged = {};  // path -> text: other files of the draft changed on this page, saved with the diagram
+  const listeners = { loaded: [], saved: [] };
+  let catalogueAnswer = null;
 
   function label(name, values) {
     let text = root.getAttribute("data-label-" + name) || name;
@@ -218,6 +222,13 @@
       const milestone = field("prop-milestone", label("milestone"), input(propertyOf(element, "milestone")), label("milestone-hint"));
       milestone.addEventListener("change", function () { setProperty(element, "milestone", milestone.value); });
     }
+    sections.forEach(function (section) {
+      try {
+        section(element, panel);
+      } catch (err) {
+        if (window.console) { console.warn("workbench section:", err); }
+      }
+    });
   }
 
   // -- the problems ---------------------------------------------------------------------------------
@@ -305,6 +316,7 @@
           renderPanel();
           updateButtons();
           say("");
+          listeners.loaded.forEach(function (fn) { fn(revision); });
           return loadProblems();
         });
       });
@@ -317,49 +329,82 @@
     redoButton.disabled = !stack.canRedo();
   }
 
+  function offer(text, type, name) {
+    const url = URL.createObjectURL(new Blob([text], { type: type }));
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+  }
+
+  // the author's unsaved work: the diagram and every other file changed on this page
   function download() {
     modeler.saveXML({ format: true }).then(function (result) {
-      const url = URL.createObjectURL(new Blob([result.xml], { type: "application/xml" }));
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = root.getAttribute("data-process-id") + "-mine.bpmn";
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+      offer(result.xml, "application/xml", root.getAttribute("data-process-id") + "-mine.bpmn");
+      Object.keys(staged).forEach(function (path) {
+        offer(staged[path], "application/json", path.split("/").pop().replace(/(\.[a-z]+)$/, "-mine$1"));
+      });
     });
   }
 
-  function save() {
-    if (!loaded) { return Promise.resolve(); }
-    saveButton.disabled = true;
-    say(label("saving"));
-    return modeler.saveXML({ format: true }).then(function (result) {
-      return api(root.getAttribute("data-save-url"), {
-        method: "PUT",
-        headers: { "Content-Type": "application/json", "If-Match": '"draft-r' + revision + '"' },
-        body: JSON.stringify({ path: root.getAttribute("data-main-path"), content: result.xml })
-      });
+  // One file of the draft on the revision the page holds: true when saved (the revision moves on),
+  // false when refused (the reason said; on a stale revision, the conflict banner).
+  function putFile(path, content) {
+    return api(root.getAttribute("data-save-url"), {
+      method: "PUT",
+      headers: { "Content-Type": "application/json", "If-Match": '"draft-r' + revision + '"' },
+      body: JSON.stringify({ path: path, content: content })
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (answer) {
         if (response.status === 200) {
-          const moved = answer.revision !== revision;
           setRevision(answer.revision);
-          dirty = false;
-          conflict.hidden = true;
-          say(moved ? label("saved", { revision: answer.revision }) : label("unchanged"), "ok");
-          return loadProblems();
+          return true;
         }
         if (response.status === 412 && answer.details && answer.details.revision) {
           conflict.hidden = false;
           conflict.querySelector('[data-testid="conflict-message"]').textContent =
             label("conflict", { revision: answer.details.revision });
           say(label("dirty"), "warn");
-          return null;
+          return false;
         }
-        say(label("failed") + " " + (reasons(answer) || response.status), "error");
-        return null;
+        say(label("failed") + " " + path + ": " + (reasons(answer) || response.status), "error");
+        return false;
       });
+    });
+  }
+
+  // The diagram, then each other file a section changed (the rule bindings, …), in turn: one Save for
+  // the author, each file on the revision the one before it left.
+  function save() {
+    if (!loaded) { return Promise.resolve(); }
+    saveButton.disabled = true;
+    say(label("saving"));
+    const before = revision;
+    return modeler.saveXML({ format: true }).then(function (result) {
+      return putFile(root.getAttribute("data-main-path"), result.xml);
+    }).then(function (ok) {
+      let chain = Promise.resolve(ok);
+      Object.keys(staged).forEach(function (path) {
+        chain = chain.then(function (okSoFar) {
+          if (!okSoFar) { return false; }
+          const content = staged[path];
+          return putFile(path, content).then(function (saved) {
+            if (saved && staged[path] === content) { delete staged[path]; }
+            return saved;
+          });
+        });
+      });
+      return chain;
+    }).then(function (ok) {
+      if (!ok) { return null; }
+      dirty = false;
+      conflict.hidden = true;
+      say(revision !== before ? label("saved", { revision: revision }) : label("unchanged"), "ok");
+      listeners.saved.forEach(function (fn) { fn(revision); });
+      return loadProblems();
     }).catch(function (err) {
       say(label("failed") + " " + err.message, "error");
     }).then(function () {
@@ -404,6 +449,7 @@
     conflict.querySelector('[data-testid="download-mine"]').addEventListener("click", download);
     conflict.querySelector('[data-testid="reload"]').addEventListener("click", function () {
       loaded = false;
+      Object.keys(staged).forEach(function (path) { delete staged[path]; });  // downloaded first, if the author chose
       load().then(function () {
         conflict.hidden = true;
         say(label("reloaded", { revision: revision }), "ok");
@@ -423,6 +469,52 @@
     });
     return load();
   }
+
+  // What other scripts of the page (the rule bindings' section, …) build on: the panel, the modeler,
+  // the draft's catalogue (its forms' fields, the rule kinds, the roles: api/drafts.py), its other
+  // files saved with the diagram on the one revision the page holds.
+  window.ZhifaWorkbench = {
+    addSection: function (fn) { sections.push(fn); if (modeler) { renderPanel(); } },
+    modeler: function () { return modeler; },
+    api: api,
+    label: label,
+    field: field,
+    input: input,
+    option: option,
+    propertyOf: propertyOf,
+    setProperty: setProperty,
+    roleOf: roleOf,
+    revision: function () { return revision; },
+    render: function () { renderPanel(); },
+    // a file of the draft as this page last read or changed it; null when the draft has none
+    readFile: function (path) {
+      if (Object.prototype.hasOwnProperty.call(staged, path)) { return Promise.resolve(staged[path]); }
+      const url = root.getAttribute("data-file-url").replace(/path=[^&]*/, "path=" + encodeURIComponent(path));
+      return api(url).then(function (response) {
+        if (response.status === 404) { return null; }
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.text();
+      });
+    },
+    // change another file of the draft: saved with the diagram by the Save button
+    stage: function (path, text) {
+      staged[path] = text;
+      dirty = true;
+      say(label("dirty"), "warn");
+    },
+    catalogue: function (fresh) {
+      if (!catalogueAnswer || fresh) {
+        catalogueAnswer = api(root.getAttribute("data-catalogue-url")).then(function (response) {
+          return response.json().then(function (answer) {
+            if (!response.ok) { throw new Error(reasons(answer) || String(response.status)); }
+            return answer;
+          });
+        });
+      }
+      return catalogueAnswer;
+    },
+    on: function (event, fn) { (listeners[event] || []).push(fn); }
+  };
 
   fetch(root.getAttribute("data-moddle-url"), { credentials: "same-origin" })
     .then(function (response) { return response.json(); })
