@@ -19,7 +19,7 @@ from .schemas import Length, LocalDateTime, OneOf, ProcedureVersionSchema, Range
 REVISION = {"revision": "the draft's revision your change was made on (or If-Match: the draft's ETag)"}
 IF_MATCH = {"If-Match": "the draft's ETag as GET /drafts/{id} gave it (\"draft-r3\"), or `revision`"}
 _ETAG = re.compile(r'^\s*"draft-r(\d{1,10})"\s*$')
-_TYPES = {".bpmn": "application/xml", ".json": "application/json",
+_TYPES = {".bpmn": "application/xml", ".dmn": "application/xml", ".json": "application/json",
           ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 

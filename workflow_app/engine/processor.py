@@ -15,7 +15,7 @@ import contextvars
 import functools
 import json
 from copy import copy, deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -154,6 +154,9 @@ class StepResult:
     completed: bool
     next_timer_at: datetime | None
     changes: dict  # field -> {old, new} of the submitted form
+    # (bpmn_id, name, decision id, outputs) of each decision table a business rule task evaluated
+    # during the step, in order (engine/decisions.py): the case's trace records them
+    decisions: list[tuple[str, str, str, dict]] = field(default_factory=list)
 
 
 class WorkflowProcessor:
@@ -242,7 +245,8 @@ class WorkflowProcessor:
                 raise EngineError(tr("the step would leave the case with nothing to do: no step is ready, and it "
                                      "waits for no timer and no message"), element)
         return StepResult(self.dump(), ready, self.reached_milestones(completed_before),
-                          self.is_completed(), next_timer_at, changes or {})
+                          self.is_completed(), next_timer_at, changes or {},
+                          list(getattr(self.workflow.script_engine, "decisions", [])))
 
     # -- queries ------------------------------------------------------------------------------
     def ready_human_tasks(self) -> list[HumanTask]:

@@ -686,9 +686,17 @@ class RestrictedScriptEngine(PythonScriptEngine):
                                                            max_data_bytes=limits.max_state_bytes,
                                                            max_data_depth=limits.max_data_depth))
         self.limits = limits
+        # The decision tables evaluated with this engine (decisions.DecisionEngine): one engine
+        # serves one step of one case (processor.py), so these are the step's.
+        self.decisions: list[tuple] = []
 
     def validate(self, expression):
-        compile_expression(expression)
+        """SpiffWorkflow's test of an expression: a SyntaxError when it does not compile (its DMN
+        engine reads an input entry such as `< 5` as "not an expression alone" by that error)."""
+        try:
+            compile_expression(expression)
+        except ScriptCompileError as err:
+            raise SyntaxError(str(err)) from None
 
     def evaluate(self, task, expression, external_context=None):
         _note(task)

@@ -23,6 +23,8 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from ..messages import Text, tr
 from ..oversight import alert_rules, procedure_kinds
 from ..oversight.deadlines import DeadlineSyntaxError, parse_deadline
+from .decisions import SUFFIX as DMN_SUFFIX
+from .decisions import DecisionEngine, business_rule_problems, parse_dmn, read_decisions
 from .errors import BpmnInvalid, BpmnProblem, ScriptCompileError, bounded_text
 from .limits import (
     DEFAULT_LIMITS,
@@ -112,6 +114,9 @@ class Procedure:
     task_specs: dict = field(default_factory=dict)
     # the BPMN files it was built from (a package's paths), its own process's first
     files: list[str] = field(default_factory=list)
+    # its decision tables (decisions.py): decision id -> Decision, and the DMN files holding them
+    decisions: dict = field(default_factory=dict)
+    decision_files: list[str] = field(default_factory=list)
 
     @property
     def form_keys(self) -> set[str]:
@@ -859,12 +864,23 @@ def _element_lines(roots: dict[str, object]) -> dict[tuple[str, str], tuple[str,
     return lines
 
 
-def _spiff_parse(trees: dict[str, object], process_id: str):
+class _PackageParser(SpiffBpmnParser):
+    """SpiffWorkflow's parser, whose business rule tasks evaluate with decisions.DecisionEngine."""
+
+    def get_engine(self, decision_ref, node):
+        engine = super().get_engine(decision_ref, node)
+        return DecisionEngine(engine.decision_table, decision_ref)
+
+
+def _spiff_parse(trees: dict[str, object], process_id: str, decision_trees: dict[str, object] | None = None):
     """SpiffWorkflow's specs of `process_id` and of every process it calls, from the package's
-    files (path -> parsed tree): a call activity resolves into any file of the same deploy."""
-    parser = SpiffBpmnParser()
+    files (path -> parsed tree): a call activity resolves into any file of the same deploy, a
+    business rule task into any of its decision tables (`decision_trees`)."""
+    parser = _PackageParser()
     for path, tree in trees.items():
         parser.add_bpmn_xml(tree, filename=path)
+    for path, tree in (decision_trees or {}).items():
+        parser.add_dmn_xml(tree.getroot(), filename=path)
     spec = parser.get_spec(process_id)
     subprocess_specs = parser.get_subprocess_specs(process_id)
     for each in (spec, *subprocess_specs.values()):
@@ -971,7 +987,7 @@ def _reached(calls: dict[str, set[str]], start: str) -> set[str]:
 
 def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: dict[str, dict] | None,
                   limits: EngineLimits = DEFAULT_LIMITS, process_id: str | None = None,
-                  main_path: str | None = None) -> Procedure:
+                  main_path: str | None = None, dmn_files: dict[str, bytes] | None = None) -> Procedure:
     """Validate the BPMN files of one deploy (path -> bytes) completely; raise BpmnInvalid listing
     every problem, each located by file, element and line.
 
@@ -981,7 +997,8 @@ def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: 
     those it reaches are checked and kept (`Procedure.files`), as one procedure with its own: a
     called process's steps may run their deadlines from the caller's dates, name the caller's
     forms, and the other way round. A shared file no call reaches is another procedure's
-    business (what it names need not exist here)."""
+    business (what it names need not exist here). `dmn_files`: the package's decision tables
+    (path -> bytes, decisions.py), which its business rule tasks evaluate."""
     main_path = main_path if main_path is not None else next(iter(bpmn_files))
     trees, problems = {}, []
     for path, data in bpmn_files.items():
@@ -989,6 +1006,14 @@ def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: 
             trees[path] = parse_xml(data, max_bytes)
         except BpmnInvalid as err:
             problems += [p.in_file(path) for p in err.problems]
+    decision_trees = {}
+    for path, data in (dmn_files or {}).items():
+        try:
+            decision_trees[path] = parse_dmn(data, max_bytes)
+        except BpmnInvalid as err:
+            problems += [p.in_file(path) for p in err.problems]
+    decisions, decision_problems, named = read_decisions(decision_trees)
+    problems += decision_problems
     roots = {path: tree.getroot() for path, tree in trees.items()}
     # Calls across the files, reported with the files' own problems (a self-call makes both).
     calls, call_problems = _call_graph(roots)
@@ -1003,6 +1028,7 @@ def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: 
         found += _task_problems(root, known_forms)
         found += _script_problems(root)
         found += _limit_problems(root, limits)
+        found += business_rule_problems(root, decisions, named)
         problems += [p.in_file(path) for p in found]
     problems += _deadline_anchor_problems(used, known_forms)
     problems += call_problems
@@ -1015,7 +1041,7 @@ def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: 
                                           process=repr(process.get("id"))), process.get("id"),
                                        process.sourceline).in_file(main_path)])
     try:
-        spec, subprocess_specs = _spiff_parse({path: trees[path] for path in used}, process.get("id"))
+        spec, subprocess_specs = _spiff_parse({path: trees[path] for path in used}, process.get("id"), decision_trees)
     except (SpiffWorkflowException, etree.LxmlError, KeyError, ValueError, TypeError) as err:
         raise BpmnInvalid([_spiff_problem(err)]) from None
     steps = _steps_in_order(spec, subprocess_specs)
@@ -1035,6 +1061,8 @@ def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: 
         subprocess_specs=subprocess_specs,
         task_specs=task_specs,
         files=[main_path, *sorted(path for path in used if path != main_path)],
+        decisions=decisions,
+        decision_files=sorted(decision_trees),
     )
 
 
@@ -1057,15 +1085,19 @@ class ProcedureCache:
                 self._items.move_to_end(sha256)
                 return self._items[sha256]
         loaded = load()
-        # One file (its XML), or a package's BPMN files by path, its own process's file first.
+        # One file (its XML), or a package's files by path: its BPMN files, its own process's
+        # first, and its decision tables (.dmn).
         files = loaded if isinstance(loaded, dict) else {"": loaded}
-        trees = {}
+        trees, decision_trees = {}, {}
         for path, xml in files.items():
             data = xml.encode("utf-8") if isinstance(xml, str) else xml
             # Already validated at deploy: skip XSD and forms, keep the hardened XML parse.
-            trees[path] = parse_xml(data, max_bytes=len(data) + 1)
+            if path.endswith(DMN_SUFFIX):
+                decision_trees[path] = parse_dmn(data, max_bytes=len(data) + 1)
+            else:
+                trees[path] = parse_xml(data, max_bytes=len(data) + 1)
         process = executable_processes(next(iter(trees.values())).getroot())[0]
-        spec, subs = _spiff_parse(trees, process.get("id"))
+        spec, subs = _spiff_parse(trees, process.get("id"), decision_trees)
         procedure = Procedure(process.get("id"), process.get("name") or process.get("id"), sha256,
                               spec, subs, _task_meta(_steps_in_order(spec, subs)))
         with self._lock:

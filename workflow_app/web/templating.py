@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "case.served": lazy_gettext("decision served"),
     "case.closed": lazy_gettext("case closed"),
     "case.milestone": lazy_gettext("milestone reached"),
+    "case.decision": lazy_gettext("decision table evaluated"),
     "case.ended": lazy_gettext("procedure ended"),
     "case.migrated": lazy_gettext("moved to another procedure version"),
     "legal_review.approved": lazy_gettext("legal review approved"),

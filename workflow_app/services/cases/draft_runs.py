@@ -23,7 +23,14 @@ from ...oversight.deadlines import DeadlineSyntaxError, parse_deadline
 from ..errors import Conflict, Forbidden, Invalid, NotFound, tr
 from ..procedures import drafts
 from ..procedures.forms import validate_form
-from ..procedures.versions import ProcedureInfo, actor_key_of, check_package, deadline_words, run_engine
+from ..procedures.versions import (
+    ProcedureInfo,
+    actor_key_of,
+    check_package,
+    deadline_words,
+    package_sources,
+    run_engine,
+)
 from ..transactions import one_transaction
 from .lifecycle import raise_refusals
 from .record import rule_record
@@ -44,9 +51,7 @@ class _Run:
                                   self.checked.rules)
 
     def sources(self):
-        files = {path: content.decode("utf-8") for path, content in self.package.bpmn_files().items()
-                 if path in self.checked.procedure.files}
-        return files[self.package.main_path] if len(files) <= 1 else files
+        return package_sources(self.checked.procedure, self.package.files)
 
     def engine(self, op: str, payload: dict, user: User):
         try:
@@ -166,6 +171,10 @@ def _reached(record: dict, step, now: datetime) -> None:
     for bpmn_id, milestone, status, closes in step.milestones:
         record["milestones"].append({"bpmn_id": bpmn_id, "milestone": milestone, "status": status,
                                      "closes": closes, "at": now.isoformat()})
+    # the decision tables its business rule tasks evaluated, with their outputs (engine/decisions.py)
+    record["decisions"] = [*record.get("decisions", []), *({"bpmn_id": bpmn_id, "name": name, "decision": decision,
+                                                            "outputs": outputs, "at": now.isoformat()}
+                                                           for bpmn_id, name, decision, outputs in step.decisions)]
 
 
 def _latest_forms(record: dict) -> dict[str, dict]:

@@ -11,14 +11,19 @@ accepts wins):
 - `case.number`, `case.title`, `case.party_name`, `case.party_kind`: the case; `case.late_fee`: the
   late fee the system counts to the day of payment on record, else today (services/cases/late_fees.py,
   APL 72), offered only once one runs;
+- `decision.<decision id>.<output>`: an output of the latest evaluation of a decision table of the
+  package (a business rule task's automatic step, services/cases/decisions.py), e.g. the fine range
+  of the benchmark tier the report proposes (`decision.benchmark_SCJG_SP_126_03.min_fine`);
 - `department.name`, `department.code`: the case's department; `department.reconsideration_body`,
   `department.court`, `department.payment_bank`, `department.payment_account`,
   `department.payment_place` and `department.payment_manner` (the manner of performance built
   from them): its settings in force (services/registers/org_settings.py).
 A value the field would not accept (another type, a choice it does not have) is not offered.
-Deploy refuses a source naming a field its form does not have, or one of another type, and an
-unknown field of the case or the department (`problems`); a source naming a form the package does
-not have is allowed (a form reused by a package without that step) and offers nothing there.
+Deploy refuses a source naming a field its form does not have, or one of another type, an unknown
+field of the case or the department, and a decision or output the package's tables do not have
+(`problems`); a source naming a form the package does not have is allowed (a form reused by a
+package without that step) and offers nothing there. A form named `case`, `department` or
+`decision` stands before the source of that name.
 """
 from collections.abc import Iterable
 
@@ -26,9 +31,11 @@ from jsonschema import Draft202012Validator
 
 from ...models import Case
 from ..errors import Text, tr
+from . import decisions as case_decisions
 from . import record as case_record
 
 KEY = "x-prefill"
+DECISION = "decision"
 CASE_FIELDS = {"number": "string", "title": "string", "party_name": "string", "party_kind": "string",
                "late_fee": "number"}
 DEPARTMENT_FIELDS = {"name": "string", "code": "string", "payment_bank": "string", "payment_account": "string",
@@ -65,6 +72,9 @@ def _value(case: Case, forms: dict[str, dict], ref: str):
         return getattr(case, rest)
     if head == "department" and rest in DEPARTMENT_FIELDS:
         return _department_value(case.department, rest)
+    if head == DECISION and head not in forms:
+        decision, _dot, output = rest.partition(".")
+        return case_decisions.latest_outputs(case).get(decision, {}).get(output) if output else None
     data = forms.get(head)
     return _read(data, rest.split(".")) if data is not None and rest else None
 
@@ -111,10 +121,11 @@ def values(case: Case, schema: dict | None) -> dict[str, tuple[object, str]]:
     return offered
 
 
-def problems(forms: dict[str, dict], used: Iterable[str], field_schema) -> list[tuple[str, Text]]:
+def problems(forms: dict[str, dict], used: Iterable[str], field_schema,
+             decisions: dict | None = None) -> list[tuple[str, Text]]:
     """(form key, what is wrong) for every source of the `used` forms that names nothing of the
-    package's `forms`, or a field of another type than the one it fills. `field_schema(forms,
-    ref)`: the schema at a reference."""
+    package's `forms` or `decisions` (decision id -> engine.decisions.Decision), or a field of
+    another type than the one it fills. `field_schema(forms, ref)`: the schema at a reference."""
     found = []
     for key in sorted(set(used) & forms.keys()):
         schema = forms[key]
@@ -126,18 +137,20 @@ def problems(forms: dict[str, dict], used: Iterable[str], field_schema) -> list[
             if not refs:
                 found.append((key, tr("%(field)s: x-prefill names no source", field=where)))
             for ref in refs:
-                problem = _ref_problem(forms, field_schema, prop, ref, where)
+                problem = _ref_problem(forms, field_schema, prop, ref, where, decisions or {})
                 if problem is not None:
                     found.append((key, problem))
     return found
 
 
-def _ref_problem(forms, field_schema, prop: dict, ref, where: str) -> Text | None:
+def _ref_problem(forms, field_schema, prop: dict, ref, where: str, decisions: dict) -> Text | None:
     if not isinstance(ref, str) or "." not in ref:
-        return tr("%(field)s: x-prefill %(ref)s is not a source (<form key>.<field>, case.<field> or "
-                  "department.<field>)", field=where, ref=repr(ref))
+        return tr("%(field)s: x-prefill %(ref)s is not a source (<form key>.<field>, case.<field>, "
+                  "department.<field> or decision.<decision id>.<output>)", field=where, ref=repr(ref))
     head, _dot, rest = ref.partition(".")
     target = prop.get("type")
+    if head == DECISION and head not in forms:
+        return _decision_problem(decisions, rest, ref, where, target)
     if head in ("case", "department") and head not in forms:
         known = CASE_FIELDS if head == "case" else DEPARTMENT_FIELDS
         if rest not in known:
@@ -155,4 +168,23 @@ def _ref_problem(forms, field_schema, prop: dict, ref, where: str) -> Text | Non
             {source.get("type"), target} <= {"number", "integer"}):
         return tr("%(field)s: x-prefill %(ref)s is of type %(found)s; the field is %(type)s", field=where, ref=ref,
                   found=source.get("type"), type=target)
+    return None
+
+
+def _decision_problem(decisions: dict, rest: str, ref: str, where: str, target) -> Text | None:
+    """A source `decision.<decision id>.<output>`: a decision of the package with that output, of
+    the field's type where the table says its type (typeRef)."""
+    decision_id, _dot, output = rest.partition(".")
+    decision = decisions.get(decision_id)
+    if decision is None:
+        return tr("%(field)s: x-prefill %(ref)s: the package has no decision %(decision)s (it has %(decisions)s)",
+                  field=where, ref=ref, decision=repr(decision_id), decisions=", ".join(sorted(decisions)) or "-")
+    if output not in decision.outputs:
+        return tr("%(field)s: x-prefill %(ref)s: decision %(decision)s has no output %(output)s (it has %(outputs)s)",
+                  field=where, ref=ref, decision=repr(decision_id), output=repr(output),
+                  outputs=", ".join(decision.outputs))
+    found = decision.outputs[output]
+    if target is not None and found is not None and found != target and not ({found, target} <= {"number", "integer"}):
+        return tr("%(field)s: x-prefill %(ref)s is of type %(found)s; the field is %(type)s", field=where, ref=ref,
+                  found=found, type=target)
     return None

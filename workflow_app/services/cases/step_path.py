@@ -15,7 +15,7 @@ The day a step's act happened (`act_day`) is the one date every check of the ste
 """
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy.orm.attributes import set_committed_value
@@ -33,6 +33,7 @@ from ..errors import Invalid, PreconditionFailed, StepRefused, tr
 from ..oversight import alerts
 from ..procedures.versions import actor_key_of, procedure_info, run_engine_step
 from ..transactions import one_transaction
+from . import decisions
 from . import record as case_record
 from . import time_limits
 
@@ -165,8 +166,14 @@ class Applied:
     new_tasks: list[Task]
     moved: list[tuple[Task, datetime, datetime | None]]  # (task, old due, new due)
     reason: str
+    # (bpmn_id, name, decision id, outputs): the decision tables the step's business rule tasks
+    # evaluated, an automatic step each (services/cases/decisions.py reads them back)
+    decisions: list[tuple[str, str, str, dict]] = field(default_factory=list)
 
     def trace(self, case: Case, actor: User, now: datetime) -> None:
+        for bpmn_id, name, decision, outputs in self.decisions:
+            audit.record(decisions.TRACE_ACTION, actor=None, case_id=case.id, bpmn_id=bpmn_id, at=now,
+                         data={"task": name, "decision": decision, "outputs": outputs})
         for row, closed in self.milestones:
             audit.record("case.milestone", actor=actor, case_id=case.id, bpmn_id=row.bpmn_id, at=now,
                          data={"milestone": row.milestone, "status": row.status, "id": row.id,
@@ -216,7 +223,7 @@ def apply_engine_step(case: Case, step: StepResult, now: datetime, completed: Ta
     case.open_tasks = open_tasks
     reason = time_limits.move_reason(case, completed) if completed is not None else "recomputed"
     return Applied(reached, ended, cancelled, new_tasks,
-                    [m for m in moved if m[0] not in new_tasks], reason)
+                    [m for m in moved if m[0] not in new_tasks], reason, list(step.decisions))
 
 
 def ready_task_rows(case_id: int) -> list[Task]:

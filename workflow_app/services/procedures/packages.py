@@ -5,6 +5,8 @@ Camunda's and Flowable's deployment archives hold their resources:
 
     bpmn/<id>/<id>.bpmn           the procedure's own process (its id is the package's name)
     bpmn/<id>/*.bpmn              other processes it calls
+    bpmn/<id>/*.dmn               its decision tables, which its business rule tasks evaluate
+                                  (engine/decisions.py), e.g. a discretion benchmark's
     bpmn/<id>/rules.json          its rule bindings (oversight/bindings.py)
     bpmn/<id>/documents/*.docx    its Word templates, listed in documents/documents.json
                                   (document_manifest.py)
@@ -31,13 +33,14 @@ SHARED = "shared"
 FORM_SUFFIX = ".schema.json"
 RULES_FILE = "rules.json"
 DOCUMENTS = "documents"
+DMN_SUFFIX = ".dmn"
 # A package's name is a BPMN process id used in paths: letters, digits and underscores.
 PACKAGE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")
 MAX_FILES = 500
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed / compressed: beyond it, an archive is a bomb, not a package
-ALLOWED_SUFFIXES = (".bpmn", FORM_SUFFIX, ".json", ".docx")
+ALLOWED_SUFFIXES = (".bpmn", DMN_SUFFIX, FORM_SUFFIX, ".json", ".docx")
 
 
 @dataclass
@@ -60,6 +63,17 @@ class Package:
         main = {self.main_path: self.files[self.main_path]} if self.main_path in self.files else {}
         rest = {p: d for p, d in sorted(self.files.items()) if p.endswith(".bpmn") and p != self.main_path}
         return {**main, **dict(sorted(rest.items(), key=lambda item: not self.own(item[0])))}
+
+    def dmn_files(self) -> dict[str, bytes]:
+        """Its decision tables: the .dmn files of its own folder bpmn/<id>/, by path."""
+        prefix = f"bpmn/{self.procedure_id}/"
+        return {p: d for p, d in sorted(self.files.items())
+                if p.startswith(prefix) and p.endswith(DMN_SUFFIX) and "/" not in p[len(prefix):]}
+
+    def misplaced_dmn_files(self) -> list[str]:
+        """The package's own .dmn files elsewhere than bpmn/<id>/ (not read as decision tables)."""
+        tables = self.dmn_files()
+        return [p for p in sorted(self.files) if p.endswith(DMN_SUFFIX) and self.own(p) and p not in tables]
 
     def form_files(self) -> dict[str, bytes]:
         """The forms by path: the package's own, then the shared ones."""

@@ -91,14 +91,18 @@ def check_package(package: packages.Package) -> CheckedPackage:
         problems.append({"message": tr("the package has no %(path)s (its own process, with the id %(id)s)",
                                        path=package.main_path, id=repr(package.procedure_id)),
                          "element_id": None, "line": None, "file": package.main_path})
-    problems += [p for p in (_not_utf8(content, path) for path, content in bpmn.items()) if p]
+    tables = package.dmn_files()
+    problems += [p for p in (_not_utf8(content, path) for path, content in {**bpmn, **tables}.items()) if p]
+    problems += [{"message": tr("a decision table belongs in bpmn/%(id)s/ (beside the procedure's diagram)",
+                                id=package.procedure_id), "element_id": None, "line": None, "file": path}
+                 for path in package.misplaced_dmn_files()]
     if problems:
         raise _invalid(problems)
     try:
         procedure = build_package(bpmn, max_bytes=current_app.config["BPMN_MAX_BYTES"], known_forms=forms,
                                   limits=engine_limits(),
                                   process_id=None if package.single_file else package.procedure_id,
-                                  main_path=package.main_path)
+                                  main_path=package.main_path, dmn_files=tables)
     except BpmnInvalid as err:
         # A file deployed alone is the only file: its problems need no file name.
         raise _invalid([p.in_file("").as_dict() if package.single_file and p.file == package.main_path
@@ -106,7 +110,8 @@ def check_package(package: packages.Package) -> CheckedPackage:
     rules, rule_problems = _package_rules(package, forms, procedure.task_specs)
     documents, document_problems = document_manifest.check(package, forms, procedure.task_specs)
     field_problems = [{"message": message, "element_id": None, "line": None, "file": form_paths.get(key)}
-                      for key, message in [*prefill.problems(forms, procedure.form_keys, bindings.field_schema),
+                      for key, message in [*prefill.problems(forms, procedure.form_keys, bindings.field_schema,
+                                                             procedure.decisions),
                                            *numbering.form_problems(forms, procedure.form_keys)]]
     if rule_problems or document_problems or field_problems:
         raise _invalid(rule_problems + document_problems + field_problems)
@@ -381,15 +386,24 @@ def _readable_forms(forms: dict, process_id: str) -> dict:
 
 def bpmn_sources(version: ProcedureVersion) -> str | dict[str, str]:
     """What the engine parses a version from: its BPMN XML, or, for a package whose procedure
-    calls processes of other files, every BPMN file by path, its own process's first. Read only
-    when an engine worker has not parsed the version yet."""
+    calls processes of other files or evaluates decision tables, every BPMN and DMN file by path,
+    its own process's first. Read only when an engine worker has not parsed the version yet."""
     files = {path: content.decode("utf-8") for path, content in db.session.execute(
         db.select(ProcedureFile.path, ProcedureFile.content).where(
-            ProcedureFile.version_id == version.id, ProcedureFile.path.like("%.bpmn")))}
+            ProcedureFile.version_id == version.id,
+            db.or_(ProcedureFile.path.like("%.bpmn"), ProcedureFile.path.like(f"%{packages.DMN_SUFFIX}"))))}
     if len(files) <= 1:
         return version.bpmn_xml
-    main = next(path for path, xml in files.items() if xml == version.bpmn_xml)
+    main = next(path for path, xml in files.items() if path.endswith(".bpmn") and xml == version.bpmn_xml)
     return {main: files.pop(main), **files}
+
+
+def package_sources(procedure, files: dict[str, bytes]) -> str | dict[str, str]:
+    """bpmn_sources of a package not deployed (a draft's test run), from its files by path:
+    those the checked procedure (`CheckedPackage.procedure`) was built from."""
+    paths = [*procedure.files, *procedure.decision_files]
+    sources = {path: files[path].decode("utf-8") for path in paths}
+    return sources[paths[0]] if len(sources) == 1 else sources
 
 
 @dataclass(frozen=True)
