@@ -153,3 +153,98 @@ def test_a_drafts_table_is_checked_like_a_deploy_and_published_with_it(api, ctx)
     new = approved.json["published_version"]
     with zipfile.ZipFile(io.BytesIO(api.get(f"/api/v1/procedures/{new['id']}/package").data)) as z:
         assert z.read(DMN) == fixed and z.read(f"bpmn/{PID}/other.dmn") == table("other")
+
+
+# -- 2. a business rule task in a case -------------------------------------------------------------------
+def open_reported(api, tier: str = "lighter") -> tuple[dict, dict]:
+    """A case of the package whose report proposed `tier`: (the case before the report, after it)."""
+    case = api.open_case(procedure_id=PID, title="某商户进货查验案")
+    done = api.post(f"/api/v1/tasks/{api.task(case, 'report')['id']}/complete", json={"data": {"benchmark_tier": tier}},
+                    headers=EN)
+    return case, done
+
+
+def test_the_business_rule_task_runs_as_an_automatic_step_its_outputs_traced_and_offered(api, ctx):
+    assert deploy(api, package()).status_code == 201
+    case, done = open_reported(api)
+    assert done.status_code == 200, done.json
+    assert api.ready(done.json) == ["decide"]
+    trace = api.get(f"/api/v1/cases/{case['id']}/trace").json["items"]
+    [evaluated] = [e for e in trace if e["action"] == "case.decision"]
+    assert evaluated["bpmn_id"] == "rule" and evaluated["actor"] == "system"
+    assert evaluated["data"] == {"task": "查裁量基准", "decision": "bench", "name": "裁量基准",
+                                 "outputs": {"min_fine": 5000, "max_fine": 18500},
+                                 "labels": {"min_fine": "min_fine", "max_fine": "max_fine"}}
+    actions = [e["action"] for e in trace]
+    assert actions.index("task.completed") < actions.index("case.decision") < actions.index("task.ready", 2)
+    # in the case's data: the engine's next task holds the outputs beside the report's field
+    from tests.helpers import load_engine_state
+
+    processor = load_engine_state(case["id"])
+    [ready] = [t for t in processor.workflow.get_tasks(manual=True) if t.task_spec.bpmn_id == "decide"
+               and t.state == 16]
+    assert {k: ready.data[k] for k in ("benchmark_tier", "min_fine", "max_fine")} == {
+        "benchmark_tier": "lighter", "min_fine": 5000, "max_fine": 18500}
+    # offered to the decision's form, with where it came from
+    detail = api.get(f"/api/v1/tasks/{api.task(done.json, 'decide')['id']}").json
+    assert detail["prefill"] == {"tier_min_fine": {"value": 5000, "source": "decision.bench.min_fine"},
+                                 "tier_max_fine": {"value": 18500, "source": "decision.bench.max_fine"}}
+    closed = api.post(f"/api/v1/tasks/{api.task(done.json, 'decide')['id']}/complete",
+                      json={"data": {"tier_min_fine": 5000, "tier_max_fine": 18500, "fine_amount": 9000}})
+    assert closed.status_code == 200 and closed.json["status"] == "closed", closed.json
+    assert audit_verify.verify(case["id"]).ok
+
+
+def test_the_case_page_shows_the_evaluation_and_the_prefilled_range(api, client):
+    from tests.web_session import html, page_login
+
+    deploy(api, package())
+    case, done = open_reported(api, "heavier")
+    page_login(client, "officer1")
+    page = html(client.get(f"/cases/{case['id']}"))
+    assert 'data-testid="decision-outputs" data-decision="bench"' in page and "max_fine 50000" in page
+    task = html(client.get(f"/tasks/{api.task(done.json, 'decide')['id']}"))
+    assert 'data-testid="prefilled-tier_min_fine"' in task and "裁量基准 · min_fine" in task
+    assert 'value="36500"' in task
+
+
+def test_a_table_matching_no_rule_offers_nothing_and_the_case_goes_on(api):
+    deploy(api, package(table(rules=[(['"ordinary"'], ["18500", "36500"], "")])))
+    case, done = open_reported(api, "lighter")
+    assert api.ready(done.json) == ["decide"]
+    assert api.get(f"/api/v1/tasks/{api.task(done.json, 'decide')['id']}").json["prefill"] == {}
+
+
+@pytest.mark.parametrize("source, field_type, words", [
+    ("decision.nothing.min_fine", "number", "the package has no decision 'nothing' (it has bench)"),
+    ("decision.bench.fine", "number", "decision 'bench' has no output 'fine' (it has min_fine, max_fine)"),
+    ("decision.bench.min_fine", "string", "decision.bench.min_fine is of type number; the field is string"),
+])
+def test_deploy_refuses_a_prefill_source_naming_no_output_of_the_packages_tables(api, source, field_type, words):
+    form = json.loads(json.dumps(DECISION))
+    form["properties"]["tier_min_fine"].update({"x-prefill": source, "type": field_type})
+    found = problems(deploy(api, package(decision_form=form)))
+    assert any(p["file"] == f"forms/{PID}/dmn_decision.schema.json" and words in p["message"] for p in found), found
+
+
+@pytest.mark.parametrize("cell, words", [
+    ('"x" * 1000000', "decision bench gave outputs the case cannot keep"),
+    ("len([x for x in range(10**6) for y in range(10**6)])", "CPU time|did not finish|was stopped"),
+])
+def test_a_hostile_table_stops_the_step_and_leaves_the_case_as_it_was(api, ctx, app, cell, words):
+    app.config.update(ENGINE_STEP_CPU_SECONDS=1.0, ENGINE_STEP_WALL_SECONDS=3.0)
+    deploy(api, package(table(rules=[(["-"], [cell, "1"], "")])))
+    case = api.open_case(procedure_id=PID)
+    before = db.session.get(WorkflowState, case["id"]).state
+    r = api.post(f"/api/v1/tasks/{api.task(case, 'report')['id']}/complete",
+                 json={"data": {"benchmark_tier": "ordinary"}}, headers=EN)
+    assert r.status_code == 422 and r.json["error"] == "engine_error", r.json
+    assert any(w in r.json["errors"]["_engine"][0] for w in words.split("|")), r.json
+    assert len(json.dumps(r.json)) < 5000  # named, not echoed
+    db.session.expire_all()
+    assert db.session.get(WorkflowState, case["id"]).state == before
+    fresh = api.get(f"/api/v1/cases/{case['id']}").json
+    assert api.ready(fresh) == ["report"]
+    actions = list(db.session.execute(db.select(TraceEvent.action).where(TraceEvent.case_id == case["id"])).scalars())
+    assert "task.failed" in actions and "case.decision" not in actions
+    assert audit_verify.verify(case["id"]).ok

@@ -52,14 +52,16 @@ def test_a_benchmark_table_is_read_with_its_outputs_and_their_types():
 def test_the_business_rule_task_puts_the_tiers_range_in_the_cases_data(tier, low, high):
     processor, step = run(build(table()), {"benchmark_tier": tier})
     assert [t.bpmn_id for t in step.ready] == ["decide"]
-    assert step.decisions == [("rule", "查裁量基准", "bench", {"min_fine": low, "max_fine": high})]
+    assert step.decisions == [{"bpmn_id": "rule", "task": "查裁量基准", "decision": "bench", "name": "裁量基准",
+                               "outputs": {"min_fine": low, "max_fine": high},
+                               "labels": {"min_fine": "min_fine", "max_fine": "max_fine"}}]
     [ready] = processor.workflow.get_tasks(manual=True, state=16)  # READY
     assert (ready.data["min_fine"], ready.data["max_fine"]) == (low, high)
 
 
 def test_a_table_matching_no_rule_gives_no_outputs_and_the_case_goes_on():
     processor, step = run(build(table()), {"benchmark_tier": "no_such_tier"})
-    assert step.decisions == [("rule", "查裁量基准", "bench", {})]
+    assert [(d["bpmn_id"], d["decision"], d["outputs"]) for d in step.decisions] == [("rule", "bench", {})]
     assert [t.bpmn_id for t in step.ready] == ["decide"]
 
 
@@ -72,7 +74,7 @@ def test_cells_are_evaluated_as_spiffworkflow_builds_them_under_the_restricted_e
     for data, band in (({"amount": 10, "kind": "a"}, "small a"), ({"amount": 2000, "kind": "a"}, "middle"),
                        ({"amount": 9000, "kind": "c"}, "b or c"), ({"amount": 9000, "kind": "z"}, "other")):
         _, step = run(procedure, data)
-        assert step.decisions[0][3] == {"band": band}, data
+        assert step.decisions[0]["outputs"] == {"band": band}, data
     assert entry_expressions("amount", "< 1000") == ("joined", ["amount< 1000"])
     assert entry_expressions("kind", '"a"') == ("equals", ['(kind) == ("a")'])
     assert entry_expressions("kind", '? in ("b", "c")') == ("value", ["kind", 'dmninputexpr in ("b", "c")'])
@@ -85,7 +87,7 @@ def test_collect_gives_lists_that_replace_an_earlier_evaluations():
     procedure = build(dmn)
     assert procedure.decisions["bench"].outputs == {"labels": "array"}
     _, step = run(procedure, {"n": 20, "labels": ["left by an earlier step"]})
-    assert step.decisions[0][3] == {"labels": ["positive", "large", "any"]}
+    assert step.decisions[0]["outputs"] == {"labels": ["positive", "large", "any"]}
     processor, _ = run(procedure, {"n": 5, "labels": ["left by an earlier step"]})
     [ready] = processor.workflow.get_tasks(manual=True, state=16)
     assert ready.data["labels"] == ["positive", "any"]  # not unioned with the earlier list (DeepMerge)

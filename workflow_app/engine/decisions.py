@@ -383,9 +383,10 @@ class DecisionEngine(DMNEngine):
     them in with DeepMerge, which would union a COLLECT list with the one an earlier evaluation
     left (SPIFFWORKFLOW.md)."""
 
-    def __init__(self, decision_table, decision_id: str):
+    def __init__(self, decision_table, decision_id: str, name: str | None = None):
         super().__init__(decision_table)
         self.decision_id = decision_id
+        self.name = name or decision_id
 
     def result(self, task):
         outputs = dict(super().result(task))  # a rule's outputs come as an OrderedDict
@@ -408,6 +409,14 @@ class DecisionEngine(DMNEngine):
             task.data.pop(name, None)
         noted = getattr(engine, "decisions", None)
         if noted is not None:
-            noted.append((task.task_spec.bpmn_id, task.task_spec.bpmn_name or task.task_spec.bpmn_id,
-                          self.decision_id, json.loads(json.dumps(outputs, ensure_ascii=False))))
+            noted.append(evaluation(task.task_spec.bpmn_id, task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+                                    self.decision_id, self.name, json.loads(json.dumps(outputs)),
+                                    {o.name: o.label for o in self.decision_table.outputs if o.label}))
         return outputs
+
+
+def evaluation(bpmn_id: str, task: str, decision: str, name: str, outputs: dict, labels: dict) -> dict:
+    """What a step reports of one evaluation (processor.StepResult.decisions): the business rule
+    task (its id and name), the decision (its id and name), the outputs it gave, their labels."""
+    return {"bpmn_id": bpmn_id, "task": task, "decision": decision, "name": name, "outputs": outputs,
+            "labels": labels}

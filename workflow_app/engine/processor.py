@@ -154,9 +154,9 @@ class StepResult:
     completed: bool
     next_timer_at: datetime | None
     changes: dict  # field -> {old, new} of the submitted form
-    # (bpmn_id, name, decision id, outputs) of each decision table a business rule task evaluated
-    # during the step, in order (engine/decisions.py): the case's trace records them
-    decisions: list[tuple[str, str, str, dict]] = field(default_factory=list)
+    # each decision table a business rule task evaluated during the step, in order
+    # (engine/decisions.py `evaluation`): the case's trace records them
+    decisions: list[dict] = field(default_factory=list)
 
 
 class WorkflowProcessor:

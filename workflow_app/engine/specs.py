@@ -869,7 +869,7 @@ class _PackageParser(SpiffBpmnParser):
 
     def get_engine(self, decision_ref, node):
         engine = super().get_engine(decision_ref, node)
-        return DecisionEngine(engine.decision_table, decision_ref)
+        return DecisionEngine(engine.decision_table, decision_ref, self.dmn_parsers[decision_ref].get_name())
 
 
 def _spiff_parse(trees: dict[str, object], process_id: str, decision_trees: dict[str, object] | None = None):

@@ -382,9 +382,15 @@ def initial_values(schema: dict | None, cause=None) -> dict:
     return values
 
 
-def reference_label(ref: str, forms: dict[str, dict], lang: str) -> str:
-    """`penalty_notice.served_on` as a reader says it: 行政处罚事先告知 · 告知书送达日期."""
+def reference_label(ref: str, forms: dict[str, dict], lang: str, decisions: dict | None = None) -> str:
+    """`penalty_notice.served_on` as a reader says it: 行政处罚事先告知 · 告知书送达日期; a decision's
+    output (`decision.<id>.<output>`) by the decision's name and the output's label, as the case's
+    evaluation of it recorded them (`decisions`: services/cases/decisions.latest)."""
     form_key, _dot, path = ref.partition(".")
+    if form_key == "decision" and form_key not in forms and decisions:
+        decision, _dot, output = path.partition(".")
+        found = decisions.get(decision)
+        return f"{found['name']} · {(found.get('labels') or {}).get(output) or output}" if found else ref
     schema = forms.get(form_key)
     if not schema:
         return ref

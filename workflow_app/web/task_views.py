@@ -12,6 +12,7 @@ from ..i18n import beside_fields, localized, page_language, refusal_message, ste
 from ..services.cases import lifecycle as cases
 from ..services.cases import links as case_links
 from ..services.cases import messages as case_messages
+from ..services.cases import decisions as case_decisions
 from ..services.cases import paper_entry, prefill, referrals, review_sheet, worklists
 from ..services.cases import requests as case_requests
 from ..services.errors import Conflict, Invalid, NotFound, Phrase, ServiceError, StepRefused
@@ -154,7 +155,9 @@ def task_form(task_id: int):
     forms = procedures.procedure_info(task.case.procedure_version).forms
     for f in fields:
         if f.name in offered:
-            f.prefilled = tf.reference_label(offered[f.name][1], forms, page_language())
+            ref = offered[f.name][1]
+            f.prefilled = tf.reference_label(ref, forms, page_language(), decisions=case_decisions.latest(task.case)
+                                             if ref.startswith("decision.") else None)
     for f in fields:
         if f.widget == "signature" and isinstance(f.value, str) and attachments.SHA256.match(f.value):
             f.attrs["data-current-url"] = url_for("web.case_attachment", case_id=task.case_id, sha256=f.value)

@@ -172,9 +172,8 @@ def _reached(record: dict, step, now: datetime) -> None:
         record["milestones"].append({"bpmn_id": bpmn_id, "milestone": milestone, "status": status,
                                      "closes": closes, "at": now.isoformat()})
     # the decision tables its business rule tasks evaluated, with their outputs (engine/decisions.py)
-    record["decisions"] = [*record.get("decisions", []), *({"bpmn_id": bpmn_id, "name": name, "decision": decision,
-                                                            "outputs": outputs, "at": now.isoformat()}
-                                                           for bpmn_id, name, decision, outputs in step.decisions)]
+    record["decisions"] = [*record.get("decisions", []), *({**evaluated, "at": now.isoformat()}
+                                                           for evaluated in step.decisions)]
 
 
 def _latest_forms(record: dict) -> dict[str, dict]:

@@ -74,7 +74,7 @@ def _value(case: Case, forms: dict[str, dict], ref: str):
         return _department_value(case.department, rest)
     if head == DECISION and head not in forms:
         decision, _dot, output = rest.partition(".")
-        return case_decisions.latest_outputs(case).get(decision, {}).get(output) if output else None
+        return case_decisions.output_of(case, decision, output) if output else None
     data = forms.get(head)
     return _read(data, rest.split(".")) if data is not None and rest else None
 

@@ -166,14 +166,13 @@ class Applied:
     new_tasks: list[Task]
     moved: list[tuple[Task, datetime, datetime | None]]  # (task, old due, new due)
     reason: str
-    # (bpmn_id, name, decision id, outputs): the decision tables the step's business rule tasks
-    # evaluated, an automatic step each (services/cases/decisions.py reads them back)
-    decisions: list[tuple[str, str, str, dict]] = field(default_factory=list)
+    # the decision tables the step's business rule tasks evaluated (engine/decisions.py
+    # `evaluation`), an automatic step each: services/cases/decisions.py reads them back
+    decisions: list[dict] = field(default_factory=list)
 
     def trace(self, case: Case, actor: User, now: datetime) -> None:
-        for bpmn_id, name, decision, outputs in self.decisions:
-            audit.record(decisions.TRACE_ACTION, actor=None, case_id=case.id, bpmn_id=bpmn_id, at=now,
-                         data={"task": name, "decision": decision, "outputs": outputs})
+        for evaluated in self.decisions:
+            decisions.record(case, evaluated, now)
         for row, closed in self.milestones:
             audit.record("case.milestone", actor=actor, case_id=case.id, bpmn_id=row.bpmn_id, at=now,
                          data={"milestone": row.milestone, "status": row.status, "id": row.id,
