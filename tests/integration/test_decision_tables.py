@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -247,4 +248,154 @@ def test_a_hostile_table_stops_the_step_and_leaves_the_case_as_it_was(api, ctx, 
     assert api.ready(fresh) == ["report"]
     actions = list(db.session.execute(db.select(TraceEvent.action).where(TraceEvent.case_id == case["id"])).scalars())
     assert "task.failed" in actions and "case.decision" not in actions
+    assert audit_verify.verify(case["id"]).ok
+
+
+# -- 3. the benchmark register's items as decision tables ------------------------------------------------
+ITEM = "SCJG-SP-126-03"  # the demo register's item (workflow_app/demo/benchmarks.csv)
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "packages" / "benchmark_fine"
+CSV_HEADER = "code,title,violated_provision,penalty_provision,tier,min_fine,max_fine,circumstances\n"
+
+
+def dmn_of(api, code: str = ITEM, as_: str = "officer1"):
+    r = api.get(f"/api/v1/benchmarks/{code}/dmn", as_=as_)
+    assert r.status_code == 200, r.data
+    return r.data, r.headers["ETag"]
+
+
+def put_dmn(api, content: bytes | str, code: str = ITEM, as_: str = "admin", etag: str | None = None):
+    return api.put(f"/api/v1/benchmarks/{code}/dmn", as_=as_, headers={**EN, **({"If-Match": etag} if etag else {})},
+                   json={"content": content.decode() if isinstance(content, bytes) else content})
+
+
+def register_row(code: str) -> tuple:
+    from workflow_app.models import DiscretionBenchmark
+
+    db.session.expire_all()
+    row = db.session.execute(db.select(DiscretionBenchmark).where(DiscretionBenchmark.code == code)).scalar_one()
+    return row.title, row.violated_provision, row.penalty_provision, row.tiers
+
+
+def csv_import(app, tmp_path, text: str):
+    path = tmp_path / "benchmarks.csv"
+    path.write_text(CSV_HEADER + text, encoding="utf-8")
+    out = app.test_cli_runner().invoke(args=["benchmarks", "import", str(path)])
+    assert out.exit_code == 0, out.output
+
+
+def test_an_item_reads_as_a_decision_table_the_engine_accepts(api, ctx):
+    from workflow_app.engine.decisions import parse_dmn, read_decisions
+
+    content, etag = dmn_of(api)
+    assert etag.startswith('"benchmark-') and dmn_of(api)[0] == content  # the same bytes for the same item
+    decisions, found, _ = read_decisions({"t.dmn": parse_dmn(content, 10**6)})
+    assert found == []
+    decision = decisions[f"benchmark_{ITEM}"]
+    assert (decision.hit_policy, decision.inputs, decision.outputs) == (
+        "UNIQUE", ["benchmark_tier"], {"min_fine": "number", "max_fine": "number"})
+    assert "首次被查处" in content.decode()  # the circumstances: each rule's annotation
+    assert api.get("/api/v1/benchmarks/NO-SUCH/dmn").status_code == 404
+
+
+def test_a_table_put_back_replaces_the_item_in_one_traced_import_as_the_csv_does(api, ctx, app, tmp_path):
+    content, etag = dmn_of(api)
+    before = register_row(ITEM)
+    same = put_dmn(api, content, etag=etag)
+    assert same.status_code == 200, same.json
+    assert register_row(ITEM) == before and same.headers["ETag"] == etag
+    changed = content.replace(b"<text>36500</text>\n        </outputEntry>\n      </rule>\n      <rule id=\""
+                              b"benchmark_SCJG-SP-126-03_heavier\">",
+                              b"<text>36000</text>\n        </outputEntry>\n      </rule>\n      <rule id=\""
+                              b"benchmark_SCJG-SP-126-03_heavier\">")
+    assert changed != content
+    r = put_dmn(api, changed, etag=etag)
+    assert r.status_code == 200 and r.json["tiers"][1] == {"tier": "ordinary", "min_fine": 18500, "max_fine": 36000,
+                                                           "circumstances": "不具有从轻、从重情形"}, r.json
+    imported = db.session.execute(db.select(TraceEvent).where(TraceEvent.action == "benchmarks.imported")
+                                  .order_by(TraceEvent.id.desc())).scalars().first()
+    data = json.loads(imported.data_json)
+    assert imported.actor == "admin" and data["codes"] == [ITEM] and data["format"] == "dmn"
+    assert data["sha256"] == hashlib.sha256(changed).hexdigest() and (data["created"], data["updated"]) == (0, 1)
+    # the CSV import of the same rows gives the same register, and the table reads the same again
+    title, violated, penalty, tiers = register_row(ITEM)
+    csv_import(app, tmp_path, "".join(f"{ITEM},{title},{violated},{penalty},{t['tier']},{t['min_fine']},{t['max_fine']},"
+                                      f"{t['circumstances']}\n" for t in tiers))
+    assert register_row(ITEM) == (title, violated, penalty, tiers)
+    assert dmn_of(api)[0] == changed
+    # a stale editor is refused, nothing saved
+    stale = put_dmn(api, content, etag=etag)
+    assert stale.status_code == 412 and stale.json["details"]["etag"] == dmn_of(api)[1]
+    assert register_row(ITEM)[3] == tiers
+
+
+def test_a_new_item_from_a_table_equals_the_same_rows_imported_from_csv(api, ctx, app, tmp_path):
+    content, _ = dmn_of(api)
+    other = content.replace(ITEM.encode(), b"X-DMN-1")
+    assert put_dmn(api, other, code="X-DMN-1").status_code == 200
+    title, violated, penalty, tiers = register_row("X-DMN-1")
+    csv_import(app, tmp_path, "".join(f"X-CSV-1,{title},{violated},{penalty},{t['tier']},{t['min_fine']},"
+                                      f"{t['max_fine']},{t['circumstances']}\n" for t in tiers))
+    assert register_row("X-CSV-1") == register_row("X-DMN-1") == register_row(ITEM)
+    assert dmn_of(api, "X-CSV-1")[0] == dmn_of(api, "X-DMN-1")[0].replace(b"X-DMN-1", b"X-CSV-1")
+
+
+@pytest.mark.parametrize("old, new, field, words", [
+    (b'<text>"lighter"</text>', b'<text>"bogus"</text>', "rule 1", "tier must be one of"),
+    (b'<text>"lighter"</text>', b"<text>-</text>", "rule 1", "tier must be one of"),
+    (b'<text>"heavier"</text>', b'<text>"ordinary"</text>', "rule 3", "is given twice"),
+    (b"<text>5000</text>", b"<text>90000</text>", "rule 1", "min_fine is above max_fine"),
+    (b"<text>5000</text>", b"<text>5000 + 1</text>", "rule 1", "min_fine must be an amount"),
+    ('name="食品经营者'.encode(), b'name="  " x="', "rule 1", "title is empty"),
+    (b'zhifa:code="SCJG-SP-126-03"', b'zhifa:code="OTHER"', "content", "the table is of the item OTHER"),
+    (b"<decisionTable ", b'<decisionTable hitPolicy="COLLECT" ', "content", "the hit policy is UNIQUE"),
+    (b"<text>benchmark_tier</text>", b"<text>tier</text>", "content", "its expression benchmark_tier"),
+    (b'name="max_fine"', b'name="top"', "content", "outputs are min_fine, max_fine"),
+    (b"<?xml", b'<!DOCTYPE d [<!ENTITY e "x">]><?xml', "content", "DOCTYPE or ENTITY"),
+    (b"</definitions>", b"", "content", "not well-formed"),
+])
+def test_a_bad_table_is_refused_by_the_csv_imports_checks_and_nothing_is_written(api, ctx, old, new, field, words):
+    content, etag = dmn_of(api)
+    before = register_row(ITEM)
+    assert old in content
+    r = put_dmn(api, content.replace(old, new, 1), etag=etag)
+    assert r.status_code == 422, r.json
+    assert any(words in m for m in r.json["errors"].get(field, [])), r.json
+    assert register_row(ITEM) == before
+
+
+def test_only_an_administrator_replaces_an_item_and_junk_is_a_named_refusal(api, ctx):
+    content, _ = dmn_of(api)
+    before = register_row(ITEM)
+    assert put_dmn(api, content, as_="officer1").status_code == 403
+    assert put_dmn(api, content, as_="author1").status_code == 403
+    for junk in ('"x\\u0000y"', '"\\ud800"', '"<a/>"', '""', "12", '"' + "<a>" * 100_000 + '"'):
+        r = api.put(f"/api/v1/benchmarks/{ITEM}/dmn", as_="admin", data='{"content": ' + junk + "}",
+                    content_type="application/json")
+        assert r.status_code == 422, (junk[:20], r.json)
+    assert put_dmn(api, content, code="x" * 65).status_code == 404
+    assert register_row(ITEM) == before
+
+
+def test_a_package_evaluating_the_registers_table_prefills_the_decisions_range(api, ctx):
+    from workflow_app.services.procedures import packages
+
+    files = packages.read_tree(FIXTURE)
+    assert not any(path.endswith(".py") for path in files)
+    # the package's table is the register's item as exported
+    assert files["bpmn/benchmark_fine/benchmark_SCJG-SP-126-03.dmn"] == dmn_of(api)[0]
+    r = api.post("/api/v1/procedures", as_="author1", content_type="multipart/form-data",
+                 data={"file": (io.BytesIO(packages.to_zip(files)), "benchmark_fine.zip")})
+    assert r.status_code == 201, r.json
+    case = api.open_case(procedure_id="benchmark_fine", title="某食品店未建立进货查验记录案")
+    done = api.post(f"/api/v1/tasks/{api.task(case, 'report')['id']}/complete", json={"data": {
+        "benchmark_item": ITEM, "benchmark_tier": "ordinary", "proposed_fine": 20000}})
+    assert done.status_code == 200 and api.ready(done.json) == ["decide"], done.json
+    decide = api.get(f"/api/v1/tasks/{api.task(done.json, 'decide')['id']}").json
+    assert decide["prefill"] == {
+        "tier_min_fine": {"value": 18500, "source": f"decision.benchmark_{ITEM}.min_fine"},
+        "tier_max_fine": {"value": 36500, "source": f"decision.benchmark_{ITEM}.max_fine"},
+        "fine_amount": {"value": 20000, "source": "benchmark_report.proposed_fine"}}
+    closed = api.post(f"/api/v1/tasks/{api.task(done.json, 'decide')['id']}/complete", json={"data": {
+        key: value["value"] for key, value in decide["prefill"].items()}})
+    assert closed.status_code == 200 and closed.json["status"] == "closed", closed.json
     assert audit_verify.verify(case["id"]).ok
