@@ -10,6 +10,7 @@ bp = Blueprint("web", __name__)
 from . import (  # noqa: E402,F401  (register the views)
     alerts,
     causes,
+    decision_tables,
     errors,
     evidence,
     inspection,
