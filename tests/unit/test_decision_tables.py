@@ -5,7 +5,13 @@ the case or run away stopped with the step refused."""
 import pytest
 
 from tests.decision_tables import TIERS, evaluating, table
-from workflow_app.engine.decisions import MAX_CELL_CHARS, MAX_INPUTS, MAX_OUTPUTS, MAX_RULES, entry_expressions
+from workflow_app.engine.decisions import (
+    MAX_CELL_CHARS,
+    MAX_INPUTS,
+    MAX_OUTPUTS,
+    MAX_RULES,
+    entry_expressions,
+)
 from workflow_app.engine.errors import BpmnInvalid, EngineError
 from workflow_app.engine.limits import DEFAULT_LIMITS
 from workflow_app.engine.processor import WorkflowProcessor

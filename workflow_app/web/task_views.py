@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..i18n import beside_fields, localized, page_language, refusal_message, step_name, task_step_name
+from ..services.cases import decisions as case_decisions
 from ..services.cases import lifecycle as cases
 from ..services.cases import links as case_links
 from ..services.cases import messages as case_messages
-from ..services.cases import decisions as case_decisions
 from ..services.cases import paper_entry, prefill, referrals, review_sheet, worklists
 from ..services.cases import requests as case_requests
 from ..services.errors import Conflict, Invalid, NotFound, Phrase, ServiceError, StepRefused

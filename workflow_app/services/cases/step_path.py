@@ -33,9 +33,8 @@ from ..errors import Invalid, PreconditionFailed, StepRefused, tr
 from ..oversight import alerts
 from ..procedures.versions import actor_key_of, procedure_info, run_engine_step
 from ..transactions import one_transaction
-from . import decisions
+from . import decisions, time_limits
 from . import record as case_record
-from . import time_limits
 
 CASE_RACE = tr("the case was changed by another request; reload it and try again")
 

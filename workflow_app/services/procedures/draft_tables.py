@@ -116,4 +116,4 @@ def skeleton(decision_id: str, title: str) -> bytes:
     </dmndi:DMNDiagram>
   </dmndi:DMNDI>
 </definitions>
-'''.encode("utf-8")
+'''.encode()
