@@ -3,7 +3,7 @@ draft's decision table in the dmn-js Modeler (the fixture package benchmark_fine
 SCJG-SP-126-03 as a table), changes a cell, saves on the draft's revision, reloads and sees it; a second
 window saving a stale copy is told so and keeps its table (download it, reload); a cell the engine would
 refuse is a problem of the table; a new table is added to the draft; the diagram saved in the BPMN
-editor keeps its business rule task's decision. An administrator edits an item of the discretion
+editor keeps its business rule task's decision, which the panel chooses among the draft's tables. An administrator edits an item of the discretion
 benchmarks register as a decision table and the register shows it; officers read the register without
 the editor. axe-core finds no WCAG 2.1 AA violation on the pages, and they are usable at 360 px.
 
@@ -189,6 +189,19 @@ def test_an_author_edits_a_drafts_decision_table_meets_a_stale_save_and_adds_a_t
     bpmn = draft_file(page, draft_id, "bpmn/benchmark_fine/benchmark_fine.bpmn")
     assert "作出处罚决定" in bpmn
     assert re.search(rf"<spiffworkflow:calledDecisionId>{DECISION}</spiffworkflow:calledDecisionId>", bpmn), bpmn
+    # the business rule task's decision, chosen in the panel among the draft's tables
+    page.locator('[data-testid="modeler"] .djs-element.djs-shape[data-element-id="benchmark"] .djs-hit').first.click()
+    expect(page.get_by_test_id("selected-id")).to_have_text("benchmark")
+    expect(page.locator("#prop-decision")).to_have_value(DECISION)
+    expect(page.locator("#prop-decision option")).to_have_count(3)  # none, and the draft's two tables
+    page.select_option("#prop-decision", "seizure_days")
+    page.locator("#prop-decision").blur()
+    page.get_by_test_id("save").click()
+    expect(page.get_by_test_id("draft-revision")).to_have_text("8")
+    bpmn = draft_file(page, draft_id, "bpmn/benchmark_fine/benchmark_fine.bpmn")
+    assert re.search(r"<spiffworkflow:calledDecisionId>seizure_days</spiffworkflow:calledDecisionId>", bpmn), bpmn
+    expect(page.locator('[data-testid="problems-panel"] [data-testid="problem"]')).to_have_count(0)
+    screenshot(page, "workbench-dmn-07-business-rule-task")
 
 
 def test_an_administrator_edits_a_benchmark_item_as_a_decision_table(page, browser, demo_server):

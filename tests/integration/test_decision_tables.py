@@ -399,3 +399,70 @@ def test_a_package_evaluating_the_registers_table_prefills_the_decisions_range(a
         key: value["value"] for key, value in decide["prefill"].items()}})
     assert closed.status_code == 200 and closed.json["status"] == "closed", closed.json
     assert audit_verify.verify(case["id"]).ok
+
+
+# -- 4. the pages ------------------------------------------------------------------------------------------
+def relogin(client, username: str):
+    from tests.web_session import csrf_of, html, page_login
+
+    client.post("/logout", data={"csrf_token": csrf_of(html(client.get("/inbox", follow_redirects=True)))})
+    page_login(client, username)
+
+
+def test_the_draft_tables_pages_list_open_and_add_tables_for_the_owner_only(api, client):
+    from tests.web_session import csrf_of, html, page_login
+
+    version = deploy(api, package()).json
+    draft = api.post("/api/v1/drafts", as_="author1", json={"from_version_id": version["id"]}).json
+    page_login(client, "author1")
+    listed = html(client.get(f"/workbench/drafts/{draft['id']}/tables"))
+    assert f'data-path="{DMN}"' in listed and 'data-testid="dmn-new"' in listed
+    editor = client.get(f"/workbench/drafts/{draft['id']}/tables/bench")
+    page = html(editor)
+    assert editor.status_code == 200 and 'data-editable="1"' in page and "dmn-modeler.production.min.js" in page
+    assert f'data-revision="{draft["revision"]}"' in page and f'data-path="{DMN}"' in page
+    for name in ("nothing", "../bench", "x" * 200, "bench.dmn"):
+        assert client.get(f"/workbench/drafts/{draft['id']}/tables/{name}").status_code == 404, name
+    def post(form: dict, **kw):
+        token = csrf_of(html(client.get(f"/workbench/drafts/{draft['id']}/tables")))
+        return client.post(f"/workbench/drafts/{draft['id']}/tables", data={**form, "csrf_token": token}, **kw)
+
+    add = {"decision_id": "fine_range", "title": "罚款幅度", "revision": str(draft["revision"])}
+    r = post(add)
+    assert r.status_code == 302, html(r)[:3000]
+    assert r.headers["Location"].endswith(f"/workbench/drafts/{draft['id']}/tables/fine_range")
+    assert api.get(f"/api/v1/drafts/{draft['id']}/problems", as_="author1").json["problem_count"] == 0
+    # refused beside the field, nothing added: the id again, junk, a stale revision
+    for changes, field, status in (({}, "decision_id", 422), ({"decision_id": "1bad"}, "decision_id", 422),
+                                   ({"decision_id": "x\x00y"}, None, 422),  # refused for every form (strict_input)
+                                   ({"decision_id": "ok", "title": ""}, "title", 422),
+                                   ({"decision_id": "ok", "title": "x" * 201}, "title", 422),
+                                   ({"decision_id": "ok", "revision": "1"}, "decision_id", 412),
+                                   ({"decision_id": "ok", "revision": "junk"}, "decision_id", 412)):
+        r = post({**add, **changes})
+        assert r.status_code == status, (changes, r.status_code)
+        assert field is None or f'data-testid="error-{field}"' in html(r), changes
+    assert "fine_range" in html(post(add)).split('data-testid="error-decision_id"')[1][:300]
+    assert len(api.get(f"/api/v1/drafts/{draft['id']}", as_="author1").json["files"]) == len(draft["files"]) + 1
+    # another reader sees the table, not the editor; an officer nothing
+    relogin(client, "approver1")
+    read_only = html(client.get(f"/workbench/drafts/{draft['id']}/tables/bench"))
+    assert 'data-editable="0"' in read_only and "dmn-viewer.production.min.js" in read_only
+    assert 'data-testid="dmn-new"' not in html(client.get(f"/workbench/drafts/{draft['id']}/tables"))
+    relogin(client, "officer1")
+    assert client.get(f"/workbench/drafts/{draft['id']}/tables").status_code == 403
+    assert client.get(f"/workbench/drafts/{draft['id']}/tables/bench").status_code == 403
+
+
+def test_the_register_page_lists_the_items_and_offers_the_editor_to_administrators(client):
+    from tests.web_session import html, page_login
+
+    page_login(client, "officer1")
+    listed = html(client.get("/benchmarks"))
+    assert f'data-code="{ITEM}"' in listed and 'data-testid="benchmark-edit"' not in listed
+    assert client.get(f"/benchmarks/{ITEM}/table").status_code == 403
+    relogin(client, "admin")
+    assert 'data-testid="benchmark-edit"' in html(client.get("/benchmarks"))
+    editor = html(client.get(f"/benchmarks/{ITEM}/table"))
+    assert 'data-mode="benchmark"' in editor and f"/api/v1/benchmarks/{ITEM}/dmn" in editor
+    assert client.get("/benchmarks/NO-SUCH/table").status_code == 404
