@@ -466,3 +466,31 @@ def test_the_register_page_lists_the_items_and_offers_the_editor_to_administrato
     editor = html(client.get(f"/benchmarks/{ITEM}/table"))
     assert 'data-mode="benchmark"' in editor and f"/api/v1/benchmarks/{ITEM}/dmn" in editor
     assert client.get("/benchmarks/NO-SUCH/table").status_code == 404
+
+
+def test_a_drafts_test_run_evaluates_its_tables_as_a_case_would(api):
+    version = deploy(api, package()).json
+    draft = api.post("/api/v1/drafts", as_="author1", json={"from_version_id": version["id"]}).json
+    run = api.post(f"/api/v1/drafts/{draft['id']}/test-run", as_="author1", json={"department": "market"})
+    assert run.status_code == 201, run.json
+    [report] = run.json["ready"]
+    step = api.post(f"/api/v1/drafts/{draft['id']}/test-run/steps", as_="author1", json={
+        "engine_task_id": report["engine_task_id"], "data": {"benchmark_tier": "heavier"}})
+    assert step.status_code == 200, step.json
+    assert [t["bpmn_id"] for t in step.json["ready"]] == ["decide"]
+    [evaluated] = step.json["decisions"]
+    assert (evaluated["bpmn_id"], evaluated["decision"], evaluated["outputs"]) == (
+        "rule", "bench", {"min_fine": 36500, "max_fine": 50000})
+
+
+def test_an_item_whose_code_is_no_xml_id_still_reads_and_writes_as_a_table(api, ctx):
+    from urllib.parse import quote
+
+    content, _ = dmn_of(api)
+    code = "食品/SP 126-03"
+    other = content.replace(f'zhifa:code="{ITEM}"'.encode(), f'zhifa:code="{code}"'.encode())
+    r = put_dmn(api, other, code=quote(code))
+    assert r.status_code == 200, r.json
+    assert r.json["decision_id"].startswith("benchmark____SP_126-03_") and r.json["code"] == code
+    again, _ = dmn_of(api, quote(code))
+    assert f'id="{r.json["decision_id"]}"'.encode() in again and register_row(code)[3] == register_row(ITEM)[3]

@@ -27,7 +27,7 @@ class BenchmarkRecordSchema(BenchmarkItemSchema):
                                   metadata={"description": "the id of its decision in the DMN table"})
 
 
-@bp.get("/benchmarks/<string:code>/dmn")
+@bp.get("/benchmarks/<path:code>/dmn")
 @operation("A discretion benchmark item as a DMN decision table (its tier the input, the fine range its outputs, "
            "the circumstances each rule's annotation), for the workbench and a package's business rule task; its "
            "ETag names the item's edition (send it as If-Match with a change)", tag="registers",
@@ -39,7 +39,7 @@ def benchmark_dmn(code: str):
         "Content-Disposition": f'attachment; filename="{benchmarks.decision_id(code)}.dmn"'})
 
 
-@bp.put("/benchmarks/<string:code>/dmn")
+@bp.put("/benchmarks/<path:code>/dmn")
 @operation("Replace (or add) a discretion benchmark item from its DMN decision table (administrators): each rule "
            "checked as a row of the CSV import, one transaction, traced as an import (benchmarks.imported); with "
            "If-Match, an item changed since is a 412 and nothing is saved", body=BenchmarkDmnSchema,

@@ -321,6 +321,9 @@ class TestRunSchema(Schema):
         "description": "done, in order: bpmn_id, name, form_key, data, at, by, alerts (the rule kinds that would "
                        "raise an oversight alert: code, article, message, message_en), due_at"})
     milestones = fields.List(fields.Dict())
+    decisions = fields.List(fields.Dict(), metadata={
+        "description": "the decision tables its business rule tasks evaluated, in order: bpmn_id, task, decision, name, "
+                       "outputs, labels, at"})
     ready = fields.List(fields.Dict(), metadata={
         "description": "ready steps: engine_task_id, bpmn_id, name, lane, form_key, example, deadline, "
                        "deadline_words {zh, en}, due_at, ready_at"})

@@ -213,7 +213,7 @@ def benchmark_list():
                            may_edit=current_user.has_role("admin"), tier_labels=TIER_LABELS)
 
 
-@bp.get("/benchmarks/<string:code>/table")
+@bp.get("/benchmarks/<path:code>/table")
 @login_required
 def benchmark_table(code: str):
     if not current_user.has_role("admin"):
