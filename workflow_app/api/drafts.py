@@ -29,7 +29,9 @@ class DraftFileInfoSchema(Schema):
     size = fields.Integer()
 
 
-class DraftSchema(Schema):
+class DraftSummarySchema(Schema):
+    """A draft as a list shows it: everything but its files."""
+
     id = fields.Integer()
     process_id = fields.String(metadata={"description": "the procedure it deploys as"})
     title = fields.String()
@@ -45,11 +47,14 @@ class DraftSchema(Schema):
     reviewed_by = fields.Function(lambda d: d.reviewed_by.username if d.reviewed_by else None)
     review_reason = fields.String(allow_none=True, metadata={"description": "why the draft was returned"})
     published_version_id = fields.Integer(allow_none=True)
+
+
+class DraftSchema(DraftSummarySchema):
     files = fields.Function(lambda d: DraftFileInfoSchema(many=True).dump(drafts.files_of(d)))
 
 
 class DraftListSchema(Schema):
-    items = fields.List(fields.Nested(DraftSchema(exclude=("files",))))
+    items = fields.List(fields.Nested(DraftSummarySchema))
 
 
 class DraftCreateSchema(Schema):
