@@ -205,8 +205,9 @@ class DraftCatalogueSchema(Schema):
     revision = fields.Integer()
     rules_path = fields.String(metadata={"description": "the draft's rule bindings file (bpmn/<id>/rules.json)"})
     forms = fields.Dict(metadata={"description": "form key -> {path, shared, title, title_en, fields: [{ref (<form key>."
-                                                "<field>, rows' fields through *), title, title_en, type, format, enum, "
-                                                "enum_labels}]}"})
+                                                "<field>, rows' fields through *), title, title_en, type, format, enum (a "
+                                                "list's: its items'), enum_labels and enum_labels_en (in enum's "
+                                                "order)}]}"})
     rule_kinds = fields.List(fields.Dict(), metadata={
         "description": "the law's rule kinds a package may bind: name, code, article, doc, effect, title {zh, en}, "
                        "group (a name of rule_groups), params [{name, kind, types, format, optional, doc, default, "

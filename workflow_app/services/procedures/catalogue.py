@@ -35,15 +35,27 @@ def _fields(node: dict, prefix: str, depth: int = 0) -> list[dict]:
                       "title_en": prop.get("x-title-en") if isinstance(prop.get("x-title-en"), str) else None,
                       "type": kind if isinstance(kind, str | list) else None,
                       "format": prop.get("format") if isinstance(prop.get("format"), str) else None,
-                      "enum": prop.get("enum") if isinstance(prop.get("enum"), list) else None,
-                      "enum_labels": prop.get("x-enum-labels") if isinstance(prop.get("x-enum-labels"), dict)
-                      else None})
+                      **_choices(prop)})
         items = prop.get("items")
         if kind == "array" and isinstance(items, dict) and items.get("type") == "object":
             found += _fields(items, f"{ref}.*", depth + 1)
         elif kind == "object":
             found += _fields(prop, ref, depth + 1)
     return found
+
+
+def _choices(prop: dict) -> dict:
+    """The values a field may take (its `enum`, or its items' for a list: what a rule's choice
+    parameter is checked against, bindings._choices) with their labels in Chinese and English
+    (`x-enum-labels`, `x-enum-labels-en`: lists in the order of the values), each None if absent."""
+    holder = prop if "enum" in prop or not isinstance(prop.get("items"), dict) else prop["items"]
+    enum = holder.get("enum") if isinstance(holder.get("enum"), list) else None
+
+    def labels(key: str) -> list | None:
+        found = holder.get(key)
+        return found if enum and isinstance(found, list) and len(found) == len(enum) else None
+
+    return {"enum": enum, "enum_labels": labels("x-enum-labels"), "enum_labels_en": labels("x-enum-labels-en")}
 
 
 def forms_of(files: dict[str, bytes]) -> dict[str, dict]:
