@@ -29,11 +29,11 @@ pytestmark = [pytest.mark.xdist_group("browser")]
 RULES = "bpmn/summary_penalty/rules.json"
 
 
-def summary_draft(page) -> int:
-    """A new draft of the deployed summary procedure, its editor ready."""
+def summary_draft(page, process_id: str = "summary_penalty") -> int:
+    """A new draft of the deployed summary procedure (or another), its editor ready."""
     page.goto("/workbench")
     form = page.get_by_test_id("draft-from-version")
-    value = form.locator("option", has_text="(summary_penalty v").first.get_attribute("value")
+    value = form.locator("option", has_text=f"({process_id} v").first.get_attribute("value")
     form.locator("select").select_option(value)
     form.locator('button[type="submit"]').click()
     expect(page).to_have_url(re.compile(r"/workbench/drafts/\d+$"))
@@ -155,15 +155,17 @@ def test_a_binding_to_a_field_of_the_wrong_type_is_a_problem_before_and_after_sa
     rules = rules_file(page, draft_id)
     at = next(i for i, b in enumerate(rules["rules"]) if b["kind"] == "heavier_after_defence")
     rules["rules"][at]["params"]["decided_fine"] = "summary_decision.decided_on"  # a date, not a number
+    rules["rules"].append({"kind": "no_such_kind", "on": ["summary_decision"], "params": {"x": 1}})
     saved = api(page, "PUT", f"/api/v1/drafts/{draft_id}/file",
                 {"path": RULES, "content": json.dumps(rules, ensure_ascii=False, indent=2)}, revision=1)
     assert saved["status"] == 200, saved
     page.reload()
     editor_ready(page, 2)
     listed = page.locator('[data-testid="problems-panel"] [data-testid="problems"] li')
-    expect(listed).to_have_count(1)
-    expect(listed).to_contain_text("decided_fine")
-    expect(listed).to_contain_text("summary_decision.decided_on")
+    expect(listed).to_have_count(2)
+    expect(listed.first).to_contain_text("decided_fine")
+    expect(listed.first).to_contain_text("summary_decision.decided_on")
+    expect(listed.last).to_contain_text("no_such_kind")
 
     select(page, "decide")
     heavier = binding(page, "heavier_after_defence")
@@ -172,13 +174,74 @@ def test_a_binding_to_a_field_of_the_wrong_type_is_a_problem_before_and_after_sa
     wrong = heavier.locator('select[data-param="decided_fine"]')
     expect(wrong).to_have_attribute("aria-invalid", "true")
     expect(wrong).to_have_value("summary_decision.decided_on")  # kept, named as not fitting
+    # the step's rules with problems are named at the top of the section, a click away
+    jumps = page.get_by_test_id("rules-jumps").locator("button")
+    expect(jumps).to_have_count(2)
+    jumps.first.click()
+    expect(heavier.locator("h5")).to_be_focused()
+    expect(jumps.first).to_have_text("不因陈述申辩加重处罚")
     screenshot(page, "workbench-rules-03-wrong-type")
+    # a kind the law's list does not have: said on it, removed
+    unknown = binding(page, "no_such_kind")
+    expect(unknown.get_by_test_id("rule-problem")).to_contain_text("no_such_kind")
+    unknown.get_by_test_id("rule-remove").click()
+    expect(unknown).to_have_count(0)
     wrong.select_option("summary_decision.fine_amount")
     expect(heavier.get_by_test_id("rule-problem")).to_have_count(0, timeout=EDITOR_TIMEOUT)
     expect(heavier.locator('select[data-param="decided_fine"]')).not_to_have_attribute("aria-invalid", "true")
     save_all(page)
     expect(listed).to_have_count(0)
     assert rules_file(page, draft_id)["rules"][at]["params"]["decided_fine"] == "summary_decision.fine_amount"
+
+
+def pick(page, element_id: str):
+    """The element selected as a click on it would (a large diagram's shapes are small)."""
+    page.evaluate("""id => { const m = ZhifaWorkbench.modeler();
+                             m.get('selection').select(m.get('elementRegistry').get(id)); }""", element_id)
+    expect(page.get_by_test_id("selected-id")).to_have_text(element_id)
+
+
+def test_the_general_procedures_other_parts_are_shown_edited_where_they_concern_the_step_and_kept(page):
+    """rules.json holds more than bindings (oversight/bindings.py): the execution's act dates (one under
+    a condition, shown in words and kept) gain a field; the filed milestone's legal date is chosen on
+    its event; the clock, the overdue alert's conditions, $comment and every binding stay as they were."""
+    log_in(page, "author1")
+    draft_id = summary_draft(page, "general_penalty")
+    path = "bpmn/general_penalty/rules.json"
+    before = rules_file(page, draft_id, path)
+    pick(page, "execution")
+    section = page.get_by_test_id("rules-section")
+    expect(section.get_by_test_id("rule-binding")).to_have_count(
+        len([b for b in before["rules"] if "execution" in b["on"]]), timeout=EDITOR_TIMEOUT)
+    checked(page)
+    expect(section.get_by_test_id("rule-problem")).to_have_count(0)
+    expect(binding(page, "execution_power_held").get_by_test_id("rule-name")).to_have_text("具有强制执行权方可自行执行")
+    unless = section.get_by_test_id("rules-unless").locator("li")
+    expect(unless).to_have_count(2)
+    expect(unless.first).to_contain_text("penalty_decision.penalty_kinds")
+    act = section.get_by_test_id("rules-act-dates")
+    expect(act.get_by_test_id("rule-row")).to_have_count(1)
+    expect(act.get_by_test_id("rule-row")).to_contain_text("execution.paid_on")
+    expect(act.get_by_test_id("rule-row")).to_contain_text("execution.outcome")
+    act.get_by_test_id("rule-row-add").click()
+    act.locator("select").last.select_option("court_applied_on")
+    expect(act.get_by_test_id("rule-row")).to_have_count(2)
+    screenshot(page, "workbench-rules-05-general-execution")
+
+    pick(page, "ev_filed")
+    milestone = section.get_by_test_id("rules-milestone-date")
+    expect(milestone).to_have_value("filing_approval.filed_on")
+    milestone.select_option("clue_intake.received_on")
+    save_all(page)
+    expect(page.locator('[data-testid="problems-panel"] [data-testid="problems"] li')).to_have_count(0)
+    after = rules_file(page, draft_id, path)
+    assert after["act_dates"]["execution"] == [*before["act_dates"]["execution"], "court_applied_on"]
+    assert after["milestone_dates"] == {"filed": "clue_intake.received_on"}
+    for key in before:
+        if key not in ("act_dates", "milestone_dates"):
+            assert after[key] == before[key], key
+    assert {k: v for k, v in after["act_dates"].items() if k != "execution"} == {
+        k: v for k, v in before["act_dates"].items() if k != "execution"}
 
 
 def test_a_draft_without_a_rules_file_or_with_one_not_json_is_offered_an_empty_one(page):
@@ -225,10 +288,7 @@ def test_the_rules_section_works_at_360_px_and_has_no_wcag_21_aa_violation(axe_p
     assert AXE.exists(), "axe-core is installed by `make assets` (npm ci)"
     log_in(page, "author1")
     summary_draft(page)
-    # on a phone the step is selected as a click on it would (the canvas is small)
-    page.evaluate("""() => { const m = ZhifaWorkbench.modeler();
-                             m.get('selection').select(m.get('elementRegistry').get('decide')); }""")
-    expect(page.get_by_test_id("selected-id")).to_have_text("decide")
+    pick(page, "decide")  # on a phone's small canvas, as a click on it would
     section = page.get_by_test_id("rules-section")
     expect(section.get_by_test_id("rule-binding").first).to_be_visible()
     checked(page)

@@ -49,8 +49,13 @@ def test_the_catalogue_names_every_rule_kind_in_chinese_and_english_with_its_fam
     summary = next(k for k in found["rule_kinds"] if k["name"] == "summary_within_limit")
     assert summary["title"] == {"zh": "当场处罚不超过限额", "en": "Summary decision within its limit"}
     assert summary["group"] == "summary" and summary["article"] == "《行政处罚法》第51条"
-    decided = {f["ref"]: f for f in found["forms"]["summary_decision"]["fields"]}["summary_decision.fine_amount"]
-    assert decided["title"] == "罚款金额（元）" and decided["title_en"]
+    fields = {f["ref"]: f for f in found["forms"]["summary_decision"]["fields"]}
+    assert fields["summary_decision.fine_amount"]["title"] == "罚款金额（元）"
+    assert fields["summary_decision.fine_amount"]["title_en"]
+    # a list's choices are its items' (what a choice parameter is checked against), labelled in both languages
+    kinds = fields["summary_decision.penalty_kinds"]
+    assert (kinds["enum"], kinds["enum_labels"], kinds["enum_labels_en"]) == (
+        ["warning", "fine"], ["警告", "罚款"], ["Warning", "Fine"])
 
 
 def test_the_shipped_bindings_pass_and_a_wrong_one_is_named_by_its_binding_and_parameter(api, draft):

@@ -319,14 +319,31 @@
   function section(element, panel) {
     const bo = element.businessObject;
     const root = ROOTS.indexOf(bo.$type) >= 0;
-    if (!root && HUMAN.indexOf(bo.$type) < 0) { shown = null; return; }
+    const mode = root ? "file" : (HUMAN.indexOf(bo.$type) >= 0 ? "step" : (milestoneOf(element) ? "milestone" : null));
+    if (!mode) { shown = null; return; }
     if (!shown || shown.element !== element) { touched = new WeakSet(); chooser = { open: false, query: "" }; }
     const box = el("section", { className: "rules-section", "aria-labelledby": "rules-h", "data-testid": "rules-section" });
     panel.appendChild(box);
-    shown = { element: element, box: box, root: root, cards: [], other: null };
+    shown = { element: element, box: box, root: root, mode: mode, cards: [], other: null, facts: facts(element) };
     if (!loading) { load(false); }
+    if (!listening) {
+      listening = true;
+      // the step's form or milestone changed in the panel above: its rules are those of the new one
+      W.modeler().get("eventBus").on("commandStack.changed", function () {
+        if (shown && shown.box.isConnected && facts(shown.element) !== shown.facts) {
+          shown.facts = facts(shown.element);
+          draw();
+        }
+      });
+    }
     draw();
   }
+
+  let listening = false;
+
+  function milestoneOf(element) { return (W.propertyOf(element, "milestone") || "").trim(); }
+
+  function facts(element) { return W.propertyOf(element, "formKey") + "|" + milestoneOf(element); }
 
   // the section drawn anew; the control that had the focus keeps it
   function draw() {
@@ -335,11 +352,22 @@
     const box = shown.box;
     box.textContent = "";
     shown.cards = [];
-    box.appendChild(el("h4", { id: "rules-h", text: label(shown.root ? "file-heading" : "heading") }));
-    if (!fileState(box)) {
-      if (shown.root) { drawFile(box); } else { drawStep(box); }
+    box.appendChild(el("h4", { id: "rules-h", text: label({ file: "file-heading", step: "heading", milestone: "milestone-heading" }[shown.mode]) }));
+    try {
+      if (!fileState(box)) {
+        if (shown.mode === "file") {
+          drawFile(box);
+        } else if (shown.mode === "step") {
+          drawStep(box);
+        } else {
+          milestoneDate(box, null);
+        }
+      }
+      showProblems();
+    } catch (err) {  // a file of a shape not foreseen: said, and the rest of the page goes on
+      if (window.console) { console.warn("workbench rules:", err); }
+      box.appendChild(el("p", { className: "errors", role: "alert", text: label("load-failed") + " " + err.message }));
     }
-    showProblems();
     if (focused) {
       const again = document.getElementById(focused);
       if (again && box.contains(again)) { again.focus(); }
@@ -374,6 +402,8 @@
     const line = el("p", { className: "rules-status", role: "status", "data-testid": "rules-status" });
     box.appendChild(line);
     shown.other = line;
+    shown.jumps = el("ul", { className: "rule-jumps", "data-testid": "rules-jumps" });
+    box.appendChild(shown.jumps);
   }
 
   function drawFile(box) {
@@ -442,18 +472,30 @@
     // its settings folded, unless added here or shown with a problem (showProblems opens it)
     const body = el("details", { className: "rule-body", "data-testid": "rule-body" }, [
       el("summary", { "data-testid": "rule-open", text: label("settings") })]);
-    body.open = opened.has(entry) || !origin.has(entry);
-    body.addEventListener("toggle", function () { if (body.open) { opened.add(entry); } else { opened.delete(entry); } });
     entryCard.body = body;
-    if (kind && kind.doc) { body.appendChild(el("p", { className: "rule-doc", lang: "en", text: kind.doc })); }
-    if (kind) {
-      kind.params.forEach(function (param) { body.appendChild(paramControl(entry, kind, param, params, entryCard)); });
-      const unknown = Object.keys(params).filter(function (n) { return !kind.params.some(function (p) { return p.name === n; }); });
-      if (unknown.length) { body.appendChild(el("p", { className: "hint", text: label("kept-keys", { keys: unknown.join(", ") }) })); }
-    } else if (Object.keys(params).length) {
-      body.appendChild(el("pre", { className: "rule-raw", text: JSON.stringify(params, null, 1) }));
+    // drawn when first unfolded: a step's cards hold hundreds of selects when all are drawn
+    function fill() {
+      if (entryCard.filled) { return; }
+      entryCard.filled = true;
+      if (kind && kind.doc) { body.appendChild(el("p", { className: "rule-doc", lang: "en", text: kind.doc })); }
+      if (kind) {
+        kind.params.forEach(function (param) { body.appendChild(paramControl(entry, kind, param, params, entryCard)); });
+        const unknown = Object.keys(params).filter(function (n) { return !kind.params.some(function (p) { return p.name === n; }); });
+        if (unknown.length) { body.appendChild(el("p", { className: "hint", text: label("kept-keys", { keys: unknown.join(", ") }) })); }
+      } else if (Object.keys(params).length) {
+        body.appendChild(el("pre", { className: "rule-raw", text: JSON.stringify(params, null, 1) }));
+      }
+      body.appendChild(onChoices(entry, kind, params, key, id));
+      markCard(entryCard);
     }
-    body.appendChild(onChoices(entry, kind, params, key, id));
+    entryCard.fill = fill;
+    body.addEventListener("toggle", function () {
+      if (body.open) { opened.add(entry); fill(); } else { opened.delete(entry); }
+    });
+    if (opened.has(entry) || !origin.has(entry)) {
+      body.open = true;
+      fill();
+    }
     item.appendChild(body);
     const actions = el("p", { className: "rule-actions" });
     const revert = el("button", { type: "button", "data-testid": "rule-revert", text: label(origin.has(entry) ? "revert" : "revert-added"),
@@ -589,7 +631,7 @@
       controls.push(area);
       wrap = fieldWrap(id, paramName(param), area, [{ text: label("one-a-line") }, dflt, doc]);
     } else if (param.kind === "fields" || param.kind === "map" || param.kind === "pairs") {
-      wrap = listControl(entry, param, value, id, controls, doc);
+      wrap = listControl(entry, param, value, id, controls, doc, entryCard);
     } else {
       wrap = el("div", { className: "field rule-param" }, [el("p", { text: param.name + ": " + JSON.stringify(value) })]);
     }
@@ -610,14 +652,25 @@
     box.appendChild(el("legend", { text: o.legend + (o.counted ? " " + label("rows", { count: o.rows.length }) : "") }));
     const folded = all.length > LIST_OPEN && !extra.length && !o.open;
     const holder = folded ? el("details", { className: "rule-fold" }, [el("summary", { text: label("show-rows", { count: all.length }) })]) : box;
+    const list = el("ol", { className: "rule-row-list" });
+    let built = false;
     if (folded) {
       holder.open = !!unfolded[o.id];
-      holder.addEventListener("toggle", function () { unfolded[o.id] = holder.open; });
+      holder.addEventListener("toggle", function () {
+        unfolded[o.id] = holder.open;
+        if (holder.open) { build(); }
+      });
       box.appendChild(holder);
     }
-    const list = el("ol", { className: "rule-row-list" });
     function complete(row) { return o.pairs ? row[0] !== "" && row[1] !== "" : row !== ""; }
-    all.forEach(function (row, i) {
+    // the rows, drawn when shown (a folded list when first unfolded)
+    function build() {
+      if (built) { return; }
+      built = true;
+      all.forEach(drawRow);
+      if (o.built) { o.built(); }
+    }
+    function drawRow(row, i) {
       const added = i >= o.rows.length;
       const li = el("li", { className: "rule-row" + (added ? " is-new" : ""), "data-testid": "rule-row" });
       const selects = el("div", { className: "rule-row-fields" });
@@ -668,7 +721,8 @@
       });
       li.appendChild(drop);
       list.appendChild(li);
-    });
+    }
+    if (!folded || holder.open) { build(); }
     holder.appendChild(list);
     const addText = label(o.pairs ? "add-pair" : "add-row");
     const add = el("button", { type: "button", id: o.id + "-add", "data-testid": "rule-row-add", text: addText,
@@ -685,7 +739,7 @@
   }
 
   // a list of field references (fields), of [earlier, later] pairs, or a map form -> field(s)
-  function listControl(entry, param, value, id, controls, doc) {
+  function listControl(entry, param, value, id, controls, doc, entryCard) {
     let rows;
     if (param.kind === "map") {
       rows = [];
@@ -697,7 +751,7 @@
     }
     return rowsEditor({
       id: id, name: param.name, legend: paramName(param), rows: rows, pairs: param.kind === "pairs", counted: true,
-      controls: controls, hints: [doc], hint: whereWords,
+      controls: controls, hints: [doc], hint: whereWords, built: function () { markCard(entryCard); },
       select: function (selectId, current) { return fieldSelect(selectId, current, param, { empty: label("choose") }); },
       write: function (now) {
         if (param.kind !== "map") { setParam(entry, param.name, now); return; }
@@ -938,13 +992,14 @@
 
   // milestone_dates: the legal date of the step's milestone, as a step records it
   function milestoneDate(part, key) {
-    const code = (W.propertyOf(shown.element, "milestone") || "").trim();
+    const code = milestoneOf(shown.element);
     const declared = isObject(doc.milestone_dates) ? doc.milestone_dates : {};
     if (code) {
       const id = "rb-milestone";
       const param = { name: "milestone", kind: "field", types: ["string"], format: "date", optional: true };
       const value = typeof declared[code] === "string" ? declared[code] : "";
       const select = fieldSelect(id, value, param, { empty: label("milestone-none") });
+      select.setAttribute("data-testid", "rules-milestone-date");
       select.addEventListener("change", function () {
         if (!isObject(doc.milestone_dates)) { doc.milestone_dates = {}; }
         if (select.value) { doc.milestone_dates[code] = select.value; } else { delete doc.milestone_dates[code]; }
@@ -954,7 +1009,7 @@
     }
     Object.keys(declared).forEach(function (other) {
       const ref = declared[other];
-      if (other !== code && typeof ref === "string" && ref.split(".")[0] === key) {
+      if (key && other !== code && typeof ref === "string" && ref.split(".")[0] === key) {
         part.appendChild(el("p", { className: "hint", text: label("milestone-recorded", { code: other, field: whereWords(ref) }) }));
       }
     });
@@ -989,25 +1044,47 @@
     });
   }
 
+  // a card's problems, on it and on the parameters they concern; how many
+  function markCard(c) {
+    const mine = problemsOf(c.entry);
+    c.problems.textContent = "";
+    c.problems.hidden = !mine.length;
+    mine.forEach(function (p) { c.problems.appendChild(el("li", { className: "errors", "data-testid": "rule-problem", text: p.message })); });
+    if (mine.length && c.body && !c.body.open) {
+      c.body.open = true;
+      c.fill();
+    }
+    Object.keys(c.controls).forEach(function (name) {
+      const bad = mine.some(function (p) { return p.param === name; });
+      const part = c.controls[name];
+      part.wrap.classList.toggle("has-error", bad);
+      part.controls.forEach(function (control) {
+        if (bad) { control.setAttribute("aria-invalid", "true"); } else { control.removeAttribute("aria-invalid"); }
+      });
+    });
+    return mine.length;
+  }
+
   function showProblems() {
     if (!shown || !shown.box.isConnected || !shown.other) { return; }
     let here = 0;
-    shown.cards.forEach(function (c) {
-      const mine = problemsOf(c.entry);
-      here += mine.length;
-      c.problems.textContent = "";
-      c.problems.hidden = !mine.length;
-      if (mine.length && c.body && !c.body.open) { c.body.open = true; }
-      mine.forEach(function (p) { c.problems.appendChild(el("li", { className: "errors", "data-testid": "rule-problem", text: p.message })); });
-      Object.keys(c.controls).forEach(function (name) {
-        const bad = mine.some(function (p) { return p.param === name; });
-        const part = c.controls[name];
-        part.wrap.classList.toggle("has-error", bad);
-        part.controls.forEach(function (control) {
-          if (bad) { control.setAttribute("aria-invalid", "true"); } else { control.removeAttribute("aria-invalid"); }
+    shown.cards.forEach(function (c) { here += markCard(c); });
+    // the rules of this step with problems, one click away (they may be far down the panel)
+    if (shown.jumps) {
+      shown.jumps.textContent = "";
+      shown.cards.forEach(function (c) {
+        if (!problemsOf(c.entry).length) { return; }
+        const heading = document.getElementById("rb-" + uid(c.entry) + "-h");
+        const go = el("button", { type: "button", className: "link-button", text: heading ? heading.querySelector(".rule-name").textContent : String(c.entry.kind) });
+        go.addEventListener("click", function () {
+          if (!heading) { return; }
+          heading.setAttribute("tabindex", "-1");
+          heading.scrollIntoView({ block: "start" });
+          heading.focus();
         });
+        shown.jumps.appendChild(el("li", {}, [go]));
       });
-    });
+    }
     const fileLevel = check.problems.filter(function (p) { return p.rule === null || p.rule === undefined; });
     const elsewhere = check.problems.length - here - fileLevel.length;
     const line = shown.other;
