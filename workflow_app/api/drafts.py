@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 from ..i18n import localized
 from ..services.cases import draft_runs
 from ..services.errors import Invalid, PreconditionFailed, tr
-from ..services.procedures import catalogue, drafts
+from ..services.procedures import catalogue, draft_bindings, drafts
 from . import bp
 from .openapi import operation
 from .routes import json_body
@@ -209,12 +209,16 @@ class DraftCatalogueSchema(Schema):
     draft_id = fields.Integer()
     revision = fields.Integer()
     rules_path = fields.String(metadata={"description": "the draft's rule bindings file (bpmn/<id>/rules.json)"})
-    forms = fields.Dict(metadata={"description": "form key -> {path, shared, title, fields: [{ref (<form key>.<field>, "
-                                                "rows' fields through *), title, type, format, enum, enum_labels}]}"})
+    forms = fields.Dict(metadata={"description": "form key -> {path, shared, title, title_en, fields: [{ref (<form key>."
+                                                "<field>, rows' fields through *), title, title_en, type, format, enum (a "
+                                                "list's: its items'), enum_labels and enum_labels_en (in enum's "
+                                                "order)}]}"})
     rule_kinds = fields.List(fields.Dict(), metadata={
-        "description": "the law's rule kinds a package may bind: name, code, article, doc, effect, title {zh, en} "
-                       "(the alert catalogue's, where the code is there), params [{name, kind, types, format, optional, "
-                       "doc, default, enum_of}]"})
+        "description": "the law's rule kinds a package may bind: name, code, article, doc, effect, title {zh, en}, "
+                       "group (a name of rule_groups), params [{name, kind, types, format, optional, doc, default, "
+                       "enum_of}]"})
+    rule_groups = fields.List(fields.Dict(), metadata={
+        "description": "the families of rule kinds, in the order to list them: name, title {zh, en}"})
     roles = fields.List(fields.Dict(), metadata={"description": "the roles a lane may be: code, lane (its name in BPMN)"})
     alerts = fields.List(fields.Dict(), metadata={"description": "the alert catalogue: code, zh, en, basis"})
 
@@ -225,6 +229,36 @@ class DraftCatalogueSchema(Schema):
            response=DraftCatalogueSchema, tag="procedures")
 def draft_catalogue(draft_id: int):
     return jsonify(DraftCatalogueSchema().dump(catalogue.catalogue(g.user, draft_id)))
+
+
+class DraftRulesCheckSchema(Schema):
+    content = fields.String(required=True, metadata={
+        "description": "the text of the draft's rules.json as the workbench holds it (not yet saved)"})
+
+
+class DraftRuleProblemSchema(Schema):
+    message = fields.String()
+    rule = fields.Integer(allow_none=True, metadata={
+        "description": "the index in `rules` of the binding it concerns; null: the file's other parts"})
+    param = fields.String(allow_none=True, metadata={"description": "the binding's parameter it concerns"})
+
+
+class DraftRulesCheckedSchema(Schema):
+    draft_id = fields.Integer()
+    revision = fields.Integer()
+    problems = fields.List(fields.Nested(DraftRuleProblemSchema))
+    problem_count = fields.Integer()
+
+
+@bp.post("/drafts/<id:draft_id>/rules/check")
+@operation("The deploy's check of a draft's rule bindings as given (the rules.json the workbench holds, before it "
+           "is saved), against the draft's forms: the deploy's own messages, each with the binding it concerns. "
+           "Nothing is saved", body=DraftRulesCheckSchema, response=DraftRulesCheckedSchema, tag="procedures")
+def check_draft_rules(draft_id: int):
+    payload = json_body(DraftRulesCheckSchema())
+    found = draft_bindings.check(g.user, draft_id, payload["content"])
+    found["problems"] = [{**p, "message": localized(p["message"])} for p in found["problems"]]  # the reader's language
+    return jsonify(DraftRulesCheckedSchema().dump(found))
 
 
 def _action(call):

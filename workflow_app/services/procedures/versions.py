@@ -180,6 +180,12 @@ def _store(procedure, files: dict[str, bytes], forms: dict, rules: dict | None, 
     return version, True
 
 
+def package_forms(package: packages.Package) -> dict[str, dict]:
+    """The package's forms by key as the deploy reads them (one that is not a JSON Schema left out:
+    its problem is the deploy's to name)."""
+    return _package_forms(package)[0]
+
+
 def _package_forms(package: packages.Package) -> tuple[dict[str, dict], dict[str, str], list[dict]]:
     """The package's forms by key (its own, then the shared ones), the path each key came from,
     and the problems: a file that is not a JSON Schema, a key defined twice."""
