@@ -70,3 +70,12 @@ def with_check_step(xml: str) -> str:
 def with_filing_deadline(xml: str, deadline: str = NEW_FILING_DEADLINE) -> str:
     assert xml.count(OLD_FILING_DEADLINE) == 1
     return xml.replace(OLD_FILING_DEADLINE, deadline)
+
+
+def with_step_renamed(xml: str, old: str = "clue_intake", new: str = "clue_register") -> str:
+    """The step's BPMN id changed everywhere the diagram names it: for the comparison the old step
+    is removed and a new one added, and the cases waiting at the old one cannot move."""
+    for pattern in ('id="{}"', 'sourceRef="{}"', 'targetRef="{}"', 'bpmnElement="{}"', ">{}<", "from {}.",
+                    'id="{}_di"'):
+        xml = xml.replace(pattern.format(old), pattern.format(new))
+    return xml

@@ -10,7 +10,7 @@ tests/browser/test_workbench_compare.py."""
 import json
 import re
 
-from tests.draft_edits import CHECK_FORM, MAIN, check_form, with_check_step, with_filing_deadline
+from tests.draft_edits import CHECK_FORM, MAIN, check_form, with_check_step, with_filing_deadline, with_step_renamed
 from tests.helpers import days_ago
 from tests.web_session import csrf_of, html, page_login
 from workflow_app.wall_clock import local_today
@@ -70,7 +70,7 @@ def test_the_comparison_page_says_each_change_in_words_and_marks_it_for_the_diag
     steps = page[page.index('data-testid="changes-steps"'):page.index('data-testid="changes-flows"')]
     assert "线索核查（clue_check）" in steps and "立案审批（filing_approval）" in steps
     # the deadline in words, old → new, and the added step's role and form
-    deadline = said(app, "deadline")
+    deadline = said(app, "Deadline")
     assert re.search(rf"{deadline}：.*15个工作日.*→.*10个工作日", steps, re.S), steps
     assert said(app, "enforcement officer") in steps  # the added step's role
     draft_markers = markers_of(page, "draft")
@@ -85,7 +85,25 @@ def test_the_comparison_page_says_each_change_in_words_and_marks_it_for_the_diag
     # English second
     client.post("/language", data={"lang": "en", "csrf_token": csrf_of(page)})
     english = html(client.get(f"/workbench/drafts/{draft_id}/compare"))
-    assert "What changed" in english and "deadline" in english and "working days" in english
+    assert "What changed" in english and "Deadline" in english and "working days" in english
+
+
+def test_a_renamed_step_is_removed_on_the_versions_diagram_and_keeps_the_cases_waiting_at_it(client, api, app):
+    case = api.open_case()  # waits at the clue intake
+    version = next(v for v in api.get("/api/v1/procedures", as_="author1").json["items"]
+                   if v["procedure_id"] == "general_penalty")
+    draft = api.post("/api/v1/drafts", as_="author1", json={"from_version_id": version["id"]}).json
+    _save(api, draft["id"], MAIN, with_step_renamed(_file(api, draft["id"])), 1)
+    page_login(client, "author1")
+    page = html(client.get(f"/workbench/drafts/{draft['id']}/compare"))
+    assert {"elements": ["clue_intake"], "state": "removed", "badge": said(app, "removed")} in markers_of(page, "base")
+    assert {"elements": ["clue_register"], "state": "added", "badge": said(app, "added")} in markers_of(page, "draft")
+    removed = page[page.index('data-id="clue_intake"'):]
+    assert 'data-kind="removed"' in page[page.rindex("<li", 0, page.index('data-id="clue_intake"')):][:200]
+    assert "线索登记（clue_intake）" in removed[:400]
+    assert "from clue_register.received_on" in page  # the filing deadline's anchor renamed: said as written
+    blocked = page[page.index('data-testid="blocked-cases"'):]
+    assert case["number"] in blocked and "线索登记（clue_intake）" in blocked[:blocked.index("</table>")]
 
 
 def test_the_approver_reviews_the_comparison_before_approving(client, api):
@@ -112,6 +130,9 @@ def test_a_draft_with_problems_sends_the_reader_to_the_editor_and_others_get_no_
     run_page = html(client.get(f"/workbench/drafts/{draft['id']}/test-run"))
     assert 'data-testid="start-problems"' in run_page and 'data-testid="start-run-form"' not in run_page
     assert client.get("/workbench/drafts/999999/compare").status_code == 404
+    fresh = api.post("/api/v1/drafts", as_="author1", json={"process_id": "cmp_fresh", "title": "新程序"}).json
+    page = html(client.get(f"/workbench/drafts/{fresh['id']}/compare"))
+    assert 'data-testid="no-base"' in page and 'data-which="base"' not in page and 'data-which="draft"' in page
     log_out(client)
     page_login(client, "officer1")
     assert client.get(f"/workbench/drafts/{draft['id']}/compare").status_code == 403

@@ -3,7 +3,8 @@
 // elements, the first of which is drawn, their state and badge): added and changed elements on the
 // draft's, removed ones on the version's. An entry of the list (a button) finds its element:
 // centred, outlined, its words below the diagram; a click on a marked element brings its entry into
-// view. The server decides every change; this script only draws.
+// view; the other diagram shows the same place when it has the element too. The server decides
+// every change; this script only draws.
 window.zhifaDiagram(function (viewer, box, detail) {
   "use strict";
   var which = box.getAttribute("data-which");
@@ -66,22 +67,33 @@ window.zhifaDiagram(function (viewer, box, detail) {
       badge.setAttribute("data-testid", "diff-badge");
       badge.setAttribute("data-element-id", element.id);
       badge.textContent = marker.badge;
-      overlays.add(element.id, "diff-badge", { position: { top: -14, left: 0 }, html: badge });
+      overlays.add(element.id, "diff-badge", { position: { top: -14, left: 0 }, html: badge, scale: { min: 1 } });
     }
   });
+  var buttons = Array.prototype.slice.call(document.querySelectorAll(".change-show"));
   var fit = canvas.viewbox();
-  if (fit.scale < 0.6) {  // a long procedure: readable labels around its first change
-    var first = markers.map(function (m) { return drawn(m.elements); }).filter(function (e) { return e; })[0];
+  if (fit.scale < 0.6) {  // a long procedure: readable labels around its first change (the version's: the first
+    // element a change names that it has too, so the two diagrams show the same place)
+    var first = markers.map(function (m) { return drawn(m.elements); }).filter(function (e) { return e; })[0] ||
+      buttons.map(function (b) { return drawn(b.getAttribute("data-elements").split(" ")); }).filter(function (e) { return e; })[0];
     if (first) { centre(first, 0.65); }
   }
 
-  document.querySelectorAll('.change-show[data-diagram="' + which + '"]').forEach(function (button) {
+  // An entry finds its element on its own diagram (outlined, its words below); the other diagram
+  // shows the same place when it has the element too (a changed step, before and after).
+  buttons.forEach(function (button) {
     button.addEventListener("click", function () {
+      var own = button.getAttribute("data-diagram") === which;
       var element = drawn(button.getAttribute("data-elements").split(" "));
-      if (!element) { detail.textContent = box.getAttribute("data-label-not-drawn") || ""; return; }
-      choose(element, button);
+      if (!element) {
+        if (own) { detail.textContent = box.getAttribute("data-label-not-drawn") || ""; }
+        return;
+      }
+      if (own) {
+        choose(element, button);
+        box.scrollIntoView({ block: "nearest" });
+      }
       centre(element);
-      box.scrollIntoView({ block: "nearest" });
     });
   });
   viewer.get("eventBus").on("element.click", function (event) {

@@ -29,7 +29,7 @@ window.zhifaDiagram(function (viewer, box, detail) {
       badge.setAttribute("data-testid", "due-badge");
       badge.setAttribute("data-element-id", element.id);
       badge.textContent = label("due") + " " + step.due;
-      overlays.add(element.id, "run-due", { position: { top: -16, left: 0 }, html: badge });
+      overlays.add(element.id, "run-due", { position: { top: -16, left: 0 }, html: badge, scale: { min: 1 } });
     }
   });
   var fit = canvas.viewbox();

@@ -20,18 +20,18 @@ from .templating import ROLE_LABELS, alert_title
 
 # a step's compared fields as the list names them (services/procedures/drafts.STEP_FIELDS)
 STEP_FIELD_LABELS = {
-    "name": lazy_gettext("name"), "lane": lazy_gettext("role"), "form_key": lazy_gettext("form"),
-    "deadline": lazy_gettext("deadline"), "milestone": lazy_gettext("milestone"), "status": lazy_gettext("status"),
-    "status_label": lazy_gettext("status label"), "closes": lazy_gettext("closes the case"),
-    "legal_review": lazy_gettext("legal review"), "overdue_alert": lazy_gettext("overdue alert"),
-    "due_soon_alert": lazy_gettext("due-soon alert"), "message": lazy_gettext("message awaited"),
-    "request": lazy_gettext("request that starts it"),
+    "name": lazy_gettext("Name"), "lane": lazy_gettext("Role"), "form_key": lazy_gettext("Form"),
+    "deadline": lazy_gettext("Deadline"), "milestone": lazy_gettext("Milestone"), "status": lazy_gettext("Status"),
+    "status_label": lazy_gettext("Status label"), "closes": lazy_gettext("Closes the case"),
+    "legal_review": lazy_gettext("Legal review"), "overdue_alert": lazy_gettext("Overdue alert"),
+    "due_soon_alert": lazy_gettext("Due-soon alert"), "message": lazy_gettext("Message awaited"),
+    "request": lazy_gettext("Request that starts it"),
 }
-FLOW_FIELD_LABELS = {"source": lazy_gettext("from"), "target": lazy_gettext("to"),
-                     "condition": lazy_gettext("condition")}
-LANE_FIELD_LABELS = {"name": lazy_gettext("name"), "role": lazy_gettext("role")}
-RULE_FIELD_LABELS = {"on": lazy_gettext("forms it governs"), "params": lazy_gettext("parameters"),
-                     "effect": lazy_gettext("effect"), "kind": lazy_gettext("kind")}
+FLOW_FIELD_LABELS = {"source": lazy_gettext("From"), "target": lazy_gettext("To"),
+                     "condition": lazy_gettext("Condition")}
+LANE_FIELD_LABELS = {"name": lazy_gettext("Name"), "role": lazy_gettext("Role")}
+RULE_FIELD_LABELS = {"on": lazy_gettext("Forms it governs"), "params": lazy_gettext("Parameters"),
+                     "effect": lazy_gettext("Effect"), "kind": lazy_gettext("Kind")}
 FORM_PART_LABELS = {"required": lazy_gettext("required fields"), "examples": lazy_gettext("example"),
                     "x-prefill": lazy_gettext("prefill")}
 GROUPS = (("steps", lazy_gettext("Steps")), ("flows", lazy_gettext("Sequence flows")),
@@ -121,8 +121,12 @@ def _step_entries(diff: dict, words: _Words) -> list[dict]:
                           _("added")))
     for change in diff["steps"]["changed"]:
         step_id, fields = change["id"], change["fields"]
-        lines = [(STEP_FIELD_LABELS.get(f, f), words.step_value(f, before.get(step_id)),
-                  words.step_value(f, after.get(step_id))) for f in fields]
+        lines = []
+        for f in fields:
+            old, new = words.step_value(f, before.get(step_id)), words.step_value(f, after.get(step_id))
+            if old == new:  # said alike (a deadline's anchor renamed, its form the same): as the BPMN writes it
+                old, new = (str(v) if v not in (None, "") else _none() for v in fields[f])
+            lines.append((STEP_FIELD_LABELS.get(f, f), old, new))
         out.append(_entry("changed", words.name(step_id), step_id, "draft",
                           after.get(step_id, {}).get("called_by", ()), lines,
                           _("changed: %(fields)s", fields=_list([str(STEP_FIELD_LABELS.get(f, f)) for f in fields]))))
@@ -189,14 +193,14 @@ def _form_entries(diff: dict, words: _Words) -> list[dict]:
         lines = []
         if "title" in change["fields"]:
             old, new = change["fields"]["title"]
-            lines.append((_("title"), old or _none(), new or _none()))
+            lines.append((_("Title"), old or _none(), new or _none()))
         props = change.get("properties") or {}
-        for part, label in (("added", _("fields added")), ("removed", _("fields removed")),
-                            ("changed", _("fields changed"))):
+        for part, label in (("added", _("Fields added")), ("removed", _("Fields removed")),
+                            ("changed", _("Fields changed"))):
             if props.get(part):
                 lines.append((label, None, _list(_both(titles.get(n)) or n for n in props[part])))
         if change.get("other"):
-            lines.append((_("also changed"), None, _list(str(FORM_PART_LABELS.get(k, k)) for k in change["other"])))
+            lines.append((_("Also changed"), None, _list(str(FORM_PART_LABELS.get(k, k)) for k in change["other"])))
         out.append(_entry("changed", words.form(change["id"]), lines=lines))
     out += [_entry("removed", words.form(key)) for key in diff["forms"]["removed"]]
     return out
@@ -218,9 +222,9 @@ def _rule_entries(diff: dict, words: _Words) -> list[dict]:
             if field == "on" and isinstance(old, list) and isinstance(new, list):
                 gained, lost = [k for k in new if k not in old], [k for k in old if k not in new]
                 if gained:
-                    lines.append((_("now also governs"), None, _list(words.form(k) for k in gained)))
+                    lines.append((_("Now also governs"), None, _list(words.form(k) for k in gained)))
                 if lost:
-                    lines.append((_("no longer governs"), None, _list(words.form(k) for k in lost)))
+                    lines.append((_("No longer governs"), None, _list(words.form(k) for k in lost)))
             else:
                 lines.append((RULE_FIELD_LABELS.get(field, field), None, _("changed")))
         out.append(_entry("changed", title(change["id"]), lines=lines))
