@@ -14,7 +14,14 @@ from playwright.sync_api import expect
 from tests.browser.conftest import PHONE, fresh_page, log_in, log_in_as, screenshot
 from tests.browser.test_axe import AXE, violations
 from tests.browser.test_workbench import api, draft_id_of, editor_ready
-from tests.draft_edits import CHECK_FORM, MAIN, check_form, with_check_step, with_filing_deadline, with_step_renamed
+from tests.draft_edits import (
+    CHECK_FORM,
+    MAIN,
+    check_form,
+    with_check_step,
+    with_filing_deadline,
+    with_step_renamed,
+)
 from tests.helpers import days_ago
 from workflow_app.wall_clock import local_today
 

@@ -10,7 +10,14 @@ tests/browser/test_workbench_compare.py."""
 import json
 import re
 
-from tests.draft_edits import CHECK_FORM, MAIN, check_form, with_check_step, with_filing_deadline, with_step_renamed
+from tests.draft_edits import (
+    CHECK_FORM,
+    MAIN,
+    check_form,
+    with_check_step,
+    with_filing_deadline,
+    with_step_renamed,
+)
 from tests.helpers import days_ago
 from tests.web_session import csrf_of, html, page_login
 from workflow_app.wall_clock import local_today
