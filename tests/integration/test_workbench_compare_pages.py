@@ -10,6 +10,8 @@ tests/browser/test_workbench_compare.py."""
 import json
 import re
 
+import pytest
+
 from tests.draft_edits import (
     CHECK_FORM,
     MAIN,
@@ -177,6 +179,7 @@ def form_of(page: str) -> dict:
     return values
 
 
+@pytest.mark.dates  # the run's dates are relative to today, its due dates read from the calendar
 def test_a_test_run_on_the_page_refused_corrected_and_stepped_through_touches_nothing_real(client, api, app):
     draft_id = edited_draft(api)
     page_login(client, "author1")
@@ -239,6 +242,12 @@ def test_a_test_run_on_the_page_refused_corrected_and_stepped_through_touches_no
     steps = json.loads(re.search(r'data-steps="([^"]*)"', page)[1].replace("&#34;", '"').replace("&amp;", "&"))
     assert steps["clue_intake"]["state"] == "done" and steps["clue_check"]["state"] == "done"
     assert steps["filing_approval"]["state"] == "ready" and steps["filing_approval"]["due"] == due.strip()
+
+    # in English, second: the deadline in English words, the form's English titles
+    client.post("/language", data={"lang": "en", "csrf_token": csrf_of(page)})
+    english = html(client.get(url))
+    assert "Ready steps" in english and "working days" in english and "Steps done" in english
+    client.post("/language", data={"lang": "zh", "csrf_token": csrf_of(english)})
 
     # nothing real: no case, task, trace event or number; nothing on an officer's pages
     assert counts(app) == before
