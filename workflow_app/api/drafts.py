@@ -315,19 +315,42 @@ class DraftCompareSchema(Schema):
     revision = fields.Integer()
     base_version_id = fields.Integer(allow_none=True, metadata={"description": "the version compared with"})
     base_version = fields.Integer(allow_none=True)
-    steps = fields.Nested(DraftDiffSchema, metadata={"description": "people's steps by BPMN id"})
-    flows = fields.Nested(DraftDiffSchema, metadata={"description": "sequence flows by id"})
-    forms = fields.Nested(DraftDiffSchema, metadata={"description": "forms by key"})
-    rules = fields.Nested(DraftDiffSchema, metadata={"description": "rule bindings by kind and forms"})
-    step_names = fields.Dict(metadata={"description": "BPMN id -> the step's name, of both"})
+    steps = fields.Nested(DraftDiffSchema, metadata={
+        "description": "steps by BPMN id: people's steps and the elements that mark a milestone or wait for a "
+                       "message; a changed one's fields: name, lane (the role), form_key, deadline, milestone, "
+                       "status, status_label, closes, legal_review, overdue_alert, due_soon_alert, message, request"})
+    flows = fields.Nested(DraftDiffSchema, metadata={"description": "sequence flows by id (source, target, condition)"})
+    lanes = fields.Nested(DraftDiffSchema, metadata={
+        "description": "lanes of the procedure's diagram by id: their name and the role it stands for (null: none)"})
+    forms = fields.Nested(DraftDiffSchema, metadata={
+        "description": "forms by key; a changed one: {id, fields: {title: [old, new]}, properties: {added, removed, "
+                       "changed} (its fields), field_titles {name: {zh, en}}, other (the other parts that differ: "
+                       "required, examples…)}"})
+    rules = fields.Nested(DraftDiffSchema, metadata={
+        "description": "rule bindings by kind (by kind and forms where a kind is bound more than once); a changed "
+                       "one's differing keys (on, params…) as [old, new]"})
+    step_details = fields.Dict(metadata={
+        "description": "{before: {id: step}, after: {id: step}}: each step removed or changed as it was, each added or "
+                       "changed as it is: its compared fields, human, called_by (the call activities that run a step "
+                       "of a called process) and deadline_words {zh, en}"})
+    flow_details = fields.Dict(metadata={
+        "description": "{before, after}: each flow removed or changed as it was, added or changed as it is (source, "
+                       "target, condition)"})
+    lane_details = fields.Dict(metadata={
+        "description": "{before, after}: each lane removed or changed as it was, added or changed as it is (name, role)"})
+    step_names = fields.Dict(metadata={"description": "BPMN id -> its name (steps, gateways, events, lanes), of both"})
+    form_titles = fields.Dict(metadata={"description": "form key -> its title {zh, en}, of both"})
+    rule_kinds = fields.Dict(metadata={
+        "description": "rule binding key (of `rules`) -> its kind, the alert code and the article of the law"})
     cases = fields.Dict(metadata={"description": "running cases in your scope: could_move (count), blocked "
                                                 "(the first 50: case_id, number, missing_steps), blocked_count"})
 
 
 @bp.get("/drafts/<id:draft_id>/compare")
 @operation("The draft against the version it would follow (its base, else the procedure's latest): steps, flows, "
-           "forms and rule bindings added, removed or changed, and which running cases in your scope could move to "
-           "it (their ready steps all in the draft) and what keeps the others; a draft with problems is a 422",
+           "lanes (roles), forms and rule bindings added, removed or changed, with each step's details before and after, "
+           "and which running cases in your scope could move to it (their ready steps all in the draft) and what keeps "
+           "the others; a draft with problems is a 422",
            response=DraftCompareSchema, tag="procedures")
 def compare_draft(draft_id: int):
     return jsonify(DraftCompareSchema().dump(drafts.compare(g.user, draft_id)))
