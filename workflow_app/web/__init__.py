@@ -24,5 +24,6 @@ from . import (  # noqa: E402,F401  (register the views)
     views,
     workbench,
     workbench_compare,
+    workbench_forms,
     workbench_test_run,
 )
