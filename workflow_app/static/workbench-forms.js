@@ -98,10 +98,14 @@
   }
 
   // -- the schema ------------------------------------------------------------------------------------------
+  // the fields, to change (made when the form has none) or only to read (nothing is added by reading:
+  // a form opened and saved as it is stays as it was)
   function props() {
     if (!isObject(schema.properties)) { schema.properties = {}; }
     return schema.properties;
   }
+
+  function fields() { return isObject(schema.properties) ? schema.properties : {}; }
 
   function requiredList() { return Array.isArray(schema.required) ? schema.required : []; }
 
@@ -131,7 +135,7 @@
 
   function renameField(old, name) {
     reorder(Object.keys(props()), { [old]: name });
-    schema.required = requiredList().map(function (n) { return n === old ? name : n; });
+    if (Array.isArray(schema.required)) { schema.required = schema.required.map(function (n) { return n === old ? name : n; }); }
     const ex = example();
     if (ex && Object.prototype.hasOwnProperty.call(ex, old)) {
       const next = {};
@@ -151,9 +155,17 @@
   // which kind of field the editor shows a field's schema as (what a task page draws it as)
   const SPECIAL = ["x-evidence", "x-origin-evidence", "x-cause", "x-penalty-list", "x-department", "x-document-number", "readOnly"];
   function stringChoices(node) { return isObject(node) && Array.isArray(node.enum) && node.enum.every(function (v) { return typeof v === "string"; }); }
+  function only(p, key) {  // the field carries `key` and no other marker of how a page draws it
+    return SPECIAL.every(function (k) { return k === key || !(k in p) || p[k] === false || (key === "x-document-number" && k === "readOnly"); });
+  }
   function kindOf(p) {
-    if (!isObject(p) || SPECIAL.some(function (k) { return k in p && p[k] !== false; })) { return "other"; }
+    if (!isObject(p)) { return "other"; }
     const items = isObject(p.items) ? p.items : null;
+    if (p.type === "string" && p["x-cause"] === true && only(p, "x-cause")) { return "cause"; }
+    if (p.type === "string" && p["x-penalty-list"] === "item" && only(p, "x-penalty-list")) { return "penalty_item"; }
+    if (p.type === "array" && p["x-evidence"] === true && only(p, "x-evidence") && items && items.type === "integer") { return "photos"; }
+    if (p.type === "string" && "x-document-number" in p && p.readOnly === true && only(p, "x-document-number")) { return "issued"; }
+    if (SPECIAL.some(function (k) { return k in p && p[k] !== false; })) { return "other"; }
     if (p["x-signature"] === true) { return p.type === "string" ? "signature" : "other"; }
     if ("x-user-role" in p) {
       if (p.type === "array") { return items && items.type === "string" && !("enum" in items) ? "people" : "other"; }
@@ -188,7 +200,11 @@
     person: function () { return { type: "string", maxLength: 64, "x-user-role": "officer" }; },
     people: function () { return { type: "array", items: { type: "string", maxLength: 64 }, uniqueItems: true, "x-user-role": "officer" }; },
     lines: function () { return { type: "array", items: { type: "string", maxLength: 500 } }; },
-    signature: function () { return { type: "string", pattern: "^[0-9a-f]{64}$", "x-signature": true }; }
+    signature: function () { return { type: "string", pattern: "^[0-9a-f]{64}$", "x-signature": true }; },
+    cause: function () { return { type: "string", maxLength: 64, "x-cause": true }; },
+    penalty_item: function () { return { type: "string", maxLength: 64, "x-penalty-list": "item" }; },
+    photos: function () { return { type: "array", items: { type: "integer", minimum: 1 }, maxItems: 100, uniqueItems: true, "x-evidence": true }; },
+    issued: function () { return { type: "string", maxLength: 100, "x-document-number": "", readOnly: true }; }
   };
   // what a kind consists of: switching kinds drops these and keeps the rest (titles, prefill, x- keys)
   const KIND_KEYS = ["type", "format", "enum", "x-enum-labels", "x-enum-labels-en", "items", "minimum", "maximum",
@@ -274,7 +290,7 @@
   function refreshSummary(card, name, i) {
     const summary = card.querySelector("summary");
     summary.textContent = "";
-    summaryOf(name, props()[name], i).forEach(function (node) { summary.appendChild(typeof node === "string" ? document.createTextNode(node) : node); });
+    summaryOf(name, fields()[name], i).forEach(function (node) { summary.appendChild(typeof node === "string" ? document.createTextNode(node) : node); });
   }
 
   function card(name, p, i, count) {
@@ -302,7 +318,7 @@
       const wanted = nameInput.value.trim();
       const current = details.getAttribute("data-name");
       let problem = null;
-      if (!NAME.test(wanted)) { problem = label("name-invalid"); } else if (wanted !== current && wanted in props()) { problem = label("name-taken"); }
+      if (!NAME.test(wanted)) { problem = label("name-invalid"); } else if (wanted !== current && wanted in fields()) { problem = label("name-taken"); }
       nameError.hidden = !problem;
       nameError.textContent = problem || "";
       nameInput.setAttribute("aria-invalid", problem ? "true" : "false");
@@ -369,8 +385,16 @@
     } else if (kind === "person" || kind === "people") {
       body.appendChild(rolesEditor(p, id));
       if (kind === "people") { body.appendChild(numberField(id("min-items"), label("min-items"), p, "minItems", "1")); }
-    } else if (kind === "lines") {
+    } else if (kind === "lines" || kind === "photos") {
       body.appendChild(numberField(id("min-items"), label("min-items"), p, "minItems", "1"));
+    } else if (kind === "issued") {
+      const marker = p["x-document-number"];
+      const numberKind = textInput(isObject(marker) ? marker.kind : marker, { spellcheck: "false", autocomplete: "off", maxlength: "64", "data-testid": "number-kind" });
+      numberKind.addEventListener("input", function () {
+        if (isObject(p["x-document-number"])) { p["x-document-number"].kind = numberKind.value; } else { p["x-document-number"] = numberKind.value; }
+        changed();
+      });
+      body.appendChild(fieldWrap(id("number-kind"), label("number-kind"), numberKind, label("number-kind-hint")));
     } else if (kind === "other") {
       body.appendChild(el("p", { "class": "hint", "data-testid": "field-other", text: label("other") }));
     }
@@ -397,8 +421,7 @@
 
   function choicesEditor(node, id) {
     const box = el("fieldset", { "class": "choices-editor", "data-testid": "choices" }, [el("legend", { text: label("choices") })]);
-    if (!Array.isArray(node["enum"])) { node["enum"] = []; }
-    const values = node["enum"];
+    const values = Array.isArray(node["enum"]) ? node["enum"] : [];  // a choice field has its list (kindOf)
     const labelsOf = function (key) {
       if (!Array.isArray(node[key])) { node[key] = []; }
       while (node[key].length < values.length) { node[key].push(""); }
@@ -539,7 +562,7 @@
     const names = Object.keys(props());
     const at = names.indexOf(name);
     delete props()[name];
-    schema.required = requiredList().filter(function (n) { return n !== name; });
+    if (Array.isArray(schema.required)) { schema.required = schema.required.filter(function (n) { return n !== name; }); }
     const ex = example();
     if (ex) { delete ex[name]; }
     openCards.delete(name);
@@ -563,8 +586,8 @@
 
   function renderCards() {
     ui.cards.textContent = "";
-    const names = Object.keys(props());
-    names.forEach(function (name, i) { ui.cards.appendChild(card(name, props()[name], i, names.length)); });
+    const names = Object.keys(fields());
+    names.forEach(function (name, i) { ui.cards.appendChild(card(name, fields()[name], i, names.length)); });
     if (!names.length) { ui.cards.appendChild(el("p", { "class": "muted", text: label("no-fields") })); }
     ui.title.value = typeof schema.title === "string" ? schema.title : "";
     ui.titleEn.value = typeof schema["x-title-en"] === "string" ? schema["x-title-en"] : "";

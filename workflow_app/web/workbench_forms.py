@@ -37,6 +37,9 @@ KIND_WORDS = {
     "choice": lazy_gettext("One choice"), "choices": lazy_gettext("Several choices"),
     "person": lazy_gettext("A person of a role"), "people": lazy_gettext("People of a role"),
     "lines": lazy_gettext("Lines of text"), "signature": lazy_gettext("Signature of the party"),
+    "cause": lazy_gettext("A cause of the department's register"),
+    "penalty_item": lazy_gettext("An item of the no-penalty and light-penalty lists"),
+    "photos": lazy_gettext("Photos of the evidence list"), "issued": lazy_gettext("A number the system issues"),
     "other": lazy_gettext("Other (kept as written in the JSON)"),
 }
 # prefill.py's sources of the case and the department, as the editor names them
@@ -341,7 +344,7 @@ def _keys(fields, into: set) -> None:
 def _renderable(schema: dict) -> dict:
     """The schema as the task pages' code can draw it: a field's schema that is not an object (a
     `true`), `items` that are not one, labels that are not a list of texts are left out of the
-    drawing (the check names them; the form keeps them)."""
+    drawing (the check names them; the form keeps them); a blank label shows its choice's code."""
     def node(value: dict) -> dict:
         out = dict(value)
         props = value.get("properties")
@@ -354,6 +357,10 @@ def _renderable(schema: dict) -> dict:
                 del out[labels]
         if "enum" in value and not isinstance(value["enum"], list):
             del out["enum"]
+        elif isinstance(out.get("x-enum-labels"), list):  # a label not typed yet: the choice's code, never blank
+            codes = [str(v) for v in out["enum"]] if isinstance(out.get("enum"), list) else []
+            out["x-enum-labels"] = [label if label.strip() or i >= len(codes) else codes[i]
+                                    for i, label in enumerate(out["x-enum-labels"])]
         if not isinstance(value.get("required", []), list):
             del out["required"]
         return out
