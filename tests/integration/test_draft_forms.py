@@ -327,3 +327,36 @@ def test_readers_see_the_form_without_the_editor_and_officers_not_at_all(client,
     assert client.get(f"/workbench/drafts/{draft['id']}/forms").status_code == 403
     assert client.get(f"/workbench/drafts/{draft['id']}/forms/{RECORD}").status_code == 403
     assert client.get(f"/workbench/drafts/{draft['id']}/forms/a%2Fb").status_code == 404
+
+
+def test_a_stored_form_no_page_could_show_is_named_and_the_json_can_still_be_corrected(client, api):
+    """A file saved through the file API that is not JSON, or whose JSON holds a lone surrogate
+    (valid UTF-8 text: "\\ud800"): the pages show it as text with the reason, never a 500, and its
+    owner corrects it through the JSON form."""
+    draft = new_draft(api)
+    page_login(client, "author1")
+    for revision, text in ((1, '{"title": "x",'), (2, '{"title": "\\ud800", "properties": {}}')):
+        r = api.put(f"/api/v1/drafts/{draft['id']}/file", as_="author1", headers={"If-Match": f'"draft-r{revision}"'},
+                    json={"path": RECORD_PATH, "content": text})
+        assert r.status_code == 200, r.json
+        listed = page(client, f"/workbench/drafts/{draft['id']}/forms")
+        assert 'data-key="form_check_record"' in listed and 'class="field-error"' in listed
+        editor = page(client, f"/workbench/drafts/{draft['id']}/forms/{RECORD}")
+        assert 'data-testid="form-editor"' not in editor and 'data-testid="json-form"' in editor
+        assert api.get(f"/api/v1/drafts/{draft['id']}/forms/{RECORD}", as_="author1").json["schema"] is None
+    fixed = client.post(f"/workbench/drafts/{draft['id']}/forms/{RECORD}", data={
+        "csrf_token": csrf_of(editor), "revision": "3", "schema": '{"title": "改好", "type": "object"}'})
+    assert fixed.status_code == 302 and form_of(api, draft["id"])["schema"]["title"] == "改好"
+    long_step = page(client, f"/workbench/drafts/{draft['id']}/forms/new?step={'x' * 5000}")
+    assert 'data-testid="no-such-step"' not in long_step and f'value="{PID}_form"' in long_step
+
+
+def test_a_prefill_source_of_a_field_typed_by_a_list_is_checked_without_a_crash(api):
+    """`"type": ["string", "null"]` is JSON Schema; the deploy's prefill check compared types as a set
+    (a list cannot be in one): a 500 on the draft's problems."""
+    draft = new_draft(api)
+    schema = form_of(api, draft["id"])["schema"]
+    schema["properties"]["note"] = {"type": ["string", "null"], "title": "备注", "x-prefill": f"{RECORD}.summary"}
+    assert check(api, draft["id"], schema)["problems"] == {}
+    save_form(api, draft["id"], schema, 1)
+    assert api.get(f"/api/v1/drafts/{draft['id']}/problems", as_="author1").status_code == 200

@@ -101,6 +101,7 @@ def workbench_form_new(draft_id: int):
     name offered from the step's."""
     draft, forms = draft_forms.list_forms(current_user, draft_id)
     asked = request.args.get("step") or ""
+    asked = asked if len(asked) <= 200 else ""  # a BPMN id, not a page's worth of text
     _draft, step = draft_forms.step_of(current_user, draft_id, asked or None)
     typed = {"key": draft_forms.suggested_key(draft, step or asked or None),
              "title": (step.name if step else "") or "", "step": step.bpmn_id if step else ""}

@@ -179,8 +179,10 @@ def _ref_problem(forms, field_schema, prop: dict, ref, where: str) -> Text | Non
     source = field_schema(forms, ref)
     if source is None:
         return tr("%(field)s: x-prefill %(ref)s: form %(form)s has no such field", field=where, ref=ref, form=head)
-    if target is not None and source.get("type") is not None and source.get("type") != target and not (
-            {source.get("type"), target} <= {"number", "integer"}):
+    found = source.get("type")
+    # a type that is a list (["string", "null"]) is not compared: only one type against another
+    if isinstance(target, str) and isinstance(found, str) and found != target and not (
+            {found, target} <= {"number", "integer"}):
         return tr("%(field)s: x-prefill %(ref)s is of type %(found)s; the field is %(type)s", field=where, ref=ref,
                   found=source.get("type"), type=target)
     return None

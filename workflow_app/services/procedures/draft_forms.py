@@ -136,6 +136,9 @@ def _parsed(content: bytes) -> tuple[str | None, dict | None, Text | None]:
         return text, None, tr("the form is not JSON: %(reason)s", reason=clip(str(err), 200))
     if not isinstance(schema, dict):
         return text, None, tr("a form is a JSON object ({…}), not %(kind)s", kind=_json_kind(schema))
+    found = _junk(schema, [])
+    if found:  # e.g. "\ud800" written as JSON: no page could show it, no save take it back
+        return text, None, tr("%(where)s %(problem)s", where=found[0], problem=found[1])
     return text, schema, None
 
 
