@@ -268,6 +268,7 @@ def test_the_forms_pages_make_a_form_for_a_step_and_save_the_json_on_the_revisio
     stale = client.post(f"/workbench/drafts/{draft['id']}/forms/{RECORD}", data={
         "csrf_token": csrf_of(editor), "revision": "2", "schema": text.replace("登记（改）", "我的版本")})
     assert stale.status_code == 412 and 'data-testid="conflict-page"' in html(stale) and "我的版本" in html(stale)
+    assert 'name="revision" value="2"' in html(stale)  # sent again as it is: refused again, nothing overwritten
     not_json = client.post(f"/workbench/drafts/{draft['id']}/forms/{RECORD}", data={
         "csrf_token": csrf_of(editor), "revision": "3", "schema": '{"title": '})
     assert not_json.status_code == 200 and 'data-testid="error-schema"' in html(not_json)

@@ -11,6 +11,7 @@ still shows the preview and takes the form's JSON text back through a plain form
 revision it showed.
 """
 import json
+import re
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,7 +21,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from ..engine.specs import LANE_LABELS
-from ..i18n import beside_fields, localized, localized_errors, schema_title
+from ..i18n import beside_fields, localized, localized_errors, page_language, schema_title
 from ..services.cases import prefill
 from ..services.errors import Invalid, PreconditionFailed, ServiceError
 from ..services.procedures import draft_forms, drafts
@@ -74,8 +75,8 @@ def workbench_forms(draft_id: int):
         typed = {name: request.form.get(name) or "" for name in typed}
         _draft, step = draft_forms.step_of(current_user, draft_id, typed["step"] or None)
         try:
-            draft, path = draft_forms.create_form(current_user, draft_id, typed["key"].strip(), typed["title"],
-                                                  _revision())
+            draft, _path = draft_forms.create_form(current_user, draft_id, typed["key"].strip(), typed["title"],
+                                                   _revision())
         except Invalid as err:
             errors = beside_fields(err.errors)  # shown again beside the fields: a 200, as the task pages answer
         except ServiceError as err:
@@ -116,8 +117,6 @@ def _forms_page(draft, forms, typed, errors, step, status, asked_step=""):
 
 
 def _english() -> bool:
-    from ..i18n import page_language
-
     return page_language() == "en"
 
 
@@ -140,7 +139,10 @@ def workbench_form(draft_id: int, key: str):
     except Invalid as err:
         return _form_page(draft, form, typed=typed, errors=beside_fields(err.errors))
     except PreconditionFailed as err:
-        return _form_page(draft, form, typed=typed, conflict=localized(err.message), status=err.status)
+        # the page keeps the revision it was sent on: sent again as it is, it is refused again, so the
+        # other author's change is not overwritten by a second click
+        return _form_page(draft, form, typed=typed, conflict=localized(err.message), status=err.status,
+                          revision=_revision())
     except ServiceError as err:
         return _form_page(draft, form, typed=typed, errors={"schema": [localized(err.message)]}, status=err.status)
     flash(_("The form is saved: revision %(revision)d.", revision=draft.revision), "success")
@@ -148,7 +150,7 @@ def workbench_form(draft_id: int, key: str):
 
 
 def _form_page(draft, form, typed: str | None = None, errors: dict | None = None, conflict: str | None = None,
-               status: int = 200):
+               status: int = 200, revision: int | None = None):
     schema = form.schema
     check = _check_or_none(draft.id, form.key, schema)
     preview = _preview(schema, _example_of(schema), check)
@@ -161,7 +163,7 @@ def _form_page(draft, form, typed: str | None = None, errors: dict | None = None
         schema_error=localized(check.schema_error) if check and check.schema_error else (
             localized(form.error) if form.error else None),
         title=schema_title(schema, form.key) if schema else form.key,
-        step=request.args.get("step") or "",
+        step=request.args.get("step") or "", revision=revision if revision is not None else draft.revision,
         editor=_script_json(_editor_data(draft, form)) if may_edit and _editable(schema) else None), status
 
 
@@ -342,6 +344,14 @@ def _keys(fields, into: set) -> None:
             _keys(row, into)
 
 
+def _compiles(pattern) -> bool:
+    try:
+        re.compile(pattern)
+    except (re.error, TypeError, RecursionError, OverflowError):
+        return False
+    return True
+
+
 def _renderable(schema: dict) -> dict:
     """The schema as the task pages' code can draw it: a field's schema that is not an object (a
     `true`), `items` that are not one, labels that are not a list of texts are left out of the
@@ -364,6 +374,8 @@ def _renderable(schema: dict) -> dict:
                                     for i, label in enumerate(out["x-enum-labels"])]
         if not isinstance(value.get("required", []), list):
             del out["required"]
+        if "pattern" in value and not _compiles(value["pattern"]):
+            del out["pattern"]  # half typed ("^("): the browser would log the input's pattern as an error
         return out
 
     return node(schema)
