@@ -30,7 +30,7 @@ from ..cases import prefill
 from ..errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound, Text, Unavailable, clip, tr
 from ..people.access import require_role
 from ..registers import numbering
-from . import document_manifest, packages, statuses
+from . import document_manifest, form_checks, packages, statuses
 from .forms import form_validator, reference_forms, with_english_labels
 
 
@@ -106,7 +106,8 @@ def check_package(package: packages.Package) -> CheckedPackage:
     rules, rule_problems = _package_rules(package, forms, procedure.task_specs)
     documents, document_problems = document_manifest.check(package, forms, procedure.task_specs)
     field_problems = [{"message": message, "element_id": None, "line": None, "file": form_paths.get(key)}
-                      for key, message in [*prefill.problems(forms, procedure.form_keys, bindings.field_schema),
+                      for key, message in [*_content_problems(forms, procedure.form_keys),
+                                           *prefill.problems(forms, procedure.form_keys, bindings.field_schema),
                                            *numbering.form_problems(forms, procedure.form_keys)]]
     if rule_problems or document_problems or field_problems:
         raise _invalid(rule_problems + document_problems + field_problems)
@@ -118,6 +119,22 @@ def check_package(package: packages.Package) -> CheckedPackage:
             or (path.endswith(packages.FORM_SUFFIX) and form_paths.get(packages.form_key(path)) == path
                 and (package.own(path) or packages.form_key(path) in procedure.form_keys))}
     return CheckedPackage(procedure, kept, {key: forms[key] for key in used_forms}, rules, package_sha(kept))
+
+
+def _content_problems(forms: dict[str, dict], used) -> list[tuple[str, object]]:
+    """(form key, what is wrong) of each form the procedure's steps use, by itself
+    (form_checks.content_check: its example accepted, titles, Chinese labels of choices, roles)."""
+    found = []
+    for key in sorted(set(used) & forms.keys()):
+        check = form_checks.content_check(forms[key])
+        if check.schema_error:
+            found.append((key, check.schema_error))
+            continue
+        found += [(key, message) for messages in check.problems.values() for message in messages]
+        found += [(key, tr("the example of form %(form)s: %(field)s: %(reason)s", form=key, field=where,
+                           reason=message))
+                  for where, messages in check.example_errors.items() for message in messages]
+    return found
 
 
 def _not_utf8(data: bytes, path: str | None = None) -> dict | None:
