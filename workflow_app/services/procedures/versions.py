@@ -85,7 +85,7 @@ class CheckedPackage:
 def check_package(package: packages.Package) -> CheckedPackage:
     """Every deploy check of a package, nothing stored: the problems raised as one Invalid
     (`details["problems"]`: message, element_id, file, line), the same for a deploy and a draft."""
-    forms, form_paths, problems = _package_forms(package)
+    forms, form_paths, problems = package_forms(package)
     bpmn = package.bpmn_files()
     if package.main_path not in bpmn:
         problems.append({"message": tr("the package has no %(path)s (its own process, with the id %(id)s)",
@@ -180,7 +180,7 @@ def _store(procedure, files: dict[str, bytes], forms: dict, rules: dict | None, 
     return version, True
 
 
-def _package_forms(package: packages.Package) -> tuple[dict[str, dict], dict[str, str], list[dict]]:
+def package_forms(package: packages.Package) -> tuple[dict[str, dict], dict[str, str], list[dict]]:
     """The package's forms by key (its own, then the shared ones), the path each key came from,
     and the problems: a file that is not a JSON Schema, a key defined twice."""
     forms, paths, problems = {}, {}, []
@@ -223,15 +223,23 @@ def _package_rules(package: packages.Package, forms: dict, task_specs: dict) -> 
             return rules, problems
     declared = clock.from_section(rules["clock"]).limits if isinstance(rules, dict) and "clock" in rules else {}
     for bpmn_id, meta in sorted(task_specs.items()):
-        limit = parse_deadline(meta["deadline"]).extendable_as if meta.get("deadline") else None
-        if limit is not None and limit not in declared:
-            problems.append({"message": tr(
-                "deadline %(text)s: the package declares no time limit %(limit)s that extensions lengthen "
-                "(rules.json: clock.limits; it declares %(limits)s)", text=repr(meta["deadline"]), limit=repr(limit),
-                limits=", ".join(declared) or "-"), "element_id": bpmn_id, "line": None, "file": package.main_path})
+        message = limit_problem(parse_deadline(meta["deadline"]), declared) if meta.get("deadline") else None
+        if message is not None:
+            problems.append({"message": message, "element_id": bpmn_id, "line": None, "file": package.main_path})
     # Stored with its clock always said (empty: none), so only versions deployed before packages
     # declared their clock fall back to the legacy one (oversight/clock.py `of_rules`).
     return {**(rules or {}), "clock": (rules or {}).get("clock", {})}, problems
+
+
+def limit_problem(deadline, declared) -> Text | None:
+    """A deadline `extendable as` a limit the package's clock does not declare (`declared`: the
+    limits of its rules.json `clock.limits`): what the deploy says, or None."""
+    limit = deadline.extendable_as
+    if limit is None or limit in declared:
+        return None
+    return tr("deadline %(text)s: the package declares no time limit %(limit)s that extensions lengthen "
+              "(rules.json: clock.limits; it declares %(limits)s)", text=repr(deadline.text), limit=repr(limit),
+              limits=", ".join(declared) or "-")
 
 
 def _single_file_package(data: bytes) -> packages.Package:
@@ -560,10 +568,10 @@ def deadline_words(text: str | None, info: ProcedureInfo):
         deadline = parse_deadline(text)
     except DeadlineSyntaxError:
         return text
-    return describe(deadline, _anchor_words(deadline, info))
+    return describe(deadline, anchor_words(deadline, info))
 
 
-def _anchor_words(deadline, info: ProcedureInfo) -> tuple[str, str]:
+def anchor_words(deadline, info: ProcedureInfo) -> tuple[str, str]:
     if deadline.form_anchor:
         task_id, field_name = deadline.form_anchor
         meta = info.task_specs.get(task_id) or {}
