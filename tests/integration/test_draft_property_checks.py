@@ -44,7 +44,7 @@ def test_a_deadline_is_read_back_in_the_procedure_pages_words_with_the_earlier_s
     found = check(api, draft["id"], "review", "15 working days from record.recorded_on", bpmn=xml)
     assert found["words"] == "自“登记·登记日期”起15个工作日"
     assert found["parsed"] == {"amount": 15, "unit": "working_days", "anchor": "record.recorded_on",
-                               "excluding_periods": False, "extendable_as": None}
+                               "anchor_words": "登记·登记日期", "excluding_periods": False, "extendable_as": None}
     assert found["problems"] == []
     anchors = {a["anchor"]: a for a in found["anchors"]}
     assert list(anchors) == ["record.recorded_on", "task.ready"]

@@ -249,7 +249,8 @@ class DeadlineCheckAnswerSchema(Schema):
         "description": "the limits the package's clock declares (extendable as <limit>): limit, words"})
     text = fields.String()
     parsed = fields.Dict(allow_none=True, metadata={
-        "description": "amount, unit (working_days, calendar_days, hours), anchor, excluding_periods, extendable_as"})
+        "description": "amount, unit (working_days, calendar_days, hours), anchor, anchor_words (as the procedure page "
+                       "names it), excluding_periods, extendable_as"})
     words = fields.String(allow_none=True, metadata={"description": "the deadline as the procedure page says it"})
     problems = fields.List(fields.String(), metadata={"description": "what the deploy would refuse in it"})
 

@@ -69,7 +69,7 @@ def _package(user, draft_id: int, bpmn: bytes | None) -> tuple[packages.Package,
             if path == package.main_path:
                 raise Invalid({"bpmn": [p.message for p in err.problems[:3]]}) from None
     if package.main_path not in roots:
-        raise Invalid({"bpmn": [tr("the draft has no %(path)s", path=package.main_path)]})
+        raise Invalid({"bpmn": [tr("the draft has no file %(path)s", path=package.main_path)]})
     return package, files_run(roots, package.main_path)
 
 
@@ -128,6 +128,7 @@ def deadline(user, draft_id: int, element_id, text, bpmn: bytes | None = None) -
         answer["problems"] = [err.args[0]]
         return answer
     answer["parsed"] = {"amount": parsed.amount, "unit": parsed.unit, "anchor": parsed.anchor,
+                        "anchor_words": _anchor_phrase(parsed.anchor, info),
                         "excluding_periods": parsed.excluding_periods, "extendable_as": parsed.extendable_as}
     answer["words"] = describe(parsed, anchor_words(parsed, info))
     declared = {meta["milestone"] for meta in steps.values() if meta.get("milestone")}
