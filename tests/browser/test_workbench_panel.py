@@ -445,3 +445,18 @@ def test_the_panels_parts_have_no_wcag_21_aa_violation_and_fit_a_phone(browser, 
         box = page.locator('[data-testid="properties"]').bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360, box
         screenshot(page, "workbench-panel-07-phone")
+        page.get_by_test_id("save").click()
+        editor_ready(page, 3)
+
+        # in English, the author's second language: the same deadline in the words of an English page
+        page.get_by_test_id("lang-switch").click()
+        try:
+            editor_ready(page)
+            page.evaluate("() => { const m = ZhifaWorkbench.modeler(); "
+                          "m.get('selection').select(m.get('elementRegistry').get('review')); }")
+            expect(deadline_words(page)).to_have_text("The procedure page will say: 7 working days from “the step "
+                                                      "becoming ready”", timeout=CHECK_TIMEOUT)
+            expect(page.locator("#prop-deadline-unit option:checked")).to_have_text("working days")
+            expect(page.locator("#prop-deadline-anchor option:checked")).to_have_text("the step becoming ready")
+        finally:
+            page.get_by_test_id("lang-switch").click()  # back to Chinese for the other tests of this user

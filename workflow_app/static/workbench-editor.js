@@ -112,9 +112,15 @@
     stack.execute("zhifa.panel.change", { run: fn });
   }
 
+  // a property is one line of text: control characters and lone surrogates cannot be written as XML
+  function oneLine(value) {
+    return String(value || "").replace(/[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(^|[^\ud800-\udbff])[\udc00-\udfff]/g,
+                                       function (whole, before) { return before || ""; }).trim();
+  }
+
   function setProperty(element, name, value, owner) {
     const bo = owner || element.businessObject;
-    value = (value || "").trim();
+    value = oneLine(value);
     if (propertyOf(element, name, bo) === value) { return; }
     const modeling = modeler.get("modeling");
     const moddle = modeler.get("moddle");
@@ -148,7 +154,7 @@
   // several properties at once (a milestone and its companions): one command
   function setProperties(element, values, owner) {
     const names = Object.keys(values).filter(function (name) {
-      return propertyOf(element, name, owner) !== (values[name] || "").trim();
+      return propertyOf(element, name, owner) !== oneLine(values[name]);
     });
     if (!names.length) { return; }
     change(function () { names.forEach(function (name) { setProperty(element, name, values[name], owner); }); });
@@ -596,6 +602,7 @@
         }
         pick(anchor, parsed.anchor, function () { return label("not-earlier", { words: parsed.anchor_words }); });
         amount.value = String(parsed.amount);
+        fieldError(amount, "");
         unit.value = parsed.unit;
         excluding.checked = parsed.excluding_periods;
         pick(limit, parsed.extendable_as || "", function (v) { return label("undeclared-limit", { limit: v }); });
