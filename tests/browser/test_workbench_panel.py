@@ -460,3 +460,50 @@ def test_the_panels_parts_have_no_wcag_21_aa_violation_and_fit_a_phone(browser, 
             expect(page.locator("#prop-deadline-anchor option:checked")).to_have_text("the step becoming ready")
         finally:
             page.get_by_test_id("lang-switch").click()  # back to Chinese for the other tests of this user
+
+
+def pick(page, element_id: str):
+    """An element of a large diagram (fitted to the screen, its shapes too small to click), selected
+    as the modeler's search would select it."""
+    page.evaluate("""id => { const m = ZhifaWorkbench.modeler();
+        m.get('selection').select(m.get('elementRegistry').get(id)); }""", element_id)
+    expect(page.get_by_test_id("selected-id")).to_have_text(element_id)
+
+
+def test_a_deployed_decisions_deadline_keeps_its_periods_and_extension_through_the_builder(page):
+    log_in(page, "author1")
+    form = page.get_by_test_id("draft-from-version")
+    value = form.locator("option", has_text="(general_penalty v").first.get_attribute("value")
+    form.locator("select").select_option(value)
+    form.locator('button[type="submit"]').click()
+    expect(page).to_have_url(re.compile(r"/workbench/drafts/\d+$"))
+    draft_id = draft_id_of(page)
+    editor_ready(page, 1)
+
+    # 90 days from the filing, the law's periods left out, extendable as the decision limit: read into the builder
+    pick(page, "penalty_decision")
+    expect(page.locator("#prop-deadline-anchor")).to_have_value("milestone.filed", timeout=CHECK_TIMEOUT)
+    expect(page.locator("#prop-deadline-amount")).to_have_value("90")
+    expect(page.locator("#prop-deadline-unit")).to_have_value("calendar_days")
+    expect(page.locator("#prop-deadline-excluding")).to_be_checked()
+    expect(page.locator("#prop-deadline-limit option:checked")).to_have_text("作出处理决定期限")
+    expect(deadline_words(page)).to_contain_text("起90日（听证、检测、检验、检疫、鉴定、公告等期间不计入），可延长")
+    expect(page.locator("#prop-overdue-alert option:checked")).to_contain_text("DECISION_OVERDUE")
+    expect(page.locator("#prop-due-soon-alert option:checked")).to_contain_text("DECISION_DUE_SOON")
+    expect(page.locator("#prop-milestone")).to_have_value("decided")
+    offered = page.locator("#prop-deadline-anchor option").evaluate_all("os => os.map(o => o.value)")
+    assert "clue_intake.received_on" in offered and "milestone.filed" in offered, offered
+    assert "service.served_on" not in offered, offered  # the service comes after the decision
+    screenshot(page, "workbench-panel-08-decision")
+
+    # sixty days instead: only the number changes in what is written
+    type_in(page, "#prop-deadline-amount", "60")
+    expect(deadline_words(page)).to_contain_text("起60日（听证", timeout=CHECK_TIMEOUT)
+    # the three years of the disclosure's timer, in words
+    pick(page, "ev_disclosure_period_ends")
+    expect(page.get_by_test_id("timer-words")).to_have_text("开始等待后1095日触发。")
+    save(page, 2)
+    xml = main_file(page, draft_id, "general_penalty")
+    assert props_of(xml, "penalty_decision")["deadline"] == (
+        "60 calendar days from milestone.filed excluding periods, extendable as decision")
+    expect(problems(page)).to_have_count(0)

@@ -537,8 +537,14 @@
   function buildDeadline(element, into, answer, written) {
     const anchor = document.createElement("select");
     option(anchor, "", label("no-deadline"), true);
+    const groups = {};  // the dates of the steps before it, the milestones before it, the step itself
     answer.anchors.forEach(function (a) {
-      const o = option(anchor, a.anchor, a.words, false);
+      if (!groups[a.kind]) {
+        groups[a.kind] = document.createElement("optgroup");
+        groups[a.kind].label = label("anchors-" + a.kind);
+        anchor.appendChild(groups[a.kind]);
+      }
+      const o = option(groups[a.kind], a.anchor, a.words, false);
       o.setAttribute("data-format", a.format || "");
       o.setAttribute("data-kind", a.kind);
     });
