@@ -59,6 +59,12 @@ $(ASSETS): package.json package-lock.json Makefile
 	cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs \
 	   node_modules/pdfjs-dist/LICENSE $(VENDOR)/pdfjs/
 	cp -r node_modules/pdfjs-dist/cmaps node_modules/pdfjs-dist/standard_fonts $(VENDOR)/pdfjs/
+	mkdir -p $(VENDOR)/dmn-js
+	cp node_modules/dmn-js/dist/dmn-modeler.production.min.js node_modules/dmn-js/dist/dmn-viewer.production.min.js \
+	   node_modules/dmn-js/dist/assets/dmn-js-shared.css node_modules/dmn-js/dist/assets/dmn-js-decision-table.css \
+	   node_modules/dmn-js/dist/assets/dmn-js-decision-table-controls.css node_modules/dmn-js/dist/assets/dmn-js-drd.css \
+	   node_modules/dmn-js/dist/assets/diagram-js.css node_modules/dmn-js/LICENSE $(VENDOR)/dmn-js/
+	cp -r node_modules/dmn-js/dist/assets/dmn-font $(VENDOR)/dmn-js/
 	touch $@
 
 assets: $(ASSETS)

@@ -63,6 +63,26 @@ def pytest_configure(config):
         raise pytest.UsageError(wall_clock.environment_error)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Keep each `xdist_group` on one worker under `--dist loadgroup` (the browser tests: one demo
+    server, one chromium). pytest-xdist 3.8 names an item's group by suffixing `item._nodeid`, which
+    pytest 9 no longer reads (an item's node id is `item._id`): the groups were silently spread over
+    every worker, each building its own demo server. Suffixed here the way xdist means to."""
+    if not getattr(config.option, "loadgroup", False) or not hasattr(config, "workerinput"):
+        return
+    try:
+        from _pytest.nodeid import coerce_node_id
+    except ImportError:  # pytest < 9: xdist's own suffix works
+        return
+    for item in items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                        for m in item.iter_markers("xdist_group")})
+        suffix = "@" + "_".join(names)
+        if names and not item.nodeid.endswith(suffix):
+            item._id = coerce_node_id(item.nodeid + suffix)
+
+
 def pytest_report_header(config):
     """The day the suite runs as of: the real one, or the one ZHIFAFLOW_CLOCK pins (a failure that
     depends on the date is reproduced with ZHIFAFLOW_CLOCK=<that day>)."""

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 from ..i18n import localized, localized_details
 from ..services.cases import draft_runs
 from ..services.errors import Invalid, PreconditionFailed, tr
-from ..services.procedures import catalogue, drafts, property_checks
+from ..services.procedures import catalogue, draft_bindings, drafts, property_checks
 from . import bp
 from .openapi import operation
 from .routes import json_body
@@ -29,7 +29,9 @@ class DraftFileInfoSchema(Schema):
     size = fields.Integer()
 
 
-class DraftSchema(Schema):
+class DraftSummarySchema(Schema):
+    """A draft as a list shows it: everything but its files."""
+
     id = fields.Integer()
     process_id = fields.String(metadata={"description": "the procedure it deploys as"})
     title = fields.String()
@@ -45,11 +47,14 @@ class DraftSchema(Schema):
     reviewed_by = fields.Function(lambda d: d.reviewed_by.username if d.reviewed_by else None)
     review_reason = fields.String(allow_none=True, metadata={"description": "why the draft was returned"})
     published_version_id = fields.Integer(allow_none=True)
+
+
+class DraftSchema(DraftSummarySchema):
     files = fields.Function(lambda d: DraftFileInfoSchema(many=True).dump(drafts.files_of(d)))
 
 
 class DraftListSchema(Schema):
-    items = fields.List(fields.Nested(DraftSchema(exclude=("files",))))
+    items = fields.List(fields.Nested(DraftSummarySchema))
 
 
 class DraftCreateSchema(Schema):
@@ -204,12 +209,16 @@ class DraftCatalogueSchema(Schema):
     draft_id = fields.Integer()
     revision = fields.Integer()
     rules_path = fields.String(metadata={"description": "the draft's rule bindings file (bpmn/<id>/rules.json)"})
-    forms = fields.Dict(metadata={"description": "form key -> {path, shared, title, fields: [{ref (<form key>.<field>, "
-                                                "rows' fields through *), title, type, format, enum, enum_labels}]}"})
+    forms = fields.Dict(metadata={"description": "form key -> {path, shared, title, title_en, fields: [{ref (<form key>."
+                                                "<field>, rows' fields through *), title, title_en, type, format, enum (a "
+                                                "list's: its items'), enum_labels and enum_labels_en (in enum's "
+                                                "order)}]}"})
     rule_kinds = fields.List(fields.Dict(), metadata={
-        "description": "the law's rule kinds a package may bind: name, code, article, doc, effect, title {zh, en} "
-                       "(the alert catalogue's, where the code is there), params [{name, kind, types, format, optional, "
-                       "doc, default, enum_of}]"})
+        "description": "the law's rule kinds a package may bind: name, code, article, doc, effect, title {zh, en}, "
+                       "group (a name of rule_groups), params [{name, kind, types, format, optional, doc, default, "
+                       "enum_of}]"})
+    rule_groups = fields.List(fields.Dict(), metadata={
+        "description": "the families of rule kinds, in the order to list them: name, title {zh, en}"})
     roles = fields.List(fields.Dict(), metadata={"description": "the roles a lane may be: code, lane (its name in BPMN)"})
     alerts = fields.List(fields.Dict(), metadata={"description": "the alert catalogue: code, zh, en, basis"})
 
@@ -293,6 +302,36 @@ def check_draft_timer(draft_id: int):
     return jsonify(TimerCheckAnswerSchema().dump(localized_details(answer)))
 
 
+class DraftRulesCheckSchema(Schema):
+    content = fields.String(required=True, metadata={
+        "description": "the text of the draft's rules.json as the workbench holds it (not yet saved)"})
+
+
+class DraftRuleProblemSchema(Schema):
+    message = fields.String()
+    rule = fields.Integer(allow_none=True, metadata={
+        "description": "the index in `rules` of the binding it concerns; null: the file's other parts"})
+    param = fields.String(allow_none=True, metadata={"description": "the binding's parameter it concerns"})
+
+
+class DraftRulesCheckedSchema(Schema):
+    draft_id = fields.Integer()
+    revision = fields.Integer()
+    problems = fields.List(fields.Nested(DraftRuleProblemSchema))
+    problem_count = fields.Integer()
+
+
+@bp.post("/drafts/<id:draft_id>/rules/check")
+@operation("The deploy's check of a draft's rule bindings as given (the rules.json the workbench holds, before it "
+           "is saved), against the draft's forms: the deploy's own messages, each with the binding it concerns. "
+           "Nothing is saved", body=DraftRulesCheckSchema, response=DraftRulesCheckedSchema, tag="procedures")
+def check_draft_rules(draft_id: int):
+    payload = json_body(DraftRulesCheckSchema())
+    found = draft_bindings.check(g.user, draft_id, payload["content"])
+    found["problems"] = [{**p, "message": localized(p["message"])} for p in found["problems"]]  # the reader's language
+    return jsonify(DraftRulesCheckedSchema().dump(found))
+
+
 def _action(call):
     payload = json_body(DraftActionSchema(), empty_ok=True)
     draft = call(payload)
@@ -347,19 +386,42 @@ class DraftCompareSchema(Schema):
     revision = fields.Integer()
     base_version_id = fields.Integer(allow_none=True, metadata={"description": "the version compared with"})
     base_version = fields.Integer(allow_none=True)
-    steps = fields.Nested(DraftDiffSchema, metadata={"description": "people's steps by BPMN id"})
-    flows = fields.Nested(DraftDiffSchema, metadata={"description": "sequence flows by id"})
-    forms = fields.Nested(DraftDiffSchema, metadata={"description": "forms by key"})
-    rules = fields.Nested(DraftDiffSchema, metadata={"description": "rule bindings by kind and forms"})
-    step_names = fields.Dict(metadata={"description": "BPMN id -> the step's name, of both"})
+    steps = fields.Nested(DraftDiffSchema, metadata={
+        "description": "steps by BPMN id: people's steps and the elements that mark a milestone or wait for a "
+                       "message; a changed one's fields: name, lane (the role), form_key, deadline, milestone, "
+                       "status, status_label, closes, legal_review, overdue_alert, due_soon_alert, message, request"})
+    flows = fields.Nested(DraftDiffSchema, metadata={"description": "sequence flows by id (source, target, condition)"})
+    lanes = fields.Nested(DraftDiffSchema, metadata={
+        "description": "lanes of the procedure's diagram by id: their name and the role it stands for (null: none)"})
+    forms = fields.Nested(DraftDiffSchema, metadata={
+        "description": "forms by key; a changed one: {id, fields: {title: [old, new]}, properties: {added, removed, "
+                       "changed} (its fields), field_titles {name: {zh, en}}, other (the other parts that differ: "
+                       "required, examples…)}"})
+    rules = fields.Nested(DraftDiffSchema, metadata={
+        "description": "rule bindings by kind (by kind and forms where a kind is bound more than once); a changed "
+                       "one's differing keys (on, params…) as [old, new]"})
+    step_details = fields.Dict(metadata={
+        "description": "{before: {id: step}, after: {id: step}}: each step removed or changed as it was, each added or "
+                       "changed as it is: its compared fields, human, called_by (the call activities that run a step "
+                       "of a called process) and deadline_words {zh, en}"})
+    flow_details = fields.Dict(metadata={
+        "description": "{before, after}: each flow removed or changed as it was, added or changed as it is (source, "
+                       "target, condition)"})
+    lane_details = fields.Dict(metadata={
+        "description": "{before, after}: each lane removed or changed as it was, added or changed as it is (name, role)"})
+    step_names = fields.Dict(metadata={"description": "BPMN id -> its name (steps, gateways, events, lanes), of both"})
+    form_titles = fields.Dict(metadata={"description": "form key -> its title {zh, en}, of both"})
+    rule_kinds = fields.Dict(metadata={
+        "description": "rule binding key (of `rules`) -> its kind, the alert code and the article of the law"})
     cases = fields.Dict(metadata={"description": "running cases in your scope: could_move (count), blocked "
                                                 "(the first 50: case_id, number, missing_steps), blocked_count"})
 
 
 @bp.get("/drafts/<id:draft_id>/compare")
 @operation("The draft against the version it would follow (its base, else the procedure's latest): steps, flows, "
-           "forms and rule bindings added, removed or changed, and which running cases in your scope could move to "
-           "it (their ready steps all in the draft) and what keeps the others; a draft with problems is a 422",
+           "lanes (roles), forms and rule bindings added, removed or changed, with each step's details before and after, "
+           "and which running cases in your scope could move to it (their ready steps all in the draft) and what keeps "
+           "the others; a draft with problems is a 422",
            response=DraftCompareSchema, tag="procedures")
 def compare_draft(draft_id: int):
     return jsonify(DraftCompareSchema().dump(drafts.compare(g.user, draft_id)))

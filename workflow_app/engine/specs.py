@@ -838,6 +838,12 @@ def _task_meta(steps) -> dict:
         for output in task_spec.outputs:
             if getattr(output, "bpmn_id", None) in meta and meta[output.bpmn_id]["human"]:
                 meta[output.bpmn_id]["request"] = definition.name
+                # the people's steps of the same event subprocess (its approval, …): while one is
+                # to be done, the request is being handled and is not made a second time
+                meta[output.bpmn_id]["request_steps"] = sorted(
+                    other.bpmn_id for other, _ in steps
+                    if other._wf_spec is task_spec._wf_spec and other.bpmn_id in meta and other.bpmn_id != output.bpmn_id
+                    and meta[other.bpmn_id]["human"])
     return meta
 
 

@@ -20,7 +20,7 @@ from ..oversight.alert_rules import CATALOGUE
 from ..services.errors import Invalid, ServiceError
 from ..services.procedures import catalogue, drafts
 from ..services.procedures import versions as procedures
-from . import bp
+from . import bp, workbench_compare
 from .templating import ROLE_LABELS
 
 FORM_SUFFIX = ".schema.json"
@@ -150,10 +150,11 @@ def workbench_draft(draft_id: int):
     own = draft.owner_id == current_user.id
     may_edit = own and draft.status == drafts.EDITING and _may_author(current_user)
     may_review = (draft.status == drafts.SUBMITTED and not own and current_user.has_role("procedure_approver"))
-    problems = None
-    if may_review:  # the approver sees at once whether approval is possible
+    problems = comparison = None
+    if may_review:  # the approver sees at once whether approval is possible, and what it would change
         _, problems, count = drafts.problems(current_user, draft.id)
         problems = {"items": problems, "count": count}
+        comparison = None if count else workbench_compare.summary(current_user, draft)
     return render_template("web/workbench_draft.html", draft=draft, owner_name=draft.owner.full_name,
                            reviewer_name=draft.reviewed_by.full_name if draft.reviewed_by else "",
                            status_word=localized(drafts.status_words(draft.status)), main_path=drafts.main_path(draft),
@@ -161,7 +162,7 @@ def workbench_draft(draft_id: int):
                            role_ui={code: str(ROLE_LABELS[code]) for code in LANE_LABELS},
                            type_labels={k: str(v) for k, v in ELEMENT_TYPES.items()},
                            bpmn_words={k: str(v) for k, v in BPMN_JS_WORDS.items()}, may_edit=may_edit, may_review=may_review, own=own,
-                           problems=problems, panel=_panel(draft) if may_edit else None)
+                           problems=problems, comparison=comparison, panel=_panel(draft) if may_edit else None)
 
 
 def _revision() -> int | None:

@@ -11,6 +11,10 @@ accepts wins):
 - `case.number`, `case.title`, `case.party_name`, `case.party_kind`: the case; `case.late_fee`: the
   late fee the system counts to the day of payment on record, else today (services/cases/late_fees.py,
   APL 72), offered only once one runs;
+- `origin.<form key>.<field>`: what the latest completed step of that form recorded in the case
+  this one was opened from (its first link, services/cases/links.py), e.g. a clue referred again
+  offers the letter of the referral the receiving department returned; nothing for a case opened
+  from no other, or from one without that form;
 - `department.name`, `department.code`: the case's department; `department.reconsideration_body`,
   `department.court`, `department.payment_bank`, `department.payment_account`,
   `department.payment_place` and `department.payment_manner` (the manner of performance built
@@ -29,6 +33,7 @@ from ..errors import Text, tr
 from . import record as case_record
 
 KEY = "x-prefill"
+ORIGIN = "origin"
 CASE_FIELDS = {"number": "string", "title": "string", "party_name": "string", "party_kind": "string",
                "late_fee": "number"}
 DEPARTMENT_FIELDS = {"name": "string", "code": "string", "payment_bank": "string", "payment_account": "string",
@@ -65,8 +70,25 @@ def _value(case: Case, forms: dict[str, dict], ref: str):
         return getattr(case, rest)
     if head == "department" and rest in DEPARTMENT_FIELDS:
         return _department_value(case.department, rest)
+    if head == ORIGIN and "." in rest and ORIGIN not in forms:
+        origin = _origin(case)
+        form, _dot, path = rest.partition(".")
+        data = case_record.latest_forms(origin).get(form) if origin is not None else None
+        return _read(data, path.split(".")) if data is not None else None
     data = forms.get(head)
     return _read(data, rest.split(".")) if data is not None and rest else None
+
+
+def _origin(case: Case) -> Case | None:
+    """The case this one was opened from or for: the origin of its first link."""
+    from ...extensions import db
+    from ...models import CaseLink
+
+    if not hasattr(case, "_prefill_origin"):
+        link = db.session.execute(db.select(CaseLink).where(CaseLink.to_case_id == case.id)
+                                  .order_by(CaseLink.id).limit(1)).scalar_one_or_none()
+        case._prefill_origin = db.session.get(Case, link.from_case_id) if link is not None else None
+    return case._prefill_origin
 
 
 def _department_value(unit, name: str):
@@ -134,11 +156,17 @@ def problems(forms: dict[str, dict], used: Iterable[str], field_schema) -> list[
 
 def _ref_problem(forms, field_schema, prop: dict, ref, where: str) -> Text | None:
     if not isinstance(ref, str) or "." not in ref:
-        return tr("%(field)s: x-prefill %(ref)s is not a source (<form key>.<field>, case.<field> or "
-                  "department.<field>)", field=where, ref=repr(ref))
+        return tr("%(field)s: x-prefill %(ref)s is not a source (<form key>.<field>, case.<field>, "
+                  "origin.<form key>.<field> or department.<field>)", field=where, ref=repr(ref))
     head, _dot, rest = ref.partition(".")
     target = prop.get("type")
-    if head in ("case", "department") and head not in forms:
+    if head == ORIGIN and head not in forms:
+        if "." not in rest:
+            return tr("%(field)s: x-prefill %(ref)s is not a source of the origin case (origin.<form key>.<field>)",
+                      field=where, ref=ref)
+        head, _dot, rest = rest.partition(".")
+        ref = f"{head}.{rest}"
+    elif head in ("case", "department") and head not in forms:
         known = CASE_FIELDS if head == "case" else DEPARTMENT_FIELDS
         if rest not in known:
             return tr("%(field)s: x-prefill %(ref)s: the %(what)s has no field %(name)s (it has %(fields)s)",
@@ -147,7 +175,7 @@ def _ref_problem(forms, field_schema, prop: dict, ref, where: str) -> Text | Non
             "%(field)s: x-prefill %(ref)s is a %(found)s; the field is %(type)s", field=where, ref=ref,
             found=known[rest], type=target)
     if head not in forms:
-        return None  # a form reused by a package without that step: the source offers nothing there
+        return None  # a form reused by a package without that step (or the origin's): it offers nothing there
     source = field_schema(forms, ref)
     if source is None:
         return tr("%(field)s: x-prefill %(ref)s: form %(form)s has no such field", field=where, ref=ref, form=head)

@@ -34,7 +34,14 @@ from ..errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed,
 from ..people.access import require_role
 from ..transactions import one_transaction
 from . import packages
-from .versions import check_package, deploy_package, version_files
+from .versions import (
+    ProcedureInfo,
+    check_package,
+    deadline_words,
+    deploy_package,
+    procedure_info,
+    version_files,
+)
 
 EDITING, SUBMITTED, PUBLISHED, DISCARDED = "editing", "submitted", "published", "discarded"
 STATUSES = (EDITING, SUBMITTED, PUBLISHED, DISCARDED)
@@ -460,15 +467,27 @@ def _xml_text(text: str) -> str:
 
 
 # -- compared with the deployed version ----------------------------------------------------------------
-STEP_FIELDS = ("name", "lane", "form_key", "deadline", "milestone", "status", "closes", "legal_review",
-               "overdue_alert", "due_soon_alert")
+# What a step is compared on: its person's step (name, lane's role, form, deadline, legal review,
+# alerts), the milestone it marks (code, the status it sets and its label, whether it closes the
+# case), the message it waits for and the ad-hoc request that starts it.
+STEP_FIELDS = ("name", "lane", "form_key", "deadline", "milestone", "status", "status_label", "closes",
+               "legal_review", "overdue_alert", "due_soon_alert", "message", "request")
+LANE_FIELDS = ("name", "role")
 BPMN_NS = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 MAX_CASES_LISTED = 50
 
 
-def _flows(xml: bytes | str) -> dict[str, dict]:
-    """The sequence flows of a BPMN file's processes: id -> source, target, condition."""
-    from ...engine.specs import parse_xml
+@dataclass(frozen=True)
+class _Diagram:
+    """What the comparison reads of a BPMN file itself: its sequence flows (id -> source, target,
+    condition), its lanes (id -> name, the role it stands for) and every named element's name."""
+    flows: dict
+    lanes: dict
+    names: dict
+
+
+def _diagram(xml: bytes | str) -> _Diagram:
+    from ...engine.specs import lane_role, parse_xml
 
     data = xml.encode("utf-8") if isinstance(xml, str) else xml
     root = parse_xml(data, max_bytes=len(data) + 1).getroot()
@@ -477,30 +496,85 @@ def _flows(xml: bytes | str) -> dict[str, dict]:
         condition = flow.find(f"{BPMN_NS}conditionExpression")
         flows[flow.get("id")] = {"source": flow.get("sourceRef"), "target": flow.get("targetRef"),
                                  "condition": (condition.text or "").strip() if condition is not None else None}
-    return flows
+    lanes = {lane.get("id"): {"name": (lane.get("name") or "").strip() or None, "role": lane_role(lane.get("name"))}
+             for lane in root.iter(f"{BPMN_NS}lane")}
+    names = {el.get("id"): el.get("name").strip() for el in root.iter()
+             if isinstance(el.tag, str) and el.tag.startswith(BPMN_NS) and el.get("id") and (el.get("name") or "").strip()}
+    return _Diagram(flows, lanes, names)
 
 
 def _diff(old: dict, new: dict, fields=None) -> dict:
-    """added and removed keys; changed ones with each differing field as [old, new]."""
+    """added and removed keys; changed ones with each differing field as [old, new] (`fields`, else
+    every key of the two values)."""
     changed = []
     for key in sorted(old.keys() & new.keys()):
         a, b = old[key], new[key]
-        if fields is not None:
-            differ = {f: [a.get(f), b.get(f)] for f in fields if a.get(f) != b.get(f)}
+        if a == b:
+            continue
+        if isinstance(a, dict) and isinstance(b, dict):
+            names = fields if fields is not None else sorted(a.keys() | b.keys())
+            differ = {f: [a.get(f), b.get(f)] for f in names if a.get(f) != b.get(f)}
         else:
-            differ = {} if a == b else {"content": [None, None]}
+            differ = {"content": [a, b]}
         if differ:
             changed.append({"id": key, "fields": differ})
     return {"added": sorted(new.keys() - old.keys()), "removed": sorted(old.keys() - new.keys()), "changed": changed}
 
 
+def _details(diff: dict, old: dict, new: dict) -> dict:
+    """Each element removed or changed as it was (`before`), each added or changed as it is (`after`)."""
+    changed = [c["id"] for c in diff["changed"]]
+    return {"before": {k: old[k] for k in [*diff["removed"], *changed]},
+            "after": {k: new[k] for k in [*diff["added"], *changed]}}
+
+
+def _two(en, zh) -> dict:
+    return {"zh": zh or en, "en": en or zh}
+
+
+def _form_changes(old: dict, new: dict) -> dict:
+    """Forms by key: added, removed, and changed ones with their title [old, new], their fields
+    (properties) added, removed or changed, the other parts of the schema that differ (required,
+    examples…), and the titles of the fields named, in both languages."""
+    result = _diff({k: None for k in old}, {k: None for k in new})
+    for key in sorted(old.keys() & new.keys()):
+        a, b = old[key] or {}, new[key] or {}
+        if a == b:
+            continue
+        props = _diff(a.get("properties") or {}, b.get("properties") or {})
+        props["changed"] = [c["id"] for c in props["changed"]]
+        titles = {}
+        for name in [*props["added"], *props["removed"], *props["changed"]]:
+            spec = (b.get("properties") or {}).get(name) or (a.get("properties") or {}).get(name) or {}
+            titles[name] = _two(spec.get("x-title-en"), spec.get("title") or name)
+        result["changed"].append({
+            "id": key, "fields": {"title": [a.get("title"), b.get("title")]} if a.get("title") != b.get("title") else {},
+            "properties": props, "field_titles": titles,
+            "other": sorted(k for k in (a.keys() | b.keys()) - {"title", "properties", "x-title-en"}
+                            if a.get(k) != b.get(k))})
+    return result
+
+
+def _step_detail(meta: dict, info) -> dict:
+    """A step as the comparison shows it: its compared fields, its deadline in words, whether a
+    person does it, and the call activities that run it (a step of a called process)."""
+    words = deadline_words(meta.get("deadline"), info)
+    return {**{f: meta.get(f) for f in STEP_FIELDS}, "human": bool(meta.get("human")),
+            "called_by": list(meta.get("called_by") or []),
+            "deadline_words": None if words is None else _two(str(words), getattr(words, "zh", str(words)))}
+
+
 def compare(user: User, draft_id: int) -> dict:
     """The draft against the version it would follow (its base, else the procedure's latest): the
-    steps (name, lane, form, deadline, milestone, legal review, alerts), the sequence flows, the
-    forms and the rule bindings added, removed or changed; and the procedure's running cases in
-    the user's scope that could move to it — those whose ready steps all exist in the draft — with
-    the steps that keep the others. Only a draft the deploy accepts is compared (422 otherwise)."""
+    steps (people's steps, the elements marking a milestone or waiting for a message: name, lane,
+    form, deadline, milestone, legal review, alerts), the sequence flows, the lanes (the roles),
+    the forms (their fields) and the rule bindings added, removed or changed, each step added,
+    removed or changed with its details before and after (its deadline in words); and the
+    procedure's running cases in the user's scope that could move to it — those whose ready steps
+    all exist in the draft — with the steps that keep the others. Only a draft the deploy accepts
+    is compared (422 otherwise)."""
     from ...models import Case, Task
+    from ...oversight.bindings import KINDS
     from ..people.access import scope_filter
 
     draft = get(user, draft_id)
@@ -511,24 +585,49 @@ def compare(user: User, draft_id: int) -> dict:
         base = db.session.execute(db.select(ProcedureVersion).join(ProcedureRow).where(
             ProcedureRow.process_id == draft.process_id).order_by(ProcedureVersion.version.desc()).limit(1)
         ).scalar_one_or_none()
-    new_steps = {k: v for k, v in checked.procedure.task_specs.items() if v.get("human")}
-    names = {k: v.get("name") or k for k, v in checked.procedure.task_specs.items()}
-    main = package.files[package.main_path]
+    new_specs = checked.procedure.task_specs
+    new_info = ProcedureInfo(checked.sha256, new_specs, checked.forms, checked.rules)
+    new_diagram = _diagram(package.files[package.main_path])
     if base is None:
-        old_steps, old_flows, old_forms, old_rules = {}, {}, {}, {}
+        old_specs, old_info, old_forms, old_rules = {}, None, {}, {}
+        old_diagram = _Diagram({}, {}, {})
     else:
-        old_steps = {k: v for k, v in (base.task_specs or {}).items() if v.get("human")}
-        names = {**{k: v.get("name") or k for k, v in (base.task_specs or {}).items()}, **names}
-        old_flows, old_forms = _flows(base.bpmn_xml), base.forms or {}
+        old_info = procedure_info(base)
+        old_specs, old_forms = old_info.task_specs, base.forms or {}
         old_rules = (base.rules or {}).get("rules") or {}
+        old_diagram = _diagram(base.bpmn_xml)
+    steps = _diff(old_specs, new_specs, STEP_FIELDS)
+    flows = _diff(old_diagram.flows, new_diagram.flows, ("source", "target", "condition"))
+    lanes = _diff(old_diagram.lanes, new_diagram.lanes, LANE_FIELDS)
+    rules = _diff(_by_key(old_rules), _by_key((checked.rules or {}).get("rules") or {}))
+    names = {**old_diagram.names, **{k: v.get("name") or k for k, v in old_specs.items()},
+             **new_diagram.names, **{k: v.get("name") or k for k, v in new_specs.items()}}
+    changed_ids = [c["id"] for c in steps["changed"]]
+    forms = {**old_forms, **checked.forms}
+    old_rule_items, new_rule_items = _by_key(old_rules), _by_key((checked.rules or {}).get("rules") or {})
+    rule_kinds = {}
+    for key in [*rules["added"], *rules["removed"], *(c["id"] for c in rules["changed"])]:
+        entry = new_rule_items.get(key) or old_rule_items.get(key)
+        kind = KINDS.get(entry.get("kind")) if isinstance(entry, dict) else None
+        rule_kinds[key] = {"kind": entry.get("kind") if isinstance(entry, dict) else None,
+                           "code": kind.code if kind else None, "article": kind.article if kind else None}
     result = {
         "draft_id": draft.id, "revision": draft.revision,
         "base_version_id": base.id if base else None, "base_version": base.version if base else None,
-        "steps": _diff(old_steps, new_steps, STEP_FIELDS),
-        "flows": _diff(old_flows, _flows(main), ("source", "target", "condition")),
-        "forms": _diff(old_forms, checked.forms),
-        "rules": _diff(_by_key(old_rules), _by_key((checked.rules or {}).get("rules") or {})),
+        "steps": steps,
+        "flows": flows,
+        "lanes": lanes,
+        "forms": _form_changes(old_forms, checked.forms),
+        "rules": rules,
+        "step_details": {
+            "before": {k: _step_detail(old_specs[k], old_info) for k in [*steps["removed"], *changed_ids]},
+            "after": {k: _step_detail(new_specs[k], new_info) for k in [*steps["added"], *changed_ids]}},
+        "flow_details": _details(flows, old_diagram.flows, new_diagram.flows),
+        "lane_details": _details(lanes, old_diagram.lanes, new_diagram.lanes),
         "step_names": {k: names[k] for k in sorted(names)},
+        "form_titles": {k: _two(v.get("x-title-en"), v.get("title") or k) for k, v in sorted(forms.items())
+                        if isinstance(v, dict)},
+        "rule_kinds": rule_kinds,
         "cases": {"could_move": 0, "blocked": [], "blocked_count": 0},
     }
     if base is not None:
@@ -540,8 +639,8 @@ def compare(user: User, draft_id: int) -> dict:
         steps_of: dict[tuple[int, str], list[str]] = {}
         for case_id, number, bpmn_id in ready:
             steps_of.setdefault((case_id, number), []).append(bpmn_id)
-        for (case_id, number), steps in steps_of.items():
-            missing = sorted(s for s in steps if s not in checked.procedure.task_specs)
+        for (case_id, number), ready_steps in steps_of.items():
+            missing = sorted(s for s in ready_steps if s not in new_specs)
             if not missing:
                 result["cases"]["could_move"] += 1
                 continue
@@ -552,14 +651,22 @@ def compare(user: User, draft_id: int) -> dict:
 
 
 def _by_key(rules) -> dict:
-    """Rule bindings by a stable key: a dict's own keys, a list's items by their `kind` and the
-    forms they are bound `on`."""
+    """Rule bindings by a stable key: a dict's own keys; a list's items by their `kind` where the
+    kind is bound once (so a binding's forms or parameters changed show as that binding changed),
+    else by the kind and the forms it is bound `on`."""
     if isinstance(rules, dict):
         return rules
+    items = rules if isinstance(rules, list) else []
+    kinds = [item.get("kind") if isinstance(item, dict) else None for item in items]
     keyed = {}
-    for n, item in enumerate(rules if isinstance(rules, list) else []):
-        on = item.get("on") if isinstance(item, dict) else None
-        on = ",".join(on) if isinstance(on, list) else on
-        key = f"{item.get('kind')}@{on if on else n}" if isinstance(item, dict) else str(n)
+    for n, item in enumerate(items):
+        if not isinstance(item, dict):
+            key = str(n)
+        elif kinds.count(item.get("kind")) == 1:
+            key = str(item.get("kind"))
+        else:
+            on = item.get("on")
+            on = ",".join(map(str, on)) if isinstance(on, list) else on
+            key = f"{item.get('kind')}@{on if on else n}"
         keyed[key if key not in keyed else f"{key}#{n}"] = item
     return keyed

@@ -110,7 +110,7 @@ def deadline(user, draft_id: int, element_id, text, bpmn: bytes | None = None) -
     steps = diagram_steps(roots)
     if element_id not in steps or not any(node.get("id") == element_id for node in roots[main].iter()):
         raise Invalid({"element_id": [tr("names no step of the procedure's diagram")]})
-    forms = package_forms(package)[0]
+    forms = package_forms(package)
     process = executable_processes(roots[main])
     info = ProcedureInfo("", steps, forms, statuses=statuses.version_statuses(
         steps, initial_status_label(roots[main]) if process else None))

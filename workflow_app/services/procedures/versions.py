@@ -85,7 +85,7 @@ class CheckedPackage:
 def check_package(package: packages.Package) -> CheckedPackage:
     """Every deploy check of a package, nothing stored: the problems raised as one Invalid
     (`details["problems"]`: message, element_id, file, line), the same for a deploy and a draft."""
-    forms, form_paths, problems = package_forms(package)
+    forms, form_paths, problems = _package_forms(package)
     bpmn = package.bpmn_files()
     if package.main_path not in bpmn:
         problems.append({"message": tr("the package has no %(path)s (its own process, with the id %(id)s)",
@@ -180,7 +180,13 @@ def _store(procedure, files: dict[str, bytes], forms: dict, rules: dict | None, 
     return version, True
 
 
-def package_forms(package: packages.Package) -> tuple[dict[str, dict], dict[str, str], list[dict]]:
+def package_forms(package: packages.Package) -> dict[str, dict]:
+    """The package's forms by key as the deploy reads them (one that is not a JSON Schema left out:
+    its problem is the deploy's to name)."""
+    return _package_forms(package)[0]
+
+
+def _package_forms(package: packages.Package) -> tuple[dict[str, dict], dict[str, str], list[dict]]:
     """The package's forms by key (its own, then the shared ones), the path each key came from,
     and the problems: a file that is not a JSON Schema, a key defined twice."""
     forms, paths, problems = {}, {}, []
