@@ -7,10 +7,10 @@ import re
 from flask import current_app, g, jsonify, request, url_for
 from marshmallow import Schema, fields
 
-from ..i18n import localized
+from ..i18n import localized, localized_details
 from ..services.cases import draft_runs
 from ..services.errors import Invalid, PreconditionFailed, tr
-from ..services.procedures import catalogue, draft_bindings, drafts
+from ..services.procedures import catalogue, draft_bindings, drafts, property_checks
 from . import bp
 from .openapi import operation
 from .routes import json_body
@@ -229,6 +229,77 @@ class DraftCatalogueSchema(Schema):
            response=DraftCatalogueSchema, tag="procedures")
 def draft_catalogue(draft_id: int):
     return jsonify(DraftCatalogueSchema().dump(catalogue.catalogue(g.user, draft_id)))
+
+
+class DeadlineCheckSchema(Schema):
+    element_id = fields.String(required=True, validate=Length(1, property_checks.MAX_TEXT), metadata={
+        "description": "the BPMN element the deadline is on"})
+    deadline = fields.String(load_default="", validate=Length(0, property_checks.MAX_TEXT), metadata={
+        "description": "the deadline property's text ('15 working days from clue_intake.received_on'); empty: "
+                       "only the anchors and limits offered"})
+    bpmn = fields.String(validate=Length(1), metadata={
+        "description": "the procedure's diagram as the author's screen holds it (unsaved changes); the saved one when "
+                       "left out"})
+
+
+class DeadlineAnchorSchema(Schema):
+    anchor = fields.String(metadata={"description": "<task id>.<field>, milestone.<code> or task.ready"})
+    kind = fields.String(metadata={"description": "form, milestone or task"})
+    format = fields.String(allow_none=True, metadata={"description": "a form field's format: date or date-time"})
+    words = fields.String(metadata={"description": "the anchor as the procedure page names it"})
+
+
+class DeadlineCheckAnswerSchema(Schema):
+    element_id = fields.String()
+    anchors = fields.List(fields.Nested(DeadlineAnchorSchema), metadata={
+        "description": "what the deadline may run from: the dates of the forms of the steps before the element, the "
+                       "milestones declared before it, the step becoming ready"})
+    limits = fields.List(fields.Dict(), metadata={
+        "description": "the limits the package's clock declares (extendable as <limit>): limit, words"})
+    text = fields.String()
+    parsed = fields.Dict(allow_none=True, metadata={
+        "description": "amount, unit (working_days, calendar_days, hours), anchor, anchor_words (as the procedure page "
+                       "names it), excluding_periods, extendable_as"})
+    words = fields.String(allow_none=True, metadata={"description": "the deadline as the procedure page says it"})
+    problems = fields.List(fields.String(), metadata={"description": "what the deploy would refuse in it"})
+
+
+class TimerCheckSchema(Schema):
+    kind = fields.String(required=True, validate=OneOf(list(property_checks.TIMER_TAGS)), metadata={
+        "description": "date (timeDate), duration (timeDuration) or cycle (timeCycle)"})
+    value = fields.String(required=True, validate=Length(0, property_checks.MAX_TEXT), metadata={
+        "description": 'the timer\'s expression as the BPMN writes it: a quoted ISO 8601 text ("P5D"), or one over '
+                       "the case's data"})
+
+
+class TimerCheckAnswerSchema(Schema):
+    kind = fields.String()
+    value = fields.String()
+    max_days = fields.Integer(metadata={"description": "how far ahead a timer may point"})
+    problems = fields.List(fields.String(), metadata={"description": "what the deploy would refuse in it"})
+
+
+@bp.post("/drafts/<id:draft_id>/deadline-check")
+@operation("A step's deadline read back as the procedure page will say it, with what it may run from (the dates of "
+           "the steps before it, the milestones, the step becoming ready), the limits it may be extended as, and what "
+           "the deploy would refuse in it; on the diagram as the author's screen holds it. Nothing is stored",
+           body=DeadlineCheckSchema, response=DeadlineCheckAnswerSchema, tag="procedures", omit=("409",))
+def check_draft_deadline(draft_id: int):
+    payload = json_body(DeadlineCheckSchema())
+    bpmn = payload.get("bpmn")
+    answer = property_checks.deadline(g.user, draft_id, payload["element_id"], payload["deadline"],
+                                      bpmn.encode("utf-8", "surrogatepass") if bpmn is not None else None)
+    return jsonify(DeadlineCheckAnswerSchema().dump(localized_details(answer)))
+
+
+@bp.post("/drafts/<id:draft_id>/timer-check")
+@operation("A timer's value checked as the deploy checks it (the engine's limits; a repeating timer is refused). "
+           "Nothing is stored", body=TimerCheckSchema, response=TimerCheckAnswerSchema, tag="procedures",
+           omit=("409",))
+def check_draft_timer(draft_id: int):
+    payload = json_body(TimerCheckSchema())
+    answer = property_checks.timer(g.user, draft_id, payload["kind"], payload["value"])
+    return jsonify(TimerCheckAnswerSchema().dump(localized_details(answer)))
 
 
 class DraftRulesCheckSchema(Schema):

@@ -246,15 +246,23 @@ def _package_rules(package: packages.Package, forms: dict, task_specs: dict) -> 
             return rules, problems
     declared = clock.from_section(rules["clock"]).limits if isinstance(rules, dict) and "clock" in rules else {}
     for bpmn_id, meta in sorted(task_specs.items()):
-        limit = parse_deadline(meta["deadline"]).extendable_as if meta.get("deadline") else None
-        if limit is not None and limit not in declared:
-            problems.append({"message": tr(
-                "deadline %(text)s: the package declares no time limit %(limit)s that extensions lengthen "
-                "(rules.json: clock.limits; it declares %(limits)s)", text=repr(meta["deadline"]), limit=repr(limit),
-                limits=", ".join(declared) or "-"), "element_id": bpmn_id, "line": None, "file": package.main_path})
+        message = limit_problem(parse_deadline(meta["deadline"]), declared) if meta.get("deadline") else None
+        if message is not None:
+            problems.append({"message": message, "element_id": bpmn_id, "line": None, "file": package.main_path})
     # Stored with its clock always said (empty: none), so only versions deployed before packages
     # declared their clock fall back to the legacy one (oversight/clock.py `of_rules`).
     return {**(rules or {}), "clock": (rules or {}).get("clock", {})}, problems
+
+
+def limit_problem(deadline, declared) -> Text | None:
+    """A deadline `extendable as` a limit the package's clock does not declare (`declared`: the
+    limits of its rules.json `clock.limits`): what the deploy says, or None."""
+    limit = deadline.extendable_as
+    if limit is None or limit in declared:
+        return None
+    return tr("deadline %(text)s: the package declares no time limit %(limit)s that extensions lengthen "
+              "(rules.json: clock.limits; it declares %(limits)s)", text=repr(deadline.text), limit=repr(limit),
+              limits=", ".join(declared) or "-")
 
 
 def _single_file_package(data: bytes) -> packages.Package:
@@ -583,10 +591,10 @@ def deadline_words(text: str | None, info: ProcedureInfo):
         deadline = parse_deadline(text)
     except DeadlineSyntaxError:
         return text
-    return describe(deadline, _anchor_words(deadline, info))
+    return describe(deadline, anchor_words(deadline, info))
 
 
-def _anchor_words(deadline, info: ProcedureInfo) -> tuple[str, str]:
+def anchor_words(deadline, info: ProcedureInfo) -> tuple[str, str]:
     if deadline.form_anchor:
         task_id, field_name = deadline.form_anchor
         meta = info.task_specs.get(task_id) or {}
