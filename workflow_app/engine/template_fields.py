@@ -14,6 +14,7 @@ What cannot be known without the record is not judged: a name a template sets to
 computed (`{% set n = namespace(…) %}`, a choice between two steps), a method called
 (`x.split('、')`), `step.data` (the data of whichever step the document came from).
 """
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -149,7 +150,7 @@ LATE_FEE = _fields("|late_fee", LATE_FEE_FIELDS)
 
 
 # -- following a reference ------------------------------------------------------------------------
-MAX_NAMES_LISTED = 40
+MAX_NAMES_LISTED = 12
 
 
 def _names(names) -> str:
@@ -158,21 +159,28 @@ def _names(names) -> str:
     return listed + ("…" if len(names) > MAX_NAMES_LISTED else "") if names else "—"
 
 
+def _missing(owner, name: str, names) -> Text:
+    """`owner` has no `name`: the names closest to it (a misspelling), else the first of its names."""
+    close = difflib.get_close_matches(name, list(names), n=3, cutoff=0.6)
+    if close:
+        return tr("%(owner)s has no field %(name)s; did you mean %(close)s?", owner=owner, name=name,
+                  close="、".join(close))
+    return tr("%(owner)s has no field %(name)s (its fields: %(names)s)", owner=owner, name=name, names=_names(names))
+
+
 def attribute(kind, name: str) -> tuple[object, Text | None]:
     """The type of `kind`'s attribute `name`, and why it has none (None where that cannot be judged)."""
     if isinstance(kind, Fields):
         if name in kind.fields:
             return kind.fields[name], None
-        return None, tr("%(owner)s has no %(name)s (it has: %(names)s)", owner=kind.what, name=name,
-                        names=_names(kind.fields))
+        return None, _missing(kind.what, name, kind.fields)
     shape = _schema_type(kind.schema) if isinstance(kind, SchemaNode) else None
     if shape == "object":
         props = _properties(kind.schema)
         if props is None or name in props:
             return (_node(props[name], kind.form, f"{kind.path}.{name}") if props else None), None
         owner = tr("the form %(form)s", form=kind.form) if kind.path == kind.form else kind.path
-        return None, tr("%(owner)s has no field %(name)s (its fields: %(names)s)", owner=owner, name=name,
-                        names=_names(props))
+        return None, _missing(owner, name, props)
     if isinstance(kind, ListOf) or shape == "array":
         return None, tr("%(path)s is a list: go through its items with {%% for %%} (it has no field %(name)s)",
                         path=kind.path, name=name)

@@ -23,4 +23,5 @@ from . import (  # noqa: E402,F401  (register the views)
     task_views,
     views,
     workbench,
+    workbench_documents,
 )

@@ -84,6 +84,12 @@ def _owned(user: User, draft_id: int, revision: int | None) -> ProcedureDraft:
     return draft
 
 
+def editable(user: User, draft_id: int, revision: int | None) -> ProcedureDraft:
+    """The user's own draft, being edited, at the revision named: what may be changed (a 403, 409
+    or 412 otherwise), checked before a change is even read."""
+    return _owned(user, draft_id, revision)
+
+
 def check_revision(draft: ProcedureDraft, revision: int | None) -> None:
     """A change names the revision it was made on (If-Match, or `revision`): required, and equal."""
     if revision is None:
