@@ -191,7 +191,7 @@ def test_junk_in_a_new_documents_entry_is_named_field_by_field(api):
                      json={**body, "content": good})
         assert r.status_code == 422 and field in r.json["errors"], (body, r.json)
     surrogate = api.post(f"/api/v1/drafts/{draft['id']}/documents", as_="author1", headers={"If-Match": '"draft-r1"'},
-                         data='{"kind": "ok_kind", "title": "\\ud800", "step": "decide", "content": "%s"}' % good,
+                         data='{"kind": "ok_kind", "title": "\\ud800", "step": "decide", "content": "' + good + '"}',
                          content_type="application/json")
     assert surrogate.status_code == 422, surrogate.json
     not_b64 = api.post(f"/api/v1/drafts/{draft['id']}/documents", as_="author1", headers={"If-Match": '"draft-r1"'},

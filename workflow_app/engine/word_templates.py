@@ -418,8 +418,8 @@ def problems(template: bytes, forms: set[str] | Mapping[str, dict],
             tree = env.parse(part.source)
             env.compile(tree)  # an unknown filter or test is refused when compiled
         except TemplateSyntaxError as err:
-            found.append(_placed(part, err.lineno, None, tr("the template is not valid Jinja: %(reason)s",
-                                                            reason=_reason(err))))
+            found.append(_placed(part, err.lineno, None, _unclosed(part, err.lineno) or tr(
+                "the template is not valid Jinja: %(reason)s", reason=_reason(err))))
             continue
         except TemplateError as err:
             found.append(_placed(part, _line_of_call(env, part.source), None,
@@ -472,6 +472,20 @@ def _unique(found: list[Text]) -> list[Text]:
             seen.add(str(message))
             out.append(message)
     return out
+
+
+def _unclosed(part: Part, line: int | None) -> Text | None:
+    """A syntax error that is a tag opened and not closed in its paragraph (`{{ case.number`),
+    said so: Jinja itself would name the XML that follows (unexpected '/')."""
+    lines = part.source.split("\n")
+    if line is None or not 0 < line <= len(lines):
+        return None
+    text = html.unescape(_XML_TAG.sub("", lines[line - 1]))
+    for opened, closed in (("{{", "}}"), ("{%", "%}")):
+        if text.count(opened) > text.count(closed):
+            return tr("the template is not valid Jinja: a tag opened with %(opened)s is not closed with %(closed)s in "
+                      "its paragraph", opened=opened, closed=closed)
+    return None
 
 
 def _line_of_call(env, source: str) -> int | None:
