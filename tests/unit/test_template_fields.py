@@ -112,3 +112,26 @@ def test_every_shipped_template_names_only_fields_its_package_has():
             assert word_templates.problems(package.files[spec.template], forms, steps) == [], spec.template
             checked += 1
     assert checked >= 25
+
+
+def test_a_previews_context_has_exactly_the_names_the_check_knows():
+    """The names the check follows are those the renderer's context has (documents.assemble, which a
+    case's document and a draft's preview both fill)."""
+    from workflow_app.engine import template_fields
+    from workflow_app.engine.word_templates import CONTEXT_NAMES
+    from workflow_app.services.cases import document_previews
+    from workflow_app.services.procedures.document_manifest import DocumentSpec
+    from workflow_app.services.procedures.draft_documents import Step
+
+    spec = DocumentSpec("jueding_shu", "决定书", "bpmn/x/documents/jueding_shu.docx", ("decide",))
+    context = document_previews.sample_context(spec, FORMS, {"jueding": {"amount": 5}, "service": {}},
+                                               [Step("decide", "作出决定", "jueding"), Step("serve", "送达", "service")],
+                                               "草稿")
+    assert set(context) == CONTEXT_NAMES | set(FORMS)
+    assert set(context["case"]) == set(template_fields.CASE_FIELDS)
+    assert set(context["document"]) == set(template_fields.DOCUMENT_FIELDS)
+    assert set(context["step"]) == set(template_fields.STEP_FIELDS) and context["step"]["data"] == {"amount": 5}
+    assert set(context["evidence_list"][0]) == set(template_fields.EVIDENCE_FIELDS)
+    assert set(context["officers"][0]) == set(template_fields.OFFICER_FIELDS)
+    assert all(value.startswith("（样例）") for value in (context["authority"], context["department"],
+                                                         context["case"]["number"], context["case"]["party_name"]))

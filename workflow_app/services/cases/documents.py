@@ -30,6 +30,7 @@ from sqlalchemy.orm import selectinload
 
 from ...engine.errors import EngineError
 from ...engine.pool import EngineUnavailable, engine_for
+from ...engine.template_fields import CASE_FIELDS
 from ...engine.word_templates import CONTEXT_NAMES
 from ...extensions import db
 from ...models import Case, ProcedureFile, ProcedureVersion, Task, User
@@ -187,8 +188,7 @@ def context(record: Record, spec: DocumentSpec, source: Source) -> dict:
     steps = {bpmn_id: _step(task, record.schemas.get(task.form_key), names) for bpmn_id, task in source.tasks.items()}
     forms = dict(source.by_form)
     labels = {key: shown(record.schemas.get(key), data, names) for key, data in forms.items()}
-    return assemble(case={"number": case.number, "title": case.title, "party_name": case.party_name,
-                          "party_kind": case.party_kind},
+    return assemble(case={name: getattr(case, name) for name in CASE_FIELDS},
                     authority=record.authority, department=case.department.name, spec=spec, forms=forms,
                     labels=labels, steps=steps, step=steps[row.bpmn_id],
                     evidence_list=evidence.cited(case, row.completed_at), officers=officers(record, source))
