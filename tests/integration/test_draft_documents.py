@@ -254,3 +254,28 @@ def test_readers_see_the_documents_but_change_nothing(client, api):
                      word("{{ case.number }}"))
     assert refused.status_code == 403
     assert listed(api, draft["id"])["revision"] == 1
+
+
+def test_junk_through_the_pages_is_a_4xx_with_the_reason(client, api):
+    draft = draft_of(api, "summary_penalty")
+    page_login(client, "author1")
+    base = f"/workbench/drafts/{draft['id']}/documents"
+    page = html(client.get(base))
+    missing = client.get(f"{base}?preview=no_such%F0%9F%98%80")
+    assert missing.status_code == 404 and 'data-testid="preview-error"' in html(missing)
+    assert client.get(f"{base}?preview=no%00such").status_code in (404, 422)
+    for path in ("../../etc/passwd", "bpmn/summary_penalty/documents/documents.json", "x" * 5000, "\x00.docx"):
+        assert client.get(f"{base}/template", query_string={"path": path}).status_code in (404, 422), path
+    assert client.get(f"{base}/no_such/preview.docx").status_code == 404
+    no_file = client.post(f"{base}/replace", data={"csrf_token": csrf_of(page), "revision": "1",
+                                                   "path": "bpmn/summary_penalty/documents/summary_decision.docx"})
+    assert no_file.status_code == 422 and 'data-testid="error-replace-file"' in html(no_file)
+    not_a_template = upload(client, f"{base}/replace", page, {
+        "path": "bpmn/summary_penalty/documents/documents.json", "revision": "1"}, word("x"))
+    assert not_a_template.status_code == 422 and 'data-testid="error-replace-path"' in html(not_a_template)
+    junk_kind = upload(client, f"{base}/new", page, {"revision": "1", "kind": "坏 kind", "title": " ", "step": "nope"},
+                       word("{{ case.number }}"))
+    said = html(junk_kind)
+    assert junk_kind.status_code == 422
+    assert all(f'data-testid="error-new-{name}"' in said for name in ("kind", "title", "step"))
+    assert listed(api, draft["id"])["revision"] == 1
