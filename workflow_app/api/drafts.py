@@ -11,6 +11,7 @@ from ..i18n import localized
 from ..services.cases import document_previews, documents, draft_runs
 from ..services.errors import Invalid, PreconditionFailed, tr
 from ..services.procedures import draft_documents, drafts
+from ..services.procedures.document_manifest import KIND
 from . import bp
 from .openapi import operation
 from .routes import json_body
@@ -408,11 +409,26 @@ def draft_documents_add(draft_id: int):
         "api.draft_documents_list", draft_id=draft.id)}
 
 
-@bp.get("/drafts/<id:draft_id>/documents/<kind>/preview.<any(docx, html):fmt>")
+PREVIEW_KIND = {"kind": {"type": "string", "pattern": KIND.pattern,
+                         "description": "a document of the draft's list (documents.json), e.g. penalty_decision"}}
+
+
+@bp.get("/drafts/<id:draft_id>/documents/<kind>/preview.docx")
 @operation("The draft's document filled from its forms' examples, with sample case, party, authority and officers "
-           "marked （样例）, by the renderer of a case's documents: the .docx, or its print page; nothing is stored, "
-           "numbered or traced", tag="procedures", produces="application/octet-stream")
-def draft_document_preview(draft_id: int, kind: str, fmt: str):
+           "marked （样例）, by the renderer of a case's documents, as .docx; nothing is stored, numbered or traced",
+           tag="procedures", path_params=PREVIEW_KIND, produces=documents.FORMATS["docx"])
+def draft_document_preview_docx(draft_id: int, kind: str):
+    return _preview(draft_id, kind, "docx")
+
+
+@bp.get("/drafts/<id:draft_id>/documents/<kind>/preview.html")
+@operation("The same preview as its print page (the filled .docx read back, as a case's print page); nothing is "
+           "stored, numbered or traced", tag="procedures", path_params=PREVIEW_KIND, produces=documents.FORMATS["html"])
+def draft_document_preview_html(draft_id: int, kind: str):
+    return _preview(draft_id, kind, "html")
+
+
+def _preview(draft_id: int, kind: str, fmt: str):
     draft = drafts.get(g.user, draft_id)
     found = document_previews.preview(g.user, draft_id, kind)
     content = found.word if fmt == "docx" else documents.render_html(found.page, sample=True).encode("utf-8")
