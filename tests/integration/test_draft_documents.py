@@ -279,3 +279,20 @@ def test_junk_through_the_pages_is_a_4xx_with_the_reason(client, api):
     assert junk_kind.status_code == 422
     assert all(f'data-testid="error-new-{name}"' in said for name in ("kind", "title", "step"))
     assert listed(api, draft["id"])["revision"] == 1
+
+
+def test_a_new_procedures_first_document_makes_its_list(api):
+    r = api.post("/api/v1/drafts", as_="author1", json={"process_id": "doc_check", "title": "文书检查"})
+    draft = r.json
+    assert listed(api, draft["id"])["documents"] == []
+    added = api.post(f"/api/v1/drafts/{draft['id']}/documents", as_="author1", headers={"If-Match": '"draft-r1"'},
+                     json={"kind": "record_sheet", "title": "登记表", "step": "record",
+                           "content": b64(word("{{ doc_check_record.summary }}{{ doc_check_record.recorded_on|date_cn }}"))})
+    assert added.status_code == 201, added.json
+    manifest = api.get(f"/api/v1/drafts/{draft['id']}/file?path=bpmn/doc_check/documents/documents.json",
+                       as_="author1").data
+    assert json.loads(manifest) == {"documents": [{"kind": "record_sheet", "title": "登记表",
+                                                   "template": "record_sheet.docx", "step": "record"}]}
+    assert api.get(f"/api/v1/drafts/{draft['id']}/problems", as_="author1").json["problem_count"] == 0
+    preview = api.get(f"/api/v1/drafts/{draft['id']}/documents/record_sheet/preview.docx", as_="author1")
+    assert preview.status_code == 200 and "登记内容" in text_of(preview.data)  # the skeleton form's example
