@@ -8,9 +8,10 @@ from flask import current_app, g, jsonify, request, url_for
 from marshmallow import Schema, fields
 
 from ..i18n import localized, localized_details
-from ..services.cases import draft_runs
+from ..services.cases import document_previews, documents, draft_runs
 from ..services.errors import Invalid, PreconditionFailed, tr
-from ..services.procedures import catalogue, draft_bindings, drafts, property_checks
+from ..services.procedures import catalogue, draft_bindings, draft_documents, drafts, property_checks
+from ..services.procedures.document_manifest import KIND
 from . import bp
 from .openapi import operation
 from .routes import json_body
@@ -492,3 +493,102 @@ def test_run_step(draft_id: int):
 def discard_test_run(draft_id: int):
     draft_runs.discard(g.user, draft_id)
     return "", 204
+
+
+# -- the draft's Word documents ------------------------------------------------------------------------
+class DraftStepSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    form_key = fields.String(allow_none=True)
+
+
+class DraftDocumentSchema(Schema):
+    kind = fields.String()
+    title = fields.String()
+    template = fields.String(metadata={"description": "as the list writes it (decision.docx, shared/<name>.docx)"})
+    path = fields.String(metadata={"description": "the template's file of the draft (GET /drafts/{id}/file?path=)"})
+    steps = fields.List(fields.Nested(DraftStepSchema), metadata={"description": "the steps it comes from"})
+    filled_in_by = fields.List(fields.Nested(DraftStepSchema), metadata={"description": "the later steps filling it in"})
+    size = fields.Integer(allow_none=True, metadata={"description": "null: the template is not in the draft"})
+    sha256 = fields.String(allow_none=True)
+    links = fields.Function(lambda d: {fmt: f"preview.{fmt}" for fmt in ("html", "docx")})
+
+
+class DraftDocumentsSchema(Schema):
+    draft_id = fields.Function(lambda d: d.draft.id)
+    revision = fields.Function(lambda d: d.draft.revision)
+    manifest_path = fields.String()
+    documents = fields.List(fields.Nested(DraftDocumentSchema))
+    unlisted = fields.List(fields.Nested(DraftFileInfoSchema), metadata={
+        "description": "templates of the procedure's documents folder no entry of the list names"})
+    steps = fields.List(fields.Nested(DraftStepSchema), metadata={"description": "the draft's people's steps"})
+    problems = fields.Function(lambda d: [localized(p) for p in d.problems], metadata={
+        "description": "what is wrong with the list's shape"})
+
+
+class DraftDocumentCreateSchema(Schema):
+    kind = fields.String(required=True, validate=Length(1, 64), metadata={
+        "description": "its name in addresses (a-z, 0-9, _); the template is saved as documents/<kind>.docx"})
+    title = fields.String(required=True, validate=Length(1, 100))
+    step = fields.Raw(required=True, metadata={"description": "the bpmn id of the step it comes from, or a list"})
+    filled_in_by = fields.List(fields.String(validate=Length(1, 100)), load_default=list, validate=Length(0, 50))
+    content = fields.String(required=True, metadata={"description": "the Word template (.docx), base64"})
+    revision = fields.Integer(strict=True, validate=Range(1, 2**31 - 1), metadata={"description": REVISION["revision"]})
+
+
+@bp.get("/drafts/<id:draft_id>/documents")
+@operation("The draft's Word documents as its list (documents.json) declares them: title, the step that makes each, "
+           "the steps that fill it in, its template; the templates no entry names; the draft's steps",
+           response=DraftDocumentsSchema, tag="procedures")
+def draft_documents_list(draft_id: int):
+    found = draft_documents.documents(g.user, draft_id)
+    return jsonify(DraftDocumentsSchema().dump(found)), 200, _etag(found.draft)
+
+
+@bp.post("/drafts/<id:draft_id>/documents")
+@operation("A new document of your draft: its Word template (base64, saved as documents/<kind>.docx) and its entry "
+           "in the list, saved together on the revision you read; the template is checked first (every field it "
+           "names a field of its form: 422 naming each problem and its place)", body=DraftDocumentCreateSchema,
+           response=DraftSchema, tag="procedures", headers=IF_MATCH, location="the draft",
+           errors={"412": "the draft changed since the revision you name"})
+def draft_documents_add(draft_id: int):
+    payload = json_body(DraftDocumentCreateSchema())
+    try:
+        content = base64.b64decode(payload["content"], validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid({"content": [tr("not base64")]}) from None
+    draft = draft_documents.add_document(g.user, draft_id, _revision(payload), kind=payload["kind"],
+                                         title=payload["title"], steps=payload["step"],
+                                         filled_in_by=payload["filled_in_by"], content=content)
+    return jsonify(DraftSchema().dump(draft)), 201, {**_etag(draft), "Location": url_for(
+        "api.draft_documents_list", draft_id=draft.id)}
+
+
+PREVIEW_KIND = {"kind": {"type": "string", "pattern": KIND.pattern,
+                         "description": "a document of the draft's list (documents.json), e.g. penalty_decision"}}
+
+
+@bp.get("/drafts/<id:draft_id>/documents/<kind>/preview.docx")
+@operation("The draft's document filled from its forms' examples, with sample case, party, authority and officers "
+           "marked （样例）, by the renderer of a case's documents, as .docx; nothing is stored, numbered or traced",
+           tag="procedures", path_params=PREVIEW_KIND, produces=documents.FORMATS["docx"])
+def draft_document_preview_docx(draft_id: int, kind: str):
+    return _preview(draft_id, kind, "docx")
+
+
+@bp.get("/drafts/<id:draft_id>/documents/<kind>/preview.html")
+@operation("The same preview as its print page (the filled .docx read back, as a case's print page); nothing is "
+           "stored, numbered or traced", tag="procedures", path_params=PREVIEW_KIND, produces=documents.FORMATS["html"])
+def draft_document_preview_html(draft_id: int, kind: str):
+    return _preview(draft_id, kind, "html")
+
+
+def _preview(draft_id: int, kind: str, fmt: str):
+    draft = drafts.get(g.user, draft_id)
+    found = document_previews.preview(g.user, draft_id, kind)
+    content = found.word if fmt == "docx" else documents.render_html(found.page, sample=True).encode("utf-8")
+    filename = found.filename(draft.process_id, fmt)
+    return current_app.response_class(content, mimetype=documents.FORMATS[fmt], headers={
+        "Content-Disposition": documents.content_disposition("attachment" if fmt == "docx" else "inline", filename,
+                                                             f"draft-{draft_id}-{kind}-sample.{fmt}"),
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})

@@ -1181,3 +1181,22 @@ class ProcedureCache:
 
 
 procedure_cache = ProcedureCache()
+
+
+def human_steps(bpmn_files: dict[str, bytes], max_bytes: int) -> dict[str, dict]:
+    """The people's steps the BPMN files declare, read from the XML alone (a draft being edited,
+    which may not build yet): bpmn id -> {name, form_key, file}, in the files' order (the
+    procedure's own process first) and the order of the elements; a file that cannot be read is
+    left out (the draft's problems name it)."""
+    steps: dict[str, dict] = {}
+    for path, data in bpmn_files.items():
+        try:
+            root = parse_xml(data, max_bytes=max_bytes).getroot()
+        except BpmnInvalid:
+            continue
+        for node in root.iter(*(f"{{{BPMN_NS}}}{tag}" for tag in HUMAN_TASK_TAGS)):
+            bpmn_id = node.get("id")
+            if bpmn_id and bpmn_id not in steps:
+                steps[bpmn_id] = {"name": node.get("name") or bpmn_id,
+                                  "form_key": _properties(node).get("formKey", ("", 0))[0] or None, "file": path}
+    return steps

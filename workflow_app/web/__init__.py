@@ -24,6 +24,7 @@ from . import (  # noqa: E402,F401  (register the views)
     views,
     workbench,
     workbench_compare,
+    workbench_documents,
     workbench_forms,
     workbench_test_run,
 )

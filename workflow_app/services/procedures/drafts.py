@@ -16,6 +16,7 @@ frozen), and a `procedure_approver` other than the owner either approves it — 
 as the procedure's next version in the same transaction — or returns it with a reason (editable
 again). Every action is traced on the procedure's own chain (`procedure:<process id>`).
 """
+import json
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -24,7 +25,7 @@ from flask import current_app
 from sqlalchemy.orm import undefer
 
 from ...engine import word_templates
-from ...engine.specs import sha256_of
+from ...engine.specs import human_steps, sha256_of
 from ...extensions import db
 from ...models import Procedure as ProcedureRow
 from ...models import ProcedureDraft, ProcedureDraftFile, ProcedureVersion, User
@@ -88,6 +89,12 @@ def _owned(user: User, draft_id: int, revision: int | None) -> ProcedureDraft:
                        code="draft_not_editing", details={"status": draft.status})
     check_revision(draft, revision)
     return draft
+
+
+def editable(user: User, draft_id: int, revision: int | None) -> ProcedureDraft:
+    """The user's own draft, being edited, at the revision named: what may be changed (a 403, 409
+    or 412 otherwise), checked before a change is even read."""
+    return _owned(user, draft_id, revision)
 
 
 def check_revision(draft: ProcedureDraft, revision: int | None) -> None:
@@ -214,7 +221,9 @@ def main_path(draft: ProcedureDraft) -> str:
 
 
 # -- changing it ----------------------------------------------------------------------------------
-def _check_file(draft: ProcedureDraft, path: str, content: bytes) -> None:
+def _check_file(draft: ProcedureDraft, path: str, content: bytes, files: dict[str, bytes] | None = None) -> None:
+    """A file the draft may hold. A Word template is checked against the draft's forms and steps
+    as they would stand with `files` saved (each field it names a field of its form)."""
     if not isinstance(path, str) or not PATH.fullmatch(path) or ".." in path:
         raise Invalid({"path": [tr("a path of the package's layout: bpmn/<folder>/<file> or forms/<folder>/<file>, "
                                    "plain names")]})
@@ -225,10 +234,11 @@ def _check_file(draft: ProcedureDraft, path: str, content: bytes) -> None:
     if len(content) > limit:
         raise Invalid({"content": [tr("at most %(max)d bytes", max=limit)]})
     if path.endswith(".docx"):
-        found = word_templates.problems(content, _form_keys(draft))
+        forms, steps = template_data(draft, files or {path: content})
+        found = word_templates.problems(content, forms, steps)
         if found:
-            raise Invalid({"content": found[:20]}, tr("the Word template cannot be used"), code="template_invalid",
-                          details={"problem_count": len(found)})
+            raise Invalid({"content": found[:MAX_TEMPLATE_PROBLEMS]}, tr("the Word template cannot be used"),
+                          code="template_invalid", details={"problem_count": len(found)})
     else:
         try:
             content.decode("utf-8")
@@ -237,33 +247,61 @@ def _check_file(draft: ProcedureDraft, path: str, content: bytes) -> None:
                                           byte=err.start)]}) from None
 
 
-def _form_keys(draft: ProcedureDraft) -> set[str]:
-    """The form keys a template of the draft may name: the draft's forms (its own and the shared)."""
-    return {packages.form_key(p) for p in db.session.execute(db.select(ProcedureDraftFile.path).where(
-        ProcedureDraftFile.draft_id == draft.id, ProcedureDraftFile.path.like(f"%{packages.FORM_SUFFIX}"))).scalars()}
+MAX_TEMPLATE_PROBLEMS = 50
+
+
+def template_data(draft: ProcedureDraft, changed: dict[str, bytes] | None = None
+                  ) -> tuple[dict[str, dict], dict[str, str | None]]:
+    """What a template of the draft may name: its forms (its own and the shared; key -> schema, a
+    form that is not JSON as an empty schema, judged by the draft's problems) and its people's
+    steps (bpmn id -> form key), with `changed` files as they would be saved."""
+    package = package_in({**layout(draft), **(changed or {})}, draft.process_id)
+    forms = {}
+    for path, content in package.form_files().items():
+        try:
+            schema = json.loads(content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            schema = {}
+        forms.setdefault(packages.form_key(path), schema if isinstance(schema, dict) else {})
+    steps = human_steps(package.bpmn_files(), current_app.config["BPMN_MAX_BYTES"])
+    return forms, {bpmn_id: step["form_key"] for bpmn_id, step in steps.items()}
 
 
 def save_file(user: User, draft_id: int, path: str, content: bytes, revision: int | None) -> ProcedureDraft:
     """Write one file of the user's draft (new or replaced): the draft's next revision."""
+    return save_files(user, draft_id, {path: content}, revision)
+
+
+def save_files(user: User, draft_id: int, files: dict[str, bytes], revision: int | None) -> ProcedureDraft:
+    """Write files of the user's draft (new or replaced) together: one next revision, or nothing
+    saved (a Word template and the list of documents that names it)."""
     with one_transaction(RACE):
         draft = _owned(user, draft_id, revision)
-        _check_file(draft, path, content)
-        row = db.session.execute(db.select(ProcedureDraftFile).where(
-            ProcedureDraftFile.draft_id == draft.id, ProcedureDraftFile.path == path)).scalar_one_or_none()
-        digest = sha256_of(content)
-        if row is None:
-            count = db.session.execute(db.select(db.func.count()).where(
-                ProcedureDraftFile.draft_id == draft.id)).scalar()
-            if count >= MAX_FILES:
-                raise Invalid({"path": [tr("a draft holds at most %(max)d files", max=MAX_FILES)]})
-            db.session.add(ProcedureDraftFile(draft_id=draft.id, path=path, sha256=digest, size=len(content),
-                                              content=content))
-        elif row.sha256 == digest:
+        for path, content in files.items():
+            _check_file(draft, path, content, files)
+        changed = {}
+        for path, content in files.items():
+            row = db.session.execute(db.select(ProcedureDraftFile).where(
+                ProcedureDraftFile.draft_id == draft.id, ProcedureDraftFile.path == path)).scalar_one_or_none()
+            digest = sha256_of(content)
+            if row is None:
+                count = db.session.execute(db.select(db.func.count()).where(
+                    ProcedureDraftFile.draft_id == draft.id)).scalar()
+                if count >= MAX_FILES:
+                    raise Invalid({"path": [tr("a draft holds at most %(max)d files", max=MAX_FILES)]})
+                db.session.add(ProcedureDraftFile(draft_id=draft.id, path=path, sha256=digest, size=len(content),
+                                                  content=content))
+                db.session.flush()
+            elif row.sha256 == digest:
+                continue
+            else:
+                row.sha256, row.size, row.content = digest, len(content), content
+            changed[path] = (digest, len(content))
+        if not changed:
             return draft  # nothing changed: no new revision
-        else:
-            row.sha256, row.size, row.content = digest, len(content), content
         _bump(draft, revision)
-        _trace("draft.file_saved", user, draft, path=path, sha256=digest, size=len(content))
+        for path, (digest, size) in changed.items():
+            _trace("draft.file_saved", user, draft, path=path, sha256=digest, size=size)
     return draft
 
 
@@ -284,9 +322,13 @@ def delete_file(user: User, draft_id: int, path: str, revision: int | None) -> P
 
 # -- its problems ---------------------------------------------------------------------------------
 def package_of(draft: ProcedureDraft) -> packages.Package:
-    found = [p for p in packages.packages_in(layout(draft)) if p.procedure_id == draft.process_id]
+    return package_in(layout(draft), draft.process_id)
+
+
+def package_in(files: dict[str, bytes], process_id: str) -> packages.Package:
+    found = [p for p in packages.packages_in(files) if p.procedure_id == process_id]
     if not found:
-        raise packages.package_invalid(tr("the draft has no folder bpmn/%(id)s", id=draft.process_id))
+        raise packages.package_invalid(tr("the draft has no folder bpmn/%(id)s", id=process_id))
     return found[0]
 
 
