@@ -51,8 +51,8 @@ def test_the_comparison_names_each_kind_of_change_with_the_words_the_page_shows(
     intake = json.loads(_file(api, d, INTAKE_FORM))
     intake["title"] = "线索登记表"
     intake["properties"]["clue_ref"] = {"type": "string", "maxLength": 40, "title": "线索编号", "x-title-en": "Clue ref"}
-    del intake["properties"]["party_address"]
-    intake["examples"][0].pop("party_address", None)  # deploy checks the example against the form
+    del intake["properties"]["attachments"]
+    intake["examples"][0].pop("attachments", None)  # deploy checks the example against the form
     intake["properties"]["source"]["title"] = "线索的来源"
     revision = _save(api, d, INTAKE_FORM, json.dumps(intake, ensure_ascii=False), revision)
     rules = json.loads(_file(api, d, RULES))
@@ -99,7 +99,7 @@ def test_the_comparison_names_each_kind_of_change_with_the_words_the_page_shows(
     assert forms["added"] == ["clue_check"] and forms["removed"] == []
     (form,) = forms["changed"]
     assert form["id"] == "clue_intake" and form["fields"] == {"title": ["线索登记", "线索登记表"]}
-    assert form["properties"] == {"added": ["clue_ref"], "removed": ["party_address"], "changed": ["source"]}
+    assert form["properties"] == {"added": ["clue_ref"], "removed": ["attachments"], "changed": ["source"]}
     assert form["field_titles"]["clue_ref"] == {"zh": "线索编号", "en": "Clue ref"}
     assert form["field_titles"]["source"]["zh"] == "线索的来源"
     assert diff["form_titles"]["clue_check"] == {"zh": "线索核查", "en": "Clue check"}
