@@ -70,6 +70,22 @@ def test_a_refused_withdrawal_leaves_the_inspection_where_it_was(api):
     assert case["status"] == "closed"
 
 
+def test_a_second_withdrawal_while_the_first_awaits_the_head_is_refused_and_offered_again_once_decided(api):
+    inspection = Inspection(api)
+    case = ask(api, inspection.run(inspection.open(), "inspection_trigger", "visit_registration"))
+    offered = {s["kind"]: s for s in api.get(f"/api/v1/cases/{case['id']}/requests").json["items"]}
+    assert offered["inspection_withdrawal"]["available"] is False
+    assert offered["inspection_withdrawal"]["refusal"]["code"] == "REQUEST_PENDING"
+    refused = ask(api, case, expect=422)
+    assert refused["details"]["rules"] == [{"code": "REQUEST_PENDING", "article": None}]
+    assert "尚在办理中" in refused["message"] and refused["details"]["pending_step"] == "withdrawal_approval"
+    assert api.ready(case) == ["inspection_record", "withdrawal_approval"]  # one approval, not two
+    assert [e["action"] for e in trace(api, case)][-1] == "step.refused"
+    case = decide(api, case, "refuse")
+    again = ask(api, case)  # decided: it may be asked again
+    assert api.ready(again) == ["inspection_record", "withdrawal_approval"]
+
+
 def test_an_inspection_not_yet_triggered_may_be_withdrawn_too(api):
     inspection = Inspection(api)
     case = decide(api, ask(api, inspection.open(), requested_on=days_ago(0)))

@@ -53,7 +53,9 @@ def test_deploy_refuses_a_source_that_names_nothing_or_a_field_of_another_type(a
     schema = json.loads(files[path])
     schema["properties"]["fine_amount"]["x-prefill"] = "penalty_notice.notified_penalty"  # a text
     schema["properties"]["legal_basis"]["x-prefill"] = ["investigation_report.penalty_clause", "case.color",
-                                                        "transfer_of_another_package.basis"]
+                                                        "transfer_of_another_package.basis", "origin.penalty_notice",
+                                                        "origin.penalty_notice.no_such_field",
+                                                        "origin.referral_letter.clue"]
     files[path] = json.dumps(schema, ensure_ascii=False).encode()
     r = api.post("/api/v1/procedures", as_="author1", content_type="multipart/form-data",
                  headers={"Accept-Language": "en"},
@@ -64,4 +66,7 @@ def test_deploy_refuses_a_source_that_names_nothing_or_a_field_of_another_type(a
     assert any("investigation_report.penalty_clause" in m and "no such field" in m for m in said), said
     assert not any("transfer_of_another_package" in m for m in said), said  # a form reused elsewhere
     assert any("case.color" in m for m in said), said
+    assert any("origin.penalty_notice " in m + " " and "origin.<form key>.<field>" in m for m in said), said
+    assert any("penalty_notice.no_such_field" in m and "no such field" in m for m in said), said
+    assert not any("referral_letter" in m for m in said), said  # the origin's form, of another package
     assert all(p["file"] == path for p in r.json["details"]["problems"])

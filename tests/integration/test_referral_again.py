@@ -67,6 +67,23 @@ def test_a_returned_referral_is_referred_again_to_another_department_and_every_l
     assert [(link["kind"], link["case"]["number"]) for link in links] == [("referred_again", first["number"])]
 
 
+def test_the_new_letter_offers_the_returned_letters_clue_materials_and_contact_not_its_reasons(api, referral):
+    first = returned_referral(api, referral)
+    letter = next(e for e in api.get(f"/api/v1/cases/{first['id']}/trace").json["items"]
+                  if e["action"] == "task.completed" and e["bpmn_id"] == "referral_letter")["data"]["form"]
+    second = again(api, referral, first)
+    task = api.get(f"/api/v1/tasks/{api.task(second, 'referral_letter')['id']}").json
+    offered = {name: found["value"] for name, found in task["prefill"].items()}
+    for name in ("clue", "materials", "contact"):
+        assert offered[name] == letter[name], name
+        assert task["prefill"][name]["source"] == f"origin.referral_letter.{name}"
+    assert "reasons" not in offered and "receiving_department" not in offered  # the new letter's own
+    # a first referral, opened from a penalty case, is offered nothing of it
+    plain = referral.open(linked_from={"case_id": api.open_case()["id"], "kind": "referred"})
+    assert not {"clue", "materials", "contact"} & set(
+        api.get(f"/api/v1/tasks/{api.task(plain, 'referral_letter')['id']}").json["prefill"])
+
+
 def test_to_the_department_that_returned_it_only_with_the_reason_why(api, referral):
     first = returned_referral(api, referral)
     second = again(api, referral, first)

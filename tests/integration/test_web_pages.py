@@ -372,7 +372,7 @@ def test_every_page_but_login_language_and_the_root_asks_for_a_login_first(app, 
             continue
         values = {"case_id": 1, "task_id": 1, "kind": "filing_approval", "fmt": "html", "version_id": 1, "alert_id": 1,
                   "sha256": "0" * 64, "name": "party_reply", "evidence_id": 1, "party_id": 1, "plan_id": 1,
-                  "draw_id": 1, "action": "submit", "code": "market", "draft_id": 1}
+                  "draw_id": 1, "action": "submit", "code": "market", "draft_id": 1, "key": "penalty_decision"}
         with app.test_request_context():
             url = url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
         r = client.open(url, method=method)

@@ -266,6 +266,21 @@ def test_every_kind_is_registered_with_its_code_and_article():
             assert kind.code in CATALOGUE, kind.name
 
 
+def test_every_kind_has_a_title_in_chinese_and_english_and_a_family_the_workbench_lists_it_under():
+    """The workbench's author chooses kinds by name ([8/9]): each has its own, in both languages,
+    and belongs to a family of step_rules that has a title too."""
+    for kind in KINDS.values():
+        assert kind.title is not None, kind.name
+        assert kind.title.strip() and kind.title.zh.strip(), kind.name
+        assert any("\u4e00" <= c <= "\u9fff" for c in kind.title.zh), kind.name  # Chinese
+        assert kind.title.isascii(), kind.name  # English
+        assert step_rules.group_of(kind) in step_rules.GROUPS, kind.name
+    # no two kinds share a name in either language: the author tells them apart by it
+    assert len({k.title.zh for k in KINDS.values()}) == len({str(k.title) for k in KINDS.values()}) == len(KINDS)
+    for title in step_rules.GROUPS.values():
+        assert title.strip() and title.zh.strip()
+
+
 def test_the_made_up_procedures_bindings_pass_the_deploy_checks():
     rules = {"rules": [{"kind": k, "on": on, "params": params} for k, (on, params) in BOUND.items()]}
     assert bindings.problems(rules, FORMS) == []

@@ -24,6 +24,7 @@ UPWARDS = {
     ("people/parties.py", "procedures"): "a party's cases name their procedures' penalty fields",
     ("people/parties.py", "registers"): "a party's earlier penalties are judged by cause",
     ("procedures/versions.py", "cases"): "deploy checks a form's prefill sources with the prefill's own reader",
+    ("procedures/draft_forms.py", "cases"): "the form editor checks prefill sources as typed, with the deploy's own reader",
     ("registers/causes.py", "cases"): "the cause a case chose is read from its completed steps",
     ("registers/penalty_lists.py", "cases"): "a first violation is judged on the party's completed steps",
 }

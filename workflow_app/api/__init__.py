@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import benchmarks, drafts, errors, evidence, inspection, referrals, routes  # noqa: E402,F401  (registers handlers and routes on bp)
+from . import benchmarks, draft_forms, drafts, errors, evidence, inspection, referrals, routes  # noqa: E402,F401  (registers handlers and routes on bp)

@@ -7,10 +7,11 @@ import re
 from flask import current_app, g, jsonify, request, url_for
 from marshmallow import Schema, fields
 
-from ..i18n import localized
-from ..services.cases import draft_runs
+from ..i18n import localized, localized_details
+from ..services.cases import document_previews, documents, draft_runs
 from ..services.errors import Invalid, PreconditionFailed, tr
-from ..services.procedures import catalogue, drafts
+from ..services.procedures import catalogue, draft_bindings, draft_documents, drafts, property_checks
+from ..services.procedures.document_manifest import KIND
 from . import bp
 from .openapi import operation
 from .routes import json_body
@@ -29,7 +30,9 @@ class DraftFileInfoSchema(Schema):
     size = fields.Integer()
 
 
-class DraftSchema(Schema):
+class DraftSummarySchema(Schema):
+    """A draft as a list shows it: everything but its files."""
+
     id = fields.Integer()
     process_id = fields.String(metadata={"description": "the procedure it deploys as"})
     title = fields.String()
@@ -45,11 +48,14 @@ class DraftSchema(Schema):
     reviewed_by = fields.Function(lambda d: d.reviewed_by.username if d.reviewed_by else None)
     review_reason = fields.String(allow_none=True, metadata={"description": "why the draft was returned"})
     published_version_id = fields.Integer(allow_none=True)
+
+
+class DraftSchema(DraftSummarySchema):
     files = fields.Function(lambda d: DraftFileInfoSchema(many=True).dump(drafts.files_of(d)))
 
 
 class DraftListSchema(Schema):
-    items = fields.List(fields.Nested(DraftSchema(exclude=("files",))))
+    items = fields.List(fields.Nested(DraftSummarySchema))
 
 
 class DraftCreateSchema(Schema):
@@ -204,12 +210,16 @@ class DraftCatalogueSchema(Schema):
     draft_id = fields.Integer()
     revision = fields.Integer()
     rules_path = fields.String(metadata={"description": "the draft's rule bindings file (bpmn/<id>/rules.json)"})
-    forms = fields.Dict(metadata={"description": "form key -> {path, shared, title, fields: [{ref (<form key>.<field>, "
-                                                "rows' fields through *), title, type, format, enum, enum_labels}]}"})
+    forms = fields.Dict(metadata={"description": "form key -> {path, shared, title, title_en, fields: [{ref (<form key>."
+                                                "<field>, rows' fields through *), title, title_en, type, format, enum (a "
+                                                "list's: its items'), enum_labels and enum_labels_en (in enum's "
+                                                "order)}]}"})
     rule_kinds = fields.List(fields.Dict(), metadata={
-        "description": "the law's rule kinds a package may bind: name, code, article, doc, effect, title {zh, en} "
-                       "(the alert catalogue's, where the code is there), params [{name, kind, types, format, optional, "
-                       "doc, default, enum_of}]"})
+        "description": "the law's rule kinds a package may bind: name, code, article, doc, effect, title {zh, en}, "
+                       "group (a name of rule_groups), params [{name, kind, types, format, optional, doc, default, "
+                       "enum_of}]"})
+    rule_groups = fields.List(fields.Dict(), metadata={
+        "description": "the families of rule kinds, in the order to list them: name, title {zh, en}"})
     roles = fields.List(fields.Dict(), metadata={"description": "the roles a lane may be: code, lane (its name in BPMN)"})
     alerts = fields.List(fields.Dict(), metadata={"description": "the alert catalogue: code, zh, en, basis"})
 
@@ -220,6 +230,107 @@ class DraftCatalogueSchema(Schema):
            response=DraftCatalogueSchema, tag="procedures")
 def draft_catalogue(draft_id: int):
     return jsonify(DraftCatalogueSchema().dump(catalogue.catalogue(g.user, draft_id)))
+
+
+class DeadlineCheckSchema(Schema):
+    element_id = fields.String(required=True, validate=Length(1, property_checks.MAX_TEXT), metadata={
+        "description": "the BPMN element the deadline is on"})
+    deadline = fields.String(load_default="", validate=Length(0, property_checks.MAX_TEXT), metadata={
+        "description": "the deadline property's text ('15 working days from clue_intake.received_on'); empty: "
+                       "only the anchors and limits offered"})
+    bpmn = fields.String(validate=Length(1), metadata={
+        "description": "the procedure's diagram as the author's screen holds it (unsaved changes); the saved one when "
+                       "left out"})
+
+
+class DeadlineAnchorSchema(Schema):
+    anchor = fields.String(metadata={"description": "<task id>.<field>, milestone.<code> or task.ready"})
+    kind = fields.String(metadata={"description": "form, milestone or task"})
+    format = fields.String(allow_none=True, metadata={"description": "a form field's format: date or date-time"})
+    words = fields.String(metadata={"description": "the anchor as the procedure page names it"})
+
+
+class DeadlineCheckAnswerSchema(Schema):
+    element_id = fields.String()
+    anchors = fields.List(fields.Nested(DeadlineAnchorSchema), metadata={
+        "description": "what the deadline may run from: the dates of the forms of the steps before the element, the "
+                       "milestones declared before it, the step becoming ready"})
+    limits = fields.List(fields.Dict(), metadata={
+        "description": "the limits the package's clock declares (extendable as <limit>): limit, words"})
+    text = fields.String()
+    parsed = fields.Dict(allow_none=True, metadata={
+        "description": "amount, unit (working_days, calendar_days, hours), anchor, anchor_words (as the procedure page "
+                       "names it), excluding_periods, extendable_as"})
+    words = fields.String(allow_none=True, metadata={"description": "the deadline as the procedure page says it"})
+    problems = fields.List(fields.String(), metadata={"description": "what the deploy would refuse in it"})
+
+
+class TimerCheckSchema(Schema):
+    kind = fields.String(required=True, validate=OneOf(list(property_checks.TIMER_TAGS)), metadata={
+        "description": "date (timeDate), duration (timeDuration) or cycle (timeCycle)"})
+    value = fields.String(required=True, validate=Length(0, property_checks.MAX_TEXT), metadata={
+        "description": 'the timer\'s expression as the BPMN writes it: a quoted ISO 8601 text ("P5D"), or one over '
+                       "the case's data"})
+
+
+class TimerCheckAnswerSchema(Schema):
+    kind = fields.String()
+    value = fields.String()
+    max_days = fields.Integer(metadata={"description": "how far ahead a timer may point"})
+    problems = fields.List(fields.String(), metadata={"description": "what the deploy would refuse in it"})
+
+
+@bp.post("/drafts/<id:draft_id>/deadline-check")
+@operation("A step's deadline read back as the procedure page will say it, with what it may run from (the dates of "
+           "the steps before it, the milestones, the step becoming ready), the limits it may be extended as, and what "
+           "the deploy would refuse in it; on the diagram as the author's screen holds it. Nothing is stored",
+           body=DeadlineCheckSchema, response=DeadlineCheckAnswerSchema, tag="procedures", omit=("409",))
+def check_draft_deadline(draft_id: int):
+    payload = json_body(DeadlineCheckSchema())
+    bpmn = payload.get("bpmn")
+    answer = property_checks.deadline(g.user, draft_id, payload["element_id"], payload["deadline"],
+                                      bpmn.encode("utf-8", "surrogatepass") if bpmn is not None else None)
+    return jsonify(DeadlineCheckAnswerSchema().dump(localized_details(answer)))
+
+
+@bp.post("/drafts/<id:draft_id>/timer-check")
+@operation("A timer's value checked as the deploy checks it (the engine's limits; a repeating timer is refused). "
+           "Nothing is stored", body=TimerCheckSchema, response=TimerCheckAnswerSchema, tag="procedures",
+           omit=("409",))
+def check_draft_timer(draft_id: int):
+    payload = json_body(TimerCheckSchema())
+    answer = property_checks.timer(g.user, draft_id, payload["kind"], payload["value"])
+    return jsonify(TimerCheckAnswerSchema().dump(localized_details(answer)))
+
+
+class DraftRulesCheckSchema(Schema):
+    content = fields.String(required=True, metadata={
+        "description": "the text of the draft's rules.json as the workbench holds it (not yet saved)"})
+
+
+class DraftRuleProblemSchema(Schema):
+    message = fields.String()
+    rule = fields.Integer(allow_none=True, metadata={
+        "description": "the index in `rules` of the binding it concerns; null: the file's other parts"})
+    param = fields.String(allow_none=True, metadata={"description": "the binding's parameter it concerns"})
+
+
+class DraftRulesCheckedSchema(Schema):
+    draft_id = fields.Integer()
+    revision = fields.Integer()
+    problems = fields.List(fields.Nested(DraftRuleProblemSchema))
+    problem_count = fields.Integer()
+
+
+@bp.post("/drafts/<id:draft_id>/rules/check")
+@operation("The deploy's check of a draft's rule bindings as given (the rules.json the workbench holds, before it "
+           "is saved), against the draft's forms: the deploy's own messages, each with the binding it concerns. "
+           "Nothing is saved", body=DraftRulesCheckSchema, response=DraftRulesCheckedSchema, tag="procedures")
+def check_draft_rules(draft_id: int):
+    payload = json_body(DraftRulesCheckSchema())
+    found = draft_bindings.check(g.user, draft_id, payload["content"])
+    found["problems"] = [{**p, "message": localized(p["message"])} for p in found["problems"]]  # the reader's language
+    return jsonify(DraftRulesCheckedSchema().dump(found))
 
 
 def _action(call):
@@ -276,19 +387,42 @@ class DraftCompareSchema(Schema):
     revision = fields.Integer()
     base_version_id = fields.Integer(allow_none=True, metadata={"description": "the version compared with"})
     base_version = fields.Integer(allow_none=True)
-    steps = fields.Nested(DraftDiffSchema, metadata={"description": "people's steps by BPMN id"})
-    flows = fields.Nested(DraftDiffSchema, metadata={"description": "sequence flows by id"})
-    forms = fields.Nested(DraftDiffSchema, metadata={"description": "forms by key"})
-    rules = fields.Nested(DraftDiffSchema, metadata={"description": "rule bindings by kind and forms"})
-    step_names = fields.Dict(metadata={"description": "BPMN id -> the step's name, of both"})
+    steps = fields.Nested(DraftDiffSchema, metadata={
+        "description": "steps by BPMN id: people's steps and the elements that mark a milestone or wait for a "
+                       "message; a changed one's fields: name, lane (the role), form_key, deadline, milestone, "
+                       "status, status_label, closes, legal_review, overdue_alert, due_soon_alert, message, request"})
+    flows = fields.Nested(DraftDiffSchema, metadata={"description": "sequence flows by id (source, target, condition)"})
+    lanes = fields.Nested(DraftDiffSchema, metadata={
+        "description": "lanes of the procedure's diagram by id: their name and the role it stands for (null: none)"})
+    forms = fields.Nested(DraftDiffSchema, metadata={
+        "description": "forms by key; a changed one: {id, fields: {title: [old, new]}, properties: {added, removed, "
+                       "changed} (its fields), field_titles {name: {zh, en}}, other (the other parts that differ: "
+                       "required, examples…)}"})
+    rules = fields.Nested(DraftDiffSchema, metadata={
+        "description": "rule bindings by kind (by kind and forms where a kind is bound more than once); a changed "
+                       "one's differing keys (on, params…) as [old, new]"})
+    step_details = fields.Dict(metadata={
+        "description": "{before: {id: step}, after: {id: step}}: each step removed or changed as it was, each added or "
+                       "changed as it is: its compared fields, human, called_by (the call activities that run a step "
+                       "of a called process) and deadline_words {zh, en}"})
+    flow_details = fields.Dict(metadata={
+        "description": "{before, after}: each flow removed or changed as it was, added or changed as it is (source, "
+                       "target, condition)"})
+    lane_details = fields.Dict(metadata={
+        "description": "{before, after}: each lane removed or changed as it was, added or changed as it is (name, role)"})
+    step_names = fields.Dict(metadata={"description": "BPMN id -> its name (steps, gateways, events, lanes), of both"})
+    form_titles = fields.Dict(metadata={"description": "form key -> its title {zh, en}, of both"})
+    rule_kinds = fields.Dict(metadata={
+        "description": "rule binding key (of `rules`) -> its kind, the alert code and the article of the law"})
     cases = fields.Dict(metadata={"description": "running cases in your scope: could_move (count), blocked "
                                                 "(the first 50: case_id, number, missing_steps), blocked_count"})
 
 
 @bp.get("/drafts/<id:draft_id>/compare")
 @operation("The draft against the version it would follow (its base, else the procedure's latest): steps, flows, "
-           "forms and rule bindings added, removed or changed, and which running cases in your scope could move to "
-           "it (their ready steps all in the draft) and what keeps the others; a draft with problems is a 422",
+           "lanes (roles), forms and rule bindings added, removed or changed, with each step's details before and after, "
+           "and which running cases in your scope could move to it (their ready steps all in the draft) and what keeps "
+           "the others; a draft with problems is a 422",
            response=DraftCompareSchema, tag="procedures")
 def compare_draft(draft_id: int):
     return jsonify(DraftCompareSchema().dump(drafts.compare(g.user, draft_id)))
@@ -362,3 +496,102 @@ def test_run_step(draft_id: int):
 def discard_test_run(draft_id: int):
     draft_runs.discard(g.user, draft_id)
     return "", 204
+
+
+# -- the draft's Word documents ------------------------------------------------------------------------
+class DraftStepSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    form_key = fields.String(allow_none=True)
+
+
+class DraftDocumentSchema(Schema):
+    kind = fields.String()
+    title = fields.String()
+    template = fields.String(metadata={"description": "as the list writes it (decision.docx, shared/<name>.docx)"})
+    path = fields.String(metadata={"description": "the template's file of the draft (GET /drafts/{id}/file?path=)"})
+    steps = fields.List(fields.Nested(DraftStepSchema), metadata={"description": "the steps it comes from"})
+    filled_in_by = fields.List(fields.Nested(DraftStepSchema), metadata={"description": "the later steps filling it in"})
+    size = fields.Integer(allow_none=True, metadata={"description": "null: the template is not in the draft"})
+    sha256 = fields.String(allow_none=True)
+    links = fields.Function(lambda d: {fmt: f"preview.{fmt}" for fmt in ("html", "docx")})
+
+
+class DraftDocumentsSchema(Schema):
+    draft_id = fields.Function(lambda d: d.draft.id)
+    revision = fields.Function(lambda d: d.draft.revision)
+    manifest_path = fields.String()
+    documents = fields.List(fields.Nested(DraftDocumentSchema))
+    unlisted = fields.List(fields.Nested(DraftFileInfoSchema), metadata={
+        "description": "templates of the procedure's documents folder no entry of the list names"})
+    steps = fields.List(fields.Nested(DraftStepSchema), metadata={"description": "the draft's people's steps"})
+    problems = fields.Function(lambda d: [localized(p) for p in d.problems], metadata={
+        "description": "what is wrong with the list's shape"})
+
+
+class DraftDocumentCreateSchema(Schema):
+    kind = fields.String(required=True, validate=Length(1, 64), metadata={
+        "description": "its name in addresses (a-z, 0-9, _); the template is saved as documents/<kind>.docx"})
+    title = fields.String(required=True, validate=Length(1, 100))
+    step = fields.Raw(required=True, metadata={"description": "the bpmn id of the step it comes from, or a list"})
+    filled_in_by = fields.List(fields.String(validate=Length(1, 100)), load_default=list, validate=Length(0, 50))
+    content = fields.String(required=True, metadata={"description": "the Word template (.docx), base64"})
+    revision = fields.Integer(strict=True, validate=Range(1, 2**31 - 1), metadata={"description": REVISION["revision"]})
+
+
+@bp.get("/drafts/<id:draft_id>/documents")
+@operation("The draft's Word documents as its list (documents.json) declares them: title, the step that makes each, "
+           "the steps that fill it in, its template; the templates no entry names; the draft's steps",
+           response=DraftDocumentsSchema, tag="procedures")
+def draft_documents_list(draft_id: int):
+    found = draft_documents.documents(g.user, draft_id)
+    return jsonify(DraftDocumentsSchema().dump(found)), 200, _etag(found.draft)
+
+
+@bp.post("/drafts/<id:draft_id>/documents")
+@operation("A new document of your draft: its Word template (base64, saved as documents/<kind>.docx) and its entry "
+           "in the list, saved together on the revision you read; the template is checked first (every field it "
+           "names a field of its form: 422 naming each problem and its place)", body=DraftDocumentCreateSchema,
+           response=DraftSchema, tag="procedures", headers=IF_MATCH, location="the draft",
+           errors={"412": "the draft changed since the revision you name"})
+def draft_documents_add(draft_id: int):
+    payload = json_body(DraftDocumentCreateSchema())
+    try:
+        content = base64.b64decode(payload["content"], validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid({"content": [tr("not base64")]}) from None
+    draft = draft_documents.add_document(g.user, draft_id, _revision(payload), kind=payload["kind"],
+                                         title=payload["title"], steps=payload["step"],
+                                         filled_in_by=payload["filled_in_by"], content=content)
+    return jsonify(DraftSchema().dump(draft)), 201, {**_etag(draft), "Location": url_for(
+        "api.draft_documents_list", draft_id=draft.id)}
+
+
+PREVIEW_KIND = {"kind": {"type": "string", "pattern": KIND.pattern,
+                         "description": "a document of the draft's list (documents.json), e.g. penalty_decision"}}
+
+
+@bp.get("/drafts/<id:draft_id>/documents/<kind>/preview.docx")
+@operation("The draft's document filled from its forms' examples, with sample case, party, authority and officers "
+           "marked （样例）, by the renderer of a case's documents, as .docx; nothing is stored, numbered or traced",
+           tag="procedures", path_params=PREVIEW_KIND, produces=documents.FORMATS["docx"])
+def draft_document_preview_docx(draft_id: int, kind: str):
+    return _preview(draft_id, kind, "docx")
+
+
+@bp.get("/drafts/<id:draft_id>/documents/<kind>/preview.html")
+@operation("The same preview as its print page (the filled .docx read back, as a case's print page); nothing is "
+           "stored, numbered or traced", tag="procedures", path_params=PREVIEW_KIND, produces=documents.FORMATS["html"])
+def draft_document_preview_html(draft_id: int, kind: str):
+    return _preview(draft_id, kind, "html")
+
+
+def _preview(draft_id: int, kind: str, fmt: str):
+    draft = drafts.get(g.user, draft_id)
+    found = document_previews.preview(g.user, draft_id, kind)
+    content = found.word if fmt == "docx" else documents.render_html(found.page, sample=True).encode("utf-8")
+    filename = found.filename(draft.process_id, fmt)
+    return current_app.response_class(content, mimetype=documents.FORMATS[fmt], headers={
+        "Content-Disposition": documents.content_disposition("attachment" if fmt == "docx" else "inline", filename,
+                                                             f"draft-{draft_id}-{kind}-sample.{fmt}"),
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})

@@ -22,7 +22,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from ..messages import Text, tr
 from ..oversight import alert_rules, procedure_kinds
-from ..oversight.deadlines import DeadlineSyntaxError, parse_deadline
+from ..oversight.deadlines import TASK_READY, DeadlineSyntaxError, parse_deadline
 from .decisions import SUFFIX as DMN_SUFFIX
 from .decisions import DecisionEngine, business_rule_problems, parse_dmn, read_decisions
 from .errors import BpmnInvalid, BpmnProblem, ScriptCompileError, bounded_text
@@ -482,7 +482,7 @@ def _reachable(after: dict, start, goal) -> bool:
     return False
 
 
-def _deadline_anchor_problems(roots: dict[str, object], known_forms: dict[str, dict] | None) -> list[BpmnProblem]:
+def deadline_anchor_problems(roots: dict[str, object], known_forms: dict[str, dict] | None) -> list[BpmnProblem]:
     """A deadline running from a form date `<task id>.<field>` must name an earlier step's date:
     the task exists in a file of the deploy the procedure runs (`roots`: path -> root; a step of a
     called process may run from a date of its caller's steps, and the other way round) and is a
@@ -493,11 +493,7 @@ def _deadline_anchor_problems(roots: dict[str, object], known_forms: dict[str, d
     path that skips the named task the due time stays unset until its date is recorded.
     Problems are located in the file of the deadline's element."""
     problems = []
-    nodes = {}  # id -> (file, node); a step's id is unique in the deploy (_duplicate_step_problems)
-    for path, root in roots.items():
-        for node in root.iter():
-            if _is_flow_node(node):
-                nodes.setdefault(node.get("id"), (path, node))
+    nodes = _flow_nodes(roots)
     graph = []  # built once, when a deadline needs it
 
     def reachable(source, target) -> bool:
@@ -521,6 +517,69 @@ def _deadline_anchor_problems(roots: dict[str, object], known_forms: dict[str, d
             if message:
                 problems.append(BpmnProblem(message, node.get("id"), line).in_file(path))
     return problems
+
+
+def _flow_nodes(roots: dict[str, object]) -> dict[str, tuple[str, object]]:
+    """id -> (file, node) of every flow node of the deploy's files, in the files' order (a step's
+    id is unique in the deploy: `_duplicate_step_problems`)."""
+    nodes = {}
+    for path, root in roots.items():
+        for node in root.iter():
+            if _is_flow_node(node):
+                nodes.setdefault(node.get("id"), (path, node))
+    return nodes
+
+
+def properties_of(node) -> dict[str, str]:
+    """The extension properties of a BPMN element: name -> value."""
+    return {name: value for name, (value, _) in _properties(node).items()}
+
+
+def diagram_steps(roots: dict[str, object]) -> dict[str, dict]:
+    """id -> what the pages read of each flow node of the deploy's files as the diagram writes them
+    (its name, form, milestone: `milestone_meta`), before SpiffWorkflow's parse: the workbench
+    reads a diagram that may not parse yet."""
+    steps = {}
+    for node_id, (_, node) in _flow_nodes(roots).items():
+        props = properties_of(node)
+        name = node.get("name") or node_id
+        steps[node_id] = {"name": name, "form_key": props.get("formKey"), **milestone_meta(props, name)}
+    return steps
+
+
+def offered_anchors(roots: dict[str, object], element: tuple[str, str],
+                    known_forms: dict[str, dict]) -> list[tuple[str, str | None]]:
+    """The anchors a deadline on `element` (file, id) may run from, as (anchor, the field's format
+    or None), in the files' order: each date (format date, or date-time) of the form of each
+    person's step before it (the anchors `_anchor_problem` accepts), each milestone declared on a
+    flow node before it, then `task.ready`."""
+    before = earlier_nodes(roots, element)
+    nodes = _flow_nodes(roots)
+    forms, milestones = [], []
+    for node_id, (path, node) in nodes.items():
+        if (path, node_id) not in before or node_id == element[1]:
+            continue
+        props = properties_of(node)
+        if props.get("milestone") and f"milestone.{props['milestone']}" not in milestones:
+            milestones.append(f"milestone.{props['milestone']}")
+        schema = known_forms.get(props.get("formKey") or "") if etree.QName(node).localname in HUMAN_TASK_TAGS else None
+        fields_ = schema.get("properties") if isinstance(schema, dict) else None
+        for name, spec in (fields_ or {}).items():
+            if (isinstance(spec, dict) and spec.get("type") == "string" and spec.get("format") in ("date", "date-time")
+                    and re.fullmatch(r"[A-Za-z_]\w{0,127}", name)):
+                forms.append((f"{node_id}.{name}", spec["format"]))
+    return forms + [(m, None) for m in milestones] + [(TASK_READY, None)]
+
+
+def deadline_anchor_problem(roots: dict[str, object], element: tuple[str, str], deadline,
+                            known_forms: dict[str, dict] | None) -> Text | None:
+    """What the deploy says of the form-date anchor of `deadline` (parsed) on `element` (file, id),
+    or None (`deadline_anchor_problems`, for one deadline not written in the diagram yet)."""
+    if not deadline.form_anchor:
+        return None
+    graph = _package_flow_graph(roots)
+    return _anchor_problem(deadline.form_anchor, element, _flow_nodes(roots), known_forms,
+                           lambda source, target: _reachable(graph, source, target), hours=deadline.unit == "hours")
 
 
 def _anchor_problem(anchor: tuple[str, str], element: tuple[str, str], nodes: dict, known_forms: dict | None,
@@ -562,17 +621,24 @@ _EXPRESSION_TAGS = ("conditionExpression", "loopCondition", "completionCondition
                     "timeDuration", "timeCycle", "loopCardinality")
 
 
+def script_problem(source: str, compiler=compile_expression) -> Text | None:
+    """What the deploy says of a script or expression RestrictedPython refuses, or None."""
+    try:
+        compiler(source)
+    except ScriptCompileError as err:
+        return tr("script not allowed: %(reason)s", reason=bounded_text(err))
+    return None
+
+
 def _script_problems(root) -> list[BpmnProblem]:
     """Compile every script and expression under RestrictedPython now, so a forbidden one
     (`__import__`, `__subclasses__`, …) is refused at deploy rather than at run time."""
     problems = []
 
     def check(node, source, compiler):
-        try:
-            compiler(source)
-        except ScriptCompileError as err:
-            problems.append(BpmnProblem(tr("script not allowed: %(reason)s", reason=bounded_text(err)),
-                                        _element_id(node), node.sourceline))
+        message = script_problem(source, compiler)
+        if message is not None:
+            problems.append(BpmnProblem(message, _element_id(node), node.sourceline))
 
     for tag in _EXPRESSION_TAGS:
         for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
@@ -611,40 +677,43 @@ def _sequential_item_problems(root) -> list[BpmnProblem]:
     return problems
 
 
+# A repeating timer is refused, not capped: in SpiffWorkflow 3.2 each repetition sends one more
+# token down the flow after the timer (an intermediate or interrupting boundary event: the same
+# legal step several times in one case) or adds a task to an inbox (a non-interrupting boundary
+# event). A legal step happens once per case; the reminders of a statutory limit are the
+# deadline property and the oversight alerts (working days, raised once per step).
+def timer_problem(tag: str, source: str | None, limits: EngineLimits = DEFAULT_LIMITS) -> Text | None:
+    """What the deploy refuses in one timer as the BPMN writes it (`tag`: timeDate, timeDuration or
+    timeCycle; `source`: its expression), or None: any repeating timer; an empty one; a constant
+    beyond the engine's limits. An expression over the case's data is checked when the engine
+    evaluates it (its script is checked by `_script_problems`)."""
+    if tag == "timeCycle":
+        return tr("a repeating timer (timeCycle) is not allowed: each repetition would start the steps after it "
+                  "again; use a timeDuration or timeDate timer, or a deadline property for a statutory time limit")
+    source = (source or "").strip()
+    if not source:
+        return tr("%(tag)s is empty", tag=tag)
+    try:
+        value = _constant(source)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None  # an expression over case data: checked at run time
+    try:
+        check_timer_value(TIMER_KINDS[tag], value, limits)
+    except LimitExceeded as err:
+        return tr('%(tag)s: %(reason)s (write a quoted ISO 8601 value, e.g. "P5D")', tag=tag, reason=bounded_text(err))
+    return None
+
+
 def _limit_problems(root, limits: EngineLimits) -> list[BpmnProblem]:
     """What the engine's limits refuse, checked now where the BPMN gives it as a constant:
     timers, loop cardinalities, and how many branches one element fans out to. (Values computed
     from case data are checked when the engine evaluates them.)"""
     problems = []
-    # A repeating timer is refused, not capped: in SpiffWorkflow 3.2 each repetition sends one more
-    # token down the flow after the timer (an intermediate or interrupting boundary event: the same
-    # legal step several times in one case) or adds a task to an inbox (a non-interrupting boundary
-    # event). A legal step happens once per case; the reminders of a statutory limit are the
-    # deadline property and the oversight alerts (working days, raised once per step).
-    for node in root.iter(f"{{{BPMN_NS}}}timeCycle"):
-        problems.append(BpmnProblem(tr("a repeating timer (timeCycle) is not allowed: each repetition would start the "
-                                       "steps after it again; use a timeDuration or timeDate timer, or a deadline "
-                                       "property for a statutory time limit"),
-                                    _element_id(node.getparent().getparent()), node.sourceline))
-    for tag, kind in TIMER_KINDS.items():
-        if tag == "timeCycle":
-            continue
+    for tag in ("timeCycle", *(t for t in TIMER_KINDS if t != "timeCycle")):  # the refused kind first
         for node in root.iter(f"{{{BPMN_NS}}}{tag}"):
-            source = (node.text or "").strip()
-            if not source:
-                problems.append(BpmnProblem(tr("%(tag)s is empty", tag=tag), _element_id(node.getparent().getparent()),
-                                            node.sourceline))
-                continue
-            try:
-                value = _constant(source)
-            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                continue  # an expression over case data: checked at run time
-            try:
-                check_timer_value(kind, value, limits)
-            except LimitExceeded as err:
-                event = node.getparent().getparent()  # timeX → timerEventDefinition → the event
-                problems.append(BpmnProblem(tr('%(tag)s: %(reason)s (write a quoted ISO 8601 value, e.g. "P5D")',
-                                               tag=tag, reason=bounded_text(err)), _element_id(event), node.sourceline))
+            message = timer_problem(tag, node.text, limits)
+            if message is not None:  # timeX → timerEventDefinition → the event
+                problems.append(BpmnProblem(message, _element_id(node.getparent().getparent()), node.sourceline))
     problems += _sequential_item_problems(root)
     for node in root.iter(f"{{{BPMN_NS}}}loopCardinality"):
         source = (node.text or "").strip()
@@ -743,7 +812,7 @@ def _task_meta(steps) -> dict:
         if definition is not None:  # a message the case may wait for, from outside (services/cases/messages.py)
             meta[bpmn_id] = {"name": name, "lane": lane_role(task_spec.lane), "form_key": props.get("formKey"),
                              "deadline": None,
-                             **_milestone_meta(props, name), "legal_review": False, "human": False,
+                             **milestone_meta(props, name), "legal_review": False, "human": False,
                              "message": definition.name,
                              "senders": message_senders(props.get("messageSenders"), task_spec.lane),
                              **({"cross_department": props["crossDepartment"]} if props.get("crossDepartment") else {})}
@@ -753,7 +822,7 @@ def _task_meta(steps) -> dict:
                 "lane": lane_role(task_spec.lane),
                 "form_key": props.get("formKey"),
                 "deadline": props.get("deadline"),
-                **_milestone_meta(props, name),
+                **milestone_meta(props, name),
                 "legal_review": props.get("legalReview") == "true",
                 "human": bool(getattr(task_spec, "manual", False)),
                 "reviewed_report": props.get("reviewedReport"),
@@ -774,10 +843,16 @@ def _task_meta(steps) -> dict:
         for output in task_spec.outputs:
             if getattr(output, "bpmn_id", None) in meta and meta[output.bpmn_id]["human"]:
                 meta[output.bpmn_id]["request"] = definition.name
+                # the people's steps of the same event subprocess (its approval, …): while one is
+                # to be done, the request is being handled and is not made a second time
+                meta[output.bpmn_id]["request_steps"] = sorted(
+                    other.bpmn_id for other, _ in steps
+                    if other._wf_spec is task_spec._wf_spec and other.bpmn_id in meta and other.bpmn_id != output.bpmn_id
+                    and meta[other.bpmn_id]["human"])
     return meta
 
 
-def _milestone_meta(props: dict, name: str) -> dict:
+def milestone_meta(props: dict, name: str) -> dict:
     """What reaching the element's milestone does: the status it sets, that status's label
     ("中文" or "中文|English"), whether it closes the case."""
     milestone = props.get("milestone")
@@ -820,11 +895,9 @@ def _milestone_anchor_problems(task_specs: dict) -> list[BpmnProblem]:
             code = parse_deadline(meta["deadline"]).milestone if meta.get("deadline") else None
         except DeadlineSyntaxError:
             continue
-        if code is not None and code not in declared:
-            problems.append(BpmnProblem(tr(
-                "deadline anchor %(anchor)s: the procedure declares no milestone %(code)s (it has %(declared)s)",
-                anchor=repr(f"milestone.{code}"), code=repr(code),
-                declared=", ".join(sorted(declared)) or tr("none")), bpmn_id))
+        message = milestone_anchor_problem(code, declared) if code is not None else None
+        if message is not None:
+            problems.append(BpmnProblem(message, bpmn_id))
     return problems
 
 
@@ -985,6 +1058,42 @@ def _reached(calls: dict[str, set[str]], start: str) -> set[str]:
     return reached
 
 
+def files_run(roots: dict[str, object], main_path: str, calls: dict[str, set[str]] | None = None) -> dict:
+    """The files of a deploy (path -> parsed root) a case of the main file's process runs: that
+    file, and each file holding a process it calls, through any depth."""
+    calls = calls if calls is not None else _call_graph(roots)[0]
+    reached = set()
+    for process in executable_processes(roots[main_path]) if main_path in roots else []:
+        reached |= _reached(calls, process.get("id"))
+    return {path: root for path, root in roots.items() if path == main_path or reached & set(_process_ids(root))}
+
+
+def earlier_nodes(roots: dict[str, object], element: tuple[str, str]) -> set[tuple[str, str]]:
+    """The flow nodes (file, id) of the files a case runs (`files_run`) from which `element` (file,
+    id) is reached along the deploy's flow graph: what "an earlier step" means to a deadline's
+    anchor (`_anchor_problem`)."""
+    before: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for source, targets in _package_flow_graph(roots).items():
+        for target in targets:
+            before.setdefault(target, set()).add(source)
+    seen, todo = set(), list(before.get(element, ()))
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            todo.extend(before.get(node, ()))
+    return seen
+
+
+def milestone_anchor_problem(code: str, declared) -> Text | None:
+    """A deadline running from `milestone.<code>` when the procedure declares only the milestones
+    `declared`: what the deploy says, or None."""
+    if code in declared:
+        return None
+    return tr("deadline anchor %(anchor)s: the procedure declares no milestone %(code)s (it has %(declared)s)",
+              anchor=repr(f"milestone.{code}"), code=repr(code), declared=", ".join(sorted(declared)) or tr("none"))
+
+
 def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: dict[str, dict] | None,
                   limits: EngineLimits = DEFAULT_LIMITS, process_id: str | None = None,
                   main_path: str | None = None, dmn_files: dict[str, bytes] | None = None) -> Procedure:
@@ -1017,11 +1126,7 @@ def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: 
     roots = {path: tree.getroot() for path, tree in trees.items()}
     # Calls across the files, reported with the files' own problems (a self-call makes both).
     calls, call_problems = _call_graph(roots)
-    reached = set()
-    for process in executable_processes(roots[main_path]) if main_path in roots else []:
-        reached |= _reached(calls, process.get("id"))
-    used = {path: root for path, root in roots.items()
-            if path == main_path or reached & set(_process_ids(root))}
+    used = files_run(roots, main_path, calls)
     for path, root in used.items():
         found = _xsd_problems(trees[path])
         found += _structure_problems(root, main=path == main_path)
@@ -1030,7 +1135,7 @@ def build_package(bpmn_files: dict[str, bytes], *, max_bytes: int, known_forms: 
         found += _limit_problems(root, limits)
         found += business_rule_problems(root, decisions, named)
         problems += [p.in_file(path) for p in found]
-    problems += _deadline_anchor_problems(used, known_forms)
+    problems += deadline_anchor_problems(used, known_forms)
     problems += call_problems
     if problems:
         raise BpmnInvalid(problems)
@@ -1108,3 +1213,22 @@ class ProcedureCache:
 
 
 procedure_cache = ProcedureCache()
+
+
+def human_steps(bpmn_files: dict[str, bytes], max_bytes: int) -> dict[str, dict]:
+    """The people's steps the BPMN files declare, read from the XML alone (a draft being edited,
+    which may not build yet): bpmn id -> {name, form_key, file}, in the files' order (the
+    procedure's own process first) and the order of the elements; a file that cannot be read is
+    left out (the draft's problems name it)."""
+    steps: dict[str, dict] = {}
+    for path, data in bpmn_files.items():
+        try:
+            root = parse_xml(data, max_bytes=max_bytes).getroot()
+        except BpmnInvalid:
+            continue
+        for node in root.iter(*(f"{{{BPMN_NS}}}{tag}" for tag in HUMAN_TASK_TAGS)):
+            bpmn_id = node.get("id")
+            if bpmn_id and bpmn_id not in steps:
+                steps[bpmn_id] = {"name": node.get("name") or bpmn_id,
+                                  "form_key": _properties(node).get("formKey", ("", 0))[0] or None, "file": path}
+    return steps

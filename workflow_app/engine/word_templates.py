@@ -23,6 +23,7 @@ other file, and the image is placed at a bounded size.
 What a template sees (its context, filters and tests) is documented for its authors in
 docs/documents.md; services/cases/documents.py builds the context.
 """
+import html
 import io
 import math
 import re
@@ -30,12 +31,14 @@ import struct
 import threading
 import time
 import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from docx.oxml import parse_xml
 from docx.shared import Emu, Mm
 from docxtpl import DocxTemplate, InlineImage
-from jinja2 import ChainableUndefined, TemplateError, Undefined, meta, nodes
+from jinja2 import ChainableUndefined, TemplateError, TemplateSyntaxError, Undefined, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
@@ -43,6 +46,7 @@ from ..messages import Text, tr
 from ..oversight import calendar
 from ..oversight.deadlines import form_day, form_instant
 from ..oversight.late_fee import late_fee as computed_late_fee
+from . import template_fields
 from .errors import EngineError, bounded_text
 
 MAX_OUTPUT_CHARS = 4_000_000  # the XML of one part of the document (its body, a header …)
@@ -333,57 +337,173 @@ def archive_problem(template: bytes) -> Text | None:
     return None
 
 
+@dataclass(frozen=True)
+class Part:
+    """One part of a template docxtpl renders: its Jinja source as docxtpl prepares it (each
+    paragraph on a line of its own, so a tag's line is its paragraph) and what a problem calls it."""
+
+    name: Text
+    source: str
+
+    def excerpt(self, line: int | None, *needles: str | None) -> str:
+        """The words around the first of `needles` found in the paragraph of `line` (tags and all,
+        as the author wrote them), else the paragraph's start."""
+        lines = self.source.split("\n")
+        if line is None or not 0 < line <= len(lines):
+            return ""
+        text = " ".join(html.unescape(_XML_TAG.sub("", lines[line - 1])).split())
+        for needle in needles:
+            at = text.find(needle) if needle else -1
+            if at >= 0:
+                begin, end = max(at - EXCERPT_CHARS, 0), min(at + len(needle) + EXCERPT_CHARS, len(text))
+                return ("…" if begin else "") + text[begin:end] + ("…" if end < len(text) else "")
+        return text if len(text) <= 2 * EXCERPT_CHARS else text[:2 * EXCERPT_CHARS] + "…"
+
+
+EXCERPT_CHARS = 24
+_XML_TAG = re.compile(r"<[^>]*>")
+
+
+def parts(template: bytes) -> list[Part]:
+    """The parts docxtpl renders (body, headers, footers, footnotes, core properties), each with
+    the Jinja source docxtpl renders: patched as docxtpl patches it, a paragraph per line."""
+    document = DocxTemplate(io.BytesIO(template))
+    docx = document.get_docx()
+
+    def lined(xml: str) -> str:  # as DocxTemplate.render_xml_part does before it renders
+        return re.sub(r"<w:p([ >])", r"\n<w:p\1", document.patch_xml(xml))
+
+    found = [Part(tr("the body"), lined(document.get_xml()))]
+    for uri, name in ((document.HEADER_URI, tr("a header")), (document.FOOTER_URI, tr("a footer"))):
+        for _key, part in document.get_headers_footers(uri):
+            found.append(Part(name, lined(document.xml_to_string(parse_xml(part.blob)))))
+    for part in docx.part.package.parts:
+        if part.content_type.endswith(".footnotes+xml"):
+            found.append(Part(tr("the footnotes"), lined(part.blob.decode("utf-8"))))
+    props = docx.core_properties
+    found += [Part(tr("the document's property %(name)s", name=name), getattr(props, name) or "")
+              for name in ("author", "comments", "identifier", "language", "subject", "title")]
+    return found
+
+
 def sources(template: bytes) -> list[str]:
     """The Jinja source of each part docxtpl renders (body, headers, footers, footnotes, core
     properties), as docxtpl prepares it."""
-    document = DocxTemplate(io.BytesIO(template))
-    docx = document.get_docx()
-    parts = [document.patch_xml(document.get_xml())]
-    for uri in (document.HEADER_URI, document.FOOTER_URI):
-        for _key, part in document.get_headers_footers(uri):
-            parts.append(document.patch_xml(document.xml_to_string(parse_xml(part.blob))))
-    for part in docx.part.package.parts:
-        if part.content_type.endswith(".footnotes+xml"):
-            parts.append(document.patch_xml(part.blob.decode("utf-8")))
-    props = docx.core_properties
-    parts += [getattr(props, name) or "" for name in ("author", "comments", "identifier", "language", "subject", "title")]
-    return parts
+    return [part.source for part in parts(template)]
 
 
-def problems(template: bytes, names: set[str]) -> list[Text]:
-    """What is wrong with a template: it cannot be opened, it is not Jinja (a syntax error, an
-    unknown filter), it reaches for an attribute the sandbox refuses, or it names something that
-    is neither a name of the context nor one of `names` (the package's form keys). Nothing of
-    the template runs here."""
+MAX_PROBLEMS = 100
+
+
+def problems(template: bytes, forms: set[str] | Mapping[str, dict],
+             steps: Mapping[str, str | None] | None = None) -> list[Text]:
+    """What is wrong with a template, each problem with its place (the part and the words around
+    it): it cannot be opened, it is not Jinja (a syntax error, an unknown filter), it reaches for
+    an attribute the sandbox refuses, it names something that is neither a name of the context
+    nor one of the package's forms, or (given the forms' schemas, and the steps: bpmn id -> form
+    key) a field the form, or the context, does not have (template_fields.py). Nothing of the
+    template runs here."""
     problem = archive_problem(template)
     if problem:
         return [problem]
     try:
-        parts = sources(template)
+        found_parts = parts(template)
     except Exception as err:  # noqa: BLE001 - python-docx's and lxml's errors of a broken file are many
         return [tr("the template cannot be read as a Word document: %(reason)s", reason=bounded_text(err))]
+    schemas = forms if isinstance(forms, Mapping) else None
     env, found = environment(), []
-    known = CONTEXT_NAMES | set(names) | set(env.globals)
-    for source in parts:
+    known = CONTEXT_NAMES | set(forms) | set(env.globals)
+    for part in found_parts:
         try:
-            tree = env.parse(source)
+            tree = env.parse(part.source)
             env.compile(tree)  # an unknown filter or test is refused when compiled
-        except TemplateError as err:
-            found.append(tr("the template is not valid Jinja: %(reason)s", reason=_reason(err)))
+        except TemplateSyntaxError as err:
+            found.append(_placed(part, err.lineno, None, _unclosed(part, err.lineno) or tr(
+                "the template is not valid Jinja: %(reason)s", reason=_reason(err))))
             continue
-        unknown_calls = sorted({f"|{n.name}" for n in tree.find_all(nodes.Filter) if n.name not in env.filters}
-                               | {f"is {n.name}" for n in tree.find_all(nodes.Test) if n.name not in env.tests})
-        if unknown_calls:  # Jinja leaves those in a branch to fail when the branch runs
-            found.append(tr("the template uses %(names)s, which no template has (filters: %(filters)s)",
-                            names=", ".join(unknown_calls), filters=", ".join(sorted(_FILTERS))))
-        unsafe = sorted({n.attr for n in tree.find_all(nodes.Getattr) if n.attr.startswith("_")}
-                        | {n.arg.value for n in tree.find_all(nodes.Getitem)
-                           if isinstance(n.arg, nodes.Const) and str(n.arg.value).startswith("_")})
+        except TemplateError as err:
+            found.append(_placed(part, _line_of_call(env, part.source), None,
+                                 tr("the template is not valid Jinja: %(reason)s", reason=_reason(err))))
+            continue
+        for node in _first_each(n for n in [*tree.find_all(nodes.Filter), *tree.find_all(nodes.Test)]
+                                if n.name not in (env.filters if isinstance(n, nodes.Filter) else env.tests)):
+            call = f"|{node.name}" if isinstance(node, nodes.Filter) else f"is {node.name}"
+            # Jinja leaves those in a branch to fail when the branch runs
+            found.append(_placed(part, node.lineno, node.name, tr(
+                "the template uses %(names)s, which no template has (filters: %(filters)s)", names=call,
+                filters=", ".join(sorted(_FILTERS)))))
+        unsafe = [(n, n.attr) for n in tree.find_all(nodes.Getattr) if n.attr.startswith("_")] + \
+                 [(n, str(n.arg.value)) for n in tree.find_all(nodes.Getitem)
+                  if isinstance(n.arg, nodes.Const) and str(n.arg.value).startswith("_")]
         if unsafe:
-            found.append(tr("the template reaches for %(names)s, which a template may not (names starting with _)",
-                            names=", ".join(map(str, unsafe))))
-        unknown = sorted(meta.find_undeclared_variables(tree) - known)
-        if unknown:
-            found.append(tr("the template names %(names)s, which is neither a form of the package nor a name of the "
-                            "document context (%(context)s)", names=", ".join(unknown), context=", ".join(_CTX_NAMES)))
-    return found
+            names = ", ".join(sorted({name for _, name in unsafe}))
+            node, name = min(unsafe, key=lambda item: item[0].lineno)
+            found.append(_placed(part, node.lineno, name, tr(
+                "the template reaches for %(names)s, which a template may not (names starting with _)", names=names)))
+            continue
+        unknown = meta.find_undeclared_variables(tree) - known
+        for node in _first_each(n for n in tree.find_all(nodes.Name) if n.ctx == "load" and n.name in unknown):
+            found.append(_placed(part, node.lineno, node.name, tr(
+                "the template names %(names)s, which is neither a form of the package nor a name of the document "
+                "context (%(context)s)", names=node.name, context=", ".join(_CTX_NAMES))))
+        if schemas is not None:
+            for item in template_fields.problems(tree, schemas, steps, CONTEXT_NAMES):
+                found.append(_placed(part, item.line, item.needle, item.message, item.reference))
+        if len(found) >= MAX_PROBLEMS:
+            break
+    return _unique(found)[:MAX_PROBLEMS]
+
+
+def _first_each(found) -> list:
+    """The nodes in the order of the source, each name once per line."""
+    seen, out = set(), []
+    for node in sorted(found, key=lambda n: n.lineno):
+        key = (node.name, node.lineno)
+        if key not in seen:
+            seen.add(key)
+            out.append(node)
+    return out
+
+
+def _unique(found: list[Text]) -> list[Text]:
+    seen, out = set(), []
+    for message in found:
+        if str(message) not in seen:
+            seen.add(str(message))
+            out.append(message)
+    return out
+
+
+def _unclosed(part: Part, line: int | None) -> Text | None:
+    """A syntax error that is a tag opened and not closed in its paragraph (`{{ case.number`),
+    said so: Jinja itself would name the XML that follows (unexpected '/')."""
+    lines = part.source.split("\n")
+    if line is None or not 0 < line <= len(lines):
+        return None
+    text = html.unescape(_XML_TAG.sub("", lines[line - 1]))
+    for opened, closed in (("{{", "}}"), ("{%", "%}")):
+        if text.count(opened) > text.count(closed):
+            return tr("the template is not valid Jinja: a tag opened with %(opened)s is not closed with %(closed)s in "
+                      "its paragraph", opened=opened, closed=closed)
+    return None
+
+
+def _line_of_call(env, source: str) -> int | None:
+    """The line of the first tag that fails to compile on its own (an unknown filter), if any."""
+    for number, line in enumerate(source.split("\n"), start=1):
+        for tag in re.findall(r"\{\{.*?\}\}", line):
+            try:
+                env.compile(env.parse(html.unescape(_XML_TAG.sub("", tag))))
+            except TemplateError:
+                return number
+    return None
+
+
+def _placed(part: Part, line: int | None, needle: str | None, problem: Text, reference: str | None = None) -> Text:
+    """A problem with its place: the part of the template and the words around it."""
+    excerpt = part.excerpt(line, reference, needle)
+    if reference:
+        problem = tr("%(reference)s: %(problem)s", reference=reference, problem=problem)
+    if excerpt:
+        return tr("%(part)s, at “%(excerpt)s”: %(problem)s", part=part.name, excerpt=excerpt, problem=problem)
+    return tr("%(part)s: %(problem)s", part=part.name, problem=problem)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..messages import Text, tr
+from ..messages import Phrase, Text, tr
 from . import clock, conditions
 from .deadlines import form_day, form_instant
 
@@ -78,6 +78,7 @@ class RuleKind:
     check: Callable  # (record, params) -> list[Breach], params completed with their defaults
     doc: str = ""
     effect: str = REFUSE
+    title: Phrase | None = None  # its name for the workbench's author, in Chinese and English
 
     def complete(self, params: Mapping) -> dict:
         """The binding's parameters with the defaults of those it leaves out."""
@@ -203,70 +204,81 @@ def _param_problems(forms: dict, name: str, param: Param, value, where: str) -> 
 def problems(rules, forms: dict) -> list[Text]:
     """What is wrong with a package's rules.json, against its forms: an unknown kind, a form it
     is bound on that the package does not have, a missing, unknown or ill-typed parameter."""
+    return [message for _rule, message in problems_by_rule(rules, forms)]
+
+
+def problems_by_rule(rules, forms: dict) -> list[tuple[int | None, Text]]:
+    """`problems`, each with the index in `rules` of the binding it concerns (None: the file's other
+    parts), so the workbench shows a binding's problems on it before it is saved."""
     if not isinstance(rules, dict) or not isinstance(rules.get("rules", []), list):
-        return [tr('the rule bindings are an object with a list "rules"')]
+        return [(None, tr('the rule bindings are an object with a list "rules"'))]
     unknown_keys = sorted(set(rules) - {"rules", "act_dates", "milestone_dates", OVERDUE_ALERT_UNLESS, "clock",
                                         "$comment"})
-    found = [tr("unknown key %(key)s of the rule bindings", key=repr(k)) for k in unknown_keys]
+    found = [(None, tr("unknown key %(key)s of the rule bindings", key=repr(k))) for k in unknown_keys]
     entries = rules.get("rules", [])
     if len(entries) > MAX_BINDINGS:
-        return [tr("%(count)d rule bindings; the limit is %(limit)d", count=len(entries), limit=MAX_BINDINGS)]
+        return [(None, tr("%(count)d rule bindings; the limit is %(limit)d", count=len(entries), limit=MAX_BINDINGS))]
     for i, entry in enumerate(entries):
-        where = tr("rule %(number)d", number=i + 1)
-        if not isinstance(entry, dict):
-            found.append(tr("%(where)s: a binding is an object", where=where))
-            continue
-        kind = KINDS.get(entry.get("kind"))
-        if kind is None:
-            found.append(tr("%(where)s: unknown rule kind %(kind)s (known: %(kinds)s)", where=where,
-                            kind=repr(entry.get("kind")), kinds=", ".join(sorted(KINDS))))
-            continue
-        where = tr("rule %(number)d (%(kind)s)", number=i + 1, kind=kind.name)
-        extra = sorted(set(entry) - {"kind", "on", "params", "$comment"})
-        found += [tr("%(where)s: unknown key %(key)s", where=where, key=repr(k)) for k in extra]
-        on = entry.get("on")
-        if not isinstance(on, list) or not on or not all(isinstance(f, str) for f in on):
-            found.append(tr("%(where)s: \"on\" lists the form keys of the steps it governs", where=where))
-        else:
-            found += [tr("%(where)s: it is bound on form %(form)s, which the package does not have", where=where,
-                         form=repr(f)) for f in on if f not in forms]
-        params = entry.get("params", {})
-        if not isinstance(params, dict):
-            found.append(tr("%(where)s: \"params\" is an object", where=where))
-            continue
-        found += [tr("%(where)s: unknown parameter %(name)s", where=where, name=repr(n))
-                  for n in sorted(set(params) - set(kind.params))]
-        mine = []
-        for name, param in kind.params.items():
-            if name not in params:
-                if not param.optional:
-                    mine.append(tr("%(where)s: parameter %(name)s is required", where=where, name=name))
-                continue
-            mine += _param_problems(forms, name, param, params[name], where)
-        found += mine
-        if not mine:
-            found += _choice_problems(kind, params, forms, where)
-            if isinstance(on, list):
-                read = _forms_read(kind, params)
-                found += [tr("%(where)s: it is bound on form %(form)s, but reads no field of it", where=where,
-                             form=repr(f)) for f in on if f in forms and f not in read]
+        found += [(i, message) for message in _binding_problems(i, entry, forms)]
+    others = []
     act_dates = rules.get("act_dates", {})
     if not isinstance(act_dates, dict):
-        found.append(tr('"act_dates" is an object of form key -> its date field(s)'))
+        others.append(tr('"act_dates" is an object of form key -> its date field(s)'))
     else:
-        found += _act_date_problems(forms, act_dates)
+        others += _act_date_problems(forms, act_dates)
     if OVERDUE_ALERT_UNLESS in rules:
-        found += _unless_problems(forms, rules[OVERDUE_ALERT_UNLESS])
+        others += _unless_problems(forms, rules[OVERDUE_ALERT_UNLESS])
     milestone_dates = rules.get("milestone_dates", {})
     if not isinstance(milestone_dates, dict):
-        found.append(tr('"milestone_dates" is an object of milestone code -> the date field that records it'))
+        others.append(tr('"milestone_dates" is an object of milestone code -> the date field that records it'))
     else:
         for code, ref in sorted(milestone_dates.items()):
-            found += _ref_problems(forms, ref, Param(FIELD, ("string",), "date"),
-                                   tr("the date of milestone %(code)s", code=code))
+            others += _ref_problems(forms, ref, Param(FIELD, ("string",), "date"),
+                                    tr("the date of milestone %(code)s", code=code))
     if "clock" in rules:
-        found += clock.problems(rules["clock"], forms, lambda ref, types, format_, where: _ref_problems(
+        others += clock.problems(rules["clock"], forms, lambda ref, types, format_, where: _ref_problems(
             forms, ref, Param(FIELD, types, format_), where))
+    return found + [(None, message) for message in others]
+
+
+def _binding_problems(i: int, entry, forms: dict) -> list[Text]:
+    """What is wrong with the binding at index `i` of the file."""
+    where = tr("rule %(number)d", number=i + 1)
+    if not isinstance(entry, dict):
+        return [tr("%(where)s: a binding is an object", where=where)]
+    kind = KINDS.get(entry.get("kind"))
+    if kind is None:
+        return [tr("%(where)s: unknown rule kind %(kind)s (known: %(kinds)s)", where=where,
+                   kind=repr(entry.get("kind")), kinds=", ".join(sorted(KINDS)))]
+    where = tr("rule %(number)d (%(kind)s)", number=i + 1, kind=kind.name)
+    extra = sorted(set(entry) - {"kind", "on", "params", "$comment"})
+    found = [tr("%(where)s: unknown key %(key)s", where=where, key=repr(k)) for k in extra]
+    on = entry.get("on")
+    if not isinstance(on, list) or not on or not all(isinstance(f, str) for f in on):
+        found.append(tr("%(where)s: \"on\" lists the form keys of the steps it governs", where=where))
+    else:
+        found += [tr("%(where)s: it is bound on form %(form)s, which the package does not have", where=where,
+                     form=repr(f)) for f in on if f not in forms]
+    params = entry.get("params", {})
+    if not isinstance(params, dict):
+        found.append(tr("%(where)s: \"params\" is an object", where=where))
+        return found
+    found += [tr("%(where)s: unknown parameter %(name)s", where=where, name=repr(n))
+              for n in sorted(set(params) - set(kind.params))]
+    mine = []
+    for name, param in kind.params.items():
+        if name not in params:
+            if not param.optional:
+                mine.append(tr("%(where)s: parameter %(name)s is required", where=where, name=name))
+            continue
+        mine += _param_problems(forms, name, param, params[name], where)
+    found += mine
+    if not mine:
+        found += _choice_problems(kind, params, forms, where)
+        if isinstance(on, list):
+            read = _forms_read(kind, params)
+            found += [tr("%(where)s: it is bound on form %(form)s, but reads no field of it", where=where,
+                         form=repr(f)) for f in on if f in forms and f not in read]
     return found
 
 

@@ -8,7 +8,7 @@ calendar days, APL Art. 85), "<n> hours from <anchor>". An anchor is one of:
   named by its BPMN id (not its formKey): one form may serve several tasks, and the value is read
   from the case's completed task rows of that BPMN id (the latest completed one, so a date
   corrected when a step is done again moves the deadline). Deploy checks the rule stated in
-  engine/specs.py `_deadline_anchor_problems`. Days run from that local (Beijing) date. A field
+  engine/specs.py `deadline_anchor_problems`. Days run from that local (Beijing) date. A field
   of `format: date-time` (the moment an on-the-spot measure was taken) anchors hours too: "24
   hours from <task id>.<date-time field>" (行政强制法 Art. 19: an urgent measure reported within 24
   hours) runs from that instant; days from it run from its Beijing date. Hours from a plain date are refused at deploy (a date has no time of

@@ -24,4 +24,8 @@ from . import (  # noqa: E402,F401  (register the views)
     task_views,
     views,
     workbench,
+    workbench_compare,
+    workbench_documents,
+    workbench_forms,
+    workbench_test_run,
 )

@@ -13,12 +13,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
-from ..engine.specs import LANE_LABELS
-from ..i18n import beside_fields, localized
+from ..engine.specs import CROSS_DEPARTMENT_STEPS, LANE_LABELS, LEGACY_MILESTONES, MILESTONE_CODE
+from ..i18n import beside_fields, localized, page_language
+from ..oversight import procedure_kinds
+from ..oversight.alert_rules import CATALOGUE
 from ..services.errors import Invalid, ServiceError
-from ..services.procedures import drafts
+from ..services.procedures import catalogue, drafts
 from ..services.procedures import versions as procedures
-from . import bp
+from . import bp, workbench_compare
 from .templating import ROLE_LABELS
 
 FORM_SUFFIX = ".schema.json"
@@ -67,6 +69,35 @@ BPMN_JS_WORDS = {
     "Divide into two lanes": lazy_gettext("Divide into two lanes"),
     "Search in diagram": lazy_gettext("Search in diagram"),
 }
+
+
+# the parts of a referral (engine/specs.py CROSS_DEPARTMENT_STEPS) in the author's words
+CROSS_DEPARTMENT_WORDS = {
+    "referral_letter": lazy_gettext("the referral letter (drafted by the officer)"),
+    "referral_send": lazy_gettext("the approval that sends the referral letter"),
+    "referral_feedback": lazy_gettext("the wait for the receiving department's answer"),
+    "referral_answer": lazy_gettext("the receiving department's answer"),
+}
+MESSAGE_NAME = r"[a-z][a-z0-9_]{0,63}"  # a new message's name: it is part of the delivery's address
+
+
+def _panel(draft) -> dict:
+    """What the properties panel chooses from, in the author's words: the forms' titles, the alerts
+    a deadline may raise, the kinds of procedure, the parts of a referral, the codes' patterns and
+    the engine's limit on timers (each from where the deploy reads it)."""
+    lang = page_language()
+    forms = catalogue.forms_of(drafts.layout(draft))
+    return {"form_titles": {key: form["title"] for key, form in forms.items()},
+            "alerts": [{"code": a.code, "title": a.title(lang)} for a in CATALOGUE.values()],
+            "procedure_kinds": [{"code": code, "words": procedure_kinds.label(code, lang)}
+                                for code in procedure_kinds.KINDS],
+            "default_kind": procedure_kinds.DEFAULT,
+            "cross_department": [{"code": code, "words": str(CROSS_DEPARTMENT_WORDS[code])}
+                                 for code in CROSS_DEPARTMENT_STEPS],
+            "milestone_pattern": MILESTONE_CODE.pattern.removesuffix("\\Z"),
+            "legacy_closes": {code: closes for code, (_, closes) in LEGACY_MILESTONES.items()},
+            "message_pattern": MESSAGE_NAME,
+            "max_timer_days": procedures.engine_limits().max_timer_days}
 
 
 def _may_author(user) -> bool:
@@ -119,10 +150,11 @@ def workbench_draft(draft_id: int):
     own = draft.owner_id == current_user.id
     may_edit = own and draft.status == drafts.EDITING and _may_author(current_user)
     may_review = (draft.status == drafts.SUBMITTED and not own and current_user.has_role("procedure_approver"))
-    problems = None
-    if may_review:  # the approver sees at once whether approval is possible
+    problems = comparison = None
+    if may_review:  # the approver sees at once whether approval is possible, and what it would change
         _, problems, count = drafts.problems(current_user, draft.id)
         problems = {"items": problems, "count": count}
+        comparison = None if count else workbench_compare.summary(current_user, draft)
     return render_template("web/workbench_draft.html", draft=draft, owner_name=draft.owner.full_name,
                            reviewer_name=draft.reviewed_by.full_name if draft.reviewed_by else "",
                            status_word=localized(drafts.status_words(draft.status)), main_path=drafts.main_path(draft),
@@ -130,7 +162,7 @@ def workbench_draft(draft_id: int):
                            role_ui={code: str(ROLE_LABELS[code]) for code in LANE_LABELS},
                            type_labels={k: str(v) for k, v in ELEMENT_TYPES.items()},
                            bpmn_words={k: str(v) for k, v in BPMN_JS_WORDS.items()}, may_edit=may_edit, may_review=may_review, own=own,
-                           problems=problems)
+                           problems=problems, comparison=comparison, panel=_panel(draft) if may_edit else None)
 
 
 def _revision() -> int | None:

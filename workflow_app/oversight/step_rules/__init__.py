@@ -43,11 +43,13 @@ Where each family lives in this package:
   (`record_signed_or_witnessed`), the items returned on release (`items_all_returned`);
 - `inspection.py`: enterprise inspections (`inspection_triggered`, an alert;
   `inspection_within_frequency`, an alert; `on_joint_visit_day`; `clue_opened_in_linked_case`);
-- here: `check`, running a version's bindings on a step.
+- here: `check`, running a version's bindings on a step, and `GROUPS`: the families above by the
+  name of their module, each with its `GROUP` title in Chinese and English (every kind also has its
+  own `title`), the workbench's list of kinds to bind.
 """
 from collections.abc import Iterable
 
-from ..bindings import BEFORE_FORM, REFUSE, Binding, governing
+from ..bindings import BEFORE_FORM, REFUSE, Binding, RuleKind, governing
 from . import (  # noqa: F401 - each registers its kinds
     coercion,
     dates,
@@ -68,6 +70,16 @@ from .hearing import HEARING_KINDS as HEARING_KINDS
 from .record import Breach as Breach
 from .record import CaseRecord as CaseRecord
 from .record import Refusal as Refusal
+
+# module name -> its family's title, in the order the workbench lists them
+GROUPS = {module.__name__.rsplit(".", 1)[1]: module.GROUP for module in (
+    dates, hearing, decision, formalities, summary, execution, statutory_range, links, penalty_lists, coercion,
+    inspection)}
+
+
+def group_of(kind: RuleKind) -> str:
+    """The family (module name, a key of GROUPS) a kind is registered in."""
+    return kind.check.__module__.rsplit(".", 1)[1]
 
 
 def check(bindings: Iterable[Binding], record: CaseRecord, effects: tuple[str, ...] = (REFUSE, BEFORE_FORM)

@@ -10,10 +10,13 @@ night nor on a day off save in a recorded emergency (`executed_in_lawful_hours`:
 EXECUTION_AT_NIGHT_OR_HOLIDAY, AC 43)."""
 from datetime import datetime, time
 
+from ...messages import Phrase
 from ..bindings import FIELD, NUMBER, TEXT, Param, RuleKind, register
 from ..calendar import LOCAL_TZ, check_day, working_days_after
 from ..powers import EXECUTION_METHODS, kind_label
 from .record import Breach, CaseRecord, bool_field, date_field, form_of, kinds_fields, list_field, text_field
+
+GROUP = Phrase("Administrative coercion", "行政强制")
 
 
 # -- MEASURE_OUTSIDE_POWERS (AC 17) ---------------------------------------------------------------------
@@ -42,7 +45,8 @@ register(RuleKind(
     "measures_within_powers", "MEASURE_OUTSIDE_POWERS", "《中华人民共和国行政强制法》第17条",
     {"measures": kinds_fields("the coercive measures to be taken (seal, seize, freeze), one field per form")},
     measures_within_powers,
-    doc="A coercive measure to be taken is in the department's powers list (权责清单)."))
+    doc="A coercive measure to be taken is in the department's powers list (权责清单).",
+    title=Phrase("Coercive measure within the powers list", "强制措施在职权清单内")))
 
 
 # -- RECORD_NOT_SIGNED (AC 18(8), (9)) ------------------------------------------------------------------
@@ -100,7 +104,8 @@ register(RuleKind(
      "witness": text_field("the witness's name, where the party was absent", optional=True),
      "witness_signature": text_field("the witness's signature (an `x-signature` field)", optional=True)},
     record_signed_or_witnessed,
-    doc="A record is signed by the party, or its refusal noted; where the party is absent, by a witness."))
+    doc="A record is signed by the party, or its refusal noted; where the party is absent, by a witness.",
+    title=Phrase("Record signed by the party or witnessed", "笔录由当事人签名或者见证")))
 
 
 # -- ITEMS_NOT_RETURNED (AC 28) ---------------------------------------------------------------------------
@@ -159,7 +164,8 @@ register(RuleKind(
      "proceeds_field": Param(TEXT, optional=True, default="proceeds",
                              doc="the field of a returned row recording the proceeds of a sale returned instead")},
     items_all_returned,
-    doc="On release every item sealed or seized is returned in full, or the proceeds of its sale."))
+    doc="On release every item sealed or seized is returned in full, or the proceeds of its sale.",
+    title=Phrase("Items all returned on release", "解除时财物全部退还")))
 
 
 # -- Coercive execution by the agency itself (AC 34-46) --------------------------------------------------
@@ -201,7 +207,8 @@ register(RuleKind(
      "value": Param(TEXT, optional=True, default="coercive_execution", enum_of="outcome",
                     doc="the outcome that has the agency execute its decision itself (default: coercive_execution)")},
     execution_power_held,
-    doc="The agency executes its decision itself only where its powers list names a means of execution."))
+    doc="The agency executes its decision itself only where its powers list names a means of execution.",
+    title=Phrase("Executed only with the power to execute", "具有强制执行权方可自行执行")))
 
 
 def execution_methods_within_powers(record: CaseRecord, params: dict) -> list[Breach]:
@@ -224,7 +231,8 @@ register(RuleKind(
     "execution_methods_within_powers", "EXECUTION_METHOD_OUTSIDE_POWERS", "《中华人民共和国行政强制法》第13条",
     {"methods": list_field("the means of execution decided (codes of powers.EXECUTION_METHODS)")},
     execution_methods_within_powers,
-    doc="Each means of coercive execution decided is in the department's powers list."))
+    doc="Each means of coercive execution decided is in the department's powers list.",
+    title=Phrase("Means of execution within the powers list", "强制执行方式在职权清单内")))
 
 
 def decided_after_demand_period(record: CaseRecord, params: dict) -> list[Breach]:
@@ -258,7 +266,8 @@ register(RuleKind(
      "working_days": Param(NUMBER, optional=True, default=10,
                            doc="the demand's period in working days (the 催告书 gives ten; AC 69)")},
     decided_after_demand_period,
-    doc="The execution is decided only after the demand's period has passed, unless immediate on recorded evidence."))
+    doc="The execution is decided only after the demand's period has passed, unless immediate on recorded evidence.",
+    title=Phrase("Execution decided after the demand period", "催告期满后作出强制执行决定")))
 
 
 NIGHT_STARTS, NIGHT_ENDS = time(22), time(6)  # 夜间: 22:00 to 06:00 Beijing time (AC 43; 治安管理处罚法 practice)
@@ -300,4 +309,5 @@ register(RuleKind(
      "urgent": bool_field("an emergency (the proviso of AC 43(1))", optional=True),
      "urgent_reason": text_field("the emergency and its reason", optional=True)},
     executed_in_lawful_hours,
-    doc="Coercive execution neither at night (22:00-06:00) nor on a day off, unless an emergency is recorded."))
+    doc="Coercive execution neither at night (22:00-06:00) nor on a day off, unless an emergency is recorded.",
+    title=Phrase("Not executed at night or on a day off", "不在夜间或者法定节假日执行")))

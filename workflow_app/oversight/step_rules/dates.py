@@ -5,9 +5,12 @@
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from ...messages import Phrase
 from ..bindings import FIELDS, NUMBER, PAIRS, Param, RuleKind, register
 from ..calendar import LOCAL_TZ, working_days_after
 from .record import Breach, CaseRecord, bool_field, date_field, form_of
+
+GROUP = Phrase("Dates and limitation", "日期与时效")
 
 # -- DATES_OUT_OF_ORDER ----------------------------------------------------------------------------
 # A time recorded on a phone may run a little ahead of the server's clock.
@@ -103,7 +106,8 @@ register(RuleKind(
          "dates set for the future when recorded (the day the hearing will be held)"))},
     dates_in_order,
     doc="A date of the submitted form is not in the future (unless scheduled) and not before a date the "
-        "legal order puts before it. Bind it on every form whose dates `order` names."))
+        "legal order puts before it. Bind it on every form whose dates `order` names.",
+    title=Phrase("Dates in their legal order", "日期先后有序")))
 
 
 def instalments_in_order(record: CaseRecord, params: dict) -> list[Breach]:
@@ -134,7 +138,8 @@ register(RuleKind(
     {"paid_on": date_field("the date of each instalment paid, through its rows (`form.rows.*.date`)"),
      "served": date_field("the day the decision was served")},
     instalments_in_order,
-    doc="Each instalment paid is dated between the decision's service and today."))
+    doc="Each instalment paid is dated between the decision's service and today.",
+    title=Phrase("Instalments dated in order", "分期缴纳日期有序")))
 
 
 # -- LIMITATION_EXPIRED (APL 36) --------------------------------------------------------------------
@@ -185,7 +190,8 @@ register(RuleKind(
      "years_endangered": Param(NUMBER, ("integer",), optional=True, default=5,
                                doc="the period where `endangered` (APL 36: 5 years)")},
     within_limitation,
-    doc="A violation discovered after its limitation period may no longer be penalized."))
+    doc="A violation discovered after its limitation period may no longer be penalized.",
+    title=Phrase("Within the limitation period", "未超过行政处罚追责时效")))
 
 
 # -- EVIDENCE_PRESERVATION_LATE (APL 56) -------------------------------------------------------------
@@ -222,4 +228,5 @@ register(RuleKind(
      "working_days": Param(NUMBER, ("integer",), optional=True, default=7,
                            doc="working days to decide (APL 56: 7)")},
     preservation_decided_in_time,
-    doc="Evidence preserved is decided on within the working days the law gives."))
+    doc="Evidence preserved is decided on within the working days the law gives.",
+    title=Phrase("Preserved evidence decided on in time", "先行登记保存的证据及时处理")))

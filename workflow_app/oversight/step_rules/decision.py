@@ -11,6 +11,7 @@ Art. 18)."""
 import re
 import unicodedata
 
+from ...messages import Phrase
 from ..bindings import ALERT, FORM, TEXT, Param, RuleKind, register
 from ..powers import PUBLIC_SECURITY_ONLY, kind_label
 from .record import (
@@ -25,6 +26,8 @@ from .record import (
     number_field,
     text_field,
 )
+
+GROUP = Phrase("The decision and its review", "处罚决定与审核")
 
 
 def _approved(field: str) -> Param:
@@ -55,7 +58,8 @@ register(RuleKind(
      "failed": Param(TEXT, optional=True, default="fail", enum_of="findings",
                      doc="the result of an item that failed (default: fail)")},
     review_agrees_with_findings,
-    doc="A review does not approve where one of its checklist findings failed."))
+    doc="A review does not approve where one of its checklist findings failed.",
+    title=Phrase("Legal review agrees with its findings", "法制审核结论与审核事项一致")))
 
 
 # -- PENALTY_OUTSIDE_POWERS (APL 9, 18) ---------------------------------------------------------------
@@ -84,7 +88,8 @@ register(RuleKind(
     "within_powers", "PENALTY_OUTSIDE_POWERS", "《行政处罚法》第9条、第18条",
     {"kinds": kinds_fields("the penalty kinds proposed, notified or decided, one field per form it is bound on")},
     within_powers,
-    doc="A penalty kind proposed, notified or decided is in the department's powers list (权责清单)."))
+    doc="A penalty kind proposed, notified or decided is in the department's powers list (权责清单).",
+    title=Phrase("Penalty within the department's powers", "处罚种类在职权清单内")))
 
 
 # -- LEGAL_REVIEW_SKIPPED (APL 58), COLLECTIVE_DISCUSSION_SKIPPED (APL 57(2)) -------------------------
@@ -174,7 +179,8 @@ register(RuleKind(
      "approved": _approved("review_outcome")},
     legal_review_before_major_decision,
     doc="A major or complex case (on the penalty decided or proposed, or after a hearing) is decided only "
-        "after an approved legal review."))
+        "after an approved legal review.",
+    title=Phrase("Legal review before a major decision", "重大案件决定前经法制审核")))
 
 
 def discussion_before_major_decision(record: CaseRecord, params: dict) -> list[Breach]:
@@ -190,7 +196,8 @@ register(RuleKind(
     "discussion_before_major_decision", "COLLECTIVE_DISCUSSION_SKIPPED", "《行政处罚法》第57条第2款",
     {**MAJOR_CASE_PARAMS, "discussion": Param(FORM, doc="the form of the heads' collective discussion")},
     discussion_before_major_decision,
-    doc="A major or complex case is decided by the heads' collective discussion, on record before the decision."))
+    doc="A major or complex case is decided by the heads' collective discussion, on record before the decision.",
+    title=Phrase("Collective discussion before a major decision", "重大案件经负责人集体讨论")))
 
 
 # -- FINE_OUTSIDE_BENCHMARK (APL 34; 国办发〔2022〕27号: 行政裁量权基准) ------------------------------------------
@@ -237,7 +244,8 @@ register(RuleKind(
                     doc="the choice of `kinds` that is a fine (default: fine)")},
     fine_within_benchmark, effect=ALERT,
     doc="A fine decided outside its benchmark tier's range raises FINE_OUTSIDE_BENCHMARK for the supervisor; "
-        "the step is taken."))
+        "the step is taken.",
+    title=Phrase("Fine within its benchmark", "罚款在裁量基准幅度内")))
 
 
 # -- REMEDY_BODY_MISNAMED (APL 59(1)(6); 行政复议法 Art. 24; 行政诉讼法 Art. 18) --------------------------
@@ -285,4 +293,5 @@ register(RuleKind(
     {"reconsideration_body": text_field("the reconsideration body the decision names"),
      "court": text_field("the people's court the decision names", optional=True)},
     remedies_named_as_registered,
-    doc="The decision names the reconsideration body and the court of the department's settings."))
+    doc="The decision names the reconsideration body and the court of the department's settings.",
+    title=Phrase("Remedies named as registered", "复议机关和管辖法院载明正确")))

@@ -8,9 +8,12 @@ as on time only within its 15 days (`paid_in_time_when_recorded_so`: PAID_LATE_R
 APL 67, 72) and closing only once executed (`nothing_left_to_execute`: EXECUTION_UNFINISHED)."""
 from datetime import date, datetime, time
 
+from ...messages import Phrase
 from ..bindings import NUMBER, TEXT, TEXTS, Param, RuleKind, register
 from ..calendar import LOCAL_TZ, add_calendar_days, working_days_after
 from .record import Breach, CaseRecord, date_field, form_of, list_field, number_field, rows_of, text_field
+
+GROUP = Phrase("Payment and execution", "缴纳与执行")
 
 
 def _approved(field: str) -> Param:
@@ -45,7 +48,8 @@ register(RuleKind(
     "late_fee_within_fine", "LATE_FEE_ABOVE_FINE", "《行政处罚法》第72条",
     {"late_fee": number_field("the late fee (加处罚款)"), "fine": number_field("the fine decided")},
     late_fee_within_fine,
-    doc="The late fee does not exceed the fine."))
+    doc="The late fee does not exceed the fine.",
+    title=Phrase("Late fee not above the fine", "加处罚款不超过罚款数额")))
 
 
 # -- LATE_FEE_ABOVE_COMPUTED (APL 67(3), 72; 行政强制法 Art. 42) ----------------------------------------
@@ -157,7 +161,8 @@ register(RuleKind(
      "fine": number_field("the fine decided"),
      **PLAN_PARAMS},
     paid_in_full,
-    doc="A fine is recorded as paid only when paid in full; instalments only under an approved schedule."))
+    doc="A fine is recorded as paid only when paid in full; instalments only under an approved schedule.",
+    title=Phrase("Paid only when paid in full", "全额缴纳方记为已缴纳")))
 
 
 # -- PAYMENT_SCHEDULE_MISMATCH, LATE_FEE_IN_DEFERRAL (APL 66(2), 72) ----------------------------------
@@ -212,7 +217,8 @@ register(RuleKind(
      "fine": number_field("the fine decided")},
     schedule_covers_the_fine,
     doc="An approved schedule adds up to the fine, its instalments follow the approval and each other, and "
-        "its period ends with the last one."))
+        "its period ends with the last one.",
+    title=Phrase("Instalment schedule covers the fine", "分期缴纳计划与罚款相符")))
 
 
 def paid_on_schedule(schedule: list[tuple[date, float]], payments: list[tuple[date, float]]) -> bool:
@@ -257,7 +263,8 @@ register(RuleKind(
      "paid_on": date_field("the day of a single payment (where no instalments are recorded)"),
      "amount_paid": number_field("the amount of a single payment")},
     no_late_fee_within_deferral,
-    doc="No late fee runs while the approved deferral or instalments are paid on time."))
+    doc="No late fee runs while the approved deferral or instalments are paid on time.",
+    title=Phrase("No late fee during a deferral", "暂缓或者分期期间不加处罚款")))
 
 
 # -- EXECUTION_UNFINISHED (APL 66, 72; the case closes once the decision is executed) ------------------
@@ -307,7 +314,8 @@ register(RuleKind(
      "closed": date_field("the closing date (the field a refusal of closing names)")},
     nothing_left_to_execute,
     doc="A fine or confiscation is not recorded as needing no execution, and the case closes only once it "
-        "is executed. Bind it on the execution's form and the closing's."))
+        "is executed. Bind it on the execution's form and the closing's.",
+    title=Phrase("Nothing left to execute at closing", "执行完毕方可结案")))
 
 
 # -- DEMAND_PERIOD_CUT (行政强制法 Art. 54, 69) -------------------------------------------------------
@@ -339,7 +347,8 @@ register(RuleKind(
      "working_days": Param(NUMBER, ("integer",), optional=True, default=DEMAND_WORKING_DAYS,
                            doc="working days after the demand (行政强制法 Art. 54, 69: 10)")},
     court_applied_after_demand_period,
-    doc="The court is applied to only after the demand's period has run."))
+    doc="The court is applied to only after the demand's period has run.",
+    title=Phrase("Court applied to after the demand period", "催告期满后申请法院强制执行")))
 
 
 register(RuleKind(
@@ -353,7 +362,8 @@ register(RuleKind(
      **{name: Param(p.kind, p.types, p.format, True, p.doc, p.default, p.enum_of)
         for name, p in PLAN_PARAMS.items()}},
     paid_in_time_when_recorded_so,
-    doc="A payment recorded as made in time lies within the days to pay after service."))
+    doc="A payment recorded as made in time lies within the days to pay after service.",
+    title=Phrase("Payment recorded in time is within its period", "按期缴纳须在缴纳期限内")))
 
 
 register(RuleKind(
@@ -363,4 +373,5 @@ register(RuleKind(
      "paid_on": date_field("the day of payment (the fee is counted to it; else to today)", optional=True),
      **PLAN_PARAMS},
     late_fee_as_computed,
-    doc="The late fee recorded is at most the system's: 3% of the fine a day after the 15 days, at most the fine."))
+    doc="The late fee recorded is at most the system's: 3% of the fine a day after the 15 days, at most the fine.",
+    title=Phrase("Late fee at most as computed", "加处罚款不超过应计数额")))

@@ -6,9 +6,12 @@ personal numbers (`no_personal_numbers_disclosed`: PERSONAL_INFO_DISCLOSED, APL 
 of a suspected crime is copied to the procuratorate (`transfer_copied_to_procuratorate`:
 TRANSFER_NOT_COPIED, 国务院令第310号); a disclosure is withdrawn only where one was made
 (`withdrawn_only_if_disclosed`: DISCLOSURE_NOT_MADE, APL 48(2), checked before the form is typed)."""
+from ...messages import Phrase
 from ..bindings import BEFORE_FORM, FORM, TEXT, Param, RuleKind, register
 from ..identity import number_problem, party_id_valid, personal_numbers
 from .record import Breach, CaseRecord, bool_field, date_field, list_field, text_field
+
+GROUP = Phrase("Formalities of single acts", "执法行为的形式")
 
 
 # -- PARTY_ID_INVALID (APL 59) ----------------------------------------------------------------------
@@ -30,7 +33,8 @@ register(RuleKind(
     "party_id_valid", "PARTY_ID_INVALID", "《行政处罚法》第59条",
     {"id_number": text_field("the party's resident identity number or unified social credit code")},
     party_id_checks,
-    doc="The party's number is a valid identity number or credit code, its check character included."))
+    doc="The party's number is a valid identity number or credit code, its check character included.",
+    title=Phrase("Party's identity number valid", "当事人证件号码有效")))
 
 
 # -- PARTY_NOT_IDENTIFIED (APL 44, 59) ----------------------------------------------------------------
@@ -59,7 +63,8 @@ register(RuleKind(
     "party_identified", "PARTY_NOT_IDENTIFIED", "《行政处罚法》第44条、第59条",
     {"notice": Param(FORM, doc="the form of the step that needs the party identified (the notice)")},
     party_identified,
-    doc="The case's party is identified in the register with a valid number before the step (the notice)."))
+    doc="The case's party is identified in the register with a valid number before the step (the notice).",
+    title=Phrase("Party identified before the notice", "告知前当事人身份已登记")))
 
 
 # -- SINGLE_OFFICER (APL 42, 55) --------------------------------------------------------------------
@@ -82,7 +87,8 @@ register(RuleKind(
     "recorded_by_named_officer", "SINGLE_OFFICER", "《行政处罚法》第42条、第55条",
     {"officers": list_field("the officers who did the act (usernames)")},
     recorded_by_named_officer,
-    doc="The act is recorded by one of the two or more officers who did it."))
+    doc="The act is recorded by one of the two or more officers who did it.",
+    title=Phrase("Recorded by one of the officers who acted", "由实施行为的执法人员记录")))
 
 
 # -- ELECTRONIC_SERVICE_NO_CONSENT (APL 61) -----------------------------------------------------------
@@ -104,7 +110,8 @@ register(RuleKind(
                          doc="the choice of `method` that is electronic service (default: electronic)"),
      "consent": bool_field("the party's written consent to electronic service")},
     electronic_service_consented,
-    doc="A document is served electronically only with the party's written consent."))
+    doc="A document is served electronically only with the party's written consent.",
+    title=Phrase("Electronic service with the party's consent", "电子送达经当事人同意")))
 
 
 # -- PERSONAL_INFO_DISCLOSED (APL 48; 国办发〔2018〕118号) ---------------------------------------------
@@ -128,7 +135,8 @@ register(RuleKind(
     "no_personal_numbers_disclosed", "PERSONAL_INFO_DISCLOSED", "《行政处罚法》第48条；国办发〔2018〕118号",
     {"text": text_field("the text to be published")},
     no_personal_numbers_disclosed,
-    doc="A text for the public holds no identity or mobile phone number."))
+    doc="A text for the public holds no identity or mobile phone number.",
+    title=Phrase("No personal numbers disclosed", "公开内容不含个人号码")))
 
 
 # -- TRANSFER_NOT_COPIED (国务院令第310号) --------------------------------------------------------------
@@ -149,7 +157,8 @@ register(RuleKind(
     {"copied": bool_field("the transfer letter was copied to the procuratorate"),
      "procuratorate": text_field("the procuratorate copied", optional=True)},
     transfer_copied_to_procuratorate,
-    doc="A transfer of a suspected crime is copied to the procuratorate at the same level."))
+    doc="A transfer of a suspected crime is copied to the procuratorate at the same level.",
+    title=Phrase("Transfer copied to the procuratorate", "移送涉嫌犯罪案件抄送检察院")))
 
 
 # -- DISCLOSURE_NOT_MADE (APL 48(2)) --------------------------------------------------------------------
@@ -168,4 +177,5 @@ register(RuleKind(
     {"disclosure": Param(FORM, doc="the form of the disclosure step"),
      "revoked_on": date_field("the field of the request the refusal names (the day the decision was revoked)")},
     withdrawn_only_if_disclosed, effect=BEFORE_FORM,
-    doc="The withdrawal of a disclosure is asked for only where the decision was disclosed."))
+    doc="The withdrawal of a disclosure is asked for only where the decision was disclosed.",
+    title=Phrase("Disclosure withdrawn only if made", "已公开方可撤回公开")))

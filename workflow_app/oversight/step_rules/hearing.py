@@ -8,6 +8,7 @@ and `hearing_request_not_waived` (DEFENCE_PERIOD_CUT), `hearing_notified_in_time
 Periods: APL Art. 85 makes the law's "三日、五日、七日" working days, so the defence window
 (Art. 44-45, 64: 5 days) and the hearing notice (Art. 64: 7 days before the hearing) are counted
 with the working-day calendar."""
+from ...messages import Phrase
 from ..bindings import NUMBER, TEXT, Param, RuleKind, register
 from ..calendar import working_days_after
 from .record import (
@@ -21,6 +22,8 @@ from .record import (
     number_field,
     text_field,
 )
+
+GROUP = Phrase("Statement, defence and hearing", "陈述申辩与听证")
 
 
 # -- HEAVIER_AFTER_DEFENCE (APL 45) -----------------------------------------------------------------
@@ -59,7 +62,8 @@ register(RuleKind(
      "decided_kinds": list_field("the penalty kinds decided", optional=True),
      "notified_kinds": list_field("the penalty kinds the notice proposed", optional=True)},
     heavier_after_defence,
-    doc="The decision is not heavier than the notice: no higher fine, no kind the notice did not name."))
+    doc="The decision is not heavier than the notice: no higher fine, no kind the notice did not name.",
+    title=Phrase("No heavier penalty after the defence", "不因陈述申辩加重处罚")))
 
 
 # -- DEFENCE_PERIOD_CUT (APL 44, 45, 64) ------------------------------------------------------------
@@ -91,7 +95,8 @@ register(RuleKind(
                            doc="working days to state, defend and request a hearing (APL 64: 5)")},
     decision_after_defence_window,
     doc="No decision before the party's window to state, defend and request a hearing has closed, "
-        "unless it waived them in writing."))
+        "unless it waived them in writing.",
+    title=Phrase("Decision after the defence window", "陈述申辩期满后作出决定")))
 
 
 def hearing_request_not_waived(record: CaseRecord, params: dict) -> list[Breach]:
@@ -110,7 +115,8 @@ register(RuleKind(
     {"requested": bool_field("the party requested a hearing"),
      "waived": bool_field("the party waived its rights to statement, defence and hearing")},
     hearing_request_not_waived,
-    doc="A record does not both request a hearing and waive it."))
+    doc="A record does not both request a hearing and waive it.",
+    title=Phrase("Hearing request not also waived", "申请听证与放弃听证不矛盾")))
 
 
 # -- HEARING_NOTICE_SHORT, HEARING_CHAIR_CONFLICT (APL 64) ------------------------------------------
@@ -141,7 +147,8 @@ register(RuleKind(
      "working_days": Param(NUMBER, ("integer",), optional=True, default=HEARING_NOTICE_WORKING_DAYS,
                            doc="working days' notice before the hearing (APL 64: 7)")},
     hearing_notified_in_time,
-    doc="The party is notified of the hearing the working days the law gives before it."))
+    doc="The party is notified of the hearing the working days the law gives before it.",
+    title=Phrase("Hearing notified in time", "按期通知听证")))
 
 
 def hearing_chair_not_investigator(record: CaseRecord, params: dict) -> list[Breach]:
@@ -160,7 +167,8 @@ register(RuleKind(
     {"chair": text_field("the presiding officer (a username)"),
      "investigators": list_field("the officers who investigated (usernames)")},
     hearing_chair_not_investigator,
-    doc="The hearing is presided over by someone who did not investigate the case."))
+    doc="The hearing is presided over by someone who did not investigate the case.",
+    title=Phrase("Hearing chair not an investigator", "听证主持人不是调查人员")))
 
 
 # -- HEARING_RIGHT_NOT_OFFERED (APL 63) ------------------------------------------------------------
@@ -199,7 +207,8 @@ register(RuleKind(
      "fine": number_field("the fine proposed"),
      "kinds": list_field("the penalty kinds proposed")},
     hearing_offered_where_due,
-    doc="A notice of a large fine or of a kind APL 63 names tells the party of the right to a hearing."))
+    doc="A notice of a large fine or of a kind APL 63 names tells the party of the right to a hearing.",
+    title=Phrase("Hearing right offered where due", "依法告知听证权利")))
 
 
 # -- PARTY_OPINIONS_UNANSWERED (APL 45, 62, 65) ----------------------------------------------------
@@ -232,4 +241,5 @@ register(RuleKind(
      "hearing_attended": bool_field("the party attended its hearing", optional=True)},
     decision_answers_the_party,
     doc="A decision does not say the party made no statement, defence or hearing opinion where the record "
-        "has one: it states whether they were adopted and why."))
+        "has one: it states whether they were adopted and why.",
+    title=Phrase("Decision answers the party's opinions", "决定回应当事人意见")))

@@ -24,8 +24,11 @@
 The plan, the earlier inspections and the joint visit come from `record.inspections` (oversight/step_rules/record.py
 InspectionHistory, services/inspections/visits.py), read only when one of these kinds runs.
 """
+from ...messages import Phrase
 from ..bindings import ALERT, BEFORE_FORM, FIELD, FORM, TEXT, Param, RuleKind, register
 from .record import Breach, CaseRecord, date_field, number_field, text_field
+
+GROUP = Phrase("Enterprise inspections", "涉企检查")
 
 PLANNED = "plan"
 # 双随机、一公开 is a rule of the State Council's regulation (优化营商环境条例, Decree No. 722), and the
@@ -75,7 +78,8 @@ register(RuleKind(
      "received_on": date_field("the day the complaint, referral or clue came in")},
     inspection_triggered, effect=ALERT,
     doc="An enterprise inspection is made under an item of the department's published plan of its year, or on a "
-        "complaint, referral or clue recorded with its reference and day; otherwise INSPECTION_WITHOUT_PLAN."))
+        "complaint, referral or clue recorded with its reference and day; otherwise INSPECTION_WITHOUT_PLAN.",
+    title=Phrase("Inspection under a plan or a recorded cause", "涉企检查有计划或者事由")))
 
 
 # -- INSPECTION_TOO_FREQUENT --------------------------------------------------------------------------------
@@ -103,7 +107,8 @@ register(RuleKind(
     {"visit_on": date_field("the day of the visit")},
     inspection_within_frequency, effect=ALERT,
     doc="The department's visits of one enterprise carried out in a year (their on-site record made), with this one, "
-        "stay within the yearly frequency its published plan of that year allows; beyond it INSPECTION_TOO_FREQUENT."))
+        "stay within the yearly frequency its published plan of that year allows; beyond it INSPECTION_TOO_FREQUENT.",
+    title=Phrase("Inspection within its yearly frequency", "涉企检查不超过频次")))
 
 
 # -- the clue handed on to a linked penalty case --------------------------------------------------------------
@@ -127,7 +132,8 @@ register(RuleKind(
                    doc="the kind of link (services/cases/links.py KINDS) the penalty case is opened with")},
     clue_opened_in_linked_case,
     doc="The hand-over of an inspection's clue is refused until a penalty case is opened from the inspection "
-        "with that kind of link."))
+        "with that kind of link.",
+    title=Phrase("Inspection clue opened as a case", "检查发现的线索已立案")))
 
 
 # -- the day of a joint visit ------------------------------------------------------------------------------
@@ -149,7 +155,8 @@ register(RuleKind(
     {"visit_on": date_field("the day of the department's visit (the field the refusal names)")},
     on_joint_visit_day,
     doc="A department taking part in a joint visit registers its visit on the joint visit's day; another day is "
-        "refused, naming the joint visit's."))
+        "refused, naming the joint visit's.",
+    title=Phrase("Joint visit on its day", "联合检查在同一天进行")))
 
 
 # -- 终止检查: only before the visit is carried out ------------------------------------------------------------
@@ -173,4 +180,5 @@ register(RuleKind(
                       doc="the choice of `decision` that approves (default: approve)")},
     withdrawn_before_record, effect=BEFORE_FORM,
     doc="An inspection is ended (终止检查) only before its on-site record is made; after it the inspection ends "
-        "with its result."))
+        "with its result.",
+    title=Phrase("Inspection ended only before its record", "检查记录作出前方可终止检查")))

@@ -2,8 +2,11 @@
 goes on in the penalty case that confiscates (行政强制法 AC 27: the items are confiscated by a
 decision made in the penalty procedure), so the step recording that outcome is refused until that
 penalty case is opened from this one (`confiscated_in_linked_case`)."""
+from ...messages import Phrase
 from ..bindings import TEXT, Param, RuleKind, register
 from .record import Breach, CaseRecord, text_field
+
+GROUP = Phrase("Linked cases", "关联案件")
 
 
 def confiscated_in_linked_case(record: CaseRecord, params: dict) -> list[Breach]:
@@ -31,4 +34,5 @@ register(RuleKind(
                    doc="the kind of link (services/cases/links.py KINDS) the penalty case is opened with")},
     confiscated_in_linked_case,
     doc="A coercive measure ended by confiscation is refused until a penalty case is opened from the case with "
-        "that kind of link: the items are confiscated by that case's penalty decision."))
+        "that kind of link: the items are confiscated by that case's penalty decision.",
+    title=Phrase("Confiscation through a penalty case", "没收须另立行政处罚案件")))

@@ -34,9 +34,12 @@ finding and the same tier (`grounds_mitigated`).
 """
 from dataclasses import dataclass, field
 
+from ...messages import Phrase
 from ..bindings import ALERT, TEXT, TEXTS, Param, RuleKind, register
 from ..powers import kind_label
 from .record import Breach, CaseRecord, list_field, number_field, text_field, yuan
+
+GROUP = Phrase("No-penalty and light-penalty lists", "不予处罚和从轻减轻清单")
 
 NO_PENALTY, LIGHT = "no_penalty", "light"
 # The tier a light-list item grounds (services/registers/penalty_lists.py imports them; models.PenaltyListItem.tier)
@@ -266,7 +269,8 @@ register(RuleKind(
      "decided_fine": number_field("the fine decided", optional=True)},
     no_penalty_list_respected, effect=ALERT,
     doc="A case recorded as meeting an item of the no-penalty list but decided with a penalty raises "
-        "MINOR_FIRST_VIOLATION_PENALIZED for the supervisor; the step is taken."))
+        "MINOR_FIRST_VIOLATION_PENALIZED for the supervisor; the step is taken.",
+    title=Phrase("No-penalty list respected", "落实不予处罚清单")))
 
 
 # -- LIGHT_LIST_NOT_APPLIED (APL 32; 国办发〔2022〕27号) -----------------------------------------------------
@@ -302,4 +306,5 @@ register(RuleKind(
                                 "(default: ordinary, heavier)")},
     light_list_applied, effect=ALERT,
     doc="A case recorded as meeting an item of the light-penalty list whose penalty is heavier than the tiers the "
-        "item names (从轻, 减轻, or either) raises LIGHT_LIST_NOT_APPLIED for the supervisor; the step is taken."))
+        "item names (从轻, 减轻, or either) raises LIGHT_LIST_NOT_APPLIED for the supervisor; the step is taken.",
+    title=Phrase("Light-penalty list applied", "落实从轻减轻处罚清单")))

@@ -17,10 +17,13 @@ The penalty kinds proposed, notified or decided are those the cause's penalty pr
 (PENALTY_KIND_NOT_IN_PROVISION, APL Art. 4, 38(1): a penalty without a legal basis is invalid),
 beside the confiscation of the illegal gain, which APL Art. 28(2) orders whatever the provision says.
 """
+from ...messages import Phrase
 from ..bindings import MAP, TEXT, TEXTS, Param, RuleKind, register
 from ..powers import kind_label
 from .penalty_lists import LIGHT, TIER_WORDS, grounds_mitigated, tier_of
 from .record import Breach, CaseRecord, text_field, yuan
+
+GROUP = Phrase("Statutory range of the penalty", "法定处罚幅度")
 
 BASIS_WORDS = {"illegal_gain": ("违法所得", "illegal gain"), "goods_value": ("货值金额", "value of the goods")}
 
@@ -189,7 +192,8 @@ register(RuleKind(
     fine_within_statutory_range,
     doc="A fine proposed, notified or decided lies within its cause's statutory range; below the minimum only "
         "with a recorded APL Art. 32 circumstance or a light-penalty list item of 减轻 the case meets (减轻处罚), above "
-        "the maximum never."))
+        "the maximum never.",
+    title=Phrase("Fine within the statutory range", "罚款在法定幅度内")))
 
 
 # -- PENALTY_KIND_NOT_IN_PROVISION (APL Art. 4, 38(1)) ------------------------------------------------
@@ -230,4 +234,5 @@ register(RuleKind(
      "always": Param(TEXTS, optional=True, default=("confiscation",),
                      doc="kinds any provision allows (default: confiscation, of the illegal gain: APL Art. 28(2))")},
     kinds_within_cause,
-    doc="The penalty kinds proposed, notified or decided are those the cause's penalty provision provides."))
+    doc="The penalty kinds proposed, notified or decided are those the cause's penalty provision provides.",
+    title=Phrase("Penalty kinds within the cause's provision", "处罚种类符合罚则规定")))

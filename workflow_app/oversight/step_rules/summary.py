@@ -6,8 +6,11 @@ APL 68, 69).
 The limits are parameters with the national defaults (200 yuan for a person, 3,000 for an
 organisation; 100 yuan for collection on the spot): a package binds other numbers where its law
 provides otherwise."""
+from ...messages import Phrase
 from ..bindings import NUMBER, TEXT, TEXTS, Param, RuleKind, register
 from .record import Breach, CaseRecord, bool_field, list_field, number_field, text_field
+
+GROUP = Phrase("Summary procedure", "简易程序")
 
 PARTY_WORDS = {"person": ("公民", "a person"), "organization": ("法人或者其他组织", "an organisation")}
 
@@ -81,7 +84,8 @@ register(RuleKind(
      "other_limit": number_field("the limit that law provides", optional=True)},
     summary_within_limit,
     doc="A decision on the spot is a warning or a fine within the summary limit of the party's kind, or of "
-        "the law recorded as providing otherwise."))
+        "the law recorded as providing otherwise.",
+    title=Phrase("Summary decision within its limit", "当场处罚不超过限额")))
 
 
 # -- ON_SPOT_COLLECTION_NOT_ALLOWED (APL 68, 69) --------------------------------------------------------
@@ -144,4 +148,5 @@ register(RuleKind(
      "amount": number_field("the amount collected (the fine)", optional=True)},
     on_spot_collection_allowed,
     doc="A fine is collected on the spot only on a ground of APL Art. 68 or 69 on record: at most 100 yuan, or "
-        "payment afterwards hard (its facts recorded); the amount collected is the fine."))
+        "payment afterwards hard (its facts recorded); the amount collected is the fine.",
+    title=Phrase("On-the-spot collection allowed", "当场收缴罚款符合法定情形")))

@@ -30,6 +30,7 @@ from sqlalchemy.orm import selectinload
 
 from ...engine.errors import EngineError
 from ...engine.pool import EngineUnavailable, engine_for
+from ...engine.template_fields import CASE_FIELDS
 from ...engine.word_templates import CONTEXT_NAMES
 from ...extensions import db
 from ...models import Case, ProcedureFile, ProcedureVersion, Task, User
@@ -180,21 +181,29 @@ class Record:
 
 def context(record: Record, spec: DocumentSpec, source: Source) -> dict:
     """What a template sees (docs/documents.md): plain data, built from the document's record alone
-    (`source`), so the same record gives the same document. Each form's data is also a name of its
-    own (`clue_intake`), unless its key is a name of the context."""
+    (`source`), so the same record gives the same document."""
     case, row = record.case, source.row
-    names = _full_names({u for task in source.tasks.values()
-                         for u in _users(record.schemas.get(task.form_key), task.data or {})})
+    names = full_names({u for task in source.tasks.values()
+                        for u in users_in(record.schemas.get(task.form_key), task.data or {})})
     steps = {bpmn_id: _step(task, record.schemas.get(task.form_key), names) for bpmn_id, task in source.tasks.items()}
     forms = dict(source.by_form)
-    labels = {key: _shown(record.schemas.get(key), data, names) for key, data in forms.items()}
+    labels = {key: shown(record.schemas.get(key), data, names) for key, data in forms.items()}
+    return assemble(case={name: getattr(case, name) for name in CASE_FIELDS},
+                    authority=record.authority, department=case.department.name, spec=spec, forms=forms,
+                    labels=labels, steps=steps, step=steps[row.bpmn_id],
+                    evidence_list=evidence.cited(case, row.completed_at), officers=officers(record, source))
+
+
+def assemble(*, case: dict, authority: str, department: str, spec: DocumentSpec, forms: dict, labels: dict,
+             steps: dict, step: dict, evidence_list: list, officers: list) -> dict:
+    """The context a template is filled from, one shape for a case's document and a draft's preview
+    (document_previews.py; the names engine/template_fields.py checks a template against). Each
+    form's data is also a name of its own (`clue_intake`), unless its key is a name of the context."""
     return {**{key: data for key, data in forms.items() if key not in CONTEXT_NAMES},
-            "case": {"number": case.number, "title": case.title, "party_name": case.party_name,
-                     "party_kind": case.party_kind},
-            "authority": record.authority, "department": case.department.name,
+            "case": case, "authority": authority, "department": department,
             "document": {"kind": spec.kind, "title": spec.title},
-            "forms": forms, "labels": labels, "steps": steps, "step": steps[row.bpmn_id],
-            "evidence_list": evidence.cited(case, row.completed_at), "officers": officers(record, source)}
+            "forms": forms, "labels": labels, "steps": steps, "step": step,
+            "evidence_list": evidence_list, "officers": officers}
 
 
 OFFICER = "officer"
@@ -233,23 +242,28 @@ def officers(record: Record, source: Source) -> list[dict]:
 
 
 def _step(row: Task, schema: dict | None, names: dict[str, str]) -> dict:
-    data = dict(row.data or {})
-    return {"id": row.bpmn_id, "name": row.name, "form": row.form_key,
-            "completed_on": row.completed_at.astimezone(LOCAL_TZ).date().isoformat() if row.completed_at else None,
-            "completed_by": row.completed_by.full_name if row.completed_by else "",
-            "data": data, "labels": _shown(schema, data, names)}
+    return step_entry(row.bpmn_id, row.name, row.form_key,
+                      row.completed_at.astimezone(LOCAL_TZ).date().isoformat() if row.completed_at else None,
+                      row.completed_by.full_name if row.completed_by else "", dict(row.data or {}), schema, names)
 
 
-def _shown(schema, value, names: dict[str, str]):
+def step_entry(bpmn_id: str, name: str, form_key: str | None, completed_on: str | None, completed_by: str,
+               data: dict, schema: dict | None, names: dict[str, str]) -> dict:
+    """A completed step as a template sees it (`steps.<id>`, `step`)."""
+    return {"id": bpmn_id, "name": name, "form": form_key, "completed_on": completed_on,
+            "completed_by": completed_by, "data": data, "labels": shown(schema, data, names)}
+
+
+def shown(schema, value, names: dict[str, str]):
     """The value as a document prints it: a choice by its label (the form's x-enum-labels), a
     user (a field with x-user-role) by their full name; rows and lists of choices item by item."""
     if not isinstance(schema, dict):
         return value
     if isinstance(value, dict):
         props = schema.get("properties") or {}
-        return {key: _shown(props.get(key), item, names) for key, item in value.items()}
+        return {key: shown(props.get(key), item, names) for key, item in value.items()}
     if isinstance(value, list):
-        return [_shown(_items(schema), item, names) for item in value]
+        return [shown(_items(schema), item, names) for item in value]
     choices, labels = schema.get("enum"), schema.get("x-enum-labels")
     if isinstance(choices, list) and isinstance(labels, list):
         return next((label for choice, label in zip(choices, labels, strict=False) if choice == value), value)
@@ -258,15 +272,15 @@ def _shown(schema, value, names: dict[str, str]):
     return value
 
 
-def _users(schema, value) -> set[str]:
+def users_in(schema, value) -> set[str]:
     """The usernames a form's data records (its fields with x-user-role)."""
     if not isinstance(schema, dict):
         return set()
     if isinstance(value, dict):
         props = schema.get("properties") or {}
-        return set().union(*(_users(props.get(key), item) for key, item in value.items()))
+        return set().union(*(users_in(props.get(key), item) for key, item in value.items()))
     if isinstance(value, list):
-        return set().union(*(_users(_items(schema), item) for item in value))
+        return set().union(*(users_in(_items(schema), item) for item in value))
     return {value} if schema.get("x-user-role") and isinstance(value, str) else set()
 
 
@@ -279,7 +293,7 @@ def _items(schema: dict):
     return items
 
 
-def _full_names(usernames: set[str]) -> dict[str, str]:
+def full_names(usernames: set[str]) -> dict[str, str]:
     if not usernames:
         return {}
     return dict(db.session.execute(db.select(User.username, User.full_name)
@@ -336,8 +350,15 @@ def _fill(user: User, case: Case, spec: DocumentSpec, values: dict, authority: s
     if template is None:
         raise Conflict(tr("the template %(file)s of document %(kind)s is missing from its procedure's package",
                           file=spec.template, kind=spec.kind), code="document_template_failed")
-    payload = {"template": template, "context": values, "title": spec.title, "author": authority, "images": images,
-               "late_fee": late_fee_basis}
+    return fill(user, template, spec, values, authority=authority, images=images, late_fee_basis=late_fee_basis)
+
+
+def fill(user: User, template: bytes, spec: DocumentSpec, values: dict, *, authority: str,
+         images: dict[str, bytes], late_fee_basis: dict | None, title: str | None = None) -> bytes:
+    """`template` filled from `values` in an engine worker, the one renderer of a case's documents
+    and a draft's previews; a template that cannot be filled is a 409 naming it and the reason."""
+    payload = {"template": template, "context": values, "title": title or spec.title, "author": authority,
+               "images": images, "late_fee": late_fee_basis}
     try:
         return engine_for(current_app.config).run("document", {}, payload, engine_limits(),
                                                   actor_key=actor_key_of(user))
@@ -427,5 +448,6 @@ def _text(pieces: list) -> str:
     return "".join(p for p in pieces if isinstance(p, str))
 
 
-def render_html(page: Page) -> str:
-    return render_template("documents/document.html", doc=page)
+def render_html(page: Page, *, sample: bool = False) -> str:
+    """The print page; `sample`: a draft's preview filled from samples (document_previews.py), said so."""
+    return render_template("documents/document.html", doc=page, sample=sample)

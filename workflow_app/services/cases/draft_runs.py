@@ -21,6 +21,7 @@ from ...oversight import bindings, step_rules
 from ...oversight.calendar import LOCAL_TZ
 from ...oversight.deadlines import DeadlineSyntaxError, parse_deadline
 from ..errors import Conflict, Forbidden, Invalid, NotFound, tr
+from ..people.access import in_scope
 from ..procedures import drafts
 from ..procedures.forms import validate_form
 from ..procedures.versions import (
@@ -38,6 +39,7 @@ from .step_path import engine_invalid
 
 MAX_STEPS = 300
 PARTY_KINDS = ("person", "organization")
+MAX_PARTY_NAME = 200  # as a case's party (api/schemas.py PartySchema)
 
 
 class _Run:
@@ -70,16 +72,25 @@ def _writer(user: User, draft_id: int):
 
 
 def start(user: User, draft_id: int, department_code: str, party: dict | None = None) -> dict:
-    """A new test run of the draft in `department_code` (its registers, powers and settings are the
-    rules' record), for a party {name, kind}; an earlier run of the draft is replaced."""
+    """A new test run of the draft in `department_code`, a department of the user's area (its
+    registers, powers and settings are the rules' record), for a party {name, kind}; an earlier run
+    of the draft is replaced."""
     draft = _writer(user, draft_id)
+    readable = isinstance(department_code, str) and len(department_code) <= 64 and "\x00" not in department_code
     department = db.session.execute(db.select(OrgUnit).where(OrgUnit.code == department_code)
-                                    ).scalar_one_or_none() if isinstance(department_code, str) else None
+                                    ).scalar_one_or_none() if readable else None
     if department is None or department.kind != "department":
-        raise Invalid({"department": [tr("no department with code %(code)s", code=repr(department_code))]})
+        raise Invalid({"department": [tr("no department with code %(code)s", code=repr(department_code)[:80])]})
+    if not in_scope(user, department):  # its registers and settings are what the run reads: the author's own
+        raise Invalid({"department": [tr("the department %(code)s is outside your area of responsibility",
+                                         code=repr(department_code))]})
     party = party or {"name": "试运行当事人", "kind": "organization"}
-    if party.get("kind") not in PARTY_KINDS or not isinstance(party.get("name"), str) or not party["name"].strip():
-        raise Invalid({"party": [tr("a party: its name, and its kind (person or organization)")]})
+    name = party.get("name")
+    if (party.get("kind") not in PARTY_KINDS or not isinstance(name, str) or not name.strip()
+            or len(name) > MAX_PARTY_NAME or "\x00" in name):
+        raise Invalid({"party": [tr("a party: its name (at most %(max)d characters), and its kind (person or "
+                                    "organization)", max=MAX_PARTY_NAME)]})
+    party = {"name": name.strip(), "kind": party["kind"]}
     run = _Run(draft)
     initial = {"party_kind": party["kind"], "party_name": party["name"], "department": department.code,
                "case_title": f"{draft.title}（试运行）"}
@@ -114,18 +125,10 @@ def complete(user: User, draft_id: int, engine_task_id: str, data) -> dict:
     rule kinds the package binds to it (a refusal with the law's words, nothing done), then the
     engine. The rules that would raise an oversight alert are listed with the step."""
     draft = _writer(user, draft_id)
-    record = draft.test_run
-    if record is None:
-        raise NotFound(tr("the draft has no test run"))
-    if record["revision"] != draft.revision:
-        raise Conflict(tr("the draft changed since this test run began (revision %(then)d, now %(now)d): start it "
-                          "again", then=record["revision"], now=draft.revision), code="test_run_stale")
+    record = _current(draft)
     if record["completed"]:
         raise Conflict(tr("the test run has ended; start it again"), code="test_run_ended")
-    task = next((t for t in record["ready"] if t["engine_task_id"] == engine_task_id), None)
-    if task is None:
-        raise Conflict(tr("step %(id)s is not ready in the test run", id=repr(engine_task_id)[:80]),
-                       code="task_not_ready")
+    task = _ready_step(record, engine_task_id)
     if len(record["steps"]) >= MAX_STEPS:
         raise Conflict(tr("a test run takes at most %(max)d steps; start it again", max=MAX_STEPS))
     run = _Run(draft)
@@ -151,7 +154,8 @@ def complete(user: User, draft_id: int, engine_task_id: str, data) -> dict:
     now = utcnow()
     record = {**record, "steps": [*record["steps"], {
         "bpmn_id": task["bpmn_id"], "name": task["name"], "form_key": task["form_key"], "data": data,
-        "at": now.isoformat(), "by": user.username, "alerts": alerts, "due_at": task.get("due_at")}]}
+        "at": now.isoformat(), "by": user.username, "alerts": alerts, "due_at": task.get("due_at"),
+        "called_by": task.get("called_by") or []}]}
     record["milestones"] = list(record["milestones"])
     _reached(record, step, now)
     record["completed"] = step.completed
@@ -159,6 +163,35 @@ def complete(user: User, draft_id: int, engine_task_id: str, data) -> dict:
     with one_transaction(drafts.RACE):
         draft.test_state, draft.test_run = step.state, record
     return view(draft)
+
+
+def step_form(user: User, draft_id: int, engine_task_id: str) -> tuple[dict, dict | None, dict]:
+    """A ready step of the draft's run with its form's schema and the draft's forms (the page
+    renders the form as a task page does): (the step as the run lists it, its schema or None, the
+    forms by key). A stale or ended run, or a step not ready in it, is refused as `complete` would."""
+    draft = drafts.get(user, draft_id)
+    task = _ready_step(_current(draft), engine_task_id)
+    forms = _Run(draft).checked.forms
+    return task, forms.get(task["form_key"]) if task["form_key"] else None, forms
+
+
+def _current(draft) -> dict:
+    """The draft's run, begun on the draft's revision as it stands."""
+    record = draft.test_run
+    if record is None:
+        raise NotFound(tr("the draft has no test run"))
+    if record["revision"] != draft.revision:
+        raise Conflict(tr("the draft changed since this test run began (revision %(then)d, now %(now)d): start it "
+                          "again", then=record["revision"], now=draft.revision), code="test_run_stale")
+    return record
+
+
+def _ready_step(record: dict, engine_task_id) -> dict:
+    task = next((t for t in record["ready"] if t["engine_task_id"] == engine_task_id), None)
+    if task is None:
+        raise Conflict(tr("step %(id)s is not ready in the test run", id=repr(engine_task_id)[:80]),
+                       code="task_not_ready")
+    return task
 
 
 def discard(user: User, draft_id: int) -> None:
@@ -215,5 +248,6 @@ def _ready(run: _Run, record: dict, step, now: datetime) -> list[dict]:
                       "deadline": text,
                       "deadline_words": {"zh": getattr(words, "zh", str(words)), "en": str(words)}
                       if words is not None else None,
-                      "due_at": due_at, "ready_at": ready_at.isoformat()})
+                      "due_at": due_at, "ready_at": ready_at.isoformat(),
+                      "called_by": list(meta.get("called_by") or [])})
     return ready

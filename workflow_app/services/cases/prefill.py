@@ -11,6 +11,10 @@ accepts wins):
 - `case.number`, `case.title`, `case.party_name`, `case.party_kind`: the case; `case.late_fee`: the
   late fee the system counts to the day of payment on record, else today (services/cases/late_fees.py,
   APL 72), offered only once one runs;
+- `origin.<form key>.<field>`: what the latest completed step of that form recorded in the case
+  this one was opened from (its first link, services/cases/links.py), e.g. a clue referred again
+  offers the letter of the referral the receiving department returned; nothing for a case opened
+  from no other, or from one without that form;
 - `decision.<decision id>.<output>`: an output of the latest evaluation of a decision table of the
   package (a business rule task's automatic step, services/cases/decisions.py), e.g. the fine range
   of the benchmark tier the report proposes (`decision.benchmark_SCJG_SP_126_03.min_fine`);
@@ -35,6 +39,7 @@ from . import decisions as case_decisions
 from . import record as case_record
 
 KEY = "x-prefill"
+ORIGIN = "origin"
 DECISION = "decision"
 CASE_FIELDS = {"number": "string", "title": "string", "party_name": "string", "party_kind": "string",
                "late_fee": "number"}
@@ -75,8 +80,25 @@ def _value(case: Case, forms: dict[str, dict], ref: str):
     if head == DECISION and head not in forms:
         decision, _dot, output = rest.partition(".")
         return case_decisions.output_of(case, decision, output) if output else None
+    if head == ORIGIN and "." in rest and ORIGIN not in forms:
+        origin = _origin(case)
+        form, _dot, path = rest.partition(".")
+        data = case_record.latest_forms(origin).get(form) if origin is not None else None
+        return _read(data, path.split(".")) if data is not None else None
     data = forms.get(head)
     return _read(data, rest.split(".")) if data is not None and rest else None
+
+
+def _origin(case: Case) -> Case | None:
+    """The case this one was opened from or for: the origin of its first link."""
+    from ...extensions import db
+    from ...models import CaseLink
+
+    if not hasattr(case, "_prefill_origin"):
+        link = db.session.execute(db.select(CaseLink).where(CaseLink.to_case_id == case.id)
+                                  .order_by(CaseLink.id).limit(1)).scalar_one_or_none()
+        case._prefill_origin = db.session.get(Case, link.from_case_id) if link is not None else None
+    return case._prefill_origin
 
 
 def _department_value(unit, name: str):
@@ -124,8 +146,9 @@ def values(case: Case, schema: dict | None) -> dict[str, tuple[object, str]]:
 def problems(forms: dict[str, dict], used: Iterable[str], field_schema,
              decisions: dict | None = None) -> list[tuple[str, Text]]:
     """(form key, what is wrong) for every source of the `used` forms that names nothing of the
-    package's `forms` or `decisions` (decision id -> engine.decisions.Decision), or a field of
-    another type than the one it fills. `field_schema(forms, ref)`: the schema at a reference."""
+    package's `forms` or `decisions` (decision id -> engine.decisions.Decision; None: its tables
+    are not known here, and decision sources are left to the deploy), or a field of another type
+    than the one it fills. `field_schema(forms, ref)`: the schema at a reference."""
     found = []
     for key in sorted(set(used) & forms.keys()):
         schema = forms[key]
@@ -137,21 +160,28 @@ def problems(forms: dict[str, dict], used: Iterable[str], field_schema,
             if not refs:
                 found.append((key, tr("%(field)s: x-prefill names no source", field=where)))
             for ref in refs:
-                problem = _ref_problem(forms, field_schema, prop, ref, where, decisions or {})
+                problem = _ref_problem(forms, field_schema, prop, ref, where, decisions)
                 if problem is not None:
                     found.append((key, problem))
     return found
 
 
-def _ref_problem(forms, field_schema, prop: dict, ref, where: str, decisions: dict) -> Text | None:
+def _ref_problem(forms, field_schema, prop: dict, ref, where: str, decisions: dict | None) -> Text | None:
     if not isinstance(ref, str) or "." not in ref:
         return tr("%(field)s: x-prefill %(ref)s is not a source (<form key>.<field>, case.<field>, "
-                  "department.<field> or decision.<decision id>.<output>)", field=where, ref=repr(ref))
+                  "origin.<form key>.<field>, department.<field> or decision.<decision id>.<output>)",
+                  field=where, ref=repr(ref))
     head, _dot, rest = ref.partition(".")
     target = prop.get("type")
     if head == DECISION and head not in forms:
-        return _decision_problem(decisions, rest, ref, where, target)
-    if head in ("case", "department") and head not in forms:
+        return _decision_problem(decisions, rest, ref, where, target) if decisions is not None else None
+    if head == ORIGIN and head not in forms:
+        if "." not in rest:
+            return tr("%(field)s: x-prefill %(ref)s is not a source of the origin case (origin.<form key>.<field>)",
+                      field=where, ref=ref)
+        head, _dot, rest = rest.partition(".")
+        ref = f"{head}.{rest}"
+    elif head in ("case", "department") and head not in forms:
         known = CASE_FIELDS if head == "case" else DEPARTMENT_FIELDS
         if rest not in known:
             return tr("%(field)s: x-prefill %(ref)s: the %(what)s has no field %(name)s (it has %(fields)s)",
@@ -160,12 +190,14 @@ def _ref_problem(forms, field_schema, prop: dict, ref, where: str, decisions: di
             "%(field)s: x-prefill %(ref)s is a %(found)s; the field is %(type)s", field=where, ref=ref,
             found=known[rest], type=target)
     if head not in forms:
-        return None  # a form reused by a package without that step: the source offers nothing there
+        return None  # a form reused by a package without that step (or the origin's): it offers nothing there
     source = field_schema(forms, ref)
     if source is None:
         return tr("%(field)s: x-prefill %(ref)s: form %(form)s has no such field", field=where, ref=ref, form=head)
-    if target is not None and source.get("type") is not None and source.get("type") != target and not (
-            {source.get("type"), target} <= {"number", "integer"}):
+    found = source.get("type")
+    # a type that is a list (["string", "null"]) is not compared: only one type against another
+    if isinstance(target, str) and isinstance(found, str) and found != target and not (
+            {found, target} <= {"number", "integer"}):
         return tr("%(field)s: x-prefill %(ref)s is of type %(found)s; the field is %(type)s", field=where, ref=ref,
                   found=source.get("type"), type=target)
     return None

@@ -21,7 +21,7 @@ from ...models import Case, Task, User, WorkflowState
 from ...models.types import utcnow
 from ...oversight import bindings
 from ..audit import trail as audit
-from ..errors import Forbidden, Invalid, NotFound, StepRefused, tr
+from ..errors import Forbidden, Invalid, NotFound, StepRefused, refusal_line, tr
 from ..people import named as people
 from ..people.access import ROLE_WORDS, in_scope, visible_case
 from ..procedures.forms import validate_form
@@ -126,8 +126,33 @@ def _check_before_form(case: Case, info, kind: str, ready: list[Task], user: Use
     """What the law says of starting `kind` now before its form is typed: the decision clock's
     conditions (services/cases/time_limits.py), then the package's rule kinds that read only the case's
     record (effect BEFORE_FORM)."""
-    time_limits.check_may_start(case, info.task_specs, kind, ready)
+    time_limits.check_may_start(case, info.task_specs, kind, ready)  # the law's own words first (EXTENSION_PENDING)
+    _check_not_pending(info, kind, ready)
     check_form_rules(info.task_specs[kind].get("form_key"), case, {}, user, (bindings.BEFORE_FORM,))
+
+
+REQUEST_PENDING = "REQUEST_PENDING"
+
+
+def _check_not_pending(info, kind: str, ready: list[Task]) -> None:
+    """An ad-hoc step whose earlier request is still being handled (a step of its event subprocess,
+    its approval, is to be done) is not started again: a second message would run a second copy of
+    the subprocess beside the first, and the head would decide the same request twice."""
+    meta = info.task_specs[kind]
+    steps = set(meta.get("request_steps") or ())
+    waiting = next((task for task in ready if task.bpmn_id in steps), None)
+    if waiting is None:
+        return
+    forms = info.forms
+    asked, asked_en = meta["name"], step_name(meta["name"], forms.get(meta.get("form_key")), "en")
+    step, step_en = waiting.name, step_name(waiting.name, forms.get(waiting.form_key), "en")
+    message_en = (f"the case's earlier {asked_en} is still being handled ({step_en} is to be done); "
+                  "make it again once that is done")
+    raise StepRefused({kind: [refusal_line(REQUEST_PENDING, message_en,
+                                           f"本案上一次{asked}尚在办理中（待{step}），办结后方可再次提出")]},
+                      f"本案上一次{asked}尚在办理中（待{step}），办结后方可再次提出", code=REQUEST_PENDING,
+                      message_en=message_en, details={"rules": [{"code": REQUEST_PENDING, "article": None}],
+                                                      "pending_step": waiting.bpmn_id})
 
 
 def requests_for(user: User, case: Case) -> list[AdHocStep]:

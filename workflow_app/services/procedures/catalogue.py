@@ -3,8 +3,9 @@ forms and their fields (a deadline's anchor, a rule parameter, a prefill source)
 kinds with their parameters and articles, the roles a lane may be, the alerts a deadline may raise.
 
 The panel chooses; deploy decides. Everything here is read from where deploy reads it (the draft's
-forms, `oversight.bindings.KINDS`, the lane roles, the alert catalogue), so a choice the panel offers
-is one the deploy's checks accept, and nothing is listed twice in Python and JavaScript.
+forms, `oversight.bindings.KINDS` with each kind's title and family, the lane roles, the alert
+catalogue), so a choice the panel offers is one the deploy's checks accept, and nothing is listed
+twice in Python and JavaScript.
 """
 import json
 
@@ -31,17 +32,30 @@ def _fields(node: dict, prefix: str, depth: int = 0) -> list[dict]:
         ref = f"{prefix}.{name}"
         kind = prop.get("type")
         found.append({"ref": ref, "title": prop.get("title") if isinstance(prop.get("title"), str) else name,
+                      "title_en": prop.get("x-title-en") if isinstance(prop.get("x-title-en"), str) else None,
                       "type": kind if isinstance(kind, str | list) else None,
                       "format": prop.get("format") if isinstance(prop.get("format"), str) else None,
-                      "enum": prop.get("enum") if isinstance(prop.get("enum"), list) else None,
-                      "enum_labels": prop.get("x-enum-labels") if isinstance(prop.get("x-enum-labels"), dict)
-                      else None})
+                      **_choices(prop)})
         items = prop.get("items")
         if kind == "array" and isinstance(items, dict) and items.get("type") == "object":
             found += _fields(items, f"{ref}.*", depth + 1)
         elif kind == "object":
             found += _fields(prop, ref, depth + 1)
     return found
+
+
+def _choices(prop: dict) -> dict:
+    """The values a field may take (its `enum`, or its items' for a list: what a rule's choice
+    parameter is checked against, bindings._choices) with their labels in Chinese and English
+    (`x-enum-labels`, `x-enum-labels-en`: lists in the order of the values), each None if absent."""
+    holder = prop if "enum" in prop or not isinstance(prop.get("items"), dict) else prop["items"]
+    enum = holder.get("enum") if isinstance(holder.get("enum"), list) else None
+
+    def labels(key: str) -> list | None:
+        found = holder.get(key)
+        return found if enum and isinstance(found, list) and len(found) == len(enum) else None
+
+    return {"enum": enum, "enum_labels": labels("x-enum-labels"), "enum_labels_en": labels("x-enum-labels-en")}
 
 
 def forms_of(files: dict[str, bytes]) -> dict[str, dict]:
@@ -57,14 +71,20 @@ def forms_of(files: dict[str, bytes]) -> dict[str, dict]:
         ok = isinstance(schema, dict)
         forms[key] = {"path": path, "shared": path.startswith(f"forms/{packages.SHARED}/"),
                       "title": schema.get("title") if ok and isinstance(schema.get("title"), str) else key,
+                      "title_en": schema.get("x-title-en") if ok and isinstance(schema.get("x-title-en"), str) else None,
                       "fields": _fields(schema, key) if ok else []}
     return forms
+
+
+def _both(phrase) -> dict:
+    return {"zh": phrase.zh, "en": str(phrase)}
 
 
 def _kind(kind: RuleKind) -> dict:
     alert = CATALOGUE.get(kind.code)
     return {"name": kind.name, "code": kind.code, "article": kind.article, "doc": kind.doc, "effect": kind.effect,
-            "title": {"zh": alert.zh, "en": alert.en} if alert else None,
+            "title": _both(kind.title) if kind.title else {"zh": alert.zh, "en": alert.en} if alert else None,
+            "group": step_rules.group_of(kind),
             "params": [{"name": name, "kind": p.kind, "types": list(p.types), "format": p.format,
                         "optional": p.optional, "doc": p.doc, "default": p.default, "enum_of": p.enum_of}
                        for name, p in kind.params.items()]}
@@ -81,5 +101,6 @@ def catalogue(user, draft_id: int) -> dict:
     return {"draft_id": draft.id, "revision": draft.revision, "rules_path": rules_path,
             "forms": forms_of(files),
             "rule_kinds": [_kind(k) for k in sorted(KINDS.values(), key=lambda k: k.name)],
+            "rule_groups": [{"name": name, "title": _both(title)} for name, title in step_rules.GROUPS.items()],
             "roles": [{"code": code, "lane": lane} for code, lane in LANE_LABELS.items()],
             "alerts": [{"code": a.code, "zh": a.zh, "en": a.en, "basis": a.basis} for a in CATALOGUE.values()]}

@@ -21,7 +21,8 @@ Why a file beside the templates rather than properties in the BPMN or entries in
 the templates and their list belong together (legal staff own both; a document may come from
 either of two steps, so it belongs to no single element), and a rule binding checks the law
 where a document only prints the record. Deploy checks the list against the package's BPMN and
-forms and every template (word_templates.problems); a problem names its file.
+forms and every template (word_templates.problems: each field a template names must be a field of
+its form); a problem names its file.
 """
 import json
 import re
@@ -154,7 +155,7 @@ def check(package: Package, forms: dict[str, dict], task_specs: dict) -> tuple[l
             problems.append(_problem(path, tr("%(where)s: its template %(file)s is not in the package", where=where,
                                               file=spec.template)))
         elif spec.template not in checked:
-            checked[spec.template] = _template_problems(template, frozenset(forms))
+            checked[spec.template] = template_problems(template, forms, None if package.single_file else task_specs)
             problems += [_problem(spec.template, m) for m in checked[spec.template]]
     used = {spec.template for spec in specs}
     problems += [_problem(p, tr("no document of %(manifest)s uses this template", manifest=path))
@@ -162,11 +163,19 @@ def check(package: Package, forms: dict[str, dict], task_specs: dict) -> tuple[l
     return specs, problems
 
 
+def template_problems(template: bytes, forms: dict[str, dict], task_specs: dict | None) -> tuple[Text, ...]:
+    """word_templates.problems against the package's forms and steps (bpmn id -> its form key;
+    None where the steps are not known), once per template, forms and steps (a package deployed
+    again, a test database made per day, checks nothing twice)."""
+    steps = None if task_specs is None else tuple(sorted((bpmn_id, (spec or {}).get("form_key") or "")
+                                                         for bpmn_id, spec in task_specs.items()))
+    return _template_problems(template, json.dumps(forms, sort_keys=True, ensure_ascii=False), steps)
+
+
 @lru_cache(maxsize=64)
-def _template_problems(template: bytes, forms: frozenset[str]) -> tuple[Text, ...]:
-    """word_templates.problems, once per template and forms (a package deployed again, a test
-    database made per day, checks nothing twice)."""
-    return tuple(word_templates.problems(template, set(forms)))
+def _template_problems(template: bytes, forms_json: str, steps: tuple | None) -> tuple[Text, ...]:
+    return tuple(word_templates.problems(template, json.loads(forms_json),
+                                         None if steps is None else {k: v or None for k, v in steps}))
 
 
 def _problem(path: str, message: Text) -> dict:

@@ -16,6 +16,7 @@ frozen), and a `procedure_approver` other than the owner either approves it — 
 as the procedure's next version in the same transaction — or returns it with a reason (editable
 again). Every action is traced on the procedure's own chain (`procedure:<process id>`).
 """
+import json
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -24,7 +25,7 @@ from flask import current_app
 from sqlalchemy.orm import undefer
 
 from ...engine import word_templates
-from ...engine.specs import sha256_of
+from ...engine.specs import human_steps, sha256_of
 from ...extensions import db
 from ...models import Procedure as ProcedureRow
 from ...models import ProcedureDraft, ProcedureDraftFile, ProcedureVersion, User
@@ -34,7 +35,14 @@ from ..errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed,
 from ..people.access import require_role
 from ..transactions import one_transaction
 from . import packages
-from .versions import check_package, deploy_package, version_files
+from .versions import (
+    ProcedureInfo,
+    check_package,
+    deadline_words,
+    deploy_package,
+    procedure_info,
+    version_files,
+)
 
 EDITING, SUBMITTED, PUBLISHED, DISCARDED = "editing", "submitted", "published", "discarded"
 STATUSES = (EDITING, SUBMITTED, PUBLISHED, DISCARDED)
@@ -81,6 +89,12 @@ def _owned(user: User, draft_id: int, revision: int | None) -> ProcedureDraft:
                        code="draft_not_editing", details={"status": draft.status})
     check_revision(draft, revision)
     return draft
+
+
+def editable(user: User, draft_id: int, revision: int | None) -> ProcedureDraft:
+    """The user's own draft, being edited, at the revision named: what may be changed (a 403, 409
+    or 412 otherwise), checked before a change is even read."""
+    return _owned(user, draft_id, revision)
 
 
 def check_revision(draft: ProcedureDraft, revision: int | None) -> None:
@@ -207,7 +221,9 @@ def main_path(draft: ProcedureDraft) -> str:
 
 
 # -- changing it ----------------------------------------------------------------------------------
-def _check_file(draft: ProcedureDraft, path: str, content: bytes) -> None:
+def _check_file(draft: ProcedureDraft, path: str, content: bytes, files: dict[str, bytes] | None = None) -> None:
+    """A file the draft may hold. A Word template is checked against the draft's forms and steps
+    as they would stand with `files` saved (each field it names a field of its form)."""
     if not isinstance(path, str) or not PATH.fullmatch(path) or ".." in path:
         raise Invalid({"path": [tr("a path of the package's layout: bpmn/<folder>/<file> or forms/<folder>/<file>, "
                                    "plain names")]})
@@ -218,10 +234,11 @@ def _check_file(draft: ProcedureDraft, path: str, content: bytes) -> None:
     if len(content) > limit:
         raise Invalid({"content": [tr("at most %(max)d bytes", max=limit)]})
     if path.endswith(".docx"):
-        found = word_templates.problems(content, _form_keys(draft))
+        forms, steps = template_data(draft, files or {path: content})
+        found = word_templates.problems(content, forms, steps)
         if found:
-            raise Invalid({"content": found[:20]}, tr("the Word template cannot be used"), code="template_invalid",
-                          details={"problem_count": len(found)})
+            raise Invalid({"content": found[:MAX_TEMPLATE_PROBLEMS]}, tr("the Word template cannot be used"),
+                          code="template_invalid", details={"problem_count": len(found)})
     else:
         try:
             content.decode("utf-8")
@@ -230,33 +247,61 @@ def _check_file(draft: ProcedureDraft, path: str, content: bytes) -> None:
                                           byte=err.start)]}) from None
 
 
-def _form_keys(draft: ProcedureDraft) -> set[str]:
-    """The form keys a template of the draft may name: the draft's forms (its own and the shared)."""
-    return {packages.form_key(p) for p in db.session.execute(db.select(ProcedureDraftFile.path).where(
-        ProcedureDraftFile.draft_id == draft.id, ProcedureDraftFile.path.like(f"%{packages.FORM_SUFFIX}"))).scalars()}
+MAX_TEMPLATE_PROBLEMS = 50
+
+
+def template_data(draft: ProcedureDraft, changed: dict[str, bytes] | None = None
+                  ) -> tuple[dict[str, dict], dict[str, str | None]]:
+    """What a template of the draft may name: its forms (its own and the shared; key -> schema, a
+    form that is not JSON as an empty schema, judged by the draft's problems) and its people's
+    steps (bpmn id -> form key), with `changed` files as they would be saved."""
+    package = package_in({**layout(draft), **(changed or {})}, draft.process_id)
+    forms = {}
+    for path, content in package.form_files().items():
+        try:
+            schema = json.loads(content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            schema = {}
+        forms.setdefault(packages.form_key(path), schema if isinstance(schema, dict) else {})
+    steps = human_steps(package.bpmn_files(), current_app.config["BPMN_MAX_BYTES"])
+    return forms, {bpmn_id: step["form_key"] for bpmn_id, step in steps.items()}
 
 
 def save_file(user: User, draft_id: int, path: str, content: bytes, revision: int | None) -> ProcedureDraft:
     """Write one file of the user's draft (new or replaced): the draft's next revision."""
+    return save_files(user, draft_id, {path: content}, revision)
+
+
+def save_files(user: User, draft_id: int, files: dict[str, bytes], revision: int | None) -> ProcedureDraft:
+    """Write files of the user's draft (new or replaced) together: one next revision, or nothing
+    saved (a Word template and the list of documents that names it)."""
     with one_transaction(RACE):
         draft = _owned(user, draft_id, revision)
-        _check_file(draft, path, content)
-        row = db.session.execute(db.select(ProcedureDraftFile).where(
-            ProcedureDraftFile.draft_id == draft.id, ProcedureDraftFile.path == path)).scalar_one_or_none()
-        digest = sha256_of(content)
-        if row is None:
-            count = db.session.execute(db.select(db.func.count()).where(
-                ProcedureDraftFile.draft_id == draft.id)).scalar()
-            if count >= MAX_FILES:
-                raise Invalid({"path": [tr("a draft holds at most %(max)d files", max=MAX_FILES)]})
-            db.session.add(ProcedureDraftFile(draft_id=draft.id, path=path, sha256=digest, size=len(content),
-                                              content=content))
-        elif row.sha256 == digest:
+        for path, content in files.items():
+            _check_file(draft, path, content, files)
+        changed = {}
+        for path, content in files.items():
+            row = db.session.execute(db.select(ProcedureDraftFile).where(
+                ProcedureDraftFile.draft_id == draft.id, ProcedureDraftFile.path == path)).scalar_one_or_none()
+            digest = sha256_of(content)
+            if row is None:
+                count = db.session.execute(db.select(db.func.count()).where(
+                    ProcedureDraftFile.draft_id == draft.id)).scalar()
+                if count >= MAX_FILES:
+                    raise Invalid({"path": [tr("a draft holds at most %(max)d files", max=MAX_FILES)]})
+                db.session.add(ProcedureDraftFile(draft_id=draft.id, path=path, sha256=digest, size=len(content),
+                                                  content=content))
+                db.session.flush()
+            elif row.sha256 == digest:
+                continue
+            else:
+                row.sha256, row.size, row.content = digest, len(content), content
+            changed[path] = (digest, len(content))
+        if not changed:
             return draft  # nothing changed: no new revision
-        else:
-            row.sha256, row.size, row.content = digest, len(content), content
         _bump(draft, revision)
-        _trace("draft.file_saved", user, draft, path=path, sha256=digest, size=len(content))
+        for path, (digest, size) in changed.items():
+            _trace("draft.file_saved", user, draft, path=path, sha256=digest, size=size)
     return draft
 
 
@@ -277,9 +322,13 @@ def delete_file(user: User, draft_id: int, path: str, revision: int | None) -> P
 
 # -- its problems ---------------------------------------------------------------------------------
 def package_of(draft: ProcedureDraft) -> packages.Package:
-    found = [p for p in packages.packages_in(layout(draft)) if p.procedure_id == draft.process_id]
+    return package_in(layout(draft), draft.process_id)
+
+
+def package_in(files: dict[str, bytes], process_id: str) -> packages.Package:
+    found = [p for p in packages.packages_in(files) if p.procedure_id == process_id]
     if not found:
-        raise packages.package_invalid(tr("the draft has no folder bpmn/%(id)s", id=draft.process_id))
+        raise packages.package_invalid(tr("the draft has no folder bpmn/%(id)s", id=process_id))
     return found[0]
 
 
@@ -460,15 +509,27 @@ def _xml_text(text: str) -> str:
 
 
 # -- compared with the deployed version ----------------------------------------------------------------
-STEP_FIELDS = ("name", "lane", "form_key", "deadline", "milestone", "status", "closes", "legal_review",
-               "overdue_alert", "due_soon_alert")
+# What a step is compared on: its person's step (name, lane's role, form, deadline, legal review,
+# alerts), the milestone it marks (code, the status it sets and its label, whether it closes the
+# case), the message it waits for and the ad-hoc request that starts it.
+STEP_FIELDS = ("name", "lane", "form_key", "deadline", "milestone", "status", "status_label", "closes",
+               "legal_review", "overdue_alert", "due_soon_alert", "message", "request")
+LANE_FIELDS = ("name", "role")
 BPMN_NS = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 MAX_CASES_LISTED = 50
 
 
-def _flows(xml: bytes | str) -> dict[str, dict]:
-    """The sequence flows of a BPMN file's processes: id -> source, target, condition."""
-    from ...engine.specs import parse_xml
+@dataclass(frozen=True)
+class _Diagram:
+    """What the comparison reads of a BPMN file itself: its sequence flows (id -> source, target,
+    condition), its lanes (id -> name, the role it stands for) and every named element's name."""
+    flows: dict
+    lanes: dict
+    names: dict
+
+
+def _diagram(xml: bytes | str) -> _Diagram:
+    from ...engine.specs import lane_role, parse_xml
 
     data = xml.encode("utf-8") if isinstance(xml, str) else xml
     root = parse_xml(data, max_bytes=len(data) + 1).getroot()
@@ -477,30 +538,85 @@ def _flows(xml: bytes | str) -> dict[str, dict]:
         condition = flow.find(f"{BPMN_NS}conditionExpression")
         flows[flow.get("id")] = {"source": flow.get("sourceRef"), "target": flow.get("targetRef"),
                                  "condition": (condition.text or "").strip() if condition is not None else None}
-    return flows
+    lanes = {lane.get("id"): {"name": (lane.get("name") or "").strip() or None, "role": lane_role(lane.get("name"))}
+             for lane in root.iter(f"{BPMN_NS}lane")}
+    names = {el.get("id"): el.get("name").strip() for el in root.iter()
+             if isinstance(el.tag, str) and el.tag.startswith(BPMN_NS) and el.get("id") and (el.get("name") or "").strip()}
+    return _Diagram(flows, lanes, names)
 
 
 def _diff(old: dict, new: dict, fields=None) -> dict:
-    """added and removed keys; changed ones with each differing field as [old, new]."""
+    """added and removed keys; changed ones with each differing field as [old, new] (`fields`, else
+    every key of the two values)."""
     changed = []
     for key in sorted(old.keys() & new.keys()):
         a, b = old[key], new[key]
-        if fields is not None:
-            differ = {f: [a.get(f), b.get(f)] for f in fields if a.get(f) != b.get(f)}
+        if a == b:
+            continue
+        if isinstance(a, dict) and isinstance(b, dict):
+            names = fields if fields is not None else sorted(a.keys() | b.keys())
+            differ = {f: [a.get(f), b.get(f)] for f in names if a.get(f) != b.get(f)}
         else:
-            differ = {} if a == b else {"content": [None, None]}
+            differ = {"content": [a, b]}
         if differ:
             changed.append({"id": key, "fields": differ})
     return {"added": sorted(new.keys() - old.keys()), "removed": sorted(old.keys() - new.keys()), "changed": changed}
 
 
+def _details(diff: dict, old: dict, new: dict) -> dict:
+    """Each element removed or changed as it was (`before`), each added or changed as it is (`after`)."""
+    changed = [c["id"] for c in diff["changed"]]
+    return {"before": {k: old[k] for k in [*diff["removed"], *changed]},
+            "after": {k: new[k] for k in [*diff["added"], *changed]}}
+
+
+def _two(en, zh) -> dict:
+    return {"zh": zh or en, "en": en or zh}
+
+
+def _form_changes(old: dict, new: dict) -> dict:
+    """Forms by key: added, removed, and changed ones with their title [old, new], their fields
+    (properties) added, removed or changed, the other parts of the schema that differ (required,
+    examples…), and the titles of the fields named, in both languages."""
+    result = _diff({k: None for k in old}, {k: None for k in new})
+    for key in sorted(old.keys() & new.keys()):
+        a, b = old[key] or {}, new[key] or {}
+        if a == b:
+            continue
+        props = _diff(a.get("properties") or {}, b.get("properties") or {})
+        props["changed"] = [c["id"] for c in props["changed"]]
+        titles = {}
+        for name in [*props["added"], *props["removed"], *props["changed"]]:
+            spec = (b.get("properties") or {}).get(name) or (a.get("properties") or {}).get(name) or {}
+            titles[name] = _two(spec.get("x-title-en"), spec.get("title") or name)
+        result["changed"].append({
+            "id": key, "fields": {"title": [a.get("title"), b.get("title")]} if a.get("title") != b.get("title") else {},
+            "properties": props, "field_titles": titles,
+            "other": sorted(k for k in (a.keys() | b.keys()) - {"title", "properties", "x-title-en"}
+                            if a.get(k) != b.get(k))})
+    return result
+
+
+def _step_detail(meta: dict, info) -> dict:
+    """A step as the comparison shows it: its compared fields, its deadline in words, whether a
+    person does it, and the call activities that run it (a step of a called process)."""
+    words = deadline_words(meta.get("deadline"), info)
+    return {**{f: meta.get(f) for f in STEP_FIELDS}, "human": bool(meta.get("human")),
+            "called_by": list(meta.get("called_by") or []),
+            "deadline_words": None if words is None else _two(str(words), getattr(words, "zh", str(words)))}
+
+
 def compare(user: User, draft_id: int) -> dict:
     """The draft against the version it would follow (its base, else the procedure's latest): the
-    steps (name, lane, form, deadline, milestone, legal review, alerts), the sequence flows, the
-    forms and the rule bindings added, removed or changed; and the procedure's running cases in
-    the user's scope that could move to it — those whose ready steps all exist in the draft — with
-    the steps that keep the others. Only a draft the deploy accepts is compared (422 otherwise)."""
+    steps (people's steps, the elements marking a milestone or waiting for a message: name, lane,
+    form, deadline, milestone, legal review, alerts), the sequence flows, the lanes (the roles),
+    the forms (their fields) and the rule bindings added, removed or changed, each step added,
+    removed or changed with its details before and after (its deadline in words); and the
+    procedure's running cases in the user's scope that could move to it — those whose ready steps
+    all exist in the draft — with the steps that keep the others. Only a draft the deploy accepts
+    is compared (422 otherwise)."""
     from ...models import Case, Task
+    from ...oversight.bindings import KINDS
     from ..people.access import scope_filter
 
     draft = get(user, draft_id)
@@ -511,24 +627,49 @@ def compare(user: User, draft_id: int) -> dict:
         base = db.session.execute(db.select(ProcedureVersion).join(ProcedureRow).where(
             ProcedureRow.process_id == draft.process_id).order_by(ProcedureVersion.version.desc()).limit(1)
         ).scalar_one_or_none()
-    new_steps = {k: v for k, v in checked.procedure.task_specs.items() if v.get("human")}
-    names = {k: v.get("name") or k for k, v in checked.procedure.task_specs.items()}
-    main = package.files[package.main_path]
+    new_specs = checked.procedure.task_specs
+    new_info = ProcedureInfo(checked.sha256, new_specs, checked.forms, checked.rules)
+    new_diagram = _diagram(package.files[package.main_path])
     if base is None:
-        old_steps, old_flows, old_forms, old_rules = {}, {}, {}, {}
+        old_specs, old_info, old_forms, old_rules = {}, None, {}, {}
+        old_diagram = _Diagram({}, {}, {})
     else:
-        old_steps = {k: v for k, v in (base.task_specs or {}).items() if v.get("human")}
-        names = {**{k: v.get("name") or k for k, v in (base.task_specs or {}).items()}, **names}
-        old_flows, old_forms = _flows(base.bpmn_xml), base.forms or {}
+        old_info = procedure_info(base)
+        old_specs, old_forms = old_info.task_specs, base.forms or {}
         old_rules = (base.rules or {}).get("rules") or {}
+        old_diagram = _diagram(base.bpmn_xml)
+    steps = _diff(old_specs, new_specs, STEP_FIELDS)
+    flows = _diff(old_diagram.flows, new_diagram.flows, ("source", "target", "condition"))
+    lanes = _diff(old_diagram.lanes, new_diagram.lanes, LANE_FIELDS)
+    rules = _diff(_by_key(old_rules), _by_key((checked.rules or {}).get("rules") or {}))
+    names = {**old_diagram.names, **{k: v.get("name") or k for k, v in old_specs.items()},
+             **new_diagram.names, **{k: v.get("name") or k for k, v in new_specs.items()}}
+    changed_ids = [c["id"] for c in steps["changed"]]
+    forms = {**old_forms, **checked.forms}
+    old_rule_items, new_rule_items = _by_key(old_rules), _by_key((checked.rules or {}).get("rules") or {})
+    rule_kinds = {}
+    for key in [*rules["added"], *rules["removed"], *(c["id"] for c in rules["changed"])]:
+        entry = new_rule_items.get(key) or old_rule_items.get(key)
+        kind = KINDS.get(entry.get("kind")) if isinstance(entry, dict) else None
+        rule_kinds[key] = {"kind": entry.get("kind") if isinstance(entry, dict) else None,
+                           "code": kind.code if kind else None, "article": kind.article if kind else None}
     result = {
         "draft_id": draft.id, "revision": draft.revision,
         "base_version_id": base.id if base else None, "base_version": base.version if base else None,
-        "steps": _diff(old_steps, new_steps, STEP_FIELDS),
-        "flows": _diff(old_flows, _flows(main), ("source", "target", "condition")),
-        "forms": _diff(old_forms, checked.forms),
-        "rules": _diff(_by_key(old_rules), _by_key((checked.rules or {}).get("rules") or {})),
+        "steps": steps,
+        "flows": flows,
+        "lanes": lanes,
+        "forms": _form_changes(old_forms, checked.forms),
+        "rules": rules,
+        "step_details": {
+            "before": {k: _step_detail(old_specs[k], old_info) for k in [*steps["removed"], *changed_ids]},
+            "after": {k: _step_detail(new_specs[k], new_info) for k in [*steps["added"], *changed_ids]}},
+        "flow_details": _details(flows, old_diagram.flows, new_diagram.flows),
+        "lane_details": _details(lanes, old_diagram.lanes, new_diagram.lanes),
         "step_names": {k: names[k] for k in sorted(names)},
+        "form_titles": {k: _two(v.get("x-title-en"), v.get("title") or k) for k, v in sorted(forms.items())
+                        if isinstance(v, dict)},
+        "rule_kinds": rule_kinds,
         "cases": {"could_move": 0, "blocked": [], "blocked_count": 0},
     }
     if base is not None:
@@ -540,8 +681,8 @@ def compare(user: User, draft_id: int) -> dict:
         steps_of: dict[tuple[int, str], list[str]] = {}
         for case_id, number, bpmn_id in ready:
             steps_of.setdefault((case_id, number), []).append(bpmn_id)
-        for (case_id, number), steps in steps_of.items():
-            missing = sorted(s for s in steps if s not in checked.procedure.task_specs)
+        for (case_id, number), ready_steps in steps_of.items():
+            missing = sorted(s for s in ready_steps if s not in new_specs)
             if not missing:
                 result["cases"]["could_move"] += 1
                 continue
@@ -552,14 +693,22 @@ def compare(user: User, draft_id: int) -> dict:
 
 
 def _by_key(rules) -> dict:
-    """Rule bindings by a stable key: a dict's own keys, a list's items by their `kind` and the
-    forms they are bound `on`."""
+    """Rule bindings by a stable key: a dict's own keys; a list's items by their `kind` where the
+    kind is bound once (so a binding's forms or parameters changed show as that binding changed),
+    else by the kind and the forms it is bound `on`."""
     if isinstance(rules, dict):
         return rules
+    items = rules if isinstance(rules, list) else []
+    kinds = [item.get("kind") if isinstance(item, dict) else None for item in items]
     keyed = {}
-    for n, item in enumerate(rules if isinstance(rules, list) else []):
-        on = item.get("on") if isinstance(item, dict) else None
-        on = ",".join(on) if isinstance(on, list) else on
-        key = f"{item.get('kind')}@{on if on else n}" if isinstance(item, dict) else str(n)
+    for n, item in enumerate(items):
+        if not isinstance(item, dict):
+            key = str(n)
+        elif kinds.count(item.get("kind")) == 1:
+            key = str(item.get("kind"))
+        else:
+            on = item.get("on")
+            on = ",".join(map(str, on)) if isinstance(on, list) else on
+            key = f"{item.get('kind')}@{on if on else n}"
         keyed[key if key not in keyed else f"{key}#{n}"] = item
     return keyed

@@ -30,7 +30,7 @@ from ..cases import prefill
 from ..errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound, Text, Unavailable, clip, tr
 from ..people.access import require_role
 from ..registers import numbering
-from . import document_manifest, packages, statuses
+from . import document_manifest, form_checks, packages, statuses
 from .forms import form_validator, reference_forms, with_english_labels
 
 
@@ -110,7 +110,8 @@ def check_package(package: packages.Package) -> CheckedPackage:
     rules, rule_problems = _package_rules(package, forms, procedure.task_specs)
     documents, document_problems = document_manifest.check(package, forms, procedure.task_specs)
     field_problems = [{"message": message, "element_id": None, "line": None, "file": form_paths.get(key)}
-                      for key, message in [*prefill.problems(forms, procedure.form_keys, bindings.field_schema,
+                      for key, message in [*_content_problems(forms, procedure.form_keys),
+                                           *prefill.problems(forms, procedure.form_keys, bindings.field_schema,
                                                              procedure.decisions),
                                            *numbering.form_problems(forms, procedure.form_keys)]]
     if rule_problems or document_problems or field_problems:
@@ -123,6 +124,22 @@ def check_package(package: packages.Package) -> CheckedPackage:
             or (path.endswith(packages.FORM_SUFFIX) and form_paths.get(packages.form_key(path)) == path
                 and (package.own(path) or packages.form_key(path) in procedure.form_keys))}
     return CheckedPackage(procedure, kept, {key: forms[key] for key in used_forms}, rules, package_sha(kept))
+
+
+def _content_problems(forms: dict[str, dict], used) -> list[tuple[str, object]]:
+    """(form key, what is wrong) of each form the procedure's steps use, by itself
+    (form_checks.content_check: its example accepted, titles, Chinese labels of choices, roles)."""
+    found = []
+    for key in sorted(set(used) & forms.keys()):
+        check = form_checks.content_check(forms[key])
+        if check.schema_error:
+            found.append((key, check.schema_error))
+            continue
+        found += [(key, message) for messages in check.problems.values() for message in messages]
+        found += [(key, tr("the example of form %(form)s: %(field)s: %(reason)s", form=key, field=where,
+                           reason=message))
+                  for where, messages in check.example_errors.items() for message in messages]
+    return found
 
 
 def _not_utf8(data: bytes, path: str | None = None) -> dict | None:
@@ -185,6 +202,12 @@ def _store(procedure, files: dict[str, bytes], forms: dict, rules: dict | None, 
     return version, True
 
 
+def package_forms(package: packages.Package) -> dict[str, dict]:
+    """The package's forms by key as the deploy reads them (one that is not a JSON Schema left out:
+    its problem is the deploy's to name)."""
+    return _package_forms(package)[0]
+
+
 def _package_forms(package: packages.Package) -> tuple[dict[str, dict], dict[str, str], list[dict]]:
     """The package's forms by key (its own, then the shared ones), the path each key came from,
     and the problems: a file that is not a JSON Schema, a key defined twice."""
@@ -228,15 +251,23 @@ def _package_rules(package: packages.Package, forms: dict, task_specs: dict) -> 
             return rules, problems
     declared = clock.from_section(rules["clock"]).limits if isinstance(rules, dict) and "clock" in rules else {}
     for bpmn_id, meta in sorted(task_specs.items()):
-        limit = parse_deadline(meta["deadline"]).extendable_as if meta.get("deadline") else None
-        if limit is not None and limit not in declared:
-            problems.append({"message": tr(
-                "deadline %(text)s: the package declares no time limit %(limit)s that extensions lengthen "
-                "(rules.json: clock.limits; it declares %(limits)s)", text=repr(meta["deadline"]), limit=repr(limit),
-                limits=", ".join(declared) or "-"), "element_id": bpmn_id, "line": None, "file": package.main_path})
+        message = limit_problem(parse_deadline(meta["deadline"]), declared) if meta.get("deadline") else None
+        if message is not None:
+            problems.append({"message": message, "element_id": bpmn_id, "line": None, "file": package.main_path})
     # Stored with its clock always said (empty: none), so only versions deployed before packages
     # declared their clock fall back to the legacy one (oversight/clock.py `of_rules`).
     return {**(rules or {}), "clock": (rules or {}).get("clock", {})}, problems
+
+
+def limit_problem(deadline, declared) -> Text | None:
+    """A deadline `extendable as` a limit the package's clock does not declare (`declared`: the
+    limits of its rules.json `clock.limits`): what the deploy says, or None."""
+    limit = deadline.extendable_as
+    if limit is None or limit in declared:
+        return None
+    return tr("deadline %(text)s: the package declares no time limit %(limit)s that extensions lengthen "
+              "(rules.json: clock.limits; it declares %(limits)s)", text=repr(deadline.text), limit=repr(limit),
+              limits=", ".join(declared) or "-")
 
 
 def _single_file_package(data: bytes) -> packages.Package:
@@ -574,10 +605,10 @@ def deadline_words(text: str | None, info: ProcedureInfo):
         deadline = parse_deadline(text)
     except DeadlineSyntaxError:
         return text
-    return describe(deadline, _anchor_words(deadline, info))
+    return describe(deadline, anchor_words(deadline, info))
 
 
-def _anchor_words(deadline, info: ProcedureInfo) -> tuple[str, str]:
+def anchor_words(deadline, info: ProcedureInfo) -> tuple[str, str]:
     if deadline.form_anchor:
         task_id, field_name = deadline.form_anchor
         meta = info.task_specs.get(task_id) or {}
