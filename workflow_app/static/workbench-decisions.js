@@ -36,7 +36,14 @@
       }));
     }).then(function (found) {
       decisions = found.filter(Boolean);
-      wb.render();
+      // drawn again only where this section shows, and never under the author's typing
+      const modeler = wb.modeler();
+      const selected = modeler ? modeler.get("selection").get() : [];
+      const panel = document.querySelector('[data-testid="properties"]');
+      if (selected.length === 1 && selected[0].businessObject.$type === "bpmn:BusinessRuleTask" &&
+          !(panel && panel.contains(document.activeElement))) {
+        wb.render();
+      }
     }).catch(function (err) {
       if (window.console) { console.warn("workbench decisions:", err); }
       decisions = [];
@@ -88,6 +95,6 @@
     wb.field("prop-decision", label("decision"), select, label("decision-hint"));
     select.addEventListener("change", function () { setDecision(element, select.value); });
   });
-  wb.on("saved", function () { readDecisions(); });
+  // the tables are read once: they change on their own page, not on this one
   readDecisions();
 })();
