@@ -373,6 +373,7 @@ def test_only_an_administrator_replaces_an_item_and_junk_is_a_named_refusal(api,
                     content_type="application/json")
         assert r.status_code == 422, (junk[:20], r.json)
     assert put_dmn(api, content, code="x" * 65).status_code == 404
+    assert put_dmn(api, content, code="%20" + ITEM).status_code == 404  # a code the CSV import would strip
     assert register_row(ITEM) == before
 
 

@@ -259,7 +259,7 @@ def import_dmn(code: str, data: bytes, actor: User, if_match: str | None = None)
     zhifa: attributes): each rule checked as a CSV row, the import one transaction, traced as a
     CSV import is. `if_match`: the ETag the editor read; the item changed since is refused (412)."""
     require_role(actor, "admin", tr("editing the discretion benchmarks"))
-    if not isinstance(code, str) or not code.strip() or len(code) > LIMITS["code"]:
+    if not isinstance(code, str) or not code.strip() or code != code.strip() or len(code) > LIMITS["code"]:
         raise NotFound(tr("no benchmark item %(code)s in the register", code=clip(str(code), 64)))
     items = {code: _collect(_dmn_rows(code, data), tr("the table has no rules"))[code]}
     with one_transaction():
