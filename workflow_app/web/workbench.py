@@ -29,6 +29,7 @@ ELEMENT_TYPES = {
     "Process": lazy_gettext("process"), "Lane": lazy_gettext("lane"), "Participant": lazy_gettext("pool"),
     "UserTask": lazy_gettext("user task"), "ManualTask": lazy_gettext("manual task"), "Task": lazy_gettext("task"),
     "ServiceTask": lazy_gettext("service task"), "ScriptTask": lazy_gettext("script task"),
+    "BusinessRuleTask": lazy_gettext("business rule task"),
     "ReceiveTask": lazy_gettext("receive task"), "CallActivity": lazy_gettext("call activity"),
     "SubProcess": lazy_gettext("sub-process"), "StartEvent": lazy_gettext("start event"),
     "EndEvent": lazy_gettext("end event"), "IntermediateCatchEvent": lazy_gettext("intermediate catch event"),
