@@ -11,7 +11,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, log_in_as, screenshot
-from tests.browser.test_workbench import EDITOR_TIMEOUT, api, editor_ready, main_file, select, start_new_procedure
+from tests.browser.test_workbench import (
+    EDITOR_TIMEOUT,
+    api,
+    editor_ready,
+    main_file,
+    select,
+    start_new_procedure,
+)
 from tests.helpers import days_ago
 
 pytestmark = [pytest.mark.xdist_group("browser")]

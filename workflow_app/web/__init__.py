@@ -26,6 +26,7 @@ from . import (  # noqa: E402,F401  (register the views)
     workbench,
     workbench_compare,
     workbench_documents,
+    workbench_files,
     workbench_forms,
     workbench_test_run,
 )
