@@ -132,13 +132,19 @@ def browser():
 
 
 @contextmanager
+def _said(msg) -> str:
+    """A console error as the test reports it: a resource that failed names its address."""
+    url = (msg.location or {}).get("url") if msg.text.startswith("Failed to load resource") else None
+    return f"{msg.text} ({url})" if url else msg.text
+
+
 def fresh_page(browser, base_url: str, **options):
     """A page of a fresh browser context (no cookies) with the server as its base URL; console
     errors (a CSP violation, a script error) are collected and fail the test when it ends."""
     context = browser.new_context(base_url=base_url, locale="zh-CN", **options)
     page = context.new_page()
     page.console_errors = []
-    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(_said(msg)))
     page.on("pageerror", lambda err: page.console_errors.append(str(err)))
     yield page
     context.close()
