@@ -131,13 +131,13 @@ def browser():
         browser.close()
 
 
-@contextmanager
 def _said(msg) -> str:
     """A console error as the test reports it: a resource that failed names its address."""
     url = (msg.location or {}).get("url") if msg.text.startswith("Failed to load resource") else None
     return f"{msg.text} ({url})" if url else msg.text
 
 
+@contextmanager
 def fresh_page(browser, base_url: str, **options):
     """A page of a fresh browser context (no cookies) with the server as its base URL; console
     errors (a CSP violation, a script error) are collected and fail the test when it ends."""
