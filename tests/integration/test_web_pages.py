@@ -360,7 +360,8 @@ def test_unknown_pages_are_an_html_404_and_unknown_api_paths_stay_json(client):
 
 
 # the enterprise inspections' public pages: the published plans, a visit's check (docs/inspections.md)
-PUBLIC_PAGES = {"web.index", "web.login", "web.set_language", "web.public_inspection_plans", "web.public_visit"}
+PUBLIC_PAGES = {"web.index", "web.login", "web.set_language", "web.public_inspection_plans", "web.public_visit",
+                "web.favicon"}  # the icon browsers ask for where a page names none
 
 
 def test_every_page_but_login_language_and_the_root_asks_for_a_login_first(app, client):
@@ -394,3 +395,13 @@ def test_the_legal_reviewers_queue_holds_the_reviews_and_is_theirs_only(client, 
     officer = fresh(client)
     page_login(officer, "officer1")
     assert officer.get("/inbox?queue=reviews").status_code == 403
+
+
+def test_a_refused_page_is_the_sites_own_and_favicon_ico_is_the_sites_icon(client):
+    """A page refused to its reader is drawn by the site (with its icon), and a browser's own ask for
+    /favicon.ico finds the icon: neither leaves a 404 in the browser's console."""
+    page_login(client, "officer1")
+    r = client.get("/benchmarks/SCJG-SP-124-01/table")
+    assert r.status_code == 403 and "favicon.svg" in r.get_data(as_text=True)
+    r = client.get("/favicon.ico")
+    assert r.status_code == 301 and r.headers["Location"].endswith("/static/favicon.svg")

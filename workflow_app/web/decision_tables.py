@@ -6,13 +6,13 @@ administrator edits an item as a decision table, saved through PUT /api/v1/bench
 Thin, like the other pages: services/procedures/draft_tables.py and services/oversight/benchmarks.py
 decide; the editor is static/decision-table-editor.js, which reads its words and addresses from
 the page."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
 from ..i18n import beside_fields, localized
-from ..services.errors import Invalid, ServiceError
+from ..services.errors import Forbidden, Invalid, ServiceError, tr
 from ..services.oversight import benchmarks
 from ..services.procedures import draft_tables, drafts
 from . import bp
@@ -217,7 +217,7 @@ def benchmark_list():
 @login_required
 def benchmark_table(code: str):
     if not current_user.has_role("admin"):
-        abort(403)
+        raise Forbidden(tr("only an administrator edits the benchmark register"))
     item = benchmarks.get(code)
     return render_template("web/benchmark_table.html", item=item, decision_id=benchmarks.decision_id(item.code),
                            words=_words())

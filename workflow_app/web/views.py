@@ -67,6 +67,13 @@ def index():
     return redirect(url_for("web.login"))
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico where a page names no icon (a download, an answer of the API):
+    the site's own, not a 404 in the console."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @bp.post("/language")
 def set_language():
     """The language switch: remembered for the user when logged in, and in this browser (a cookie)."""
