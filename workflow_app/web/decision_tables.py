@@ -14,8 +14,9 @@ from flask_login import current_user, login_required
 from ..i18n import beside_fields, localized
 from ..services.errors import Forbidden, Invalid, ServiceError, tr
 from ..services.oversight import benchmarks
-from ..services.procedures import draft_tables, drafts
+from ..services.procedures import draft_tables
 from . import bp
+from .workbench import may_edit
 
 # dmn-js's own words in its decision table (its `translate` service), in the reader's language
 DMN_JS_WORDS = {
@@ -161,9 +162,6 @@ EDITOR_WORDS = {
 
 
 # -- a draft's tables (the workbench) -----------------------------------------------------------------
-def _may_edit(draft) -> bool:
-    return (draft.owner_id == current_user.id and draft.status == drafts.EDITING
-            and (current_user.has_role("bpmn_author") or current_user.has_role("admin")))
 
 
 @bp.route("/workbench/drafts/<id:draft_id>/tables", methods=["GET", "POST"])
@@ -190,14 +188,14 @@ def workbench_tables(draft_id: int):
             return redirect(url_for("web.workbench_table", draft_id=draft_id, name=name))
         draft, found = draft_tables.tables(current_user, draft_id)
     return render_template("web/workbench_tables.html", draft=draft, tables=found, typed=typed, errors=errors,
-                           may_edit=_may_edit(draft)), status
+                           may_edit=may_edit(draft)), status
 
 
 @bp.get("/workbench/drafts/<id:draft_id>/tables/<string:name>")
 @login_required
 def workbench_table(draft_id: int, name: str):
     draft, table = draft_tables.table(current_user, draft_id, name)
-    return render_template("web/workbench_table.html", draft=draft, table=table, may_edit=_may_edit(draft),
+    return render_template("web/workbench_table.html", draft=draft, table=table, may_edit=may_edit(draft),
                            words=_words())
 
 

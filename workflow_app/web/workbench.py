@@ -105,6 +105,27 @@ def _may_author(user) -> bool:
     return user.has_role("bpmn_author") or user.has_role("admin")
 
 
+def may_edit(draft) -> bool:
+    """The reader may change the draft on the workbench's pages: its owner, an author, while it is
+    edited (the service checks again on every change)."""
+    return draft.owner_id == current_user.id and draft.status == drafts.EDITING and _may_author(current_user)
+
+
+def form_revision() -> int | None:
+    """The draft's revision a page's form names (its hidden field), None when it names none."""
+    raw = request.form.get("revision", "")
+    return int(raw) if raw.isdigit() and len(raw) <= 10 else None
+
+
+def said(err: ServiceError) -> str:
+    """A service's refusal as one line on a page: an Invalid's reasons (after its own message when
+    it has one of its own), else its message."""
+    if isinstance(err, Invalid):
+        reasons = [localized(m) for messages in err.errors.values() for m in messages]
+        return "；".join(reasons if err.code == Invalid.code else [localized(err.message)] + reasons)
+    return localized(err.message)
+
+
 def _latest_versions() -> list:
     """Each deployed procedure's latest version: what a new draft of an existing procedure starts from."""
     latest: dict[int, object] = {}
@@ -149,7 +170,7 @@ def workbench_draft(draft_id: int):
     forms = sorted(f.path.rsplit("/", 1)[1][:-len(FORM_SUFFIX)] for f in drafts.files_of(draft)
                    if f.path.startswith("forms/") and f.path.endswith(FORM_SUFFIX))
     own = draft.owner_id == current_user.id
-    may_edit = own and draft.status == drafts.EDITING and _may_author(current_user)
+    editable = may_edit(draft)
     may_review = (draft.status == drafts.SUBMITTED and not own and current_user.has_role("procedure_approver"))
     problems = comparison = None
     if may_review:  # the approver sees at once whether approval is possible, and what it would change
@@ -162,25 +183,16 @@ def workbench_draft(draft_id: int):
                            forms=forms, roles=LANE_LABELS,
                            role_ui={code: str(ROLE_LABELS[code]) for code in LANE_LABELS},
                            type_labels={k: str(v) for k, v in ELEMENT_TYPES.items()},
-                           bpmn_words={k: str(v) for k, v in BPMN_JS_WORDS.items()}, may_edit=may_edit, may_review=may_review, own=own,
-                           problems=problems, comparison=comparison, panel=_panel(draft) if may_edit else None)
-
-
-def _revision() -> int | None:
-    raw = request.form.get("revision", "")
-    return int(raw) if raw.isdigit() and len(raw) <= 10 else None
+                           bpmn_words={k: str(v) for k, v in BPMN_JS_WORDS.items()}, may_edit=editable, may_review=may_review, own=own,
+                           problems=problems, comparison=comparison, panel=_panel(draft) if editable else None)
 
 
 def _act(draft_id: int, call, done: str):
     """One of the page's forms: the service's answer as a message on the draft's page."""
     try:
         call()
-    except Invalid as err:
-        reasons = [localized(m) for messages in err.errors.values() for m in messages]
-        said = reasons if err.code == Invalid.code else [localized(err.message)] + reasons
-        flash("；".join(said), "error")
     except ServiceError as err:
-        flash(localized(err.message), "error")
+        flash(said(err), "error")
     else:
         flash(done, "success")
     return redirect(url_for("web.workbench_draft", draft_id=draft_id))
@@ -189,20 +201,20 @@ def _act(draft_id: int, call, done: str):
 @bp.post("/workbench/drafts/<id:draft_id>/submit")
 @login_required
 def workbench_submit(draft_id: int):
-    return _act(draft_id, lambda: drafts.submit(current_user, draft_id, _revision(), request.form.get("note") or None),
+    return _act(draft_id, lambda: drafts.submit(current_user, draft_id, form_revision(), request.form.get("note") or None),
                 _("The draft is submitted for approval; it cannot be changed until an approver answers."))
 
 
 @bp.post("/workbench/drafts/<id:draft_id>/approve")
 @login_required
 def workbench_approve(draft_id: int):
-    return _act(draft_id, lambda: drafts.approve(current_user, draft_id, _revision()),
+    return _act(draft_id, lambda: drafts.approve(current_user, draft_id, form_revision()),
                 _("The draft is approved and deployed as the procedure's next version."))
 
 
 @bp.post("/workbench/drafts/<id:draft_id>/return")
 @login_required
 def workbench_return(draft_id: int):
-    return _act(draft_id, lambda: drafts.return_draft(current_user, draft_id, _revision(),
+    return _act(draft_id, lambda: drafts.return_draft(current_user, draft_id, form_revision(),
                                                       request.form.get("reason") or ""),
                 _("The draft is returned to its author with your reason."))

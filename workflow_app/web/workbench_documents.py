@@ -17,13 +17,11 @@ from ..services.cases import document_previews, documents
 from ..services.errors import Invalid, PreconditionFailed, ServiceError
 from ..services.procedures import draft_documents, drafts
 from . import bp
-from .workbench import _may_author, _revision
+from .workbench import form_revision, may_edit
 
 WORD = documents.FORMATS["docx"]
 
 
-def _may_edit(draft) -> bool:
-    return draft.owner_id == current_user.id and draft.status == drafts.EDITING and _may_author(current_user)
 
 
 def _page(draft_id: int, *, errors: dict | None = None, failed: str | None = None, typed: dict | None = None,
@@ -37,7 +35,7 @@ def _page(draft_id: int, *, errors: dict | None = None, failed: str | None = Non
         except ServiceError as err:
             preview_error, status = localized(err.message), err.status
     return render_template("web/workbench_documents.html", found=found, draft=found.draft,
-                           may_edit=_may_edit(found.draft), preview=preview, preview_kind=kind,
+                           may_edit=may_edit(found.draft), preview=preview, preview_kind=kind,
                            preview_error=preview_error, errors=errors or {}, failed=failed, typed=typed or {},
                            conflict=conflict, status_words=drafts.status_words, word_type=WORD), status
 
@@ -110,7 +108,7 @@ def workbench_document_replace(draft_id: int):
     typed = {"path": path}
     limit = current_app.config["BPMN_MAX_BYTES"]
     refused = _refused(draft_id, "replace", typed, lambda: draft_documents.replace_template(
-        current_user, draft_id, path, _upload(limit), _revision()))
+        current_user, draft_id, path, _upload(limit), form_revision()))
     if refused is not None:
         return refused
     flash(_("The template %(file)s is saved: the draft is at a new revision.", file=path.rsplit("/", 1)[-1]),
@@ -125,7 +123,7 @@ def workbench_document_new(draft_id: int):
              "step": request.form.get("step") or "", "filled_in_by": request.form.getlist("filled_in_by")}
     limit = current_app.config["BPMN_MAX_BYTES"]
     refused = _refused(draft_id, "new", typed, lambda: draft_documents.add_document(
-        current_user, draft_id, _revision(), kind=typed["kind"], title=typed["title"], steps=typed["step"],
+        current_user, draft_id, form_revision(), kind=typed["kind"], title=typed["title"], steps=typed["step"],
         filled_in_by=typed["filled_in_by"], content=_upload(limit)))
     if refused is not None:
         return refused

@@ -13,19 +13,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..i18n import localized
 from ..services.errors import Invalid, PreconditionFailed, ServiceError
 from ..services.procedures import drafts
 from . import bp
-from .workbench import _may_author
+from .workbench import form_revision, may_edit, said
 
 TEXT_SUFFIXES = (".bpmn", ".json", ".dmn")
 MAX_PATH = 300
-
-
-def _revision() -> int | None:
-    raw = request.form.get("revision", "")
-    return int(raw) if raw.isdigit() and len(raw) <= 10 else None
 
 
 def _path(raw: str | None) -> str:
@@ -35,23 +29,12 @@ def _path(raw: str | None) -> str:
     return path
 
 
-def _may_edit(draft) -> bool:
-    return draft.owner_id == current_user.id and draft.status == drafts.EDITING and _may_author(current_user)
-
-
-def _reasons(err: ServiceError) -> str:
-    if isinstance(err, Invalid):
-        said = [localized(m) for messages in err.errors.values() for m in messages]
-        return "；".join(said if err.code == Invalid.code else [localized(err.message), *said])
-    return localized(err.message)
-
-
 @bp.get("/workbench/drafts/<id:draft_id>/files")
 @login_required
 def workbench_files(draft_id: int):
     draft = drafts.get(current_user, draft_id)
     return render_template("web/workbench_files.html", draft=draft, files=drafts.files_of(draft),
-                           main_path=drafts.main_path(draft), may_edit=_may_edit(draft), text_suffixes=TEXT_SUFFIXES)
+                           main_path=drafts.main_path(draft), may_edit=may_edit(draft), text_suffixes=TEXT_SUFFIXES)
 
 
 @bp.route("/workbench/drafts/<id:draft_id>/files/text", methods=["GET", "POST"])
@@ -65,18 +48,18 @@ def workbench_file_text(draft_id: int):
         try:
             path = _path(path)
             draft = drafts.save_file(current_user, draft_id, path, text.replace("\r\n", "\n").encode("utf-8"),
-                                     _revision())
+                                     form_revision())
         except PreconditionFailed as err:
-            status, error, stale = 412, _reasons(err), drafts.get(current_user, draft_id).revision
+            status, error, stale = 412, said(err), drafts.get(current_user, draft_id).revision
         except UnicodeEncodeError:
             status, error = 422, _("the text holds characters that are not Unicode (a lone surrogate)")
         except ServiceError as err:
-            status, error = err.status, _reasons(err)
+            status, error = err.status, said(err)
         else:
             flash(_("%(path)s is saved: revision %(revision)d.", path=path, revision=draft.revision), "success")
             return redirect(url_for("web.workbench_file_text", draft_id=draft_id, path=path))
         return render_template("web/workbench_file_text.html", draft=draft, path=path or "", text=text,
-                               revision=request.form.get("revision", ""), may_edit=_may_edit(draft), error=error,
+                               revision=request.form.get("revision", ""), may_edit=may_edit(draft), error=error,
                                stale=stale), status
     path = _path(request.args.get("path"))
     if not path.endswith(TEXT_SUFFIXES):
@@ -88,7 +71,7 @@ def workbench_file_text(draft_id: int):
         text, error, status = content.decode("utf-8", "replace"), _("the file is not UTF-8: what cannot be read is "
                                                                     "shown as �"), 200
     return render_template("web/workbench_file_text.html", draft=draft, path=path, text=text,
-                           revision=str(draft.revision), may_edit=_may_edit(draft), error=error, stale=None), status
+                           revision=str(draft.revision), may_edit=may_edit(draft), error=error, stale=None), status
 
 
 @bp.post("/workbench/drafts/<id:draft_id>/files/new")
@@ -100,11 +83,11 @@ def workbench_file_new(draft_id: int):
         path = _path(request.form.get("path") or (f"{request.form.get('folder', '').rstrip('/')}/{upload.filename}"
                                                   if upload and upload.filename else None))
         content = upload.read() if upload and upload.filename else (request.form.get("content") or "").encode("utf-8")
-        draft = drafts.save_file(current_user, draft_id, path, content, _revision())
+        draft = drafts.save_file(current_user, draft_id, path, content, form_revision())
     except UnicodeEncodeError:
         flash(_("the text holds characters that are not Unicode (a lone surrogate)"), "error")
     except ServiceError as err:
-        flash(_reasons(err), "error")
+        flash(said(err), "error")
     else:
         flash(_("%(path)s is saved: revision %(revision)d.", path=path, revision=draft.revision), "success")
     return redirect(url_for("web.workbench_files", draft_id=draft_id))
@@ -115,9 +98,9 @@ def workbench_file_new(draft_id: int):
 def workbench_file_remove(draft_id: int):
     try:
         path = _path(request.form.get("path"))
-        draft = drafts.delete_file(current_user, draft_id, path, _revision())
+        draft = drafts.delete_file(current_user, draft_id, path, form_revision())
     except ServiceError as err:
-        flash(_reasons(err), "error")
+        flash(said(err), "error")
     else:
         flash(_("%(path)s is removed: revision %(revision)d.", path=path, revision=draft.revision), "success")
     return redirect(url_for("web.workbench_files", draft_id=draft_id))

@@ -29,6 +29,7 @@ from ..services.registers.numbering import MARKER as NUMBER_MARKER
 from . import bp
 from . import task_forms as tf
 from .templating import ROLE_LABELS
+from .workbench import form_revision, may_edit
 
 # the kinds of field the editor offers (static/workbench-forms.js decides which a field is)
 KIND_WORDS = {
@@ -59,9 +60,6 @@ SOURCE_WORDS = {
 MAX_INPUTS = 5000  # the preview's inputs a request may carry
 
 
-def _may_edit(draft) -> bool:
-    return (draft.owner_id == current_user.id and draft.status == drafts.EDITING
-            and (current_user.has_role("bpmn_author") or current_user.has_role("admin")))
 
 
 # -- the forms of a draft -------------------------------------------------------------------------------
@@ -76,7 +74,7 @@ def workbench_forms(draft_id: int):
         _draft, step = draft_forms.step_of(current_user, draft_id, typed["step"] or None)
         try:
             draft, _path = draft_forms.create_form(current_user, draft_id, typed["key"].strip(), typed["title"],
-                                                   _revision())
+                                                   form_revision())
         except Invalid as err:
             errors = beside_fields(err.errors)  # shown again beside the fields: a 200, as the task pages answer
         except ServiceError as err:
@@ -112,7 +110,7 @@ def workbench_form_new(draft_id: int):
 def _forms_page(draft, forms, typed, errors, step, status, asked_step=""):
     return render_template("web/workbench_forms.html", draft=draft, forms=forms, typed=typed, errors=errors,
                            step=step, asked_step=asked_step if asked_step and step is None else "",
-                           may_edit=_may_edit(draft), status_word=localized(drafts.status_words(draft.status)),
+                           may_edit=may_edit(draft), status_word=localized(drafts.status_words(draft.status)),
                            form_title=lambda f: (f.title_en if _english() and f.title_en else f.title) or f.key), status
 
 
@@ -120,9 +118,6 @@ def _english() -> bool:
     return page_language() == "en"
 
 
-def _revision() -> int | None:
-    raw = request.form.get("revision", "")
-    return int(raw) if raw.isdigit() and len(raw) <= 10 else None
 
 
 # -- one form -------------------------------------------------------------------------------------------
@@ -135,14 +130,14 @@ def workbench_form(draft_id: int, key: str):
     typed = request.form.get("schema")
     try:
         schema = draft_forms.parsed_text(typed)
-        draft = draft_forms.save_form(current_user, draft_id, key, schema, _revision())
+        draft = draft_forms.save_form(current_user, draft_id, key, schema, form_revision())
     except Invalid as err:
         return _form_page(draft, form, typed=typed, errors=beside_fields(err.errors))
     except PreconditionFailed as err:
         # the page keeps the revision it was sent on: sent again as it is, it is refused again, so the
         # other author's change is not overwritten by a second click
         return _form_page(draft, form, typed=typed, conflict=localized(err.message), status=err.status,
-                          revision=_revision())
+                          revision=form_revision())
     except ServiceError as err:
         return _form_page(draft, form, typed=typed, errors={"schema": [localized(err.message)]}, status=err.status)
     flash(_("The form is saved: revision %(revision)d.", revision=draft.revision), "success")
@@ -155,16 +150,16 @@ def _form_page(draft, form, typed: str | None = None, errors: dict | None = None
     check = _check_or_none(draft.id, form.key, schema)
     preview = _preview(schema, _example_of(schema), check)
     text = typed if typed is not None else (_pretty(schema) if schema is not None else (form.text or ""))
-    may_edit = _may_edit(draft)
+    editable = may_edit(draft)
     return render_template(
-        "web/workbench_form.html", draft=draft, form=form, may_edit=may_edit, text=text, errors=errors or {},
+        "web/workbench_form.html", draft=draft, form=form, may_edit=editable, text=text, errors=errors or {},
         conflict=conflict, preview=preview, status_word=localized(drafts.status_words(draft.status)),
         problems=localized_errors(check.problems) if check else {},
         schema_error=localized(check.schema_error) if check and check.schema_error else (
             localized(form.error) if form.error else None),
         title=schema_title(schema, form.key) if schema else form.key,
         step=request.args.get("step") or "", revision=revision if revision is not None else draft.revision,
-        editor=_script_json(_editor_data(draft, form)) if may_edit and _editable(schema) else None), status
+        editor=_script_json(_editor_data(draft, form)) if editable and _editable(schema) else None), status
 
 
 def _script_json(value) -> Markup:
