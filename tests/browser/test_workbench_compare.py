@@ -106,6 +106,9 @@ def test_the_comparison_shows_the_added_step_and_the_changed_deadline_on_the_dia
     expect(changed.locator(".change-old")).to_contain_text("15个工作日")
     expect(changed.locator(".change-new")).to_contain_text("10个工作日")
     expect(page.get_by_test_id("count-steps").locator("td")).to_have_text(["1", "0", "1"])
+    # the rest of the package is compared as well: its documents and other parts, unchanged here
+    expect(page.get_by_test_id("count-documents").locator("td")).to_have_text(["0", "0", "0"])
+    expect(page.get_by_test_id("count-others")).to_contain_text("流程包的其他部分")
     expect(page.get_by_test_id("could-move")).to_be_visible()
     screenshot(page, "workbench-compare-01")
 

@@ -163,3 +163,54 @@ def test_a_test_run_is_started_only_in_a_department_of_the_authors_scope(api, ct
     assert r.status_code == 422 and set(r.json["errors"]) == {"department"}, r.json
     assert api.post(f"/api/v1/drafts/{draft['id']}/test-run", as_="author1",
                     json={"department": "market"}).status_code == 201
+
+
+def test_the_comparison_names_the_documents_the_rules_other_parts_and_the_other_files_changed(api, ctx, client, user):
+    """Everything else a package holds is compared too: a document added with its template, a
+    document's title changed, a template's content changed, rules.json's act dates changed and a
+    decision table added, each on the API and in words on the page."""
+    from tests.decision_tables import table
+    from tests.integration.test_draft_documents import b64, draft_of, word
+    from workflow_app.services.procedures import draft_documents
+
+    draft = draft_of(api, "summary_penalty")
+    d = draft["id"]
+    r = api.post(f"/api/v1/drafts/{d}/documents", as_="author1", headers={"If-Match": '"draft-r1"'},
+                 json={"kind": "payment_notice", "title": "缴款通知书", "step": "decide",
+                       "content": b64(word("{{ case.number }}"))})
+    assert r.status_code == 201, r.json
+    manifest_path = "bpmn/summary_penalty/documents/documents.json"
+    manifest = json.loads(_file(api, d, manifest_path))
+    renamed = manifest["documents"][0]
+    old_title, renamed["title"] = renamed["title"], renamed["title"] + "（当场）"
+    revision = _save(api, d, manifest_path, json.dumps(manifest, ensure_ascii=False), 2)
+    rules = json.loads(_file(api, d, "bpmn/summary_penalty/rules.json"))
+    rules["act_dates"] = dict(list(rules["act_dates"].items())[:-1])
+    revision = _save(api, d, "bpmn/summary_penalty/rules.json", json.dumps(rules, ensure_ascii=False), revision)
+    revision = _save(api, d, "bpmn/summary_penalty/fines.dmn", table("fines").decode(), revision)
+    template = f"bpmn/summary_penalty/documents/{renamed['template']}"
+    draft_documents.replace_template(user("author1"), d, template, word("{{ case.number }}"), revision)
+
+    diff = api.get(f"/api/v1/drafts/{d}/compare", as_="author1").json
+    assert diff["documents"]["added"] == ["payment_notice"], diff["documents"]
+    assert {c["id"]: c["fields"] for c in diff["documents"]["changed"]} == {
+        renamed["kind"]: {"title": [old_title, renamed["title"]], "template_content": [None, "changed"]}}
+    assert diff["document_titles"]["payment_notice"] == {"before": None, "after": "缴款通知书"}
+    assert diff["rule_sections"]["changed"][0]["id"] == "act_dates" and not diff["rule_sections"]["added"]
+    assert diff["files"] == {"added": ["bpmn/summary_penalty/fines.dmn"], "removed": [], "changed": []}
+    assert diff["steps"] == {"added": [], "removed": [], "changed": []}  # the diagram is the same
+
+    page = client_page(client, f"/workbench/drafts/{d}/compare")
+    assert "缴款通知书（payment_notice）" in page and f"{renamed['title']}（{renamed['kind']}）" in page
+    assert "rules.json · 每一步行为的日期（act_dates）" in page
+    assert "决策表：bpmn/summary_penalty/fines.dmn" in page
+    assert "Word 模板的内容：</span>修改" in page
+
+
+def client_page(client, url: str) -> str:
+    from tests.web_session import page_login
+
+    page_login(client, "author1")
+    r = client.get(url)
+    assert r.status_code == 200, r.data[:400]
+    return r.data.decode()

@@ -210,3 +210,33 @@ def test_a_single_file_whose_procedure_calls_a_process_of_the_same_file_is_its_c
     assert r.json["procedure_id"] == "solo_caller"
     with zipfile.ZipFile(io.BytesIO(api.get(f"/api/v1/procedures/{r.json['id']}/package").data)) as z:
         assert "bpmn/solo_caller/solo_caller.bpmn" in z.namelist(), z.namelist()
+
+
+def test_a_diagram_that_does_not_build_hides_no_problem_of_the_rest_of_the_package(api):
+    """One refusal lists what the author must fix: the diagram's own problem, the rule binding on
+    a missing field, the documents list naming a missing template and the form's failing example,
+    not the diagram's alone (a form that cannot be read still stops the check before the rest)."""
+    broken = caller("pkg_demo", "shared_approval").replace(
+        b'<bpmn:callActivity id="call"', b'<bpmn:userTask id="orphan"/><bpmn:callActivity id="call"')
+    files = {**package(),
+             "bpmn/pkg_demo/pkg_demo.bpmn": broken,
+             "bpmn/pkg_demo/rules.json": json.dumps({"rules": [
+                 {"kind": "dates_in_order", "before": "rec.no_such_day", "after": "rec.no_such_day_2"}]}).encode(),
+             "bpmn/pkg_demo/documents/documents.json": json.dumps({"documents": [
+                 {"kind": "notice", "title": "通知书", "template": "bpmn/pkg_demo/documents/missing.docx",
+                  "steps": ["a"]}]}).encode(),
+             "forms/pkg_demo/rec.schema.json": json.dumps({**FORM, "examples": [{"note": 5}]}).encode()}
+    r = deploy(api, archive(files))
+    assert r.status_code == 422, r.json
+    by_file = {}
+    for problem in r.json["details"]["problems"]:
+        by_file.setdefault(problem["file"], []).append(problem["message"])
+    assert "orphan" in json.dumps(r.json["details"]["problems"]), by_file  # the diagram's own problem
+    assert "bpmn/pkg_demo/rules.json" in by_file, by_file
+    assert "bpmn/pkg_demo/documents/documents.json" in by_file, by_file
+    assert any("example" in m for m in by_file.get("forms/pkg_demo/rec.schema.json", [])), by_file
+    assert r.json["details"]["problem_count"] == len(r.json["details"]["problems"])
+
+    unreadable = {**files, "forms/pkg_demo/rec.schema.json": b'{"type": 12}'}
+    r = deploy(api, archive(unreadable))
+    assert [p["file"] for p in r.json["details"]["problems"]] == ["forms/pkg_demo/rec.schema.json"], r.json

@@ -414,13 +414,24 @@ class DraftCompareSchema(Schema):
     form_titles = fields.Dict(metadata={"description": "form key -> its title {zh, en}, of both"})
     rule_kinds = fields.Dict(metadata={
         "description": "rule binding key (of `rules`) -> its kind, the alert code and the article of the law"})
+    documents = fields.Nested(DraftDiffSchema, metadata={
+        "description": "the documents of documents.json by kind; a changed one's fields (title, template, step, when, "
+                       "filled_in_by) as [old, new], and template_content [null, \"changed\"] when its Word template "
+                       "file itself differs"})
+    document_titles = fields.Dict(metadata={"description": "document kind -> {before, after}: its title in each"})
+    rule_sections = fields.Nested(DraftDiffSchema, metadata={
+        "description": "the parts of rules.json other than the bindings (clock, act_dates, milestone_dates…) by name; "
+                       "a changed one's differing keys as [old, new]"})
+    files = fields.Nested(DraftDiffSchema, metadata={
+        "description": "the package's other files by path (decision tables, called processes' diagrams, templates no "
+                       "document uses): added, removed, and changed (content: [old sha256, new sha256])"})
     cases = fields.Dict(metadata={"description": "running cases in your scope: could_move (count), blocked "
                                                 "(the first 50: case_id, number, missing_steps), blocked_count"})
 
 
 @bp.get("/drafts/<id:draft_id>/compare")
 @operation("The draft against the version it would follow (its base, else the procedure's latest): steps, flows, "
-           "lanes (roles), forms and rule bindings added, removed or changed, with each step's details before and after, "
+           "lanes (roles), forms, rule bindings, documents and the package's other files added, removed or changed, with each step's details before and after, "
            "and which running cases in your scope could move to it (their ready steps all in the draft) and what keeps "
            "the others; a draft with problems is a 422",
            response=DraftCompareSchema, tag="procedures")

@@ -493,7 +493,7 @@ def deadline_anchor_problems(roots: dict[str, object], known_forms: dict[str, di
     path that skips the named task the due time stays unset until its date is recorded.
     Problems are located in the file of the deadline's element."""
     problems = []
-    nodes = _flow_nodes(roots)
+    nodes = flow_nodes(roots)
     graph = []  # built once, when a deadline needs it
 
     def reachable(source, target) -> bool:
@@ -519,7 +519,7 @@ def deadline_anchor_problems(roots: dict[str, object], known_forms: dict[str, di
     return problems
 
 
-def _flow_nodes(roots: dict[str, object]) -> dict[str, tuple[str, object]]:
+def flow_nodes(roots: dict[str, object]) -> dict[str, tuple[str, object]]:
     """id -> (file, node) of every flow node of the deploy's files, in the files' order (a step's
     id is unique in the deploy: `_duplicate_step_problems`)."""
     nodes = {}
@@ -540,7 +540,7 @@ def diagram_steps(roots: dict[str, object]) -> dict[str, dict]:
     (its name, form, milestone: `milestone_meta`), before SpiffWorkflow's parse: the workbench
     reads a diagram that may not parse yet."""
     steps = {}
-    for node_id, (_, node) in _flow_nodes(roots).items():
+    for node_id, (_, node) in flow_nodes(roots).items():
         props = properties_of(node)
         name = node.get("name") or node_id
         steps[node_id] = {"name": name, "form_key": props.get("formKey"), **milestone_meta(props, name)}
@@ -554,7 +554,7 @@ def offered_anchors(roots: dict[str, object], element: tuple[str, str],
     person's step before it (the anchors `_anchor_problem` accepts), each milestone declared on a
     flow node before it, then `task.ready`."""
     before = earlier_nodes(roots, element)
-    nodes = _flow_nodes(roots)
+    nodes = flow_nodes(roots)
     forms, milestones = [], []
     for node_id, (path, node) in nodes.items():
         if (path, node_id) not in before or node_id == element[1]:
@@ -578,7 +578,7 @@ def deadline_anchor_problem(roots: dict[str, object], element: tuple[str, str], 
     if not deadline.form_anchor:
         return None
     graph = _package_flow_graph(roots)
-    return _anchor_problem(deadline.form_anchor, element, _flow_nodes(roots), known_forms,
+    return _anchor_problem(deadline.form_anchor, element, flow_nodes(roots), known_forms,
                            lambda source, target: _reachable(graph, source, target), hours=deadline.unit == "hours")
 
 

@@ -7,6 +7,8 @@ changed field as old → new (the role, the form's title, the deadline in words)
 page's script (static/workbench-compare.js) the markers and badges to draw on the two diagrams:
 the draft's (added and changed elements) and the base version's (removed ones).
 """
+import json
+
 from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
@@ -34,9 +36,20 @@ RULE_FIELD_LABELS = {"on": lazy_gettext("Forms it governs"), "params": lazy_gett
                      "effect": lazy_gettext("Effect"), "kind": lazy_gettext("Kind")}
 FORM_PART_LABELS = {"required": lazy_gettext("required fields"), "examples": lazy_gettext("example"),
                     "x-prefill": lazy_gettext("prefill")}
+DOCUMENT_FIELD_LABELS = {"title": lazy_gettext("Title"), "template": lazy_gettext("Word template"),
+                         "step": lazy_gettext("Steps it comes from"), "when": lazy_gettext("Made when"),
+                         "filled_in_by": lazy_gettext("Filled in by"),
+                         "template_content": lazy_gettext("The Word template's content")}
+RULE_SECTION_LABELS = {"clock": lazy_gettext("The decision clock (its forms and time limits)"),
+                       "act_dates": lazy_gettext("The date of each step's act"),
+                       "milestone_dates": lazy_gettext("The dates milestones are recorded on"),
+                       "overdue_alert_unless": lazy_gettext("When an overdue step raises no alert")}
+FILE_KINDS = ((".dmn", lazy_gettext("Decision table")), (".bpmn", lazy_gettext("Diagram of a called process")),
+              (".docx", lazy_gettext("Word template no document uses")))
 GROUPS = (("steps", lazy_gettext("Steps")), ("flows", lazy_gettext("Sequence flows")),
           ("lanes", lazy_gettext("Roles (lanes)")), ("forms", lazy_gettext("Forms")),
-          ("rules", lazy_gettext("Rule bindings")))
+          ("rules", lazy_gettext("Rule bindings")), ("documents", lazy_gettext("Documents")),
+          ("others", lazy_gettext("Other parts of the package")))
 
 
 def _none() -> str:
@@ -232,17 +245,70 @@ def _rule_entries(diff: dict, words: _Words) -> list[dict]:
     return out
 
 
+def _document_entries(diff: dict, words: _Words) -> list[dict]:
+    titles = diff.get("document_titles") or {}
+
+    def title(kind, when):
+        name = (titles.get(kind) or {}).get(when)
+        return f"{name}（{kind}）" if name else kind
+
+    def value(field, v):
+        if v in (None, "", []):
+            return _none()
+        if field in ("step", "filled_in_by"):
+            return _list(words.name(s) for s in ([v] if isinstance(v, str) else v))
+        if field == "when":
+            return json.dumps(v, ensure_ascii=False)
+        return str(v)
+
+    documents = diff["documents"]
+    out = [_entry("added", title(kind, "after")) for kind in documents["added"]]
+    for change in documents["changed"]:
+        lines = [(DOCUMENT_FIELD_LABELS[f], None, _("changed")) if f == "template_content"
+                 else (DOCUMENT_FIELD_LABELS.get(f, f), value(f, old), value(f, new))
+                 for f, (old, new) in change["fields"].items()]
+        out.append(_entry("changed", title(change["id"], "after"), lines=lines))
+    out += [_entry("removed", title(kind, "before")) for kind in documents["removed"]]
+    return out
+
+
+def _other_entries(diff: dict, words: _Words) -> list[dict]:
+    """The parts of rules.json other than the bindings, then the package's other files by path."""
+    def section(name):
+        label = RULE_SECTION_LABELS.get(name)
+        return f"rules.json · {label}（{name}）" if label else f"rules.json · {name}"
+
+    def file(path):
+        kind = next((label for suffix, label in FILE_KINDS if path.endswith(suffix)), None)
+        return f"{kind}：{path}" if kind else path
+
+    out = []
+    for key, name in (("rule_sections", section), ("files", file)):
+        part = diff[key]
+        out += [_entry("added", name(k)) for k in part["added"]]
+        out += [_entry("changed", name(c["id"]), lines=[(_("Content"), None, _("changed"))]) for c in part["changed"]]
+        out += [_entry("removed", name(k)) for k in part["removed"]]
+    return out
+
+
+def _group_diff(diff: dict, key: str) -> dict:
+    """The group's added, removed and changed (the other parts: rules.json's sections and files)."""
+    if key != "others":
+        return diff[key]
+    return {part: diff["rule_sections"][part] + diff["files"][part] for part in ("added", "removed", "changed")}
+
+
 def comparison_groups(diff: dict) -> list[dict]:
     """The list of the comparison page: one group per kind of element, each entry in words."""
     words = _Words(diff)
     build = {"steps": _step_entries, "flows": _flow_entries, "lanes": _lane_entries, "forms": _form_entries,
-             "rules": _rule_entries}
+             "rules": _rule_entries, "documents": _document_entries, "others": _other_entries}
     return [{"key": key, "title": title, "entries": build[key](diff, words)} for key, title in GROUPS]
 
 
 def counts(diff: dict) -> dict:
     """How many of each kind were added, removed, changed (the page's summary and the approver's)."""
-    return {key: {part: len(diff[key][part]) for part in ("added", "removed", "changed")}
+    return {key: {part: len(_group_diff(diff, key)[part]) for part in ("added", "removed", "changed")}
             for key, _title in GROUPS}
 
 

@@ -124,11 +124,12 @@ def parse(content: bytes, procedure_id: str) -> tuple[list[DocumentSpec], list[T
     return specs, found
 
 
-def check(package: Package, forms: dict[str, dict], task_specs: dict) -> tuple[list[DocumentSpec], list[dict]]:
+def check(package: Package, forms: dict[str, dict], task_specs: dict | None) -> tuple[list[DocumentSpec], list[dict]]:
     """The package's documents, and its problems as deploy reports them (each with its file): the
     list's shape; a template missing, broken, or naming what the context does not have; a step
     that is no user task of the procedure; a `when` on no field, or equal to a choice the field lacks; a
-    template of the folder no document uses.
+    template of the folder no document uses. `task_specs` None: the diagram did not build, so the
+    steps are not known and what names one is not checked against them (the rest is).
 
     A BPMN file deployed alone takes the repository's package around it (procedures.deploy): an
     author's edited diagram may lack a step the package's documents come from, and is not refused
@@ -141,9 +142,10 @@ def check(package: Package, forms: dict[str, dict], task_specs: dict) -> tuple[l
     specs, shape = parse(content, package.procedure_id)
     problems = [_problem(path, message) for message in shape]
     checked: dict[str, tuple[Text, ...]] = {}
+    steps_known = task_specs is not None and not package.single_file
     for spec in specs:
         where = tr("document %(kind)s", kind=spec.kind)
-        for step in (*spec.steps, *spec.filled_in_by) if not package.single_file else ():
+        for step in (*spec.steps, *spec.filled_in_by) if steps_known else ():
             if not (task_specs.get(step) or {}).get("human"):
                 problems.append(_problem(path, tr("%(where)s: step %(step)s is no user task of the procedure",
                                                   where=where, step=repr(step))))
@@ -155,7 +157,7 @@ def check(package: Package, forms: dict[str, dict], task_specs: dict) -> tuple[l
             problems.append(_problem(path, tr("%(where)s: its template %(file)s is not in the package", where=where,
                                               file=spec.template)))
         elif spec.template not in checked:
-            checked[spec.template] = template_problems(template, forms, None if package.single_file else task_specs)
+            checked[spec.template] = template_problems(template, forms, task_specs if steps_known else None)
             problems += [_problem(spec.template, m) for m in checked[spec.template]]
     used = {spec.template for spec in specs}
     problems += [_problem(p, tr("no document of %(manifest)s uses this template", manifest=path))

@@ -670,6 +670,7 @@ def compare(user: User, draft_id: int) -> dict:
         "form_titles": {k: _two(v.get("x-title-en"), v.get("title") or k) for k, v in sorted(forms.items())
                         if isinstance(v, dict)},
         "rule_kinds": rule_kinds,
+        **_package_changes(package, checked, base),
         "cases": {"could_move": 0, "blocked": [], "blocked_count": 0},
     }
     if base is not None:
@@ -690,6 +691,65 @@ def compare(user: User, draft_id: int) -> dict:
             if len(result["cases"]["blocked"]) < MAX_CASES_LISTED:
                 result["cases"]["blocked"].append({"case_id": case_id, "number": number, "missing_steps": missing})
     return result
+
+
+DOCUMENT_FIELDS = ("title", "template", "step", "when", "filled_in_by", "template_content")
+RULES_OWN_KEYS = ("rules", "$comment")  # the bindings (compared one by one) and the author's note
+
+
+def _package_changes(package: packages.Package, checked, base: ProcedureVersion | None) -> dict:
+    """What the rest of the package changed: `documents` (documents.json's entries by kind, each
+    changed field as [old, new], `template_content` when the template file itself differs),
+    `rule_sections` (rules.json's parts other than the bindings: clock, act_dates…) and `files`
+    (every other file by path: decision tables, called processes, templates no document uses),
+    with `document_titles` (kind -> {"before", "after"} titles)."""
+    from ...models import ProcedureFile
+    from .document_manifest import manifest_path, template_path
+
+    new_files = {path: sha256_of(content) for path, content in checked.files.items()}
+    old_files, old_manifest = {}, None
+    manifest = manifest_path(package.procedure_id)
+    if base is not None:
+        old_files = dict(db.session.execute(db.select(ProcedureFile.path, ProcedureFile.sha256)
+                                            .where(ProcedureFile.version_id == base.id)).all())
+        if manifest in old_files:
+            old_manifest = db.session.execute(db.select(ProcedureFile.content).where(
+                ProcedureFile.version_id == base.id, ProcedureFile.path == manifest)).scalar_one()
+
+    def entries(content: bytes | None, files: dict) -> dict:
+        try:
+            listed = json.loads(content.decode("utf-8"))["documents"] if content is not None else []
+        except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
+            listed = []  # a version stored before its list was checked: nothing to compare it by
+        out = {}
+        for entry in listed if isinstance(listed, list) else []:
+            if isinstance(entry, dict) and isinstance(entry.get("kind"), str):
+                template = entry.get("template")
+                path = template_path(package.procedure_id, template) if isinstance(template, str) else None
+                out[entry["kind"]] = {**{f: entry.get(f) for f in DOCUMENT_FIELDS[:-1]},
+                                      "template_path": path, "template_content": files.get(path)}
+        return out
+
+    old_documents = entries(old_manifest, old_files)
+    new_documents = entries(package.files.get(manifest) if manifest in checked.files else None, new_files)
+    documents = _diff(old_documents, new_documents, DOCUMENT_FIELDS)
+    for change in documents["changed"]:
+        if "template_content" in change["fields"]:  # the same file changed: said as such, not as two hashes
+            change["fields"]["template_content"] = [None, "changed"]
+    covered = {package.main_path, manifest, package.rules_path,
+               *(d["template_path"] for d in (*old_documents.values(), *new_documents.values()) if d["template_path"])}
+    others = {path: sha for path, sha in old_files.items()
+              if path not in covered and not path.endswith(packages.FORM_SUFFIX)}
+    mine = {path: sha for path, sha in new_files.items()
+            if path not in covered and not path.endswith(packages.FORM_SUFFIX)}
+    old_rules, new_rules = (base.rules if base is not None else None) or {}, checked.rules or {}
+    sections = _diff({k: v for k, v in old_rules.items() if k not in RULES_OWN_KEYS and v not in (None, {}, [])},
+                     {k: v for k, v in new_rules.items() if k not in RULES_OWN_KEYS and v not in (None, {}, [])})
+    return {"documents": documents,
+            "document_titles": {kind: {"before": (old_documents.get(kind) or {}).get("title"),
+                                       "after": (new_documents.get(kind) or {}).get("title")}
+                                for kind in sorted(old_documents.keys() | new_documents.keys())},
+            "rule_sections": sections, "files": _diff(others, mine)}
 
 
 def _by_key(rules) -> dict:

@@ -17,7 +17,15 @@ from ...engine.errors import BpmnInvalid
 from ...engine.limits import EngineLimits
 from ...engine.pool import EngineUnavailable, engine_for
 from ...engine.processor import StepResult
-from ...engine.specs import build_package, executable_processes, parse_xml, procedure_kind, sha256_of
+from ...engine.specs import (
+    build_package,
+    executable_processes,
+    flow_nodes,
+    parse_xml,
+    procedure_kind,
+    properties_of,
+    sha256_of,
+)
 from ...extensions import db
 from ...models import Procedure as ProcedureRow
 from ...models import ProcedureFile, ProcedureVersion, User
@@ -84,7 +92,14 @@ class CheckedPackage:
 
 def check_package(package: packages.Package) -> CheckedPackage:
     """Every deploy check of a package, nothing stored: the problems raised as one Invalid
-    (`details["problems"]`: message, element_id, file, line), the same for a deploy and a draft."""
+    (`details["problems"]`: message, element_id, file, line), the same for a deploy and a draft.
+
+    The problems come all at once, in two stages. A file that cannot be read (a form that is no
+    JSON Schema, a key defined twice, a file not UTF-8, the diagram missing) stops the check
+    there: what is built on it would only repeat it. Otherwise a diagram that does not build does
+    not hide the rest: the rule bindings are checked against the forms, the documents' list and
+    templates against the forms (not against steps the diagram did not yield), and the forms the
+    diagram names against themselves."""
     forms, form_paths, problems = _package_forms(package)
     bpmn = package.bpmn_files()
     if package.main_path not in bpmn:
@@ -105,17 +120,21 @@ def check_package(package: packages.Package) -> CheckedPackage:
                                   main_path=package.main_path, dmn_files=tables)
     except BpmnInvalid as err:
         # A file deployed alone is the only file: its problems need no file name.
-        raise _invalid([p.in_file("").as_dict() if package.single_file and p.file == package.main_path
-                        else p.as_dict() for p in err.problems]) from None
-    rules, rule_problems = _package_rules(package, forms, procedure.task_specs)
-    documents, document_problems = document_manifest.check(package, forms, procedure.task_specs)
+        problems = [p.in_file("").as_dict() if package.single_file and p.file == package.main_path
+                    else p.as_dict() for p in err.problems]
+        procedure = None
+    task_specs = procedure.task_specs if procedure is not None else None
+    rules, rule_problems = _package_rules(package, forms, task_specs or {})
+    documents, document_problems = document_manifest.check(package, forms, task_specs)
+    used = procedure.form_keys if procedure is not None else _named_forms(bpmn, forms)
     field_problems = [{"message": message, "element_id": None, "line": None, "file": form_paths.get(key)}
-                      for key, message in [*_content_problems(forms, procedure.form_keys),
-                                           *prefill.problems(forms, procedure.form_keys, bindings.field_schema,
-                                                             procedure.decisions),
-                                           *numbering.form_problems(forms, procedure.form_keys)]]
-    if rule_problems or document_problems or field_problems:
-        raise _invalid(rule_problems + document_problems + field_problems)
+                      for key, message in [*_content_problems(forms, used),
+                                           *(prefill.problems(forms, procedure.form_keys, bindings.field_schema,
+                                                              procedure.decisions) if procedure is not None else ()),
+                                           *numbering.form_problems(forms, used)]]
+    problems += rule_problems + document_problems + field_problems
+    if problems:
+        raise _invalid(problems)
     used_forms = sorted(procedure.form_keys)
     templates = {document.template for document in documents}
     kept = {path: content for path, content in package.files.items()
@@ -124,6 +143,22 @@ def check_package(package: packages.Package) -> CheckedPackage:
             or (path.endswith(packages.FORM_SUFFIX) and form_paths.get(packages.form_key(path)) == path
                 and (package.own(path) or packages.form_key(path) in procedure.form_keys))}
     return CheckedPackage(procedure, kept, {key: forms[key] for key in used_forms}, rules, package_sha(kept))
+
+
+def _named_forms(bpmn: dict[str, bytes], forms: dict[str, dict]) -> set[str]:
+    """The keys of the package's forms its diagram names (formKey, reviewedReport), read from the
+    XML alone: what the form checks cover when the diagram does not build."""
+    roots = {}
+    for path, content in bpmn.items():
+        try:
+            roots[path] = parse_xml(content, current_app.config["BPMN_MAX_BYTES"]).getroot()
+        except BpmnInvalid:
+            continue
+    named = set()
+    for _, node in flow_nodes(roots).values():
+        props = properties_of(node)
+        named.update(props.get(name) for name in ("formKey", "reviewedReport"))
+    return named & forms.keys()
 
 
 def _content_problems(forms: dict[str, dict], used) -> list[tuple[str, object]]:
