@@ -88,6 +88,10 @@ def test_an_author_changes_adds_and_removes_the_rules_of_the_summary_decision_an
     # a field parameter names the field by its form's title and its own
     expect(fine).to_have_value("summary_decision.fine_amount")
     expect(limit.locator('[data-param="fine"] .hint').first).to_contain_text("当场处罚决定 › 罚款金额")
+    # what the kind and each parameter are, in Chinese (oversight/step_rules/words_zh.json)
+    expect(limit.locator(".rule-doc")).to_contain_text("当场作出的处罚决定为警告")
+    expect(limit.locator(".rule-doc")).to_have_attribute("lang", "zh-CN")
+    expect(limit.locator('[data-param="person_limit"] .hint[lang="zh-CN"]')).to_contain_text("对个人的最高罚款数额")
     # a choice parameter chooses among the choices of the field its kinds parameter names
     allowed = limit.locator('fieldset[data-param="allowed_kinds"] input[type="checkbox"]')
     expect(allowed).to_have_count(2)

@@ -131,3 +131,28 @@ def test_an_english_label_is_taken_only_where_the_chinese_it_translates_is_the_s
     assert "x-enum-labels-en" not in filled["properties"]["source"]  # so did a label of its choices
     assert filled["properties"]["summary"]["x-title-en"] == "Summary of the clue"  # its own is kept
     assert "x-title-en" not in deployed  # the deployed snapshot itself is not changed
+
+
+def test_a_pattern_runs_in_linear_time_and_one_that_needs_backtracking_is_refused_at_deploy():
+    """(a+)+$ against 64 a's and a b: Python's re backtracks through 2**64 ways before it says
+    no; the forms' validator (RE2) says no at once, so an author's pattern cannot hold a worker.
+    A look-around or back-reference, which only backtracking can run, is a deploy problem."""
+    from workflow_app.services.procedures.form_checks import content_check
+
+    schema = {"type": "object", "title": "登记", "properties": {
+        "code": {"type": "string", "title": "编号", "pattern": "^(a+)+$", "maxLength": 100}},
+        "examples": [{"code": "aaa"}]}
+    with pytest.raises(Invalid) as refused:
+        validate_form(schema, {"code": "a" * 64 + "b"})
+    assert list(refused.value.errors) == ["code"]
+    assert validate_form(schema, {"code": "a" * 64}) == {"code": "a" * 64}
+    assert content_check(schema).count == 0
+
+    for pattern in ("^(?=x)x$", r"^(a)\1$"):
+        check = content_check({**schema, "properties": {"code": {**schema["properties"]["code"], "pattern": pattern}}})
+        assert [str(m) for m in check.problems["code"]] == [
+            f"properties/code: pattern {pattern!r} cannot be used: " + check.problems["code"][0].params["reason"]
+            + " (a pattern is matched in linear time, so it has no look-around or back-reference)"]
+    nested = content_check({**schema, "properties": {"rows": {"type": "array", "title": "行", "items": {
+        "type": "object", "patternProperties": {"^x": {"type": "string"}}}}}, "examples": [{"rows": []}]})
+    assert "patternProperties" in str(nested.problems["rows"][0])

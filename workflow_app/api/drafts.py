@@ -215,9 +215,9 @@ class DraftCatalogueSchema(Schema):
                                                 "list's: its items'), enum_labels and enum_labels_en (in enum's "
                                                 "order)}]}"})
     rule_kinds = fields.List(fields.Dict(), metadata={
-        "description": "the law's rule kinds a package may bind: name, code, article, doc, effect, title {zh, en}, "
-                       "group (a name of rule_groups), params [{name, kind, types, format, optional, doc, default, "
-                       "enum_of}]"})
+        "description": "the law's rule kinds a package may bind: name, code, article, doc (English) and doc_zh (what "
+                       "it checks), effect, title {zh, en}, group (a name of rule_groups), params [{name, kind, types, "
+                       "format, optional, doc and doc_zh (what it names), default, enum_of}]"})
     rule_groups = fields.List(fields.Dict(), metadata={
         "description": "the families of rule kinds, in the order to list them: name, title {zh, en}"})
     roles = fields.List(fields.Dict(), metadata={"description": "the roles a lane may be: code, lane (its name in BPMN)"})

@@ -11,7 +11,6 @@
   const root = document.getElementById("workbench");
   if (!root || !window.BpmnJS || !window.fetch) { return; }
 
-  const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   const forms = JSON.parse(root.getAttribute("data-forms") || "[]");
   const roles = JSON.parse(root.getAttribute("data-roles") || "{}");  // code -> the lane name the BPMN writes
   const roleLabels = JSON.parse(root.getAttribute("data-role-labels") || "{}");  // code -> the reader's words
@@ -37,11 +36,8 @@
   const listeners = { loaded: [], saved: [] };
   let catalogueAnswer = null;
 
-  function label(name, values) {
-    let text = root.getAttribute("data-label-" + name) || name;
-    Object.keys(values || {}).forEach(function (key) { text = text.split("{" + key + "}").join(String(values[key])); });
-    return text;
-  }
+  const C = window.ZhifaCommon;
+  function label(name, values) { return C.label(root, name, values); }
 
   function say(text, kind) {
     status.textContent = text;
@@ -60,19 +56,8 @@
     return found ? parseInt(found[1], 10) : null;
   }
 
-  function reasons(answer) {
-    let said = [];
-    Object.keys((answer && answer.errors) || {}).forEach(function (key) { said = said.concat(answer.errors[key]); });
-    return said.length ? said.join("；") : ((answer && answer.message) || "");
-  }
-
-  function api(url, options) {
-    // the API answers in the page's language (its messages: the problems, a refusal's reasons)
-    const headers = Object.assign({ "X-CSRFToken": csrf, "X-Requested-With": "fetch",
-                                    "Accept-Language": document.documentElement.lang || "zh-CN" },
-                                  (options && options.headers) || {});
-    return fetch(url, Object.assign({ credentials: "same-origin" }, options || {}, { headers: headers }));
-  }
+  const reasons = C.reasons;
+  const api = C.api;
 
   // -- the properties panel ------------------------------------------------------------------------
   // What a procedure package says on its elements, chosen from lists in the author's words: the

@@ -15,7 +15,6 @@
   if (!root || !dataBlock || !window.fetch || !window.FormData) { return; }
 
   const data = JSON.parse(dataBlock.textContent);
-  const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   const kinds = data.kinds;
   const roles = data.roles;
   const sources = data.sources;
@@ -60,42 +59,18 @@
   const openCards = new Set();
 
   // -- words, status, requests ---------------------------------------------------------------------
-  function label(name, values) {
-    let text = root.getAttribute("data-label-" + name) || name;
-    Object.keys(values || {}).forEach(function (key) { text = text.split("{" + key + "}").join(String(values[key])); });
-    return text;
-  }
+  const C = window.ZhifaCommon;
+  function label(name, values) { return C.label(root, name, values); }
 
   function say(text, kind) {
     ui.status.textContent = text;
     ui.status.className = "editor-status" + (kind ? " is-" + kind : "");
   }
 
-  function api(url, options) {
-    const headers = Object.assign({ "X-CSRFToken": csrf, "X-Requested-With": "fetch",
-                                    "Accept-Language": document.documentElement.lang || "zh-CN" },
-                                  (options && options.headers) || {});
-    return fetch(url, Object.assign({ credentials: "same-origin" }, options || {}, { headers: headers }));
-  }
-
-  function reasons(answer) {
-    let said = [];
-    Object.keys((answer && answer.errors) || {}).forEach(function (key) { said = said.concat(answer.errors[key]); });
-    return said.length ? said.join("；") : ((answer && answer.message) || "");
-  }
-
-  function isObject(value) { return value !== null && typeof value === "object" && !Array.isArray(value); }
-
-  function el(tag, attrs, children) {
-    const node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      const value = attrs[key];
-      if (value === null || value === undefined || value === false) { return; }
-      if (key === "text") { node.textContent = value; } else if (value === true) { node.setAttribute(key, ""); } else { node.setAttribute(key, value); }
-    });
-    (children || []).forEach(function (child) { if (child) { node.appendChild(typeof child === "string" ? document.createTextNode(child) : child); } });
-    return node;
-  }
+  const api = C.api;
+  const reasons = C.reasons;
+  const isObject = C.isObject;
+  const el = C.el;
 
   // -- the schema ------------------------------------------------------------------------------------------
   // the fields, to change (made when the form has none) or only to read (nothing is added by reading:

@@ -45,29 +45,14 @@
   let shown = null;  // {element, box, cards: [{entry, problems, controls}], other}
   const check = { seq: 0, timer: null, problems: [], entries: [], failed: "", done: false };
 
-  function label(name, values) {
-    let text = host.getAttribute("data-label-" + name) || name;
-    Object.keys(values || {}).forEach(function (key) { text = text.split("{" + key + "}").join(String(values[key])); });
-    return text;
-  }
-
-  function el(tag, attrs, children) {
-    const node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      const value = attrs[key];
-      if (value === null || value === undefined || value === false) { return; }
-      if (key === "text") { node.textContent = value; } else if (key === "className") { node.className = value; } else { node.setAttribute(key, value === true ? "" : value); }
-    });
-    (children || []).forEach(function (child) {
-      if (child !== null && child !== undefined) { node.appendChild(typeof child === "string" ? document.createTextNode(child) : child); }
-    });
-    return node;
-  }
+  const C = window.ZhifaCommon;
+  function label(name, values) { return C.label(host, name, values); }
+  const el = C.el;
 
   // a button's name: its visible words first, then what it acts on (the same words for every row)
   function named(visible, what) { return visible + " (" + what + ")"; }
 
-  function isObject(value) { return value !== null && typeof value === "object" && !Array.isArray(value); }
+  const isObject = C.isObject;
 
   function uid(entry) {
     if (!ids.has(entry)) { ids.set(entry, "b" + (nextId++)); }
@@ -477,7 +462,7 @@
     function fill() {
       if (entryCard.filled) { return; }
       entryCard.filled = true;
-      if (kind && kind.doc) { body.appendChild(el("p", { className: "rule-doc", lang: "en", text: kind.doc })); }
+      if (kind && kind.doc) { body.appendChild(el("p", { className: "rule-doc", lang: docOf(kind).lang, text: docOf(kind).text })); }
       if (kind) {
         kind.params.forEach(function (param) { body.appendChild(paramControl(entry, kind, param, params, entryCard)); });
         const unknown = Object.keys(params).filter(function (n) { return !kind.params.some(function (p) { return p.name === n; }); });
@@ -536,12 +521,17 @@
     return wrap;
   }
 
+  // what a kind or a parameter is (the catalogue's doc, doc_zh), in the page's language
+  function docOf(item) {
+    return english || !item.doc_zh ? { text: item.doc, lang: "en" } : { text: item.doc_zh, lang: "zh-CN" };
+  }
+
   function paramName(param) { return param.name + (param.optional ? " " + label("optional") : ""); }
 
   function paramControl(entry, kind, param, params, entryCard) {
     const id = "rb-" + uid(entry) + "-" + param.name;
     const value = params[param.name];
-    const doc = param.doc ? { text: param.doc, lang: "en" } : null;
+    const doc = param.doc ? docOf(param) : null;
     const dflt = defaultWords(param, params) ? { text: defaultWords(param, params) } : null;
     let wrap;
     const controls = [];
@@ -619,7 +609,7 @@
       });
       wrap.appendChild(boxes);
       if (value === undefined && dflt) { wrap.appendChild(el("p", { className: "hint", text: dflt.text })); }
-      if (doc) { wrap.appendChild(el("p", { className: "hint", lang: "en", text: doc.text })); }
+      if (doc) { wrap.appendChild(el("p", { className: "hint", lang: doc.lang, text: doc.text })); }
     } else if (param.kind === "texts") {
       const area = el("textarea", { id: id, rows: "3", "data-param": param.name,
                                     placeholder: Array.isArray(param.default) ? param.default.join("\n") : null });
@@ -885,8 +875,8 @@
           const added = document.getElementById("rb-" + uid(entry) + "-h");
           if (added) { added.setAttribute("tabindex", "-1"); added.focus(); }
         });
-        const li = el("li", { className: "rule-kind", "data-words": [title[0], title[1], k.name, k.code, k.article, k.doc].join(" ").toLowerCase() }, [
-          pick, el("p", { className: "hint", lang: "en", text: k.doc })
+        const li = el("li", { className: "rule-kind", "data-words": [title[0], title[1], k.name, k.code, k.article, k.doc, k.doc_zh || ""].join(" ").toLowerCase() }, [
+          pick, el("p", { className: "hint", lang: docOf(k).lang, text: docOf(k).text })
         ]);
         list.appendChild(li);
       });

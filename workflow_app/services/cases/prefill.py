@@ -31,10 +31,9 @@ package without that step) and offers nothing there. A form named `case`, `depar
 """
 from collections.abc import Iterable
 
-from jsonschema import Draft202012Validator
-
 from ...models import Case
 from ..errors import Text, tr
+from ..procedures.forms import FormValidator
 from . import decisions as case_decisions
 from . import record as case_record
 
@@ -119,7 +118,7 @@ def _blank(value) -> bool:
 def _accepts(prop: dict, value) -> bool:
     schema = {k: v for k, v in prop.items() if not k.startswith("x-")}
     try:
-        return Draft202012Validator(schema).is_valid(value)
+        return FormValidator(schema).is_valid(value)
     except Exception:  # a schema the validator cannot read offers nothing, rather than fail the page
         return False
 

@@ -13,6 +13,7 @@ from ...engine.specs import LANE_LABELS
 from ...oversight import step_rules  # noqa: F401 - registers the rule kinds in bindings.KINDS
 from ...oversight.alert_rules import CATALOGUE
 from ...oversight.bindings import KINDS, RuleKind
+from ...oversight.step_rules import words
 from ..errors import Invalid
 from . import packages
 from .drafts import get, layout, package_of
@@ -82,11 +83,13 @@ def _both(phrase) -> dict:
 
 def _kind(kind: RuleKind) -> dict:
     alert = CATALOGUE.get(kind.code)
-    return {"name": kind.name, "code": kind.code, "article": kind.article, "doc": kind.doc, "effect": kind.effect,
+    return {"name": kind.name, "code": kind.code, "article": kind.article, "doc": kind.doc,
+            "doc_zh": words.kind_doc(kind).zh, "effect": kind.effect,
             "title": _both(kind.title) if kind.title else {"zh": alert.zh, "en": alert.en} if alert else None,
             "group": step_rules.group_of(kind),
             "params": [{"name": name, "kind": p.kind, "types": list(p.types), "format": p.format,
-                        "optional": p.optional, "doc": p.doc, "default": p.default, "enum_of": p.enum_of}
+                        "optional": p.optional, "doc": p.doc, "doc_zh": words.param_doc(kind, name).zh,
+                        "default": p.default, "enum_of": p.enum_of}
                        for name, p in kind.params.items()]}
 
 

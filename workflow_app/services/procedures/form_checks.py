@@ -14,7 +14,7 @@ from jsonschema.exceptions import SchemaError
 from ..errors import Text, clip, tr
 from ..people.access import ROLE_WORDS
 from ..people.named import role_key
-from .forms import schema_errors
+from .forms import FormValidator, pattern_problem, schema_errors
 
 FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -58,6 +58,18 @@ def content_check(schema: dict) -> FormCheck:
     def add(name: str, message) -> None:
         result.problems.setdefault(name, []).append(message)
 
+    for path, node in _schemas_in(schema, ()):
+        name = path[1] if len(path) > 1 and path[0] == "properties" else "_form"
+        where = "/".join(path) or "/"
+        if isinstance(node.get("pattern"), str):
+            problem = pattern_problem(node["pattern"])
+            if problem:
+                add(name, tr("%(where)s: pattern %(pattern)s cannot be used: %(reason)s (a pattern is matched in "
+                             "linear time, so it has no look-around or back-reference)", where=where,
+                             pattern=clip(repr(node["pattern"]), 80), reason=problem))
+        if "patternProperties" in node:
+            add(name, tr("%(where)s: patternProperties is not used in a form: its fields are named (properties)",
+                         where=where))
     examples = schema.get("examples")
     if not isinstance(examples, list) or len(examples) != 1 or not isinstance(examples[0], dict):
         add("_form", tr("the form carries one example (examples: a list of one object the form accepts)"))
@@ -89,9 +101,30 @@ def _example_errors(schema: dict, example: dict) -> dict[str, list]:
     """The example's errors by field path, in forms.schema_errors' words. Not form_validator: a
     schema typed into the editor is not worth a place in its cache."""
     try:
-        return schema_errors(schema, example, Draft202012Validator(schema, format_checker=FormatChecker()))
+        return schema_errors(schema, example, FormValidator(schema, format_checker=FormatChecker()))
     except Exception as err:  # noqa: BLE001 - a schema in the making (a $ref to nowhere, a pattern re cannot run)
         return {"_form": [tr("the example could not be checked: %(reason)s", reason=clip(str(err), 200))]}
+
+
+def _schemas_in(node, path: tuple, depth: int = 0):
+    """(path, schema) of the form and every schema inside it (fields, items, if/then…), by the
+    keys that hold schemas, never a field's value such as its example."""
+    if not isinstance(node, dict) or depth > MAX_DEPTH:
+        return
+    yield path, node
+    for key in ("properties", "$defs", "definitions", "dependentSchemas", "patternProperties"):
+        children = node.get(key)
+        if isinstance(children, dict):
+            for name, child in children.items():
+                yield from _schemas_in(child, (*path, key, str(name)), depth + 1)
+    for key in ("items", "additionalProperties", "contains", "not", "if", "then", "else", "propertyNames",
+                "unevaluatedItems", "unevaluatedProperties"):
+        yield from _schemas_in(node.get(key), (*path, key), depth + 1)
+    for key in ("allOf", "anyOf", "oneOf", "prefixItems"):
+        children = node.get(key)
+        if isinstance(children, list):
+            for n, child in enumerate(children):
+                yield from _schemas_in(child, (*path, key, str(n)), depth + 1)
 
 
 def _choices_of(prop: dict, name: str):

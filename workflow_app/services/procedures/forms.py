@@ -3,7 +3,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from jsonschema import Draft202012Validator, FormatChecker
+import re2
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 from jsonschema.exceptions import SchemaError
 
 from ..errors import Invalid, Phrase, tr
@@ -15,6 +16,46 @@ def N_(message: str) -> str:
 
 
 SUFFIX = ".schema.json"
+
+# A form's `pattern` runs in linear time (RE2: no backtracking), so no pattern an author writes,
+# however it nests, can hold a web worker on what an officer types ((a+)+$ against "aaaa…b" takes
+# Python's re seconds per character added). RE2 is ECMA-262's subset without look-arounds and
+# back-references, the regular expressions JSON Schema names; deploy refuses a pattern RE2 cannot
+# run (form_checks), and `\d`, `\w` match ASCII as ECMA-262 says.
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # a refused pattern is the deploy's message, not a line on stderr
+
+
+@lru_cache(maxsize=1024)
+def linear_pattern(pattern: str):
+    """The compiled RE2 pattern; raises re2.error for what RE2 cannot run."""
+    return re2.compile(pattern, options=_RE2_OPTIONS)
+
+
+def pattern_problem(pattern) -> str | None:
+    """Why a form's `pattern` cannot be used, or None."""
+    if not isinstance(pattern, str):
+        return "not a text"
+    try:
+        linear_pattern(pattern)
+    except re2.error as err:
+        return str(err.args[0] if err.args else err)[:200]
+    return None
+
+
+def _pattern(validator, pattern, instance, schema):
+    if not validator.is_type(instance, "string"):
+        return
+    try:
+        found = linear_pattern(pattern).search(instance)
+    except re2.error:  # a version deployed before patterns were checked: no value fits it
+        found = None
+    if found is None:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# What a form's data is checked with (the task pages, the API, the examples at deploy).
+FormValidator = validators.extend(Draft202012Validator, {"pattern": _pattern})
 
 
 def load_forms(forms_dir: str) -> dict[str, dict]:
@@ -68,8 +109,8 @@ def with_english_labels(schema: dict, reference: dict | None) -> dict:
 
 
 @lru_cache(maxsize=256)
-def _validator(schema_json: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_json), format_checker=FormatChecker())
+def _validator(schema_json: str) -> FormValidator:
+    return FormValidator(json.loads(schema_json), format_checker=FormatChecker())
 
 
 def _field_name(error) -> str:
@@ -232,12 +273,12 @@ def _path_order(error) -> list[tuple[int, int | str]]:
     return [(0, p) if isinstance(p, int) else (1, str(p)) for p in error.absolute_path]
 
 
-def form_validator(schema: dict) -> Draft202012Validator:
+def form_validator(schema: dict) -> FormValidator:
     """The validator of `schema`: one per distinct schema (its text is the cache's key)."""
     return _validator(json.dumps(schema, sort_keys=True))
 
 
-def schema_errors(schema: dict, data, validator: Draft202012Validator | None = None) -> dict[str, list[str]]:
+def schema_errors(schema: dict, data, validator: FormValidator | None = None) -> dict[str, list[str]]:
     """field path (`evidence.0.kind`) -> what the schema says of the data there, each message a
     Text naming the field by its title (said in the reader's language by i18n.localized): the
     one wording of the API's 422 and of the errors beside a page's fields. `validator`: the
@@ -256,7 +297,7 @@ def schema_errors(schema: dict, data, validator: Draft202012Validator | None = N
     return errors
 
 
-def validate_form(schema: dict | None, data, validator: Draft202012Validator | None = None) -> dict:
+def validate_form(schema: dict | None, data, validator: FormValidator | None = None) -> dict:
     """Return the data if it fits the schema; else raise Invalid naming each bad field.
     `validator`: the schema's, when the caller keeps it (schema_errors)."""
     if not isinstance(data, dict):
