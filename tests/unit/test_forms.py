@@ -153,6 +153,10 @@ def test_a_pattern_runs_in_linear_time_and_one_that_needs_backtracking_is_refuse
         assert [str(m) for m in check.problems["code"]] == [
             f"properties/code: pattern {pattern!r} cannot be used: " + check.problems["code"][0].params["reason"]
             + " (a pattern is matched in linear time, so it has no look-around or back-reference)"]
+    surrogate = content_check({**schema, "properties": {"code": {**schema["properties"]["code"], "pattern": "\ud800"}}})
+    assert "lone surrogate" in str(surrogate.problems["code"][0])
+    with pytest.raises(Invalid):
+        validate_form(schema, {"code": "a\ud800"})
     nested = content_check({**schema, "properties": {"rows": {"type": "array", "title": "行", "items": {
         "type": "object", "patternProperties": {"^x": {"type": "string"}}}}}, "examples": [{"rows": []}]})
     assert "patternProperties" in str(nested.problems["rows"][0])
