@@ -128,6 +128,8 @@ def test_the_documents_page_fits_a_phone_and_has_no_wcag_21_aa_violation(browser
         problems = {}
         page.goto(f"/workbench/drafts/{draft_id}/documents?preview=summary_decision")
         expect(page.get_by_test_id("sample-document")).to_be_visible()
+        page.get_by_test_id("document-edit").first.locator("summary").click()  # a document's own form, open
+        expect(page.get_by_test_id("edit-form").first).to_be_visible()
         assert page.evaluate(WIDE) == []
         problems["preview"] = violations(page)
         screenshot(page, "workbench-documents-04-phone")
@@ -139,3 +141,53 @@ def test_the_documents_page_fits_a_phone_and_has_no_wcag_21_aa_violation(browser
         screenshot(page, "workbench-documents-05-phone-refused")
         refused_answer(page)
         assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_an_author_renames_a_document_changes_its_steps_and_removes_one(page, tmp_path):
+    """A document's entry changed in its own form on the page (title, the steps filling it in), a
+    refusal shown beside the field with what was typed kept, then a document removed with its
+    template: each a new revision, the list as the page says."""
+    log_in(page, "author1")
+    draft_id = start_summary_draft(page)
+    page.goto(f"/workbench/drafts/{draft_id}/documents")
+    decision = page.locator('[data-testid="document"][data-kind="summary_decision"]')
+    edit = decision.get_by_test_id("document-edit")
+    expect(edit.get_by_test_id("edit-form")).to_be_hidden()
+    edit.locator("summary").click()
+    title = edit.locator('input[name="title"]')
+    expect(title).to_have_value("当场行政处罚决定书")
+    expect(edit.locator('input[name="step"][value="decide"]')).to_be_checked()
+    # no step chosen: refused beside the field, the typed title kept, nothing saved
+    edit.locator('input[name="step"][value="decide"]').uncheck()
+    title.fill("当场处罚决定书（新）")
+    edit.get_by_test_id("edit-submit").click()
+    decision = page.locator('[data-testid="document"][data-kind="summary_decision"]')
+    expect(decision.get_by_test_id("error-edit-summary_decision-step")).to_be_visible()
+    expect(decision.locator('input[name="title"]')).to_have_value("当场处罚决定书（新）")
+    expect(page.get_by_test_id("draft-revision")).to_have_text("1")
+    refused_answer(page)
+    decision.locator('input[name="step"][value="decide"]').check()
+    decision.locator('input[name="filled_in_by"][value="serve"]').uncheck()
+    decision.get_by_test_id("edit-submit").click()
+    expect(page.locator(".flash")).to_contain_text("当场处罚决定书（新）")
+    expect(page.get_by_test_id("draft-revision")).to_have_text("2")
+    decision = page.locator('[data-testid="document"][data-kind="summary_decision"]')
+    expect(decision.locator("h3")).to_contain_text("当场处罚决定书（新）")
+    expect(decision.get_by_test_id("document-filled-in-by")).to_have_count(0)
+    screenshot(page, "workbench-documents-06-changed")
+
+    # a new document, then removed: the list and its template both gone
+    form = page.get_by_test_id("new-form")
+    form.locator("#new-title").fill("缴款通知书")
+    form.locator("#new-kind").fill("payment_notice")
+    form.locator("#new-step").select_option("decide")
+    choose(page, "#new-file", tmp_path, "notice.docx", word("{{ case.number }}"))
+    page.get_by_test_id("new-submit").click()
+    expect(page.get_by_test_id("draft-revision")).to_have_text("3")
+    notice = page.locator('[data-testid="document"][data-kind="payment_notice"]')
+    notice.get_by_test_id("document-edit").locator("summary").click()
+    notice.get_by_test_id("remove-submit").click()
+    expect(page.locator(".flash")).to_contain_text("payment_notice")
+    expect(page.get_by_test_id("draft-revision")).to_have_text("4")
+    expect(page.locator('[data-testid="document"][data-kind="payment_notice"]')).to_have_count(0)
+    expect(page.get_by_test_id("unlisted")).to_have_count(0)

@@ -296,3 +296,49 @@ def test_a_new_procedures_first_document_makes_its_list(api):
     assert api.get(f"/api/v1/drafts/{draft['id']}/problems", as_="author1").json["problem_count"] == 0
     preview = api.get(f"/api/v1/drafts/{draft['id']}/documents/record_sheet/preview.docx", as_="author1")
     assert preview.status_code == 200 and "登记内容" in text_of(preview.data)  # the skeleton form's example
+
+
+def test_a_documents_entry_is_changed_and_removed_with_its_own_template_on_the_revision_read(api):
+    """A document's title and steps change in place (its template and condition kept); removing it
+    takes its own template too, so the draft still deploys; junk and a stale revision are refused
+    with nothing written."""
+    draft = draft_of(api, "general_penalty")
+    d = draft["id"]
+    found = listed(api, d)
+    target = next(doc for doc in found["documents"] if doc["kind"] == "filing_approval")
+    url = f"/api/v1/drafts/{d}/documents/filing_approval"
+    for body, field in (({"title": "", "step": "filing_approval"}, "title"),
+                        ({"title": "x\x00", "step": "filing_approval"}, "title"),
+                        ({"title": "立案审批表", "step": "no_such_step"}, "step"),
+                        ({"title": "立案审批表", "step": []}, "step"),
+                        ({"title": "立案审批表", "step": "filing_approval", "filled_in_by": ["nope"]}, "filled_in_by")):
+        r = api.put(url, as_="author1", headers={"If-Match": '"draft-r1"'}, json=body)
+        assert r.status_code == 422 and field in r.json["errors"], (body, r.json)
+    assert api.put(url, as_="author1", headers={"If-Match": '"draft-r9"'},
+                   json={"title": "x", "step": "filing_approval"}).status_code == 412
+    assert api.put(url, as_="approver1", headers={"If-Match": '"draft-r1"'},
+                   json={"title": "x", "step": "filing_approval"}).status_code == 403
+    assert api.put(f"/api/v1/drafts/{d}/documents/no_such", as_="author1", headers={"If-Match": '"draft-r1"'},
+                   json={"title": "x", "step": "filing_approval"}).status_code == 404
+    assert listed(api, d)["revision"] == 1
+
+    r = api.put(url, as_="author1", headers={"If-Match": '"draft-r1"'},
+                json={"title": "立案审批表（改）", "step": ["filing_approval"], "filled_in_by": ["clue_intake"]})
+    assert r.status_code == 200 and r.json["revision"] == 2, r.json
+    changed = next(doc for doc in listed(api, d)["documents"] if doc["kind"] == "filing_approval")
+    assert changed["title"] == "立案审批表（改）" and changed["template"] == target["template"]
+    assert [s["id"] for s in changed["filled_in_by"]] == ["clue_intake"]
+    manifest = json.loads(api.get(f"/api/v1/drafts/{d}/file?path=bpmn/general_penalty/documents/documents.json",
+                                  as_="author1").data)
+    entry = next(e for e in manifest["documents"] if e["kind"] == "filing_approval")
+    assert entry["when"] == {"field": "filing_approval.filing_decision", "equals": "file"}  # kept as written
+    assert manifest["$comment"].startswith("The documents of the general procedure")
+
+    r = api.delete(url, as_="author1", headers={"If-Match": '"draft-r2"'})
+    assert r.status_code == 200 and r.json["revision"] == 3, r.json
+    after = listed(api, d)
+    assert "filing_approval" not in [doc["kind"] for doc in after["documents"]] and after["unlisted"] == []
+    template = f"bpmn/general_penalty/documents/{target['template']}"
+    assert api.get(f"/api/v1/drafts/{d}/file?path={template}", as_="author1").status_code == 404
+    assert api.get(f"/api/v1/drafts/{d}/problems", as_="author1").json["problem_count"] == 0
+    assert api.delete(url, as_="author1", headers={"If-Match": '"draft-r3"'}).status_code == 404

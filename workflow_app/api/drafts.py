@@ -582,6 +582,35 @@ PREVIEW_KIND = {"kind": {"type": "string", "pattern": KIND.pattern,
                          "description": "a document of the draft's list (documents.json), e.g. penalty_decision"}}
 
 
+class DraftDocumentChangeSchema(Schema):
+    title = fields.String(required=True, validate=Length(1, 100))
+    step = fields.Raw(required=True, metadata={"description": "the bpmn id of the step it comes from, or a list"})
+    filled_in_by = fields.List(fields.String(validate=Length(1, 100)), load_default=list, validate=Length(0, 50))
+    revision = fields.Integer(strict=True, validate=Range(1, 2**31 - 1), metadata={"description": REVISION["revision"]})
+
+
+@bp.put("/drafts/<id:draft_id>/documents/<kind>")
+@operation("Change a document's entry in your draft's list: its title, the steps it comes from and those that fill "
+           "it in (its template and condition kept), on the revision you read", body=DraftDocumentChangeSchema,
+           response=DraftSchema, tag="procedures", headers=IF_MATCH, path_params=PREVIEW_KIND,
+           errors={"412": "the draft changed since the revision you name"})
+def draft_document_change(draft_id: int, kind: str):
+    payload = json_body(DraftDocumentChangeSchema())
+    draft = draft_documents.change_document(g.user, draft_id, _revision(payload), kind, title=payload["title"],
+                                            steps=payload["step"], filled_in_by=payload["filled_in_by"])
+    return jsonify(DraftSchema().dump(draft)), 200, _etag(draft)
+
+
+@bp.delete("/drafts/<id:draft_id>/documents/<kind>")
+@operation("Take a document out of your draft's list, with its template when it is the procedure's own and no other "
+           "document uses it (a shared template stays), on the revision you read", response=DraftSchema,
+           tag="procedures", headers=IF_MATCH, path_params=PREVIEW_KIND, params=REVISION,
+           errors={"412": "the draft changed since the revision you name"})
+def draft_document_remove(draft_id: int, kind: str):
+    draft = draft_documents.remove_document(g.user, draft_id, _revision(), kind)
+    return jsonify(DraftSchema().dump(draft)), 200, _etag(draft)
+
+
 @bp.get("/drafts/<id:draft_id>/documents/<kind>/preview.docx")
 @operation("The draft's document filled from its forms' examples, with sample case, party, authority and officers "
            "marked （样例）, by the renderer of a case's documents, as .docx; nothing is stored, numbered or traced",

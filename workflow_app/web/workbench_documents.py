@@ -130,3 +130,30 @@ def workbench_document_new(draft_id: int):
     flash(_("The document %(title)s is added with its template: the draft is at a new revision.",
             title=typed["title"].strip()), "success")
     return redirect(url_for("web.workbench_documents", draft_id=draft_id, preview=typed["kind"]) + "#preview")
+
+
+@bp.post("/workbench/drafts/<id:draft_id>/documents/<kind>/edit")
+@login_required
+def workbench_document_edit(draft_id: int, kind: str):
+    typed = {"kind": kind, "title": request.form.get("title") or "", "step": request.form.getlist("step"),
+             "filled_in_by": request.form.getlist("filled_in_by")}
+    failed = f"edit-{kind}"
+    refused = _refused(draft_id, failed, typed, lambda: draft_documents.change_document(
+        current_user, draft_id, form_revision(), kind, title=typed["title"], steps=typed["step"],
+        filled_in_by=typed["filled_in_by"]))
+    if refused is not None:
+        return refused
+    flash(_("The document %(title)s is changed: the draft is at a new revision.", title=typed["title"].strip()),
+          "success")
+    return redirect(url_for("web.workbench_documents", draft_id=draft_id) + f"#document-{kind}")
+
+
+@bp.post("/workbench/drafts/<id:draft_id>/documents/<kind>/remove")
+@login_required
+def workbench_document_remove(draft_id: int, kind: str):
+    refused = _refused(draft_id, f"edit-{kind}", {"kind": kind}, lambda: draft_documents.remove_document(
+        current_user, draft_id, form_revision(), kind))
+    if refused is not None:
+        return refused
+    flash(_("The document %(kind)s is taken out of the list: the draft is at a new revision.", kind=kind), "success")
+    return redirect(url_for("web.workbench_documents", draft_id=draft_id))

@@ -130,9 +130,7 @@ def add_document(user: User, draft_id: int, revision: int | None, *, kind, title
     draft = drafts.editable(user, draft_id, revision)
     files = drafts.layout(draft)
     specs, problems = manifest_of(draft, files)
-    known = {step.id for step in steps_of(draft, files)}
-    steps = [steps] if isinstance(steps, str) else steps
-    filled_in_by = [filled_in_by] if isinstance(filled_in_by, str) else filled_in_by or []
+    steps, filled_in_by = _listed(steps), _listed(filled_in_by)
     errors: dict[str, list] = {}
     path = f"bpmn/{draft.process_id}/{packages.DOCUMENTS}/{kind}{TEMPLATE_SUFFIX}" if isinstance(kind, str) else ""
     if not isinstance(kind, str) or not KIND.match(kind):
@@ -141,15 +139,7 @@ def add_document(user: User, draft_id: int, revision: int | None, *, kind, title
         errors["kind"] = [tr("the list already has a document %(kind)s: upload its template instead", kind=kind)]
     elif any(spec.template == path for spec in specs):
         errors["kind"] = [tr("%(file)s is another document's template", file=path)]
-    if not isinstance(title, str) or not title.strip() or len(title) > MAX_TITLE or _unprintable(title):
-        errors["title"] = [tr("a title of 1 to %(limit)d characters", limit=MAX_TITLE)]
-    if not isinstance(steps, list) or not steps or not all(isinstance(s, str) and s in known for s in steps):
-        errors["step"] = [tr("choose the step the document comes from, one of the draft's steps")]
-    if not isinstance(filled_in_by, list) or not all(isinstance(s, str) and s in known for s in filled_in_by):
-        errors["filled_in_by"] = [tr("only the draft's steps")]
-    if problems:
-        errors["manifest"] = [tr("the list of documents %(file)s has problems; correct it first",
-                                 file=document_manifest.manifest_path(draft.process_id)), *problems[:5]]
+    errors.update(_entry_errors(draft, files, problems, title, steps, filled_in_by))
     if errors:
         raise Invalid(errors)
     entry = {"kind": kind, "title": title.strip(), "template": f"{kind}{TEMPLATE_SUFFIX}",
@@ -159,6 +149,97 @@ def add_document(user: User, draft_id: int, revision: int | None, *, kind, title
     manifest_path = document_manifest.manifest_path(draft.process_id)
     manifest = _with_entry(files.get(manifest_path), entry)
     return drafts.save_files(user, draft_id, {path: content, manifest_path: manifest}, revision)
+
+
+def change_document(user: User, draft_id: int, revision: int | None, kind: str, *, title, steps,
+                    filled_in_by) -> ProcedureDraft:
+    """A document's entry changed: its title, the steps it comes from and those that fill it in
+    (its template, its `when` and any other key kept as written)."""
+    draft = drafts.editable(user, draft_id, revision)
+    files = drafts.layout(draft)
+    specs, problems = manifest_of(draft, files)
+    _the_document(specs, kind)
+    steps, filled_in_by = _listed(steps), _listed(filled_in_by)
+    errors = _entry_errors(draft, files, problems, title, steps, filled_in_by)
+    if errors:
+        raise Invalid(errors)
+    manifest_path = document_manifest.manifest_path(draft.process_id)
+
+    def change(entry: dict) -> dict:
+        changed = {**entry, "title": title.strip(), "step": steps[0] if len(steps) == 1 else steps}
+        if filled_in_by:
+            changed["filled_in_by"] = filled_in_by
+        else:
+            changed.pop("filled_in_by", None)
+        return changed
+
+    return drafts.save_files(user, draft_id, {manifest_path: _with_changed(files[manifest_path], kind, change)},
+                             revision)
+
+
+def remove_document(user: User, draft_id: int, revision: int | None, kind: str) -> ProcedureDraft:
+    """A document taken out of the list, and its template with it when it is the procedure's own
+    and no other document uses it (the deploy refuses a template no document names); a shared
+    template stays, other procedures print it."""
+    draft = drafts.editable(user, draft_id, revision)
+    files = drafts.layout(draft)
+    specs, problems = manifest_of(draft, files)
+    if problems:
+        raise Invalid({"manifest": _manifest_problems(draft, problems)})
+    spec = _the_document(specs, kind)
+    manifest_path = document_manifest.manifest_path(draft.process_id)
+    own = spec.template.startswith(f"bpmn/{draft.process_id}/")
+    unused = not any(other.template == spec.template for other in specs if other.kind != kind)
+    return drafts.save_files(user, draft_id, {manifest_path: _with_changed(files[manifest_path], kind, None)},
+                             revision, removed=(spec.template,) if own and unused else ())
+
+
+def _the_document(specs: list[DocumentSpec], kind) -> DocumentSpec:
+    found = next((spec for spec in specs if spec.kind == kind), None)
+    if found is None:
+        raise NotFound(tr("the draft's list has no document %(kind)s", kind=str(kind)[:64]))
+    return found
+
+
+def _listed(steps) -> list | object:
+    """A step or a list of them, as a list (anything else as it came, for _entry_errors to refuse)."""
+    if steps is None or steps == "":
+        return []
+    return [steps] if isinstance(steps, str) else steps
+
+
+def _entry_errors(draft: ProcedureDraft, files: dict, problems: list, title, steps, filled_in_by) -> dict:
+    """What is wrong with a document's title and steps typed for the draft, by field."""
+    known = {step.id for step in steps_of(draft, files)}
+    errors: dict[str, list] = {}
+    if not isinstance(title, str) or not title.strip() or len(title) > MAX_TITLE or _unprintable(title):
+        errors["title"] = [tr("a title of 1 to %(limit)d characters", limit=MAX_TITLE)]
+    if not isinstance(steps, list) or not steps or not all(isinstance(s, str) and s in known for s in steps):
+        errors["step"] = [tr("choose the step the document comes from, one of the draft's steps")]
+    if not isinstance(filled_in_by, list) or not all(isinstance(s, str) and s in known for s in filled_in_by):
+        errors["filled_in_by"] = [tr("only the draft's steps")]
+    if problems:
+        errors["manifest"] = _manifest_problems(draft, problems)
+    return errors
+
+
+def _manifest_problems(draft: ProcedureDraft, problems: list) -> list:
+    return [tr("the list of documents %(file)s has problems; correct it first",
+               file=document_manifest.manifest_path(draft.process_id)), *problems[:5]]
+
+
+def _with_changed(content: bytes, kind: str, change) -> bytes:
+    """The list of documents with the entry of `kind` changed (`change(entry)`) or, for None,
+    taken out; written out again, its other keys ($comment…) and entries as they were."""
+    manifest = json.loads(content.decode("utf-8"))
+    entries = []
+    for entry in manifest["documents"]:
+        if isinstance(entry, dict) and entry.get("kind") == kind:
+            if change is None:
+                continue
+            entry = change(entry)
+        entries.append(entry)
+    return (json.dumps({**manifest, "documents": entries}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")

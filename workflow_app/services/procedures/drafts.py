@@ -272,11 +272,20 @@ def save_file(user: User, draft_id: int, path: str, content: bytes, revision: in
     return save_files(user, draft_id, {path: content}, revision)
 
 
-def save_files(user: User, draft_id: int, files: dict[str, bytes], revision: int | None) -> ProcedureDraft:
-    """Write files of the user's draft (new or replaced) together: one next revision, or nothing
-    saved (a Word template and the list of documents that names it)."""
+def save_files(user: User, draft_id: int, files: dict[str, bytes], revision: int | None,
+               removed: tuple[str, ...] = ()) -> ProcedureDraft:
+    """Write files of the user's draft (new or replaced) together, and remove those `removed`
+    names: one next revision, or nothing saved (a Word template and the list of documents that
+    names it)."""
     with one_transaction(RACE):
         draft = _owned(user, draft_id, revision)
+        gone = []
+        for path in removed:
+            row = db.session.execute(db.select(ProcedureDraftFile).where(
+                ProcedureDraftFile.draft_id == draft.id, ProcedureDraftFile.path == path)).scalar_one_or_none()
+            if row is not None and path != main_path(draft):
+                db.session.delete(row)
+                gone.append(path)
         for path, content in files.items():
             _check_file(draft, path, content, files)
         changed = {}
@@ -297,11 +306,13 @@ def save_files(user: User, draft_id: int, files: dict[str, bytes], revision: int
             else:
                 row.sha256, row.size, row.content = digest, len(content), content
             changed[path] = (digest, len(content))
-        if not changed:
+        if not changed and not gone:
             return draft  # nothing changed: no new revision
         _bump(draft, revision)
         for path, (digest, size) in changed.items():
             _trace("draft.file_saved", user, draft, path=path, sha256=digest, size=size)
+        for path in gone:
+            _trace("draft.file_removed", user, draft, path=path)
     return draft
 
 
