@@ -203,6 +203,9 @@ def test_the_comparison_names_the_documents_the_rules_other_parts_and_the_other_
     page = client_page(client, f"/workbench/drafts/{d}/compare")
     assert "缴款通知书（payment_notice）" in page and f"{renamed['title']}（{renamed['kind']}）" in page
     assert "rules.json · 每一步行为的日期（act_dates）" in page
+    dropped = list(json.loads(_file(api, d, "bpmn/summary_penalty/rules.json"))["act_dates"])  # as saved
+    gone = next(k for k in diff["rule_sections"]["changed"][0]["fields"])
+    assert gone not in dropped and "变更涉及：</span>" in page
     assert "决策表：bpmn/summary_penalty/fines.dmn" in page
     assert "Word 模板的内容：</span>修改" in page
 

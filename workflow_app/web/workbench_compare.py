@@ -282,11 +282,19 @@ def _other_entries(diff: dict, words: _Words) -> list[dict]:
         kind = next((label for suffix, label in FILE_KINDS if path.endswith(suffix)), None)
         return f"{kind}：{path}" if kind else path
 
+    def parts(change):  # a section's entries that differ, a form by its title (act_dates: per form)
+        keys = [k for k in change["fields"] if k != "content"]
+        if not keys:
+            return [(_("Content"), None, _("changed"))]
+        forms = diff.get("form_titles") or {}
+        return [(_("Changed for"), None, _list(words.form(k) if k in forms else k for k in keys))]
+
     out = []
     for key, name in (("rule_sections", section), ("files", file)):
         part = diff[key]
         out += [_entry("added", name(k)) for k in part["added"]]
-        out += [_entry("changed", name(c["id"]), lines=[(_("Content"), None, _("changed"))]) for c in part["changed"]]
+        out += [_entry("changed", name(c["id"]), lines=parts(c) if key == "rule_sections"
+                       else [(_("Content"), None, _("changed"))]) for c in part["changed"]]
         out += [_entry("removed", name(k)) for k in part["removed"]]
     return out
 
