@@ -1215,17 +1215,26 @@ class ProcedureCache:
 procedure_cache = ProcedureCache()
 
 
+def readable_roots(bpmn_files: dict[str, bytes], max_bytes: int) -> dict[str, object]:
+    """path -> the root element of each BPMN file that parses, in the files' order; a file that
+    cannot be read is left out (what reads a diagram that may not build: the deploy's problems
+    name such a file)."""
+    roots = {}
+    for path, data in bpmn_files.items():
+        try:
+            roots[path] = parse_xml(data, max_bytes=max_bytes).getroot()
+        except BpmnInvalid:
+            continue
+    return roots
+
+
 def human_steps(bpmn_files: dict[str, bytes], max_bytes: int) -> dict[str, dict]:
     """The people's steps the BPMN files declare, read from the XML alone (a draft being edited,
     which may not build yet): bpmn id -> {name, form_key, file}, in the files' order (the
     procedure's own process first) and the order of the elements; a file that cannot be read is
     left out (the draft's problems name it)."""
     steps: dict[str, dict] = {}
-    for path, data in bpmn_files.items():
-        try:
-            root = parse_xml(data, max_bytes=max_bytes).getroot()
-        except BpmnInvalid:
-            continue
+    for path, root in readable_roots(bpmn_files, max_bytes).items():
         for node in root.iter(*(f"{{{BPMN_NS}}}{tag}" for tag in HUMAN_TASK_TAGS)):
             bpmn_id = node.get("id")
             if bpmn_id and bpmn_id not in steps:

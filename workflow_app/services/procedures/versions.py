@@ -24,6 +24,7 @@ from ...engine.specs import (
     parse_xml,
     procedure_kind,
     properties_of,
+    readable_roots,
     sha256_of,
 )
 from ...extensions import db
@@ -123,14 +124,15 @@ def check_package(package: packages.Package) -> CheckedPackage:
         problems = [p.in_file("").as_dict() if package.single_file and p.file == package.main_path
                     else p.as_dict() for p in err.problems]
         procedure = None
-    task_specs = procedure.task_specs if procedure is not None else None
+    if procedure is None:  # what needs the steps waits for a diagram that builds
+        task_specs, used, prefill_problems = None, _named_forms(bpmn, forms), []
+    else:
+        task_specs, used = procedure.task_specs, procedure.form_keys
+        prefill_problems = prefill.problems(forms, used, bindings.field_schema, procedure.decisions)
     rules, rule_problems = _package_rules(package, forms, task_specs or {})
     documents, document_problems = document_manifest.check(package, forms, task_specs)
-    used = procedure.form_keys if procedure is not None else _named_forms(bpmn, forms)
     field_problems = [{"message": message, "element_id": None, "line": None, "file": form_paths.get(key)}
-                      for key, message in [*_content_problems(forms, used),
-                                           *(prefill.problems(forms, procedure.form_keys, bindings.field_schema,
-                                                              procedure.decisions) if procedure is not None else ()),
+                      for key, message in [*_content_problems(forms, used), *prefill_problems,
                                            *numbering.form_problems(forms, used)]]
     problems += rule_problems + document_problems + field_problems
     if problems:
@@ -148,14 +150,8 @@ def check_package(package: packages.Package) -> CheckedPackage:
 def _named_forms(bpmn: dict[str, bytes], forms: dict[str, dict]) -> set[str]:
     """The keys of the package's forms its diagram names (formKey, reviewedReport), read from the
     XML alone: what the form checks cover when the diagram does not build."""
-    roots = {}
-    for path, content in bpmn.items():
-        try:
-            roots[path] = parse_xml(content, current_app.config["BPMN_MAX_BYTES"]).getroot()
-        except BpmnInvalid:
-            continue
     named = set()
-    for _, node in flow_nodes(roots).values():
+    for _, node in flow_nodes(readable_roots(bpmn, current_app.config["BPMN_MAX_BYTES"])).values():
         props = properties_of(node)
         named.update(props.get(name) for name in ("formKey", "reviewedReport"))
     return named & forms.keys()
