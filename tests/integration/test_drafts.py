@@ -419,6 +419,47 @@ def test_two_saves_on_one_revision_at_once_land_one_and_refuse_the_other(api, ap
     assert chain_actions("small_check") == ["draft.created", "draft.file_saved"]
 
 
+def test_a_save_of_the_text_another_save_wrote_meanwhile_is_refused_not_answered_on_a_stale_revision(
+        api, app, ctx, monkeypatch):
+    """The race `at_once` above meets now and then, made certain: the second save has read the
+    draft at revision 1 when the first one lands with the same text, so it finds nothing to change.
+    It used to answer 200 on revision 1 as if it had saved; it is the race's 412 instead."""
+    import threading
+
+    from workflow_app.services.procedures import drafts as draft_service
+
+    draft = new_draft(api).json
+    xml = file_of(api, draft["id"]).replace('name="登记"', 'name="检查登记"')
+    headers = {**api.headers("author1"), "If-Match": '"draft-r1"'}
+
+    def put():
+        return app.test_client().put(f"/api/v1/drafts/{draft['id']}/file", headers=headers,
+                                     json={"path": MAIN, "content": xml})
+
+    checked, first = draft_service._check_file, []
+
+    def other_save_lands_first(*args, **kwargs):  # after the revision was read, before the file is
+        if not first:
+            first.append(None)
+
+            def run():
+                with app.app_context():
+                    first.append(put().status_code)
+                    db.session.remove()
+            thread = threading.Thread(target=run)
+            thread.start()
+            thread.join(30)
+        return checked(*args, **kwargs)
+
+    monkeypatch.setattr(draft_service, "_check_file", other_save_lands_first)
+    second = put()
+    assert first[1:] == [200], first
+    assert second.status_code == 412 and second.json["details"]["revision"] == 2, second.json
+    db.session.expire_all()
+    assert db.session.get(ProcedureDraft, draft["id"]).revision == 2
+    assert chain_actions("small_check") == ["draft.created", "draft.file_saved"]
+
+
 def test_a_title_with_a_lone_surrogate_nul_or_of_any_length_is_named_and_makes_no_draft(api, ctx):
     import json
 

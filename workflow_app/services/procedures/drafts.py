@@ -131,6 +131,16 @@ def _bump(draft: ProcedureDraft, read: int) -> None:
     draft.revision, draft.updated_at = read + 1, now
 
 
+def _confirm(draft: ProcedureDraft, read: int) -> None:
+    """That the draft is still at the revision read, by the same conditional UPDATE as `_bump`
+    (it waits for a save in flight and sees what it wrote), moving nothing."""
+    done = db.session.execute(db.update(ProcedureDraft).where(
+        ProcedureDraft.id == draft.id, ProcedureDraft.revision == read).values(
+        revision=read).execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        raise PreconditionFailed(RACE, details={"revision": read + 1})
+
+
 # -- making one ----------------------------------------------------------------------------------
 def create(user: User, *, from_version_id: int | None = None, process_id: str | None = None,
            title: str | None = None) -> ProcedureDraft:
@@ -307,7 +317,10 @@ def save_files(user: User, draft_id: int, files: dict[str, bytes], revision: int
                 row.sha256, row.size, row.content = digest, len(content), content
             changed[path] = (digest, len(content))
         if not changed and not gone:
-            return draft  # nothing changed: no new revision
+            # nothing changed: no new revision, but the revision read must still be the draft's
+            # (a save of the same text another save has just written is that save's race, a 412)
+            _confirm(draft, revision)
+            return draft
         _bump(draft, revision)
         for path, (digest, size) in changed.items():
             _trace("draft.file_saved", user, draft, path=path, sha256=digest, size=size)
