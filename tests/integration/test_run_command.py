@@ -22,9 +22,7 @@ from tests.conftest import ROOT
 from workflow_app import wall_clock
 from workflow_app.demo.cases import DEFAULT_COUNT, STAGES
 
-# one database for the module's runs (one worker: loadgroup): the first `make run` finds it new,
-# the next one finds it made, as a user's second `make run` does, and starts in a few seconds
-pytestmark = [pytest.mark.dates, pytest.mark.xdist_group("make_run")]
+pytestmark = pytest.mark.dates
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 STARTUP_SECONDS = 180
@@ -81,15 +79,10 @@ def stop(proc, sig) -> dict[int, str]:
     return running(proc.pid)
 
 
-@pytest.fixture(scope="module")
-def database(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("make-run") / "demo.db"
-
-
 @pytest.fixture
-def served(tmp_path, database):
-    """`make run` on the module's SQLite database (new at its first run), in its own process group;
-    stopped by its id (a test may stop it first, with a signal of its choice)."""
+def served(tmp_path):
+    """`make run` on a fresh SQLite database, in its own process group; stopped by its id (a test
+    may stop it first, with a signal of its choice)."""
     venv = Path(sys.prefix)
     port = free_port()
     log = tmp_path / "make-run.log"
@@ -97,7 +90,7 @@ def served(tmp_path, database):
     env.update(wall_clock.environment())  # a pinned clock (ZHIFAFLOW_CLOCK): where it stands now
     # -o: the test runs inside the installed .venv; do not reinstall it even if setup.cfg is newer.
     cmd = ["make", "-o", f"{venv}/.installed", "run", f"VENV={venv}", f"PORT={port}",
-           f"DATABASE_URL=sqlite:///{database}"]
+           f"DATABASE_URL=sqlite:///{tmp_path / 'demo.db'}"]
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
