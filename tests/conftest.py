@@ -18,6 +18,16 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from workflow_app import create_app, wall_clock
+
+# The suite runs as of a day at its 10:00 in Beijing: as of ZHIFAFLOW_CLOCK's day when it is set,
+# else as of today (the one read of the wall clock, for the day alone). Run on the real clock, a
+# suite started at 23:52 moved its clock to "48 days on, same time" and met the last minutes of a
+# day (CI, stop 23), and one started at 23:55 crossed midnight between two reads of "today". Set
+# in the environment before pytest-xdist starts its workers, so every worker (and every process a
+# test starts with `wall_clock.environment()`) runs as of the same day.
+if not os.environ.get(wall_clock.ENV, "").strip():
+    os.environ[wall_clock.ENV] = datetime.now(wall_clock.LOCAL_TZ).date().isoformat()
+    wall_clock.set_now(wall_clock.parse(os.environ[wall_clock.ENV]))
 from workflow_app.extensions import db
 from workflow_app.services.audit.keys import new_signing_key_pem
 
@@ -84,8 +94,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_report_header(config):
-    """The day the suite runs as of: the real one, or the one ZHIFAFLOW_CLOCK pins (a failure that
-    depends on the date is reproduced with ZHIFAFLOW_CLOCK=<that day>)."""
+    """The day the suite runs as of: today, or the day ZHIFAFLOW_CLOCK gives (a failure that depends
+    on the date is reproduced with ZHIFAFLOW_CLOCK=<that day>)."""
     return wall_clock.describe()
 
 
