@@ -63,21 +63,37 @@ class _WorkerLost(Exception):
         self.reason = reason
 
 
+# What a terminal's Ctrl-C or `kill -TERM -- -PGID` (make run) sends to the server's process group.
+GROUP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+def spawn_worker(memory_mb: int) -> tuple[subprocess.Popen, Connection]:
+    """Start an engine worker process; its end of a socket pair is returned.
+
+    A session of its own: a signal to the server's process group is the server's to act on; a
+    worker ends when its socket closes, however the server ended. The session begins only in the
+    child, just before exec, and until then the child is in the server's group with the server's
+    handlers reset to the default (CPython's vfork path): a Ctrl-C in that moment killed it mid-start
+    (exit -2, and the server logged that its worker did not start). So the group's signals are
+    blocked in the starting thread, the child inherits the mask through exec, and the worker
+    discards one that reached it and only then unblocks them (worker.py `_take_signals`)."""
+    ours, theirs = socket.socketpair()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, GROUP_SIGNALS)
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "workflow_app.engine.worker", str(theirs.fileno()), str(memory_mb)],
+            pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL, close_fds=True,
+            start_new_session=True)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        theirs.close()
+    return process, Connection(ours.detach())
+
+
 class _Worker:
     def __init__(self, memory_mb: int):
-        ours, theirs = socket.socketpair()
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        try:
-            # A session of its own: a terminal's Ctrl-C, or a signal to the server's process group
-            # (make run), is the server's to act on; a worker ends when its socket closes, however
-            # the server ended. (In the group, a Ctrl-C while it imports would kill it mid-start.)
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "workflow_app.engine.worker", str(theirs.fileno()), str(memory_mb)],
-                pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL, close_fds=True,
-                start_new_session=True)
-        finally:
-            theirs.close()
-        self.conn = Connection(ours.detach())
+        self.process, self.conn = spawn_worker(memory_mb)
         self.element: str | None = None  # the element the worker said it is running
         # A worker that cannot start (a broken install, no memory) must not take a step: it says
         # "ready" once it has imported everything, or it is not a worker.

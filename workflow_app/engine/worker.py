@@ -200,9 +200,20 @@ def _reply_error(err: BaseException) -> tuple:
     return ("error", "EngineError", scripting.describe_error(err), None)
 
 
+def _take_signals() -> None:
+    """The worker starts with the server's group signals blocked (pool.py `spawn_worker`): one
+    sent to the server's group before this process had a session of its own is pending here and
+    is discarded (setting SIG_IGN drops a pending signal); Ctrl-C stays ignored (it reaches the
+    server, which ends its workers), SIGTERM sent to this process itself ends it as usual."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
 def worker_main(conn: Connection, memory_mb: int) -> None:
     """Serve engine steps until the connection closes. Runs in its own process."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server; it ends its workers
+    _take_signals()
     current = {"element": None}
 
     def note(bpmn_id: str):
