@@ -36,6 +36,7 @@ from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDeco
 from werkzeug.utils import cached_property
 
 from .services.errors import Invalid, tr
+from .startup import TEMPLATE_CODE, LazyBuilderRule
 
 MAX_DEPTH = 32
 # Row ids (PostgreSQL `integer`): an id outside this range names no row and must not reach SQL.
@@ -315,4 +316,7 @@ class StrictRequest(Request):
 class ZhifaFlask(Flask):
     json_provider_class = StrictJSONProvider
     request_class = StrictRequest
+    # what Flask and Werkzeug compile per app, compiled once per process (startup.py)
+    url_rule_class = LazyBuilderRule
+    jinja_options = {**Flask.jinja_options, "bytecode_cache": TEMPLATE_CODE}
     url_map_class = type("ZhifaMap", (Map,), {"default_converters": {**Map.default_converters, "id": IdConverter}})
