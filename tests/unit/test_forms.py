@@ -160,3 +160,27 @@ def test_a_pattern_runs_in_linear_time_and_one_that_needs_backtracking_is_refuse
     nested = content_check({**schema, "properties": {"rows": {"type": "array", "title": "行", "items": {
         "type": "object", "patternProperties": {"^x": {"type": "string"}}}}}, "examples": [{"rows": []}]})
     assert "patternProperties" in str(nested.problems["rows"][0])
+
+
+def test_a_forms_metaschema_check_is_kept_by_its_text_and_refuses_the_same_way_every_time(monkeypatch):
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    from workflow_app.services.procedures import forms
+
+    checked = []
+    real = Draft202012Validator.check_schema
+    monkeypatch.setattr(Draft202012Validator, "check_schema",
+                        classmethod(lambda cls, schema, **kw: (checked.append(schema), real(schema, **kw))[1]))
+    good = {"type": "object", "properties": {"甲": {"type": "string", "minLength": 1}}}
+    bad = {"type": "object", "properties": {"甲": {"type": "string", "minLength": -1}}}
+    for _ in range(3):
+        forms.check_form_schema(dict(good))
+        with pytest.raises(SchemaError, match="-1"):
+            forms.check_form_schema(dict(bad))
+    assert checked == [good, bad]  # once each, then kept
+    # another form, or the same keys with another value, is checked anew
+    with pytest.raises(SchemaError):
+        forms.check_form_schema({**bad, "type": 5})
+    forms.check_form_schema({**good, "required": ["甲"]})
+    assert len(checked) == 4

@@ -8,13 +8,13 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import FormatChecker
 from jsonschema.exceptions import SchemaError
 
 from ..errors import Text, clip, tr
 from ..people.access import ROLE_WORDS
 from ..people.named import role_key
-from .forms import FormValidator, pattern_problem, schema_errors
+from .forms import FormValidator, check_form_schema, pattern_problem, schema_errors
 
 FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -44,7 +44,7 @@ def content_check(schema: dict) -> FormCheck:
     `x-user-role` naming no role. The editor shows them as typed; deploy refuses them."""
     result = FormCheck()
     try:
-        Draft202012Validator.check_schema(schema)
+        check_form_schema(schema)
     except SchemaError as err:
         where = "/".join(str(p) for p in err.absolute_path)
         reason = f"{where}: {err.message}" if where else err.message

@@ -8,7 +8,6 @@ from functools import cached_property
 from pathlib import Path
 
 from flask import current_app, has_app_context
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
@@ -40,7 +39,7 @@ from ..errors import MAX_FIELD_CHARS, MAX_MESSAGES, Conflict, Invalid, NotFound,
 from ..people.access import require_role
 from ..registers import numbering
 from . import document_manifest, form_checks, packages, statuses
-from .forms import form_validator, reference_forms, with_english_labels
+from .forms import check_form_schema, form_validator, reference_forms, with_english_labels
 
 
 def deploy(data: bytes, actor: User | str) -> tuple[ProcedureVersion, bool]:
@@ -249,7 +248,7 @@ def _package_forms(package: packages.Package) -> tuple[dict[str, dict], dict[str
             schema = json.loads(content.decode("utf-8"))
             if not isinstance(schema, dict):
                 raise ValueError("a form is a JSON object")
-            Draft202012Validator.check_schema(schema)
+            check_form_schema(schema)
         except (UnicodeDecodeError, ValueError, SchemaError, RecursionError) as err:
             problems.append({"message": tr("the form is not a valid JSON Schema: %(reason)s",
                                            reason=clip(str(getattr(err, "message", err)), 300)),
