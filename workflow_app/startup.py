@@ -9,7 +9,10 @@ two costs that Flask and Werkzeug pay per app were most of `create_app` and of a
   use; building a URL gives the same result.
 * Jinja compiles each template again for each app's environment. `TEMPLATE_CODE`, an in-memory
   bytecode cache shared by the apps of a process, keeps the compiled code by template name and
-  source checksum (a changed template is compiled again: Jinja compares the source).
+  source checksum (a changed template is compiled again: Jinja compares the source). Compiled
+  code is only valid for the settings it was compiled with: every app of the process is a
+  ZhifaFlask with the same Jinja options and the same filters (web/templating.py), and no other
+  environment uses this cache.
 """
 import jinja2
 from werkzeug.routing import Rule
