@@ -174,11 +174,16 @@ def test_a_forms_metaschema_check_is_kept_by_its_text_and_refuses_the_same_way_e
                         classmethod(lambda cls, schema, **kw: (checked.append(schema), real(schema, **kw))[1]))
     good = {"type": "object", "properties": {"甲": {"type": "string", "minLength": 1}}}
     bad = {"type": "object", "properties": {"甲": {"type": "string", "minLength": -1}}}
+    raised = []
     for _ in range(3):
         forms.check_form_schema(dict(good))
-        with pytest.raises(SchemaError, match="-1"):
+        with pytest.raises(SchemaError, match="-1") as refused:
             forms.check_form_schema(dict(bad))
+        raised.append(refused.value)
     assert checked == [good, bad]  # once each, then kept
+    # each refusal is its own error with the same place (the kept one holds no caller's frames)
+    assert len({id(e) for e in raised}) == 3
+    assert {tuple(e.absolute_path) for e in raised} == {("properties", "甲", "minLength")}
     # another form, or the same keys with another value, is checked anew
     with pytest.raises(SchemaError):
         forms.check_form_schema({**bad, "type": 5})

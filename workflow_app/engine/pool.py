@@ -45,7 +45,7 @@ from .errors import EngineError, MigrationBlocked, NotWaiting, TaskNotReady
 from .limits import EngineLimits
 from .processor import StepResult
 from .specs import procedure_cache
-from .worker import perform
+from .worker import GROUP_SIGNALS, perform
 
 log = logging.getLogger(__name__)
 _ERRORS = {cls.__name__: cls for cls in (EngineError, TaskNotReady, NotWaiting)}
@@ -61,10 +61,6 @@ class _WorkerLost(Exception):
     def __init__(self, reason: Text):
         super().__init__(reason)
         self.reason = reason
-
-
-# What a terminal's Ctrl-C or `kill -TERM -- -PGID` (make run) sends to the server's process group.
-GROUP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
 def spawn_worker(memory_mb: int) -> tuple[subprocess.Popen, Connection]:

@@ -200,6 +200,10 @@ def _reply_error(err: BaseException) -> tuple:
     return ("error", "EngineError", scripting.describe_error(err), None)
 
 
+# What a terminal's Ctrl-C or `kill -TERM -- -PGID` (make run) sends to the server's process group.
+GROUP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
 def _take_signals() -> None:
     """The worker starts with the server's group signals blocked (pool.py `spawn_worker`): one
     sent to the server's group before this process had a session of its own is pending here and
@@ -208,7 +212,7 @@ def _take_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, GROUP_SIGNALS)
 
 
 def worker_main(conn: Connection, memory_mb: int) -> None:

@@ -1,4 +1,5 @@
 """User-task forms: one JSON Schema per form key in forms/, validated server-side."""
+import copy
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -70,10 +71,9 @@ def check_form_schema(schema: dict) -> None:
     and the same forms are checked again and again: every deploy and every check of a package
     (the workbench checks a draft as its author edits), every form the editor shows. The text
     keeps its key order, so a form is checked exactly as the first time."""
-    text = json.dumps(schema, ensure_ascii=False)
-    error = _schema_error(text)
+    error = _schema_error(json.dumps(schema, ensure_ascii=False))
     if error is not None:
-        raise error
+        raise copy.copy(error)  # a fresh one each time: the kept one holds no caller's frames
 
 
 @lru_cache(maxsize=512)
@@ -81,7 +81,7 @@ def _schema_error(text: str) -> SchemaError | None:
     try:
         Draft202012Validator.check_schema(json.loads(text))
     except SchemaError as err:
-        return err
+        return err.with_traceback(None)
     return None
 
 
