@@ -189,3 +189,8 @@ def test_a_forms_metaschema_check_is_kept_by_its_text_and_refuses_the_same_way_e
         forms.check_form_schema({**bad, "type": 5})
     forms.check_form_schema({**good, "required": ["甲"]})
     assert len(checked) == 4
+    # a form longer than what is kept (a file may be 16 MiB) is checked each time, its text not kept
+    large = {**good, "description": "长" * forms.KEPT_SCHEMA_CHARS}
+    forms.check_form_schema(large)
+    forms.check_form_schema(large)
+    assert len(checked) == 6

@@ -70,19 +70,28 @@ def check_form_schema(schema: dict) -> None:
     Against the 2020-12 metaschema (vocabularies, dynamic references) a form takes about 7 ms,
     and the same forms are checked again and again: every deploy and every check of a package
     (the workbench checks a draft as its author edits), every form the editor shows. The text
-    keeps its key order, so a form is checked exactly as the first time."""
-    error = _schema_error(json.dumps(schema, ensure_ascii=False))
+    keeps its key order, so a form is checked exactly as the first time. Only a text of up to
+    KEPT_SCHEMA_CHARS is kept (a form file may be 16 MiB: 512 of those would be gigabytes); a
+    larger form is checked each time."""
+    text = json.dumps(schema, ensure_ascii=False)
+    error = (_kept_schema_error if len(text) <= KEPT_SCHEMA_CHARS else _schema_error)(text)
     if error is not None:
         raise copy.copy(error)  # a fresh one each time: the kept one holds no caller's frames
 
 
-@lru_cache(maxsize=512)
+# The largest shipped form is under 11,000 characters; 512 kept at most: 32 MiB at the very most.
+KEPT_SCHEMA_CHARS = 32 * 1024
+
+
 def _schema_error(text: str) -> SchemaError | None:
     try:
         Draft202012Validator.check_schema(json.loads(text))
     except SchemaError as err:
         return err.with_traceback(None)
     return None
+
+
+_kept_schema_error = lru_cache(maxsize=512)(_schema_error)
 
 
 def load_forms(forms_dir: str) -> dict[str, dict]:
