@@ -279,7 +279,10 @@ def main(argv=None):
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         url = base.set(database=name).render_as_string(hide_password=False)
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
+        # Served as production is: on the real clock, so a pinned one (the suite pins its day,
+        # tests/conftest.py) is not passed on; production refuses to start with it.
+        inherited = {k: v for k, v in os.environ.items() if k != "ZHIFAFLOW_CLOCK"}
+        env = {**inherited, "DATABASE_URL": url, "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "ZHIFAFLOW_ENV": "production",
                "RATELIMIT_STORAGE_URI": args.redis_url, "RATELIMIT_KEY_PREFIX": name,
                "AUDIT_HMAC_KEY": uuid.uuid4().hex + uuid.uuid4().hex}
