@@ -79,6 +79,15 @@ def stop(proc, sig) -> dict[int, str]:
     return running(proc.pid)
 
 
+# `make run` as a terminal starts it: Ctrl-C and Ctrl-\ at their defaults. A suite started in the
+# background (`pytest &`, nohup, some CI runners) has SIGINT and SIGQUIT ignored, which every
+# process it starts inherits through exec: make, its shell and the server then ignored the test's
+# Ctrl-C, and the test waited out its minute. Set back to the default here, then make is exec'd.
+AS_IN_A_TERMINAL = [sys.executable, "-c", "import os, signal, sys\n"
+                    "for s in (signal.SIGINT, signal.SIGQUIT): signal.signal(s, signal.SIG_DFL)\n"
+                    "os.execvp(sys.argv[1], sys.argv[1:])"]
+
+
 @pytest.fixture
 def served(tmp_path):
     """`make run` on a fresh SQLite database, in its own process group; stopped by its id (a test
@@ -92,7 +101,7 @@ def served(tmp_path):
     cmd = ["make", "-o", f"{venv}/.installed", "run", f"VENV={venv}", f"PORT={port}",
            f"DATABASE_URL=sqlite:///{tmp_path / 'demo.db'}"]
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(AS_IN_A_TERMINAL + cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
