@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.helpers import ANSWERED, DAY, SHORTEST_PATH, STEPS, TO_DECISION, days_ago
+from tests.helpers import ANSWERED, DAY, SHORTEST_PATH, STEPS, TO_DECISION, days_ago, noon_after
 from tests.integration.test_documents import cn_date, documents, docx_text, download, generated
 
 pytestmark = pytest.mark.dates
@@ -178,24 +178,31 @@ def test_a_party_who_said_nothing_is_told_so_in_the_decision(api):
 
 
 # -- 催告书 (行政强制法 Art. 35, 36; APL 72) ------------------------------------------------------------------------
-def test_the_payment_reminder_exists_once_a_demand_is_recorded_and_states_the_fine_the_late_fee_and_the_deadline(api):
+def test_the_payment_reminder_exists_once_a_demand_is_recorded_and_states_the_fine_the_late_fee_and_the_deadline(
+        api, clock):
     from workflow_app.oversight.late_fee import late_fee
 
     decided = (*TO_DECISION, "penalty_decision", "disclosure", "service")
     case = api.run(api.open_case(), *decided)
     assert_not_yet(api, case, "payment_reminder")
-    # 26 days after the service: the 15 days to pay carried past a weekend or the Spring Festival still
-    # leave days of late fee (30 days ago, as of 2026-12-08, was the 15th day's carried end)
-    demand = days_ago(20)
+    decided_on, served_on = STEPS["penalty_decision"][1]["decided_on"], STEPS["service"][1]["served_on"]
+    # Sixty days on (the service 106 days ago), so that both periods fit whatever day the suite runs as
+    # of, a Spring Festival inside either: the demand 56 days after the service (the 15 days to pay,
+    # carried past a holiday, leave days of late fee) and the court applied to 45 days after the
+    # demand (its 10 working days over). 46 days in all did not hold both: as of 2026-03-08 the
+    # demand of 2026-02-16 had its 10 working days end on 2026-03-06 and the court of 03-03 was refused.
+    clock.set_now(noon_after(clock.utcnow(), 60))
+    api._tokens.clear()  # the tokens of sixty days ago have expired
+    demand = days_ago(50)
     case = api.complete(case, "execution", outcome="demanded", paid_on=None, amount_paid=None, demand_served_on=demand)
     assert documents(api, case)["payment_reminder"]["title"] == "催告书"
-    fee = late_fee(20000, date.fromisoformat(STEPS["service"][1]["served_on"]), date.fromisoformat(demand))
+    fee = late_fee(20000, date.fromisoformat(served_on), date.fromisoformat(demand))
     assert fee.days > 0 and fee.yuan == min(600 * fee.days, 20000)  # 3 % of the fine a day, never above it
     text, page = printed(api, case, "payment_reminder")
     number = documents(api, case)["penalty_decision"]["number"]
     amount = f"{fee.yuan:g}元"
     assert_prints(text, page, "催告书", "清河某超市有限公司：", f"《行政处罚决定书》（{number}）",
-                  cn_date(STEPS["penalty_decision"][1]["decided_on"]), cn_date(STEPS["service"][1]["served_on"]),
+                  cn_date(decided_on), cn_date(served_on),
                   "20000元", f"共{fee.days}日，加处罚款{amount}", cn_date(fee.first_day.isoformat()),
                   f"{amount}（截至{cn_date(demand)}）", f"{20000 + fee.yuan:g}元",
                   f"十日内（{cn_date((date.fromisoformat(demand) + timedelta(days=10)).isoformat())}前）",
