@@ -74,7 +74,10 @@ def check_form_schema(schema: dict) -> None:
     KEPT_SCHEMA_CHARS is kept (a form file may be 16 MiB: 512 of those would be gigabytes); a
     larger form is checked each time."""
     text = json.dumps(schema, ensure_ascii=False)
-    error = (_kept_schema_error if len(text) <= KEPT_SCHEMA_CHARS else _schema_error)(text)
+    if len(text) > KEPT_SCHEMA_CHARS:
+        Draft202012Validator.check_schema(schema)  # the form itself, not its text read back
+        return
+    error = _kept_schema_error(text)
     if error is not None:
         raise copy.copy(error)  # a fresh one each time: the kept one holds no caller's frames
 
@@ -83,15 +86,13 @@ def check_form_schema(schema: dict) -> None:
 KEPT_SCHEMA_CHARS = 32 * 1024
 
 
-def _schema_error(text: str) -> SchemaError | None:
+@lru_cache(maxsize=512)
+def _kept_schema_error(text: str) -> SchemaError | None:
     try:
         Draft202012Validator.check_schema(json.loads(text))
     except SchemaError as err:
         return err.with_traceback(None)
     return None
-
-
-_kept_schema_error = lru_cache(maxsize=512)(_schema_error)
 
 
 def load_forms(forms_dir: str) -> dict[str, dict]:
