@@ -45,6 +45,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_cases import CASE, PATH, PROCESS_ID, USERS, p95  # noqa: E402
 
+from workflow_app import wall_clock  # noqa: E402 - on the path bench_cases puts the project
+
 PASSWORD = "bench-password-1"
 
 
@@ -281,7 +283,7 @@ def main(argv=None):
         url = base.set(database=name).render_as_string(hide_password=False)
         # Served as production is: on the real clock, so a pinned one (the suite pins its day,
         # tests/conftest.py) is not passed on; production refuses to start with it.
-        inherited = {k: v for k, v in os.environ.items() if k != "ZHIFAFLOW_CLOCK"}
+        inherited = {k: v for k, v in os.environ.items() if k != wall_clock.ENV}
         env = {**inherited, "DATABASE_URL": url, "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "ZHIFAFLOW_ENV": "production",
                "RATELIMIT_STORAGE_URI": args.redis_url, "RATELIMIT_KEY_PREFIX": name,
