@@ -3,6 +3,7 @@ seeds, deploys, opens the demo cases and serves them, with the background worker
 server; the README's API examples then work against it as written; Ctrl-C or SIGTERM to its
 process group stops the server and the worker, leaving no process behind; and the README says
 truthfully what the demo holds."""
+import contextlib
 import json
 import os
 import re
@@ -88,13 +89,14 @@ AS_IN_A_TERMINAL = [sys.executable, "-c", "import os, signal, sys\n"
                     "os.execvp(sys.argv[1], sys.argv[1:])"]
 
 
-@pytest.fixture
-def served(tmp_path):
-    """`make run` on a fresh SQLite database, in its own process group; stopped by its id (a test
-    may stop it first, with a signal of its choice)."""
+@contextlib.contextmanager
+def make_run(tmp_path, name: str):
+    """`make run` on the SQLite database tmp_path/demo.db (made fresh on the first start), in its own
+    process group, its output in tmp_path/<name>.log; yields (base URL, log, process) once it answers,
+    and is stopped by its group's id after (a test may stop it first, with a signal of its choice)."""
     venv = Path(sys.prefix)
     port = free_port()
-    log = tmp_path / "make-run.log"
+    log = tmp_path / f"{name}.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
     env.update(wall_clock.environment())  # a pinned clock (ZHIFAFLOW_CLOCK): where it stands now
     # -o: the test runs inside the installed .venv; do not reinstall it even if setup.cfg is newer.
@@ -139,8 +141,22 @@ def readme_api_examples(base: str) -> str:
     return block.replace("http://127.0.0.1:5000", base)
 
 
-def test_make_run_serves_the_demo_and_the_readme_examples_work_against_it(served):
-    base, log, proc = served
+def test_make_run_serves_the_demo_the_readme_examples_work_and_a_restart_on_its_database_stops_on_ctrl_c(tmp_path):
+    """One fresh start (the demo built: about 20 s), SIGTERM; then `make run` again on the same
+    database, as a user starts it the next morning (the --if-empty steps change nothing), Ctrl-C."""
+    with make_run(tmp_path, "first") as (base, log, proc):
+        served_fresh(base, log, proc)
+    with make_run(tmp_path, "again") as (base, log, proc):
+        output = log.read_text()
+        assert "Demo data already present; nothing changed." in output
+        assert "Cases already present; nothing changed." in output
+        status, token = request(f"{base}/api/v1/auth/token", {"username": "officer1", "password": "zhifaflow-demo"})
+        assert status == 201
+        assert request(f"{base}/api/v1/cases?per_page=1", token=token["token"])[1]["total"] > DEFAULT_COUNT
+        ctrl_c_stops_the_server_and_the_worker(base, log, proc)
+
+
+def served_fresh(base, log, proc):
     output = log.read_text()
     assert f"Opened {DEFAULT_COUNT} demo cases" in output and "Traceback" not in output
     assert len(the_worker(proc.pid)) == 1, running(proc.pid)  # the background worker, beside the server
@@ -200,8 +216,7 @@ def test_make_run_serves_the_demo_and_the_readme_examples_work_against_it(served
     assert "Traceback" not in output
 
 
-def test_ctrl_c_stops_the_server_and_the_worker_of_make_run(served):
-    base, log, proc = served
+def ctrl_c_stops_the_server_and_the_worker(base, log, proc):
     worker = the_worker(proc.pid)
     assert len(worker) == 1, running(proc.pid)
     left = stop(proc, signal.SIGINT)  # Ctrl-C in the terminal: SIGINT to the foreground process group
