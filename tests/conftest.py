@@ -36,12 +36,17 @@ PASSWORD = "test-password-1"
 PG_URL = os.environ.get("DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL.startswith(("postgres://", "postgresql")) else [])
 
+# One signing key for the run, made before pytest-xdist starts its workers (as the clock above), so
+# the workers sharing a database template (sqlite_templates) sign with the key it was made with.
+SIGNING_KEY_ENV = "ZHIFAFLOW_TEST_SIGNING_KEY"
+os.environ.setdefault(SIGNING_KEY_ENV, new_signing_key_pem())
+
 BASE_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-only-secret-key-of-32-characters-or-more",
     # The audit keys, as production passes them (outside the database); a fresh signing key per run.
     "AUDIT_HMAC_KEY": "test-audit-chain-key-0123456789abcdef",
-    "AUDIT_SIGNING_KEY": new_signing_key_pem(),
+    "AUDIT_SIGNING_KEY": os.environ[SIGNING_KEY_ENV],
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     "RATELIMIT_ENABLED": False,
     "SCRIPT_CPU_SECONDS": 0.5,
@@ -213,23 +218,50 @@ def _run_demo(url: str, evidence: Path) -> str:
 _DEMO_OUTPUTS: dict[tuple[str, str | None], str] = {}
 
 
+@contextlib.contextmanager
+def _exclusive(lock: Path):
+    """Held by one process at a time (the pytest-xdist workers of a run share the templates)."""
+    import fcntl
+
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def sqlite_templates(tmp_path_factory):
     """A migrated, seeded, deployed SQLite database per day it was made as of (None: the suite's
     clock), made on first use and copied for each test; `demo` True: one that also holds the demo
-    cases (`flask demo cases`, their evidence files in the folder `evidence` beside it)."""
+    cases (`flask demo cases`, their evidence files in the folder `evidence` beside it). Under
+    pytest-xdist the workers of a run share them (the run's common temporary folder, a file lock
+    each): the first worker to need one makes it, the others wait for it and copy it (each made
+    once a run, not once a worker: a demo template is some 15 s of CPU)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "db-templates"
+    shared.mkdir(exist_ok=True)
     made: dict[tuple[str | None, bool], Path] = {}
 
     def template(day: str | None, demo: bool = False) -> Path:
         if (day, demo) not in made:
-            path = tmp_path_factory.mktemp("db") / "template.db"
+            folder = shared / f"{day or 'suite-day'}-{'demo' if demo else 'plain'}"
+            path, output, done = folder / "template.db", folder / "demo-output.txt", folder / "done"
+            with _exclusive(shared / f"{folder.name}.lock"):
+                if not done.exists():
+                    shutil.rmtree(folder, ignore_errors=True)  # a worker that died half way
+                    folder.mkdir()
+                    if demo:
+                        shutil.copy(template(day), path)
+                        with clock_as_of(day):
+                            output.write_text(_run_demo(f"sqlite:///{path}", folder / "evidence"), encoding="utf-8")
+                    else:
+                        with clock_as_of(day):
+                            _prepare(create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}))
+                    done.touch()
             if demo:
-                shutil.copy(template(day), path)
-                with clock_as_of(day):
-                    _DEMO_OUTPUTS["sqlite", day] = _run_demo(f"sqlite:///{path}", path.parent / "evidence")
-            else:
-                with clock_as_of(day):
-                    _prepare(create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}))
+                _DEMO_OUTPUTS["sqlite", day] = output.read_text(encoding="utf-8")
             made[day, demo] = path
         return made[day, demo]
 

@@ -5,6 +5,7 @@ Without /usr/bin/chromium these tests are skipped, saying so; with ZHIFAFLOW_REQ
 (.ci/run sets it) a missing browser is a failure instead.
 """
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -57,31 +58,62 @@ def with_clock(env: dict) -> dict:
     return {**env, **wall_clock.environment()}
 
 
-@pytest.fixture(scope="session")
-def demo_server(tmp_path_factory):
-    """A server on a fresh SQLite demo database: migrated, seeded, procedures deployed, demo cases
-    opened (the steps of `make run`), then `flask run` in its own process group, stopped by its id."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing and ZHIFAFLOW_REQUIRE_BROWSER=1 requires the browser tests")
-    tmp = tmp_path_factory.mktemp("browser")
+def _demo_environment(folder: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
     env.update({
-        "DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}", "ZHIFAFLOW_ENV": "development",
+        "DATABASE_URL": f"sqlite:///{folder / 'demo.db'}", "ZHIFAFLOW_ENV": "development",
         "SECRET_KEY": "browser-test-secret-key-of-32-characters-or-more",
-        "AUDIT_HMAC_KEY": "browser-test-audit-chain-key-0123456789", "AUDIT_KEY_DIR": str(tmp), "EVIDENCE_DIR": str(tmp / "evidence"),
+        "AUDIT_HMAC_KEY": "browser-test-audit-chain-key-0123456789", "AUDIT_KEY_DIR": str(folder),
+        "EVIDENCE_DIR": str(folder / "evidence"),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         # the tests log in often; the limits themselves are tested in tests/integration
         "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute", "LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
     })
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    for args in (["db", "upgrade"], ["demo", "seed", "--password", DEMO_PASSWORD],
-                 ["procedures", "deploy", str(ROOT)], ["demo", "cases"]):
-        done = subprocess.run(flask + args, cwd=ROOT, env=with_clock(env), capture_output=True, text=True,
-                              timeout=300)
-        assert done.returncode == 0, (args, done.stdout, done.stderr)
+    return env
+
+
+def _built_demo(tmp_path_factory) -> Path:
+    """The demo database (with its evidence files and audit keys), built once a run by the steps
+    of `make run` through the CLI: under pytest-xdist the browser groups' workers share it (a file
+    lock; the first builds it, the others wait), each serving its own copy."""
+    from tests.conftest import _exclusive
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder, done = shared / "browser-demo", shared / "browser-demo.done"
+    with _exclusive(shared / "browser-demo.lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a worker that died half way
+            folder.mkdir()
+            env = _demo_environment(folder)
+            for args in (["db", "upgrade"], ["demo", "seed", "--password", DEMO_PASSWORD],
+                         ["procedures", "deploy", str(ROOT)], ["demo", "cases"]):
+                built = subprocess.run(FLASK + args, cwd=ROOT, env=with_clock(env), capture_output=True, text=True,
+                                       timeout=300)
+                assert built.returncode == 0, (args, built.stdout, built.stderr)
+            done.touch()
+    return folder
+
+
+FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    """A server on a fresh SQLite demo database: migrated, seeded, procedures deployed, demo cases
+    opened (the steps of `make run`; built once a run, a copy per server), then `flask run` in its
+    own process group, stopped by its id. Each browser group (`xdist_group`) runs on one worker with
+    one server: "browser" (the officers', reviewers' and supervisors' pages) and "browser_workbench"
+    (the BPMN author's workbench, and the whole-site accessibility sweeps), so the two chains of
+    page loads, which mostly wait, run side by side."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing and ZHIFAFLOW_REQUIRE_BROWSER=1 requires the browser tests")
+    tmp = tmp_path_factory.mktemp("browser")
+    shutil.copytree(_built_demo(tmp_path_factory), tmp, dirs_exist_ok=True)
+    env = _demo_environment(tmp)
     port = _free_port()
     log = open(tmp / "server.log", "w")
-    proc = subprocess.Popen(flask + ["run", "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=with_clock(env),
+    proc = subprocess.Popen(FLASK + ["run", "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=with_clock(env),
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -113,7 +145,7 @@ DEMO_ENVIRONMENTS: dict[str, dict] = {}  # base URL -> the environment of its se
 def demo_flask(demo_server):
     """Runs a `flask` command (e.g. `users roles ... --grant ...`) on the demo server's database."""
     def run(*args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
+        done = subprocess.run([*FLASK, *args], cwd=ROOT,
                               env=with_clock(DEMO_ENVIRONMENTS[demo_server]), capture_output=True, text=True,
                               timeout=120)
         assert done.returncode == 0, (args, done.stdout, done.stderr)

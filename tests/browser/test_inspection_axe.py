@@ -6,7 +6,7 @@ import pytest
 from tests.browser.conftest import log_in, log_in_as
 from tests.browser.test_axe import check, first_link, page  # noqa: F401 - the fixture
 
-pytestmark = [pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.xdist_group("browser_workbench")]
 
 
 def test_the_inspection_pages_have_no_wcag_21_aa_violation(page):  # noqa: F811

@@ -25,7 +25,7 @@ from tests.draft_edits import (
 from tests.helpers import days_ago
 from workflow_app.wall_clock import local_today
 
-pytestmark = [pytest.mark.xdist_group("browser"), pytest.mark.dates]
+pytestmark = [pytest.mark.xdist_group("browser_workbench"), pytest.mark.dates]
 
 DRAWN = 20000
 

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import ROOT, fresh_page, log_in, log_in_as, screenshot
 from tests.browser.test_axe import AXE, violations
 
-pytestmark = [pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.xdist_group("browser_workbench")]
 
 EDITOR_TIMEOUT = 20000
 FIXTURE = ROOT / "tests" / "fixtures" / "packages" / "benchmark_fine" / "bpmn" / "benchmark_fine"

@@ -15,7 +15,7 @@ from tests.browser.conftest import PHONE, fresh_page, log_in, screenshot
 from tests.browser.test_axe import AXE, violations
 from tests.helpers import docx_with_text
 
-pytestmark = [pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.xdist_group("browser_workbench")]
 
 WIDE = """() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right >
     document.documentElement.clientWidth + 1).map(e => e.tagName + '.' + e.className).slice(0, 5)

@@ -12,7 +12,7 @@ from tests.browser.conftest import fresh_page, log_in, screenshot
 from tests.browser.test_axe import violations
 from tests.browser.test_workbench import api
 
-pytestmark = [pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.xdist_group("browser_workbench")]
 
 RULES = "bpmn/summary_penalty/rules.json"
 PHONE = {"width": 360, "height": 740}

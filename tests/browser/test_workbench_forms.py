@@ -15,7 +15,7 @@ from tests.browser.conftest import PHONE, fresh_page, log_in, log_in_as, screens
 from tests.browser.test_axe import AXE, violations
 from tests.browser.test_workbench import api, start_new_procedure
 
-pytestmark = [pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.xdist_group("browser_workbench")]
 
 TIMEOUT = 20000
 

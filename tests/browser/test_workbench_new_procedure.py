@@ -21,7 +21,7 @@ from tests.browser.test_workbench import (
 )
 from tests.helpers import days_ago
 
-pytestmark = [pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.xdist_group("browser_workbench")]
 
 PROCESS = "wb_store_visit"
 TITLE = "门店走访登记"

@@ -24,7 +24,7 @@ from tests.browser.test_workbench import (
     start_new_procedure,
 )
 
-pytestmark = [pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.xdist_group("browser_workbench")]
 
 RULES = "bpmn/summary_penalty/rules.json"
 
