@@ -102,6 +102,9 @@ def test_the_plain_form_without_script_adds_the_files_all_at_once(browser, demo_
         page.goto("/cases?status=investigating")  # an open case of the general procedure, its clue's evidence listed
         page.locator('[data-testid="cases"] a[href^="/cases/"]').first.click()
         page.get_by_test_id("evidence-list-link").click()
+        # the list's own page before its rows are counted (a count does not wait: it read the case
+        # page's none once, in a full run)
+        expect(page).to_have_url(re.compile(r"/cases/\d+/evidence$"))
         before = page.get_by_test_id("evidence-row").count()
         page.set_input_files("#f-file", [{"name": "笔录.jpg", "mimeType": "image/jpeg", "buffer": photo()[:-2] + b"\x01\xff\xd9"}])
         page.get_by_test_id("submit").click()
