@@ -218,17 +218,26 @@ def _run_demo(url: str, evidence: Path) -> str:
 _DEMO_OUTPUTS: dict[tuple[str, str | None], str] = {}
 
 
-@contextlib.contextmanager
-def _exclusive(lock: Path):
-    """Held by one process at a time (the pytest-xdist workers of a run share the templates)."""
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """The folder `name`, filled by `build(folder)` once a run: under pytest-xdist in the run's
+    common temporary folder, which the workers share (a file lock: the first to need it builds it,
+    the others wait for it and use it; a folder a dead worker left half built is built again)."""
     import fcntl
 
-    with lock.open("w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder, done = shared / name, shared / f"{name}.done"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            yield
+            if not done.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir()
+                build(folder)
+                done.touch()
         finally:
-            fcntl.flock(held, fcntl.LOCK_UN)
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return folder
 
 
 @pytest.fixture(scope="session")
@@ -239,30 +248,23 @@ def sqlite_templates(tmp_path_factory):
     pytest-xdist the workers of a run share them (the run's common temporary folder, a file lock
     each): the first worker to need one makes it, the others wait for it and copy it (each made
     once a run, not once a worker: a demo template is some 15 s of CPU)."""
-    base = tmp_path_factory.getbasetemp()
-    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "db-templates"
-    shared.mkdir(exist_ok=True)
     made: dict[tuple[str | None, bool], Path] = {}
 
     def template(day: str | None, demo: bool = False) -> Path:
         if (day, demo) not in made:
-            folder = shared / f"{day or 'suite-day'}-{'demo' if demo else 'plain'}"
-            path, output, done = folder / "template.db", folder / "demo-output.txt", folder / "done"
-            with _exclusive(shared / f"{folder.name}.lock"):
-                if not done.exists():
-                    shutil.rmtree(folder, ignore_errors=True)  # a worker that died half way
-                    folder.mkdir()
+            def build(folder: Path) -> None:
+                with clock_as_of(day):
                     if demo:
-                        shutil.copy(template(day), path)
-                        with clock_as_of(day):
-                            output.write_text(_run_demo(f"sqlite:///{path}", folder / "evidence"), encoding="utf-8")
+                        shutil.copy(template(day), folder / "template.db")
+                        (folder / "demo-output.txt").write_text(
+                            _run_demo(f"sqlite:///{folder / 'template.db'}", folder / "evidence"), encoding="utf-8")
                     else:
-                        with clock_as_of(day):
-                            _prepare(create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}))
-                    done.touch()
+                        _prepare(create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'template.db'}"}))
+
+            folder = built_once(tmp_path_factory, f"db-template-{day or 'suite-day'}-{'demo' if demo else 'plain'}", build)
             if demo:
-                _DEMO_OUTPUTS["sqlite", day] = output.read_text(encoding="utf-8")
-            made[day, demo] = path
+                _DEMO_OUTPUTS["sqlite", day] = (folder / "demo-output.txt").read_text(encoding="utf-8")
+            made[day, demo] = folder / "template.db"
         return made[day, demo]
 
     return template

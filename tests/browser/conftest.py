@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, built_once
 from workflow_app import wall_clock
 from workflow_app.wall_clock import local_today
 
@@ -72,30 +72,19 @@ def _demo_environment(folder: Path) -> dict:
     return env
 
 
-def _built_demo(tmp_path_factory) -> Path:
-    """The demo database (with its evidence files and audit keys), built once a run by the steps
-    of `make run` through the CLI: under pytest-xdist the browser groups' workers share it (a file
-    lock; the first builds it, the others wait), each serving its own copy."""
-    from tests.conftest import _exclusive
-
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    folder, done = shared / "browser-demo", shared / "browser-demo.done"
-    with _exclusive(shared / "browser-demo.lock"):
-        if not done.exists():
-            shutil.rmtree(folder, ignore_errors=True)  # a worker that died half way
-            folder.mkdir()
-            env = _demo_environment(folder)
-            for args in (["db", "upgrade"], ["demo", "seed", "--password", DEMO_PASSWORD],
-                         ["procedures", "deploy", str(ROOT)], ["demo", "cases"]):
-                built = subprocess.run(FLASK + args, cwd=ROOT, env=with_clock(env), capture_output=True, text=True,
-                                       timeout=300)
-                assert built.returncode == 0, (args, built.stdout, built.stderr)
-            done.touch()
-    return folder
-
-
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
+
+
+def _build_demo(folder: Path) -> None:
+    """The demo database (with its evidence files and audit keys) in `folder`, by the steps of
+    `make run` through the CLI: built once a run (tests/conftest.py built_once), the browser
+    groups' workers each serving a copy."""
+    env = _demo_environment(folder)
+    for args in (["db", "upgrade"], ["demo", "seed", "--password", DEMO_PASSWORD],
+                 ["procedures", "deploy", str(ROOT)], ["demo", "cases"]):
+        built = subprocess.run(FLASK + args, cwd=ROOT, env=with_clock(env), capture_output=True, text=True,
+                               timeout=300)
+        assert built.returncode == 0, (args, built.stdout, built.stderr)
 
 
 @pytest.fixture(scope="session")
@@ -109,7 +98,7 @@ def demo_server(tmp_path_factory):
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing and ZHIFAFLOW_REQUIRE_BROWSER=1 requires the browser tests")
     tmp = tmp_path_factory.mktemp("browser")
-    shutil.copytree(_built_demo(tmp_path_factory), tmp, dirs_exist_ok=True)
+    shutil.copytree(built_once(tmp_path_factory, "browser-demo", _build_demo), tmp, dirs_exist_ok=True)
     env = _demo_environment(tmp)
     port = _free_port()
     log = open(tmp / "server.log", "w")
